@@ -1,0 +1,37 @@
+"""FastAPI dependencies, declared once: the application services and the current user."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from api.services import Stratforge
+from core.errors import Unauthorized
+
+
+def get_app(request: Request) -> Stratforge:
+    return request.app.state.stratforge  # type: ignore[no-any-return]
+
+
+AppDep = Annotated[Stratforge, Depends(get_app)]
+
+
+def current_user_id(
+    app: AppDep,
+    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> int:
+    """With an API key configured every request must carry it (X-API-Key or Bearer)."""
+    expected = app.settings.api_key
+    if expected is not None:
+        given = x_api_key
+        if given is None and authorization and authorization.lower().startswith("bearer "):
+            given = authorization[7:].strip()
+        if not given or not secrets.compare_digest(given, expected.get_secret_value()):
+            raise Unauthorized("missing or wrong API key (send X-API-Key)")
+    return app.default_user_id
+
+
+UserDep = Annotated[int, Depends(current_user_id)]

@@ -1,0 +1,50 @@
+"""Strategy routes: create from text, list, show, and a version's code."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+
+from api.deps import AppDep, UserDep
+from api.services import StrategyView, VersionView
+
+router = APIRouter(prefix="/strategies", tags=["strategies"])
+
+
+class CreateStrategy(BaseModel):
+    text: str = Field(min_length=1, max_length=4000, examples=[
+        "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
+        "back below"])
+    provider: str | None = Field(default=None, description="Default: the server's setting")
+
+
+class CreatedStrategy(StrategyView):
+    code: str
+
+
+@router.post("", status_code=201, response_model=CreatedStrategy)
+def create_strategy(body: CreateStrategy, app: AppDep, user: UserDep) -> CreatedStrategy:
+    view = app.create_strategy(user, body.text, body.provider)
+    code = app.version_code(user, view.id, view.latest_version)
+    return CreatedStrategy(**view.model_dump(), code=code)
+
+
+@router.get("", response_model=list[StrategyView])
+def list_strategies(app: AppDep, user: UserDep) -> list[StrategyView]:
+    return app.list_strategies(user)
+
+
+@router.get("/{strategy_id}", response_model=StrategyView)
+def get_strategy(strategy_id: int, app: AppDep, user: UserDep) -> StrategyView:
+    return app.get_strategy(user, strategy_id)
+
+
+@router.get("/{strategy_id}/versions/{number}", response_model=VersionView)
+def get_version(strategy_id: int, number: int, app: AppDep, user: UserDep) -> VersionView:
+    return app.get_version(user, strategy_id, number)
+
+
+@router.get("/{strategy_id}/versions/{number}/code", response_class=PlainTextResponse)
+def get_code(strategy_id: int, number: int, app: AppDep, user: UserDep) -> str:
+    return app.version_code(user, strategy_id, number)

@@ -1,0 +1,245 @@
+"""Plain-English rendering of a StrategySpec, so a user can check what was understood.
+
+This module owns the wording shown back to the user after parsing (by the offline parser or an
+LLM provider). It reads a validated `StrategySpec` and never changes it. The output is
+deterministic: the same spec always gives the same text, and it mentions every rule, the
+allocation, the alternative asset, the risk controls and the schedule, in at most four sentences:
+
+1. what is traded (or rotated / held at fixed weights);
+2. the entry and exit rules (or the rotation's ranking);
+3. how much is invested, where idle money goes and the risk controls;
+4. when rules are checked or the portfolio is rebalanced.
+"""
+
+from __future__ import annotations
+
+from generator.spec import (
+    MACD_KINDS,
+    AllocationKind,
+    Condition,
+    Constant,
+    Frequency,
+    Indicator,
+    IndicatorKind,
+    Operator,
+    Risk,
+    Rule,
+    StrategySpec,
+)
+
+_OP_TEXT: dict[Operator, str] = {
+    Operator.crosses_above: "crosses above",
+    Operator.crosses_below: "crosses below",
+    Operator.gt: "is above",
+    Operator.lt: "is below",
+}
+
+_SIGNAL_SCHEDULE: dict[Frequency, str] = {
+    Frequency.daily: "every trading day",
+    Frequency.weekly: "once a week",
+    Frequency.monthly: "once a month",
+    Frequency.quarterly: "once a quarter",
+    Frequency.yearly: "once a year",
+}
+
+
+def format_number(value: float) -> str:
+    """`30.0` -> "30", `2.5` -> "2.5", `0.3333333` -> "33.33" style trimming without noise."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def format_percent(fraction: float) -> str:
+    """A fraction of the portfolio as a percentage: 0.25 -> "25%", 1/3 -> "33.33%"."""
+    pct = round(fraction * 100, 2)
+    return f"{format_number(pct)}%"
+
+
+def join_words(items: list[str], conj: str = "and") -> str:
+    """["a"] -> "a"; ["a", "b"] -> "a and b"; ["a", "b", "c"] -> "a, b and c"."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {conj} {items[-1]}"
+
+
+def _macd_params(ind: Indicator) -> str:
+    return f"{ind.fast}/{ind.slow}/{ind.signal}"
+
+
+def describe_indicator(ind: Indicator) -> str:
+    """A noun phrase for one indicator, e.g. "the 50-day SMA" or "the 14-day RSI of SPY"."""
+    kind = ind.kind
+    period = ind.period
+    if kind == IndicatorKind.price:
+        text = "the price"
+    elif kind == IndicatorKind.sma:
+        text = f"the {period}-day SMA"
+    elif kind == IndicatorKind.ema:
+        text = f"the {period}-day EMA"
+    elif kind == IndicatorKind.rsi:
+        text = f"the {period}-day RSI"
+    elif kind == IndicatorKind.macd:
+        text = f"the MACD line ({_macd_params(ind)})"
+    elif kind == IndicatorKind.macd_signal:
+        text = f"the MACD signal line ({_macd_params(ind)})"
+    elif kind == IndicatorKind.macd_hist:
+        text = f"the MACD histogram ({_macd_params(ind)})"
+    elif kind in (IndicatorKind.bb_upper, IndicatorKind.bb_middle, IndicatorKind.bb_lower):
+        band = kind.value.removeprefix("bb_")
+        width = format_number(ind.num_std if ind.num_std is not None else 2.0)
+        text = f"the {band} Bollinger band ({period}-day, {width} std)"
+    elif kind == IndicatorKind.roc:
+        text = f"the {period}-day momentum (rate of change)"
+    elif kind == IndicatorKind.highest_high:
+        text = f"the highest high of the previous {period} days"
+    elif kind == IndicatorKind.lowest_low:
+        text = f"the lowest low of the previous {period} days"
+    else:  # pragma: no cover - every IndicatorKind is handled above
+        text = kind.value
+    if ind.symbol:
+        # "the price of SPY" reads better than "SPY's the price"
+        text = f"{text} of {ind.symbol}"
+    return text
+
+
+def _describe_constant(value: Constant, left: Indicator) -> str:
+    number = format_number(value.value)
+    # momentum is a percentage; the others are plain levels
+    return f"{number}%" if left.kind == IndicatorKind.roc else number
+
+
+def describe_condition(cond: Condition) -> str:
+    """One condition as a clause, e.g. "the 50-day SMA crosses above the 200-day SMA"."""
+    left = describe_indicator(cond.left)
+    if isinstance(cond.right, Constant):
+        right = _describe_constant(cond.right, cond.left)
+        if cond.right.value == 0 and cond.left.kind in MACD_KINDS | {IndicatorKind.roc}:
+            # "turns positive" is how people say it for oscillators around zero
+            words = {
+                Operator.crosses_above: "turns positive",
+                Operator.crosses_below: "turns negative",
+                Operator.gt: "is positive",
+                Operator.lt: "is negative",
+            }[cond.op]
+            return f"{left} {words}"
+    else:
+        right = describe_indicator(cond.right)
+    return f"{left} {_OP_TEXT[cond.op]} {right}"
+
+
+def describe_rule(rule: Rule) -> str:
+    parts = [describe_condition(c) for c in rule.conditions]
+    if len(parts) == 1:
+        return parts[0]
+    if rule.combine == "all":
+        return join_words(parts, "and")
+    return "any of: " + join_words(parts, "or")
+
+
+def _describe_risk(risk: Risk) -> list[str]:
+    parts: list[str] = []
+    if risk.stop_loss_pct is not None:
+        parts.append(f"a {format_number(risk.stop_loss_pct)}% stop loss")
+    if risk.trailing_stop_pct is not None:
+        parts.append(f"a {format_number(risk.trailing_stop_pct)}% trailing stop")
+    if risk.take_profit_pct is not None:
+        parts.append(f"a {format_number(risk.take_profit_pct)}% take profit")
+    return parts
+
+
+def _risk_clause(spec: StrategySpec) -> str:
+    parts = _describe_risk(spec.risk)
+    if not parts:
+        return ""
+    return f"; each position has {join_words(parts)} (checked on the last close)"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _signal_sentences(spec: StrategySpec) -> list[str]:
+    symbols = join_words(list(spec.symbols))
+    out = [f"Trades {symbols}"]
+    assert spec.entry is not None  # a validated signal spec always has an entry rule
+    rules = f"buys when {describe_rule(spec.entry)}"
+    if spec.exit is not None:
+        rules += f"; sells when {describe_rule(spec.exit)}"
+    elif spec.risk.any:
+        rules += "; there is no sell rule, so positions are closed only by the risk controls"
+    else:
+        rules += "; there is no sell rule and no risk control, so a position is never sold"
+    out.append(rules)
+
+    alloc = spec.allocation
+    many = len(spec.symbols) > 1
+    if alloc.kind == AllocationKind.fixed_fraction:
+        size = format_percent(alloc.fraction or 0.0)
+        money = f"invests {size} of the portfolio in each position"
+    elif alloc.kind == AllocationKind.equal_weight:
+        money = f"gives each symbol an equal 1/{len(spec.symbols)} share of the portfolio"
+    else:
+        money = "invests the whole portfolio" + (", split equally among the symbols" if many
+                                                 else "")
+    if alloc.alternative:
+        money += f", and holds {alloc.alternative} with the money that is out of the market"
+    else:
+        money += ", and keeps money that is out of the market in cash"
+    out.append(money + _risk_clause(spec))
+    schedule = spec.schedule or Frequency.daily
+    out.append(f"Rules are checked {_SIGNAL_SCHEDULE[schedule]} on completed daily bars")
+    return out
+
+
+def _weights_sentences(spec: StrategySpec) -> list[str]:
+    alloc = spec.allocation
+    weights = alloc.weights or {}
+    parts = [f"{format_percent(weights[s])} {s}" for s in spec.symbols if s in weights]
+    out = [f"Holds a fixed-weight portfolio of {join_words(parts)}"]
+    total = sum(weights.values())
+    if alloc.alternative:
+        rest = f"the rest of the portfolio is held in {alloc.alternative}"
+    elif total < 1 - 1e-6:
+        rest = f"the remaining {format_percent(1 - total)} stays in cash"
+    elif total > 1 + 1e-6:
+        rest = f"this uses {format_number(round(total, 4))}x the portfolio (leverage)"
+    else:
+        rest = "fully invested"
+    out.append(rest[0].upper() + rest[1:] + _risk_clause(spec))
+    out.append(f"Rebalances {_SIGNAL_SCHEDULE[spec.schedule or Frequency.monthly]}")
+    return out
+
+
+def _rotation_sentences(spec: StrategySpec) -> list[str]:
+    alloc = spec.allocation
+    top_n = alloc.top_n or 1
+    universe = join_words(list(spec.symbols))
+    out = [f"Rotates among {universe}"]
+    which = "the single best" if top_n == 1 else f"the top {top_n}, equally weighted,"
+    rank = f"holds {which} by {alloc.lookback_days}-day momentum (rate of change)"
+    if alloc.require_positive_momentum:
+        rank += ", but only while that momentum is positive"
+    out.append(rank)
+    if alloc.alternative:
+        idle = f"money not placed in the winners is held in {alloc.alternative}"
+    else:
+        idle = "money not placed in the winners stays in cash"
+    out.append(idle[0].upper() + idle[1:] + _risk_clause(spec))
+    out.append(f"Rebalances {_SIGNAL_SCHEDULE[spec.schedule or Frequency.monthly]}")
+    return out
+
+
+def describe(spec: StrategySpec) -> str:
+    """A one-to-four sentence summary of `spec` that mentions every part of it."""
+    if spec.allocation.kind == AllocationKind.target_weights:
+        sentences = _weights_sentences(spec)
+    elif spec.allocation.kind == AllocationKind.momentum_rotation:
+        sentences = _rotation_sentences(spec)
+    else:
+        sentences = _signal_sentences(spec)
+        # "Trades SPY." and the rules read as two sentences, matching the other kinds
+    return " ".join(_sentence(s) for s in sentences)

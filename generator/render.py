@@ -1,0 +1,324 @@
+"""Render a StrategySpec into the source of a Lumibot `Strategy` subclass.
+
+The work is split in two so that the template stays logic-free and the code stays safe:
+
+1. `plan_strategy` turns the spec into a `RenderPlan`: parameter names and values, and the
+   Python expressions of each rule, built only from enum-keyed fragments and parameter lookups
+   (no text from the user ever becomes code).
+2. `templates/strategy.py.j2` lays the plan out. It runs under `StrictUndefined` and values reach
+   it only through the `py` filter, which emits Python literals for plain data and refuses
+   anything else.
+
+The result is formatted with black, so generated files read like hand-written ones.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import black
+import jinja2
+
+from generator.describe import describe, describe_condition
+from generator.spec import (
+    AllocationKind,
+    Condition,
+    Constant,
+    Indicator,
+    IndicatorKind,
+    Operator,
+    Rule,
+    StrategySpec,
+)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+GENERATOR_VERSION = "1"
+
+# indicator kind -> (helper function, parameter fields in call order)
+_FUNCTIONS: dict[IndicatorKind, tuple[str, tuple[str, ...]]] = {
+    IndicatorKind.price: ("price", ()),
+    IndicatorKind.sma: ("sma", ("period",)),
+    IndicatorKind.ema: ("ema", ("period",)),
+    IndicatorKind.rsi: ("rsi", ("period",)),
+    IndicatorKind.macd: ("macd_line", ("fast", "slow", "signal")),
+    IndicatorKind.macd_signal: ("macd_signal", ("fast", "slow", "signal")),
+    IndicatorKind.macd_hist: ("macd_hist", ("fast", "slow", "signal")),
+    IndicatorKind.bb_upper: ("bollinger_upper", ("period", "num_std")),
+    IndicatorKind.bb_middle: ("bollinger_middle", ("period", "num_std")),
+    IndicatorKind.bb_lower: ("bollinger_lower", ("period", "num_std")),
+    IndicatorKind.roc: ("rate_of_change", ("period",)),
+    IndicatorKind.highest_high: ("highest_high", ("period",)),
+    IndicatorKind.lowest_low: ("lowest_low", ("period",)),
+}
+
+# the parameter-name stem of each indicator field; bollinger and MACD share theirs per family
+_STEMS: dict[IndicatorKind, str] = {
+    IndicatorKind.sma: "sma",
+    IndicatorKind.ema: "ema",
+    IndicatorKind.rsi: "rsi",
+    IndicatorKind.macd: "macd",
+    IndicatorKind.macd_signal: "macd",
+    IndicatorKind.macd_hist: "macd",
+    IndicatorKind.bb_upper: "bollinger",
+    IndicatorKind.bb_middle: "bollinger",
+    IndicatorKind.bb_lower: "bollinger",
+    IndicatorKind.roc: "momentum",
+    IndicatorKind.highest_high: "breakout_high",
+    IndicatorKind.lowest_low: "breakout_low",
+}
+
+
+class RenderError(ValueError):
+    """The spec cannot be rendered (a bug or an unsupported combination, never user text)."""
+
+
+@dataclass
+class RenderPlan:
+    class_name: str
+    title: str
+    summary: str
+    kind: str  # "signal" | "weights"
+    parameters: dict[str, Any]
+    entry_expr: str | None = None
+    exit_expr: str | None = None
+    entry_doc: str = ""
+    exit_doc: str = ""
+    allocation: str = "all_in"
+    alternative: str | None = None
+    stop_loss: bool = False
+    take_profit: bool = False
+    trailing_stop: bool = False
+    helpers: list[str] = field(default_factory=list)
+
+    @property
+    def risk(self) -> bool:
+        return self.stop_loss or self.take_profit or self.trailing_stop
+
+
+def class_name_for(name: str) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    out = "".join(w[:1].upper() + w[1:] for w in words) or "Generated"
+    if not out[0].isalpha():
+        out = "Strategy" + out
+    if not out.endswith("Strategy"):
+        out += "Strategy"
+    if keyword.iskeyword(out):
+        out += "_"
+    return out
+
+
+def slug_for(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return (slug or "strategy")[:48]
+
+
+class _Namer:
+    """Gives every tunable value a readable, unique parameter name."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+        self._by_key: dict[tuple[Any, ...], str] = {}
+
+    def name(self, key: tuple[Any, ...], wanted: str, value: Any) -> str:
+        if key in self._by_key:
+            return self._by_key[key]
+        candidate, n = wanted, 2
+        while candidate in self.params:
+            candidate, n = f"{wanted}_{n}", n + 1
+        self.params[candidate] = value
+        self._by_key[key] = candidate
+        return candidate
+
+
+def _indicator_param_names(spec: StrategySpec, namer: _Namer) -> None:
+    """Name the periods first, so that two SMAs become fast/slow instead of sma_period_2."""
+    periods: dict[str, set[int]] = {}
+    for ind in spec.indicators():
+        if ind.period is not None:
+            periods.setdefault(_STEMS[ind.kind], set()).add(ind.period)
+    for stem, values in sorted(periods.items()):
+        ordered = sorted(values)
+        if len(ordered) == 2 and stem in ("sma", "ema"):
+            labels = [f"fast_{stem}_period", f"slow_{stem}_period"]
+        elif len(ordered) == 1:
+            labels = [f"{stem}_period"]
+        else:
+            labels = [f"{stem}_period_{i}" for i in range(1, len(ordered) + 1)]
+        for label, value in zip(labels, ordered, strict=True):
+            namer.name(("period", stem, value), label, value)
+
+
+def _indicator_expr(ind: Indicator, namer: _Namer) -> str:
+    func, fields = _FUNCTIONS[ind.kind]
+    stem = _STEMS.get(ind.kind, "")
+    args: list[str] = []
+    for field_name in fields:
+        value = getattr(ind, field_name)
+        if field_name == "period":
+            pname = namer.name(("period", stem, value), f"{stem}_period", value)
+        else:
+            pname = namer.name((field_name, stem, value), f"{stem}_{field_name}", value)
+        args.append(f'p["{pname}"]')
+    source = "bars" if ind.symbol is None else f'history["{ind.symbol}"]'
+    return f"{func}({', '.join([source, *args])})"
+
+
+def _condition_expr(cond: Condition, role: str, namer: _Namer) -> str:
+    left = _indicator_expr(cond.left, namer)
+    if isinstance(cond.right, Constant):
+        side = "above" if cond.op in (Operator.gt, Operator.crosses_above) else "below"
+        wanted = f"{_STEMS.get(cond.left.kind, cond.left.kind.value)}_{role}_{side}"
+        value = cond.right.value
+        literal = int(value) if float(value).is_integer() else value
+        pname = namer.name(("threshold", role, id(cond)), wanted, literal)
+        right = f'p["{pname}"]'
+    else:
+        right = _indicator_expr(cond.right, namer)
+    if cond.op == Operator.crosses_above:
+        return f"crossed_above({left}, {right})"
+    if cond.op == Operator.crosses_below:
+        return f"crossed_below({left}, {right})"
+    symbol = ">" if cond.op == Operator.gt else "<"
+    if isinstance(cond.right, Constant):
+        return f"latest({left}) {symbol} {right}"
+    return f"latest({left}) {symbol} latest({right})"
+
+
+def _rule_expr(rule: Rule, role: str, namer: _Namer) -> str:
+    parts = [_condition_expr(c, role, namer) for c in rule.conditions]
+    if len(parts) == 1:
+        return parts[0]
+    joiner = " and " if rule.combine == "all" else " or "
+    return "(" + joiner.join(parts) + ")"
+
+
+def _rule_doc(rule: Rule) -> str:
+    joiner = " and " if rule.combine == "all" else " or "
+    return joiner.join(describe_condition(c) for c in rule.conditions)
+
+
+def _helpers_used(*exprs: str | None) -> list[str]:
+    names = {"completed_bars", "period_key", "trade_to_weights"}
+    text = " ".join(e for e in exprs if e)
+    for func, _ in _FUNCTIONS.values():
+        if re.search(rf"\b{func}\(", text):
+            names.add(func)
+    for helper in ("crossed_above", "crossed_below", "latest"):
+        if re.search(rf"\b{helper}\(", text):
+            names.add(helper)
+    return sorted(names)
+
+
+def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
+    namer = _Namer()
+    namer.params["symbols"] = list(spec.symbols)
+    _indicator_param_names(spec, namer)
+    summary = summary or describe(spec)
+    alloc = spec.allocation
+    plan = RenderPlan(
+        class_name=class_name_for(spec.name),
+        title=spec.name,
+        summary=summary,
+        kind="weights" if spec.is_weights else "signal",
+        parameters={},
+        allocation=alloc.kind.value,
+        alternative=alloc.alternative,
+        stop_loss=spec.risk.stop_loss_pct is not None,
+        take_profit=spec.risk.take_profit_pct is not None,
+        trailing_stop=spec.risk.trailing_stop_pct is not None,
+    )
+    if spec.entry is not None:
+        plan.entry_expr = _rule_expr(spec.entry, "buy", namer)
+        plan.entry_doc = _rule_doc(spec.entry)
+    if spec.exit is not None:
+        plan.exit_expr = _rule_expr(spec.exit, "sell", namer)
+        plan.exit_doc = _rule_doc(spec.exit)
+
+    params = namer.params
+    if alloc.kind == AllocationKind.fixed_fraction:
+        params["position_weight"] = alloc.fraction
+    elif alloc.kind in (AllocationKind.all_in, AllocationKind.equal_weight):
+        params["position_weight"] = round(1.0 / len(spec.symbols), 10)
+    elif alloc.kind == AllocationKind.target_weights:
+        params["target_weights"] = dict(alloc.weights or {})
+    elif alloc.kind == AllocationKind.momentum_rotation:
+        params["top_n"] = alloc.top_n
+        params["momentum_days"] = alloc.lookback_days
+        params["require_positive_momentum"] = alloc.require_positive_momentum
+    if alloc.alternative:
+        params["alternative"] = alloc.alternative
+    if spec.risk.stop_loss_pct is not None:
+        params["stop_loss_pct"] = spec.risk.stop_loss_pct
+    if spec.risk.take_profit_pct is not None:
+        params["take_profit_pct"] = spec.risk.take_profit_pct
+    if spec.risk.trailing_stop_pct is not None:
+        params["trailing_stop_pct"] = spec.risk.trailing_stop_pct
+    params["schedule"] = spec.schedule.value if spec.schedule else "daily"
+    params["data_symbols"] = spec.all_symbols()
+    params["history_bars"] = spec.lookback()
+    plan.parameters = params
+    plan.helpers = _helpers_used(plan.entry_expr, plan.exit_expr)
+    if alloc.kind == AllocationKind.momentum_rotation:
+        plan.helpers = sorted({*plan.helpers, "rate_of_change", "latest"})
+    if plan.risk:
+        plan.helpers = sorted({*plan.helpers, "latest", "price"})
+    return plan
+
+
+# -- literal emission ------------------------------------------------------------------------------
+def py_literal(value: Any) -> str:
+    """A Python literal for plain data; anything else is a programming error, not user input."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise RenderError("non-finite number in a spec")
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(py_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise RenderError("dict keys in a spec must be strings")
+            items.append(f"{py_literal(key)}: {py_literal(item)}")
+        return "{" + ", ".join(items) + "}"
+    raise RenderError(f"cannot emit {type(value).__name__} as a literal")
+
+
+def docstring_text(text: str) -> str:
+    """Text safe inside a triple-quoted docstring (the summary is ours, but be strict anyway)."""
+    return text.replace("\\", "\\\\").replace('"""', "'''")
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - output is Python, not HTML; values go through `py`
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["py"] = py_literal
+    env.filters["doc"] = docstring_text
+    return env
+
+
+def render_strategy(spec: StrategySpec, summary: str | None = None) -> str:
+    """Source code of the strategy, black-formatted."""
+    plan = plan_strategy(spec, summary)
+    template = _environment().get_template("strategy.py.j2")
+    source = template.render(plan=plan, generator_version=GENERATOR_VERSION)
+    try:
+        return black.format_str(source, mode=black.Mode(line_length=100))
+    except black.InvalidInput as exc:  # a template bug: show it loudly
+        raise RenderError(f"rendered code is not valid Python: {exc}") from exc

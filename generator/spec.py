@@ -1,0 +1,396 @@
+"""StrategySpec v1: the one contract between "what the user said" and the generated code.
+
+A provider (the offline parser or an LLM) produces a `StrategySpec`; nothing else reaches the
+templates. Every field is an enum or a bounded value and unknown fields are refused
+(`extra="forbid"`), so a spec that validates can always be rendered into code we trust.
+
+Two families of strategy share the one model:
+
+* **signal** strategies have `entry` (and usually `exit`) rules evaluated per symbol: a symbol is
+  bought when its entry rule fires while flat and sold when its exit rule (or a risk control)
+  fires while held. `allocation` says how much each symbol gets; `alternative` is held with the
+  money of every symbol that is out of the market.
+* **weights** strategies (`allocation.kind` is `target_weights` or `momentum_rotation`) have no
+  entry/exit rules: on each scheduled date they compute target weights and rebalance to them.
+
+Semantics shared by both (and by the generated code): rules see only bars that closed before the
+current trading day, market orders fill at the day's open; risk controls are checked on the last
+completed close.
+
+Server-side limits (`SpecLimits`) are separate from the static bounds of the model: they come
+from settings and are applied by `check_limits`.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SPEC_VERSION = 1
+
+SYMBOL_RE = re.compile(r"^[A-Z][A-Z0-9.\-]{0,9}$")
+
+Symbol = Annotated[str, Field(min_length=1, max_length=10, description="Ticker, upper case")]
+
+
+def _normalise_symbol(value: str) -> str:
+    value = value.strip().upper()
+    if not SYMBOL_RE.match(value):
+        raise ValueError(f"{value!r} is not a ticker symbol (letters, digits, '.', '-')")
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IndicatorKind(str, Enum):
+    price = "price"  # the close of the last completed bar
+    sma = "sma"
+    ema = "ema"
+    rsi = "rsi"
+    macd = "macd"  # MACD line (fast EMA - slow EMA)
+    macd_signal = "macd_signal"  # EMA of the MACD line
+    macd_hist = "macd_hist"  # MACD line - signal line
+    bb_upper = "bb_upper"
+    bb_middle = "bb_middle"
+    bb_lower = "bb_lower"
+    roc = "roc"  # rate of change / momentum over `period` bars, in percent
+    highest_high = "highest_high"  # highest high of the `period` bars before the last one
+    lowest_low = "lowest_low"  # lowest low of the `period` bars before the last one
+
+
+PERIOD_KINDS = {
+    IndicatorKind.sma,
+    IndicatorKind.ema,
+    IndicatorKind.rsi,
+    IndicatorKind.bb_upper,
+    IndicatorKind.bb_middle,
+    IndicatorKind.bb_lower,
+    IndicatorKind.roc,
+    IndicatorKind.highest_high,
+    IndicatorKind.lowest_low,
+}
+MACD_KINDS = {IndicatorKind.macd, IndicatorKind.macd_signal, IndicatorKind.macd_hist}
+BOLLINGER_KINDS = {IndicatorKind.bb_upper, IndicatorKind.bb_middle, IndicatorKind.bb_lower}
+
+DEFAULT_PERIODS: dict[IndicatorKind, int] = {
+    IndicatorKind.sma: 50,
+    IndicatorKind.ema: 20,
+    IndicatorKind.rsi: 14,
+    IndicatorKind.bb_upper: 20,
+    IndicatorKind.bb_middle: 20,
+    IndicatorKind.bb_lower: 20,
+    IndicatorKind.roc: 126,
+    IndicatorKind.highest_high: 20,
+    IndicatorKind.lowest_low: 20,
+}
+
+
+class Indicator(_Model):
+    """A number series computed from one symbol's completed daily bars."""
+
+    kind: IndicatorKind
+    period: int | None = Field(default=None, ge=1, le=400)
+    fast: int | None = Field(default=None, ge=1, le=200, description="MACD fast EMA")
+    slow: int | None = Field(default=None, ge=2, le=400, description="MACD slow EMA")
+    signal: int | None = Field(default=None, ge=1, le=100, description="MACD signal EMA")
+    num_std: float | None = Field(default=None, gt=0, le=5, description="Bollinger width")
+    symbol: Symbol | None = Field(
+        default=None, description="Symbol to compute on; None means the symbol being traded"
+    )
+
+    @field_validator("symbol")
+    @classmethod
+    def _symbol(cls, value: str | None) -> str | None:
+        return None if value is None else _normalise_symbol(value)
+
+    @model_validator(mode="after")
+    def _fill_and_check(self) -> Indicator:
+        kind = self.kind
+        updates: dict[str, object] = {}
+        if kind in PERIOD_KINDS:
+            if self.period is None:
+                updates["period"] = DEFAULT_PERIODS[kind]
+        elif self.period is not None:
+            raise ValueError(f"{kind.value} takes no period")
+        if kind in MACD_KINDS:
+            fast = self.fast if self.fast is not None else 12
+            slow = self.slow if self.slow is not None else 26
+            if fast >= slow:
+                raise ValueError("MACD fast period must be shorter than the slow period")
+            updates.update(fast=fast, slow=slow, signal=self.signal or 9)
+        elif any(v is not None for v in (self.fast, self.slow, self.signal)):
+            raise ValueError(f"{kind.value} takes no fast/slow/signal periods")
+        if kind in BOLLINGER_KINDS:
+            updates["num_std"] = self.num_std if self.num_std is not None else 2.0
+        elif self.num_std is not None:
+            raise ValueError(f"{kind.value} takes no num_std")
+        for key, value in updates.items():
+            object.__setattr__(self, key, value)
+        return self
+
+    @property
+    def lookback(self) -> int:
+        """Completed bars needed before the indicator has a value for the last bar."""
+        if self.kind in MACD_KINDS:
+            return (self.slow or 26) * 3 + (self.signal or 9)
+        if self.kind == IndicatorKind.rsi:
+            return (self.period or 14) * 5
+        if self.kind == IndicatorKind.ema:
+            return (self.period or 20) * 3
+        if self.kind in (IndicatorKind.highest_high, IndicatorKind.lowest_low, IndicatorKind.roc):
+            return (self.period or 1) + 1
+        if self.kind == IndicatorKind.price:
+            return 1
+        return self.period or 1
+
+
+class Constant(_Model):
+    value: float = Field(ge=-1e7, le=1e7)
+
+
+class Operator(str, Enum):
+    crosses_above = "crosses_above"
+    crosses_below = "crosses_below"
+    gt = "gt"
+    lt = "lt"
+
+
+class Condition(_Model):
+    left: Indicator
+    op: Operator
+    right: Indicator | Constant
+
+    def negated(self) -> Condition:
+        flipped = {
+            Operator.gt: Operator.lt,
+            Operator.lt: Operator.gt,
+            Operator.crosses_above: Operator.crosses_below,
+            Operator.crosses_below: Operator.crosses_above,
+        }[self.op]
+        return Condition(left=self.left, op=flipped, right=self.right)
+
+
+class Rule(_Model):
+    """Conditions combined with all (and) or any (or)."""
+
+    combine: Literal["all", "any"] = "all"
+    conditions: list[Condition] = Field(min_length=1, max_length=8)
+
+
+class AllocationKind(str, Enum):
+    all_in = "all_in"  # the whole portfolio, split equally if several symbols
+    fixed_fraction = "fixed_fraction"  # each symbol gets `fraction` of the portfolio
+    equal_weight = "equal_weight"  # each symbol gets 1/N
+    target_weights = "target_weights"  # fixed weights, rebalanced on the schedule
+    momentum_rotation = "momentum_rotation"  # top N by momentum, rebalanced on the schedule
+
+
+WEIGHTS_KINDS = {AllocationKind.target_weights, AllocationKind.momentum_rotation}
+
+
+class Allocation(_Model):
+    kind: AllocationKind = AllocationKind.all_in
+    fraction: float | None = Field(default=None, gt=0, le=10)
+    weights: dict[str, float] | None = Field(default=None, max_length=50)
+    top_n: int | None = Field(default=None, ge=1, le=20)
+    lookback_days: int | None = Field(default=None, ge=5, le=400)
+    require_positive_momentum: bool = False
+    alternative: Symbol | None = Field(
+        default=None, description="Held with the money not allocated by the rules"
+    )
+
+    @field_validator("alternative")
+    @classmethod
+    def _alternative(cls, value: str | None) -> str | None:
+        return None if value is None else _normalise_symbol(value)
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is None:
+            return None
+        out: dict[str, float] = {}
+        for symbol, weight in value.items():
+            if not 0 < weight <= 10:
+                raise ValueError(f"weight of {symbol} must be above 0 and at most 10")
+            out[_normalise_symbol(symbol)] = float(weight)
+        return out
+
+    @model_validator(mode="after")
+    def _check(self) -> Allocation:
+        kind = self.kind
+        if kind == AllocationKind.fixed_fraction and self.fraction is None:
+            raise ValueError("fixed_fraction needs a fraction")
+        if kind != AllocationKind.fixed_fraction and self.fraction is not None:
+            raise ValueError(f"{kind.value} takes no fraction")
+        if kind == AllocationKind.target_weights and not self.weights:
+            raise ValueError("target_weights needs weights")
+        if kind != AllocationKind.target_weights and self.weights:
+            raise ValueError(f"{kind.value} takes no weights")
+        if kind == AllocationKind.momentum_rotation:
+            if self.top_n is None:
+                object.__setattr__(self, "top_n", 1)
+            if self.lookback_days is None:
+                object.__setattr__(self, "lookback_days", 126)
+        elif self.top_n is not None or self.lookback_days is not None:
+            raise ValueError(f"{kind.value} takes no top_n/lookback_days")
+        elif self.require_positive_momentum:
+            raise ValueError("require_positive_momentum applies to momentum_rotation only")
+        return self
+
+
+class Frequency(str, Enum):
+    daily = "daily"
+    weekly = "weekly"
+    monthly = "monthly"
+    quarterly = "quarterly"
+    yearly = "yearly"
+
+
+class Risk(_Model):
+    stop_loss_pct: float | None = Field(default=None, gt=0, lt=100)
+    take_profit_pct: float | None = Field(default=None, gt=0, le=1000)
+    trailing_stop_pct: float | None = Field(default=None, gt=0, lt=100)
+
+    @property
+    def any(self) -> bool:
+        return any(
+            v is not None for v in (self.stop_loss_pct, self.take_profit_pct, self.trailing_stop_pct)
+        )
+
+
+class StrategySpec(_Model):
+    spec_version: Literal[1] = SPEC_VERSION
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9 _.,&%/()+\-]+$")
+    symbols: list[Symbol] = Field(min_length=1, max_length=50)
+    entry: Rule | None = None
+    exit: Rule | None = None
+    allocation: Allocation = Allocation()
+    schedule: Frequency | None = Field(
+        default=None, description="When rules/rebalancing are evaluated; default daily for "
+        "signal strategies, monthly for weights strategies"
+    )
+    risk: Risk = Risk()
+
+    @field_validator("symbols")
+    @classmethod
+    def _symbols(cls, value: list[str]) -> list[str]:
+        out: list[str] = []
+        for symbol in value:
+            symbol = _normalise_symbol(symbol)
+            if symbol in out:
+                raise ValueError(f"{symbol} is listed twice")
+            out.append(symbol)
+        return out
+
+    @model_validator(mode="after")
+    def _check(self) -> StrategySpec:
+        alloc = self.allocation
+        if alloc.kind in WEIGHTS_KINDS:
+            if self.entry is not None or self.exit is not None:
+                raise ValueError(f"{alloc.kind.value} strategies take no entry/exit rules")
+        elif self.entry is None:
+            raise ValueError("a signal strategy needs an entry rule")
+        if alloc.kind == AllocationKind.target_weights and alloc.weights is not None:
+            if set(alloc.weights) != set(self.symbols):
+                raise ValueError("target weights must name exactly the strategy's symbols")
+        if alloc.kind == AllocationKind.momentum_rotation and (alloc.top_n or 1) > len(self.symbols):
+            raise ValueError("top_n is larger than the number of symbols")
+        if alloc.alternative is not None and alloc.alternative in self.symbols:
+            raise ValueError("the alternative asset must not be one of the traded symbols")
+        if self.schedule is None:
+            default = Frequency.monthly if alloc.kind in WEIGHTS_KINDS else Frequency.daily
+            object.__setattr__(self, "schedule", default)
+        return self
+
+    # -- derived facts used by limits, rendering and the market-data checks -------------------
+    @property
+    def is_weights(self) -> bool:
+        return self.allocation.kind in WEIGHTS_KINDS
+
+    def conditions(self) -> list[Condition]:
+        out: list[Condition] = []
+        for rule in (self.entry, self.exit):
+            if rule is not None:
+                out.extend(rule.conditions)
+        return out
+
+    def indicators(self) -> list[Indicator]:
+        out: list[Indicator] = []
+        for cond in self.conditions():
+            out.append(cond.left)
+            if isinstance(cond.right, Indicator):
+                out.append(cond.right)
+        return out
+
+    def all_symbols(self) -> list[str]:
+        """Every symbol whose bars the strategy reads or trades, in a stable order."""
+        out = list(self.symbols)
+        extra = [ind.symbol for ind in self.indicators() if ind.symbol]
+        if self.allocation.alternative:
+            extra.append(self.allocation.alternative)
+        for symbol in extra:
+            if symbol and symbol not in out:
+                out.append(symbol)
+        return out
+
+    def lookback(self) -> int:
+        """Completed bars the strategy needs before its first decision."""
+        needs = [ind.lookback for ind in self.indicators()]
+        if self.allocation.kind == AllocationKind.momentum_rotation:
+            needs.append((self.allocation.lookback_days or 126) + 1)
+        # one extra bar so that "crosses" can compare yesterday with the day before
+        return max(needs, default=1) + 2
+
+    def leverage(self) -> float:
+        alloc = self.allocation
+        if alloc.kind == AllocationKind.fixed_fraction:
+            return (alloc.fraction or 0.0) * len(self.symbols)
+        if alloc.kind == AllocationKind.target_weights:
+            return sum((alloc.weights or {}).values())
+        return 1.0
+
+
+class SpecLimits(BaseModel):
+    """Server-side limits, set in `Settings`; a spec past them is refused, never clamped quietly."""
+
+    max_symbols: int = 20
+    max_leverage: float = 1.0
+    max_lookback: int = 400
+    max_conditions: int = 8
+
+
+class LimitError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def check_limits(spec: StrategySpec, limits: SpecLimits) -> None:
+    problems: list[str] = []
+    if len(spec.all_symbols()) > limits.max_symbols:
+        problems.append(
+            f"uses {len(spec.all_symbols())} symbols; this server allows {limits.max_symbols}"
+        )
+    if spec.leverage() > limits.max_leverage + 1e-9:
+        problems.append(
+            f"allocates {spec.leverage():.2f}x the portfolio; this server allows at most "
+            f"{limits.max_leverage:.2f}x"
+        )
+    if spec.lookback() - 2 > limits.max_lookback:
+        problems.append(
+            f"needs {spec.lookback() - 2} bars of history; this server allows {limits.max_lookback}"
+        )
+    if len(spec.conditions()) > limits.max_conditions:
+        problems.append(f"has {len(spec.conditions())} conditions; limit {limits.max_conditions}")
+    if problems:
+        raise LimitError(problems)
+
+
+def spec_json_schema() -> dict[str, object]:
+    return StrategySpec.model_json_schema()

@@ -1,0 +1,313 @@
+"""Backtest worker: `python -m runtime.backtest_worker RUN_DIR`.
+
+Runs in its own process and folder (Lumibot writes files under the cwd and mutates
+`os.environ`, so one backtest per process). Reads `request.json`, checks the code's sha256,
+imports the strategy, runs Lumibot's `PandasDataBacktesting` on bars from the market-data store
+with no network at all (risk-free rate given, benchmark computed from local bars), and writes
+`result.json` (metrics, benchmark metrics, trades), `equity.csv`, `trades.json` and optionally
+`tearsheet.html`. Any failure writes `error.json` with the message and traceback and exits 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+# Lumibot reads these at import time: set them before anything imports it.
+os.environ.setdefault("IS_BACKTESTING", "true")
+os.environ.setdefault("LUMIBOT_DISABLE_DOTENV", "1")
+os.environ.setdefault("LUMIBOT_DISABLE_UI", "1")
+
+import pandas as pd  # noqa: E402
+
+from runtime.backtest import BacktestRequest  # noqa: E402
+from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics  # noqa: E402
+
+log = logging.getLogger("stratforge.worker")
+
+PROBE_UP, PROBE_DOWN = 1.37, 0.71
+
+
+class WorkerError(Exception):
+    pass
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load_strategy_class(code_path: Path, class_name: str, sha256: str | None) -> type:
+    source = code_path.read_bytes()
+    if sha256 is not None:
+        actual = hashlib.sha256(source).hexdigest()
+        if actual != sha256:
+            raise WorkerError(
+                f"{code_path.name} changed since this version was recorded "
+                f"(sha256 {actual[:12]} != {sha256[:12]}); run `stratforge versions scan`"
+            )
+    module_name = f"stratforge_strategy_{hashlib.sha256(str(code_path).encode()).hexdigest()[:10]}"
+    spec = importlib.util.spec_from_file_location(module_name, code_path)
+    if spec is None or spec.loader is None:
+        raise WorkerError(f"cannot import {code_path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    from lumibot.strategies import Strategy
+
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
+        raise WorkerError(f"{code_path.name} defines no Strategy subclass named {class_name}")
+    return cls
+
+
+def _market_frames(request: BacktestRequest) -> dict[str, pd.DataFrame]:
+    from runtime.market_data import MarketDataStore
+
+    store = MarketDataStore(Path(request.market_data_dir))
+    # calendar days that hold `warmup_bars` trading days, with room for holidays
+    warmup_days = int(request.warmup_bars * 1.5) + 10
+    frames: dict[str, pd.DataFrame] = {}
+    for symbol in request.data_symbols:
+        have = store.coverage(symbol)
+        first = max(have.start, request.start - timedelta(days=warmup_days))
+        frame = store.bars(symbol, first, request.end)
+        frames[symbol] = frame
+    return frames
+
+
+def _lumibot_data(frames: dict[str, pd.DataFrame]) -> dict[Any, Any]:
+    from lumibot.entities import Asset, Data
+
+    out: dict[Any, Any] = {}
+    for symbol, frame in frames.items():
+        df = frame[["open", "high", "low", "close", "volume"]].copy()
+        df.index = pd.DatetimeIndex(df.index).tz_localize("America/New_York")
+        asset = Asset(symbol, Asset.AssetType.STOCK)
+        out[asset] = Data(asset, df, timestep="day")
+    return out
+
+
+def _instrumented(cls: type, request: BacktestRequest, run_dir: Path) -> type:
+    """A subclass that reports progress and, for the look-ahead probe, alters today's bar.
+
+    It overrides nothing the strategy's own logic depends on: `on_trading_iteration` calls the
+    original first, and `get_historical_prices` returns the same bars unless probing."""
+    total_days = max((request.end - request.start).days, 1)
+    progress_path = run_dir / "progress.json"
+    probe = request.lookahead_probe
+
+    class Instrumented(cls):  # type: ignore[misc, valid-type]
+        _sf_last_report = 0.0
+
+        def on_trading_iteration(self) -> None:
+            super().on_trading_iteration()
+            now = time.monotonic()
+            if now - self._sf_last_report > 0.25:
+                self._sf_last_report = now
+                day = self.get_datetime().date()
+                fraction = min(max((day - request.start).days / total_days, 0.0), 1.0)
+                _write_json(progress_path, {"fraction": fraction, "day": day.isoformat()})
+
+        def get_historical_prices(self, *args: Any, **kwargs: Any) -> Any:
+            bars = super().get_historical_prices(*args, **kwargs)
+            if probe and bars is not None and getattr(bars, "df", None) is not None:
+                today = self.get_datetime().date()
+                df = bars.df.copy()
+                mask = df.index.date == today
+                if mask.any():
+                    factor = PROBE_UP if today.toordinal() % 2 == 0 else PROBE_DOWN
+                    for column in ("open", "high", "low", "close"):
+                        if column in df.columns:
+                            df.loc[mask, column] = df.loc[mask, column] * factor
+                    bars.df = df
+            return bars
+
+    Instrumented.__name__ = cls.__name__
+    Instrumented.__qualname__ = cls.__qualname__
+    return Instrumented
+
+
+def _fills(trades_csv: Path) -> list[Fill]:
+    if not trades_csv.exists():
+        return []
+    df = pd.read_csv(trades_csv)
+    if df.empty or "status" not in df.columns:
+        return []
+    df = df[df["status"] == "fill"]
+    fills: list[Fill] = []
+    for row in df.itertuples(index=False):
+        fee = getattr(row, "trade_cost", 0.0)
+        fills.append(
+            Fill(
+                time=str(pd.Timestamp(row.time).date()),
+                symbol=str(row.symbol),
+                side=str(row.side),
+                quantity=float(row.filled_quantity),
+                price=float(row.price),
+                fee=float(fee) if pd.notna(fee) else 0.0,
+            )
+        )
+    return fills
+
+
+def _equity(strategy: Any) -> pd.Series:
+    stats = strategy.stats
+    if stats is None or len(stats) == 0:
+        raise WorkerError("the backtest produced no portfolio history")
+    if "datetime" in stats.columns:
+        stats = stats.set_index("datetime")
+    series = stats["portfolio_value"].astype(float)
+    index = pd.DatetimeIndex(pd.to_datetime(series.index, utc=True)).tz_convert("America/New_York")
+    series.index = pd.DatetimeIndex(index.date)
+    return series.groupby(level=0).last()
+
+
+def _benchmark(frames: dict[str, pd.DataFrame], symbol: str, equity: pd.Series,
+               cash: float) -> pd.Series:
+    """Buy and hold: all the cash at the first day's open, valued at each close."""
+    bars = frames[symbol]
+    bars = bars[(bars.index >= equity.index[0]) & (bars.index <= equity.index[-1])]
+    if bars.empty:
+        raise WorkerError(f"no {symbol} bars in the backtest range for the benchmark")
+    shares = cash / float(bars["open"].iloc[0])
+    series = bars["close"].astype(float) * shares
+    series.index = pd.DatetimeIndex(series.index)
+    return series.reindex(equity.index).ffill().bfill()
+
+
+def run(run_dir: Path) -> dict[str, Any]:
+    request = BacktestRequest.model_validate_json((run_dir / "request.json").read_text())
+    os.chdir(run_dir)
+    cls = load_strategy_class(Path(request.code_path), request.class_name, request.sha256)
+    if request.import_only:
+        return {"class_name": cls.__name__, "import_only": True}
+
+    from lumibot.backtesting import PandasDataBacktesting
+    from lumibot.entities import TradingFee, TradingSlippage
+
+    frames = _market_frames(request)
+    if request.benchmark and request.benchmark not in frames:
+        from runtime.market_data import MarketDataStore
+
+        store = MarketDataStore(Path(request.market_data_dir))
+        frames_for_benchmark = {request.benchmark: store.bars(request.benchmark, request.start,
+                                                              request.end)}
+    else:
+        frames_for_benchmark = frames
+    fees = [TradingFee(percent_fee=request.fee_pct)] if request.fee_pct else []
+    slippage = (
+        [TradingSlippage(amount=request.slippage_per_share)] if request.slippage_per_share else []
+    )
+    artifacts = run_dir / "lumibot"
+    artifacts.mkdir(exist_ok=True)
+    trades_csv = artifacts / "trades.csv"
+    strategy_cls = _instrumented(cls, request, run_dir)
+    started = time.monotonic()
+    _, strategy = strategy_cls.run_backtest(
+        PandasDataBacktesting,
+        datetime.combine(request.start, datetime.min.time()),
+        datetime.combine(request.end, datetime.min.time()),
+        pandas_data=_lumibot_data(frames),
+        budget=request.cash,
+        risk_free_rate=request.risk_free_rate,
+        benchmark_asset=None,
+        parameters=request.parameters or {},
+        buy_trading_fees=fees,
+        sell_trading_fees=fees,
+        buy_trading_slippages=slippage,
+        sell_trading_slippages=slippage,
+        logfile=str(artifacts / "lumibot.log"),
+        trades_file=str(trades_csv),
+        stats_file=str(artifacts / "stats.csv"),
+        settings_file=str(artifacts / "settings.json"),
+        show_plot=False,
+        show_tearsheet=False,
+        save_tearsheet=False,
+        show_indicators=False,
+        show_progress_bar=False,
+        quiet_logs=True,
+        name=cls.__name__,
+    )
+    elapsed = time.monotonic() - started
+    equity = _equity(strategy)
+    fills = _fills(trades_csv)
+    metrics = equity_metrics(equity, request.risk_free_rate)
+    metrics.update(trade_metrics(fills))
+    result: dict[str, Any] = {
+        "class_name": cls.__name__,
+        "metrics": metrics,
+        "fills": [f.__dict__ for f in fills],
+        "round_trips": round_trips(fills),
+        "iterations_per_s": len(equity) / elapsed if elapsed > 0 else None,
+        "backtest_seconds": elapsed,
+        "first_day": str(equity.index[0].date()),
+        "last_day": str(equity.index[-1].date()),
+    }
+    frame = pd.DataFrame({"equity": equity})
+    bench_returns = None
+    if request.benchmark:
+        bench = _benchmark(frames_for_benchmark, request.benchmark, equity, request.cash)
+        result["benchmark"] = {"symbol": request.benchmark,
+                               "metrics": equity_metrics(bench, request.risk_free_rate)}
+        frame["benchmark"] = bench
+        bench_returns = bench.pct_change().fillna(0.0)
+    frame.index.name = "date"
+    frame.to_csv(run_dir / "equity.csv")
+    _write_json(run_dir / "trades.json", result["fills"])
+    if request.tearsheet:
+        result["tearsheet"] = _tearsheet(run_dir, equity, bench_returns, cls.__name__,
+                                         request.risk_free_rate)
+    return result
+
+
+def _tearsheet(run_dir: Path, equity: pd.Series, bench_returns: pd.Series | None, title: str,
+               rf: float) -> str | None:
+    """quantstats HTML report from local series only (no benchmark download)."""
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    import quantstats_lumi.reports as reports
+
+    returns = equity.pct_change().fillna(0.0)
+    returns.index = pd.DatetimeIndex(returns.index)
+    target = run_dir / "tearsheet.html"
+    try:
+        reports.html(returns, benchmark=bench_returns, output=str(target), title=title, rf=rf,
+                     download_filename=str(target))
+    except Exception as exc:  # a report is a nice-to-have; the metrics stand without it
+        log.warning("tearsheet failed: %s", exc)
+        return None
+    return target.name
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if len(argv) != 2:
+        sys.stderr.write("usage: python -m runtime.backtest_worker RUN_DIR\n")
+        return 2
+    run_dir = Path(argv[1]).resolve()
+    try:
+        result = run(run_dir)
+    except BaseException as exc:  # noqa: BLE001 - everything becomes error.json
+        _write_json(run_dir / "error.json", {
+            "message": f"{type(exc).__name__}: {exc}",
+            "code": getattr(exc, "code", None) if not isinstance(exc, SystemExit) else "exit",
+            "traceback": traceback.format_exc(),
+        })
+        return 1
+    _write_json(run_dir / "result.json", result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,236 @@
+"""The small helper module that generated strategies import (and the only stratforge import
+they are allowed). It is deliberately plain pandas so that a developer can read it in one go and
+`stratforge export` can inline it into a standalone file.
+
+What it owns:
+
+* **completed bars** — `completed_bars` returns a symbol's daily bars dated strictly before the
+  strategy's current day. Lumibot's daily data also hands a strategy the current day's bar (close
+  included) while a market order submitted now fills at the day's open; deciding on that bar
+  would look ahead. Every decision in generated code goes through this function.
+* **indicators** — each takes the bars DataFrame (columns open/high/low/close/volume) and returns
+  a Series aligned with it: `price`, `sma`, `ema`, `rsi`, `macd_line`, `macd_signal`,
+  `macd_hist`, `bollinger_upper/middle/lower`, `rate_of_change`, `highest_high`, `lowest_low`.
+* **comparisons** — `latest`, `crossed_above`, `crossed_below`: NaN (not enough history) is
+  never a signal.
+* **calendar** — `period_key` names the daily/weekly/monthly/quarterly/yearly period of a date,
+  so a strategy can act once per period.
+* **orders** — `trade_to_weights` turns target weights into market orders, sells first.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "bollinger_lower",
+    "bollinger_middle",
+    "bollinger_upper",
+    "completed_bars",
+    "crossed_above",
+    "crossed_below",
+    "ema",
+    "highest_high",
+    "latest",
+    "lowest_low",
+    "macd_hist",
+    "macd_line",
+    "macd_signal",
+    "period_key",
+    "price",
+    "rate_of_change",
+    "rsi",
+    "sma",
+    "trade_to_weights",
+]
+
+Number = float | int
+SeriesOrNumber = pd.Series | float | int
+
+
+# -- data ----------------------------------------------------------------------------------------
+def completed_bars(strategy: Any, symbol: str, length: int) -> pd.DataFrame | None:
+    """The last `length` daily bars of `symbol` that closed before the current trading day.
+
+    Returns None while fewer than `length` such bars exist (the strategy is warming up)."""
+    bars = strategy.get_historical_prices(symbol, length + 1, "day")
+    if bars is None or bars.df is None or bars.df.empty:
+        return None
+    frame = bars.df
+    today = strategy.get_datetime().date()
+    frame = frame[frame.index.date < today]
+    if len(frame) < length:
+        return None
+    return frame.tail(length)
+
+
+# -- indicators ----------------------------------------------------------------------------------
+def price(bars: pd.DataFrame) -> pd.Series:
+    """Closing prices."""
+    return bars["close"]
+
+
+def sma(bars: pd.DataFrame, period: int) -> pd.Series:
+    """Simple moving average of the close."""
+    return bars["close"].rolling(period, min_periods=period).mean()
+
+
+def ema(bars: pd.DataFrame, period: int) -> pd.Series:
+    """Exponential moving average of the close (span = period, seeded on the first bar)."""
+    return bars["close"].ewm(span=period, adjust=False, min_periods=period).mean()
+
+
+def rsi(bars: pd.DataFrame, period: int) -> pd.Series:
+    """Wilder's relative strength index, 0..100."""
+    change = bars["close"].diff()
+    gain = change.clip(lower=0).ewm(alpha=1 / period, adjust=False, min_periods=period).mean()
+    loss = (-change.clip(upper=0)).ewm(alpha=1 / period, adjust=False, min_periods=period).mean()
+    strength = gain / loss
+    out = 100 - 100 / (1 + strength)
+    # no losses at all in the window means RSI 100, not NaN
+    return out.where(loss != 0, 100.0).where(gain.notna())
+
+
+def _ewm(series: pd.Series, span: int) -> pd.Series:
+    return series.ewm(span=span, adjust=False, min_periods=span).mean()
+
+
+def macd_line(bars: pd.DataFrame, fast: int, slow: int, signal: int) -> pd.Series:
+    """MACD line: fast EMA minus slow EMA of the close."""
+    close = bars["close"]
+    return _ewm(close, fast) - _ewm(close, slow)
+
+
+def macd_signal(bars: pd.DataFrame, fast: int, slow: int, signal: int) -> pd.Series:
+    """Signal line: EMA of the MACD line."""
+    return _ewm(macd_line(bars, fast, slow, signal), signal)
+
+
+def macd_hist(bars: pd.DataFrame, fast: int, slow: int, signal: int) -> pd.Series:
+    """MACD histogram: MACD line minus its signal line."""
+    line = macd_line(bars, fast, slow, signal)
+    return line - _ewm(line, signal)
+
+
+def bollinger_middle(bars: pd.DataFrame, period: int, num_std: float) -> pd.Series:
+    """Middle Bollinger band: the SMA of the close."""
+    return sma(bars, period)
+
+
+def bollinger_upper(bars: pd.DataFrame, period: int, num_std: float) -> pd.Series:
+    """Upper Bollinger band: SMA + num_std population standard deviations."""
+    close = bars["close"]
+    return sma(bars, period) + num_std * close.rolling(period, min_periods=period).std(ddof=0)
+
+
+def bollinger_lower(bars: pd.DataFrame, period: int, num_std: float) -> pd.Series:
+    """Lower Bollinger band: SMA - num_std population standard deviations."""
+    close = bars["close"]
+    return sma(bars, period) - num_std * close.rolling(period, min_periods=period).std(ddof=0)
+
+
+def rate_of_change(bars: pd.DataFrame, period: int) -> pd.Series:
+    """Percent change of the close over `period` bars (momentum)."""
+    close = bars["close"]
+    return (close / close.shift(period) - 1.0) * 100.0
+
+
+def highest_high(bars: pd.DataFrame, period: int) -> pd.Series:
+    """Highest high of the `period` bars before each bar (so a close above it is a breakout)."""
+    return bars["high"].rolling(period, min_periods=period).max().shift(1)
+
+
+def lowest_low(bars: pd.DataFrame, period: int) -> pd.Series:
+    """Lowest low of the `period` bars before each bar."""
+    return bars["low"].rolling(period, min_periods=period).min().shift(1)
+
+
+# -- comparisons ---------------------------------------------------------------------------------
+def _at(value: SeriesOrNumber, back: int) -> float:
+    if isinstance(value, pd.Series):
+        if len(value) < back:
+            return math.nan
+        return float(value.iloc[-back])
+    return float(value)
+
+
+def latest(value: SeriesOrNumber) -> float:
+    """The value on the last completed bar (NaN while warming up)."""
+    return _at(value, 1)
+
+
+def crossed_above(left: SeriesOrNumber, right: SeriesOrNumber) -> bool:
+    """True when `left` was at or below `right` on the bar before and is above it on the last."""
+    before_l, before_r = _at(left, 2), _at(right, 2)
+    now_l, now_r = _at(left, 1), _at(right, 1)
+    return before_l <= before_r and now_l > now_r  # NaN compares False
+
+
+def crossed_below(left: SeriesOrNumber, right: SeriesOrNumber) -> bool:
+    """True when `left` was at or above `right` on the bar before and is below it on the last."""
+    before_l, before_r = _at(left, 2), _at(right, 2)
+    now_l, now_r = _at(left, 1), _at(right, 1)
+    return before_l >= before_r and now_l < now_r
+
+
+# -- calendar ------------------------------------------------------------------------------------
+def period_key(moment: datetime | date, frequency: str) -> str:
+    """A name for the period that contains `moment`; it changes when a new period starts."""
+    day = moment.date() if isinstance(moment, datetime) else moment
+    if frequency == "daily":
+        return day.isoformat()
+    if frequency == "weekly":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    if frequency == "monthly":
+        return f"{day.year}-{day.month:02d}"
+    if frequency == "quarterly":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if frequency == "yearly":
+        return str(day.year)
+    raise ValueError(f"unknown frequency {frequency!r}")
+
+
+# -- orders --------------------------------------------------------------------------------------
+def held_quantity(strategy: Any, symbol: str) -> float:
+    position = strategy.get_position(symbol)
+    return float(position.quantity) if position is not None else 0.0
+
+
+def trade_to_weights(
+    strategy: Any,
+    weights: dict[str, float],
+    prices: dict[str, float],
+    symbols: list[str] | None = None,
+) -> None:
+    """Submit market orders that bring each symbol to `weight` x portfolio value.
+
+    Only the symbols in `symbols` (default: every symbol in `weights`) are touched, so a signal
+    strategy can move one position without rebalancing the others. Quantities are whole shares
+    sized on `prices` (the last completed close); sells go first so their proceeds pay the buys.
+    """
+    targets = symbols if symbols is not None else list(weights)
+    equity = float(strategy.portfolio_value)
+    sells: list[tuple[str, float, str]] = []
+    buys: list[tuple[str, float, str]] = []
+    for symbol in targets:
+        last = prices.get(symbol)
+        weight = weights.get(symbol, 0.0)
+        held = held_quantity(strategy, symbol)
+        if weight <= 0:
+            wanted = 0.0
+        elif last is None or not last > 0:
+            continue  # no price: leave the position as it is rather than guess
+        else:
+            wanted = float(math.floor(equity * weight / last))
+        change = wanted - held
+        if change < 0:
+            sells.append((symbol, -change, "sell"))
+        elif change > 0:
+            buys.append((symbol, change, "buy"))
+    for symbol, quantity, side in sells + buys:
+        strategy.submit_order(strategy.create_order(symbol, quantity, side))

@@ -1,0 +1,53 @@
+"""Shared pytest fixtures and helpers for stratforge.
+
+Policy for optional resources (shared market data, PostgreSQL, ...): a test that needs one
+SKIPS with a clear reason when it is absent, as on a user's machine, but FAILS when CI sets the
+matching environment variable, so a broken CI setup can never pass by skipping everything.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# The project is not installed into the venv; make `import runtime...` work from any cwd.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+SHARED_DATA_DIR = REPO_ROOT.parent / "shared" / "data" / "daily"
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
+def _skip_or_fail(reason: str, required_by: str) -> None:
+    if _flag(required_by):
+        pytest.fail(f"{reason} ({required_by}=1, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+def require_or_skip(condition: bool, reason: str) -> None:
+    """Continue if ``condition`` holds (the service is available); otherwise skip the test,
+    or fail it when STRATFORGE_REQUIRE_SERVICES=1 (CI, where services must be up)."""
+    if not condition:
+        _skip_or_fail(reason, "STRATFORGE_REQUIRE_SERVICES")
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir() -> Path:
+    """The real daily ETF bars in ../shared/data/daily (beside the checkout).
+
+    Skips when the folder is absent; fails instead when STRATFORGE_REQUIRE_SHARED_DATA=1.
+    """
+    if not SHARED_DATA_DIR.is_dir() or not any(SHARED_DATA_DIR.glob("*.csv")):
+        _skip_or_fail(
+            f"shared market data not found at {SHARED_DATA_DIR} "
+            "(it sits at ../shared/data/daily beside the checkout on dev machines and in CI)",
+            "STRATFORGE_REQUIRE_SHARED_DATA",
+        )
+    return SHARED_DATA_DIR
