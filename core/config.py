@@ -29,6 +29,7 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=lambda: Path.home() / ".stratforge")
     generated_dir: Path | None = Field(default_factory=_default_generated_dir)
+    market_dir: Path | None = None  # default HOME/market_data
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "STRATFORGE_DATABASE_URL")
     )
@@ -69,7 +70,7 @@ class Settings(BaseSettings):
 
     @property
     def market_data_dir(self) -> Path:
-        return self.home / "market_data"
+        return self.market_dir if self.market_dir is not None else self.home / "market_data"
 
     @property
     def runs_dir(self) -> Path:

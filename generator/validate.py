@@ -130,6 +130,16 @@ class StaticReport:
         return {"class_name": self.class_name, "problems": [asdict(p) for p in self.problems]}
 
 
+def _attribute_problem(attr: str) -> str | None:
+    if attr.startswith("_"):
+        return f"access to private or dunder attribute {attr!r} is not allowed"
+    if attr in FORBIDDEN_ATTRIBUTES or attr.startswith("send_"):
+        return f"attribute {attr!r} is not allowed"
+    if attr.startswith("read_") or (attr.startswith("to_") and attr not in SAFE_TO_ATTRIBUTES):
+        return f"file or serialisation call {attr!r} is not allowed"
+    return None
+
+
 class _Checker(ast.NodeVisitor):
     def __init__(self) -> None:
         self.problems: list[Problem] = []
@@ -157,6 +167,8 @@ class _Checker(ast.NodeVisitor):
                 self.problem(node, "star imports are not allowed")
             elif alias.name.startswith("_") and module != "__future__":
                 self.problem(node, f"importing private name {alias.name!r} is not allowed")
+            elif _attribute_problem(alias.name) or alias.name in FORBIDDEN_NAMES:
+                self.problem(node, f"importing {alias.name!r} is not allowed")
             self.imported.add(alias.asname or alias.name)
 
     # names and attributes -----------------------------------------------------------------
@@ -168,13 +180,9 @@ class _Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        attr = node.attr
-        if attr.startswith("_"):
-            self.problem(node, f"access to private or dunder attribute {attr!r} is not allowed")
-        elif attr in FORBIDDEN_ATTRIBUTES or attr.startswith("send_"):
-            self.problem(node, f"attribute {attr!r} is not allowed")
-        elif attr.startswith("read_") or (attr.startswith("to_") and attr not in SAFE_TO_ATTRIBUTES):
-            self.problem(node, f"file or serialisation call {attr!r} is not allowed")
+        problem = _attribute_problem(node.attr)
+        if problem:
+            self.problem(node, problem)
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:

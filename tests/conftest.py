@@ -51,3 +51,38 @@ def shared_data_dir() -> Path:
             "STRATFORGE_REQUIRE_SHARED_DATA",
         )
     return SHARED_DATA_DIR
+
+
+# -- stratforge fixtures ---------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def real_market_dir(shared_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A market-data store with the 21 real ETFs imported once for the whole session."""
+    from runtime.market_data import MarketDataStore
+
+    root = tmp_path_factory.mktemp("real_market")
+    MarketDataStore(root).import_path(shared_data_dir)
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample_market_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A market-data store holding the seeded synthetic sample market."""
+    from runtime.market_data import MarketDataStore
+
+    root = tmp_path_factory.mktemp("sample_market")
+    MarketDataStore(root).load_sample()
+    return root
+
+
+def make_settings(tmp_path: Path, market_dir: Path, **overrides: object):  # type: ignore[no-untyped-def]
+    from core.config import Settings
+
+    values: dict[str, object] = {
+        "home": tmp_path / "home",
+        "generated_dir": tmp_path / "generated",
+        "market_dir": market_dir,
+        "tearsheet": False,
+        "backtest_timeout_s": 300.0,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]

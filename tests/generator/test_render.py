@@ -1,0 +1,122 @@
+"""Rendering specs into code: every family renders, passes the static gate, reads well."""
+
+from __future__ import annotations
+
+import ast
+
+import black
+import pytest
+
+from generator.render import RenderError, class_name_for, plan_strategy, py_literal, render_strategy
+from generator.spec import (
+    Allocation,
+    Condition,
+    Constant,
+    Indicator,
+    Risk,
+    Rule,
+    StrategySpec,
+)
+from generator.validate import check_source
+
+
+def _cond(left: Indicator, op: str, right: Indicator | float) -> Condition:
+    r = right if isinstance(right, Indicator) else Constant(value=right)
+    return Condition(left=left, op=op, right=r)  # type: ignore[arg-type]
+
+
+SMA50, SMA200 = Indicator(kind="sma", period=50), Indicator(kind="sma", period=200)
+PRICE = Indicator(kind="price")
+
+SPECS = {
+    "golden_cross": StrategySpec(
+        name="Golden cross SPY", symbols=["SPY"],
+        entry=Rule(conditions=[_cond(SMA50, "crosses_above", SMA200)]),
+        exit=Rule(conditions=[_cond(SMA50, "crosses_below", SMA200)])),
+    "trend_alternative_stops": StrategySpec(
+        name="SPY trend else TLT", symbols=["SPY"],
+        entry=Rule(conditions=[_cond(PRICE, "gt", SMA200)]),
+        exit=Rule(conditions=[_cond(PRICE, "lt", SMA200)]),
+        allocation=Allocation(alternative="TLT"),
+        risk=Risk(stop_loss_pct=5, take_profit_pct=30, trailing_stop_pct=10)),
+    "rsi_filter_other_symbol": StrategySpec(
+        name="RSI QQQ IWM", symbols=["QQQ", "IWM"],
+        entry=Rule(conditions=[
+            _cond(Indicator(kind="rsi", period=2), "lt", 10),
+            _cond(Indicator(kind="price", symbol="SPY"), "gt",
+                  Indicator(kind="sma", period=200, symbol="SPY"))]),
+        exit=Rule(conditions=[_cond(Indicator(kind="rsi", period=2), "gt", 70)]),
+        allocation=Allocation(kind="fixed_fraction", fraction=0.5), schedule="weekly"),
+    "macd_bollinger_breakout": StrategySpec(
+        name="MACD or band", symbols=["SPY"],
+        entry=Rule(combine="any", conditions=[
+            _cond(Indicator(kind="macd"), "crosses_above", Indicator(kind="macd_signal")),
+            _cond(PRICE, "lt", Indicator(kind="bb_lower", period=20, num_std=2.5)),
+            _cond(PRICE, "gt", Indicator(kind="highest_high", period=55))]),
+        exit=Rule(conditions=[_cond(PRICE, "lt", Indicator(kind="lowest_low", period=20))])),
+    "sixty_forty": StrategySpec(
+        name="60-40", symbols=["SPY", "AGG"],
+        allocation=Allocation(kind="target_weights", weights={"SPY": 0.6, "AGG": 0.4}),
+        schedule="quarterly"),
+    "rotation": StrategySpec(
+        name="Top 2 momentum", symbols=["SPY", "EFA", "EEM", "TLT"],
+        allocation=Allocation(kind="momentum_rotation", top_n=2, lookback_days=126,
+                              require_positive_momentum=True, alternative="BIL"),
+        risk=Risk(trailing_stop_pct=12)),
+}
+
+
+@pytest.mark.parametrize("key", SPECS)
+def test_every_family_renders_valid_black_formatted_code(key: str) -> None:
+    code = render_strategy(SPECS[key])
+    report = check_source(code)
+    assert report.ok, [str(p) for p in report.problems]
+    assert black.format_str(code, mode=black.Mode(line_length=100)) == code
+    tree = ast.parse(code)
+    assert ast.get_docstring(tree)  # module docstring with the summary
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef))
+    methods = {n.name for n in cls.body if isinstance(n, ast.FunctionDef)}
+    assert {"initialize", "on_trading_iteration", "load_history"} <= methods
+    if SPECS[key].is_weights:
+        assert "target_weights" in methods
+    else:
+        assert {"entry_signal", "exit_signal"} <= methods
+
+
+def test_rendering_is_deterministic() -> None:
+    assert render_strategy(SPECS["rotation"]) == render_strategy(SPECS["rotation"])
+
+
+def test_golden_cross_parameters_are_named_for_people() -> None:
+    params = plan_strategy(SPECS["golden_cross"]).parameters
+    assert params["fast_sma_period"] == 50 and params["slow_sma_period"] == 200
+    assert params["history_bars"] >= 202
+    assert params["symbols"] == ["SPY"]
+
+
+def test_thresholds_become_parameters_not_literals_in_rules() -> None:
+    plan = plan_strategy(SPECS["rsi_filter_other_symbol"])
+    assert plan.parameters["rsi_buy_below"] == 10
+    assert plan.parameters["rsi_sell_above"] == 70
+    assert 'history["SPY"]' in (plan.entry_expr or "")
+    assert "10" not in (plan.entry_expr or "")
+
+
+def test_unused_helpers_are_not_imported() -> None:
+    code = render_strategy(SPECS["golden_cross"])
+    assert "rsi," not in code and "crossed_above," in code
+
+
+def test_py_literal_refuses_non_data() -> None:
+    assert py_literal({"a": [1, 2.5, "x", None, True]}) == "{'a': [1, 2.5, 'x', None, True]}"
+    with pytest.raises(RenderError):
+        py_literal(object())
+    with pytest.raises(RenderError):
+        py_literal(float("nan"))
+
+
+def test_names_never_carry_code() -> None:
+    with pytest.raises(ValueError):
+        StrategySpec(name='x"""; import os', symbols=["SPY"],
+                     entry=Rule(conditions=[_cond(SMA50, "gt", SMA200)]))
+    assert class_name_for("60/40 SPY & AGG") == "Strategy6040SPYAGGStrategy"
