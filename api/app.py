@@ -26,10 +26,12 @@ log = logging.getLogger("stratforge.api")
 _MARKET_STATUS = {"unknown_symbol": 404, "out_of_range": 422, "bad_csv": 422}
 
 
-def _error(status: int, code: str, message: str, details: dict[str, Any] | None = None
-           ) -> JSONResponse:
-    return JSONResponse(status_code=status,
-                        content={"code": code, "message": message, "details": details or {}})
+def _error(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        status_code=status, content={"code": code, "message": message, "details": details or {}}
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,8 +47,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         service.close()
 
-    app = FastAPI(title="stratforge", version="0.1.0", lifespan=lifespan,
-                  description="Plain-English strategies → Lumibot code → backtests.")
+    app = FastAPI(
+        title="stratforge",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Plain-English strategies → Lumibot code → backtests.",
+    )
 
     @app.exception_handler(StratforgeError)
     async def _stratforge_error(_: Request, exc: StratforgeError) -> JSONResponse:
@@ -54,14 +60,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(MarketDataError)
     async def _market_error(_: Request, exc: MarketDataError) -> JSONResponse:
-        details = {k: v for k, v in {"available": getattr(exc, "available", None)}.items()
-                   if v is not None}
+        details = {
+            k: v for k, v in {"available": getattr(exc, "available", None)}.items() if v is not None
+        }
         return _error(_MARKET_STATUS.get(exc.code, 422), exc.code, exc.message, details)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [{"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
-                    for e in exc.errors()]
+        problems = [
+            {"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
+            for e in exc.errors()
+        ]
         message = "; ".join(f"{p['where']}: {p['message']}" for p in problems)
         return _error(422, "invalid_request", message, {"problems": problems})
 

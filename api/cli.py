@@ -23,8 +23,12 @@ from core.config import get_settings
 from core.errors import StratforgeError
 from runtime.market_data import MarketDataError
 
-app = typer.Typer(help="stratforge: plain-English strategies → Lumibot code → backtests.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="stratforge: plain-English strategies → Lumibot code → backtests.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 data_app = typer.Typer(help="Market data: import CSVs, list what is stored.", no_args_is_help=True)
 strategies_app = typer.Typer(help="Strategies you have created.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
@@ -35,8 +39,9 @@ err = Console(stderr=True)  # everything else
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
-DEMO_TEXT = ("Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it "
-             "crosses back below")
+DEMO_TEXT = (
+    "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses back below"
+)
 
 
 def _service() -> Any:
@@ -65,8 +70,11 @@ def _fail(exc: Exception, as_json: bool) -> None:
 
 @app.callback()
 def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 # -- data ----------------------------------------------------------------------------------------
@@ -106,8 +114,9 @@ def data_sample(seed: int = 7, as_json: JsonFlag = False) -> None:
 
 
 @data_app.command("list")
-def data_list(query: Annotated[str | None, typer.Argument()] = None,
-              as_json: JsonFlag = False) -> None:
+def data_list(
+    query: Annotated[str | None, typer.Argument()] = None, as_json: JsonFlag = False
+) -> None:
     """Which symbols and date ranges the store holds."""
     rows = [_coverage(c) for c in _service().market.symbols(query)]
     if as_json:
@@ -119,8 +128,13 @@ def data_list(query: Annotated[str | None, typer.Argument()] = None,
 
 
 def _coverage(c: Any) -> dict[str, Any]:
-    return {"symbol": c.symbol, "start": c.start.isoformat(), "end": c.end.isoformat(),
-            "bars": c.bars, "source": c.source}
+    return {
+        "symbol": c.symbol,
+        "start": c.start.isoformat(),
+        "end": c.end.isoformat(),
+        "bars": c.bars,
+        "source": c.source,
+    }
 
 
 def _coverage_table(rows: list[dict[str, Any]], title: str) -> None:
@@ -134,8 +148,9 @@ def _coverage_table(rows: list[dict[str, Any]], title: str) -> None:
 
 # -- strategies ------------------------------------------------------------------------------------
 @app.command()
-def new(text: str, provider: Annotated[str | None, typer.Option()] = None,
-        as_json: JsonFlag = False) -> None:
+def new(
+    text: str, provider: Annotated[str | None, typer.Option()] = None, as_json: JsonFlag = False
+) -> None:
     """Turn a plain-English strategy into validated Lumibot code."""
     service = _service()
     try:
@@ -151,15 +166,24 @@ def _print_strategy(service: Any, view: Any, as_json: bool, show_code: bool = Fa
     version = view.version
     path = str(service.code_file(version))
     if as_json:
-        _emit_json({"strategy_id": view.id, "name": view.name, "version": version.number,
-                    "spec": version.spec, "summary": version.summary, "code_path": path,
-                    "validation": {"status": version.validation_status,
-                                   **(version.validation or {})}})
+        _emit_json(
+            {
+                "strategy_id": view.id,
+                "name": view.name,
+                "version": version.number,
+                "spec": version.spec,
+                "summary": version.summary,
+                "code_path": path,
+                "validation": {"status": version.validation_status, **(version.validation or {})},
+            }
+        )
         return
     status = version.validation_status
     colour = "green" if status == "passed" else "red"
-    out.print(f"[bold]Strategy {view.id}[/] · {view.name} · v{version.number} · "
-              f"validation [{colour}]{status}[/]")
+    out.print(
+        f"[bold]Strategy {view.id}[/] · {view.name} · v{version.number} · "
+        f"validation [{colour}]{status}[/]"
+    )
     out.print(version.summary)
     out.print(f"code: {path}")
     for problem in (version.validation or {}).get("problems", []):
@@ -179,8 +203,13 @@ def strategies_list(as_json: JsonFlag = False) -> None:
     for column in ("id", "name", "version", "validation", "summary"):
         table.add_column(column)
     for v in views:
-        table.add_row(str(v.id), v.name, str(v.latest_version),
-                      v.version.validation_status if v.version else "", v.summary)
+        table.add_row(
+            str(v.id),
+            v.name,
+            str(v.latest_version),
+            v.version.validation_status if v.version else "",
+            v.summary,
+        )
     out.print(table)
 
 
@@ -216,10 +245,17 @@ def backtest(
     service = _service()
     user = service.default_user_id
     try:
-        config = BacktestConfig(strategy_id=strategy_id, version=version,
-                                start=date.fromisoformat(start), end=date.fromisoformat(end),
-                                cash=cash, benchmark=benchmark, fee_pct=fee_pct,
-                                slippage_per_share=slippage, tearsheet=tearsheet)
+        config = BacktestConfig(
+            strategy_id=strategy_id,
+            version=version,
+            start=date.fromisoformat(start),
+            end=date.fromisoformat(end),
+            cash=cash,
+            benchmark=benchmark,
+            fee_pct=fee_pct,
+            slippage_per_share=slippage,
+            tearsheet=tearsheet,
+        )
         run = service.create_backtest(user, config)
     except ValueError as exc:
         _fail(exc, as_json)
@@ -260,13 +296,21 @@ def _print_run(result: dict[str, Any], service: Any) -> None:
     metrics = result["metrics"]
     bench = (result.get("benchmark") or {}).get("metrics") or {}
     name = (result.get("benchmark") or {}).get("symbol", "benchmark")
-    table = Table(title=f"Backtest run {result['id']} · {result['config']['start']} → "
-                        f"{result['config']['end']}")
+    table = Table(
+        title=f"Backtest run {result['id']} · {result['config']['start']} → "
+        f"{result['config']['end']}"
+    )
     table.add_column("metric")
     table.add_column("strategy", justify="right")
     table.add_column(f"buy & hold {name}", justify="right")
-    for key, fmt in (("total_return", _pct), ("cagr", _pct), ("volatility", _pct),
-                     ("sharpe", _num), ("sortino", _num), ("max_drawdown", _pct)):
+    for key, fmt in (
+        ("total_return", _pct),
+        ("cagr", _pct),
+        ("volatility", _pct),
+        ("sharpe", _num),
+        ("sortino", _num),
+        ("max_drawdown", _pct),
+    ):
         table.add_row(key, fmt(metrics.get(key)), fmt(bench.get(key)))
     table.add_row("trades", str(metrics.get("trades")), "1")
     table.add_row("win rate", _pct(metrics.get("win_rate")), "")
@@ -296,29 +340,43 @@ def demo(as_json: JsonFlag = False) -> None:
 
     spy = service.market.coverage("SPY")
     start = date(spy.start.year + 1, 1, 2)
-    config = BacktestConfig(strategy_id=view.id, start=max(start, spy.start), end=spy.end,
-                            cash=100_000.0)
+    config = BacktestConfig(
+        strategy_id=view.id, start=max(start, spy.start), end=spy.end, cash=100_000.0
+    )
     run = service.create_backtest(service.default_user_id, config)
     with _progress() as progress:
         task = progress.add_task(f"backtest run {run.id}", total=1.0)
         service.execute_backtest(
-            run.id, on_progress=lambda f, d: progress.update(task, completed=f,
-                                                             description=f"backtest · {d}"))
+            run.id,
+            on_progress=lambda f, d: progress.update(
+                task, completed=f, description=f"backtest · {d}"
+            ),
+        )
     result = service.backtest_result(service.default_user_id, run.id)
     if as_json:
-        _emit_json({"strategy_id": view.id, "summary": view.summary,
-                    "code_path": str(service.code_file(view.version)), "backtest": result})
+        _emit_json(
+            {
+                "strategy_id": view.id,
+                "summary": view.summary,
+                "code_path": str(service.code_file(view.version)),
+                "backtest": result,
+            }
+        )
     else:
         _print_run(result, service)
-        out.print(f"next: `stratforge strategies show {view.id} --code`, "
-                  "`stratforge serve` and open http://127.0.0.1:8000/docs")
+        out.print(
+            f"next: `stratforge strategies show {view.id} --code`, "
+            "`stratforge serve` and open http://127.0.0.1:8000/docs"
+        )
     if result["status"] != "succeeded":
         raise typer.Exit(1)
 
 
 @app.command()
-def serve(host: Annotated[str | None, typer.Option()] = None,
-          port: Annotated[int | None, typer.Option()] = None) -> None:
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
     """Run the HTTP API (OpenAPI at /docs). Loopback only unless an API key is configured."""
     import uvicorn
 
@@ -327,16 +385,24 @@ def serve(host: Annotated[str | None, typer.Option()] = None,
     settings = get_settings()
     host = host or settings.host
     if not settings.bind_is_loopback(host) and settings.api_key is None:
-        err.print(f"[bold red]refusing to listen on {host}[/]: set STRATFORGE_API_KEY first "
-                  "(without it anyone on the network could run code on this machine).")
+        err.print(
+            f"[bold red]refusing to listen on {host}[/]: set STRATFORGE_API_KEY first "
+            "(without it anyone on the network could run code on this machine)."
+        )
         raise typer.Exit(2)
     uvicorn.run(create_app(settings), host=host, port=port or settings.port, log_level="info")
 
 
 # -- helpers ---------------------------------------------------------------------------------------
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
-        "{task.percentage:>3.0f}%"), TimeElapsedColumn(), console=err, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 def _spinner(message: str) -> Any:

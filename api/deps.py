@@ -12,7 +12,7 @@ from core.errors import Unauthorized
 
 
 def get_app(request: Request) -> Stratforge:
-    return request.app.state.stratforge  # type: ignore[no-any-return]
+    return request.app.state.stratforge
 
 
 AppDep = Annotated[Stratforge, Depends(get_app)]

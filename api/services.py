@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from core.code_store import CodeStore, sha256_file
 from core.config import Settings
 from core.db import ensure_user, get_engine, migrate
-from core.errors import Conflict, InvalidInput, NotFound, StratforgeError
+from core.errors import Conflict, InvalidInput, NotFound, StratforgeError, ValidationFailed
 from core.models import (
     BacktestRun,
     Generation,
@@ -37,13 +37,14 @@ from core.models import (
 from generator.pipeline import Generated, generate, get_provider
 from generator.render import slug_for
 from generator.spec import SpecLimits, StrategySpec
+from generator.validate import check_source
 from runtime.backtest import BacktestRequest, WorkerOutcome, run_backtest_worker
 from runtime.market_data import MarketDataError, MarketDataStore
 
 log = logging.getLogger("stratforge")
 
 
-# -- views ------------------------------------------------------------------------------------------
+# -- views ---------------------------------------------------------------------------------
 class VersionView(BaseModel):
     number: int
     parent: int | None
@@ -102,9 +103,16 @@ class RunView(BaseModel):
 
 def _version_view(row: StrategyVersion) -> VersionView:
     return VersionView(
-        number=row.number, parent=row.parent_number, origin=row.origin, code_path=row.code_path,
-        sha256=row.sha256, class_name=row.class_name, summary=row.summary, spec=row.spec,
-        validation_status=row.validation_status, validation=row.validation_report,
+        number=row.number,
+        parent=row.parent_number,
+        origin=row.origin,
+        code_path=row.code_path,
+        sha256=row.sha256,
+        class_name=row.class_name,
+        summary=row.summary,
+        spec=row.spec,
+        validation_status=row.validation_status,
+        validation=row.validation_report,
         created_at=row.created_at,
     )
 
@@ -120,9 +128,11 @@ class Stratforge:
         self.engine = get_engine(settings)
         self.market = MarketDataStore(settings.market_data_dir)
         self.code = CodeStore(settings.code_dir)
-        self.limits = SpecLimits(max_symbols=settings.max_symbols,
-                                 max_leverage=settings.max_leverage,
-                                 max_lookback=settings.max_lookback)
+        self.limits = SpecLimits(
+            max_symbols=settings.max_symbols,
+            max_leverage=settings.max_leverage,
+            max_lookback=settings.max_lookback,
+        )
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         with self.session() as db:
@@ -155,8 +165,15 @@ class Stratforge:
             self._record_generation(user_id, None, text, chosen.name, chosen.model, exc)
             raise
         strategy = self._save_new_strategy(user_id, text, generated)
-        self._record_generation(user_id, strategy.id, text, generated.provider, generated.model,
-                                None, generated.latency_ms)
+        self._record_generation(
+            user_id,
+            strategy.id,
+            text,
+            generated.provider,
+            generated.model,
+            None,
+            generated.latency_ms,
+        )
         return self.validate_version(user_id, strategy.id or 0, 1)
 
     def _require_symbols(self, spec: StrategySpec) -> None:
@@ -168,53 +185,95 @@ class Stratforge:
 
             err = UnknownSymbolError(missing, available)
             raise InvalidInput(
-                err.message + (" Import data with `stratforge data import DIR` or load the "
-                               "sample market with `stratforge data sample`."
-                               if not available else ""),
-                code="unknown_symbol", symbols=missing, available=available,
+                err.message
+                + (
+                    " Import data with `stratforge data import DIR` or load the "
+                    "sample market with `stratforge data sample`."
+                    if not available
+                    else ""
+                ),
+                code="unknown_symbol",
+                symbols=missing,
+                available=available,
             )
 
     def _unique_slug(self, db: Session, name: str) -> str:
         base = slug_for(name)
         slug, n = base, 2
-        while (db.exec(select(Strategy).where(Strategy.slug == slug)).first() is not None
-               or self.code.folder(slug).exists()):
+        while (
+            db.exec(select(Strategy).where(Strategy.slug == slug)).first() is not None
+            or self.code.folder(slug).exists()
+        ):
             slug, n = f"{base}_{n}", n + 1
         return slug
 
     def _save_new_strategy(self, user_id: int, text: str, generated: Generated) -> Strategy:
         spec_data = generated.spec.model_dump(mode="json")
         with self.session() as db:
-            strategy = Strategy(owner_id=user_id, name=generated.spec.name,
-                                slug=self._unique_slug(db, generated.spec.name), text=text,
-                                latest_version=1)
+            strategy = Strategy(
+                owner_id=user_id,
+                name=generated.spec.name,
+                slug=self._unique_slug(db, generated.spec.name),
+                text=text,
+                latest_version=1,
+            )
             db.add(strategy)
             db.flush()
             path, digest = self.code.write_version(
-                slug=strategy.slug, strategy_id=strategy.id or 0, number=1,
-                source=generated.code, class_name=generated.class_name,
-                origin=VersionOrigin.generated.value, parent=None, spec=spec_data,
+                slug=strategy.slug,
+                strategy_id=strategy.id or 0,
+                number=1,
+                source=generated.code,
+                class_name=generated.class_name,
+                origin=VersionOrigin.generated.value,
+                parent=None,
+                spec=spec_data,
             )
-            db.add(StrategyVersion(
-                strategy_id=strategy.id or 0, owner_id=user_id, number=1, parent_number=None,
-                origin=VersionOrigin.generated.value, code_path=self.code.relative(path),
-                sha256=digest, class_name=generated.class_name, spec=spec_data,
-                summary=generated.summary,
-            ))
+            db.add(
+                StrategyVersion(
+                    strategy_id=strategy.id or 0,
+                    owner_id=user_id,
+                    number=1,
+                    parent_number=None,
+                    origin=VersionOrigin.generated.value,
+                    code_path=self.code.relative(path),
+                    sha256=digest,
+                    class_name=generated.class_name,
+                    spec=spec_data,
+                    summary=generated.summary,
+                )
+            )
             db.commit()
             db.refresh(strategy)
             log.info("strategy created id=%s slug=%s", strategy.id, strategy.slug)
             return strategy
 
-    def _record_generation(self, user_id: int, strategy_id: int | None, text: str, provider: str,
-                           model: str, error: Exception | None, latency_ms: float = 0.0) -> None:
+    def _record_generation(
+        self,
+        user_id: int,
+        strategy_id: int | None,
+        text: str,
+        provider: str,
+        model: str,
+        error: Exception | None,
+        latency_ms: float = 0.0,
+    ) -> None:
         outcome = "ok"
         if error is not None:
             outcome = getattr(error, "code", "error")[:20]
         with self.session() as db:
-            db.add(Generation(owner_id=user_id, strategy_id=strategy_id, provider=provider,
-                              model=model, text=text, outcome=outcome,
-                              error=str(error) if error else None, latency_ms=latency_ms))
+            db.add(
+                Generation(
+                    owner_id=user_id,
+                    strategy_id=strategy_id,
+                    provider=provider,
+                    model=model,
+                    text=text,
+                    outcome=outcome,
+                    error=str(error) if error else None,
+                    latency_ms=latency_ms,
+                )
+            )
             db.commit()
 
     def _strategy_row(self, db: Session, user_id: int, strategy_id: int) -> Strategy:
@@ -225,18 +284,24 @@ class Stratforge:
 
     def _version_row(self, db: Session, strategy: Strategy, number: int | None) -> StrategyVersion:
         number = number or strategy.latest_version
-        row = db.exec(select(StrategyVersion).where(
-            StrategyVersion.strategy_id == strategy.id, StrategyVersion.number == number)).first()
+        row = db.exec(
+            select(StrategyVersion).where(
+                StrategyVersion.strategy_id == strategy.id, StrategyVersion.number == number
+            )
+        ).first()
         if row is None:
-            raise NotFound(f"strategy {strategy.id} has no version {number}",
-                           code="version_not_found")
+            raise NotFound(
+                f"strategy {strategy.id} has no version {number}", code="version_not_found"
+            )
         return row
 
     def list_strategies(self, user_id: int) -> list[StrategyView]:
         with self.session() as db:
-            rows = db.exec(select(Strategy).where(Strategy.owner_id == user_id,
-                                                  col(Strategy.deleted_at).is_(None))
-                           .order_by(col(Strategy.id))).all()
+            rows = db.exec(
+                select(Strategy)
+                .where(Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None))
+                .order_by(col(Strategy.id))
+            ).all()
             views = []
             for row in rows:
                 version = self._version_row(db, row, None)
@@ -245,8 +310,12 @@ class Stratforge:
 
     def _strategy_view(self, row: Strategy, version: StrategyVersion | None) -> StrategyView:
         return StrategyView(
-            id=row.id or 0, name=row.name, slug=row.slug, text=row.text,
-            latest_version=row.latest_version, created_at=row.created_at,
+            id=row.id or 0,
+            name=row.name,
+            slug=row.slug,
+            text=row.text,
+            latest_version=row.latest_version,
+            created_at=row.created_at,
             summary=version.summary if version else "",
             version=_version_view(version) if version else None,
         )
@@ -268,6 +337,51 @@ class Stratforge:
     def code_file(self, version: VersionView) -> Path:
         return self.code.absolute(version.code_path)
 
+    def add_code_version(self, user_id: int, strategy_id: int, source: str) -> StrategyView:
+        """Record uploaded (hand-edited) code as the newest version, after the static gate.
+
+        The spec of the parent version is kept beside it: it says which symbols' bars the
+        code is given. The version then passes the dynamic gate like a generated one."""
+        report = check_source(source)
+        if not report.ok:
+            raise ValidationFailed(
+                "the code failed validation: " + "; ".join(str(p) for p in report.problems),
+                problems=report.as_dict()["problems"],
+            )
+        with self.session() as db:
+            strategy = self._strategy_row(db, user_id, strategy_id)
+            parent = self._version_row(db, strategy, None)
+            number = strategy.latest_version + 1
+            path, digest = self.code.write_version(
+                slug=strategy.slug,
+                strategy_id=strategy.id or 0,
+                number=number,
+                source=source,
+                class_name=report.class_name or parent.class_name,
+                origin=VersionOrigin.edited.value,
+                parent=parent.number,
+                spec=None,
+            )
+            db.add(
+                StrategyVersion(
+                    strategy_id=strategy.id or 0,
+                    owner_id=user_id,
+                    number=number,
+                    parent_number=parent.number,
+                    origin=VersionOrigin.edited.value,
+                    code_path=self.code.relative(path),
+                    sha256=digest,
+                    class_name=report.class_name or parent.class_name,
+                    spec=parent.spec,
+                    summary=parent.summary,
+                )
+            )
+            strategy.latest_version = number
+            strategy.updated_at = datetime.now(UTC)
+            db.add(strategy)
+            db.commit()
+        return self.validate_version(user_id, strategy_id, number)
+
     # -- validation (dynamic half of the gate) ----------------------------------------------------
     def validate_version(self, user_id: int, strategy_id: int, number: int) -> StrategyView:
         """Import the version in a worker and run a smoke backtest and a look-ahead probe."""
@@ -275,8 +389,9 @@ class Stratforge:
             strategy = self._strategy_row(db, user_id, strategy_id)
             version = self._version_row(db, strategy, number)
             report = self._dynamic_checks(strategy, version)
-            version.validation_status = (ValidationStatus.passed.value if report["ok"]
-                                         else ValidationStatus.failed.value)
+            version.validation_status = (
+                ValidationStatus.passed.value if report["ok"] else ValidationStatus.failed.value
+            )
             version.validation_report = report
             db.add(version)
             db.commit()
@@ -296,18 +411,29 @@ class Stratforge:
         spec = StrategySpec.model_validate(version.spec) if version.spec else None
         symbols = spec.all_symbols() if spec else []
         window = self._smoke_range(symbols) if symbols else None
-        base = dict(code_path=str(path), sha256=version.sha256, class_name=version.class_name,
-                    data_symbols=symbols, market_data_dir=str(self.market.root),
-                    warmup_bars=spec.lookback() if spec else 0, tearsheet=False,
-                    risk_free_rate=self.settings.risk_free_rate)
+        base: dict[str, Any] = dict(
+            code_path=str(path),
+            sha256=version.sha256,
+            class_name=version.class_name,
+            data_symbols=symbols,
+            market_data_dir=str(self.market.root),
+            warmup_bars=spec.lookback() if spec else 0,
+            tearsheet=False,
+            risk_free_rate=self.settings.risk_free_rate,
+        )
         if window is None:
-            outcome = self._run_check(strategy, version, "import", BacktestRequest(
-                start=date.today(), end=date.today(), import_only=True, **base))
+            outcome = self._run_check(
+                strategy,
+                version,
+                "import",
+                BacktestRequest(start=date.today(), end=date.today(), import_only=True, **base),
+            )
             report["checks"].append("import")
             if not outcome.ok:
                 report["ok"] = False
-                report["problems"].append({"stage": "import", "message": outcome.error,
-                                           "traceback": outcome.traceback})
+                report["problems"].append(
+                    {"stage": "import", "message": outcome.error, "traceback": outcome.traceback}
+                )
             return report
         start, end = window
         normal_req = BacktestRequest(start=start, end=end, **base)
@@ -320,26 +446,34 @@ class Stratforge:
         report["smoke_range"] = [start.isoformat(), end.isoformat()]
         if not normal.ok:
             report["ok"] = False
-            report["problems"].append({"stage": "smoke", "message": normal.error,
-                                       "traceback": normal.traceback})
+            report["problems"].append(
+                {"stage": "smoke", "message": normal.error, "traceback": normal.traceback}
+            )
             return report
         report["smoke_fills"] = len(normal.result.get("fills", []))
         if not probe.ok or probe.result.get("fills") != normal.result.get("fills"):
             report["ok"] = False
-            report["problems"].append({
-                "stage": "lookahead",
-                "message": "orders changed when each current-day bar was altered: the code "
-                           "decides on the bar of the day it trades (look-ahead). Decide on "
-                           "completed_bars(...) instead of the raw history.",
-            })
+            report["problems"].append(
+                {
+                    "stage": "lookahead",
+                    "message": "orders changed when each current-day bar was altered: the code "
+                    "decides on the bar of the day it trades (look-ahead). Decide on "
+                    "completed_bars(...) instead of the raw history.",
+                }
+            )
         return report
 
-    def _run_check(self, strategy: Strategy, version: StrategyVersion, kind: str,
-                   request: BacktestRequest) -> WorkerOutcome:
+    def _run_check(
+        self, strategy: Strategy, version: StrategyVersion, kind: str, request: BacktestRequest
+    ) -> WorkerOutcome:
         run_dir = self.settings.runs_dir / "checks" / f"{strategy.slug}_v{version.number}_{kind}"
-        return run_backtest_worker(request, run_dir, self.settings.home / "cache",
-                                   timeout_s=self.settings.backtest_timeout_s,
-                                   memory_mb=self.settings.backtest_memory_mb)
+        return run_backtest_worker(
+            request,
+            run_dir,
+            self.settings.home / "cache",
+            timeout_s=self.settings.backtest_timeout_s,
+            memory_mb=self.settings.backtest_memory_mb,
+        )
 
     # -- backtests ------------------------------------------------------------------------------
     def create_backtest(self, user_id: int, config: BacktestConfig) -> RunView:
@@ -350,31 +484,43 @@ class Stratforge:
             strategy = self._strategy_row(db, user_id, config.strategy_id)
             version = self._version_row(db, strategy, config.version)
             if version.validation_status == ValidationStatus.failed.value:
-                raise Conflict(f"version {version.number} failed validation and cannot be "
-                               "backtested", code="version_invalid",
-                               validation=version.validation_report)
+                raise Conflict(
+                    f"version {version.number} failed validation and cannot be backtested",
+                    code="version_invalid",
+                    validation=version.validation_report,
+                )
             path = self.code.absolute(version.code_path)
             if not path.exists():
                 raise NotFound(f"code file {version.code_path} is missing", code="code_missing")
             if sha256_file(path) != version.sha256:
-                raise Conflict(f"{version.code_path} was edited since version {version.number} "
-                               "was recorded; record the edit as a new version first",
-                               code="code_edited")
+                raise Conflict(
+                    f"{version.code_path} was edited since version {version.number} "
+                    "was recorded; record the edit as a new version first",
+                    code="code_edited",
+                )
             spec = StrategySpec.model_validate(version.spec) if version.spec else None
             symbols = spec.all_symbols() if spec else []
             benchmark = config.benchmark or self._default_benchmark(symbols)
             try:
-                self.market.require([*symbols, *([benchmark] if benchmark else [])],
-                                    config.start, config.end)
+                self.market.require(
+                    [*symbols, *([benchmark] if benchmark else [])], config.start, config.end
+                )
             except MarketDataError as exc:
                 raise InvalidInput(exc.message, code=exc.code) from exc
             stored = config.model_dump(mode="json")
-            stored.update(version=version.number, benchmark=benchmark,
-                          data_symbols=symbols, warmup_bars=spec.lookback() if spec else 0,
-                          tearsheet=self.settings.tearsheet if config.tearsheet is None
-                          else config.tearsheet)
-            run = BacktestRun(owner_id=user_id, strategy_id=strategy.id or 0,
-                              version_id=version.id or 0, config=stored)
+            stored.update(
+                version=version.number,
+                benchmark=benchmark,
+                data_symbols=symbols,
+                warmup_bars=spec.lookback() if spec else 0,
+                tearsheet=self.settings.tearsheet if config.tearsheet is None else config.tearsheet,
+            )
+            run = BacktestRun(
+                owner_id=user_id,
+                strategy_id=strategy.id or 0,
+                version_id=version.id or 0,
+                config=stored,
+            )
             db.add(run)
             db.commit()
             db.refresh(run)
@@ -405,13 +551,20 @@ class Stratforge:
             db.commit()
             cfg = dict(run.config)
             request = BacktestRequest(
-                code_path=str(self.code.absolute(version.code_path)), sha256=version.sha256,
-                class_name=version.class_name, data_symbols=cfg["data_symbols"],
-                start=cfg["start"], end=cfg["end"], cash=cfg["cash"],
-                benchmark=cfg.get("benchmark"), fee_pct=cfg.get("fee_pct", 0.0),
+                code_path=str(self.code.absolute(version.code_path)),
+                sha256=version.sha256,
+                class_name=version.class_name,
+                data_symbols=cfg["data_symbols"],
+                start=cfg["start"],
+                end=cfg["end"],
+                cash=cfg["cash"],
+                benchmark=cfg.get("benchmark"),
+                fee_pct=cfg.get("fee_pct", 0.0),
                 slippage_per_share=cfg.get("slippage_per_share", 0.0),
-                parameters=cfg.get("parameters") or {}, warmup_bars=cfg.get("warmup_bars", 0),
-                risk_free_rate=self.settings.risk_free_rate, tearsheet=cfg.get("tearsheet", True),
+                parameters=cfg.get("parameters") or {},
+                warmup_bars=cfg.get("warmup_bars", 0),
+                risk_free_rate=self.settings.risk_free_rate,
+                tearsheet=cfg.get("tearsheet", True),
                 market_data_dir=str(self.market.root),
             )
             run_dir = Path(run.artifacts_dir or self.settings.runs_dir / f"run_{run.id}")
@@ -425,45 +578,69 @@ class Stratforge:
                 on_progress(fraction, day)
 
         try:
-            outcome = run_backtest_worker(request, run_dir, self.settings.home / "cache",
-                                          timeout_s=self.settings.backtest_timeout_s,
-                                          memory_mb=self.settings.backtest_memory_mb,
-                                          on_progress=progress, on_start=record_pid)
+            outcome = run_backtest_worker(
+                request,
+                run_dir,
+                self.settings.home / "cache",
+                timeout_s=self.settings.backtest_timeout_s,
+                memory_mb=self.settings.backtest_memory_mb,
+                on_progress=progress,
+                on_start=record_pid,
+            )
         except Exception as exc:  # the worker could not even start
             outcome = WorkerOutcome(False, error=f"could not run the worker: {exc}")
         finished = datetime.now(UTC)
         if outcome.ok:
             result = outcome.result
             (run_dir / "summary.json").write_text(json.dumps(result, indent=2, default=str))
-            self._update_run(run_id, status=RunStatus.succeeded.value, progress=1.0,
-                             metrics=result["metrics"],
-                             benchmark_metrics=(result.get("benchmark") or None),
-                             finished_at=finished, duration_s=outcome.duration_s,
-                             worker_pid=None)
+            self._update_run(
+                run_id,
+                status=RunStatus.succeeded.value,
+                progress=1.0,
+                metrics=result["metrics"],
+                benchmark_metrics=(result.get("benchmark") or None),
+                finished_at=finished,
+                duration_s=outcome.duration_s,
+                worker_pid=None,
+            )
         else:
-            self._update_run(run_id, status=RunStatus.failed.value, error=outcome.error,
-                             traceback=outcome.traceback, finished_at=finished,
-                             duration_s=outcome.duration_s, worker_pid=None)
-        log.info("backtest run=%s %s in %.1fs", run_id,
-                 "succeeded" if outcome.ok else f"failed: {outcome.error}", outcome.duration_s)
+            self._update_run(
+                run_id,
+                status=RunStatus.failed.value,
+                error=outcome.error,
+                traceback=outcome.traceback,
+                finished_at=finished,
+                duration_s=outcome.duration_s,
+                worker_pid=None,
+            )
+        log.info(
+            "backtest run=%s %s in %.1fs",
+            run_id,
+            "succeeded" if outcome.ok else f"failed: {outcome.error}",
+            outcome.duration_s,
+        )
         return self.get_backtest(None, run_id)
 
     def submit_backtest(self, run_id: int) -> None:
         """Run in the background pool (the API's way); errors end up on the run row."""
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=self.settings.backtest_concurrency,
-                                                thread_name_prefix="backtest")
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.settings.backtest_concurrency, thread_name_prefix="backtest"
+                )
             self._pool.submit(self._execute_quietly, run_id)
 
     def _execute_quietly(self, run_id: int) -> None:
         try:
             self.execute_backtest(run_id)
-        except Exception:  # noqa: BLE001 - never kill the pool thread; the row says what failed
+        except Exception:
             log.exception("backtest run=%s crashed in the coordinator", run_id)
-            self._update_run(run_id, status=RunStatus.failed.value,
-                             error="internal error while running the backtest",
-                             finished_at=datetime.now(UTC))
+            self._update_run(
+                run_id,
+                status=RunStatus.failed.value,
+                error="internal error while running the backtest",
+                finished_at=datetime.now(UTC),
+            )
 
     def _update_run(self, run_id: int, **fields: Any) -> None:
         with self.session() as db:
@@ -482,8 +659,11 @@ class Stratforge:
         'running' forever."""
         count = 0
         with self.session() as db:
-            rows = db.exec(select(BacktestRun).where(col(BacktestRun.status).in_(
-                [RunStatus.queued.value, RunStatus.running.value]))).all()
+            rows = db.exec(
+                select(BacktestRun).where(
+                    col(BacktestRun.status).in_([RunStatus.queued.value, RunStatus.running.value])
+                )
+            ).all()
             for run in rows:
                 if run.worker_pid and _is_our_worker(run.worker_pid, run.artifacts_dir):
                     try:
@@ -503,15 +683,27 @@ class Stratforge:
         version = db.get(StrategyVersion, run.version_id)
         artifacts: list[str] = []
         if run.artifacts_dir and Path(run.artifacts_dir).is_dir():
-            artifacts = sorted(p.name for p in Path(run.artifacts_dir).iterdir()
-                               if p.name in ("equity.csv", "trades.json", "tearsheet.html",
-                                             "summary.json"))
+            artifacts = sorted(
+                p.name
+                for p in Path(run.artifacts_dir).iterdir()
+                if p.name in ("equity.csv", "trades.json", "tearsheet.html", "summary.json")
+            )
         return RunView(
-            id=run.id or 0, strategy_id=run.strategy_id, version=version.number if version else 0,
-            status=run.status, progress=run.progress, config=run.config, metrics=run.metrics,
-            benchmark=run.benchmark_metrics, error=run.error, traceback=run.traceback,
-            created_at=run.created_at, started_at=run.started_at, finished_at=run.finished_at,
-            duration_s=run.duration_s, artifacts=artifacts,
+            id=run.id or 0,
+            strategy_id=run.strategy_id,
+            version=version.number if version else 0,
+            status=run.status,
+            progress=run.progress,
+            config=run.config,
+            metrics=run.metrics,
+            benchmark=run.benchmark_metrics,
+            error=run.error,
+            traceback=run.traceback,
+            created_at=run.created_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            duration_s=run.duration_s,
+            artifacts=artifacts,
         )
 
     def _run_row(self, db: Session, user_id: int | None, run_id: int) -> BacktestRun:
@@ -534,8 +726,10 @@ class Stratforge:
     def _artifact(self, user_id: int, run_id: int, name: str) -> Path:
         run = self.get_backtest(user_id, run_id)
         if run.status != RunStatus.succeeded.value:
-            raise Conflict(f"run {run_id} is {run.status}; results exist once it has succeeded",
-                           code="run_not_finished")
+            raise Conflict(
+                f"run {run_id} is {run.status}; results exist once it has succeeded",
+                code="run_not_finished",
+            )
         with self.session() as db:
             row = self._run_row(db, user_id, run_id)
         path = Path(row.artifacts_dir or "") / name
@@ -545,12 +739,15 @@ class Stratforge:
 
     def backtest_trades(self, user_id: int, run_id: int) -> dict[str, Any]:
         summary = json.loads(self._artifact(user_id, run_id, "summary.json").read_text())
-        return {"run_id": run_id, "fills": summary.get("fills", []),
-                "round_trips": summary.get("round_trips", [])}
+        return {
+            "run_id": run_id,
+            "fills": summary.get("fills", []),
+            "round_trips": summary.get("round_trips", []),
+        }
 
     def backtest_equity(self, user_id: int, run_id: int) -> list[dict[str, Any]]:
         frame = pd.read_csv(self._artifact(user_id, run_id, "equity.csv"))
-        return json.loads(frame.to_json(orient="records"))  # type: ignore[no-any-return]
+        return json.loads(frame.to_json(orient="records"))
 
     def backtest_tearsheet(self, user_id: int, run_id: int) -> Path:
         return self._artifact(user_id, run_id, "tearsheet.html")
@@ -573,12 +770,21 @@ def _is_our_worker(pid: int, artifacts_dir: str | None) -> bool:
     except OSError:
         return False
     args = [a.decode(errors="replace") for a in cmdline]
-    return "runtime.backtest_worker" in args and bool(artifacts_dir) and str(
-        Path(artifacts_dir or "").resolve()) in args
+    return (
+        "runtime.backtest_worker" in args
+        and bool(artifacts_dir)
+        and str(Path(artifacts_dir or "").resolve()) in args
+    )
 
 
-def indicator_series(app: Stratforge, symbol: str, kind: str, period: int | None,
-                     start: date | None, end: date | None) -> dict[str, Any]:
+def indicator_series(
+    app: Stratforge,
+    symbol: str,
+    kind: str,
+    period: int | None,
+    start: date | None,
+    end: date | None,
+) -> dict[str, Any]:
     """An indicator over a symbol's stored bars, computed by the same functions strategies use."""
     from generator.render import _FUNCTIONS
     from generator.spec import Indicator, IndicatorKind
@@ -600,6 +806,5 @@ def indicator_series(app: Stratforge, symbol: str, kind: str, period: int | None
     return {
         "symbol": symbol,
         "indicator": indicator.model_dump(exclude_none=True, mode="json"),
-        "values": [{"date": d.strftime("%Y-%m-%d"), "value": float(v)}
-                   for d, v in values.items()],
+        "values": [{"date": d.strftime("%Y-%m-%d"), "value": float(v)} for d, v in values.items()],
     }

@@ -89,7 +89,9 @@ class CodeStore:
             "strategy_id": manifest.strategy_id,
             "versions": [asdict(v) for v in manifest.versions],
         }
-        write_atomic(self.folder(manifest.slug) / "manifest.json", json.dumps(data, indent=2) + "\n")
+        write_atomic(
+            self.folder(manifest.slug) / "manifest.json", json.dumps(data, indent=2) + "\n"
+        )
 
     def write_version(
         self,

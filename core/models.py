@@ -7,7 +7,7 @@ the tables keep what is searched and shown in lists.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
@@ -40,13 +40,13 @@ class Strategy(SQLModel, table=True):
     deleted_at: datetime | None = None
 
 
-class VersionOrigin(str, Enum):
+class VersionOrigin(StrEnum):
     generated = "generated"
     edited = "edited"
     restored = "restored"
 
 
-class ValidationStatus(str, Enum):
+class ValidationStatus(StrEnum):
     pending = "pending"
     passed = "passed"
     failed = "failed"
@@ -91,7 +91,7 @@ class Generation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class RunStatus(str, Enum):
+class RunStatus(StrEnum):
     queued = "queued"
     running = "running"
     succeeded = "succeeded"

@@ -24,12 +24,12 @@ from settings and are applied by `check_limits`.
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SPEC_VERSION = 1
+SPEC_VERSION: Literal[1] = 1
 
 SYMBOL_RE = re.compile(r"^[A-Z][A-Z0-9.\-]{0,9}$")
 
@@ -47,7 +47,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class IndicatorKind(str, Enum):
+class IndicatorKind(StrEnum):
     price = "price"  # the close of the last completed bar
     sma = "sma"
     ema = "ema"
@@ -153,7 +153,7 @@ class Constant(_Model):
     value: float = Field(ge=-1e7, le=1e7)
 
 
-class Operator(str, Enum):
+class Operator(StrEnum):
     crosses_above = "crosses_above"
     crosses_below = "crosses_below"
     gt = "gt"
@@ -182,7 +182,7 @@ class Rule(_Model):
     conditions: list[Condition] = Field(min_length=1, max_length=8)
 
 
-class AllocationKind(str, Enum):
+class AllocationKind(StrEnum):
     all_in = "all_in"  # the whole portfolio, split equally if several symbols
     fixed_fraction = "fixed_fraction"  # each symbol gets `fraction` of the portfolio
     equal_weight = "equal_weight"  # each symbol gets 1/N
@@ -244,7 +244,7 @@ class Allocation(_Model):
         return self
 
 
-class Frequency(str, Enum):
+class Frequency(StrEnum):
     daily = "daily"
     weekly = "weekly"
     monthly = "monthly"
@@ -260,7 +260,8 @@ class Risk(_Model):
     @property
     def any(self) -> bool:
         return any(
-            v is not None for v in (self.stop_loss_pct, self.take_profit_pct, self.trailing_stop_pct)
+            v is not None
+            for v in (self.stop_loss_pct, self.take_profit_pct, self.trailing_stop_pct)
         )
 
 
@@ -272,8 +273,9 @@ class StrategySpec(_Model):
     exit: Rule | None = None
     allocation: Allocation = Allocation()
     schedule: Frequency | None = Field(
-        default=None, description="When rules/rebalancing are evaluated; default daily for "
-        "signal strategies, monthly for weights strategies"
+        default=None,
+        description="When rules/rebalancing are evaluated; default daily for "
+        "signal strategies, monthly for weights strategies",
     )
     risk: Risk = Risk()
 
@@ -296,10 +298,15 @@ class StrategySpec(_Model):
                 raise ValueError(f"{alloc.kind.value} strategies take no entry/exit rules")
         elif self.entry is None:
             raise ValueError("a signal strategy needs an entry rule")
-        if alloc.kind == AllocationKind.target_weights and alloc.weights is not None:
-            if set(alloc.weights) != set(self.symbols):
-                raise ValueError("target weights must name exactly the strategy's symbols")
-        if alloc.kind == AllocationKind.momentum_rotation and (alloc.top_n or 1) > len(self.symbols):
+        if (
+            alloc.kind == AllocationKind.target_weights
+            and alloc.weights is not None
+            and set(alloc.weights) != set(self.symbols)
+        ):
+            raise ValueError("target weights must name exactly the strategy's symbols")
+        if alloc.kind == AllocationKind.momentum_rotation and (alloc.top_n or 1) > len(
+            self.symbols
+        ):
             raise ValueError("top_n is larger than the number of symbols")
         if alloc.alternative is not None and alloc.alternative in self.symbols:
             raise ValueError("the alternative asset must not be one of the traded symbols")

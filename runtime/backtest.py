@@ -30,8 +30,16 @@ WORKER_MODULE = "runtime.backtest_worker"
 
 # Only these variables of the parent's environment reach a worker; everything else (API keys,
 # DATABASE_URL, cloud credentials) stays behind.
-_PASSTHROUGH = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "OPENBLAS_CORETYPE",
-                "OPENBLAS_L2_SIZE", "VIRTUAL_ENV")
+_PASSTHROUGH = (
+    "PATH",
+    "LANG",
+    "LC_ALL",
+    "TZ",
+    "SYSTEMROOT",
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "VIRTUAL_ENV",
+)
 
 
 class BacktestRequest(BaseModel):
@@ -98,7 +106,7 @@ def _limit_resources(memory_mb: int) -> Callable[[], None]:
 
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
@@ -120,7 +128,7 @@ def start_worker(
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_limit_resources(memory_mb) if memory_mb > 0 else None,  # noqa: PLW1509
+            preexec_fn=_limit_resources(memory_mb) if memory_mb > 0 else None,
         )
     finally:
         log.close()
@@ -157,24 +165,35 @@ def wait_for_worker(
         elapsed = time.monotonic() - started
         if elapsed > timeout_s:
             kill_worker(proc)
-            return WorkerOutcome(False, error=f"backtest timed out after {timeout_s:.0f} s",
-                                 returncode=proc.returncode, duration_s=elapsed)
+            return WorkerOutcome(
+                False,
+                error=f"backtest timed out after {timeout_s:.0f} s",
+                returncode=proc.returncode,
+                duration_s=elapsed,
+            )
         if should_cancel is not None and should_cancel():
             kill_worker(proc)
-            return WorkerOutcome(False, error="backtest cancelled", returncode=proc.returncode,
-                                 duration_s=elapsed)
+            return WorkerOutcome(
+                False, error="backtest cancelled", returncode=proc.returncode, duration_s=elapsed
+            )
         time.sleep(poll_s)
     duration = time.monotonic() - started
     if code == 0:
         result = _read_json(run_dir / "result.json")
         if result is not None:
             return WorkerOutcome(True, result=result, returncode=0, duration_s=duration)
-        return WorkerOutcome(False, error="worker exited without writing a result",
-                             returncode=0, duration_s=duration)
+        return WorkerOutcome(
+            False, error="worker exited without writing a result", returncode=0, duration_s=duration
+        )
     error = _read_json(run_dir / "error.json")
     if error is not None:
-        return WorkerOutcome(False, error=error.get("message"), traceback=error.get("traceback"),
-                             returncode=code, duration_s=duration)
+        return WorkerOutcome(
+            False,
+            error=error.get("message"),
+            traceback=error.get("traceback"),
+            returncode=code,
+            duration_s=duration,
+        )
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
         message = f"backtest worker was killed by signal {name}"
@@ -183,8 +202,7 @@ def wait_for_worker(
     else:
         message = f"backtest worker exited with code {code}"
     tail = _log_tail(run_dir / "worker.log")
-    return WorkerOutcome(False, error=message, traceback=tail, returncode=code,
-                         duration_s=duration)
+    return WorkerOutcome(False, error=message, traceback=tail, returncode=code, duration_s=duration)
 
 
 def _log_tail(path: Path, lines: int = 30) -> str | None:
@@ -210,8 +228,9 @@ def run_backtest_worker(
     if on_start is not None:
         on_start(proc.pid)
     try:
-        return wait_for_worker(proc, run_dir, timeout_s=timeout_s, on_progress=on_progress,
-                               should_cancel=should_cancel)
+        return wait_for_worker(
+            proc, run_dir, timeout_s=timeout_s, on_progress=on_progress, should_cancel=should_cancel
+        )
     except BaseException:
         kill_worker(proc)
         raise

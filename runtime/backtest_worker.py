@@ -18,7 +18,7 @@ import os
 import sys
 import time
 import traceback
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,10 @@ os.environ.setdefault("IS_BACKTESTING", "true")
 os.environ.setdefault("LUMIBOT_DISABLE_DOTENV", "1")
 os.environ.setdefault("LUMIBOT_DISABLE_UI", "1")
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from runtime.backtest import BacktestRequest  # noqa: E402
-from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics  # noqa: E402
+from runtime.backtest import BacktestRequest
+from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics
 
 log = logging.getLogger("stratforge.worker")
 
@@ -98,7 +98,7 @@ def _lumibot_data(frames: dict[str, pd.DataFrame]) -> dict[Any, Any]:
     return out
 
 
-def _instrumented(cls: type, request: BacktestRequest, run_dir: Path) -> type:
+def _instrumented(cls: type, request: BacktestRequest, run_dir: Path) -> Any:
     """A subclass that reports progress and, for the look-ahead probe, alters today's bar.
 
     It overrides nothing the strategy's own logic depends on: `on_trading_iteration` calls the
@@ -107,7 +107,7 @@ def _instrumented(cls: type, request: BacktestRequest, run_dir: Path) -> type:
     progress_path = run_dir / "progress.json"
     probe = request.lookahead_probe
 
-    class Instrumented(cls):  # type: ignore[misc, valid-type]
+    class Instrumented(cls):
         _sf_last_report = 0.0
 
         def on_trading_iteration(self) -> None:
@@ -173,8 +173,9 @@ def _equity(strategy: Any) -> pd.Series:
     return series.groupby(level=0).last()
 
 
-def _benchmark(frames: dict[str, pd.DataFrame], symbol: str, equity: pd.Series,
-               cash: float) -> pd.Series:
+def _benchmark(
+    frames: dict[str, pd.DataFrame], symbol: str, equity: pd.Series, cash: float
+) -> pd.Series:
     """Buy and hold: all the cash at the first day's open, valued at each close."""
     bars = frames[symbol]
     bars = bars[(bars.index >= equity.index[0]) & (bars.index <= equity.index[-1])]
@@ -201,8 +202,9 @@ def run(run_dir: Path) -> dict[str, Any]:
         from runtime.market_data import MarketDataStore
 
         store = MarketDataStore(Path(request.market_data_dir))
-        frames_for_benchmark = {request.benchmark: store.bars(request.benchmark, request.start,
-                                                              request.end)}
+        frames_for_benchmark = {
+            request.benchmark: store.bars(request.benchmark, request.start, request.end)
+        }
     else:
         frames_for_benchmark = frames
     fees = [TradingFee(percent_fee=request.fee_pct)] if request.fee_pct else []
@@ -258,21 +260,25 @@ def run(run_dir: Path) -> dict[str, Any]:
     bench_returns = None
     if request.benchmark:
         bench = _benchmark(frames_for_benchmark, request.benchmark, equity, request.cash)
-        result["benchmark"] = {"symbol": request.benchmark,
-                               "metrics": equity_metrics(bench, request.risk_free_rate)}
+        result["benchmark"] = {
+            "symbol": request.benchmark,
+            "metrics": equity_metrics(bench, request.risk_free_rate),
+        }
         frame["benchmark"] = bench
         bench_returns = bench.pct_change().fillna(0.0)
     frame.index.name = "date"
     frame.to_csv(run_dir / "equity.csv")
     _write_json(run_dir / "trades.json", result["fills"])
     if request.tearsheet:
-        result["tearsheet"] = _tearsheet(run_dir, equity, bench_returns, cls.__name__,
-                                         request.risk_free_rate)
+        result["tearsheet"] = _tearsheet(
+            run_dir, equity, bench_returns, cls.__name__, request.risk_free_rate
+        )
     return result
 
 
-def _tearsheet(run_dir: Path, equity: pd.Series, bench_returns: pd.Series | None, title: str,
-               rf: float) -> str | None:
+def _tearsheet(
+    run_dir: Path, equity: pd.Series, bench_returns: pd.Series | None, title: str, rf: float
+) -> str | None:
     """quantstats HTML report from local series only (no benchmark download)."""
     logging.getLogger("matplotlib").setLevel(logging.ERROR)
     import quantstats_lumi.reports as reports
@@ -281,8 +287,14 @@ def _tearsheet(run_dir: Path, equity: pd.Series, bench_returns: pd.Series | None
     returns.index = pd.DatetimeIndex(returns.index)
     target = run_dir / "tearsheet.html"
     try:
-        reports.html(returns, benchmark=bench_returns, output=str(target), title=title, rf=rf,
-                     download_filename=str(target))
+        reports.html(
+            returns,
+            benchmark=bench_returns,
+            output=str(target),
+            title=title,
+            rf=rf,
+            download_filename=str(target),
+        )
     except Exception as exc:  # a report is a nice-to-have; the metrics stand without it
         log.warning("tearsheet failed: %s", exc)
         return None
@@ -290,20 +302,26 @@ def _tearsheet(run_dir: Path, equity: pd.Series, bench_returns: pd.Series | None
 
 
 def main(argv: list[str]) -> int:
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
     if len(argv) != 2:
         sys.stderr.write("usage: python -m runtime.backtest_worker RUN_DIR\n")
         return 2
     run_dir = Path(argv[1]).resolve()
     try:
         result = run(run_dir)
-    except BaseException as exc:  # noqa: BLE001 - everything becomes error.json
-        _write_json(run_dir / "error.json", {
-            "message": f"{type(exc).__name__}: {exc}",
-            "code": getattr(exc, "code", None) if not isinstance(exc, SystemExit) else "exit",
-            "traceback": traceback.format_exc(),
-        })
+    except BaseException as exc:
+        _write_json(
+            run_dir / "error.json",
+            {
+                "message": f"{type(exc).__name__}: {exc}",
+                "code": getattr(exc, "code", None) if not isinstance(exc, SystemExit) else "exit",
+                "traceback": traceback.format_exc(),
+            },
+        )
         return 1
     _write_json(run_dir / "result.json", result)
     return 0

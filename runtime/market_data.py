@@ -666,7 +666,7 @@ class MarketDataStore:
         for path in sorted(self.root.glob("*.parquet")):
             try:
                 frame = pd.read_parquet(path)
-            except Exception as exc:  # noqa: BLE001 - any unreadable file is skipped alike
+            except Exception as exc:
                 logger.warning("skipping unreadable %s: %s", path, exc)
                 continue
             if frame.empty:

@@ -35,8 +35,16 @@ def _finite(value: float) -> float | None:
 def equity_metrics(equity: pd.Series, risk_free_rate: float = 0.0) -> dict[str, Any]:
     equity = equity.dropna()
     if len(equity) < 2 or equity.iloc[0] <= 0:
-        return {"total_return": None, "cagr": None, "volatility": None, "sharpe": None,
-                "sortino": None, "max_drawdown": None, "calmar": None, "days": len(equity)}
+        return {
+            "total_return": None,
+            "cagr": None,
+            "volatility": None,
+            "sharpe": None,
+            "sortino": None,
+            "max_drawdown": None,
+            "calmar": None,
+            "days": len(equity),
+        }
     returns = equity.pct_change().dropna()
     total_return = equity.iloc[-1] / equity.iloc[0] - 1.0
     days = (equity.index[-1] - equity.index[0]).days
@@ -64,7 +72,7 @@ def equity_metrics(equity: pd.Series, risk_free_rate: float = 0.0) -> dict[str, 
         "calmar": _finite(calmar),
         "start_value": float(equity.iloc[0]),
         "end_value": float(equity.iloc[-1]),
-        "days": int(len(equity)),
+        "days": len(equity),
     }
 
 
@@ -84,11 +92,18 @@ def round_trips(fills: list[Fill]) -> list[dict[str, Any]]:
             entry_fee = lot[3] * qty / lot[2] if lot[2] else 0.0
             exit_fee = fill.fee * qty / fill.quantity if fill.quantity else 0.0
             pnl = (fill.price - lot[1]) * qty - entry_fee - exit_fee
-            trades.append({
-                "symbol": fill.symbol, "entry_time": lot[0], "entry_price": lot[1],
-                "exit_time": fill.time, "exit_price": fill.price, "quantity": qty,
-                "pnl": pnl, "return": fill.price / lot[1] - 1.0 if lot[1] else None,
-            })
+            trades.append(
+                {
+                    "symbol": fill.symbol,
+                    "entry_time": lot[0],
+                    "entry_price": lot[1],
+                    "exit_time": fill.time,
+                    "exit_price": fill.price,
+                    "quantity": qty,
+                    "pnl": pnl,
+                    "return": fill.price / lot[1] - 1.0 if lot[1] else None,
+                }
+            )
             lot[2] -= qty
             lot[3] -= entry_fee
             remaining -= qty

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 
@@ -48,8 +48,7 @@ __all__ = [
     "trade_to_weights",
 ]
 
-Number = float | int
-SeriesOrNumber = pd.Series | float | int
+SeriesOrNumber: TypeAlias = pd.Series | float | int
 
 
 # -- data ----------------------------------------------------------------------------------------

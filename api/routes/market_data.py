@@ -16,14 +16,21 @@ router = APIRouter(prefix="/market-data", tags=["market data"])
 
 @router.get("/symbols")
 def list_symbols(app: AppDep, _user: UserDep, query: str | None = None) -> list[dict[str, Any]]:
-    return [c.__dict__ | {"start": c.start.isoformat(), "end": c.end.isoformat()}
-            for c in app.market.symbols(query)]
+    return [
+        c.__dict__ | {"start": c.start.isoformat(), "end": c.end.isoformat()}
+        for c in app.market.symbols(query)
+    ]
 
 
 @router.get("/{symbol}/bars")
-def get_bars(symbol: str, app: AppDep, _user: UserDep, start: date | None = None,
-             end: date | None = None,
-             limit: int = Query(default=5000, ge=1, le=20000)) -> dict[str, Any]:
+def get_bars(
+    symbol: str,
+    app: AppDep,
+    _user: UserDep,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = Query(default=5000, ge=1, le=20000),
+) -> dict[str, Any]:
     frame = app.market.bars(symbol.upper(), start, end).tail(limit)
     frame = frame.reset_index(names="date")
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
@@ -32,10 +39,25 @@ def get_bars(symbol: str, app: AppDep, _user: UserDep, start: date | None = None
 
 @router.get("/{symbol}/indicators")
 def get_indicator(
-    symbol: str, app: AppDep, _user: UserDep,
-    kind: Literal["sma", "ema", "rsi", "macd", "macd_signal", "macd_hist", "bb_upper",
-                  "bb_middle", "bb_lower", "roc", "highest_high", "lowest_low"] = "sma",
+    symbol: str,
+    app: AppDep,
+    _user: UserDep,
+    kind: Literal[
+        "sma",
+        "ema",
+        "rsi",
+        "macd",
+        "macd_signal",
+        "macd_hist",
+        "bb_upper",
+        "bb_middle",
+        "bb_lower",
+        "roc",
+        "highest_high",
+        "lowest_low",
+    ] = "sma",
     period: int | None = Query(default=None, ge=1, le=400),
-    start: date | None = None, end: date | None = None,
+    start: date | None = None,
+    end: date | None = None,
 ) -> dict[str, Any]:
     return indicator_series(app, symbol.upper(), kind, period, start, end)

@@ -13,10 +13,19 @@ router = APIRouter(prefix="/strategies", tags=["strategies"])
 
 
 class CreateStrategy(BaseModel):
-    text: str = Field(min_length=1, max_length=4000, examples=[
-        "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
-        "back below"])
+    text: str = Field(
+        min_length=1,
+        max_length=4000,
+        examples=[
+            "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
+            "back below"
+        ],
+    )
     provider: str | None = Field(default=None, description="Default: the server's setting")
+
+
+class UploadCode(BaseModel):
+    code: str = Field(min_length=1, max_length=200_000)
 
 
 class CreatedStrategy(StrategyView):
@@ -43,6 +52,12 @@ def get_strategy(strategy_id: int, app: AppDep, user: UserDep) -> StrategyView:
 @router.get("/{strategy_id}/versions/{number}", response_model=VersionView)
 def get_version(strategy_id: int, number: int, app: AppDep, user: UserDep) -> VersionView:
     return app.get_version(user, strategy_id, number)
+
+
+@router.put("/{strategy_id}/code", response_model=StrategyView)
+def put_code(strategy_id: int, body: UploadCode, app: AppDep, user: UserDep) -> StrategyView:
+    """Record edited code as a new version (validated like generated code)."""
+    return app.add_code_version(user, strategy_id, body.code)
 
 
 @router.get("/{strategy_id}/versions/{number}/code", response_class=PlainTextResponse)

@@ -30,39 +30,67 @@ PRICE = Indicator(kind="price")
 
 SPECS = {
     "golden_cross": StrategySpec(
-        name="Golden cross SPY", symbols=["SPY"],
+        name="Golden cross SPY",
+        symbols=["SPY"],
         entry=Rule(conditions=[_cond(SMA50, "crosses_above", SMA200)]),
-        exit=Rule(conditions=[_cond(SMA50, "crosses_below", SMA200)])),
+        exit=Rule(conditions=[_cond(SMA50, "crosses_below", SMA200)]),
+    ),
     "trend_alternative_stops": StrategySpec(
-        name="SPY trend else TLT", symbols=["SPY"],
+        name="SPY trend else TLT",
+        symbols=["SPY"],
         entry=Rule(conditions=[_cond(PRICE, "gt", SMA200)]),
         exit=Rule(conditions=[_cond(PRICE, "lt", SMA200)]),
         allocation=Allocation(alternative="TLT"),
-        risk=Risk(stop_loss_pct=5, take_profit_pct=30, trailing_stop_pct=10)),
+        risk=Risk(stop_loss_pct=5, take_profit_pct=30, trailing_stop_pct=10),
+    ),
     "rsi_filter_other_symbol": StrategySpec(
-        name="RSI QQQ IWM", symbols=["QQQ", "IWM"],
-        entry=Rule(conditions=[
-            _cond(Indicator(kind="rsi", period=2), "lt", 10),
-            _cond(Indicator(kind="price", symbol="SPY"), "gt",
-                  Indicator(kind="sma", period=200, symbol="SPY"))]),
+        name="RSI QQQ IWM",
+        symbols=["QQQ", "IWM"],
+        entry=Rule(
+            conditions=[
+                _cond(Indicator(kind="rsi", period=2), "lt", 10),
+                _cond(
+                    Indicator(kind="price", symbol="SPY"),
+                    "gt",
+                    Indicator(kind="sma", period=200, symbol="SPY"),
+                ),
+            ]
+        ),
         exit=Rule(conditions=[_cond(Indicator(kind="rsi", period=2), "gt", 70)]),
-        allocation=Allocation(kind="fixed_fraction", fraction=0.5), schedule="weekly"),
+        allocation=Allocation(kind="fixed_fraction", fraction=0.5),
+        schedule="weekly",
+    ),
     "macd_bollinger_breakout": StrategySpec(
-        name="MACD or band", symbols=["SPY"],
-        entry=Rule(combine="any", conditions=[
-            _cond(Indicator(kind="macd"), "crosses_above", Indicator(kind="macd_signal")),
-            _cond(PRICE, "lt", Indicator(kind="bb_lower", period=20, num_std=2.5)),
-            _cond(PRICE, "gt", Indicator(kind="highest_high", period=55))]),
-        exit=Rule(conditions=[_cond(PRICE, "lt", Indicator(kind="lowest_low", period=20))])),
+        name="MACD or band",
+        symbols=["SPY"],
+        entry=Rule(
+            combine="any",
+            conditions=[
+                _cond(Indicator(kind="macd"), "crosses_above", Indicator(kind="macd_signal")),
+                _cond(PRICE, "lt", Indicator(kind="bb_lower", period=20, num_std=2.5)),
+                _cond(PRICE, "gt", Indicator(kind="highest_high", period=55)),
+            ],
+        ),
+        exit=Rule(conditions=[_cond(PRICE, "lt", Indicator(kind="lowest_low", period=20))]),
+    ),
     "sixty_forty": StrategySpec(
-        name="60-40", symbols=["SPY", "AGG"],
+        name="60-40",
+        symbols=["SPY", "AGG"],
         allocation=Allocation(kind="target_weights", weights={"SPY": 0.6, "AGG": 0.4}),
-        schedule="quarterly"),
+        schedule="quarterly",
+    ),
     "rotation": StrategySpec(
-        name="Top 2 momentum", symbols=["SPY", "EFA", "EEM", "TLT"],
-        allocation=Allocation(kind="momentum_rotation", top_n=2, lookback_days=126,
-                              require_positive_momentum=True, alternative="BIL"),
-        risk=Risk(trailing_stop_pct=12)),
+        name="Top 2 momentum",
+        symbols=["SPY", "EFA", "EEM", "TLT"],
+        allocation=Allocation(
+            kind="momentum_rotation",
+            top_n=2,
+            lookback_days=126,
+            require_positive_momentum=True,
+            alternative="BIL",
+        ),
+        risk=Risk(trailing_stop_pct=12),
+    ),
 }
 
 
@@ -117,6 +145,18 @@ def test_py_literal_refuses_non_data() -> None:
 
 def test_names_never_carry_code() -> None:
     with pytest.raises(ValueError):
-        StrategySpec(name='x"""; import os', symbols=["SPY"],
-                     entry=Rule(conditions=[_cond(SMA50, "gt", SMA200)]))
+        StrategySpec(
+            name='x"""; import os',
+            symbols=["SPY"],
+            entry=Rule(conditions=[_cond(SMA50, "gt", SMA200)]),
+        )
     assert class_name_for("60/40 SPY & AGG") == "Strategy6040SPYAGGStrategy"
+
+
+@pytest.mark.parametrize("key", ["golden_cross", "trend_alternative_stops", "rotation"])
+def test_committed_examples_match_the_templates(key: str) -> None:
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "generated_strategies" / "examples"
+    assert (example / f"{key}.py").read_text() == render_strategy(SPECS[key]), (
+        "regenerate generated_strategies/examples after changing the templates")

@@ -22,12 +22,20 @@ def test_all_families_backtest_and_trade(tmp_path: Path, real_market_dir: Path) 
         path.write_text(render_strategy(spec))
         plan = plan_strategy(spec)
         request = BacktestRequest(
-            code_path=str(path), sha256=sha256_file(path), class_name=plan.class_name,
-            data_symbols=spec.all_symbols(), start=date(2018, 1, 2), end=date(2020, 12, 31),
-            warmup_bars=spec.lookback(), market_data_dir=str(real_market_dir), tearsheet=False,
-            benchmark="SPY")
-        return run_backtest_worker(request, tmp_path / "runs" / key, tmp_path / "cache",
-                                   timeout_s=300)
+            code_path=str(path),
+            sha256=sha256_file(path),
+            class_name=plan.class_name,
+            data_symbols=spec.all_symbols(),
+            start=date(2018, 1, 2),
+            end=date(2020, 12, 31),
+            warmup_bars=spec.lookback(),
+            market_data_dir=str(real_market_dir),
+            tearsheet=False,
+            benchmark="SPY",
+        )
+        return run_backtest_worker(
+            request, tmp_path / "runs" / key, tmp_path / "cache", timeout_s=300
+        )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = dict(zip(SPECS, pool.map(run, SPECS), strict=True))

@@ -22,15 +22,29 @@ from runtime.backtest import BacktestRequest, run_backtest_worker, worker_enviro
 GOLDEN_CROSS = StrategySpec(
     name="Golden cross SPY",
     symbols=["SPY"],
-    entry=Rule(conditions=[Condition(left=Indicator(kind="sma", period=50), op="crosses_above",
-                                     right=Indicator(kind="sma", period=200))]),
-    exit=Rule(conditions=[Condition(left=Indicator(kind="sma", period=50), op="crosses_below",
-                                    right=Indicator(kind="sma", period=200))]),
+    entry=Rule(
+        conditions=[
+            Condition(
+                left=Indicator(kind="sma", period=50),
+                op="crosses_above",
+                right=Indicator(kind="sma", period=200),
+            )
+        ]
+    ),
+    exit=Rule(
+        conditions=[
+            Condition(
+                left=Indicator(kind="sma", period=50),
+                op="crosses_below",
+                right=Indicator(kind="sma", period=200),
+            )
+        ]
+    ),
 )
 
 # Written by hand against Lumibot's API only (no stratforge helpers): the rule as a person
 # would code it, deciding on bars dated before today.
-REFERENCE = '''
+REFERENCE = """
 from lumibot.strategies import Strategy
 
 
@@ -54,13 +68,14 @@ class ReferenceGoldenCross(Strategy):
             self.submit_order(self.create_order("SPY", shares, "buy"))
         elif crossed_down and position is not None:
             self.submit_order(self.create_order("SPY", position.quantity, "sell"))
-'''
+"""
 
 # The same rule written the naive way: it decides on today's bar, which it could not know yet.
 NAIVE = REFERENCE.replace("history[history.index.date < today]", "history").replace(
-    "ReferenceGoldenCross", "NaiveGoldenCross")
+    "ReferenceGoldenCross", "NaiveGoldenCross"
+)
 
-RAISES = '''
+RAISES = """
 from lumibot.strategies import Strategy
 
 
@@ -71,9 +86,9 @@ class RaisesMidway(Strategy):
     def on_trading_iteration(self):
         if self.get_datetime().year >= 2012:
             raise RuntimeError("strategy bug on purpose")
-'''
+"""
 
-SLEEPS = '''
+SLEEPS = """
 import time
 from lumibot.strategies import Strategy
 
@@ -84,9 +99,9 @@ class Sleeps(Strategy):
 
     def on_trading_iteration(self):
         time.sleep(0.05)
-'''
+"""
 
-LEAKS_ENV = '''
+LEAKS_ENV = """
 import os
 from lumibot.strategies import Strategy
 
@@ -97,7 +112,7 @@ class LeaksEnv(Strategy):
 
     def on_trading_iteration(self):
         raise RuntimeError("ENV:" + ",".join(sorted(os.environ)))
-'''
+"""
 
 
 def _write(tmp_path: Path, name: str, source: str) -> Path:
@@ -106,17 +121,28 @@ def _write(tmp_path: Path, name: str, source: str) -> Path:
     return path
 
 
-def _request(path: Path, class_name: str, market: Path, start: date, end: date,
-             **extra: object) -> BacktestRequest:
-    return BacktestRequest(code_path=str(path), sha256=sha256_file(path), class_name=class_name,
-                           data_symbols=["SPY"], start=start, end=end, cash=100_000,
-                           warmup_bars=202, market_data_dir=str(market), tearsheet=False,
-                           **extra)  # type: ignore[arg-type]
+def _request(
+    path: Path, class_name: str, market: Path, start: date, end: date, **extra: object
+) -> BacktestRequest:
+    return BacktestRequest(
+        code_path=str(path),
+        sha256=sha256_file(path),
+        class_name=class_name,
+        data_symbols=["SPY"],
+        start=start,
+        end=end,
+        cash=100_000,
+        warmup_bars=202,
+        market_data_dir=str(market),
+        tearsheet=False,
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 def _run(request: BacktestRequest, tmp_path: Path, name: str, **kwargs: object):  # type: ignore[no-untyped-def]
-    return run_backtest_worker(request, tmp_path / "runs" / name, tmp_path / "cache",
-                               timeout_s=300, **kwargs)  # type: ignore[arg-type]
+    return run_backtest_worker(
+        request, tmp_path / "runs" / name, tmp_path / "cache", timeout_s=300, **kwargs
+    )  # type: ignore[arg-type]
 
 
 def _trades(outcome) -> list[tuple[str, str, float, float]]:  # type: ignore[no-untyped-def]
@@ -125,16 +151,27 @@ def _trades(outcome) -> list[tuple[str, str, float, float]]:  # type: ignore[no-
 
 
 @pytest.mark.slow
-def test_generated_golden_cross_trades_like_hand_written_lumibot(tmp_path: Path,
-                                                                 real_market_dir: Path) -> None:
+def test_generated_golden_cross_trades_like_hand_written_lumibot(
+    tmp_path: Path, real_market_dir: Path
+) -> None:
     generated = _write(tmp_path, "generated", render_strategy(GOLDEN_CROSS))
     reference = _write(tmp_path, "reference", REFERENCE)
     start, end = date(2006, 1, 3), date(2024, 12, 31)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        ours = pool.submit(_run, _request(generated, "GoldenCrossSPYStrategy", real_market_dir,
-                                          start, end, benchmark="SPY"), tmp_path, "generated")
-        theirs = pool.submit(_run, _request(reference, "ReferenceGoldenCross", real_market_dir,
-                                            start, end), tmp_path, "reference")
+        ours = pool.submit(
+            _run,
+            _request(
+                generated, "GoldenCrossSPYStrategy", real_market_dir, start, end, benchmark="SPY"
+            ),
+            tmp_path,
+            "generated",
+        )
+        theirs = pool.submit(
+            _run,
+            _request(reference, "ReferenceGoldenCross", real_market_dir, start, end),
+            tmp_path,
+            "reference",
+        )
         ours_trades, their_trades = _trades(ours.result()), _trades(theirs.result())
     assert len(ours_trades) >= 8  # SPY had several golden/death crosses 2006-2024
     assert ours_trades == their_trades
@@ -142,7 +179,8 @@ def test_generated_golden_cross_trades_like_hand_written_lumibot(tmp_path: Path,
     assert ours_trades[0][:2] == ("2006-09-12", "buy")
     metrics = ours.result().result["metrics"]
     assert metrics["total_return"] == pytest.approx(
-        theirs.result().result["metrics"]["total_return"])
+        theirs.result().result["metrics"]["total_return"]
+    )
     assert ours.result().result["benchmark"]["symbol"] == "SPY"
 
 
@@ -155,11 +193,13 @@ def test_decisions_ignore_the_current_days_bar(tmp_path: Path, real_market_dir: 
     start, end = date(2006, 1, 3), date(2012, 12, 31)
     jobs = {
         "gen": _request(generated, "GoldenCrossSPYStrategy", real_market_dir, start, end),
-        "gen_probe": _request(generated, "GoldenCrossSPYStrategy", real_market_dir, start, end,
-                              lookahead_probe=True),
+        "gen_probe": _request(
+            generated, "GoldenCrossSPYStrategy", real_market_dir, start, end, lookahead_probe=True
+        ),
         "naive": _request(naive, "NaiveGoldenCross", real_market_dir, start, end),
-        "naive_probe": _request(naive, "NaiveGoldenCross", real_market_dir, start, end,
-                                lookahead_probe=True),
+        "naive_probe": _request(
+            naive, "NaiveGoldenCross", real_market_dir, start, end, lookahead_probe=True
+        ),
     }
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {k: pool.submit(_run, r, tmp_path, k) for k, r in jobs.items()}
@@ -170,11 +210,15 @@ def test_decisions_ignore_the_current_days_bar(tmp_path: Path, real_market_dir: 
     assert trades["naive"][0][0] < trades["gen"][0][0]
 
 
-def test_strategy_that_raises_fails_with_its_traceback(tmp_path: Path,
-                                                       real_market_dir: Path) -> None:
+def test_strategy_that_raises_fails_with_its_traceback(
+    tmp_path: Path, real_market_dir: Path
+) -> None:
     path = _write(tmp_path, "raises", RAISES)
-    outcome = _run(_request(path, "RaisesMidway", real_market_dir, date(2011, 6, 1),
-                            date(2012, 6, 1)), tmp_path, "raises")
+    outcome = _run(
+        _request(path, "RaisesMidway", real_market_dir, date(2011, 6, 1), date(2012, 6, 1)),
+        tmp_path,
+        "raises",
+    )
     assert not outcome.ok
     assert "strategy bug on purpose" in (outcome.error or "")
     assert "raises.py" in (outcome.traceback or "")
@@ -206,35 +250,52 @@ def test_timeout_kills_the_worker(tmp_path: Path, real_market_dir: Path) -> None
     path = _write(tmp_path, "sleeps", SLEEPS)
     request = _request(path, "Sleeps", real_market_dir, date(2010, 1, 4), date(2014, 12, 31))
     started = time.monotonic()
-    outcome = run_backtest_worker(request, tmp_path / "runs" / "t", tmp_path / "cache",
-                                  timeout_s=3)
+    outcome = run_backtest_worker(request, tmp_path / "runs" / "t", tmp_path / "cache", timeout_s=3)
     assert not outcome.ok and "timed out" in (outcome.error or "")
     assert time.monotonic() - started < 60
 
 
 def test_changed_file_is_refused(tmp_path: Path, real_market_dir: Path) -> None:
     path = _write(tmp_path, "reference", REFERENCE)
-    request = _request(path, "ReferenceGoldenCross", real_market_dir, date(2010, 1, 4),
-                       date(2010, 3, 1))
+    request = _request(
+        path, "ReferenceGoldenCross", real_market_dir, date(2010, 1, 4), date(2010, 3, 1)
+    )
     path.write_text(REFERENCE + "\n# edited\n")
     outcome = _run(request, tmp_path, "changed")
     assert not outcome.ok
     assert "changed since this version was recorded" in (outcome.error or "")
 
 
-def test_worker_environment_carries_no_secrets(tmp_path: Path, real_market_dir: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("ALPACA_API_KEY", "ALPACA_API_SECRET", "OPENAI_API_KEY", "ANTHROPIC_API_KEY",
-                "DATABASE_URL", "STRATFORGE_API_KEY", "AWS_SECRET_ACCESS_KEY"):
+def test_worker_environment_carries_no_secrets(
+    tmp_path: Path, real_market_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in (
+        "ALPACA_API_KEY",
+        "ALPACA_API_SECRET",
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "DATABASE_URL",
+        "STRATFORGE_API_KEY",
+        "AWS_SECRET_ACCESS_KEY",
+    ):
         monkeypatch.setenv(key, "secret-value")
     env = worker_environment(tmp_path, tmp_path / "cache")
-    assert not any("secret-value" == v for v in env.values())
+    assert not any(v == "secret-value" for v in env.values())
     path = _write(tmp_path, "leaks", LEAKS_ENV)
-    outcome = _run(_request(path, "LeaksEnv", real_market_dir, date(2010, 1, 4),
-                            date(2010, 2, 1)), tmp_path, "leaks")
+    outcome = _run(
+        _request(path, "LeaksEnv", real_market_dir, date(2010, 1, 4), date(2010, 2, 1)),
+        tmp_path,
+        "leaks",
+    )
     assert not outcome.ok and "ENV:" in (outcome.error or "")
     seen = (outcome.error or "").split("ENV:")[1].split(",")
     assert "IS_BACKTESTING" in seen
-    for key in ("ALPACA_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DATABASE_URL",
-                "STRATFORGE_API_KEY", "AWS_SECRET_ACCESS_KEY"):
+    for key in (
+        "ALPACA_API_KEY",
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "DATABASE_URL",
+        "STRATFORGE_API_KEY",
+        "AWS_SECRET_ACCESS_KEY",
+    ):
         assert key not in seen

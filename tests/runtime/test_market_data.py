@@ -324,7 +324,7 @@ def test_directory_import_raises_when_nothing_imported(
     assert "BAD1.csv" in str(info.value) and "BAD2.csv" in str(info.value)
     empty = csv_dir / "empty"
     empty.mkdir()
-    with pytest.raises(DataQualityError, match="no .csv files"):
+    with pytest.raises(DataQualityError, match=r"no \.csv files"):
         store.import_path(empty)
 
 

@@ -28,8 +28,10 @@ def test_metrics_agree_with_quantstats(equity: pd.Series) -> None:
 
 
 def test_flat_or_short_curves_do_not_crash() -> None:
-    assert equity_metrics(pd.Series([1.0], index=pd.bdate_range("2020-01-01", periods=1)))[
-        "sharpe"] is None
+    assert (
+        equity_metrics(pd.Series([1.0], index=pd.bdate_range("2020-01-01", periods=1)))["sharpe"]
+        is None
+    )
     flat = equity_metrics(pd.Series(1.0, index=pd.bdate_range("2020-01-01", periods=10)))
     assert flat["total_return"] == 0.0 and flat["sharpe"] is None
 
@@ -42,8 +44,11 @@ def test_round_trips_fifo_and_win_rate() -> None:
         Fill("2020-03-02", "SPY", "sell", 5, 90.0),
     ]
     trips = round_trips(fills)
-    assert [(t["entry_price"], t["quantity"]) for t in trips] == [(100.0, 10), (110.0, 5),
-                                                                  (110.0, 5)]
+    assert [(t["entry_price"], t["quantity"]) for t in trips] == [
+        (100.0, 10),
+        (110.0, 5),
+        (110.0, 5),
+    ]
     assert [round(t["pnl"], 2) for t in trips] == [50.0, -25.0, -100.0]
     stats = trade_metrics(fills)
     assert stats["trades"] == 3 and stats["win_rate"] == pytest.approx(1 / 3)

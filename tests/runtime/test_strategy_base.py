@@ -3,6 +3,7 @@ straightforward re-computations written out longhand here."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date, datetime
 
@@ -18,8 +19,16 @@ def bars() -> pd.DataFrame:
     rng = np.random.default_rng(3)
     close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 300)))
     index = pd.bdate_range("2020-01-01", periods=300)
-    return pd.DataFrame({"open": close * 0.999, "high": close * 1.01, "low": close * 0.99,
-                         "close": close, "volume": 1e6}, index=index)
+    return pd.DataFrame(
+        {
+            "open": close * 0.999,
+            "high": close * 1.01,
+            "low": close * 0.99,
+            "close": close,
+            "volume": 1e6,
+        },
+        index=index,
+    )
 
 
 def test_sma_matches_mean_of_window(bars: pd.DataFrame) -> None:
@@ -31,7 +40,7 @@ def test_sma_matches_mean_of_window(bars: pd.DataFrame) -> None:
 def test_rsi_matches_wilder_longhand(bars: pd.DataFrame) -> None:
     period = 14
     closes = bars["close"].to_list()
-    changes = [b - a for a, b in zip(closes, closes[1:], strict=False)]
+    changes = [b - a for a, b in itertools.pairwise(closes)]
     avg_gain = avg_loss = 0.0
     for i, change in enumerate(changes):
         gain, loss = max(change, 0.0), max(-change, 0.0)

@@ -1,0 +1,231 @@
+"""The HTTP API end to end: real app, real SQLite database, real backtest workers, real bars."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import make_settings
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.services import Stratforge
+from core.db import dispose_engines
+
+GOLDEN = (
+    "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
+    "back below"
+)
+
+RAISES_IN_2012 = '''"""Edited on purpose: fails in 2012."""
+
+from __future__ import annotations
+
+from lumibot.strategies import Strategy
+
+
+class Breaks(Strategy):
+    parameters = {"symbols": ["SPY"]}
+
+    def initialize(self) -> None:
+        self.sleeptime = "1D"
+
+    def on_trading_iteration(self) -> None:
+        if self.get_datetime().year == 2012:
+            raise ValueError("edited strategy fails in 2012")
+'''
+
+
+def _wait(check: Callable[[], Any], timeout: float = 240.0, every: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError("condition not reached in time")
+
+
+@pytest.fixture
+def client(tmp_path: Path, real_market_dir: Path) -> Iterator[TestClient]:
+    settings = make_settings(tmp_path, real_market_dir)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+    dispose_engines()
+
+
+def _finished(client: TestClient, run_id: int) -> dict[str, Any] | None:
+    body = client.get(f"/backtests/{run_id}").json()
+    return body if body["status"] in ("succeeded", "failed") else None
+
+
+def test_strategy_to_backtest_results(client: TestClient) -> None:
+    created = client.post("/strategies", json={"text": GOLDEN})
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["version"]["validation_status"] == "passed", body["version"]["validation"]
+    assert "lookahead_probe" in body["version"]["validation"]["checks"]
+    assert "class GoldenCross" in body["code"] and "SPY" in body["summary"]
+    sid = body["id"]
+    assert [s["id"] for s in client.get("/strategies").json()] == [sid]
+    assert client.get(f"/strategies/{sid}/versions/1/code").text == body["code"]
+
+    run = client.post(
+        "/backtests",
+        json={"strategy_id": sid, "start": "2015-01-02", "end": "2019-12-31", "cash": 50_000,
+              "tearsheet": True},
+    )
+    assert run.status_code == 202, run.text
+    run_id = run.json()["id"]
+    done = _wait(lambda: _finished(client, run_id))
+    assert done["status"] == "succeeded", done
+    assert done["metrics"]["trades"] >= 1
+    assert done["benchmark"]["symbol"] == "SPY"
+    assert {"total_return", "cagr", "sharpe", "sortino", "max_drawdown", "win_rate"} <= set(
+        done["metrics"])
+    trades = client.get(f"/backtests/{run_id}/trades").json()
+    assert trades["fills"] and trades["fills"][0]["symbol"] == "SPY"
+    equity = client.get(f"/backtests/{run_id}/equity").json()
+    assert equity[0]["equity"] == pytest.approx(50_000, rel=1e-6)
+    assert "benchmark" in equity[-1]
+    sheet = client.get(f"/backtests/{run_id}/tearsheet")
+    assert sheet.status_code == 200 and "<html" in sheet.text.lower()
+
+
+def test_unparseable_text_is_a_422_that_says_what_was_understood(client: TestClient) -> None:
+    response = client.post("/strategies", json={"text": "buy SPY when the VWAP crosses the moon"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "not_understood"
+    assert body["message"]
+    assert "not_understood" in body["details"]
+    assert client.get("/strategies").json() == []  # nothing half-made was kept
+
+
+def test_unknown_symbol_lists_what_is_available(client: TestClient) -> None:
+    response = client.post(
+        "/strategies",
+        json={"text": "Buy ZZZQ when the 50-day SMA crosses above the 200-day SMA, sell when "
+                      "it crosses below"},
+    )
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "unknown_symbol"
+    assert "ZZZQ" in body["message"] and "SPY" in body["message"]
+    assert "SPY" in body["details"]["available"]
+    bars = client.get("/market-data/ZZZQ/bars")
+    assert bars.status_code == 404 and bars.json()["code"] == "unknown_symbol"
+
+
+def test_date_range_outside_the_data(client: TestClient) -> None:
+    sid = client.post("/strategies", json={"text": GOLDEN}).json()["id"]
+    response = client.post(
+        "/backtests", json={"strategy_id": sid, "start": "1980-01-02", "end": "1985-12-31"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "out_of_range"
+    assert "1993" in response.json()["message"]  # says which range we do have
+    reversed_range = client.post(
+        "/backtests", json={"strategy_id": sid, "start": "2020-01-02", "end": "2019-01-02"})
+    assert reversed_range.status_code == 422
+    missing = client.post("/backtests", json={"strategy_id": 999, "start": "2020-01-02",
+                                              "end": "2021-01-02"})
+    assert missing.status_code == 404 and missing.json()["code"] == "strategy_not_found"
+
+
+def test_strategy_that_raises_fails_its_run_and_the_server_keeps_serving(
+        client: TestClient) -> None:
+    sid = client.post("/strategies", json={"text": GOLDEN}).json()["id"]
+    edited = client.put(f"/strategies/{sid}/code", json={"code": RAISES_IN_2012})
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["version"]["number"] == 2
+    assert edited.json()["version"]["origin"] == "edited"
+    run_id = client.post("/backtests", json={"strategy_id": sid, "start": "2011-01-03",
+                                             "end": "2013-12-31"}).json()["id"]
+    done = _wait(lambda: _finished(client, run_id))
+    assert done["status"] == "failed"
+    assert "edited strategy fails in 2012" in done["error"]
+    assert "on_trading_iteration" in done["traceback"]
+    assert client.get("/health").json() == {"status": "ok"}
+    results = client.get(f"/backtests/{run_id}/trades")
+    assert results.status_code == 409 and results.json()["code"] == "run_not_finished"
+    # version 1 still backtests fine
+    ok_id = client.post("/backtests", json={"strategy_id": sid, "version": 1,
+                                            "start": "2011-01-03", "end": "2011-12-30"}).json()
+    assert _wait(lambda: _finished(client, ok_id["id"]))["status"] == "succeeded"
+
+
+def test_uploaded_code_that_imports_os_is_refused_with_line_numbers(client: TestClient) -> None:
+    sid = client.post("/strategies", json={"text": GOLDEN}).json()["id"]
+    bad = RAISES_IN_2012.replace("from __future__ import annotations\n",
+                                 "from __future__ import annotations\nimport os\n")
+    response = client.put(f"/strategies/{sid}/code", json={"code": bad})
+    assert response.status_code == 422
+    assert response.json()["code"] == "validation_failed"
+    assert response.json()["details"]["problems"][0]["line"] == 6
+    assert client.get(f"/strategies/{sid}").json()["latest_version"] == 1
+
+
+def test_market_data_endpoints(client: TestClient) -> None:
+    symbols = client.get("/market-data/symbols", params={"query": "sp"}).json()
+    assert [s["symbol"] for s in symbols] == ["SPY"]
+    bars = client.get("/market-data/SPY/bars",
+                      params={"start": "2024-01-02", "end": "2024-01-31"}).json()
+    assert bars["bars"][0]["date"] == "2024-01-02" and len(bars["bars"]) == 21
+    rsi = client.get("/market-data/SPY/indicators",
+                     params={"kind": "rsi", "period": 14, "start": "2024-01-02"}).json()
+    assert rsi["indicator"] == {"kind": "rsi", "period": 14}
+    assert all(0 <= v["value"] <= 100 for v in rsi["values"])
+    bad = client.get("/market-data/SPY/indicators", params={"kind": "vwap"})
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_request"
+
+
+def test_api_key_is_enforced_when_configured(tmp_path: Path, real_market_dir: Path) -> None:
+    settings = make_settings(tmp_path, real_market_dir, api_key="s3cret-key")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/strategies").status_code == 401
+        assert client.get("/strategies", headers={"X-API-Key": "wrong"}).status_code == 401
+        assert client.get("/strategies", headers={"X-API-Key": "s3cret-key"}).status_code == 200
+        ok = client.get("/strategies", headers={"Authorization": "Bearer s3cret-key"})
+        assert ok.status_code == 200
+        assert "s3cret-key" not in client.get("/openapi.json").text
+    dispose_engines()
+
+
+def test_killed_worker_ends_failed_and_restart_recovers_stuck_runs(
+        tmp_path: Path, real_market_dir: Path) -> None:
+    settings = make_settings(tmp_path, real_market_dir, smoke_backtest_days=0)
+    service = Stratforge(settings)
+    from api.services import BacktestConfig
+
+    view = service.create_strategy(service.default_user_id, GOLDEN)
+    config = BacktestConfig(strategy_id=view.id, start="2006-01-03", end="2024-12-31")
+    run = service.create_backtest(service.default_user_id, config)
+    service.submit_backtest(run.id)
+    pid = _wait(lambda: service.get_backtest(None, run.id).progress > 0
+                and _pid(service, run.id))
+    os.kill(pid, signal.SIGKILL)
+    done = _wait(lambda: (v := service.get_backtest(None, run.id)).status == "failed" and v)
+    assert "SIGKILL" in (done.error or "")
+
+    # a run left 'running' by a dead server is failed on the next start, not stuck forever
+    stuck = service.create_backtest(service.default_user_id, config)
+    service._update_run(stuck.id, status="running", worker_pid=999_999)
+    service.close()
+    restarted = Stratforge(settings)
+    assert restarted.recover_interrupted_runs() == 1
+    after = restarted.get_backtest(None, stuck.id)
+    assert after.status == "failed" and "interrupted" in (after.error or "")
+    dispose_engines()
+
+
+def _pid(service: Stratforge, run_id: int) -> int | None:
+    from core.models import BacktestRun
+
+    with service.session() as db:
+        row = db.get(BacktestRun, run_id)
+        return row.worker_pid if row else None

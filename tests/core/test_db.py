@@ -1,0 +1,131 @@
+"""Migrations and a round trip of every table, on SQLite and on the real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import require_or_skip
+from sqlalchemy import create_engine, inspect, text
+from sqlmodel import select
+
+from core.config import Settings
+from core.db import dispose_engines, ensure_user, get_engine, migrate, session_scope
+from core.models import BacktestRun, Generation, Strategy, StrategyVersion
+
+PG_ADMIN_URL = os.environ.get(
+    "STRATFORGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _pg_available() -> bool:
+    try:
+        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    require_or_skip(_pg_available(), f"PostgreSQL not reachable at {PG_ADMIN_URL}")
+    name = f"stratforge_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        dispose_engines()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _round_trip(settings: Settings) -> None:
+    migrate(settings)
+    migrate(settings)  # idempotent
+    tables = set(inspect(get_engine(settings)).get_table_names())
+    assert {
+        "users",
+        "strategies",
+        "strategy_versions",
+        "generations",
+        "backtest_runs",
+        "alembic_version",
+    } <= tables
+    with session_scope(settings) as db:
+        user = ensure_user(db, "local")
+        assert ensure_user(db, "local").id == user.id
+        strategy = Strategy(
+            owner_id=user.id or 0,
+            name="Golden cross",
+            slug="golden_cross",
+            text="buy SPY on a golden cross",
+            latest_version=1,
+        )
+        db.add(strategy)
+        db.flush()
+        version = StrategyVersion(
+            strategy_id=strategy.id or 0,
+            owner_id=user.id or 0,
+            number=1,
+            code_path="golden_cross/v1.py",
+            sha256="0" * 64,
+            class_name="GoldenCross",
+            spec={"symbols": ["SPY"]},
+            summary="Trades SPY.",
+        )
+        db.add(version)
+        db.flush()
+        db.add(
+            Generation(
+                owner_id=user.id or 0,
+                strategy_id=strategy.id,
+                provider="offline",
+                text="buy SPY",
+                outcome="ok",
+                tokens_in=3,
+            )
+        )
+        db.add(
+            BacktestRun(
+                owner_id=user.id or 0,
+                strategy_id=strategy.id or 0,
+                version_id=version.id or 0,
+                config={"cash": 1e5},
+                metrics={"sharpe": 0.5},
+            )
+        )
+        db.commit()
+    with session_scope(settings) as db:
+        got = db.exec(select(StrategyVersion)).one()
+        assert got.spec == {"symbols": ["SPY"]}
+        run = db.exec(select(BacktestRun)).one()
+        assert run.metrics == {"sharpe": 0.5} and run.status == "queued"
+        assert run.created_at.tzinfo is not None
+
+
+def test_sqlite_round_trip_uses_wal(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, database_url=None)
+    _round_trip(settings)
+    with get_engine(settings).connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+@pytest.mark.postgres
+def test_postgres_round_trip(tmp_path: Path, postgres_url: str) -> None:
+    settings = Settings(home=tmp_path, database_url=postgres_url)
+    assert settings.database.startswith("postgresql+psycopg://")
+    _round_trip(settings)
+
+
+def test_plain_postgres_urls_get_the_psycopg_driver() -> None:
+    assert Settings(database_url="postgres://u@h/db").database == "postgresql+psycopg://u@h/db"

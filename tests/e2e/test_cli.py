@@ -1,0 +1,127 @@
+"""The real `stratforge` command in subprocesses, as a user types it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+GOLDEN = (
+    "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
+    "back below"
+)
+
+
+def _cli() -> list[str]:
+    exe = shutil.which("stratforge", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "api.cli"]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    values = {k: v for k, v in os.environ.items() if not k.startswith("STRATFORGE_")}
+    values.pop("DATABASE_URL", None)
+    values.update(STRATFORGE_HOME=str(tmp_path / "home"),
+                  STRATFORGE_GENERATED_DIR=str(tmp_path / "generated"))
+    return values
+
+
+def run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([*_cli(), *args], env=env, capture_output=True, text=True,
+                          timeout=600)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{args} exited {done.returncode}\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def as_json(done: subprocess.CompletedProcess[str]) -> Any:
+    return json.loads(done.stdout)  # the whole of stdout is one JSON document
+
+
+def test_demo_runs_on_embedded_defaults(env: dict[str, str], tmp_path: Path) -> None:
+    result = as_json(run(env, "demo", "--json"))
+    assert result["backtest"]["status"] == "succeeded"
+    assert result["backtest"]["metrics"]["trades"] >= 1
+    assert Path(result["code_path"]).is_file()
+    assert Path(result["code_path"]).is_relative_to(tmp_path / "generated")
+    listed = as_json(run(env, "data", "list", "--json"))
+    assert {row["source"] for row in listed} == {"sample"}
+
+
+def test_import_new_backtest_json(env: dict[str, str], shared_data_dir: Path) -> None:
+    imported = as_json(run(env, "data", "import", str(shared_data_dir), "--json"))
+    assert len(imported["imported"]) == 21
+    created = as_json(run(env, "new", GOLDEN, "--json"))
+    assert created["version"] == 1
+    assert created["spec"]["symbols"] == ["SPY"]
+    assert created["validation"]["status"] == "passed"
+    assert Path(created["code_path"]).read_text().startswith('"""')
+    done = run(env, "backtest", str(created["strategy_id"]), "--start", "2015-01-02",
+               "--end", "2018-12-31", "--cash", "100000", "--no-tearsheet", "--json")
+    result = as_json(done)
+    assert result["status"] == "succeeded"
+    assert {"total_return", "cagr", "sharpe", "max_drawdown"} <= set(result["metrics"])
+    assert result["run_id"] == result["id"]
+    assert isinstance(result["trades"], list)
+    shown = as_json(run(env, "strategies", "show", str(created["strategy_id"]), "--json"))
+    assert shown["summary"] == created["summary"]
+    table = run(env, "strategies", "list")
+    assert "Golden" in table.stdout
+
+
+def test_errors_are_clear_and_json(env: dict[str, str]) -> None:
+    run(env, "data", "sample", "--json")
+    done = run(env, "new", "please make me rich", "--json", check=False)
+    assert done.returncode == 1
+    error = as_json(done)["error"]
+    assert error["code"] == "not_understood" and error["message"]
+    human = run(env, "new", "please make me rich", check=False)
+    assert human.returncode == 1 and "not_understood" in human.stderr
+    missing = run(env, "backtest", "42", "--start", "2015-01-02", "--end", "2016-01-04",
+                  "--json", check=False)
+    assert missing.returncode == 1
+    assert as_json(missing)["error"]["code"] == "strategy_not_found"
+
+
+def test_serve_refuses_public_bind_without_api_key(env: dict[str, str]) -> None:
+    done = run(env, "serve", "--host", "0.0.0.0", check=False)
+    assert done.returncode == 2
+    assert "STRATFORGE_API_KEY" in done.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_answers_with_openapi_docs(env: dict[str, str]) -> None:
+    port = _free_port()
+    proc = subprocess.Popen([*_cli(), "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            assert time.monotonic() < deadline, "server did not come up"
+            time.sleep(0.2)
+        assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 200
+        paths = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()["paths"]
+        assert {"/strategies", "/backtests", "/market-data/symbols"} <= set(paths)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
