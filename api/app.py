@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import backtests, market_data, strategies
+from api.routes import backtests, market_data, strategies, versions
 from api.services import Stratforge
 from core.config import Settings, get_settings
 from core.errors import StratforgeError
@@ -86,4 +86,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(strategies.router)
     app.include_router(backtests.router)
     app.include_router(market_data.router)
+    app.include_router(versions.router)
     return app

@@ -413,5 +413,13 @@ def main() -> None:
     app()
 
 
+def _register_more() -> None:
+    from api.cli_versions import register
+
+    register(app)
+
+
+_register_more()
+
 if __name__ == "__main__":
     main()

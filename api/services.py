@@ -20,13 +20,14 @@ import pandas as pd
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
+from api.generations import GenerationOps
+from api.versions import VersionOps
 from core.code_store import CodeStore, sha256_file
 from core.config import Settings
 from core.db import ensure_user, get_engine, migrate
 from core.errors import Conflict, InvalidInput, NotFound, StratforgeError, ValidationFailed
 from core.models import (
     BacktestRun,
-    Generation,
     RunStatus,
     Strategy,
     StrategyVersion,
@@ -118,7 +119,7 @@ def _version_view(row: StrategyVersion) -> VersionView:
 
 
 # -- the application ------------------------------------------------------------------------------
-class Stratforge:
+class Stratforge(VersionOps, GenerationOps):
     """One per process: settings, stores, the database, and the backtest pool."""
 
     def __init__(self, settings: Settings) -> None:
@@ -153,26 +154,41 @@ class Stratforge:
     # -- strategies -----------------------------------------------------------------------------
     def create_strategy(self, user_id: int, text: str, provider: str | None = None) -> StrategyView:
         known = {c.symbol for c in self.market.symbols()}
-        chosen = get_provider(provider or self.settings.llm_provider)
+        chosen = get_provider(provider or self.settings.default_llm_provider, self.settings)
+        self.check_budget(user_id, chosen)  # GenerationOps: refuses past the daily budget
         try:
-            generated = generate(text, provider=chosen, limits=self.limits, known_symbols=known)
+            generated = generate(
+                text,
+                provider=chosen,
+                limits=self.limits,
+                known_symbols=known,
+                context=self.prompt_context(),
+            )
         except StratforgeError as exc:
-            self._record_generation(user_id, None, text, chosen.name, chosen.model, exc)
+            self.record_generation(
+                user_id, text, provider=chosen.name, model=chosen.model, error=exc
+            )
             raise
         try:
             self._require_symbols(generated.spec)
         except StratforgeError as exc:
-            self._record_generation(user_id, None, text, chosen.name, chosen.model, exc)
+            self.record_generation(
+                user_id,
+                text,
+                provider=chosen.name,
+                model=chosen.model,
+                generated=generated,
+                error=exc,
+            )
             raise
         strategy = self._save_new_strategy(user_id, text, generated)
-        self._record_generation(
+        self.record_generation(
             user_id,
-            strategy.id,
             text,
-            generated.provider,
-            generated.model,
-            None,
-            generated.latency_ms,
+            provider=generated.provider,
+            model=generated.model,
+            strategy_id=strategy.id,
+            generated=generated,
         )
         return self.validate_version(user_id, strategy.id or 0, 1)
 
@@ -258,23 +274,16 @@ class Stratforge:
         error: Exception | None,
         latency_ms: float = 0.0,
     ) -> None:
-        outcome = "ok"
-        if error is not None:
-            outcome = getattr(error, "code", "error")[:20]
-        with self.session() as db:
-            db.add(
-                Generation(
-                    owner_id=user_id,
-                    strategy_id=strategy_id,
-                    provider=provider,
-                    model=model,
-                    text=text,
-                    outcome=outcome,
-                    error=str(error) if error else None,
-                    latency_ms=latency_ms,
-                )
-            )
-            db.commit()
+        """Kept for older callers; `GenerationOps.record_generation` records the attempts."""
+        self.record_generation(
+            user_id,
+            text,
+            provider=provider,
+            model=model,
+            strategy_id=strategy_id,
+            error=error,
+            latency_ms=latency_ms,
+        )
 
     def _strategy_row(self, db: Session, user_id: int, strategy_id: int) -> Strategy:
         row = db.get(Strategy, strategy_id)
@@ -351,35 +360,16 @@ class Stratforge:
         with self.session() as db:
             strategy = self._strategy_row(db, user_id, strategy_id)
             parent = self._version_row(db, strategy, None)
-            number = strategy.latest_version + 1
-            path, digest = self.code.write_version(
-                slug=strategy.slug,
-                strategy_id=strategy.id or 0,
-                number=number,
+            number = self._record_version(
+                db,
+                strategy,
                 source=source,
-                class_name=report.class_name or parent.class_name,
                 origin=VersionOrigin.edited.value,
                 parent=parent.number,
-                spec=None,
+                spec=parent.spec,
+                summary=parent.summary,
+                class_name=report.class_name or parent.class_name,
             )
-            db.add(
-                StrategyVersion(
-                    strategy_id=strategy.id or 0,
-                    owner_id=user_id,
-                    number=number,
-                    parent_number=parent.number,
-                    origin=VersionOrigin.edited.value,
-                    code_path=self.code.relative(path),
-                    sha256=digest,
-                    class_name=report.class_name or parent.class_name,
-                    spec=parent.spec,
-                    summary=parent.summary,
-                )
-            )
-            strategy.latest_version = number
-            strategy.updated_at = datetime.now(UTC)
-            db.add(strategy)
-            db.commit()
         return self.validate_version(user_id, strategy_id, number)
 
     # -- validation (dynamic half of the gate) ----------------------------------------------------
@@ -407,27 +397,63 @@ class Stratforge:
 
     def _dynamic_checks(self, strategy: Strategy, version: StrategyVersion) -> dict[str, Any]:
         path = self.code.absolute(version.code_path)
-        report: dict[str, Any] = {"ok": True, "problems": [], "checks": []}
+        source = path.read_text(encoding="utf-8")
+        static = check_source(source, filename=path.name)
+        if not static.ok:  # never import code the static gate refused
+            return {
+                "ok": False,
+                "checks": ["static"],
+                "problems": [
+                    {"stage": p.stage, "line": p.line, "column": p.column, "message": p.message}
+                    for p in static.problems
+                ],
+            }
+        symbols, warmup = self._code_data_needs(source, version)
+        return self.check_code(
+            path,
+            version.sha256,
+            version.class_name,
+            symbols,
+            warmup,
+            label=f"{strategy.slug}_v{version.number}",
+        )
+
+    def _code_data_needs(self, source: str, version: StrategyVersion) -> tuple[list[str], int]:
+        """Which symbols' bars the code reads and how much warm-up: from its `parameters`
+        (read statically; edits may change them), else from the version's spec."""
+        declared = declared_parameters(source)
         spec = StrategySpec.model_validate(version.spec) if version.spec else None
-        symbols = spec.all_symbols() if spec else []
-        window = self._smoke_range(symbols) if symbols else None
+        symbols = declared.get("data_symbols") or (spec.all_symbols() if spec else [])
+        warmup = declared.get("history_bars") or (spec.lookback() if spec else 0)
+        return [str(s) for s in symbols], int(warmup)
+
+    def check_code(
+        self,
+        path: Path,
+        sha256: str,
+        class_name: str,
+        symbols: list[str],
+        warmup: int,
+        label: str,
+    ) -> dict[str, Any]:
+        """Import, smoke backtest and look-ahead probe of a file that passed the static gate."""
+        report: dict[str, Any] = {"ok": True, "problems": [], "checks": ["static"]}
         base: dict[str, Any] = dict(
             code_path=str(path),
-            sha256=version.sha256,
-            class_name=version.class_name,
+            sha256=sha256,
+            class_name=class_name,
             data_symbols=symbols,
             market_data_dir=str(self.market.root),
-            warmup_bars=spec.lookback() if spec else 0,
+            warmup_bars=warmup,
             tearsheet=False,
             risk_free_rate=self.settings.risk_free_rate,
         )
+        window = self._smoke_range(symbols) if symbols else None
         if window is None:
-            outcome = self._run_check(
-                strategy,
-                version,
-                "import",
-                BacktestRequest(start=date.today(), end=date.today(), import_only=True, **base),
+            request = BacktestRequest(
+                start=date.today(), end=date.today(), import_only=True, **base
             )
+            outcome = self._run_check(label, "import", request)
             report["checks"].append("import")
             if not outcome.ok:
                 report["ok"] = False
@@ -439,10 +465,10 @@ class Stratforge:
         normal_req = BacktestRequest(start=start, end=end, **base)
         probe_req = BacktestRequest(start=start, end=end, lookahead_probe=True, **base)
         with ThreadPoolExecutor(max_workers=2) as pool:
-            normal_f = pool.submit(self._run_check, strategy, version, "smoke", normal_req)
-            probe_f = pool.submit(self._run_check, strategy, version, "probe", probe_req)
+            normal_f = pool.submit(self._run_check, label, "smoke", normal_req)
+            probe_f = pool.submit(self._run_check, label, "probe", probe_req)
             normal, probe = normal_f.result(), probe_f.result()
-        report["checks"] = ["import", "smoke_backtest", "lookahead_probe"]
+        report["checks"] += ["import", "smoke_backtest", "lookahead_probe"]
         report["smoke_range"] = [start.isoformat(), end.isoformat()]
         if not normal.ok:
             report["ok"] = False
@@ -463,10 +489,8 @@ class Stratforge:
             )
         return report
 
-    def _run_check(
-        self, strategy: Strategy, version: StrategyVersion, kind: str, request: BacktestRequest
-    ) -> WorkerOutcome:
-        run_dir = self.settings.runs_dir / "checks" / f"{strategy.slug}_v{version.number}_{kind}"
+    def _run_check(self, label: str, kind: str, request: BacktestRequest) -> WorkerOutcome:
+        run_dir = self.settings.runs_dir / "checks" / f"{label}_{kind}"
         return run_backtest_worker(
             request,
             run_dir,
@@ -480,10 +504,18 @@ class Stratforge:
         """Check everything that can be checked up front, then record a queued run."""
         if config.end <= config.start:
             raise InvalidInput("end must be after start", code="bad_range")
+        self.scan_versions(user_id, config.strategy_id)  # an edited file becomes a version
+        with self.session() as db:
+            version = self._version_row(
+                db, self._strategy_row(db, user_id, config.strategy_id), config.version
+            )
+            pending = version.validation_status == ValidationStatus.pending.value
+        if pending:  # e.g. the process stopped during validation: finish it now
+            self.validate_version(user_id, config.strategy_id, version.number)
         with self.session() as db:
             strategy = self._strategy_row(db, user_id, config.strategy_id)
             version = self._version_row(db, strategy, config.version)
-            if version.validation_status == ValidationStatus.failed.value:
+            if version.validation_status != ValidationStatus.passed.value:
                 raise Conflict(
                     f"version {version.number} failed validation and cannot be backtested",
                     code="version_invalid",
@@ -498,8 +530,7 @@ class Stratforge:
                     "was recorded; record the edit as a new version first",
                     code="code_edited",
                 )
-            spec = StrategySpec.model_validate(version.spec) if version.spec else None
-            symbols = spec.all_symbols() if spec else []
+            symbols, warmup = self._code_data_needs(path.read_text(encoding="utf-8"), version)
             benchmark = config.benchmark or self._default_benchmark(symbols)
             try:
                 self.market.require(
@@ -512,7 +543,7 @@ class Stratforge:
                 version=version.number,
                 benchmark=benchmark,
                 data_symbols=symbols,
-                warmup_bars=spec.lookback() if spec else 0,
+                warmup_bars=warmup,
                 tearsheet=self.settings.tearsheet if config.tearsheet is None else config.tearsheet,
             )
             run = BacktestRun(
@@ -761,6 +792,33 @@ class Stratforge:
             view["round_trips"] = trades["round_trips"]
         view["run_id"] = view["id"]
         return view
+
+
+def declared_parameters(source: str) -> dict[str, Any]:
+    """The literal `parameters = {...}` of the Strategy class in `source`, read without running
+    it (values that are not plain literals are skipped)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if (
+                    isinstance(item, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "parameters" for t in item.targets)
+                    and isinstance(item.value, ast.Dict)
+                ):
+                    out: dict[str, Any] = {}
+                    for key, value in zip(item.value.keys, item.value.values, strict=True):
+                        try:
+                            out[ast.literal_eval(key)] = ast.literal_eval(value)  # type: ignore[arg-type]
+                        except (ValueError, TypeError, SyntaxError):
+                            continue
+                    return out
+    return {}
 
 
 def _is_our_worker(pid: int, artifacts_dir: str | None) -> bool:

@@ -1,5 +1,7 @@
 """Generated code on disk: `<code_dir>/<slug>/v<N>.py`, `spec.json` and `manifest.json`.
 
+`.pristine/v<N>.py` keeps each version as recorded; developers edit `v<N>.py` freely.
+
 The manifest records the sha256 of every version as written, so an edited file (hash no longer
 matching) is recognised, and a worker can refuse to run a file that is not the version it was
 asked for. Writes go through a temporary file and a rename so a crash never leaves half a file.
@@ -66,6 +68,19 @@ class CodeStore:
     def version_path(self, slug: str, number: int) -> Path:
         return self.folder(slug) / f"v{number}.py"
 
+    def pristine_path(self, slug: str, number: int) -> Path:
+        return self.folder(slug) / ".pristine" / f"v{number}.py"
+
+    def pristine_source(self, slug: str, number: int) -> str | None:
+        path = self.pristine_path(slug, number)
+        return path.read_text(encoding="utf-8") if path.exists() else None
+
+    def restore_file(self, slug: str, number: int) -> None:
+        """Put vN.py back as it was recorded (after its edit became a new version)."""
+        source = self.pristine_source(slug, number)
+        if source is not None:
+            write_atomic(self.version_path(slug, number), source)
+
     def relative(self, path: Path) -> str:
         return str(path.relative_to(self.root))
 
@@ -109,6 +124,8 @@ class CodeStore:
         if path.exists():
             raise FileExistsError(f"{path} already exists; versions are never overwritten")
         write_atomic(path, source)
+        # an untouched copy, so an edited vN.py can be recorded as a new version and vN restored
+        write_atomic(self.pristine_path(slug, number), source)
         if spec is not None:
             write_atomic(self.folder(slug) / "spec.json", json.dumps(spec, indent=2) + "\n")
         digest = sha256_text(source)

@@ -10,11 +10,27 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# USD per million tokens (input, output), list prices; override with STRATFORGE_LLM_PRICES (JSON)
+DEFAULT_LLM_PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4.1": (2.0, 8.0),
+    "gpt-4.1-mini": (0.4, 1.6),
+    "gpt-4.1-nano": (0.1, 0.4),
+    "gpt-4o": (2.5, 10.0),
+    "gpt-4o-mini": (0.15, 0.6),
+    "gpt-5": (1.25, 10.0),
+    "gpt-5-mini": (0.25, 2.0),
+    "claude-sonnet-4": (3.0, 15.0),
+    "claude-opus-4": (15.0, 75.0),
+    "claude-haiku-4": (1.0, 5.0),
+    "claude-3-5-haiku": (0.8, 4.0),
+}
 
 
 def _default_generated_dir() -> Path | None:
@@ -53,8 +69,56 @@ class Settings(BaseSettings):
     smoke_backtest_days: int = 120
     tearsheet: bool = True
 
-    # generation
-    llm_provider: str = "offline"
+    # generation: provider[:model]; None = openai/anthropic when their key is set, else offline
+    llm_provider: str | None = None
+    llm_model: str | None = None
+    llm_fallback: str = ""  # e.g. "anthropic,openai,offline": tried in order after a failure
+    llm_openai_api: Literal["chat", "responses"] = "chat"
+    llm_base_url: str | None = None  # openai-compatible server; default OPENAI_BASE_URL, Ollama
+    llm_json_mode: bool = False  # openai-compatible: skip json_schema, ask for JSON mode
+    llm_timeout_s: float = 60.0
+    llm_max_retries: int = 3
+    llm_backoff_s: float = 1.0
+    llm_backoff_max_s: float = 20.0
+    llm_retry_after_max_s: float = 60.0
+    llm_max_repairs: int = 2
+    llm_max_tokens: int = 2000
+    llm_temperature: float | None = None
+    llm_record: bool = False
+    llm_recordings_dir: Path | None = None  # default HOME/llm_recordings
+    # USD per million tokens (input, output); the longest matching model-name prefix wins
+    llm_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: dict(DEFAULT_LLM_PRICES)
+    )
+    llm_daily_token_budget: int | None = None  # per user, tokens in + out since 00:00 UTC
+    llm_daily_cost_budget_usd: float | None = None  # per user, since 00:00 UTC
+    # the SDKs' own variables, read here so that a key is known to be set (never logged)
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url")
+    )
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "anthropic_api_key")
+    )
+    anthropic_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "anthropic_base_url")
+    )
+
+    @property
+    def default_llm_provider(self) -> str:
+        if self.llm_provider:
+            return self.llm_provider
+        if self.openai_api_key is not None:
+            return "openai"
+        if self.anthropic_api_key is not None:
+            return "anthropic"
+        return "offline"
+
+    @property
+    def llm_recordings_path(self) -> Path:
+        return self.llm_recordings_dir or self.home / "llm_recordings"
 
     @property
     def database(self) -> str:

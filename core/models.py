@@ -88,7 +88,13 @@ class Generation(SQLModel, table=True):
     tokens_out: int = 0
     latency_ms: float = 0.0
     cost_usd: float = 0.0
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    # 0002: what the row was for, the comparison it belongs to, every model call made
+    # (provider, model, outcome, tokens, latency, cost) and what came out (spec or explanation)
+    purpose: str = Field(default="spec", max_length=20)  # spec | explain
+    request_id: str | None = Field(default=None, max_length=40, index=True)
+    attempts: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    output: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class RunStatus(StrEnum):

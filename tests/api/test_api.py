@@ -166,7 +166,7 @@ def test_uploaded_code_that_imports_os_is_refused_with_line_numbers(client: Test
     response = client.put(f"/strategies/{sid}/code", json={"code": bad})
     assert response.status_code == 422
     assert response.json()["code"] == "validation_failed"
-    assert response.json()["details"]["problems"][0]["line"] == 6
+    assert response.json()["details"]["problems"][0]["line"] == 4  # the `import os` line
     assert client.get(f"/strategies/{sid}").json()["latest_version"] == 1
 
 

@@ -1,0 +1,72 @@
+"""Version routes: list, diff, restore, clone, delete, regenerate, scan, export."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+
+from api.deps import AppDep, UserDep
+from api.services import StrategyView
+from api.versions import VersionRow
+
+router = APIRouter(tags=["versions"])
+
+
+class RestoreBody(BaseModel):
+    version: int = Field(ge=1)
+
+
+class CloneBody(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+
+
+class RegenerateBody(BaseModel):
+    provider: str | None = None
+
+
+@router.get("/strategies/{strategy_id}/versions", response_model=list[VersionRow])
+def list_versions(strategy_id: int, app: AppDep, user: UserDep) -> list[VersionRow]:
+    return app.list_versions(user, strategy_id)
+
+
+@router.get("/strategies/{strategy_id}/diff", response_class=PlainTextResponse)
+def diff(strategy_id: int, a: int, b: int, app: AppDep, user: UserDep) -> str:
+    return app.diff_versions(user, strategy_id, a, b)
+
+
+@router.post("/strategies/{strategy_id}/restore", response_model=StrategyView, status_code=201)
+def restore(strategy_id: int, body: RestoreBody, app: AppDep, user: UserDep) -> StrategyView:
+    return app.restore_version(user, strategy_id, body.version)
+
+
+@router.post("/strategies/{strategy_id}/clone", response_model=StrategyView, status_code=201)
+def clone(strategy_id: int, body: CloneBody, app: AppDep, user: UserDep) -> StrategyView:
+    return app.clone_strategy(user, strategy_id, body.name)
+
+
+@router.delete("/strategies/{strategy_id}", status_code=204)
+def delete(strategy_id: int, app: AppDep, user: UserDep) -> Response:
+    app.delete_strategy(user, strategy_id)
+    return Response(status_code=204)
+
+
+@router.post("/strategies/{strategy_id}/regenerate", status_code=201)
+def regenerate(
+    strategy_id: int, body: RegenerateBody, app: AppDep, user: UserDep
+) -> dict[str, Any]:
+    view, conflict = app.regenerate(user, strategy_id, body.provider)
+    return {"strategy": view.model_dump(mode="json"), "conflict": conflict}
+
+
+@router.post("/versions/scan")
+def scan(app: AppDep, user: UserDep) -> list[dict[str, Any]]:
+    return [asdict(r) for r in app.scan_versions(user)]
+
+
+@router.get("/strategies/{strategy_id}/export", response_class=PlainTextResponse)
+def export(strategy_id: int, app: AppDep, user: UserDep, version: int | None = None) -> str:
+    return app.export_version(user, strategy_id, version)

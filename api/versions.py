@@ -1,0 +1,470 @@
+"""Developers own the generated code: edits become versions; diff, restore, clone, delete,
+regenerate and export. A mixin of `api.services.Stratforge` (it uses its stores and rows).
+
+Rules kept here:
+* a version is immutable once recorded: an edited `vN.py` (sha256 no longer matching) becomes
+  version N+1 with parent N and origin "edited", and `vN.py` is put back as recorded;
+* every new version passes the validation gate before it can be backtested;
+* nothing a developer wrote is ever overwritten: regeneration and restore write new versions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from core.code_store import sha256_file
+from core.errors import Conflict, InvalidInput, NotFound
+from core.models import BacktestRun, Strategy, StrategyVersion, VersionOrigin
+from generator.validate import check_source
+
+if TYPE_CHECKING:
+    from api.services import StrategyView
+
+
+class VersionRow(BaseModel):
+    number: int
+    parent: int | None
+    origin: str
+    validation_status: str
+    sha256: str
+    created_at: datetime
+    latest_backtest: dict[str, Any] | None = None
+
+
+@dataclass
+class ScanResult:
+    strategy_id: int
+    edited_version: int
+    new_version: int
+    validation_status: str
+    diff: str
+
+
+def unified_diff(old: str, new: str, old_name: str, new_name: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=old_name,
+            tofile=new_name,
+        )
+    )
+
+
+class VersionOps:
+    """Mixed into Stratforge; relies on its `session`, `code`, `_strategy_row`, `_version_row`,
+    `_record_version` and `validate_version`."""
+
+    # -- recording -----------------------------------------------------------------------------
+    def _record_version(
+        self: Any,
+        db: Session,
+        strategy: Strategy,
+        *,
+        source: str,
+        origin: str,
+        parent: int | None,
+        spec: dict[str, Any] | None,
+        summary: str,
+        class_name: str,
+    ) -> int:
+        number = strategy.latest_version + 1
+        path, digest = self.code.write_version(
+            slug=strategy.slug,
+            strategy_id=strategy.id or 0,
+            number=number,
+            source=source,
+            class_name=class_name,
+            origin=origin,
+            parent=parent,
+            spec=None,
+        )
+        db.add(
+            StrategyVersion(
+                strategy_id=strategy.id or 0,
+                owner_id=strategy.owner_id,
+                number=number,
+                parent_number=parent,
+                origin=origin,
+                code_path=self.code.relative(path),
+                sha256=digest,
+                class_name=class_name,
+                spec=spec,
+                summary=summary,
+            )
+        )
+        strategy.latest_version = number
+        strategy.updated_at = datetime.now(UTC)
+        db.add(strategy)
+        db.commit()
+        return number
+
+    def scan_versions(self: Any, user_id: int, strategy_id: int | None = None) -> list[ScanResult]:
+        """Find edited files and record each as a new, validated version."""
+        found: list[tuple[int, int, int, str]] = []
+        with self.session() as db:
+            query = select(Strategy).where(
+                Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None)
+            )
+            if strategy_id is not None:
+                query = query.where(Strategy.id == strategy_id)
+            for strategy in db.exec(query.order_by(col(Strategy.id))).all():
+                versions = db.exec(
+                    select(StrategyVersion)
+                    .where(StrategyVersion.strategy_id == strategy.id)
+                    .order_by(col(StrategyVersion.number))
+                ).all()
+                for version in versions:
+                    path = self.code.absolute(version.code_path)
+                    if not path.exists() or sha256_file(path) == version.sha256:
+                        continue
+                    edited = path.read_text(encoding="utf-8")
+                    original = self.code.pristine_source(strategy.slug, version.number) or ""
+                    report = check_source(edited, filename=path.name)
+                    number = self._record_version(
+                        db,
+                        strategy,
+                        source=edited,
+                        origin=VersionOrigin.edited.value,
+                        parent=version.number,
+                        spec=version.spec,
+                        summary=version.summary,
+                        class_name=report.class_name or version.class_name,
+                    )
+                    self.code.restore_file(strategy.slug, version.number)
+                    diff = unified_diff(original, edited, f"v{version.number}.py", f"v{number}.py")
+                    found.append((strategy.id or 0, version.number, number, diff))
+        results = []
+        for sid, old, new, diff in found:
+            view = self.validate_version(user_id, sid, new)
+            results.append(ScanResult(sid, old, new, view.version.validation_status, diff))
+        return results
+
+    # -- reading -------------------------------------------------------------------------------
+    def list_versions(self: Any, user_id: int, strategy_id: int) -> list[VersionRow]:
+        with self.session() as db:
+            strategy = self._strategy_row(db, user_id, strategy_id)
+            versions = db.exec(
+                select(StrategyVersion)
+                .where(StrategyVersion.strategy_id == strategy.id)
+                .order_by(col(StrategyVersion.number))
+            ).all()
+            rows = []
+            for v in versions:
+                last = db.exec(
+                    select(BacktestRun)
+                    .where(BacktestRun.version_id == v.id, BacktestRun.status == "succeeded")
+                    .order_by(col(BacktestRun.id).desc())
+                ).first()
+                rows.append(
+                    VersionRow(
+                        number=v.number,
+                        parent=v.parent_number,
+                        origin=v.origin,
+                        validation_status=v.validation_status,
+                        sha256=v.sha256,
+                        created_at=v.created_at,
+                        latest_backtest=(
+                            {"run_id": last.id, **(last.metrics or {})} if last else None
+                        ),
+                    )
+                )
+            return rows
+
+    def diff_versions(self: Any, user_id: int, strategy_id: int, a: int, b: int) -> str:
+        with self.session() as db:
+            strategy = self._strategy_row(db, user_id, strategy_id)
+            for number in (a, b):
+                self._version_row(db, strategy, number)
+            old = self.code.pristine_source(strategy.slug, a) or ""
+            new = self.code.pristine_source(strategy.slug, b) or ""
+        return unified_diff(old, new, f"v{a}.py", f"v{b}.py")
+
+    # -- changing ------------------------------------------------------------------------------
+    def restore_version(self: Any, user_id: int, strategy_id: int, number: int) -> StrategyView:
+        with self.session() as db:
+            strategy = self._strategy_row(db, user_id, strategy_id)
+            old = self._version_row(db, strategy, number)
+            source = self.code.pristine_source(strategy.slug, number)
+            if source is None:
+                raise NotFound(f"version {number} has no recorded source", code="code_missing")
+            new = self._record_version(
+                db,
+                strategy,
+                source=source,
+                origin=VersionOrigin.restored.value,
+                parent=number,
+                spec=old.spec,
+                summary=old.summary,
+                class_name=old.class_name,
+            )
+        return self.validate_version(user_id, strategy_id, new)
+
+    def clone_strategy(self: Any, user_id: int, strategy_id: int, name: str) -> StrategyView:
+        name = name.strip()
+        if not name or len(name) > 80:
+            raise InvalidInput("a clone needs a name of 1 to 80 characters", code="bad_name")
+        with self.session() as db:
+            original = self._strategy_row(db, user_id, strategy_id)
+            latest = self._version_row(db, original, None)
+            source = self.code.pristine_source(original.slug, latest.number)
+            if source is None:
+                raise NotFound("the latest version has no recorded source", code="code_missing")
+            clone = Strategy(
+                owner_id=user_id,
+                name=name,
+                slug=self._unique_slug(db, name),
+                text=original.text,
+                latest_version=0,
+            )
+            db.add(clone)
+            db.flush()
+            self._record_version(
+                db,
+                clone,
+                source=source,
+                origin=latest.origin,
+                parent=None,
+                spec=latest.spec,
+                summary=latest.summary,
+                class_name=latest.class_name,
+            )
+            clone_id = clone.id or 0
+        return self.validate_version(user_id, clone_id, 1)
+
+    def delete_strategy(self: Any, user_id: int, strategy_id: int) -> None:
+        """Soft delete: rows and files stay; the strategy disappears from lists."""
+        with self.session() as db:
+            strategy = self._strategy_row(db, user_id, strategy_id)
+            running = db.exec(
+                select(BacktestRun).where(
+                    BacktestRun.strategy_id == strategy.id,
+                    col(BacktestRun.status).in_(["queued", "running"]),
+                )
+            ).first()
+            if running is not None:
+                raise Conflict(
+                    f"backtest run {running.id} of this strategy is still {running.status}",
+                    code="strategy_busy",
+                )
+            strategy.deleted_at = datetime.now(UTC)
+            db.add(strategy)
+            db.commit()
+
+    def regenerate(
+        self: Any, user_id: int, strategy_id: int, provider: str | None = None
+    ) -> tuple[StrategyView, str | None]:
+        """Generate again from the stored text; the result is a new version beside the old.
+
+        Returns the view and a conflict note when the latest version was an edit."""
+        from generator.pipeline import generate, get_provider
+
+        with self.session() as db:
+            strategy = self._strategy_row(db, user_id, strategy_id)
+            text = strategy.text
+        self.scan_versions(user_id, strategy_id)  # an unrecorded edit becomes a version first
+        known = {c.symbol for c in self.market.symbols()}
+        generated = generate(
+            text,
+            provider=get_provider(provider or self.settings.default_llm_provider, self.settings),
+            limits=self.limits,
+            known_symbols=known,
+        )
+        with self.session() as db:
+            strategy = self._strategy_row(db, user_id, strategy_id)
+            latest = self._version_row(db, strategy, None)
+            note = None
+            if latest.origin == VersionOrigin.edited.value:
+                note = (
+                    f"version {latest.number} was edited by hand; the regenerated code is "
+                    f"version {latest.number + 1} beside it (nothing was overwritten)"
+                )
+            new = self._record_version(
+                db,
+                strategy,
+                source=generated.code,
+                origin=VersionOrigin.generated.value,
+                parent=latest.number,
+                spec=generated.spec.model_dump(mode="json"),
+                summary=generated.summary,
+                class_name=generated.class_name,
+            )
+        return self.validate_version(user_id, strategy_id, new), note
+
+    def check_file(self: Any, path: Path) -> dict[str, Any]:
+        """The whole validation gate on any file: static checks, then (if they pass) import,
+        smoke backtest and look-ahead probe on the symbols its `parameters` declare."""
+        from api.services import declared_parameters
+
+        if not path.is_file():
+            raise NotFound(f"no file {path}", code="file_not_found")
+        source = path.read_text(encoding="utf-8")
+        static = check_source(source, filename=path.name)
+        if not static.ok:
+            return {
+                "ok": False,
+                "file": str(path),
+                "checks": ["static"],
+                "problems": [
+                    {"stage": p.stage, "line": p.line, "column": p.column, "message": p.message}
+                    for p in static.problems
+                ],
+            }
+        declared = declared_parameters(source)
+        symbols = [str(s) for s in declared.get("data_symbols") or declared.get("symbols") or []]
+        known = {c.symbol for c in self.market.symbols()}
+        missing = [s for s in symbols if s not in known]
+        if missing:
+            return {
+                "ok": False,
+                "file": str(path),
+                "checks": ["static"],
+                "problems": [
+                    {"stage": "data", "line": 0, "message": f"no market data for {missing}"}
+                ],
+            }
+        report: dict[str, Any] = self.check_code(
+            path,
+            sha256_file(path),
+            static.class_name or "",
+            symbols,
+            int(declared.get("history_bars") or 0),
+            label=f"check_{path.stem}",
+        )
+        report["file"] = str(path)
+        return report
+
+    def latest_code_path(self: Any, user_id: int, strategy_id: int) -> Path:
+        with self.session() as db:
+            strategy = self._strategy_row(db, user_id, strategy_id)
+            path: Path = self.code.absolute(self._version_row(db, strategy, None).code_path)
+            return path
+
+    # -- export --------------------------------------------------------------------------------
+    def export_version(self: Any, user_id: int, strategy_id: int, number: int | None) -> str:
+        with self.session() as db:
+            strategy = self._strategy_row(db, user_id, strategy_id)
+            version = self._version_row(db, strategy, number)
+            source = self.code.pristine_source(strategy.slug, version.number)
+            if source is None:
+                raise NotFound("no recorded source for that version", code="code_missing")
+        return standalone_source(source, version.class_name)
+
+
+_IMPORT_RE = re.compile(r"^from runtime\.strategy_base import \((?P<names>[^)]*)\)\n", re.M)
+_IMPORT_ONE_RE = re.compile(r"^from runtime\.strategy_base import (?P<names>[^(\n]+)\n", re.M)
+
+
+def standalone_source(source: str, class_name: str) -> str:
+    """One file that runs with plain Lumibot: the helpers inlined, a `__main__` that backtests
+    on CSV files (the stratforge import format) or trades on Alpaca paper."""
+    from runtime import metrics as metrics_module
+    from runtime import strategy_base
+
+    helpers = inspect.getsource(strategy_base)
+    helpers = helpers.split('"""', 2)[2]  # drop the module docstring
+    helpers = re.sub(r"^from __future__ import annotations\n", "", helpers, flags=re.M)
+    helpers = re.sub(r"^__all__ = \[[^\]]*\]\n", "", helpers, flags=re.M | re.S)
+    metric_src = inspect.getsource(metrics_module.equity_metrics)
+    finite_src = inspect.getsource(metrics_module._finite)
+    body = _IMPORT_RE.sub("", source)
+    body = _IMPORT_ONE_RE.sub("", body)
+    if "runtime." in body:
+        raise InvalidInput(
+            "this version imports stratforge modules other than runtime.strategy_base",
+            code="not_exportable",
+        )
+    docstring_end = body.index('"""', 3) + 3 if body.startswith('"""') else 0
+    head, rest = body[:docstring_end], body[docstring_end:]
+    inlined = (
+        "\n\n# ---- stratforge helpers (runtime/strategy_base.py), inlined by `stratforge export`"
+        " ----\nimport numpy as np\n" + helpers + "\n\n# ---- the strategy ----\n"
+    )
+    rest = rest.replace("from __future__ import annotations\n", "", 1)
+    main = _MAIN.replace("__CLASS__", class_name)
+    return (
+        head
+        + "\n\nfrom __future__ import annotations\n"
+        + inlined
+        + rest
+        + "\n\n# ---- metrics (runtime/metrics.py) ----\nTRADING_DAYS = 252\n\n\n"
+        + finite_src
+        + "\n\n"
+        + metric_src
+        + main
+    )
+
+
+_MAIN = """
+
+# ---- run it: python THIS_FILE backtest --csv-dir DIR --start D --end D  |  ... live
+if __name__ == "__main__":
+    import argparse
+    import json
+    import os
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description="Standalone export of a stratforge strategy.")
+    sub = parser.add_subparsers(dest="mode", required=True)
+    bt = sub.add_parser("backtest", help="backtest on daily CSVs: date,open,...,volume")
+    bt.add_argument("--csv-dir", type=Path, required=True)
+    bt.add_argument("--start", required=True)
+    bt.add_argument("--end", required=True)
+    bt.add_argument("--cash", type=float, default=100_000.0)
+    sub.add_parser("live", help="trade on Alpaca paper (ALPACA_API_KEY / ALPACA_API_SECRET)")
+    args = parser.parse_args()
+
+    if args.mode == "backtest":
+        os.environ.setdefault("IS_BACKTESTING", "true")
+        from lumibot.backtesting import PandasDataBacktesting
+        from lumibot.entities import Asset, Data
+
+        data = {}
+        for symbol in __CLASS__.parameters["data_symbols"]:
+            frame = pd.read_csv(args.csv_dir / f"{symbol}.csv", parse_dates=["date"])
+            frame = frame.set_index("date")[["open", "high", "low", "close", "volume"]]
+            frame.index = frame.index.tz_localize("America/New_York")
+            asset = Asset(symbol, Asset.AssetType.STOCK)
+            data[asset] = Data(asset, frame, timestep="day")
+        _, strategy = __CLASS__.run_backtest(
+            PandasDataBacktesting,
+            datetime.fromisoformat(args.start),
+            datetime.fromisoformat(args.end),
+            pandas_data=data,
+            budget=args.cash,
+            risk_free_rate=0.0,
+            benchmark_asset=None,
+            show_plot=False,
+            show_tearsheet=False,
+            save_tearsheet=False,
+            show_indicators=False,
+            show_progress_bar=False,
+            quiet_logs=True,
+        )
+        stats = strategy.stats
+        if "datetime" in stats.columns:
+            stats = stats.set_index("datetime")
+        equity = stats["portfolio_value"].astype(float)
+        index = pd.DatetimeIndex(pd.to_datetime(equity.index, utc=True))
+        equity.index = pd.DatetimeIndex(index.tz_convert("America/New_York").date)
+        equity = equity.groupby(level=0).last()
+        print(json.dumps(equity_metrics(equity), default=str))
+    else:
+        from lumibot.brokers import Alpaca
+        from lumibot.traders import Trader
+
+        broker = Alpaca({"API_KEY": os.environ["ALPACA_API_KEY"],
+                         "API_SECRET": os.environ["ALPACA_API_SECRET"], "PAPER": True})
+        trader = Trader()
+        trader.add_strategy(__CLASS__(broker=broker))
+        trader.run_all()
+"""
