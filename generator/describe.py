@@ -208,7 +208,7 @@ def _weights_sentences(spec: StrategySpec) -> list[str]:
     elif total > 1 + 1e-6:
         rest = f"this uses {format_number(round(total, 4))}x the portfolio (leverage)"
     else:
-        rest = "fully invested"
+        rest = "the portfolio is fully invested"
     out.append(rest[0].upper() + rest[1:] + _risk_clause(spec))
     out.append(f"Rebalances {_SIGNAL_SCHEDULE[spec.schedule or Frequency.monthly]}")
     return out

@@ -1,0 +1,92 @@
+"""Benchmark: sentence → validated code, offline, over the parser's test sentences.
+
+    .venv/bin/python bench/generate.py [--rounds 5] [--full 8]
+
+Two figures per sentence:
+
+* **static** — `generator.pipeline.generate`: offline parse, server limits, English summary,
+  Jinja2 render, black, AST gate (everything up to a file we would write), `--rounds` times;
+* **full** — `Stratforge.create_strategy` on the sample market for the first `--full`
+  sentences whose symbols the sample market has: the static part plus the database rows, the
+  code store, and the dynamic gate (import, a 120-day smoke backtest and the look-ahead probe,
+  two worker processes in parallel).
+
+Prints median and p95 of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "generator"))
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--full", type=int, default=8)
+    args = parser.parse_args()
+
+    from test_offline_parser import TEXTS
+
+    from api.services import Stratforge
+    from core.config import Settings
+    from generator.pipeline import OfflineProvider, generate
+    from generator.spec import SpecLimits
+    from runtime.market_data import generate_sample_market
+
+    sample = set(generate_sample_market())
+    limits = SpecLimits(max_symbols=20)
+    provider = OfflineProvider()
+    generate(TEXTS[0], provider=provider, limits=limits)  # warm imports (black, jinja2)
+    static: list[float] = []
+    for _ in range(args.rounds):
+        for text in TEXTS:
+            started = time.perf_counter()
+            generate(text, provider=provider, limits=limits)
+            static.append((time.perf_counter() - started) * 1000)
+
+    full: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(home=Path(tmp) / "home", generated_dir=Path(tmp) / "gen")
+        service = Stratforge(settings)
+        service.market.load_sample()
+        chosen = []
+        for text in TEXTS:
+            spec = generate(text, provider=provider, limits=limits).spec
+            if set(spec.all_symbols()) <= sample:
+                chosen.append(text)
+            if len(chosen) == args.full:
+                break
+        for text in chosen:
+            started = time.perf_counter()
+            view = service.create_strategy(service.default_user_id, text)
+            full.append(time.perf_counter() - started)
+            assert view.version is not None and view.version.validation_status == "passed", text
+        service.close()
+
+    print(f"{len(TEXTS)} sentences × {args.rounds} rounds, static pipeline (parse → limits → "
+          "summary → render → black → AST gate):")
+    print(f"  median {statistics.median(static):.1f} ms   p95 {percentile(static, 95):.1f} ms   "
+          f"max {max(static):.1f} ms")
+    print(f"{len(full)} sentences, full create_strategy (static + DB + files + import + "
+          "120-day smoke backtest + look-ahead probe):")
+    print(f"  median {statistics.median(full):.2f} s    p95 {percentile(full, 95):.2f} s    "
+          f"max {max(full):.2f} s")
+
+
+if __name__ == "__main__":
+    main()
