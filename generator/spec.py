@@ -77,16 +77,14 @@ PERIOD_KINDS = {
 MACD_KINDS = {IndicatorKind.macd, IndicatorKind.macd_signal, IndicatorKind.macd_hist}
 BOLLINGER_KINDS = {IndicatorKind.bb_upper, IndicatorKind.bb_middle, IndicatorKind.bb_lower}
 
+# Only indicators with a convention everybody means get a default period; a moving average,
+# momentum or breakout window must be stated (a provider that leaves it out is refused, not
+# given a made-up number).
 DEFAULT_PERIODS: dict[IndicatorKind, int] = {
-    IndicatorKind.sma: 50,
-    IndicatorKind.ema: 20,
     IndicatorKind.rsi: 14,
     IndicatorKind.bb_upper: 20,
     IndicatorKind.bb_middle: 20,
     IndicatorKind.bb_lower: 20,
-    IndicatorKind.roc: 126,
-    IndicatorKind.highest_high: 20,
-    IndicatorKind.lowest_low: 20,
 }
 
 
@@ -114,6 +112,8 @@ class Indicator(_Model):
         updates: dict[str, object] = {}
         if kind in PERIOD_KINDS:
             if self.period is None:
+                if kind not in DEFAULT_PERIODS:
+                    raise ValueError(f"{kind.value} needs a period")
                 updates["period"] = DEFAULT_PERIODS[kind]
         elif self.period is not None:
             raise ValueError(f"{kind.value} takes no period")
@@ -236,7 +236,7 @@ class Allocation(_Model):
             if self.top_n is None:
                 object.__setattr__(self, "top_n", 1)
             if self.lookback_days is None:
-                object.__setattr__(self, "lookback_days", 126)
+                raise ValueError("momentum_rotation needs lookback_days")
         elif self.top_n is not None or self.lookback_days is not None:
             raise ValueError(f"{kind.value} takes no top_n/lookback_days")
         elif self.require_positive_momentum:

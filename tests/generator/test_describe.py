@@ -192,14 +192,19 @@ def test_rotation_single_best_in_cash() -> None:
     assert "single best" in text and "63-day" in text and "cash" in text
 
 
+NEEDS_PERIOD = {IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.roc,
+                IndicatorKind.highest_high, IndicatorKind.lowest_low}
+
+
 @pytest.mark.parametrize("kind", list(IndicatorKind), ids=[k.value for k in IndicatorKind])
 def test_every_indicator_has_a_phrase(kind: IndicatorKind) -> None:
-    ind = Indicator(kind=kind)
+    period = {"period": 30} if kind in NEEDS_PERIOD else {}
+    ind = Indicator(kind=kind, **period)
     text = describe_indicator(ind)
     assert text.startswith("the ")
     if ind.period is not None:
         assert str(ind.period) in text
-    other = describe_indicator(Indicator(kind=kind, symbol="QQQ"))
+    other = describe_indicator(Indicator(kind=kind, symbol="QQQ", **period))
     assert other.endswith("of QQQ")
 
 

@@ -1,0 +1,83 @@
+"""StrategySpec v1: bounds, refusals and server-side limits."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from generator.spec import (
+    Allocation,
+    Condition,
+    Constant,
+    Indicator,
+    LimitError,
+    Rule,
+    SpecLimits,
+    StrategySpec,
+    check_limits,
+    spec_json_schema,
+)
+
+RULE = Rule(conditions=[Condition(left=Indicator(kind="rsi"), op="lt", right=Constant(value=30))])
+
+
+def test_unknown_fields_are_refused() -> None:
+    with pytest.raises(ValidationError):
+        StrategySpec.model_validate({"name": "x", "symbols": ["SPY"], "entry": RULE.model_dump(),
+                                     "code": "import os"})
+
+
+def test_periods_without_convention_must_be_stated() -> None:
+    assert Indicator(kind="rsi").period == 14
+    assert Indicator(kind="bb_upper").num_std == 2.0
+    with pytest.raises(ValidationError, match="needs a period"):
+        Indicator(kind="sma")
+    with pytest.raises(ValidationError):
+        Indicator(kind="sma", period=0)
+    with pytest.raises(ValidationError):
+        Indicator(kind="price", period=5)
+    with pytest.raises(ValidationError, match="fast period must be shorter"):
+        Indicator(kind="macd", fast=30, slow=26)
+
+
+def test_symbols_are_normalised_and_checked() -> None:
+    spec = StrategySpec(name="x", symbols=["spy", " qqq"], entry=RULE, exit=RULE)
+    assert spec.symbols == ["SPY", "QQQ"]
+    for bad in (["SPY", "spy"], ["not a ticker"], []):
+        with pytest.raises(ValidationError):
+            StrategySpec(name="x", symbols=bad, entry=RULE)
+
+
+def test_family_rules() -> None:
+    with pytest.raises(ValidationError, match="needs an entry rule"):
+        StrategySpec(name="x", symbols=["SPY"])
+    with pytest.raises(ValidationError, match="take no entry/exit"):
+        StrategySpec(name="x", symbols=["SPY", "AGG"], entry=RULE,
+                     allocation=Allocation(kind="target_weights", weights={"SPY": .6, "AGG": .4}))
+    with pytest.raises(ValidationError, match="exactly the strategy's symbols"):
+        StrategySpec(name="x", symbols=["SPY", "AGG"],
+                     allocation=Allocation(kind="target_weights", weights={"SPY": 1.0}))
+    with pytest.raises(ValidationError, match="needs lookback_days"):
+        Allocation(kind="momentum_rotation", top_n=1)
+    weights = StrategySpec(name="x", symbols=["SPY", "AGG"],
+                           allocation=Allocation(kind="target_weights",
+                                                 weights={"SPY": .6, "AGG": .4}))
+    assert weights.schedule is not None and weights.schedule.value == "monthly"
+
+
+def test_server_limits_refuse_instead_of_clamping() -> None:
+    lever = StrategySpec(name="x", symbols=["SPY", "AGG"],
+                         allocation=Allocation(kind="target_weights",
+                                               weights={"SPY": 1.5, "AGG": 0.5}))
+    with pytest.raises(LimitError, match=r"2\.00x"):
+        check_limits(lever, SpecLimits(max_leverage=1.0))
+    check_limits(lever, SpecLimits(max_leverage=2.0))
+    many = StrategySpec(name="x", symbols=[f"S{i}" for i in range(5)], entry=RULE, exit=RULE)
+    with pytest.raises(LimitError, match="5 symbols"):
+        check_limits(many, SpecLimits(max_symbols=4))
+
+
+def test_json_schema_is_closed() -> None:
+    schema = spec_json_schema()
+    assert schema["additionalProperties"] is False
+    assert "spec_version" in schema["properties"]
