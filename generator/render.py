@@ -14,6 +14,8 @@ The result is formatted with black, so generated files read like hand-written on
 
 from __future__ import annotations
 
+import hashlib
+import json
 import keyword
 import re
 from dataclasses import dataclass, field
@@ -317,7 +319,13 @@ def render_strategy(spec: StrategySpec, summary: str | None = None) -> str:
     """Source code of the strategy, black-formatted."""
     plan = plan_strategy(spec, summary)
     template = _environment().get_template("strategy.py.j2")
-    source = template.render(plan=plan, generator_version=GENERATOR_VERSION)
+    spec_json = json.dumps(spec.model_dump(mode="json"), sort_keys=True)
+    source = template.render(
+        plan=plan,
+        generator_version=GENERATOR_VERSION,
+        spec_version=spec.spec_version,
+        spec_sha256=hashlib.sha256(spec_json.encode()).hexdigest(),
+    )
     try:
         return black.format_str(source, mode=black.Mode(line_length=100))
     except black.InvalidInput as exc:  # a template bug: show it loudly
