@@ -15,7 +15,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import backtests, market_data, strategies, versions
+from api.routes import backtests, generations, market_data, strategies, versions
+from api.routes import batches as batch_routes
+from api.routes import deployments as deployment_routes
 from api.services import Stratforge
 from core.config import Settings, get_settings
 from core.errors import StratforgeError
@@ -40,11 +42,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         service = Stratforge(settings)
+        service.stop_stale_batch_workers()
         recovered = service.recover_interrupted_runs()
         if recovered:
             log.warning("marked %d interrupted backtest run(s) as failed", recovered)
+        service.resume_batches()  # unfinished batches go on; their interrupted runs rerun
+        service.start_scheduler()
         app.state.stratforge = service
         yield
+        service.close_batches()
         service.close()
 
     app = FastAPI(
@@ -84,7 +90,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(strategies.router)
+    app.include_router(batch_routes.router)  # before backtests: /backtests/compare
     app.include_router(backtests.router)
     app.include_router(market_data.router)
     app.include_router(versions.router)
+    app.include_router(generations.router)
+    app.include_router(deployment_routes.router)
     return app

@@ -149,10 +149,26 @@ def _coverage_table(rows: list[dict[str, Any]], title: str) -> None:
 # -- strategies ------------------------------------------------------------------------------------
 @app.command()
 def new(
-    text: str, provider: Annotated[str | None, typer.Option()] = None, as_json: JsonFlag = False
+    text: str,
+    provider: Annotated[
+        str | None, typer.Option(help="provider[:model], e.g. anthropic:claude-sonnet-4-5")
+    ] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated provider:model list; shows candidates side by side"),
+    ] = None,
+    pick: Annotated[
+        str | None, typer.Option(help="With --compare: the candidate to save (number or label)")
+    ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Turn a plain-English strategy into validated Lumibot code."""
     service = _service()
+    if compare:
+        from api.cli_generations import run_compare
+
+        run_compare(service, text, compare, pick, as_json)
+        return
     try:
         with _spinner("understanding, rendering and validating"):
             view = service.create_strategy(service.default_user_id, text, provider)
@@ -195,7 +211,8 @@ def _print_strategy(service: Any, view: Any, as_json: bool, show_code: bool = Fa
 @strategies_app.command("list")
 def strategies_list(as_json: JsonFlag = False) -> None:
     """Every strategy with its latest version."""
-    views = _service().list_strategies(_service().default_user_id)
+    service = _service()
+    views = service.list_strategies(service.default_user_id)
     if as_json:
         _emit_json([v.model_dump(mode="json") for v in views])
         return
@@ -393,6 +410,44 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port or settings.port, log_level="info")
 
 
+@app.command()
+def venue(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8100,
+    key: Annotated[str | None, typer.Option(help="API key id to accept.")] = None,
+    secret: Annotated[str | None, typer.Option(help="API secret to accept.")] = None,
+    speed: Annotated[float, typer.Option(help="Simulated seconds per real second.")] = 1.0,
+    start: Annotated[str | None, typer.Option(help="First trading day, YYYY-MM-DD.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run the local Alpaca-compatible paper venue on the market-data store until Ctrl-C.
+    Keys are generated and kept on first run unless --key/--secret are given."""
+    from runtime.venue import VenueConfig, VenueServer
+
+    settings = get_settings()
+    try:
+        config = VenueConfig(
+            root=settings.home / "venue",
+            market_dir=settings.market_data_dir,
+            api_key=key,
+            api_secret=secret,
+            speed=speed,
+            start=date.fromisoformat(start) if start else None,
+        )
+        server = VenueServer(config, port=port)
+        server.bind()
+    except (ValueError, OSError, MarketDataError) as exc:
+        err.print(f"[bold red]error[/]: {exc}")
+        raise typer.Exit(1) from None
+    info = server.announcement()
+    if as_json:
+        _emit_json(info)
+    else:
+        sys.stdout.write("".join(f"{name}: {value}\n" for name, value in info.items()))
+    sys.stdout.flush()
+    err.print("venue running; Ctrl-C stops it (state is kept in the venue folder).")
+    server.run()
+
+
 # -- helpers ---------------------------------------------------------------------------------------
 def _progress() -> Progress:
     return Progress(
@@ -414,9 +469,14 @@ def main() -> None:
 
 
 def _register_more() -> None:
+    from api.cli_generations import register as register_generations
     from api.cli_versions import register
 
     register(app)
+    register_generations(app)
+    from api.cli_batches import register as register_batches
+
+    register_batches(app)
 
 
 _register_more()

@@ -20,6 +20,8 @@ import pandas as pd
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
+from api.batches import BatchOps
+from api.deployments import DeploymentOps
 from api.generations import GenerationOps
 from api.versions import VersionOps
 from core.code_store import CodeStore, sha256_file
@@ -119,7 +121,7 @@ def _version_view(row: StrategyVersion) -> VersionView:
 
 
 # -- the application ------------------------------------------------------------------------------
-class Stratforge(VersionOps, GenerationOps):
+class Stratforge(VersionOps, GenerationOps, BatchOps, DeploymentOps):
     """One per process: settings, stores, the database, and the backtest pool."""
 
     def __init__(self, settings: Settings) -> None:

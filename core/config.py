@@ -69,6 +69,31 @@ class Settings(BaseSettings):
     smoke_backtest_days: int = 120
     tearsheet: bool = True
 
+    # live deployments (runtime.supervisor, runtime.live_worker, runtime.alpaca_clients)
+    allow_live: bool = False  # STRATFORGE_ALLOW_LIVE: real-money trading only when set
+    alpaca_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ALPACA_API_KEY", "alpaca_api_key")
+    )
+    alpaca_api_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ALPACA_API_SECRET", "alpaca_api_secret")
+    )
+    alpaca_trading_url: str | None = None
+    alpaca_data_url: str | None = None
+    credentials_key: SecretStr | None = None  # Fernet key; default HOME/credentials.key (0600)
+    venue_url: str | None = None  # a running `stratforge venue`; default: supervisor-embedded
+    venue_speed: float = 1.0  # embedded venue: simulated seconds per real second
+    venue_slippage_bps: float = 2.0  # embedded venue: against the trader, on market fills
+    bot_heartbeat_timeout_s: float = 30.0
+    bot_startup_grace_s: float = 90.0
+    bot_restart_backoff_s: float = 1.0
+    bot_restart_backoff_max_s: float = 60.0
+    bot_max_quick_crashes: int = 5
+    bot_quick_crash_s: float = 60.0
+    bot_polling_interval_s: float = 2.0
+    bot_stop_grace_s: float = 20.0
+    bot_memory_mb: int = 0  # 0: no RLIMIT_AS for bots
+    supervisor_poll_s: float = 0.5
+
     # generation: provider[:model]; None = openai/anthropic when their key is set, else offline
     llm_provider: str | None = None
     llm_model: str | None = None

@@ -102,6 +102,7 @@ class RunStatus(StrEnum):
     running = "running"
     succeeded = "succeeded"
     failed = "failed"
+    cancelled = "cancelled"  # 0003: a batch was cancelled before or while the run ran
 
 
 class BacktestRun(SQLModel, table=True):
@@ -124,3 +125,144 @@ class BacktestRun(SQLModel, table=True):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration_s: float | None = None
+    # 0003: the batch the run belongs to, and how many times a dead worker made it start over
+    batch_id: int | None = Field(default=None, foreign_key="batches.id", index=True)
+    attempts: int = 0
+
+
+class BatchStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"  # every run ended; some may have failed (see the counts)
+    cancelled = "cancelled"
+    failed = "failed"  # the batch itself could not go on (e.g. no run could be created)
+
+
+class Batch(SQLModel, table=True):
+    """A named set of backtest runs: explicit, a parameter sweep or a walk-forward."""
+
+    __tablename__ = "batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(max_length=120)
+    kind: str = Field(max_length=20)  # explicit | sweep | walk_forward
+    spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default=BatchStatus.queued.value, index=True)
+    cancel_requested: bool = False
+    schedule_id: int | None = Field(default=None, foreign_key="schedules.id", index=True)
+    executor: str = Field(default="local", max_length=20)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class Schedule(SQLModel, table=True):
+    """A cron expression in a time zone that starts a batch at each occurrence."""
+
+    __tablename__ = "schedules"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(max_length=120)
+    cron: str = Field(max_length=120)
+    timezone: str = Field(default="UTC", max_length=64)
+    batch_spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    enabled: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ScheduleFire(SQLModel, table=True):
+    """One occurrence of a schedule, inserted once: the unique key is the lease that stops two
+    schedulers (threads, processes, API servers) from firing the same occurrence twice."""
+
+    __tablename__ = "schedule_fires"
+    __table_args__ = (UniqueConstraint("schedule_id", "fire_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    schedule_id: int = Field(foreign_key="schedules.id", index=True)
+    fire_at: datetime  # the occurrence, UTC
+    fired_by: str = Field(default="", max_length=120)  # host:pid of the scheduler that won
+    batch_id: int | None = Field(default=None, foreign_key="batches.id")
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# -- deployments (live bots), their orders, and broker credentials ---------------------------------
+class DeploymentState(StrEnum):
+    starting = "STARTING"
+    running = "RUNNING"
+    stopping = "STOPPING"
+    stopped = "STOPPED"
+    crashed = "CRASHED"  # exited unexpectedly; the supervisor restarts it after a backoff
+    fatal = "FATAL"  # too many quick crashes; a person must redeploy
+    halted = "HALTED"  # risk limit or kill switch; survives restarts until a person clears it
+    mismatch = "MISMATCH"  # reconciliation found what it cannot explain; refuses to trade
+
+
+class Deployment(SQLModel, table=True):
+    __tablename__ = "deployments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    strategy_id: int = Field(foreign_key="strategies.id", index=True)
+    version_id: int = Field(foreign_key="strategy_versions.id", index=True)
+    key: str = Field(index=True, unique=True, max_length=40)  # client order ids: <key>-<seq>
+    mode: str = Field(default="paper", max_length=10)  # venue | paper | live
+    state: str = Field(default=DeploymentState.starting.value, index=True, max_length=12)
+    desired: str = Field(default="running", max_length=10)  # running | stopped
+    halt_reason: str | None = Field(default=None, sa_column=Column(Text))
+    limits: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    parameters: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    sleeptime: str | None = Field(default=None, max_length=10)
+    pid: int | None = None
+    pid_start: str | None = Field(default=None, max_length=40)  # /proc start time: PID reuse
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    stop_requested_at: datetime | None = None
+    restarts: int = 0
+    quick_crashes: int = 0
+    next_start_at: datetime | None = None
+    last_heartbeat_at: datetime | None = None
+    equity: float | None = None
+    pnl_day: float | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    next_seq: int = 1
+    journal_offset: int = 0  # bytes of the worker's events.jsonl already stored
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DeploymentOrder(SQLModel, table=True):
+    __tablename__ = "deployment_orders"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    deployment_id: int | None = Field(default=None, foreign_key="deployments.id", index=True)
+    seq: int | None = None
+    client_order_id: str = Field(index=True, unique=True, max_length=128)
+    broker_id: str | None = Field(default=None, max_length=64, index=True)
+    symbol: str = Field(max_length=20)
+    side: str = Field(max_length=10)
+    qty: float
+    filled_qty: float = 0.0
+    filled_avg_price: float | None = None
+    status: str = Field(default="intent", max_length=20)  # intent|new|filled|...|refused|lost
+    reason: str | None = Field(default=None, sa_column=Column(Text))  # why refused
+    manual: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class BrokerCredential(SQLModel, table=True):
+    """A user's Alpaca keys, Fernet-encrypted (core.credentials); never returned or logged."""
+
+    __tablename__ = "broker_credentials"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", index=True, unique=True)
+    key_id_enc: str = Field(sa_column=Column(Text, nullable=False))
+    secret_enc: str = Field(sa_column=Column(Text, nullable=False))
+    paper: bool = True
+    created_at: datetime = Field(default_factory=utcnow)

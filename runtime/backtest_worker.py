@@ -265,7 +265,7 @@ def run(run_dir: Path) -> dict[str, Any]:
             "metrics": equity_metrics(bench, request.risk_free_rate),
         }
         frame["benchmark"] = bench
-        bench_returns = bench.pct_change().fillna(0.0)
+        bench_returns = bench.pct_change().fillna(0.0).rename(request.benchmark)
     frame.index.name = "date"
     frame.to_csv(run_dir / "equity.csv")
     _write_json(run_dir / "trades.json", result["fills"])
@@ -293,6 +293,7 @@ def _tearsheet(
             output=str(target),
             title=title,
             rf=rf,
+            periods_per_year=252,  # trading days, like runtime.metrics (the library says 365)
             download_filename=str(target),
         )
     except Exception as exc:  # a report is a nice-to-have; the metrics stand without it

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from api.deps import AppDep, UserDep
+from api.generations import Comparison, ExplanationView
 from api.services import StrategyView, VersionView
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
@@ -21,7 +22,17 @@ class CreateStrategy(BaseModel):
             "back below"
         ],
     )
-    provider: str | None = Field(default=None, description="Default: the server's setting")
+    provider: str | None = Field(
+        default=None,
+        description="provider[:model], e.g. openai:gpt-4.1-mini; default: the server's setting",
+    )
+    compare: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=6,
+        description="Several provider[:model]s: returns their candidates side by side (200) "
+        "instead of creating a strategy; accept one with POST /generations/{id}/accept",
+    )
 
 
 class UploadCode(BaseModel):
@@ -32,8 +43,18 @@ class CreatedStrategy(StrategyView):
     code: str
 
 
-@router.post("", status_code=201, response_model=CreatedStrategy)
-def create_strategy(body: CreateStrategy, app: AppDep, user: UserDep) -> CreatedStrategy:
+@router.post(
+    "",
+    status_code=201,
+    response_model=CreatedStrategy | Comparison,
+    responses={200: {"model": Comparison, "description": "Candidates of a comparison"}},
+)
+def create_strategy(
+    body: CreateStrategy, app: AppDep, user: UserDep, response: Response
+) -> CreatedStrategy | Comparison:
+    if body.compare:
+        response.status_code = 200
+        return app.compare_strategies(user, body.text, body.compare)
     view = app.create_strategy(user, body.text, body.provider)
     code = app.version_code(user, view.id, view.latest_version)
     return CreatedStrategy(**view.model_dump(), code=code)
@@ -47,6 +68,15 @@ def list_strategies(app: AppDep, user: UserDep) -> list[StrategyView]:
 @router.get("/{strategy_id}", response_model=StrategyView)
 def get_strategy(strategy_id: int, app: AppDep, user: UserDep) -> StrategyView:
     return app.get_strategy(user, strategy_id)
+
+
+@router.get("/{strategy_id}/explanation", response_model=ExplanationView)
+def get_explanation(
+    strategy_id: int, app: AppDep, user: UserDep, provider: str | None = None
+) -> ExplanationView:
+    """The spec's plain-English summary, plus the model's explanation of risks and assumptions
+    when a language model is configured (or named with `provider`)."""
+    return app.explain_strategy(user, strategy_id, provider)
 
 
 @router.get("/{strategy_id}/versions/{number}", response_model=VersionView)

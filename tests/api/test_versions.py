@@ -95,7 +95,7 @@ def test_unsafe_or_broken_edits_are_refused_with_line_numbers(service: Stratforg
     original = path.read_text()
     lines = original.splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if line.startswith("import pandas"))
-    unsafe = "".join(lines[:index] + ["import os\n"] + lines[index:])
+    unsafe = "".join([*lines[:index], "import os\n", *lines[index:]])
     unsafe = unsafe.replace('        self.sleeptime = "1D"\n',
                             '        self.sleeptime = "1D"\n        open("/tmp/x", "w")\n')
     path.write_text(unsafe)

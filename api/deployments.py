@@ -1,0 +1,540 @@
+"""Deployments: validated versions running as supervised bots; orders, positions, kill switch.
+
+A mixin of `api.services.Stratforge`. The service writes what is wanted (`Deployment.desired`,
+HALTED by the kill switch) and reads what is (state, heartbeat, equity, orders) from the
+database; the supervisor process (`runtime.supervisor`) makes it so. Positions and manual
+orders talk to the broker directly through alpaca-py (the local venue when the user has no
+Alpaca keys). Broker keys are stored encrypted (`core.credentials`) and never returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from core.code_store import sha256_file
+from core.credentials import AlpacaKeys, CredentialBox
+from core.errors import Conflict, InvalidInput, NotFound, StratforgeError
+from core.models import (
+    BrokerCredential,
+    Deployment,
+    DeploymentOrder,
+    DeploymentState,
+    Strategy,
+    StrategyVersion,
+    ValidationStatus,
+    utcnow,
+)
+from runtime.alpaca_clients import (
+    BrokerEndpoint,
+    endpoint_for_user,
+    trading_client,
+    user_keys,
+)
+from runtime.risk_gate import AccountView, OrderIntent, RiskGate, RiskLimits, client_order_id
+
+log = logging.getLogger("stratforge.deployments")
+
+
+class BrokerUnavailable(StratforgeError):
+    code = "broker_unavailable"
+    status = 503
+
+
+class DeployRequest(BaseModel):
+    strategy_id: int
+    version: int | None = Field(default=None, description="Version number; default the latest")
+    mode: str = Field(default="paper", description="paper | live | venue")
+    limits: RiskLimits = Field(default_factory=RiskLimits)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    sleeptime: str | None = Field(default=None, pattern=r"^\d{1,5}[SMHD]$",
+                                  description="Override the strategy's sleeptime, e.g. 30S")
+
+
+class DeploymentView(BaseModel):
+    id: int
+    strategy_id: int
+    version: int
+    key: str
+    mode: str
+    state: str
+    desired: str
+    pid: int | None
+    uptime_s: float | None
+    restarts: int
+    last_heartbeat_at: datetime | None
+    heartbeat_age_s: float | None
+    equity: float | None
+    pnl_day: float | None
+    halt_reason: str | None
+    last_error: str | None
+    limits: dict[str, Any]
+    created_at: datetime
+
+
+class OrderView(BaseModel):
+    id: int
+    deployment_id: int | None
+    client_order_id: str
+    broker_id: str | None
+    symbol: str
+    side: str
+    qty: float
+    filled_qty: float
+    filled_avg_price: float | None
+    status: str
+    reason: str | None
+    manual: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ManualOrder(BaseModel):
+    symbol: str = Field(min_length=1, max_length=20)
+    qty: float = Field(gt=0)
+    side: str = Field(pattern="^(buy|sell)$")
+    mode: str = Field(default="paper", description="paper | live | venue")
+    limits: RiskLimits = Field(default_factory=RiskLimits)
+
+
+class KillReport(BaseModel):
+    halted: list[int]
+    cancelled_orders: int
+    flattened: list[str]
+    errors: list[str] = Field(default_factory=list)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    from datetime import UTC
+
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _view(row: Deployment, version_number: int) -> DeploymentView:
+    now = utcnow()
+    started = _aware(row.started_at)
+    beat = _aware(row.last_heartbeat_at)
+    live = row.pid is not None and row.state in ("STARTING", "RUNNING", "STOPPING")
+    return DeploymentView(
+        id=row.id or 0,
+        strategy_id=row.strategy_id,
+        version=version_number,
+        key=row.key,
+        mode=row.mode,
+        state=row.state,
+        desired=row.desired,
+        pid=row.pid if live else None,
+        uptime_s=(now - started).total_seconds() if live and started else None,
+        restarts=row.restarts,
+        last_heartbeat_at=beat,
+        heartbeat_age_s=(now - beat).total_seconds() if beat else None,
+        equity=row.equity,
+        pnl_day=row.pnl_day,
+        halt_reason=row.halt_reason,
+        last_error=row.last_error,
+        limits=row.limits or {},
+        created_at=row.created_at,
+    )
+
+
+def _order_view(row: DeploymentOrder) -> OrderView:
+    return OrderView(
+        id=row.id or 0,
+        deployment_id=row.deployment_id,
+        client_order_id=row.client_order_id,
+        broker_id=row.broker_id,
+        symbol=row.symbol,
+        side=row.side,
+        qty=row.qty,
+        filled_qty=row.filled_qty,
+        filled_avg_price=row.filled_avg_price,
+        status=row.status,
+        reason=row.reason,
+        manual=row.manual,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class DeploymentOps:
+    """Mixed into Stratforge; relies on its `settings`, `session`, `code`, `_strategy_row` and
+    `_version_row`."""
+
+    # -- credentials --------
+    def store_credentials(self: Any, user_id: int, key_id: str, secret: str,
+                          paper: bool = True) -> dict[str, Any]:
+        if not key_id.strip() or not secret.strip():
+            raise InvalidInput("both the key id and the secret are needed", code="bad_keys")
+        box = CredentialBox(self.settings)
+        with self.session() as db:
+            row = db.exec(
+                select(BrokerCredential).where(BrokerCredential.owner_id == user_id)
+            ).first() or BrokerCredential(owner_id=user_id, key_id_enc="", secret_enc="")
+            row.key_id_enc = box.seal(key_id.strip())
+            row.secret_enc = box.seal(secret.strip())
+            row.paper = paper
+            db.add(row)
+            db.commit()
+        keys = AlpacaKeys(key_id.strip(), secret.strip(), paper)
+        log.info("broker credentials stored user=%s key=%s", user_id, keys.masked)
+        return {"stored": True, "key_id": keys.masked, "paper": paper}
+
+    def credentials_status(self: Any, user_id: int) -> dict[str, Any]:
+        with self.session() as db:
+            row = db.exec(
+                select(BrokerCredential).where(BrokerCredential.owner_id == user_id)
+            ).first()
+            if row is not None:
+                key = CredentialBox(self.settings).open(row.key_id_enc)
+                return {"source": "stored", "key_id": AlpacaKeys(key, "").masked,
+                        "paper": row.paper}
+        if self.settings.alpaca_api_key is not None:
+            return {"source": "environment", "key_id": AlpacaKeys(
+                self.settings.alpaca_api_key.get_secret_value(), "").masked, "paper": True}
+        return {"source": "none", "key_id": None, "paper": True}
+
+    def delete_credentials(self: Any, user_id: int) -> None:
+        with self.session() as db:
+            row = db.exec(
+                select(BrokerCredential).where(BrokerCredential.owner_id == user_id)
+            ).first()
+            if row is not None:
+                db.delete(row)
+                db.commit()
+
+    # -- where a user trades --------
+    def _resolve_mode(self: Any, db: Session, user_id: int, mode: str) -> str:
+        if mode == "venue":
+            return "venue"
+        endpoint = endpoint_for_user(self.settings, db, user_id, mode)
+        return mode if endpoint is not None else "venue"
+
+    def _broker_endpoint(self: Any, user_id: int, mode: str) -> BrokerEndpoint:
+        from runtime.supervisor import ensure_supervisor, known_venue
+
+        with self.session() as db:
+            mode = self._resolve_mode(db, user_id, mode)
+            if mode != "venue":
+                endpoint = endpoint_for_user(self.settings, db, user_id, mode)
+                assert endpoint is not None
+                return endpoint
+        venue = known_venue(self.settings)
+        if venue is None:
+            ensure_supervisor(self.settings)
+            raise BrokerUnavailable(
+                "the local paper venue is not running; deploy a bot (the supervisor starts "
+                "it) or run `stratforge venue`", code="venue_not_running")
+        return BrokerEndpoint(venue.url, venue.url, paper=True, venue=True,
+                              key_id=venue.key_id, secret=venue.secret)
+
+    def _user_modes(self: Any, user_id: int) -> list[str]:
+        with self.session() as db:
+            modes = db.exec(
+                select(Deployment.mode).where(Deployment.owner_id == user_id).distinct()
+            ).all()
+            default = self._resolve_mode(db, user_id, "paper")
+        return sorted(set(modes) | {default})
+
+    # -- deploy / stop --------
+    def deploy(self: Any, user_id: int, request: DeployRequest) -> DeploymentView:
+        from runtime.supervisor import ensure_supervisor
+
+        if request.mode not in ("paper", "live", "venue"):
+            raise InvalidInput(f"unknown mode {request.mode!r}; use paper, live or venue",
+                               code="bad_mode")
+        with self.session() as db:
+            strategy: Strategy = self._strategy_row(db, user_id, request.strategy_id)
+            version: StrategyVersion = self._version_row(db, strategy, request.version)
+            if version.validation_status != ValidationStatus.passed.value:
+                raise Conflict(
+                    f"version {version.number} has not passed validation "
+                    f"({version.validation_status}); only validated versions can be deployed",
+                    code="not_validated",
+                )
+            path = self.code.absolute(version.code_path)
+            if not path.exists() or sha256_file(path) != version.sha256:
+                raise Conflict(
+                    f"{path.name} changed since version {version.number} was recorded; run "
+                    "`stratforge versions scan` and deploy the new version",
+                    code="code_changed",
+                )
+            mode = self._resolve_mode(db, user_id, request.mode)
+            row = Deployment(
+                owner_id=user_id,
+                strategy_id=strategy.id or 0,
+                version_id=version.id or 0,
+                key="d" + secrets.token_hex(4),
+                mode=mode,
+                limits=request.limits.model_dump(),
+                parameters=request.parameters,
+                sleeptime=request.sleeptime,
+            )
+            db.add(row)
+            db.commit()
+            db.refresh(row)
+            number = version.number
+        log.info("deployment created id=%s strategy=%s version=%s mode=%s", row.id,
+                 row.strategy_id, number, mode)
+        ensure_supervisor(self.settings)
+        return _view(row, number)
+
+    def _deployment_row(self: Any, db: Session, user_id: int, deployment_id: int) -> Deployment:
+        row = db.get(Deployment, deployment_id)
+        if row is None or row.owner_id != user_id:
+            raise NotFound(f"no deployment {deployment_id}", code="deployment_not_found")
+        return row
+
+    def _version_number(self: Any, db: Session, row: Deployment) -> int:
+        version = db.get(StrategyVersion, row.version_id)
+        return version.number if version else 0
+
+    def stop_deployment(self: Any, user_id: int, deployment_id: int) -> DeploymentView:
+        from runtime.supervisor import ensure_supervisor
+
+        with self.session() as db:
+            row = self._deployment_row(db, user_id, deployment_id)
+            row.desired = "stopped"
+            row.updated_at = utcnow()
+            db.add(row)
+            db.commit()
+            view = _view(row, self._version_number(db, row))
+        if row.pid is not None:
+            ensure_supervisor(self.settings)
+        log.info("deployment stop requested id=%s", deployment_id)
+        return view
+
+    def start_deployment(self: Any, user_id: int, deployment_id: int) -> DeploymentView:
+        """Run a stopped deployment again (not a HALTED one: clear the halt first)."""
+        from runtime.supervisor import ensure_supervisor
+
+        with self.session() as db:
+            row = self._deployment_row(db, user_id, deployment_id)
+            if row.state == DeploymentState.halted.value:
+                raise Conflict(f"deployment {deployment_id} is HALTED ({row.halt_reason}); "
+                               "a person must clear the halt first", code="halted")
+            if row.state in ("STARTING", "RUNNING", "STOPPING"):
+                raise Conflict(f"deployment {deployment_id} is {row.state}", code="running")
+            row.desired = "running"
+            row.state = DeploymentState.starting.value
+            row.quick_crashes = 0
+            row.next_start_at = None
+            db.add(row)
+            db.commit()
+            view = _view(row, self._version_number(db, row))
+        ensure_supervisor(self.settings)
+        return view
+
+    def clear_halt(self: Any, user_id: int, deployment_id: int) -> DeploymentView:
+        with self.session() as db:
+            row = self._deployment_row(db, user_id, deployment_id)
+            if row.state != DeploymentState.halted.value:
+                raise Conflict(f"deployment {deployment_id} is not HALTED", code="not_halted")
+            log.warning("halt cleared id=%s reason_was=%s", deployment_id, row.halt_reason)
+            row.state = DeploymentState.stopped.value
+            row.halt_reason = None
+            row.desired = "stopped"
+            db.add(row)
+            db.commit()
+            return _view(row, self._version_number(db, row))
+
+    def list_deployments(self: Any, user_id: int) -> list[DeploymentView]:
+        with self.session() as db:
+            rows = db.exec(
+                select(Deployment).where(Deployment.owner_id == user_id)
+                .order_by(col(Deployment.id))
+            ).all()
+            return [_view(r, self._version_number(db, r)) for r in rows]
+
+    def get_deployment(self: Any, user_id: int, deployment_id: int) -> DeploymentView:
+        with self.session() as db:
+            row = self._deployment_row(db, user_id, deployment_id)
+            return _view(row, self._version_number(db, row))
+
+    # -- orders and positions --------
+    def list_orders(self: Any, user_id: int, deployment_id: int | None = None,
+                    status: str | None = None) -> list[OrderView]:
+        with self.session() as db:
+            query = select(DeploymentOrder).where(DeploymentOrder.owner_id == user_id)
+            if deployment_id is not None:
+                query = query.where(DeploymentOrder.deployment_id == deployment_id)
+            if status is not None:
+                query = query.where(DeploymentOrder.status == status)
+            rows = db.exec(query.order_by(col(DeploymentOrder.id))).all()
+            return [_order_view(r) for r in rows]
+
+    def positions(self: Any, user_id: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for mode in self._user_modes(user_id):
+            try:
+                client = trading_client(self._broker_endpoint(user_id, mode), timeout_s=10.0)
+                positions: Any = client.get_all_positions()
+            except BrokerUnavailable:
+                continue
+            for p in positions:
+                out.append({
+                    "broker": mode, "symbol": p.symbol, "qty": float(p.qty),
+                    "avg_entry_price": float(p.avg_entry_price),
+                    "market_value": float(p.market_value or 0.0),
+                    "unrealized_pl": float(p.unrealized_pl or 0.0),
+                })
+        return out
+
+    def place_order(self: Any, user_id: int, order: ManualOrder) -> OrderView:
+        """A manual order: the same risk gate, a deterministic client order id."""
+        from alpaca.trading.enums import OrderSide, TimeInForce
+        from alpaca.trading.requests import MarketOrderRequest
+
+        endpoint = self._broker_endpoint(user_id, order.mode)
+        client = trading_client(endpoint, timeout_s=10.0)
+        symbol = order.symbol.upper()
+        try:
+            account: Any = client.get_account()
+            positions: Any = client.get_all_positions()
+            clock: Any = client.get_clock()
+            quote = self._last_price(endpoint, symbol)
+        except Exception as exc:
+            raise BrokerUnavailable(f"broker unavailable: {exc}") from exc
+        equity = float(account.equity)
+        view = AccountView(
+            equity=equity,
+            start_of_day_equity=float(account.last_equity or equity),
+            positions={p.symbol: float(p.qty) for p in positions},
+            open_orders=len(self.list_orders(user_id, status="new")),
+            market_open=bool(clock.is_open),
+        )
+        decision = RiskGate(order.limits).check(
+            OrderIntent(symbol, order.side, order.qty, quote), view
+        )
+        with self.session() as db:
+            row = DeploymentOrder(owner_id=user_id, client_order_id=secrets.token_hex(8),
+                                  symbol=symbol, side=order.side, qty=order.qty, manual=True)
+            db.add(row)
+            db.flush()
+            row.seq = row.id
+            row.client_order_id = client_order_id(f"m{user_id}", row.id or 0)
+            if not decision.allowed:
+                row.status = "refused"
+                row.reason = f"{decision.code}: {decision.reason}"
+                db.add(row)
+                db.commit()
+                raise InvalidInput(f"refused by the risk gate: {decision.reason}",
+                                   code=f"risk_{decision.code}", order_id=row.id)
+            db.add(row)
+            db.commit()
+            try:
+                placed: Any = client.submit_order(MarketOrderRequest(
+                    symbol=symbol, qty=order.qty, side=OrderSide(order.side),
+                    time_in_force=TimeInForce.DAY, client_order_id=row.client_order_id,
+                ))
+            except Exception as exc:
+                row.status = "submit_failed"
+                row.reason = str(exc)[:300]
+                db.add(row)
+                db.commit()
+                raise BrokerUnavailable(f"the broker did not take the order: {exc}") from exc
+            row.broker_id = str(placed.id)
+            row.status = str(getattr(placed.status, "value", placed.status))
+            row.updated_at = utcnow()
+            db.add(row)
+            db.commit()
+            log.info("manual order placed user=%s client_order_id=%s", user_id,
+                     row.client_order_id)
+            return _order_view(row)
+
+    def _last_price(self: Any, endpoint: BrokerEndpoint, symbol: str) -> float:
+        from alpaca.data.requests import StockLatestQuoteRequest
+
+        from runtime.alpaca_clients import data_client
+
+        quotes: Any = data_client(endpoint).get_stock_latest_quote(
+            StockLatestQuoteRequest(symbol_or_symbols=symbol)
+        )
+        quote = quotes[symbol]
+        bid, ask = float(quote.bid_price or 0), float(quote.ask_price or 0)
+        return (bid + ask) / 2 if bid and ask else max(bid, ask)
+
+    def cancel_order(self: Any, user_id: int, order_id: int) -> OrderView:
+        with self.session() as db:
+            row = db.get(DeploymentOrder, order_id)
+            if row is None or row.owner_id != user_id:
+                raise NotFound(f"no order {order_id}", code="order_not_found")
+            if not row.broker_id:
+                raise Conflict(f"order {order_id} never reached the broker", code="not_sent")
+            mode = "paper"
+            if row.deployment_id is not None:
+                dep = db.get(Deployment, row.deployment_id)
+                mode = dep.mode if dep else mode
+        client = trading_client(self._broker_endpoint(user_id, mode), timeout_s=10.0)
+        try:
+            client.cancel_order_by_id(row.broker_id)
+        except Exception as exc:
+            raise Conflict(f"the broker refused to cancel: {exc}", code="cancel_failed") from exc
+        with self.session() as db:
+            row = db.get(DeploymentOrder, order_id)
+            assert row is not None
+            row.status = "pending_cancel" if row.status not in ("filled",) else row.status
+            row.updated_at = utcnow()
+            db.add(row)
+            db.commit()
+            return _order_view(row)
+
+    # -- kill switch --------
+    def kill_switch(self: Any, user_id: int, flatten: bool = False) -> KillReport:
+        """HALT every deployment of the user, cancel their open orders at the broker now (the
+        bots also cancel theirs as they stop), and optionally close all positions."""
+        from runtime.supervisor import ensure_supervisor
+
+        halted: list[int] = []
+        keys: set[str] = {f"m{user_id}"}
+        with self.session() as db:
+            rows = db.exec(select(Deployment).where(Deployment.owner_id == user_id)).all()
+            for row in rows:
+                keys.add(row.key)
+                if row.state in ("STOPPED", "FATAL", "MISMATCH") and row.pid is None:
+                    continue
+                row.state = DeploymentState.halted.value
+                row.halt_reason = row.halt_reason or "kill switch"
+                row.desired = "stopped"
+                db.add(row)
+                halted.append(row.id or 0)
+            db.commit()
+        log.warning("kill switch user=%s halted=%s flatten=%s", user_id, halted, flatten)
+        if halted:
+            ensure_supervisor(self.settings)
+        cancelled = 0
+        flattened: list[str] = []
+        errors: list[str] = []
+        for mode in self._user_modes(user_id):
+            try:
+                client = trading_client(self._broker_endpoint(user_id, mode), timeout_s=10.0)
+                from alpaca.trading.enums import QueryOrderStatus
+                from alpaca.trading.requests import GetOrdersRequest
+
+                open_orders: Any = client.get_orders(
+                    GetOrdersRequest(status=QueryOrderStatus.OPEN, limit=500)
+                )
+                for order in open_orders:
+                    prefix = str(order.client_order_id or "").rpartition("-")[0]
+                    if prefix in keys:
+                        client.cancel_order_by_id(order.id)
+                        cancelled += 1
+                if flatten:
+                    closed: Any = client.close_all_positions(cancel_orders=True)
+                    flattened.extend(str(getattr(c, "symbol", "")) for c in closed)
+            except BrokerUnavailable:
+                continue
+            except Exception as exc:
+                errors.append(f"{mode}: {type(exc).__name__}: {exc}"[:300])
+        return KillReport(halted=halted, cancelled_orders=cancelled, flattened=flattened,
+                          errors=errors)
+
+
+__all__ = ["DeployRequest", "DeploymentOps", "DeploymentView", "KillReport", "ManualOrder",
+           "OrderView", "user_keys"]

@@ -1,0 +1,129 @@
+"""Warm backtest worker: `python -m runtime.pool_worker`, one process of the local pool.
+
+It imports Lumibot (and pandas, quantstats) once, then runs backtests one at a time for as
+long as its parent keeps it: each job is a line `{"run_dir": ...}` on stdin; the answer is a
+line `{"run_dir": ..., "ok": bool}` on the protocol pipe (the process's original stdout — fd 1
+itself is pointed at stderr so that anything Lumibot prints lands in the log, never in the
+protocol). Results and failures are the files `runtime.backtest_worker` writes: `result.json`
+or `error.json` in the run's folder.
+
+Isolation per job stays what a fresh worker gives: the process starts with the scrubbed
+environment of `runtime.backtest.worker_environment`; every job runs with its run folder as
+cwd and HOME, and the environment and cwd are put back afterwards, because Lumibot's
+`run_backtest` mutates `os.environ`. One job at a time per process.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, TextIO
+
+# Lumibot reads these at import time: set them before anything imports it.
+os.environ.setdefault("IS_BACKTESTING", "true")
+os.environ.setdefault("LUMIBOT_DISABLE_DOTENV", "1")
+os.environ.setdefault("LUMIBOT_DISABLE_UI", "1")
+
+log = logging.getLogger("stratforge.pool_worker")
+
+WARM_MODULES = (
+    "lumibot.backtesting",
+    "lumibot.entities",
+    "lumibot.strategies",
+    "quantstats_lumi.stats",
+    "runtime.backtest_worker",
+    "runtime.metrics",
+    "runtime.market_data",
+    "runtime.strategy_base",
+)
+
+
+def warm_up() -> float:
+    """Import what every backtest needs; returns the seconds it took."""
+    started = time.monotonic()
+    for module in WARM_MODULES:
+        importlib.import_module(module)
+    return time.monotonic() - started
+
+
+def _close_lumibot_file_handlers() -> None:
+    """Lumibot attaches a file handler per backtest (its `logfile=`); close them between jobs so
+    one run's log never receives the next run's lines and file handles do not pile up."""
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        if not isinstance(logger, logging.Logger):
+            continue
+        for handler in list(logger.handlers):
+            if isinstance(handler, logging.FileHandler):
+                logger.removeHandler(handler)
+                handler.close()
+
+
+def run_job(run_dir: Path) -> bool:
+    """One backtest in this process, environment and cwd restored afterwards."""
+    from runtime import backtest_worker
+
+    saved_env = dict(os.environ)
+    saved_cwd = os.getcwd()
+    ok = False
+    try:
+        os.environ["HOME"] = str(run_dir)
+        result = backtest_worker.run(run_dir)
+        backtest_worker._write_json(run_dir / "result.json", result)
+        ok = True
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        backtest_worker._write_json(
+            run_dir / "error.json",
+            {
+                "message": f"{type(exc).__name__}: {exc}",
+                "code": getattr(exc, "code", None) if not isinstance(exc, SystemExit) else "exit",
+                "traceback": traceback.format_exc(),
+            },
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
+        _close_lumibot_file_handlers()
+        gc.collect()
+    return ok
+
+
+def serve(jobs: TextIO, answers: TextIO) -> int:
+    seconds = warm_up()
+    answers.write(json.dumps({"ready": os.getpid(), "import_s": seconds}) + "\n")
+    answers.flush()
+    for line in jobs:
+        line = line.strip()
+        if not line:
+            continue
+        job: dict[str, Any] = json.loads(line)
+        run_dir = Path(job["run_dir"]).resolve()
+        ok = run_job(run_dir)
+        answers.write(json.dumps({"run_dir": str(run_dir), "ok": ok}) + "\n")
+        answers.flush()
+    return 0
+
+
+def main() -> int:
+    logging.basicConfig(
+        level=logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    answers = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)  # stray prints go to the log, never into the protocol
+    sys.stdout = sys.stderr
+    return serve(sys.stdin, answers)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""alpaca-py clients against the local venue (loopback), through a proxy that loses answers:
+a submit whose answer times out is looked up by its client order id, never blindly re-sent."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from alpaca.trading.enums import OrderSide, QueryOrderStatus, TimeInForce
+from alpaca.trading.requests import GetOrdersRequest, MarketOrderRequest
+
+from core.errors import InvalidInput
+from runtime.alpaca_clients import BrokerEndpoint, resolve_endpoint, trading_client
+from runtime.venue import VenueConfig, VenueServer
+
+
+class LossyProxy:
+    """Forwards to the venue. `mode` for the next POST /v2/orders: "late" forwards it and
+    answers only after the client gave up; "drop" never forwards it."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.mode: str | None = None
+        self.posts = 0
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "content-length")}
+                is_submit = self.command == "POST" and self.path.startswith("/v2/orders")
+                mode = proxy.mode if is_submit else None
+                if is_submit:
+                    proxy.posts += 1
+                    proxy.mode = None
+                if mode == "drop":
+                    time.sleep(1.5)
+                    return
+                response = httpx.request(self.command, proxy.target + self.path,
+                                         content=body, headers=headers, timeout=30)
+                if mode == "late":
+                    time.sleep(1.5)
+                try:
+                    self.send_response(response.status_code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(response.content)))
+                    self.end_headers()
+                    self.wfile.write(response.content)
+                except OSError:
+                    pass  # the client hung up
+
+            do_GET = do_POST = do_DELETE = do_PATCH = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def venue(tmp_path: Path, sample_market_dir: Path) -> Iterator[VenueServer]:
+    server = VenueServer(VenueConfig(root=tmp_path / "venue", market_dir=sample_market_dir,
+                                     speed=0.0, start=date(2024, 6, 3), tick_interval_s=0.05))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def proxy(venue: VenueServer) -> Iterator[LossyProxy]:
+    p = LossyProxy(venue.base_url)
+    yield p
+    p.close()
+
+
+def _client(proxy: LossyProxy, venue: VenueServer) -> Any:
+    endpoint = BrokerEndpoint(proxy.url, proxy.url, key_id=venue.key_id,
+                              secret=venue.secret_key)
+    return trading_client(endpoint, timeout_s=0.5)
+
+
+def _orders(venue: VenueServer) -> list[Any]:
+    from alpaca.trading.client import TradingClient
+
+    client = TradingClient(venue.key_id, venue.secret_key, paper=True,
+                           url_override=venue.base_url)
+    return list(client.get_orders(GetOrdersRequest(status=QueryOrderStatus.ALL)))  # type: ignore[arg-type]
+
+
+def _buy(client_id: str) -> MarketOrderRequest:
+    return MarketOrderRequest(symbol="SPY", qty=3, side=OrderSide.BUY,
+                              time_in_force=TimeInForce.DAY, client_order_id=client_id)
+
+
+def test_lost_answer_is_looked_up_not_resent(proxy: LossyProxy, venue: VenueServer) -> None:
+    proxy.mode = "late"
+    order = _client(proxy, venue).submit_order(_buy("dtest-1"))
+    assert order.client_order_id == "dtest-1"
+    assert proxy.posts == 1  # the order was found by its client order id: no second POST
+    assert [o.client_order_id for o in _orders(venue)] == ["dtest-1"]
+
+
+def test_request_that_never_arrived_is_sent_again_once(
+    proxy: LossyProxy, venue: VenueServer
+) -> None:
+    proxy.mode = "drop"
+    order = _client(proxy, venue).submit_order(_buy("dtest-2"))
+    assert order.client_order_id == "dtest-2"
+    assert proxy.posts == 2
+    assert [o.client_order_id for o in _orders(venue)] == ["dtest-2"]
+
+
+def test_a_repeated_client_order_id_returns_the_first_order(
+    proxy: LossyProxy, venue: VenueServer
+) -> None:
+    client = _client(proxy, venue)
+    first = client.submit_order(_buy("dtest-3"))
+    again = client.submit_order(_buy("dtest-3"))  # e.g. a restarted bot retrying
+    assert str(again.id) == str(first.id)
+    assert len(_orders(venue)) == 1
+
+
+def test_endpoint_resolution() -> None:
+    assert resolve_endpoint(mode="paper", allow_live=False, key_id=None, secret=None) is None
+    paper = resolve_endpoint(mode="paper", allow_live=False, key_id="PKX", secret="s",
+                             trading_url="http://127.0.0.1:9/")
+    assert paper is not None and paper.paper and paper.trading_url == "http://127.0.0.1:9"
+    assert "PKX" not in repr(paper)
+    with pytest.raises(InvalidInput) as refused:
+        resolve_endpoint(mode="live", allow_live=False, key_id="k", secret="s")
+    assert refused.value.code == "live_disabled"
+    live = resolve_endpoint(mode="live", allow_live=True, key_id="k", secret="s")
+    assert live is not None and not live.paper

@@ -1,0 +1,191 @@
+"""Supervisor faults, each against the embedded local venue (loopback) with real bots:
+kill -9 → restart + reconcile + no doubled order; FATAL after quick crashes; heartbeat
+watchdog; the risk gate refusing an oversize order; the daily-loss HALT surviving a supervisor
+restart; the kill switch; adoption of running bots by a new supervisor; the lock."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from deploy_support import DeployHarness, harness, wait_for
+
+from runtime.supervisor import (
+    Supervisor,
+    ensure_supervisor,
+    pid_alive,
+    process_start_time,
+    stop_supervisor,
+    supervisor_status,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def _iterations(h: DeployHarness, deployment_id: int) -> int:
+    log = h.settings.home / "deployments" / str(deployment_id) / "worker.log"
+    try:
+        return log.read_text(errors="replace").count("Trading iteration ended")
+    except OSError:
+        return 0
+
+
+def _events(h: DeployHarness, deployment_id: int) -> str:
+    path = h.settings.home / "deployments" / str(deployment_id) / "events.jsonl"
+    return path.read_text()
+
+
+def _filled_first_order(h: DeployHarness, deployment_id: int) -> dict:
+    wait_for(lambda: h.orders(deployment_id=deployment_id), what="first order")
+    h.advance(600)
+    return wait_for(
+        lambda: next((o for o in h.orders(deployment_id=deployment_id)
+                      if o["status"] == "filled"), None),
+        what="filled order",
+    )
+
+
+def test_kill_9_restarts_reconciles_and_never_doubles_an_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    with harness(monkeypatch, tmp_path, sample_market_dir) as h:
+        dep = h.deploy(h.strategy())
+        first = h.wait_state(dep["id"], "RUNNING")
+        order = _filled_first_order(h, dep["id"])
+        os.killpg(first["pid"], signal.SIGKILL)
+
+        again = wait_for(
+            lambda: (d := h.deployment(dep["id"]))["state"] == "RUNNING"
+            and d["restarts"] == 1 and d["pid"] != first["pid"] and d,
+            what="restart after kill -9",
+        )
+        assert again["pid"] and pid_alive(again["pid"], None)
+        assert _events(h, dep["id"]).count('"type": "reconciled"') == 2
+        # let the restarted strategy run a few iterations: it holds SPY and must not rebuy
+        seen = _iterations(h, dep["id"])
+        wait_for(lambda: _iterations(h, dep["id"]) >= seen + 3, what="iterations")
+        ours = [o for o in h.venue_orders() if o.client_order_id.startswith(dep["key"] + "-")]
+        assert [o.client_order_id for o in ours] == [order["client_order_id"]]
+        assert len(h.orders(deployment_id=dep["id"])) == 1
+
+
+def test_quick_crashes_end_fatal_and_a_stalled_bot_is_killed_by_the_watchdog(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    with harness(monkeypatch, tmp_path, sample_market_dir,
+                 STRATFORGE_BOT_MAX_QUICK_CRASHES="3",
+                 STRATFORGE_BOT_HEARTBEAT_TIMEOUT_S="4") as h:
+        dep = h.deploy(h.strategy())
+        one = h.wait_state(dep["id"], "RUNNING")
+        os.killpg(one["pid"], signal.SIGSTOP)  # alive but silent: the watchdog kills it
+        two = wait_for(
+            lambda: (d := h.deployment(dep["id"]))["state"] == "RUNNING"
+            and d["restarts"] == 1 and d["pid"] != one["pid"] and d,
+            what="watchdog restart",
+        )
+        assert not pid_alive(one["pid"], None)
+        os.killpg(two["pid"], signal.SIGKILL)
+        wait_for(lambda: h.deployment(dep["id"])["state"] == "FATAL", what="FATAL")
+        final = h.deployment(dep["id"])
+        assert final["restarts"] == 2 and final["pid"] is None
+
+
+def test_oversize_order_is_refused_by_the_gate_with_a_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    with harness(monkeypatch, tmp_path, sample_market_dir) as h:
+        dep = h.deploy(h.strategy(), limits={"max_order_notional": 5000})
+        refused = wait_for(
+            lambda: [o for o in h.orders(deployment_id=dep["id"]) if o["status"] == "refused"],
+            what="refused order",
+        )
+        assert "max_order_notional" in refused[0]["reason"]
+        assert "5,000.00" in refused[0]["reason"]
+        assert not [o for o in h.venue_orders() if o.client_order_id.startswith(dep["key"])]
+        # a manual order passes the same gate
+        response = h.client.post("/orders", json={"symbol": "SPY", "qty": 1000, "side": "buy",
+                                                  "limits": {"max_order_notional": 5000}})
+        assert response.status_code == 422
+        assert response.json()["code"] == "risk_max_order_notional"
+        small = h.client.post("/orders", json={"symbol": "SPY", "qty": 2, "side": "buy"})
+        assert small.status_code == 201, small.text
+        assert small.json()["client_order_id"].endswith(f"-{small.json()['id']}")
+        cancelled = h.client.delete(f"/orders/{small.json()['id']}")
+        assert cancelled.status_code == 200, cancelled.text
+
+
+def test_daily_loss_halts_and_the_halt_survives_a_supervisor_restart(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    # 5 % slippage on the fill: the account is down ~5 % at once, over the 1 % limit
+    with harness(monkeypatch, tmp_path, sample_market_dir,
+                 STRATFORGE_VENUE_SLIPPAGE_BPS="500") as h:
+        dep = h.deploy(h.strategy(), limits={"max_daily_loss_pct": 1.0})
+        h.wait_state(dep["id"], "RUNNING")
+        wait_for(lambda: h.orders(deployment_id=dep["id"]), what="first order")
+        h.advance(600)
+        halted = h.wait_state(dep["id"], "HALTED")
+        assert "daily loss" in (halted["halt_reason"] or "")
+        wait_for(lambda: h.deployment(dep["id"])["pid"] is None, what="bot exit")
+
+        assert stop_supervisor(h.settings)
+        ensure_supervisor(h.settings)
+        h.venue()
+        status = h.deployment(dep["id"])
+        assert status["state"] == "HALTED" and status["pid"] is None
+        refused = h.client.post(f"/deployments/{dep['id']}/start")
+        assert refused.status_code == 409 and refused.json()["code"] == "halted"
+        cleared = h.client.post(f"/deployments/{dep['id']}/clear-halt")
+        assert cleared.status_code == 200 and cleared.json()["state"] == "STOPPED"
+
+
+def test_kill_switch_halts_every_bot_and_cancels_their_orders(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    with harness(monkeypatch, tmp_path, sample_market_dir) as h:
+        strategy_id = h.strategy()
+        deps = [h.deploy(strategy_id, parameters={"target_weights": {"SPY": 0.3}})
+                for _ in range(2)]
+        for dep in deps:  # frozen clock: each bot's order stays open
+            wait_for(lambda d=dep: [o for o in h.orders(deployment_id=d["id"])
+                                    if o["status"] in ("new", "accepted")],
+                     what="open order")
+        report = h.client.post("/kill-switch", json={"flatten": True})
+        assert report.status_code == 200, report.text
+        assert sorted(report.json()["halted"]) == sorted(d["id"] for d in deps)
+        for dep in deps:
+            final = h.wait_state(dep["id"], "HALTED")
+            assert final["halt_reason"] == "kill switch"
+            wait_for(lambda d=dep: h.deployment(d["id"])["pid"] is None, what="bot exit")
+        statuses = {str(o.status.value) for o in h.venue_orders()}
+        assert statuses == {"canceled"}
+        assert h.client.get("/positions").json() == []
+
+
+def test_a_new_supervisor_adopts_running_bots_and_the_lock_allows_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    with harness(monkeypatch, tmp_path, sample_market_dir) as h:
+        dep = h.deploy(h.strategy())
+        before = h.wait_state(dep["id"], "RUNNING")
+        second = Supervisor(h.settings)
+        assert not second.acquire()  # one supervisor per data directory
+        old = supervisor_status(h.settings)
+        assert old is not None
+        assert stop_supervisor(h.settings)
+        assert pid_alive(before["pid"], None)  # bots outlive their supervisor
+        new = ensure_supervisor(h.settings)
+        assert new["pid"] != old["pid"]
+        wait_for(lambda: (d := h.deployment(dep["id"]))["heartbeat_age_s"] is not None
+                 and d["heartbeat_age_s"] < 3, what="fresh heartbeat after adoption")
+        after = h.deployment(dep["id"])
+        assert after["pid"] == before["pid"] and after["restarts"] == 0
+        assert after["state"] == "RUNNING"
+
+
+def test_pid_reuse_is_detected() -> None:
+    start = process_start_time(os.getpid())
+    assert start is not None and pid_alive(os.getpid(), start)
+    assert not pid_alive(os.getpid(), str(int(start) + 1))
