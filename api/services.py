@@ -226,42 +226,26 @@ class Stratforge(VersionOps, GenerationOps, BatchOps, DeploymentOps):
         return slug
 
     def _save_new_strategy(self, user_id: int, text: str, generated: Generated) -> Strategy:
-        spec_data = generated.spec.model_dump(mode="json")
         with self.session() as db:
             strategy = Strategy(
                 owner_id=user_id,
                 name=generated.spec.name,
                 slug=self._unique_slug(db, generated.spec.name),
                 text=text,
-                latest_version=1,
+                latest_version=0,
             )
             db.add(strategy)
             db.flush()
-            path, digest = self.code.write_version(
-                slug=strategy.slug,
-                strategy_id=strategy.id or 0,
-                number=1,
+            self._record_version(
+                db,
+                strategy,
                 source=generated.code,
-                class_name=generated.class_name,
                 origin=VersionOrigin.generated.value,
                 parent=None,
-                spec=spec_data,
+                spec=generated.spec.model_dump(mode="json"),
+                summary=generated.summary,
+                class_name=generated.class_name,
             )
-            db.add(
-                StrategyVersion(
-                    strategy_id=strategy.id or 0,
-                    owner_id=user_id,
-                    number=1,
-                    parent_number=None,
-                    origin=VersionOrigin.generated.value,
-                    code_path=self.code.relative(path),
-                    sha256=digest,
-                    class_name=generated.class_name,
-                    spec=spec_data,
-                    summary=generated.summary,
-                )
-            )
-            db.commit()
             db.refresh(strategy)
             log.info("strategy created id=%s slug=%s", strategy.id, strategy.slug)
             return strategy

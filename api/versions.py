@@ -86,7 +86,8 @@ class VersionOps:
             class_name=class_name,
             origin=origin,
             parent=parent,
-            spec=None,
+            # spec.json describes the newest generated version; edits keep their parent's spec
+            spec=spec if origin == VersionOrigin.generated.value else None,
         )
         db.add(
             StrategyVersion(

@@ -86,3 +86,24 @@ def make_settings(tmp_path: Path, market_dir: Path, **overrides: object):  # typ
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+# Real services are opt-in: no test can reach OpenAI, Anthropic, Alpaca or a stray database
+# because a developer happens to have keys in their shell. Tests that talk to a local fake
+# server set the variables they need themselves.
+_OUTSIDE_WORLD = (
+    "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
+    "ALPACA_API_KEY", "ALPACA_API_SECRET", "APCA_API_KEY_ID", "APCA_API_SECRET_KEY",
+    "DATABASE_URL", "RAY_ADDRESS",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_world(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _OUTSIDE_WORLD:
+        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith("STRATFORGE_") and not name.startswith("STRATFORGE_REQUIRE_") and (
+            name != "STRATFORGE_TEST_POSTGRES_URL"
+        ):
+            monkeypatch.delenv(name, raising=False)

@@ -29,7 +29,9 @@ def _cli() -> list[str]:
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     values = {k: v for k, v in os.environ.items() if not k.startswith("STRATFORGE_")}
-    values.pop("DATABASE_URL", None)
+    for name in ("DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY",
+                 "ANTHROPIC_BASE_URL", "ALPACA_API_KEY", "ALPACA_API_SECRET"):
+        values.pop(name, None)
     values.update(STRATFORGE_HOME=str(tmp_path / "home"),
                   STRATFORGE_GENERATED_DIR=str(tmp_path / "generated"))
     return values
