@@ -229,3 +229,25 @@ def _pid(service: Stratforge, run_id: int) -> int | None:
     with service.session() as db:
         row = db.get(BacktestRun, run_id)
         return row.worker_pid if row else None
+
+
+@pytest.mark.postgres
+def test_whole_flow_on_postgresql(tmp_path: Path, real_market_dir: Path,
+                                  postgres_url: str) -> None:
+    """The same service on PostgreSQL (DATABASE_URL): migrations, rows, a backtest."""
+    settings = make_settings(tmp_path, real_market_dir, database_url=postgres_url,
+                             smoke_backtest_days=0)
+    service = Stratforge(settings)
+    try:
+        from api.services import BacktestConfig
+
+        view = service.create_strategy(service.default_user_id, GOLDEN)
+        run = service.create_backtest(service.default_user_id, BacktestConfig(
+            strategy_id=view.id, start="2019-01-02", end="2020-12-31"))
+        done = service.execute_backtest(run.id)
+        assert done.status == "succeeded", done.error
+        assert service.list_backtests(service.default_user_id)[0].metrics == done.metrics
+        assert service.get_strategy(service.default_user_id, view.id).version is not None
+    finally:
+        service.close()
+        dispose_engines()

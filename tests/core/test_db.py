@@ -2,51 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import require_or_skip
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from core.config import Settings
-from core.db import dispose_engines, ensure_user, get_engine, migrate, session_scope
+from core.db import ensure_user, get_engine, migrate, session_scope
 from core.models import BacktestRun, Generation, Strategy, StrategyVersion
-
-PG_ADMIN_URL = os.environ.get(
-    "STRATFORGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-def _pg_available() -> bool:
-    try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    require_or_skip(_pg_available(), f"PostgreSQL not reachable at {PG_ADMIN_URL}")
-    name = f"stratforge_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        yield url
-    finally:
-        dispose_engines()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _round_trip(settings: Settings) -> None:
