@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api import dashboard
 from api.routes import backtests, generations, market_data, strategies, versions
 from api.routes import batches as batch_routes
 from api.routes import deployments as deployment_routes
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.include_router(dashboard.router)
     app.include_router(strategies.router)
     app.include_router(batch_routes.router)  # before backtests: /backtests/compare
     app.include_router(backtests.router)
