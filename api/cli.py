@@ -477,6 +477,9 @@ def _register_more() -> None:
     from api.cli_batches import register as register_batches
 
     register_batches(app)
+    from api.cli_deploy import register as register_deploy
+
+    register_deploy(app)
 
 
 _register_more()

@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     venue_url: str | None = None  # a running `stratforge venue`; default: supervisor-embedded
     venue_speed: float = 1.0  # embedded venue: simulated seconds per real second
     venue_slippage_bps: float = 2.0  # embedded venue: against the trader, on market fills
+    bot_heartbeat_s: float = 5.0  # also how often a bot checks its daily loss
     bot_heartbeat_timeout_s: float = 30.0
     bot_startup_grace_s: float = 90.0
     bot_restart_backoff_s: float = 1.0

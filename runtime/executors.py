@@ -472,6 +472,7 @@ def ray_backtest_task(
             shutil.rmtree(tmp_dir, ignore_errors=True)
     request = BacktestRequest.model_validate_json(request_json)
     run_dir = Path(tempfile.mkdtemp(prefix="run_", dir=scratch_root))
+    (run_dir / "task.pid").write_text(str(os.getpid()))  # for operators (and fault tests)
     code_path = run_dir / "strategy_code.py"
     code_path.write_bytes(code)
     request = request.model_copy(

@@ -477,8 +477,11 @@ def run(folder: Path) -> int:
 
     from lumibot.traders import Trader
 
-    if config.venue:
-        VenueTime.refresh(bot.client)
+    VenueTime.refresh(bot.client)
+    # The local venue's clock is simulated; so may be any Alpaca-compatible server named by
+    # STRATFORGE_ALPACA_TRADING_URL. Real Alpaca agrees with our clock and is left alone.
+    simulated_clock = config.venue or abs(VenueTime.offset.total_seconds()) > 120
+    if simulated_clock:
         VenueTime.install()
     broker = lumibot_broker(endpoint, broker_class=_gated_broker_class(bot),
                             polling_interval=config.polling_interval,
@@ -505,7 +508,7 @@ def run(folder: Path) -> int:
     while not bot.stop.is_set():
         now = time.monotonic()
         if now >= next_beat:
-            if config.venue:
+            if simulated_clock:
                 try:
                     VenueTime.refresh(bot.client)
                 except Exception as exc:

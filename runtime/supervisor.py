@@ -294,6 +294,23 @@ def stop_supervisor(settings: Settings, timeout_s: float = 30.0) -> bool:
     return True
 
 
+def shutdown_all_bots(settings: Settings, grace_s: float = 10.0) -> None:
+    """Stop the supervisor, then every bot it left running: SIGTERM (they cancel their open
+    orders), SIGKILL after `grace_s`. For tests, benchmarks and uninstalling."""
+    stop_supervisor(settings)
+    with Session(get_engine(settings)) as db:
+        rows = db.exec(select(Deployment).where(col(Deployment.pid).is_not(None))).all()
+        procs = [BotProcess(d.id or 0, d.pid or 0, d.pid_start) for d in rows]
+    live = [p for p in procs if pid_alive(p.pid, p.start)]
+    for proc in live:
+        proc.signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and any(pid_alive(p.pid, p.start) for p in live):
+        time.sleep(0.05)
+    for proc in live:
+        proc.signal(signal.SIGKILL)
+
+
 # -- the supervisor --------------------------------------------------------------------------------
 class Supervisor:
     def __init__(self, settings: Settings) -> None:
@@ -340,6 +357,10 @@ class Supervisor:
     # -- adoption --------
     def adopt(self) -> None:
         with self.session() as db:
+            venue_used = db.exec(select(Deployment.id).where(Deployment.mode == "venue")).first()
+            if venue_used is not None:
+                # the broker of this directory's venue bots: positions and orders stay readable
+                self.venue.ensure()
             rows = db.exec(select(Deployment).where(col(Deployment.pid).is_not(None))).all()
             for dep in rows:
                 assert dep.id is not None and dep.pid is not None
@@ -500,6 +521,7 @@ class Supervisor:
             state=("HALTED" if dep.state == DeploymentState.halted.value else "ACTIVE"),
             halt_reason=dep.halt_reason,
             polling_interval=self.settings.bot_polling_interval_s,
+            heartbeat_s=self.settings.bot_heartbeat_s,
             sleeptime=dep.sleeptime,
         )
         folder.mkdir(parents=True, exist_ok=True)
@@ -614,7 +636,8 @@ def _apply(db: Session, dep: Deployment, record: dict[str, Any]) -> None:
             row.status = "refused"
             row.reason = f"{record.get('code')}: {record.get('reason')}"
         elif kind == "submit_failed":
-            row.reason = str(record.get("error"))
+            row.status = "submit_failed"
+            row.reason = str(record.get("error"))[:500]
         elif kind == "cancelled":
             row.broker_id = record.get("broker_id") or row.broker_id
         if record.get("broker_id"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -113,6 +112,7 @@ def deploy_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, market_d
         "STRATFORGE_SUPERVISOR_POLL_S": "0.2",
         "STRATFORGE_BOT_POLLING_INTERVAL_S": "1.0",
         "STRATFORGE_BOT_RESTART_BACKOFF_S": "0.5",
+        "STRATFORGE_BOT_HEARTBEAT_S": "1.0",
         "STRATFORGE_SMOKE_BACKTEST_DAYS": "60",
     }
     values.update(extra)
@@ -143,15 +143,6 @@ def harness(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, market_dir: Path,
 
 def shutdown(settings: Any) -> None:
     """Stop the supervisor, then any bot it left running (tests leave nothing behind)."""
-    from sqlmodel import Session, select
+    from runtime.supervisor import shutdown_all_bots
 
-    from core.db import get_engine
-    from core.models import Deployment
-    from runtime.supervisor import pid_alive, stop_supervisor
-
-    stop_supervisor(settings)
-    with Session(get_engine(settings)) as db:
-        for dep in db.exec(select(Deployment)).all():
-            if dep.pid and pid_alive(dep.pid, dep.pid_start):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(dep.pid, signal.SIGKILL)
+    shutdown_all_bots(settings, grace_s=5.0)

@@ -10,9 +10,10 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -149,7 +150,7 @@ def test_pool_scrubs_and_restores_the_environment_between_runs(
     assert len({pid for pids in events.pids.values() for pid in pids}) == 1
 
 
-def _wait_for(check, timeout: float = 120.0):  # type: ignore[no-untyped-def]
+def _wait_for(check: Callable[[], Any], timeout: float = 120.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
@@ -177,6 +178,13 @@ def test_worker_killed_mid_run_is_retried_once_on_a_new_worker(
     assert len(events.pids[1]) == 2 and events.pids[1][1] != pid
 
 
+def _gone(pid: int) -> bool:
+    try:
+        return not Path(f"/proc/{pid}/cmdline").read_bytes()  # empty once it is a zombie
+    except OSError:
+        return True
+
+
 def test_worker_killed_twice_fails_the_run_with_the_reason(
     tmp_path: Path, real_market_dir: Path, golden: Path, pool: LocalPoolExecutor
 ) -> None:
@@ -185,10 +193,18 @@ def test_worker_killed_twice_fails_the_run_with_the_reason(
     events = Recorder()
     runner = threading.Thread(target=pool.execute, args=([job], events))
     runner.start()
+    progress = job.run_dir / "progress.json"
+
+    def pid_of(attempt: int) -> int | None:
+        pids = events.pids.get(1, [])
+        return pids[attempt - 1] if len(pids) >= attempt else None
+
     for attempt in (1, 2):
-        pid = _wait_for(lambda n=attempt: len(events.pids.get(1, [])) >= n and events.pids[1][-1])
-        _wait_for(lambda: (job.run_dir / "progress.json").exists())
+        pid = _wait_for(lambda n=attempt: pid_of(n))  # type: ignore[misc]
+        _wait_for(progress.exists)  # this attempt is mid-run
         os.kill(pid, signal.SIGKILL)
+        _wait_for(lambda p=pid: _gone(p))  # type: ignore[misc]
+        progress.unlink(missing_ok=True)
     runner.join(300)
     result = events.results[1]
     assert result.end == "failed" and result.worker_died

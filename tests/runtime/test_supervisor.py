@@ -67,15 +67,20 @@ def test_kill_9_restarts_reconciles_and_never_doubles_an_order(
         seen = _iterations(h, dep["id"])
         wait_for(lambda: _iterations(h, dep["id"]) >= seen + 3, what="iterations")
         ours = [o for o in h.venue_orders() if o.client_order_id.startswith(dep["key"] + "-")]
-        assert [o.client_order_id for o in ours] == [order["client_order_id"]]
-        assert len(h.orders(deployment_id=dep["id"])) == 1
+        ids = [o.client_order_id for o in ours]
+        assert len(ids) == len(set(ids))  # a client order id is never reused
+        # the entry was not bought again (a restarted monthly rebalance may trim a share)
+        buys = [o.client_order_id for o in ours if str(o.side.value) == "buy"]
+        assert buys == [order["client_order_id"]]
+        stored = [o["client_order_id"] for o in h.orders(deployment_id=dep["id"])]
+        assert sorted(stored) == sorted(ids)
 
 
 def test_quick_crashes_end_fatal_and_a_stalled_bot_is_killed_by_the_watchdog(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
 ) -> None:
     with harness(monkeypatch, tmp_path, sample_market_dir,
-                 STRATFORGE_BOT_MAX_QUICK_CRASHES="3",
+                 STRATFORGE_BOT_MAX_QUICK_CRASHES="2",
                  STRATFORGE_BOT_HEARTBEAT_TIMEOUT_S="4") as h:
         dep = h.deploy(h.strategy())
         one = h.wait_state(dep["id"], "RUNNING")
@@ -119,10 +124,11 @@ def test_oversize_order_is_refused_by_the_gate_with_a_reason(
 def test_daily_loss_halts_and_the_halt_survives_a_supervisor_restart(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
 ) -> None:
-    # 5 % slippage on the fill: the account is down ~5 % at once, over the 1 % limit
+    # 5 % slippage on a half-portfolio fill: the account is down ~2.5 %, over the 1 % limit
     with harness(monkeypatch, tmp_path, sample_market_dir,
                  STRATFORGE_VENUE_SLIPPAGE_BPS="500") as h:
-        dep = h.deploy(h.strategy(), limits={"max_daily_loss_pct": 1.0})
+        dep = h.deploy(h.strategy(), limits={"max_daily_loss_pct": 1.0},
+                       parameters={"target_weights": {"SPY": 0.5}})
         h.wait_state(dep["id"], "RUNNING")
         wait_for(lambda: h.orders(deployment_id=dep["id"]), what="first order")
         h.advance(600)

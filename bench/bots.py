@@ -1,0 +1,146 @@
+"""Benchmark: N supervised bots on the local paper venue, in a throw-away data directory.
+
+    .venv/bin/python bench/bots.py [--bots 10] [--settle 15]
+
+Loads the sample market, generates "buy and hold SPY" (offline provider), deploys it N times
+in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
+
+* time from the deploy call to the bot's first order at the venue (median, max), and to RUNNING;
+* resident memory (VmRSS) of each bot process, and of the supervisor (which also serves the
+  embedded venue) — its CPU use over the settle period is the supervision overhead;
+* then stops every bot and reports how long the clean stop took.
+
+Nothing leaves loopback; the data directory is deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait(check: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bots", type=int, default=10)
+    parser.add_argument("--settle", type=float, default=15.0)
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="stratforge-bench-bots-"))
+    for name in list(os.environ):
+        if name.startswith(("STRATFORGE_", "ALPACA_")):
+            del os.environ[name]
+    os.environ.update(STRATFORGE_HOME=str(home / "home"),
+                      STRATFORGE_GENERATED_DIR=str(home / "generated"),
+                      STRATFORGE_TEARSHEET="false", STRATFORGE_VENUE_SPEED="0",
+                      STRATFORGE_SMOKE_BACKTEST_DAYS="60")
+    from api.deployments import DeployRequest
+    from api.services import Stratforge
+    from core.config import get_settings
+    from runtime.supervisor import shutdown_all_bots, supervisor_status
+
+    settings = get_settings()
+    service = Stratforge(settings)
+    user = service.default_user_id
+    try:
+        service.market.load_sample()
+        strategy = service.create_strategy(user, "buy and hold SPY", "offline")
+        weight = round(0.9 / args.bots, 4)
+        deployed: dict[int, float] = {}
+        for _ in range(args.bots):
+            t0 = time.monotonic()
+            view = service.deploy(user, DeployRequest(
+                strategy_id=strategy.id, mode="venue", sleeptime="5S",
+                parameters={"target_weights": {"SPY": weight}}))
+            deployed[view.id] = t0
+        first_order: dict[int, float] = {}
+        running: dict[int, float] = {}
+        deadline = time.monotonic() + 180
+        while len(first_order) < len(deployed) and time.monotonic() < deadline:
+            now = time.monotonic()
+            for dep_id, t0 in deployed.items():
+                if dep_id not in running and service.get_deployment(user, dep_id).state == \
+                        "RUNNING":
+                    running[dep_id] = now - t0
+                events = home / "home" / "deployments" / str(dep_id) / "events.jsonl"
+                if dep_id not in first_order and events.exists() and \
+                        '"type": "submitted"' in events.read_text():
+                    first_order[dep_id] = now - t0
+            time.sleep(0.05)
+        sup = supervisor_status(settings)
+        assert sup is not None
+        sup_pid = int(sup["pid"])
+        pids = [service.get_deployment(user, d).pid for d in deployed]
+        cpu0 = cpu_seconds(sup_pid)
+        bot_cpu0 = [cpu_seconds(p) for p in pids if p]
+        time.sleep(args.settle)
+        sup_cpu = (cpu_seconds(sup_pid) - cpu0) / args.settle
+        bot_cpu = [(cpu_seconds(p) - c) / args.settle for p, c in zip(
+            [p for p in pids if p], bot_cpu0, strict=True)]
+        bot_rss = [rss_mb(p) for p in pids if p]
+        t_stop = time.monotonic()
+        for dep_id in deployed:
+            service.stop_deployment(user, dep_id)
+        wait(lambda: all(service.get_deployment(user, d).state == "STOPPED" for d in deployed),
+             120, "every bot stopped")
+        stop_s = time.monotonic() - t_stop
+        orders = service.list_orders(user)
+        result = {
+            "bots": args.bots,
+            "deploy_to_running_s": {"median": statistics.median(running.values()),
+                                    "max": max(running.values())},
+            "deploy_to_first_order_s": {"median": statistics.median(first_order.values()),
+                                        "max": max(first_order.values()),
+                                        "bots_with_order": len(first_order)},
+            "bot_rss_mb": {"median": statistics.median(bot_rss), "max": max(bot_rss),
+                           "total": sum(bot_rss)},
+            "bot_cpu_pct_idle": {"median": 100 * statistics.median(bot_cpu)},
+            "supervisor_rss_mb_incl_venue": rss_mb(sup_pid),
+            "supervisor_cpu_pct_incl_venue": 100 * sup_cpu,
+            "stop_all_s": stop_s,
+            "orders": len(orders),
+            "distinct_client_order_ids": len({o.client_order_id for o in orders}),
+        }
+        print(json.dumps(result, indent=2))
+    finally:
+        shutdown_all_bots(settings)
+        service.close()
+        import shutil
+
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

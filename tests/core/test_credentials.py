@@ -1,0 +1,92 @@
+"""Broker credentials: encrypted at rest, never logged or returned; a bot's environment
+carries its own keys and nothing else of ours."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from conftest import make_settings
+from cryptography.fernet import Fernet
+from sqlmodel import Session, select
+
+from core.credentials import CredentialBox, CredentialsError
+from core.db import dispose_engines, get_engine
+from core.models import BrokerCredential
+
+KEY_ID = "PKTESTKEY1234567890"
+SECRET = "s3cr3t-Value-that-must-never-leak-0123456789"
+
+
+@pytest.fixture
+def service(tmp_path: Path, sample_market_dir: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from api.services import Stratforge
+
+    for name in ("ALPACA_API_KEY", "ALPACA_API_SECRET", "STRATFORGE_CREDENTIALS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    app = Stratforge(make_settings(tmp_path, sample_market_dir))
+    yield app
+    app.close()
+    dispose_engines()
+
+
+def test_keys_are_encrypted_at_rest_masked_when_shown_and_never_logged(
+    service, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    result = service.store_credentials(service.default_user_id, KEY_ID, SECRET)
+    assert SECRET not in str(result) and KEY_ID not in str(result)
+    with Session(get_engine(service.settings)) as db:
+        row = db.exec(select(BrokerCredential)).one()
+        assert SECRET not in row.secret_enc and KEY_ID not in row.key_id_enc
+    raw = (service.settings.home / "stratforge.db").read_bytes()
+    assert SECRET.encode() not in raw
+    shown = service.credentials_status(service.default_user_id)
+    assert shown["source"] == "stored" and KEY_ID not in str(shown)
+    assert SECRET not in caplog.text and KEY_ID not in caplog.text
+    key_file = service.settings.home / "credentials.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+    from runtime.alpaca_clients import endpoint_for_user
+
+    with Session(get_engine(service.settings)) as db:
+        endpoint = endpoint_for_user(service.settings, db, service.default_user_id, "paper")
+    assert endpoint is not None and endpoint.secret == SECRET
+    assert SECRET not in repr(endpoint) and KEY_ID not in repr(endpoint)
+
+
+def test_key_from_the_environment_and_a_wrong_key(tmp_path: Path, sample_market_dir: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    key = Fernet.generate_key().decode()
+    settings = make_settings(tmp_path, sample_market_dir, credentials_key=key)
+    box = CredentialBox(settings)
+    token = box.seal(SECRET)
+    assert box.open(token) == SECRET
+    assert not (settings.home / "credentials.key").exists()
+    other = CredentialBox(make_settings(tmp_path, sample_market_dir,
+                                        credentials_key=Fernet.generate_key().decode()))
+    with pytest.raises(CredentialsError):
+        other.open(token)
+    with pytest.raises(CredentialsError):
+        CredentialBox(make_settings(tmp_path, sample_market_dir, credentials_key="nope"))
+
+
+def test_a_bot_environment_holds_only_its_own_keys(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from runtime.supervisor import bot_environment
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/x")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-nope")
+    monkeypatch.setenv("ALPACA_API_KEY", "someone-elses")
+    monkeypatch.setenv("STRATFORGE_CREDENTIALS_KEY", "k")
+    env = bot_environment(tmp_path / "1", "PKBOT", "bot-secret")
+    assert env["STRATFORGE_BOT_KEY_ID"] == "PKBOT"
+    assert env["STRATFORGE_BOT_SECRET"] == "bot-secret"
+    for name in ("DATABASE_URL", "OPENAI_API_KEY", "ALPACA_API_KEY",
+                 "STRATFORGE_CREDENTIALS_KEY"):
+        assert name not in env
+    assert "bot-secret" not in " ".join(k for k in env)  # not in any name, only a value
+    assert os.environ["DATABASE_URL"]  # untouched in the parent
