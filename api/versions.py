@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from core.code_store import sha256_file
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import BacktestRun, Strategy, StrategyVersion, VersionOrigin
+from core.models import BacktestRun, Deployment, Strategy, StrategyVersion, VersionOrigin
 from generator.validate import check_source
 
 if TYPE_CHECKING:
@@ -256,6 +256,16 @@ class VersionOps:
                 raise Conflict(
                     f"backtest run {running.id} of this strategy is still {running.status}",
                     code="strategy_busy",
+                )
+            live = db.exec(
+                select(Deployment).where(
+                    Deployment.strategy_id == strategy.id, Deployment.desired == "running"
+                )
+            ).first()
+            if live is not None:
+                raise Conflict(
+                    f"deployment {live.id} of this strategy is running; stop it first",
+                    code="strategy_deployed",
                 )
             strategy.deleted_at = datetime.now(UTC)
             db.add(strategy)

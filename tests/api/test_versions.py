@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from conftest import make_settings
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from api.app import create_app
 from api.services import BacktestConfig, Stratforge
 from core.db import dispose_engines
 from core.errors import Conflict
+from core.models import StrategyVersion
 
 GOLDEN = (
     "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
@@ -250,5 +252,31 @@ def test_check_command_reports(tmp_path: Path, real_market_dir: Path) -> None:
         "import pandas as pd", "import pandas as pd\nimport pickle"))
     report = service.check_file(bad)
     assert not report["ok"] and report["problems"][0]["line"] > 0
+    service.close()
+    dispose_engines()
+
+
+def test_delete_refuses_while_a_deployment_runs(tmp_path: Path, real_market_dir: Path) -> None:
+    from core.models import Deployment
+
+    service = Stratforge(make_settings(tmp_path, real_market_dir, smoke_backtest_days=0))
+    user = service.default_user_id
+    sid = service.create_strategy(user, GOLDEN).id
+    with service.session() as db:
+        version = db.exec(select(StrategyVersion)).first()
+        assert version is not None
+        db.add(Deployment(owner_id=user, strategy_id=sid, version_id=version.id or 0,
+                          key="dep-test", desired="running"))
+        db.commit()
+    with pytest.raises(Conflict) as refused:
+        service.delete_strategy(user, sid)
+    assert refused.value.code == "strategy_deployed"
+    with service.session() as db:
+        row = db.exec(select(Deployment)).one()
+        row.desired = "stopped"
+        db.add(row)
+        db.commit()
+    service.delete_strategy(user, sid)
+    assert service.list_strategies(user) == []
     service.close()
     dispose_engines()
