@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -486,6 +486,19 @@ class DeploymentOps:
             return _order_view(row)
 
     # -- kill switch --------
+    def _mark_cancelled(self: Any, user_id: int, client_order_ids: list[str]) -> None:
+        if not client_order_ids:
+            return
+        with self.session() as db:
+            rows = db.exec(select(DeploymentOrder).where(
+                DeploymentOrder.owner_id == user_id,
+                col(DeploymentOrder.client_order_id).in_(client_order_ids))).all()
+            for row in rows:
+                row.status = "canceled"
+                row.updated_at = datetime.now(UTC)
+                db.add(row)
+            db.commit()
+
     def kill_switch(self: Any, user_id: int, flatten: bool = False) -> KillReport:
         """HALT every deployment of the user, cancel their open orders at the broker now (the
         bots also cancel theirs as they stop), and optionally close all positions."""
@@ -520,11 +533,16 @@ class DeploymentOps:
                 open_orders: Any = client.get_orders(
                     GetOrdersRequest(status=QueryOrderStatus.OPEN, limit=500)
                 )
+                done: list[str] = []
                 for order in open_orders:
                     prefix = str(order.client_order_id or "").rpartition("-")[0]
                     if prefix in keys:
                         client.cancel_order_by_id(order.id)
+                        done.append(str(order.client_order_id))
                         cancelled += 1
+                # the broker confirmed: record it now rather than wait for the bot's journal,
+                # which a bot killed while stopping never writes
+                self._mark_cancelled(user_id, done)
                 if flatten:
                     closed: Any = client.close_all_positions(cancel_orders=True)
                     flattened.extend(str(getattr(c, "symbol", "")) for c in closed)
