@@ -8,7 +8,8 @@ fast SMA × slow SMA = 8 × 5 = 40 combinations, $100,000, no tearsheet.
 * baseline: 40 sequential runs of bare Lumibot, each a fresh `python` process that imports
   Lumibot, reads the CSV and calls `run_backtest` (what a shell loop over a script does);
 * local pool: `Stratforge.create_batch` + `run_batch` on the warm pool (one process per core,
-  Lumibot imported once per process), pool start-up included;
+  Lumibot imported once per process, Lumibot's per-call market-input fingerprinting off — see
+  runtime/pool_worker.py), pool start-up included; then again with that fingerprinting kept;
 * Ray: the same batch on a real local Ray cluster (127.0.0.1, one worker slot per core),
   cluster start-up excluded, connection and data shipping included.
 
@@ -100,16 +101,23 @@ def baseline(csv: Path, work: Path, pairs: list[tuple[int, int]]) -> tuple[float
     return time.perf_counter() - started, times
 
 
-def lumibot_import_s() -> float:
-    code = ("import os,time;os.environ.update(IS_BACKTESTING='true',LUMIBOT_DISABLE_DOTENV='1');"
-            "t=time.perf_counter();import lumibot.backtesting, lumibot.strategies;"
-            "print(time.perf_counter()-t)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+def fresh_process_cost_s(repeat: int = 3) -> float:
+    """Wall time of a fresh `python` that only does the bare script's imports: what every
+    fresh-process run pays before its backtest starts, and what a warm worker pays once."""
+    code = ("import os;os.environ.update(IS_BACKTESTING='true',LUMIBOT_DISABLE_DOTENV='1');"
+            "from lumibot.backtesting import PandasDataBacktesting;"
+            "from lumibot.entities import Asset, Data;from lumibot.strategies import Strategy")
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def run_sweep(home: Path, data: Path, executor: str, ray_address: str | None,
-              pairs: list[tuple[int, int]]) -> tuple[float, dict[str, float], list[float]]:
+              pairs: list[tuple[int, int]], input_evidence: bool = False,
+              ) -> tuple[float, dict[str, float], list[float]]:
     from api.batches import BatchSpec
     from api.services import Stratforge
     from core.config import Settings
@@ -119,7 +127,8 @@ def run_sweep(home: Path, data: Path, executor: str, ray_address: str | None,
     settings = Settings(home=home, generated_dir=home / "gen", smoke_backtest_days=0,
                         tearsheet=False)
     app = Stratforge(settings)
-    app.batch_settings = ExecutorSettings(executor=executor, ray_address=ray_address)  # type: ignore[arg-type]
+    app.batch_settings = ExecutorSettings(executor=executor, ray_address=ray_address,  # type: ignore[arg-type]
+                                          input_evidence=input_evidence)
     app.market.import_path(data)
     strategy = app.create_strategy(app.default_user_id, TEXT)
     fast = sorted({f for f, _ in pairs})
@@ -151,6 +160,10 @@ def run_sweep(home: Path, data: Path, executor: str, ray_address: str | None,
     return elapsed, returns, durations
 
 
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "daily")
@@ -161,18 +174,25 @@ def main() -> None:
     cores = os.cpu_count() or 1
     print(f"sweep: golden cross SPY {START} → {END}, {len(pairs)} runs, os.cpu_count()={cores}",
           flush=True)
+    print(f"  (load average at start {_load()}: other work on this machine skews the figures)",
+          flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        imp = lumibot_import_s()
+        imp = fresh_process_cost_s()
         base_total, base_times = baseline(args.data / "SPY.csv", tmp_path, pairs)
         print(f"  baseline: {len(pairs)} sequential fresh-process bare Lumibot runs "
               f"{base_total:7.1f} s (median {statistics.median(base_times):.2f} s/run; "
-              f"Lumibot import alone {imp:.2f} s)", flush=True)
+              f"of which python + Lumibot imports {imp:.2f} s) load {_load()}", flush=True)
         pool_total, pool_returns, pool_durations = run_sweep(
             tmp_path / "local", args.data, "local", None, pairs)
         print(f"  local pool ({cores} warm workers):                     {pool_total:7.1f} s "
-              f"(median {statistics.median(pool_durations):.2f} s/run inside a warm worker)",
-              flush=True)
+              f"(median {statistics.median(pool_durations):.2f} s/run inside a warm worker) "
+              f"load {_load()}", flush=True)
+        kept_total, kept_returns, kept_durations = run_sweep(
+            tmp_path / "local_kept", args.data, "local", None, pairs, input_evidence=True)
+        print(f"  local pool, Lumibot's market-input evidence kept:  {kept_total:7.1f} s "
+              f"(median {statistics.median(kept_durations):.2f} s/run) load {_load()}; "
+              f"same results: {kept_returns == pool_returns}", flush=True)
         ray_total = None
         if not args.no_ray:
             from ray_cluster import local_ray_cluster, ray_importable
@@ -184,10 +204,11 @@ def main() -> None:
                     ray_total, ray_returns, _ = run_sweep(
                         tmp_path / "ray", args.data, "ray", address, pairs)
                 print(f"  Ray (local cluster, {cores} worker slots):              "
-                      f"{ray_total:7.1f} s", flush=True)
+                      f"{ray_total:7.1f} s load {_load()}", flush=True)
                 same = ray_returns == pool_returns
                 print(f"  Ray results identical to the local pool: {same}")
-    print(f"  ratio baseline / local pool: {base_total / pool_total:.2f}x (goal ≥ 2.5x)")
+    print(f"  ratio baseline / local pool: {base_total / pool_total:.2f}x (goal ≥ 2.5x); "
+          f"with Lumibot's evidence kept: {base_total / kept_total:.2f}x")
     if ray_total is not None:
         print(f"  ratio Ray / local pool: {ray_total / pool_total:.2f}x "
               f"(local pool / Ray: {pool_total / ray_total:.2f}x)")

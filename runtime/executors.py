@@ -65,6 +65,8 @@ class ExecutorSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("RAY_ADDRESS", "STRATFORGE_BATCH_RAY_ADDRESS")
     )
     worker_start_timeout_s: float = 120.0
+    # keep Lumibot's per-call market-input fingerprints (see runtime.pool_worker); slower
+    input_evidence: bool = False
 
     @property
     def kind(self) -> Literal["local", "ray"]:
@@ -130,14 +132,22 @@ class WorkerDied(Exception):
 class WarmWorker:
     """One long-lived `runtime.pool_worker` process and its pipes."""
 
-    def __init__(self, pool_dir: Path, cache_dir: Path, memory_mb: int, index: int) -> None:
+    def __init__(
+        self,
+        pool_dir: Path,
+        cache_dir: Path,
+        memory_mb: int,
+        index: int,
+        input_evidence: bool = False,
+    ) -> None:
         self.home = pool_dir / f"worker_{index}"
         self.home.mkdir(parents=True, exist_ok=True)
         self.log_path = self.home / "worker.log"
         log_file = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", POOL_MODULE],
+                [sys.executable, "-m", POOL_MODULE,
+                 *(["--keep-input-evidence"] if input_evidence else [])],
                 cwd=self.home,
                 env=worker_environment(self.home, cache_dir),
                 stdin=subprocess.PIPE,
@@ -291,7 +301,9 @@ class LocalPoolExecutor:
         workers: int,
         memory_mb: int = 4096,
         start_timeout_s: float = 120.0,
+        input_evidence: bool = False,
     ) -> None:
+        self.input_evidence = input_evidence
         self.pool_dir = pool_dir
         self.cache_dir = cache_dir
         self.size = workers
@@ -308,7 +320,8 @@ class LocalPoolExecutor:
         with self._lock:
             index = self._started
             self._started += 1
-        worker = WarmWorker(self.pool_dir, self.cache_dir, self.memory_mb, index)
+        worker = WarmWorker(self.pool_dir, self.cache_dir, self.memory_mb, index,
+                            self.input_evidence)
         with self._lock:
             self._all.add(worker)
         worker.wait_ready(self.start_timeout_s)
@@ -450,6 +463,7 @@ def ray_backtest_task(
     code: bytes,
     market_files: dict[str, bytes],
     market_key: str,
+    input_evidence: bool = False,
 ) -> dict[str, Any]:
     """Body of the Ray task: one backtest in a scratch folder of the node it lands on.
 
@@ -457,7 +471,9 @@ def ray_backtest_task(
     store folder on the node once per batch; the code is written beside the run. The
     environment is scrubbed for the run and restored afterwards (Ray reuses the process)."""
     from runtime import backtest_worker
+    from runtime.pool_worker import set_market_input_evidence
 
+    set_market_input_evidence(input_evidence)  # as in the local pool's warm workers
     scratch_root = Path(tempfile.gettempdir()) / f"stratforge_ray_{os.getuid()}"
     market_dir = scratch_root / "market" / market_key
     if not (market_dir / ".complete").exists():
@@ -539,6 +555,7 @@ class RayExecutor:
 
     address: str
     name: str = "ray"
+    input_evidence: bool = False
     max_in_flight: int | None = None  # default: the cluster's CPUs
     _connected: bool = field(default=False, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -595,7 +612,8 @@ class RayExecutor:
                     codes[code_path] = ray.put(Path(code_path).read_bytes())
                 job.run_dir.mkdir(parents=True, exist_ok=True)
                 ref = remote.remote(
-                    job.request.model_dump_json(), codes[code_path], market_ref, market_key
+                    job.request.model_dump_json(), codes[code_path], market_ref, market_key,
+                    self.input_evidence,
                 )
                 in_flight[ref] = _InFlight(job, time.monotonic(), job.attempts + 1, ref)
                 events.started(job, None, job.attempts + 1)
@@ -668,11 +686,12 @@ def make_executor(
     if settings.kind == "ray":
         if not settings.ray_address:
             raise ValueError("the ray executor needs RAY_ADDRESS (or STRATFORGE_BATCH_RAY_ADDRESS)")
-        return RayExecutor(settings.ray_address)
+        return RayExecutor(settings.ray_address, input_evidence=settings.input_evidence)
     return LocalPoolExecutor(
         pool_dir,
         cache_dir,
         workers=settings.pool_size,
         memory_mb=memory_mb,
         start_timeout_s=settings.worker_start_timeout_s,
+        input_evidence=settings.input_evidence,
     )

@@ -15,7 +15,6 @@ cwd and HOME, and the environment and cwd are put back afterwards, because Lumib
 
 from __future__ import annotations
 
-import gc
 import importlib
 import json
 import logging
@@ -51,6 +50,25 @@ def warm_up() -> float:
     for module in WARM_MODULES:
         importlib.import_module(module)
     return time.monotonic() - started
+
+
+def _no_evidence(**_: Any) -> None:
+    return None
+
+
+def set_market_input_evidence(enabled: bool) -> None:
+    """Lumibot 4.6 fingerprints every bar of every history call (float.hex, sha256) for its
+    own provenance files (logs/market_input*.csv): about half of a daily backtest's time,
+    measured with cProfile here. stratforge reads none of those files, and the recorder is a
+    diagnostic that never changes data or orders (tests compare pooled fills with a fresh
+    worker's). Warm workers switch it off unless `--keep-input-evidence`."""
+    from lumibot.backtesting import market_input_evidence as evidence
+
+    original = _ORIGINAL_RECORDER.setdefault("record", evidence.record_market_input)
+    evidence.record_market_input = original if enabled else _no_evidence
+
+
+_ORIGINAL_RECORDER: dict[str, Any] = {}
 
 
 def _close_lumibot_file_handlers() -> None:
@@ -93,12 +111,12 @@ def run_job(run_dir: Path) -> bool:
         os.environ.update(saved_env)
         os.chdir(saved_cwd)
         _close_lumibot_file_handlers()
-        gc.collect()
     return ok
 
 
-def serve(jobs: TextIO, answers: TextIO) -> int:
+def serve(jobs: TextIO, answers: TextIO, keep_input_evidence: bool = False) -> int:
     seconds = warm_up()
+    set_market_input_evidence(keep_input_evidence)
     answers.write(json.dumps({"ready": os.getpid(), "import_s": seconds}) + "\n")
     answers.flush()
     for line in jobs:
@@ -122,7 +140,7 @@ def main() -> int:
     answers = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # stray prints go to the log, never into the protocol
     sys.stdout = sys.stderr
-    return serve(sys.stdin, answers)
+    return serve(sys.stdin, answers, keep_input_evidence="--keep-input-evidence" in sys.argv)
 
 
 if __name__ == "__main__":

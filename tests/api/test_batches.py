@@ -494,7 +494,7 @@ def _stratforge(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[
 
 def test_cli_batch_run_status_results_and_schedule(tmp_path: Path, real_market_dir: Path) -> None:
     env = _cli_env(tmp_path, real_market_dir)
-    sid = json.loads(_stratforge(env, "new", GOLDEN, "--json").stdout)["id"]
+    sid = json.loads(_stratforge(env, "new", GOLDEN, "--json").stdout)["strategy_id"]
     results = json.loads(_stratforge(
         env, "batch", "run", "-s", str(sid), "--start", "2018-01-02", "--end", "2018-12-31",
         "--sweep", "fast_sma_period=10,20", "--sweep", "slow_sma_period=40", "--json").stdout)
