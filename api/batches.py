@@ -48,7 +48,6 @@ from core.models import (
     StrategyVersion,
     ValidationStatus,
 )
-from runtime.backtest import BacktestRequest
 from runtime.executors import (
     BacktestJob,
     Executor,
@@ -649,24 +648,7 @@ class BatchOps:
                     continue
                 version = db.get(StrategyVersion, run.version_id)
                 assert version is not None
-                cfg = dict(run.config)
-                request = BacktestRequest(
-                    code_path=str(self.code.absolute(version.code_path)),
-                    sha256=version.sha256,
-                    class_name=version.class_name,
-                    data_symbols=cfg["data_symbols"],
-                    start=cfg["start"],
-                    end=cfg["end"],
-                    cash=cfg["cash"],
-                    benchmark=cfg.get("benchmark"),
-                    fee_pct=cfg.get("fee_pct", 0.0),
-                    slippage_per_share=cfg.get("slippage_per_share", 0.0),
-                    parameters=cfg.get("parameters") or {},
-                    warmup_bars=cfg.get("warmup_bars", 0),
-                    risk_free_rate=self.settings.risk_free_rate,
-                    tearsheet=cfg.get("tearsheet", False),
-                    market_data_dir=str(self.market.root),
-                )
+                request = self.worker_request(run, version, tearsheet_default=False)
                 jobs.append(
                     BacktestJob(
                         run_id=run.id or 0,

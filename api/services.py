@@ -566,24 +566,7 @@ class Stratforge(VersionOps, GenerationOps, BatchOps, DeploymentOps):
             run.started_at = datetime.now(UTC)
             db.add(run)
             db.commit()
-            cfg = dict(run.config)
-            request = BacktestRequest(
-                code_path=str(self.code.absolute(version.code_path)),
-                sha256=version.sha256,
-                class_name=version.class_name,
-                data_symbols=cfg["data_symbols"],
-                start=cfg["start"],
-                end=cfg["end"],
-                cash=cfg["cash"],
-                benchmark=cfg.get("benchmark"),
-                fee_pct=cfg.get("fee_pct", 0.0),
-                slippage_per_share=cfg.get("slippage_per_share", 0.0),
-                parameters=cfg.get("parameters") or {},
-                warmup_bars=cfg.get("warmup_bars", 0),
-                risk_free_rate=self.settings.risk_free_rate,
-                tearsheet=cfg.get("tearsheet", True),
-                market_data_dir=str(self.market.root),
-            )
+            request = self.worker_request(run, version, tearsheet_default=True)
             run_dir = Path(run.artifacts_dir or self.settings.runs_dir / f"run_{run.id}")
 
         def record_pid(pid: int) -> None:
@@ -637,6 +620,29 @@ class Stratforge(VersionOps, GenerationOps, BatchOps, DeploymentOps):
             outcome.duration_s,
         )
         return self.get_backtest(None, run_id)
+
+    def worker_request(
+        self, run: BacktestRun, version: StrategyVersion, *, tearsheet_default: bool
+    ) -> BacktestRequest:
+        """What a worker needs to run a recorded BacktestRun (its config as stored)."""
+        cfg = dict(run.config)
+        return BacktestRequest(
+            code_path=str(self.code.absolute(version.code_path)),
+            sha256=version.sha256,
+            class_name=version.class_name,
+            data_symbols=cfg["data_symbols"],
+            start=cfg["start"],
+            end=cfg["end"],
+            cash=cfg["cash"],
+            benchmark=cfg.get("benchmark"),
+            fee_pct=cfg.get("fee_pct", 0.0),
+            slippage_per_share=cfg.get("slippage_per_share", 0.0),
+            parameters=cfg.get("parameters") or {},
+            warmup_bars=cfg.get("warmup_bars", 0),
+            risk_free_rate=self.settings.risk_free_rate,
+            tearsheet=cfg.get("tearsheet", tearsheet_default),
+            market_data_dir=str(self.market.root),
+        )
 
     def submit_backtest(self, run_id: int) -> None:
         """Run in the background pool (the API's way); errors end up on the run row."""
