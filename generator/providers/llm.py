@@ -129,6 +129,34 @@ def parse_json_object(text: str) -> dict[str, Any] | None:
     return None
 
 
+def status_error(status: int, headers: Any, message: str) -> TransportError:
+    """Our classification of an HTTP error status from either SDK. Auth errors never quote the
+    server's text: it can echo part of the key."""
+    if status == 429:
+        return TransportError(
+            "rate_limited",
+            "rate limited (429)",
+            status=status,
+            retry_after=retry_after_seconds(headers),
+        )
+    if status in (401, 403):
+        return TransportError(
+            "refused", f"the server refused the credentials ({status})", status=status
+        )
+    if status == 408:
+        return TransportError("timeout", "the server timed out (408)", status=status)
+    if status >= 500:  # 529 is Anthropic's "overloaded"
+        return TransportError(
+            "server_error",
+            f"server error {status}",
+            status=status,
+            retry_after=retry_after_seconds(headers),
+        )
+    if status == 404:
+        return TransportError("not_found", f"not found (404): {message}", status=status)
+    return TransportError("bad_request", f"refused ({status}): {message}", status=status)
+
+
 def retry_after_seconds(headers: Any) -> float | None:
     """`retry-after-ms` or `retry-after` (seconds; an HTTP date is treated as unknown)."""
     if headers is None:

@@ -21,7 +21,7 @@ from generator.providers.llm import (
     TransportError,
     Turn,
     parse_json_object,
-    retry_after_seconds,
+    status_error,
 )
 
 log = logging.getLogger("stratforge.llm")
@@ -39,31 +39,8 @@ def transport_error(exc: Exception) -> TransportError:
     if isinstance(exc, openai.APIResponseValidationError):
         return TransportError("server_error", "the server's response was not understood")
     if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
         headers = exc.response.headers if exc.response is not None else None
-        if status == 429:
-            return TransportError(
-                "rate_limited",
-                "rate limited (429)",
-                status=status,
-                retry_after=retry_after_seconds(headers),
-            )
-        if status in (401, 403):
-            return TransportError(
-                "refused", f"the server refused the credentials ({status})", status=status
-            )
-        if status == 408:
-            return TransportError("timeout", "the server timed out (408)", status=status)
-        if status >= 500:
-            return TransportError(
-                "server_error",
-                f"server error {status}",
-                status=status,
-                retry_after=retry_after_seconds(headers),
-            )
-        if status == 404:
-            return TransportError("not_found", f"not found (404): {exc.message}", status=status)
-        return TransportError("bad_request", f"refused ({status}): {exc.message}", status=status)
+        return status_error(exc.status_code, headers, exc.message)
     if isinstance(exc, ValueError):  # a body that is not JSON
         return TransportError("server_error", f"unreadable response: {exc}")
     raise exc
