@@ -14,14 +14,13 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from core.config import Settings
-from core.errors import StratforgeError
+from core.errors import InternalError
 
 KEY_FILE = "credentials.key"
 
 
-class CredentialsError(StratforgeError):
+class CredentialsError(InternalError):
     code = "credentials_error"
-    status = 500
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,6 @@ Decisions (each is also documented where it is implemented):
 from __future__ import annotations
 
 import contextlib
-import difflib
 import json
 import logging
 import os
@@ -70,6 +69,14 @@ from pandas.tseries.holiday import (
     sunday_to_monday,
 )
 from pandas.tseries.offsets import CustomBusinessDay
+
+from core.errors import (
+    DataQualityError,
+    DateRangeError,
+    MarketDataError,
+    UnknownSymbolError,
+    name_list,
+)
 
 try:  # fcntl is POSIX-only; without it writes are still atomic, just not serialised.
     import fcntl
@@ -130,88 +137,6 @@ _REQUIRED_COLUMNS: tuple[str, ...] = ("date", "open", "high", "low", "close", "v
 # --------------------------------------------------------------------------------------------
 
 
-class MarketDataError(Exception):
-    """Base error of this module; ``code`` is a stable machine-readable reason for the API."""
-
-    code: str = "market_data"
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-
-
-class UnknownSymbolError(MarketDataError):
-    """One or more symbols are not in the store. ``symbols`` holds every missing one."""
-
-    code = "unknown_symbol"
-
-    def __init__(self, symbol: str | Sequence[str], available: list[str]) -> None:
-        missing = [symbol] if isinstance(symbol, str) else list(symbol)
-        self.symbols: list[str] = missing
-        self.symbol: str = missing[0] if missing else ""
-        self.available: list[str] = list(available)
-        what = ", ".join(missing)
-        if not self.available:
-            message = (
-                f"No data for {what}. The market-data store is empty: import CSV files "
-                "or load the sample market first."
-            )
-        else:
-            message = f"No data for {what}. Available: {_name_list(self.available, limit=60)}."
-            hints = []
-            for sym in missing:
-                close = difflib.get_close_matches(sym, self.available, n=1, cutoff=0.6)
-                if close:
-                    hints.append(f"{sym} -> {close[0]}?")
-            if hints:
-                message += " Did you mean: " + ", ".join(hints)
-        super().__init__(message)
-
-
-class DateRangeError(MarketDataError):
-    """The requested range is not (fully enough) covered by a symbol's data."""
-
-    code = "out_of_range"
-
-    def __init__(
-        self,
-        symbol: str,
-        start: date | None,
-        end: date | None,
-        have_start: date,
-        have_end: date,
-        detail: str | None = None,
-    ) -> None:
-        self.symbol = symbol
-        self.start = start
-        self.end = end
-        self.have_start = have_start
-        self.have_end = have_end
-        asked = f"{start or 'first bar'}..{end or 'last bar'}"
-        message = f"{symbol}: requested {asked}; we have data for {have_start}..{have_end}."
-        if detail:
-            message += " " + detail
-        super().__init__(message)
-
-
-class DataQualityError(MarketDataError):
-    """A file (or set of files) could not be imported; ``problems`` lists every reason."""
-
-    code = "bad_csv"
-
-    def __init__(self, path_or_symbol: str | Path, problems: list[str]) -> None:
-        self.source = str(path_or_symbol)
-        self.problems = list(problems)
-        if len(self.problems) == 1:
-            message = f"{self.source}: {self.problems[0]}"
-        else:
-            lines = "\n".join(f"  - {p}" for p in self.problems)
-            message = f"{self.source}: {len(self.problems)} problems:\n{lines}"
-        super().__init__(message)
-
-
 @dataclass
 class SymbolCoverage:
     """What the store holds for one symbol. ``source`` is the CSV file name or ``"sample"``."""
@@ -234,13 +159,6 @@ class ImportReport:
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
-
-
-def _name_list(items: Sequence[object], limit: int = NAME_LIMIT) -> str:
-    shown = ", ".join(str(i) for i in items[:limit])
-    if len(items) > limit:
-        shown += f" and {len(items) - limit} more"
-    return shown
 
 
 def _as_date(value: date | str | pd.Timestamp | None) -> date | None:
@@ -391,7 +309,7 @@ def _validate_frame(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[st
         not_numeric = num.isna() & raw.notna()
         if not_numeric.any():
             bad = [f"line {line_no[i]}: {raw[i]!r}" for i in not_numeric[not_numeric].index]
-            problems.append(f"column {col} has values that are not numbers ({_name_list(bad)})")
+            problems.append(f"column {col} has values that are not numbers ({name_list(bad)})")
         values[col] = num.astype("float64")
 
     dates = _parse_dates(df[mapping["date"]])
@@ -402,7 +320,7 @@ def _validate_frame(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[st
     bad_date = dates.isna() & ~empty_row
     if bad_date.any():
         bad = [f"line {line_no[i]}: {raw_dates[i]!r}" for i in bad_date[bad_date].index]
-        problems.append(f"{int(bad_date.sum())} unparseable date(s) ({_name_list(bad)})")
+        problems.append(f"{int(bad_date.sum())} unparseable date(s) ({name_list(bad)})")
 
     frame = pd.DataFrame(values, index=df.index)
     if "adj_close" not in frame:
@@ -420,7 +338,7 @@ def _validate_frame(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[st
         ]
         warnings.append(
             f"{label}: dropped {int(nan_rows.sum())} row(s) with missing values "
-            f"({_name_list(where)})"
+            f"({name_list(where)})"
         )
         frame = frame[~nan_rows]
     if frame.empty:
@@ -445,13 +363,13 @@ def _validate_frame(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[st
                 [
                     (
                         f"{len(days)} date(s) appear more than once with different values "
-                        f"({_name_list(days)}).{hint}"
+                        f"({name_list(days)}).{hint}"
                     )
                 ],
             )
         days = sorted({_fmt_date(d) for d in frame.loc[exact, "date"]})
         warnings.append(
-            f"{label}: dropped {int(exact.sum())} exact duplicate row(s) ({_name_list(days)})"
+            f"{label}: dropped {int(exact.sum())} exact duplicate row(s) ({name_list(days)})"
         )
         frame = frame_wo_exact
 
@@ -462,11 +380,11 @@ def _validate_frame(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[st
     non_positive = (prices <= 0).any(axis=1)
     if non_positive.any():
         days = [_fmt_date(d) for d in frame.index[non_positive]]
-        problems.append(f"{len(days)} row(s) with zero or negative prices ({_name_list(days)})")
+        problems.append(f"{len(days)} row(s) with zero or negative prices ({name_list(days)})")
     negative_volume = frame["volume"] < 0
     if negative_volume.any():
         days = [_fmt_date(d) for d in frame.index[negative_volume]]
-        problems.append(f"{len(days)} row(s) with negative volume ({_name_list(days)})")
+        problems.append(f"{len(days)} row(s) with negative volume ({name_list(days)})")
     if problems:
         raise DataQualityError(label, problems)
 
@@ -479,7 +397,7 @@ def _validate_frame(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[st
     gaps = _find_gaps(frame.index)
     if gaps:
         warnings.append(
-            f"{label}: {len(gaps)} gap(s) longer than {GAP_WARN_DAYS} days ({_name_list(gaps)})"
+            f"{label}: {len(gaps)} gap(s) longer than {GAP_WARN_DAYS} days ({name_list(gaps)})"
         )
     return frame, warnings
 
@@ -529,7 +447,7 @@ def _check_ohlc(frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame, str | No
     days = [_fmt_date(d) for d in frame.index[bad]]
     warning = (
         f"{label}: widened high/low on {len(days)} bar(s) with small OHLC inconsistencies "
-        f"(<= {OHLC_TOLERANCE:.1%}, rounding) ({_name_list(days)})"
+        f"(<= {OHLC_TOLERANCE:.1%}, rounding) ({name_list(days)})"
     )
     return fixed, warning, None
 
@@ -904,7 +822,7 @@ class MarketDataStore:
             sym, problem = failures[0]
             if len(failures) > 1:
                 others = [f"{s} (has {index[s].start}..{index[s].end})" for s, _ in failures[1:]]
-                problem += f" Also short of data: {_name_list(others)}."
+                problem += f" Also short of data: {name_list(others)}."
             cov = index[sym]
             raise DateRangeError(sym, start_d, end_d, cov.start, cov.end, problem)
 

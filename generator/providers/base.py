@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from core.errors import StratforgeError
+from core.errors import UpstreamFailed
 from generator.spec import StrategySpec
 
 
@@ -71,12 +71,11 @@ class Proposal:
         return sum(a.cost_usd for a in self.attempts)
 
 
-class ProviderFailed(StratforgeError):
+class ProviderFailed(UpstreamFailed):
     """A model could not be reached (`llm_unavailable`) or never gave a valid spec
     (`llm_invalid_answer`). `attempts` says what was tried, for the Generation row."""
 
     code = "llm_unavailable"
-    status = 502
 
     def __init__(
         self,
@@ -88,8 +87,6 @@ class ProviderFailed(StratforgeError):
     ) -> None:
         super().__init__(message, code=code, **details)
         self.attempts: list[Attempt] = list(attempts or [])
-        if self.code == "llm_invalid_answer":
-            self.status = 422
 
 
 def attempts_of(exc: BaseException) -> list[Attempt]:
