@@ -1,12 +1,12 @@
 """The FastAPI application: routes, error mapping and start-up.
 
 Errors always come back as JSON `{"code": ..., "message": ..., "details": {...}}` with a stable
-`code`; the status comes from the exception class (core.errors) or the market-data error.
+`code`; the status comes from the one table in `api/errors.py`. The lifespan builds the
+`Services` once (`app.state.services`) and closes them at shutdown.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,17 +16,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api import dashboard
+from api.errors import error_body, http_status
 from api.routes import backtests, generations, market_data, strategies, versions
 from api.routes import batches as batch_routes
 from api.routes import deployments as deployment_routes
-from api.services import Stratforge
+from api.services.container import Services
 from core.config import Settings, get_settings
 from core.errors import StratforgeError
-from runtime.market_data import MarketDataError
+from core.logging import configure_logging, get_logger
 
-log = logging.getLogger("stratforge.api")
-
-_MARKET_STATUS = {"unknown_symbol": 404, "out_of_range": 422, "bad_csv": 422}
+log = get_logger(__name__)
 
 
 def _error(
@@ -39,20 +38,16 @@ def _error(
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        service = Stratforge(settings)
-        service.stop_stale_batch_workers()
-        recovered = service.recover_interrupted_runs()
-        if recovered:
-            log.warning("marked %d interrupted backtest run(s) as failed", recovered)
-        service.resume_batches()  # unfinished batches go on; their interrupted runs rerun
-        service.start_scheduler()
-        app.state.stratforge = service
+        services = Services.open(settings)
+        # interrupted runs end as failed; unfinished batches go on; the scheduler starts
+        services.start_background()
+        app.state.services = services
         yield
-        service.close_batches()
-        service.close()
+        services.close()
 
     app = FastAPI(
         title="stratforge",
@@ -63,14 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StratforgeError)
     async def _stratforge_error(_: Request, exc: StratforgeError) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message, exc.details)
-
-    @app.exception_handler(MarketDataError)
-    async def _market_error(_: Request, exc: MarketDataError) -> JSONResponse:
-        details = {
-            k: v for k, v in {"available": getattr(exc, "available", None)}.items() if v is not None
-        }
-        return _error(_MARKET_STATUS.get(exc.code, 422), exc.code, exc.message, details)
+        return JSONResponse(status_code=http_status(exc), content=error_body(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -82,8 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _error(422, "invalid_request", message, {"problems": problems})
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error")
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
         return _error(500, "internal_error", "internal error; see the server log")
 
     @app.get("/health", tags=["meta"])

@@ -19,9 +19,10 @@ from fastapi import APIRouter, Cookie, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import AppDep
-from api.services import BacktestConfig, Stratforge
+from api.errors import http_status
+from api.services.container import Services
+from api.services.views import BacktestConfig
 from core.errors import StratforgeError
-from runtime.market_data import MarketDataError
 
 router = APIRouter(include_in_schema=False)
 COOKIE = "stratforge_key"
@@ -59,7 +60,7 @@ def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(_env.get_template(name).render(**context), status_code=status)
 
 
-def _authorised(app: Stratforge, cookie: str | None) -> bool:
+def _authorised(app: Services, cookie: str | None) -> bool:
     expected = app.settings.api_key
     if expected is None:
         return True
@@ -98,7 +99,7 @@ def login(app: AppDep, key: Annotated[str, Form()]) -> Response:
 def index(app: AppDep, cookie: CookieDep = None) -> Response:
     if not _authorised(app, cookie):
         return _login_page()
-    return _page("index.html", strategies=app.list_strategies(app.default_user_id))
+    return _page("index.html", strategies=app.strategies.list_strategies(app.user_id))
 
 
 @router.post("/ui/strategies")
@@ -106,28 +107,28 @@ def create(app: AppDep, text: Annotated[str, Form()], cookie: CookieDep = None) 
     if not _authorised(app, cookie):
         return _login_page()
     try:
-        view = app.create_strategy(app.default_user_id, text)
-    except (StratforgeError, MarketDataError) as exc:
+        view = app.strategies.create_strategy(app.user_id, text)
+    except StratforgeError as exc:
         error = {"code": exc.code, "message": exc.message}
         return _page("index.html", status=422, error=error, text=text,
-                     strategies=app.list_strategies(app.default_user_id))
+                     strategies=app.strategies.list_strategies(app.user_id))
     return RedirectResponse(f"/ui/strategies/{view.id}", status_code=303)
 
 
-def _strategy_page(app: Stratforge, strategy_id: int, status: int = 200,
+def _strategy_page(app: Services, strategy_id: int, status: int = 200,
                    error: dict[str, str] | None = None) -> HTMLResponse:
-    user = app.default_user_id
-    view = app.get_strategy(user, strategy_id)
+    user = app.user_id
+    view = app.strategies.get_strategy(user, strategy_id)
     assert view.version is not None
     symbols = (view.version.spec or {}).get("symbols") or []
-    end = min((app.market.coverage(s).end for s in symbols), default=date.today())
+    end = min((app.market.coverage_of(s).end for s in symbols), default=date.today())
     start = date(max(end.year - 10, 1990), 1, 2)
-    runs = list(reversed(app.list_backtests(user, strategy_id)))
+    runs = list(reversed(app.backtests.list_backtests(user, strategy_id)))
     return _page(
         "strategy.html", status=status, error=error, strategy=view, version=view.version,
-        versions=app.list_versions(user, strategy_id), runs=runs,
-        code=app.version_code(user, strategy_id, view.version.number),
-        code_path=str(app.code_file(view.version)),
+        versions=app.versions.list_versions(user, strategy_id), runs=runs,
+        code=app.strategies.version_code(user, strategy_id, view.version.number),
+        code_path=str(app.strategies.code_file(view.version)),
         default_start=start.isoformat(), default_end=end.isoformat(),
     )
 
@@ -139,9 +140,9 @@ def strategy_page(strategy_id: int, app: AppDep, cookie: CookieDep = None) -> Re
     try:
         return _strategy_page(app, strategy_id)
     except StratforgeError as exc:
-        return _page("index.html", status=exc.status, error={"code": exc.code,
+        return _page("index.html", status=http_status(exc), error={"code": exc.code,
                                                              "message": exc.message},
-                     strategies=app.list_strategies(app.default_user_id))
+                     strategies=app.strategies.list_strategies(app.user_id))
 
 
 @router.post("/ui/strategies/{strategy_id}/backtests")
@@ -155,14 +156,14 @@ def start_backtest(
     try:
         config = BacktestConfig(strategy_id=strategy_id, start=start, end=end, cash=cash,
                                 benchmark=benchmark.strip().upper() or None)
-        run = app.create_backtest(app.default_user_id, config)
-    except (StratforgeError, MarketDataError) as exc:
+        run = app.backtests.create_backtest(app.user_id, config)
+    except StratforgeError as exc:
         return _strategy_page(app, strategy_id, status=422,
                               error={"code": exc.code, "message": exc.message})
     except ValueError as exc:
         return _strategy_page(app, strategy_id, status=422,
                               error={"code": "invalid_request", "message": str(exc)})
-    app.submit_backtest(run.id)
+    app.backtests.submit_backtest(run.id)
     return RedirectResponse(f"/ui/backtests/{run.id}", status_code=303)
 
 
@@ -170,19 +171,19 @@ def start_backtest(
 def backtest_page(run_id: int, app: AppDep, cookie: CookieDep = None) -> Response:
     if not _authorised(app, cookie):
         return _login_page()
-    user = app.default_user_id
+    user = app.user_id
     try:
-        run = app.get_backtest(user, run_id)
+        run = app.backtests.get_backtest(user, run_id)
     except StratforgeError as exc:
-        return _page("index.html", status=exc.status,
+        return _page("index.html", status=http_status(exc),
                      error={"code": exc.code, "message": exc.message},
-                     strategies=app.list_strategies(user))
+                     strategies=app.strategies.list_strategies(user))
     bench = (run.benchmark or {}).get("metrics") or {}
     fills: list[dict[str, Any]] = []
     chart = ""
     if run.status == "succeeded":
-        fills = app.backtest_trades(user, run_id)["fills"]
-        chart = equity_svg(app.backtest_equity(user, run_id))
+        fills = app.backtests.backtest_trades(user, run_id)["fills"]
+        chart = equity_svg(app.backtests.backtest_equity(user, run_id))
     return _page(
         "backtest.html", run=run, bench=bench, rows=METRIC_ROWS, fills=fills, chart=chart,
         bench_symbol=(run.benchmark or {}).get("symbol", "benchmark"),
@@ -194,7 +195,7 @@ def backtest_page(run_id: int, app: AppDep, cookie: CookieDep = None) -> Respons
 def market_page(app: AppDep, cookie: CookieDep = None) -> Response:
     if not _authorised(app, cookie):
         return _login_page()
-    return _page("market_data.html", symbols=app.market.symbols())
+    return _page("market_data.html", symbols=app.market.coverage())
 
 
 def equity_svg(points: list[dict[str, Any]], width: int = 1000, height: int = 280) -> str:

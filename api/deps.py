@@ -7,15 +7,16 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from api.services import Stratforge
+from api.services.container import Services
 from core.errors import Unauthorized
 
 
-def get_app(request: Request) -> Stratforge:
-    return request.app.state.stratforge
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
 
 
-AppDep = Annotated[Stratforge, Depends(get_app)]
+AppDep = Annotated[Services, Depends(get_services)]
 
 
 def current_user_id(
@@ -31,7 +32,7 @@ def current_user_id(
             given = authorization[7:].strip()
         if not given or not secrets.compare_digest(given, expected.get_secret_value()):
             raise Unauthorized("missing or wrong API key (send X-API-Key)")
-    return app.default_user_id
+    return app.user_id
 
 
 UserDep = Annotated[int, Depends(current_user_id)]

@@ -89,16 +89,17 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "daily")
     args = parser.parse_args()
 
-    from api.services import BacktestConfig, Stratforge
+    from api.services.container import Services
+    from api.services.views import BacktestConfig
     from core.config import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         settings = Settings(home=tmp_path / "home", generated_dir=tmp_path / "gen",
                             smoke_backtest_days=0, tearsheet=False)
-        service = Stratforge(settings)
+        service = Services.open(settings)
         service.market.import_path(args.data)
-        strategy = service.create_strategy(service.default_user_id, TEXT)
+        strategy = service.strategies.create_strategy(service.user_id, TEXT)
         bare_times, plain_times, sheet_times = [], [], []
         bare_return = ours_return = ""
         for i in range(args.repeat):
@@ -111,8 +112,8 @@ def main() -> None:
                                         end=date(2024, 12, 31), cash=100_000,
                                         tearsheet=tearsheet)
                 started = time.perf_counter()
-                run = service.create_backtest(service.default_user_id, config)
-                result = service.execute_backtest(run.id)
+                run = service.backtests.create_backtest(service.user_id, config)
+                result = service.backtests.execute_backtest(run.id)
                 bucket.append(time.perf_counter() - started)
                 assert result.status == "succeeded", result.error
                 ours_return = str(result.metrics["total_return"] if result.metrics else "")

@@ -118,19 +118,18 @@ def fresh_process_cost_s(repeat: int = 3) -> float:
 def run_sweep(home: Path, data: Path, executor: str, ray_address: str | None,
               pairs: list[tuple[int, int]], input_evidence: bool = False,
               ) -> tuple[float, dict[str, float], list[float]]:
-    from api.batches import BatchSpec
-    from api.services import Stratforge
-    from core.config import Settings
+    from api.services.container import Services
+    from api.services.views import BatchSpec
+    from core.config import ExecutorSettings, Settings
     from core.db import dispose_engines
-    from runtime.executors import ExecutorSettings
 
     settings = Settings(home=home, generated_dir=home / "gen", smoke_backtest_days=0,
                         tearsheet=False)
-    app = Stratforge(settings)
+    app = Services.open(settings)
     app.batch_settings = ExecutorSettings(executor=executor, ray_address=ray_address,  # type: ignore[arg-type]
                                           input_evidence=input_evidence)
     app.market.import_path(data)
-    strategy = app.create_strategy(app.default_user_id, TEXT)
+    strategy = app.strategies.create_strategy(app.user_id, TEXT)
     fast = sorted({f for f, _ in pairs})
     slow = sorted({s for _, s in pairs})
     spec = BatchSpec.model_validate({
@@ -141,19 +140,19 @@ def run_sweep(home: Path, data: Path, executor: str, ray_address: str | None,
                   {"name": "slow_sma_period", "values": slow}],
         "max_runs": len(pairs),
     })
-    batch = app.create_batch(app.default_user_id, spec)
+    batch = app.planner.create_batch(app.user_id, spec)
     assert batch.counts.total == len(pairs), batch.counts
     started = time.perf_counter()
-    view = app.run_batch(batch.id)
+    view = app.batches.run_batch(batch.id)
     elapsed = time.perf_counter() - started
     assert view.counts.succeeded == len(pairs), view.counts
-    results = app.batch_results(None, batch.id)
+    results = app.results.batch_results(None, batch.id)
     returns = {
         f"{r['parameters']['fast_sma_period']}/{r['parameters']['slow_sma_period']}":
             r["metrics"]["total_return"]
         for r in results["leaderboard"]
     }
-    durations = [app.get_backtest(None, i).duration_s or 0.0 for i in view.run_ids]
+    durations = [app.backtests.get_backtest(None, i).duration_s or 0.0 for i in view.run_ids]
     app.close_batches()
     app.close()
     dispose_engines()

@@ -66,22 +66,22 @@ def main() -> None:
                       STRATFORGE_GENERATED_DIR=str(home / "generated"),
                       STRATFORGE_TEARSHEET="false", STRATFORGE_VENUE_SPEED="0",
                       STRATFORGE_SMOKE_BACKTEST_DAYS="60")
-    from api.deployments import DeployRequest
-    from api.services import Stratforge
+    from api.services.container import Services
+    from api.services.views import DeployRequest
     from core.config import get_settings
     from runtime.supervisor import shutdown_all_bots, supervisor_status
 
     settings = get_settings()
-    service = Stratforge(settings)
-    user = service.default_user_id
+    service = Services.open(settings)
+    user = service.user_id
     try:
         service.market.load_sample()
-        strategy = service.create_strategy(user, "buy and hold SPY", "offline")
+        strategy = service.strategies.create_strategy(user, "buy and hold SPY", "offline")
         weight = round(0.9 / args.bots, 4)
         deployed: dict[int, float] = {}
         for _ in range(args.bots):
             t0 = time.monotonic()
-            view = service.deploy(user, DeployRequest(
+            view = service.deployments.deploy(user, DeployRequest(
                 strategy_id=strategy.id, mode="venue", sleeptime="5S",
                 parameters={"target_weights": {"SPY": weight}}))
             deployed[view.id] = t0
@@ -91,7 +91,7 @@ def main() -> None:
         while len(first_order) < len(deployed) and time.monotonic() < deadline:
             now = time.monotonic()
             for dep_id, t0 in deployed.items():
-                if dep_id not in running and service.get_deployment(user, dep_id).state == \
+                if dep_id not in running and service.deployments.get_deployment(user, dep_id).state == \
                         "RUNNING":
                     running[dep_id] = now - t0
                 events = home / "home" / "deployments" / str(dep_id) / "events.jsonl"
@@ -102,7 +102,7 @@ def main() -> None:
         sup = supervisor_status(settings)
         assert sup is not None
         sup_pid = int(sup["pid"])
-        pids = [service.get_deployment(user, d).pid for d in deployed]
+        pids = [service.deployments.get_deployment(user, d).pid for d in deployed]
         cpu0 = cpu_seconds(sup_pid)
         bot_cpu0 = [cpu_seconds(p) for p in pids if p]
         time.sleep(args.settle)
@@ -112,11 +112,11 @@ def main() -> None:
         bot_rss = [rss_mb(p) for p in pids if p]
         t_stop = time.monotonic()
         for dep_id in deployed:
-            service.stop_deployment(user, dep_id)
-        wait(lambda: all(service.get_deployment(user, d).state == "STOPPED" for d in deployed),
+            service.deployments.stop_deployment(user, dep_id)
+        wait(lambda: all(service.deployments.get_deployment(user, d).state == "STOPPED" for d in deployed),
              120, "every bot stopped")
         stop_s = time.monotonic() - t_stop
-        orders = service.list_orders(user)
+        orders = service.deployments.list_orders(user)
         result = {
             "bots": args.bots,
             "deploy_to_running_s": {"median": statistics.median(running.values()),

@@ -42,7 +42,7 @@ def main() -> None:
 
     from test_offline_parser import TEXTS
 
-    from api.services import Stratforge
+    from api.services.container import Services
     from core.config import Settings
     from generator.pipeline import OfflineProvider, generate
     from generator.spec import SpecLimits
@@ -62,7 +62,7 @@ def main() -> None:
     full: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(home=Path(tmp) / "home", generated_dir=Path(tmp) / "gen")
-        service = Stratforge(settings)
+        service = Services.open(settings)
         service.market.load_sample()
         chosen = []
         for text in TEXTS:
@@ -73,7 +73,7 @@ def main() -> None:
                 break
         for text in chosen:
             started = time.perf_counter()
-            view = service.create_strategy(service.default_user_id, text)
+            view = service.strategies.create_strategy(service.user_id, text)
             full.append(time.perf_counter() - started)
             assert view.version is not None and view.version.validation_status == "passed", text
         service.close()

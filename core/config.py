@@ -8,6 +8,7 @@ already know by their own names (`DATABASE_URL`). Paths default under `STRATFORG
 from __future__ import annotations
 
 import ipaddress
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -40,6 +41,41 @@ def _default_generated_dir() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+class ExecutorSettings(BaseSettings):
+    """Where backtests run: `STRATFORGE_BATCH_EXECUTOR=local|ray`, `STRATFORGE_BATCH_WORKERS`,
+    `RAY_ADDRESS`. Every backtest (single, batch, validation gate) uses this executor."""
+
+    model_config = SettingsConfigDict(env_prefix="STRATFORGE_BATCH_", extra="ignore")
+
+    executor: Literal["local", "ray"] | None = None  # None: ray when an address is set
+    workers: int | None = Field(default=None, ge=1, le=256)  # None: the machine's cores
+    ray_address: str | None = Field(
+        default=None, validation_alias=AliasChoices("RAY_ADDRESS", "STRATFORGE_BATCH_RAY_ADDRESS")
+    )
+    worker_start_timeout_s: float = 120.0
+    # keep Lumibot's per-call market-input fingerprints (runtime.lumibot_hooks); slower
+    input_evidence: bool = False
+
+    @property
+    def kind(self) -> Literal["local", "ray"]:
+        if self.executor is not None:
+            return self.executor
+        return "ray" if self.ray_address else "local"
+
+    @property
+    def pool_size(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+
+class SchedulerSettings(BaseSettings):
+    """`STRATFORGE_SCHEDULER_ENABLED`, `STRATFORGE_SCHEDULER_POLL_S`."""
+
+    model_config = SettingsConfigDict(env_prefix="STRATFORGE_SCHEDULER_", extra="ignore")
+
+    enabled: bool = True
+    poll_s: float = Field(default=15.0, gt=0, le=3600)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STRATFORGE_", extra="ignore")
 
@@ -68,6 +104,9 @@ class Settings(BaseSettings):
     risk_free_rate: float = 0.0
     smoke_backtest_days: int = 120
     tearsheet: bool = True
+    # the executor every backtest goes through, and the cron scheduler of batches
+    executor: ExecutorSettings = Field(default_factory=ExecutorSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
 
     # live deployments (runtime.supervisor, runtime.live_worker, runtime.alpaca_clients)
     allow_live: bool = False  # STRATFORGE_ALLOW_LIVE: real-money trading only when set

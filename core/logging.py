@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -24,7 +25,8 @@ _RECORD_FIELDS = frozenset(
     logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys()
     | {"message", "asctime", "taskName"}
 )
-_SECRET_HINTS = ("secret", "password", "token", "api_key", "apikey")
+# a field named like a credential is masked whatever it holds ("tokens_in" is not one)
+_SECRET_KEY = re.compile(r"(^|_)(secret|password|passphrase|token|api_key|apikey|authorization)($|_)")
 
 
 def get_logger(name: str) -> logging.Logger:
@@ -41,7 +43,7 @@ def event_fields(record: logging.LogRecord) -> dict[str, Any]:
     for key in sorted(extras):
         ordered[key] = extras[key]
     for key in ordered:
-        if any(hint in key.lower() for hint in _SECRET_HINTS):
+        if _SECRET_KEY.search(key.lower()):
             ordered[key] = "***"
     return ordered
 

@@ -190,6 +190,13 @@ class ScheduleFire(SQLModel, table=True):
 
 
 # -- deployments (live bots), their orders, and broker credentials ---------------------------------
+class DeploymentDesired(StrEnum):
+    """What a person asked of a deployment; the supervisor moves its state towards it."""
+
+    running = "running"
+    stopped = "stopped"
+
+
 class DeploymentState(StrEnum):
     starting = "STARTING"
     running = "RUNNING"

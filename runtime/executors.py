@@ -34,10 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from core.config import PROJECT_ROOT
+from core.config import PROJECT_ROOT, ExecutorSettings
 from runtime.backtest import (
     BacktestRequest,
     WorkerOutcome,
@@ -54,31 +51,6 @@ ARTIFACT_FILES = ("result.json", "equity.csv", "trades.json", "tearsheet.html")
 MAX_ATTEMPTS = 2  # a run whose worker died is retried once
 
 
-class ExecutorSettings(BaseSettings):
-    """`STRATFORGE_BATCH_EXECUTOR=local|ray`, `STRATFORGE_BATCH_WORKERS`, `RAY_ADDRESS`."""
-
-    model_config = SettingsConfigDict(env_prefix="STRATFORGE_BATCH_", extra="ignore")
-
-    executor: Literal["local", "ray"] | None = None  # None: ray when an address is set
-    workers: int | None = Field(default=None, ge=1, le=256)  # None: the machine's cores
-    ray_address: str | None = Field(
-        default=None, validation_alias=AliasChoices("RAY_ADDRESS", "STRATFORGE_BATCH_RAY_ADDRESS")
-    )
-    worker_start_timeout_s: float = 120.0
-    # keep Lumibot's per-call market-input fingerprints (see runtime.pool_worker); slower
-    input_evidence: bool = False
-
-    @property
-    def kind(self) -> Literal["local", "ray"]:
-        if self.executor is not None:
-            return self.executor
-        return "ray" if self.ray_address else "local"
-
-    @property
-    def pool_size(self) -> int:
-        return self.workers or os.cpu_count() or 1
-
-
 @dataclass
 class BacktestJob:
     run_id: int
@@ -86,6 +58,7 @@ class BacktestJob:
     run_dir: Path
     timeout_s: float
     attempts: int = 0  # attempts already made (a resumed batch keeps its count)
+    max_attempts: int = MAX_ATTEMPTS  # a batch run whose worker died is retried once
 
 
 RunEnd = Literal["succeeded", "failed", "cancelled"]
@@ -416,7 +389,7 @@ class LocalPoolExecutor:
                 self._discard(worker)
                 tail = _log_tail(worker.log_path)
                 log.warning("run=%s attempt %d: %s", job.run_id, attempts, exc)
-                if attempts < MAX_ATTEMPTS:
+                if attempts < job.max_attempts:
                     continue
                 events.finished(
                     job,
@@ -575,7 +548,7 @@ class RayExecutor:
         if not jobs:
             return
         ray = self._connect()
-        remote = ray.remote(num_cpus=1, max_retries=MAX_ATTEMPTS - 1)(ray_backtest_task)
+        remote = ray.remote(num_cpus=1)(ray_backtest_task)
         market_dir = Path(jobs[0].request.market_data_dir)
         symbols: set[str] = set()
         for job in jobs:
@@ -611,7 +584,7 @@ class RayExecutor:
                 if code_path not in codes:
                     codes[code_path] = ray.put(Path(code_path).read_bytes())
                 job.run_dir.mkdir(parents=True, exist_ok=True)
-                ref = remote.remote(
+                ref = remote.options(max_retries=job.max_attempts - 1).remote(
                     job.request.model_dump_json(), codes[code_path], market_ref, market_key,
                     self.input_evidence,
                 )
@@ -650,7 +623,7 @@ class RayExecutor:
                     "failed",
                     WorkerOutcome(False, error=f"ray task failed: {type(exc).__name__}: {exc}",
                                   duration_s=elapsed),
-                    MAX_ATTEMPTS,
+                    item.job.max_attempts,
                     worker_died=True,
                 ),
             )

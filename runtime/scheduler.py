@@ -18,26 +18,16 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from core.config import SchedulerSettings
 from core.models import Schedule, ScheduleFire
 
 log = logging.getLogger("stratforge.scheduler")
 
 FireCallback = Callable[[Schedule, datetime], "int | None"]
-
-
-class SchedulerSettings(BaseSettings):
-    """`STRATFORGE_SCHEDULER_ENABLED`, `STRATFORGE_SCHEDULER_POLL_S`."""
-
-    model_config = SettingsConfigDict(env_prefix="STRATFORGE_SCHEDULER_", extra="ignore")
-
-    enabled: bool = True
-    poll_s: float = Field(default=15.0, gt=0, le=3600)
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api.batches import BatchSpec, BatchView, ScheduleIn, ScheduleView
 from api.deps import AppDep, UserDep
+from api.services.views import BatchSpec, BatchView, ScheduleIn, ScheduleView
 from core.errors import InvalidInput
 
 router = APIRouter(tags=["batches"])
@@ -25,38 +25,38 @@ def _download(content: str, media_type: str, name: str) -> Response:
 
 @router.post("/batches", status_code=202, response_model=BatchView)
 def create_batch(body: BatchSpec, app: AppDep, user: UserDep) -> BatchView:
-    batch = app.create_batch(user, body)
-    app.submit_batch(batch.id)
+    batch = app.planner.create_batch(user, body)
+    app.batches.submit_batch(batch.id)
     return batch
 
 
 @router.get("/batches", response_model=list[BatchView])
 def list_batches(app: AppDep, user: UserDep) -> list[BatchView]:
-    return app.list_batches(user)
+    return app.batches.list_batches(user)
 
 
 @router.get("/batches/{batch_id}", response_model=BatchView)
 def get_batch(batch_id: int, app: AppDep, user: UserDep) -> BatchView:
-    return app.get_batch(user, batch_id)
+    return app.batches.get_batch(user, batch_id)
 
 
 @router.delete("/batches/{batch_id}", response_model=BatchView)
 def cancel_batch(batch_id: int, app: AppDep, user: UserDep) -> BatchView:
-    return app.cancel_batch(user, batch_id)
+    return app.batches.cancel_batch(user, batch_id)
 
 
 @router.get("/batches/{batch_id}/results")
 def batch_results(
     batch_id: int, app: AppDep, user: UserDep, metric: str | None = None, top: int = 5
 ) -> dict[str, Any]:
-    return app.batch_results(user, batch_id, metric, top)
+    return app.results.batch_results(user, batch_id, metric, top)
 
 
 @router.get("/batches/{batch_id}/export")
 def export_batch(
     batch_id: int, app: AppDep, user: UserDep, format: Format = "json", metric: str | None = None
 ) -> Response:
-    content, media = app.export_batch(user, batch_id, format, metric)
+    content, media = app.results.export_batch(user, batch_id, format, metric)
     return _download(content, media, f"batch_{batch_id}.{format}")
 
 
@@ -68,26 +68,26 @@ def compare_backtests(
         run_ids = [int(part) for part in ids.split(",") if part.strip()]
     except ValueError as exc:
         raise InvalidInput("ids must be comma-separated run ids", code="bad_ids") from exc
-    return app.compare_backtests(user, run_ids)
+    return app.results.compare_backtests(user, run_ids)
 
 
 @router.get("/backtests/{run_id}/export")
 def export_run(run_id: int, app: AppDep, user: UserDep, format: Format = "json") -> Response:
-    content, media = app.export_run(user, run_id, format)
+    content, media = app.results.export_run(user, run_id, format)
     return _download(content, media, f"run_{run_id}.{format}")
 
 
 @router.post("/schedules", status_code=201, response_model=ScheduleView)
 def create_schedule(body: ScheduleIn, app: AppDep, user: UserDep) -> ScheduleView:
-    return app.create_schedule(user, body)
+    return app.schedules.create_schedule(user, body)
 
 
 @router.get("/schedules", response_model=list[ScheduleView])
 def list_schedules(app: AppDep, user: UserDep) -> list[ScheduleView]:
-    return app.list_schedules(user)
+    return app.schedules.list_schedules(user)
 
 
 @router.delete("/schedules/{schedule_id}", status_code=204)
 def delete_schedule(schedule_id: int, app: AppDep, user: UserDep) -> Response:
-    app.delete_schedule(user, schedule_id)
+    app.schedules.delete_schedule(user, schedule_id)
     return Response(status_code=204)

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from api.deployments import DeploymentView, DeployRequest, KillReport, ManualOrder, OrderView
 from api.deps import AppDep, UserDep
+from api.services.views import DeploymentView, DeployRequest, KillReport, ManualOrder, OrderView
 
 router = APIRouter(tags=["deployments"])
 
@@ -26,71 +26,71 @@ class CredentialsBody(BaseModel):
 
 @router.post("/deployments", response_model=DeploymentView, status_code=201)
 def deploy(body: DeployRequest, app: AppDep, user: UserDep) -> DeploymentView:
-    return app.deploy(user, body)
+    return app.deployments.deploy(user, body)
 
 
 @router.get("/deployments", response_model=list[DeploymentView])
 def list_deployments(app: AppDep, user: UserDep) -> list[DeploymentView]:
-    return app.list_deployments(user)
+    return app.deployments.list_deployments(user)
 
 
 @router.get("/deployments/{deployment_id}", response_model=DeploymentView)
 def get_deployment(deployment_id: int, app: AppDep, user: UserDep) -> DeploymentView:
-    return app.get_deployment(user, deployment_id)
+    return app.deployments.get_deployment(user, deployment_id)
 
 
 @router.post("/deployments/{deployment_id}/stop", response_model=DeploymentView)
 def stop_deployment(deployment_id: int, app: AppDep, user: UserDep) -> DeploymentView:
-    return app.stop_deployment(user, deployment_id)
+    return app.deployments.stop_deployment(user, deployment_id)
 
 
 @router.post("/deployments/{deployment_id}/start", response_model=DeploymentView)
 def start_deployment(deployment_id: int, app: AppDep, user: UserDep) -> DeploymentView:
-    return app.start_deployment(user, deployment_id)
+    return app.deployments.start_deployment(user, deployment_id)
 
 
 @router.post("/deployments/{deployment_id}/clear-halt", response_model=DeploymentView)
 def clear_halt(deployment_id: int, app: AppDep, user: UserDep) -> DeploymentView:
-    return app.clear_halt(user, deployment_id)
+    return app.deployments.clear_halt(user, deployment_id)
 
 
 @router.get("/orders", response_model=list[OrderView])
 def list_orders(app: AppDep, user: UserDep, deployment_id: int | None = None,
                 status: str | None = None) -> list[OrderView]:
-    return app.list_orders(user, deployment_id, status)
+    return app.deployments.list_orders(user, deployment_id, status)
 
 
 @router.post("/orders", response_model=OrderView, status_code=201)
 def place_order(body: ManualOrder, app: AppDep, user: UserDep) -> OrderView:
-    return app.place_order(user, body)
+    return app.deployments.place_order(user, body)
 
 
 @router.delete("/orders/{order_id}", response_model=OrderView)
 def cancel_order(order_id: int, app: AppDep, user: UserDep) -> OrderView:
-    return app.cancel_order(user, order_id)
+    return app.deployments.cancel_order(user, order_id)
 
 
 @router.get("/positions")
 def positions(app: AppDep, user: UserDep) -> list[dict[str, Any]]:
-    return app.positions(user)
+    return app.deployments.positions(user)
 
 
 @router.post("/kill-switch", response_model=KillReport)
 def kill_switch(body: KillBody, app: AppDep, user: UserDep) -> KillReport:
-    return app.kill_switch(user, flatten=body.flatten)
+    return app.deployments.kill_switch(user, flatten=body.flatten)
 
 
 @router.put("/broker-credentials")
 def store_credentials(body: CredentialsBody, app: AppDep, user: UserDep) -> dict[str, Any]:
-    return app.store_credentials(user, body.key_id, body.secret, body.paper)
+    return app.deployments.store_credentials(user, body.key_id, body.secret, body.paper)
 
 
 @router.get("/broker-credentials")
 def credentials_status(app: AppDep, user: UserDep) -> dict[str, Any]:
-    return app.credentials_status(user)
+    return app.deployments.credentials_status(user)
 
 
 @router.delete("/broker-credentials", status_code=204)
 def delete_credentials(app: AppDep, user: UserDep) -> Response:
-    app.delete_credentials(user)
+    app.deployments.delete_credentials(user)
     return Response(status_code=204)

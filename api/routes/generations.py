@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import AppDep, UserDep
-from api.generations import GenerationsReport
 from api.routes.strategies import CreatedStrategy
+from api.services.views import GenerationsReport
 
 router = APIRouter(prefix="/generations", tags=["generations"])
 
@@ -21,11 +21,11 @@ def list_generations(
 ) -> GenerationsReport:
     """Newest first: provider, model, prompt version, tokens, latency, cost, outcome, attempts;
     totals over all of the user's generations and per model; today's use against the budget."""
-    return app.list_generations(user, limit=limit, strategy_id=strategy_id)
+    return app.generations.report(user, limit=limit, strategy_id=strategy_id)
 
 
 @router.post("/{generation_id}/accept", status_code=201, response_model=CreatedStrategy)
 def accept_generation(generation_id: int, app: AppDep, user: UserDep) -> CreatedStrategy:
-    view = app.accept_candidate(user, generation_id)
-    code = app.version_code(user, view.id, view.latest_version)
+    view = app.models.accept_candidate(user, generation_id)
+    code = app.strategies.version_code(user, view.id, view.latest_version)
     return CreatedStrategy(**view.model_dump(), code=code)

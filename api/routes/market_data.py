@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 
 from api.deps import AppDep, UserDep
-from api.services import indicator_series
 
 router = APIRouter(prefix="/market-data", tags=["market data"])
 
 
 @router.get("/symbols")
 def list_symbols(app: AppDep, _user: UserDep, query: str | None = None) -> list[dict[str, Any]]:
-    return [
-        c.__dict__ | {"start": c.start.isoformat(), "end": c.end.isoformat()}
-        for c in app.market.symbols(query)
-    ]
+    return app.market.symbols(query)
 
 
 @router.get("/{symbol}/bars")
@@ -31,10 +26,7 @@ def get_bars(
     end: date | None = None,
     limit: int = Query(default=5000, ge=1, le=20000),
 ) -> dict[str, Any]:
-    frame = app.market.bars(symbol.upper(), start, end).tail(limit)
-    frame = frame.reset_index(names="date")
-    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
-    return {"symbol": symbol.upper(), "bars": json.loads(frame.to_json(orient="records"))}
+    return app.market.bars(symbol.upper(), start, end, limit)
 
 
 @router.get("/{symbol}/indicators")
@@ -60,4 +52,4 @@ def get_indicator(
     start: date | None = None,
     end: date | None = None,
 ) -> dict[str, Any]:
-    return indicator_series(app, symbol.upper(), kind, period, start, end)
+    return app.market.indicator(symbol.upper(), kind, period, start, end)

@@ -7,8 +7,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from api.deps import AppDep, UserDep
-from api.generations import Comparison, ExplanationView
-from api.services import StrategyView, VersionView
+from api.services.views import Comparison, ExplanationView, StrategyView, VersionView
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
 
@@ -54,20 +53,20 @@ def create_strategy(
 ) -> CreatedStrategy | Comparison:
     if body.compare:
         response.status_code = 200
-        return app.compare_strategies(user, body.text, body.compare)
-    view = app.create_strategy(user, body.text, body.provider)
-    code = app.version_code(user, view.id, view.latest_version)
+        return app.models.compare_strategies(user, body.text, body.compare)
+    view = app.strategies.create_strategy(user, body.text, body.provider)
+    code = app.strategies.version_code(user, view.id, view.latest_version)
     return CreatedStrategy(**view.model_dump(), code=code)
 
 
 @router.get("", response_model=list[StrategyView])
 def list_strategies(app: AppDep, user: UserDep) -> list[StrategyView]:
-    return app.list_strategies(user)
+    return app.strategies.list_strategies(user)
 
 
 @router.get("/{strategy_id}", response_model=StrategyView)
 def get_strategy(strategy_id: int, app: AppDep, user: UserDep) -> StrategyView:
-    return app.get_strategy(user, strategy_id)
+    return app.strategies.get_strategy(user, strategy_id)
 
 
 @router.get("/{strategy_id}/explanation", response_model=ExplanationView)
@@ -76,20 +75,20 @@ def get_explanation(
 ) -> ExplanationView:
     """The spec's plain-English summary, plus the model's explanation of risks and assumptions
     when a language model is configured (or named with `provider`)."""
-    return app.explain_strategy(user, strategy_id, provider)
+    return app.models.explain_strategy(user, strategy_id, provider)
 
 
 @router.get("/{strategy_id}/versions/{number}", response_model=VersionView)
 def get_version(strategy_id: int, number: int, app: AppDep, user: UserDep) -> VersionView:
-    return app.get_version(user, strategy_id, number)
+    return app.strategies.get_version(user, strategy_id, number)
 
 
 @router.put("/{strategy_id}/code", response_model=StrategyView)
 def put_code(strategy_id: int, body: UploadCode, app: AppDep, user: UserDep) -> StrategyView:
     """Record edited code as a new version (validated like generated code)."""
-    return app.add_code_version(user, strategy_id, body.code)
+    return app.strategies.add_code_version(user, strategy_id, body.code)
 
 
 @router.get("/{strategy_id}/versions/{number}/code", response_class=PlainTextResponse)
 def get_code(strategy_id: int, number: int, app: AppDep, user: UserDep) -> str:
-    return app.version_code(user, strategy_id, number)
+    return app.strategies.version_code(user, strategy_id, number)

@@ -10,8 +10,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from api.deps import AppDep, UserDep
-from api.services import StrategyView
-from api.versions import VersionRow
+from api.services.views import StrategyView, VersionRow
 
 router = APIRouter(tags=["versions"])
 
@@ -30,27 +29,27 @@ class RegenerateBody(BaseModel):
 
 @router.get("/strategies/{strategy_id}/versions", response_model=list[VersionRow])
 def list_versions(strategy_id: int, app: AppDep, user: UserDep) -> list[VersionRow]:
-    return app.list_versions(user, strategy_id)
+    return app.versions.list_versions(user, strategy_id)
 
 
 @router.get("/strategies/{strategy_id}/diff", response_class=PlainTextResponse)
 def diff(strategy_id: int, a: int, b: int, app: AppDep, user: UserDep) -> str:
-    return app.diff_versions(user, strategy_id, a, b)
+    return app.versions.diff_versions(user, strategy_id, a, b)
 
 
 @router.post("/strategies/{strategy_id}/restore", response_model=StrategyView, status_code=201)
 def restore(strategy_id: int, body: RestoreBody, app: AppDep, user: UserDep) -> StrategyView:
-    return app.restore_version(user, strategy_id, body.version)
+    return app.versions.restore_version(user, strategy_id, body.version)
 
 
 @router.post("/strategies/{strategy_id}/clone", response_model=StrategyView, status_code=201)
 def clone(strategy_id: int, body: CloneBody, app: AppDep, user: UserDep) -> StrategyView:
-    return app.clone_strategy(user, strategy_id, body.name)
+    return app.versions.clone_strategy(user, strategy_id, body.name)
 
 
 @router.delete("/strategies/{strategy_id}", status_code=204)
 def delete(strategy_id: int, app: AppDep, user: UserDep) -> Response:
-    app.delete_strategy(user, strategy_id)
+    app.versions.delete_strategy(user, strategy_id)
     return Response(status_code=204)
 
 
@@ -58,15 +57,15 @@ def delete(strategy_id: int, app: AppDep, user: UserDep) -> Response:
 def regenerate(
     strategy_id: int, body: RegenerateBody, app: AppDep, user: UserDep
 ) -> dict[str, Any]:
-    view, conflict = app.regenerate(user, strategy_id, body.provider)
+    view, conflict = app.versions.regenerate(user, strategy_id, body.provider)
     return {"strategy": view.model_dump(mode="json"), "conflict": conflict}
 
 
 @router.post("/versions/scan")
 def scan(app: AppDep, user: UserDep) -> list[dict[str, Any]]:
-    return [asdict(r) for r in app.scan_versions(user)]
+    return [asdict(r) for r in app.versions.scan_versions(user)]
 
 
 @router.get("/strategies/{strategy_id}/export", response_class=PlainTextResponse)
 def export(strategy_id: int, app: AppDep, user: UserDep, version: int | None = None) -> str:
-    return app.export_version(user, strategy_id, version)
+    return app.versions.export_version(user, strategy_id, version)

@@ -14,7 +14,7 @@ from conftest import make_settings
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.services import Stratforge
+from api.services.container import Services
 from core.db import dispose_engines
 
 GOLDEN = (
@@ -199,34 +199,34 @@ def test_api_key_is_enforced_when_configured(tmp_path: Path, real_market_dir: Pa
 def test_killed_worker_ends_failed_and_restart_recovers_stuck_runs(
         tmp_path: Path, real_market_dir: Path) -> None:
     settings = make_settings(tmp_path, real_market_dir, smoke_backtest_days=0)
-    service = Stratforge(settings)
-    from api.services import BacktestConfig
+    service = Services.open(settings)
+    from api.services.views import BacktestConfig
 
-    view = service.create_strategy(service.default_user_id, GOLDEN)
+    view = service.strategies.create_strategy(service.user_id, GOLDEN)
     config = BacktestConfig(strategy_id=view.id, start="2006-01-03", end="2024-12-31")
-    run = service.create_backtest(service.default_user_id, config)
-    service.submit_backtest(run.id)
-    pid = _wait(lambda: service.get_backtest(None, run.id).progress > 0
+    run = service.backtests.create_backtest(service.user_id, config)
+    service.backtests.submit_backtest(run.id)
+    pid = _wait(lambda: service.backtests.get_backtest(None, run.id).progress > 0
                 and _pid(service, run.id))
     os.kill(pid, signal.SIGKILL)
-    done = _wait(lambda: (v := service.get_backtest(None, run.id)).status == "failed" and v)
+    done = _wait(lambda: (v := service.backtests.get_backtest(None, run.id)).status == "failed" and v)
     assert "SIGKILL" in (done.error or "")
 
     # a run left 'running' by a dead server is failed on the next start, not stuck forever
-    stuck = service.create_backtest(service.default_user_id, config)
-    service._update_run(stuck.id, status="running", worker_pid=999_999)
+    stuck = service.backtests.create_backtest(service.user_id, config)
+    service.recorder.update(stuck.id, status="running", worker_pid=999_999)
     service.close()
-    restarted = Stratforge(settings)
-    assert restarted.recover_interrupted_runs() == 1
-    after = restarted.get_backtest(None, stuck.id)
+    restarted = Services.open(settings)
+    assert restarted.recorder.recover_interrupted().failed == 1
+    after = restarted.backtests.get_backtest(None, stuck.id)
     assert after.status == "failed" and "interrupted" in (after.error or "")
     dispose_engines()
 
 
-def _pid(service: Stratforge, run_id: int) -> int | None:
+def _pid(service: Services, run_id: int) -> int | None:
     from core.models import BacktestRun
 
-    with service.session() as db:
+    with service.ctx.session() as db:
         row = db.get(BacktestRun, run_id)
         return row.worker_pid if row else None
 
@@ -237,17 +237,17 @@ def test_whole_flow_on_postgresql(tmp_path: Path, real_market_dir: Path,
     """The same service on PostgreSQL (DATABASE_URL): migrations, rows, a backtest."""
     settings = make_settings(tmp_path, real_market_dir, database_url=postgres_url,
                              smoke_backtest_days=0)
-    service = Stratforge(settings)
+    service = Services.open(settings)
     try:
-        from api.services import BacktestConfig
+        from api.services.views import BacktestConfig
 
-        view = service.create_strategy(service.default_user_id, GOLDEN)
-        run = service.create_backtest(service.default_user_id, BacktestConfig(
+        view = service.strategies.create_strategy(service.user_id, GOLDEN)
+        run = service.backtests.create_backtest(service.user_id, BacktestConfig(
             strategy_id=view.id, start="2019-01-02", end="2020-12-31"))
-        done = service.execute_backtest(run.id)
+        done = service.backtests.execute_backtest(run.id)
         assert done.status == "succeeded", done.error
-        assert service.list_backtests(service.default_user_id)[0].metrics == done.metrics
-        assert service.get_strategy(service.default_user_id, view.id).version is not None
+        assert service.backtests.list_backtests(service.user_id)[0].metrics == done.metrics
+        assert service.strategies.get_strategy(service.user_id, view.id).version is not None
     finally:
         service.close()
         dispose_engines()

@@ -24,20 +24,18 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
 
 from api.app import create_app
-from api.batches import (
-    BatchSpec,
-    ScheduleIn,
-    SweepParameter,
+from api.cli.batches import parse_sweep
+from api.services.batches.sweeps import (
     combinations,
     parameter_values,
     walk_windows,
     with_history,
 )
-from api.cli_batches import parse_sweep
-from api.services import Stratforge
+from api.services.container import Services
+from api.services.views import BatchSpec, ScheduleIn, SweepParameter
+from core.config import ExecutorSettings
 from core.db import dispose_engines, get_engine
 from core.models import BacktestRun, Schedule, ScheduleFire
-from runtime.executors import ExecutorSettings
 from runtime.scheduler import Scheduler
 
 GOLDEN = (
@@ -60,24 +58,22 @@ def _wait(check: Callable[[], Any], timeout: float = 300.0, every: float = 0.1) 
     raise AssertionError("condition not reached in time")
 
 
-def _service(tmp_path: Path, market: Path, workers: int = 2, **executor: Any) -> Stratforge:
-    settings = make_settings(tmp_path, market, smoke_backtest_days=0)
-    app = Stratforge(settings)
-    app.batch_settings = ExecutorSettings(workers=workers, **executor)
-    return app
+def _service(tmp_path: Path, market: Path, workers: int = 2, **executor: Any) -> Services:
+    settings = make_settings(tmp_path, market, smoke_backtest_days=0,
+                             executor=ExecutorSettings(workers=workers, **executor))
+    return Services.open(settings)
 
 
 @pytest.fixture
-def service(tmp_path: Path, real_market_dir: Path) -> Iterator[Stratforge]:
+def service(tmp_path: Path, real_market_dir: Path) -> Iterator[Services]:
     app = _service(tmp_path, real_market_dir)
     yield app
-    app.close_batches()
     app.close()
     dispose_engines()
 
 
-def _golden(app: Stratforge) -> int:
-    view = app.create_strategy(app.default_user_id, GOLDEN)
+def _golden(app: Services) -> int:
+    view = app.strategies.create_strategy(app.user_id, GOLDEN)
     assert view.version is not None and view.version.validation_status == "passed"
     return view.id
 
@@ -117,7 +113,7 @@ def test_sweep_values_bounds_history_and_windows() -> None:
     random_spec = spec.model_copy(update={"mode": "random", "samples": 2, "seed": 3})
     assert combinations(random_spec, declared, 400) == combinations(random_spec, declared, 400)
     assert len(combinations(random_spec, declared, 400)) == 2
-    from api.batches import WalkForward
+    from api.services.views import WalkForward
 
     windows = walk_windows(date(2010, 1, 1), date(2013, 1, 1),
                            WalkForward(train_days=365, test_days=180))
@@ -186,9 +182,9 @@ def test_sweep_through_the_api_results_compare_and_exports(client: TestClient) -
 
 
 # -- faults -------------------------------------------------------------------------------------
-def test_a_run_that_raises_fails_alone_and_the_sweep_goes_on(service: Stratforge) -> None:
+def test_a_run_that_raises_fails_alone_and_the_sweep_goes_on(service: Services) -> None:
     sid = _golden(service)
-    source = service.version_code(service.default_user_id, sid, 1)
+    source = service.strategies.version_code(service.user_id, sid, 1)
     broken = source.replace(
         "    def on_trading_iteration(self) -> None:\n",
         "    def on_trading_iteration(self) -> None:\n"
@@ -197,15 +193,15 @@ def test_a_run_that_raises_fails_alone_and_the_sweep_goes_on(service: Stratforge
         1,
     )
     assert broken != source
-    edited = service.add_code_version(service.default_user_id, sid, broken)
+    edited = service.strategies.add_code_version(service.user_id, sid, broken)
     assert edited.version is not None and edited.version.validation_status == "passed", (
         edited.version.validation if edited.version else None)
-    batch = service.create_batch(service.default_user_id, _sweep(sid))
-    view = service.run_batch(batch.id)
+    batch = service.planner.create_batch(service.user_id, _sweep(sid))
+    view = service.batches.run_batch(batch.id)
     assert view.status == "succeeded"
     assert view.counts.succeeded == 2 and view.counts.failed == 2
     for run_id in view.run_ids:
-        run = service.get_backtest(None, run_id)
+        run = service.backtests.get_backtest(None, run_id)
         if run.config["parameters"]["fast_sma_period"] == 20:
             assert run.status == "failed" and "this combination breaks" in (run.error or "")
         else:
@@ -217,22 +213,21 @@ def test_cancel_stops_queued_and_running_runs(tmp_path: Path, real_market_dir: P
     try:
         sid = _golden(app)
         spec = _sweep(sid, start="2006-01-03", end="2019-12-31")
-        batch = app.create_batch(app.default_user_id, spec)
-        app.submit_batch(batch.id)
-        running = _wait(lambda: [r for r in app.list_backtests(app.default_user_id)
+        batch = app.planner.create_batch(app.user_id, spec)
+        app.batches.submit_batch(batch.id)
+        running = _wait(lambda: [r for r in app.backtests.list_backtests(app.user_id)
                                  if r.status == "running"])
         with Session(get_engine(app.settings)) as db:
             pid = db.get(BacktestRun, running[0].id).worker_pid  # type: ignore[union-attr]
         assert pid
-        app.cancel_batch(app.default_user_id, batch.id)
-        view = app.wait_batch(batch.id, 120)
+        app.batches.cancel_batch(app.user_id, batch.id)
+        view = app.batches.wait_batch(batch.id, 120)
         assert view.status == "cancelled"
         assert view.counts.cancelled == 4 and view.counts.queued == view.counts.running == 0
         _wait(lambda: not Path(f"/proc/{pid}").exists()
               or b"zombie" in Path(f"/proc/{pid}/status").read_bytes().lower(), 30)
-        assert app.get_batch(None, batch.id).status == "cancelled"
+        assert app.batches.get_batch(None, batch.id).status == "cancelled"
     finally:
-        app.close_batches()
         app.close()
         dispose_engines()
 
@@ -241,11 +236,10 @@ RESTART_SCRIPT = """
 import json, sys
 sys.path.insert(0, {root!r})
 from core.config import Settings
-from api.services import Stratforge
-from runtime.executors import ExecutorSettings
-app = Stratforge(Settings(**json.loads({settings!r})))
-app.batch_settings = ExecutorSettings(workers=1)
-app.run_batch({batch_id})
+from api.services.container import Services
+from core.config import ExecutorSettings
+app = Services.open(Settings(**json.loads({settings!r}), executor=ExecutorSettings(workers=1)))
+app.batches.run_batch({batch_id})
 """
 
 
@@ -255,7 +249,7 @@ def test_server_restart_mid_batch_resumes_from_what_is_recorded(
     app = _service(tmp_path, real_market_dir, workers=1)
     sid = _golden(app)
     spec = _sweep(sid, start="2012-01-03", end="2017-12-29")
-    batch = app.create_batch(app.default_user_id, spec)
+    batch = app.planner.create_batch(app.user_id, spec)
     settings_json = app.settings.model_dump_json(include={"home", "generated_dir", "market_dir",
                                                           "tearsheet", "smoke_backtest_days"})
     script = RESTART_SCRIPT.format(root=str(REPO_ROOT), settings=settings_json,
@@ -263,26 +257,25 @@ def test_server_restart_mid_batch_resumes_from_what_is_recorded(
     server = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path)
 
     def states() -> list[str]:
-        return [app.get_backtest(None, i).status for i in batch.run_ids]
+        return [app.backtests.get_backtest(None, i).status for i in batch.run_ids]
 
     try:
         _wait(lambda: states().count("succeeded") >= 1 and "running" in states())
     finally:
         server.send_signal(signal.SIGKILL)  # the server dies; its pool worker is orphaned
         server.wait()
-    before = {i: app.get_backtest(None, i) for i in batch.run_ids}
+    before = {i: app.backtests.get_backtest(None, i) for i in batch.run_ids}
     finished_before = {i: v.finished_at for i, v in before.items() if v.status == "succeeded"}
     assert finished_before and any(v.status == "running" for v in before.values())
 
     # start-up of the next server process
-    assert app.stop_stale_batch_workers() == 1  # the orphan still running a batch run
-    app.recover_interrupted_runs()
-    assert app.resume_batches() == [batch.id]
-    view = app.wait_batch(batch.id, 600)
+    recovery = app.recorder.recover_interrupted()
+    assert recovery.workers_killed == 1  # the orphan still running a batch run
+    assert app.batches.resume_batches() == [batch.id]
+    view = app.batches.wait_batch(batch.id, 600)
     assert view.status == "succeeded" and view.counts.succeeded == 4, view.counts
     for run_id, finished in finished_before.items():  # finished runs were not run again
-        assert app.get_backtest(None, run_id).finished_at == finished
-    app.close_batches()
+        assert app.backtests.get_backtest(None, run_id).finished_at == finished
     app.close()
     dispose_engines()
 
@@ -342,7 +335,7 @@ def test_two_schedulers_racing_fire_each_occurrence_once_sqlite(
     tmp_path: Path, real_market_dir: Path
 ) -> None:
     settings = make_settings(tmp_path, real_market_dir)
-    Stratforge(settings).close()  # migrated database
+    Services.open(settings).close()  # migrated database
     _race(settings.database)
     dispose_engines()
 
@@ -375,7 +368,7 @@ def test_two_schedulers_racing_fire_each_occurrence_once_postgres(
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
         settings = make_settings(tmp_path, real_market_dir, database_url=url)
-        Stratforge(settings).close()
+        Services.open(settings).close()
         _race(settings.database)
     finally:
         dispose_engines()
@@ -384,13 +377,13 @@ def test_two_schedulers_racing_fire_each_occurrence_once_postgres(
         admin.dispose()
 
 
-def test_schedule_fires_a_batch_and_missed_occurrences_run_once(service: Stratforge) -> None:
+def test_schedule_fires_a_batch_and_missed_occurrences_run_once(service: Services) -> None:
     sid = _golden(service)
     spec = _sweep(sid, start="2018-01-02", end="2018-12-31",
                   sweep=[{"name": "fast_sma_period", "values": [10]},
                          {"name": "slow_sma_period", "values": [40]}])
-    view = service.create_schedule(
-        service.default_user_id,
+    view = service.schedules.create_schedule(
+        service.user_id,
         ScheduleIn(name="nightly", cron="0 22 * * 1-5", timezone="America/New_York", batch=spec),
     )
     assert view.next_fire_at is not None
@@ -401,37 +394,37 @@ def test_schedule_fires_a_batch_and_missed_occurrences_run_once(service: Stratfo
         row.created_at = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
         db.add(row)
         db.commit()
-    scheduler = service.make_scheduler("test")
+    scheduler = service.schedules.make_scheduler("test")
     now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # Tuesday; last occurrence Monday 22:00 EDT
     won = scheduler.tick(now)
     assert won == [(view.id, datetime(2026, 3, 10, 2, 0, tzinfo=UTC))]
     assert scheduler.tick(now) == [] and scheduler.tick(now + timedelta(hours=1)) == []
-    batches = service.list_batches(service.default_user_id)
+    batches = service.batches.list_batches(service.user_id)
     assert len(batches) == 1 and batches[0].schedule_id == view.id
-    done = service.wait_batch(batches[0].id, 300)
+    done = service.batches.wait_batch(batches[0].id, 300)
     assert done.status == "succeeded" and done.counts.succeeded == 1
-    listed = service.list_schedules(service.default_user_id)[0]
+    listed = service.schedules.list_schedules(service.user_id)[0]
     assert listed.last_fire_at == datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
 
 @pytest.mark.slow
-def test_walk_forward_reports_in_and_out_of_sample(service: Stratforge) -> None:
+def test_walk_forward_reports_in_and_out_of_sample(service: Services) -> None:
     sid = _golden(service)
     spec = BatchSpec.model_validate({
         "name": "wf", "kind": "walk_forward", "targets": [{"strategy_id": sid}],
         "date_ranges": [{"start": "2014-01-02", "end": "2018-12-31"}], "sweep": SWEEP,
         "walk_forward": {"train_days": 730, "test_days": 365}, "metric": "total_return"})
-    batch = service.create_batch(service.default_user_id, spec)
+    batch = service.planner.create_batch(service.user_id, spec)
     assert batch.counts.total == 4 * 2 + 2  # train runs now, one test run per window later
-    view = service.run_batch(batch.id)
+    view = service.batches.run_batch(batch.id)
     assert view.status == "succeeded" and view.counts.succeeded == 10, view.counts
-    report = service.batch_results(None, batch.id)["walk_forward"]
+    report = service.results.batch_results(None, batch.id)["walk_forward"]
     assert [w["window"] for w in report] == [0, 1]
     for w in report:
         assert w["in_sample"] is not None and w["out_of_sample"] is not None
         assert w["train"][1] == w["test"][0]
-        train = service.get_backtest(None, w["train_run_id"])
-        test = service.get_backtest(None, w["test_run_id"])
+        train = service.backtests.get_backtest(None, w["train_run_id"])
+        test = service.backtests.get_backtest(None, w["test_run_id"])
         assert test.config["parameters"] == train.config["parameters"]
 
 
@@ -453,20 +446,19 @@ def test_ray_sweep_matches_the_local_pool(
                        ray_address=ray_address if kind == "ray" else None)
         try:
             sid = _golden(app)
-            batch = app.create_batch(app.default_user_id, _sweep(sid))
-            view = app.run_batch(batch.id)
+            batch = app.planner.create_batch(app.user_id, _sweep(sid))
+            view = app.batches.run_batch(batch.id)
             assert view.status == "succeeded" and view.counts.succeeded == 4, view
             assert view.executor == kind
-            results = app.batch_results(None, batch.id)
+            results = app.results.batch_results(None, batch.id)
             outcomes[kind] = {
                 json.dumps(r["parameters"], sort_keys=True): r["metrics"]
                 for r in results["leaderboard"]
             }
             best = results["leaderboard"][0]["run_id"]  # artifacts written back locally
-            assert len(app.backtest_equity(app.default_user_id, best)) > 400
-            assert app.backtest_trades(app.default_user_id, best)["fills"]
+            assert len(app.backtests.backtest_equity(app.user_id, best)) > 400
+            assert app.backtests.backtest_trades(app.user_id, best)["fills"]
         finally:
-            app.close_batches()
             app.close()
             dispose_engines()
     assert outcomes["ray"] == outcomes["local"]
@@ -542,8 +534,8 @@ def test_ray_worker_killed_mid_run_is_retried_and_cancel_stops_ray_runs(
                       sweep=[{"name": "fast_sma_period", "values": [10]},
                              {"name": "slow_sma_period", "values": [40]}])
         known = set(scratch.glob("run_*")) if scratch.exists() else set()
-        batch = app.create_batch(app.default_user_id, spec)
-        app.submit_batch(batch.id)
+        batch = app.planner.create_batch(app.user_id, spec)
+        app.batches.submit_batch(batch.id)
 
         def mid_run_task() -> int | None:
             for folder in set(scratch.glob("run_*")) - known:
@@ -552,18 +544,17 @@ def test_ray_worker_killed_mid_run_is_retried_and_cancel_stops_ray_runs(
             return None
 
         os.kill(_wait(mid_run_task, timeout=180), signal.SIGKILL)
-        view = app.wait_batch(batch.id, 300)
+        view = app.batches.wait_batch(batch.id, 300)
         assert view.status == "succeeded" and view.counts.succeeded == 1, (
-            view, app.get_backtest(None, view.run_ids[0]).error)
+            view, app.backtests.get_backtest(None, view.run_ids[0]).error)
 
         long_spec = _sweep(sid, start="2006-01-03", end="2019-12-31")
-        batch = app.create_batch(app.default_user_id, long_spec)
-        app.submit_batch(batch.id)
-        _wait(lambda: app.get_batch(None, batch.id).counts.running > 0)
-        app.cancel_batch(app.default_user_id, batch.id)
-        view = app.wait_batch(batch.id, 120)
+        batch = app.planner.create_batch(app.user_id, long_spec)
+        app.batches.submit_batch(batch.id)
+        _wait(lambda: app.batches.get_batch(None, batch.id).counts.running > 0)
+        app.batches.cancel_batch(app.user_id, batch.id)
+        view = app.batches.wait_batch(batch.id, 120)
         assert view.status == "cancelled" and view.counts.cancelled == 4, view.counts
     finally:
-        app.close_batches()
         app.close()
         dispose_engines()

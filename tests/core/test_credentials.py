@@ -23,11 +23,11 @@ SECRET = "s3cr3t-Value-that-must-never-leak-0123456789"
 
 @pytest.fixture
 def service(tmp_path: Path, sample_market_dir: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from api.services import Stratforge
+    from api.services.container import Services
 
     for name in ("ALPACA_API_KEY", "ALPACA_API_SECRET", "STRATFORGE_CREDENTIALS_KEY"):
         monkeypatch.delenv(name, raising=False)
-    app = Stratforge(make_settings(tmp_path, sample_market_dir))
+    app = Services.open(make_settings(tmp_path, sample_market_dir))
     yield app
     app.close()
     dispose_engines()
@@ -37,14 +37,14 @@ def test_keys_are_encrypted_at_rest_masked_when_shown_and_never_logged(
     service, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    result = service.store_credentials(service.default_user_id, KEY_ID, SECRET)
+    result = service.deployments.store_credentials(service.user_id, KEY_ID, SECRET)
     assert SECRET not in str(result) and KEY_ID not in str(result)
     with Session(get_engine(service.settings)) as db:
         row = db.exec(select(BrokerCredential)).one()
         assert SECRET not in row.secret_enc and KEY_ID not in row.key_id_enc
     raw = (service.settings.home / "stratforge.db").read_bytes()
     assert SECRET.encode() not in raw
-    shown = service.credentials_status(service.default_user_id)
+    shown = service.deployments.credentials_status(service.user_id)
     assert shown["source"] == "stored" and KEY_ID not in str(shown)
     assert SECRET not in caplog.text and KEY_ID not in caplog.text
     key_file = service.settings.home / "credentials.key"
@@ -53,7 +53,7 @@ def test_keys_are_encrypted_at_rest_masked_when_shown_and_never_logged(
     from runtime.alpaca_clients import endpoint_for_user
 
     with Session(get_engine(service.settings)) as db:
-        endpoint = endpoint_for_user(service.settings, db, service.default_user_id, "paper")
+        endpoint = endpoint_for_user(service.settings, db, service.user_id, "paper")
     assert endpoint is not None and endpoint.secret == SECRET
     assert SECRET not in repr(endpoint) and KEY_ID not in repr(endpoint)
 

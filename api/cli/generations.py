@@ -9,15 +9,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from api.cli.console import (
+    JsonFlag,
+    emit_json,
+    err,
+    fail,
+    out,
+    print_strategy,
+    services,
+    spinner,
+)
 from core.errors import StratforgeError
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-
-
-def _cli() -> Any:
-    from api import cli
-
-    return cli
 
 
 def _strategy_doc(service: Any, view: Any) -> dict[str, Any]:
@@ -28,7 +30,7 @@ def _strategy_doc(service: Any, view: Any) -> dict[str, Any]:
         "version": version.number,
         "spec": version.spec,
         "summary": version.summary,
-        "code_path": str(service.code_file(version)),
+        "code_path": str(service.strategies.code_file(version)),
         "validation": {"status": version.validation_status, **(version.validation or {})},
     }
 
@@ -53,7 +55,6 @@ def _choose(comparison: Any, pick: str | None, as_json: bool) -> Any | None:
 
 
 def _print_comparison(comparison: Any) -> None:
-    cli = _cli()
     table = Table(title=f"Candidates · request {comparison.request_id}")
     for column in ("#", "provider:model", "result", "summary", "tokens in/out", "cost $", "ms"):
         table.add_column(column)
@@ -69,7 +70,7 @@ def _print_comparison(comparison: Any) -> None:
             f"{c.cost_usd:.5f}",
             f"{c.latency_ms:.0f}",
         )
-    cli.out.print(table)
+    out.print(table)
     if comparison.differences:
         labels = [c.label for c in comparison.candidates if c.ok]
         diff = Table(title="Differences between the specs")
@@ -78,19 +79,18 @@ def _print_comparison(comparison: Any) -> None:
             diff.add_column(label)
         for d in comparison.differences:
             diff.add_row(d.path, *(str(d.values.get(label)) for label in labels))
-        cli.out.print(diff)
+        out.print(diff)
     elif comparison.identical:
-        cli.out.print("The valid candidates' specs are identical.")
+        out.print("The valid candidates' specs are identical.")
 
 
 def run_compare(service: Any, text: str, compare: str, pick: str | None, as_json: bool) -> None:
-    cli = _cli()
-    user = service.default_user_id
+    user = service.user_id
     try:
-        with cli._spinner("asking every model"):
-            comparison = service.compare_strategies(user, text, compare.split(","))
+        with spinner("asking every model"):
+            comparison = service.models.compare_strategies(user, text, compare.split(","))
     except StratforgeError as exc:
-        cli._fail(exc, as_json)
+        fail(exc, as_json)
         return
     if not as_json:
         _print_comparison(comparison)
@@ -98,21 +98,21 @@ def run_compare(service: Any, text: str, compare: str, pick: str | None, as_json
     accepted: dict[str, Any] | None = None
     if chosen is not None:
         try:
-            with cli._spinner(f"saving {chosen.label} and validating"):
-                view = service.accept_candidate(user, chosen.generation_id)
+            with spinner(f"saving {chosen.label} and validating"):
+                view = service.models.accept_candidate(user, chosen.generation_id)
         except StratforgeError as exc:
-            cli._fail(exc, as_json)
+            fail(exc, as_json)
             return
         accepted = _strategy_doc(service, view)
         if not as_json:
-            cli._print_strategy(service, view, False)
+            print_strategy(service, view, False)
     elif not as_json and any(c.ok for c in comparison.candidates):
-        cli.err.print(
+        err.print(
             "nothing saved; pick one with `--pick N` "
             f"(or POST /generations/{{id}}/accept), request {comparison.request_id}"
         )
     if as_json:
-        cli._emit_json({"comparison": comparison.model_dump(mode="json"), "accepted": accepted})
+        emit_json({"comparison": comparison.model_dump(mode="json"), "accepted": accepted})
     if not any(c.ok for c in comparison.candidates):
         raise typer.Exit(1)
 
@@ -125,13 +125,12 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Model requests: provider, model, tokens, cost, latency, outcome, with totals."""
-        cli = _cli()
-        service = cli._service()
-        report = service.list_generations(
-            service.default_user_id, limit=limit, strategy_id=strategy
+        service = services()
+        report = service.generations.report(
+            service.user_id, limit=limit, strategy_id=strategy
         )
         if as_json:
-            cli._emit_json(report.model_dump(mode="json"))
+            emit_json(report.model_dump(mode="json"))
             return
         table = Table(title="Generations (newest first)")
         for column in (
@@ -160,14 +159,14 @@ def register(app: typer.Typer) -> None:
                 str(len(g.attempts)),
                 str(g.strategy_id or ""),
             )
-        cli.out.print(table)
+        out.print(table)
         t = report.totals
-        cli.out.print(
+        out.print(
             f"total: {t.generations} generations · {t.tokens_in} tokens in · "
             f"{t.tokens_out} out · ${t.cost_usd:.4f}"
         )
         for m in report.by_model:
-            cli.out.print(
+            out.print(
                 f"  {m.provider}:{m.model}: {m.generations} · {m.tokens_in}/{m.tokens_out} "
                 f"tokens · ${m.cost_usd:.4f}"
             )
@@ -176,7 +175,7 @@ def register(app: typer.Typer) -> None:
         budget_cost = (
             f"${today.cost_budget_usd:.4f}" if today.cost_budget_usd is not None else "no limit"
         )
-        cli.out.print(
+        out.print(
             f"today: {today.tokens_today} tokens (budget {budget_tokens}) · "
             f"${today.cost_today_usd:.4f} (budget {budget_cost})"
         )

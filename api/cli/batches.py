@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,13 +13,21 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from core.errors import InvalidInput, StratforgeError
+from api.cli.console import (
+    JsonFlag,
+    emit_json,
+    err,
+    guard,
+    out,
+    progress_bar,
+    services,
+)
+from core.errors import InvalidInput
 
 batch_app = typer.Typer(help="Batches of backtests: sweeps, comparisons, walk-forward.",
                         no_args_is_help=True)
 schedule_app = typer.Typer(help="Cron schedules that start batches.", no_args_is_help=True)
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 SpecFile = Annotated[Path | None, typer.Option("--spec", help="A BatchSpec JSON file.")]
 StrategyOpt = Annotated[list[int] | None, typer.Option("--strategy", "-s", help="Strategy id")]
 VersionOpt = Annotated[int | None, typer.Option("--version", help="Version (default latest)")]
@@ -37,18 +43,7 @@ SymbolsOpt = Annotated[
 KindOpt = Annotated[str | None, typer.Option("--kind", help="explicit | sweep | walk_forward")]
 
 
-def _cli() -> Any:
-    from api import cli
 
-    return cli
-
-
-@contextmanager
-def _guard(as_json: bool) -> Iterator[None]:
-    try:
-        yield
-    except StratforgeError as exc:
-        _cli()._fail(exc, as_json)
 
 
 def parse_sweep(option: str) -> dict[str, Any]:
@@ -92,7 +87,7 @@ def build_spec(
     train_days: int | None,
     test_days: int | None,
 ) -> Any:
-    from api.batches import BatchSpec
+    from api.services.views import BatchSpec
 
     data: dict[str, Any] = json.loads(spec_file.read_text()) if spec_file else {}
     if strategies:
@@ -128,13 +123,12 @@ def build_spec(
 
 def _follow(service: Any, batch_id: int) -> Any:
     """A live progress bar on stderr until the batch ends; Ctrl-C cancels it."""
-    cli = _cli()
-    view = service.get_batch(None, batch_id)
+    view = service.batches.get_batch(None, batch_id)
     try:
-        with cli._progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task(f"batch {batch_id}", total=view.counts.total)
             while True:
-                view = service.get_batch(None, batch_id)
+                view = service.batches.get_batch(None, batch_id)
                 c = view.counts
                 eta = f", ETA {view.eta_s:.0f}s" if view.eta_s else ""
                 progress.update(
@@ -148,15 +142,14 @@ def _follow(service: Any, batch_id: int) -> Any:
                     return view
                 time.sleep(0.5)
     except KeyboardInterrupt:
-        cli.err.print("cancelling the batch…")
-        service.cancel_batch(None, batch_id)
-        return service.wait_batch(batch_id, 60)
+        err.print("cancelling the batch…")
+        service.batches.cancel_batch(None, batch_id)
+        return service.batches.wait_batch(batch_id, 60)
 
 
 def _print_batch(view: Any) -> None:
-    cli = _cli()
     c = view.counts
-    cli.out.print(
+    out.print(
         f"batch {view.id} [bold]{view.name}[/] ({view.kind}, {view.executor}): {view.status} — "
         f"{view.done}/{c.total} done, {c.succeeded} succeeded, {c.failed} failed, "
         f"{c.cancelled} cancelled" + (f", ETA {view.eta_s:.0f}s" if view.eta_s else "")
@@ -164,7 +157,6 @@ def _print_batch(view: Any) -> None:
 
 
 def _print_results(results: dict[str, Any], top: int) -> None:
-    cli = _cli()
     metric = results["metric"]
     table = Table(title=f"Leaderboard by {metric}")
     params = sorted({k for r in results["leaderboard"] for k in r["parameters"]})
@@ -177,14 +169,14 @@ def _print_results(results: dict[str, Any], top: int) -> None:
             *[str(r["parameters"].get(p, "")) for p in params],
             _fmt(r["metric"]), _fmt(m.get("total_return")), _fmt(m.get("max_drawdown")),
         )
-    cli.out.print(table)
+    out.print(table)
     for name, rows in results["parameter_tables"].items():
         t = Table(title=f"{name} → {metric}")
         for column in ("value", "runs", "mean", "best"):
             t.add_column(column)
         for row in rows:
             t.add_row(str(row["value"]), str(row["runs"]), _fmt(row["mean"]), _fmt(row["best"]))
-        cli.out.print(t)
+        out.print(t)
     if results.get("walk_forward"):
         t = Table(title="Walk-forward: in-sample vs out-of-sample")
         for column in ("window", "train", "test", "chosen", "in-sample", "out-of-sample"):
@@ -192,10 +184,10 @@ def _print_results(results: dict[str, Any], top: int) -> None:
         for w in results["walk_forward"]:
             t.add_row(str(w["window"]), "→".join(w["train"] or []), "→".join(w["test"]),
                       json.dumps(w["chosen"]), _fmt(w["in_sample"]), _fmt(w["out_of_sample"]))
-        cli.out.print(t)
+        out.print(t)
     failed = [r for r in results["runs"] if r["status"] == "failed"]
     for r in failed[:10]:
-        cli.err.print(f"[red]run {r['run_id']} failed[/]: {r['error']}")
+        err.print(f"[red]run {r['run_id']} failed[/]: {r['error']}")
 
 
 def _fmt(value: Any) -> str:
@@ -222,27 +214,26 @@ def batch_run(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a batch and run it here with a live progress bar (Ctrl-C cancels it)."""
-    cli = _cli()
-    service = cli._service()
+    service = services()
     try:
-        with _guard(as_json):
+        with guard(as_json):
             body = build_spec(spec, name=name, kind=kind, strategies=strategy, version=version,
                               start=start, end=end, sweeps=sweep, symbols=symbols, mode=mode,
                               samples=samples, metric=metric, train_days=train_days,
                               test_days=test_days)
-            view = service.create_batch(service.default_user_id, body)
+            view = service.planner.create_batch(service.user_id, body)
         if not as_json:
-            cli.err.print(f"batch {view.id}: {view.counts.total} run(s)")
-        service.submit_batch(view.id)
-        view = _follow(service, view.id) if not as_json else service.wait_batch(view.id)
-        results = service.batch_results(None, view.id)
+            err.print(f"batch {view.id}: {view.counts.total} run(s)")
+        service.batches.submit_batch(view.id)
+        view = _follow(service, view.id) if not as_json else service.batches.wait_batch(view.id)
+        results = service.results.batch_results(None, view.id)
         if as_json:
-            cli._emit_json(results)
+            emit_json(results)
         else:
             _print_batch(view)
             _print_results(results, top)
     finally:
-        service.close_batches()
+        service.close()
     if view.status != "succeeded" or view.counts.failed:
         raise typer.Exit(1)
 
@@ -250,13 +241,13 @@ def batch_run(
 @batch_app.command("status")
 def batch_status(batch_id: int, follow: bool = False, as_json: JsonFlag = False) -> None:
     """A batch's progress: done / failed / total and ETA."""
-    service = _cli()._service()
-    with _guard(as_json):
-        view = service.get_batch(service.default_user_id, batch_id)
+    service = services()
+    with guard(as_json):
+        view = service.batches.get_batch(service.user_id, batch_id)
     if follow and view.status in ("queued", "running"):
         view = _follow(service, batch_id)
     if as_json:
-        _cli()._emit_json(view.model_dump(mode="json"))
+        emit_json(view.model_dump(mode="json"))
     else:
         _print_batch(view)
 
@@ -264,11 +255,11 @@ def batch_status(batch_id: int, follow: bool = False, as_json: JsonFlag = False)
 @batch_app.command("cancel")
 def batch_cancel(batch_id: int, as_json: JsonFlag = False) -> None:
     """Cancel a batch: queued runs end now, running ones are stopped by their coordinator."""
-    service = _cli()._service()
-    with _guard(as_json):
-        view = service.cancel_batch(service.default_user_id, batch_id)
+    service = services()
+    with guard(as_json):
+        view = service.batches.cancel_batch(service.user_id, batch_id)
     if as_json:
-        _cli()._emit_json(view.model_dump(mode="json"))
+        emit_json(view.model_dump(mode="json"))
     else:
         _print_batch(view)
 
@@ -283,20 +274,19 @@ def batch_results(
     as_json: JsonFlag = False,
 ) -> None:
     """Leaderboard, parameter tables and walk-forward report; or export the batch."""
-    cli = _cli()
-    service = cli._service()
-    with _guard(as_json):
+    service = services()
+    with guard(as_json):
         if export:
-            content, _ = service.export_batch(service.default_user_id, batch_id, export, metric)
+            content, _ = service.results.export_batch(service.user_id, batch_id, export, metric)
             if output:
                 output.write_text(content, encoding="utf-8")
-                cli.err.print(f"wrote {output}")
+                err.print(f"wrote {output}")
             else:
-                cli.out.print(content, markup=False, highlight=False, soft_wrap=True)
+                out.print(content, markup=False, highlight=False, soft_wrap=True)
             return
-        results = service.batch_results(service.default_user_id, batch_id, metric, top)
+        results = service.results.batch_results(service.user_id, batch_id, metric, top)
     if as_json:
-        cli._emit_json(results)
+        emit_json(results)
     else:
         _print_results(results, top)
 
@@ -304,10 +294,10 @@ def batch_results(
 @batch_app.command("list")
 def batch_list(as_json: JsonFlag = False) -> None:
     """Every batch."""
-    service = _cli()._service()
-    views = service.list_batches(service.default_user_id)
+    service = services()
+    views = service.batches.list_batches(service.user_id)
     if as_json:
-        _cli()._emit_json([v.model_dump(mode="json") for v in views])
+        emit_json([v.model_dump(mode="json") for v in views])
         return
     for view in views:
         _print_batch(view)
@@ -328,11 +318,10 @@ def schedule_add(
     as_json: JsonFlag = False,
 ) -> None:
     """Run a batch at every occurrence of a cron expression (by the server's scheduler)."""
-    from api.batches import ScheduleIn
+    from api.services.views import ScheduleIn
 
-    cli = _cli()
-    service = cli._service()
-    with _guard(as_json):
+    service = services()
+    with guard(as_json):
         if not spec and not (start and end):
             end_day = date.today().isoformat()
             start, end = f"{date.today().year - 1}-01-01", end_day
@@ -341,39 +330,39 @@ def schedule_add(
                           samples=None, metric=None, train_days=None, test_days=None)
         if all_strategies:
             body = body.model_copy(update={"all_strategies": True})
-        view = service.create_schedule(
-            service.default_user_id, ScheduleIn(name=name, cron=cron, timezone=tz, batch=body)
+        view = service.schedules.create_schedule(
+            service.user_id, ScheduleIn(name=name, cron=cron, timezone=tz, batch=body)
         )
     if as_json:
-        cli._emit_json(view.model_dump(mode="json"))
+        emit_json(view.model_dump(mode="json"))
     else:
-        cli.out.print(f"schedule {view.id} {view.name!r}: {view.cron} ({view.timezone}), "
+        out.print(f"schedule {view.id} {view.name!r}: {view.cron} ({view.timezone}), "
                       f"next at {view.next_fire_at}")
 
 
 @schedule_app.command("list")
 def schedule_list(as_json: JsonFlag = False) -> None:
     """Every schedule, with its next and last occurrence."""
-    service = _cli()._service()
-    views = service.list_schedules(service.default_user_id)
+    service = services()
+    views = service.schedules.list_schedules(service.user_id)
     if as_json:
-        _cli()._emit_json([v.model_dump(mode="json") for v in views])
+        emit_json([v.model_dump(mode="json") for v in views])
         return
     for v in views:
-        _cli().out.print(f"{v.id} {v.name!r} {v.cron} ({v.timezone}) enabled={v.enabled} "
+        out.print(f"{v.id} {v.name!r} {v.cron} ({v.timezone}) enabled={v.enabled} "
                          f"next={v.next_fire_at} last={v.last_fire_at}")
 
 
 @schedule_app.command("rm")
 def schedule_rm(schedule_id: int, as_json: JsonFlag = False) -> None:
     """Disable a schedule (its past batches stay)."""
-    service = _cli()._service()
-    with _guard(as_json):
-        service.delete_schedule(service.default_user_id, schedule_id)
+    service = services()
+    with guard(as_json):
+        service.schedules.delete_schedule(service.user_id, schedule_id)
     if as_json:
-        _cli()._emit_json({"deleted": schedule_id})
+        emit_json({"deleted": schedule_id})
     else:
-        _cli().out.print(f"schedule {schedule_id} disabled")
+        out.print(f"schedule {schedule_id} disabled")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,5 +1,5 @@
-"""Developers own the generated code: edits become versions; diff, restore, clone, delete,
-regenerate and export. A mixin of `api.services.Stratforge` (it uses its stores and rows).
+"""Developers own the generated code: edits become versions; list, diff, restore, clone,
+delete, regenerate and export; and `runnable`, the one check that a version may run.
 
 Rules kept here:
 * a version is immutable once recorded: an edited `vN.py` (sha256 no longer matching) becomes
@@ -16,37 +16,42 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from api.services.code_facts import code_data_needs, declared_parameters
+from api.services.context import AppContext
+from api.services.rows import runnable_version, strategy_row, version_row
+from api.services.strategies import StrategyService
+from api.services.validation import ValidationService
+from api.services.views import ScanResult, StrategyView, VersionRow
 from core.code_store import sha256_file
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import BacktestRun, Deployment, Strategy, StrategyVersion, VersionOrigin
+from core.models import (
+    BacktestRun,
+    Deployment,
+    DeploymentDesired,
+    RunStatus,
+    Strategy,
+    StrategyVersion,
+    ValidationStatus,
+    VersionOrigin,
+)
+from generator.pipeline import generate, get_provider
 from generator.validate import check_source
 
-if TYPE_CHECKING:
-    from api.services import StrategyView
 
+@dataclass(frozen=True)
+class RunTarget:
+    """A version checked to be runnable, with what its runs need to know."""
 
-class VersionRow(BaseModel):
-    number: int
-    parent: int | None
-    origin: str
-    validation_status: str
-    sha256: str
-    created_at: datetime
-    latest_backtest: dict[str, Any] | None = None
-
-
-@dataclass
-class ScanResult:
     strategy_id: int
-    edited_version: int
-    new_version: int
-    validation_status: str
-    diff: str
+    version_id: int
+    version: int
+    declared: dict[str, Any]
+    data_symbols: list[str]
+    warmup_bars: int
 
 
 def unified_diff(old: str, new: str, old_name: str, new_name: str) -> str:
@@ -60,59 +65,50 @@ def unified_diff(old: str, new: str, old_name: str, new_name: str) -> str:
     )
 
 
-class VersionOps:
-    """Mixed into Stratforge; relies on its `session`, `code`, `_strategy_row`, `_version_row`,
-    `_record_version` and `validate_version`."""
+class VersionService:
+    def __init__(
+        self, ctx: AppContext, strategies: StrategyService, validation: ValidationService
+    ) -> None:
+        self.ctx = ctx
+        self.strategies = strategies
+        self.validation = validation
 
-    # -- recording -----------------------------------------------------------------------------
-    def _record_version(
-        self: Any,
-        db: Session,
-        strategy: Strategy,
-        *,
-        source: str,
-        origin: str,
-        parent: int | None,
-        spec: dict[str, Any] | None,
-        summary: str,
-        class_name: str,
-    ) -> int:
-        number = strategy.latest_version + 1
-        path, digest = self.code.write_version(
-            slug=strategy.slug,
-            strategy_id=strategy.id or 0,
-            number=number,
-            source=source,
-            class_name=class_name,
-            origin=origin,
-            parent=parent,
-            # spec.json describes the newest generated version; edits keep their parent's spec
-            spec=spec if origin == VersionOrigin.generated.value else None,
-        )
-        db.add(
-            StrategyVersion(
-                strategy_id=strategy.id or 0,
-                owner_id=strategy.owner_id,
+    def runnable(
+        self, user_id: int, strategy_id: int, number: int | None, *, purpose: str
+    ) -> RunTarget:
+        """Check that a version may run, once, for every kind of run: an unrecorded edit
+        becomes a version first, a version whose validation never finished is validated now,
+        then it must be validated and its file as recorded (`rows.runnable_version`)."""
+        self.scan_versions(user_id, strategy_id)
+        with self.ctx.session() as db:
+            version = version_row(
+                db,
+                strategy=strategy_row(db, user_id=user_id, strategy_id=strategy_id),
                 number=number,
-                parent_number=parent,
-                origin=origin,
-                code_path=self.code.relative(path),
-                sha256=digest,
-                class_name=class_name,
-                spec=spec,
-                summary=summary,
             )
-        )
-        strategy.latest_version = number
-        strategy.updated_at = datetime.now(UTC)
-        db.add(strategy)
-        db.commit()
-        return number
+            pending = version.validation_status == ValidationStatus.pending.value
+        if pending:  # e.g. the process stopped during validation: finish it now
+            self.validation.validate_version(user_id, strategy_id, version.number)
+        with self.ctx.session() as db:
+            strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
+            checked = runnable_version(
+                db, self.ctx.code, strategy=strategy, number=number, purpose=purpose
+            )
+            source = checked.path.read_text(encoding="utf-8")
+            symbols, warmup = code_data_needs(source, checked.version)
+            return RunTarget(
+                strategy_id=strategy.id or 0,
+                version_id=checked.version.id or 0,
+                version=checked.version.number,
+                declared=declared_parameters(source),
+                data_symbols=symbols,
+                warmup_bars=warmup,
+            )
 
-    def scan_versions(self: Any, user_id: int, strategy_id: int | None = None) -> list[ScanResult]:
+    def scan_versions(self, user_id: int, strategy_id: int | None = None) -> list[ScanResult]:
         """Find edited files and record each as a new, validated version."""
         found: list[tuple[int, int, int, str]] = []
-        with self.session() as db:
+        with self.ctx.session() as db:
             query = select(Strategy).where(
                 Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None)
             )
@@ -125,13 +121,13 @@ class VersionOps:
                     .order_by(col(StrategyVersion.number))
                 ).all()
                 for version in versions:
-                    path = self.code.absolute(version.code_path)
+                    path = self.ctx.code.absolute(version.code_path)
                     if not path.exists() or sha256_file(path) == version.sha256:
                         continue
                     edited = path.read_text(encoding="utf-8")
-                    original = self.code.pristine_source(strategy.slug, version.number) or ""
+                    original = self.ctx.code.pristine_source(strategy.slug, version.number) or ""
                     report = check_source(edited, filename=path.name)
-                    number = self._record_version(
+                    number = self.strategies.record_version(
                         db,
                         strategy,
                         source=edited,
@@ -141,19 +137,19 @@ class VersionOps:
                         summary=version.summary,
                         class_name=report.class_name or version.class_name,
                     )
-                    self.code.restore_file(strategy.slug, version.number)
+                    self.ctx.code.restore_file(strategy.slug, version.number)
                     diff = unified_diff(original, edited, f"v{version.number}.py", f"v{number}.py")
                     found.append((strategy.id or 0, version.number, number, diff))
         results = []
         for sid, old, new, diff in found:
-            view = self.validate_version(user_id, sid, new)
-            results.append(ScanResult(sid, old, new, view.version.validation_status, diff))
+            view = self.validation.validate_version(user_id, sid, new)
+            status = view.version.validation_status if view.version else "pending"
+            results.append(ScanResult(sid, old, new, status, diff))
         return results
 
-    # -- reading -------------------------------------------------------------------------------
-    def list_versions(self: Any, user_id: int, strategy_id: int) -> list[VersionRow]:
-        with self.session() as db:
-            strategy = self._strategy_row(db, user_id, strategy_id)
+    def list_versions(self, user_id: int, strategy_id: int) -> list[VersionRow]:
+        with self.ctx.session() as db:
+            strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
             versions = db.exec(
                 select(StrategyVersion)
                 .where(StrategyVersion.strategy_id == strategy.id)
@@ -163,7 +159,10 @@ class VersionOps:
             for v in versions:
                 last = db.exec(
                     select(BacktestRun)
-                    .where(BacktestRun.version_id == v.id, BacktestRun.status == "succeeded")
+                    .where(
+                        BacktestRun.version_id == v.id,
+                        BacktestRun.status == RunStatus.succeeded.value,
+                    )
                     .order_by(col(BacktestRun.id).desc())
                 ).first()
                 rows.append(
@@ -181,24 +180,23 @@ class VersionOps:
                 )
             return rows
 
-    def diff_versions(self: Any, user_id: int, strategy_id: int, a: int, b: int) -> str:
-        with self.session() as db:
-            strategy = self._strategy_row(db, user_id, strategy_id)
+    def diff_versions(self, user_id: int, strategy_id: int, a: int, b: int) -> str:
+        with self.ctx.session() as db:
+            strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
             for number in (a, b):
-                self._version_row(db, strategy, number)
-            old = self.code.pristine_source(strategy.slug, a) or ""
-            new = self.code.pristine_source(strategy.slug, b) or ""
+                version_row(db, strategy=strategy, number=number)
+            old = self.ctx.code.pristine_source(strategy.slug, a) or ""
+            new = self.ctx.code.pristine_source(strategy.slug, b) or ""
         return unified_diff(old, new, f"v{a}.py", f"v{b}.py")
 
-    # -- changing ------------------------------------------------------------------------------
-    def restore_version(self: Any, user_id: int, strategy_id: int, number: int) -> StrategyView:
-        with self.session() as db:
-            strategy = self._strategy_row(db, user_id, strategy_id)
-            old = self._version_row(db, strategy, number)
-            source = self.code.pristine_source(strategy.slug, number)
+    def restore_version(self, user_id: int, strategy_id: int, number: int) -> StrategyView:
+        with self.ctx.session() as db:
+            strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
+            old = version_row(db, strategy=strategy, number=number)
+            source = self.ctx.code.pristine_source(strategy.slug, number)
             if source is None:
                 raise NotFound(f"version {number} has no recorded source", code="code_missing")
-            new = self._record_version(
+            new = self.strategies.record_version(
                 db,
                 strategy,
                 source=source,
@@ -208,28 +206,28 @@ class VersionOps:
                 summary=old.summary,
                 class_name=old.class_name,
             )
-        return self.validate_version(user_id, strategy_id, new)
+        return self.validation.validate_version(user_id, strategy_id, new)
 
-    def clone_strategy(self: Any, user_id: int, strategy_id: int, name: str) -> StrategyView:
+    def clone_strategy(self, user_id: int, strategy_id: int, name: str) -> StrategyView:
         name = name.strip()
         if not name or len(name) > 80:
             raise InvalidInput("a clone needs a name of 1 to 80 characters", code="bad_name")
-        with self.session() as db:
-            original = self._strategy_row(db, user_id, strategy_id)
-            latest = self._version_row(db, original, None)
-            source = self.code.pristine_source(original.slug, latest.number)
+        with self.ctx.session() as db:
+            original = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
+            latest = version_row(db, strategy=original, number=None)
+            source = self.ctx.code.pristine_source(original.slug, latest.number)
             if source is None:
                 raise NotFound("the latest version has no recorded source", code="code_missing")
             clone = Strategy(
                 owner_id=user_id,
                 name=name,
-                slug=self._unique_slug(db, name),
+                slug=self.strategies.unique_slug(db, name),
                 text=original.text,
                 latest_version=0,
             )
             db.add(clone)
             db.flush()
-            self._record_version(
+            self.strategies.record_version(
                 db,
                 clone,
                 source=source,
@@ -240,16 +238,16 @@ class VersionOps:
                 class_name=latest.class_name,
             )
             clone_id = clone.id or 0
-        return self.validate_version(user_id, clone_id, 1)
+        return self.validation.validate_version(user_id, clone_id, 1)
 
-    def delete_strategy(self: Any, user_id: int, strategy_id: int) -> None:
+    def delete_strategy(self, user_id: int, strategy_id: int) -> None:
         """Soft delete: rows and files stay; the strategy disappears from lists."""
-        with self.session() as db:
-            strategy = self._strategy_row(db, user_id, strategy_id)
+        with self.ctx.session() as db:
+            strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
             running = db.exec(
                 select(BacktestRun).where(
                     BacktestRun.strategy_id == strategy.id,
-                    col(BacktestRun.status).in_(["queued", "running"]),
+                    col(BacktestRun.status).in_([RunStatus.queued.value, RunStatus.running.value]),
                 )
             ).first()
             if running is not None:
@@ -259,7 +257,8 @@ class VersionOps:
                 )
             live = db.exec(
                 select(Deployment).where(
-                    Deployment.strategy_id == strategy.id, Deployment.desired == "running"
+                    Deployment.strategy_id == strategy.id,
+                    Deployment.desired == DeploymentDesired.running.value,
                 )
             ).first()
             if live is not None:
@@ -272,34 +271,34 @@ class VersionOps:
             db.commit()
 
     def regenerate(
-        self: Any, user_id: int, strategy_id: int, provider: str | None = None
+        self, user_id: int, strategy_id: int, provider: str | None = None
     ) -> tuple[StrategyView, str | None]:
         """Generate again from the stored text; the result is a new version beside the old.
 
         Returns the view and a conflict note when the latest version was an edit."""
-        from generator.pipeline import generate, get_provider
-
-        with self.session() as db:
-            strategy = self._strategy_row(db, user_id, strategy_id)
+        with self.ctx.session() as db:
+            strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
             text = strategy.text
         self.scan_versions(user_id, strategy_id)  # an unrecorded edit becomes a version first
-        known = {c.symbol for c in self.market.symbols()}
+        known = {c.symbol for c in self.ctx.market.symbols()}
         generated = generate(
             text,
-            provider=get_provider(provider or self.settings.default_llm_provider, self.settings),
-            limits=self.limits,
+            provider=get_provider(
+                provider or self.ctx.settings.default_llm_provider, self.ctx.settings
+            ),
+            limits=self.ctx.limits,
             known_symbols=known,
         )
-        with self.session() as db:
-            strategy = self._strategy_row(db, user_id, strategy_id)
-            latest = self._version_row(db, strategy, None)
+        with self.ctx.session() as db:
+            strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
+            latest = version_row(db, strategy=strategy, number=None)
             note = None
             if latest.origin == VersionOrigin.edited.value:
                 note = (
                     f"version {latest.number} was edited by hand; the regenerated code is "
                     f"version {latest.number + 1} beside it (nothing was overwritten)"
                 )
-            new = self._record_version(
+            new = self.strategies.record_version(
                 db,
                 strategy,
                 source=generated.code,
@@ -309,69 +308,28 @@ class VersionOps:
                 summary=generated.summary,
                 class_name=generated.class_name,
             )
-        return self.validate_version(user_id, strategy_id, new), note
+        return self.validation.validate_version(user_id, strategy_id, new), note
 
-    def check_file(self: Any, path: Path) -> dict[str, Any]:
-        """The whole validation gate on any file: static checks, then (if they pass) import,
-        smoke backtest and look-ahead probe on the symbols its `parameters` declare."""
-        from api.services import declared_parameters
-
-        if not path.is_file():
-            raise NotFound(f"no file {path}", code="file_not_found")
-        source = path.read_text(encoding="utf-8")
-        static = check_source(source, filename=path.name)
-        if not static.ok:
-            return {
-                "ok": False,
-                "file": str(path),
-                "checks": ["static"],
-                "problems": [
-                    {"stage": p.stage, "line": p.line, "column": p.column, "message": p.message}
-                    for p in static.problems
-                ],
-            }
-        declared = declared_parameters(source)
-        symbols = [str(s) for s in declared.get("data_symbols") or declared.get("symbols") or []]
-        known = {c.symbol for c in self.market.symbols()}
-        missing = [s for s in symbols if s not in known]
-        if missing:
-            return {
-                "ok": False,
-                "file": str(path),
-                "checks": ["static"],
-                "problems": [
-                    {"stage": "data", "line": 0, "message": f"no market data for {missing}"}
-                ],
-            }
-        report: dict[str, Any] = self.check_code(
-            path,
-            sha256_file(path),
-            static.class_name or "",
-            symbols,
-            int(declared.get("history_bars") or 0),
-            label=f"check_{path.stem}",
-        )
-        report["file"] = str(path)
-        return report
-
-    def latest_code_path(self: Any, user_id: int, strategy_id: int) -> Path:
-        with self.session() as db:
-            strategy = self._strategy_row(db, user_id, strategy_id)
-            path: Path = self.code.absolute(self._version_row(db, strategy, None).code_path)
+    def latest_code_path(self, user_id: int, strategy_id: int) -> Path:
+        with self.ctx.session() as db:
+            strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
+            path: Path = self.ctx.code.absolute(
+                version_row(db, strategy=strategy, number=None).code_path
+            )
             return path
 
-    # -- export --------------------------------------------------------------------------------
-    def export_version(self: Any, user_id: int, strategy_id: int, number: int | None) -> str:
-        with self.session() as db:
-            strategy = self._strategy_row(db, user_id, strategy_id)
-            version = self._version_row(db, strategy, number)
-            source = self.code.pristine_source(strategy.slug, version.number)
+    def export_version(self, user_id: int, strategy_id: int, number: int | None) -> str:
+        with self.ctx.session() as db:
+            strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
+            version = version_row(db, strategy=strategy, number=number)
+            source = self.ctx.code.pristine_source(strategy.slug, version.number)
             if source is None:
                 raise NotFound("no recorded source for that version", code="code_missing")
         return standalone_source(source, version.class_name)
 
 
 _IMPORT_RE = re.compile(r"^from runtime\.strategy_base import \((?P<names>[^)]*)\)\n", re.M)
+
 _IMPORT_ONE_RE = re.compile(r"^from runtime\.strategy_base import (?P<names>[^(\n]+)\n", re.M)
 
 

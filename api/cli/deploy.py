@@ -5,16 +5,19 @@ kill, credentials and the supervisor. Registered on the main `stratforge` app by
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from core.errors import StratforgeError
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+from api.cli.console import (
+    JsonFlag,
+    emit_json,
+    err,
+    guard,
+    out,
+    services,
+)
 
 credentials_app = typer.Typer(help="Your Alpaca keys (stored encrypted, never shown).",
                               no_args_is_help=True)
@@ -22,18 +25,7 @@ supervisor_app = typer.Typer(help="The process that runs the bots of this data d
                              no_args_is_help=True)
 
 
-def _cli() -> Any:
-    from api import cli
 
-    return cli
-
-
-@contextmanager
-def _guard(as_json: bool) -> Iterator[None]:
-    try:
-        yield
-    except StratforgeError as exc:
-        _cli()._fail(exc, as_json)
 
 
 def _deployments_table(rows: list[Any]) -> Table:
@@ -54,19 +46,18 @@ def _deployments_table(rows: list[Any]) -> Table:
 
 
 def _emit_deployments(rows: list[Any], as_json: bool) -> None:
-    cli = _cli()
     if as_json:
-        cli._emit_json([r.model_dump(mode="json") for r in rows])
+        emit_json([r.model_dump(mode="json") for r in rows])
     else:
-        cli.out.print(_deployments_table(rows))
+        out.print(_deployments_table(rows))
 
 
 def _wait_state(service: Any, deployment_id: int, states: set[str], timeout: float) -> Any:
     deadline = time.monotonic() + timeout
-    view = service.get_deployment(service.default_user_id, deployment_id)
+    view = service.deployments.get_deployment(service.user_id, deployment_id)
     while view.state not in states and time.monotonic() < deadline:
         time.sleep(0.25)
-        view = service.get_deployment(service.default_user_id, deployment_id)
+        view = service.deployments.get_deployment(service.user_id, deployment_id)
     return view
 
 
@@ -90,17 +81,16 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Deploy a validated strategy version as a supervised bot."""
-        from api.deployments import DeployRequest
+        from api.services.views import DeployRequest
         from runtime.risk_gate import RiskLimits
 
-        cli = _cli()
-        service = cli._service()
+        service = services()
         overrides: dict[str, Any] = {k: v for k, v in {
             "max_position_pct": max_position_pct, "max_order_notional": max_order_notional,
             "max_open_orders": max_open_orders, "max_orders_per_minute": max_orders_per_minute,
             "max_daily_loss_pct": max_daily_loss_pct}.items() if v is not None}
-        with _guard(as_json):
-            view = service.deploy(service.default_user_id, DeployRequest(
+        with guard(as_json):
+            view = service.deployments.deploy(service.user_id, DeployRequest(
                 strategy_id=strategy_id, version=version, mode=mode, sleeptime=sleeptime,
                 limits=RiskLimits(**overrides)))
             if wait:
@@ -113,10 +103,9 @@ def register(app: typer.Typer) -> None:
              wait: Annotated[bool, typer.Option(help="Wait until it stopped")] = True,
              as_json: JsonFlag = False) -> None:
         """Stop a bot: it cancels its open orders and exits."""
-        cli = _cli()
-        service = cli._service()
-        with _guard(as_json):
-            view = service.stop_deployment(service.default_user_id, deployment_id)
+        service = services()
+        with guard(as_json):
+            view = service.deployments.stop_deployment(service.user_id, deployment_id)
             if wait:
                 view = _wait_state(service, deployment_id, {"STOPPED", "HALTED", "FATAL",
                                                             "MISMATCH"}, 60.0)
@@ -125,42 +114,38 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def resume(deployment_id: int, as_json: JsonFlag = False) -> None:
         """Run a stopped deployment again."""
-        cli = _cli()
-        service = cli._service()
-        with _guard(as_json):
-            view = service.start_deployment(service.default_user_id, deployment_id)
+        service = services()
+        with guard(as_json):
+            view = service.deployments.start_deployment(service.user_id, deployment_id)
         _emit_deployments([view], as_json)
 
     @app.command("clear-halt")
     def clear_halt(deployment_id: int, as_json: JsonFlag = False) -> None:
         """Clear a HALTED deployment (a person's decision); it stays stopped until resumed."""
-        cli = _cli()
-        service = cli._service()
-        with _guard(as_json):
-            view = service.clear_halt(service.default_user_id, deployment_id)
+        service = services()
+        with guard(as_json):
+            view = service.deployments.clear_halt(service.user_id, deployment_id)
         _emit_deployments([view], as_json)
 
     @app.command()
     def status(deployment_id: Annotated[int | None, typer.Argument()] = None,
                as_json: JsonFlag = False) -> None:
         """Deployments: state, pid, uptime, restarts, last heartbeat, equity, P&L."""
-        cli = _cli()
-        service = cli._service()
-        with _guard(as_json):
-            rows = ([service.get_deployment(service.default_user_id, deployment_id)]
+        service = services()
+        with guard(as_json):
+            rows = ([service.deployments.get_deployment(service.user_id, deployment_id)]
                     if deployment_id is not None
-                    else service.list_deployments(service.default_user_id))
+                    else service.deployments.list_deployments(service.user_id))
         _emit_deployments(rows, as_json)
 
     @app.command()
     def positions(as_json: JsonFlag = False) -> None:
         """Positions at the broker(s) your bots trade on."""
-        cli = _cli()
-        service = cli._service()
-        with _guard(as_json):
-            rows = service.positions(service.default_user_id)
+        service = services()
+        with guard(as_json):
+            rows = service.deployments.positions(service.user_id)
         if as_json:
-            cli._emit_json(rows)
+            emit_json(rows)
             return
         table = Table(title="Positions")
         for column in ("broker", "symbol", "qty", "avg entry", "market value", "unrealized"):
@@ -169,7 +154,7 @@ def register(app: typer.Typer) -> None:
             table.add_row(p["broker"], p["symbol"], f"{p['qty']:g}",
                           f"{p['avg_entry_price']:,.2f}", f"{p['market_value']:,.2f}",
                           f"{p['unrealized_pl']:+,.2f}")
-        cli.out.print(table)
+        out.print(table)
 
     @app.command()
     def orders(
@@ -180,22 +165,21 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Orders of your bots (and manual ones); --place or --cancel one."""
-        from api.deployments import ManualOrder
+        from api.services.views import ManualOrder
 
-        cli = _cli()
-        service = cli._service()
-        with _guard(as_json):
+        service = services()
+        with guard(as_json):
             if cancel is not None:
-                service.cancel_order(service.default_user_id, cancel)
+                service.deployments.cancel_order(service.user_id, cancel)
             if place is not None:
                 parts = place.split()
                 if len(parts) != 3:
                     raise typer.BadParameter("--place 'buy|sell QTY SYMBOL'")
-                service.place_order(service.default_user_id, ManualOrder(
+                service.deployments.place_order(service.user_id, ManualOrder(
                     side=parts[0].lower(), qty=float(parts[1]), symbol=parts[2].upper()))
-            rows = service.list_orders(service.default_user_id, deployment)
+            rows = service.deployments.list_orders(service.user_id, deployment)
         if as_json:
-            cli._emit_json([r.model_dump(mode="json") for r in rows])
+            emit_json([r.model_dump(mode="json") for r in rows])
             return
         table = Table(title="Orders")
         for column in ("id", "deployment", "client order id", "symbol", "side", "qty", "filled",
@@ -206,7 +190,7 @@ def register(app: typer.Typer) -> None:
                           o.symbol, o.side, f"{o.qty:g}", f"{o.filled_qty:g}",
                           f"{o.filled_avg_price:,.2f}" if o.filled_avg_price else "-",
                           o.status, (o.reason or "")[:60])
-        cli.out.print(table)
+        out.print(table)
 
     @app.command()
     def kill(
@@ -215,19 +199,18 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Kill switch: HALT every bot, cancel their open orders (and --flatten positions)."""
-        cli = _cli()
         if not yes and not as_json:
             typer.confirm("Halt every deployment and cancel their orders?", abort=True)
-        service = cli._service()
-        with _guard(as_json):
-            report = service.kill_switch(service.default_user_id, flatten=flatten)
+        service = services()
+        with guard(as_json):
+            report = service.deployments.kill_switch(service.user_id, flatten=flatten)
         if as_json:
-            cli._emit_json(report.model_dump())
+            emit_json(report.model_dump())
             return
-        cli.out.print(f"halted {len(report.halted)} deployment(s) {report.halted}, cancelled "
+        out.print(f"halted {len(report.halted)} deployment(s) {report.halted}, cancelled "
                       f"{report.cancelled_orders} order(s), flattened {report.flattened or '-'}")
         for error in report.errors:
-            cli.err.print(f"[red]error[/]: {error}")
+            err.print(f"[red]error[/]: {error}")
 
     @credentials_app.command("set")
     def credentials_set(
@@ -238,31 +221,28 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Store your Alpaca keys, encrypted at rest."""
-        cli = _cli()
-        service = cli._service()
-        with _guard(as_json):
-            result = service.store_credentials(service.default_user_id, key_id, secret,
+        service = services()
+        with guard(as_json):
+            result = service.deployments.store_credentials(service.user_id, key_id, secret,
                                                paper=not live)
-        cli._emit_json(result) if as_json else cli.out.print(
+        emit_json(result) if as_json else out.print(
             f"stored key {result['key_id']} ({'paper' if result['paper'] else 'live'})")
 
     @credentials_app.command("show")
     def credentials_show(as_json: JsonFlag = False) -> None:
         """Which keys would be used (masked)."""
-        cli = _cli()
-        service = cli._service()
-        with _guard(as_json):
-            result = service.credentials_status(service.default_user_id)
-        cli._emit_json(result) if as_json else cli.out.print(
+        service = services()
+        with guard(as_json):
+            result = service.deployments.credentials_status(service.user_id)
+        emit_json(result) if as_json else out.print(
             f"source: {result['source']}, key: {result['key_id'] or '-'}")
 
     @credentials_app.command("delete")
     def credentials_delete() -> None:
         """Forget your stored keys."""
-        cli = _cli()
-        service = cli._service()
-        service.delete_credentials(service.default_user_id)
-        cli.out.print("deleted")
+        service = services()
+        service.deployments.delete_credentials(service.user_id)
+        out.print("deleted")
 
     @supervisor_app.command("status")
     def supervisor_state(as_json: JsonFlag = False) -> None:
@@ -270,9 +250,8 @@ def register(app: typer.Typer) -> None:
         from core.config import get_settings
         from runtime.supervisor import supervisor_status
 
-        cli = _cli()
         result = supervisor_status(get_settings())
-        cli._emit_json(result) if as_json else cli.out.print(
+        emit_json(result) if as_json else out.print(
             f"running, pid {result['pid']}" if result else "not running")
 
     @supervisor_app.command("stop")
@@ -281,7 +260,7 @@ def register(app: typer.Typer) -> None:
         from core.config import get_settings
         from runtime.supervisor import stop_supervisor
 
-        _cli().out.print("stopped" if stop_supervisor(get_settings()) else "not running")
+        out.print("stopped" if stop_supervisor(get_settings()) else "not running")
 
     @supervisor_app.command("run")
     def supervisor_run() -> None:

@@ -1,0 +1,121 @@
+"""What every command shares: the two consoles (results on stdout, everything else on stderr),
+one JSON document per `--json` run, the error output and exit code (from `api/errors.py`),
+progress bars, and the process's `Services`. Imports nothing of the commands.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.syntax import Syntax
+
+from api.errors import exit_code
+from api.services.container import Services
+from api.services.views import StrategyView
+from core.config import get_settings
+from core.errors import StratforgeError
+
+out = Console()  # results
+err = Console(stderr=True)  # everything else
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+@lru_cache(maxsize=1)
+def services() -> Services:
+    """The services of this CLI process, opened on first use (one per process)."""
+    return Services.open(get_settings())
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def fail(exc: Exception, as_json: bool) -> NoReturn:
+    """Print an error the way every command does, and exit with its code."""
+    code = getattr(exc, "code", "error")
+    message = getattr(exc, "message", str(exc))
+    details = getattr(exc, "details", {})
+    if as_json:
+        emit_json({"error": {"code": code, "message": message, "details": details}})
+    else:
+        err.print(f"[bold red]error[/] ({code}): {message}")
+        for key in ("understood", "not_understood", "problems"):
+            if details.get(key):
+                err.print(f"  {key.replace('_', ' ')}: {details[key]}")
+    raise typer.Exit(exit_code(exc) if isinstance(exc, StratforgeError) else 1)
+
+
+@contextmanager
+def guard(as_json: bool) -> Iterator[None]:
+    """Turn our errors into the CLI's error output."""
+    try:
+        yield
+    except StratforgeError as exc:
+        fail(exc, as_json)
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def spinner(message: str) -> Any:
+    return err.status(message)
+
+
+def pct(value: Any) -> str:
+    return "—" if value is None else f"{value * 100:.2f}%"
+
+
+def num(value: Any) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def print_strategy(
+    service: Services, view: StrategyView, as_json: bool, show_code: bool = False
+) -> None:
+    version = view.version
+    assert version is not None, "a strategy always has a version"
+    path = str(service.strategies.code_file(version))
+    if as_json:
+        emit_json(
+            {
+                "strategy_id": view.id,
+                "name": view.name,
+                "version": version.number,
+                "spec": version.spec,
+                "summary": version.summary,
+                "code_path": path,
+                "validation": {"status": version.validation_status, **(version.validation or {})},
+            }
+        )
+        return
+    status = version.validation_status
+    colour = "green" if status == "passed" else "red"
+    out.print(
+        f"[bold]Strategy {view.id}[/] · {view.name} · v{version.number} · "
+        f"validation [{colour}]{status}[/]"
+    )
+    out.print(version.summary)
+    out.print(f"code: {path}")
+    for problem in (version.validation or {}).get("problems", []):
+        out.print(f"[red]{problem.get('stage')}[/]: {problem.get('message')}")
+    if show_code:
+        out.print(Syntax(Path(path).read_text(), "python", line_numbers=True))
+

@@ -1,0 +1,246 @@
+"""Single backtests: create a run (everything that can be checked is checked first), execute it
+on the executor like every other backtest, read its results and artifacts.
+
+A run succeeds as soon as its numbers are recorded. Its quantstats tearsheet is rendered after
+that, on first request (`tearsheet`), from the run's `equity.csv`: nobody waits for a report to
+see the metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from api.services.context import AppContext
+from api.services.rows import run_row
+from api.services.runs import BacktestRunner, RunEvents, RunRecorder
+from api.services.versions import VersionService
+from api.services.views import BacktestConfig, RunView
+from core.errors import Conflict, InvalidInput, NotFound
+from core.logging import get_logger
+from core.models import BacktestRun, RunStatus, StrategyVersion
+from runtime.tearsheet import write_tearsheet
+
+log = get_logger(__name__)
+
+ARTIFACTS = ("equity.csv", "trades.json", "tearsheet.html", "summary.json")
+
+
+def run_view(db: Session, run: BacktestRun) -> RunView:
+    version = db.get(StrategyVersion, run.version_id)
+    artifacts: list[str] = []
+    if run.artifacts_dir and Path(run.artifacts_dir).is_dir():
+        artifacts = sorted(p.name for p in Path(run.artifacts_dir).iterdir() if p.name in ARTIFACTS)
+    return RunView(
+        id=run.id or 0,
+        strategy_id=run.strategy_id,
+        version=version.number if version else 0,
+        status=run.status,
+        progress=run.progress,
+        config=run.config,
+        metrics=run.metrics,
+        benchmark=run.benchmark_metrics,
+        error=run.error,
+        traceback=run.traceback,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        duration_s=run.duration_s,
+        artifacts=artifacts,
+    )
+
+
+def default_benchmark(available: set[str], symbols: list[str]) -> str | None:
+    """SPY when stored, else the strategy's first symbol."""
+    if "SPY" in available:
+        return "SPY"
+    return symbols[0] if symbols else None
+
+
+class BacktestService:
+    def __init__(
+        self,
+        ctx: AppContext,
+        versions: VersionService,
+        runner: BacktestRunner,
+        recorder: RunRecorder,
+    ) -> None:
+        self.ctx = ctx
+        self.versions = versions
+        self.runner = runner
+        self.recorder = recorder
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        self._tearsheet_lock = threading.Lock()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def create_backtest(self, user_id: int, config: BacktestConfig) -> RunView:
+        """Check everything that can be checked up front, then record a queued run."""
+        if config.end <= config.start:
+            raise InvalidInput("end must be after start", code="bad_range")
+        target = self.versions.runnable(
+            user_id, config.strategy_id, config.version, purpose="backtested"
+        )
+        benchmark = config.benchmark or default_benchmark(
+            self.ctx.known_symbols(), target.data_symbols
+        )
+        self.ctx.market.require(
+            [*target.data_symbols, *([benchmark] if benchmark else [])], config.start, config.end
+        )
+        stored = config.model_dump(mode="json")
+        stored.update(
+            version=target.version,
+            benchmark=benchmark,
+            data_symbols=target.data_symbols,
+            warmup_bars=target.warmup_bars,
+            tearsheet=self.ctx.settings.tearsheet if config.tearsheet is None else config.tearsheet,
+        )
+        with self.ctx.session() as db:
+            run = BacktestRun(
+                owner_id=user_id,
+                strategy_id=target.strategy_id,
+                version_id=target.version_id,
+                config=stored,
+            )
+            db.add(run)
+            db.commit()
+            db.refresh(run)
+            run.artifacts_dir = str(self.ctx.settings.runs_dir / f"run_{run.id}")
+            db.add(run)
+            db.commit()
+            return run_view(db, run)
+
+    def execute_backtest(
+        self, run_id: int, on_progress: Callable[[float, str | None], None] | None = None
+    ) -> RunView:
+        """Run a queued backtest on the executor, recording every state change."""
+        with self.ctx.session() as db:
+            run = db.get(BacktestRun, run_id)
+            if run is None:
+                raise NotFound(f"no backtest run {run_id}", code="run_not_found")
+            if run.status != RunStatus.queued.value:
+                raise Conflict(f"run {run_id} is {run.status}, not queued", code="run_not_queued")
+            version = db.get(StrategyVersion, run.version_id)
+            assert version is not None
+            job = self.runner.job(
+                run_id,
+                self.recorder.worker_request(run, version),
+                self.recorder.run_dir(run),
+                attempts=run.attempts,
+                retry_dead_worker=False,
+            )
+        self.recorder.update(run_id, status=RunStatus.running.value)
+        events = RunEvents(
+            self.recorder,
+            on_progress=(
+                (lambda _run, fraction: on_progress(fraction, None))
+                if on_progress is not None
+                else None
+            ),
+        )
+        try:
+            self.runner.run_jobs([job], events)
+        except Exception as exc:  # the executor could not even start a worker
+            log.exception("backtest could not start", extra={"run": run_id})
+            self.recorder.fail(run_id, f"could not run the worker: {exc}")
+        return self.get_backtest(None, run_id)
+
+    def submit_backtest(self, run_id: int) -> None:
+        """Run in the background (the API's way); errors end up on the run row."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.ctx.settings.backtest_concurrency,
+                    thread_name_prefix="backtest",
+                )
+            self._pool.submit(self._execute_quietly, run_id)
+
+    def _execute_quietly(self, run_id: int) -> None:
+        try:
+            self.execute_backtest(run_id)
+        except Exception:
+            log.exception("backtest crashed in the coordinator", extra={"run": run_id})
+            self.recorder.fail(run_id, "internal error while running the backtest")
+
+    def get_backtest(self, user_id: int | None, run_id: int) -> RunView:
+        with self.ctx.session() as db:
+            return run_view(db, run_row(db, user_id=user_id, run_id=run_id))
+
+    def list_backtests(self, user_id: int, strategy_id: int | None = None) -> list[RunView]:
+        with self.ctx.session() as db:
+            query = select(BacktestRun).where(BacktestRun.owner_id == user_id)
+            if strategy_id is not None:
+                query = query.where(BacktestRun.strategy_id == strategy_id)
+            return [run_view(db, r) for r in db.exec(query.order_by(col(BacktestRun.id)))]
+
+    def _finished_run(self, user_id: int | None, run_id: int) -> BacktestRun:
+        with self.ctx.session() as db:
+            run = run_row(db, user_id=user_id, run_id=run_id)
+        if run.status != RunStatus.succeeded.value:
+            raise Conflict(
+                f"run {run_id} is {run.status}; results exist once it has succeeded",
+                code="run_not_finished",
+            )
+        return run
+
+    def _artifact(self, user_id: int | None, run_id: int, name: str) -> Path:
+        run = self._finished_run(user_id, run_id)
+        path = Path(run.artifacts_dir or "") / name
+        if not path.exists():
+            raise NotFound(f"run {run_id} has no {name}", code="artifact_missing")
+        return path
+
+    def backtest_trades(self, user_id: int | None, run_id: int) -> dict[str, Any]:
+        summary = json.loads(self._artifact(user_id, run_id, "summary.json").read_text())
+        return {
+            "run_id": run_id,
+            "fills": summary.get("fills", []),
+            "round_trips": summary.get("round_trips", []),
+        }
+
+    def backtest_equity(self, user_id: int | None, run_id: int) -> list[dict[str, Any]]:
+        frame = pd.read_csv(self._artifact(user_id, run_id, "equity.csv"))
+        return list(json.loads(frame.to_json(orient="records")))
+
+    def backtest_tearsheet(self, user_id: int | None, run_id: int) -> Path:
+        """The run's quantstats report, rendered from its equity curve on first request."""
+        run = self._finished_run(user_id, run_id)
+        run_dir = Path(run.artifacts_dir or "")
+        target = run_dir / "tearsheet.html"
+        with self._tearsheet_lock:  # quantstats/matplotlib are not thread-safe
+            if not target.exists():
+                self._artifact(user_id, run_id, "equity.csv")
+                summary = json.loads(self._artifact(user_id, run_id, "summary.json").read_text())
+                written = write_tearsheet(
+                    run_dir,
+                    title=str(summary.get("class_name") or f"run {run_id}"),
+                    rf=self.ctx.settings.risk_free_rate,
+                    benchmark=run.config.get("benchmark"),
+                )
+                if written is None:
+                    raise Conflict(
+                        f"the tearsheet of run {run_id} could not be made; see the " "server log",
+                        code="tearsheet_failed",
+                    )
+                log.info("tearsheet written", extra={"run": run_id})
+        return target
+
+    def backtest_result(self, user_id: int | None, run_id: int) -> dict[str, Any]:
+        """Everything the CLI's --json prints: the run plus its trades."""
+        view = self.get_backtest(user_id, run_id).model_dump(mode="json")
+        if view["status"] == RunStatus.succeeded.value:
+            trades = self.backtest_trades(user_id, run_id)
+            view["trades"] = trades["fills"]
+            view["round_trips"] = trades["round_trips"]
+        view["run_id"] = view["id"]
+        return view

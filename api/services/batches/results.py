@@ -1,0 +1,236 @@
+"""Results of many runs: a batch's leaderboard by any metric, parameter → metric tables,
+walk-forward in-sample vs out-of-sample, equity curves on one date axis, comparing any runs,
+and CSV / JSON / self-contained HTML exports.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from api.html_report import render_html_report
+from api.services.backtests import BacktestService
+from api.services.batches.ranking import LOWER_IS_BETTER, metric_value, rank_key
+from api.services.batches.records import batch_runs, batch_view
+from api.services.context import AppContext
+from api.services.rows import batch_row
+from api.services.views import BatchSpec, RunView
+from core.errors import InvalidInput
+from core.models import BacktestRun, RunStatus
+
+
+class BatchResults:
+    def __init__(self, ctx: AppContext, backtests: BacktestService) -> None:
+        self.ctx = ctx
+        self.backtests = backtests
+
+    def batch_results(
+        self, user_id: int | None, batch_id: int, metric: str | None = None, top: int = 5
+    ) -> dict[str, Any]:
+        with self.ctx.session() as db:
+            batch = batch_row(db, user_id=user_id, batch_id=batch_id)
+            spec = BatchSpec.model_validate(batch.spec)
+            metric = metric or spec.metric
+            runs = batch_runs(db, batch_id)
+            view = batch_view(db, batch)
+        rows: list[dict[str, Any]] = []
+        for run in runs:
+            info = run.config.get("batch") or {}
+            rows.append(
+                {
+                    "run_id": run.id,
+                    "strategy_id": run.strategy_id,
+                    "version": run.config.get("version"),
+                    "status": run.status,
+                    "start": run.config.get("start"),
+                    "end": run.config.get("end"),
+                    "symbols": run.config.get("data_symbols"),
+                    "role": info.get("role"),
+                    "window": info.get("window"),
+                    "parameters": info.get("swept") or {},
+                    "metric": metric_value(run.metrics, metric),
+                    "metrics": run.metrics,
+                    "error": run.error,
+                }
+            )
+        ranked = sorted(
+            (r for r in rows if r["status"] == RunStatus.succeeded.value and r["role"] != "test"),
+            key=lambda r: rank_key(metric)((r["metric"], r["run_id"])),
+        )
+        for i, r in enumerate(ranked, 1):
+            r["rank"] = i
+        tables: dict[str, list[dict[str, Any]]] = {}
+        for name in [p.name for p in spec.sweep]:
+            by_value: dict[str, list[float]] = {}
+            for r in ranked:
+                if name in r["parameters"] and r["metric"] is not None:
+                    by_value.setdefault(json.dumps(r["parameters"][name]), []).append(r["metric"])
+            tables[name] = [
+                {
+                    "value": json.loads(v),
+                    "runs": len(ms),
+                    "mean": sum(ms) / len(ms),
+                    "best": (min(ms) if metric in LOWER_IS_BETTER else max(ms)),
+                }
+                for v, ms in sorted(by_value.items(), key=lambda kv: json.loads(kv[0]))
+            ]
+        best_ids = [r["run_id"] for r in ranked[:top]]
+        out: dict[str, Any] = {
+            "batch": view.model_dump(mode="json"),
+            "metric": metric,
+            "leaderboard": ranked,
+            "runs": rows,
+            "parameter_tables": tables,
+            "best_equity": self._aligned_equity(best_ids),
+        }
+        if spec.kind == "walk_forward":
+            out["walk_forward"] = self._walk_forward_report(rows, metric)
+        return out
+
+    def _walk_forward_report(self, rows: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
+        by_id = {r["run_id"]: r for r in rows}
+        report = []
+        for r in rows:
+            if r["role"] != "test":
+                continue
+            with self.ctx.session() as db:
+                run = db.get(BacktestRun, r["run_id"])
+                assert run is not None
+                info = run.config["batch"]
+            train = by_id.get(info.get("best_train_run"))
+            report.append(
+                {
+                    "window": r["window"],
+                    "train": [train["start"], train["end"]] if train else None,
+                    "test": [r["start"], r["end"]],
+                    "chosen": info.get("chosen"),
+                    "in_sample": train["metric"] if train else None,
+                    "out_of_sample": r["metric"],
+                    "train_run_id": info.get("best_train_run"),
+                    "test_run_id": r["run_id"],
+                    "status": r["status"],
+                }
+            )
+        return sorted(report, key=lambda x: (x["window"], x["test_run_id"]))
+
+    def _aligned_equity(self, run_ids: list[int]) -> dict[str, Any]:
+        """Equity curves of runs on one date axis (forward-filled), plus each scaled to 1."""
+        series = {}
+        for run_id in run_ids:
+            with self.ctx.session() as db:
+                run = db.get(BacktestRun, run_id)
+            if run is None or not run.artifacts_dir:
+                continue
+            path = Path(run.artifacts_dir) / "equity.csv"
+            if not path.exists():
+                continue
+            frame = pd.read_csv(path, index_col="date", parse_dates=["date"])
+            series[str(run_id)] = frame["equity"].astype(float)
+        if not series:
+            return {"dates": [], "equity": {}, "normalized": {}}
+        frame = pd.DataFrame(series).sort_index().ffill()
+        normalized = frame / frame.bfill().iloc[0]
+        return {
+            "dates": [d.strftime("%Y-%m-%d") for d in frame.index],
+            "equity": {k: [None if pd.isna(v) else float(v) for v in frame[k]] for k in frame},
+            "normalized": {
+                k: [None if pd.isna(v) else round(float(v), 6) for v in normalized[k]]
+                for k in normalized
+            },
+        }
+
+    def compare_backtests(self, user_id: int | None, run_ids: list[int]) -> dict[str, Any]:
+        if not run_ids:
+            raise InvalidInput("give run ids to compare", code="bad_ids")
+        runs = [self.backtests.get_backtest(user_id, run_id) for run_id in run_ids]
+        names = sorted({k for r in runs for k in (r.metrics or {})})
+        return {
+            "runs": [
+                {
+                    "run_id": r.id,
+                    "strategy_id": r.strategy_id,
+                    "version": r.version,
+                    "status": r.status,
+                    "start": r.config.get("start"),
+                    "end": r.config.get("end"),
+                    "parameters": r.config.get("parameters"),
+                }
+                for r in runs
+            ],
+            "metrics": {
+                name: {str(r.id): (r.metrics or {}).get(name) for r in runs} for name in names
+            },
+            "equity": self._aligned_equity([r.id for r in runs]),
+        }
+
+    def export_run(self, user_id: int | None, run_id: int, fmt: str) -> tuple[str, str]:
+        """(content, media type) of one run as csv (equity curve), json or html."""
+        view: RunView = self.backtests.get_backtest(user_id, run_id)
+        data = self.compare_backtests(user_id, [run_id])
+        if fmt == "json":
+            body = view.model_dump(mode="json")
+            body["equity"] = data["equity"]
+            return json.dumps(body, indent=2, default=str), "application/json"
+        if fmt == "csv":
+            eq = data["equity"]
+            frame = pd.DataFrame({"date": eq["dates"], "equity": eq["equity"].get(str(run_id), [])})
+            return frame.to_csv(index=False), "text/csv"
+        if fmt == "html":
+            rows = [{"run_id": run_id, "status": view.status, **(view.metrics or {})}]
+            return (
+                render_html_report(
+                    f"Backtest run {run_id}",
+                    rows,
+                    data["equity"],
+                    {"config": view.config, "error": view.error},
+                ),
+                "text/html",
+            )
+        raise InvalidInput(f"unknown export format {fmt!r} (csv, json, html)", code="bad_format")
+
+    def export_batch(
+        self, user_id: int | None, batch_id: int, fmt: str, metric: str | None = None
+    ) -> tuple[str, str]:
+        results = self.batch_results(user_id, batch_id, metric)
+        if fmt == "json":
+            return json.dumps(results, indent=2, default=str), "application/json"
+        flat = []
+        for r in results["runs"]:
+            row = {k: r[k] for k in ("run_id", "status", "role", "window", "start", "end")}
+            row["symbols"] = " ".join(r["symbols"] or [])
+            row.update({f"param_{k}": v for k, v in r["parameters"].items()})
+            row.update({k: v for k, v in (r["metrics"] or {}).items()})
+            row["error"] = r["error"]
+            flat.append(row)
+        if fmt == "csv":
+            buffer = io.StringIO()
+            pd.DataFrame(flat).to_csv(buffer, index=False)
+            return buffer.getvalue(), "text/csv"
+        if fmt == "html":
+            batch = results["batch"]
+            leaders = [
+                {
+                    "rank": r["rank"],
+                    "run_id": r["run_id"],
+                    **{f"param_{k}": v for k, v in r["parameters"].items()},
+                    results["metric"]: r["metric"],
+                }
+                for r in results["leaderboard"]
+            ]
+            extra = {"counts": batch["counts"], "parameter_tables": results["parameter_tables"]}
+            if "walk_forward" in results:
+                extra["walk_forward"] = results["walk_forward"]
+            return (
+                render_html_report(
+                    f"Batch {batch_id}: {batch['name']} ({batch['kind']})",
+                    leaders,
+                    results["best_equity"],
+                    extra,
+                ),
+                "text/html",
+            )
+        raise InvalidInput(f"unknown export format {fmt!r} (csv, json, html)", code="bad_format")

@@ -1,0 +1,69 @@
+"""The services of one process, composed explicitly from one `AppContext`.
+
+`Services.open(settings)` is what the FastAPI lifespan and each CLI command call; routes, the
+CLI, the dashboard and MCP reach every use case through its attributes
+(`services.strategies.create_strategy(...)`, `services.backtests.execute_backtest(...)`). The
+order of construction is the dependency order: nothing refers back to what is built after it.
+"""
+
+from __future__ import annotations
+
+from api.services.backtests import BacktestService
+from api.services.batches.coordinator import BatchCoordinator
+from api.services.batches.plan import BatchPlanner
+from api.services.batches.results import BatchResults
+from api.services.comparisons import ModelChoice
+from api.services.context import AppContext
+from api.services.deployments import DeploymentService
+from api.services.generations import GenerationLedger
+from api.services.market import MarketService
+from api.services.runs import BacktestRunner, RunRecorder
+from api.services.schedules import ScheduleService
+from api.services.strategies import StrategyService
+from api.services.validation import ValidationService
+from api.services.versions import VersionService
+from core.config import Settings
+
+
+class Services:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.runner = BacktestRunner(ctx)
+        self.recorder = RunRecorder(ctx)
+        self.generations = GenerationLedger(ctx)
+        self.validation = ValidationService(ctx, self.runner)
+        self.strategies = StrategyService(ctx, self.generations, self.validation)
+        self.models = ModelChoice(ctx, self.generations, self.strategies, self.validation)
+        self.versions = VersionService(ctx, self.strategies, self.validation)
+        self.backtests = BacktestService(ctx, self.versions, self.runner, self.recorder)
+        self.planner = BatchPlanner(ctx, self.versions, self.runner.executor_name)
+        self.batches = BatchCoordinator(ctx, self.planner, self.runner, self.recorder)
+        self.results = BatchResults(ctx, self.backtests)
+        self.schedules = ScheduleService(ctx, self.planner, self.batches)
+        self.deployments = DeploymentService(ctx)
+        self.market = MarketService(ctx)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Services:
+        return cls(AppContext.open(settings))
+
+    @property
+    def settings(self) -> Settings:
+        return self.ctx.settings
+
+    @property
+    def user_id(self) -> int:
+        """The local default user (every request acts as it until accounts exist)."""
+        return self.ctx.default_user_id
+
+    def start_background(self) -> None:
+        """The server's start-up: end what a stopped process left running, resume unfinished
+        batches, start the cron scheduler."""
+        self.recorder.recover_interrupted()
+        self.batches.resume_batches()
+        self.schedules.start_scheduler()
+
+    def close(self) -> None:
+        self.schedules.stop_scheduler()
+        self.backtests.close()
+        self.runner.close()

@@ -1,0 +1,230 @@
+"""Strategies: text → a generated, validated first version; listing and reading them; recording
+every new version (generated, edited, restored, cloned) in the code store and the database.
+
+Creation asks the generator for a spec and code (`generator.pipeline`), refuses symbols the
+market-data store lacks, records the attempt as a Generation, and runs the validation gate.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from api.services.context import AppContext
+from api.services.generations import GenerationLedger
+from api.services.rows import strategy_row, version_row
+from api.services.validation import ValidationService
+from api.services.views import StrategyView, VersionView, strategy_view, version_view
+from core.errors import InvalidInput, StratforgeError, UnknownSymbolError, ValidationFailed
+from core.logging import get_logger
+from core.models import Strategy, StrategyVersion, VersionOrigin
+from generator.pipeline import Generated, generate, get_provider
+from generator.render import slug_for
+from generator.spec import StrategySpec
+from generator.validate import check_source
+
+log = get_logger(__name__)
+
+
+class StrategyService:
+    def __init__(
+        self, ctx: AppContext, ledger: GenerationLedger, validation: ValidationService
+    ) -> None:
+        self.ctx = ctx
+        self.ledger = ledger
+        self.validation = validation
+
+    def create_strategy(self, user_id: int, text: str, provider: str | None = None) -> StrategyView:
+        known = {c.symbol for c in self.ctx.market.symbols()}
+        chosen = get_provider(provider or self.ctx.settings.default_llm_provider, self.ctx.settings)
+        self.ledger.check_budget(user_id, chosen)  # GenerationOps: refuses past the daily budget
+        try:
+            generated = generate(
+                text,
+                provider=chosen,
+                limits=self.ctx.limits,
+                known_symbols=known,
+                context=self.ledger.prompt_context(),
+            )
+        except StratforgeError as exc:
+            self.ledger.record(user_id, text, provider=chosen.name, model=chosen.model, error=exc)
+            raise
+        try:
+            self.require_symbols(generated.spec)
+        except StratforgeError as exc:
+            self.ledger.record(
+                user_id,
+                text,
+                provider=chosen.name,
+                model=chosen.model,
+                generated=generated,
+                error=exc,
+            )
+            raise
+        strategy = self.save_new(user_id, text, generated)
+        self.ledger.record(
+            user_id,
+            text,
+            provider=generated.provider,
+            model=generated.model,
+            strategy_id=strategy.id,
+            generated=generated,
+        )
+        return self.validation.validate_version(user_id, strategy.id or 0, 1)
+
+    def require_symbols(self, spec: StrategySpec) -> None:
+        symbols = spec.all_symbols()
+        available = [c.symbol for c in self.ctx.market.symbols()]
+        missing = [s for s in symbols if s not in available]
+        if missing:
+            err = UnknownSymbolError(missing, available)
+            raise InvalidInput(
+                err.message
+                + (
+                    " Import data with `stratforge data import DIR` or load the "
+                    "sample market with `stratforge data sample`."
+                    if not available
+                    else ""
+                ),
+                code="unknown_symbol",
+                symbols=missing,
+                available=available,
+            )
+
+    def unique_slug(self, db: Session, name: str) -> str:
+        base = slug_for(name)
+        slug, n = base, 2
+        while (
+            db.exec(select(Strategy).where(Strategy.slug == slug)).first() is not None
+            or self.ctx.code.folder(slug).exists()
+        ):
+            slug, n = f"{base}_{n}", n + 1
+        return slug
+
+    def save_new(self, user_id: int, text: str, generated: Generated) -> Strategy:
+        with self.ctx.session() as db:
+            strategy = Strategy(
+                owner_id=user_id,
+                name=generated.spec.name,
+                slug=self.unique_slug(db, generated.spec.name),
+                text=text,
+                latest_version=0,
+            )
+            db.add(strategy)
+            db.flush()
+            self.record_version(
+                db,
+                strategy,
+                source=generated.code,
+                origin=VersionOrigin.generated.value,
+                parent=None,
+                spec=generated.spec.model_dump(mode="json"),
+                summary=generated.summary,
+                class_name=generated.class_name,
+            )
+            db.refresh(strategy)
+            log.info("strategy created", extra={"strategy": strategy.id, "slug": strategy.slug})
+            return strategy
+
+    def record_version(
+        self,
+        db: Session,
+        strategy: Strategy,
+        *,
+        source: str,
+        origin: str,
+        parent: int | None,
+        spec: dict[str, Any] | None,
+        summary: str,
+        class_name: str,
+    ) -> int:
+        number = strategy.latest_version + 1
+        path, digest = self.ctx.code.write_version(
+            slug=strategy.slug,
+            strategy_id=strategy.id or 0,
+            number=number,
+            source=source,
+            class_name=class_name,
+            origin=origin,
+            parent=parent,
+            # spec.json describes the newest generated version; edits keep their parent's spec
+            spec=spec if origin == VersionOrigin.generated.value else None,
+        )
+        db.add(
+            StrategyVersion(
+                strategy_id=strategy.id or 0,
+                owner_id=strategy.owner_id,
+                number=number,
+                parent_number=parent,
+                origin=origin,
+                code_path=self.ctx.code.relative(path),
+                sha256=digest,
+                class_name=class_name,
+                spec=spec,
+                summary=summary,
+            )
+        )
+        strategy.latest_version = number
+        strategy.updated_at = datetime.now(UTC)
+        db.add(strategy)
+        db.commit()
+        return number
+
+    def list_strategies(self, user_id: int) -> list[StrategyView]:
+        with self.ctx.session() as db:
+            rows = db.exec(
+                select(Strategy)
+                .where(Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None))
+                .order_by(col(Strategy.id))
+            ).all()
+            views = []
+            for row in rows:
+                version = version_row(db, strategy=row, number=None)
+                views.append(strategy_view(row, version))
+            return views
+
+    def get_strategy(self, user_id: int, strategy_id: int) -> StrategyView:
+        with self.ctx.session() as db:
+            row = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
+            return strategy_view(row, version_row(db, strategy=row, number=None))
+
+    def get_version(self, user_id: int, strategy_id: int, number: int) -> VersionView:
+        with self.ctx.session() as db:
+            row = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
+            return version_view(version_row(db, strategy=row, number=number))
+
+    def version_code(self, user_id: int, strategy_id: int, number: int) -> str:
+        version = self.get_version(user_id, strategy_id, number)
+        return self.ctx.code.absolute(version.code_path).read_text(encoding="utf-8")
+
+    def code_file(self, version: VersionView) -> Path:
+        return self.ctx.code.absolute(version.code_path)
+
+    def add_code_version(self, user_id: int, strategy_id: int, source: str) -> StrategyView:
+        """Record uploaded (hand-edited) code as the newest version, after the static gate.
+
+        The spec of the parent version is kept beside it: it says which symbols' bars the
+        code is given. The version then passes the dynamic gate like a generated one."""
+        report = check_source(source)
+        if not report.ok:
+            raise ValidationFailed(
+                "the code failed validation: " + "; ".join(str(p) for p in report.problems),
+                problems=report.as_dict()["problems"],
+            )
+        with self.ctx.session() as db:
+            strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
+            parent = version_row(db, strategy=strategy, number=None)
+            number = self.record_version(
+                db,
+                strategy,
+                source=source,
+                origin=VersionOrigin.edited.value,
+                parent=parent.number,
+                spec=parent.spec,
+                summary=parent.summary,
+                class_name=report.class_name or parent.class_name,
+            )
+        return self.validation.validate_version(user_id, strategy_id, number)

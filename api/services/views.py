@@ -1,0 +1,451 @@
+"""Every model that crosses the service boundary: what routes, the CLI, the dashboard and MCP
+send in and get back. Services build these from rows (the `*_view` functions here); no row
+object ever leaves a service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from core.models import Deployment, DeploymentOrder, Strategy, StrategyVersion, utcnow
+from runtime.risk_gate import RiskLimits
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A stored timestamp as UTC-aware (SQLite hands back naive datetimes)."""
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# -- strategies and versions ---------------------------------------------------------------------
+class VersionView(BaseModel):
+    number: int
+    parent: int | None
+    origin: str
+    code_path: str
+    sha256: str
+    class_name: str
+    summary: str
+    spec: dict[str, Any] | None
+    validation_status: str
+    validation: dict[str, Any] | None
+    created_at: datetime
+
+
+class StrategyView(BaseModel):
+    id: int
+    name: str
+    slug: str
+    text: str
+    latest_version: int
+    created_at: datetime
+    summary: str = ""
+    version: VersionView | None = None
+
+
+class VersionRow(BaseModel):
+    number: int
+    parent: int | None
+    origin: str
+    validation_status: str
+    sha256: str
+    created_at: datetime
+    latest_backtest: dict[str, Any] | None = None
+
+
+@dataclass
+class ScanResult:
+    strategy_id: int
+    edited_version: int
+    new_version: int
+    validation_status: str
+    diff: str
+
+
+def version_view(row: StrategyVersion) -> VersionView:
+    return VersionView(
+        number=row.number,
+        parent=row.parent_number,
+        origin=row.origin,
+        code_path=row.code_path,
+        sha256=row.sha256,
+        class_name=row.class_name,
+        summary=row.summary,
+        spec=row.spec,
+        validation_status=row.validation_status,
+        validation=row.validation_report,
+        created_at=row.created_at,
+    )
+
+
+def strategy_view(row: Strategy, version: StrategyVersion | None) -> StrategyView:
+    return StrategyView(
+        id=row.id or 0,
+        name=row.name,
+        slug=row.slug,
+        text=row.text,
+        latest_version=row.latest_version,
+        created_at=row.created_at,
+        summary=version.summary if version else "",
+        version=version_view(version) if version else None,
+    )
+
+
+# -- backtests -----------------------------------------------------------------------------------
+class BacktestConfig(BaseModel):
+    strategy_id: int
+    version: int | None = Field(default=None, description="Version number; default the latest")
+    start: date
+    end: date
+    cash: float = Field(default=100_000.0, gt=0, le=1e12)
+    benchmark: str | None = Field(default=None, description="Symbol; default SPY or the first")
+    fee_pct: float = Field(default=0.0, ge=0, le=0.05)
+    slippage_per_share: float = Field(default=0.0, ge=0, le=10)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    tearsheet: bool | None = None
+
+
+class RunView(BaseModel):
+    id: int
+    strategy_id: int
+    version: int
+    status: str
+    progress: float
+    config: dict[str, Any]
+    metrics: dict[str, Any] | None
+    benchmark: dict[str, Any] | None
+    error: str | None
+    traceback: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    duration_s: float | None
+    artifacts: list[str] = Field(default_factory=list)
+
+
+# -- generations -----------------------------------------------------------------------------
+class GenerationView(BaseModel):
+    id: int
+    strategy_id: int | None
+    purpose: str
+    request_id: str | None
+    provider: str
+    model: str
+    prompt_version: str
+    text: str
+    outcome: str
+    error: str | None
+    tokens_in: int
+    tokens_out: int
+    latency_ms: float
+    cost_usd: float
+    created_at: datetime
+    attempts: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class UsageTotals(BaseModel):
+    generations: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+
+
+class ModelUsage(UsageTotals):
+    provider: str
+    model: str
+
+
+class BudgetView(BaseModel):
+    tokens_today: int
+    cost_today_usd: float
+    token_budget: int | None
+    cost_budget_usd: float | None
+    resets_at: datetime
+
+
+class GenerationsReport(BaseModel):
+    generations: list[GenerationView]
+    totals: UsageTotals
+    by_model: list[ModelUsage]
+    today: BudgetView
+
+
+class Candidate(BaseModel):
+    label: str
+    generation_id: int
+    provider: str
+    model: str
+    ok: bool
+    spec: dict[str, Any] | None = None
+    summary: str | None = None
+    error: dict[str, Any] | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    latency_ms: float = 0.0
+
+
+class SpecDifference(BaseModel):
+    path: str
+    values: dict[str, Any]
+
+
+class Comparison(BaseModel):
+    request_id: str
+    text: str
+    candidates: list[Candidate]
+    differences: list[SpecDifference]
+    identical: bool
+    next_step: str
+
+
+class ExplanationView(BaseModel):
+    strategy_id: int
+    version: int
+    summary: str
+    explanation: str | None
+    provider: str | None = None
+    model: str | None = None
+    generation_id: int | None = None
+    note: str | None = None
+
+
+# -- batches and schedules ----------------------------------------------------------------------
+class DateRange(BaseModel):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class Target(BaseModel):
+    strategy_id: int
+    version: int | None = Field(default=None, description="Version number; default the latest")
+
+
+class SweepParameter(BaseModel):
+    """One swept parameter: explicit `values`, or `min`/`max` (and `step`, or `count` points).
+    With neither, the range comes from the parameter's default and the spec's limits."""
+
+    name: str = Field(min_length=1, max_length=80)
+    values: list[Any] | None = Field(default=None, max_length=200)
+    min: float | None = None
+    max: float | None = None
+    step: float | None = Field(default=None, gt=0)
+    count: int | None = Field(default=None, ge=2, le=100)
+
+
+class WalkForward(BaseModel):
+    train_days: int = Field(ge=20, le=10_000)
+    test_days: int = Field(ge=5, le=10_000)
+    step_days: int | None = Field(default=None, ge=5, le=10_000)  # default: test_days
+
+
+class BatchSpec(BaseModel):
+    name: str = Field(default="batch", min_length=1, max_length=120)
+    kind: Literal["explicit", "sweep", "walk_forward"] = "explicit"
+    targets: list[Target] = Field(default_factory=list, max_length=200)
+    all_strategies: bool = Field(
+        default=False, description="Every strategy of the user at its latest version"
+    )
+    date_ranges: list[DateRange] = Field(min_length=1, max_length=100)
+    symbols: list[list[str]] | None = Field(
+        default=None, description="Symbol sets; each replaces the strategy's symbols"
+    )
+    parameters: dict[str, Any] = Field(default_factory=dict, description="Fixed overrides")
+    sweep: list[SweepParameter] = Field(default_factory=list, max_length=10)
+    mode: Literal["grid", "random"] = "grid"
+    samples: int = Field(default=20, ge=1, le=10_000)
+    seed: int = 0
+    walk_forward: WalkForward | None = None
+    metric: str = "sharpe"
+    cash: float = Field(default=100_000.0, gt=0, le=1e12)
+    benchmark: str | None = None
+    fee_pct: float = Field(default=0.0, ge=0, le=0.05)
+    slippage_per_share: float = Field(default=0.0, ge=0, le=10)
+    tearsheet: bool = False
+    max_runs: int = Field(default=2000, ge=1, le=20_000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BatchSpec:
+        if not self.targets and not self.all_strategies:
+            raise ValueError("name at least one target (strategy_id) or set all_strategies")
+        if self.kind in ("sweep", "walk_forward") and not self.sweep:
+            raise ValueError(f"a {self.kind} batch needs `sweep` parameters")
+        if self.kind == "walk_forward" and self.walk_forward is None:
+            raise ValueError("a walk_forward batch needs `walk_forward` windows")
+        return self
+
+
+class BatchCounts(BaseModel):
+    total: int = 0
+    queued: int = 0
+    running: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    @property
+    def done(self) -> int:
+        return self.succeeded + self.failed + self.cancelled
+
+
+class BatchView(BaseModel):
+    id: int
+    name: str
+    kind: str
+    status: str
+    executor: str
+    schedule_id: int | None
+    counts: BatchCounts
+    done: int
+    progress: float
+    eta_s: float | None
+    error: str | None
+    spec: dict[str, Any]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    run_ids: list[int]
+
+
+class ScheduleIn(BaseModel):
+    name: str = Field(default="schedule", min_length=1, max_length=120)
+    cron: str = Field(min_length=9, max_length=120)
+    timezone: str = Field(default="UTC", max_length=64)
+    batch: BatchSpec
+    enabled: bool = True
+
+
+class ScheduleView(BaseModel):
+    id: int
+    name: str
+    cron: str
+    timezone: str
+    enabled: bool
+    batch: dict[str, Any]
+    next_fire_at: datetime | None
+    last_fire_at: datetime | None
+    created_at: datetime
+
+
+# -- deployments ------------------------------------------------------------------------------
+class DeployRequest(BaseModel):
+    strategy_id: int
+    version: int | None = Field(default=None, description="Version number; default the latest")
+    mode: str = Field(default="paper", description="paper | live | venue")
+    limits: RiskLimits = Field(default_factory=RiskLimits)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    sleeptime: str | None = Field(
+        default=None,
+        pattern=r"^\d{1,5}[SMHD]$",
+        description="Override the strategy's sleeptime, e.g. 30S",
+    )
+
+
+class DeploymentView(BaseModel):
+    id: int
+    strategy_id: int
+    version: int
+    key: str
+    mode: str
+    state: str
+    desired: str
+    pid: int | None
+    uptime_s: float | None
+    restarts: int
+    last_heartbeat_at: datetime | None
+    heartbeat_age_s: float | None
+    equity: float | None
+    pnl_day: float | None
+    halt_reason: str | None
+    last_error: str | None
+    limits: dict[str, Any]
+    created_at: datetime
+
+
+class OrderView(BaseModel):
+    id: int
+    deployment_id: int | None
+    client_order_id: str
+    broker_id: str | None
+    symbol: str
+    side: str
+    qty: float
+    filled_qty: float
+    filled_avg_price: float | None
+    status: str
+    reason: str | None
+    manual: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ManualOrder(BaseModel):
+    symbol: str = Field(min_length=1, max_length=20)
+    qty: float = Field(gt=0)
+    side: str = Field(pattern="^(buy|sell)$")
+    mode: str = Field(default="paper", description="paper | live | venue")
+    limits: RiskLimits = Field(default_factory=RiskLimits)
+
+
+class KillReport(BaseModel):
+    halted: list[int]
+    cancelled_orders: int
+    flattened: list[str]
+    errors: list[str] = Field(default_factory=list)
+
+
+def deployment_view(row: Deployment, version_number: int) -> DeploymentView:
+    now = utcnow()
+    started = aware(row.started_at)
+    beat = aware(row.last_heartbeat_at)
+    live = row.pid is not None and row.state in ("STARTING", "RUNNING", "STOPPING")
+    return DeploymentView(
+        id=row.id or 0,
+        strategy_id=row.strategy_id,
+        version=version_number,
+        key=row.key,
+        mode=row.mode,
+        state=row.state,
+        desired=row.desired,
+        pid=row.pid if live else None,
+        uptime_s=(now - started).total_seconds() if live and started else None,
+        restarts=row.restarts,
+        last_heartbeat_at=beat,
+        heartbeat_age_s=(now - beat).total_seconds() if beat else None,
+        equity=row.equity,
+        pnl_day=row.pnl_day,
+        halt_reason=row.halt_reason,
+        last_error=row.last_error,
+        limits=row.limits or {},
+        created_at=row.created_at,
+    )
+
+
+def order_view(row: DeploymentOrder) -> OrderView:
+    return OrderView(
+        id=row.id or 0,
+        deployment_id=row.deployment_id,
+        client_order_id=row.client_order_id,
+        broker_id=row.broker_id,
+        symbol=row.symbol,
+        side=row.side,
+        qty=row.qty,
+        filled_qty=row.filled_qty,
+        filled_avg_price=row.filled_avg_price,
+        status=row.status,
+        reason=row.reason,
+        manual=row.manual,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
