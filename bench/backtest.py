@@ -2,33 +2,39 @@
 
     .venv/bin/python bench/backtest.py [--repeat 3] [--data ../shared/data/daily]
 
-Both sides run the golden cross on SPY 2006-01-03 → 2024-12-31 with $100,000 in a fresh
-process each time:
+Every side runs the golden cross on SPY 2006-01-03 → 2024-12-31 with $100,000, taking turns
+(bare, CLI, server, …) so a drifting machine affects them alike:
 
 * bare Lumibot: a hand-written strategy reading the CSV directly, `run_backtest` with the
-  offline knobs (risk-free rate given, no benchmark download), nothing else;
-* stratforge: `Stratforge.create_backtest` + `execute_backtest` on the generated code — the
-  worker subprocess with a scrubbed environment, hash check, Parquet bars, metrics, trades,
-  equity curve and benchmark (tearsheet off, then on).
+  offline knobs (risk-free rate given, no benchmark download), in a fresh process: the
+  reference every ratio divides by;
+* `stratforge backtest … --no-tearsheet --json`, CLI cold: a fresh CLI process that opens the
+  services, starts a warm worker and runs the backtest through the executor;
+* `stratforge backtest … --json` (tearsheet on, the default): the same, then the tearsheet;
+* server already up: `POST /backtests` to a running `stratforge serve` and poll
+  `GET /backtests/{id}` until it ends (its warm pool is started by a first, uncounted run).
 
-Prints wall-clock medians and the ratios stratforge / bare.
+Prints medians and the ratios to bare Lumibot, and the total returns (they must agree).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from datetime import date
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 BARE = textwrap.dedent('''
     import os, sys
@@ -70,17 +76,56 @@ BARE = textwrap.dedent('''
 
 TEXT = ("Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
         "back below")
+START, END = "2006-01-03", "2024-12-31"
 
 
-def bare_run(csv: Path, workdir: Path) -> tuple[float, str]:
+def _timed(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{args} failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed, done.stdout
+
+
+def bare_run(csv: Path, workdir: Path) -> tuple[float, float]:
     script = workdir / "bare.py"
     script.write_text(BARE)
+    elapsed, out = _timed([sys.executable, str(script), str(csv)], dict(os.environ), workdir)
+    line = [ln for ln in out.splitlines() if ln.startswith("total_return")][-1]
+    return elapsed, float(line.split()[1])
+
+
+def cli_run(env: dict[str, str], cwd: Path, strategy_id: int, tearsheet: bool
+            ) -> tuple[float, float]:
+    args = [str(ROOT / ".venv" / "bin" / "stratforge"), "backtest", str(strategy_id),
+            "--start", START, "--end", END, "--json",
+            "--tearsheet" if tearsheet else "--no-tearsheet"]
+    elapsed, out = _timed(args, env, cwd)
+    result = json.loads(out)
+    assert result["status"] == "succeeded", result
+    assert not tearsheet or result.get("tearsheet"), "no tearsheet was made"
+    return elapsed, float(result["metrics"]["total_return"])
+
+
+def server_run(client: httpx.Client, strategy_id: int) -> tuple[float, float]:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, str(script), str(csv)], cwd=workdir,
-                          capture_output=True, text=True, check=True)
+    run = client.post("/backtests", json={"strategy_id": strategy_id, "start": START,
+                                          "end": END, "tearsheet": False}).json()
+    while True:
+        view: dict[str, Any] = client.get(f"/backtests/{run['id']}").json()
+        if view["status"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.02)  # polling granularity of the measurement, 20 ms
     elapsed = time.perf_counter() - started
-    line = [ln for ln in done.stdout.splitlines() if ln.startswith("total_return")][-1]
-    return elapsed, line.split()[1]
+    assert view["status"] == "succeeded", view
+    return elapsed, float(view["metrics"]["total_return"])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def main() -> None:
@@ -88,50 +133,61 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "daily")
     args = parser.parse_args()
-
-    from api.services.container import Services
-    from api.services.views import BacktestConfig
-    from core.config import Settings
+    exe = str(ROOT / ".venv" / "bin" / "stratforge")
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        settings = Settings(home=tmp_path / "home", generated_dir=tmp_path / "gen",
-                            smoke_backtest_days=0, tearsheet=False)
-        service = Services.open(settings)
-        service.market.import_path(args.data)
-        strategy = service.strategies.create_strategy(service.user_id, TEXT)
-        bare_times, plain_times, sheet_times = [], [], []
-        bare_return = ours_return = ""
-        for i in range(args.repeat):
-            workdir = tmp_path / f"bare{i}"
-            workdir.mkdir()
-            elapsed, bare_return = bare_run(args.data / "SPY.csv", workdir)
-            bare_times.append(elapsed)
-            for tearsheet, bucket in ((False, plain_times), (True, sheet_times)):
-                config = BacktestConfig(strategy_id=strategy.id, start=date(2006, 1, 3),
-                                        end=date(2024, 12, 31), cash=100_000,
-                                        tearsheet=tearsheet)
-                started = time.perf_counter()
-                run = service.backtests.create_backtest(service.user_id, config)
-                result = service.backtests.execute_backtest(run.id)
-                bucket.append(time.perf_counter() - started)
-                assert result.status == "succeeded", result.error
-                ours_return = str(result.metrics["total_return"] if result.metrics else "")
-        service.close()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STRATFORGE_")}
+        env.update(STRATFORGE_HOME=str(tmp_path / "home"),
+                   STRATFORGE_GENERATED_DIR=str(tmp_path / "gen"),
+                   STRATFORGE_SMOKE_BACKTEST_DAYS="0")
+        _timed([exe, "data", "import", str(args.data), "--json"], env, tmp_path)
+        created = json.loads(_timed([exe, "new", TEXT, "--json"], env, tmp_path)[1])
+        sid = int(created["strategy_id"])
 
-    bare, plain, sheet = (statistics.median(x) for x in (bare_times, plain_times, sheet_times))
-    print(f"golden cross SPY 2006-01-03 → 2024-12-31, {args.repeat} runs each, "
+        port = _free_port()
+        server = subprocess.Popen([exe, "serve", "--port", str(port)], env=env, cwd=tmp_path,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times: dict[str, list[float]] = {"bare": [], "cli": [], "cli_sheet": [], "server": []}
+        returns: dict[str, float] = {}
+        try:
+            client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+            for _ in range(600):
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            server_run(client, sid)  # starts the server's warm pool: not counted
+            for i in range(args.repeat):
+                workdir = tmp_path / f"bare{i}"
+                workdir.mkdir()
+                for name, run in (
+                    ("bare", lambda: bare_run(args.data / "SPY.csv", workdir)),  # noqa: B023
+                    ("cli", lambda: cli_run(env, tmp_path, sid, False)),
+                    ("cli_sheet", lambda: cli_run(env, tmp_path, sid, True)),
+                    ("server", lambda: server_run(client, sid)),
+                ):
+                    elapsed, total_return = run()
+                    times[name].append(elapsed)
+                    returns[name] = total_return
+        finally:
+            server.terminate()
+            server.wait(30)
+
+    med = {name: statistics.median(values) for name, values in times.items()}
+    print(f"golden cross SPY {START} → {END}, {args.repeat} runs each, "
           f"os.cpu_count()={os.cpu_count()}")
-    print(f"  total return: bare {float(bare_return):.4f}, stratforge {float(ours_return):.4f}")
-    print(f"  bare Lumibot (fresh process)        median {bare:6.2f} s  runs {_fmt(bare_times)}")
-    print(f"  stratforge, no tearsheet            median {plain:6.2f} s  runs {_fmt(plain_times)}")
-    print(f"  stratforge, with tearsheet          median {sheet:6.2f} s  runs {_fmt(sheet_times)}")
-    print(f"  ratio stratforge/bare: {plain / bare:.2f}x (no tearsheet), "
-          f"{sheet / bare:.2f}x (with tearsheet)")
-
-
-def _fmt(values: list[float]) -> str:
-    return ", ".join(f"{v:.2f}" for v in values)
+    print("  total return: " + ", ".join(f"{k} {v:.4f}" for k, v in returns.items()))
+    labels = {
+        "bare": "bare Lumibot, fresh process",
+        "cli": "stratforge backtest (CLI cold), no tearsheet",
+        "cli_sheet": "stratforge backtest (CLI cold), with tearsheet",
+        "server": "POST /backtests, server up (warm pool)",
+    }
+    for name, label in labels.items():
+        print(f"  {label:<48} median {med[name]:6.2f} s  ratio {med[name] / med['bare']:.2f}x"
+              f"  runs {', '.join(f'{v:.2f}' for v in times[name])}")
 
 
 if __name__ == "__main__":

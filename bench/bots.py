@@ -91,8 +91,8 @@ def main() -> None:
         while len(first_order) < len(deployed) and time.monotonic() < deadline:
             now = time.monotonic()
             for dep_id, t0 in deployed.items():
-                if dep_id not in running and service.deployments.get_deployment(user, dep_id).state == \
-                        "RUNNING":
+                state = service.deployments.get_deployment(user, dep_id).state
+                if dep_id not in running and state == "RUNNING":
                     running[dep_id] = now - t0
                 events = home / "home" / "deployments" / str(dep_id) / "events.jsonl"
                 if dep_id not in first_order and events.exists() and \
@@ -113,7 +113,8 @@ def main() -> None:
         t_stop = time.monotonic()
         for dep_id in deployed:
             service.deployments.stop_deployment(user, dep_id)
-        wait(lambda: all(service.deployments.get_deployment(user, d).state == "STOPPED" for d in deployed),
+        wait(lambda: all(service.deployments.get_deployment(user, d).state == "STOPPED"
+                         for d in deployed),
              120, "every bot stopped")
         stop_s = time.monotonic() - t_stop
         orders = service.deployments.list_orders(user)

@@ -26,7 +26,9 @@ _RECORD_FIELDS = frozenset(
     | {"message", "asctime", "taskName"}
 )
 # a field named like a credential is masked whatever it holds ("tokens_in" is not one)
-_SECRET_KEY = re.compile(r"(^|_)(secret|password|passphrase|token|api_key|apikey|authorization)($|_)")
+_SECRET_KEY = re.compile(
+    r"(^|_)(secret|password|passphrase|token|api_key|apikey|authorization)($|_)"
+)
 
 
 def get_logger(name: str) -> logging.Logger:

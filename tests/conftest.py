@@ -148,3 +148,18 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+
+
+@pytest.fixture(autouse=True)
+def _logs_reach_caplog() -> Iterator[None]:
+    """Entry points call `core.logging.configure_logging`, which stops `stratforge` records at
+    its own handler; in tests they must also reach pytest's capture (caplog)."""
+    import logging
+
+    yield
+    root = logging.getLogger("stratforge")
+    for handler in list(root.handlers):
+        if type(handler).__name__ == "_StratforgeHandler":
+            root.removeHandler(handler)
+    root.propagate = True
+    root.setLevel(logging.NOTSET)

@@ -5,6 +5,7 @@ progress bars, and the process's `Services`. Imports nothing of the commands.
 
 from __future__ import annotations
 
+import atexit
 import json
 import sys
 from collections.abc import Iterator
@@ -32,8 +33,11 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document 
 
 @lru_cache(maxsize=1)
 def services() -> Services:
-    """The services of this CLI process, opened on first use (one per process)."""
-    return Services.open(get_settings())
+    """The services of this CLI process, opened on first use (one per process) and closed
+    (workers stopped) when the process exits."""
+    opened = Services.open(get_settings())
+    atexit.register(opened.close)
+    return opened
 
 
 def emit_json(data: Any) -> None:

@@ -32,6 +32,7 @@ from runtime.executors import (
     Executor,
     JobEvents,
     JobResult,
+    LocalPoolExecutor,
     make_executor,
 )
 
@@ -70,6 +71,20 @@ class BacktestRunner:
                 )
                 log.info("backtest executor started", extra={"executor": self._executor.name})
             return self._executor
+
+    def prestart(self, workers: int = 1) -> None:
+        """Start warm workers in the background now, so a backtest that comes a moment later
+        (the CLI's, after its checks) finds one ready. Only the local pool has workers."""
+
+        def warm() -> None:
+            executor = self.executor()
+            if isinstance(executor, LocalPoolExecutor):
+                try:
+                    executor.warm(workers)
+                except Exception:  # the run itself will start one and report the problem
+                    log.warning("could not prestart a pool worker", exc_info=True)
+
+        threading.Thread(target=warm, name="pool-prestart", daemon=True).start()
 
     @property
     def executor_name(self) -> str:

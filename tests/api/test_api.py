@@ -209,7 +209,8 @@ def test_killed_worker_ends_failed_and_restart_recovers_stuck_runs(
     pid = _wait(lambda: service.backtests.get_backtest(None, run.id).progress > 0
                 and _pid(service, run.id))
     os.kill(pid, signal.SIGKILL)
-    done = _wait(lambda: (v := service.backtests.get_backtest(None, run.id)).status == "failed" and v)
+    done = _wait(lambda: (v := service.backtests.get_backtest(None, run.id)).status == "failed"
+                 and v)
     assert "SIGKILL" in (done.error or "")
 
     # a run left 'running' by a dead server is failed on the next start, not stuck forever

@@ -49,7 +49,8 @@ def _backtest(service: Services, sid: int, version: int | None, start: date, end
 
 
 def _file(service: Services, sid: int, number: int) -> Path:
-    return service.strategies.code_file(service.strategies.get_version(service.user_id, sid, number))
+    version = service.strategies.get_version(service.user_id, sid, number)
+    return service.strategies.code_file(version)
 
 
 def test_edit_becomes_a_validated_version_with_different_results(service: Services) -> None:
@@ -110,8 +111,8 @@ def test_unsafe_or_broken_edits_are_refused_with_line_numbers(service: Services)
     assert any("'open'" in p["message"] for p in problems)
     assert (v2.validation or {})["checks"] == ["static"]  # never imported
     with pytest.raises(Conflict) as refused:
-        service.backtests.create_backtest(user, BacktestConfig(strategy_id=sid, start=date(2015, 1, 2),
-                                                     end=date(2016, 1, 4)))
+        service.backtests.create_backtest(user, BacktestConfig(
+            strategy_id=sid, start=date(2015, 1, 2), end=date(2016, 1, 4)))
     assert refused.value.code == "version_invalid"
 
     # a syntax error: refused with its line, and the file is still there to fix

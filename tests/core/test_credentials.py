@@ -46,6 +46,7 @@ def test_keys_are_encrypted_at_rest_masked_when_shown_and_never_logged(
     assert SECRET.encode() not in raw
     shown = service.deployments.credentials_status(service.user_id)
     assert shown["source"] == "stored" and KEY_ID not in str(shown)
+    assert "broker credentials stored" in caplog.text  # the logs were captured
     assert SECRET not in caplog.text and KEY_ID not in caplog.text
     key_file = service.settings.home / "credentials.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
