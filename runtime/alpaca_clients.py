@@ -10,7 +10,6 @@ and only re-sends when the broker provably does not have it.
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +20,9 @@ from alpaca.data.historical import StockHistoricalDataClient
 from alpaca.trading.client import TradingClient
 
 from core.errors import InvalidInput
+from core.logging import get_logger
 
-log = logging.getLogger("stratforge.broker")
+log = get_logger(__name__)
 
 ALPACA_PAPER_URL = "https://paper-api.alpaca.markets"
 ALPACA_LIVE_URL = "https://api.alpaca.markets"
@@ -113,14 +113,16 @@ class IdempotentTradingClient(TradingClient):
                     time.sleep(min(2.0, 0.25 * 2**attempt))
                     continue
                 if existing is not None:
-                    log.warning("order found after a lost answer client_order_id=%s", client_id)
+                    log.warning("order found after a lost answer",
+                                extra={"client_order_id": client_id})
                     return existing
-                log.warning("order not at the broker; re-sending client_order_id=%s", client_id)
+                log.warning("order not at the broker; re-sending",
+                            extra={"client_order_id": client_id})
             try:
                 return super().submit_order(order_data)
             except _UNCERTAIN as exc:
-                log.warning("submit answer lost client_order_id=%s error=%s", client_id,
-                            type(exc).__name__)
+                log.warning("submit answer lost",
+                            extra={"client_order_id": client_id, "error": type(exc).__name__})
                 last = exc
             except APIError as exc:
                 status = exc.status_code or 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import logging
 import os
 import sys
 import time
@@ -29,10 +28,12 @@ os.environ.setdefault("LUMIBOT_DISABLE_UI", "1")
 
 import pandas as pd
 
+from core.logging import configure_logging, get_logger
 from runtime.backtest import BacktestRequest
 from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics
+from runtime.tearsheet import write_tearsheet
 
-log = logging.getLogger("stratforge.worker")
+log = get_logger(__name__)
 
 PROBE_UP, PROBE_DOWN = 1.37, 0.71
 
@@ -257,7 +258,6 @@ def run(run_dir: Path) -> dict[str, Any]:
         "last_day": str(equity.index[-1].date()),
     }
     frame = pd.DataFrame({"equity": equity})
-    bench_returns = None
     if request.benchmark:
         bench = _benchmark(frames_for_benchmark, request.benchmark, equity, request.cash)
         result["benchmark"] = {
@@ -265,49 +265,18 @@ def run(run_dir: Path) -> dict[str, Any]:
             "metrics": equity_metrics(bench, request.risk_free_rate),
         }
         frame["benchmark"] = bench
-        bench_returns = bench.pct_change().fillna(0.0).rename(request.benchmark)
     frame.index.name = "date"
     frame.to_csv(run_dir / "equity.csv")
     _write_json(run_dir / "trades.json", result["fills"])
-    if request.tearsheet:
-        result["tearsheet"] = _tearsheet(
-            run_dir, equity, bench_returns, cls.__name__, request.risk_free_rate
+    if request.tearsheet:  # the services render it after the run instead (runtime.tearsheet)
+        result["tearsheet"] = write_tearsheet(
+            run_dir, title=cls.__name__, rf=request.risk_free_rate, benchmark=request.benchmark
         )
     return result
 
 
-def _tearsheet(
-    run_dir: Path, equity: pd.Series, bench_returns: pd.Series | None, title: str, rf: float
-) -> str | None:
-    """quantstats HTML report from local series only (no benchmark download)."""
-    logging.getLogger("matplotlib").setLevel(logging.ERROR)
-    import quantstats_lumi.reports as reports
-
-    returns = equity.pct_change().fillna(0.0)
-    returns.index = pd.DatetimeIndex(returns.index)
-    target = run_dir / "tearsheet.html"
-    try:
-        reports.html(
-            returns,
-            benchmark=bench_returns,
-            output=str(target),
-            title=title,
-            rf=rf,
-            periods_per_year=252,  # trading days, like runtime.metrics (the library says 365)
-            download_filename=str(target),
-        )
-    except Exception as exc:  # a report is a nice-to-have; the metrics stand without it
-        log.warning("tearsheet failed: %s", exc)
-        return None
-    return target.name
-
-
 def main(argv: list[str]) -> int:
-    logging.basicConfig(
-        level=logging.WARNING,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    configure_logging("WARNING")
     if len(argv) != 2:
         sys.stderr.write("usage: python -m runtime.backtest_worker RUN_DIR\n")
         return 2

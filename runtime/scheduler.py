@@ -9,7 +9,6 @@ collapse into one: a tick fires only the latest occurrence after the last record
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import threading
@@ -23,9 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from core.config import SchedulerSettings
+from core.logging import get_logger
 from core.models import Schedule, ScheduleFire
 
-log = logging.getLogger("stratforge.scheduler")
+log = get_logger(__name__)
 
 FireCallback = Callable[[Schedule, datetime], "int | None"]
 
@@ -97,7 +97,7 @@ class Scheduler:
             try:
                 occurrence = self._due(schedule, now)
             except ValueError as exc:
-                log.warning("schedule=%s: %s", schedule.id, exc)
+                log.warning("schedule skipped", extra={"schedule": schedule.id, "error": str(exc)})
                 continue
             if occurrence is None:
                 continue
@@ -129,18 +129,20 @@ class Scheduler:
                 db.commit()
             except IntegrityError:
                 db.rollback()
-                log.info("schedule=%s %s: fired elsewhere", schedule.id, occurrence.isoformat())
+                log.info("occurrence fired elsewhere",
+                         extra={"schedule": schedule.id, "occurrence": occurrence.isoformat()})
                 return None
             return row.id
 
     def _run(self, schedule: Schedule, occurrence: datetime, fire_id: int | None) -> None:
-        log.info("schedule=%s firing occurrence %s", schedule.id, occurrence.isoformat())
+        log.info("firing occurrence",
+                 extra={"schedule": schedule.id, "occurrence": occurrence.isoformat()})
         batch_id: int | None = None
         error: str | None = None
         try:
             batch_id = self.fire(schedule, occurrence)
         except Exception as exc:  # a bad spec must not stop the other schedules
-            log.exception("schedule=%s: firing failed", schedule.id)
+            log.exception("firing failed", extra={"schedule": schedule.id})
             error = f"{type(exc).__name__}: {exc}"
         with Session(self.engine) as db:
             row = db.get(ScheduleFire, fire_id)

@@ -61,7 +61,15 @@ def completed_bars(strategy: Any, symbol: str, length: int) -> pd.DataFrame | No
         return None
     frame = bars.df
     today = strategy.get_datetime().date()
-    frame = frame[frame.index.date < today]
+    # rows dated before today: everything before today's midnight in the bars' own time zone
+    # (a slice of the sorted index, not a row-by-row date comparison: this runs every bar)
+    cutoff = pd.Timestamp(today)
+    if frame.index.tz is not None:
+        cutoff = cutoff.tz_localize(frame.index.tz)
+    if frame.index.is_monotonic_increasing:
+        frame = frame.iloc[: frame.index.searchsorted(cutoff, side="left")]
+    else:
+        frame = frame[frame.index < cutoff]
     if len(frame) < length:
         return None
     return frame.tail(length)

@@ -7,7 +7,9 @@ waits for its report.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -38,15 +40,17 @@ def write_tearsheet(run_dir: Path, *, title: str, rf: float, benchmark: str | No
         bench_returns = bench_returns.rename(benchmark or "benchmark")
     target = run_dir / TEARSHEET_FILE
     try:
-        reports.html(
-            returns,
-            benchmark=bench_returns,
-            output=str(target),
-            title=title,
-            rf=rf,
-            periods_per_year=252,  # trading days, like runtime.metrics (the library says 365)
-            download_filename=str(target),
-        )
+        # quantstats prints notes on stdout; a CLI's stdout holds only its JSON document
+        with contextlib.redirect_stdout(sys.stderr):
+            reports.html(
+                returns,
+                benchmark=bench_returns,
+                output=str(target),
+                title=title,
+                rf=rf,
+                periods_per_year=252,  # trading days, like runtime.metrics (the library: 365)
+                download_filename=str(target),
+            )
     except Exception as exc:
         log.warning("tearsheet failed", extra={"run_dir": str(run_dir), "error": str(exc)})
         target.unlink(missing_ok=True)

@@ -1,5 +1,5 @@
 """`python -m api.cli …` runs the command line."""
 
-from api.cli.app import main
+from api.cli import main
 
 main()

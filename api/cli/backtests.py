@@ -41,7 +41,6 @@ def backtest(
 ) -> None:
     """Backtest a strategy version on stored daily bars (runs in a worker process)."""
     service = services()
-    service.runner.prestart(1)  # a worker's imports overlap the checks below
     user = service.user_id
     try:
         config = BacktestConfig(

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.syntax import Syntax
 
+from api.cli import early
 from api.errors import exit_code
 from api.services.container import Services
 from api.services.views import StrategyView
@@ -35,7 +36,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document 
 def services() -> Services:
     """The services of this CLI process, opened on first use (one per process) and closed
     (workers stopped) when the process exits."""
-    opened = Services.open(get_settings())
+    opened = Services.open(get_settings(), started_workers=early.take())
     atexit.register(opened.close)
     return opened
 

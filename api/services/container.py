@@ -23,12 +23,13 @@ from api.services.strategies import StrategyService
 from api.services.validation import ValidationService
 from api.services.versions import VersionService
 from core.config import Settings
+from runtime.executors import WarmWorker
 
 
 class Services:
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, started_workers: list[WarmWorker] | None = None) -> None:
         self.ctx = ctx
-        self.runner = BacktestRunner(ctx)
+        self.runner = BacktestRunner(ctx, started_workers)
         self.recorder = RunRecorder(ctx)
         self.generations = GenerationLedger(ctx)
         self.validation = ValidationService(ctx, self.runner)
@@ -44,8 +45,11 @@ class Services:
         self.market = MarketService(ctx)
 
     @classmethod
-    def open(cls, settings: Settings) -> Services:
-        return cls(AppContext.open(settings))
+    def open(
+        cls, settings: Settings, started_workers: list[WarmWorker] | None = None
+    ) -> Services:
+        """`started_workers`: local pool workers launched before (the CLI's early start)."""
+        return cls(AppContext.open(settings), started_workers)
 
     @property
     def settings(self) -> Settings:

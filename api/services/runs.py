@@ -32,7 +32,7 @@ from runtime.executors import (
     Executor,
     JobEvents,
     JobResult,
-    LocalPoolExecutor,
+    WarmWorker,
     make_executor,
 )
 
@@ -54,37 +54,20 @@ def is_pool_worker(pid: int) -> bool:
 class BacktestRunner:
     """Owns the executor of this process (started on first use, shared by every caller)."""
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, started: list[WarmWorker] | None = None) -> None:
+        """`started`: pool workers the process launched before it got here (the CLI does)."""
         self.ctx = ctx
         self._executor: Executor | None = None
         self._lock = threading.Lock()
+        self._started = list(started or [])
 
     def executor(self) -> Executor:
         with self._lock:
             if self._executor is None:
-                settings = self.ctx.settings
-                self._executor = make_executor(
-                    settings.executor,
-                    pool_dir=settings.home / "pool",
-                    cache_dir=settings.home / "cache",
-                    memory_mb=settings.backtest_memory_mb,
-                )
+                self._executor = make_executor(self.ctx.settings, started=self._started)
+                self._started = []
                 log.info("backtest executor started", extra={"executor": self._executor.name})
             return self._executor
-
-    def prestart(self, workers: int = 1) -> None:
-        """Start warm workers in the background now, so a backtest that comes a moment later
-        (the CLI's, after its checks) finds one ready. Only the local pool has workers."""
-
-        def warm() -> None:
-            executor = self.executor()
-            if isinstance(executor, LocalPoolExecutor):
-                try:
-                    executor.warm(workers)
-                except Exception:  # the run itself will start one and report the problem
-                    log.warning("could not prestart a pool worker", exc_info=True)
-
-        threading.Thread(target=warm, name="pool-prestart", daemon=True).start()
 
     @property
     def executor_name(self) -> str:

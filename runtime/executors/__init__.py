@@ -12,7 +12,7 @@ from runtime.executors.base import (
     JobResult,
     RunEnd,
 )
-from runtime.executors.factory import make_executor
+from runtime.executors.factory import launch_early_worker, make_executor
 from runtime.executors.local import LocalPoolExecutor, WarmWorker, WorkerDied
 from runtime.executors.ray_cluster import RayExecutor
 
@@ -27,5 +27,6 @@ __all__ = [
     "RunEnd",
     "WarmWorker",
     "WorkerDied",
+    "launch_early_worker",
     "make_executor",
 ]

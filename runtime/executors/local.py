@@ -216,7 +216,10 @@ class LocalPoolExecutor:
         memory_mb: int = 4096,
         start_timeout_s: float = 120.0,
         input_evidence: bool = False,
+        started: list[WarmWorker] | None = None,
     ) -> None:
+        """`started`: worker processes already launched for this pool (the CLI starts one
+        before its own imports); they are adopted and waited for on first use."""
         self.input_evidence = input_evidence
         self.pool_dir = pool_dir
         self.cache_dir = cache_dir
@@ -228,9 +231,16 @@ class LocalPoolExecutor:
         self._lock = threading.Lock()
         self._started = 0
         self._closed = False
+        # launched but not yet waited for: the next checkouts take these before growing
+        self._starting: list[WarmWorker] = []
+        for worker in started or []:
+            self._all.add(worker)
+            self._starting.append(worker)
+            self._started += 1
 
     # workers -------------------------------------------------------------------------------
-    def _spawn(self) -> WarmWorker:
+    def _launch(self) -> WarmWorker:
+        """Start a worker process (it imports Lumibot in the background) and register it."""
         with self._lock:
             index = self._started
             self._started += 1
@@ -238,10 +248,16 @@ class LocalPoolExecutor:
                             self.input_evidence)
         with self._lock:
             self._all.add(worker)
+        return worker
+
+    def _ready(self, worker: WarmWorker) -> WarmWorker:
         worker.wait_ready(self.start_timeout_s)
         log.info("pool worker ready",
                  extra={"pid": worker.pid, "import_s": round(worker.import_s or 0, 2)})
         return worker
+
+    def _spawn(self) -> WarmWorker:
+        return self._ready(self._launch())
 
     def _discard(self, worker: WarmWorker) -> None:
         worker.kill()
@@ -249,7 +265,17 @@ class LocalPoolExecutor:
             self._all.discard(worker)
 
     def _checkout(self) -> WarmWorker:
-        """An idle worker, or a new one while the pool is below its size."""
+        """A launched worker, an idle one, or a new one while the pool is below its size."""
+        while True:
+            with self._lock:
+                launched = self._starting.pop(0) if self._starting else None
+            if launched is None:
+                break
+            try:
+                return self._ready(launched)
+            except WorkerDied as exc:
+                log.warning("a prestarted pool worker did not start", extra={"error": str(exc)})
+                self._discard(launched)
         with self._lock:
             grow = len(self._all) < self.size and self._idle.empty()
         if grow:
