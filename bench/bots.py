@@ -69,7 +69,7 @@ def main() -> None:
     from api.services.container import Services
     from api.services.views import DeployRequest
     from core.config import get_settings
-    from runtime.supervisor import shutdown_all_bots, supervisor_status
+    from runtime.bots.controls import shutdown_all_bots, supervisor_status
 
     settings = get_settings()
     service = Services.open(settings)

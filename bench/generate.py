@@ -44,7 +44,8 @@ def main() -> None:
 
     from api.services.container import Services
     from core.config import Settings
-    from generator.pipeline import OfflineProvider, generate
+    from generator.pipeline import generate
+    from generator.providers.offline_provider import OfflineProvider
     from generator.spec import SpecLimits
     from runtime.market_data import generate_sample_market
 

@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     executor: ExecutorSettings = Field(default_factory=ExecutorSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
 
-    # live deployments (runtime.supervisor, runtime.live_worker, runtime.alpaca_clients)
+    # live deployments (runtime.bots, runtime.alpaca_clients)
     allow_live: bool = False  # STRATFORGE_ALLOW_LIVE: real-money trading only when set
     alpaca_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("ALPACA_API_KEY", "alpaca_api_key")

@@ -8,9 +8,11 @@ protocol). Results and failures are the files `runtime.backtest_worker` writes: 
 or `error.json` in the run's folder.
 
 Isolation per job stays what a fresh worker gives: the process starts with the scrubbed
-environment of `runtime.backtest.worker_environment`; every job runs with its run folder as
-cwd and HOME, and the environment and cwd are put back afterwards, because Lumibot's
-`run_backtest` mutates `os.environ`. One job at a time per process.
+environment of `runtime.backtest.worker_environment`; every job (`job_scope`) runs with its
+run folder as cwd and HOME, and the environment and cwd are put back afterwards, because Lumibot's
+`run_backtest` mutates `os.environ`. One job at a time per process. Lumibot's market-input
+evidence recorder is switched off (`runtime.lumibot_hooks.set_market_input_evidence`) unless
+the worker is started with `--keep-input-evidence`.
 """
 
 from __future__ import annotations
@@ -22,15 +24,20 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
+
+from core.logging import configure_logging, get_logger
+from runtime.lumibot_hooks import set_market_input_evidence
 
 # Lumibot reads these at import time: set them before anything imports it.
 os.environ.setdefault("IS_BACKTESTING", "true")
 os.environ.setdefault("LUMIBOT_DISABLE_DOTENV", "1")
 os.environ.setdefault("LUMIBOT_DISABLE_UI", "1")
 
-log = logging.getLogger("stratforge.pool_worker")
+log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "__main__"
 
 WARM_MODULES = (
     "lumibot.backtesting",
@@ -52,25 +59,6 @@ def warm_up() -> float:
     return time.monotonic() - started
 
 
-def _no_evidence(**_: Any) -> None:
-    return None
-
-
-def set_market_input_evidence(enabled: bool) -> None:
-    """Lumibot 4.6 fingerprints every bar of every history call (float.hex, sha256) for its
-    own provenance files (logs/market_input*.csv): about half of a daily backtest's time,
-    measured with cProfile here. stratforge reads none of those files, and the recorder is a
-    diagnostic that never changes data or orders (tests compare pooled fills with a fresh
-    worker's). Warm workers switch it off unless `--keep-input-evidence`."""
-    from lumibot.backtesting import market_input_evidence as evidence
-
-    original = _ORIGINAL_RECORDER.setdefault("record", evidence.record_market_input)
-    evidence.record_market_input = original if enabled else _no_evidence
-
-
-_ORIGINAL_RECORDER: dict[str, Any] = {}
-
-
 def _close_lumibot_file_handlers() -> None:
     """Lumibot attaches a file handler per backtest (its `logfile=`); close them between jobs so
     one run's log never receives the next run's lines and file handles do not pile up."""
@@ -83,18 +71,35 @@ def _close_lumibot_file_handlers() -> None:
                 handler.close()
 
 
-def run_job(run_dir: Path) -> bool:
-    """One backtest in this process, environment and cwd restored afterwards."""
-    from runtime import backtest_worker
-
+@contextmanager
+def job_scope(run_dir: Path, environment: dict[str, str] | None = None) -> Iterator[None]:
+    """Around one backtest in a reused process: `environment` (if given) and the run's folder
+    as HOME for the job; the process's own environment, cwd and log handlers put back after,
+    because Lumibot's `run_backtest` mutates `os.environ` and attaches file handlers."""
     saved_env = dict(os.environ)
     saved_cwd = os.getcwd()
-    ok = False
     try:
+        if environment is not None:
+            os.environ.clear()
+            os.environ.update(environment)
         os.environ["HOME"] = str(run_dir)
-        result = backtest_worker.run(run_dir)
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
+        _close_lumibot_file_handlers()
+
+
+def run_job(run_dir: Path) -> bool:
+    """One backtest in this process; `result.json` or `error.json` in its folder."""
+    from runtime import backtest_worker
+
+    try:
+        with job_scope(run_dir):
+            result = backtest_worker.run(run_dir)
         backtest_worker._write_json(run_dir / "result.json", result)
-        ok = True
+        return True
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
@@ -106,12 +111,7 @@ def run_job(run_dir: Path) -> bool:
                 "traceback": traceback.format_exc(),
             },
         )
-    finally:
-        os.environ.clear()
-        os.environ.update(saved_env)
-        os.chdir(saved_cwd)
-        _close_lumibot_file_handlers()
-    return ok
+        return False
 
 
 def serve(jobs: TextIO, answers: TextIO, keep_input_evidence: bool = False) -> int:
@@ -132,11 +132,7 @@ def serve(jobs: TextIO, answers: TextIO, keep_input_evidence: bool = False) -> i
 
 
 def main() -> int:
-    logging.basicConfig(
-        level=logging.WARNING,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    configure_logging("WARNING")
     answers = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # stray prints go to the log, never into the protocol
     sys.stdout = sys.stderr

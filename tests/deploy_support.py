@@ -36,7 +36,7 @@ class DeployHarness:
     client: Any  # fastapi TestClient
 
     def venue(self) -> Any:
-        from runtime.supervisor import known_venue
+        from runtime.bots.venue_host import known_venue
 
         return wait_for(lambda: known_venue(self.settings), what="venue")
 
@@ -134,7 +134,7 @@ def harness(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, market_dir: Path,
     settings = Settings()
     try:
         with TestClient(create_app(settings)) as client:
-            yield DeployHarness(settings, client.app.state.stratforge, client)  # type: ignore[attr-defined]
+            yield DeployHarness(settings, client.app.state.services, client)  # type: ignore[attr-defined]
     finally:
         shutdown(settings)
         dispose_engines()
@@ -143,6 +143,6 @@ def harness(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, market_dir: Path,
 
 def shutdown(settings: Any) -> None:
     """Stop the supervisor, then any bot it left running (tests leave nothing behind)."""
-    from runtime.supervisor import shutdown_all_bots
+    from runtime.bots.controls import shutdown_all_bots
 
     shutdown_all_bots(settings, grace_s=5.0)

@@ -247,24 +247,18 @@ def register(app: typer.Typer) -> None:
     @supervisor_app.command("status")
     def supervisor_state(as_json: JsonFlag = False) -> None:
         """Is the supervisor of this data directory running?"""
-        from core.config import get_settings
-        from runtime.supervisor import supervisor_status
-
-        result = supervisor_status(get_settings())
+        result = services().deployments.supervisor_status()
         emit_json(result) if as_json else out.print(
             f"running, pid {result['pid']}" if result else "not running")
 
     @supervisor_app.command("stop")
     def supervisor_stop() -> None:
         """Stop the supervisor; bots keep running and the next supervisor adopts them."""
-        from core.config import get_settings
-        from runtime.supervisor import stop_supervisor
-
-        out.print("stopped" if stop_supervisor(get_settings()) else "not running")
+        out.print("stopped" if services().deployments.stop_supervisor() else "not running")
 
     @supervisor_app.command("run")
     def supervisor_run() -> None:
         """Run the supervisor in the foreground (e.g. under systemd)."""
-        from runtime.supervisor import main
+        from runtime.bots.supervisor import main
 
         raise typer.Exit(main())

@@ -26,7 +26,7 @@ from api.services.views import (
 from core.errors import Conflict, InvalidInput, NotFound, StratforgeError
 from core.logging import get_logger
 from core.models import Generation
-from generator.pipeline import Generated, generate
+from generator.pipeline import Generated
 from generator.prompts import PromptContext
 from generator.providers.base import Proposal, ProviderFailed, attempts_of
 from generator.providers.llm import LLMProvider
@@ -110,8 +110,6 @@ class ModelChoice:
         providers = [build_provider(s, self.ctx.settings) for s in selectors]
         for provider in providers:
             self.ledger.check_budget(user_id, provider)
-        known = {c.symbol for c in self.ctx.market.symbols()}
-        context = self.ledger.prompt_context()
         request_id = uuid.uuid4().hex[:16]
         labels: list[str] = []
         for selector, provider in zip(selectors, providers, strict=True):
@@ -124,13 +122,7 @@ class ModelChoice:
 
         def run(provider: Any) -> Generated | StratforgeError:
             try:
-                generated = generate(
-                    text,
-                    provider=provider,
-                    limits=self.ctx.limits,
-                    known_symbols=known,
-                    context=context,
-                )
+                generated = self.strategies.generate(text, provider)
                 self.strategies.require_symbols(generated.spec)
                 return generated
             except StratforgeError as exc:
@@ -229,13 +221,7 @@ class ModelChoice:
                 )
             spec = StrategySpec.model_validate(row.output["spec"])
             text, provider, model, version = row.text, row.provider, row.model, row.prompt_version
-        known = {c.symbol for c in self.ctx.market.symbols()}
-        generated = generate(
-            text,
-            provider=_StoredSpec(spec, provider, model, version),
-            limits=self.ctx.limits,
-            known_symbols=known,
-        )
+        generated = self.strategies.generate(text, _StoredSpec(spec, provider, model, version))
         self.strategies.require_symbols(generated.spec)
         strategy = self.strategies.save_new(user_id, text, generated)
         with self.ctx.session() as db:

@@ -44,8 +44,9 @@ from runtime.alpaca_clients import (
     endpoint_for_user,
     trading_client,
 )
+from runtime.bots.controls import ensure_supervisor, stop_supervisor, supervisor_status
+from runtime.bots.venue_host import known_venue
 from runtime.risk_gate import AccountView, OrderIntent, RiskGate, client_order_id
-from runtime.supervisor import ensure_supervisor, known_venue
 
 log = get_logger(__name__)
 
@@ -59,6 +60,15 @@ LIVE_STATES = (
 class DeploymentService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+
+    # -- the supervisor of this data directory --------
+    def supervisor_status(self) -> dict[str, Any] | None:
+        """The running supervisor's status file (pid, since, bots), or None."""
+        return supervisor_status(self.ctx.settings)
+
+    def stop_supervisor(self) -> bool:
+        """Stop the supervisor; bots keep running and the next supervisor adopts them."""
+        return stop_supervisor(self.ctx.settings)
 
     def store_credentials(
         self, user_id: int, key_id: str, secret: str, paper: bool = True

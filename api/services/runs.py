@@ -35,20 +35,13 @@ from runtime.executors import (
     WarmWorker,
     make_executor,
 )
+from runtime.executors.base import POOL_MODULE
+from runtime.processes import is_our_process
 
 log = get_logger(__name__)
 
 INTERRUPTED = "interrupted: the server stopped before the run finished"
 ProgressCallback = Callable[[float], None]
-
-
-def is_pool_worker(pid: int) -> bool:
-    """True when `pid` is still a warm pool worker (guards against PID reuse)."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    return b"runtime.pool_worker" in cmdline
 
 
 class BacktestRunner:
@@ -261,7 +254,7 @@ class RunRecorder:
                 )
             ).all()
             for run in rows:
-                if run.worker_pid and is_pool_worker(run.worker_pid):
+                if run.worker_pid and is_our_process(run.worker_pid, POOL_MODULE):
                     try:
                         os.killpg(run.worker_pid, signal.SIGKILL)
                         killed += 1

@@ -22,6 +22,7 @@ from core.errors import InvalidInput, StratforgeError, UnknownSymbolError, Valid
 from core.logging import get_logger
 from core.models import Strategy, StrategyVersion, VersionOrigin
 from generator.pipeline import Generated, generate, get_provider
+from generator.providers.base import Provider
 from generator.render import slug_for
 from generator.spec import StrategySpec
 from generator.validate import check_source
@@ -37,18 +38,27 @@ class StrategyService:
         self.ledger = ledger
         self.validation = validation
 
+    def provider(self, selector: str | None = None) -> Provider:
+        """The provider `selector` names (provider[:model]); the server's default without one."""
+        settings = self.ctx.settings
+        return get_provider(selector or settings.default_llm_provider, settings)
+
+    def generate(self, text: str, provider: Provider) -> Generated:
+        """Spec, summary and code of `text` from `provider`, under this server's limits and
+        with the stored symbols as the prompt's context (nothing is saved)."""
+        return generate(
+            text,
+            provider=provider,
+            limits=self.ctx.limits,
+            known_symbols=self.ctx.known_symbols(),
+            context=self.ledger.prompt_context(),
+        )
+
     def create_strategy(self, user_id: int, text: str, provider: str | None = None) -> StrategyView:
-        known = {c.symbol for c in self.ctx.market.symbols()}
-        chosen = get_provider(provider or self.ctx.settings.default_llm_provider, self.ctx.settings)
-        self.ledger.check_budget(user_id, chosen)  # GenerationOps: refuses past the daily budget
+        chosen = self.provider(provider)
+        self.ledger.check_budget(user_id, chosen)  # refuses past the daily budget
         try:
-            generated = generate(
-                text,
-                provider=chosen,
-                limits=self.ctx.limits,
-                known_symbols=known,
-                context=self.ledger.prompt_context(),
-            )
+            generated = self.generate(text, chosen)
         except StratforgeError as exc:
             self.ledger.record(user_id, text, provider=chosen.name, model=chosen.model, error=exc)
             raise

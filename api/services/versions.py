@@ -38,7 +38,6 @@ from core.models import (
     ValidationStatus,
     VersionOrigin,
 )
-from generator.pipeline import generate, get_provider
 from generator.validate import check_source
 
 
@@ -280,15 +279,7 @@ class VersionService:
             strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
             text = strategy.text
         self.scan_versions(user_id, strategy_id)  # an unrecorded edit becomes a version first
-        known = {c.symbol for c in self.ctx.market.symbols()}
-        generated = generate(
-            text,
-            provider=get_provider(
-                provider or self.ctx.settings.default_llm_provider, self.ctx.settings
-            ),
-            limits=self.ctx.limits,
-            known_symbols=known,
-        )
+        generated = self.strategies.generate(text, self.strategies.provider(provider))
         with self.ctx.session() as db:
             strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
             latest = version_row(db, strategy=strategy, number=None)

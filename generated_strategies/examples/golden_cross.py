@@ -63,7 +63,6 @@ class GoldenCrossSPYStrategy(Strategy):
         rules_due = period != self.vars.last_evaluated
         self.vars.last_evaluated = period
         weights: dict[str, float] = {}
-        invested = 0
         for symbol in self.parameters["symbols"]:
             bars = history[symbol]
             holding = self.get_position(symbol) is not None
@@ -71,11 +70,8 @@ class GoldenCrossSPYStrategy(Strategy):
                 weights[symbol] = 0.0
             elif rules_due and not holding and self.entry_signal(bars, history):
                 weights[symbol] = self.parameters["position_weight"]
-                invested += 1
-            elif holding:
-                invested += 1
         if weights:
-            prices = {symbol: float(bars["close"].iloc[-1]) for symbol, bars in history.items()}
+            prices = {name: float(frame["close"].iloc[-1]) for name, frame in history.items()}
             trade_to_weights(self, weights, prices)
 
     def entry_signal(self, bars: pd.DataFrame, history: dict[str, pd.DataFrame]) -> bool:

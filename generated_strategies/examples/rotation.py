@@ -67,7 +67,7 @@ class Top2MomentumStrategy(Strategy):
         history = self.load_history()
         if history is None:
             return
-        prices = {symbol: float(bars["close"].iloc[-1]) for symbol, bars in history.items()}
+        prices = {name: float(frame["close"].iloc[-1]) for name, frame in history.items()}
         trade_to_weights(self, self.target_weights(history), prices)
         self.vars.last_evaluated = period
         self.vars.peak_close = {}  # trailing stops restart from each rebalance
@@ -76,12 +76,11 @@ class Top2MomentumStrategy(Strategy):
         """Equal weights in the top `top_n` symbols by `momentum_days` rate of change."""
         p = self.parameters
         scores = {
-            symbol: latest(rate_of_change(history[symbol], p["momentum_days"]))
-            for symbol in p["symbols"]
+            name: latest(rate_of_change(history[name], p["momentum_days"])) for name in p["symbols"]
         }
-        ranked = sorted(scores, key=lambda symbol: scores[symbol], reverse=True)
+        ranked = sorted(scores, key=lambda name: scores[name], reverse=True)
         chosen = ranked[: p["top_n"]]
-        weights = {symbol: 0.0 for symbol in p["symbols"]}
+        weights = {name: 0.0 for name in p["symbols"]}
         share = 1.0 / p["top_n"]
         weights[p["alternative"]] = 0.0
         for symbol in chosen:

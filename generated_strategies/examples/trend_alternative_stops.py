@@ -69,7 +69,7 @@ class SPYTrendElseTLTStrategy(Strategy):
         rules_due = period != self.vars.last_evaluated
         self.vars.last_evaluated = period
         weights: dict[str, float] = {}
-        invested = 0
+        invested = 0  # symbols in the market after this iteration
         for symbol in self.parameters["symbols"]:
             bars = history[symbol]
             holding = self.get_position(symbol) is not None
@@ -86,7 +86,7 @@ class SPYTrendElseTLTStrategy(Strategy):
                 invested += 1
         self.hold_alternative(weights, invested)
         if weights:
-            prices = {symbol: float(bars["close"].iloc[-1]) for symbol, bars in history.items()}
+            prices = {name: float(frame["close"].iloc[-1]) for name, frame in history.items()}
             trade_to_weights(self, weights, prices)
 
     def entry_signal(self, bars: pd.DataFrame, history: dict[str, pd.DataFrame]) -> bool:

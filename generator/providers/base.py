@@ -1,16 +1,19 @@
-"""What every provider hands back: a `Proposal` (the spec plus one `Attempt` per model call),
-or a `ProviderFailed` error that carries the attempts made before giving up.
+"""The provider interface and what every provider hands back.
 
-The accounting types live here, apart from `generator.pipeline`, so that both the pipeline and
-the provider modules can import them without a cycle.
+This module owns the `Provider` protocol (text in, `Proposal` out), the `Proposal` (the spec
+plus one `Attempt` per model call) and `ProviderFailed`, the error that carries the attempts
+made before giving up. They live here, apart from `generator.pipeline` and
+`generator.providers.registry`, so that the pipeline, the registry and every provider module
+import them one way, without a cycle.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from core.errors import UpstreamFailed
+from generator.prompts import PromptContext
 from generator.spec import StrategySpec
 
 
@@ -69,6 +72,22 @@ class Proposal:
     @property
     def cost_usd(self) -> float:
         return sum(a.cost_usd for a in self.attempts)
+
+
+class Provider(Protocol):
+    """Turns text into a `Proposal`: the spec plus one `Attempt` per model call (tokens,
+    latency, cost, outcome). `context` carries the server's limits and symbols for prompts."""
+
+    name: str
+    model: str
+
+    def propose(
+        self,
+        text: str,
+        known_symbols: set[str] | None,
+        *,
+        context: PromptContext | None = None,
+    ) -> Proposal: ...
 
 
 class ProviderFailed(UpstreamFailed):

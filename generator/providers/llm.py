@@ -11,7 +11,6 @@ goes back to the model with the errors, a bounded number of times.
 from __future__ import annotations
 
 import json
-import logging
 import random
 import re
 import time
@@ -21,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from core.logging import get_logger
 from generator.prompts import (
     EXPLAIN_PROMPT_VERSION,
     PROMPT_VERSION,
@@ -35,7 +35,7 @@ from generator.providers.base import Attempt, Proposal, ProviderFailed
 from generator.providers.recordings import Recordings
 from generator.spec import LimitError, SpecLimits, StrategySpec, check_limits, spec_json_schema
 
-log = logging.getLogger("stratforge.llm")
+log = get_logger(__name__)
 
 RETRYABLE = {"rate_limited", "server_error", "timeout", "connection"}
 
@@ -251,12 +251,14 @@ class LLMProvider:
             if spec is not None:
                 attempts[-1].outcome = "ok"
                 log.info(
-                    "llm spec accepted provider=%s model=%s round=%d tokens=%d/%d",
-                    self.name,
-                    self.model,
-                    round_no + 1,
-                    sum(a.tokens_in for a in attempts),
-                    sum(a.tokens_out for a in attempts),
+                    "llm spec accepted",
+                    extra={
+                        "provider": self.name,
+                        "model": self.model,
+                        "round": round_no + 1,
+                        "tokens_in": sum(a.tokens_in for a in attempts),
+                        "tokens_out": sum(a.tokens_out for a in attempts),
+                    },
                 )
                 if self.config.recordings is not None:
                     self.config.recordings.save(
@@ -279,11 +281,13 @@ class LLMProvider:
             attempts[-1].outcome = "invalid_answer"
             attempts[-1].error = self._scrub("; ".join(problems))[:1000]
             log.info(
-                "llm answer refused provider=%s model=%s round=%d problems=%d",
-                self.name,
-                self.model,
-                round_no + 1,
-                len(problems),
+                "llm answer refused",
+                extra={
+                    "provider": self.name,
+                    "model": self.model,
+                    "round": round_no + 1,
+                    "problems": len(problems),
+                },
             )
             turns.append(Turn("assistant", answer.text, answer))
             turns.append(Turn("repair", repair_message(problems), answer))
@@ -351,14 +355,14 @@ class LLMProvider:
                     )
                 )
                 last = retry_no == self.config.max_retries
+                failed = {
+                    "provider": self.name,
+                    "model": self.model,
+                    "kind": exc.kind,
+                    "status": exc.status,
+                }
                 if exc.kind not in RETRYABLE or last:
-                    log.warning(
-                        "llm call failed provider=%s model=%s kind=%s status=%s final=yes",
-                        self.name,
-                        self.model,
-                        exc.kind,
-                        exc.status,
-                    )
+                    log.warning("llm call failed", extra={**failed, "final": "yes"})
                     raise ProviderFailed(
                         f"{self.name}:{self.model} is unavailable ({exc.kind}"
                         f"{f' {exc.status}' if exc.status else ''}): {message}",
@@ -369,14 +373,7 @@ class LLMProvider:
                         reason=exc.kind,
                     ) from None
                 delay = self._delay(retry_no, exc)
-                log.info(
-                    "llm call failed provider=%s model=%s kind=%s status=%s retry_in=%.2fs",
-                    self.name,
-                    self.model,
-                    exc.kind,
-                    exc.status,
-                    delay,
-                )
+                log.info("llm call failed", extra={**failed, "retry_in": f"{delay:.2f}s"})
                 self.config.sleep(delay)
                 continue
             attempts.append(

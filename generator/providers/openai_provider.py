@@ -9,11 +9,11 @@ schema is in the system prompt either way) and keeps using JSON mode from then o
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Literal
 
 import openai
 
+from core.logging import get_logger
 from generator.providers.llm import (
     Answer,
     LLMConfig,
@@ -24,7 +24,7 @@ from generator.providers.llm import (
     status_error,
 )
 
-log = logging.getLogger("stratforge.llm")
+log = get_logger(__name__)
 
 OpenAIApi = Literal["chat", "responses"]
 
@@ -88,11 +88,8 @@ class OpenAIProvider(LLMProvider):
                 if self.name != "openai-compatible" or exc.kind not in ("bad_request", "not_found"):
                     raise
                 log.info(
-                    "llm server refused json_schema output; using JSON mode provider=%s "
-                    "model=%s status=%s",
-                    self.name,
-                    self.model,
-                    exc.status,
+                    "llm server refused json_schema output; using JSON mode",
+                    extra={"provider": self.name, "model": self.model, "status": exc.status},
                 )
                 self.json_mode = True
         return self._chat(system, self._messages(turns), None)

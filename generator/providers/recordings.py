@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger("stratforge.llm")
+from core.logging import get_logger
+
+log = get_logger(__name__)
 
 
 def _sha(value: str) -> str:
@@ -61,7 +62,9 @@ class Recordings:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
-        log.info("llm answer recorded provider=%s model=%s file=%s", provider, model, path.name)
+        log.info(
+            "llm answer recorded", extra={"provider": provider, "model": model, "file": path.name}
+        )
         return path
 
     def find(

@@ -7,20 +7,19 @@ Selectors: `offline`, `openai[:model]`, `anthropic[:model]`, `openai-compatible[
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from core.config import Settings
 from core.errors import InvalidInput, StratforgeError
+from core.logging import get_logger
 from generator.prompts import PromptContext
-from generator.providers.base import Attempt, Proposal, ProviderFailed, attempts_of
+from generator.providers.base import Attempt, Proposal, Provider, ProviderFailed, attempts_of
 from generator.providers.llm import LLMConfig, Price
+from generator.providers.offline_provider import OfflineProvider
 from generator.providers.recordings import Recordings
+from generator.spec import StrategySpec
 
-if TYPE_CHECKING:
-    from generator.pipeline import Provider
-
-log = logging.getLogger("stratforge.llm")
+log = get_logger(__name__)
 
 PROVIDERS = ("offline", "openai", "anthropic", "openai-compatible", "replay")
 DEFAULT_MODELS = {
@@ -54,8 +53,6 @@ def split_selector(selector: str) -> tuple[str, str | None]:
 def build_provider(selector: str, settings: Settings) -> Provider:
     """One provider from `name[:model]`; the model defaults to STRATFORGE_LLM_MODEL when the
     provider is the configured one, else to the provider's default."""
-    from generator.pipeline import OfflineProvider
-
     name, model = split_selector(selector)
     configured, _ = split_selector(settings.default_llm_provider)
     if model is None and name == configured:
@@ -145,11 +142,13 @@ class FallbackProvider:
                 last = exc
                 if index + 1 < len(self.providers):
                     log.warning(
-                        "llm provider failed, falling back from=%s:%s to=%s code=%s",
-                        provider.name,
-                        provider.model,
-                        self.providers[index + 1].name,
-                        exc.code,
+                        "llm provider failed, falling back",
+                        extra={
+                            "provider": provider.name,
+                            "model": provider.model,
+                            "fallback": self.providers[index + 1].name,
+                            "code": exc.code,
+                        },
                     )
                 continue
             except StratforgeError as exc:
@@ -176,8 +175,6 @@ def propose_with(
 ) -> Proposal:
     """Call `propose`, accepting providers written before proposals existed (they return a
     bare StrategySpec and take no context)."""
-    from generator.spec import StrategySpec
-
     try:
         result = provider.propose(text, known_symbols, context=context)
     except TypeError as exc:
@@ -212,5 +209,5 @@ def chain_for(selector: str | None, settings: Settings) -> Provider:
         try:
             chain.append(build_provider(fallback, settings))
         except InvalidInput as exc:  # e.g. no key for that provider: skip it, say so once
-            log.warning("llm fallback skipped provider=%s reason=%s", fallback, exc.code)
+            log.warning("llm fallback skipped", extra={"provider": fallback, "reason": exc.code})
     return chain[0] if len(chain) == 1 else FallbackProvider(chain)

@@ -20,13 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from core.logging import get_logger
-from runtime.backtest import (
-    WorkerOutcome,
-    _limit_resources,
-    _log_tail,
-    _read_json,
-    worker_environment,
-)
+from runtime.backtest import WorkerOutcome, log_tail, read_json, worker_environment
 from runtime.executors.base import (
     POOL_MODULE,
     BacktestJob,
@@ -35,6 +29,7 @@ from runtime.executors.base import (
     RunEnd,
     prepare_run_dir,
 )
+from runtime.processes import memory_limit
 
 log = get_logger(__name__)
 
@@ -68,7 +63,7 @@ class WarmWorker:
                 stdout=subprocess.PIPE,
                 stderr=log_file,
                 start_new_session=True,
-                preexec_fn=_limit_resources(memory_mb) if memory_mb > 0 else None,
+                preexec_fn=memory_limit(memory_mb),
             )
         finally:
             log_file.close()
@@ -141,7 +136,7 @@ class WarmWorker:
             elapsed = time.monotonic() - started
             if answer is not None:
                 return _outcome_from_files(job.run_dir, bool(answer.get("ok")), elapsed)
-            progress = _read_json(job.run_dir / "progress.json")
+            progress = read_json(job.run_dir / "progress.json")
             if progress and float(progress.get("fraction", 0)) != last_fraction:
                 last_fraction = float(progress.get("fraction", 0))
                 on_progress(last_fraction)
@@ -188,11 +183,11 @@ class WarmWorker:
 
 def _outcome_from_files(run_dir: Path, ok: bool, elapsed: float) -> WorkerOutcome:
     if ok:
-        result = _read_json(run_dir / "result.json")
+        result = read_json(run_dir / "result.json")
         if result is not None:
             return WorkerOutcome(True, result=result, returncode=0, duration_s=elapsed)
         return WorkerOutcome(False, error="worker answered without a result", duration_s=elapsed)
-    error = _read_json(run_dir / "error.json") or {}
+    error = read_json(run_dir / "error.json") or {}
     return WorkerOutcome(
         False,
         error=error.get("message") or "backtest failed",
@@ -358,7 +353,7 @@ class LocalPoolExecutor:
                 )
             except WorkerDied as exc:
                 self._discard(worker)
-                tail = _log_tail(worker.log_path)
+                tail = log_tail(worker.log_path)
                 log.warning("pool worker died", extra={"run": job.run_id, "attempt": attempts,
                                                       "error": str(exc)})
                 if attempts < job.max_attempts:

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import threading
 import time
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,8 @@ def ray_backtest_task(
     store folder on the node once per batch; the code is written beside the run. The
     environment is scrubbed for the run and restored afterwards (Ray reuses the process)."""
     from runtime import backtest_worker
-    from runtime.pool_worker import set_market_input_evidence
+    from runtime.lumibot_hooks import set_market_input_evidence
+    from runtime.pool_worker import job_scope
 
     set_market_input_evidence(input_evidence)  # as in the local pool's warm workers
     scratch_root = Path(tempfile.gettempdir()) / f"stratforge_ray_{os.getuid()}"
@@ -63,32 +65,20 @@ def ray_backtest_task(
         update={"code_path": str(code_path), "market_data_dir": str(market_dir)}
     )
     (run_dir / "request.json").write_text(request.model_dump_json(indent=2), encoding="utf-8")
-    saved_env = dict(os.environ)
-    saved_cwd = os.getcwd()
     answer: dict[str, Any]
+    scrubbed = worker_environment(run_dir, scratch_root / "cache")
+    scrubbed.update({k: v for k, v in os.environ.items() if _ray_env_keep(k)})
+    scrubbed["PYTHONPATH"] = str(PROJECT_ROOT)
     try:
-        scrubbed = worker_environment(run_dir, scratch_root / "cache")
-        scrubbed.update({k: v for k, v in saved_env.items() if _ray_env_keep(k)})
-        scrubbed["PYTHONPATH"] = str(PROJECT_ROOT)
-        os.environ.clear()
-        os.environ.update(scrubbed)
-        result = backtest_worker.run(run_dir)
+        with job_scope(run_dir, scrubbed):  # Ray reuses the process: put everything back
+            result = backtest_worker.run(run_dir)
         answer = {"ok": True, "result": result}
     except Exception as exc:
-        import traceback
-
         answer = {
             "ok": False,
             "error": f"{type(exc).__name__}: {exc}",
             "traceback": traceback.format_exc(),
         }
-    finally:
-        os.environ.clear()
-        os.environ.update(saved_env)
-        os.chdir(saved_cwd)
-        from runtime.pool_worker import _close_lumibot_file_handlers
-
-        _close_lumibot_file_handlers()
     answer["files"] = {
         name: (run_dir / name).read_bytes()
         for name in ARTIFACT_FILES[1:]

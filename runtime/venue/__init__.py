@@ -9,7 +9,11 @@ market-data store's daily bars on a simulated clock. Modules, one job each:
 * :mod:`~runtime.venue.price_path` — daily bars as an intraday price path, bars as of now;
 * :mod:`~runtime.venue.matching` — fill rules, slippage and fees;
 * :mod:`~runtime.venue.state_db` — the venue's own SQLite database;
-* :mod:`~runtime.venue.paper_broker` — account, orders, positions, matching over time;
+* :mod:`~runtime.venue.orders` — order validation and lifecycle, order lookups;
+* :mod:`~runtime.venue.ledger` — cash, positions, fills, buying power, equity marks;
+* :mod:`~runtime.venue.matching_engine` — fills, expiries and marks booked up to now;
+* :mod:`~runtime.venue.reports` — read-only views: account, positions, history, activities;
+* :mod:`~runtime.venue.paper_broker` — :class:`PaperBroker`, the facade composing the four;
 * :mod:`~runtime.venue.market_feed` — bars, latest quotes/trades;
 * :mod:`~runtime.venue.alpaca_json` — Alpaca's wire shapes;
 * :mod:`~runtime.venue.app` — :func:`create_venue_app` (routes, auth, errors);

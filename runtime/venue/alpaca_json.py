@@ -11,22 +11,29 @@ is a UUID derived from its symbol, so it is stable across restarts and venues.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+from runtime.venue.errors import VenueError
 from runtime.venue.market_clock import NEW_YORK
-from runtime.venue.state_db import VenueFill, VenueOrder
+from runtime.venue.state_db import VenueAccount, VenueFill, VenueOrder
 
 __all__ = [
     "OPEN_STATUSES",
+    "account_configurations_json",
+    "account_json",
     "asset_id",
     "asset_json",
     "calendar_json",
+    "cancel_result_json",
     "clock_json",
+    "close_refused_json",
+    "close_result_json",
     "fill_activity_json",
     "money",
     "num",
     "order_json",
+    "portfolio_history_json",
     "position_json",
     "ts",
 ]
@@ -203,3 +210,98 @@ def fill_activity_json(fill: VenueFill, account_id: str, order: VenueOrder) -> d
         "cum_qty": num(fill.qty),
         "order_status": order.status,
     }
+
+
+def account_json(
+    account: VenueAccount,
+    equity: float,
+    last_equity: float,
+    long_value: float,
+    buying_power: float,
+) -> dict[str, Any]:
+    """``GET /v2/account``: a cash account (multiplier 1, no shorting, no day trading)."""
+    return {
+        "id": account.id,
+        "account_number": account.account_number,
+        "status": "ACTIVE",
+        "crypto_status": "INACTIVE",
+        "currency": "USD",
+        "buying_power": money(buying_power),
+        "regt_buying_power": money(buying_power),
+        "daytrading_buying_power": "0",
+        "non_marginable_buying_power": money(buying_power),
+        "options_buying_power": "0",
+        "cash": money(account.cash),
+        "accrued_fees": money(account.fees_paid),
+        "pending_transfer_out": "0",
+        "pending_transfer_in": "0",
+        "portfolio_value": money(equity),
+        "pattern_day_trader": False,
+        "trading_blocked": False,
+        "transfers_blocked": False,
+        "account_blocked": False,
+        "created_at": ts(account.created_at),
+        "trade_suspended_by_user": False,
+        "multiplier": "1",
+        "shorting_enabled": False,
+        "equity": money(equity),
+        "last_equity": money(last_equity),
+        "long_market_value": money(long_value),
+        "short_market_value": "0",
+        "position_market_value": money(long_value),
+        "initial_margin": money(long_value),
+        "maintenance_margin": money(long_value),
+        "last_maintenance_margin": "0",
+        "sma": "0",
+        "daytrade_count": 0,
+        "options_approved_level": 0,
+        "options_trading_level": 0,
+    }
+
+
+def account_configurations_json() -> dict[str, Any]:
+    """``GET /v2/account/configurations``: fixed, the venue has no settings to change."""
+    return {
+        "dtbp_check": "entry",
+        "fractional_trading": True,
+        "max_margin_multiplier": "1",
+        "no_shorting": True,
+        "pdt_check": "entry",
+        "suspend_trade": False,
+        "trade_confirm_email": "none",
+        "ptp_no_exception_entry": False,
+        "max_options_trading_level": 0,
+    }
+
+
+def portfolio_history_json(
+    points: list[tuple[date, float]], base: float, timeframe: str | None
+) -> dict[str, Any]:
+    """``GET /v2/account/portfolio/history`` from (day, equity) points; each point is stamped
+    New York midnight of its day."""
+    stamps = [int(datetime.combine(d, time(0, 0), tzinfo=NEW_YORK).timestamp()) for d, _ in points]
+    equity_values = [round(e, 2) for _, e in points]
+    return {
+        "timestamp": stamps,
+        "equity": equity_values,
+        "profit_loss": [round(e - base, 2) for e in equity_values],
+        "profit_loss_pct": [round((e - base) / base, 6) if base else 0.0 for e in equity_values],
+        "base_value": round(base, 2),
+        "timeframe": timeframe or "1D",
+        "cashflow": {},
+    }
+
+
+def cancel_result_json(order: VenueOrder) -> dict[str, Any]:
+    """One entry of ``DELETE /v2/orders``' multi-status answer."""
+    return {"id": order.id, "status": 200, "body": order_json(order)}
+
+
+def close_result_json(symbol: str, order: VenueOrder) -> dict[str, Any]:
+    """One entry of ``DELETE /v2/positions``: the order that closes ``symbol``."""
+    return {"symbol": symbol, "status": 200, "order_id": order.id, "body": order_json(order)}
+
+
+def close_refused_json(symbol: str, error: VenueError) -> dict[str, Any]:
+    """One entry of ``DELETE /v2/positions``: why ``symbol`` could not be closed."""
+    return {"symbol": symbol, "status": error.status, "body": {**error.body(), "symbol": symbol}}

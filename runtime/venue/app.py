@@ -25,26 +25,26 @@ clock every ``tick_interval_s``; every request catches up first anyway.
 from __future__ import annotations
 
 import hmac
-import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core.logging import get_logger
 from runtime.venue.config import VenueConfig, VenueCredentials, load_or_create_credentials
 from runtime.venue.errors import InvalidRequest, NotAuthorized, NotFound, VenueError
 from runtime.venue.market_clock import NEW_YORK
 from runtime.venue.market_feed import MarketFeed
 from runtime.venue.paper_broker import OrderChanges, OrderSubmission, PaperBroker
 
-logger = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 __all__ = ["create_venue_app"]
 
@@ -82,6 +82,19 @@ class ReplaceBody(BaseModel):
     stop_price: float | None = None
     trail: float | None = None
     client_order_id: str | None = None
+
+
+class BarsQuery(BaseModel):
+    """The query both bars routes take; ``feed`` is accepted and ignored (there is one feed)."""
+
+    timeframe: str
+    start: str | None = None
+    end: str | None = None
+    limit: int | None = None
+    page_token: str | None = None
+    sort: str | None = None
+    adjustment: str | None = None
+    feed: str | None = None
 
 
 class AdvanceBody(BaseModel):
@@ -183,7 +196,7 @@ def create_venue_app(
                 try:
                     broker.sync()
                 except Exception:  # keep ticking; the next request will surface the problem
-                    logger.exception("venue ticker failed")
+                    log.exception("venue ticker failed")
 
         ticker = threading.Thread(target=tick, name="venue-ticker", daemon=True)
         ticker.start()
@@ -377,30 +390,28 @@ def create_venue_app(
 
     # ---- market data -------------------------------------------------------------------
 
+    def bars_page(symbols: list[str], query: BarsQuery) -> tuple[dict[str, Any], str | None]:
+        """One page of bars and the next page's token, for either bars route."""
+        bars, token = app.state.feed.bars(
+            symbols,
+            query.timeframe,
+            _parse_time(query.start),
+            _parse_time(query.end, end_of_day=True),
+            query.limit,
+            query.page_token,
+            query.sort,
+            query.adjustment,
+        )
+        return bars, token
+
     @app.get("/v2/stocks/bars")
     def get_bars(
         symbols: str,
-        timeframe: str,
-        start: str | None = None,
-        end: str | None = None,
-        limit: int | None = None,
-        page_token: str | None = None,
-        sort: str | None = None,
-        adjustment: str | None = None,
-        feed: str | None = None,
+        query: Annotated[BarsQuery, Query()],
         asof: str | None = None,
         currency: str | None = None,
     ) -> dict[str, Any]:
-        bars, token = app.state.feed.bars(
-            _split(symbols),
-            timeframe,
-            _parse_time(start),
-            _parse_time(end, end_of_day=True),
-            limit,
-            page_token,
-            sort,
-            adjustment,
-        )
+        bars, token = bars_page(_split(symbols), query)
         return {"bars": bars, "next_page_token": token}
 
     @app.get("/v2/stocks/bars/latest")
@@ -420,27 +431,8 @@ def create_venue_app(
         return result
 
     @app.get("/v2/stocks/{symbol}/bars")
-    def get_symbol_bars(
-        symbol: str,
-        timeframe: str,
-        start: str | None = None,
-        end: str | None = None,
-        limit: int | None = None,
-        page_token: str | None = None,
-        sort: str | None = None,
-        adjustment: str | None = None,
-        feed: str | None = None,
-    ) -> dict[str, Any]:
-        bars, token = app.state.feed.bars(
-            [symbol],
-            timeframe,
-            _parse_time(start),
-            _parse_time(end, end_of_day=True),
-            limit,
-            page_token,
-            sort,
-            adjustment,
-        )
+    def get_symbol_bars(symbol: str, query: Annotated[BarsQuery, Query()]) -> dict[str, Any]:
+        bars, token = bars_page([symbol], query)
         return {
             "symbol": symbol.upper(),
             "bars": bars.get(symbol.upper(), []),

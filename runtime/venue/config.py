@@ -14,7 +14,6 @@ cash); ``speed``, slippage and fees are read on every start and may change betwe
 from __future__ import annotations
 
 import json
-import logging
 import os
 import secrets
 import string
@@ -22,7 +21,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-logger = logging.getLogger(__name__)
+from core.logging import get_logger
+
+log = get_logger(__name__)
 
 __all__ = ["CREDENTIALS_FILE", "VenueConfig", "VenueCredentials", "load_or_create_credentials"]
 
@@ -116,5 +117,5 @@ def load_or_create_credentials(config: VenueConfig) -> VenueCredentials:
         return load_or_create_credentials(config)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(payload + "\n")
-    logger.info("venue credentials created path=%s key_id=%s", path, creds.key_id)
+    log.info("venue credentials created", extra={"path": str(path), "key_id": creds.key_id})
     return creds

@@ -2,8 +2,8 @@
 
 This module owns the pure part of matching (no database): given an order's terms and a window
 of simulated time, :func:`find_fill` says whether and when it fills and at which raw price, and
-:func:`fill_price` / :func:`fee_for` apply slippage and fees. The broker
-(:mod:`runtime.venue.paper_broker`) decides which windows to look at and books the result.
+:func:`fill_price` / :func:`fee_for` apply slippage and fees. The matching engine
+(:mod:`runtime.venue.matching_engine`) decides which windows to look at and books the result.
 
 Rules (prices come from the intraday path of :mod:`runtime.venue.price_path`; only regular
 sessions of days with a bar count):

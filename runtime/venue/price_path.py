@@ -125,8 +125,13 @@ class PriceBook:
             days.update(series.days)
         return days
 
-    def _get(self, symbol: str) -> _Series:
-        return self._series[symbol]
+    def _last_bar(self, symbol: str, day: date) -> tuple[_Series, int] | None:
+        """``symbol``'s series and the index of its last bar dated on or before ``day``."""
+        series = self._series.get(symbol)
+        if series is None:
+            return None
+        i = bisect.bisect_right(series.days, day) - 1
+        return (series, i) if i >= 0 else None
 
     # ---- the intraday path -------------------------------------------------------------
 
@@ -155,13 +160,11 @@ class PriceBook:
 
     def price_at(self, symbol: str, moment: datetime) -> float | None:
         """The path's price at ``moment``; the last close outside sessions; None before data."""
-        series = self._series.get(symbol)
-        if series is None:
-            return None
         day = ny_date(moment)
-        i = bisect.bisect_right(series.days, day) - 1
-        if i < 0:
+        found = self._last_bar(symbol, day)
+        if found is None:
             return None
+        series, i = found
         if series.days[i] < day:
             return series.close[i]
         points = self._vertices(series, i)
@@ -171,13 +174,11 @@ class PriceBook:
 
     def last_trade(self, symbol: str, moment: datetime) -> Touch | None:
         """Price and time of the last "trade" at or before ``moment``."""
-        series = self._series.get(symbol)
-        if series is None:
-            return None
         day = ny_date(moment)
-        i = bisect.bisect_right(series.days, day) - 1
-        if i < 0:
+        found = self._last_bar(symbol, day)
+        if found is None:
             return None
+        series, i = found
         session = Session.of(series.days[i])
         if series.days[i] == day and moment < session.close:
             if moment >= session.open:
@@ -198,11 +199,11 @@ class PriceBook:
 
     def close_on(self, symbol: str, day: date) -> float | None:
         """Close of the last bar dated on or before ``day``."""
-        series = self._series.get(symbol)
-        if series is None:
+        found = self._last_bar(symbol, day)
+        if found is None:
             return None
-        i = bisect.bisect_right(series.days, day) - 1
-        return series.close[i] if i >= 0 else None
+        series, i = found
+        return series.close[i]
 
     def first_touch(
         self, symbol: str, start: datetime, end: datetime, rule: TouchRule, level: float = 0.0

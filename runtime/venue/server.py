@@ -10,7 +10,6 @@ loopback: it has no TLS and its keys are for a local simulator.
 
 from __future__ import annotations
 
-import logging
 import socket
 import threading
 import time
@@ -21,11 +20,12 @@ from typing import Any
 import httpx
 import uvicorn
 
+from core.logging import get_logger
 from runtime.venue.app import create_venue_app
 from runtime.venue.config import VenueConfig, VenueCredentials
 from runtime.venue.paper_broker import PaperBroker
 
-logger = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 __all__ = ["VenueServer"]
 
@@ -106,7 +106,7 @@ class VenueServer:
             if time.monotonic() > deadline:
                 raise TimeoutError("venue server did not start in time")
             time.sleep(0.01)
-        logger.info("venue serving url=%s root=%s", self.base_url, self.config.root)
+        log.info("venue serving", extra={"url": self.base_url, "root": str(self.config.root)})
         return self
 
     def _socket_or_bind(self) -> socket.socket:
@@ -126,7 +126,7 @@ class VenueServer:
         except KeyboardInterrupt:
             # uvicorn shuts down gracefully (lifespan saves the clock), then re-raises the
             # signal it captured; after a clean stop, Ctrl-C is not an error.
-            logger.info("venue stopped by interrupt url=%s", self.base_url)
+            log.info("venue stopped by interrupt", extra={"url": self.base_url})
         finally:
             self._close_socket()
 

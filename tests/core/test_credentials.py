@@ -77,7 +77,7 @@ def test_key_from_the_environment_and_a_wrong_key(tmp_path: Path, sample_market_
 
 def test_a_bot_environment_holds_only_its_own_keys(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from runtime.supervisor import bot_environment
+    from runtime.bots.supervisor import bot_environment
 
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/x")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-nope")

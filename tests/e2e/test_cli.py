@@ -80,6 +80,26 @@ def test_import_new_backtest_json(env: dict[str, str], shared_data_dir: Path) ->
     assert "Golden" in table.stdout
 
 
+def test_backtest_numbers_first_then_the_tearsheet(env: dict[str, str],
+                                                   shared_data_dir: Path) -> None:
+    """With --json the one document names the tearsheet made after the run; the run itself
+    succeeded before any report existed; `stratforge tearsheet` gives the same file."""
+    run(env, "data", "import", str(shared_data_dir), "--json")
+    sid = as_json(run(env, "new", GOLDEN, "--json"))["strategy_id"]
+    result = as_json(run(env, "backtest", str(sid), "--start", "2016-01-04", "--end",
+                         "2017-12-29", "--json"))
+    assert result["status"] == "succeeded"
+    assert "tearsheet.html" not in result["artifacts"]  # the run ended before its report
+    sheet = Path(result["tearsheet"])
+    assert sheet.name == "tearsheet.html" and "<html" in sheet.read_text().lower()
+    again = as_json(run(env, "tearsheet", str(result["id"]), "--json"))
+    assert again == {"run_id": result["id"], "tearsheet": str(sheet)}
+    human = run(env, "backtest", str(sid), "--start", "2016-01-04", "--end", "2017-12-29")
+    lines = human.stdout.splitlines()
+    table_end = max(i for i, line in enumerate(lines) if "win rate" in line)
+    assert any(line.startswith("tearsheet: ") for line in lines[table_end:])
+
+
 def test_errors_are_clear_and_json(env: dict[str, str]) -> None:
     run(env, "data", "sample", "--json")
     done = run(env, "new", "please make me rich", "--json", check=False)

@@ -7,11 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from backtest_support import run_on_pool
 from test_render import SPECS
 
 from core.code_store import sha256_file
 from generator.render import plan_strategy, render_strategy
-from runtime.backtest import BacktestRequest, run_backtest_worker
+from runtime.backtest import BacktestRequest
 
 
 @pytest.mark.slow
@@ -33,9 +34,7 @@ def test_all_families_backtest_and_trade(tmp_path: Path, real_market_dir: Path) 
             tearsheet=False,
             benchmark="SPY",
         )
-        return run_backtest_worker(
-            request, tmp_path / "runs" / key, tmp_path / "cache", timeout_s=300
-        )
+        return run_on_pool(request, tmp_path / "runs" / key, tmp_path / "cache", timeout_s=300)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = dict(zip(SPECS, pool.map(run, SPECS), strict=True))

@@ -13,11 +13,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from backtest_support import run_on_pool
 
 from core.code_store import sha256_file
 from generator.render import render_strategy
 from generator.spec import Condition, Indicator, Rule, StrategySpec
-from runtime.backtest import BacktestRequest, run_backtest_worker, worker_environment
+from runtime.backtest import BacktestRequest, worker_environment
 
 GOLDEN_CROSS = StrategySpec(
     name="Golden cross SPY",
@@ -140,7 +141,7 @@ def _request(
 
 
 def _run(request: BacktestRequest, tmp_path: Path, name: str, **kwargs: object):  # type: ignore[no-untyped-def]
-    return run_backtest_worker(
+    return run_on_pool(
         request, tmp_path / "runs" / name, tmp_path / "cache", timeout_s=300, **kwargs
     )  # type: ignore[arg-type]
 
@@ -250,7 +251,7 @@ def test_timeout_kills_the_worker(tmp_path: Path, real_market_dir: Path) -> None
     path = _write(tmp_path, "sleeps", SLEEPS)
     request = _request(path, "Sleeps", real_market_dir, date(2010, 1, 4), date(2014, 12, 31))
     started = time.monotonic()
-    outcome = run_backtest_worker(request, tmp_path / "runs" / "t", tmp_path / "cache", timeout_s=3)
+    outcome = run_on_pool(request, tmp_path / "runs" / "t", tmp_path / "cache", timeout_s=3)
     assert not outcome.ok and "timed out" in (outcome.error or "")
     assert time.monotonic() - started < 60
 

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backtest_support import run_fresh
 
-from runtime.backtest import BacktestRequest, run_backtest_worker
+from runtime.backtest import BacktestRequest
 from runtime.executors import BacktestJob, JobResult, LocalPoolExecutor
 from runtime.scheduler import next_occurrence, previous_occurrence, validate_cron
 
@@ -119,7 +120,7 @@ def test_pool_runs_match_fresh_workers_and_reuse_processes(
     assert {r.end for r in events.results.values()} == {"succeeded"}
     used = {pid for pids in events.pids.values() for pid in pids}
     assert len(used) == 2  # four runs on two warm processes
-    fresh = run_backtest_worker(jobs[0].request, tmp_path / "fresh", tmp_path / "cache")
+    fresh = run_fresh(jobs[0].request, tmp_path / "fresh", tmp_path / "cache")
     assert fresh.ok, fresh.error
     for i in (0, 2):  # the same combination, first and later in a reused process
         pooled = events.results[i].outcome.result

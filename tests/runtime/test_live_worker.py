@@ -3,6 +3,7 @@ broker, client order id sequence continuity across restarts, the journal."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,7 +13,21 @@ from alpaca.trading.enums import OrderSide, TimeInForce
 from alpaca.trading.requests import MarketOrderRequest
 
 from runtime.alpaca_clients import BrokerEndpoint
-from runtime.live_worker import Bot, Journal, LiveConfig, read_journal
+from runtime.bots.config import LiveConfig
+from runtime.bots.journal import (
+    Adopted,
+    ExitCode,
+    Halted,
+    Intent,
+    OrderUpdate,
+    Running,
+    Stopped,
+    Submitted,
+    read_events,
+    read_new_events,
+)
+from runtime.bots.journal import Journal as TypedJournal
+from runtime.bots.live_worker import Bot
 from runtime.venue import VenueConfig, VenueServer
 
 
@@ -56,9 +71,8 @@ def test_an_order_the_database_missed_is_adopted_not_a_mismatch(
     bot = make_bot(venue, tmp_path / "b")
     _buy(bot, "dtest-1")  # submitted, then the bot died before the supervisor stored it
     assert bot.reconcile() == []
-    adopted = [r for r in read_journal(tmp_path / "b" / "events.jsonl")
-               if r["type"] == "adopted"]
-    assert [r["client_order_id"] for r in adopted] == ["dtest-1"]
+    adopted = [e for e in read_events(tmp_path / "b" / "events.jsonl") if isinstance(e, Adopted)]
+    assert [e.client_order_id for e in adopted] == ["dtest-1"]
 
 
 def test_unexplained_differences_refuse_to_trade(venue: VenueServer, tmp_path: Path) -> None:
@@ -71,7 +85,7 @@ def test_unexplained_differences_refuse_to_trade(venue: VenueServer, tmp_path: P
 def test_sequence_continues_after_a_restart(venue: VenueServer, tmp_path: Path) -> None:
     folder = tmp_path / "b"
     folder.mkdir()
-    Journal(folder / "events.jsonl").write("intent", seq=41, client_order_id="dtest-41")
+    TypedJournal(folder / "events.jsonl").write(Intent(seq=41, client_order_id="dtest-41"))
     with open(folder / "events.jsonl", "a") as handle:
         handle.write('{"type": "intent", "seq": 42, "client_o')  # torn by kill -9
     bot = make_bot(venue, folder, next_seq=3)
@@ -87,3 +101,59 @@ def test_cancel_our_orders_leaves_other_orders_alone(venue: VenueServer, tmp_pat
     assert bot.cancel_our_orders() == 1
     statuses = {o.client_order_id: str(o.status.value) for o in bot.our_orders("all")}
     assert statuses == {"dtest-1": "canceled"}
+
+
+def test_the_journal_is_typed_and_a_bad_line_is_logged_and_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging.getLogger("stratforge"), "propagate", True)
+    path = tmp_path / "events.jsonl"
+    journal = TypedJournal(path)
+    journal.write(Intent(seq=1, client_order_id="dtest-1", symbol="SPY", side="buy", qty=2))
+    journal.write(Stopped(exit_code=ExitCode.halted))
+    torn = '{"type": "running"'
+    with open(path, "a") as handle:
+        handle.write('{"type": "from_a_newer_bot", "x": 1}\n')  # unknown kind
+        handle.write("not json\n")
+        handle.write('{"type": "submitted", "seq": 2}\n')  # no client order id
+        handle.write(torn)  # being written, or torn by kill -9
+    with caplog.at_level(logging.WARNING, logger="stratforge"):
+        events, offset = read_new_events(path)
+    assert [type(e) for e in events] == [Intent, Stopped]
+    assert offset == len(path.read_bytes()) - len(torn)
+    assert len([r for r in caplog.records if r.getMessage() == "journal line skipped"]) == 3
+    assert '"type": "stopped", "exit_code": 3' in path.read_text()
+    assert read_new_events(path, offset) == ([], offset)
+
+
+def test_the_supervisor_ingests_typed_events_past_bad_lines(tmp_path: Path) -> None:
+    from sqlmodel import Session, SQLModel, create_engine, select
+
+    from core.models import Deployment, DeploymentOrder, DeploymentState
+    from runtime.bots.ingest import ingest_journal, last_exit_code
+
+    journal = TypedJournal(tmp_path / "events.jsonl")
+    journal.write(Running())
+    fields = {"seq": 4, "client_order_id": "dtest-4", "symbol": "SPY", "side": "buy", "qty": 3.0}
+    journal.write(Intent(**fields))
+    with open(tmp_path / "events.jsonl", "a") as handle:
+        handle.write('{"type": "nonsense"}\n')
+    journal.write(Submitted(**fields, broker_id="b-4", status="OrderStatus.NEW"))
+    journal.write(OrderUpdate(**fields, broker_id="b-4", filled_qty=3.0, filled_avg_price=10.5,
+                              status="filled"))
+    engine = create_engine("sqlite://")
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as db:
+        dep = Deployment(owner_id=1, strategy_id=1, version_id=1, key="dtest",
+                         state=DeploymentState.starting.value)
+        db.add(dep)
+        db.flush()
+        ingest_journal(db, dep, tmp_path)
+        row = db.exec(select(DeploymentOrder)).one()
+    assert dep.state == DeploymentState.running and dep.next_seq == 5
+    assert dep.journal_offset == (tmp_path / "events.jsonl").stat().st_size
+    assert (row.client_order_id, row.broker_id, row.status) == ("dtest-4", "b-4", "filled")
+    assert (row.filled_qty, row.filled_avg_price) == (3.0, 10.5)
+    assert last_exit_code(tmp_path) is None  # it never said it stopped
+    journal.write(Halted(code="max_daily_loss", reason="daily loss"))
+    assert last_exit_code(tmp_path) == ExitCode.halted

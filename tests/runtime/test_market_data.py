@@ -1,7 +1,9 @@
-"""Tests for runtime.market_data: CSV import and checks, the store, range checks, sample market."""
+"""Tests for runtime.market_data: CSV import and checks, the store, range checks, sample market,
+the trading calendar, and how the package is laid out."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import time
@@ -22,6 +24,7 @@ from runtime.market_data import (
     UnknownSymbolError,
     generate_sample_market,
 )
+from runtime.market_data.calendar import trading_days
 
 SHARED_HEADER = "date,open,high,low,close,adj_close,volume"
 
@@ -563,3 +566,51 @@ def test_import_real_shared_data(shared_data_dir: Path, tmp_path: Path) -> None:
     assert np.isfinite(bars.to_numpy()).all()
     # Budget is 5 s on a developer machine; the assertion leaves room for slow CI runners.
     assert elapsed < 15, f"importing the 21 real CSVs took {elapsed:.2f}s"
+
+
+# ---------------------------------------------------------------------------------------------
+# Trading calendar and package layout
+# ---------------------------------------------------------------------------------------------
+
+
+def test_sample_calendar_differs_from_nyse_library_only_on_one_off_closures() -> None:
+    """The decision in runtime/market_data/calendar.py: the maintained NYSE calendar drops three
+    more days over the sample range (one-off closures), so switching would change the sample."""
+    pmc = pytest.importorskip("pandas_market_calendars")
+    start, end = date(2010, 1, 4), date(2024, 12, 31)
+    ours = set(trading_days(start, end).date)
+    library = set(pmc.get_calendar("NYSE").valid_days(start, end).tz_localize(None).date)
+    assert library <= ours
+    assert sorted(ours - library) == [date(2012, 10, 29), date(2012, 10, 30), date(2018, 12, 5)]
+    assert set(generate_sample_market()["SPY"].index.date) == ours
+
+
+def test_trading_days_follow_regular_holiday_rules() -> None:
+    days = set(trading_days(date(2021, 12, 20), date(2022, 7, 8)).date)
+    assert date(2021, 12, 24) not in days  # Christmas on a Saturday, observed on Friday
+    assert date(2021, 12, 31) in days  # New Year on a Saturday is not observed on Friday
+    assert date(2022, 1, 17) not in days  # Martin Luther King Jr. Day
+    assert date(2022, 4, 15) not in days  # Good Friday
+    assert date(2022, 6, 20) not in days  # Juneteenth on a Sunday, observed on Monday
+    assert date(2022, 7, 4) not in days
+    assert all(d.weekday() < 5 for d in days)
+
+
+def test_package_modules_import_siblings_by_full_path() -> None:
+    """Inside runtime/market_data, no module imports through the package __init__ (nor
+    relatively): each names the sibling module it needs."""
+    package = Path(__file__).resolve().parents[2] / "runtime" / "market_data"
+    wrong = []
+    for path in sorted(package.glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (
+                node.level or node.module == "runtime.market_data"
+            ):
+                wrong.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.Import) and any(
+                a.name == "runtime.market_data" for a in node.names
+            ):
+                wrong.append(f"{path.name}:{node.lineno}")
+    assert not wrong, wrong

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from deploy_support import DeployHarness, harness, wait_for
 
-from runtime.supervisor import (
-    Supervisor,
-    ensure_supervisor,
-    pid_alive,
-    process_start_time,
-    stop_supervisor,
-    supervisor_status,
-)
+from runtime.bots.controls import ensure_supervisor, stop_supervisor, supervisor_status
+from runtime.bots.supervisor import Supervisor
+from runtime.processes import is_our_process, pid_alive, process_args, process_start_time
 
 pytestmark = pytest.mark.slow
 
@@ -195,3 +192,18 @@ def test_pid_reuse_is_detected() -> None:
     start = process_start_time(os.getpid())
     assert start is not None and pid_alive(os.getpid(), start)
     assert not pid_alive(os.getpid(), str(int(start) + 1))
+
+
+def test_a_worker_is_known_by_its_command_line(tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", str(tmp_path)])
+    try:
+        wait_for(lambda: str(tmp_path) in (process_args(proc.pid) or []), what="exec")
+        start = process_start_time(proc.pid)
+        assert start is not None
+        assert is_our_process(proc.pid, "-c", tmp_path / ".." / tmp_path.name, start=start)
+        assert not is_our_process(proc.pid, "runtime.pool_worker")
+        assert not is_our_process(proc.pid, "-c", start=str(int(start) + 1))
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not is_our_process(proc.pid, "-c")

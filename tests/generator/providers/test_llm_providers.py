@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from llm_stub import GOOD_SPEC, Fail, Raw, Reply, StubLLM, llm_server_fixture  # noqa: F401
 
+from api.errors import http_status
 from generator.prompts import PromptContext, SymbolRange
 from generator.providers.anthropic_provider import AnthropicProvider
 from generator.providers.base import ProviderFailed
@@ -151,7 +152,7 @@ def test_5xx_forever_gives_llm_unavailable(llm_server: StubLLM) -> None:
     llm_server.default = Fail(500)
     with pytest.raises(ProviderFailed) as info:
         provider.propose(TEXT, None, context=CONTEXT)
-    assert info.value.code == "llm_unavailable" and info.value.status == 502
+    assert info.value.code == "llm_unavailable" and http_status(info.value) == 502
     assert [a.outcome for a in info.value.attempts] == ["server_error"] * 3
     assert len(slept) == 2 and len(llm_server.requests) == 3
 
@@ -230,7 +231,7 @@ def test_schema_violation_never_repaired(llm_server: StubLLM) -> None:
     with pytest.raises(ProviderFailed) as info:
         provider.propose(TEXT, None, context=CONTEXT)
     exc = info.value
-    assert exc.code == "llm_invalid_answer" and exc.status == 422
+    assert exc.code == "llm_invalid_answer" and http_status(exc) == 422
     assert [a.outcome for a in exc.attempts] == ["invalid_answer"] * 3
     assert any("entry rule" in p for p in exc.details["problems"])
     assert "3 tries" in exc.message and "entry rule" in exc.message

@@ -1,0 +1,92 @@
+"""The offline parser: a deterministic, rule-based reader of plain English into a StrategySpec.
+
+This package owns the mapping from common trading phrasing to `generator.spec.StrategySpec`
+without any model or network. It is deliberately conservative: every clause of the text must be
+mapped, otherwise `ParseError` is raised naming what was understood and what was not. It never
+guesses a threshold, a period or a symbol.
+
+How a text is read
+------------------
+1. Normalisation: lower case (tickers upper case), typo table (``wen`` -> ``when``, ``crosess`` ->
+   ``crosses`` ...), number words, ``50dma`` -> ``50 dma``, ``50-day`` -> ``50 day``.
+2. Global phrases are taken out first: schedule, risk controls, the alternative asset, position
+   size.
+3. The rest is read as one of four families, tried in this order:
+   fixed weights ("60/40 SPY/AGG", "60% SPY 40% TLT") -> `target_weights`;
+   rotation ("top 2 of SPY, EFA, EEM by 6-month momentum") -> `momentum_rotation`;
+   "buy and hold X" / "equal weight X, Y, Z" with no rules -> `target_weights` (equal);
+   otherwise buy/sell rules -> a signal strategy.
+4. Anything left that is not filler ("the", "please", "I want to" ...) is reported as not
+   understood.
+
+Tickers
+-------
+ALL-CAPS words of 1-5 letters are tickers unless they are English words or indicator names
+(SMA, RSI, I, A ...). Lower-case tickers are recognised from a small fixed table of well-known
+ETFs (spy, qqq, iwm, tlt, agg, gld, bil, efa, eem, ...) and, when given, from `known_symbols`.
+Text written entirely in capitals is read with the table and `known_symbols` only.
+
+Names understood as symbols:
+
+=============================================  ======
+"S&P 500", "the S&P", "S&P", "sp500"            SPY
+"nasdaq", "nasdaq 100", "the nasdaq-100"        QQQ
+"gold"                                          GLD
+"long bonds", "long-term treasuries",           TLT
+"treasuries", "treasury bonds"
+"t-bills", "treasury bills"                     BIL
+"cash" after otherwise/else/when out of the     BIL (as the alternative asset)
+market ("otherwise go to cash")
+=============================================  ======
+
+"keep the rest in cash" is the spec's default (uninvested money stays in cash) and sets nothing.
+
+Defaults and conventions
+------------------------
+* Periods: "50-day", "50 day", "50d", "50dma", "50-period", "SMA(50)", "SMA 50"; months are 21
+  trading days, weeks 5, years 252 ("3-month" = 63, "6-month" = 126, "12-month"/"1 year" = 252).
+* "moving average"/"average"/"MA"/"DMA" mean an SMA; a bare "the 200-day" compared with the price
+  or another moving average is an SMA of that period. Moving averages, momentum and highs/lows
+  need an explicit period; RSI defaults to 14, Bollinger bands to 20 days / 2 std, MACD to
+  12/26/9 (the conventional settings).
+* Operators: "crosses above/below" -> crosses_above/below. Motion verbs ("goes above", "rises
+  above", "drops below") are crossings when both sides are lines (moving averages, MACD and its
+  signal), otherwise level tests (gt/lt). State words ("is above", "closes below", "under") and
+  breakouts ("breaks above the 20-day high") are gt/lt. "turns positive/negative" is a crossing of
+  zero, "is positive/negative" a level test against zero.
+* "golden cross" is the 50-day SMA crossing above the 200-day SMA, "death cross" below.
+* Pronouns: "it" refers to the left side of the previous condition ("sell when it rises above 70"
+  after an RSI entry), or to the price when there is none or when it is compared with a price
+  level; a missing right side repeats the previous indicator ("sell when it falls below"), never
+  a previous number.
+* Refused rather than guessed: comparisons across scales (MACD vs a moving average), an indicator
+  compared with itself, a number with no subject ("when under 30"), "the 200" with no unit (a
+  price of 200 or the 200-day average?), negations ("not above", "unless"), short selling, and
+  indicators the spec lacks (VWAP, stochastic, ADX, ATR, volume, ...).
+* Exit rules: an entry that is a single crossing with nothing said about selling exits on the
+  opposite crossing (`Condition.negated`); "hold X while <conditions>" or "..., otherwise Y/sell"
+  exits when the conditions stop holding (the negated rule: "all" becomes "any" of the negated
+  conditions and vice versa). A level entry ("RSI below 30") with no sell rule is refused unless a
+  risk control (stop loss, trailing stop, take profit) is given to close positions.
+* Allocation: one traded symbol -> all_in; several traded symbols -> equal_weight; "use 25% of the
+  portfolio per position" -> fixed_fraction 0.25; "all in" -> all_in.
+* Schedule: daily for rule strategies and monthly for weights/rotation strategies unless said.
+* A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
+
+Modules
+-------
+`parser` runs the phases in order (`parse`); `normalise` is step 1; `schedule`, `risk` and
+`allocation` take out the global phrases of step 2; `portfolios` holds the weights, rotation
+and buy-and-hold families and `signals` the rule family of step 3, which reads `clauses`,
+`conditions` and `indicators` and builds `rules`. Shared by all: `vocabulary` (every word list),
+`phrases` (how patterns are written and taken out), `state` (the parse in progress), `terms`
+(what a rule is read into), `assemble` (the final spec) and `errors` (`ParseError`). Modules
+import each other by full path, never through this package.
+"""
+
+from __future__ import annotations
+
+from generator.providers.offline.errors import ParseError
+from generator.providers.offline.parser import parse
+
+__all__ = ["ParseError", "parse"]

@@ -1,0 +1,137 @@
+"""Allocation phrases: how much each position gets and where money out of the market goes.
+
+This module owns the global phrases about money: the alternative asset ("otherwise TLT", "else
+cash", "park the rest in BIL", "TLT as the safe asset"), "keep the rest in cash" (the default,
+noted only), "otherwise sell" (the exit is the negated entry), a per-position size ("25% of the
+portfolio per position"), "all in" and "equal weight". It takes them out of the text and sets
+the state's `alternative`, `otherwise`, `fraction`, `all_in` and `equal`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.describe import format_number
+from generator.providers.offline.phrases import NUMP, SYM, consume, rx
+from generator.providers.offline.state import ParseState
+
+# -- the alternative asset -----------------------------------------------------------------------
+_ALT_VERB = (
+    r"(?:hold|buy|go to|go into|switch to|switch into|move to|move into|rotate to|rotate into"
+    r"|be in|stay in|sit in|park (?:the )?(?:money |cash |it |capital )?in"
+    r"|put (?:the )?(?:money |cash |it )?in|use|in|into|own)"
+)
+_ALT_OTHERWISE = (
+    r"(?:otherwise|else|or else|if not|when not|when it is not|when out(?: of the market)?"
+    r"|while out(?: of the market)?|when flat|when not invested)"
+)
+# (pattern, implies "otherwise": the exit is the negated entry)
+ALT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
+    (
+        rx(
+            rf"(?:, )?(?:and )?{_ALT_OTHERWISE}(?: ,)?(?: then)?(?: {_ALT_VERB})?(?: the)?"
+            rf" (?P<sym>{SYM}|cash)"
+        ),
+        True,
+    ),
+    (
+        rx(
+            rf"(?:, )?(?:and )?{_ALT_VERB} (?:the )?(?P<sym>{SYM}|cash) (?:otherwise|instead"
+            r"|when out(?: of the market)?|while out(?: of the market)?|when not invested"
+            r"|when flat|the rest of the time)"
+        ),
+        True,
+    ),
+    (
+        rx(
+            r"(?:, )?(?:and )?(?:hold|park|keep|put|leave) (?:the )?(?:rest|remainder|remaining"
+            r" money|idle money|idle cash|uninvested money|spare cash|money) in (?:the )?"
+            rf"(?P<sym>{SYM})"
+        ),
+        False,
+    ),
+    (
+        rx(
+            rf"(?:, )?(?:with |and )?(?P<sym>{SYM}) as (?:the |a )?(?:alternative|safe asset"
+            r"|safe haven|defensive asset|cash proxy|fallback|risk off asset)"
+        ),
+        False,
+    ),
+]
+REST_IN_CASH = rx(
+    r"(?:, )?(?:and )?(?:hold|park|keep|leave|put) (?:the )?(?:rest|remainder|remaining money"
+    r"|idle money|idle cash|uninvested money|money) in cash"
+)
+OTHERWISE_SELL = rx(
+    r"(?:, )?(?:and )?(?:(?:sell|exit|get out)(?: it)? (?:otherwise|if not|when not)"
+    r"|(?:otherwise|else|or else|if not)(?: ,)? (?:sell|exit|get out|stay out|be out|stay in cash"
+    r"|go flat|stay flat|be flat|hold nothing|sell it|sell everything))"
+)
+
+# -- position size -------------------------------------------------------------------------------
+FIXED_PATTERNS: list[re.Pattern[str]] = [
+    rx(
+        r"(?:(?:use|using|put|allocate|allocating|invest|investing|with|risk|size|sizing|bet) )?"
+        rf"(?:only )?(?:a )?{NUMP}(?: of (?:the |my |our |total )?(?:portfolio|capital|equity"
+        r"|account|money|cash|funds|balance)(?: value)?)? (?:per|for each|in each|each|on each"
+        r"|for every|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry)"
+    ),
+    rx(
+        r"(?:with )?(?:a )?(?:position size|position sizing|size each position at|size positions at"
+        r"|each position (?:gets|is|at|of|uses|takes|should be|sized at)|each (?:trade|buy|entry)"
+        rf" (?:gets|is|uses|takes))(?: of| at| to)? {NUMP}(?: of (?:the |my |our )?(?:portfolio"
+        r"|capital|equity|account|money))?"
+    ),
+    rx(
+        r"(?:use|using|put|allocate|allocating|invest|investing|with|only) (?:only )?"
+        rf"{NUMP} of (?:the |my |our |total )?(?:portfolio|capital|equity|account|money|cash|funds"
+        r"|balance)(?! (?:in|into|to|on) [A-Z])"
+    ),
+]
+ALL_IN = rx(
+    r"(?:go |going |be )?all in|(?:invest|put|use|using|investing|with) (?:all|everything|100 %"
+    r"|the whole portfolio|the entire portfolio|all (?:of )?(?:my|the|our) (?:money|capital|cash"
+    r"|portfolio|account|funds))|(?:the |my |our )?(?:whole|entire|full) (?:portfolio|account"
+    r"|capital|balance)|100 % of (?:the |my |our )?(?:portfolio|capital|account|money)"
+    r"|full position(?: size)?"
+)
+EQUAL = rx(
+    r"(?:in )?equal(?:ly)? weight(?:ed|s|ing)?|equal weights?|(?:split|divided|spread)(?: it| the"
+    r" money| money| capital| the portfolio)? (?:equally|evenly)(?: between| among| across)?"
+    r"|(?:in )?equal (?:parts|amounts|shares|sizes|dollar amounts)|(?:with )?equal (?:allocation"
+    r"|allocations|sizing|position sizes?)"
+)
+
+
+def extract_alternative(state: ParseState) -> None:
+    for pattern, otherwise in ALT_PATTERNS:
+
+        def on_match(m: re.Match[str], otherwise: bool = otherwise) -> None:
+            sym = m.group("sym")
+            sym = "BIL" if sym == "cash" else sym
+            state.alternative = state.settle(state.alternative, sym, "alternative assets",
+                                             m.group(0))
+            state.otherwise = state.otherwise or otherwise
+            state.understood.append(f"alternative {sym}")
+
+        state.t = consume([pattern], state.t, on_match)
+    state.note(REST_IN_CASH, "idle money in cash")
+    if state.note(OTHERWISE_SELL, "otherwise sell"):
+        state.otherwise = True
+
+
+def extract_sizing(state: ParseState) -> None:
+    def fixed(m: re.Match[str]) -> None:
+        value = float(m.group("n")) / 100
+        if state.fraction is not None and abs(state.fraction - value) > 1e-12:
+            raise state.fail("two different position sizes were given", [m.group(0)])
+        state.fraction = value
+        state.understood.append(f"{format_number(value * 100)}% of the portfolio per position")
+
+    state.t = consume(FIXED_PATTERNS, state.t, fixed)
+    if state.note(ALL_IN, "all in"):
+        state.all_in = True
+    if state.note(EQUAL, "equal weight"):
+        state.equal = True
+    if state.fraction is not None and state.all_in:
+        raise state.fail("both 'all in' and a per-position size were given")

@@ -1,0 +1,50 @@
+"""The last step of every family: what was read becomes one validated `StrategySpec`.
+
+This module owns putting the pieces together: the family's symbols, allocation and rules, plus
+what the global phrases found (schedule, risk controls, the alternative asset), and the spec's
+name made safe for its pattern. A spec that pydantic refuses becomes a `ParseError`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import ValidationError
+
+from generator.providers.offline.errors import validation_errors
+from generator.providers.offline.state import ParseState
+from generator.spec import Allocation, Risk, Rule, StrategySpec
+
+
+def clean_name(name: str) -> str:
+    """A name the spec accepts: its characters only, one space between words, at most 80."""
+    name = re.sub(r"[^A-Za-z0-9 _.,&%/()+\-]", " ", name)
+    name = " ".join(name.split())
+    if len(name) > 80:
+        name = name[:80].rsplit(" ", 1)[0]
+    return name or "Strategy"
+
+
+def build_spec(
+    state: ParseState,
+    *,
+    name: str,
+    symbols: list[str],
+    allocation: dict[str, object],
+    entry: Rule | None = None,
+    exit: Rule | None = None,
+) -> StrategySpec:
+    if state.alternative is not None:
+        allocation = {**allocation, "alternative": state.alternative}
+    try:
+        return StrategySpec(
+            name=clean_name(name),
+            symbols=symbols,
+            entry=entry,
+            exit=exit,
+            allocation=Allocation.model_validate(allocation),
+            schedule=state.schedule,
+            risk=Risk.model_validate(state.risk),
+        )
+    except ValidationError as exc:
+        raise state.fail("the strategy is not consistent: " + validation_errors(exc)) from exc

@@ -1,0 +1,211 @@
+"""Clauses: a rule text cut into "verb + symbols + condition pieces", and put back together.
+
+This module owns the verbs (buy / hold / sell and their casual forms), the keywords that
+introduce a condition ("when", "if", "once"; "while", "as long as" for a hold), cutting the
+tagged text into clauses at punctuation and verbs, reading each clause (its verb, the symbols
+it names, its condition pieces and the "and"/"or" between them), and attaching the clauses that
+have no verb to the rule they belong to ("when X, buy SPY"; "buy SPY when X, and Y").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from generator.providers.offline.phrases import rx
+from generator.providers.offline.state import ParseState, Tagger
+from generator.providers.offline.vocabulary import CONNECTORS, FILLER, OBJECT_WORDS, SPLITTERS
+
+_ENTRY_VERBS = rx(
+    r"buy(?:ing|s)?|go long(?: on)?|going long|get long|enter(?: a)?(?: long)?(?: position)?"
+    r"(?: in| into)?|get in(?:to)?|long|purchase|gimme|give me|grab|accumulate"
+    r"|invest(?: everything| all)? in|put (?:money |it all |everything )?(?:in|into)|pick up"
+    r"|load up on|scoop up"
+)
+_HOLD_VERBS = rx(
+    r"hold|own|stay in|stay long|remain in|be in|be long|keep holding|keep|stay invested in"
+    r"|be invested in|remain invested in|ride"
+)
+_EXIT_VERBS = rx(
+    r"sell(?:ing|s)?(?: it| everything| all| out| off)?|exit(?:s|ing)?(?: the position)?"
+    r"|get out(?: of)?|go to cash|move to cash|go flat|close (?:out|it|the position|the trade"
+    r"|my position|the long)|dump|ditch|liquidate|unload|take profits?|step aside"
+)
+_KEYWORDS = rx(
+    r"whenever|when|if|once|as soon as|after|any time|anytime|every time|each time|upon"
+    r"|provided(?: that)?|in case|on days when"
+)
+_WHILE_KEYWORDS = rx(r"while|as long as|so long as")
+
+
+def _verb(role: str) -> Tagger:
+    def handler(state: ParseState, m: re.Match[str]) -> str:
+        token = state.placeholder("v", m.group(0))
+        state.verbs[token] = role
+        return token
+
+    return handler
+
+
+def _keyword(kind: str) -> Tagger:
+    """ "w" (when/if...) or "wl" (while/as long as): the token starts with ⟦w either way."""
+    return lambda state, m: state.placeholder(kind, m.group(0))
+
+
+# right after the indicators; "while" before the verbs, so that "as long as" is not the verb
+# "long"
+VERB_RULES: list[tuple[re.Pattern[str], Tagger]] = [
+    (_WHILE_KEYWORDS, _keyword("wl")),
+    (_EXIT_VERBS, _verb("exit")),
+    (_ENTRY_VERBS, _verb("entry")),
+    (_HOLD_VERBS, _verb("hold")),
+]
+# last of all, once operators and numbers are tagged
+KEYWORD_RULES: list[tuple[re.Pattern[str], Tagger]] = [(_KEYWORDS, _keyword("w"))]
+
+
+@dataclass
+class Clause:
+    conn: str | None = None  # "and"/"or" joining it to the clause before
+    verb: str | None = None  # entry / hold / exit
+    keyword: str | None = None  # "w" (when/if) or "wl" (while/as long as)
+    symbols: list[str] = field(default_factory=list)
+    pieces: list[list[str]] = field(default_factory=list)
+    joins: list[str] = field(default_factory=list)  # connector before each piece
+    words: list[str] = field(default_factory=list)  # the clause as tagged, for messages
+
+    def linked(self) -> list[tuple[list[str], str]]:
+        """The pieces with their connectors, the first joined by the clause's own."""
+        return [(piece, join if k else (self.conn or "and"))
+                for k, (piece, join) in enumerate(zip(self.pieces, self.joins, strict=True))]
+
+    def add(self, pairs: list[tuple[list[str], str]], *, front: bool = False) -> None:
+        """Take (piece, connector) pairs, after the clause's own pieces or before them."""
+        pieces = [piece for piece, _ in pairs]
+        joins = [join for _, join in pairs]
+        if front:
+            self.pieces, self.joins = pieces + self.pieces, joins + self.joins
+        else:
+            self.pieces.extend(pieces)
+            self.joins.extend(joins)
+
+
+def split_clauses(state: ParseState, tokens: list[str]) -> list[Clause]:
+    """Cut the tagged tokens at punctuation and before each verb (or a keyword after "and")."""
+    raw: list[tuple[str | None, list[str]]] = []
+    current: list[str] = []
+    conn: str | None = None
+
+    def flush() -> None:
+        nonlocal current, conn
+        words = current
+        lead: str | None = None
+        while words and words[0] in CONNECTORS | {"then"}:
+            lead = lead or words[0]
+            words = words[1:]
+        while words and words[-1] in CONNECTORS:
+            words = words[:-1]
+        if words:
+            raw.append((conn or lead, words))
+        current, conn = [], None
+
+    for tok in tokens:
+        if tok in SPLITTERS:
+            flush()
+            continue
+        is_verb = tok in state.verbs
+        is_kw = tok.startswith("⟦w")
+        if is_verb or (is_kw and current and current[-1] in CONNECTORS):
+            joined: str | None = None
+            if current and current[-1] in CONNECTORS:
+                joined = current.pop()
+            if current:
+                flush()
+            conn = joined
+        current.append(tok)
+    flush()
+    return [read_clause(state, c, words) for c, words in raw]
+
+
+def read_clause(state: ParseState, conn: str | None, words: list[str]) -> Clause:
+    clause = Clause(conn="or" if conn == "or" else ("and" if conn else None), words=words)
+    i = 0
+    if words and words[0] in state.verbs:
+        clause.verb = state.verbs[words[0]]
+        i = 1
+    kw_index = next((j for j in range(i, len(words)) if words[j].startswith("⟦w")), None)
+    if kw_index is not None:
+        pre, cond = words[i:kw_index], words[kw_index + 1 :]
+        clause.keyword = "wl" if words[kw_index].startswith("⟦wl") else "w"
+    elif clause.verb is not None:
+        j = i
+        while j < len(words) and (words[j] in state.syms or words[j] in OBJECT_WORDS
+                                  or (words[j] in FILLER and not words[j].startswith("⟦"))):
+            j += 1
+        pre, cond = words[i:j], words[j:]
+    else:
+        pre, cond = [], words[i:]
+    stray: list[str] = []
+    for w in pre:
+        if w in state.syms:
+            clause.symbols.extend(state.syms[w])
+        elif w not in OBJECT_WORDS and w not in FILLER:
+            stray.append(w)
+    if stray:
+        state.reject(words)
+    piece: list[str] = []
+    join = "and"
+    for w in cond:
+        if w in CONNECTORS:
+            if piece:
+                clause.pieces.append(piece)
+                clause.joins.append(join)
+            join = "or" if w == "or" else "and"
+            piece = []
+        else:
+            piece.append(w)
+    if piece:
+        clause.pieces.append(piece)
+        clause.joins.append(join)
+    # a piece that is only filler ("then", "it") carries nothing
+    kept = [(p, j) for p, j in zip(clause.pieces, clause.joins, strict=True)
+            if any(w not in FILLER for w in p)]
+    clause.pieces = [p for p, _ in kept]
+    clause.joins = [j for _, j in kept]
+    return clause
+
+
+def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:
+    """The clauses with a verb, each holding the verbless clauses that belong to it: forward
+    ("when X, buy SPY") or back ("buy SPY when X, and Y"); a lone verbless rule is a buy rule.
+    A verbless clause that belongs nowhere is refused."""
+    has_verb = any(c.verb for c in clauses)
+    merged: list[Clause] = []
+    pending: list[Clause] = []
+    for idx, clause in enumerate(clauses):
+        if clause.verb is None:
+            if not clause.pieces:
+                continue
+            nxt = next((c for c in clauses[idx + 1 :] if c.verb or c.pieces), None)
+            if nxt is not None and nxt.verb and (not nxt.pieces or not merged):
+                pending.append(clause)
+            elif merged:
+                target = merged[-1]
+                target.add(clause.linked())
+                if clause.keyword == "wl" and target.verb == "entry":
+                    target.keyword = "wl"
+            elif not has_verb:
+                clause.verb = "entry"
+                merged.append(clause)
+            else:
+                state.reject(clause.words)
+            continue
+        if pending:
+            clause.add([pair for p in pending for pair in p.linked()], front=True)
+            for p in pending:
+                clause.keyword = clause.keyword or p.keyword
+            pending = []
+        merged.append(clause)
+    for p in pending:
+        state.reject(p.words)
+    return merged

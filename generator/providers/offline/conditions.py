@@ -1,0 +1,332 @@
+"""Conditions: one comparison of a rule, from its tokens to a `Cond`.
+
+This module owns what a single condition is made of and how it is read: operator phrases
+("crosses above", "drops below", "is above", "breaks out", "turns positive"), the price,
+numbers, symbol names, "golden cross" / "death cross", and the refusal of indicators the spec
+lacks (their names are tagged so the refusal can quote them). `read_condition` settles the
+two sides of one condition: pronouns ("when it rises above 70"), a missing side repeated from
+the previous condition, a bare period's kind, an indicator of another symbol, scales that
+cannot be compared; `resolve_op` turns an operator word into a spec `Operator` given its sides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from generator.providers.offline.phrases import SYM, SYMLIST, rx
+from generator.providers.offline.state import ParseState, Tagger
+from generator.providers.offline.terms import LINE_KINDS, PRICE_SCALE, Cond, Ind, Op, scale
+from generator.providers.offline.vocabulary import COND_FILLER, PREPS, PRONOUNS, UNSUPPORTED
+from generator.spec import IndicatorKind, Operator
+
+# -- tagging -------------------------------------------------------------------------------------
+
+
+def _unsupported(state: ParseState, m: re.Match[str]) -> str:
+    token = state.placeholder("x", m.group(0))
+    state.unsupported[token] = m.group(0).strip()
+    return token
+
+
+def _cross(kind: str) -> Tagger:
+    """A golden ("ga") or death ("gb") cross: the 50-day SMA crossing the 200-day SMA."""
+    return lambda state, m: state.placeholder(kind, m.group(0))
+
+
+# names refused by the spec first, so that no part of them is read as something else
+NAMED_RULES: list[tuple[re.Pattern[str], Tagger]] = [
+    (rx(UNSUPPORTED), _unsupported),
+    (rx(r"(?:a |the )?golden cross"), _cross("ga")),
+    (rx(r"(?:a |the )?death cross"), _cross("gb")),
+]
+
+_TURNS = r"(?:turns|turn|goes|go|becomes|become|flips|flip|crosses|cross|switches|gets|get)"
+_STATE = r"(?:(?:is|are|stays|stay|remains|remain|was|be|still) )?"
+_CROSSES = r"(?:crosses|crossed|cross|crossing)"
+_BREAKS = r"(?:breaks|break|breaking|broke)"
+_LEVEL = (
+    r"(?:(?:is|are|was|be|is still|still|stays|stay|remains|remain|closes|close|closed"
+    r"|closing|trades|trading|is trading|holds|sits|sit|ends|settles|finishes) )?"
+)
+# (pattern, code): see `Op`; a code ending in 0 compares with zero ("turns positive")
+_OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (rx(rf"{_TURNS}(?: back)? positive"), "ca0"),
+    (rx(rf"{_TURNS}(?: back)? negative"), "cb0"),
+    (rx(rf"{_STATE}positive(?: territory)?"), "gt0"),
+    (rx(rf"{_STATE}negative(?: territory)?"), "lt0"),
+    (rx(rf"{_CROSSES}(?: back)? (?:above|over|up through|upward through|up|upward|higher than"
+        r"|through to the upside)|crosses up"), "ca"),
+    (rx(rf"{_CROSSES}(?: back)? (?:below|under|beneath|down through|downward through|down"
+        r"|lower than|through to the downside)|crosses down"), "cb"),
+    (rx(rf"{_CROSSES}(?: through)?"), "c?"),
+    (rx(rf"{_BREAKS} out(?: above| over| past| through)?"), "bu"),
+    (rx(rf"{_BREAKS} down(?: below| under| through)?"), "bd"),
+    (rx(rf"{_BREAKS} (?:above|over|past)"), "bu"),
+    (rx(rf"{_BREAKS} (?:below|under|beneath)"), "bd"),
+    (rx(rf"{_BREAKS}(?: through)?"), "b?"),
+    (rx(r"(?:makes|make|hits|hit|sets|set|reaches|reach|prints|print|touches|closes at|is at)"
+        r"(?: a)?(?: fresh| new)?"), "new"),
+    (rx(r"(?:goes|go|going|went|moves|move|moving|moved|rises|rise|rising|rose|climbs|climb"
+        r"|climbing|jumps|jump|gets|get|pops|pop|rallies|rally|heads|head|turns|turn|pushes"
+        r"|recovers|recover|comes|come|bounces|bounce)(?: back)?(?: up)? (?:above|over"
+        r"|higher than|past)"), "mu"),
+    (rx(r"(?:goes|go|going|went|moves|move|moving|moved|drops|drop|dropping|dropped|falls|fall"
+        r"|falling|fell|dips|dip|dipping|dipped|sinks|sink|sank|slips|slip|slides|slide|gets"
+        r"|get|declines|decline|heads|head|turns|turn|comes|come|plunges|plunge|tanks|crashes)"
+        r"(?: back)?(?: down)? (?:below|under|beneath|lower than|underneath)"), "md"),
+    (rx(rf"{_LEVEL}(?:above|over|greater than(?: or equal to)?|higher than|more than|bigger than"
+        r"|exceeds|exceed|exceeding|> =|>|at least|north of)"), "gt"),
+    (rx(rf"{_LEVEL}(?:below|under|less than(?: or equal to)?|lower than|smaller than|beneath"
+        r"|underneath|< =|<|at most|south of)"), "lt"),
+]
+_PRICE = rx(
+    r"(?:the )?(?:closing price|close price|last close|daily close|share price|stock price|price"
+    r"|close|closing)"
+)
+_CONST = rx(
+    r"(?:the )?(?P<neg>- |minus )?(?P<n>\d+(?:\.\d+)?)(?: %| percent| pct)?"
+    r"|(?:the )?zero(?: line)?|0 line"
+)
+
+
+def _operator(code: str) -> Tagger:
+    """An operator word; a code ending in 0 ("ca0": "turns positive") compares with zero."""
+
+    def handler(state: ParseState, m: re.Match[str]) -> str:
+        token = state.placeholder("o", m.group(0))
+        state.ops[token] = Op(code[:-1], 0.0) if code.endswith("0") else Op(code)
+        return token
+
+    return handler
+
+
+def _price(state: ParseState, m: re.Match[str]) -> str:
+    return state.add_indicator(m, Ind(IndicatorKind.price))
+
+
+def _constant(state: ParseState, m: re.Match[str]) -> str:
+    token = state.placeholder("k", m.group(0))
+    number = m.groupdict().get("n")
+    value = float(number) if number else 0.0
+    state.consts[token] = -value if m.groupdict().get("neg") else value
+    if m.group(0).strip().startswith("the ") and number:
+        # "crosses above the 200" is trader shorthand for a moving average, not a price
+        state.vague_numbers.add(token)
+    return token
+
+
+def _symbols(state: ParseState, m: re.Match[str]) -> str:
+    token = state.placeholder("s", m.group(0))
+    state.syms[token] = list(dict.fromkeys(re.findall(SYM, m.group(0))))
+    return token
+
+
+# after the indicators and verbs: operators, the price, numbers, then what is left of symbols
+COMPARISON_RULES: list[tuple[re.Pattern[str], Tagger]] = [
+    *((pattern, _operator(code)) for pattern, code in _OP_PATTERNS),
+    (_PRICE, _price),
+    (_CONST, _constant),
+    (rx(SYMLIST), _symbols),
+]
+
+# -- reading one condition -----------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """The condition cannot be read; `reason` says why when we know it."""
+
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Reader:
+    """A cursor over the tokens of one condition."""
+
+    def __init__(self, state: ParseState, toks: list[str]) -> None:
+        self.state = state
+        self.toks = toks
+        self.i = 0
+
+    def at(self, k: int) -> str | None:
+        return self.toks[k] if k < len(self.toks) else None
+
+    def symbol_at(self, k: int) -> str | None:
+        """The one symbol named at position `k` (None for a list of several)."""
+        syms = self.state.syms.get(self.at(k) or "")
+        return syms[0] if syms is not None and len(syms) == 1 else None
+
+    def of_symbol(self, ind: Ind) -> Ind:
+        """`ind`, of the symbol named next ("the 200-day SMA of SPY")."""
+        if self.i + 1 < len(self.toks) and self.toks[self.i] in PREPS:
+            sym = self.symbol_at(self.i + 1)
+            if sym:
+                self.i += 2
+                return replace(ind, symbol=sym)
+        return ind
+
+    def operand(self) -> Ind | None:
+        """An indicator ("the 200-day SMA [of SPY]"), a symbol's indicator ("SPY 200-day SMA")
+        or a symbol alone (its price); None when the next token is none of these."""
+        sym = self.symbol_at(self.i)
+        if sym:
+            self.i += 1
+            ind = self.state.inds.get(self.at(self.i) or "")
+            if ind is None:
+                return Ind(IndicatorKind.price, symbol=sym)
+            self.i += 1  # "SPY 200-day SMA", "SPY price"
+            return replace(ind, symbol=sym)
+        ind = self.state.inds.get(self.at(self.i) or "")
+        if ind is None:
+            return None
+        self.i += 1
+        return self.of_symbol(ind)
+
+
+def _tokens(state: ParseState, piece: list[str]) -> list[str]:
+    toks = [t for t in piece if t not in COND_FILLER]
+    # drop prepositions that do not introduce a symbol ("on a golden cross")
+    return [t for k, t in enumerate(toks)
+            if t not in PREPS or (k + 1 < len(toks) and toks[k + 1] in state.syms)]
+
+
+def _read_cross(reader: _Reader, text: str) -> Cond:
+    """ "golden cross [of SPY]" / "death cross": the 50-day SMA crossing the 200-day SMA."""
+    golden = reader.toks[0].startswith("⟦ga")
+    reader.i = 1
+    fast = reader.of_symbol(Ind(IndicatorKind.sma, 50))
+    slow = Ind(IndicatorKind.sma, 200, symbol=fast.symbol)
+    if reader.i != len(reader.toks):
+        raise _Refused()
+    return Cond(fast, Operator.crosses_above if golden else Operator.crosses_below, slow, text)
+
+
+def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | None]:
+    """Left side (None when left out), whether it was a pronoun, the operator, right side."""
+    state = reader.state
+    left = reader.operand()
+    pronoun = False
+    if left is None and reader.at(reader.i) in PRONOUNS:
+        pronoun = True
+        reader.i += 1
+    op = state.ops.get(reader.at(reader.i) or "")
+    if op is None:
+        raise _Refused()
+    reader.i += 1
+    right: Ind | float | None = op.constant
+    if right is None:
+        right = reader.operand()
+    if right is None:
+        tok = reader.at(reader.i)
+        if tok is not None and tok in state.consts:
+            if tok in state.vague_numbers:
+                raise _Refused(f"say whether '{state.src[tok]}' is a price level or a moving "
+                               "average (e.g. '200-day SMA')")
+            right = state.consts[tok]
+            reader.i += 1
+        elif reader.i == len(reader.toks) - 1 and tok in PRONOUNS | {"them"}:
+            reader.i += 1  # "sell if it closes below it": the previous right side
+    if reader.i != len(reader.toks):
+        raise _Refused()
+    return left, pronoun, op, right
+
+
+def _complete(
+    left: Ind | None, pronoun: bool, right: Ind | float | None, prev: Cond | None
+) -> tuple[Ind, Ind | float]:
+    """Fill a side that was left out from the previous condition, or with the price."""
+    if right is None:
+        # repeat the previous level ("sell when it falls below"), never a number: a missing
+        # threshold is not guessed
+        if prev is None or not isinstance(prev.right, Ind):
+            raise _Refused("the condition has nothing to compare with")
+        right = prev.right
+    if left is None:
+        if prev is not None:
+            left = prev.left
+            # "it" next to a price level means the price, not a previous oscillator
+            if (isinstance(right, Ind) and right.kind in PRICE_SCALE | {None}
+                    and left.kind not in PRICE_SCALE):
+                left = Ind(IndicatorKind.price, symbol=left.symbol)
+        elif pronoun or isinstance(right, Ind):
+            # "buy SPY when it is above ...", "buy SPY above its 200-day SMA": the price
+            left = Ind(IndicatorKind.price)
+        else:
+            raise _Refused("say what is compared with the number")
+    return left, right
+
+
+def _settle(left: Ind, right: Ind | float) -> tuple[Ind, Ind | float]:
+    """A bare period takes the other side's moving-average kind; an indicator of another
+    symbol shares it with the other side; sides on different scales are refused."""
+    if isinstance(right, Ind) and (left.kind is None or right.kind is None):
+        kinds = {k for k in (left.kind, right.kind) if k is not None}
+        if kinds - {IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.price}:
+            raise _Refused("say which indicator the bare period refers to")
+        moving = (IndicatorKind.sma, IndicatorKind.ema)
+        ma_kind = next((k for k in (left.kind, right.kind) if k in moving), IndicatorKind.sma)
+        if left.kind is None:
+            left = replace(left, kind=ma_kind)
+        if right.kind is None:
+            right = replace(right, kind=ma_kind)
+    if left.kind is None or (isinstance(right, Ind) and right.kind is None):
+        raise _Refused("say which indicator the bare period refers to")
+    if not isinstance(right, Ind):
+        return left, right
+    # an indicator of another symbol shares it with the other side ("SPY above its 200 SMA")
+    if left.symbol and not right.symbol:
+        right = replace(right, symbol=left.symbol)
+    elif right.symbol and not left.symbol and left.kind != IndicatorKind.price:
+        left = replace(left, symbol=right.symbol)
+    if scale(left.kind) != scale(right.kind):
+        raise _Refused("the two sides are on different scales and cannot be compared")
+    if left == right:
+        raise _Refused("the condition compares an indicator with itself")
+    return left, right
+
+
+def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Cond | None:
+    """The condition in `piece`, or None once it has been refused (see `ParseState.reject`)."""
+    text = state.render(piece)
+    if any(tok in state.unsupported for tok in piece):
+        state.reject(piece)
+        return None
+    reader = _Reader(state, _tokens(state, piece))
+    try:
+        if reader.toks and reader.toks[0].startswith(("⟦ga", "⟦gb")):
+            return _read_cross(reader, text)
+        left, pronoun, op, right = _read_sides(reader)
+        left, right = _settle(*_complete(left, pronoun, right, prev))
+        resolved = resolve_op(op, left, right)
+        if resolved is None:
+            raise _Refused("the direction of the comparison is unclear (say above or below)")
+        return Cond(left, resolved, right, text)
+    except _Refused as refused:
+        state.reject(piece, refused.reason)
+        return None
+
+
+def resolve_op(op: Op, left: Ind, right: Ind | float) -> Operator | None:
+    """The spec operator of an operator word between `left` and `right`, None if unclear."""
+    right_kind = right.kind if isinstance(right, Ind) else None
+    lines = left.kind in LINE_KINDS and right_kind in LINE_KINDS
+    code = op.code
+    if code == "ca":
+        return Operator.crosses_above
+    if code == "cb":
+        return Operator.crosses_below
+    if code == "mu":
+        return Operator.crosses_above if lines else Operator.gt
+    if code == "md":
+        return Operator.crosses_below if lines else Operator.lt
+    if code in ("gt", "bu"):
+        return Operator.gt
+    if code in ("lt", "bd"):
+        return Operator.lt
+    if code in ("b?", "new"):
+        if right_kind == IndicatorKind.highest_high:
+            return Operator.gt
+        if right_kind == IndicatorKind.lowest_low:
+            return Operator.lt
+    return None

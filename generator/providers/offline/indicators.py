@@ -1,0 +1,259 @@
+"""Indicators: finding them in the text, and turning what was read into spec `Indicator`s.
+
+This module owns every indicator the spec supports, as written by traders: MACD (with its
+signal line and histogram, and settings such as "MACD(12,26,9)"), Bollinger bands (sides and
+settings), RSI, highs and lows of N days (breakouts), momentum / rate of change, simple and
+exponential moving averages, and a bare "the 200-day" (a moving average by convention). Each
+family is one table of (pattern, handler) applied in order; `INDICATOR_TAGGERS` lists the
+families in the order they must be tried (MACD before moving averages, the bare period last).
+`build_indicator` applies the defaults (RSI 14, Bollinger 20 days / 2 std, MACD 12/26/9) and
+refuses a moving average or momentum without a period.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import ValidationError
+
+from generator.describe import format_number
+from generator.providers.offline.errors import validation_errors
+from generator.providers.offline.phrases import days, period, period_of, rx
+from generator.providers.offline.state import ParseState, Tagger, TextTagger, chain, tagger
+from generator.providers.offline.terms import Ind
+from generator.providers.offline.vocabulary import (
+    BAND_SIDE,
+    BAND_SIDE_WORDS,
+    BB_STD_WORDS,
+    CONSUMED,
+    MA_WORDS,
+    MOMENTUM_WORDS,
+    RSI_WORDS,
+)
+from generator.spec import BOLLINGER_KINDS, MACD_KINDS, PERIOD_KINDS, Indicator, IndicatorKind
+
+Rules = list[tuple[re.Pattern[str], Tagger]]
+
+
+def _plain(kind: IndicatorKind | None) -> Tagger:
+    """A handler tagging an indicator of `kind` with the period the match gives, if any."""
+
+    def handler(state: ParseState, m: re.Match[str]) -> str:
+        return state.add_indicator(m, Ind(kind, period=period_of(m)))
+
+    return handler
+
+
+# -- MACD: its settings apply to the signal line and histogram too -------------------------------
+_MACD_SETTINGS = (
+    r"(?: \( (?P<a>\d+)(?: ,)? (?P<b>\d+)(?: ,)? (?P<c>\d+) \)"
+    r"| (?P<a2>\d+) / (?P<b2>\d+) / (?P<c2>\d+))?"
+)
+
+
+def _macd(kind: IndicatorKind) -> Tagger:
+    def handler(state: ParseState, m: re.Match[str]) -> str:
+        g = m.groupdict()
+        a, b, c = (g.get(k) or g.get(k + "2") for k in ("a", "b", "c"))
+        if a and b and c:
+            params = (int(a), int(b), int(c))
+            state.macd_params = state.settle(state.macd_params, params, "MACD settings",
+                                             m.group(0))
+        return state.add_indicator(m, Ind(kind))
+
+    return handler
+
+
+MACD: Rules = [
+    (rx(r"(?:the )?moving average convergence divergence"), lambda state, m: " macd "),
+    (rx(rf"(?:the )?macd{_MACD_SETTINGS} (?:histogram|hist)"), _macd(IndicatorKind.macd_hist)),
+    (rx(rf"(?:the )?macd{_MACD_SETTINGS} signal(?: line)?"), _macd(IndicatorKind.macd_signal)),
+    (rx(rf"(?:the )?macd{_MACD_SETTINGS}(?: line)?"), _macd(IndicatorKind.macd)),
+]
+# once a MACD is named, a bare "histogram" or "signal line" is its
+MACD_PARTS: Rules = [
+    (rx(r"(?:the )?(?:histogram|hist)"), _plain(IndicatorKind.macd_hist)),
+    (rx(r"(?:the )?signal(?: line)?"), _plain(IndicatorKind.macd_signal)),
+]
+
+
+def _tag_macd(state: ParseState, t: str) -> str:
+    t = state.tag(t, MACD)
+    if any(i.kind in MACD_KINDS for i in state.inds.values()):
+        t = state.tag(t, MACD_PARTS)
+    return t
+
+
+# -- Bollinger bands -----------------------------------------------------------------------------
+# Settings may sit on a band ("the 20-day 2.5 std lower band", "lower band (20, 2)") or stand
+# alone ("20-day, 2 standard deviation"); either way they apply to every band of the strategy
+# that does not give its own period.
+def _set_bollinger(
+    state: ParseState, period: int | None, std: str | None, source: str, strict: bool
+) -> None:
+    # a band may carry its own period; stand-alone settings must not contradict
+    if period is not None:
+        if strict and state.bb_period not in (None, period):
+            raise state.fail("two different Bollinger periods were given", [source])
+        state.bb_period = state.bb_period or period
+    if std is not None:
+        state.bb_std = state.settle(state.bb_std, float(std), "Bollinger widths", source)
+
+
+def _band(state: ParseState, m: re.Match[str]) -> str:
+    g = m.groupdict()
+    period = period_of(m)
+    _set_bollinger(state, period, g.get("sd") or g.get("sd2"), m.group(0), strict=False)
+    return state.add_indicator(m, Ind(BAND_SIDE[g["side"]], period=period))
+
+
+def _bollinger_settings(state: ParseState, m: re.Match[str]) -> str:
+    _set_bollinger(state, period_of(m), m.groupdict().get("sd"), m.group(0), strict=True)
+    state.understood.append(
+        f"Bollinger settings {state.bb_period or 20} days, "
+        f"{format_number(state.bb_std or 2.0)} std"
+    )
+    return CONSUMED
+
+
+_BAND_SETTINGS_AFTER = r"(?: \( (?P<pn>\d+) , (?P<sd2>\d+(?:\.\d+)?) \))?"
+BOLLINGER: Rules = [
+    (
+        rx(rf"(?:the )?(?:{period('p')}(?: ,)? )?(?:(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS} )?"
+           rf"(?P<side>{BAND_SIDE_WORDS}) (?:bollinger )?(?:bands?|bb){_BAND_SETTINGS_AFTER}"),
+        _band,
+    ),
+    (
+        rx(rf"(?:the )?(?:{period('p')} )?bollinger (?P<side>{BAND_SIDE_WORDS}) bands?"
+           + _BAND_SETTINGS_AFTER),
+        _band,
+    ),
+    (
+        rx(rf"(?:\( )?(?:(?:using|with) )?(?:a |the )?(?:{period('p')}(?: ,)? )?"
+           rf"(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS}(?: bollinger bands?| bands?)?(?: \))?"),
+        _bollinger_settings,
+    ),
+    (
+        rx(r"(?:(?:using|with) )?(?:the )?bollinger bands? \( (?P<pn>\d+) , "
+           r"(?P<sd>\d+(?:\.\d+)?) \)"),
+        _bollinger_settings,
+    ),
+]
+
+# -- RSI -----------------------------------------------------------------------------------------
+RSI: Rules = [
+    (rx(rf"(?:the )?{period('p')} {RSI_WORDS}"), _plain(IndicatorKind.rsi)),
+    (rx(rf"(?:the )?{RSI_WORDS} \( (?P<pn>\d+) \)"), _plain(IndicatorKind.rsi)),
+    (rx(rf"(?:the )?{RSI_WORDS} (?P<pn>\d+)(?! %)(?: (?:day|period|bar)s?)?"),
+     _plain(IndicatorKind.rsi)),
+    (rx(rf"(?:the )?{RSI_WORDS}"), _plain(IndicatorKind.rsi)),
+]
+
+
+# -- highs and lows (a breakout compares the price with the previous N bars) ---------------------
+def _high_low(state: ParseState, m: re.Match[str]) -> str:
+    kind = IndicatorKind.highest_high if "high" in m.group("hl") else IndicatorKind.lowest_low
+    return state.add_indicator(m, Ind(kind, period=days(m, "p")))
+
+
+HIGHS_LOWS: Rules = [
+    (
+        rx(rf"(?:the |a )?(?:new |fresh )?{period('p')} (?P<hl>highest high|lowest low"
+           r"|highs?|lows?)"),
+        _high_low,
+    ),
+    (
+        rx(r"(?:the )?(?P<hl>highest high|lowest low|high|low) (?:of|over|in) (?:the )?"
+           rf"(?:last |past |prior |previous )?{period('p')}"),
+        _high_low,
+    ),
+]
+
+
+# -- momentum / rate of change -------------------------------------------------------------------
+def _roc_number(state: ParseState, m: re.Match[str]) -> str:
+    number = int(m.group("pn") or m.group("pn2"))
+    return state.add_indicator(m, Ind(IndicatorKind.roc, period=number))
+
+
+MOMENTUM: Rules = [
+    (rx(rf"(?:the |its |their )?{period('p')} (?:{MOMENTUM_WORDS})"), _plain(IndicatorKind.roc)),
+    (
+        rx(rf"(?:the |its |their )?(?:{MOMENTUM_WORDS}) (?:over|of|in) (?:the )?(?:last |past "
+           rf"|prior |previous |trailing )?{period('p')}"),
+        _plain(IndicatorKind.roc),
+    ),
+    (rx(r"(?:the )?roc \( (?P<pn>\d+) \)|(?:the )?roc (?P<pn2>\d+)"), _roc_number),
+    (rx(r"(?:the |its |their )?(?:momentum|rate of change|roc)"), _plain(IndicatorKind.roc)),
+]
+
+
+# -- moving averages, and a bare "the 200-day" ---------------------------------------------------
+def _moving_average(state: ParseState, m: re.Match[str]) -> str:
+    g = m.groupdict()
+    written = " ".join(x for x in (g.get("pre"), g.get("w")) if x)
+    exponential = "exp" in written or "ema" in written or "ewma" in written
+    kind = IndicatorKind.ema if exponential else IndicatorKind.sma
+    return state.add_indicator(m, Ind(kind, period=period_of(m)))
+
+
+_PRE = r"(?:(?P<pre>simple|exponential|exp) )?"
+MOVING_AVERAGES: Rules = [
+    (rx(rf"(?:the )?{period('p')} {_PRE}(?P<w>{MA_WORDS})"), _moving_average),
+    (rx(rf"(?:the )?{_PRE}(?P<w>{MA_WORDS}) \( (?P<pn>\d+) \)"), _moving_average),
+    (
+        rx(rf"(?:the )?{_PRE}(?P<w>{MA_WORDS}) (?:of|over) (?:the )?(?:last |past )?"
+           rf"{period('p')}"),
+        _moving_average,
+    ),
+    (
+        rx(rf"(?:the )?{_PRE}(?P<w>{MA_WORDS}) (?P<pn>\d+)(?: (?:day|days|d|period|periods|bar"
+           r"|bars))?"),
+        _moving_average,
+    ),
+    (rx(rf"(?:the )?(?P<pn>\d+) {_PRE}(?P<w>{MA_WORDS})"), _moving_average),
+    (rx(rf"(?:the )?{_PRE}(?P<w>{MA_WORDS})"), _moving_average),
+    # a bare "the 200-day": a moving average by convention, kind settled by the other side
+    (rx(rf"(?:the )?{period('p')}(?: line)?"), _plain(None)),
+]
+
+
+# the indicator families, in the order they are tried (MACD first: "moving average convergence
+# divergence" is no moving average; the bare period of MOVING_AVERAGES last)
+INDICATOR_TAGGERS: tuple[TextTagger, ...] = (
+    _tag_macd,
+    *(tagger(rules) for rules in (BOLLINGER, RSI, HIGHS_LOWS, MOMENTUM, MOVING_AVERAGES)),
+)
+tag_indicators = chain(INDICATOR_TAGGERS)
+
+
+# -- from what was read to spec Indicators -------------------------------------------------------
+_PERIOD_EXAMPLES = {
+    IndicatorKind.sma: ("moving average", "200-day"),
+    IndicatorKind.ema: ("EMA", "20-day"),
+    IndicatorKind.roc: ("momentum", "3-month"),
+}
+
+
+def build_indicator(state: ParseState, ind: Ind, text: str) -> Indicator:
+    kind = ind.kind
+    assert kind is not None  # settled in read_condition
+    kwargs: dict[str, object] = {"kind": kind, "symbol": ind.symbol}
+    if kind in PERIOD_KINDS:
+        period = ind.period
+        if period is None and kind in BOLLINGER_KINDS:
+            period = state.bb_period
+        if period is None and kind not in BOLLINGER_KINDS and kind != IndicatorKind.rsi:
+            word, example = _PERIOD_EXAMPLES.get(kind, (kind.value, "20-day"))
+            raise state.fail(f"the {word} needs a period (e.g. '{example}')", [text])
+        kwargs["period"] = period
+    if kind in MACD_KINDS and state.macd_params is not None:
+        kwargs.update(zip(("fast", "slow", "signal"), state.macd_params, strict=True))
+    if kind in BOLLINGER_KINDS:
+        kwargs["num_std"] = state.bb_std
+    try:
+        return Indicator.model_validate(kwargs)
+    except ValidationError as exc:
+        raise state.fail(
+            "an indicator setting is out of range: " + validation_errors(exc), [text]
+        ) from exc

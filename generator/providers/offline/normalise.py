@@ -1,0 +1,74 @@
+"""Normalisation: the raw text becomes one string of space-separated tokens.
+
+This module owns the first step of every parse: typographic quotes and dashes, names that stand
+for a symbol, glued numbers and units ("50dma" -> "50 dma", "50-day" -> "50 day"), number
+words, the typo table, and telling tickers (upper case) from words (lower case). Every later
+phase matches whole tokens of the string this returns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.providers.offline.vocabulary import (
+    ALIASES,
+    ETF_LOWER,
+    NUMBER_WORDS,
+    TYPOS,
+    VOCAB,
+)
+
+TOKEN_RE = re.compile(
+    r"\d+(?:\.\d+)?|[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Z0-9]{1,3}(?![A-Za-z0-9]))?(?:'[A-Za-z]+)?"
+    r"|[%(),/;:<>=+&.!?\-]"
+)
+CAPS_TICKER_RE = re.compile(r"^[A-Z]{1,5}(?:[.\-][A-Z0-9]{1,3})?$")
+
+_CHARACTERS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", " - "))
+_REWRITES: list[tuple[str, str]] = [
+    (r"(?i)\b(sma|ema|rsi|dma|ma|roc)(\d)", r"\1 \2"),  # "sma50" -> "sma 50"
+    (r"(\d)([A-Za-z])", r"\1 \2"),  # "50dma" -> "50 dma", "3m" -> "3 m"
+    (r"(\d)\s*-\s*(?=[A-Za-z])", r"\1 "),  # "50-day" -> "50 day"
+    (r"(?<=[A-Za-z])-(?=[a-z])", " "),  # "stop-loss" -> "stop loss"
+    (r"(?i)\bit's\b", "it is"),
+    (r"(?i)\blet's\b", "let us"),
+    (r"(?i)'s\b", ""),  # "SPY's 200-day" -> "SPY 200-day"
+]
+
+
+def classify(tok: str, known_upper: frozenset[str], caps_heuristic: bool) -> str:
+    """One word of the text: a ticker (returned upper case) or a normalised lower-case word."""
+    low = tok.lower()
+    if "'" in low:
+        return low
+    if low in ETF_LOWER:
+        return tok.upper()
+    if low in NUMBER_WORDS:
+        return NUMBER_WORDS[low]
+    if low in VOCAB:
+        return TYPOS.get(low, low)
+    if tok.upper() in known_upper:
+        return tok.upper()
+    if caps_heuristic and CAPS_TICKER_RE.match(tok):
+        return tok
+    return TYPOS.get(low, low)
+
+
+def normalise(text: str, known: set[str] | None) -> str:
+    """Tokens separated by single spaces, padded with a space at both ends; tickers upper case."""
+    s = text
+    for a, b in _CHARACTERS:
+        s = s.replace(a, b)
+    for pattern, ticker in ALIASES:
+        s = pattern.sub(f" {ticker} ", s)
+    for pattern_text, replacement in _REWRITES:
+        s = re.sub(pattern_text, replacement, s)
+    caps_heuristic = any(c.islower() for c in s)
+    known_upper = frozenset(k.strip().upper() for k in known) if known else frozenset()
+    out: list[str] = []
+    for tok in TOKEN_RE.findall(s):
+        if tok[0].isalpha():
+            out.append(classify(tok, known_upper, caps_heuristic))
+        else:
+            out.append(tok)
+    return " " + " ".join(out) + " "

@@ -1,0 +1,82 @@
+"""The phrase toolkit: how patterns are written against the normalised text and taken out of it.
+
+This module owns the building blocks every phase shares: `rx` (a pattern over whole tokens),
+the symbol, symbol-list, percentage and period fragments, reading a period in trading days, and
+`take`, which replaces each match of a pattern with what a handler returns (a placeholder, or
+the consumed marker). Phases differ only in their patterns and handlers, never in how matching
+works.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from generator.providers.offline.vocabulary import CONSUMED, UNIT_DAYS, UNIT_WORDS
+
+SYM = r"[A-Z][A-Z0-9.\-]{0,9}"
+SYMLIST = rf"{SYM}(?:(?: ,| /| &| \+)?(?: and| or| &)? {SYM})*"
+NUMP = r"(?P<n>\d+(?:\.\d+)?) (?:%|percent|pct)"
+
+
+def rx(body: str) -> re.Pattern[str]:
+    """A pattern matching whole space-separated tokens of the normalised text."""
+    return re.compile(r"(?<!\S)(?:" + body + r")(?!\S)")
+
+
+def squash(text: str) -> str:
+    """Single spaces between tokens, one space at both ends."""
+    return " " + " ".join(text.split()) + " "
+
+
+def period(name: str) -> str:
+    """A period such as "50 day" or "6 trading months", in groups `name` and `name`u."""
+    return rf"(?P<{name}>\d+) (?:trading )?(?P<{name}u>{UNIT_WORDS})"
+
+
+def days(m: re.Match[str], name: str) -> int:
+    """The period of group `name` (see `period`) in trading days."""
+    return int(m.group(name)) * UNIT_DAYS[m.group(name + "u")]
+
+
+def period_of(m: re.Match[str]) -> int | None:
+    """The period of an indicator match: group `p` with its unit, else a bare number `pn`."""
+    g = m.groupdict()
+    if g.get("p"):
+        return days(m, "p")
+    if g.get("pn"):
+        return int(g["pn"])
+    return None
+
+
+def symbols_in(text: str) -> list[str]:
+    return re.findall(rf"(?<!\S){SYM}(?!\S)", text)
+
+
+def take(pattern: re.Pattern[str], text: str, on_match: Callable[[re.Match[str]], str]) -> str:
+    """Replace every match of `pattern` with what `on_match` returns (a placeholder)."""
+    out: list[str] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        out.append(text[pos : m.start()])
+        out.append(f" {on_match(m)} ")
+        pos = m.end()
+    out.append(text[pos:])
+    return squash("".join(out))
+
+
+def consume(
+    patterns: Iterable[re.Pattern[str]],
+    text: str,
+    on_match: Callable[[re.Match[str]], object],
+) -> str:
+    """Take every match of each pattern, in order, out of `text`, calling `on_match` on each;
+    what is taken is left as the consumed marker."""
+
+    def handler(m: re.Match[str]) -> str:
+        on_match(m)
+        return CONSUMED
+
+    for pattern in patterns:
+        text = take(pattern, text, handler)
+    return text

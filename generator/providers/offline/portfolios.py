@@ -1,0 +1,250 @@
+"""The portfolio families: fixed weights, momentum rotation, and buy-and-hold / equal weight.
+
+This module owns the texts that describe a portfolio rather than trading rules: "60/40
+SPY/AGG", "60% SPY 40% TLT" (`target_weights`), "top 2 of SPY, EFA, EEM by 6-month momentum"
+(`momentum_rotation`), "buy and hold SPY" and "equal weight SPY, QQQ, IWM" (equal
+`target_weights`). Each `try_*` function returns a spec, or None when the text is not of its
+family (then the next family is tried); it raises `ParseError` when the text is of its family
+but cannot be read completely.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.describe import format_number
+from generator.providers.offline.assemble import build_spec
+from generator.providers.offline.phrases import (
+    NUMP,
+    SYM,
+    SYMLIST,
+    consume,
+    days,
+    period,
+    rx,
+    symbols_in,
+)
+from generator.providers.offline.state import ParseState
+from generator.providers.offline.vocabulary import CONSUMED, MOMENTUM_WORDS, words
+from generator.spec import AllocationKind, StrategySpec
+
+# -- fixed weights -------------------------------------------------------------------------------
+_NUMLIST = r"(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)"
+_SYMSEP_LIST = rf"(?P<syms>{SYM}(?: (?:/|,|and|, and|&) {SYM})+)"
+RATIO = rx(
+    rf"(?:a |the )?(?:classic )?{_NUMLIST}(?: %)?(?: (?:split|portfolio|mix|allocation"
+    rf"|weighting))?(?: (?:of|in|between|across|into|with|using|for))?(?: the)? {_SYMSEP_LIST}"
+)
+RATIO_REV = rx(
+    rf"{_SYMSEP_LIST}(?: (?:at|in|with|using))?(?: a)? {_NUMLIST}(?: %)?(?: (?:split|portfolio"
+    r"|mix|allocation|weighting))?"
+)
+PAIR = rx(
+    rf"(?:and |, )?(?:with |put |invest |allocate )?{NUMP}(?: of (?:the |my |our )?(?:portfolio"
+    rf"|money|capital|account|funds))?(?: (?:in|into|to|on|for))?(?: the)? (?P<sym>{SYM})"
+)
+PAIR_REV = rx(rf"(?:and |, )?(?P<sym>{SYM})(?: (?:at|:|=|-|with|gets|get))? {NUMP}")
+WEIGHTS_FILLER = frozenset(words(
+    """rebalance rebalanced rebalancing rebalances portfolio hold buy own invest split allocation
+    mix classic weighting"""
+))
+
+# -- buy and hold --------------------------------------------------------------------------------
+BUY_HOLD = rx(
+    rf"(?:just )?(?:buy (?:and|&) hold(?: on to)?|hold and forget) (?P<syms>{SYMLIST})"
+    rf"|(?:just )?(?:buy|hold|own) (?P<syms2>{SYMLIST}) (?:and hold|and never sell|forever"
+    r"|and forget(?: it)?|for the long term)"
+)
+# words that mean the text has trading rules, so it is no buy-and-hold
+RULE_HINT = re.compile(
+    r"(?<!\S)(?:when|whenever|if|once|while|unless|cross|crosses|crossed|above|below|under|over"
+    r"|rsi|sma|ema|macd|bollinger|momentum|average|moving|breaks?|high|low|golden|death|sell"
+    r"|exit|dump)(?!\S)"
+)
+
+# -- rotation ------------------------------------------------------------------------------------
+ROT_TRIGGER = re.compile(
+    r"(?<!\S)(?:top \d+|best|strongest|rotat\w*|highest (?:momentum|return|returns))(?!\S)"
+)
+ROT_TOP = [
+    rx(
+        r"(?:the )?(?:top|best) (?P<n>\d+)(?: (?:performing|performers?|etfs?|symbols?|assets?"
+        r"|funds?|names?|of them|ones))?"
+    ),
+    rx(
+        r"(?:the )?(?:single )?(?:best|strongest|top)(?: (?:performing|performer|one|etf|asset"
+        r"|symbol|fund))?"
+    ),
+]
+ROT_UNIVERSE = rx(
+    r"(?:of|from|among|amongst|between|across|in|into|out of)(?: the)?(?: (?:etfs|symbols|assets"
+    rf"|funds|following))?(?: ,| :)? (?P<syms>{SYMLIST})"
+)
+ROT_LOOKBACK = [
+    rx(
+        r"(?:(?:by|on|using|based on|ranked by|ranking by|with|according to|measured by) )?"
+        r"(?:the |their |its )?(?:highest |best |strongest )?(?:trailing )?"
+        rf"{period('p')} (?:{MOMENTUM_WORDS}|lookback)(?: lookback)?"
+    ),
+    rx(
+        rf"(?:(?:by|on|using|based on|ranked by) )?(?:(?:their |its |the )?(?:{MOMENTUM_WORDS}) )?"
+        r"(?:over|in|during|for|across|of) (?:the )?(?:last|past|prior|previous|trailing) "
+        rf"(?:{period('p')}|(?P<one>year|month|quarter|week|half year))"
+    ),
+]
+_ONE_PERIOD_DAYS = {"year": 252, "month": 21, "quarter": 63, "week": 5, "half year": 126}
+ROT_BY = rx(
+    rf"(?:by|on|using|based on|ranked by|ranking by) (?:their |its |the )?(?:{MOMENTUM_WORDS})"
+)
+ROT_POSITIVE = [
+    rx(
+        r"(?:, )?(?:but )?(?:only )?(?:if|when|while|provided|as long as) (?:its|their|the|it|they)"
+        rf"?(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|has|have|stays"
+        r"|remains))? (?:positive|above (?:zero|0)|> 0|greater than (?:zero|0)|up)"
+    ),
+    rx(r"(?:with )?(?:an )?absolute momentum(?: filter)?|(?:positive|absolute) momentum only"),
+]
+ROT_FILLER = frozenset(words(
+    """buy hold own pick choose select invest rotate rotating rotation switch each every month
+    rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
+    ranked ranking them"""
+))
+
+
+def try_weights(state: ParseState) -> StrategySpec | None:
+    weights: dict[str, float] = {}
+
+    def add(sym: str, value: float, source: str) -> None:
+        if sym in weights:
+            raise state.fail(f"{sym} is given two weights", [source])
+        weights[sym] = value
+
+    def ratio(m: re.Match[str]) -> None:
+        nums = [float(x) for x in m.group("nums").split(" / ")]
+        syms = re.findall(SYM, m.group("syms"))
+        if len(nums) != len(syms):
+            raise state.fail(
+                f"{len(nums)} weights were given for {len(syms)} symbols", [m.group(0).strip()]
+            )
+        total = sum(nums)
+        if abs(total - 100) < 1e-6:
+            scale = 100.0
+        elif abs(total - 1) < 1e-6:
+            scale = 1.0
+        else:
+            raise state.fail(
+                "the weights of a split like 60/40 must add up to 100", [m.group(0).strip()]
+            )
+        for sym, num in zip(syms, nums, strict=True):
+            add(sym, num / scale, m.group(0))
+
+    def pair(m: re.Match[str]) -> None:
+        add(m.group("sym"), float(m.group("n")) / 100, m.group(0))
+
+    t = consume([RATIO, RATIO_REV], state.t, ratio)
+    t = consume([PAIR, PAIR_REV], t, pair)
+    if not weights:
+        return None
+    state.t = t
+    symbols = list(weights)
+    parts = [f"{format_number(round(weights[s] * 100, 4))}% {s}" for s in symbols]
+    state.understood.append("fixed weights " + ", ".join(parts))
+    if state.fraction is not None:
+        raise state.fail("a per-position size does not apply to fixed weights")
+    state.check_leftovers(WEIGHTS_FILLER)
+    nums = "-".join(format_number(round(weights[s] * 100, 2)) for s in symbols)
+    return build_spec(
+        state,
+        name=f"{nums} {' '.join(symbols)}",
+        symbols=symbols,
+        allocation=dict(kind=AllocationKind.target_weights, weights=weights),
+    )
+
+
+def try_rotation(state: ParseState) -> StrategySpec | None:
+    if not ROT_TRIGGER.search(state.t):
+        return None
+    universe = ROT_UNIVERSE.search(state.t)
+    if universe is None or len(re.findall(SYM, universe.group("syms"))) < 2:
+        return None
+    symbols = re.findall(SYM, universe.group("syms"))
+    t = state.t[: universe.start()] + f" {CONSUMED} " + state.t[universe.end() :]
+    top_n: int | None = None
+    lookback: int | None = None
+    positive = False
+
+    def top(m: re.Match[str]) -> None:
+        nonlocal top_n
+        top_n = int(m.group("n")) if m.groupdict().get("n") else 1
+
+    def pos(m: re.Match[str]) -> None:
+        nonlocal positive
+        positive = True
+
+    def look(m: re.Match[str]) -> None:
+        nonlocal lookback
+        one = m.groupdict().get("one")
+        value = _ONE_PERIOD_DAYS[one] if one else days(m, "p")
+        lookback = state.settle(lookback, value, "momentum lookbacks", m.group(0))
+
+    for pattern in ROT_TOP:
+        if top_n is None:
+            t = consume([pattern], t, top)
+    t = consume(ROT_POSITIVE, t, pos)
+    t = consume(ROT_LOOKBACK, t, look)
+    t = consume([ROT_BY], t, lambda m: None)
+    state.t = t
+    state.understood.append("rotation among " + ", ".join(symbols))
+    state.understood.append(f"top {top_n or 1}")
+    if positive:
+        state.understood.append("only while momentum is positive")
+    if lookback is None:
+        raise state.fail("a rotation needs its momentum lookback (e.g. 'by 6-month momentum')")
+    state.understood.append(f"momentum over {lookback} trading days")
+    if state.fraction is not None or state.all_in:
+        raise state.fail("a rotation sizes its positions itself; drop the position size")
+    state.check_leftovers(ROT_FILLER)
+    return build_spec(
+        state,
+        name=f"Momentum rotation top {top_n or 1} {' '.join(symbols)}",
+        symbols=symbols,
+        allocation=dict(
+            kind=AllocationKind.momentum_rotation,
+            top_n=top_n or 1,
+            lookback_days=lookback,
+            require_positive_momentum=positive,
+        ),
+    )
+
+
+def try_hold_all(state: ParseState) -> StrategySpec | None:
+    found: list[str] = []
+
+    def buy_hold(m: re.Match[str]) -> None:
+        found.extend(re.findall(SYM, m.group("syms") or m.group("syms2") or ""))
+
+    t = consume([BUY_HOLD], state.t, buy_hold)
+    if found and not RULE_HINT.search(t):
+        state.understood.append("buy and hold " + ", ".join(found))
+        state.t = t
+    elif state.equal and not RULE_HINT.search(state.t):
+        found = symbols_in(state.t)
+        if not found:
+            return None
+        state.t = re.sub(rf"(?<!\S){SYMLIST}(?!\S)", f" {CONSUMED} ", state.t)
+        state.understood.append("equal weight " + ", ".join(found))
+    else:
+        return None
+    symbols = list(dict.fromkeys(found))
+    state.check_leftovers(WEIGHTS_FILLER | {"and", "hold"})
+    weights = {s: 1.0 / len(symbols) for s in symbols}
+    if len(symbols) == 1:
+        name = f"Buy and hold {symbols[0]}"
+    else:
+        name = f"Equal weight {' '.join(symbols)}"
+    return build_spec(
+        state,
+        name=name,
+        symbols=symbols,
+        allocation=dict(kind=AllocationKind.target_weights, weights=weights),
+    )

@@ -1,0 +1,72 @@
+"""Risk-control phrases: stop loss, trailing stop and take profit, as percentages.
+
+This module owns "with a 5% stop loss", "10% trailing stop", "take profit at 20%", "cut losses
+at 8%" and their variants: it takes them out of the text and fills the state's `risk` with the
+`Risk` field each one sets. The same control given twice with different levels is refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.describe import format_number
+from generator.providers.offline.phrases import NUMP, consume, rx
+from generator.providers.offline.state import ParseState
+
+# kind -> (the Risk field it sets, how it is named to the user)
+_CONTROLS = {
+    "stop": ("stop_loss_pct", "stop loss"),
+    "trailing": ("trailing_stop_pct", "trailing stop"),
+    "take": ("take_profit_pct", "take profit"),
+}
+_RISK_PREFIX = r"(?:(?:with|and|use|plus|add|set|using) )?(?:a |an )?"
+RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("trailing", rx(rf"{_RISK_PREFIX}{NUMP} trailing stop(?: loss)?")),
+    ("trailing", rx(rf"{_RISK_PREFIX}trailing stop(?: loss)?(?: of| at| set at)?(?: a)? {NUMP}")),
+    (
+        "stop",
+        rx(rf"{_RISK_PREFIX}{NUMP} (?:stop loss|stop|hard stop|max(?:imum)? loss|loss limit)"),
+    ),
+    (
+        "stop",
+        rx(
+            rf"{_RISK_PREFIX}(?:stop loss|stop|hard stop)(?: of| at| set at)?(?: a)? {NUMP}"
+            r"(?: (?:loss|below (?:the )?entry(?: price)?|down))?"
+        ),
+    ),
+    (
+        "stop",
+        rx(
+            rf"(?:and )?(?:cut (?:my |the )?loss(?:es)?|stop out)(?: at| after| of)?(?: a)? {NUMP}"
+            r"(?: (?:loss|down|drop))?"
+        ),
+    ),
+    (
+        "take",
+        rx(
+            rf"{_RISK_PREFIX}(?:take profit|profit target|profit take|target)(?: of| at| set at)?"
+            rf"(?: a)? {NUMP}(?: (?:gain|profit|above (?:the )?entry(?: price)?|up))?"
+        ),
+    ),
+    ("take", rx(rf"{_RISK_PREFIX}{NUMP} (?:take profit|profit target|profit take|gain target)")),
+    (
+        "take",
+        rx(
+            rf"(?:and )?take (?:profits?|gains?)(?: at| of| after)?(?: a)? {NUMP}"
+            r"(?: gain| profit)?"
+        ),
+    ),
+]
+
+
+def extract_risk(state: ParseState) -> None:
+    for kind, pattern in RISK_PATTERNS:
+        key, label = _CONTROLS[kind]
+
+        def on_match(m: re.Match[str], key: str = key, label: str = label) -> None:
+            value = float(m.group("n"))
+            state.risk[key] = state.settle(state.risk.get(key), value, f"{label} levels",
+                                           m.group(0))
+            state.understood.append(f"{label} {format_number(value)}%")
+
+        state.t = consume([pattern], state.t, on_match)

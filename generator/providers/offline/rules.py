@@ -1,0 +1,111 @@
+"""Rules: the conditions read for buying and selling become spec `Rule`s, and the strategy a name.
+
+This module owns combining conditions into one rule ("and" = all, "or" = any; mixing both is
+refused), the default exit when no sell rule was given (the opposite crossing, or the negated
+rule of a "hold while ..." / "..., otherwise ..."), and the name a signal strategy gets from
+its first entry condition ("Golden cross SPY", "RSI mean reversion QQQ", ...).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import ValidationError
+
+from generator.describe import describe_condition
+from generator.providers.offline.errors import validation_errors
+from generator.providers.offline.indicators import build_indicator
+from generator.providers.offline.state import ParseState
+from generator.providers.offline.terms import Cond, Ind
+from generator.spec import (
+    BOLLINGER_KINDS,
+    MACD_KINDS,
+    Condition,
+    Constant,
+    Indicator,
+    IndicatorKind,
+    Operator,
+    Rule,
+)
+
+_CROSSING = {Operator.crosses_above, Operator.crosses_below}
+_BELOW = (Operator.lt, Operator.crosses_below)
+
+
+def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Rule:
+    """The rule of (connector, condition) items; `role` is "entry" or "exit"."""
+    joins = {j for j, _ in items[1:]}
+    if len(joins) > 1:
+        raise state.fail(f"the {role} rule mixes 'and' and 'or'; use one of them",
+                         [" ".join(c.text for _, c in items)])
+    conditions: list[Condition] = []
+    for _, c in items:
+        left = build_indicator(state, c.left, c.text)
+        right: Indicator | Constant
+        if isinstance(c.right, Ind):
+            right = build_indicator(state, c.right, c.text)
+        else:
+            right = Constant(value=c.right)
+        cond = Condition(left=left, op=c.op, right=right)
+        conditions.append(cond)
+        state.understood.append(f"{role}: {describe_condition(cond)}")
+    combine: Literal["all", "any"] = "any" if joins == {"or"} else "all"
+    try:
+        return Rule(combine=combine, conditions=conditions)
+    except ValidationError as exc:
+        raise state.fail(f"the {role} rule is not valid: " + validation_errors(exc)) from exc
+
+
+def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | None:
+    """The exit when no sell rule was given; None when only the risk controls close positions."""
+    conds = entry.conditions
+    if negate_all:
+        if len(conds) > 1 and any(c.op in _CROSSING for c in conds):
+            raise state.fail("give a sell rule: the negation of several crossings is unclear")
+        # De Morgan: not (a and b) == (not a) or (not b)
+        flipped: Literal["all", "any"] = "any" if entry.combine == "all" else "all"
+        rule = Rule(combine=flipped if len(conds) > 1 else "all",
+                    conditions=[c.negated() for c in conds])
+        state.understood.append("exit (default): when the buy condition no longer holds")
+        return rule
+    if len(conds) == 1 and conds[0].op in _CROSSING:
+        state.understood.append("exit (default): the opposite crossing")
+        return Rule(conditions=[conds[0].negated()])
+    if state.risk:
+        return None  # positions are closed by the risk controls
+    raise state.fail(
+        "no exit rule was given (say when to sell, e.g. 'sell when RSI rises above 70')"
+    )
+
+
+def _signal_base(first: Condition) -> str:
+    left, right = first.left, first.right
+    kind = left.kind
+    right_kind = right.kind if isinstance(right, Indicator) else None
+    if kind in (IndicatorKind.sma, IndicatorKind.ema) and right_kind == kind:
+        assert isinstance(right, Indicator)
+        crossing = first.op in _CROSSING
+        if crossing and kind == IndicatorKind.sma and (left.period, right.period) == (50, 200):
+            return "Golden cross" if first.op == Operator.crosses_above else "Death cross"
+        if crossing:
+            return f"{kind.value.upper()} crossover {left.period}/{right.period}"
+        return f"{kind.value.upper()} {left.period}/{right.period} trend"
+    if kind == IndicatorKind.price and right_kind in (IndicatorKind.sma, IndicatorKind.ema):
+        assert isinstance(right, Indicator)
+        return f"{right.period}-day {right_kind.value.upper()} trend"
+    if kind == IndicatorKind.rsi:
+        return "RSI mean reversion" if first.op in _BELOW else "RSI momentum"
+    if kind in MACD_KINDS:
+        return "MACD"
+    if kind == IndicatorKind.price and right_kind in BOLLINGER_KINDS:
+        return "Bollinger reversion" if first.op in _BELOW else "Bollinger breakout"
+    if right_kind in (IndicatorKind.highest_high, IndicatorKind.lowest_low):
+        return "Breakout"
+    if kind == IndicatorKind.roc:
+        return "Momentum"
+    return "Rules"
+
+
+def signal_name(entry: Rule, symbols: list[str]) -> str:
+    """The name of a signal strategy: what its first entry condition is, and what it trades."""
+    return f"{_signal_base(entry.conditions[0])} {' '.join(symbols)}"

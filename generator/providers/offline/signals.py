@@ -1,0 +1,129 @@
+"""The signal family: buy and sell rules over indicators ("buy SPY when ..., sell when ...").
+
+This module owns the path a text takes when it is no portfolio: tagging the text in a fixed
+order (`TAGGERS`: refused names and crosses, indicators, verbs, operators and values, keywords),
+cutting it into clauses, reading each condition, deciding which symbols are traded, building
+the entry and exit rules, and choosing the allocation (one symbol all in, several equal weight,
+or the per-position size that was given).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from generator.providers.offline.assemble import build_spec
+from generator.providers.offline.clauses import (
+    KEYWORD_RULES,
+    VERB_RULES,
+    attach_verbless,
+    split_clauses,
+)
+from generator.providers.offline.conditions import COMPARISON_RULES, NAMED_RULES, read_condition
+from generator.providers.offline.errors import GENERIC, NOTHING
+from generator.providers.offline.indicators import tag_indicators
+from generator.providers.offline.rules import default_exit, make_rule, signal_name
+from generator.providers.offline.state import ParseState, TextTagger, chain, tagger
+from generator.providers.offline.terms import Cond, Ind
+from generator.spec import AllocationKind, StrategySpec
+
+# The order matters: a phrase is tagged by the first step that knows it, so longer and more
+# specific phrases come first ("as long as" is a keyword before "long" can be a verb, "the
+# 200-day SMA" is an indicator before "200" can be a number).
+TAGGERS: tuple[TextTagger, ...] = (
+    tagger(NAMED_RULES),
+    tag_indicators,
+    tagger(VERB_RULES),
+    tagger(COMPARISON_RULES),
+    tagger(KEYWORD_RULES),
+)
+tag_all = chain(TAGGERS)
+
+
+def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> list[str]:
+    """The traded symbols: those named with a verb, else the one the conditions mention. An
+    indicator of the single traded symbol is written with symbol None."""
+    mentioned: list[str] = []
+    for cond in conds:
+        for ind in (cond.left, cond.right):
+            if isinstance(ind, Ind) and ind.symbol and ind.symbol not in mentioned:
+                mentioned.append(ind.symbol)
+    if not traded:
+        if len(mentioned) == 1:
+            traded = mentioned
+        elif not mentioned:
+            raise state.fail("no symbol to trade was named (e.g. 'buy SPY when ...')")
+        else:
+            raise state.fail(
+                "several symbols are mentioned but none is named as the one to buy: "
+                + ", ".join(mentioned)
+            )
+    if len(traded) == 1:
+        for cond in conds:
+            if cond.left.symbol == traded[0]:
+                cond.left = replace(cond.left, symbol=None)
+            if isinstance(cond.right, Ind) and cond.right.symbol == traded[0]:
+                cond.right = replace(cond.right, symbol=None)
+    if state.alternative in traded:
+        raise state.fail(f"{state.alternative} is both traded and the alternative asset")
+    return traded
+
+
+def _allocation(state: ParseState, traded: list[str]) -> dict[str, object]:
+    if state.fraction is not None:
+        return dict(kind=AllocationKind.fixed_fraction, fraction=state.fraction)
+    if state.all_in:
+        return dict(kind=AllocationKind.all_in)
+    if state.equal or len(traded) > 1:
+        return dict(kind=AllocationKind.equal_weight)
+    return dict(kind=AllocationKind.all_in)
+
+
+def parse_signal(state: ParseState) -> StrategySpec:
+    clauses = attach_verbless(state, split_clauses(state, tag_all(state, state.t).split()))
+    entry_clauses = [c for c in clauses if c.verb in ("entry", "hold")]
+    exit_clauses = [c for c in clauses if c.verb == "exit"]
+    traded: list[str] = []
+    for c in entry_clauses + exit_clauses:
+        for s in c.symbols:
+            if s not in traded:
+                traded.append(s)
+    hold = any(c.verb == "hold" or c.keyword == "wl" for c in entry_clauses)
+
+    prev: Cond | None = None
+    entry: list[tuple[str, Cond]] = []
+    exit_: list[tuple[str, Cond]] = []
+    for c in clauses:
+        for piece, join in zip(c.pieces, c.joins, strict=True):
+            cond = read_condition(state, piece, prev)
+            if cond is None:
+                continue
+            prev = cond
+            (exit_ if c.verb == "exit" else entry).append((join, cond))
+        if not c.pieces and c.verb is not None:
+            state.reject(c.words, f"'{state.render(c.words)}' says what to do but not when")
+    if len([c for c in entry_clauses if c.pieces]) > 1:
+        raise state.fail("only one buy rule can be given (combine conditions with 'and'/'or')")
+    if len([c for c in exit_clauses if c.pieces]) > 1:
+        raise state.fail("only one sell rule can be given (combine conditions with 'and'/'or')")
+    if state.not_understood:
+        raise state.fail(GENERIC)
+    if not entry:
+        if exit_:
+            raise state.fail("a sell rule was given but no buy rule")
+        raise state.fail(NOTHING, [state.raw.strip()])
+
+    traded = resolve_symbols(state, traded, [c for _, c in entry + exit_])
+    for sym in traded:
+        state.understood.insert(0, f"symbol {sym}")
+    entry_rule = make_rule(state, entry, "entry")
+    exit_rule = make_rule(state, exit_, "exit") if exit_ else None
+    if exit_rule is None:
+        exit_rule = default_exit(state, entry_rule, hold or state.otherwise)
+    return build_spec(
+        state,
+        name=signal_name(entry_rule, traded),
+        symbols=traded,
+        allocation=_allocation(state, traded),
+        entry=entry_rule,
+        exit=exit_rule,
+    )

@@ -1,0 +1,160 @@
+"""The parse in progress: what has been read so far, and how a fragment is accepted or refused.
+
+This module owns `ParseState`, the one object every phase reads and writes: the remaining text,
+the facts found by the global phrases (schedule, risk, alternative, sizing), the placeholders
+the signal path puts in the text (indicators, operators, numbers, symbols, verbs), and the
+running lists of what was understood and what was not. Its methods are the shared mechanics:
+placeholders, refusals with their reasons, leftovers, and the "two different ... were given"
+check.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from generator.providers.offline.errors import GENERIC, ParseError
+from generator.providers.offline.phrases import consume, take
+from generator.providers.offline.terms import Ind, Op
+from generator.providers.offline.vocabulary import CONSUMED, FILLER, NEGATIONS
+from generator.spec import Frequency
+
+T = TypeVar("T")
+
+
+@dataclass
+class ParseState:
+    """One parse: the text left to read, what was found in it, and what was refused."""
+
+    raw: str  # the text as given
+    t: str  # the normalised text, with what has been recognised taken out
+    understood: list[str] = field(default_factory=list)
+    not_understood: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    # global phrases
+    schedule: Frequency | None = None
+    risk: dict[str, float] = field(default_factory=dict)
+    alternative: str | None = None
+    otherwise: bool = False  # "..., otherwise Y/sell": the exit is the negated entry
+    fraction: float | None = None
+    all_in: bool = False
+    equal: bool = False
+    # placeholders of the signal path: token -> source text, and token -> what it stands for
+    src: dict[str, str] = field(default_factory=dict)
+    inds: dict[str, Ind] = field(default_factory=dict)
+    ops: dict[str, Op] = field(default_factory=dict)
+    consts: dict[str, float] = field(default_factory=dict)
+    vague_numbers: set[str] = field(default_factory=set)
+    syms: dict[str, list[str]] = field(default_factory=dict)
+    unsupported: dict[str, str] = field(default_factory=dict)
+    verbs: dict[str, str] = field(default_factory=dict)
+    # indicator settings that apply to every indicator of their family
+    macd_params: tuple[int, int, int] | None = None
+    bb_period: int | None = None
+    bb_std: float | None = None
+
+    # -- refusing ----------------------------------------------------------------------------
+    def fail(self, reason: str, not_understood: list[str] | None = None) -> ParseError:
+        return ParseError(reason, self.understood, (not_understood or []) + self.not_understood)
+
+    def settle(self, current: T | None, value: T, what: str, source: str) -> T:
+        """`value`, unless a different one was given before: "two different `what` were given"."""
+        if current is not None and current != value:
+            raise self.fail(f"two different {what} were given", [source])
+        return value
+
+    def render(self, tokens: list[str]) -> str:
+        """Tokens as the user wrote them (placeholders back to their source text)."""
+        return " ".join(self.src.get(t, t) for t in tokens if t != CONSUMED).strip()
+
+    def reject(self, tokens: list[str], reason: str | None = None) -> None:
+        """Record a fragment that could not be mapped, with why when we know it."""
+        self.not_understood.append(self.render(tokens))
+        for tok in tokens:
+            if tok in self.unsupported:
+                self.reasons.append(f"{self.unsupported[tok]!r} is not supported by this spec")
+        if any(t in NEGATIONS for t in tokens):
+            self.reasons.append(
+                "negations ('not', 'unless', ...) are not supported; say 'below' for 'not above'"
+            )
+        if reason:
+            self.reasons.append(reason)
+
+    @staticmethod
+    def leftovers(text: str, filler: frozenset[str]) -> list[str]:
+        """Fragments between consumed phrases and punctuation that hold a non-filler word."""
+        out: list[str] = []
+        for segment in re.split(r"[⋄,;.:!?]", text):
+            words = segment.split()
+            if any(w not in filler for w in words):
+                # trim filler at both ends so the fragment is what the user needs to rephrase
+                while words and words[0] in filler:
+                    words.pop(0)
+                while words and words[-1] in filler:
+                    words.pop()
+                out.append(" ".join(words))
+        return out
+
+    def check_leftovers(self, extra_filler: frozenset[str] = frozenset()) -> None:
+        """Refuse the text when anything but filler is left of it."""
+        left = self.leftovers(self.t, FILLER | extra_filler)
+        if left:
+            raise self.fail(GENERIC, left)
+
+    def note(self, pattern: re.Pattern[str], understood: str) -> bool:
+        """Take `pattern` out of the text, noting `understood` for each match; whether it
+        matched at all."""
+        found = False
+
+        def on_match(m: re.Match[str]) -> None:
+            nonlocal found
+            found = True
+            self.understood.append(understood)
+
+        self.t = consume([pattern], self.t, on_match)
+        return found
+
+    # -- placeholders ------------------------------------------------------------------------
+    def placeholder(self, kind: str, source: str) -> str:
+        """A new token standing for `source`; `kind` is its first letters (i, o, k, s, v, w...)."""
+        token = f"⟦{kind}{len(self.src)}⟧"
+        self.src[token] = source.strip()
+        return token
+
+    def add_indicator(self, m: re.Match[str], ind: Ind) -> str:
+        token = self.placeholder("i", m.group(0))
+        self.inds[token] = ind
+        return token
+
+    def tag(self, text: str, rules: Iterable[tuple[re.Pattern[str], Tagger]]) -> str:
+        """Apply each (pattern, handler) in order; a handler returns the match's placeholder."""
+        for pattern, handler in rules:
+            text = take(pattern, text, functools.partial(handler, self))
+        return text
+
+
+# turns one match into its placeholder (or into replacement text)
+Tagger = Callable[[ParseState, re.Match[str]], str]
+# tags a whole text: one step of the signal path's tagging
+TextTagger = Callable[[ParseState, str], str]
+
+
+def tagger(rules: Iterable[tuple[re.Pattern[str], Tagger]]) -> TextTagger:
+    """The step that applies `rules` in order (see `ParseState.tag`)."""
+    fixed = tuple(rules)
+    return lambda state, text: state.tag(text, fixed)
+
+
+def chain(steps: Iterable[TextTagger]) -> TextTagger:
+    """The step that runs `steps` in order, each on the text the previous one returned."""
+    fixed = tuple(steps)
+
+    def run(state: ParseState, text: str) -> str:
+        for step in fixed:
+            text = step(state, text)
+        return text
+
+    return run

@@ -1,0 +1,57 @@
+"""What a trading rule is read into before it becomes spec objects.
+
+This module owns the intermediate terms of the signal path: `Ind` (an indicator as written,
+before defaults and symbols are settled), `Op` (an operator word, before it is resolved against
+its two sides), `Cond` (one comparison) and the scales that say which indicators can be compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.spec import MACD_KINDS, IndicatorKind, Operator
+
+# lines that can cross each other: a motion verb between two of them is a crossing
+LINE_KINDS = {IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.macd, IndicatorKind.macd_signal}
+# indicators measured in price units, comparable with the price and with each other
+PRICE_SCALE = {
+    IndicatorKind.price, IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.bb_upper,
+    IndicatorKind.bb_middle, IndicatorKind.bb_lower, IndicatorKind.highest_high,
+    IndicatorKind.lowest_low,
+}
+
+
+@dataclass
+class Ind:
+    """An indicator as read from the text, before defaults and symbols are resolved."""
+
+    kind: IndicatorKind | None  # None: a bare "the 200-day", a moving average by convention
+    period: int | None = None
+    symbol: str | None = None
+    fast: int | None = None
+    slow: int | None = None
+    signal: int | None = None
+    num_std: float | None = None
+
+
+@dataclass
+class Op:
+    code: str  # ca/cb crosses, mu/md motion, gt/lt level, bu/bd/b? breakout, new, c? unknown
+    constant: float | None = None  # "turns positive" carries its own zero
+
+
+@dataclass
+class Cond:
+    left: Ind
+    op: Operator
+    right: Ind | float
+    text: str
+
+
+def scale(kind: IndicatorKind | None) -> str:
+    """Which values an indicator can be compared with: prices, or its own oscillator family."""
+    if kind is None or kind in PRICE_SCALE:
+        return "price"
+    if kind in MACD_KINDS:
+        return "macd"
+    return kind.value

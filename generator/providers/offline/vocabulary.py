@@ -1,0 +1,167 @@
+"""The offline parser's lexicon: every word list and name table, and nothing that reads text.
+
+This module owns the words: well-known lower-case ETFs and the names that stand for a symbol
+("the S&P 500" -> SPY), number words, the typo table, filler words, the English words that are
+never tickers, the indicator names the spec supports (moving averages, RSI, Bollinger bands,
+momentum) and the ones it refuses (VWAP, ADX, ...), the units of a period and the small word sets
+the rule reader relies on (pronouns, connectors, negations, clause splitters). Extending the
+parser's vocabulary starts here; the patterns that use these words live in the phase modules.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.spec import IndicatorKind
+
+
+def words(text: str) -> list[str]:
+    """The whitespace-separated words of a word-list literal."""
+    return text.split()
+
+
+CONSUMED = "⋄"  # marks where a recognised phrase was taken out of the text
+
+# -- symbols -------------------------------------------------------------------------------------
+# Well-known ETFs recognised even when written in lower case; none of them is an English word.
+ETF_LOWER = frozenset(words(
+    """spy qqq iwm tlt agg gld bil efa eem ief lqd hyg vti voo vea vwo vnq dbc bnd slv uso dia
+    xlk xlf xle xlv xly xlp xli xlu xlb smh ivv vgk ewj sgov schd mdy ijr iau gsg pdbc vxus bndx
+    vglt edv tqqq sqqq upro qld spxl tmf shv vtv vug iwf iwd mtum qual usmv acwi"""
+))
+
+# Names that stand for a symbol, replaced by the ticker before the text is tokenised.
+ALIASES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(?i)(?:\bthe\s+)?\bs\s*&\s*p(?:\s*-?\s*500)?(?:\s+index)?(?![A-Za-z])"), "SPY"),
+    (re.compile(r"(?i)\bsp\s?500\b"), "SPY"),
+    (re.compile(r"(?i)(?:\bthe\s+)?\bnasdaq(?:\s*-?\s*100)?(?:\s+index)?\b"), "QQQ"),
+    (re.compile(r"(?i)\bgold\b"), "GLD"),
+    (
+        re.compile(
+            r"(?i)\b(?:long[\s-]+(?:term\s+|dated\s+)?(?:bonds|treasuries|treasury\s+bonds)"
+            r"|treasuries|treasury\s+bonds)\b"
+        ),
+        "TLT",
+    ),
+    (re.compile(r"(?i)\b(?:t-?bills?|treasury\s+bills?)\b"), "BIL"),
+]
+
+# -- numbers and spelling ------------------------------------------------------------------------
+NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
+    "fifty": "50", "hundred": "100",
+}
+
+# Common misspellings and casual spellings; values may be several words.
+TYPOS = {
+    "wen": "when", "whn": "when", "wehn": "when", "when": "when",
+    "crosess": "crosses", "croses": "crosses", "crossess": "crosses", "corsses": "crosses",
+    "crosss": "crosses", "crosees": "crosses", "crosse": "crosses", "cros": "cross",
+    "crosed": "crossed", "crossover": "crosses over", "crossunder": "crosses under",
+    "abve": "above", "abov": "above", "avobe": "above", "aboe": "above", "abv": "above",
+    "belo": "below", "bellow": "below", "belwo": "below", "bleow": "below", "blw": "below",
+    "undr": "under", "ovr": "over",
+    "avg": "average", "averge": "average", "avergae": "average", "avrage": "average",
+    "averag": "average", "movng": "moving", "movin": "moving", "moveing": "moving",
+    "mving": "moving", "sel": "sell", "selll": "sell", "buyy": "buy", "byu": "buy",
+    "teh": "the", "hte": "the", "momemtum": "momentum", "momentun": "momentum",
+    "mometum": "momentum", "momentim": "momentum", "monthy": "monthly", "montly": "monthly",
+    "weekley": "weekly", "quartely": "quarterly", "quaterly": "quarterly",
+    "rebalence": "rebalance", "rebalenced": "rebalanced", "rebalnce": "rebalance",
+    "rebalanace": "rebalance", "bolinger": "bollinger", "bollinjer": "bollinger",
+    "bolliger": "bollinger", "histgram": "histogram", "histogramm": "histogram",
+    "singal": "signal", "sigal": "signal", "trailling": "trailing", "traling": "trailing",
+    "goldencross": "golden cross", "deathcross": "death cross", "stoploss": "stop loss",
+    "takeprofit": "take profit", "thru": "through", "u": "you", "ur": "your",
+    "gimmie": "gimme", "prices": "price", "percentage": "percent", "pcnt": "percent",
+}
+
+# -- words with no strategy meaning, and words that are never tickers ----------------------------
+# Words that carry no strategy meaning in any position.
+FILLER = frozenset(words(
+    """a an the i i'd i'm im me my we our us you your please pls plz want wanna would like to and
+    then also just so that this strategy portfolio position positions share shares stock stocks
+    etf etfs fund funds it them they its their is are be being been was of on in at for with from
+    into using use simple trading system bot algo algorithm make create build write code can
+    could let go going should will ok okay hey basically some as
+    need needs have has do does ⋄ , . ; : ! ? ( ) - & + strategy's"""
+))
+
+INDICATOR_WORDS = frozenset(words(
+    """sma ema ma mas dma dmas rsi macd roc bb bbs ewma sd std stdev sigma vwap adx atr obv cci
+    mfi sar hma wma kama vwma trix k d n x"""
+))
+
+COMMON_WORDS = frozenset(words(
+    """all any not no yes or but nor and buy buys sell sells hold holds own long short get got
+    put call calls go gone out off up down over under above below new old high low higher lower
+    top best worst big small fast slow day days week weeks month months year years daily weekly
+    monthly quarterly yearly annual annually now today each every per cash money rich price
+    close open gain loss stop take profit risk trade trades key run see two one well can may
+    might must has had was were are is be am do did done so too very much more most less least
+    same other else otherwise only just also even ever never always again back next last first
+    second third half full whole equal equally split weight weights weighted rotate rotation
+    momentum trend signal line band bands cross crosses golden death average moving exit enter
+    entry dump gimme when whenever while if once after before until unless then than that this
+    these those there here where what which who how why it its they them their he she his her
+    him we us our you your me my mine i a an the to of in on at by for with from into onto as
+    per via hello hi hey thanks thank please make rich lot lots fun win"""
+))
+
+# Every word that is read as a word, never as a ticker.
+VOCAB = FILLER | INDICATOR_WORDS | COMMON_WORDS | frozenset(TYPOS) | frozenset(NUMBER_WORDS)
+
+# -- indicators ----------------------------------------------------------------------------------
+# Known indicators and features this spec cannot express: refused by name.
+UNSUPPORTED = (
+    r"vwap|volume weighted average price|stochastics?(?: oscillator| rsi)?|stoch|% k|% d"
+    r"|adx|average directional index|atr|average true range|true range|obv|on balance volume"
+    r"|ichimoku(?: cloud)?|cci|commodity channel index|williams % r|williams r|parabolic sar|sar"
+    r"|keltner(?: channels?)?|donchian(?: channels?)?|fibonacci|fib|pivot points?|supertrend"
+    r"|volume|mfi|money flow index|aroon|trix|hull moving average|hma|wma|weighted moving average"
+    r"|kama|vwma|heikin ashi|candlesticks?|doji|hammer|engulfing|support|resistance|trend ?lines?"
+    r"|beta|volatility|sentiment|earnings|news|p / e|pe ratio|dividends?|implied volatility"
+    r"|put call ratio|short(?:ing)?|sell short|short sell(?:ing)?|leverage|margin|options?"
+    r"|calls|puts|futures|crypto|bitcoin|intraday|minute|hourly|limit orders?|stop orders?"
+)
+
+# moving averages (an SMA unless a word says exponential)
+MA_WORDS = (
+    r"simple moving averages?|simple moving avg|simple ma|smas?|exponential moving averages?"
+    r"|exponential moving avg|exp moving average|exponential ma|exponential average|emas?|ewma"
+    r"|moving averages?|moving avg|mov avg|ma|dma|dmas|averages?"
+)
+RSI_WORDS = r"(?:rsi|relative strength index|relative strength)"
+MOMENTUM_WORDS = r"momentum|rate of change|roc|returns?|performance|total returns?|gains?"
+BB_STD_WORDS = r"(?:standard deviations?|std devs?|std dev|stdevs?|stddevs?|std|sd|sigma|σ)"
+BAND_SIDE = {
+    "lower": IndicatorKind.bb_lower, "bottom": IndicatorKind.bb_lower,
+    "upper": IndicatorKind.bb_upper, "top": IndicatorKind.bb_upper,
+    "middle": IndicatorKind.bb_middle, "mid": IndicatorKind.bb_middle,
+    "center": IndicatorKind.bb_middle, "centre": IndicatorKind.bb_middle,
+}
+BAND_SIDE_WORDS = r"lower|bottom|upper|top|middle|mid|center|centre"
+
+# -- periods -------------------------------------------------------------------------------------
+UNIT_WORDS = (
+    r"days|day|d|periods|period|bars|bar|sessions|session|weeks|week|wks|wk|w|months|month"
+    r"|mos|mo|m|years|year|yrs|yr"
+)
+UNIT_DAYS = {
+    "day": 1, "days": 1, "d": 1, "period": 1, "periods": 1, "bar": 1, "bars": 1, "session": 1,
+    "sessions": 1, "week": 5, "weeks": 5, "wk": 5, "wks": 5, "w": 5, "month": 21, "months": 21,
+    "mo": 21, "mos": 21, "m": 21, "year": 252, "years": 252, "yr": 252, "yrs": 252,
+    "quarter": 63, "quarters": 63,
+}
+
+# -- the rule reader's small word sets -----------------------------------------------------------
+PRONOUNS = frozenset({"it", "they", "that", "this"})
+OBJECT_WORDS = frozenset({"it", "them", "those", "this", "that", "some", "shares", "of", "on",
+                          "at", "in", "the", "a", "an", "all", "more", "position", "back"})
+COND_FILLER = frozenset({"the", "a", "an", "its", "their", "is", "are", "was", "value",
+                         "level", "both", "either", "current", "daily", "today", "today's"})
+PREPS = frozenset({"of", "on", "for", "in"})
+CONNECTORS = frozenset({"and", "or", "but", "&"})
+NEGATIONS = frozenset({"not", "unless", "don't", "dont", "never", "except", "isn't", "no"})
+SPLITTERS = frozenset({",", ";", ".", ":", "!", "?", CONSUMED, "then", "also"})

@@ -1,0 +1,139 @@
+"""The supervisor's side of the journal: a bot's events and heartbeat into the database.
+
+`ingest_journal` reads the events a bot appended since the deployment's `journal_offset` and
+applies each to its `Deployment` and `DeploymentOrder` rows (one row per client order id),
+then copies the heartbeat (time, equity, P&L). `last_exit_code` says how a bot that was not our
+child ended, from the last events it wrote.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from core.models import (
+    Deployment,
+    DeploymentDesired,
+    DeploymentOrder,
+    DeploymentState,
+    utcnow,
+)
+from runtime.bots.journal import (
+    EVENTS_FILE,
+    HEARTBEAT_FILE,
+    Adopted,
+    BrokerOrder,
+    Cancelled,
+    Crashed,
+    ExitCode,
+    Halted,
+    Intent,
+    JournalEvent,
+    Mismatch,
+    OrderEvent,
+    OrderLine,
+    OrderUpdate,
+    Refused,
+    Running,
+    Starting,
+    Stopped,
+    SubmitFailed,
+    Submitted,
+    read_events,
+    read_heartbeat,
+    read_new_events,
+)
+
+
+def ingest_journal(db: Session, dep: Deployment, folder: Path) -> None:
+    """Copy new lines of the bot's events.jsonl and its heartbeat into the database."""
+    events, dep.journal_offset = read_new_events(folder / EVENTS_FILE, dep.journal_offset)
+    for event in events:
+        apply_event(db, dep, event)
+    beat = read_heartbeat(folder / HEARTBEAT_FILE)
+    if beat is not None:
+        dep.last_heartbeat_at = datetime.fromtimestamp(beat.ts, UTC)
+        if beat.equity is not None:
+            dep.equity = beat.equity
+            dep.pnl_day = beat.pnl_day or 0.0
+    dep.updated_at = utcnow()
+
+
+def apply_event(db: Session, dep: Deployment, event: JournalEvent) -> None:
+    """What one event changes in the database."""
+    if isinstance(event, OrderEvent):
+        _apply_order_event(db, dep, event)
+    elif isinstance(event, Running):
+        if dep.state == DeploymentState.starting:
+            dep.state = DeploymentState.running.value
+    elif isinstance(event, Halted):
+        dep.state = DeploymentState.halted.value
+        dep.desired = DeploymentDesired.stopped.value
+        dep.halt_reason = dep.halt_reason or event.reason
+    elif isinstance(event, Mismatch):
+        dep.last_error = "reconciliation: " + "; ".join(event.problems)
+    elif isinstance(event, Crashed):
+        dep.last_error = event.error[:500]
+
+
+def _order_row(db: Session, dep: Deployment, event: OrderEvent) -> DeploymentOrder:
+    row = db.exec(
+        select(DeploymentOrder).where(DeploymentOrder.client_order_id == event.client_order_id)
+    ).first()
+    if row is None:
+        line = event if isinstance(event, OrderLine) else None
+        row = DeploymentOrder(
+            owner_id=dep.owner_id,
+            deployment_id=dep.id,
+            seq=event.seq,
+            client_order_id=event.client_order_id,
+            symbol=line.symbol if line else "",
+            side=line.side if line else "",
+            qty=line.qty if line else 0.0,
+        )
+    return row
+
+
+def _apply_order_event(db: Session, dep: Deployment, event: OrderEvent) -> None:
+    if not event.client_order_id:
+        return
+    row = _order_row(db, dep, event)
+    if event.seq:
+        dep.next_seq = max(dep.next_seq, event.seq + 1)
+    if isinstance(event, Intent):
+        pass  # a new row is an intent already; a known row keeps what it learnt since
+    elif isinstance(event, Refused):
+        row.status = "refused"
+        row.reason = f"{event.code}: {event.reason}"
+    elif isinstance(event, SubmitFailed):
+        row.status = "submit_failed"
+        row.reason = event.error[:500]
+    if isinstance(event, Cancelled | Submitted | BrokerOrder) and event.broker_id:
+        row.broker_id = event.broker_id
+    if isinstance(event, Submitted | OrderUpdate | Adopted) and event.status:
+        row.status = event.status.split(".")[-1].lower()  # "OrderStatus.NEW" or "new"
+    if isinstance(event, BrokerOrder):
+        if event.filled_qty is not None:
+            row.filled_qty = event.filled_qty
+        if event.filled_avg_price is not None:
+            row.filled_avg_price = event.filled_avg_price
+    row.updated_at = utcnow()
+    db.add(row)
+    db.flush()
+
+
+def last_exit_code(folder: Path) -> int | None:
+    """How a bot that was not our child ended, from the last events it wrote (None: it said
+    nothing after it started or crashed, so it died)."""
+    for event in reversed(read_events(folder / EVENTS_FILE)):
+        if isinstance(event, Stopped):
+            return event.exit_code
+        if isinstance(event, Starting | Crashed):
+            return None
+        if isinstance(event, Halted):
+            return ExitCode.halted
+        if isinstance(event, Mismatch):
+            return ExitCode.mismatch
+    return None

@@ -1,0 +1,459 @@
+"""The bot process: `python -m runtime.bots.live_worker DEPLOY_DIR` — one deployed bot.
+
+Runs a validated strategy version live with Lumibot's Alpaca broker (injected alpaca-py
+clients, polling). What it owns:
+
+* loading the version (sha256-checked) named by `DEPLOY_DIR/config.json`
+  (`runtime.bots.config.LiveConfig`; no secrets in it); the broker keys arrive only in this
+  process's environment and are removed from it before any strategy code is imported;
+* the risk gate on every order: Lumibot's `_submit_order` is the single path of every
+  single-leg order to Alpaca (`runtime.lumibot_hooks.gate_order_submission`); `Bot.
+  gate_and_submit` numbers the order (`<deployment>-<seq>`, journaled and fsynced before the
+  broker call), asks `RiskGate.check`, and refuses with a reason or submits;
+* reconciliation before trading: our orders and positions at the broker against what the
+  database says we own; an unexplained mismatch exits with `ExitCode.mismatch`, trading nothing;
+* heartbeats (`heartbeat.json`: time, equity, P&L), the daily-loss watch (`ExitCode.halted`),
+  and a clean stop on SIGTERM/SIGINT: cancel our open orders, stop Lumibot, exit 0.
+
+Everything it learns goes to `events.jsonl` as typed events (`runtime.bots.journal`); the
+supervisor copies them into the database. Lumibot logs to `worker.log`, this module to
+`bot.log`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+# Lumibot reads these at import time: set them before anything imports it.
+os.environ.setdefault("LUMIBOT_DISABLE_DOTENV", "1")
+os.environ.setdefault("LUMIBOT_DISABLE_UI", "1")
+os.environ["IS_BACKTESTING"] = "false"
+
+from core.logging import KeyValueFormatter, get_logger
+from runtime import lumibot_hooks
+from runtime.alpaca_clients import BrokerEndpoint, lumibot_broker, trading_client
+from runtime.bots.config import KEY_ENV, SECRET_ENV, LiveConfig, read_config
+from runtime.bots.journal import (
+    EVENTS_FILE,
+    HEARTBEAT_FILE,
+    Adopted,
+    Cancelled,
+    Crashed,
+    ExitCode,
+    Halted,
+    Heartbeat,
+    Intent,
+    Journal,
+    Mismatch,
+    OrderEvent,
+    OrderUpdate,
+    Reconciled,
+    Refused,
+    Running,
+    Starting,
+    Stopped,
+    Stopping,
+    StrategyEnded,
+    SubmitFailed,
+    Submitted,
+    write_heartbeat,
+)
+from runtime.risk_gate import (
+    AccountView,
+    Decision,
+    OrderIntent,
+    RiskGate,
+    TradingState,
+    client_order_id,
+    parse_client_order_id,
+)
+
+log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "__main__"
+
+class RiskRefused(Exception):
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(f"refused by the risk gate ({decision.code}): {decision.reason}")
+        self.decision = decision
+
+
+def _float(value: Any, default: float = 0.0) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _status(order: Any) -> str:
+    status = getattr(order, "status", "")
+    return str(getattr(status, "value", status)).lower()
+
+
+def _side(order: Any) -> str:
+    return str(getattr(order.side, "value", order.side)).lower()
+
+
+_Seen = TypeVar("_Seen", OrderUpdate, Adopted)
+
+
+def _broker_order(cls: type[_Seen], order: Any) -> _Seen:
+    """One of our alpaca-py orders as a journal event (`OrderUpdate` or `Adopted`)."""
+    parsed = parse_client_order_id(order.client_order_id)
+    return cls(
+        seq=parsed[1] if parsed else None,
+        client_order_id=order.client_order_id,
+        broker_id=str(order.id),
+        symbol=order.symbol,
+        side=_side(order),
+        qty=_float(order.qty),
+        filled_qty=_float(order.filled_qty),
+        filled_avg_price=_float(order.filled_avg_price) if order.filled_avg_price else None,
+        status=_status(order),
+    )
+
+
+class BrokerClock:
+    """How far the broker's clock runs ahead of ours (the local venue's clock is simulated);
+    `lumibot_hooks.shift_data_clock` makes Lumibot's data modules follow it."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def refresh(self, client: Any) -> None:
+        clock: Any = client.get_clock()
+        self.offset = clock.timestamp.astimezone(UTC) - datetime.now(UTC)
+
+
+class Bot:
+    """The state one worker shares between Lumibot's threads, the heartbeat and the main loop."""
+
+    def __init__(self, config: LiveConfig, endpoint: BrokerEndpoint, folder: Path) -> None:
+        self.config = config
+        self.endpoint = endpoint
+        self.folder = folder
+        self.journal = Journal(folder / EVENTS_FILE)
+        self.client = trading_client(endpoint, timeout_s=config.broker_timeout_s)
+        self.gate = RiskGate(
+            config.limits,
+            state=TradingState(config.state),
+            halt_reason=config.halt_reason,
+        )
+        self.seq = max(config.next_seq, self._journal_next_seq())
+        self.seq_lock = threading.Lock()
+        self.stop = threading.Event()
+        self.exit_code = ExitCode.ok
+        self.started = time.time()
+        self.prefix = f"{config.key}-"
+        self._seen: dict[str, tuple[str | None, float | None]] = {}
+
+    @property
+    def ids(self) -> dict[str, Any]:
+        return {"deployment": self.config.deployment_id}
+
+    def _journal_next_seq(self) -> int:
+        seqs = [e.seq for e in self.journal.events()
+                if isinstance(e, OrderEvent) and e.seq is not None]
+        return max(seqs, default=0) + 1
+
+    def next_client_id(self) -> tuple[int, str]:
+        with self.seq_lock:
+            seq = self.seq
+            self.seq += 1
+        return seq, client_order_id(self.config.key, seq)
+
+    def ours(self, client_id: str | None) -> bool:
+        parsed = parse_client_order_id(client_id)
+        return parsed is not None and parsed[0] == self.config.key
+
+    # -- broker views --------
+    def account_view(self, market_open: bool | None = None) -> AccountView:
+        account: Any = self.client.get_account()
+        positions: Any = self.client.get_all_positions()
+        from alpaca.trading.enums import QueryOrderStatus
+        from alpaca.trading.requests import GetOrdersRequest
+
+        orders: Any = self.client.get_orders(GetOrdersRequest(status=QueryOrderStatus.OPEN,
+                                                              limit=500))
+        if market_open is None:
+            clock: Any = self.client.get_clock()
+            market_open = bool(clock.is_open)
+        equity = _float(account.equity)
+        return AccountView(
+            equity=equity,
+            start_of_day_equity=_float(account.last_equity, equity),
+            positions={p.symbol: _float(p.qty) for p in positions},
+            open_orders=sum(1 for o in orders if self.ours(o.client_order_id)),
+            market_open=market_open,
+        )
+
+    def our_orders(self, status: str = "all") -> list[Any]:
+        from alpaca.trading.enums import QueryOrderStatus
+        from alpaca.trading.requests import GetOrdersRequest
+
+        request = GetOrdersRequest(status=QueryOrderStatus(status), limit=500)
+        orders: Any = self.client.get_orders(request)
+        return [o for o in orders if self.ours(o.client_order_id)]
+
+    def cancel_our_orders(self) -> int:
+        cancelled = 0
+        for order in self.our_orders("open"):
+            try:
+                self.client.cancel_order_by_id(order.id)
+                cancelled += 1
+                self.journal.write(Cancelled(client_order_id=order.client_order_id,
+                                             broker_id=str(order.id)))
+            except Exception as exc:  # already filled or gone
+                log.warning("cancel failed", extra={**self.ids, "error": str(exc),
+                                                    "client_order_id": order.client_order_id})
+        return cancelled
+
+    # -- reconciliation --------
+    def reconcile(self) -> list[str]:
+        """Compare the broker with what the database says we own; return what cannot be
+        explained (empty: safe to trade). Our orders the database never heard of (submitted
+        just before a crash) are explained by our own journal and adopted."""
+        problems: list[str] = []
+        broker_orders = {str(o.client_order_id): o for o in self.our_orders("all")}
+        journal_ids = {e.client_order_id for e in self.journal.events()
+                       if isinstance(e, Intent)}
+        for client_id, broker_id in self.config.known_orders.items():
+            if client_id not in broker_orders:
+                problems.append(f"order {client_id} ({broker_id}) is unknown to the broker")
+        net: dict[str, float] = {}
+        for client_id, order in broker_orders.items():
+            filled = _float(order.filled_qty)
+            net[order.symbol] = net.get(order.symbol, 0.0) + (filled if _side(order) == "buy"
+                                                              else -filled)
+            if client_id not in self.config.known_orders and (
+                client_id in journal_ids or client_id.startswith(self.prefix)
+            ):
+                self.journal.write(_broker_order(Adopted, order))
+        positions: Any = self.client.get_all_positions()
+        held = {p.symbol: _float(p.qty) for p in positions}
+        for symbol, qty in self.config.owned.items():
+            account_qty = held.get(symbol, 0.0)
+            if qty > 0 and account_qty + 1e-6 < qty:
+                problems.append(
+                    f"database owns {qty:g} {symbol} but the account holds {account_qty:g}"
+                )
+        for symbol, qty in net.items():
+            if qty > 0 and held.get(symbol, 0.0) + 1e-6 < qty:
+                problems.append(
+                    f"our orders bought {qty:g} {symbol} but the account holds "
+                    f"{held.get(symbol, 0.0):g}"
+                )
+        return sorted(set(problems))
+
+    # -- heartbeat --------
+    def heartbeat(self) -> None:
+        beat: dict[str, Any] = {"ts": time.time(), "pid": os.getpid(), "started": self.started,
+                                "state": self.gate.state}
+        try:
+            account = self.account_view()
+            beat.update(equity=account.equity, start_of_day_equity=account.start_of_day_equity,
+                        pnl_day=account.equity - account.start_of_day_equity,
+                        open_orders=account.open_orders, market_open=account.market_open)
+            if not self.gate.halted:
+                decision = self.gate.check_daily_loss(account)
+                if decision.halt:
+                    self.halt(decision)
+        except Exception as exc:
+            beat["broker_error"] = f"{type(exc).__name__}: {exc}"[:300]
+        write_heartbeat(self.folder / HEARTBEAT_FILE, Heartbeat(**beat))
+
+    def halt(self, decision: Decision) -> None:
+        log.error("deployment halted", extra={**self.ids, "reason": decision.reason})
+        self.journal.write(Halted(code=decision.code, reason=decision.reason))
+        self.exit_code = ExitCode.halted
+        self.stop.set()
+
+    # -- the gate --------
+    def gate_and_submit(self, broker: Any, order: Any, submit: Any) -> Any:
+        """Lumibot's `_submit_order`, gated (`lumibot_hooks.gate_order_submission`)."""
+        params = dict(getattr(order, "custom_params", None) or {})
+        client_id = params.get("client_order_id")
+        if client_id and self.ours(client_id):
+            return submit(order)  # a retry of an order already numbered and allowed
+        seq, client_id = self.next_client_id()
+        symbol = order.asset.symbol
+        side = _side(order)
+        quantity = _float(order.quantity)
+        price = _float(order.limit_price) if order.limit_price is not None else 0.0
+        try:
+            if price <= 0:
+                price = _float(broker.data_source.get_last_price(order.asset))
+            account = self.account_view()
+            decision = self.gate.check(OrderIntent(symbol, side, quantity, price), account)
+        except Exception as exc:  # fail closed: no answer from the broker, no order
+            decision = Decision(False, "broker_unavailable", f"cannot check the order: {exc}")
+        fields: dict[str, Any] = {"seq": seq, "client_order_id": client_id, "symbol": symbol,
+                                  "side": side, "qty": quantity, "price": price,
+                                  "order_type": str(order.order_type)}
+        if not decision.allowed:
+            self.journal.write(Refused(**fields, code=decision.code, reason=decision.reason))
+            log.warning("order refused", extra={**self.ids, "client_order_id": client_id,
+                                                "code": decision.code,
+                                                "reason": decision.reason})
+            order.set_error(RiskRefused(decision))
+            if decision.halt:
+                self.halt(decision)
+            return order
+        self.journal.write(Intent(**fields))
+        params["client_order_id"] = client_id
+        order.custom_params = params
+        try:
+            submitted = submit(order)
+        except Exception as exc:
+            self.journal.write(SubmitFailed(**fields, error=str(exc)[:300]))
+            raise
+        self.journal.write(Submitted(**fields, broker_id=str(submitted.identifier),
+                                     status=str(submitted.status)))
+        log.info("order submitted", extra={**self.ids, "client_order_id": client_id,
+                                           "symbol": symbol, "side": side, "qty": quantity})
+        return submitted
+
+    def sync_orders(self) -> None:
+        """Journal every change of our orders' broker view (the supervisor stores them)."""
+        for order in self.our_orders("all"):
+            event = _broker_order(OrderUpdate, order)
+            seen = (event.status, event.filled_qty)
+            if self._seen.get(event.client_order_id) != seen:
+                self._seen[event.client_order_id] = seen
+                self.journal.write(event)
+
+
+def _load_strategy(config: LiveConfig) -> type:
+    from runtime.backtest_worker import load_strategy_class
+
+    return load_strategy_class(Path(config.code_path), config.class_name, config.sha256)
+
+
+def _set_up_logging(folder: Path) -> None:
+    handler = logging.FileHandler(folder / "bot.log", encoding="utf-8")
+    handler.setFormatter(KeyValueFormatter())
+    root = logging.getLogger("stratforge")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def run(folder: Path) -> int:
+    config = read_config(folder)
+    key_id = os.environ.pop(KEY_ENV, "")
+    secret = os.environ.pop(SECRET_ENV, "")
+    _set_up_logging(folder)
+    endpoint = BrokerEndpoint(config.trading_url, config.data_url, paper=config.paper,
+                              venue=config.venue, key_id=key_id, secret=secret)
+    del key_id, secret
+    bot = Bot(config, endpoint, folder)
+    bot.journal.write(Starting(pid=os.getpid(), next_seq=bot.seq))
+    stop_signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in stop_signals:
+        signal.signal(sig, lambda *_: bot.stop.set())
+
+    if bot.gate.halted:
+        bot.journal.write(Halted(code="halted", reason=bot.gate.halt_reason or "halted"))
+        bot.cancel_our_orders()
+        return ExitCode.halted
+    strategy_class = _load_strategy(config)
+    problems = bot.reconcile()
+    if problems:
+        bot.journal.write(Mismatch(problems=problems))
+        log.error("reconciliation failed", extra={**bot.ids, "problems": problems})
+        return ExitCode.mismatch
+    # Orders of ours still open from a previous run: their author is gone, so cancel them
+    # (their fills so far are kept) rather than let the restarted strategy add to them.
+    stale = bot.cancel_our_orders()
+    bot.sync_orders()
+    bot.journal.write(Reconciled(stale_cancelled=stale))
+
+    from lumibot.traders import Trader
+
+    clock = BrokerClock()
+    clock.refresh(bot.client)
+    # The local venue's clock is simulated; so may be any Alpaca-compatible server named by
+    # STRATFORGE_ALPACA_TRADING_URL. Real Alpaca agrees with our clock and is left alone.
+    simulated_clock = config.venue or abs(clock.offset.total_seconds()) > 120
+    if simulated_clock:
+        lumibot_hooks.shift_data_clock(lambda: clock.offset)
+    broker_class = lumibot_hooks.gated_alpaca_class(bot.gate_and_submit, bot.stop)
+    broker = lumibot_broker(endpoint, broker_class=broker_class,
+                            polling_interval=config.polling_interval,
+                            timeout_s=config.broker_timeout_s)
+    strategy = strategy_class(broker=broker, parameters=config.parameters or None)
+    if config.sleeptime:
+        lumibot_hooks.force_sleeptime(strategy, config.sleeptime)
+    trader = Trader(logfile=str(folder / "worker.log"))
+    trader.add_strategy(strategy)
+    trader.run_all(async_=True)
+    for sig in stop_signals:  # Lumibot installs its own SIGINT handler; ours wins
+        signal.signal(sig, lambda *_: bot.stop.set())
+    bot.journal.write(Running())
+    last_sync = 0.0
+    next_beat = 0.0
+    while not bot.stop.is_set():
+        now = time.monotonic()
+        if now >= next_beat:
+            if simulated_clock:
+                try:
+                    clock.refresh(bot.client)
+                except Exception as exc:
+                    log.warning("venue clock unavailable", extra={**bot.ids, "error": str(exc)})
+            bot.heartbeat()
+            next_beat = now + config.heartbeat_s
+        if now - last_sync >= max(config.polling_interval, 1.0):
+            try:
+                bot.sync_orders()
+            except Exception as exc:
+                log.warning("order sync failed", extra={**bot.ids, "error": str(exc)})
+            last_sync = now
+        if not any(t.is_alive() for t in lumibot_hooks.strategy_threads(trader)):
+            bot.journal.write(StrategyEnded())
+            bot.exit_code = ExitCode.crash
+            break
+        bot.stop.wait(0.2)
+    bot.journal.write(Stopping(exit_code=bot.exit_code))
+    try:
+        bot.cancel_our_orders()
+    finally:
+        trader.stop_all()
+        for thread in lumibot_hooks.strategy_threads(trader):
+            thread.join(timeout=5.0)
+    try:
+        bot.sync_orders()
+    except Exception:
+        pass
+    bot.heartbeat()
+    bot.journal.write(Stopped(exit_code=bot.exit_code))
+    return bot.exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        sys.stderr.write("usage: python -m runtime.bots.live_worker DEPLOY_DIR\n")
+        return ExitCode.config
+    folder = Path(args[0])
+    try:
+        return run(folder)
+    except Exception as exc:
+        log.exception("live worker crashed")
+        try:
+            Journal(folder / EVENTS_FILE).write(
+                Crashed(error=f"{type(exc).__name__}: {exc}"[:500])
+            )
+        except OSError:
+            pass
+        return ExitCode.crash
+
+
+if __name__ == "__main__":
+    code = main()
+    logging.shutdown()
+    os._exit(code)  # Lumibot leaves non-daemon threads behind

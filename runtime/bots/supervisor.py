@@ -1,0 +1,374 @@
+"""The deployment supervisor: one long-lived process per data directory that runs the bots.
+
+`python -m runtime.bots.supervisor` (started on demand by
+`runtime.bots.controls.ensure_supervisor`, detached). What it owns:
+
+* the lock: `HOME/supervisor.lock` (flock) makes it one per data directory; `supervisor.json`
+  says its pid;
+* the local paper venue when a deployment needs it and none is running
+  (`runtime.bots.venue_host`);
+* each deployment's bot process (`runtime.bots.live_worker`): start it in the sandbox of
+  `runtime.processes` with only that bot's keys, stop it (SIGTERM, then SIGKILL after a grace
+  period), restart it after a crash with exponential backoff, FATAL after N quick crashes, a
+  heartbeat watchdog, HALTED and MISMATCH exits that are never restarted;
+* adoption at start: bots left by a previous supervisor are adopted when their pid still names
+  the same process (its /proc start time), otherwise treated as gone;
+* each pass copies the bots' journals and heartbeats into the database (`runtime.bots.ingest`).
+
+The database is the contract with the API: the service writes `desired`, the supervisor makes
+it so and writes `state`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from core.config import Settings
+from core.db import get_engine, migrate
+from core.logging import configure_logging, get_logger
+from core.models import (
+    Deployment,
+    DeploymentDesired,
+    DeploymentOrder,
+    DeploymentState,
+    StrategyVersion,
+    utcnow,
+)
+from runtime.bots.config import KEY_ENV, SECRET_ENV, LiveConfig, write_config
+from runtime.bots.controls import LOCK_FILE, STATUS_FILE, deployment_folder
+from runtime.bots.ingest import ingest_journal, last_exit_code
+from runtime.bots.journal import HEARTBEAT_FILE, ExitCode
+from runtime.bots.venue_host import VenueHost
+from runtime.processes import (
+    ProcessHandle,
+    pid_alive,
+    process_start_time,
+    sandbox_environment,
+    spawn_module,
+)
+from runtime.risk_gate import RiskLimits, TradingState
+
+log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "__main__"
+
+WORKER_MODULE = "runtime.bots.live_worker"
+VENUE_MODE = "venue"  # Deployment.mode: venue | paper | live
+
+LIVE_STATES = {DeploymentState.starting.value, DeploymentState.running.value,
+               DeploymentState.stopping.value}
+NO_RESTART = {DeploymentState.halted.value, DeploymentState.fatal.value,
+              DeploymentState.mismatch.value, DeploymentState.stopped.value}
+
+
+def bot_environment(folder: Path, key_id: str, secret: str) -> dict[str, str]:
+    """A bot's environment: the shared sandbox with its folder as HOME and its own Lumibot
+    cache, plus this bot's broker keys (nothing else: no database URL, no LLM keys, no other
+    user's keys)."""
+    return sandbox_environment(
+        folder,
+        folder.parent / ".cache",
+        lumibot_cache=folder / "lumibot_cache",
+        extra={"LUMIBOT_HIDE_BOTSPOT_TIP": "1", KEY_ENV: key_id, SECRET_ENV: secret},
+    )
+
+
+def _ids(dep: Deployment, **fields: Any) -> dict[str, Any]:
+    return {"deployment": dep.id, "user": dep.owner_id, **fields}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class Supervisor:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.ensure_dirs()
+        migrate(settings)
+        self.engine = get_engine(settings)
+        self.procs: dict[int, ProcessHandle] = {}
+        self.venue = VenueHost(settings)
+        self.stop_event = threading.Event()
+        self._lock_handle: Any = None
+
+    # -- lock --------
+    def acquire(self) -> bool:
+        handle = open(self.settings.home / LOCK_FILE, "a+")  # noqa: SIM115 - held for life
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._lock_handle = handle
+        pid = os.getpid()
+        status = {"pid": pid, "pid_start": process_start_time(pid),
+                  "started": datetime.now(UTC).isoformat()}
+        self._write_status(status)
+        return True
+
+    def _write_status(self, status: dict[str, Any]) -> None:
+        path = self.settings.home / STATUS_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(status))
+        os.replace(tmp, path)
+
+    def release(self) -> None:
+        with contextlib.suppress(OSError):
+            (self.settings.home / STATUS_FILE).unlink()
+        if self._lock_handle is not None:
+            self._lock_handle.close()
+            self._lock_handle = None
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # -- adoption --------
+    def adopt(self) -> None:
+        with self.session() as db:
+            venue_used = db.exec(
+                select(Deployment.id).where(Deployment.mode == VENUE_MODE)
+            ).first()
+            if venue_used is not None:
+                # the broker of this directory's venue bots: positions and orders stay readable
+                self.venue.ensure()
+            rows = db.exec(select(Deployment).where(col(Deployment.pid).is_not(None))).all()
+            for dep in rows:
+                assert dep.id is not None and dep.pid is not None
+                if pid_alive(dep.pid, dep.pid_start):
+                    self.procs[dep.id] = ProcessHandle(dep.pid, dep.pid_start)
+                    log.info("bot adopted", extra=_ids(dep, pid=dep.pid))
+                    if dep.mode == VENUE_MODE:
+                        self.venue.ensure()  # the bot's broker, on the port it knows
+                elif dep.state in LIVE_STATES:
+                    log.warning("bot gone", extra=_ids(dep, pid=dep.pid))
+                    self._exited(dep, None)
+                    db.commit()
+
+    # -- one pass --------
+    def tick(self) -> None:
+        with self.session() as db:
+            rows = db.exec(
+                select(Deployment).where(
+                    (col(Deployment.desired) == DeploymentDesired.running.value)
+                    | col(Deployment.state).in_(LIVE_STATES)
+                    | col(Deployment.id).in_(list(self.procs))
+                )
+            ).all()
+            for dep in rows:
+                try:
+                    self._step(db, dep)
+                except Exception as exc:
+                    log.exception("supervisor step failed", extra=_ids(dep))
+                    dep.last_error = f"supervisor: {type(exc).__name__}: {exc}"[:500]
+                db.add(dep)
+                db.commit()
+
+    def _step(self, db: Session, dep: Deployment) -> None:
+        assert dep.id is not None
+        proc = self.procs.get(dep.id)
+        folder = deployment_folder(self.settings, dep.id)
+        if proc is not None:
+            ingest_journal(db, dep, folder)
+            running, code = proc.poll()
+            if not running:
+                del self.procs[dep.id]
+                ingest_journal(db, dep, folder)
+                self._exited(dep, code)
+                return
+            if dep.desired != DeploymentDesired.running or dep.state == DeploymentState.halted:
+                self._request_stop(dep, proc)
+                return
+            self._watchdog(dep, proc)
+            return
+        if dep.desired == DeploymentDesired.running and dep.state not in NO_RESTART:
+            if dep.next_start_at is None or _aware(dep.next_start_at) <= utcnow():
+                self._start(db, dep, folder)
+        elif dep.state in LIVE_STATES:
+            dep.state = DeploymentState.stopped.value
+            dep.stopped_at = utcnow()
+
+    def _request_stop(self, dep: Deployment, proc: ProcessHandle) -> None:
+        now = utcnow()
+        if dep.stop_requested_at is None:
+            dep.stop_requested_at = now
+            if dep.state != DeploymentState.halted:
+                dep.state = DeploymentState.stopping.value
+            proc.signal(signal.SIGTERM)
+            log.info("bot stopping", extra=_ids(dep, pid=proc.pid))
+        elif now - _aware(dep.stop_requested_at) > timedelta(
+            seconds=self.settings.bot_stop_grace_s
+        ):
+            log.warning("bot killed after stop grace", extra=_ids(dep, pid=proc.pid))
+            proc.signal(signal.SIGKILL)
+
+    def _watchdog(self, dep: Deployment, proc: ProcessHandle) -> None:
+        started = _aware(dep.started_at) if dep.started_at else utcnow()
+        beat = dep.last_heartbeat_at
+        now = utcnow()
+        limit = timedelta(seconds=self.settings.bot_heartbeat_timeout_s)
+        if beat is None:
+            stale = now - started > timedelta(seconds=self.settings.bot_startup_grace_s)
+        else:
+            stale = now - _aware(beat) > limit
+        if stale:
+            log.error("bot heartbeat lost", extra=_ids(dep, pid=proc.pid))
+            dep.last_error = "heartbeat lost: killed by the watchdog"
+            proc.signal(signal.SIGKILL)
+
+    def _exited(self, dep: Deployment, code: int | None) -> None:
+        now = utcnow()
+        if code is None:  # adopted or gone: what did the worker say last?
+            code = last_exit_code(deployment_folder(self.settings, dep.id or 0))
+        uptime = (now - _aware(dep.started_at)).total_seconds() if dep.started_at else 0.0
+        dep.pid = None
+        dep.pid_start = None
+        dep.stopped_at = now
+        dep.stop_requested_at = None
+        if dep.state == DeploymentState.halted or code == ExitCode.halted:
+            dep.state = DeploymentState.halted.value
+            dep.desired = DeploymentDesired.stopped.value
+        elif code == ExitCode.mismatch:
+            dep.state = DeploymentState.mismatch.value
+            dep.desired = DeploymentDesired.stopped.value
+        elif dep.desired != DeploymentDesired.running:
+            dep.state = DeploymentState.stopped.value
+        else:
+            dep.restarts += 1
+            quick = uptime < self.settings.bot_quick_crash_s
+            dep.quick_crashes = dep.quick_crashes + 1 if quick else 1
+            if dep.quick_crashes >= self.settings.bot_max_quick_crashes:
+                dep.state = DeploymentState.fatal.value
+                dep.desired = DeploymentDesired.stopped.value
+                log.error("bot fatal", extra=_ids(dep, crashes=dep.quick_crashes))
+            else:
+                delay = min(self.settings.bot_restart_backoff_max_s,
+                            self.settings.bot_restart_backoff_s * 2 ** (dep.quick_crashes - 1))
+                dep.state = DeploymentState.crashed.value
+                dep.next_start_at = now + timedelta(seconds=delay)
+                log.warning("bot crashed", extra=_ids(dep, code=code, restart_in_s=delay))
+        log.info("bot exited", extra=_ids(dep, code=code, state=dep.state))
+
+    def _start(self, db: Session, dep: Deployment, folder: Path) -> None:
+        from core.code_store import CodeStore
+
+        assert dep.id is not None
+        version = db.get(StrategyVersion, dep.version_id)
+        if version is None:
+            raise RuntimeError(f"version {dep.version_id} is gone")
+        code_path = CodeStore(self.settings.code_dir).absolute(version.code_path)
+        endpoint = self._endpoint(db, dep)
+        orders = db.exec(
+            select(DeploymentOrder).where(DeploymentOrder.deployment_id == dep.id)
+        ).all()
+        owned: dict[str, float] = {}
+        known: dict[str, str] = {}
+        max_seq = 0
+        for order in orders:
+            max_seq = max(max_seq, order.seq or 0)
+            if order.broker_id:
+                known[order.client_order_id] = order.broker_id
+            signed = order.filled_qty if order.side == "buy" else -order.filled_qty
+            owned[order.symbol] = owned.get(order.symbol, 0.0) + signed
+        config = LiveConfig(
+            deployment_id=dep.id,
+            key=dep.key,
+            code_path=str(code_path),
+            sha256=version.sha256,
+            class_name=version.class_name,
+            parameters=dep.parameters or {},
+            limits=RiskLimits.model_validate(dep.limits or {}),
+            trading_url=endpoint[0],
+            data_url=endpoint[1],
+            paper=dep.mode != "live",
+            venue=dep.mode == VENUE_MODE,
+            next_seq=max(dep.next_seq, max_seq + 1),
+            owned={k: v for k, v in owned.items() if abs(v) > 1e-9},
+            known_orders=known,
+            state=(TradingState.halted if dep.state == DeploymentState.halted
+                   else TradingState.active),
+            halt_reason=dep.halt_reason,
+            polling_interval=self.settings.bot_polling_interval_s,
+            heartbeat_s=self.settings.bot_heartbeat_s,
+            sleeptime=dep.sleeptime,
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        write_config(folder, config)
+        (folder / HEARTBEAT_FILE).unlink(missing_ok=True)
+        popen = spawn_module(
+            WORKER_MODULE,
+            str(folder),
+            cwd=folder,
+            env=bot_environment(folder, endpoint[2], endpoint[3]),
+            log_path=folder / "worker.out",
+            append=True,
+            memory_mb=self.settings.bot_memory_mb,
+        )
+        start = process_start_time(popen.pid)
+        self.procs[dep.id] = ProcessHandle(popen.pid, start, popen)
+        dep.pid = popen.pid
+        dep.pid_start = start
+        dep.started_at = utcnow()
+        dep.stop_requested_at = None
+        dep.next_start_at = None
+        dep.last_heartbeat_at = None
+        if dep.state != DeploymentState.halted:
+            dep.state = DeploymentState.starting.value
+        log.info("bot started", extra=_ids(dep, pid=popen.pid, mode=dep.mode))
+
+    def _endpoint(self, db: Session, dep: Deployment) -> tuple[str, str, str, str]:
+        """(trading url, data url, key id, secret) for one deployment."""
+        if dep.mode == VENUE_MODE:
+            venue = self.venue.ensure()
+            return venue.url, venue.url, venue.key_id, venue.secret
+        from runtime.alpaca_clients import endpoint_for_user
+
+        endpoint = endpoint_for_user(self.settings, db, dep.owner_id, dep.mode)
+        if endpoint is None:
+            raise RuntimeError("no Alpaca keys for this user; store them or set ALPACA_API_KEY")
+        return endpoint.trading_url, endpoint.data_url, endpoint.key_id, endpoint.secret
+
+
+def main() -> int:
+    from core.config import get_settings
+
+    configure_logging()  # the stratforge tree: key=value (or JSON) lines on stderr, INFO
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,  # the rest: the venue, uvicorn
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    supervisor = Supervisor(settings)
+    if not supervisor.acquire():
+        log.error("another supervisor holds the lock",
+                  extra={"lock": str(settings.home / LOCK_FILE)})
+        return 2
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: supervisor.stop_event.set())
+    log.info("supervisor started", extra={"pid": os.getpid(), "home": str(settings.home)})
+    try:
+        supervisor.adopt()
+        while not supervisor.stop_event.is_set():
+            try:
+                supervisor.tick()
+            except Exception:
+                log.exception("supervisor pass failed")
+            supervisor.stop_event.wait(settings.supervisor_poll_s)
+    finally:
+        # Bots keep running; the next supervisor adopts them.
+        supervisor.venue.stop()
+        supervisor.release()
+        log.info("supervisor stopped", extra={"pid": os.getpid()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Every change stratforge makes to Lumibot's own code, and every Lumibot internal it relies on.
+
+Lumibot's internals move between releases, so each hook here is a named function that says
+what it changes and why, `CHECKED_AGAINST` is the Lumibot release they were read against, and
+`check_lumibot_version` logs a warning (once per process) when another release is installed.
+`tests/runtime/test_lumibot_hooks.py` asserts that everything patched or read here still
+exists in the installed Lumibot with the expected signature and behaviour.
+
+The hooks:
+
+* `set_market_input_evidence` — backtests: switch Lumibot's market-input evidence recorder
+  (`lumibot.backtesting.market_input_evidence.record_market_input`) off or back on;
+* `gate_order_submission` — live: route `Broker._submit_order`, the one call every single-leg
+  order takes to the broker, through stratforge's risk gate;
+* `market_hours_from_broker_clock` — live: `is_market_open` / `_await_market_to_open` /
+  `_await_market_to_close` follow the broker's clock instead of the exchange calendar at the
+  machine's time (the local venue's clock is simulated);
+* `gated_alpaca_class` — Lumibot's Alpaca broker with the two live hooks above;
+* `shift_data_clock` — live on a simulated clock: the `now()` Lumibot's data modules see
+  (`alpaca_data.dt`, `data_source.datetime`) follows the broker's clock;
+* `force_sleeptime` — live: a deployment's sleeptime survives the strategy's `initialize`;
+* `strategy_threads` — reads `Trader._pool`, Lumibot's list of strategy threads.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import threading
+import types
+from collections.abc import Callable
+from importlib import metadata
+from typing import Any, cast
+
+from core.logging import get_logger
+
+log = get_logger(__name__)
+
+CHECKED_AGAINST = "4.6.30"
+
+# (broker, order, submit) -> order: `submit` is Lumibot's own `_submit_order` of that broker.
+SubmitGate = Callable[[Any, Any, Callable[[Any], Any]], Any]
+
+_ORIGINALS: dict[str, Any] = {}
+
+
+def installed_lumibot_version() -> str | None:
+    try:
+        return metadata.version("lumibot")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+@functools.cache
+def check_lumibot_version() -> bool:
+    """True when the installed Lumibot is the release the hooks were checked against; else
+    logs a warning (once per process) and returns False. The hooks still apply."""
+    installed = installed_lumibot_version()
+    if installed == CHECKED_AGAINST:
+        return True
+    log.warning(
+        "installed lumibot differs from the release its hooks were checked against; "
+        "run tests/runtime/test_lumibot_hooks.py",
+        extra={"installed": installed, "checked_against": CHECKED_AGAINST},
+    )
+    return False
+
+
+# -- backtests -----------------------------------------------------------------------------------
+def _no_evidence(**_: Any) -> None:
+    return None
+
+
+def set_market_input_evidence(enabled: bool) -> None:
+    """Switch Lumibot's market-input evidence recorder off (`enabled=False`) or back on.
+
+    Patches `lumibot.backtesting.market_input_evidence.record_market_input`. Lumibot 4.6
+    fingerprints every bar of every history call (float.hex, sha256) for its own provenance
+    files (logs/market_input*.csv): about half of a daily backtest's time, measured with
+    cProfile here. stratforge reads none of those files, and the recorder is a diagnostic that
+    never changes data or orders (tests compare pooled fills with a fresh worker's). Lumibot's
+    callers import the function at call time, so the module attribute is what they get.
+    Any backtest process may call this before it runs a backtest."""
+    check_lumibot_version()
+    from lumibot.backtesting import market_input_evidence as evidence
+
+    original = _ORIGINALS.setdefault("record_market_input", evidence.record_market_input)
+    evidence.record_market_input = original if enabled else _no_evidence
+
+
+# -- live brokers ---------------------------------------------------------------------------------
+def gate_order_submission(gate: SubmitGate) -> type:
+    """A mixin for a Lumibot broker class: its `_submit_order(order)` goes through `gate`.
+
+    Overrides `Broker._submit_order`. In Lumibot every single-leg order reaches the broker
+    through it (from `Broker.submit_order` and from the broker's order-queue thread), so it is
+    the one place where a risk gate sees every order before the broker does. `gate` gets the
+    broker, the order and Lumibot's own `_submit_order`, and decides whether to call it."""
+    check_lumibot_version()
+
+    class GatedSubmission:
+        def _submit_order(self, order: Any) -> Any:
+            parent = cast(Any, super())._submit_order
+            return gate(self, order, parent)
+
+    return GatedSubmission
+
+
+def market_hours_from_broker_clock(stop: threading.Event) -> type:
+    """A mixin for Lumibot's Alpaca broker: market hours are what the broker's clock says.
+
+    Overrides `is_market_open`, `_await_market_to_open(timedelta, strategy)` and
+    `_await_market_to_close(timedelta, strategy)`. Lumibot's versions read the exchange
+    calendar at the machine's wall-clock time and sleep until the computed open or close; the
+    local venue's clock is simulated, so they would be wrong there, and a long sleep would not
+    end on a stop. These ask the broker (`self.api.get_clock()`) and wait in 1 s steps that
+    end as soon as `stop` is set."""
+    check_lumibot_version()
+
+    class BrokerClockHours:
+        api: Any  # Lumibot's Alpaca broker: its alpaca-py TradingClient
+
+        def is_market_open(self) -> bool:
+            return bool(self.api.get_clock().is_open)
+
+        def _await_market_to_open(self, timedelta: Any = None, strategy: Any = None) -> None:
+            while not stop.is_set() and not self.is_market_open():
+                stop.wait(1.0)
+
+        def _await_market_to_close(self, timedelta: Any = None, strategy: Any = None) -> None:
+            while not stop.is_set() and self.is_market_open():
+                stop.wait(1.0)
+
+    return BrokerClockHours
+
+
+def gated_alpaca_class(gate: SubmitGate, stop: threading.Event) -> type:
+    """Lumibot's Alpaca broker with `gate_order_submission` and
+    `market_hours_from_broker_clock`: the broker class of every deployed bot."""
+    from lumibot.brokers import Alpaca
+
+    return type(
+        "GatedAlpaca",
+        (gate_order_submission(gate), market_hours_from_broker_clock(stop), Alpaca),
+        {"__doc__": "Lumibot's Alpaca broker; every single-leg order goes through the gate."},
+    )
+
+
+def shift_data_clock(offset: Callable[[], _dt.timedelta]) -> Callable[[], None]:
+    """Make the `now()` of Lumibot's data modules run `offset()` ahead of the machine's clock;
+    returns a function that undoes it.
+
+    Patches `lumibot.data_sources.alpaca_data.dt` (its `datetime` module: `dt.datetime.now`
+    ends every bar request) and `lumibot.data_sources.data_source.datetime` (the class behind
+    `DataSource.get_datetime`). Against the local venue, whose clock is simulated, the
+    machine's `now()` is years after its data; the bot refreshes the offset (venue clock -
+    wall clock) with every heartbeat. The replacement class is a subclass of the real
+    `datetime` whose instances stay ordinary datetimes (isinstance checks keep working)."""
+    check_lumibot_version()
+    from lumibot.data_sources import alpaca_data, data_source
+
+    original_module = _ORIGINALS.setdefault("alpaca_data.dt", alpaca_data.dt)
+    original_class = _ORIGINALS.setdefault("data_source.datetime", data_source.datetime)
+    real: Any = _dt.datetime
+
+    class _Meta(type):
+        def __instancecheck__(self, obj: object) -> bool:
+            return isinstance(obj, real)
+
+        def __subclasscheck__(self, sub: type) -> bool:
+            return issubclass(sub, real)
+
+    class ShiftedDatetime(real, metaclass=_Meta):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return real.now(tz) + offset()
+
+    namespace = dict(_dt.__dict__)
+    namespace["datetime"] = ShiftedDatetime
+    shifted_module = types.ModuleType("datetime")
+    shifted_module.__dict__.update(namespace)
+    alpaca_data.dt = shifted_module
+    data_source.datetime = ShiftedDatetime
+
+    def undo() -> None:
+        alpaca_data.dt = original_module
+        data_source.datetime = original_class
+
+    return undo
+
+
+# -- live strategies -------------------------------------------------------------------------------
+def force_sleeptime(strategy: Any, sleeptime: str) -> None:
+    """Give a strategy instance `sleeptime`, and again after its own `initialize` ran.
+
+    Replaces the instance's `initialize` (Lumibot's executor calls `strategy.initialize(...)`
+    once, in the strategy's thread). Generated strategies set their own sleeptime there, but a
+    deployment may override it (e.g. "10S" on the venue, whose clock runs fast)."""
+    strategy.sleeptime = sleeptime
+    original_initialize = strategy.initialize
+
+    def initialize(*args: Any, **kwargs: Any) -> Any:
+        result = original_initialize(*args, **kwargs)
+        strategy.sleeptime = sleeptime
+        return result
+
+    strategy.initialize = initialize
+
+
+def strategy_threads(trader: Any) -> list[threading.Thread]:
+    """The strategy threads of a Lumibot `Trader` after `run_all` (reads `Trader._pool`,
+    which Lumibot has no public accessor for): a bot whose threads all ended has stopped."""
+    return list(trader._pool)

@@ -1,0 +1,67 @@
+"""The NYSE trading days that the synthetic sample market is laid on.
+
+This module owns :func:`trading_days`: weekdays minus NYSE's regular holidays (New Year,
+Martin Luther King Jr., Presidents, Good Friday, Memorial, Juneteenth from 2022, Independence,
+Labor, Thanksgiving, Christmas, with their weekend observance rules). It has no one-off
+closures (9/11, Hurricane Sandy on 2012-10-29/30, presidential funerals such as 2018-12-05 and
+2025-01-09) and no early closes. Real data needs no calendar: the store keeps the dates a file
+has, and the venue takes its trading days from the stored bars.
+
+Why not a maintained calendar (decision, measured on pandas_market_calendars 5.5 / NYSE and
+exchange_calendars 4.13 / XNYS, both installed with Lumibot): those libraries know the one-off
+closures and match the 21 real ETFs in ``../shared/data`` day for day (8,222 SPY sessions,
+1993-01-29..2025-09-26, no difference), while these rules differ there on 15 days. But over
+the sample market's default range 2010-01-04..2024-12-31 the libraries give 3,774 days and
+these rules 3,777 (2012-10-29, 2012-10-30 and 2018-12-05 are the difference). The sample's
+prices are drawn day by day from a seeded generator, so three fewer days change every price of
+every symbol after October 2012 for every seed: stored sample data, its digests in the tests
+and every result computed on it would change. Behaviour must not, so the rules stay ours until
+a change of the sample market is wanted for itself; then ``pandas_market_calendars``'s NYSE
+``valid_days`` is the drop-in replacement (and should then be declared in pyproject, not taken
+as Lumibot's transitive dependency).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+import pandas as pd
+from pandas.tseries.holiday import (
+    AbstractHolidayCalendar,
+    GoodFriday,
+    Holiday,
+    USLaborDay,
+    USMartinLutherKingJr,
+    USMemorialDay,
+    USPresidentsDay,
+    USThanksgivingDay,
+    nearest_workday,
+    sunday_to_monday,
+)
+from pandas.tseries.offsets import CustomBusinessDay
+
+__all__ = ["NyseHolidays", "trading_days"]
+
+
+class NyseHolidays(AbstractHolidayCalendar):
+    """NYSE's regular holiday rules (no one-off closures such as Hurricane Sandy in 2012)."""
+
+    rules: ClassVar[list[Holiday]] = [
+        Holiday("New Year's Day", month=1, day=1, observance=sunday_to_monday),
+        USMartinLutherKingJr,
+        USPresidentsDay,
+        GoodFriday,
+        USMemorialDay,
+        Holiday("Juneteenth", month=6, day=19, start_date="2022-01-01", observance=nearest_workday),
+        Holiday("Independence Day", month=7, day=4, observance=nearest_workday),
+        USLaborDay,
+        USThanksgivingDay,
+        Holiday("Christmas", month=12, day=25, observance=nearest_workday),
+    ]
+
+
+def trading_days(start: date, end: date) -> pd.DatetimeIndex:
+    """Trading days in ``start..end`` inclusive, as a ``date``-named index without a freq."""
+    days = pd.date_range(start, end, freq=CustomBusinessDay(calendar=NyseHolidays()))
+    return pd.DatetimeIndex(days.astype("datetime64[ns]"), name="date", freq=None)

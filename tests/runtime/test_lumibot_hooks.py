@@ -1,0 +1,251 @@
+"""Every Lumibot internal `runtime.lumibot_hooks` patches or reads still exists in the installed
+Lumibot with the signature and behaviour the hooks expect: moving Lumibot's version fails here,
+loudly, instead of a hook silently doing nothing."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import threading
+import types
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("LUMIBOT_DISABLE_DOTENV", "1")
+os.environ.setdefault("LUMIBOT_DISABLE_UI", "1")
+
+from runtime import lumibot_hooks
+
+
+def _params(func: Any) -> list[str]:
+    return list(inspect.signature(func).parameters)
+
+
+def _source(obj: Any) -> str:
+    return inspect.getsource(obj)
+
+
+# -- the version -----------------------------------------------------------------------------------
+def test_the_installed_lumibot_is_the_release_the_hooks_were_checked_against() -> None:
+    # Moving Lumibot: re-read each hook against its source, make this file pass, then bump
+    # lumibot_hooks.CHECKED_AGAINST.
+    assert lumibot_hooks.installed_lumibot_version() == lumibot_hooks.CHECKED_AGAINST
+    lumibot_hooks.check_lumibot_version.cache_clear()
+    assert lumibot_hooks.check_lumibot_version()
+
+
+def test_another_lumibot_release_is_logged(monkeypatch: pytest.MonkeyPatch,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(lumibot_hooks, "installed_lumibot_version", lambda: "9.9.9")
+    lumibot_hooks.check_lumibot_version.cache_clear()
+    logger = logging.getLogger("stratforge")
+    monkeypatch.setattr(logger, "propagate", True)
+    try:
+        with caplog.at_level(logging.WARNING, logger="stratforge"):
+            assert not lumibot_hooks.check_lumibot_version()
+            assert not lumibot_hooks.check_lumibot_version()  # warned once
+    finally:
+        lumibot_hooks.check_lumibot_version.cache_clear()
+    warnings = [r for r in caplog.records if "checked against" in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].__dict__["installed"] == "9.9.9"
+
+
+# -- set_market_input_evidence ------------------------------------------------------------------
+def test_the_evidence_recorder_is_looked_up_at_call_time() -> None:
+    from lumibot.backtesting import market_input_evidence as evidence
+    from lumibot.indicators import indicators
+    from lumibot.strategies import strategy
+
+    params = inspect.signature(evidence.record_market_input).parameters
+    assert {p.name for p in params.values() if p.kind is p.KEYWORD_ONLY} == {
+        "source", "asset", "timestep", "when", "frame", "purpose", "quote"}
+    for caller in (strategy, indicators):
+        # imported inside the functions that call it, so the module attribute is what runs
+        assert "record_market_input" not in vars(caller)
+        assert "from lumibot.backtesting.market_input_evidence import record_market_input" \
+            in _source(caller)
+
+
+def test_market_input_evidence_switches_off_and_back_on() -> None:
+    from lumibot.backtesting import market_input_evidence as evidence
+
+    original = evidence.record_market_input
+
+    def record(source: Any) -> None:
+        evidence.record_market_input(source=source, asset="SPY", timestep="day",
+                                     when=datetime(2024, 6, 3, tzinfo=UTC), frame=None,
+                                     purpose="test")
+
+    try:
+        lumibot_hooks.set_market_input_evidence(False)
+        off = types.SimpleNamespace()
+        record(off)
+        assert not hasattr(off, "_market_input_evidence")
+    finally:
+        lumibot_hooks.set_market_input_evidence(True)
+    assert evidence.record_market_input is original
+    on = types.SimpleNamespace()
+    record(on)
+    assert isinstance(on._market_input_evidence, evidence.MarketInputEvidence)
+    assert len(on._market_input_evidence.observations) == 1
+
+
+# -- gate_order_submission -----------------------------------------------------------------------
+def test_every_single_leg_order_goes_through_submit_order() -> None:
+    from lumibot.brokers import Alpaca, Broker
+
+    assert _params(Alpaca._submit_order) == ["self", "order"]
+    assert _params(Broker._submit_order) == ["self", "order"]
+    assert "return self._submit_order(order)" in _source(Broker.submit_order)
+    assert "self._submit_order(block)" in _source(Broker._wait_for_orders)
+
+
+def test_the_gate_sees_the_order_and_lumibots_own_submit() -> None:
+    calls: list[tuple[Any, Any]] = []
+
+    class Base:
+        def _submit_order(self, order: Any) -> Any:
+            return ("sent", order)
+
+    def gate(broker: Any, order: Any, submit: Any) -> Any:
+        calls.append((broker, order))
+        return submit(order) if order != "refuse" else "refused"
+
+    broker: Any = type("B", (lumibot_hooks.gate_order_submission(gate), Base), {})()
+    assert broker._submit_order("o1") == ("sent", "o1")
+    assert broker._submit_order("refuse") == "refused"
+    assert calls == [(broker, "o1"), (broker, "refuse")]
+
+
+# -- market_hours_from_broker_clock -------------------------------------------------------------
+def test_lumibot_asks_the_broker_for_market_hours() -> None:
+    from lumibot.brokers import Alpaca
+    from lumibot.strategies.strategy import Strategy
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    assert _params(Alpaca.is_market_open) == ["self"]
+    for name in ("_await_market_to_open", "_await_market_to_close"):
+        assert _params(getattr(Alpaca, name)) == ["self", "timedelta", "strategy"]
+    assert "self.broker._await_market_to_open(timedelta, strategy=self)" in _source(
+        Strategy.await_market_to_open)
+    assert "self.broker._await_market_to_close(timedelta, strategy=self)" in _source(
+        Strategy.await_market_to_close)
+    assert "self.broker.is_market_open()" in _source(StrategyExecutor)
+    assert isinstance(inspect.getattr_static(Alpaca, "api"), property)  # the TradingClient
+
+
+def test_market_hours_follow_the_broker_clock_and_waits_end_on_stop() -> None:
+    class Clock:
+        def __init__(self) -> None:
+            self.answers = [False, False, True]
+
+        def get_clock(self) -> Any:
+            is_open = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+            return types.SimpleNamespace(is_open=is_open)
+
+    class NoSleep(threading.Event):
+        waits = 0
+
+        def wait(self, timeout: float | None = None) -> bool:
+            self.waits += 1
+            return self.is_set()
+
+    stop = NoSleep()
+    broker: Any = type("B", (lumibot_hooks.market_hours_from_broker_clock(stop),), {})()
+    broker.api = Clock()
+    assert broker.is_market_open() is False
+    broker._await_market_to_open(None, strategy=None)  # returns once the clock says open
+    assert stop.waits == 1
+    assert broker.is_market_open() is True
+    stop.set()
+    broker._await_market_to_close(timedelta=0, strategy=None)  # open, but stopping: returns
+    assert stop.waits == 1
+
+
+def test_the_bot_broker_is_lumibots_alpaca_with_both_hooks() -> None:
+    from lumibot.brokers import Alpaca
+
+    cls = lumibot_hooks.gated_alpaca_class(lambda b, o, submit: submit(o), threading.Event())
+    assert issubclass(cls, Alpaca)
+    for name in ("_submit_order", "is_market_open", "_await_market_to_open",
+                 "_await_market_to_close"):
+        owner = next(c for c in cls.__mro__ if name in vars(c))
+        assert owner.__module__ == lumibot_hooks.__name__, name
+    assert isinstance(inspect.getattr_static(cls, "api"), property)  # not shadowed
+
+
+# -- shift_data_clock ------------------------------------------------------------------------------
+def test_lumibot_data_modules_read_now_where_the_hook_shifts_it() -> None:
+    import datetime as real_datetime
+
+    from lumibot.data_sources import alpaca_data, data_source
+    from lumibot.data_sources.alpaca_data import AlpacaData
+    from lumibot.data_sources.data_source import DataSource
+
+    assert alpaca_data.dt.datetime is real_datetime.datetime
+    # the end of every bar request: one symbol (via _get_dataframe_from_api) or several
+    assert "self._get_dataframe_from_api(" in _source(AlpacaData.get_historical_prices)
+    for method in (AlpacaData._get_dataframe_from_api, AlpacaData.get_bars):
+        assert "now = dt.datetime.now(self.tzinfo)" in _source(method)
+    assert data_source.datetime.now is not None  # a (lazy) reference to datetime.datetime
+    assert "datetime.now()" in _source(DataSource.get_datetime)
+
+
+def test_the_data_clock_is_shifted_and_restored() -> None:
+    from lumibot.data_sources import alpaca_data, data_source
+
+    before = (alpaca_data.dt, data_source.datetime)
+    offset = timedelta(days=-400)
+    undo = lumibot_hooks.shift_data_clock(lambda: offset)
+    try:
+        shifted = alpaca_data.dt.datetime.now(UTC) - datetime.now(UTC)
+        assert abs(shifted - offset) < timedelta(seconds=5)
+        assert abs(data_source.datetime.now() - datetime.now() - offset) < timedelta(seconds=5)
+        assert isinstance(datetime.now(), alpaca_data.dt.datetime)  # real datetimes pass
+        assert isinstance(alpaca_data.dt.datetime.now(), datetime)  # and so do shifted ones
+        assert alpaca_data.dt.timedelta is timedelta
+        offset = timedelta(days=-1)  # refreshed: the next now() follows
+        assert abs(alpaca_data.dt.datetime.now() - datetime.now() - offset) < timedelta(seconds=5)
+    finally:
+        undo()
+    assert (alpaca_data.dt, data_source.datetime) == before
+
+
+# -- force_sleeptime / strategy_threads ----------------------------------------------------------
+def test_lumibot_calls_the_instances_initialize_and_sleeptime_is_settable() -> None:
+    from lumibot.strategies.strategy import Strategy
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    assert "self.strategy.initialize(**safe_params_to_pass)" in _source(
+        StrategyExecutor._initialize)
+    prop = inspect.getattr_static(Strategy, "sleeptime")
+    assert isinstance(prop, property) and prop.fset is not None
+
+
+def test_force_sleeptime_survives_initialize() -> None:
+    class Strategyish:
+        sleeptime: Any = "1D"
+
+        def initialize(self) -> None:
+            self.sleeptime = "1D"
+
+    strategy = Strategyish()
+    lumibot_hooks.force_sleeptime(strategy, "10S")
+    assert strategy.sleeptime == "10S"
+    strategy.initialize()
+    assert strategy.sleeptime == "10S"
+
+
+def test_the_trader_keeps_its_strategy_threads_in_pool() -> None:
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+    from lumibot.traders import Trader
+
+    trader = Trader()
+    assert lumibot_hooks.strategy_threads(trader) == []
+    assert "self._pool = [strategy._executor for strategy in self._strategies]" in _source(
+        Trader._init_pool)
+    assert issubclass(StrategyExecutor, threading.Thread)
