@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from api.services.context import AppContext
 from api.services.rows import deployment_row, runnable_version, strategy_row
 from api.services.views import (
+    LIVE_STATES,
     DeploymentView,
     DeployRequest,
     KillReport,
@@ -50,11 +51,6 @@ from runtime.risk_gate import AccountView, OrderIntent, RiskGate, client_order_i
 
 log = get_logger(__name__)
 
-LIVE_STATES = (
-    DeploymentState.starting.value,
-    DeploymentState.running.value,
-    DeploymentState.stopping.value,
-)
 
 
 class DeploymentService:

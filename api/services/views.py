@@ -11,8 +11,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from core.models import Deployment, DeploymentOrder, Strategy, StrategyVersion, utcnow
+from core.models import (
+    Deployment,
+    DeploymentOrder,
+    DeploymentState,
+    Strategy,
+    StrategyVersion,
+    utcnow,
+)
 from runtime.risk_gate import RiskLimits
+
+LIVE_STATES = (
+    DeploymentState.starting.value,
+    DeploymentState.running.value,
+    DeploymentState.stopping.value,
+)
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -409,7 +422,7 @@ def deployment_view(row: Deployment, version_number: int) -> DeploymentView:
     now = utcnow()
     started = aware(row.started_at)
     beat = aware(row.last_heartbeat_at)
-    live = row.pid is not None and row.state in ("STARTING", "RUNNING", "STOPPING")
+    live = row.pid is not None and row.state in LIVE_STATES
     return DeploymentView(
         id=row.id or 0,
         strategy_id=row.strategy_id,

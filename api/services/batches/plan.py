@@ -197,7 +197,8 @@ class BatchPlanner:
             for (strategy_id, window), train_runs in sorted(groups.items()):
                 if (strategy_id, window) in tested:
                     continue
-                if any(r.status in ("queued", "running") for r in train_runs):
+                unfinished = (RunStatus.queued.value, RunStatus.running.value)
+                if any(r.status in unfinished for r in train_runs):
                     continue
                 scored = [
                     (metric_value(r.metrics, spec.metric), r.id or 0)
