@@ -8,8 +8,8 @@ waits for its report.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -39,9 +39,11 @@ def write_tearsheet(run_dir: Path, *, title: str, rf: float, benchmark: str | No
         bench_returns.index = pd.DatetimeIndex(bench_returns.index)
         bench_returns = bench_returns.rename(benchmark or "benchmark")
     target = run_dir / TEARSHEET_FILE
+    printed = io.StringIO()
     try:
-        # quantstats prints notes on stdout; a CLI's stdout holds only its JSON document
-        with contextlib.redirect_stdout(sys.stderr):
+        # quantstats prints notes ("HTML report saved to …") on stdout, where a CLI keeps
+        # only its results: keep them for the debug log instead
+        with contextlib.redirect_stdout(printed):
             reports.html(
                 returns,
                 benchmark=bench_returns,
@@ -55,4 +57,7 @@ def write_tearsheet(run_dir: Path, *, title: str, rf: float, benchmark: str | No
         log.warning("tearsheet failed", extra={"run_dir": str(run_dir), "error": str(exc)})
         target.unlink(missing_ok=True)
         return None
+    finally:
+        if printed.getvalue().strip():
+            log.debug("quantstats said", extra={"output": printed.getvalue().strip()})
     return target.name

@@ -99,6 +99,9 @@ def test_create_backtest_and_view_results_in_a_browser(server: str, tmp_path: Pa
     assert "succeeded" in dom and "Results vs buy &amp; hold SPY" in dom
     assert "<svg" in dom and "polyline" in dom
     assert "2012-01-03 → 2016-12-30" in dom
+    assert f'href="/backtests/{run_id}/tearsheet"' in dom  # offered, made when first opened
+    sheet = httpx.get(f"{server}/backtests/{run_id}/tearsheet", timeout=120)
+    assert sheet.status_code == 200 and "<html" in sheet.text.lower()
     listing = _browser(f"{server}/ui", tmp_path, "--dump-dom").stdout
     assert "Golden cross SPY" in listing
     shot = tmp_path / "backtest.png"
