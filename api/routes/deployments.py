@@ -6,22 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
 
 from api.deps import AppDep, UserDep
-from api.services.views import DeploymentView, DeployRequest, KillReport, ManualOrder, OrderView
+from api.services.views import (
+    CredentialsBody,
+    DeploymentView,
+    DeployRequest,
+    KillBody,
+    KillReport,
+    ManualOrder,
+    OrderView,
+)
 
 router = APIRouter(tags=["deployments"])
-
-
-class KillBody(BaseModel):
-    flatten: bool = Field(default=False, description="Also close every position")
-
-
-class CredentialsBody(BaseModel):
-    key_id: str = Field(min_length=1, max_length=200)
-    secret: str = Field(min_length=1, max_length=200)
-    paper: bool = True
 
 
 @router.post("/deployments", response_model=DeploymentView, status_code=201)

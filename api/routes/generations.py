@@ -6,8 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import AppDep, UserDep
-from api.routes.strategies import CreatedStrategy
-from api.services.views import GenerationsReport
+from api.services.views import CreatedStrategy, GenerationsReport
 
 router = APIRouter(prefix="/generations", tags=["generations"])
 

@@ -4,42 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
 
 from api.deps import AppDep, UserDep
-from api.services.views import Comparison, ExplanationView, StrategyView, VersionView
+from api.services.views import (
+    Comparison,
+    CreatedStrategy,
+    CreateStrategy,
+    ExplanationView,
+    StrategyView,
+    UploadCode,
+    VersionView,
+)
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
-
-
-class CreateStrategy(BaseModel):
-    text: str = Field(
-        min_length=1,
-        max_length=4000,
-        examples=[
-            "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
-            "back below"
-        ],
-    )
-    provider: str | None = Field(
-        default=None,
-        description="provider[:model], e.g. openai:gpt-4.1-mini; default: the server's setting",
-    )
-    compare: list[str] | None = Field(
-        default=None,
-        min_length=1,
-        max_length=6,
-        description="Several provider[:model]s: returns their candidates side by side (200) "
-        "instead of creating a strategy; accept one with POST /generations/{id}/accept",
-    )
-
-
-class UploadCode(BaseModel):
-    code: str = Field(min_length=1, max_length=200_000)
-
-
-class CreatedStrategy(StrategyView):
-    code: str
 
 
 @router.post(

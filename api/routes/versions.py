@@ -7,24 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
 
 from api.deps import AppDep, UserDep
-from api.services.views import StrategyView, VersionRow
+from api.services.views import CloneBody, RegenerateBody, RestoreBody, StrategyView, VersionRow
 
 router = APIRouter(tags=["versions"])
-
-
-class RestoreBody(BaseModel):
-    version: int = Field(ge=1)
-
-
-class CloneBody(BaseModel):
-    name: str = Field(min_length=1, max_length=80)
-
-
-class RegenerateBody(BaseModel):
-    provider: str | None = None
 
 
 @router.get("/strategies/{strategy_id}/versions", response_model=list[VersionRow])

@@ -462,3 +462,56 @@ def order_view(row: DeploymentOrder) -> OrderView:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+# -- request bodies of the HTTP API ----------------------------------------------------------
+class KillBody(BaseModel):
+    flatten: bool = Field(default=False, description="Also close every position")
+
+
+class CredentialsBody(BaseModel):
+    key_id: str = Field(min_length=1, max_length=200)
+    secret: str = Field(min_length=1, max_length=200)
+    paper: bool = True
+
+
+class CreateStrategy(BaseModel):
+    text: str = Field(
+        min_length=1,
+        max_length=4000,
+        examples=[
+            "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
+            "back below"
+        ],
+    )
+    provider: str | None = Field(
+        default=None,
+        description="provider[:model], e.g. openai:gpt-4.1-mini; default: the server's setting",
+    )
+    compare: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=6,
+        description="Several provider[:model]s: returns their candidates side by side (200) "
+        "instead of creating a strategy; accept one with POST /generations/{id}/accept",
+    )
+
+
+class UploadCode(BaseModel):
+    code: str = Field(min_length=1, max_length=200_000)
+
+
+class CreatedStrategy(StrategyView):
+    code: str
+
+
+class RestoreBody(BaseModel):
+    version: int = Field(ge=1)
+
+
+class CloneBody(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+
+
+class RegenerateBody(BaseModel):
+    provider: str | None = None
