@@ -41,7 +41,6 @@ from runtime.processes import is_our_process
 log = get_logger(__name__)
 
 INTERRUPTED = "interrupted: the server stopped before the run finished"
-ProgressCallback = Callable[[float], None]
 
 
 class BacktestRunner:

@@ -252,3 +252,35 @@ def test_whole_flow_on_postgresql(tmp_path: Path, real_market_dir: Path,
     finally:
         service.close()
         dispose_engines()
+
+
+def test_every_backtest_runs_on_the_same_warm_workers(tmp_path: Path,
+                                                      sample_market_dir: Path) -> None:
+    """One path: the validation gate's smoke backtest and probe, and then single runs, all go
+    through the process's executor and reuse its warm workers (no process per run)."""
+    from api.services.views import BacktestConfig
+    from runtime.executors import LocalPoolExecutor
+
+    settings = make_settings(tmp_path, sample_market_dir, smoke_backtest_days=120)
+    service = Services.open(settings)
+    try:
+        view = service.strategies.create_strategy(service.user_id, GOLDEN)
+        assert view.version is not None and view.version.validation_status == "passed"
+        executor = service.runner.executor()
+        assert isinstance(executor, LocalPoolExecutor)
+        after_gate = set(executor.worker_pids())
+        assert after_gate  # the gate's checks started the workers
+        config = BacktestConfig(strategy_id=view.id, start="2015-01-02", end="2016-12-30")
+        pids = []
+        for _ in range(2):
+            run = service.backtests.create_backtest(service.user_id, config)
+            done = service.backtests.execute_backtest(run.id)
+            assert done.status == "succeeded", done.error
+            pids.append(set(executor.worker_pids()))
+        assert pids == [after_gate, after_gate]  # same processes, nothing new started
+        first, second = (service.backtests.get_backtest(None, i).metrics
+                         for i in (run.id - 1, run.id))
+        assert first == second
+    finally:
+        service.close()
+        dispose_engines()
