@@ -9,7 +9,6 @@ keeps it in an HttpOnly, SameSite=Strict cookie.
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +17,7 @@ import jinja2
 from fastapi import APIRouter, Cookie, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import AppDep
+from api.deps import AppDep, api_key_matches
 from api.errors import http_status
 from api.services.container import Services
 from api.services.views import BacktestConfig
@@ -64,7 +63,7 @@ def _authorised(app: Services, cookie: str | None) -> bool:
     expected = app.settings.api_key
     if expected is None:
         return True
-    return bool(cookie) and secrets.compare_digest(cookie or "", expected.get_secret_value())
+    return api_key_matches(cookie, expected)
 
 
 def _login_page(status: int = 401, error: dict[str, str] | None = None) -> HTMLResponse:

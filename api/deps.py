@@ -6,9 +6,20 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from pydantic import SecretStr
 
 from api.services.container import Services
 from core.errors import Unauthorized
+
+
+def api_key_matches(given: str | None, expected: SecretStr) -> bool:
+    """Constant-time comparison of a presented key, as bytes: a key with characters the
+    configured one lacks (non-ASCII included) is simply wrong."""
+    if not given:
+        return False
+    return secrets.compare_digest(
+        given.encode("utf-8", "replace"), expected.get_secret_value().encode("utf-8", "replace")
+    )
 
 
 def get_services(request: Request) -> Services:
@@ -30,7 +41,7 @@ def current_user_id(
         given = x_api_key
         if given is None and authorization and authorization.lower().startswith("bearer "):
             given = authorization[7:].strip()
-        if not given or not secrets.compare_digest(given, expected.get_secret_value()):
+        if not api_key_matches(given, expected):
             raise Unauthorized("missing or wrong API key (send X-API-Key)")
     return app.user_id
 

@@ -34,8 +34,8 @@ def strategy_row(db: Session, *, user_id: int, strategy_id: int) -> Strategy:
 
 
 def version_row(db: Session, *, strategy: Strategy, number: int | None) -> StrategyVersion:
-    """Version `number` of `strategy` (its latest when None)."""
-    number = number or strategy.latest_version
+    """Version `number` of `strategy` (its latest when None; 0 is no version)."""
+    number = strategy.latest_version if number is None else number
     row = db.exec(
         select(StrategyVersion).where(
             StrategyVersion.strategy_id == strategy.id, StrategyVersion.number == number

@@ -7,10 +7,12 @@ market-data store lacks, records the attempt as a Generation, and runs the valid
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.services.context import AppContext
@@ -18,7 +20,13 @@ from api.services.generations import GenerationLedger
 from api.services.rows import strategy_row, version_row
 from api.services.validation import ValidationService
 from api.services.views import StrategyView, VersionView, strategy_view, version_view
-from core.errors import InvalidInput, StratforgeError, UnknownSymbolError, ValidationFailed
+from core.errors import (
+    Conflict,
+    InvalidInput,
+    StratforgeError,
+    UnknownSymbolError,
+    ValidationFailed,
+)
 from core.logging import get_logger
 from core.models import Strategy, StrategyVersion, VersionOrigin
 from generator.pipeline import Generated, generate, get_provider
@@ -28,6 +36,8 @@ from generator.spec import StrategySpec
 from generator.validate import check_source
 
 log = get_logger(__name__)
+
+SLUG_ATTEMPTS = 20
 
 
 class StrategyService:
@@ -104,27 +114,42 @@ class StrategyService:
                 available=available,
             )
 
-    def unique_slug(self, db: Session, name: str) -> str:
+    def unique_slug(self, db: Session, name: str, skip: int = 0) -> str:
+        """A slug for `name` that no strategy and no code folder has; `skip` passes over that
+        many free candidates (a concurrent request may be inserting the first one)."""
         base = slug_for(name)
-        slug, n = base, 2
-        while (
-            db.exec(select(Strategy).where(Strategy.slug == slug)).first() is not None
-            or self.ctx.code.folder(slug).exists()
-        ):
-            slug, n = f"{base}_{n}", n + 1
-        return slug
+        for slug in itertools.chain([base], (f"{base}_{n}" for n in itertools.count(2))):
+            taken = (
+                db.exec(select(Strategy).where(Strategy.slug == slug)).first() is not None
+                or self.ctx.code.folder(slug).exists()
+            )
+            if taken:
+                continue
+            if skip == 0:
+                return slug
+            skip -= 1
+        raise AssertionError("unreachable: the candidates never end")
+
+    def insert_strategy(self, db: Session, *, user_id: int, name: str, text: str) -> Strategy:
+        """A new Strategy row under a slug of its own. The slug's unique index is the claim:
+        when a concurrent request inserted the same slug first, the next free one is tried."""
+        for attempt in range(SLUG_ATTEMPTS):
+            strategy = Strategy(owner_id=user_id, name=name, text=text, latest_version=0,
+                                slug=self.unique_slug(db, name, skip=attempt))
+            db.add(strategy)
+            try:
+                db.flush()
+                return strategy
+            except IntegrityError:
+                db.rollback()
+                log.info("slug taken by a concurrent request; trying the next",
+                         extra={"slug": strategy.slug})
+        raise Conflict(f"could not find a free name for {name!r}; try again", code="slug_busy")
 
     def save_new(self, user_id: int, text: str, generated: Generated) -> Strategy:
         with self.ctx.session() as db:
-            strategy = Strategy(
-                owner_id=user_id,
-                name=generated.spec.name,
-                slug=self.unique_slug(db, generated.spec.name),
-                text=text,
-                latest_version=0,
-            )
-            db.add(strategy)
-            db.flush()
+            strategy = self.insert_strategy(db, user_id=user_id, name=generated.spec.name,
+                                            text=text)
             self.record_version(
                 db,
                 strategy,

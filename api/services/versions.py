@@ -216,15 +216,8 @@ class VersionService:
             source = self.ctx.code.pristine_source(original.slug, latest.number)
             if source is None:
                 raise NotFound("the latest version has no recorded source", code="code_missing")
-            clone = Strategy(
-                owner_id=user_id,
-                name=name,
-                slug=self.strategies.unique_slug(db, name),
-                text=original.text,
-                latest_version=0,
-            )
-            db.add(clone)
-            db.flush()
+            clone = self.strategies.insert_strategy(db, user_id=user_id, name=name,
+                                                    text=original.text)
             self.strategies.record_version(
                 db,
                 clone,

@@ -112,7 +112,9 @@ def strategy_view(row: Strategy, version: StrategyVersion | None) -> StrategyVie
 # -- backtests -----------------------------------------------------------------------------------
 class BacktestConfig(BaseModel):
     strategy_id: int
-    version: int | None = Field(default=None, description="Version number; default the latest")
+    version: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="Version number; default the latest"
+    )
     start: date
     end: date
     cash: float = Field(default=100_000.0, gt=0, le=1e12)
@@ -242,7 +244,9 @@ class DateRange(BaseModel):
 
 class Target(BaseModel):
     strategy_id: int
-    version: int | None = Field(default=None, description="Version number; default the latest")
+    version: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="Version number; default the latest"
+    )
 
 
 class SweepParameter(BaseModel):
@@ -354,7 +358,9 @@ class ScheduleView(BaseModel):
 # -- deployments ------------------------------------------------------------------------------
 class DeployRequest(BaseModel):
     strategy_id: int
-    version: int | None = Field(default=None, description="Version number; default the latest")
+    version: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="Version number; default the latest"
+    )
     mode: str = Field(default="paper", description="paper | live | venue")
     limits: RiskLimits = Field(default_factory=RiskLimits)
     parameters: dict[str, Any] = Field(default_factory=dict)

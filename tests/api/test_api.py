@@ -122,6 +122,14 @@ def test_unknown_symbol_lists_what_is_available(client: TestClient) -> None:
     assert bars.status_code == 404 and bars.json()["code"] == "unknown_symbol"
 
 
+def test_version_zero_is_refused_not_read_as_the_latest(client: TestClient) -> None:
+    sid = client.post("/strategies", json={"text": GOLDEN}).json()["id"]
+    response = client.post("/backtests", json={"strategy_id": sid, "version": 0,
+                                              "start": "2015-01-02", "end": "2016-01-04"})
+    assert response.status_code == 422 and "version" in response.json()["message"]
+    assert client.get(f"/strategies/{sid}/versions/0").status_code == 404
+
+
 def test_date_range_outside_the_data(client: TestClient) -> None:
     sid = client.post("/strategies", json={"text": GOLDEN}).json()["id"]
     response = client.post(
@@ -284,3 +292,36 @@ def test_every_backtest_runs_on_the_same_warm_workers(tmp_path: Path,
     finally:
         service.close()
         dispose_engines()
+
+
+def test_concurrent_creates_of_one_text_get_distinct_slugs(tmp_path: Path,
+                                                           sample_market_dir: Path) -> None:
+    """Eight requests for the same strategy at once: eight strategies, no slug collision."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    service = Services.open(make_settings(tmp_path, sample_market_dir, smoke_backtest_days=0))
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            views = list(pool.map(
+                lambda _: service.strategies.save_new(
+                    service.user_id, GOLDEN,
+                    service.strategies.generate(GOLDEN, service.strategies.provider("offline"))),
+                range(8)))
+        slugs = [v.slug for v in views]
+        assert len(set(slugs)) == 8, slugs
+        assert len(service.strategies.list_strategies(service.user_id)) == 8
+    finally:
+        service.close()
+        dispose_engines()
+
+
+def test_a_non_ascii_api_key_is_just_a_wrong_key(tmp_path: Path, sample_market_dir: Path) -> None:
+    settings = make_settings(tmp_path, sample_market_dir, api_key="s3cret-key")
+    with TestClient(create_app(settings)) as client:
+        for headers in ({"X-API-Key": "sécret".encode()},
+                        {"Authorization": "Bearer sécret".encode()}):
+            assert client.get("/strategies", headers=headers).status_code == 401
+        assert client.get("/ui", headers={"Cookie": "stratforge_key=sécret".encode()}
+                          ).status_code == 401
+        assert client.post("/ui/login", data={"key": "sécret"}).status_code == 401
+    dispose_engines()
