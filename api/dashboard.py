@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import AppDep, api_key_matches
 from api.errors import http_status
 from api.services.container import Services
-from api.services.views import BacktestConfig
+from api.services.views import BacktestConfig, DbId
 from core.errors import StratforgeError
 
 router = APIRouter(include_in_schema=False)
@@ -114,7 +114,7 @@ def create(app: AppDep, text: Annotated[str, Form()], cookie: CookieDep = None) 
     return RedirectResponse(f"/ui/strategies/{view.id}", status_code=303)
 
 
-def _strategy_page(app: Services, strategy_id: int, status: int = 200,
+def _strategy_page(app: Services, strategy_id: DbId, status: int = 200,
                    error: dict[str, str] | None = None) -> HTMLResponse:
     user = app.user_id
     view = app.strategies.get_strategy(user, strategy_id)
@@ -133,7 +133,7 @@ def _strategy_page(app: Services, strategy_id: int, status: int = 200,
 
 
 @router.get("/ui/strategies/{strategy_id}")
-def strategy_page(strategy_id: int, app: AppDep, cookie: CookieDep = None) -> Response:
+def strategy_page(strategy_id: DbId, app: AppDep, cookie: CookieDep = None) -> Response:
     if not _authorised(app, cookie):
         return _login_page()
     try:
@@ -146,7 +146,7 @@ def strategy_page(strategy_id: int, app: AppDep, cookie: CookieDep = None) -> Re
 
 @router.post("/ui/strategies/{strategy_id}/backtests")
 def start_backtest(
-    strategy_id: int, app: AppDep, start: Annotated[date, Form()], end: Annotated[date, Form()],
+    strategy_id: DbId, app: AppDep, start: Annotated[date, Form()], end: Annotated[date, Form()],
     cash: Annotated[float, Form()] = 100_000.0, benchmark: Annotated[str, Form()] = "",
     cookie: CookieDep = None,
 ) -> Response:
@@ -167,7 +167,7 @@ def start_backtest(
 
 
 @router.get("/ui/backtests/{run_id}")
-def backtest_page(run_id: int, app: AppDep, cookie: CookieDep = None) -> Response:
+def backtest_page(run_id: DbId, app: AppDep, cookie: CookieDep = None) -> Response:
     if not _authorised(app, cookie):
         return _login_page()
     user = app.user_id

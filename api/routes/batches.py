@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from api.deps import AppDep, UserDep
-from api.services.views import BatchSpec, BatchView, ScheduleIn, ScheduleView
+from api.services.views import MAX_ID, BatchSpec, BatchView, DbId, ScheduleIn, ScheduleView
 from core.errors import InvalidInput
 
 router = APIRouter(tags=["batches"])
@@ -36,25 +36,25 @@ def list_batches(app: AppDep, user: UserDep) -> list[BatchView]:
 
 
 @router.get("/batches/{batch_id}", response_model=BatchView)
-def get_batch(batch_id: int, app: AppDep, user: UserDep) -> BatchView:
+def get_batch(batch_id: DbId, app: AppDep, user: UserDep) -> BatchView:
     return app.batches.get_batch(user, batch_id)
 
 
 @router.delete("/batches/{batch_id}", response_model=BatchView)
-def cancel_batch(batch_id: int, app: AppDep, user: UserDep) -> BatchView:
+def cancel_batch(batch_id: DbId, app: AppDep, user: UserDep) -> BatchView:
     return app.batches.cancel_batch(user, batch_id)
 
 
 @router.get("/batches/{batch_id}/results")
 def batch_results(
-    batch_id: int, app: AppDep, user: UserDep, metric: str | None = None, top: int = 5
+    batch_id: DbId, app: AppDep, user: UserDep, metric: str | None = None, top: int = 5
 ) -> dict[str, Any]:
     return app.results.batch_results(user, batch_id, metric, top)
 
 
 @router.get("/batches/{batch_id}/export")
 def export_batch(
-    batch_id: int, app: AppDep, user: UserDep, format: Format = "json", metric: str | None = None
+    batch_id: DbId, app: AppDep, user: UserDep, format: Format = "json", metric: str | None = None
 ) -> Response:
     content, media = app.results.export_batch(user, batch_id, format, metric)
     return _download(content, media, f"batch_{batch_id}.{format}")
@@ -68,11 +68,13 @@ def compare_backtests(
         run_ids = [int(part) for part in ids.split(",") if part.strip()]
     except ValueError as exc:
         raise InvalidInput("ids must be comma-separated run ids", code="bad_ids") from exc
+    if len(run_ids) > 100 or any(not 1 <= i <= MAX_ID for i in run_ids):
+        raise InvalidInput(f"ids: 1 to 100 run ids, each 1..{MAX_ID}", code="bad_ids")
     return app.results.compare_backtests(user, run_ids)
 
 
 @router.get("/backtests/{run_id}/export")
-def export_run(run_id: int, app: AppDep, user: UserDep, format: Format = "json") -> Response:
+def export_run(run_id: DbId, app: AppDep, user: UserDep, format: Format = "json") -> Response:
     content, media = app.results.export_run(user, run_id, format)
     return _download(content, media, f"run_{run_id}.{format}")
 
@@ -88,6 +90,6 @@ def list_schedules(app: AppDep, user: UserDep) -> list[ScheduleView]:
 
 
 @router.delete("/schedules/{schedule_id}", status_code=204)
-def delete_schedule(schedule_id: int, app: AppDep, user: UserDep) -> Response:
+def delete_schedule(schedule_id: DbId, app: AppDep, user: UserDep) -> Response:
     app.schedules.delete_schedule(user, schedule_id)
     return Response(status_code=204)

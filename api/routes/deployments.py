@@ -10,6 +10,7 @@ from fastapi import APIRouter, Response
 from api.deps import AppDep, UserDep
 from api.services.views import (
     CredentialsBody,
+    DbId,
     DeploymentView,
     DeployRequest,
     KillBody,
@@ -32,27 +33,27 @@ def list_deployments(app: AppDep, user: UserDep) -> list[DeploymentView]:
 
 
 @router.get("/deployments/{deployment_id}", response_model=DeploymentView)
-def get_deployment(deployment_id: int, app: AppDep, user: UserDep) -> DeploymentView:
+def get_deployment(deployment_id: DbId, app: AppDep, user: UserDep) -> DeploymentView:
     return app.deployments.get_deployment(user, deployment_id)
 
 
 @router.post("/deployments/{deployment_id}/stop", response_model=DeploymentView)
-def stop_deployment(deployment_id: int, app: AppDep, user: UserDep) -> DeploymentView:
+def stop_deployment(deployment_id: DbId, app: AppDep, user: UserDep) -> DeploymentView:
     return app.deployments.stop_deployment(user, deployment_id)
 
 
 @router.post("/deployments/{deployment_id}/start", response_model=DeploymentView)
-def start_deployment(deployment_id: int, app: AppDep, user: UserDep) -> DeploymentView:
+def start_deployment(deployment_id: DbId, app: AppDep, user: UserDep) -> DeploymentView:
     return app.deployments.start_deployment(user, deployment_id)
 
 
 @router.post("/deployments/{deployment_id}/clear-halt", response_model=DeploymentView)
-def clear_halt(deployment_id: int, app: AppDep, user: UserDep) -> DeploymentView:
+def clear_halt(deployment_id: DbId, app: AppDep, user: UserDep) -> DeploymentView:
     return app.deployments.clear_halt(user, deployment_id)
 
 
 @router.get("/orders", response_model=list[OrderView])
-def list_orders(app: AppDep, user: UserDep, deployment_id: int | None = None,
+def list_orders(app: AppDep, user: UserDep, deployment_id: DbId | None = None,
                 status: str | None = None) -> list[OrderView]:
     return app.deployments.list_orders(user, deployment_id, status)
 
@@ -63,7 +64,7 @@ def place_order(body: ManualOrder, app: AppDep, user: UserDep) -> OrderView:
 
 
 @router.delete("/orders/{order_id}", response_model=OrderView)
-def cancel_order(order_id: int, app: AppDep, user: UserDep) -> OrderView:
+def cancel_order(order_id: DbId, app: AppDep, user: UserDep) -> OrderView:
     return app.deployments.cancel_order(user, order_id)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import AppDep, UserDep
-from api.services.views import CreatedStrategy, GenerationsReport
+from api.services.views import CreatedStrategy, DbId, GenerationsReport
 
 router = APIRouter(prefix="/generations", tags=["generations"])
 
@@ -16,7 +16,7 @@ def list_generations(
     app: AppDep,
     user: UserDep,
     limit: int = Query(default=100, ge=1, le=1000),
-    strategy_id: int | None = None,
+    strategy_id: DbId | None = None,
 ) -> GenerationsReport:
     """Newest first: provider, model, prompt version, tokens, latency, cost, outcome, attempts;
     totals over all of the user's generations and per model; today's use against the budget."""
@@ -24,7 +24,7 @@ def list_generations(
 
 
 @router.post("/{generation_id}/accept", status_code=201, response_model=CreatedStrategy)
-def accept_generation(generation_id: int, app: AppDep, user: UserDep) -> CreatedStrategy:
+def accept_generation(generation_id: DbId, app: AppDep, user: UserDep) -> CreatedStrategy:
     view = app.models.accept_candidate(user, generation_id)
     code = app.strategies.version_code(user, view.id, view.latest_version)
     return CreatedStrategy(**view.model_dump(), code=code)

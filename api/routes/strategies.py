@@ -10,9 +10,11 @@ from api.services.views import (
     Comparison,
     CreatedStrategy,
     CreateStrategy,
+    DbId,
     ExplanationView,
     StrategyView,
     UploadCode,
+    VersionNumber,
     VersionView,
 )
 
@@ -42,13 +44,13 @@ def list_strategies(app: AppDep, user: UserDep) -> list[StrategyView]:
 
 
 @router.get("/{strategy_id}", response_model=StrategyView)
-def get_strategy(strategy_id: int, app: AppDep, user: UserDep) -> StrategyView:
+def get_strategy(strategy_id: DbId, app: AppDep, user: UserDep) -> StrategyView:
     return app.strategies.get_strategy(user, strategy_id)
 
 
 @router.get("/{strategy_id}/explanation", response_model=ExplanationView)
 def get_explanation(
-    strategy_id: int, app: AppDep, user: UserDep, provider: str | None = None
+    strategy_id: DbId, app: AppDep, user: UserDep, provider: str | None = None
 ) -> ExplanationView:
     """The spec's plain-English summary, plus the model's explanation of risks and assumptions
     when a language model is configured (or named with `provider`)."""
@@ -56,16 +58,18 @@ def get_explanation(
 
 
 @router.get("/{strategy_id}/versions/{number}", response_model=VersionView)
-def get_version(strategy_id: int, number: int, app: AppDep, user: UserDep) -> VersionView:
+def get_version(
+    strategy_id: DbId, number: VersionNumber, app: AppDep, user: UserDep
+) -> VersionView:
     return app.strategies.get_version(user, strategy_id, number)
 
 
 @router.put("/{strategy_id}/code", response_model=StrategyView)
-def put_code(strategy_id: int, body: UploadCode, app: AppDep, user: UserDep) -> StrategyView:
+def put_code(strategy_id: DbId, body: UploadCode, app: AppDep, user: UserDep) -> StrategyView:
     """Record edited code as a new version (validated like generated code)."""
     return app.strategies.add_code_version(user, strategy_id, body.code)
 
 
 @router.get("/{strategy_id}/versions/{number}/code", response_class=PlainTextResponse)
-def get_code(strategy_id: int, number: int, app: AppDep, user: UserDep) -> str:
+def get_code(strategy_id: DbId, number: VersionNumber, app: AppDep, user: UserDep) -> str:
     return app.strategies.version_code(user, strategy_id, number)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from core.models import (
     Deployment,
@@ -26,6 +26,13 @@ LIVE_STATES = (
     DeploymentState.running.value,
     DeploymentState.stopping.value,
 )
+
+
+# a database id: SQLite and PostgreSQL store 64-bit integers, so anything above is refused at
+# the edge (422 naming the field) instead of overflowing in the driver
+MAX_ID = 2**63 - 1
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+VersionNumber = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -111,7 +118,7 @@ def strategy_view(row: Strategy, version: StrategyVersion | None) -> StrategyVie
 
 # -- backtests -----------------------------------------------------------------------------------
 class BacktestConfig(BaseModel):
-    strategy_id: int
+    strategy_id: DbId
     version: int | None = Field(
         default=None, ge=1, le=1_000_000, description="Version number; default the latest"
     )
@@ -243,7 +250,7 @@ class DateRange(BaseModel):
 
 
 class Target(BaseModel):
-    strategy_id: int
+    strategy_id: DbId
     version: int | None = Field(
         default=None, ge=1, le=1_000_000, description="Version number; default the latest"
     )
@@ -357,7 +364,7 @@ class ScheduleView(BaseModel):
 
 # -- deployments ------------------------------------------------------------------------------
 class DeployRequest(BaseModel):
-    strategy_id: int
+    strategy_id: DbId
     version: int | None = Field(
         default=None, ge=1, le=1_000_000, description="Version number; default the latest"
     )
@@ -411,7 +418,7 @@ class OrderView(BaseModel):
 
 class ManualOrder(BaseModel):
     symbol: str = Field(min_length=1, max_length=20)
-    qty: float = Field(gt=0)
+    qty: float = Field(gt=0, le=1e9)
     side: str = Field(pattern="^(buy|sell)$")
     mode: str = Field(default="paper", description="paper | live | venue")
     limits: RiskLimits = Field(default_factory=RiskLimits)
@@ -472,13 +479,13 @@ def order_view(row: DeploymentOrder) -> OrderView:
 
 # -- request bodies of the HTTP API ----------------------------------------------------------
 class KillBody(BaseModel):
-    flatten: bool = Field(default=False, description="Also close every position")
+    flatten: StrictBool = Field(default=False, description="Also close every position")
 
 
 class CredentialsBody(BaseModel):
     key_id: str = Field(min_length=1, max_length=200)
     secret: str = Field(min_length=1, max_length=200)
-    paper: bool = True
+    paper: StrictBool = True
 
 
 class CreateStrategy(BaseModel):
@@ -512,7 +519,7 @@ class CreatedStrategy(StrategyView):
 
 
 class RestoreBody(BaseModel):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=1_000_000)
 
 
 class CloneBody(BaseModel):

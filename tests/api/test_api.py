@@ -130,6 +130,17 @@ def test_version_zero_is_refused_not_read_as_the_latest(client: TestClient) -> N
     assert client.get(f"/strategies/{sid}/versions/0").status_code == 404
 
 
+def test_ids_beyond_64_bits_are_a_422_naming_the_field(client: TestClient) -> None:
+    huge = 2**63
+    for path in (f"/strategies/{huge}", f"/backtests/{huge}", f"/strategies/1/versions/{huge}",
+                 f"/backtests?strategy_id={huge}", f"/backtests/compare?ids=1,{huge}"):
+        response = client.get(path)
+        assert response.status_code == 422, (path, response.text)
+    body = client.post("/backtests", json={"strategy_id": 1e30, "start": "2015-01-02",
+                                          "end": "2016-01-04"})
+    assert body.status_code == 422 and "strategy_id" in body.json()["message"]
+
+
 def test_date_range_outside_the_data(client: TestClient) -> None:
     sid = client.post("/strategies", json={"text": GOLDEN}).json()["id"]
     response = client.post(
