@@ -127,7 +127,7 @@ def test_version_zero_is_refused_not_read_as_the_latest(client: TestClient) -> N
     response = client.post("/backtests", json={"strategy_id": sid, "version": 0,
                                               "start": "2015-01-02", "end": "2016-01-04"})
     assert response.status_code == 422 and "version" in response.json()["message"]
-    assert client.get(f"/strategies/{sid}/versions/0").status_code == 404
+    assert client.get(f"/strategies/{sid}/versions/0").status_code == 422
 
 
 def test_ids_beyond_64_bits_are_a_422_naming_the_field(client: TestClient) -> None:
