@@ -7,6 +7,7 @@ Errors always come back as JSON `{"code": ..., "message": ..., "details": {...}}
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -69,10 +70,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         message = "; ".join(f"{p['where']}: {p['message']}" for p in problems)
         return _error(422, "invalid_request", message, {"problems": problems})
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        return _error(500, "internal_error", "internal error; see the server log")
+    @app.middleware("http")
+    async def _request_id(request: Request, call_next: Any) -> Any:
+        """Every response names its request (`X-Request-ID`); an unexpected exception becomes a
+        JSON 500 carrying that id, logged with its traceback, and never reaches the server
+        (which would close the connection and drop the requests queued behind it)."""
+        request_id = uuid.uuid4().hex[:16]
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception("unhandled error",
+                          extra={"request": request_id, "path": request.url.path})
+            response = _error(500, "internal_error",
+                              f"internal error; see the server log for request {request_id}",
+                              {"request_id": request_id})
+        response.headers["X-Request-ID"] = request_id
+        return response
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -13,6 +13,8 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+import requests
+from alpaca.common.exceptions import APIError
 from sqlmodel import Session, col, select
 
 from api.services.context import AppContext
@@ -271,10 +273,15 @@ class DeploymentService:
         out: list[dict[str, Any]] = []
         for mode in self._user_modes(user_id):
             try:
-                client = trading_client(self._broker_endpoint(user_id, mode), timeout_s=10.0)
-                positions: Any = client.get_all_positions()
+                endpoint = self._broker_endpoint(user_id, mode)
             except BrokerUnavailable:
-                continue
+                continue  # the local venue is not running: nothing is held there
+            try:
+                positions: Any = trading_client(endpoint, timeout_s=10.0).get_all_positions()
+            except (requests.RequestException, APIError) as exc:
+                raise BrokerUnavailable(
+                    f"the {mode} broker did not answer: {exc}", mode=mode
+                ) from exc
             for p in positions:
                 out.append(
                     {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -335,4 +336,42 @@ def test_a_non_ascii_api_key_is_just_a_wrong_key(tmp_path: Path, sample_market_d
         assert client.get("/ui", headers={"Cookie": "stratforge_key=sécret".encode()}
                           ).status_code == 401
         assert client.post("/ui/login", data={"key": "sécret"}).status_code == 401
+    dispose_engines()
+
+
+def test_an_unexpected_error_is_a_json_500_with_a_request_id(tmp_path: Path,
+                                                              sample_market_dir: Path) -> None:
+    app = create_app(make_settings(tmp_path, sample_market_dir))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug on purpose")
+
+    # raise_server_exceptions: the test fails if the exception escaped the application
+    with TestClient(app, raise_server_exceptions=True) as client:
+        response = client.get("/boom")
+        assert response.status_code == 500
+        body = response.json()
+        assert body["code"] == "internal_error"
+        assert body["details"]["request_id"] == response.headers["X-Request-ID"]
+        assert "a bug on purpose" not in response.text  # the traceback stays in the log
+        assert client.get("/health").headers["X-Request-ID"] != body["details"]["request_id"]
+    dispose_engines()
+
+
+def test_an_unreachable_broker_is_a_503_with_the_reason(tmp_path: Path,
+                                                        sample_market_dir: Path) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    settings = make_settings(tmp_path, sample_market_dir,
+                             alpaca_trading_url=f"http://127.0.0.1:{closed}",
+                             alpaca_data_url=f"http://127.0.0.1:{closed}")
+    with TestClient(create_app(settings)) as client:
+        stored = client.put("/broker-credentials", json={"key_id": "PKTEST", "secret": "s"})
+        assert stored.status_code == 200, stored.text
+        response = client.get("/positions")
+        assert response.status_code == 503, response.text
+        assert response.json()["code"] == "broker_unavailable"
+        assert "did not answer" in response.json()["message"]
     dispose_engines()
