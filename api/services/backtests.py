@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, col, select
 
+from api.services.batches.sweeps import with_history
+from api.services.code_facts import check_parameters
 from api.services.context import AppContext
 from api.services.rows import run_row
 from api.services.runs import BacktestRunner, RunEvents, RunRecorder
@@ -97,12 +99,17 @@ class BacktestService:
         self.ctx.market.require(
             [*target.data_symbols, *([benchmark] if benchmark else [])], config.start, config.end
         )
+        parameters = check_parameters(target.declared, config.parameters,
+                                      self.ctx.settings.max_lookback)
+        if parameters:  # a longer period needs a longer warm-up
+            parameters = with_history(target.declared, parameters)
         stored = config.model_dump(mode="json")
         stored.update(
             version=target.version,
             benchmark=benchmark,
             data_symbols=target.data_symbols,
-            warmup_bars=target.warmup_bars,
+            parameters=parameters,
+            warmup_bars=int(parameters.get("history_bars", target.warmup_bars)),
             tearsheet=self.ctx.settings.tearsheet if config.tearsheet is None else config.tearsheet,
         )
         with self.ctx.session() as db:

@@ -1,12 +1,15 @@
 """What a version's code declares about itself, read statically (never by running it): its
-literal `parameters`, and from them the symbols whose bars it needs and its warm-up length.
+literal `parameters`, and from them the symbols whose bars it needs and its warm-up length;
+and the check that run-time overrides of those parameters stay within them.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 from typing import Any
 
+from core.errors import InvalidInput
 from core.models import StrategyVersion
 from generator.spec import StrategySpec
 
@@ -47,3 +50,52 @@ def code_data_needs(source: str, version: StrategyVersion) -> tuple[list[str], i
     symbols = declared.get("data_symbols") or (spec.all_symbols() if spec else [])
     warmup = declared.get("history_bars") or (spec.lookback() if spec else 0)
     return [str(s) for s in symbols], int(warmup)
+
+
+def is_period(name: str) -> bool:
+    """A parameter that counts bars (an indicator period, a lookback in days)."""
+    return "period" in name or name.endswith("_days") or name.endswith("lookback")
+
+
+def check_parameters(
+    declared: dict[str, Any], given: dict[str, Any], max_lookback: int
+) -> dict[str, Any]:
+    """Run-time overrides of a version's `parameters`, held to what the code declares and to
+    the server's limits (refused, never clamped): only declared names, each of its default's
+    type, periods 1..`max_lookback`, numbers finite."""
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise InvalidInput(
+            f"unknown parameter(s) {', '.join(unknown)}; this version declares "
+            f"{', '.join(sorted(declared))}",
+            code="unknown_parameter",
+            unknown=unknown,
+            declared=sorted(declared),
+        )
+    problems: list[str] = []
+    for name, value in given.items():
+        default = declared[name]
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                problems.append(f"{name} must be true or false")
+        elif isinstance(default, (int, float)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.append(f"{name} must be a number")
+            elif not math.isfinite(value) or abs(value) > 1e9:
+                problems.append(f"{name} must be a finite number")
+            elif isinstance(default, int) and not float(value).is_integer():
+                problems.append(f"{name} must be a whole number")
+            elif is_period(name) and not 1 <= value <= max_lookback:
+                problems.append(f"{name} must be between 1 and {max_lookback} bars")
+        elif isinstance(default, str):
+            if not isinstance(value, str) or len(value) > 200:
+                problems.append(f"{name} must be a text of at most 200 characters")
+        elif isinstance(default, list):
+            if (not isinstance(value, list) or len(value) > 100
+                    or not all(isinstance(v, str) and len(v) <= 20 for v in value)):
+                problems.append(f"{name} must be a list of at most 100 symbols")
+        else:
+            problems.append(f"{name} cannot be changed at run time")
+    if problems:
+        raise InvalidInput("; ".join(problems), code="bad_parameters", problems=problems)
+    return dict(given)

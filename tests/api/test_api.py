@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import signal
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -140,6 +140,22 @@ def test_ids_beyond_64_bits_are_a_422_naming_the_field(client: TestClient) -> No
     body = client.post("/backtests", json={"strategy_id": 1e30, "start": "2015-01-02",
                                           "end": "2016-01-04"})
     assert body.status_code == 422 and "strategy_id" in body.json()["message"]
+
+
+def test_run_time_parameters_are_held_to_the_code_and_the_limits(client: TestClient) -> None:
+    sid = client.post("/strategies", json={"text": GOLDEN}).json()["id"]
+    window = {"strategy_id": sid, "start": "2015-01-02", "end": "2016-01-04"}
+    for parameters, code in (({"rsi_period": 14}, "unknown_parameter"),
+                             ({"__class__": "x"}, "unknown_parameter"),
+                             ({"fast_sma_period": 1_000_000_000}, "bad_parameters"),
+                             ({"fast_sma_period": -5}, "bad_parameters"),
+                             ({"fast_sma_period": "50"}, "bad_parameters")):
+        response = client.post("/backtests", json={**window, "parameters": parameters})
+        assert response.status_code == 422, (parameters, response.text)
+        assert response.json()["code"] == code
+    longer = client.post("/backtests", json={**window, "parameters": {"slow_sma_period": 300}})
+    assert longer.status_code == 202, longer.text
+    assert longer.json()["config"]["warmup_bars"] > 300  # the warm-up follows the period
 
 
 def test_date_range_outside_the_data(client: TestClient) -> None:

@@ -17,6 +17,7 @@ from api.services.backtests import default_benchmark
 from api.services.batches.ranking import metric_value, rank_key
 from api.services.batches.records import batch_runs, batch_view
 from api.services.batches.sweeps import combinations, walk_windows, with_history
+from api.services.code_facts import check_parameters
 from api.services.context import AppContext
 from api.services.rows import batch_row
 from api.services.versions import RunTarget, VersionService
@@ -123,7 +124,9 @@ class BatchPlanner:
         symbols: list[str] | None,
         role: dict[str, Any],
     ) -> BacktestRun:
-        params = {**spec.parameters, **combo}
+        params = check_parameters(base.declared, {**spec.parameters, **combo},
+                                  self.ctx.settings.max_lookback) if base.declared else {
+            **spec.parameters, **combo}
         data_symbols = list(base.data_symbols)
         if symbols:
             params.update(symbols=list(symbols), data_symbols=list(symbols))

@@ -9,12 +9,9 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from api.services.code_facts import is_period
 from api.services.views import BatchSpec, DateRange, SweepParameter, WalkForward
 from core.errors import InvalidInput
-
-
-def _is_period(name: str) -> bool:
-    return "period" in name or name.endswith("_days") or name.endswith("lookback")
 
 
 def parameter_values(
@@ -24,7 +21,7 @@ def parameter_values(
     if param.values:
         return list(param.values)
     integer = (isinstance(default, int) and not isinstance(default, bool)) or (
-        default is None and _is_period(param.name)
+        default is None and is_period(param.name)
     )
     low: float
     high: float
@@ -35,7 +32,7 @@ def parameter_values(
                 "is not a number)",
                 code="bad_sweep",
             )
-        if _is_period(param.name):  # the spec's bounds: 1..max_lookback
+        if is_period(param.name):  # the spec's bounds: 1..max_lookback
             low, high = max(2, round(default / 2)), min(max_lookback, round(default * 2))
         elif 0 < default <= 1:  # a weight or fraction
             low, high = max(0.1, default / 2), 1.0
@@ -45,7 +42,7 @@ def parameter_values(
         low, high = param.min, param.max
     if high < low:
         raise InvalidInput(f"{param.name}: max is below min", code="bad_sweep")
-    if _is_period(param.name):
+    if is_period(param.name):
         low, high = max(low, 1), min(high, max_lookback)
     count = param.count or (None if param.step else 5)
     if param.step:
@@ -93,7 +90,7 @@ def with_history(declared: dict[str, Any], params: dict[str, Any]) -> dict[str, 
         periods = [
             int(v)
             for k, v in values.items()
-            if _is_period(k) and isinstance(v, (int, float)) and not isinstance(v, bool)
+            if is_period(k) and isinstance(v, (int, float)) and not isinstance(v, bool)
         ]
         return max(periods, default=0)
 
