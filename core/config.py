@@ -210,8 +210,12 @@ class Settings(BaseSettings):
         return self.generated_dir if self.generated_dir is not None else self.home / "generated"
 
     def ensure_dirs(self) -> None:
+        """Create the folders; HOME and its run folders are private to this user (0700): they
+        hold the database, the credentials key and every run's files."""
         for path in (self.home, self.market_data_dir, self.runs_dir, self.code_dir):
             path.mkdir(parents=True, exist_ok=True)
+        for private in (self.home, self.runs_dir):
+            private.chmod(0o700)
 
     def bind_is_loopback(self, host: str | None = None) -> bool:
         host = host or self.host

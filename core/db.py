@@ -67,6 +67,11 @@ def migrate(settings: Settings) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    if settings.database.startswith("sqlite:///"):  # the file holds every user's rows: 0600
+        path = Path(settings.database.removeprefix("sqlite:///"))
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if file.exists():
+                file.chmod(0o600)
 
 
 @contextmanager

@@ -93,3 +93,20 @@ def test_postgres_round_trip(tmp_path: Path, postgres_url: str) -> None:
 
 def test_plain_postgres_urls_get_the_psycopg_driver() -> None:
     assert Settings(database_url="postgres://u@h/db").database == "postgresql+psycopg://u@h/db"
+
+
+def test_home_and_database_are_private(tmp_path: Path) -> None:
+    """HOME holds the database and the credentials key: nobody else may read it."""
+    import stat
+
+    from core.config import Settings
+    from core.db import dispose_engines, migrate
+
+    settings = Settings(home=tmp_path / "home", generated_dir=tmp_path / "gen")
+    settings.ensure_dirs()
+    migrate(settings)
+    assert stat.S_IMODE(settings.home.stat().st_mode) == 0o700
+    assert stat.S_IMODE(settings.runs_dir.stat().st_mode) == 0o700
+    database = settings.home / "stratforge.db"
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    dispose_engines()
