@@ -23,7 +23,7 @@ ID_KEYS: tuple[str, ...] = ("user", "strategy", "version", "run", "batch", "depl
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _RECORD_FIELDS = frozenset(
     logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys()
-    | {"message", "asctime", "taskName"}
+    | {"message", "asctime", "taskName", "color_message"}  # uvicorn adds a coloured copy
 )
 # a field named like a credential is masked whatever it holds ("tokens_in" is not one)
 _SECRET_KEY = re.compile(
@@ -40,7 +40,9 @@ def get_logger(name: str) -> logging.Logger:
 
 def event_fields(record: logging.LogRecord) -> dict[str, Any]:
     """The structured fields of a record: id keys first, then the other extras, sorted."""
-    extras = {k: v for k, v in record.__dict__.items() if k not in _RECORD_FIELDS}
+    extras = {
+        k: v for k, v in record.__dict__.items() if k not in _RECORD_FIELDS and v is not None
+    }
     ordered: dict[str, Any] = {k: extras.pop(k) for k in ID_KEYS if k in extras}
     for key in sorted(extras):
         ordered[key] = extras[key]
@@ -92,23 +94,29 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(
-    level: str | int | None = None, *, json_lines: bool | None = None, stream: TextIO | None = None
+    level: str | int | None = None,
+    *,
+    json_lines: bool | None = None,
+    stream: TextIO | None = None,
+    also: tuple[str, ...] = (),
 ) -> None:
     """Set up the `stratforge` logger once per process; calling it again replaces the handler.
 
     `level` defaults to `STRATFORGE_LOG_LEVEL` (INFO); `json_lines` to `STRATFORGE_LOG_JSON=1`.
-    Logs go to stderr so `--json` output on stdout stays one document.
+    Logs go to stderr so `--json` output on stdout stays one document. `also` names other
+    libraries' loggers to format the same way (`serve` passes uvicorn's).
     """
     if level is None:
         level = os.environ.get("STRATFORGE_LOG_LEVEL", "INFO").upper()
     if json_lines is None:
         json_lines = os.environ.get("STRATFORGE_LOG_JSON", "") in ("1", "true", "yes")
-    root = logging.getLogger(ROOT)
-    for handler in list(root.handlers):
-        if isinstance(handler, _StratforgeHandler):
-            root.removeHandler(handler)
     handler = _StratforgeHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if json_lines else KeyValueFormatter())
-    root.addHandler(handler)
-    root.setLevel(level)
-    root.propagate = False
+    for name in (ROOT, *also):
+        logger = logging.getLogger(name)
+        for old in list(logger.handlers):
+            if isinstance(old, _StratforgeHandler):
+                logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = False

@@ -12,6 +12,7 @@ import typer
 from api.cli.console import JsonFlag, emit_json, err
 from core.config import get_settings
 from core.errors import StratforgeError
+from core.logging import configure_logging
 
 
 def serve(
@@ -31,7 +32,9 @@ def serve(
             "(without it anyone on the network could run code on this machine)."
         )
         raise typer.Exit(2)
-    uvicorn.run(create_app(settings), host=host, port=port or settings.port, log_level="info")
+    application = create_app(settings)
+    configure_logging(also=("uvicorn",))  # uvicorn's lines in the same structured format
+    uvicorn.run(application, host=host, port=port or settings.port, log_config=None)
 
 def venue(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8100,
