@@ -19,7 +19,7 @@ from api.services.views import (
 )
 from core.errors import BudgetExceeded
 from core.logging import get_logger
-from core.models import Generation
+from core.models import Generation, as_utc
 from generator.pipeline import Generated
 from generator.prompts import PROMPT_VERSION, PromptContext, SymbolRange
 from generator.providers.base import Attempt, attempts_of
@@ -39,10 +39,6 @@ def spends_tokens(provider: Any) -> bool:
 def midnight_utc(now: datetime | None = None) -> datetime:
     now = now or datetime.now(UTC)
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class GenerationLedger:
@@ -65,7 +61,7 @@ class GenerationLedger:
                     col(Generation.created_at) >= since - timedelta(days=1),
                 )
             ).all()
-        today = [r for r in rows if _as_utc(r.created_at) >= since]
+        today = [r for r in rows if as_utc(r.created_at) >= since]
         return sum(r.tokens_in + r.tokens_out for r in today), sum(r.cost_usd for r in today)
 
     def check_budget(self, user_id: int, provider: Any) -> None:

@@ -13,9 +13,9 @@ from api.services.batches.coordinator import BatchCoordinator
 from api.services.batches.plan import BatchPlanner
 from api.services.context import AppContext
 from api.services.rows import schedule_row
-from api.services.views import BatchSpec, ScheduleIn, ScheduleView, aware
+from api.services.views import BatchSpec, ScheduleIn, ScheduleView
 from core.errors import InvalidInput
-from core.models import Schedule, ScheduleFire
+from core.models import Schedule, ScheduleFire, as_utc
 from runtime.scheduler import Scheduler, next_occurrence, validate_cron
 
 
@@ -61,7 +61,7 @@ class ScheduleService:
             enabled=row.enabled,
             batch=row.batch_spec,
             next_fire_at=next_occurrence(row.cron, row.timezone, datetime.now(UTC)),
-            last_fire_at=aware(last.fire_at) if last else None,
+            last_fire_at=as_utc(last.fire_at) if last else None,
             created_at=row.created_at,
         )
 

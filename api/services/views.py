@@ -6,7 +6,7 @@ object ever leaves a service.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool, model_validator
@@ -17,6 +17,7 @@ from core.models import (
     DeploymentState,
     Strategy,
     StrategyVersion,
+    as_utc,
     utcnow,
 )
 from runtime.risk_gate import RiskLimits
@@ -33,13 +34,6 @@ LIVE_STATES = (
 MAX_ID = 2**63 - 1
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 VersionNumber = Annotated[int, Field(ge=1, le=1_000_000)]
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """A stored timestamp as UTC-aware (SQLite hands back naive datetimes)."""
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 # -- strategies and versions ---------------------------------------------------------------------
@@ -433,8 +427,8 @@ class KillReport(BaseModel):
 
 def deployment_view(row: Deployment, version_number: int) -> DeploymentView:
     now = utcnow()
-    started = aware(row.started_at)
-    beat = aware(row.last_heartbeat_at)
+    started = as_utc(row.started_at)
+    beat = as_utc(row.last_heartbeat_at)
     live = row.pid is not None and row.state in LIVE_STATES
     return DeploymentView(
         id=row.id or 0,

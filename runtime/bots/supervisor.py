@@ -44,6 +44,7 @@ from core.models import (
     DeploymentOrder,
     DeploymentState,
     StrategyVersion,
+    as_utc,
     utcnow,
 )
 from runtime.bots.config import KEY_ENV, SECRET_ENV, LiveConfig, write_config
@@ -85,10 +86,6 @@ def bot_environment(folder: Path, key_id: str, secret: str) -> dict[str, str]:
 
 def _ids(dep: Deployment, **fields: Any) -> dict[str, Any]:
     return {"deployment": dep.id, "user": dep.owner_id, **fields}
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class Supervisor:
@@ -192,7 +189,7 @@ class Supervisor:
             self._watchdog(dep, proc)
             return
         if dep.desired == DeploymentDesired.running and dep.state not in NO_RESTART:
-            if dep.next_start_at is None or _aware(dep.next_start_at) <= utcnow():
+            if dep.next_start_at is None or as_utc(dep.next_start_at) <= utcnow():
                 self._start(db, dep, folder)
         elif dep.state in LIVE_STATES:
             dep.state = DeploymentState.stopped.value
@@ -206,21 +203,21 @@ class Supervisor:
                 dep.state = DeploymentState.stopping.value
             proc.signal(signal.SIGTERM)
             log.info("bot stopping", extra=_ids(dep, pid=proc.pid))
-        elif now - _aware(dep.stop_requested_at) > timedelta(
+        elif now - as_utc(dep.stop_requested_at) > timedelta(
             seconds=self.settings.bot_stop_grace_s
         ):
             log.warning("bot killed after stop grace", extra=_ids(dep, pid=proc.pid))
             proc.signal(signal.SIGKILL)
 
     def _watchdog(self, dep: Deployment, proc: ProcessHandle) -> None:
-        started = _aware(dep.started_at) if dep.started_at else utcnow()
+        started = as_utc(dep.started_at) if dep.started_at else utcnow()
         beat = dep.last_heartbeat_at
         now = utcnow()
         limit = timedelta(seconds=self.settings.bot_heartbeat_timeout_s)
         if beat is None:
             stale = now - started > timedelta(seconds=self.settings.bot_startup_grace_s)
         else:
-            stale = now - _aware(beat) > limit
+            stale = now - as_utc(beat) > limit
         if stale:
             log.error("bot heartbeat lost", extra=_ids(dep, pid=proc.pid))
             dep.last_error = "heartbeat lost: killed by the watchdog"
@@ -230,7 +227,7 @@ class Supervisor:
         now = utcnow()
         if code is None:  # adopted or gone: what did the worker say last?
             code = last_exit_code(deployment_folder(self.settings, dep.id or 0))
-        uptime = (now - _aware(dep.started_at)).total_seconds() if dep.started_at else 0.0
+        uptime = (now - as_utc(dep.started_at)).total_seconds() if dep.started_at else 0.0
         dep.pid = None
         dep.pid_start = None
         dep.stopped_at = now

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from api.services.batches.sweeps import walk_windows
-from api.services.views import BatchCounts, BatchSpec, BatchView, aware
-from core.models import BacktestRun, Batch, BatchStatus, RunStatus
+from api.services.views import BatchCounts, BatchSpec, BatchView
+from core.models import BacktestRun, Batch, BatchStatus, RunStatus, as_utc
 
 UNFINISHED = (BatchStatus.queued.value, BatchStatus.running.value)
 
@@ -44,7 +44,7 @@ def batch_view(db: Session, batch: Batch) -> BatchView:
     ]
     remaining = counts.total - counts.done
     if batch.status in UNFINISHED and durations and remaining:
-        started = aware(batch.started_at) or datetime.now(UTC)
+        started = as_utc(batch.started_at) or datetime.now(UTC)
         elapsed = (datetime.now(UTC) - started).total_seconds()
         per_run = elapsed / max(counts.done, 1) if counts.done else sum(durations)
         eta = round(per_run * remaining, 1)
