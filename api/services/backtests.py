@@ -59,6 +59,14 @@ def run_view(db: Session, run: BacktestRun) -> RunView:
     )
 
 
+def _artifact_of(run: BacktestRun, name: str) -> Path:
+    """A finished run's file `name`, which must exist."""
+    path = Path(run.artifacts_dir or "") / name
+    if not path.exists():
+        raise NotFound(f"run {run.id} has no {name}", code="artifact_missing")
+    return path
+
+
 def default_benchmark(available: set[str], symbols: list[str]) -> str | None:
     """SPY when stored, else the strategy's first symbol."""
     if "SPY" in available:
@@ -201,11 +209,7 @@ class BacktestService:
         return run
 
     def _artifact(self, user_id: int | None, run_id: int, name: str) -> Path:
-        run = self._finished_run(user_id, run_id)
-        path = Path(run.artifacts_dir or "") / name
-        if not path.exists():
-            raise NotFound(f"run {run_id} has no {name}", code="artifact_missing")
-        return path
+        return _artifact_of(self._finished_run(user_id, run_id), name)
 
     def backtest_trades(self, user_id: int | None, run_id: int) -> dict[str, Any]:
         summary = json.loads(self._artifact(user_id, run_id, "summary.json").read_text())
@@ -226,8 +230,8 @@ class BacktestService:
         target = run_dir / "tearsheet.html"
         with self._tearsheet_lock:  # quantstats/matplotlib are not thread-safe
             if not target.exists():
-                self._artifact(user_id, run_id, "equity.csv")
-                summary = json.loads(self._artifact(user_id, run_id, "summary.json").read_text())
+                _artifact_of(run, "equity.csv")
+                summary = json.loads(_artifact_of(run, "summary.json").read_text())
                 written = write_tearsheet(
                     run_dir,
                     title=str(summary.get("class_name") or f"run {run_id}"),
@@ -236,7 +240,7 @@ class BacktestService:
                 )
                 if written is None:
                     raise Conflict(
-                        f"the tearsheet of run {run_id} could not be made; see the " "server log",
+                        f"the tearsheet of run {run_id} could not be made; see the server log",
                         code="tearsheet_failed",
                     )
                 log.info("tearsheet written", extra={"run": run_id})

@@ -159,7 +159,7 @@ class ValidationService:
             }
         declared = declared_parameters(source)
         symbols = [str(s) for s in declared.get("data_symbols") or declared.get("symbols") or []]
-        known = {c.symbol for c in self.ctx.market.symbols()}
+        known = self.ctx.known_symbols()
         missing = [s for s in symbols if s not in known]
         if missing:
             return {
