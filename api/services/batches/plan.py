@@ -102,8 +102,11 @@ class BatchPlanner:
             )
             db.add(batch)
             db.flush()
+            available = self.ctx.known_symbols()
             for base, r, combo, symbols, role in planned:
-                db.add(self._run_row(user_id, batch, spec, base, r, combo, symbols, role))
+                db.add(
+                    self._run_row(user_id, batch, spec, base, r, combo, symbols, role, available)
+                )
             db.commit()
             db.refresh(batch)
             self._set_run_dirs(db, batch.id or 0)
@@ -123,17 +126,19 @@ class BatchPlanner:
         combo: dict[str, Any],
         symbols: list[str] | None,
         role: dict[str, Any],
+        available: set[str],
     ) -> BacktestRun:
-        params = check_parameters(base.declared, {**spec.parameters, **combo},
-                                  self.ctx.settings.max_lookback) if base.declared else {
-            **spec.parameters, **combo}
+        """One queued run; `available` is the store's symbols, read once per batch."""
+        params = {**spec.parameters, **combo}
+        if base.declared:  # walk-forward test runs reuse their best train run's checked set
+            params = check_parameters(base.declared, params, self.ctx.settings.max_lookback)
         data_symbols = list(base.data_symbols)
         if symbols:
             params.update(symbols=list(symbols), data_symbols=list(symbols))
             data_symbols = list(symbols)
         params = with_history(base.declared, params)
         warmup = int(params.get("history_bars", base.warmup_bars))
-        benchmark = spec.benchmark or default_benchmark(self.ctx.known_symbols(), data_symbols)
+        benchmark = spec.benchmark or default_benchmark(available, data_symbols)
         try:
             self.ctx.market.require(
                 [*data_symbols, *([benchmark] if benchmark else [])], window.start, window.end
@@ -197,6 +202,7 @@ class BatchPlanner:
                 w for r in spec.date_ranges for w in walk_windows(r.start, r.end, spec.walk_forward)
             ]
             made = 0
+            available = self.ctx.known_symbols()
             for (strategy_id, window), train_runs in sorted(groups.items()):
                 if (strategy_id, window) in tested:
                     continue
@@ -239,6 +245,7 @@ class BatchPlanner:
                             "best_train_run": best_id,
                             "chosen": swept,
                         },
+                        available,
                     )
                 )
                 made += 1
