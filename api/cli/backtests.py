@@ -64,17 +64,22 @@ def backtest(
     run_and_report(service, run.id, as_json=as_json, tearsheet=tearsheet)
 
 
-def run_and_report(service: Services, run_id: int, *, as_json: bool, tearsheet: bool) -> None:
-    """Execute a queued run with a progress bar, print its numbers, then its tearsheet.
-
-    The numbers come first: the tearsheet is rendered after them (before the JSON document
-    with `--json`, which then names it), and exit code 1 says the run failed."""
+def execute_with_progress(service: Services, run_id: int) -> dict[str, Any]:
+    """Execute a queued run behind a progress bar (on stderr); returns what `--json` prints."""
     with progress_bar() as progress:
         task = progress.add_task(f"backtest run {run_id}", total=1.0)
         service.backtests.execute_backtest(
             run_id, on_progress=lambda fraction, _day: progress.update(task, completed=fraction)
         )
-    result = service.backtests.backtest_result(service.user_id, run_id)
+    return service.backtests.backtest_result(service.user_id, run_id)
+
+
+def run_and_report(service: Services, run_id: int, *, as_json: bool, tearsheet: bool) -> None:
+    """Execute a queued run with a progress bar, print its numbers, then its tearsheet.
+
+    The numbers come first: the tearsheet is rendered after them (before the JSON document
+    with `--json`, which then names it), and exit code 1 says the run failed."""
+    result = execute_with_progress(service, run_id)
     succeeded = result["status"] == "succeeded"
     if as_json:
         if succeeded and tearsheet:

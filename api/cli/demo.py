@@ -7,7 +7,7 @@ from datetime import date
 
 import typer
 
-from api.cli.backtests import run_and_report
+from api.cli.backtests import execute_with_progress, run_and_report
 from api.cli.console import (
     JsonFlag,
     emit_json,
@@ -15,7 +15,6 @@ from api.cli.console import (
     fail,
     out,
     print_strategy,
-    progress_bar,
     services,
     spinner,
 )
@@ -49,12 +48,7 @@ def demo(as_json: JsonFlag = False) -> None:
     )
     run = service.backtests.create_backtest(service.user_id, config)
     if as_json:
-        with progress_bar() as progress:
-            task = progress.add_task(f"backtest run {run.id}", total=1.0)
-            service.backtests.execute_backtest(
-                run.id, on_progress=lambda f, _d: progress.update(task, completed=f)
-            )
-        result = service.backtests.backtest_result(service.user_id, run.id)
+        result = execute_with_progress(service, run.id)
         emit_json(
             {
                 "strategy_id": view.id,
