@@ -41,7 +41,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 GENERATOR_VERSION = "1"
 
 # indicator kind -> (helper function, parameter fields in call order)
-_FUNCTIONS: dict[IndicatorKind, tuple[str, tuple[str, ...]]] = {
+INDICATOR_FUNCTIONS: dict[IndicatorKind, tuple[str, tuple[str, ...]]] = {
     IndicatorKind.price: ("price", ()),
     IndicatorKind.sma: ("sma", ("period",)),
     IndicatorKind.ema: ("ema", ("period",)),
@@ -155,7 +155,7 @@ def _indicator_param_names(spec: StrategySpec, namer: _Namer) -> None:
 
 
 def _indicator_expr(ind: Indicator, namer: _Namer) -> str:
-    func, fields = _FUNCTIONS[ind.kind]
+    func, fields = INDICATOR_FUNCTIONS[ind.kind]
     stem = _STEMS.get(ind.kind, "")
     args: list[str] = []
     for field_name in fields:
@@ -206,7 +206,7 @@ def _rule_doc(rule: Rule) -> str:
 def _helpers_used(*exprs: str | None) -> list[str]:
     names = {"completed_bars", "period_key", "trade_to_weights"}
     text = " ".join(e for e in exprs if e)
-    for func, _ in _FUNCTIONS.values():
+    for func, _ in INDICATOR_FUNCTIONS.values():
         if re.search(rf"\b{func}\(", text):
             names.add(func)
     for helper in ("crossed_above", "crossed_below", "latest"):

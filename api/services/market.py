@@ -13,7 +13,7 @@ import pandas as pd
 
 from api.services.context import AppContext
 from core.errors import InvalidInput
-from generator.render import _FUNCTIONS
+from generator.render import INDICATOR_FUNCTIONS
 from generator.spec import Indicator, IndicatorKind
 from runtime import strategy_base
 from runtime.market_data import ImportReport, SymbolCoverage
@@ -61,7 +61,7 @@ class MarketService:
         except ValueError as exc:
             raise InvalidInput(str(exc), code="bad_indicator") from exc
         bars = self.ctx.market.bars(symbol)
-        func_name, fields = _FUNCTIONS[indicator.kind]
+        func_name, fields = INDICATOR_FUNCTIONS[indicator.kind]
         func = getattr(strategy_base, func_name)
         values = func(bars, *[getattr(indicator, f) for f in fields])
         if start is not None:
