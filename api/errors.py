@@ -84,5 +84,5 @@ def exit_code(exc: BaseException) -> int:
 
 
 def error_body(exc: StratforgeError) -> dict[str, Any]:
-    """The JSON every face uses for an error: a stable code, a message, structured details."""
-    return {"code": exc.code, "message": exc.message, "details": exc.details}
+    """The JSON every face uses for an error (`StratforgeError.as_dict`)."""
+    return exc.as_dict()

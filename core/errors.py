@@ -27,6 +27,10 @@ class StratforgeError(Exception):
             self.code = code
         self.details = details
 
+    def as_dict(self) -> dict[str, Any]:
+        """What every face shows of an error: a stable code, a message, structured details."""
+        return {"code": self.code, "message": self.message, "details": self.details}
+
 
 class NotFound(StratforgeError):
     code = "not_found"

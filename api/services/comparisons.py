@@ -67,10 +67,6 @@ def spec_differences(specs: dict[str, dict[str, Any] | None]) -> list[SpecDiffer
     return out
 
 
-def _error_dict(exc: StratforgeError) -> dict[str, Any]:
-    return {"code": exc.code, "message": exc.message, "details": exc.details}
-
-
 class _StoredSpec:
     """A provider that hands back a spec chosen earlier (accepting a compared candidate)."""
 
@@ -173,7 +169,7 @@ class ModelChoice:
                         provider=provider.name,
                         model=provider.model,
                         ok=False,
-                        error=_error_dict(result),
+                        error=result.as_dict(),
                         tokens_in=sum(a.tokens_in for a in attempts),
                         tokens_out=sum(a.tokens_out for a in attempts),
                         cost_usd=sum(a.cost_usd for a in attempts),
