@@ -224,6 +224,12 @@ class DeploymentState(StrEnum):
     mismatch = "MISMATCH"  # reconciliation found what it cannot explain; refuses to trade
 
 
+# states in which a deployment's bot process is (or is about to be) alive
+LIVE_STATES = frozenset(
+    {DeploymentState.starting.value, DeploymentState.running.value, DeploymentState.stopping.value}
+)
+
+
 class Deployment(SQLModel, table=True):
     __tablename__ = "deployments"
 

@@ -20,7 +20,6 @@ from sqlmodel import Session, col, select
 from api.services.context import AppContext
 from api.services.rows import deployment_row, runnable_version, strategy_row
 from api.services.views import (
-    LIVE_STATES,
     DeploymentView,
     DeployRequest,
     KillReport,
@@ -33,6 +32,7 @@ from core.credentials import AlpacaKeys, CredentialBox
 from core.errors import BrokerUnavailable, Conflict, InvalidInput, NotFound
 from core.logging import get_logger
 from core.models import (
+    LIVE_STATES,
     BrokerCredential,
     Deployment,
     DeploymentDesired,

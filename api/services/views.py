@@ -12,22 +12,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from core.models import (
+    LIVE_STATES,
     Deployment,
     DeploymentOrder,
-    DeploymentState,
     Strategy,
     StrategyVersion,
     as_utc,
     utcnow,
 )
 from runtime.risk_gate import RiskLimits
-
-LIVE_STATES = (
-    DeploymentState.starting.value,
-    DeploymentState.running.value,
-    DeploymentState.stopping.value,
-)
-
 
 # a database id: SQLite and PostgreSQL store 64-bit integers, so anything above is refused at
 # the edge (422 naming the field) instead of overflowing in the driver

@@ -39,6 +39,7 @@ from core.config import Settings
 from core.db import get_engine, migrate
 from core.logging import configure_logging, get_logger
 from core.models import (
+    LIVE_STATES,
     Deployment,
     DeploymentDesired,
     DeploymentOrder,
@@ -66,8 +67,6 @@ log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "_
 WORKER_MODULE = "runtime.bots.live_worker"
 VENUE_MODE = "venue"  # Deployment.mode: venue | paper | live
 
-LIVE_STATES = {DeploymentState.starting.value, DeploymentState.running.value,
-               DeploymentState.stopping.value}
 NO_RESTART = {DeploymentState.halted.value, DeploymentState.fatal.value,
               DeploymentState.mismatch.value, DeploymentState.stopped.value}
 
