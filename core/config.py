@@ -34,6 +34,20 @@ DEFAULT_LLM_PRICES: dict[str, tuple[float, float]] = {
 }
 
 
+# Training-data cutoffs the vendors publish (approximate; override with
+# STRATFORGE_AGENT_MODEL_CUTOFFS, JSON). A backtest window that starts before a model's cutoff is
+# marked contaminated: the model may remember what happened.
+DEFAULT_AGENT_CUTOFFS: dict[str, str] = {
+    "gpt-4o": "2023-10-01",
+    "gpt-4.1": "2024-06-01",
+    "gpt-5": "2024-09-30",
+    "claude-3-5-haiku": "2024-07-31",
+    "claude-sonnet-4": "2025-03-31",
+    "claude-opus-4": "2025-03-31",
+    "claude-sonnet-4-5": "2025-07-31",
+    "claude-haiku-4-5": "2025-02-28",
+}
+
 def _default_generated_dir() -> Path | None:
     # In a source checkout (pip install -e .) code lands in the project's generated_strategies/,
     # where developers open it; an installed wheel has no such folder, so it goes under HOME.
@@ -157,6 +171,12 @@ class Settings(BaseSettings):
     )
     llm_daily_token_budget: int | None = None  # per user, tokens in + out since 00:00 UTC
     llm_daily_cost_budget_usd: float | None = None  # per user, since 00:00 UTC
+    # agents (issue 12): training cutoffs by model-name prefix (ISO dates, longest prefix wins;
+    # unknown models count as "latest"), and the default per-run cost cap (None: no cap)
+    agent_model_cutoffs: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_AGENT_CUTOFFS)
+    )
+    agent_max_cost_usd: float | None = None
     # the SDKs' own variables, read here so that a key is known to be set (never logged)
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key")

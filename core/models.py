@@ -295,3 +295,33 @@ class BrokerCredential(SQLModel, table=True):
     secret_enc: str = Field(sa_column=Column(Text, nullable=False))
     paper: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AgentDecision(SQLModel, table=True):
+    """One decision of an agent strategy, and the decision cache: `cache_key` is the sha256 of
+    (model, prompt version, agent version, snapshot hash, simulated day). A rerun serves the
+    stored row instead of asking the model; `--refresh` asks again and overwrites it."""
+
+    __tablename__ = "agent_decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    strategy_id: int = Field(foreign_key="strategies.id", index=True)
+    version_id: int = Field(foreign_key="strategy_versions.id", index=True)
+    run_id: int | None = Field(default=None, index=True)  # the run that first asked
+    cache_key: str = Field(max_length=64, index=True, unique=True)
+    model: str = Field(max_length=120)
+    prompt_version: str = Field(max_length=40)
+    snapshot_hash: str = Field(max_length=64)
+    decided_for: str = Field(max_length=10, index=True)  # the simulated (or live) day, ISO
+    outcome: str = Field(max_length=10)  # decided | held
+    target_weights: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    rationale: str | None = Field(default=None, sa_column=Column(Text))
+    confidence: float | None = None
+    reason: str | None = Field(default=None, sa_column=Column(Text))  # why it held
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    latency_ms: float = 0.0
+    llm_calls: int = 0
+    created_at: datetime = Field(default_factory=utcnow)

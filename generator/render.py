@@ -330,3 +330,9 @@ def render_strategy(spec: StrategySpec, summary: str | None = None) -> str:
         return black.format_str(source, mode=black.Mode(line_length=100))
     except black.InvalidInput as exc:  # a template bug: show it loudly
         raise RenderError(f"rendered code is not valid Python: {exc}") from exc
+
+
+# -- shared with the agent renderer (generator/agent_render.py) -----------------------------------
+def template_environment() -> jinja2.Environment:
+    """The one Jinja environment of generated code (StrictUndefined, `py` and `doc` filters)."""
+    return _environment()

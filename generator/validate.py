@@ -27,6 +27,7 @@ ALLOWED_MODULES = {
     "datetime",
     "typing",
     "runtime.strategy_base",
+    "runtime.agents.strategy_api",  # agent strategies (templates/agent_strategy.py.j2)
 }
 
 FORBIDDEN_NAMES = {

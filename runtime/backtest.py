@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from runtime.agents.channel import ChannelAddress
 from runtime.processes import sandbox_environment
 
 
@@ -37,6 +38,9 @@ class BacktestRequest(BaseModel):
     market_data_dir: str
     lookahead_probe: bool = False  # alter each current-day bar the strategy is shown
     import_only: bool = False
+    # agent strategies: where to ask for decisions (a local socket and a run token, never a
+    # key); None: the offline baseline stands in (the validation gate's runs)
+    decision_channel: ChannelAddress | None = None
 
 
 @dataclass

@@ -198,6 +198,11 @@ def run(run_dir: Path) -> dict[str, Any]:
     from lumibot.backtesting import PandasDataBacktesting
     from lumibot.entities import TradingFee, TradingSlippage
 
+    from runtime.agents import strategy_api  # agent strategies ask here (no keys, a socket)
+
+    strategy_api.use_channel(request.decision_channel)
+    strategy_api.use_standin(request.decision_channel is None)
+
     frames = _market_frames(request)
     if request.benchmark and request.benchmark not in frames:
         from runtime.market_data import MarketDataStore

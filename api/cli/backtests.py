@@ -23,7 +23,7 @@ from api.cli.console import (
     spinner,
 )
 from api.services.container import Services
-from api.services.views import BacktestConfig
+from api.services.views import AgentRunOptions, BacktestConfig
 from core.errors import StratforgeError
 
 
@@ -38,6 +38,14 @@ def backtest(
     slippage: Annotated[float, typer.Option(help="$ per share")] = 0.0,
     tearsheet: Annotated[bool, typer.Option("--tearsheet/--no-tearsheet")] = True,
     as_json: JsonFlag = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Agents: ask the model again, not the cache")
+    ] = False,
+    max_cost: Annotated[
+        float | None, typer.Option(help="Agents: stop asking once the run's cost reaches $")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Agents: who decides (provider[:model])")]
+    = None,
 ) -> None:
     """Backtest a strategy version on stored daily bars (runs in a worker process)."""
     service = services()
@@ -53,6 +61,12 @@ def backtest(
             fee_pct=fee_pct,
             slippage_per_share=slippage,
             tearsheet=tearsheet,
+            parameters={"model": model} if model else {},
+            agent=(
+                AgentRunOptions(refresh=refresh, max_cost_usd=max_cost)
+                if refresh or max_cost is not None
+                else None
+            ),
         )
         run = service.backtests.create_backtest(user, config)
     except ValueError as exc:
@@ -141,6 +155,10 @@ def _print_run(result: dict[str, Any]) -> None:
         table.add_row(key, fmt(metrics.get(key)), fmt(bench.get(key)))
     table.add_row("trades", str(metrics.get("trades")), "1")
     table.add_row("win rate", pct(metrics.get("win_rate")), "")
+    if "llm_calls" in metrics:  # an agent's run (issue 12)
+        for key in ("decisions", "decisions_changed", "llm_calls", "cache_hits", "tokens",
+                    "cost_usd", "contaminated", "stopped_max_cost"):
+            table.add_row(key, str(metrics.get(key)), "")
     out.print(table)
 
 

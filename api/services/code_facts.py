@@ -11,6 +11,7 @@ from typing import Any
 
 from core.errors import InvalidInput
 from core.models import StrategyVersion
+from generator.agent_spec import AgentSpec, is_agent_spec
 from generator.spec import StrategySpec
 
 
@@ -46,7 +47,10 @@ def code_data_needs(source: str, version: StrategyVersion) -> tuple[list[str], i
     """Which symbols' bars the code reads and how much warm-up: from its `parameters`
     (read statically; edits may change them), else from the version's spec."""
     declared = declared_parameters(source)
-    spec = StrategySpec.model_validate(version.spec) if version.spec else None
+    spec: StrategySpec | AgentSpec | None = None
+    if version.spec:
+        spec = (AgentSpec.model_validate(version.spec) if is_agent_spec(version.spec)
+                else StrategySpec.model_validate(version.spec))
     symbols = declared.get("data_symbols") or (spec.all_symbols() if spec else [])
     warmup = declared.get("history_bars") or (spec.lookback() if spec else 0)
     return [str(s) for s in symbols], int(warmup)

@@ -8,6 +8,8 @@ order of construction is the dependency order: nothing refers back to what is bu
 
 from __future__ import annotations
 
+from api.services.agent_decisions import DecisionService
+from api.services.agents import AgentService
 from api.services.backtests import BacktestService
 from api.services.batches.coordinator import BatchCoordinator
 from api.services.batches.plan import BatchPlanner
@@ -30,7 +32,8 @@ class Services:
     def __init__(self, ctx: AppContext, started_workers: list[WarmWorker] | None = None) -> None:
         self.ctx = ctx
         self.runner = BacktestRunner(ctx, started_workers)
-        self.recorder = RunRecorder(ctx)
+        self.decisions = DecisionService(ctx)  # agent strategies' runs ask it (issue 12)
+        self.recorder = RunRecorder(ctx, self.decisions)
         self.generations = GenerationLedger(ctx)
         self.validation = ValidationService(ctx, self.runner)
         self.strategies = StrategyService(ctx, self.generations, self.validation)
@@ -43,6 +46,8 @@ class Services:
         self.schedules = ScheduleService(ctx, self.planner, self.batches)
         self.deployments = DeploymentService(ctx)
         self.market = MarketService(ctx)
+        self.agents = AgentService(ctx, self.strategies, self.validation, self.backtests,
+                                   self.decisions)
 
     @classmethod
     def open(
@@ -71,3 +76,4 @@ class Services:
         self.schedules.stop_scheduler()
         self.backtests.close()
         self.runner.close()
+        self.decisions.close()

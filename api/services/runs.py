@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from api.services.agent_decisions import DecisionService, agent_metrics
 from api.services.context import AppContext
 from core.logging import get_logger
 from core.models import BacktestRun, RunStatus, StrategyVersion
@@ -142,8 +143,10 @@ class Recovery:
 class RunRecorder:
     """Writes what happens to a run onto its row; the only writer of run outcomes."""
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, decisions: DecisionService | None = None) -> None:
+        """`decisions`: serves agent strategies' runs (api.services.agent_decisions)."""
         self.ctx = ctx
+        self.decisions = decisions
 
     def update(self, run_id: int, **fields: Any) -> None:
         with self.ctx.session() as db:
@@ -159,6 +162,7 @@ class RunRecorder:
         """What a worker needs to run a recorded BacktestRun (its config as stored). The
         tearsheet is never made in the worker: it is rendered after the run, on request."""
         cfg = dict(run.config)
+        channel = self.decisions.open_run(run, version) if self.decisions is not None else None
         return BacktestRequest(
             code_path=str(self.ctx.code.absolute(version.code_path)),
             sha256=version.sha256,
@@ -175,6 +179,7 @@ class RunRecorder:
             risk_free_rate=self.ctx.settings.risk_free_rate,
             tearsheet=False,
             market_data_dir=str(self.ctx.market.root),
+            decision_channel=channel,
         )
 
     def run_dir(self, run: BacktestRun) -> Path:
@@ -193,6 +198,10 @@ class RunRecorder:
     def finished(self, job: BacktestJob, result: JobResult) -> None:
         outcome = result.outcome
         finished = datetime.now(UTC)
+        agent = self.decisions.close_run(job.run_id) if self.decisions is not None else None
+        if agent is not None and result.end == "succeeded":
+            outcome.result["agent"] = agent
+            outcome.result["metrics"] = {**outcome.result["metrics"], **agent_metrics(agent)}
         if result.end == "succeeded":
             (job.run_dir / "summary.json").write_text(
                 json.dumps(outcome.result, indent=2, default=str)

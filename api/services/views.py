@@ -104,6 +104,15 @@ def strategy_view(row: Strategy, version: StrategyVersion | None) -> StrategyVie
 
 
 # -- backtests -----------------------------------------------------------------------------------
+class AgentRunOptions(BaseModel):
+    """How an agent strategy's backtest gets its decisions."""
+
+    refresh: bool = Field(default=False, description="ask the model again instead of the cache")
+    max_cost_usd: float | None = Field(
+        default=None, ge=0, le=10_000, description="stop asking once the run's cost reaches it"
+    )
+
+
 class BacktestConfig(BaseModel):
     strategy_id: DbId
     version: int | None = Field(
@@ -117,6 +126,7 @@ class BacktestConfig(BaseModel):
     slippage_per_share: float = Field(default=0.0, ge=0, le=10)
     parameters: dict[str, Any] = Field(default_factory=dict)
     tearsheet: bool | None = None
+    agent: AgentRunOptions | None = None  # agent strategies only (issue 12)
 
 
 class RunView(BaseModel):
@@ -515,3 +525,67 @@ class CloneBody(BaseModel):
 
 class RegenerateBody(BaseModel):
     provider: str | None = None
+
+
+# -- agents (issue 12) -----------------------------------------------------------------------
+class CreateAgent(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+    model: str = Field(default="offline", max_length=120,
+                       description="who decides: offline, openai[:model], anthropic[:model], ...")
+    anonymize: bool | None = Field(default=None, description="anonymised snapshots")
+
+
+class CompareAgent(BaseModel):
+    models: list[str] = Field(min_length=1, max_length=6)
+    start: date
+    end: date
+    cash: float = Field(default=100_000.0, gt=0, le=1e12)
+    refresh: bool = False
+    max_cost_usd: float | None = Field(default=None, ge=0, le=10_000)
+
+
+class LeaderboardRow(BaseModel):
+    label: str
+    kind: str  # model | baseline | buy_and_hold
+    run_id: int | None
+    status: str
+    total_return: float | None = None
+    cagr: float | None = None
+    sharpe: float | None = None
+    max_drawdown: float | None = None
+    turnover: float | None = None
+    decisions: int | None = None
+    decisions_changed: int | None = None
+    llm_calls: int | None = None
+    cache_hits: int | None = None
+    tokens: int | None = None
+    cost_usd: float | None = None
+    mean_latency_ms: float | None = None
+    contaminated: bool = False
+    contamination: str | None = None
+    stopped: str | None = None
+    error: str | None = None
+
+
+class AgentComparisonView(BaseModel):
+    strategy_id: int
+    version: int
+    start: date
+    end: date
+    rows: list[LeaderboardRow]
+
+
+class AgentDecisionView(BaseModel):
+    id: int
+    run_id: int | None
+    model: str
+    day: str
+    outcome: str
+    target_weights: dict[str, Any] | None
+    rationale: str | None
+    confidence: float | None
+    reason: str | None
+    tokens: int
+    cost_usd: float
+    latency_ms: float
+    prompt_version: str

@@ -317,6 +317,13 @@ class LLMProvider:
             attempts=attempts,
         )
 
+    def ask_structured(
+        self, system: str, turns: list[Turn], schema: dict[str, Any], attempts: list[Attempt]
+    ) -> Answer:
+        """One structured answer on `schema`, with this provider's retries and accounting
+        (appended to `attempts`); used by agents' decisions (api.services.agent_decisions)."""
+        return self._call(lambda: self._ask_spec(system, turns, schema), attempts)
+
     # -- retries and accounting -------------------------------------------------------------------
     def _cost(self, tokens_in: int, tokens_out: int) -> float:
         price = price_for(self.model, self.config.prices)

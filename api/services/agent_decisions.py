@@ -1,0 +1,398 @@
+"""Agent decisions for runs: the decision service a sandboxed backtest asks, the decision cache,
+the model calls and their accounting, the per-run cost cap and contamination.
+
+**How decisions reach a backtest.** A backtest worker has no LLM keys and no network, by
+design; an agent's snapshot depends on the simulated portfolio, so decisions cannot be made
+before the run. This process (the API server or the CLI), which holds the keys, serves them:
+`open_run` registers a run under a random token and returns the address of a Unix socket in a
+private folder (`runtime.agents.channel`); the worker's request carries only that address. For
+each decision the worker sends its snapshot; here it is checked (the symbols must be the
+agent's), looked up in the cache — key sha256(model, prompt version, agent version = the code's
+sha256, snapshot hash, simulated day) — and, on a miss or with `refresh`, decided: by the
+offline baseline, or by the model (structured output on the decision schema, answers checked
+by `check_decision`, refused answers sent back with the problems up to `llm_max_repairs`
+times). A failed or still-invalid answer is a *hold*, stored and served like any decision, so
+a rerun is bit-identical and makes no model call. Once the run's model cost reaches its cap,
+every later decision is a hold without a call, and the run is marked `stopped: max_cost`.
+
+A run on a remote Ray worker cannot reach the socket: its decisions are holds, each naming the
+reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from api.services.context import AppContext
+from core.logging import get_logger
+from core.models import AgentDecision, BacktestRun, Strategy, StrategyVersion
+from generator.agent_prompts import (
+    AGENT_PROMPT_VERSION,
+    agent_repair_message,
+    agent_system_prompt,
+    agent_user_message,
+)
+from generator.agent_spec import AgentSpec, is_agent_spec
+from generator.providers.base import Attempt
+from generator.providers.llm import LLMProvider, Turn
+from generator.providers.registry import build_provider
+from runtime.agents.baseline import baseline_decision
+from runtime.agents.channel import ChannelAddress, DecisionServer
+from runtime.agents.decision import Outcome, check_decision, decision_schema
+from runtime.agents.snapshot import Snapshot, snapshot_hash, snapshot_json
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Contamination:
+    contaminated: bool
+    reason: str
+    cutoff: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"contaminated": self.contaminated, "reason": self.reason, "cutoff": self.cutoff}
+
+
+def contamination(model: str, start: date, cutoffs: dict[str, str]) -> Contamination:
+    """Whether a window starting at `start` lies before `model`'s training cutoff."""
+    name = model.partition(":")[2] or model
+    if model.partition(":")[0] == "offline":
+        return Contamination(False, "the offline baseline has no training data", None)
+    best = max((p for p in cutoffs if name.startswith(p)), key=len, default=None)
+    if best is None:
+        return Contamination(
+            True, f"no training cutoff is known for {name}: it counts as the latest model, "
+            "so any past window may be in its training data", None,
+        )
+    cutoff = cutoffs[best]
+    if start < date.fromisoformat(cutoff):
+        return Contamination(
+            True, f"the window starts {start.isoformat()}, before {name}'s training cutoff "
+            f"{cutoff}: the model may remember what happened", cutoff,
+        )
+    return Contamination(False, f"the window starts after {name}'s training cutoff {cutoff}",
+                         cutoff)
+
+
+@dataclass
+class RunSession:
+    """One run's registration: who pays, what it may hold, and its counters."""
+
+    token: str
+    run_id: int
+    owner_id: int
+    strategy_id: int
+    version_id: int
+    agent_version: str
+    spec: AgentSpec
+    model: str
+    brief: str
+    refresh: bool
+    max_cost_usd: float | None
+    contamination: Contamination
+    run_dir: Path
+    provider: LLMProvider | None = None
+    llm_calls: int = 0
+    cache_hits: int = 0
+    tokens: int = 0
+    cost_usd: float = 0.0
+    decisions: int = 0
+    held: int = 0
+    changed: int = 0
+    latencies: list[float] = field(default_factory=list)
+    stopped: str | None = None
+    last_weights: dict[str, float] | None = None
+    journal: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "decisions": self.decisions,
+            "held": self.held,
+            "changed": self.changed,
+            "llm_calls": self.llm_calls,
+            "cache_hits": self.cache_hits,
+            "tokens": self.tokens,
+            "cost_usd": round(self.cost_usd, 6),
+            "mean_latency_ms": (
+                round(sum(self.latencies) / len(self.latencies), 2) if self.latencies else None
+            ),
+            "stopped": self.stopped,
+            "contamination": self.contamination.as_dict(),
+            "anonymized": self.spec.anonymize,
+            "prompt_version": AGENT_PROMPT_VERSION,
+        }
+
+
+def agent_metrics(stats: dict[str, Any]) -> dict[str, float | int | None]:
+    """The numbers of an agent run that go beside its return metrics (run lists, leaderboards)."""
+    return {
+        "llm_calls": stats["llm_calls"],
+        "cache_hits": stats["cache_hits"],
+        "tokens": stats["tokens"],
+        "cost_usd": stats["cost_usd"],
+        "decisions": stats["decisions"],
+        "decisions_changed": stats["changed"],
+        "decisions_held": stats["held"],
+        "mean_latency_ms": stats["mean_latency_ms"],
+        "stopped_max_cost": 1 if stats["stopped"] else 0,
+        "contaminated": 1 if stats["contamination"]["contaminated"] else 0,
+    }
+
+
+def cache_key(model: str, agent_version: str, digest: str, day: str) -> str:
+    material = json.dumps([model, AGENT_PROMPT_VERSION, agent_version, digest, day])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class DecisionService:
+    """Serves agent decisions to the runs of this process (one socket, many runs)."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self._server: DecisionServer | None = None
+        self._sessions: dict[str, RunSession] = {}
+        self._by_run: dict[int, str] = {}
+        self._lock = threading.Lock()
+
+    # -- runs ------------------------------------------------------------------------------------
+    def open_run(self, run: BacktestRun, version: StrategyVersion) -> ChannelAddress | None:
+        """Register an agent run; None for a rule-based version."""
+        if not is_agent_spec(version.spec):
+            return None
+        spec = AgentSpec.model_validate(version.spec)
+        config = run.config or {}
+        options = config.get("agent") or {}
+        model = str((config.get("parameters") or {}).get("model") or spec.model)
+        with self.ctx.session() as db:
+            strategy = db.get(Strategy, run.strategy_id)
+            brief = strategy.text if strategy is not None else ""
+        max_cost = options.get("max_cost_usd", self.ctx.settings.agent_max_cost_usd)
+        session = RunSession(
+            token=secrets.token_urlsafe(24),
+            run_id=run.id or 0,
+            owner_id=run.owner_id,
+            strategy_id=run.strategy_id,
+            version_id=version.id or 0,
+            agent_version=version.sha256,
+            spec=spec,
+            model=model,
+            brief=brief,
+            refresh=bool(options.get("refresh")),
+            max_cost_usd=float(max_cost) if max_cost is not None else None,
+            contamination=contamination(
+                model, date.fromisoformat(str(config["start"])),
+                self.ctx.settings.agent_model_cutoffs,
+            ),
+            run_dir=Path(run.artifacts_dir or self.ctx.settings.runs_dir / f"run_{run.id}"),
+        )
+        with self._lock:
+            if self._server is None:
+                self._server = DecisionServer(self.handle, self._on_error)
+            old = self._by_run.pop(session.run_id, None)
+            if old is not None:
+                self._sessions.pop(old, None)
+            self._sessions[session.token] = session
+            self._by_run[session.run_id] = session.token
+            address = self._server.address(session.token)
+        log.info("agent run registered",
+                 extra={"run": session.run_id, "model": model, "refresh": session.refresh})
+        return address
+
+    def close_run(self, run_id: int) -> dict[str, Any] | None:
+        """The run's agent figures (and its decision journal written beside its results)."""
+        with self._lock:
+            token = self._by_run.pop(run_id, None)
+            session = self._sessions.pop(token, None) if token else None
+        if session is None:
+            return None
+        try:
+            session.run_dir.mkdir(parents=True, exist_ok=True)
+            (session.run_dir / "decisions.json").write_text(
+                json.dumps(session.journal, indent=1), encoding="utf-8"
+            )
+        except OSError:
+            log.warning("could not write the decision journal", extra={"run": run_id})
+        return session.stats()
+
+    def close(self) -> None:
+        with self._lock:
+            server, self._server = self._server, None
+        if server is not None:
+            server.close()
+
+    def _on_error(self, exc: Exception) -> None:
+        log.error("agent decision failed", extra={"error": f"{type(exc).__name__}: {exc}"})
+
+    # -- one decision ----------------------------------------------------------------------------
+    def handle(self, token: str, request: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            session = self._sessions.get(token)
+        if session is None:
+            return {"outcome": Outcome.held.value, "reason": "unknown or finished run"}
+        with session.lock:  # one decision at a time per run
+            return self._decide(session, request)
+
+    def _decide(self, session: RunSession, request: dict[str, Any]) -> dict[str, Any]:
+        snapshot = Snapshot.model_validate(request["snapshot"])
+        day = date.fromisoformat(str(request["day"])).isoformat()
+        shown = [view.symbol for view in snapshot.symbols]
+        expected = (
+            [f"ASSET_{i}" for i in range(1, len(session.spec.symbols) + 1)]
+            if session.spec.anonymize else list(session.spec.symbols)
+        )
+        if shown != expected:
+            return {"outcome": Outcome.held.value,
+                    "reason": "the snapshot's symbols are not the agent's"}
+        digest = snapshot_hash(snapshot)
+        key = cache_key(session.model, session.agent_version, digest, day)
+        row = None if session.refresh else self._cached(key)
+        hit = row is not None
+        if row is not None:
+            session.cache_hits += 1
+        elif session.stopped:
+            reply = {"outcome": Outcome.held.value, "reason": session.stopped, "stop": True}
+            return self._serve(session, day, reply, cached=False, latency_ms=0.0)
+        else:
+            row = self._ask(session, snapshot, shown, key, digest, day)
+            if session.max_cost_usd is not None and session.cost_usd >= session.max_cost_usd:
+                session.stopped = (
+                    f"max_cost: the run's model cost reached ${session.cost_usd:.4f} "
+                    f"(cap ${session.max_cost_usd:.4f}) on {day}"
+                )
+        reply = {"outcome": row.outcome}
+        if row.outcome == Outcome.decided.value:
+            reply.update(target_weights=row.target_weights, rationale=row.rationale,
+                         confidence=row.confidence)
+        else:
+            reply["reason"] = row.reason
+        if session.stopped:
+            reply["stop"] = True
+        # the model's latency when it answered (a cache hit reports the original call's)
+        return self._serve(session, day, reply, cached=hit, latency_ms=row.latency_ms)
+
+    def _serve(self, session: RunSession, day: str, reply: dict[str, Any], *, cached: bool,
+               latency_ms: float) -> dict[str, Any]:
+        session.decisions += 1
+        weights = reply.get("target_weights")
+        if reply["outcome"] == Outcome.held.value:
+            session.held += 1
+        elif weights != session.last_weights:
+            session.changed += 1
+            session.last_weights = weights
+        session.latencies.append(latency_ms)
+        entry = {k: v for k, v in reply.items() if k != "stop"}
+        session.journal.append({"day": day, "cached": cached, **entry})
+        return reply
+
+    def _cached(self, key: str) -> AgentDecision | None:
+        with self.ctx.session() as db:
+            return db.exec(select(AgentDecision).where(AgentDecision.cache_key == key)).first()
+
+    def _ask(self, session: RunSession, snapshot: Snapshot, shown: list[str], key: str,
+             digest: str, day: str) -> AgentDecision:
+        started = time.perf_counter()
+        attempts: list[Attempt] = []
+        outcome, weights, rationale, confidence, reason = Outcome.held.value, None, None, None, None
+        if session.model.partition(":")[0] == "offline":
+            decision = baseline_decision(snapshot, session.spec.max_weight)
+            outcome, weights = Outcome.decided.value, decision.target_weights
+            rationale = decision.rationale
+        else:
+            try:
+                decision_data, problems = self._model_decision(session, snapshot, shown, attempts)
+            except Exception as exc:  # the provider failed for good: a hold, recorded
+                decision_data, problems = None, [str(exc)[:300]]
+            if decision_data is not None:
+                outcome = Outcome.decided.value
+                weights = decision_data.target_weights
+                rationale, confidence = decision_data.rationale, decision_data.confidence
+            else:
+                reason = "no valid decision: " + "; ".join(problems)[:500]
+        tokens_in = sum(a.tokens_in for a in attempts)
+        tokens_out = sum(a.tokens_out for a in attempts)
+        cost = sum(a.cost_usd for a in attempts)
+        calls = len(attempts)
+        session.llm_calls += calls
+        session.tokens += tokens_in + tokens_out
+        session.cost_usd += cost
+        row = AgentDecision(
+            owner_id=session.owner_id,
+            strategy_id=session.strategy_id,
+            version_id=session.version_id,
+            run_id=session.run_id,
+            cache_key=key,
+            model=session.model,
+            prompt_version=AGENT_PROMPT_VERSION,
+            snapshot_hash=digest,
+            decided_for=day,
+            outcome=outcome,
+            target_weights=weights,
+            rationale=rationale,
+            confidence=confidence,
+            reason=reason,
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            cost_usd=cost,
+            latency_ms=sum(a.latency_ms for a in attempts)
+            or (time.perf_counter() - started) * 1000,
+            llm_calls=calls,
+        )
+        with self.ctx.session() as db:
+            old = db.exec(select(AgentDecision).where(AgentDecision.cache_key == key)).first()
+            if old is not None:  # --refresh: the new answer replaces the cached one
+                db.delete(old)
+                db.flush()
+            db.add(row)
+            db.commit()
+            db.refresh(row)
+        return row
+
+    def _model_decision(self, session: RunSession, snapshot: Snapshot, shown: list[str],
+                        attempts: list[Attempt]) -> tuple[Any, list[str]]:
+        if session.provider is None:
+            provider = build_provider(session.model, self.ctx.settings)
+            if not isinstance(provider, LLMProvider):
+                raise ValueError(f"{session.model} cannot decide for an agent")
+            session.provider = provider
+        provider = session.provider
+        system = agent_system_prompt(shown, session.spec.max_weight)
+        turns = [Turn("user", agent_user_message(session.brief, snapshot_json(snapshot)))]
+        schema = decision_schema(shown)
+        problems: list[str] = []
+        for _ in range(self.ctx.settings.llm_max_repairs + 1):
+            answer = provider.ask_structured(system, turns, schema, attempts)
+            decision, problems = check_decision(answer.data, shown, session.spec.max_weight)
+            if decision is not None:
+                attempts[-1].outcome = "ok"
+                return decision, []
+            attempts[-1].outcome = "invalid_answer"
+            turns.append(Turn("assistant", answer.text, answer))
+            turns.append(Turn("repair", agent_repair_message(problems), answer))
+        return None, problems
+
+    # -- reading ---------------------------------------------------------------------------------
+    def decisions(self, owner_id: int, strategy_id: int, *, model: str | None = None,
+                  run_id: int | None = None, limit: int = 500) -> list[AgentDecision]:
+        with self.ctx.session() as db:
+            query = select(AgentDecision).where(
+                AgentDecision.owner_id == owner_id, AgentDecision.strategy_id == strategy_id
+            )
+            if model:
+                query = query.where(AgentDecision.model == model)
+            if run_id is not None:
+                query = query.where(AgentDecision.run_id == run_id)
+            query = query.order_by(col(AgentDecision.decided_for), col(AgentDecision.id))
+            return list(db.exec(query.limit(limit)).all())

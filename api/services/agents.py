@@ -1,0 +1,228 @@
+"""Agent strategies: text → an `AgentSpec` version (validated like any version), model
+comparisons on one window and one data set, and reading an agent's decisions.
+
+An agent strategy is an ordinary strategy whose spec has `kind: agent` (generator/agent_spec.py),
+so backtests, batches, versions, exports and deployments treat it like any other. This service
+adds what only agents have: `compare` runs the same version once per model (the model is a
+run-time parameter; decisions come from `api.services.agent_decisions`) plus the offline
+baseline, and ranks them beside an equal-weight buy-and-hold of the agent's symbols.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from api.services.agent_decisions import DecisionService, contamination
+from api.services.backtests import BacktestService
+from api.services.context import AppContext
+from api.services.rows import strategy_row, version_row
+from api.services.strategies import StrategyService
+from api.services.validation import ValidationService
+from api.services.views import (
+    AgentComparisonView,
+    AgentDecisionView,
+    AgentRunOptions,
+    BacktestConfig,
+    CompareAgent,
+    LeaderboardRow,
+    StrategyView,
+)
+from core.errors import InvalidInput
+from core.logging import get_logger
+from core.models import VersionOrigin
+from generator.agent_parser import parse_agent
+from generator.agent_render import describe_agent, render_agent
+from generator.agent_spec import MODEL_SELECTOR_RE, AgentSpec, is_agent_spec
+from generator.validate import check_source
+from runtime.metrics import equity_metrics
+
+log = get_logger(__name__)
+
+BASELINE = "offline"
+
+
+class AgentService:
+    def __init__(
+        self,
+        ctx: AppContext,
+        strategies: StrategyService,
+        validation: ValidationService,
+        backtests: BacktestService,
+        decisions: DecisionService,
+    ) -> None:
+        self.ctx = ctx
+        self.strategies = strategies
+        self.validation = validation
+        self.backtests = backtests
+        self.decisions = decisions
+
+    # -- creation --------------------------------------------------------------------------------
+    def create_agent(
+        self, user_id: int, text: str, model: str = BASELINE, anonymize: bool | None = None
+    ) -> StrategyView:
+        model = check_model(model)
+        known = self.ctx.known_symbols()
+        spec = parse_agent(text, model=model, known_symbols=known or None)
+        if anonymize is not None:
+            spec = spec.model_copy(update={"anonymize": anonymize})
+        spec = AgentSpec.model_validate(spec.model_dump())  # re-check after the update
+        if len(spec.symbols) > self.ctx.limits.max_symbols:
+            raise InvalidInput(
+                f"the agent uses {len(spec.symbols)} symbols; this server allows "
+                f"{self.ctx.limits.max_symbols}", code="over_limits",
+            )
+        missing = [s for s in spec.symbols if s not in known]
+        if missing:
+            raise InvalidInput(
+                f"no market data for {', '.join(missing)}; stored: "
+                f"{', '.join(sorted(known)) or 'nothing (stratforge data sample)'}",
+                code="unknown_symbol", symbols=missing,
+            )
+        summary = describe_agent(spec)
+        code = render_agent(spec, summary)
+        static = check_source(code)
+        if not static.ok:  # a template bug, never the user's fault
+            raise AssertionError(f"agent code failed the static gate: {static.problems}")
+        with self.ctx.session() as db:
+            strategy = self.strategies.insert_strategy(db, user_id=user_id, name=spec.name,
+                                                       text=text.strip())
+            self.strategies.record_version(
+                db, strategy, source=code, origin=VersionOrigin.generated.value, parent=None,
+                spec=spec.model_dump(mode="json"), summary=summary,
+                class_name=static.class_name or "AgentStrategy",
+            )
+            strategy_id = strategy.id or 0
+        log.info("agent created", extra={"strategy": strategy_id, "model": model})
+        return self.validation.validate_version(user_id, strategy_id, 1)
+
+    def agent_spec(self, user_id: int, strategy_id: int) -> tuple[AgentSpec, int]:
+        with self.ctx.session() as db:
+            row = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
+            version = version_row(db, strategy=row, number=None)
+        if not is_agent_spec(version.spec):
+            raise InvalidInput(f"strategy {strategy_id} is not an agent", code="not_an_agent")
+        return AgentSpec.model_validate(version.spec), version.number
+
+    # -- comparison ------------------------------------------------------------------------------
+    def compare(self, user_id: int, strategy_id: int, body: CompareAgent) -> AgentComparisonView:
+        spec, number = self.agent_spec(user_id, strategy_id)
+        models = [check_model(m) for m in body.models]
+        if BASELINE not in models:
+            models.append(BASELINE)  # the reference is always there
+        models = list(dict.fromkeys(models))
+        options = AgentRunOptions(refresh=body.refresh, max_cost_usd=body.max_cost_usd)
+        rows: list[LeaderboardRow] = []
+        for model in models:
+            run = self.backtests.create_backtest(user_id, BacktestConfig(
+                strategy_id=strategy_id, version=number, start=body.start, end=body.end,
+                cash=body.cash, parameters={"model": model}, tearsheet=False, agent=options,
+            ))
+            done = self.backtests.execute_backtest(run.id)
+            rows.append(self._row(model, done.id, done.status, done.metrics, done.error))
+        rows.append(self._buy_and_hold(spec, body.start, body.end))
+        rows.sort(key=lambda r: (r.total_return is None, -(r.total_return or 0.0)))
+        return AgentComparisonView(strategy_id=strategy_id, version=number, start=body.start,
+                                   end=body.end, rows=rows)
+
+    def _row(self, model: str, run_id: int, status: str, metrics: dict[str, Any] | None,
+             error: str | None) -> LeaderboardRow:
+        m = metrics or {}
+        result = self.backtests.backtest_result(None, run_id) if status == "succeeded" else {}
+        fills = result.get("trades") or []
+        traded = sum(abs(float(f["quantity"]) * float(f["price"])) for f in fills)
+        cash = float((result.get("config") or {}).get("cash") or 0.0)
+        start = date.fromisoformat(str((result.get("config") or {}).get("start") or "1970-01-01"))
+        cont = contamination(model, start, self.ctx.settings.agent_model_cutoffs)
+        return LeaderboardRow(
+            label=model, kind="baseline" if model == BASELINE else "model", run_id=run_id,
+            status=status, total_return=m.get("total_return"), cagr=m.get("cagr"),
+            sharpe=m.get("sharpe"), max_drawdown=m.get("max_drawdown"),
+            turnover=round(traded / cash, 4) if cash else None,
+            decisions=m.get("decisions"), decisions_changed=m.get("decisions_changed"),
+            llm_calls=m.get("llm_calls"), cache_hits=m.get("cache_hits"), tokens=m.get("tokens"),
+            cost_usd=m.get("cost_usd"), mean_latency_ms=m.get("mean_latency_ms"),
+            contaminated=cont.contaminated, contamination=cont.reason,
+            stopped="max_cost" if m.get("stopped_max_cost") else None, error=error,
+        )
+
+    def _buy_and_hold(self, spec: AgentSpec, start: date, end: date) -> LeaderboardRow:
+        """Equal weight in every symbol at the first day's open, held to the end."""
+        closes = []
+        for symbol in spec.symbols:
+            bars = self.ctx.market.bars(symbol, start, end)
+            shares = (1.0 / len(spec.symbols)) / float(bars["open"].iloc[0])
+            closes.append(bars["close"].astype(float) * shares)
+        equity = pd.concat(closes, axis=1).ffill().dropna().sum(axis=1)
+        m = equity_metrics(equity, self.ctx.settings.risk_free_rate)
+        return LeaderboardRow(
+            label="buy_and_hold (equal weight)", kind="buy_and_hold", run_id=None,
+            status="succeeded", total_return=m.get("total_return"), cagr=m.get("cagr"),
+            sharpe=m.get("sharpe"), max_drawdown=m.get("max_drawdown"), turnover=1.0,
+            decisions=0, decisions_changed=0, contamination=contamination(
+                BASELINE, start, {}).reason.replace("offline baseline", "buy-and-hold"),
+        )
+
+    # -- decisions -------------------------------------------------------------------------------
+    def decisions_of(self, user_id: int, strategy_id: int, *, model: str | None = None,
+                     run_id: int | None = None, limit: int = 500) -> list[AgentDecisionView]:
+        self.agent_spec(user_id, strategy_id)  # 404 / not an agent, like every read
+        rows = self.decisions.decisions(user_id, strategy_id, model=model, run_id=run_id,
+                                        limit=limit)
+        return [
+            AgentDecisionView(
+                id=r.id or 0, run_id=r.run_id, model=r.model, day=r.decided_for,
+                outcome=r.outcome, target_weights=r.target_weights, rationale=r.rationale,
+                confidence=r.confidence, reason=r.reason, tokens=r.tokens_in + r.tokens_out,
+                cost_usd=r.cost_usd, latency_ms=round(r.latency_ms, 2),
+                prompt_version=r.prompt_version,
+            )
+            for r in rows
+        ]
+
+
+def check_model(model: str) -> str:
+    model = model.strip()
+    if not MODEL_SELECTOR_RE.match(model):
+        raise InvalidInput(f"{model[:40]!r} is not a model selector (provider[:model])",
+                           code="bad_model")
+    return model
+
+
+# -- exports (like batches': CSV, JSON, self-contained HTML) --------------------------------------
+def comparison_csv(view: AgentComparisonView) -> str:
+    out = io.StringIO()
+    fields = list(LeaderboardRow.model_fields)
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writeheader()
+    for row in view.rows:
+        writer.writerow(row.model_dump())
+    return out.getvalue()
+
+
+def comparison_json(view: AgentComparisonView) -> str:
+    return json.dumps(view.model_dump(mode="json"), indent=2)
+
+
+def comparison_html(view: AgentComparisonView) -> str:
+    from html import escape
+
+    fields = list(LeaderboardRow.model_fields)
+    head = "".join(f"<th>{escape(f)}</th>" for f in fields)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape('' if v is None else str(v))}</td>"
+                         for v in row.model_dump().values()) + "</tr>"
+        for row in view.rows
+    )
+    title = f"Agent {view.strategy_id} v{view.version}: {view.start} to {view.end}"
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px}</style></head><body>"
+        f"<h1>{escape(title)}</h1><table><tr>{head}</tr>{body}</table></body></html>"
+    )
