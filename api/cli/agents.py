@@ -33,8 +33,9 @@ def new(
     if as_json:
         emit_json(view.model_dump(mode="json"))
         return
-    out.print(f"agent strategy [bold]{view.id}[/] {view.name}: {view.version.summary}")
-    out.print(f"validation: {view.version.validation_status}")
+    out.print(f"agent strategy [bold]{view.id}[/] {view.name}: {view.summary}")
+    if view.version is not None:
+        out.print(f"validation: {view.version.validation_status}")
 
 
 @agents_app.command("compare")

@@ -12,7 +12,7 @@ import pytest
 
 from runtime.agents import strategy_api
 from runtime.agents.baseline import baseline_decision
-from runtime.agents.channel import ChannelAddress, DecisionServer, ask
+from runtime.agents.channel import DecisionServer, ask
 from runtime.agents.decision import check_decision
 from runtime.agents.snapshot import build_snapshot, snapshot_json
 
