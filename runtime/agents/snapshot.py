@@ -25,10 +25,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-
-from runtime.strategy_base import ema, macd_hist, rate_of_change, rsi, sma
 
 SNAPSHOT_VERSION = 1
 BASELINE_SMA = 200
@@ -75,29 +74,60 @@ def completed_only(frame: pd.DataFrame, day: date) -> pd.DataFrame:
     index = pd.DatetimeIndex(frame.index)
     if index.tz is not None:
         cutoff = cutoff.tz_localize(index.tz)
+    if index.is_monotonic_increasing:
+        return frame.iloc[: index.searchsorted(cutoff, side="left")]
     return frame[index < cutoff]
 
 
-def _indicator(bars: pd.DataFrame, kind: str, period: int) -> float | None:
-    series: pd.Series
+def _ema_last(values: np.ndarray, span: int | None = None, alpha: float | None = None)\
+        -> float:
+    """Last value of an exponential average seeded on the first value (pandas' adjust=False)."""
+    a = alpha if alpha is not None else 2.0 / ((span or 1) + 1.0)
+    out = float(values[0])
+    for value in values[1:]:
+        out = a * float(value) + (1 - a) * out
+    return out
+
+
+def _ema_series(values: np.ndarray, span: int) -> np.ndarray:
+    a = 2.0 / (span + 1.0)
+    out = np.empty(len(values))
+    acc = float(values[0])
+    for i, value in enumerate(values):
+        acc = float(value) if i == 0 else a * float(value) + (1 - a) * acc
+        out[i] = acc
+    return out
+
+
+def _indicator(close: np.ndarray, kind: str, period: int) -> float | None:
+    """The indicator's value on the last completed bar (None while warming up). Plain numpy:
+    it runs at every decision, and the same definitions as runtime.strategy_base."""
+    n = len(close)
     if kind == "sma":
-        series = sma(bars, period)
-    elif kind == "ema":
-        series = ema(bars, period)
-    elif kind == "rsi":
-        series = rsi(bars, period)
-    elif kind == "roc":
-        series = rate_of_change(bars, period)
-    elif kind == "macd_hist":
-        series = macd_hist(bars, 12, 26, 9)
-    elif kind == "volatility":
-        returns = bars["close"].pct_change()
-        series = returns.rolling(period, min_periods=period).std(ddof=0) * math.sqrt(252) * 100
-    else:
-        raise ValueError(f"unknown indicator kind {kind!r}")
-    if series.empty:
-        return None
-    return _round(float(series.iloc[-1]))
+        return _round(float(close[-period:].mean())) if n >= period else None
+    if kind == "ema":
+        return _round(_ema_last(close, span=period)) if n >= period else None
+    if kind == "rsi":
+        if n <= period:
+            return None
+        change = np.diff(close)
+        gain = _ema_last(np.clip(change, 0, None), alpha=1 / period)
+        loss = _ema_last(np.clip(-change, 0, None), alpha=1 / period)
+        return 100.0 if loss == 0 else _round(100 - 100 / (1 + gain / loss))
+    if kind == "roc":
+        return _round((float(close[-1]) / float(close[-1 - period]) - 1) * 100) if n > period \
+            else None
+    if kind == "macd_hist":
+        if n < 26 + 9:
+            return None
+        line = _ema_series(close, 12) - _ema_series(close, 26)
+        return _round(float(line[-1]) - _ema_last(line, span=9))
+    if kind == "volatility":
+        if n <= period:
+            return None
+        returns = close[-period:] / close[-period - 1:-1] - 1
+        return _round(float(returns.std()) * math.sqrt(252) * 100)
+    raise ValueError(f"unknown indicator kind {kind!r}")
 
 
 def indicator_name(kind: str, period: int) -> str:
@@ -132,29 +162,28 @@ def build_snapshot(
     aliases: dict[str, str] = {}
     for number, symbol in enumerate(symbols, start=1):
         bars = completed[symbol]
-        closes = bars["close"].astype(float)
-        shown = closes.tail(lookback)
-        scale = 100.0 / float(shown.iloc[0]) if anonymize and float(shown.iloc[0]) > 0 else 1.0
+        closes = bars["close"].to_numpy(dtype=float)
+        shown = closes[-lookback:]
+        scale = 100.0 / float(shown[0]) if anonymize and float(shown[0]) > 0 else 1.0
         returns = {
-            f"{window}d": _round(
-                (float(closes.iloc[-1]) / float(closes.iloc[-1 - window]) - 1) * 100, 3
-            ) if len(closes) > window else None
+            f"{window}d": _round((float(closes[-1]) / float(closes[-1 - window]) - 1) * 100, 3)
+            if len(closes) > window else None
             for window in RETURN_WINDOWS
         }
         values: dict[str, float | None] = {}
         for request in requests:
-            value = _indicator(bars, request.kind, request.period)
+            value = _indicator(closes, request.kind, request.period)
             if value is not None and request.kind in ("sma", "ema"):
                 value = _round(value * scale)
             values[indicator_name(request.kind, request.period)] = value
-        baseline = _indicator(bars, "sma", BASELINE_SMA)
+        baseline = _indicator(closes, "sma", BASELINE_SMA)
         values[f"sma_{BASELINE_SMA}"] = _round(baseline * scale) if baseline is not None else None
         name = f"ASSET_{number}" if anonymize else symbol
         aliases[name] = symbol
         views.append(
             SymbolView(
                 symbol=name,
-                closes=[_round(v * scale) or 0.0 for v in shown.tolist()],
+                closes=[round(float(v) * scale, 4) for v in shown],
                 last_close=_round(last[symbol] * scale) or 0.0,
                 returns_pct=returns,
                 indicators=dict(sorted(values.items())),
