@@ -102,6 +102,10 @@ class AgentSpec(_Model):
     anonymize: bool = Field(
         default=False, description="neutral tickers, rebased prices, no dates in the snapshot"
     )
+    rebalance_band: float = Field(
+        default=0.02, ge=0, le=0.5,
+        description="a symbol is traded only when its weight is further than this from target",
+    )
 
     @field_validator("symbols")
     @classmethod

@@ -180,3 +180,32 @@ def test_without_a_channel_only_the_offline_model_or_a_standin_decides() -> None
         assert strategy_api.agent_targets(bot, frames, PARAMS) is not None
     finally:
         strategy_api.use_standin(False)
+
+
+class _Position:
+    def __init__(self, quantity: float) -> None:
+        self.quantity = quantity
+
+
+def test_only_symbols_outside_the_rebalance_band_are_traded() -> None:
+    frames = _frames()
+    day = frames["SPY"].index[-1]
+    spy_close = float(frames["SPY"]["close"].iloc[-2])  # the last completed close
+
+    class Holding(_FakeStrategy):
+        def get_position(self, symbol: str) -> _Position | None:
+            return _Position(6000 / spy_close) if symbol == "SPY" else None
+
+    bot = Holding(day, cash=4000.0)  # SPY is 60 % of equity, TLT 0 %
+    server = DecisionServer(
+        lambda t, r: {"outcome": "decided", "target_weights": {"SPY": 0.61, "TLT": 0.3},
+                      "rationale": "r"}, lambda exc: None)
+    try:
+        strategy_api.use_channel(server.address("t"))
+        params = {**PARAMS, "rebalance_band": 0.02}
+        assert strategy_api.agent_targets(bot, frames, params) == {"TLT": 0.3}
+        assert strategy_api.agent_targets(bot, frames, {**params, "rebalance_band": 0.0}) == {
+            "SPY": 0.61, "TLT": 0.3}
+    finally:
+        strategy_api.use_channel(None)
+        server.close()
