@@ -62,6 +62,7 @@ def plan_agent(spec: AgentSpec, summary: str | None = None) -> AgentPlan:
         "model": spec.model,
         "max_weight": spec.max_weight,
         "anonymize": spec.anonymize,
+        "cash_reserve": spec.cash_reserve,
         "rebalance_band": spec.rebalance_band,
         "history_bars": spec.lookback(),
     }

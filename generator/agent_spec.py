@@ -102,6 +102,11 @@ class AgentSpec(_Model):
     anonymize: bool = Field(
         default=False, description="neutral tickers, rebased prices, no dates in the snapshot"
     )
+    cash_reserve: float = Field(
+        default=0.02, ge=0, le=0.5,
+        description="kept in cash: weights summing above 1 - reserve are scaled down (orders are "
+        "sized on the last completed close; the open can be higher)",
+    )
     rebalance_band: float = Field(
         default=0.02, ge=0, le=0.5,
         description="a symbol is traded only when its weight is further than this from target",

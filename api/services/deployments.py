@@ -41,6 +41,7 @@ from core.models import (
     StrategyVersion,
     utcnow,
 )
+from generator.agent_spec import is_agent_spec
 from runtime.alpaca_clients import (
     BrokerEndpoint,
     data_client,
@@ -161,6 +162,7 @@ class DeploymentService:
             version = runnable_version(
                 db, self.ctx.code, strategy=strategy, number=request.version, purpose="deployed"
             ).version
+            refuse_undeployable_agent(version.spec, request.parameters)
             mode = self._resolve_mode(db, user_id, request.mode)
             row = Deployment(
                 owner_id=user_id,
@@ -483,4 +485,20 @@ class DeploymentService:
                 errors.append(f"{mode}: {type(exc).__name__}: {exc}"[:300])
         return KillReport(
             halted=halted, cancelled_orders=cancelled, flattened=flattened, errors=errors
+        )
+
+
+def refuse_undeployable_agent(spec: dict[str, Any] | None, parameters: dict[str, Any]) -> None:
+    """An agent bot decides in its own process, which holds only its broker keys: the offline
+    baseline works there; a model would need the decision service, which live bots do not have
+    yet (issue 12), so such a deployment is refused rather than left holding for ever."""
+    if not is_agent_spec(spec):
+        return
+    model = str(parameters.get("model") or (spec or {}).get("model") or "offline")
+    if model.partition(":")[0] != "offline":
+        raise InvalidInput(
+            f"this agent decides with {model}; live bots have no decision service for a model "
+            "yet, so only agents whose model is offline can be deployed (pass "
+            '"parameters": {"model": "offline"} to deploy its baseline)',
+            code="agent_model_not_deployable",
         )

@@ -3,7 +3,8 @@
 `agent_targets(strategy, history, parameters)` builds the snapshot (`runtime.agents.snapshot`),
 gets a decision and returns the weights to trade to — or None, meaning *hold* (no orders).
 Only symbols whose current weight is further than `rebalance_band` from their target are
-returned (an unchanged decision does not churn the portfolio with drift trades).
+returned (an unchanged decision does not churn the portfolio with drift trades), and weights
+summing above 1 - `cash_reserve` are scaled down to it.
 It never raises: a failed snapshot, an unreachable decision service or an answer that fails the
 decision check (`runtime.agents.decision`, applied again here, whatever the server said) is a
 hold, written to the strategy's log.
@@ -93,11 +94,16 @@ def agent_targets(
         if decision is None:
             strategy.log_message(f"agent holds on {day}: refused decision: {'; '.join(problems)}")
             return None
+        targets = dict(decision.target_weights)
+        room = 1.0 - float(parameters.get("cash_reserve", 0.0))
+        total = sum(targets.values())
+        if total > room > 0:  # orders are sized on the last close; the open may be higher
+            targets = {name: weight * room / total for name, weight in targets.items()}
         band = float(parameters.get("rebalance_band", 0.0))
         current = {view.symbol: view.weight for view in snapshot.symbols}
         return {
             snapshot.aliases[name]: weight
-            for name, weight in decision.target_weights.items()
+            for name, weight in targets.items()
             if abs(weight - current[name]) > band or (weight == 0 and current[name] > 0)
         }
     except Exception as exc:  # a hold, never a crash of the bot

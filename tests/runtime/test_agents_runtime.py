@@ -209,3 +209,18 @@ def test_only_symbols_outside_the_rebalance_band_are_traded() -> None:
     finally:
         strategy_api.use_channel(None)
         server.close()
+
+
+def test_a_fully_invested_decision_keeps_the_cash_reserve() -> None:
+    frames = _frames()
+    bot = _FakeStrategy(frames["SPY"].index[-1])
+    server = DecisionServer(
+        lambda t, r: {"outcome": "decided", "target_weights": {"SPY": 0.5, "TLT": 0.5},
+                      "rationale": "r"}, lambda exc: None)
+    try:
+        strategy_api.use_channel(server.address("t"))
+        targets = strategy_api.agent_targets(bot, frames, {**PARAMS, "cash_reserve": 0.02})
+        assert targets == pytest.approx({"SPY": 0.49, "TLT": 0.49})
+    finally:
+        strategy_api.use_channel(None)
+        server.close()
