@@ -3,6 +3,7 @@ list an agent's decisions. Thin: parse, call `services().agents`, print."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,7 @@ from rich.table import Table
 from api.cli.console import JsonFlag, emit_json, guard, num, out, pct, services
 from api.services.agents import comparison_csv, comparison_html, comparison_json
 from api.services.views import AgentComparisonView, CompareAgent
+from core.errors import InvalidInput
 
 agents_app = typer.Typer(help="LLM trading agents: a model decides the trades.",
                          no_args_is_help=True)
@@ -107,6 +109,41 @@ def decisions(
     for r in rows:
         weights = ", ".join(f"{k} {v:.0%}" for k, v in (r.target_weights or {}).items())
         out.print(f"{r.day} {r.model} {r.outcome}: {weights or r.reason} — {r.rationale or ''}")
+
+
+@agents_app.command("export-decisions")
+def export_decisions(
+    strategy_id: int,
+    output: Annotated[Path, typer.Option("-o", help="JSON file to write")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Write the agent's decision cache to a file (a recording a backtest replays offline)."""
+    service = services()
+    with guard(as_json):
+        rows = service.agents.export_decisions(service.user_id, strategy_id)
+    output.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    if as_json:
+        emit_json({"strategy_id": strategy_id, "decisions": len(rows), "path": str(output)})
+    else:
+        out.print(f"{len(rows)} decisions → {output}")
+
+
+@agents_app.command("import-decisions")
+def import_decisions(strategy_id: int, path: Path, as_json: JsonFlag = False) -> None:
+    """Load a recording into the agent's decision cache (same code, model and data replay it)."""
+    service = services()
+    with guard(as_json):
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InvalidInput(f"cannot read {path}: {exc}", code="bad_recording") from None
+        if not isinstance(rows, list):
+            raise InvalidInput(f"{path} holds no list of decisions", code="bad_recording")
+        added = service.agents.import_decisions(service.user_id, strategy_id, rows)
+    if as_json:
+        emit_json({"strategy_id": strategy_id, "imported": added})
+    else:
+        out.print(f"{added} decisions imported")
 
 
 def register(app: typer.Typer) -> None:

@@ -396,3 +396,38 @@ class DecisionService:
                 query = query.where(AgentDecision.run_id == run_id)
             query = query.order_by(col(AgentDecision.decided_for), col(AgentDecision.id))
             return list(db.exec(query.limit(limit)).all())
+
+
+# -- fixtures: a recorded decision cache, replayed elsewhere ---------------------------------------
+FIXTURE_FIELDS = (
+    "cache_key", "model", "prompt_version", "snapshot_hash", "decided_for", "outcome",
+    "target_weights", "rationale", "confidence", "reason", "tokens_in", "tokens_out", "cost_usd",
+    "latency_ms", "llm_calls",
+)
+
+
+def fixture_rows(rows: list[AgentDecision]) -> list[dict[str, Any]]:
+    """Cache rows as plain data (no ids, no owner): a recording of an agent's decisions."""
+    return [{name: getattr(row, name) for name in FIXTURE_FIELDS} for row in rows]
+
+
+def load_fixture(ctx: AppContext, *, owner_id: int, strategy_id: int, version_id: int,
+                 rows: list[dict[str, Any]]) -> int:
+    """Add recorded decisions to the cache (existing keys are kept); returns how many were new.
+    They are served only to the same code, model, prompt, snapshot and day: the key says so."""
+    added = 0
+    with ctx.session() as db:
+        for data in rows:
+            unknown = set(data) - set(FIXTURE_FIELDS)
+            if unknown or "cache_key" not in data:
+                raise ValueError(f"not a decision recording (fields {sorted(unknown)})")
+            exists = db.exec(
+                select(AgentDecision).where(AgentDecision.cache_key == data["cache_key"])
+            ).first()
+            if exists is not None:
+                continue
+            db.add(AgentDecision(owner_id=owner_id, strategy_id=strategy_id,
+                                 version_id=version_id, run_id=None, **data))
+            added += 1
+        db.commit()
+    return added

@@ -18,7 +18,12 @@ from typing import Any
 
 import pandas as pd
 
-from api.services.agent_decisions import DecisionService, contamination
+from api.services.agent_decisions import (
+    DecisionService,
+    contamination,
+    fixture_rows,
+    load_fixture,
+)
 from api.services.backtests import BacktestService
 from api.services.context import AppContext
 from api.services.rows import strategy_row, version_row
@@ -184,6 +189,24 @@ class AgentService:
             )
             for r in rows
         ]
+
+
+    def export_decisions(self, user_id: int, strategy_id: int) -> list[dict[str, Any]]:
+        """The agent's decision cache as a recording (`import_decisions` replays it)."""
+        self.agent_spec(user_id, strategy_id)
+        return fixture_rows(self.decisions.decisions(user_id, strategy_id, limit=1_000_000))
+
+    def import_decisions(self, user_id: int, strategy_id: int, rows: list[dict[str, Any]]) -> int:
+        self.agent_spec(user_id, strategy_id)
+        with self.ctx.session() as db:
+            version = version_row(db, strategy=strategy_row(db, user_id=user_id,
+                                                            strategy_id=strategy_id), number=None)
+        try:
+            return load_fixture(self.ctx, owner_id=user_id, strategy_id=strategy_id,
+                                version_id=version.id or 0, rows=rows)
+        except (ValueError, TypeError) as exc:
+            raise InvalidInput(f"cannot import the decisions: {exc}",
+                               code="bad_recording") from None
 
 
 def check_model(model: str) -> str:

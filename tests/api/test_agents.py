@@ -133,3 +133,30 @@ def test_compare_ranks_models_against_the_baseline_and_buy_and_hold(
     assert all(r.total_return is not None for r in board.rows)
     returns = [r.total_return for r in board.rows]
     assert returns == sorted(returns, reverse=True)
+
+
+@pytest.mark.slow
+def test_a_recorded_fixture_replays_a_whole_backtest_offline(
+    services: Services, llm_server: StubLLM, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    agent = services.agents.create_agent(services.user_id, TEXT, "openai:gpt-4.1-mini")
+    recorded = _run(services, agent.id, "openai:gpt-4.1-mini")
+    fixture = json.loads(json.dumps(services.agents.export_decisions(services.user_id, agent.id)))
+    assert len(fixture) == recorded["metrics"]["decisions"]
+    asked = len(llm_server.requests)
+
+    # another installation: no key, no LLM server configured at all
+    elsewhere = Services.open(make_settings(tmp_path / "elsewhere", sample_market_dir,
+                                            smoke_backtest_days=0, executor={"workers": 1}))
+    try:
+        copy = elsewhere.agents.create_agent(elsewhere.user_id, TEXT, "openai:gpt-4.1-mini")
+        assert elsewhere.agents.import_decisions(elsewhere.user_id, copy.id, fixture) == len(
+            fixture)
+        replayed = _run(elsewhere, copy.id, "openai:gpt-4.1-mini")
+        assert replayed["metrics"]["llm_calls"] == 0
+        assert replayed["metrics"]["cache_hits"] == len(fixture)
+        assert replayed["trades"] == recorded["trades"]
+        assert _equity(elsewhere, replayed["id"]) == _equity(services, recorded["id"])
+    finally:
+        elsewhere.close()
+    assert len(llm_server.requests) == asked
