@@ -45,16 +45,20 @@ def _number(token: str) -> int:
     return _NUMBER_WORDS[token] if token in _NUMBER_WORDS else int(token)
 
 
-def _symbols(text: str, known: set[str] | None) -> list[str]:
+def _symbols(text: str, known: set[str] | None) -> tuple[list[str], list[str]]:
+    """Tickers named in `text`, and those that look like tickers but have no data here."""
     out: list[str] = []
+    unknown: list[str] = []
     for token in re.findall(r"\b[A-Z][A-Z0-9.]{0,5}\b", text):
         token = token.rstrip(".")
-        if token in _NOT_TICKERS or token in out:
+        if token in _NOT_TICKERS or token in out or token in unknown:
             continue
         if known is not None and token not in known:
+            if len(token) >= 2:
+                unknown.append(token)
             continue
         out.append(token)
-    return out
+    return out, unknown
 
 
 def _cadence(lower: str) -> Cadence | None:
@@ -125,8 +129,13 @@ def parse_agent(
         problems.append(
             "an agent sees daily prices and indicators only; cannot map: " + ", ".join(unsupported)
         )
-    symbols = _symbols(text, known_symbols)
-    if not symbols:
+    symbols, unknown = _symbols(text, known_symbols)
+    if unknown:
+        problems.append(
+            f"no market data for {', '.join(unknown)}; stored: "
+            f"{', '.join(sorted(known_symbols or ()))}"
+        )
+    elif not symbols:
         problems.append(
             "no symbols found: name the tickers the agent may hold in upper case (e.g. SPY, TLT)"
             + (f"; stored: {', '.join(sorted(known_symbols))}" if known_symbols else "")
