@@ -26,12 +26,15 @@ def new(
     model: Annotated[str, typer.Option(help="Who decides: offline, openai[:model], …")]
     = "offline",
     anonymize: Annotated[bool | None, typer.Option("--anonymize/--no-anonymize")] = None,
+    provider: Annotated[
+        str | None, typer.Option(help="Who reads the text: offline (default) or an LLM")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """An agent strategy from plain English (symbols, cadence, what the model sees)."""
     service = services()
     with guard(as_json):
-        view = service.agents.create_agent(service.user_id, text, model, anonymize)
+        view = service.agents.create_agent(service.user_id, text, model, anonymize, provider)
     if as_json:
         emit_json(view.model_dump(mode="json"))
         return

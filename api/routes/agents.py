@@ -23,7 +23,7 @@ router = APIRouter(prefix="/agents", tags=["agents"])
 
 @router.post("", status_code=201, response_model=StrategyView)
 def create_agent(body: CreateAgent, app: AppDep, user: UserDep) -> StrategyView:
-    return app.agents.create_agent(user, body.text, body.model, body.anonymize)
+    return app.agents.create_agent(user, body.text, body.model, body.anonymize, body.provider)
 
 
 @router.post("/{strategy_id}/compare", response_model=None)

@@ -41,9 +41,12 @@ from api.services.views import (
 from core.errors import InvalidInput
 from core.logging import get_logger
 from core.models import VersionOrigin
+from generator.agent_generation import propose_agent
 from generator.agent_parser import parse_agent
 from generator.agent_render import describe_agent, render_agent
 from generator.agent_spec import MODEL_SELECTOR_RE, AgentSpec, is_agent_spec
+from generator.providers.llm import LLMProvider
+from generator.providers.registry import build_provider
 from generator.validate import check_source
 from runtime.metrics import equity_metrics
 
@@ -69,11 +72,16 @@ class AgentService:
 
     # -- creation --------------------------------------------------------------------------------
     def create_agent(
-        self, user_id: int, text: str, model: str = BASELINE, anonymize: bool | None = None
+        self, user_id: int, text: str, model: str = BASELINE, anonymize: bool | None = None,
+        provider: str | None = None,
     ) -> StrategyView:
+        """`model` decides the trades; `provider` (default: the offline parser) reads the text."""
         model = check_model(model)
         known = self.ctx.known_symbols()
-        spec = parse_agent(text, model=model, known_symbols=known or None)
+        if provider is None or provider.strip() == "offline":
+            spec = parse_agent(text, model=model, known_symbols=known or None)
+        else:
+            spec = self._llm_spec(text, provider, known).model_copy(update={"model": model})
         if anonymize is not None:
             spec = spec.model_copy(update={"anonymize": anonymize})
         spec = AgentSpec.model_validate(spec.model_dump())  # re-check after the update
@@ -105,6 +113,24 @@ class AgentService:
             strategy_id = strategy.id or 0
         log.info("agent created", extra={"strategy": strategy_id, "model": model})
         return self.validation.validate_version(user_id, strategy_id, 1)
+
+    def _llm_spec(self, text: str, selector: str, known: set[str]) -> AgentSpec:
+        text = text.strip()
+        if not text or len(text) > 4000:
+            raise InvalidInput("the agent description must be 1 to 4000 characters",
+                               code="bad_text")
+        reader = build_provider(check_model(selector), self.ctx.settings)
+        if not isinstance(reader, LLMProvider):
+            raise InvalidInput(f"{selector} cannot read an agent description",
+                               code="unknown_provider")
+        spec, attempts = propose_agent(
+            reader, text, known_symbols=known, max_symbols=self.ctx.limits.max_symbols,
+            max_repairs=self.ctx.settings.llm_max_repairs,
+        )
+        log.info("agent spec from a model", extra={
+            "provider": reader.name, "model": reader.model, "attempts": len(attempts),
+            "tokens": sum(a.tokens_in + a.tokens_out for a in attempts)})
+        return spec
 
     def agent_spec(self, user_id: int, strategy_id: int) -> tuple[AgentSpec, int]:
         with self.ctx.session() as db:

@@ -533,6 +533,10 @@ class CreateAgent(BaseModel):
     model: str = Field(default="offline", max_length=120,
                        description="who decides: offline, openai[:model], anthropic[:model], ...")
     anonymize: bool | None = Field(default=None, description="anonymised snapshots")
+    provider: str | None = Field(
+        default=None, max_length=120,
+        description="who reads the text: offline (default) or an LLM provider[:model]",
+    )
 
 
 class CompareAgent(BaseModel):

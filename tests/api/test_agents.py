@@ -160,3 +160,21 @@ def test_a_recorded_fixture_replays_a_whole_backtest_offline(
     finally:
         elsewhere.close()
     assert len(llm_server.requests) == asked
+
+
+def test_an_llm_reads_the_description_with_repairs_and_the_model_is_ours(
+    services: Services, llm_server: StubLLM
+) -> None:
+    bad = Reply({"name": "Mix", "symbols": ["SPY", "TLT; import os"], "cadence": "weekly"})
+    good = Reply({"name": "Mix", "symbols": ["SPY", "TLT"], "cadence": "monthly",
+                  "indicators": [{"kind": "rsi"}], "model": "anthropic:whatever",
+                  "max_weight": 0.8})
+    llm_server.push(bad, good)
+    view = services.agents.create_agent(services.user_id, TEXT, "openai:gpt-4.1-mini",
+                                        provider="openai:gpt-4.1-mini")
+    spec = view.version.spec if view.version else {}
+    assert spec["symbols"] == ["SPY", "TLT"] and spec["cadence"] == "monthly"
+    assert spec["model"] == "openai:gpt-4.1-mini"  # the caller decides who decides
+    assert spec["max_weight"] == 0.8
+    assert len(llm_server.requests) == 2
+    assert "not a ticker symbol" in json.dumps(llm_server.requests[1].body)
