@@ -17,6 +17,15 @@ every later decision is a hold without a call, and the run is marked `stopped: m
 
 A run on a remote Ray worker cannot reach the socket: its decisions are holds, each naming the
 reason.
+
+Lumibot 4.6's agent runtime (`lumibot.components.agents`) is read but not used: it runs the
+model inside the strategy's process (Google ADK + LiteLLM), so the keys would have to be in the
+sandboxed worker; it is a tool-calling loop, not one typed decision with our limits; and its
+replay cache is gzip files under Lumibot's cache folder keyed by a payload hash (with a remote
+S3 hook). We keep its idea — replay keyed by the hash of everything the model is asked — in a
+table we can list, export, refresh and cap, and we call models through our own providers
+(retries, prices, accounting). Its structured-output parser is no better than ours
+(`check_decision` after the providers' JSON extraction), so it is not used either.
 """
 
 from __future__ import annotations
