@@ -52,6 +52,7 @@ def compare(
     cash: float = 100_000.0,
     refresh: Annotated[bool, typer.Option("--refresh")] = False,
     max_cost: Annotated[float | None, typer.Option(help="Per-run cap in USD")] = None,
+    anonymize: Annotated[bool | None, typer.Option("--anonymize/--no-anonymize")] = None,
     output: Annotated[Path | None, typer.Option("-o", help="Export: .csv, .json or .html")]
     = None,
     as_json: JsonFlag = False,
@@ -63,7 +64,7 @@ def compare(
         body = CompareAgent(
             models=[m for m in models.split(",") if m.strip()],
             start=date.fromisoformat(start), end=date.fromisoformat(end), cash=cash,
-            refresh=refresh, max_cost_usd=max_cost,
+            refresh=refresh, max_cost_usd=max_cost, anonymize=anonymize,
         )
         view = service.agents.compare(service.user_id, strategy_id, body)
     if output is not None:

@@ -36,15 +36,16 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, select
 
 from api.services.context import AppContext
+from api.services.generations import GenerationLedger, midnight_utc
 from core.logging import get_logger
-from core.models import AgentDecision, BacktestRun, Strategy, StrategyVersion
+from core.models import AgentDecision, BacktestRun, Strategy, StrategyVersion, as_utc
 from generator.agent_prompts import (
     AGENT_PROMPT_VERSION,
     agent_repair_message,
@@ -171,6 +172,7 @@ class DecisionService:
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        self.ledger = GenerationLedger(ctx)  # the users' daily LLM budgets count decisions too
         self._server: DecisionServer | None = None
         self._sessions: dict[str, RunSession] = {}
         self._by_run: dict[int, str] = {}
@@ -184,7 +186,10 @@ class DecisionService:
         spec = AgentSpec.model_validate(version.spec)
         config = run.config or {}
         options = config.get("agent") or {}
-        model = str((config.get("parameters") or {}).get("model") or spec.model)
+        parameters = config.get("parameters") or {}
+        model = str(parameters.get("model") or spec.model)
+        if "anonymize" in parameters:  # a run-time override of the spec's choice
+            spec = spec.model_copy(update={"anonymize": bool(parameters["anonymize"])})
         with self.ctx.session() as db:
             strategy = db.get(Strategy, run.strategy_id)
             brief = strategy.text if strategy is not None else ""
@@ -369,8 +374,33 @@ class DecisionService:
             db.refresh(row)
         return row
 
+    def over_budget(self, owner_id: int) -> str | None:
+        """Why the owner may not spend on a model today (generations + decisions), or None."""
+        settings = self.ctx.settings
+        token_budget = settings.llm_daily_token_budget
+        cost_budget = settings.llm_daily_cost_budget_usd
+        if token_budget is None and cost_budget is None:
+            return None
+        tokens, cost = self.ledger.usage_today(owner_id)
+        since = midnight_utc()
+        with self.ctx.session() as db:
+            rows = db.exec(select(AgentDecision).where(
+                AgentDecision.owner_id == owner_id,
+                col(AgentDecision.created_at) >= since - timedelta(days=1))).all()
+        today = [r for r in rows if as_utc(r.created_at) >= since]
+        tokens += sum(r.tokens_in + r.tokens_out for r in today)
+        cost += sum(r.cost_usd for r in today)
+        if token_budget is not None and tokens >= token_budget:
+            return f"daily token budget reached ({tokens} of {token_budget})"
+        if cost_budget is not None and cost >= cost_budget:
+            return f"daily cost budget reached (${cost:.4f} of ${cost_budget:.4f})"
+        return None
+
     def _model_decision(self, session: RunSession, snapshot: Snapshot, shown: list[str],
                         attempts: list[Attempt]) -> tuple[Any, list[str]]:
+        budget = self.over_budget(session.owner_id)
+        if budget is not None:
+            return None, [budget]
         if session.provider is None:
             provider = build_provider(session.model, self.ctx.settings)
             if not isinstance(provider, LLMProvider):

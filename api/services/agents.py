@@ -152,7 +152,9 @@ class AgentService:
         for model in models:
             run = self.backtests.create_backtest(user_id, BacktestConfig(
                 strategy_id=strategy_id, version=number, start=body.start, end=body.end,
-                cash=body.cash, parameters={"model": model}, tearsheet=False, agent=options,
+                cash=body.cash, tearsheet=False, agent=options,
+                parameters={"model": model, **({} if body.anonymize is None
+                                               else {"anonymize": body.anonymize})},
             ))
             done = self.backtests.execute_backtest(run.id)
             rows.append(self._row(model, done.id, done.status, done.metrics, done.error))

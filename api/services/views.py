@@ -546,6 +546,7 @@ class CompareAgent(BaseModel):
     cash: float = Field(default=100_000.0, gt=0, le=1e12)
     refresh: bool = False
     max_cost_usd: float | None = Field(default=None, ge=0, le=10_000)
+    anonymize: bool | None = Field(default=None, description="override the agent's choice")
 
 
 class LeaderboardRow(BaseModel):

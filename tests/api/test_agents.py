@@ -178,3 +178,33 @@ def test_an_llm_reads_the_description_with_repairs_and_the_model_is_ours(
     assert spec["max_weight"] == 0.8
     assert len(llm_server.requests) == 2
     assert "not a ticker symbol" in json.dumps(llm_server.requests[1].body)
+
+
+@pytest.mark.slow
+def test_the_daily_budget_holds_decisions_and_anonymised_runs_hide_tickers_and_dates(
+    services: Services, llm_server: StubLLM
+) -> None:
+    services.ctx.settings.llm_daily_token_budget = 2000  # 1350 tokens a call: 2 calls fit
+    agent = services.agents.create_agent(services.user_id, TEXT, "openai:gpt-4.1-mini")
+    result = _run(services, agent.id, "openai:gpt-4.1-mini")
+    m = result["metrics"]
+    assert m["llm_calls"] == 2 == len(llm_server.requests)
+    assert m["decisions_held"] == m["decisions"] - 2
+    held = [d for d in services.agents.decisions_of(services.user_id, agent.id)
+            if d.outcome == "held"]
+    assert held and all("daily token budget" in (d.reason or "") for d in held)
+
+    services.ctx.settings.llm_daily_token_budget = None
+    llm_server.reset()
+    llm_server.default = Reply({"target_weights": {"ASSET_1": 0.5}, "rationale": "a"})
+    run = services.backtests.create_backtest(services.user_id, BacktestConfig(
+        strategy_id=agent.id, start=START, end=END,
+        parameters={"model": "openai:gpt-4.1-mini", "anonymize": True}))
+    done = services.backtests.execute_backtest(run.id)
+    assert done.status == "succeeded", done.error
+    prompt = json.dumps(llm_server.requests[0].body)
+    snapshot = prompt[prompt.index("<market_snapshot>"):prompt.index("</market_snapshot>")]
+    assert "ASSET_1" in snapshot and "SPY" not in snapshot and "2023" not in snapshot
+    assert (done.metrics or {})["decisions_held"] == 0
+    assert {d.target_weights.get("ASSET_1") for d in services.agents.decisions_of(
+        services.user_id, agent.id, run_id=run.id) if d.target_weights} == {0.5}
