@@ -70,3 +70,28 @@ def test_create_compare_export_and_list_decisions(client: TestClient) -> None:
     assert all(d["model"] == "offline" and d["outcome"] == "decided" for d in decisions)
     assert [d["day"][:7] for d in decisions] == [f"2021-{m:02d}" for m in range(1, 13)]
     assert client.get("/agents/999/decisions").status_code == 404
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_decision_cache_on_postgresql(
+    tmp_path: Path, sample_market_dir: Path, postgres_url: str
+) -> None:
+    from api.services.container import Services
+    from api.services.views import BacktestConfig
+
+    services = Services.open(make_settings(tmp_path, sample_market_dir, database_url=postgres_url,
+                                           smoke_backtest_days=0, executor={"workers": 1}))
+    try:
+        agent = services.agents.create_agent(services.user_id, TEXT, "offline")
+        metrics = []
+        for _ in range(2):
+            run = services.backtests.create_backtest(services.user_id, BacktestConfig(
+                strategy_id=agent.id, start="2021-01-04", end="2021-06-30"))
+            done = services.backtests.execute_backtest(run.id)
+            assert done.status == "succeeded", done.error
+            metrics.append(done.metrics or {})
+        assert metrics[0]["decisions"] == metrics[1]["cache_hits"] == 6
+        assert metrics[0]["cache_hits"] == 0
+    finally:
+        services.close()
