@@ -37,6 +37,7 @@ from core.models import (
     ValidationStatus,
     VersionOrigin,
 )
+from generator.agent_spec import is_agent_spec
 from generator.validate import check_source
 
 
@@ -270,6 +271,11 @@ class VersionService:
         with self.ctx.session() as db:
             strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
             text = strategy.text
+            if is_agent_spec(version_row(db, strategy=strategy, number=None).spec):
+                raise InvalidInput(  # the rule parser would turn an agent into something else
+                    "this strategy is an agent: make a new one from its text with "
+                    "`stratforge agents new` (POST /agents)", code="agent_not_regenerable",
+                )
         self.scan_versions(user_id, strategy_id)  # an unrecorded edit becomes a version first
         generated = self.strategies.generate(text, self.strategies.provider(provider))
         with self.ctx.session() as db:

@@ -70,6 +70,10 @@ def test_create_compare_export_and_list_decisions(client: TestClient) -> None:
     assert all(d["model"] == "offline" and d["outcome"] == "decided" for d in decisions)
     assert [d["day"][:7] for d in decisions] == [f"2021-{m:02d}" for m in range(1, 13)]
     assert client.get("/agents/999/decisions").status_code == 404
+    page = client.get(f"/ui/strategies/{agent['id']}")
+    assert page.status_code == 200 and "SPY" in page.text
+    regen = client.post(f"/strategies/{agent['id']}/regenerate", json={})
+    assert regen.status_code == 422 and regen.json()["code"] == "agent_not_regenerable"
 
 
 @pytest.mark.slow
