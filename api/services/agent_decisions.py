@@ -272,13 +272,13 @@ class DecisionService:
                     "reason": "the snapshot's symbols are not the agent's"}
         digest = snapshot_hash(snapshot)
         key = cache_key(session.model, session.agent_version, digest, day)
+        if session.stopped:  # past the cost cap: every later decision holds, cached or not
+            reply = {"outcome": Outcome.held.value, "reason": session.stopped, "stop": True}
+            return self._serve(session, day, reply, cached=False, latency_ms=0.0)
         row = None if session.refresh else self._cached(key)
         hit = row is not None
         if row is not None:
             session.cache_hits += 1
-        elif session.stopped:
-            reply = {"outcome": Outcome.held.value, "reason": session.stopped, "stop": True}
-            return self._serve(session, day, reply, cached=False, latency_ms=0.0)
         else:
             row = self._ask(session, snapshot, shown, key, digest, day)
             if session.max_cost_usd is not None and session.cost_usd >= session.max_cost_usd:

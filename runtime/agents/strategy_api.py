@@ -34,12 +34,12 @@ from runtime.strategy_base import held_quantity
 
 __all__ = ["agent_targets", "use_channel", "use_standin"]
 
-_state: dict[str, Any] = {"channel": None, "standin": False, "stopped": None}
+_state: dict[str, Any] = {"channel": None, "standin": False}
 
 
 def use_channel(address: ChannelAddress | None) -> None:
     """Ask the decision service at `address` (None: no service)."""
-    _state.update(channel=address, stopped=None)
+    _state["channel"] = address
 
 
 def use_standin(enabled: bool = True) -> None:
@@ -49,13 +49,8 @@ def use_standin(enabled: bool = True) -> None:
 
 def _reply(snapshot: Snapshot, day: str, parameters: dict[str, Any]) -> dict[str, Any]:
     channel: ChannelAddress | None = _state["channel"]
-    if channel is not None:
-        if _state["stopped"]:
-            return {"outcome": Outcome.held.value, "reason": _state["stopped"]}
-        reply = ask(channel, {"day": day, "snapshot": snapshot.model_dump(mode="json")})
-        if reply.get("stop"):
-            _state["stopped"] = str(reply.get("reason") or "stopped by the decision service")
-        return reply
+    if channel is not None:  # past a cost cap the service answers holds (and counts them)
+        return ask(channel, {"day": day, "snapshot": snapshot.model_dump(mode="json")})
     if _state["standin"] or parameters.get("model") == "offline":
         decision = baseline_decision(snapshot, float(parameters.get("max_weight", 1.0)))
         return {"outcome": Outcome.decided.value, **decision.model_dump(mode="json")}

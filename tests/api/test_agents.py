@@ -112,7 +112,7 @@ def test_the_cost_cap_stops_a_run_cleanly(services: Services, llm_server: StubLL
     m = result["metrics"]
     assert len(llm_server.requests) == 2 == m["llm_calls"]  # $1.35 each: the 2nd crosses $2
     assert m["stopped_max_cost"] == 1 and m["cost_usd"] == pytest.approx(2.7)
-    assert m["decisions_held"] == m["decisions"] - 2
+    assert m["decisions"] >= 10 and m["decisions_held"] == m["decisions"] - 2
     summary = json.loads((services.settings.runs_dir / f"run_{result['id']}"
                           / "summary.json").read_text())
     assert summary["agent"]["stopped"].startswith("max_cost")
