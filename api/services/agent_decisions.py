@@ -124,6 +124,7 @@ class RunSession:
     stopped: str | None = None
     last_weights: dict[str, float] | None = None
     journal: list[dict[str, Any]] = field(default_factory=list)
+    cached: dict[str, AgentDecision] = field(default_factory=dict)  # preloaded at registration
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def stats(self) -> dict[str, Any]:
@@ -212,6 +213,14 @@ class DecisionService:
             ),
             run_dir=Path(run.artifacts_dir or self.ctx.settings.runs_dir / f"run_{run.id}"),
         )
+        if not session.refresh:  # one query now instead of one per decision
+            with self.ctx.session() as db:
+                rows = db.exec(select(AgentDecision).where(
+                    AgentDecision.strategy_id == session.strategy_id,
+                    AgentDecision.model == model,
+                    AgentDecision.prompt_version == AGENT_PROMPT_VERSION,
+                )).all()
+            session.cached = {row.cache_key: row for row in rows}
         with self._lock:
             if self._server is None:
                 self._server = DecisionServer(self.handle, self._on_error)
@@ -275,7 +284,7 @@ class DecisionService:
         if session.stopped:  # past the cost cap: every later decision holds, cached or not
             reply = {"outcome": Outcome.held.value, "reason": session.stopped, "stop": True}
             return self._serve(session, day, reply, cached=False, latency_ms=0.0)
-        row = None if session.refresh else self._cached(key)
+        row = None if session.refresh else (session.cached.get(key) or self._cached(key))
         hit = row is not None
         if row is not None:
             session.cache_hits += 1
