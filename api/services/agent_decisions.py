@@ -42,6 +42,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from api.services.agent_contamination import Contamination, contamination
 from api.services.context import AppContext
 from api.services.generations import GenerationLedger, midnight_utc
 from core.logging import get_logger
@@ -62,37 +63,6 @@ from runtime.agents.decision import Outcome, check_decision, decision_schema
 from runtime.agents.snapshot import Snapshot, snapshot_hash, snapshot_json
 
 log = get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class Contamination:
-    contaminated: bool
-    reason: str
-    cutoff: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"contaminated": self.contaminated, "reason": self.reason, "cutoff": self.cutoff}
-
-
-def contamination(model: str, start: date, cutoffs: dict[str, str]) -> Contamination:
-    """Whether a window starting at `start` lies before `model`'s training cutoff."""
-    name = model.partition(":")[2] or model
-    if model.partition(":")[0] == "offline":
-        return Contamination(False, "the offline baseline has no training data", None)
-    best = max((p for p in cutoffs if name.startswith(p)), key=len, default=None)
-    if best is None:
-        return Contamination(
-            True, f"no training cutoff is known for {name}: it counts as the latest model, "
-            "so any past window may be in its training data", None,
-        )
-    cutoff = cutoffs[best]
-    if start < date.fromisoformat(cutoff):
-        return Contamination(
-            True, f"the window starts {start.isoformat()}, before {name}'s training cutoff "
-            f"{cutoff}: the model may remember what happened", cutoff,
-        )
-    return Contamination(False, f"the window starts after {name}'s training cutoff {cutoff}",
-                         cutoff)
 
 
 @dataclass

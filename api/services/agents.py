@@ -18,12 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from api.services.agent_decisions import (
-    DecisionService,
-    contamination,
-    fixture_rows,
-    load_fixture,
-)
+from api.services.agent_contamination import contamination
+from api.services.agent_decisions import DecisionService, fixture_rows, load_fixture
 from api.services.backtests import BacktestService
 from api.services.context import AppContext
 from api.services.rows import strategy_row, version_row
