@@ -17,6 +17,7 @@ from api.services.context import AppContext
 from api.services.deployments import DeploymentService
 from api.services.generations import GenerationLedger
 from api.services.market import MarketService
+from api.services.monitoring import Monitoring
 from api.services.runs import BacktestRunner, RunRecorder
 from api.services.schedules import ScheduleService
 from api.services.strategies import StrategyService
@@ -43,6 +44,7 @@ class Services:
         self.schedules = ScheduleService(ctx, self.planner, self.batches)
         self.deployments = DeploymentService(ctx)
         self.market = MarketService(ctx)
+        self.monitoring = Monitoring(ctx, self.runner.executor_state)
 
     @classmethod
     def open(

@@ -65,6 +65,10 @@ class BacktestRunner:
     def executor_name(self) -> str:
         return self.ctx.settings.executor.kind
 
+    def executor_state(self) -> tuple[str, bool]:
+        """(kind, started) of this process's executor, for the health report."""
+        return self.executor_name, self._executor is not None
+
     def close(self) -> None:
         with self._lock:
             executor, self._executor = self._executor, None

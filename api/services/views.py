@@ -515,3 +515,29 @@ class CloneBody(BaseModel):
 
 class RegenerateBody(BaseModel):
     provider: str | None = None
+
+
+# -- monitoring (issue 16) -----------------------------------------------------------------------
+class ComponentHealth(BaseModel):
+    ok: bool
+    detail: str = ""
+    latency_ms: float | None = None
+    pid: int | None = None
+
+
+class BotHealth(BaseModel):
+    deployment_id: int
+    state: str
+    pid: int | None
+    alive: bool  # a live state and a fresh heartbeat (or still within its start-up grace)
+    heartbeat_age_s: float | None
+    ok: bool  # alive when it should be; not FATAL or MISMATCH
+    desired_running: bool
+
+
+class HealthReport(BaseModel):
+    status: Literal["ok", "degraded", "down"]
+    database: ComponentHealth
+    supervisor: ComponentHealth
+    executor: ComponentHealth
+    bots: list[BotHealth]
