@@ -23,6 +23,7 @@ from api.routes import backtests, generations, market_data, strategies, versions
 from api.routes import batches as batch_routes
 from api.routes import deployments as deployment_routes
 from api.routes import monitoring as monitoring_routes
+from api.routes import notifications as notification_routes
 from api.services.container import Services
 from core.config import Settings, get_settings
 from core.errors import StratforgeError
@@ -104,4 +105,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(generations.router)
     app.include_router(deployment_routes.router)
     app.include_router(monitoring_routes.router)
+    app.include_router(notification_routes.router)
     return app

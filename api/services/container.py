@@ -18,6 +18,7 @@ from api.services.deployments import DeploymentService
 from api.services.generations import GenerationLedger
 from api.services.market import MarketService
 from api.services.monitoring import Monitoring
+from api.services.notifications import NotificationService
 from api.services.runs import BacktestRunner, RunRecorder
 from api.services.schedules import ScheduleService
 from api.services.strategies import StrategyService
@@ -45,6 +46,7 @@ class Services:
         self.deployments = DeploymentService(ctx)
         self.market = MarketService(ctx)
         self.monitoring = Monitoring(ctx, self.runner.executor_state)
+        self.notifications = NotificationService(ctx)
 
     @classmethod
     def open(
@@ -68,8 +70,10 @@ class Services:
         self.recorder.recover_interrupted()
         self.batches.resume_batches()
         self.schedules.start_scheduler()
+        self.notifications.start_dispatcher()
 
     def close(self) -> None:
+        self.notifications.stop_dispatcher()
         self.schedules.stop_scheduler()
         self.backtests.close()
         self.runner.close()

@@ -24,7 +24,7 @@ from sqlmodel import col, select
 
 from api.services.context import AppContext
 from core.logging import get_logger
-from core.models import BacktestRun, RunStatus, StrategyVersion
+from core.models import BacktestRun, NotifyEvent, RunStatus, StrategyVersion
 from runtime.backtest import BacktestRequest, WorkerOutcome
 from runtime.executors import (
     MAX_ATTEMPTS,
@@ -36,6 +36,7 @@ from runtime.executors import (
     make_executor,
 )
 from runtime.executors.base import POOL_MODULE
+from runtime.notifications.outbox import notify
 from runtime.processes import is_our_process
 
 log = get_logger(__name__)
@@ -225,6 +226,8 @@ class RunRecorder:
                 worker_pid=None,
                 attempts=result.attempts,
             )
+            if result.end == RunStatus.failed.value:
+                self.tell_failed(job.run_id, outcome.error or "failed")
         log.info(
             "backtest %s",
             result.end,
@@ -244,6 +247,19 @@ class RunRecorder:
             finished_at=datetime.now(UTC),
             worker_pid=None,
         )
+        self.tell_failed(run_id, error)
+
+    def tell_failed(self, run_id: int, error: str) -> None:
+        """Queue a `backtest_failed` notification for a single run (a batch's runs are told
+        of once, when their batch finishes)."""
+        with self.ctx.session() as db:
+            run = db.get(BacktestRun, run_id)
+            if run is None or run.batch_id is not None:
+                return
+            notify(db, run.owner_id, NotifyEvent.backtest_failed,
+                   f"Backtest {run_id} failed", error[:2000],
+                   {"run": run_id, "strategy": run.strategy_id})
+            db.commit()
 
     def recover_interrupted(self) -> Recovery:
         """On start-up: runs left queued/running by a previous process end as failed

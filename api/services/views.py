@@ -541,3 +541,56 @@ class HealthReport(BaseModel):
     supervisor: ComponentHealth
     executor: ComponentHealth
     bots: list[BotHealth]
+
+
+# -- notifications (issue 16) ----------------------------------------------------------------------
+QUIET_HOURS = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+
+
+class ChannelCreate(BaseModel):
+    """A notification channel. `settings` depend on `kind` (secrets are stored encrypted and
+    never shown again): email `{to}` (the server's SMTP settings are used); slack
+    `{webhook_url}` or `{bot_token, channel}`; discord `{webhook_url}`; telegram
+    `{bot_token, chat_id}`; webhook `{url, secret}` (HMAC-SHA256 key, 16+ characters)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    kind: Literal["email", "slack", "discord", "telegram", "webhook"]
+    settings: dict[str, Any] = Field(default_factory=dict)
+    events: list[str] = Field(default_factory=list, max_length=20)  # empty: every event
+    quiet_hours: str | None = Field(default=None, pattern=QUIET_HOURS)  # "22:00-07:00"
+    timezone: str = Field(default="UTC", max_length=64)
+    enabled: StrictBool = True
+
+
+class ChannelUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    events: list[str] | None = Field(default=None, max_length=20)
+    quiet_hours: str | None = Field(default=None, pattern=QUIET_HOURS + "|^$")  # "": none
+    timezone: str | None = Field(default=None, max_length=64)
+    enabled: StrictBool | None = None
+
+
+class ChannelView(BaseModel):
+    id: int
+    name: str
+    kind: str
+    target: str  # what may be shown: an address, a chat id, a host — never a secret
+    events: list[str]
+    quiet_hours: str | None
+    timezone: str
+    enabled: bool
+    created_at: datetime
+
+
+class DeliveryView(BaseModel):
+    id: int
+    channel_id: int
+    event: str
+    title: str
+    status: str
+    attempts: int
+    response_status: int | None
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None

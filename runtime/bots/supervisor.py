@@ -13,7 +13,9 @@
   heartbeat watchdog, HALTED and MISMATCH exits that are never restarted;
 * adoption at start: bots left by a previous supervisor are adopted when their pid still names
   the same process (its /proc start time), otherwise treated as gone;
-* each pass copies the bots' journals and heartbeats into the database (`runtime.bots.ingest`).
+* each pass copies the bots' journals and heartbeats into the database (`runtime.bots.ingest`);
+* a notification dispatcher thread (`runtime.notifications.dispatcher`); crashes and FATAL
+  exits are queued for it here, fills, refusals and halts by the ingest.
 
 The database is the contract with the API: the service writes `desired`, the supervisor makes
 it so and writes `state`.
@@ -44,6 +46,7 @@ from core.models import (
     DeploymentDesired,
     DeploymentOrder,
     DeploymentState,
+    NotifyEvent,
     StrategyVersion,
     as_utc,
     utcnow,
@@ -53,6 +56,8 @@ from runtime.bots.controls import LOCK_FILE, STATUS_FILE, deployment_folder
 from runtime.bots.ingest import ingest_journal, last_exit_code
 from runtime.bots.journal import HEARTBEAT_FILE, ExitCode
 from runtime.bots.venue_host import VenueHost
+from runtime.notifications.dispatcher import NotificationDispatcher
+from runtime.notifications.outbox import notify
 from runtime.processes import (
     ProcessHandle,
     pid_alive,
@@ -85,6 +90,11 @@ def bot_environment(folder: Path, key_id: str, secret: str) -> dict[str, str]:
 
 def _ids(dep: Deployment, **fields: Any) -> dict[str, Any]:
     return {"deployment": dep.id, "user": dep.owner_id, **fields}
+
+
+def _about(dep: Deployment, **fields: Any) -> dict[str, Any]:
+    """What a notification about a deployment carries besides its text."""
+    return {"deployment": dep.id, "strategy": dep.strategy_id, **fields}
 
 
 class Supervisor:
@@ -148,7 +158,7 @@ class Supervisor:
                         self.venue.ensure()  # the bot's broker, on the port it knows
                 elif dep.state in LIVE_STATES:
                     log.warning("bot gone", extra=_ids(dep, pid=dep.pid))
-                    self._exited(dep, None)
+                    self._exited(db, dep, None)
                     db.commit()
 
     # -- one pass --------
@@ -180,7 +190,7 @@ class Supervisor:
             if not running:
                 del self.procs[dep.id]
                 ingest_journal(db, dep, folder)
-                self._exited(dep, code)
+                self._exited(db, dep, code)
                 return
             if dep.desired != DeploymentDesired.running or dep.state == DeploymentState.halted:
                 self._request_stop(dep, proc)
@@ -222,7 +232,7 @@ class Supervisor:
             dep.last_error = "heartbeat lost: killed by the watchdog"
             proc.signal(signal.SIGKILL)
 
-    def _exited(self, dep: Deployment, code: int | None) -> None:
+    def _exited(self, db: Session, dep: Deployment, code: int | None) -> None:
         now = utcnow()
         if code is None:  # adopted or gone: what did the worker say last?
             code = last_exit_code(deployment_folder(self.settings, dep.id or 0))
@@ -247,12 +257,18 @@ class Supervisor:
                 dep.state = DeploymentState.fatal.value
                 dep.desired = DeploymentDesired.stopped.value
                 log.error("bot fatal", extra=_ids(dep, crashes=dep.quick_crashes))
+                notify(db, dep.owner_id, NotifyEvent.fatal,
+                       f"Deployment {dep.id} is FATAL: {dep.quick_crashes} quick crashes",
+                       dep.last_error or f"exit code {code}", _about(dep, exit_code=code))
             else:
                 delay = min(self.settings.bot_restart_backoff_max_s,
                             self.settings.bot_restart_backoff_s * 2 ** (dep.quick_crashes - 1))
                 dep.state = DeploymentState.crashed.value
                 dep.next_start_at = now + timedelta(seconds=delay)
                 log.warning("bot crashed", extra=_ids(dep, code=code, restart_in_s=delay))
+                notify(db, dep.owner_id, NotifyEvent.crash,
+                       f"Deployment {dep.id} crashed; restarting in {delay:g} s",
+                       dep.last_error or f"exit code {code}", _about(dep, exit_code=code))
         log.info("bot exited", extra=_ids(dep, code=code, state=dep.state))
 
     def _start(self, db: Session, dep: Deployment, folder: Path) -> None:
@@ -350,6 +366,9 @@ def main() -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: supervisor.stop_event.set())
     log.info("supervisor started", extra={"pid": os.getpid(), "home": str(settings.home)})
+    # the outbox's deliveries go out from here too (bots run without an API server)
+    dispatcher = NotificationDispatcher(supervisor.engine, settings)
+    dispatcher.start()
     try:
         supervisor.adopt()
         while not supervisor.stop_event.is_set():
@@ -360,6 +379,7 @@ def main() -> int:
             supervisor.stop_event.wait(settings.supervisor_poll_s)
     finally:
         # Bots keep running; the next supervisor adopts them.
+        dispatcher.stop()
         supervisor.venue.stop()
         supervisor.release()
         log.info("supervisor stopped", extra={"pid": os.getpid()})
