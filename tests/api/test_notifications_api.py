@@ -286,3 +286,35 @@ def test_the_cli_manages_channels_and_never_takes_a_secret_as_an_argument(
         assert json.loads(prompted.stdout)[0]["target"] == "discord webhook"
         assert "/api/webhooks" not in prompted.stdout + prompted.stderr
         run("notify", "remove", cid, "--json")
+
+
+@pytest.mark.slow
+def test_a_real_bot_fills_and_is_told_while_another_endpoint_hangs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    """A deployed bot on the local venue: its fill reaches a working webhook while a second
+    channel's endpoint hangs; the bot keeps beating and iterating meanwhile."""
+    from deploy_support import harness
+
+    with http_receiver(hang=True) as stuck, http_receiver() as fine, \
+            harness(monkeypatch, tmp_path, sample_market_dir,
+                    STRATFORGE_NOTIFY_TIMEOUT_S="30", STRATFORGE_NOTIFY_POLL_S="0.2") as h:
+        for rx in (stuck, fine):
+            _webhook(h.client, rx.url, events=["fill"])
+        dep = h.deploy(h.strategy())
+        h.wait_state(dep["id"], "RUNNING")
+        wait_for(lambda: h.orders(deployment_id=dep["id"]), what="first order")
+        h.advance(600)
+        wait_for(lambda: stuck.requests, what="the hanging endpoint was called")
+        told = wait_for(lambda: fine.requests, what="the fill told")[0].json()
+        assert told["event"] == "fill" and told["data"]["deployment"] == dep["id"]
+        # the hanging delivery is still in flight; the bot goes on regardless
+        log = h.settings.home / "deployments" / str(dep["id"]) / "worker.log"
+        seen = log.read_text(errors="replace").count("Trading iteration ended")
+        wait_for(lambda: log.read_text(errors="replace").count("Trading iteration ended")
+                 >= seen + 2, what="iterations while the endpoint hangs")
+        view = h.deployment(dep["id"])
+        assert view["state"] == "RUNNING" and view["heartbeat_age_s"] < 10
+        pending = h.client.get("/notifications/deliveries",
+                               params={"status": "sending"}).json()
+        assert len(pending) == 1
