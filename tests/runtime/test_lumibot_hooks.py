@@ -172,10 +172,59 @@ def test_the_bot_broker_is_lumibots_alpaca_with_both_hooks() -> None:
     cls = lumibot_hooks.gated_alpaca_class(lambda b, o, submit: submit(o), threading.Event())
     assert issubclass(cls, Alpaca)
     for name in ("_submit_order", "is_market_open", "_await_market_to_open",
-                 "_await_market_to_close"):
+                 "_await_market_to_close", "market_hours"):
         owner = next(c for c in cls.__mro__ if name in vars(c))
         assert owner.__module__ == lumibot_hooks.__name__, name
     assert isinstance(inspect.getattr_static(cls, "api"), property)  # not shadowed
+
+
+# -- cached_market_hours ---------------------------------------------------------------------------
+def test_lumibots_live_loop_asks_market_hours_through_the_broker() -> None:
+    from lumibot.brokers.broker import Broker
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    assert _params(Broker.market_hours) == ["self", "market", "close", "next", "date"]
+    assert "self.market_hours(close=True)" in _source(Broker.market_close_time)
+    assert "self.market_hours(close=False)" in _source(Broker.market_open_time)
+    assert "self.broker.market_close_time()" in _source(StrategyExecutor._handle_lifecycle_methods)
+    assert "mkt_cal.schedule(" in _source(Broker.market_hours)
+
+
+@pytest.mark.parametrize("market", ["NASDAQ", "NYSE"])
+def test_cached_market_hours_answer_as_lumibot_does_and_compute_once_a_day(
+    market: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas_market_calendars as mcal
+    from lumibot.brokers.broker import Broker
+
+    hours = lumibot_hooks.cached_market_hours().market_hours  # what the mixin puts first
+    lumibot_hooks._SCHEDULES.clear()
+    days = [datetime(2026, 12, 24, 15, tzinfo=UTC),  # an early close
+            datetime(2026, 12, 25, 15, tzinfo=UTC),  # a holiday: the next session
+            datetime(2026, 7, 3, 23, 59, tzinfo=UTC), datetime(2027, 1, 4, 0, 1, tzinfo=UTC)]
+    for minutes in (0, 30):
+        broker = types.SimpleNamespace(market=market, extended_trading_minutes=minutes)
+        for day in days:
+            for close in (True, False):
+                for nxt in (False, True):
+                    assert hours(broker, close=close, next=nxt, date=day) == \
+                        Broker.market_hours(broker, close=close, next=nxt, date=day)
+    calls: list[Any] = []
+    original = mcal.MarketCalendar.schedule
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("start_date"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(mcal.MarketCalendar, "schedule", counting)
+    lumibot_hooks._SCHEDULES.clear()
+    broker = types.SimpleNamespace(market=market, extended_trading_minutes=0)
+    for hour in (1, 9, 13, 20):
+        hours(broker, close=True, date=datetime(2026, 3, 10, hour, tzinfo=UTC))
+        hours(broker, close=False, date=datetime(2026, 3, 10, hour, tzinfo=UTC))
+    assert len(calls) == 1
+    hours(broker, date=datetime(2026, 3, 11, 1, tzinfo=UTC))
+    assert len(calls) == 2
 
 
 # -- shift_data_clock ------------------------------------------------------------------------------
