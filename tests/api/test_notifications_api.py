@@ -318,3 +318,33 @@ def test_a_real_bot_fills_and_is_told_while_another_endpoint_hangs(
         pending = h.client.get("/notifications/deliveries",
                                params={"status": "sending"}).json()
         assert len(pending) == 1
+
+
+@pytest.mark.slow
+def test_a_broker_outage_is_told_once_and_its_end_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    """The venue answers 500 to everything: the bot keeps beating (with the broker's error),
+    is not restarted in a loop, and the user hears `broker_lost` once and `reconnect` once."""
+    from deploy_support import harness
+
+    with http_receiver() as rx, harness(monkeypatch, tmp_path, sample_market_dir) as h:
+        _webhook(h.client, rx.url, events=["broker_lost", "reconnect", "crash", "fatal"])
+        dep = h.deploy(h.strategy())
+        h.wait_state(dep["id"], "RUNNING")
+        venue = h.venue()
+        headers = {"APCA-API-KEY-ID": venue.key_id, "APCA-API-SECRET-KEY": venue.secret}
+        import httpx
+
+        httpx.post(venue.url + "/venue/faults", json={"status": 500, "for_s": 600},
+                   headers=headers).raise_for_status()
+        lost = wait_for(lambda: [r.json() for r in rx.requests], what="broker_lost told")
+        assert [p["event"] for p in lost] == ["broker_lost"]
+        assert "500" in lost[0]["body"]
+        httpx.delete(venue.url + "/venue/faults", headers=headers).raise_for_status()
+        events = wait_for(lambda: len(rx.requests) >= 2 and [r.json()["event"]
+                                                             for r in rx.requests],
+                          what="reconnect told")
+        assert events == ["broker_lost", "reconnect"]
+        view = h.deployment(dep["id"])
+        assert view["state"] == "RUNNING" and view["restarts"] == 0
