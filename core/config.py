@@ -171,6 +171,10 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "anthropic_base_url")
     )
 
+    # how the supervisor starts a bot: "fork" from a warm launcher (runtime.bots.launcher),
+    # or "spawn" a fresh Python per bot
+    bot_launcher: Literal["fork", "spawn"] = "fork"
+
     # notifications (runtime.notifications): the outbox's dispatcher and the SMTP server
     notify_poll_s: float = 1.0  # how often a dispatcher looks for due deliveries
     notify_timeout_s: float = 10.0  # one attempt's connect + answer limit

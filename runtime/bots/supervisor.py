@@ -8,9 +8,10 @@
 * the local paper venue when a deployment needs it and none is running
   (`runtime.bots.venue_host`);
 * each deployment's bot process (`runtime.bots.live_worker`): start it in the sandbox of
-  `runtime.processes` with only that bot's keys, stop it (SIGTERM, then SIGKILL after a grace
-  period), restart it after a crash with exponential backoff, FATAL after N quick crashes, a
-  heartbeat watchdog, HALTED and MISMATCH exits that are never restarted;
+  `runtime.processes` with only that bot's keys (forked from the warm `runtime.bots.launcher`,
+  or a fresh Python with `STRATFORGE_BOT_LAUNCHER=spawn`), stop it (SIGTERM, then SIGKILL
+  after a grace period), restart it after a crash with exponential backoff, FATAL after N
+  quick crashes, a heartbeat watchdog, HALTED and MISMATCH exits that are never restarted;
 * adoption at start: bots left by a previous supervisor are adopted when their pid still names
   the same process (its /proc start time), otherwise treated as gone;
 * each pass copies the bots' journals and heartbeats into the database (`runtime.bots.ingest`);
@@ -52,9 +53,10 @@ from core.models import (
     utcnow,
 )
 from runtime.bots.config import KEY_ENV, SECRET_ENV, LiveConfig, write_config
-from runtime.bots.controls import LOCK_FILE, STATUS_FILE, deployment_folder
+from runtime.bots.controls import LOCK_FILE, STATUS_FILE, deployment_folder, deployments_dir
 from runtime.bots.ingest import ingest_journal, last_exit_code
 from runtime.bots.journal import HEARTBEAT_FILE, ExitCode
+from runtime.bots.launcher import BotLauncher, LaunchRequest
 from runtime.bots.venue_host import VenueHost
 from runtime.notifications.dispatcher import NotificationDispatcher
 from runtime.notifications.outbox import notify
@@ -107,6 +109,13 @@ class Supervisor:
         self.venue = VenueHost(settings)
         self.stop_event = threading.Event()
         self._lock_handle: Any = None
+        self.launcher: BotLauncher | None = None
+        if settings.bot_launcher == "fork":
+            folder = deployments_dir(settings)
+            self.launcher = BotLauncher(
+                sandbox_environment(folder, folder / ".cache",
+                                    extra={"LUMIBOT_HIDE_BOTSPOT_TIP": "1"}),
+                cwd=folder, log_path=settings.home / "launcher.log")
 
     # -- lock --------
     def acquire(self) -> bool:
@@ -122,6 +131,15 @@ class Supervisor:
                   "started": datetime.now(UTC).isoformat()}
         self._write_status(status)
         return True
+
+    def note_status(self, **fields: Any) -> None:
+        """Add fields to `supervisor.json` (the launcher's pid, for benchmarks and ps)."""
+        path = self.settings.home / STATUS_FILE
+        try:
+            status = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return
+        self._write_status({**status, **fields})
 
     def _write_status(self, status: dict[str, Any]) -> None:
         path = self.settings.home / STATUS_FILE
@@ -317,18 +335,27 @@ class Supervisor:
         folder.mkdir(parents=True, exist_ok=True)
         write_config(folder, config)
         (folder / HEARTBEAT_FILE).unlink(missing_ok=True)
-        popen = spawn_module(
-            WORKER_MODULE,
-            str(folder),
-            cwd=folder,
-            env=bot_environment(folder, endpoint[2], endpoint[3]),
-            log_path=folder / "worker.out",
-            append=True,
-            memory_mb=self.settings.bot_memory_mb,
-        )
-        start = process_start_time(popen.pid)
-        self.procs[dep.id] = ProcessHandle(popen.pid, start, popen)
-        dep.pid = popen.pid
+        env = bot_environment(folder, endpoint[2], endpoint[3])
+        if self.launcher is not None:
+            pid, start = self.launcher.launch(LaunchRequest(
+                module=WORKER_MODULE, args=[str(folder)], cwd=str(folder), env=env,
+                log_path=str(folder / "worker.out"), memory_mb=self.settings.bot_memory_mb))
+            # a child of the launcher: followed by pid and start time, its end read from its
+            # journal, like an adopted bot
+            self.procs[dep.id] = ProcessHandle(pid, start)
+        else:
+            popen = spawn_module(
+                WORKER_MODULE,
+                str(folder),
+                cwd=folder,
+                env=env,
+                log_path=folder / "worker.out",
+                append=True,
+                memory_mb=self.settings.bot_memory_mb,
+            )
+            pid, start = popen.pid, process_start_time(popen.pid)
+            self.procs[dep.id] = ProcessHandle(pid, start, popen)
+        dep.pid = pid
         dep.pid_start = start
         dep.started_at = utcnow()
         dep.stop_requested_at = None
@@ -336,7 +363,7 @@ class Supervisor:
         dep.last_heartbeat_at = None
         if dep.state != DeploymentState.halted:
             dep.state = DeploymentState.starting.value
-        log.info("bot started", extra=_ids(dep, pid=popen.pid, mode=dep.mode))
+        log.info("bot started", extra=_ids(dep, pid=pid, mode=dep.mode))
 
     def _endpoint(self, db: Session, dep: Deployment) -> tuple[str, str, str, str]:
         """(trading url, data url, key id, secret) for one deployment."""
@@ -369,6 +396,9 @@ def main() -> int:
     # the outbox's deliveries go out from here too (bots run without an API server)
     dispatcher = NotificationDispatcher(supervisor.engine, settings)
     dispatcher.start()
+    if supervisor.launcher is not None:
+        supervisor.launcher.start()  # warms up while adoption runs
+        supervisor.note_status(launcher_pid=supervisor.launcher.pid)
     try:
         supervisor.adopt()
         while not supervisor.stop_event.is_set():
@@ -380,6 +410,8 @@ def main() -> int:
     finally:
         # Bots keep running; the next supervisor adopts them.
         dispatcher.stop()
+        if supervisor.launcher is not None:
+            supervisor.launcher.stop()
         supervisor.venue.stop()
         supervisor.release()
         log.info("supervisor stopped", extra={"pid": os.getpid()})
