@@ -21,6 +21,8 @@ The hooks:
 * `shift_data_clock` — live on a simulated clock: the `now()` Lumibot's data modules see
   (`alpaca_data.dt`, `data_source.datetime`) follows the broker's clock;
 * `force_sleeptime` — live: a deployment's sleeptime survives the strategy's `initialize`;
+* `persist_vars` — live: `strategy.vars` written to a file after every iteration and read back
+  once before the first iteration of a restarted bot, in Lumibot's own variable encoding;
 * `strategy_threads` — reads `Trader._pool`, Lumibot's list of strategy threads.
 """
 
@@ -261,6 +263,65 @@ def force_sleeptime(strategy: Any, sleeptime: str) -> None:
         return result
 
     strategy.initialize = initialize
+
+
+def persist_vars(strategy: Any, path: Any) -> None:
+    """Keep a live strategy's `vars` in `path` (JSON, 0600) across restarts.
+
+    Replaces the instance's `load_variables_from_db` and `backup_variables_to_db`: Lumibot's
+    live executor calls the first before every trading iteration and the second after every
+    iteration and at the end (its own versions write to a database, or to a file only in its
+    "scheduled execution" mode, which changes much else). Here the file is read once, before
+    the first iteration (after `initialize`, so restored values win over its defaults), and
+    written atomically (temp file, fsync, rename) whenever the variables changed, with
+    Lumibot's own encoding (`_serialize_variables_for_backup`: datetimes, dates, tuples,
+    Assets). A failure to write is logged and never stops the strategy."""
+    import os
+    from pathlib import Path
+
+    target = Path(path)
+    restored = False
+
+    def load_variables_from_db() -> None:
+        nonlocal restored
+        if restored:
+            return
+        restored = True
+        try:
+            text = target.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        try:
+            data = strategy._deserialize_variables_from_backup(text, strategy.vars.all())
+        except Exception as exc:
+            log.error("strategy variables unreadable; starting without them",
+                      extra={"path": str(target), "error": str(exc)[:300]})
+            return
+        for key, value in data.items():
+            strategy.vars.set(key, value)
+        strategy._last_backup_state = strategy._serialize_variables_for_backup(
+            strategy.vars.all())
+        log.info("strategy variables restored", extra={"path": str(target), "count": len(data)})
+
+    def backup_variables_to_db() -> None:
+        try:
+            state = strategy._serialize_variables_for_backup(strategy.vars.all())
+            if state == getattr(strategy, "_last_backup_state", None):
+                return
+            tmp = target.with_name(target.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(state)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+            strategy._last_backup_state = state
+        except Exception as exc:
+            log.error("strategy variables not saved",
+                      extra={"path": str(target), "error": str(exc)[:300]})
+
+    strategy.load_variables_from_db = load_variables_from_db
+    strategy.backup_variables_to_db = backup_variables_to_db
 
 
 def strategy_threads(trader: Any) -> list[threading.Thread]:

@@ -5,6 +5,7 @@ loudly, instead of a hook silently doing nothing."""
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import os
 import threading
@@ -225,6 +226,81 @@ def test_cached_market_hours_answer_as_lumibot_does_and_compute_once_a_day(
     assert len(calls) == 1
     hours(broker, date=datetime(2026, 3, 11, 1, tzinfo=UTC))
     assert len(calls) == 2
+
+
+# -- persist_vars ----------------------------------------------------------------------------------
+def test_lumibots_live_executor_loads_and_backs_up_vars_around_each_iteration() -> None:
+    from lumibot.strategies.strategy import Strategy
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    source = _source(StrategyExecutor)
+    assert "self.strategy.load_variables_from_db()" in source
+    assert "self.strategy.backup_variables_to_db()" in source
+    for name in ("_serialize_variables_for_backup", "_deserialize_variables_from_backup"):
+        assert isinstance(inspect.getattr_static(Strategy, name), classmethod), name
+
+
+def _vars_strategy() -> Any:
+    from lumibot.strategies._strategy import Vars
+    from lumibot.strategies.strategy import Strategy
+
+    return types.SimpleNamespace(
+        vars=Vars(),
+        _serialize_variables_for_backup=Strategy._serialize_variables_for_backup,
+        _deserialize_variables_from_backup=Strategy._deserialize_variables_from_backup,
+    )
+
+
+def test_vars_survive_a_restart_in_lumibots_encoding(tmp_path: Any) -> None:
+    from datetime import date
+
+    path = tmp_path / "vars.json"
+    first = _vars_strategy()
+    lumibot_hooks.persist_vars(first, path)
+    first.load_variables_from_db()  # nothing saved yet: a fresh start
+    first.vars.last_evaluated = (2026, 3)
+    first.vars.peak_close = {"SPY": 412.5}
+    first.vars.entered = date(2026, 3, 2)
+    first.vars.seen_at = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
+    first.backup_variables_to_db()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    inode = path.stat().st_ino
+    first.backup_variables_to_db()  # unchanged: not rewritten
+    assert path.stat().st_ino == inode
+
+    again = _vars_strategy()
+    again.vars.last_evaluated = None  # what `initialize` sets
+    again.vars.peak_close = {}
+    lumibot_hooks.persist_vars(again, path)
+    again.load_variables_from_db()
+    assert again.vars.all() == first.vars.all()
+    assert again.vars.last_evaluated == (2026, 3)  # a tuple again, not a list
+    again.vars.peak_close = {"SPY": 420.0}
+    again.load_variables_from_db()  # only before the first iteration: memory wins after
+    assert again.vars.peak_close == {"SPY": 420.0}
+
+
+def test_unreadable_vars_are_logged_and_the_bot_starts_without_them(
+    tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "vars.json"
+    path.write_text("{torn")
+    strategy = _vars_strategy()
+    strategy.vars.count = 0
+    lumibot_hooks.persist_vars(strategy, path)
+    with caplog.at_level(logging.ERROR):
+        strategy.load_variables_from_db()
+    assert strategy.vars.count == 0
+    assert "strategy variables unreadable" in caplog.text
+    strategy.vars.count = 1
+    strategy.backup_variables_to_db()  # the next save replaces the torn file
+    assert json.loads(path.read_text()) == {"count": 1}
+    (tmp_path / "vars.json").unlink()
+    (tmp_path / "vars.json").mkdir()  # cannot be written: logged, never raised
+    strategy.vars.count = 2
+    with caplog.at_level(logging.ERROR):
+        strategy.backup_variables_to_db()
+    assert "strategy variables not saved" in caplog.text
 
 
 # -- shift_data_clock ------------------------------------------------------------------------------
