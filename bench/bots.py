@@ -107,6 +107,7 @@ def main() -> None:
                 parameters={"target_weights": {"SPY": weight}}))
             deployed[view.id] = t0
         first_order: dict[int, float] = {}
+        start_cpu: dict[int, float] = {}
         running: dict[int, float] = {}
         deadline = time.monotonic() + 180
         while len(first_order) < len(deployed) and time.monotonic() < deadline:
@@ -119,6 +120,9 @@ def main() -> None:
                 if dep_id not in first_order and events.exists() and \
                         '"type": "submitted"' in events.read_text():
                     first_order[dep_id] = now - t0
+                    pid = service.deployments.get_deployment(user, dep_id).pid
+                    if pid:  # CPU a bot spent to get there: its start-up cost, whatever the load
+                        start_cpu[dep_id] = cpu_seconds(pid)
             time.sleep(0.05)
         sup = supervisor_status(settings)
         assert sup is not None
@@ -170,6 +174,9 @@ def main() -> None:
             "deploy_to_first_order_s": {"median": statistics.median(first_order.values()),
                                         "max": max(first_order.values()),
                                         "bots_with_order": len(first_order)},
+            "bot_cpu_s_to_first_order": {"median": statistics.median(start_cpu.values()),
+                                         "max": max(start_cpu.values())},
+            "load_average_1m": os.getloadavg()[0],
             "bot_rss_mb": {"median": statistics.median(bot_rss), "max": max(bot_rss),
                            "total": sum(bot_rss)},
             "bot_pss_mb": {"median": statistics.median(bot_pss), "max": max(bot_pss),

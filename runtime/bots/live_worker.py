@@ -294,7 +294,9 @@ class Bot:
             if price <= 0:
                 price = _float(broker.data_source.get_last_price(order.asset))
             account = self.account_view()
-            decision = self.gate.check(OrderIntent(symbol, side, quantity, price), account)
+            decision = self.gate.check(OrderIntent(
+                symbol, side, quantity, price, limit=order.limit_price is not None,
+                extended_hours=bool(params.get("extended_hours"))), account)
         except Exception as exc:  # fail closed: no answer from the broker, no order
             decision = Decision(False, "broker_unavailable", f"cannot check the order: {exc}")
         fields: dict[str, Any] = {"seq": seq, "client_order_id": client_id, "symbol": symbol,
