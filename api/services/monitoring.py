@@ -34,10 +34,12 @@ from core.logging import get_logger
 from core.models import (
     LIVE_STATES,
     BacktestRun,
+    DeliveryStatus,
     Deployment,
     DeploymentOrder,
     DeploymentState,
     Generation,
+    NotificationDelivery,
     RunStatus,
     as_utc,
     utcnow,
@@ -91,6 +93,7 @@ class DatabaseCollector(Collector):
         yield from self._orders()
         yield from self._backtests()
         yield from self._llm()
+        yield from self._notifications()
         sup = GaugeMetricFamily(PREFIX + "supervisor_up",
                                 "The supervisor of this data directory is running")
         sup.add_metric([], 1 if supervisor_status(self.ctx.settings) is not None else 0)
@@ -213,6 +216,21 @@ class DatabaseCollector(Collector):
             tokens.add_metric([provider, "out"], tout[provider])
             cost.add_metric([provider], usd[provider])
         yield from (gens, tokens, cost)
+
+
+    def _notifications(self) -> Iterable[Metric]:
+        with self.ctx.session() as db:
+            rows = db.exec(
+                select(NotificationDelivery.status, func.count())
+                .group_by(NotificationDelivery.status)
+            ).all()
+        counts = {status: int(n) for status, n in rows}
+        family = GaugeMetricFamily(PREFIX + "notifications",
+                                   "Notification deliveries by status (the outbox)",
+                                   labels=["status"])
+        for status in DeliveryStatus:
+            family.add_metric([status.value], counts.get(status.value, 0))
+        yield family
 
 
 class Monitoring:

@@ -23,6 +23,8 @@ from core.models import (
     Deployment,
     DeploymentOrder,
     Generation,
+    NotificationChannel,
+    NotificationDelivery,
     Strategy,
     StrategyVersion,
     utcnow,
@@ -90,6 +92,13 @@ def _seed(client: TestClient) -> dict[str, Any]:
                           tokens_in=100, tokens_out=40, cost_usd=0.25))
         db.add(Generation(owner_id=user, provider="openai", model="m", text="t",
                           outcome="invalid", tokens_in=10, tokens_out=5, cost_usd=0.5))
+        channel = NotificationChannel(owner_id=user, name="c", kind="webhook", target="t",
+                                      config_enc="x")
+        db.add(channel)
+        db.flush()
+        for status in ("failed", "sent", "sent"):
+            db.add(NotificationDelivery(owner_id=user, channel_id=channel.id, event="fill",
+                                        title="t", status=status))
         db.commit()
         return {"fresh": fresh.id, "stale": stale.id, "halted": halted.id, "orders": orders,
                 "durations": durations}
@@ -128,6 +137,9 @@ def test_metrics_are_read_from_the_rows_other_processes_wrote(client: TestClient
     assert one("stratforge_llm_tokens_total", provider="openai", direction="out") == 45
     assert one("stratforge_llm_cost_usd_total", provider="openai") == pytest.approx(0.75)
     assert one("stratforge_llm_generations_total", provider="openai", outcome="invalid") == 1
+    assert one("stratforge_notifications", status="failed") == 1
+    assert one("stratforge_notifications", status="sent") == 2
+    assert one("stratforge_notifications", status="pending") == 0
     assert one("stratforge_database_up") == 1
     assert one("stratforge_supervisor_up") == 0
 
