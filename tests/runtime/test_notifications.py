@@ -289,3 +289,27 @@ def test_bad_channel_settings_are_refused(config: dict[str, Any]) -> None:
 
     with pytest.raises(ValidationError):
         parse_config(config)
+
+
+@pytest.mark.postgres
+def test_competing_dispatchers_on_postgres_send_each_message_once(
+    tmp_path: Path, sample_market_dir: Path, postgres_url: str
+) -> None:
+    w = World(tmp_path, sample_market_dir, database_url=postgres_url, notify_workers=2)
+    rivals = [w.dispatcher, NotificationDispatcher(w.engine, w.settings, name="rival")]
+    try:
+        with http_receiver() as rx:
+            cid = w.channel({"kind": "webhook", "url": rx.url, "secret": SECRET})
+            for i in range(12):
+                w.notify(title=f"message {i}")
+            for dispatcher in rivals:
+                dispatcher.start()
+            wait_for(lambda: all(d.status == "sent" for d in w.deliveries()), timeout=60,
+                     what="all sent")
+            ids = sorted(int(r.headers["X-Stratforge-Delivery"]) for r in rx.requests)
+            assert ids == sorted(d.id for d in w.deliveries())  # each once, none twice
+            assert {d.channel_id for d in w.deliveries()} == {cid}
+    finally:
+        for dispatcher in rivals:
+            dispatcher.stop(wait=True)
+        dispose_engines()
