@@ -384,6 +384,7 @@ class DeploymentView(BaseModel):
     last_error: str | None
     limits: dict[str, Any]
     created_at: datetime
+    broker_error: str | None = None  # the broker's last error, while it does not answer
 
 
 class OrderView(BaseModel):
@@ -442,6 +443,7 @@ def deployment_view(row: Deployment, version_number: int) -> DeploymentView:
         last_error=row.last_error,
         limits=row.limits or {},
         created_at=row.created_at,
+        broker_error=row.broker_error,
     )
 
 

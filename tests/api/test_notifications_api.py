@@ -341,6 +341,7 @@ def test_a_broker_outage_is_told_once_and_its_end_too(
         lost = wait_for(lambda: [r.json() for r in rx.requests], what="broker_lost told")
         assert [p["event"] for p in lost] == ["broker_lost"]
         assert "500" in lost[0]["body"]
+        assert "500" in (h.deployment(dep["id"])["broker_error"] or "")
         httpx.delete(venue.url + "/venue/faults", headers=headers).raise_for_status()
         events = wait_for(lambda: len(rx.requests) >= 2 and [r.json()["event"]
                                                              for r in rx.requests],
@@ -348,3 +349,4 @@ def test_a_broker_outage_is_told_once_and_its_end_too(
         assert events == ["broker_lost", "reconnect"]
         view = h.deployment(dep["id"])
         assert view["state"] == "RUNNING" and view["restarts"] == 0
+        assert view["broker_error"] is None
