@@ -36,7 +36,7 @@ import traceback
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.logging import get_logger
 from runtime.processes import process_start_time
@@ -141,8 +141,11 @@ def serve(requests: IO[str], answers: IO[str]) -> None:
             continue
         try:
             request = LaunchRequest.model_validate_json(line)
-        except ValueError as exc:
-            answers.write(json.dumps({"error": f"bad request: {exc}"[:500]}) + "\n")
+        except ValidationError as exc:
+            # never the input: a request carries a bot's broker keys
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                 for e in exc.errors(include_input=False, include_url=False))
+            answers.write(json.dumps({"error": f"bad request: {problems}"[:500]}) + "\n")
             answers.flush()
             continue
         sys.stdout.flush()
@@ -179,6 +182,7 @@ class BotLauncher:
         self.ready_timeout_s = ready_timeout_s
         self._proc: subprocess.Popen[str] | None = None
         self._ready = False
+        self._buffer = b""
 
     @property
     def pid(self) -> int | None:
@@ -196,16 +200,25 @@ class BotLauncher:
                 start_new_session=True,
             )
         self._ready = False
+        self._buffer = b""
         log.info("bot launcher started", extra={"pid": self._proc.pid})
 
     def _read_line(self, timeout_s: float) -> dict[str, Any]:
+        """The next answer line (our own buffer over the raw pipe: `select` cannot see what a
+        buffered reader already holds)."""
         assert self._proc is not None and self._proc.stdout is not None
-        ready, _, _ = select.select([self._proc.stdout], [], [], timeout_s)
-        if not ready:
-            raise LauncherError(f"the bot launcher did not answer in {timeout_s:.0f} s")
-        line = self._proc.stdout.readline()
-        if not line:
-            raise LauncherError("the bot launcher exited; see " + str(self.log_path))
+        fd = self._proc.stdout.fileno()
+        deadline = time.monotonic() + timeout_s
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([fd], [], [], max(0.0, left))
+            if not ready:
+                raise LauncherError(f"the bot launcher did not answer in {timeout_s:.0f} s")
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise LauncherError("the bot launcher exited; see " + str(self.log_path))
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
         answer: dict[str, Any] = json.loads(line)
         return answer
 

@@ -93,7 +93,10 @@ def test_a_bad_request_is_answered_and_the_launcher_goes_on(launcher: BotLaunche
     launcher._warm()
     assert launcher._proc is not None and launcher._proc.stdin is not None
     launcher._proc.stdin.write("{not json\n")
+    launcher._proc.stdin.write(json.dumps({"module": 1, "env": {"KEY": "secret-value"}}) + "\n")
     launcher._proc.stdin.flush()
     assert "error" in launcher._read_line(10)
+    answer = launcher._read_line(10)
+    assert "module" in answer["error"] and "secret-value" not in answer["error"]
     pid, _ = launcher.launch(_request(tmp_path, "d"))
     assert _seen(tmp_path, "d")["pid"] == pid
