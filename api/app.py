@@ -7,6 +7,7 @@ Errors always come back as JSON `{"code": ..., "message": ..., "details": {...}}
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,8 @@ from api.routes import agents as agent_routes
 from api.routes import backtests, generations, market_data, strategies, versions
 from api.routes import batches as batch_routes
 from api.routes import deployments as deployment_routes
+from api.routes import monitoring as monitoring_routes
+from api.routes import notifications as notification_routes
 from api.services.container import Services
 from core.config import Settings, get_settings
 from core.errors import StratforgeError
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         JSON 500 carrying that id, logged with its traceback, and never reaches the server
         (which would close the connection and drop the requests queued behind it)."""
         request_id = uuid.uuid4().hex[:16]
+        started = time.perf_counter()
         try:
             response = await call_next(request)
         except Exception:
@@ -86,11 +90,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               f"internal error; see the server log for request {request_id}",
                               {"request_id": request_id})
         response.headers["X-Request-ID"] = request_id
+        services = getattr(request.app.state, "services", None)
+        if services is not None:
+            route = request.scope.get("route")  # the template, never the raw path
+            services.monitoring.http.observe(request.method, getattr(route, "path", "other"),
+                                             response.status_code, time.perf_counter() - started)
         return response
-
-    @app.get("/health", tags=["meta"])
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
 
     app.include_router(dashboard.router)
     app.include_router(strategies.router)
@@ -101,4 +106,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(generations.router)
     app.include_router(deployment_routes.router)
     app.include_router(agent_routes.router)
+    app.include_router(monitoring_routes.router)
+    app.include_router(notification_routes.router)
     return app

@@ -1,6 +1,7 @@
 """Benchmark: N supervised bots on the local paper venue, in a throw-away data directory.
 
-    .venv/bin/python bench/bots.py [--bots 10] [--settle 15]
+    .venv/bin/python bench/bots.py [--bots 10] [--settle 15] [--sleeptime 5S]
+        [--launcher fork|spawn] [--outage 300]
 
 Loads the sample market, generates "buy and hold SPY" (offline provider), deploys it N times
 in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
@@ -8,6 +9,11 @@ in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
 * time from the deploy call to the bot's first order at the venue (median, max), and to RUNNING;
 * resident memory (VmRSS) of each bot process, and of the supervisor (which also serves the
   embedded venue) — its CPU use over the settle period is the supervision overhead;
+* PSS (proportional set size: shared pages divided among the processes sharing them) next to
+  RSS: forked bots share the launcher's libraries copy-on-write, which RSS counts in full for
+  every process;
+* with `--outage S`: the venue answers 500 to every Alpaca call for S seconds
+  (`POST /venue/faults`); the bots' CPU during it (backoff, not a busy loop);
 * then stops every bot and reports how long the clean stop took.
 
 Nothing leaves loopback; the data directory is deleted at the end.
@@ -36,6 +42,16 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rfind(")") + 2 :].split()
@@ -56,6 +72,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bots", type=int, default=10)
     parser.add_argument("--settle", type=float, default=15.0)
+    parser.add_argument("--sleeptime", default="5S", help="the bots' iteration period")
+    parser.add_argument("--launcher", choices=("fork", "spawn"), default="fork")
+    parser.add_argument("--outage", type=float, default=0.0,
+                        help="seconds of venue 500s after the settle period")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="stratforge-bench-bots-"))
@@ -65,7 +85,8 @@ def main() -> None:
     os.environ.update(STRATFORGE_HOME=str(home / "home"),
                       STRATFORGE_GENERATED_DIR=str(home / "generated"),
                       STRATFORGE_TEARSHEET="false", STRATFORGE_VENUE_SPEED="0",
-                      STRATFORGE_SMOKE_BACKTEST_DAYS="60")
+                      STRATFORGE_SMOKE_BACKTEST_DAYS="60",
+                      STRATFORGE_BOT_LAUNCHER=args.launcher)
     from api.services.container import Services
     from api.services.views import DeployRequest
     from core.config import get_settings
@@ -82,10 +103,11 @@ def main() -> None:
         for _ in range(args.bots):
             t0 = time.monotonic()
             view = service.deployments.deploy(user, DeployRequest(
-                strategy_id=strategy.id, mode="venue", sleeptime="5S",
+                strategy_id=strategy.id, mode="venue", sleeptime=args.sleeptime,
                 parameters={"target_weights": {"SPY": weight}}))
             deployed[view.id] = t0
         first_order: dict[int, float] = {}
+        start_cpu: dict[int, float] = {}
         running: dict[int, float] = {}
         deadline = time.monotonic() + 180
         while len(first_order) < len(deployed) and time.monotonic() < deadline:
@@ -98,6 +120,9 @@ def main() -> None:
                 if dep_id not in first_order and events.exists() and \
                         '"type": "submitted"' in events.read_text():
                     first_order[dep_id] = now - t0
+                    pid = service.deployments.get_deployment(user, dep_id).pid
+                    if pid:  # CPU a bot spent to get there: its start-up cost, whatever the load
+                        start_cpu[dep_id] = cpu_seconds(pid)
             time.sleep(0.05)
         sup = supervisor_status(settings)
         assert sup is not None
@@ -110,6 +135,30 @@ def main() -> None:
         bot_cpu = [(cpu_seconds(p) - c) / args.settle for p, c in zip(
             [p for p in pids if p], bot_cpu0, strict=True)]
         bot_rss = [rss_mb(p) for p in pids if p]
+        bot_pss = [pss_mb(p) for p in pids if p]
+        outage: dict[str, Any] | None = None
+        if args.outage > 0:
+            import httpx
+
+            from runtime.bots.venue_host import known_venue
+
+            venue = known_venue(settings)
+            assert venue is not None
+            headers = {"APCA-API-KEY-ID": venue.key_id, "APCA-API-SECRET-KEY": venue.secret}
+            live = [p for p in pids if p]
+            c0 = [cpu_seconds(p) for p in live]
+            s0 = cpu_seconds(sup_pid)
+            httpx.post(venue.url + "/venue/faults", json={"status": 500, "for_s": args.outage},
+                       headers=headers).raise_for_status()
+            time.sleep(args.outage)
+            httpx.delete(venue.url + "/venue/faults", headers=headers).raise_for_status()
+            during = [(cpu_seconds(p) - c) / args.outage for p, c in zip(live, c0, strict=True)]
+            outage = {"seconds": args.outage,
+                      "bot_cpu_pct": {"median": 100 * statistics.median(during),
+                                      "max": 100 * max(during)},
+                      "supervisor_cpu_pct_incl_venue":
+                          100 * (cpu_seconds(sup_pid) - s0) / args.outage,
+                      "bots_alive_after": sum(1 for p in live if Path(f"/proc/{p}").exists())}
         t_stop = time.monotonic()
         for dep_id in deployed:
             service.deployments.stop_deployment(user, dep_id)
@@ -125,10 +174,23 @@ def main() -> None:
             "deploy_to_first_order_s": {"median": statistics.median(first_order.values()),
                                         "max": max(first_order.values()),
                                         "bots_with_order": len(first_order)},
+            "bot_cpu_s_to_first_order": {"median": statistics.median(start_cpu.values()),
+                                         "max": max(start_cpu.values())},
+            "load_average_1m": os.getloadavg()[0],
             "bot_rss_mb": {"median": statistics.median(bot_rss), "max": max(bot_rss),
                            "total": sum(bot_rss)},
-            "bot_cpu_pct_idle": {"median": 100 * statistics.median(bot_cpu)},
+            "bot_pss_mb": {"median": statistics.median(bot_pss), "max": max(bot_pss),
+                           "total": sum(bot_pss)},
+            "bot_cpu_pct_idle": {"median": 100 * statistics.median(bot_cpu),
+                                 "max": 100 * max(bot_cpu)},
+            "launcher": args.launcher,
+            "sleeptime": args.sleeptime,
+            "outage": outage,
             "supervisor_rss_mb_incl_venue": rss_mb(sup_pid),
+            "launcher_rss_mb": rss_mb(int(sup["launcher_pid"])) if sup.get("launcher_pid")
+            else None,
+            "launcher_pss_mb": pss_mb(int(sup["launcher_pid"])) if sup.get("launcher_pid")
+            else None,
             "supervisor_cpu_pct_incl_venue": 100 * sup_cpu,
             "stop_all_s": stop_s,
             "orders": len(orders),

@@ -191,6 +191,24 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "anthropic_base_url")
     )
 
+    # how the supervisor starts a bot: "fork" from a warm launcher (runtime.bots.launcher),
+    # or "spawn" a fresh Python per bot
+    bot_launcher: Literal["fork", "spawn"] = "fork"
+
+    # notifications (runtime.notifications): the outbox's dispatcher and the SMTP server
+    notify_poll_s: float = 1.0  # how often a dispatcher looks for due deliveries
+    notify_timeout_s: float = 10.0  # one attempt's connect + answer limit
+    notify_max_attempts: int = 6
+    notify_backoff_s: float = 5.0  # doubles per attempt, with jitter
+    notify_backoff_max_s: float = 900.0
+    notify_workers: int = 4  # deliveries in flight at once per dispatcher
+    smtp_host: str | None = None  # STRATFORGE_SMTP_HOST: email channels need it
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "stratforge@localhost"
+    smtp_starttls: bool = True
+
     @property
     def default_llm_provider(self) -> str:
         if self.llm_provider:

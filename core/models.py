@@ -261,6 +261,7 @@ class Deployment(SQLModel, table=True):
     journal_offset: int = 0  # bytes of the worker's events.jsonl already stored
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    broker_error: str | None = Field(default=None, sa_column=Column(Text))  # migration 0006
 
 
 class DeploymentOrder(SQLModel, table=True):
@@ -325,3 +326,76 @@ class AgentDecision(SQLModel, table=True):
     latency_ms: float = 0.0
     llm_calls: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+# -- notifications (issue 16) ---------------------------------------------------------------------
+class NotifyEvent(StrEnum):
+    """What a user can be told about."""
+
+    fill = "fill"
+    refusal = "refusal"  # the risk gate refused an order
+    halt = "halt"  # a risk limit, the kill switch, or a reconciliation mismatch
+    crash = "crash"  # a bot exited unexpectedly (restarted after a backoff)
+    fatal = "fatal"  # too many quick crashes: not restarted
+    broker_lost = "broker_lost"  # a bot's broker stopped answering
+    reconnect = "reconnect"  # ... and answers again
+    backtest_failed = "backtest_failed"
+    batch_finished = "batch_finished"
+    drift = "drift"  # paper drifted from its backtest beyond the tolerance (reconciliation)
+    test = "test"  # sent by `stratforge notify test`
+
+
+class ChannelKind(StrEnum):
+    email = "email"
+    slack = "slack"
+    discord = "discord"
+    telegram = "telegram"
+    webhook = "webhook"
+
+
+class NotificationChannel(SQLModel, table=True):
+    """Where one user wants to be told what. `config_enc` is the channel's settings as JSON,
+    Fernet-encrypted (webhook URLs and bot tokens are secrets); `target` is what may be shown."""
+
+    __tablename__ = "notification_channels"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(max_length=80)
+    kind: str = Field(max_length=12)
+    target: str = Field(default="", max_length=200)
+    config_enc: str = Field(sa_column=Column(Text, nullable=False))
+    events: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # empty: every event
+    quiet_start: str | None = Field(default=None, max_length=5)  # "22:00", local to `timezone`
+    quiet_end: str | None = Field(default=None, max_length=5)
+    timezone: str = Field(default="UTC", max_length=64)
+    enabled: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"  # waiting for its next attempt (or for quiet hours to end)
+    sending = "sending"  # claimed by a dispatcher
+    sent = "sent"
+    failed = "failed"  # gave up: a refusal that retrying cannot fix, or attempts used up
+
+
+class NotificationDelivery(SQLModel, table=True):
+    """One message to one channel, and what happened to it: the outbox and the delivery log."""
+
+    __tablename__ = "notification_deliveries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    channel_id: int = Field(foreign_key="notification_channels.id", index=True)
+    event: str = Field(max_length=20)
+    title: str = Field(max_length=200)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default=DeliveryStatus.pending.value, index=True, max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    claimed_at: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=80)
+    response_status: int | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

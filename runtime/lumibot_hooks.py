@@ -15,10 +15,14 @@ The hooks:
 * `market_hours_from_broker_clock` — live: `is_market_open` / `_await_market_to_open` /
   `_await_market_to_close` follow the broker's clock instead of the exchange calendar at the
   machine's time (the local venue's clock is simulated);
-* `gated_alpaca_class` — Lumibot's Alpaca broker with the two live hooks above;
+* `cached_market_hours` — live: `Broker.market_hours` computes the exchange schedule once per
+  (market, day) instead of at every call (Lumibot's live loop asks three times a second);
+* `gated_alpaca_class` — Lumibot's Alpaca broker with the three live hooks above;
 * `shift_data_clock` — live on a simulated clock: the `now()` Lumibot's data modules see
   (`alpaca_data.dt`, `data_source.datetime`) follows the broker's clock;
 * `force_sleeptime` — live: a deployment's sleeptime survives the strategy's `initialize`;
+* `persist_vars` — live: `strategy.vars` written to a file after every iteration and read back
+  once before the first iteration of a restarted bot, in Lumibot's own variable encoding;
 * `strategy_threads` — reads `Trader._pool`, Lumibot's list of strategy threads.
 """
 
@@ -134,14 +138,68 @@ def market_hours_from_broker_clock(stop: threading.Event) -> type:
     return BrokerClockHours
 
 
+_SCHEDULES: dict[tuple[str, Any], Any] = {}
+_SCHEDULES_LOCK = threading.Lock()
+_SCHEDULES_KEPT = 16
+
+
+def cached_market_hours() -> type:
+    """A mixin for Lumibot's brokers: `market_hours` with the exchange schedule cached.
+
+    Overrides `Broker.market_hours(market, close, next, date)`. Lumibot's live loop
+    (`StrategyExecutor._handle_lifecycle_methods`, every second) calls `market_close_time()`
+    twice and `market_open_time()` once, and each call builds a pandas_market_calendars
+    schedule from scratch — every holiday rule evaluated over the years: profiled with py-spy,
+    86 % of an idle bot's CPU. The schedule depends only on the market and the day
+    (pandas_market_calendars strips time and zone from both ends), so it is computed once per
+    (market, day) and shared by every broker of the process; the answer is Lumibot's own
+    (the same rows, the same `extended_trading_minutes`)."""
+    check_lumibot_version()
+
+    class CachedMarketHours:
+        market: Any
+        extended_trading_minutes: Any
+
+        def market_hours(self, market: str = "NASDAQ", close: bool = True, next: bool = False,
+                         date: Any = None) -> Any:
+            import pandas as pd
+            import pandas_market_calendars as mcal
+
+            market = self.market if self.market is not None else market
+            date = date if date is not None else _dt.datetime.now(_dt.UTC)
+            key = (market, pd.Timestamp(date).tz_localize(None).normalize())
+            with _SCHEDULES_LOCK:
+                hours = _SCHEDULES.get(key)
+            if hours is None:
+                hours = mcal.get_calendar(market).schedule(
+                    start_date=date, end_date=date + pd.DateOffset(weeks=1)).head(2)
+                with _SCHEDULES_LOCK:
+                    if len(_SCHEDULES) >= _SCHEDULES_KEPT:
+                        _SCHEDULES.pop(_oldest(_SCHEDULES), None)
+                    _SCHEDULES[key] = hours
+            row = hours.iloc[1 if next else 0, :]
+            market_open, market_close = row.iloc[0], row.iloc[1]
+            if close:
+                return market_close + _dt.timedelta(minutes=self.extended_trading_minutes)
+            return market_open
+
+    return CachedMarketHours
+
+
+def _oldest(mapping: dict[Any, Any]) -> Any:
+    """The first key of a dict in insertion order (`market_hours` shadows `next`)."""
+    return next(iter(mapping))
+
+
 def gated_alpaca_class(gate: SubmitGate, stop: threading.Event) -> type:
-    """Lumibot's Alpaca broker with `gate_order_submission` and
-    `market_hours_from_broker_clock`: the broker class of every deployed bot."""
+    """Lumibot's Alpaca broker with `gate_order_submission`, `market_hours_from_broker_clock`
+    and `cached_market_hours`: the broker class of every deployed bot."""
     from lumibot.brokers import Alpaca
 
     return type(
         "GatedAlpaca",
-        (gate_order_submission(gate), market_hours_from_broker_clock(stop), Alpaca),
+        (gate_order_submission(gate), market_hours_from_broker_clock(stop),
+         cached_market_hours(), Alpaca),
         {"__doc__": "Lumibot's Alpaca broker; every single-leg order goes through the gate."},
     )
 
@@ -205,6 +263,65 @@ def force_sleeptime(strategy: Any, sleeptime: str) -> None:
         return result
 
     strategy.initialize = initialize
+
+
+def persist_vars(strategy: Any, path: Any) -> None:
+    """Keep a live strategy's `vars` in `path` (JSON, 0600) across restarts.
+
+    Replaces the instance's `load_variables_from_db` and `backup_variables_to_db`: Lumibot's
+    live executor calls the first before every trading iteration and the second after every
+    iteration and at the end (its own versions write to a database, or to a file only in its
+    "scheduled execution" mode, which changes much else). Here the file is read once, before
+    the first iteration (after `initialize`, so restored values win over its defaults), and
+    written atomically (temp file, fsync, rename) whenever the variables changed, with
+    Lumibot's own encoding (`_serialize_variables_for_backup`: datetimes, dates, tuples,
+    Assets). A failure to write is logged and never stops the strategy."""
+    import os
+    from pathlib import Path
+
+    target = Path(path)
+    restored = False
+
+    def load_variables_from_db() -> None:
+        nonlocal restored
+        if restored:
+            return
+        restored = True
+        try:
+            text = target.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        try:
+            data = strategy._deserialize_variables_from_backup(text, strategy.vars.all())
+        except Exception as exc:
+            log.error("strategy variables unreadable; starting without them",
+                      extra={"path": str(target), "error": str(exc)[:300]})
+            return
+        for key, value in data.items():
+            strategy.vars.set(key, value)
+        strategy._last_backup_state = strategy._serialize_variables_for_backup(
+            strategy.vars.all())
+        log.info("strategy variables restored", extra={"path": str(target), "count": len(data)})
+
+    def backup_variables_to_db() -> None:
+        try:
+            state = strategy._serialize_variables_for_backup(strategy.vars.all())
+            if state == getattr(strategy, "_last_backup_state", None):
+                return
+            tmp = target.with_name(target.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(state)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+            strategy._last_backup_state = state
+        except Exception as exc:
+            log.error("strategy variables not saved",
+                      extra={"path": str(target), "error": str(exc)[:300]})
+
+    strategy.load_variables_from_db = load_variables_from_db
+    strategy.backup_variables_to_db = backup_variables_to_db
 
 
 def strategy_threads(trader: Any) -> list[threading.Thread]:

@@ -43,6 +43,8 @@ class OrderIntent:
     side: str  # "buy" | "sell"
     quantity: float
     price: float  # a reference price: the limit price, else the last price
+    limit: bool = False  # a limit order (its limit price is `price`)
+    extended_hours: bool = False  # the strategy asked for extended hours on this order
 
     @property
     def notional(self) -> float:
@@ -150,8 +152,13 @@ class RiskGate:
         if intent.quantity <= 0:
             return Decision(False, "bad_quantity", f"quantity must be positive, not "
                             f"{intent.quantity}")
-        if limits.market_hours_only and not account.market_open:
-            return Decision(False, "market_closed", "the market is closed")
+        if limits.market_hours_only and not account.market_open and not (
+            intent.extended_hours and intent.limit
+        ):
+            # outside the session only a strategy's explicit extended-hours limit order passes
+            return Decision(False, "market_closed",
+                            "the market is closed (outside its hours only limit orders with "
+                            "extended_hours are sent)")
         if account.open_orders >= limits.max_open_orders:
             return Decision(False, "max_open_orders",
                             f"{account.open_orders} open orders; the limit is "

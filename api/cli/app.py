@@ -15,6 +15,7 @@ import typer
 from api.cli import agents, backtests, batches, deploy, generations, strategies, versions
 from api.cli.data import data_app
 from api.cli.demo import demo
+from api.cli.notify import notify_app
 from api.cli.server import serve, venue
 from core.logging import configure_logging
 
@@ -42,6 +43,7 @@ generations.register(app)
 batches.register(app)
 deploy.register(app)
 agents.register(app)
+app.add_typer(notify_app, name="notify")
 
 
 def main() -> None:

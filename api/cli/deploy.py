@@ -34,7 +34,8 @@ def _deployments_table(rows: list[Any]) -> Table:
                    "equity", "P&L today", "note"):
         table.add_column(column)
     for d in rows:
-        note = d.halt_reason or d.last_error or ""
+        broker = f"broker: {d.broker_error}" if d.broker_error else ""
+        note = d.halt_reason or broker or d.last_error or ""
         table.add_row(
             str(d.id), f"{d.strategy_id} v{d.version}", d.mode, d.state, str(d.pid or "-"),
             f"{d.uptime_s:.0f}s" if d.uptime_s is not None else "-", str(d.restarts),

@@ -19,6 +19,8 @@ from api.services.context import AppContext
 from api.services.deployments import DeploymentService
 from api.services.generations import GenerationLedger
 from api.services.market import MarketService
+from api.services.monitoring import Monitoring
+from api.services.notifications import NotificationService
 from api.services.runs import BacktestRunner, RunRecorder
 from api.services.schedules import ScheduleService
 from api.services.strategies import StrategyService
@@ -48,6 +50,8 @@ class Services:
         self.market = MarketService(ctx)
         self.agents = AgentService(ctx, self.strategies, self.validation, self.backtests,
                                    self.decisions)
+        self.monitoring = Monitoring(ctx, self.runner.executor_state)
+        self.notifications = NotificationService(ctx)
 
     @classmethod
     def open(
@@ -71,8 +75,10 @@ class Services:
         self.recorder.recover_interrupted()
         self.batches.resume_batches()
         self.schedules.start_scheduler()
+        self.notifications.start_dispatcher()
 
     def close(self) -> None:
+        self.notifications.stop_dispatcher()
         self.schedules.stop_scheduler()
         self.backtests.close()
         self.runner.close()

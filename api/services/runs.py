@@ -25,7 +25,7 @@ from sqlmodel import col, select
 from api.services.agent_decisions import DecisionService, agent_metrics
 from api.services.context import AppContext
 from core.logging import get_logger
-from core.models import BacktestRun, RunStatus, StrategyVersion
+from core.models import BacktestRun, NotifyEvent, RunStatus, StrategyVersion
 from runtime.backtest import BacktestRequest, WorkerOutcome
 from runtime.executors import (
     MAX_ATTEMPTS,
@@ -37,6 +37,7 @@ from runtime.executors import (
     make_executor,
 )
 from runtime.executors.base import POOL_MODULE
+from runtime.notifications.outbox import notify
 from runtime.processes import is_our_process
 
 log = get_logger(__name__)
@@ -65,6 +66,10 @@ class BacktestRunner:
     @property
     def executor_name(self) -> str:
         return self.ctx.settings.executor.kind
+
+    def executor_state(self) -> tuple[str, bool]:
+        """(kind, started) of this process's executor, for the health report."""
+        return self.executor_name, self._executor is not None
 
     def close(self) -> None:
         with self._lock:
@@ -230,6 +235,8 @@ class RunRecorder:
                 worker_pid=None,
                 attempts=result.attempts,
             )
+            if result.end == RunStatus.failed.value:
+                self.tell_failed(job.run_id, outcome.error or "failed")
         log.info(
             "backtest %s",
             result.end,
@@ -249,6 +256,19 @@ class RunRecorder:
             finished_at=datetime.now(UTC),
             worker_pid=None,
         )
+        self.tell_failed(run_id, error)
+
+    def tell_failed(self, run_id: int, error: str) -> None:
+        """Queue a `backtest_failed` notification for a single run (a batch's runs are told
+        of once, when their batch finishes)."""
+        with self.ctx.session() as db:
+            run = db.get(BacktestRun, run_id)
+            if run is None or run.batch_id is not None:
+                return
+            notify(db, run.owner_id, NotifyEvent.backtest_failed,
+                   f"Backtest {run_id} failed", error[:2000],
+                   {"run": run_id, "strategy": run.strategy_id})
+            db.commit()
 
     def recover_interrupted(self) -> Recovery:
         """On start-up: runs left queued/running by a previous process end as failed

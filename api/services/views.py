@@ -394,6 +394,7 @@ class DeploymentView(BaseModel):
     last_error: str | None
     limits: dict[str, Any]
     created_at: datetime
+    broker_error: str | None = None  # the broker's last error, while it does not answer
 
 
 class OrderView(BaseModel):
@@ -452,6 +453,7 @@ def deployment_view(row: Deployment, version_number: int) -> DeploymentView:
         last_error=row.last_error,
         limits=row.limits or {},
         created_at=row.created_at,
+        broker_error=row.broker_error,
     )
 
 
@@ -594,3 +596,80 @@ class AgentDecisionView(BaseModel):
     cost_usd: float
     latency_ms: float
     prompt_version: str
+# -- monitoring (issue 16) -----------------------------------------------------------------------
+class ComponentHealth(BaseModel):
+    ok: bool
+    detail: str = ""
+    latency_ms: float | None = None
+    pid: int | None = None
+
+
+class BotHealth(BaseModel):
+    deployment_id: int
+    state: str
+    pid: int | None
+    alive: bool  # a live state and a fresh heartbeat (or still within its start-up grace)
+    heartbeat_age_s: float | None
+    ok: bool  # alive when it should be; not FATAL or MISMATCH
+    desired_running: bool
+
+
+class HealthReport(BaseModel):
+    status: Literal["ok", "degraded", "down"]
+    database: ComponentHealth
+    supervisor: ComponentHealth
+    executor: ComponentHealth
+    bots: list[BotHealth]
+
+
+# -- notifications (issue 16) ----------------------------------------------------------------------
+QUIET_HOURS = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+
+
+class ChannelCreate(BaseModel):
+    """A notification channel. `settings` depend on `kind` (secrets are stored encrypted and
+    never shown again): email `{to}` (the server's SMTP settings are used); slack
+    `{webhook_url}` or `{bot_token, channel}`; discord `{webhook_url}`; telegram
+    `{bot_token, chat_id}`; webhook `{url, secret}` (HMAC-SHA256 key, 16+ characters)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    kind: Literal["email", "slack", "discord", "telegram", "webhook"]
+    settings: dict[str, Any] = Field(default_factory=dict)
+    events: list[str] = Field(default_factory=list, max_length=20)  # empty: every event
+    quiet_hours: str | None = Field(default=None, pattern=QUIET_HOURS)  # "22:00-07:00"
+    timezone: str = Field(default="UTC", max_length=64)
+    enabled: StrictBool = True
+
+
+class ChannelUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    events: list[str] | None = Field(default=None, max_length=20)
+    quiet_hours: str | None = Field(default=None, pattern=QUIET_HOURS + "|^$")  # "": none
+    timezone: str | None = Field(default=None, max_length=64)
+    enabled: StrictBool | None = None
+
+
+class ChannelView(BaseModel):
+    id: int
+    name: str
+    kind: str
+    target: str  # what may be shown: an address, a chat id, a host — never a secret
+    events: list[str]
+    quiet_hours: str | None
+    timezone: str
+    enabled: bool
+    created_at: datetime
+
+
+class DeliveryView(BaseModel):
+    id: int
+    channel_id: int
+    event: str
+    title: str
+    status: str
+    attempts: int
+    response_status: int | None
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None

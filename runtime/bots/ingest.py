@@ -3,7 +3,9 @@
 `ingest_journal` reads the events a bot appended since the deployment's `journal_offset` and
 applies each to its `Deployment` and `DeploymentOrder` rows (one row per client order id),
 then copies the heartbeat (time, equity, P&L). `last_exit_code` says how a bot that was not our
-child ended, from the last events it wrote.
+child ended, from the last events it wrote. What a user may want to hear of (fills, refusals,
+halts, a mismatch, the broker lost and back) is queued in the notification outbox in the same
+transaction (`runtime.notifications.outbox`): the bot itself never waits on a notification.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from core.models import (
     DeploymentDesired,
     DeploymentOrder,
     DeploymentState,
+    NotifyEvent,
     utcnow,
 )
 from runtime.bots.journal import (
@@ -45,6 +48,7 @@ from runtime.bots.journal import (
     read_heartbeat,
     read_new_events,
 )
+from runtime.notifications.outbox import notify
 
 
 def ingest_journal(db: Session, dep: Deployment, folder: Path) -> None:
@@ -58,7 +62,28 @@ def ingest_journal(db: Session, dep: Deployment, folder: Path) -> None:
         if beat.equity is not None:
             dep.equity = beat.equity
             dep.pnl_day = beat.pnl_day or 0.0
+        _broker_health(db, dep, beat.broker_error)
     dep.updated_at = utcnow()
+
+
+def _broker_health(db: Session, dep: Deployment, error: str | None) -> None:
+    """A bot's broker stopped answering, or answers again: told once per change."""
+    if bool(error) == bool(dep.broker_error):
+        dep.broker_error = error
+        return
+    if error:
+        _tell(db, dep, NotifyEvent.broker_lost, f"Deployment {dep.id}: broker unreachable",
+              error[:500])
+    else:
+        _tell(db, dep, NotifyEvent.reconnect, f"Deployment {dep.id}: broker reachable again",
+              f"the broker answers again after: {dep.broker_error}"[:500])
+    dep.broker_error = error
+
+
+def _tell(db: Session, dep: Deployment, event: NotifyEvent, title: str, body: str = "",
+          **data: object) -> None:
+    notify(db, dep.owner_id, event, title, body,
+           {"deployment": dep.id, "strategy": dep.strategy_id, **data})
 
 
 def apply_event(db: Session, dep: Deployment, event: JournalEvent) -> None:
@@ -72,8 +97,13 @@ def apply_event(db: Session, dep: Deployment, event: JournalEvent) -> None:
         dep.state = DeploymentState.halted.value
         dep.desired = DeploymentDesired.stopped.value
         dep.halt_reason = dep.halt_reason or event.reason
+        _tell(db, dep, NotifyEvent.halt, f"Deployment {dep.id} HALTED", event.reason,
+              code=event.code)
     elif isinstance(event, Mismatch):
         dep.last_error = "reconciliation: " + "; ".join(event.problems)
+        _tell(db, dep, NotifyEvent.halt,
+              f"Deployment {dep.id} refuses to trade: the broker disagrees",
+              "; ".join(event.problems)[:2000], code="mismatch")
     elif isinstance(event, Crashed):
         dep.last_error = event.error[:500]
 
@@ -107,6 +137,9 @@ def _apply_order_event(db: Session, dep: Deployment, event: OrderEvent) -> None:
     elif isinstance(event, Refused):
         row.status = "refused"
         row.reason = f"{event.code}: {event.reason}"
+        _tell(db, dep, NotifyEvent.refusal,
+              f"Deployment {dep.id}: {event.side} {event.qty:g} {event.symbol} refused",
+              row.reason, client_order_id=event.client_order_id, code=event.code)
     elif isinstance(event, SubmitFailed):
         row.status = "submit_failed"
         row.reason = event.error[:500]
@@ -115,6 +148,8 @@ def _apply_order_event(db: Session, dep: Deployment, event: OrderEvent) -> None:
     if isinstance(event, Submitted | OrderUpdate | Adopted) and event.status:
         row.status = event.status.split(".")[-1].lower()  # "OrderStatus.NEW" or "new"
     if isinstance(event, BrokerOrder):
+        if event.filled_qty is not None and event.filled_qty > row.filled_qty + 1e-9:
+            _tell_fill(db, dep, row, event)
         if event.filled_qty is not None:
             row.filled_qty = event.filled_qty
         if event.filled_avg_price is not None:
@@ -122,6 +157,21 @@ def _apply_order_event(db: Session, dep: Deployment, event: OrderEvent) -> None:
     row.updated_at = utcnow()
     db.add(row)
     db.flush()
+
+
+def _tell_fill(db: Session, dep: Deployment, row: DeploymentOrder, event: BrokerOrder) -> None:
+    filled = event.filled_qty or 0.0
+    price = event.filled_avg_price if event.filled_avg_price is not None else row.filled_avg_price
+    side = event.side or row.side
+    symbol = event.symbol or row.symbol
+    whole = filled >= (event.qty or row.qty) - 1e-9
+    at = f" @ {price:,.2f}" if price is not None else ""
+    _tell(db, dep, NotifyEvent.fill,
+          f"Deployment {dep.id}: {'filled' if whole else 'partly filled'} {side} "
+          f"{filled:g} {symbol}{at}",
+          f"order {row.client_order_id}: {filled:g} of {event.qty or row.qty:g}",
+          client_order_id=row.client_order_id, symbol=symbol, side=side, filled_qty=filled,
+          price=price)
 
 
 def last_exit_code(folder: Path) -> int | None:

@@ -12,6 +12,8 @@ clients, polling). What it owns:
   broker call), asks `RiskGate.check`, and refuses with a reason or submits;
 * reconciliation before trading: our orders and positions at the broker against what the
   database says we own; an unexplained mismatch exits with `ExitCode.mismatch`, trading nothing;
+* the strategy's `vars`, saved after every iteration to `vars.json` and restored when the bot
+  restarts (`lumibot_hooks.persist_vars`);
 * heartbeats (`heartbeat.json`: time, equity, P&L), the daily-loss watch (`ExitCode.halted`),
   and a clean stop on SIGTERM/SIGINT: cancel our open orders, stop Lumibot, exit 0.
 
@@ -77,6 +79,8 @@ from runtime.risk_gate import (
 )
 
 log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "__main__"
+
+VARS_FILE = "vars.json"  # the strategy's `vars`, kept across restarts (lumibot_hooks.persist_vars)
 
 class RiskRefused(Exception):
     def __init__(self, decision: Decision) -> None:
@@ -290,7 +294,9 @@ class Bot:
             if price <= 0:
                 price = _float(broker.data_source.get_last_price(order.asset))
             account = self.account_view()
-            decision = self.gate.check(OrderIntent(symbol, side, quantity, price), account)
+            decision = self.gate.check(OrderIntent(
+                symbol, side, quantity, price, limit=order.limit_price is not None,
+                extended_hours=bool(params.get("extended_hours"))), account)
         except Exception as exc:  # fail closed: no answer from the broker, no order
             decision = Decision(False, "broker_unavailable", f"cannot check the order: {exc}")
         fields: dict[str, Any] = {"seq": seq, "client_order_id": client_id, "symbol": symbol,
@@ -389,6 +395,7 @@ def run(folder: Path) -> int:
     strategy = strategy_class(broker=broker, parameters=config.parameters or None)
     if config.sleeptime:
         lumibot_hooks.force_sleeptime(strategy, config.sleeptime)
+    lumibot_hooks.persist_vars(strategy, folder / VARS_FILE)
     trader = Trader(logfile=str(folder / "worker.log"))
     trader.add_strategy(strategy)
     trader.run_all(async_=True)

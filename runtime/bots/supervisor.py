@@ -8,12 +8,15 @@
 * the local paper venue when a deployment needs it and none is running
   (`runtime.bots.venue_host`);
 * each deployment's bot process (`runtime.bots.live_worker`): start it in the sandbox of
-  `runtime.processes` with only that bot's keys, stop it (SIGTERM, then SIGKILL after a grace
-  period), restart it after a crash with exponential backoff, FATAL after N quick crashes, a
-  heartbeat watchdog, HALTED and MISMATCH exits that are never restarted;
+  `runtime.processes` with only that bot's keys (forked from the warm `runtime.bots.launcher`,
+  or a fresh Python with `STRATFORGE_BOT_LAUNCHER=spawn`), stop it (SIGTERM, then SIGKILL
+  after a grace period), restart it after a crash with exponential backoff, FATAL after N
+  quick crashes, a heartbeat watchdog, HALTED and MISMATCH exits that are never restarted;
 * adoption at start: bots left by a previous supervisor are adopted when their pid still names
   the same process (its /proc start time), otherwise treated as gone;
-* each pass copies the bots' journals and heartbeats into the database (`runtime.bots.ingest`).
+* each pass copies the bots' journals and heartbeats into the database (`runtime.bots.ingest`);
+* a notification dispatcher thread (`runtime.notifications.dispatcher`); crashes and FATAL
+  exits are queued for it here, fills, refusals and halts by the ingest.
 
 The database is the contract with the API: the service writes `desired`, the supervisor makes
 it so and writes `state`.
@@ -44,15 +47,19 @@ from core.models import (
     DeploymentDesired,
     DeploymentOrder,
     DeploymentState,
+    NotifyEvent,
     StrategyVersion,
     as_utc,
     utcnow,
 )
 from runtime.bots.config import KEY_ENV, SECRET_ENV, LiveConfig, write_config
-from runtime.bots.controls import LOCK_FILE, STATUS_FILE, deployment_folder
+from runtime.bots.controls import LOCK_FILE, STATUS_FILE, deployment_folder, deployments_dir
 from runtime.bots.ingest import ingest_journal, last_exit_code
 from runtime.bots.journal import HEARTBEAT_FILE, ExitCode
+from runtime.bots.launcher import BotLauncher, LaunchRequest
 from runtime.bots.venue_host import VenueHost
+from runtime.notifications.dispatcher import NotificationDispatcher
+from runtime.notifications.outbox import notify
 from runtime.processes import (
     ProcessHandle,
     pid_alive,
@@ -87,6 +94,11 @@ def _ids(dep: Deployment, **fields: Any) -> dict[str, Any]:
     return {"deployment": dep.id, "user": dep.owner_id, **fields}
 
 
+def _about(dep: Deployment, **fields: Any) -> dict[str, Any]:
+    """What a notification about a deployment carries besides its text."""
+    return {"deployment": dep.id, "strategy": dep.strategy_id, **fields}
+
+
 class Supervisor:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -97,6 +109,13 @@ class Supervisor:
         self.venue = VenueHost(settings)
         self.stop_event = threading.Event()
         self._lock_handle: Any = None
+        self.launcher: BotLauncher | None = None
+        if settings.bot_launcher == "fork":
+            folder = deployments_dir(settings)
+            self.launcher = BotLauncher(
+                sandbox_environment(folder, folder / ".cache",
+                                    extra={"LUMIBOT_HIDE_BOTSPOT_TIP": "1"}),
+                cwd=folder, log_path=settings.home / "launcher.log")
 
     # -- lock --------
     def acquire(self) -> bool:
@@ -112,6 +131,15 @@ class Supervisor:
                   "started": datetime.now(UTC).isoformat()}
         self._write_status(status)
         return True
+
+    def note_status(self, **fields: Any) -> None:
+        """Add fields to `supervisor.json` (the launcher's pid, for benchmarks and ps)."""
+        path = self.settings.home / STATUS_FILE
+        try:
+            status = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return
+        self._write_status({**status, **fields})
 
     def _write_status(self, status: dict[str, Any]) -> None:
         path = self.settings.home / STATUS_FILE
@@ -148,7 +176,7 @@ class Supervisor:
                         self.venue.ensure()  # the bot's broker, on the port it knows
                 elif dep.state in LIVE_STATES:
                     log.warning("bot gone", extra=_ids(dep, pid=dep.pid))
-                    self._exited(dep, None)
+                    self._exited(db, dep, None)
                     db.commit()
 
     # -- one pass --------
@@ -180,7 +208,7 @@ class Supervisor:
             if not running:
                 del self.procs[dep.id]
                 ingest_journal(db, dep, folder)
-                self._exited(dep, code)
+                self._exited(db, dep, code)
                 return
             if dep.desired != DeploymentDesired.running or dep.state == DeploymentState.halted:
                 self._request_stop(dep, proc)
@@ -222,7 +250,7 @@ class Supervisor:
             dep.last_error = "heartbeat lost: killed by the watchdog"
             proc.signal(signal.SIGKILL)
 
-    def _exited(self, dep: Deployment, code: int | None) -> None:
+    def _exited(self, db: Session, dep: Deployment, code: int | None) -> None:
         now = utcnow()
         if code is None:  # adopted or gone: what did the worker say last?
             code = last_exit_code(deployment_folder(self.settings, dep.id or 0))
@@ -247,12 +275,18 @@ class Supervisor:
                 dep.state = DeploymentState.fatal.value
                 dep.desired = DeploymentDesired.stopped.value
                 log.error("bot fatal", extra=_ids(dep, crashes=dep.quick_crashes))
+                notify(db, dep.owner_id, NotifyEvent.fatal,
+                       f"Deployment {dep.id} is FATAL: {dep.quick_crashes} quick crashes",
+                       dep.last_error or f"exit code {code}", _about(dep, exit_code=code))
             else:
                 delay = min(self.settings.bot_restart_backoff_max_s,
                             self.settings.bot_restart_backoff_s * 2 ** (dep.quick_crashes - 1))
                 dep.state = DeploymentState.crashed.value
                 dep.next_start_at = now + timedelta(seconds=delay)
                 log.warning("bot crashed", extra=_ids(dep, code=code, restart_in_s=delay))
+                notify(db, dep.owner_id, NotifyEvent.crash,
+                       f"Deployment {dep.id} crashed; restarting in {delay:g} s",
+                       dep.last_error or f"exit code {code}", _about(dep, exit_code=code))
         log.info("bot exited", extra=_ids(dep, code=code, state=dep.state))
 
     def _start(self, db: Session, dep: Deployment, folder: Path) -> None:
@@ -301,18 +335,27 @@ class Supervisor:
         folder.mkdir(parents=True, exist_ok=True)
         write_config(folder, config)
         (folder / HEARTBEAT_FILE).unlink(missing_ok=True)
-        popen = spawn_module(
-            WORKER_MODULE,
-            str(folder),
-            cwd=folder,
-            env=bot_environment(folder, endpoint[2], endpoint[3]),
-            log_path=folder / "worker.out",
-            append=True,
-            memory_mb=self.settings.bot_memory_mb,
-        )
-        start = process_start_time(popen.pid)
-        self.procs[dep.id] = ProcessHandle(popen.pid, start, popen)
-        dep.pid = popen.pid
+        env = bot_environment(folder, endpoint[2], endpoint[3])
+        if self.launcher is not None:
+            pid, start = self.launcher.launch(LaunchRequest(
+                module=WORKER_MODULE, args=[str(folder)], cwd=str(folder), env=env,
+                log_path=str(folder / "worker.out"), memory_mb=self.settings.bot_memory_mb))
+            # a child of the launcher: followed by pid and start time, its end read from its
+            # journal, like an adopted bot
+            self.procs[dep.id] = ProcessHandle(pid, start)
+        else:
+            popen = spawn_module(
+                WORKER_MODULE,
+                str(folder),
+                cwd=folder,
+                env=env,
+                log_path=folder / "worker.out",
+                append=True,
+                memory_mb=self.settings.bot_memory_mb,
+            )
+            pid, start = popen.pid, process_start_time(popen.pid)
+            self.procs[dep.id] = ProcessHandle(pid, start, popen)
+        dep.pid = pid
         dep.pid_start = start
         dep.started_at = utcnow()
         dep.stop_requested_at = None
@@ -320,7 +363,7 @@ class Supervisor:
         dep.last_heartbeat_at = None
         if dep.state != DeploymentState.halted:
             dep.state = DeploymentState.starting.value
-        log.info("bot started", extra=_ids(dep, pid=popen.pid, mode=dep.mode))
+        log.info("bot started", extra=_ids(dep, pid=pid, mode=dep.mode))
 
     def _endpoint(self, db: Session, dep: Deployment) -> tuple[str, str, str, str]:
         """(trading url, data url, key id, secret) for one deployment."""
@@ -350,6 +393,12 @@ def main() -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: supervisor.stop_event.set())
     log.info("supervisor started", extra={"pid": os.getpid(), "home": str(settings.home)})
+    # the outbox's deliveries go out from here too (bots run without an API server)
+    dispatcher = NotificationDispatcher(supervisor.engine, settings)
+    dispatcher.start()
+    if supervisor.launcher is not None:
+        supervisor.launcher.start()  # warms up while adoption runs
+        supervisor.note_status(launcher_pid=supervisor.launcher.pid)
     try:
         supervisor.adopt()
         while not supervisor.stop_event.is_set():
@@ -360,6 +409,9 @@ def main() -> int:
             supervisor.stop_event.wait(settings.supervisor_poll_s)
     finally:
         # Bots keep running; the next supervisor adopts them.
+        dispatcher.stop()
+        if supervisor.launcher is not None:
+            supervisor.launcher.stop()
         supervisor.venue.stop()
         supervisor.release()
         log.info("supervisor stopped", extra={"pid": os.getpid()})

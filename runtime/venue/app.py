@@ -17,6 +17,10 @@ Venue-only routes (not Alpaca; same keys required), for tests, demos and the sup
   matching engine, answers the clock in ``/v2/clock``'s shape.
 * ``POST /venue/clock/speed`` with ``{"speed": 60}``.
 * ``GET /venue/status``: simulated now, speed, data range, symbols.
+* ``POST /venue/faults`` with ``{"status": 500, "delay_s": 0, "for_s": 300}``: for ``for_s``
+  seconds every Alpaca route (``/v2/...``) waits ``delay_s`` and answers ``status`` — a broker
+  outage (500s, or timeouts when ``delay_s`` exceeds the client's) for fault tests and
+  benchmarks; ``DELETE /venue/faults`` ends it.
 
 A background ticker (started with the app's lifespan) runs the matching engine and saves the
 clock every ``tick_interval_s``; every request catches up first anyway.
@@ -24,8 +28,10 @@ clock every ``tick_interval_s``; every request catches up first anyway.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import threading
+import time as _time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
@@ -34,7 +40,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.logging import get_logger
@@ -109,6 +115,14 @@ class SpeedBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     speed: float
+
+
+class FaultBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: int = Field(default=500, ge=400, le=599)
+    delay_s: float = Field(default=0.0, ge=0.0, le=600.0)
+    for_s: float = Field(default=300.0, gt=0.0, le=86_400.0)
 
 
 # ---- query parsing --------------------------------------------------------------------------
@@ -219,6 +233,21 @@ def create_venue_app(
     app.state.broker = broker
     app.state.credentials = creds
     app.state.feed = feed
+    app.state.fault = None  # (until monotonic, FaultBody) while an outage is injected
+
+    @app.middleware("http")
+    async def _injected_fault(request: Request, call_next: Any) -> Any:
+        fault = app.state.fault
+        if fault is not None and request.url.path.startswith("/v2/"):
+            until, body = fault
+            if _time.monotonic() < until:
+                if body.delay_s:
+                    await asyncio.sleep(body.delay_s)
+                return JSONResponse(status_code=body.status,
+                                    content={"code": body.status * 100000,
+                                             "message": "injected fault (venue outage)"})
+            app.state.fault = None
+        return await call_next(request)
 
     @app.exception_handler(VenueError)
     async def _venue_error(_request: Request, exc: VenueError) -> JSONResponse:
@@ -460,6 +489,17 @@ def create_venue_app(
     @app.get("/venue/status")
     def get_status() -> dict[str, Any]:
         return broker.status()
+
+    @app.post("/venue/faults")
+    def inject_fault(body: FaultBody) -> dict[str, Any]:
+        app.state.fault = (_time.monotonic() + body.for_s, body)
+        log.warning("venue outage injected", extra=body.model_dump())
+        return {"fault": body.model_dump()}
+
+    @app.delete("/venue/faults")
+    def clear_fault() -> dict[str, Any]:
+        app.state.fault = None
+        return {"fault": None}
 
     return app
 

@@ -178,6 +178,17 @@ class VenueServer:
         result: dict[str, Any] = self._admin("GET", "/venue/status")
         return result
 
+    def inject_fault(self, status: int = 500, delay_s: float = 0.0,
+                     for_s: float = 300.0) -> dict[str, Any]:
+        """``POST /venue/faults``: an outage of the Alpaca routes (see `runtime.venue.app`)."""
+        result: dict[str, Any] = self._admin(
+            "POST", "/venue/faults", {"status": status, "delay_s": delay_s, "for_s": for_s})
+        return result
+
+    def clear_fault(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._admin("DELETE", "/venue/faults")
+        return result
+
     def announcement(self) -> dict[str, Any]:
         """What a user (or a supervisor reading stdout) needs to connect: URL and keys."""
         return {

@@ -5,6 +5,7 @@ loudly, instead of a hook silently doing nothing."""
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import os
 import threading
@@ -172,10 +173,134 @@ def test_the_bot_broker_is_lumibots_alpaca_with_both_hooks() -> None:
     cls = lumibot_hooks.gated_alpaca_class(lambda b, o, submit: submit(o), threading.Event())
     assert issubclass(cls, Alpaca)
     for name in ("_submit_order", "is_market_open", "_await_market_to_open",
-                 "_await_market_to_close"):
+                 "_await_market_to_close", "market_hours"):
         owner = next(c for c in cls.__mro__ if name in vars(c))
         assert owner.__module__ == lumibot_hooks.__name__, name
     assert isinstance(inspect.getattr_static(cls, "api"), property)  # not shadowed
+
+
+# -- cached_market_hours ---------------------------------------------------------------------------
+def test_lumibots_live_loop_asks_market_hours_through_the_broker() -> None:
+    from lumibot.brokers.broker import Broker
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    assert _params(Broker.market_hours) == ["self", "market", "close", "next", "date"]
+    assert "self.market_hours(close=True)" in _source(Broker.market_close_time)
+    assert "self.market_hours(close=False)" in _source(Broker.market_open_time)
+    assert "self.broker.market_close_time()" in _source(StrategyExecutor._handle_lifecycle_methods)
+    assert "mkt_cal.schedule(" in _source(Broker.market_hours)
+
+
+@pytest.mark.parametrize("market", ["NASDAQ", "NYSE"])
+def test_cached_market_hours_answer_as_lumibot_does_and_compute_once_a_day(
+    market: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas_market_calendars as mcal
+    from lumibot.brokers.broker import Broker
+
+    hours = lumibot_hooks.cached_market_hours().market_hours  # what the mixin puts first
+    lumibot_hooks._SCHEDULES.clear()
+    days = [datetime(2026, 12, 24, 15, tzinfo=UTC),  # an early close
+            datetime(2026, 12, 25, 15, tzinfo=UTC),  # a holiday: the next session
+            datetime(2026, 7, 3, 23, 59, tzinfo=UTC), datetime(2027, 1, 4, 0, 1, tzinfo=UTC)]
+    for minutes in (0, 30):
+        broker = types.SimpleNamespace(market=market, extended_trading_minutes=minutes)
+        for day in days:
+            for close in (True, False):
+                for nxt in (False, True):
+                    assert hours(broker, close=close, next=nxt, date=day) == \
+                        Broker.market_hours(broker, close=close, next=nxt, date=day)
+    calls: list[Any] = []
+    original = mcal.MarketCalendar.schedule
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("start_date"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(mcal.MarketCalendar, "schedule", counting)
+    lumibot_hooks._SCHEDULES.clear()
+    broker = types.SimpleNamespace(market=market, extended_trading_minutes=0)
+    for hour in (1, 9, 13, 20):
+        hours(broker, close=True, date=datetime(2026, 3, 10, hour, tzinfo=UTC))
+        hours(broker, close=False, date=datetime(2026, 3, 10, hour, tzinfo=UTC))
+    assert len(calls) == 1
+    hours(broker, date=datetime(2026, 3, 11, 1, tzinfo=UTC))
+    assert len(calls) == 2
+
+
+# -- persist_vars ----------------------------------------------------------------------------------
+def test_lumibots_live_executor_loads_and_backs_up_vars_around_each_iteration() -> None:
+    from lumibot.strategies.strategy import Strategy
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    source = _source(StrategyExecutor)
+    assert "self.strategy.load_variables_from_db()" in source
+    assert "self.strategy.backup_variables_to_db()" in source
+    for name in ("_serialize_variables_for_backup", "_deserialize_variables_from_backup"):
+        assert isinstance(inspect.getattr_static(Strategy, name), classmethod), name
+
+
+def _vars_strategy() -> Any:
+    from lumibot.strategies._strategy import Vars
+    from lumibot.strategies.strategy import Strategy
+
+    return types.SimpleNamespace(
+        vars=Vars(),
+        _serialize_variables_for_backup=Strategy._serialize_variables_for_backup,
+        _deserialize_variables_from_backup=Strategy._deserialize_variables_from_backup,
+    )
+
+
+def test_vars_survive_a_restart_in_lumibots_encoding(tmp_path: Any) -> None:
+    from datetime import date
+
+    path = tmp_path / "vars.json"
+    first = _vars_strategy()
+    lumibot_hooks.persist_vars(first, path)
+    first.load_variables_from_db()  # nothing saved yet: a fresh start
+    first.vars.last_evaluated = (2026, 3)
+    first.vars.peak_close = {"SPY": 412.5}
+    first.vars.entered = date(2026, 3, 2)
+    first.vars.seen_at = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
+    first.backup_variables_to_db()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    inode = path.stat().st_ino
+    first.backup_variables_to_db()  # unchanged: not rewritten
+    assert path.stat().st_ino == inode
+
+    again = _vars_strategy()
+    again.vars.last_evaluated = None  # what `initialize` sets
+    again.vars.peak_close = {}
+    lumibot_hooks.persist_vars(again, path)
+    again.load_variables_from_db()
+    assert again.vars.all() == first.vars.all()
+    assert again.vars.last_evaluated == (2026, 3)  # a tuple again, not a list
+    again.vars.peak_close = {"SPY": 420.0}
+    again.load_variables_from_db()  # only before the first iteration: memory wins after
+    assert again.vars.peak_close == {"SPY": 420.0}
+
+
+def test_unreadable_vars_are_logged_and_the_bot_starts_without_them(
+    tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "vars.json"
+    path.write_text("{torn")
+    strategy = _vars_strategy()
+    strategy.vars.count = 0
+    lumibot_hooks.persist_vars(strategy, path)
+    with caplog.at_level(logging.ERROR):
+        strategy.load_variables_from_db()
+    assert strategy.vars.count == 0
+    assert "strategy variables unreadable" in caplog.text
+    strategy.vars.count = 1
+    strategy.backup_variables_to_db()  # the next save replaces the torn file
+    assert json.loads(path.read_text()) == {"count": 1}
+    (tmp_path / "vars.json").unlink()
+    (tmp_path / "vars.json").mkdir()  # cannot be written: logged, never raised
+    strategy.vars.count = 2
+    with caplog.at_level(logging.ERROR):
+        strategy.backup_variables_to_db()
+    assert "strategy variables not saved" in caplog.text
 
 
 # -- shift_data_clock ------------------------------------------------------------------------------

@@ -89,3 +89,17 @@ def test_client_order_id_round_trip(key: str, seq: int) -> None:
     assert client_order_id(key, seq) == value  # deterministic
     assert parse_client_order_id(value) == (key, seq)
     assert parse_client_order_id("3f2c9a0e-uuid-like") is None
+
+
+def test_outside_market_hours_only_extended_hours_limit_orders_pass() -> None:
+    gate = RiskGate(RiskLimits())
+    closed = account(market_open=False)
+    extended_limit = OrderIntent("SPY", "buy", 1, 100.0, limit=True, extended_hours=True)
+    assert gate.check(extended_limit, closed).allowed
+    for intent in (OrderIntent("SPY", "buy", 1, 100.0, extended_hours=True),  # market order
+                   OrderIntent("SPY", "buy", 1, 100.0, limit=True)):  # did not opt in
+        decision = gate.check(intent, closed)
+        assert decision.code == "market_closed" and "extended_hours" in decision.reason
+    # the other limits still apply to an extended-hours order
+    huge = OrderIntent("SPY", "buy", 10_000, 100.0, limit=True, extended_hours=True)
+    assert gate.check(huge, closed).code == "max_order_notional"

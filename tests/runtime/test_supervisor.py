@@ -5,6 +5,7 @@ restart; the kill switch; adoption of running bots by a new supervisor; the lock
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -51,6 +52,11 @@ def test_kill_9_restarts_reconciles_and_never_doubles_an_order(
         dep = h.deploy(h.strategy())
         first = h.wait_state(dep["id"], "RUNNING")
         order = _filled_first_order(h, dep["id"])
+        folder = h.settings.home / "deployments" / str(dep["id"])
+        saved = wait_for(lambda: (folder / "vars.json").exists()
+                         and json.loads((folder / "vars.json").read_text()),
+                         what="the strategy's vars saved")
+        assert saved.get("last_evaluated") is not None  # the template's schedule state
         os.killpg(first["pid"], signal.SIGKILL)
 
         again = wait_for(
@@ -60,6 +66,8 @@ def test_kill_9_restarts_reconciles_and_never_doubles_an_order(
         )
         assert again["pid"] and pid_alive(again["pid"], None)
         assert _events(h, dep["id"]).count('"type": "reconciled"') == 2
+        wait_for(lambda: "strategy variables restored" in (folder / "bot.log").read_text(),
+                 what="vars restored after kill -9")
         # let the restarted strategy run a few iterations: it holds SPY and must not rebuy
         seen = _iterations(h, dep["id"])
         wait_for(lambda: _iterations(h, dep["id"]) >= seen + 3, what="iterations")

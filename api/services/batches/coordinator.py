@@ -18,8 +18,9 @@ from api.services.rows import batch_row
 from api.services.runs import INTERRUPTED, BacktestRunner, RunEvents, RunRecorder
 from api.services.views import BatchView
 from core.logging import get_logger
-from core.models import Batch, BatchStatus, RunStatus, StrategyVersion
+from core.models import Batch, BatchStatus, NotifyEvent, RunStatus, StrategyVersion
 from runtime.executors import BacktestJob
+from runtime.notifications.outbox import notify
 
 log = get_logger(__name__)
 
@@ -84,6 +85,9 @@ class BatchCoordinator:
                     batch.error = f"coordinator error: {exc}"
                     batch.finished_at = datetime.now(UTC)
                     db.add(batch)
+                    notify(db, batch.owner_id, NotifyEvent.batch_finished,
+                           f"Batch {batch_id} ({batch.name}) failed", batch.error,
+                           {"batch": batch_id, "status": batch.status})
                     db.commit()
 
     def run_batch(self, batch_id: int) -> BatchView:
@@ -146,8 +150,14 @@ class BatchCoordinator:
                 batch.status = BatchStatus.succeeded.value
             batch.finished_at = now
             db.add(batch)
-            db.commit()
+            db.flush()
             view = batch_view(db, batch)
+            counts = view.counts.model_dump()
+            notify(db, batch.owner_id, NotifyEvent.batch_finished,
+                   f"Batch {batch_id} ({batch.name}) {view.status}",
+                   ", ".join(f"{k} {v}" for k, v in counts.items()),
+                   {"batch": batch_id, "status": view.status, **counts})
+            db.commit()
         log.info(
             "batch finished",
             extra={"batch": batch_id, "status": view.status, **view.counts.model_dump()},
