@@ -171,6 +171,12 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "anthropic_base_url")
     )
 
+    # market data providers (runtime.market_data.sources): tried in this order
+    data_sources: str = "alpaca,yahoo"  # STRATFORGE_DATA_SOURCES
+    alpaca_data_feed: str | None = None  # iex | sip | delayed_sip; None: the account's default
+    yahoo_url: str | None = None  # a Yahoo Finance mirror or proxy; None: Yahoo itself
+    data_timeout_s: float = 30.0  # per HTTP request to a provider
+
     @property
     def default_llm_provider(self) -> str:
         if self.llm_provider:
