@@ -515,3 +515,85 @@ class CloneBody(BaseModel):
 
 class RegenerateBody(BaseModel):
     provider: str | None = None
+
+
+# -- market data: fetching, updating, what the store holds (issue 13) ---------------------------
+
+
+class SymbolFetchView(BaseModel):
+    """What fetching or updating one symbol did; ``error`` is set when nothing was stored."""
+
+    symbol: str
+    source: str | None = None
+    added: int = 0
+    bars: int = 0
+    start: date | None = None
+    end: date | None = None
+    restated: list[str] = Field(default_factory=list)
+    version: str | None = None
+    new_dividends: int = 0
+    warnings: list[str] = Field(default_factory=list)
+    passed_over: list[dict[str, str]] = Field(default_factory=list)
+    up_to_date: bool = False
+    error: str | None = None
+
+
+class FetchReport(BaseModel):
+    symbols: list[SymbolFetchView]
+    sources: list[str]
+    last_close: date | None = None
+
+    @property
+    def failed(self) -> list[SymbolFetchView]:
+        return [s for s in self.symbols if s.error is not None]
+
+
+class MarketFetchBody(BaseModel):
+    """``POST /market-data/fetch``: fetch these symbols (or, with ``update``, bring them — or
+    every stored symbol when none are named — up to the last close)."""
+
+    model_config = {"extra": "forbid"}
+
+    symbols: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(
+        default_factory=list, max_length=100
+    )
+    sources: list[str] | None = Field(default=None, max_length=5)
+    start: date | None = None
+    end: date | None = None
+    update: bool = False
+
+
+class FetchJobView(BaseModel):
+    id: str
+    status: Literal["running", "succeeded", "failed"]
+    done: int
+    total: int
+    current: str | None = None
+    report: FetchReport | None = None
+    error: dict[str, Any] | None = None
+
+
+class SymbolDetail(BaseModel):
+    """``data show``: a symbol's range, source, last update, gaps and corporate actions."""
+
+    symbol: str
+    start: date
+    end: date
+    bars: int
+    source: str
+    updated_at: str | None
+    dividends: int
+    splits: int
+    versions: list[str]
+    gaps: list[str]
+    missing_sessions: list[str]
+    actions: list[dict[str, Any]]
+
+
+class QuoteView(BaseModel):
+    symbol: str
+    price: float
+    time: str
+    source: Literal["store", "alpaca"]
+    bid: float | None = None
+    ask: float | None = None
