@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -37,6 +37,9 @@ class BacktestRequest(BaseModel):
     market_data_dir: str
     lookahead_probe: bool = False  # alter each current-day bar the strategy is shown
     import_only: bool = False
+    # cash: paid on the ex-date to the shares held the day before; reinvest: and bought back
+    # at the next open; off: as-traded prices only. None: cash when the store has dividends.
+    dividends: Literal["cash", "reinvest", "off"] | None = None
 
 
 @dataclass

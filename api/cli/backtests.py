@@ -38,6 +38,10 @@ def backtest(
     slippage: Annotated[float, typer.Option(help="$ per share")] = 0.0,
     tearsheet: Annotated[bool, typer.Option("--tearsheet/--no-tearsheet")] = True,
     as_json: JsonFlag = False,
+    dividends: Annotated[
+        str | None,
+        typer.Option(help="cash, reinvest or off; default cash when the store has dividends"),
+    ] = None,
 ) -> None:
     """Backtest a strategy version on stored daily bars (runs in a worker process)."""
     service = services()
@@ -53,6 +57,7 @@ def backtest(
             fee_pct=fee_pct,
             slippage_per_share=slippage,
             tearsheet=tearsheet,
+            dividends=dividends,  # type: ignore[arg-type]  # pydantic checks the value
         )
         run = service.backtests.create_backtest(user, config)
     except ValueError as exc:
@@ -142,6 +147,8 @@ def _print_run(result: dict[str, Any]) -> None:
     table.add_row("trades", str(metrics.get("trades")), "1")
     table.add_row("win rate", pct(metrics.get("win_rate")), "")
     out.print(table)
+    if result["config"].get("dividends"):
+        out.print(f"dividends: {result['config']['dividends']} (strategy and benchmark)")
 
 
 def register(app: typer.Typer) -> None:

@@ -43,6 +43,7 @@ class Services:
         self.schedules = ScheduleService(ctx, self.planner, self.batches)
         self.deployments = DeploymentService(ctx)
         self.market = MarketService(ctx)
+        self.schedules.data_update = self.market.scheduled_update
 
     @classmethod
     def open(

@@ -117,6 +117,11 @@ class BacktestConfig(BaseModel):
     slippage_per_share: float = Field(default=0.0, ge=0, le=10)
     parameters: dict[str, Any] = Field(default_factory=dict)
     tearsheet: bool | None = None
+    dividends: Literal["cash", "reinvest", "off"] | None = Field(
+        default=None,
+        description="cash: paid on the ex-date; reinvest: bought back at the next open; off: "
+        "price return only. Default: cash when the store has dividends for the symbols",
+    )
 
 
 class RunView(BaseModel):
@@ -333,8 +338,16 @@ class ScheduleIn(BaseModel):
     name: str = Field(default="schedule", min_length=1, max_length=120)
     cron: str = Field(min_length=9, max_length=120)
     timezone: str = Field(default="UTC", max_length=64)
-    batch: BatchSpec
+    batch: BatchSpec | None = None
     enabled: bool = True
+    # instead of a batch: bring every stored symbol up to the last close (`data update`)
+    data_update: bool = False
+
+    @model_validator(mode="after")
+    def _one_job(self) -> ScheduleIn:
+        if (self.batch is None) == (not self.data_update):
+            raise ValueError("a schedule runs either a batch or the market-data update")
+        return self
 
 
 class ScheduleView(BaseModel):

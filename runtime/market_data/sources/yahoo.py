@@ -120,6 +120,8 @@ class YahooSource:
                 raise RateLimited(self.name, session.retry_after) from None
             except requests.Timeout:
                 raise SourceFailure(self.name, "timed out", retryable=True) from None
+            except requests.JSONDecodeError:
+                raise SourceFailure(self.name, "answer is not JSON") from None
             except requests.RequestException as exc:
                 raise SourceFailure(
                     self.name, f"unreachable ({type(exc).__name__})", retryable=True
