@@ -80,17 +80,22 @@ def main() -> None:
     )
     _lumibot_data(_market_frames(request))  # import Lumibot's entities once, outside the timing
 
-    def load() -> None:
+    def read() -> tuple[dict, dict]:  # type: ignore[type-arg]
         frames = _market_frames(request)
-        _lumibot_data(frames, _dividend_columns(request, frames))
+        return frames, _dividend_columns(request, frames)
 
-    times = []
+    store_times, total_times = [], []
     for _ in range(args.repeat * 4):
         started = time.perf_counter()
-        load()
-        times.append(time.perf_counter() - started)
-    print(f"load TLT 20 years from the store into Lumibot data: {_ms(times)} (target < 20 ms)")
-
+        frames, dividends = read()
+        read_done = time.perf_counter()
+        _lumibot_data(frames, dividends)
+        finished = time.perf_counter()
+        store_times.append(read_done - started)
+        total_times.append(finished - started)
+    print(f"load TLT 20 years from the store (bars + dividends): {_ms(store_times)}")
+    print(f"  ... and into Lumibot's Data, as a backtest gets it: {_ms(total_times)} "
+          "(target < 20 ms)")
 
 if __name__ == "__main__":
     main()

@@ -126,14 +126,12 @@ def dividend_column(index: pd.DatetimeIndex, actions: list[CorporateAction]) -> 
     A dividend whose ex-date is not a bar date (a source's calendar quirk) is paid on the next
     bar, as a holder would see it credited."""
     out = np.zeros(len(index), dtype="float64")
-    if len(index):
-        for action in actions:
-            if action.kind != "dividend":
-                continue
-            when = pd.Timestamp(action.date)
-            if when < index[0]:
-                continue
-            pos = int(index.searchsorted(when, side="left"))
-            if pos < len(index):
-                out[pos] += action.value
+    paid = [(a.date, a.value) for a in actions if a.kind == "dividend"]
+    if len(index) and paid:
+        days = np.array([d for d, _ in paid], dtype="datetime64[ns]")
+        values = np.array([v for _, v in paid], dtype="float64")
+        keep = days >= index.values[0]
+        positions = index.values.searchsorted(days[keep], side="left")
+        inside = positions < len(index)
+        np.add.at(out, positions[inside], values[keep][inside])
     return pd.Series(out, index=index, name="dividend")

@@ -26,6 +26,7 @@ as Lumibot's transitive dependency).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import ClassVar
 
 import pandas as pd
@@ -72,9 +73,16 @@ def trading_days(start: date, end: date) -> pd.DatetimeIndex:
 def nyse_sessions(start: date, end: date) -> pd.DatetimeIndex:
     """NYSE sessions in ``start..end`` from ``pandas_market_calendars`` (one-off closures
     included): what real data is checked against, unlike :func:`trading_days`."""
+    days = _nyse_years(start.year, end.year)
+    return days[(days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))]
+
+
+@lru_cache(maxsize=16)
+def _nyse_years(first: int, last: int) -> pd.DatetimeIndex:
+    """Whole calendar years of NYSE sessions (building the calendar takes ~1 s: kept)."""
     import pandas_market_calendars as mcal
 
-    days = mcal.get_calendar("NYSE").valid_days(start, end)
+    days = mcal.get_calendar("NYSE").valid_days(date(first, 1, 1), date(last, 12, 31))
     return pd.DatetimeIndex(days.tz_localize(None).astype("datetime64[ns]"), name="date")
 
 

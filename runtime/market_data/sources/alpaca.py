@@ -94,7 +94,11 @@ class AlpacaSource:
         self._secrets = (key_id, secret)
         self._feed = DataFeed(feed.lower()) if feed else None
         self._sleep = sleep
-        client = StockHistoricalDataClient(key_id, secret, url_override=data_url or None)
+        # raw_data: alpaca-py still does the HTTP, auth and pagination, but hands back Alpaca's
+        # JSON bars instead of one pydantic model per bar (a third of the time of a fetch).
+        client = StockHistoricalDataClient(
+            key_id, secret, raw_data=True, url_override=data_url or None
+        )
         client._retry = 0  # 429 comes back to us: with_rate_limit honours the server's wait
         client._session = _TimeoutSession(timeout_s)
         self._client = client
@@ -114,7 +118,8 @@ class AlpacaSource:
 
         def once() -> pd.DataFrame:
             try:
-                return self._client.get_stock_bars(request).df  # type: ignore[union-attr]
+                raw: Any = self._client.get_stock_bars(request)
+                return _raw_frame(raw.get(symbol) or [] if isinstance(raw, dict) else [])
             except APIError as exc:
                 if exc.status_code == 429:
                     raise RateLimited(self.name, _retry_after(exc)) from None
@@ -142,8 +147,8 @@ class AlpacaSource:
         if raw.empty:
             return SourceBars(symbol, self.name, pd.DataFrame())
         adjusted = self._bars(symbol, start, end, Adjustment.ALL)
-        frame = _frame(raw)
-        adj = _frame(adjusted)["close"] if not adjusted.empty else frame["close"]
+        frame = raw
+        adj = adjusted["close"] if not adjusted.empty else frame["close"]
         frame["adj_close"] = adj.reindex(frame.index).to_numpy()
         frame = frame.reset_index()
         if frame["adj_close"].isna().any():
@@ -154,13 +159,25 @@ class AlpacaSource:
         return SourceBars(symbol, self.name, frame)
 
 
-def _frame(df: pd.DataFrame) -> pd.DataFrame:
-    """alpaca-py's (symbol, timestamp)-indexed bars as a ``date``-indexed frame."""
-    if isinstance(df.index, pd.MultiIndex):
-        df = df.droplevel("symbol")
-    stamps = pd.DatetimeIndex(df.index)
-    if stamps.tz is not None:
-        stamps = stamps.tz_convert(NEW_YORK).tz_localize(None)
-    out = df[["open", "high", "low", "close", "volume"]].astype("float64")
-    out.index = pd.DatetimeIndex(stamps.normalize(), name="date")
+def _raw_frame(bars: list[dict[str, Any]]) -> pd.DataFrame:
+    """Alpaca's JSON bars (``t, o, h, l, c, v``) as a ``date``-indexed frame of the bar
+    columns; the timestamp's New York date is the session's."""
+    if not bars:
+        return pd.DataFrame()
+    raw = pd.DataFrame.from_records(bars)
+    missing = [k for k in ("t", "o", "h", "l", "c", "v") if k not in raw.columns]
+    if missing:
+        raise ValueError(f"bars without {', '.join(missing)}")
+    stamps = pd.DatetimeIndex(pd.to_datetime(raw["t"], utc=True, format="ISO8601"))
+    days = stamps.tz_convert(NEW_YORK).tz_localize(None).normalize()
+    out = pd.DataFrame(
+        {
+            "open": raw["o"].to_numpy(dtype="float64"),
+            "high": raw["h"].to_numpy(dtype="float64"),
+            "low": raw["l"].to_numpy(dtype="float64"),
+            "close": raw["c"].to_numpy(dtype="float64"),
+            "volume": raw["v"].to_numpy(dtype="float64"),
+        },
+        index=pd.DatetimeIndex(days, name="date"),
+    )
     return out
