@@ -15,8 +15,9 @@ Bars come in from CSV files (:mod:`runtime.market_data.importers`) or the sample
   the index fresh from disk on every call. A lost or unreadable index is rebuilt from the
   Parquet files (each carries its symbol and source in its metadata).
 * Corporate actions live beside the bars in ``SYMBOL.actions.json`` (given by a provider, or
-  derived from ``adj_close`` by :mod:`runtime.market_data.actions` for CSV files and the
-  sample). A store written before they existed derives them on first read.
+  derived from ``adj_close`` by :mod:`runtime.market_data.actions` for CSV files). A store
+  written before they existed derives them on first read. The synthetic sample has none: its
+  ``adj_close`` accrues a yield every day rather than paying on ex-dates.
 * Fetched bars are merged (:meth:`MarketDataStore.merge`): new days are appended and
   ``adj_close`` of the kept history is rescaled on an overlapping day, so it stays one
   back-adjusted series. Overlapping days whose prices or volume disagree with what is stored
@@ -265,7 +266,7 @@ class MarketDataStore:
             if frame.empty:
                 continue
             source = str(frame.attrs.get("stratforge_source", "unknown"))
-            actions = self._read_actions(path.stem, frame)
+            actions = self._read_actions(path.stem, frame, source)
             index[path.stem] = self._described(
                 coverage_of(path.stem, frame, source), actions, path.stem
             )
@@ -280,8 +281,11 @@ class MarketDataStore:
         return self.root / _VERSIONS_DIR / symbol
 
     def _read_actions(
-        self, symbol: str, frame: pd.DataFrame | None = None
+        self, symbol: str, frame: pd.DataFrame | None = None, source: str | None = None
     ) -> list[CorporateAction]:
+        """The stored actions; without a file, derived from ``frame`` (else the stored bars)
+        unless the bars are the synthetic sample. ``source``: the bars' source when the caller
+        knows it (an index rebuild, where the index cannot be read)."""
         path = self._actions_path(symbol)
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
@@ -293,8 +297,13 @@ class MarketDataStore:
                 "corporate actions unreadable; deriving them from adj_close",
                 extra={"symbol": symbol, "path": str(path), "error": str(exc)},
             )
-        if frame is None:
-            frame = self._load(symbol, self._read_index())
+        if source is None or frame is None:
+            index = self._read_index()
+            source = index[symbol].source if symbol in index else source
+            if frame is None:
+                frame = self._load(symbol, index)
+        if source == SAMPLE_SOURCE:
+            return []  # synthetic bars carry no corporate actions (see load_sample)
         return dividends_from_adj_close(frame, source="adj_close")
 
     def _described(
@@ -551,7 +560,8 @@ class MarketDataStore:
                     "sample not loaded (use overwrite=True to replace it)"
                 )
                 continue
-            report.imported.append(self._save(symbol, frame, SAMPLE_SOURCE))
+            # Synthetic: its adj_close is a smooth yield, not dividends paid on ex-dates.
+            report.imported.append(self._save(symbol, frame, SAMPLE_SOURCE, actions=[]))
         return report
 
     # ---- queries -------------------------------------------------------------------------

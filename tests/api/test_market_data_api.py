@@ -165,3 +165,41 @@ def test_a_data_update_schedule_brings_stored_symbols_up_to_date(
     assert not service.batches.list_batches(service.user_id)  # an update is not a batch
     with pytest.raises(ValueError, match="either a batch or the market-data update"):
         ScheduleIn(cron="30 17 * * 1-5")
+
+
+@pytest.mark.slow
+def test_a_run_records_the_dividend_mode_it_used(tmp_path: Path, market: Path) -> None:
+    from api.services.container import Services
+    from api.services.views import BacktestConfig
+
+    service = Services.open(make_settings(tmp_path, market, smoke_backtest_days=0))
+    try:
+        user = service.user_id
+        sid = service.strategies.create_strategy(
+            user,
+            "Buy TLT when its 20-day SMA crosses above the 50-day SMA and sell when it "
+            "crosses back below",
+        ).id
+        modes = {}
+        for asked in (None, "off", "reinvest"):
+            run = service.backtests.create_backtest(
+                user,
+                BacktestConfig(
+                    strategy_id=sid,
+                    start=date(2022, 1, 3),
+                    end=date(2023, 12, 29),
+                    benchmark="TLT",
+                    dividends=asked,
+                ),  # type: ignore[arg-type]
+            )
+            done = service.backtests.execute_backtest(run.id)
+            assert done.status == "succeeded", done.error
+            modes[asked] = (done.config["dividends"], done.benchmark)
+    finally:
+        service.close()
+        dispose_engines()
+    assert [m for m, _ in modes.values()] == ["cash", "off", "reinvest"]
+    bench = {asked: b["metrics"]["total_return"] for asked, (_, b) in modes.items()}
+    # the benchmark follows the mode: dividends add to the price return (TLT fell in 2022-23,
+    # so buying more with them did worse than keeping the cash)
+    assert bench["off"] < bench["reinvest"] < bench[None]

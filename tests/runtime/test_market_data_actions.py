@@ -58,3 +58,17 @@ def test_actions_round_trip_and_unknown_kinds_are_refused() -> None:
     assert CorporateAction.from_dict(action.as_dict()) == action
     with pytest.raises(ValueError, match="unknown corporate action"):
         CorporateAction.from_dict({"date": "2024-01-03", "kind": "merger", "value": 1})
+
+
+def test_the_synthetic_sample_has_no_corporate_actions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from runtime.market_data import MarketDataStore
+
+    store = MarketDataStore(tmp_path / "store")
+    store.load_sample()
+    assert store.actions("AGG") == [] and store.coverage("AGG").dividends == 0
+    # a lost index and actions files: rebuilt from the Parquet files, still without actions
+    (store.root / "index.json").unlink()
+    for path in store.root.glob("*.actions.json"):
+        path.unlink()
+    assert store.coverage("AGG").source == "sample"
+    assert store.actions("AGG") == []
