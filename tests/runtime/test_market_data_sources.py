@@ -227,3 +227,23 @@ def test_csv_folder_as_a_source(shared_data_dir: Path) -> None:
     assert got.frame["date"].min() >= pd.Timestamp(2020, 1, 2)
     with pytest.raises(SourceFailure, match=r"no NOPE\.csv"):
         CsvSource(shared_data_dir).fetch("NOPE", date(2020, 1, 2), date(2020, 12, 31))
+
+
+def test_yahoo_429_waits_as_asked(sample_market_dir: Path, tmp_path: Path) -> None:
+    bars = MarketDataStore(sample_market_dir).bars("SPY", date(2024, 1, 2), date(2024, 2, 29))
+    answer = yahoo_answer({"SPY": bars})
+    charts = {"n": 0}
+
+    def limited(path: str, query: dict[str, str], headers: dict[str, str]):  # type: ignore[no-untyped-def]
+        if path.startswith("/v8/finance/chart/") and "period1" in query:
+            charts["n"] += 1
+            if charts["n"] <= 2:  # yfinance retries once itself (other cookie strategy)
+                return 429, {"Retry-After": "4", "Content-Type": "text/plain"}, b"Too Many Requests"
+        return answer(path, query, headers)
+
+    waits: list[float] = []
+    with serve(limited) as server:
+        source = YahooSource(base_url=server.url, cache_dir=tmp_path, sleep=waits.append)
+        got = source.fetch("SPY", date(2024, 1, 2), date(2024, 2, 29))
+    assert waits == [4.0]
+    assert list(got.frame["close"]) == list(bars["close"])
