@@ -208,6 +208,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str = "stratforge@localhost"
     smtp_starttls: bool = True
+    # market data providers (runtime.market_data.sources): tried in this order
+    data_sources: str = "alpaca,yahoo"  # STRATFORGE_DATA_SOURCES
+    alpaca_data_feed: str | None = None  # iex | sip | delayed_sip; None: the account's default
+    yahoo_url: str | None = None  # a Yahoo Finance mirror or proxy; None: Yahoo itself
+    data_timeout_s: float = 30.0  # per HTTP request to a provider
 
     @property
     def default_llm_provider(self) -> str:

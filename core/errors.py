@@ -167,3 +167,10 @@ class DataQualityError(MarketDataError):
             lines = "\n".join(f"  - {p}" for p in self.problems)
             message = f"{self.source}: {len(self.problems)} problems:\n{lines}"
         super().__init__(message)
+
+
+class DataSourceFailed(UpstreamFailed):
+    """Every market-data source asked (Alpaca, Yahoo...) failed; ``attempts`` holds each
+    source's reason, in the order they were tried."""
+
+    code = "data_source_failed"

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -41,6 +41,9 @@ class BacktestRequest(BaseModel):
     # agent strategies: where to ask for decisions (a local socket and a run token, never a
     # key); None: the offline baseline stands in (the validation gate's runs)
     decision_channel: ChannelAddress | None = None
+    # cash: paid on the ex-date to the shares held the day before; reinvest: and bought back
+    # at the next open; off: as-traded prices only. None: cash when the store has dividends.
+    dividends: Literal["cash", "reinvest", "off"] | None = None
 
 
 @dataclass

@@ -3,7 +3,8 @@
 Runs in its own process and folder (Lumibot writes files under the cwd and mutates
 `os.environ`, so one backtest per process). Reads `request.json`, checks the code's sha256,
 imports the strategy, runs Lumibot's `PandasDataBacktesting` on bars from the market-data store
-with no network at all (risk-free rate given, benchmark computed from local bars), and writes
+with no network at all (risk-free rate given, benchmark computed from local bars), with
+dividends paid as `runtime.dividend_policy` says (cash, reinvest or off), and writes
 `result.json` (metrics, benchmark metrics, trades), `equity.csv`, `trades.json` and optionally
 `tearsheet.html`. Any failure writes `error.json` with the message and traceback and exits 1.
 """
@@ -30,6 +31,7 @@ import pandas as pd
 
 from core.logging import configure_logging, get_logger
 from runtime.backtest import BacktestRequest
+from runtime.dividend_policy import DividendMode, benchmark_equity, resolve_mode
 from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics
 from runtime.tearsheet import write_tearsheet
 
@@ -87,20 +89,53 @@ def _market_frames(request: BacktestRequest) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _lumibot_data(frames: dict[str, pd.DataFrame]) -> dict[Any, Any]:
+def _dividend_columns(
+    request: BacktestRequest, frames: dict[str, pd.DataFrame]
+) -> dict[str, pd.Series]:
+    """Cash per share on each bar's date (ex-dates), per symbol, from the store's actions."""
+    from runtime.market_data import MarketDataStore
+
+    store = MarketDataStore(Path(request.market_data_dir))
+    return {symbol: store.dividends(symbol, frame) for symbol, frame in frames.items()}
+
+
+def _lumibot_data(
+    frames: dict[str, pd.DataFrame], dividends: dict[str, pd.Series] | None = None
+) -> dict[Any, Any]:
+    """Lumibot's Data per symbol; with ``dividends``, a ``dividend`` column Lumibot pays from."""
     from lumibot.entities import Asset, Data
 
     out: dict[Any, Any] = {}
     for symbol, frame in frames.items():
         df = frame[["open", "high", "low", "close", "volume"]].copy()
+        if dividends is not None:
+            df["dividend"] = dividends[symbol].reindex(df.index).fillna(0.0)
+            # Lumibot 4.6 reads dividends from the whole preloaded frame only when it also has
+            # a stock_splits column; without one it caches the dividends of the bars before the
+            # first day and pays none after it. Stored prices are split-adjusted: no splits,
+            # and the marker says so (else Lumibot scans the whole frame on every valuation for
+            # a split to adjust stale prices by: 10x slower).
+            df["stock_splits"] = 0.0
+            df["_split_adjusted"] = 1.0
         df.index = pd.DatetimeIndex(df.index).tz_localize("America/New_York")
         asset = Asset(symbol, Asset.AssetType.STOCK)
-        out[asset] = Data(asset, df, timestep="day")
+        if dividends is None:
+            out[asset] = Data(asset, df, timestep="day")
+        else:
+            # ... and only when the frame's quote is the strategy's (USD) quote asset.
+            usd = Asset("USD", Asset.AssetType.FOREX)
+            out[asset] = Data(asset, df, timestep="day", quote=usd)
     return out
 
 
-def _instrumented(cls: type, request: BacktestRequest, run_dir: Path) -> Any:
-    """A subclass that reports progress and, for the look-ahead probe, alters today's bar.
+def _instrumented(
+    cls: type,
+    request: BacktestRequest,
+    run_dir: Path,
+    reinvest: dict[str, tuple[pd.Series, pd.Series]] | None = None,
+) -> Any:
+    """A subclass that reports progress, for the look-ahead probe alters today's bar, and with
+    ``reinvest`` (symbol -> (dividend per share, previous close) by date) buys back dividends.
 
     It overrides nothing the strategy's own logic depends on: `on_trading_iteration` calls the
     original first, and `get_historical_prices` returns the same bars unless probing."""
@@ -111,8 +146,44 @@ def _instrumented(cls: type, request: BacktestRequest, run_dir: Path) -> Any:
     class Instrumented(cls):
         _sf_last_report = 0.0
 
+        def _sf_payouts(self) -> dict[str, float]:
+            """Today's dividend cash per symbol on the shares held when the day began (what
+            Lumibot credited just before this iteration)."""
+            if not reinvest:
+                return {}
+            today = pd.Timestamp(self.get_datetime().date())
+            payouts: dict[str, float] = {}
+            for position in self.get_positions():
+                symbol = getattr(position.asset, "symbol", None)
+                if symbol not in reinvest:
+                    continue
+                per_share = float(reinvest[symbol][0].get(today, 0.0))
+                if per_share > 0 and float(position.quantity) > 0:
+                    payouts[symbol] = per_share * float(position.quantity)
+            return payouts
+
+        def _sf_reinvest(self, payouts: dict[str, float]) -> None:
+            assert reinvest is not None
+            today = pd.Timestamp(self.get_datetime().date())
+            selling = {
+                getattr(o.asset, "symbol", None)
+                for o in self.get_orders()
+                if str(getattr(o, "side", "")).lower().endswith("sell") and o.is_active()
+            }
+            for symbol, amount in payouts.items():
+                position = self.get_position(symbol)
+                if symbol in selling or position is None or float(position.quantity) <= 0:
+                    continue
+                previous_close = float(reinvest[symbol][1].get(today, float("nan")))
+                if not previous_close > 0:
+                    continue
+                self.submit_order(self.create_order(symbol, amount / previous_close, "buy"))
+
         def on_trading_iteration(self) -> None:
+            payouts = self._sf_payouts()
             super().on_trading_iteration()
+            if payouts:
+                self._sf_reinvest(payouts)
             now = time.monotonic()
             if now - self._sf_last_report > 0.25:
                 self._sf_last_report = now
@@ -175,15 +246,20 @@ def _equity(strategy: Any) -> pd.Series:
 
 
 def _benchmark(
-    frames: dict[str, pd.DataFrame], symbol: str, equity: pd.Series, cash: float
+    frames: dict[str, pd.DataFrame],
+    symbol: str,
+    equity: pd.Series,
+    cash: float,
+    mode: DividendMode = "off",
+    dividends: pd.Series | None = None,
 ) -> pd.Series:
-    """Buy and hold: all the cash at the first day's open, valued at each close."""
+    """Buy and hold: all the cash at the first day's open, valued at each close, dividends
+    treated as in the run (`runtime.dividend_policy`)."""
     bars = frames[symbol]
     bars = bars[(bars.index >= equity.index[0]) & (bars.index <= equity.index[-1])]
     if bars.empty:
         raise WorkerError(f"no {symbol} bars in the backtest range for the benchmark")
-    shares = cash / float(bars["open"].iloc[0])
-    series = bars["close"].astype(float) * shares
+    series = benchmark_equity(bars, dividends, cash, mode)
     series.index = pd.DatetimeIndex(series.index)
     return series.reindex(equity.index).ffill().bfill()
 
@@ -220,13 +296,20 @@ def run(run_dir: Path) -> dict[str, Any]:
     artifacts = run_dir / "lumibot"
     artifacts.mkdir(exist_ok=True)
     trades_csv = artifacts / "trades.csv"
-    strategy_cls = _instrumented(cls, request, run_dir)
+    dividends = _dividend_columns(request, frames)
+    mode = resolve_mode(request.dividends, dividends)
+    reinvest = None
+    if mode == "reinvest":
+        reinvest = {
+            symbol: (dividends[symbol], frame["close"].shift(1)) for symbol, frame in frames.items()
+        }
+    strategy_cls = _instrumented(cls, request, run_dir, reinvest)
     started = time.monotonic()
     _, strategy = strategy_cls.run_backtest(
         PandasDataBacktesting,
         datetime.combine(request.start, datetime.min.time()),
         datetime.combine(request.end, datetime.min.time()),
-        pandas_data=_lumibot_data(frames),
+        pandas_data=_lumibot_data(frames, dividends if mode != "off" else None),
         budget=request.cash,
         risk_free_rate=request.risk_free_rate,
         benchmark_asset=None,
@@ -261,10 +344,16 @@ def run(run_dir: Path) -> dict[str, Any]:
         "backtest_seconds": elapsed,
         "first_day": str(equity.index[0].date()),
         "last_day": str(equity.index[-1].date()),
+        "dividends": mode,
     }
     frame = pd.DataFrame({"equity": equity})
     if request.benchmark:
-        bench = _benchmark(frames_for_benchmark, request.benchmark, equity, request.cash)
+        bench_dividends = None
+        if mode != "off":
+            bench_dividends = _dividend_columns(request, frames_for_benchmark)[request.benchmark]
+        bench = _benchmark(
+            frames_for_benchmark, request.benchmark, equity, request.cash, mode, bench_dividends
+        )
         result["benchmark"] = {
             "symbol": request.benchmark,
             "metrics": equity_metrics(bench, request.risk_free_rate),

@@ -46,6 +46,10 @@ def backtest(
     ] = None,
     model: Annotated[str | None, typer.Option(help="Agents: who decides (provider[:model])")]
     = None,
+    dividends: Annotated[
+        str | None,
+        typer.Option(help="cash, reinvest or off; default cash when the store has dividends"),
+    ] = None,
 ) -> None:
     """Backtest a strategy version on stored daily bars (runs in a worker process)."""
     service = services()
@@ -67,6 +71,7 @@ def backtest(
                 if refresh or max_cost is not None
                 else None
             ),
+            dividends=dividends,  # type: ignore[arg-type]  # pydantic checks the value
         )
         run = service.backtests.create_backtest(user, config)
     except ValueError as exc:
@@ -160,6 +165,8 @@ def _print_run(result: dict[str, Any]) -> None:
                     "cost_usd", "contaminated", "stopped_max_cost"):
             table.add_row(key, str(metrics.get(key)), "")
     out.print(table)
+    if result["config"].get("dividends"):
+        out.print(f"dividends: {result['config']['dividends']} (strategy and benchmark)")
 
 
 def register(app: typer.Typer) -> None:

@@ -316,12 +316,23 @@ def schedule_add(
     end: EndOpt = None,
     sweep: SweepOpt = None,
     as_json: JsonFlag = False,
+    data_update: Annotated[
+        bool,
+        typer.Option("--data-update", help="Update every stored symbol to the last close instead."),
+    ] = False,
 ) -> None:
     """Run a batch at every occurrence of a cron expression (by the server's scheduler)."""
     from api.services.views import ScheduleIn
 
     service = services()
     with guard(as_json):
+        if data_update:
+            view = service.schedules.create_schedule(
+                service.user_id,
+                ScheduleIn(name=name, cron=cron, timezone=tz, data_update=True),
+            )
+            _print_schedule(view, as_json)
+            return
         if not spec and not (start and end):
             end_day = date.today().isoformat()
             start, end = f"{date.today().year - 1}-01-01", end_day
@@ -333,6 +344,10 @@ def schedule_add(
         view = service.schedules.create_schedule(
             service.user_id, ScheduleIn(name=name, cron=cron, timezone=tz, batch=body)
         )
+    _print_schedule(view, as_json)
+
+
+def _print_schedule(view: Any, as_json: bool) -> None:
     if as_json:
         emit_json(view.model_dump(mode="json"))
     else:

@@ -52,6 +52,7 @@ class Services:
                                    self.decisions)
         self.monitoring = Monitoring(ctx, self.runner.executor_state)
         self.notifications = NotificationService(ctx)
+        self.schedules.data_update = self.market.scheduled_update
 
     @classmethod
     def open(

@@ -185,6 +185,7 @@ class RunRecorder:
             tearsheet=False,
             market_data_dir=str(self.ctx.market.root),
             decision_channel=channel,
+            dividends=cfg.get("dividends"),
         )
 
     def run_dir(self, run: BacktestRun) -> Path:
@@ -211,8 +212,14 @@ class RunRecorder:
             (job.run_dir / "summary.json").write_text(
                 json.dumps(outcome.result, indent=2, default=str)
             )
+            resolved = {}
+            if outcome.result.get("dividends"):  # the mode the worker used, for every face
+                resolved["config"] = {
+                    **self._config(job.run_id), "dividends": outcome.result["dividends"]
+                }
             self.update(
                 job.run_id,
+                **resolved,
                 status=RunStatus.succeeded.value,
                 progress=1.0,
                 metrics=outcome.result["metrics"],
@@ -247,6 +254,11 @@ class RunRecorder:
                 "error": outcome.error,
             },
         )
+
+    def _config(self, run_id: int) -> dict[str, Any]:
+        with self.ctx.session() as db:
+            run = db.get(BacktestRun, run_id)
+            return dict(run.config) if run is not None else {}
 
     def fail(self, run_id: int, error: str) -> None:
         self.update(

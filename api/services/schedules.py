@@ -1,11 +1,15 @@
-"""Schedules: cron expressions with a time zone that start a batch at each occurrence. The
+"""Schedules: cron expressions with a time zone that start a batch at each occurrence, or
+bring the market data up to the last close (`--data-update`). The
 `runtime.scheduler.Scheduler` thread decides when (one row per occurrence, so several API
-processes fire it once); this service makes and starts the batch.
+processes fire it once); this service makes and starts the batch, or runs the update through
+`data_update` (the market service's, set by the container).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -18,6 +22,8 @@ from core.errors import InvalidInput
 from core.models import Schedule, ScheduleFire, as_utc
 from runtime.scheduler import Scheduler, next_occurrence, validate_cron
 
+DATA_UPDATE = "data_update"  # the batch_spec of a schedule that updates market data
+
 
 class ScheduleService:
     def __init__(
@@ -27,6 +33,8 @@ class ScheduleService:
         self.planner = planner
         self.coordinator = coordinator
         self._scheduler: Scheduler | None = None
+        # (owner id) -> the market-data update; None until the container wires it
+        self.data_update: Callable[[int], Any] | None = None
 
     def create_schedule(self, user_id: int, body: ScheduleIn) -> ScheduleView:
         try:
@@ -39,7 +47,11 @@ class ScheduleService:
                 name=body.name,
                 cron=body.cron,
                 timezone=body.timezone,
-                batch_spec=body.batch.model_dump(mode="json"),
+                batch_spec=(
+                    body.batch.model_dump(mode="json")
+                    if body.batch is not None
+                    else {"kind": DATA_UPDATE}
+                ),
                 enabled=body.enabled,
             )
             db.add(row)
@@ -80,7 +92,13 @@ class ScheduleService:
             db.commit()
 
     def fire_schedule(self, schedule: Schedule, fire_at: datetime) -> int | None:
-        """The scheduler's callback: make the batch of one occurrence and start it."""
+        """The scheduler's callback: make the batch of one occurrence and start it (or run
+        the market-data update, which makes no batch)."""
+        if schedule.batch_spec.get("kind") == DATA_UPDATE:
+            if self.data_update is None:
+                raise RuntimeError("no market-data service to run the update")
+            self.data_update(schedule.owner_id)
+            return None
         spec = BatchSpec.model_validate(schedule.batch_spec)
         spec = spec.model_copy(
             update={"name": f"{schedule.name} @ {fire_at.strftime('%Y-%m-%d %H:%M')}Z"}

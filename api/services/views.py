@@ -127,6 +127,11 @@ class BacktestConfig(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=dict)
     tearsheet: bool | None = None
     agent: AgentRunOptions | None = None  # agent strategies only (issue 12)
+    dividends: Literal["cash", "reinvest", "off"] | None = Field(
+        default=None,
+        description="cash: paid on the ex-date; reinvest: bought back at the next open; off: "
+        "price return only. Default: cash when the store has dividends for the symbols",
+    )
 
 
 class RunView(BaseModel):
@@ -343,8 +348,16 @@ class ScheduleIn(BaseModel):
     name: str = Field(default="schedule", min_length=1, max_length=120)
     cron: str = Field(min_length=9, max_length=120)
     timezone: str = Field(default="UTC", max_length=64)
-    batch: BatchSpec
+    batch: BatchSpec | None = None
     enabled: bool = True
+    # instead of a batch: bring every stored symbol up to the last close (`data update`)
+    data_update: bool = False
+
+    @model_validator(mode="after")
+    def _one_job(self) -> ScheduleIn:
+        if (self.batch is None) == (not self.data_update):
+            raise ValueError("a schedule runs either a batch or the market-data update")
+        return self
 
 
 class ScheduleView(BaseModel):
@@ -673,3 +686,83 @@ class DeliveryView(BaseModel):
     created_at: datetime
     next_attempt_at: datetime | None
     sent_at: datetime | None
+# -- market data: fetching, updating, what the store holds (issue 13) ---------------------------
+
+
+class SymbolFetchView(BaseModel):
+    """What fetching or updating one symbol did; ``error`` is set when nothing was stored."""
+
+    symbol: str
+    source: str | None = None
+    added: int = 0
+    bars: int = 0
+    start: date | None = None
+    end: date | None = None
+    restated: list[str] = Field(default_factory=list)
+    version: str | None = None
+    new_dividends: int = 0
+    warnings: list[str] = Field(default_factory=list)
+    passed_over: list[dict[str, str]] = Field(default_factory=list)
+    up_to_date: bool = False
+    error: str | None = None
+
+
+class FetchReport(BaseModel):
+    symbols: list[SymbolFetchView]
+    sources: list[str]
+    last_close: date | None = None
+
+    @property
+    def failed(self) -> list[SymbolFetchView]:
+        return [s for s in self.symbols if s.error is not None]
+
+
+class MarketFetchBody(BaseModel):
+    """``POST /market-data/fetch``: fetch these symbols (or, with ``update``, bring them — or
+    every stored symbol when none are named — up to the last close)."""
+
+    model_config = {"extra": "forbid"}
+
+    symbols: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(
+        default_factory=list, max_length=100
+    )
+    sources: list[str] | None = Field(default=None, max_length=5)
+    start: date | None = None
+    end: date | None = None
+    update: bool = False
+
+
+class FetchJobView(BaseModel):
+    id: str
+    status: Literal["running", "succeeded", "failed"]
+    done: int
+    total: int
+    current: str | None = None
+    report: FetchReport | None = None
+    error: dict[str, Any] | None = None
+
+
+class SymbolDetail(BaseModel):
+    """``data show``: a symbol's range, source, last update, gaps and corporate actions."""
+
+    symbol: str
+    start: date
+    end: date
+    bars: int
+    source: str
+    updated_at: str | None
+    dividends: int
+    splits: int
+    versions: list[str]
+    gaps: list[str]
+    missing_sessions: list[str]
+    actions: list[dict[str, Any]]
+
+
+class QuoteView(BaseModel):
+    symbol: str
+    price: float
+    time: str
+    source: Literal["store", "alpaca"]
+    bid: float | None = None
+    ask: float | None = None

@@ -12,13 +12,17 @@ one job each:
   prices, OHLC, gaps);
 * :mod:`~runtime.market_data.ranges` — range and warm-up checks that refuse a backtest rather
   than let it run on less data than asked;
-* :mod:`~runtime.market_data.store` — :class:`MarketDataStore`, Parquet per symbol plus an index;
-* :mod:`~runtime.market_data.calendar` — NYSE trading days (regular holidays) for the sample;
-* :mod:`~runtime.market_data.sample` — the seeded synthetic market, :func:`generate_sample_market`.
+* :mod:`~runtime.market_data.store` — :class:`MarketDataStore`, Parquet per symbol plus an index,
+  corporate actions beside each symbol, merges of fetched bars with restatements versioned;
+* :mod:`~runtime.market_data.actions` — dividends and splits, and how they relate to ``adj_close``;
+* :mod:`~runtime.market_data.calendar` — NYSE trading days (regular holidays) for the sample, and
+  the exchange's real sessions (``pandas_market_calendars``) for fetched data;
+* :mod:`~runtime.market_data.sample` — the seeded synthetic market, :func:`generate_sample_market`;
+* :mod:`~runtime.market_data.sources` — the provider interface, one module per provider (Alpaca,
+  Yahoo, CSV files) and the fallback chain that runs ``quality`` on every answer;
+* :mod:`~runtime.market_data.refresh` — fetching into the store and incremental updates.
 
-Data providers (Alpaca, Yahoo) are to come as a ``sources`` subpackage: one small source
-interface, one module per provider, each handing its frames to ``quality`` and the store the
-way ``importers`` does for CSV files. The errors are :mod:`core.errors`' market-data errors.
+The errors are :mod:`core.errors`' market-data errors.
 """
 
 from __future__ import annotations

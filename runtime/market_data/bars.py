@@ -44,13 +44,20 @@ SYMBOL_PATTERN = re.compile(r"^[A-Z0-9^][A-Z0-9.\-_=^]{0,19}$")
 
 @dataclass
 class SymbolCoverage:
-    """What the store holds for one symbol. ``source`` is the CSV file name or ``"sample"``."""
+    """What the store holds for one symbol. ``source`` is the CSV file name, ``"sample"`` or
+    the provider it was fetched from (``"alpaca"``, ``"yahoo"``). ``updated_at`` is when the
+    bars were last written or checked against their source (UTC ISO text), ``dividends`` and
+    ``splits`` count the stored corporate actions, ``versions`` the restated histories kept."""
 
     symbol: str
     start: date
     end: date
     bars: int
     source: str
+    updated_at: str | None = field(default=None, compare=False)
+    dividends: int = 0
+    splits: int = 0
+    versions: int = 0
 
 
 @dataclass

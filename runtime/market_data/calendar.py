@@ -1,11 +1,13 @@
-"""The NYSE trading days that the synthetic sample market is laid on.
+"""NYSE trading days: the rules the synthetic sample market is laid on, and the exchange's
+real sessions that fetched data is checked against and updated up to.
 
 This module owns :func:`trading_days`: weekdays minus NYSE's regular holidays (New Year,
 Martin Luther King Jr., Presidents, Good Friday, Memorial, Juneteenth from 2022, Independence,
 Labor, Thanksgiving, Christmas, with their weekend observance rules). It has no one-off
 closures (9/11, Hurricane Sandy on 2012-10-29/30, presidential funerals such as 2018-12-05 and
-2025-01-09) and no early closes. Real data needs no calendar: the store keeps the dates a file
-has, and the venue takes its trading days from the stored bars.
+2025-01-09) and no early closes. Imported files keep the dates they have, and the venue takes its
+trading days from the stored bars; bars fetched from a provider are checked against the real
+sessions (:func:`nyse_sessions`) and ``data update`` fetches up to :func:`last_closed_session`.
 
 Why not a maintained calendar (decision, measured on pandas_market_calendars 5.5 / NYSE and
 exchange_calendars 4.13 / XNYS, both installed with Lumibot): those libraries know the one-off
@@ -23,7 +25,8 @@ as Lumibot's transitive dependency).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import ClassVar
 
 import pandas as pd
@@ -41,7 +44,7 @@ from pandas.tseries.holiday import (
 )
 from pandas.tseries.offsets import CustomBusinessDay
 
-__all__ = ["NyseHolidays", "trading_days"]
+__all__ = ["NyseHolidays", "last_closed_session", "nyse_sessions", "trading_days"]
 
 
 class NyseHolidays(AbstractHolidayCalendar):
@@ -65,3 +68,30 @@ def trading_days(start: date, end: date) -> pd.DatetimeIndex:
     """Trading days in ``start..end`` inclusive, as a ``date``-named index without a freq."""
     days = pd.date_range(start, end, freq=CustomBusinessDay(calendar=NyseHolidays()))
     return pd.DatetimeIndex(days.astype("datetime64[ns]"), name="date", freq=None)
+
+
+def nyse_sessions(start: date, end: date) -> pd.DatetimeIndex:
+    """NYSE sessions in ``start..end`` from ``pandas_market_calendars`` (one-off closures
+    included): what real data is checked against, unlike :func:`trading_days`."""
+    days = _nyse_years(start.year, end.year)
+    return days[(days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))]
+
+
+@lru_cache(maxsize=16)
+def _nyse_years(first: int, last: int) -> pd.DatetimeIndex:
+    """Whole calendar years of NYSE sessions (building the calendar takes ~1 s: kept)."""
+    import pandas_market_calendars as mcal
+
+    days = mcal.get_calendar("NYSE").valid_days(date(first, 1, 1), date(last, 12, 31))
+    return pd.DatetimeIndex(days.tz_localize(None).astype("datetime64[ns]"), name="date")
+
+
+def last_closed_session(now: datetime) -> date:
+    """The latest NYSE session whose close is at or before ``now`` (an aware datetime)."""
+    import pandas_market_calendars as mcal
+
+    schedule = mcal.get_calendar("NYSE").schedule(
+        start_date=(now - timedelta(days=14)).date(), end_date=now.date()
+    )
+    closed = schedule[schedule["market_close"] <= pd.Timestamp(now).tz_convert("UTC")]
+    return closed.index[-1].date()

@@ -14,6 +14,15 @@ Bars come in from CSV files (:mod:`runtime.market_data.importers`) or the sample
 * Writes are atomic (temp file + rename) and, on POSIX, serialised with a lock file; reads take
   the index fresh from disk on every call. A lost or unreadable index is rebuilt from the
   Parquet files (each carries its symbol and source in its metadata).
+* Corporate actions live beside the bars in ``SYMBOL.actions.json`` (given by a provider, or
+  derived from ``adj_close`` by :mod:`runtime.market_data.actions` for CSV files). A store
+  written before they existed derives them on first read. The synthetic sample has none: its
+  ``adj_close`` accrues a yield every day rather than paying on ex-dates.
+* Fetched bars are merged (:meth:`MarketDataStore.merge`): new days are appended and
+  ``adj_close`` of the kept history is rescaled on an overlapping day, so it stays one
+  back-adjusted series. Overlapping days whose prices or volume disagree with what is stored
+  are a *restatement*: the previous file is kept under ``versions/SYMBOL/`` and the
+  disagreeing days are reported, never merged silently. See :data:`PRICE_TOLERANCE`.
 """
 
 from __future__ import annotations
@@ -24,10 +33,12 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pandas as pd
 
 from core.errors import (
@@ -38,11 +49,18 @@ from core.errors import (
     name_list,
 )
 from core.logging import get_logger
+from runtime.market_data.actions import (
+    CorporateAction,
+    dividend_column,
+    dividends_from_adj_close,
+)
 from runtime.market_data.bars import (
+    PRICE_COLUMNS,
     ImportReport,
     SymbolCoverage,
     canonical_frame,
     coverage_of,
+    day_text,
     normalise_symbol,
     symbol_key,
 )
@@ -50,12 +68,49 @@ from runtime.market_data.importers import read_bars_csv
 from runtime.market_data.ranges import as_date, check_order, range_problem, warmup_problem
 from runtime.market_data.sample import SAMPLE_SOURCE, generate_sample_market
 
-__all__ = ["MarketDataStore"]
+__all__ = ["PRICE_TOLERANCE", "VOLUME_TOLERANCE", "MarketDataStore", "MergeResult", "restated_days"]
 
 log = get_logger(__name__)
 
 _INDEX_FILE = "index.json"
 _INDEX_FORMAT = 1
+_VERSIONS_DIR = "versions"
+
+# A stored price and a fetched one agree when they differ by at most this much (absolute, or
+# relative to the price, whichever is larger): providers send decimal text, and a float read
+# of the same text is exact, so anything above half a 4-decimal tick is a real change.
+PRICE_TOLERANCE = 5e-5
+# Volume is revised by providers for a day or two after the session (late prints); a change
+# beyond 1 % still counts as a restatement.
+VOLUME_TOLERANCE = 0.01
+
+
+@dataclass
+class MergeResult:
+    """What :meth:`MarketDataStore.merge` did to one symbol."""
+
+    coverage: SymbolCoverage
+    added: int  # bars that were not stored before
+    restated: list[str] = field(default_factory=list)  # days whose stored bar disagreed
+    version: str | None = None  # where the previous history was kept (restatements only)
+    new_actions: list[CorporateAction] = field(default_factory=list)
+
+
+def restated_days(old: pd.DataFrame, new: pd.DataFrame) -> list[str]:
+    """Dates in both frames whose prices or volume differ beyond the tolerances."""
+    common = old.index.intersection(new.index)
+    if common.empty:
+        return []
+    a = old.loc[common]
+    b = new.loc[common]
+    prices = list(PRICE_COLUMNS[:4])
+    pa, pb = a[prices].to_numpy(), b[prices].to_numpy()
+    price_bad = (np.abs(pa - pb) > np.maximum(PRICE_TOLERANCE, PRICE_TOLERANCE * np.abs(pa))).any(
+        axis=1
+    )
+    va, vb = a["volume"].to_numpy(), b["volume"].to_numpy()
+    volume_bad = np.abs(va - vb) > VOLUME_TOLERANCE * np.maximum(np.abs(va), 1.0)
+    return [day_text(d) for d in common[price_bad | volume_bad]]
 
 
 def _posix_fcntl() -> ModuleType | None:
@@ -69,11 +124,20 @@ def _posix_fcntl() -> ModuleType | None:
 _FCNTL = _posix_fcntl()
 
 
+def _staged(path: Path, write: Callable[[Path], object]) -> Path:
+    """``write`` a temp file beside ``path`` and return it; on failure nothing is left behind."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        write(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
 def _atomic_replace(path: Path, write: Callable[[Path], object]) -> None:
     """``write`` a temp file beside ``path``, then rename it over ``path`` in one step."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    os.replace(_staged(path, write), path)
 
 
 def _known(index: dict[str, SymbolCoverage], symbol: str) -> str:
@@ -154,6 +218,10 @@ class MarketDataStore:
                     end=date.fromisoformat(entry["end"]),
                     bars=int(entry["bars"]),
                     source=str(entry["source"]),
+                    updated_at=entry.get("updated_at"),
+                    dividends=int(entry.get("dividends", 0)),
+                    splits=int(entry.get("splits", 0)),
+                    versions=int(entry.get("versions", 0)),
                 )
                 for sym, entry in raw["symbols"].items()
             }
@@ -174,6 +242,10 @@ class MarketDataStore:
                     "end": cov.end.isoformat(),
                     "bars": cov.bars,
                     "source": cov.source,
+                    "updated_at": cov.updated_at,
+                    "dividends": cov.dividends,
+                    "splits": cov.splits,
+                    "versions": cov.versions,
                 }
                 for sym, cov in sorted(index.items())
             },
@@ -194,28 +266,184 @@ class MarketDataStore:
             if frame.empty:
                 continue
             source = str(frame.attrs.get("stratforge_source", "unknown"))
-            index[path.stem] = coverage_of(path.stem, frame, source)
+            actions = self._read_actions(path.stem, frame, source)
+            index[path.stem] = self._described(
+                coverage_of(path.stem, frame, source), actions, path.stem
+            )
         with self._lock():
             self._write_index(index)
         return index
 
-    def _save(self, symbol: str, frame: pd.DataFrame, source: str) -> SymbolCoverage:
+    def _actions_path(self, symbol: str) -> Path:
+        return self.root / f"{symbol}.actions.json"
+
+    def _versions_dir(self, symbol: str) -> Path:
+        return self.root / _VERSIONS_DIR / symbol
+
+    def _read_actions(
+        self, symbol: str, frame: pd.DataFrame | None = None, source: str | None = None
+    ) -> list[CorporateAction]:
+        """The stored actions; without a file, derived from ``frame`` (else the stored bars)
+        unless the bars are the synthetic sample. ``source``: the bars' source when the caller
+        knows it (an index rebuild, where the index cannot be read)."""
+        path = self._actions_path(symbol)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return [CorporateAction.from_dict(item) for item in raw["actions"]]
+        except FileNotFoundError:
+            pass
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning(
+                "corporate actions unreadable; deriving them from adj_close",
+                extra={"symbol": symbol, "path": str(path), "error": str(exc)},
+            )
+        if source is None or frame is None:
+            index = self._read_index()
+            source = index[symbol].source if symbol in index else source
+            if frame is None:
+                frame = self._load(symbol, index)
+        if source == SAMPLE_SOURCE:
+            return []  # synthetic bars carry no corporate actions (see load_sample)
+        return dividends_from_adj_close(frame, source="adj_close")
+
+    def _described(
+        self, coverage: SymbolCoverage, actions: list[CorporateAction], symbol: str
+    ) -> SymbolCoverage:
+        versions_dir = self._versions_dir(symbol)
+        versions = len(list(versions_dir.glob("*.parquet"))) if versions_dir.is_dir() else 0
+        return replace(
+            coverage,
+            updated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            dividends=sum(1 for a in actions if a.kind == "dividend"),
+            splits=sum(1 for a in actions if a.kind == "split"),
+            versions=versions,
+        )
+
+    def _save(
+        self,
+        symbol: str,
+        frame: pd.DataFrame,
+        source: str,
+        actions: list[CorporateAction] | None = None,
+    ) -> SymbolCoverage:
         frame = canonical_frame(frame)
+        if actions is None:
+            actions = dividends_from_adj_close(frame, source="adj_close")
+        actions = sorted(actions, key=lambda a: (a.date, a.kind))
         # attrs travel inside the Parquet metadata, so a lost index can be rebuilt with sources.
         frame.attrs = {"stratforge_symbol": symbol, "stratforge_source": source}
-        coverage = coverage_of(symbol, frame, source)
+        payload = json.dumps(
+            {"symbol": symbol, "actions": [a.as_dict() for a in actions]}, indent=0
+        )
         with self._lock():
             # Index first: reading it after the new Parquet exists would mistake a fresh store
             # for one whose index was lost.
             index = self._read_index()
-            _atomic_replace(
+            coverage = self._described(coverage_of(symbol, frame, source), actions, symbol)
+            # Both files are written in full before either replaces anything: a failure while
+            # writing leaves the store exactly as it was.
+            bars_tmp = _staged(
                 self._parquet_path(symbol),
                 lambda tmp: frame.to_parquet(tmp, engine="pyarrow", index=True),
             )
+            try:
+                actions_tmp = _staged(
+                    self._actions_path(symbol),
+                    lambda tmp: tmp.write_text(payload, encoding="utf-8"),
+                )
+            except BaseException:
+                bars_tmp.unlink(missing_ok=True)
+                raise
+            os.replace(actions_tmp, self._actions_path(symbol))
+            os.replace(bars_tmp, self._parquet_path(symbol))
             index[symbol] = coverage
             self._write_index(index)
         self._cache.pop(symbol, None)
         return coverage
+
+    def _archive(self, symbol: str) -> str:
+        """Copy the stored bars and actions of ``symbol`` to ``versions/SYMBOL/`` (atomically);
+        returns the kept file's path relative to the store."""
+        folder = self._versions_dir(symbol)
+        folder.mkdir(parents=True, exist_ok=True)
+        number = len(list(folder.glob("*.parquet"))) + 1
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = folder / f"{number:04d}-{stamp}.parquet"
+        data = self._parquet_path(symbol).read_bytes()
+        _atomic_replace(target, lambda tmp: tmp.write_bytes(data))
+        actions = self._actions_path(symbol)
+        if actions.exists():
+            text = actions.read_text(encoding="utf-8")
+            _atomic_replace(
+                target.with_suffix(".actions.json"),
+                lambda tmp: tmp.write_text(text, encoding="utf-8"),
+            )
+        return str(target.relative_to(self.root))
+
+    # ---- fetched bars ----------------------------------------------------------------------
+
+    def merge(
+        self,
+        symbol: str,
+        frame: pd.DataFrame,
+        source: str,
+        actions: list[CorporateAction] | None = None,
+    ) -> MergeResult:
+        """Merge checked, canonical bars fetched from ``source`` into what is stored.
+
+        New days are added; a day already stored whose prices or volume differ is a
+        restatement: the previous history is archived (``versions/``), the fetched bars win,
+        and the days are listed in the result. ``actions`` are the source's for the fetched
+        range (None: derived from the fetched ``adj_close``); stored actions outside that
+        range are kept. The fetched frame must not be empty.
+        """
+        sym = normalise_symbol(symbol)
+        fetched = canonical_frame(frame)
+        if fetched.empty:
+            raise MarketDataError(f"No bars to store for {sym}.", code="no_bars")
+        if actions is None:
+            actions = dividends_from_adj_close(fetched, source=source)
+        first, last = fetched.index[0].date(), fetched.index[-1].date()
+        with self._lock():
+            index = self._read_index()
+            if sym not in index:
+                coverage = self._save(sym, fetched, source, actions)
+                return MergeResult(coverage, added=len(fetched), new_actions=list(actions))
+            old = self._load(sym, index)
+            old_actions = self._read_actions(sym, old)
+            restated = restated_days(old, fetched)
+            added = len(fetched.index.difference(old.index))
+            known = {(a.date, a.kind) for a in old_actions}
+            new_actions = [a for a in actions if (a.date, a.kind) not in known]
+            version = self._archive(sym) if restated else None
+            combined = _combine(old, fetched)
+            kept = [a for a in old_actions if not first <= a.date <= last]
+            coverage = self._save(sym, combined, source, kept + list(actions))
+        if restated:
+            log.warning(
+                "restated bars: the source disagrees with stored days; previous history kept",
+                extra={"symbol": sym, "source": source, "days": len(restated), "version": version},
+            )
+        return MergeResult(coverage, added, restated, version, new_actions)
+
+    def actions(self, symbol: str) -> list[CorporateAction]:
+        """Stored corporate actions of ``symbol``, oldest first; raises UnknownSymbolError."""
+        index = self._read_index()
+        sym = _known(index, symbol)
+        return self._read_actions(sym)
+
+    def dividends(self, symbol: str, bars: pd.DataFrame) -> pd.Series:
+        """Cash per share paid on each of ``bars``' dates (0 where none): the ``dividend``
+        column a backtest and the venue pay from."""
+        return dividend_column(pd.DatetimeIndex(bars.index), self.actions(symbol))
+
+    def versions(self, symbol: str) -> list[str]:
+        """Kept histories of ``symbol`` (restatements), oldest first, relative to the store."""
+        sym = symbol_key(symbol)
+        folder = self._versions_dir(sym)
+        if not folder.is_dir():
+            return []
+        return [str(p.relative_to(self.root)) for p in sorted(folder.glob("*.parquet"))]
 
     # ---- importing -----------------------------------------------------------------------
 
@@ -332,7 +560,8 @@ class MarketDataStore:
                     "sample not loaded (use overwrite=True to replace it)"
                 )
                 continue
-            report.imported.append(self._save(symbol, frame, SAMPLE_SOURCE))
+            # Synthetic: its adj_close is a smooth yield, not dividends paid on ex-dates.
+            report.imported.append(self._save(symbol, frame, SAMPLE_SOURCE, actions=[]))
         return report
 
     # ---- queries -------------------------------------------------------------------------
@@ -359,6 +588,7 @@ class MarketDataStore:
             del index[sym]
             self._write_index(index)
             self._parquet_path(sym).unlink(missing_ok=True)
+            self._actions_path(sym).unlink(missing_ok=True)
         self._cache.pop(sym, None)
 
     def _load(self, symbol: str, index: dict[str, SymbolCoverage]) -> pd.DataFrame:
@@ -427,3 +657,32 @@ class MarketDataStore:
                 problem += f" Also short of data: {name_list(others)}."
             cov = index[sym]
             raise DateRangeError(sym, start_d, end_d, cov.start, cov.end, problem)
+
+
+def _combine(old: pd.DataFrame, fetched: pd.DataFrame) -> pd.DataFrame:
+    """Stored bars outside the fetched range plus the fetched bars (which win), with one
+    back-adjusted ``adj_close``: the side that is not the newest is rescaled on the latest
+    day both hold (without one, on the ``adj_close / close`` ratios at the seam)."""
+    outside = old[~old.index.isin(fetched.index)]
+    if outside.empty:
+        return fetched
+    fetched = fetched.copy()
+    outside = outside.copy()
+    common = old.index.intersection(fetched.index)
+    newest_is_fetched = fetched.index[-1] >= old.index[-1]
+    if not common.empty:
+        day = common[-1]
+        factor = float(fetched.at[day, "adj_close"] / old.at[day, "adj_close"])
+    elif newest_is_fetched:
+        factor = _ratio(fetched.iloc[0]) / _ratio(old.iloc[-1])
+    else:
+        factor = _ratio(fetched.iloc[-1]) / _ratio(old.iloc[0])
+    if newest_is_fetched:
+        outside["adj_close"] = outside["adj_close"] * factor
+    else:
+        fetched["adj_close"] = fetched["adj_close"] / factor
+    return pd.concat([outside, fetched]).sort_index()
+
+
+def _ratio(bar: pd.Series) -> float:
+    return float(bar["adj_close"] / bar["close"])

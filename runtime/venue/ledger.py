@@ -14,6 +14,8 @@ the prices it is valued at. Decisions:
   blocked for it.
 * A position is valued at the path's price now, or its average entry price while the symbol has
   no price yet; an equity mark values it at the day's close.
+* Dividends (the store's corporate actions) are credited in cash at the ex-date's open to the
+  shares held before it (:meth:`Ledger.pay_dividends`), as backtests pay them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.logging import get_logger
 from runtime.venue.alpaca_json import OPEN_STATUSES, num
 from runtime.venue.config import VenueConfig
 from runtime.venue.errors import Forbidden, Unprocessable
@@ -46,6 +49,8 @@ __all__ = ["QTY_EPSILON", "Ledger"]
 QTY_EPSILON = 1e-9
 # Rounding slack of the buying-power check, in dollars.
 CASH_EPSILON = 1e-6
+
+log = get_logger(__name__)
 
 
 class Ledger:
@@ -172,6 +177,29 @@ class Ledger:
         return max(0.0, position.qty - self.held_for_sells(session, position.symbol))
 
     # ---- booking -------------------------------------------------------------------------
+
+    def pay_dividends(self, session: Session, account: VenueAccount, day: date) -> float:
+        """Credit the dividends with ex-date ``day`` to the positions held before its open;
+        returns the cash paid."""
+        total = 0.0
+        for position in session.scalars(select(VenuePosition)).all():
+            per_share = self.book.dividend(position.symbol, day)
+            if not per_share:
+                continue
+            amount = position.qty * per_share
+            account.cash += amount
+            total += amount
+            log.info(
+                "venue dividend",
+                extra={
+                    "symbol": position.symbol,
+                    "qty": position.qty,
+                    "per_share": per_share,
+                    "amount": round(amount, 6),
+                    "day": day.isoformat(),
+                },
+            )
+        return total
 
     def book_fill(
         self,

@@ -135,6 +135,10 @@ class TradingCalendar:
         """Sessions with data whose close is in ``(after, until]``."""
         return [s for s in self.sessions_between(after, until) if after < s.close <= until]
 
+    def opens_between(self, after: datetime, until: datetime) -> list[Session]:
+        """Sessions with data whose open is in ``(after, until]``."""
+        return [s for s in self.sessions_between(after, until) if after < s.open <= until]
+
     def days_between(self, start: date | None, end: date | None) -> list[date]:
         lo = 0 if start is None else bisect.bisect_left(self.days, start)
         hi = len(self.days) if end is None else bisect.bisect_right(self.days, end)

@@ -2,8 +2,9 @@
 
 This module owns :class:`MatchingEngine`, which the broker runs at the start of every call.
 It looks at each open order's window since it was last checked (the fill rules are
-:mod:`runtime.venue.matching`'s), collects what happened up to now — fills, day-order expiries
-and an equity mark at each session close — sorts those events by time and books them in that
+:mod:`runtime.venue.matching`'s), collects what happened up to now — fills, day-order expiries,
+dividends at each ex-date's open and an equity mark at each session close — sorts those events
+by time and books them in that
 order (the ledger books fills and marks, :mod:`runtime.venue.orders` moves the orders on). So
 the result does not depend on how often anyone polls. At the same moment, fills come before
 expiries and expiries before marks; orders go in submission order.
@@ -28,8 +29,9 @@ __all__ = ["MatchingEngine"]
 
 log = get_logger(__name__)
 
-# Ranks of events at the same moment.
-_FILL, _EXPIRY, _MARK = 0, 1, 2
+# Ranks of events at the same moment: a dividend is paid at the ex-date's open to the shares
+# held before it, so it comes before the fills of that open.
+_DIVIDEND, _FILL, _EXPIRY, _MARK = -1, 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class MatchingEngine:
         events = self._order_events(session, now)
         for s in self.calendar.closes_between(meta.matched_until, now):
             events.append(_Event(s.close, _MARK, 0, day=s.day))
+        for s in self.calendar.opens_between(meta.matched_until, now):
+            events.append(_Event(s.open, _DIVIDEND, 0, day=s.day))
         events.sort(key=lambda e: (e.moment, e.rank, e.seq))
         account = self.ledger.account(session) if events else None
         for event in events:
@@ -89,6 +93,10 @@ class MatchingEngine:
         if event.rank == _MARK:
             assert event.day is not None
             self.ledger.mark_equity(session, account, event.day, event.moment)
+            return
+        if event.rank == _DIVIDEND:
+            assert event.day is not None
+            self.ledger.pay_dividends(session, account, event.day)
             return
         order = event.order
         assert order is not None

@@ -97,10 +97,14 @@ class PriceBook:
 
     def __init__(self, store: MarketDataStore) -> None:
         self._series: dict[str, _Series] = {}
+        self._dividends: dict[str, dict[date, float]] = {}
         for coverage in store.symbols():
             frame = store.bars(coverage.symbol)
             if frame.empty:
                 continue
+            self._dividends[coverage.symbol] = {
+                a.date: a.value for a in store.actions(coverage.symbol) if a.kind == "dividend"
+            }
             self._series[coverage.symbol] = _Series(
                 days=[ts.date() for ts in frame.index],
                 open=[float(x) for x in frame["open"]],
@@ -118,6 +122,10 @@ class PriceBook:
 
     def has(self, symbol: str) -> bool:
         return symbol in self._series
+
+    def dividend(self, symbol: str, day: date) -> float:
+        """Cash per share ``symbol`` pays to holders at the open of ``day`` (its ex-date)."""
+        return self._dividends.get(symbol, {}).get(day, 0.0)
 
     def all_days(self) -> set[date]:
         days: set[date] = set()

@@ -37,11 +37,12 @@ def service(tmp_path: Path, real_market_dir: Path) -> Iterator[Services]:
     dispose_engines()
 
 
-def _backtest(service: Services, sid: int, version: int | None, start: date, end: date
-              ) -> dict[str, Any]:
+def _backtest(service: Services, sid: int, version: int | None, start: date, end: date,
+              dividends: str | None = None) -> dict[str, Any]:
     run = service.backtests.create_backtest(
         service.user_id,
-        BacktestConfig(strategy_id=sid, version=version, start=start, end=end),
+        BacktestConfig(strategy_id=sid, version=version, start=start, end=end,
+                       dividends=dividends),  # type: ignore[arg-type]
     )
     done = service.backtests.execute_backtest(run.id)
     assert done.status == "succeeded", (done.error, done.traceback)
@@ -189,7 +190,7 @@ def test_exported_file_runs_with_plain_lumibot_and_same_metrics(
     user = service.user_id
     sid = service.strategies.create_strategy(user, GOLDEN).id
     start, end = date(2008, 1, 2), date(2014, 12, 31)
-    ours = _backtest(service, sid, None, start, end)
+    ours = _backtest(service, sid, None, start, end, dividends="off")  # the export pays none
     exported = tmp_path / "export" / "golden_cross.py"
     exported.parent.mkdir()
     exported.write_text(service.versions.export_version(user, sid, None))
