@@ -109,7 +109,7 @@ def _weights(text: str) -> dict[str, float]:
 
 
 def judge(case: Case, spec: Any | None, refused: bool) -> tuple[bool, str]:
-    """Whether the answer (a spec, or a refusal/clarification) is right for the case, and why not."""
+    """Whether the answer (a spec, or a refusal/clarification) is right for the case; why not."""
     if case.refuse:
         if refused:
             return True, ""
@@ -180,7 +180,8 @@ def judge(case: Case, spec: Any | None, refused: bool) -> tuple[bool, str]:
 
 # the 21 ETFs of ../shared/data, the store the corpus sentences were written against
 STORED_SYMBOLS = frozenset(
-    "AGG BIL DBC EEM EFA EWJ GLD HYG IEF IEV IWM IYR LQD MDY QQQ SHY SPY TIP TLT VNQ VTI".split()
+    ["AGG", "BIL", "DBC", "EEM", "EFA", "EWJ", "GLD", "HYG", "IEF", "IEV", "IWM", "IYR", "LQD",
+     "MDY", "QQQ", "SHY", "SPY", "TIP", "TLT", "VNQ", "VTI"]
 )
 
 
@@ -214,7 +215,7 @@ def run_case(case: Case) -> Outcome:
     except StratforgeError as exc:
         refused, why = True, exc.message
     ok, problem = judge(case, spec, refused)
-    return Outcome(case, ok, refused, problem or why)
+    return Outcome(case, ok, refused, why if refused else problem)
 
 
 def score(outcomes: list[Outcome]) -> dict[str, Any]:

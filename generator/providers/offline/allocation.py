@@ -19,7 +19,9 @@ from generator.providers.offline.state import ParseState
 _ALT_VERB = (
     r"(?:hold|buy|go to|go into|switch to|switch into|move to|move into|rotate to|rotate into"
     r"|be in|stay in|sit in|park (?:the )?(?:money |cash |it |capital )?in"
-    r"|put (?:the )?(?:money |cash |it )?in|use|in|into|own)"
+    r"|put (?:the )?(?:money |cash |it )?in|use|in|into|own"
+    r"|(?:go to|move to|switch to|hold|buy) (?:bonds|safety|treasuries|cash|defense)"
+    r" (?:with|in|via|using|through))"
 )
 _ALT_OTHERWISE = (
     r"(?:otherwise|else|or else|if not|when not|when it is not|when out(?: of the market)?"
@@ -96,8 +98,10 @@ ALL_IN = rx(
     r"|full position(?: size)?"
 )
 EQUAL = rx(
-    r"(?:in )?equal(?:ly)? weight(?:ed|s|ing)?|equal weights?|(?:split|divided|spread)(?: it| the"
-    r" money| money| capital| the portfolio)? (?:equally|evenly)(?: between| among| across)?"
+    r"(?:in )?equal(?:ly)? weight(?:ed|s|ing)?|equal weights?"
+    r"|(?:split|divided|divide|spread)(?: it| the money| money| capital| the portfolio"
+    r"| my money| my capital| my portfolio| everything| our money"
+    r"| the capital)? (?:equally|evenly)(?: between| among| across| over| into)?"
     r"|(?:in )?equal (?:parts|amounts|shares|sizes|dollar amounts)|(?:with )?equal (?:allocation"
     r"|allocations|sizing|position sizes?)"
 )

@@ -195,7 +195,10 @@ def _read_cross(reader: _Reader, text: str) -> Cond:
     """ "golden cross [of SPY]" / "death cross": the 50-day SMA crossing the 200-day SMA."""
     golden = reader.toks[0].startswith("⟦ga")
     reader.i = 1
-    fast = reader.of_symbol(Ind(IndicatorKind.sma, 50))
+    direct = reader.symbol_at(1)
+    if direct:  # "golden cross QQQ"
+        reader.i = 2
+    fast = reader.of_symbol(Ind(IndicatorKind.sma, 50, symbol=direct))
     slow = Ind(IndicatorKind.sma, 200, symbol=fast.symbol)
     if reader.i != len(reader.toks):
         raise _Refused()
@@ -286,6 +289,40 @@ def _settle(left: Ind, right: Ind | float) -> tuple[Ind, Ind | float]:
     return left, right
 
 
+# a level named alone is reached from the side it stands on: "buy a 20-day high breakout",
+# "sell at a 10-day low", "sell at the upper band"
+_LEVEL_OPS = {
+    IndicatorKind.highest_high: Operator.gt,
+    IndicatorKind.lowest_low: Operator.lt,
+    IndicatorKind.bb_upper: Operator.gt,
+    IndicatorKind.bb_middle: Operator.gt,
+    IndicatorKind.bb_lower: Operator.lt,
+}
+_LEVEL_WORDS = frozenset({"new", "fresh", "breakout", "breakouts", "break", "at", "on", "a",
+                          "with", "upon", "after"})
+
+
+def _bare_level(reader: _Reader) -> tuple[Operator, Ind] | None:
+    core = [t for t in reader.toks if t not in _LEVEL_WORDS]
+    if len(core) != 1:
+        return None
+    ind = reader.state.inds.get(core[0])
+    if ind is None or ind.kind not in _LEVEL_OPS:
+        return None
+    return _LEVEL_OPS[ind.kind], ind
+
+
+def _from_side(reader: _Reader) -> str | None:
+    """ "crosses the 60-day EMA from below": the direction, taken off the end of the tokens."""
+    toks = reader.toks
+    last = reader.state.src.get(toks[-1], toks[-1]) if toks else ""
+    if len(toks) >= 2 and toks[-2] == "from" and last in ("below", "under", "above"):
+        direction = "ca" if last in ("below", "under") else "cb"
+        reader.toks = toks[:-2]
+        return direction
+    return None
+
+
 def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Cond | None:
     """The condition in `piece`, or None once it has been refused (see `ParseState.reject`)."""
     text = state.render(piece)
@@ -296,7 +333,13 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Co
     try:
         if reader.toks and reader.toks[0].startswith(("⟦ga", "⟦gb")):
             return _read_cross(reader, text)
+        level = _bare_level(reader)
+        if level is not None:
+            return Cond(Ind(IndicatorKind.price), level[0], level[1], text)
+        direction = _from_side(reader)
         left, pronoun, op, right = _read_sides(reader)
+        if direction is not None and op.code in ("c?", "ca", "cb"):
+            op = Op(direction)
         left, right = _settle(*_complete(left, pronoun, right, prev))
         resolved = resolve_op(op, left, right)
         if resolved is None:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from generator.describe import format_number
 from generator.providers.offline.errors import validation_errors
-from generator.providers.offline.phrases import days, period, period_of, rx
+from generator.providers.offline.phrases import days, period, period_of, rx, take
 from generator.providers.offline.state import ParseState, Tagger, TextTagger, chain, tagger
 from generator.providers.offline.terms import Ind
 from generator.providers.offline.vocabulary import (
@@ -218,9 +218,50 @@ MOVING_AVERAGES: Rules = [
 ]
 
 
+# -- "fast 8, slow 21": the two lines of a crossover, named ------------------------------------
+_LINE = r"(?: (?:ema|sma|ma|moving average|line|one|period|length|average))?"
+FAST_SLOW = rx(
+    rf"(?:with |using )?(?:a )?fast{_LINE}(?: of| at| =| :| is)? (?P<f>\d+)(?: days?| day)?"
+    rf"(?: ,)?(?: and)?(?: a)? slow{_LINE}(?: of| at| =| :| is)? (?P<s>\d+)(?: days?| day)?"
+)
+NAMED_LINE = rx(
+    r"(?:the )?(?P<w>fast|slow|faster|slower)(?: (?:ema|sma|ma|moving average|one|line|average"
+    r"|emas|smas))?"
+)
+
+
+def extract_named_lines(state: ParseState) -> None:
+    """ "fast 8, slow 21": what "the fast" and "the slow" mean in the rules (EMAs when the text
+    says EMA or exponential anywhere, SMAs otherwise)."""
+
+    def on_match(m: re.Match[str]) -> str:
+        exponential = bool(re.search(r"(?i)\b(?:ema|emas|exponential|ewma)\b", state.raw))
+        kind = IndicatorKind.ema if exponential else IndicatorKind.sma
+        fast, slow = int(m.group("f")), int(m.group("s"))
+        if fast >= slow:
+            raise state.fail("the fast line must have the shorter period", [m.group(0)])
+        state.named_lines = {"fast": Ind(kind, fast), "slow": Ind(kind, slow)}
+        state.understood.append(f"fast {kind.value.upper()} {fast}, slow {slow}")
+        return CONSUMED
+
+    state.t = take(FAST_SLOW, state.t, on_match)
+
+
+def _named_line(state: ParseState, m: re.Match[str]) -> str:
+    which = "fast" if m.group("w").startswith("fast") else "slow"
+    return state.add_indicator(m, state.named_lines[which])
+
+
+def _tag_named_lines(state: ParseState, t: str) -> str:
+    if state.named_lines:
+        t = state.tag(t, [(NAMED_LINE, _named_line)])
+    return t
+
+
 # the indicator families, in the order they are tried (MACD first: "moving average convergence
 # divergence" is no moving average; the bare period of MOVING_AVERAGES last)
 INDICATOR_TAGGERS: tuple[TextTagger, ...] = (
+    _tag_named_lines,
     _tag_macd,
     *(tagger(rules) for rules in (BOLLINGER, RSI, HIGHS_LOWS, MOMENTUM, MOVING_AVERAGES)),
 )

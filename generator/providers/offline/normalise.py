@@ -27,10 +27,12 @@ CAPS_TICKER_RE = re.compile(r"^[A-Z]{1,5}(?:[.\-][A-Z0-9]{1,3})?$")
 _CHARACTERS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", " - "))
 _REWRITES: list[tuple[str, str]] = [
     (r"(?i)\b(sma|ema|rsi|dma|ma|roc)(\d)", r"\1 \2"),  # "sma50" -> "sma 50"
+    (r"(?i)\b(sma|ema|rsi|dma|roc|macd)-(?=\d)", r"\1 "),  # "RSI-2" -> "RSI 2"
     (r"(\d)([A-Za-z])", r"\1 \2"),  # "50dma" -> "50 dma", "3m" -> "3 m"
     (r"(\d)\s*-\s*(?=[A-Za-z])", r"\1 "),  # "50-day" -> "50 day"
     (r"(?<=[A-Za-z])-(?=[a-z])", " "),  # "stop-loss" -> "stop loss"
     (r"(?i)\bit's\b", "it is"),
+    (r"(?i)\b(?:except|but not) (?:when|if)\b", "unless"),
     (r"(?i)\blet's\b", "let us"),
     (r"(?i)'s\b", ""),  # "SPY's 200-day" -> "SPY 200-day"
 ]

@@ -33,11 +33,20 @@ _NUMLIST = r"(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)"
 _SYMSEP_LIST = rf"(?P<syms>{SYM}(?: (?:/|,|and|, and|&) {SYM})+)"
 RATIO = rx(
     rf"(?:a |the )?(?:classic )?{_NUMLIST}(?: %)?(?: (?:split|portfolio|mix|allocation"
-    rf"|weighting))?(?: (?:of|in|between|across|into|with|using|for))?(?: the)? {_SYMSEP_LIST}"
+    r"|weighting))?(?: (?:stocks|equities|equity) (?:and|/|&) (?:bonds|bond))?"
+    rf"(?: (?:of|in|between|across|into|with|using|for))?(?: the)? {_SYMSEP_LIST}"
 )
 RATIO_REV = rx(
     rf"{_SYMSEP_LIST}(?: (?:at|in|with|using))?(?: a)? {_NUMLIST}(?: %)?(?: (?:split|portfolio"
     r"|mix|allocation|weighting))?"
+)
+# "25% each in SPY, TLT, GLD and BIL", "SPY and TLT, 50% each"
+EACH = rx(
+    rf"(?:with |put |invest |allocate |keep )?{NUMP} (?:each|apiece|per (?:fund|etf|asset|symbol))"
+    rf"(?: (?:in|into|to|on|for|of))?(?: the)? (?P<syms>{SYMLIST})"
+)
+EACH_REV = rx(
+    rf"(?P<syms>{SYMLIST})(?: ,)?(?: (?:with|at))? {NUMP} (?:each|apiece)"
 )
 PAIR = rx(
     rf"(?:and |, )?(?:with |put |invest |allocate )?{NUMP}(?: of (?:the |my |our )?(?:portfolio"
@@ -46,7 +55,7 @@ PAIR = rx(
 PAIR_REV = rx(rf"(?:and |, )?(?P<sym>{SYM})(?: (?:at|:|=|-|with|gets|get))? {NUMP}")
 WEIGHTS_FILLER = frozenset(words(
     """rebalance rebalanced rebalancing rebalances portfolio hold buy own invest split allocation
-    mix classic weighting"""
+    mix classic weighting keep put"""
 ))
 
 # -- buy and hold --------------------------------------------------------------------------------
@@ -141,7 +150,12 @@ def try_weights(state: ParseState) -> StrategySpec | None:
     def pair(m: re.Match[str]) -> None:
         add(m.group("sym"), float(m.group("n")) / 100, m.group(0))
 
-    t = consume([RATIO, RATIO_REV], state.t, ratio)
+    def each(m: re.Match[str]) -> None:
+        for sym in dict.fromkeys(re.findall(SYM, m.group("syms"))):
+            add(sym, float(m.group("n")) / 100, m.group(0))
+
+    t = consume([EACH, EACH_REV], state.t, each)
+    t = consume([RATIO, RATIO_REV], t, ratio)
     t = consume([PAIR, PAIR_REV], t, pair)
     if not weights:
         return None

@@ -59,7 +59,16 @@ def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Ru
 def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | None:
     """The exit when no sell rule was given; None when only the risk controls close positions."""
     conds = entry.conditions
-    if negate_all:
+    mode = state.exit_mode
+    if mode == "opposite":
+        crossings = [c for c in conds if c.op in _CROSSING]
+        if len(crossings) != 1:
+            raise state.fail("'the cross back' needs exactly one crossing in the buy rule")
+        return Rule(conditions=[crossings[0].negated()])
+    if mode in ("negate_any", "negate_all") and len(conds) > 1:
+        combine: Literal["all", "any"] = "any" if mode == "negate_any" else "all"
+        return Rule(combine=combine, conditions=[c.negated() for c in conds])
+    if mode is not None or negate_all:
         if len(conds) > 1 and any(c.op in _CROSSING for c in conds):
             raise state.fail("give a sell rule: the negation of several crossings is unclear")
         # De Morgan: not (a and b) == (not a) or (not b)

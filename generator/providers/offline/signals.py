@@ -23,7 +23,7 @@ from generator.providers.offline.errors import GENERIC, NOTHING
 from generator.providers.offline.indicators import tag_indicators
 from generator.providers.offline.rules import default_exit, make_rule, signal_name
 from generator.providers.offline.state import ParseState, TextTagger, chain, tagger
-from generator.providers.offline.terms import Cond, Ind
+from generator.providers.offline.terms import Cond, Ind, negated_op
 from generator.spec import AllocationKind, StrategySpec
 
 # The order matters: a phrase is tagged by the first step that knows it, so longer and more
@@ -47,6 +47,8 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
         for ind in (cond.left, cond.right):
             if isinstance(ind, Ind) and ind.symbol and ind.symbol not in mentioned:
                 mentioned.append(ind.symbol)
+    if not traded and not mentioned and state.title is not None and len(state.title.symbols) == 1:
+        traded = list(state.title.symbols)
     if not traded:
         if len(mentioned) == 1:
             traded = mentioned
@@ -98,6 +100,11 @@ def parse_signal(state: ParseState) -> StrategySpec:
             if cond is None:
                 continue
             prev = cond
+            if join.startswith("unless"):
+                # "A unless B" is A and not B; "unless B or C" is not B and not C
+                cond = replace(cond, op=negated_op(cond.op))
+                join = {"unless": "and", "unless-or": "and", "unless-and": "or"}[join]
+                state.understood.append(f"'unless': {cond.text} is negated")
             (exit_ if c.verb == "exit" else entry).append((join, cond))
         if not c.pieces and c.verb is not None:
             state.reject(c.words, f"'{state.render(c.words)}' says what to do but not when")
@@ -117,6 +124,8 @@ def parse_signal(state: ParseState) -> StrategySpec:
         state.understood.insert(0, f"symbol {sym}")
     entry_rule = make_rule(state, entry, "entry")
     exit_rule = make_rule(state, exit_, "exit") if exit_ else None
+    if exit_rule is not None and state.exit_mode is not None:
+        raise state.fail("two sell rules were given; say one of them")
     if exit_rule is None:
         exit_rule = default_exit(state, entry_rule, hold or state.otherwise)
     return build_spec(

@@ -14,13 +14,16 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from generator.providers.offline.errors import GENERIC, ParseError
 from generator.providers.offline.phrases import consume, take
 from generator.providers.offline.terms import Ind, Op
 from generator.providers.offline.vocabulary import CONSUMED, FILLER, NEGATIONS
 from generator.spec import Frequency
+
+if TYPE_CHECKING:
+    from generator.providers.offline.framing import Title
 
 T = TypeVar("T")
 
@@ -55,6 +58,14 @@ class ParseState:
     macd_params: tuple[int, int, int] | None = None
     bb_period: int | None = None
     bb_std: float | None = None
+    # framing and exits (framing.py, exits.py)
+    ignored: list[str] = field(default_factory=list)  # words with no trading meaning
+    title: Title | None = None
+    named_lines: dict[str, Ind] = field(default_factory=dict)  # "fast 8, slow 21"
+    # how the exit follows from the entry when no sell rule is written: "opposite" (the
+    # opposite crossing), "negate" (the entry no longer holds), "negate_any" (any entry
+    # condition fails), "negate_all" (every entry condition fails)
+    exit_mode: str | None = None
 
     # -- refusing ----------------------------------------------------------------------------
     def fail(self, reason: str, not_understood: list[str] | None = None) -> ParseError:

@@ -55,3 +55,13 @@ def scale(kind: IndicatorKind | None) -> str:
     if kind in MACD_KINDS:
         return "macd"
     return kind.value
+
+
+def negated_op(op: Operator) -> Operator:
+    """The operator of the negated comparison (as `Condition.negated`)."""
+    return {
+        Operator.gt: Operator.lt,
+        Operator.lt: Operator.gt,
+        Operator.crosses_above: Operator.crosses_below,
+        Operator.crosses_below: Operator.crosses_above,
+    }[op]
