@@ -38,7 +38,7 @@ def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Ru
     if len(joins) > 1:
         raise state.fail(f"the {role} rule mixes 'and' and 'or'; use one of them",
                          [" ".join(c.text for _, c in items)])
-    conditions: list[Condition] = []
+    conditions: list[Condition | Rule] = []
     for _, c in items:
         left = build_indicator(state, c.left, c.text)
         right: Indicator | Constant
@@ -58,7 +58,7 @@ def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Ru
 
 def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | None:
     """The exit when no sell rule was given; None when only the risk controls close positions."""
-    conds = entry.conditions
+    conds = entry.flat()  # the parser's rules are flat
     mode = state.exit_mode
     if mode == "opposite":
         crossings = [c for c in conds if c.op in _CROSSING]
@@ -117,4 +117,4 @@ def _signal_base(first: Condition) -> str:
 
 def signal_name(entry: Rule, symbols: list[str]) -> str:
     """The name of a signal strategy: what its first entry condition is, and what it trades."""
-    return f"{_signal_base(entry.conditions[0])} {' '.join(symbols)}"
+    return f"{_signal_base(entry.flat()[0])} {' '.join(symbols)}"
