@@ -29,6 +29,46 @@ def _unsupported(state: ParseState, m: re.Match[str]) -> str:
     return token
 
 
+SHORT_REFUSAL = (
+    "short positions are not allowed on this server (STRATFORGE_ALLOW_SHORT is off); a short "
+    "is never turned into a long"
+)
+
+
+def _short(state: ParseState, m: re.Match[str]) -> str:
+    token = _unsupported(state, m)
+    state.reasons.append(SHORT_REFUSAL)
+    return token
+
+
+# "closes down 3 days in a row", "3 down days in a row", "4 consecutive up closes": a streak
+_DOWN = r"down|lower|red|negative|losing"
+_UP = r"up|higher|green|positive|winning"
+_STREAK_UNIT = r"(?:trading )?(?:days|day|sessions|session|bars|closes|close|weeks|week)"
+_ROW = r"(?:in a row|straight|consecutively|running|on the trot)"
+STREAK_PATTERNS = [
+    rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|closing|is|was|goes|went|finishes"
+       rf"|finished|ends|ended|falls|fell|drops|dropped|rises|rose)? ?(?P<dir>{_DOWN}|{_UP})"
+       rf"(?: for)? (?P<n>\d+) {_STREAK_UNIT}(?: {_ROW})?"),
+    rx(rf"(?:it |they )?(?:has |have )?(?P<n>\d+) (?:consecutive |straight )?(?P<dir>{_DOWN}|{_UP})"
+       rf" {_STREAK_UNIT}(?: {_ROW})?"),
+    rx(rf"(?:it |they )?(?:closes|closed|close|is|was)? ?(?P<n>\d+) {_STREAK_UNIT} {_ROW}"
+       rf" (?P<dir>{_DOWN}|{_UP})"),
+]
+
+
+def _streak(state: ParseState, m: re.Match[str]) -> str:
+    down = re.fullmatch(_DOWN, m.group("dir")) is not None
+    weekly = "week" in m.group(0)
+    kind = IndicatorKind.down_streak if down else IndicatorKind.up_streak
+    ind = state.add_indicator(m, Ind(kind, timeframe="weekly" if weekly else None))
+    op = state.placeholder("o", "in a row")
+    state.ops[op] = Op("ge")
+    const = state.placeholder("k", m.group("n"))
+    state.consts[const] = float(m.group("n"))
+    return f"{ind} {op} {const}"
+
+
 def _cross(kind: str) -> Tagger:
     """A golden ("ga") or death ("gb") cross: the 50-day SMA crossing the 200-day SMA."""
     return lambda state, m: state.placeholder(kind, m.group(0))
@@ -36,7 +76,9 @@ def _cross(kind: str) -> Tagger:
 
 # names refused by the spec first, so that no part of them is read as something else
 NAMED_RULES: list[tuple[re.Pattern[str], Tagger]] = [
+    (rx(r"short(?:ing)?(?! term)|sell short|short sell(?:ing)?|go short|shorts"), _short),
     (rx(UNSUPPORTED), _unsupported),
+    *((pattern, _streak) for pattern in STREAK_PATTERNS),
     (rx(r"(?:a |the )?golden cross"), _cross("ga")),
     (rx(r"(?:a |the )?death cross"), _cross("gb")),
 ]
@@ -148,6 +190,7 @@ class _Reader:
         self.state = state
         self.toks = toks
         self.i = 0
+        self.offset: float | None = None  # "2% above": set by _read_sides
 
     def at(self, k: int) -> str | None:
         return self.toks[k] if k < len(self.toks) else None
@@ -213,6 +256,14 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
     if left is None and reader.at(reader.i) in PRONOUNS:
         pronoun = True
         reader.i += 1
+    offset: float | None = None
+    tok = reader.at(reader.i)
+    nxt = state.ops.get(reader.at(reader.i + 1) or "")
+    if (tok in state.consts and nxt is not None and nxt.code in ("gt", "lt", "mu", "md")
+            and re.search(r"%|percent|pct", state.src[tok])):
+        # "price is 2% above its 50-day SMA": the right side moved by the percentage
+        offset = state.consts[tok] if nxt.code in ("gt", "mu") else -state.consts[tok]
+        reader.i += 1
     op = state.ops.get(reader.at(reader.i) or "")
     if op is None:
         raise _Refused()
@@ -232,6 +283,10 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
             reader.i += 1  # "sell if it closes below it": the previous right side
     if reader.i != len(reader.toks):
         raise _Refused()
+    if offset is not None:
+        if not isinstance(right, Ind):
+            raise _Refused("a percentage above or below needs an indicator to measure from")
+        reader.offset = offset
     return left, pronoun, op, right
 
 
@@ -344,7 +399,7 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Co
         resolved = resolve_op(op, left, right)
         if resolved is None:
             raise _Refused("the direction of the comparison is unclear (say above or below)")
-        return Cond(left, resolved, right, text)
+        return Cond(left, resolved, right, text, offset_pct=reader.offset)
     except _Refused as refused:
         state.reject(piece, refused.reason)
         return None
@@ -363,6 +418,10 @@ def resolve_op(op: Op, left: Ind, right: Ind | float) -> Operator | None:
         return Operator.crosses_above if lines else Operator.gt
     if code == "md":
         return Operator.crosses_below if lines else Operator.lt
+    if code == "ge":
+        return Operator.ge
+    if code == "le":
+        return Operator.le
     if code in ("gt", "bu"):
         return Operator.gt
     if code in ("lt", "bd"):

@@ -18,7 +18,14 @@ from pydantic import ValidationError
 
 from generator.describe import format_number
 from generator.providers.offline.errors import validation_errors
-from generator.providers.offline.phrases import days, period, period_of, rx, take
+from generator.providers.offline.phrases import (
+    days,
+    period,
+    period_of,
+    period_on_bars,
+    rx,
+    take,
+)
 from generator.providers.offline.state import ParseState, Tagger, TextTagger, chain, tagger
 from generator.providers.offline.terms import Ind
 from generator.providers.offline.vocabulary import (
@@ -30,16 +37,28 @@ from generator.providers.offline.vocabulary import (
     MOMENTUM_WORDS,
     RSI_WORDS,
 )
-from generator.spec import BOLLINGER_KINDS, MACD_KINDS, PERIOD_KINDS, Indicator, IndicatorKind
+from generator.spec import (
+    BOLLINGER_KINDS,
+    DEFAULT_PERIODS,
+    MACD_KINDS,
+    PERIOD_KINDS,
+    Indicator,
+    IndicatorKind,
+)
 
 Rules = list[tuple[re.Pattern[str], Tagger]]
 
 
-def _plain(kind: IndicatorKind | None) -> Tagger:
-    """A handler tagging an indicator of `kind` with the period the match gives, if any."""
+def _plain(kind: IndicatorKind | None, weekly_bars: bool = True) -> Tagger:
+    """A handler tagging an indicator of `kind` with the period the match gives, if any; a
+    period in weeks is read on weekly bars unless `weekly_bars` is False (momentum and highs/lows
+    over N weeks are the same thing on daily bars)."""
 
     def handler(state: ParseState, m: re.Match[str]) -> str:
-        return state.add_indicator(m, Ind(kind, period=period_of(m)))
+        if not weekly_bars:
+            return state.add_indicator(m, Ind(kind, period=period_of(m)))
+        period, timeframe = period_on_bars(m)
+        return state.add_indicator(m, Ind(kind, period=period, timeframe=timeframe))
 
     return handler
 
@@ -177,11 +196,12 @@ def _roc_number(state: ParseState, m: re.Match[str]) -> str:
 
 
 MOMENTUM: Rules = [
-    (rx(rf"(?:the |its |their )?{period('p')} (?:{MOMENTUM_WORDS})"), _plain(IndicatorKind.roc)),
+    (rx(rf"(?:the |its |their )?{period('p')} (?:{MOMENTUM_WORDS})"),
+     _plain(IndicatorKind.roc, weekly_bars=False)),
     (
         rx(rf"(?:the |its |their )?(?:{MOMENTUM_WORDS}) (?:over|of|in) (?:the )?(?:last |past "
            rf"|prior |previous |trailing )?{period('p')}"),
-        _plain(IndicatorKind.roc),
+        _plain(IndicatorKind.roc, weekly_bars=False),
     ),
     (rx(r"(?:the )?roc \( (?P<pn>\d+) \)|(?:the )?roc (?P<pn2>\d+)"), _roc_number),
     (rx(r"(?:the |its |their )?(?:momentum|rate of change|roc)"), _plain(IndicatorKind.roc)),
@@ -194,7 +214,8 @@ def _moving_average(state: ParseState, m: re.Match[str]) -> str:
     written = " ".join(x for x in (g.get("pre"), g.get("w")) if x)
     exponential = "exp" in written or "ema" in written or "ewma" in written
     kind = IndicatorKind.ema if exponential else IndicatorKind.sma
-    return state.add_indicator(m, Ind(kind, period=period_of(m)))
+    period, timeframe = period_on_bars(m)
+    return state.add_indicator(m, Ind(kind, period=period, timeframe=timeframe))
 
 
 _PRE = r"(?:(?P<pre>simple|exponential|exp) )?"
@@ -216,6 +237,49 @@ MOVING_AVERAGES: Rules = [
     # a bare "the 200-day": a moving average by convention, kind settled by the other side
     (rx(rf"(?:the )?{period('p')}(?: line)?"), _plain(None)),
 ]
+
+
+# -- spec v2 indicators: ATR, stochastic, volatility, drawdown, volume ---------------------------
+def _stochastic_k(state: ParseState, m: re.Match[str]) -> str:
+    period, timeframe = period_on_bars(m)
+    period = period or (int(m.group("pn")) if m.groupdict().get("pn") else None)
+    if period is not None:
+        state.stoch_period = state.settle(state.stoch_period, period, "stochastic periods",
+                                          m.group(0))
+    return state.add_indicator(m, Ind(IndicatorKind.stoch_k, period=period, timeframe=timeframe))
+
+
+def _stochastic_d(state: ParseState, m: re.Match[str]) -> str:
+    return state.add_indicator(m, Ind(IndicatorKind.stoch_d))
+
+
+_SETTING = r"(?: \( (?P<pn>\d+) \))?"
+V2_INDICATORS: Rules = [
+    (rx(rf"(?:the |its )?(?:{period('p')} )?(?:atr|average true range){_SETTING}"),
+     _plain(IndicatorKind.atr)),
+    (rx(rf"(?:the |its )?(?:{period('p')} )?(?:slow |fast |full )?(?:stochastics?|stoch)"
+        rf"(?: oscillator)?{_SETTING}(?: % d| d)(?: line)?"), _stochastic_d),
+    (rx(rf"(?:the |its )?(?:{period('p')} )?(?:slow |fast |full )?(?:stochastics?|stoch)"
+        rf"(?: oscillator)?{_SETTING}(?: % k| k)?(?: line)?"), _stochastic_k),
+    (rx(rf"(?:the |its )?(?:{period('p')} )?(?:annuali[sz]ed |realized |realised |historical )*"
+        rf"volatility{_SETTING}"), _plain(IndicatorKind.volatility)),
+    (rx(rf"(?:the |its )?(?:{period('p')} )?drawdown"), _plain(IndicatorKind.drawdown)),
+    (rx(rf"(?:the |its )?(?:{period('p')} )?(?:average|avg|mean) (?:daily )?volume"),
+     _plain(IndicatorKind.volume_sma, weekly_bars=False)),
+    (rx(r"(?:the |its )?(?:daily )?volume"), _plain(IndicatorKind.volume)),
+]
+# once a stochastic is named, a bare "%K" / "%D" is its
+STOCH_PARTS: Rules = [
+    (rx(r"(?:the )?% k(?: line)?"), _stochastic_k),
+    (rx(r"(?:the )?% d(?: line)?"), _stochastic_d),
+]
+
+
+def _tag_v2(state: ParseState, t: str) -> str:
+    t = state.tag(t, V2_INDICATORS)
+    if any(i.kind in (IndicatorKind.stoch_k, IndicatorKind.stoch_d) for i in state.inds.values()):
+        t = state.tag(t, STOCH_PARTS)
+    return t
 
 
 # -- "fast 8, slow 21": the two lines of a crossover, named ------------------------------------
@@ -263,6 +327,7 @@ def _tag_named_lines(state: ParseState, t: str) -> str:
 INDICATOR_TAGGERS: tuple[TextTagger, ...] = (
     _tag_named_lines,
     _tag_macd,
+    _tag_v2,
     *(tagger(rules) for rules in (BOLLINGER, RSI, HIGHS_LOWS, MOMENTUM, MOVING_AVERAGES)),
 )
 tag_indicators = chain(INDICATOR_TAGGERS)
@@ -279,12 +344,12 @@ _PERIOD_EXAMPLES = {
 def build_indicator(state: ParseState, ind: Ind, text: str) -> Indicator:
     kind = ind.kind
     assert kind is not None  # settled in read_condition
-    kwargs: dict[str, object] = {"kind": kind, "symbol": ind.symbol}
+    kwargs: dict[str, object] = {"kind": kind, "symbol": ind.symbol, "timeframe": ind.timeframe}
     if kind in PERIOD_KINDS:
         period = ind.period
         if period is None and kind in BOLLINGER_KINDS:
             period = state.bb_period
-        if period is None and kind not in BOLLINGER_KINDS and kind != IndicatorKind.rsi:
+        if period is None and kind not in BOLLINGER_KINDS and kind not in DEFAULT_PERIODS:
             word, example = _PERIOD_EXAMPLES.get(kind, (kind.value, "20-day"))
             raise state.fail(f"the {word} needs a period (e.g. '{example}')", [text])
         kwargs["period"] = period
@@ -292,6 +357,8 @@ def build_indicator(state: ParseState, ind: Ind, text: str) -> Indicator:
         kwargs.update(zip(("fast", "slow", "signal"), state.macd_params, strict=True))
     if kind in BOLLINGER_KINDS:
         kwargs["num_std"] = state.bb_std
+    if kind in (IndicatorKind.stoch_k, IndicatorKind.stoch_d) and kwargs.get("period") is None:
+        kwargs["period"] = state.stoch_period
     try:
         return Indicator.model_validate(kwargs)
     except ValidationError as exc:

@@ -46,7 +46,7 @@ def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Ru
             right = build_indicator(state, c.right, c.text)
         else:
             right = Constant(value=c.right)
-        cond = Condition(left=left, op=c.op, right=right)
+        cond = Condition(left=left, op=c.op, right=right, offset_pct=c.offset_pct)
         conditions.append(cond)
         state.understood.append(f"{role}: {describe_condition(cond)}")
     combine: Literal["all", "any"] = "any" if joins == {"or"} else "all"

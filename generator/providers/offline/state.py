@@ -58,6 +58,8 @@ class ParseState:
     macd_params: tuple[int, int, int] | None = None
     bb_period: int | None = None
     bb_std: float | None = None
+    stoch_period: int | None = None
+    drift_band: float | None = None  # "rebalance when a weight drifts more than 5 points"
     # framing and exits (framing.py, exits.py)
     ignored: list[str] = field(default_factory=list)  # words with no trading meaning
     title: Title | None = None

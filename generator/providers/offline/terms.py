@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from generator.spec import MACD_KINDS, IndicatorKind, Operator
 
 # lines that can cross each other: a motion verb between two of them is a crossing
-LINE_KINDS = {IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.macd, IndicatorKind.macd_signal}
+LINE_KINDS = {IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.macd, IndicatorKind.macd_signal,
+              IndicatorKind.stoch_k, IndicatorKind.stoch_d}
+# families compared with each other although their kinds differ
+_SCALE_FAMILIES = {
+    IndicatorKind.stoch_k: "stochastic", IndicatorKind.stoch_d: "stochastic",
+    IndicatorKind.volume: "volume", IndicatorKind.volume_sma: "volume",
+}
 # indicators measured in price units, comparable with the price and with each other
 PRICE_SCALE = {
     IndicatorKind.price, IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.bb_upper,
@@ -32,6 +38,7 @@ class Ind:
     slow: int | None = None
     signal: int | None = None
     num_std: float | None = None
+    timeframe: str | None = None  # "weekly" / "monthly" bars (spec v2); None is daily
 
 
 @dataclass
@@ -46,6 +53,7 @@ class Cond:
     op: Operator
     right: Ind | float
     text: str
+    offset_pct: float | None = None  # "2% above its 50-day SMA" (spec v2)
 
 
 def scale(kind: IndicatorKind | None) -> str:
@@ -54,7 +62,7 @@ def scale(kind: IndicatorKind | None) -> str:
         return "price"
     if kind in MACD_KINDS:
         return "macd"
-    return kind.value
+    return _SCALE_FAMILIES.get(kind, kind.value)
 
 
 def negated_op(op: Operator) -> Operator:
@@ -64,4 +72,6 @@ def negated_op(op: Operator) -> Operator:
         Operator.lt: Operator.gt,
         Operator.crosses_above: Operator.crosses_below,
         Operator.crosses_below: Operator.crosses_above,
+        Operator.ge: Operator.lt,
+        Operator.le: Operator.gt,
     }[op]
