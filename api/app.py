@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 
 from api import dashboard
 from api.errors import error_body, http_status
-from api.routes import backtests, generations, market_data, strategies, versions
+from api.routes import backtests, bot_builder, generations, market_data, strategies, versions
 from api.routes import batches as batch_routes
 from api.routes import deployments as deployment_routes
 from api.services.container import Services
@@ -99,4 +99,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(versions.router)
     app.include_router(generations.router)
     app.include_router(deployment_routes.router)
+    app.include_router(bot_builder.router)
     return app

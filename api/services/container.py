@@ -12,6 +12,7 @@ from api.services.backtests import BacktestService
 from api.services.batches.coordinator import BatchCoordinator
 from api.services.batches.plan import BatchPlanner
 from api.services.batches.results import BatchResults
+from api.services.bot_builder import BotBuilder
 from api.services.comparisons import ModelChoice
 from api.services.context import AppContext
 from api.services.deployments import DeploymentService
@@ -43,6 +44,7 @@ class Services:
         self.schedules = ScheduleService(ctx, self.planner, self.batches)
         self.deployments = DeploymentService(ctx)
         self.market = MarketService(ctx)
+        self.builder = BotBuilder(ctx)
 
     @classmethod
     def open(

@@ -25,10 +25,10 @@ that ... thanks". This module owns those words. It takes out, before any rule is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
+from generator.providers.offline.terms import Title
 from generator.providers.offline.vocabulary import FILLER, words
 from generator.spec import (
     BOLLINGER_KINDS,
@@ -86,19 +86,6 @@ _RSI_N = re.compile(r"(?<!\S)rsi (?P<n>\d+)(?!\S)")
 _COUNT = re.compile(r"(?<!\S)(?P<n>\d+) (?:fund|asset|etf|etfs|assets|funds)(?!\S)")
 _SHORT = re.compile(r"(?<!\S)short(?! term)(?!\S)")
 _GOLDEN = re.compile(r"(?<!\S)(?P<w>golden|death) cross(?!\S)")
-
-
-@dataclass
-class Title:
-    """What a title said that the spec must agree with."""
-
-    text: str
-    symbols: list[str] = field(default_factory=list)
-    families: list[str] = field(default_factory=list)
-    rsi_periods: list[int] = field(default_factory=list)
-    ratio: list[float] | None = None
-    count: int | None = None
-    crosses: list[str] = field(default_factory=list)  # "golden" / "death"
 
 
 def strip_small_talk(state: ParseState) -> None:

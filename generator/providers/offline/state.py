@@ -14,16 +14,13 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from generator.providers.offline.errors import GENERIC, ParseError
 from generator.providers.offline.phrases import consume, take
-from generator.providers.offline.terms import Ind, Op
+from generator.providers.offline.terms import Ind, Op, Title
 from generator.providers.offline.vocabulary import CONSUMED, FILLER, NEGATIONS
 from generator.spec import Frequency
-
-if TYPE_CHECKING:
-    from generator.providers.offline.framing import Title
 
 T = TypeVar("T")
 

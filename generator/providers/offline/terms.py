@@ -7,7 +7,7 @@ its two sides), `Cond` (one comparison) and the scales that say which indicators
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from generator.spec import MACD_KINDS, IndicatorKind, Operator
 
@@ -75,3 +75,16 @@ def negated_op(op: Operator) -> Operator:
         Operator.ge: Operator.lt,
         Operator.le: Operator.gt,
     }[op]
+
+
+@dataclass
+class Title:
+    """What a title said that the spec must agree with."""
+
+    text: str
+    symbols: list[str] = field(default_factory=list)
+    families: list[str] = field(default_factory=list)
+    rsi_periods: list[int] = field(default_factory=list)
+    ratio: list[float] | None = None
+    count: int | None = None
+    crosses: list[str] = field(default_factory=list)  # "golden" / "death"
