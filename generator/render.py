@@ -14,6 +14,7 @@ The result is formatted with black, so generated files read like hand-written on
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import keyword
@@ -354,7 +355,9 @@ def docstring_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"""', "'''")
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """One environment per process: the template is compiled once, not on every render."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=jinja2.StrictUndefined,
