@@ -4,8 +4,8 @@ This module owns the reference a user (or a prompt) reads to learn the vocabular
 (every `IndicatorKind`: what it is, its parameters and defaults, how to say it) and `TEMPLATES`
 (worked strategies, each with the sentence that produces it — golden cross, RSI-2, dual
 momentum, 60/40, permanent portfolio, turtle breakout, Bollinger reversion, MACD, trend filter
-with a safe asset, and the v2 constructs). A test parses and backtests every template sentence,
-and checks that every indicator kind is listed here.
+with a safe asset, volatility-targeted trend, and the other v2 constructs). A test parses and
+backtests every template sentence, and checks that every indicator kind is listed here.
 """
 
 from __future__ import annotations
@@ -138,6 +138,10 @@ TEMPLATES: list[Template] = [
              "Buy SPY when its 20-day volatility is below 20 and it is above its 200-day SMA, "
              "sell when either condition fails",
              "Stay invested only in calm uptrends (spec v2: volatility)."),
+    Template("volatility_targeted", "Volatility-targeted trend",
+             "Volatility-targeted trend: hold SPY while it is above its 200-day SMA, otherwise "
+             "sell, target 10% volatility",
+             "Trend following with the position scaled to a 10% annual volatility (spec v2)."),
     Template("streak_time_exit", "Three down days",
              "Buy SPY after it closes down 3 days in a row and sell after holding for 5 days",
              "A short-term bounce trade with a time exit (spec v2: streaks, time exits)."),

@@ -236,6 +236,10 @@ def _signal_sentences(spec: StrategySpec) -> list[str]:
     else:
         money = "invests the whole portfolio" + (", split equally among the symbols" if many
                                                  else "")
+    if alloc.target_volatility_pct is not None:
+        money += (f", scaled down so each position's volatility is at most "
+                  f"{format_number(alloc.target_volatility_pct)}% a year ({alloc.volatility_days}-"
+                  "day realised)")
     if alloc.alternative:
         money += f", and holds {alloc.alternative} with the money that is out of the market"
     else:
@@ -260,6 +264,10 @@ def _weights_sentences(spec: StrategySpec) -> list[str]:
         rest = f"this uses {format_number(round(total, 4))}x the portfolio (leverage)"
     else:
         rest = "the portfolio is fully invested"
+    if alloc.target_volatility_pct is not None:
+        rest += (f"; each weight is scaled down so its volatility is at most "
+                 f"{format_number(alloc.target_volatility_pct)}% a year ({alloc.volatility_days}-"
+                 "day realised), the rest stays in cash")
     out.append(rest[0].upper() + rest[1:] + _risk_clause(spec))
     if alloc.drift_band_pct is not None:
         out.append("Rebalances when a weight drifts more than "
@@ -284,6 +292,9 @@ def _rotation_sentences(spec: StrategySpec) -> list[str]:
         idle = f"money not placed in the winners is held in {alloc.alternative}"
     else:
         idle = "money not placed in the winners stays in cash"
+    if alloc.target_volatility_pct is not None:
+        idle += (f"; each holding is scaled down so its volatility is at most "
+                 f"{format_number(alloc.target_volatility_pct)}% a year")
     out.append(idle[0].upper() + idle[1:] + _risk_clause(spec))
     out.append(f"Rebalances {_SIGNAL_SCHEDULE[spec.schedule or Frequency.monthly]}")
     return out

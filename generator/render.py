@@ -124,6 +124,7 @@ class RenderPlan:
     helpers: list[str] = field(default_factory=list)
     max_hold: bool = False  # v2 time exit
     drift_band: bool = False  # v2 drift-band rebalancing
+    vol_target: bool = False  # v2 volatility targeting
 
     @property
     def risk(self) -> bool:
@@ -280,6 +281,7 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         trailing_stop=spec.risk.trailing_stop_pct is not None,
         max_hold=spec.risk.max_hold_bars is not None,
         drift_band=alloc.drift_band_pct is not None,
+        vol_target=alloc.target_volatility_pct is not None,
     )
     if spec.entry is not None:
         plan.entry_expr = _rule_expr(spec.entry, "buy", namer)
@@ -311,6 +313,9 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         params["max_hold_bars"] = spec.risk.max_hold_bars
     if alloc.drift_band_pct is not None:
         params["drift_band_pct"] = alloc.drift_band_pct
+    if alloc.target_volatility_pct is not None:
+        params["target_volatility_pct"] = alloc.target_volatility_pct
+        params["volatility_days"] = alloc.volatility_days
     params["schedule"] = spec.schedule.value if spec.schedule else "daily"
     params["data_symbols"] = spec.all_symbols()
     params["history_bars"] = spec.lookback()
@@ -322,6 +327,8 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         plan.helpers = sorted({*plan.helpers, "latest", "price"})
     if plan.drift_band:
         plan.helpers = sorted({*plan.helpers, "weights_drifted"} - {"period_key"})
+    if plan.vol_target:
+        plan.helpers = sorted({*plan.helpers, "latest", "volatility"})
     return plan
 
 

@@ -197,6 +197,13 @@ class Indicator(_Model):
         return self.kind in V2_KINDS or self.timeframe is not None
 
     @model_validator(mode="after")
+    def _check_timeframe(self) -> Indicator:
+        if self.timeframe is not None and self.kind == IndicatorKind.volatility:
+            raise ValueError("volatility is annualised from daily returns: give its period in "
+                             "days on daily bars")
+        return self
+
+    @model_validator(mode="after")
     def _fill_and_check(self) -> Indicator:
         kind = self.kind
         updates: dict[str, object] = {}
@@ -364,7 +371,17 @@ class Allocation(_Model):
         description="v2, target_weights only: rebalance when a weight is more than this many "
         "percentage points from its target (checked every day) instead of on the schedule",
     )
-    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset({"drift_band_pct"})
+    target_volatility_pct: float | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description="v2: volatility targeting: each position's weight is scaled down by "
+        "target / its realised annualised volatility (never up), measured over volatility_days",
+    )
+    volatility_days: int | None = Field(default=None, ge=5, le=252)
+    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"drift_band_pct", "target_volatility_pct", "volatility_days"}
+    )
 
     @field_validator("alternative")
     @classmethod
@@ -405,6 +422,14 @@ class Allocation(_Model):
             raise ValueError("require_positive_momentum applies to momentum_rotation only")
         if self.drift_band_pct is not None and kind != AllocationKind.target_weights:
             raise ValueError("a drift band applies to target_weights only")
+        if self.target_volatility_pct is None:
+            if self.volatility_days is not None:
+                raise ValueError("volatility_days applies with target_volatility_pct only")
+        else:
+            if self.drift_band_pct is not None:
+                raise ValueError("a drift band and volatility targeting cannot be combined")
+            if self.volatility_days is None:
+                object.__setattr__(self, "volatility_days", 20)
         return self
 
 
@@ -501,6 +526,8 @@ class StrategySpec(_Model):
             out.append("semiannual schedule")
         if self.allocation.drift_band_pct is not None:
             out.append("drift band")
+        if self.allocation.target_volatility_pct is not None:
+            out.append("volatility target")
         if self.risk.max_hold_bars is not None:
             out.append("time exit")
         return out
@@ -541,6 +568,8 @@ class StrategySpec(_Model):
         needs = [ind.lookback for ind in self.indicators()]
         if self.allocation.kind == AllocationKind.momentum_rotation:
             needs.append((self.allocation.lookback_days or 126) + 1)
+        if self.allocation.volatility_days is not None:
+            needs.append(self.allocation.volatility_days + 1)
         # one extra bar so that "crosses" can compare yesterday with the day before
         return max(needs, default=1) + 2
 

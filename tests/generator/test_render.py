@@ -127,6 +127,19 @@ SPECS = {
         allocation=Allocation(kind="target_weights", weights={"SPY": 0.5, "TLT": 0.5},
                               drift_band_pct=5),
     ),
+    "v2_volatility_target_signal": StrategySpec(
+        name="Trend with a volatility target",
+        symbols=["SPY", "QQQ"],
+        entry=Rule(conditions=[_cond(PRICE, "gt", SMA200)]),
+        exit=Rule(conditions=[_cond(PRICE, "lt", SMA200)]),
+        allocation=Allocation(target_volatility_pct=10),
+    ),
+    "v2_volatility_target_weights": StrategySpec(
+        name="60-40 at 8 percent volatility",
+        symbols=["SPY", "TLT"],
+        allocation=Allocation(kind="target_weights", weights={"SPY": 0.6, "TLT": 0.4},
+                              target_volatility_pct=8, volatility_days=60),
+    ),
     "v2_semiannual": StrategySpec(
         name="60-40 semiannual",
         symbols=["SPY", "AGG"],

@@ -124,6 +124,32 @@ def extract_alternative(state: ParseState) -> None:
         state.otherwise = True
 
 
+# "target 10% volatility", "size positions to 12% annual volatility", "a 10% vol target"
+_VOL = r"(?:annual(?:ised|ized)? |annual |yearly )?(?:volatility|vol)"
+TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
+    rx(r"(?:, )?(?:and |with )?(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for) (?:a |an )?"
+       rf"{_VOL} (?:of |at )?{NUMP}"),
+    rx(rf"(?:, )?(?:and |with )?(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for) (?:a |an )?{NUMP}"
+       rf"(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol)"),
+    rx(r"(?:, )?(?:and |with )?(?:size|sizing|scale|scaling|scaled|sized)(?: each| the| my)?"
+       r"(?: positions?| it| them| holdings?| weights?)? (?:to|for|at|so that it has) (?:a |an )?"
+       rf"{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol)(?: target)?"),
+    rx(rf"(?:, )?(?:and |with )?(?:a |an )?{NUMP}(?: annual(?:ised|ized)?)? (?:volatility|vol)"
+       r" target(?:ing)?"),
+    rx(rf"(?:, )?(?:and |with )?(?:a |an )?volatility target(?:ing)?(?: of| at)? {NUMP}"),
+]
+
+
+def extract_volatility_target(state: ParseState) -> None:
+    def on_match(m: re.Match[str]) -> None:
+        value = float(m.group("n"))
+        state.target_vol = state.settle(state.target_vol, value, "volatility targets",
+                                        m.group(0))
+        state.understood.append(f"volatility target {format_number(value)}% a year")
+
+    state.t = consume(TARGET_VOL_PATTERNS, state.t, on_match)
+
+
 def extract_sizing(state: ParseState) -> None:
     def fixed(m: re.Match[str]) -> None:
         value = float(m.group("n")) / 100

@@ -36,6 +36,8 @@ def build_spec(
 ) -> StrategySpec:
     if state.alternative is not None:
         allocation = {**allocation, "alternative": state.alternative}
+    if state.target_vol is not None:
+        allocation = {**allocation, "target_volatility_pct": state.target_vol}
     if state.drift_band is not None:
         allocation = {**allocation, "drift_band_pct": state.drift_band}
     try:

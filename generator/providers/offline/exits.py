@@ -49,6 +49,12 @@ EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "negate",
     ),
     (
+        rx(rf"(?:, )?(?:and )?{_SELL}{_SELL_OBJ} {_WHEN} (?:it|that|this|they|it is|they are"
+           r"|that is) (?:is not|isn't|are not|aren't|not|no longer|is no longer|are no longer)"
+           r"(?: (?:the case|true|so))?(?= (?:,|;|\.|⋄|and|with|plus)(?!\S)| ?$)"),
+        "negate",
+    ),
+    (
         rx(r"(?:, )?(?:and )?(?:otherwise|else|or else|if not|when not)(?: ,)? (?:keep|hold|leave"
            r"|park|put|have|stay in|be in|sit in|go to|move to|stay)(?: that| the| my| our| all)?"
            r"(?: money| capital| cash| position| portfolio)?(?: in)? cash"),

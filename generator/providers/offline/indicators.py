@@ -175,7 +175,16 @@ def _high_low(state: ParseState, m: re.Match[str]) -> str:
     return state.add_indicator(m, Ind(kind, period=days(m, "p")))
 
 
+def _breakout(state: ParseState, m: re.Match[str]) -> str:
+    down = "down" in m.group("b")
+    kind = IndicatorKind.lowest_low if down else IndicatorKind.highest_high
+    return state.add_indicator(m, Ind(kind, period=days(m, "p")))
+
+
 HIGHS_LOWS: Rules = [
+    # "a 20-day breakout" (above the 20-day high), "a 10-day breakdown" (below the low)
+    (rx(rf"(?:the |a )?(?:new )?{period('p')} (?:channel |donchian )?(?P<b>breakout|break out"
+        r"|breakdown|break down)"), _breakout),
     (
         rx(rf"(?:the |a )?(?:new |fresh )?{period('p')} (?P<hl>highest high|lowest low"
            r"|highs?|lows?)"),
@@ -262,8 +271,9 @@ V2_INDICATORS: Rules = [
     (rx(rf"(?:the |its )?(?:{period('p')} )?(?:slow |fast |full )?(?:stochastics?|stoch)"
         rf"(?: oscillator)?{_SETTING}(?: % k| k)?(?: line)?"), _stochastic_k),
     (rx(rf"(?:the |its )?(?:{period('p')} )?(?:annuali[sz]ed |realized |realised |historical )*"
-        rf"volatility{_SETTING}"), _plain(IndicatorKind.volatility)),
-    (rx(rf"(?:the |its )?(?:{period('p')} )?drawdown"), _plain(IndicatorKind.drawdown)),
+        rf"volatility{_SETTING}"), _plain(IndicatorKind.volatility, weekly_bars=False)),
+    (rx(rf"(?:the |its )?(?:{period('p')} )?drawdown"),
+     _plain(IndicatorKind.drawdown, weekly_bars=False)),
     (rx(rf"(?:the |its )?(?:{period('p')} )?(?:average|avg|mean) (?:daily )?volume"),
      _plain(IndicatorKind.volume_sma, weekly_bars=False)),
     (rx(r"(?:the |its )?(?:daily )?volume"), _plain(IndicatorKind.volume)),

@@ -13,7 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.providers.offline.allocation import extract_alternative, extract_sizing
+from generator.providers.offline.allocation import (
+    extract_alternative,
+    extract_sizing,
+    extract_volatility_target,
+)
 from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
 from generator.providers.offline.framing import (
@@ -38,6 +42,8 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     extract_title,
     extract_named_lines,
     extract_exit_phrases,
+    # before the schedule and risk controls: "target 10% annual volatility" holds neither
+    extract_volatility_target,
     extract_schedule,
     extract_risk,
     extract_alternative,
