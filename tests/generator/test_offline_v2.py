@@ -105,3 +105,19 @@ def test_refusals_name_the_reason(text: str, reason: str) -> None:
     with pytest.raises(ParseError) as refused:
         parse(text)
     assert reason in str(refused.value)
+
+
+def test_per_symbol_legs_with_one_rule_are_a_fixed_fraction_strategy() -> None:
+    spec = parse("50% on SPY when SPY is above its 200-day SMA, 50% on TLT when TLT is above its "
+                 "200-day SMA")
+    assert spec.symbols == ["SPY", "TLT"]
+    assert spec.allocation.kind == "fixed_fraction" and spec.allocation.fraction == 0.5
+    assert spec.entry is not None and spec.exit is not None
+    assert [condition_text(c) for c in spec.entry.flat()] == ["price gt sma200"]
+    assert [condition_text(c) for c in spec.exit.flat()] == ["price lt sma200"]
+    with pytest.raises(ParseError, match="differ"):
+        parse("50% on SPY when SPY is above its 200-day SMA and 50% on TLT when TLT's 3-month "
+              "momentum is positive")
+    with pytest.raises(ParseError, match="differ"):
+        parse("60% on SPY when it is above its 200-day SMA, 40% on TLT when it is above its "
+              "200-day SMA")

@@ -28,7 +28,12 @@ from generator.providers.offline.framing import (
 )
 from generator.providers.offline.indicators import extract_named_lines
 from generator.providers.offline.normalise import normalise
-from generator.providers.offline.portfolios import try_hold_all, try_rotation, try_weights
+from generator.providers.offline.portfolios import (
+    try_hold_all,
+    try_legs,
+    try_rotation,
+    try_weights,
+)
 from generator.providers.offline.risk import extract_risk
 from generator.providers.offline.schedule import extract_schedule
 from generator.providers.offline.signals import parse_signal
@@ -51,6 +56,7 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
 )
 # the families that describe a portfolio, tried in order; None means "not this family"
 FAMILIES: tuple[Callable[[ParseState], StrategySpec | None], ...] = (
+    try_legs,
     try_weights,
     try_rotation,
     try_hold_all,
@@ -88,6 +94,7 @@ def parse(text: str, *, known_symbols: set[str] | None = None) -> StrategySpec:
 def parse_text(text: str, *, known_symbols: set[str] | None = None) -> Parsed:
     """`parse`, with the words that were understood and those ignored as carrying no meaning."""
     state = ParseState(raw=text, t=normalise(text, known_symbols))
+    state.subparse = lambda sentence: parse(sentence, known_symbols=known_symbols)
     if not state.t.strip():
         raise ParseError("the text is empty", [], [])
     try:

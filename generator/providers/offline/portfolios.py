@@ -14,6 +14,7 @@ import re
 
 from generator.describe import format_number
 from generator.providers.offline.assemble import build_spec
+from generator.providers.offline.errors import ParseError
 from generator.providers.offline.phrases import (
     NUMP,
     SYM,
@@ -118,6 +119,60 @@ ROT_FILLER = frozenset(words(
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
     ranked ranking them"""
 ))
+
+
+# -- per-symbol legs: "50% on SPY when ..., 50% on TLT when ..." ---------------------------------
+LEG = rx(
+    rf"(?:, |and |; )*(?:put |with |invest |allocate )?{NUMP}(?: of (?:the |my )?portfolio)?"
+    rf" (?:on|in|into|to|for) (?P<sym>{SYM}) (?P<kw>when|if|while|whenever|as long as)"
+)
+
+
+def try_legs(state: ParseState) -> StrategySpec | None:
+    """Each symbol with its own share and condition. A leg's rule is read like "hold SYM while
+    <condition>, otherwise sell"; the legs must state the same rule (each on its own symbol)
+    and the same share, which is a fixed-fraction signal strategy. Legs with different rules
+    or shares are refused (not expressible yet)."""
+    matches = list(LEG.finditer(state.t))
+    subparse = state.subparse
+    if len(matches) < 2 or subparse is None:
+        return None
+    text = state.t
+    if text[: matches[0].start()].strip(" ,;⋄"):
+        return None  # something before the first leg: not this family
+    legs: list[tuple[str, float, StrategySpec]] = []
+    for k, m in enumerate(matches):
+        end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
+        condition = text[m.end() : end].strip(" ,;")
+        try:
+            spec = subparse(f"hold {m.group('sym')} while {condition} , otherwise sell")
+        except ParseError as exc:
+            raise state.fail(f"the rule for {m.group('sym')} could not be read: {exc.reason}",
+                             [m.group(0).strip() + " " + condition]) from None
+        legs.append((m.group("sym"), float(m.group("n")) / 100, spec))
+    symbols = [sym for sym, _, _ in legs]
+    first = legs[0][2]
+    rules = {(s.entry.model_dump_json() if s.entry else "", s.exit.model_dump_json()
+              if s.exit else "") for _, _, s in legs}
+    if len(rules) > 1:
+        raise state.fail("each symbol has its own rule; per-symbol rules that differ are not "
+                         "supported yet (say one rule for all of them)", [state.raw.strip()])
+    shares = {share for _, share, _ in legs}
+    if len(shares) > 1:
+        raise state.fail("per-symbol shares that differ are not supported yet with rules (give "
+                         "each symbol the same share)", [state.raw.strip()])
+    state.t = f" {CONSUMED} "
+    share = shares.pop()
+    state.understood.append(
+        f"{format_number(share * 100)}% in each of {', '.join(symbols)} while its rule holds")
+    return build_spec(
+        state,
+        name=f"{first.name.rsplit(' ', 1)[0]} {' '.join(symbols)}",
+        symbols=symbols,
+        allocation=dict(kind=AllocationKind.fixed_fraction, fraction=share),
+        entry=first.entry,
+        exit=first.exit,
+    )
 
 
 def try_weights(state: ParseState) -> StrategySpec | None:

@@ -20,7 +20,7 @@ from generator.providers.offline.errors import GENERIC, ParseError
 from generator.providers.offline.phrases import consume, take
 from generator.providers.offline.terms import Ind, Op, Title
 from generator.providers.offline.vocabulary import CONSUMED, FILLER, NEGATIONS
-from generator.spec import Frequency
+from generator.spec import Frequency, StrategySpec
 
 T = TypeVar("T")
 
@@ -66,6 +66,8 @@ class ParseState:
     # opposite crossing), "negate" (the entry no longer holds), "negate_any" (any entry
     # condition fails), "negate_all" (every entry condition fails)
     exit_mode: str | None = None
+    # reads a sentence of its own (a per-symbol leg), set by the parser
+    subparse: Callable[[str], StrategySpec] | None = None
 
     # -- refusing ----------------------------------------------------------------------------
     def fail(self, reason: str, not_understood: list[str] | None = None) -> ParseError:
