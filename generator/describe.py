@@ -198,6 +198,9 @@ def _describe_risk(risk: Risk) -> list[str]:
         parts.append(f"a {format_number(risk.take_profit_pct)}% take profit")
     if risk.max_hold_bars is not None:
         parts.append(f"a time exit after {risk.max_hold_bars} trading days held")
+    if risk.min_hold_bars is not None:
+        parts.append(f"a minimum holding period of {risk.min_hold_bars} trading days before "
+                     "the sell rule applies")
     return parts
 
 
@@ -231,6 +234,9 @@ def _signal_sentences(spec: StrategySpec) -> list[str]:
     if alloc.kind == AllocationKind.fixed_fraction:
         size = format_percent(alloc.fraction or 0.0)
         money = f"invests {size} of the portfolio in each position"
+    elif alloc.kind == AllocationKind.fixed_amount:
+        money = (f"invests ${format_number(alloc.amount or 0)} in each position (at most an "
+                 f"equal 1/{len(spec.symbols)} share of the portfolio)")
     elif alloc.kind == AllocationKind.equal_weight:
         money = f"gives each symbol an equal 1/{len(spec.symbols)} share of the portfolio"
     else:

@@ -123,12 +123,18 @@ class RenderPlan:
     trailing_stop: bool = False
     helpers: list[str] = field(default_factory=list)
     max_hold: bool = False  # v2 time exit
+    min_hold: bool = False  # v2 minimum holding period (the sell rule waits)
     drift_band: bool = False  # v2 drift-band rebalancing
     vol_target: bool = False  # v2 volatility targeting
 
     @property
     def risk(self) -> bool:
         return self.stop_loss or self.take_profit or self.trailing_stop or self.max_hold
+
+    @property
+    def count_held(self) -> bool:
+        """Whether the strategy counts the days each position has been held."""
+        return self.max_hold or self.min_hold
 
 
 def class_name_for(name: str) -> str:
@@ -280,6 +286,7 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         take_profit=spec.risk.take_profit_pct is not None,
         trailing_stop=spec.risk.trailing_stop_pct is not None,
         max_hold=spec.risk.max_hold_bars is not None,
+        min_hold=spec.risk.min_hold_bars is not None,
         drift_band=alloc.drift_band_pct is not None,
         vol_target=alloc.target_volatility_pct is not None,
     )
@@ -295,6 +302,9 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         params["position_weight"] = alloc.fraction
     elif alloc.kind in (AllocationKind.all_in, AllocationKind.equal_weight):
         params["position_weight"] = round(1.0 / len(spec.symbols), 10)
+    elif alloc.kind == AllocationKind.fixed_amount:
+        params["position_amount"] = alloc.amount
+        params["position_weight"] = round(1.0 / len(spec.symbols), 10)  # the cap
     elif alloc.kind == AllocationKind.target_weights:
         params["target_weights"] = dict(alloc.weights or {})
     elif alloc.kind == AllocationKind.momentum_rotation:
@@ -311,6 +321,8 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         params["trailing_stop_pct"] = spec.risk.trailing_stop_pct
     if spec.risk.max_hold_bars is not None:
         params["max_hold_bars"] = spec.risk.max_hold_bars
+    if spec.risk.min_hold_bars is not None:
+        params["min_hold_bars"] = spec.risk.min_hold_bars
     if alloc.drift_band_pct is not None:
         params["drift_band_pct"] = alloc.drift_band_pct
     if alloc.target_volatility_pct is not None:

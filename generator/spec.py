@@ -349,6 +349,8 @@ class AllocationKind(StrEnum):
     equal_weight = "equal_weight"  # each symbol gets 1/N
     target_weights = "target_weights"  # fixed weights, rebalanced on the schedule
     momentum_rotation = "momentum_rotation"  # top N by momentum, rebalanced on the schedule
+    # v2: each position gets `amount` dollars, never more than an equal 1/N share
+    fixed_amount = "fixed_amount"
 
 
 WEIGHTS_KINDS = {AllocationKind.target_weights, AllocationKind.momentum_rotation}
@@ -379,8 +381,11 @@ class Allocation(_Model):
         "target / its realised annualised volatility (never up), measured over volatility_days",
     )
     volatility_days: int | None = Field(default=None, ge=5, le=252)
+    amount: float | None = Field(
+        default=None, ge=100, le=1e9, description="v2, fixed_amount: dollars per position"
+    )
     _V2_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"drift_band_pct", "target_volatility_pct", "volatility_days"}
+        {"drift_band_pct", "target_volatility_pct", "volatility_days", "amount"}
     )
 
     @field_validator("alternative")
@@ -420,6 +425,10 @@ class Allocation(_Model):
             raise ValueError(f"{kind.value} takes no top_n/lookback_days")
         elif self.require_positive_momentum:
             raise ValueError("require_positive_momentum applies to momentum_rotation only")
+        if (kind == AllocationKind.fixed_amount) != (self.amount is not None):
+            raise ValueError("fixed_amount takes an amount, and only fixed_amount does")
+        if kind == AllocationKind.fixed_amount and self.target_volatility_pct is not None:
+            raise ValueError("a fixed amount and volatility targeting cannot be combined")
         if self.drift_band_pct is not None and kind != AllocationKind.target_weights:
             raise ValueError("a drift band applies to target_weights only")
         if self.target_volatility_pct is None:
@@ -449,7 +458,19 @@ class Risk(_Model):
     max_hold_bars: int | None = Field(
         default=None, ge=1, le=400, description="v2: sell after holding this many trading days"
     )
-    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset({"max_hold_bars"})
+    min_hold_bars: int | None = Field(
+        default=None, ge=1, le=400,
+        description="v2: the sell rule waits until a position has been held this many trading "
+        "days (the stops, targets and time exit do not)",
+    )
+    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset({"max_hold_bars", "min_hold_bars"})
+
+    @model_validator(mode="after")
+    def _check_holds(self) -> Risk:
+        low, high = self.min_hold_bars, self.max_hold_bars
+        if low is not None and high is not None and low > high:
+            raise ValueError("the minimum holding period is longer than the time exit")
+        return self
 
     @property
     def any(self) -> bool:
@@ -512,6 +533,8 @@ class StrategySpec(_Model):
             raise ValueError("a drift band takes no risk controls (a stop would be bought back)")
         if self.risk.max_hold_bars is not None and alloc.kind in WEIGHTS_KINDS:
             raise ValueError("a time exit (max_hold_bars) applies to signal strategies only")
+        if self.risk.min_hold_bars is not None and alloc.kind in WEIGHTS_KINDS:
+            raise ValueError("a minimum holding period applies to signal strategies only")
         if self.v2_features():
             object.__setattr__(self, "spec_version", LATEST_SPEC_VERSION)
         return self
@@ -528,8 +551,12 @@ class StrategySpec(_Model):
             out.append("drift band")
         if self.allocation.target_volatility_pct is not None:
             out.append("volatility target")
+        if self.allocation.kind == AllocationKind.fixed_amount:
+            out.append("fixed amount")
         if self.risk.max_hold_bars is not None:
             out.append("time exit")
+        if self.risk.min_hold_bars is not None:
+            out.append("minimum holding period")
         return out
 
     # -- derived facts used by limits, rendering and the market-data checks -------------------

@@ -45,6 +45,13 @@ CASES: list[tuple[str, list[str], list[str] | None, dict[str, object]]] = [
      "on the cross back", ["ema8 crosses_above ema21"], ["ema8 crosses_below ema21"], {}),
     ("Buy SPY when it is above its 200-day SMA, sell when it is below, target 10% volatility",
      ["price gt sma200"], ["price lt sma200"], {"allocation.target_volatility_pct": 10}),
+    ("Buy SPY and QQQ when they are above their 200-day SMA, sell when below, $5,000 per position",
+     ["price gt sma200"], ["price lt sma200"],
+     {"allocation.kind": "fixed_amount", "allocation.amount": 5000}),
+    ("Buy IWM when RSI(2) is below 10, sell when RSI(2) is above 70, hold for at least 3 days",
+     ["rsi2 lt 10"], ["rsi2 gt 70"], {"risk.min_hold_bars": 3}),
+    ("Buy IWM when RSI(2) is below 10, sell when RSI(2) is above 70, but don't sell within 5 "
+     "days", ["rsi2 lt 10"], ["rsi2 gt 70"], {"risk.min_hold_bars": 5}),
 ]
 
 
@@ -100,6 +107,7 @@ def test_ignored_words_are_listed_and_title_facts_are_checked() -> None:
     ("50/50 SPY and TLT, rebalance when a weight drifts more than 80 points", "50"),
     ("Buy SPY when it is above its 200-day SMA, sell when below, target 500% volatility", "100"),
     ("Buy SPY when RSI is below 30 and sell above 70, and set leverage to 10x", "leverage"),
+    ("60/40 SPY/AGG, $5000 per position", "dollar amount"),
 ])
 def test_refusals_name_the_reason(text: str, reason: str) -> None:
     with pytest.raises(ParseError) as refused:

@@ -106,6 +106,20 @@ SPECS = {
         ),
         risk=Risk(max_hold_bars=5),
     ),
+    "v2_fixed_amount": StrategySpec(
+        name="Golden cross 5000 dollars",
+        symbols=["SPY", "QQQ"],
+        entry=Rule(conditions=[_cond(SMA50, "crosses_above", SMA200)]),
+        exit=Rule(conditions=[_cond(SMA50, "crosses_below", SMA200)]),
+        allocation=Allocation(kind="fixed_amount", amount=5000),
+    ),
+    "v2_min_hold": StrategySpec(
+        name="RSI with a minimum hold",
+        symbols=["IWM"],
+        entry=Rule(conditions=[_cond(Indicator(kind="rsi", period=2), "lt", 10)]),
+        exit=Rule(conditions=[_cond(Indicator(kind="rsi", period=2), "gt", 70)]),
+        risk=Risk(min_hold_bars=3, stop_loss_pct=8),
+    ),
     "v2_weekly_stochastic": StrategySpec(
         name="Weekly stochastic",
         symbols=["QQQ"],

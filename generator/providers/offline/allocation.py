@@ -150,7 +150,25 @@ def extract_volatility_target(state: ParseState) -> None:
     state.t = consume(TARGET_VOL_PATTERNS, state.t, on_match)
 
 
+# "$5,000 per trade", "put 10000 dollars in each position", "buy $10k of it"
+AMOUNT_PATTERNS: list[re.Pattern[str]] = [
+    rx(r"(?:(?:use|using|put|allocate|allocating|invest|investing|with|spend|spending|risk) )?"
+       r"(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)(?: (?:per|for each|in each|each|on each|for every"
+       r"|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry))"),
+]
+
+
+def extract_amount(state: ParseState) -> None:
+    def on_match(m: re.Match[str]) -> None:
+        value = float(m.group("n"))
+        state.amount = state.settle(state.amount, value, "amounts per position", m.group(0))
+        state.understood.append(f"${format_number(value)} per position")
+
+    state.t = consume(AMOUNT_PATTERNS, state.t, on_match)
+
+
 def extract_sizing(state: ParseState) -> None:
+    extract_amount(state)
     def fixed(m: re.Match[str]) -> None:
         value = float(m.group("n")) / 100
         if state.fraction is not None and abs(state.fraction - value) > 1e-12:
@@ -165,3 +183,5 @@ def extract_sizing(state: ParseState) -> None:
         state.equal = True
     if state.fraction is not None and state.all_in:
         raise state.fail("both 'all in' and a per-position size were given")
+    if state.amount is not None and (state.fraction is not None or state.all_in):
+        raise state.fail("both a dollar amount and another position size were given")

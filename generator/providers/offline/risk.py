@@ -75,6 +75,26 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
 ]
 
 
+MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
+    rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| positions| the position"
+       rf"| each trade)?(?: for)? (?:at least|a minimum of|no less than) {_HOLD_N}"),
+    rx(r"(?:, )?(?:and |with )?(?:a )?minimum hold(?:ing)?(?: period| time)?(?: of| is)?"
+       rf" {_HOLD_N}"),
+    rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell(?: it| them)? (?:before|within"
+       rf"|in the first|for the first|until after) {_HOLD_N}"),
+]
+
+
+def extract_min_hold(state: ParseState) -> None:
+    def on_match(m: re.Match[str]) -> None:
+        bars = int(m.group("n")) * _HOLD_UNITS[m.group("u")]
+        state.risk["min_hold_bars"] = state.settle(state.risk.get("min_hold_bars"), bars,
+                                                   "minimum holding periods", m.group(0))
+        state.understood.append(f"minimum holding period {bars} trading days")
+
+    state.t = consume(MIN_HOLD_PATTERNS, state.t, on_match)
+
+
 def extract_time_exit(state: ParseState) -> None:
     def on_match(m: re.Match[str]) -> None:
         bars = int(m.group("n")) * _HOLD_UNITS[m.group("u")]
@@ -86,6 +106,7 @@ def extract_time_exit(state: ParseState) -> None:
 
 
 def extract_risk(state: ParseState) -> None:
+    extract_min_hold(state)
     extract_time_exit(state)
     for kind, pattern in RISK_PATTERNS:
         key, label = _CONTROLS[kind]

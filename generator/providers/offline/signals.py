@@ -71,6 +71,8 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
 
 
 def _allocation(state: ParseState, traded: list[str]) -> dict[str, object]:
+    if state.amount is not None:
+        return dict(kind=AllocationKind.fixed_amount, amount=state.amount)
     if state.fraction is not None:
         return dict(kind=AllocationKind.fixed_fraction, fraction=state.fraction)
     if state.all_in:
