@@ -138,3 +138,8 @@ def test_cli_new_prints_the_clarification(tmp_path: Path, sample_market_dir: Pat
     listed = subprocess.run([*cmd, "templates", "--json"], env=env, capture_output=True,
                             text=True, timeout=300, cwd=REPO_ROOT)
     assert len(json.loads(listed.stdout)) == len(TEMPLATES)
+    created = subprocess.run(
+        [*cmd, "new", "Classic 60/40: 60% SPY and 40% AGG, rebalanced monthly", "--json"],
+        env=env, capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["ignored"] == ["classic"]
