@@ -19,7 +19,7 @@ class OfflineProvider:
     """The deterministic parser: the embedded default, no network, no key."""
 
     name = "offline"
-    model = "rules-v1"
+    model = "rules-v2"  # v2: reads titles, small talk and StrategySpec v2 constructs
 
     def propose(
         self,

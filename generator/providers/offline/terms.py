@@ -2,7 +2,8 @@
 
 This module owns the intermediate terms of the signal path: `Ind` (an indicator as written,
 before defaults and symbols are settled), `Op` (an operator word, before it is resolved against
-its two sides), `Cond` (one comparison) and the scales that say which indicators can be compared.
+its two sides), `Cond` (one comparison), the scales that say which indicators can be compared,
+and `Title` (what a title said that the spec must agree with; read by `framing`).
 """
 
 from __future__ import annotations
