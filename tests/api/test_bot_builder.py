@@ -143,3 +143,11 @@ def test_cli_new_prints_the_clarification(tmp_path: Path, sample_market_dir: Pat
         env=env, capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["ignored"] == ["classic"]
+
+
+def test_dashboard_offers_the_completions(client: TestClient) -> None:
+    page = client.post("/ui/strategies", data={"text": "buy the dip on SPY"})
+    assert page.status_code == 422
+    assert "Which do you mean?" in page.text and "2-day RSI drops below 10" in page.text
+    home = client.get("/ui")
+    assert home.status_code == 200 and "Which do you mean?" not in home.text
