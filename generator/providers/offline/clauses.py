@@ -30,6 +30,7 @@ _EXIT_VERBS = rx(
     r"sell(?:ing|s)?(?: it| everything| all| out| off)?|exit(?:s|ing)?(?: the position)?"
     r"|get out(?: of)?|go to cash|move to cash|go flat|close (?:out|it|the position|the trade"
     r"|my position|the long)|dump|ditch|liquidate|unload|take profits?|step aside"
+    r"|(?:be |stay |get )?flat(?= (?:when|if|once|whenever|while))"
 )
 _KEYWORDS = rx(
     r"whenever|when|if|once|as soon as|after|any time|anytime|every time|each time|upon"

@@ -118,7 +118,7 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         r"|get|declines|decline|heads|head|turns|turn|comes|come|plunges|plunge|tanks|crashes)"
         r"(?: back)?(?: down)? (?:below|under|beneath|lower than|underneath)"), "md"),
     (rx(rf"{_LEVEL}(?:above|over|greater than(?: or equal to)?|higher than|more than|bigger than"
-        r"|exceeds|exceed|exceeding|> =|>|at least|north of)"), "gt"),
+        r"|exceeds|exceed|exceeding|> =|>|at least|north of|beats|beat|tops)"), "gt"),
     (rx(rf"{_LEVEL}(?:below|under|less than(?: or equal to)?|lower than|smaller than|beneath"
         r"|underneath|< =|<|at most|south of)"), "lt"),
 ]

@@ -19,7 +19,8 @@ _SELL = r"(?:sell|sells|selling|exit|exits|get out|close(?: it| the position)?|d
 _SELL_OBJ = r"(?: it| them| out| everything)?"
 _OPPOSITE = (
     r"(?:the |a )?(?:cross(?:ing)? back(?: down| below| under| over| above)?"
-    r"|(?:opposite|reverse|reversed|other|bearish|downward|negative|contrary) cross(?:ing|over)?"
+    r"|(?:opposite|reverse|reversed|other|bearish|downward|negative|contrary)"
+    r" cross(?:ing|over|es over|es)?"
     r"|cross(?:ing)? in the other direction|opposite signal|reverse signal)"
 )
 _WHEN = r"(?:when|if|once|as soon as|whenever)"

@@ -88,6 +88,21 @@ _SHORT = re.compile(r"(?<!\S)short(?! term)(?!\S)")
 _GOLDEN = re.compile(r"(?<!\S)(?P<w>golden|death) cross(?!\S)")
 
 
+# "golden cross / death cross on IWM": the whole strategy in two words
+_CROSS_PAIR = re.compile(
+    r"(?<!\S)(?:trade |use |a |the )?golden cross(?: ,| /| and| &| then)?(?: a| the)? death cross"
+    rf"(?: (?:on|for|with|in) (?P<sym>{SYM}))?(?!\S)"
+)
+
+
+def expand_shorthands(state: ParseState) -> None:
+    def handler(m: re.Match[str]) -> str:
+        sym = f" {m.group('sym')}" if m.group("sym") else ""
+        return f" buy{sym} on a golden cross , sell on a death cross "
+
+    state.t = squash(_CROSS_PAIR.sub(handler, state.t))
+
+
 def strip_small_talk(state: ParseState) -> None:
     found: list[str] = []
 

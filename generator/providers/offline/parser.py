@@ -22,6 +22,7 @@ from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
 from generator.providers.offline.framing import (
     check_title,
+    expand_shorthands,
     extract_standard_macd,
     extract_title,
     strip_small_talk,
@@ -43,6 +44,7 @@ from generator.spec import StrategySpec
 # phrases that may stand anywhere in the text, taken out before the families are tried
 GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     strip_small_talk,
+    expand_shorthands,
     extract_standard_macd,
     extract_title,
     extract_named_lines,

@@ -46,6 +46,10 @@ EACH = rx(
     rf"(?:with |put |invest |allocate |keep )?{NUMP} (?:each|apiece|per (?:fund|etf|asset|symbol))"
     rf"(?: (?:in|into|to|on|for|of))?(?: the)? (?P<syms>{SYMLIST})"
 )
+EACH_FRACTION = rx(
+    r"(?:with |put |invest |allocate |keep )?(?P<a>[1-9]) / (?P<b>[1-9]) (?:each|apiece)"
+    rf"(?: (?:in|into|to|on|for|of))?(?: the)? (?P<syms>{SYMLIST})"
+)
 EACH_REV = rx(
     rf"(?P<syms>{SYMLIST})(?: ,)?(?: (?:with|at))? {NUMP} (?:each|apiece)"
 )
@@ -117,7 +121,8 @@ ROT_POSITIVE = [
 ROT_FILLER = frozenset(words(
     """buy hold own pick choose select invest rotate rotating rotation switch each every month
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
-    ranked ranking them"""
+    ranked ranking them picking pick whichever has have higher stronger better one performing
+    between"""
 ))
 
 
@@ -209,7 +214,12 @@ def try_weights(state: ParseState) -> StrategySpec | None:
         for sym in dict.fromkeys(re.findall(SYM, m.group("syms"))):
             add(sym, float(m.group("n")) / 100, m.group(0))
 
-    t = consume([EACH, EACH_REV], state.t, each)
+    def each_fraction(m: re.Match[str]) -> None:
+        for sym in dict.fromkeys(re.findall(SYM, m.group("syms"))):
+            add(sym, float(m.group("a")) / float(m.group("b")), m.group(0))
+
+    t = consume([EACH_FRACTION], state.t, each_fraction)
+    t = consume([EACH, EACH_REV], t, each)
     t = consume([RATIO, RATIO_REV], t, ratio)
     t = consume([PAIR, PAIR_REV], t, pair)
     if not weights:
