@@ -48,6 +48,8 @@ CASES: list[tuple[str, list[str], list[str] | None, dict[str, object]]] = [
     ("Buy SPY and QQQ when they are above their 200-day SMA, sell when below, $5,000 per position",
      ["price gt sma200"], ["price lt sma200"],
      {"allocation.kind": "fixed_amount", "allocation.amount": 5000}),
+    ("Own QQQ and move to TLT when QQQ closes below its 200-day SMA",
+     ["price gt sma200"], ["price lt sma200"], {"allocation.alternative": "TLT"}),
     ("Buy IWM when RSI(2) is below 10, sell when RSI(2) is above 70, hold for at least 3 days",
      ["rsi2 lt 10"], ["rsi2 gt 70"], {"risk.min_hold_bars": 3}),
     ("Buy IWM when RSI(2) is below 10, sell when RSI(2) is above 70, but don't sell within 5 "

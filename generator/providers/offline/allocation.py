@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from generator.describe import format_number
-from generator.providers.offline.phrases import NUMP, SYM, consume, rx
+from generator.providers.offline.phrases import NUMP, SYM, consume, rx, take
 from generator.providers.offline.state import ParseState
 
 # -- the alternative asset -----------------------------------------------------------------------
@@ -107,7 +107,30 @@ EQUAL = rx(
 )
 
 
+# "hold SPY, but switch to IEF when SPY falls below its 200-day SMA": the switch condition is
+# the sell rule, the buy rule its negation, the target the alternative asset
+SWITCH = rx(
+    rf"(?:(?:hold|own|stay in|be in|keep|buy)(?: 100 %| all| everything)?(?: in)? (?P<sym>{SYM})"
+    r"(?: ,)?(?: but| and)? )?(?:then )?(?:switch|move|rotate|go|flip|swap)(?: out)?(?: of it)?"
+    rf"(?: everything| it| the money)? (?:to|into|in|over to) (?P<alt>{SYM})"
+    r" (?P<kw>when|if|once|whenever)"
+)
+
+
+def extract_switch(state: ParseState) -> None:
+    def on_match(m: re.Match[str]) -> str:
+        alt = m.group("alt")
+        state.alternative = state.settle(state.alternative, alt, "alternative assets", m.group(0))
+        state.entry_from_exit = True
+        state.understood.append(f"alternative {alt} when the switch condition holds")
+        sym = f" {m.group('sym')}" if m.group("sym") else ""
+        return f"sell{sym} {m.group('kw')}"
+
+    state.t = take(SWITCH, state.t, on_match)
+
+
 def extract_alternative(state: ParseState) -> None:
+    extract_switch(state)
     for pattern, otherwise in ALT_PATTERNS:
 
         def on_match(m: re.Match[str], otherwise: bool = otherwise) -> None:

@@ -56,6 +56,14 @@ def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Ru
         raise state.fail(f"the {role} rule is not valid: " + validation_errors(exc)) from exc
 
 
+def negated_rule(rule: Rule) -> Rule:
+    """Not `rule`, for a flat rule: each condition negated, all <-> any (De Morgan)."""
+    conds = rule.flat()
+    flipped: Literal["all", "any"] = "any" if rule.combine == "all" else "all"
+    return Rule(combine=flipped if len(conds) > 1 else "all",
+                conditions=[c.negated() for c in conds])
+
+
 def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | None:
     """The exit when no sell rule was given; None when only the risk controls close positions."""
     conds = entry.flat()  # the parser's rules are flat

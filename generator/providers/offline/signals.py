@@ -21,7 +21,7 @@ from generator.providers.offline.clauses import (
 from generator.providers.offline.conditions import COMPARISON_RULES, NAMED_RULES, read_condition
 from generator.providers.offline.errors import GENERIC, NOTHING
 from generator.providers.offline.indicators import tag_indicators
-from generator.providers.offline.rules import default_exit, make_rule, signal_name
+from generator.providers.offline.rules import default_exit, make_rule, negated_rule, signal_name
 from generator.providers.offline.state import ParseState, TextTagger, chain, tagger
 from generator.providers.offline.terms import Cond, Ind, negated_op
 from generator.spec import AllocationKind, StrategySpec
@@ -116,7 +116,7 @@ def parse_signal(state: ParseState) -> StrategySpec:
         raise state.fail("only one sell rule can be given (combine conditions with 'and'/'or')")
     if state.not_understood:
         raise state.fail(GENERIC)
-    if not entry:
+    if not entry and not (exit_ and state.entry_from_exit):
         if exit_:
             raise state.fail("a sell rule was given but no buy rule")
         raise state.fail(NOTHING, [state.raw.strip()])
@@ -124,8 +124,13 @@ def parse_signal(state: ParseState) -> StrategySpec:
     traded = resolve_symbols(state, traded, [c for _, c in entry + exit_])
     for sym in traded:
         state.understood.insert(0, f"symbol {sym}")
-    entry_rule = make_rule(state, entry, "entry")
     exit_rule = make_rule(state, exit_, "exit") if exit_ else None
+    if not entry and exit_rule is not None:
+        # "hold SPY, switch to IEF when ...": held while the switch condition does not hold
+        entry_rule = negated_rule(exit_rule)
+        state.understood.append("entry: when the switch condition does not hold")
+    else:
+        entry_rule = make_rule(state, entry, "entry")
     if exit_rule is not None and state.exit_mode is not None:
         raise state.fail("two sell rules were given; say one of them")
     if exit_rule is None:

@@ -57,7 +57,8 @@ class ParseState:
     bb_std: float | None = None
     stoch_period: int | None = None
     target_vol: float | None = None
-    amount: float | None = None  # dollars per position  # "target 10% volatility"
+    amount: float | None = None  # dollars per position
+    entry_from_exit: bool = False  # "hold SPY, switch to IEF when ...": entry = not the exit  # "target 10% volatility"
     drift_band: float | None = None  # "rebalance when a weight drifts more than 5 points"
     # framing and exits (framing.py, exits.py)
     ignored: list[str] = field(default_factory=list)  # words with no trading meaning
