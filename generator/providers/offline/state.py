@@ -56,9 +56,9 @@ class ParseState:
     bb_period: int | None = None
     bb_std: float | None = None
     stoch_period: int | None = None
-    target_vol: float | None = None
+    target_vol: float | None = None  # "target 10% volatility"
     amount: float | None = None  # dollars per position
-    entry_from_exit: bool = False  # "hold SPY, switch to IEF when ...": entry = not the exit  # "target 10% volatility"
+    entry_from_exit: bool = False  # "hold SPY, switch to IEF when ...": entry = not the exit
     drift_band: float | None = None  # "rebalance when a weight drifts more than 5 points"
     # framing and exits (framing.py, exits.py)
     ignored: list[str] = field(default_factory=list)  # words with no trading meaning
