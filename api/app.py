@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from api import dashboard
 from api.errors import error_body, http_status
 from api.routes import agents as agent_routes
-from api.routes import backtests, generations, market_data, strategies, versions
+from api.routes import backtests, bot_builder, generations, market_data, strategies, versions
 from api.routes import batches as batch_routes
 from api.routes import deployments as deployment_routes
 from api.routes import monitoring as monitoring_routes
@@ -108,4 +108,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agent_routes.router)
     app.include_router(monitoring_routes.router)
     app.include_router(notification_routes.router)
+    app.include_router(bot_builder.router)
     return app

@@ -110,6 +110,8 @@ def create(app: AppDep, text: Annotated[str, Form()], cookie: CookieDep = None) 
     except StratforgeError as exc:
         error = {"code": exc.code, "message": exc.message}
         return _page("index.html", status=422, error=error, text=text,
+                     questions=exc.details.get("questions") or [],
+                     suggestions=exc.details.get("suggestions") or [],
                      strategies=app.strategies.list_strategies(app.user_id))
     return RedirectResponse(f"/ui/strategies/{view.id}", status_code=303)
 

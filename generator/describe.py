@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from generator.spec import (
     MACD_KINDS,
+    V2_KINDS,
     AllocationKind,
     Condition,
     Constant,
@@ -32,7 +33,10 @@ _OP_TEXT: dict[Operator, str] = {
     Operator.crosses_below: "crosses below",
     Operator.gt: "is above",
     Operator.lt: "is below",
+    Operator.ge: "is at least",
+    Operator.le: "is at most",
 }
+_TIMEFRAME_UNIT = {None: "day", "weekly": "week", "monthly": "month"}
 
 _SIGNAL_SCHEDULE: dict[Frequency, str] = {
     Frequency.daily: "every trading day",
@@ -40,6 +44,7 @@ _SIGNAL_SCHEDULE: dict[Frequency, str] = {
     Frequency.monthly: "once a month",
     Frequency.quarterly: "once a quarter",
     Frequency.yearly: "once a year",
+    Frequency.semiannual: "twice a year (January and July)",
 }
 
 
@@ -73,7 +78,10 @@ def describe_indicator(ind: Indicator) -> str:
     """A noun phrase for one indicator, e.g. "the 50-day SMA" or "the 14-day RSI of SPY"."""
     kind = ind.kind
     period = ind.period
-    if kind == IndicatorKind.price:
+    unit = _TIMEFRAME_UNIT[ind.timeframe.value if ind.timeframe else None]
+    if ind.timeframe is not None or kind in V2_KINDS:
+        text = _describe_v2_indicator(ind, unit)
+    elif kind == IndicatorKind.price:
         text = "the price"
     elif kind == IndicatorKind.sma:
         text = f"the {period}-day SMA"
@@ -105,6 +113,38 @@ def describe_indicator(ind: Indicator) -> str:
     return text
 
 
+def _describe_v2_indicator(ind: Indicator, unit: str) -> str:
+    kind, period = ind.kind, ind.period
+    names = {
+        IndicatorKind.sma: "SMA", IndicatorKind.ema: "EMA", IndicatorKind.rsi: "RSI",
+        IndicatorKind.atr: "average true range", IndicatorKind.stoch_k: "stochastic %K",
+        IndicatorKind.stoch_d: "stochastic %D",
+        IndicatorKind.volatility: "volatility (annualised, %)",
+        IndicatorKind.drawdown: "drawdown from the high (%)",
+        IndicatorKind.volume_sma: "average volume",
+        IndicatorKind.roc: "momentum (rate of change)",
+    }
+    if kind in names and period is not None:
+        text = f"the {period}-{unit} {names[kind]}"
+    elif kind == IndicatorKind.price:
+        text = "the price" if unit == "day" else f"the {unit}ly close"
+    elif kind == IndicatorKind.volume:
+        text = "the volume"
+    elif kind == IndicatorKind.up_streak:
+        text = f"the number of {unit}s in a row it closed up"
+    elif kind == IndicatorKind.down_streak:
+        text = f"the number of {unit}s in a row it closed down"
+    elif kind == IndicatorKind.highest_high:
+        text = f"the highest high of the previous {period} {unit}s"
+    elif kind == IndicatorKind.lowest_low:
+        text = f"the lowest low of the previous {period} {unit}s"
+    else:
+        base = Indicator(kind=kind, period=period, fast=ind.fast, slow=ind.slow,
+                         signal=ind.signal, num_std=ind.num_std)
+        text = f"{describe_indicator(base)} on {unit}ly bars"
+    return text
+
+
 def _describe_constant(value: Constant, left: Indicator) -> str:
     number = format_number(value.value)
     # momentum is a percentage; the others are plain levels
@@ -127,11 +167,20 @@ def describe_condition(cond: Condition) -> str:
             return f"{left} {words}"
     else:
         right = describe_indicator(cond.right)
+        if cond.offset_pct is not None:
+            side = "above" if cond.offset_pct > 0 else "below"
+            offset = format_number(abs(cond.offset_pct))
+            return f"{left} {_OP_TEXT[cond.op]} the level {offset}% {side} {right}"
     return f"{left} {_OP_TEXT[cond.op]} {right}"
 
 
 def describe_rule(rule: Rule) -> str:
-    parts = [describe_condition(c) for c in rule.conditions]
+    parts = [
+        f"({describe_rule(c)})" if isinstance(c, Rule) else describe_condition(c)
+        for c in rule.conditions
+    ]
+    if rule.combine == "none":
+        return "not " + (parts[0] if len(parts) == 1 else "any of: " + join_words(parts, "or"))
     if len(parts) == 1:
         return parts[0]
     if rule.combine == "all":
@@ -147,6 +196,11 @@ def _describe_risk(risk: Risk) -> list[str]:
         parts.append(f"a {format_number(risk.trailing_stop_pct)}% trailing stop")
     if risk.take_profit_pct is not None:
         parts.append(f"a {format_number(risk.take_profit_pct)}% take profit")
+    if risk.max_hold_bars is not None:
+        parts.append(f"a time exit after {risk.max_hold_bars} trading days held")
+    if risk.min_hold_bars is not None:
+        parts.append(f"a minimum holding period of {risk.min_hold_bars} trading days before "
+                     "the sell rule applies")
     return parts
 
 
@@ -180,11 +234,18 @@ def _signal_sentences(spec: StrategySpec) -> list[str]:
     if alloc.kind == AllocationKind.fixed_fraction:
         size = format_percent(alloc.fraction or 0.0)
         money = f"invests {size} of the portfolio in each position"
+    elif alloc.kind == AllocationKind.fixed_amount:
+        money = (f"invests ${format_number(alloc.amount or 0)} in each position (at most an "
+                 f"equal 1/{len(spec.symbols)} share of the portfolio)")
     elif alloc.kind == AllocationKind.equal_weight:
         money = f"gives each symbol an equal 1/{len(spec.symbols)} share of the portfolio"
     else:
         money = "invests the whole portfolio" + (", split equally among the symbols" if many
                                                  else "")
+    if alloc.target_volatility_pct is not None:
+        money += (f", scaled down so each position's volatility is at most "
+                  f"{format_number(alloc.target_volatility_pct)}% a year ({alloc.volatility_days}-"
+                  "day realised)")
     if alloc.alternative:
         money += f", and holds {alloc.alternative} with the money that is out of the market"
     else:
@@ -209,8 +270,17 @@ def _weights_sentences(spec: StrategySpec) -> list[str]:
         rest = f"this uses {format_number(round(total, 4))}x the portfolio (leverage)"
     else:
         rest = "the portfolio is fully invested"
+    if alloc.target_volatility_pct is not None:
+        rest += (f"; each weight is scaled down so its volatility is at most "
+                 f"{format_number(alloc.target_volatility_pct)}% a year ({alloc.volatility_days}-"
+                 "day realised), the rest stays in cash")
     out.append(rest[0].upper() + rest[1:] + _risk_clause(spec))
-    out.append(f"Rebalances {_SIGNAL_SCHEDULE[spec.schedule or Frequency.monthly]}")
+    if alloc.drift_band_pct is not None:
+        out.append("Rebalances when a weight drifts more than "
+                   f"{format_number(alloc.drift_band_pct)} points from its target (checked "
+                   "every trading day)")
+    else:
+        out.append(f"Rebalances {_SIGNAL_SCHEDULE[spec.schedule or Frequency.monthly]}")
     return out
 
 
@@ -228,6 +298,9 @@ def _rotation_sentences(spec: StrategySpec) -> list[str]:
         idle = f"money not placed in the winners is held in {alloc.alternative}"
     else:
         idle = "money not placed in the winners stays in cash"
+    if alloc.target_volatility_pct is not None:
+        idle += (f"; each holding is scaled down so its volatility is at most "
+                 f"{format_number(alloc.target_volatility_pct)}% a year")
     out.append(idle[0].upper() + idle[1:] + _risk_clause(spec))
     out.append(f"Rebalances {_SIGNAL_SCHEDULE[spec.schedule or Frequency.monthly]}")
     return out

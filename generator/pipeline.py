@@ -45,6 +45,7 @@ class Generated:
     warnings: list[str] = field(default_factory=list)
     prompt_version: str = ""
     attempts: list[Attempt] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # words read as carrying no meaning
 
 
 def generate(
@@ -94,4 +95,5 @@ def generate(
         latency_ms=(time.perf_counter() - started) * 1000,
         prompt_version=proposal.prompt_version,
         attempts=proposal.attempts,
+        ignored=list(proposal.ignored),
     )

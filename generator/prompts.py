@@ -15,7 +15,7 @@ from functools import cache
 
 from generator.spec import SpecLimits, StrategySpec, spec_json_schema
 
-PROMPT_VERSION = "spec-2026.1"
+PROMPT_VERSION = "spec-2026.2"  # .2: StrategySpec v2 constructs and examples from templates
 EXPLAIN_PROMPT_VERSION = "explain-2026.1"
 TOOL_NAME = "submit_strategy_spec"
 
@@ -119,6 +119,102 @@ EXAMPLES: list[tuple[str, dict[str, object]]] = [
             "schedule": "monthly",
         },
     ),
+    # spec v2 (the requests are worked templates of generator.catalog; a test checks that the
+    # offline parser reads each of them into the same spec)
+    (
+        "Buy SPY after it closes down 3 days in a row and sell after holding for 5 days",
+        {
+            "name": "Three down days SPY",
+            "symbols": ["SPY"],
+            "entry": {
+                "conditions": [
+                    {"left": {"kind": "down_streak"}, "op": "ge", "right": {"value": 3}}
+                ]
+            },
+            "risk": {"max_hold_bars": 5},
+        },
+    ),
+    (
+        "Buy QQQ when its 10-week SMA is above its 30-week SMA, sell when it is below",
+        {
+            "name": "Weekly trend QQQ",
+            "symbols": ["QQQ"],
+            "entry": {
+                "conditions": [
+                    {
+                        "left": {"kind": "sma", "period": 10, "timeframe": "weekly"},
+                        "op": "gt",
+                        "right": {"kind": "sma", "period": 30, "timeframe": "weekly"},
+                    }
+                ]
+            },
+            "exit": {
+                "conditions": [
+                    {
+                        "left": {"kind": "sma", "period": 10, "timeframe": "weekly"},
+                        "op": "lt",
+                        "right": {"kind": "sma", "period": 30, "timeframe": "weekly"},
+                    }
+                ]
+            },
+        },
+    ),
+    (
+        "Buy SPY when price is 2% above its 50-day SMA unless the 20-day volatility is above "
+        "30; sell when either fails.",
+        {
+            "name": "SPY trend with offset",
+            "symbols": ["SPY"],
+            "entry": {
+                "conditions": [
+                    {
+                        "left": {"kind": "price"},
+                        "op": "gt",
+                        "right": {"kind": "sma", "period": 50},
+                        "offset_pct": 2,
+                    },
+                    {
+                        "combine": "none",
+                        "conditions": [
+                            {
+                                "left": {"kind": "volatility", "period": 20},
+                                "op": "gt",
+                                "right": {"value": 30},
+                            }
+                        ],
+                    },
+                ]
+            },
+            "exit": {
+                "combine": "any",
+                "conditions": [
+                    {
+                        "left": {"kind": "price"},
+                        "op": "le",
+                        "right": {"kind": "sma", "period": 50},
+                        "offset_pct": 2,
+                    },
+                    {
+                        "left": {"kind": "volatility", "period": 20},
+                        "op": "gt",
+                        "right": {"value": 30},
+                    },
+                ],
+            },
+        },
+    ),
+    (
+        "50/50 SPY and TLT, rebalance when a weight drifts more than 5 points",
+        {
+            "name": "50-50 SPY TLT drift band",
+            "symbols": ["SPY", "TLT"],
+            "allocation": {
+                "kind": "target_weights",
+                "weights": {"SPY": 0.5, "TLT": 0.5},
+                "drift_band_pct": 5,
+            },
+        },
+    ),
 ]
 
 
@@ -162,6 +258,15 @@ user did not ask for; when something is not said, leave the field out so default
 - at most {limits.max_lookback} bars of history for any indicator or momentum window
 - at most {limits.max_conditions} conditions across the entry and exit rules
 6. If a validation error comes back, answer again with a corrected complete StrategySpec.
+7. StrategySpec v2 (set spec_version 2 or leave it out; it is set for you): a rule's \
+conditions may nest groups ({{"combine": "all"|"any"|"none", "conditions": [...]}}; "none" \
+means none of them holds, for "unless" and "not"); operators ge/le ("3 days in a row" is \
+down_streak ge 3); `offset_pct` moves the right-hand indicator ("2% above its 50-day SMA"); \
+`timeframe` weekly/monthly computes an indicator on resampled bars ("the 10-week EMA"); \
+indicators atr, stoch_k, stoch_d, volatility, drawdown, volume, volume_sma, up_streak, \
+down_streak; `risk.max_hold_bars` sells after N trading days held; schedule "semiannual"; \
+`allocation.drift_band_pct` rebalances target weights only when a weight drifts that many \
+points. Short positions do not exist in the schema: never turn a short into a long.
 
 Symbols with daily bars on this server (first to last date):
 {symbols}

@@ -14,6 +14,7 @@ The result is formatted with black, so generated files read like hand-written on
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import keyword
@@ -25,7 +26,7 @@ from typing import Any
 import black
 import jinja2
 
-from generator.describe import describe, describe_condition
+from generator.describe import describe, describe_condition, describe_rule
 from generator.spec import (
     AllocationKind,
     Condition,
@@ -55,6 +56,16 @@ INDICATOR_FUNCTIONS: dict[IndicatorKind, tuple[str, tuple[str, ...]]] = {
     IndicatorKind.roc: ("rate_of_change", ("period",)),
     IndicatorKind.highest_high: ("highest_high", ("period",)),
     IndicatorKind.lowest_low: ("lowest_low", ("period",)),
+    # spec v2
+    IndicatorKind.atr: ("atr", ("period",)),
+    IndicatorKind.stoch_k: ("stoch_k", ("period",)),
+    IndicatorKind.stoch_d: ("stoch_d", ("period",)),
+    IndicatorKind.volatility: ("volatility", ("period",)),
+    IndicatorKind.drawdown: ("drawdown", ("period",)),
+    IndicatorKind.volume: ("volume", ()),
+    IndicatorKind.volume_sma: ("volume_sma", ("period",)),
+    IndicatorKind.up_streak: ("up_streak", ()),
+    IndicatorKind.down_streak: ("down_streak", ()),
 }
 
 # the parameter-name stem of each indicator field; bollinger and MACD share theirs per family
@@ -71,7 +82,23 @@ _STEMS: dict[IndicatorKind, str] = {
     IndicatorKind.roc: "momentum",
     IndicatorKind.highest_high: "breakout_high",
     IndicatorKind.lowest_low: "breakout_low",
+    IndicatorKind.atr: "atr",
+    IndicatorKind.stoch_k: "stochastic",
+    IndicatorKind.stoch_d: "stochastic",
+    IndicatorKind.volatility: "volatility",
+    IndicatorKind.drawdown: "drawdown",
+    IndicatorKind.volume: "volume",
+    IndicatorKind.volume_sma: "volume",
+    IndicatorKind.up_streak: "up_streak",
+    IndicatorKind.down_streak: "down_streak",
 }
+_OPERATOR_SYMBOLS = {Operator.gt: ">", Operator.lt: "<", Operator.ge: ">=", Operator.le: "<="}
+
+
+def _stem(ind: Indicator) -> str:
+    """The parameter-name stem of an indicator: its family, and its timeframe when not daily."""
+    stem = _STEMS.get(ind.kind, ind.kind.value)
+    return stem if ind.timeframe is None else f"{stem}_{ind.timeframe.value}"
 
 
 class RenderError(ValueError):
@@ -95,10 +122,19 @@ class RenderPlan:
     take_profit: bool = False
     trailing_stop: bool = False
     helpers: list[str] = field(default_factory=list)
+    max_hold: bool = False  # v2 time exit
+    min_hold: bool = False  # v2 minimum holding period (the sell rule waits)
+    drift_band: bool = False  # v2 drift-band rebalancing
+    vol_target: bool = False  # v2 volatility targeting
 
     @property
     def risk(self) -> bool:
-        return self.stop_loss or self.take_profit or self.trailing_stop
+        return self.stop_loss or self.take_profit or self.trailing_stop or self.max_hold
+
+    @property
+    def count_held(self) -> bool:
+        """Whether the strategy counts the days each position has been held."""
+        return self.max_hold or self.min_hold
 
 
 def class_name_for(name: str) -> str:
@@ -141,7 +177,7 @@ def _indicator_param_names(spec: StrategySpec, namer: _Namer) -> None:
     periods: dict[str, set[int]] = {}
     for ind in spec.indicators():
         if ind.period is not None:
-            periods.setdefault(_STEMS[ind.kind], set()).add(ind.period)
+            periods.setdefault(_stem(ind), set()).add(ind.period)
     for stem, values in sorted(periods.items()):
         ordered = sorted(values)
         if len(ordered) == 2 and stem in ("sma", "ema"):
@@ -156,7 +192,7 @@ def _indicator_param_names(spec: StrategySpec, namer: _Namer) -> None:
 
 def _indicator_expr(ind: Indicator, namer: _Namer) -> str:
     func, fields = INDICATOR_FUNCTIONS[ind.kind]
-    stem = _STEMS.get(ind.kind, "")
+    stem = _stem(ind) if ind.kind in _STEMS else ""
     args: list[str] = []
     for field_name in fields:
         value = getattr(ind, field_name)
@@ -166,13 +202,16 @@ def _indicator_expr(ind: Indicator, namer: _Namer) -> str:
             pname = namer.name((field_name, stem, value), f"{stem}_{field_name}", value)
         args.append(f'p["{pname}"]')
     source = "bars" if ind.symbol is None else f'history["{ind.symbol}"]'
+    if ind.timeframe is not None:
+        source = f"resample({source}, {py_literal(ind.timeframe.value)})"
     return f"{func}({', '.join([source, *args])})"
 
 
 def _condition_expr(cond: Condition, role: str, namer: _Namer) -> str:
     left = _indicator_expr(cond.left, namer)
     if isinstance(cond.right, Constant):
-        side = "above" if cond.op in (Operator.gt, Operator.crosses_above) else "below"
+        side = ("above" if cond.op in (Operator.gt, Operator.ge, Operator.crosses_above)
+                else "below")
         wanted = f"{_STEMS.get(cond.left.kind, cond.left.kind.value)}_{role}_{side}"
         value = cond.right.value
         literal = int(value) if float(value).is_integer() else value
@@ -180,18 +219,29 @@ def _condition_expr(cond: Condition, role: str, namer: _Namer) -> str:
         right = f'p["{pname}"]'
     else:
         right = _indicator_expr(cond.right, namer)
+    if cond.offset_pct is not None:
+        side = "above" if cond.offset_pct > 0 else "below"
+        pname = namer.name(("offset", role, id(cond)), f"{role}_offset_pct_{side}",
+                           cond.offset_pct)
+        right = f'scaled({right}, p["{pname}"])'
     if cond.op == Operator.crosses_above:
         return f"crossed_above({left}, {right})"
     if cond.op == Operator.crosses_below:
         return f"crossed_below({left}, {right})"
-    symbol = ">" if cond.op == Operator.gt else "<"
+    symbol = _OPERATOR_SYMBOLS[cond.op]
     if isinstance(cond.right, Constant):
         return f"latest({left}) {symbol} {right}"
     return f"latest({left}) {symbol} latest({right})"
 
 
 def _rule_expr(rule: Rule, role: str, namer: _Namer) -> str:
-    parts = [_condition_expr(c, role, namer) for c in rule.conditions]
+    parts = [
+        _rule_expr(c, role, namer) if isinstance(c, Rule) else _condition_expr(c, role, namer)
+        for c in rule.conditions
+    ]
+    if rule.combine == "none":  # v2: none of them holds
+        inner = parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
+        return f"(not {inner})"
     if len(parts) == 1:
         return parts[0]
     joiner = " and " if rule.combine == "all" else " or "
@@ -199,8 +249,11 @@ def _rule_expr(rule: Rule, role: str, namer: _Namer) -> str:
 
 
 def _rule_doc(rule: Rule) -> str:
+    flat = [c for c in rule.conditions if isinstance(c, Condition)]
+    if rule.combine == "none" or len(flat) != len(rule.conditions):  # v2 groups
+        return describe_rule(rule)
     joiner = " and " if rule.combine == "all" else " or "
-    return joiner.join(describe_condition(c) for c in rule.conditions)
+    return joiner.join(describe_condition(c) for c in flat)
 
 
 def _helpers_used(*exprs: str | None) -> list[str]:
@@ -209,7 +262,7 @@ def _helpers_used(*exprs: str | None) -> list[str]:
     for func, _ in INDICATOR_FUNCTIONS.values():
         if re.search(rf"\b{func}\(", text):
             names.add(func)
-    for helper in ("crossed_above", "crossed_below", "latest"):
+    for helper in ("crossed_above", "crossed_below", "latest", "resample", "scaled"):
         if re.search(rf"\b{helper}\(", text):
             names.add(helper)
     return sorted(names)
@@ -232,6 +285,10 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         stop_loss=spec.risk.stop_loss_pct is not None,
         take_profit=spec.risk.take_profit_pct is not None,
         trailing_stop=spec.risk.trailing_stop_pct is not None,
+        max_hold=spec.risk.max_hold_bars is not None,
+        min_hold=spec.risk.min_hold_bars is not None,
+        drift_band=alloc.drift_band_pct is not None,
+        vol_target=alloc.target_volatility_pct is not None,
     )
     if spec.entry is not None:
         plan.entry_expr = _rule_expr(spec.entry, "buy", namer)
@@ -245,6 +302,9 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         params["position_weight"] = alloc.fraction
     elif alloc.kind in (AllocationKind.all_in, AllocationKind.equal_weight):
         params["position_weight"] = round(1.0 / len(spec.symbols), 10)
+    elif alloc.kind == AllocationKind.fixed_amount:
+        params["position_amount"] = alloc.amount
+        params["position_weight"] = round(1.0 / len(spec.symbols), 10)  # the cap
     elif alloc.kind == AllocationKind.target_weights:
         params["target_weights"] = dict(alloc.weights or {})
     elif alloc.kind == AllocationKind.momentum_rotation:
@@ -259,6 +319,15 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         params["take_profit_pct"] = spec.risk.take_profit_pct
     if spec.risk.trailing_stop_pct is not None:
         params["trailing_stop_pct"] = spec.risk.trailing_stop_pct
+    if spec.risk.max_hold_bars is not None:
+        params["max_hold_bars"] = spec.risk.max_hold_bars
+    if spec.risk.min_hold_bars is not None:
+        params["min_hold_bars"] = spec.risk.min_hold_bars
+    if alloc.drift_band_pct is not None:
+        params["drift_band_pct"] = alloc.drift_band_pct
+    if alloc.target_volatility_pct is not None:
+        params["target_volatility_pct"] = alloc.target_volatility_pct
+        params["volatility_days"] = alloc.volatility_days
     params["schedule"] = spec.schedule.value if spec.schedule else "daily"
     params["data_symbols"] = spec.all_symbols()
     params["history_bars"] = spec.lookback()
@@ -266,8 +335,12 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
     plan.helpers = _helpers_used(plan.entry_expr, plan.exit_expr)
     if alloc.kind == AllocationKind.momentum_rotation:
         plan.helpers = sorted({*plan.helpers, "rate_of_change", "latest"})
-    if plan.risk:
+    if plan.stop_loss or plan.take_profit or plan.trailing_stop:
         plan.helpers = sorted({*plan.helpers, "latest", "price"})
+    if plan.drift_band:
+        plan.helpers = sorted({*plan.helpers, "weights_drifted"} - {"period_key"})
+    if plan.vol_target:
+        plan.helpers = sorted({*plan.helpers, "latest", "volatility"})
     return plan
 
 
@@ -301,7 +374,9 @@ def docstring_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"""', "'''")
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """One environment per process: the template is compiled once, not on every render."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=jinja2.StrictUndefined,

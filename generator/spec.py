@@ -1,4 +1,5 @@
-"""StrategySpec v1: the one contract between "what the user said" and the generated code.
+"""StrategySpec (v1 and the additive v2): the one contract between "what the user said" and
+the generated code.
 
 A provider (the offline parser or an LLM) produces a `StrategySpec`; nothing else reaches the
 templates. Every field is an enum or a bounded value and unknown fields are refused
@@ -19,17 +20,42 @@ completed close.
 
 Server-side limits (`SpecLimits`) are separate from the static bounds of the model: they come
 from settings and are applied by `check_limits`.
+
+Version 2 is additive: every v1 spec loads, dumps and renders exactly as before. A spec that
+uses any v2 construct is stamped `spec_version: 2` by the model itself (`v2_features` lists
+them). The v2 constructs:
+
+* conditions: nested groups (a `Rule` inside a rule's conditions) and `combine: "none"` (none of
+  the conditions holds, i.e. "not"/"unless"); operators `ge`/`le` ("3 days in a row" is a streak
+  `ge` 3); an offset on the right side (`offset_pct`: "2% above its 50-day SMA");
+* indicators: `timeframe` weekly/monthly (bars resampled from the completed daily bars), and ATR,
+  stochastic %K/%D, volatility, drawdown from the high, volume and its average, up/down streaks;
+* risk: `max_hold_bars`, a time exit ("sell after holding for 5 days");
+* schedule: `semiannual`; allocation: `drift_band_pct`, a weights strategy rebalancing only when
+  a weight drifts that many points from its target (checked every day).
+
+The v2 fields are left out of a dump while unset, so a v1 spec's JSON (and the sha256 of it in
+the rendered file) does not change.
 """
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
-SPEC_VERSION: Literal[1] = 1
+SPEC_VERSION: Literal[1] = 1  # the version of a spec that uses no v2 construct
+LATEST_SPEC_VERSION: Literal[2] = 2
 
 SYMBOL_RE = re.compile(r"^[A-Z][A-Z0-9.\-]{0,9}$")
 
@@ -45,6 +71,17 @@ def _normalise_symbol(value: str) -> str:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # v2 fields, left out of a dump while unset so that a v1 spec dumps exactly as before
+    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _drop_unset_v2(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in self._V2_FIELDS:
+                if data.get(key) is None:
+                    data.pop(key, None)
+        return data
 
 
 class IndicatorKind(StrEnum):
@@ -61,6 +98,22 @@ class IndicatorKind(StrEnum):
     roc = "roc"  # rate of change / momentum over `period` bars, in percent
     highest_high = "highest_high"  # highest high of the `period` bars before the last one
     lowest_low = "lowest_low"  # lowest low of the `period` bars before the last one
+    # v2
+    atr = "atr"  # average true range over `period` bars (Wilder), in price units
+    stoch_k = "stoch_k"  # stochastic %K over `period` bars, 0..100
+    stoch_d = "stoch_d"  # 3-bar SMA of %K
+    volatility = "volatility"  # annualised stdev of daily returns over `period` bars, percent
+    drawdown = "drawdown"  # percent below the highest close of the last `period` bars (>= 0)
+    volume = "volume"  # the last bar's volume
+    volume_sma = "volume_sma"  # average volume over `period` bars
+    up_streak = "up_streak"  # consecutive closes above the close before, ending at the last bar
+    down_streak = "down_streak"  # consecutive closes below the close before
+
+
+class Timeframe(StrEnum):
+    daily = "daily"
+    weekly = "weekly"  # weeks ending Friday, from completed daily bars (the last may be partial)
+    monthly = "monthly"
 
 
 PERIOD_KINDS = {
@@ -73,6 +126,23 @@ PERIOD_KINDS = {
     IndicatorKind.roc,
     IndicatorKind.highest_high,
     IndicatorKind.lowest_low,
+    IndicatorKind.atr,
+    IndicatorKind.stoch_k,
+    IndicatorKind.stoch_d,
+    IndicatorKind.volatility,
+    IndicatorKind.drawdown,
+    IndicatorKind.volume_sma,
+}
+V2_KINDS = {
+    IndicatorKind.atr,
+    IndicatorKind.stoch_k,
+    IndicatorKind.stoch_d,
+    IndicatorKind.volatility,
+    IndicatorKind.drawdown,
+    IndicatorKind.volume,
+    IndicatorKind.volume_sma,
+    IndicatorKind.up_streak,
+    IndicatorKind.down_streak,
 }
 MACD_KINDS = {IndicatorKind.macd, IndicatorKind.macd_signal, IndicatorKind.macd_hist}
 BOLLINGER_KINDS = {IndicatorKind.bb_upper, IndicatorKind.bb_middle, IndicatorKind.bb_lower}
@@ -85,7 +155,12 @@ DEFAULT_PERIODS: dict[IndicatorKind, int] = {
     IndicatorKind.bb_upper: 20,
     IndicatorKind.bb_middle: 20,
     IndicatorKind.bb_lower: 20,
+    IndicatorKind.atr: 14,
+    IndicatorKind.stoch_k: 14,
+    IndicatorKind.stoch_d: 14,
 }
+# bars per period of each timeframe, in daily bars (for lookbacks)
+TIMEFRAME_DAYS = {"daily": 1, "weekly": 5, "monthly": 21}
 
 
 class Indicator(_Model):
@@ -100,11 +175,33 @@ class Indicator(_Model):
     symbol: Symbol | None = Field(
         default=None, description="Symbol to compute on; None means the symbol being traded"
     )
+    timeframe: Timeframe | None = Field(
+        default=None,
+        description="v2: bars the indicator is computed on (weekly/monthly are resampled from "
+        "completed daily bars); None means daily",
+    )
+    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset({"timeframe"})
 
     @field_validator("symbol")
     @classmethod
     def _symbol(cls, value: str | None) -> str | None:
         return None if value is None else _normalise_symbol(value)
+
+    @field_validator("timeframe")
+    @classmethod
+    def _timeframe(cls, value: Timeframe | None) -> Timeframe | None:
+        return None if value == Timeframe.daily else value
+
+    @property
+    def is_v2(self) -> bool:
+        return self.kind in V2_KINDS or self.timeframe is not None
+
+    @model_validator(mode="after")
+    def _check_timeframe(self) -> Indicator:
+        if self.timeframe is not None and self.kind == IndicatorKind.volatility:
+            raise ValueError("volatility is annualised from daily returns: give its period in "
+                             "days on daily bars")
+        return self
 
     @model_validator(mode="after")
     def _fill_and_check(self) -> Indicator:
@@ -135,7 +232,21 @@ class Indicator(_Model):
 
     @property
     def lookback(self) -> int:
-        """Completed bars needed before the indicator has a value for the last bar."""
+        """Completed daily bars needed before the indicator has a value for the last bar."""
+        scale = TIMEFRAME_DAYS[self.timeframe.value if self.timeframe else "daily"]
+        bars = self._bars_needed()
+        # a resampled bar is built from `scale` daily bars, plus one partial period
+        return bars if scale == 1 else (bars + 1) * scale
+
+    def _bars_needed(self) -> int:
+        if self.kind in (IndicatorKind.atr, IndicatorKind.volatility):
+            return (self.period or 14) * 3 + 1
+        if self.kind == IndicatorKind.stoch_d:
+            return (self.period or 14) + 3
+        if self.kind in (IndicatorKind.up_streak, IndicatorKind.down_streak):
+            return 30
+        if self.kind == IndicatorKind.volume:
+            return 1
         if self.kind in MACD_KINDS:
             return (self.slow or 26) * 3 + (self.signal or 9)
         if self.kind == IndicatorKind.rsi:
@@ -158,12 +269,46 @@ class Operator(StrEnum):
     crosses_below = "crosses_below"
     gt = "gt"
     lt = "lt"
+    ge = "ge"  # v2
+    le = "le"  # v2
+
+
+NEGATED_OPS = {
+    Operator.gt: Operator.le,
+    Operator.lt: Operator.ge,
+    Operator.ge: Operator.lt,
+    Operator.le: Operator.gt,
+    Operator.crosses_above: Operator.crosses_below,
+    Operator.crosses_below: Operator.crosses_above,
+}
 
 
 class Condition(_Model):
     left: Indicator
     op: Operator
     right: Indicator | Constant
+    offset_pct: float | None = Field(
+        default=None,
+        ge=-90,
+        le=500,
+        description="v2: the right side scaled by (1 + offset_pct/100): 'price 2% above its "
+        "50-day SMA' is price gt sma50 with offset_pct 2",
+    )
+    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset({"offset_pct"})
+
+    @model_validator(mode="after")
+    def _check_offset(self) -> Condition:
+        if self.offset_pct is not None and not isinstance(self.right, Indicator):
+            raise ValueError("an offset applies to an indicator on the right side, not a number")
+        if self.offset_pct == 0:
+            object.__setattr__(self, "offset_pct", None)
+        return self
+
+    @property
+    def is_v2(self) -> bool:
+        right_v2 = isinstance(self.right, Indicator) and self.right.is_v2
+        return (self.op in (Operator.ge, Operator.le) or self.offset_pct is not None
+                or self.left.is_v2 or right_v2)
 
     def negated(self) -> Condition:
         flipped = {
@@ -171,15 +316,31 @@ class Condition(_Model):
             Operator.lt: Operator.gt,
             Operator.crosses_above: Operator.crosses_below,
             Operator.crosses_below: Operator.crosses_above,
+            Operator.ge: Operator.lt,
+            Operator.le: Operator.gt,
         }[self.op]
-        return Condition(left=self.left, op=flipped, right=self.right)
+        return Condition(left=self.left, op=flipped, right=self.right, offset_pct=self.offset_pct)
 
 
 class Rule(_Model):
-    """Conditions combined with all (and) or any (or)."""
+    """Conditions combined with all (and), any (or) or, in v2, none (not any); a condition may
+    itself be a rule (a nested group, v2)."""
 
-    combine: Literal["all", "any"] = "all"
-    conditions: list[Condition] = Field(min_length=1, max_length=8)
+    combine: Literal["all", "any", "none"] = "all"
+    conditions: list[Condition | Rule] = Field(min_length=1, max_length=8)
+
+    def flat(self) -> list[Condition]:
+        """Every condition of the rule and its nested groups."""
+        out: list[Condition] = []
+        for item in self.conditions:
+            out.extend(item.flat() if isinstance(item, Rule) else [item])
+        return out
+
+    @property
+    def is_v2(self) -> bool:
+        return self.combine == "none" or any(
+            isinstance(item, Rule) or item.is_v2 for item in self.conditions
+        )
 
 
 class AllocationKind(StrEnum):
@@ -188,6 +349,8 @@ class AllocationKind(StrEnum):
     equal_weight = "equal_weight"  # each symbol gets 1/N
     target_weights = "target_weights"  # fixed weights, rebalanced on the schedule
     momentum_rotation = "momentum_rotation"  # top N by momentum, rebalanced on the schedule
+    # v2: each position gets `amount` dollars, never more than an equal 1/N share
+    fixed_amount = "fixed_amount"
 
 
 WEIGHTS_KINDS = {AllocationKind.target_weights, AllocationKind.momentum_rotation}
@@ -202,6 +365,27 @@ class Allocation(_Model):
     require_positive_momentum: bool = False
     alternative: Symbol | None = Field(
         default=None, description="Held with the money not allocated by the rules"
+    )
+    drift_band_pct: float | None = Field(
+        default=None,
+        ge=0.5,
+        le=50,
+        description="v2, target_weights only: rebalance when a weight is more than this many "
+        "percentage points from its target (checked every day) instead of on the schedule",
+    )
+    target_volatility_pct: float | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description="v2: volatility targeting: each position's weight is scaled down by "
+        "target / its realised annualised volatility (never up), measured over volatility_days",
+    )
+    volatility_days: int | None = Field(default=None, ge=5, le=252)
+    amount: float | None = Field(
+        default=None, ge=100, le=1e9, description="v2, fixed_amount: dollars per position"
+    )
+    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"drift_band_pct", "target_volatility_pct", "volatility_days", "amount"}
     )
 
     @field_validator("alternative")
@@ -241,6 +425,20 @@ class Allocation(_Model):
             raise ValueError(f"{kind.value} takes no top_n/lookback_days")
         elif self.require_positive_momentum:
             raise ValueError("require_positive_momentum applies to momentum_rotation only")
+        if (kind == AllocationKind.fixed_amount) != (self.amount is not None):
+            raise ValueError("fixed_amount takes an amount, and only fixed_amount does")
+        if kind == AllocationKind.fixed_amount and self.target_volatility_pct is not None:
+            raise ValueError("a fixed amount and volatility targeting cannot be combined")
+        if self.drift_band_pct is not None and kind != AllocationKind.target_weights:
+            raise ValueError("a drift band applies to target_weights only")
+        if self.target_volatility_pct is None:
+            if self.volatility_days is not None:
+                raise ValueError("volatility_days applies with target_volatility_pct only")
+        else:
+            if self.drift_band_pct is not None:
+                raise ValueError("a drift band and volatility targeting cannot be combined")
+            if self.volatility_days is None:
+                object.__setattr__(self, "volatility_days", 20)
         return self
 
 
@@ -250,23 +448,41 @@ class Frequency(StrEnum):
     monthly = "monthly"
     quarterly = "quarterly"
     yearly = "yearly"
+    semiannual = "semiannual"  # v2: January and July
 
 
 class Risk(_Model):
     stop_loss_pct: float | None = Field(default=None, gt=0, lt=100)
     take_profit_pct: float | None = Field(default=None, gt=0, le=1000)
     trailing_stop_pct: float | None = Field(default=None, gt=0, lt=100)
+    max_hold_bars: int | None = Field(
+        default=None, ge=1, le=400, description="v2: sell after holding this many trading days"
+    )
+    min_hold_bars: int | None = Field(
+        default=None, ge=1, le=400,
+        description="v2: the sell rule waits until a position has been held this many trading "
+        "days (the stops, targets and time exit do not)",
+    )
+    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset({"max_hold_bars", "min_hold_bars"})
+
+    @model_validator(mode="after")
+    def _check_holds(self) -> Risk:
+        low, high = self.min_hold_bars, self.max_hold_bars
+        if low is not None and high is not None and low > high:
+            raise ValueError("the minimum holding period is longer than the time exit")
+        return self
 
     @property
     def any(self) -> bool:
         return any(
             v is not None
-            for v in (self.stop_loss_pct, self.take_profit_pct, self.trailing_stop_pct)
+            for v in (self.stop_loss_pct, self.take_profit_pct, self.trailing_stop_pct,
+                      self.max_hold_bars)
         )
 
 
 class StrategySpec(_Model):
-    spec_version: Literal[1] = SPEC_VERSION
+    spec_version: Literal[1, 2] = SPEC_VERSION
     name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9 _.,&%/()+\-]+$")
     symbols: list[Symbol] = Field(min_length=1, max_length=50)
     entry: Rule | None = None
@@ -313,7 +529,35 @@ class StrategySpec(_Model):
         if self.schedule is None:
             default = Frequency.monthly if alloc.kind in WEIGHTS_KINDS else Frequency.daily
             object.__setattr__(self, "schedule", default)
+        if alloc.drift_band_pct is not None and self.risk.any:
+            raise ValueError("a drift band takes no risk controls (a stop would be bought back)")
+        if self.risk.max_hold_bars is not None and alloc.kind in WEIGHTS_KINDS:
+            raise ValueError("a time exit (max_hold_bars) applies to signal strategies only")
+        if self.risk.min_hold_bars is not None and alloc.kind in WEIGHTS_KINDS:
+            raise ValueError("a minimum holding period applies to signal strategies only")
+        if self.v2_features():
+            object.__setattr__(self, "spec_version", LATEST_SPEC_VERSION)
         return self
+
+    def v2_features(self) -> list[str]:
+        """The v2 constructs the spec uses (empty for a v1 spec)."""
+        out: list[str] = []
+        for role, rule in (("entry", self.entry), ("exit", self.exit)):
+            if rule is not None and rule.is_v2:
+                out.append(f"{role} rule")
+        if self.schedule == Frequency.semiannual:
+            out.append("semiannual schedule")
+        if self.allocation.drift_band_pct is not None:
+            out.append("drift band")
+        if self.allocation.target_volatility_pct is not None:
+            out.append("volatility target")
+        if self.allocation.kind == AllocationKind.fixed_amount:
+            out.append("fixed amount")
+        if self.risk.max_hold_bars is not None:
+            out.append("time exit")
+        if self.risk.min_hold_bars is not None:
+            out.append("minimum holding period")
+        return out
 
     # -- derived facts used by limits, rendering and the market-data checks -------------------
     @property
@@ -324,7 +568,7 @@ class StrategySpec(_Model):
         out: list[Condition] = []
         for rule in (self.entry, self.exit):
             if rule is not None:
-                out.extend(rule.conditions)
+                out.extend(rule.flat())
         return out
 
     def indicators(self) -> list[Indicator]:
@@ -351,6 +595,8 @@ class StrategySpec(_Model):
         needs = [ind.lookback for ind in self.indicators()]
         if self.allocation.kind == AllocationKind.momentum_rotation:
             needs.append((self.allocation.lookback_days or 126) + 1)
+        if self.allocation.volatility_days is not None:
+            needs.append(self.allocation.volatility_days + 1)
         # one extra bar so that "crosses" can compare yesterday with the day before
         return max(needs, default=1) + 2
 

@@ -11,8 +11,11 @@ What it owns:
 * **indicators** — each takes the bars DataFrame (columns open/high/low/close/volume) and returns
   a Series aligned with it: `price`, `sma`, `ema`, `rsi`, `macd_line`, `macd_signal`,
   `macd_hist`, `bollinger_upper/middle/lower`, `rate_of_change`, `highest_high`, `lowest_low`.
+  Spec v2 adds `atr`, `stoch_k`, `stoch_d`, `volatility`, `drawdown`, `volume`, `volume_sma`,
+  `up_streak`, `down_streak`, and `resample` (weekly/monthly bars built from completed daily
+  bars, for indicators on longer timeframes).
 * **comparisons** — `latest`, `crossed_above`, `crossed_below`: NaN (not enough history) is
-  never a signal.
+  never a signal; `scaled` puts an offset on a side ("2% above the SMA").
 * **calendar** — `period_key` names the daily/weekly/monthly/quarterly/yearly period of a date,
   so a strategy can act once per period.
 * **orders** — `trade_to_weights` turns target weights into market orders, sells first.
@@ -27,12 +30,15 @@ from typing import Any, TypeAlias
 import pandas as pd
 
 __all__ = [
+    "atr",
     "bollinger_lower",
     "bollinger_middle",
     "bollinger_upper",
     "completed_bars",
     "crossed_above",
     "crossed_below",
+    "down_streak",
+    "drawdown",
     "ema",
     "highest_high",
     "latest",
@@ -43,9 +49,18 @@ __all__ = [
     "period_key",
     "price",
     "rate_of_change",
+    "resample",
     "rsi",
+    "scaled",
     "sma",
+    "stoch_d",
+    "stoch_k",
     "trade_to_weights",
+    "up_streak",
+    "volatility",
+    "volume",
+    "volume_sma",
+    "weights_drifted",
 ]
 
 SeriesOrNumber: TypeAlias = pd.Series | float | int
@@ -156,6 +171,87 @@ def lowest_low(bars: pd.DataFrame, period: int) -> pd.Series:
     return bars["low"].rolling(period, min_periods=period).min().shift(1)
 
 
+# -- spec v2 indicators ----------------------------------------------------------------------------
+_RESAMPLE_RULES = {"weekly": "W-FRI", "monthly": "ME"}
+
+
+def resample(bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:
+    """Weekly (weeks ending Friday) or monthly bars built from completed daily bars. The last
+    bar holds the days of its period completed so far: it never contains today's bar."""
+    if timeframe == "daily":
+        return bars
+    frame = bars.resample(_RESAMPLE_RULES[timeframe]).agg(
+        {"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum"}
+    )
+    return frame.dropna(subset=["close"])
+
+
+def atr(bars: pd.DataFrame, period: int) -> pd.Series:
+    """Average true range (Wilder's smoothing) in price units."""
+    high, low, previous = bars["high"], bars["low"], bars["close"].shift(1)
+    ranges = [high - low, (high - previous).abs(), (low - previous).abs()]
+    true_range = pd.concat(ranges, axis=1).max(axis=1)  # the first bar: its high - low
+    return true_range.ewm(alpha=1 / period, adjust=False, min_periods=period).mean()
+
+
+def stoch_k(bars: pd.DataFrame, period: int) -> pd.Series:
+    """Stochastic %K: where the close sits in the `period`-bar high-low range, 0..100."""
+    high = bars["high"].rolling(period, min_periods=period).max()
+    low = bars["low"].rolling(period, min_periods=period).min()
+    span = high - low
+    return ((bars["close"] - low) / span * 100.0).where(span > 0, 50.0).where(span.notna())
+
+
+def stoch_d(bars: pd.DataFrame, period: int) -> pd.Series:
+    """Stochastic %D: the 3-bar simple average of %K."""
+    return stoch_k(bars, period).rolling(3, min_periods=3).mean()
+
+
+def volatility(bars: pd.DataFrame, period: int) -> pd.Series:
+    """Annualised standard deviation of daily close-to-close returns over `period` bars, in
+    percent (252 bars a year)."""
+    returns = bars["close"].pct_change()
+    return returns.rolling(period, min_periods=period).std(ddof=1) * math.sqrt(252) * 100.0
+
+
+def drawdown(bars: pd.DataFrame, period: int) -> pd.Series:
+    """How far the close is below the highest close of the last `period` bars, in percent
+    (0 at a new high, 10 when 10 % below it)."""
+    close = bars["close"]
+    peak = close.rolling(period, min_periods=period).max()
+    return (1.0 - close / peak) * 100.0
+
+
+def volume(bars: pd.DataFrame) -> pd.Series:
+    """Traded volume."""
+    return bars["volume"]
+
+
+def volume_sma(bars: pd.DataFrame, period: int) -> pd.Series:
+    """Simple average of the volume over `period` bars."""
+    return bars["volume"].rolling(period, min_periods=period).mean()
+
+
+def _streak(moves: pd.Series) -> pd.Series:
+    groups = (~moves).cumsum()
+    return moves.astype(int).groupby(groups).cumsum().astype(float)
+
+
+def up_streak(bars: pd.DataFrame) -> pd.Series:
+    """Consecutive closes above the close before, ending at each bar (0 when it closed down)."""
+    return _streak(bars["close"].diff() > 0)
+
+
+def down_streak(bars: pd.DataFrame) -> pd.Series:
+    """Consecutive closes below the close before, ending at each bar."""
+    return _streak(bars["close"].diff() < 0)
+
+
+def scaled(value: SeriesOrNumber, offset_pct: float) -> SeriesOrNumber:
+    """`value` moved by `offset_pct` percent: scaled(sma, 2) is 2 % above the SMA."""
+    return value * (1.0 + offset_pct / 100.0)
+
+
 # -- comparisons ---------------------------------------------------------------------------------
 def _at(value: SeriesOrNumber, back: int) -> float:
     if isinstance(value, pd.Series):
@@ -199,10 +295,23 @@ def period_key(moment: datetime | date, frequency: str) -> str:
         return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
     if frequency == "yearly":
         return str(day.year)
+    if frequency == "semiannual":
+        return f"{day.year}-H{1 if day.month <= 6 else 2}"
     raise ValueError(f"unknown frequency {frequency!r}")
 
 
 # -- orders --------------------------------------------------------------------------------------
+def weights_drifted(
+    strategy: Any, targets: dict[str, float], prices: dict[str, float], band_pct: float
+) -> bool:
+    """True when nothing is held yet or some symbol's weight is more than `band_pct` percentage
+    points from its target (weights valued at the last completed closes)."""
+    values = {s: held_quantity(strategy, s) * prices.get(s, 0.0) for s in targets}
+    equity = float(strategy.portfolio_value)
+    if equity <= 0 or not any(values.values()):
+        return True
+    return any(abs(values[s] / equity - w) * 100.0 > band_pct for s, w in targets.items())
+
 def held_quantity(strategy: Any, symbol: str) -> float:
     position = strategy.get_position(symbol)
     return float(position.quantity) if position is not None else 0.0

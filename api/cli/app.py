@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import agents, backtests, batches, deploy, generations, strategies, versions
+from api.cli import agents, backtests, batches, builder, deploy, generations, strategies, versions
 from api.cli.data import data_app
 from api.cli.demo import demo
 from api.cli.notify import notify_app
@@ -44,6 +44,7 @@ batches.register(app)
 deploy.register(app)
 agents.register(app)
 app.add_typer(notify_app, name="notify")
+builder.register(app)
 
 
 def main() -> None:

@@ -57,6 +57,10 @@ def fail(exc: Exception, as_json: bool) -> NoReturn:
         for key in ("understood", "not_understood", "problems"):
             if details.get(key):
                 err.print(f"  {key.replace('_', ' ')}: {details[key]}")
+        for question in details.get("questions") or []:
+            err.print(f"  question: {question}")
+        for suggestion in details.get("suggestions") or []:
+            err.print(f"  try: {suggestion}")
     raise typer.Exit(exit_code(exc) if isinstance(exc, StratforgeError) else 1)
 
 
@@ -108,6 +112,7 @@ def print_strategy(
                 "summary": version.summary,
                 "code_path": path,
                 "validation": {"status": version.validation_status, **(version.validation or {})},
+                "ignored": view.ignored,
             }
         )
         return
@@ -118,6 +123,8 @@ def print_strategy(
         f"validation [{colour}]{status}[/]"
     )
     out.print(version.summary)
+    if view.ignored:
+        out.print("ignored (no trading meaning): " + "; ".join(f'"{w}"' for w in view.ignored))
     out.print(f"code: {path}")
     for problem in (version.validation or {}).get("problems", []):
         out.print(f"[red]{problem.get('stage')}[/]: {problem.get('message')}")

@@ -14,6 +14,7 @@ from api.services.backtests import BacktestService
 from api.services.batches.coordinator import BatchCoordinator
 from api.services.batches.plan import BatchPlanner
 from api.services.batches.results import BatchResults
+from api.services.bot_builder import BotBuilder
 from api.services.comparisons import ModelChoice
 from api.services.context import AppContext
 from api.services.deployments import DeploymentService
@@ -53,6 +54,7 @@ class Services:
         self.monitoring = Monitoring(ctx, self.runner.executor_state)
         self.notifications = NotificationService(ctx)
         self.schedules.data_update = self.market.scheduled_update
+        self.builder = BotBuilder(ctx)
 
     @classmethod
     def open(

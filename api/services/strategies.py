@@ -93,7 +93,8 @@ class StrategyService:
             strategy_id=strategy.id,
             generated=generated,
         )
-        return self.validation.validate_version(user_id, strategy.id or 0, 1)
+        view = self.validation.validate_version(user_id, strategy.id or 0, 1)
+        return view.model_copy(update={"ignored": list(generated.ignored)})
 
     def require_symbols(self, spec: StrategySpec) -> None:
         symbols = spec.all_symbols()

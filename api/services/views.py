@@ -53,6 +53,9 @@ class StrategyView(BaseModel):
     created_at: datetime
     summary: str = ""
     version: VersionView | None = None
+    # words of the text read as carrying no trading meaning (titles, small talk); set on the
+    # answer that creates the strategy
+    ignored: list[str] = Field(default_factory=list)
 
 
 class VersionRow(BaseModel):
@@ -766,3 +769,44 @@ class QuoteView(BaseModel):
     source: Literal["store", "alpaca"]
     bid: float | None = None
     ask: float | None = None
+# -- the bot builder (issue 10): clarification, indicators, templates --------------------------
+class ClarifyIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000,
+                      examples=["Buy SPY when RSI is below 30 and sell when it drops"])
+
+
+class ClarificationView(BaseModel):
+    """What the offline reader makes of a text: a spec when it is understood as it is, the
+    questions that decide it when it is vague in a way we recognise, or the refusal."""
+
+    needs_clarification: bool
+    understood: list[str] = Field(default_factory=list)
+    questions: list[str] = Field(default_factory=list)
+    suggestions: list[str] = Field(default_factory=list)
+    vague: str = ""
+    not_understood: list[str] = Field(default_factory=list)
+    refused: str | None = None
+    spec: dict[str, Any] | None = None
+    summary: str = ""
+    ignored: list[str] = Field(default_factory=list)
+
+
+class IndicatorView(BaseModel):
+    kind: str
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    say: str
+    since_spec_version: int
+    timeframes: list[str]
+
+
+class TemplateView(BaseModel):
+    key: str
+    name: str
+    sentence: str
+    about: str
+    spec: dict[str, Any]
+    summary: str
+    backtest_start: str
+    backtest_end: str

@@ -60,6 +60,7 @@ class Proposal:
     model: str
     prompt_version: str = ""
     attempts: list[Attempt] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # words read as carrying no meaning
 
     @property
     def tokens_in(self) -> int:

@@ -19,7 +19,7 @@ class OfflineProvider:
     """The deterministic parser: the embedded default, no network, no key."""
 
     name = "offline"
-    model = "rules-v1"
+    model = "rules-v2"  # v2: reads titles, small talk and StrategySpec v2 constructs
 
     def propose(
         self,
@@ -28,12 +28,24 @@ class OfflineProvider:
         *,
         context: PromptContext | None = None,
     ) -> Proposal:
-        from generator.providers.offline import ParseError, parse
+        from generator.clarify import clarification_for
+        from generator.providers.offline import ParseError
+        from generator.providers.offline.parser import parse_text
 
         started = time.perf_counter()
         try:
-            spec = parse(text, known_symbols=known_symbols)
+            parsed = parse_text(text, known_symbols=known_symbols)
         except ParseError as exc:
+            question = clarification_for(text, exc)
+            if question is not None:
+                raise InvalidInput(
+                    str(exc),
+                    code="needs_clarification",
+                    understood=question.understood,
+                    questions=question.questions,
+                    suggestions=question.suggestions,
+                    not_understood=exc.not_understood,
+                ) from exc
             raise InvalidInput(
                 str(exc),
                 code="not_understood",
@@ -42,8 +54,9 @@ class OfflineProvider:
             ) from exc
         latency = (time.perf_counter() - started) * 1000
         return Proposal(
-            spec=spec,
+            spec=parsed.spec,
             provider=self.name,
             model=self.model,
             attempts=[Attempt(self.name, self.model, "ok", latency_ms=latency)],
+            ignored=parsed.ignored,
         )

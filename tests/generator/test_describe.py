@@ -120,6 +120,7 @@ def test_no_exit_no_risk_says_never_sold() -> None:
         (Frequency.monthly, "once a month"),
         (Frequency.quarterly, "once a quarter"),
         (Frequency.yearly, "once a year"),
+        (Frequency.semiannual, "twice a year"),
     ],
     ids=[f.value for f in Frequency],
 )
@@ -193,7 +194,8 @@ def test_rotation_single_best_in_cash() -> None:
 
 
 NEEDS_PERIOD = {IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.roc,
-                IndicatorKind.highest_high, IndicatorKind.lowest_low}
+                IndicatorKind.highest_high, IndicatorKind.lowest_low,
+                IndicatorKind.volatility, IndicatorKind.drawdown, IndicatorKind.volume_sma}
 
 
 @pytest.mark.parametrize("kind", list(IndicatorKind), ids=[k.value for k in IndicatorKind])

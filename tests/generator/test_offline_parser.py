@@ -386,7 +386,9 @@ REFUSALS: list[tuple[str, str, str]] = [
     ("alternative-is-traded", "hold SPY while it's above its 200-day SMA, else SPY", "SPY"),
     ("period-out-of-range", "buy SPY when the 500 day sma crosses above the price", "500"),
     ("weights-with-rules", "60/40 SPY/AGG when RSI is below 30", "rsi"),
-    ("unknown-exit-condition", "buy SPY when RSI drops below 30, sell after 5 days", "5 days"),
+    # ("sell after 5 days" is a time exit since spec v2)
+    ("unknown-exit-condition", "buy SPY when RSI drops below 30, sell when it looks toppy",
+     "looks toppy"),
     ("sell-only", "Sell SPY when RSI is above 70", "no buy rule"),
     ("two-schedules", "buy SPY when the 50 day sma crosses above the 200 day sma, rebalance "
      "weekly and monthly", "schedules"),

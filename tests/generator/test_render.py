@@ -91,6 +91,75 @@ SPECS = {
         ),
         risk=Risk(trailing_stop_pct=12),
     ),
+    # -- spec v2 families ----------------------------------------------------------------------
+    "v2_offset_streak_time_exit": StrategySpec(
+        name="Dip below trend with time exit",
+        symbols=["SPY"],
+        entry=Rule(
+            conditions=[
+                Condition(left=PRICE, op="gt", right=SMA50, offset_pct=2),
+                _cond(Indicator(kind="down_streak"), "ge", 3),
+                Rule(combine="none", conditions=[
+                    _cond(Indicator(kind="volatility", period=20), "gt", 40),
+                ]),
+            ]
+        ),
+        risk=Risk(max_hold_bars=5),
+    ),
+    "v2_fixed_amount": StrategySpec(
+        name="Golden cross 5000 dollars",
+        symbols=["SPY", "QQQ"],
+        entry=Rule(conditions=[_cond(SMA50, "crosses_above", SMA200)]),
+        exit=Rule(conditions=[_cond(SMA50, "crosses_below", SMA200)]),
+        allocation=Allocation(kind="fixed_amount", amount=5000),
+    ),
+    "v2_min_hold": StrategySpec(
+        name="RSI with a minimum hold",
+        symbols=["IWM"],
+        entry=Rule(conditions=[_cond(Indicator(kind="rsi", period=2), "lt", 10)]),
+        exit=Rule(conditions=[_cond(Indicator(kind="rsi", period=2), "gt", 70)]),
+        risk=Risk(min_hold_bars=3, stop_loss_pct=8),
+    ),
+    "v2_weekly_stochastic": StrategySpec(
+        name="Weekly stochastic",
+        symbols=["QQQ"],
+        entry=Rule(conditions=[
+            _cond(Indicator(kind="stoch_k", timeframe="weekly"), "crosses_above",
+                  Indicator(kind="stoch_d", timeframe="weekly")),
+            _cond(Indicator(kind="roc", period=1, timeframe="monthly", symbol="LQD"), "gt", 0),
+        ]),
+        exit=Rule(combine="any", conditions=[
+            _cond(Indicator(kind="drawdown", period=60), "ge", 10),
+            _cond(Indicator(kind="atr", period=14), "gt", Indicator(kind="sma", period=5)),
+            _cond(Indicator(kind="volume"), "gt", Indicator(kind="volume_sma", period=20)),
+            _cond(Indicator(kind="up_streak"), "le", 0),
+        ]),
+    ),
+    "v2_drift_band": StrategySpec(
+        name="50-50 drift band",
+        symbols=["SPY", "TLT"],
+        allocation=Allocation(kind="target_weights", weights={"SPY": 0.5, "TLT": 0.5},
+                              drift_band_pct=5),
+    ),
+    "v2_volatility_target_signal": StrategySpec(
+        name="Trend with a volatility target",
+        symbols=["SPY", "QQQ"],
+        entry=Rule(conditions=[_cond(PRICE, "gt", SMA200)]),
+        exit=Rule(conditions=[_cond(PRICE, "lt", SMA200)]),
+        allocation=Allocation(target_volatility_pct=10),
+    ),
+    "v2_volatility_target_weights": StrategySpec(
+        name="60-40 at 8 percent volatility",
+        symbols=["SPY", "TLT"],
+        allocation=Allocation(kind="target_weights", weights={"SPY": 0.6, "TLT": 0.4},
+                              target_volatility_pct=8, volatility_days=60),
+    ),
+    "v2_semiannual": StrategySpec(
+        name="60-40 semiannual",
+        symbols=["SPY", "AGG"],
+        allocation=Allocation(kind="target_weights", weights={"SPY": 0.6, "AGG": 0.4}),
+        schedule="semiannual",
+    ),
 }
 
 

@@ -56,7 +56,10 @@ def _variants() -> dict[str, StrategySpec]:
         for risks, alt, exit_ in choices:
             label = "-".join([key, *(r.split("_")[0] for r in risks), f"alt_{alt}"]
                              + ([] if exit_ else ["no_exit"]))
-            out[label] = _variant(key, risks, alt, exit_)
+            try:
+                out[label] = _variant(key, risks, alt, exit_)
+            except ValueError:  # a combination the spec refuses (a drift band takes no stops)
+                continue
     return out
 
 

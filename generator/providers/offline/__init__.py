@@ -11,8 +11,15 @@ How a text is read
    ``crosses`` ...), number words, ``50dma`` -> ``50 dma``, ``50-day`` -> ``50 day``.
 2. Global phrases are taken out first: schedule, risk controls, the alternative asset, position
    size.
-3. The rest is read as one of four families, tried in this order:
-   fixed weights ("60/40 SPY/AGG", "60% SPY 40% TLT") -> `target_weights`;
+   Before them (`framing`, `exits`): small talk ("hey!", "can you make me a bot that",
+   "thanks") and a title ("Classic 60/40: ...") are taken out and listed as ignored, the title's
+   meaningful words checked against the spec at the end; "sell on the cross back", "sell when
+   either condition fails" / "both are false" / "otherwise keep that money in cash" say how the
+   exit follows from the entry.
+3. The rest is read as one of five families, tried in this order:
+   per-symbol legs ("50% on SPY when ..., 50% on TLT when ..."; each leg is read as a sentence
+   of its own and the legs must agree) -> `fixed_fraction`;
+   fixed weights ("60/40 SPY/AGG", "60% SPY 40% TLT", "25% each in ...") -> `target_weights`;
    rotation ("top 2 of SPY, EFA, EEM by 6-month momentum") -> `momentum_rotation`;
    "buy and hold X" / "equal weight X, Y, Z" with no rules -> `target_weights` (equal);
    otherwise buy/sell rules -> a signal strategy.
@@ -59,10 +66,18 @@ Defaults and conventions
   after an RSI entry), or to the price when there is none or when it is compared with a price
   level; a missing right side repeats the previous indicator ("sell when it falls below"), never
   a previous number.
+* Spec v2 phrasings: "2% above its 50-day SMA" (an offset), "closes down 3 days in a row" (a
+  streak, ge 3), "sell after holding for 5 days" (time exit), "hold for at least 3 days"
+  (minimum hold), "the 10-week EMA" (weekly bars; months stay daily: "10-month" = 210 days),
+  ATR, stochastic %K/%D, volatility, drawdown, volume, "every 6 months", "rebalance when a
+  weight drifts more than 5 points", "target 10% volatility", "$5,000 per position"; "A unless
+  B" adds B negated to the entry.
 * Refused rather than guessed: comparisons across scales (MACD vs a moving average), an indicator
   compared with itself, a number with no subject ("when under 30"), "the 200" with no unit (a
-  price of 200 or the 200-day average?), negations ("not above", "unless"), short selling, and
-  indicators the spec lacks (VWAP, stochastic, ADX, ATR, volume, ...).
+  price of 200 or the 200-day average?), "not above" (say "below"), short selling (naming
+  STRATFORGE_ALLOW_SHORT), and indicators the spec lacks (VWAP, ADX, OBV, ...). Vague texts
+  ("buy the dip", "sell when it drops") are refused too; `generator.clarify` turns the refusal
+  into questions and completions.
 * Exit rules: an entry that is a single crossing with nothing said about selling exits on the
   opposite crossing (`Condition.negated`); "hold X while <conditions>" or "..., otherwise Y/sell"
   exits when the conditions stop holding (the negated rule: "all" becomes "any" of the negated
@@ -75,8 +90,9 @@ Defaults and conventions
 
 Modules
 -------
-`parser` runs the phases in order (`parse`); `normalise` is step 1; `schedule`, `risk` and
-`allocation` take out the global phrases of step 2; `portfolios` holds the weights, rotation
+`parser` runs the phases in order (`parse`, `parse_text` with the ignored words); `normalise`
+is step 1; `framing` (titles, small talk), `exits`, `schedule`, `risk` and `allocation` take
+out the global phrases of step 2; `portfolios` holds the legs, weights, rotation
 and buy-and-hold families and `signals` the rule family of step 3, which reads `clauses`,
 `conditions` and `indicators` and builds `rules`. Shared by all: `vocabulary` (every word list),
 `phrases` (how patterns are written and taken out), `state` (the parse in progress), `terms`

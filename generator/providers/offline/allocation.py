@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 
 from generator.describe import format_number
-from generator.providers.offline.phrases import NUMP, SYM, consume, rx
+from generator.providers.offline.phrases import NUMP, SYM, consume, rx, take
 from generator.providers.offline.state import ParseState
 
 # -- the alternative asset -----------------------------------------------------------------------
 _ALT_VERB = (
     r"(?:hold|buy|go to|go into|switch to|switch into|move to|move into|rotate to|rotate into"
     r"|be in|stay in|sit in|park (?:the )?(?:money |cash |it |capital )?in"
-    r"|put (?:the )?(?:money |cash |it )?in|use|in|into|own)"
+    r"|put (?:the )?(?:money |cash |it )?in|use|in|into|own"
+    r"|(?:go to|move to|switch to|hold|buy) (?:bonds|safety|treasuries|cash|defense)"
+    r" (?:with|in|via|using|through))"
 )
 _ALT_OTHERWISE = (
     r"(?:otherwise|else|or else|if not|when not|when it is not|when out(?: of the market)?"
@@ -96,14 +98,39 @@ ALL_IN = rx(
     r"|full position(?: size)?"
 )
 EQUAL = rx(
-    r"(?:in )?equal(?:ly)? weight(?:ed|s|ing)?|equal weights?|(?:split|divided|spread)(?: it| the"
-    r" money| money| capital| the portfolio)? (?:equally|evenly)(?: between| among| across)?"
+    r"(?:in )?equal(?:ly)? weight(?:ed|s|ing)?|equal weights?"
+    r"|(?:split|divided|divide|spread)(?: it| the money| money| capital| the portfolio"
+    r"| my money| my capital| my portfolio| everything| our money"
+    r"| the capital)? (?:equally|evenly)(?: between| among| across| over| into)?"
     r"|(?:in )?equal (?:parts|amounts|shares|sizes|dollar amounts)|(?:with )?equal (?:allocation"
     r"|allocations|sizing|position sizes?)"
 )
 
 
+# "hold SPY, but switch to IEF when SPY falls below its 200-day SMA": the switch condition is
+# the sell rule, the buy rule its negation, the target the alternative asset
+SWITCH = rx(
+    rf"(?:(?:hold|own|stay in|be in|keep|buy)(?: 100 %| all| everything)?(?: in)? (?P<sym>{SYM})"
+    r"(?: ,)?(?: but| and)? )?(?:then )?(?:switch|move|rotate|go|flip|swap)(?: out)?(?: of it)?"
+    rf"(?: everything| it| the money)? (?:to|into|in|over to) (?P<alt>{SYM})"
+    r" (?P<kw>when|if|once|whenever)"
+)
+
+
+def extract_switch(state: ParseState) -> None:
+    def on_match(m: re.Match[str]) -> str:
+        alt = m.group("alt")
+        state.alternative = state.settle(state.alternative, alt, "alternative assets", m.group(0))
+        state.entry_from_exit = True
+        state.understood.append(f"alternative {alt} when the switch condition holds")
+        sym = f" {m.group('sym')}" if m.group("sym") else ""
+        return f"sell{sym} {m.group('kw')}"
+
+    state.t = take(SWITCH, state.t, on_match)
+
+
 def extract_alternative(state: ParseState) -> None:
+    extract_switch(state)
     for pattern, otherwise in ALT_PATTERNS:
 
         def on_match(m: re.Match[str], otherwise: bool = otherwise) -> None:
@@ -120,7 +147,51 @@ def extract_alternative(state: ParseState) -> None:
         state.otherwise = True
 
 
+# "target 10% volatility", "size positions to 12% annual volatility", "a 10% vol target"
+_VOL = r"(?:annual(?:ised|ized)? |annual |yearly )?(?:volatility|vol)"
+TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
+    rx(r"(?:, )?(?:and |with )?(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for) (?:a |an )?"
+       rf"{_VOL} (?:of |at )?{NUMP}"),
+    rx(rf"(?:, )?(?:and |with )?(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for) (?:a |an )?{NUMP}"
+       rf"(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol)"),
+    rx(r"(?:, )?(?:and |with )?(?:size|sizing|scale|scaling|scaled|sized)(?: each| the| my)?"
+       r"(?: positions?| it| them| holdings?| weights?)? (?:to|for|at|so that it has) (?:a |an )?"
+       rf"{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol)(?: target)?"),
+    rx(rf"(?:, )?(?:and |with )?(?:a |an )?{NUMP}(?: annual(?:ised|ized)?)? (?:volatility|vol)"
+       r" target(?:ing)?"),
+    rx(rf"(?:, )?(?:and |with )?(?:a |an )?volatility target(?:ing)?(?: of| at)? {NUMP}"),
+]
+
+
+def extract_volatility_target(state: ParseState) -> None:
+    def on_match(m: re.Match[str]) -> None:
+        value = float(m.group("n"))
+        state.target_vol = state.settle(state.target_vol, value, "volatility targets",
+                                        m.group(0))
+        state.understood.append(f"volatility target {format_number(value)}% a year")
+
+    state.t = consume(TARGET_VOL_PATTERNS, state.t, on_match)
+
+
+# "$5,000 per trade", "put 10000 dollars in each position", "buy $10k of it"
+AMOUNT_PATTERNS: list[re.Pattern[str]] = [
+    rx(r"(?:(?:use|using|put|allocate|allocating|invest|investing|with|spend|spending|risk) )?"
+       r"(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)(?: (?:per|for each|in each|each|on each|for every"
+       r"|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry))"),
+]
+
+
+def extract_amount(state: ParseState) -> None:
+    def on_match(m: re.Match[str]) -> None:
+        value = float(m.group("n"))
+        state.amount = state.settle(state.amount, value, "amounts per position", m.group(0))
+        state.understood.append(f"${format_number(value)} per position")
+
+    state.t = consume(AMOUNT_PATTERNS, state.t, on_match)
+
+
 def extract_sizing(state: ParseState) -> None:
+    extract_amount(state)
     def fixed(m: re.Match[str]) -> None:
         value = float(m.group("n")) / 100
         if state.fraction is not None and abs(state.fraction - value) > 1e-12:
@@ -135,3 +206,5 @@ def extract_sizing(state: ParseState) -> None:
         state.equal = True
     if state.fraction is not None and state.all_in:
         raise state.fail("both 'all in' and a per-position size were given")
+    if state.amount is not None and (state.fraction is not None or state.all_in):
+        raise state.fail("both a dollar amount and another position size were given")

@@ -36,6 +36,13 @@ def build_spec(
 ) -> StrategySpec:
     if state.alternative is not None:
         allocation = {**allocation, "alternative": state.alternative}
+    if state.amount is not None and allocation.get("kind") != "fixed_amount":
+        raise state.fail("a dollar amount per position applies to buy/sell rules only, not to "
+                         "this portfolio")
+    if state.target_vol is not None:
+        allocation = {**allocation, "target_volatility_pct": state.target_vol}
+    if state.drift_band is not None:
+        allocation = {**allocation, "drift_band_pct": state.drift_band}
     try:
         return StrategySpec(
             name=clean_name(name),

@@ -30,6 +30,7 @@ _EXIT_VERBS = rx(
     r"sell(?:ing|s)?(?: it| everything| all| out| off)?|exit(?:s|ing)?(?: the position)?"
     r"|get out(?: of)?|go to cash|move to cash|go flat|close (?:out|it|the position|the trade"
     r"|my position|the long)|dump|ditch|liquidate|unload|take profits?|step aside"
+    r"|(?:be |stay |get )?flat(?= (?:when|if|once|whenever|while))"
 )
 _KEYWORDS = rx(
     r"whenever|when|if|once|as soon as|after|any time|anytime|every time|each time|upon"
@@ -146,21 +147,36 @@ def read_clause(state: ParseState, conn: str | None, words: list[str]) -> Clause
     else:
         pre, cond = [], words[i:]
     stray: list[str] = []
-    for w in pre:
+    lead: list[str] = []  # "buy SPY above its 200-day SMA when ...": a condition before "when"
+    for k, w in enumerate(pre):
+        if w in state.ops and clause.keyword is not None:
+            lead = pre[k:]
+            break
         if w in state.syms:
             clause.symbols.extend(state.syms[w])
         elif w not in OBJECT_WORDS and w not in FILLER:
             stray.append(w)
     if stray:
         state.reject(words)
+    if lead:
+        cond = [*lead, "and", *cond]
     piece: list[str] = []
     join = "and"
+    negating = False  # after "unless": each piece is negated, and/or swap (De Morgan)
     for w in cond:
-        if w in CONNECTORS:
+        if w in CONNECTORS or w == "unless":
             if piece:
                 clause.pieces.append(piece)
                 clause.joins.append(join)
-            join = "or" if w == "or" else "and"
+            if w == "unless":
+                if negating:
+                    state.reject(cond, "'unless' can be said once per rule")
+                negating = True
+                join = "unless"
+            else:
+                join = "or" if w == "or" else "and"
+                if negating:
+                    join = "unless-" + join
             piece = []
         else:
             piece.append(w)

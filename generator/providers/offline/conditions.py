@@ -29,6 +29,46 @@ def _unsupported(state: ParseState, m: re.Match[str]) -> str:
     return token
 
 
+SHORT_REFUSAL = (
+    "short positions are not allowed on this server (STRATFORGE_ALLOW_SHORT is off); a short "
+    "is never turned into a long"
+)
+
+
+def _short(state: ParseState, m: re.Match[str]) -> str:
+    token = _unsupported(state, m)
+    state.reasons.append(SHORT_REFUSAL)
+    return token
+
+
+# "closes down 3 days in a row", "3 down days in a row", "4 consecutive up closes": a streak
+_DOWN = r"down|lower|red|negative|losing"
+_UP = r"up|higher|green|positive|winning"
+_STREAK_UNIT = r"(?:trading )?(?:days|day|sessions|session|bars|closes|close|weeks|week)"
+_ROW = r"(?:in a row|straight|consecutively|running|on the trot)"
+STREAK_PATTERNS = [
+    rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|closing|is|was|goes|went|finishes"
+       rf"|finished|ends|ended|falls|fell|drops|dropped|rises|rose)? ?(?P<dir>{_DOWN}|{_UP})"
+       rf"(?: for)? (?P<n>\d+) {_STREAK_UNIT}(?: {_ROW})?"),
+    rx(rf"(?:it |they )?(?:has |have )?(?P<n>\d+) (?:consecutive |straight )?(?P<dir>{_DOWN}|{_UP})"
+       rf" {_STREAK_UNIT}(?: {_ROW})?"),
+    rx(rf"(?:it |they )?(?:closes|closed|close|is|was)? ?(?P<n>\d+) {_STREAK_UNIT} {_ROW}"
+       rf" (?P<dir>{_DOWN}|{_UP})"),
+]
+
+
+def _streak(state: ParseState, m: re.Match[str]) -> str:
+    down = re.fullmatch(_DOWN, m.group("dir")) is not None
+    weekly = "week" in m.group(0)
+    kind = IndicatorKind.down_streak if down else IndicatorKind.up_streak
+    ind = state.add_indicator(m, Ind(kind, timeframe="weekly" if weekly else None))
+    op = state.placeholder("o", "in a row")
+    state.ops[op] = Op("ge")
+    const = state.placeholder("k", m.group("n"))
+    state.consts[const] = float(m.group("n"))
+    return f"{ind} {op} {const}"
+
+
 def _cross(kind: str) -> Tagger:
     """A golden ("ga") or death ("gb") cross: the 50-day SMA crossing the 200-day SMA."""
     return lambda state, m: state.placeholder(kind, m.group(0))
@@ -36,7 +76,9 @@ def _cross(kind: str) -> Tagger:
 
 # names refused by the spec first, so that no part of them is read as something else
 NAMED_RULES: list[tuple[re.Pattern[str], Tagger]] = [
+    (rx(r"short(?:ing)?(?! term)|sell short|short sell(?:ing)?|go short|shorts"), _short),
     (rx(UNSUPPORTED), _unsupported),
+    *((pattern, _streak) for pattern in STREAK_PATTERNS),
     (rx(r"(?:a |the )?golden cross"), _cross("ga")),
     (rx(r"(?:a |the )?death cross"), _cross("gb")),
 ]
@@ -76,7 +118,7 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         r"|get|declines|decline|heads|head|turns|turn|comes|come|plunges|plunge|tanks|crashes)"
         r"(?: back)?(?: down)? (?:below|under|beneath|lower than|underneath)"), "md"),
     (rx(rf"{_LEVEL}(?:above|over|greater than(?: or equal to)?|higher than|more than|bigger than"
-        r"|exceeds|exceed|exceeding|> =|>|at least|north of)"), "gt"),
+        r"|exceeds|exceed|exceeding|> =|>|at least|north of|beats|beat|tops)"), "gt"),
     (rx(rf"{_LEVEL}(?:below|under|less than(?: or equal to)?|lower than|smaller than|beneath"
         r"|underneath|< =|<|at most|south of)"), "lt"),
 ]
@@ -148,6 +190,7 @@ class _Reader:
         self.state = state
         self.toks = toks
         self.i = 0
+        self.offset: float | None = None  # "2% above": set by _read_sides
 
     def at(self, k: int) -> str | None:
         return self.toks[k] if k < len(self.toks) else None
@@ -195,7 +238,10 @@ def _read_cross(reader: _Reader, text: str) -> Cond:
     """ "golden cross [of SPY]" / "death cross": the 50-day SMA crossing the 200-day SMA."""
     golden = reader.toks[0].startswith("⟦ga")
     reader.i = 1
-    fast = reader.of_symbol(Ind(IndicatorKind.sma, 50))
+    direct = reader.symbol_at(1)
+    if direct:  # "golden cross QQQ"
+        reader.i = 2
+    fast = reader.of_symbol(Ind(IndicatorKind.sma, 50, symbol=direct))
     slow = Ind(IndicatorKind.sma, 200, symbol=fast.symbol)
     if reader.i != len(reader.toks):
         raise _Refused()
@@ -209,6 +255,14 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
     pronoun = False
     if left is None and reader.at(reader.i) in PRONOUNS:
         pronoun = True
+        reader.i += 1
+    offset: float | None = None
+    tok = reader.at(reader.i)
+    nxt = state.ops.get(reader.at(reader.i + 1) or "")
+    if (tok in state.consts and nxt is not None and nxt.code in ("gt", "lt", "mu", "md")
+            and re.search(r"%|percent|pct", state.src[tok])):
+        # "price is 2% above its 50-day SMA": the right side moved by the percentage
+        offset = state.consts[tok] if nxt.code in ("gt", "mu") else -state.consts[tok]
         reader.i += 1
     op = state.ops.get(reader.at(reader.i) or "")
     if op is None:
@@ -229,6 +283,10 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
             reader.i += 1  # "sell if it closes below it": the previous right side
     if reader.i != len(reader.toks):
         raise _Refused()
+    if offset is not None:
+        if not isinstance(right, Ind):
+            raise _Refused("a percentage above or below needs an indicator to measure from")
+        reader.offset = offset
     return left, pronoun, op, right
 
 
@@ -286,6 +344,40 @@ def _settle(left: Ind, right: Ind | float) -> tuple[Ind, Ind | float]:
     return left, right
 
 
+# a level named alone is reached from the side it stands on: "buy a 20-day high breakout",
+# "sell at a 10-day low", "sell at the upper band"
+_LEVEL_OPS = {
+    IndicatorKind.highest_high: Operator.gt,
+    IndicatorKind.lowest_low: Operator.lt,
+    IndicatorKind.bb_upper: Operator.gt,
+    IndicatorKind.bb_middle: Operator.gt,
+    IndicatorKind.bb_lower: Operator.lt,
+}
+_LEVEL_WORDS = frozenset({"new", "fresh", "breakout", "breakouts", "break", "at", "on", "a",
+                          "with", "upon", "after"})
+
+
+def _bare_level(reader: _Reader) -> tuple[Operator, Ind] | None:
+    core = [t for t in reader.toks if t not in _LEVEL_WORDS]
+    if len(core) != 1:
+        return None
+    ind = reader.state.inds.get(core[0])
+    if ind is None or ind.kind not in _LEVEL_OPS:
+        return None
+    return _LEVEL_OPS[ind.kind], ind
+
+
+def _from_side(reader: _Reader) -> str | None:
+    """ "crosses the 60-day EMA from below": the direction, taken off the end of the tokens."""
+    toks = reader.toks
+    last = reader.state.src.get(toks[-1], toks[-1]) if toks else ""
+    if len(toks) >= 2 and toks[-2] == "from" and last in ("below", "under", "above"):
+        direction = "ca" if last in ("below", "under") else "cb"
+        reader.toks = toks[:-2]
+        return direction
+    return None
+
+
 def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Cond | None:
     """The condition in `piece`, or None once it has been refused (see `ParseState.reject`)."""
     text = state.render(piece)
@@ -296,12 +388,18 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Co
     try:
         if reader.toks and reader.toks[0].startswith(("⟦ga", "⟦gb")):
             return _read_cross(reader, text)
+        level = _bare_level(reader)
+        if level is not None:
+            return Cond(Ind(IndicatorKind.price), level[0], level[1], text)
+        direction = _from_side(reader)
         left, pronoun, op, right = _read_sides(reader)
+        if direction is not None and op.code in ("c?", "ca", "cb"):
+            op = Op(direction)
         left, right = _settle(*_complete(left, pronoun, right, prev))
         resolved = resolve_op(op, left, right)
         if resolved is None:
             raise _Refused("the direction of the comparison is unclear (say above or below)")
-        return Cond(left, resolved, right, text)
+        return Cond(left, resolved, right, text, offset_pct=reader.offset)
     except _Refused as refused:
         state.reject(piece, refused.reason)
         return None
@@ -320,6 +418,10 @@ def resolve_op(op: Op, left: Ind, right: Ind | float) -> Operator | None:
         return Operator.crosses_above if lines else Operator.gt
     if code == "md":
         return Operator.crosses_below if lines else Operator.lt
+    if code == "ge":
+        return Operator.ge
+    if code == "le":
+        return Operator.le
     if code in ("gt", "bu"):
         return Operator.gt
     if code in ("lt", "bd"):

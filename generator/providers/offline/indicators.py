@@ -18,7 +18,14 @@ from pydantic import ValidationError
 
 from generator.describe import format_number
 from generator.providers.offline.errors import validation_errors
-from generator.providers.offline.phrases import days, period, period_of, rx
+from generator.providers.offline.phrases import (
+    days,
+    period,
+    period_of,
+    period_on_bars,
+    rx,
+    take,
+)
 from generator.providers.offline.state import ParseState, Tagger, TextTagger, chain, tagger
 from generator.providers.offline.terms import Ind
 from generator.providers.offline.vocabulary import (
@@ -30,16 +37,28 @@ from generator.providers.offline.vocabulary import (
     MOMENTUM_WORDS,
     RSI_WORDS,
 )
-from generator.spec import BOLLINGER_KINDS, MACD_KINDS, PERIOD_KINDS, Indicator, IndicatorKind
+from generator.spec import (
+    BOLLINGER_KINDS,
+    DEFAULT_PERIODS,
+    MACD_KINDS,
+    PERIOD_KINDS,
+    Indicator,
+    IndicatorKind,
+)
 
 Rules = list[tuple[re.Pattern[str], Tagger]]
 
 
-def _plain(kind: IndicatorKind | None) -> Tagger:
-    """A handler tagging an indicator of `kind` with the period the match gives, if any."""
+def _plain(kind: IndicatorKind | None, weekly_bars: bool = True) -> Tagger:
+    """A handler tagging an indicator of `kind` with the period the match gives, if any; a
+    period in weeks is read on weekly bars unless `weekly_bars` is False (momentum and highs/lows
+    over N weeks are the same thing on daily bars)."""
 
     def handler(state: ParseState, m: re.Match[str]) -> str:
-        return state.add_indicator(m, Ind(kind, period=period_of(m)))
+        if not weekly_bars:
+            return state.add_indicator(m, Ind(kind, period=period_of(m)))
+        period, timeframe = period_on_bars(m)
+        return state.add_indicator(m, Ind(kind, period=period, timeframe=timeframe))
 
     return handler
 
@@ -156,7 +175,16 @@ def _high_low(state: ParseState, m: re.Match[str]) -> str:
     return state.add_indicator(m, Ind(kind, period=days(m, "p")))
 
 
+def _breakout(state: ParseState, m: re.Match[str]) -> str:
+    down = "down" in m.group("b")
+    kind = IndicatorKind.lowest_low if down else IndicatorKind.highest_high
+    return state.add_indicator(m, Ind(kind, period=days(m, "p")))
+
+
 HIGHS_LOWS: Rules = [
+    # "a 20-day breakout" (above the 20-day high), "a 10-day breakdown" (below the low)
+    (rx(rf"(?:the |a )?(?:new )?{period('p')} (?:channel |donchian )?(?P<b>breakout|break out"
+        r"|breakdown|break down)"), _breakout),
     (
         rx(rf"(?:the |a )?(?:new |fresh )?{period('p')} (?P<hl>highest high|lowest low"
            r"|highs?|lows?)"),
@@ -177,11 +205,12 @@ def _roc_number(state: ParseState, m: re.Match[str]) -> str:
 
 
 MOMENTUM: Rules = [
-    (rx(rf"(?:the |its |their )?{period('p')} (?:{MOMENTUM_WORDS})"), _plain(IndicatorKind.roc)),
+    (rx(rf"(?:the |its |their )?{period('p')} (?:{MOMENTUM_WORDS})"),
+     _plain(IndicatorKind.roc, weekly_bars=False)),
     (
         rx(rf"(?:the |its |their )?(?:{MOMENTUM_WORDS}) (?:over|of|in) (?:the )?(?:last |past "
            rf"|prior |previous |trailing )?{period('p')}"),
-        _plain(IndicatorKind.roc),
+        _plain(IndicatorKind.roc, weekly_bars=False),
     ),
     (rx(r"(?:the )?roc \( (?P<pn>\d+) \)|(?:the )?roc (?P<pn2>\d+)"), _roc_number),
     (rx(r"(?:the |its |their )?(?:momentum|rate of change|roc)"), _plain(IndicatorKind.roc)),
@@ -194,7 +223,8 @@ def _moving_average(state: ParseState, m: re.Match[str]) -> str:
     written = " ".join(x for x in (g.get("pre"), g.get("w")) if x)
     exponential = "exp" in written or "ema" in written or "ewma" in written
     kind = IndicatorKind.ema if exponential else IndicatorKind.sma
-    return state.add_indicator(m, Ind(kind, period=period_of(m)))
+    period, timeframe = period_on_bars(m)
+    return state.add_indicator(m, Ind(kind, period=period, timeframe=timeframe))
 
 
 _PRE = r"(?:(?P<pre>simple|exponential|exp) )?"
@@ -218,10 +248,96 @@ MOVING_AVERAGES: Rules = [
 ]
 
 
+# -- spec v2 indicators: ATR, stochastic, volatility, drawdown, volume ---------------------------
+def _stochastic_k(state: ParseState, m: re.Match[str]) -> str:
+    period, timeframe = period_on_bars(m)
+    period = period or (int(m.group("pn")) if m.groupdict().get("pn") else None)
+    if period is not None:
+        state.stoch_period = state.settle(state.stoch_period, period, "stochastic periods",
+                                          m.group(0))
+    return state.add_indicator(m, Ind(IndicatorKind.stoch_k, period=period, timeframe=timeframe))
+
+
+def _stochastic_d(state: ParseState, m: re.Match[str]) -> str:
+    return state.add_indicator(m, Ind(IndicatorKind.stoch_d))
+
+
+_SETTING = r"(?: \( (?P<pn>\d+) \))?"
+V2_INDICATORS: Rules = [
+    (rx(rf"(?:the |its )?(?:{period('p')} )?(?:atr|average true range){_SETTING}"),
+     _plain(IndicatorKind.atr)),
+    (rx(rf"(?:the |its )?(?:{period('p')} )?(?:slow |fast |full )?(?:stochastics?|stoch)"
+        rf"(?: oscillator)?{_SETTING}(?: % d| d)(?: line)?"), _stochastic_d),
+    (rx(rf"(?:the |its )?(?:{period('p')} )?(?:slow |fast |full )?(?:stochastics?|stoch)"
+        rf"(?: oscillator)?{_SETTING}(?: % k| k)?(?: line)?"), _stochastic_k),
+    (rx(rf"(?:the |its )?(?:{period('p')} )?(?:annuali[sz]ed |realized |realised |historical )*"
+        rf"volatility{_SETTING}"), _plain(IndicatorKind.volatility, weekly_bars=False)),
+    (rx(rf"(?:the |its )?(?:{period('p')} )?drawdown"),
+     _plain(IndicatorKind.drawdown, weekly_bars=False)),
+    (rx(rf"(?:the |its )?(?:{period('p')} )?(?:average|avg|mean) (?:daily )?volume"),
+     _plain(IndicatorKind.volume_sma, weekly_bars=False)),
+    (rx(r"(?:the |its )?(?:daily )?volume"), _plain(IndicatorKind.volume)),
+]
+# once a stochastic is named, a bare "%K" / "%D" is its
+STOCH_PARTS: Rules = [
+    (rx(r"(?:the )?% k(?: line)?"), _stochastic_k),
+    (rx(r"(?:the )?% d(?: line)?"), _stochastic_d),
+]
+
+
+def _tag_v2(state: ParseState, t: str) -> str:
+    t = state.tag(t, V2_INDICATORS)
+    if any(i.kind in (IndicatorKind.stoch_k, IndicatorKind.stoch_d) for i in state.inds.values()):
+        t = state.tag(t, STOCH_PARTS)
+    return t
+
+
+# -- "fast 8, slow 21": the two lines of a crossover, named ------------------------------------
+_LINE = r"(?: (?:ema|sma|ma|moving average|line|one|period|length|average))?"
+FAST_SLOW = rx(
+    rf"(?:with |using )?(?:a )?fast{_LINE}(?: of| at| =| :| is)? (?P<f>\d+)(?: days?| day)?"
+    rf"(?: ,)?(?: and)?(?: a)? slow{_LINE}(?: of| at| =| :| is)? (?P<s>\d+)(?: days?| day)?"
+)
+NAMED_LINE = rx(
+    r"(?:the )?(?P<w>fast|slow|faster|slower)(?: (?:ema|sma|ma|moving average|one|line|average"
+    r"|emas|smas))?"
+)
+
+
+def extract_named_lines(state: ParseState) -> None:
+    """ "fast 8, slow 21": what "the fast" and "the slow" mean in the rules (EMAs when the text
+    says EMA or exponential anywhere, SMAs otherwise)."""
+
+    def on_match(m: re.Match[str]) -> str:
+        exponential = bool(re.search(r"(?i)\b(?:ema|emas|exponential|ewma)\b", state.raw))
+        kind = IndicatorKind.ema if exponential else IndicatorKind.sma
+        fast, slow = int(m.group("f")), int(m.group("s"))
+        if fast >= slow:
+            raise state.fail("the fast line must have the shorter period", [m.group(0)])
+        state.named_lines = {"fast": Ind(kind, fast), "slow": Ind(kind, slow)}
+        state.understood.append(f"fast {kind.value.upper()} {fast}, slow {slow}")
+        return CONSUMED
+
+    state.t = take(FAST_SLOW, state.t, on_match)
+
+
+def _named_line(state: ParseState, m: re.Match[str]) -> str:
+    which = "fast" if m.group("w").startswith("fast") else "slow"
+    return state.add_indicator(m, state.named_lines[which])
+
+
+def _tag_named_lines(state: ParseState, t: str) -> str:
+    if state.named_lines:
+        t = state.tag(t, [(NAMED_LINE, _named_line)])
+    return t
+
+
 # the indicator families, in the order they are tried (MACD first: "moving average convergence
 # divergence" is no moving average; the bare period of MOVING_AVERAGES last)
 INDICATOR_TAGGERS: tuple[TextTagger, ...] = (
+    _tag_named_lines,
     _tag_macd,
+    _tag_v2,
     *(tagger(rules) for rules in (BOLLINGER, RSI, HIGHS_LOWS, MOMENTUM, MOVING_AVERAGES)),
 )
 tag_indicators = chain(INDICATOR_TAGGERS)
@@ -238,12 +354,12 @@ _PERIOD_EXAMPLES = {
 def build_indicator(state: ParseState, ind: Ind, text: str) -> Indicator:
     kind = ind.kind
     assert kind is not None  # settled in read_condition
-    kwargs: dict[str, object] = {"kind": kind, "symbol": ind.symbol}
+    kwargs: dict[str, object] = {"kind": kind, "symbol": ind.symbol, "timeframe": ind.timeframe}
     if kind in PERIOD_KINDS:
         period = ind.period
         if period is None and kind in BOLLINGER_KINDS:
             period = state.bb_period
-        if period is None and kind not in BOLLINGER_KINDS and kind != IndicatorKind.rsi:
+        if period is None and kind not in BOLLINGER_KINDS and kind not in DEFAULT_PERIODS:
             word, example = _PERIOD_EXAMPLES.get(kind, (kind.value, "20-day"))
             raise state.fail(f"the {word} needs a period (e.g. '{example}')", [text])
         kwargs["period"] = period
@@ -251,6 +367,8 @@ def build_indicator(state: ParseState, ind: Ind, text: str) -> Indicator:
         kwargs.update(zip(("fast", "slow", "signal"), state.macd_params, strict=True))
     if kind in BOLLINGER_KINDS:
         kwargs["num_std"] = state.bb_std
+    if kind in (IndicatorKind.stoch_k, IndicatorKind.stoch_d) and kwargs.get("period") is None:
+        kwargs["period"] = state.stoch_period
     try:
         return Indicator.model_validate(kwargs)
     except ValidationError as exc:

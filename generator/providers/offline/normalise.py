@@ -25,12 +25,24 @@ TOKEN_RE = re.compile(
 CAPS_TICKER_RE = re.compile(r"^[A-Z]{1,5}(?:[.\-][A-Z0-9]{1,3})?$")
 
 _CHARACTERS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", " - "))
+def _dollars(m: re.Match[str]) -> str:
+    value = float(m.group(1).replace(",", ""))
+    if m.group(2):
+        value *= 1000
+    return f" {value:g} dollars "
+
+
 _REWRITES: list[tuple[str, str]] = [
     (r"(?i)\b(sma|ema|rsi|dma|ma|roc)(\d)", r"\1 \2"),  # "sma50" -> "sma 50"
+    (r"(?i)\b(sma|ema|rsi|dma|roc|macd)-(?=\d)", r"\1 "),  # "RSI-2" -> "RSI 2"
     (r"(\d)([A-Za-z])", r"\1 \2"),  # "50dma" -> "50 dma", "3m" -> "3 m"
     (r"(\d)\s*-\s*(?=[A-Za-z])", r"\1 "),  # "50-day" -> "50 day"
     (r"(?<=[A-Za-z])-(?=[a-z])", " "),  # "stop-loss" -> "stop loss"
     (r"(?i)\bit's\b", "it is"),
+    # "hold bonds (AGG)", "gold (GLD)": the ticker in brackets names the asset
+    (r"(?i)\b(?:bonds?|treasuries|gold|stocks|equities|commodities|cash|t-bills|real estate"
+     r"|reits?)\s*\(\s*([A-Za-z]{2,5})\s*\)", r" \1 "),
+    (r"(?i)\b(?:except|but not) (?:when|if)\b", "unless"),
     (r"(?i)\blet's\b", "let us"),
     (r"(?i)'s\b", ""),  # "SPY's 200-day" -> "SPY 200-day"
 ]
@@ -61,6 +73,8 @@ def normalise(text: str, known: set[str] | None) -> str:
         s = s.replace(a, b)
     for pattern, ticker in ALIASES:
         s = pattern.sub(f" {ticker} ", s)
+    # "$5,000", "$10k", "$2.5k": an amount of dollars
+    s = re.sub(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?([kK])?\b", _dollars, s)
     for pattern_text, replacement in _REWRITES:
         s = re.sub(pattern_text, replacement, s)
     caps_heuristic = any(c.islower() for c in s)

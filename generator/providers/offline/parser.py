@@ -11,11 +11,30 @@ way (an unsupported indicator, a negation, ...) replace it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from generator.providers.offline.allocation import extract_alternative, extract_sizing
+from generator.providers.offline.allocation import (
+    extract_alternative,
+    extract_sizing,
+    extract_volatility_target,
+)
 from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
+from generator.providers.offline.exits import extract_exit_phrases
+from generator.providers.offline.framing import (
+    check_title,
+    expand_shorthands,
+    extract_standard_macd,
+    extract_title,
+    strip_small_talk,
+)
+from generator.providers.offline.indicators import extract_named_lines
 from generator.providers.offline.normalise import normalise
-from generator.providers.offline.portfolios import try_hold_all, try_rotation, try_weights
+from generator.providers.offline.portfolios import (
+    try_hold_all,
+    try_legs,
+    try_rotation,
+    try_weights,
+)
 from generator.providers.offline.risk import extract_risk
 from generator.providers.offline.schedule import extract_schedule
 from generator.providers.offline.signals import parse_signal
@@ -24,6 +43,14 @@ from generator.spec import StrategySpec
 
 # phrases that may stand anywhere in the text, taken out before the families are tried
 GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
+    strip_small_talk,
+    expand_shorthands,
+    extract_standard_macd,
+    extract_title,
+    extract_named_lines,
+    extract_exit_phrases,
+    # before the schedule and risk controls: "target 10% annual volatility" holds neither
+    extract_volatility_target,
     extract_schedule,
     extract_risk,
     extract_alternative,
@@ -31,6 +58,7 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
 )
 # the families that describe a portfolio, tried in order; None means "not this family"
 FAMILIES: tuple[Callable[[ParseState], StrategySpec | None], ...] = (
+    try_legs,
     try_weights,
     try_rotation,
     try_hold_all,
@@ -40,20 +68,40 @@ FAMILIES: tuple[Callable[[ParseState], StrategySpec | None], ...] = (
 def _read(state: ParseState) -> StrategySpec:
     for extract in GLOBAL_PHRASES:
         extract(state)
+    spec: StrategySpec | None = None
     for attempt in FAMILIES:
         spec = attempt(state)
         if spec is not None:
-            return spec
-    return parse_signal(state)
+            break
+    if spec is None:
+        spec = parse_signal(state)
+    check_title(state, spec)
+    return spec
+
+
+@dataclass
+class Parsed:
+    """A spec and what the parser did with the words: understood, and ignored (no meaning)."""
+
+    spec: StrategySpec
+    understood: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
 
 def parse(text: str, *, known_symbols: set[str] | None = None) -> StrategySpec:
     """Turn plain English into a validated StrategySpec, or raise ParseError saying why not."""
+    return parse_text(text, known_symbols=known_symbols).spec
+
+
+def parse_text(text: str, *, known_symbols: set[str] | None = None) -> Parsed:
+    """`parse`, with the words that were understood and those ignored as carrying no meaning."""
     state = ParseState(raw=text, t=normalise(text, known_symbols))
+    state.subparse = lambda sentence: parse(sentence, known_symbols=known_symbols)
     if not state.t.strip():
         raise ParseError("the text is empty", [], [])
     try:
-        return _read(state)
+        spec = _read(state)
+        return Parsed(spec, list(state.understood), list(dict.fromkeys(state.ignored)))
     except ParseError as exc:
         if exc.reason != GENERIC:
             raise

@@ -49,6 +49,19 @@ def period_of(m: re.Match[str]) -> int | None:
     return None
 
 
+WEEK_UNITS = frozenset({"week", "weeks", "wk", "wks", "w"})
+
+
+def period_on_bars(m: re.Match[str]) -> tuple[int | None, str | None]:
+    """`period_of`, except that a period in weeks ("the 10-week EMA") is that many weekly bars:
+    (period, "weekly"). Months stay daily bars (21 a month), as "the 10-month SMA" is usually
+    read."""
+    g = m.groupdict()
+    if g.get("p") and g.get("pu") in WEEK_UNITS:
+        return int(g["p"]), "weekly"
+    return period_of(m), None
+
+
 def symbols_in(text: str) -> list[str]:
     return re.findall(rf"(?<!\S){SYM}(?!\S)", text)
 

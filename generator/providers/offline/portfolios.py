@@ -14,6 +14,7 @@ import re
 
 from generator.describe import format_number
 from generator.providers.offline.assemble import build_spec
+from generator.providers.offline.errors import ParseError
 from generator.providers.offline.phrases import (
     NUMP,
     SYM,
@@ -33,11 +34,24 @@ _NUMLIST = r"(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)"
 _SYMSEP_LIST = rf"(?P<syms>{SYM}(?: (?:/|,|and|, and|&) {SYM})+)"
 RATIO = rx(
     rf"(?:a |the )?(?:classic )?{_NUMLIST}(?: %)?(?: (?:split|portfolio|mix|allocation"
-    rf"|weighting))?(?: (?:of|in|between|across|into|with|using|for))?(?: the)? {_SYMSEP_LIST}"
+    r"|weighting))?(?: (?:stocks|equities|equity) (?:and|/|&) (?:bonds|bond))?"
+    rf"(?: (?:of|in|between|across|into|with|using|for))?(?: the)? {_SYMSEP_LIST}"
 )
 RATIO_REV = rx(
     rf"{_SYMSEP_LIST}(?: (?:at|in|with|using))?(?: a)? {_NUMLIST}(?: %)?(?: (?:split|portfolio"
     r"|mix|allocation|weighting))?"
+)
+# "25% each in SPY, TLT, GLD and BIL", "SPY and TLT, 50% each"
+EACH = rx(
+    rf"(?:with |put |invest |allocate |keep )?{NUMP} (?:each|apiece|per (?:fund|etf|asset|symbol))"
+    rf"(?: (?:in|into|to|on|for|of))?(?: the)? (?P<syms>{SYMLIST})"
+)
+EACH_FRACTION = rx(
+    r"(?:with |put |invest |allocate |keep )?(?P<a>[1-9]) / (?P<b>[1-9]) (?:each|apiece)"
+    rf"(?: (?:in|into|to|on|for|of))?(?: the)? (?P<syms>{SYMLIST})"
+)
+EACH_REV = rx(
+    rf"(?P<syms>{SYMLIST})(?: ,)?(?: (?:with|at))? {NUMP} (?:each|apiece)"
 )
 PAIR = rx(
     rf"(?:and |, )?(?:with |put |invest |allocate )?{NUMP}(?: of (?:the |my |our )?(?:portfolio"
@@ -46,7 +60,7 @@ PAIR = rx(
 PAIR_REV = rx(rf"(?:and |, )?(?P<sym>{SYM})(?: (?:at|:|=|-|with|gets|get))? {NUMP}")
 WEIGHTS_FILLER = frozenset(words(
     """rebalance rebalanced rebalancing rebalances portfolio hold buy own invest split allocation
-    mix classic weighting"""
+    mix classic weighting keep put"""
 ))
 
 # -- buy and hold --------------------------------------------------------------------------------
@@ -107,8 +121,63 @@ ROT_POSITIVE = [
 ROT_FILLER = frozenset(words(
     """buy hold own pick choose select invest rotate rotating rotation switch each every month
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
-    ranked ranking them"""
+    ranked ranking them picking pick whichever has have higher stronger better one performing
+    between"""
 ))
+
+
+# -- per-symbol legs: "50% on SPY when ..., 50% on TLT when ..." ---------------------------------
+LEG = rx(
+    rf"(?:, |and |; )*(?:put |with |invest |allocate )?{NUMP}(?: of (?:the |my )?portfolio)?"
+    rf" (?:on|in|into|to|for) (?P<sym>{SYM}) (?P<kw>when|if|while|whenever|as long as)"
+)
+
+
+def try_legs(state: ParseState) -> StrategySpec | None:
+    """Each symbol with its own share and condition. A leg's rule is read like "hold SYM while
+    <condition>, otherwise sell"; the legs must state the same rule (each on its own symbol)
+    and the same share, which is a fixed-fraction signal strategy. Legs with different rules
+    or shares are refused (not expressible yet)."""
+    matches = list(LEG.finditer(state.t))
+    subparse = state.subparse
+    if len(matches) < 2 or subparse is None:
+        return None
+    text = state.t
+    if text[: matches[0].start()].strip(" ,;⋄"):
+        return None  # something before the first leg: not this family
+    legs: list[tuple[str, float, StrategySpec]] = []
+    for k, m in enumerate(matches):
+        end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
+        condition = text[m.end() : end].strip(" ,;")
+        try:
+            spec = subparse(f"hold {m.group('sym')} while {condition} , otherwise sell")
+        except ParseError as exc:
+            raise state.fail(f"the rule for {m.group('sym')} could not be read: {exc.reason}",
+                             [m.group(0).strip() + " " + condition]) from None
+        legs.append((m.group("sym"), float(m.group("n")) / 100, spec))
+    symbols = [sym for sym, _, _ in legs]
+    first = legs[0][2]
+    rules = {(s.entry.model_dump_json() if s.entry else "", s.exit.model_dump_json()
+              if s.exit else "") for _, _, s in legs}
+    if len(rules) > 1:
+        raise state.fail("each symbol has its own rule; per-symbol rules that differ are not "
+                         "supported yet (say one rule for all of them)", [state.raw.strip()])
+    shares = {share for _, share, _ in legs}
+    if len(shares) > 1:
+        raise state.fail("per-symbol shares that differ are not supported yet with rules (give "
+                         "each symbol the same share)", [state.raw.strip()])
+    state.t = f" {CONSUMED} "
+    share = shares.pop()
+    state.understood.append(
+        f"{format_number(share * 100)}% in each of {', '.join(symbols)} while its rule holds")
+    return build_spec(
+        state,
+        name=f"{first.name.rsplit(' ', 1)[0]} {' '.join(symbols)}",
+        symbols=symbols,
+        allocation=dict(kind=AllocationKind.fixed_fraction, fraction=share),
+        entry=first.entry,
+        exit=first.exit,
+    )
 
 
 def try_weights(state: ParseState) -> StrategySpec | None:
@@ -141,7 +210,17 @@ def try_weights(state: ParseState) -> StrategySpec | None:
     def pair(m: re.Match[str]) -> None:
         add(m.group("sym"), float(m.group("n")) / 100, m.group(0))
 
-    t = consume([RATIO, RATIO_REV], state.t, ratio)
+    def each(m: re.Match[str]) -> None:
+        for sym in dict.fromkeys(re.findall(SYM, m.group("syms"))):
+            add(sym, float(m.group("n")) / 100, m.group(0))
+
+    def each_fraction(m: re.Match[str]) -> None:
+        for sym in dict.fromkeys(re.findall(SYM, m.group("syms"))):
+            add(sym, float(m.group("a")) / float(m.group("b")), m.group(0))
+
+    t = consume([EACH_FRACTION], state.t, each_fraction)
+    t = consume([EACH, EACH_REV], t, each)
+    t = consume([RATIO, RATIO_REV], t, ratio)
     t = consume([PAIR, PAIR_REV], t, pair)
     if not weights:
         return None

@@ -59,7 +59,55 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# "sell after holding for 5 days", "exit after 10 trading days", "hold each trade for 3 days"
+_HOLD_UNITS = {"day": 1, "days": 1, "bar": 1, "bars": 1, "session": 1, "sessions": 1,
+               "week": 5, "weeks": 5}
+_HOLD_N = r"(?P<n>\d+) (?:trading )?(?P<u>days|day|bars|bar|sessions|session|weeks|week)"
+TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
+    rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out|close(?: it| the position| the trade)?)"
+       r"(?: it| them| everything| the position)? (?:after|once|when)(?: (?:holding|held|being in"
+       r"|having held|i have held|it has been held|the position is))?(?: it| them)?(?: for)?"
+       rf" {_HOLD_N}(?: (?:held|later|in the trade|of holding))?"),
+    rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out)(?: it| them)? " + _HOLD_N + r" later"),
+    rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| each trade| the position)?"
+       rf" for (?:at most |up to |a maximum of )?{_HOLD_N}(?: (?:and|then)(?: then)? sell| max"
+       r"(?:imum)?)?"),
+]
+
+
+MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
+    rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| positions| the position"
+       rf"| each trade)?(?: for)? (?:at least|a minimum of|no less than) {_HOLD_N}"),
+    rx(r"(?:, )?(?:and |with )?(?:a )?minimum hold(?:ing)?(?: period| time)?(?: of| is)?"
+       rf" {_HOLD_N}"),
+    rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell(?: it| them)? (?:before|within"
+       rf"|in the first|for the first|until after) {_HOLD_N}"),
+]
+
+
+def extract_min_hold(state: ParseState) -> None:
+    def on_match(m: re.Match[str]) -> None:
+        bars = int(m.group("n")) * _HOLD_UNITS[m.group("u")]
+        state.risk["min_hold_bars"] = state.settle(state.risk.get("min_hold_bars"), bars,
+                                                   "minimum holding periods", m.group(0))
+        state.understood.append(f"minimum holding period {bars} trading days")
+
+    state.t = consume(MIN_HOLD_PATTERNS, state.t, on_match)
+
+
+def extract_time_exit(state: ParseState) -> None:
+    def on_match(m: re.Match[str]) -> None:
+        bars = int(m.group("n")) * _HOLD_UNITS[m.group("u")]
+        state.risk["max_hold_bars"] = state.settle(state.risk.get("max_hold_bars"), bars,
+                                                   "holding periods", m.group(0))
+        state.understood.append(f"time exit after {bars} trading days held")
+
+    state.t = consume(TIME_EXIT_PATTERNS, state.t, on_match)
+
+
 def extract_risk(state: ParseState) -> None:
+    extract_min_hold(state)
+    extract_time_exit(state)
     for kind, pattern in RISK_PATTERNS:
         key, label = _CONTROLS[kind]
 

@@ -38,7 +38,7 @@ def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Ru
     if len(joins) > 1:
         raise state.fail(f"the {role} rule mixes 'and' and 'or'; use one of them",
                          [" ".join(c.text for _, c in items)])
-    conditions: list[Condition] = []
+    conditions: list[Condition | Rule] = []
     for _, c in items:
         left = build_indicator(state, c.left, c.text)
         right: Indicator | Constant
@@ -46,7 +46,7 @@ def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Ru
             right = build_indicator(state, c.right, c.text)
         else:
             right = Constant(value=c.right)
-        cond = Condition(left=left, op=c.op, right=right)
+        cond = Condition(left=left, op=c.op, right=right, offset_pct=c.offset_pct)
         conditions.append(cond)
         state.understood.append(f"{role}: {describe_condition(cond)}")
     combine: Literal["all", "any"] = "any" if joins == {"or"} else "all"
@@ -56,10 +56,27 @@ def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Ru
         raise state.fail(f"the {role} rule is not valid: " + validation_errors(exc)) from exc
 
 
+def negated_rule(rule: Rule) -> Rule:
+    """Not `rule`, for a flat rule: each condition negated, all <-> any (De Morgan)."""
+    conds = rule.flat()
+    flipped: Literal["all", "any"] = "any" if rule.combine == "all" else "all"
+    return Rule(combine=flipped if len(conds) > 1 else "all",
+                conditions=[c.negated() for c in conds])
+
+
 def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | None:
     """The exit when no sell rule was given; None when only the risk controls close positions."""
-    conds = entry.conditions
-    if negate_all:
+    conds = entry.flat()  # the parser's rules are flat
+    mode = state.exit_mode
+    if mode == "opposite":
+        crossings = [c for c in conds if c.op in _CROSSING]
+        if len(crossings) != 1:
+            raise state.fail("'the cross back' needs exactly one crossing in the buy rule")
+        return Rule(conditions=[crossings[0].negated()])
+    if mode in ("negate_any", "negate_all") and len(conds) > 1:
+        combine: Literal["all", "any"] = "any" if mode == "negate_any" else "all"
+        return Rule(combine=combine, conditions=[c.negated() for c in conds])
+    if mode is not None or negate_all:
         if len(conds) > 1 and any(c.op in _CROSSING for c in conds):
             raise state.fail("give a sell rule: the negation of several crossings is unclear")
         # De Morgan: not (a and b) == (not a) or (not b)
@@ -108,4 +125,4 @@ def _signal_base(first: Condition) -> str:
 
 def signal_name(entry: Rule, symbols: list[str]) -> str:
     """The name of a signal strategy: what its first entry condition is, and what it trades."""
-    return f"{_signal_base(entry.conditions[0])} {' '.join(symbols)}"
+    return f"{_signal_base(entry.flat()[0])} {' '.join(symbols)}"

@@ -20,12 +20,16 @@ _FREQ_UNIT = {
 _FREQ_WORD = {
     "daily": Frequency.daily, "weekly": Frequency.weekly, "monthly": Frequency.monthly,
     "quarterly": Frequency.quarterly, "yearly": Frequency.yearly, "annually": Frequency.yearly,
-    "annual": Frequency.yearly,
+    "annual": Frequency.yearly, "semiannually": Frequency.semiannual,
+    "semiannual": Frequency.semiannual, "biannually": Frequency.semiannual,
+    "twice a year": Frequency.semiannual, "twice yearly": Frequency.semiannual,
+    "every half year": Frequency.semiannual, "half yearly": Frequency.semiannual,
 }
 # "every N months/weeks": the counts that are one of our frequencies
 _FREQ_COUNT = {
     ("months", 1): Frequency.monthly, ("months", 3): Frequency.quarterly,
     ("months", 12): Frequency.yearly, ("weeks", 1): Frequency.weekly,
+    ("months", 6): Frequency.semiannual,
 }
 _SCHED_VERB = (
     r"(?:(?:check|checks|checked|checking|evaluate|evaluated|evaluates|run|runs|trade|trades"
@@ -47,7 +51,9 @@ SCHEDULE_PATTERNS: list[re.Pattern[str]] = [
     ),
     rx(
         rf"(?:and )?{_SCHED_VERB}(?:on a |once )?(?P<w>daily|weekly|monthly|quarterly|yearly"
-        r"|annually|annual)(?: basis| rebalanc(?:e|ed|es|ing)| checks?| checked| checking)?"
+        r"|annually|annual|semiannually|semiannual|biannually|twice a year|twice yearly"
+        r"|every half year|half yearly)"
+        r"(?: basis| rebalanc(?:e|ed|es|ing)| checks?| checked| checking)?"
     ),
     rx(r"(?:and )?(?:at |on )?(?:each |every |the )?(?P<u>week|month|quarter|year) end"),
 ]
@@ -68,7 +74,30 @@ def _frequency(state: ParseState, m: re.Match[str]) -> Frequency:
     return _FREQ_UNIT[groups["u"]]
 
 
+# "rebalance when a weight drifts more than 5 points", "with a 5% drift band"
+DRIFT_PATTERNS: list[re.Pattern[str]] = [
+    rx(r"(?:, )?(?:and )?(?:only )?(?:rebalance|rebalancing|rebalanced)(?: only)? (?:when|if"
+       r"|whenever|once) (?:the |a |any |either )?(?:weights?|allocations?|positions?|holdings?"
+       r"|it|one|they|asset|of them)(?: weights?)? (?:drifts?|drifted|moves?|is off|are off|gets"
+       r" off|deviates?|strays?)(?: away)?(?: by)? (?:more than |over |at least |beyond )?"
+       r"(?P<n>\d+(?:\.\d+)?) (?:percentage points|points|pts|%|percent)(?: from (?:its |their"
+       r" |the )?targets?)?"),
+    rx(r"(?:, )?(?:with |and |using )?(?:a )?(?P<n>\d+(?:\.\d+)?) (?:%|percent|points?|pts)"
+       r" (?:drift|rebalancing|tolerance) (?:band|threshold)"),
+]
+
+
+def extract_drift_band(state: ParseState) -> None:
+    def on_match(m: re.Match[str]) -> None:
+        value = float(m.group("n"))
+        state.drift_band = state.settle(state.drift_band, value, "drift bands", m.group(0))
+        state.understood.append(f"rebalance when a weight drifts more than {value:g} points")
+
+    state.t = consume(DRIFT_PATTERNS, state.t, on_match)
+
+
 def extract_schedule(state: ParseState) -> None:
+    extract_drift_band(state)
     def on_match(m: re.Match[str]) -> None:
         freq = _frequency(state, m)
         if state.schedule is not None and state.schedule != freq:

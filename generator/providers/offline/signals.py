@@ -21,9 +21,9 @@ from generator.providers.offline.clauses import (
 from generator.providers.offline.conditions import COMPARISON_RULES, NAMED_RULES, read_condition
 from generator.providers.offline.errors import GENERIC, NOTHING
 from generator.providers.offline.indicators import tag_indicators
-from generator.providers.offline.rules import default_exit, make_rule, signal_name
+from generator.providers.offline.rules import default_exit, make_rule, negated_rule, signal_name
 from generator.providers.offline.state import ParseState, TextTagger, chain, tagger
-from generator.providers.offline.terms import Cond, Ind
+from generator.providers.offline.terms import Cond, Ind, negated_op
 from generator.spec import AllocationKind, StrategySpec
 
 # The order matters: a phrase is tagged by the first step that knows it, so longer and more
@@ -47,6 +47,8 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
         for ind in (cond.left, cond.right):
             if isinstance(ind, Ind) and ind.symbol and ind.symbol not in mentioned:
                 mentioned.append(ind.symbol)
+    if not traded and not mentioned and state.title is not None and len(state.title.symbols) == 1:
+        traded = list(state.title.symbols)
     if not traded:
         if len(mentioned) == 1:
             traded = mentioned
@@ -69,6 +71,8 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
 
 
 def _allocation(state: ParseState, traded: list[str]) -> dict[str, object]:
+    if state.amount is not None:
+        return dict(kind=AllocationKind.fixed_amount, amount=state.amount)
     if state.fraction is not None:
         return dict(kind=AllocationKind.fixed_fraction, fraction=state.fraction)
     if state.all_in:
@@ -98,6 +102,11 @@ def parse_signal(state: ParseState) -> StrategySpec:
             if cond is None:
                 continue
             prev = cond
+            if join.startswith("unless"):
+                # "A unless B" is A and not B; "unless B or C" is not B and not C
+                cond = replace(cond, op=negated_op(cond.op))
+                join = {"unless": "and", "unless-or": "and", "unless-and": "or"}[join]
+                state.understood.append(f"'unless': {cond.text} is negated")
             (exit_ if c.verb == "exit" else entry).append((join, cond))
         if not c.pieces and c.verb is not None:
             state.reject(c.words, f"'{state.render(c.words)}' says what to do but not when")
@@ -107,7 +116,7 @@ def parse_signal(state: ParseState) -> StrategySpec:
         raise state.fail("only one sell rule can be given (combine conditions with 'and'/'or')")
     if state.not_understood:
         raise state.fail(GENERIC)
-    if not entry:
+    if not entry and not (exit_ and state.entry_from_exit):
         if exit_:
             raise state.fail("a sell rule was given but no buy rule")
         raise state.fail(NOTHING, [state.raw.strip()])
@@ -115,8 +124,15 @@ def parse_signal(state: ParseState) -> StrategySpec:
     traded = resolve_symbols(state, traded, [c for _, c in entry + exit_])
     for sym in traded:
         state.understood.insert(0, f"symbol {sym}")
-    entry_rule = make_rule(state, entry, "entry")
     exit_rule = make_rule(state, exit_, "exit") if exit_ else None
+    if not entry and exit_rule is not None:
+        # "hold SPY, switch to IEF when ...": held while the switch condition does not hold
+        entry_rule = negated_rule(exit_rule)
+        state.understood.append("entry: when the switch condition does not hold")
+    else:
+        entry_rule = make_rule(state, entry, "entry")
+    if exit_rule is not None and state.exit_mode is not None:
+        raise state.fail("two sell rules were given; say one of them")
     if exit_rule is None:
         exit_rule = default_exit(state, entry_rule, hold or state.otherwise)
     return build_spec(

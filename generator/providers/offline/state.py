@@ -18,9 +18,9 @@ from typing import TypeVar
 
 from generator.providers.offline.errors import GENERIC, ParseError
 from generator.providers.offline.phrases import consume, take
-from generator.providers.offline.terms import Ind, Op
+from generator.providers.offline.terms import Ind, Op, Title
 from generator.providers.offline.vocabulary import CONSUMED, FILLER, NEGATIONS
-from generator.spec import Frequency
+from generator.spec import Frequency, StrategySpec
 
 T = TypeVar("T")
 
@@ -55,6 +55,21 @@ class ParseState:
     macd_params: tuple[int, int, int] | None = None
     bb_period: int | None = None
     bb_std: float | None = None
+    stoch_period: int | None = None
+    target_vol: float | None = None  # "target 10% volatility"
+    amount: float | None = None  # dollars per position
+    entry_from_exit: bool = False  # "hold SPY, switch to IEF when ...": entry = not the exit
+    drift_band: float | None = None  # "rebalance when a weight drifts more than 5 points"
+    # framing and exits (framing.py, exits.py)
+    ignored: list[str] = field(default_factory=list)  # words with no trading meaning
+    title: Title | None = None
+    named_lines: dict[str, Ind] = field(default_factory=dict)  # "fast 8, slow 21"
+    # how the exit follows from the entry when no sell rule is written: "opposite" (the
+    # opposite crossing), "negate" (the entry no longer holds), "negate_any" (any entry
+    # condition fails), "negate_all" (every entry condition fails)
+    exit_mode: str | None = None
+    # reads a sentence of its own (a per-symbol leg), set by the parser
+    subparse: Callable[[str], StrategySpec] | None = None
 
     # -- refusing ----------------------------------------------------------------------------
     def fail(self, reason: str, not_understood: list[str] | None = None) -> ParseError:

@@ -2,17 +2,24 @@
 
 This module owns the intermediate terms of the signal path: `Ind` (an indicator as written,
 before defaults and symbols are settled), `Op` (an operator word, before it is resolved against
-its two sides), `Cond` (one comparison) and the scales that say which indicators can be compared.
+its two sides), `Cond` (one comparison), the scales that say which indicators can be compared,
+and `Title` (what a title said that the spec must agree with; read by `framing`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from generator.spec import MACD_KINDS, IndicatorKind, Operator
 
 # lines that can cross each other: a motion verb between two of them is a crossing
-LINE_KINDS = {IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.macd, IndicatorKind.macd_signal}
+LINE_KINDS = {IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.macd, IndicatorKind.macd_signal,
+              IndicatorKind.stoch_k, IndicatorKind.stoch_d}
+# families compared with each other although their kinds differ
+_SCALE_FAMILIES = {
+    IndicatorKind.stoch_k: "stochastic", IndicatorKind.stoch_d: "stochastic",
+    IndicatorKind.volume: "volume", IndicatorKind.volume_sma: "volume",
+}
 # indicators measured in price units, comparable with the price and with each other
 PRICE_SCALE = {
     IndicatorKind.price, IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.bb_upper,
@@ -32,6 +39,7 @@ class Ind:
     slow: int | None = None
     signal: int | None = None
     num_std: float | None = None
+    timeframe: str | None = None  # "weekly" / "monthly" bars (spec v2); None is daily
 
 
 @dataclass
@@ -46,6 +54,7 @@ class Cond:
     op: Operator
     right: Ind | float
     text: str
+    offset_pct: float | None = None  # "2% above its 50-day SMA" (spec v2)
 
 
 def scale(kind: IndicatorKind | None) -> str:
@@ -54,4 +63,29 @@ def scale(kind: IndicatorKind | None) -> str:
         return "price"
     if kind in MACD_KINDS:
         return "macd"
-    return kind.value
+    return _SCALE_FAMILIES.get(kind, kind.value)
+
+
+def negated_op(op: Operator) -> Operator:
+    """The operator of the negated comparison (as `Condition.negated`)."""
+    return {
+        Operator.gt: Operator.lt,
+        Operator.lt: Operator.gt,
+        Operator.crosses_above: Operator.crosses_below,
+        Operator.crosses_below: Operator.crosses_above,
+        Operator.ge: Operator.lt,
+        Operator.le: Operator.gt,
+    }[op]
+
+
+@dataclass
+class Title:
+    """What a title said that the spec must agree with."""
+
+    text: str
+    symbols: list[str] = field(default_factory=list)
+    families: list[str] = field(default_factory=list)
+    rsi_periods: list[int] = field(default_factory=list)
+    ratio: list[float] | None = None
+    count: int | None = None
+    crosses: list[str] = field(default_factory=list)  # "golden" / "death"

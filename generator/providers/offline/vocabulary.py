@@ -115,14 +115,14 @@ VOCAB = FILLER | INDICATOR_WORDS | COMMON_WORDS | frozenset(TYPOS) | frozenset(N
 # -- indicators ----------------------------------------------------------------------------------
 # Known indicators and features this spec cannot express: refused by name.
 UNSUPPORTED = (
-    r"vwap|volume weighted average price|stochastics?(?: oscillator| rsi)?|stoch|% k|% d"
-    r"|adx|average directional index|atr|average true range|true range|obv|on balance volume"
+    r"vwap|volume weighted average price|stochastic rsi|stoch rsi"
+    r"|adx|average directional index|obv|on balance volume"
     r"|ichimoku(?: cloud)?|cci|commodity channel index|williams % r|williams r|parabolic sar|sar"
     r"|keltner(?: channels?)?|donchian(?: channels?)?|fibonacci|fib|pivot points?|supertrend"
-    r"|volume|mfi|money flow index|aroon|trix|hull moving average|hma|wma|weighted moving average"
+    r"|mfi|money flow index|aroon|trix|hull moving average|hma|wma|weighted moving average"
     r"|kama|vwma|heikin ashi|candlesticks?|doji|hammer|engulfing|support|resistance|trend ?lines?"
-    r"|beta|volatility|sentiment|earnings|news|p / e|pe ratio|dividends?|implied volatility"
-    r"|put call ratio|short(?:ing)?|sell short|short sell(?:ing)?|leverage|margin|options?"
+    r"|beta|sentiment|earnings|news|p / e|pe ratio|dividends?|implied volatility"
+    r"|put call ratio|leverage|margin|options?"
     r"|calls|puts|futures|crypto|bitcoin|intraday|minute|hourly|limit orders?|stop orders?"
 )
 

@@ -285,3 +285,58 @@ def test_price_table_prefix_match() -> None:
     assert price_for("gpt-4o-mini-2024-07-18", prices) == Price(0.15, 0.6)
     assert price_for("gpt-4o-2024-08-06", prices) == Price(2.5, 10)
     assert price_for("llama3.1", prices) is None
+
+
+# -- spec v2 through every provider ----------------------------------------------------------------
+V2_TEXT = ("Buy SPY when price is 2% above its 50-day SMA unless the 20-day volatility is above "
+           "30, and sell after holding for 10 days")
+V2_SPEC: dict[str, Any] = {
+    "name": "SPY offset with time exit",
+    "symbols": ["SPY"],
+    "entry": {"conditions": [
+        {"left": {"kind": "price"}, "op": "gt", "right": {"kind": "sma", "period": 50},
+         "offset_pct": 2},
+        {"combine": "none", "conditions": [
+            {"left": {"kind": "volatility", "period": 20}, "op": "gt", "right": {"value": 30}},
+        ]},
+    ]},
+    "risk": {"max_hold_bars": 10},
+}
+
+
+@pytest.mark.parametrize("kind", ["openai-chat", "openai-responses", "compatible", "anthropic"])
+def test_every_provider_fills_a_v2_only_spec(llm_server: StubLLM, kind: str) -> None:
+    from generator.prompts import PROMPT_VERSION
+    from generator.spec import Condition, Rule
+
+    if kind == "anthropic":
+        provider: OpenAIProvider | AnthropicProvider = anthropic_provider(llm_server)[0]
+    elif kind == "compatible":
+        provider = openai_provider(llm_server, name="openai-compatible")[0]
+        llm_server.reject_json_schema = True
+    else:
+        provider = openai_provider(llm_server, api=kind.removeprefix("openai-"))[0]
+    llm_server.push(Reply(V2_SPEC))
+    proposal = provider.propose(V2_TEXT, {"SPY"}, context=CONTEXT)
+    spec = proposal.spec
+    assert spec.spec_version == 2 and proposal.prompt_version == PROMPT_VERSION == "spec-2026.2"
+    assert spec.risk.max_hold_bars == 10
+    assert spec.entry is not None
+    first, group = spec.entry.conditions
+    assert isinstance(first, Condition) and first.offset_pct == 2
+    assert isinstance(group, Rule) and group.combine == "none"
+    # the v2 rules and a worked v2 example went to the model
+    seen = llm_server.requests[0].body
+    prompt = json.dumps(seen)
+    assert "max_hold_bars" in prompt and "drift_band_pct" in prompt and "down_streak" in prompt
+
+
+def test_a_v2_answer_out_of_bounds_goes_back_for_repair(llm_server: StubLLM) -> None:
+    provider, _ = openai_provider(llm_server)
+    bad = json.loads(json.dumps(V2_SPEC))
+    bad["risk"]["max_hold_bars"] = 5000  # past the bound of 400
+    llm_server.push(Reply(bad), Reply(V2_SPEC))
+    proposal = provider.propose(V2_TEXT, {"SPY"}, context=CONTEXT)
+    assert [a.outcome for a in proposal.attempts] == ["invalid_answer", "ok"]
+    repair = json.dumps(llm_server.requests[1].body)
+    assert "max_hold_bars" in repair and "400" in repair

@@ -1,0 +1,262 @@
+"""Framing: titles and small talk around a strategy, read so that they sink nothing.
+
+People write "Classic 60/40: ...", "RSI-2 strategy on SPY: ...", "hey! can you make me a bot
+that ... thanks". This module owns those words. It takes out, before any rule is read:
+
+* **small talk** (greetings, thanks, "can you make me a bot that", "my idea:") — listed as
+  ignored;
+* **a title**: a short leading segment ended by ":", " - " or "." that holds no rule word
+  (when/if/buy/sell/above/below ...). A title is read token by token, and every token that
+  carries trading meaning must agree with the spec or the text is refused:
+  - a symbol ("on SPY") must be one the strategy uses, and is the traded symbol when the rules
+    name none ("Turtle style on DBC: buy a 20-day high breakout");
+  - MACD settings ("MACD 12/26/9", "standard 12 26 9 settings") set the MACD of the rules;
+  - "RSI-2" needs an RSI of period 2 in the rules, a ratio ("60/40") the same target weights,
+    "three fund portfolio" three symbols;
+  - an indicator or family word (RSI, MACD, EMA, golden cross, Bollinger, momentum, breakout,
+    rotation, crossover) must be used by the rules;
+  - a schedule word ("Weekly check:") is the schedule;
+  - "short" (other than "short-term") is refused like any short;
+  - every other word (classic, style, strategy, lite, mean reversion ...) is ignored and listed.
+
+`check_title` runs once the spec is built and refuses a spec the title contradicts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.providers.offline.phrases import SYM, rx, squash
+from generator.providers.offline.state import ParseState
+from generator.providers.offline.terms import Title
+from generator.providers.offline.vocabulary import FILLER, words
+from generator.spec import (
+    BOLLINGER_KINDS,
+    MACD_KINDS,
+    AllocationKind,
+    Frequency,
+    IndicatorKind,
+    Operator,
+    StrategySpec,
+)
+
+# -- small talk ----------------------------------------------------------------------------------
+SMALL_TALK: list[re.Pattern[str]] = [
+    rx(r"(?:hey|hi|hello|yo|ok|okay|so)(?: there)?(?: !| ,)?(?= \S)"),
+    rx(r"(?:thanks|thank you|thx|cheers|ty)(?: !| \.| so much| a lot)*"),
+    rx(r"(?:can|could|would|will) you(?: please)? (?:make|build|create|write|set up|code|give)"
+       r"(?: me| us)?(?: something| a (?:bot|strategy|trading bot|algo|system))?"
+       r"(?: for (?=[A-Z]))?(?: that| which| to)?"),
+    rx(r"(?:please )?(?:make|build|create|write|set up|code)(?: me| us)? a (?:bot|strategy"
+       r"|trading bot|algo|system)(?: for (?=[A-Z]))?(?: that| which| to)?(?= :| \S)"),
+    rx(r"(?:my|an|the|simple|quick) idea(?= :| for)"),
+    rx(r"i'd like to|i would like to|i want to|i wanna|let us|i think"),
+    rx(r"(?:a )?(?:simple|quick|easy|another) (?:1|one)(?= :)"),
+]
+
+# -- title vocabulary ----------------------------------------------------------------------------
+# words that stop a leading segment from being a title: it holds a rule
+_RULE_WORDS = frozenset(words(
+    """when whenever if while unless once buy buys sell sells exit above below under greater less
+    than hold holds own"""
+))
+# title word -> the family of the rules it names
+_FAMILIES: dict[str, str] = {
+    "rsi": "rsi", "macd": "macd", "ema": "ema", "emas": "ema", "sma": "sma", "smas": "sma",
+    "bollinger": "bollinger", "bands": "bollinger", "band": "bollinger",
+    "momentum": "momentum", "breakout": "breakout", "breakouts": "breakout",
+    "donchian": "breakout", "turtle": "breakout", "rotation": "rotation", "rotate": "rotation",
+    "crosses": "cross", "cross": "cross", "crossover": "cross", "crossovers": "cross",
+}
+_SCHEDULE_WORDS = {
+    "daily": Frequency.daily, "weekly": Frequency.weekly, "monthly": Frequency.monthly,
+    "quarterly": Frequency.quarterly, "yearly": Frequency.yearly, "annual": Frequency.yearly,
+    "annually": Frequency.yearly,
+}
+_MACD_SETTINGS = re.compile(
+    r"(?<!\S)(?:(?:the )?(?:standard|default|classic|usual) )?(?:macd )?(?P<a>\d+)(?: /| ,)? "
+    r"(?P<b>\d+)(?: /| ,)? (?P<c>\d+)(?: settings?| parameters?| params)?(?!\S)"
+)
+_STANDARD_MACD = rx(
+    r"(?:with |using )?(?:the )?(?:standard|default|classic|usual) (?P<a>\d+)(?: /| ,)? "
+    r"(?P<b>\d+)(?: /| ,)? (?P<c>\d+)(?: settings?| parameters?| params)?"
+)
+_RATIO = re.compile(r"(?<!\S)(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?!\S)")
+_RSI_N = re.compile(r"(?<!\S)rsi (?P<n>\d+)(?!\S)")
+_COUNT = re.compile(r"(?<!\S)(?P<n>\d+) (?:fund|asset|etf|etfs|assets|funds)(?!\S)")
+_SHORT = re.compile(r"(?<!\S)short(?! term)(?!\S)")
+_GOLDEN = re.compile(r"(?<!\S)(?P<w>golden|death) cross(?!\S)")
+
+
+# "golden cross / death cross on IWM": the whole strategy in two words
+_CROSS_PAIR = re.compile(
+    r"(?<!\S)(?:trade |use |a |the )?golden cross(?: ,| /| and| &| then)?(?: a| the)? death cross"
+    rf"(?: (?:on|for|with|in) (?P<sym>{SYM}))?(?!\S)"
+)
+
+
+def expand_shorthands(state: ParseState) -> None:
+    def handler(m: re.Match[str]) -> str:
+        sym = f" {m.group('sym')}" if m.group("sym") else ""
+        return f" buy{sym} on a golden cross , sell on a death cross "
+
+    state.t = squash(_CROSS_PAIR.sub(handler, state.t))
+
+
+def strip_small_talk(state: ParseState) -> None:
+    found: list[str] = []
+
+    def handler(m: re.Match[str]) -> str:
+        found.append(m.group(0).strip())
+        return " "
+
+    text = state.t
+    for pattern in SMALL_TALK:
+        text = pattern.sub(lambda m: f" {handler(m)} ", text)
+    # small talk alone is no strategy: leave it for the refusal to quote
+    if len([w for w in text.split() if w not in FILLER]) >= 2:
+        state.t = squash(text)
+        state.ignored.extend(found)
+
+
+_COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", "fast", "get"])
+
+
+def _title_split(text: str) -> tuple[str, str] | None:
+    tokens = text.split()
+    for k, tok in enumerate(tokens[:16]):
+        comma_title = (tok == "," and k + 1 < len(tokens) and tokens[k + 1] in _COMMA_NEXT
+                       and not any(t == "%" or t[0].isdigit() for t in tokens[:k]))
+        if tok in (":", "-", ".") or comma_title:
+            if k == 0 or k == len(tokens) - 1:
+                return None
+            head = tokens[:k]
+            if any(t in _RULE_WORDS for t in head):
+                return None
+            return " ".join(head), " ".join(tokens[k + 1 :])
+        if tok in _RULE_WORDS or tok == "%":
+            return None
+    return None
+
+
+def extract_standard_macd(state: ParseState) -> None:
+    """ "with the standard 12 26 9 settings" anywhere: the MACD settings of the rules."""
+
+    def handler(m: re.Match[str]) -> str:
+        params = (int(m.group("a")), int(m.group("b")), int(m.group("c")))
+        state.macd_params = state.settle(state.macd_params, params, "MACD settings", m.group(0))
+        state.understood.append("MACD settings " + "/".join(map(str, params)))
+        return " ⋄ "
+
+    state.t = squash(_STANDARD_MACD.sub(handler, state.t))
+
+
+def extract_title(state: ParseState) -> None:
+    split = _title_split(state.t)
+    if split is None:
+        return
+    head, body = split
+    title = Title(text=head)
+    rest = f" {head} "
+
+    def cut(pattern: re.Pattern[str], text: str, on: object) -> str:
+        return pattern.sub(lambda m: (on(m), " ")[1], text)  # type: ignore[operator]
+
+    if _SHORT.search(rest):
+        raise state.fail("short positions are not allowed on this server (the title says short)",
+                         [head])
+
+    def macd(m: re.Match[str]) -> None:
+        params = (int(m.group("a")), int(m.group("b")), int(m.group("c")))
+        state.macd_params = state.settle(state.macd_params, params, "MACD settings", m.group(0))
+        title.families.append("macd")
+
+    if "macd" in rest.split() or re.search(r"standard|default|usual", rest):
+        rest = cut(_MACD_SETTINGS, rest, macd)
+    rest = cut(_RSI_N, rest, lambda m: title.rsi_periods.append(int(m.group("n"))))
+    rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
+
+    def ratio(m: re.Match[str]) -> None:
+        title.ratio = [float(x) for x in m.group("nums").split(" / ")]
+
+    rest = cut(_RATIO, rest, ratio)
+    rest = cut(_GOLDEN, rest, lambda m: title.crosses.append(m.group("w")))
+    ignored: list[str] = []
+    schedule_words: list[str] = []
+    for tok in rest.split():
+        if re.fullmatch(SYM, tok):
+            title.symbols.append(tok)
+        elif tok in _FAMILIES:
+            title.families.append(_FAMILIES[tok])
+        elif tok in _SCHEDULE_WORDS:
+            schedule_words.append(tok)
+        elif re.fullmatch(r"\d+(?:\.\d+)?", tok):
+            raise state.fail(f"the number {tok} in the title is not used by the rules; say "
+                             "what it is in the rules", [head])
+        elif tok not in FILLER and tok not in ("/", "(", ")"):
+            ignored.append(tok)
+    if ignored:
+        state.ignored.append(" ".join(ignored))
+    state.title = title
+    state.understood.append(f"title {head!r}")
+    # a schedule named in the title is read with the rules
+    state.t = squash(" " + body + "".join(f" , {w}" for w in schedule_words) + " ")
+
+
+def _families(spec: StrategySpec) -> set[str]:
+    out: set[str] = set()
+    kinds = {ind.kind for ind in spec.indicators()}
+    if IndicatorKind.rsi in kinds:
+        out.add("rsi")
+    if kinds & MACD_KINDS:
+        out.add("macd")
+    if IndicatorKind.ema in kinds:
+        out.add("ema")
+    if IndicatorKind.sma in kinds:
+        out.add("sma")
+    if kinds & BOLLINGER_KINDS:
+        out.update({"bollinger"})
+    if IndicatorKind.roc in kinds or spec.allocation.kind == AllocationKind.momentum_rotation:
+        out.add("momentum")
+    if spec.allocation.kind == AllocationKind.momentum_rotation:
+        out.add("rotation")
+    if kinds & {IndicatorKind.highest_high, IndicatorKind.lowest_low}:
+        out.add("breakout")
+    if any(c.op in (Operator.crosses_above, Operator.crosses_below) for c in spec.conditions()):
+        out.add("cross")
+    return out
+
+
+def check_title(state: ParseState, spec: StrategySpec) -> None:
+    """Refuse a spec that the title contradicts (see the module docstring)."""
+    title = state.title
+    if title is None:
+        return
+    problems: list[str] = []
+    used = set(spec.all_symbols())
+    for sym in title.symbols:
+        if sym not in used:
+            problems.append(f"the title names {sym} but the rules do not use it")
+    have = _families(spec)
+    for family in dict.fromkeys(title.families):
+        if family not in have:
+            problems.append(f"the title says {family} but the rules do not use it")
+    for period in title.rsi_periods:
+        if not any(i.kind == IndicatorKind.rsi and i.period == period for i in spec.indicators()):
+            problems.append(f"the title says RSI-{period} but the rules use no {period}-period RSI")
+    if title.ratio is not None:
+        weights = list((spec.allocation.weights or {}).values())
+        total = sum(title.ratio)
+        want = [x / total for x in title.ratio]
+        if len(weights) != len(want) or any(abs(a - b) > 1e-6 for a, b in zip(weights, want,
+                                                                              strict=True)):
+            problems.append("the title's split does not match the weights given")
+    if title.count is not None and title.count != len(spec.symbols):
+        problems.append(f"the title says {title.count} funds but {len(spec.symbols)} are given")
+    for cross in title.crosses:
+        op = Operator.crosses_above if cross == "golden" else Operator.crosses_below
+        if not any(c.op == op and c.left.kind == IndicatorKind.sma and c.left.period == 50
+                   for c in spec.conditions()):
+            problems.append(f"the title says {cross} cross but the rules use none")
+    if problems:
+        raise state.fail("; ".join(problems), [title.text])
