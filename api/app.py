@@ -23,7 +23,7 @@ from api.routes import batches as batch_routes
 from api.routes import deployments as deployment_routes
 from api.services.container import Services
 from core.config import Settings, get_settings
-from core.errors import StratforgeError
+from core.errors import ServerBusy, StratforgeError
 from core.logging import configure_logging, get_logger
 
 log = get_logger(__name__)
@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StratforgeError)
     async def _stratforge_error(_: Request, exc: StratforgeError) -> JSONResponse:
-        return JSONResponse(status_code=http_status(exc), content=error_body(exc))
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, ServerBusy) else None
+        return JSONResponse(status_code=http_status(exc), content=error_body(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     backtest_timeout_s: float = 900.0
     backtest_memory_mb: int = 4096
     backtest_concurrency: int = 2
+    # jobs (backtests, validation checks) that may wait for a worker; past it: 429 / the CLI waits
+    max_queued_backtests: int = Field(default=16, ge=0, le=10_000)
     risk_free_rate: float = 0.0
     smoke_backtest_days: int = 120
     tearsheet: bool = True

@@ -78,6 +78,17 @@ class BrokerUnavailable(UpstreamFailed):
     code = "broker_unavailable"
 
 
+class ServerBusy(StratforgeError):
+    """This server has taken on all the work it will queue; `retry_after_s` says when to try
+    again. Nothing of the request was done."""
+
+    code = "busy"
+
+    @property
+    def retry_after_s(self) -> int:
+        return int(self.details.get("retry_after_s", 1))
+
+
 class InternalError(StratforgeError):
     """Something on this server is broken (unreadable key file, corrupt store...)."""
 

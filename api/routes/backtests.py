@@ -15,9 +15,7 @@ router = APIRouter(prefix="/backtests", tags=["backtests"])
 
 @router.post("", status_code=202, response_model=RunView)
 def create_backtest(body: BacktestConfig, app: AppDep, user: UserDep) -> RunView:
-    run = app.backtests.create_backtest(user, body)
-    app.backtests.submit_backtest(run.id)
-    return run
+    return app.backtests.queue_backtest(user, body)
 
 
 @router.get("", response_model=list[RunView])

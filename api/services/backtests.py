@@ -28,6 +28,7 @@ from api.services.views import BacktestConfig, RunView
 from core.errors import Conflict, InvalidInput, NotFound
 from core.logging import get_logger
 from core.models import BacktestRun, RunStatus, StrategyVersion
+from runtime.executors.admission import Ticket
 from runtime.tearsheet import write_tearsheet
 
 log = get_logger(__name__)
@@ -170,19 +171,36 @@ class BacktestService:
             self.recorder.fail(run_id, f"could not run the worker: {exc}")
         return self.get_backtest(None, run_id)
 
-    def submit_backtest(self, run_id: int) -> None:
-        """Run in the background (the API's way); errors end up on the run row."""
+    def queue_backtest(self, user_id: int, config: BacktestConfig) -> RunView:
+        """Admit, record and run a backtest in the background (the API's way). A busy server
+        refuses (`ServerBusy`) before the run is recorded."""
+        ticket = self.runner.admit(1)
+        try:
+            run = self.create_backtest(user_id, config)
+        except BaseException:
+            ticket.release()
+            raise
+        self.submit_backtest(run.id, ticket)
+        return run
+
+    def submit_backtest(self, run_id: int, ticket: Ticket | None = None) -> None:
+        """Run in the background; errors end up on the run row. `ticket`: the admission taken
+        for it (released when the run ends)."""
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(
                     max_workers=self.ctx.settings.backtest_concurrency,
                     thread_name_prefix="backtest",
                 )
-            self._pool.submit(self._execute_quietly, run_id)
+            self._pool.submit(self._execute_quietly, run_id, ticket)
 
-    def _execute_quietly(self, run_id: int) -> None:
+    def _execute_quietly(self, run_id: int, ticket: Ticket | None = None) -> None:
         try:
-            self.execute_backtest(run_id)
+            if ticket is None:
+                self.execute_backtest(run_id)
+            else:
+                with self.runner.holding(ticket):
+                    self.execute_backtest(run_id)
         except Exception:
             log.exception("backtest crashed in the coordinator", extra={"run": run_id})
             self.recorder.fail(run_id, "internal error while running the backtest")

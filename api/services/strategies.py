@@ -65,6 +65,12 @@ class StrategyService:
         )
 
     def create_strategy(self, user_id: int, text: str, provider: str | None = None) -> StrategyView:
+        """Generate, record and validate a strategy. Admission to the executor for its checks
+        is taken first: a busy server refuses before anything is generated or recorded."""
+        with self.validation.admitted():
+            return self._create_strategy(user_id, text, provider)
+
+    def _create_strategy(self, user_id: int, text: str, provider: str | None) -> StrategyView:
         chosen = self.provider(provider)
         self.ledger.check_budget(user_id, chosen)  # refuses past the daily budget
         try:
@@ -242,7 +248,12 @@ class StrategyService:
         """Record uploaded (hand-edited) code as the newest version, after the static gate.
 
         The spec of the parent version is kept beside it: it says which symbols' bars the
-        code is given. The version then passes the dynamic gate like a generated one."""
+        code is given. The version then passes the dynamic gate like a generated one (admitted
+        first: a busy server refuses before the version is recorded)."""
+        with self.validation.admitted():
+            return self._add_code_version(user_id, strategy_id, source)
+
+    def _add_code_version(self, user_id: int, strategy_id: int, source: str) -> StrategyView:
         report = check_source(source)
         if not report.ok:
             raise ValidationFailed(

@@ -8,6 +8,8 @@ code the static gate refused is never imported.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,9 @@ LOOKAHEAD_MESSAGE = (
 )
 
 
+CHECK_JOBS = 2  # the smoke backtest and the look-ahead probe
+
+
 def static_report(problems: Any) -> list[dict[str, Any]]:
     return [
         {"stage": p.stage, "line": p.line, "column": p.column, "message": p.message}
@@ -40,6 +45,12 @@ class ValidationService:
     def __init__(self, ctx: AppContext, runner: BacktestRunner) -> None:
         self.ctx = ctx
         self.runner = runner
+
+    @contextmanager
+    def admitted(self) -> Iterator[None]:
+        """Admission for one version's checks (smoke backtest and probe run side by side)."""
+        with self.runner.admitted(CHECK_JOBS):
+            yield
 
     def validate_version(self, user_id: int, strategy_id: int, number: int) -> StrategyView:
         """Run the dynamic gate on a recorded version and store its report."""
