@@ -14,35 +14,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import psutil
+from live_server import live_server  # bench/ is the script's folder, first on sys.path
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "data" / "daily"
 DEADLINE_S = 1800.0  # the whole run stops by itself after this
-
-
-def _cli() -> list[str]:
-    exe = shutil.which("stratforge", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, "-m", "api.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def sentences(count: int) -> list[str]:
@@ -83,34 +65,9 @@ def main() -> None:
     parser.add_argument("--smoke-days", default=None, help="STRATFORGE_SMOKE_BACKTEST_DAYS")
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="sf_load_"))
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("STRATFORGE_", "OPENAI_", "ANTHROPIC_", "ALPACA_"))}
-    env.pop("DATABASE_URL", None)
-    env.update(STRATFORGE_HOME=str(tmp / "home"), STRATFORGE_GENERATED_DIR=str(tmp / "gen"),
-               STRATFORGE_TEARSHEET="false", STRATFORGE_LOG_LEVEL="WARNING")
-    if args.smoke_days is not None:
-        env["STRATFORGE_SMOKE_BACKTEST_DAYS"] = args.smoke_days
-    data = ["data", "import", str(SHARED)] if args.shared else ["data", "sample"]
-    subprocess.run([*_cli(), *data, "--json"], env=env, check=True, capture_output=True,
-                   timeout=300)
-    port = _free_port()
-    with open(tmp / "server.log", "wb") as server_log:
-        server = subprocess.Popen([*_cli(), "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=server_log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the server did not start; see " + str(tmp / "server.log"))
-            time.sleep(0.2)
-
+    extra = {} if args.smoke_days is None else {"STRATFORGE_SMOKE_BACKTEST_DAYS": args.smoke_days}
+    with live_server(shared=args.shared, **extra) as server:
+        base = server.base
         stop = threading.Event()
         most_workers = 0
 
@@ -158,12 +115,6 @@ def main() -> None:
         stop.set()
         watcher.join()
         client.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
     errors = sum(n for outcome, n in outcomes.items() if outcome != "201")
     quantiles = statistics.quantiles(latencies, n=100)
     load1 = os.getloadavg()[0]
@@ -177,7 +128,6 @@ def main() -> None:
           f"max {max(latencies):.2f} s")
     print(f"most workers  {most_workers}")
     print(f"load (1 min)  {load1:.2f} at the end")
-    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,12 @@ market-data store lacks, records the attempt as a Generation, and runs the valid
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -19,7 +21,7 @@ from api.services.context import AppContext
 from api.services.generations import GenerationLedger
 from api.services.rows import strategy_row, version_row
 from api.services.validation import ValidationService
-from api.services.views import StrategyView, VersionView, strategy_view, version_view
+from api.services.views import Page, StrategyView, VersionView, strategy_view, version_view
 from core.errors import (
     Conflict,
     InvalidInput,
@@ -28,7 +30,7 @@ from core.errors import (
     ValidationFailed,
 )
 from core.logging import get_logger
-from core.models import Strategy, StrategyVersion, VersionOrigin
+from core.models import Strategy, StrategyVersion, ValidationStatus, VersionOrigin
 from generator.pipeline import Generated, generate, get_provider
 from generator.providers.base import Provider
 from generator.render import slug_for
@@ -215,17 +217,44 @@ class StrategyService:
         return number
 
     def list_strategies(self, user_id: int) -> list[StrategyView]:
+        """Every strategy of the user (the CLI's and the dashboard's list)."""
+        return self.strategies_page(user_id).items
+
+    def strategies_page(
+        self,
+        user_id: int,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        query: str | None = None,
+        validation: ValidationStatus | None = None,
+    ) -> Page[StrategyView]:
+        """A page of the user's strategies, oldest first, each with its latest version (one
+        query for the rows, one for the total). `query` matches the name, slug or text
+        (case-insensitive); `validation` the latest version's status."""
+        latest = and_(
+            col(StrategyVersion.strategy_id) == col(Strategy.id),
+            col(StrategyVersion.number) == col(Strategy.latest_version),
+        )
+        chosen = (
+            select(Strategy, StrategyVersion)
+            .outerjoin(StrategyVersion, latest)
+            .where(Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None))
+        )
+        if query:
+            pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query) + "%"
+            chosen = chosen.where(or_(
+                col(Strategy.name).ilike(pattern, escape="\\"),
+                col(Strategy.slug).ilike(pattern, escape="\\"),
+                col(Strategy.text).ilike(pattern, escape="\\"),
+            ))
+        if validation is not None:
+            chosen = chosen.where(col(StrategyVersion.validation_status) == validation.value)
         with self.ctx.session() as db:
-            rows = db.exec(
-                select(Strategy)
-                .where(Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None))
-                .order_by(col(Strategy.id))
-            ).all()
-            views = []
-            for row in rows:
-                version = version_row(db, strategy=row, number=None)
-                views.append(strategy_view(row, version))
-            return views
+            total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
+            rows = db.exec(chosen.order_by(col(Strategy.id)).offset(offset).limit(limit)).all()
+            return Page(items=[strategy_view(s, v) for s, v in rows], total=int(total),
+                        limit=limit, offset=offset)
 
     def get_strategy(self, user_id: int, strategy_id: int) -> StrategyView:
         with self.ctx.session() as db:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, StrictBool, model_validator
 
@@ -515,3 +515,25 @@ class CloneBody(BaseModel):
 
 class RegenerateBody(BaseModel):
     provider: str | None = None
+
+
+# -- pages of a list -----------------------------------------------------------------------------
+MAX_PAGE = 500  # the most rows one list request returns
+DEFAULT_PAGE = 100
+MAX_OFFSET = 2**31 - 1
+PageLimit = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+PageOffset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+SearchText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items, how many match in all, and the window asked for."""
+
+    items: list[T]
+    total: int
+    limit: int | None
+    offset: int
