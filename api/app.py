@@ -16,12 +16,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api import dashboard
+from api import dashboard, docs
 from api.errors import error_body, http_status
 from api.routes import backtests, generations, market_data, strategies, versions
 from api.routes import batches as batch_routes
 from api.routes import deployments as deployment_routes
 from api.services.container import Services
+from api.web_guard import WebGuard
 from core.config import Settings, get_settings
 from core.errors import ServerBusy, StratforgeError
 from core.logging import configure_logging, get_logger
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="Plain-English strategies → Lumibot code → backtests.",
+        docs_url=None,  # api.docs serves them from installed files
+        redoc_url=None,
     )
 
     @app.exception_handler(StratforgeError)
@@ -88,10 +91,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers["X-Request-ID"] = request_id
         return response
 
+    # outermost: the host and origin checks before anything, security headers on everything
+    app.add_middleware(WebGuard, allowed_hosts=settings.allowed_host_names)
+
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.include_router(docs.router)
+    app.mount(docs.STATIC_URL, docs.static_files(), name="docs-static")
     app.include_router(dashboard.router)
     app.include_router(strategies.router)
     app.include_router(batch_routes.router)  # before backtests: /backtests/compare

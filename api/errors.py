@@ -18,6 +18,7 @@ from core.errors import (
     Conflict,
     DataQualityError,
     DateRangeError,
+    Forbidden,
     InternalError,
     InvalidInput,
     MarketDataError,
@@ -56,6 +57,7 @@ TABLE: dict[type[StratforgeError], Face] = {
     DateRangeError: Face(422, REFUSED),
     DataQualityError: Face(422, REFUSED),
     ServerBusy: Face(429, UNAVAILABLE),
+    Forbidden: Face(403, REFUSED),
 }
 
 # codes whose meaning differs from their class's usual face

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     port: int = 8000
     api_key: SecretStr | None = None
     default_user: str = "local"
+    # Host names the server answers to, comma-separated ("*": any; "*.example.org" a domain).
+    # Default: the loopback names without an API key, any name with one (the key guards it)
+    allowed_hosts: str | None = None
 
     # server-side limits on specs (see generator.spec.SpecLimits)
     max_symbols: int = 20
@@ -227,6 +230,14 @@ class Settings(BaseSettings):
             return ipaddress.ip_address(host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def allowed_host_names(self) -> list[str]:
+        if self.allowed_hosts is not None:
+            return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+        if self.api_key is not None:
+            return ["*"]
+        return ["localhost", "127.0.0.1", "::1"]
 
 
 @lru_cache(maxsize=1)

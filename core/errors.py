@@ -54,6 +54,12 @@ class Unauthorized(StratforgeError):
     code = "unauthorized"
 
 
+class Forbidden(StratforgeError):
+    """The request is understood but not allowed from where it came (another site...)."""
+
+    code = "forbidden"
+
+
 class QuotaExceeded(StratforgeError):
     """A per-user budget or rate is used up; retrying later may work."""
 

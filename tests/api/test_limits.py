@@ -3,6 +3,7 @@ Retry-After before recording anything; lists are paginated; the no-key mode's we
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,3 +130,77 @@ def test_lists_come_in_bounded_pages_with_a_total_and_filters(tmp_path: Path,
         # the CLI's and the dashboard's list is every strategy
         assert len(services.strategies.list_strategies(services.user_id)) == 13
     dispose_engines()
+
+
+@pytest.fixture
+def keyless(tmp_path: Path, sample_market_dir: Path) -> Iterator[TestClient]:
+    """The default no-key server as a browser on this machine reaches it."""
+    settings = make_settings(tmp_path, sample_market_dir, allowed_hosts=None)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        yield client
+    dispose_engines()
+
+
+def test_no_key_mode_answers_only_to_loopback_host_names(keyless: TestClient) -> None:
+    assert keyless.get("/health").status_code == 200
+    for host in ("localhost:8000", "[::1]:8000", "127.0.0.1"):
+        assert keyless.get("/health", headers={"Host": host}).status_code == 200, host
+    for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example", ""):
+        refused = keyless.get("/strategies", headers={"Host": host})
+        assert refused.status_code == 400, host
+        assert refused.json()["code"] == "bad_host"
+        assert refused.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_host_allow_list_and_a_key_widen_it(tmp_path: Path, sample_market_dir: Path) -> None:
+    settings = make_settings(tmp_path, sample_market_dir, allowed_hosts="sf.example.org")
+    with TestClient(create_app(settings), base_url="http://sf.example.org") as client:
+        assert client.get("/health").status_code == 200
+        assert client.get("/health", headers={"Host": "localhost"}).status_code == 400
+    dispose_engines()
+    keyed = make_settings(tmp_path, sample_market_dir, allowed_hosts=None, api_key="k")
+    with TestClient(create_app(keyed), base_url="http://anything.example") as client:
+        assert client.get("/health").status_code == 200
+    dispose_engines()
+
+
+def test_a_cross_site_form_post_changes_nothing(keyless: TestClient) -> None:
+    for origin in ({"Origin": "https://evil.example"}, {"Origin": "null"},
+                   {"Origin": "http://127.0.0.1:9999"},
+                   {"Referer": "https://evil.example/page"}):
+        refused = keyless.post("/ui/strategies", data={"text": GOLDEN}, headers=origin,
+                               follow_redirects=False)
+        assert refused.status_code == 403, origin
+        assert refused.json()["code"] == "cross_site"
+        assert keyless.post("/strategies", json={"text": GOLDEN},
+                            headers=origin).status_code == 403
+    assert keyless.get("/strategies").headers["X-Total-Count"] == "0"
+    # the same form from the dashboard's own page, and a script without Origin, go through
+    same = keyless.post("/ui/strategies", data={"text": GOLDEN},
+                        headers={"Origin": "http://127.0.0.1:8000"}, follow_redirects=False)
+    assert same.status_code == 303, same.text
+    assert keyless.get("/strategies", headers={"Origin": "https://evil.example"}
+                       ).status_code == 200  # reading is not changing
+
+
+def test_every_page_carries_the_security_headers(keyless: TestClient) -> None:
+    for path in ("/ui", "/health", "/strategies", "/docs", "/redoc", "/openapi.json",
+                 "/strategies/999"):
+        response = keyless.get(path)
+        assert response.headers["X-Frame-Options"] == "DENY", path
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+        assert "script-src 'self'" in csp if path in ("/docs", "/redoc") else "script" not in csp
+
+
+def test_the_api_docs_load_only_installed_files(keyless: TestClient) -> None:
+    for page in ("/docs", "/redoc"):
+        html = keyless.get(page).text
+        sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert sources and all(s.startswith("/") for s in sources), sources
+        assert "<script>" not in html  # no inline script: the CSP allows none
+        for source in sources:
+            assert keyless.get(source).status_code == 200, source
+    assert "SwaggerUIBundle" in keyless.get("/docs/static/swagger-ui-bundle.js").text
