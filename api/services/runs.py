@@ -105,6 +105,19 @@ class BacktestRunner:
                 log.info("backtest executor started", extra={"executor": self._executor.name})
             return self._executor
 
+    def warm_in_background(self) -> None:
+        """Start the executor and its workers now, without waiting for them."""
+        def warm() -> None:
+            try:
+                executor = self.executor()
+                warm_up = getattr(executor, "warm", None)  # the local pool's; Ray has none
+                if warm_up is not None:
+                    warm_up()
+            except Exception:
+                log.exception("the backtest workers could not be started ahead of use")
+
+        threading.Thread(target=warm, name="warm-workers", daemon=True).start()
+
     @property
     def executor_name(self) -> str:
         return self.ctx.settings.executor.kind

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ class StrategyService:
         self.ctx = ctx
         self.ledger = ledger
         self.validation = validation
+        self._versions_lock = threading.Lock()
 
     def provider(self, selector: str | None = None) -> Provider:
         """The provider `selector` names (provider[:model]); the server's default without one."""
@@ -184,36 +186,45 @@ class StrategyService:
         summary: str,
         class_name: str,
     ) -> int:
-        number = strategy.latest_version + 1
-        path, digest = self.ctx.code.write_version(
-            slug=strategy.slug,
-            strategy_id=strategy.id or 0,
-            number=number,
-            source=source,
-            class_name=class_name,
-            origin=origin,
-            parent=parent,
-            # spec.json describes the newest generated version; edits keep their parent's spec
-            spec=spec if origin == VersionOrigin.generated.value else None,
-        )
-        db.add(
-            StrategyVersion(
+        with self._versions_lock:  # one new version number at a time in this process
+            db.refresh(strategy)
+            number = strategy.latest_version + 1
+            path, digest = self.ctx.code.write_version(
+                slug=strategy.slug,
                 strategy_id=strategy.id or 0,
-                owner_id=strategy.owner_id,
                 number=number,
-                parent_number=parent,
-                origin=origin,
-                code_path=self.ctx.code.relative(path),
-                sha256=digest,
+                source=source,
                 class_name=class_name,
-                spec=spec,
-                summary=summary,
+                origin=origin,
+                parent=parent,
+                # spec.json describes the newest generated version; edits keep their parent's spec
+                spec=spec if origin == VersionOrigin.generated.value else None,
             )
-        )
-        strategy.latest_version = number
-        strategy.updated_at = datetime.now(UTC)
-        db.add(strategy)
-        db.commit()
+            db.add(
+                StrategyVersion(
+                    strategy_id=strategy.id or 0,
+                    owner_id=strategy.owner_id,
+                    number=number,
+                    parent_number=parent,
+                    origin=origin,
+                    code_path=self.ctx.code.relative(path),
+                    sha256=digest,
+                    class_name=class_name,
+                    spec=spec,
+                    summary=summary,
+                )
+            )
+            strategy.latest_version = number
+            strategy.updated_at = datetime.now(UTC)
+            db.add(strategy)
+            try:
+                db.commit()
+            except IntegrityError as exc:  # another process recorded this number first
+                db.rollback()
+                raise Conflict(
+                    f"strategy {strategy.id} got another version at the same time; try again",
+                    code="version_conflict",
+                ) from exc
         return number
 
     def list_strategies(self, user_id: int) -> list[StrategyView]:

@@ -350,12 +350,15 @@ class ScheduleView(BaseModel):
 
 
 # -- deployments ------------------------------------------------------------------------------
+DeployMode = Literal["paper", "live", "venue"]
+
+
 class DeployRequest(BaseModel):
     strategy_id: DbId
     version: int | None = Field(
         default=None, ge=1, le=1_000_000, description="Version number; default the latest"
     )
-    mode: str = Field(default="paper", description="paper | live | venue")
+    mode: DeployMode = "paper"
     limits: RiskLimits = Field(default_factory=RiskLimits)
     parameters: dict[str, Any] = Field(default_factory=dict)
     sleeptime: str | None = Field(
@@ -407,7 +410,7 @@ class ManualOrder(BaseModel):
     symbol: str = Field(min_length=1, max_length=20)
     qty: float = Field(gt=0, le=1e9)
     side: str = Field(pattern="^(buy|sell)$")
-    mode: str = Field(default="paper", description="paper | live | venue")
+    mode: DeployMode = "paper"
     limits: RiskLimits = Field(default_factory=RiskLimits)
 
 
@@ -537,3 +540,13 @@ class Page(Generic[T]):
     total: int
     limit: int | None
     offset: int
+
+
+# -- errors --------------------------------------------------------------------------------------
+class ErrorBody(BaseModel):
+    """Every error the API answers (`StratforgeError.as_dict`): a stable code, a message and
+    structured details."""
+
+    code: str = Field(description="stable, machine-readable reason, e.g. not_found, busy")
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)

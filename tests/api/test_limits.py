@@ -204,3 +204,30 @@ def test_the_api_docs_load_only_installed_files(keyless: TestClient) -> None:
         for source in sources:
             assert keyless.get(source).status_code == 200, source
     assert "SwaggerUIBundle" in keyless.get("/docs/static/swagger-ui-bundle.js").text
+
+
+def test_concurrent_edits_of_one_strategy_get_distinct_versions(tmp_path: Path,
+                                                                sample_market_dir: Path) -> None:
+    settings = make_settings(tmp_path, sample_market_dir, smoke_backtest_days=0)
+    with TestClient(create_app(settings)) as client:
+        created = client.post("/strategies", json={"text": GOLDEN})
+        assert created.status_code == 201, created.text
+        code = created.json()["code"]
+        answers: list[int] = []
+
+        def edit(n: int) -> None:
+            answers.append(client.put("/strategies/1/code",
+                                      json={"code": code + f"\n# edit {n}\n"}).status_code)
+
+        threads = [threading.Thread(target=edit, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(300)
+        assert sorted(answers) == [200] * 4
+        versions = client.get("/strategies/1/versions").json()
+        assert sorted(v["number"] for v in versions) == [1, 2, 3, 4, 5]
+        for number in range(2, 6):  # each file holds the edit its row says
+            body = client.get(f"/strategies/1/versions/{number}/code").text
+            assert body.count("# edit") == 1
+    dispose_engines()

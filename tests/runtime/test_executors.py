@@ -245,3 +245,33 @@ def test_cron_occurrences_follow_the_time_zone_and_dst() -> None:
     # exactly on an occurrence: that occurrence is the latest one
     on_time = datetime(2026, 1, 14, 3, 0, tzinfo=UTC)
     assert previous_occurrence("0 22 * * 1-5", "America/New_York", on_time) == on_time
+
+
+def test_concurrent_checkouts_never_start_more_processes_than_the_size(
+    pool: LocalPoolExecutor,
+) -> None:
+    """Eight callers at once on a cold pool of two: two processes, shared."""
+    import psutil
+
+    seen: list[int] = []
+    most = 0
+    start = threading.Barrier(8)
+
+    def borrow() -> None:
+        nonlocal most
+        start.wait()
+        worker = pool._checkout()
+        seen.append(worker.pid)
+        children = [p for p in psutil.Process().children(recursive=True)
+                    if "runtime.pool_worker" in " ".join(p.cmdline())]
+        most = max(most, len(children))
+        pool._checkin(worker)
+
+    threads = [threading.Thread(target=borrow) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert len(seen) == 8
+    assert len(set(seen)) <= 2 and most <= 2
+    assert len(pool.worker_pids()) <= 2
