@@ -116,7 +116,7 @@ class BacktestConfig(BaseModel):
     fee_pct: float = Field(default=0.0, ge=0, le=0.05)
     slippage_per_share: float = Field(default=0.0, ge=0, le=10)
     parameters: dict[str, Any] = Field(default_factory=dict)
-    tearsheet: bool | None = None
+    tearsheet: StrictBool | None = None
 
 
 class RunView(BaseModel):
@@ -265,7 +265,7 @@ class BatchSpec(BaseModel):
     name: str = Field(default="batch", min_length=1, max_length=120)
     kind: Literal["explicit", "sweep", "walk_forward"] = "explicit"
     targets: list[Target] = Field(default_factory=list, max_length=200)
-    all_strategies: bool = Field(
+    all_strategies: StrictBool = Field(
         default=False, description="Every strategy of the user at its latest version"
     )
     date_ranges: list[DateRange] = Field(min_length=1, max_length=100)
@@ -283,7 +283,7 @@ class BatchSpec(BaseModel):
     benchmark: str | None = None
     fee_pct: float = Field(default=0.0, ge=0, le=0.05)
     slippage_per_share: float = Field(default=0.0, ge=0, le=10)
-    tearsheet: bool = False
+    tearsheet: StrictBool = False
     max_runs: int = Field(default=2000, ge=1, le=20_000)
 
     @model_validator(mode="after")
@@ -334,7 +334,7 @@ class ScheduleIn(BaseModel):
     cron: str = Field(min_length=9, max_length=120)
     timezone: str = Field(default="UTC", max_length=64)
     batch: BatchSpec
-    enabled: bool = True
+    enabled: StrictBool = True
 
 
 class ScheduleView(BaseModel):

@@ -231,3 +231,18 @@ def test_concurrent_edits_of_one_strategy_get_distinct_versions(tmp_path: Path,
             body = client.get(f"/strategies/1/versions/{number}/code").text
             assert body.count("# edit") == 1
     dispose_engines()
+
+
+def test_booleans_and_limits_in_bodies_are_strict(busy_client: TestClient) -> None:
+    for path, body, field in (
+        ("/deployments", {"strategy_id": 1, "limits": {"market_hours_only": 0}},
+         "market_hours_only"),
+        ("/deployments", {"strategy_id": 1, "limits": {"max_open_orders": 10**15}},
+         "max_open_orders"),
+        ("/backtests", {"strategy_id": 1, "start": "2020-01-02", "end": "2020-06-30",
+                        "tearsheet": "yes"}, "tearsheet"),
+        ("/batches", {"all_strategies": 1, "date_ranges": []}, "all_strategies"),
+    ):
+        refused = busy_client.post(path, json=body)
+        assert refused.status_code == 422, (path, refused.text)
+        assert field in refused.json()["message"]
