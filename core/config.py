@@ -124,6 +124,7 @@ class Settings(BaseSettings):
     alpaca_trading_url: str | None = None
     alpaca_data_url: str | None = None
     credentials_key: SecretStr | None = None  # Fernet key; default HOME/credentials.key (0600)
+    credentials_key_file: Path | None = None  # or a file holding it, e.g. outside HOME
     venue_url: str | None = None  # a running `stratforge venue`; default: supervisor-embedded
     venue_speed: float = 1.0  # embedded venue: simulated seconds per real second
     venue_slippage_bps: float = 2.0  # embedded venue: against the trader, on market fills
