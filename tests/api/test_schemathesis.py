@@ -60,6 +60,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 pass
             assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-4000:]
             time.sleep(0.2)
+        # one strategy first: the workers are up, and the stateful phase has one to reach
+        created = httpx.post(f"{base}/strategies", timeout=300, json={
+            "text": "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when "
+                    "it crosses back below"})
+        assert created.status_code == 201, created.text
         yield base
     finally:
         proc.terminate()
@@ -69,15 +74,23 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert not errors, "the server logged unhandled errors:\n" + "\n".join(errors[:20])
 
 
+# CPython 3.11.7's ast.parse can raise this inside Hypothesis while it describes a recursive
+# strategy (python/cpython#106905): the tool crashed, no request was judged. Run again once.
+TOOL_CRASH = "AST constructor recursion depth mismatch"
+
+
 def _schemathesis(base: str, *args: str) -> None:
-    result = subprocess.run(
-        [*_bin("st"), "--no-color", "--config-file", str(CONFIG), "run",
-         f"{base}/openapi.json", "--checks", "all", "--workers", "2",
-         "--request-timeout", "120", "--max-failures", "50", *args],
-        capture_output=True, text=True, timeout=3000,
-    )
+    for _attempt in range(2):
+        result = subprocess.run(
+            [*_bin("st"), "--no-color", "--config-file", str(CONFIG), "run",
+             f"{base}/openapi.json", "--checks", "all", "--workers", "2",
+             "--request-timeout", "120", "--max-failures", "50", *args],
+            capture_output=True, text=True, timeout=3000,
+        )
+        summary = result.stdout[result.stdout.rfind("SUMMARY"):]
+        if result.returncode == 0 or TOOL_CRASH not in result.stdout or "Failures:" in summary:
+            break
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-4000:]
-    summary = result.stdout[result.stdout.rfind("SUMMARY"):]
     for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):  # every phase ran and held
         assert f"✅ {phase}" in summary, summary
 
