@@ -522,7 +522,7 @@ class RegenerateBody(BaseModel):
 
 # -- pages of a list -----------------------------------------------------------------------------
 MAX_PAGE = 500  # the most rows one list request returns
-DEFAULT_PAGE = 100
+DEFAULT_PAGE = 50
 MAX_OFFSET = 2**31 - 1
 PageLimit = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 PageOffset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
