@@ -8,11 +8,12 @@ code the static gate refused is never imported.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from api.services.code_facts import code_data_needs, declared_parameters
 from api.services.context import AppContext
@@ -39,6 +40,29 @@ def static_report(problems: Any) -> list[dict[str, Any]]:
         {"stage": p.stage, "line": p.line, "column": p.column, "message": p.message}
         for p in problems
     ]
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _Validating(Protocol):
+    validation: ValidationService
+
+
+S = TypeVar("S", bound=_Validating)
+
+
+def checks_admitted(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """For a service method that ends by validating a new version: take the admission for its
+    checks first, so that a busy server refuses (`ServerBusy`) before anything is recorded."""
+
+    @functools.wraps(method)
+    def admitted(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.validation.admitted():
+            return method(self, *args, **kwargs)
+
+    return admitted
 
 
 class ValidationService:

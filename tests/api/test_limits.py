@@ -48,6 +48,10 @@ def test_a_full_executor_answers_429_with_retry_after_and_records_nothing(
         assert busy_client.get("/strategies").headers["X-Total-Count"] == "0"
         uploaded = busy_client.put("/strategies/1/code", json={"code": "x = 1\n"})
         assert uploaded.status_code == 429
+        for path, body in (("/strategies/1/restore", {"version": 1}),
+                           ("/strategies/1/clone", {"name": "copy"}),
+                           ("/strategies/1/regenerate", {})):
+            assert busy_client.post(path, json=body).status_code == 429, path
         runs = busy_client.post("/backtests", json={"strategy_id": 1, "start": "2020-01-02",
                                                     "end": "2020-06-30"})
         assert runs.status_code == 429
