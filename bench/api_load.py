@@ -63,9 +63,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--shared", action="store_true", help="the real bars in ../shared")
     parser.add_argument("--smoke-days", default=None, help="STRATFORGE_SMOKE_BACKTEST_DAYS")
+    parser.add_argument("--max-queued", default=None, help="STRATFORGE_MAX_QUEUED_BACKTESTS")
     args = parser.parse_args()
 
     extra = {} if args.smoke_days is None else {"STRATFORGE_SMOKE_BACKTEST_DAYS": args.smoke_days}
+    if args.max_queued is not None:
+        extra["STRATFORGE_MAX_QUEUED_BACKTESTS"] = args.max_queued
     with live_server(shared=args.shared, **extra) as server:
         base = server.base
         stop = threading.Event()
