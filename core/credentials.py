@@ -2,8 +2,9 @@
 
 This module owns the Fernet key (`STRATFORGE_CREDENTIALS_KEY` as a value, else the file
 `STRATFORGE_CREDENTIALS_KEY_FILE` names, else `HOME/credentials.key`; a file is created 0600 on
-first use, so the key can live apart from the database it protects) and `CredentialBox`, which encrypts and decrypts a key pair. The
-plain values live only in memory, in `AlpacaKeys` whose repr hides them; nothing here logs them.
+first use, so the key can live apart from the database it protects) and `CredentialBox`, which
+encrypts and decrypts a key pair. The plain values live only in memory, in `AlpacaKeys` whose
+repr hides them; nothing here logs them.
 """
 
 from __future__ import annotations
