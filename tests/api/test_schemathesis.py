@@ -69,6 +69,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+        # generated POST /deployments start a supervisor (and bots), which outlive the server
+        # by design; stop them with the server
+        from core.config import Settings
+        from core.db import dispose_engines
+        from runtime.bots.controls import shutdown_all_bots
+
+        shutdown_all_bots(Settings(home=tmp / "home", generated_dir=tmp / "gen"))
+        dispose_engines()
         errors = [line for line in log.read_text(errors="replace").splitlines()
                   if "unhandled error" in line]
         assert not errors, "the server logged unhandled errors:\n" + "\n".join(errors[:20])
