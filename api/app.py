@@ -13,11 +13,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import dashboard
+from api import dashboard, docs
 from api.errors import error_body, http_status
 from api.routes import agents as agent_routes
 from api.routes import backtests, bot_builder, generations, market_data, strategies, versions
@@ -26,8 +29,10 @@ from api.routes import deployments as deployment_routes
 from api.routes import monitoring as monitoring_routes
 from api.routes import notifications as notification_routes
 from api.services.container import Services
+from api.services.views import ErrorBody
+from api.web_guard import WebGuard
 from core.config import Settings, get_settings
-from core.errors import StratforgeError
+from core.errors import ServerBusy, StratforgeError
 from core.logging import configure_logging, get_logger
 
 log = get_logger(__name__)
@@ -41,7 +46,54 @@ def _error(
     )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def _documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries of error statuses, all with the one error model."""
+    return {status: {"model": ErrorBody, "description": ERROR_MEANINGS[status]}
+            for status in statuses}
+
+
+ERROR_MEANINGS = {
+    400: "Not answered: unknown host name (bad_host) or an unreadable body",
+    401: "Missing or wrong API key",
+    403: "A request from another site (cross_site)",
+    404: "Not found",
+    405: "Method not allowed on this path",
+    409: "Conflict with the current state",
+    422: "Invalid input or failed validation",
+    429: "Busy (Retry-After) or a budget is used up",
+    500: "Internal error (the request id names it in the server log)",
+    502: "The language model failed",
+    503: "The broker or a data source could not be reached",
+}
+# what any route may answer, then what each group of routes adds
+EVERY_ROUTE = _documented(400, 401, 403, 422, 500)
+ROUTER_ERRORS: dict[str, tuple[int, ...]] = {
+    "strategies": (404, 409, 429, 502),
+    "batches": (404, 409, 429),
+    "backtests": (404, 409, 429),
+    "market_data": (404, 429, 502),
+    "versions": (404, 409, 429, 502),
+    "generations": (404, 409, 429, 502),
+    "deployments": (404, 409, 502, 503),
+    "agents": (404, 409, 429, 502),
+    "monitoring": (503,),  # /health when the database does not answer
+    "notifications": (404, 409, 502),
+    "bot_builder": (404,),
+}
+
+
+def _allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route answers on `path` (a 405's Allow header)."""
+    methods: set[str] = set()
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.path_regex.match(path):
+            methods |= route.methods or set()
+    return sorted(methods)
+
+
+def create_app(settings: Settings | None = None, *, warm_workers: bool = False) -> FastAPI:
+    """`warm_workers`: start the executor's workers at start-up, in the background (the
+    `serve` command does), instead of on the first request that needs one."""
     settings = settings or get_settings()
     configure_logging()
 
@@ -50,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = Services.open(settings)
         # interrupted runs end as failed; unfinished batches go on; the scheduler starts
         services.start_background()
+        if warm_workers:
+            services.runner.warm_in_background()
         app.state.services = services
         yield
         services.close()
@@ -59,11 +113,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="Plain-English strategies → Lumibot code → backtests.",
+        docs_url=None,  # api.docs serves them from installed files
+        redoc_url=None,
+        responses=EVERY_ROUTE,
     )
 
     @app.exception_handler(StratforgeError)
     async def _stratforge_error(_: Request, exc: StratforgeError) -> JSONResponse:
-        return JSONResponse(status_code=http_status(exc), content=error_body(exc))
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, ServerBusy) else None
+        return JSONResponse(status_code=http_status(exc), content=error_body(exc), headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Starlette's own refusals (unknown path, wrong method, unreadable body) in our
+        error format; a 405 names every method of the path."""
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(app, request.url.path))
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, f"http_{exc.status_code}")
+        response = _error(exc.status_code, code, str(exc.detail))
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -97,16 +168,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                              response.status_code, time.perf_counter() - started)
         return response
 
+    # outermost: the host and origin checks before anything, security headers on everything
+    app.add_middleware(WebGuard, allowed_hosts=settings.allowed_host_names)
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document, with every error response as JSON (a route answering plain
+        text on success still answers errors as the one error model)."""
+        if app.openapi_schema is None:
+            document = get_openapi(title=app.title, version=app.version,
+                                   description=app.description, routes=app.routes)
+            for path in document.get("paths", {}).values():
+                for operation in path.values():
+                    for status, answer in operation.get("responses", {}).items():
+                        content = answer.get("content", {})
+                        if status[0] in "45" and "application/json" not in content and content:
+                            answer["content"] = {"application/json": next(iter(content.values()))}
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    def include(router: APIRouter, group: str) -> None:
+        app.include_router(router, responses=_documented(*ROUTER_ERRORS[group]))
+
+    app.include_router(docs.router)
+    app.mount(docs.STATIC_URL, docs.static_files(), name="docs-static")
     app.include_router(dashboard.router)
-    app.include_router(strategies.router)
-    app.include_router(batch_routes.router)  # before backtests: /backtests/compare
-    app.include_router(backtests.router)
-    app.include_router(market_data.router)
-    app.include_router(versions.router)
-    app.include_router(generations.router)
-    app.include_router(deployment_routes.router)
-    app.include_router(agent_routes.router)
-    app.include_router(monitoring_routes.router)
-    app.include_router(notification_routes.router)
-    app.include_router(bot_builder.router)
+    include(strategies.router, "strategies")
+    include(batch_routes.router, "batches")  # before backtests: /backtests/compare
+    include(backtests.router, "backtests")
+    include(market_data.router, "market_data")
+    include(versions.router, "versions")
+    include(generations.router, "generations")
+    include(deployment_routes.router, "deployments")
+    include(agent_routes.router, "agents")
+    include(monitoring_routes.router, "monitoring")
+    include(notification_routes.router, "notifications")
+    include(bot_builder.router, "bot_builder")
     return app

@@ -157,14 +157,13 @@ def start_backtest(
     try:
         config = BacktestConfig(strategy_id=strategy_id, start=start, end=end, cash=cash,
                                 benchmark=benchmark.strip().upper() or None)
-        run = app.backtests.create_backtest(app.user_id, config)
+        run = app.backtests.queue_backtest(app.user_id, config)
     except StratforgeError as exc:
-        return _strategy_page(app, strategy_id, status=422,
+        return _strategy_page(app, strategy_id, status=http_status(exc),
                               error={"code": exc.code, "message": exc.message})
     except ValueError as exc:
         return _strategy_page(app, strategy_id, status=422,
                               error={"code": "invalid_request", "message": str(exc)})
-    app.backtests.submit_backtest(run.id)
     return RedirectResponse(f"/ui/backtests/{run.id}", status_code=303)
 
 

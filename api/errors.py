@@ -18,11 +18,13 @@ from core.errors import (
     Conflict,
     DataQualityError,
     DateRangeError,
+    Forbidden,
     InternalError,
     InvalidInput,
     MarketDataError,
     NotFound,
     QuotaExceeded,
+    ServerBusy,
     StratforgeError,
     Unauthorized,
     UnknownSymbolError,
@@ -54,6 +56,8 @@ TABLE: dict[type[StratforgeError], Face] = {
     UnknownSymbolError: Face(404, REFUSED),
     DateRangeError: Face(422, REFUSED),
     DataQualityError: Face(422, REFUSED),
+    ServerBusy: Face(429, UNAVAILABLE),
+    Forbidden: Face(403, REFUSED),
 }
 
 # codes whose meaning differs from their class's usual face

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     port: int = 8000
     api_key: SecretStr | None = None
     default_user: str = "local"
+    # Host names the server answers to, comma-separated ("*": any; "*.example.org" a domain).
+    # Default: the loopback names without an API key, any name with one (the key guards it)
+    allowed_hosts: str | None = None
 
     # server-side limits on specs (see generator.spec.SpecLimits)
     max_symbols: int = 20
@@ -115,6 +118,8 @@ class Settings(BaseSettings):
     backtest_timeout_s: float = 900.0
     backtest_memory_mb: int = 4096
     backtest_concurrency: int = 2
+    # jobs (backtests, validation checks) that may wait for a worker; past it: 429 / the CLI waits
+    max_queued_backtests: int = Field(default=16, ge=0, le=10_000)
     risk_free_rate: float = 0.0
     smoke_backtest_days: int = 120
     tearsheet: bool = True
@@ -133,6 +138,7 @@ class Settings(BaseSettings):
     alpaca_trading_url: str | None = None
     alpaca_data_url: str | None = None
     credentials_key: SecretStr | None = None  # Fernet key; default HOME/credentials.key (0600)
+    credentials_key_file: Path | None = None  # or a file holding it, e.g. outside HOME
     venue_url: str | None = None  # a running `stratforge venue`; default: supervisor-embedded
     venue_speed: float = 1.0  # embedded venue: simulated seconds per real second
     venue_slippage_bps: float = 2.0  # embedded venue: against the trader, on market fills
@@ -268,6 +274,14 @@ class Settings(BaseSettings):
             return ipaddress.ip_address(host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def allowed_host_names(self) -> list[str]:
+        if self.allowed_hosts is not None:
+            return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+        if self.api_key is not None:
+            return ["*"]
+        return ["localhost", "127.0.0.1", "::1"]
 
 
 @lru_cache(maxsize=1)

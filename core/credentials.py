@@ -1,8 +1,10 @@
 """Broker credentials at rest: Fernet encryption of users' Alpaca keys.
 
-This module owns the Fernet key (`STRATFORGE_CREDENTIALS_KEY`, else `HOME/credentials.key`,
-created 0600 on first use) and `CredentialBox`, which encrypts and decrypts a key pair. The
-plain values live only in memory, in `AlpacaKeys` whose repr hides them; nothing here logs them.
+This module owns the Fernet key (`STRATFORGE_CREDENTIALS_KEY` as a value, else the file
+`STRATFORGE_CREDENTIALS_KEY_FILE` names, else `HOME/credentials.key`; a file is created 0600 on
+first use, so the key can live apart from the database it protects) and `CredentialBox`, which
+encrypts and decrypts a key pair. The plain values live only in memory, in `AlpacaKeys` whose
+repr hides them; nothing here logs them.
 """
 
 from __future__ import annotations
@@ -52,13 +54,21 @@ class CredentialBox:
     def __init__(self, settings: Settings) -> None:
         if settings.credentials_key is not None:
             key = settings.credentials_key.get_secret_value().encode()
+        elif settings.credentials_key_file is not None:
+            try:
+                key = _key_from_file(settings.credentials_key_file)
+            except OSError as exc:
+                raise CredentialsError(
+                    f"STRATFORGE_CREDENTIALS_KEY_FILE cannot be read or created: {exc.strerror}",
+                    code="bad_credentials_key",
+                ) from exc
         else:
             key = _key_from_file(settings.home / KEY_FILE)
         try:
             self._fernet = Fernet(key)
         except ValueError as exc:
             raise CredentialsError(
-                "STRATFORGE_CREDENTIALS_KEY is not a Fernet key "
+                "the credentials key (STRATFORGE_CREDENTIALS_KEY or its file) is not a Fernet key "
                 "(32 url-safe base64-encoded bytes)", code="bad_credentials_key"
             ) from exc
 

@@ -54,6 +54,12 @@ class Unauthorized(StratforgeError):
     code = "unauthorized"
 
 
+class Forbidden(StratforgeError):
+    """The request is understood but not allowed from where it came (another site...)."""
+
+    code = "forbidden"
+
+
 class QuotaExceeded(StratforgeError):
     """A per-user budget or rate is used up; retrying later may work."""
 
@@ -76,6 +82,17 @@ class BrokerUnavailable(UpstreamFailed):
     """The broker (Alpaca or the local venue) could not be reached or refused to answer."""
 
     code = "broker_unavailable"
+
+
+class ServerBusy(StratforgeError):
+    """This server has taken on all the work it will queue; `retry_after_s` says when to try
+    again. Nothing of the request was done."""
+
+    code = "busy"
+
+    @property
+    def retry_after_s(self) -> int:
+        return int(self.details.get("retry_after_s", 1))
 
 
 class InternalError(StratforgeError):

@@ -21,7 +21,9 @@ import importlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterator
@@ -131,7 +133,31 @@ def serve(jobs: TextIO, answers: TextIO, keep_input_evidence: bool = False) -> i
     return 0
 
 
+PARENT_POLL_S = 0.5
+
+
+def die_with_parent(parent_pid: int, poll_s: float = PARENT_POLL_S) -> threading.Thread:
+    """A watchdog: when the process that started this worker is gone (even killed with -9, so
+    nothing could close our pipes in time), end this worker and everything in its process
+    group at once, mid-backtest included, instead of running on until the run's timeout."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(poll_s)
+        log.warning("the parent process is gone; this worker stops",
+                    extra={"parent": parent_pid})
+        try:
+            os.killpg(os.getpgid(0), signal.SIGKILL)
+        finally:
+            os._exit(1)
+
+    thread = threading.Thread(target=watch, name="parent-watchdog", daemon=True)
+    thread.start()
+    return thread
+
+
 def main() -> int:
+    die_with_parent(os.getppid())  # before the long imports: a worker never outlives its server
     configure_logging("WARNING")
     answers = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # stray prints go to the log, never into the protocol

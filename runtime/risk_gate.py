@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 
 class TradingState(StrEnum):
@@ -29,12 +29,12 @@ class RiskLimits(BaseModel):
     """Per-deployment limits; every one can be overridden when deploying."""
 
     max_position_pct: float = Field(default=100.0, gt=0, le=1000)  # of equity, per symbol
-    max_order_notional: float = Field(default=250_000.0, gt=0)
-    max_open_orders: int = Field(default=20, ge=1)
-    max_orders_per_minute: int = Field(default=30, ge=1)
-    market_hours_only: bool = True
+    max_order_notional: float = Field(default=250_000.0, gt=0, le=1e12)
+    max_open_orders: int = Field(default=20, ge=1, le=100_000)
+    max_orders_per_minute: int = Field(default=30, ge=1, le=100_000)
+    market_hours_only: StrictBool = True
     max_daily_loss_pct: float = Field(default=5.0, gt=0, le=100)  # of start-of-day equity
-    max_daily_loss_usd: float | None = Field(default=None, gt=0)
+    max_daily_loss_usd: float | None = Field(default=None, gt=0, le=1e12)
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,8 @@ def make_settings(tmp_path: Path, market_dir: Path, **overrides: object):  # typ
         "market_dir": market_dir,
         "tearsheet": False,
         "backtest_timeout_s": 300.0,
+        # TestClient sends `Host: testserver`
+        "allowed_hosts": "localhost,127.0.0.1,::1,testserver",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -37,8 +37,13 @@ def services() -> Services:
     """The services of this CLI process, opened on first use (one per process) and closed
     (workers stopped) when the process exits."""
     opened = Services.open(get_settings(), started_workers=early.take())
+    opened.runner.wait_when_busy(_waiting)  # the CLI waits its turn instead of refusing
     atexit.register(opened.close)
     return opened
+
+
+def _waiting(jobs_ahead: int) -> None:
+    err.print(f"[dim]waiting for a free backtest worker ({jobs_ahead} job(s) ahead)…[/]")
 
 
 def emit_json(data: Any) -> None:

@@ -5,7 +5,7 @@ kill, credentials and the supervisor. Registered on the main `stratforge` app by
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.table import Table
@@ -18,6 +18,7 @@ from api.cli.console import (
     out,
     services,
 )
+from core.errors import InvalidInput
 
 credentials_app = typer.Typer(help="Your Alpaca keys (stored encrypted, never shown).",
                               no_args_is_help=True)
@@ -82,7 +83,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Deploy a validated strategy version as a supervised bot."""
-        from api.services.views import DeployRequest
+        from api.services.views import DeployMode, DeployRequest
         from runtime.risk_gate import RiskLimits
 
         service = services()
@@ -91,9 +92,12 @@ def register(app: typer.Typer) -> None:
             "max_open_orders": max_open_orders, "max_orders_per_minute": max_orders_per_minute,
             "max_daily_loss_pct": max_daily_loss_pct}.items() if v is not None}
         with guard(as_json):
+            if mode not in ("paper", "live", "venue"):
+                raise InvalidInput(f"unknown mode {mode!r}; use paper, live or venue",
+                                   code="bad_mode")
             view = service.deployments.deploy(service.user_id, DeployRequest(
-                strategy_id=strategy_id, version=version, mode=mode, sleeptime=sleeptime,
-                limits=RiskLimits(**overrides)))
+                strategy_id=strategy_id, version=version, mode=cast(DeployMode, mode),
+                sleeptime=sleeptime, limits=RiskLimits(**overrides)))
             if wait:
                 view = _wait_state(service, view.id, {"RUNNING", "FATAL", "HALTED",
                                                       "MISMATCH", "STOPPED"}, 120.0)

@@ -32,7 +32,7 @@ def serve(
             "(without it anyone on the network could run code on this machine)."
         )
         raise typer.Exit(2)
-    application = create_app(settings)
+    application = create_app(settings, warm_workers=True)  # the first request finds them up
     configure_logging(also=("uvicorn",))  # uvicorn's lines in the same structured format
     uvicorn.run(application, host=host, port=port or settings.port, log_config=None)
 

@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from api.deps import AppDep, UserDep
-from api.services.views import BacktestConfig, DbId, RunView
+from api.routes.paging import PAGED, paged
+from api.services.views import DEFAULT_PAGE, BacktestConfig, DbId, PageLimit, PageOffset, RunView
+from core.models import RunStatus
 
 router = APIRouter(prefix="/backtests", tags=["backtests"])
 
 
 @router.post("", status_code=202, response_model=RunView)
 def create_backtest(body: BacktestConfig, app: AppDep, user: UserDep) -> RunView:
-    run = app.backtests.create_backtest(user, body)
-    app.backtests.submit_backtest(run.id)
-    return run
+    return app.backtests.queue_backtest(user, body)
 
 
-@router.get("", response_model=list[RunView])
-def list_backtests(app: AppDep, user: UserDep, strategy_id: DbId | None = None) -> list[RunView]:
-    return app.backtests.list_backtests(user, strategy_id)
+@router.get("", response_model=list[RunView], responses=PAGED)
+def list_backtests(
+    app: AppDep,
+    user: UserDep,
+    request: Request,
+    response: Response,
+    strategy_id: DbId | None = None,
+    status: RunStatus | None = None,
+    limit: Annotated[PageLimit, Query()] = DEFAULT_PAGE,
+    offset: Annotated[PageOffset, Query()] = 0,
+) -> list[RunView]:
+    """The user's runs, oldest first, a page at a time (total in `X-Total-Count`)."""
+    page = app.backtests.backtests_page(user, strategy_id=strategy_id, status=status,
+                                        limit=limit, offset=offset)
+    return paged(request, response, page)
 
 
 @router.get("/{run_id}", response_model=RunView)

@@ -12,6 +12,9 @@ from core.errors import InvalidInput
 
 router = APIRouter(tags=["batches"])
 
+# 1 to 100 comma-separated ids of up to 18 digits (below the 64-bit bound)
+RUN_IDS = r"^[1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,99}$"
+
 Format = Literal["csv", "json", "html"]
 
 
@@ -62,7 +65,9 @@ def export_batch(
 
 @router.get("/backtests/compare")
 def compare_backtests(
-    app: AppDep, user: UserDep, ids: Annotated[str, Query(description="e.g. 3,4,7")]
+    app: AppDep,
+    user: UserDep,
+    ids: Annotated[str, Query(description="1 to 100 run ids, e.g. 3,4,7", pattern=RUN_IDS)],
 ) -> dict[str, Any]:
     try:
         run_ids = [int(part) for part in ids.split(",") if part.strip()]

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import AppDep, UserDep
+from api.routes.paging import PAGED, paged
 from api.services.views import (
+    DEFAULT_PAGE,
     Comparison,
     CreatedStrategy,
     CreateStrategy,
     DbId,
     ExplanationView,
+    PageLimit,
+    PageOffset,
+    SearchText,
     StrategyView,
     UploadCode,
     VersionNumber,
     VersionView,
 )
+from core.models import ValidationStatus
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
 
@@ -38,9 +46,21 @@ def create_strategy(
     return CreatedStrategy(**view.model_dump(), code=code)
 
 
-@router.get("", response_model=list[StrategyView])
-def list_strategies(app: AppDep, user: UserDep) -> list[StrategyView]:
-    return app.strategies.list_strategies(user)
+@router.get("", response_model=list[StrategyView], responses=PAGED)
+def list_strategies(
+    app: AppDep,
+    user: UserDep,
+    request: Request,
+    response: Response,
+    limit: Annotated[PageLimit, Query()] = DEFAULT_PAGE,
+    offset: Annotated[PageOffset, Query()] = 0,
+    q: Annotated[SearchText | None, Query(description="in the name, slug or text")] = None,
+    validation: ValidationStatus | None = None,
+) -> list[StrategyView]:
+    """The user's strategies, oldest first, a page at a time (total in `X-Total-Count`)."""
+    page = app.strategies.strategies_page(user, limit=limit, offset=offset, query=q,
+                                          validation=validation)
+    return paged(request, response, page)
 
 
 @router.get("/{strategy_id}", response_model=StrategyView)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.services.batches.sweeps import with_history
@@ -24,10 +25,11 @@ from api.services.context import AppContext
 from api.services.rows import run_row
 from api.services.runs import BacktestRunner, RunEvents, RunRecorder
 from api.services.versions import VersionService
-from api.services.views import BacktestConfig, RunView
+from api.services.views import BacktestConfig, Page, RunView
 from core.errors import Conflict, InvalidInput, NotFound
 from core.logging import get_logger
 from core.models import BacktestRun, RunStatus, StrategyVersion
+from runtime.executors.admission import Ticket
 from runtime.tearsheet import write_tearsheet
 
 log = get_logger(__name__)
@@ -35,15 +37,18 @@ log = get_logger(__name__)
 ARTIFACTS = ("equity.csv", "trades.json", "tearsheet.html", "summary.json")
 
 
-def run_view(db: Session, run: BacktestRun) -> RunView:
-    version = db.get(StrategyVersion, run.version_id)
+def run_view(db: Session, run: BacktestRun, number: int | None = None) -> RunView:
+    """`number`: the run's version number when the caller has it (a list reads them joined)."""
+    if number is None:
+        version = db.get(StrategyVersion, run.version_id)
+        number = version.number if version else 0
     artifacts: list[str] = []
     if run.artifacts_dir and Path(run.artifacts_dir).is_dir():
         artifacts = sorted(p.name for p in Path(run.artifacts_dir).iterdir() if p.name in ARTIFACTS)
     return RunView(
         id=run.id or 0,
         strategy_id=run.strategy_id,
-        version=version.number if version else 0,
+        version=number,
         status=run.status,
         progress=run.progress,
         config=run.config,
@@ -170,19 +175,36 @@ class BacktestService:
             self.recorder.fail(run_id, f"could not run the worker: {exc}")
         return self.get_backtest(None, run_id)
 
-    def submit_backtest(self, run_id: int) -> None:
-        """Run in the background (the API's way); errors end up on the run row."""
+    def queue_backtest(self, user_id: int, config: BacktestConfig) -> RunView:
+        """Admit, record and run a backtest in the background (the API's way). A busy server
+        refuses (`ServerBusy`) before the run is recorded."""
+        ticket = self.runner.admit(1)
+        try:
+            run = self.create_backtest(user_id, config)
+        except BaseException:
+            ticket.release()
+            raise
+        self.submit_backtest(run.id, ticket)
+        return run
+
+    def submit_backtest(self, run_id: int, ticket: Ticket | None = None) -> None:
+        """Run in the background; errors end up on the run row. `ticket`: the admission taken
+        for it (released when the run ends)."""
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(
                     max_workers=self.ctx.settings.backtest_concurrency,
                     thread_name_prefix="backtest",
                 )
-            self._pool.submit(self._execute_quietly, run_id)
+            self._pool.submit(self._execute_quietly, run_id, ticket)
 
-    def _execute_quietly(self, run_id: int) -> None:
+    def _execute_quietly(self, run_id: int, ticket: Ticket | None = None) -> None:
         try:
-            self.execute_backtest(run_id)
+            if ticket is None:
+                self.execute_backtest(run_id)
+            else:
+                with self.runner.holding(ticket):
+                    self.execute_backtest(run_id)
         except Exception:
             log.exception("backtest crashed in the coordinator", extra={"run": run_id})
             self.recorder.fail(run_id, "internal error while running the backtest")
@@ -192,11 +214,32 @@ class BacktestService:
             return run_view(db, run_row(db, user_id=user_id, run_id=run_id))
 
     def list_backtests(self, user_id: int, strategy_id: int | None = None) -> list[RunView]:
+        return self.backtests_page(user_id, strategy_id=strategy_id).items
+
+    def backtests_page(
+        self,
+        user_id: int,
+        *,
+        strategy_id: int | None = None,
+        status: RunStatus | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[RunView]:
+        """A page of the user's runs, oldest first, with their version numbers joined in."""
+        chosen = (
+            select(BacktestRun, StrategyVersion.number)
+            .join(StrategyVersion, col(StrategyVersion.id) == col(BacktestRun.version_id))
+            .where(BacktestRun.owner_id == user_id)
+        )
+        if strategy_id is not None:
+            chosen = chosen.where(BacktestRun.strategy_id == strategy_id)
+        if status is not None:
+            chosen = chosen.where(BacktestRun.status == status.value)
         with self.ctx.session() as db:
-            query = select(BacktestRun).where(BacktestRun.owner_id == user_id)
-            if strategy_id is not None:
-                query = query.where(BacktestRun.strategy_id == strategy_id)
-            return [run_view(db, r) for r in db.exec(query.order_by(col(BacktestRun.id)))]
+            total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
+            rows = db.exec(chosen.order_by(col(BacktestRun.id)).offset(offset).limit(limit)).all()
+            return Page(items=[run_view(db, run, number) for run, number in rows],
+                        total=int(total), limit=limit, offset=offset)
 
     def _finished_run(self, user_id: int | None, run_id: int) -> BacktestRun:
         with self.ctx.session() as db:

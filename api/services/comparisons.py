@@ -15,7 +15,7 @@ from api.services.context import AppContext
 from api.services.generations import FREE_PROVIDERS, GenerationLedger
 from api.services.rows import strategy_row, version_row
 from api.services.strategies import StrategyService
-from api.services.validation import ValidationService
+from api.services.validation import ValidationService, checks_admitted
 from api.services.views import (
     Candidate,
     Comparison,
@@ -198,6 +198,7 @@ class ModelChoice:
             "--compare ... --pick N`) saves the chosen candidate as a strategy",
         )
 
+    @checks_admitted
     def accept_candidate(self, user_id: int, generation_id: int) -> StrategyView:
         """Save a compared candidate as a new strategy (rendered and validated as usual)."""
         with self.ctx.session() as db:

@@ -14,7 +14,9 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +38,7 @@ from runtime.executors import (
     WarmWorker,
     make_executor,
 )
+from runtime.executors.admission import Ticket, WorkGate
 from runtime.executors.base import POOL_MODULE
 from runtime.notifications.outbox import notify
 from runtime.processes import is_our_process
@@ -44,9 +47,15 @@ log = get_logger(__name__)
 
 INTERRUPTED = "interrupted: the server stopped before the run finished"
 
+# the admission the current thread holds (its nested run_jobs use it instead of asking again)
+_HELD: ContextVar[Ticket | None] = ContextVar("stratforge_admission", default=None)
+
 
 class BacktestRunner:
-    """Owns the executor of this process (started on first use, shared by every caller)."""
+    """Owns the executor of this process (started on first use, shared by every caller) and its
+    admission: at most the executor's workers run at once and `STRATFORGE_MAX_QUEUED_BACKTESTS`
+    jobs wait for them. Past that a request is refused (`ServerBusy`, the server's way) or waits
+    (`wait_when_busy`, the CLI's way)."""
 
     def __init__(self, ctx: AppContext, started: list[WarmWorker] | None = None) -> None:
         """`started`: pool workers the process launched before it got here (the CLI does)."""
@@ -54,6 +63,41 @@ class BacktestRunner:
         self._executor: Executor | None = None
         self._lock = threading.Lock()
         self._started = list(started or [])
+        self.gate = WorkGate(ctx.settings.executor.pool_size, ctx.settings.max_queued_backtests)
+        self._on_busy: Callable[[int], None] | None = None
+        self._wait_when_busy = False
+
+    def wait_when_busy(self, on_wait: Callable[[int], None] | None = None) -> None:
+        """Wait for room instead of refusing; `on_wait(jobs_ahead)` is told once per wait."""
+        self._wait_when_busy = True
+        self._on_busy = on_wait
+
+    @contextmanager
+    def admitted(self, jobs: int, *, wait: bool | None = None) -> Iterator[Ticket]:
+        """Hold admission for `jobs` jobs while the block runs (a no-op inside a block that
+        already holds one). `wait`: None follows the runner's policy."""
+        held = _HELD.get()
+        if held is not None and not held.released:
+            yield held
+            return
+        must_wait = self._wait_when_busy if wait is None else wait
+        ticket = self.gate.admit(jobs, wait=must_wait, on_wait=self._on_busy)
+        with self.holding(ticket):
+            yield ticket
+
+    @contextmanager
+    def holding(self, ticket: Ticket) -> Iterator[Ticket]:
+        """Run the block under an admission taken elsewhere (another thread); releases it."""
+        token = _HELD.set(ticket)
+        try:
+            yield ticket
+        finally:
+            _HELD.reset(token)
+            ticket.release()
+
+    def admit(self, jobs: int) -> Ticket:
+        """An admission to hand to another thread (`holding`), by the runner's policy."""
+        return self.gate.admit(jobs, wait=self._wait_when_busy, on_wait=self._on_busy)
 
     def executor(self) -> Executor:
         with self._lock:
@@ -62,6 +106,19 @@ class BacktestRunner:
                 self._started = []
                 log.info("backtest executor started", extra={"executor": self._executor.name})
             return self._executor
+
+    def warm_in_background(self) -> None:
+        """Start the executor and its workers now, without waiting for them."""
+        def warm() -> None:
+            try:
+                executor = self.executor()
+                warm_up = getattr(executor, "warm", None)  # the local pool's; Ray has none
+                if warm_up is not None:
+                    warm_up()
+            except Exception:
+                log.exception("the backtest workers could not be started ahead of use")
+
+        threading.Thread(target=warm, name="warm-workers", daemon=True).start()
 
     @property
     def executor_name(self) -> str:
@@ -98,8 +155,12 @@ class BacktestRunner:
         )
 
     def run_jobs(self, jobs: list[BacktestJob], events: JobEvents) -> None:
-        """Run `jobs` to their ends, reporting through `events`."""
-        if jobs:
+        """Run `jobs` to their ends, reporting through `events`. Under the admission the
+        caller holds, else one waited for (a batch waits its turn; the executor runs at most
+        its workers' worth of a batch at once, so that much is admitted)."""
+        if not jobs:
+            return
+        with self.admitted(min(len(jobs), self.gate.slots), wait=True):
             self.executor().execute(jobs, events)
 
     def run_unrecorded(self, requests: list[tuple[BacktestRequest, Path]]) -> list[WorkerOutcome]:

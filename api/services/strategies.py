@@ -8,10 +8,13 @@ market-data store lacks, records the attempt as a Generation, and runs the valid
 from __future__ import annotations
 
 import itertools
+import re
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import and_, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -19,7 +22,7 @@ from api.services.context import AppContext
 from api.services.generations import GenerationLedger
 from api.services.rows import strategy_row, version_row
 from api.services.validation import ValidationService
-from api.services.views import StrategyView, VersionView, strategy_view, version_view
+from api.services.views import Page, StrategyView, VersionView, strategy_view, version_view
 from core.errors import (
     Conflict,
     InvalidInput,
@@ -28,7 +31,7 @@ from core.errors import (
     ValidationFailed,
 )
 from core.logging import get_logger
-from core.models import Strategy, StrategyVersion, VersionOrigin
+from core.models import Strategy, StrategyVersion, ValidationStatus, VersionOrigin
 from generator.pipeline import Generated, generate, get_provider
 from generator.providers.base import Provider
 from generator.render import slug_for
@@ -47,6 +50,7 @@ class StrategyService:
         self.ctx = ctx
         self.ledger = ledger
         self.validation = validation
+        self._versions_lock = threading.Lock()
 
     def provider(self, selector: str | None = None) -> Provider:
         """The provider `selector` names (provider[:model]); the server's default without one."""
@@ -65,6 +69,12 @@ class StrategyService:
         )
 
     def create_strategy(self, user_id: int, text: str, provider: str | None = None) -> StrategyView:
+        """Generate, record and validate a strategy. Admission to the executor for its checks
+        is taken first: a busy server refuses before anything is generated or recorded."""
+        with self.validation.admitted():
+            return self._create_strategy(user_id, text, provider)
+
+    def _create_strategy(self, user_id: int, text: str, provider: str | None) -> StrategyView:
         chosen = self.provider(provider)
         self.ledger.check_budget(user_id, chosen)  # refuses past the daily budget
         try:
@@ -177,50 +187,86 @@ class StrategyService:
         summary: str,
         class_name: str,
     ) -> int:
-        number = strategy.latest_version + 1
-        path, digest = self.ctx.code.write_version(
-            slug=strategy.slug,
-            strategy_id=strategy.id or 0,
-            number=number,
-            source=source,
-            class_name=class_name,
-            origin=origin,
-            parent=parent,
-            # spec.json describes the newest generated version; edits keep their parent's spec
-            spec=spec if origin == VersionOrigin.generated.value else None,
-        )
-        db.add(
-            StrategyVersion(
+        with self._versions_lock:  # one new version number at a time in this process
+            db.refresh(strategy)
+            number = strategy.latest_version + 1
+            path, digest = self.ctx.code.write_version(
+                slug=strategy.slug,
                 strategy_id=strategy.id or 0,
-                owner_id=strategy.owner_id,
                 number=number,
-                parent_number=parent,
-                origin=origin,
-                code_path=self.ctx.code.relative(path),
-                sha256=digest,
+                source=source,
                 class_name=class_name,
-                spec=spec,
-                summary=summary,
+                origin=origin,
+                parent=parent,
+                # spec.json describes the newest generated version; edits keep their parent's spec
+                spec=spec if origin == VersionOrigin.generated.value else None,
             )
-        )
-        strategy.latest_version = number
-        strategy.updated_at = datetime.now(UTC)
-        db.add(strategy)
-        db.commit()
+            db.add(
+                StrategyVersion(
+                    strategy_id=strategy.id or 0,
+                    owner_id=strategy.owner_id,
+                    number=number,
+                    parent_number=parent,
+                    origin=origin,
+                    code_path=self.ctx.code.relative(path),
+                    sha256=digest,
+                    class_name=class_name,
+                    spec=spec,
+                    summary=summary,
+                )
+            )
+            strategy.latest_version = number
+            strategy.updated_at = datetime.now(UTC)
+            db.add(strategy)
+            try:
+                db.commit()
+            except IntegrityError as exc:  # another process recorded this number first
+                db.rollback()
+                raise Conflict(
+                    f"strategy {strategy.id} got another version at the same time; try again",
+                    code="version_conflict",
+                ) from exc
         return number
 
     def list_strategies(self, user_id: int) -> list[StrategyView]:
+        """Every strategy of the user (the CLI's and the dashboard's list)."""
+        return self.strategies_page(user_id).items
+
+    def strategies_page(
+        self,
+        user_id: int,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        query: str | None = None,
+        validation: ValidationStatus | None = None,
+    ) -> Page[StrategyView]:
+        """A page of the user's strategies, oldest first, each with its latest version (one
+        query for the rows, one for the total). `query` matches the name, slug or text
+        (case-insensitive); `validation` the latest version's status."""
+        latest = and_(
+            col(StrategyVersion.strategy_id) == col(Strategy.id),
+            col(StrategyVersion.number) == col(Strategy.latest_version),
+        )
+        chosen = (
+            select(Strategy, StrategyVersion)
+            .outerjoin(StrategyVersion, latest)
+            .where(Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None))
+        )
+        if query:
+            pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query) + "%"
+            chosen = chosen.where(or_(
+                col(Strategy.name).ilike(pattern, escape="\\"),
+                col(Strategy.slug).ilike(pattern, escape="\\"),
+                col(Strategy.text).ilike(pattern, escape="\\"),
+            ))
+        if validation is not None:
+            chosen = chosen.where(col(StrategyVersion.validation_status) == validation.value)
         with self.ctx.session() as db:
-            rows = db.exec(
-                select(Strategy)
-                .where(Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None))
-                .order_by(col(Strategy.id))
-            ).all()
-            views = []
-            for row in rows:
-                version = version_row(db, strategy=row, number=None)
-                views.append(strategy_view(row, version))
-            return views
+            total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
+            rows = db.exec(chosen.order_by(col(Strategy.id)).offset(offset).limit(limit)).all()
+            return Page(items=[strategy_view(s, v) for s, v in rows], total=int(total),
+                        limit=limit, offset=offset)
 
     def get_strategy(self, user_id: int, strategy_id: int) -> StrategyView:
         with self.ctx.session() as db:
@@ -243,7 +289,12 @@ class StrategyService:
         """Record uploaded (hand-edited) code as the newest version, after the static gate.
 
         The spec of the parent version is kept beside it: it says which symbols' bars the
-        code is given. The version then passes the dynamic gate like a generated one."""
+        code is given. The version then passes the dynamic gate like a generated one (admitted
+        first: a busy server refuses before the version is recorded)."""
+        with self.validation.admitted():
+            return self._add_code_version(user_id, strategy_id, source)
+
+    def _add_code_version(self, user_id: int, strategy_id: int, source: str) -> StrategyView:
         report = check_source(source)
         if not report.ok:
             raise ValidationFailed(

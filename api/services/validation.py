@@ -8,9 +8,12 @@ code the static gate refused is never imported.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from api.services.code_facts import code_data_needs, declared_parameters
 from api.services.context import AppContext
@@ -29,6 +32,9 @@ LOOKAHEAD_MESSAGE = (
 )
 
 
+CHECK_JOBS = 2  # the smoke backtest and the look-ahead probe
+
+
 def static_report(problems: Any) -> list[dict[str, Any]]:
     return [
         {"stage": p.stage, "line": p.line, "column": p.column, "message": p.message}
@@ -36,10 +42,39 @@ def static_report(problems: Any) -> list[dict[str, Any]]:
     ]
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _Validating(Protocol):
+    validation: ValidationService
+
+
+S = TypeVar("S", bound=_Validating)
+
+
+def checks_admitted(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """For a service method that ends by validating a new version: take the admission for its
+    checks first, so that a busy server refuses (`ServerBusy`) before anything is recorded."""
+
+    @functools.wraps(method)
+    def admitted(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.validation.admitted():
+            return method(self, *args, **kwargs)
+
+    return admitted
+
+
 class ValidationService:
     def __init__(self, ctx: AppContext, runner: BacktestRunner) -> None:
         self.ctx = ctx
         self.runner = runner
+
+    @contextmanager
+    def admitted(self) -> Iterator[None]:
+        """Admission for one version's checks (smoke backtest and probe run side by side)."""
+        with self.runner.admitted(CHECK_JOBS):
+            yield
 
     def validate_version(self, user_id: int, strategy_id: int, number: int) -> StrategyView:
         """Run the dynamic gate on a recorded version and store its report."""

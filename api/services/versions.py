@@ -23,7 +23,7 @@ from api.services.context import AppContext
 from api.services.export import standalone_source
 from api.services.rows import runnable_version, strategy_row, version_row
 from api.services.strategies import StrategyService
-from api.services.validation import ValidationService
+from api.services.validation import ValidationService, checks_admitted
 from api.services.views import ScanResult, StrategyView, VersionRow
 from core.code_store import sha256_file
 from core.errors import Conflict, InvalidInput, NotFound
@@ -188,6 +188,7 @@ class VersionService:
             new = self.ctx.code.pristine_source(strategy.slug, b) or ""
         return unified_diff(old, new, f"v{a}.py", f"v{b}.py")
 
+    @checks_admitted
     def restore_version(self, user_id: int, strategy_id: int, number: int) -> StrategyView:
         with self.ctx.session() as db:
             strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
@@ -207,6 +208,7 @@ class VersionService:
             )
         return self.validation.validate_version(user_id, strategy_id, new)
 
+    @checks_admitted
     def clone_strategy(self, user_id: int, strategy_id: int, name: str) -> StrategyView:
         name = name.strip()
         if not name or len(name) > 80:
@@ -262,6 +264,7 @@ class VersionService:
             db.add(strategy)
             db.commit()
 
+    @checks_admitted
     def regenerate(
         self, user_id: int, strategy_id: int, provider: str | None = None
     ) -> tuple[StrategyView, str | None]:

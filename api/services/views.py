@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, StrictBool, model_validator
 
@@ -128,7 +128,7 @@ class BacktestConfig(BaseModel):
     fee_pct: float = Field(default=0.0, ge=0, le=0.05)
     slippage_per_share: float = Field(default=0.0, ge=0, le=10)
     parameters: dict[str, Any] = Field(default_factory=dict)
-    tearsheet: bool | None = None
+    tearsheet: StrictBool | None = None
     agent: AgentRunOptions | None = None  # agent strategies only (issue 12)
     dividends: Literal["cash", "reinvest", "off"] | None = Field(
         default=None,
@@ -283,7 +283,7 @@ class BatchSpec(BaseModel):
     name: str = Field(default="batch", min_length=1, max_length=120)
     kind: Literal["explicit", "sweep", "walk_forward"] = "explicit"
     targets: list[Target] = Field(default_factory=list, max_length=200)
-    all_strategies: bool = Field(
+    all_strategies: StrictBool = Field(
         default=False, description="Every strategy of the user at its latest version"
     )
     date_ranges: list[DateRange] = Field(min_length=1, max_length=100)
@@ -301,7 +301,7 @@ class BatchSpec(BaseModel):
     benchmark: str | None = None
     fee_pct: float = Field(default=0.0, ge=0, le=0.05)
     slippage_per_share: float = Field(default=0.0, ge=0, le=10)
-    tearsheet: bool = False
+    tearsheet: StrictBool = False
     max_runs: int = Field(default=2000, ge=1, le=20_000)
 
     @model_validator(mode="after")
@@ -352,9 +352,9 @@ class ScheduleIn(BaseModel):
     cron: str = Field(min_length=9, max_length=120)
     timezone: str = Field(default="UTC", max_length=64)
     batch: BatchSpec | None = None
-    enabled: bool = True
+    enabled: StrictBool = True
     # instead of a batch: bring every stored symbol up to the last close (`data update`)
-    data_update: bool = False
+    data_update: StrictBool = False
 
     @model_validator(mode="after")
     def _one_job(self) -> ScheduleIn:
@@ -376,12 +376,15 @@ class ScheduleView(BaseModel):
 
 
 # -- deployments ------------------------------------------------------------------------------
+DeployMode = Literal["paper", "live", "venue"]
+
+
 class DeployRequest(BaseModel):
     strategy_id: DbId
     version: int | None = Field(
         default=None, ge=1, le=1_000_000, description="Version number; default the latest"
     )
-    mode: str = Field(default="paper", description="paper | live | venue")
+    mode: DeployMode = "paper"
     limits: RiskLimits = Field(default_factory=RiskLimits)
     parameters: dict[str, Any] = Field(default_factory=dict)
     sleeptime: str | None = Field(
@@ -434,7 +437,7 @@ class ManualOrder(BaseModel):
     symbol: str = Field(min_length=1, max_length=20)
     qty: float = Field(gt=0, le=1e9)
     side: str = Field(pattern="^(buy|sell)$")
-    mode: str = Field(default="paper", description="paper | live | venue")
+    mode: DeployMode = "paper"
     limits: RiskLimits = Field(default_factory=RiskLimits)
 
 
@@ -810,3 +813,33 @@ class TemplateView(BaseModel):
     summary: str
     backtest_start: str
     backtest_end: str
+# -- pages of a list -----------------------------------------------------------------------------
+MAX_PAGE = 500  # the most rows one list request returns
+DEFAULT_PAGE = 50
+MAX_OFFSET = 2**31 - 1
+PageLimit = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+PageOffset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+SearchText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items, how many match in all, and the window asked for."""
+
+    items: list[T]
+    total: int
+    limit: int | None
+    offset: int
+
+
+# -- errors --------------------------------------------------------------------------------------
+class ErrorBody(BaseModel):
+    """Every error the API answers (`StratforgeError.as_dict`): a stable code, a message and
+    structured details."""
+
+    code: str = Field(description="stable, machine-readable reason, e.g. not_found, busy")
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)

@@ -225,6 +225,7 @@ class LocalPoolExecutor:
         self._all: set[WarmWorker] = set()
         self._lock = threading.Lock()
         self._started = 0
+        self._launching = 0  # workers being started by a checkout (counted against the size)
         self._closed = False
         # launched but not yet waited for: the next checkouts take these before growing
         self._starting: list[WarmWorker] = []
@@ -271,10 +272,16 @@ class LocalPoolExecutor:
             except WorkerDied as exc:
                 log.warning("a prestarted pool worker did not start", extra={"error": str(exc)})
                 self._discard(launched)
-        with self._lock:
-            grow = len(self._all) < self.size and self._idle.empty()
+        with self._lock:  # decide and reserve at once: never more processes than the size
+            grow = len(self._all) + self._launching < self.size and self._idle.empty()
+            if grow:
+                self._launching += 1
         if grow:
-            return self._spawn()
+            try:
+                return self._spawn()
+            finally:
+                with self._lock:
+                    self._launching -= 1
         worker = self._idle.get()
         if worker is None or not worker.alive():
             if worker is not None:

@@ -91,3 +91,24 @@ def test_a_bot_environment_holds_only_its_own_keys(tmp_path: Path,
         assert name not in env
     assert "bot-secret" not in " ".join(k for k in env)  # not in any name, only a value
     assert os.environ["DATABASE_URL"]  # untouched in the parent
+
+
+def test_the_key_can_live_in_a_file_outside_home(tmp_path: Path,
+                                                 sample_market_dir: Path) -> None:
+    outside = tmp_path / "secrets" / "stratforge.key"
+    settings = make_settings(tmp_path, sample_market_dir, credentials_key_file=outside)
+    token = CredentialBox(settings).seal("PKTEST")
+    assert stat.S_IMODE(outside.stat().st_mode) == 0o600  # created on first use, private
+    assert not (settings.home / "credentials.key").exists()  # nothing beside the database
+    assert CredentialBox(settings).open(token) == "PKTEST"  # the same key next time
+    # a key file handed in (a mounted secret) is used as it is
+    given = tmp_path / "given.key"
+    given.write_bytes(Fernet.generate_key())
+    box = CredentialBox(make_settings(tmp_path, sample_market_dir, credentials_key_file=given))
+    assert box.open(box.seal("x")) == "x"
+    given.write_text("not a key")
+    with pytest.raises(CredentialsError) as bad:
+        CredentialBox(make_settings(tmp_path, sample_market_dir, credentials_key_file=given))
+    assert bad.value.code == "bad_credentials_key" and "not a key" not in bad.value.message
+    with pytest.raises(CredentialsError):  # a folder where the file should be
+        CredentialBox(make_settings(tmp_path, sample_market_dir, credentials_key_file=tmp_path))

@@ -245,3 +245,86 @@ def test_cron_occurrences_follow_the_time_zone_and_dst() -> None:
     # exactly on an occurrence: that occurrence is the latest one
     on_time = datetime(2026, 1, 14, 3, 0, tzinfo=UTC)
     assert previous_occurrence("0 22 * * 1-5", "America/New_York", on_time) == on_time
+
+
+def test_concurrent_checkouts_never_start_more_processes_than_the_size(
+    pool: LocalPoolExecutor,
+) -> None:
+    """Eight callers at once on a cold pool of two: two processes, shared."""
+    import psutil
+
+    seen: list[int] = []
+    most = 0
+    start = threading.Barrier(8)
+
+    def borrow() -> None:
+        nonlocal most
+        start.wait()
+        worker = pool._checkout()
+        seen.append(worker.pid)
+        children = [p for p in psutil.Process().children(recursive=True)
+                    if "runtime.pool_worker" in " ".join(p.cmdline())]
+        most = max(most, len(children))
+        pool._checkin(worker)
+
+    threads = [threading.Thread(target=borrow) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert len(seen) == 8
+    assert len(set(seen)) <= 2 and most <= 2
+    assert len(pool.worker_pids()) <= 2
+
+
+PARENT_SCRIPT = """
+import sys, time
+from pathlib import Path
+from runtime.backtest import BacktestRequest
+from runtime.executors import BacktestJob, LocalPoolExecutor
+
+tmp = Path(sys.argv[1])
+pool = LocalPoolExecutor(tmp / "pool", tmp / "cache", workers=1)
+print(pool.warm()[0], flush=True)
+request = BacktestRequest.model_validate_json((tmp / "request.json").read_text())
+
+
+class Quiet:
+    def started(self, job, pid, attempt): pass
+    def progress(self, job, fraction): pass
+    def finished(self, job, result): pass
+    def cancelled(self): return False
+
+
+pool.execute([BacktestJob(1, request, tmp / "run", 300)], Quiet())
+time.sleep(600)
+"""
+
+
+def test_a_worker_dies_with_the_process_that_started_it(
+    tmp_path: Path, real_market_dir: Path, golden: Path
+) -> None:
+    """kill -9 of the parent (a server) mid-backtest: its pool worker ends within a second or
+    so instead of running on until the backtest's timeout."""
+    import subprocess
+    import sys
+
+    request = _request(golden, real_market_dir, 20, 60, date(2006, 1, 3), date(2024, 12, 31))
+    (tmp_path / "request.json").write_text(request.model_dump_json())
+    parent = subprocess.Popen([sys.executable, "-c", PARENT_SCRIPT, str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[2])
+    worker_pid = 0
+    try:
+        assert parent.stdout is not None
+        worker_pid = int(parent.stdout.readline())
+        _wait_for(lambda: (tmp_path / "run" / "progress.json").exists())  # mid-run
+        parent.kill()  # SIGKILL: nothing in the parent cleans up
+        parent.wait()
+        assert not _gone(worker_pid)  # the backtest was still running
+        _wait_for(lambda: _gone(worker_pid), timeout=10)
+        assert not (tmp_path / "run" / "result.json").exists()
+    finally:
+        parent.kill()
+        if worker_pid and not _gone(worker_pid):
+            os.kill(worker_pid, signal.SIGKILL)
