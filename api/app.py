@@ -15,15 +15,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from api import dashboard
 from api.errors import error_body, http_status
+from api.routes import auth as auth_routes
 from api.routes import backtests, generations, market_data, strategies, versions
 from api.routes import batches as batch_routes
 from api.routes import deployments as deployment_routes
 from api.services.container import Services
 from core.config import Settings, get_settings
-from core.errors import StratforgeError
+from core.errors import PayloadTooLarge, StratforgeError
 from core.logging import configure_logging, get_logger
 
 log = get_logger(__name__)
@@ -85,7 +87,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               f"internal error; see the server log for request {request_id}",
                               {"request_id": request_id})
         response.headers["X-Request-ID"] = request_id
+        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
+            await _audit(request, response.status_code, request_id)
         return response
+
+    async def _audit(request: Request, status: int, request_id: str) -> None:
+        """Every state change that succeeded: who, which route, which object, from where."""
+        route = request.scope.get("route")
+        path = getattr(route, "path", request.url.path)
+        if path in ("/auth/login", "/auth/register", "/auth/refresh"):
+            return  # the session service records these itself, with what they did
+        principal = getattr(request.state, "principal", None)
+        params = dict(request.scope.get("path_params") or {})
+        object_id = next(iter(params.values()), None)
+        parts = [p for p in path.split("/") if p and not p.startswith("{")]
+        await run_in_threadpool(
+            app.state.services.audit.record,
+            f"{request.method} {path}",
+            actor_id=getattr(principal, "user_id", None),
+            object_type=parts[0] if parts else None, object_id=object_id,
+            summary={"status": status, "params": params} if params else {"status": status},
+            address=request.client.host if request.client else None,
+            request_id=request_id,
+        )
+
+    limit_body(app, settings.max_body_bytes)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
@@ -99,4 +125,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(versions.router)
     app.include_router(generations.router)
     app.include_router(deployment_routes.router)
+    app.include_router(auth_routes.router)
     return app
+
+
+def limit_body(app: FastAPI, max_bytes: int) -> None:
+    """Refuse a request body over `max_bytes` (413): by its Content-Length at once, and by
+    counting when it streams without one (then it is read here, at most `max_bytes`)."""
+
+    @app.middleware("http")
+    async def _body_limit(request: Request, call_next: Any) -> Any:
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+            return _too_large(max_bytes)
+        if declared is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+            received = bytearray()
+            async for chunk in request.stream():
+                received += chunk
+                if len(received) > max_bytes:
+                    return _too_large(max_bytes)
+            request._body = bytes(received)  # handed on to the route as the body
+        return await call_next(request)
+
+
+def _too_large(max_bytes: int) -> JSONResponse:
+    return _error(413, PayloadTooLarge.code, f"request body over {max_bytes} bytes",
+                  {"limit": max_bytes})

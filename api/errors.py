@@ -18,10 +18,12 @@ from core.errors import (
     Conflict,
     DataQualityError,
     DateRangeError,
+    Forbidden,
     InternalError,
     InvalidInput,
     MarketDataError,
     NotFound,
+    PayloadTooLarge,
     QuotaExceeded,
     StratforgeError,
     Unauthorized,
@@ -54,6 +56,8 @@ TABLE: dict[type[StratforgeError], Face] = {
     UnknownSymbolError: Face(404, REFUSED),
     DateRangeError: Face(422, REFUSED),
     DataQualityError: Face(422, REFUSED),
+    Forbidden: Face(403, REFUSED),
+    PayloadTooLarge: Face(413, REFUSED),
 }
 
 # codes whose meaning differs from their class's usual face

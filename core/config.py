@@ -171,6 +171,25 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "anthropic_base_url")
     )
 
+    # accounts (api.services.accounts, api.services.sessions): issue 11
+    # None: sign-in is required as soon as one account has a password; until then loopback
+    # requests act as the default user (single-user mode)
+    auth_required: bool | None = None
+    open_registration: bool = False  # STRATFORGE_OPEN_REGISTRATION: POST /auth/register
+    admin_email: str | None = None  # with admin_password: the first admin, made at first start
+    admin_password: SecretStr | None = None
+    jwt_secret: SecretStr | None = None  # default HOME/jwt.key (0600)
+    access_token_ttl_s: int = Field(default=900, ge=30, le=86400)
+    refresh_token_ttl_s: int = Field(default=30 * 86400, ge=60)
+    auth_max_failures: int = 5  # failed sign-ins per account before a lock-out
+    auth_max_failures_per_address: int = 20
+    auth_window_s: float = 900.0
+    auth_lockout_s: float = 30.0  # the first lock-out; doubles with each further failure
+    auth_lockout_max_s: float = 3600.0
+    registrations_per_address: int = 5  # per auth window
+    max_body_bytes: int = 1_000_000
+    user_max_active_backtests: int = 50  # queued + running runs per user (a quota: 429)
+
     @property
     def default_llm_provider(self) -> str:
         if self.llm_provider:

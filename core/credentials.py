@@ -8,6 +8,7 @@ plain values live only in memory, in `AlpacaKeys` whose repr hides them; nothing
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,11 +35,12 @@ class AlpacaKeys:
         return (self.key_id[:4] + "…" + self.key_id[-2:]) if len(self.key_id) > 8 else "…"
 
 
-def _key_from_file(path: Path) -> bytes:
+def key_from_file(path: Path, make: Callable[[], bytes] = Fernet.generate_key) -> bytes:
+    """The secret kept in `path`, made by `make` and written 0600 on first use."""
     if path.exists():
         return path.read_bytes().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key()
+    key = make()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process won the race
@@ -53,7 +55,7 @@ class CredentialBox:
         if settings.credentials_key is not None:
             key = settings.credentials_key.get_secret_value().encode()
         else:
-            key = _key_from_file(settings.home / KEY_FILE)
+            key = key_from_file(settings.home / KEY_FILE)
         try:
             self._fernet = Fernet(key)
         except ValueError as exc:

@@ -167,3 +167,13 @@ class DataQualityError(MarketDataError):
             lines = "\n".join(f"  - {p}" for p in self.problems)
             message = f"{self.source}: {len(self.problems)} problems:\n{lines}"
         super().__init__(message)
+
+
+class Forbidden(StratforgeError):
+    """Signed in, but the role does not allow this (a viewer placing an order)."""
+
+    code = "forbidden"
+
+
+class PayloadTooLarge(InvalidInput):
+    code = "payload_too_large"

@@ -8,6 +8,8 @@ order of construction is the dependency order: nothing refers back to what is bu
 
 from __future__ import annotations
 
+from api.services.accounts import Accounts
+from api.services.audit import AuditLog
 from api.services.backtests import BacktestService
 from api.services.batches.coordinator import BatchCoordinator
 from api.services.batches.plan import BatchPlanner
@@ -19,6 +21,7 @@ from api.services.generations import GenerationLedger
 from api.services.market import MarketService
 from api.services.runs import BacktestRunner, RunRecorder
 from api.services.schedules import ScheduleService
+from api.services.sessions import SessionService
 from api.services.strategies import StrategyService
 from api.services.validation import ValidationService
 from api.services.versions import VersionService
@@ -43,6 +46,9 @@ class Services:
         self.schedules = ScheduleService(ctx, self.planner, self.batches)
         self.deployments = DeploymentService(ctx)
         self.market = MarketService(ctx)
+        self.audit = AuditLog(ctx)
+        self.accounts = Accounts(ctx)
+        self.sessions = SessionService(ctx, self.accounts, self.audit)
 
     @classmethod
     def open(
@@ -62,7 +68,8 @@ class Services:
 
     def start_background(self) -> None:
         """The server's start-up: end what a stopped process left running, resume unfinished
-        batches, start the cron scheduler."""
+        batches, start the cron scheduler; make the first admin from the environment."""
+        self.accounts.ensure_first_admin()
         self.recorder.recover_interrupted()
         self.batches.resume_batches()
         self.schedules.start_scheduler()
