@@ -23,6 +23,7 @@ from api.routes import auth as auth_routes
 from api.routes import backtests, generations, market_data, strategies, versions
 from api.routes import batches as batch_routes
 from api.routes import deployments as deployment_routes
+from api.routes import integrations as integration_routes
 from api.services.container import Services
 from core.config import Settings, get_settings
 from core.errors import PayloadTooLarge, StratforgeError
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(generations.router)
     app.include_router(deployment_routes.router)
     app.include_router(auth_routes.router)
+    app.include_router(integration_routes.router)
     return app
 
 

@@ -1,7 +1,8 @@
-"""Broker credentials at rest: Fernet encryption of users' Alpaca keys.
+"""Secrets at rest: Fernet encryption of users' Alpaca and LLM keys.
 
-This module owns the Fernet key (`STRATFORGE_CREDENTIALS_KEY`, else `HOME/credentials.key`,
-created 0600 on first use) and `CredentialBox`, which encrypts and decrypts a key pair. The
+This module owns the Fernet keys (`STRATFORGE_CREDENTIALS_KEY`, else `HOME/credentials.key`,
+created 0600 on first use; several for rotation) and `CredentialBox`, which encrypts and
+decrypts secrets. The
 plain values live only in memory, in `AlpacaKeys` whose repr hides them; nothing here logs them.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from core.config import Settings
 from core.errors import InternalError
@@ -51,13 +52,19 @@ def key_from_file(path: Path, make: Callable[[], bytes] = Fernet.generate_key) -
 
 
 class CredentialBox:
+    """Seals and opens secrets with a MultiFernet: the first key encrypts, every key decrypts
+    (keys separated by commas in STRATFORGE_CREDENTIALS_KEY, or one a line in the key file,
+    newest first), so keys can be rotated (`rotate_key`, `stratforge keys rotate`)."""
+
     def __init__(self, settings: Settings) -> None:
         if settings.credentials_key is not None:
-            key = settings.credentials_key.get_secret_value().encode()
+            keys = settings.credentials_key.get_secret_value().encode().replace(b",", b"\n")
         else:
-            key = key_from_file(settings.home / KEY_FILE)
+            keys = key_from_file(settings.home / KEY_FILE)
         try:
-            self._fernet = Fernet(key)
+            self._fernet = MultiFernet(
+                [Fernet(k.strip()) for k in keys.splitlines() if k.strip()]
+            )
         except ValueError as exc:
             raise CredentialsError(
                 "STRATFORGE_CREDENTIALS_KEY is not a Fernet key "
@@ -67,6 +74,14 @@ class CredentialBox:
     def seal(self, value: str) -> str:
         return self._fernet.encrypt(value.encode()).decode()
 
+    def reseal(self, token: str) -> str:
+        """The same secret encrypted with the newest key."""
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken as exc:
+            raise CredentialsError("a stored secret cannot be decrypted with any key",
+                                   code="credentials_unreadable") from exc
+
     def open(self, token: str) -> str:
         try:
             return self._fernet.decrypt(token.encode()).decode()
@@ -75,3 +90,36 @@ class CredentialBox:
                 "stored broker credentials cannot be decrypted with this key; "
                 "store them again", code="credentials_unreadable"
             ) from exc
+
+
+def add_key(settings: Settings) -> Path:
+    """Put a new key first in the key file (the old ones still decrypt); returns the file.
+    Refused when the key comes from STRATFORGE_CREDENTIALS_KEY (put the new key first there)."""
+    if settings.credentials_key is not None:
+        raise CredentialsError(
+            "the credentials key comes from STRATFORGE_CREDENTIALS_KEY: put a new key first "
+            "there (comma-separated), restart, then run the rotation",
+            code="key_from_environment",
+        )
+    path = settings.home / KEY_FILE
+    old = key_from_file(path)
+    new = Fernet.generate_key()
+    _write_private(path, new + b"\n" + old + b"\n")
+    return path
+
+
+def keep_newest_key(settings: Settings) -> None:
+    """Drop every key but the newest from the key file (after everything was resealed)."""
+    if settings.credentials_key is not None:
+        return
+    path = settings.home / KEY_FILE
+    newest = key_from_file(path).splitlines()[0].strip()
+    _write_private(path, newest + b"\n")
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)

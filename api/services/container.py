@@ -18,6 +18,7 @@ from api.services.comparisons import ModelChoice
 from api.services.context import AppContext
 from api.services.deployments import DeploymentService
 from api.services.generations import GenerationLedger
+from api.services.integrations import IntegrationService
 from api.services.market import MarketService
 from api.services.runs import BacktestRunner, RunRecorder
 from api.services.schedules import ScheduleService
@@ -49,6 +50,7 @@ class Services:
         self.audit = AuditLog(ctx)
         self.accounts = Accounts(ctx)
         self.sessions = SessionService(ctx, self.accounts, self.audit)
+        self.integrations = IntegrationService(ctx)
 
     @classmethod
     def open(

@@ -271,7 +271,7 @@ class VersionService:
             strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
             text = strategy.text
         self.scan_versions(user_id, strategy_id)  # an unrecorded edit becomes a version first
-        generated = self.strategies.generate(text, self.strategies.provider(provider))
+        generated = self.strategies.generate(text, self.strategies.provider(provider, user_id))
         with self.ctx.session() as db:
             strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
             latest = version_row(db, strategy=strategy, number=None)

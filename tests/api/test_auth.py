@@ -149,6 +149,7 @@ def test_viewer_reads_but_cannot_deploy_order_or_see_keys(client: TestClient) ->
         ("POST", "/strategies", {"text": "Buy SPY"}),
         ("PUT", "/broker-credentials", {"key_id": "k", "secret": "s"}),
         ("GET", "/broker-credentials", None),
+        ("GET", "/integrations", None),
         ("POST", "/kill-switch", {}),
     ):
         response = client.request(method, path, json=body, headers=viewer)
