@@ -189,6 +189,11 @@ class Settings(BaseSettings):
     registrations_per_address: int = 5  # per auth window
     max_body_bytes: int = 1_000_000
     user_max_active_backtests: int = 50  # queued + running runs per user (a quota: 429)
+    # the CLI's sign-in (`stratforge login`): a personal API token, kept 0600
+    cli_config: Path = Field(
+        default_factory=lambda: Path.home() / ".config" / "stratforge" / "cli.json"
+    )
+    token: SecretStr | None = None  # STRATFORGE_TOKEN: a personal API token for this process
 
     @property
     def default_llm_provider(self) -> str:

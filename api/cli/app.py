@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import backtests, batches, deploy, generations, strategies, versions
+from api.cli import accounts, backtests, batches, deploy, generations, strategies, versions
 from api.cli.data import data_app
 from api.cli.demo import demo
 from api.cli.server import serve, venue
@@ -41,6 +41,7 @@ versions.register(app)
 generations.register(app)
 batches.register(app)
 deploy.register(app)
+accounts.register(app)
 
 
 def main() -> None:

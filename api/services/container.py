@@ -27,6 +27,7 @@ from api.services.strategies import StrategyService
 from api.services.validation import ValidationService
 from api.services.versions import VersionService
 from core.config import Settings
+from core.scope import enter_owner
 from runtime.executors import WarmWorker
 
 
@@ -65,8 +66,17 @@ class Services:
 
     @property
     def user_id(self) -> int:
-        """The local default user (every request acts as it until accounts exist)."""
-        return self.ctx.default_user_id
+        """Who this process acts as: the CLI's signed-in user (`act_as`), else the local
+        default user. (HTTP requests carry their own user; see `api.deps`.)"""
+        return self.acting_user_id or self.ctx.default_user_id
+
+    acting_user_id: int | None = None
+
+    def act_as(self, user_id: int) -> None:
+        """Act as `user_id` for the rest of this process: its sessions see only that user's
+        rows (`core.scope`)."""
+        self.acting_user_id = user_id
+        enter_owner(user_id)
 
     def start_background(self) -> None:
         """The server's start-up: end what a stopped process left running, resume unfinished
