@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from accounts_support import GOLDEN, accounts_app, signed_in
+from accounts_support import GOLDEN, PASSWORD, accounts_app, signed_in
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -263,3 +263,26 @@ def test_a_route_that_forgets_the_owner_filter_still_sees_only_its_users_rows(
 
     assert len(client.get("/_probe", headers=alice).json()) == 2
     assert client.get("/_probe", headers=bob).json() == []
+
+
+def test_the_dashboard_shows_another_users_objects_as_not_found(two_users: Setup) -> None:
+    client, alice, bob, ids = two_users
+    signin = client.post("/ui/login", data={"email": "bob@example.test",
+                                            "password": PASSWORD}, follow_redirects=False)
+    assert signin.status_code == 303
+    cookie = signin.cookies.get("stratforge_key") or ""
+    assert cookie.startswith("sf_")
+    jar = {"Cookie": f"stratforge_key={cookie}"}
+    for url in (f"/ui/strategies/{ids['strategy_id']}", f"/ui/backtests/{ids['run_id']}"):
+        page = client.get(url, headers=jar)
+        assert page.status_code == 404 and MARKER not in page.text, url
+    assert MARKER not in client.get("/ui", headers=jar).text
+    started = client.post(f"/ui/strategies/{ids['strategy_id']}/backtests", headers=jar,
+                          data={"start": "2020-01-02", "end": "2020-03-31"})
+    assert started.status_code in (404, 422) and "/ui/backtests/" not in started.headers.get(
+        "location", "")
+    alice_token = client.post("/auth/tokens", json={"name": "ui"}, headers=alice).json()["token"]
+    mine = client.get(f"/ui/strategies/{ids['strategy_id']}",
+                      headers={"Cookie": f"stratforge_key={alice_token}"})
+    assert mine.status_code == 200 and "golden" in mine.text.lower()
+    assert client.get("/ui", headers={"Cookie": "stratforge_key=sf_made_up"}).status_code == 401
