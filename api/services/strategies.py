@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -211,17 +212,16 @@ class StrategyService:
         return number
 
     def list_strategies(self, user_id: int) -> list[StrategyView]:
-        with self.ctx.session() as db:
+        with self.ctx.session() as db:  # one query: each strategy with its latest version
             rows = db.exec(
-                select(Strategy)
+                select(Strategy, StrategyVersion)
+                .join(StrategyVersion, and_(
+                    col(StrategyVersion.strategy_id) == Strategy.id,
+                    col(StrategyVersion.number) == Strategy.latest_version))
                 .where(Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None))
                 .order_by(col(Strategy.id))
             ).all()
-            views = []
-            for row in rows:
-                version = version_row(db, strategy=row, number=None)
-                views.append(strategy_view(row, version))
-            return views
+            return [strategy_view(row, version) for row, version in rows]
 
     def get_strategy(self, user_id: int, strategy_id: int) -> StrategyView:
         with self.ctx.session() as db:

@@ -246,3 +246,15 @@ def test_audit_log_is_for_admins_and_append_only(client: TestClient) -> None:
     for statement in ("update audit_log set action = 'x'", "delete from audit_log"):
         with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_backtest_quota_per_user(tmp_path: Path, sample_market_dir: Path) -> None:
+    from accounts_support import GOLDEN
+
+    with accounts_app(tmp_path, sample_market_dir, user_max_active_backtests=0) as client:
+        headers = signed_in(client, "alice")
+        sid = client.post("/strategies", json={"text": GOLDEN}, headers=headers).json()["id"]
+        refused = client.post("/backtests", headers=headers, json={
+            "strategy_id": sid, "start": "2020-01-02", "end": "2020-06-30"})
+        assert refused.status_code == 429 and refused.json()["code"] == "backtest_quota"
+    dispose_engines()

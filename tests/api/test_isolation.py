@@ -266,7 +266,7 @@ def test_a_route_that_forgets_the_owner_filter_still_sees_only_its_users_rows(
 
 
 def test_the_dashboard_shows_another_users_objects_as_not_found(two_users: Setup) -> None:
-    client, alice, bob, ids = two_users
+    client, alice, _, ids = two_users
     signin = client.post("/ui/login", data={"email": "bob@example.test",
                                             "password": PASSWORD}, follow_redirects=False)
     assert signin.status_code == 303
