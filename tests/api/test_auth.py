@@ -258,3 +258,15 @@ def test_backtest_quota_per_user(tmp_path: Path, sample_market_dir: Path) -> Non
             "strategy_id": sid, "start": "2020-01-02", "end": "2020-06-30"})
         assert refused.status_code == 429 and refused.json()["code"] == "backtest_quota"
     dispose_engines()
+
+
+def test_first_admin_from_the_environment(tmp_path: Path, sample_market_dir: Path) -> None:
+    from pydantic import SecretStr
+
+    with accounts_app(tmp_path, sample_market_dir, admin_email="Boss@Example.test",
+                      admin_password=SecretStr(PASSWORD)) as client:
+        assert client.get("/strategies").status_code == 401  # an account exists: sign in
+        token = login(client, "boss@example.test")["access_token"]
+        assert client.get("/auth/status", headers=bearer(token)).json()["user"]["role"] == "admin"
+        assert client.get("/users", headers=bearer(token)).status_code == 200
+    dispose_engines()
