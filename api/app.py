@@ -134,20 +134,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def limit_body(app: FastAPI, max_bytes: int) -> None:
     """Refuse a request body over `max_bytes` (413): by its Content-Length at once, and by
     counting when it streams without one (then it is read here, at most `max_bytes`)."""
+    app.add_middleware(BodyLimit, max_bytes=max_bytes)
 
-    @app.middleware("http")
-    async def _body_limit(request: Request, call_next: Any) -> Any:
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
-            return _too_large(max_bytes)
-        if declared is None and request.method not in ("GET", "HEAD", "OPTIONS"):
-            received = bytearray()
-            async for chunk in request.stream():
-                received += chunk
-                if len(received) > max_bytes:
-                    return _too_large(max_bytes)
-            request._body = bytes(received)  # handed on to the route as the body
-        return await call_next(request)
+
+class BodyLimit:
+    """Plain ASGI (nothing to do for a GET), so it costs nothing on the read path."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.max_bytes:
+                await _too_large(self.max_bytes)(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_bytes:
+                await _too_large(self.max_bytes)(scope, receive, send)
+                return
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 def _too_large(max_bytes: int) -> JSONResponse:

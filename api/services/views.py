@@ -467,6 +467,8 @@ def order_view(row: DeploymentOrder) -> OrderView:
 # -- request bodies of the HTTP API ----------------------------------------------------------
 class KillBody(BaseModel):
     flatten: StrictBool = Field(default=False, description="Also close every position")
+    all_users: StrictBool = Field(
+        default=False, description="Admins, in an emergency: every user's bots and accounts")
 
 
 class CredentialsBody(BaseModel):

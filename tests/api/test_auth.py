@@ -10,7 +10,15 @@ from pathlib import Path
 
 import jwt
 import pytest
-from accounts_support import PASSWORD, accounts_app, add_user, bearer, login, signed_in
+from accounts_support import (
+    GOLDEN,
+    PASSWORD,
+    accounts_app,
+    add_user,
+    bearer,
+    login,
+    signed_in,
+)
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -249,8 +257,6 @@ def test_audit_log_is_for_admins_and_append_only(client: TestClient) -> None:
 
 
 def test_backtest_quota_per_user(tmp_path: Path, sample_market_dir: Path) -> None:
-    from accounts_support import GOLDEN
-
     with accounts_app(tmp_path, sample_market_dir, user_max_active_backtests=0) as client:
         headers = signed_in(client, "alice")
         sid = client.post("/strategies", json={"text": GOLDEN}, headers=headers).json()["id"]
@@ -270,3 +276,31 @@ def test_first_admin_from_the_environment(tmp_path: Path, sample_market_dir: Pat
         assert client.get("/auth/status", headers=bearer(token)).json()["user"]["role"] == "admin"
         assert client.get("/users", headers=bearer(token)).status_code == 200
     dispose_engines()
+
+
+def test_an_admin_can_stop_every_users_bots_in_an_emergency(client: TestClient) -> None:
+    from deploy_support import shutdown
+
+    from core.models import Deployment
+
+    alice = signed_in(client, "alice")
+    admin = signed_in(client, "root", role="admin")
+    sid = client.post("/strategies", json={"text": GOLDEN}, headers=alice).json()["id"]
+    services = client.app.state.services  # type: ignore[attr-defined]
+    alice_id = client.get("/users/profile", headers=alice).json()["id"]
+    with services.ctx.session() as db:
+        dep = Deployment(owner_id=alice_id, strategy_id=sid, version_id=1, key="d-alice",
+                         mode="venue", state="RUNNING")
+        db.add(dep)
+        db.commit()
+        dep_id = dep.id
+    try:
+        refused = client.post("/kill-switch", json={"all_users": True}, headers=alice)
+        assert refused.status_code == 403 and refused.json()["code"] == "admin_only"
+        own = client.post("/kill-switch", json={}, headers=admin)
+        assert own.status_code == 200 and own.json()["halted"] == []  # the admin's own: none
+        everyone = client.post("/kill-switch", json={"all_users": True}, headers=admin)
+        assert everyone.status_code == 200 and everyone.json()["halted"] == [dep_id]
+        assert client.get(f"/deployments/{dep_id}", headers=alice).json()["state"] == "HALTED"
+    finally:
+        shutdown(services.settings)
