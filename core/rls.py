@@ -16,9 +16,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 POLICY = "stratforge_owner"
+# an integer comparison, so the owner_id indexes still serve; unset or '' matches nothing
 CONDITION = (
-    "(current_setting('app.user_id', true) = 'system' "
-    "OR owner_id::text = current_setting('app.user_id', true))"
+    "(current_setting('app.user_id', true) = 'system' OR owner_id = "
+    "NULLIF(NULLIF(current_setting('app.user_id', true), ''), 'system')::integer)"
 )
 
 

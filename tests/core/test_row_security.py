@@ -4,6 +4,7 @@ rows. The server runs as an ordinary role here (superusers bypass RLS by design)
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,3 +107,24 @@ def test_every_owned_table_has_the_policy_tables_added_later_included(
     assert "integrations" in tables and "api_tokens" in tables
     assert set(tables) <= policies and set(tables) <= forced
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_app_runs_under_row_security_as_an_ordinary_role(
+        app_role_url: tuple[str, str], tmp_path: Path, sample_market_dir: Path) -> None:
+    """Sign-in, creating, listing and guessing ids through the API, with RLS in force."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
+    from accounts_support import GOLDEN, accounts_app, signed_in
+
+    _, user_url = app_role_url
+    with accounts_app(tmp_path, sample_market_dir, database_url=user_url) as client:
+        alice, bob = signed_in(client, "alice"), signed_in(client, "bob")
+        made = client.post("/strategies", json={"text": GOLDEN}, headers=alice)
+        assert made.status_code == 201, made.text
+        sid = made.json()["id"]
+        assert [s["id"] for s in client.get("/strategies", headers=alice).json()] == [sid]
+        assert client.get("/strategies", headers=bob).json() == []
+        assert client.get(f"/strategies/{sid}", headers=bob).status_code == 404
+        audit = client.app.state.services.audit.list_events()  # type: ignore[attr-defined]
+        assert any(e.action == "POST /strategies" for e in audit)
+    dispose_engines()
