@@ -75,21 +75,26 @@ def seed(home: Path, market: Path, per_user: int) -> str:
 
 
 async def load(base: str, headers: list[dict[str, str]], rate: float, seconds: float,
-               expect: int) -> tuple[list[float], int, float]:
+               expect: int) -> tuple[list[float], dict[str, int], float]:
     latencies: list[float] = []
-    errors = 0
+    errors: dict[str, int] = {}
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
         async def one(i: int) -> None:
             nonlocal errors
             started = time.perf_counter()
+            kind = ""
             try:
                 response = await client.get("/strategies", headers=headers[i % len(headers)])
-                ok = response.status_code == 200 and len(response.json()) == expect
-            except httpx.HTTPError:
-                ok = False
+                if response.status_code != 200:
+                    kind = f"{response.status_code} {response.text[:80]}"
+                elif len(response.json()) != expect:
+                    kind = "wrong rows"
+            except httpx.HTTPError as exc:
+                kind = type(exc).__name__
             latencies.append((time.perf_counter() - started) * 1000)
-            errors += 0 if ok else 1
+            if kind:
+                errors[kind] = errors.get(kind, 0) + 1
 
         tasks = []
         begin = time.perf_counter()
@@ -150,7 +155,7 @@ def main() -> None:
     print(f"GET /strategies, {args.strategies} strategies per user, 2 users "
           f"(personal token + JWT), target {args.rate:.0f} req/s for {args.seconds:.0f} s")
     print(f"requests {len(latencies)}  achieved {len(latencies) / elapsed:.1f} req/s  "
-          f"errors {errors}")
+          f"errors {sum(errors.values())} {errors or ''}")
     print(f"latency ms: p50 {percentile(latencies, 50):.1f}  p90 {percentile(latencies, 90):.1f}"
           f"  p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}  "
           f"mean {statistics.fmean(latencies):.1f}")

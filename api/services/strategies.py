@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -212,16 +213,35 @@ class StrategyService:
         return number
 
     def list_strategies(self, user_id: int) -> list[StrategyView]:
-        with self.ctx.session() as db:  # one query: each strategy with its latest version
-            rows = db.exec(
-                select(Strategy, StrategyVersion)
-                .join(StrategyVersion, and_(
-                    col(StrategyVersion.strategy_id) == Strategy.id,
-                    col(StrategyVersion.number) == Strategy.latest_version))
-                .where(Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None))
-                .order_by(col(Strategy.id))
-            ).all()
-            return [strategy_view(row, version) for row, version in rows]
+        # one query for the page, each strategy with its latest version, as columns (loading
+        # ORM objects was most of the cost of this, the most requested list)
+        s, v = Strategy, StrategyVersion
+        with self.ctx.session() as db:
+            columns = [col(c) for c in (
+                s.id, s.name, s.slug, s.text, s.latest_version, s.created_at, v.number,
+                v.parent_number, v.origin, v.code_path, v.sha256, v.class_name, v.summary,
+                v.spec, v.validation_status, v.validation_report)]
+            rows = db.execute(
+                sa_select(*columns, col(v.created_at).label("version_created_at"))
+                .join(v, and_(col(v.strategy_id) == s.id, col(v.number) == s.latest_version))
+                .where(col(s.owner_id) == user_id, col(s.deleted_at).is_(None))
+                .order_by(col(s.id))
+            ).mappings().all()
+        return [
+            StrategyView(
+                id=r["id"], name=r["name"], slug=r["slug"],
+                text=r["text"],
+                latest_version=r["latest_version"], created_at=r["created_at"],
+                summary=r["summary"],
+                version=VersionView(
+                    number=r["number"], parent=r["parent_number"], origin=r["origin"],
+                    code_path=r["code_path"], sha256=r["sha256"], class_name=r["class_name"],
+                    summary=r["summary"], spec=r["spec"], validation_status=r["validation_status"],
+                    validation=r["validation_report"], created_at=r["version_created_at"],
+                ),
+            )
+            for r in rows
+        ]
 
     def get_strategy(self, user_id: int, strategy_id: int) -> StrategyView:
         with self.ctx.session() as db:
