@@ -9,11 +9,9 @@ own sign-in, profile and settings) and never sees keys; admin-only routes depend
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 
 from api.services.container import Services
@@ -26,16 +24,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 VIEWER_MAY_WRITE = ("/auth/", "/users/profile", "/users/password", "/users/settings")
 # what a viewer may not even read: broker and LLM keys
 KEY_PATHS = ("/integrations", "/broker-credentials")
-
-
-def api_key_matches(given: str | None, expected: SecretStr) -> bool:
-    """Constant-time comparison of a presented key, as bytes: a key with characters the
-    configured one lacks (non-ASCII included) is simply wrong."""
-    if not given:
-        return False
-    return secrets.compare_digest(
-        given.encode("utf-8", "replace"), expected.get_secret_value().encode("utf-8", "replace")
-    )
 
 
 def get_services(request: Request) -> Services:

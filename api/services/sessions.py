@@ -292,5 +292,7 @@ def _token_view(row: ApiToken) -> TokenView:
 
 
 def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison as bytes: a key with characters the configured one lacks
+    (non-ASCII included) is simply wrong."""
     return secrets.compare_digest(given.encode("utf-8", "replace"),
                                   expected.encode("utf-8", "replace"))
