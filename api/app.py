@@ -18,21 +18,24 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import dashboard, docs
 from api.errors import error_body, http_status
 from api.routes import agents as agent_routes
+from api.routes import auth as auth_routes
 from api.routes import backtests, bot_builder, generations, market_data, strategies, versions
 from api.routes import batches as batch_routes
 from api.routes import deployments as deployment_routes
+from api.routes import integrations as integration_routes
 from api.routes import monitoring as monitoring_routes
 from api.routes import notifications as notification_routes
 from api.services.container import Services
 from api.services.views import ErrorBody
 from api.web_guard import WebGuard
 from core.config import Settings, get_settings
-from core.errors import ServerBusy, StratforgeError
+from core.errors import PayloadTooLarge, ServerBusy, StratforgeError
 from core.logging import configure_logging, get_logger
 
 log = get_logger(__name__)
@@ -55,10 +58,11 @@ def _documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
 ERROR_MEANINGS = {
     400: "Not answered: unknown host name (bad_host) or an unreadable body",
     401: "Missing or wrong API key",
-    403: "A request from another site (cross_site)",
+    403: "A request from another site (cross_site), or one the caller's role may not make",
     404: "Not found",
     405: "Method not allowed on this path",
     409: "Conflict with the current state",
+    413: "The request body is larger than the server accepts",
     422: "Invalid input or failed validation",
     429: "Busy (Retry-After) or a budget is used up",
     500: "Internal error (the request id names it in the server log)",
@@ -66,7 +70,7 @@ ERROR_MEANINGS = {
     503: "The broker or a data source could not be reached",
 }
 # what any route may answer, then what each group of routes adds
-EVERY_ROUTE = _documented(400, 401, 403, 422, 500)
+EVERY_ROUTE = _documented(400, 401, 403, 413, 422, 500)
 ROUTER_ERRORS: dict[str, tuple[int, ...]] = {
     "strategies": (404, 409, 429, 502),
     "batches": (404, 409, 429),
@@ -79,6 +83,8 @@ ROUTER_ERRORS: dict[str, tuple[int, ...]] = {
     "monitoring": (503,),  # /health when the database does not answer
     "notifications": (404, 409, 502),
     "bot_builder": (404,),
+    "auth": (404, 409, 429),
+    "integrations": (404, 409, 502, 503),
 }
 
 
@@ -166,7 +172,31 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
             route = request.scope.get("route")  # the template, never the raw path
             services.monitoring.http.observe(request.method, getattr(route, "path", "other"),
                                              response.status_code, time.perf_counter() - started)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
+            await _audit(request, response.status_code, request_id)
         return response
+
+    async def _audit(request: Request, status: int, request_id: str) -> None:
+        """Every state change that succeeded: who, which route, which object, from where."""
+        route = request.scope.get("route")
+        path = getattr(route, "path", request.url.path)
+        if path in ("/auth/login", "/auth/register", "/auth/refresh"):
+            return  # the session service records these itself, with what they did
+        principal = getattr(request.state, "principal", None)
+        params = dict(request.scope.get("path_params") or {})
+        object_id = next(iter(params.values()), None)
+        parts = [p for p in path.split("/") if p and not p.startswith("{")]
+        await run_in_threadpool(
+            app.state.services.audit.record,
+            f"{request.method} {path}",
+            actor_id=getattr(principal, "user_id", None),
+            object_type=parts[0] if parts else None, object_id=object_id,
+            summary={"status": status, "params": params} if params else {"status": status},
+            address=request.client.host if request.client else None,
+            request_id=request_id,
+        )
+
+    limit_body(app, settings.max_body_bytes)
 
     # outermost: the host and origin checks before anything, security headers on everything
     app.add_middleware(WebGuard, allowed_hosts=settings.allowed_host_names)
@@ -205,4 +235,58 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
     include(monitoring_routes.router, "monitoring")
     include(notification_routes.router, "notifications")
     include(bot_builder.router, "bot_builder")
+    include(auth_routes.router, "auth")
+    include(integration_routes.router, "integrations")
     return app
+
+
+def limit_body(app: FastAPI, max_bytes: int) -> None:
+    """Refuse a request body over `max_bytes` (413): by its Content-Length at once, and by
+    counting when it streams without one (then it is read here, at most `max_bytes`)."""
+    app.add_middleware(BodyLimit, max_bytes=max_bytes)
+
+
+class BodyLimit:
+    """Plain ASGI (nothing to do for a GET), so it costs nothing on the read path."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.max_bytes:
+                await _too_large(self.max_bytes)(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_bytes:
+                await _too_large(self.max_bytes)(scope, receive, send)
+                return
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _too_large(max_bytes: int) -> JSONResponse:
+    return _error(413, PayloadTooLarge.code, f"request body over {max_bytes} bytes",
+                  {"limit": max_bytes})

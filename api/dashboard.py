@@ -3,8 +3,10 @@
 Pages: `/ui` (strategies + a form to create one from text), `/ui/strategies/{id}` (summary,
 validation, versions, code, a backtest form and its runs), `/ui/backtests/{id}` (progress,
 metrics vs the benchmark, an equity chart, trades), `/ui/market-data`. Forms post back here and
-redirect (post/redirect/get). With an API key configured, `/ui/login` takes the key once and
-keeps it in an HttpOnly, SameSite=Strict cookie.
+redirect (post/redirect/get). Once sign-in is required (accounts exist, or an API key is set),
+`/ui/login` takes an email and password (and keeps a one-day personal token), a personal token
+or the server's API key, in an HttpOnly, SameSite=Strict cookie; each page shows only the
+signed-in user's rows — another user's strategy or backtest is a 404 here as everywhere.
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import jinja2
-from fastapi import APIRouter, Cookie, Form
+from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import AppDep, api_key_matches
+from api.deps import AppDep, check_role, client_address
 from api.errors import http_status
 from api.services.container import Services
 from api.services.views import BacktestConfig, DbId
 from core.errors import StratforgeError
+from core.scope import enter_owner
 
 router = APIRouter(include_in_schema=False)
 COOKIE = "stratforge_key"
@@ -59,18 +62,26 @@ def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(_env.get_template(name).render(**context), status_code=status)
 
 
-def _authorised(app: Services, cookie: str | None) -> bool:
-    expected = app.settings.api_key
-    if expected is None:
-        return True
-    return api_key_matches(cookie, expected)
+def _authorised(app: Services, cookie: str | None, method: str = "GET") -> int | None:
+    """The user the cookie (a personal token, or the server's API key) signs in, None when it
+    signs in nobody; in single-user mode the local user. The page then sees only that user's
+    rows (`core.scope`); a viewer only reads."""
+    try:
+        principal = app.sessions.authenticate(cookie or None)
+        check_role(principal, method, "/ui")
+    except StratforgeError:
+        return None
+    enter_owner(principal.user_id)
+    return principal.user_id
 
 
 def _login_page(status: int = 401, error: dict[str, str] | None = None) -> HTMLResponse:
     html = (
-        '<form method="post" action="/ui/login" class="card"><h1>API key</h1>'
-        '<p class="muted">This server requires its API key.</p>'
-        '<input type="password" name="key" required autofocus> <button>Sign in</button></form>'
+        '<form method="post" action="/ui/login" class="card"><h1>Sign in</h1>'
+        '<p><input type="email" name="email" placeholder="email" autofocus> '
+        '<input type="password" name="password" placeholder="password"></p>'
+        '<p class="muted">or an API token / the server\'s API key:</p>'
+        '<input type="password" name="key"> <button>Sign in</button></form>'
     )
     template = _env.from_string('{% extends "base.html" %}{% block content %}' + html
                                 + "{% endblock %}")
@@ -86,9 +97,22 @@ def root() -> RedirectResponse:
 
 
 @router.post("/ui/login")
-def login(app: AppDep, key: Annotated[str, Form()]) -> Response:
-    if not _authorised(app, key):
-        return _login_page(error={"code": "unauthorized", "message": "wrong API key"})
+def login(
+    app: AppDep, request: Request, key: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+) -> Response:
+    """Email and password make a personal token for one day (the cookie holds it); a token
+    or the server's API key is kept as given."""
+    if email and password:
+        try:
+            app.sessions.login(email, password, client_address(request))
+            user = app.accounts.find_by_name_or_email(email)
+            key = app.sessions.create_token(user.id or 0, "dashboard", 1).token
+        except StratforgeError as exc:
+            return _login_page(status=http_status(exc),
+                               error={"code": exc.code, "message": exc.message})
+    if not key or _authorised(app, key) is None:
+        return _login_page(error={"code": "unauthorized", "message": "wrong key or token"})
     response = RedirectResponse("/ui", status_code=303)
     response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
     return response
@@ -96,29 +120,30 @@ def login(app: AppDep, key: Annotated[str, Form()]) -> Response:
 
 @router.get("/ui")
 def index(app: AppDep, cookie: CookieDep = None) -> Response:
-    if not _authorised(app, cookie):
+    user = _authorised(app, cookie)
+    if user is None:
         return _login_page()
-    return _page("index.html", strategies=app.strategies.list_strategies(app.user_id))
+    return _page("index.html", strategies=app.strategies.list_strategies(user))
 
 
 @router.post("/ui/strategies")
 def create(app: AppDep, text: Annotated[str, Form()], cookie: CookieDep = None) -> Response:
-    if not _authorised(app, cookie):
+    user = _authorised(app, cookie, "POST")
+    if user is None:
         return _login_page()
     try:
-        view = app.strategies.create_strategy(app.user_id, text)
+        view = app.strategies.create_strategy(user, text)
     except StratforgeError as exc:
         error = {"code": exc.code, "message": exc.message}
         return _page("index.html", status=422, error=error, text=text,
                      questions=exc.details.get("questions") or [],
                      suggestions=exc.details.get("suggestions") or [],
-                     strategies=app.strategies.list_strategies(app.user_id))
+                     strategies=app.strategies.list_strategies(user))
     return RedirectResponse(f"/ui/strategies/{view.id}", status_code=303)
 
 
-def _strategy_page(app: Services, strategy_id: DbId, status: int = 200,
+def _strategy_page(app: Services, user: int, strategy_id: DbId, status: int = 200,
                    error: dict[str, str] | None = None) -> HTMLResponse:
-    user = app.user_id
     view = app.strategies.get_strategy(user, strategy_id)
     assert view.version is not None
     symbols = (view.version.spec or {}).get("symbols") or []
@@ -136,14 +161,15 @@ def _strategy_page(app: Services, strategy_id: DbId, status: int = 200,
 
 @router.get("/ui/strategies/{strategy_id}")
 def strategy_page(strategy_id: DbId, app: AppDep, cookie: CookieDep = None) -> Response:
-    if not _authorised(app, cookie):
+    user = _authorised(app, cookie)
+    if user is None:
         return _login_page()
     try:
-        return _strategy_page(app, strategy_id)
+        return _strategy_page(app, user, strategy_id)
     except StratforgeError as exc:
         return _page("index.html", status=http_status(exc), error={"code": exc.code,
                                                              "message": exc.message},
-                     strategies=app.strategies.list_strategies(app.user_id))
+                     strategies=app.strategies.list_strategies(user))
 
 
 @router.post("/ui/strategies/{strategy_id}/backtests")
@@ -152,26 +178,27 @@ def start_backtest(
     cash: Annotated[float, Form()] = 100_000.0, benchmark: Annotated[str, Form()] = "",
     cookie: CookieDep = None,
 ) -> Response:
-    if not _authorised(app, cookie):
+    user = _authorised(app, cookie, "POST")
+    if user is None:
         return _login_page()
     try:
         config = BacktestConfig(strategy_id=strategy_id, start=start, end=end, cash=cash,
                                 benchmark=benchmark.strip().upper() or None)
-        run = app.backtests.queue_backtest(app.user_id, config)
+        run = app.backtests.queue_backtest(user, config)
     except StratforgeError as exc:
-        return _strategy_page(app, strategy_id, status=http_status(exc),
+        return _strategy_page(app, user, strategy_id, status=http_status(exc),
                               error={"code": exc.code, "message": exc.message})
     except ValueError as exc:
-        return _strategy_page(app, strategy_id, status=422,
+        return _strategy_page(app, user, strategy_id, status=422,
                               error={"code": "invalid_request", "message": str(exc)})
     return RedirectResponse(f"/ui/backtests/{run.id}", status_code=303)
 
 
 @router.get("/ui/backtests/{run_id}")
 def backtest_page(run_id: DbId, app: AppDep, cookie: CookieDep = None) -> Response:
-    if not _authorised(app, cookie):
+    user = _authorised(app, cookie)
+    if user is None:
         return _login_page()
-    user = app.user_id
     try:
         run = app.backtests.get_backtest(user, run_id)
     except StratforgeError as exc:
@@ -193,7 +220,7 @@ def backtest_page(run_id: DbId, app: AppDep, cookie: CookieDep = None) -> Respon
 
 @router.get("/ui/market-data")
 def market_page(app: AppDep, cookie: CookieDep = None) -> Response:
-    if not _authorised(app, cookie):
+    if _authorised(app, cookie) is None:
         return _login_page()
     return _page("market_data.html", symbols=app.market.coverage())
 

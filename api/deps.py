@@ -1,25 +1,29 @@
-"""FastAPI dependencies, declared once: the application services and the current user."""
+"""FastAPI dependencies, declared once: the application services and who is asking.
+
+`current_principal` authenticates every API request (`api.services.sessions`), applies the
+role rules, and sets the request's owner (`core.scope`), so every database session the request
+opens sees only that user's rows. Role rules, one table: a viewer only reads (and manages its
+own sign-in, profile and settings) and never sees keys; admin-only routes depend on
+`require_admin`.
+"""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from pydantic import SecretStr
+from starlette.concurrency import run_in_threadpool
 
 from api.services.container import Services
-from core.errors import Unauthorized
+from api.services.sessions import Principal
+from core.errors import Forbidden
+from core.scope import enter_owner
 
-
-def api_key_matches(given: str | None, expected: SecretStr) -> bool:
-    """Constant-time comparison of a presented key, as bytes: a key with characters the
-    configured one lacks (non-ASCII included) is simply wrong."""
-    if not given:
-        return False
-    return secrets.compare_digest(
-        given.encode("utf-8", "replace"), expected.get_secret_value().encode("utf-8", "replace")
-    )
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# what a viewer may change: its own session, profile, password and settings
+VIEWER_MAY_WRITE = ("/auth/", "/users/profile", "/users/password", "/users/settings")
+# what a viewer may not even read: broker and LLM keys
+KEY_PATHS = ("/integrations", "/broker-credentials")
 
 
 def get_services(request: Request) -> Services:
@@ -30,20 +34,57 @@ def get_services(request: Request) -> Services:
 AppDep = Annotated[Services, Depends(get_services)]
 
 
-def current_user_id(
+def presented_credential(x_api_key: str | None, authorization: str | None) -> str | None:
+    if x_api_key:
+        return x_api_key.strip()
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def check_role(principal: Principal, method: str, path: str) -> None:
+    if principal.role != "viewer":
+        return
+    if path.startswith(KEY_PATHS):
+        raise Forbidden("a viewer cannot see or change keys", code="role_forbidden")
+    if method not in SAFE_METHODS and not path.startswith(VIEWER_MAY_WRITE):
+        raise Forbidden("a viewer can read, not change (no orders, deploys or keys)",
+                        code="role_forbidden")
+
+
+async def current_principal(
+    request: Request,
     app: AppDep,
     x_api_key: Annotated[str | None, Header()] = None,
     authorization: Annotated[str | None, Header()] = None,
-) -> int:
-    """With an API key configured every request must carry it (X-API-Key or Bearer)."""
-    expected = app.settings.api_key
-    if expected is not None:
-        given = x_api_key
-        if given is None and authorization and authorization.lower().startswith("bearer "):
-            given = authorization[7:].strip()
-        if not api_key_matches(given, expected):
-            raise Unauthorized("missing or wrong API key (send X-API-Key)")
-    return app.user_id
+) -> Principal:
+    """Async on purpose: the owner it sets is then seen by the (threadpool) endpoint."""
+    credential = presented_credential(x_api_key, authorization)
+    principal = await run_in_threadpool(app.sessions.authenticate, credential)
+    check_role(principal, request.method, request.url.path)
+    enter_owner(principal.user_id)
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def current_user_id(principal: PrincipalDep) -> int:
+    return principal.user_id
 
 
 UserDep = Annotated[int, Depends(current_user_id)]
+
+
+def require_admin(principal: PrincipalDep) -> Principal:
+    if principal.role != "admin":
+        raise Forbidden("only an admin may do this", code="admin_only")
+    return principal
+
+
+AdminDep = Annotated[Principal, Depends(require_admin)]
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None

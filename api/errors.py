@@ -23,6 +23,7 @@ from core.errors import (
     InvalidInput,
     MarketDataError,
     NotFound,
+    PayloadTooLarge,
     QuotaExceeded,
     ServerBusy,
     StratforgeError,
@@ -58,6 +59,7 @@ TABLE: dict[type[StratforgeError], Face] = {
     DataQualityError: Face(422, REFUSED),
     ServerBusy: Face(429, UNAVAILABLE),
     Forbidden: Face(403, REFUSED),
+    PayloadTooLarge: Face(413, REFUSED),
 }
 
 # codes whose meaning differs from their class's usual face

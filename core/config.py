@@ -219,6 +219,29 @@ class Settings(BaseSettings):
     alpaca_data_feed: str | None = None  # iex | sip | delayed_sip; None: the account's default
     yahoo_url: str | None = None  # a Yahoo Finance mirror or proxy; None: Yahoo itself
     data_timeout_s: float = 30.0  # per HTTP request to a provider
+    # accounts (api.services.accounts, api.services.sessions): issue 11
+    # None: sign-in is required as soon as one account has a password; until then loopback
+    # requests act as the default user (single-user mode)
+    auth_required: bool | None = None
+    open_registration: bool = False  # STRATFORGE_OPEN_REGISTRATION: POST /auth/register
+    admin_email: str | None = None  # with admin_password: the first admin, made at first start
+    admin_password: SecretStr | None = None
+    jwt_secret: SecretStr | None = None  # default HOME/jwt.key (0600)
+    access_token_ttl_s: int = Field(default=900, ge=30, le=86400)
+    refresh_token_ttl_s: int = Field(default=30 * 86400, ge=60)
+    auth_max_failures: int = 5  # failed sign-ins per account before a lock-out
+    auth_max_failures_per_address: int = 20
+    auth_window_s: float = 900.0
+    auth_lockout_s: float = 30.0  # the first lock-out; doubles with each further failure
+    auth_lockout_max_s: float = 3600.0
+    registrations_per_address: int = 5  # per auth window
+    max_body_bytes: int = 1_000_000
+    user_max_active_backtests: int = 50  # queued + running runs per user (a quota: 429)
+    # the CLI's sign-in (`stratforge login`): a personal API token, kept 0600
+    cli_config: Path = Field(
+        default_factory=lambda: Path.home() / ".config" / "stratforge" / "cli.json"
+    )
+    token: SecretStr | None = None  # STRATFORGE_TOKEN: a personal API token for this process
 
     @property
     def default_llm_provider(self) -> str:

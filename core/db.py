@@ -17,8 +17,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine, select
 
+import core.scope  # noqa: F401  (installs the per-owner session scope on every Session)
 from core.config import Settings
 from core.models import User
+from core.rls import apply_row_security
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -65,8 +67,12 @@ def migrate(settings: Settings) -> None:
     engine = get_engine(settings)
     config = alembic_config(settings.database)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # the server's own transaction (core.rls)
+            connection.exec_driver_sql("SELECT set_config('app.user_id', 'system', true)")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        # every owned table, those of later migrations included, gets the owner policy
+        apply_row_security(connection)
     if settings.database.startswith("sqlite:///"):  # the file holds every user's rows: 0600
         path = Path(settings.database.removeprefix("sqlite:///"))
         for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
@@ -80,10 +86,12 @@ def session_scope(settings: Settings) -> Iterator[Session]:
         yield session
 
 
-def ensure_user(session: Session, name: str) -> User:
+def ensure_user(session: Session, name: str, role: str = "admin") -> User:
+    """The user called `name`, made (with `role`) when missing; the local default user is the
+    admin of a single-user install."""
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
-        user = User(name=name)
+        user = User(name=name, role=role)
         session.add(user)
         session.commit()
         session.refresh(user)

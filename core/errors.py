@@ -55,7 +55,8 @@ class Unauthorized(StratforgeError):
 
 
 class Forbidden(StratforgeError):
-    """The request is understood but not allowed from where it came (another site...)."""
+    """The request is understood but not allowed: from where it came (another site), or for
+    the caller's role (a viewer placing an order)."""
 
     code = "forbidden"
 
@@ -191,3 +192,7 @@ class DataSourceFailed(UpstreamFailed):
     source's reason, in the order they were tried."""
 
     code = "data_source_failed"
+
+
+class PayloadTooLarge(InvalidInput):
+    code = "payload_too_large"

@@ -40,6 +40,17 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=80)
     created_at: datetime = Field(default_factory=utcnow)
+    # migration 0007: accounts. A user without a password (the local default user) cannot log in
+    # over HTTP; it acts for loopback requests in single-user mode and for the shared API key.
+    email: str | None = Field(default=None, index=True, unique=True, max_length=254)
+    password_hash: str | None = Field(default=None, max_length=200)
+    role: str = Field(default="trader", max_length=10)  # admin | trader | viewer
+    disabled: bool = False
+    display_name: str = Field(default="", max_length=120)
+    settings: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # access tokens carry the epoch they were issued in; bumping it (password change, logout
+    # everywhere) ends every session at once
+    session_epoch: int = 0
 
 
 class Strategy(SQLModel, table=True):
@@ -399,3 +410,99 @@ class NotificationDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+# -- accounts: sessions, personal tokens, integrations, audit, throttling (migration 0007) ---
+class UserRole(StrEnum):
+    admin = "admin"
+    trader = "trader"
+    viewer = "viewer"
+
+
+
+class RefreshToken(SQLModel, table=True):
+    """One refresh token of a login session. A token works once: refreshing marks it used and
+    issues the next one of the same `family`; a used token presented again revokes the family."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    family: str = Field(index=True, max_length=40)
+    token_hash: str = Field(index=True, unique=True, max_length=64)  # sha256 hex
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    created_from: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token for scripts and the CLI: shown once, stored as its sha256."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(max_length=80)
+    prefix: str = Field(max_length=16)  # the first characters, to recognise a token in a list
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+
+class Integration(SQLModel, table=True):
+    """A user's key for an outside service (Alpaca paper/live, an LLM), MultiFernet-encrypted
+    (core.credentials); only `masked` is ever shown."""
+
+    __tablename__ = "integrations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    # alpaca_paper | alpaca_live | openai | anthropic | openai_compatible
+    kind: str = Field(max_length=30)
+    name: str = Field(default="", max_length=80)
+    base_url: str | None = Field(default=None, max_length=400)
+    model: str | None = Field(default=None, max_length=120)
+    key_id_enc: str | None = Field(default=None, sa_column=Column(Text))  # Alpaca key id
+    secret_enc: str = Field(sa_column=Column(Text, nullable=False))
+    masked: str = Field(default="", max_length=40)
+    last_tested_at: datetime | None = None
+    last_test_ok: bool | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only (a trigger refuses UPDATE and DELETE): who did what to which object."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(default=None, index=True)
+    action: str = Field(max_length=80, index=True)
+    object_type: str | None = Field(default=None, max_length=40)
+    object_id: str | None = Field(default=None, max_length=40)
+    summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    address: str | None = Field(default=None, max_length=64)
+    request_id: str | None = Field(default=None, max_length=40)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+
+class AuthThrottle(SQLModel, table=True):
+    """Failed sign-ins per key (`account:<email>` or `address:<ip>`), for lock-out with backoff."""
+
+    __tablename__ = "auth_throttle"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=300)
+    failures: int = 0
+    window_start: datetime = Field(default_factory=utcnow)
+    locked_until: datetime | None = None
+

@@ -176,13 +176,24 @@ def lumibot_broker(
     )
 
 
-def user_keys(settings: Any, db: Any, owner_id: int) -> tuple[str, str] | None:
-    """The user's stored Alpaca keys (decrypted), else ALPACA_API_KEY/ALPACA_API_SECRET."""
-    from sqlmodel import select
+def user_keys(settings: Any, db: Any, owner_id: int,
+              mode: str | None = None) -> tuple[str, str] | None:
+    """The user's Alpaca keys (decrypted): the newest `alpaca_<mode>` integration, else the
+    stored broker credentials, else ALPACA_API_KEY/ALPACA_API_SECRET."""
+    from sqlmodel import col, select
 
     from core.credentials import CredentialBox
-    from core.models import BrokerCredential
+    from core.models import BrokerCredential, Integration
 
+    if mode in ("paper", "live"):
+        found = db.exec(
+            select(Integration).where(Integration.owner_id == owner_id,
+                                      Integration.kind == f"alpaca_{mode}")
+            .order_by(col(Integration.id).desc())
+        ).first()
+        if found is not None and found.key_id_enc:
+            box = CredentialBox(settings)
+            return box.open(found.key_id_enc), box.open(found.secret_enc)
     row = db.exec(select(BrokerCredential).where(BrokerCredential.owner_id == owner_id)).first()
     if row is not None:
         box = CredentialBox(settings)
@@ -195,7 +206,7 @@ def user_keys(settings: Any, db: Any, owner_id: int) -> tuple[str, str] | None:
 
 def endpoint_for_user(settings: Any, db: Any, owner_id: int, mode: str) -> BrokerEndpoint | None:
     """Alpaca (paper or live) for this user, or None when no keys are known."""
-    keys = user_keys(settings, db, owner_id)
+    keys = user_keys(settings, db, owner_id, mode)
     return resolve_endpoint(
         mode=mode,
         allow_live=settings.allow_live,

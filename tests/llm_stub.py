@@ -275,6 +275,22 @@ class StubLLM:
                 }
             )
 
+        @app.get("/v1/models")
+        async def models(request: Request) -> Response:
+            """OpenAI's and Anthropic's model lists (what a key check asks); 401 without a key."""
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            with self._lock:
+                self.requests.append(Seen("/v1/models", {}, headers))
+            if not (headers.get("authorization", "").removeprefix("Bearer ").strip()
+                    or headers.get("x-api-key")):
+                return JSONResponse({"error": {"message": "no key"}}, status_code=401)
+            return JSONResponse({"object": "list", "has_more": False, "first_id": "stub",
+                                 "last_id": "stub",
+                                 "data": [{"id": "stub-model", "object": "model",
+                                           "type": "model", "display_name": "stub",
+                                           "created_at": "2025-01-01T00:00:00Z",
+                                           "created": 0, "owned_by": "stub"}]})
+
         return app
 
 

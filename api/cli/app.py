@@ -12,7 +12,17 @@ from typing import Annotated
 
 import typer
 
-from api.cli import agents, backtests, batches, builder, deploy, generations, strategies, versions
+from api.cli import (
+    accounts,
+    agents,
+    backtests,
+    batches,
+    builder,
+    deploy,
+    generations,
+    strategies,
+    versions,
+)
 from api.cli.data import data_app
 from api.cli.demo import demo
 from api.cli.notify import notify_app
@@ -45,6 +55,7 @@ deploy.register(app)
 agents.register(app)
 app.add_typer(notify_app, name="notify")
 builder.register(app)
+accounts.register(app)
 
 
 def main() -> None:

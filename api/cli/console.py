@@ -24,7 +24,7 @@ from api.errors import exit_code
 from api.services.container import Services
 from api.services.views import StrategyView
 from core.config import get_settings
-from core.errors import StratforgeError
+from core.errors import Forbidden, StratforgeError
 
 out = Console()  # results
 err = Console(stderr=True)  # everything else
@@ -39,11 +39,58 @@ def services() -> Services:
     opened = Services.open(get_settings(), started_workers=early.take())
     opened.runner.wait_when_busy(_waiting)  # the CLI waits its turn instead of refusing
     atexit.register(opened.close)
+    sign_in(opened)
     return opened
 
 
 def _waiting(jobs_ahead: int) -> None:
     err.print(f"[dim]waiting for a free backtest worker ({jobs_ahead} job(s) ahead)…[/]")
+
+
+def stored_token(settings: Any) -> str | None:
+    """STRATFORGE_TOKEN, else the token `stratforge login` kept in the CLI config file."""
+    if settings.token is not None:
+        return str(settings.token.get_secret_value())
+    path = Path(settings.cli_config)
+    if not path.exists():
+        return None
+    try:
+        token = json.loads(path.read_text()).get("token")
+    except (OSError, ValueError):
+        return None
+    return str(token) if token else None
+
+
+def sign_in(opened: Services) -> None:
+    """With a stored token, every command acts as its user (a revoked or expired one is
+    refused); without one, as the local default user — who can run this CLI on this HOME
+    holds the database anyway."""
+    token = stored_token(opened.settings)
+    if token is None:
+        return
+    try:
+        principal = opened.sessions.authenticate(token)
+    except StratforgeError as exc:
+        fail(exc, "--json" in sys.argv)
+    if principal.role == "viewer" and not viewer_may_run(sys.argv[1:]):
+        fail(Forbidden("a viewer can read, not change (no orders, deploys or keys)",
+                       code="role_forbidden"), "--json" in sys.argv)
+    opened.act_as(principal.user_id)
+
+
+# what a viewer may run: reading commands (a command, or a group and its subcommand)
+VIEWER_COMMANDS = {
+    "status", "positions", "generations", "whoami", "logout", "tearsheet", "export",
+    "strategies list", "strategies show", "versions list", "versions diff", "batch list",
+    "batch status", "batch results", "data list", "orders",
+}
+
+
+def viewer_may_run(argv: list[str]) -> bool:
+    if any(a.split("=")[0] in ("--place", "--cancel") for a in argv):
+        return False
+    words = [a for a in argv if not a.startswith("-")][:2]
+    return bool(words) and (words[0] in VIEWER_COMMANDS or " ".join(words) in VIEWER_COMMANDS)
 
 
 def emit_json(data: Any) -> None:

@@ -19,17 +19,20 @@ def serve(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """Run the HTTP API (OpenAPI at /docs). Loopback only unless an API key is configured."""
+    """Run the HTTP API (OpenAPI at /docs). Loopback only unless sign-in is enforced
+    (STRATFORGE_AUTH_REQUIRED=1 with accounts, or STRATFORGE_API_KEY)."""
     import uvicorn
 
     from api.app import create_app
 
     settings = get_settings()
     host = host or settings.host
-    if not settings.bind_is_loopback(host) and settings.api_key is None:
+    if not settings.bind_is_loopback(host) and settings.api_key is None and (
+            settings.auth_required is not True):
         err.print(
-            f"[bold red]refusing to listen on {host}[/]: set STRATFORGE_API_KEY first "
-            "(without it anyone on the network could run code on this machine)."
+            f"[bold red]refusing to listen on {host}[/]: set STRATFORGE_AUTH_REQUIRED=1 "
+            "(accounts) or STRATFORGE_API_KEY first (without it anyone on the network could "
+            "run code on this machine)."
         )
         raise typer.Exit(2)
     application = create_app(settings, warm_workers=True)  # the first request finds them up

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from api.deps import AppDep, UserDep
+from api.deps import AppDep, PrincipalDep, UserDep
 from api.services.views import (
     CredentialsBody,
     DbId,
@@ -18,6 +18,7 @@ from api.services.views import (
     ManualOrder,
     OrderView,
 )
+from core.errors import Forbidden
 
 router = APIRouter(tags=["deployments"])
 
@@ -74,8 +75,12 @@ def positions(app: AppDep, user: UserDep) -> list[dict[str, Any]]:
 
 
 @router.post("/kill-switch", response_model=KillReport)
-def kill_switch(body: KillBody, app: AppDep, user: UserDep) -> KillReport:
-    return app.deployments.kill_switch(user, flatten=body.flatten)
+def kill_switch(body: KillBody, app: AppDep, who: PrincipalDep) -> KillReport:
+    if body.all_users:
+        if who.role != "admin":
+            raise Forbidden("only an admin may stop every user's bots", code="admin_only")
+        return app.deployments.kill_switch_everyone(flatten=body.flatten)
+    return app.deployments.kill_switch(who.user_id, flatten=body.flatten)
 
 
 @router.put("/broker-credentials")

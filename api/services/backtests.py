@@ -26,7 +26,7 @@ from api.services.rows import run_row
 from api.services.runs import BacktestRunner, RunEvents, RunRecorder
 from api.services.versions import VersionService
 from api.services.views import BacktestConfig, Page, RunView
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from core.logging import get_logger
 from core.models import BacktestRun, RunStatus, StrategyVersion
 from runtime.executors.admission import Ticket
@@ -99,10 +99,26 @@ class BacktestService:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
+    def _check_quota(self, user_id: int) -> None:
+        """A user may have `STRATFORGE_USER_MAX_ACTIVE_BACKTESTS` runs queued or running."""
+        limit = self.ctx.settings.user_max_active_backtests
+        with self.ctx.session() as db:
+            active = db.exec(
+                select(func.count()).select_from(BacktestRun).where(
+                    BacktestRun.owner_id == user_id,
+                    col(BacktestRun.status).in_((RunStatus.queued.value,
+                                                 RunStatus.running.value)))
+            ).one()
+        if active >= limit:
+            raise QuotaExceeded(
+                f"{active} of your backtests are queued or running (the limit is {limit}); "
+                "try again when some have finished", code="backtest_quota", limit=limit)
+
     def create_backtest(self, user_id: int, config: BacktestConfig) -> RunView:
         """Check everything that can be checked up front, then record a queued run."""
         if config.end <= config.start:
             raise InvalidInput("end must be after start", code="bad_range")
+        self._check_quota(user_id)
         target = self.versions.runnable(
             user_id, config.strategy_id, config.version, purpose="backtested"
         )

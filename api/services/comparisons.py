@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from api.services.context import AppContext
 from api.services.generations import FREE_PROVIDERS, GenerationLedger
+from api.services.integrations import user_llm_settings
 from api.services.rows import strategy_row, version_row
 from api.services.strategies import StrategyService
 from api.services.validation import ValidationService, checks_admitted
@@ -103,7 +104,8 @@ class ModelChoice:
         selectors = [s.strip() for s in selectors if s.strip()]
         if not 1 <= len(selectors) <= MAX_COMPARE:
             raise InvalidInput(f"compare takes 1 to {MAX_COMPARE} providers", code="bad_compare")
-        providers = [build_provider(s, self.ctx.settings) for s in selectors]
+        settings = user_llm_settings(self.ctx, user_id)
+        providers = [build_provider(s, settings) for s in selectors]
         for provider in providers:
             self.ledger.check_budget(user_id, provider)
         request_id = uuid.uuid4().hex[:16]
@@ -244,7 +246,8 @@ class ModelChoice:
         view = ExplanationView(
             strategy_id=strategy_id, version=number, summary=summary, explanation=None
         )
-        selector = provider or self.ctx.settings.default_llm_provider
+        llm_settings = user_llm_settings(self.ctx, user_id)
+        selector = provider or llm_settings.default_llm_provider
         name = split_selector(selector)[0]
         if name in FREE_PROVIDERS:
             view.note = (
@@ -255,7 +258,7 @@ class ModelChoice:
         if spec_data is None:
             view.note = "this version has no spec to explain"
             return view
-        explainer = build_provider(selector, self.ctx.settings)
+        explainer = build_provider(selector, llm_settings)
         if not isinstance(explainer, LLMProvider):
             view.note = f"{name} cannot explain strategies"
             return view

@@ -8,8 +8,10 @@ order of construction is the dependency order: nothing refers back to what is bu
 
 from __future__ import annotations
 
+from api.services.accounts import Accounts
 from api.services.agent_decisions import DecisionService
 from api.services.agents import AgentService
+from api.services.audit import AuditLog
 from api.services.backtests import BacktestService
 from api.services.batches.coordinator import BatchCoordinator
 from api.services.batches.plan import BatchPlanner
@@ -19,15 +21,18 @@ from api.services.comparisons import ModelChoice
 from api.services.context import AppContext
 from api.services.deployments import DeploymentService
 from api.services.generations import GenerationLedger
+from api.services.integrations import IntegrationService
 from api.services.market import MarketService
 from api.services.monitoring import Monitoring
 from api.services.notifications import NotificationService
 from api.services.runs import BacktestRunner, RunRecorder
 from api.services.schedules import ScheduleService
+from api.services.sessions import SessionService
 from api.services.strategies import StrategyService
 from api.services.validation import ValidationService
 from api.services.versions import VersionService
 from core.config import Settings
+from core.scope import enter_owner
 from runtime.executors import WarmWorker
 
 
@@ -55,6 +60,10 @@ class Services:
         self.notifications = NotificationService(ctx)
         self.schedules.data_update = self.market.scheduled_update
         self.builder = BotBuilder(ctx)
+        self.audit = AuditLog(ctx)
+        self.accounts = Accounts(ctx)
+        self.sessions = SessionService(ctx, self.accounts, self.audit)
+        self.integrations = IntegrationService(ctx)
 
     @classmethod
     def open(
@@ -69,12 +78,22 @@ class Services:
 
     @property
     def user_id(self) -> int:
-        """The local default user (every request acts as it until accounts exist)."""
-        return self.ctx.default_user_id
+        """Who this process acts as: the CLI's signed-in user (`act_as`), else the local
+        default user. (HTTP requests carry their own user; see `api.deps`.)"""
+        return self.acting_user_id or self.ctx.default_user_id
+
+    acting_user_id: int | None = None
+
+    def act_as(self, user_id: int) -> None:
+        """Act as `user_id` for the rest of this process: its sessions see only that user's
+        rows (`core.scope`)."""
+        self.acting_user_id = user_id
+        enter_owner(user_id)
 
     def start_background(self) -> None:
         """The server's start-up: end what a stopped process left running, resume unfinished
-        batches, start the cron scheduler."""
+        batches, start the cron scheduler; make the first admin from the environment."""
+        self.accounts.ensure_first_admin()
         self.recorder.recover_interrupted()
         self.batches.resume_batches()
         self.schedules.start_scheduler()

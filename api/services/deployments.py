@@ -41,6 +41,7 @@ from core.models import (
     StrategyVersion,
     utcnow,
 )
+from core.scope import owner_scope
 from generator.agent_spec import is_agent_spec
 from runtime.alpaca_clients import (
     BrokerEndpoint,
@@ -485,6 +486,22 @@ class DeploymentService:
                 errors.append(f"{mode}: {type(exc).__name__}: {exc}"[:300])
         return KillReport(
             halted=halted, cancelled_orders=cancelled, flattened=flattened, errors=errors
+        )
+
+    def kill_switch_everyone(self, flatten: bool = False) -> KillReport:
+        """An admin's emergency stop: the kill switch of every user who has deployments, each
+        acting on that user's own rows and broker account."""
+        with owner_scope(None), self.ctx.session() as db:
+            owners = sorted(set(db.exec(select(Deployment.owner_id)).all()))
+        reports = []
+        for owner in owners:
+            with owner_scope(owner):
+                reports.append(self.kill_switch(owner, flatten=flatten))
+        return KillReport(
+            halted=[i for r in reports for i in r.halted],
+            cancelled_orders=sum(r.cancelled_orders for r in reports),
+            flattened=[s for r in reports for s in r.flattened],
+            errors=[e for r in reports for e in r.errors],
         )
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from api.services.batches.coordinator import BatchCoordinator
 from api.services.batches.plan import BatchPlanner
 from api.services.context import AppContext
-from api.services.rows import schedule_row
+from api.services.rows import schedule_row, strategy_row
 from api.services.views import BatchSpec, ScheduleIn, ScheduleView
 from core.errors import InvalidInput
 from core.models import Schedule, ScheduleFire, as_utc
@@ -42,6 +42,9 @@ class ScheduleService:
         except ValueError as exc:
             raise InvalidInput(str(exc), code="bad_cron") from exc
         with self.ctx.session() as db:
+            targets = body.batch.targets if body.batch is not None else []
+            for target in targets:  # only the user's own strategies (else 404)
+                strategy_row(db, user_id=user_id, strategy_id=target.strategy_id)
             row = Schedule(
                 owner_id=user_id,
                 name=body.name,

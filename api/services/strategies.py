@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from api.services.context import AppContext
 from api.services.generations import GenerationLedger
+from api.services.integrations import user_llm_settings
 from api.services.rows import strategy_row, version_row
 from api.services.validation import ValidationService
 from api.services.views import Page, StrategyView, VersionView, strategy_view, version_view
@@ -52,9 +53,10 @@ class StrategyService:
         self.validation = validation
         self._versions_lock = threading.Lock()
 
-    def provider(self, selector: str | None = None) -> Provider:
-        """The provider `selector` names (provider[:model]); the server's default without one."""
-        settings = self.ctx.settings
+    def provider(self, selector: str | None = None, user_id: int | None = None) -> Provider:
+        """The provider `selector` names (provider[:model]); the default without one. With a
+        user, that user's LLM keys (integrations) stand in for the server's."""
+        settings = self.ctx.settings if user_id is None else user_llm_settings(self.ctx, user_id)
         return get_provider(selector or settings.default_llm_provider, settings)
 
     def generate(self, text: str, provider: Provider) -> Generated:
@@ -75,7 +77,7 @@ class StrategyService:
             return self._create_strategy(user_id, text, provider)
 
     def _create_strategy(self, user_id: int, text: str, provider: str | None) -> StrategyView:
-        chosen = self.provider(provider)
+        chosen = self.provider(provider, user_id)
         self.ledger.check_budget(user_id, chosen)  # refuses past the daily budget
         try:
             generated = self.generate(text, chosen)

@@ -280,7 +280,7 @@ class VersionService:
                     "`stratforge agents new` (POST /agents)", code="agent_not_regenerable",
                 )
         self.scan_versions(user_id, strategy_id)  # an unrecorded edit becomes a version first
-        generated = self.strategies.generate(text, self.strategies.provider(provider))
+        generated = self.strategies.generate(text, self.strategies.provider(provider, user_id))
         with self.ctx.session() as db:
             strategy = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
             latest = version_row(db, strategy=strategy, number=None)

@@ -498,6 +498,8 @@ def order_view(row: DeploymentOrder) -> OrderView:
 # -- request bodies of the HTTP API ----------------------------------------------------------
 class KillBody(BaseModel):
     flatten: StrictBool = Field(default=False, description="Also close every position")
+    all_users: StrictBool = Field(
+        default=False, description="Admins, in an emergency: every user's bots and accounts")
 
 
 class CredentialsBody(BaseModel):
@@ -843,3 +845,157 @@ class ErrorBody(BaseModel):
     code: str = Field(description="stable, machine-readable reason, e.g. not_found, busy")
     message: str
     details: dict[str, Any] = Field(default_factory=dict)
+# -- accounts, sessions, tokens, integrations, audit (issue 11) ------------------------------------
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+Password = Annotated[str, Field(min_length=1, max_length=1024)]
+NewPassword = Annotated[str, Field(min_length=10, max_length=1024)]
+Role = Literal["admin", "trader", "viewer"]
+
+
+class RegisterIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    email: Email
+    password: NewPassword
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w.@+-]+$")]
+
+
+class LoginIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    email: Email
+    password: Password
+
+
+class RefreshIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class LogoutIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    everywhere: StrictBool = False
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class UserView(BaseModel):
+    id: int
+    name: str
+    email: str | None
+    role: str
+    display_name: str
+    disabled: bool
+    created_at: datetime
+
+
+class AuthStatus(BaseModel):
+    authenticated: bool
+    via: str  # jwt | token | api_key | local
+    user: UserView
+    auth_required: bool
+    open_registration: bool
+
+
+class TokenIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+
+
+class TokenView(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    created_at: datetime
+
+
+class TokenCreated(TokenView):
+    token: str  # shown once
+
+
+class ProfileUpdate(BaseModel):
+    model_config = {"extra": "forbid"}
+    display_name: Annotated[str, Field(max_length=120)] | None = None
+    email: Email | None = None
+
+
+class PasswordChange(BaseModel):
+    model_config = {"extra": "forbid"}
+    current_password: Password
+    new_password: NewPassword
+
+
+class UserSettings(BaseModel):
+    model_config = {"extra": "forbid"}
+    theme: Literal["light", "dark", "system"] = "system"
+    default_symbols: Annotated[list[Annotated[str, Field(pattern=r"^[A-Z.]{1,10}$")]],
+                               Field(max_length=50)] = []
+    notifications: dict[Annotated[str, Field(max_length=40)], StrictBool] = {}
+
+
+class CreateUserIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w.@+-]+$")]
+    email: Email | None = None
+    password: NewPassword | None = None
+    role: Role = "trader"
+
+
+IntegrationKind = Literal["alpaca_paper", "alpaca_live", "openai", "anthropic", "openai_compatible"]
+
+
+class IntegrationIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    kind: IntegrationKind
+    name: Annotated[str, Field(max_length=80)] = ""
+    key_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None  # Alpaca key id
+    secret: Annotated[str, Field(min_length=1, max_length=500)]
+    base_url: Annotated[str, Field(max_length=400, pattern=r"^https?://")] | None = None
+    model: Annotated[str, Field(max_length=120)] | None = None
+
+
+class IntegrationUpdate(BaseModel):
+    model_config = {"extra": "forbid"}
+    name: Annotated[str, Field(max_length=80)] | None = None
+    key_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    secret: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    base_url: Annotated[str, Field(max_length=400, pattern=r"^https?://")] | None = None
+    model: Annotated[str, Field(max_length=120)] | None = None
+
+
+class IntegrationView(BaseModel):
+    id: int
+    kind: str
+    name: str
+    base_url: str | None
+    model: str | None
+    masked: str
+    last_tested_at: datetime | None
+    last_test_ok: bool | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class IntegrationTest(BaseModel):
+    ok: bool
+    detail: str
+
+
+class AuditView(BaseModel):
+    id: int
+    actor_id: int | None
+    action: str
+    object_type: str | None
+    object_id: str | None
+    summary: dict[str, Any] | None
+    address: str | None
+    request_id: str | None
+    created_at: datetime

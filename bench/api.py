@@ -1,0 +1,165 @@
+"""Benchmark: authenticated `GET /strategies` on a real server, two users with 100 strategies
+each, at a fixed request rate.
+
+    .venv/bin/python bench/api.py [--rate 200] [--seconds 30] [--strategies 100]
+
+Starts `stratforge serve` (uvicorn, SQLite in a temporary HOME) on loopback; alice signs in
+with a personal API token, bob with an access JWT from `POST /auth/login`; requests alternate
+between them on an open-loop schedule (one every 1/rate s, whether or not the previous one has
+answered), over keep-alive connections. Each answer is checked (200, that user's 100 rows).
+Prints achieved rate, p50/p90/p99/max latency and errors. Target: p99 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "correct horse battery staple"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))]
+
+
+def seed(home: Path, market: Path, per_user: int) -> str:
+    """Two accounts with `per_user` strategies (one validated version each); alice's token."""
+    from sqlmodel import Session
+
+    from api.services.accounts import Accounts
+    from api.services.audit import AuditLog
+    from api.services.context import AppContext
+    from api.services.sessions import SessionService
+    from core.config import SchedulerSettings, Settings
+    from core.models import Strategy, StrategyVersion
+
+    settings = Settings(home=home, market_dir=market, generated_dir=home / "generated",
+                        scheduler=SchedulerSettings(enabled=False))
+    ctx = AppContext.open(settings)
+    accounts = Accounts(ctx)
+    sessions = SessionService(ctx, accounts, AuditLog(ctx))
+    token = ""
+    for name in ("alice", "bob"):
+        user = accounts.create_user(name, email=f"{name}@example.test", password=PASSWORD)
+        with Session(ctx.engine) as db:
+            for i in range(per_user):
+                strategy = Strategy(owner_id=user.id, name=f"{name} strategy {i}",
+                                    slug=f"{name}_{i}", text="Buy SPY when the 50-day SMA "
+                                    "crosses above the 200-day SMA", latest_version=1)
+                db.add(strategy)
+                db.flush()
+                db.add(StrategyVersion(
+                    strategy_id=strategy.id or 0, owner_id=user.id, number=1,
+                    code_path=f"{name}_{i}/v1.py", sha256="0" * 64, class_name="GoldenCross",
+                    spec={"name": "x", "symbols": ["SPY"]}, summary="Buys SPY on a golden "
+                    "cross; sells on the death cross.", validation_status="passed",
+                    validation_report={"checks": ["static", "import"]}))
+            db.commit()
+        if name == "alice":
+            token = sessions.create_token(user.id, "bench", None).token
+    return token
+
+
+async def load(base: str, headers: list[dict[str, str]], rate: float, seconds: float,
+               expect: int) -> tuple[list[float], dict[str, int], float]:
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
+        async def one(i: int) -> None:
+            nonlocal errors
+            started = time.perf_counter()
+            kind = ""
+            try:
+                response = await client.get("/strategies", headers=headers[i % len(headers)])
+                if response.status_code != 200:
+                    kind = f"{response.status_code} {response.text[:80]}"
+                elif len(response.json()) != expect:
+                    kind = "wrong rows"
+            except httpx.HTTPError as exc:
+                kind = type(exc).__name__
+            latencies.append((time.perf_counter() - started) * 1000)
+            if kind:
+                errors[kind] = errors.get(kind, 0) + 1
+
+        tasks = []
+        begin = time.perf_counter()
+        total = int(rate * seconds)
+        for i in range(total):
+            delay = begin + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - begin
+    return latencies, errors, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--strategies", type=int, default=100)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home, market = Path(tmp) / "home", Path(tmp) / "market"
+        from runtime.market_data import MarketDataStore
+
+        MarketDataStore(market).load_sample()
+        token = seed(home, market, args.strategies)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = {**os.environ, "STRATFORGE_HOME": str(home), "STRATFORGE_MARKET_DIR": str(market),
+               "STRATFORGE_GENERATED_DIR": str(home / "generated"),
+               "STRATFORGE_SCHEDULER_ENABLED": "0", "STRATFORGE_LOG_LEVEL": "WARNING"}
+        exe = Path(sys.executable).parent / "stratforge"
+        server = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(base + "/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("the server did not start")
+                time.sleep(0.1)
+            jwt = httpx.post(base + "/auth/login", json={
+                "email": "bob@example.test", "password": PASSWORD}).json()["access_token"]
+            headers = [{"Authorization": f"Bearer {token}"}, {"Authorization": f"Bearer {jwt}"}]
+            asyncio.run(load(base, headers, 50, 2, args.strategies))  # warm up
+            latencies, errors, elapsed = asyncio.run(
+                load(base, headers, args.rate, args.seconds, args.strategies))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(f"GET /strategies, {args.strategies} strategies per user, 2 users "
+          f"(personal token + JWT), target {args.rate:.0f} req/s for {args.seconds:.0f} s")
+    print(f"requests {len(latencies)}  achieved {len(latencies) / elapsed:.1f} req/s  "
+          f"errors {sum(errors.values())} {errors or ''}")
+    print(f"latency ms: p50 {percentile(latencies, 50):.1f}  p90 {percentile(latencies, 90):.1f}"
+          f"  p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}  "
+          f"mean {statistics.fmean(latencies):.1f}")
+
+
+if __name__ == "__main__":
+    main()

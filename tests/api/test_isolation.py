@@ -1,0 +1,288 @@
+"""Per-user isolation, checked over every operation of the app's OpenAPI document.
+
+User A owns one of everything (strategy, version, code, generation, backtest, batch, schedule,
+deployment, order, integration, API token); user B guesses A's ids on every endpoint. The
+operations are read from `app.openapi()`, so a new endpoint must be classified here (an owned
+path parameter is found by itself; anything else must be listed) or this test fails.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from accounts_support import GOLDEN, PASSWORD, accounts_app, signed_in
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from api.deps import UserDep
+from core.db import dispose_engines
+from core.models import Deployment, DeploymentOrder, Strategy
+from core.scope import owner_scope
+
+# path parameters that name a user's object, and where A's value comes from
+OWNED_PARAMS = {"strategy_id", "number", "run_id", "batch_id", "schedule_id", "deployment_id",
+                "order_id", "generation_id", "token_id", "integration_id"}
+# operations without an owned path parameter whose body or query names A's objects:
+# B must get a 404 for them
+REFERENCING = {
+    "POST /backtests": lambda ids: {"json": {"strategy_id": ids["strategy_id"],
+                                             "start": "2020-01-02", "end": "2020-06-30"}},
+    "POST /batches": lambda ids: {"json": {"targets": [{"strategy_id": ids["strategy_id"]}],
+                                           "date_ranges": [{"start": "2020-01-02",
+                                                            "end": "2020-06-30"}]}},
+    "POST /schedules": lambda ids: {"json": {"cron": "0 22 * * 1-5", "batch": {
+        "targets": [{"strategy_id": ids["strategy_id"]}],
+        "date_ranges": [{"start": "2020-01-02", "end": "2020-06-30"}]}}},
+    "POST /deployments": lambda ids: {"json": {"strategy_id": ids["strategy_id"],
+                                               "mode": "venue"}},
+    "GET /backtests/compare": lambda ids: {"params": {"ids": str(ids["run_id"])}},
+}
+# operations that name nothing of A's: B's answer must still not show A's rows (see below)
+UNOWNED = {
+    "GET /health", "POST /strategies", "GET /strategies", "GET /batches", "GET /schedules",
+    "GET /backtests", "GET /market-data/symbols", "GET /market-data/{symbol}/bars",
+    "GET /market-data/{symbol}/indicators", "POST /versions/scan", "GET /generations",
+    "GET /deployments", "GET /orders", "POST /orders", "GET /positions", "POST /kill-switch",
+    "PUT /broker-credentials", "GET /broker-credentials", "DELETE /broker-credentials",
+    "POST /auth/register", "POST /auth/login", "POST /auth/refresh", "POST /auth/logout",
+    "GET /auth/status", "POST /auth/tokens", "GET /auth/tokens", "GET /users/profile",
+    "PUT /users/profile", "PUT /users/password", "GET /users/settings", "PUT /users/settings",
+    "GET /users", "POST /users", "GET /audit", "GET /integrations", "POST /integrations",
+}
+# a body for operations with an owned path parameter that take one
+BODIES: dict[str, dict[str, Any]] = {
+    "PUT /strategies/{strategy_id}/code": {"code": "(A's own valid code, read in the test)"},
+    "POST /strategies/{strategy_id}/restore": {"version": 1},
+    "POST /strategies/{strategy_id}/clone": {"name": "stolen"},
+    "POST /strategies/{strategy_id}/regenerate": {},
+    "PUT /integrations/{integration_id}": {"name": "stolen"},
+}
+# operations that need no sign-in
+PUBLIC = {"GET /health", "POST /auth/register", "POST /auth/login", "POST /auth/refresh"}
+QUERY_SAMPLES = {"a": "1", "b": "1", "ids": "1"}
+INJECTIONS = ["' OR '1'='1", "1; DROP TABLE strategies;--", "1 UNION SELECT * FROM users",
+              "%' OR 1=1 --", "\"; SELECT pg_sleep(5);--", "1' AND owner_id<>owner_id--"]
+MARKER = "alicesecretmarker"
+
+
+def operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
+    spec = client.app.openapi()  # type: ignore[attr-defined]
+    return [(method.upper(), path, op) for path, ops in spec["paths"].items()
+            for method, op in ops.items()]
+
+
+Setup = tuple[TestClient, dict[str, str], dict[str, str], dict[str, int]]
+
+
+@pytest.fixture(scope="module")
+def two_users(tmp_path_factory: pytest.TempPathFactory, sample_market_dir: Path
+              ) -> Iterator[Setup]:
+    """One server for the module (A's objects are made once; no test changes them)."""
+    with accounts_app(tmp_path_factory.mktemp("isolation"), sample_market_dir,
+                      llm_max_retries=0) as client:
+        alice, bob = signed_in(client, "alice"), signed_in(client, "bob")
+        yield client, alice, bob, _alice_owns_everything(client, alice)
+    dispose_engines()
+
+
+def _alice_owns_everything(client: TestClient, alice: dict[str, str]) -> dict[str, int]:
+    made = client.post("/strategies", json={"text": GOLDEN}, headers=alice)
+    assert made.status_code == 201, made.text
+    sid = made.json()["id"]
+    renamed = client.post(f"/strategies/{sid}/clone", json={"name": MARKER}, headers=alice)
+    assert renamed.status_code in (200, 201), renamed.text
+    run = client.post("/backtests", headers=alice, json={
+        "strategy_id": sid, "start": "2020-01-02", "end": "2020-06-30", "tearsheet": False})
+    assert run.status_code == 202, run.text
+    run_id = run.json()["id"]
+    deadline = time.monotonic() + 180
+    while client.get(f"/backtests/{run_id}", headers=alice).json()["status"] not in (
+            "succeeded", "failed"):
+        assert time.monotonic() < deadline, "A's backtest did not finish"
+        time.sleep(0.2)
+    batch = client.post("/batches", headers=alice, json={
+        "name": MARKER, "targets": [{"strategy_id": sid}],
+        "date_ranges": [{"start": "2020-01-02", "end": "2020-03-31"}]})
+    assert batch.status_code in (200, 201, 202), batch.text
+    schedule = client.post("/schedules", headers=alice, json={
+        "name": MARKER, "cron": "0 22 * * 1-5", "enabled": False,
+        "batch": {"targets": [{"strategy_id": sid}],
+                  "date_ranges": [{"start": "2020-01-02", "end": "2020-03-31"}]}})
+    assert schedule.status_code in (200, 201), schedule.text
+    generation = client.get("/generations", headers=alice).json()
+    integration = client.post("/integrations", headers=alice, json={
+        "kind": "anthropic", "name": MARKER, "secret": "sk-ant-" + MARKER,
+        "base_url": "http://127.0.0.1:9"})  # nothing listens: no test reaches the internet
+    token = client.post("/auth/tokens", json={"name": MARKER}, headers=alice)
+    services = client.app.state.services  # type: ignore[attr-defined]
+    alice_id = client.get("/users/profile", headers=alice).json()["id"]
+    with owner_scope(alice_id), services.ctx.session() as db:  # a stopped bot and its order
+        version_id = db.get(Strategy, sid)
+        assert version_id is not None
+        dep = Deployment(owner_id=alice_id, strategy_id=sid, version_id=1, key=MARKER[:20],
+                         state="STOPPED", desired="stopped")
+        db.add(dep)
+        db.commit()
+        order = DeploymentOrder(owner_id=alice_id, deployment_id=dep.id, seq=1,
+                                client_order_id=f"{MARKER}-1", symbol="SPY", side="buy",
+                                qty=1, status="new")
+        db.add(order)
+        db.commit()
+        dep_id, order_id = dep.id or 0, order.id or 0
+    return {"strategy_id": sid, "number": 1, "run_id": run_id, "batch_id": batch.json()["id"],
+            "schedule_id": schedule.json()["id"], "deployment_id": dep_id, "order_id": order_id,
+            "generation_id": generation["generations"][0]["id"], "token_id": token.json()["id"],
+            "integration_id": integration.json()["id"]}
+
+
+def test_user_b_gets_404_for_every_object_of_user_a_on_every_endpoint(
+        two_users: Setup) -> None:
+    client, alice, bob, ids = two_users
+    checked, unclassified = 0, []
+    for method, path, op in operations(client):
+        key = f"{method} {path}"
+        params = set(re.findall(r"{(\w+)}", path))
+        if params & OWNED_PARAMS:
+            url = path.format(**{p: ids[p] for p in params})
+            query = {p["name"]: QUERY_SAMPLES[p["name"]] for p in op.get("parameters", [])
+                     if p["in"] == "query" and p.get("required")}
+            kwargs: dict[str, Any] = {"params": query}
+            if "requestBody" in op:
+                if key not in BODIES:
+                    unclassified.append(f"{key}: add a body to BODIES")
+                    continue
+                kwargs["json"] = BODIES[key]
+                if key == "PUT /strategies/{strategy_id}/code":  # valid code: only the owner
+                    kwargs["json"] = {"code": client.get(  # check may refuse it
+                        f"/strategies/{ids['strategy_id']}/versions/1/code", headers=alice).text}
+            if method == "GET":
+                mine = client.request(method, url, headers=alice, **kwargs)
+                assert mine.status_code != 404 or mine.json()["code"] != "not_found", key
+            theirs = client.request(method, url, headers=bob, **kwargs)
+            assert theirs.status_code == 404, (key, theirs.status_code, theirs.text)
+            assert MARKER not in theirs.text, key
+            if method == "GET" and mine.status_code == 404:  # not a "missing file" 404 either
+                assert theirs.json()["code"] != mine.json()["code"], key
+            checked += 1
+        elif key in REFERENCING:
+            theirs = client.request(method, path, headers=bob, **REFERENCING[key](ids))
+            assert theirs.status_code == 404, (key, theirs.status_code, theirs.text)
+            checked += 1
+        elif key not in UNOWNED:
+            unclassified.append(f"{key}: an owned path parameter, REFERENCING or UNOWNED")
+    assert not unclassified, "classify these endpoints:\n" + "\n".join(unclassified)
+    assert checked >= 30
+
+    # nothing B did changed A's objects
+    assert client.get(f"/strategies/{ids['strategy_id']}", headers=alice).status_code == 200
+    assert client.get(f"/backtests/{ids['run_id']}", headers=alice).status_code == 200
+    assert client.get(f"/batches/{ids['batch_id']}", headers=alice).status_code == 200
+    assert [s["id"] for s in client.get("/schedules", headers=alice).json()] == \
+        [ids["schedule_id"]]
+    assert client.get(f"/deployments/{ids['deployment_id']}",
+                      headers=alice).json()["state"] == "STOPPED"
+    tokens = client.get("/auth/tokens", headers=alice).json()
+    assert tokens[0]["revoked_at"] is None
+    assert client.get("/integrations", headers=alice).json()[0]["name"] == MARKER
+
+
+def test_lists_and_unowned_endpoints_never_show_another_users_rows(
+        two_users: Setup) -> None:
+    client, alice, bob, ids = two_users
+    for method, path, op in operations(client):
+        if method != "GET" or "{" in path:
+            continue
+        query = {p["name"]: (str(ids["strategy_id"]) if p["name"] == "strategy_id" else
+                             str(ids["deployment_id"]) if p["name"] == "deployment_id" else
+                             QUERY_SAMPLES.get(p["name"], "1"))
+                 for p in op.get("parameters", []) if p["in"] == "query"
+                 and p["name"] != "limit"}
+        theirs = client.get(path, params=query, headers=bob)
+        assert theirs.status_code != 500, path
+        assert MARKER not in theirs.text, path
+    assert MARKER in client.get("/strategies", headers=alice).text
+    assert client.get("/strategies", headers=bob).json() == []
+    assert client.get(f"/backtests?strategy_id={ids['strategy_id']}", headers=bob).json() == []
+
+
+def test_every_endpoint_needs_a_sign_in_except_the_public_ones(
+        two_users: Setup) -> None:
+    client, _, _, ids = two_users
+    for method, path, op in operations(client):
+        key = f"{method} {path}"
+        if key in PUBLIC:
+            continue
+        url = path.format(**{p: ids.get(p, "SPY") for p in re.findall(r"{(\w+)}", path)})
+        response = client.request(method, url, json={} if "requestBody" in op else None)
+        assert response.status_code in (401, 422), (key, response.status_code)
+        if response.status_code == 422:  # the body was refused first: a valid one is 401 too
+            assert "requestBody" in op, key
+
+
+def test_sql_injection_strings_in_every_query_and_path_parameter(
+        two_users: Setup) -> None:
+    client, _, bob, ids = two_users
+    for method, path, op in operations(client):
+        if method != "GET":
+            continue
+        names = [p["name"] for p in op.get("parameters", []) if p["in"] in ("query", "path")]
+        for name in names:
+            for attack in INJECTIONS:
+                values = {p: str(ids.get(p, "SPY")) for p in re.findall(r"{(\w+)}", path)}
+                query = {p["name"]: QUERY_SAMPLES.get(p["name"], "1")
+                         for p in op.get("parameters", [])
+                         if p["in"] == "query" and p.get("required")}
+                if name in values:
+                    values[name] = attack
+                else:
+                    query[name] = attack
+                url = path.format(**{k: v.replace("/", "%2F") for k, v in values.items()})
+                response = client.get(url, params=query, headers=bob)
+                assert response.status_code in (200, 401, 403, 404, 422), (
+                    path, name, attack, response.status_code, response.text[:200])
+                assert MARKER not in response.text
+    engine = client.app.state.services.ctx.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:  # nothing was dropped
+        assert conn.exec_driver_sql("select count(*) from strategies").scalar_one() == 2
+
+
+def test_a_route_that_forgets_the_owner_filter_still_sees_only_its_users_rows(
+        two_users: Setup) -> None:
+    client, alice, bob, _ = two_users
+    services = client.app.state.services  # type: ignore[attr-defined]
+
+    @client.app.get("/_probe", include_in_schema=False)  # type: ignore[attr-defined]
+    def probe(user: UserDep) -> list[int]:
+        with services.ctx.session() as db:  # no owner filter on purpose
+            return [s.id for s in db.exec(select(Strategy)).all()]
+
+    assert len(client.get("/_probe", headers=alice).json()) == 2
+    assert client.get("/_probe", headers=bob).json() == []
+
+
+def test_the_dashboard_shows_another_users_objects_as_not_found(two_users: Setup) -> None:
+    client, alice, _, ids = two_users
+    signin = client.post("/ui/login", data={"email": "bob@example.test",
+                                            "password": PASSWORD}, follow_redirects=False)
+    assert signin.status_code == 303
+    cookie = signin.cookies.get("stratforge_key") or ""
+    assert cookie.startswith("sf_")
+    jar = {"Cookie": f"stratforge_key={cookie}"}
+    for url in (f"/ui/strategies/{ids['strategy_id']}", f"/ui/backtests/{ids['run_id']}"):
+        page = client.get(url, headers=jar)
+        assert page.status_code == 404 and MARKER not in page.text, url
+    assert MARKER not in client.get("/ui", headers=jar).text
+    started = client.post(f"/ui/strategies/{ids['strategy_id']}/backtests", headers=jar,
+                          data={"start": "2020-01-02", "end": "2020-03-31"})
+    assert started.status_code in (404, 422) and "/ui/backtests/" not in started.headers.get(
+        "location", "")
+    alice_token = client.post("/auth/tokens", json={"name": "ui"}, headers=alice).json()["token"]
+    mine = client.get(f"/ui/strategies/{ids['strategy_id']}",
+                      headers={"Cookie": f"stratforge_key={alice_token}"})
+    assert mine.status_code == 200 and "golden" in mine.text.lower()
+    assert client.get("/ui", headers={"Cookie": "stratforge_key=sf_made_up"}).status_code == 401

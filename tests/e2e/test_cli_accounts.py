@@ -1,0 +1,88 @@
+"""Accounts from the real `stratforge` command: users, login (a 0600 token file), acting as
+the signed-in user (another user's strategy is not found), a viewer's refusal, logout."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+GOLDEN = (
+    "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
+    "back below"
+)
+PASSWORD = "correct horse battery staple"
+
+
+def _cli() -> list[str]:
+    exe = shutil.which("stratforge", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "api.cli"]
+
+
+@pytest.fixture
+def env(tmp_path: Path, sample_market_dir: Path) -> dict[str, str]:
+    values = {k: v for k, v in os.environ.items() if not k.startswith("STRATFORGE_")}
+    for name in ("DATABASE_URL", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ALPACA_API_KEY"):
+        values.pop(name, None)
+    values.update(STRATFORGE_HOME=str(tmp_path / "home"),
+                  STRATFORGE_GENERATED_DIR=str(tmp_path / "generated"),
+                  STRATFORGE_MARKET_DIR=str(sample_market_dir),
+                  STRATFORGE_SMOKE_BACKTEST_DAYS="0")
+    return values
+
+
+def run(env: dict[str, str], *args: str, who: str | None = None, stdin: str = "",
+        ) -> subprocess.CompletedProcess[str]:
+    if who is not None:
+        env = {**env, "STRATFORGE_CLI_CONFIG": str(Path(env["STRATFORGE_HOME"]).parent
+                                                   / f"{who}.json")}
+    return subprocess.run([*_cli(), *args], env=env, capture_output=True, text=True,
+                          input=stdin, timeout=600)
+
+
+def doc(done: subprocess.CompletedProcess[str]) -> Any:
+    return json.loads(done.stdout)
+
+
+@pytest.mark.slow
+def test_users_login_and_acting_as_the_signed_in_user(env: dict[str, str],
+                                                      tmp_path: Path) -> None:
+    for name, role in (("alice", "trader"), ("bob", "trader"), ("vera", "viewer")):
+        made = run(env, "users", "create", name, "--role", role, "--email",
+                   f"{name}@example.test", "--password-stdin", "--json", stdin=PASSWORD + "\n")
+        assert made.returncode == 0, made.stderr
+        assert doc(made)["role"] == role
+    wrong = run(env, "login", "--email", "alice@example.test", "--password-stdin", "--json",
+                who="alice", stdin="not it\n")
+    assert wrong.returncode == 1 and doc(wrong)["error"]["code"] == "wrong_credentials"
+    for name in ("alice", "bob", "vera"):
+        signed = run(env, "login", "--email", f"{name}@example.test", "--password-stdin",
+                     "--json", who=name, stdin=PASSWORD + "\n")
+        assert signed.returncode == 0, signed.stderr
+    config = tmp_path / "alice.json"
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert doc(run(env, "whoami", "--json", who="alice"))["name"] == "alice"
+
+    created = run(env, "new", GOLDEN, "--json", who="alice")
+    assert created.returncode == 0, created.stderr
+    sid = str(doc(created)["strategy_id"])
+    assert run(env, "strategies", "show", sid, "--json", who="alice").returncode == 0
+    theirs = run(env, "strategies", "show", sid, "--json", who="bob")
+    assert theirs.returncode == 1 and doc(theirs)["error"]["code"] == "strategy_not_found"
+    assert doc(run(env, "strategies", "list", "--json", who="bob")) == []
+
+    refused = run(env, "deploy", sid, "--json", who="vera")
+    assert refused.returncode == 1 and doc(refused)["error"]["code"] == "role_forbidden"
+    assert run(env, "strategies", "list", "--json", who="vera").returncode == 0
+
+    out = run(env, "logout", "--json", who="alice")
+    assert doc(out) == {"signed_out": True, "revoked": True} and not config.exists()
+    audit = run(env, "audit", "--json")  # no sign-in: the local admin
+    assert "auth.login" in {e["action"] for e in doc(audit)}
