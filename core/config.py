@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     max_symbols: int = 20
     max_leverage: float = 1.0
     max_lookback: int = 400
+    # STRATFORGE_ALLOW_SHORT: strategies may sell short (spec `side: short`); off by default,
+    # and then a short is refused naming this setting, never turned into a long
+    allow_short: bool = False
 
     # backtests
     backtest_timeout_s: float = 900.0

@@ -220,9 +220,10 @@ def _signal_sentences(spec: StrategySpec) -> list[str]:
     symbols = join_words(list(spec.symbols))
     out = [f"Trades {symbols}"]
     assert spec.entry is not None  # a validated signal spec always has an entry rule
-    rules = f"buys when {describe_rule(spec.entry)}"
+    short = spec.side == "short"
+    rules = f"{'sells short' if short else 'buys'} when {describe_rule(spec.entry)}"
     if spec.exit is not None:
-        rules += f"; sells when {describe_rule(spec.exit)}"
+        rules += f"; {'covers (buys back)' if short else 'sells'} when {describe_rule(spec.exit)}"
     elif spec.risk.any:
         rules += "; there is no sell rule, so positions are closed only by the risk controls"
     else:
@@ -242,6 +243,8 @@ def _signal_sentences(spec: StrategySpec) -> list[str]:
     else:
         money = "invests the whole portfolio" + (", split equally among the symbols" if many
                                                  else "")
+    if short:
+        money = money.replace("invests", "sells short", 1).replace("gives", "shorts", 1)
     if alloc.target_volatility_pct is not None:
         money += (f", scaled down so each position's volatility is at most "
                   f"{format_number(alloc.target_volatility_pct)}% a year ({alloc.volatility_days}-"

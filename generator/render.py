@@ -126,6 +126,7 @@ class RenderPlan:
     min_hold: bool = False  # v2 minimum holding period (the sell rule waits)
     drift_band: bool = False  # v2 drift-band rebalancing
     vol_target: bool = False  # v2 volatility targeting
+    short: bool = False  # v2: the entry sells short, the exit covers
 
     @property
     def risk(self) -> bool:
@@ -289,6 +290,7 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         min_hold=spec.risk.min_hold_bars is not None,
         drift_band=alloc.drift_band_pct is not None,
         vol_target=alloc.target_volatility_pct is not None,
+        short=spec.side == "short",
     )
     if spec.entry is not None:
         plan.entry_expr = _rule_expr(spec.entry, "buy", namer)
@@ -341,6 +343,8 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         plan.helpers = sorted({*plan.helpers, "weights_drifted"} - {"period_key"})
     if plan.vol_target:
         plan.helpers = sorted({*plan.helpers, "latest", "volatility"})
+    if plan.short:
+        plan.helpers = sorted({*plan.helpers, "trade_to_signed_weights"} - {"trade_to_weights"})
     return plan
 
 

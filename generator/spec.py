@@ -494,6 +494,18 @@ class StrategySpec(_Model):
         "signal strategies, monthly for weights strategies",
     )
     risk: Risk = Risk()
+    side: Literal["long", "short"] | None = Field(
+        default=None,
+        description="v2: 'short' sells each symbol short when the entry rule fires and buys it "
+        "back (covers) when the exit rule fires; only on a server that allows shorts "
+        "(STRATFORGE_ALLOW_SHORT). None or 'long' is the usual long-only strategy",
+    )
+    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset({"side"})
+
+    @field_validator("side")
+    @classmethod
+    def _side(cls, value: str | None) -> str | None:
+        return None if value == "long" else value
 
     @field_validator("symbols")
     @classmethod
@@ -535,9 +547,25 @@ class StrategySpec(_Model):
             raise ValueError("a time exit (max_hold_bars) applies to signal strategies only")
         if self.risk.min_hold_bars is not None and alloc.kind in WEIGHTS_KINDS:
             raise ValueError("a minimum holding period applies to signal strategies only")
+        if self.side == "short":
+            self._check_short()
         if self.v2_features():
             object.__setattr__(self, "spec_version", LATEST_SPEC_VERSION)
         return self
+
+    def _check_short(self) -> None:
+        alloc = self.allocation
+        if alloc.kind not in (AllocationKind.all_in, AllocationKind.equal_weight,
+                              AllocationKind.fixed_fraction):
+            raise ValueError(f"a short strategy is sized all_in, equal_weight or fixed_fraction, "
+                             f"not {alloc.kind.value}")
+        if alloc.alternative is not None or alloc.target_volatility_pct is not None:
+            raise ValueError("a short strategy takes no alternative asset or volatility target")
+        risk = self.risk
+        if any(v is not None for v in (risk.stop_loss_pct, risk.take_profit_pct,
+                                        risk.trailing_stop_pct)):
+            raise ValueError("stops and profit targets are not supported on short positions yet "
+                             "(a time exit is)")
 
     def v2_features(self) -> list[str]:
         """The v2 constructs the spec uses (empty for a v1 spec)."""
@@ -557,6 +585,8 @@ class StrategySpec(_Model):
             out.append("time exit")
         if self.risk.min_hold_bars is not None:
             out.append("minimum holding period")
+        if self.side == "short":
+            out.append("short positions")
         return out
 
     # -- derived facts used by limits, rendering and the market-data checks -------------------
@@ -616,6 +646,13 @@ class SpecLimits(BaseModel):
     max_leverage: float = 1.0
     max_lookback: int = 400
     max_conditions: int = 8
+    allow_short: bool = False  # STRATFORGE_ALLOW_SHORT
+
+
+SHORT_NOT_ALLOWED = (
+    "short positions are not allowed on this server (STRATFORGE_ALLOW_SHORT is off); a short "
+    "is never turned into a long"
+)
 
 
 class LimitError(ValueError):
@@ -641,6 +678,8 @@ def check_limits(spec: StrategySpec, limits: SpecLimits) -> None:
         )
     if len(spec.conditions()) > limits.max_conditions:
         problems.append(f"has {len(spec.conditions())} conditions; limit {limits.max_conditions}")
+    if spec.side == "short" and not limits.allow_short:
+        problems.append(SHORT_NOT_ALLOWED)
     if problems:
         raise LimitError(problems)
 

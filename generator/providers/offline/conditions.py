@@ -89,7 +89,8 @@ _CROSSES = r"(?:crosses|crossed|cross|crossing)"
 _BREAKS = r"(?:breaks|break|breaking|broke)"
 _LEVEL = (
     r"(?:(?:is|are|was|be|is still|still|stays|stay|remains|remain|closes|close|closed"
-    r"|closing|trades|trading|is trading|holds|sits|sit|ends|settles|finishes) )?"
+    r"|closing|trades|trading|is trading|holds|sits|sit|ends|settles|finishes)"
+    r"(?: back)? )?"
 )
 # (pattern, code): see `Op`; a code ending in 0 compares with zero ("turns positive")
 _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [

@@ -162,7 +162,7 @@ def extract_title(state: ParseState) -> None:
     def cut(pattern: re.Pattern[str], text: str, on: object) -> str:
         return pattern.sub(lambda m: (on(m), " ")[1], text)  # type: ignore[operator]
 
-    if _SHORT.search(rest):
+    if _SHORT.search(rest) and not state.allow_short:
         raise state.fail("short positions are not allowed on this server (the title says short)",
                          [head])
 

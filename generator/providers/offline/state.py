@@ -68,6 +68,9 @@ class ParseState:
     # opposite crossing), "negate" (the entry no longer holds), "negate_any" (any entry
     # condition fails), "negate_all" (every entry condition fails)
     exit_mode: str | None = None
+    # short selling (shorts.py): allowed by the server, and found in the text
+    allow_short: bool = False
+    short: bool = False
     # reads a sentence of its own (a per-symbol leg), set by the parser
     subparse: Callable[[str], StrategySpec] | None = None
 
