@@ -278,7 +278,9 @@ down_streak ge 3); `offset_pct` moves the right-hand indicator ("2% above its 50
 indicators atr, stoch_k, stoch_d, volatility, drawdown, volume, volume_sma, up_streak, \
 down_streak; `risk.max_hold_bars` sells after N trading days held; schedule "semiannual"; \
 `allocation.drift_band_pct` rebalances target weights only when a weight drifts that many \
-points.
+points; `legs` gives each symbol its own share and rules ("50% on SPY when ..., 50% on TLT when \
+..." is two legs {{"symbol", "fraction", "entry", "exit"}}, `symbols` lists them in order, and \
+there is no top-level entry/exit or allocation).
 8. {_short_rule(limits)}
 
 Symbols with daily bars on this server (first to last date):

@@ -481,6 +481,21 @@ class Risk(_Model):
         )
 
 
+class Leg(_Model):
+    """v2: one symbol with its own share and its own buy/sell rules ("50% on SPY when its 50-day
+    SMA is above its 200-day, and 50% on TLT when its RSI is below 30")."""
+
+    symbol: Symbol
+    fraction: float = Field(gt=0, le=10, description="Share of the portfolio while in the market")
+    entry: Rule
+    exit: Rule | None = None
+
+    @field_validator("symbol")
+    @classmethod
+    def _symbol(cls, value: str) -> str:
+        return _normalise_symbol(value)
+
+
 class StrategySpec(_Model):
     spec_version: Literal[1, 2] = SPEC_VERSION
     name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9 _.,&%/()+\-]+$")
@@ -500,7 +515,14 @@ class StrategySpec(_Model):
         "back (covers) when the exit rule fires; only on a server that allows shorts "
         "(STRATFORGE_ALLOW_SHORT). None or 'long' is the usual long-only strategy",
     )
-    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset({"side"})
+    legs: list[Leg] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=20,
+        description="v2: per-symbol legs, each with its own share and rules; `symbols` lists the "
+        "legs' symbols in order, and the spec has no top-level entry/exit rule",
+    )
+    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset({"side", "legs"})
 
     @field_validator("side")
     @classmethod
@@ -521,7 +543,9 @@ class StrategySpec(_Model):
     @model_validator(mode="after")
     def _check(self) -> StrategySpec:
         alloc = self.allocation
-        if alloc.kind in WEIGHTS_KINDS:
+        if self.legs is not None:
+            self._check_legs()
+        elif alloc.kind in WEIGHTS_KINDS:
             if self.entry is not None or self.exit is not None:
                 raise ValueError(f"{alloc.kind.value} strategies take no entry/exit rules")
         elif self.entry is None:
@@ -552,6 +576,16 @@ class StrategySpec(_Model):
         if self.v2_features():
             object.__setattr__(self, "spec_version", LATEST_SPEC_VERSION)
         return self
+
+    def _check_legs(self) -> None:
+        legs = self.legs or []
+        if self.entry is not None or self.exit is not None:
+            raise ValueError("a strategy with per-symbol legs has its rules in the legs, not in "
+                             "entry/exit")
+        if [leg.symbol for leg in legs] != list(self.symbols):
+            raise ValueError("symbols must list the legs' symbols, in order")
+        if self.allocation != Allocation():
+            raise ValueError("per-symbol legs carry their own shares: leave allocation out")
 
     def _check_short(self) -> None:
         alloc = self.allocation
@@ -587,6 +621,19 @@ class StrategySpec(_Model):
             out.append("minimum holding period")
         if self.side == "short":
             out.append("short positions")
+        if self.legs is not None:
+            out.append("per-symbol legs")
+        return out
+
+    def rules(self) -> list[tuple[str, Rule]]:
+        """Every rule with its role ("entry"/"exit"), the legs' included."""
+        out: list[tuple[str, Rule]] = []
+        pairs = [(self.entry, self.exit)] + [(leg.entry, leg.exit) for leg in self.legs or []]
+        for entry, exit_ in pairs:
+            if entry is not None:
+                out.append(("entry", entry))
+            if exit_ is not None:
+                out.append(("exit", exit_))
         return out
 
     # -- derived facts used by limits, rendering and the market-data checks -------------------
@@ -596,9 +643,8 @@ class StrategySpec(_Model):
 
     def conditions(self) -> list[Condition]:
         out: list[Condition] = []
-        for rule in (self.entry, self.exit):
-            if rule is not None:
-                out.extend(rule.flat())
+        for _, rule in self.rules():
+            out.extend(rule.flat())
         return out
 
     def indicators(self) -> list[Indicator]:
@@ -632,6 +678,8 @@ class StrategySpec(_Model):
 
     def leverage(self) -> float:
         alloc = self.allocation
+        if self.legs is not None:
+            return sum(leg.fraction for leg in self.legs)
         if alloc.kind == AllocationKind.fixed_fraction:
             return (alloc.fraction or 0.0) * len(self.symbols)
         if alloc.kind == AllocationKind.target_weights:

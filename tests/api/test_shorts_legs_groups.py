@@ -64,6 +64,18 @@ def test_short_parses_validates_and_backtests_selling_first(client: TestClient) 
     assert any(f["side"].startswith("buy") for f in fills), "never covered"
 
 
+@pytest.mark.slow
+def test_per_symbol_legs_parse_validate_and_backtest_each_on_its_own_rule(
+    client: TestClient,
+) -> None:
+    spec, fills = _create_and_backtest(
+        client, "50% on SPY when its 50-day SMA is above its 200-day, and 50% on TLT when its "
+                "RSI is below 40")
+    assert [leg["symbol"] for leg in spec["legs"]] == ["SPY", "TLT"]
+    traded = {f["symbol"] for f in fills}
+    assert traded == {"SPY", "TLT"}, traded
+
+
 def test_short_is_refused_naming_the_setting_when_off(
     tmp_path: Path, real_market_dir: Path
 ) -> None:
