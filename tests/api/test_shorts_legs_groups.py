@@ -76,6 +76,16 @@ def test_per_symbol_legs_parse_validate_and_backtest_each_on_its_own_rule(
     assert traded == {"SPY", "TLT"}, traded
 
 
+@pytest.mark.slow
+def test_nested_groups_parse_validate_and_backtest(client: TestClient) -> None:
+    spec, fills = _create_and_backtest(
+        client, "Buy SPY when either RSI(2) is below 10 or the price is below the lower Bollinger "
+                "band, and the price is above the 200-day SMA; sell when RSI(2) is above 70")
+    entry = spec["entry"]
+    assert entry["combine"] == "all" and entry["conditions"][0]["combine"] == "any"
+    assert fills, "the nested rule never traded"
+
+
 def test_short_is_refused_naming_the_setting_when_off(
     tmp_path: Path, real_market_dir: Path
 ) -> None:
