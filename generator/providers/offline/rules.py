@@ -4,7 +4,8 @@ This module owns combining conditions into one rule ("and" = all, "or" = any; mi
 nested groups where punctuation says how: "either A or B, and C" is all(any(A, B), C), and is
 refused where it does not: "A or B and C"), the default exit when no sell rule was given (the
 opposite crossing, or the negated rule of a "hold while ..." / "..., otherwise ..."), and the
-name a signal strategy gets from its first entry condition ("Golden cross SPY", "RSI mean reversion QQQ", ...).
+name a signal strategy gets from its first entry condition ("Golden cross SPY", "RSI mean
+reversion QQQ", ...).
 """
 
 from __future__ import annotations
