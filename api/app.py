@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api import dashboard
+from api.body_limit import BodySizeLimit
 from api.errors import error_body, http_status
 from api.routes import agents as agent_routes
 from api.routes import backtests, bot_builder, generations, market_data, strategies, versions
@@ -109,4 +110,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(monitoring_routes.router)
     app.include_router(notification_routes.router)
     app.include_router(bot_builder.router)
+    # outermost: an oversized body is refused before any other layer reads it
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -23,6 +23,7 @@ from core.errors import (
     MarketDataError,
     NotFound,
     QuotaExceeded,
+    RequestTooLarge,
     StratforgeError,
     Unauthorized,
     UnknownSymbolError,
@@ -54,6 +55,7 @@ TABLE: dict[type[StratforgeError], Face] = {
     UnknownSymbolError: Face(404, REFUSED),
     DateRangeError: Face(422, REFUSED),
     DataQualityError: Face(422, REFUSED),
+    RequestTooLarge: Face(413, REFUSED),
 }
 
 # codes whose meaning differs from their class's usual face

@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     # STRATFORGE_ALLOW_SHORT: strategies may sell short (spec `side: short`); off by default,
     # and then a short is refused naming this setting, never turned into a long
     allow_short: bool = False
+    # STRATFORGE_MAX_REQUEST_BYTES: an HTTP request body past this is answered 413 before it is
+    # read whole or parsed (a strategy text is at most 4000 characters)
+    max_request_bytes: int = Field(default=64 * 1024, ge=1024)
 
     # backtests
     backtest_timeout_s: float = 900.0

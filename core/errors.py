@@ -174,3 +174,9 @@ class DataSourceFailed(UpstreamFailed):
     source's reason, in the order they were tried."""
 
     code = "data_source_failed"
+
+
+class RequestTooLarge(InvalidInput):
+    """A request body past the server's size limit, refused before it is read or parsed."""
+
+    code = "request_too_large"
