@@ -238,6 +238,17 @@ class Indicator(_Model):
         # a resampled bar is built from `scale` daily bars, plus one partial period
         return bars if scale == 1 else (bars + 1) * scale
 
+    @property
+    def window(self) -> int:
+        """The window the indicator is stated over, in daily bars (a 10-week EMA: 50); what a
+        server's `max_lookback` limits. Its warm-up (`lookback`) may need more bars."""
+        scale = TIMEFRAME_DAYS[self.timeframe.value if self.timeframe else "daily"]
+        if self.kind in MACD_KINDS:
+            bars = (self.slow or 26) + (self.signal or 9)
+        else:
+            bars = self.period or 1
+        return bars * scale
+
     def _bars_needed(self) -> int:
         if self.kind in (IndicatorKind.atr, IndicatorKind.volatility):
             return (self.period or 14) * 3 + 1
@@ -676,6 +687,15 @@ class StrategySpec(_Model):
         # one extra bar so that "crosses" can compare yesterday with the day before
         return max(needs, default=1) + 2
 
+    def window(self) -> int:
+        """The longest window any indicator, momentum or volatility measure is stated over, in
+        daily bars (see `Indicator.window`)."""
+        alloc = self.allocation
+        needs = [ind.window for ind in self.indicators()]
+        needs.append(alloc.lookback_days or 0)
+        needs.append(alloc.volatility_days or 0)
+        return max(needs, default=1)
+
     def leverage(self) -> float:
         alloc = self.allocation
         if self.legs is not None:
@@ -720,9 +740,10 @@ def check_limits(spec: StrategySpec, limits: SpecLimits) -> None:
             f"allocates {spec.leverage():.2f}x the portfolio; this server allows at most "
             f"{limits.max_leverage:.2f}x"
         )
-    if spec.lookback() - 2 > limits.max_lookback:
+    if spec.window() > limits.max_lookback:
         problems.append(
-            f"needs {spec.lookback() - 2} bars of history; this server allows {limits.max_lookback}"
+            f"uses a {spec.window()}-bar window; this server allows windows of at most "
+            f"{limits.max_lookback} bars"
         )
     if len(spec.conditions()) > limits.max_conditions:
         problems.append(f"has {len(spec.conditions())} conditions; limit {limits.max_conditions}")

@@ -27,7 +27,7 @@ from generator.providers.offline.framing import (
     extract_title,
     strip_small_talk,
 )
-from generator.providers.offline.indicators import extract_named_lines
+from generator.providers.offline.indicators import extract_family_timeframes, extract_named_lines
 from generator.providers.offline.normalise import normalise
 from generator.providers.offline.portfolios import (
     try_hold_all,
@@ -47,6 +47,7 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     strip_small_talk,
     expand_shorthands,
     extract_standard_macd,
+    extract_family_timeframes,
     extract_title,
     extract_short,
     extract_named_lines,
