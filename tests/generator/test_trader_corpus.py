@@ -20,6 +20,9 @@ specs. Its individual failures are not read while the parser is worked on (devel
 sentences are added instead), so its wrong specs are counted and reported, not asserted away.
 One annotation was corrected after a development sentence showed it broke the corpus's
 convention ("unless B" negates B's operator as Condition.negated does: lt -> gt, not ge).
+After 38 new development sentences and the fixes they called for: development 149/151,
+held-out 62/70, held-out 2 38/43 (2 wrong specs). The second round's development sentences and
+held_out_2 were written by the same person, so held_out_2 is the less independent of the two.
 """
 
 from __future__ import annotations
