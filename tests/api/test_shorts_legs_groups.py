@@ -94,3 +94,27 @@ def test_short_is_refused_naming_the_setting_when_off(
     dispose_engines()
     assert answer.status_code == 422, answer.text
     assert "STRATFORGE_ALLOW_SHORT" in answer.text
+
+
+@pytest.mark.slow
+def test_a_short_mirrors_the_long_of_the_same_rule(client: TestClient) -> None:
+    """Same rule, same days: the short sells where the long buys, and its P&L has the other
+    sign (the 2022 fall of QQQ is where the two differ most)."""
+    rule = "QQQ when its price is below the 200-day SMA and {exit} when it is above the 200-day SMA"
+    results = {}
+    for side, text in (("short", "Short " + rule.format(exit="cover")),
+                       ("long", "Buy " + rule.format(exit="sell"))):
+        created = client.post("/strategies", json={"text": text})
+        assert created.status_code == 201, created.text
+        run = client.post("/backtests", json={"strategy_id": created.json()["id"],
+                                              "start": "2022-01-03", "end": "2022-12-30",
+                                              "cash": 100_000})
+        done = _wait_run(client, run.json()["id"])
+        assert done["status"] == "succeeded", done
+        fills = client.get(f"/backtests/{done['id']}/trades").json()["fills"]
+        results[side] = (done["metrics"]["total_return"], fills)
+    (short_return, short_fills), (long_return, long_fills) = results["short"], results["long"]
+    assert [f["time"] for f in short_fills] == [f["time"] for f in long_fills]
+    assert [f["side"] for f in short_fills] == [
+        "sell" if f["side"] == "buy" else "buy" for f in long_fills]
+    assert short_return * long_return < 0, (short_return, long_return)
