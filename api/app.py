@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import dashboard, docs
+from api.body_limit import BodySizeLimit
 from api.errors import error_body, http_status
 from api.routes import agents as agent_routes
 from api.routes import auth as auth_routes
@@ -35,7 +36,7 @@ from api.services.container import Services
 from api.services.views import ErrorBody
 from api.web_guard import WebGuard
 from core.config import Settings, get_settings
-from core.errors import PayloadTooLarge, ServerBusy, StratforgeError
+from core.errors import ServerBusy, StratforgeError
 from core.logging import configure_logging, get_logger
 
 log = get_logger(__name__)
@@ -196,8 +197,6 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
             request_id=request_id,
         )
 
-    limit_body(app, settings.max_body_bytes)
-
     # outermost: the host and origin checks before anything, security headers on everything
     app.add_middleware(WebGuard, allowed_hosts=settings.allowed_host_names)
 
@@ -237,56 +236,6 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
     include(bot_builder.router, "bot_builder")
     include(auth_routes.router, "auth")
     include(integration_routes.router, "integrations")
+    # outermost: an oversized body is refused before any other layer reads it
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app
-
-
-def limit_body(app: FastAPI, max_bytes: int) -> None:
-    """Refuse a request body over `max_bytes` (413): by its Content-Length at once, and by
-    counting when it streams without one (then it is read here, at most `max_bytes`)."""
-    app.add_middleware(BodyLimit, max_bytes=max_bytes)
-
-
-class BodyLimit:
-    """Plain ASGI (nothing to do for a GET), so it costs nothing on the read path."""
-
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None:
-            if not declared.isdigit() or int(declared) > self.max_bytes:
-                await _too_large(self.max_bytes)(scope, receive, send)
-                return
-            await self.app(scope, receive, send)
-            return
-        body = bytearray()
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                await _too_large(self.max_bytes)(scope, receive, send)
-                return
-        replayed = False
-
-        async def replay() -> Any:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": bytes(body), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-
-def _too_large(max_bytes: int) -> JSONResponse:
-    return _error(413, PayloadTooLarge.code, f"request body over {max_bytes} bytes",
-                  {"limit": max_bytes})

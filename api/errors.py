@@ -23,8 +23,8 @@ from core.errors import (
     InvalidInput,
     MarketDataError,
     NotFound,
-    PayloadTooLarge,
     QuotaExceeded,
+    RequestTooLarge,
     ServerBusy,
     StratforgeError,
     Unauthorized,
@@ -59,7 +59,7 @@ TABLE: dict[type[StratforgeError], Face] = {
     DataQualityError: Face(422, REFUSED),
     ServerBusy: Face(429, UNAVAILABLE),
     Forbidden: Face(403, REFUSED),
-    PayloadTooLarge: Face(413, REFUSED),
+    RequestTooLarge: Face(413, REFUSED),
 }
 
 # codes whose meaning differs from their class's usual face

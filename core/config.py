@@ -113,6 +113,12 @@ class Settings(BaseSettings):
     max_symbols: int = 20
     max_leverage: float = 1.0
     max_lookback: int = 400
+    # STRATFORGE_ALLOW_SHORT: strategies may sell short (spec `side: short`); off by default,
+    # and then a short is refused naming this setting, never turned into a long
+    allow_short: bool = False
+    # STRATFORGE_MAX_REQUEST_BYTES: an HTTP request body past this is answered 413 before it is
+    # read whole or parsed (a strategy text is at most 4000 characters)
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     # backtests
     backtest_timeout_s: float = 900.0
@@ -235,7 +241,6 @@ class Settings(BaseSettings):
     auth_lockout_s: float = 30.0  # the first lock-out; doubles with each further failure
     auth_lockout_max_s: float = 3600.0
     registrations_per_address: int = 5  # per auth window
-    max_body_bytes: int = 1_000_000
     user_max_active_backtests: int = 50  # queued + running runs per user (a quota: 429)
     # the CLI's sign-in (`stratforge login`): a personal API token, kept 0600
     cli_config: Path = Field(

@@ -194,5 +194,7 @@ class DataSourceFailed(UpstreamFailed):
     code = "data_source_failed"
 
 
-class PayloadTooLarge(InvalidInput):
-    code = "payload_too_large"
+class RequestTooLarge(InvalidInput):
+    """A request body past the server's size limit, refused before it is read or parsed."""
+
+    code = "request_too_large"

@@ -216,13 +216,31 @@ def _sentence(text: str) -> str:
     return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
+def _legs_sentences(spec: StrategySpec) -> list[str]:
+    short = spec.side == "short"
+    out = [f"Trades {join_words(list(spec.symbols))}, each with its own rule"]
+    for leg in spec.legs or []:
+        text = (f"{leg.symbol} gets {format_percent(leg.fraction)} of the portfolio: "
+                f"{'sold short' if short else 'bought'} when {describe_rule(leg.entry)}")
+        if leg.exit is not None:
+            text += f", {'covered' if short else 'sold'} when {describe_rule(leg.exit)}"
+        out.append(text)
+    out.append("Money that is out of the market stays in cash" + _risk_clause(spec))
+    schedule = spec.schedule or Frequency.daily
+    out.append(f"Rules are checked {_SIGNAL_SCHEDULE[schedule]} on completed daily bars")
+    return out
+
+
 def _signal_sentences(spec: StrategySpec) -> list[str]:
+    if spec.legs is not None:
+        return _legs_sentences(spec)
     symbols = join_words(list(spec.symbols))
     out = [f"Trades {symbols}"]
     assert spec.entry is not None  # a validated signal spec always has an entry rule
-    rules = f"buys when {describe_rule(spec.entry)}"
+    short = spec.side == "short"
+    rules = f"{'sells short' if short else 'buys'} when {describe_rule(spec.entry)}"
     if spec.exit is not None:
-        rules += f"; sells when {describe_rule(spec.exit)}"
+        rules += f"; {'covers (buys back)' if short else 'sells'} when {describe_rule(spec.exit)}"
     elif spec.risk.any:
         rules += "; there is no sell rule, so positions are closed only by the risk controls"
     else:
@@ -242,6 +260,8 @@ def _signal_sentences(spec: StrategySpec) -> list[str]:
     else:
         money = "invests the whole portfolio" + (", split equally among the symbols" if many
                                                  else "")
+    if short:
+        money = money.replace("invests", "sells short", 1).replace("gives", "shorts", 1)
     if alloc.target_volatility_pct is not None:
         money += (f", scaled down so each position's volatility is at most "
                   f"{format_number(alloc.target_volatility_pct)}% a year ({alloc.volatility_days}-"

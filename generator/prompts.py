@@ -15,7 +15,8 @@ from functools import cache
 
 from generator.spec import SpecLimits, StrategySpec, spec_json_schema
 
-PROMPT_VERSION = "spec-2026.2"  # .2: StrategySpec v2 constructs and examples from templates
+PROMPT_VERSION = "spec-2026.3"  # .2: StrategySpec v2 constructs and examples from templates;
+# .3: short positions when the server allows them, per-symbol legs
 EXPLAIN_PROMPT_VERSION = "explain-2026.1"
 TOOL_NAME = "submit_strategy_spec"
 
@@ -227,6 +228,17 @@ def _schema_text() -> str:
     return _compact(spec_json_schema())
 
 
+def _short_rule(limits: SpecLimits) -> str:
+    if limits.allow_short:
+        return ("This server allows short positions: for \"short X when A, cover when B\" set "
+                "`side` to \"short\" with A as the entry rule and B as the exit rule (a strategy "
+                "is long or short, never both; no stops or alternative asset on a short). Never "
+                "turn a short into a long.")
+    return ("This server does not allow short positions (STRATFORGE_ALLOW_SHORT is off): still "
+            "translate a short with `side` \"short\" (the server then refuses it naming that "
+            "setting); never turn a short into a long.")
+
+
 def system_prompt(context: PromptContext) -> str:
     """The instructions, the schema, the limits, the symbols on offer and the examples."""
     limits = context.limits
@@ -266,7 +278,10 @@ down_streak ge 3); `offset_pct` moves the right-hand indicator ("2% above its 50
 indicators atr, stoch_k, stoch_d, volatility, drawdown, volume, volume_sma, up_streak, \
 down_streak; `risk.max_hold_bars` sells after N trading days held; schedule "semiannual"; \
 `allocation.drift_band_pct` rebalances target weights only when a weight drifts that many \
-points. Short positions do not exist in the schema: never turn a short into a long.
+points; `legs` gives each symbol its own share and rules ("50% on SPY when ..., 50% on TLT when \
+..." is two legs {{"symbol", "fraction", "entry", "exit"}}, `symbols` lists them in order, and \
+there is no top-level entry/exit or allocation).
+8. {_short_rule(limits)}
 
 Symbols with daily bars on this server (first to last date):
 {symbols}

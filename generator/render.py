@@ -126,6 +126,9 @@ class RenderPlan:
     min_hold: bool = False  # v2 minimum holding period (the sell rule waits)
     drift_band: bool = False  # v2 drift-band rebalancing
     vol_target: bool = False  # v2 volatility targeting
+    short: bool = False  # v2: the entry sells short, the exit covers
+    # v2 per-symbol legs: each {symbol, entry_expr, entry_doc, exit_expr, exit_doc}
+    legs: list[dict[str, str | None]] = field(default_factory=list)
 
     @property
     def risk(self) -> bool:
@@ -289,6 +292,7 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         min_hold=spec.risk.min_hold_bars is not None,
         drift_band=alloc.drift_band_pct is not None,
         vol_target=alloc.target_volatility_pct is not None,
+        short=spec.side == "short",
     )
     if spec.entry is not None:
         plan.entry_expr = _rule_expr(spec.entry, "buy", namer)
@@ -296,9 +300,19 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
     if spec.exit is not None:
         plan.exit_expr = _rule_expr(spec.exit, "sell", namer)
         plan.exit_doc = _rule_doc(spec.exit)
+    for leg in spec.legs or []:
+        plan.legs.append({
+            "symbol": leg.symbol,
+            "entry_expr": _rule_expr(leg.entry, "buy", namer),
+            "entry_doc": _rule_doc(leg.entry),
+            "exit_expr": _rule_expr(leg.exit, "sell", namer) if leg.exit is not None else None,
+            "exit_doc": _rule_doc(leg.exit) if leg.exit is not None else "",
+        })
 
     params = namer.params
-    if alloc.kind == AllocationKind.fixed_fraction:
+    if spec.legs is not None:
+        params["leg_weights"] = {leg.symbol: leg.fraction for leg in spec.legs}
+    elif alloc.kind == AllocationKind.fixed_fraction:
         params["position_weight"] = alloc.fraction
     elif alloc.kind in (AllocationKind.all_in, AllocationKind.equal_weight):
         params["position_weight"] = round(1.0 / len(spec.symbols), 10)
@@ -332,7 +346,10 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
     params["data_symbols"] = spec.all_symbols()
     params["history_bars"] = spec.lookback()
     plan.parameters = params
-    plan.helpers = _helpers_used(plan.entry_expr, plan.exit_expr)
+    plan.helpers = _helpers_used(
+        plan.entry_expr, plan.exit_expr,
+        *(leg[key] for leg in plan.legs for key in ("entry_expr", "exit_expr")),
+    )
     if alloc.kind == AllocationKind.momentum_rotation:
         plan.helpers = sorted({*plan.helpers, "rate_of_change", "latest"})
     if plan.stop_loss or plan.take_profit or plan.trailing_stop:
@@ -341,6 +358,8 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         plan.helpers = sorted({*plan.helpers, "weights_drifted"} - {"period_key"})
     if plan.vol_target:
         plan.helpers = sorted({*plan.helpers, "latest", "volatility"})
+    if plan.short:
+        plan.helpers = sorted({*plan.helpers, "trade_to_signed_weights"} - {"trade_to_weights"})
     return plan
 
 

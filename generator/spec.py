@@ -238,6 +238,17 @@ class Indicator(_Model):
         # a resampled bar is built from `scale` daily bars, plus one partial period
         return bars if scale == 1 else (bars + 1) * scale
 
+    @property
+    def window(self) -> int:
+        """The window the indicator is stated over, in daily bars (a 10-week EMA: 50); what a
+        server's `max_lookback` limits. Its warm-up (`lookback`) may need more bars."""
+        scale = TIMEFRAME_DAYS[self.timeframe.value if self.timeframe else "daily"]
+        if self.kind in MACD_KINDS:
+            bars = (self.slow or 26) + (self.signal or 9)
+        else:
+            bars = self.period or 1
+        return bars * scale
+
     def _bars_needed(self) -> int:
         if self.kind in (IndicatorKind.atr, IndicatorKind.volatility):
             return (self.period or 14) * 3 + 1
@@ -481,6 +492,21 @@ class Risk(_Model):
         )
 
 
+class Leg(_Model):
+    """v2: one symbol with its own share and its own buy/sell rules ("50% on SPY when its 50-day
+    SMA is above its 200-day, and 50% on TLT when its RSI is below 30")."""
+
+    symbol: Symbol
+    fraction: float = Field(gt=0, le=10, description="Share of the portfolio while in the market")
+    entry: Rule
+    exit: Rule | None = None
+
+    @field_validator("symbol")
+    @classmethod
+    def _symbol(cls, value: str) -> str:
+        return _normalise_symbol(value)
+
+
 class StrategySpec(_Model):
     spec_version: Literal[1, 2] = SPEC_VERSION
     name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9 _.,&%/()+\-]+$")
@@ -494,6 +520,25 @@ class StrategySpec(_Model):
         "signal strategies, monthly for weights strategies",
     )
     risk: Risk = Risk()
+    side: Literal["long", "short"] | None = Field(
+        default=None,
+        description="v2: 'short' sells each symbol short when the entry rule fires and buys it "
+        "back (covers) when the exit rule fires; only on a server that allows shorts "
+        "(STRATFORGE_ALLOW_SHORT). None or 'long' is the usual long-only strategy",
+    )
+    legs: list[Leg] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=20,
+        description="v2: per-symbol legs, each with its own share and rules; `symbols` lists the "
+        "legs' symbols in order, and the spec has no top-level entry/exit rule",
+    )
+    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset({"side", "legs"})
+
+    @field_validator("side")
+    @classmethod
+    def _side(cls, value: str | None) -> str | None:
+        return None if value == "long" else value
 
     @field_validator("symbols")
     @classmethod
@@ -509,7 +554,9 @@ class StrategySpec(_Model):
     @model_validator(mode="after")
     def _check(self) -> StrategySpec:
         alloc = self.allocation
-        if alloc.kind in WEIGHTS_KINDS:
+        if self.legs is not None:
+            self._check_legs()
+        elif alloc.kind in WEIGHTS_KINDS:
             if self.entry is not None or self.exit is not None:
                 raise ValueError(f"{alloc.kind.value} strategies take no entry/exit rules")
         elif self.entry is None:
@@ -535,9 +582,35 @@ class StrategySpec(_Model):
             raise ValueError("a time exit (max_hold_bars) applies to signal strategies only")
         if self.risk.min_hold_bars is not None and alloc.kind in WEIGHTS_KINDS:
             raise ValueError("a minimum holding period applies to signal strategies only")
+        if self.side == "short":
+            self._check_short()
         if self.v2_features():
             object.__setattr__(self, "spec_version", LATEST_SPEC_VERSION)
         return self
+
+    def _check_legs(self) -> None:
+        legs = self.legs or []
+        if self.entry is not None or self.exit is not None:
+            raise ValueError("a strategy with per-symbol legs has its rules in the legs, not in "
+                             "entry/exit")
+        if [leg.symbol for leg in legs] != list(self.symbols):
+            raise ValueError("symbols must list the legs' symbols, in order")
+        if self.allocation != Allocation():
+            raise ValueError("per-symbol legs carry their own shares: leave allocation out")
+
+    def _check_short(self) -> None:
+        alloc = self.allocation
+        if alloc.kind not in (AllocationKind.all_in, AllocationKind.equal_weight,
+                              AllocationKind.fixed_fraction):
+            raise ValueError(f"a short strategy is sized all_in, equal_weight or fixed_fraction, "
+                             f"not {alloc.kind.value}")
+        if alloc.alternative is not None or alloc.target_volatility_pct is not None:
+            raise ValueError("a short strategy takes no alternative asset or volatility target")
+        risk = self.risk
+        if any(v is not None for v in (risk.stop_loss_pct, risk.take_profit_pct,
+                                        risk.trailing_stop_pct)):
+            raise ValueError("stops and profit targets are not supported on short positions yet "
+                             "(a time exit is)")
 
     def v2_features(self) -> list[str]:
         """The v2 constructs the spec uses (empty for a v1 spec)."""
@@ -557,6 +630,21 @@ class StrategySpec(_Model):
             out.append("time exit")
         if self.risk.min_hold_bars is not None:
             out.append("minimum holding period")
+        if self.side == "short":
+            out.append("short positions")
+        if self.legs is not None:
+            out.append("per-symbol legs")
+        return out
+
+    def rules(self) -> list[tuple[str, Rule]]:
+        """Every rule with its role ("entry"/"exit"), the legs' included."""
+        out: list[tuple[str, Rule]] = []
+        pairs = [(self.entry, self.exit)] + [(leg.entry, leg.exit) for leg in self.legs or []]
+        for entry, exit_ in pairs:
+            if entry is not None:
+                out.append(("entry", entry))
+            if exit_ is not None:
+                out.append(("exit", exit_))
         return out
 
     # -- derived facts used by limits, rendering and the market-data checks -------------------
@@ -566,9 +654,8 @@ class StrategySpec(_Model):
 
     def conditions(self) -> list[Condition]:
         out: list[Condition] = []
-        for rule in (self.entry, self.exit):
-            if rule is not None:
-                out.extend(rule.flat())
+        for _, rule in self.rules():
+            out.extend(rule.flat())
         return out
 
     def indicators(self) -> list[Indicator]:
@@ -600,8 +687,19 @@ class StrategySpec(_Model):
         # one extra bar so that "crosses" can compare yesterday with the day before
         return max(needs, default=1) + 2
 
+    def window(self) -> int:
+        """The longest window any indicator, momentum or volatility measure is stated over, in
+        daily bars (see `Indicator.window`)."""
+        alloc = self.allocation
+        needs = [ind.window for ind in self.indicators()]
+        needs.append(alloc.lookback_days or 0)
+        needs.append(alloc.volatility_days or 0)
+        return max(needs, default=1)
+
     def leverage(self) -> float:
         alloc = self.allocation
+        if self.legs is not None:
+            return sum(leg.fraction for leg in self.legs)
         if alloc.kind == AllocationKind.fixed_fraction:
             return (alloc.fraction or 0.0) * len(self.symbols)
         if alloc.kind == AllocationKind.target_weights:
@@ -616,6 +714,13 @@ class SpecLimits(BaseModel):
     max_leverage: float = 1.0
     max_lookback: int = 400
     max_conditions: int = 8
+    allow_short: bool = False  # STRATFORGE_ALLOW_SHORT
+
+
+SHORT_NOT_ALLOWED = (
+    "short positions are not allowed on this server (STRATFORGE_ALLOW_SHORT is off); a short "
+    "is never turned into a long"
+)
 
 
 class LimitError(ValueError):
@@ -635,12 +740,15 @@ def check_limits(spec: StrategySpec, limits: SpecLimits) -> None:
             f"allocates {spec.leverage():.2f}x the portfolio; this server allows at most "
             f"{limits.max_leverage:.2f}x"
         )
-    if spec.lookback() - 2 > limits.max_lookback:
+    if spec.window() > limits.max_lookback:
         problems.append(
-            f"needs {spec.lookback() - 2} bars of history; this server allows {limits.max_lookback}"
+            f"uses a {spec.window()}-bar window; this server allows windows of at most "
+            f"{limits.max_lookback} bars"
         )
     if len(spec.conditions()) > limits.max_conditions:
         problems.append(f"has {len(spec.conditions())} conditions; limit {limits.max_conditions}")
+    if spec.side == "short" and not limits.allow_short:
+        problems.append(SHORT_NOT_ALLOWED)
     if problems:
         raise LimitError(problems)
 

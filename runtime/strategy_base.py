@@ -350,3 +350,37 @@ def trade_to_weights(
             buys.append((symbol, change, "buy"))
     for symbol, quantity, side in sells + buys:
         strategy.submit_order(strategy.create_order(symbol, quantity, side))
+
+
+def trade_to_signed_weights(
+    strategy: Any, weights: dict[str, float], prices: dict[str, float]
+) -> None:
+    """`trade_to_weights` for a strategy that may be short: a negative weight is a short
+    position of that share of the portfolio (Lumibot sells to open it and buys to cover it).
+
+    Quantities are whole shares sized on `prices` (the last completed close). Orders go sells
+    first (closing longs and opening shorts), then covers, then new buys, so that the cash of a
+    cover is spent before any new long is bought.
+    """
+    equity = float(strategy.portfolio_value)
+    sells: list[tuple[str, float]] = []
+    covers: list[tuple[str, float]] = []
+    buys: list[tuple[str, float]] = []
+    for symbol, weight in weights.items():
+        last = prices.get(symbol)
+        held = held_quantity(strategy, symbol)
+        if weight == 0:
+            wanted = 0.0
+        elif last is None or not last > 0:
+            continue  # no price: leave the position as it is rather than guess
+        else:
+            wanted = math.copysign(math.floor(equity * abs(weight) / last), weight)
+        change = wanted - held
+        if change < 0:
+            sells.append((symbol, -change))
+        elif change > 0:
+            (covers if held < 0 else buys).append((symbol, change))
+    for symbol, quantity in sells:
+        strategy.submit_order(strategy.create_order(symbol, quantity, "sell"))
+    for symbol, quantity in covers + buys:
+        strategy.submit_order(strategy.create_order(symbol, quantity, "buy"))

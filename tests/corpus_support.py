@@ -94,10 +94,44 @@ def condition_text(cond: Any) -> str:
     return f"{left} {op.value if hasattr(op, 'value') else op} {right}"
 
 
+def item_text(item: Any) -> str:
+    """A condition, or a nested group as "any(c1, c2)" / "all(...)" / "none(...)" with its
+    items sorted."""
+    if hasattr(item, "combine"):
+        return f"{item.combine}({', '.join(sorted(item_text(c) for c in item.conditions))})"
+    return condition_text(item)
+
+
 def _rule(rule: Any) -> tuple[str, list[str]] | None:
     if rule is None:
         return None
-    return rule.combine, [condition_text(c) for c in rule.conditions]
+    return rule.combine, [item_text(c) for c in rule.conditions]
+
+
+def _want_items(text: str) -> list[str]:
+    """"a; any(b; c)" -> ["a", "any(b, c)"]: ";" separates items, also inside a group."""
+    items: list[str] = []
+    depth, current = 0, ""
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == ";" and depth == 0:
+            items.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    items.append(current.strip())
+    return [_normalise_group(i) for i in items if i]
+
+
+def _normalise_group(item: str) -> str:
+    head, paren, rest = item.partition("(")
+    if not paren or head.strip() not in ("all", "any", "none"):
+        return item
+    inner = _want_items(rest[:-1])
+    return f"{head.strip()}({', '.join(sorted(inner))})"
 
 
 def _weights(text: str) -> dict[str, float]:
@@ -129,21 +163,39 @@ def judge(case: Case, spec: Any | None, refused: bool) -> tuple[bool, str]:
         expect("symbols", list(spec.symbols), facts["symbols"].split())
     for role in ("entry", "exit"):
         rule = _rule(getattr(spec, role))
-        for combine in ("all", "any"):
-            key = role if combine == "all" else f"{role}_any"
+        for combine in ("all", "any", "none"):
+            key = {"all": role, "any": f"{role}_any", "none": f"{role}_not"}[combine]
             if key not in facts:
                 continue
             if facts[key] == "none":
                 expect(role, rule, None)
                 continue
-            want = [c.strip() for c in facts[key].split(";")]
+            want = _want_items(facts[key])
             if rule is None:
                 problems.append(f"{role}: got none, want {want}")
                 continue
             got_combine, got = rule
             expect(role, sorted(got), sorted(want))
-            if len(want) > 1:
+            if len(want) > 1 or combine == "none":
                 expect(f"{role} combine", got_combine, combine)
+    if "side" in facts:
+        expect("side", getattr(spec, "side", None) or "long", facts["side"])
+    legs = getattr(spec, "legs", None) or []
+    for n in range(1, 21):
+        key = f"leg{n}"
+        if key not in facts:
+            continue
+        head, _, rules = facts[key].partition("|")
+        sym, fraction = head.split()
+        if len(legs) < n:
+            problems.append(f"{key}: no such leg")
+            continue
+        leg = legs[n - 1]
+        expect(f"{key} symbol", leg.symbol, sym)
+        expect(f"{key} fraction", leg.fraction, float(fraction))
+        entry = _rule(leg.entry)
+        assert entry is not None
+        expect(f"{key} entry", sorted(entry[1]), sorted(_want_items(rules)))
     if "kind" in facts:
         expect("kind", alloc.kind.value, facts["kind"])
     if "weights" in facts:
@@ -195,7 +247,8 @@ class Outcome:
 
 def run_case(case: Case) -> Outcome:
     """The static pipeline (offline parser, limits, render, AST gate) plus the store's symbol
-    check, as `POST /strategies` runs them, judged against the case."""
+    check, as `POST /strategies` runs them, judged against the case. A case with `server:
+    allow_short` runs on a server with STRATFORGE_ALLOW_SHORT on."""
     from core.errors import StratforgeError
     from generator.pipeline import generate
     from generator.providers.offline_provider import OfflineProvider
@@ -205,8 +258,10 @@ def run_case(case: Case) -> Outcome:
     refused = False
     why = ""
     try:
+        allow_short = case.facts.get("server") == "allow_short"
         generated = generate(case.text, provider=OfflineProvider(),
-                             limits=SpecLimits(max_symbols=20), known_symbols=set(STORED_SYMBOLS))
+                             limits=SpecLimits(max_symbols=20, allow_short=allow_short),
+                             known_symbols=set(STORED_SYMBOLS))
         missing = [s for s in generated.spec.all_symbols() if s not in STORED_SYMBOLS]
         if missing:
             refused, why = True, f"unknown symbols {missing}"

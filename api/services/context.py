@@ -45,6 +45,7 @@ class AppContext:
                 max_symbols=settings.max_symbols,
                 max_leverage=settings.max_leverage,
                 max_lookback=settings.max_lookback,
+                allow_short=settings.allow_short,
             ),
             default_user_id=user_id,
         )

@@ -34,7 +34,8 @@ class OfflineProvider:
 
         started = time.perf_counter()
         try:
-            parsed = parse_text(text, known_symbols=known_symbols)
+            allow_short = context is not None and context.limits.allow_short
+            parsed = parse_text(text, known_symbols=known_symbols, allow_short=allow_short)
         except ParseError as exc:
             question = clarification_for(text, exc)
             if question is not None:

@@ -231,7 +231,7 @@ def test_ten_megabyte_body_is_refused(client: TestClient) -> None:
     headers = signed_in(client, "alice")
     response = client.post("/strategies", content=b"{" + b" " * 10_000_000 + b"}",
                            headers={**headers, "Content-Type": "application/json"})
-    assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
+    assert response.status_code == 413 and response.json()["code"] == "request_too_large"
 
     def chunks() -> Iterator[bytes]:
         for _ in range(10):

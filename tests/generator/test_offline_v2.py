@@ -125,9 +125,11 @@ def test_per_symbol_legs_with_one_rule_are_a_fixed_fraction_strategy() -> None:
     assert spec.entry is not None and spec.exit is not None
     assert [condition_text(c) for c in spec.entry.flat()] == ["price gt sma200"]
     assert [condition_text(c) for c in spec.exit.flat()] == ["price lt sma200"]
-    with pytest.raises(ParseError, match="differ"):
-        parse("50% on SPY when SPY is above its 200-day SMA and 50% on TLT when TLT's 3-month "
-              "momentum is positive")
-    with pytest.raises(ParseError, match="differ"):
-        parse("60% on SPY when it is above its 200-day SMA, 40% on TLT when it is above its "
-              "200-day SMA")
+    # legs whose rules or shares differ keep their own (spec v2 legs)
+    legs = parse("50% on SPY when SPY is above its 200-day SMA and 50% on TLT when TLT's 3-month "
+                 "momentum is positive").legs
+    assert legs is not None and [leg.symbol for leg in legs] == ["SPY", "TLT"]
+    assert [condition_text(c) for c in legs[1].entry.flat()] == ["roc63 gt 0"]
+    legs = parse("60% on SPY when it is above its 200-day SMA, 40% on TLT when it is above its "
+                 "200-day SMA").legs
+    assert legs is not None and [leg.fraction for leg in legs] == [0.6, 0.4]

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from generator.providers.offline.errors import validation_errors
 from generator.providers.offline.state import ParseState
-from generator.spec import Allocation, Risk, Rule, StrategySpec
+from generator.spec import Allocation, Leg, Risk, Rule, StrategySpec
 
 
 def clean_name(name: str) -> str:
@@ -33,6 +33,7 @@ def build_spec(
     allocation: dict[str, object],
     entry: Rule | None = None,
     exit: Rule | None = None,
+    legs: list[Leg] | None = None,
 ) -> StrategySpec:
     if state.alternative is not None:
         allocation = {**allocation, "alternative": state.alternative}
@@ -49,6 +50,7 @@ def build_spec(
             symbols=symbols,
             entry=entry,
             exit=exit,
+            legs=legs,
             allocation=Allocation.model_validate(allocation),
             schedule=state.schedule,
             risk=Risk.model_validate(state.risk),

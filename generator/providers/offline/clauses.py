@@ -74,19 +74,27 @@ class Clause:
     pieces: list[list[str]] = field(default_factory=list)
     joins: list[str] = field(default_factory=list)  # connector before each piece
     words: list[str] = field(default_factory=list)  # the clause as tagged, for messages
+    # indexes of the pieces that start a group of their own: a clause taken in after
+    # punctuation with its own connector ("either A or B, and C": C starts one)
+    group_starts: set[int] = field(default_factory=set)
 
     def linked(self) -> list[tuple[list[str], str]]:
         """The pieces with their connectors, the first joined by the clause's own."""
         return [(piece, join if k else (self.conn or "and"))
                 for k, (piece, join) in enumerate(zip(self.pieces, self.joins, strict=True))]
 
-    def add(self, pairs: list[tuple[list[str], str]], *, front: bool = False) -> None:
-        """Take (piece, connector) pairs, after the clause's own pieces or before them."""
+    def add(self, pairs: list[tuple[list[str], str]], *, front: bool = False,
+            group: bool = False) -> None:
+        """Take (piece, connector) pairs, after the clause's own pieces or before them; `group`:
+        the pairs form a group of their own (they came after punctuation and a connector)."""
         pieces = [piece for piece, _ in pairs]
         joins = [join for _, join in pairs]
         if front:
             self.pieces, self.joins = pieces + self.pieces, joins + self.joins
+            self.group_starts = {k + len(pieces) for k in self.group_starts}
         else:
+            if group and pieces:
+                self.group_starts.add(len(self.pieces))
             self.pieces.extend(pieces)
             self.joins.extend(joins)
 
@@ -202,12 +210,14 @@ def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:
         if clause.verb is None:
             if not clause.pieces:
                 continue
-            nxt = next((c for c in clauses[idx + 1 :] if c.verb or c.pieces), None)
+            # the clause this one leads into, past continuations ("if A or B, and C, buy ...")
+            nxt = next((c for c in clauses[idx + 1 :]
+                        if c.verb or (c.pieces and c.conn is None)), None)
             if nxt is not None and nxt.verb and (not nxt.pieces or not merged):
                 pending.append(clause)
             elif merged:
                 target = merged[-1]
-                target.add(clause.linked())
+                target.add(clause.linked(), group=clause.conn is not None)
                 if clause.keyword == "wl" and target.verb == "entry":
                     target.keyword = "wl"
             elif not has_verb:
@@ -217,7 +227,17 @@ def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:
                 state.reject(clause.words)
             continue
         if pending:
-            clause.add([pair for p in pending for pair in p.linked()], front=True)
+            starts = {0}
+            pairs: list[tuple[list[str], str]] = []
+            for p in pending:
+                if pairs and p.conn is not None:
+                    starts.add(len(pairs))  # "if A or B, and C, buy ...": C is a group
+                pairs.extend(p.linked())
+            if clause.pieces:
+                starts.add(len(pairs))
+            clause.add(pairs, front=True)
+            if len(starts) > 1:
+                clause.group_starts |= starts - {0}
             for p in pending:
                 clause.keyword = clause.keyword or p.keyword
             pending = []

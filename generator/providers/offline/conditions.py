@@ -47,8 +47,9 @@ _UP = r"up|higher|green|positive|winning"
 _STREAK_UNIT = r"(?:trading )?(?:days|day|sessions|session|bars|closes|close|weeks|week)"
 _ROW = r"(?:in a row|straight|consecutively|running|on the trot)"
 STREAK_PATTERNS = [
-    rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|closing|is|was|goes|went|finishes"
-       rf"|finished|ends|ended|falls|fell|drops|dropped|rises|rose)? ?(?P<dir>{_DOWN}|{_UP})"
+    rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|closing|is|was|goes|went|gone"
+       rf"|been|finishes|finished|ends|ended|falls|fell|drops|dropped|rises|rose)?"
+       rf" ?(?P<dir>{_DOWN}|{_UP})"
        rf"(?: for)? (?P<n>\d+) {_STREAK_UNIT}(?: {_ROW})?"),
     rx(rf"(?:it |they )?(?:has |have )?(?P<n>\d+) (?:consecutive |straight )?(?P<dir>{_DOWN}|{_UP})"
        rf" {_STREAK_UNIT}(?: {_ROW})?"),
@@ -89,7 +90,8 @@ _CROSSES = r"(?:crosses|crossed|cross|crossing)"
 _BREAKS = r"(?:breaks|break|breaking|broke)"
 _LEVEL = (
     r"(?:(?:is|are|was|be|is still|still|stays|stay|remains|remain|closes|close|closed"
-    r"|closing|trades|trading|is trading|holds|sits|sit|ends|settles|finishes) )?"
+    r"|closing|trades|trading|is trading|holds|sits|sit|ends|settles|finishes)"
+    r"(?: back)? )?"
 )
 # (pattern, code): see `Op`; a code ending in 0 compares with zero ("turns positive")
 _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [

@@ -95,12 +95,28 @@ _CROSS_PAIR = re.compile(
 )
 
 
+# "when each one is above its own 200-day SMA": the rule of every symbol, said of each
+_EACH_ONE = re.compile(r"(?<!\S)(?:each (?:1|one)|each of them|every one of them)(?!\S)")
+_ITS_OWN = re.compile(r"(?<!\S)(?P<w>its|their) own(?!\S)")
+# "when the 50 day high breaks / is taken out": the price breaks through that level
+_LEVEL_BREAKS = re.compile(
+    r"(?<!\S)(?P<lvl>(?:the |a )?\d+ (?:day|week) (?P<w>high|low))"
+    r" (?:breaks|is broken|gets broken|is taken out|gets taken out|is hit|gets hit)(?!\S)")
+
+
 def expand_shorthands(state: ParseState) -> None:
     def handler(m: re.Match[str]) -> str:
         sym = f" {m.group('sym')}" if m.group("sym") else ""
         return f" buy{sym} on a golden cross , sell on a death cross "
 
-    state.t = squash(_CROSS_PAIR.sub(handler, state.t))
+    text = _CROSS_PAIR.sub(handler, state.t)
+    text = _ITS_OWN.sub(lambda m: m.group("w"), _EACH_ONE.sub(" it ", text))
+    def level(m: re.Match[str]) -> str:
+        side = "above" if m.group("w") == "high" else "below"
+        return f" price breaks {side} {m.group('lvl')} "
+
+    text = _LEVEL_BREAKS.sub(level, text)
+    state.t = squash(text)
 
 
 def strip_small_talk(state: ParseState) -> None:
@@ -162,7 +178,7 @@ def extract_title(state: ParseState) -> None:
     def cut(pattern: re.Pattern[str], text: str, on: object) -> str:
         return pattern.sub(lambda m: (on(m), " ")[1], text)  # type: ignore[operator]
 
-    if _SHORT.search(rest):
+    if _SHORT.search(rest) and not state.allow_short:
         raise state.fail("short positions are not allowed on this server (the title says short)",
                          [head])
 

@@ -304,6 +304,28 @@ NAMED_LINE = rx(
 )
 
 
+# "the weekly MACD", "monthly RSI": the family is computed on resampled bars (its settings have
+# no unit of their own to say so); taken out before the schedule reads "weekly"
+_FAMILY_TIMEFRAME = re.compile(
+    r"(?<!\S)(?P<tf>weekly|monthly) (?=(?:macd|rsi|stochastic|stoch|bollinger)(?!\S))")
+_FAMILIES = {"macd": MACD_KINDS, "rsi": {IndicatorKind.rsi}, "bollinger": BOLLINGER_KINDS,
+             "stochastic": {IndicatorKind.stoch_k, IndicatorKind.stoch_d},
+             "stoch": {IndicatorKind.stoch_k, IndicatorKind.stoch_d}}
+
+
+def extract_family_timeframes(state: ParseState) -> None:
+    def on_match(m: re.Match[str]) -> str:
+        family = state.t[m.end():].split(maxsplit=1)[0]
+        for kind in _FAMILIES[family]:
+            state.family_timeframes[kind] = state.settle(
+                state.family_timeframes.get(kind), m.group("tf"), f"{family} timeframes",
+                m.group(0))
+        state.understood.append(f"{family} on {m.group('tf')} bars")
+        return ""
+
+    state.t = _FAMILY_TIMEFRAME.sub(on_match, state.t)
+
+
 def extract_named_lines(state: ParseState) -> None:
     """ "fast 8, slow 21": what "the fast" and "the slow" mean in the rules (EMAs when the text
     says EMA or exponential anywhere, SMAs otherwise)."""
@@ -354,11 +376,18 @@ _PERIOD_EXAMPLES = {
 def build_indicator(state: ParseState, ind: Ind, text: str) -> Indicator:
     kind = ind.kind
     assert kind is not None  # settled in read_condition
-    kwargs: dict[str, object] = {"kind": kind, "symbol": ind.symbol, "timeframe": ind.timeframe}
+    timeframe = ind.timeframe or state.family_timeframes.get(kind)
+    kwargs: dict[str, object] = {"kind": kind, "symbol": ind.symbol, "timeframe": timeframe}
     if kind in PERIOD_KINDS:
         period = ind.period
         if period is None and kind in BOLLINGER_KINDS:
             period = state.bb_period
+        if period is None and kind not in BOLLINGER_KINDS:
+            # "RSI(2) below 10 ... sell when the RSI is above 70": the period stated elsewhere
+            stated = {i.period for i in state.inds.values()
+                      if i.kind == kind and i.period is not None and i.timeframe == timeframe}
+            if len(stated) == 1:
+                period = stated.pop()
         if period is None and kind not in BOLLINGER_KINDS and kind not in DEFAULT_PERIODS:
             word, example = _PERIOD_EXAMPLES.get(kind, (kind.value, "20-day"))
             raise state.fail(f"the {word} needs a period (e.g. '{example}')", [text])

@@ -27,7 +27,7 @@ from generator.providers.offline.framing import (
     extract_title,
     strip_small_talk,
 )
-from generator.providers.offline.indicators import extract_named_lines
+from generator.providers.offline.indicators import extract_family_timeframes, extract_named_lines
 from generator.providers.offline.normalise import normalise
 from generator.providers.offline.portfolios import (
     try_hold_all,
@@ -37,6 +37,7 @@ from generator.providers.offline.portfolios import (
 )
 from generator.providers.offline.risk import extract_risk
 from generator.providers.offline.schedule import extract_schedule
+from generator.providers.offline.shorts import apply_side, extract_short
 from generator.providers.offline.signals import parse_signal
 from generator.providers.offline.state import ParseState
 from generator.spec import StrategySpec
@@ -46,7 +47,9 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     strip_small_talk,
     expand_shorthands,
     extract_standard_macd,
+    extract_family_timeframes,
     extract_title,
+    extract_short,
     extract_named_lines,
     extract_exit_phrases,
     # before the schedule and risk controls: "target 10% annual volatility" holds neither
@@ -76,7 +79,7 @@ def _read(state: ParseState) -> StrategySpec:
     if spec is None:
         spec = parse_signal(state)
     check_title(state, spec)
-    return spec
+    return apply_side(state, spec)
 
 
 @dataclass
@@ -88,15 +91,19 @@ class Parsed:
     ignored: list[str] = field(default_factory=list)
 
 
-def parse(text: str, *, known_symbols: set[str] | None = None) -> StrategySpec:
-    """Turn plain English into a validated StrategySpec, or raise ParseError saying why not."""
-    return parse_text(text, known_symbols=known_symbols).spec
+def parse(text: str, *, known_symbols: set[str] | None = None,
+          allow_short: bool = False) -> StrategySpec:
+    """Turn plain English into a validated StrategySpec, or raise ParseError saying why not.
+    `allow_short` is the server's STRATFORGE_ALLOW_SHORT: without it a short is refused."""
+    return parse_text(text, known_symbols=known_symbols, allow_short=allow_short).spec
 
 
-def parse_text(text: str, *, known_symbols: set[str] | None = None) -> Parsed:
+def parse_text(text: str, *, known_symbols: set[str] | None = None,
+               allow_short: bool = False) -> Parsed:
     """`parse`, with the words that were understood and those ignored as carrying no meaning."""
-    state = ParseState(raw=text, t=normalise(text, known_symbols))
-    state.subparse = lambda sentence: parse(sentence, known_symbols=known_symbols)
+    state = ParseState(raw=text, t=normalise(text, known_symbols), allow_short=allow_short)
+    state.subparse = lambda sentence: parse(sentence, known_symbols=known_symbols,
+                                            allow_short=allow_short)
     if not state.t.strip():
         raise ParseError("the text is empty", [], [])
     try:

@@ -27,7 +27,7 @@ from generator.providers.offline.phrases import (
 )
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, MOMENTUM_WORDS, words
-from generator.spec import AllocationKind, StrategySpec
+from generator.spec import AllocationKind, Leg, StrategySpec
 
 # -- fixed weights -------------------------------------------------------------------------------
 _NUMLIST = r"(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)"
@@ -135,9 +135,9 @@ LEG = rx(
 
 def try_legs(state: ParseState) -> StrategySpec | None:
     """Each symbol with its own share and condition. A leg's rule is read like "hold SYM while
-    <condition>, otherwise sell"; the legs must state the same rule (each on its own symbol)
-    and the same share, which is a fixed-fraction signal strategy. Legs with different rules
-    or shares are refused (not expressible yet)."""
+    <condition>, otherwise sell". Legs that state the same rule (each on its own symbol) and the
+    same share are a fixed-fraction signal strategy; otherwise each leg keeps its own rule and
+    share (spec v2 `legs`)."""
     matches = list(LEG.finditer(state.t))
     subparse = state.subparse
     if len(matches) < 2 or subparse is None:
@@ -156,27 +156,34 @@ def try_legs(state: ParseState) -> StrategySpec | None:
                              [m.group(0).strip() + " " + condition]) from None
         legs.append((m.group("sym"), float(m.group("n")) / 100, spec))
     symbols = [sym for sym, _, _ in legs]
+    if len(set(symbols)) != len(symbols):
+        raise state.fail("a symbol is given two legs", [state.raw.strip()])
     first = legs[0][2]
     rules = {(s.entry.model_dump_json() if s.entry else "", s.exit.model_dump_json()
               if s.exit else "") for _, _, s in legs}
-    if len(rules) > 1:
-        raise state.fail("each symbol has its own rule; per-symbol rules that differ are not "
-                         "supported yet (say one rule for all of them)", [state.raw.strip()])
     shares = {share for _, share, _ in legs}
-    if len(shares) > 1:
-        raise state.fail("per-symbol shares that differ are not supported yet with rules (give "
-                         "each symbol the same share)", [state.raw.strip()])
     state.t = f" {CONSUMED} "
-    share = shares.pop()
-    state.understood.append(
-        f"{format_number(share * 100)}% in each of {', '.join(symbols)} while its rule holds")
+    if len(rules) == 1 and len(shares) == 1:  # one rule for all: a fixed-fraction strategy
+        share = shares.pop()
+        state.understood.append(
+            f"{format_number(share * 100)}% in each of {', '.join(symbols)} while its rule holds")
+        return build_spec(
+            state,
+            name=f"{first.name.rsplit(' ', 1)[0]} {' '.join(symbols)}",
+            symbols=symbols,
+            allocation=dict(kind=AllocationKind.fixed_fraction, fraction=share),
+            entry=first.entry,
+            exit=first.exit,
+        )
+    for sym, share, _ in legs:
+        state.understood.append(f"{format_number(share * 100)}% in {sym} while its own rule holds")
     return build_spec(
         state,
-        name=f"{first.name.rsplit(' ', 1)[0]} {' '.join(symbols)}",
+        name=f"Legs {' '.join(symbols)}",
         symbols=symbols,
-        allocation=dict(kind=AllocationKind.fixed_fraction, fraction=share),
-        entry=first.entry,
-        exit=first.exit,
+        allocation={},
+        legs=[Leg(symbol=sym, fraction=share, entry=spec.entry, exit=spec.exit)
+              for sym, share, spec in legs if spec.entry is not None],
     )
 
 

@@ -1,9 +1,11 @@
 """Rules: the conditions read for buying and selling become spec `Rule`s, and the strategy a name.
 
-This module owns combining conditions into one rule ("and" = all, "or" = any; mixing both is
-refused), the default exit when no sell rule was given (the opposite crossing, or the negated
-rule of a "hold while ..." / "..., otherwise ..."), and the name a signal strategy gets from
-its first entry condition ("Golden cross SPY", "RSI mean reversion QQQ", ...).
+This module owns combining conditions into one rule ("and" = all, "or" = any; mixing both makes
+nested groups where punctuation says how: "either A or B, and C" is all(any(A, B), C), and is
+refused where it does not: "A or B and C"), the default exit when no sell rule was given (the
+opposite crossing, or the negated rule of a "hold while ..." / "..., otherwise ..."), and the
+name a signal strategy gets from its first entry condition ("Golden cross SPY", "RSI mean
+reversion QQQ", ...).
 """
 
 from __future__ import annotations
@@ -32,12 +34,50 @@ _CROSSING = {Operator.crosses_above, Operator.crosses_below}
 _BELOW = (Operator.lt, Operator.crosses_below)
 
 
+GROUP_MARK = "|"  # prefixed to the connector of a condition that starts a group of its own
+
+
+def _groups(items: list[tuple[str, Cond]]) -> list[list[tuple[str, Cond]]]:
+    """The items cut where a condition starts a group of its own."""
+    groups: list[list[tuple[str, Cond]]] = []
+    for k, (join, cond) in enumerate(items):
+        if not groups or (k and join.startswith(GROUP_MARK)):
+            groups.append([])
+        groups[-1].append((join.removeprefix(GROUP_MARK), cond))
+    return groups
+
+
 def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Rule:
-    """The rule of (connector, condition) items; `role` is "entry" or "exit"."""
-    joins = {j for j, _ in items[1:]}
-    if len(joins) > 1:
-        raise state.fail(f"the {role} rule mixes 'and' and 'or'; use one of them",
+    """The rule of (connector, condition) items; `role` is "entry" or "exit". Connectors that
+    mix "and" and "or" make nested groups when the punctuation marks the groups (each group
+    one connector, and one connector between the groups); otherwise they are refused."""
+    joins = {j.removeprefix(GROUP_MARK) for j, _ in items[1:]}
+    if len(joins) <= 1:
+        return _flat_rule(state, [(j.removeprefix(GROUP_MARK), c) for j, c in items], role)
+    groups = _groups(items)
+    outer = {group[0][0] for group in groups[1:]}
+    inner = [{j for j, _ in group[1:]} for group in groups]
+    if len(groups) < 2 or len(outer) != 1 or any(len(j) > 1 for j in inner):
+        raise state.fail(f"the {role} rule mixes 'and' and 'or'; use one of them, or group "
+                         "them with 'either ... or ..., and ...'",
                          [" ".join(c.text for _, c in items)])
+    parts: list[Condition | Rule] = []
+    for group in groups:
+        rule = _flat_rule(state, [("and" if k == 0 else j, c) for k, (j, c) in enumerate(group)],
+                          role)
+        parts.extend(rule.conditions if len(rule.conditions) == 1 else [rule])
+    combine: Literal["all", "any"] = "any" if outer == {"or"} else "all"
+    state.understood.append(f"{role}: nested groups combined with "
+                            f"{'any' if combine == 'any' else 'all'}")
+    try:
+        return Rule(combine=combine, conditions=parts)
+    except ValidationError as exc:
+        raise state.fail(f"the {role} rule is not valid: " + validation_errors(exc)) from exc
+
+
+def _flat_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Rule:
+    """The rule of conditions joined by one connector."""
+    joins = {j for j, _ in items[1:]}
     conditions: list[Condition | Rule] = []
     for _, c in items:
         left = build_indicator(state, c.left, c.text)
@@ -57,7 +97,10 @@ def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Ru
 
 
 def negated_rule(rule: Rule) -> Rule:
-    """Not `rule`, for a flat rule: each condition negated, all <-> any (De Morgan)."""
+    """Not `rule`: for a flat rule each condition negated, all <-> any (De Morgan); a rule with
+    nested groups is wrapped in "none"."""
+    if any(isinstance(c, Rule) for c in rule.conditions):
+        return Rule(combine="none", conditions=[rule])
     conds = rule.flat()
     flipped: Literal["all", "any"] = "any" if rule.combine == "all" else "all"
     return Rule(combine=flipped if len(conds) > 1 else "all",
@@ -66,8 +109,20 @@ def negated_rule(rule: Rule) -> Rule:
 
 def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | None:
     """The exit when no sell rule was given; None when only the risk controls close positions."""
-    conds = entry.flat()  # the parser's rules are flat
+    conds = entry.flat()
     mode = state.exit_mode
+    if any(isinstance(c, Rule) for c in entry.conditions):  # nested groups
+        if mode == "opposite":
+            raise state.fail("'the cross back' needs exactly one crossing in the buy rule")
+        if mode == "negate_all":  # every one of the buy rule's parts is false
+            return Rule(combine="none", conditions=list(entry.conditions))
+        if mode is not None or negate_all:
+            state.understood.append("exit (default): when the buy rule no longer holds")
+            return Rule(combine="none", conditions=[entry])
+        if state.risk:
+            return None
+        raise state.fail(
+            "no exit rule was given (say when to sell, e.g. 'sell when RSI rises above 70')")
     if mode == "opposite":
         crossings = [c for c in conds if c.op in _CROSSING]
         if len(crossings) != 1:

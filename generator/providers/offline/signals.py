@@ -21,7 +21,13 @@ from generator.providers.offline.clauses import (
 from generator.providers.offline.conditions import COMPARISON_RULES, NAMED_RULES, read_condition
 from generator.providers.offline.errors import GENERIC, NOTHING
 from generator.providers.offline.indicators import tag_indicators
-from generator.providers.offline.rules import default_exit, make_rule, negated_rule, signal_name
+from generator.providers.offline.rules import (
+    GROUP_MARK,
+    default_exit,
+    make_rule,
+    negated_rule,
+    signal_name,
+)
 from generator.providers.offline.state import ParseState, TextTagger, chain, tagger
 from generator.providers.offline.terms import Cond, Ind, negated_op
 from generator.spec import AllocationKind, StrategySpec
@@ -97,7 +103,7 @@ def parse_signal(state: ParseState) -> StrategySpec:
     entry: list[tuple[str, Cond]] = []
     exit_: list[tuple[str, Cond]] = []
     for c in clauses:
-        for piece, join in zip(c.pieces, c.joins, strict=True):
+        for k, (piece, join) in enumerate(zip(c.pieces, c.joins, strict=True)):
             cond = read_condition(state, piece, prev)
             if cond is None:
                 continue
@@ -107,6 +113,8 @@ def parse_signal(state: ParseState) -> StrategySpec:
                 cond = replace(cond, op=negated_op(cond.op))
                 join = {"unless": "and", "unless-or": "and", "unless-and": "or"}[join]
                 state.understood.append(f"'unless': {cond.text} is negated")
+            if k in c.group_starts:
+                join = GROUP_MARK + join  # a group of its own (rules.make_rule)
             (exit_ if c.verb == "exit" else entry).append((join, cond))
         if not c.pieces and c.verb is not None:
             state.reject(c.words, f"'{state.render(c.words)}' says what to do but not when")

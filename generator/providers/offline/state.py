@@ -20,7 +20,7 @@ from generator.providers.offline.errors import GENERIC, ParseError
 from generator.providers.offline.phrases import consume, take
 from generator.providers.offline.terms import Ind, Op, Title
 from generator.providers.offline.vocabulary import CONSUMED, FILLER, NEGATIONS
-from generator.spec import Frequency, StrategySpec
+from generator.spec import Frequency, IndicatorKind, StrategySpec
 
 T = TypeVar("T")
 
@@ -68,6 +68,11 @@ class ParseState:
     # opposite crossing), "negate" (the entry no longer holds), "negate_any" (any entry
     # condition fails), "negate_all" (every entry condition fails)
     exit_mode: str | None = None
+    # "the weekly MACD": indicator kinds computed on resampled bars (indicators.py)
+    family_timeframes: dict[IndicatorKind, str] = field(default_factory=dict)
+    # short selling (shorts.py): allowed by the server, and found in the text
+    allow_short: bool = False
+    short: bool = False
     # reads a sentence of its own (a per-symbol leg), set by the parser
     subparse: Callable[[str], StrategySpec] | None = None
 
