@@ -1,0 +1,472 @@
+"""Simulate a StrategySpec over daily arrays with the semantics of its generated Lumibot code.
+
+The rendered strategy (`templates/strategy.py.j2`, `runtime.strategy_base`) and Lumibot 4.6
+fix every rule this module follows; each is checked fill for fill by the parity suite
+(`tests/runtime/test_fast_parity.py`):
+
+* the iterations are the trading days after the run's start up to its end; a day decides only
+  once every data symbol has `history_bars` completed bars (bars dated before the day);
+* rules read the completed bars only: their value on day D is the indicator on the bar before D
+  (and, for a cross, the bar before that);
+* market orders fill at day D's open, sells first, in whole shares sized as
+  floor(portfolio value x weight / last completed close); the percent fee is charged on each
+  fill. Lumibot 4.6 applies `slippage_per_share` to SMART_LIMIT orders only, never to the market
+  orders generated code submits, so neither does this engine;
+* Lumibot values the portfolio at day D's close during D's iteration (`get_last_price` of a
+  daily bar is its close); sizing uses that value, as the generated code does;
+* the equity curve has one row per iteration: the holdings before that day's orders, valued
+  at its close;
+* dividends in `cash` mode are credited on the ex-date for the shares held the day before,
+  before the day's iteration.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from generator.spec import (
+    AllocationKind,
+    Condition,
+    Constant,
+    Indicator,
+    Operator,
+    Rule,
+    StrategySpec,
+)
+from runtime.fast_engine.indicators import indicator_pair, unsupported_features
+from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics
+from runtime.strategy_base import period_key
+
+
+class FastEngineRefused(ValueError):
+    """The fast engine will not run this strategy; the message says why."""
+
+
+@dataclass
+class FastResult:
+    fills: list[Fill]
+    equity: pd.Series
+    dividends: str = "off"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _Market:
+    """Every data symbol's bars aligned on the run's iteration days."""
+
+    def __init__(self, spec: StrategySpec, frames: dict[str, pd.DataFrame], start: date,
+                 end: date, history_bars: int) -> None:
+        self.frames = {s: frames[s] for s in spec.all_symbols()}
+        days: pd.DatetimeIndex | None = None
+        for frame in self.frames.values():
+            idx = pd.DatetimeIndex(frame.index)
+            days = idx if days is None else days.union(idx)
+        assert days is not None
+        days = days[(days > pd.Timestamp(start)) & (days <= pd.Timestamp(end))]
+        self.days = days
+        self.n = len(days)
+        self.window = history_bars
+        self.pos: dict[str, np.ndarray] = {}  # last completed row of each symbol, per day
+        self.today: dict[str, np.ndarray] = {}  # the row dated on the day (-1 when none)
+        warm = np.ones(self.n, dtype=bool)
+        for symbol, frame in self.frames.items():
+            idx = pd.DatetimeIndex(frame.index)
+            pos = idx.searchsorted(days, side="left") - 1
+            self.pos[symbol] = pos
+            at = idx.searchsorted(days, side="left")
+            exact = (at < len(idx)) & (idx[np.minimum(at, len(idx) - 1)] == days)
+            self.today[symbol] = np.where(exact, at, -1)
+            warm &= pos + 1 >= history_bars
+        self.warm = warm
+        self.open = {s: f["open"].to_numpy(dtype="float64") for s, f in self.frames.items()}
+        self.close = {s: f["close"].to_numpy(dtype="float64") for s, f in self.frames.items()}
+
+    def at_pos(self, symbol: str, values: np.ndarray) -> np.ndarray:
+        """`values` (one per row of the symbol's bars) on each day's last completed row."""
+        pos = self.pos[symbol]
+        out = np.full(self.n, np.nan)
+        ok = pos >= 0
+        out[ok] = values[pos[ok]]
+        return out
+
+    def close_today(self, symbol: str) -> np.ndarray:
+        """Each day's close (Lumibot's last price); the last close before it when no bar."""
+        row = np.where(self.today[symbol] >= 0, self.today[symbol], self.pos[symbol])
+        return np.where(row >= 0, self.close[symbol][np.maximum(row, 0)], np.nan)
+
+
+def _side(ind: Indicator, market: _Market, symbol: str,
+          cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray,
+                                                                                np.ndarray]:
+    source = ind.symbol or symbol
+    key = (source, ind.model_dump_json())
+    if key not in cache:
+        now, before = indicator_pair(ind, market.frames[source], market.window)
+        cache[key] = (market.at_pos(source, now), market.at_pos(source, before))
+    return cache[key]
+
+
+def _condition(cond: Condition, market: _Market, symbol: str, cache: dict[Any, Any]) -> np.ndarray:
+    now_l, before_l = _side(cond.left, market, symbol, cache)
+    if isinstance(cond.right, Constant):
+        now_r = before_r = np.full(market.n, float(cond.right.value))
+    else:
+        now_r, before_r = _side(cond.right, market, symbol, cache)
+    if cond.offset_pct is not None:
+        factor = 1.0 + cond.offset_pct / 100.0
+        now_r, before_r = now_r * factor, before_r * factor
+    with np.errstate(invalid="ignore"):
+        if cond.op == Operator.crosses_above:
+            return (before_l <= before_r) & (now_l > now_r)
+        if cond.op == Operator.crosses_below:
+            return (before_l >= before_r) & (now_l < now_r)
+        if cond.op == Operator.gt:
+            return now_l > now_r
+        if cond.op == Operator.lt:
+            return now_l < now_r
+        if cond.op == Operator.ge:
+            return now_l >= now_r
+        return now_l <= now_r
+
+
+def rule_signal(rule: Rule, market: _Market, symbol: str, cache: dict[Any, Any]) -> np.ndarray:
+    """The rule's truth on every iteration day for `symbol`."""
+    parts = [
+        rule_signal(c, market, symbol, cache) if isinstance(c, Rule)
+        else _condition(c, market, symbol, cache)
+        for c in rule.conditions
+    ]
+    if rule.combine == "all":
+        return np.logical_and.reduce(parts)
+    anyof = np.logical_or.reduce(parts)
+    return ~anyof if rule.combine == "none" else anyof
+
+
+def check_supported(spec: StrategySpec) -> None:
+    missing = unsupported_features(spec)
+    if missing:
+        raise FastEngineRefused(
+            "the fast engine does not implement " + ", ".join(missing)
+            + " yet; run this strategy on the Lumibot engine"
+        )
+
+
+class _Book:
+    """Cash, positions and fills, with Lumibot's market-order fills at the day's open."""
+
+    def __init__(self, cash: float, fee_pct: float) -> None:
+        self.cash = cash
+        self.fee_pct = fee_pct
+        self.qty: dict[str, float] = {}
+        self.avg: dict[str, float] = {}
+        self.fills: list[Fill] = []
+
+    def value(self, closes: dict[str, float]) -> float:
+        return self.cash + sum(q * closes[s] for s, q in self.qty.items())
+
+    def fill(self, day: str, symbol: str, quantity: float, side: str, price: float) -> None:
+        fee = price * quantity * self.fee_pct if self.fee_pct else 0.0
+        held = self.qty.get(symbol, 0.0)
+        if side == "buy":
+            self.cash -= price * quantity + fee
+            total = held + quantity
+            self.avg[symbol] = (self.avg.get(symbol, 0.0) * held + price * quantity) / total
+            self.qty[symbol] = total
+        else:
+            self.cash += price * quantity - fee
+            left = held - quantity
+            if left <= 0:
+                self.qty.pop(symbol, None)
+                self.avg.pop(symbol, None)
+            else:
+                self.qty[symbol] = left
+        self.fills.append(Fill(time=day, symbol=symbol, side=side, quantity=float(quantity),
+                               price=float(price), fee=float(fee)))
+
+    def trade_to_weights(self, day: str, weights: dict[str, float], prices: dict[str, float],
+                         equity: float, opens: dict[str, float]) -> None:
+        """`strategy_base.trade_to_weights`, filled at the day's open."""
+        sells: list[tuple[str, float, str]] = []
+        buys: list[tuple[str, float, str]] = []
+        for symbol, weight in weights.items():
+            last = prices.get(symbol)
+            held = self.qty.get(symbol, 0.0)
+            if weight <= 0:
+                wanted = 0.0
+            elif last is None or not last > 0:
+                continue
+            else:
+                wanted = float(math.floor(equity * weight / last))
+            change = wanted - held
+            if change < 0:
+                sells.append((symbol, -change, "sell"))
+            elif change > 0:
+                buys.append((symbol, change, "buy"))
+        for symbol, quantity, side in sells + buys:
+            self.fill(day, symbol, quantity, side, opens[symbol])
+
+
+def simulate(
+    spec: StrategySpec,
+    frames: dict[str, pd.DataFrame],
+    start: date,
+    end: date,
+    cash: float = 100_000.0,
+    fee_pct: float = 0.0,
+    dividends: dict[str, pd.Series] | None = None,
+) -> FastResult:
+    """Run `spec` over `frames` (per symbol: a date index and open/high/low/close/volume, with
+    the warm-up bars before `start`); `dividends` (cash per share by date) pays them in cash."""
+    check_supported(spec)
+    from generator.render import plan_strategy
+
+    params = plan_strategy(spec, summary="-").parameters
+    market = _Market(spec, frames, start, end, int(params["history_bars"]))
+    if market.n == 0:
+        raise FastEngineRefused("no trading days between the start and the end")
+    sim = _SpecRun(spec, params, market, cash, fee_pct, dividends)
+    equity = sim.run()
+    return FastResult(fills=sim.book.fills, equity=equity,
+                      dividends="cash" if dividends is not None else "off")
+
+
+class _SpecRun:
+    def __init__(self, spec: StrategySpec, params: dict[str, Any], market: _Market,
+                 cash: float, fee_pct: float, dividends: dict[str, pd.Series] | None) -> None:
+        self.spec, self.p, self.m = spec, params, market
+        self.book = _Book(cash, fee_pct)
+        self.symbols: list[str] = list(spec.symbols)
+        self.data_symbols: list[str] = list(params["data_symbols"])
+        self.alt: str | None = spec.allocation.alternative
+        cache: dict[Any, Any] = {}
+        self.entry = {s: rule_signal(spec.entry, market, s, cache) for s in self.symbols} \
+            if spec.entry is not None else {}
+        self.exit = {s: rule_signal(spec.exit, market, s, cache) for s in self.symbols} \
+            if spec.exit is not None else {}
+        self.last_close = {s: market.at_pos(s, market.close[s]) for s in self.data_symbols}
+        self.today_close = {s: market.close_today(s) for s in self.data_symbols}
+        self.opens = {s: np.where(market.today[s] >= 0,
+                                  market.open[s][np.maximum(market.today[s], 0)], np.nan)
+                      for s in self.data_symbols}
+        self.pay: dict[str, np.ndarray] = {}
+        if dividends is not None:
+            for s in self.data_symbols:
+                col = dividends.get(s)
+                if col is not None:
+                    self.pay[s] = col.reindex(market.days).fillna(0.0).to_numpy(dtype="float64")
+        self.vol: dict[str, np.ndarray] = {}
+        if spec.allocation.target_volatility_pct is not None:
+            days = int(params["volatility_days"])
+            ind = Indicator(kind="volatility", period=days)
+            for s in self.data_symbols:
+                now, _ = indicator_pair(ind, market.frames[s], market.window)
+                self.vol[s] = market.at_pos(s, now)
+        self.mom: dict[str, np.ndarray] = {}
+        if spec.allocation.kind == AllocationKind.momentum_rotation:
+            ind = Indicator(kind="roc", period=int(params["momentum_days"]))
+            for s in self.symbols:
+                now, _ = indicator_pair(ind, market.frames[s], market.window)
+                self.mom[s] = market.at_pos(s, now)
+        self.schedule = str(params["schedule"])
+        self.last_evaluated: str | None = None
+        self.alt_weight: float | None = None
+        self.peak: dict[str, float] = {}
+        self.held_bars: dict[str, int] = {}
+        risk = spec.risk
+        self.has_risk = any(v is not None for v in (risk.stop_loss_pct, risk.take_profit_pct,
+                                                    risk.trailing_stop_pct, risk.max_hold_bars))
+
+    # -- shared pieces --------------------------------------------------------------------------
+    def _closes_today(self, t: int) -> dict[str, float]:
+        return {s: float(self.today_close[s][t]) for s in self.book.qty}
+
+    def _equity(self, t: int) -> float:
+        return self.book.value(self._closes_today(t))
+
+    def _prices(self, t: int) -> dict[str, float]:
+        return {s: float(self.last_close[s][t]) for s in self.data_symbols}
+
+    def _opens(self, t: int) -> dict[str, float]:
+        return {s: float(self.opens[s][t]) for s in self.data_symbols}
+
+    def _risk_exit(self, symbol: str, t: int) -> bool:
+        p = self.p
+        if "max_hold_bars" in p and self.held_bars.get(symbol, 0) >= p["max_hold_bars"]:
+            return True
+        if not any(k in p for k in ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct")):
+            return False
+        entry = self.book.avg[symbol]
+        close = float(self.last_close[symbol][t])
+        if "trailing_stop_pct" in p:
+            peak = max(self.peak.get(symbol, entry), close)
+            self.peak[symbol] = peak
+            if close <= peak * (1 - p["trailing_stop_pct"] / 100):
+                self.peak.pop(symbol, None)
+                return True
+        if "stop_loss_pct" in p and close <= entry * (1 - p["stop_loss_pct"] / 100):
+            self.peak.pop(symbol, None)
+            return True
+        if "take_profit_pct" in p and close >= entry * (1 + p["take_profit_pct"] / 100):
+            self.peak.pop(symbol, None)
+            return True
+        return False
+
+    def run(self) -> pd.Series:
+        m = self.m
+        values = np.empty(m.n)
+        weights_kind = self.spec.is_weights
+        drift = self.spec.allocation.drift_band_pct is not None
+        for t in range(m.n):
+            for s, paid in self.pay.items():
+                held = self.book.qty.get(s, 0.0)
+                if held > 0 and paid[t] > 0:
+                    self.book.cash += held * paid[t]
+            values[t] = self._equity(t)
+            if weights_kind:
+                if drift:
+                    self._drift_day(t)
+                else:
+                    self._weights_day(t)
+            elif m.warm[t]:
+                self._signal_day(t)
+        index = pd.DatetimeIndex(m.days)
+        return pd.Series(values, index=index)
+
+    # -- signal strategies ----------------------------------------------------------------------
+    def _signal_day(self, t: int) -> None:
+        p = self.p
+        period = period_key(self.m.days[t].date(), self.schedule)
+        due = period != self.last_evaluated
+        self.last_evaluated = period
+        weights: dict[str, float] = {}
+        invested = 0
+        count_held = "max_hold_bars" in p or "min_hold_bars" in p
+        for symbol in self.symbols:
+            holding = symbol in self.book.qty
+            if count_held and holding:
+                self.held_bars[symbol] = self.held_bars.get(symbol, 0) + 1
+            if self.has_risk and holding and self._risk_exit(symbol, t):
+                weights[symbol] = 0.0
+                continue
+            long_enough = ("min_hold_bars" not in p
+                           or self.held_bars.get(symbol, 0) >= p["min_hold_bars"])
+            if due and holding and long_enough and symbol in self.exit and self.exit[symbol][t]:
+                weights[symbol] = 0.0
+            elif due and not holding and self.entry[symbol][t]:
+                if self.vol:
+                    realised = float(self.vol[symbol][t])
+                    weights[symbol] = (p["position_weight"]
+                                       * min(1.0, p["target_volatility_pct"] / realised)
+                                       if realised > 0 else 0.0)
+                elif "position_amount" in p:
+                    weights[symbol] = min(p["position_amount"] / self._equity(t),
+                                          p["position_weight"])
+                else:
+                    weights[symbol] = p["position_weight"]
+                invested += 1
+                self.peak.pop(symbol, None)
+                self.held_bars.pop(symbol, None)
+            elif holding:
+                invested += 1
+        if self.alt is not None:
+            wanted = (len(self.symbols) - invested) * p["position_weight"]
+            if wanted != self.alt_weight:
+                weights[self.alt] = wanted
+                self.alt_weight = wanted
+        if weights:
+            self.book.trade_to_weights(self.m.days[t].date().isoformat(), weights,
+                                       self._prices(t), self._equity(t), self._opens(t))
+
+    # -- weights strategies ---------------------------------------------------------------------
+    def _targets(self, t: int) -> dict[str, float]:
+        p = self.p
+        if "target_weights" in p:
+            return dict(p["target_weights"])
+        scores = {s: float(self.mom[s][t]) for s in self.symbols}
+        ranked = sorted(scores, key=lambda name: scores[name], reverse=True)
+        chosen = ranked[: p["top_n"]]
+        weights = {s: 0.0 for s in self.symbols}
+        share = 1.0 / p["top_n"]
+        if self.alt is not None:
+            weights[self.alt] = 0.0
+        for symbol in chosen:
+            if p["require_positive_momentum"] and not scores[symbol] > 0:
+                if self.alt is not None:
+                    weights[self.alt] += share
+                continue
+            weights[symbol] = share
+        return weights
+
+    def _weights_day(self, t: int) -> None:
+        p = self.p
+        day = self.m.days[t].date()
+        period = period_key(day, self.schedule)
+        if period == self.last_evaluated:
+            if self.has_risk and self.m.warm[t]:
+                exits = {s: 0.0 for s in self.symbols
+                         if s in self.book.qty and self._risk_exit(s, t)}
+                if exits:
+                    self.book.trade_to_weights(day.isoformat(), exits, {}, self._equity(t),
+                                               self._opens(t))
+            return
+        if not self.m.warm[t]:
+            return
+        targets = self._targets(t)
+        if self.vol:
+            scaled = {}
+            for name, weight in targets.items():
+                realised = float(self.vol[name][t])
+                share = min(1.0, p["target_volatility_pct"] / realised) if realised > 0 else 0.0
+                scaled[name] = weight * share
+            targets = scaled
+        self.book.trade_to_weights(day.isoformat(), targets, self._prices(t), self._equity(t),
+                                   self._opens(t))
+        self.last_evaluated = period
+        self.peak = {}
+
+    def _drift_day(self, t: int) -> None:
+        if not self.m.warm[t]:
+            return
+        targets = dict(self.p["target_weights"])
+        prices = self._prices(t)
+        band = float(self.p["drift_band_pct"])
+        values = {s: self.book.qty.get(s, 0.0) * prices.get(s, 0.0) for s in targets}
+        equity = self._equity(t)
+        drifted = (equity <= 0 or not any(values.values())
+                   or any(abs(values[s] / equity - w) * 100.0 > band for s, w in targets.items()))
+        if drifted:
+            self.book.trade_to_weights(self.m.days[t].date().isoformat(), targets, prices, equity,
+                                       self._opens(t))
+
+
+def result_document(result: FastResult, elapsed: float, risk_free_rate: float = 0.0
+                    ) -> dict[str, Any]:
+    """The worker's result shape (`runtime.backtest_worker.run`) for a fast run."""
+    equity = result.equity
+    metrics = equity_metrics(equity, risk_free_rate)
+    metrics.update(trade_metrics(result.fills))
+    return {
+        "metrics": metrics,
+        "fills": [f.__dict__ for f in result.fills],
+        "round_trips": round_trips(result.fills),
+        "iterations_per_s": len(equity) / elapsed if elapsed > 0 else None,
+        "backtest_seconds": elapsed,
+        "first_day": str(equity.index[0].date()),
+        "last_day": str(equity.index[-1].date()),
+        "dividends": result.dividends,
+        "engine": "fast",
+    }
+
+
+def run_fast(spec: StrategySpec, frames: dict[str, pd.DataFrame], start: date, end: date,
+             **kwargs: Any) -> dict[str, Any]:
+    import time
+
+    started = time.perf_counter()
+    result = simulate(spec, frames, start, end, **kwargs)
+    return result_document(result, time.perf_counter() - started)
