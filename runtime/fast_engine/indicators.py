@@ -66,7 +66,9 @@ def _args(ind: Indicator) -> list[object]:
     return [getattr(ind, name) for name in fields]
 
 
-def indicator_pair(ind: Indicator, bars: pd.DataFrame, window: int) -> tuple[np.ndarray, np.ndarray]:
+def indicator_pair(
+    ind: Indicator, bars: pd.DataFrame, window: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(now, before) per row i of `bars`: the indicator on the last bar and on the bar before
     it, as seen from the window of `window` completed bars ending at row i."""
     if ind.kind in STREAKS:
