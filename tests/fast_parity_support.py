@@ -10,11 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from api.services.fast_backtests import run_fast
 from generator.render import plan_strategy, render_strategy
 from generator.spec import StrategySpec
 from runtime.backtest import BacktestRequest
 from runtime.executors import BacktestJob, JobResult, LocalPoolExecutor
-from runtime.fast_engine import run_request
 
 ETFS = ["AGG", "BIL", "DBC", "EEM", "EFA", "EWJ", "GLD", "HYG", "IEF", "IEV", "IWM", "IYR",
         "LQD", "MDY", "QQQ", "SHY", "SPY", "TIP", "TLT", "VNQ", "VTI"]
@@ -80,8 +80,9 @@ def run_both(cases: list[Case], tmp: Path, market: Path) -> list[tuple[Case, dic
     for i, case in enumerate(cases):
         outcome = events.results[i].outcome
         assert outcome.ok, f"{case.name}: Lumibot failed: {outcome.error}\n{outcome.traceback}"
-        fast = run_request(StrategySpec.model_validate(case.spec), requests[i])
-        out.append((case, outcome.result, fast))
+        fast = run_fast(StrategySpec.model_validate(case.spec), requests[i], None)
+        assert fast.ok, f"{case.name}: fast engine failed: {fast.error}"
+        out.append((case, outcome.result, fast.result))
     return out
 
 

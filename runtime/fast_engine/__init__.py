@@ -8,14 +8,13 @@ from this engine is either the Lumibot result, fill for fill, or no result at al
 
 from runtime.fast_engine.indicators import Unsupported, unsupported_features
 from runtime.fast_engine.runner import load_frames, run_request
-from runtime.fast_engine.simulate import FastEngineRefused, FastResult, run_fast, simulate
+from runtime.fast_engine.simulate import FastEngineRefused, FastResult, simulate
 
 __all__ = [
     "FastEngineRefused",
     "FastResult",
     "Unsupported",
     "load_frames",
-    "run_fast",
     "run_request",
     "simulate",
     "unsupported_features",

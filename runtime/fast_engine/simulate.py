@@ -2,7 +2,7 @@
 
 The rendered strategy (`templates/strategy.py.j2`, `runtime.strategy_base`) and Lumibot 4.6
 fix every rule this module follows; each is checked fill for fill by the parity suite
-(`tests/runtime/test_fast_parity.py`):
+(`tests/api/test_fast_parity.py`):
 
 * the iterations are the trading days after the run's start up to its end; a day decides only
   once every data symbol has `history_bars` completed bars (bars dated before the day);
@@ -22,6 +22,7 @@ fix every rule this module follows; each is checked fill for fill by the parity 
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,16 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from generator.spec import (
-    AllocationKind,
-    Condition,
-    Constant,
-    Indicator,
-    Operator,
-    Rule,
-    StrategySpec,
-)
-from runtime.fast_engine.indicators import indicator_pair, unsupported_features
+from runtime.fast_engine.indicators import Indicator, indicator_pair, unsupported_features
 from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics
 from runtime.strategy_base import period_key
 
@@ -59,9 +51,9 @@ class FastResult:
 class _Market:
     """Every data symbol's bars aligned on the run's iteration days."""
 
-    def __init__(self, spec: StrategySpec, frames: dict[str, pd.DataFrame], start: date,
+    def __init__(self, data_symbols: list[str], frames: dict[str, pd.DataFrame], start: date,
                  end: date, history_bars: int) -> None:
-        self.frames = {s: frames[s] for s in spec.all_symbols()}
+        self.frames = {s: frames[s] for s in data_symbols}
         days: pd.DatetimeIndex | None = None
         for frame in self.frames.values():
             idx = pd.DatetimeIndex(frame.index)
@@ -103,51 +95,58 @@ class _Market:
 def _side(ind: Indicator, market: _Market, symbol: str,
           cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray,
                                                                                 np.ndarray]:
-    source = ind.symbol or symbol
-    key = (source, ind.model_dump_json())
+    source = ind.get("symbol") or symbol
+    key = (source, json.dumps(ind, sort_keys=True))
     if key not in cache:
         now, before = indicator_pair(ind, market.frames[source], market.window)
         cache[key] = (market.at_pos(source, now), market.at_pos(source, before))
     return cache[key]
 
 
-def _condition(cond: Condition, market: _Market, symbol: str, cache: dict[Any, Any]) -> np.ndarray:
-    now_l, before_l = _side(cond.left, market, symbol, cache)
-    if isinstance(cond.right, Constant):
-        now_r = before_r = np.full(market.n, float(cond.right.value))
+def _condition(cond: dict[str, Any], market: _Market, symbol: str, cache: dict[Any, Any]
+               ) -> np.ndarray:
+    now_l, before_l = _side(cond["left"], market, symbol, cache)
+    right = cond["right"]
+    if "kind" not in right:  # a constant
+        now_r = before_r = np.full(market.n, float(right["value"]))
     else:
-        now_r, before_r = _side(cond.right, market, symbol, cache)
-    if cond.offset_pct is not None:
-        factor = 1.0 + cond.offset_pct / 100.0
+        now_r, before_r = _side(right, market, symbol, cache)
+    if cond.get("offset_pct") is not None:
+        factor = 1.0 + cond["offset_pct"] / 100.0
         now_r, before_r = now_r * factor, before_r * factor
+    op = cond["op"]
     with np.errstate(invalid="ignore"):
-        if cond.op == Operator.crosses_above:
+        if op == "crosses_above":
             return (before_l <= before_r) & (now_l > now_r)
-        if cond.op == Operator.crosses_below:
+        if op == "crosses_below":
             return (before_l >= before_r) & (now_l < now_r)
-        if cond.op == Operator.gt:
+        if op == "gt":
             return now_l > now_r
-        if cond.op == Operator.lt:
+        if op == "lt":
             return now_l < now_r
-        if cond.op == Operator.ge:
+        if op == "ge":
             return now_l >= now_r
-        return now_l <= now_r
+        if op == "le":
+            return now_l <= now_r
+    raise FastEngineRefused(f"the fast engine does not know the operator {op!r}")
 
 
-def rule_signal(rule: Rule, market: _Market, symbol: str, cache: dict[Any, Any]) -> np.ndarray:
+def rule_signal(rule: dict[str, Any], market: _Market, symbol: str, cache: dict[Any, Any]
+                ) -> np.ndarray:
     """The rule's truth on every iteration day for `symbol`."""
     parts = [
-        rule_signal(c, market, symbol, cache) if isinstance(c, Rule)
+        rule_signal(c, market, symbol, cache) if "conditions" in c
         else _condition(c, market, symbol, cache)
-        for c in rule.conditions
+        for c in rule["conditions"]
     ]
-    if rule.combine == "all":
+    combine = rule.get("combine", "all")
+    if combine == "all":
         return np.logical_and.reduce(parts)
     anyof = np.logical_or.reduce(parts)
-    return ~anyof if rule.combine == "none" else anyof
+    return ~anyof if combine == "none" else anyof
 
 
-def check_supported(spec: StrategySpec) -> None:
+def check_supported(spec: dict[str, Any]) -> None:
     missing = unsupported_features(spec)
     if missing:
         raise FastEngineRefused(
@@ -212,21 +211,26 @@ class _Book:
 
 
 def simulate(
-    spec: StrategySpec,
+    spec: dict[str, Any],
+    params: dict[str, Any],
     frames: dict[str, pd.DataFrame],
     start: date,
     end: date,
     cash: float = 100_000.0,
     fee_pct: float = 0.0,
     dividends: dict[str, pd.Series] | None = None,
+    history_bars: int | None = None,
 ) -> FastResult:
-    """Run `spec` over `frames` (per symbol: a date index and open/high/low/close/volume, with
-    the warm-up bars before `start`); `dividends` (cash per share by date) pays them in cash."""
+    """Run `spec` (a StrategySpec's JSON) with `params` (the `parameters` of the code it renders
+    to, overrides applied) over `frames` (per symbol: a date index and open/high/low/close/volume,
+    with the warm-up bars before `start`); `dividends` (cash per share by date) pays them in
+    cash; `history_bars` is the generated code's window when a run overrides it."""
     check_supported(spec)
-    from generator.render import plan_strategy
-
-    params = plan_strategy(spec, summary="-").parameters
-    market = _Market(spec, frames, start, end, int(params["history_bars"]))
+    params = dict(params)
+    if history_bars is not None:
+        params["history_bars"] = int(history_bars)
+    market = _Market(list(params["data_symbols"]), frames, start, end,
+                     int(params["history_bars"]))
     if market.n == 0:
         raise FastEngineRefused("no trading days between the start and the end")
     sim = _SpecRun(spec, params, market, cash, fee_pct, dividends)
@@ -236,18 +240,21 @@ def simulate(
 
 
 class _SpecRun:
-    def __init__(self, spec: StrategySpec, params: dict[str, Any], market: _Market,
+    def __init__(self, spec: dict[str, Any], params: dict[str, Any], market: _Market,
                  cash: float, fee_pct: float, dividends: dict[str, pd.Series] | None) -> None:
         self.spec, self.p, self.m = spec, params, market
         self.book = _Book(cash, fee_pct)
-        self.symbols: list[str] = list(spec.symbols)
+        alloc = spec.get("allocation") or {}
+        self.symbols: list[str] = list(spec["symbols"])
         self.data_symbols: list[str] = list(params["data_symbols"])
-        self.alt: str | None = spec.allocation.alternative
+        self.alt: str | None = alloc.get("alternative")
+        self.is_weights = alloc.get("kind") in ("target_weights", "momentum_rotation")
+        self.drift = alloc.get("drift_band_pct") is not None
         cache: dict[Any, Any] = {}
-        self.entry = {s: rule_signal(spec.entry, market, s, cache) for s in self.symbols} \
-            if spec.entry is not None else {}
-        self.exit = {s: rule_signal(spec.exit, market, s, cache) for s in self.symbols} \
-            if spec.exit is not None else {}
+        self.entry = {s: rule_signal(spec["entry"], market, s, cache) for s in self.symbols} \
+            if spec.get("entry") else {}
+        self.exit = {s: rule_signal(spec["exit"], market, s, cache) for s in self.symbols} \
+            if spec.get("exit") else {}
         self.last_close = {s: market.at_pos(s, market.close[s]) for s in self.data_symbols}
         self.today_close = {s: market.close_today(s) for s in self.data_symbols}
         self.opens = {s: np.where(market.today[s] >= 0,
@@ -260,15 +267,14 @@ class _SpecRun:
                 if col is not None:
                     self.pay[s] = col.reindex(market.days).fillna(0.0).to_numpy(dtype="float64")
         self.vol: dict[str, np.ndarray] = {}
-        if spec.allocation.target_volatility_pct is not None:
-            days = int(params["volatility_days"])
-            ind = Indicator(kind="volatility", period=days)
+        if alloc.get("target_volatility_pct") is not None:
+            ind: Indicator = {"kind": "volatility", "period": int(params["volatility_days"])}
             for s in self.data_symbols:
                 now, _ = indicator_pair(ind, market.frames[s], market.window)
                 self.vol[s] = market.at_pos(s, now)
         self.mom: dict[str, np.ndarray] = {}
-        if spec.allocation.kind == AllocationKind.momentum_rotation:
-            ind = Indicator(kind="roc", period=int(params["momentum_days"]))
+        if alloc.get("kind") == "momentum_rotation":
+            ind = {"kind": "roc", "period": int(params["momentum_days"])}
             for s in self.symbols:
                 now, _ = indicator_pair(ind, market.frames[s], market.window)
                 self.mom[s] = market.at_pos(s, now)
@@ -277,9 +283,8 @@ class _SpecRun:
         self.alt_weight: float | None = None
         self.peak: dict[str, float] = {}
         self.held_bars: dict[str, int] = {}
-        risk = spec.risk
-        self.has_risk = any(v is not None for v in (risk.stop_loss_pct, risk.take_profit_pct,
-                                                    risk.trailing_stop_pct, risk.max_hold_bars))
+        self.has_risk = any(k in params for k in ("stop_loss_pct", "take_profit_pct",
+                                                  "trailing_stop_pct", "max_hold_bars"))
 
     # -- shared pieces --------------------------------------------------------------------------
     def _closes_today(self, t: int) -> dict[str, float]:
@@ -319,8 +324,8 @@ class _SpecRun:
     def run(self) -> pd.Series:
         m = self.m
         values = np.empty(m.n)
-        weights_kind = self.spec.is_weights
-        drift = self.spec.allocation.drift_band_pct is not None
+        weights_kind = self.is_weights
+        drift = self.drift
         for t in range(m.n):
             for s, paid in self.pay.items():
                 held = self.book.qty.get(s, 0.0)
@@ -461,12 +466,3 @@ def result_document(result: FastResult, elapsed: float, risk_free_rate: float = 
         "dividends": result.dividends,
         "engine": "fast",
     }
-
-
-def run_fast(spec: StrategySpec, frames: dict[str, pd.DataFrame], start: date, end: date,
-             **kwargs: Any) -> dict[str, Any]:
-    import time
-
-    started = time.perf_counter()
-    result = simulate(spec, frames, start, end, **kwargs)
-    return result_document(result, time.perf_counter() - started)

@@ -165,4 +165,4 @@ def test_unimplemented_constructs_are_refused_by_name(indicator: dict[str, Any],
                                                       named: str) -> None:
     spec = StrategySpec.model_validate(_sig("x", [_cond(indicator, "gt", {"value": 1})]))
     with pytest.raises(FastEngineRefused, match=named):
-        simulate(spec, {}, D1, D2)
+        simulate(spec.model_dump(mode="json"), {}, {}, D1, D2)
