@@ -28,6 +28,7 @@ class Case:
     end: date
     fee_pct: float = 0.0
     dividends: str | None = "off"
+    parameters: dict[str, Any] | None = None  # run-time overrides, as a sweep sets them
 
 
 def request_for(case: Case, tmp: Path, market: Path, index: int) -> BacktestRequest:
@@ -42,6 +43,7 @@ def request_for(case: Case, tmp: Path, market: Path, index: int) -> BacktestRequ
         data_symbols=spec.all_symbols(), start=case.start, end=case.end, cash=100_000,
         warmup_bars=spec.lookback(), market_data_dir=str(market), fee_pct=case.fee_pct,
         dividends=case.dividends,  # type: ignore[arg-type]
+        parameters=case.parameters or {},
     )
 
 

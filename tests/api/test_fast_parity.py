@@ -52,6 +52,15 @@ DEFAULT_CASES = [
         "name": "rotation", "symbols": ["SPY", "EFA", "EEM"],
         "allocation": {"kind": "momentum_rotation", "top_n": 1, "lookback_days": 63,
                        "require_positive_momentum": True, "alternative": "IEF"}}, D1, D2),
+    # an end with no bar (a Sunday): Lumibot paid only the dividends known on the first day a
+    # position was held until the worker ended the run on the last bar (found by this suite)
+    Case("cash dividends, weekend end", {
+        "name": "bonds", "symbols": ["AGG", "HYG"],
+        "allocation": {"kind": "target_weights", "weights": {"AGG": 0.5, "HYG": 0.5}},
+        "schedule": "yearly"}, date(2008, 2, 1), date(2008, 9, 28), dividends="cash"),
+    Case("sweep overrides on the golden cross", {**GOLDEN, "symbols": ["QQQ"]},
+         date(2017, 1, 3), D2, parameters={"fast_sma_period": 20, "slow_sma_period": 90,
+                                            "history_bars": 92}),
 ]
 
 FAMILY_CASES = [
