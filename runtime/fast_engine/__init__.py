@@ -8,6 +8,7 @@ from this engine is either the Lumibot result, fill for fill, or no result at al
 
 from runtime.fast_engine.indicators import Unsupported, unsupported_features
 from runtime.fast_engine.runner import load_frames, run_request
+from runtime.fast_engine.screen import rank, score, screen
 from runtime.fast_engine.simulate import FastEngineRefused, FastResult, simulate
 
 __all__ = [
@@ -15,6 +16,9 @@ __all__ = [
     "FastResult",
     "Unsupported",
     "load_frames",
+    "rank",
+    "score",
+    "screen",
     "run_request",
     "simulate",
     "unsupported_features",

@@ -96,7 +96,7 @@ def _side(ind: Indicator, market: _Market, symbol: str,
           cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray,
                                                                                 np.ndarray]:
     source = ind.get("symbol") or symbol
-    key = (source, json.dumps(ind, sort_keys=True))
+    key = (source, json.dumps(ind, sort_keys=True), market.window)
     if key not in cache:
         now, before = indicator_pair(ind, market.frames[source], market.window)
         cache[key] = (market.at_pos(source, now), market.at_pos(source, before))
@@ -221,6 +221,7 @@ def simulate(
     dividends: dict[str, pd.Series] | None = None,
     history_bars: int | None = None,
     day_loop: bool = False,
+    cache: dict[Any, Any] | None = None,
 ) -> FastResult:
     """Run `spec` (a StrategySpec's JSON) with `params` (the `parameters` of the code it renders
     to, overrides applied) over `frames` (per symbol: a date index and open/high/low/close/volume,
@@ -235,7 +236,7 @@ def simulate(
                      int(params["history_bars"]))
     if market.n == 0:
         raise FastEngineRefused("no trading days between the start and the end")
-    sim = _SpecRun(spec, params, market, cash, fee_pct, dividends)
+    sim = _SpecRun(spec, params, market, cash, fee_pct, dividends, cache)
     equity = sim.run(day_loop)
     return FastResult(fills=sim.book.fills, equity=equity,
                       dividends="cash" if dividends is not None else "off")
@@ -243,7 +244,8 @@ def simulate(
 
 class _SpecRun:
     def __init__(self, spec: dict[str, Any], params: dict[str, Any], market: _Market,
-                 cash: float, fee_pct: float, dividends: dict[str, pd.Series] | None) -> None:
+                 cash: float, fee_pct: float, dividends: dict[str, pd.Series] | None,
+                 cache: dict[Any, Any] | None = None) -> None:
         self.spec, self.p, self.m = spec, params, market
         self.book = _Book(cash, fee_pct)
         alloc = spec.get("allocation") or {}
@@ -252,7 +254,8 @@ class _SpecRun:
         self.alt: str | None = alloc.get("alternative")
         self.is_weights = alloc.get("kind") in ("target_weights", "momentum_rotation")
         self.drift = alloc.get("drift_band_pct") is not None
-        cache: dict[Any, Any] = {}
+        # indicator arrays, shared by the variants of a screen over the same bars and days
+        cache = {} if cache is None else cache
         self.entry = {s: rule_signal(spec["entry"], market, s, cache) for s in self.symbols} \
             if spec.get("entry") else {}
         self.exit = {s: rule_signal(spec["exit"], market, s, cache) for s in self.symbols} \
