@@ -77,6 +77,12 @@ class _Market:
         self.warm = warm
         self.open = {s: f["open"].to_numpy(dtype="float64") for s, f in self.frames.items()}
         self.close = {s: f["close"].to_numpy(dtype="float64") for s, f in self.frames.items()}
+        self.labels = list(np.datetime_as_string(days.to_numpy(), unit="D"))
+        self.last_close = {s: self.at_pos(s, self.close[s]) for s in self.frames}
+        self.today_close = {s: self.close_today(s) for s in self.frames}
+        self.opens = {s: np.where(self.today[s] >= 0, self.open[s][np.maximum(self.today[s], 0)],
+                                  np.nan) for s in self.frames}
+        self.paid: dict[int, dict[str, np.ndarray]] = {}  # id(dividends) -> per symbol
 
     def at_pos(self, symbol: str, values: np.ndarray) -> np.ndarray:
         """`values` (one per row of the symbol's bars) on each day's last completed row."""
@@ -232,8 +238,13 @@ def simulate(
     params = dict(params)
     if history_bars is not None:
         params["history_bars"] = int(history_bars)
-    market = _Market(list(params["data_symbols"]), frames, start, end,
-                     int(params["history_bars"]))
+    window = int(params["history_bars"])
+    key = ("market", id(frames), tuple(params["data_symbols"]), start, end, window)
+    market = cache.get(key) if cache is not None else None
+    if market is None:
+        market = _Market(list(params["data_symbols"]), frames, start, end, window)
+        if cache is not None:
+            cache[key] = market
     if market.n == 0:
         raise FastEngineRefused("no trading days between the start and the end")
     sim = _SpecRun(spec, params, market, cash, fee_pct, dividends, cache)
@@ -260,17 +271,16 @@ class _SpecRun:
             if spec.get("entry") else {}
         self.exit = {s: rule_signal(spec["exit"], market, s, cache) for s in self.symbols} \
             if spec.get("exit") else {}
-        self.last_close = {s: market.at_pos(s, market.close[s]) for s in self.data_symbols}
-        self.today_close = {s: market.close_today(s) for s in self.data_symbols}
-        self.opens = {s: np.where(market.today[s] >= 0,
-                                  market.open[s][np.maximum(market.today[s], 0)], np.nan)
-                      for s in self.data_symbols}
+        self.last_close = market.last_close
+        self.today_close = market.today_close
+        self.opens = market.opens
         self.pay: dict[str, np.ndarray] = {}
         if dividends is not None:
-            for s in self.data_symbols:
-                col = dividends.get(s)
-                if col is not None:
-                    self.pay[s] = col.reindex(market.days).fillna(0.0).to_numpy(dtype="float64")
+            if id(dividends) not in market.paid:
+                market.paid[id(dividends)] = {
+                    s: col.reindex(market.days).fillna(0.0).to_numpy(dtype="float64")
+                    for s, col in dividends.items() if s in market.frames}
+            self.pay = market.paid[id(dividends)]
         self.vol: dict[str, np.ndarray] = {}
         if alloc.get("target_volatility_pct") is not None:
             ind: Indicator = {"kind": "volatility", "period": int(params["volatility_days"])}
@@ -341,8 +351,9 @@ class _SpecRun:
         the same order, as the day loop."""
         m, book, symbol = self.m, self.book, self.symbols[0]
         weight = float(self.p["position_weight"])
-        entry = self.entry[symbol] & m.warm
-        exits = (self.exit[symbol] & m.warm) if symbol in self.exit else np.zeros(m.n, bool)
+        entry_days = np.flatnonzero(self.entry[symbol] & m.warm)
+        exit_days = (np.flatnonzero(self.exit[symbol] & m.warm) if symbol in self.exit
+                     else np.zeros(0, dtype=int))
         paid = self.pay.get(symbol)
         pay_days = np.flatnonzero(paid > 0) if paid is not None else np.zeros(0, dtype=int)
         close, opens, last = self.today_close[symbol], self.opens[symbol], self.last_close[symbol]
@@ -350,9 +361,9 @@ class _SpecRun:
         qty_at = np.zeros(m.n)
         t, qty = 0, 0.0
         while t < m.n:
-            signal = exits if qty else entry
-            found = np.flatnonzero(signal[t:])
-            nxt = t + int(found[0]) if len(found) else m.n
+            days = exit_days if qty else entry_days
+            at = int(np.searchsorted(days, t, side="left"))
+            nxt = int(days[at]) if at < len(days) else m.n
             end = min(nxt, m.n - 1)  # rows t..end hold the state before nxt's fills
             if qty and len(pay_days):  # ex-dates up to and including nxt, before its row
                 lo = int(np.searchsorted(pay_days, t, side="left"))
@@ -366,7 +377,7 @@ class _SpecRun:
             qty_at[t:end + 1] = qty
             if nxt >= m.n:
                 break
-            day = m.days[nxt].date().isoformat()
+            day = m.labels[nxt]
             if qty:
                 book.fill(day, symbol, qty, "sell", float(opens[nxt]))
             else:
