@@ -17,9 +17,9 @@ __all__ = [
     "Unsupported",
     "load_frames",
     "rank",
+    "run_request",
     "score",
     "screen",
-    "run_request",
     "simulate",
     "unsupported_features",
 ]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fast_parity_support import random_case
 
 from api.services.fast_backtests import fast_inputs
-from fast_parity_support import random_case
 from generator.parameters import apply_parameters
 from generator.spec import StrategySpec
 from runtime.fast_engine import simulate
