@@ -130,6 +130,32 @@ def main() -> None:
     print(f"   best by Sharpe: fast {fast_p} / slow {slow_p}: Sharpe {best['sharpe']:.3f}, "
           f"total return {best['total_return']:.3f}, {best['fills']} fills")
 
+    # 3. how much of that best is luck (runtime.overfitting)
+    import numpy as np
+
+    from runtime.overfitting import deflated_sharpe, probability_of_backtest_overfitting
+
+    sharpes = np.array([r["sharpe"] for r in scores], dtype="float64")
+    per_day = sharpes[np.isfinite(sharpes)] / np.sqrt(252)
+    started = time.perf_counter()
+
+    def daily(i: int) -> np.ndarray:
+        spec_i, params_i = variants[i]
+        curve = simulate(spec_i, params_i, frames, START, END, dividends=dividends).equity
+        values = curve.to_numpy()
+        return values[1:] / values[:-1] - 1.0
+
+    dsr = deflated_sharpe(daily(order[0]), len(variants), float(per_day.var(ddof=1)))
+    sample = sorted(set(range(0, len(variants), 50)) | {order[0]})  # 201 variants, the best in
+    matrix = np.column_stack([daily(i) for i in sample])
+    pbo = probability_of_backtest_overfitting(matrix, blocks=10)
+    print(f"\n3. overfitting ({time.perf_counter() - started:.1f} s): {len(variants):,} trials; "
+          f"deflated Sharpe ratio of the best {dsr:.3f}; PBO {pbo:.2f} "
+          f"(CSCV, 10 blocks, {len(sample)} variants evenly spread plus the best)")
+    print("   the deflated Sharpe ratio is the probability that the best variant's Sharpe ratio "
+          "is above what the best of that many skill-less variants would show; PBO is how often "
+          "the in-sample best ranks in the bottom half out of sample")
+
 
 def _variant(base: dict, params: dict, overrides: dict) -> tuple[dict, dict]:
     """The golden cross with its two periods replaced (what `generator.parameters` writes)."""

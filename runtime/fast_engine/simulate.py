@@ -99,8 +99,7 @@ class _Market:
 
 
 def _side(ind: Indicator, market: _Market, symbol: str,
-          cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray,
-                                                                                np.ndarray]:
+          cache: dict[Any, Any]) -> tuple[np.ndarray, np.ndarray]:
     source = ind.get("symbol") or symbol
     key = (source, json.dumps(ind, sort_keys=True), market.window)
     if key not in cache:
@@ -365,7 +364,8 @@ class _SpecRun:
             at = int(np.searchsorted(days, t, side="left"))
             nxt = int(days[at]) if at < len(days) else m.n
             end = min(nxt, m.n - 1)  # rows t..end hold the state before nxt's fills
-            if qty and len(pay_days):  # ex-dates up to and including nxt, before its row
+            # ex-dates up to and including nxt, before its row
+            if qty and paid is not None and len(pay_days):
                 lo = int(np.searchsorted(pay_days, t, side="left"))
                 hi = int(np.searchsorted(pay_days, end, side="right"))
                 for d in pay_days[lo:hi]:
