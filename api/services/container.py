@@ -24,6 +24,7 @@ from api.services.monitoring import Monitoring
 from api.services.notifications import NotificationService
 from api.services.runs import BacktestRunner, RunRecorder
 from api.services.schedules import ScheduleService
+from api.services.screening import ScreeningService
 from api.services.strategies import StrategyService
 from api.services.validation import ValidationService
 from api.services.versions import VersionService
@@ -55,6 +56,7 @@ class Services:
         self.notifications = NotificationService(ctx)
         self.schedules.data_update = self.market.scheduled_update
         self.builder = BotBuilder(ctx)
+        self.screening = ScreeningService(ctx, self.backtests)
 
     @classmethod
     def open(
