@@ -69,3 +69,24 @@ def test_an_unimplemented_indicator_is_refused_by_name(service: Services) -> Non
     with pytest.raises(InvalidInput, match="rsi"):
         service.backtests.create_backtest(user, BacktestConfig(
             strategy_id=sid, start=date(2018, 1, 2), end=date(2020, 12, 31), engine="fast"))
+
+
+def test_a_fast_sweep_confirms_its_best_on_lumibot(service: Services) -> None:
+    from api.services.screening import ScreenRequest
+    from api.services.views import SweepParameter
+
+    sid = service.strategies.create_strategy(service.user_id, GOLDEN).id
+    report = service.screening.screen_sweep(service.user_id, ScreenRequest(
+        strategy_id=sid, version=None, start=date(2016, 1, 4), end=date(2020, 12, 31),
+        sweep=[SweepParameter(name="fast_sma_period", min=10, max=60, step=10),
+               SweepParameter(name="slow_sma_period", min=100, max=200, step=50)],
+        parameters={}, confirm_top=1, processes=1))
+    assert report["variants"] == 18
+    best = report["leaderboard"][0]
+    assert best["differs"] is False and best["lumibot"]["run_id"]
+    assert abs(best["lumibot"]["total_return"] - best["fast"]["total_return"]) <= 1e-9
+    sharpes = [row["fast"]["sharpe"] for row in report["leaderboard"]]
+    assert sharpes == sorted(sharpes, reverse=True)
+    over = report["overfitting"]
+    assert over["trials"] >= 18 + 1  # the variants, and the generation that made the strategy
+    assert 0.0 <= over["pbo"] <= 1.0 and 0.0 <= over["deflated_sharpe"] <= 1.0
