@@ -22,6 +22,7 @@ fix every rule this module follows; each is checked fill for fill by the parity 
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from dataclasses import dataclass, field
@@ -31,7 +32,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from runtime.fast_engine.indicators import Indicator, indicator_pair, unsupported_features
+from runtime.fast_engine.indicators import (
+    Indicator,
+    bars_needed,
+    indicator_pair,
+    unsupported_features,
+)
 from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics
 from runtime.strategy_base import period_key
 
@@ -101,11 +107,21 @@ class _Market:
 def _side(ind: Indicator, market: _Market, symbol: str,
           cache: dict[Any, Any]) -> tuple[np.ndarray, np.ndarray]:
     source = ind.get("symbol") or symbol
-    key = (source, json.dumps(ind, sort_keys=True), market.window)
+    streak = ind["kind"] in ("up_streak", "down_streak")  # the only kind cut by the window
+    key = (id(market.frames[source]), market.days[0], market.n, source,
+           json.dumps(ind, sort_keys=True), market.window if streak else None)
     if key not in cache:
-        now, before = indicator_pair(ind, market.frames[source], market.window)
+        now, before = indicator_pair(ind, market.frames[source], market.window if streak
+                                     else 10**9)
         cache[key] = (market.at_pos(source, now), market.at_pos(source, before))
-    return cache[key]
+    now, before = cache[key]
+    if not streak:  # a window too short for a value: NaN, as in the generated code
+        need = bars_needed(ind)
+        if market.window < need:
+            now = np.full(market.n, np.nan)
+        if market.window < need + 1:
+            before = np.full(market.n, np.nan)
+    return now, before
 
 
 def _condition(cond: dict[str, Any], market: _Market, symbol: str, cache: dict[Any, Any]
@@ -238,12 +254,17 @@ def simulate(
     if history_bars is not None:
         params["history_bars"] = int(history_bars)
     window = int(params["history_bars"])
-    key = ("market", id(frames), tuple(params["data_symbols"]), start, end, window)
-    market = cache.get(key) if cache is not None else None
-    if market is None:
+    key = ("market", id(frames), tuple(params["data_symbols"]), start, end)
+    base = cache.get(key) if cache is not None else None
+    if base is None:
         market = _Market(list(params["data_symbols"]), frames, start, end, window)
         if cache is not None:
             cache[key] = market
+    else:  # the same bars and days: only the window and the warm-up differ
+        market = copy.copy(base)
+        market.window = window
+        market.warm = np.logical_and.reduce(
+            [pos + 1 >= window for pos in base.pos.values()]) if base.pos else base.warm
     if market.n == 0:
         raise FastEngineRefused("no trading days between the start and the end")
     sim = _SpecRun(spec, params, market, cash, fee_pct, dividends, cache)
