@@ -304,11 +304,17 @@ def run(run_dir: Path) -> dict[str, Any]:
             symbol: (dividends[symbol], frame["close"].shift(1)) for symbol, frame in frames.items()
         }
     strategy_cls = _instrumented(cls, request, run_dir, reinvest)
+    # Lumibot 4.6 reads a symbol's dividends from its whole frame only when the frame reaches
+    # the backtest's end date; an end with no bar (a weekend, a holiday, the store's last day
+    # before it) made it cache the dividends known on the first day a position was held and pay
+    # none after. The last bar on or before the end is the same last iteration.
+    last_bar = max(pd.Timestamp(frame.index.max()).date() for frame in frames.values())
+    end = min(request.end, last_bar)
     started = time.monotonic()
     _, strategy = strategy_cls.run_backtest(
         PandasDataBacktesting,
         datetime.combine(request.start, datetime.min.time()),
-        datetime.combine(request.end, datetime.min.time()),
+        datetime.combine(end, datetime.min.time()),
         pandas_data=_lumibot_data(frames, dividends if mode != "off" else None),
         budget=request.cash,
         risk_free_rate=request.risk_free_rate,

@@ -27,6 +27,7 @@ import math
 from datetime import date, datetime
 from typing import Any, TypeAlias
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -91,6 +92,21 @@ def completed_bars(strategy: Any, symbol: str, length: int) -> pd.DataFrame | No
 
 
 # -- indicators ----------------------------------------------------------------------------------
+def _window(values: pd.Series, period: int, reduce: str, ddof: int = 0) -> pd.Series:
+    """A rolling mean/std over `period` values, each window reduced on its own (numpy's pairwise
+    sum). pandas' rolling sums are running totals whose rounding depends on where the series
+    starts, so the same bar could get a different SMA from a longer history; this value
+    depends on the window's values only (the fast engine relies on it for exact parity)."""
+    data = values.to_numpy(dtype="float64")
+    out = np.full(len(data), np.nan)
+    if len(data) >= period:
+        windows = np.lib.stride_tricks.sliding_window_view(data, period)
+        if reduce == "mean":
+            out[period - 1:] = windows.mean(axis=1)
+        else:
+            out[period - 1:] = windows.std(axis=1, ddof=ddof)
+    return pd.Series(out, index=values.index)
+
 def price(bars: pd.DataFrame) -> pd.Series:
     """Closing prices."""
     return bars["close"]
@@ -98,7 +114,7 @@ def price(bars: pd.DataFrame) -> pd.Series:
 
 def sma(bars: pd.DataFrame, period: int) -> pd.Series:
     """Simple moving average of the close."""
-    return bars["close"].rolling(period, min_periods=period).mean()
+    return _window(bars["close"], period, "mean")
 
 
 def ema(bars: pd.DataFrame, period: int) -> pd.Series:
@@ -146,13 +162,13 @@ def bollinger_middle(bars: pd.DataFrame, period: int, num_std: float) -> pd.Seri
 def bollinger_upper(bars: pd.DataFrame, period: int, num_std: float) -> pd.Series:
     """Upper Bollinger band: SMA + num_std population standard deviations."""
     close = bars["close"]
-    return sma(bars, period) + num_std * close.rolling(period, min_periods=period).std(ddof=0)
+    return sma(bars, period) + num_std * _window(close, period, "std")
 
 
 def bollinger_lower(bars: pd.DataFrame, period: int, num_std: float) -> pd.Series:
     """Lower Bollinger band: SMA - num_std population standard deviations."""
     close = bars["close"]
-    return sma(bars, period) - num_std * close.rolling(period, min_periods=period).std(ddof=0)
+    return sma(bars, period) - num_std * _window(close, period, "std")
 
 
 def rate_of_change(bars: pd.DataFrame, period: int) -> pd.Series:
@@ -204,14 +220,14 @@ def stoch_k(bars: pd.DataFrame, period: int) -> pd.Series:
 
 def stoch_d(bars: pd.DataFrame, period: int) -> pd.Series:
     """Stochastic %D: the 3-bar simple average of %K."""
-    return stoch_k(bars, period).rolling(3, min_periods=3).mean()
+    return _window(stoch_k(bars, period), 3, "mean")
 
 
 def volatility(bars: pd.DataFrame, period: int) -> pd.Series:
     """Annualised standard deviation of daily close-to-close returns over `period` bars, in
     percent (252 bars a year)."""
     returns = bars["close"].pct_change()
-    return returns.rolling(period, min_periods=period).std(ddof=1) * math.sqrt(252) * 100.0
+    return _window(returns, period, "std", ddof=1) * math.sqrt(252) * 100.0
 
 
 def drawdown(bars: pd.DataFrame, period: int) -> pd.Series:
@@ -229,7 +245,7 @@ def volume(bars: pd.DataFrame) -> pd.Series:
 
 def volume_sma(bars: pd.DataFrame, period: int) -> pd.Series:
     """Simple average of the volume over `period` bars."""
-    return bars["volume"].rolling(period, min_periods=period).mean()
+    return _window(bars["volume"], period, "mean")
 
 
 def _streak(moves: pd.Series) -> pd.Series:

@@ -50,6 +50,9 @@ def backtest(
         str | None,
         typer.Option(help="cash, reinvest or off; default cash when the store has dividends"),
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="lumibot (the run that counts) or fast (plain specs only)")
+    ] = "lumibot",
 ) -> None:
     """Backtest a strategy version on stored daily bars (runs in a worker process)."""
     service = services()
@@ -72,6 +75,7 @@ def backtest(
                 else None
             ),
             dividends=dividends,  # type: ignore[arg-type]  # pydantic checks the value
+            engine=engine,  # type: ignore[arg-type]  # pydantic checks the value
         )
         run = service.backtests.create_backtest(user, config)
     except ValueError as exc:

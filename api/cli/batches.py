@@ -18,9 +18,12 @@ from api.cli.console import (
     emit_json,
     err,
     guard,
+    num,
     out,
+    pct,
     progress_bar,
     services,
+    spinner,
 )
 from core.errors import InvalidInput
 
@@ -212,6 +215,10 @@ def batch_run(
     test_days: Annotated[int | None, typer.Option("--test-days")] = None,
     top: Annotated[int, typer.Option("--top")] = 10,
     as_json: JsonFlag = False,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="lumibot, or fast: screen every variant on the fast engine, then "
+        "confirm the best --confirm-top on Lumibot")] = "lumibot",
+    confirm_top: Annotated[int, typer.Option("--confirm-top")] = 10,
 ) -> None:
     """Create a batch and run it here with a live progress bar (Ctrl-C cancels it)."""
     service = services()
@@ -221,6 +228,12 @@ def batch_run(
                               start=start, end=end, sweeps=sweep, symbols=symbols, mode=mode,
                               samples=samples, metric=metric, train_days=train_days,
                               test_days=test_days)
+            if engine == "fast":
+                _screen(service, body, confirm_top, as_json)
+                return
+            if engine != "lumibot":
+                raise InvalidInput(f"unknown engine {engine!r}: lumibot or fast",
+                                   code="bad_engine")
             view = service.planner.create_batch(service.user_id, body)
         if not as_json:
             err.print(f"batch {view.id}: {view.counts.total} run(s)")
@@ -236,6 +249,40 @@ def batch_run(
         service.close()
     if view.status != "succeeded" or view.counts.failed:
         raise typer.Exit(1)
+
+
+def _screen(service: Any, body: Any, confirm_top: int, as_json: bool) -> None:
+    """`batch run --kind sweep --engine fast`: one strategy, one date range."""
+    from api.services.screening import ScreenRequest
+
+    if body.kind != "sweep" or len(body.targets) != 1 or len(body.date_ranges) != 1:
+        raise InvalidInput("--engine fast screens a sweep of one strategy over one date range",
+                           code="bad_engine")
+    target, window = body.targets[0], body.date_ranges[0]
+    with spinner("screening on the fast engine, then confirming on Lumibot"):
+        report = service.screening.screen_sweep(service.user_id, ScreenRequest(
+            strategy_id=target.strategy_id, version=target.version, start=window.start,
+            end=window.end, sweep=body.sweep, parameters=body.parameters,
+            confirm_top=confirm_top, cash=body.cash, fee_pct=body.fee_pct, metric=body.metric))
+    if as_json:
+        emit_json(report)
+        return
+    out.print(f"{report['variants']} variants screened in {report['screen_seconds']} s "
+              f"(fast engine, dividends {report['dividends']}); "
+              f"top {confirm_top} re-run on Lumibot")
+    table = Table("#", "parameters", "fast return", "fast sharpe", "Lumibot run",
+                  "Lumibot return", "parity")
+    for row in report["leaderboard"]:
+        lum = row.get("lumibot") or {}
+        parity = "" if "differs" not in row else ("DIFFERS" if row["differs"] else "same")
+        table.add_row(str(row["rank"]), ", ".join(f"{k}={v}" for k, v in row["parameters"].items()),
+                      pct(row["fast"]["total_return"]), num(row["fast"]["sharpe"]),
+                      str(lum.get("run_id", "")), pct(lum.get("total_return")), parity)
+    out.print(table)
+    over = report["overfitting"]
+    out.print(f"trials {over['trials']}, deflated Sharpe ratio of the best "
+              f"{num(over['deflated_sharpe'])}, PBO {num(over['pbo'])}")
+    out.print(over["note"])
 
 
 @batch_app.command("status")

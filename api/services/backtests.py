@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from api.services.batches.sweeps import with_history
 from api.services.code_facts import check_parameters
 from api.services.context import AppContext
+from api.services.fast_backtests import fast_spec, run_fast
 from api.services.rows import run_row
 from api.services.runs import BacktestRunner, RunEvents, RunRecorder
 from api.services.versions import VersionService
@@ -29,6 +30,9 @@ from api.services.views import BacktestConfig, Page, RunView
 from core.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from core.logging import get_logger
 from core.models import BacktestRun, RunStatus, StrategyVersion
+from generator.spec import StrategySpec
+from runtime.backtest import BacktestRequest, WorkerOutcome
+from runtime.executors.base import JobResult, RunEnd
 from runtime.executors.admission import Ticket
 from runtime.tearsheet import write_tearsheet
 
@@ -128,6 +132,8 @@ class BacktestService:
         self.ctx.market.require(
             [*target.data_symbols, *([benchmark] if benchmark else [])], config.start, config.end
         )
+        if config.engine == "fast":  # refused up front, with the reason, when it cannot run
+            self._fast_spec(target.version_id)
         parameters = check_parameters(target.declared, config.parameters,
                                       self.ctx.settings.max_lookback)
         if parameters:  # a longer period needs a longer warm-up
@@ -168,6 +174,16 @@ class BacktestService:
                 raise Conflict(f"run {run_id} is {run.status}, not queued", code="run_not_queued")
             version = db.get(StrategyVersion, run.version_id)
             assert version is not None
+            if run.config.get("engine") == "fast":
+                fast_request = self.recorder.worker_request(run, version)
+                run_dir = self.recorder.run_dir(run)
+        if run.config.get("engine") == "fast":
+            return self._execute_fast(run_id, run.version_id, fast_request, run_dir)
+        with self.ctx.session() as db:
+            run = db.get(BacktestRun, run_id)
+            assert run is not None
+            version = db.get(StrategyVersion, run.version_id)
+            assert version is not None
             job = self.runner.job(
                 run_id,
                 self.recorder.worker_request(run, version),
@@ -189,6 +205,26 @@ class BacktestService:
         except Exception as exc:  # the executor could not even start a worker
             log.exception("backtest could not start", extra={"run": run_id})
             self.recorder.fail(run_id, f"could not run the worker: {exc}")
+        return self.get_backtest(None, run_id)
+
+    def _fast_spec(self, version_id: int) -> StrategySpec:
+        with self.ctx.session() as db:
+            version = db.get(StrategyVersion, version_id)
+            assert version is not None
+            return fast_spec(version, self.ctx.code.absolute(version.code_path))
+
+    def _execute_fast(
+        self, run_id: int, version_id: int, request: BacktestRequest, run_dir: Path
+    ) -> RunView:
+        """A queued run on the fast engine, in this process, recorded like a worker's run."""
+        self.recorder.started(run_id, None, 1)
+        job = self.runner.job(run_id, request, run_dir, attempts=0, retry_dead_worker=False)
+        try:
+            outcome = run_fast(self._fast_spec(version_id), request, run_dir)
+        except InvalidInput as exc:
+            outcome = WorkerOutcome(False, error=str(exc))
+        end: RunEnd = "succeeded" if outcome.ok else "failed"
+        self.recorder.finished(job, JobResult(end, outcome, attempts=1))
         return self.get_backtest(None, run_id)
 
     def queue_backtest(self, user_id: int, config: BacktestConfig) -> RunView:

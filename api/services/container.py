@@ -28,6 +28,7 @@ from api.services.notifications import NotificationService
 from api.services.runs import BacktestRunner, RunRecorder
 from api.services.schedules import ScheduleService
 from api.services.sessions import SessionService
+from api.services.screening import ScreeningService
 from api.services.strategies import StrategyService
 from api.services.validation import ValidationService
 from api.services.versions import VersionService
@@ -64,6 +65,7 @@ class Services:
         self.accounts = Accounts(ctx)
         self.sessions = SessionService(ctx, self.accounts, self.audit)
         self.integrations = IntegrationService(ctx)
+        self.screening = ScreeningService(ctx, self.backtests)
 
     @classmethod
     def open(

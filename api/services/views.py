@@ -135,6 +135,11 @@ class BacktestConfig(BaseModel):
         description="cash: paid on the ex-date; reinvest: bought back at the next open; off: "
         "price return only. Default: cash when the store has dividends for the symbols",
     )
+    engine: Literal["lumibot", "fast"] = Field(
+        default="lumibot",
+        description="lumibot (the run that counts) or fast (the array engine with Lumibot "
+        "parity; plain specs only, refused otherwise)",
+    )
 
 
 class RunView(BaseModel):
