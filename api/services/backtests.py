@@ -32,8 +32,8 @@ from core.logging import get_logger
 from core.models import BacktestRun, RunStatus, StrategyVersion
 from generator.spec import StrategySpec
 from runtime.backtest import BacktestRequest, WorkerOutcome
-from runtime.executors.base import JobResult, RunEnd
 from runtime.executors.admission import Ticket
+from runtime.executors.base import JobResult, RunEnd
 from runtime.tearsheet import write_tearsheet
 
 log = get_logger(__name__)

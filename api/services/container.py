@@ -27,8 +27,8 @@ from api.services.monitoring import Monitoring
 from api.services.notifications import NotificationService
 from api.services.runs import BacktestRunner, RunRecorder
 from api.services.schedules import ScheduleService
-from api.services.sessions import SessionService
 from api.services.screening import ScreeningService
+from api.services.sessions import SessionService
 from api.services.strategies import StrategyService
 from api.services.validation import ValidationService
 from api.services.versions import VersionService
