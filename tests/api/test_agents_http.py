@@ -30,7 +30,8 @@ def client(tmp_path: Path, sample_market_dir: Path) -> Iterator[TestClient]:
     [
         ({"text": "Each week read the news and pick SPY or TLT"}, "agent_not_understood"),
         ({"text": "Each week pick between SPY and ZZZZ"}, "agent_not_understood"),
-        ({"text": TEXT, "model": "openai:gpt\"; import os"}, "bad_model"),
+        # the body's schema states the selector (a pattern): refused before the service
+        ({"text": TEXT, "model": "openai:gpt\"; import os"}, "invalid_request"),
     ],
 )
 def test_post_agents_refuses_what_it_cannot_map(
