@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
+from zoneinfo import available_timezones
 
 from pydantic import BaseModel, Field, StrictBool, TypeAdapter, model_validator
 
@@ -15,6 +16,7 @@ from core.models import (
     LIVE_STATES,
     Deployment,
     DeploymentOrder,
+    NotifyEvent,
     Strategy,
     StrategyVersion,
     as_utc,
@@ -697,11 +699,19 @@ class WebhookSettings(BaseModel):
     secret: str = Field(min_length=16, max_length=200)
 
 
+# The schema lists the events and time zones there are; the service checks them itself (its
+# errors, `unknown_event` and `bad_timezone`, name the problem), so here they are documented only.
+EVENT_NAMES: dict[str, Any] = {"enum": [e.value for e in NotifyEvent]}
+ZONE_NAMES: dict[str, Any] = {"enum": sorted(available_timezones())}
+ChannelEvent = Annotated[str, Field(max_length=40, json_schema_extra=EVENT_NAMES)]
+ChannelZone = Annotated[str, Field(max_length=64, json_schema_extra=ZONE_NAMES)]
+
+
 class _ChannelCommon(BaseModel):
     name: str = Field(min_length=1, max_length=80)
-    events: list[str] = Field(default_factory=list, max_length=20)  # empty: every event
+    events: list[ChannelEvent] = Field(default_factory=list, max_length=20)  # empty: every one
     quiet_hours: str | None = Field(default=None, pattern=QUIET_HOURS)  # "22:00-07:00"
-    timezone: str = Field(default="UTC", max_length=64)
+    timezone: ChannelZone = "UTC"
     enabled: StrictBool = True
 
 
@@ -742,9 +752,9 @@ CHANNEL_CREATE: TypeAdapter[ChannelCreate] = TypeAdapter(ChannelCreate)
 
 class ChannelUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=80)
-    events: list[str] | None = Field(default=None, max_length=20)
+    events: list[ChannelEvent] | None = Field(default=None, max_length=20)
     quiet_hours: str | None = Field(default=None, pattern=QUIET_HOURS + "|^$")  # "": none
-    timezone: str | None = Field(default=None, max_length=64)
+    timezone: ChannelZone | None = None
     enabled: StrictBool | None = None
 
 
