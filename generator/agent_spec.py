@@ -24,7 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 AGENT_SPEC_VERSION: Literal[1] = 1
 BASELINE_SMA = 200  # the offline agent's trend filter; always in the snapshot
-MODEL_SELECTOR_RE = re.compile(r"^[a-z][a-z-]{1,30}(:[A-Za-z0-9._\-/:]{1,80})?$")
+# provider[:model]: "offline", "openai:gpt-4o-mini", "anthropic:claude-3-5-haiku-latest"
+MODEL_SELECTOR_PATTERN = r"^[a-z][a-z-]{1,30}(:[A-Za-z0-9._\-/:]{1,80})?$"
+MODEL_SELECTOR_RE = re.compile(MODEL_SELECTOR_PATTERN)
 _SYMBOL_RE = re.compile(r"^[A-Z][A-Z0-9.\-]{0,9}$")
 
 

@@ -117,20 +117,22 @@ def add(
     """Add a channel. Its secret is read from STRATFORGE_NOTIFY_SECRET or prompted (hidden)."""
     from pydantic import ValidationError
 
-    from api.services.views import ChannelCreate
+    from api.services.views import CHANNEL_CREATE
     from core.errors import InvalidInput
 
     service = services()
     with guard(as_json):
+        settings = _settings(kind, _secret(kind), to, chat_id, channel, url, api_url)
         try:
-            body = ChannelCreate(name=name, kind=kind,  # type: ignore[arg-type]
-                                 events=_csv(events), quiet_hours=quiet, timezone=tz,
-                                 settings={})
+            body = CHANNEL_CREATE.validate_python({
+                "name": name, "kind": kind, "events": _csv(events), "quiet_hours": quiet,
+                "timezone": tz, "settings": settings})
         except ValidationError as exc:
-            where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                              for e in exc.errors(include_input=False))
-            raise InvalidInput(where, code="invalid_request") from exc
-        body.settings = _settings(kind, _secret(kind), to, chat_id, channel, url, api_url)
+            errors = exc.errors(include_input=False)
+            where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+            on_settings = all("settings" in e["loc"] for e in errors)
+            raise InvalidInput(where, code="bad_channel_settings" if on_settings
+                               else "invalid_request") from exc
         view = service.notifications.add_channel(service.user_id, body)
     _emit_channels([view], as_json)
 

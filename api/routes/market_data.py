@@ -98,5 +98,5 @@ def start_fetch(body: MarketFetchBody, app: AppDep, user: UserDep) -> FetchJobVi
 
 
 @router.get("/fetch/{job_id}", response_model=FetchJobView)
-def get_fetch(job_id: str, app: AppDep, _user: UserDep) -> FetchJobView:
-    return app.market.fetch_job(job_id)
+def get_fetch(job_id: str, app: AppDep, user: UserDep) -> FetchJobView:
+    return app.market.fetch_job(user, job_id)

@@ -34,7 +34,7 @@ from api.services.views import (
     LeaderboardRow,
     StrategyView,
 )
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from core.logging import get_logger
 from core.models import VersionOrigin
 from generator.agent_generation import propose_agent
@@ -133,7 +133,9 @@ class AgentService:
             row = strategy_row(db, user_id=user_id, strategy_id=strategy_id)
             version = version_row(db, strategy=row, number=None)
         if not is_agent_spec(version.spec):
-            raise InvalidInput(f"strategy {strategy_id} is not an agent", code="not_an_agent")
+            # the strategy exists but is not an agent: there is no agent with that id
+            raise NotFound(f"no agent {strategy_id} (strategy {strategy_id} is not an agent)",
+                           code="agent_not_found")
         return AgentSpec.model_validate(version.spec), version.number
 
     # -- comparison ------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ class MarketService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self._jobs: dict[str, FetchJobView] = {}
+        self._job_owners: dict[str, int] = {}  # job id -> the user who started it
         self._jobs_lock = threading.Lock()
 
     def coverage(self, query: str | None = None) -> list[SymbolCoverage]:
@@ -399,6 +400,7 @@ class MarketService:
         )
         with self._jobs_lock:
             self._jobs[job.id] = job
+            self._job_owners[job.id] = user_id
 
         def progress(symbol: str, done: int, total: int) -> None:
             with self._jobs_lock:
@@ -435,9 +437,10 @@ class MarketService:
         threading.Thread(target=work, name=f"market-fetch-{job.id}", daemon=True).start()
         return job.model_copy()
 
-    def fetch_job(self, job_id: str) -> FetchJobView:
+    def fetch_job(self, user_id: int, job_id: str) -> FetchJobView:
+        """A fetch job of ``user_id``'s; another user's job is not found, like any row."""
         with self._jobs_lock:
             job = self._jobs.get(job_id)
-            if job is None:
+            if job is None or self._job_owners.get(job_id) != user_id:
                 raise NotFound(f"no market-data fetch job {job_id}", code="job_not_found")
             return job.model_copy(deep=True)

@@ -103,7 +103,8 @@ class NotificationService:
     # -- channels --------
     def add_channel(self, user_id: int, body: ChannelCreate) -> ChannelView:
         try:
-            config = parse_config({**body.settings, "kind": body.kind})
+            config = parse_config({**body.settings.model_dump(exclude_none=True),
+                                   "kind": body.kind})
         except ValidationError as exc:
             problems = _problems(exc)
             raise InvalidInput(

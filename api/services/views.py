@@ -8,18 +8,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
+from zoneinfo import available_timezones
 
-from pydantic import BaseModel, Field, StrictBool, model_validator
+from pydantic import BaseModel, Field, StrictBool, TypeAdapter, model_validator
 
 from core.models import (
     LIVE_STATES,
     Deployment,
     DeploymentOrder,
+    NotifyEvent,
     Strategy,
     StrategyVersion,
     as_utc,
     utcnow,
 )
+from generator.agent_spec import MODEL_SELECTOR_PATTERN
+from runtime.notifications.channels import EMAIL_PATTERN
 from runtime.risk_gate import RiskLimits
 
 # a database id: SQLite and PostgreSQL store 64-bit integers, so anything above is refused at
@@ -558,7 +562,7 @@ class RegenerateBody(BaseModel):
 # -- agents (issue 12) -----------------------------------------------------------------------
 class CreateAgent(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
-    model: str = Field(default="offline", max_length=120,
+    model: str = Field(default="offline", max_length=120, pattern=MODEL_SELECTOR_PATTERN,
                        description="who decides: offline, openai[:model], anthropic[:model], ...")
     anonymize: bool | None = Field(default=None, description="anonymised snapshots")
     provider: str | None = Field(
@@ -568,7 +572,8 @@ class CreateAgent(BaseModel):
 
 
 class CompareAgent(BaseModel):
-    models: list[str] = Field(min_length=1, max_length=6)
+    models: list[Annotated[str, Field(max_length=120, pattern=MODEL_SELECTOR_PATTERN)]] = Field(
+        min_length=1, max_length=6)
     start: date
     end: date
     cash: float = Field(default=100_000.0, gt=0, le=1e12)
@@ -652,26 +657,109 @@ class HealthReport(BaseModel):
 QUIET_HOURS = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
 
 
-class ChannelCreate(BaseModel):
-    """A notification channel. `settings` depend on `kind` (secrets are stored encrypted and
-    never shown again): email `{to}` (the server's SMTP settings are used); slack
-    `{webhook_url}` or `{bot_token, channel}`; discord `{webhook_url}`; telegram
-    `{bot_token, chat_id}`; webhook `{url, secret}` (HMAC-SHA256 key, 16+ characters)."""
+HTTP_URL = r"^https?://[^/?#\s]+"  # an http(s) URL with a host
 
+
+class EmailSettings(BaseModel):
+    """email: the address to write to (the server's SMTP settings are used)."""
+
+    model_config = {"extra": "forbid"}
+    to: str = Field(pattern=EMAIL_PATTERN, max_length=200)
+
+
+class SlackWebhookSettings(BaseModel):
+    """slack through an incoming webhook."""
+
+    model_config = {"extra": "forbid"}
+    webhook_url: str = Field(pattern=HTTP_URL, max_length=500)
+    api_url: str | None = Field(default=None, pattern=HTTP_URL, max_length=500)
+
+
+class SlackBotSettings(BaseModel):
+    """slack through the Web API: a bot token and a channel id."""
+
+    model_config = {"extra": "forbid"}
+    bot_token: str = Field(min_length=1, max_length=200)
+    channel: str = Field(min_length=1, max_length=80)
+    api_url: str | None = Field(default=None, pattern=HTTP_URL, max_length=500)
+
+
+class DiscordSettings(BaseModel):
+    model_config = {"extra": "forbid"}
+    webhook_url: str = Field(pattern=HTTP_URL, max_length=500)
+
+
+class TelegramSettings(BaseModel):
+    model_config = {"extra": "forbid"}
+    bot_token: str = Field(min_length=10, max_length=200, pattern=r"^[\w:-]+$")
+    chat_id: str = Field(min_length=1, max_length=64, pattern=r"^-?\w+$|^@\w+$")
+    api_url: str | None = Field(default=None, pattern=HTTP_URL, max_length=500)
+
+
+class WebhookSettings(BaseModel):
+    """webhook: where to POST, and the HMAC-SHA256 key that signs each delivery."""
+
+    model_config = {"extra": "forbid"}
+    url: str = Field(pattern=HTTP_URL, max_length=500)
+    secret: str = Field(min_length=16, max_length=200)
+
+
+# The schema lists the events and time zones there are; the service checks them itself (its
+# errors, `unknown_event` and `bad_timezone`, name the problem), so here they are documented only.
+EVENT_NAMES: dict[str, Any] = {"enum": [e.value for e in NotifyEvent]}
+ZONE_NAMES: dict[str, Any] = {"enum": sorted(available_timezones())}
+ChannelEvent = Annotated[str, Field(max_length=40, json_schema_extra=EVENT_NAMES)]
+ChannelZone = Annotated[str, Field(max_length=64, json_schema_extra=ZONE_NAMES)]
+
+
+class _ChannelCommon(BaseModel):
     name: str = Field(min_length=1, max_length=80)
-    kind: Literal["email", "slack", "discord", "telegram", "webhook"]
-    settings: dict[str, Any] = Field(default_factory=dict)
-    events: list[str] = Field(default_factory=list, max_length=20)  # empty: every event
+    events: list[ChannelEvent] = Field(default_factory=list, max_length=20)  # empty: every one
     quiet_hours: str | None = Field(default=None, pattern=QUIET_HOURS)  # "22:00-07:00"
-    timezone: str = Field(default="UTC", max_length=64)
+    timezone: ChannelZone = "UTC"
     enabled: StrictBool = True
+
+
+class EmailChannelCreate(_ChannelCommon):
+    kind: Literal["email"]
+    settings: EmailSettings
+
+
+class SlackChannelCreate(_ChannelCommon):
+    kind: Literal["slack"]
+    settings: SlackWebhookSettings | SlackBotSettings
+
+
+class DiscordChannelCreate(_ChannelCommon):
+    kind: Literal["discord"]
+    settings: DiscordSettings
+
+
+class TelegramChannelCreate(_ChannelCommon):
+    kind: Literal["telegram"]
+    settings: TelegramSettings
+
+
+class WebhookChannelCreate(_ChannelCommon):
+    kind: Literal["webhook"]
+    settings: WebhookSettings
+
+
+# A notification channel: `kind` says which `settings` it needs (secrets are stored encrypted
+# and never shown again). The service still parses the settings into the runtime's configs.
+ChannelCreate = Annotated[
+    EmailChannelCreate | SlackChannelCreate | DiscordChannelCreate | TelegramChannelCreate
+    | WebhookChannelCreate,
+    Field(discriminator="kind"),
+]
+CHANNEL_CREATE: TypeAdapter[ChannelCreate] = TypeAdapter(ChannelCreate)
 
 
 class ChannelUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=80)
-    events: list[str] | None = Field(default=None, max_length=20)
+    events: list[ChannelEvent] | None = Field(default=None, max_length=20)
     quiet_hours: str | None = Field(default=None, pattern=QUIET_HOURS + "|^$")  # "": none
-    timezone: str | None = Field(default=None, max_length=64)
+    timezone: ChannelZone | None = None
     enabled: StrictBool | None = None
 
 

@@ -30,7 +30,8 @@ def client(tmp_path: Path, sample_market_dir: Path) -> Iterator[TestClient]:
     [
         ({"text": "Each week read the news and pick SPY or TLT"}, "agent_not_understood"),
         ({"text": "Each week pick between SPY and ZZZZ"}, "agent_not_understood"),
-        ({"text": TEXT, "model": "openai:gpt\"; import os"}, "bad_model"),
+        # the body's schema states the selector (a pattern): refused before the service
+        ({"text": TEXT, "model": "openai:gpt\"; import os"}, "invalid_request"),
     ],
 )
 def test_post_agents_refuses_what_it_cannot_map(
@@ -99,3 +100,31 @@ def test_the_decision_cache_on_postgresql(
         assert metrics[0]["cache_hits"] == 0
     finally:
         services.close()
+
+
+def test_the_service_still_refuses_a_bad_selector_and_a_strategy_that_is_no_agent(
+    client: TestClient,
+) -> None:
+    """What the schema states for HTTP, the service checks for every other caller (the CLI);
+    compare and decisions of an ordinary strategy say there is no such agent."""
+    from core.errors import InvalidInput, NotFound
+    from core.scope import owner_scope
+
+    services = client.app.state.services  # type: ignore[attr-defined]
+    plain = client.post("/strategies", json={"text": "Buy SPY when RSI(14) is below 30 and "
+                                                     "sell when it is above 70"})
+    assert plain.status_code == 201, plain.text
+    sid = plain.json()["id"]
+    for answer in (client.get(f"/agents/{sid}/decisions"),
+                   client.post(f"/agents/{sid}/compare", json={
+                       "models": ["offline"], "start": "2020-01-02", "end": "2020-03-31"})):
+        assert answer.status_code == 404 and answer.json()["code"] == "agent_not_found"
+    # a second account ends the no-key mode: the HTTP calls come first
+    user_id = services.accounts.create_user("carol", email="carol@example.test",
+                                            password="a-long-enough-password-1").id
+    with owner_scope(user_id), pytest.raises(InvalidInput) as refused:
+        services.agents.create_agent(user_id, TEXT, model='openai:gpt"; import os')
+    assert refused.value.code == "bad_model"
+    with owner_scope(user_id), pytest.raises(NotFound) as missing:
+        services.agents.decisions_of(user_id, sid)  # another user's strategy
+    assert missing.value.code != "agent_not_found"

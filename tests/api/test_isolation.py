@@ -1,9 +1,10 @@
 """Per-user isolation, checked over every operation of the app's OpenAPI document.
 
 User A owns one of everything (strategy, version, code, generation, backtest, batch, schedule,
-deployment, order, integration, API token); user B guesses A's ids on every endpoint. The
-operations are read from `app.openapi()`, so a new endpoint must be classified here (an owned
-path parameter is found by itself; anything else must be listed) or this test fails.
+deployment, order, integration, API token, notification channel, market-data fetch job); user B
+guesses A's ids on every endpoint. The operations are read from `app.openapi()`, so a new
+endpoint must be classified here (an owned path parameter is found by itself; anything else must
+be listed) or this test fails.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from core.scope import owner_scope
 
 # path parameters that name a user's object, and where A's value comes from
 OWNED_PARAMS = {"strategy_id", "number", "run_id", "batch_id", "schedule_id", "deployment_id",
-                "order_id", "generation_id", "token_id", "integration_id"}
+                "order_id", "generation_id", "token_id", "integration_id", "channel_id", "job_id"}
 # operations without an owned path parameter whose body or query names A's objects:
 # B must get a 404 for them
 REFERENCING = {
@@ -53,6 +54,11 @@ UNOWNED = {
     "GET /auth/status", "POST /auth/tokens", "GET /auth/tokens", "GET /users/profile",
     "PUT /users/profile", "PUT /users/password", "GET /users/settings", "PUT /users/settings",
     "GET /users", "POST /users", "GET /audit", "GET /integrations", "POST /integrations",
+    "GET /market-data/quote/{symbol}", "GET /market-data/search",
+    "GET /market-data/{symbol}/history", "GET /market-data/{symbol}", "POST /market-data/fetch",
+    "POST /agents", "GET /metrics", "POST /notifications/channels",
+    "GET /notifications/channels", "GET /notifications/deliveries",
+    "POST /bot-builder/clarify", "GET /bot-builder/indicators", "GET /bot-builder/templates",
 }
 # a body for operations with an owned path parameter that take one
 BODIES: dict[str, dict[str, Any]] = {
@@ -61,6 +67,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /strategies/{strategy_id}/clone": {"name": "stolen"},
     "POST /strategies/{strategy_id}/regenerate": {},
     "PUT /integrations/{integration_id}": {"name": "stolen"},
+    "POST /agents/{strategy_id}/compare": {"models": ["offline"], "start": "2020-01-02",
+                                           "end": "2020-03-31"},
+    "PATCH /notifications/channels/{channel_id}": {"name": "stolen"},
 }
 # operations that need no sign-in
 PUBLIC = {"GET /health", "POST /auth/register", "POST /auth/login", "POST /auth/refresh"}
@@ -76,7 +85,7 @@ def operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
             for method, op in ops.items()]
 
 
-Setup = tuple[TestClient, dict[str, str], dict[str, str], dict[str, int]]
+Setup = tuple[TestClient, dict[str, str], dict[str, str], dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
@@ -84,13 +93,13 @@ def two_users(tmp_path_factory: pytest.TempPathFactory, sample_market_dir: Path
               ) -> Iterator[Setup]:
     """One server for the module (A's objects are made once; no test changes them)."""
     with accounts_app(tmp_path_factory.mktemp("isolation"), sample_market_dir,
-                      llm_max_retries=0) as client:
+                      llm_max_retries=0, yahoo_url="http://127.0.0.1:9") as client:
         alice, bob = signed_in(client, "alice"), signed_in(client, "bob")
         yield client, alice, bob, _alice_owns_everything(client, alice)
     dispose_engines()
 
 
-def _alice_owns_everything(client: TestClient, alice: dict[str, str]) -> dict[str, int]:
+def _alice_owns_everything(client: TestClient, alice: dict[str, str]) -> dict[str, Any]:
     made = client.post("/strategies", json={"text": GOLDEN}, headers=alice)
     assert made.status_code == 201, made.text
     sid = made.json()["id"]
@@ -119,6 +128,13 @@ def _alice_owns_everything(client: TestClient, alice: dict[str, str]) -> dict[st
         "kind": "anthropic", "name": MARKER, "secret": "sk-ant-" + MARKER,
         "base_url": "http://127.0.0.1:9"})  # nothing listens: no test reaches the internet
     token = client.post("/auth/tokens", json={"name": MARKER}, headers=alice)
+    channel = client.post("/notifications/channels", headers=alice, json={
+        "name": MARKER, "kind": "webhook", "enabled": False,
+        "settings": {"url": "http://127.0.0.1:9/hook", "secret": MARKER + "-hmac-key"}})
+    assert channel.status_code == 201, channel.text
+    fetch = client.post("/market-data/fetch", headers=alice,  # nothing listens on the mirror
+                        json={"symbols": [MARKER[:20].upper()], "sources": ["yahoo"]})
+    assert fetch.status_code == 202, fetch.text
     services = client.app.state.services  # type: ignore[attr-defined]
     alice_id = client.get("/users/profile", headers=alice).json()["id"]
     with owner_scope(alice_id), services.ctx.session() as db:  # a stopped bot and its order
@@ -137,7 +153,8 @@ def _alice_owns_everything(client: TestClient, alice: dict[str, str]) -> dict[st
     return {"strategy_id": sid, "number": 1, "run_id": run_id, "batch_id": batch.json()["id"],
             "schedule_id": schedule.json()["id"], "deployment_id": dep_id, "order_id": order_id,
             "generation_id": generation["generations"][0]["id"], "token_id": token.json()["id"],
-            "integration_id": integration.json()["id"]}
+            "integration_id": integration.json()["id"], "channel_id": channel.json()["id"],
+            "job_id": fetch.json()["id"]}
 
 
 def test_user_b_gets_404_for_every_object_of_user_a_on_every_endpoint(
@@ -189,6 +206,9 @@ def test_user_b_gets_404_for_every_object_of_user_a_on_every_endpoint(
     tokens = client.get("/auth/tokens", headers=alice).json()
     assert tokens[0]["revoked_at"] is None
     assert client.get("/integrations", headers=alice).json()[0]["name"] == MARKER
+    assert [c["name"] for c in client.get("/notifications/channels", headers=alice).json()] == \
+        [MARKER]
+    assert client.get(f"/market-data/fetch/{ids['job_id']}", headers=alice).status_code == 200
 
 
 def test_lists_and_unowned_endpoints_never_show_another_users_rows(

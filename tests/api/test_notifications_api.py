@@ -103,9 +103,11 @@ def test_a_channel_is_added_tested_changed_and_removed(client: TestClient) -> No
 
 
 @pytest.mark.parametrize(("body", "code"), [
+    # the body's schema states each kind's settings: these are refused before the service
     ({"kind": "webhook", "settings": {"url": "gopher://x", "secret": SECRET}},
-     "bad_channel_settings"),
-    ({"kind": "slack", "settings": {"bot_token": "xoxb-do-not-echo"}}, "bad_channel_settings"),
+     "invalid_request"),
+    ({"kind": "slack", "settings": {"bot_token": "xoxb-do-not-echo"}}, "invalid_request"),
+    ({"kind": "email", "settings": {}}, "invalid_request"),
     ({"kind": "webhook", "settings": {"url": "http://x", "secret": SECRET},
       "events": ["fills"]}, "unknown_event"),
     ({"kind": "webhook", "settings": {"url": "http://x", "secret": SECRET},
