@@ -49,9 +49,8 @@ def _quiet(value: str | None) -> tuple[str | None, str | None]:
     if not value:
         return None, None
     start, end = value.split("-")
-    if start == end:
-        raise InvalidInput("quiet hours must not start and end at the same time",
-                           code="bad_quiet_hours")
+    if start == end:  # a window of no length: nothing is held back
+        return None, None
     return start, end
 
 

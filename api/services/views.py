@@ -939,7 +939,10 @@ class ErrorBody(BaseModel):
     message: str
     details: dict[str, Any] = Field(default_factory=dict)
 # -- accounts, sessions, tokens, integrations, audit (issue 11) ------------------------------------
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+# \x85 named as well: Python's \s has it, a JSON-Schema (ECMA) \s does not
+Email = Annotated[
+    str, Field(min_length=3, max_length=254, pattern=r"^[^@\s\x85]+@[^@\s\x85]+$")
+]
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
 NewPassword = Annotated[str, Field(min_length=10, max_length=1024)]
 Role = Literal["admin", "trader", "viewer"]
@@ -1045,7 +1048,7 @@ class CreateUserIn(BaseModel):
 IntegrationKind = Literal["alpaca_paper", "alpaca_live", "openai", "anthropic", "openai_compatible"]
 
 
-class IntegrationIn(BaseModel):
+class _IntegrationFields(BaseModel):
     model_config = {"extra": "forbid"}
     kind: IntegrationKind
     name: Annotated[str, Field(max_length=80)] = ""
@@ -1053,6 +1056,30 @@ class IntegrationIn(BaseModel):
     secret: Annotated[str, Field(min_length=1, max_length=500)]
     base_url: Annotated[str, Field(max_length=400, pattern=r"^https?://")] | None = None
     model: Annotated[str, Field(max_length=120)] | None = None
+
+
+class AlpacaIntegrationIn(_IntegrationFields):
+    """An Alpaca account's key pair: the key id is required."""
+
+    kind: Literal["alpaca_paper", "alpaca_live"]
+    key_id: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CompatibleIntegrationIn(_IntegrationFields):
+    """An OpenAI-compatible server: its base URL is required."""
+
+    kind: Literal["openai_compatible"]
+    base_url: Annotated[str, Field(max_length=400, pattern=r"^https?://")]
+
+
+class LlmIntegrationIn(_IntegrationFields):
+    kind: Literal["openai", "anthropic"]
+
+
+# what each kind needs is in the schema (a union on `kind`); the service checks it again
+IntegrationIn = Annotated[
+    AlpacaIntegrationIn | CompatibleIntegrationIn | LlmIntegrationIn, Field(discriminator="kind")
+]
 
 
 class IntegrationUpdate(BaseModel):
