@@ -76,9 +76,8 @@ def test_a_wrong_key_fails_its_test_without_echoing_it(client: TestClient,
     assert client.get("/integrations", headers=alice).json() == []
     bad = client.post("/integrations", headers=alice, json={"kind": "alpaca_paper",
                                                             "secret": "s"})
-    # the schema says an Alpaca integration needs its key id: refused before the service
-    assert bad.status_code == 422 and bad.json()["code"] == "invalid_request"
-    assert "key_id" in bad.text and client.get("/integrations", headers=alice).json() == []
+    assert bad.status_code == 422 and bad.json()["code"] == "bad_keys"
+    assert client.get("/integrations", headers=alice).json() == []
 
 
 def test_alpaca_key_is_tested_on_the_venue_and_is_what_that_users_bots_trade_with(
