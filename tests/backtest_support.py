@@ -7,8 +7,10 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from runtime.backtest import BacktestRequest, WorkerOutcome, worker_environment
 from runtime.executors import BacktestJob, JobResult, LocalPoolExecutor
@@ -68,3 +70,14 @@ def run_fresh(request: BacktestRequest, run_dir: Path, cache_dir: Path) -> Worke
         error = json.loads((run_dir / "error.json").read_text())
         return WorkerOutcome(False, error=error["message"], traceback=error.get("traceback"))
     return WorkerOutcome(True, result=json.loads((run_dir / "result.json").read_text()))
+
+
+def wait_run(client: Any, run_id: int, timeout: float = 600) -> dict[str, Any]:
+    """Poll `GET /backtests/{id}` through a TestClient until the run has ended."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body: dict[str, Any] = client.get(f"/backtests/{run_id}").json()
+        if body["status"] in ("succeeded", "failed"):
+            return body
+        time.sleep(0.25)
+    raise AssertionError("the backtest did not finish")

@@ -4,12 +4,12 @@ backtest on `../shared/data` that succeeds and trades the way the sentence says.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from backtest_support import wait_run
 from conftest import make_settings
 from fastapi.testclient import TestClient
 
@@ -29,16 +29,6 @@ def client(tmp_path_factory: pytest.TempPathFactory, real_market_dir: Path) -> I
     dispose_engines()
 
 
-def _wait_run(client: TestClient, run_id: int, timeout: float = 600) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(f"/backtests/{run_id}").json()
-        if body["status"] in ("succeeded", "failed"):
-            return body
-        time.sleep(0.25)
-    raise AssertionError("the backtest did not finish")
-
-
 def _create_and_backtest(client: TestClient, sentence: str) -> tuple[dict[str, Any], list[Any]]:
     created = client.post("/strategies", json={"text": sentence})
     assert created.status_code == 201, created.text
@@ -49,7 +39,7 @@ def _create_and_backtest(client: TestClient, sentence: str) -> tuple[dict[str, A
     run = client.post("/backtests", json={"strategy_id": body["id"], "start": "2018-01-02",
                                           "end": "2020-12-31", "cash": 100_000})
     assert run.status_code == 202, run.text
-    done = _wait_run(client, run.json()["id"])
+    done = wait_run(client, run.json()["id"])
     assert done["status"] == "succeeded", done
     fills = client.get(f"/backtests/{done['id']}/trades").json()["fills"]
     return version["spec"], fills
@@ -109,7 +99,7 @@ def test_a_short_mirrors_the_long_of_the_same_rule(client: TestClient) -> None:
         run = client.post("/backtests", json={"strategy_id": created.json()["id"],
                                               "start": "2022-01-03", "end": "2022-12-30",
                                               "cash": 100_000})
-        done = _wait_run(client, run.json()["id"])
+        done = wait_run(client, run.json()["id"])
         assert done["status"] == "succeeded", done
         fills = client.get(f"/backtests/{done['id']}/trades").json()["fills"]
         results[side] = (done["metrics"]["total_return"], fills)

@@ -5,12 +5,11 @@ look-ahead probe) → a recorded backtest on `../shared/data` that succeeds and 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from backtest_support import wait_run
 from conftest import make_settings
 from fastapi.testclient import TestClient
 
@@ -42,16 +41,6 @@ def client(tmp_path_factory: pytest.TempPathFactory, real_market_dir: Path) -> I
     dispose_engines()
 
 
-def _wait_run(client: TestClient, run_id: int, timeout: float = 600) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(f"/backtests/{run_id}").json()
-        if body["status"] in ("succeeded", "failed"):
-            return body
-        time.sleep(0.25)
-    raise AssertionError("the backtest did not finish")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("label", "sentence", "fact"), CASES, ids=[c[0] for c in CASES])
 def test_construct_parses_validates_and_backtests(
@@ -69,7 +58,7 @@ def test_construct_parses_validates_and_backtests(
     run = client.post("/backtests", json={"strategy_id": body["id"], "start": "2014-01-02",
                                           "end": "2019-12-31", "cash": 100_000})
     assert run.status_code == 202, run.text
-    done = _wait_run(client, run.json()["id"])
+    done = wait_run(client, run.json()["id"])
     assert done["status"] == "succeeded", done
     fills = client.get(f"/backtests/{done['id']}/trades").json()["fills"]
     assert fills, f"{label} never traded"
