@@ -22,6 +22,7 @@ from rich.syntax import Syntax
 from api.cli import early
 from api.errors import exit_code
 from api.services.container import Services
+from api.services.sessions import stored_token
 from api.services.views import StrategyView
 from core.config import get_settings
 from core.errors import Forbidden, StratforgeError
@@ -45,20 +46,6 @@ def services() -> Services:
 
 def _waiting(jobs_ahead: int) -> None:
     err.print(f"[dim]waiting for a free backtest worker ({jobs_ahead} job(s) ahead)…[/]")
-
-
-def stored_token(settings: Any) -> str | None:
-    """STRATFORGE_TOKEN, else the token `stratforge login` kept in the CLI config file."""
-    if settings.token is not None:
-        return str(settings.token.get_secret_value())
-    path = Path(settings.cli_config)
-    if not path.exists():
-        return None
-    try:
-        token = json.loads(path.read_text()).get("token")
-    except (OSError, ValueError):
-        return None
-    return str(token) if token else None
 
 
 def sign_in(opened: Services) -> None:
