@@ -237,6 +237,8 @@ def test_a_viewer_is_refused_and_another_users_rows_are_not_found(
                                     ("deploy", {"request": {"strategy_id": sid}})):
                 hidden = error(await session.call_tool(name, arguments))
                 assert (hidden["code"], hidden["status"]) == ("strategy_not_found", 404), name
+            everyone = error(await session.call_tool("kill_switch", {"all_users": True}))
+            assert (everyone["code"], everyone["status"]) == ("admin_only", 403)
 
     asyncio.run(scenario())
     made = [e for e in services.audit.list_events(action="POST /strategies")]
