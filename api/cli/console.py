@@ -22,7 +22,6 @@ from rich.syntax import Syntax
 from api.cli import early
 from api.errors import exit_code
 from api.services.container import Services
-from api.services.sessions import stored_token
 from api.services.views import StrategyView
 from core.config import get_settings
 from core.errors import Forbidden, StratforgeError
@@ -52,13 +51,12 @@ def sign_in(opened: Services) -> None:
     """With a stored token, every command acts as its user (a revoked or expired one is
     refused); without one, as the local default user — who can run this CLI on this HOME
     holds the database anyway."""
-    token = stored_token(opened.settings)
-    if token is None:
-        return
     try:
-        principal = opened.sessions.authenticate(token)
+        principal = opened.sessions.process_principal()  # the same for `stratforge mcp`
     except StratforgeError as exc:
         fail(exc, "--json" in sys.argv)
+    if principal.via == "local":
+        return  # no owner set: the local default user's process sees its HOME whole
     if principal.role == "viewer" and not viewer_may_run(sys.argv[1:]):
         fail(Forbidden("a viewer can read, not change (no orders, deploys or keys)",
                        code="role_forbidden"), "--json" in sys.argv)

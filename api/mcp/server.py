@@ -6,7 +6,8 @@ transports.
   exactly like the CLI. The real stdout is kept for the protocol alone; anything else that
   writes to it (a library, a worker process) lands on stderr.
 * streamable HTTP on loopback (`serve_http`): every request must carry a personal API token as
-  `Authorization: Bearer sf_…` (`api.mcp.auth`); without a valid one the answer is 401.
+  `Authorization: Bearer sf_…` (`api.mcp.auth`); without a valid one the answer is 401. A
+  body past `STRATFORGE_MAX_REQUEST_BYTES` is a 413, as on the API (`api.body_limit`).
 
 Argument errors the SDK finds before a tool runs come back like every other error: a tool error
 with code `invalid_request` and the problems.
@@ -27,6 +28,7 @@ from mcp.server.stdio import stdio_server
 from mcp.types import CallToolResult
 from pydantic import ValidationError
 
+from api.body_limit import BodySizeLimit
 from api.mcp import research, trading
 from api.mcp.auth import PersonalTokenVerifier
 from api.mcp.calls import ToolCalls, failure
@@ -104,5 +106,6 @@ def serve_http(services: Services, port: int) -> None:
     import uvicorn
 
     server = build_server(services, None, port=port)
-    uvicorn.run(server.streamable_http_app(), host="127.0.0.1", port=port, log_config=None,
-                log_level="warning")
+    # the API's body limit at the edge too: a body past STRATFORGE_MAX_REQUEST_BYTES is a 413
+    application = BodySizeLimit(server.streamable_http_app(), services.settings.max_request_bytes)
+    uvicorn.run(application, host="127.0.0.1", port=port, log_config=None, log_level="warning")

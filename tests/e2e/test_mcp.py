@@ -295,6 +295,9 @@ def test_streamable_http_needs_a_personal_token(env: dict[str, str], tmp_path: P
         wrong = httpx.post(url, json=hello, headers={**headers,
                                                      "Authorization": "Bearer sf_wrong"})
         assert wrong.status_code == 401
+        huge = httpx.post(url, content=b"x" * 1_100_000, headers={
+            **headers, "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        assert (huge.status_code, huge.json()["code"]) == (413, "request_too_large")
 
         async def scenario() -> None:
             async with streamablehttp_client(
