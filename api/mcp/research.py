@@ -118,7 +118,7 @@ def register(server: FastMCP, calls: ToolCalls) -> None:
         run_id: RunId,
         wait_s: Annotated[float, Field(ge=0, le=600, description=(
             "Wait up to this many seconds for the run to finish before answering (0: answer "
-            "now)"))] = 0,
+            "now; keep it within your client's request timeout, often 60 s)"))] = 0,
     ) -> CallToolResult:
         """A backtest run: status, progress, metrics (total return, CAGR, Sharpe, max drawdown,
         trades…), benchmark and, once it has succeeded, its fills and round trips."""
