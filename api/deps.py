@@ -1,10 +1,9 @@
 """FastAPI dependencies, declared once: the application services and who is asking.
 
 `current_principal` authenticates every API request (`api.services.sessions`), applies the
-role rules, and sets the request's owner (`core.scope`), so every database session the request
-opens sees only that user's rows. Role rules, one table: a viewer only reads (and manages its
-own sign-in, profile and settings) and never sees keys; admin-only routes depend on
-`require_admin`.
+role rules (`api.services.roles`, shared with MCP), and sets the request's owner
+(`core.scope`), so every database session the request opens sees only that user's rows.
+Admin-only routes depend on `require_admin`.
 """
 
 from __future__ import annotations
@@ -15,15 +14,10 @@ from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.services.container import Services
+from api.services.roles import check_role
 from api.services.sessions import Principal
 from core.errors import Forbidden
 from core.scope import enter_owner
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# what a viewer may change: its own session, profile, password and settings
-VIEWER_MAY_WRITE = ("/auth/", "/users/profile", "/users/password", "/users/settings")
-# what a viewer may not even read: broker and LLM keys
-KEY_PATHS = ("/integrations", "/broker-credentials")
 
 
 def get_services(request: Request) -> Services:
@@ -40,16 +34,6 @@ def presented_credential(x_api_key: str | None, authorization: str | None) -> st
     if authorization and authorization.lower().startswith("bearer "):
         return authorization[7:].strip()
     return None
-
-
-def check_role(principal: Principal, method: str, path: str) -> None:
-    if principal.role != "viewer":
-        return
-    if path.startswith(KEY_PATHS):
-        raise Forbidden("a viewer cannot see or change keys", code="role_forbidden")
-    if method not in SAFE_METHODS and not path.startswith(VIEWER_MAY_WRITE):
-        raise Forbidden("a viewer can read, not change (no orders, deploys or keys)",
-                        code="role_forbidden")
 
 
 async def current_principal(

@@ -1,7 +1,7 @@
 """How an error shows on each face: the one table from error class to HTTP status and CLI
 exit code.
 
-`core.errors` says what went wrong; this module says how the API and the CLI report it. The
+`core.errors` says what went wrong; this module says how the API, the CLI and MCP report it. The
 most specific entry wins: an error's `code` first (`CODE_OVERRIDES`), then its class, walking up
 its bases (`TABLE`). Exit codes: 1 the request was refused (bad input, not found, conflict,
 failed validation), 3 a service we depend on failed or a quota is used up (try again later),
@@ -92,3 +92,8 @@ def exit_code(exc: BaseException) -> int:
 def error_body(exc: StratforgeError) -> dict[str, Any]:
     """The JSON every face uses for an error (`StratforgeError.as_dict`)."""
     return exc.as_dict()
+
+
+def tool_error(exc: StratforgeError) -> dict[str, Any]:
+    """An MCP tool error: the error body plus the HTTP status the API answers it with."""
+    return {**error_body(exc), "status": http_status(exc)}

@@ -247,6 +247,8 @@ class Settings(BaseSettings):
         default_factory=lambda: Path.home() / ".config" / "stratforge" / "cli.json"
     )
     token: SecretStr | None = None  # STRATFORGE_TOKEN: a personal API token for this process
+    # MCP (`stratforge mcp`): how long a deploy/stop/kill confirmation token stays usable
+    mcp_confirmation_ttl_s: int = Field(default=300, ge=10, le=3600)
 
     @property
     def default_llm_provider(self) -> str:

@@ -13,9 +13,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.console import JsonFlag, emit_json, err, fail, guard, out, services, stored_token
+from api.cli.console import JsonFlag, emit_json, err, fail, guard, out, services
 from api.services.accounts import user_view
 from api.services.integrations import rotate_keys
+from api.services.sessions import stored_token
 from core.errors import InvalidInput
 
 users_app = typer.Typer(help="Accounts and their roles (admin, trader, viewer).",

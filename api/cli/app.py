@@ -25,6 +25,7 @@ from api.cli import (
 )
 from api.cli.data import data_app
 from api.cli.demo import demo
+from api.cli.mcp import mcp
 from api.cli.notify import notify_app
 from api.cli.server import serve, venue
 from core.logging import configure_logging
@@ -48,6 +49,7 @@ backtests.register(app)
 app.command()(demo)
 app.command()(serve)
 app.command()(venue)
+app.command()(mcp)
 versions.register(app)
 generations.register(app)
 batches.register(app)

@@ -47,31 +47,16 @@ def _waiting(jobs_ahead: int) -> None:
     err.print(f"[dim]waiting for a free backtest worker ({jobs_ahead} job(s) ahead)…[/]")
 
 
-def stored_token(settings: Any) -> str | None:
-    """STRATFORGE_TOKEN, else the token `stratforge login` kept in the CLI config file."""
-    if settings.token is not None:
-        return str(settings.token.get_secret_value())
-    path = Path(settings.cli_config)
-    if not path.exists():
-        return None
-    try:
-        token = json.loads(path.read_text()).get("token")
-    except (OSError, ValueError):
-        return None
-    return str(token) if token else None
-
-
 def sign_in(opened: Services) -> None:
     """With a stored token, every command acts as its user (a revoked or expired one is
     refused); without one, as the local default user — who can run this CLI on this HOME
     holds the database anyway."""
-    token = stored_token(opened.settings)
-    if token is None:
-        return
     try:
-        principal = opened.sessions.authenticate(token)
+        principal = opened.sessions.process_principal()  # the same for `stratforge mcp`
     except StratforgeError as exc:
         fail(exc, "--json" in sys.argv)
+    if principal.via == "local":
+        return  # no owner set: the local default user's process sees its HOME whole
     if principal.role == "viewer" and not viewer_may_run(sys.argv[1:]):
         fail(Forbidden("a viewer can read, not change (no orders, deploys or keys)",
                        code="role_forbidden"), "--json" in sys.argv)

@@ -18,6 +18,7 @@ from api.services.batches.plan import BatchPlanner
 from api.services.batches.results import BatchResults
 from api.services.bot_builder import BotBuilder
 from api.services.comparisons import ModelChoice
+from api.services.confirmations import ConfirmationService
 from api.services.context import AppContext
 from api.services.deployments import DeploymentService
 from api.services.generations import GenerationLedger
@@ -66,6 +67,7 @@ class Services:
         self.sessions = SessionService(ctx, self.accounts, self.audit)
         self.integrations = IntegrationService(ctx)
         self.screening = ScreeningService(ctx, self.backtests)
+        self.confirmations = ConfirmationService(ctx)  # a person's yes to an MCP trade
 
     @classmethod
     def open(

@@ -10,15 +10,19 @@
 * `authenticate(credential)` turns whatever a request carries — access JWT, personal token, the
   shared `STRATFORGE_API_KEY` (= the local default user, admin), or nothing (the default user,
   only in single-user mode) — into a `Principal`, or refuses with 401.
+* `process_principal()` is who a local process (the CLI, `stratforge mcp` over stdio) acts as:
+  the user of its stored token (`stored_token`), else the local default user.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import jwt
 from sqlalchemy import update
@@ -246,6 +250,15 @@ class SessionService:
             return Principal(self.ctx.default_user_id, "admin", "api_key")
         raise Unauthorized("missing or wrong credentials", code="unauthorized")
 
+    def process_principal(self) -> Principal:
+        """Who a local process acts as: with a stored token (STRATFORGE_TOKEN or the CLI config
+        file) its user — a revoked or expired one is refused —, else the local default user
+        (who can run a process on this HOME holds the database anyway)."""
+        token = stored_token(self.ctx.settings)
+        if token is None:
+            return Principal(self.ctx.default_user_id, "admin", "local")
+        return self.authenticate(token)
+
     def _access_token(self, token: str) -> Principal:
         try:
             claims = jwt.decode(token, self._key, algorithms=[ALGORITHM],
@@ -283,6 +296,20 @@ class SessionService:
                 db.commit()
             return Principal(user.id or 0, user.role, "token")
 
+
+
+def stored_token(settings: Any) -> str | None:
+    """STRATFORGE_TOKEN, else the token `stratforge login` kept in the CLI config file."""
+    if settings.token is not None:
+        return str(settings.token.get_secret_value())
+    path = Path(settings.cli_config)
+    if not path.exists():
+        return None
+    try:
+        token = json.loads(path.read_text()).get("token")
+    except (OSError, ValueError):
+        return None
+    return str(token) if token else None
 
 
 def _token_view(row: ApiToken) -> TokenView:
