@@ -264,6 +264,6 @@ def register(app: typer.Typer) -> None:
     @supervisor_app.command("run")
     def supervisor_run() -> None:
         """Run the supervisor in the foreground (e.g. under systemd)."""
-        from runtime.bots.supervisor import main
+        from api.supervisor_host import main
 
         raise typer.Exit(main())

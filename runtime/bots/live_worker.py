@@ -368,6 +368,10 @@ def run(folder: Path) -> int:
         bot.cancel_our_orders()
         return ExitCode.halted
     strategy_class = _load_strategy(config)
+    if config.agent_channel is not None:  # an agent bot: decisions come from the service
+        from runtime.agents.strategy_api import use_channel
+
+        use_channel(config.agent_channel)
     problems = bot.reconcile()
     if problems:
         bot.journal.write(Mismatch(problems=problems))
