@@ -58,7 +58,7 @@ from generator.agent_prompts import (
 from generator.agent_spec import AgentSpec, is_agent_spec
 from generator.providers.base import Attempt
 from generator.providers.llm import LLMProvider, Turn
-from generator.providers.registry import build_provider
+from generator.providers.registry import build_provider, split_selector
 from runtime.agents.baseline import baseline_decision
 from runtime.agents.channel import ChannelAddress, DecisionServer
 from runtime.agents.decision import Outcome, check_decision, decision_schema
@@ -86,7 +86,8 @@ class RunSession:
     run_dir: Path
     deployment_id: int | None = None  # a deployed bot's session (live decisions), else None
     on_stop: Callable[[RunSession], None] | None = None  # told once when the cost cap is hit
-    provider: LLMProvider | None = None
+    # the model's provider, then the configured fallbacks (None: the offline baseline)
+    providers: list[tuple[str, LLMProvider | None]] | None = None
     llm_calls: int = 0
     cache_hits: int = 0
     tokens: int = 0
@@ -331,10 +332,11 @@ class DecisionService:
                 decision_data, problems = self._model_decision(session, snapshot, shown, attempts)
             except Exception as exc:  # the provider failed for good: a hold, recorded
                 decision_data, problems = None, [str(exc)[:300]]
-            if decision_data is not None:
+            if decision_data is not None:  # `problems`: what failed before a fallback answered
                 outcome = Outcome.decided.value
                 weights = decision_data.target_weights
                 rationale, confidence = decision_data.rationale, decision_data.confidence
+                reason = "; ".join(problems)[:500] or None
             else:
                 reason = "no valid decision: " + "; ".join(problems)[:500]
         tokens_in = sum(a.tokens_in for a in attempts)
@@ -399,19 +401,66 @@ class DecisionService:
             return f"daily cost budget reached (${cost:.4f} of ${cost_budget:.4f})"
         return None
 
+    def _providers(self, session: RunSession) -> list[tuple[str, LLMProvider | None]]:
+        """The agent's model, built with the owner's keys; for a deployed bot, then
+        `llm_fallback`'s other providers (a fallback that cannot be built is skipped). A
+        backtest gets no fallback: a run (and a comparison) of model A holds only A's
+        decisions; a live bot would rather trade on a fallback's than hold."""
+        settings = user_llm_settings(self.ctx, session.owner_id)
+        chain: list[tuple[str, LLMProvider | None]] = []
+        primary = split_selector(session.model)
+        fallbacks = ([f.strip() for f in settings.llm_fallback.split(",") if f.strip()]
+                     if session.deployment_id is not None else [])
+        for index, selector in enumerate([session.model, *fallbacks]):
+            key = split_selector(selector)
+            if index and (key == primary or (key[1] is None and key[0] == primary[0])):
+                continue
+            if key[0] == "offline":
+                chain.append((selector, None))
+                continue
+            try:
+                provider = build_provider(selector, settings)
+            except Exception as exc:
+                if index == 0:
+                    raise
+                log.warning("agent fallback skipped",
+                            extra={"provider": selector, "reason": type(exc).__name__})
+                continue
+            if isinstance(provider, LLMProvider):
+                chain.append((selector, provider))
+            elif index == 0:
+                raise ValueError(f"{session.model} cannot decide for an agent")
+        return chain
+
     def _model_decision(self, session: RunSession, snapshot: Snapshot, shown: list[str],
                         attempts: list[Attempt]) -> tuple[Any, list[str]]:
+        """A valid decision (and the failures before the fallback that gave it), or None and
+        the problems. A provider that fails for good hands over to the next one, if any
+        (`_providers`; `offline` there means the baseline); an answer still invalid after the
+        repairs is a hold."""
         budget = self.over_budget(session.owner_id)
         if budget is not None:
             return None, [budget]
-        if session.provider is None:
-            # the owner's own LLM keys (integrations), else the server's
-            provider = build_provider(session.model,
-                                      user_llm_settings(self.ctx, session.owner_id))
-            if not isinstance(provider, LLMProvider):
-                raise ValueError(f"{session.model} cannot decide for an agent")
-            session.provider = provider
-        provider = session.provider
+        if session.providers is None:
+            session.providers = self._providers(session)
+        failures: list[str] = []
+        for selector, provider in session.providers:
+            if provider is None:
+                decision = baseline_decision(snapshot, session.spec.max_weight)
+                return decision, [*failures, f"answered by the fallback {selector}"]
+            try:
+                decision, problems = self._ask_model(session, provider, snapshot, shown,
+                                                     attempts)
+            except Exception as exc:  # failed for good: the next provider, if any
+                failures.append(f"{selector} failed: {str(exc)[:300]}")
+                continue
+            if decision is not None and failures:
+                return decision, [*failures, f"answered by the fallback {selector}"]
+            return decision, problems
+        return None, failures
+
+    def _ask_model(self, session: RunSession, provider: LLMProvider, snapshot: Snapshot,
+                   shown: list[str], attempts: list[Attempt]) -> tuple[Any, list[str]]:
         system = agent_system_prompt(shown, session.spec.max_weight)
         turns = [Turn("user", agent_user_message(session.brief, snapshot_json(snapshot)))]
         schema = decision_schema(shown)

@@ -8,7 +8,8 @@ by a restarted supervisor still find it) and a random per-deployment token, writ
 bot's config. The bot sends its snapshot and live day; this side decides exactly as for a
 backtest (`api.services.agent_decisions`): the owner's own LLM keys (integrations, else the
 server's), the daily budgets, the providers' retries and prices, the validation and repair
-loop, the decision cache — keyed by the deployment and the live day, so a bot restarted the
+loop, the configured fallback providers (live only: a backtest never mixes models), the
+decision cache — keyed by the deployment and the live day, so a bot restarted the
 same day gets the same decision without a new call — and a hold for a failed or invalid
 answer, every decision recorded with `deployment_id` (listed as live). The bot applies the
 decision through the same risk gate and order path as a rule bot.

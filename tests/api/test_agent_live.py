@@ -6,6 +6,7 @@ deploy-time check of the agent's model."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Iterator
 from datetime import date
@@ -14,7 +15,8 @@ from typing import Any
 
 import pytest
 from conftest import make_settings
-from llm_stub import Raw, Reply, StubLLM, llm_server_fixture  # noqa: F401
+from llm_stub import Fail, Raw, Reply, StubLLM, llm_server_fixture  # noqa: F401
+from sqlmodel import select
 
 from api.services.agent_live import LiveAgentDecisions
 from api.services.container import Services
@@ -24,7 +26,6 @@ from core.errors import InvalidInput
 from core.models import Deployment, NotificationChannel, NotificationDelivery, StrategyVersion
 from runtime.agents.channel import ChannelAddress, ask
 from runtime.agents.snapshot import build_snapshot
-from sqlmodel import select
 
 USER_KEY = "sk-user-integration-key-live-4242"
 TEXT = "Each week, split between SPY and TLT given the last 2 months of prices and RSI"
@@ -191,3 +192,39 @@ def test_deploying_an_agent_checks_its_model_can_decide(services: Services) -> N
             strategy_id=agent.id, mode="venue",
             parameters={"model": "offline", "max_cost_usd": -1}))
     assert cap.value.code == "bad_max_cost"
+
+
+def test_a_failed_model_hands_over_to_the_configured_fallbacks(
+    tmp_path: Path, sample_market_dir: Path, llm_server: StubLLM
+) -> None:
+    settings = make_settings(
+        tmp_path, sample_market_dir, llm_max_retries=0, llm_timeout_s=2.0, smoke_backtest_days=0,
+        openai_base_url=llm_server.openai_url, openai_api_key=USER_KEY,
+        anthropic_base_url=llm_server.url, anthropic_api_key=USER_KEY,
+        llm_fallback="anthropic:claude-sonnet-4-5,offline",
+    )
+    s = Services.open(settings)
+    host = LiveAgentDecisions(s.ctx)
+    try:
+        agent = s.agents.create_agent(s.user_id, TEXT, MODEL)
+        dep, version = _deployment(s, agent.id)
+        address = host.open_deployment(dep, version)
+        assert address is not None
+        session = host.service._sessions[address.token]
+        backtest = dataclasses.replace(session, deployment_id=None, providers=None)
+        assert [n for n, _ in host.service._providers(backtest)] == [MODEL]  # never mixed
+        llm_server.push(Fail(500), Reply(GOOD))  # openai fails; anthropic answers
+        first = _ask(s, address, date(2023, 6, 5))
+        assert [r.path for r in llm_server.requests] == ["/v1/chat/completions", "/v1/messages"]
+        llm_server.push(Fail(500), Fail(500))  # both fail: the offline baseline decides
+        second = _ask(s, address, date(2023, 6, 12))
+        assert len(llm_server.requests) == 4
+        rows = s.agents.decisions_of(s.user_id, agent.id, deployment_id=dep.id)
+    finally:
+        host.close()
+        s.close()
+        dispose_engines()
+    assert first["outcome"] == "decided" and first["target_weights"] == GOOD["target_weights"]
+    assert second["outcome"] == "decided" and second["rationale"] != GOOD["rationale"]
+    assert "answered by the fallback anthropic" in (rows[0].reason or "")
+    assert "answered by the fallback offline" in (rows[1].reason or "")
