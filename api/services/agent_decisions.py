@@ -1,5 +1,6 @@
 """Agent decisions for runs: the decision service a sandboxed backtest asks, the decision cache,
-the model calls and their accounting, the per-run cost cap and contamination.
+the model calls and their accounting, the per-run cost cap and contamination. Deployed bots
+are served by the same service in the supervisor (`api.services.agent_live` registers them).
 
 **How decisions reach a backtest.** A backtest worker has no LLM keys and no network, by
 design; an agent's snapshot depends on the simulated portfolio, so decisions cannot be made

@@ -14,6 +14,8 @@ clients, polling). What it owns:
   database says we own; an unexplained mismatch exits with `ExitCode.mismatch`, trading nothing;
 * the strategy's `vars`, saved after every iteration to `vars.json` and restored when the bot
   restarts (`lumibot_hooks.persist_vars`);
+* an agent bot's decision channel (`LiveConfig.agent_channel`: a local socket and a token,
+  no key), handed to `runtime.agents.strategy_api` before the strategy runs;
 * heartbeats (`heartbeat.json`: time, equity, P&L), the daily-loss watch (`ExitCode.halted`),
   and a clean stop on SIGTERM/SIGINT: cancel our open orders, stop Lumibot, exit 0.
 
