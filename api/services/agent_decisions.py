@@ -86,6 +86,7 @@ class RunSession:
     contamination: Contamination
     run_dir: Path
     deployment_id: int | None = None  # a deployed bot's session (live decisions), else None
+    wait_s: float | None = None  # how long its asker waits (a later answer is recorded as held)
     on_stop: Callable[[RunSession], None] | None = None  # told once when the cost cap is hit
     # the model's provider, then the configured fallbacks (None: the offline baseline)
     providers: list[tuple[str, LLMProvider | None]] | None = None
@@ -340,6 +341,11 @@ class DecisionService:
                 reason = "; ".join(problems)[:500] or None
             else:
                 reason = "no valid decision: " + "; ".join(problems)[:500]
+        waited = time.perf_counter() - started
+        if session.wait_s is not None and waited > session.wait_s:  # the bot held meanwhile
+            outcome, weights = Outcome.held.value, None
+            reason = (f"the answer came after {waited:.0f} s; the bot stops waiting after "
+                      f"{session.wait_s:.0f} s (agent_live_wait_s) and held")
         tokens_in = sum(a.tokens_in for a in attempts)
         tokens_out = sum(a.tokens_out for a in attempts)
         cost = sum(a.cost_usd for a in attempts)

@@ -87,6 +87,7 @@ class LiveAgentDecisions:
                                         self.ctx.settings.agent_model_cutoffs),
             run_dir=deployment_folder(self.ctx.settings, dep.id),
             deployment_id=dep.id,
+            wait_s=self.ctx.settings.agent_live_wait_s,
             cost_usd=float(spent or 0.0),
             on_stop=self._capped,
         )

@@ -42,9 +42,10 @@ class ChannelAddress(BaseModel):
 def ask(address: ChannelAddress, payload: dict[str, Any], timeout_s: float | None = None)\
         -> dict[str, Any]:
     """Send one request; a reply dict, or a hold naming why the channel failed."""
+    wait = address.timeout_s if timeout_s is None else timeout_s
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(address.timeout_s if timeout_s is None else timeout_s)
+            sock.settimeout(wait)
             sock.connect(address.socket_path)
             message = json.dumps({"token": address.token, **payload}, separators=(",", ":"))
             sock.sendall(message.encode() + b"\n")
@@ -54,6 +55,8 @@ def ask(address: ChannelAddress, payload: dict[str, Any], timeout_s: float | Non
         if not isinstance(reply, dict):
             raise ValueError("the reply is not an object")
         return reply
+    except TimeoutError:
+        return {"outcome": "held", "reason": f"no decision within {wait:g} s"}
     except (OSError, ValueError) as exc:
         return {"outcome": "held", "reason": f"decision service unreachable: {exc}"[:300]}
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import make_settings
+from deploy_support import wait_for
 from llm_stub import Fail, Raw, Reply, StubLLM, llm_server_fixture  # noqa: F401
 from sqlmodel import select
 
@@ -139,6 +140,22 @@ def test_garbage_and_a_hanging_stand_in_are_holds_recorded_not_errors(
         ("2023-06-05", "held", True), ("2023-06-12", "held", True), ("2023-06-20", "held", True)]
     assert all(r.reason and r.reason.startswith("no valid decision") for r in rows)
     assert "time" in (rows[2].reason or "").lower(), rows[2].reason
+
+    # a model slower than the bot waits: the bot holds, and so says the record
+    impatient = LiveAgentDecisions(dataclasses.replace(services.ctx, settings=(
+        services.ctx.settings.model_copy(update={"agent_live_wait_s": 0.3}))))
+    try:
+        address = impatient.open_deployment(dep, version)
+        assert address is not None and address.timeout_s == 0.3
+        llm_server.default = Reply(GOOD, delay=0.8)  # within llm_timeout_s, past the wait
+        late = _ask(services, address, date(2023, 6, 26))
+        assert late == {"outcome": "held", "reason": "no decision within 0.3 s"}
+        row = wait_for(lambda: [r for r in services.agents.decisions_of(
+            services.user_id, agent.id, deployment_id=dep.id) if r.day == "2023-06-26"],
+            what="the late decision's record", timeout=10)[0]
+    finally:
+        impatient.close()
+    assert row.outcome == "held" and "bot stops waiting" in (row.reason or ""), row
 
 
 def test_the_per_deployment_cost_cap_holds_records_and_notifies(
