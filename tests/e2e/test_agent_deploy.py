@@ -114,15 +114,51 @@ def test_an_llm_agents_decision_comes_from_the_supervisor_and_becomes_a_fill(
             assert b"OPENAI" not in text and b"ANTHROPIC" not in text, where
 
         _filled(h, dep["id"])
+        _supervisor_restart_keeps_serving_the_bot(h, dep["id"], folder)
         _stop(h, dep["id"])
         for log in folder.glob("*.log"):
             assert USER_KEY not in log.read_text(errors="replace"), log.name
         live = h.client.get(f"/agents/{agent_id}/decisions", params={"live": True}).json()
-        assert [(d["deployment_id"], d["live"], d["outcome"], d["target_weights"]["GLD"])
-                for d in live] == [(dep["id"], True, "decided", 0.3)]
-        assert live[0]["rationale"] == DECISION["rationale"]
+        # the bot's decision and the one asked for above over its channel
+        assert [(d["deployment_id"], d["live"], d["outcome"], d["target_weights"]["GLD"],
+                 d["rationale"]) for d in live] == [
+            (dep["id"], True, "decided", 0.3, DECISION["rationale"])] * 2
         assert h.client.get(f"/agents/{agent_id}/decisions",
                             params={"live": False}).json() == []
+
+
+def _supervisor_restart_keeps_serving_the_bot(h: DeployHarness, deployment_id: int,
+                                              folder: Path) -> None:
+    """A new supervisor adopts the running bot and answers the token in its config; a token it
+    never issued is a hold."""
+    from datetime import date
+
+    from runtime.agents.channel import ask
+    from runtime.agents.snapshot import build_snapshot
+    from runtime.bots.config import read_config
+
+    channel = read_config(folder).agent_channel
+    assert channel is not None
+    day = date(2023, 6, 5)
+    history = {s: h.service.ctx.market.bars(s, date(2022, 1, 3), date(2023, 6, 2))
+               for s in ("SPY", "TLT", "GLD")}
+    snap = build_snapshot(history, day, symbols=["SPY", "TLT", "GLD"], lookback=63,
+                          indicators=[], cash=100_000.0)
+    assert snap is not None
+    request = {"day": day.isoformat(), "snapshot": snap.model_dump(mode="json")}
+    before = h.service.deployments.supervisor_status()
+    assert h.service.deployments.stop_supervisor()
+    from api.supervisor_host import MODULE
+    from runtime.bots.controls import ensure_supervisor
+
+    after = ensure_supervisor(h.settings, module=MODULE)
+    assert after["pid"] != before["pid"]
+    reply = wait_for(lambda: (r := ask(channel, request))["outcome"] == "decided" and r,
+                     what="a decision from the new supervisor", timeout=30)
+    assert reply["target_weights"]["GLD"] == 0.3
+    forged = ask(channel.model_copy(update={"token": "not-issued"}), request)
+    assert forged["outcome"] == "held" and "unknown" in forged["reason"]
+    assert h.deployment(deployment_id)["state"] == "RUNNING"
 
 
 def test_a_hanging_model_leaves_the_bot_running_and_holding(
