@@ -189,6 +189,9 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(DEFAULT_AGENT_CUTOFFS)
     )
     agent_max_cost_usd: float | None = None
+    # how long a deployed agent bot waits for one decision before it holds (the service's own
+    # model calls are bounded by llm_timeout_s, retries and repairs)
+    agent_live_wait_s: float = 300.0
     # the SDKs' own variables, read here so that a key is known to be set (never logged)
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key")

@@ -321,6 +321,8 @@ class AgentDecision(SQLModel, table=True):
     strategy_id: int = Field(foreign_key="strategies.id", index=True)
     version_id: int = Field(foreign_key="strategy_versions.id", index=True)
     run_id: int | None = Field(default=None, index=True)  # the run that first asked
+    # the deployment whose live bot asked (a live decision), else None
+    deployment_id: int | None = Field(default=None, index=True)
     cache_key: str = Field(max_length=64, index=True, unique=True)
     model: str = Field(max_length=120)
     prompt_version: str = Field(max_length=40)
@@ -350,6 +352,7 @@ class NotifyEvent(StrEnum):
     reconnect = "reconnect"  # ... and answers again
     backtest_failed = "backtest_failed"
     batch_finished = "batch_finished"
+    agent_cost_cap = "agent_cost_cap"  # a deployed agent reached its model cost cap: it holds
     drift = "drift"  # paper drifted from its backtest beyond the tolerance (reconciliation)
     test = "test"  # sent by `stratforge notify test`
 

@@ -101,18 +101,25 @@ def decisions(
     strategy_id: int,
     model: Annotated[str | None, typer.Option()] = None,
     run: Annotated[int | None, typer.Option(help="Only those first asked by this run")] = None,
+    deployment: Annotated[int | None, typer.Option(
+        help="Only those of this deployment's bot (live)")] = None,
+    live: Annotated[bool | None, typer.Option(
+        "--live/--backtests", help="Only deployed bots' decisions, or only backtests'")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """The decisions an agent made (the decision cache), oldest first."""
+    """The decisions an agent made (the decision cache), oldest first; live ones say so."""
     service = services()
     with guard(as_json):
-        rows = service.agents.decisions_of(service.user_id, strategy_id, model=model, run_id=run)
+        rows = service.agents.decisions_of(service.user_id, strategy_id, model=model, run_id=run,
+                                           deployment_id=deployment, live=live)
     if as_json:
         emit_json([r.model_dump(mode="json") for r in rows])
         return
     for r in rows:
         weights = ", ".join(f"{k} {v:.0%}" for k, v in (r.target_weights or {}).items())
-        out.print(f"{r.day} {r.model} {r.outcome}: {weights or r.reason} — {r.rationale or ''}")
+        where = f" live d{r.deployment_id}" if r.live else ""
+        out.print(f"{r.day}{where} {r.model} {r.outcome}: {weights or r.reason} — "
+                  f"{r.rationale or ''}")
 
 
 @agents_app.command("export-decisions")

@@ -79,6 +79,10 @@ def register(app: typer.Typer) -> None:
         max_open_orders: Annotated[int | None, typer.Option()] = None,
         max_orders_per_minute: Annotated[int | None, typer.Option()] = None,
         max_daily_loss_pct: Annotated[float | None, typer.Option()] = None,
+        model: Annotated[str | None, typer.Option(
+            help="An agent: who decides (offline, openai[:model], …); default its spec's")] = None,
+        max_cost: Annotated[float | None, typer.Option(
+            help="An agent: model cost cap in USD for this deployment (then it holds)")] = None,
         wait: Annotated[bool, typer.Option(help="Wait until the bot runs")] = False,
         as_json: JsonFlag = False,
     ) -> None:
@@ -97,7 +101,9 @@ def register(app: typer.Typer) -> None:
                                    code="bad_mode")
             view = service.deployments.deploy(service.user_id, DeployRequest(
                 strategy_id=strategy_id, version=version, mode=cast(DeployMode, mode),
-                sleeptime=sleeptime, limits=RiskLimits(**overrides)))
+                sleeptime=sleeptime, limits=RiskLimits(**overrides),
+                parameters={k: v for k, v in {"model": model, "max_cost_usd": max_cost}.items()
+                            if v is not None}))
             if wait:
                 view = _wait_state(service, view.id, {"RUNNING", "FATAL", "HALTED",
                                                       "MISMATCH", "STOPPED"}, 120.0)
@@ -264,6 +270,6 @@ def register(app: typer.Typer) -> None:
     @supervisor_app.command("run")
     def supervisor_run() -> None:
         """Run the supervisor in the foreground (e.g. under systemd)."""
-        from runtime.bots.supervisor import main
+        from api.supervisor_host import main
 
         raise typer.Exit(main())

@@ -109,7 +109,7 @@ def add(
     api_url: Annotated[str | None, typer.Option(help="telegram/slack API base (a proxy)")] = None,
     events: Annotated[str | None, typer.Option(help="comma-separated; default every event: "
                       "fill,refusal,halt,crash,fatal,broker_lost,reconnect,backtest_failed,"
-                      "batch_finished,drift")] = None,
+                      "batch_finished,agent_cost_cap,drift")] = None,
     quiet: Annotated[str | None, typer.Option(help="quiet hours, e.g. 22:00-07:00")] = None,
     tz: Annotated[str, typer.Option(help="time zone of the quiet hours")] = "UTC",
     as_json: JsonFlag = False,

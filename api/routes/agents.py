@@ -42,6 +42,8 @@ def compare_agent(
 @router.get("/{strategy_id}/decisions", response_model=list[AgentDecisionView])
 def agent_decisions(
     strategy_id: DbId, app: AppDep, user: UserDep, model: str | None = None,
-    run_id: DbId | None = None,
+    run_id: DbId | None = None, deployment_id: DbId | None = None, live: bool | None = None,
 ) -> list[AgentDecisionView]:
-    return app.agents.decisions_of(user, strategy_id, model=model, run_id=run_id)
+    """`live=true`: only the decisions of deployed bots; `live=false`: only backtests'."""
+    return app.agents.decisions_of(user, strategy_id, model=model, run_id=run_id,
+                                   deployment_id=deployment_id, live=live)

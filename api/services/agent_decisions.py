@@ -1,5 +1,6 @@
 """Agent decisions for runs: the decision service a sandboxed backtest asks, the decision cache,
-the model calls and their accounting, the per-run cost cap and contamination.
+the model calls and their accounting, the per-run cost cap and contamination. Deployed bots
+are served by the same service in the supervisor (`api.services.agent_live` registers them).
 
 **How decisions reach a backtest.** A backtest worker has no LLM keys and no network, by
 design; an agent's snapshot depends on the simulated portfolio, so decisions cannot be made
@@ -35,6 +36,7 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -45,6 +47,7 @@ from sqlmodel import col, select
 from api.services.agent_contamination import Contamination, contamination
 from api.services.context import AppContext
 from api.services.generations import GenerationLedger, midnight_utc
+from api.services.integrations import user_llm_settings
 from core.logging import get_logger
 from core.models import AgentDecision, BacktestRun, Strategy, StrategyVersion, as_utc
 from generator.agent_prompts import (
@@ -56,7 +59,7 @@ from generator.agent_prompts import (
 from generator.agent_spec import AgentSpec, is_agent_spec
 from generator.providers.base import Attempt
 from generator.providers.llm import LLMProvider, Turn
-from generator.providers.registry import build_provider
+from generator.providers.registry import build_provider, split_selector
 from runtime.agents.baseline import baseline_decision
 from runtime.agents.channel import ChannelAddress, DecisionServer
 from runtime.agents.decision import Outcome, check_decision, decision_schema
@@ -82,7 +85,11 @@ class RunSession:
     max_cost_usd: float | None
     contamination: Contamination
     run_dir: Path
-    provider: LLMProvider | None = None
+    deployment_id: int | None = None  # a deployed bot's session (live decisions), else None
+    wait_s: float | None = None  # how long its asker waits (a later answer is recorded as held)
+    on_stop: Callable[[RunSession], None] | None = None  # told once when the cost cap is hit
+    # the model's provider, then the configured fallbacks (None: the offline baseline)
+    providers: list[tuple[str, LLMProvider | None]] | None = None
     llm_calls: int = 0
     cache_hits: int = 0
     tokens: int = 0
@@ -133,17 +140,24 @@ def agent_metrics(stats: dict[str, Any]) -> dict[str, float | int | None]:
     }
 
 
-def cache_key(model: str, agent_version: str, digest: str, day: str) -> str:
-    material = json.dumps([model, AGENT_PROMPT_VERSION, agent_version, digest, day])
+def cache_key(model: str, agent_version: str, digest: str, day: str,
+              deployment_id: int | None = None) -> str:
+    """The decision cache's key. A live decision's names its deployment and live day: a bot
+    restarted the same day gets the same decision, no other bot or backtest shares it."""
+    when = day if deployment_id is None else f"live:{deployment_id}:{day}"
+    material = json.dumps([model, AGENT_PROMPT_VERSION, agent_version, digest, when])
     return hashlib.sha256(material.encode()).hexdigest()
 
 
 class DecisionService:
-    """Serves agent decisions to the runs of this process (one socket, many runs)."""
+    """Serves agent decisions to the runs (and, in the supervisor, the deployed bots) of this
+    process: one socket, many sessions. `socket_folder`: a stable folder for the socket (the
+    supervisor's, so bots it adopts after a restart find it), else a fresh private one."""
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, socket_folder: Path | None = None) -> None:
         self.ctx = ctx
         self.ledger = GenerationLedger(ctx)  # the users' daily LLM budgets count decisions too
+        self.socket_folder = socket_folder
         self._server: DecisionServer | None = None
         self._sessions: dict[str, RunSession] = {}
         self._by_run: dict[int, str] = {}
@@ -191,24 +205,33 @@ class DecisionService:
                     AgentDecision.prompt_version == AGENT_PROMPT_VERSION,
                 )).all()
             session.cached = {row.cache_key: row for row in rows}
-        with self._lock:
-            if self._server is None:
-                self._server = DecisionServer(self.handle, self._on_error)
-            old = self._by_run.pop(session.run_id, None)
-            if old is not None:
-                self._sessions.pop(old, None)
-            self._sessions[session.token] = session
-            self._by_run[session.run_id] = session.token
-            address = self._server.address(session.token)
+        address = self.register(session, run_key=session.run_id)
         log.info("agent run registered",
                  extra={"run": session.run_id, "model": model, "refresh": session.refresh})
         return address
 
+    def register(self, session: RunSession, *, run_key: int,
+                 timeout_s: float = 600.0) -> ChannelAddress:
+        """Serve `session` under its token (replacing the one `run_key` had); its address.
+        Run keys are run ids; a deployment's is its negated id."""
+        with self._lock:
+            if self._server is None:
+                self._server = DecisionServer(self.handle, self._on_error, self.socket_folder)
+            old = self._by_run.pop(run_key, None)
+            if old is not None:
+                self._sessions.pop(old, None)
+            self._sessions[session.token] = session
+            self._by_run[run_key] = session.token
+            return self._server.address(session.token, timeout_s)
+
+    def unregister(self, run_key: int) -> RunSession | None:
+        with self._lock:
+            token = self._by_run.pop(run_key, None)
+            return self._sessions.pop(token, None) if token else None
+
     def close_run(self, run_id: int) -> dict[str, Any] | None:
         """The run's agent figures (and its decision journal written beside its results)."""
-        with self._lock:
-            token = self._by_run.pop(run_id, None)
-            session = self._sessions.pop(token, None) if token else None
+        session = self.unregister(run_id)
         if session is None:
             return None
         try:
@@ -250,7 +273,7 @@ class DecisionService:
             return {"outcome": Outcome.held.value,
                     "reason": "the snapshot's symbols are not the agent's"}
         digest = snapshot_hash(snapshot)
-        key = cache_key(session.model, session.agent_version, digest, day)
+        key = cache_key(session.model, session.agent_version, digest, day, session.deployment_id)
         if session.stopped:  # past the cost cap: every later decision holds, cached or not
             reply = {"outcome": Outcome.held.value, "reason": session.stopped, "stop": True}
             return self._serve(session, day, reply, cached=False, latency_ms=0.0)
@@ -261,10 +284,13 @@ class DecisionService:
         else:
             row = self._ask(session, snapshot, shown, key, digest, day)
             if session.max_cost_usd is not None and session.cost_usd >= session.max_cost_usd:
+                what = "run" if session.deployment_id is None else "deployment"
                 session.stopped = (
-                    f"max_cost: the run's model cost reached ${session.cost_usd:.4f} "
+                    f"max_cost: the {what}'s model cost reached ${session.cost_usd:.4f} "
                     f"(cap ${session.max_cost_usd:.4f}) on {day}"
                 )
+                if session.on_stop is not None:
+                    session.on_stop(session)
         reply = {"outcome": row.outcome}
         if row.outcome == Outcome.decided.value:
             reply.update(target_weights=row.target_weights, rationale=row.rationale,
@@ -308,12 +334,18 @@ class DecisionService:
                 decision_data, problems = self._model_decision(session, snapshot, shown, attempts)
             except Exception as exc:  # the provider failed for good: a hold, recorded
                 decision_data, problems = None, [str(exc)[:300]]
-            if decision_data is not None:
+            if decision_data is not None:  # `problems`: what failed before a fallback answered
                 outcome = Outcome.decided.value
                 weights = decision_data.target_weights
                 rationale, confidence = decision_data.rationale, decision_data.confidence
+                reason = "; ".join(problems)[:500] or None
             else:
                 reason = "no valid decision: " + "; ".join(problems)[:500]
+        waited = time.perf_counter() - started
+        if session.wait_s is not None and waited > session.wait_s:  # the bot held meanwhile
+            outcome, weights = Outcome.held.value, None
+            reason = (f"the answer came after {waited:.0f} s; the bot stops waiting after "
+                      f"{session.wait_s:.0f} s (agent_live_wait_s) and held")
         tokens_in = sum(a.tokens_in for a in attempts)
         tokens_out = sum(a.tokens_out for a in attempts)
         cost = sum(a.cost_usd for a in attempts)
@@ -325,7 +357,8 @@ class DecisionService:
             owner_id=session.owner_id,
             strategy_id=session.strategy_id,
             version_id=session.version_id,
-            run_id=session.run_id,
+            run_id=session.run_id if session.deployment_id is None else None,
+            deployment_id=session.deployment_id,
             cache_key=key,
             model=session.model,
             prompt_version=AGENT_PROMPT_VERSION,
@@ -375,17 +408,66 @@ class DecisionService:
             return f"daily cost budget reached (${cost:.4f} of ${cost_budget:.4f})"
         return None
 
+    def _providers(self, session: RunSession) -> list[tuple[str, LLMProvider | None]]:
+        """The agent's model, built with the owner's keys; for a deployed bot, then
+        `llm_fallback`'s other providers (a fallback that cannot be built is skipped). A
+        backtest gets no fallback: a run (and a comparison) of model A holds only A's
+        decisions; a live bot would rather trade on a fallback's than hold."""
+        settings = user_llm_settings(self.ctx, session.owner_id)
+        chain: list[tuple[str, LLMProvider | None]] = []
+        primary = split_selector(session.model)
+        fallbacks = ([f.strip() for f in settings.llm_fallback.split(",") if f.strip()]
+                     if session.deployment_id is not None else [])
+        for index, selector in enumerate([session.model, *fallbacks]):
+            key = split_selector(selector)
+            if index and (key == primary or (key[1] is None and key[0] == primary[0])):
+                continue
+            if key[0] == "offline":
+                chain.append((selector, None))
+                continue
+            try:
+                provider = build_provider(selector, settings)
+            except Exception as exc:
+                if index == 0:
+                    raise
+                log.warning("agent fallback skipped",
+                            extra={"provider": selector, "reason": type(exc).__name__})
+                continue
+            if isinstance(provider, LLMProvider):
+                chain.append((selector, provider))
+            elif index == 0:
+                raise ValueError(f"{session.model} cannot decide for an agent")
+        return chain
+
     def _model_decision(self, session: RunSession, snapshot: Snapshot, shown: list[str],
                         attempts: list[Attempt]) -> tuple[Any, list[str]]:
+        """A valid decision (and the failures before the fallback that gave it), or None and
+        the problems. A provider that fails for good hands over to the next one, if any
+        (`_providers`; `offline` there means the baseline); an answer still invalid after the
+        repairs is a hold."""
         budget = self.over_budget(session.owner_id)
         if budget is not None:
             return None, [budget]
-        if session.provider is None:
-            provider = build_provider(session.model, self.ctx.settings)
-            if not isinstance(provider, LLMProvider):
-                raise ValueError(f"{session.model} cannot decide for an agent")
-            session.provider = provider
-        provider = session.provider
+        if session.providers is None:
+            session.providers = self._providers(session)
+        failures: list[str] = []
+        for selector, provider in session.providers:
+            if provider is None:
+                decision = baseline_decision(snapshot, session.spec.max_weight)
+                return decision, [*failures, f"answered by the fallback {selector}"]
+            try:
+                decision, problems = self._ask_model(session, provider, snapshot, shown,
+                                                     attempts)
+            except Exception as exc:  # failed for good: the next provider, if any
+                failures.append(f"{selector} failed: {str(exc)[:300]}")
+                continue
+            if decision is not None and failures:
+                return decision, [*failures, f"answered by the fallback {selector}"]
+            return decision, problems
+        return None, failures
+
+    def _ask_model(self, session: RunSession, provider: LLMProvider, snapshot: Snapshot,
+                   shown: list[str], attempts: list[Attempt]) -> tuple[Any, list[str]]:
         system = agent_system_prompt(shown, session.spec.max_weight)
         turns = [Turn("user", agent_user_message(session.brief, snapshot_json(snapshot)))]
         schema = decision_schema(shown)
@@ -403,7 +485,9 @@ class DecisionService:
 
     # -- reading ---------------------------------------------------------------------------------
     def decisions(self, owner_id: int, strategy_id: int, *, model: str | None = None,
-                  run_id: int | None = None, limit: int = 500) -> list[AgentDecision]:
+                  run_id: int | None = None, deployment_id: int | None = None,
+                  live: bool | None = None, limit: int = 500) -> list[AgentDecision]:
+        """`live`: only decisions of deployed bots (True) or of backtests (False)."""
         with self.ctx.session() as db:
             query = select(AgentDecision).where(
                 AgentDecision.owner_id == owner_id, AgentDecision.strategy_id == strategy_id
@@ -412,6 +496,11 @@ class DecisionService:
                 query = query.where(AgentDecision.model == model)
             if run_id is not None:
                 query = query.where(AgentDecision.run_id == run_id)
+            if deployment_id is not None:
+                query = query.where(AgentDecision.deployment_id == deployment_id)
+            if live is not None:
+                column = col(AgentDecision.deployment_id)
+                query = query.where(column.is_not(None) if live else column.is_(None))
             query = query.order_by(col(AgentDecision.decided_for), col(AgentDecision.id))
             return list(db.exec(query.limit(limit)).all())
 

@@ -201,13 +201,15 @@ class AgentService:
 
     # -- decisions -------------------------------------------------------------------------------
     def decisions_of(self, user_id: int, strategy_id: int, *, model: str | None = None,
-                     run_id: int | None = None, limit: int = 500) -> list[AgentDecisionView]:
+                     run_id: int | None = None, deployment_id: int | None = None,
+                     live: bool | None = None, limit: int = 500) -> list[AgentDecisionView]:
         self.agent_spec(user_id, strategy_id)  # 404 / not an agent, like every read
         rows = self.decisions.decisions(user_id, strategy_id, model=model, run_id=run_id,
-                                        limit=limit)
+                                        deployment_id=deployment_id, live=live, limit=limit)
         return [
             AgentDecisionView(
-                id=r.id or 0, run_id=r.run_id, model=r.model, day=r.decided_for,
+                id=r.id or 0, run_id=r.run_id, deployment_id=r.deployment_id,
+                live=r.deployment_id is not None, model=r.model, day=r.decided_for,
                 outcome=r.outcome, target_weights=r.target_weights, rationale=r.rationale,
                 confidence=r.confidence, reason=r.reason, tokens=r.tokens_in + r.tokens_out,
                 cost_usd=r.cost_usd, latency_ms=round(r.latency_ms, 2),

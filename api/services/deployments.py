@@ -17,7 +17,9 @@ import requests
 from alpaca.common.exceptions import APIError
 from sqlmodel import Session, col, select
 
+from api.services.agent_live import deployment_model
 from api.services.context import AppContext
+from api.services.integrations import user_llm_settings
 from api.services.rows import deployment_row, runnable_version, strategy_row
 from api.services.views import (
     DeploymentView,
@@ -28,6 +30,7 @@ from api.services.views import (
     deployment_view,
     order_view,
 )
+from api.supervisor_host import MODULE as SUPERVISOR_HOST
 from core.credentials import AlpacaKeys, CredentialBox
 from core.errors import BrokerUnavailable, Conflict, InvalidInput, NotFound
 from core.logging import get_logger
@@ -42,7 +45,9 @@ from core.models import (
     utcnow,
 )
 from core.scope import owner_scope
-from generator.agent_spec import is_agent_spec
+from generator.agent_spec import AgentSpec, is_agent_spec
+from generator.providers.llm import LLMProvider
+from generator.providers.registry import build_provider
 from runtime.alpaca_clients import (
     BrokerEndpoint,
     data_client,
@@ -135,7 +140,7 @@ class DeploymentService:
                 return endpoint
         venue = known_venue(self.ctx.settings)
         if venue is None:
-            ensure_supervisor(self.ctx.settings)
+            ensure_supervisor(self.ctx.settings, module=SUPERVISOR_HOST)
             raise BrokerUnavailable(
                 "the local paper venue is not running; deploy a bot (the supervisor starts "
                 "it) or run `stratforge venue`",
@@ -144,6 +149,27 @@ class DeploymentService:
         return BrokerEndpoint(
             venue.url, venue.url, paper=True, venue=True, key_id=venue.key_id, secret=venue.secret
         )
+
+    def _check_agent_model(self, user_id: int, spec: dict[str, Any] | None,
+                           parameters: dict[str, Any]) -> None:
+        """An agent deploys when its model can decide: the offline baseline, or a model whose
+        provider is configured with the owner's keys (or the server's). The keys stay here:
+        the supervisor's decision host uses them; the bot only gets a channel to it."""
+        if not is_agent_spec(spec):
+            return
+        cap = parameters.get("max_cost_usd")
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int | float)
+                                or not cap > 0):
+            raise InvalidInput("parameters.max_cost_usd must be a positive number (USD)",
+                               code="bad_max_cost")
+        model = deployment_model(AgentSpec.model_validate(spec), parameters)
+        if model.partition(":")[0] == "offline":
+            return
+        provider = build_provider(model, user_llm_settings(self.ctx, user_id))
+        if not isinstance(provider, LLMProvider):  # e.g. replay: not a live decider
+            raise InvalidInput(f"{model} cannot decide for a deployed agent; use an LLM "
+                               "provider (openai, anthropic, openai-compatible) or offline",
+                               code="agent_model_not_deployable")
 
     def _user_modes(self, user_id: int) -> list[str]:
         with self.ctx.session() as db:
@@ -163,7 +189,7 @@ class DeploymentService:
             version = runnable_version(
                 db, self.ctx.code, strategy=strategy, number=request.version, purpose="deployed"
             ).version
-            refuse_undeployable_agent(version.spec, request.parameters)
+            self._check_agent_model(user_id, version.spec, request.parameters)
             mode = self._resolve_mode(db, user_id, request.mode)
             row = Deployment(
                 owner_id=user_id,
@@ -189,7 +215,7 @@ class DeploymentService:
                 "mode": mode,
             },
         )
-        ensure_supervisor(self.ctx.settings)
+        ensure_supervisor(self.ctx.settings, module=SUPERVISOR_HOST)
         return deployment_view(row, number)
 
     def _version_number(self, db: Session, row: Deployment) -> int:
@@ -205,7 +231,7 @@ class DeploymentService:
             db.commit()
             view = deployment_view(row, self._version_number(db, row))
         if row.pid is not None:
-            ensure_supervisor(self.ctx.settings)
+            ensure_supervisor(self.ctx.settings, module=SUPERVISOR_HOST)
         log.info("deployment stop requested", extra={"deployment": deployment_id})
         return view
 
@@ -228,7 +254,7 @@ class DeploymentService:
             db.add(row)
             db.commit()
             view = deployment_view(row, self._version_number(db, row))
-        ensure_supervisor(self.ctx.settings)
+        ensure_supervisor(self.ctx.settings, module=SUPERVISOR_HOST)
         return view
 
     def clear_halt(self, user_id: int, deployment_id: int) -> DeploymentView:
@@ -454,7 +480,7 @@ class DeploymentService:
             db.commit()
         log.warning("kill switch", extra={"user": user_id, "halted": halted, "flatten": flatten})
         if halted:
-            ensure_supervisor(self.ctx.settings)
+            ensure_supervisor(self.ctx.settings, module=SUPERVISOR_HOST)
         cancelled = 0
         flattened: list[str] = []
         errors: list[str] = []
@@ -502,20 +528,4 @@ class DeploymentService:
             cancelled_orders=sum(r.cancelled_orders for r in reports),
             flattened=[s for r in reports for s in r.flattened],
             errors=[e for r in reports for e in r.errors],
-        )
-
-
-def refuse_undeployable_agent(spec: dict[str, Any] | None, parameters: dict[str, Any]) -> None:
-    """An agent bot decides in its own process, which holds only its broker keys: the offline
-    baseline works there; a model would need the decision service, which live bots do not have
-    yet (issue 12), so such a deployment is refused rather than left holding for ever."""
-    if not is_agent_spec(spec):
-        return
-    model = str(parameters.get("model") or (spec or {}).get("model") or "offline")
-    if model.partition(":")[0] != "offline":
-        raise InvalidInput(
-            f"this agent decides with {model}; live bots have no decision service for a model "
-            "yet, so only agents whose model is offline can be deployed (pass "
-            '"parameters": {"model": "offline"} to deploy its baseline)',
-            code="agent_model_not_deployable",
         )

@@ -616,6 +616,8 @@ class AgentComparisonView(BaseModel):
 class AgentDecisionView(BaseModel):
     id: int
     run_id: int | None
+    deployment_id: int | None = None  # the deployed bot that asked (a live decision)
+    live: bool = False  # made for a deployed bot, on its live day, not in a backtest
     model: str
     day: str
     outcome: str

@@ -34,14 +34,18 @@ class ChannelAddress(BaseModel):
 
     socket_path: str
     token: str
+    timeout_s: float = 600.0  # how long the asker waits before it holds
 
 
-def ask(address: ChannelAddress, payload: dict[str, Any], timeout_s: float = 600.0)\
+
+
+def ask(address: ChannelAddress, payload: dict[str, Any], timeout_s: float | None = None)\
         -> dict[str, Any]:
     """Send one request; a reply dict, or a hold naming why the channel failed."""
+    wait = address.timeout_s if timeout_s is None else timeout_s
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(timeout_s)
+            sock.settimeout(wait)
             sock.connect(address.socket_path)
             message = json.dumps({"token": address.token, **payload}, separators=(",", ":"))
             sock.sendall(message.encode() + b"\n")
@@ -51,6 +55,8 @@ def ask(address: ChannelAddress, payload: dict[str, Any], timeout_s: float = 600
         if not isinstance(reply, dict):
             raise ValueError("the reply is not an object")
         return reply
+    except TimeoutError:
+        return {"outcome": "held", "reason": f"no decision within {wait:g} s"}
     except (OSError, ValueError) as exc:
         return {"outcome": "held", "reason": f"decision service unreachable: {exc}"[:300]}
 
@@ -81,12 +87,24 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         super().__init__(path, _StreamHandler)
 
 
-class DecisionServer:
-    """Serves `handler(token, request)` on a Unix socket in a fresh private folder."""
+MAX_SOCKET_PATH = 100  # AF_UNIX paths are limited to ~108 bytes
 
-    def __init__(self, handler: Handler, on_error: Callable[[Exception], None]) -> None:
-        # a short path under the system temp dir: AF_UNIX paths are limited to ~100 bytes
-        self.folder = Path(tempfile.mkdtemp(prefix="sf-agents-"))
+
+class DecisionServer:
+    """Serves `handler(token, request)` on a Unix socket in a private (0700) folder: `folder`
+    when given and its socket path is short enough (a stable address, which bots started by
+    an earlier process still know), else a fresh folder under the system temp dir."""
+
+    def __init__(self, handler: Handler, on_error: Callable[[Exception], None],
+                 folder: Path | None = None) -> None:
+        if folder is not None and len(str(folder / "decide.sock")) <= MAX_SOCKET_PATH:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "decide.sock").unlink(missing_ok=True)  # left by a process now gone
+            self._own_folder = False
+        else:
+            folder = Path(tempfile.mkdtemp(prefix="sf-agents-"))
+            self._own_folder = True
+        self.folder = folder
         os.chmod(self.folder, 0o700)
         self.path = str(self.folder / "decide.sock")
         self._server = _Server(self.path, handler, on_error)
@@ -96,13 +114,13 @@ class DecisionServer:
         )
         self._thread.start()
 
-    def address(self, token: str) -> ChannelAddress:
-        return ChannelAddress(socket_path=self.path, token=token)
+    def address(self, token: str, timeout_s: float = 600.0) -> ChannelAddress:
+        return ChannelAddress(socket_path=self.path, token=token, timeout_s=timeout_s)
 
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-        for path in (Path(self.path), self.folder):
+        for path in (Path(self.path), *([self.folder] if self._own_folder else [])):
             try:
                 path.unlink() if path.is_socket() else path.rmdir()
             except OSError:

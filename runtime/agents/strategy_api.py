@@ -11,13 +11,14 @@ hold, written to the strategy's log.
 
 Where the decision comes from (set by the process that runs the strategy):
 
-* a backtest with a decision channel (`use_channel`): asked over the local socket; the
-  deciding process holds the keys, the cache and the accounting;
+* a backtest or a deployed bot with a decision channel (`use_channel`; a bot's comes from its
+  config, written by a supervisor that hosts the decision service): asked over the local
+  socket; the deciding process holds the keys, the cache and the accounting;
 * a backtest without one — the validation gate's smoke run and look-ahead probe —
   (`use_standin`): the offline baseline stands in for whatever model the agent names, so the
   gate exercises the snapshot and the order path without a key;
-* anything else (a live bot): the offline baseline when the agent's model is `offline`;
-  otherwise a hold.
+* anything else (a bot of a supervisor without a decision service): the offline baseline
+  when the agent's model is `offline`; otherwise a hold.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """What the supervisor tells one bot: `DEPLOY_DIR/config.json` and the key variables.
 
 `LiveConfig` is written by the supervisor (mode 0600) before it starts a bot and read by the
-bot at start; it holds no secrets. The broker keys travel only in the bot's environment, as
-`KEY_ENV` / `SECRET_ENV`, and the bot removes them from its environment before it imports any
-strategy code.
+bot at start; it holds no secrets (an agent bot's channel token names its deployment to the
+decision service; it is not a key to anything else). The broker keys travel only in the bot's
+environment, as `KEY_ENV` / `SECRET_ENV`, and the bot removes them from its environment before
+it imports any strategy code.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from runtime.agents.channel import ChannelAddress
 from runtime.risk_gate import RiskLimits, TradingState
 
 CONFIG_FILE = "config.json"
@@ -44,6 +46,8 @@ class LiveConfig(BaseModel):
     heartbeat_s: float = 1.0
     broker_timeout_s: float = 10.0
     sleeptime: str | None = None  # overrides the strategy's own, e.g. "10S" on the venue
+    # an agent bot's decision service: a local socket and this deployment's token (no key)
+    agent_channel: ChannelAddress | None = None
 
 
 def write_config(folder: Path, config: LiveConfig) -> Path:

@@ -55,8 +55,11 @@ def supervisor_status(settings: Settings) -> dict[str, Any] | None:
     return dict(status)
 
 
-def ensure_supervisor(settings: Settings, timeout_s: float = 30.0) -> dict[str, Any]:
-    """Start the supervisor of this data directory unless it runs; returns its status."""
+def ensure_supervisor(settings: Settings, timeout_s: float = 30.0,
+                      module: str = SUPERVISOR_MODULE) -> dict[str, Any]:
+    """Start the supervisor of this data directory unless it runs; returns its status.
+    `module`: what to run (`python -m MODULE`); the application passes its entry point, which
+    composes the supervisor with the decision host of agent bots."""
     status = supervisor_status(settings)
     if status is not None:
         return status
@@ -74,7 +77,7 @@ def ensure_supervisor(settings: Settings, timeout_s: float = 30.0) -> dict[str, 
         env["DATABASE_URL"] = settings.database_url
     with open(settings.home / LOG_FILE, "ab") as out:
         subprocess.Popen(
-            [sys.executable, "-m", SUPERVISOR_MODULE],
+            [sys.executable, "-m", module],
             cwd=settings.home,
             env=env,
             stdin=subprocess.DEVNULL,

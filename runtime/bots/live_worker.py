@@ -14,6 +14,8 @@ clients, polling). What it owns:
   database says we own; an unexplained mismatch exits with `ExitCode.mismatch`, trading nothing;
 * the strategy's `vars`, saved after every iteration to `vars.json` and restored when the bot
   restarts (`lumibot_hooks.persist_vars`);
+* an agent bot's decision channel (`LiveConfig.agent_channel`: a local socket and a token,
+  no key), handed to `runtime.agents.strategy_api` before the strategy runs;
 * heartbeats (`heartbeat.json`: time, equity, P&L), the daily-loss watch (`ExitCode.halted`),
   and a clean stop on SIGTERM/SIGINT: cancel our open orders, stop Lumibot, exit 0.
 
@@ -368,6 +370,10 @@ def run(folder: Path) -> int:
         bot.cancel_our_orders()
         return ExitCode.halted
     strategy_class = _load_strategy(config)
+    if config.agent_channel is not None:  # an agent bot: decisions come from the service
+        from runtime.agents.strategy_api import use_channel
+
+        use_channel(config.agent_channel)
     problems = bot.reconcile()
     if problems:
         bot.journal.write(Mismatch(problems=problems))

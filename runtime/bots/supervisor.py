@@ -15,6 +15,9 @@
 * adoption at start: bots left by a previous supervisor are adopted when their pid still names
   the same process (its /proc start time), otherwise treated as gone;
 * each pass copies the bots' journals and heartbeats into the database (`runtime.bots.ingest`);
+* the decision host of agent bots when it is composed with one (`runtime.bots.deciders`,
+  `python -m api.supervisor_host`): each agent deployment is registered with it before its bot
+  starts and gets a channel address and token in its config, never an LLM key;
 * a notification dispatcher thread (`runtime.notifications.dispatcher`); crashes and FATAL
   exits are queued for it here, fills, refusals and halts by the ingest.
 
@@ -32,6 +35,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,8 +56,9 @@ from core.models import (
     as_utc,
     utcnow,
 )
-from runtime.bots.config import KEY_ENV, SECRET_ENV, LiveConfig, write_config
+from runtime.bots.config import KEY_ENV, SECRET_ENV, LiveConfig, read_config, write_config
 from runtime.bots.controls import LOCK_FILE, STATUS_FILE, deployment_folder, deployments_dir
+from runtime.bots.deciders import LiveDeciders
 from runtime.bots.ingest import ingest_journal, last_exit_code
 from runtime.bots.journal import HEARTBEAT_FILE, ExitCode
 from runtime.bots.launcher import BotLauncher, LaunchRequest
@@ -100,8 +105,9 @@ def _about(dep: Deployment, **fields: Any) -> dict[str, Any]:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, deciders: LiveDeciders | None = None) -> None:
         self.settings = settings
+        self.deciders = deciders  # decides for agent bots whose model is an LLM
         settings.ensure_dirs()
         migrate(settings)
         self.engine = get_engine(settings)
@@ -172,6 +178,7 @@ class Supervisor:
                 if pid_alive(dep.pid, dep.pid_start):
                     self.procs[dep.id] = ProcessHandle(dep.pid, dep.pid_start)
                     log.info("bot adopted", extra=_ids(dep, pid=dep.pid))
+                    self._readopt_channel(db, dep)
                     if dep.mode == VENUE_MODE:
                         self.venue.ensure()  # the bot's broker, on the port it knows
                 elif dep.state in LIVE_STATES:
@@ -250,8 +257,22 @@ class Supervisor:
             dep.last_error = "heartbeat lost: killed by the watchdog"
             proc.signal(signal.SIGKILL)
 
+    def _readopt_channel(self, db: Session, dep: Deployment) -> None:
+        """An adopted agent bot keeps its token: register it again with our decision host."""
+        if self.deciders is None:
+            return
+        try:
+            config = read_config(deployment_folder(self.settings, dep.id or 0))
+            version = db.get(StrategyVersion, dep.version_id)
+            if config.agent_channel is not None and version is not None:
+                self.deciders.open_deployment(dep, version, token=config.agent_channel.token)
+        except Exception:
+            log.exception("could not serve an adopted agent bot", extra=_ids(dep))
+
     def _exited(self, db: Session, dep: Deployment, code: int | None) -> None:
         now = utcnow()
+        if self.deciders is not None:
+            self.deciders.close_deployment(dep.id or 0)
         if code is None:  # adopted or gone: what did the worker say last?
             code = last_exit_code(deployment_folder(self.settings, dep.id or 0))
         uptime = (now - as_utc(dep.started_at)).total_seconds() if dep.started_at else 0.0
@@ -331,6 +352,8 @@ class Supervisor:
             polling_interval=self.settings.bot_polling_interval_s,
             heartbeat_s=self.settings.bot_heartbeat_s,
             sleeptime=dep.sleeptime,
+            agent_channel=(self.deciders.open_deployment(dep, version)
+                           if self.deciders is not None else None),
         )
         folder.mkdir(parents=True, exist_ok=True)
         write_config(folder, config)
@@ -378,7 +401,9 @@ class Supervisor:
         return endpoint.trading_url, endpoint.data_url, endpoint.key_id, endpoint.secret
 
 
-def main() -> int:
+def main(deciders: Callable[[Settings], LiveDeciders] | None = None) -> int:
+    """Run the supervisor until SIGTERM; `deciders` builds the decision host of agent bots
+    (`api.supervisor_host` passes one; without it LLM agents hold)."""
     from core.config import get_settings
 
     configure_logging()  # the stratforge tree: key=value (or JSON) lines on stderr, INFO
@@ -393,6 +418,8 @@ def main() -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: supervisor.stop_event.set())
     log.info("supervisor started", extra={"pid": os.getpid(), "home": str(settings.home)})
+    if deciders is not None:  # after the lock: one decision socket per data directory
+        supervisor.deciders = deciders(settings)
     # the outbox's deliveries go out from here too (bots run without an API server)
     dispatcher = NotificationDispatcher(supervisor.engine, settings)
     dispatcher.start()
@@ -413,6 +440,8 @@ def main() -> int:
         if supervisor.launcher is not None:
             supervisor.launcher.stop()
         supervisor.venue.stop()
+        if supervisor.deciders is not None:
+            supervisor.deciders.close()
         supervisor.release()
         log.info("supervisor stopped", extra={"pid": os.getpid()})
     return 0

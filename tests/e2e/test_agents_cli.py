@@ -40,6 +40,10 @@ def test_agents_new_backtest_compare_and_decisions(
 
     decisions = as_json(run(env, "agents", "decisions", agent_id, "--json"))
     assert len(decisions) == first["metrics"]["decisions"]
+    assert not any(d["live"] for d in decisions)  # backtests' decisions; no bot deployed
+    assert as_json(run(env, "agents", "decisions", agent_id, "--live", "--json")) == []
+    backtests = as_json(run(env, "agents", "decisions", agent_id, "--backtests", "--json"))
+    assert len(backtests) == len(decisions)
 
     refused = run(env, "agents", "new", "Each week read the news about SPY", "--json",
                   check=False)
