@@ -13,6 +13,7 @@ from api.services.agent_decisions import DecisionService
 from api.services.agents import AgentService
 from api.services.audit import AuditLog
 from api.services.backtests import BacktestService
+from api.services.reconciliation import ReconciliationService
 from api.services.batches.coordinator import BatchCoordinator
 from api.services.batches.plan import BatchPlanner
 from api.services.batches.results import BatchResults
@@ -54,6 +55,7 @@ class Services:
         self.results = BatchResults(ctx, self.backtests)
         self.schedules = ScheduleService(ctx, self.planner, self.batches)
         self.deployments = DeploymentService(ctx)
+        self.reconciliation = ReconciliationService(ctx, self.backtests, self.deployments)
         self.market = MarketService(ctx)
         self.agents = AgentService(ctx, self.strategies, self.validation, self.backtests,
                                    self.decisions)

@@ -218,6 +218,15 @@ class Bot:
                                                     "client_order_id": order.client_order_id})
         return cancelled
 
+    def book(self) -> dict[str, Any]:
+        """The account's cash and positions and the broker's clock: what the strategy starts
+        trading from (journaled with `Reconciled` for the paper-vs-backtest replay)."""
+        account: Any = self.client.get_account()
+        positions: Any = self.client.get_all_positions()
+        clock: Any = self.client.get_clock()
+        return {"broker_time": clock.timestamp, "cash": _float(account.cash),
+                "positions": {p.symbol: _float(p.qty) for p in positions if _float(p.qty)}}
+
     # -- reconciliation --------
     def reconcile(self) -> list[str]:
         """Compare the broker with what the database says we own; return what cannot be
@@ -377,12 +386,12 @@ def run(folder: Path) -> int:
     # (their fills so far are kept) rather than let the restarted strategy add to them.
     stale = bot.cancel_our_orders()
     bot.sync_orders()
-    bot.journal.write(Reconciled(stale_cancelled=stale))
+    clock = BrokerClock()
+    clock.refresh(bot.client)
+    bot.journal.write(Reconciled(stale_cancelled=stale, **bot.book()))
 
     from lumibot.traders import Trader
 
-    clock = BrokerClock()
-    clock.refresh(bot.client)
     # The local venue's clock is simulated; so may be any Alpaca-compatible server named by
     # STRATFORGE_ALPACA_TRADING_URL. Real Alpaca agrees with our clock and is left alone.
     simulated_clock = config.venue or abs(clock.offset.total_seconds()) > 120
@@ -436,8 +445,14 @@ def run(folder: Path) -> int:
         bot.sync_orders()
     except Exception:
         pass
+    if simulated_clock:
+        try:
+            clock.refresh(bot.client)
+        except Exception:
+            pass  # the last offset stands
     bot.heartbeat()
-    bot.journal.write(Stopped(exit_code=bot.exit_code))
+    bot.journal.write(Stopped(exit_code=bot.exit_code,
+                              broker_time=datetime.now(UTC) + clock.offset))
     return bot.exit_code
 
 
