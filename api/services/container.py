@@ -13,7 +13,6 @@ from api.services.agent_decisions import DecisionService
 from api.services.agents import AgentService
 from api.services.audit import AuditLog
 from api.services.backtests import BacktestService
-from api.services.reconciliation import ReconciliationService
 from api.services.batches.coordinator import BatchCoordinator
 from api.services.batches.plan import BatchPlanner
 from api.services.batches.results import BatchResults
@@ -26,6 +25,7 @@ from api.services.integrations import IntegrationService
 from api.services.market import MarketService
 from api.services.monitoring import Monitoring
 from api.services.notifications import NotificationService
+from api.services.reconciliation import ReconciliationService
 from api.services.runs import BacktestRunner, RunRecorder
 from api.services.schedules import ScheduleService
 from api.services.screening import ScreeningService

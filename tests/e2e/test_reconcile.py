@@ -52,3 +52,51 @@ def test_paper_on_the_local_venue_without_slippage_equals_its_backtest(
         # the replay is an ordinary backtest of the deployed version, on record
         run = h.client.get(f"/backtests/{report['backtest_run_id']}").json()
         assert run["status"] == "succeeded" and run["strategy_id"] == dep["strategy_id"]
+
+
+def test_venue_slippage_is_named_and_the_owner_is_notified(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from notify_support import http_receiver
+
+    with http_receiver() as rx, harness(monkeypatch, tmp_path, sample_market_dir,
+                                        STRATFORGE_VENUE_SLIPPAGE_BPS="12",
+                                        STRATFORGE_RECONCILE_TOLERANCE_BPS="5") as h:
+        channel = h.client.post("/notifications/channels", json={
+            "name": "drift hook", "kind": "webhook", "events": ["drift"],
+            "settings": {"url": rx.url + "/hook", "secret": "drift-hmac-key-0123456789"}})
+        assert channel.status_code == 201, channel.text
+        dep = _trade_two_days(h)
+        report = h.client.get(f"/deployments/{dep['id']}/reconcile").json()
+        assert report["drift"] is True
+        [difference] = report["differences"]
+        assert difference["kind"] == "slippage" and difference["beyond_tolerance"]
+        assert difference["value"] == pytest.approx(12.0, abs=0.01)  # bps against the buyer
+        totals = report["totals"]
+        assert totals["matched"] == 1 and totals["missed"] == totals["extra"] == 0
+        [line] = report["lines"]
+        cost = (line["paper"]["price"] - line["backtest"]["price"]) * line["paper"]["filled_qty"]
+        assert totals["slippage_cost"] == pytest.approx(cost) and cost > 0
+        delivered = wait_for(lambda: [r for r in rx.requests if b"drifted" in r.body],
+                             what="the drift notification")
+        assert str(dep["id"]).encode() in delivered[0].body
+
+        # the CLI says the same, from the journal and the same broker
+        done = subprocess.run(
+            [sys.executable, "-m", "api.cli", "reconcile", str(dep["id"]), "--json"],
+            env=dict(os.environ), capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        again = json.loads(done.stdout)
+        assert [d["kind"] for d in again["differences"]] == ["slippage"]
+        assert again["lines"][0]["paper"] == report["lines"][0]["paper"]
+        bad = subprocess.run(
+            [sys.executable, "-m", "api.cli", "reconcile", str(dep["id"]), "--since", "soon",
+             "--json"], env=dict(os.environ), capture_output=True, text=True, timeout=300)
+        assert bad.returncode != 0 and "bad_date" in bad.stdout
+        missing = h.client.get("/deployments/999/reconcile")
+        assert missing.status_code == 404 and missing.json()["code"] == "deployment_not_found"
