@@ -158,6 +158,9 @@ class Settings(BaseSettings):
     bot_polling_interval_s: float = 2.0
     bot_stop_grace_s: float = 20.0
     bot_memory_mb: int = 0  # 0: no RLIMIT_AS for bots
+    # fault injection, for tests only: "kill_after_submit" makes a bot's first run kill -9
+    # itself right after the broker accepted its first order, before it journals the answer
+    bot_fault: Literal["", "kill_after_submit"] = ""
     # `stratforge reconcile`: paper drifting from its backtest replay beyond these notifies
     # `drift` (slippage in basis points against the trader, per order and over the notional;
     # fills this many trading days late; any missed, extra or partial order always does)

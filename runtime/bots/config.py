@@ -44,6 +44,7 @@ class LiveConfig(BaseModel):
     heartbeat_s: float = 1.0
     broker_timeout_s: float = 10.0
     sleeptime: str | None = None  # overrides the strategy's own, e.g. "10S" on the venue
+    fault: str | None = None  # fault injection for tests (`Settings.bot_fault`)
 
 
 def write_config(folder: Path, config: LiveConfig) -> Path:

@@ -140,6 +140,9 @@ class GateEvent(OrderLine):
 
     price: float = 0.0
     order_type: str = ""
+    # `<iteration>:<index>:<symbol>:<side>`: the strategy's decision this order carries out;
+    # re-made after a restart mid-iteration, it gets the same client order id
+    decision: str | None = None
 
 
 class Intent(GateEvent):

@@ -331,6 +331,7 @@ class Supervisor:
             polling_interval=self.settings.bot_polling_interval_s,
             heartbeat_s=self.settings.bot_heartbeat_s,
             sleeptime=dep.sleeptime,
+            fault=self.settings.bot_fault or None,
         )
         folder.mkdir(parents=True, exist_ok=True)
         write_config(folder, config)
