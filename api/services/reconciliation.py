@@ -87,7 +87,7 @@ class ReconciliationService:
         client = trading_client(self.deployments._broker_endpoint(user_id, mode))
         try:
             now: Any = client.get_clock()
-            orders = self._our_orders(client, key)
+            orders = self._our_orders(client, key, book.broker_time)
         except Exception as exc:
             raise BrokerUnavailable(f"the broker did not answer: {exc}",
                                     code="broker_unavailable") from exc
@@ -122,12 +122,26 @@ class ReconciliationService:
         return result
 
     @staticmethod
-    def _our_orders(client: Any, key: str) -> list[Any]:
+    def _our_orders(client: Any, key: str, after: datetime) -> list[Any]:
+        """The deployment's orders submitted since `after`, oldest first, page by page
+        (Alpaca answers at most 500 orders a request)."""
+        from alpaca.common.enums import Sort
         from alpaca.trading.enums import QueryOrderStatus
         from alpaca.trading.requests import GetOrdersRequest
 
-        found: Any = client.get_orders(GetOrdersRequest(status=QueryOrderStatus.ALL, limit=500))
-        return [o for o in found if str(o.client_order_id or "").startswith(key + "-")]
+        page_size = 500
+        seen: dict[str, Any] = {}
+        cursor = after - timedelta(seconds=1)
+        while True:
+            page: Any = client.get_orders(GetOrdersRequest(
+                status=QueryOrderStatus.ALL, limit=page_size, after=cursor, direction=Sort.ASC))
+            fresh = [o for o in page if str(o.id) not in seen]
+            for order in fresh:
+                seen[str(order.id)] = order
+            if len(page) < page_size or not fresh:
+                break
+            cursor = max(o.submitted_at or o.created_at for o in page)
+        return [o for o in seen.values() if str(o.client_order_id or "").startswith(key + "-")]
 
     @staticmethod
     def _trade(order: Any) -> Trade:
