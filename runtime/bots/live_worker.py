@@ -88,6 +88,9 @@ log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "_
 
 VARS_FILE = "vars.json"  # the strategy's `vars`, kept across restarts (lumibot_hooks.persist_vars)
 ITERATION_FILE = "iteration.json"  # {"ended": N}: the last trading iteration that ended
+IDLE_SYNC_S = 60.0  # with none of our orders open, the order sync runs this seldom
+# an order in one of these states changes no more (Alpaca's terminal statuses)
+FINAL_STATUSES = frozenset({"filled", "canceled", "expired", "rejected", "replaced"})
 
 class RiskRefused(Exception):
     def __init__(self, decision: Decision) -> None:
@@ -163,6 +166,9 @@ class Bot:
         self.started = time.time()
         self.prefix = f"{config.key}-"
         self._seen: dict[str, tuple[str | None, float | None]] = {}
+        # whether the broker may have news of our orders: one is open, or one was sent since
+        # the last sync (an idle bot's order sync is skipped: it was a third of its requests)
+        self.orders_in_flight = True
         self.ended = read_iteration(folder)
         self.iteration = self.ended + 1
         self.order_index = 0
@@ -367,6 +373,7 @@ class Bot:
                 self.halt(decision)
             return order
         self.journal.write(Intent(**fields))
+        self.orders_in_flight = True
         self.decisions[made] = (seq, client_id)
         params["client_order_id"] = client_id
         order.custom_params = params
@@ -392,6 +399,7 @@ class Bot:
         should the refusal reach us, it is looked up here."""
         log.info("decision re-made after a restart; same client order id",
                  extra={**self.ids, "client_order_id": client_id, "decision": decision})
+        self.orders_in_flight = True
         params = dict(getattr(order, "custom_params", None) or {})
         params["client_order_id"] = client_id
         order.custom_params = params
@@ -420,8 +428,11 @@ class Bot:
 
     def sync_orders(self) -> None:
         """Journal every change of our orders' broker view (the supervisor stores them)."""
+        self.orders_in_flight = False
         for order in self.our_orders("all"):
             event = _broker_order(OrderUpdate, order)
+            if event.status not in FINAL_STATUSES:
+                self.orders_in_flight = True
             seen = (event.status, event.filled_qty)
             if self._seen.get(event.client_order_id) != seen:
                 self._seen[event.client_order_id] = seen
@@ -528,7 +539,9 @@ def run(folder: Path) -> int:
                     log.warning("venue clock unavailable", extra={**bot.ids, "error": str(exc)})
             bot.heartbeat()
             next_beat = now + config.heartbeat_s
-        if now - last_sync >= max(config.polling_interval, 1.0):
+        since_sync = now - last_sync
+        if (since_sync >= max(config.polling_interval, 1.0) and bot.orders_in_flight) or (
+                since_sync >= IDLE_SYNC_S):
             try:
                 bot.sync_orders()
             except Exception as exc:
