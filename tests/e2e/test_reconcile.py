@@ -52,6 +52,17 @@ def test_paper_on_the_local_venue_without_slippage_equals_its_backtest(
         # the replay is an ordinary backtest of the deployed version, on record
         run = h.client.get(f"/backtests/{report['backtest_run_id']}").json()
         assert run["status"] == "succeeded" and run["strategy_id"] == dep["strategy_id"]
+        assert report["end"] > report["start"]  # the bot held through the second session
+
+        # from the second day: the book rolled forward over the first day's fill
+        later = h.client.get(f"/deployments/{dep['id']}/reconcile",
+                             params={"since": report["end"]}).json()
+        bought = line["paper"]
+        assert later["start"] == report["end"]
+        assert later["positions"] == {"SPY": bought["filled_qty"]}
+        assert later["cash"] == pytest.approx(report["cash"]
+                                              - bought["filled_qty"] * bought["price"])
+        assert later["totals"]["paper_orders"] == 0
 
 
 def test_venue_slippage_is_named_and_the_owner_is_notified(
