@@ -79,7 +79,7 @@ ROUTER_ERRORS: dict[str, tuple[int, ...]] = {
     "market_data": (404, 429, 502),
     "versions": (404, 409, 429, 502),
     "generations": (404, 409, 429, 502),
-    "deployments": (404, 409, 502, 503),
+    "deployments": (404, 409, 429, 502, 503),  # 429: a reconcile's replay over the quota
     "agents": (404, 409, 429, 502),
     "monitoring": (503,),  # /health when the database does not answer
     "notifications": (404, 409, 502),

@@ -158,6 +158,14 @@ class Settings(BaseSettings):
     bot_polling_interval_s: float = 2.0
     bot_stop_grace_s: float = 20.0
     bot_memory_mb: int = 0  # 0: no RLIMIT_AS for bots
+    # fault injection, for tests only: "kill_after_submit" makes a bot's first run kill -9
+    # itself right after the broker accepted its first order, before it journals the answer
+    bot_fault: Literal["", "kill_after_submit"] = ""
+    # `stratforge reconcile`: paper drifting from its backtest replay beyond these notifies
+    # `drift` (slippage in basis points against the trader, per order and over the notional;
+    # fills this many trading days late; any missed, extra or partial order always does)
+    reconcile_tolerance_bps: float = Field(default=25.0, ge=0)
+    reconcile_max_timing_days: int = Field(default=0, ge=0)
     supervisor_poll_s: float = 0.5
 
     # generation: provider[:model]; None = openai/anthropic when their key is set, else offline

@@ -44,6 +44,9 @@ class BacktestRequest(BaseModel):
     # cash: paid on the ex-date to the shares held the day before; reinvest: and bought back
     # at the next open; off: as-traded prices only. None: cash when the store has dividends.
     dividends: Literal["cash", "reinvest", "off"] | None = None
+    # shares held when the backtest starts, beside `cash` (a paper-vs-backtest replay starts
+    # from the bot's own book)
+    positions: dict[str, float] = Field(default_factory=dict)
 
 
 @dataclass

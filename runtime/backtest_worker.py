@@ -146,6 +146,11 @@ def _instrumented(
     class Instrumented(cls):
         _sf_last_report = 0.0
 
+        def initialize(self, *args: Any, **kwargs: Any) -> Any:
+            result = super().initialize(*args, **kwargs)
+            _seed_positions(self, request.positions)
+            return result
+
         def _sf_payouts(self) -> dict[str, float]:
             """Today's dividend cash per symbol on the shares held when the day began (what
             Lumibot credited just before this iteration)."""
@@ -208,6 +213,26 @@ def _instrumented(
     Instrumented.__name__ = cls.__name__
     Instrumented.__qualname__ = cls.__qualname__
     return Instrumented
+
+
+def _seed_positions(strategy: Any, positions: dict[str, float]) -> None:
+    """Give a backtest's broker the shares `positions` names before the first iteration, held
+    beside the budget (cash), as if bought before the start: no order, no fill, no cash spent.
+
+    Appends to `Broker._filled_positions` (Lumibot's own list of held positions, the one a
+    live broker fills from the account at start with `_set_initial_positions`) and bumps its
+    `revision`, which keys Lumibot's position caches."""
+    if not positions:
+        return
+    from lumibot.entities import Asset, Position
+
+    tracked = strategy.broker._filled_positions
+    for symbol, quantity in positions.items():
+        if quantity:
+            tracked.append(Position(strategy.name, Asset(symbol, Asset.AssetType.STOCK),
+                                    quantity))
+    if hasattr(tracked, "revision"):
+        tracked.revision += 1
 
 
 def _fills(trades_csv: Path) -> list[Fill]:

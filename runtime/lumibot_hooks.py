@@ -23,6 +23,8 @@ The hooks:
 * `force_sleeptime` — live: a deployment's sleeptime survives the strategy's `initialize`;
 * `persist_vars` — live: `strategy.vars` written to a file after every iteration and read back
   once before the first iteration of a restarted bot, in Lumibot's own variable encoding;
+* `numbered_iterations` — live: a subclass of the strategy class whose `on_trading_iteration`
+  tells the bot when each iteration starts and ends (client order ids follow the decision);
 * `strategy_threads` — reads `Trader._pool`, Lumibot's list of strategy threads.
 """
 
@@ -322,6 +324,30 @@ def persist_vars(strategy: Any, path: Any) -> None:
 
     strategy.load_variables_from_db = load_variables_from_db
     strategy.backup_variables_to_db = backup_variables_to_db
+
+
+def numbered_iterations(strategy_class: type, started: Callable[[], None],
+                        ended: Callable[[], None]) -> type:
+    """A subclass of `strategy_class` whose `on_trading_iteration` calls `started()` before the
+    strategy's own and `ended()` after it (also when it raised).
+
+    A subclass, not an instance attribute: Lumibot's `StrategyExecutor` takes the bound
+    `on_trading_iteration` when it is built, which may be inside `Strategy.__init__`. The
+    subclass keeps the class's name (Lumibot names the strategy after it)."""
+    check_lumibot_version()
+
+    def on_trading_iteration(self: Any) -> Any:
+        started()
+        try:
+            return strategy_class.on_trading_iteration(self)  # type: ignore[attr-defined]
+        finally:
+            ended()
+
+    return type(strategy_class.__name__, (strategy_class,), {
+        "on_trading_iteration": on_trading_iteration,
+        "__qualname__": strategy_class.__qualname__,
+        "__module__": strategy_class.__module__,
+    })
 
 
 def strategy_threads(trader: Any) -> list[threading.Thread]:

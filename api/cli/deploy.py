@@ -204,6 +204,53 @@ def register(app: typer.Typer) -> None:
         out.print(table)
 
     @app.command()
+    def reconcile(
+        deployment_id: int,
+        since: Annotated[str | None, typer.Option(help="First day YYYY-MM-DD; default the "
+                                                  "bot's start")] = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Paper against a backtest replay of the same days from the same book: missed or
+        extra orders, timing, slippage, fees, partial fills; exit 0 either way (`drift` says
+        whether it is beyond the tolerance, and then you are notified)."""
+        from datetime import date
+
+        service = services()
+        with guard(as_json):
+            try:
+                first = date.fromisoformat(since) if since else None
+            except ValueError as exc:
+                raise InvalidInput(f"--since {since!r} is not YYYY-MM-DD",
+                                   code="bad_date") from exc
+            report = service.reconciliation.reconcile(service.user_id, deployment_id, first)
+        if as_json:
+            emit_json(report.model_dump(mode="json"))
+            return
+        table = Table(title=f"Deployment {deployment_id}: paper vs backtest, "
+                            f"{report.start}..{report.end}")
+        for column in ("day", "symbol", "side", "paper qty", "paper price", "backtest qty",
+                       "backtest price", "differences"):
+            table.add_column(column)
+        for line in report.lines:
+            p, b = line.paper, line.backtest
+            first_side = p or b
+            assert first_side is not None
+            table.add_row(
+                str(first_side.day), first_side.symbol, first_side.side,
+                f"{p.filled_qty:g}/{p.qty:g}" if p else "-",
+                f"{p.price:,.4f}" if p and p.price else "-",
+                f"{b.qty:g}" if b else "-", f"{b.price:,.4f}" if b and b.price else "-",
+                "; ".join(d.detail for d in line.differences) or "none")
+        out.print(table)
+        t = report.totals
+        out.print(f"orders: paper {t.paper_orders}, backtest {t.backtest_orders}, matched "
+                  f"{t.matched}, missed {t.missed}, extra {t.extra}, partial {t.partial}, "
+                  f"late {t.late}; slippage {t.slippage_cost:+,.2f} ({t.slippage_bps:+.2f} bps)"
+                  f"; differences {len(report.differences)}")
+        out.print("[red]beyond the tolerance: you were notified[/red]" if report.drift
+                  else "within the tolerance")
+
+    @app.command()
     def kill(
         flatten: Annotated[bool, typer.Option(help="Also close every position")] = False,
         yes: Annotated[bool, typer.Option("--yes", help="Do not ask")] = False,

@@ -3,9 +3,10 @@ switch; broker credentials (stored encrypted, never returned)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from api.deps import AppDep, PrincipalDep, UserDep
 from api.services.views import (
@@ -19,6 +20,7 @@ from api.services.views import (
     OrderView,
 )
 from core.errors import Forbidden
+from runtime.bots.drift import DriftReport
 
 router = APIRouter(tags=["deployments"])
 
@@ -51,6 +53,17 @@ def start_deployment(deployment_id: DbId, app: AppDep, user: UserDep) -> Deploym
 @router.post("/deployments/{deployment_id}/clear-halt", response_model=DeploymentView)
 def clear_halt(deployment_id: DbId, app: AppDep, user: UserDep) -> DeploymentView:
     return app.deployments.clear_halt(user, deployment_id)
+
+
+@router.get("/deployments/{deployment_id}/reconcile", response_model=DriftReport)
+def reconcile_deployment(
+    deployment_id: DbId, app: AppDep, user: UserDep,
+    since: date | None = Query(default=None, description="First day; default the bot's start"),
+) -> DriftReport:
+    """Paper against a backtest replay of the same days from the same book: every order
+    lined up, its differences, totals, and whether the drift is beyond the tolerance (then
+    the owner is notified: `drift`). Runs a backtest: takes seconds."""
+    return app.reconciliation.reconcile(user, deployment_id, since)
 
 
 @router.get("/orders", response_model=list[OrderView])

@@ -118,8 +118,10 @@ class BacktestService:
                 f"{active} of your backtests are queued or running (the limit is {limit}); "
                 "try again when some have finished", code="backtest_quota", limit=limit)
 
-    def create_backtest(self, user_id: int, config: BacktestConfig) -> RunView:
-        """Check everything that can be checked up front, then record a queued run."""
+    def create_backtest(self, user_id: int, config: BacktestConfig,
+                        positions: dict[str, float] | None = None) -> RunView:
+        """Check everything that can be checked up front, then record a queued run.
+        `positions`: shares held at the start beside the cash (a replay of a bot's book)."""
         if config.end <= config.start:
             raise InvalidInput("end must be after start", code="bad_range")
         self._check_quota(user_id)
@@ -147,6 +149,8 @@ class BacktestService:
             warmup_bars=int(parameters.get("history_bars", target.warmup_bars)),
             tearsheet=self.ctx.settings.tearsheet if config.tearsheet is None else config.tearsheet,
         )
+        if positions:
+            stored["positions"] = positions
         with self.ctx.session() as db:
             run = BacktestRun(
                 owner_id=user_id,

@@ -26,6 +26,7 @@ from api.services.integrations import IntegrationService
 from api.services.market import MarketService
 from api.services.monitoring import Monitoring
 from api.services.notifications import NotificationService
+from api.services.reconciliation import ReconciliationService
 from api.services.runs import BacktestRunner, RunRecorder
 from api.services.schedules import ScheduleService
 from api.services.screening import ScreeningService
@@ -55,6 +56,7 @@ class Services:
         self.results = BatchResults(ctx, self.backtests)
         self.schedules = ScheduleService(ctx, self.planner, self.batches)
         self.deployments = DeploymentService(ctx)
+        self.reconciliation = ReconciliationService(ctx, self.backtests, self.deployments)
         self.market = MarketService(ctx)
         self.agents = AgentService(ctx, self.strategies, self.validation, self.backtests,
                                    self.decisions)

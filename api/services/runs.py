@@ -247,6 +247,7 @@ class RunRecorder:
             market_data_dir=str(self.ctx.market.root),
             decision_channel=channel,
             dividends=cfg.get("dividends"),
+            positions=cfg.get("positions") or {},
         )
 
     def run_dir(self, run: BacktestRun) -> Path:

@@ -48,6 +48,7 @@ class LiveConfig(BaseModel):
     sleeptime: str | None = None  # overrides the strategy's own, e.g. "10S" on the venue
     # an agent bot's decision service: a local socket and this deployment's token (no key)
     agent_channel: ChannelAddress | None = None
+    fault: str | None = None  # fault injection for tests (`Settings.bot_fault`)
 
 
 def write_config(folder: Path, config: LiveConfig) -> Path:

@@ -68,10 +68,15 @@ class Starting(_Event):
 
 class Reconciled(_Event):
     """The broker agreed with the database; `stale_cancelled` open orders of a previous run
-    were cancelled."""
+    were cancelled. The starting book the strategy then trades from (the account's cash and
+    positions, and the broker's clock, which is simulated on the local venue) is what a
+    paper-vs-backtest replay starts from (`runtime.bots.drift`)."""
 
     kind: Literal["reconciled"] = Field(default="reconciled", alias="type")
     stale_cancelled: int = 0
+    broker_time: datetime | None = None
+    cash: float | None = None
+    positions: dict[str, float] = Field(default_factory=dict)
 
 
 class Running(_Event):
@@ -101,6 +106,7 @@ class Stopping(_Event):
 class Stopped(_Event):
     kind: Literal["stopped"] = Field(default="stopped", alias="type")
     exit_code: int = ExitCode.ok
+    broker_time: datetime | None = None  # the broker's clock as the bot stopped
 
 
 class Crashed(_Event):
@@ -134,6 +140,9 @@ class GateEvent(OrderLine):
 
     price: float = 0.0
     order_type: str = ""
+    # `<iteration>:<index>:<symbol>:<side>`: the strategy's decision this order carries out;
+    # re-made after a restart mid-iteration, it gets the same client order id
+    decision: str | None = None
 
 
 class Intent(GateEvent):

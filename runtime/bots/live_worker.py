@@ -16,6 +16,11 @@ clients, polling). What it owns:
   restarts (`lumibot_hooks.persist_vars`);
 * an agent bot's decision channel (`LiveConfig.agent_channel`: a local socket and a token,
   no key), handed to `runtime.agents.strategy_api` before the strategy runs;
+* orders that follow the decision: iterations are numbered (`iteration.json` holds the last
+  one that ended), each order is journaled with its decision (`<iteration>:<index>:<symbol>:
+  <side>`), and an iteration re-run after a kill mid-iteration re-makes its decisions with the
+  same client order ids: its orders still open are not cancelled at the restart, and the
+  broker refusing the duplicate id is answered by adopting the order it already has;
 * heartbeats (`heartbeat.json`: time, equity, P&L), the daily-loss watch (`ExitCode.halted`),
   and a clean stop on SIGTERM/SIGINT: cancel our open orders, stop Lumibot, exit 0.
 
@@ -26,6 +31,7 @@ supervisor copies them into the database. Lumibot logs to `worker.log`, this mod
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -83,6 +89,10 @@ from runtime.risk_gate import (
 log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "__main__"
 
 VARS_FILE = "vars.json"  # the strategy's `vars`, kept across restarts (lumibot_hooks.persist_vars)
+ITERATION_FILE = "iteration.json"  # {"ended": N}: the last trading iteration that ended
+IDLE_SYNC_S = 60.0  # with none of our orders open, the order sync runs this seldom
+# an order in one of these states changes no more (Alpaca's terminal statuses)
+FINAL_STATUSES = frozenset({"filled", "canceled", "expired", "rejected", "replaced"})
 
 class RiskRefused(Exception):
     def __init__(self, decision: Decision) -> None:
@@ -158,6 +168,18 @@ class Bot:
         self.started = time.time()
         self.prefix = f"{config.key}-"
         self._seen: dict[str, tuple[str | None, float | None]] = {}
+        # whether the broker may have news of our orders: one is open, or one was sent since
+        # the last sync (an idle bot's order sync is skipped: it was a third of its requests)
+        self.orders_in_flight = True
+        self.ended = read_iteration(folder)
+        self.iteration = self.ended + 1
+        self.order_index = 0
+        events = self.journal.events()
+        self.restarted = any(isinstance(e, Starting) for e in events)
+        # decision -> (seq, client order id) of every order journaled as allowed
+        self.decisions: dict[str, tuple[int, str]] = {
+            e.decision: (e.seq if e.seq is not None else 0, e.client_order_id)
+            for e in events if isinstance(e, Intent) and e.decision}
 
     @property
     def ids(self) -> dict[str, Any]:
@@ -173,6 +195,30 @@ class Bot:
             seq = self.seq
             self.seq += 1
         return seq, client_order_id(self.config.key, seq)
+
+    # -- iterations and decisions --------
+    def iteration_started(self) -> None:
+        with self.seq_lock:
+            self.iteration = self.ended + 1
+            self.order_index = 0
+
+    def iteration_ended(self) -> None:
+        with self.seq_lock:
+            self.ended = self.iteration
+        write_iteration(self.folder, self.ended)
+
+    def decision(self, symbol: str, side: str) -> str:
+        """The decision an order carries out: the iteration, its place among the iteration's
+        orders, the symbol and the side. A re-run of the same iteration re-makes it."""
+        with self.seq_lock:
+            index = self.order_index
+            self.order_index += 1
+            return f"{self.iteration}:{index}:{symbol}:{side}"
+
+    def unfinished_iteration_ids(self) -> set[str]:
+        """Client ids of the orders of the iteration a kill interrupted (it runs again)."""
+        prefix = f"{self.ended + 1}:"
+        return {cid for d, (_, cid) in self.decisions.items() if d.startswith(prefix)}
 
     def ours(self, client_id: str | None) -> bool:
         parsed = parse_client_order_id(client_id)
@@ -207,9 +253,11 @@ class Bot:
         orders: Any = self.client.get_orders(request)
         return [o for o in orders if self.ours(o.client_order_id)]
 
-    def cancel_our_orders(self) -> int:
+    def cancel_our_orders(self, keep: set[str] | None = None) -> int:
         cancelled = 0
         for order in self.our_orders("open"):
+            if keep and order.client_order_id in keep:
+                continue
             try:
                 self.client.cancel_order_by_id(order.id)
                 cancelled += 1
@@ -219,6 +267,15 @@ class Bot:
                 log.warning("cancel failed", extra={**self.ids, "error": str(exc),
                                                     "client_order_id": order.client_order_id})
         return cancelled
+
+    def book(self) -> dict[str, Any]:
+        """The account's cash and positions and the broker's clock: what the strategy starts
+        trading from (journaled with `Reconciled` for the paper-vs-backtest replay)."""
+        account: Any = self.client.get_account()
+        positions: Any = self.client.get_all_positions()
+        clock: Any = self.client.get_clock()
+        return {"broker_time": clock.timestamp, "cash": _float(account.cash),
+                "positions": {p.symbol: _float(p.qty) for p in positions if _float(p.qty)}}
 
     # -- reconciliation --------
     def reconcile(self) -> list[str]:
@@ -287,9 +344,13 @@ class Bot:
         client_id = params.get("client_order_id")
         if client_id and self.ours(client_id):
             return submit(order)  # a retry of an order already numbered and allowed
-        seq, client_id = self.next_client_id()
         symbol = order.asset.symbol
         side = _side(order)
+        made = self.decision(symbol, side)
+        earlier = self.decisions.get(made)
+        if earlier is not None:  # made before a restart interrupted this iteration
+            return self.submit_again(broker, order, submit, made, *earlier)
+        seq, client_id = self.next_client_id()
         quantity = _float(order.quantity)
         price = _float(order.limit_price) if order.limit_price is not None else 0.0
         try:
@@ -303,7 +364,7 @@ class Bot:
             decision = Decision(False, "broker_unavailable", f"cannot check the order: {exc}")
         fields: dict[str, Any] = {"seq": seq, "client_order_id": client_id, "symbol": symbol,
                                   "side": side, "qty": quantity, "price": price,
-                                  "order_type": str(order.order_type)}
+                                  "order_type": str(order.order_type), "decision": made}
         if not decision.allowed:
             self.journal.write(Refused(**fields, code=decision.code, reason=decision.reason))
             log.warning("order refused", extra={**self.ids, "client_order_id": client_id,
@@ -314,6 +375,8 @@ class Bot:
                 self.halt(decision)
             return order
         self.journal.write(Intent(**fields))
+        self.orders_in_flight = True
+        self.decisions[made] = (seq, client_id)
         params["client_order_id"] = client_id
         order.custom_params = params
         try:
@@ -321,20 +384,80 @@ class Bot:
         except Exception as exc:
             self.journal.write(SubmitFailed(**fields, error=str(exc)[:300]))
             raise
+        if self.config.fault == "kill_after_submit" and not self.restarted:
+            os.kill(os.getpid(), signal.SIGKILL)  # a test's crash: accepted, not journaled
         self.journal.write(Submitted(**fields, broker_id=str(submitted.identifier),
                                      status=str(submitted.status)))
         log.info("order submitted", extra={**self.ids, "client_order_id": client_id,
                                            "symbol": symbol, "side": side, "qty": quantity})
         return submitted
 
+    def submit_again(self, broker: Any, order: Any, submit: Any, decision: str, seq: int,
+                     client_id: str) -> Any:
+        """A decision re-made by an iteration re-run after a restart: the same client order
+        id again. A broker that never got it takes it now; one that has it refuses the
+        duplicate, and the order it has is adopted in its place (no second order): our
+        trading client answers the refusal with that order (`runtime.alpaca_clients`), and
+        should the refusal reach us, it is looked up here."""
+        log.info("decision re-made after a restart; same client order id",
+                 extra={**self.ids, "client_order_id": client_id, "decision": decision})
+        self.orders_in_flight = True
+        params = dict(getattr(order, "custom_params", None) or {})
+        params["client_order_id"] = client_id
+        order.custom_params = params
+        fields: dict[str, Any] = {"seq": seq, "client_order_id": client_id,
+                                  "symbol": order.asset.symbol, "side": _side(order),
+                                  "qty": _float(order.quantity), "decision": decision}
+        try:
+            submitted = submit(order)
+        except Exception as exc:
+            try:
+                existing: Any = self.client.get_order_by_client_id(client_id)
+            except Exception:
+                self.journal.write(SubmitFailed(**fields, error=str(exc)[:300]))
+                raise exc from None
+            order.set_identifier(str(existing.id))
+            order.status = _status(existing)
+            order.update_raw(existing)
+            broker._unprocessed_orders.append(order)
+            self.journal.write(_broker_order(Adopted, existing))
+            log.info("re-made decision adopted the broker's order",
+                     extra={**self.ids, "client_order_id": client_id, "decision": decision})
+            return order
+        self.journal.write(Submitted(**fields, broker_id=str(submitted.identifier),
+                                     status=str(submitted.status)))
+        return submitted
+
     def sync_orders(self) -> None:
         """Journal every change of our orders' broker view (the supervisor stores them)."""
+        self.orders_in_flight = False
         for order in self.our_orders("all"):
             event = _broker_order(OrderUpdate, order)
+            if event.status not in FINAL_STATUSES:
+                self.orders_in_flight = True
             seen = (event.status, event.filled_qty)
             if self._seen.get(event.client_order_id) != seen:
                 self._seen[event.client_order_id] = seen
                 self.journal.write(event)
+
+
+def read_iteration(folder: Path) -> int:
+    """The last trading iteration that ended (0: none yet, or unreadable)."""
+    try:
+        return int(json.loads((folder / ITERATION_FILE).read_text(encoding="utf-8"))["ended"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def write_iteration(folder: Path, ended: int) -> None:
+    """Atomically (temp file, fsync, rename): a kill leaves the old number or the new one."""
+    path = folder / ITERATION_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps({"ended": ended}))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
 
 
 def _load_strategy(config: LiveConfig) -> type:
@@ -381,14 +504,14 @@ def run(folder: Path) -> int:
         return ExitCode.mismatch
     # Orders of ours still open from a previous run: their author is gone, so cancel them
     # (their fills so far are kept) rather than let the restarted strategy add to them.
-    stale = bot.cancel_our_orders()
+    stale = bot.cancel_our_orders(keep=bot.unfinished_iteration_ids())
     bot.sync_orders()
-    bot.journal.write(Reconciled(stale_cancelled=stale))
+    clock = BrokerClock()
+    clock.refresh(bot.client)
+    bot.journal.write(Reconciled(stale_cancelled=stale, **bot.book()))
 
     from lumibot.traders import Trader
 
-    clock = BrokerClock()
-    clock.refresh(bot.client)
     # The local venue's clock is simulated; so may be any Alpaca-compatible server named by
     # STRATFORGE_ALPACA_TRADING_URL. Real Alpaca agrees with our clock and is left alone.
     simulated_clock = config.venue or abs(clock.offset.total_seconds()) > 120
@@ -398,6 +521,8 @@ def run(folder: Path) -> int:
     broker = lumibot_broker(endpoint, broker_class=broker_class,
                             polling_interval=config.polling_interval,
                             timeout_s=config.broker_timeout_s)
+    strategy_class = lumibot_hooks.numbered_iterations(strategy_class, bot.iteration_started,
+                                                       bot.iteration_ended)
     strategy = strategy_class(broker=broker, parameters=config.parameters or None)
     if config.sleeptime:
         lumibot_hooks.force_sleeptime(strategy, config.sleeptime)
@@ -420,7 +545,9 @@ def run(folder: Path) -> int:
                     log.warning("venue clock unavailable", extra={**bot.ids, "error": str(exc)})
             bot.heartbeat()
             next_beat = now + config.heartbeat_s
-        if now - last_sync >= max(config.polling_interval, 1.0):
+        since_sync = now - last_sync
+        if (since_sync >= max(config.polling_interval, 1.0) and bot.orders_in_flight) or (
+                since_sync >= IDLE_SYNC_S):
             try:
                 bot.sync_orders()
             except Exception as exc:
@@ -442,8 +569,14 @@ def run(folder: Path) -> int:
         bot.sync_orders()
     except Exception:
         pass
+    if simulated_clock:
+        try:
+            clock.refresh(bot.client)
+        except Exception:
+            pass  # the last offset stands
     bot.heartbeat()
-    bot.journal.write(Stopped(exit_code=bot.exit_code))
+    bot.journal.write(Stopped(exit_code=bot.exit_code,
+                              broker_time=datetime.now(UTC) + clock.offset))
     return bot.exit_code
 
 

@@ -354,6 +354,7 @@ class Supervisor:
             sleeptime=dep.sleeptime,
             agent_channel=(self.deciders.open_deployment(dep, version)
                            if self.deciders is not None else None),
+            fault=self.settings.bot_fault or None,
         )
         folder.mkdir(parents=True, exist_ok=True)
         write_config(folder, config)

@@ -4,7 +4,9 @@ This module owns time:
 
 * :class:`TradingCalendar`: the trading days are the dates present in the market-data store's
   bars (the union over symbols). Every trading day has one regular session, 9:30-16:00
-  America/New_York (no early closes: daily bars do not say which days closed early). After the
+  America/New_York, or 9:30-13:00 on NYSE's early closes (the day before Independence Day,
+  the day after Thanksgiving, Christmas Eve: daily bars do not say which days closed early, so
+  `session_close` asks pandas_market_calendars' NYSE calendar, as Lumibot does). After the
   store's last day the calendar goes on with plain weekdays so ``next_open``/``next_close``
   always have an answer, but those sessions have no prices: orders then stay open.
 * :class:`SimClock`: simulated time runs at ``speed`` x real time from an anchor (``speed`` 0
@@ -25,6 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -35,6 +39,7 @@ __all__ = [
     "SimClock",
     "TradingCalendar",
     "ny_date",
+    "session_close",
 ]
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -45,6 +50,27 @@ SESSION_CLOSE = dtime(16, 0)
 def ny_date(moment: datetime) -> date:
     """The New York calendar date of an aware datetime."""
     return moment.astimezone(NEW_YORK).date()
+
+
+def session_close(day: date) -> dtime:
+    """New York closing time of ``day``'s regular session: 16:00, or NYSE's early close."""
+    return _early_closes(day.year).get(day, SESSION_CLOSE)
+
+
+@lru_cache(maxsize=64)
+def _early_closes(year: int) -> dict[date, dtime]:
+    calendar = _nyse()
+    schedule = calendar.schedule(start_date=date(year, 1, 1), end_date=date(year, 12, 31))
+    early = calendar.early_closes(schedule)
+    return {stamp.date(): close.tz_convert(NEW_YORK).time()
+            for stamp, close in early["market_close"].items()}
+
+
+@lru_cache(maxsize=1)
+def _nyse() -> Any:
+    import pandas_market_calendars as mcal  # ~1.5 s to build: once per process
+
+    return mcal.get_calendar("NYSE")
 
 
 def _at(day: date, clock_time: dtime) -> datetime:
@@ -62,7 +88,7 @@ class Session:
 
     @classmethod
     def of(cls, day: date, has_data: bool = True) -> Session:
-        return cls(day, _at(day, SESSION_OPEN), _at(day, SESSION_CLOSE), has_data)
+        return cls(day, _at(day, SESSION_OPEN), _at(day, session_close(day)), has_data)
 
     def contains(self, moment: datetime) -> bool:
         """Open at ``moment``: the open is inside the session, the close is not (as Alpaca)."""

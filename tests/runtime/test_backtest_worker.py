@@ -300,3 +300,37 @@ def test_worker_environment_carries_no_secrets(
         "AWS_SECRET_ACCESS_KEY",
     ):
         assert key not in seen
+
+
+SELLS_WHAT_IT_HOLDS = """
+from lumibot.strategies import Strategy
+
+
+class SellsWhatItHolds(Strategy):
+    def initialize(self):
+        self.sleeptime = "1D"
+
+    def on_trading_iteration(self):
+        position = self.get_position("SPY")
+        if position is not None and position.quantity > 0:
+            self.submit_order(self.create_order("SPY", position.quantity, "sell"))
+"""
+
+
+@pytest.mark.slow
+def test_a_backtest_may_start_holding_shares_beside_its_cash(
+        tmp_path: Path, real_market_dir: Path) -> None:
+    """`positions` are held from the start (no order, no cash spent): a strategy that sells
+    what it holds sells exactly them on its first day, and the cash grows by the sale."""
+    path = _write(tmp_path, "sells", SELLS_WHAT_IT_HOLDS)
+    request = _request(path, "SellsWhatItHolds", real_market_dir, date(2023, 3, 1),
+                       date(2023, 3, 10), positions={"SPY": 7.0})
+    request = request.model_copy(update={"warmup_bars": 0, "cash": 1_000.0})
+    outcome = _run(request, tmp_path, "seeded")
+    trades = _trades(outcome)
+    assert [(side, qty) for _, side, _, qty in trades] == [("sell", 7.0)]
+    equity = (tmp_path / "runs" / "seeded" / "equity.csv").read_text().splitlines()
+    first_value = float(equity[1].split(",")[1])
+    assert first_value > 1_000.0 + 7 * 300  # the shares count in the portfolio (SPY > 300)
+    without = _run(request.model_copy(update={"positions": {}}), tmp_path, "plain")
+    assert _trades(without) == []

@@ -81,6 +81,47 @@ def test_kill_9_restarts_reconciles_and_never_doubles_an_order(
         assert sorted(stored) == sorted(ids)
 
 
+def test_kill_9_between_submit_and_journal_re_makes_the_decision_with_the_same_id(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    """The bot dies right after the broker accepted its order, before it wrote the answer down
+    (`STRATFORGE_BOT_FAULT=kill_after_submit`). The restarted bot keeps that open order (its
+    iteration never ended), re-runs the iteration, re-makes the decision with the same client
+    order id, and the venue refuses the duplicate: one order at the venue, not two."""
+    with harness(monkeypatch, tmp_path, sample_market_dir,
+                 STRATFORGE_BOT_FAULT="kill_after_submit") as h:
+        dep = h.deploy(h.strategy())
+        again = wait_for(
+            lambda: (d := h.deployment(dep["id"]))["state"] == "RUNNING"
+            and d["restarts"] == 1 and d,
+            what="restart after the kill between submit and journal",
+        )
+        assert again["pid"]
+        folder = h.settings.home / "deployments" / str(dep["id"])
+        wait_for(lambda: "decision re-made after a restart" in (folder / "bot.log").read_text(),
+                 what="the re-run iteration re-making its decision")
+        events = [json.loads(line) for line in _events(h, dep["id"]).splitlines()]
+        intents = [e for e in events if e["type"] == "intent"]
+        assert [(e["client_order_id"], e["decision"]) for e in intents] == [
+            (f"{dep['key']}-1", "1:0:SPY:buy")]  # decided once, before the kill
+        adopted = wait_for(lambda: [e for e in (json.loads(line) for line in _events(
+            h, dep["id"]).splitlines()) if e["type"] in ("adopted", "submitted")],
+            what="the venue's answer")
+        # the restart adopted the order the venue has; the re-made decision got that order
+        assert {e["broker_id"] for e in adopted} == {adopted[0]["broker_id"]}
+        h.advance(600)
+        order = wait_for(
+            lambda: next((o for o in h.orders(deployment_id=dep["id"])
+                          if o["status"] == "filled"), None), what="the one order filled")
+        assert order["client_order_id"] == f"{dep['key']}-1"
+        seen = _iterations(h, dep["id"])
+        wait_for(lambda: _iterations(h, dep["id"]) >= seen + 3, what="iterations")
+        ours = [o for o in h.venue_orders() if o.client_order_id.startswith(dep["key"] + "-")]
+        assert [(o.client_order_id, str(o.status.value)) for o in ours] == [
+            (f"{dep['key']}-1", "filled")]
+        assert json.loads((folder / "iteration.json").read_text())["ended"] >= 2
+
+
 def test_quick_crashes_end_fatal_and_a_stalled_bot_is_killed_by_the_watchdog(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
 ) -> None:
