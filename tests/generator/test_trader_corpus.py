@@ -31,7 +31,7 @@ import pytest
 from corpus_support import load_corpus, run_case, score
 
 CASES = load_corpus()
-FLOORS = {"development": 0.95, "held_out": 0.85, "held_out_2": 0.75}
+FLOORS = {"development": 0.95, "held_out": 0.85, "held_out_2": 0.75, "held_out_3": 0.0}
 # sets whose wrong specs are asserted to be none (held_out_2's are reported: see above)
 NO_WRONG_SPEC = {"development", "held_out"}
 
