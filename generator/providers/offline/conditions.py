@@ -369,6 +369,21 @@ def _bare_level(reader: _Reader) -> tuple[Operator, Ind] | None:
     return _LEVEL_OPS[ind.kind], ind
 
 
+def _middle_from(state: ParseState, prev: Cond | None) -> Operator:
+    """ "sell at the middle band": the middle band is reached from the side the position was
+    opened on: from below after buying under the lower band, from above after entering over
+    the upper band (a short fading a spike, or a breakout); else from below for a long and
+    from above for a short."""
+    if prev is not None and isinstance(prev.right, Ind) and prev.left.kind == IndicatorKind.price:
+        if prev.right.kind == IndicatorKind.bb_upper and prev.op in (
+                Operator.gt, Operator.crosses_above):
+            return Operator.lt
+        if prev.right.kind == IndicatorKind.bb_lower and prev.op in (
+                Operator.lt, Operator.crosses_below):
+            return Operator.gt
+    return Operator.lt if state.short else Operator.gt
+
+
 def _from_side(reader: _Reader) -> str | None:
     """ "crosses the 60-day EMA from below": the direction, taken off the end of the tokens."""
     toks = reader.toks
@@ -392,7 +407,10 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Co
             return _read_cross(reader, text)
         level = _bare_level(reader)
         if level is not None:
-            return Cond(Ind(IndicatorKind.price), level[0], level[1], text)
+            op_level = level[0]
+            if level[1].kind == IndicatorKind.bb_middle:
+                op_level = _middle_from(state, prev)
+            return Cond(Ind(IndicatorKind.price), op_level, level[1], text)
         direction = _from_side(reader)
         left, pronoun, op, right = _read_sides(reader)
         if direction is not None and op.code in ("c?", "ca", "cb"):
@@ -401,7 +419,8 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Co
         resolved = resolve_op(op, left, right)
         if resolved is None:
             raise _Refused("the direction of the comparison is unclear (say above or below)")
-        return Cond(left, resolved, right, text, offset_pct=reader.offset)
+        return Cond(left, resolved, right, text, offset_pct=reader.offset,
+                    motion=op.code in ("mu", "md"))
     except _Refused as refused:
         state.reject(piece, refused.reason)
         return None
