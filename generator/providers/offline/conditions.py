@@ -46,7 +46,19 @@ _DOWN = r"down|lower|red|negative|losing"
 _UP = r"up|higher|green|positive|winning"
 _STREAK_UNIT = r"(?:trading )?(?:days|day|sessions|session|bars|closes|close|weeks|week)"
 _ROW = r"(?:in a row|straight|consecutively|running|on the trot)"
+_FALLS = (r"falls|fell|fallen|drops|dropped|declines|declined|loses|lost|sinks|sank|goes down"
+          r"|went down|gone down|moves down|moved down|closes lower|closed lower|is down|was down")
+_RISES = (r"rises|rose|risen|climbs|climbed|gains|gained|advances|advanced|goes up|went up"
+          r"|gone up|moves up|moved up|closes higher|closed higher|is up|was up")
 STREAK_PATTERNS = [
+    rx(rf"(?:it |they )?(?:has |have )?(?:(?P<fall>{_FALLS})|(?P<rise>{_RISES}))(?: for)?"
+       rf" (?P<n>\d+) {_STREAK_UNIT} {_ROW}"),
+    # "closed up this week", "closed the month higher", "had an up week": one bar of that size
+    rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|finishes|finished|ends|ended|is|was"
+       rf"|had|has|have)(?: an?)? (?P<dir>{_DOWN}|{_UP}) (?:(?:this|last|the|for the|on the|over"
+       r" the) )?(?P<unit>week|month)(?: before| just ended)?"),
+    rx(r"(?:it |they )?(?:closes|closed|close|finishes|finished|ends|ended) (?:this|the|last)"
+       rf" (?P<unit>week|month) (?P<dir>{_DOWN}|{_UP})"),
     rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|closing|is|was|goes|went|gone"
        rf"|been|finishes|finished|ends|ended|falls|fell|drops|dropped|rises|rose)?"
        rf" ?(?P<dir>{_DOWN}|{_UP})"
@@ -59,14 +71,23 @@ STREAK_PATTERNS = [
 
 
 def _streak(state: ParseState, m: re.Match[str]) -> str:
-    down = re.fullmatch(_DOWN, m.group("dir")) is not None
-    weekly = "week" in m.group(0)
+    groups = m.groupdict()
+    if groups.get("dir"):
+        down = re.fullmatch(_DOWN, groups["dir"]) is not None
+    else:
+        down = groups.get("fall") is not None
+    timeframe = None
+    if groups.get("unit"):
+        timeframe = "weekly" if groups["unit"] == "week" else "monthly"
+    elif "week" in m.group(0):
+        timeframe = "weekly"
+    count = groups.get("n") or "1"
     kind = IndicatorKind.down_streak if down else IndicatorKind.up_streak
-    ind = state.add_indicator(m, Ind(kind, timeframe="weekly" if weekly else None))
+    ind = state.add_indicator(m, Ind(kind, timeframe=timeframe))
     op = state.placeholder("o", "in a row")
     state.ops[op] = Op("ge")
-    const = state.placeholder("k", m.group("n"))
-    state.consts[const] = float(m.group("n"))
+    const = state.placeholder("k", count)
+    state.consts[const] = float(count)
     return f"{ind} {op} {const}"
 
 
@@ -109,8 +130,13 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (rx(rf"{_BREAKS} (?:above|over|past)"), "bu"),
     (rx(rf"{_BREAKS} (?:below|under|beneath)"), "bd"),
     (rx(rf"{_BREAKS}(?: through)?"), "b?"),
-    (rx(r"(?:makes|make|hits|hit|sets|set|reaches|reach|prints|print|touches|closes at|is at)"
-        r"(?: a)?(?: fresh| new)?"), "new"),
+    (rx(r"(?:makes|make|hits|hit|sets|set|reaches|reach|prints|print|touches|touch|tags|tag"
+        r"|closes at|is at|(?:gets|get|comes|come|goes|go|moves|move|returns|return|reverts"
+        r"|revert|snaps|snap)(?: back)? to)(?: a)?(?: fresh| new)?"), "new"),
+    (rx(r"(?:rises|rise|climbs|climb|rallies|rally|bounces|bounce|jumps|jump)(?: back)?(?: up)?"
+        r" to"), "mu"),
+    (rx(r"(?:drops|drop|falls|fall|dips|dip|sinks|sink|slips|slip|declines|decline|slides"
+        r"|slide)(?: back)?(?: down)? to"), "md"),
     (rx(r"(?:goes|go|going|went|moves|move|moving|moved|rises|rise|rising|rose|climbs|climb"
         r"|climbing|jumps|jump|gets|get|pops|pop|rallies|rally|heads|head|turns|turn|pushes"
         r"|recovers|recover|comes|come|bounces|bounce)(?: back)?(?: up)? (?:above|over"
@@ -260,6 +286,12 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
         reader.i += 1
     offset: float | None = None
     tok = reader.at(reader.i)
+    lead = state.ops.get(tok or "")
+    if (lead is not None and lead.code == "gt" and reader.at(reader.i + 1) in state.consts
+            and state.ops.get(reader.at(reader.i + 2) or "") is not None
+            and re.search(r"%|percent|pct", state.src[reader.at(reader.i + 1) or ""])):
+        reader.i += 1  # "is more than 5% below": "more than" measures the offset
+        tok = reader.at(reader.i)
     nxt = state.ops.get(reader.at(reader.i + 1) or "")
     if (tok in state.consts and nxt is not None and nxt.code in ("gt", "lt", "mu", "md")
             and re.search(r"%|percent|pct", state.src[tok])):
@@ -417,6 +449,9 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Co
             op = Op(direction)
         left, right = _settle(*_complete(left, pronoun, right, prev))
         resolved = resolve_op(op, left, right)
+        if (resolved is None and op.code == "new" and isinstance(right, Ind)
+                and right.kind == IndicatorKind.bb_middle and left.kind == IndicatorKind.price):
+            resolved = _middle_from(state, prev)  # "gets back to the middle band"
         if resolved is None:
             raise _Refused("the direction of the comparison is unclear (say above or below)")
         return Cond(left, resolved, right, text, offset_pct=reader.offset,
@@ -448,8 +483,8 @@ def resolve_op(op: Op, left: Ind, right: Ind | float) -> Operator | None:
     if code in ("lt", "bd"):
         return Operator.lt
     if code in ("b?", "new"):
-        if right_kind == IndicatorKind.highest_high:
+        if right_kind in (IndicatorKind.highest_high, IndicatorKind.bb_upper):
             return Operator.gt
-        if right_kind == IndicatorKind.lowest_low:
+        if right_kind in (IndicatorKind.lowest_low, IndicatorKind.bb_lower):
             return Operator.lt
     return None
