@@ -97,7 +97,7 @@ def _precedence(state: ParseState, items: list[tuple[str, Cond]],
         last = groups[-1][0][1].text
         error = state.fail(
             f"the {role} rule says 'A or B and C' without saying how it groups: does "
-            f"'{tail}' apply to both sides of the 'or', or only to '{last}'?", [" ".join(said)])
+            f"'{tail}' apply to both sides of the 'or', or only to '{last}'?", [said])
         error.questions = [
             f"Should '{tail}' hold in every case (either {first} or {last}, and {tail}), or "
             f"only together with '{last}' ({first}; or {last} and {tail})?"]
