@@ -20,6 +20,8 @@ _ALT_VERB = (
     r"(?:hold|buy|go to|go into|switch to|switch into|move to|move into|rotate to|rotate into"
     r"|be in|stay in|sit in|park (?:the )?(?:money |cash |it |capital )?in"
     r"|put (?:the )?(?:money |cash |it )?in|use|in|into|own"
+    r"|(?:move|switch|shift|rotate|put|go|send|swap)(?: everything| it all| it| all| all of it"
+    r"| the money| my money| the cash| our money)? (?:to|into|in|over to)"
     r"|(?:go to|move to|switch to|hold|buy) (?:bonds|safety|treasuries|cash|defense)"
     r" (?:with|in|via|using|through))"
 )
@@ -63,6 +65,8 @@ ALT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
 REST_IN_CASH = rx(
     r"(?:, )?(?:and )?(?:hold|park|keep|leave|put) (?:the )?(?:rest|remainder|remaining money"
     r"|idle money|idle cash|uninvested money|money) in cash"
+    r"|(?:, )?(?:and )?(?:the )?(?:rest|remainder)(?: of the money| of it)? (?:stays |sits |goes )?"
+    r"(?:in|to) cash"
 )
 OTHERWISE_SELL = rx(
     r"(?:, )?(?:and )?(?:(?:sell|exit|get out)(?: it)? (?:otherwise|if not|when not)"

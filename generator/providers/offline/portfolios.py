@@ -54,10 +54,10 @@ EACH_REV = rx(
     rf"(?P<syms>{SYMLIST})(?: ,)?(?: (?:with|at))? {NUMP} (?:each|apiece)"
 )
 PAIR = rx(
-    rf"(?:and |, )?(?:with |put |invest |allocate )?{NUMP}(?: of (?:the |my |our )?(?:portfolio"
+    rf"(?:and |, |/ |\+ )?(?:with |put |invest |allocate )?{NUMP}(?: of (?:the |my |our )?(?:portfolio"
     rf"|money|capital|account|funds))?(?: (?:in|into|to|on|for))?(?: the)? (?P<sym>{SYM})"
 )
-PAIR_REV = rx(rf"(?:and |, )?(?P<sym>{SYM})(?: (?:at|:|=|-|with|gets|get))? {NUMP}")
+PAIR_REV = rx(rf"(?:and |, |/ |\+ )?(?P<sym>{SYM})(?: (?:at|:|=|-|with|gets|get))? {NUMP}")
 WEIGHTS_FILLER = frozenset(words(
     """rebalance rebalanced rebalancing rebalances portfolio hold buy own invest split allocation
     mix classic weighting keep put"""
@@ -78,9 +78,14 @@ RULE_HINT = re.compile(
 
 # -- rotation ------------------------------------------------------------------------------------
 ROT_TRIGGER = re.compile(
-    r"(?<!\S)(?:top \d+|best|strongest|rotat\w*|highest (?:momentum|return|returns))(?!\S)"
+    r"(?<!\S)(?:top \d+|best|strongest|rotat\w*|highest (?:momentum|return|returns)|whichever"
+    r"|better|stronger)(?!\S)"
 )
 ROT_TOP = [
+    rx(
+        r"(?:the )?(?P<n>\d+) (?:best|strongest|top|highest ranked)(?: (?:performing|performers?"
+        r"|etfs?|symbols?|assets?|funds?|names?|of them|ones))?"
+    ),
     rx(
         r"(?:the )?(?:top|best) (?P<n>\d+)(?: (?:performing|performers?|etfs?|symbols?|assets?"
         r"|funds?|names?|of them|ones))?"
@@ -117,6 +122,10 @@ ROT_POSITIVE = [
         r"|remains))? (?:positive|above (?:zero|0)|> 0|greater than (?:zero|0)|up)"
     ),
     rx(r"(?:with )?(?:an )?absolute momentum(?: filter)?|(?:positive|absolute) momentum only"),
+    # "go to cash if none are positive": cash is where the money waits, the filter is positive
+    rx(r"(?:, )?(?:and |but |or )?(?:(?:go|move|switch|stay|sit|be|rotate)(?: to| in| into)? cash"
+       r"|hold cash) (?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"
+       r" (?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?"),
 ]
 ROT_FILLER = frozenset(words(
     """buy hold own pick choose select invest rotate rotating rotation switch each every month
@@ -129,7 +138,7 @@ ROT_FILLER = frozenset(words(
 # -- per-symbol legs: "50% on SPY when ..., 50% on TLT when ..." ---------------------------------
 LEG = rx(
     rf"(?:, |and |; )*(?:put |with |invest |allocate )?{NUMP}(?: of (?:the |my )?portfolio)?"
-    rf" (?:on|in|into|to|for) (?P<sym>{SYM}) (?P<kw>when|if|while|whenever|as long as)"
+    rf"(?: (?:on|in|into|to|for))? (?P<sym>{SYM}) (?P<kw>when|if|while|whenever|as long as)"
 )
 
 

@@ -42,6 +42,12 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "stop",
+        # "sell after 10 days or at a 7% loss": the loss that closes the position
+        rx(rf"(?:, )?(?:or |and )?(?:at|on|after|with|upon) (?:a )?{NUMP} (?:loss|drawdown|drop"
+           r"|decline)(?: from (?:the )?entry(?: price)?)?"),
+    ),
+    (
         "take",
         rx(
             rf"{_RISK_PREFIX}(?:take profit|profit target|profit take|target)(?: of| at| set at)?"
