@@ -77,7 +77,8 @@ OTHERWISE_SELL = rx(
 # -- position size -------------------------------------------------------------------------------
 FIXED_PATTERNS: list[re.Pattern[str]] = [
     rx(
-        r"(?:(?:use|using|put|allocate|allocating|invest|investing|with|risk|size|sizing|bet) )?"
+        r"(?:only )?(?:(?:use|using|put|allocate|allocating|invest|investing|with|risk|size|sizing"
+        r"|bet) )?"
         rf"(?:only )?(?:a )?{NUMP}(?: of (?:the |my |our |total )?(?:portfolio|capital|equity"
         r"|account|money|cash|funds|balance)(?: value)?)? (?:per|for each|in each|each|on each"
         r"|for every|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry)"

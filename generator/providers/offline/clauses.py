@@ -83,7 +83,8 @@ class Clause:
 
     def linked(self) -> list[tuple[list[str], str]]:
         """The pieces with their connectors, the first joined by the clause's own."""
-        return [(piece, join if k else (self.conn or "and"))
+        # "..., unless B": a clause that starts with "unless" keeps it (B is negated)
+        return [(piece, join if k or join.startswith("unless") else (self.conn or "and"))
                 for k, (piece, join) in enumerate(zip(self.pieces, self.joins, strict=True))]
 
     def add(self, pairs: list[tuple[list[str], str]], *, front: bool = False,
@@ -224,7 +225,8 @@ def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:
                 target = merged[-1]
                 # "either A or B, as long as C": a clause with its own keyword is a group
                 target.add(clause.linked(),
-                           group=clause.conn is not None or clause.keyword is not None)
+                           group=(clause.conn is not None or clause.keyword is not None
+                                  or clause.joins[0].startswith("unless")))
                 if clause.keyword == "wl" and target.verb == "entry":
                     target.keyword = "wl"
             elif not has_verb:

@@ -91,6 +91,19 @@ def _streak(state: ParseState, m: re.Match[str]) -> str:
     return f"{ind} {op} {const}"
 
 
+def _macd_cross(state: ParseState, m: re.Match[str]) -> str:
+    """ "the bullish cross" / "a bearish crossover of MACD under the signal line": the MACD line
+    crossing its signal line. Said of nothing else it names no lines, and is refused."""
+    if not re.search(r"(?<!\S)macd(?!\S)", state.raw.lower()):
+        return _unsupported(state, m)
+    fast = state.add_indicator(m, Ind(IndicatorKind.macd))
+    op = state.placeholder("o", m.group("dir"))
+    state.ops[op] = Op("ca" if m.group("dir") == "bullish" else "cb")
+    slow = state.placeholder("i", "signal line")
+    state.inds[slow] = Ind(IndicatorKind.macd_signal)
+    return f"{fast} {op} {slow}"
+
+
 def _cross(kind: str) -> Tagger:
     """A golden ("ga") or death ("gb") cross: the 50-day SMA crossing the 200-day SMA."""
     return lambda state, m: state.placeholder(kind, m.group(0))
@@ -101,6 +114,10 @@ NAMED_RULES: list[tuple[re.Pattern[str], Tagger]] = [
     (rx(r"short(?:ing)?(?! term)|sell short|short sell(?:ing)?|go short|shorts"), _short),
     (rx(UNSUPPORTED), _unsupported),
     *((pattern, _streak) for pattern in STREAK_PATTERNS),
+    (rx(r"(?:a |the )?(?P<dir>bullish|bearish)(?: macd)? cross(?:es|ing|over|overs)?"
+        r"(?: over| under)?(?: of (?:the )?macd(?: line)?"
+        r" (?:over|above|through|under|below|with|and) (?:the |its )?"
+        r"signal(?: line)?)?"), _macd_cross),
     (rx(r"(?:a |the )?golden cross"), _cross("ga")),
     (rx(r"(?:a |the )?death cross"), _cross("gb")),
 ]
@@ -276,10 +293,31 @@ def _read_cross(reader: _Reader, text: str) -> Cond:
     return Cond(fast, Operator.crosses_above if golden else Operator.crosses_below, slow, text)
 
 
+_MOVING = (IndicatorKind.sma, IndicatorKind.ema)
+
+
+def _named_period(reader: _Reader) -> Ind | None:
+    """ "sell when the 50 drops below the 200", said after "the 50 day SMA ... the 200 day SMA":
+    a bare "the N" is the moving average of that period the text names (one kind only);
+    anything else stays a number to be asked about."""
+    tok = reader.at(reader.i)
+    state = reader.state
+    if tok is None or tok not in state.vague_numbers:
+        return None
+    period = state.consts[tok]
+    named = {(ind.kind, ind.timeframe) for ind in state.inds.values()
+             if ind.kind in _MOVING and ind.period == period and ind.symbol is None}
+    if len(named) != 1:
+        return None
+    kind, timeframe = named.pop()
+    reader.i += 1
+    return Ind(kind, int(period), timeframe=timeframe)
+
+
 def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | None]:
     """Left side (None when left out), whether it was a pronoun, the operator, right side."""
     state = reader.state
-    left = reader.operand()
+    left = reader.operand() or _named_period(reader)
     pronoun = False
     if left is None and reader.at(reader.i) in PRONOUNS:
         pronoun = True
@@ -304,7 +342,7 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
     reader.i += 1
     right: Ind | float | None = op.constant
     if right is None:
-        right = reader.operand()
+        right = reader.operand() or _named_period(reader)
     if right is None:
         tok = reader.at(reader.i)
         if tok is not None and tok in state.consts:
@@ -366,6 +404,11 @@ def _settle(left: Ind, right: Ind | float) -> tuple[Ind, Ind | float]:
         raise _Refused("say which indicator the bare period refers to")
     if not isinstance(right, Ind):
         return left, right
+    # "volume is above its 50 day average": the average of the volume, not of the price
+    if left.kind == IndicatorKind.volume and right.kind == IndicatorKind.sma:
+        right = replace(right, kind=IndicatorKind.volume_sma)
+    elif right.kind == IndicatorKind.volume and left.kind == IndicatorKind.sma:
+        left = replace(left, kind=IndicatorKind.volume_sma)
     # an indicator of another symbol shares it with the other side ("SPY above its 200 SMA")
     if left.symbol and not right.symbol:
         right = replace(right, symbol=left.symbol)
@@ -387,8 +430,8 @@ _LEVEL_OPS = {
     IndicatorKind.bb_middle: Operator.gt,
     IndicatorKind.bb_lower: Operator.lt,
 }
-_LEVEL_WORDS = frozenset({"new", "fresh", "breakout", "breakouts", "break", "at", "on", "a",
-                          "with", "upon", "after"})
+_LEVEL_WORDS = frozenset({"new", "fresh", "breakout", "breakouts", "break", "breakdown",
+                          "breakdowns", "at", "on", "a", "with", "upon", "after"})
 
 
 def _bare_level(reader: _Reader) -> tuple[Operator, Ind] | None:

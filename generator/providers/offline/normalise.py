@@ -118,9 +118,9 @@ def _join_number_words(tokens: list[str]) -> list[str]:
             elif (last in NUMBER_SCALES and nxt == "and" and after in NUMBER_WORDS
                   and after not in NUMBER_SCALES):
                 value, last, j = value + int(NUMBER_WORDS[after]), after, j + 2
-            elif last in NUMBER_SCALES and nxt in NUMBER_WORDS and nxt not in NUMBER_SCALES:
-                value, last, j = value + int(NUMBER_WORDS[nxt]), nxt, j + 1
-            elif last in NUMBER_TENS and nxt in NUMBER_WORDS and int(NUMBER_WORDS[nxt]) < 10:
+            elif nxt in NUMBER_WORDS and (
+                    (last in NUMBER_SCALES and nxt not in NUMBER_SCALES)
+                    or (last in NUMBER_TENS and int(NUMBER_WORDS[nxt]) < 10)):
                 value, last, j = value + int(NUMBER_WORDS[nxt]), nxt, j + 1
             else:
                 break

@@ -54,8 +54,9 @@ EACH_REV = rx(
     rf"(?P<syms>{SYMLIST})(?: ,)?(?: (?:with|at))? {NUMP} (?:each|apiece)"
 )
 PAIR = rx(
-    rf"(?:and |, |/ |\+ )?(?:with |put |invest |allocate )?{NUMP}(?: of (?:the |my |our )?(?:portfolio"
-    rf"|money|capital|account|funds))?(?: (?:in|into|to|on|for))?(?: the)? (?P<sym>{SYM})"
+    rf"(?:and |, |/ |\+ )?(?:with |put |invest |allocate )?{NUMP}"
+    rf"(?: of (?:the |my |our )?(?:portfolio|money|capital|account|funds))?"
+    rf"(?: (?:in|into|to|on|for))?(?: the)? (?P<sym>{SYM})"
 )
 PAIR_REV = rx(rf"(?:and |, |/ |\+ )?(?P<sym>{SYM})(?: (?:at|:|=|-|with|gets|get))? {NUMP}")
 WEIGHTS_FILLER = frozenset(words(
