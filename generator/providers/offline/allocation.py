@@ -122,6 +122,12 @@ SWITCH = rx(
 )
 
 
+SWITCH_ALONE = rx(
+    r"(?:then )?(?:switch|move|rotate|flip|swap)(?: out)?(?: of it)?(?: everything| it| the money)?"
+    rf" (?:to|into|over to) (?P<alt>{SYM})(?= [,;.⋄]| ?$)"
+)
+
+
 def extract_switch(state: ParseState) -> None:
     def on_match(m: re.Match[str]) -> str:
         alt = m.group("alt")
@@ -147,6 +153,14 @@ def extract_alternative(state: ParseState) -> None:
             state.understood.append(f"alternative {sym}")
 
         state.t = consume([pattern], state.t, on_match)
+    # "when it drops below, switch to IEF": the sell verb, with IEF as the alternative
+    def switch_alone(m: re.Match[str]) -> str:
+        alt = m.group("alt")
+        state.alternative = state.settle(state.alternative, alt, "alternative assets", m.group(0))
+        state.understood.append(f"alternative {alt}")
+        return " sell "
+
+    state.t = take(SWITCH_ALONE, state.t, switch_alone)
     state.note(REST_IN_CASH, "idle money in cash")
     if state.note(OTHERWISE_SELL, "otherwise sell"):
         state.otherwise = True

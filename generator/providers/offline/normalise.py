@@ -65,7 +65,7 @@ def classify(tok: str, known_upper: frozenset[str], caps_heuristic: bool) -> str
         return low
     if low in ETF_LOWER:
         return tok.upper()
-    if low in NUMBER_WORDS:
+    if low in NUMBER_WORDS and low != "one":  # a "one" left here is a noun ("the upper one")
         return NUMBER_WORDS[low]
     if low in VOCAB:
         return TYPOS.get(low, low)
@@ -98,6 +98,10 @@ def normalise(text: str, known: set[str] | None) -> str:
     return " " + " ".join(out) + " "
 
 
+_ONE_IS_A_WORD = frozenset({"upper", "lower", "middle", "top", "bottom", "other", "same", "that",
+                            "this", "which", "every", "no", "fast", "slow", "short", "long"})
+
+
 def _join_number_words(tokens: list[str]) -> list[str]:
     """Spelled numbers as digits: "two hundred" -> "200", "twenty five" -> "25", "one hundred
     and fifty" -> "150" (a lone number word is left to `classify`)."""
@@ -105,6 +109,10 @@ def _join_number_words(tokens: list[str]) -> list[str]:
     i = 0
     while i < len(tokens):
         word = tokens[i].lower()
+        if word == "one" and i and tokens[i - 1].lower() in _ONE_IS_A_WORD:
+            out.append(tokens[i])  # "the upper one", "the other one": a noun, not a number
+            i += 1
+            continue
         if word not in NUMBER_WORDS:
             out.append(tokens[i])
             i += 1
@@ -124,6 +132,6 @@ def _join_number_words(tokens: list[str]) -> list[str]:
                 value, last, j = value + int(NUMBER_WORDS[nxt]), nxt, j + 1
             else:
                 break
-        out.append(str(value) if j > i + 1 else tokens[i])
+        out.append(str(value))
         i = j
     return out

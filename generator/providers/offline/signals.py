@@ -55,6 +55,8 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
                 mentioned.append(ind.symbol)
     if not traded and not mentioned and state.title is not None and len(state.title.symbols) == 1:
         traded = list(state.title.symbols)
+    if not traded and not mentioned and len(set(state.framed_symbols)) == 1:
+        traded = state.framed_symbols[:1]
     if not traded:
         if len(mentioned) == 1:
             traded = mentioned
