@@ -149,7 +149,8 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (rx(rf"{_BREAKS}(?: through)?"), "b?"),
     (rx(r"(?:makes|make|hits|hit|sets|set|reaches|reach|prints|print|touches|touch|tags|tag"
         r"|closes at|is at|(?:gets|get|comes|come|goes|go|moves|move|returns|return|reverts"
-        r"|revert|snaps|snap)(?: back)? to)(?: a)?(?: fresh| new)?"), "new"),
+        r"|revert|snaps|snap)(?: back)? to)(?! (?:least|most)(?!\S))(?: a)?(?: fresh| new)?"),
+     "new"),
     (rx(r"(?:rises|rise|climbs|climb|rallies|rally|bounces|bounce|jumps|jump)(?: back)?(?: up)?"
         r" to"), "mu"),
     (rx(r"(?:drops|drop|falls|fall|dips|dip|sinks|sink|slips|slip|declines|decline|slides"
