@@ -99,3 +99,20 @@ def test_flat_rules_are_unchanged() -> None:
                  "RSI is above 70")
     assert spec.entry is not None and all(isinstance(c, Condition) for c in spec.entry.conditions)
     assert spec.spec_version == 1
+
+
+def test_the_pipeline_answers_an_ambiguous_grouping_with_needs_clarification() -> None:
+    """What `POST /strategies` and `stratforge new` get for "A or B and C": 422
+    needs_clarification with the question, not a refusal."""
+    from core.errors import InvalidInput
+    from generator.pipeline import generate
+    from generator.providers.offline_provider import OfflineProvider
+    from generator.spec import SpecLimits
+
+    with pytest.raises(InvalidInput) as asked:
+        generate("Buy QQQ when the MACD is above its signal line or RSI is below 30 and the "
+                 "price is above the 100 day SMA, sell when RSI is above 70",
+                 provider=OfflineProvider(), limits=SpecLimits())
+    assert asked.value.code == "needs_clarification"
+    questions = asked.value.details["questions"]
+    assert len(questions) == 1 and "100 day sma" in questions[0].lower()
