@@ -1,11 +1,12 @@
 """Rules: the conditions read for buying and selling become spec `Rule`s, and the strategy a name.
 
 This module owns combining conditions into one rule ("and" = all, "or" = any; mixing both makes
-nested groups where punctuation says how: "either A or B, and C" is all(any(A, B), C), and is
-refused where it does not: "A or B and C"), the default exit when no sell rule was given (the
-opposite crossing, or the negated rule of a "hold while ..." / "..., otherwise ..."), and the
-name a signal strategy gets from its first entry condition ("Golden cross SPY", "RSI mean
-reversion QQQ", ...).
+nested groups where punctuation says how: "either A or B, and C" is all(any(A, B), C); with no
+punctuation "and" binds tighter than "or", "A and B or C" = any(all(A, B), C), and "A or B and
+C" is asked about with a clarification, not guessed), the default exit when no sell rule was
+given (the opposite crossing, or the negated rule of a "hold while ..." / "..., otherwise
+..."), and the name a signal strategy gets from its first entry condition ("Golden cross SPY",
+"RSI mean reversion QQQ", ...).
 """
 
 from __future__ import annotations
