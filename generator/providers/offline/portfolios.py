@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 
+from pydantic import ValidationError
+
 from generator.describe import format_number
 from generator.providers.offline.assemble import build_spec
-from generator.providers.offline.errors import ParseError
+from generator.providers.offline.errors import ParseError, validation_errors
 from generator.providers.offline.phrases import (
     NUMP,
     SYM,
@@ -27,7 +29,7 @@ from generator.providers.offline.phrases import (
 )
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, MOMENTUM_WORDS, words
-from generator.spec import AllocationKind, Leg, StrategySpec
+from generator.spec import AllocationKind, Leg, Risk, StrategySpec
 
 # -- fixed weights -------------------------------------------------------------------------------
 _NUMLIST = r"(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)"
@@ -143,6 +145,16 @@ LEG = rx(
 )
 
 
+def _leg(state: ParseState, sym: str, share: float, spec: StrategySpec) -> Leg:
+    """One leg, with the risk controls said inside it (None when it said none)."""
+    own = spec.risk if spec.risk != Risk() else None
+    try:
+        assert spec.entry is not None
+        return Leg(symbol=sym, fraction=share, entry=spec.entry, exit=spec.exit, risk=own)
+    except ValidationError as exc:
+        raise state.fail(f"the leg on {sym} is not valid: " + validation_errors(exc)) from None
+
+
 def try_legs(state: ParseState) -> StrategySpec | None:
     """Each symbol with its own share and condition. A leg's rule is read like "hold SYM while
     <condition>, otherwise sell". Legs that state the same rule (each on its own symbol) and the
@@ -165,12 +177,14 @@ def try_legs(state: ParseState) -> StrategySpec | None:
             raise state.fail(f"the rule for {m.group('sym')} could not be read: {exc.reason}",
                              [m.group(0).strip() + " " + condition]) from None
         legs.append((m.group("sym"), float(m.group("n")) / 100, spec))
+        if spec.risk.any or spec.risk.min_hold_bars is not None:
+            state.understood.append(f"{m.group('sym')}'s own risk controls")
     symbols = [sym for sym, _, _ in legs]
     if len(set(symbols)) != len(symbols):
         raise state.fail("a symbol is given two legs", [state.raw.strip()])
     first = legs[0][2]
     rules = {(s.entry.model_dump_json() if s.entry else "", s.exit.model_dump_json()
-              if s.exit else "") for _, _, s in legs}
+              if s.exit else "", s.risk.model_dump_json()) for _, _, s in legs}
     shares = {share for _, share, _ in legs}
     state.t = f" {CONSUMED} "
     if len(rules) == 1 and len(shares) == 1:  # one rule for all: a fixed-fraction strategy
@@ -192,8 +206,7 @@ def try_legs(state: ParseState) -> StrategySpec | None:
         name=f"Legs {' '.join(symbols)}",
         symbols=symbols,
         allocation={},
-        legs=[Leg(symbol=sym, fraction=share, entry=spec.entry, exit=spec.exit)
-              for sym, share, spec in legs if spec.entry is not None],
+        legs=[_leg(state, sym, share, spec) for sym, share, spec in legs if spec.entry is not None],
     )
 
 
