@@ -115,6 +115,10 @@ _BUY = re.compile(r"(?i)\b(?:buy|buys|long|hold|own|enter|invest)\b")
 
 def clarification_for(text: str, refusal: _Refusal) -> Clarification | None:
     """A clarification when a vague phrase we recognise explains the refusal, else None."""
+    questions = list(getattr(refusal, "questions", None) or [])
+    if questions:  # an ambiguity the parser named itself ("A or B and C")
+        return Clarification(understood=list(refusal.understood), questions=questions,
+                             vague=str(getattr(refusal, "vague", "")))
     symbol = _symbol(text)
     for pattern, _label, questions, suggestions in _CASES:
         match = pattern.search(text)

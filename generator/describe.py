@@ -224,6 +224,8 @@ def _legs_sentences(spec: StrategySpec) -> list[str]:
                 f"{'sold short' if short else 'bought'} when {describe_rule(leg.entry)}")
         if leg.exit is not None:
             text += f", {'covered' if short else 'sold'} when {describe_rule(leg.exit)}"
+        if leg.risk is not None and leg.risk.any:
+            text += f", with {join_words(_describe_risk(leg.risk))} of its own"
         out.append(text)
     out.append("Money that is out of the market stays in cash" + _risk_clause(spec))
     schedule = spec.schedule or Frequency.daily

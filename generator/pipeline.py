@@ -24,6 +24,8 @@ from generator.render import class_name_for, render_strategy
 from generator.spec import LimitError, SpecLimits, StrategySpec, check_limits
 from generator.validate import StaticReport, check_source
 
+MAX_TEXT_CHARS = 4000  # a longer strategy text is refused (text_too_long), never parsed
+
 
 def get_provider(name: str, settings: Settings | None = None) -> Provider:
     """`name[:model]` (see generator.providers.registry), with the settings' fallback chain."""
@@ -59,8 +61,9 @@ def generate(
     text = text.strip()
     if not text:
         raise InvalidInput("the strategy text is empty", code="empty_text")
-    if len(text) > 4000:
-        raise InvalidInput("the strategy text is longer than 4000 characters", code="text_too_long")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput(f"the strategy text is longer than {MAX_TEXT_CHARS} characters",
+                           code="text_too_long")
     started = time.perf_counter()
     context = context or PromptContext.plain(limits, known_symbols)
     # providers raise InvalidInput/ProviderFailed themselves, with their attempts attached

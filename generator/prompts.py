@@ -15,8 +15,8 @@ from functools import cache
 
 from generator.spec import SpecLimits, StrategySpec, spec_json_schema
 
-PROMPT_VERSION = "spec-2026.3"  # .2: StrategySpec v2 constructs and examples from templates;
-# .3: short positions when the server allows them, per-symbol legs
+PROMPT_VERSION = "spec-2026.4"  # .2: StrategySpec v2 constructs and examples from templates;
+# .3: short positions when the server allows them, per-symbol legs; .4: a leg's own risk
 EXPLAIN_PROMPT_VERSION = "explain-2026.1"
 TOOL_NAME = "submit_strategy_spec"
 
@@ -280,7 +280,9 @@ down_streak; `risk.max_hold_bars` sells after N trading days held; schedule "sem
 `allocation.drift_band_pct` rebalances target weights only when a weight drifts that many \
 points; `legs` gives each symbol its own share and rules ("50% on SPY when ..., 50% on TLT when \
 ..." is two legs {{"symbol", "fraction", "entry", "exit"}}, `symbols` lists them in order, and \
-there is no top-level entry/exit or allocation).
+there is no top-level entry/exit or allocation); a leg's `risk` holds the stop loss, take profit \
+or trailing stop said for that symbol only ("..., with a 5% stop") and replaces the strategy's \
+for it.
 8. {_short_rule(limits)}
 
 Symbols with daily bars on this server (first to last date):

@@ -127,6 +127,7 @@ class RenderPlan:
     drift_band: bool = False  # v2 drift-band rebalancing
     vol_target: bool = False  # v2 volatility targeting
     short: bool = False  # v2: the entry sells short, the exit covers
+    leg_risk: bool = False  # v2: some leg has its own stop / target / trailing stop
     # v2 per-symbol legs: each {symbol, entry_expr, entry_doc, exit_expr, exit_doc}
     legs: list[dict[str, str | None]] = field(default_factory=list)
 
@@ -277,6 +278,11 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
     _indicator_param_names(spec, namer)
     summary = summary or describe(spec)
     alloc = spec.allocation
+    leg_risk = {
+        leg.symbol: leg.risk.model_dump(exclude_none=True)
+        for leg in spec.legs or [] if leg.risk is not None and leg.risk.any
+    }
+    own = {key for levels in leg_risk.values() for key in levels}
     plan = RenderPlan(
         class_name=class_name_for(spec.name),
         title=spec.name,
@@ -285,14 +291,15 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         parameters={},
         allocation=alloc.kind.value,
         alternative=alloc.alternative,
-        stop_loss=spec.risk.stop_loss_pct is not None,
-        take_profit=spec.risk.take_profit_pct is not None,
-        trailing_stop=spec.risk.trailing_stop_pct is not None,
+        stop_loss=spec.risk.stop_loss_pct is not None or "stop_loss_pct" in own,
+        take_profit=spec.risk.take_profit_pct is not None or "take_profit_pct" in own,
+        trailing_stop=spec.risk.trailing_stop_pct is not None or "trailing_stop_pct" in own,
         max_hold=spec.risk.max_hold_bars is not None,
         min_hold=spec.risk.min_hold_bars is not None,
         drift_band=alloc.drift_band_pct is not None,
         vol_target=alloc.target_volatility_pct is not None,
         short=spec.side == "short",
+        leg_risk=bool(leg_risk),
     )
     if spec.entry is not None:
         plan.entry_expr = _rule_expr(spec.entry, "buy", namer)
@@ -312,6 +319,8 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
     params = namer.params
     if spec.legs is not None:
         params["leg_weights"] = {leg.symbol: leg.fraction for leg in spec.legs}
+        if leg_risk:
+            params["leg_risk"] = leg_risk
     elif alloc.kind == AllocationKind.fixed_fraction:
         params["position_weight"] = alloc.fraction
     elif alloc.kind in (AllocationKind.all_in, AllocationKind.equal_weight):

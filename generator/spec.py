@@ -500,11 +500,24 @@ class Leg(_Model):
     fraction: float = Field(gt=0, le=10, description="Share of the portfolio while in the market")
     entry: Rule
     exit: Rule | None = None
+    risk: Risk | None = Field(
+        default=None,
+        description="v2: this leg's own stop loss, take profit and trailing stop; each one given "
+        "replaces the strategy's for this symbol (holding periods stay the strategy's)",
+    )
 
     @field_validator("symbol")
     @classmethod
     def _symbol(cls, value: str) -> str:
         return _normalise_symbol(value)
+
+    @model_validator(mode="after")
+    def _check_risk(self) -> Leg:
+        risk = self.risk
+        if risk is not None and (risk.max_hold_bars is not None or risk.min_hold_bars is not None):
+            raise ValueError("a leg's own risk controls are a stop loss, a take profit and a "
+                             "trailing stop; holding periods are the strategy's")
+        return self
 
 
 class StrategySpec(_Model):
@@ -606,9 +619,9 @@ class StrategySpec(_Model):
                              f"not {alloc.kind.value}")
         if alloc.alternative is not None or alloc.target_volatility_pct is not None:
             raise ValueError("a short strategy takes no alternative asset or volatility target")
-        risk = self.risk
-        if any(v is not None for v in (risk.stop_loss_pct, risk.take_profit_pct,
-                                        risk.trailing_stop_pct)):
+        risks = [self.risk] + [leg.risk for leg in self.legs or [] if leg.risk is not None]
+        if any(v is not None for risk in risks for v in (
+                risk.stop_loss_pct, risk.take_profit_pct, risk.trailing_stop_pct)):
             raise ValueError("stops and profit targets are not supported on short positions yet "
                              "(a time exit is)")
 

@@ -20,7 +20,7 @@ from api.services.views import (
 from core.errors import BudgetExceeded
 from core.logging import get_logger
 from core.models import Generation, as_utc
-from generator.pipeline import Generated
+from generator.pipeline import MAX_TEXT_CHARS, Generated
 from generator.prompts import PROMPT_VERSION, PromptContext, SymbolRange
 from generator.providers.base import Attempt, attempts_of
 from generator.providers.registry import FallbackProvider
@@ -28,6 +28,18 @@ from generator.providers.registry import FallbackProvider
 log = get_logger(__name__)
 
 FREE_PROVIDERS = {"offline", "replay"}
+# what the ledger keeps of a text longer than any text a provider reads (a refused
+# text_too_long request): its start, and its length in the row's output
+STORED_PREFIX_CHARS = 200
+
+
+def stored_text(text: str) -> tuple[str, dict[str, Any] | None]:
+    """The text as the ledger stores it: whole up to MAX_TEXT_CHARS; past that a bounded
+    prefix, with the length and the cut recorded (a 1 MB text is never written whole)."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text, None
+    return text[:STORED_PREFIX_CHARS], {"text_chars": len(text),
+                                        "text_stored_chars": STORED_PREFIX_CHARS}
 
 
 def spends_tokens(provider: Any) -> bool:
@@ -116,6 +128,9 @@ class GenerationLedger:
             if output is None:
                 output = {"spec": generated.spec.model_dump(mode="json")}
         outcome = "ok" if error is None else str(getattr(error, "code", "error"))[:20]
+        text, cut = stored_text(text)
+        if cut is not None:
+            output = {**(output or {}), **cut}
         row = Generation(
             owner_id=user_id,
             strategy_id=strategy_id,

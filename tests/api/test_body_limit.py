@@ -112,6 +112,33 @@ def test_the_service_refuses_a_megabyte_text_without_parsing(
         with pytest.raises(InvalidInput) as caught:
             services.strategies.create_strategy(services.ctx.default_user_id, BIG)
         assert caught.value.code == "text_too_long"
+        # the refusal is recorded in the generation ledger, but not the megabyte: a bounded
+        # prefix of the text and its length
+        from sqlmodel import select
+
+        from api.services.generations import STORED_PREFIX_CHARS
+        from core.models import Generation
+
+        with services.ctx.session() as db:
+            rows = db.exec(select(Generation)).all()
+        assert [r.outcome for r in rows] == ["text_too_long"]
+        stored = rows[0]
+        assert stored.text == BIG[:STORED_PREFIX_CHARS]
+        assert stored.output is not None
+        assert stored.output["text_chars"] == len(BIG)
+        assert stored.output["text_stored_chars"] == STORED_PREFIX_CHARS
     finally:
         services.close()
         dispose_engines()
+
+
+def test_the_ledger_keeps_a_text_within_the_limit_whole() -> None:
+    from api.services.generations import stored_text
+    from generator.pipeline import MAX_TEXT_CHARS
+
+    text = "buy SPY when RSI is below 30 and sell when RSI is above 70 " * 100
+    text = text[:MAX_TEXT_CHARS]
+    assert stored_text(text) == (text, None)
+    kept, cut = stored_text(text + "x")
+    assert len(kept) < MAX_TEXT_CHARS and cut == {"text_chars": MAX_TEXT_CHARS + 1,
+                                                   "text_stored_chars": len(kept)}

@@ -108,3 +108,22 @@ def test_a_short_mirrors_the_long_of_the_same_rule(client: TestClient) -> None:
     assert [f["side"] for f in short_fills] == [
         "sell" if f["side"] == "buy" else "buy" for f in long_fills]
     assert short_return * long_return < 0, (short_return, long_return)
+
+
+@pytest.mark.slow
+def test_a_legs_own_stop_closes_only_that_leg(client: TestClient) -> None:
+    """The same two legs with and without a tight stop on SPY: SPY trades more often with it,
+    TLT's fills do not change."""
+    plain = ("50% on SPY when its 50-day SMA is above its 200-day, and 50% on TLT when its RSI "
+             "is below 40")
+    stopped = ("50% on SPY when its 50-day SMA is above its 200-day with a 2% stop loss, and 50% "
+               "on TLT when its RSI is below 40")
+    _, plain_fills = _create_and_backtest(client, plain)
+    spec, stopped_fills = _create_and_backtest(client, stopped)
+    assert spec["legs"][0]["risk"]["stop_loss_pct"] == 2 and spec["legs"][1].get("risk") is None
+
+    def of(fills: list[Any], symbol: str) -> list[tuple[str, str]]:
+        return [(f["time"], f["side"]) for f in fills if f["symbol"] == symbol]
+
+    assert len(of(stopped_fills, "SPY")) > len(of(plain_fills, "SPY"))
+    assert of(stopped_fills, "TLT") == of(plain_fills, "TLT")

@@ -67,3 +67,54 @@ def test_an_llm_fills_legs(llm_server: StubLLM) -> None:
                                 context=PromptContext.plain(SpecLimits(), {"SPY", "TLT"}))
     assert proposal.spec.legs is not None and len(proposal.spec.legs) == 2
     assert "`legs` gives each symbol its own share" in json.dumps(llm_server.requests[0].body)
+
+
+# -- per-leg risk controls ------------------------------------------------------------------------
+OWN_RISK = ("50% on SPY when its 50-day SMA is above its 200-day with a 5% stop loss, and 50% on "
+            "TLT when its RSI is below 30 with a 10% take profit")
+
+
+def test_a_leg_keeps_the_risk_controls_said_inside_it() -> None:
+    spec = parse(OWN_RISK)
+    spy, tlt = spec.legs or []
+    assert spy.risk is not None and tlt.risk is not None
+    assert (spy.risk.stop_loss_pct, spy.risk.take_profit_pct) == (5, None)
+    assert (tlt.risk.stop_loss_pct, tlt.risk.take_profit_pct) == (None, 10)
+    assert not spec.risk.any  # nothing for the strategy as a whole
+    summary = describe(spec)
+    assert "5% stop loss of its own" in summary and "10% take profit of its own" in summary
+
+
+def test_a_control_after_the_last_leg_is_the_strategys_when_no_leg_has_its_own() -> None:
+    spec = parse(TEXT + ", 8% trailing stop")
+    assert spec.risk.trailing_stop_pct == 8
+    assert all(leg.risk is None for leg in spec.legs or [])
+
+
+def test_rendered_leg_risk_is_looked_up_per_symbol_and_passes_the_gate() -> None:
+    from generator.validate import check_source
+
+    code = render_strategy(parse(OWN_RISK))
+    assert ('"leg_risk": {"SPY": {"stop_loss_pct": 5.0}, "TLT": {"take_profit_pct": 10.0}}'
+            in code)
+    assert 'levels = {**p, **p["leg_risk"].get(symbol, {})}' in code
+    assert check_source(code).problems == []
+    # a spec without per-leg controls renders as before: no lookup
+    assert "leg_risk" not in render_strategy(parse(TEXT))
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("50% on SPY when its RSI is below 30 and sell after 5 days, 50% on TLT when its RSI is "
+     "below 30", "holding periods"),
+])
+def test_a_leg_takes_no_holding_period_of_its_own(text: str, why: str) -> None:
+    from generator.providers.offline import ParseError
+
+    with pytest.raises(ParseError, match=why):
+        parse(text)
+
+
+def test_a_short_leg_takes_no_stop() -> None:
+    legs = parse(OWN_RISK).model_dump()
+    with pytest.raises(ValueError, match="not supported on short positions"):
+        StrategySpec.model_validate({**legs, "side": "short"})

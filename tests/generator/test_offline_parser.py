@@ -393,8 +393,8 @@ REFUSALS: list[tuple[str, str, str]] = [
     ("two-schedules", "buy SPY when the 50 day sma crosses above the 200 day sma, rebalance "
      "weekly and monthly", "schedules"),
     ("cross-direction-unclear", "buy SPY when MACD crosses its signal line", "direction"),
-    ("mixed-and-or", "buy SPY when the 50 day sma crosses above the 200 day sma and RSI < 30 or "
-     "price > 100", "mixes"),
+    ("mixed-or-and", "buy SPY when the 50 day sma crosses above the 200 day sma or RSI < 30 and "
+     "price > 100", "without saying how it groups"),
     ("two-buy-rules", "buy SPY when RSI below 30. Buy QQQ when RSI below 20. Sell when RSI above "
      "70", "one buy rule"),
     ("crossing-plus-level-no-exit", "buy SPY when the 50 day sma crosses above the 200 day sma "

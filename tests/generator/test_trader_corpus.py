@@ -23,6 +23,26 @@ convention ("unless B" negates B's operator as Condition.negated does: lt -> gt,
 After 38 new development sentences and the fixes they called for: development 149/151,
 held-out 62/70, held-out 2 38/43 (2 wrong specs). The second round's development sentences and
 held_out_2 were written by the same person, so held_out_2 is the less independent of the two.
+
+Third round: the two wrong specs of held_out_2 were fixed first (the middle band is reached from
+the side the position was opened on; "drops below" in a sell rule is the state when the buy rule
+holds the opposite state in only one alternative). A third held-out set (`held_out_3`, 63
+sentences) was written and committed before the parser was run on it: first score 37/63
+(59 %), 26 refused wrongly, no wrong spec (38/63 counting the two annotations corrected to the
+corpus's conventions, see the corpus file). Its failures were then read and the parser changed
+for the grammar and vocabulary they showed, never for one sentence: spelled numbers, "and" binds
+tighter than "or" (with a clarification for "A or B and C"), levels reached ("hits the upper
+band"), offsets after "more than", streak verbs and one weekly/monthly bar, a second keyword
+inside a condition, rotation counts before the word, legs without a preposition, drift "off
+target", "move everything to", "at a 7% loss", bare "the 50" naming a moving average of the
+text. The fixes found one more wrong spec on the way (", unless B" read as "and B"), fixed.
+Then a fourth set (`held_out_4`, 40 sentences) was written and committed before the parser
+was run on it: 34/40 (85 %), no wrong spec; after fixes for what it showed (framing "a bot for
+HYG that ...", "only while", "the upper one", "when it drops below, switch to IEF", a title
+that holds "go long"): 40/40. After the third round: development 149/151, held_out 66/70
+(94 %), held_out_2 42/43 (98 %), held_out_3 62/63 (98 %), held_out_4 40/40; no wrong spec in
+any set. Only held_out_4's first score (85 %) is a measure on sentences the changes were not
+made against; the others were read while working.
 """
 
 from __future__ import annotations
@@ -31,9 +51,10 @@ import pytest
 from corpus_support import load_corpus, run_case, score
 
 CASES = load_corpus()
-FLOORS = {"development": 0.95, "held_out": 0.85, "held_out_2": 0.75}
-# sets whose wrong specs are asserted to be none (held_out_2's are reported: see above)
-NO_WRONG_SPEC = {"development", "held_out"}
+FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3": 0.90,
+          "held_out_4": 0.90}
+# sets whose wrong specs are asserted to be none: all of them since the third round
+NO_WRONG_SPEC = set(FLOORS)
 
 
 def test_the_corpus_is_large_and_split() -> None:

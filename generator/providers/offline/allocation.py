@@ -20,6 +20,8 @@ _ALT_VERB = (
     r"(?:hold|buy|go to|go into|switch to|switch into|move to|move into|rotate to|rotate into"
     r"|be in|stay in|sit in|park (?:the )?(?:money |cash |it |capital )?in"
     r"|put (?:the )?(?:money |cash |it )?in|use|in|into|own"
+    r"|(?:move|switch|shift|rotate|put|go|send|swap)(?: everything| it all| it| all| all of it"
+    r"| the money| my money| the cash| our money)? (?:to|into|in|over to)"
     r"|(?:go to|move to|switch to|hold|buy) (?:bonds|safety|treasuries|cash|defense)"
     r" (?:with|in|via|using|through))"
 )
@@ -63,6 +65,8 @@ ALT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
 REST_IN_CASH = rx(
     r"(?:, )?(?:and )?(?:hold|park|keep|leave|put) (?:the )?(?:rest|remainder|remaining money"
     r"|idle money|idle cash|uninvested money|money) in cash"
+    r"|(?:, )?(?:and )?(?:the )?(?:rest|remainder)(?: of the money| of it)? (?:stays |sits |goes )?"
+    r"(?:in|to) cash"
 )
 OTHERWISE_SELL = rx(
     r"(?:, )?(?:and )?(?:(?:sell|exit|get out)(?: it)? (?:otherwise|if not|when not)"
@@ -73,7 +77,8 @@ OTHERWISE_SELL = rx(
 # -- position size -------------------------------------------------------------------------------
 FIXED_PATTERNS: list[re.Pattern[str]] = [
     rx(
-        r"(?:(?:use|using|put|allocate|allocating|invest|investing|with|risk|size|sizing|bet) )?"
+        r"(?:only )?(?:(?:use|using|put|allocate|allocating|invest|investing|with|risk|size|sizing"
+        r"|bet) )?"
         rf"(?:only )?(?:a )?{NUMP}(?: of (?:the |my |our |total )?(?:portfolio|capital|equity"
         r"|account|money|cash|funds|balance)(?: value)?)? (?:per|for each|in each|each|on each"
         r"|for every|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry)"
@@ -117,6 +122,12 @@ SWITCH = rx(
 )
 
 
+SWITCH_ALONE = rx(
+    r"(?:then )?(?:switch|move|rotate|flip|swap)(?: out)?(?: of it)?(?: everything| it| the money)?"
+    rf" (?:to|into|over to) (?P<alt>{SYM})(?= [,;.⋄]| ?$)"
+)
+
+
 def extract_switch(state: ParseState) -> None:
     def on_match(m: re.Match[str]) -> str:
         alt = m.group("alt")
@@ -142,6 +153,14 @@ def extract_alternative(state: ParseState) -> None:
             state.understood.append(f"alternative {sym}")
 
         state.t = consume([pattern], state.t, on_match)
+    # "when it drops below, switch to IEF": the sell verb, with IEF as the alternative
+    def switch_alone(m: re.Match[str]) -> str:
+        alt = m.group("alt")
+        state.alternative = state.settle(state.alternative, alt, "alternative assets", m.group(0))
+        state.understood.append(f"alternative {alt}")
+        return " sell "
+
+    state.t = take(SWITCH_ALONE, state.t, switch_alone)
     state.note(REST_IN_CASH, "idle money in cash")
     if state.note(OTHERWISE_SELL, "otherwise sell"):
         state.otherwise = True

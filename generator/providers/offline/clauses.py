@@ -26,6 +26,7 @@ _HOLD_VERBS = rx(
     r"hold|own|stay in|stay long|remain in|be in|be long|keep holding|keep|stay invested in"
     r"|be invested in|remain invested in|ride"
 )
+_STAY_LONG = rx(r"(?:stay|remain|be|keep) long(?: in| on)?")
 _EXIT_VERBS = rx(
     r"sell(?:ing|s)?(?: it| everything| all| out| off)?|exit(?:s|ing)?(?: the position)?"
     r"|get out(?: of)?|go to cash|move to cash|go flat|close (?:out|it|the position|the trade"
@@ -58,6 +59,8 @@ def _keyword(kind: str) -> Tagger:
 VERB_RULES: list[tuple[re.Pattern[str], Tagger]] = [
     (_WHILE_KEYWORDS, _keyword("wl")),
     (_EXIT_VERBS, _verb("exit")),
+    # "stay long", "be long": a hold, before "long" can be the entry verb
+    (_STAY_LONG, _verb("hold")),
     (_ENTRY_VERBS, _verb("entry")),
     (_HOLD_VERBS, _verb("hold")),
 ]
@@ -80,7 +83,8 @@ class Clause:
 
     def linked(self) -> list[tuple[list[str], str]]:
         """The pieces with their connectors, the first joined by the clause's own."""
-        return [(piece, join if k else (self.conn or "and"))
+        # "..., unless B": a clause that starts with "unless" keeps it (B is negated)
+        return [(piece, join if k or join.startswith("unless") else (self.conn or "and"))
                 for k, (piece, join) in enumerate(zip(self.pieces, self.joins, strict=True))]
 
     def add(self, pairs: list[tuple[list[str], str]], *, front: bool = False,
@@ -172,6 +176,8 @@ def read_clause(state: ParseState, conn: str | None, words: list[str]) -> Clause
     join = "and"
     negating = False  # after "unless": each piece is negated, and/or swap (De Morgan)
     for w in cond:
+        if w.startswith("⟦w"):  # "when A while B", "if A as long as B": a second condition
+            w = "and"
         if w in CONNECTORS or w == "unless":
             if piece:
                 clause.pieces.append(piece)
@@ -217,7 +223,10 @@ def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:
                 pending.append(clause)
             elif merged:
                 target = merged[-1]
-                target.add(clause.linked(), group=clause.conn is not None)
+                # "either A or B, as long as C": a clause with its own keyword is a group
+                target.add(clause.linked(),
+                           group=(clause.conn is not None or clause.keyword is not None
+                                  or clause.joins[0].startswith("unless")))
                 if clause.keyword == "wl" and target.verb == "entry":
                     target.keyword = "wl"
             elif not has_verb:

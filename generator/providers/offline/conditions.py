@@ -46,7 +46,19 @@ _DOWN = r"down|lower|red|negative|losing"
 _UP = r"up|higher|green|positive|winning"
 _STREAK_UNIT = r"(?:trading )?(?:days|day|sessions|session|bars|closes|close|weeks|week)"
 _ROW = r"(?:in a row|straight|consecutively|running|on the trot)"
+_FALLS = (r"falls|fell|fallen|drops|dropped|declines|declined|loses|lost|sinks|sank|goes down"
+          r"|went down|gone down|moves down|moved down|closes lower|closed lower|is down|was down")
+_RISES = (r"rises|rose|risen|climbs|climbed|gains|gained|advances|advanced|goes up|went up"
+          r"|gone up|moves up|moved up|closes higher|closed higher|is up|was up")
 STREAK_PATTERNS = [
+    rx(rf"(?:it |they )?(?:has |have )?(?:(?P<fall>{_FALLS})|(?P<rise>{_RISES}))(?: for)?"
+       rf" (?P<n>\d+) {_STREAK_UNIT} {_ROW}"),
+    # "closed up this week", "closed the month higher", "had an up week": one bar of that size
+    rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|finishes|finished|ends|ended|is|was"
+       rf"|had|has|have)(?: an?)? (?P<dir>{_DOWN}|{_UP}) (?:(?:this|last|the|for the|on the|over"
+       r" the) )?(?P<unit>week|month)(?: before| just ended)?"),
+    rx(r"(?:it |they )?(?:closes|closed|close|finishes|finished|ends|ended) (?:this|the|last)"
+       rf" (?P<unit>week|month) (?P<dir>{_DOWN}|{_UP})"),
     rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|closing|is|was|goes|went|gone"
        rf"|been|finishes|finished|ends|ended|falls|fell|drops|dropped|rises|rose)?"
        rf" ?(?P<dir>{_DOWN}|{_UP})"
@@ -59,15 +71,37 @@ STREAK_PATTERNS = [
 
 
 def _streak(state: ParseState, m: re.Match[str]) -> str:
-    down = re.fullmatch(_DOWN, m.group("dir")) is not None
-    weekly = "week" in m.group(0)
+    groups = m.groupdict()
+    if groups.get("dir"):
+        down = re.fullmatch(_DOWN, groups["dir"]) is not None
+    else:
+        down = groups.get("fall") is not None
+    timeframe = None
+    if groups.get("unit"):
+        timeframe = "weekly" if groups["unit"] == "week" else "monthly"
+    elif "week" in m.group(0):
+        timeframe = "weekly"
+    count = groups.get("n") or "1"
     kind = IndicatorKind.down_streak if down else IndicatorKind.up_streak
-    ind = state.add_indicator(m, Ind(kind, timeframe="weekly" if weekly else None))
+    ind = state.add_indicator(m, Ind(kind, timeframe=timeframe))
     op = state.placeholder("o", "in a row")
     state.ops[op] = Op("ge")
-    const = state.placeholder("k", m.group("n"))
-    state.consts[const] = float(m.group("n"))
+    const = state.placeholder("k", count)
+    state.consts[const] = float(count)
     return f"{ind} {op} {const}"
+
+
+def _macd_cross(state: ParseState, m: re.Match[str]) -> str:
+    """ "the bullish cross" / "a bearish crossover of MACD under the signal line": the MACD line
+    crossing its signal line. Said of nothing else it names no lines, and is refused."""
+    if not re.search(r"(?<!\S)macd(?!\S)", state.raw.lower()):
+        return _unsupported(state, m)
+    fast = state.add_indicator(m, Ind(IndicatorKind.macd))
+    op = state.placeholder("o", m.group("dir"))
+    state.ops[op] = Op("ca" if m.group("dir") == "bullish" else "cb")
+    slow = state.placeholder("i", "signal line")
+    state.inds[slow] = Ind(IndicatorKind.macd_signal)
+    return f"{fast} {op} {slow}"
 
 
 def _cross(kind: str) -> Tagger:
@@ -80,6 +114,10 @@ NAMED_RULES: list[tuple[re.Pattern[str], Tagger]] = [
     (rx(r"short(?:ing)?(?! term)|sell short|short sell(?:ing)?|go short|shorts"), _short),
     (rx(UNSUPPORTED), _unsupported),
     *((pattern, _streak) for pattern in STREAK_PATTERNS),
+    (rx(r"(?:a |the )?(?P<dir>bullish|bearish)(?: macd)? cross(?:es|ing|over|overs)?"
+        r"(?: over| under)?(?: of (?:the )?macd(?: line)?"
+        r" (?:over|above|through|under|below|with|and) (?:the |its )?"
+        r"signal(?: line)?)?"), _macd_cross),
     (rx(r"(?:a |the )?golden cross"), _cross("ga")),
     (rx(r"(?:a |the )?death cross"), _cross("gb")),
 ]
@@ -109,8 +147,14 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (rx(rf"{_BREAKS} (?:above|over|past)"), "bu"),
     (rx(rf"{_BREAKS} (?:below|under|beneath)"), "bd"),
     (rx(rf"{_BREAKS}(?: through)?"), "b?"),
-    (rx(r"(?:makes|make|hits|hit|sets|set|reaches|reach|prints|print|touches|closes at|is at)"
-        r"(?: a)?(?: fresh| new)?"), "new"),
+    (rx(r"(?:makes|make|hits|hit|sets|set|reaches|reach|prints|print|touches|touch|tags|tag"
+        r"|closes at|is at|(?:gets|get|comes|come|goes|go|moves|move|returns|return|reverts"
+        r"|revert|snaps|snap)(?: back)? to)(?! (?:least|most)(?!\S))(?: a)?(?: fresh| new)?"),
+     "new"),
+    (rx(r"(?:rises|rise|climbs|climb|rallies|rally|bounces|bounce|jumps|jump)(?: back)?(?: up)?"
+        r" to"), "mu"),
+    (rx(r"(?:drops|drop|falls|fall|dips|dip|sinks|sink|slips|slip|declines|decline|slides"
+        r"|slide)(?: back)?(?: down)? to"), "md"),
     (rx(r"(?:goes|go|going|went|moves|move|moving|moved|rises|rise|rising|rose|climbs|climb"
         r"|climbing|jumps|jump|gets|get|pops|pop|rallies|rally|heads|head|turns|turn|pushes"
         r"|recovers|recover|comes|come|bounces|bounce)(?: back)?(?: up)? (?:above|over"
@@ -250,16 +294,43 @@ def _read_cross(reader: _Reader, text: str) -> Cond:
     return Cond(fast, Operator.crosses_above if golden else Operator.crosses_below, slow, text)
 
 
+_MOVING = (IndicatorKind.sma, IndicatorKind.ema)
+
+
+def _named_period(reader: _Reader) -> Ind | None:
+    """ "sell when the 50 drops below the 200", said after "the 50 day SMA ... the 200 day SMA":
+    a bare "the N" is the moving average of that period the text names (one kind only);
+    anything else stays a number to be asked about."""
+    tok = reader.at(reader.i)
+    state = reader.state
+    if tok is None or tok not in state.vague_numbers:
+        return None
+    period = state.consts[tok]
+    named = {(ind.kind, ind.timeframe) for ind in state.inds.values()
+             if ind.kind in _MOVING and ind.period == period and ind.symbol is None}
+    if len(named) != 1:
+        return None
+    kind, timeframe = named.pop()
+    reader.i += 1
+    return Ind(kind, int(period), timeframe=timeframe)
+
+
 def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | None]:
     """Left side (None when left out), whether it was a pronoun, the operator, right side."""
     state = reader.state
-    left = reader.operand()
+    left = reader.operand() or _named_period(reader)
     pronoun = False
     if left is None and reader.at(reader.i) in PRONOUNS:
         pronoun = True
         reader.i += 1
     offset: float | None = None
     tok = reader.at(reader.i)
+    lead = state.ops.get(tok or "")
+    if (lead is not None and lead.code == "gt" and reader.at(reader.i + 1) in state.consts
+            and state.ops.get(reader.at(reader.i + 2) or "") is not None
+            and re.search(r"%|percent|pct", state.src[reader.at(reader.i + 1) or ""])):
+        reader.i += 1  # "is more than 5% below": "more than" measures the offset
+        tok = reader.at(reader.i)
     nxt = state.ops.get(reader.at(reader.i + 1) or "")
     if (tok in state.consts and nxt is not None and nxt.code in ("gt", "lt", "mu", "md")
             and re.search(r"%|percent|pct", state.src[tok])):
@@ -272,7 +343,7 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
     reader.i += 1
     right: Ind | float | None = op.constant
     if right is None:
-        right = reader.operand()
+        right = reader.operand() or _named_period(reader)
     if right is None:
         tok = reader.at(reader.i)
         if tok is not None and tok in state.consts:
@@ -334,6 +405,11 @@ def _settle(left: Ind, right: Ind | float) -> tuple[Ind, Ind | float]:
         raise _Refused("say which indicator the bare period refers to")
     if not isinstance(right, Ind):
         return left, right
+    # "volume is above its 50 day average": the average of the volume, not of the price
+    if left.kind == IndicatorKind.volume and right.kind == IndicatorKind.sma:
+        right = replace(right, kind=IndicatorKind.volume_sma)
+    elif right.kind == IndicatorKind.volume and left.kind == IndicatorKind.sma:
+        left = replace(left, kind=IndicatorKind.volume_sma)
     # an indicator of another symbol shares it with the other side ("SPY above its 200 SMA")
     if left.symbol and not right.symbol:
         right = replace(right, symbol=left.symbol)
@@ -355,8 +431,8 @@ _LEVEL_OPS = {
     IndicatorKind.bb_middle: Operator.gt,
     IndicatorKind.bb_lower: Operator.lt,
 }
-_LEVEL_WORDS = frozenset({"new", "fresh", "breakout", "breakouts", "break", "at", "on", "a",
-                          "with", "upon", "after"})
+_LEVEL_WORDS = frozenset({"new", "fresh", "breakout", "breakouts", "break", "breakdown",
+                          "breakdowns", "at", "on", "a", "with", "upon", "after"})
 
 
 def _bare_level(reader: _Reader) -> tuple[Operator, Ind] | None:
@@ -367,6 +443,21 @@ def _bare_level(reader: _Reader) -> tuple[Operator, Ind] | None:
     if ind is None or ind.kind not in _LEVEL_OPS:
         return None
     return _LEVEL_OPS[ind.kind], ind
+
+
+def _middle_from(state: ParseState, prev: Cond | None) -> Operator:
+    """ "sell at the middle band": the middle band is reached from the side the position was
+    opened on: from below after buying under the lower band, from above after entering over
+    the upper band (a short fading a spike, or a breakout); else from below for a long and
+    from above for a short."""
+    if prev is not None and isinstance(prev.right, Ind) and prev.left.kind == IndicatorKind.price:
+        if prev.right.kind == IndicatorKind.bb_upper and prev.op in (
+                Operator.gt, Operator.crosses_above):
+            return Operator.lt
+        if prev.right.kind == IndicatorKind.bb_lower and prev.op in (
+                Operator.lt, Operator.crosses_below):
+            return Operator.gt
+    return Operator.lt if state.short else Operator.gt
 
 
 def _from_side(reader: _Reader) -> str | None:
@@ -392,16 +483,23 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Co
             return _read_cross(reader, text)
         level = _bare_level(reader)
         if level is not None:
-            return Cond(Ind(IndicatorKind.price), level[0], level[1], text)
+            op_level = level[0]
+            if level[1].kind == IndicatorKind.bb_middle:
+                op_level = _middle_from(state, prev)
+            return Cond(Ind(IndicatorKind.price), op_level, level[1], text)
         direction = _from_side(reader)
         left, pronoun, op, right = _read_sides(reader)
         if direction is not None and op.code in ("c?", "ca", "cb"):
             op = Op(direction)
         left, right = _settle(*_complete(left, pronoun, right, prev))
         resolved = resolve_op(op, left, right)
+        if (resolved is None and op.code == "new" and isinstance(right, Ind)
+                and right.kind == IndicatorKind.bb_middle and left.kind == IndicatorKind.price):
+            resolved = _middle_from(state, prev)  # "gets back to the middle band"
         if resolved is None:
             raise _Refused("the direction of the comparison is unclear (say above or below)")
-        return Cond(left, resolved, right, text, offset_pct=reader.offset)
+        return Cond(left, resolved, right, text, offset_pct=reader.offset,
+                    motion=op.code in ("mu", "md"))
     except _Refused as refused:
         state.reject(piece, refused.reason)
         return None
@@ -429,8 +527,8 @@ def resolve_op(op: Op, left: Ind, right: Ind | float) -> Operator | None:
     if code in ("lt", "bd"):
         return Operator.lt
     if code in ("b?", "new"):
-        if right_kind == IndicatorKind.highest_high:
+        if right_kind in (IndicatorKind.highest_high, IndicatorKind.bb_upper):
             return Operator.gt
-        if right_kind == IndicatorKind.lowest_low:
+        if right_kind in (IndicatorKind.lowest_low, IndicatorKind.bb_lower):
             return Operator.lt
     return None

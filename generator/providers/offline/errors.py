@@ -25,10 +25,15 @@ class ParseError(Exception):
         self.reason = reason
         self.understood: list[str] = list(understood or [])
         self.not_understood: list[str] = list(not_understood or [])
+        # set when the text is ambiguous in a way the parser can name: the questions that
+        # decide it and the ambiguous words (read by generator.clarify)
+        self.questions: list[str] = []
+        self.vague = ""
         super().__init__(self._message())
 
     def _message(self) -> str:
-        parts = [self.reason.rstrip(".") + "."]
+        reason = self.reason.rstrip(".")
+        parts = [reason if reason.endswith("?") else reason + "."]
         if self.not_understood:
             quoted = "; ".join(f'"{p}"' for p in self.not_understood)
             parts.append(f"Not understood: {quoted}.")

@@ -24,6 +24,7 @@ that ... thanks". This module owns those words. It takes out, before any rule is
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from generator.providers.offline.phrases import SYM, rx, squash
@@ -60,6 +61,9 @@ _RULE_WORDS = frozenset(words(
     """when whenever if while unless once buy buys sell sells exit above below under greater less
     than hold holds own"""
 ))
+# word pairs that are verbs of a rule, so a segment holding one is no title
+_RULE_PAIRS = frozenset({("go", "long"), ("going", "long"), ("get", "long"), ("get", "out"),
+                         ("go", "short"), ("get", "in"), ("go", "flat")})
 # title word -> the family of the rules it names
 _FAMILIES: dict[str, str] = {
     "rsi": "rsi", "macd": "macd", "ema": "ema", "emas": "ema", "sma": "sma", "smas": "sma",
@@ -119,6 +123,18 @@ def expand_shorthands(state: ParseState) -> None:
     state.t = squash(text)
 
 
+# "a bot for HYG that buys when ...", "I want a strategy on EWJ: buy when ...": the symbol the
+# rules trade when they name none (and one they must use)
+_FRAMED_SYMBOL = rx(
+    r"(?:(?:i want|i'd like|i would like|i need|give me|make me|build me|here is|here's|this is)"
+    r" )?(?:a |an |my )(?:simple |new |basic |small )?(?:trading )?(?:strategy|bot|system"
+    rf"|algo|algorithm|setup) (?:for|on|in|to trade|trading|that trades) (?P<sym>{SYM})"
+    r"(?: that| which| to| :| ,)?"
+)
+# "own GLD only while ...": "only" adds nothing to the condition it introduces
+_ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))")
+
+
 def strip_small_talk(state: ParseState) -> None:
     found: list[str] = []
 
@@ -126,7 +142,13 @@ def strip_small_talk(state: ParseState) -> None:
         found.append(m.group(0).strip())
         return " "
 
-    text = state.t
+    def framed(m: re.Match[str]) -> str:
+        state.framed_symbols.append(m.group("sym"))
+        found.append(m.group(0).replace(m.group("sym"), "").strip())
+        return " "
+
+    text = _FRAMED_SYMBOL.sub(framed, state.t)
+    text = _ONLY.sub(lambda m: f" {handler(m)} ", text)
     for pattern in SMALL_TALK:
         text = pattern.sub(lambda m: f" {handler(m)} ", text)
     # small talk alone is no strategy: leave it for the refusal to quote
@@ -147,7 +169,8 @@ def _title_split(text: str) -> tuple[str, str] | None:
             if k == 0 or k == len(tokens) - 1:
                 return None
             head = tokens[:k]
-            if any(t in _RULE_WORDS for t in head):
+            if any(t in _RULE_WORDS for t in head) or any(
+                    pair in _RULE_PAIRS for pair in itertools.pairwise(head)):
                 return None
             return " ".join(head), " ".join(tokens[k + 1 :])
         if tok in _RULE_WORDS or tok == "%":
@@ -244,7 +267,11 @@ def _families(spec: StrategySpec) -> set[str]:
 
 
 def check_title(state: ParseState, spec: StrategySpec) -> None:
-    """Refuse a spec that the title contradicts (see the module docstring)."""
+    """Refuse a spec that the title contradicts (see the module docstring), or that does not
+    trade the symbol the framing named ("a bot for HYG that ...")."""
+    for sym in state.framed_symbols:
+        if sym not in spec.all_symbols():
+            raise state.fail(f"the text asks for a strategy on {sym} but the rules do not use it")
     title = state.title
     if title is None:
         return

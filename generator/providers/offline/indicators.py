@@ -136,7 +136,15 @@ def _bollinger_settings(state: ParseState, m: re.Match[str]) -> str:
 
 
 _BAND_SETTINGS_AFTER = r"(?: \( (?P<pn>\d+) , (?P<sd2>\d+(?:\.\d+)?) \))?"
+def _band_one(state: ParseState, m: re.Match[str]) -> str:
+    """ "sell above the upper one": a band, when the text speaks of Bollinger bands."""
+    if not re.search(r"(?<!\S)(?:bollinger|bands?|bb)(?!\S)", state.t):
+        return m.group(0)
+    return _band(state, m)
+
+
 BOLLINGER: Rules = [
+    (rx(rf"(?:the )?(?P<side>{BAND_SIDE_WORDS}) one"), _band_one),
     (
         rx(rf"(?:the )?(?:{period('p')}(?: ,)? )?(?:(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS} )?"
            rf"(?P<side>{BAND_SIDE_WORDS}) (?:bollinger )?(?:bands?|bb){_BAND_SETTINGS_AFTER}"),

@@ -13,6 +13,8 @@ import re
 from generator.providers.offline.vocabulary import (
     ALIASES,
     ETF_LOWER,
+    NUMBER_SCALES,
+    NUMBER_TENS,
     NUMBER_WORDS,
     TYPOS,
     VOCAB,
@@ -45,6 +47,14 @@ _REWRITES: list[tuple[str, str]] = [
     (r"(?i)\b(?:except|but not) (?:when|if)\b", "unless"),
     (r"(?i)\blet's\b", "let us"),
     (r"(?i)'s\b", ""),  # "SPY's 200-day" -> "SPY 200-day"
+    # "percentage points" are points; "half in SPY", "a third each": shares of the portfolio
+    (r"(?i)\bpercent(?:age)? points?\b", "points"),
+    (r"(?i)\b(?:a |one )?half (?=(?:in|into|on|of the money in|of my money in)\b)", "50 % "),
+    (r"(?i)\b(?:a |one )?third each\b", "33.333333 % each"),
+    (r"(?i)\b(?:a |one )?quarter each\b", "25 % each"),
+    # "buy 5000 dollars of SPY": the amount per position, the symbol bought
+    (r"(?i)\b(\d+(?:\.\d+)?) dollars (?:worth )?(?:of|in|into) ([A-Za-z]{2,5})\b",
+     r"\2 with \1 dollars per position"),
 ]
 
 
@@ -55,7 +65,7 @@ def classify(tok: str, known_upper: frozenset[str], caps_heuristic: bool) -> str
         return low
     if low in ETF_LOWER:
         return tok.upper()
-    if low in NUMBER_WORDS:
+    if low in NUMBER_WORDS and low != "one":  # a "one" left here is a noun ("the upper one")
         return NUMBER_WORDS[low]
     if low in VOCAB:
         return TYPOS.get(low, low)
@@ -80,9 +90,48 @@ def normalise(text: str, known: set[str] | None) -> str:
     caps_heuristic = any(c.islower() for c in s)
     known_upper = frozenset(k.strip().upper() for k in known) if known else frozenset()
     out: list[str] = []
-    for tok in TOKEN_RE.findall(s):
+    for tok in _join_number_words(TOKEN_RE.findall(s)):
         if tok[0].isalpha():
             out.append(classify(tok, known_upper, caps_heuristic))
         else:
             out.append(tok)
     return " " + " ".join(out) + " "
+
+
+_ONE_IS_A_WORD = frozenset({"upper", "lower", "middle", "top", "bottom", "other", "same", "that",
+                            "this", "which", "every", "no", "fast", "slow", "short", "long"})
+
+
+def _join_number_words(tokens: list[str]) -> list[str]:
+    """Spelled numbers as digits: "two hundred" -> "200", "twenty five" -> "25", "one hundred
+    and fifty" -> "150" (a lone number word is left to `classify`)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        word = tokens[i].lower()
+        if word == "one" and i and tokens[i - 1].lower() in _ONE_IS_A_WORD:
+            out.append(tokens[i])  # "the upper one", "the other one": a noun, not a number
+            i += 1
+            continue
+        if word not in NUMBER_WORDS:
+            out.append(tokens[i])
+            i += 1
+            continue
+        value, last, j = int(NUMBER_WORDS[word]), word, i + 1
+        while j < len(tokens):
+            nxt = tokens[j].lower()
+            after = tokens[j + 1].lower() if j + 1 < len(tokens) else ""
+            if nxt in NUMBER_SCALES and last not in NUMBER_SCALES and value < 10:
+                value, last, j = value * 100, nxt, j + 1
+            elif (last in NUMBER_SCALES and nxt == "and" and after in NUMBER_WORDS
+                  and after not in NUMBER_SCALES):
+                value, last, j = value + int(NUMBER_WORDS[after]), after, j + 2
+            elif nxt in NUMBER_WORDS and (
+                    (last in NUMBER_SCALES and nxt not in NUMBER_SCALES)
+                    or (last in NUMBER_TENS and int(NUMBER_WORDS[nxt]) < 10)):
+                value, last, j = value + int(NUMBER_WORDS[nxt]), nxt, j + 1
+            else:
+                break
+        out.append(str(value))
+        i = j
+    return out

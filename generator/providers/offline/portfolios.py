@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 
+from pydantic import ValidationError
+
 from generator.describe import format_number
 from generator.providers.offline.assemble import build_spec
-from generator.providers.offline.errors import ParseError
+from generator.providers.offline.errors import ParseError, validation_errors
 from generator.providers.offline.phrases import (
     NUMP,
     SYM,
@@ -27,7 +29,7 @@ from generator.providers.offline.phrases import (
 )
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, MOMENTUM_WORDS, words
-from generator.spec import AllocationKind, Leg, StrategySpec
+from generator.spec import AllocationKind, Leg, Risk, StrategySpec
 
 # -- fixed weights -------------------------------------------------------------------------------
 _NUMLIST = r"(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)"
@@ -54,10 +56,11 @@ EACH_REV = rx(
     rf"(?P<syms>{SYMLIST})(?: ,)?(?: (?:with|at))? {NUMP} (?:each|apiece)"
 )
 PAIR = rx(
-    rf"(?:and |, )?(?:with |put |invest |allocate )?{NUMP}(?: of (?:the |my |our )?(?:portfolio"
-    rf"|money|capital|account|funds))?(?: (?:in|into|to|on|for))?(?: the)? (?P<sym>{SYM})"
+    rf"(?:and |, |/ |\+ )?(?:with |put |invest |allocate )?{NUMP}"
+    rf"(?: of (?:the |my |our )?(?:portfolio|money|capital|account|funds))?"
+    rf"(?: (?:in|into|to|on|for))?(?: the)? (?P<sym>{SYM})"
 )
-PAIR_REV = rx(rf"(?:and |, )?(?P<sym>{SYM})(?: (?:at|:|=|-|with|gets|get))? {NUMP}")
+PAIR_REV = rx(rf"(?:and |, |/ |\+ )?(?P<sym>{SYM})(?: (?:at|:|=|-|with|gets|get))? {NUMP}")
 WEIGHTS_FILLER = frozenset(words(
     """rebalance rebalanced rebalancing rebalances portfolio hold buy own invest split allocation
     mix classic weighting keep put"""
@@ -78,9 +81,14 @@ RULE_HINT = re.compile(
 
 # -- rotation ------------------------------------------------------------------------------------
 ROT_TRIGGER = re.compile(
-    r"(?<!\S)(?:top \d+|best|strongest|rotat\w*|highest (?:momentum|return|returns))(?!\S)"
+    r"(?<!\S)(?:top \d+|best|strongest|rotat\w*|highest (?:momentum|return|returns)|whichever"
+    r"|better|stronger)(?!\S)"
 )
 ROT_TOP = [
+    rx(
+        r"(?:the )?(?P<n>\d+) (?:best|strongest|top|highest ranked)(?: (?:performing|performers?"
+        r"|etfs?|symbols?|assets?|funds?|names?|of them|ones))?"
+    ),
     rx(
         r"(?:the )?(?:top|best) (?P<n>\d+)(?: (?:performing|performers?|etfs?|symbols?|assets?"
         r"|funds?|names?|of them|ones))?"
@@ -117,6 +125,10 @@ ROT_POSITIVE = [
         r"|remains))? (?:positive|above (?:zero|0)|> 0|greater than (?:zero|0)|up)"
     ),
     rx(r"(?:with )?(?:an )?absolute momentum(?: filter)?|(?:positive|absolute) momentum only"),
+    # "go to cash if none are positive": cash is where the money waits, the filter is positive
+    rx(r"(?:, )?(?:and |but |or )?(?:(?:go|move|switch|stay|sit|be|rotate)(?: to| in| into)? cash"
+       r"|hold cash) (?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"
+       r" (?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?"),
 ]
 ROT_FILLER = frozenset(words(
     """buy hold own pick choose select invest rotate rotating rotation switch each every month
@@ -129,8 +141,18 @@ ROT_FILLER = frozenset(words(
 # -- per-symbol legs: "50% on SPY when ..., 50% on TLT when ..." ---------------------------------
 LEG = rx(
     rf"(?:, |and |; )*(?:put |with |invest |allocate )?{NUMP}(?: of (?:the |my )?portfolio)?"
-    rf" (?:on|in|into|to|for) (?P<sym>{SYM}) (?P<kw>when|if|while|whenever|as long as)"
+    rf"(?: (?:on|in|into|to|for))? (?P<sym>{SYM}) (?P<kw>when|if|while|whenever|as long as)"
 )
+
+
+def _leg(state: ParseState, sym: str, share: float, spec: StrategySpec) -> Leg:
+    """One leg, with the risk controls said inside it (None when it said none)."""
+    own = spec.risk if spec.risk != Risk() else None
+    try:
+        assert spec.entry is not None
+        return Leg(symbol=sym, fraction=share, entry=spec.entry, exit=spec.exit, risk=own)
+    except ValidationError as exc:
+        raise state.fail(f"the leg on {sym} is not valid: " + validation_errors(exc)) from None
 
 
 def try_legs(state: ParseState) -> StrategySpec | None:
@@ -155,12 +177,14 @@ def try_legs(state: ParseState) -> StrategySpec | None:
             raise state.fail(f"the rule for {m.group('sym')} could not be read: {exc.reason}",
                              [m.group(0).strip() + " " + condition]) from None
         legs.append((m.group("sym"), float(m.group("n")) / 100, spec))
+        if spec.risk.any or spec.risk.min_hold_bars is not None:
+            state.understood.append(f"{m.group('sym')}'s own risk controls")
     symbols = [sym for sym, _, _ in legs]
     if len(set(symbols)) != len(symbols):
         raise state.fail("a symbol is given two legs", [state.raw.strip()])
     first = legs[0][2]
     rules = {(s.entry.model_dump_json() if s.entry else "", s.exit.model_dump_json()
-              if s.exit else "") for _, _, s in legs}
+              if s.exit else "", s.risk.model_dump_json()) for _, _, s in legs}
     shares = {share for _, share, _ in legs}
     state.t = f" {CONSUMED} "
     if len(rules) == 1 and len(shares) == 1:  # one rule for all: a fixed-fraction strategy
@@ -182,8 +206,7 @@ def try_legs(state: ParseState) -> StrategySpec | None:
         name=f"Legs {' '.join(symbols)}",
         symbols=symbols,
         allocation={},
-        legs=[Leg(symbol=sym, fraction=share, entry=spec.entry, exit=spec.exit)
-              for sym, share, spec in legs if spec.entry is not None],
+        legs=[_leg(state, sym, share, spec) for sym, share, spec in legs if spec.entry is not None],
     )
 
 

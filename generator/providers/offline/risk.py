@@ -42,6 +42,12 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "stop",
+        # "sell after 10 days or at a 7% loss": the loss that closes the position
+        rx(rf"(?:, )?(?:or |and )?(?:at|on|after|with|upon) (?:a )?{NUMP} (?:loss|drawdown|drop"
+           r"|decline)(?: from (?:the )?entry(?: price)?)?"),
+    ),
+    (
         "take",
         rx(
             rf"{_RISK_PREFIX}(?:take profit|profit target|profit take|target)(?: of| at| set at)?"
@@ -106,6 +112,20 @@ def extract_time_exit(state: ParseState) -> None:
 
 
 def extract_risk(state: ParseState) -> None:
+    from generator.providers.offline.portfolios import LEG
+
+    # per-symbol legs: a control said inside a leg that another leg follows is that leg's own
+    # (read with the leg's rule); the text from the last leg on holds the strategy's, unless an
+    # earlier leg has its own: then the last leg's are its own too ("... with a 5% stop, 50% on
+    # TLT when ... with a 10% target")
+    legs = list(LEG.finditer(state.t))
+    head = ""
+    if len(legs) >= 2:
+        head, state.t = state.t[: legs[-1].start()], state.t[legs[-1].start() :]
+        patterns = [p for _, p in RISK_PATTERNS] + TIME_EXIT_PATTERNS + MIN_HOLD_PATTERNS
+        if any(p.search(head) for p in patterns):
+            state.t = head + state.t
+            return
     extract_min_hold(state)
     extract_time_exit(state)
     for kind, pattern in RISK_PATTERNS:
@@ -118,3 +138,4 @@ def extract_risk(state: ParseState) -> None:
             state.understood.append(f"{label} {format_number(value)}%")
 
         state.t = consume([pattern], state.t, on_match)
+    state.t = head + state.t

@@ -1,11 +1,12 @@
 """Rules: the conditions read for buying and selling become spec `Rule`s, and the strategy a name.
 
 This module owns combining conditions into one rule ("and" = all, "or" = any; mixing both makes
-nested groups where punctuation says how: "either A or B, and C" is all(any(A, B), C), and is
-refused where it does not: "A or B and C"), the default exit when no sell rule was given (the
-opposite crossing, or the negated rule of a "hold while ..." / "..., otherwise ..."), and the
-name a signal strategy gets from its first entry condition ("Golden cross SPY", "RSI mean
-reversion QQQ", ...).
+nested groups where punctuation says how: "either A or B, and C" is all(any(A, B), C); with no
+punctuation "and" binds tighter than "or", "A and B or C" = any(all(A, B), C), and "A or B and
+C" is asked about with a clarification, not guessed), the default exit when no sell rule was
+given (the opposite crossing, or the negated rule of a "hold while ..." / "..., otherwise
+..."), and the name a signal strategy gets from its first entry condition ("Golden cross SPY",
+"RSI mean reversion QQQ", ...).
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Ru
     joins = {j.removeprefix(GROUP_MARK) for j, _ in items[1:]}
     if len(joins) <= 1:
         return _flat_rule(state, [(j.removeprefix(GROUP_MARK), c) for j, c in items], role)
-    groups = _groups(items)
+    if not any(j.startswith(GROUP_MARK) for j, _ in items[1:]):
+        groups = _precedence(state, items, role)
+    else:
+        groups = _groups(items)
     outer = {group[0][0] for group in groups[1:]}
     inner = [{j for j, _ in group[1:]} for group in groups]
     if len(groups) < 2 or len(outer) != 1 or any(len(j) > 1 for j in inner):
@@ -73,6 +77,35 @@ def make_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Ru
         return Rule(combine=combine, conditions=parts)
     except ValidationError as exc:
         raise state.fail(f"the {role} rule is not valid: " + validation_errors(exc)) from exc
+
+
+def _precedence(state: ParseState, items: list[tuple[str, Cond]],
+                role: str) -> list[list[tuple[str, Cond]]]:
+    """ "A and B or C" with no punctuation: 'and' binds tighter than 'or', so any(all(A, B), C),
+    the groups cut at each 'or'. When an 'and' follows the last 'or' ("A or B and C") the
+    trailing condition may be meant for both sides (all(any(A, B), C)) or for the last one
+    only: that is asked, not guessed."""
+    groups: list[list[tuple[str, Cond]]] = [[]]
+    for k, (join, cond) in enumerate(items):
+        if k and join == "or":
+            groups.append([])
+        groups[-1].append(("or" if k and not groups[-1] else join, cond))
+    if len(groups[-1]) > 1:
+        said = " ".join(c.text if k == 0 else f"{j} {c.text}"
+                        for k, (j, c) in enumerate(items))
+        tail = " and ".join(c.text for _, c in groups[-1][1:])
+        first = " or ".join(" and ".join(c.text for _, c in g) for g in groups[:-1])
+        last = groups[-1][0][1].text
+        error = state.fail(
+            f"the {role} rule says 'A or B and C' without saying how it groups: does "
+            f"'{tail}' apply to both sides of the 'or', or only to '{last}'?", [said])
+        error.questions = [
+            f"Should '{tail}' hold in every case (either {first} or {last}, and {tail}), or "
+            f"only together with '{last}' ({first}; or {last} and {tail})?"]
+        error.vague = f"{first} or {last} and {tail}"
+        raise error
+    state.understood.append(f"{role}: 'and' binds tighter than 'or'")
+    return groups
 
 
 def _flat_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> Rule:

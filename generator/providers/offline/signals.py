@@ -30,7 +30,7 @@ from generator.providers.offline.rules import (
 )
 from generator.providers.offline.state import ParseState, TextTagger, chain, tagger
 from generator.providers.offline.terms import Cond, Ind, negated_op
-from generator.spec import AllocationKind, StrategySpec
+from generator.spec import AllocationKind, Operator, StrategySpec
 
 # The order matters: a phrase is tagged by the first step that knows it, so longer and more
 # specific phrases come first ("as long as" is a keyword before "long" can be a verb, "the
@@ -55,6 +55,8 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
                 mentioned.append(ind.symbol)
     if not traded and not mentioned and state.title is not None and len(state.title.symbols) == 1:
         traded = list(state.title.symbols)
+    if not traded and not mentioned and len(set(state.framed_symbols)) == 1:
+        traded = state.framed_symbols[:1]
     if not traded:
         if len(mentioned) == 1:
             traded = mentioned
@@ -86,6 +88,30 @@ def _allocation(state: ParseState, traded: list[str]) -> dict[str, object]:
     if state.equal or len(traded) > 1:
         return dict(kind=AllocationKind.equal_weight)
     return dict(kind=AllocationKind.all_in)
+
+
+_STATE_OF = {Operator.crosses_above: Operator.gt, Operator.crosses_below: Operator.lt}
+
+
+def _motion_exits(entry: list[tuple[str, Cond]],
+                  exit_: list[tuple[str, Cond]]) -> list[tuple[str, Cond]]:
+    """ "sell when the 20 EMA drops below the 50 EMA" is the crossing when every entry holds
+    the 20 EMA above the 50 EMA (the two are then the same bar), but the state ("is below")
+    when the entry names that state in only one of its alternatives: a position opened
+    through another one, with the 20 EMA already below, is sold, not held until the lines
+    cross up and down again."""
+    joins = {j.lstrip(GROUP_MARK) for j, _ in entry[1:]}
+    if "or" not in joins:
+        return exit_
+    out: list[tuple[str, Cond]] = []
+    for join, cond in exit_:
+        if cond.motion and cond.op in _STATE_OF:
+            opposite = negated_op(_STATE_OF[cond.op])
+            if any(e.left == cond.left and e.right == cond.right and e.op == opposite
+                   for _, e in entry):
+                cond = replace(cond, op=_STATE_OF[cond.op], motion=False)
+        out.append((join, cond))
+    return out
 
 
 def parse_signal(state: ParseState) -> StrategySpec:
@@ -129,6 +155,7 @@ def parse_signal(state: ParseState) -> StrategySpec:
             raise state.fail("a sell rule was given but no buy rule")
         raise state.fail(NOTHING, [state.raw.strip()])
 
+    exit_ = _motion_exits(entry, exit_)
     traded = resolve_symbols(state, traded, [c for _, c in entry + exit_])
     for sym in traded:
         state.understood.insert(0, f"symbol {sym}")

@@ -55,6 +55,8 @@ class Cond:
     right: Ind | float
     text: str
     offset_pct: float | None = None  # "2% above its 50-day SMA" (spec v2)
+    # a crossing read from a motion word ("drops below"), not from "crosses"
+    motion: bool = False
 
 
 def scale(kind: IndicatorKind | None) -> str:

@@ -49,9 +49,17 @@ ALIASES: list[tuple[re.Pattern[str], str]] = [
 # -- numbers and spelling ------------------------------------------------------------------------
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
-    "fifty": "50", "hundred": "100",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13",
+    "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18",
+    "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40", "fourty": "40",
+    "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90",
+    "hundred": "100",
 }
+# number words that multiply what comes before them ("two hundred") or add to it ("twenty
+# five", "one hundred fifty"); normalise.py joins them into one number
+NUMBER_SCALES = frozenset({"hundred"})
+NUMBER_TENS = frozenset({"twenty", "thirty", "forty", "fourty", "fifty", "sixty", "seventy",
+                         "eighty", "ninety"})
 
 # Common misspellings and casual spellings; values may be several words.
 TYPOS = {
