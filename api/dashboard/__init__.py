@@ -40,10 +40,11 @@ def error_page(request: Request, exc: StratforgeError) -> HTMLResponse:
                   error={"code": exc.code, "message": exc.message}, back=back)
 
 
-def sign_in_page(request: Request, _: Exception | None = None) -> HTMLResponse:
-    """The sign-in form (401), with a fresh CSRF cookie when the browser has none."""
+def sign_in_page(request: Request, status: int = 401) -> HTMLResponse:
+    """The sign-in form (401 in place of a page that needs it), with a fresh CSRF cookie when
+    the browser has none."""
     csrf = request.cookies.get(CSRF_COOKIE) or new_csrf()
-    response = render("login.html", status=401, csrf=csrf)
+    response = render("login.html", status=status, csrf=csrf)
     if CSRF_COOKIE not in request.cookies:
         response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/ui")
     return response

@@ -24,13 +24,16 @@ from api.dashboard.session import (
 from api.deps import AppDep, client_address
 from api.errors import http_status
 from core.errors import Forbidden, StratforgeError
-from core.models import RunStatus
+from core.models import LIVE_STATES, DeploymentState, RunStatus
 
 router = APIRouter()
 STATIC = Path(__file__).resolve().parent.parent / "dashboard_static"
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 STATIC_FILES = {"app.css": "text/css", "app.js": "text/javascript"}
-LIVE_STATES = ("starting", "running", "backoff", "stopping")
+# bots shown as running on the overview: alive, restarting after a crash, or halted
+SHOWN_STATES = (*LIVE_STATES, DeploymentState.crashed.value, DeploymentState.halted.value)
+ALERT_STATES = (DeploymentState.halted.value, DeploymentState.fatal.value,
+                DeploymentState.mismatch.value)
 
 
 @router.get("/")
@@ -54,7 +57,7 @@ def static(name: str) -> Response:
 def login_form(request: Request) -> Response:
     from api.dashboard import sign_in_page
 
-    return sign_in_page(request)
+    return sign_in_page(request, status=200)
 
 
 @router.post("/ui/login")
@@ -126,8 +129,8 @@ def overview(ui: UiDep) -> Response:
     """Running bots' equity and P&L, strategy status, the latest runs and batches, alerts."""
     app = ui.app
     deployments = app.deployments.list_deployments(ui.user)
-    live = [d for d in deployments if d.state in LIVE_STATES or d.state == "halted"]
-    halted = [d for d in deployments if d.state in ("halted", "fatal")]
+    live = [d for d in deployments if d.state in SHOWN_STATES]
+    halted = [d for d in deployments if d.state in ALERT_STATES]
     runs = app.backtests.backtests_page(ui.user, limit=8, newest_first=True)
     failed = app.backtests.backtests_page(ui.user, limit=5, newest_first=True,
                                           status=RunStatus.failed)

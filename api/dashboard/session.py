@@ -142,10 +142,10 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def parse(model: Any, **values: Any) -> Any:
+def parse(kind: Any, /, **values: Any) -> Any:
     """A pydantic model from form values; a refusal is our `InvalidInput` (a 422 page)."""
     try:
-        return model(**values)
+        return kind(**values)
     except ValueError as exc:  # pydantic.ValidationError is one
         raise InvalidInput(str(exc).split("\n", 1)[-1].strip() or str(exc),
                            code="invalid_request") from exc

@@ -43,7 +43,7 @@ def live(ui: UiDep) -> Response:
         "live.html", nav="live", deployments=deployments, names=names, positions=positions,
         broker_error=broker_error, orders=[o for o in orders if o.status != "refused"],
         fills=[o for o in orders if o.filled_qty > 0],
-        refusals=[o for o in orders if o.status == "refused"], live=5,
+        refusals=[o for o in orders if o.status == "refused"], live=10,
     )
 
 

@@ -44,7 +44,7 @@
     if (!seconds) { return; }
     setInterval(function () {
       var active = document.activeElement;
-      if (active && active.closest && active.closest("form") && active.tagName !== "BUTTON") { return; }
+      if (active && active.closest && active.closest("form")) { return; }
       window.location.reload();
     }, seconds * 1000);
   }
