@@ -137,8 +137,9 @@ class Session:
         self.page = self.context.new_page()
         self.page.set_default_timeout(30_000)
         self.errors: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
-                     else None)
+        self.page.on("console", lambda m: self.errors.append(
+            f"{m.text} ({m.location.get('url')} on {self.page.url})") if m.type == "error"
+            else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: d.accept())  # every confirmation: yes
 
@@ -438,7 +439,7 @@ def test_walk_every_page_and_action(env: Served, browser: Any) -> None:
         s.page.fill("#in-secret", "sk-local-test")
         s.page.fill("#in-url", f"http://127.0.0.1:{_free_port()}/v1")  # nothing listens
         s.page.click("#integrations-h ~ form button[type=submit]")
-        s.page.locator("#integrations-h ~ .table-wrap").locator("text=Test").click()
+        s.page.locator("#integrations-h ~ .table-wrap button", has_text="Test").click()
         assert "failed" in s.page.locator("[role=status]").inner_text()
         shots["account"] = "/ui/account"
         shots["market-data"] = "/ui/market-data"
