@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 
 from core.config import Settings
 from core.db import get_engine
-from core.models import Batch, BacktestRun, Strategy, StrategyVersion
+from core.models import BacktestRun, Batch, Strategy, StrategyVersion
 
 GOLDEN = ("Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
           "back below")

@@ -51,7 +51,9 @@ def _num(value: Any, digits: int = 2) -> str:
 
 
 def _money(value: Any) -> str:
-    return "—" if value is None else f"${value:,.2f}"
+    if value is None:
+        return "—"
+    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
 
 
 def _sign(value: Any) -> str:
