@@ -19,6 +19,7 @@ from api.services.strategies import StrategySort
 from api.services.views import BacktestConfig, DbId
 from core.errors import InvalidInput, StratforgeError
 from core.models import ValidationStatus, VersionOrigin
+from generator.parameters import DERIVED
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -107,7 +108,8 @@ def strategy_page(
     return ui.page(
         "strategy.html", nav="strategies", strategy=view, version=view.version,
         versions=list(reversed(versions)), runs=runs.items, run_total=runs.total, code=code,
-        parameters={k: v for k, v in parameters.items() if isinstance(v, (int, float, str))},
+        parameters={k: v for k, v in parameters.items()
+                    if isinstance(v, (int, float)) and k not in DERIVED},
         default_start=start.isoformat(), default_end=end.isoformat(), diff=diff, a=a, b=b,
         deployable=view.version.validation_status == "passed",
     )

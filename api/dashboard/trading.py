@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.dashboard.session import UiDep, parse, require_confirmation, see_other
+from api.dashboard.strategies import default_dates
 from api.services.views import CompareAgent, DbId, DeployRequest, ManualOrder
 from core.errors import StratforgeError
 
@@ -118,7 +119,7 @@ def agent_page(strategy_id: DbId, ui: UiDep) -> Response:
         stats = by_model.setdefault(d.model, {"model": d.model, "run": None})
         stats["decisions"] = stats.get("decisions", 0) + 1
         stats["cost"] = stats.get("cost", 0.0) + d.cost_usd
-    end = date.today()
+    _, end = default_dates(ui, view.version.spec if view.version else None)
     return ui.page("agent.html", nav="agents", strategy=view, decisions=decisions[::-1],
                    models=list(by_model.values()), default_start=date(end.year - 2, 1, 2),
                    default_end=end)

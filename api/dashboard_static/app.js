@@ -21,7 +21,9 @@
     });
     if (layout.title && layout.title.text) { layout.title.font = { size: 14 }; layout.title.x = 0.01; }
     if (window.Plotly) {
-      window.Plotly.newPlot(el, fig.data, layout, { responsive: true, displaylogo: false });
+      var narrow = window.innerWidth < 640;  // a phone: no tool bar over the title
+      window.Plotly.newPlot(el, fig.data, layout,
+                            { responsive: true, displaylogo: false, displayModeBar: !narrow });
       el.setAttribute("data-drawn", "yes");
     }
   }

@@ -172,6 +172,16 @@ class Session:
         self.page.wait_for_load_state("networkidle")
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
+    def shoot_both(self, name: str) -> None:
+        """This page in the dark theme, then the light one (the account is left dark)."""
+        for theme in ("dark", "light"):
+            assert self.page.locator("html").get_attribute("data-theme") == theme
+            if self.page.locator("[data-figure]").count():
+                self.page.wait_for_selector("[data-drawn=yes]")
+            self.shoot(f"{theme}-{name}")
+            self.page.click("header .who form[action='/ui/theme'] button")
+            self.page.wait_for_load_state()
+
     def close(self) -> None:
         self.context.close()
 
@@ -404,8 +414,11 @@ def test_walk_every_page_and_action(env: Served, browser: Any) -> None:
         s.page.click("form[action='/ui/live/orders'] button")
         s.page.wait_for_url(re.compile(r"/ui/live"))
         assert s.page.locator("#orders-h + .table-wrap tbody tr", has_text="manual").count() == 1
-        shots["live"] = "/ui/live"
-        shots["overview"] = "/ui"
+        s.shoot_both("live")  # while the bot runs
+        s.go("/ui")
+        assert s.page.locator("#bots-h ~ .table-wrap tbody tr").count() == 1
+        s.shoot_both("overview")
+        s.go("/ui/live")
         s.page.click(f"form[action='/ui/live/{dep}/stop'] button")
         s.wait_text(card, "STOPPED")
         s.page.click(f"form[action='/ui/live/{dep}/resume'] button")
@@ -459,9 +472,10 @@ def test_walk_every_page_and_action(env: Served, browser: Any) -> None:
                         is_mobile=True, has_touch=True)
         try:
             phone.sign_in(*ADMIN)
-            for theme in ("light", "dark"):  # the account is light now
+            for theme in ("dark", "light"):  # the walk switched the account back to dark
                 for name in ("overview", "backtest", "live", "strategies", "builder"):
-                    phone.go(shots[name])
+                    phone.go({"overview": "/ui", "live": "/ui/live"}.get(name) or shots[name])
+                    assert phone.page.locator("html").get_attribute("data-theme") == theme
                     if phone.page.locator("[data-figure]").count():
                         phone.page.wait_for_selector("[data-drawn=yes]")
                     width = phone.page.evaluate("document.documentElement.scrollWidth")
