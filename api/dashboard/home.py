@@ -135,7 +135,8 @@ def overview(ui: UiDep) -> Response:
     failed = app.backtests.backtests_page(ui.user, limit=5, newest_first=True,
                                           status=RunStatus.failed)
     counts = app.strategies.status_counts(ui.user)
-    names = strategy_names(ui, {r.strategy_id for r in runs.items + failed.items})
+    names = strategy_names(ui, {r.strategy_id for r in runs.items + failed.items}
+                           | {d.strategy_id for d in live})
     batches = app.batches.list_batches(ui.user, latest=5)
     figure = charts.pnl_figure([f"#{d.id} {d.key}" for d in live], [d.pnl_day for d in live]) \
         if live else None
