@@ -18,6 +18,7 @@ from core.errors import InvalidInput
 
 router = APIRouter()
 MAX_COMPARED = 5
+BATCHES_SHOWN = 25  # the newest; each batch view reads its runs (see the bench)
 METRIC_ROWS = [
     ("total_return", "total return", "pct"), ("cagr", "CAGR", "pct"),
     ("volatility", "volatility", "pct"), ("sharpe", "Sharpe", "num"),
@@ -88,7 +89,7 @@ def compare(ui: UiDep, runs: Annotated[list[int], Query(max_length=50)]) -> Resp
 
 @router.get("/ui/batches")
 def batches(ui: UiDep) -> Response:
-    found = ui.app.batches.list_batches(ui.user, latest=100)
+    found = ui.app.batches.list_batches(ui.user, latest=BATCHES_SHOWN)
     strategies = ui.app.strategies.strategies_page(ui.user, limit=200, sort="-id").items
     return ui.page("batches.html", nav="batches", batches=found, strategies=strategies,
                    live=5 if any(b.status in ("queued", "running") for b in found) else None)
