@@ -20,6 +20,7 @@ from api.dashboard.session import (
     render,
     see_other,
     set_csrf_cookie,
+    sign_in_page,
 )
 from api.deps import AppDep, client_address
 from api.errors import http_status
@@ -55,8 +56,6 @@ def static(name: str) -> Response:
 
 @router.get("/ui/login")
 def login_form(request: Request) -> Response:
-    from api.dashboard import sign_in_page
-
     return sign_in_page(request, status=200)
 
 

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import SAFE_METHODS, AppDep, check_role
+from api.errors import http_status
 from api.services.container import Services
 from api.services.sessions import Principal
 from core.errors import Forbidden, InvalidInput, StratforgeError
@@ -185,3 +186,26 @@ async def ui_session(
 
 
 UiDep = Annotated[Ui, Depends(ui_session)]
+
+
+def is_dashboard(request: Request) -> bool:
+    return request.url.path == "/ui" or request.url.path.startswith("/ui/")
+
+
+def error_page(request: Request, exc: StratforgeError) -> HTMLResponse:
+    """A refused dashboard action: its code and message, and a link back."""
+    referer = request.headers.get("referer") or "/ui"
+    back = referer if "/ui" in referer else "/ui"
+    return render("error.html", status=http_status(exc),
+                  theme="light" if request.cookies.get("stratforge_theme") == "light" else "dark",
+                  error={"code": exc.code, "message": exc.message}, back=back)
+
+
+def sign_in_page(request: Request, status: int = 401) -> HTMLResponse:
+    """The sign-in form (401 in place of a page that needs it), with a fresh CSRF cookie when
+    the browser has none."""
+    csrf = request.cookies.get(CSRF_COOKIE) or new_csrf()
+    response = render("login.html", status=status, csrf=csrf)
+    if CSRF_COOKIE not in request.cookies:
+        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/ui")
+    return response
