@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -36,7 +36,7 @@ from api.services.container import Services
 from api.services.views import ErrorBody
 from api.web_guard import WebGuard
 from core.config import Settings, get_settings
-from core.errors import ServerBusy, StratforgeError
+from core.errors import InvalidInput, ServerBusy, StratforgeError
 from core.logging import configure_logging, get_logger
 
 log = get_logger(__name__)
@@ -125,8 +125,14 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
         responses=EVERY_ROUTE,
     )
 
+    @app.exception_handler(dashboard.SignInRequired)
+    async def _sign_in(request: Request, _: Exception) -> Response:
+        return dashboard.sign_in_page(request)
+
     @app.exception_handler(StratforgeError)
-    async def _stratforge_error(_: Request, exc: StratforgeError) -> JSONResponse:
+    async def _stratforge_error(request: Request, exc: StratforgeError) -> Response:
+        if dashboard.is_dashboard(request):  # a page shows its refusal as a page
+            return dashboard.error_page(request, exc)
         headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, ServerBusy) else None
         return JSONResponse(status_code=http_status(exc), content=error_body(exc), headers=headers)
 
@@ -144,12 +150,14 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def _bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
         problems = [
             {"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
             for e in exc.errors()
         ]
         message = "; ".join(f"{p['where']}: {p['message']}" for p in problems)
+        if dashboard.is_dashboard(request):
+            return dashboard.error_page(request, InvalidInput(message, code="invalid_request"))
         return _error(422, "invalid_request", message, {"problems": problems})
 
     @app.middleware("http")

@@ -21,10 +21,10 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body, http_status
+from api.services.roles import SAFE_METHODS
 from core.errors import Forbidden, StratforgeError
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # the dashboard and every other page: no script at all, our own styles and inline SVG charts
 DEFAULT_CSP = (
     "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

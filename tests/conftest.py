@@ -12,6 +12,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -165,3 +166,12 @@ def _logs_reach_caplog() -> Iterator[None]:
             root.removeHandler(handler)
     root.propagate = True
     root.setLevel(logging.NOTSET)
+
+
+def ui_csrf(client: Any, path: str = "/ui/login", **kwargs: Any) -> str:
+    """The CSRF token a dashboard page puts in its forms; the client keeps its cookie."""
+    import re
+
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path, **kwargs).text)
+    assert found, f"no CSRF token in {path}"
+    return found.group(1)

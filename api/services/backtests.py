@@ -280,8 +280,10 @@ class BacktestService:
         status: RunStatus | None = None,
         limit: int | None = None,
         offset: int = 0,
+        newest_first: bool = False,
     ) -> Page[RunView]:
-        """A page of the user's runs, oldest first, with their version numbers joined in."""
+        """A page of the user's runs, oldest first (or newest first), with their version
+        numbers joined in."""
         chosen = (
             select(BacktestRun, StrategyVersion.number)
             .join(StrategyVersion, col(StrategyVersion.id) == col(BacktestRun.version_id))
@@ -293,7 +295,8 @@ class BacktestService:
             chosen = chosen.where(BacktestRun.status == status.value)
         with self.ctx.session() as db:
             total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
-            rows = db.exec(chosen.order_by(col(BacktestRun.id)).offset(offset).limit(limit)).all()
+            order = col(BacktestRun.id).desc() if newest_first else col(BacktestRun.id)
+            rows = db.exec(chosen.order_by(order).offset(offset).limit(limit)).all()
             return Page(items=[run_view(db, run, number) for run, number in rows],
                         total=int(total), limit=limit, offset=offset)
 

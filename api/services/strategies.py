@@ -12,9 +12,9 @@ import re
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import Text, and_, cast, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -42,6 +42,7 @@ from generator.validate import check_source
 log = get_logger(__name__)
 
 SLUG_ATTEMPTS = 20
+StrategySort = Literal["id", "-id", "name", "-name"]
 
 
 class StrategyService:
@@ -242,10 +243,17 @@ class StrategyService:
         offset: int = 0,
         query: str | None = None,
         validation: ValidationStatus | None = None,
+        symbol: str | None = None,
+        origin: VersionOrigin | None = None,
+        sort: StrategySort = "id",
+        agents_only: bool = False,
     ) -> Page[StrategyView]:
         """A page of the user's strategies, oldest first, each with its latest version (one
         query for the rows, one for the total). `query` matches the name, slug or text
-        (case-insensitive); `validation` the latest version's status."""
+        (case-insensitive); `validation` the latest version's status; `symbol` a symbol the
+        latest version's spec trades; `origin` how that version was made; `agents_only` the
+        LLM agents (issue 12). `sort`: `id`
+        (oldest first), `-id` (newest first), `name` or `-name`."""
         latest = and_(
             col(StrategyVersion.strategy_id) == col(Strategy.id),
             col(StrategyVersion.number) == col(Strategy.latest_version),
@@ -264,11 +272,39 @@ class StrategyService:
             ))
         if validation is not None:
             chosen = chosen.where(col(StrategyVersion.validation_status) == validation.value)
+        if symbol:
+            if not re.fullmatch(r"[A-Za-z.]{1,10}", symbol):
+                raise InvalidInput(f"{symbol!r} is not a symbol", code="bad_symbol")
+            chosen = chosen.where(
+                cast(col(StrategyVersion.spec), Text).like(f'%"{symbol.upper()}"%'))
+        if origin is not None:
+            chosen = chosen.where(col(StrategyVersion.origin) == origin.value)
+        if agents_only:  # an agent's spec says `"kind": "agent"`; a rule-based one has no kind
+            chosen = chosen.where(
+                cast(col(StrategyVersion.spec), Text).like('%"kind": "agent"%'))
+        column = col(Strategy.name) if sort.lstrip("-") == "name" else col(Strategy.id)
+        order = [column.desc() if sort.startswith("-") else column.asc(), col(Strategy.id)]
         with self.ctx.session() as db:
             total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
-            rows = db.exec(chosen.order_by(col(Strategy.id)).offset(offset).limit(limit)).all()
+            rows = db.exec(chosen.order_by(*order).offset(offset).limit(limit)).all()
             return Page(items=[strategy_view(s, v) for s, v in rows], total=int(total),
                         limit=limit, offset=offset)
+
+    def status_counts(self, user_id: int) -> dict[str, int]:
+        """How many of the user's strategies have their latest version in each validation
+        status (one grouped query)."""
+        latest = and_(
+            col(StrategyVersion.strategy_id) == col(Strategy.id),
+            col(StrategyVersion.number) == col(Strategy.latest_version),
+        )
+        with self.ctx.session() as db:
+            rows = db.exec(
+                select(StrategyVersion.validation_status, func.count())
+                .select_from(Strategy).join(StrategyVersion, latest)
+                .where(Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None))
+                .group_by(col(StrategyVersion.validation_status))
+            ).all()
+        return {str(status): int(n) for status, n in rows}
 
     def get_strategy(self, user_id: int, strategy_id: int) -> StrategyView:
         with self.ctx.session() as db:

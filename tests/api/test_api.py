@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_settings
+from conftest import make_settings, ui_csrf
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -351,7 +351,8 @@ def test_a_non_ascii_api_key_is_just_a_wrong_key(tmp_path: Path, sample_market_d
             assert client.get("/strategies", headers=headers).status_code == 401
         assert client.get("/ui", headers={"Cookie": "stratforge_key=sécret".encode()}
                           ).status_code == 401
-        assert client.post("/ui/login", data={"key": "sécret"}).status_code == 401
+        csrf = ui_csrf(client)
+        assert client.post("/ui/login", data={"key": "sécret", "csrf": csrf}).status_code == 401
     dispose_engines()
 
 

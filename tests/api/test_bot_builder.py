@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, make_settings
+from conftest import REPO_ROOT, make_settings, ui_csrf
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -146,7 +146,8 @@ def test_cli_new_prints_the_clarification(tmp_path: Path, sample_market_dir: Pat
 
 
 def test_dashboard_offers_the_completions(client: TestClient) -> None:
-    page = client.post("/ui/strategies", data={"text": "buy the dip on SPY"})
+    page = client.post("/ui/strategies", data={"text": "buy the dip on SPY",
+                                               "csrf": ui_csrf(client, "/ui")})
     assert page.status_code == 422
     assert "Which do you mean?" in page.text and "2-day RSI drops below 10" in page.text
     home = client.get("/ui")

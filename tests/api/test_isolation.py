@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from accounts_support import GOLDEN, PASSWORD, accounts_app, signed_in
+from conftest import ui_csrf
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -287,18 +288,19 @@ def test_a_route_that_forgets_the_owner_filter_still_sees_only_its_users_rows(
 
 def test_the_dashboard_shows_another_users_objects_as_not_found(two_users: Setup) -> None:
     client, alice, _, ids = two_users
-    signin = client.post("/ui/login", data={"email": "bob@example.test",
-                                            "password": PASSWORD}, follow_redirects=False)
+    csrf = ui_csrf(client)
+    signin = client.post("/ui/login", data={"email": "bob@example.test", "password": PASSWORD,
+                                            "csrf": csrf}, follow_redirects=False)
     assert signin.status_code == 303
     cookie = signin.cookies.get("stratforge_key") or ""
     assert cookie.startswith("sf_")
-    jar = {"Cookie": f"stratforge_key={cookie}"}
+    jar = {"Cookie": f"stratforge_key={cookie}; stratforge_csrf={csrf}"}
     for url in (f"/ui/strategies/{ids['strategy_id']}", f"/ui/backtests/{ids['run_id']}"):
         page = client.get(url, headers=jar)
         assert page.status_code == 404 and MARKER not in page.text, url
     assert MARKER not in client.get("/ui", headers=jar).text
     started = client.post(f"/ui/strategies/{ids['strategy_id']}/backtests", headers=jar,
-                          data={"start": "2020-01-02", "end": "2020-03-31"})
+                          data={"start": "2020-01-02", "end": "2020-03-31", "csrf": csrf})
     assert started.status_code in (404, 422) and "/ui/backtests/" not in started.headers.get(
         "location", "")
     alice_token = client.post("/auth/tokens", json={"name": "ui"}, headers=alice).json()["token"]

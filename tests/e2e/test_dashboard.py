@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -77,29 +78,38 @@ def server(tmp_path: Path) -> Iterator[str]:
     yield from _serve(tmp_path)
 
 
+def _csrf(client: httpx.Client, path: str = "/ui") -> str:
+    """The CSRF token a dashboard page puts in its forms (its cookie is kept by the client)."""
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
 def test_create_backtest_and_view_results_in_a_browser(server: str, tmp_path: Path) -> None:
     with httpx.Client(base_url=server, follow_redirects=True, timeout=120) as client:
-        created = client.post("/ui/strategies", data={"text": GOLDEN})
+        csrf = _csrf(client)
+        created = client.post("/ui/strategies", data={"text": GOLDEN, "csrf": csrf})
         assert created.status_code == 200 and "/ui/strategies/" in str(created.url)
         assert "Golden cross SPY" in created.text and "passed" in created.text
         sid = int(str(created.url).rsplit("/", 1)[1])
         started = client.post(f"/ui/strategies/{sid}/backtests",
                               data={"start": "2012-01-03", "end": "2016-12-30",
-                                    "cash": "50000", "benchmark": ""})
+                                    "cash": "50000", "benchmark": "", "csrf": csrf})
         assert "/ui/backtests/" in str(started.url)
         run_id = int(str(started.url).rsplit("/", 1)[1])
         deadline = time.monotonic() + 240
         while client.get(f"/backtests/{run_id}").json()["status"] not in ("succeeded", "failed"):
             assert time.monotonic() < deadline
             time.sleep(0.3)
-        refused = client.post("/ui/strategies", data={"text": "make me rich please"})
+        refused = client.post("/ui/strategies", data={"text": "make me rich please",
+                                                      "csrf": csrf})
         assert refused.status_code == 422 and "not_understood" in refused.text
 
     dom = _browser(f"{server}/ui/backtests/{run_id}", tmp_path, "--dump-dom").stdout
     assert "succeeded" in dom and "Results vs buy &amp; hold SPY" in dom
-    assert "<svg" in dom and "polyline" in dom
+    assert 'data-drawn="yes"' in dom  # plotly.js (our own static copy) drew the charts
     assert "2012-01-03 → 2016-12-30" in dom
-    assert f'href="/backtests/{run_id}/tearsheet"' in dom  # offered, made when first opened
+    assert f'href="/ui/backtests/{run_id}/tearsheet"' in dom  # offered, made when first opened
     sheet = httpx.get(f"{server}/backtests/{run_id}/tearsheet", timeout=120)
     assert sheet.status_code == 200 and "<html" in sheet.text.lower()
     listing = _browser(f"{server}/ui", tmp_path, "--dump-dom").stdout
@@ -114,8 +124,10 @@ def test_dashboard_asks_for_the_api_key(tmp_path: Path) -> None:
     for base in _serve(tmp_path, STRATFORGE_API_KEY="dash-key"):
         with httpx.Client(base_url=base, timeout=30) as client:
             assert client.get("/ui").status_code == 401
-            assert client.post("/ui/login", data={"key": "nope"}).status_code == 401
-            signed = client.post("/ui/login", data={"key": "dash-key"})
+            csrf = _csrf(client, "/ui/login")
+            assert client.post("/ui/login", data={"key": "dash-key"}).status_code == 403
+            assert client.post("/ui/login", data={"key": "nope", "csrf": csrf}).status_code == 401
+            signed = client.post("/ui/login", data={"key": "dash-key", "csrf": csrf})
             assert signed.status_code == 303
             assert client.get("/ui").status_code == 200  # cookie kept by the client
             assert client.get("/strategies").status_code == 401  # the JSON API still needs it

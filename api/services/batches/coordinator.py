@@ -49,10 +49,13 @@ class BatchCoordinator:
         with self.ctx.session() as db:
             return batch_view(db, batch_row(db, user_id=user_id, batch_id=batch_id))
 
-    def list_batches(self, user_id: int) -> list[BatchView]:
+    def list_batches(self, user_id: int, latest: int | None = None) -> list[BatchView]:
+        """The user's batches, oldest first; `latest`: only the newest that many, newest
+        first."""
         with self.ctx.session() as db:
+            order = col(Batch.id).desc() if latest is not None else col(Batch.id)
             rows = db.exec(
-                select(Batch).where(Batch.owner_id == user_id).order_by(col(Batch.id))
+                select(Batch).where(Batch.owner_id == user_id).order_by(order).limit(latest)
             ).all()
             return [batch_view(db, b) for b in rows]
 
