@@ -61,6 +61,8 @@ class BatchPlanner:
             return "no fast engine in this process"
         if spec.symbols:
             reason: str | None = "the fast engine screens a strategy on its own symbols"
+        elif spec.metric not in ("sharpe", "total_return"):
+            reason = f"the fast engine ranks by sharpe or total_return, not {spec.metric}"
         else:
             reason = self.screening.refusal(base)
         if reason is not None and spec.engine == "fast":
@@ -80,7 +82,7 @@ class BatchPlanner:
         found = self.screening.screen(
             user_id, base, combos, spec.parameters, window.start, window.end, cash=spec.cash,
             fee_pct=spec.fee_pct, dividends=spec.dividends,
-            metric=spec.metric if spec.metric in ("sharpe", "total_return") else "sharpe",
+            metric=spec.metric,
             overfitting=role.get("role") == "run")
         best = found.best(spec.confirm_top)
         summary.setdefault("screens", []).append({
