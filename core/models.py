@@ -180,6 +180,8 @@ class Batch(SQLModel, table=True):
     schedule_id: int | None = Field(default=None, foreign_key="schedules.id", index=True)
     executor: str = Field(default="local", max_length=20)
     error: str | None = Field(default=None, sa_column=Column(Text))
+    # what the fast engine's screens found (variants tried, the best, overfitting statistics)
+    summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None

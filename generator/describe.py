@@ -163,8 +163,9 @@ def describe_condition(cond: Condition) -> str:
                 Operator.crosses_below: "turns negative",
                 Operator.gt: "is positive",
                 Operator.lt: "is negative",
-            }[cond.op]
-            return f"{left} {words}"
+            }.get(cond.op)  # "is at least 0" / "is at most 0" read fine as they are
+            if words is not None:
+                return f"{left} {words}"
     else:
         right = describe_indicator(cond.right)
         if cond.offset_pct is not None:

@@ -238,7 +238,8 @@ def _seed_positions(strategy: Any, positions: dict[str, float]) -> None:
 def _fills(trades_csv: Path) -> list[Fill]:
     if not trades_csv.exists():
         return []
-    df = pd.read_csv(trades_csv)
+    # round_trip: pandas' default parser may miss the last bit of a fractional quantity
+    df = pd.read_csv(trades_csv, float_precision="round_trip")
     if df.empty or "status" not in df.columns:
         return []
     df = df[df["status"] == "fill"]

@@ -108,38 +108,60 @@ def assert_parity(case: Case, lumibot: dict[str, Any], fast: dict[str, Any]) -> 
 
 
 # -- random specs ----------------------------------------------------------------------------------
-_WINDOW_FREE = ["price", "sma", "bb_upper", "bb_middle", "bb_lower", "roc", "highest_high",
-                "lowest_low", "stoch_k", "stoch_d", "volatility", "drawdown", "volume",
-                "volume_sma", "up_streak", "down_streak"]
-_PRICE_LIKE = ["price", "sma", "bb_upper", "bb_middle", "bb_lower", "highest_high", "lowest_low"]
+_PRICE_LIKE = ["price", "sma", "ema", "bb_upper", "bb_middle", "bb_lower", "highest_high",
+               "lowest_low"]
 _THRESHOLDS = {"roc": (-5, 5), "stoch_k": (10, 90), "stoch_d": (10, 90), "volatility": (8, 30),
-               "drawdown": (1, 15), "up_streak": (1, 4), "down_streak": (1, 4)}
+               "drawdown": (1, 15), "up_streak": (1, 4), "down_streak": (1, 4), "rsi": (20, 80),
+               "atr": (1, 6), "macd_hist": (-1, 1)}
+_MACD = ["macd", "macd_signal", "macd_hist"]
 
 
-def _indicator(rng: random.Random, kind: str) -> dict[str, Any]:
+def _indicator(rng: random.Random, kind: str, timeframe: str | None = None) -> dict[str, Any]:
     ind: dict[str, Any] = {"kind": kind}
-    if kind not in ("price", "volume", "up_streak", "down_streak"):
-        ind["period"] = rng.randint(2, 60)
+    longest = {None: 60, "weekly": 16, "monthly": 8}[timeframe]
+    if kind in _MACD:
+        fast = rng.randint(3, 15 if timeframe is None else 6)
+        ind.update(fast=fast, slow=rng.randint(fast + 1, 35 if timeframe is None else 12),
+                   signal=rng.randint(2, 12 if timeframe is None else 5))
+    elif kind == "rsi":
+        ind["period"] = rng.randint(2, min(longest, 30))
+    elif kind not in ("price", "volume", "up_streak", "down_streak"):
+        ind["period"] = rng.randint(2, longest)
     if kind.startswith("bb_") and rng.random() < 0.5:
         ind["num_std"] = rng.choice([1.0, 1.5, 2.5])
+    if timeframe is not None:
+        ind["timeframe"] = timeframe
     return ind
+
+
+def _timeframe(rng: random.Random, kind: str) -> str | None:
+    """Weekly or monthly bars for a fifth of the indicators (never volatility: it is daily)."""
+    if kind == "volatility" or rng.random() >= 0.2:
+        return None
+    if kind in _MACD or kind == "atr":  # their warm-up in months would outlast the data
+        return "weekly"
+    return rng.choice(["weekly", "weekly", "monthly"])
 
 
 def _condition(rng: random.Random) -> dict[str, Any]:
     op = rng.choice(["gt", "lt", "ge", "le", "crosses_above", "crosses_below"])
-    if rng.random() < 0.5:
-        left = _indicator(rng, rng.choice(_PRICE_LIKE))
-        right = _indicator(rng, rng.choice(_PRICE_LIKE))
+    if rng.random() < 0.45:
+        left_kind, right_kind = rng.choice(_PRICE_LIKE), rng.choice(_PRICE_LIKE)
+        left = _indicator(rng, left_kind, _timeframe(rng, left_kind))
+        right = _indicator(rng, right_kind, _timeframe(rng, right_kind))
         cond: dict[str, Any] = {"left": left, "op": op, "right": right}
         if rng.random() < 0.2:
             cond["offset_pct"] = rng.choice([-2.0, 1.0, 3.0])
         return cond
-    if rng.random() < 0.2:
+    if rng.random() < 0.1:
         return {"left": _indicator(rng, "volume"), "op": op,
                 "right": _indicator(rng, "volume_sma")}
+    if rng.random() < 0.1:  # the MACD line against its signal line
+        line = _indicator(rng, "macd", _timeframe(rng, "macd"))
+        return {"left": line, "op": op, "right": {**line, "kind": "macd_signal"}}
     kind = rng.choice(list(_THRESHOLDS))
     low, high = _THRESHOLDS[kind]
-    return {"left": _indicator(rng, kind), "op": op,
+    return {"left": _indicator(rng, kind, _timeframe(rng, kind)), "op": op,
             "right": {"value": rng.randint(low, high)}}
 
 
@@ -209,4 +231,4 @@ def random_case(seed: int) -> Case:
         end = date(year + (1 if rng.random() < 0.3 else 0), rng.randint(7, 12), 28)
         return Case(f"random {seed}", spec, start, end,
                     fee_pct=rng.choice([0.0, 0.0, 0.001]),
-                    dividends=rng.choice(["off", "cash"]))
+                    dividends=rng.choice(["off", "cash", "cash", "reinvest"]))

@@ -18,12 +18,9 @@ from api.cli.console import (
     emit_json,
     err,
     guard,
-    num,
     out,
-    pct,
     progress_bar,
     services,
-    spinner,
 )
 from core.errors import InvalidInput
 
@@ -161,18 +158,39 @@ def _print_batch(view: Any) -> None:
 
 def _print_results(results: dict[str, Any], top: int) -> None:
     metric = results["metric"]
+    for screen in (results.get("summary") or {}).get("screens", []):
+        where = f" (window {screen['window']})" if "window" in screen else ""
+        out.print(f"fast engine{where}: {screen['variants']} variants screened in "
+                  f"{screen['seconds']} s, dividends {screen['dividends']}; the best "
+                  f"{screen['confirmed']} run on Lumibot")
+    for strategy_id, reason in ((results.get("summary") or {}).get("fast_refused") or {}).items():
+        out.print(f"strategy {strategy_id} searched on Lumibot: {reason}")
+    screened = any("fast" in r for r in results["leaderboard"])
     table = Table(title=f"Leaderboard by {metric}")
     params = sorted({k for r in results["leaderboard"] for k in r["parameters"]})
-    for column in ("rank", "run", "range", *params, metric, "total_return", "max_drawdown"):
+    fast_columns = ("fast return", "parity") if screened else ()
+    for column in ("rank", "run", "range", *params, metric, "total_return", "max_drawdown",
+                   *fast_columns):
         table.add_column(column)
     for r in results["leaderboard"][:top]:
         m = r["metrics"] or {}
+        extra = []
+        if screened:
+            fast = r.get("fast") or {}
+            parity = "" if "differs" not in r else ("DIFFERS" if r["differs"] else "same")
+            extra = [_fmt(fast.get("total_return")), parity]
         table.add_row(
             str(r["rank"]), str(r["run_id"]), f"{r['start']}→{r['end']}",
             *[str(r["parameters"].get(p, "")) for p in params],
             _fmt(r["metric"]), _fmt(m.get("total_return")), _fmt(m.get("max_drawdown")),
+            *extra,
         )
     out.print(table)
+    over = results.get("overfitting")
+    if over:
+        out.print(f"trials {over['trials']} · deflated Sharpe ratio of the best "
+                  f"{_fmt(over['deflated_sharpe'])} · PBO {_fmt(over['pbo'])}")
+        out.print(over["note"])
     for name, rows in results["parameter_tables"].items():
         t = Table(title=f"{name} → {metric}")
         for column in ("value", "runs", "mean", "best"):
@@ -215,10 +233,11 @@ def batch_run(
     test_days: Annotated[int | None, typer.Option("--test-days")] = None,
     top: Annotated[int, typer.Option("--top")] = 10,
     as_json: JsonFlag = False,
-    engine: Annotated[str, typer.Option(
-        "--engine", help="lumibot, or fast: screen every variant on the fast engine, then "
-        "confirm the best --confirm-top on Lumibot")] = "lumibot",
-    confirm_top: Annotated[int, typer.Option("--confirm-top")] = 10,
+    engine: Annotated[str | None, typer.Option(
+        "--engine", help="lumibot, or fast: screen every sweep variant on the fast engine, "
+        "then run the best --confirm-top on Lumibot. A walk-forward searches its training "
+        "windows on the fast engine unless told lumibot")] = None,
+    confirm_top: Annotated[int | None, typer.Option("--confirm-top")] = None,
 ) -> None:
     """Create a batch and run it here with a live progress bar (Ctrl-C cancels it)."""
     service = services()
@@ -228,12 +247,14 @@ def batch_run(
                               start=start, end=end, sweeps=sweep, symbols=symbols, mode=mode,
                               samples=samples, metric=metric, train_days=train_days,
                               test_days=test_days)
-            if engine == "fast":
-                _screen(service, body, confirm_top, as_json)
-                return
-            if engine != "lumibot":
+            if engine not in (None, "lumibot", "fast"):
                 raise InvalidInput(f"unknown engine {engine!r}: lumibot or fast",
                                    code="bad_engine")
+            body = body.model_copy(update={
+                k: v for k, v in (("engine", engine), ("confirm_top", confirm_top))
+                if v is not None})
+            if engine == "fast" and not as_json:
+                err.print("screening every variant on the fast engine…")
             view = service.planner.create_batch(service.user_id, body)
         if not as_json:
             err.print(f"batch {view.id}: {view.counts.total} run(s)")
@@ -249,40 +270,6 @@ def batch_run(
         service.close()
     if view.status != "succeeded" or view.counts.failed:
         raise typer.Exit(1)
-
-
-def _screen(service: Any, body: Any, confirm_top: int, as_json: bool) -> None:
-    """`batch run --kind sweep --engine fast`: one strategy, one date range."""
-    from api.services.screening import ScreenRequest
-
-    if body.kind != "sweep" or len(body.targets) != 1 or len(body.date_ranges) != 1:
-        raise InvalidInput("--engine fast screens a sweep of one strategy over one date range",
-                           code="bad_engine")
-    target, window = body.targets[0], body.date_ranges[0]
-    with spinner("screening on the fast engine, then confirming on Lumibot"):
-        report = service.screening.screen_sweep(service.user_id, ScreenRequest(
-            strategy_id=target.strategy_id, version=target.version, start=window.start,
-            end=window.end, sweep=body.sweep, parameters=body.parameters,
-            confirm_top=confirm_top, cash=body.cash, fee_pct=body.fee_pct, metric=body.metric))
-    if as_json:
-        emit_json(report)
-        return
-    out.print(f"{report['variants']} variants screened in {report['screen_seconds']} s "
-              f"(fast engine, dividends {report['dividends']}); "
-              f"top {confirm_top} re-run on Lumibot")
-    table = Table("#", "parameters", "fast return", "fast sharpe", "Lumibot run",
-                  "Lumibot return", "parity")
-    for row in report["leaderboard"]:
-        lum = row.get("lumibot") or {}
-        parity = "" if "differs" not in row else ("DIFFERS" if row["differs"] else "same")
-        table.add_row(str(row["rank"]), ", ".join(f"{k}={v}" for k, v in row["parameters"].items()),
-                      pct(row["fast"]["total_return"]), num(row["fast"]["sharpe"]),
-                      str(lum.get("run_id", "")), pct(lum.get("total_return")), parity)
-    out.print(table)
-    over = report["overfitting"]
-    out.print(f"trials {over['trials']}, deflated Sharpe ratio of the best "
-              f"{num(over['deflated_sharpe'])}, PBO {num(over['pbo'])}")
-    out.print(over["note"])
 
 
 @batch_app.command("status")

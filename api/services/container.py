@@ -51,9 +51,11 @@ class Services:
         self.models = ModelChoice(ctx, self.generations, self.strategies, self.validation)
         self.versions = VersionService(ctx, self.strategies, self.validation)
         self.backtests = BacktestService(ctx, self.versions, self.runner, self.recorder)
-        self.planner = BatchPlanner(ctx, self.versions, self.runner.executor_name)
+        self.screening = ScreeningService(ctx, self.backtests)
+        self.planner = BatchPlanner(ctx, self.versions, self.runner.executor_name,
+                                    self.screening)
         self.batches = BatchCoordinator(ctx, self.planner, self.runner, self.recorder)
-        self.results = BatchResults(ctx, self.backtests)
+        self.results = BatchResults(ctx, self.backtests, self.screening)
         self.schedules = ScheduleService(ctx, self.planner, self.batches)
         self.deployments = DeploymentService(ctx)
         self.reconciliation = ReconciliationService(ctx, self.backtests, self.deployments)
@@ -68,7 +70,6 @@ class Services:
         self.accounts = Accounts(ctx)
         self.sessions = SessionService(ctx, self.accounts, self.audit)
         self.integrations = IntegrationService(ctx)
-        self.screening = ScreeningService(ctx, self.backtests)
         self.confirmations = ConfirmationService(ctx)  # a person's yes to an MCP trade
 
     @classmethod

@@ -312,6 +312,16 @@ class BatchSpec(BaseModel):
     slippage_per_share: float = Field(default=0.0, ge=0, le=10)
     tearsheet: StrictBool = False
     max_runs: int = Field(default=2000, ge=1, le=20_000)
+    engine: Literal["lumibot", "fast"] | None = Field(
+        default=None,
+        description="fast: screen every sweep combination on the fast engine and run only the "
+        "best confirm_top on Lumibot. A walk-forward searches each training window on the fast "
+        "engine unless this says lumibot (and falls back, saying why, when it refuses)",
+    )
+    confirm_top: int = Field(default=10, ge=1, le=200,
+                             description="Screened variants re-run on Lumibot")
+    dividends: Literal["cash", "reinvest", "off"] | None = Field(
+        default=None, description="How the runs treat dividends (default: cash when paid)")
 
     @model_validator(mode="after")
     def _consistent(self) -> BatchSpec:

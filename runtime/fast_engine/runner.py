@@ -13,7 +13,7 @@ import pandas as pd
 
 from runtime.backtest import BacktestRequest
 from runtime.dividend_policy import benchmark_equity, resolve_mode
-from runtime.fast_engine.simulate import FastEngineRefused, result_document, simulate
+from runtime.fast_engine.simulate import result_document, simulate
 from runtime.metrics import equity_metrics
 
 
@@ -34,7 +34,7 @@ def load_frames(request: BacktestRequest) -> dict[str, pd.DataFrame]:
 def run_request(spec: dict[str, Any], params: dict[str, Any], request: BacktestRequest,
                 frames: dict[str, pd.DataFrame] | None = None,
                 run_dir: Path | None = None) -> dict[str, Any]:
-    """The result document of `request` run on the fast engine (refuses `reinvest`).
+    """The result document of `request` run on the fast engine.
 
     `spec` is the JSON of the spec the request's code was rendered from, with the request's
     parameter overrides already written into it (`generator.parameters`), and `params` the
@@ -48,13 +48,10 @@ def run_request(spec: dict[str, Any], params: dict[str, Any], request: BacktestR
     frames = frames if frames is not None else load_frames(request)
     dividends = {symbol: store.dividends(symbol, frame) for symbol, frame in frames.items()}
     mode = resolve_mode(request.dividends, dividends)
-    if mode == "reinvest":
-        raise FastEngineRefused("the fast engine does not implement reinvested dividends yet; "
-                                "run with --dividends cash or off, or on the Lumibot engine")
     started = time.perf_counter()
     result = simulate(spec, params, frames, request.start, request.end, cash=request.cash,
-                      fee_pct=request.fee_pct, dividends=dividends if mode == "cash" else None,
-                      history_bars=int(history))
+                      fee_pct=request.fee_pct, dividends=dividends if mode != "off" else None,
+                      history_bars=int(history), reinvest=mode == "reinvest")
     document = result_document(result, time.perf_counter() - started, request.risk_free_rate)
     if request.benchmark:
         equity = result.equity

@@ -46,7 +46,8 @@ def _run_chunk(indices: list[int]) -> list[dict[str, Any]]:
         try:
             result = simulate(spec, params, shared["frames"], shared["start"], shared["end"],
                               cash=shared["cash"], fee_pct=shared["fee_pct"],
-                              dividends=shared["dividends"], cache=cache)
+                              dividends=shared["dividends"], cache=cache,
+                              reinvest=shared["reinvest"])
         except FastEngineRefused as exc:
             out.append({"index": i, "error": str(exc)})
             continue
@@ -65,13 +66,14 @@ def screen(
     cash: float = 100_000.0,
     fee_pct: float = 0.0,
     dividends: dict[str, pd.Series] | None = None,
+    reinvest: bool = False,
     risk_free_rate: float = 0.0,
     processes: int = 1,
 ) -> list[dict[str, Any]]:
     """One score per variant, in the variants' order (`error` instead when refused)."""
     _SHARED.clear()
     _SHARED.update(variants=variants, frames=frames, start=start, end=end, cash=cash,
-                   fee_pct=fee_pct, dividends=dividends, rf=risk_free_rate)
+                   fee_pct=fee_pct, dividends=dividends, rf=risk_free_rate, reinvest=reinvest)
     indices = list(range(len(variants)))
     if processes <= 1 or len(variants) < 2 * processes:
         results = _run_chunk(indices)

@@ -17,7 +17,9 @@ fix every rule this module follows; each is checked fill for fill by the parity 
 * the equity curve has one row per iteration: the holdings before that day's orders, valued
   at its close;
 * dividends in `cash` mode are credited on the ex-date for the shares held the day before,
-  before the day's iteration.
+  before the day's iteration; in `reinvest` mode (`runtime.dividend_policy`) each symbol's
+  dividend cash then buys `cash / previous close` (fractional) shares of it, after the
+  strategy's own orders of that day, unless the strategy sells that symbol that day.
 """
 
 from __future__ import annotations
@@ -27,15 +29,20 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from runtime.fast_engine.indicators import (
+    RECURSIVE,
     Indicator,
     bars_needed,
     indicator_pair,
+    is_windowed,
+    recursive_pair,
+    reference_pair,
     unsupported_features,
 )
 from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics
@@ -107,15 +114,20 @@ class _Market:
 def _side(ind: Indicator, market: _Market, symbol: str,
           cache: dict[Any, Any]) -> tuple[np.ndarray, np.ndarray]:
     source = ind.get("symbol") or symbol
-    streak = ind["kind"] in ("up_streak", "down_streak")  # the only kind cut by the window
+    windowed = is_windowed(ind)  # depends on where each day's window starts
     key = (id(market.frames[source]), market.days[0], market.n, source,
-           json.dumps(ind, sort_keys=True), market.window if streak else None)
+           json.dumps(ind, sort_keys=True), market.window if windowed else None)
     if key not in cache:
-        now, before = indicator_pair(ind, market.frames[source], market.window if streak
-                                     else 10**9)
+        frame = market.frames[source]
+        if ind.get("timeframe") not in (None, "daily"):
+            now, before = reference_pair(ind, frame, market.window, market.pos[source])
+        elif ind["kind"] in RECURSIVE:
+            now, before = recursive_pair(ind, frame, market.window)
+        else:
+            now, before = indicator_pair(ind, frame, market.window if windowed else 10**9)
         cache[key] = (market.at_pos(source, now), market.at_pos(source, before))
     now, before = cache[key]
-    if not streak:  # a window too short for a value: NaN, as in the generated code
+    if not windowed:  # a window too short for a value: NaN, as in the generated code
         need = bars_needed(ind)
         if market.window < need:
             now = np.full(market.n, np.nan)
@@ -177,19 +189,28 @@ def check_supported(spec: dict[str, Any]) -> None:
 
 
 class _Book:
-    """Cash, positions and fills, with Lumibot's market-order fills at the day's open."""
+    """Cash, positions and fills, with Lumibot's market-order fills at the day's open.
 
-    def __init__(self, cash: float, fee_pct: float) -> None:
+    With `exact`, positions add up as Lumibot's do (`Position.add_order`): each order's
+    quantity as `Decimal(str(quantity))`, summed in decimal, read back as a float, a position
+    under 1e-6 shares closed. Whole shares add up the same in floats; fractional ones (bought
+    back dividends) do not."""
+
+    def __init__(self, cash: float, fee_pct: float, exact: bool = False) -> None:
         self.cash = cash
         self.fee_pct = fee_pct
         self.qty: dict[str, float] = {}
         self.avg: dict[str, float] = {}
         self.fills: list[Fill] = []
+        self.exact: dict[str, Decimal] | None = {} if exact else None
 
     def value(self, closes: dict[str, float]) -> float:
         return self.cash + sum(q * closes[s] for s, q in self.qty.items())
 
     def fill(self, day: str, symbol: str, quantity: float, side: str, price: float) -> None:
+        if self.exact is not None:
+            self._fill_exact(day, symbol, quantity, side, price)
+            return
         fee = price * quantity * self.fee_pct if self.fee_pct else 0.0
         held = self.qty.get(symbol, 0.0)
         if side == "buy":
@@ -200,6 +221,34 @@ class _Book:
         else:
             self.cash += price * quantity - fee
             left = held - quantity
+            if left <= 0:
+                self.qty.pop(symbol, None)
+                self.avg.pop(symbol, None)
+            else:
+                self.qty[symbol] = left
+        self.fills.append(Fill(time=day, symbol=symbol, side=side, quantity=float(quantity),
+                               price=float(price), fee=float(fee)))
+
+    def _fill_exact(self, day: str, symbol: str, quantity: float, side: str, price: float
+                    ) -> None:
+        """`fill` with Lumibot's decimal position arithmetic (see the class)."""
+        assert self.exact is not None
+        fee = price * quantity * self.fee_pct if self.fee_pct else 0.0
+        held = self.qty.get(symbol, 0.0)
+        step = Decimal(str(quantity))
+        total_dec = self.exact.get(symbol, Decimal(0)) + (step if side == "buy" else -step)
+        self.exact[symbol] = total_dec
+        if side == "buy":
+            self.cash -= price * quantity + fee
+            total = float(total_dec)
+            self.avg[symbol] = (self.avg.get(symbol, 0.0) * held + price * quantity) / total
+            self.qty[symbol] = total
+        else:
+            self.cash += price * quantity - fee
+            left = float(total_dec)
+            if abs(left) < 1e-6:  # Lumibot reads a position under 1e-6 shares as closed
+                left = 0.0
+                self.exact.pop(symbol, None)
             if left <= 0:
                 self.qty.pop(symbol, None)
                 self.avg.pop(symbol, None)
@@ -243,11 +292,13 @@ def simulate(
     history_bars: int | None = None,
     day_loop: bool = False,
     cache: dict[Any, Any] | None = None,
+    reinvest: bool = False,
 ) -> FastResult:
     """Run `spec` (a StrategySpec's JSON) with `params` (the `parameters` of the code it renders
     to, overrides applied) over `frames` (per symbol: a date index and open/high/low/close/volume,
     with the warm-up bars before `start`); `dividends` (cash per share by date) pays them in
-    cash; `history_bars` is the generated code's window when a run overrides it; `day_loop`
+    cash (and `reinvest` buys them back); `history_bars` is the generated code's window when a
+    run overrides it; `day_loop`
     visits every day even where the event path would do (the tests compare the two)."""
     check_supported(spec)
     params = dict(params)
@@ -267,18 +318,20 @@ def simulate(
             [pos + 1 >= window for pos in base.pos.values()]) if base.pos else base.warm
     if market.n == 0:
         raise FastEngineRefused("no trading days between the start and the end")
-    sim = _SpecRun(spec, params, market, cash, fee_pct, dividends, cache)
+    sim = _SpecRun(spec, params, market, cash, fee_pct, dividends, cache,
+                   reinvest=reinvest and dividends is not None)
     equity = sim.run(day_loop)
-    return FastResult(fills=sim.book.fills, equity=equity,
-                      dividends="cash" if dividends is not None else "off")
+    mode = "off" if dividends is None else "reinvest" if sim.reinvest else "cash"
+    return FastResult(fills=sim.book.fills, equity=equity, dividends=mode)
 
 
 class _SpecRun:
     def __init__(self, spec: dict[str, Any], params: dict[str, Any], market: _Market,
                  cash: float, fee_pct: float, dividends: dict[str, pd.Series] | None,
-                 cache: dict[Any, Any] | None = None) -> None:
+                 cache: dict[Any, Any] | None = None, reinvest: bool = False) -> None:
         self.spec, self.p, self.m = spec, params, market
-        self.book = _Book(cash, fee_pct)
+        self.reinvest = reinvest
+        self.book = _Book(cash, fee_pct, exact=reinvest)
         alloc = spec.get("allocation") or {}
         self.symbols: list[str] = list(spec["symbols"])
         self.data_symbols: list[str] = list(params["data_symbols"])
@@ -363,7 +416,7 @@ class _SpecRun:
         return (not self.is_weights and len(self.symbols) == 1 and self.alt is None
                 and self.schedule == "daily" and not self.vol and not self.has_risk
                 and "position_amount" not in p and "min_hold_bars" not in p
-                and self.data_symbols == self.symbols)
+                and self.data_symbols == self.symbols and not self.reinvest)
 
     def _run_events(self) -> pd.Series:
         """The day loop of `run` for a `_plain` strategy, visiting only the days it trades on
@@ -420,11 +473,15 @@ class _SpecRun:
         weights_kind = self.is_weights
         drift = self.drift
         for t in range(m.n):
-            for s, paid in self.pay.items():
-                held = self.book.qty.get(s, 0.0)
-                if held > 0 and paid[t] > 0:
+            payouts: dict[str, float] = {}  # in the order Lumibot lists the positions
+            for s in list(self.book.qty):
+                paid = self.pay.get(s)
+                held = self.book.qty[s]
+                if paid is not None and held > 0 and paid[t] > 0:
                     self.book.cash += held * paid[t]
+                    payouts[s] = paid[t] * held
             values[t] = self._equity(t)
+            before = len(self.book.fills)
             if weights_kind:
                 if drift:
                     self._drift_day(t)
@@ -432,8 +489,25 @@ class _SpecRun:
                     self._weights_day(t)
             elif m.warm[t]:
                 self._signal_day(t)
+            if payouts and self.reinvest:
+                self._reinvest(t, payouts, self.book.fills[before:])
         index = pd.DatetimeIndex(m.days)
         return pd.Series(values, index=index)
+
+    def _reinvest(self, t: int, payouts: dict[str, float], today: list[Fill]) -> None:
+        """`runtime.backtest_worker`'s reinvestment: after the strategy's orders, each payout
+        buys its symbol at `payout / previous close`, unless the symbol is sold today."""
+        selling = {f.symbol for f in today if f.side == "sell"}
+        day = self.m.labels[t]
+        for symbol, amount in payouts.items():
+            row = int(self.m.today[symbol][t])
+            if symbol in selling or row < 1:  # no bar today or none before it: no close
+                continue
+            previous_close = float(self.m.close[symbol][row - 1])
+            if not previous_close > 0:
+                continue
+            self.book.fill(day, symbol, amount / previous_close, "buy",
+                           float(self.opens[symbol][t]))
 
     # -- signal strategies ----------------------------------------------------------------------
     def _signal_day(self, t: int) -> None:

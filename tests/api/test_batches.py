@@ -484,6 +484,26 @@ def _stratforge(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[
     return done
 
 
+def test_cli_fast_sweep_is_a_batch_with_its_statistics(tmp_path: Path,
+                                                       real_market_dir: Path) -> None:
+    env = _cli_env(tmp_path, real_market_dir)
+    sid = json.loads(_stratforge(env, "new", GOLDEN, "--json").stdout)["strategy_id"]
+    shown = _stratforge(
+        env, "batch", "run", "--kind", "sweep", "-s", str(sid), "--start", "2017-01-03",
+        "--end", "2018-12-31", "--engine", "fast", "--confirm-top", "1",
+        "--sweep", "fast_sma_period=10:30:10", "--sweep", "slow_sma_period=40,60").stdout
+    shown = " ".join(shown.split())  # the terminal's width wraps lines
+    assert "6 variants screened" in shown and "the best 1 run on Lumibot" in shown
+    assert "DIFFERS" not in shown
+    assert "trials " in shown and "PBO" in shown and "deflated Sharpe ratio" in shown
+    listed = json.loads(_stratforge(env, "batch", "list", "--json").stdout)
+    batch_id = listed[-1]["id"]
+    results = json.loads(_stratforge(env, "batch", "results", str(batch_id), "--json").stdout)
+    assert results["summary"]["screens"][0]["variants"] == 6
+    assert results["overfitting"]["source"] == "fast screen"
+    assert results["leaderboard"][0]["differs"] is False
+
+
 def test_cli_batch_run_status_results_and_schedule(tmp_path: Path, real_market_dir: Path) -> None:
     env = _cli_env(tmp_path, real_market_dir)
     sid = json.loads(_stratforge(env, "new", GOLDEN, "--json").stdout)["strategy_id"]
@@ -494,8 +514,11 @@ def test_cli_batch_run_status_results_and_schedule(tmp_path: Path, real_market_d
     assert results["batch"]["status"] == "succeeded" and len(results["leaderboard"]) == 2
     status = json.loads(_stratforge(env, "batch", "status", str(batch_id), "--json").stdout)
     assert status["counts"]["succeeded"] == 2 and status["done"] == 2
-    shown = _stratforge(env, "batch", "results", str(batch_id)).stdout
+    shown = " ".join(_stratforge(env, "batch", "results", str(batch_id)).stdout.split())
     assert "Leaderboard by sharpe" in shown and "fast_sma_period" in shown
+    over = results["overfitting"]  # a Lumibot sweep's statistics come from its runs
+    assert over["trials"] >= 2 and over["source"] == "runs"
+    assert f"trials {over['trials']}" in shown and "deflated Sharpe ratio" in shown
     out = tmp_path / "batch.html"
     _stratforge(env, "batch", "results", str(batch_id), "--export", "html", "-o", str(out))
     assert out.read_text().startswith("<!DOCTYPE html>")

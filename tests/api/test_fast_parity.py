@@ -15,7 +15,7 @@ import pytest
 from fast_parity_support import Case, assert_parity, random_case, run_both
 
 from generator.spec import StrategySpec
-from runtime.fast_engine import FastEngineRefused, simulate
+from runtime.fast_engine import FastEngineRefused, simulate, unsupported_features
 
 D1, D2 = date(2019, 1, 2), date(2020, 12, 31)
 
@@ -61,6 +61,61 @@ DEFAULT_CASES = [
     Case("sweep overrides on the golden cross", {**GOLDEN, "symbols": ["QQQ"]},
          date(2017, 1, 3), D2, parameters={"fast_sma_period": 20, "slow_sma_period": 90,
                                             "history_bars": 92}),
+]
+
+EMA = lambda n: {"kind": "ema", "period": n}  # noqa: E731
+MACD = {"kind": "macd", "fast": 12, "slow": 26, "signal": 9}
+# recursive indicators: each day's value is seeded on the first bar of that day's window
+RECURSIVE_CASES = [
+    Case("ema cross", _sig("ema", [_cond(EMA(12), "crosses_above", EMA(26))],
+                           [_cond(EMA(12), "crosses_below", EMA(26))]), D1, D2),
+    Case("rsi mean reversion", _sig("rsi", [_cond({"kind": "rsi", "period": 2}, "lt",
+                                                  {"value": 10})],
+                                    [_cond({"kind": "rsi", "period": 2}, "gt", {"value": 70})]),
+         D1, D2),
+    Case("rsi on a flat bond fund", _sig("rsi bil", [_cond({"kind": "rsi"}, "ge", {"value": 60})],
+                                         [_cond({"kind": "rsi"}, "lt", {"value": 40})],
+                                         symbols=["BIL", "SHY"]), D1, D2),
+    Case("macd over its signal", _sig("macd", [_cond(MACD, "crosses_above",
+                                                     {**MACD, "kind": "macd_signal"})],
+                                      [_cond({**MACD, "kind": "macd_hist"}, "lt",
+                                             {"value": 0})]), D1, D2),
+    Case("atr breakout", _sig("atr", [_cond({"kind": "atr", "period": 14}, "gt", {"value": 4})],
+                              [_cond({"kind": "atr", "period": 14}, "lt", {"value": 3})],
+                              risk={"trailing_stop_pct": 5}), D1, D2, fee_pct=0.001),
+]
+# weekly and monthly bars, resampled from each day's window of completed daily bars
+TIMEFRAME_CASES = [
+    Case("weekly sma cross", _sig("wk", [_cond({"kind": "sma", "period": 10, "timeframe": "weekly"},
+                                               "crosses_above",
+                                               {"kind": "sma", "period": 30,
+                                                "timeframe": "weekly"})],
+                                  [_cond(PRICE, "lt", {"kind": "sma", "period": 30,
+                                                       "timeframe": "weekly"})]), D1, D2),
+    Case("monthly price over its 10-month average", _sig(
+        "mo", [_cond({"kind": "price", "timeframe": "monthly"}, "gt",
+                     {"kind": "sma", "period": 10, "timeframe": "monthly"})],
+        [_cond({"kind": "price", "timeframe": "monthly"}, "lt",
+               {"kind": "sma", "period": 10, "timeframe": "monthly"})],
+        symbols=["SPY", "EFA"], allocation={"kind": "equal_weight"}), D1, D2),
+    Case("weekly rsi and ema", _sig("wk2", [_cond({"kind": "rsi", "period": 5,
+                                                   "timeframe": "weekly"}, "gt", {"value": 55}),
+                                            _cond(PRICE, "gt", {"kind": "ema", "period": 8,
+                                                                "timeframe": "weekly"})],
+                                    [_cond({"kind": "rsi", "period": 5, "timeframe": "weekly"},
+                                           "lt", {"value": 45})]), D1, D2),
+]
+REINVEST_CASES = [
+    Case("golden cross, dividends reinvested", {**GOLDEN, "symbols": ["TLT"]}, date(2012, 1, 3),
+         D2, dividends="reinvest"),
+    Case("target weights monthly, dividends reinvested, fees", {
+        "name": "tw", "symbols": ["SPY", "AGG", "HYG"], "schedule": "monthly",
+        "allocation": {"kind": "target_weights", "weights": {"SPY": 0.5, "AGG": 0.3, "HYG": 0.2}}},
+        D1, D2, fee_pct=0.0005, dividends="reinvest"),
+    Case("a weekly signal, dividends reinvested", _sig(
+        "ff", [_cond(PRICE, "gt", SMA(50))], [_cond(PRICE, "lt", SMA(50))],
+        symbols=["HYG", "LQD"], allocation={"kind": "equal_weight"}, schedule="weekly"),
+        D1, D2, dividends="reinvest"),
 ]
 
 FAMILY_CASES = [
@@ -117,6 +172,9 @@ FAMILY_CASES = [
         "allocation": {"kind": "momentum_rotation", "top_n": 2, "lookback_days": 126,
                        "target_volatility_pct": 12}}, D1, D2),
     Case("golden cross, 21 ETFs in turn", {**GOLDEN, "symbols": ["VTI"]}, date(2007, 1, 3), D2),
+    *RECURSIVE_CASES,
+    *TIMEFRAME_CASES,
+    *REINVEST_CASES,
 ]
 
 
@@ -163,15 +221,23 @@ def test_random_generator_is_seeded_and_valid() -> None:
         StrategySpec.model_validate(case.spec)
 
 
-@pytest.mark.parametrize(("indicator", "named"), [
-    ({"kind": "ema", "period": 20}, "ema"),
-    ({"kind": "rsi"}, "rsi"),
-    ({"kind": "macd"}, "macd"),
-    ({"kind": "atr"}, "atr"),
-    ({"kind": "sma", "period": 10, "timeframe": "weekly"}, "weekly sma"),
+_RULE = {"conditions": [_cond(PRICE, "gt", SMA(20))]}
+
+
+@pytest.mark.parametrize(("spec", "named"), [
+    ({**_sig("short", [_cond(PRICE, "lt", SMA(20))]), "side": "short"}, "short positions"),
+    ({"name": "legs", "symbols": ["SPY", "TLT"],
+      "legs": [{"symbol": "SPY", "fraction": 0.5, "entry": _RULE},
+               {"symbol": "TLT", "fraction": 0.5, "entry": _RULE}]}, "per-symbol legs"),
 ])
-def test_unimplemented_constructs_are_refused_by_name(indicator: dict[str, Any],
-                                                      named: str) -> None:
-    spec = StrategySpec.model_validate(_sig("x", [_cond(indicator, "gt", {"value": 1})]))
+def test_unimplemented_constructs_are_refused_by_name(spec: dict[str, Any], named: str) -> None:
     with pytest.raises(FastEngineRefused, match=named):
-        simulate(spec.model_dump(mode="json"), {}, {}, D1, D2)
+        simulate(spec, {}, {}, D1, D2)
+
+
+def test_window_seeded_indicators_are_not_refused() -> None:
+    for indicator in ({"kind": "ema", "period": 20}, {"kind": "rsi"}, {"kind": "macd"},
+                      {"kind": "atr"}, {"kind": "sma", "period": 10, "timeframe": "weekly"},
+                      {"kind": "rsi", "timeframe": "monthly"}):
+        spec = StrategySpec.model_validate(_sig("x", [_cond(indicator, "gt", {"value": 1})]))
+        assert unsupported_features(spec.model_dump(mode="json")) == []

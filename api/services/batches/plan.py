@@ -5,11 +5,18 @@ over a version's Lumibot `parameters`; `history_bars` is recomputed per combinat
 covers the longest period), and walk-forward (rolling train/test windows: each window's train
 runs sweep the parameters, the best set by the batch's metric then runs on the test window —
 `next_phase` makes those test runs as training ends).
+
+The fast engine (`api.services.screening`) takes over the searches when asked: a sweep with
+`engine: fast` screens every combination on arrays and queues only the best `confirm_top` for
+Lumibot; a walk-forward screens each training window the same way unless told `engine:
+lumibot`, and falls back to training every combination on Lumibot, with the reason in the
+batch's summary, when the fast engine refuses the strategy (edited code, an agent, a construct
+it does not implement). What the screens found is the batch's `summary`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
@@ -26,14 +33,68 @@ from core.errors import InvalidInput, MarketDataError
 from core.logging import get_logger
 from core.models import BacktestRun, Batch, RunStatus, Strategy
 
+SCREENED_KEPT = 100  # screened variants a batch's summary keeps, best first
+
+if TYPE_CHECKING:
+    from api.services.screening import ScreeningService
+
 log = get_logger(__name__)
 
 
 class BatchPlanner:
-    def __init__(self, ctx: AppContext, versions: VersionService, executor_name: str) -> None:
+    def __init__(self, ctx: AppContext, versions: VersionService, executor_name: str,
+                 screening: ScreeningService | None = None) -> None:
         self.ctx = ctx
         self.versions = versions
         self.executor_name = executor_name
+        self.screening = screening
+
+    def _fast_search(self, spec: BatchSpec, base: RunTarget) -> str | None:
+        """None when this target's search runs on the fast engine, else why it does not."""
+        engine = spec.engine or ("fast" if spec.kind == "walk_forward" else "lumibot")
+        if engine != "fast" or spec.kind == "explicit":
+            if spec.engine == "fast":
+                raise InvalidInput("--engine fast screens a sweep or a walk-forward's training",
+                                   code="bad_engine")
+            return "the batch asked for the Lumibot engine"
+        if self.screening is None:
+            return "no fast engine in this process"
+        if spec.symbols:
+            reason: str | None = "the fast engine screens a strategy on its own symbols"
+        elif spec.metric not in ("sharpe", "total_return"):
+            reason = f"the fast engine ranks by sharpe or total_return, not {spec.metric}"
+        else:
+            reason = self.screening.refusal(base)
+        if reason is not None and spec.engine == "fast":
+            raise InvalidInput(reason, code="fast_engine_refused")
+        return reason
+
+    def _screened(self, user_id: int, spec: BatchSpec, base: RunTarget,
+                  combos: list[dict[str, Any]], window: DateRange, summary: dict[str, Any],
+                  role: dict[str, Any]) -> list[dict[str, Any]]:
+        """The best `confirm_top` combinations of a fast screen over `window`; the screen's
+        findings go into `summary["screens"]`."""
+        assert self.screening is not None
+        try:
+            self.ctx.market.require(base.data_symbols, window.start, window.end)
+        except MarketDataError as exc:
+            raise InvalidInput(exc.message, code=exc.code) from exc
+        found = self.screening.screen(
+            user_id, base, combos, spec.parameters, window.start, window.end, cash=spec.cash,
+            fee_pct=spec.fee_pct, dividends=spec.dividends,
+            metric=spec.metric,
+            overfitting=role.get("role") == "run")
+        best = found.best(spec.confirm_top)
+        summary.setdefault("screens", []).append({
+            "strategy_id": base.strategy_id, "version": base.version, **role,
+            "start": window.start.isoformat(), "end": window.end.isoformat(),
+            "variants": len(combos), "seconds": found.seconds, "dividends": found.dividends,
+            "confirmed": len(best),
+            "leaderboard": [{"rank": place, **found.row(i)}
+                            for place, i in enumerate(found.order[:SCREENED_KEPT], 1)],
+            **({"overfitting": found.overfitting} if found.overfitting else {}),
+        })
+        return [{**combos[i], "__fast__": found.row(i)["fast"]} for i in best]
 
     def _targets(self, db: Session, user_id: int, spec: BatchSpec) -> list[Target]:
         if not spec.all_strategies:
@@ -60,8 +121,34 @@ class BatchPlanner:
         planned: list[
             tuple[RunTarget, DateRange, dict[str, Any], list[str] | None, dict[str, Any]]
         ] = []
+        summary: dict[str, Any] = {}
         for base in bases:
             combos = combinations(spec, base.declared, self.ctx.settings.max_lookback)
+            refused = self._fast_search(spec, base)
+            if refused is None:
+                summary["engine"] = "fast"
+                if spec.kind == "walk_forward":
+                    assert spec.walk_forward is not None
+                    for r in spec.date_ranges:
+                        for i, (train, _test) in enumerate(
+                                walk_windows(r.start, r.end, spec.walk_forward)):
+                            role = {"role": "train", "window": i}
+                            for combo in self._screened(user_id, spec, base, combos, train,
+                                                        summary, role):
+                                planned.append((base, train, combo, None, role))
+                    if not planned:
+                        raise InvalidInput(
+                            "the date range holds no complete train + test window",
+                            code="bad_walk_forward",
+                        )
+                    continue
+                for r in spec.date_ranges:
+                    for combo in self._screened(user_id, spec, base, combos, r, summary,
+                                                {"role": "run"}):
+                        planned.append((base, r, combo, None, {"role": "run"}))
+                continue
+            if spec.kind != "explicit" and spec.engine is None and spec.kind == "walk_forward":
+                summary.setdefault("fast_refused", {})[str(base.strategy_id)] = refused
             if spec.kind == "walk_forward":
                 assert spec.walk_forward is not None
                 for r in spec.date_ranges:
@@ -99,6 +186,7 @@ class BatchPlanner:
                 spec=spec.model_dump(mode="json"),
                 schedule_id=schedule_id,
                 executor=self.executor_name,
+                summary=summary or None,
             )
             db.add(batch)
             db.flush()
@@ -129,6 +217,10 @@ class BatchPlanner:
         available: set[str],
     ) -> BacktestRun:
         """One queued run; `available` is the store's symbols, read once per batch."""
+        combo = dict(combo)
+        fast = combo.pop("__fast__", None)  # the variant's fast-engine scores, when screened
+        if fast is not None:
+            role = {**role, "fast": fast}
         params = {**spec.parameters, **combo}
         if base.declared:  # walk-forward test runs reuse their best train run's checked set
             params = check_parameters(base.declared, params, self.ctx.settings.max_lookback)
@@ -160,6 +252,8 @@ class BatchPlanner:
             "warmup_bars": warmup,
             "batch": {**role, "swept": combo, "symbols": symbols},
         }
+        if spec.dividends is not None:
+            config["dividends"] = spec.dividends
         return BacktestRun(
             owner_id=user_id,
             strategy_id=base.strategy_id,

@@ -1,6 +1,12 @@
 """Results of many runs: a batch's leaderboard by any metric, parameter → metric tables,
 walk-forward in-sample vs out-of-sample, equity curves on one date axis, comparing any runs,
 and CSV / JSON / self-contained HTML exports.
+
+A sweep or walk-forward reports its search's overfitting statistics (`overfitting`: trials,
+deflated Sharpe ratio of the best, PBO, and a sentence on what they mean): from the fast
+screen when the fast engine searched, else from the runs' own daily returns. A run the fast
+engine screened carries its fast scores beside its Lumibot metrics, and `differs` when the
+fast engine, run again on that run's exact request, does not give its fills and total return.
 """
 
 from __future__ import annotations
@@ -18,15 +24,18 @@ from api.services.batches.ranking import LOWER_IS_BETTER, metric_value, rank_key
 from api.services.batches.records import batch_runs, batch_view
 from api.services.context import AppContext
 from api.services.rows import batch_row
+from api.services.screening import OVERFITTING_NOTE, ScreeningService, overfitting_statistics
 from api.services.views import BatchSpec, RunView
 from core.errors import InvalidInput
-from core.models import BacktestRun, RunStatus
+from core.models import BacktestRun, RunStatus, StrategyVersion
 
 
 class BatchResults:
-    def __init__(self, ctx: AppContext, backtests: BacktestService) -> None:
+    def __init__(self, ctx: AppContext, backtests: BacktestService,
+                 screening: ScreeningService) -> None:
         self.ctx = ctx
         self.backtests = backtests
+        self.screening = screening
 
     def batch_results(
         self, user_id: int | None, batch_id: int, metric: str | None = None, top: int = 5
@@ -37,6 +46,7 @@ class BatchResults:
             metric = metric or spec.metric
             runs = batch_runs(db, batch_id)
             view = batch_view(db, batch)
+            summary = dict(batch.summary or {})
         rows: list[dict[str, Any]] = []
         for run in runs:
             info = run.config.get("batch") or {}
@@ -57,6 +67,10 @@ class BatchResults:
                     "error": run.error,
                 }
             )
+            if "fast" in info:  # screened on the fast engine before this Lumibot run
+                rows[-1]["fast"] = info["fast"]
+                if run.status == RunStatus.succeeded.value:
+                    rows[-1]["differs"] = self._differs(run)
         ranked = sorted(
             (r for r in rows if r["status"] == RunStatus.succeeded.value and r["role"] != "test"),
             key=lambda r: rank_key(metric)((r["metric"], r["run_id"])),
@@ -89,7 +103,61 @@ class BatchResults:
         }
         if spec.kind == "walk_forward":
             out["walk_forward"] = self._walk_forward_report(rows, metric)
+        if spec.kind != "explicit":
+            out["overfitting"] = self._overfitting(summary, ranked, batch.owner_id)
+        if summary:
+            out["summary"] = summary
+        out["differences"] = sum(1 for r in rows if r.get("differs"))
         return out
+
+    def _differs(self, run: BacktestRun) -> bool:
+        """True unless the fast engine gives this Lumibot run's fills and total return."""
+        from api.services.fast_backtests import run_fast
+
+        with self.ctx.session() as db:
+            version = db.get(StrategyVersion, run.version_id)
+            assert version is not None
+            request = self.backtests.recorder.worker_request(run, version)
+        try:
+            spec = self.backtests._fast_spec(run.version_id)
+        except InvalidInput:
+            return True
+        fast = run_fast(spec, request, None)
+        trades = self.backtests.backtest_result(None, run.id or 0)["trades"]
+        if not fast.ok:
+            return True
+        same = [(f["time"], f["side"], f["quantity"], f["price"]) for f in trades] == [
+            (f["time"], f["side"], f["quantity"], f["price"]) for f in fast.result["fills"]]
+        lumibot = (run.metrics or {}).get("total_return")
+        total = fast.result["metrics"].get("total_return")
+        return not (same and lumibot is not None and total is not None
+                    and abs(lumibot - total) <= 1e-9)
+
+    def _overfitting(self, summary: dict[str, Any], ranked: list[dict[str, Any]],
+                     owner_id: int) -> dict[str, Any]:
+        """The search's trials, deflated Sharpe ratio and PBO: the fast screen's when the fast
+        engine searched, else computed from the Lumibot runs' daily returns."""
+        screened = [s["overfitting"] for s in summary.get("screens", []) if "overfitting" in s]
+        if screened:
+            return {**screened[0], "source": "fast screen"}
+        runs = [r for r in ranked if r["role"] in ("run", "train")]
+        strategies = {r["strategy_id"] for r in runs}
+        empty = {"trials": len(runs), "deflated_sharpe": None, "pbo": None,
+                 "note": OVERFITTING_NOTE, "source": "runs"}
+        if len(runs) < 2 or len(strategies) != 1:
+            return empty
+        curves = self._aligned_equity([r["run_id"] for r in runs])
+        if not curves["dates"]:
+            return empty
+        frame = pd.DataFrame(curves["equity"], index=curves["dates"]).astype(float)
+        daily = frame.pct_change().iloc[1:].fillna(0.0)
+        sharpes = [(r["metrics"] or {}).get("sharpe") for r in runs]
+        order = list(range(len(runs)))  # `ranked` is best first by the batch's metric
+        trials = max(len(runs), self.screening.prior_trials(owner_id, strategies.pop()))
+        stats = overfitting_statistics(
+            [float(v) if isinstance(v, (int, float)) else float("nan") for v in sharpes], order,
+            lambda i: daily[str(runs[i]["run_id"])].to_numpy(), trials)
+        return {**stats, "source": "runs"}
 
     def _walk_forward_report(self, rows: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
         by_id = {r["run_id"]: r for r in rows}
