@@ -156,10 +156,5 @@ def market_page(ui: UiDep) -> Response:
 
 
 def strategy_names(ui: UiDep, ids: set[int]) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for strategy_id in ids:
-        try:
-            names[strategy_id] = ui.app.strategies.get_strategy(ui.user, strategy_id).name
-        except StratforgeError:
-            names[strategy_id] = f"strategy {strategy_id} (deleted)"
-    return names
+    found = ui.app.strategies.names(ui.user, ids)
+    return {i: found.get(i, f"strategy {i} (deleted)") for i in ids}

@@ -284,17 +284,19 @@ class BacktestService:
     ) -> Page[RunView]:
         """A page of the user's runs, oldest first (or newest first), with their version
         numbers joined in."""
+        where = [BacktestRun.owner_id == user_id]
+        if strategy_id is not None:
+            where.append(BacktestRun.strategy_id == strategy_id)
+        if status is not None:
+            where.append(BacktestRun.status == status.value)
         chosen = (
             select(BacktestRun, StrategyVersion.number)
             .join(StrategyVersion, col(StrategyVersion.id) == col(BacktestRun.version_id))
-            .where(BacktestRun.owner_id == user_id)
+            .where(*where)
         )
-        if strategy_id is not None:
-            chosen = chosen.where(BacktestRun.strategy_id == strategy_id)
-        if status is not None:
-            chosen = chosen.where(BacktestRun.status == status.value)
         with self.ctx.session() as db:
-            total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
+            # every run has its version (a foreign key): the count needs no join, no rows
+            total = db.exec(select(func.count(col(BacktestRun.id))).where(*where)).one()
             order = col(BacktestRun.id).desc() if newest_first else col(BacktestRun.id)
             rows = db.exec(chosen.order_by(order).offset(offset).limit(limit)).all()
             return Page(items=[run_view(db, run, number) for run, number in rows],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -305,6 +306,20 @@ class StrategyService:
                 .group_by(col(StrategyVersion.validation_status))
             ).all()
         return {str(status): int(n) for status, n in rows}
+
+    def names(self, user_id: int, strategy_ids: Iterable[int]) -> dict[int, str]:
+        """The names of those of the user's strategies, in one query; a deleted or unknown id
+        is missing from the answer."""
+        wanted = list(strategy_ids)
+        if not wanted:
+            return {}
+        with self.ctx.session() as db:
+            rows = db.exec(
+                select(Strategy.id, Strategy.name)
+                .where(Strategy.owner_id == user_id, col(Strategy.id).in_(wanted),
+                       col(Strategy.deleted_at).is_(None))
+            ).all()
+        return {int(i or 0): str(n) for i, n in rows}
 
     def get_strategy(self, user_id: int, strategy_id: int) -> StrategyView:
         with self.ctx.session() as db:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlmodel import col, select
 
 from api.services.batches.plan import BatchPlanner
-from api.services.batches.records import batch_runs, batch_view
+from api.services.batches.records import batch_runs, batch_view, batch_views
 from api.services.context import AppContext
 from api.services.rows import batch_row
 from api.services.runs import INTERRUPTED, BacktestRunner, RunEvents, RunRecorder
@@ -57,7 +57,7 @@ class BatchCoordinator:
             rows = db.exec(
                 select(Batch).where(Batch.owner_id == user_id).order_by(order).limit(latest)
             ).all()
-            return [batch_view(db, b) for b in rows]
+            return batch_views(db, rows)
 
     def submit_batch(self, batch_id: int) -> threading.Thread:
         """Coordinate the batch in a background thread of this process."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -23,8 +25,39 @@ def batch_runs(db: Session, batch_id: int) -> list[BacktestRun]:
     )
 
 
-def batch_view(db: Session, batch: Batch) -> BatchView:
-    runs = batch_runs(db, batch.id or 0)
+class RunFacts(NamedTuple):
+    """What a batch's view needs of each run: not the whole row (its config and metrics)."""
+
+    id: int
+    status: str
+    duration_s: float | None
+
+
+def run_facts(db: Session, batch_ids: Iterable[int]) -> dict[int, list[RunFacts]]:
+    """Each batch's runs in order, as `RunFacts`, in one query for all of them."""
+    wanted = list(batch_ids)
+    out: dict[int, list[RunFacts]] = {b: [] for b in wanted}
+    if not wanted:
+        return out
+    rows = db.exec(
+        select(BacktestRun.batch_id, BacktestRun.id, BacktestRun.status, BacktestRun.duration_s)
+        .where(col(BacktestRun.batch_id).in_(wanted))
+        .order_by(col(BacktestRun.id))
+    ).all()
+    for batch_id, run_id, status, duration in rows:
+        out[batch_id or 0].append(RunFacts(run_id or 0, status, duration))
+    return out
+
+
+def batch_views(db: Session, batches: Sequence[Batch]) -> list[BatchView]:
+    """The views of many batches with one query for all their runs."""
+    facts = run_facts(db, [b.id or 0 for b in batches])
+    return [batch_view(db, b, facts[b.id or 0]) for b in batches]
+
+
+def batch_view(db: Session, batch: Batch, runs: Sequence[RunFacts] | None = None) -> BatchView:
+    if runs is None:
+        runs = run_facts(db, [batch.id or 0])[batch.id or 0]
     counts = BatchCounts(total=len(runs))
     for run in runs:
         setattr(counts, run.status, getattr(counts, run.status) + 1)
@@ -35,7 +68,8 @@ def batch_view(db: Session, batch: Batch) -> BatchView:
         windows = sum(
             len(walk_windows(r.start, r.end, spec.walk_forward)) for r in spec.date_ranges
         )
-        made = sum(1 for r in runs if (r.config.get("batch") or {}).get("role") == "test")
+        made = sum(1 for r in batch_runs(db, batch.id or 0)
+                   if (r.config.get("batch") or {}).get("role") == "test")
         counts.total += max(windows * max(len(spec.targets), 1) - made, 0)
         counts.queued += max(windows * max(len(spec.targets), 1) - made, 0)
     eta: float | None = None
