@@ -32,6 +32,7 @@ from api.routes import deployments as deployment_routes
 from api.routes import integrations as integration_routes
 from api.routes import monitoring as monitoring_routes
 from api.routes import notifications as notification_routes
+from api.routes import teams as team_routes
 from api.services.container import Services
 from api.services.views import ErrorBody
 from api.web_guard import WebGuard
@@ -86,6 +87,7 @@ ROUTER_ERRORS: dict[str, tuple[int, ...]] = {
     "bot_builder": (404,),
     "auth": (404, 409, 429),
     "integrations": (404, 409, 502, 503),
+    "teams": (404, 409),
 }
 
 
@@ -236,6 +238,7 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
     include(bot_builder.router, "bot_builder")
     include(auth_routes.router, "auth")
     include(integration_routes.router, "integrations")
+    include(team_routes.router, "teams")
     # outermost: an oversized body is refused before any other layer reads it
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -65,13 +65,15 @@ def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
 def _authorised(app: Services, cookie: str | None, method: str = "GET") -> int | None:
     """The user the cookie (a personal token, or the server's API key) signs in, None when it
     signs in nobody; in single-user mode the local user. The page then sees only that user's
-    rows (`core.scope`); a viewer only reads."""
+    rows (and, on pages, its team-mates' results; `core.scope`); a viewer only reads."""
     try:
         principal = app.sessions.authenticate(cookie or None)
         check_role(principal, method, "/ui")
     except StratforgeError:
         return None
-    enter_owner(principal.user_id)
+    # a page shows team-mates' results too; a form that changes something sees the user's own
+    enter_owner(principal.user_id,
+                app.teams.team_mates(principal.user_id) if method == "GET" else ())
     return principal.user_id
 
 

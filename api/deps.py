@@ -5,6 +5,11 @@ role rules, and sets the request's owner (`core.scope`), so every database sessi
 opens sees only that user's rows. Role rules, one table: a viewer only reads (and manages its
 own sign-in, profile and settings) and never sees keys; admin-only routes depend on
 `require_admin`.
+
+Teams: a read (GET/HEAD) also sees the results of the caller's team-mates (`core.scope`); a
+write never does, so nothing of a team-mate can be changed, run or deployed. A write whose path
+names a team-mate's result (`TEAM_PATH_PARAMS`) is answered 403 `team_read_only` rather than
+the 404 a stranger's object gets; a team-mate's id inside a write's body is unknown to it (404).
 """
 
 from __future__ import annotations
@@ -12,18 +17,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from sqlmodel import SQLModel
 from starlette.concurrency import run_in_threadpool
 
 from api.services.container import Services
 from api.services.sessions import Principal
 from core.errors import Forbidden
-from core.scope import enter_owner
+from core.models import BacktestRun, Batch, Strategy
+from core.scope import enter_owner, owner_scope
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # what a viewer may change: its own session, profile, password and settings
 VIEWER_MAY_WRITE = ("/auth/", "/users/profile", "/users/password", "/users/settings")
 # what a viewer may not even read: broker and LLM keys
 KEY_PATHS = ("/integrations", "/broker-credentials")
+# path parameters naming a result team-mates may read, and its table
+TEAM_PATH_PARAMS: dict[str, type[SQLModel]] = {
+    "strategy_id": Strategy, "run_id": BacktestRun, "batch_id": Batch}
 
 
 def get_services(request: Request) -> Services:
@@ -60,11 +70,35 @@ async def current_principal(
 ) -> Principal:
     """Async on purpose: the owner it sets is then seen by the (threadpool) endpoint."""
     credential = presented_credential(x_api_key, authorization)
-    principal = await run_in_threadpool(app.sessions.authenticate, credential)
+    principal, team = await run_in_threadpool(_principal_and_team, app, credential)
     check_role(principal, request.method, request.url.path)
-    enter_owner(principal.user_id)
+    if request.method in SAFE_METHODS:
+        enter_owner(principal.user_id, team)
+    else:
+        if team:
+            await run_in_threadpool(refuse_team_write, app, team, request.path_params)
+        enter_owner(principal.user_id)
     request.state.principal = principal
     return principal
+
+
+def _principal_and_team(app: Services, credential: str | None
+                        ) -> tuple[Principal, frozenset[int]]:
+    principal = app.sessions.authenticate(credential)
+    return principal, app.teams.team_mates(principal.user_id)
+
+
+def refuse_team_write(app: Services, team: frozenset[int], params: dict[str, str]) -> None:
+    """403 when a write's path names a result that belongs to a team-mate."""
+    for name, table in TEAM_PATH_PARAMS.items():
+        value = params.get(name)
+        if value is None or not value.isdigit():
+            continue
+        with owner_scope(None), app.ctx.session() as db:
+            row = db.get(table, int(value))
+        if getattr(row, "owner_id", None) in team:
+            raise Forbidden(f"this {table.__name__} belongs to a team-mate: you may read it, "
+                            "not change it", code="team_read_only")
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -30,6 +30,7 @@ from api.services.views import BacktestConfig, Page, RunView
 from core.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from core.logging import get_logger
 from core.models import BacktestRun, RunStatus, StrategyVersion
+from core.scope import readable_owners
 from generator.spec import StrategySpec
 from runtime.backtest import BacktestRequest, WorkerOutcome
 from runtime.executors.admission import Ticket
@@ -51,6 +52,7 @@ def run_view(db: Session, run: BacktestRun, number: int | None = None) -> RunVie
         artifacts = sorted(p.name for p in Path(run.artifacts_dir).iterdir() if p.name in ARTIFACTS)
     return RunView(
         id=run.id or 0,
+        owner_id=run.owner_id,
         strategy_id=run.strategy_id,
         version=number,
         status=run.status,
@@ -281,7 +283,7 @@ class BacktestService:
         chosen = (
             select(BacktestRun, StrategyVersion.number)
             .join(StrategyVersion, col(StrategyVersion.id) == col(BacktestRun.version_id))
-            .where(BacktestRun.owner_id == user_id)
+            .where(col(BacktestRun.owner_id).in_(readable_owners(user_id)))
         )
         if strategy_id is not None:
             chosen = chosen.where(BacktestRun.strategy_id == strategy_id)

@@ -33,6 +33,7 @@ from core.errors import (
 )
 from core.logging import get_logger
 from core.models import Strategy, StrategyVersion, ValidationStatus, VersionOrigin
+from core.scope import readable_owners
 from generator.pipeline import Generated, generate, get_provider
 from generator.providers.base import Provider
 from generator.render import slug_for
@@ -253,7 +254,8 @@ class StrategyService:
         chosen = (
             select(Strategy, StrategyVersion)
             .outerjoin(StrategyVersion, latest)
-            .where(Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None))
+            .where(col(Strategy.owner_id).in_(readable_owners(user_id)),
+                   col(Strategy.deleted_at).is_(None))
         )
         if query:
             pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query) + "%"

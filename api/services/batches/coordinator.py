@@ -19,6 +19,7 @@ from api.services.runs import INTERRUPTED, BacktestRunner, RunEvents, RunRecorde
 from api.services.views import BatchView
 from core.logging import get_logger
 from core.models import Batch, BatchStatus, NotifyEvent, RunStatus, StrategyVersion
+from core.scope import readable_owners
 from runtime.executors import BacktestJob
 from runtime.notifications.outbox import notify
 
@@ -52,7 +53,8 @@ class BatchCoordinator:
     def list_batches(self, user_id: int) -> list[BatchView]:
         with self.ctx.session() as db:
             rows = db.exec(
-                select(Batch).where(Batch.owner_id == user_id).order_by(col(Batch.id))
+                select(Batch).where(col(Batch.owner_id).in_(readable_owners(user_id)))
+                .order_by(col(Batch.id))
             ).all()
             return [batch_view(db, b) for b in rows]
 

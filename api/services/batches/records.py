@@ -52,6 +52,7 @@ def batch_view(db: Session, batch: Batch) -> BatchView:
         eta = 0.0
     return BatchView(
         id=batch.id or 0,
+        owner_id=batch.owner_id,
         name=batch.name,
         kind=batch.kind,
         status=batch.status,
