@@ -32,10 +32,10 @@ CONDITION = (
 
 TEAM_READ_POLICY = "stratforge_team_read"
 TEAM_CONDITION = (
-    "owner_id IN (SELECT mate.user_id FROM team_members AS me "
+    "(owner_id IN (SELECT mate.user_id FROM team_members AS me "
     "JOIN team_members AS mate ON mate.team_id = me.team_id "
     "WHERE me.user_id = NULLIF(NULLIF(current_setting('app.user_id', true), ''), "
-    "'system')::integer)"
+    "'system')::integer))"
 )
 
 

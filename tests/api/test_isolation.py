@@ -344,7 +344,7 @@ def test_the_dashboard_shows_another_users_objects_as_not_found(two_users: Setup
 
 
 def test_team_lists_show_members_and_teams_are_made_by_admins(two_users: Setup) -> None:
-    client, alice, bob, ids = two_users
+    client, _alice, bob, ids = two_users
     team = ids["team"]
     mine = client.get("/teams", headers=team["carol"]).json()
     assert [t["name"] for t in mine] == ["alpha"]
@@ -360,7 +360,7 @@ def test_team_lists_show_members_and_teams_are_made_by_admins(two_users: Setup) 
 
 
 def test_team_mates_read_results_and_nothing_else_on_every_endpoint(two_users: Setup) -> None:
-    client, alice, bob, ids = two_users
+    client, alice, _bob, ids = two_users
     carol, dave, erin = ids["team"]["carol"], ids["team"]["dave"], ids["team"]["erin"]
     reads = writes = 0
     for method, path, op in operations(client):
@@ -425,7 +425,7 @@ def test_team_mates_read_results_and_nothing_else_on_every_endpoint(two_users: S
 
 
 def test_leaving_the_team_ends_the_reads_at_once(two_users: Setup) -> None:
-    client, alice, _, ids = two_users
+    client, _alice, _, ids = two_users
     team = ids["team"]
     alpha = client.get("/teams", headers=team["dave"]).json()[0]
     dave_id = next(m["user_id"] for m in alpha["members"] if m["name"] == "dave")
