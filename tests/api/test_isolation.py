@@ -404,7 +404,7 @@ def test_team_mates_read_results_and_nothing_else_on_every_endpoint(two_users: S
 
     # the lists of results show the team's; every other list shows none of A's rows
     alice_id = client.get("/users/profile", headers=alice).json()["id"]
-    for method, path, op in operations(client):
+    for method, path, _op in operations(client):
         if method != "GET" or "{" in path:
             continue
         for who in (carol, dave):
