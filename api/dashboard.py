@@ -73,7 +73,7 @@ def _authorised(app: Services, cookie: str | None, method: str = "GET") -> int |
         return None
     # a page shows team-mates' results too; a form that changes something sees the user's own
     enter_owner(principal.user_id,
-                app.teams.team_mates(principal.user_id) if method == "GET" else ())
+                principal.team if method == "GET" else ())
     return principal.user_id
 
 

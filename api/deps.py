@@ -70,8 +70,9 @@ async def current_principal(
 ) -> Principal:
     """Async on purpose: the owner it sets is then seen by the (threadpool) endpoint."""
     credential = presented_credential(x_api_key, authorization)
-    principal, team = await run_in_threadpool(_principal_and_team, app, credential)
+    principal = await run_in_threadpool(app.sessions.authenticate, credential)
     check_role(principal, request.method, request.url.path)
+    team = principal.team
     if request.method in SAFE_METHODS:
         enter_owner(principal.user_id, team)
     else:
@@ -80,12 +81,6 @@ async def current_principal(
         enter_owner(principal.user_id)
     request.state.principal = principal
     return principal
-
-
-def _principal_and_team(app: Services, credential: str | None
-                        ) -> tuple[Principal, frozenset[int]]:
-    principal = app.sessions.authenticate(credential)
-    return principal, app.teams.team_mates(principal.user_id)
 
 
 def refuse_team_write(app: Services, team: frozenset[int], params: dict[str, str]) -> None:

@@ -26,7 +26,7 @@ from api.services.fast_backtests import fast_spec, run_fast
 from api.services.rows import run_row
 from api.services.runs import BacktestRunner, RunEvents, RunRecorder
 from api.services.versions import VersionService
-from api.services.views import BacktestConfig, Page, RunView
+from api.services.views import BacktestConfig, Page, RunView, fetch_limit, known_total
 from core.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from core.logging import get_logger
 from core.models import BacktestRun, RunStatus, StrategyVersion
@@ -290,8 +290,11 @@ class BacktestService:
         if status is not None:
             chosen = chosen.where(BacktestRun.status == status.value)
         with self.ctx.session() as db:
-            total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
-            rows = db.exec(chosen.order_by(col(BacktestRun.id)).offset(offset).limit(limit)).all()
+            fetched = db.exec(chosen.order_by(col(BacktestRun.id)).offset(offset)
+                              .limit(fetch_limit(limit))).all()
+            rows, total = fetched[:limit], known_total(len(fetched), limit, offset)
+            if total is None:
+                total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
             return Page(items=[run_view(db, run, number) for run, number in rows],
                         total=int(total), limit=limit, offset=offset)
 

@@ -27,6 +27,7 @@ from sqlmodel import col, select
 from api.services.accounts import Accounts
 from api.services.audit import AuditLog
 from api.services.context import AppContext
+from api.services.teams import team_mates
 from api.services.throttle import SignInThrottle
 from api.services.views import (
     RegisterIn,
@@ -53,6 +54,7 @@ class Principal:
     user_id: int
     role: str
     via: str  # jwt | token | api_key | local
+    team: frozenset[int] = frozenset()  # who shares a team with the user (api.services.teams)
 
 
 def digest(secret: str) -> str:
@@ -258,12 +260,17 @@ class SessionService:
         if claims.get("typ") != "access":
             raise Unauthorized("invalid access token", code="bad_token")
         try:
-            user = self.accounts.get_user(int(claims["sub"]))
-        except (NotFound, ValueError) as exc:
+            user_id = int(claims["sub"])
+        except ValueError as exc:
             raise Unauthorized("invalid access token", code="bad_token") from exc
-        if user.disabled or claims.get("ep") != user.session_epoch:
-            raise Unauthorized("this session has ended; sign in again", code="session_ended")
-        return Principal(user.id or 0, user.role, "jwt")
+        with owner_scope(None), self.ctx.session() as db:  # one session: the user, the team
+            user = db.get(User, user_id)
+            if user is None:
+                raise Unauthorized("invalid access token", code="bad_token")
+            if user.disabled or claims.get("ep") != user.session_epoch:
+                raise Unauthorized("this session has ended; sign in again",
+                                   code="session_ended")
+            return Principal(user_id, user.role, "jwt", team_mates(db, user_id))
 
     def _personal_token(self, token: str) -> Principal:
         now = utcnow()
@@ -281,7 +288,7 @@ class SessionService:
                 row.last_used_at = now
                 db.add(row)
                 db.commit()
-            return Principal(user.id or 0, user.role, "token")
+            return Principal(user.id or 0, user.role, "token", team_mates(db, user.id or 0))
 
 
 

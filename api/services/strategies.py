@@ -23,7 +23,15 @@ from api.services.generations import GenerationLedger
 from api.services.integrations import user_llm_settings
 from api.services.rows import strategy_row, version_row
 from api.services.validation import ValidationService
-from api.services.views import Page, StrategyView, VersionView, strategy_view, version_view
+from api.services.views import (
+    Page,
+    StrategyView,
+    VersionView,
+    fetch_limit,
+    known_total,
+    strategy_view,
+    version_view,
+)
 from core.errors import (
     Conflict,
     InvalidInput,
@@ -267,8 +275,11 @@ class StrategyService:
         if validation is not None:
             chosen = chosen.where(col(StrategyVersion.validation_status) == validation.value)
         with self.ctx.session() as db:
-            total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
-            rows = db.exec(chosen.order_by(col(Strategy.id)).offset(offset).limit(limit)).all()
+            fetched = db.exec(chosen.order_by(col(Strategy.id)).offset(offset)
+                              .limit(fetch_limit(limit))).all()
+            rows, total = fetched[:limit], known_total(len(fetched), limit, offset)
+            if total is None:
+                total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
             return Page(items=[strategy_view(s, v) for s, v in rows], total=int(total),
                         limit=limit, offset=offset)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from api.services.accounts import Accounts
 from api.services.context import AppContext
@@ -19,6 +19,16 @@ from core.models import Team, TeamMember, User
 from core.scope import owner_scope
 
 log = get_logger(__name__)
+
+
+def team_mates(db: Session, user_id: int) -> frozenset[int]:
+    """Everyone who shares a team with `user_id` (without `user_id`): one query."""
+    me, mate = aliased(TeamMember), aliased(TeamMember)
+    rows = db.exec(
+        select(mate.user_id).join(me, col(me.team_id) == col(mate.team_id))
+        .where(me.user_id == user_id, mate.user_id != user_id)
+    ).all()
+    return frozenset(int(r) for r in rows)
 
 
 class TeamService:
@@ -83,14 +93,8 @@ class TeamService:
         return self._views(ids)
 
     def team_mates(self, user_id: int) -> frozenset[int]:
-        """Everyone who shares a team with `user_id` (without `user_id`): one query."""
-        me, mate = aliased(TeamMember), aliased(TeamMember)
         with owner_scope(None), self.ctx.session() as db:
-            rows = db.exec(
-                select(mate.user_id).join(me, col(me.team_id) == col(mate.team_id))
-                .where(me.user_id == user_id, mate.user_id != user_id)
-            ).all()
-        return frozenset(int(r) for r in rows)
+            return team_mates(db, user_id)
 
     def _team_id(self, team: str | int) -> int:
         with owner_scope(None), self.ctx.session() as db:

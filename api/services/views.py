@@ -934,6 +934,20 @@ class Page(Generic[T]):
     offset: int
 
 
+def fetch_limit(limit: int | None) -> int | None:
+    """How many rows to fetch for a page: one more than it holds, so that `known_total` can
+    tell whether more follow without a count query."""
+    return None if limit is None else limit + 1
+
+
+def known_total(fetched: int, limit: int | None, offset: int) -> int | None:
+    """The total that a page fetched with `fetch_limit` already tells (nothing follows it and
+    the window starts inside the list), or None: then count."""
+    if (limit is None or fetched <= limit) and (fetched > 0 or offset == 0):
+        return offset + fetched
+    return None
+
+
 # -- errors --------------------------------------------------------------------------------------
 class ErrorBody(BaseModel):
     """Every error the API answers (`StratforgeError.as_dict`): a stable code, a message and
