@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import jwt
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 
 from api.services.accounts import Accounts
@@ -47,6 +47,9 @@ JWT_KEY_FILE = "jwt.key"
 TOKEN_PREFIX = "sf_"
 ALGORITHM = "HS256"
 TOUCH_EVERY = timedelta(minutes=1)  # how stale a personal token's last_used_at may get
+
+
+_TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("digest"))
 
 
 @dataclass(frozen=True)
@@ -275,7 +278,7 @@ class SessionService:
     def _personal_token(self, token: str) -> Principal:
         now = utcnow()
         with owner_scope(None), self.ctx.session() as db:
-            row = db.exec(select(ApiToken).where(ApiToken.token_hash == digest(token))).first()
+            row = db.exec(_TOKEN_BY_HASH.params(digest=digest(token))).first()
             if row is None or row.revoked_at is not None:
                 raise Unauthorized("unknown or revoked API token", code="bad_token")
             if row.expires_at is not None and as_utc(row.expires_at) <= now:

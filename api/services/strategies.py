@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -51,6 +51,18 @@ from generator.validate import check_source
 log = get_logger(__name__)
 
 SLUG_ATTEMPTS = 20
+
+
+# built once: making a statement costs more than running it on a short list
+_STRATEGIES_WITH_LATEST = (
+    select(Strategy, StrategyVersion)
+    .outerjoin(StrategyVersion, and_(
+        col(StrategyVersion.strategy_id) == col(Strategy.id),
+        col(StrategyVersion.number) == col(Strategy.latest_version),
+    ))
+    .where(col(Strategy.owner_id).in_(bindparam("owners", expanding=True)),
+           col(Strategy.deleted_at).is_(None))
+)
 
 
 class StrategyService:
@@ -252,19 +264,11 @@ class StrategyService:
         query: str | None = None,
         validation: ValidationStatus | None = None,
     ) -> Page[StrategyView]:
-        """A page of the user's strategies, oldest first, each with its latest version (one
-        query for the rows, one for the total). `query` matches the name, slug or text
+        """A page of the user's strategies (and, while the scope carries the team, its
+        team-mates'), oldest first, each with its latest version (one query for the rows, one
+        for the total when the page does not tell it). `query` matches the name, slug or text
         (case-insensitive); `validation` the latest version's status."""
-        latest = and_(
-            col(StrategyVersion.strategy_id) == col(Strategy.id),
-            col(StrategyVersion.number) == col(Strategy.latest_version),
-        )
-        chosen = (
-            select(Strategy, StrategyVersion)
-            .outerjoin(StrategyVersion, latest)
-            .where(col(Strategy.owner_id).in_(readable_owners(user_id)),
-                   col(Strategy.deleted_at).is_(None))
-        )
+        chosen = _STRATEGIES_WITH_LATEST.params(owners=readable_owners(user_id))
         if query:
             pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query) + "%"
             chosen = chosen.where(or_(

@@ -6,6 +6,7 @@ the teams they belong to; an admin sees every team.
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -21,14 +22,17 @@ from core.scope import owner_scope
 log = get_logger(__name__)
 
 
+_me, _mate = aliased(TeamMember), aliased(TeamMember)
+# built once: every signed-in request asks it
+_TEAM_MATES = (
+    select(_mate.user_id).join(_me, col(_me.team_id) == col(_mate.team_id))
+    .where(_me.user_id == bindparam("user"), _mate.user_id != bindparam("user"))
+)
+
+
 def team_mates(db: Session, user_id: int) -> frozenset[int]:
     """Everyone who shares a team with `user_id` (without `user_id`): one query."""
-    me, mate = aliased(TeamMember), aliased(TeamMember)
-    rows = db.exec(
-        select(mate.user_id).join(me, col(me.team_id) == col(mate.team_id))
-        .where(me.user_id == user_id, mate.user_id != user_id)
-    ).all()
-    return frozenset(int(r) for r in rows)
+    return frozenset(int(r) for r in db.exec(_TEAM_MATES.params(user=user_id)).all())
 
 
 class TeamService:
