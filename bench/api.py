@@ -155,6 +155,20 @@ def server_cpu_s(server: subprocess.Popen[bytes]) -> float:
     return total
 
 
+def wait_until_idle(server: subprocess.Popen[bytes], limit_s: float = 120.0) -> float:
+    """Wait until the server's processes (its warm backtest workers start beside it) use
+    under a tenth of a core; the seconds waited."""
+    started = time.monotonic()
+    last = server_cpu_s(server)
+    while time.monotonic() - started < limit_s:
+        time.sleep(1.0)
+        now = server_cpu_s(server)
+        if now - last < 0.1:
+            break
+        last = now
+    return time.monotonic() - started
+
+
 def run_once(label: str, source: Path, args: argparse.Namespace, workers: int) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         home, market = Path(tmp) / "home", Path(tmp) / "market"
@@ -189,6 +203,7 @@ def run_once(label: str, source: Path, args: argparse.Namespace, workers: int) -
             jwt = httpx.post(base + "/auth/login", json={
                 "email": "bob@example.test", "password": PASSWORD}).json()["access_token"]
             headers = [{"Authorization": f"Bearer {token}"}, {"Authorization": f"Bearer {jwt}"}]
+            wait_until_idle(server)
             asyncio.run(load(base, headers, 50, 2, args.strategies))  # warm up
             load_avg = os.getloadavg()
             cpu_before = server_cpu_s(server)
