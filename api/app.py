@@ -32,9 +32,11 @@ from api.routes import deployments as deployment_routes
 from api.routes import integrations as integration_routes
 from api.routes import monitoring as monitoring_routes
 from api.routes import notifications as notification_routes
+from api.routes import teams as team_routes
 from api.services.container import Services
 from api.services.views import ErrorBody
 from api.web_guard import WebGuard
+from core.changes import ChangeSet, collect_changes
 from core.config import Settings, get_settings
 from core.errors import InvalidInput, ServerBusy, StratforgeError
 from core.logging import configure_logging, get_logger
@@ -86,6 +88,7 @@ ROUTER_ERRORS: dict[str, tuple[int, ...]] = {
     "bot_builder": (404,),
     "auth": (404, 409, 429),
     "integrations": (404, 409, 502, 503),
+    "teams": (404, 409),
 }
 
 
@@ -167,8 +170,13 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
         (which would close the connection and drop the requests queued behind it)."""
         request_id = uuid.uuid4().hex[:16]
         started = time.perf_counter()
+        changes = ChangeSet()
         try:
-            response = await call_next(request)
+            if request.method in ("GET", "HEAD", "OPTIONS"):
+                response = await call_next(request)
+            else:
+                with collect_changes() as changes:  # the audit entry's before/after
+                    response = await call_next(request)
         except Exception:
             log.exception("unhandled error",
                           extra={"request": request_id, "path": request.url.path})
@@ -182,11 +190,13 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
             services.monitoring.http.observe(request.method, getattr(route, "path", "other"),
                                              response.status_code, time.perf_counter() - started)
         if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
-            await _audit(request, response.status_code, request_id)
+            await _audit(request, response.status_code, request_id, changes)
         return response
 
-    async def _audit(request: Request, status: int, request_id: str) -> None:
-        """Every state change that succeeded: who, which route, which object, from where."""
+    async def _audit(request: Request, status: int, request_id: str,
+                     changes: ChangeSet) -> None:
+        """Every state change that succeeded: who, which route, which object, from where, and
+        a before/after summary of the rows it changed (`core.changes`: no secrets)."""
         route = request.scope.get("route")
         path = getattr(route, "path", request.url.path)
         if path in ("/auth/login", "/auth/register", "/auth/refresh"):
@@ -200,7 +210,8 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
             f"{request.method} {path}",
             actor_id=getattr(principal, "user_id", None),
             object_type=parts[0] if parts else None, object_id=object_id,
-            summary={"status": status, "params": params} if params else {"status": status},
+            summary={"status": status, **({"params": params} if params else {}),
+                     **({"changes": changes.as_json()} if changes.rows else {})},
             address=request.client.host if request.client else None,
             request_id=request_id,
         )
@@ -244,6 +255,7 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
     include(bot_builder.router, "bot_builder")
     include(auth_routes.router, "auth")
     include(integration_routes.router, "integrations")
+    include(team_routes.router, "teams")
     # outermost: an oversized body is refused before any other layer reads it
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app

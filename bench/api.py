@@ -2,12 +2,19 @@
 each, at a fixed request rate.
 
     .venv/bin/python bench/api.py [--rate 200] [--seconds 30] [--strategies 100]
+                                  [--workers N] [--before DIR]
 
 Starts `stratforge serve` (uvicorn, SQLite in a temporary HOME) on loopback; alice signs in
-with a personal API token, bob with an access JWT from `POST /auth/login`; requests alternate
-between them on an open-loop schedule (one every 1/rate s, whether or not the previous one has
-answered), over keep-alive connections. Each answer is checked (200, that user's 100 rows).
-Prints achieved rate, p50/p90/p99/max latency and errors. Target: p99 < 50 ms.
+with a personal API token, bob with an access JWT from `POST /auth/login`; requests
+(`GET /strategies?limit=<strategies>`) alternate between them on an open-loop schedule (one
+every 1/rate s, whether or not the previous one has answered), over keep-alive connections.
+Each answer is checked (200, that user's rows, `X-Total-Count`). Prints achieved rate,
+p50/p90/p99/max latency, errors, the server's CPU per request (all its processes) and the
+machine's load average before the run. Target: p99 < 50 ms.
+
+`--before DIR`: first the same run against the code of another checkout (e.g. `git worktree`
+or `git archive` of an older commit), seeded and served from DIR, so before and after are
+measured in one run on the same machine load. `--workers N`: `stratforge serve --workers N`.
 """
 
 from __future__ import annotations
@@ -21,12 +28,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# the code under test: this checkout, or the one `--before` names (seeding runs in it too)
+SOURCE = Path(os.environ.get("STRATFORGE_BENCH_SOURCE") or ROOT)
+sys.path.insert(0, str(SOURCE))
 
 PASSWORD = "correct horse battery staple"
 
@@ -85,10 +95,12 @@ async def load(base: str, headers: list[dict[str, str]], rate: float, seconds: f
             started = time.perf_counter()
             kind = ""
             try:
-                response = await client.get("/strategies", headers=headers[i % len(headers)])
+                response = await client.get("/strategies", params={"limit": expect},
+                                            headers=headers[i % len(headers)])
                 if response.status_code != 200:
                     kind = f"{response.status_code} {response.text[:80]}"
-                elif len(response.json()) != expect:
+                elif len(response.json()) != expect or response.headers.get(
+                        "X-Total-Count", str(expect)) != str(expect):
                     kind = "wrong rows"
             except httpx.HTTPError as exc:
                 kind = type(exc).__name__
@@ -109,27 +121,72 @@ async def load(base: str, headers: list[dict[str, str]], rate: float, seconds: f
     return latencies, errors, elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rate", type=float, default=200)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--strategies", type=int, default=100)
-    args = parser.parse_args()
+@dataclass
+class Result:
+    label: str
+    latencies: list[float]
+    errors: dict[str, int]
+    elapsed: float
+    cpu_ms_per_request: float
+    load: tuple[float, float, float]
 
+
+def seed_in(source: Path, home: Path, market: Path, per_user: int) -> str:
+    """Seed with `source`'s code (its schema), in a process of its own; alice's token."""
+    env = {**os.environ, "STRATFORGE_BENCH_SOURCE": str(source), "PYTHONPATH": str(source)}
+    done = subprocess.run(
+        [sys.executable, __file__, "--seed-only", str(home), str(market), str(per_user)],
+        env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def server_cpu_s(server: subprocess.Popen[bytes]) -> float:
+    """CPU seconds of the server and its worker processes so far."""
+    import psutil
+
+    root = psutil.Process(server.pid)
+    total = 0.0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def wait_until_idle(server: subprocess.Popen[bytes], limit_s: float = 120.0) -> float:
+    """Wait until the server's processes (its warm backtest workers start beside it) use
+    under a tenth of a core; the seconds waited."""
+    started = time.monotonic()
+    last = server_cpu_s(server)
+    while time.monotonic() - started < limit_s:
+        time.sleep(1.0)
+        now = server_cpu_s(server)
+        if now - last < 0.1:
+            break
+        last = now
+    return time.monotonic() - started
+
+
+def run_once(label: str, source: Path, args: argparse.Namespace, workers: int) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         home, market = Path(tmp) / "home", Path(tmp) / "market"
         from runtime.market_data import MarketDataStore
 
         MarketDataStore(market).load_sample()
-        token = seed(home, market, args.strategies)
+        token = seed_in(source, home, market, args.strategies)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         env = {**os.environ, "STRATFORGE_HOME": str(home), "STRATFORGE_MARKET_DIR": str(market),
                "STRATFORGE_GENERATED_DIR": str(home / "generated"),
-               "STRATFORGE_SCHEDULER_ENABLED": "0", "STRATFORGE_LOG_LEVEL": "WARNING"}
-        exe = Path(sys.executable).parent / "stratforge"
-        server = subprocess.Popen([str(exe), "serve", "--port", str(port)], env=env,
+               "STRATFORGE_SCHEDULER_ENABLED": "0", "STRATFORGE_LOG_LEVEL": "WARNING",
+               "PYTHONPATH": str(source)}
+        command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+        if workers > 1:
+            command += ["--workers", str(workers)]
+        server = subprocess.Popen(command, env=env, cwd=source,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -146,19 +203,49 @@ def main() -> None:
             jwt = httpx.post(base + "/auth/login", json={
                 "email": "bob@example.test", "password": PASSWORD}).json()["access_token"]
             headers = [{"Authorization": f"Bearer {token}"}, {"Authorization": f"Bearer {jwt}"}]
+            wait_until_idle(server)
             asyncio.run(load(base, headers, 50, 2, args.strategies))  # warm up
+            load_avg = os.getloadavg()
+            cpu_before = server_cpu_s(server)
             latencies, errors, elapsed = asyncio.run(
                 load(base, headers, args.rate, args.seconds, args.strategies))
+            cpu = server_cpu_s(server) - cpu_before
         finally:
             server.terminate()
             server.wait(timeout=30)
+    return Result(label, latencies, errors, elapsed, cpu * 1000 / max(1, len(latencies)),
+                  load_avg)
+
+
+def report(result: Result) -> None:
+    latencies = result.latencies
+    print(f"[{result.label}] load average before {result.load[0]:.2f} (1 min) on "
+          f"{os.cpu_count()} cores")
+    print(f"  requests {len(latencies)}  achieved {len(latencies) / result.elapsed:.1f} req/s  "
+          f"errors {sum(result.errors.values())} {result.errors or ''}")
+    print(f"  latency ms: p50 {percentile(latencies, 50):.1f}  "
+          f"p90 {percentile(latencies, 90):.1f}  p99 {percentile(latencies, 99):.1f}  "
+          f"max {max(latencies):.1f}  mean {statistics.fmean(latencies):.1f}  "
+          f"server CPU {result.cpu_ms_per_request:.2f} ms/request")
+
+
+def main() -> None:
+    if len(sys.argv) == 5 and sys.argv[1] == "--seed-only":
+        print(seed(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])))
+        return
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--strategies", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--before", type=Path, default=None,
+                        help="a checkout of the code to measure first, for comparison")
+    args = parser.parse_args()
     print(f"GET /strategies, {args.strategies} strategies per user, 2 users "
           f"(personal token + JWT), target {args.rate:.0f} req/s for {args.seconds:.0f} s")
-    print(f"requests {len(latencies)}  achieved {len(latencies) / elapsed:.1f} req/s  "
-          f"errors {sum(errors.values())} {errors or ''}")
-    print(f"latency ms: p50 {percentile(latencies, 50):.1f}  p90 {percentile(latencies, 90):.1f}"
-          f"  p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}  "
-          f"mean {statistics.fmean(latencies):.1f}")
+    if args.before is not None:
+        report(run_once(f"before: {args.before}", args.before.resolve(), args, 1))
+    report(run_once(f"this checkout, {args.workers} worker(s)", ROOT, args, args.workers))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine, select
 
+import core.changes  # (installs the audit log's change summaries on every Session)
 import core.scope  # noqa: F401  (installs the per-owner session scope on every Session)
 from core.config import Settings
 from core.models import User

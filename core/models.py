@@ -511,3 +511,23 @@ class AuthThrottle(SQLModel, table=True):
     window_start: datetime = Field(default_factory=utcnow)
     locked_until: datetime | None = None
 
+
+
+# -- teams (migration 0010) ------------------------------------------------------------------
+class Team(SQLModel, table=True):
+    """A group of users who may read each other's results (`core.scope.TEAM_READABLE`); made
+    and filled by an admin."""
+
+    __tablename__ = "teams"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class TeamMember(SQLModel, table=True):
+    __tablename__ = "team_members"
+
+    team_id: int = Field(foreign_key="teams.id", primary_key=True)
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True)
+    added_at: datetime = Field(default_factory=utcnow)

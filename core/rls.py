@@ -8,6 +8,11 @@ work). A transaction that set nothing sees nothing. It runs in the migration and
 every `migrate`, so tables that later migrations add are covered too. RLS is FORCEd, so it
 binds the tables' owner as well; PostgreSQL superusers bypass RLS always — run the server as an
 ordinary role.
+
+Teams (migration 0010): the `TEAM_READABLE` tables of `core.scope` get a second, SELECT-only
+policy, `TEAM_READ_POLICY`: a row is also visible when its owner shares a team with
+`app.user_id`. PostgreSQL ORs permissive policies per command, so an UPDATE, DELETE or INSERT
+still needs the owner policy alone: team-mates read, nothing else.
 """
 
 from __future__ import annotations
@@ -15,11 +20,22 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from core.scope import TEAM_READABLE
+
 POLICY = "stratforge_owner"
 # an integer comparison, so the owner_id indexes still serve; unset or '' matches nothing
 CONDITION = (
     "(current_setting('app.user_id', true) = 'system' OR owner_id = "
     "NULLIF(NULLIF(current_setting('app.user_id', true), ''), 'system')::integer)"
+)
+
+
+TEAM_READ_POLICY = "stratforge_team_read"
+TEAM_CONDITION = (
+    "(owner_id IN (SELECT mate.user_id FROM team_members AS me "
+    "JOIN team_members AS mate ON mate.team_id = me.team_id "
+    "WHERE me.user_id = NULLIF(NULLIF(current_setting('app.user_id', true), ''), "
+    "'system')::integer))"
 )
 
 
@@ -58,3 +74,24 @@ def apply_row_security(connection: Connection) -> list[str]:
             )
         )
     return tables
+
+
+def apply_team_reads(connection: Connection) -> list[str]:
+    """The SELECT-only team policy on every `TEAM_READABLE` table (idempotent)."""
+    if connection.dialect.name != "postgresql":
+        return []
+    tables = sorted(TEAM_READABLE)
+    for table in tables:
+        quoted = connection.dialect.identifier_preparer.quote(table)
+        connection.execute(text(f"DROP POLICY IF EXISTS {TEAM_READ_POLICY} ON {quoted}"))
+        connection.execute(text(
+            f"CREATE POLICY {TEAM_READ_POLICY} ON {quoted} FOR SELECT USING {TEAM_CONDITION}"))
+    return tables
+
+
+def drop_team_reads(connection: Connection) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    for table in sorted(TEAM_READABLE):
+        quoted = connection.dialect.identifier_preparer.quote(table)
+        connection.execute(text(f"DROP POLICY IF EXISTS {TEAM_READ_POLICY} ON {quoted}"))

@@ -17,6 +17,7 @@ from api.cli.console import JsonFlag, emit_json, err, fail, guard, out, services
 from api.services.accounts import user_view
 from api.services.integrations import rotate_keys
 from api.services.sessions import stored_token
+from core.changes import describe
 from core.errors import InvalidInput
 
 users_app = typer.Typer(help="Accounts and their roles (admin, trader, viewer).",
@@ -157,12 +158,13 @@ def audit(
         emit_json([e.model_dump(mode="json") for e in events])
         return
     table = Table()
-    for column in ("id", "when", "who", "action", "object", "from"):
+    for column in ("id", "when", "who", "action", "object", "from", "changed (before → after)"):
         table.add_column(column)
     for e in events:
         table.add_row(str(e.id), e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
                       str(e.actor_id or "—"), e.action,
-                      f"{e.object_type or ''} {e.object_id or ''}".strip(), e.address or "")
+                      f"{e.object_type or ''} {e.object_id or ''}".strip(), e.address or "",
+                      describe((e.summary or {}).get("changes") or []))
     out.print(table)
 
 

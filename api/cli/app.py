@@ -21,6 +21,7 @@ from api.cli import (
     deploy,
     generations,
     strategies,
+    teams,
     versions,
 )
 from api.cli.data import data_app
@@ -58,6 +59,7 @@ agents.register(app)
 app.add_typer(notify_app, name="notify")
 builder.register(app)
 accounts.register(app)
+teams.register(app)
 
 
 def main() -> None:

@@ -67,7 +67,7 @@ def sign_in(opened: Services) -> None:
 VIEWER_COMMANDS = {
     "status", "positions", "generations", "whoami", "logout", "tearsheet", "export",
     "strategies list", "strategies show", "versions list", "versions diff", "batch list",
-    "batch status", "batch results", "data list", "orders",
+    "batch status", "batch results", "data list", "orders", "teams list",
 }
 
 

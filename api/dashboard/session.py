@@ -174,7 +174,10 @@ async def ui_session(
         principal = await run_in_threadpool(app.sessions.authenticate, key or None)
     except StratforgeError as exc:
         raise SignInRequired() from exc
-    enter_owner(principal.user_id)
+    # a page shows team-mates' results too (read-only); a form that changes something sees
+    # only the user's own rows, as the API's writes do (`api.deps`)
+    enter_owner(principal.user_id,
+                principal.team if request.method in SAFE_METHODS else frozenset())
     if request.method not in SAFE_METHODS:
         form = await request.form()
         given = str(form.get("csrf") or "")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import AppDep, UserDep
-from api.routes.paging import PAGED, paged
+from api.routes.paging import PAGED, paged_json
 from api.services.views import (
     DEFAULT_PAGE,
     Comparison,
@@ -51,16 +51,16 @@ def list_strategies(
     app: AppDep,
     user: UserDep,
     request: Request,
-    response: Response,
     limit: Annotated[PageLimit, Query()] = DEFAULT_PAGE,
     offset: Annotated[PageOffset, Query()] = 0,
     q: Annotated[SearchText | None, Query(description="in the name, slug or text")] = None,
     validation: ValidationStatus | None = None,
-) -> list[StrategyView]:
-    """The user's strategies, oldest first, a page at a time (total in `X-Total-Count`)."""
+) -> Response:
+    """The user's strategies (and their team-mates'), oldest first, a page at a time (total in
+    `X-Total-Count`)."""
     page = app.strategies.strategies_page(user, limit=limit, offset=offset, query=q,
                                           validation=validation)
-    return paged(request, response, page)
+    return paged_json(request, page, StrategyView)
 
 
 @router.get("/{strategy_id}", response_model=StrategyView)

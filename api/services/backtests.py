@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from api.services.batches.sweeps import with_history
@@ -26,10 +26,11 @@ from api.services.fast_backtests import fast_spec, run_fast
 from api.services.rows import run_row
 from api.services.runs import BacktestRunner, RunEvents, RunRecorder
 from api.services.versions import VersionService
-from api.services.views import BacktestConfig, Page, RunView
+from api.services.views import BacktestConfig, Page, RunView, fetch_limit, known_total
 from core.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from core.logging import get_logger
 from core.models import BacktestRun, RunStatus, StrategyVersion
+from core.scope import readable_owners
 from generator.spec import StrategySpec
 from runtime.backtest import BacktestRequest, WorkerOutcome
 from runtime.executors.admission import Ticket
@@ -51,6 +52,7 @@ def run_view(db: Session, run: BacktestRun, number: int | None = None) -> RunVie
         artifacts = sorted(p.name for p in Path(run.artifacts_dir).iterdir() if p.name in ARTIFACTS)
     return RunView(
         id=run.id or 0,
+        owner_id=run.owner_id,
         strategy_id=run.strategy_id,
         version=number,
         status=run.status,
@@ -284,21 +286,24 @@ class BacktestService:
     ) -> Page[RunView]:
         """A page of the user's runs, oldest first (or newest first), with their version
         numbers joined in."""
-        where = [BacktestRun.owner_id == user_id]
+        where: list[ColumnElement[bool]] = [
+            col(BacktestRun.owner_id).in_(readable_owners(user_id))]
         if strategy_id is not None:
-            where.append(BacktestRun.strategy_id == strategy_id)
+            where.append(col(BacktestRun.strategy_id) == strategy_id)
         if status is not None:
-            where.append(BacktestRun.status == status.value)
+            where.append(col(BacktestRun.status) == status.value)
         chosen = (
             select(BacktestRun, StrategyVersion.number)
             .join(StrategyVersion, col(StrategyVersion.id) == col(BacktestRun.version_id))
             .where(*where)
         )
         with self.ctx.session() as db:
-            # every run has its version (a foreign key): the count needs no join, no rows
-            total = db.exec(select(func.count(col(BacktestRun.id))).where(*where)).one()
             order = col(BacktestRun.id).desc() if newest_first else col(BacktestRun.id)
-            rows = db.exec(chosen.order_by(order).offset(offset).limit(limit)).all()
+            fetched = db.exec(chosen.order_by(order).offset(offset)
+                              .limit(fetch_limit(limit))).all()
+            rows, total = fetched[:limit], known_total(len(fetched), limit, offset)
+            if total is None:  # every run has its version (a foreign key): count without join
+                total = db.exec(select(func.count(col(BacktestRun.id))).where(*where)).one()
             return Page(items=[run_view(db, run, number) for run, number in rows],
                         total=int(total), limit=limit, offset=offset)
 

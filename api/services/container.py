@@ -32,6 +32,7 @@ from api.services.schedules import ScheduleService
 from api.services.screening import ScreeningService
 from api.services.sessions import SessionService
 from api.services.strategies import StrategyService
+from api.services.teams import TeamService
 from api.services.validation import ValidationService
 from api.services.versions import VersionService
 from core.config import Settings
@@ -69,6 +70,7 @@ class Services:
         self.audit = AuditLog(ctx)
         self.accounts = Accounts(ctx)
         self.sessions = SessionService(ctx, self.accounts, self.audit)
+        self.teams = TeamService(ctx, self.accounts)
         self.integrations = IntegrationService(ctx)
         self.confirmations = ConfirmationService(ctx)  # a person's yes to an MCP trade
 

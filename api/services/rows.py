@@ -1,6 +1,7 @@
 """Row lookups, in one place and keyword-only: every service finds a user's rows through these,
 so "not yours" and "not there" are the same `NotFound` everywhere and no id is ever read
-without its owner.
+without its owner. A team-mate's strategy, run or batch is found while the scope carries the
+team (reads only, `core.scope.may_read`).
 
 `runnable_version` is the one check that a version may run (backtest, batch run, deployment):
 validated, its file present and unchanged since it was recorded.
@@ -24,11 +25,12 @@ from core.models import (
     StrategyVersion,
     ValidationStatus,
 )
+from core.scope import may_read
 
 
 def strategy_row(db: Session, *, user_id: int, strategy_id: int) -> Strategy:
     row = db.get(Strategy, strategy_id)
-    if row is None or row.owner_id != user_id or row.deleted_at is not None:
+    if row is None or not may_read(row, user_id) or row.deleted_at is not None:
         raise NotFound(f"no strategy {strategy_id}", code="strategy_not_found")
     return row
 
@@ -49,14 +51,14 @@ def version_row(db: Session, *, strategy: Strategy, number: int | None) -> Strat
 def run_row(db: Session, *, user_id: int | None, run_id: int) -> BacktestRun:
     """A backtest run; `user_id=None` is the server's own access (coordinator, recovery)."""
     run = db.get(BacktestRun, run_id)
-    if run is None or (user_id is not None and run.owner_id != user_id):
+    if run is None or not may_read(run, user_id):
         raise NotFound(f"no backtest run {run_id}", code="run_not_found")
     return run
 
 
 def batch_row(db: Session, *, user_id: int | None, batch_id: int) -> Batch:
     batch = db.get(Batch, batch_id)
-    if batch is None or (user_id is not None and batch.owner_id != user_id):
+    if batch is None or not may_read(batch, user_id):
         raise NotFound(f"no batch {batch_id}", code="batch_not_found")
     return batch
 

@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 
 from api.services.accounts import Accounts
 from api.services.audit import AuditLog
 from api.services.context import AppContext
+from api.services.teams import team_mates
 from api.services.throttle import SignInThrottle
 from api.services.views import (
     RegisterIn,
@@ -52,11 +53,15 @@ ALGORITHM = "HS256"
 TOUCH_EVERY = timedelta(minutes=1)  # how stale a personal token's last_used_at may get
 
 
+_TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("digest"))
+
+
 @dataclass(frozen=True)
 class Principal:
     user_id: int
     role: str
     via: str  # jwt | token | api_key | local
+    team: frozenset[int] = frozenset()  # who shares a team with the user (api.services.teams)
 
 
 def digest(secret: str) -> str:
@@ -271,17 +276,22 @@ class SessionService:
         if claims.get("typ") != "access":
             raise Unauthorized("invalid access token", code="bad_token")
         try:
-            user = self.accounts.get_user(int(claims["sub"]))
-        except (NotFound, ValueError) as exc:
+            user_id = int(claims["sub"])
+        except ValueError as exc:
             raise Unauthorized("invalid access token", code="bad_token") from exc
-        if user.disabled or claims.get("ep") != user.session_epoch:
-            raise Unauthorized("this session has ended; sign in again", code="session_ended")
-        return Principal(user.id or 0, user.role, "jwt")
+        with owner_scope(None), self.ctx.session() as db:  # one session: the user, the team
+            user = db.get(User, user_id)
+            if user is None:
+                raise Unauthorized("invalid access token", code="bad_token")
+            if user.disabled or claims.get("ep") != user.session_epoch:
+                raise Unauthorized("this session has ended; sign in again",
+                                   code="session_ended")
+            return Principal(user_id, user.role, "jwt", team_mates(db, user_id))
 
     def _personal_token(self, token: str) -> Principal:
         now = utcnow()
         with owner_scope(None), self.ctx.session() as db:
-            row = db.exec(select(ApiToken).where(ApiToken.token_hash == digest(token))).first()
+            row = db.exec(_TOKEN_BY_HASH.params(digest=digest(token))).first()
             if row is None or row.revoked_at is not None:
                 raise Unauthorized("unknown or revoked API token", code="bad_token")
             if row.expires_at is not None and as_utc(row.expires_at) <= now:
@@ -294,7 +304,7 @@ class SessionService:
                 row.last_used_at = now
                 db.add(row)
                 db.commit()
-            return Principal(user.id or 0, user.role, "token")
+            return Principal(user.id or 0, user.role, "token", team_mates(db, user.id or 0))
 
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Text, and_, cast, func, or_
+from sqlalchemy import Text, and_, bindparam, cast, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -24,7 +24,15 @@ from api.services.generations import GenerationLedger
 from api.services.integrations import user_llm_settings
 from api.services.rows import strategy_row, version_row
 from api.services.validation import ValidationService
-from api.services.views import Page, StrategyView, VersionView, strategy_view, version_view
+from api.services.views import (
+    Page,
+    StrategyView,
+    VersionView,
+    fetch_limit,
+    known_total,
+    strategy_view,
+    version_view,
+)
 from core.errors import (
     Conflict,
     InvalidInput,
@@ -34,6 +42,7 @@ from core.errors import (
 )
 from core.logging import get_logger
 from core.models import Strategy, StrategyVersion, ValidationStatus, VersionOrigin
+from core.scope import readable_owners
 from generator.pipeline import Generated, generate, get_provider
 from generator.providers.base import Provider
 from generator.render import slug_for
@@ -44,6 +53,18 @@ log = get_logger(__name__)
 
 SLUG_ATTEMPTS = 20
 StrategySort = Literal["id", "-id", "name", "-name"]
+
+
+# built once: making a statement costs more than running it on a short list
+_STRATEGIES_WITH_LATEST = (
+    select(Strategy, StrategyVersion)
+    .outerjoin(StrategyVersion, and_(
+        col(StrategyVersion.strategy_id) == col(Strategy.id),
+        col(StrategyVersion.number) == col(Strategy.latest_version),
+    ))
+    .where(col(Strategy.owner_id).in_(bindparam("owners", expanding=True)),
+           col(Strategy.deleted_at).is_(None))
+)
 
 
 class StrategyService:
@@ -249,21 +270,14 @@ class StrategyService:
         sort: StrategySort = "id",
         agents_only: bool = False,
     ) -> Page[StrategyView]:
-        """A page of the user's strategies, oldest first, each with its latest version (one
-        query for the rows, one for the total). `query` matches the name, slug or text
+        """A page of the user's strategies (and, while the scope carries the team, its
+        team-mates'), oldest first, each with its latest version (one query for the rows, one
+        for the total when the page does not tell it). `query` matches the name, slug or text
         (case-insensitive); `validation` the latest version's status; `symbol` a symbol the
         latest version's spec trades; `origin` how that version was made; `agents_only` the
-        LLM agents (issue 12). `sort`: `id`
-        (oldest first), `-id` (newest first), `name` or `-name`."""
-        latest = and_(
-            col(StrategyVersion.strategy_id) == col(Strategy.id),
-            col(StrategyVersion.number) == col(Strategy.latest_version),
-        )
-        chosen = (
-            select(Strategy, StrategyVersion)
-            .outerjoin(StrategyVersion, latest)
-            .where(Strategy.owner_id == user_id, col(Strategy.deleted_at).is_(None))
-        )
+        LLM agents (issue 12). `sort`: `id` (oldest first), `-id` (newest first), `name` or
+        `-name`."""
+        chosen = _STRATEGIES_WITH_LATEST.params(owners=readable_owners(user_id))
         if query:
             pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query) + "%"
             chosen = chosen.where(or_(
@@ -286,8 +300,11 @@ class StrategyService:
         column = col(Strategy.name) if sort.lstrip("-") == "name" else col(Strategy.id)
         order = [column.desc() if sort.startswith("-") else column.asc(), col(Strategy.id)]
         with self.ctx.session() as db:
-            total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
-            rows = db.exec(chosen.order_by(*order).offset(offset).limit(limit)).all()
+            fetched = db.exec(chosen.order_by(*order).offset(offset)
+                              .limit(fetch_limit(limit))).all()
+            rows, total = fetched[:limit], known_total(len(fetched), limit, offset)
+            if total is None:
+                total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
             return Page(items=[strategy_view(s, v) for s, v in rows], total=int(total),
                         limit=limit, offset=offset)
 
@@ -316,8 +333,8 @@ class StrategyService:
         with self.ctx.session() as db:
             rows = db.exec(
                 select(Strategy.id, Strategy.name)
-                .where(Strategy.owner_id == user_id, col(Strategy.id).in_(wanted),
-                       col(Strategy.deleted_at).is_(None))
+                .where(col(Strategy.owner_id).in_(readable_owners(user_id)),
+                       col(Strategy.id).in_(wanted), col(Strategy.deleted_at).is_(None))
             ).all()
         return {int(i or 0): str(n) for i, n in rows}
 

@@ -50,6 +50,7 @@ class VersionView(BaseModel):
 
 class StrategyView(BaseModel):
     id: int
+    owner_id: int = Field(default=0, description="whose it is (a team-mate's is read-only)")
     name: str
     slug: str
     text: str
@@ -100,6 +101,7 @@ def version_view(row: StrategyVersion) -> VersionView:
 def strategy_view(row: Strategy, version: StrategyVersion | None) -> StrategyView:
     return StrategyView(
         id=row.id or 0,
+        owner_id=row.owner_id,
         name=row.name,
         slug=row.slug,
         text=row.text,
@@ -148,6 +150,7 @@ class BacktestConfig(BaseModel):
 
 class RunView(BaseModel):
     id: int
+    owner_id: int = Field(default=0, description="whose it is (a team-mate's is read-only)")
     strategy_id: int
     version: int
     status: str
@@ -349,6 +352,7 @@ class BatchCounts(BaseModel):
 
 class BatchView(BaseModel):
     id: int
+    owner_id: int = Field(default=0, description="whose it is (a team-mate's is read-only)")
     name: str
     kind: str
     status: str
@@ -942,6 +946,20 @@ class Page(Generic[T]):
     offset: int
 
 
+def fetch_limit(limit: int | None) -> int | None:
+    """How many rows to fetch for a page: one more than it holds, so that `known_total` can
+    tell whether more follow without a count query."""
+    return None if limit is None else limit + 1
+
+
+def known_total(fetched: int, limit: int | None, offset: int) -> int | None:
+    """The total that a page fetched with `fetch_limit` already tells (nothing follows it and
+    the window starts inside the list), or None: then count."""
+    if (limit is None or fetched <= limit) and (fetched > 0 or offset == 0):
+        return offset + fetched
+    return None
+
+
 # -- errors --------------------------------------------------------------------------------------
 class ErrorBody(BaseModel):
     """Every error the API answers (`StratforgeError.as_dict`): a stable code, a message and
@@ -1115,3 +1133,26 @@ class AuditView(BaseModel):
     address: str | None
     request_id: str | None
     created_at: datetime
+
+
+# -- teams (issue 11) ----------------------------------------------------------------------------
+class TeamMemberView(BaseModel):
+    user_id: int
+    name: str
+    role: str
+
+
+class TeamView(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    members: list[TeamMemberView]
+
+
+class TeamIn(BaseModel):
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]*$",
+                      description="letters, digits, space, _ . -")
+
+
+class TeamMemberIn(BaseModel):
+    user: str = Field(min_length=1, max_length=254, description="the user's name or email")

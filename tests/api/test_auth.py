@@ -256,6 +256,55 @@ def test_audit_log_is_for_admins_and_append_only(client: TestClient) -> None:
             conn.execute(text(statement))
 
 
+def test_audit_entries_say_before_and_after_and_never_a_secret(client: TestClient) -> None:
+    admin = signed_in(client, "root", role="admin")
+    alice = signed_in(client, "alice")
+    first, second = "sk-ant-" + "FIRSTKEY" * 4, "sk-ant-" + "SECONDKEY" * 4
+    new_password = "another horse battery staple"
+    assert client.put("/users/profile", json={"display_name": "Alice A"},
+                      headers=alice).status_code == 200
+    made = client.post("/integrations", headers=alice, json={
+        "kind": "anthropic", "name": "mine", "secret": first, "base_url": "http://127.0.0.1:9"})
+    assert made.status_code == 201, made.text
+    iid = made.json()["id"]
+    assert client.put(f"/integrations/{iid}", json={"name": "renamed", "secret": second},
+                      headers=alice).status_code == 200
+    token = client.post("/auth/tokens", json={"name": "script"}, headers=alice).json()["token"]
+    made = client.post("/strategies", json={"text": GOLDEN, "provider": "offline"},
+                       headers=bearer(token))
+    assert made.status_code == 201, made.text
+    sid = made.json()["id"]
+    assert client.put("/users/password", headers=alice, json={
+        "current_password": PASSWORD, "new_password": new_password}).status_code == 204
+
+    events = client.get("/audit", headers=admin).json()
+    by_action = {e["action"]: e for e in reversed(events)}  # the newest of each
+    profile = by_action["PUT /users/profile"]["summary"]["changes"]
+    assert {"table": "users", "id": profile[0]["id"], "op": "update",
+            "before": {"display_name": ""}, "after": {"display_name": "Alice A"}} in profile
+    renamed = by_action["PUT /integrations/{integration_id}"]["summary"]["changes"][0]
+    assert renamed["table"] == "integrations" and renamed["op"] == "update"
+    assert renamed["before"]["name"] == "mine" and renamed["after"]["name"] == "renamed"
+    assert renamed["after"]["secret_enc"] == "(secret)"
+    password = by_action["PUT /users/password"]["summary"]["changes"][0]
+    assert password["after"]["password_hash"] == "(secret)"
+    created = by_action["POST /strategies"]["summary"]["changes"]
+    assert any(c["table"] == "strategies" and c["op"] == "insert" and c["id"] == sid
+               for c in created)
+
+    engine = client.app.state.services.ctx.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        stored = [row[0] for row in conn.execute(text(
+            "select password_hash from users where password_hash is not null union all "
+            "select token_hash from api_tokens union all "
+            "select secret_enc from integrations union all select token_hash "
+            "from refresh_tokens"))]
+    shown = json.dumps(events)
+    for secret in (first, second, first[-4:] * 2, second[-6:], PASSWORD, new_password, token,
+                   *stored):
+        assert secret not in shown
+
+
 def test_backtest_quota_per_user(tmp_path: Path, sample_market_dir: Path) -> None:
     with accounts_app(tmp_path, sample_market_dir, user_max_active_backtests=0) as client:
         headers = signed_in(client, "alice")

@@ -5,6 +5,11 @@ deployment, order, integration, API token, notification channel, market-data fet
 guesses A's ids on every endpoint. The operations are read from `app.openapi()`, so a new
 endpoint must be classified here (an owned path parameter is found by itself; anything else must
 be listed) or this test fails.
+
+Teams: A shares team "alpha" with C (a viewer) and D (a trader); B is in team "beta". Across
+teams everything stays a 404; inside a team the results (strategies, versions, backtests,
+batches) read as they do for their owner, and nothing else does: writes naming them are 403
+`team_read_only`, every other object of A's stays a 404.
 """
 
 from __future__ import annotations
@@ -60,7 +65,13 @@ UNOWNED = {
     "POST /agents", "GET /metrics", "POST /notifications/channels",
     "GET /notifications/channels", "GET /notifications/deliveries",
     "POST /bot-builder/clarify", "GET /bot-builder/indicators", "GET /bot-builder/templates",
+    "GET /teams", "POST /teams", "POST /teams/{team_id}/members",
+    "DELETE /teams/{team_id}/members/{user_id}",
 }
+# the path parameters naming results that team-mates may read
+TEAM_READABLE_PARAMS = {"strategy_id", "number", "run_id", "batch_id"}
+# lists that show team-mates' results
+TEAM_LISTS = {"/strategies", "/backtests", "/batches"}
 # a body for operations with an owned path parameter that take one
 BODIES: dict[str, dict[str, Any]] = {
     "PUT /strategies/{strategy_id}/code": {"code": "(A's own valid code, read in the test)"},
@@ -87,6 +98,7 @@ def operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 Setup = tuple[TestClient, dict[str, str], dict[str, str], dict[str, Any]]
+Team = dict[str, dict[str, str]]
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +108,31 @@ def two_users(tmp_path_factory: pytest.TempPathFactory, sample_market_dir: Path
     with accounts_app(tmp_path_factory.mktemp("isolation"), sample_market_dir,
                       llm_max_retries=0, yahoo_url="http://127.0.0.1:9") as client:
         alice, bob = signed_in(client, "alice"), signed_in(client, "bob")
-        yield client, alice, bob, _alice_owns_everything(client, alice)
+        ids = _alice_owns_everything(client, alice)
+        team = _teams(client, alice)
+        ids["team"] = team
+        yield client, alice, bob, ids
     dispose_engines()
+
+
+def _teams(client: TestClient, alice: dict[str, str]) -> Team:
+    """alpha: alice, carol (viewer), dave (trader); beta: bob and erin. Made over HTTP."""
+    admin = signed_in(client, "root", "admin")
+    carol, dave = signed_in(client, "carol", "viewer"), signed_in(client, "dave")
+    erin = signed_in(client, "erin")
+    refused = client.post("/teams", json={"name": "mine"}, headers=dave)
+    assert refused.status_code == 403 and refused.json()["code"] == "admin_only"
+    for name, members in (("alpha", ("alice", "carol", "dave@example.test")),
+                          ("beta", ("bob", "erin"))):
+        made = client.post("/teams", json={"name": name}, headers=admin)
+        assert made.status_code == 201, made.text
+        for member in members:
+            added = client.post(f"/teams/{made.json()['id']}/members", json={"user": member},
+                                headers=admin)
+            assert added.status_code == 200, added.text
+    again = client.post("/teams", json={"name": "alpha"}, headers=admin)
+    assert again.status_code == 409 and again.json()["code"] == "team_exists"
+    return {"admin": admin, "carol": carol, "dave": dave, "erin": erin}
 
 
 def _alice_owns_everything(client: TestClient, alice: dict[str, str]) -> dict[str, Any]:
@@ -308,3 +343,112 @@ def test_the_dashboard_shows_another_users_objects_as_not_found(two_users: Setup
                       headers={"Cookie": f"stratforge_key={alice_token}"})
     assert mine.status_code == 200 and "golden" in mine.text.lower()
     assert client.get("/ui", headers={"Cookie": "stratforge_key=sf_made_up"}).status_code == 401
+
+
+def test_team_lists_show_members_and_teams_are_made_by_admins(two_users: Setup) -> None:
+    client, _alice, bob, ids = two_users
+    team = ids["team"]
+    mine = client.get("/teams", headers=team["carol"]).json()
+    assert [t["name"] for t in mine] == ["alpha"]
+    assert [m["name"] for m in mine[0]["members"]] == ["alice", "carol", "dave"]
+    assert [t["name"] for t in client.get("/teams", headers=bob).json()] == ["beta"]
+    assert [t["name"] for t in client.get("/teams", headers=team["admin"]).json()] == [
+        "alpha", "beta"]
+    missing = client.post("/teams/999/members", json={"user": "bob"}, headers=team["admin"])
+    assert missing.status_code == 404 and missing.json()["code"] == "team_not_found"
+    nobody = client.post(f"/teams/{mine[0]['id']}/members", json={"user": "nobody"},
+                         headers=team["admin"])
+    assert nobody.status_code == 404 and nobody.json()["code"] == "user_not_found"
+
+
+def test_team_mates_read_results_and_nothing_else_on_every_endpoint(two_users: Setup) -> None:
+    client, alice, _bob, ids = two_users
+    carol, dave, erin = ids["team"]["carol"], ids["team"]["dave"], ids["team"]["erin"]
+    reads = writes = 0
+    for method, path, op in operations(client):
+        key = f"{method} {path}"
+        params = set(re.findall(r"{(\w+)}", path))
+        if not params & OWNED_PARAMS:
+            if key in REFERENCING and method != "GET":  # a team-mate's id in a write's body
+                theirs = client.request(method, path, headers=dave, **REFERENCING[key](ids))
+                assert theirs.status_code == 404, (key, theirs.status_code, theirs.text)
+            continue
+        url = path.format(**{p: ids[p] for p in params})
+        query = {p["name"]: QUERY_SAMPLES[p["name"]] for p in op.get("parameters", [])
+                 if p["in"] == "query" and p.get("required")}
+        kwargs: dict[str, Any] = {"params": query}
+        if "requestBody" in op:
+            kwargs["json"] = BODIES[key]
+        readable = params <= TEAM_READABLE_PARAMS
+        if method == "GET":
+            mine = client.request(method, url, headers=alice, **kwargs)
+            theirs = client.request(method, url, headers=carol, **kwargs)
+            stranger = client.request(method, url, headers=erin, **kwargs)
+            assert stranger.status_code == 404, (key, stranger.status_code)
+            assert MARKER not in stranger.text, key
+            if readable:  # reads as it does for its owner
+                assert theirs.status_code == mine.status_code, (key, theirs.text[:300])
+                if mine.status_code == 200 and "json" in mine.headers["content-type"]:
+                    assert _stable(theirs.json()) == _stable(mine.json()), key
+                reads += 1
+            else:  # another kind of object: as unknown as a stranger's
+                assert theirs.status_code in (403, 404), (key, theirs.status_code)
+                assert MARKER not in theirs.text, key
+        else:
+            theirs = client.request(method, url, headers=dave, **kwargs)
+            if readable:
+                assert theirs.status_code == 403, (key, theirs.status_code, theirs.text)
+                assert theirs.json()["code"] == "team_read_only", key
+                writes += 1
+            else:
+                assert theirs.status_code == 404, (key, theirs.status_code, theirs.text)
+    assert reads >= 10 and writes >= 5
+
+    # the lists of results show the team's; every other list shows none of A's rows
+    alice_id = client.get("/users/profile", headers=alice).json()["id"]
+    for method, path, _op in operations(client):
+        if method != "GET" or "{" in path:
+            continue
+        for who in (carol, dave):
+            answer = client.get(path, headers=who)
+            assert answer.status_code != 500, path
+            if path in TEAM_LISTS:
+                assert alice_id in {row["owner_id"] for row in answer.json()}, path
+            else:
+                assert MARKER not in answer.text, path
+    # nothing the team-mates tried changed A's objects
+    strategy = client.get(f"/strategies/{ids['strategy_id']}", headers=alice)
+    assert strategy.status_code == 200 and strategy.json()["latest_version"] == 1
+    assert client.get(f"/backtests/{ids['run_id']}", headers=alice).status_code == 200
+    assert client.get(f"/batches/{ids['batch_id']}", headers=alice).status_code == 200
+    assert [s["owner_id"] for s in client.get("/strategies", headers=dave).json()] == [
+        alice_id] * 2
+    assert MARKER in client.get("/strategies", headers=carol).text
+
+
+def test_leaving_the_team_ends_the_reads_at_once(two_users: Setup) -> None:
+    client, _alice, _, ids = two_users
+    team = ids["team"]
+    alpha = client.get("/teams", headers=team["dave"]).json()[0]
+    dave_id = next(m["user_id"] for m in alpha["members"] if m["name"] == "dave")
+    url = f"/strategies/{ids['strategy_id']}"
+    assert client.get(url, headers=team["dave"]).status_code == 200
+    removed = client.delete(f"/teams/{alpha['id']}/members/{dave_id}", headers=team["admin"])
+    assert removed.status_code == 200, removed.text
+    try:
+        assert client.get(url, headers=team["dave"]).status_code == 404
+        assert client.get("/strategies", headers=team["dave"]).json() == []
+    finally:
+        assert client.post(f"/teams/{alpha['id']}/members", json={"user": "dave"},
+                           headers=team["admin"]).status_code == 200
+
+
+def _stable(body: Any) -> Any:
+    """An answer without what changes from one request to the next (elapsed times) or with
+    the reader's own keys (an explanation's note names the reader's model: never the owner's
+    keys)."""
+    if isinstance(body, dict):
+        return {k: _stable(v) for k, v in body.items() if k not in ("eta_s", "age_s", "note")}
+    if isinstance(body, list):
+        return [_stable(v) for v in body]
+    return body

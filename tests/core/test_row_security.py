@@ -15,9 +15,9 @@ from sqlalchemy.exc import DBAPIError
 
 from core.config import Settings
 from core.db import dispose_engines, ensure_user, get_engine, migrate
-from core.models import Strategy
-from core.rls import owned_tables
-from core.scope import owner_scope
+from core.models import Integration, Strategy, Team, TeamMember
+from core.rls import TEAM_READ_POLICY, owned_tables
+from core.scope import TEAM_READABLE, owner_scope
 
 
 @pytest.fixture
@@ -89,6 +89,55 @@ def test_a_select_that_forgets_the_filter_gets_only_the_current_users_rows(
 
 
 @pytest.mark.postgres
+def test_team_mates_read_each_others_results_in_the_database_and_nothing_else(
+        app_role_url: tuple[str, str], tmp_path: Path) -> None:
+    admin_url, user_url = app_role_url
+    settings = Settings(home=tmp_path, database_url=user_url)
+    alice, bob = _two_users_with_strategies(settings)
+    engine = get_engine(settings)
+    from sqlmodel import Session, select
+
+    with Session(engine, expire_on_commit=False) as db:  # the server's own session
+        carol = ensure_user(db, "carol", "viewer").id or 0
+        team = Team(name="alpha")
+        db.add(team)
+        db.flush()
+        db.add_all([TeamMember(team_id=team.id or 0, user_id=alice),
+                    TeamMember(team_id=team.id or 0, user_id=carol),
+                    Integration(owner_id=alice, kind="anthropic", name="k",
+                                secret_enc="sealed", masked="sk-...1234")])
+        db.commit()
+    forgotten = text("SELECT slug FROM strategies ORDER BY slug")
+    with owner_scope(carol), Session(engine) as db:  # raw SQL: only the database's rule
+        assert [r[0] for r in db.execute(forgotten)] == ["a1", "a2"]
+        assert db.execute(text("SELECT count(*) FROM integrations")).scalar_one() == 0
+        changed = db.execute(text("UPDATE strategies SET name = 'stolen' WHERE slug = 'a1'"))
+        deleted = db.execute(text("DELETE FROM strategies WHERE slug = 'a2'"))
+        assert changed.rowcount == 0 and deleted.rowcount == 0  # type: ignore[attr-defined]
+        db.commit()
+        with pytest.raises(DBAPIError, match="row-level security"):
+            db.execute(text("INSERT INTO strategies (owner_id, name, slug, text, "
+                            "latest_version, created_at, updated_at) VALUES "
+                            f"({alice}, 'x', 'x', 't', 0, now(), now())"))
+        db.rollback()
+    with owner_scope(bob), Session(engine) as db:  # another team sees its own alone
+        assert [r[0] for r in db.execute(forgotten)] == ["b1"]
+    # the ORM adds team-mates only when the scope carries them (the API: reads only)
+    with owner_scope(carol, team={alice}), Session(engine) as db:
+        assert sorted(s.slug for s in db.exec(select(Strategy)).all()) == ["a1", "a2"]
+    with owner_scope(carol), Session(engine) as db:
+        assert db.exec(select(Strategy)).all() == []
+    with Session(engine) as db:
+        assert dict(db.execute(text("SELECT slug, name FROM strategies")).all()) == {
+            "a1": "a1", "a2": "a2", "b1": "b1"}
+    with create_engine(admin_url).connect() as conn:
+        policies = {r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_policies WHERE policyname = :p AND cmd = 'SELECT'"),
+            {"p": TEAM_READ_POLICY})}
+    assert policies == set(TEAM_READABLE)
+
+
+@pytest.mark.postgres
 def test_every_owned_table_has_the_policy_tables_added_later_included(
         app_role_url: tuple[str, str]) -> None:
     admin_url, _ = app_role_url
@@ -126,6 +175,16 @@ def test_the_app_runs_under_row_security_as_an_ordinary_role(
         assert [s["id"] for s in client.get("/strategies", headers=alice).json()] == [sid]
         assert client.get("/strategies", headers=bob).json() == []
         assert client.get(f"/strategies/{sid}", headers=bob).status_code == 404
+        teams = client.app.state.services.teams  # type: ignore[attr-defined]
+        teams.create_team("alpha")
+        for name in ("alice", "bob"):
+            teams.add_member("alpha", name)
+        assert client.get(f"/strategies/{sid}", headers=bob).json()["id"] == sid
+        assert [s["id"] for s in client.get("/strategies", headers=bob).json()] == [sid]
+        assert client.get(f"/strategies/{sid}/versions/1/code", headers=bob).status_code == 200
+        refused = client.delete(f"/strategies/{sid}", headers=bob)
+        assert refused.status_code == 403 and refused.json()["code"] == "team_read_only"
+        assert client.get(f"/strategies/{sid}", headers=alice).status_code == 200
         audit = client.app.state.services.audit.list_events()  # type: ignore[attr-defined]
         assert any(e.action == "POST /strategies" for e in audit)
     dispose_engines()

@@ -86,3 +86,32 @@ def test_users_login_and_acting_as_the_signed_in_user(env: dict[str, str],
     assert doc(out) == {"signed_out": True, "revoked": True} and not config.exists()
     audit = run(env, "audit", "--json")  # no sign-in: the local admin
     assert "auth.login" in {e["action"] for e in doc(audit)}
+
+
+@pytest.mark.slow
+def test_teams_from_the_command_line(env: dict[str, str]) -> None:
+    for name, role in (("alice", "trader"), ("vera", "viewer")):
+        made = run(env, "users", "create", name, "--role", role, "--email",
+                   f"{name}@example.test", "--password-stdin", "--json", stdin=PASSWORD + "\n")
+        assert made.returncode == 0, made.stderr
+    created = run(env, "teams", "create", "research", "--json")  # the local admin
+    assert created.returncode == 0, created.stderr
+    assert doc(created)["name"] == "research" and doc(created)["members"] == []
+    for who in ("alice", "vera@example.test"):
+        assert run(env, "teams", "add", "research", who, "--json").returncode == 0
+    listed = doc(run(env, "teams", "list", "--json"))
+    assert [(t["name"], [m["name"] for m in t["members"]]) for t in listed] == [
+        ("research", ["alice", "vera"])]
+    again = run(env, "teams", "create", "research", "--json")
+    assert again.returncode == 1 and doc(again)["error"]["code"] == "team_exists"
+    missing = run(env, "teams", "add", "nope", "alice", "--json")
+    assert missing.returncode == 1 and doc(missing)["error"]["code"] == "team_not_found"
+    signed = run(env, "login", "--email", "vera@example.test", "--password-stdin", "--json",
+                 who="vera", stdin=PASSWORD + "\n")
+    assert signed.returncode == 0, signed.stderr
+    refused = run(env, "teams", "create", "mine", "--json", who="vera")
+    assert refused.returncode == 1 and doc(refused)["error"]["code"] == "role_forbidden"
+    assert [t["name"] for t in doc(run(env, "teams", "list", "--json", who="vera"))] == [
+        "research"]
+    removed = run(env, "teams", "remove", "research", "alice", "--json")
+    assert [m["name"] for m in doc(removed)["members"]] == ["vera"]

@@ -19,6 +19,7 @@ from api.services.runs import INTERRUPTED, BacktestRunner, RunEvents, RunRecorde
 from api.services.views import BatchView
 from core.logging import get_logger
 from core.models import Batch, BatchStatus, NotifyEvent, RunStatus, StrategyVersion
+from core.scope import readable_owners
 from runtime.executors import BacktestJob
 from runtime.notifications.outbox import notify
 
@@ -55,7 +56,8 @@ class BatchCoordinator:
         with self.ctx.session() as db:
             order = col(Batch.id).desc() if latest is not None else col(Batch.id)
             rows = db.exec(
-                select(Batch).where(Batch.owner_id == user_id).order_by(order).limit(latest)
+                select(Batch).where(col(Batch.owner_id).in_(readable_owners(user_id)))
+                .order_by(order).limit(latest)
             ).all()
             return batch_views(db, rows)
 

@@ -86,6 +86,7 @@ def batch_view(db: Session, batch: Batch, runs: Sequence[RunFacts] | None = None
         eta = 0.0
     return BatchView(
         id=batch.id or 0,
+        owner_id=batch.owner_id,
         name=batch.name,
         kind=batch.kind,
         status=batch.status,
