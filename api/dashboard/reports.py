@@ -5,6 +5,8 @@ walk-forward in/out of sample, a sweep form, cancel)."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -26,6 +28,37 @@ METRIC_ROWS = [
     ("calmar", "Calmar", "num"), ("win_rate", "win rate", "pct"),
     ("trades", "trades (round trips)", "int"), ("exposure", "exposure", "pct"),
 ]
+FIGURES_KEPT = 64  # finished runs whose report figures are kept in memory
+
+
+class FinishedFigures:
+    """The report figures of finished runs, kept (least recently used out) because a finished
+    run's artifacts never change: the second view of a report reads no CSV and builds no
+    figure. Looked up only after the run was read as the viewer (`get_backtest`), so a run the
+    viewer may not see never reaches it; keyed by the run's id and finish time, so a run
+    finished again (a restored database) is built afresh."""
+
+    def __init__(self, size: int = FIGURES_KEPT) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str]) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[int, str], figures: dict[str, Any]) -> None:
+        with self._lock:
+            self._kept[key] = figures
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+
+
+_finished_figures = FinishedFigures()
 
 
 @router.get("/ui/backtests/{run_id}")
@@ -39,15 +72,21 @@ def backtest_page(run_id: DbId, ui: UiDep) -> Response:
     if run.status == "succeeded":
         trades = app.backtests.backtest_trades(ui.user, run_id)
         fills, round_trips = trades["fills"], trades["round_trips"]
-        frame = charts.equity_frame(app.backtests.backtest_equity(ui.user, run_id))
-        if len(frame) >= 2:
-            symbol = (run.benchmark or {}).get("symbol", "benchmark")
-            figures = {
-                "equity": charts.equity_figure(frame, symbol),
-                "drawdown": charts.drawdown_figure(frame),
-                "monthly": charts.monthly_figure(frame),
-                "sharpe": charts.rolling_sharpe_figure(frame, app.settings.risk_free_rate),
-            }
+        key = (run_id, str(run.finished_at))
+        kept = _finished_figures.get(key)
+        if kept is not None:
+            figures = kept
+        else:
+            frame = charts.equity_frame(app.backtests.backtest_equity(ui.user, run_id))
+            if len(frame) >= 2:
+                symbol = (run.benchmark or {}).get("symbol", "benchmark")
+                figures = {
+                    "equity": charts.equity_figure(frame, symbol),
+                    "drawdown": charts.drawdown_figure(frame),
+                    "monthly": charts.monthly_figure(frame),
+                    "sharpe": charts.rolling_sharpe_figure(frame, app.settings.risk_free_rate),
+                }
+            _finished_figures.put(key, figures)
     return ui.page(
         "backtest.html", nav="strategies", run=run, strategy=strategy,
         bench=(run.benchmark or {}).get("metrics") or {},
@@ -78,10 +117,10 @@ def compare(ui: UiDep, runs: Annotated[list[int], Query(max_length=50)]) -> Resp
         raise InvalidInput(f"choose 1 to {MAX_COMPARED} runs to compare (got {len(ids)})",
                            code="bad_ids")
     data = ui.app.results.compare_backtests(ui.user, ids)
-    names = {}
-    for row in data["runs"]:
-        strategy = ui.app.strategies.get_strategy(ui.user, row["strategy_id"])
-        names[str(row["run_id"])] = f"#{row['run_id']} {strategy.name} v{row['version']}"
+    strategies = ui.app.strategies.names(ui.user, {row["strategy_id"] for row in data["runs"]})
+    names = {str(row["run_id"]): f"#{row['run_id']} "
+             f"{strategies.get(row['strategy_id'], 'a deleted strategy')} v{row['version']}"
+             for row in data["runs"]}
     figure = charts.compare_figure(data["equity"], names)
     return ui.page("compare.html", nav="strategies", data=data, names=names, figure=figure,
                    charts=bool(figure["data"]), rows=METRIC_ROWS)

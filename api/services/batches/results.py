@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+from collections import OrderedDict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,13 @@ from api.services.views import BatchSpec, RunView
 from core.errors import InvalidInput
 from core.models import BacktestRun, RunStatus, StrategyVersion
 
+CURVES_KEPT = 256  # finished runs' equity curves kept in memory (about 20 KB each)
+
+
+def _plain(values: pd.Series) -> list[float | None]:
+    """A float series as JSON-ready numbers, NaN as None."""
+    return [None if v != v else v for v in values.astype(float).tolist()]
+
 
 class BatchResults:
     def __init__(self, ctx: AppContext, backtests: BacktestService,
@@ -36,6 +46,8 @@ class BatchResults:
         self.ctx = ctx
         self.backtests = backtests
         self.screening = screening
+        self._curves: OrderedDict[tuple[int, str], pd.Series] = OrderedDict()
+        self._curves_lock = threading.Lock()
 
     def batch_results(
         self, user_id: int | None, batch_id: int, metric: str | None = None, top: int = 5
@@ -188,28 +200,45 @@ class BatchResults:
     def _aligned_equity(self, run_ids: list[int]) -> dict[str, Any]:
         """Equity curves of runs on one date axis (forward-filled), plus each scaled to 1."""
         series = {}
-        for run_id in run_ids:
-            with self.ctx.session() as db:
-                run = db.get(BacktestRun, run_id)
-            if run is None or not run.artifacts_dir:
+        with self.ctx.session() as db:
+            runs = [db.get(BacktestRun, run_id) for run_id in run_ids]
+        for run in runs:
+            if run is None or not run.artifacts_dir or run.id is None:
                 continue
-            path = Path(run.artifacts_dir) / "equity.csv"
-            if not path.exists():
-                continue
-            frame = pd.read_csv(path, index_col="date", parse_dates=["date"])
-            series[str(run_id)] = frame["equity"].astype(float)
+            curve = self._equity_curve(run.id, run.finished_at, Path(run.artifacts_dir))
+            if curve is not None:
+                series[str(run.id)] = curve
         if not series:
             return {"dates": [], "equity": {}, "normalized": {}}
         frame = pd.DataFrame(series).sort_index().ffill()
-        normalized = frame / frame.bfill().iloc[0]
+        normalized = (frame / frame.bfill().iloc[0]).round(6)
         return {
-            "dates": [d.strftime("%Y-%m-%d") for d in frame.index],
-            "equity": {k: [None if pd.isna(v) else float(v) for v in frame[k]] for k in frame},
-            "normalized": {
-                k: [None if pd.isna(v) else round(float(v), 6) for v in normalized[k]]
-                for k in normalized
-            },
+            "dates": frame.index.strftime("%Y-%m-%d").tolist(),
+            "equity": {k: _plain(frame[k]) for k in frame},
+            "normalized": {k: _plain(normalized[k]) for k in normalized},
         }
+
+    def _equity_curve(self, run_id: int, finished: datetime | None,
+                      folder: Path) -> pd.Series | None:
+        """A run's equity curve; a finished run's is read once (its artifacts never change)
+        and kept, least recently used out, keyed by its id and finish time."""
+        key = (run_id, str(finished))
+        with self._curves_lock:
+            kept = self._curves.get(key)
+            if kept is not None:
+                self._curves.move_to_end(key)
+                return kept
+        path = folder / "equity.csv"
+        if not path.exists():
+            return None
+        curve = pd.read_csv(path, usecols=["date", "equity"], index_col="date",
+                            parse_dates=["date"])["equity"].astype(float)
+        if finished is not None:
+            with self._curves_lock:
+                self._curves[key] = curve
+                while len(self._curves) > CURVES_KEPT:
+                    self._curves.popitem(last=False)
+        return curve
 
     def compare_backtests(self, user_id: int | None, run_ids: list[int]) -> dict[str, Any]:
         if not run_ids:
