@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from accounts_support import GOLDEN, PASSWORD, accounts_app, signed_in
 from conftest import ui_csrf
+from deploy_support import shutdown
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -111,7 +112,10 @@ def two_users(tmp_path_factory: pytest.TempPathFactory, sample_market_dir: Path
         ids = _alice_owns_everything(client, alice)
         team = _teams(client, alice)
         ids["team"] = team
-        yield client, alice, bob, ids
+        try:
+            yield client, alice, bob, ids
+        finally:  # deploys start a supervisor, which outlives the app on purpose: stop it
+            shutdown(client.app.state.services.settings)  # type: ignore[attr-defined]
     dispose_engines()
 
 

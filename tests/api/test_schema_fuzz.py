@@ -14,6 +14,7 @@ import pytest
 import schemathesis
 import uvicorn
 from accounts_support import GOLDEN, PASSWORD, accounts_app, add_user
+from deploy_support import shutdown
 from hypothesis import HealthCheck, given, settings
 
 from api.app import create_app
@@ -57,6 +58,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, sample_market_dir: Path
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+        shutdown(settings_)  # a fuzzed deploy starts a supervisor, which outlives the app
         dispose_engines()
 
 
