@@ -3,6 +3,7 @@ seeded generator of random specs the long parity run uses."""
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 from dataclasses import dataclass
@@ -68,11 +69,11 @@ class _Collect:
 
 def run_both(cases: list[Case], tmp: Path, market: Path) -> list[tuple[Case, dict[str, Any],
                                                                        dict[str, Any]]]:
-    """Each case on Lumibot (one warm worker, one job after the other) and the fast engine."""
+    """Each case on Lumibot (a warm worker per core, up to two) and the fast engine."""
     requests = [request_for(case, tmp, market, i) for i, case in enumerate(cases)]
     jobs = [BacktestJob(i, r, tmp / "runs" / str(i), 600, max_attempts=1)
             for i, r in enumerate(requests)]
-    pool = LocalPoolExecutor(tmp / "pool", tmp / "cache", workers=1)
+    pool = LocalPoolExecutor(tmp / "pool", tmp / "cache", workers=min(2, os.cpu_count() or 1))
     events = _Collect()
     try:
         pool.execute(jobs, events)
