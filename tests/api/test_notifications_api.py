@@ -52,7 +52,7 @@ SECRET = "hmac-secret-for-tests-0001"
 @pytest.fixture
 def client(tmp_path: Path, sample_market_dir: Path) -> Iterator[TestClient]:
     settings = make_settings(tmp_path, sample_market_dir, notify_poll_s=0.05,
-                             notify_backoff_s=0.05, notify_timeout_s=2.0)
+                             notify_backoff_s=0.05, notify_timeout_s=10.0)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
     dispose_engines()
