@@ -8,7 +8,7 @@
   requests, paginated by the venue at 1,000 bars) through the fallback chain's checks into a
   fresh store (merge, corporate actions, atomic writes). Prints the wall time and bars/s.
 * load: one symbol's 20 years (TLT) from the store into what a backtest hands Lumibot, as the
-  worker does it for every run (``backtest_worker._market_frames`` with a new store object:
+  worker does it for every run (``runtime.backtest.market_frames`` with a new store object:
   index, Parquet and corporate actions read from disk; the dividend column; Lumibot's
   ``Data``). Target: < 20 ms.
 """
@@ -29,8 +29,8 @@ os.environ.setdefault("LUMIBOT_DISABLE_DOTENV", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from runtime.backtest import BacktestRequest  # noqa: E402
-from runtime.backtest_worker import _dividend_columns, _lumibot_data, _market_frames  # noqa: E402
+from runtime.backtest import BacktestRequest, market_frames  # noqa: E402
+from runtime.backtest_worker import _dividend_columns, _lumibot_data  # noqa: E402
 from runtime.market_data import MarketDataStore  # noqa: E402
 from runtime.market_data.refresh import fetch_into  # noqa: E402
 from runtime.market_data.sources.alpaca import AlpacaSource  # noqa: E402
@@ -78,10 +78,10 @@ def main() -> None:
         code_path="-", sha256="-", class_name="-", data_symbols=["TLT"], start=START, end=END,
         warmup_bars=200, market_data_dir=str(work / "fresh0"),
     )
-    _lumibot_data(_market_frames(request))  # import Lumibot's entities once, outside the timing
+    _lumibot_data(market_frames(request))  # import Lumibot's entities once, outside the timing
 
     def read() -> tuple[dict, dict]:  # type: ignore[type-arg]
-        frames = _market_frames(request)
+        frames = market_frames(request)
         return frames, _dividend_columns(request, frames)
 
     store_times, total_times = [], []

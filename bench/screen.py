@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 from api.services.fast_backtests import fast_inputs  # noqa: E402
 from generator.render import plan_strategy, render_strategy  # noqa: E402
 from generator.spec import StrategySpec  # noqa: E402
-from runtime.backtest import BacktestRequest  # noqa: E402
-from runtime.fast_engine import load_frames, rank, run_request, screen, simulate  # noqa: E402
+from runtime.backtest import BacktestRequest, market_frames  # noqa: E402
+from runtime.fast_engine import rank, run_request, screen, simulate  # noqa: E402
 
 START, END = date(2006, 1, 3), date(2024, 12, 31)
 
@@ -77,7 +77,7 @@ def main() -> None:
     lumibot_s = time.perf_counter() - started
     os.chdir(here)
     spec_json, params = fast_inputs(spec, {})
-    frames = load_frames(request)
+    frames = market_frames(request)
     store = MarketDataStore(market)
     dividends = {s: store.dividends(s, f) for s, f in frames.items()}
     times = []
@@ -104,7 +104,7 @@ def main() -> None:
     walls = []
     for _ in range(args.repeat):
         started = time.perf_counter()
-        frames = load_frames(request)
+        frames = market_frames(request)
         dividends = {s: store.dividends(s, f) for s, f in frames.items()}
         base = spec_json
         variants = []

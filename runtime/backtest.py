@@ -1,6 +1,7 @@
 """The contract between whoever runs a backtest and the worker that runs it: the request
 (`BacktestRequest`, written as `request.json` into the run's own folder), the outcome
-(`WorkerOutcome`), the worker's sandboxed environment, and reading what a worker left behind.
+(`WorkerOutcome`), the bars a request reads (`market_frames`, for both engines), the worker's
+sandboxed environment, and reading what a worker left behind.
 
 Every backtest runs on an executor (`runtime.executors`); the worker code itself is
 `runtime.backtest_worker`, run one job at a time by the warm `runtime.pool_worker` processes.
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
 from pydantic import BaseModel, Field
 
 from runtime.agents.channel import ChannelAddress
@@ -80,3 +82,17 @@ def log_tail(path: Path, lines: int = 30) -> str | None:
     return "\n".join(text.splitlines()[-lines:]) or None
 
 
+def market_frames(request: BacktestRequest) -> dict[str, pd.DataFrame]:
+    """Each data symbol's stored bars for the request's window and its warm-up: what the
+    Lumibot worker runs on and what the fast engine evaluates, read the same way by both."""
+    from runtime.market_data import MarketDataStore
+
+    store = MarketDataStore(Path(request.market_data_dir))
+    # calendar days that hold `warmup_bars` trading days, with room for holidays
+    warmup_days = int(request.warmup_bars * 1.5) + 10
+    frames: dict[str, pd.DataFrame] = {}
+    for symbol in request.data_symbols:
+        have = store.coverage(symbol)
+        first = max(have.start, request.start - timedelta(days=warmup_days))
+        frames[symbol] = store.bars(symbol, first, request.end)
+    return frames

@@ -18,7 +18,7 @@ import os
 import sys
 import time
 import traceback
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ os.environ.setdefault("LUMIBOT_DISABLE_UI", "1")
 import pandas as pd
 
 from core.logging import configure_logging, get_logger
-from runtime.backtest import BacktestRequest
+from runtime.backtest import BacktestRequest, market_frames
 from runtime.dividend_policy import DividendMode, benchmark_equity, resolve_mode
 from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics
 from runtime.tearsheet import write_tearsheet
@@ -72,21 +72,6 @@ def load_strategy_class(code_path: Path, class_name: str, sha256: str | None) ->
     if not (isinstance(cls, type) and issubclass(cls, Strategy)):
         raise WorkerError(f"{code_path.name} defines no Strategy subclass named {class_name}")
     return cls
-
-
-def _market_frames(request: BacktestRequest) -> dict[str, pd.DataFrame]:
-    from runtime.market_data import MarketDataStore
-
-    store = MarketDataStore(Path(request.market_data_dir))
-    # calendar days that hold `warmup_bars` trading days, with room for holidays
-    warmup_days = int(request.warmup_bars * 1.5) + 10
-    frames: dict[str, pd.DataFrame] = {}
-    for symbol in request.data_symbols:
-        have = store.coverage(symbol)
-        first = max(have.start, request.start - timedelta(days=warmup_days))
-        frame = store.bars(symbol, first, request.end)
-        frames[symbol] = frame
-    return frames
 
 
 def _dividend_columns(
@@ -305,7 +290,7 @@ def run(run_dir: Path) -> dict[str, Any]:
     strategy_api.use_channel(request.decision_channel)
     strategy_api.use_standin(request.decision_channel is None)
 
-    frames = _market_frames(request)
+    frames = market_frames(request)
     if request.benchmark and request.benchmark not in frames:
         from runtime.market_data import MarketDataStore
 

@@ -30,9 +30,9 @@ from api.services.fast_backtests import fast_inputs
 from api.services.versions import RunTarget
 from core.errors import InvalidInput
 from core.models import BacktestRun, Batch, Generation
-from runtime.backtest import BacktestRequest
+from runtime.backtest import BacktestRequest, market_frames
 from runtime.dividend_policy import resolve_mode
-from runtime.fast_engine import FastEngineRefused, load_frames, rank, screen, simulate
+from runtime.fast_engine import FastEngineRefused, rank, screen, simulate
 from runtime.overfitting import deflated_sharpe, probability_of_backtest_overfitting
 
 OVERFITTING_NOTE = (
@@ -101,7 +101,7 @@ class ScreeningService:
             warmup_bars=max(longest, target.warmup_bars),
             market_data_dir=str(self.ctx.market.root),
             dividends=dividends)  # type: ignore[arg-type]
-        frames = load_frames(request)
+        frames = market_frames(request)
         stored = {s: self.ctx.market.dividends(s, f) for s, f in frames.items()}
         mode = resolve_mode(request.dividends, stored)
         paid = stored if mode != "off" else None

@@ -7,7 +7,7 @@ from this engine is either the Lumibot result, fill for fill, or no result at al
 """
 
 from runtime.fast_engine.indicators import Unsupported, unsupported_features
-from runtime.fast_engine.runner import load_frames, run_request
+from runtime.fast_engine.runner import run_request
 from runtime.fast_engine.screen import rank, score, screen
 from runtime.fast_engine.simulate import FastEngineRefused, FastResult, simulate
 
@@ -15,7 +15,6 @@ __all__ = [
     "FastEngineRefused",
     "FastResult",
     "Unsupported",
-    "load_frames",
     "rank",
     "run_request",
     "score",

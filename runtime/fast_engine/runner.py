@@ -5,30 +5,15 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from runtime.backtest import BacktestRequest
+from runtime.backtest import BacktestRequest, market_frames
 from runtime.dividend_policy import benchmark_equity, resolve_mode
 from runtime.fast_engine.simulate import result_document, simulate
 from runtime.metrics import equity_metrics
-
-
-def load_frames(request: BacktestRequest) -> dict[str, pd.DataFrame]:
-    """Each data symbol's bars as `runtime.backtest_worker` loads them for Lumibot."""
-    from runtime.market_data import MarketDataStore
-
-    store = MarketDataStore(Path(request.market_data_dir))
-    warmup_days = int(request.warmup_bars * 1.5) + 10
-    frames: dict[str, pd.DataFrame] = {}
-    for symbol in request.data_symbols:
-        have = store.coverage(symbol)
-        first = max(have.start, request.start - timedelta(days=warmup_days))
-        frames[symbol] = store.bars(symbol, first, request.end)
-    return frames
 
 
 def run_request(spec: dict[str, Any], params: dict[str, Any], request: BacktestRequest,
@@ -45,7 +30,7 @@ def run_request(spec: dict[str, Any], params: dict[str, Any], request: BacktestR
     history = request.parameters.get("history_bars", params["history_bars"])
 
     store = MarketDataStore(Path(request.market_data_dir))
-    frames = frames if frames is not None else load_frames(request)
+    frames = frames if frames is not None else market_frames(request)
     dividends = {symbol: store.dividends(symbol, frame) for symbol, frame in frames.items()}
     mode = resolve_mode(request.dividends, dividends)
     started = time.perf_counter()
