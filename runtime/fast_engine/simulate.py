@@ -208,54 +208,35 @@ class _Book:
         return self.cash + sum(q * closes[s] for s, q in self.qty.items())
 
     def fill(self, day: str, symbol: str, quantity: float, side: str, price: float) -> None:
-        if self.exact is not None:
-            self._fill_exact(day, symbol, quantity, side, price)
-            return
         fee = price * quantity * self.fee_pct if self.fee_pct else 0.0
         held = self.qty.get(symbol, 0.0)
+        total = self._position_after(symbol, quantity, side, held)
         if side == "buy":
             self.cash -= price * quantity + fee
-            total = held + quantity
             self.avg[symbol] = (self.avg.get(symbol, 0.0) * held + price * quantity) / total
             self.qty[symbol] = total
         else:
             self.cash += price * quantity - fee
-            left = held - quantity
-            if left <= 0:
+            if total <= 0:
                 self.qty.pop(symbol, None)
                 self.avg.pop(symbol, None)
             else:
-                self.qty[symbol] = left
+                self.qty[symbol] = total
         self.fills.append(Fill(time=day, symbol=symbol, side=side, quantity=float(quantity),
                                price=float(price), fee=float(fee)))
 
-    def _fill_exact(self, day: str, symbol: str, quantity: float, side: str, price: float
-                    ) -> None:
-        """`fill` with Lumibot's decimal position arithmetic (see the class)."""
-        assert self.exact is not None
-        fee = price * quantity * self.fee_pct if self.fee_pct else 0.0
-        held = self.qty.get(symbol, 0.0)
+    def _position_after(self, symbol: str, quantity: float, side: str, held: float) -> float:
+        """The position after the fill: in floats, or with Lumibot's decimal arithmetic (see
+        the class) when `exact`."""
+        if self.exact is None:
+            return held + quantity if side == "buy" else held - quantity
         step = Decimal(str(quantity))
-        total_dec = self.exact.get(symbol, Decimal(0)) + (step if side == "buy" else -step)
-        self.exact[symbol] = total_dec
-        if side == "buy":
-            self.cash -= price * quantity + fee
-            total = float(total_dec)
-            self.avg[symbol] = (self.avg.get(symbol, 0.0) * held + price * quantity) / total
-            self.qty[symbol] = total
-        else:
-            self.cash += price * quantity - fee
-            left = float(total_dec)
-            if abs(left) < 1e-6:  # Lumibot reads a position under 1e-6 shares as closed
-                left = 0.0
-                self.exact.pop(symbol, None)
-            if left <= 0:
-                self.qty.pop(symbol, None)
-                self.avg.pop(symbol, None)
-            else:
-                self.qty[symbol] = left
-        self.fills.append(Fill(time=day, symbol=symbol, side=side, quantity=float(quantity),
-                               price=float(price), fee=float(fee)))
+        total = self.exact.get(symbol, Decimal(0)) + (step if side == "buy" else -step)
+        self.exact[symbol] = total
+        if side == "sell" and abs(float(total)) < 1e-6:
+            self.exact.pop(symbol, None)  # Lumibot reads a position under 1e-6 shares as closed
+            return 0.0
+        return float(total)
 
     def trade_to_weights(self, day: str, weights: dict[str, float], prices: dict[str, float],
                          equity: float, opens: dict[str, float]) -> None:
