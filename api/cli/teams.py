@@ -54,6 +54,7 @@ def teams_add(team: Annotated[str, typer.Argument(help="The team's name or id")]
 def teams_remove(team: Annotated[str, typer.Argument(help="The team's name or id")],
                  user: Annotated[str, typer.Argument(help="A user's name or email")],
                  as_json: JsonFlag = False) -> None:
+    """Take USER out of TEAM: its reads of the team's results end at the next request."""
     service = _admin(as_json)
     with guard(as_json):
         _show(service.teams.remove_member(team, user), as_json)
