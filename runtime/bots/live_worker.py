@@ -532,9 +532,9 @@ def run(folder: Path) -> int:
     trader.run_all(async_=True)
     for sig in stop_signals:  # Lumibot installs its own SIGINT handler; ours wins
         signal.signal(sig, lambda *_: bot.stop.set())
-    bot.journal.write(Running())
     last_sync = 0.0
     next_beat = 0.0
+    announced = False
     while not bot.stop.is_set():
         now = time.monotonic()
         if now >= next_beat:
@@ -545,6 +545,9 @@ def run(folder: Path) -> int:
                     log.warning("venue clock unavailable", extra={**bot.ids, "error": str(exc)})
             bot.heartbeat()
             next_beat = now + config.heartbeat_s
+            if not announced:  # RUNNING means a heartbeat is there for the watchdog to age
+                bot.journal.write(Running())
+                announced = True
         since_sync = now - last_sync
         if (since_sync >= max(config.polling_interval, 1.0) and bot.orders_in_flight) or (
                 since_sync >= IDLE_SYNC_S):

@@ -157,12 +157,23 @@ class Session:
     def csrf(self) -> str:
         return str(self.page.locator("input[name=csrf]").first.get_attribute("value"))
 
+    def reload(self) -> None:
+        """Reload for a poll. A live page reloads itself too (`data-refresh`); when the two
+        collide Chromium answers "not attached to an active page": the next look tries again."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            self.page.reload()
+        except PlaywrightError as exc:
+            if "not attached" not in str(exc).lower() and "interrupted" not in str(exc).lower():
+                raise
+
     def wait_text(self, selector: str, pattern: str, timeout: float = 120.0,
                   reload: bool = True) -> str:
         """Poll a page until `selector`'s text matches (reloading it between looks)."""
         def look() -> str | None:
             if reload:
-                self.page.reload()
+                self.reload()
             texts = self.page.locator(selector).all_inner_texts()
             return next((t for t in texts if re.search(pattern, t)), None)
         return str(wait_for(look, timeout=timeout, every=1.0, what=f"{selector} ~ {pattern}"))
@@ -397,14 +408,14 @@ def test_walk_every_page_and_action(env: Served, browser: Any) -> None:
         s.wait_text(card, "RUNNING")
         venue = wait_for(lambda: __import__("runtime.bots.venue_host", fromlist=["x"])
                          .known_venue(env.settings), what="venue")
-        wait_for(lambda: s.page.reload() or s.page.locator("#orders-h + .table-wrap tbody tr")
+        wait_for(lambda: s.reload() or s.page.locator("#orders-h + .table-wrap tbody tr")
                  .count(), what="the bot's first order on the page", every=1.0)
 
         def filled() -> int:  # the venue's clock runs (again, should the order come late)
             httpx.post(venue.url + "/venue/clock/advance", json={"seconds": 600}, timeout=30,
                        headers={"APCA-API-KEY-ID": venue.key_id,
                                 "APCA-API-SECRET-KEY": venue.secret}).raise_for_status()
-            s.page.reload()
+            s.reload()
             return s.page.locator("#fills-h + .table-wrap tbody tr", has_text="SPY").count()
 
         wait_for(filled, timeout=120, every=2.0, what="a fill on the live page")
