@@ -176,7 +176,8 @@ def _rule(rng: random.Random, depth: int = 0) -> dict[str, Any]:
 
 
 def random_case(seed: int) -> Case:
-    """A valid random spec of the families the fast engine runs, on a short window."""
+    """A valid random spec of the families the fast engine runs, on a short window (shorts and
+    per-symbol legs included)."""
     rng = random.Random(seed)
     while True:
         symbols = rng.sample(ETFS, rng.choice([1, 1, 2, 3]))
@@ -230,6 +231,47 @@ def random_case(seed: int) -> Case:
         year = rng.randint(2008, 2023)
         start = date(year, rng.randint(1, 6), 1)
         end = date(year + (1 if rng.random() < 0.3 else 0), rng.randint(7, 12), 28)
-        return Case(f"random {seed}", spec, start, end,
+        return Case(f"random {seed}", _short_or_legs(spec, seed), start, end,
                     fee_pct=rng.choice([0.0, 0.0, 0.001]),
                     dividends=rng.choice(["off", "cash", "cash", "reinvest"]))
+
+
+def _short_or_legs(spec: dict[str, Any], seed: int) -> dict[str, Any]:
+    """About a sixth of the signal specs made short and a sixth turned into per-symbol legs
+    (some of those short too). A generator of its own, so the other specs stay as they were."""
+    rng = random.Random(f"short-or-legs {seed}")
+    draw = rng.random()
+    if "entry" not in spec or draw >= 0.5:
+        return spec
+    out = dict(spec)
+    risk = dict(spec.get("risk") or {})
+    if draw < 0.25:  # per-symbol legs: each symbol its own share and rules
+        symbols = spec["symbols"] if len(spec["symbols"]) > 1 else [
+            spec["symbols"][0], rng.choice([s for s in ETFS if s not in spec["symbols"]])]
+        short = rng.random() < 0.25
+        legs = []
+        for symbol in symbols:
+            leg: dict[str, Any] = {"symbol": symbol, "entry": _rule(rng),
+                                   "fraction": round(rng.uniform(0.15, 1.0 / len(symbols)), 2)}
+            if rng.random() < 0.8:
+                leg["exit"] = _rule(rng)
+            if not short and rng.random() < 0.35:
+                leg["risk"] = {rng.choice(["stop_loss_pct", "take_profit_pct",
+                                           "trailing_stop_pct"]): rng.choice([2.0, 4.0, 8.0])}
+            legs.append(leg)
+        out.pop("entry", None)
+        out.pop("exit", None)
+        out.pop("allocation", None)
+        out.update(symbols=symbols, legs=legs)
+        if not short:
+            out["risk"] = risk
+            return out
+    else:  # a short of the same rules, sized as shorts are
+        alloc = {k: v for k, v in spec["allocation"].items()
+                 if k not in ("alternative", "target_volatility_pct")}
+        if alloc["kind"] not in ("all_in", "equal_weight", "fixed_fraction"):
+            alloc = {"kind": "equal_weight"}
+        out["allocation"] = alloc
+    out["side"] = "short"  # shorts take no stop, target or trailing stop (a time exit works)
+    out["risk"] = {k: v for k, v in risk.items() if k in ("max_hold_bars", "min_hold_bars")}
+    return out

@@ -69,7 +69,7 @@ class Unsupported:
 
 
 def spec_indicators(spec: dict[str, Any]) -> list[Indicator]:
-    """Every indicator a spec's rules read (nested groups included)."""
+    """Every indicator a spec's rules read (nested groups and per-symbol legs included)."""
     out: list[Indicator] = []
 
     def walk(rule: dict[str, Any]) -> None:
@@ -81,19 +81,18 @@ def spec_indicators(spec: dict[str, Any]) -> list[Indicator]:
                 if "kind" in item["right"]:
                     out.append(item["right"])
 
-    for role in ("entry", "exit"):
-        if spec.get(role):
-            walk(spec[role])
+    rules = [spec.get("entry"), spec.get("exit")]
+    for leg in spec.get("legs") or []:
+        rules += [leg.get("entry"), leg.get("exit")]
+    for rule in rules:
+        if rule:
+            walk(rule)
     return out
 
 
 def unsupported_features(spec: dict[str, Any]) -> list[str]:
     """The constructs of `spec` (its JSON) the fast engine refuses, named as a user reads them."""
     out: list[str] = []
-    if spec.get("side") == "short":
-        out.append("short positions")
-    if spec.get("legs") is not None:
-        out.append("per-symbol legs")
     for ind in spec_indicators(spec):
         if ind["kind"] not in FUNCTIONS:
             out.append(f"the indicator {ind['kind']}")

@@ -213,21 +213,23 @@ class _Book:
         total = self._position_after(symbol, quantity, side, held)
         if side == "buy":
             self.cash -= price * quantity + fee
-            self.avg[symbol] = (self.avg.get(symbol, 0.0) * held + price * quantity) / total
-            self.qty[symbol] = total
         else:
             self.cash += price * quantity - fee
-            if total <= 0:
-                self.qty.pop(symbol, None)
-                self.avg.pop(symbol, None)
-            else:
-                self.qty[symbol] = total
+        if total == 0:  # closed (a long sold, a short covered)
+            self.qty.pop(symbol, None)
+            self.avg.pop(symbol, None)
+        else:
+            if side == "buy" and held >= 0:  # a long bought or added to
+                self.avg[symbol] = (self.avg.get(symbol, 0.0) * held + price * quantity) / total
+            elif side == "sell" and held <= 0:  # a short opened or added to
+                self.avg[symbol] = (self.avg.get(symbol, 0.0) * -held + price * quantity) / -total
+            self.qty[symbol] = total
         self.fills.append(Fill(time=day, symbol=symbol, side=side, quantity=float(quantity),
                                price=float(price), fee=float(fee)))
 
     def _position_after(self, symbol: str, quantity: float, side: str, held: float) -> float:
-        """The position after the fill: in floats, or with Lumibot's decimal arithmetic (see
-        the class) when `exact`."""
+        """The position after the fill (negative: short): in floats, or with Lumibot's decimal
+        arithmetic (see the class) when `exact`."""
         if self.exact is None:
             return held + quantity if side == "buy" else held - quantity
         step = Decimal(str(quantity))
@@ -236,6 +238,8 @@ class _Book:
         if side == "sell" and abs(float(total)) < 1e-6:
             self.exact.pop(symbol, None)  # Lumibot reads a position under 1e-6 shares as closed
             return 0.0
+        if total == 0:
+            self.exact.pop(symbol, None)
         return float(total)
 
     def trade_to_weights(self, day: str, weights: dict[str, float], prices: dict[str, float],
@@ -259,6 +263,33 @@ class _Book:
                 buys.append((symbol, change, "buy"))
         for symbol, quantity, side in sells + buys:
             self.fill(day, symbol, quantity, side, opens[symbol])
+
+    def trade_to_signed_weights(self, day: str, weights: dict[str, float],
+                                prices: dict[str, float], equity: float,
+                                opens: dict[str, float]) -> None:
+        """`strategy_base.trade_to_signed_weights` (a negative weight is a short), filled at the
+        day's open: sells (closing longs, opening shorts), then covers, then buys."""
+        sells: list[tuple[str, float]] = []
+        covers: list[tuple[str, float]] = []
+        buys: list[tuple[str, float]] = []
+        for symbol, weight in weights.items():
+            last = prices.get(symbol)
+            held = self.qty.get(symbol, 0.0)
+            if weight == 0:
+                wanted = 0.0
+            elif last is None or not last > 0:
+                continue
+            else:
+                wanted = math.copysign(math.floor(equity * abs(weight) / last), weight)
+            change = wanted - held
+            if change < 0:
+                sells.append((symbol, -change))
+            elif change > 0:
+                (covers if held < 0 else buys).append((symbol, change))
+        for symbol, quantity in sells:
+            self.fill(day, symbol, quantity, "sell", opens[symbol])
+        for symbol, quantity in covers + buys:
+            self.fill(day, symbol, quantity, "buy", opens[symbol])
 
 
 def simulate(
@@ -319,12 +350,25 @@ class _SpecRun:
         self.alt: str | None = alloc.get("alternative")
         self.is_weights = alloc.get("kind") in ("target_weights", "momentum_rotation")
         self.drift = alloc.get("drift_band_pct") is not None
+        self.short = spec.get("side") == "short"  # the entry sells short, the exit covers
+        self.leg_weights: dict[str, float] | None = params.get("leg_weights")
         # indicator arrays, shared by the variants of a screen over the same bars and days
         cache = {} if cache is None else cache
-        self.entry = {s: rule_signal(spec["entry"], market, s, cache) for s in self.symbols} \
-            if spec.get("entry") else {}
-        self.exit = {s: rule_signal(spec["exit"], market, s, cache) for s in self.symbols} \
-            if spec.get("exit") else {}
+        self.entry: dict[str, np.ndarray] = {}
+        self.exit: dict[str, np.ndarray] = {}
+        if spec.get("legs") is not None:  # each symbol's own rules
+            for leg in spec["legs"]:
+                s = leg["symbol"]
+                self.entry[s] = rule_signal(leg["entry"], market, s, cache)
+                if leg.get("exit"):
+                    self.exit[s] = rule_signal(leg["exit"], market, s, cache)
+        else:
+            if spec.get("entry"):
+                self.entry = {s: rule_signal(spec["entry"], market, s, cache)
+                              for s in self.symbols}
+            if spec.get("exit"):
+                self.exit = {s: rule_signal(spec["exit"], market, s, cache)
+                             for s in self.symbols}
         self.last_close = market.last_close
         self.today_close = market.today_close
         self.opens = market.opens
@@ -353,7 +397,8 @@ class _SpecRun:
         self.peak: dict[str, float] = {}
         self.held_bars: dict[str, int] = {}
         self.has_risk = any(k in params for k in ("stop_loss_pct", "take_profit_pct",
-                                                  "trailing_stop_pct", "max_hold_bars"))
+                                                  "trailing_stop_pct", "max_hold_bars",
+                                                  "leg_risk"))
 
     # -- shared pieces --------------------------------------------------------------------------
     def _closes_today(self, t: int) -> dict[str, float]:
@@ -372,20 +417,25 @@ class _SpecRun:
         p = self.p
         if "max_hold_bars" in p and self.held_bars.get(symbol, 0) >= p["max_hold_bars"]:
             return True
-        if not any(k in p for k in ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct")):
+        # a leg's own levels replace the strategy's for its symbol (None: no such control)
+        levels = {**p, **p["leg_risk"].get(symbol, {})} if "leg_risk" in p else p
+        trailing = levels.get("trailing_stop_pct")
+        stop = levels.get("stop_loss_pct")
+        target = levels.get("take_profit_pct")
+        if trailing is None and stop is None and target is None:
             return False
         entry = self.book.avg[symbol]
         close = float(self.last_close[symbol][t])
-        if "trailing_stop_pct" in p:
+        if trailing is not None:
             peak = max(self.peak.get(symbol, entry), close)
             self.peak[symbol] = peak
-            if close <= peak * (1 - p["trailing_stop_pct"] / 100):
+            if close <= peak * (1 - trailing / 100):
                 self.peak.pop(symbol, None)
                 return True
-        if "stop_loss_pct" in p and close <= entry * (1 - p["stop_loss_pct"] / 100):
+        if stop is not None and close <= entry * (1 - stop / 100):
             self.peak.pop(symbol, None)
             return True
-        if "take_profit_pct" in p and close >= entry * (1 + p["take_profit_pct"] / 100):
+        if target is not None and close >= entry * (1 + target / 100):
             self.peak.pop(symbol, None)
             return True
         return False
@@ -397,7 +447,8 @@ class _SpecRun:
         return (not self.is_weights and len(self.symbols) == 1 and self.alt is None
                 and self.schedule == "daily" and not self.vol and not self.has_risk
                 and "position_amount" not in p and "min_hold_bars" not in p
-                and self.data_symbols == self.symbols and not self.reinvest)
+                and self.data_symbols == self.symbols and not self.reinvest
+                and self.leg_weights is None)
 
     def _run_events(self) -> pd.Series:
         """The day loop of `run` for a `_plain` strategy, visiting only the days it trades on
@@ -405,6 +456,7 @@ class _SpecRun:
         the same order, as the day loop."""
         m, book, symbol = self.m, self.book, self.symbols[0]
         weight = float(self.p["position_weight"])
+        opening, closing = ("sell", "buy") if self.short else ("buy", "sell")
         entry_days = np.flatnonzero(self.entry[symbol] & m.warm)
         exit_days = (np.flatnonzero(self.exit[symbol] & m.warm) if symbol in self.exit
                      else np.zeros(0, dtype=int))
@@ -434,12 +486,12 @@ class _SpecRun:
                 break
             day = m.labels[nxt]
             if qty:
-                book.fill(day, symbol, qty, "sell", float(opens[nxt]))
+                book.fill(day, symbol, abs(qty), closing, float(opens[nxt]))
             else:
                 equity = book.cash
                 wanted = float(math.floor(equity * weight / float(last[nxt])))
                 if wanted > 0:
-                    book.fill(day, symbol, wanted, "buy", float(opens[nxt]))
+                    book.fill(day, symbol, wanted, opening, float(opens[nxt]))
             qty = book.qty.get(symbol, 0.0)
             t = nxt + 1
         with np.errstate(invalid="ignore"):
@@ -458,9 +510,10 @@ class _SpecRun:
             for s in list(self.book.qty):
                 paid = self.pay.get(s)
                 held = self.book.qty[s]
-                if paid is not None and held > 0 and paid[t] > 0:
-                    self.book.cash += held * paid[t]
-                    payouts[s] = paid[t] * held
+                if paid is not None and held != 0 and paid[t] > 0:
+                    self.book.cash += held * paid[t]  # a short pays it
+                    if held > 0:  # only a long buys it back
+                        payouts[s] = paid[t] * held
             values[t] = self._equity(t)
             before = len(self.book.fills)
             if weights_kind:
@@ -511,7 +564,10 @@ class _SpecRun:
             if due and holding and long_enough and symbol in self.exit and self.exit[symbol][t]:
                 weights[symbol] = 0.0
             elif due and not holding and self.entry[symbol][t]:
-                if self.vol:
+                if self.leg_weights is not None:
+                    weight = self.leg_weights[symbol]
+                    weights[symbol] = -weight if self.short else weight
+                elif self.vol:
                     realised = float(self.vol[symbol][t])
                     weights[symbol] = (p["position_weight"]
                                        * min(1.0, p["target_volatility_pct"] / realised)
@@ -519,6 +575,8 @@ class _SpecRun:
                 elif "position_amount" in p:
                     weights[symbol] = min(p["position_amount"] / self._equity(t),
                                           p["position_weight"])
+                elif self.short:
+                    weights[symbol] = -p["position_weight"]  # sell short
                 else:
                     weights[symbol] = p["position_weight"]
                 invested += 1
@@ -532,8 +590,9 @@ class _SpecRun:
                 weights[self.alt] = wanted
                 self.alt_weight = wanted
         if weights:
-            self.book.trade_to_weights(self.m.days[t].date().isoformat(), weights,
-                                       self._prices(t), self._equity(t), self._opens(t))
+            trade = self.book.trade_to_signed_weights if self.short else self.book.trade_to_weights
+            trade(self.m.days[t].date().isoformat(), weights, self._prices(t), self._equity(t),
+                  self._opens(t))
 
     # -- weights strategies ---------------------------------------------------------------------
     def _targets(self, t: int) -> dict[str, float]:

@@ -1,5 +1,6 @@
-"""The fast engine on its own: its event path (single-symbol daily rules) gives exactly what its
-day loop gives; parameters map onto the spec; the screen ranks variants as single runs do."""
+"""The fast engine on its own: its event path (single-symbol daily rules, long or short) gives
+exactly what its day loop gives; parameters map onto the spec; the screen ranks variants as
+single runs do."""
 
 from __future__ import annotations
 
@@ -51,12 +52,14 @@ def test_event_path_equals_the_day_loop(real_market_dir: Path) -> None:
         spec_json, params = fast_inputs(spec, {})
         frames = _frames(real_market_dir, params["data_symbols"], start, end)
         divs = {s: store.dividends(s, f) for s, f in frames.items()}
-        for dividends in (None, divs):
-            a = simulate(spec_json, params, frames, start, end, fee_pct=0.001, dividends=dividends)
-            b = simulate(spec_json, params, frames, start, end, fee_pct=0.001, dividends=dividends,
+        for side, dividends in ((None, None), (None, divs), ("short", divs)):
+            run = {**spec_json, "side": side}  # a short: sold to open, dividends paid
+            a = simulate(run, params, frames, start, end, fee_pct=0.001, dividends=dividends)
+            b = simulate(run, params, frames, start, end, fee_pct=0.001, dividends=dividends,
                          day_loop=True)
             assert a.fills == b.fills, raw
             assert a.equity.equals(b.equity), raw
+            assert side is None or not a.fills or a.fills[0].side == "sell", raw
         checked += 1
     assert checked >= 20
 
