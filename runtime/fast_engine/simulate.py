@@ -42,7 +42,7 @@ from runtime.fast_engine.indicators import (
     indicator_pair,
     is_windowed,
     recursive_pair,
-    reference_pair,
+    timeframe_pair,
     unsupported_features,
 )
 from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics
@@ -120,7 +120,7 @@ def _side(ind: Indicator, market: _Market, symbol: str,
     if key not in cache:
         frame = market.frames[source]
         if ind.get("timeframe") not in (None, "daily"):
-            now, before = reference_pair(ind, frame, market.window, market.pos[source])
+            now, before = timeframe_pair(ind, frame, market.window, market.pos[source])
         elif ind["kind"] in RECURSIVE:
             now, before = recursive_pair(ind, frame, market.window)
         else:

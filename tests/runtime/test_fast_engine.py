@@ -102,3 +102,30 @@ def test_recursive_indicators_equal_strategy_base_on_every_window(real_market_di
             for a, b in zip(fast, slow, strict=True):
                 assert np.array_equal(a, b, equal_nan=True), (ind, window)
             assert np.isfinite(fast[0][window - 1:]).any() or window < 30
+
+
+@pytest.mark.parametrize("symbol", ["SPY", "BIL"])
+def test_weekly_and_monthly_indicators_equal_strategy_base_on_every_window(
+        real_market_dir: Path, symbol: str) -> None:
+    """Every day's window resampled at once (`timeframe_pair`) gives, bit for bit, what
+    `strategy_base` gives on that day's window resampled on its own: windows inside one week,
+    a few weeks, and many months (partial first and last periods included)."""
+    from runtime.fast_engine.indicators import reference_pair, timeframe_pair
+    from runtime.market_data import MarketDataStore
+
+    bars = MarketDataStore(real_market_dir).bars(symbol, date(2009, 1, 2), date(2009, 12, 31))
+    rows = np.arange(-1, len(bars), 5)  # -1: a day before the first bar
+    for ind in [{"kind": "sma", "period": 4}, {"kind": "price"}, {"kind": "ema", "period": 5},
+                {"kind": "rsi", "period": 3}, {"kind": "atr", "period": 3},
+                {"kind": "macd_hist", "fast": 2, "slow": 5, "signal": 3},
+                {"kind": "bb_upper", "period": 5, "num_std": 2.0}, {"kind": "roc", "period": 3},
+                {"kind": "highest_high", "period": 4}, {"kind": "stoch_d", "period": 3},
+                {"kind": "drawdown", "period": 4}, {"kind": "volume_sma", "period": 3},
+                {"kind": "up_streak"}]:
+        for timeframe, window in (("weekly", 3), ("weekly", 60), ("monthly", 130)):
+            spec = {**ind, "timeframe": timeframe}
+            fast = timeframe_pair(spec, bars, window, rows)
+            slow = reference_pair(spec, bars, window, rows)
+            for a, b in zip(fast, slow, strict=True):
+                assert np.array_equal(a, b, equal_nan=True), (spec, window)
+            assert window < 60 or np.isfinite(fast[0]).any(), (spec, window)
