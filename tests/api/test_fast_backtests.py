@@ -108,6 +108,13 @@ def test_a_fast_sweep_is_a_batch_confirmed_on_lumibot(service: Services) -> None
     assert "deflated Sharpe ratio" in over["note"]
     # a later search of the same strategy counts these 18 variants and the 2 runs as tried
     assert service.screening.prior_trials(user, sid) >= 18 + 2 + 1
+    # the verdict is computed once per run: reading the results again runs no fast engine
+    def refuse(run: object) -> bool:
+        raise AssertionError("differs computed again")
+
+    service.results._differs = refuse  # type: ignore[method-assign]
+    again = service.results.batch_results(user, batch.id)
+    assert [r["differs"] for r in again["leaderboard"]] == [False, False]
 
 
 def test_a_fast_sweep_of_edited_code_is_refused_and_a_walk_forward_falls_back(

@@ -33,6 +33,7 @@ from core.errors import InvalidInput
 from core.models import BacktestRun, RunStatus, StrategyVersion
 
 CURVES_KEPT = 256  # finished runs' equity curves kept in memory (about 20 KB each)
+DIFFERS_KEPT = 4096  # finished runs' fast-vs-Lumibot verdicts kept in memory
 
 
 def _plain(values: pd.Series) -> list[float | None]:
@@ -48,6 +49,9 @@ class BatchResults:
         self.screening = screening
         self._curves: OrderedDict[tuple[int, str], pd.Series] = OrderedDict()
         self._curves_lock = threading.Lock()
+        # a succeeded run's fills, its version's spec and the engine never change: its verdict
+        # is computed once (a fast run of its request) and kept, not redone on every request
+        self._differs_kept: OrderedDict[int, bool] = OrderedDict()
 
     def batch_results(
         self, user_id: int | None, batch_id: int, metric: str | None = None, top: int = 5
@@ -82,7 +86,7 @@ class BatchResults:
             if "fast" in info:  # screened on the fast engine before this Lumibot run
                 rows[-1]["fast"] = info["fast"]
                 if run.status == RunStatus.succeeded.value:
-                    rows[-1]["differs"] = self._differs(run)
+                    rows[-1]["differs"] = self._differs_once(run)
         ranked = sorted(
             (r for r in rows if r["status"] == RunStatus.succeeded.value and r["role"] != "test"),
             key=lambda r: rank_key(metric)((r["metric"], r["run_id"])),
@@ -121,6 +125,20 @@ class BatchResults:
             out["summary"] = summary
         out["differences"] = sum(1 for r in rows if r.get("differs"))
         return out
+
+    def _differs_once(self, run: BacktestRun) -> bool:
+        """`_differs`, computed once per finished run and kept (LRU)."""
+        run_id = run.id or 0
+        with self._curves_lock:
+            if run_id in self._differs_kept:
+                self._differs_kept.move_to_end(run_id)
+                return self._differs_kept[run_id]
+        verdict = self._differs(run)
+        with self._curves_lock:
+            self._differs_kept[run_id] = verdict
+            while len(self._differs_kept) > DIFFERS_KEPT:
+                self._differs_kept.popitem(last=False)
+        return verdict
 
     def _differs(self, run: BacktestRun) -> bool:
         """True unless the fast engine gives this Lumibot run's fills and total return."""
