@@ -10,15 +10,19 @@ fix every rule this module follows; each is checked fill for fill by the parity 
   (and, for a cross, the bar before that);
 * market orders fill at day D's open, sells first, in whole shares sized as
   floor(portfolio value x weight / last completed close); the percent fee is charged on each
-  fill. Lumibot 4.6 applies `slippage_per_share` to SMART_LIMIT orders only, never to the market
-  orders generated code submits, so neither does this engine;
+  fill. A short (`side: short`) has a negative weight: sold to open, bought to cover, orders
+  going sells, then covers, then buys (`strategy_base.trade_to_signed_weights`); per-symbol
+  legs give each symbol its own rules, share and stop/target levels. Lumibot 4.6 applies
+  `slippage_per_share` to SMART_LIMIT orders only, never to the market orders generated code
+  submits, so neither does this engine;
 * Lumibot values the portfolio at day D's close during D's iteration (`get_last_price` of a
   daily bar is its close); sizing uses that value, as the generated code does;
 * the equity curve has one row per iteration: the holdings before that day's orders, valued
   at its close;
 * dividends in `cash` mode are credited on the ex-date for the shares held the day before,
-  before the day's iteration; in `reinvest` mode (`runtime.dividend_policy`) each symbol's
-  dividend cash then buys `cash / previous close` (fractional) shares of it, after the
+  before the day's iteration (a short pays them: Lumibot debits dividend x negative
+  quantity); in `reinvest` mode (`runtime.dividend_policy`) each symbol's dividend cash of a
+  long then buys `cash / previous close` (fractional) shares of it, after the
   strategy's own orders of that day, unless the strategy sells that symbol that day.
 """
 
