@@ -30,7 +30,7 @@ import re
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Title
-from generator.providers.offline.vocabulary import FILLER, words
+from generator.providers.offline.vocabulary import FILLER, INDICATOR_WORDS, UNSUPPORTED, words
 from generator.spec import (
     BOLLINGER_KINDS,
     MACD_KINDS,
@@ -53,6 +53,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:my|an|the|simple|quick) idea(?= :| for)"),
     rx(r"i'd like to|i would like to|i want to|i wanna|let us|i think"),
     rx(r"(?:a )?(?:simple|quick|easy|another) (?:1|one)(?= :)"),
+    # chatter around the strategy: it says nothing about trading
+    rx(r"(?:, )?(?:nothing fancy|that's it|thats it|that is it|that's all|thats all|that is all"
+       r"|lol|haha|not a pro(?: here)?|no pro here|new to this|i'm new|im new|first time here"
+       r"|no matter what)(?: !| \.| ,)*"),
 ]
 
 # -- title vocabulary ----------------------------------------------------------------------------
@@ -72,6 +76,11 @@ _FAMILIES: dict[str, str] = {
     "donchian": "breakout", "turtle": "breakout", "rotation": "rotation", "rotate": "rotation",
     "crosses": "cross", "cross": "cross", "crossover": "cross", "crossovers": "cross",
 }
+# words a name may not hold: they may mean something in a rule
+NAME_STOP = INDICATOR_WORDS | frozenset(words(
+    """long short cash bonds stocks gold cross above below high low stop loss profit
+    trailing rebalance weekly monthly top best percent"""
+)) | frozenset(w for w in UNSUPPORTED.split("|") if re.fullmatch(r"[a-z]+", w))
 _SCHEDULE_WORDS = {
     "daily": Frequency.daily, "weekly": Frequency.weekly, "monthly": Frequency.monthly,
     "quarterly": Frequency.quarterly, "yearly": Frequency.yearly, "annual": Frequency.yearly,
@@ -135,7 +144,45 @@ _FRAMED_SYMBOL = rx(
 _ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))")
 
 
+# "Name: Bond Guard.", "called Golden Goose": a name for the strategy, at the start
+_NAME = rx(r"(?:(?:bot |strategy )?name|title|call it|called) : (?P<words>[a-z][a-z ]{0,40}?)"
+           r" (?:\.|:|-|,)")
+# a name in quotes ("the 'Golden Goose'"), found in the raw text
+_QUOTED = re.compile(r"(?<![A-Za-z0-9])['\"]([A-Za-z][A-Za-z ]{0,40}?)['\"](?![A-Za-z0-9])")
+
+
+def _meaningless(words_: list[str]) -> bool:
+    """Whether a name's words carry no trading meaning (no symbol, number or trading word)."""
+    return all(
+        not re.fullmatch(SYM, w) and not w[0].isdigit() and w not in _RULE_WORDS
+        and w not in _FAMILIES and w not in _SCHEDULE_WORDS and w not in NAME_STOP
+        for w in words_
+    )
+
+
+def strip_names(state: ParseState) -> None:
+    """Take out a strategy's name ("Name: Bond Guard.", "the 'Golden Goose'") when its words
+    carry no trading meaning; they are listed as ignored."""
+    def named(m: re.Match[str]) -> str:
+        if not _meaningless(m.group("words").split()):
+            return m.group(0)
+        state.ignored.append(m.group(0).strip())
+        return " "
+
+    text = _NAME.sub(named, state.t)
+    for quoted in _QUOTED.findall(state.raw):
+        low = " ".join(quoted.lower().split())
+        if not low or not _meaningless(low.split()):
+            continue
+        phrase = rx(rf"(?:(?:the|a|an|my|called|named) )?{re.escape(low)}")
+        if phrase.search(text):
+            text = phrase.sub(" ", text, count=1)
+            state.ignored.append(quoted)
+    state.t = squash(text)
+
+
 def strip_small_talk(state: ParseState) -> None:
+    strip_names(state)
     found: list[str] = []
 
     def handler(m: re.Match[str]) -> str:

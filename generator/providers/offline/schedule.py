@@ -3,13 +3,20 @@
 This module owns "rebalance monthly", "check the rules every week", "at the end of each
 quarter", "every 3 months" and the like: it takes them out of the text and sets the state's
 `Frequency` (daily, weekly, monthly, quarterly, yearly). Two different schedules are refused.
+
+Weekdays and months name when a schedule acts. A weekly schedule decides at the start of each
+week on the closes of the week before, so "every Friday" (on the Friday close) and "every
+Monday" are the weekly schedule; any other weekday is refused naming it. Months are accepted
+when they are the ones the schedule acts in ("once a year in January", "twice a year (January
+and July)", quarterly in January, April, July and October) and refused naming them otherwise.
 """
 
 from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import consume, rx
+from generator.providers.offline.phrases import consume, rx, take
+from generator.providers.offline.vocabulary import CONSUMED
 from generator.providers.offline.state import ParseState
 from generator.spec import Frequency
 
@@ -103,6 +110,59 @@ def extract_drift_band(state: ParseState) -> None:
     state.t = consume(DRIFT_PATTERNS, state.t, on_match)
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+# the weekly schedule acts on Monday's open from Friday's close: both days name it
+_WEEKLY_DAY = rx(
+    r"(?:, )?(?:and )?(?:(?:check|checked|rebalance|rebalanced|trade|look|decide)(?: it| them)? )?"
+    r"(?:every|each|on|on a|at the close on|at the close of each|at the close of every)"
+    r" (?:monday|friday)s?(?: close| open)?(?: :)?"
+)
+_MONTH_LIST = re.compile(
+    rf"(?<!\S)(?:\( )?(?:(?:in|on|during) )?(?P<m>(?:{'|'.join(_MONTHS)})"
+    rf"(?:(?: ,| and| ,? and| &)? (?:{'|'.join(_MONTHS)}))*)(?: \))?(?!\S)"
+)
+# the months each schedule acts in (the first trading day of each)
+_ACTS_IN = {
+    Frequency.yearly: {"january"},
+    Frequency.semiannual: {"january", "july"},
+    Frequency.quarterly: {"january", "april", "july", "october"},
+}
+
+
+def _weekdays_and_months(state: ParseState) -> None:
+    def weekly(m: re.Match[str]) -> None:
+        if state.schedule not in (None, Frequency.weekly):
+            raise state.fail(f"two different schedules were given ({state.schedule.value} and "
+                             "weekly)", [m.group(0).strip()])
+        state.schedule = Frequency.weekly
+        state.understood.append("schedule weekly (decided on each week's last close)")
+
+    state.t = consume([_WEEKLY_DAY], state.t, weekly)
+    for day in _WEEKDAYS:
+        if re.search(rf"(?<!\S){day}s?(?!\S)", state.t):
+            raise state.fail(
+                f"'{day}' cannot be chosen: a weekly schedule decides at the start of each week "
+                "on the closes of the week before (say 'every Friday', 'every Monday' or "
+                "'weekly')", [day])
+
+    def months(m: re.Match[str]) -> str:
+        named = set(re.findall("|".join(_MONTHS), m.group("m")))
+        acts = _ACTS_IN.get(state.schedule) if state.schedule is not None else None
+        if acts is None or named != acts:
+            when = (f"the {state.schedule.value} schedule acts in "
+                    + ", ".join(sorted(acts, key=_MONTHS.index)).title()
+                    if acts else "only a yearly, half-yearly or quarterly schedule names months")
+            raise state.fail(f"the month{'s' if len(named) > 1 else ''} "
+                             f"{', '.join(sorted(named, key=_MONTHS.index)).title()} cannot be "
+                             f"chosen: {when}", [m.group(0).strip()])
+        state.understood.append(f"months {', '.join(sorted(named, key=_MONTHS.index))}")
+        return CONSUMED
+
+    state.t = take(_MONTH_LIST, state.t, months)
+
+
 def extract_schedule(state: ParseState) -> None:
     extract_drift_band(state)
     def on_match(m: re.Match[str]) -> None:
@@ -116,3 +176,4 @@ def extract_schedule(state: ParseState) -> None:
         state.understood.append(f"schedule {freq.value}")
 
     state.t = consume(SCHEDULE_PATTERNS, state.t, on_match)
+    _weekdays_and_months(state)
