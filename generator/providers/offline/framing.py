@@ -28,6 +28,7 @@ import itertools
 import re
 
 from generator.providers.offline.phrases import SYM, rx, squash
+from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Title
 from generator.providers.offline.vocabulary import FILLER, INDICATOR_WORDS, UNSUPPORTED, words
@@ -269,6 +270,10 @@ def extract_title(state: ParseState) -> None:
     rest = cut(_GOLDEN, rest, lambda m: title.crosses.append(m.group("w")))
     ignored: list[str] = []
     schedule_words: list[str] = []
+    # a schedule said in the title ("At the end of every month check EFA: ...") is read with
+    # the rules, never dropped with the title's other words
+    for pattern in SCHEDULE_PATTERNS:
+        rest = cut(pattern, rest, lambda m: schedule_words.append(m.group(0).strip()))
     for tok in rest.split():
         if re.fullmatch(SYM, tok):
             title.symbols.append(tok)

@@ -36,7 +36,7 @@ from generator.providers.offline.portfolios import (
     try_weights,
 )
 from generator.providers.offline.risk import extract_risk
-from generator.providers.offline.schedule import extract_schedule
+from generator.providers.offline.schedule import extract_schedule, extract_weekly_day
 from generator.providers.offline.shorts import apply_side, extract_short
 from generator.providers.offline.signals import parse_signal
 from generator.providers.offline.state import ParseState
@@ -48,6 +48,7 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     expand_shorthands,
     extract_standard_macd,
     extract_family_timeframes,
+    extract_weekly_day,
     extract_title,
     extract_short,
     extract_named_lines,

@@ -44,6 +44,9 @@ _SCHED_VERB = (
     r"d)(?: the rules| the signals?| signals| it| them| the portfolio| positions)? )?"
 )
 SCHEDULE_PATTERNS: list[re.Pattern[str]] = [
+    # first: "every month end" holds "every month"
+    rx(rf"(?:and )?{_SCHED_VERB}(?:at |on )?(?:each |every |the )?(?P<u>week|month|quarter|year)"
+       r" end"),
     rx(
         rf"(?:and )?{_SCHED_VERB}(?:at|on) the (?:start|beginning|end|first (?:trading )?day"
         r"|last (?:trading )?day|open|close) of (?:each|every|the|a) (?P<u>week|month|quarter|year)"
@@ -62,7 +65,6 @@ SCHEDULE_PATTERNS: list[re.Pattern[str]] = [
         r"|every half year|half yearly)"
         r"(?: basis| rebalanc(?:e|ed|es|ing)| checks?| checked| checking)?"
     ),
-    rx(r"(?:and )?(?:at |on )?(?:each |every |the )?(?P<u>week|month|quarter|year) end"),
 ]
 
 
@@ -131,7 +133,9 @@ _ACTS_IN = {
 }
 
 
-def _weekdays_and_months(state: ParseState) -> None:
+def extract_weekly_day(state: ParseState) -> None:
+    """ "every Friday", "each Monday": the weekly schedule (taken out before a title is read:
+    "Every Friday: ..." is the schedule, not a title)."""
     def weekly(m: re.Match[str]) -> None:
         if state.schedule not in (None, Frequency.weekly):
             raise state.fail(f"two different schedules were given ({state.schedule.value} and "
@@ -140,6 +144,29 @@ def _weekdays_and_months(state: ParseState) -> None:
         state.understood.append("schedule weekly (decided on each week's last close)")
 
     state.t = consume([_WEEKLY_DAY], state.t, weekly)
+
+
+# "until the next Friday", "for the next month", "until the next month-end check": the
+# schedule said again (the unit must be the schedule's)
+_UNTIL_NEXT = rx(
+    r"(?:, )?(?:until|till|for) the (?:next|following) (?P<u>friday|monday|week|month|quarter"
+    r"|year)(?: end| - end)?(?: check| rebalance)?"
+)
+_UNIT_FREQ = {"friday": Frequency.weekly, "monday": Frequency.weekly, "week": Frequency.weekly,
+              "month": Frequency.monthly, "quarter": Frequency.quarterly,
+              "year": Frequency.yearly}
+
+
+def _check_until_next(state: ParseState, said: list[re.Match[str]]) -> None:
+    for m in said:
+        if state.schedule != _UNIT_FREQ[m.group("u")]:
+            raise state.fail(f"'{m.group(0).strip()}' needs a schedule of one {m.group('u')}",
+                             [m.group(0).strip()])
+        state.understood.append(f"'{m.group(0).strip()}': the schedule")
+
+
+def _weekdays_and_months(state: ParseState) -> None:
+    extract_weekly_day(state)
     for day in _WEEKDAYS:
         if re.search(rf"(?<!\S){day}s?(?!\S)", state.t):
             raise state.fail(
@@ -165,6 +192,8 @@ def _weekdays_and_months(state: ParseState) -> None:
 
 def extract_schedule(state: ParseState) -> None:
     extract_drift_band(state)
+    said: list[re.Match[str]] = []
+    state.t = consume([_UNTIL_NEXT], state.t, said.append)
     def on_match(m: re.Match[str]) -> None:
         freq = _frequency(state, m)
         if state.schedule is not None and state.schedule != freq:
@@ -177,3 +206,4 @@ def extract_schedule(state: ParseState) -> None:
 
     state.t = consume(SCHEDULE_PATTERNS, state.t, on_match)
     _weekdays_and_months(state)
+    _check_until_next(state, said)
