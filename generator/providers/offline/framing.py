@@ -118,7 +118,36 @@ _LEVEL_BREAKS = re.compile(
     r" (?:breaks|is broken|gets broken|is taken out|gets taken out|is hit|gets hit)(?!\S)")
 
 
+# "RSI(2) under 10 -> buy.": the condition, then the action it leads to
+_ARROW = re.compile(
+    r"(?:(?<=^)|(?<= [.;:!?⋄] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,] ).)+?) (?:- >|= >|→)"
+    r" (?P<verb>buy|sell|exit|enter|go long|short|cover)(?= [.;,!]|\s*$)"
+)
+# wordings of one construct said another way
+_SAME_AS: list[tuple[re.Pattern[str], str]] = [
+    # "crosses back up above 30 from below": a crossing above
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back (?:up )?(?P<d>above|over)(?P<rest> .+?)"
+        r" from below"), r" \g<v> \g<d>\g<rest> "),
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back (?:down )?(?P<d>below|under)(?P<rest> .+?)"
+        r" from above"), r" \g<v> \g<d>\g<rest> "),
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back up (?P<d>above|over)"), r" \g<v> \g<d> "),
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back down (?P<d>below|under)"), r" \g<v> \g<d> "),
+    # "sell on the first up close / day": one up close
+    (rx(r"(?:on|at|after) the (?:first|1st|next) (?P<d>up|down|green|red) (?:close|day|bar)"),
+     r" after 1 \g<d> day "),
+    # "thirds in A, B and C", "halves in A and B": equal shares
+    (rx(r"(?:in )?thirds(?= (?:in|between|across) )"), " 33.333333 % each "),
+    (rx(r"(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
+]
+
+
 def expand_shorthands(state: ParseState) -> None:
+    text = state.t
+    for pattern, replacement in _SAME_AS:
+        text = pattern.sub(replacement, text)
+    text = _ARROW.sub(lambda m: f" {m.group('verb')} when {m.group('cond')} ", text)
+    state.t = squash(text)
+
     def handler(m: re.Match[str]) -> str:
         sym = f" {m.group('sym')}" if m.group("sym") else ""
         return f" buy{sym} on a golden cross , sell on a death cross "
