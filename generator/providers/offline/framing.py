@@ -31,7 +31,7 @@ from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Title
-from generator.providers.offline.vocabulary import FILLER, INDICATOR_WORDS, UNSUPPORTED, words
+from generator.providers.offline.vocabulary import CONSUMED, FILLER, INDICATOR_WORDS, UNSUPPORTED, words
 from generator.spec import (
     BOLLINGER_KINDS,
     MACD_KINDS,
@@ -135,16 +135,71 @@ _SAME_AS: list[tuple[re.Pattern[str], str]] = [
     # "sell on the first up close / day": one up close
     (rx(r"(?:on|at|after) the (?:first|1st|next) (?P<d>up|down|green|red) (?:close|day|bar)"),
      r" after 1 \g<d> day "),
+    # "drops below that line": the line named before (a missing right side repeats it)
+    (rx(r"(?P<op>below|under|above|over) (?:that|this|the same) (?:line|level|average|moving"
+        r" average|ma|sma|ema)"), r" \g<op> "),
     # "thirds in A, B and C", "halves in A and B": equal shares
     (rx(r"(?:in )?thirds(?= (?:in|between|across) )"), " 33.333333 % each "),
     (rx(r"(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
 ]
 
 
+# "the price is above both the 100-day SMA and the 200-day SMA": one subject and comparison,
+# two lines; "... under either one" later names both again
+_LINE = (r"(?:the |its )?\d+ (?:day|week) (?:simple |exponential )?(?:sma|ema|moving average|ma"
+         r"|dma)")
+_BOTH = rx(rf"(?P<subj>(?:the )?price|it)(?P<verb> (?:is|closes|trades|stays|holds))? (?P<op>above"
+           rf"|below|over|under) (?:both )?(?P<a>{_LINE}) and (?P<b>{_LINE})")
+_EITHER = rx(r"(?:(?P<verb>is|closes|trades|drops|falls|goes|gets|moves|rises|climbs) )?"
+             r"(?P<op>above|below|over|under) (?:either|any) (?:one|1|of them|of the 2|line)")
+
+
+def _both_lines(text: str) -> str:
+    lines: list[str] = []
+
+    def both(m: re.Match[str]) -> str:
+        lines[:] = [m.group("a"), m.group("b")]
+        subj, verb = m.group("subj"), m.group("verb") or ""
+        return (f" {subj}{verb} {m.group('op')} {m.group('a')} and {subj}{verb} "
+                f"{m.group('op')} {m.group('b')} ")
+
+    def either(m: re.Match[str]) -> str:
+        if not lines:
+            return m.group(0)
+        verb = f"{m.group('verb')} " if m.group("verb") else ""
+        return (f" {verb}{m.group('op')} {lines[0]} or it {verb}{m.group('op')} {lines[1]} ")
+
+    text = _BOTH.sub(both, text)
+    return _EITHER.sub(either, text)
+
+
+# "golden cross ... using the 50 and 200 day averages": the averages a golden cross is made of
+_CROSS_AVERAGES = rx(
+    r"(?:, )?(?:using|with|on|based on|of) (?:the )?(?P<a>\d+) (?:day )?(?:and|/|&) (?:the )?"
+    r"(?P<b>\d+) (?:day )?(?:simple )?(?:moving )?(?:averages?|smas?|mas|dmas?|lines)"
+)
+
+
+def _cross_averages(state: ParseState, text: str) -> str:
+    if not _GOLDEN.search(text):
+        return text
+
+    def said(m: re.Match[str]) -> str:
+        if (int(m.group("a")), int(m.group("b"))) != (50, 200):
+            raise state.fail("a golden or death cross is the 50-day SMA crossing the 200-day; "
+                             "for other averages say which crosses which",
+                             [m.group(0).strip()])
+        state.understood.append("golden/death cross: the 50- and 200-day SMAs")
+        return f" {CONSUMED} "
+
+    return _CROSS_AVERAGES.sub(said, text)
+
+
 def expand_shorthands(state: ParseState) -> None:
     text = state.t
     for pattern, replacement in _SAME_AS:
         text = pattern.sub(replacement, text)
+    text = _cross_averages(state, _both_lines(text))
     text = _ARROW.sub(lambda m: f" {m.group('verb')} when {m.group('cond')} ", text)
     state.t = squash(text)
 

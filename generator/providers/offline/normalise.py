@@ -99,7 +99,8 @@ def normalise(text: str, known: set[str] | None) -> str:
 
 
 _ONE_IS_A_WORD = frozenset({"upper", "lower", "middle", "top", "bottom", "other", "same", "that",
-                            "this", "which", "every", "no", "fast", "slow", "short", "long"})
+                            "this", "which", "every", "no", "fast", "slow", "short", "long",
+                            "either", "any", "each"})
 
 
 def _join_number_words(tokens: list[str]) -> list[str]:

@@ -93,7 +93,8 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
        rf" {_HOLD_N}(?: (?:held|later|in the trade|of holding))?"),
     rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out)(?: it| them)? " + _HOLD_N + r" later"),
     rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| each trade| the position)?"
-       rf" for (?:at most |up to |a maximum of )?{_HOLD_N}(?: (?:and|then)(?: then)? sell| max"
+       rf" for (?:at most |up to |a maximum of |exactly |just )?{_HOLD_N}(?:(?: ,)? (?:and|then)"
+       r"(?: then)? (?:sell|exit|get out)(?: it)?| max"
        r"(?:imum)?)?"),
 ]
 

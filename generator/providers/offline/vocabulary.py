@@ -169,7 +169,8 @@ PRONOUNS = frozenset({"it", "they", "that", "this"})
 OBJECT_WORDS = frozenset({"it", "them", "those", "this", "that", "some", "shares", "of", "on",
                           "at", "in", "the", "a", "an", "all", "more", "position", "back"})
 COND_FILLER = frozenset({"the", "a", "an", "its", "their", "is", "are", "was", "value",
-                         "level", "both", "either", "current", "daily", "today", "today's"})
+                         "level", "both", "either", "current", "daily", "today", "today's",
+                         "again"})
 PREPS = frozenset({"of", "on", "for", "in"})
 CONNECTORS = frozenset({"and", "or", "but", "&"})
 NEGATIONS = frozenset({"not", "unless", "don't", "dont", "never", "except", "isn't", "no"})
