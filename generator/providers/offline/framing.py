@@ -138,6 +138,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str]] = [
     # "drops below that line": the line named before (a missing right side repeats it)
     (rx(r"(?P<op>below|under|above|over) (?:that|this|the same) (?:line|level|average|moving"
         r" average|ma|sma|ema)"), r" \g<op> "),
+    # "under the 20 level", "above the 80 line": the number
+    (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)"), r" \g<n> "),
     # "thirds in A, B and C", "halves in A and B": equal shares
     (rx(r"(?:in )?thirds(?= (?:in|between|across) )"), " 33.333333 % each "),
     (rx(r"(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
@@ -207,7 +209,10 @@ def expand_shorthands(state: ParseState) -> None:
         sym = f" {m.group('sym')}" if m.group("sym") else ""
         return f" buy{sym} on a golden cross , sell on a death cross "
 
-    text = _CROSS_PAIR.sub(handler, state.t)
+    text = state.t
+    if len(re.findall(r"(?<!\S)golden cross(?!\S)", text)) == 1:
+        # said once, the pair is the whole strategy; said again, the pair only names it
+        text = _CROSS_PAIR.sub(handler, text)
     text = _ITS_OWN.sub(lambda m: m.group("w"), _EACH_ONE.sub(" it ", text))
     def level(m: re.Match[str]) -> str:
         side = "above" if m.group("w") == "high" else "below"
@@ -295,8 +300,10 @@ _COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", 
 def _title_split(text: str) -> tuple[str, str] | None:
     tokens = text.split()
     for k, tok in enumerate(tokens[:16]):
+        head_text = " ".join(tokens[:k])
         comma_title = (tok == "," and k + 1 < len(tokens) and tokens[k + 1] in _COMMA_NEXT
-                       and not any(t == "%" or t[0].isdigit() for t in tokens[:k]))
+                       and (not any(t == "%" or t[0].isdigit() for t in tokens[:k])
+                            or any(p.search(head_text) for p in _SETTINGS)))
         if tok in (":", "-", ".") or comma_title:
             if k == 0 or k == len(tokens) - 1:
                 return None
@@ -344,6 +351,7 @@ def extract_title(state: ParseState) -> None:
 
     if "macd" in rest.split() or re.search(r"standard|default|usual", rest):
         rest = cut(_MACD_SETTINGS, rest, macd)
+    rest = _cut_settings(state, title, rest)
     rest = cut(_RSI_N, rest, lambda m: title.rsi_periods.append(int(m.group("n"))))
     rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
 
@@ -375,7 +383,118 @@ def extract_title(state: ParseState) -> None:
     state.title = title
     state.understood.append(f"title {head!r}")
     # a schedule named in the title is read with the rules
+    body = _say_title_lines(title, f" {body} ")
     state.t = squash(" " + body + "".join(f" , {w}" for w in schedule_words) + " ")
+
+
+# settings a title gives to the family it names: "Bollinger Bands 20, 2", "Stochastic 14,3",
+# "Donchian channel 55/20", "10/30 EMA crossover", "with a 5 day EMA and a 20 day EMA"
+_BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs) (?P<p>\d+)(?: ,| /)?"
+                          r"(?: (?P<k>\d+(?:\.\d+)?))?(?!\S)")
+_STOCH_SETTINGS = re.compile(r"(?<!\S)(?:stochastics?|stoch)(?: % k)? (?P<p>\d+)(?: ,| /)?"
+                             r"(?: (?P<k>\d+))?(?!\S)")
+_DONCHIAN_SETTINGS = re.compile(r"(?<!\S)(?:donchian|turtle)(?: channels?| style| system)?"
+                                r" (?P<a>\d+) (?:/|,|and) (?P<b>\d+)(?!\S)")
+_MA_KIND = r"(?P<k>emas?|smas?|mas?|dmas?|exponential moving averages?|moving averages?)"
+_LINE_PAIR = re.compile(
+    rf"(?<!\S)(?P<a>\d+) (?:/|and|,) (?P<b>\d+)(?: day)? {_MA_KIND}(?!\S)"
+    rf"|(?<!\S)(?:a |the )?(?P<a2>\d+) day (?P<k2>ema|sma|ma|dma|moving average) and (?:a |the )?"
+    rf"(?P<b2>\d+) day (?:ema|sma|ma|dma|moving average)(?!\S)"
+)
+
+
+_SETTINGS = (_BB_SETTINGS, _STOCH_SETTINGS, _DONCHIAN_SETTINGS, _LINE_PAIR)
+
+
+def _line_kind(word: str) -> IndicatorKind:
+    return IndicatorKind.ema if word.startswith(("ema", "exp")) else IndicatorKind.sma
+
+
+def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
+    def bb(m: re.Match[str]) -> str:
+        width = float(m.group("k")) if m.group("k") else 2.0
+        title.settings.append(("bollinger", int(m.group("p")), width))
+        title.families.append("bollinger")
+        return " "
+
+    def stoch(m: re.Match[str]) -> str:
+        if m.group("k") and int(m.group("k")) != 3:
+            raise state.fail(f"the stochastic %D here is the 3-bar average of %K; a smoothing "
+                             f"of {m.group('k')} is not in the spec", [m.group(0)])
+        title.settings.append(("stochastic", int(m.group("p")), 3))
+        return " "
+
+    def donchian(m: re.Match[str]) -> str:
+        title.settings.append(("donchian", int(m.group("a")), int(m.group("b"))))
+        title.families.append("breakout")
+        return " "
+
+    def lines(m: re.Match[str]) -> str:
+        a, b = (int(m.group("a") or m.group("a2")), int(m.group("b") or m.group("b2")))
+        kind = _line_kind(m.group("k") or m.group("k2"))
+        title.settings.append(("lines", kind, min(a, b), max(a, b)))
+        return " "
+
+    rest = _BB_SETTINGS.sub(bb, rest)
+    rest = _STOCH_SETTINGS.sub(stoch, rest)
+    rest = _DONCHIAN_SETTINGS.sub(donchian, rest)
+    return _LINE_PAIR.sub(lines, rest)
+
+
+def _say_title_lines(title: Title, body: str) -> str:
+    """The body names the lines the title declared: "the 10 crosses over the 30" after "10/30
+    EMA crossover" is the 10-day EMA crossing the 30-day EMA; "buy on the cross up" the fast
+    one crossing above the slow one; "the 55-day upper channel" the 55-day high."""
+    for setting in title.settings:
+        if setting[0] == "lines":
+            _, kind, fast, slow = setting
+            unit = "ema" if kind == IndicatorKind.ema else "sma"
+            for n in (fast, slow):
+                body = re.sub(rf"(?<!\S)the {n}(?! (?:day|days|week|weeks|%|percent)(?!\S))"
+                              rf"(?!\S)", f"the {n} day {unit}", body)
+            up = f" when the {fast} day {unit} crosses above the {slow} day {unit} "
+            down = f" when the {fast} day {unit} crosses below the {slow} day {unit} "
+            body = re.sub(r"(?<!\S)(?:on |at )?(?:the|a) (?:cross|crossover) (?:up|over|above"
+                          r"|upwards)(?!\S)", up, body)
+            body = re.sub(r"(?<!\S)(?:on |at )?(?:the|a) (?:cross|crossover) (?:down|under"
+                          r"|below|downwards)(?!\S)", down, body)
+        if setting[0] == "stochastic":
+            body = re.sub(r"(?<!\S)(?<!stochastic )% (?P<w>k|d)(?!\S)",
+                          rf"the {setting[1]} day stochastic % \g<w>", body)
+    body = re.sub(r"(?<!\S)(?:the |a )?(?P<n>\d+) day (?:upper|top) channel(?!\S)",
+                  r"the \g<n> day high", body)
+    body = re.sub(r"(?<!\S)(?:the |a )?(?P<n>\d+) day (?:lower|bottom) channel(?!\S)",
+                  r"the \g<n> day low", body)
+    return body
+
+
+def _check_settings(title: Title, spec: StrategySpec, problems: list[str]) -> None:
+    inds = list(spec.indicators())
+    for setting in title.settings:
+        if setting[0] == "bollinger":
+            _, period, width = setting
+            bands = [i for i in inds if i.kind in BOLLINGER_KINDS]
+            if not bands or any(i.period != period or (i.num_std or 2.0) != width
+                                for i in bands):
+                problems.append(f"the title says Bollinger bands {period}, {width:g} but the "
+                                "rules use other bands")
+        elif setting[0] == "stochastic":
+            stochs = [i for i in inds if i.kind in (IndicatorKind.stoch_k, IndicatorKind.stoch_d)]
+            if not stochs or any(i.period != setting[1] for i in stochs):
+                problems.append(f"the title says a {setting[1]}-bar stochastic but the rules "
+                                "use another")
+        elif setting[0] == "donchian":
+            _, high, low = setting
+            have = {(i.kind, i.period) for i in inds}
+            if not {(IndicatorKind.highest_high, high), (IndicatorKind.lowest_low, low)} <= have:
+                problems.append(f"the title says a {high}/{low} channel but the rules use "
+                                "other highs and lows")
+        elif setting[0] == "lines":
+            _, kind, fast, slow = setting
+            have = {(i.kind, i.period) for i in inds}
+            if not {(kind, fast), (kind, slow)} <= have:
+                problems.append(f"the title names the {fast}- and {slow}-day averages but the "
+                                "rules do not use both")
 
 
 def _families(spec: StrategySpec) -> set[str]:
@@ -437,5 +556,6 @@ def check_title(state: ParseState, spec: StrategySpec) -> None:
         if not any(c.op == op and c.left.kind == IndicatorKind.sma and c.left.period == 50
                    for c in spec.conditions()):
             problems.append(f"the title says {cross} cross but the rules use none")
+    _check_settings(title, spec, problems)
     if problems:
         raise state.fail("; ".join(problems), [title.text])
