@@ -138,6 +138,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str]] = [
     # "drops below that line": the line named before (a missing right side repeats it)
     (rx(r"(?P<op>below|under|above|over) (?:that|this|the same) (?:line|level|average|moving"
         r" average|ma|sma|ema)"), r" \g<op> "),
+    # "the MACD histogram (12,26,9)", "the MACD line (12 and 26 day EMAs)": MACD's settings
+    (rx(r"macd (?P<w>histogram|hist|line|signal line|signal) \( (?P<a>\d+) , (?P<b>\d+) ,"
+        r" (?P<c>\d+) \)"), r" macd ( \g<a> , \g<b> , \g<c> ) \g<w> "),
+    (rx(r"macd(?: line)? \( (?P<a>\d+) (?:and|,|/) (?P<b>\d+)(?: day)? emas? \)"),
+     r" macd ( \g<a> , \g<b> , 9 ) line "),
     # "under the 20 level", "above the 80 line": the number
     (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)"), r" \g<n> "),
     # "thirds in A, B and C", "halves in A and B": equal shares
@@ -195,6 +200,48 @@ def _cross_averages(state: ParseState, text: str) -> str:
         return f" {CONSUMED} "
 
     return _CROSS_AVERAGES.sub(said, text)
+
+
+# "RSI below 30, I mean 25": a correction replaces what it corrects, when both are the same
+# kind of thing (a number with the same unit, a moving average, a symbol); any other "I mean"
+# is refused, never guessed
+_CORRECTION = r"(?:i mean|i meant|make that|or rather|no wait|correction :?)"
+_NUMBER_UNIT = r"\d+(?:\.\d+)?(?: (?:%|percent|day|days|week|weeks|month|months))?"
+_MA_PHRASE = (r"(?:the )?\d+ (?:day|week) (?:simple |exponential )?(?:sma|ema|moving average|ma"
+              r"|dma)")
+_BETWEEN = r"(?: [.,-])* "  # "VTI/BND... I mean VTI/AGG", "30, I mean 25"
+_CORRECTED = [
+    re.compile(rf"(?<!\S)(?P<old>{_MA_PHRASE}){_BETWEEN}{_CORRECTION} (?P<new>{_MA_PHRASE})"
+               r"(?: ,| -)?(?!\S)"),
+    re.compile(rf"(?<!\S)(?P<old>{_NUMBER_UNIT}){_BETWEEN}{_CORRECTION} (?P<new>{_NUMBER_UNIT})"
+               r"(?: ,| -)?(?!\S)"),
+    re.compile(rf"(?<!\S)(?P<old>{SYM}(?: / {SYM})*){_BETWEEN}{_CORRECTION}"
+               rf" (?P<new>{SYM}(?: / {SYM})*)(?: ,| -)?(?!\S)"),
+]
+
+
+def apply_corrections(state: ParseState) -> None:
+    def corrected(m: re.Match[str]) -> str:
+        old, new = m.group("old").split(), m.group("new").split()
+        if len(new) == 1 and len(old) == 2 and new[0][0].isdigit() and old[0][0].isdigit():
+            new = [new[0], old[1]]  # "30 days, I mean 20": the unit said first
+        if len(new) != len(old) or (len(old) > 1 and old[-1] != new[-1]
+                                    and not old[0].isalpha()):
+            raise state.fail(f"'{m.group(0).strip()}' corrects one kind of thing with another; "
+                             "write the sentence as you mean it", [m.group(0).strip()])
+        state.understood.append(f"correction: {' '.join(new)} instead of {' '.join(old)}")
+        state.ignored.append(f"{m.group('old')} (corrected)")
+        return f" {' '.join(new)} "
+
+    text = state.t
+    for pattern in _CORRECTED:
+        text = pattern.sub(corrected, text)
+    left = re.search(rf"(?<!\S){_CORRECTION}(?!\S)", text)
+    if left:
+        raise state.fail("a correction ('I mean ...') that does not replace a number, a moving "
+                         "average or a symbol just before it is not read; write the sentence as "
+                         "you mean it", [left.group(0)])
+    state.t = squash(text)
 
 
 def expand_shorthands(state: ParseState) -> None:

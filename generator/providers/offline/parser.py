@@ -21,6 +21,7 @@ from generator.providers.offline.allocation import (
 from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
 from generator.providers.offline.framing import (
+    apply_corrections,
     check_title,
     expand_shorthands,
     extract_standard_macd,
@@ -45,6 +46,7 @@ from generator.spec import StrategySpec
 # phrases that may stand anywhere in the text, taken out before the families are tried
 GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     strip_small_talk,
+    apply_corrections,
     expand_shorthands,
     extract_standard_macd,
     extract_family_timeframes,

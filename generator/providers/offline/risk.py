@@ -129,7 +129,22 @@ def extract_time_exit(state: ParseState) -> None:
     state.t = consume(TIME_EXIT_PATTERNS, state.t, on_match)
 
 
+# "a stop at 2 ATR below entry", "2x ATR stop", "trailing stop of 3 times the 14 day ATR": a
+# stop in multiples of the ATR, which the spec cannot say (its stops are percentages)
+_ATR_STOP = rx(
+    r"(?:(?:stop(?: loss)?|trailing stop|stop out|exit)(?: \S+){0,4}? \d+(?:\.\d+)?(?: x| times)?"
+    r"(?: the)?(?: \d+ (?:day|period|bar))? (?:atrs?|average true range)"
+    r"|\d+(?:\.\d+)?(?: x| times)?(?: the)?(?: \d+ (?:day|period|bar))? (?:atrs?|average true"
+    r" range)(?: \S+){0,2}? (?:stop|stop loss|trailing stop))"
+)
+
+
 def extract_risk(state: ParseState) -> None:
+    atr = _ATR_STOP.search(state.t)
+    if atr:
+        raise state.fail("a stop in multiples of the ATR is not in the spec: stops are a "
+                         "percentage of the entry price (say 'a 5% stop loss')",
+                         [atr.group(0).strip()])
     from generator.providers.offline.portfolios import LEG
 
     # per-symbol legs: a control said inside a leg that another leg follows is that leg's own

@@ -85,7 +85,7 @@ def _frequency(state: ParseState, m: re.Match[str]) -> Frequency:
 
 # "rebalance when a weight drifts more than 5 points", "with a 5% drift band"
 DRIFT_PATTERNS: list[re.Pattern[str]] = [
-    rx(r"(?:, )?(?:and )?(?:only )?(?:rebalance|rebalancing|rebalanced)(?: only)? (?:when|if"
+    rx(r"(?:, )?(?:and |but )?(?:only )?(?:rebalance|rebalancing|rebalanced)(?: only)? (?:when|if"
        r"|whenever|once) (?:the |a |any |either )?(?:weights?|allocations?|positions?|holdings?"
        r"|it|one|they|asset|of them)(?: weights?)? (?:drifts?|drifted|moves?|is off|are off|gets"
        r" off|deviates?|strays?)(?: away)?(?: by)? (?:more than |over |at least |beyond )?"
