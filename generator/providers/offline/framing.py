@@ -505,6 +505,11 @@ def _say_title_lines(title: Title, body: str) -> str:
                           r"|upwards)(?!\S)", up, body)
             body = re.sub(r"(?<!\S)(?:on |at )?(?:the|a) (?:cross|crossover) (?:down|under"
                           r"|below|downwards)(?!\S)", down, body)
+        if setting[0] == "bollinger":
+            _, period, width = setting
+            body = re.sub(r"(?<!\S)(?:the )?(?P<w>lower|upper|middle|top|bottom|mid)(?: bollinger)?"
+                          r" band(?! \()(?!\S)",
+                          rf"the \g<w> bollinger band ( {period} , {width:g} )", body)
         if setting[0] == "stochastic":
             body = re.sub(r"(?<!\S)(?<!stochastic )% (?P<w>k|d)(?!\S)",
                           rf"the {setting[1]} day stochastic % \g<w>", body)
