@@ -31,7 +31,13 @@ from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Title
-from generator.providers.offline.vocabulary import CONSUMED, FILLER, INDICATOR_WORDS, UNSUPPORTED, words
+from generator.providers.offline.vocabulary import (
+    CONSUMED,
+    FILLER,
+    INDICATOR_WORDS,
+    UNSUPPORTED,
+    words,
+)
 from generator.spec import (
     BOLLINGER_KINDS,
     MACD_KINDS,

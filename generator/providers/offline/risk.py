@@ -45,7 +45,8 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "stop",
         rx(
-            rf"{_RISK_PREFIX}(?:stop loss|stop|hard stop)(?: of| at| set at)?(?: a)? {_SIGNED}{NUMP}"
+            rf"{_RISK_PREFIX}(?:stop loss|stop|hard stop)(?: of| at| set at)?(?: a)?"
+            rf" {_SIGNED}{NUMP}"
             r"(?: (?:loss|below (?:the )?entry(?: price)?|down))?"
         ),
     ),

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 
 from generator.providers.offline.phrases import consume, rx, take
-from generator.providers.offline.vocabulary import CONSUMED
 from generator.providers.offline.state import ParseState
+from generator.providers.offline.vocabulary import CONSUMED
 from generator.spec import Frequency
 
 _FREQ_UNIT = {
@@ -103,7 +103,45 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
 ]
 
 
+# "put them back to 50/50 whenever one side goes above 60% or below 40% of the account": a band
+# said as the weights' limits (the band is the distance from the target, the same both ways)
+DRIFT_LEVELS = rx(
+    r"(?:, )?(?:and )?(?:(?:put|bring|set|reset|rebalance|move)(?: them| it| everything)?"
+    r"(?: back)?(?: to (?:the )?(?:targets?|(?P<ratio>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)))? )?"
+    r"(?:whenever|when|if|once) (?:1|either|any) (?:side|weight|position|holding|of them|asset"
+    r"|fund|leg)(?: weight)? (?:goes|gets|is|moves|drifts|rises|climbs) (?:above|over|past|to more"
+    r" than) (?P<hi>\d+(?:\.\d+)?) % (?:or|and) (?:below|under|to less than)"
+    r" (?P<lo>\d+(?:\.\d+)?) %"
+    r"(?: of (?:the |my |our )?(?:account|portfolio|money|total))?"
+)
+
+
+def drift_band_from_levels(state: ParseState, weights: dict[str, float]) -> float | None:
+    """The band of "whenever one side goes above 60% or below 40%", from the target weights:
+    every target must be as far from both limits (equal weights); anything else is refused."""
+    if state.drift_levels is None:
+        return None
+    high, low, ratio = state.drift_levels
+    targets = [w * 100 for w in weights.values()]
+    if ratio and [round(r, 2) for r in ratio] != [round(t, 2) for t in targets]:
+        raise state.fail("the split to go back to is not the weights given")
+    bands = {round(high - t, 2) for t in targets} | {round(t - low, 2) for t in targets}
+    band = bands.pop() if len(bands) == 1 else 0.0
+    if band <= 0:
+        raise state.fail(f"a band of {high:g}% / {low:g}% fits targets the same distance from "
+                         "both limits; say 'rebalance when a weight drifts more than N points'")
+    return band
+
+
 def extract_drift_band(state: ParseState) -> None:
+    def levels(m: re.Match[str]) -> None:
+        ratio = [float(x) for x in m.group("ratio").split(" / ")] if m.group("ratio") else []
+        state.drift_levels = (float(m.group("hi")), float(m.group("lo")), ratio)
+        state.understood.append(f"rebalance when a weight goes above {m.group('hi')}% or below "
+                                f"{m.group('lo')}%")
+
+    state.t = consume([DRIFT_LEVELS], state.t, levels)
+
     def on_match(m: re.Match[str]) -> None:
         value = float(m.group("n"))
         state.drift_band = state.settle(state.drift_band, value, "drift bands", m.group(0))

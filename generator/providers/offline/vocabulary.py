@@ -83,7 +83,8 @@ TYPOS = {
     "goldencross": "golden cross", "deathcross": "death cross", "stoploss": "stop loss",
     "takeprofit": "take profit", "thru": "through", "u": "you", "ur": "your",
     "gimmie": "gimme", "avarage": "average", "averaege": "average", "wichever": "whichever",
-    "whichevr": "whichever", "untill": "until", "till": "until", "thats": "that's", "prices": "price", "percentage": "percent", "pcnt": "percent",
+    "whichevr": "whichever", "untill": "until", "till": "until", "thats": "that's",
+    "prices": "price", "percentage": "percent", "pcnt": "percent",
 }
 
 # -- words with no strategy meaning, and words that are never tickers ----------------------------
