@@ -214,11 +214,13 @@ def _weekdays_and_months(state: ParseState) -> None:
 
     def months(m: re.Match[str]) -> str:
         named = set(re.findall("|".join(_MONTHS), m.group("m")))
-        acts = _ACTS_IN.get(state.schedule) if state.schedule is not None else None
-        if acts is None or named != acts:
-            when = (f"the {state.schedule.value} schedule acts in "
+        schedule = state.schedule
+        acts = _ACTS_IN.get(schedule) if schedule is not None else None
+        if schedule is None or acts is None or named != acts:
+            when = (f"the {schedule.value} schedule acts in "
                     + ", ".join(sorted(acts, key=_MONTHS.index)).title()
-                    if acts else "only a yearly, half-yearly or quarterly schedule names months")
+                    if schedule is not None and acts
+                    else "only a yearly, half-yearly or quarterly schedule names months")
             raise state.fail(f"the month{'s' if len(named) > 1 else ''} "
                              f"{', '.join(sorted(named, key=_MONTHS.index)).title()} cannot be "
                              f"chosen: {when}", [m.group(0).strip()])
