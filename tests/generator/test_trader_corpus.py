@@ -51,10 +51,11 @@ stored ones; those cases name them under `store:`. First run: 32/70 (46 %): 25 r
 right refusals (a closing high, absolute momentum against another fund, a rising average, a
 week-to-week exit), 37 refused although the spec can say them, and 1 wrong spec (a crossing
 entry closed by a stop and a target was given the opposite crossing too). Then the parser was
-changed for the grammar and vocabulary they showed, never one sentence at a time, with 25 new
+changed for the grammar and vocabulary they showed, never one sentence at a time, with 28 new
 development sentences for the same constructs and the gaps known before (weekdays, months,
-names, "I mean", ATR-multiple stops): held_out_5 67/70 (96 %), no wrong spec; development
-174/176, the other sets unchanged. held_out_5's first score is the honest figure: the rest was
+names, "I mean", ATR-multiple stops, a drift band said as limits, a schedule in a title, which
+a title used to drop silently): held_out_5 68/70 (97 %), no wrong spec; development 177/179,
+the other sets unchanged. held_out_5's first score is the honest figure: the rest was
 read while working.
 """
 
