@@ -7,7 +7,10 @@ Three figures:
 
 * **corpus** — every sentence of the trader corpus through the static pipeline, `--rounds`
   times: median and p95 over the sentences that give code, and over those refused (a refusal
-  or clarification is an answer too, and must be as quick);
+  or clarification is an answer too, and must be as quick). Three ways side by side, sentence by
+  sentence (so a busy machine slows them alike): `black` is the old path (the whole file
+  through black), `cold` the laid-out path with `generator.code_layout`'s cache of black-formatted
+  long statements cleared before every sentence, `warm` the laid-out path as a server runs it;
 
 * **static** — `generator.pipeline.generate`: offline parse, server limits, English summary,
   Jinja2 render, black, AST gate (everything up to a file we would write), `--rounds` times;
@@ -64,28 +67,42 @@ def main() -> None:
     provider = OfflineProvider()
     generate(TEXTS[0], provider=provider, limits=limits)  # warm imports (black, jinja2)
     corpus = load_corpus()
+    from generator import code_layout, render
+    from generator.code_layout import NotPlain
+
+    real_layout = render._layout
+
+    def old_path(plan: object) -> dict[str, object]:
+        raise NotPlain("the old path: the whole file through black")
+
     # wall clock, and this process's CPU time (what the figure is on a machine shared with
     # other work: the wall clock then measures the neighbours too)
-    coded: list[tuple[float, float]] = []
+    ways = ("black", "cold", "warm")
+    coded: dict[str, list[tuple[float, float]]] = {w: [] for w in ways}
     refused: list[tuple[float, float]] = []
     for _ in range(args.rounds):
         for case in corpus:
-            started, cpu = time.perf_counter(), time.process_time()
-            try:
-                generate(case.text, provider=provider, limits=limits,
-                         known_symbols=set(STORED_SYMBOLS))
-                bucket = coded
-            except StratforgeError:
-                bucket = refused
-            bucket.append(((time.perf_counter() - started) * 1000,
-                           (time.process_time() - cpu) * 1000))
+            known = set(STORED_SYMBOLS) | set(case.facts.get("store", "").split())
+            for way in ways:
+                render._layout = old_path if way == "black" else real_layout  # type: ignore
+                if way == "cold":
+                    code_layout._black_block.cache_clear()
+                started, cpu = time.perf_counter(), time.process_time()
+                try:
+                    generate(case.text, provider=provider, limits=limits, known_symbols=known)
+                    bucket = coded[way]
+                except StratforgeError:
+                    bucket = refused
+                bucket.append(((time.perf_counter() - started) * 1000,
+                               (time.process_time() - cpu) * 1000))
+    render._layout = real_layout  # type: ignore[assignment]
     print(f"trader corpus: {len(corpus)} sentences × {args.rounds} rounds, static pipeline "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):")
-    for label, pairs in (("to code", coded), ("refused", refused)):
+    for label, pairs in (*((f"code {w}", coded[w]) for w in ways), ("refused", refused)):
         if not pairs:
             continue
         for clock, values in (("wall", [w for w, _ in pairs]), ("cpu", [c for _, c in pairs])):
-            print(f"  {label:8} {clock:4} n={len(values):4}  median "
+            print(f"  {label:10} {clock:4} n={len(values):4}  median "
                   f"{statistics.median(values):.1f} ms   p95 {percentile(values, 95):.1f} ms   "
                   f"max {max(values):.1f} ms")
     static: list[float] = []
@@ -96,7 +113,7 @@ def main() -> None:
             static.append((time.perf_counter() - started) * 1000)
 
     print(f"{len(TEXTS)} parser-test sentences × {args.rounds} rounds, static pipeline (parse "
-          "→ limits → summary → render → black → AST gate):")
+          "→ limits → summary → render → layout → AST gate):")
     print(f"  median {statistics.median(static):.1f} ms   p95 {percentile(static, 95):.1f} ms   "
           f"max {max(static):.1f} ms")
     if args.no_full:

@@ -9,7 +9,9 @@ The work is split in two so that the template stays logic-free and the code stay
    it only through the `py` filter, which emits Python literals for plain data and refuses
    anything else.
 
-The result is formatted with black, so generated files read like hand-written ones.
+The result reads like hand-written code laid out by black: the template's fixed lines are
+written that way, and `generator.code_layout` lays out the parts that vary per spec exactly as
+black would (the whole file goes through black only when a free text is not plain).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 import black
 import jinja2
 
+from generator.code_layout import NotPlain, literal_lines, plain_text, statement_lines
 from generator.describe import describe, describe_condition, describe_rule
 from generator.spec import (
     AllocationKind,
@@ -207,7 +210,7 @@ def _indicator_expr(ind: Indicator, namer: _Namer) -> str:
         args.append(f'p["{pname}"]')
     source = "bars" if ind.symbol is None else f'history["{ind.symbol}"]'
     if ind.timeframe is not None:
-        source = f"resample({source}, {py_literal(ind.timeframe.value)})"
+        source = f'resample({source}, "{ind.timeframe.value}")'
     return f"{func}({', '.join([source, *args])})"
 
 
@@ -418,17 +421,66 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _layout(plan: RenderPlan) -> dict[str, Any]:
+    """The template's variable parts laid out as black lays them out (see
+    `generator.code_layout`); raises NotPlain when one of them is not laid out here."""
+    texts = [plan.title, *plan.summary.split("\n"), plan.entry_doc, plan.exit_doc]
+    texts += [str(leg[k] or "") for leg in plan.legs for k in ("entry_doc", "exit_doc")]
+    if not plain_text(*texts):
+        raise NotPlain("a free text black may change")
+    params = literal_lines("parameters = ", plan.parameters, "", 1)
+    code: dict[str, Any] = {"parameters": "\n".join(params)[len("    parameters = "):]}
+    for role in ("entry", "exit"):
+        expr = getattr(plan, f"{role}_expr")
+        code[role] = statement_lines(f"return {expr}", 2)[len("        return "):] if expr else ""
+    code["legs"] = []
+    for leg in plan.legs:
+        blocks = {}
+        for role in ("entry", "exit"):
+            expr = leg[f"{role}_expr"]
+            blocks[role] = statement_lines(
+                f'if symbol == "{leg["symbol"]}":  # when {leg[f"{role}_doc"]}\n'
+                f"    return {expr}", 2) if expr else ""
+        code["legs"].append(blocks)
+    return code
+
+
+def _raw(plan: RenderPlan) -> dict[str, Any]:
+    """The variable parts unformatted, for a file that black lays out as a whole."""
+    legs = [
+        {role: (f"        if symbol == {py_literal(leg['symbol'])}:  # when "
+                f"{docstring_text(str(leg[f'{role}_doc']))}\n"
+                f"            return {leg[f'{role}_expr']}") if leg[f"{role}_expr"] else ""
+         for role in ("entry", "exit")}
+        for leg in plan.legs
+    ]
+    return {"parameters": py_literal(plan.parameters), "entry": plan.entry_expr or "",
+            "exit": plan.exit_expr or "", "legs": legs}
+
+
 def render_strategy(spec: StrategySpec, summary: str | None = None) -> str:
-    """Source code of the strategy, black-formatted."""
+    """Source code of the strategy, laid out as black lays it out."""
     plan = plan_strategy(spec, summary)
     template = _environment().get_template("strategy.py.j2")
     spec_json = json.dumps(spec.model_dump(mode="json"), sort_keys=True)
+    try:
+        code, laid_out = _layout(plan), True
+    except NotPlain:
+        code, laid_out = _raw(plan), False
     source = template.render(
         plan=plan,
+        code=code,
         generator_version=GENERATOR_VERSION,
         spec_version=spec.spec_version,
         spec_sha256=hashlib.sha256(spec_json.encode()).hexdigest(),
     )
+    if laid_out and not re.search(r"[ \t]$", source, re.MULTILINE):
+        return source
+    return format_with_black(source)
+
+
+def format_with_black(source: str) -> str:
+    """The whole file through black (the fallback of `render_strategy`, and its reference)."""
     try:
         return black.format_str(source, mode=black.Mode(line_length=100))
     except black.InvalidInput as exc:  # a template bug: show it loudly

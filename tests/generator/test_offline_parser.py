@@ -195,11 +195,15 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
      "returns", {"symbols": ["SPY", "TLT"], "alloc": {"top_n": 1, "lookback_days": 21},
                  "schedule": "monthly"}),
     # -- risk controls -------------------------------------------------------------------------
+    # a stop, target or trailing stop is the exit of a crossing entry: no opposite crossing is
+    # added that the text did not say (held_out_5: "... with a stop loss 5% below the entry
+    # price and a take profit at 10% above entry")
     ("stop-loss", "buy SPY when the 50 SMA crosses above the 200 SMA with a 5% stop loss",
-     {"symbols": ["SPY"], **GOLDEN, "risk": {"stop_loss_pct": 5.0}}),
+     {"symbols": ["SPY"], "entry": GOLDEN["entry"], "exit": None,
+      "risk": {"stop_loss_pct": 5.0}}),
     ("trailing-and-take-profit-weekly", "buy SPY when the 50-day SMA crosses above the 200-day "
      "SMA, 10% trailing stop, take profit at 20%, check weekly",
-     {"symbols": ["SPY"], **GOLDEN, "schedule": "weekly",
+     {"symbols": ["SPY"], "entry": GOLDEN["entry"], "exit": None, "schedule": "weekly",
       "risk": {"trailing_stop_pct": 10.0, "take_profit_pct": 20.0, "stop_loss_pct": None}}),
     ("level-entry-closed-by-risk", "buy SPY when RSI is below 30 with a 5% stop loss and a 10% "
      "take profit", {"symbols": ["SPY"], "entry": ["rsi14 lt 30"], "exit": None,

@@ -43,6 +43,20 @@ that holds "go long"): 40/40. After the third round: development 149/151, held_o
 (94 %), held_out_2 42/43 (98 %), held_out_3 62/63 (98 %), held_out_4 40/40; no wrong spec in
 any set. Only held_out_4's first score (85 %) is a measure on sentences the changes were not
 made against; the others were read while working.
+
+Fourth round: a fifth set (`held_out_5`, 70 sentences) was written by someone who never saw the
+parser, with a separate file of the rules each sentence means; it was annotated from that file
+and committed before the parser was changed for it. Seven of its ETFs are outside the 21
+stored ones; those cases name them under `store:`. First run: 32/70 (46 %): 25 right specs, 7
+right refusals (a closing high, absolute momentum against another fund, a rising average, a
+week-to-week exit), 37 refused although the spec can say them, and 1 wrong spec (a crossing
+entry closed by a stop and a target was given the opposite crossing too). Then the parser was
+changed for the grammar and vocabulary they showed, never one sentence at a time, with 28 new
+development sentences for the same constructs and the gaps known before (weekdays, months,
+names, "I mean", ATR-multiple stops, a drift band said as limits, a schedule in a title, which
+a title used to drop silently): held_out_5 68/70 (97 %), no wrong spec; development 177/179,
+the other sets unchanged. held_out_5's first score is the honest figure: the rest was
+read while working.
 """
 
 from __future__ import annotations
@@ -52,7 +66,7 @@ from corpus_support import load_corpus, run_case, score
 
 CASES = load_corpus()
 FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3": 0.90,
-          "held_out_4": 0.90}
+          "held_out_4": 0.90, "held_out_5": 0.90}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

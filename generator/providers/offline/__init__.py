@@ -72,13 +72,22 @@ Defaults and conventions
   ATR, stochastic %K/%D, volatility, drawdown, volume, "every 6 months", "rebalance when a
   weight drifts more than 5 points", "target 10% volatility", "$5,000 per position"; "A unless
   B" adds B negated to the entry.
-* Refused rather than guessed: comparisons across scales (MACD vs a moving average), an indicator
+* Framing and corrections: "Name: Bond Guard.", a quoted name and chatter ("nothing fancy",
+  "that's it") are ignored and listed; "RSI below 30, I mean 25" replaces the number (also a
+  moving average or a symbol), any other "I mean" is refused. "Every Friday"/"every Monday" is
+  the weekly schedule, other weekdays are refused naming them; months are accepted when the
+  schedule acts in them ("once a year in January"). A title may give its family's settings
+  ("Bollinger Bands 20, 2", "Stochastic 14,3", "Donchian 55/20", "10/30 EMA crossover"),
+  checked against the rules.
+* Refused rather than guessed: stops in ATR multiples, the highest/lowest close of N days,
+  comparisons across scales (MACD vs a moving average), an indicator
   compared with itself, a number with no subject ("when under 30"), "the 200" with no unit (a
   price of 200 or the 200-day average?), "not above" (say "below"), short selling (naming
   STRATFORGE_ALLOW_SHORT), and indicators the spec lacks (VWAP, ADX, OBV, ...). Vague texts
   ("buy the dip", "sell when it drops") are refused too; `generator.clarify` turns the refusal
   into questions and completions.
-* Exit rules: an entry that is a single crossing with nothing said about selling exits on the
+* Exit rules: an entry that is a single crossing with nothing said about selling (no sell rule,
+  and no stop, target, trailing stop or time exit: those are its exit then) exits on the
   opposite crossing (`Condition.negated`); "hold X while <conditions>" or "..., otherwise Y/sell"
   exits when the conditions stop holding (the negated rule: "all" becomes "any" of the negated
   conditions and vice versa). A level entry ("RSI below 30") with no sell rule is refused unless a

@@ -209,8 +209,23 @@ def extract_amount(state: ParseState) -> None:
     state.t = consume(AMOUNT_PATTERNS, state.t, on_match)
 
 
+# "put 100% in TLT when ...", "all in on the golden cross": the buy, with everything
+ALL_IN_VERB = rx(
+    r"(?:(?:put|invest|go|be|going|move|moving) )?(?:all in|100 % in|100 % into|everything in"
+    r"|everything into|all my money in|all my money into|all of my money in|all of my money into)"
+    r"(?= (?:[A-Z]|on |when |whenever |if |once ))"
+)
+
+
 def extract_sizing(state: ParseState) -> None:
     extract_amount(state)
+
+    def all_in_buy(m: re.Match[str]) -> str:
+        state.all_in = True
+        state.understood.append("all in")
+        return "buy"
+
+    state.t = take(ALL_IN_VERB, state.t, all_in_buy)
     def fixed(m: re.Match[str]) -> None:
         value = float(m.group("n")) / 100
         if state.fraction is not None and abs(state.fraction - value) > 1e-12:

@@ -42,6 +42,11 @@ def build_spec(
                          "this portfolio")
     if state.target_vol is not None:
         allocation = {**allocation, "target_volatility_pct": state.target_vol}
+    if state.drift_levels is not None:
+        from generator.providers.offline.schedule import drift_band_from_levels
+
+        band = drift_band_from_levels(state, dict(allocation.get("weights") or {}))  # type: ignore[call-overload]
+        state.drift_band = state.settle(state.drift_band, band, "drift bands", "")
     if state.drift_band is not None:
         allocation = {**allocation, "drift_band_pct": state.drift_band}
     try:

@@ -28,8 +28,11 @@ _HOLD_VERBS = rx(
 )
 _STAY_LONG = rx(r"(?:stay|remain|be|keep) long(?: in| on)?")
 _EXIT_VERBS = rx(
-    r"sell(?:ing|s)?(?: it| everything| all| out| off)?|exit(?:s|ing)?(?: the position)?"
-    r"|get out(?: of)?|go to cash|move to cash|go flat|close (?:out|it|the position|the trade"
+    # "sell everything and go to cash", "stay in cash", "all out": one exit
+    r"(?:sell(?:ing|s)?(?: it| everything| all)?(?: ,)? and )?(?:go|move|switch|get)(?: back)?"
+    r" (?:to|into) cash|(?:stay|sit|be|remain|wait) in cash|(?:go |get )?all out"
+    r"|sell(?:ing|s)?(?: it| everything| all| out| off)?|exit(?:s|ing)?(?: the position)?"
+    r"|get out(?: of)?|go flat|close (?:out|it|the position|the trade"
     r"|my position|the long)|dump|ditch|liquidate|unload|take profits?|step aside"
     r"|(?:be |stay |get )?flat(?= (?:when|if|once|whenever|while))"
 )

@@ -28,9 +28,16 @@ import itertools
 import re
 
 from generator.providers.offline.phrases import SYM, rx, squash
+from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Title
-from generator.providers.offline.vocabulary import FILLER, words
+from generator.providers.offline.vocabulary import (
+    CONSUMED,
+    FILLER,
+    INDICATOR_WORDS,
+    UNSUPPORTED,
+    words,
+)
 from generator.spec import (
     BOLLINGER_KINDS,
     MACD_KINDS,
@@ -53,6 +60,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:my|an|the|simple|quick) idea(?= :| for)"),
     rx(r"i'd like to|i would like to|i want to|i wanna|let us|i think"),
     rx(r"(?:a )?(?:simple|quick|easy|another) (?:1|one)(?= :)"),
+    # chatter around the strategy: it says nothing about trading
+    rx(r"(?:, )?(?:nothing fancy|that's it|thats it|that is it|that's all|thats all|that is all"
+       r"|lol|haha|not a pro(?: here)?|no pro here|new to this|i'm new|im new|first time here"
+       r"|no matter what)(?: !| \.| ,)*"),
 ]
 
 # -- title vocabulary ----------------------------------------------------------------------------
@@ -72,6 +83,11 @@ _FAMILIES: dict[str, str] = {
     "donchian": "breakout", "turtle": "breakout", "rotation": "rotation", "rotate": "rotation",
     "crosses": "cross", "cross": "cross", "crossover": "cross", "crossovers": "cross",
 }
+# words a name may not hold: they may mean something in a rule
+NAME_STOP = INDICATOR_WORDS | frozenset(words(
+    """long short cash bonds stocks gold cross above below high low stop loss profit
+    trailing rebalance weekly monthly top best percent"""
+)) | frozenset(w for w in UNSUPPORTED.split("|") if re.fullmatch(r"[a-z]+", w))
 _SCHEDULE_WORDS = {
     "daily": Frequency.daily, "weekly": Frequency.weekly, "monthly": Frequency.monthly,
     "quarterly": Frequency.quarterly, "yearly": Frequency.yearly, "annual": Frequency.yearly,
@@ -108,12 +124,148 @@ _LEVEL_BREAKS = re.compile(
     r" (?:breaks|is broken|gets broken|is taken out|gets taken out|is hit|gets hit)(?!\S)")
 
 
+# "RSI(2) under 10 -> buy.": the condition, then the action it leads to
+_ARROW = re.compile(
+    r"(?:(?<=^)|(?<= [.;:!?⋄] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,] ).)+?) (?:- >|= >|→)"
+    r" (?P<verb>buy|sell|exit|enter|go long|short|cover)(?= [.;,!]|\s*$)"
+)
+# wordings of one construct said another way
+_SAME_AS: list[tuple[re.Pattern[str], str]] = [
+    # "crosses back up above 30 from below": a crossing above
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back (?:up )?(?P<d>above|over)(?P<rest> .+?)"
+        r" from below"), r" \g<v> \g<d>\g<rest> "),
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back (?:down )?(?P<d>below|under)(?P<rest> .+?)"
+        r" from above"), r" \g<v> \g<d>\g<rest> "),
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back up (?P<d>above|over)"), r" \g<v> \g<d> "),
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back down (?P<d>below|under)"), r" \g<v> \g<d> "),
+    # "sell on the first up close / day": one up close
+    (rx(r"(?:on|at|after) the (?:first|1st|next) (?P<d>up|down|green|red) (?:close|day|bar)"),
+     r" after 1 \g<d> day "),
+    # "drops below that line": the line named before (a missing right side repeats it)
+    (rx(r"(?P<op>below|under|above|over) (?:that|this|the same) (?:line|level|average|moving"
+        r" average|ma|sma|ema)"), r" \g<op> "),
+    # "the MACD histogram (12,26,9)", "the MACD line (12 and 26 day EMAs)": MACD's settings
+    (rx(r"macd (?P<w>histogram|hist|line|signal line|signal) \( (?P<a>\d+) , (?P<b>\d+) ,"
+        r" (?P<c>\d+) \)"), r" macd ( \g<a> , \g<b> , \g<c> ) \g<w> "),
+    (rx(r"macd(?: line)? \( (?P<a>\d+) (?:and|,|/) (?P<b>\d+)(?: day)? emas? \)"),
+     r" macd ( \g<a> , \g<b> , 9 ) line "),
+    # "under the 20 level", "above the 80 line": the number
+    (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)"), r" \g<n> "),
+    # "thirds in A, B and C", "halves in A and B": equal shares
+    (rx(r"(?:in )?thirds(?= (?:in|between|across) )"), " 33.333333 % each "),
+    (rx(r"(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
+]
+
+
+# "the price is above both the 100-day SMA and the 200-day SMA": one subject and comparison,
+# two lines; "... under either one" later names both again
+_LINE = (r"(?:the |its )?\d+ (?:day|week) (?:simple |exponential )?(?:sma|ema|moving average|ma"
+         r"|dma)")
+_BOTH = rx(rf"(?P<subj>(?:the )?price|it)(?P<verb> (?:is|closes|trades|stays|holds))? (?P<op>above"
+           rf"|below|over|under) (?:both )?(?P<a>{_LINE}) and (?P<b>{_LINE})")
+_EITHER = rx(r"(?:(?P<verb>is|closes|trades|drops|falls|goes|gets|moves|rises|climbs) )?"
+             r"(?P<op>above|below|over|under) (?:either|any) (?:one|1|of them|of the 2|line)")
+
+
+def _both_lines(text: str) -> str:
+    lines: list[str] = []
+
+    def both(m: re.Match[str]) -> str:
+        lines[:] = [m.group("a"), m.group("b")]
+        subj, verb = m.group("subj"), m.group("verb") or ""
+        return (f" {subj}{verb} {m.group('op')} {m.group('a')} and {subj}{verb} "
+                f"{m.group('op')} {m.group('b')} ")
+
+    def either(m: re.Match[str]) -> str:
+        if not lines:
+            return m.group(0)
+        verb = f"{m.group('verb')} " if m.group("verb") else ""
+        return (f" {verb}{m.group('op')} {lines[0]} or it {verb}{m.group('op')} {lines[1]} ")
+
+    text = _BOTH.sub(both, text)
+    return _EITHER.sub(either, text)
+
+
+# "golden cross ... using the 50 and 200 day averages": the averages a golden cross is made of
+_CROSS_AVERAGES = rx(
+    r"(?:, )?(?:using|with|on|based on|of) (?:the )?(?P<a>\d+) (?:day )?(?:and|/|&) (?:the )?"
+    r"(?P<b>\d+) (?:day )?(?:simple )?(?:moving )?(?:averages?|smas?|mas|dmas?|lines)"
+)
+
+
+def _cross_averages(state: ParseState, text: str) -> str:
+    if not _GOLDEN.search(text):
+        return text
+
+    def said(m: re.Match[str]) -> str:
+        if (int(m.group("a")), int(m.group("b"))) != (50, 200):
+            raise state.fail("a golden or death cross is the 50-day SMA crossing the 200-day; "
+                             "for other averages say which crosses which",
+                             [m.group(0).strip()])
+        state.understood.append("golden/death cross: the 50- and 200-day SMAs")
+        return f" {CONSUMED} "
+
+    return _CROSS_AVERAGES.sub(said, text)
+
+
+# "RSI below 30, I mean 25": a correction replaces what it corrects, when both are the same
+# kind of thing (a number with the same unit, a moving average, a symbol); any other "I mean"
+# is refused, never guessed
+_CORRECTION = r"(?:i mean|i meant|make that|or rather|no wait|correction :?)"
+_NUMBER_UNIT = r"\d+(?:\.\d+)?(?: (?:%|percent|day|days|week|weeks|month|months))?"
+_MA_PHRASE = (r"(?:the )?\d+ (?:day|week) (?:simple |exponential )?(?:sma|ema|moving average|ma"
+              r"|dma)")
+_BETWEEN = r"(?: [.,-])* "  # "VTI/BND... I mean VTI/AGG", "30, I mean 25"
+_CORRECTED = [
+    re.compile(rf"(?<!\S)(?P<old>{_MA_PHRASE}){_BETWEEN}{_CORRECTION} (?P<new>{_MA_PHRASE})"
+               r"(?: ,| -)?(?!\S)"),
+    re.compile(rf"(?<!\S)(?P<old>{_NUMBER_UNIT}){_BETWEEN}{_CORRECTION} (?P<new>{_NUMBER_UNIT})"
+               r"(?: ,| -)?(?!\S)"),
+    re.compile(rf"(?<!\S)(?P<old>{SYM}(?: / {SYM})*){_BETWEEN}{_CORRECTION}"
+               rf" (?P<new>{SYM}(?: / {SYM})*)(?: ,| -)?(?!\S)"),
+]
+
+
+def apply_corrections(state: ParseState) -> None:
+    def corrected(m: re.Match[str]) -> str:
+        old, new = m.group("old").split(), m.group("new").split()
+        if len(new) == 1 and len(old) == 2 and new[0][0].isdigit() and old[0][0].isdigit():
+            new = [new[0], old[1]]  # "30 days, I mean 20": the unit said first
+        if len(new) != len(old) or (len(old) > 1 and old[-1] != new[-1]
+                                    and not old[0].isalpha()):
+            raise state.fail(f"'{m.group(0).strip()}' corrects one kind of thing with another; "
+                             "write the sentence as you mean it", [m.group(0).strip()])
+        state.understood.append(f"correction: {' '.join(new)} instead of {' '.join(old)}")
+        state.ignored.append(f"{m.group('old')} (corrected)")
+        return f" {' '.join(new)} "
+
+    text = state.t
+    for pattern in _CORRECTED:
+        text = pattern.sub(corrected, text)
+    left = re.search(rf"(?<!\S){_CORRECTION}(?!\S)", text)
+    if left:
+        raise state.fail("a correction ('I mean ...') that does not replace a number, a moving "
+                         "average or a symbol just before it is not read; write the sentence as "
+                         "you mean it", [left.group(0)])
+    state.t = squash(text)
+
+
 def expand_shorthands(state: ParseState) -> None:
+    text = state.t
+    for pattern, replacement in _SAME_AS:
+        text = pattern.sub(replacement, text)
+    text = _cross_averages(state, _both_lines(text))
+    text = _ARROW.sub(lambda m: f" {m.group('verb')} when {m.group('cond')} ", text)
+    state.t = squash(text)
+
     def handler(m: re.Match[str]) -> str:
         sym = f" {m.group('sym')}" if m.group("sym") else ""
         return f" buy{sym} on a golden cross , sell on a death cross "
 
-    text = _CROSS_PAIR.sub(handler, state.t)
+    text = state.t
+    if len(re.findall(r"(?<!\S)golden cross(?!\S)", text)) == 1:
+        # said once, the pair is the whole strategy; said again, the pair only names it
+        text = _CROSS_PAIR.sub(handler, text)
     text = _ITS_OWN.sub(lambda m: m.group("w"), _EACH_ONE.sub(" it ", text))
     def level(m: re.Match[str]) -> str:
         side = "above" if m.group("w") == "high" else "below"
@@ -135,7 +287,45 @@ _FRAMED_SYMBOL = rx(
 _ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))")
 
 
+# "Name: Bond Guard.", "called Golden Goose": a name for the strategy, at the start
+_NAME = rx(r"(?:(?:bot |strategy )?name|title|call it|called) : (?P<words>[a-z][a-z ]{0,40}?)"
+           r" (?:\.|:|-|,)")
+# a name in quotes ("the 'Golden Goose'"), found in the raw text
+_QUOTED = re.compile(r"(?<![A-Za-z0-9])['\"]([A-Za-z][A-Za-z ]{0,40}?)['\"](?![A-Za-z0-9])")
+
+
+def _meaningless(words_: list[str]) -> bool:
+    """Whether a name's words carry no trading meaning (no symbol, number or trading word)."""
+    return all(
+        not re.fullmatch(SYM, w) and not w[0].isdigit() and w not in _RULE_WORDS
+        and w not in _FAMILIES and w not in _SCHEDULE_WORDS and w not in NAME_STOP
+        for w in words_
+    )
+
+
+def strip_names(state: ParseState) -> None:
+    """Take out a strategy's name ("Name: Bond Guard.", "the 'Golden Goose'") when its words
+    carry no trading meaning; they are listed as ignored."""
+    def named(m: re.Match[str]) -> str:
+        if not _meaningless(m.group("words").split()):
+            return m.group(0)
+        state.ignored.append(m.group(0).strip())
+        return " "
+
+    text = _NAME.sub(named, state.t)
+    for quoted in _QUOTED.findall(state.raw):
+        low = " ".join(quoted.lower().split())
+        if not low or not _meaningless(low.split()):
+            continue
+        phrase = rx(rf"(?:(?:the|a|an|my|called|named) )?{re.escape(low)}")
+        if phrase.search(text):
+            text = phrase.sub(" ", text, count=1)
+            state.ignored.append(quoted)
+    state.t = squash(text)
+
+
 def strip_small_talk(state: ParseState) -> None:
+    strip_names(state)
     found: list[str] = []
 
     def handler(m: re.Match[str]) -> str:
@@ -163,8 +353,10 @@ _COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", 
 def _title_split(text: str) -> tuple[str, str] | None:
     tokens = text.split()
     for k, tok in enumerate(tokens[:16]):
+        head_text = " ".join(tokens[:k])
         comma_title = (tok == "," and k + 1 < len(tokens) and tokens[k + 1] in _COMMA_NEXT
-                       and not any(t == "%" or t[0].isdigit() for t in tokens[:k]))
+                       and (not any(t == "%" or t[0].isdigit() for t in tokens[:k])
+                            or any(p.search(head_text) for p in _SETTINGS)))
         if tok in (":", "-", ".") or comma_title:
             if k == 0 or k == len(tokens) - 1:
                 return None
@@ -212,6 +404,7 @@ def extract_title(state: ParseState) -> None:
 
     if "macd" in rest.split() or re.search(r"standard|default|usual", rest):
         rest = cut(_MACD_SETTINGS, rest, macd)
+    rest = _cut_settings(state, title, rest)
     rest = cut(_RSI_N, rest, lambda m: title.rsi_periods.append(int(m.group("n"))))
     rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
 
@@ -222,6 +415,10 @@ def extract_title(state: ParseState) -> None:
     rest = cut(_GOLDEN, rest, lambda m: title.crosses.append(m.group("w")))
     ignored: list[str] = []
     schedule_words: list[str] = []
+    # a schedule said in the title ("At the end of every month check EFA: ...") is read with
+    # the rules, never dropped with the title's other words
+    for pattern in SCHEDULE_PATTERNS:
+        rest = cut(pattern, rest, lambda m: schedule_words.append(m.group(0).strip()))
     for tok in rest.split():
         if re.fullmatch(SYM, tok):
             title.symbols.append(tok)
@@ -239,7 +436,123 @@ def extract_title(state: ParseState) -> None:
     state.title = title
     state.understood.append(f"title {head!r}")
     # a schedule named in the title is read with the rules
+    body = _say_title_lines(title, f" {body} ")
     state.t = squash(" " + body + "".join(f" , {w}" for w in schedule_words) + " ")
+
+
+# settings a title gives to the family it names: "Bollinger Bands 20, 2", "Stochastic 14,3",
+# "Donchian channel 55/20", "10/30 EMA crossover", "with a 5 day EMA and a 20 day EMA"
+_BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs) (?P<p>\d+)(?: ,| /)?"
+                          r"(?: (?P<k>\d+(?:\.\d+)?))?(?!\S)")
+_STOCH_SETTINGS = re.compile(r"(?<!\S)(?:stochastics?|stoch)(?: % k)? (?P<p>\d+)(?: ,| /)?"
+                             r"(?: (?P<k>\d+))?(?!\S)")
+_DONCHIAN_SETTINGS = re.compile(r"(?<!\S)(?:donchian|turtle)(?: channels?| style| system)?"
+                                r" (?P<a>\d+) (?:/|,|and) (?P<b>\d+)(?!\S)")
+_MA_KIND = r"(?P<k>emas?|smas?|mas?|dmas?|exponential moving averages?|moving averages?)"
+_LINE_PAIR = re.compile(
+    rf"(?<!\S)(?P<a>\d+) (?:/|and|,) (?P<b>\d+)(?: day)? {_MA_KIND}(?!\S)"
+    rf"|(?<!\S)(?:a |the )?(?P<a2>\d+) day (?P<k2>ema|sma|ma|dma|moving average) and (?:a |the )?"
+    rf"(?P<b2>\d+) day (?:ema|sma|ma|dma|moving average)(?!\S)"
+)
+
+
+_SETTINGS = (_BB_SETTINGS, _STOCH_SETTINGS, _DONCHIAN_SETTINGS, _LINE_PAIR)
+
+
+def _line_kind(word: str) -> IndicatorKind:
+    return IndicatorKind.ema if word.startswith(("ema", "exp")) else IndicatorKind.sma
+
+
+def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
+    def bb(m: re.Match[str]) -> str:
+        width = float(m.group("k")) if m.group("k") else 2.0
+        title.settings.append(("bollinger", int(m.group("p")), width))
+        title.families.append("bollinger")
+        return " "
+
+    def stoch(m: re.Match[str]) -> str:
+        if m.group("k") and int(m.group("k")) != 3:
+            raise state.fail(f"the stochastic %D here is the 3-bar average of %K; a smoothing "
+                             f"of {m.group('k')} is not in the spec", [m.group(0)])
+        title.settings.append(("stochastic", int(m.group("p")), 3))
+        return " "
+
+    def donchian(m: re.Match[str]) -> str:
+        title.settings.append(("donchian", int(m.group("a")), int(m.group("b"))))
+        title.families.append("breakout")
+        return " "
+
+    def lines(m: re.Match[str]) -> str:
+        a, b = (int(m.group("a") or m.group("a2")), int(m.group("b") or m.group("b2")))
+        kind = _line_kind(m.group("k") or m.group("k2"))
+        title.settings.append(("lines", kind, min(a, b), max(a, b)))
+        return " "
+
+    rest = _BB_SETTINGS.sub(bb, rest)
+    rest = _STOCH_SETTINGS.sub(stoch, rest)
+    rest = _DONCHIAN_SETTINGS.sub(donchian, rest)
+    return _LINE_PAIR.sub(lines, rest)
+
+
+def _say_title_lines(title: Title, body: str) -> str:
+    """The body names the lines the title declared: "the 10 crosses over the 30" after "10/30
+    EMA crossover" is the 10-day EMA crossing the 30-day EMA; "buy on the cross up" the fast
+    one crossing above the slow one; "the 55-day upper channel" the 55-day high."""
+    for setting in title.settings:
+        if setting[0] == "lines":
+            _, kind, fast, slow = setting
+            unit = "ema" if kind == IndicatorKind.ema else "sma"
+            for n in (fast, slow):
+                body = re.sub(rf"(?<!\S)the {n}(?! (?:day|days|week|weeks|%|percent)(?!\S))"
+                              rf"(?!\S)", f"the {n} day {unit}", body)
+            up = f" when the {fast} day {unit} crosses above the {slow} day {unit} "
+            down = f" when the {fast} day {unit} crosses below the {slow} day {unit} "
+            body = re.sub(r"(?<!\S)(?:on |at )?(?:the|a) (?:cross|crossover) (?:up|over|above"
+                          r"|upwards)(?!\S)", up, body)
+            body = re.sub(r"(?<!\S)(?:on |at )?(?:the|a) (?:cross|crossover) (?:down|under"
+                          r"|below|downwards)(?!\S)", down, body)
+        if setting[0] == "bollinger":
+            _, period, width = setting
+            body = re.sub(r"(?<!\S)(?:the )?(?P<w>lower|upper|middle|top|bottom|mid)(?: bollinger)?"
+                          r" band(?! \()(?!\S)",
+                          rf"the \g<w> bollinger band ( {period} , {width:g} )", body)
+        if setting[0] == "stochastic":
+            body = re.sub(r"(?<!\S)(?<!stochastic )% (?P<w>k|d)(?!\S)",
+                          rf"the {setting[1]} day stochastic % \g<w>", body)
+    body = re.sub(r"(?<!\S)(?:the |a )?(?P<n>\d+) day (?:upper|top) channel(?!\S)",
+                  r"the \g<n> day high", body)
+    body = re.sub(r"(?<!\S)(?:the |a )?(?P<n>\d+) day (?:lower|bottom) channel(?!\S)",
+                  r"the \g<n> day low", body)
+    return body
+
+
+def _check_settings(title: Title, spec: StrategySpec, problems: list[str]) -> None:
+    inds = list(spec.indicators())
+    for setting in title.settings:
+        if setting[0] == "bollinger":
+            _, period, width = setting
+            bands = [i for i in inds if i.kind in BOLLINGER_KINDS]
+            if not bands or any(i.period != period or (i.num_std or 2.0) != width
+                                for i in bands):
+                problems.append(f"the title says Bollinger bands {period}, {width:g} but the "
+                                "rules use other bands")
+        elif setting[0] == "stochastic":
+            stochs = [i for i in inds if i.kind in (IndicatorKind.stoch_k, IndicatorKind.stoch_d)]
+            if not stochs or any(i.period != setting[1] for i in stochs):
+                problems.append(f"the title says a {setting[1]}-bar stochastic but the rules "
+                                "use another")
+        elif setting[0] == "donchian":
+            _, high, low = setting
+            have = {(i.kind, i.period) for i in inds}
+            if not {(IndicatorKind.highest_high, high), (IndicatorKind.lowest_low, low)} <= have:
+                problems.append(f"the title says a {high}/{low} channel but the rules use "
+                                "other highs and lows")
+        elif setting[0] == "lines":
+            _, kind, fast, slow = setting
+            have = {(i.kind, i.period) for i in inds}
+            if not {(kind, fast), (kind, slow)} <= have:
+                problems.append(f"the title names the {fast}- and {slow}-day averages but the "
+                                "rules do not use both")
 
 
 def _families(spec: StrategySpec) -> set[str]:
@@ -301,5 +614,6 @@ def check_title(state: ParseState, spec: StrategySpec) -> None:
         if not any(c.op == op and c.left.kind == IndicatorKind.sma and c.left.period == 50
                    for c in spec.conditions()):
             problems.append(f"the title says {cross} cross but the rules use none")
+    _check_settings(title, spec, problems)
     if problems:
         raise state.fail("; ".join(problems), [title.text])

@@ -189,7 +189,21 @@ def _breakout(state: ParseState, m: re.Match[str]) -> str:
     return state.add_indicator(m, Ind(kind, period=days(m, "p")))
 
 
+def _closing_extreme(state: ParseState, m: re.Match[str]) -> str:
+    raise state.fail(
+        "the highest or lowest close of N days is not in the spec (it has the highest high and "
+        "the lowest low: say 'closes above the 20-day high')", [m.group(0).strip()])
+
+
 HIGHS_LOWS: Rules = [
+    # "the highest close of the last 20 days", "a new 60 day high close", "closes at a 20-day
+    # high" (a closing high): the spec's highs and lows are of the highs and lows, refused
+    (rx(r"(?:the )?(?:highest|lowest|max(?:imum)?|min(?:imum)?) (?:close|closing price|closes)"
+        r"(?: (?:of|over|in) (?:the )?(?:last |past |prior |previous )?"
+        rf"{period('p')})?"), _closing_extreme),
+    (rx(rf"(?:the |a )?(?:new |fresh )?{period('p')} (?:(?:high|low) close|closing (?:high|low)"
+        r"|high closes?|low closes?)"), _closing_extreme),
+    (rx(rf"closes? at (?:a |the )?(?:new |fresh )?{period('p')} (?:high|low)"), _closing_extreme),
     # "a 20-day breakout" (above the 20-day high), "a 10-day breakdown" (below the low)
     (rx(rf"(?:the |a )?(?:new )?{period('p')} (?:channel |donchian )?(?P<b>breakout|break out"
         r"|breakdown|break down)"), _breakout),

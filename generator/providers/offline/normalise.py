@@ -41,6 +41,8 @@ _REWRITES: list[tuple[str, str]] = [
     (r"(\d)\s*-\s*(?=[A-Za-z])", r"\1 "),  # "50-day" -> "50 day"
     (r"(?<=[A-Za-z])-(?=[a-z])", " "),  # "stop-loss" -> "stop loss"
     (r"(?i)\bit's\b", "it is"),
+    # "if its below zero": "it's" written without the apostrophe, before a comparison
+    (r"(?i)\bits (?=(?:below|above|under|over|less than|greater than)\b)", "it is "),
     # "hold bonds (AGG)", "gold (GLD)": the ticker in brackets names the asset
     (r"(?i)\b(?:bonds?|treasuries|gold|stocks|equities|commodities|cash|t-bills|real estate"
      r"|reits?)\s*\(\s*([A-Za-z]{2,5})\s*\)", r" \1 "),
@@ -99,7 +101,8 @@ def normalise(text: str, known: set[str] | None) -> str:
 
 
 _ONE_IS_A_WORD = frozenset({"upper", "lower", "middle", "top", "bottom", "other", "same", "that",
-                            "this", "which", "every", "no", "fast", "slow", "short", "long"})
+                            "this", "which", "every", "no", "fast", "slow", "short", "long",
+                            "either", "any", "each"})
 
 
 def _join_number_words(tokens: list[str]) -> list[str]:

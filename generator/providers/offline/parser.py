@@ -21,6 +21,7 @@ from generator.providers.offline.allocation import (
 from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
 from generator.providers.offline.framing import (
+    apply_corrections,
     check_title,
     expand_shorthands,
     extract_standard_macd,
@@ -36,7 +37,7 @@ from generator.providers.offline.portfolios import (
     try_weights,
 )
 from generator.providers.offline.risk import extract_risk
-from generator.providers.offline.schedule import extract_schedule
+from generator.providers.offline.schedule import extract_schedule, extract_weekly_day
 from generator.providers.offline.shorts import apply_side, extract_short
 from generator.providers.offline.signals import parse_signal
 from generator.providers.offline.state import ParseState
@@ -45,9 +46,11 @@ from generator.spec import StrategySpec
 # phrases that may stand anywhere in the text, taken out before the families are tried
 GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     strip_small_talk,
+    apply_corrections,
     expand_shorthands,
     extract_standard_macd,
     extract_family_timeframes,
+    extract_weekly_day,
     extract_title,
     extract_short,
     extract_named_lines,

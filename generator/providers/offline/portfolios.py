@@ -81,7 +81,7 @@ RULE_HINT = re.compile(
 
 # -- rotation ------------------------------------------------------------------------------------
 ROT_TRIGGER = re.compile(
-    r"(?<!\S)(?:top \d+|best|strongest|rotat\w*|highest (?:momentum|return|returns)|whichever"
+    r"(?<!\S)(?:top \d+|best|strongest|rotat\w*|highest|whichever"
     r"|better|stronger)(?!\S)"
 )
 ROT_TOP = [
@@ -90,16 +90,21 @@ ROT_TOP = [
         r"|etfs?|symbols?|assets?|funds?|names?|of them|ones))?"
     ),
     rx(
-        r"(?:the )?(?:top|best) (?P<n>\d+)(?: (?:performing|performers?|etfs?|symbols?|assets?"
-        r"|funds?|names?|of them|ones))?"
+        r"(?:the )?(?:top|best) (?P<n>\d+)(?! (?:trading )?(?:days?|weeks?|months?|years?|m|mo"
+        r"|mos|d|w)(?!\S))(?: (?:performing|performers?|etfs?|symbols?|assets?|funds?|names?"
+        r"|of them|ones))?"
     ),
+    # "put everything into the one sector ETF (out of ...) with the highest 6 month return"
+    rx(r"(?:the )?(?P<n>\d+) (?:sector |single )?(?:etfs?|funds?|assets?|symbols?|names?)"
+       r"(?= .*(?:highest|best|strongest|most))"),
     rx(
         r"(?:the )?(?:single )?(?:best|strongest|top)(?: (?:performing|performer|one|etf|asset"
         r"|symbol|fund))?"
     ),
 ]
 ROT_UNIVERSE = rx(
-    r"(?:of|from|among|amongst|between|across|in|into|out of)(?: the)?(?: (?:etfs|symbols|assets"
+    r"(?:of|from|among|amongst|between|across|in|into|out of|rank|ranking)(?: the)?"
+    r"(?: (?:etfs|symbols|assets"
     rf"|funds|following))?(?: ,| :)? (?P<syms>{SYMLIST})"
 )
 ROT_LOOKBACK = [
@@ -125,16 +130,34 @@ ROT_POSITIVE = [
         r"|remains))? (?:positive|above (?:zero|0)|> 0|greater than (?:zero|0)|up)"
     ),
     rx(r"(?:with )?(?:an )?absolute momentum(?: filter)?|(?:positive|absolute) momentum only"),
+    # "any of those 3 with a negative 6-month return gets its third in cash instead"
+    rx(r"(?:; |, )?(?:and )?(?:any|each|every)(?: (?:one|pick))?(?: of (?:those|them|the)"
+       rf"(?: (?P<k>\d+))?)?(?: picks?)? (?:with|that has|having) (?:a )?negative(?: ⋄|(?:"
+       rf" {period('q')})?(?: (?:return|momentum|returns))?) (?:gets?|goes|go|is put|are put"
+       r"|puts?)(?: (?:its|their)"
+       r" (?:third|half|share|slot|weight|money|allocation|part))?(?: (?:in|into|to) cash"
+       r"(?: instead)?| ⋄)"),
+    # "if both are negative over that period hold SHY": the filter, and where the money goes
+    rx(r"(?:; |, )?(?:and )?(?:if|when|whenever) (?:both|all|none|neither|all of them|both of"
+       r" them)(?: of them)? (?:are|is|have|has|were|was)(?: a)? (?:negative|down|below (?:zero|0))"
+       r"(?: (?:over|in|during) (?:that|the same|this|the) (?:period|time|lookback|window))?"
+       rf"(?: ,)? (?:hold|go to|buy|switch to|move to|rotate to|rotate into|park in|sit in|be in)"
+       rf" (?P<alt>{SYM}|cash)"),
     # "go to cash if none are positive": cash is where the money waits, the filter is positive
     rx(r"(?:, )?(?:and |but |or )?(?:(?:go|move|switch|stay|sit|be|rotate)(?: to| in| into)? cash"
        r"|hold cash) (?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"
        r" (?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?"),
 ]
+# "whichever gained more / went up more / did better": the comparison a rotation makes
+ROT_COMPARE = rx(
+    r"(?:has |had |have )?(?:gained|rose|went up|returned|performed|did|has done|had done|was up"
+    r"|is up|grew|had|has)(?: the)?(?: (?:more|better|most|best|higher|the highest|the best))?"
+)
 ROT_FILLER = frozenset(words(
     """buy hold own pick choose select invest rotate rotating rotation switch each every month
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
     ranked ranking them picking pick whichever has have higher stronger better one performing
-    between"""
+    between put everything equal weight weighted sector etf"""
 ))
 
 
@@ -289,6 +312,17 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
     def pos(m: re.Match[str]) -> None:
         nonlocal positive
         positive = True
+        groups = m.groupdict()
+        if groups.get("k") and int(groups["k"]) != (top_n or 1):
+            raise state.fail(f"'{m.group(0).strip()}' names {groups['k']} picks but the rotation "
+                             f"holds {top_n or 1}", [m.group(0).strip()])
+        if groups.get("q") and lookback is not None and days(m, "q") != lookback:
+            raise state.fail("two momentum lookbacks were given", [m.group(0).strip()])
+        alt = groups.get("alt")
+        if alt and alt != "cash":
+            state.alternative = state.settle(state.alternative, alt, "alternative assets",
+                                             m.group(0))
+            state.understood.append(f"alternative {alt}")
 
     def look(m: re.Match[str]) -> None:
         nonlocal lookback
@@ -299,8 +333,9 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
     for pattern in ROT_TOP:
         if top_n is None:
             t = consume([pattern], t, top)
-    t = consume(ROT_POSITIVE, t, pos)
     t = consume(ROT_LOOKBACK, t, look)
+    t = consume(ROT_POSITIVE, t, pos)
+    t = consume([ROT_COMPARE], t, lambda m: None)
     t = consume([ROT_BY], t, lambda m: None)
     state.t = t
     state.understood.append("rotation among " + ", ".join(symbols))
@@ -310,7 +345,7 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
     if lookback is None:
         raise state.fail("a rotation needs its momentum lookback (e.g. 'by 6-month momentum')")
     state.understood.append(f"momentum over {lookback} trading days")
-    if state.fraction is not None or state.all_in:
+    if state.fraction is not None or (state.all_in and (top_n or 1) != 1):
         raise state.fail("a rotation sizes its positions itself; drop the position size")
     state.check_leftovers(ROT_FILLER)
     return build_spec(

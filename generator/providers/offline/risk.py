@@ -20,9 +20,24 @@ _CONTROLS = {
     "take": ("take_profit_pct", "take profit"),
 }
 _RISK_PREFIX = r"(?:(?:with|and|use|plus|add|set|using) )?(?:a |an )?"
+# "take profit at +15%", "stop loss at -6%": the sign says the side the control already names
+_SIGNED = r"(?:\+ |- )?"
+# "exit when it's up 3%", "or if it falls 8% below my entry price": the gain or loss from entry
+_ENTRY = r"(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| point| level)?"
+_FROM_PEAK = (r"(?: (?:from|off|below) (?:the )?(?:highest|peak|high|top)(?: close| price)?"
+              r"(?: (?:since|after) (?:i bought|we bought|i buy|buying|the entry|entry|purchase"
+              r"|it was bought))?)?")
 RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("trailing", rx(rf"{_RISK_PREFIX}{NUMP} trailing stop(?: loss)?")),
-    ("trailing", rx(rf"{_RISK_PREFIX}trailing stop(?: loss)?(?: of| at| set at)?(?: a)? {NUMP}")),
+    ("trailing", rx(rf"{_RISK_PREFIX}{NUMP} trailing stop(?: loss)?{_FROM_PEAK}")),
+    ("trailing", rx(rf"{_RISK_PREFIX}trailing stop(?: loss)?(?: of| at| set at)?(?: a)? {NUMP}"
+                    rf"{_FROM_PEAK}")),
+    ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
+                r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"
+                rf"|i'm|we are) (?:up|higher) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?")),
+    ("stop", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
+                r"|if|once|as soon as) (?:it|the price|price|the position|i|we)(?: is| am| are)?"
+                r" (?:falls?|drops?|goes|gets|closes|is|am|are|trades)(?: down)? (?:by )?"
+                rf"{NUMP} (?:below|under|from|off) {_ENTRY}")),
     (
         "stop",
         rx(rf"{_RISK_PREFIX}{NUMP} (?:stop loss|stop|hard stop|max(?:imum)? loss|loss limit)"),
@@ -30,7 +45,8 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "stop",
         rx(
-            rf"{_RISK_PREFIX}(?:stop loss|stop|hard stop)(?: of| at| set at)?(?: a)? {NUMP}"
+            rf"{_RISK_PREFIX}(?:stop loss|stop|hard stop)(?: of| at| set at)?(?: a)?"
+            rf" {_SIGNED}{NUMP}"
             r"(?: (?:loss|below (?:the )?entry(?: price)?|down))?"
         ),
     ),
@@ -51,7 +67,7 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "take",
         rx(
             rf"{_RISK_PREFIX}(?:take profit|profit target|profit take|target)(?: of| at| set at)?"
-            rf"(?: a)? {NUMP}(?: (?:gain|profit|above (?:the )?entry(?: price)?|up))?"
+            rf"(?: a)? {_SIGNED}{NUMP}(?: (?:gain|profit|above (?:the )?entry(?: price)?|up))?"
         ),
     ),
     ("take", rx(rf"{_RISK_PREFIX}{NUMP} (?:take profit|profit target|profit take|gain target)")),
@@ -70,13 +86,16 @@ _HOLD_UNITS = {"day": 1, "days": 1, "bar": 1, "bars": 1, "session": 1, "sessions
                "week": 5, "weeks": 5}
 _HOLD_N = r"(?P<n>\d+) (?:trading )?(?P<u>days|day|bars|bar|sessions|session|weeks|week)"
 TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
+    # "exit when it's up 3% or after 5 days": after another exit was taken out
+    rx(rf"⋄ (?:, )?(?:or|and) (?:after|in|at) {_HOLD_N}(?: (?:held|in the trade|of holding))?"),
     rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out|close(?: it| the position| the trade)?)"
        r"(?: it| them| everything| the position)? (?:after|once|when)(?: (?:holding|held|being in"
        r"|having held|i have held|it has been held|the position is))?(?: it| them)?(?: for)?"
        rf" {_HOLD_N}(?: (?:held|later|in the trade|of holding))?"),
     rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out)(?: it| them)? " + _HOLD_N + r" later"),
     rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| each trade| the position)?"
-       rf" for (?:at most |up to |a maximum of )?{_HOLD_N}(?: (?:and|then)(?: then)? sell| max"
+       rf" for (?:at most |up to |a maximum of |exactly |just )?{_HOLD_N}(?:(?: ,)? (?:and|then)"
+       r"(?: then)? (?:sell|exit|get out)(?: it)?| max"
        r"(?:imum)?)?"),
 ]
 
@@ -111,7 +130,22 @@ def extract_time_exit(state: ParseState) -> None:
     state.t = consume(TIME_EXIT_PATTERNS, state.t, on_match)
 
 
+# "a stop at 2 ATR below entry", "2x ATR stop", "trailing stop of 3 times the 14 day ATR": a
+# stop in multiples of the ATR, which the spec cannot say (its stops are percentages)
+_ATR_STOP = rx(
+    r"(?:(?:stop(?: loss)?|trailing stop|stop out|exit)(?: \S+){0,4}? \d+(?:\.\d+)?(?: x| times)?"
+    r"(?: the)?(?: \d+ (?:day|period|bar))? (?:atrs?|average true range)"
+    r"|\d+(?:\.\d+)?(?: x| times)?(?: the)?(?: \d+ (?:day|period|bar))? (?:atrs?|average true"
+    r" range)(?: \S+){0,2}? (?:stop|stop loss|trailing stop))"
+)
+
+
 def extract_risk(state: ParseState) -> None:
+    atr = _ATR_STOP.search(state.t)
+    if atr:
+        raise state.fail("a stop in multiples of the ATR is not in the spec: stops are a "
+                         "percentage of the entry price (say 'a 5% stop loss')",
+                         [atr.group(0).strip()])
     from generator.providers.offline.portfolios import LEG
 
     # per-symbol legs: a control said inside a leg that another leg follows is that leg's own
@@ -128,6 +162,18 @@ def extract_risk(state: ParseState) -> None:
             return
     extract_min_hold(state)
     extract_time_exit(state)
+    _take_risk_patterns(state)
+    extract_time_exit(state)  # "... up 3% or after 5 days": after the gain was taken out
+    state.t = consume([_FIRST], state.t, lambda m: None)
+    state.t = head + state.t
+
+
+# "whichever comes first" after two exits: both close the position, the first that fires
+_FIRST = rx(r"(?:, )?(?:whichever|which ever|whatever) (?:comes|happens|hits|is hit|fires)"
+            r"(?: first)?")
+
+
+def _take_risk_patterns(state: ParseState) -> None:
     for kind, pattern in RISK_PATTERNS:
         key, label = _CONTROLS[kind]
 
@@ -138,4 +184,3 @@ def extract_risk(state: ParseState) -> None:
             state.understood.append(f"{label} {format_number(value)}%")
 
         state.t = consume([pattern], state.t, on_match)
-    state.t = head + state.t

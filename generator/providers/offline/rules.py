@@ -173,7 +173,8 @@ def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | Non
                     conditions=[c.negated() for c in conds])
         state.understood.append("exit (default): when the buy condition no longer holds")
         return rule
-    if len(conds) == 1 and conds[0].op in _CROSSING:
+    if len(conds) == 1 and conds[0].op in _CROSSING and not state.risk:
+        # a stop, target or time exit is something said about selling: it is the exit then
         state.understood.append("exit (default): the opposite crossing")
         return Rule(conditions=[conds[0].negated()])
     if state.risk:

@@ -3,14 +3,21 @@
 This module owns "rebalance monthly", "check the rules every week", "at the end of each
 quarter", "every 3 months" and the like: it takes them out of the text and sets the state's
 `Frequency` (daily, weekly, monthly, quarterly, yearly). Two different schedules are refused.
+
+Weekdays and months name when a schedule acts. A weekly schedule decides at the start of each
+week on the closes of the week before, so "every Friday" (on the Friday close) and "every
+Monday" are the weekly schedule; any other weekday is refused naming it. Months are accepted
+when they are the ones the schedule acts in ("once a year in January", "twice a year (January
+and July)", quarterly in January, April, July and October) and refused naming them otherwise.
 """
 
 from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import consume, rx
+from generator.providers.offline.phrases import consume, rx, take
 from generator.providers.offline.state import ParseState
+from generator.providers.offline.vocabulary import CONSUMED
 from generator.spec import Frequency
 
 _FREQ_UNIT = {
@@ -37,6 +44,9 @@ _SCHED_VERB = (
     r"d)(?: the rules| the signals?| signals| it| them| the portfolio| positions)? )?"
 )
 SCHEDULE_PATTERNS: list[re.Pattern[str]] = [
+    # first: "every month end" holds "every month"
+    rx(rf"(?:and )?{_SCHED_VERB}(?:at |on )?(?:each |every |the )?(?P<u>week|month|quarter|year)"
+       r" end"),
     rx(
         rf"(?:and )?{_SCHED_VERB}(?:at|on) the (?:start|beginning|end|first (?:trading )?day"
         r"|last (?:trading )?day|open|close) of (?:each|every|the|a) (?P<u>week|month|quarter|year)"
@@ -55,7 +65,6 @@ SCHEDULE_PATTERNS: list[re.Pattern[str]] = [
         r"|every half year|half yearly)"
         r"(?: basis| rebalanc(?:e|ed|es|ing)| checks?| checked| checking)?"
     ),
-    rx(r"(?:and )?(?:at |on )?(?:each |every |the )?(?P<u>week|month|quarter|year) end"),
 ]
 
 
@@ -76,7 +85,7 @@ def _frequency(state: ParseState, m: re.Match[str]) -> Frequency:
 
 # "rebalance when a weight drifts more than 5 points", "with a 5% drift band"
 DRIFT_PATTERNS: list[re.Pattern[str]] = [
-    rx(r"(?:, )?(?:and )?(?:only )?(?:rebalance|rebalancing|rebalanced)(?: only)? (?:when|if"
+    rx(r"(?:, )?(?:and |but )?(?:only )?(?:rebalance|rebalancing|rebalanced)(?: only)? (?:when|if"
        r"|whenever|once) (?:the |a |any |either )?(?:weights?|allocations?|positions?|holdings?"
        r"|it|one|they|asset|of them)(?: weights?)? (?:drifts?|drifted|moves?|is off|are off|gets"
        r" off|deviates?|strays?)(?: away)?(?: by)? (?:more than |over |at least |beyond )?"
@@ -94,7 +103,45 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
 ]
 
 
+# "put them back to 50/50 whenever one side goes above 60% or below 40% of the account": a band
+# said as the weights' limits (the band is the distance from the target, the same both ways)
+DRIFT_LEVELS = rx(
+    r"(?:, )?(?:and )?(?:(?:put|bring|set|reset|rebalance|move)(?: them| it| everything)?"
+    r"(?: back)?(?: to (?:the )?(?:targets?|(?P<ratio>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)))? )?"
+    r"(?:whenever|when|if|once) (?:1|either|any) (?:side|weight|position|holding|of them|asset"
+    r"|fund|leg)(?: weight)? (?:goes|gets|is|moves|drifts|rises|climbs) (?:above|over|past|to more"
+    r" than) (?P<hi>\d+(?:\.\d+)?) % (?:or|and) (?:below|under|to less than)"
+    r" (?P<lo>\d+(?:\.\d+)?) %"
+    r"(?: of (?:the |my |our )?(?:account|portfolio|money|total))?"
+)
+
+
+def drift_band_from_levels(state: ParseState, weights: dict[str, float]) -> float | None:
+    """The band of "whenever one side goes above 60% or below 40%", from the target weights:
+    every target must be as far from both limits (equal weights); anything else is refused."""
+    if state.drift_levels is None:
+        return None
+    high, low, ratio = state.drift_levels
+    targets = [w * 100 for w in weights.values()]
+    if ratio and [round(r, 2) for r in ratio] != [round(t, 2) for t in targets]:
+        raise state.fail("the split to go back to is not the weights given")
+    bands = {round(high - t, 2) for t in targets} | {round(t - low, 2) for t in targets}
+    band = bands.pop() if len(bands) == 1 else 0.0
+    if band <= 0:
+        raise state.fail(f"a band of {high:g}% / {low:g}% fits targets the same distance from "
+                         "both limits; say 'rebalance when a weight drifts more than N points'")
+    return band
+
+
 def extract_drift_band(state: ParseState) -> None:
+    def levels(m: re.Match[str]) -> None:
+        ratio = [float(x) for x in m.group("ratio").split(" / ")] if m.group("ratio") else []
+        state.drift_levels = (float(m.group("hi")), float(m.group("lo")), ratio)
+        state.understood.append(f"rebalance when a weight goes above {m.group('hi')}% or below "
+                                f"{m.group('lo')}%")
+
+    state.t = consume([DRIFT_LEVELS], state.t, levels)
+
     def on_match(m: re.Match[str]) -> None:
         value = float(m.group("n"))
         state.drift_band = state.settle(state.drift_band, value, "drift bands", m.group(0))
@@ -103,8 +150,90 @@ def extract_drift_band(state: ParseState) -> None:
     state.t = consume(DRIFT_PATTERNS, state.t, on_match)
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+# the weekly schedule acts on Monday's open from Friday's close: both days name it
+_WEEKLY_DAY = rx(
+    r"(?:, )?(?:and )?(?:(?:check|checked|rebalance|rebalanced|trade|look|decide)(?: it| them)? )?"
+    r"(?:every|each|on|on a|at the close on|at the close of each|at the close of every)"
+    r" (?:monday|friday)s?(?: close| open)?(?: :)?"
+)
+_MONTH_LIST = re.compile(
+    rf"(?<!\S)(?:\( )?(?:(?:in|on|during) )?(?P<m>(?:{'|'.join(_MONTHS)})"
+    rf"(?:(?: ,| and| ,? and| &)? (?:{'|'.join(_MONTHS)}))*)(?: \))?(?!\S)"
+)
+# the months each schedule acts in (the first trading day of each)
+_ACTS_IN = {
+    Frequency.yearly: {"january"},
+    Frequency.semiannual: {"january", "july"},
+    Frequency.quarterly: {"january", "april", "july", "october"},
+}
+
+
+def extract_weekly_day(state: ParseState) -> None:
+    """ "every Friday", "each Monday": the weekly schedule (taken out before a title is read:
+    "Every Friday: ..." is the schedule, not a title)."""
+    def weekly(m: re.Match[str]) -> None:
+        if state.schedule not in (None, Frequency.weekly):
+            raise state.fail(f"two different schedules were given ({state.schedule.value} and "
+                             "weekly)", [m.group(0).strip()])
+        state.schedule = Frequency.weekly
+        state.understood.append("schedule weekly (decided on each week's last close)")
+
+    state.t = consume([_WEEKLY_DAY], state.t, weekly)
+
+
+# "until the next Friday", "for the next month", "until the next month-end check": the
+# schedule said again (the unit must be the schedule's)
+_UNTIL_NEXT = rx(
+    r"(?:, )?(?:until|till|for) the (?:next|following) (?P<u>friday|monday|week|month|quarter"
+    r"|year)(?: end| - end)?(?: check| rebalance)?"
+)
+_UNIT_FREQ = {"friday": Frequency.weekly, "monday": Frequency.weekly, "week": Frequency.weekly,
+              "month": Frequency.monthly, "quarter": Frequency.quarterly,
+              "year": Frequency.yearly}
+
+
+def _check_until_next(state: ParseState, said: list[re.Match[str]]) -> None:
+    for m in said:
+        if state.schedule != _UNIT_FREQ[m.group("u")]:
+            raise state.fail(f"'{m.group(0).strip()}' needs a schedule of one {m.group('u')}",
+                             [m.group(0).strip()])
+        state.understood.append(f"'{m.group(0).strip()}': the schedule")
+
+
+def _weekdays_and_months(state: ParseState) -> None:
+    extract_weekly_day(state)
+    for day in _WEEKDAYS:
+        if re.search(rf"(?<!\S){day}s?(?!\S)", state.t):
+            raise state.fail(
+                f"'{day}' cannot be chosen: a weekly schedule decides at the start of each week "
+                "on the closes of the week before (say 'every Friday', 'every Monday' or "
+                "'weekly')", [day])
+
+    def months(m: re.Match[str]) -> str:
+        named = set(re.findall("|".join(_MONTHS), m.group("m")))
+        schedule = state.schedule
+        acts = _ACTS_IN.get(schedule) if schedule is not None else None
+        if schedule is None or acts is None or named != acts:
+            when = (f"the {schedule.value} schedule acts in "
+                    + ", ".join(sorted(acts, key=_MONTHS.index)).title()
+                    if schedule is not None and acts
+                    else "only a yearly, half-yearly or quarterly schedule names months")
+            raise state.fail(f"the month{'s' if len(named) > 1 else ''} "
+                             f"{', '.join(sorted(named, key=_MONTHS.index)).title()} cannot be "
+                             f"chosen: {when}", [m.group(0).strip()])
+        state.understood.append(f"months {', '.join(sorted(named, key=_MONTHS.index))}")
+        return CONSUMED
+
+    state.t = take(_MONTH_LIST, state.t, months)
+
+
 def extract_schedule(state: ParseState) -> None:
     extract_drift_band(state)
+    said: list[re.Match[str]] = []
+    state.t = consume([_UNTIL_NEXT], state.t, said.append)
     def on_match(m: re.Match[str]) -> None:
         freq = _frequency(state, m)
         if state.schedule is not None and state.schedule != freq:
@@ -116,3 +245,5 @@ def extract_schedule(state: ParseState) -> None:
         state.understood.append(f"schedule {freq.value}")
 
     state.t = consume(SCHEDULE_PATTERNS, state.t, on_match)
+    _weekdays_and_months(state)
+    _check_until_next(state, said)

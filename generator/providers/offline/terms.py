@@ -91,3 +91,6 @@ class Title:
     ratio: list[float] | None = None
     count: int | None = None
     crosses: list[str] = field(default_factory=list)  # "golden" / "death"
+    # settings the title gives: ("bollinger", period, width), ("stochastic", period, 3),
+    # ("donchian", entry period, exit period), ("lines", kind, fast, slow)
+    settings: list[tuple[object, ...]] = field(default_factory=list)

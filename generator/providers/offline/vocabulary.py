@@ -82,7 +82,9 @@ TYPOS = {
     "singal": "signal", "sigal": "signal", "trailling": "trailing", "traling": "trailing",
     "goldencross": "golden cross", "deathcross": "death cross", "stoploss": "stop loss",
     "takeprofit": "take profit", "thru": "through", "u": "you", "ur": "your",
-    "gimmie": "gimme", "prices": "price", "percentage": "percent", "pcnt": "percent",
+    "gimmie": "gimme", "avarage": "average", "averaege": "average", "wichever": "whichever",
+    "whichevr": "whichever", "untill": "until", "till": "until", "thats": "that's",
+    "prices": "price", "percentage": "percent", "pcnt": "percent",
 }
 
 # -- words with no strategy meaning, and words that are never tickers ----------------------------
@@ -168,7 +170,8 @@ PRONOUNS = frozenset({"it", "they", "that", "this"})
 OBJECT_WORDS = frozenset({"it", "them", "those", "this", "that", "some", "shares", "of", "on",
                           "at", "in", "the", "a", "an", "all", "more", "position", "back"})
 COND_FILLER = frozenset({"the", "a", "an", "its", "their", "is", "are", "was", "value",
-                         "level", "both", "either", "current", "daily", "today", "today's"})
+                         "level", "both", "either", "current", "daily", "today", "today's",
+                         "again"})
 PREPS = frozenset({"of", "on", "for", "in"})
 CONNECTORS = frozenset({"and", "or", "but", "&"})
 NEGATIONS = frozenset({"not", "unless", "don't", "dont", "never", "except", "isn't", "no"})
