@@ -91,7 +91,7 @@ class RequestRecord:
     @staticmethod
     async def _audit(scope: Scope, status: int, request_id: str, changes: ChangeSet) -> None:
         route = scope.get("route")
-        path = getattr(route, "path", scope.get("path", ""))
+        path: str = getattr(route, "path", None) or scope.get("path", "")
         if path in SELF_AUDITED:
             return
         request = Request(scope)

@@ -57,10 +57,11 @@ TOUCH_EVERY = timedelta(minutes=1)  # how stale a personal token's last_used_at 
 # team-mates, and for a personal token the token's own state
 _ACCOUNT = (col(User.id), col(User.role), col(User.disabled), col(User.session_epoch),
             TEAM_MATE_IDS)
-_USER_BY_ID = select(*_ACCOUNT).where(col(User.id) == bindparam("user"))
+_USER_BY_ID = select(*_ACCOUNT).where(  # type: ignore[call-overload]  # sqlmodel: up to 4 columns
+    col(User.id) == bindparam("user"))
 _TOKEN_BY_HASH = (
-    select(col(ApiToken.id), col(ApiToken.revoked_at), col(ApiToken.expires_at),
-           col(ApiToken.last_used_at), *_ACCOUNT)
+    select(col(ApiToken.id), col(ApiToken.revoked_at),  # type: ignore[call-overload]
+           col(ApiToken.expires_at), col(ApiToken.last_used_at), *_ACCOUNT)
     .join(User, col(User.id) == col(ApiToken.owner_id))
     .where(col(ApiToken.token_hash) == bindparam("digest"))
 )

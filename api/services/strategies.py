@@ -63,7 +63,7 @@ StrategySort = Literal["id", "-id", "name", "-name"]
 # row objects: a page of 100 strategies is 200 ORM objects otherwise, most of the list's cost
 # (the scope's owner criteria apply to column selects as to entities, `core.scope`)
 _STRATEGIES_WITH_LATEST = (
-    select(*STRATEGY_LIST_COLUMNS)
+    select(*STRATEGY_LIST_COLUMNS)  # type: ignore[call-overload]  # sqlmodel: up to 4 columns
     .outerjoin(StrategyVersion, and_(
         col(StrategyVersion.strategy_id) == col(Strategy.id),
         col(StrategyVersion.number) == col(Strategy.latest_version),
