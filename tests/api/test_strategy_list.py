@@ -20,15 +20,19 @@ from core.models import Strategy, StrategyVersion, User
 from core.scope import owner_scope
 
 
-@pytest.fixture
-def client(tmp_path: Path, sample_market_dir: Path) -> Iterator[TestClient]:
-    with accounts_app(tmp_path, sample_market_dir) as test_client:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def client(request: pytest.FixtureRequest, tmp_path: Path,
+           sample_market_dir: Path) -> Iterator[TestClient]:
+    database = {} if request.param == "sqlite" else {
+        "database_url": request.getfixturevalue("postgres_url")}
+    with accounts_app(tmp_path, sample_market_dir, **database) as test_client:
         yield test_client
     dispose_engines()
 
 
 def _seed(client: TestClient, owner: str, count: int, *, without_version: bool = False) -> None:
     engine = client.app.state.services.ctx.engine  # type: ignore[attr-defined]
+    nan = engine.dialect.name == "sqlite"  # SQLite keeps the NaN json writes; PostgreSQL refuses
     with Session(engine) as db:
         user = db.exec(select(User).where(User.name == owner)).one()
         for i in range(count):
@@ -49,7 +53,7 @@ def _seed(client: TestClient, owner: str, count: int, *, without_version: bool =
                 summary=f"summary {i}", validation_status="passed" if i % 3 else "failed",
                 validation_report=None if i % 4 == 0 else {
                     "ok": True, "checks": ["static"],
-                    "score": math.nan if i == 2 else 0.5}))  # NaN: SQLite keeps what json wrote
+                    "score": math.nan if i == 2 and nan else 0.5}))
         db.commit()
 
 
