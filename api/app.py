@@ -7,8 +7,6 @@ Errors always come back as JSON `{"code": ..., "message": ..., "details": {...}}
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,12 +16,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import dashboard, docs
 from api.body_limit import BodySizeLimit
 from api.errors import error_body, http_status
+from api.request_record import RequestRecord
 from api.routes import agents as agent_routes
 from api.routes import auth as auth_routes
 from api.routes import backtests, bot_builder, generations, market_data, strategies, versions
@@ -36,12 +34,9 @@ from api.routes import teams as team_routes
 from api.services.container import Services
 from api.services.views import ErrorBody
 from api.web_guard import WebGuard
-from core.changes import ChangeSet, collect_changes
 from core.config import Settings, get_settings
 from core.errors import InvalidInput, ServerBusy, StratforgeError
-from core.logging import configure_logging, get_logger
-
-log = get_logger(__name__)
+from core.logging import configure_logging
 
 
 def _error(
@@ -163,59 +158,8 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
             return dashboard.error_page(request, InvalidInput(message, code="invalid_request"))
         return _error(422, "invalid_request", message, {"problems": problems})
 
-    @app.middleware("http")
-    async def _request_id(request: Request, call_next: Any) -> Any:
-        """Every response names its request (`X-Request-ID`); an unexpected exception becomes a
-        JSON 500 carrying that id, logged with its traceback, and never reaches the server
-        (which would close the connection and drop the requests queued behind it)."""
-        request_id = uuid.uuid4().hex[:16]
-        started = time.perf_counter()
-        changes = ChangeSet()
-        try:
-            if request.method in ("GET", "HEAD", "OPTIONS"):
-                response = await call_next(request)
-            else:
-                with collect_changes() as changes:  # the audit entry's before/after
-                    response = await call_next(request)
-        except Exception:
-            log.exception("unhandled error",
-                          extra={"request": request_id, "path": request.url.path})
-            response = _error(500, "internal_error",
-                              f"internal error; see the server log for request {request_id}",
-                              {"request_id": request_id})
-        response.headers["X-Request-ID"] = request_id
-        services = getattr(request.app.state, "services", None)
-        if services is not None:
-            route = request.scope.get("route")  # the template, never the raw path
-            services.monitoring.http.observe(request.method, getattr(route, "path", "other"),
-                                             response.status_code, time.perf_counter() - started)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
-            await _audit(request, response.status_code, request_id, changes)
-        return response
-
-    async def _audit(request: Request, status: int, request_id: str,
-                     changes: ChangeSet) -> None:
-        """Every state change that succeeded: who, which route, which object, from where, and
-        a before/after summary of the rows it changed (`core.changes`: no secrets)."""
-        route = request.scope.get("route")
-        path = getattr(route, "path", request.url.path)
-        if path in ("/auth/login", "/auth/register", "/auth/refresh"):
-            return  # the session service records these itself, with what they did
-        principal = getattr(request.state, "principal", None)
-        params = dict(request.scope.get("path_params") or {})
-        object_id = next(iter(params.values()), None)
-        parts = [p for p in path.split("/") if p and not p.startswith("{")]
-        await run_in_threadpool(
-            app.state.services.audit.record,
-            f"{request.method} {path}",
-            actor_id=getattr(principal, "user_id", None),
-            object_type=parts[0] if parts else None, object_id=object_id,
-            summary={"status": status, **({"params": params} if params else {}),
-                     **({"changes": changes.as_json()} if changes.rows else {})},
-            address=request.client.host if request.client else None,
-            request_id=request_id,
-        )
-
+    # request id, a JSON 500 for an unhandled exception, metrics, audit (`api.request_record`)
+    app.add_middleware(RequestRecord)
     # outermost: the host and origin checks before anything, security headers on everything
     app.add_middleware(WebGuard, allowed_hosts=settings.allowed_host_names)
 

@@ -3,7 +3,9 @@
 `current_principal` authenticates every API request (`api.services.sessions`), applies the
 role rules (`api.services.roles`, shared with MCP), and sets the request's owner
 (`core.scope`), so every database session the request opens sees only that user's rows.
-Admin-only routes depend on `require_admin`.
+Admin-only routes depend on `require_admin`. The dependencies that only read what the request
+already holds are `async` on purpose: FastAPI runs a plain `def` dependency on the thread pool,
+a hop that costs more than the dependency itself.
 
 Teams: a read (GET/HEAD) also sees the results of the caller's team-mates (`core.scope`); a
 write never does, so nothing of a team-mate can be changed, run or deployed. A write whose path
@@ -31,7 +33,7 @@ TEAM_PATH_PARAMS: dict[str, type[SQLModel]] = {
     "strategy_id": Strategy, "run_id": BacktestRun, "batch_id": Batch}
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -84,14 +86,14 @@ def refuse_team_write(app: Services, team: frozenset[int], params: dict[str, str
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def current_user_id(principal: PrincipalDep) -> int:
+async def current_user_id(principal: PrincipalDep) -> int:
     return principal.user_id
 
 
 UserDep = Annotated[int, Depends(current_user_id)]
 
 
-def require_admin(principal: PrincipalDep) -> Principal:
+async def require_admin(principal: PrincipalDep) -> Principal:
     if principal.role != "admin":
         raise Forbidden("only an admin may do this", code="admin_only")
     return principal

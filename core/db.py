@@ -6,11 +6,13 @@ called on every start, so a fresh data directory and an old one both just work.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
@@ -36,16 +38,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def json_loads(text: str | bytes) -> Any:
+    """How JSON columns are read: orjson (several times faster than the standard library on the
+    specs and reports every list reads), falling back to `json.loads` for what orjson refuses
+    and the standard library wrote (NaN, Infinity, integers past 64 bits, lone surrogates)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def get_engine(settings: Settings) -> Engine:
     url = settings.database
     engine = _engines.get(url)
     if engine is None:
         if url.startswith("sqlite"):
             settings.home.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                                   json_deserializer=json_loads)
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True, json_deserializer=json_loads)
         _engines[url] = engine
     return engine
 

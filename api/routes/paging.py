@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
-from pydantic import TypeAdapter
 
-from api.services.views import Page
+from api.services.views import JsonPage, Page
 
 T = TypeVar("T")
 
@@ -28,7 +27,8 @@ PAGED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def paged(request: Request, response: Response, page: Page[T]) -> list[T]:
+def paged(request: Request, response: Response, page: Page[T] | JsonPage) -> list[T]:
+    """Sets the page's headers on `response`; the items (none for a `JsonPage`)."""
     response.headers["X-Total-Count"] = str(page.total)
     response.headers["X-Offset"] = str(page.offset)
     if page.limit is not None:
@@ -37,24 +37,12 @@ def paged(request: Request, response: Response, page: Page[T]) -> list[T]:
         if following < page.total:
             url = request.url.include_query_params(offset=following, limit=page.limit)
             response.headers["Link"] = f'<{url}>; rel="next"'
-    return page.items
+    return page.items if isinstance(page, Page) else []
 
 
-_adapters: dict[type[Any], TypeAdapter[list[Any]]] = {}
-
-
-def _list_of(model: type[Any]) -> TypeAdapter[list[Any]]:
-    adapter = _adapters.get(model)
-    if adapter is None:
-        adapter = _adapters[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
-    return adapter
-
-
-def paged_json(request: Request, page: Page[T], model: type[T]) -> Response:
-    """The page as a finished JSON response, serialised once from the service's views.
-    (Returning the list instead makes FastAPI dump, validate and dump it again against the
-    route's `response_model`, which stays for the document: most of a long list's cost.)"""
+def json_page(request: Request, page: JsonPage) -> Response:
+    """A page the service serialised itself, with the page headers."""
     headers = Response()
     paged(request, headers, page)
-    return Response(_list_of(model).dump_json(page.items), media_type="application/json",
+    return Response(page.body, media_type="application/json",
                     headers={k: v for k, v in headers.headers.items() if k != "content-length"})

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import AppDep, UserDep
-from api.routes.paging import PAGED, paged_json
+from api.routes.paging import PAGED, json_page
 from api.services.views import (
     DEFAULT_PAGE,
     Comparison,
@@ -58,9 +58,9 @@ def list_strategies(
 ) -> Response:
     """The user's strategies (and their team-mates'), oldest first, a page at a time (total in
     `X-Total-Count`)."""
-    page = app.strategies.strategies_page(user, limit=limit, offset=offset, query=q,
-                                          validation=validation)
-    return paged_json(request, page, StrategyView)
+    page = app.strategies.strategies_page_json(user, limit=limit, offset=offset, query=q,
+                                               validation=validation)
+    return json_page(request, page)
 
 
 @router.get("/{strategy_id}", response_model=StrategyView)

@@ -31,7 +31,7 @@ from sqlmodel import col, select
 from api.services.accounts import Accounts
 from api.services.audit import AuditLog
 from api.services.context import AppContext
-from api.services.teams import team_mates
+from api.services.teams import TEAM_MATE_IDS, team_from_ids
 from api.services.throttle import SignInThrottle
 from api.services.views import (
     RegisterIn,
@@ -53,7 +53,18 @@ ALGORITHM = "HS256"
 TOUCH_EVERY = timedelta(minutes=1)  # how stale a personal token's last_used_at may get
 
 
-_TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("digest"))
+# who a credential names, each in one query (built once): the account's state and its
+# team-mates, and for a personal token the token's own state
+_ACCOUNT = (col(User.id), col(User.role), col(User.disabled), col(User.session_epoch),
+            TEAM_MATE_IDS)
+_USER_BY_ID = select(*_ACCOUNT).where(  # type: ignore[call-overload]  # sqlmodel: up to 4 columns
+    col(User.id) == bindparam("user"))
+_TOKEN_BY_HASH = (
+    select(col(ApiToken.id), col(ApiToken.revoked_at),  # type: ignore[call-overload]
+           col(ApiToken.expires_at), col(ApiToken.last_used_at), *_ACCOUNT)
+    .join(User, col(User.id) == col(ApiToken.owner_id))
+    .where(col(ApiToken.token_hash) == bindparam("digest"))
+)
 
 
 @dataclass(frozen=True)
@@ -279,33 +290,34 @@ class SessionService:
             user_id = int(claims["sub"])
         except ValueError as exc:
             raise Unauthorized("invalid access token", code="bad_token") from exc
-        with owner_scope(None), self.ctx.session() as db:  # one session: the user, the team
-            user = db.get(User, user_id)
-            if user is None:
-                raise Unauthorized("invalid access token", code="bad_token")
-            if user.disabled or claims.get("ep") != user.session_epoch:
-                raise Unauthorized("this session has ended; sign in again",
-                                   code="session_ended")
-            return Principal(user_id, user.role, "jwt", team_mates(db, user_id))
+        with owner_scope(None), self.ctx.session() as db:  # one query: the user, the team
+            found = db.exec(_USER_BY_ID.params(user=user_id)).first()
+        if found is None:
+            raise Unauthorized("invalid access token", code="bad_token")
+        _, role, disabled, epoch, team = found
+        if disabled or claims.get("ep") != epoch:
+            raise Unauthorized("this session has ended; sign in again", code="session_ended")
+        return Principal(user_id, role, "jwt", team_from_ids(team))
 
     def _personal_token(self, token: str) -> Principal:
         now = utcnow()
-        with owner_scope(None), self.ctx.session() as db:
-            row = db.exec(_TOKEN_BY_HASH.params(digest=digest(token))).first()
-            if row is None or row.revoked_at is not None:
+        with owner_scope(None), self.ctx.session() as db:  # one query: token, user, team
+            found = db.exec(_TOKEN_BY_HASH.params(digest=digest(token))).first()
+            if found is None:
                 raise Unauthorized("unknown or revoked API token", code="bad_token")
-            if row.expires_at is not None and as_utc(row.expires_at) <= now:
+            token_id, revoked, expires, last_used, user_id, role, disabled, _, team = found
+            if revoked is not None:
+                raise Unauthorized("unknown or revoked API token", code="bad_token")
+            if expires is not None and as_utc(expires) <= now:
                 raise Unauthorized("the API token has expired", code="token_expired")
-            user = db.get(User, row.owner_id)
-            if user is None or user.disabled:
+            if disabled:
                 raise Unauthorized("the account is disabled", code="account_disabled")
-            last = as_utc(row.last_used_at)
+            last = as_utc(last_used)
             if last is None or now - last > TOUCH_EVERY:
-                row.last_used_at = now
-                db.add(row)
+                db.exec(update(ApiToken).where(col(ApiToken.id) == token_id)
+                        .values(last_used_at=now))
                 db.commit()
-            return Principal(user.id or 0, user.role, "token", team_mates(db, user.id or 0))
-
+        return Principal(user_id, role, "token", team_from_ids(team))
 
 
 def stored_token(settings: Any) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -25,11 +25,15 @@ from api.services.integrations import user_llm_settings
 from api.services.rows import strategy_row, version_row
 from api.services.validation import ValidationService
 from api.services.views import (
+    STRATEGY_LIST_COLUMNS,
+    JsonPage,
     Page,
     StrategyView,
     VersionView,
     fetch_limit,
     known_total,
+    strategy_list_json,
+    strategy_list_views,
     strategy_view,
     version_view,
 )
@@ -55,9 +59,11 @@ SLUG_ATTEMPTS = 20
 StrategySort = Literal["id", "-id", "name", "-name"]
 
 
-# built once: making a statement costs more than running it on a short list
+# built once: making a statement costs more than running it on a short list. Columns, not
+# row objects: a page of 100 strategies is 200 ORM objects otherwise, most of the list's cost
+# (the scope's owner criteria apply to column selects as to entities, `core.scope`)
 _STRATEGIES_WITH_LATEST = (
-    select(Strategy, StrategyVersion)
+    select(*STRATEGY_LIST_COLUMNS)  # type: ignore[call-overload]  # sqlmodel: up to 4 columns
     .outerjoin(StrategyVersion, and_(
         col(StrategyVersion.strategy_id) == col(Strategy.id),
         col(StrategyVersion.number) == col(Strategy.latest_version),
@@ -277,6 +283,41 @@ class StrategyService:
         latest version's spec trades; `origin` how that version was made; `agents_only` the
         LLM agents (issue 12). `sort`: `id` (oldest first), `-id` (newest first), `name` or
         `-name`."""
+        rows, total = self._page_rows(user_id, limit=limit, offset=offset, query=query,
+                                      validation=validation, symbol=symbol, origin=origin,
+                                      sort=sort, agents_only=agents_only)
+        return Page(items=strategy_list_views(rows), total=total, limit=limit, offset=offset)
+
+    def strategies_page_json(
+        self,
+        user_id: int,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        query: str | None = None,
+        validation: ValidationStatus | None = None,
+    ) -> JsonPage:
+        """`strategies_page` as the JSON the API answers, serialised straight from the rows
+        (what `GET /strategies` serves: building and validating 100 views per request was
+        most of its cost; `tests/api/test_strategy_list.py` holds the two equal)."""
+        rows, total = self._page_rows(user_id, limit=limit, offset=offset, query=query,
+                                      validation=validation)
+        return JsonPage(body=strategy_list_json(rows), total=total, limit=limit, offset=offset)
+
+    def _page_rows(
+        self,
+        user_id: int,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        query: str | None = None,
+        validation: ValidationStatus | None = None,
+        symbol: str | None = None,
+        origin: VersionOrigin | None = None,
+        sort: StrategySort = "id",
+        agents_only: bool = False,
+    ) -> tuple[Sequence[Any], int]:
+        """The rows (`STRATEGY_LIST_COLUMNS`) of one page, and how many match in all."""
         chosen = _STRATEGIES_WITH_LATEST.params(owners=readable_owners(user_id))
         if query:
             pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query) + "%"
@@ -305,8 +346,7 @@ class StrategyService:
             rows, total = fetched[:limit], known_total(len(fetched), limit, offset)
             if total is None:
                 total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
-            return Page(items=[strategy_view(s, v) for s, v in rows], total=int(total),
-                        limit=limit, offset=offset)
+            return rows, int(total)
 
     def status_counts(self, user_id: int) -> dict[str, int]:
         """How many of the user's strategies have their latest version in each validation

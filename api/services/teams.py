@@ -6,7 +6,7 @@ the teams they belong to; an admin sees every team.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam
+from sqlalchemy import String, bindparam, cast, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -28,6 +28,22 @@ _TEAM_MATES = (
     select(_mate.user_id).join(_me, col(_me.team_id) == col(_mate.team_id))
     .where(_me.user_id == bindparam("user"), _mate.user_id != bindparam("user"))
 )
+
+
+# the team-mates of the user of the enclosing query's `users` row, as one string of ids joined
+# by commas (None: no team-mates): lets sign-in read the account and its team in one query
+TEAM_MATE_IDS = (
+    select(func.aggregate_strings(cast(col(_mate.user_id), String), ","))
+    .join(_me, col(_me.team_id) == col(_mate.team_id))
+    .where(col(_me.user_id) == col(User.id), col(_mate.user_id) != col(User.id))
+    .correlate(User)
+    .scalar_subquery()
+)
+
+
+def team_from_ids(ids: str | None) -> frozenset[int]:
+    """The team-mates `TEAM_MATE_IDS` read."""
+    return frozenset(int(i) for i in ids.split(",")) if ids else frozenset()
 
 
 def team_mates(db: Session, user_id: int) -> frozenset[int]:

@@ -5,11 +5,13 @@ object ever leaves a service.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from zoneinfo import available_timezones
 
+import orjson
 from pydantic import BaseModel, Field, StrictBool, TypeAdapter, model_validator
 
 from core.models import (
@@ -110,6 +112,78 @@ def strategy_view(row: Strategy, version: StrategyVersion | None) -> StrategyVie
         summary=version.summary if version else "",
         version=version_view(version) if version else None,
     )
+
+
+# what a list of strategies selects: the strategy's columns, then its latest version's (None
+# throughout when it has none), in the order `strategy_list_view` reads them
+STRATEGY_LIST_COLUMNS = (
+    Strategy.id, Strategy.owner_id, Strategy.name, Strategy.slug, Strategy.text,
+    Strategy.latest_version, Strategy.created_at,
+    StrategyVersion.number, StrategyVersion.parent_number, StrategyVersion.origin,
+    StrategyVersion.code_path, StrategyVersion.sha256, StrategyVersion.class_name,
+    StrategyVersion.summary, StrategyVersion.spec, StrategyVersion.validation_status,
+    StrategyVersion.validation_report, StrategyVersion.created_at,
+)
+
+
+_STRATEGY_LIST: TypeAdapter[list[StrategyView]] = TypeAdapter(list[StrategyView])
+
+
+def strategy_list_views(rows: Iterable[Sequence[Any]]) -> list[StrategyView]:
+    """`strategy_view` of rows of `STRATEGY_LIST_COLUMNS`, the whole list validated in one
+    call (a model built per row, and 200 ORM objects before that, were most of a long list's
+    cost)."""
+    return _STRATEGY_LIST.validate_python([
+        {"id": id_, "owner_id": owner, "name": name, "slug": slug, "text": text,
+         "latest_version": latest, "created_at": created,
+         "summary": summary if number is not None else "",
+         "version": None if number is None else {
+             "number": number, "parent": parent, "origin": origin, "code_path": code_path,
+             "sha256": sha256, "class_name": class_name, "summary": summary, "spec": spec,
+             "validation_status": status, "validation": report,
+             "created_at": version_created}}
+        for (id_, owner, name, slug, text, latest, created, number, parent, origin, code_path,
+             sha256, class_name, summary, spec, status, report, version_created) in rows
+    ])
+
+
+def _version_json(number: int | None, parent: int | None, origin: str, code_path: str,
+                  sha256: str, class_name: str, summary: str, spec: Any, status: str,
+                  report: Any, created: datetime) -> dict[str, Any] | None:
+    if number is None:
+        return None
+    return {"number": number, "parent": parent, "origin": origin, "code_path": code_path,
+            "sha256": sha256, "class_name": class_name, "summary": summary, "spec": spec,
+            "validation_status": status, "validation": report, "created_at": created}
+
+
+def strategy_list_json(rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows of `STRATEGY_LIST_COLUMNS` as the JSON array of `StrategyView`s, serialised
+    straight from the rows by orjson: the same document as `strategy_list_views` dumped by
+    pydantic (keys in the model's order, UTC times ending in Z, NaN as null), at a fraction
+    of its CPU. The values need no validation: they come typed from the columns the models
+    mirror."""
+    return orjson.dumps([
+        {"id": id_, "owner_id": owner, "name": name, "slug": slug, "text": text,
+         "latest_version": latest, "created_at": created,
+         "summary": summary if number is not None else "",
+         "version": _version_json(number, parent, origin, code_path, sha256, class_name,
+                                  summary, spec, status, report, version_created),
+         "ignored": []}
+        for (id_, owner, name, slug, text, latest, created, number, parent, origin, code_path,
+             sha256, class_name, summary, spec, status, report, version_created) in rows
+    ], option=orjson.OPT_UTC_Z)
+
+
+@dataclass
+class JsonPage:
+    """One page of a list already serialised: the JSON array of its items, how many match in
+    all, and the window asked for (what `Page` says, for a list the API serves as is)."""
+
+    body: bytes
+    total: int
+    limit: int | None
+    offset: int
 
 
 # -- backtests -----------------------------------------------------------------------------------

@@ -137,6 +137,22 @@ def test_personal_api_tokens_are_shown_once_hashed_and_revocable(client: TestCli
     assert refused.status_code == 401 and refused.json()["code"] == "bad_token"
 
 
+def test_disabling_an_account_ends_its_tokens_and_sessions_at_once(client: TestClient) -> None:
+    headers = signed_in(client, "alice")
+    token = client.post("/auth/tokens", json={"name": "ci"}, headers=headers).json()["token"]
+    assert client.get("/strategies", headers=bearer(token)).status_code == 200
+    services = client.app.state.services  # type: ignore[attr-defined]
+    with services.ctx.engine.connect() as conn:
+        used = conn.execute(text("select last_used_at from api_tokens")).scalar_one()
+    assert used is not None  # the token's use was recorded
+    alice = services.accounts.find_by_name_or_email("alice")
+    services.accounts.set_role(alice.id, "trader", disabled=True)
+    by_token = client.get("/strategies", headers=bearer(token))
+    assert by_token.status_code == 401 and by_token.json()["code"] == "account_disabled"
+    by_jwt = client.get("/strategies", headers=headers)
+    assert by_jwt.status_code == 401 and by_jwt.json()["code"] == "session_ended"
+
+
 def test_expired_api_token_is_refused(client: TestClient) -> None:
     headers = signed_in(client, "alice")
     token = client.post("/auth/tokens", json={"name": "x", "expires_in_days": 1},
