@@ -7,6 +7,7 @@ Errors always come back as JSON `{"code": ..., "message": ..., "details": {...}}
 
 from __future__ import annotations
 
+import gc
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -101,6 +102,16 @@ def _allowed_methods(app: FastAPI, path: str) -> list[str]:
     return sorted(methods)
 
 
+def _settle_heap() -> None:
+    """Move everything alive after start-up (the imported libraries: Lumibot, pandas, plotly,
+    SQLAlchemy… about a million objects) out of the garbage collector's sight. Python's full
+    collection otherwise walks all of them every few hundred requests: a 100–900 ms pause that
+    landed on whichever page was being served (`bench/dashboard.py`'s p95). What is frozen
+    lives as long as the process anyway; objects made later are still collected."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, *, warm_workers: bool = False) -> FastAPI:
     """`warm_workers`: start the executor's workers at start-up, in the background (the
     `serve` command does), instead of on the first request that needs one."""
@@ -115,6 +126,7 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
         if warm_workers:
             services.runner.warm_in_background()
         app.state.services = services
+        _settle_heap()
         yield
         services.close()
 

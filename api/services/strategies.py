@@ -338,6 +338,18 @@ class StrategyService:
             ).all()
         return {int(i or 0): str(n) for i, n in rows}
 
+    def newest_names(self, user_id: int, limit: int) -> dict[int, str]:
+        """Id → name of the user's (and readable team-mates') newest `limit` strategies, newest
+        first: a form's choice list, without the versions a page of views carries."""
+        with self.ctx.session() as db:
+            rows = db.exec(
+                select(Strategy.id, Strategy.name)
+                .where(col(Strategy.owner_id).in_(readable_owners(user_id)),
+                       col(Strategy.deleted_at).is_(None))
+                .order_by(col(Strategy.id).desc()).limit(limit)
+            ).all()
+        return {int(i or 0): str(n) for i, n in rows}
+
     def get_strategy(self, user_id: int, strategy_id: int) -> StrategyView:
         with self.ctx.session() as db:
             row = strategy_row(db, user_id=user_id, strategy_id=strategy_id)

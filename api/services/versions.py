@@ -157,12 +157,12 @@ class VersionService:
             rows = []
             for v in versions:
                 last = db.exec(
-                    select(BacktestRun)
+                    select(BacktestRun.id, BacktestRun.metrics)
                     .where(
                         BacktestRun.version_id == v.id,
                         BacktestRun.status == RunStatus.succeeded.value,
                     )
-                    .order_by(col(BacktestRun.id).desc())
+                    .order_by(col(BacktestRun.id).desc()).limit(1)
                 ).first()
                 rows.append(
                     VersionRow(
