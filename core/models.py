@@ -71,6 +71,7 @@ class VersionOrigin(StrEnum):
     generated = "generated"
     edited = "edited"
     restored = "restored"
+    imported = "imported"  # code from a file (`stratforge import`), not from a spec
 
 
 class ValidationStatus(StrEnum):

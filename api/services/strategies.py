@@ -132,7 +132,10 @@ class StrategyService:
         return view.model_copy(update={"ignored": list(generated.ignored)})
 
     def require_symbols(self, spec: StrategySpec) -> None:
-        symbols = spec.all_symbols()
+        self.require_symbol_list(spec.all_symbols())
+
+    def require_symbol_list(self, symbols: list[str]) -> None:
+        """Refuses (`unknown_symbol`) symbols the market-data store lacks."""
         available = [c.symbol for c in self.ctx.market.symbols()]
         missing = [s for s in symbols if s not in available]
         if missing:
