@@ -112,9 +112,12 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings | None = None, *, warm_workers: bool = False) -> FastAPI:
+def create_app(settings: Settings | None = None, *, warm_workers: bool = False,
+               settle_heap: bool = False) -> FastAPI:
     """`warm_workers`: start the executor's workers at start-up, in the background (the
-    `serve` command does), instead of on the first request that needs one."""
+    `serve` command does), instead of on the first request that needs one. `settle_heap`:
+    freeze what start-up made out of the garbage collector's sight (`_settle_heap`; the
+    `serve` command does; a test process making many apps does not)."""
     settings = settings or get_settings()
     configure_logging()
 
@@ -126,7 +129,8 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
         if warm_workers:
             services.runner.warm_in_background()
         app.state.services = services
-        _settle_heap()
+        if settle_heap:
+            _settle_heap()
         yield
         services.close()
 
