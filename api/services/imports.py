@@ -127,12 +127,12 @@ def _spec_of(document: Any) -> tuple[dict[str, Any], str]:
     if not isinstance(document, dict):
         raise InvalidInput("the JSON file must hold an object (a spec or a strategy)",
                            code="bad_file")
-    text = document.get("text") if isinstance(document.get("text"), str) else ""
+    text = str(document["text"]) if isinstance(document.get("text"), str) else ""
     version = document.get("version")
     if isinstance(version, dict) and isinstance(version.get("spec"), dict):
-        return version["spec"], text
+        return dict(version["spec"]), text
     if isinstance(document.get("spec"), dict):
-        return document["spec"], text
+        return dict(document["spec"]), text
     if document.get("spec", "absent") is None or (
             isinstance(version, dict) and "spec" in version):
         raise InvalidInput("this strategy has no spec (its code was written or imported by "

@@ -173,7 +173,7 @@ class VersionService:
                         sha256=v.sha256,
                         created_at=v.created_at,
                         latest_backtest=(
-                            {"run_id": last.id, **(last.metrics or {})} if last else None
+                            {"run_id": last[0], **(last[1] or {})} if last else None
                         ),
                     )
                 )

@@ -205,13 +205,14 @@ class BatchResults:
             rows = db.exec(select(BacktestRun.id, BacktestRun.artifacts_dir,
                                   BacktestRun.finished_at)
                            .where(col(BacktestRun.id).in_(set(run_ids)))).all()
-        found = {run.id: run for run in rows}
-        for run in (found.get(run_id) for run_id in run_ids):
-            if run is None or not run.artifacts_dir or run.id is None:
+        found = {run_id: (folder, finished) for run_id, folder, finished in rows}
+        for run_id in run_ids:
+            folder, finished = found.get(run_id, (None, None))
+            if not folder:
                 continue
-            curve = self._equity_curve(run.id, run.finished_at, Path(run.artifacts_dir))
+            curve = self._equity_curve(run_id, finished, Path(folder))
             if curve is not None:
-                series[str(run.id)] = curve
+                series[str(run_id)] = curve
         if not series:
             return {"dates": [], "equity": {}, "normalized": {}}
         frame = pd.DataFrame(series).sort_index().ffill()
