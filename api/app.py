@@ -7,6 +7,7 @@ Errors always come back as JSON `{"code": ..., "message": ..., "details": {...}}
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -96,9 +97,22 @@ def _allowed_methods(app: FastAPI, path: str) -> list[str]:
     return sorted(methods)
 
 
-def create_app(settings: Settings | None = None, *, warm_workers: bool = False) -> FastAPI:
+def _settle_heap() -> None:
+    """Move everything alive after start-up (the imported libraries: Lumibot, pandas, plotly,
+    SQLAlchemy… about a million objects) out of the garbage collector's sight. Python's full
+    collection otherwise walks all of them every few hundred requests: a 100–900 ms pause that
+    landed on whichever page was being served (`bench/dashboard.py`'s p95). What is frozen
+    lives as long as the process anyway; objects made later are still collected."""
+    gc.collect()
+    gc.freeze()
+
+
+def create_app(settings: Settings | None = None, *, warm_workers: bool = False,
+               settle_heap: bool = False) -> FastAPI:
     """`warm_workers`: start the executor's workers at start-up, in the background (the
-    `serve` command does), instead of on the first request that needs one."""
+    `serve` command does), instead of on the first request that needs one. `settle_heap`:
+    freeze what start-up made out of the garbage collector's sight (`_settle_heap`; the
+    `serve` command does; a test process making many apps does not)."""
     settings = settings or get_settings()
     configure_logging()
 
@@ -110,6 +124,8 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False) 
         if warm_workers:
             services.runner.warm_in_background()
         app.state.services = services
+        if settle_heap:
+            _settle_heap()
         yield
         services.close()
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, overload
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -71,6 +71,7 @@ class VersionOrigin(StrEnum):
     generated = "generated"
     edited = "edited"
     restored = "restored"
+    imported = "imported"  # code from a file (`stratforge import`), not from a spec
 
 
 class ValidationStatus(StrEnum):
@@ -134,6 +135,13 @@ class RunStatus(StrEnum):
 
 class BacktestRun(SQLModel, table=True):
     __tablename__ = "backtest_runs"
+    # 0011: the owner's rows narrowed by another column first (`core.scope` adds the owner)
+    __table_args__ = (
+        Index("ix_backtest_runs_strategy_owner", "strategy_id", "owner_id"),
+        Index("ix_backtest_runs_batch_owner", "batch_id", "owner_id"),
+        Index("ix_backtest_runs_version_status", "version_id", "status", "owner_id"),
+        Index("ix_backtest_runs_owner_status", "owner_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="users.id", index=True)

@@ -70,23 +70,10 @@ def generate(
     proposal = propose_with(provider, text, known_symbols, context)
     spec = proposal.spec
     try:
-        check_limits(spec, limits)  # again: limits never come from a provider
-    except LimitError as exc:
-        error = InvalidInput(
-            f"the strategy is past this server's limits: {exc}",
-            code="over_limits",
-            problems=exc.problems,
-        )
+        summary, code, static = _render_checked(spec, limits)
+    except InvalidInput as error:
         error.attempts = proposal.attempts  # type: ignore[attr-defined]
-        raise error from exc
-    summary = describe(spec)
-    code = render_strategy(spec, summary)
-    static = check_source(code)
-    if not static.ok:  # a template bug, never the user's fault: fail loudly
-        raise ValidationFailed(
-            "generated code failed the static gate: " + "; ".join(map(str, static.problems)),
-            problems=static.as_dict()["problems"],
-        )
+        raise
     return Generated(
         spec=spec,
         summary=summary,
@@ -100,3 +87,42 @@ def generate(
         attempts=proposal.attempts,
         ignored=list(proposal.ignored),
     )
+
+
+def from_spec(spec: StrategySpec, *, limits: SpecLimits) -> Generated:
+    """Summary and code of a spec given as it is (an imported `spec.json`), under the same
+    limits and static gate as a generated one; no provider is asked (`provider="import"`)."""
+    started = time.perf_counter()
+    summary, code, static = _render_checked(spec, limits)
+    return Generated(
+        spec=spec,
+        summary=summary,
+        code=code,
+        class_name=static.class_name or class_name_for(spec.name),
+        static=static,
+        provider="import",
+        model="",
+        latency_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def _render_checked(spec: StrategySpec, limits: SpecLimits) -> tuple[str, str, StaticReport]:
+    """The server's limits (never a provider's or a file's), then summary, code and the static
+    gate's report."""
+    try:
+        check_limits(spec, limits)
+    except LimitError as exc:
+        raise InvalidInput(
+            f"the strategy is past this server's limits: {exc}",
+            code="over_limits",
+            problems=exc.problems,
+        ) from exc
+    summary = describe(spec)
+    code = render_strategy(spec, summary)
+    static = check_source(code)
+    if not static.ok:  # a template bug, never the user's fault: fail loudly
+        raise ValidationFailed(
+            "generated code failed the static gate: " + "; ".join(map(str, static.problems)),
+            problems=static.as_dict()["problems"],
+        )
+    return summary, code, static

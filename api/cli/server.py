@@ -35,7 +35,8 @@ def serve(
             "run code on this machine)."
         )
         raise typer.Exit(2)
-    application = create_app(settings, warm_workers=True)  # the first request finds them up
+    # the first request finds the workers up; start-up's objects are frozen (api/app.py)
+    application = create_app(settings, warm_workers=True, settle_heap=True)
     configure_logging(also=("uvicorn",))  # uvicorn's lines in the same structured format
     uvicorn.run(application, host=host, port=port or settings.port, log_config=None)
 

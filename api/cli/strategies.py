@@ -1,7 +1,9 @@
-"""`stratforge new` and `stratforge strategies …`: text → a validated strategy; list, show."""
+"""`stratforge new` and `stratforge strategies …`: text → a validated strategy; list, show;
+`stratforge import`: an exported file → a new strategy."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,7 +11,7 @@ from rich.table import Table
 
 from api.cli.console import JsonFlag, emit_json, fail, out, print_strategy, services, spinner
 from api.cli.generations import run_compare
-from core.errors import StratforgeError
+from core.errors import InvalidInput, StratforgeError
 
 strategies_app = typer.Typer(help="Strategies you have created.", no_args_is_help=True)
 
@@ -73,6 +75,30 @@ def strategies_show(strategy_id: int, code: bool = False, as_json: JsonFlag = Fa
         return
     print_strategy(service, view, as_json, show_code=code)
 
+def import_file(
+    path: Annotated[Path, typer.Argument(help="a `stratforge export` file, a version's code, "
+                                              "or JSON holding a spec (spec.json)")],
+    name: Annotated[str | None, typer.Option(help="the new strategy's name")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import a strategy file as a NEW strategy (validated like a created one)."""
+    service = services()
+    try:
+        content = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(InvalidInput(f"cannot read {path}: {exc}", code="bad_file"), as_json)
+        return
+    try:
+        with spinner("validating the imported strategy"):
+            view = service.imports.import_file(service.user_id, content, filename=path.name,
+                                               name=name)
+    except StratforgeError as exc:
+        fail(exc, as_json)
+        return
+    print_strategy(service, view, as_json)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(strategies_app, name="strategies")
     app.command()(new)
+    app.command("import")(import_file)

@@ -129,7 +129,7 @@ def compare(ui: UiDep, runs: Annotated[list[int], Query(max_length=50)]) -> Resp
 @router.get("/ui/batches")
 def batches(ui: UiDep) -> Response:
     found = ui.app.batches.list_batches(ui.user, latest=BATCHES_SHOWN)
-    strategies = ui.app.strategies.strategies_page(ui.user, limit=200, sort="-id").items
+    strategies = ui.app.strategies.newest_names(ui.user, 200)
     return ui.page("batches.html", nav="batches", batches=found, strategies=strategies,
                    live=5 if any(b.status in ("queued", "running") for b in found) else None)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import jinja2
+import orjson
 from fastapi import Cookie, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
@@ -69,12 +70,32 @@ def _when(value: Any) -> str:
     return "—" if value is None else value.strftime("%Y-%m-%d %H:%M")
 
 
+def _plain(value: Any) -> Any:
+    """What orjson does not encode itself: a float or int subclass as the plain number."""
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, int):
+        return int(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _tojson(value: Any, **kwargs: Any) -> str:
+    """`|tojson`'s encoder: orjson. A chart's thousands of floats took 30 ms with the standard
+    library (most of a report's or a batch's page time) and take 1–2 ms here; a NaN becomes
+    null (a gap in the chart) instead of the `NaN` the browser's JSON.parse refuses."""
+    option = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+    if kwargs.get("sort_keys"):
+        option |= orjson.OPT_SORT_KEYS
+    return orjson.dumps(value, default=_plain, option=option).decode()
+
+
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATES)),
     autoescape=True,
     undefined=jinja2.ChainableUndefined,
 )
 env.globals.update(pct=_pct, num=_num, money=_money, sign=_sign, when=_when)
+env.policies["json.dumps_function"] = _tojson
 
 
 def new_csrf() -> str:

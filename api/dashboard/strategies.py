@@ -1,20 +1,22 @@
-"""Dashboard pages for strategies: the list (search, filters, sort, pages), one strategy
-(summary, validation, parameters, runs, versions and their diffs, code) with its actions
-(backtest, restore, clone, export, import, delete), and the bot builder (what a text is
-understood as, clarifying questions, templates)."""
+"""Dashboard pages for strategies: the list (search, filters, sort, pages, importing a file as a
+new strategy), one strategy (summary, validation, parameters, runs, versions and their diffs,
+code) with its actions (backtest, restore, clone, export, import, delete), and the bot builder
+(what a text is understood as, clarifying questions, templates)."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from api.dashboard.session import Ui, UiDep, parse, require_confirmation, see_other
 from api.errors import http_status
 from api.services.code_facts import declared_parameters
+from api.services.imports import MAX_FILE_CHARS
 from api.services.strategies import StrategySort
 from api.services.views import BacktestConfig, DbId
 from core.errors import InvalidInput, StratforgeError
@@ -131,8 +133,6 @@ async def start_backtest(strategy_id: DbId, ui: UiDep, request: Request) -> Resp
                    end=form.get("end"), cash=form.get("cash") or 100_000.0,
                    benchmark=str(form.get("benchmark") or "").strip().upper() or None,
                    parameters=overrides)
-    from starlette.concurrency import run_in_threadpool
-
     run = await run_in_threadpool(ui.app.backtests.queue_backtest, ui.user, config)
     return see_other(f"/ui/backtests/{run.id}")
 
@@ -169,13 +169,41 @@ def import_code(strategy_id: DbId, ui: UiDep, code: Annotated[str, Form(max_leng
 
 
 @router.get("/ui/strategies/{strategy_id}/export")
-def export(strategy_id: DbId, ui: UiDep, version: Annotated[int | None, Query(ge=1)] = None
-           ) -> Response:
+def export(strategy_id: DbId, ui: UiDep, version: Annotated[int | None, Query(ge=1)] = None,
+           fmt: Annotated[Literal["py", "json"], Query(alias="format")] = "py") -> Response:
+    """The version as one standalone Python file, or (`format=json`) its name, text and spec:
+    either imports back as a new strategy (`/ui/strategies/import`)."""
     view = ui.app.strategies.get_strategy(ui.user, strategy_id)
-    source = ui.app.versions.export_version(ui.user, strategy_id, version)
     number = version or view.latest_version
+    if fmt == "json":
+        chosen = ui.app.strategies.get_version(ui.user, strategy_id, number)
+        if chosen.spec is None:
+            raise InvalidInput("this version has no spec (its code was written or imported by "
+                               "hand); export its code instead", code="no_spec")
+        document = {"name": view.name, "text": view.text, "spec": chosen.spec}
+        return Response(json.dumps(document, indent=2), media_type="application/json",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{view.slug}_v{number}.json"'})
+    source = ui.app.versions.export_version(ui.user, strategy_id, version)
     return Response(source, media_type="text/x-python", headers={
         "Content-Disposition": f'attachment; filename="{view.slug}_v{number}.py"'})
+
+
+@router.post("/ui/strategies/import")
+async def import_file(
+    ui: UiDep, file: Annotated[UploadFile, File()], name: Annotated[str, Form()] = ""
+) -> Response:
+    """A NEW strategy from an uploaded file (an exported .py, a version's code, or JSON with a
+    spec), through the same service as `POST /strategies/import`."""
+    ui.check("POST", "/strategies/import")
+    raw = await file.read(MAX_FILE_CHARS * 4 + 1)  # UTF-8: at most 4 bytes a character
+    try:
+        content = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("the file is not UTF-8 text", code="bad_file") from exc
+    view = await run_in_threadpool(ui.app.imports.import_file, ui.user, content,
+                                   filename=file.filename, name=name)
+    return see_other(f"/ui/strategies/{view.id}")
 
 
 def builder_page(ui: Ui, text: str, *, error: dict[str, str] | None = None,

@@ -1,5 +1,6 @@
-"""MCP tools for research: strategies from words, what can be said (templates, indicators),
-backtests and their results, comparisons, batch sweeps and market data.
+"""MCP tools for research: strategies from words or an exported file, what can be said
+(templates, indicators), backtests and their results, comparisons, batch sweeps and market
+data.
 
 Each tool is a translator: typed inputs, one call of the same service the matching API route
 calls (named by its `Route`, which also decides the role rule and the audit event), the
@@ -79,6 +80,25 @@ def register(server: FastMCP, calls: ToolCalls) -> None:
             return CreatedStrategy(**view.model_dump(), code=code)
 
         return await calls.run(ctx, Route("POST", "/strategies"), work)
+
+    @server.tool(annotations=WRITES)
+    async def import_strategy(
+        ctx: Context[Any, Any, Any],
+        content: Annotated[str, Field(min_length=1, max_length=200_000, description=(
+            "The file's text: what `stratforge export` wrote, a version's code, or JSON "
+            "holding a StrategySpec"))],
+        name: Annotated[str | None, Field(default=None, max_length=120, description=(
+            "The new strategy's name instead of the file's"))] = None,
+    ) -> CallToolResult:
+        """Import a strategy file as a NEW strategy (version 1), validated like a created one.
+        Returns its id, validation result and code."""
+
+        def work(p: Principal) -> CreatedStrategy:
+            view = services.imports.import_file(p.user_id, content, name=name)
+            code = services.strategies.version_code(p.user_id, view.id, view.latest_version)
+            return CreatedStrategy(**view.model_dump(), code=code)
+
+        return await calls.run(ctx, Route("POST", "/strategies/import"), work)
 
     @server.tool(annotations=READS)
     async def explain_strategy(

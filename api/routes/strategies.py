@@ -1,4 +1,4 @@
-"""Strategy routes: create from text, list, show, and a version's code."""
+"""Strategy routes: create from text, import a file, list, show, and a version's code."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from api.services.views import (
     CreateStrategy,
     DbId,
     ExplanationView,
+    ImportStrategy,
     PageLimit,
     PageOffset,
     SearchText,
@@ -42,6 +43,15 @@ def create_strategy(
         response.status_code = 200
         return app.models.compare_strategies(user, body.text, body.compare)
     view = app.strategies.create_strategy(user, body.text, body.provider)
+    code = app.strategies.version_code(user, view.id, view.latest_version)
+    return CreatedStrategy(**view.model_dump(), code=code)
+
+
+@router.post("/import", status_code=201, response_model=CreatedStrategy)
+def import_strategy(body: ImportStrategy, app: AppDep, user: UserDep) -> CreatedStrategy:
+    """A NEW strategy from a file: what `stratforge export` wrote or a version's code (it must
+    list its `data_symbols`), or JSON holding a spec; validated like a created one."""
+    view = app.imports.import_file(user, body.content, filename=body.filename, name=body.name)
     code = app.strategies.version_code(user, view.id, view.latest_version)
     return CreatedStrategy(**view.model_dump(), code=code)
 

@@ -30,7 +30,7 @@ from api.services.views import BacktestConfig, Page, RunView, fetch_limit, known
 from core.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from core.logging import get_logger
 from core.models import BacktestRun, RunStatus, StrategyVersion
-from core.scope import readable_owners
+from core.scope import may_read, readable_owners
 from generator.spec import StrategySpec
 from runtime.backtest import BacktestRequest, WorkerOutcome
 from runtime.executors.admission import Ticket
@@ -270,6 +270,22 @@ class BacktestService:
     def get_backtest(self, user_id: int | None, run_id: int) -> RunView:
         with self.ctx.session() as db:
             return run_view(db, run_row(db, user_id=user_id, run_id=run_id))
+
+    def get_backtests(self, user_id: int | None, run_ids: list[int]) -> list[RunView]:
+        """Those runs in the order given, with their version numbers, in one query; an id the
+        user may not read is `run_not_found`, as for one run."""
+        with self.ctx.session() as db:
+            found = {
+                run.id: (run, number) for run, number in db.exec(
+                    select(BacktestRun, StrategyVersion.number)
+                    .join(StrategyVersion, col(StrategyVersion.id) == col(BacktestRun.version_id))
+                    .where(col(BacktestRun.id).in_(set(run_ids)))
+                ).all() if may_read(run, user_id)
+            }
+            for run_id in run_ids:
+                if run_id not in found:
+                    raise NotFound(f"no backtest run {run_id}", code="run_not_found")
+            return [run_view(db, *found[run_id]) for run_id in run_ids]
 
     def list_backtests(self, user_id: int, strategy_id: int | None = None) -> list[RunView]:
         return self.backtests_page(user_id, strategy_id=strategy_id).items

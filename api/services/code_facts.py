@@ -6,6 +6,8 @@ and the check that run-time overrides of those parameters stay within them.
 from __future__ import annotations
 
 import ast
+import copy
+import functools
 import math
 from typing import Any
 
@@ -17,8 +19,13 @@ from generator.spec import StrategySpec
 
 def declared_parameters(source: str) -> dict[str, Any]:
     """The literal `parameters = {...}` of the Strategy class in `source`, read without running
-    it (values that are not plain literals are skipped)."""
+    it (values that are not plain literals are skipped). A source's answer is kept (parsing a
+    strategy costs milliseconds on every page that shows one); each caller gets its own copy."""
+    return copy.deepcopy(_declared_parameters(source))
 
+
+@functools.lru_cache(maxsize=128)
+def _declared_parameters(source: str) -> dict[str, Any]:
     try:
         tree = ast.parse(source)
     except SyntaxError:

@@ -22,6 +22,7 @@ from api.services.confirmations import ConfirmationService
 from api.services.context import AppContext
 from api.services.deployments import DeploymentService
 from api.services.generations import GenerationLedger
+from api.services.imports import StrategyImporter
 from api.services.integrations import IntegrationService
 from api.services.market import MarketService
 from api.services.monitoring import Monitoring
@@ -51,6 +52,7 @@ class Services:
         self.strategies = StrategyService(ctx, self.generations, self.validation)
         self.models = ModelChoice(ctx, self.generations, self.strategies, self.validation)
         self.versions = VersionService(ctx, self.strategies, self.validation)
+        self.imports = StrategyImporter(ctx, self.strategies, self.validation)
         self.backtests = BacktestService(ctx, self.versions, self.runner, self.recorder)
         self.screening = ScreeningService(ctx, self.backtests)
         self.planner = BatchPlanner(ctx, self.versions, self.runner.executor_name,

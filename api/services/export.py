@@ -1,12 +1,16 @@
 """`stratforge export`: one version as a single file that runs with plain Lumibot — the helpers
 of `runtime.strategy_base` and the metrics of `runtime.metrics` inlined, and a `__main__` that
-backtests on CSV files (the stratforge import format) or trades on Alpaca paper.
+backtests on CSV files (the stratforge import format) or trades on Alpaca paper; and the way
+back (`strategy_source`): such a file read as stratforge code again, for `stratforge import`.
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
+
+import black
 
 from core.errors import InvalidInput
 from runtime import metrics as metrics_module
@@ -15,6 +19,14 @@ from runtime import strategy_base
 _IMPORT_RE = re.compile(r"^from runtime\.strategy_base import \((?P<names>[^)]*)\)\n", re.M)
 
 _IMPORT_ONE_RE = re.compile(r"^from runtime\.strategy_base import (?P<names>[^(\n]+)\n", re.M)
+
+# the sections of an exported file, in this order after its docstring
+HELPERS_MARK = (
+    "\n\n# ---- stratforge helpers (runtime/strategy_base.py), inlined by `stratforge export`"
+    " ----\n"
+)
+STRATEGY_MARK = "\n\n# ---- the strategy ----\n"
+METRICS_MARK = "\n\n# ---- metrics (runtime/metrics.py) ----\n"
 
 
 def standalone_source(source: str, class_name: str) -> str:
@@ -35,10 +47,7 @@ def standalone_source(source: str, class_name: str) -> str:
         )
     docstring_end = body.index('"""', 3) + 3 if body.startswith('"""') else 0
     head, rest = body[:docstring_end], body[docstring_end:]
-    inlined = (
-        "\n\n# ---- stratforge helpers (runtime/strategy_base.py), inlined by `stratforge export`"
-        " ----\nimport numpy as np\n" + helpers + "\n\n# ---- the strategy ----\n"
-    )
+    inlined = HELPERS_MARK + "import numpy as np\n" + helpers + STRATEGY_MARK
     rest = rest.replace("from __future__ import annotations\n", "", 1)
     main = _MAIN.replace("__CLASS__", class_name)
     return (
@@ -46,12 +55,41 @@ def standalone_source(source: str, class_name: str) -> str:
         + "\n\nfrom __future__ import annotations\n"
         + inlined
         + rest
-        + "\n\n# ---- metrics (runtime/metrics.py) ----\nTRADING_DAYS = 252\n\n\n"
+        + METRICS_MARK
+        + "TRADING_DAYS = 252\n\n\n"
         + finite_src
         + "\n\n"
         + metric_src
         + main
     )
+
+
+def strategy_source(exported: str) -> str | None:
+    """The stratforge form of a file `standalone_source` wrote: its docstring and strategy with
+    the inlined helpers imported from `runtime.strategy_base` again (the metrics and the
+    `__main__` dropped), black-formatted. None when `exported` is not such a file."""
+    if not all(mark in exported for mark in (HELPERS_MARK, STRATEGY_MARK, METRICS_MARK)):
+        return None
+    head, _, after = exported.partition(HELPERS_MARK)
+    body = after.partition(STRATEGY_MARK)[2].partition(METRICS_MARK)[0]
+    try:
+        used = {node.id for node in ast.walk(ast.parse(body)) if isinstance(node, ast.Name)}
+    except SyntaxError:
+        return None  # the validation gate names the problem in the file as it was sent
+    helpers = sorted(used & set(strategy_base.__all__))
+    lines = body.lstrip("\n").split("\n")
+    # after the strategy's own imports, before its class
+    at = max((i for i, line in enumerate(lines)
+              if line.startswith(("import ", "from ")) and not any(
+                  later.startswith("class ") for later in lines[:i])), default=-1) + 1
+    if helpers:
+        lines[at:at] = ["", "from runtime.strategy_base import (",
+                        *(f"    {name}," for name in helpers), ")"]
+    source = head + "\n" + "\n".join(lines)
+    try:
+        return black.format_str(source, mode=black.Mode(line_length=100))
+    except black.InvalidInput:
+        return source
 
 
 _MAIN = """

@@ -138,7 +138,10 @@ class StrategyService:
         return view.model_copy(update={"ignored": list(generated.ignored)})
 
     def require_symbols(self, spec: StrategySpec) -> None:
-        symbols = spec.all_symbols()
+        self.require_symbol_list(spec.all_symbols())
+
+    def require_symbol_list(self, symbols: list[str]) -> None:
+        """Refuses (`unknown_symbol`) symbols the market-data store lacks."""
         available = [c.symbol for c in self.ctx.market.symbols()]
         missing = [s for s in symbols if s not in available]
         if missing:
@@ -375,6 +378,18 @@ class StrategyService:
                 select(Strategy.id, Strategy.name)
                 .where(col(Strategy.owner_id).in_(readable_owners(user_id)),
                        col(Strategy.id).in_(wanted), col(Strategy.deleted_at).is_(None))
+            ).all()
+        return {int(i or 0): str(n) for i, n in rows}
+
+    def newest_names(self, user_id: int, limit: int) -> dict[int, str]:
+        """Id → name of the user's (and readable team-mates') newest `limit` strategies, newest
+        first: a form's choice list, without the versions a page of views carries."""
+        with self.ctx.session() as db:
+            rows = db.exec(
+                select(Strategy.id, Strategy.name)
+                .where(col(Strategy.owner_id).in_(readable_owners(user_id)),
+                       col(Strategy.deleted_at).is_(None))
+                .order_by(col(Strategy.id).desc()).limit(limit)
             ).all()
         return {int(i or 0): str(n) for i, n in rows}
 

@@ -157,12 +157,12 @@ class VersionService:
             rows = []
             for v in versions:
                 last = db.exec(
-                    select(BacktestRun)
+                    select(BacktestRun.id, BacktestRun.metrics)
                     .where(
                         BacktestRun.version_id == v.id,
                         BacktestRun.status == RunStatus.succeeded.value,
                     )
-                    .order_by(col(BacktestRun.id).desc())
+                    .order_by(col(BacktestRun.id).desc()).limit(1)
                 ).first()
                 rows.append(
                     VersionRow(
@@ -173,7 +173,7 @@ class VersionService:
                         sha256=v.sha256,
                         created_at=v.created_at,
                         latest_backtest=(
-                            {"run_id": last.id, **(last.metrics or {})} if last else None
+                            {"run_id": last[0], **(last[1] or {})} if last else None
                         ),
                     )
                 )

@@ -631,6 +631,16 @@ class UploadCode(BaseModel):
     code: str = Field(min_length=1, max_length=200_000)
 
 
+class ImportStrategy(BaseModel):
+    content: str = Field(min_length=1, max_length=200_000, description=(
+        "the file's text: a `stratforge export` file or a version's code, or JSON holding a "
+        "spec (spec.json, {\"spec\": ...}, or a strategy as GET /strategies/{id} answers)"))
+    filename: str | None = Field(default=None, max_length=255,
+                                 description="the file's name (names code without a docstring)")
+    name: str | None = Field(default=None, max_length=120,
+                             description="the new strategy's name instead of the file's")
+
+
 class CreatedStrategy(StrategyView):
     code: str
 

@@ -52,7 +52,8 @@ REFERENCING = {
 }
 # operations that name nothing of A's: B's answer must still not show A's rows (see below)
 UNOWNED = {
-    "GET /health", "POST /strategies", "GET /strategies", "GET /batches", "GET /schedules",
+    "GET /health", "POST /strategies", "POST /strategies/import", "GET /strategies",
+    "GET /batches", "GET /schedules",
     "GET /backtests", "GET /market-data/symbols", "GET /market-data/{symbol}/bars",
     "GET /market-data/{symbol}/indicators", "POST /versions/scan", "GET /generations",
     "GET /deployments", "GET /orders", "POST /orders", "GET /positions", "POST /kill-switch",

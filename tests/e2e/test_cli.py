@@ -147,3 +147,18 @@ def test_serve_answers_with_openapi_docs(env: dict[str, str]) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_export_then_import_makes_a_new_strategy(env: dict[str, str], tmp_path: Path) -> None:
+    run(env, "data", "sample", "--json")
+    sid = as_json(run(env, "new", GOLDEN, "--json"))["strategy_id"]
+    exported = tmp_path / "golden.py"
+    run(env, "export", str(sid), "-o", str(exported))
+    imported = as_json(run(env, "import", str(exported), "--name", "from a file", "--json"))
+    assert imported["strategy_id"] != sid and imported["name"] == "from a file"
+    assert imported["validation"]["status"] == "passed"
+    assert Path(imported["code_path"]).read_text() == Path(
+        as_json(run(env, "strategies", "show", str(sid), "--json"))["code_path"]).read_text()
+    missing = run(env, "import", str(tmp_path / "missing.py"), "--json", check=False)
+    assert missing.returncode == 1
+    assert as_json(missing)["error"]["code"] == "bad_file"

@@ -338,6 +338,19 @@ def test_walk_every_page_and_action(env: Served, browser: Any) -> None:
         unconfirmed = s.context.request.post(
             f"{env.base}/ui/strategies/{strategy_id}/delete", form={"csrf": s.csrf()})
         assert unconfirmed.status == 422 and "unconfirmed" in unconfirmed.text()
+        # the exported file imports back as a new strategy (the list's upload), then goes
+        s.go("/ui/strategies")
+        s.page.click("text=Import a strategy file")
+        s.page.set_input_files("#import-file", files=[{
+            "name": "golden.py", "mimeType": "text/x-python", "buffer": exported.body()}])
+        s.page.fill("#import-name", "Imported golden")
+        s.page.click("text=Import as a new strategy")
+        s.page.wait_for_url(re.compile(r"/ui/strategies/\d+$"))
+        assert _ids(s.page.url) not in (strategy_id, clone_id)
+        assert "Version 1 (imported)" in s.page.content()
+        assert s.page.locator(".badge.passed").count() >= 1
+        s.page.click("form[action$='/delete'] button")
+        s.page.wait_for_url(env.base + "/ui/strategies")
 
         # -- a plain strategy to deploy; the list's search, filters, sort and pages ----------
         s.go(f"/ui/builder?text={BUY_AND_HOLD.replace(' ', '+')}")
@@ -370,7 +383,7 @@ def test_walk_every_page_and_action(env: Served, browser: Any) -> None:
         batch_id = _ids(s.page.url)
         s.page.wait_for_selector("h1 .badge.finished, h1 .badge.succeeded", timeout=SLOW_MS)
         s.page.wait_for_selector("[data-drawn=yes]")
-        assert s.page.locator("#lb-h ~ form tbody tr").count() == 4
+        assert s.page.locator("#lb-h ~ form tbody tr").count() == 4, s.page.inner_text("main")
         assert "by " in s.page.locator("[data-figure]").first.get_attribute("data-figure")
         shots["batch"] = f"/ui/batches/{batch_id}"
         s.go("/ui/batches")

@@ -31,7 +31,7 @@ GOLDEN = (
     "back below"
 )
 TOOLS = {
-    "list_strategies", "create_strategy", "explain_strategy", "list_templates",
+    "list_strategies", "create_strategy", "import_strategy", "explain_strategy", "list_templates",
     "list_indicators", "backtest", "backtest_results", "compare_runs", "batch_sweep",
     "batch_results", "list_market_data", "fetch_data", "fetch_status", "list_deployments",
     "list_positions", "list_orders", "deploy", "stop_deployment", "kill_switch",
@@ -129,6 +129,10 @@ def test_tools_then_sentence_backtest_results(env: dict[str, str], tmp_path: Pat
             assert created["version"]["validation_status"] == "passed"
             assert created["version"]["spec"]["symbols"] == ["SPY"]
             assert "class " in created["code"]
+            imported = data(await session.call_tool("import_strategy", {
+                "content": created["code"], "name": "imported by an assistant"}))
+            assert imported["id"] != created["id"] and imported["code"] == created["code"]
+            assert imported["version"]["origin"] == "imported"
             queued = data(await session.call_tool("backtest", {"config": {
                 "strategy_id": created["id"], "start": start, "end": end}}))
             assert queued["status"] in ("queued", "running") and queued["id"] >= 1
@@ -152,7 +156,8 @@ def test_tools_then_sentence_backtest_results(env: dict[str, str], tmp_path: Pat
 
     asyncio.run(scenario())
     events = services.audit.list_events(action="POST /")
-    assert {e.action for e in events} >= {"POST /strategies", "POST /backtests"}
+    assert {e.action for e in events} >= {"POST /strategies", "POST /strategies/import",
+                                          "POST /backtests"}
     assert all(e.summary and e.summary["via"] == "mcp" for e in events)
 
 

@@ -42,7 +42,9 @@ def run_facts(db: Session, batch_ids: Iterable[int]) -> dict[int, list[RunFacts]
     rows = db.exec(
         select(BacktestRun.batch_id, BacktestRun.id, BacktestRun.status, BacktestRun.duration_s)
         .where(col(BacktestRun.batch_id).in_(wanted))
-        .order_by(col(BacktestRun.id))
+        # by batch, then id: the (batch_id, owner_id) index gives that order; by id alone
+        # SQLite walked the owner's every run instead
+        .order_by(col(BacktestRun.batch_id), col(BacktestRun.id))
     ).all()
     for batch_id, run_id, status, duration in rows:
         out[batch_id or 0].append(RunFacts(run_id or 0, status, duration))

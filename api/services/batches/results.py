@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from sqlmodel import col, select
 
 from api.html_report import render_html_report
 from api.services.backtests import BacktestService
@@ -219,13 +220,17 @@ class BatchResults:
         """Equity curves of runs on one date axis (forward-filled), plus each scaled to 1."""
         series = {}
         with self.ctx.session() as db:
-            runs = [db.get(BacktestRun, run_id) for run_id in run_ids]
-        for run in runs:
-            if run is None or not run.artifacts_dir or run.id is None:
+            rows = db.exec(select(BacktestRun.id, BacktestRun.artifacts_dir,
+                                  BacktestRun.finished_at)
+                           .where(col(BacktestRun.id).in_(set(run_ids)))).all()
+        found = {run_id: (folder, finished) for run_id, folder, finished in rows}
+        for run_id in run_ids:
+            folder, finished = found.get(run_id, (None, None))
+            if not folder:
                 continue
-            curve = self._equity_curve(run.id, run.finished_at, Path(run.artifacts_dir))
+            curve = self._equity_curve(run_id, finished, Path(folder))
             if curve is not None:
-                series[str(run.id)] = curve
+                series[str(run_id)] = curve
         if not series:
             return {"dates": [], "equity": {}, "normalized": {}}
         frame = pd.DataFrame(series).sort_index().ffill()
@@ -261,7 +266,7 @@ class BatchResults:
     def compare_backtests(self, user_id: int | None, run_ids: list[int]) -> dict[str, Any]:
         if not run_ids:
             raise InvalidInput("give run ids to compare", code="bad_ids")
-        runs = [self.backtests.get_backtest(user_id, run_id) for run_id in run_ids]
+        runs = self.backtests.get_backtests(user_id, run_ids)
         names = sorted({k for r in runs for k in (r.metrics or {})})
         return {
             "runs": [
