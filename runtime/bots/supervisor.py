@@ -402,6 +402,26 @@ class Supervisor:
         return endpoint.trading_url, endpoint.data_url, endpoint.key_id, endpoint.secret
 
 
+STOP_DEADLINE_S = 30.0
+
+
+def _stop_within(stop_event: threading.Event, seconds: float) -> None:
+    """Ask the loop to end; should a part hang on the way out (a call blocked on a dead peer,
+    a data directory deleted under it), the process ends anyway after `seconds`: a supervisor
+    that was told to stop never lingers. Its bots keep running either way."""
+    if stop_event.is_set():
+        return
+    stop_event.set()
+
+    def overdue() -> None:
+        log.error("supervisor did not stop in time; exiting", extra={"seconds": seconds})
+        os._exit(3)
+
+    timer = threading.Timer(seconds, overdue)
+    timer.daemon = True
+    timer.start()
+
+
 def main(deciders: Callable[[Settings], LiveDeciders] | None = None) -> int:
     """Run the supervisor until SIGTERM; `deciders` builds the decision host of agent bots
     (`api.supervisor_host` passes one; without it LLM agents hold)."""
@@ -417,7 +437,7 @@ def main(deciders: Callable[[Settings], LiveDeciders] | None = None) -> int:
                   extra={"lock": str(settings.home / LOCK_FILE)})
         return 2
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: supervisor.stop_event.set())
+        signal.signal(sig, lambda *_: _stop_within(supervisor.stop_event, STOP_DEADLINE_S))
     log.info("supervisor started", extra={"pid": os.getpid(), "home": str(settings.home)})
     if deciders is not None:  # after the lock: one decision socket per data directory
         supervisor.deciders = deciders(settings)

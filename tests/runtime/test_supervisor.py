@@ -256,3 +256,22 @@ def test_a_worker_is_known_by_its_command_line(tmp_path: Path) -> None:
         proc.kill()
         proc.wait()
     assert not is_our_process(proc.pid, "-c")
+
+
+def test_a_supervisor_told_to_stop_exits_even_when_its_way_out_hangs(tmp_path: Path) -> None:
+    # the main thread blocks where a hung shutdown step would; the deadline still ends it
+    script = (
+        "import threading, time\n"
+        "from runtime.bots.supervisor import _stop_within\n"
+        "stop = threading.Event()\n"
+        "_stop_within(stop, 0.5)\n"
+        "_stop_within(stop, 0.5)  # a second signal arms nothing more\n"
+        "assert stop.is_set()\n"
+        "threading.Event().wait()\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        assert proc.wait(timeout=60) == 3, proc.stderr.read() if proc.stderr else ""
+    finally:
+        proc.kill()
