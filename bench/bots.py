@@ -189,19 +189,19 @@ def main() -> None:
 
         from runtime.bots.venue_host import known_venue
 
-        venue = known_venue(settings)
-        assert venue is not None
+        # a loaded embedded venue may take longer than known_venue's 2 s to answer
+        venue = wait(lambda: known_venue(settings), 120, "the venue to answer")
         headers = {"APCA-API-KEY-ID": venue.key_id, "APCA-API-SECRET-KEY": venue.secret}
 
         def open_orders() -> int:
             answer = httpx.get(venue.url + "/v2/orders", params={"status": "open"},
-                               headers=headers)
+                               headers=headers, timeout=60)
             answer.raise_for_status()
             return len(answer.json())
 
         if args.fill_s > 0:
             httpx.post(venue.url + "/venue/clock/advance", json={"seconds": args.fill_s},
-                       headers=headers).raise_for_status()
+                       headers=headers, timeout=60).raise_for_status()
             wait(lambda: open_orders() == 0, 60, "the first orders to fill")
             time.sleep(max(5.0, 2 * settings.bot_polling_interval_s))  # the bots see the fills
         cpu0 = cpu_seconds(sup_pid)
@@ -219,9 +219,10 @@ def main() -> None:
             c0 = [cpu_seconds(p) for p in live]
             s0 = cpu_seconds(sup_pid)
             httpx.post(venue.url + "/venue/faults", json={"status": 500, "for_s": args.outage},
-                       headers=headers).raise_for_status()
+                       headers=headers, timeout=60).raise_for_status()
             time.sleep(args.outage)
-            httpx.delete(venue.url + "/venue/faults", headers=headers).raise_for_status()
+            httpx.delete(venue.url + "/venue/faults", headers=headers,
+                         timeout=60).raise_for_status()
             during = [(cpu_seconds(p) - c) / args.outage for p, c in zip(live, c0, strict=True)]
             outage = {"seconds": args.outage,
                       "bot_cpu_pct": {"median": 100 * statistics.median(during),
