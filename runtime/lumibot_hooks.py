@@ -384,10 +384,10 @@ def patient_idle_waits(strategy: Any, idle_s: float) -> None:
         wakeup.set()
 
     executor.add_event = add_event
-    orders = broker._orders_queue
+    orders: Any = broker._orders_queue
     if type(orders) is queue.Queue:
         orders.__class__ = _patient_queue_class()
-        orders.floor_s = idle_s
+        setattr(orders, "floor_s", idle_s)  # noqa: B010 (narrowed to Queue above)
 
 
 class _IdleEvent(threading.Event):
@@ -417,7 +417,7 @@ class _LinkedEvent(threading.Event):
 def _patient_queue_class() -> type:
     import queue
 
-    class PatientQueue(queue.Queue):  # type: ignore[type-arg]
+    class PatientQueue(queue.Queue[Any]):
         """A Queue whose timed `get` waits at least `floor_s` (a put wakes it at once)."""
 
         floor_s = 0.0
