@@ -7,6 +7,10 @@ Loads the sample market, generates "buy and hold SPY" (offline provider), deploy
 in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
 
 * time from the deploy call to the bot's first order at the venue (median, max), and to RUNNING;
+* then the venue clock (frozen: speed 0) moves `--fill-s` simulated seconds so the first orders
+  fill, and the bots idle with nothing open (`--fill-s 0` keeps each bot's order open, as
+  earlier rounds measured: Lumibot and the bot then poll at their busy rate);
+* idle CPU per bot over `--settle` seconds (per-process CPU time from /proc);
 * resident memory (VmRSS) of each bot process, and of the supervisor (which also serves the
   embedded venue) — its CPU use over the settle period is the supervision overhead;
 * PSS (proportional set size: shared pages divided among the processes sharing them) next to
@@ -68,6 +72,46 @@ def wait(check: Any, timeout: float, what: str) -> Any:
     raise SystemExit(f"timed out waiting for {what}")
 
 
+def spread(values: Any) -> dict[str, float] | None:
+    values = list(values)
+    if not values:
+        return None
+    return {"median": statistics.median(values), "max": max(values)}
+
+
+STEPS = (("starting", "deploy_to_process"), ("running", "process_to_running"),
+         ("submitted", "running_to_first_order"))
+
+
+def start_phases(root: Path, deployed_at: dict[int, float]) -> dict[str, Any]:
+    """Where deploy-to-first-order went, from each bot's journal: deploy call to the bot's
+    process writing `starting`, then to `running` (reconciled, Lumibot started, first
+    heartbeat), then to its first `submitted` (median and max of each step)."""
+    from datetime import datetime
+
+    steps: dict[str, list[float]] = {name: [] for _, name in STEPS}
+    for dep_id, wall in deployed_at.items():
+        path = root / str(dep_id) / "events.jsonl"
+        if not path.exists():
+            continue
+        seen: dict[str, float] = {}
+        for line in path.read_text().splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            kind = event.get("type")
+            if kind not in seen:
+                seen[kind] = datetime.fromisoformat(event["ts"]).timestamp()
+        before = wall
+        for kind, name in STEPS:
+            if kind not in seen:
+                break
+            steps[name].append(seen[kind] - before)
+            before = seen[kind]
+    return {name: spread(values) for name, values in steps.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bots", type=int, default=10)
@@ -76,6 +120,13 @@ def main() -> None:
     parser.add_argument("--launcher", choices=("fork", "spawn"), default="fork")
     parser.add_argument("--outage", type=float, default=0.0,
                         help="seconds of venue 500s after the settle period")
+    parser.add_argument("--first-order-wait", type=float, default=180.0,
+                        help="seconds to wait for every bot's first order (Lumibot runs a "
+                             "sleeptime of 1H on the hour: give e.g. 20 to measure such bots "
+                             "idle; every bot is RUNNING first either way)")
+    parser.add_argument("--fill-s", type=float, default=60.0,
+                        help="simulated seconds the venue clock moves after the first orders "
+                             "so they fill (0: they stay open)")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="stratforge-bench-bots-"))
@@ -100,17 +151,22 @@ def main() -> None:
         strategy = service.strategies.create_strategy(user, "buy and hold SPY", "offline")
         weight = round(0.9 / args.bots, 4)
         deployed: dict[int, float] = {}
+        deployed_at: dict[int, float] = {}  # wall clock, against the journal's timestamps
         for _ in range(args.bots):
             t0 = time.monotonic()
+            wall = time.time()
             view = service.deployments.deploy(user, DeployRequest(
                 strategy_id=strategy.id, mode="venue", sleeptime=args.sleeptime,
                 parameters={"target_weights": {"SPY": weight}}))
             deployed[view.id] = t0
+            deployed_at[view.id] = wall
         first_order: dict[int, float] = {}
         start_cpu: dict[int, float] = {}
         running: dict[int, float] = {}
-        deadline = time.monotonic() + 180
-        while len(first_order) < len(deployed) and time.monotonic() < deadline:
+        deadline = time.monotonic() + args.first_order_wait
+        give_up = time.monotonic() + max(args.first_order_wait, 300)
+        while len(first_order) < len(deployed) and time.monotonic() < give_up and (
+                time.monotonic() < deadline or len(running) < len(deployed)):
             now = time.monotonic()
             for dep_id, t0 in deployed.items():
                 state = service.deployments.get_deployment(user, dep_id).state
@@ -124,10 +180,30 @@ def main() -> None:
                     if pid:  # CPU a bot spent to get there: its start-up cost, whatever the load
                         start_cpu[dep_id] = cpu_seconds(pid)
             time.sleep(0.05)
+        phases = start_phases(home / "home" / "deployments", deployed_at)
         sup = supervisor_status(settings)
         assert sup is not None
         sup_pid = int(sup["pid"])
         pids = [service.deployments.get_deployment(user, d).pid for d in deployed]
+        import httpx
+
+        from runtime.bots.venue_host import known_venue
+
+        # a loaded embedded venue may take longer than known_venue's 2 s to answer
+        venue = wait(lambda: known_venue(settings), 120, "the venue to answer")
+        headers = {"APCA-API-KEY-ID": venue.key_id, "APCA-API-SECRET-KEY": venue.secret}
+
+        def open_orders() -> int:
+            answer = httpx.get(venue.url + "/v2/orders", params={"status": "open"},
+                               headers=headers, timeout=60)
+            answer.raise_for_status()
+            return len(answer.json())
+
+        if args.fill_s > 0:
+            httpx.post(venue.url + "/venue/clock/advance", json={"seconds": args.fill_s},
+                       headers=headers, timeout=60).raise_for_status()
+            wait(lambda: open_orders() == 0, 60, "the first orders to fill")
+            time.sleep(max(5.0, 2 * settings.bot_polling_interval_s))  # the bots see the fills
         cpu0 = cpu_seconds(sup_pid)
         bot_cpu0 = [cpu_seconds(p) for p in pids if p]
         time.sleep(args.settle)
@@ -136,22 +212,17 @@ def main() -> None:
             [p for p in pids if p], bot_cpu0, strict=True)]
         bot_rss = [rss_mb(p) for p in pids if p]
         bot_pss = [pss_mb(p) for p in pids if p]
+        open_during_settle = open_orders()
         outage: dict[str, Any] | None = None
         if args.outage > 0:
-            import httpx
-
-            from runtime.bots.venue_host import known_venue
-
-            venue = known_venue(settings)
-            assert venue is not None
-            headers = {"APCA-API-KEY-ID": venue.key_id, "APCA-API-SECRET-KEY": venue.secret}
             live = [p for p in pids if p]
             c0 = [cpu_seconds(p) for p in live]
             s0 = cpu_seconds(sup_pid)
             httpx.post(venue.url + "/venue/faults", json={"status": 500, "for_s": args.outage},
-                       headers=headers).raise_for_status()
+                       headers=headers, timeout=60).raise_for_status()
             time.sleep(args.outage)
-            httpx.delete(venue.url + "/venue/faults", headers=headers).raise_for_status()
+            httpx.delete(venue.url + "/venue/faults", headers=headers,
+                         timeout=60).raise_for_status()
             during = [(cpu_seconds(p) - c) / args.outage for p, c in zip(live, c0, strict=True)]
             outage = {"seconds": args.outage,
                       "bot_cpu_pct": {"median": 100 * statistics.median(during),
@@ -169,13 +240,11 @@ def main() -> None:
         orders = service.deployments.list_orders(user)
         result = {
             "bots": args.bots,
-            "deploy_to_running_s": {"median": statistics.median(running.values()),
-                                    "max": max(running.values())},
-            "deploy_to_first_order_s": {"median": statistics.median(first_order.values()),
-                                        "max": max(first_order.values()),
-                                        "bots_with_order": len(first_order)},
-            "bot_cpu_s_to_first_order": {"median": statistics.median(start_cpu.values()),
-                                         "max": max(start_cpu.values())},
+            "deploy_to_running_s": spread(running.values()),
+            "deploy_to_first_order_s": spread(first_order.values()),
+            "bots_with_order": len(first_order),
+            "bot_cpu_s_to_first_order": spread(start_cpu.values()),
+            "start_phases_s": phases,
             "load_average_1m": os.getloadavg()[0],
             "bot_rss_mb": {"median": statistics.median(bot_rss), "max": max(bot_rss),
                            "total": sum(bot_rss)},
@@ -183,6 +252,7 @@ def main() -> None:
                            "total": sum(bot_pss)},
             "bot_cpu_pct_idle": {"median": 100 * statistics.median(bot_cpu),
                                  "max": 100 * max(bot_cpu)},
+            "open_orders_during_settle": open_during_settle,
             "launcher": args.launcher,
             "sleeptime": args.sleeptime,
             "outage": outage,

@@ -17,10 +17,14 @@ The hooks:
   machine's time (the local venue's clock is simulated);
 * `cached_market_hours` — live: `Broker.market_hours` computes the exchange schedule once per
   (market, day) instead of at every call (Lumibot's live loop asks three times a second);
-* `gated_alpaca_class` — Lumibot's Alpaca broker with the three live hooks above;
+* `quiet_order_polling` — live: Lumibot's order-and-position poll (`Alpaca.do_polling`) runs
+  every polling period only while an order is open or was just sent, else once per `idle_s`;
+* `gated_alpaca_class` — Lumibot's Alpaca broker with the live hooks above;
 * `shift_data_clock` — live on a simulated clock: the `now()` Lumibot's data modules see
   (`alpaca_data.dt`, `data_source.datetime`) follows the broker's clock;
 * `force_sleeptime` — live: a deployment's sleeptime survives the strategy's `initialize`;
+* `patient_idle_waits` — live: Lumibot's event loop (`check_queue`, every 0.5 s) and order
+  thread (`_wait_for_orders`, every 0.1 s) wake on news, and on a timer only while busy;
 * `persist_vars` — live: `strategy.vars` written to a file after every iteration and read back
   once before the first iteration of a restarted bot, in Lumibot's own variable encoding;
 * `numbered_iterations` — live: a subclass of the strategy class whose `on_trading_iteration`
@@ -33,6 +37,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import threading
+import time
 import types
 from collections.abc import Callable
 from importlib import metadata
@@ -112,21 +117,26 @@ def gate_order_submission(gate: SubmitGate) -> type:
     return GatedSubmission
 
 
-def market_hours_from_broker_clock(stop: threading.Event) -> type:
+def market_hours_from_broker_clock(stop: threading.Event,
+                                   market_open: Callable[[], bool] | None = None) -> type:
     """A mixin for Lumibot's Alpaca broker: market hours are what the broker's clock says.
 
     Overrides `is_market_open`, `_await_market_to_open(timedelta, strategy)` and
     `_await_market_to_close(timedelta, strategy)`. Lumibot's versions read the exchange
     calendar at the machine's wall-clock time and sleep until the computed open or close; the
     local venue's clock is simulated, so they would be wrong there, and a long sleep would not
-    end on a stop. These ask the broker (`self.api.get_clock()`) and wait in 1 s steps that
-    end as soon as `stop` is set."""
+    end on a stop. These ask the broker (`market_open()`, a clock the caller keeps — the bot's
+    asks the broker again once the last answer's next open or close has passed — else
+    `self.api.get_clock()` at every call) and wait in 1 s steps that end as soon as `stop` is
+    set."""
     check_lumibot_version()
 
     class BrokerClockHours:
         api: Any  # Lumibot's Alpaca broker: its alpaca-py TradingClient
 
         def is_market_open(self) -> bool:
+            if market_open is not None:
+                return market_open()
             return bool(self.api.get_clock().is_open)
 
         def _await_market_to_open(self, timedelta: Any = None, strategy: Any = None) -> None:
@@ -143,6 +153,9 @@ def market_hours_from_broker_clock(stop: threading.Event) -> type:
 _SCHEDULES: dict[tuple[str, Any], Any] = {}
 _SCHEDULES_LOCK = threading.Lock()
 _SCHEDULES_KEPT = 16
+# the answers themselves: (market, day, close, next, extended minutes) -> Timestamp
+_HOURS: dict[tuple[Any, ...], Any] = {}
+_HOURS_KEPT = 256
 
 
 def cached_market_hours() -> type:
@@ -155,7 +168,9 @@ def cached_market_hours() -> type:
     86 % of an idle bot's CPU. The schedule depends only on the market and the day
     (pandas_market_calendars strips time and zone from both ends), so it is computed once per
     (market, day) and shared by every broker of the process; the answer is Lumibot's own
-    (the same rows, the same `extended_trading_minutes`)."""
+    (the same rows, the same `extended_trading_minutes`). The answers are kept too, keyed by
+    the day read straight off a datetime (the loop asks once a second; building pandas
+    Timestamps for the key and picking the row was most of what was left of each call)."""
     check_lumibot_version()
 
     class CachedMarketHours:
@@ -164,28 +179,47 @@ def cached_market_hours() -> type:
 
         def market_hours(self, market: str = "NASDAQ", close: bool = True, next: bool = False,
                          date: Any = None) -> Any:
-            import pandas as pd
-            import pandas_market_calendars as mcal
-
             market = self.market if self.market is not None else market
             date = date if date is not None else _dt.datetime.now(_dt.UTC)
-            key = (market, pd.Timestamp(date).tz_localize(None).normalize())
-            with _SCHEDULES_LOCK:
-                hours = _SCHEDULES.get(key)
-            if hours is None:
-                hours = mcal.get_calendar(market).schedule(
-                    start_date=date, end_date=date + pd.DateOffset(weeks=1)).head(2)
+            quick = None
+            if isinstance(date, _dt.datetime):  # its own wall-clock day, as pandas reads it
+                quick = (market, date.date(), close, next, self.extended_trading_minutes)
+                answer = _HOURS.get(quick)
+                if answer is not None:
+                    return answer
+            answer = _market_hours_of_day(market, close, next, date,
+                                          self.extended_trading_minutes)
+            if quick is not None:
                 with _SCHEDULES_LOCK:
-                    if len(_SCHEDULES) >= _SCHEDULES_KEPT:
-                        _SCHEDULES.pop(_oldest(_SCHEDULES), None)
-                    _SCHEDULES[key] = hours
-            row = hours.iloc[1 if next else 0, :]
-            market_open, market_close = row.iloc[0], row.iloc[1]
-            if close:
-                return market_close + _dt.timedelta(minutes=self.extended_trading_minutes)
-            return market_open
+                    if len(_HOURS) >= _HOURS_KEPT:
+                        _HOURS.clear()
+                    _HOURS[quick] = answer
+            return answer
 
     return CachedMarketHours
+
+
+def _market_hours_of_day(market: str, close: bool, next: bool, date: Any,
+                         extended_minutes: Any) -> Any:
+    """Lumibot's `Broker.market_hours` answer, from the (market, day) schedule cache."""
+    import pandas as pd
+    import pandas_market_calendars as mcal
+
+    key = (market, pd.Timestamp(date).tz_localize(None).normalize())
+    with _SCHEDULES_LOCK:
+        hours = _SCHEDULES.get(key)
+    if hours is None:
+        hours = mcal.get_calendar(market).schedule(
+            start_date=date, end_date=date + pd.DateOffset(weeks=1)).head(2)
+        with _SCHEDULES_LOCK:
+            if len(_SCHEDULES) >= _SCHEDULES_KEPT:
+                _SCHEDULES.pop(_oldest(_SCHEDULES), None)
+            _SCHEDULES[key] = hours
+    row = hours.iloc[1 if next else 0, :]
+    market_open, market_close = row.iloc[0], row.iloc[1]
+    if close:
+        return market_close + _dt.timedelta(minutes=extended_minutes)
+    return market_open
 
 
 def _oldest(mapping: dict[Any, Any]) -> Any:
@@ -193,15 +227,54 @@ def _oldest(mapping: dict[Any, Any]) -> Any:
     return next(iter(mapping))
 
 
-def gated_alpaca_class(gate: SubmitGate, stop: threading.Event) -> type:
-    """Lumibot's Alpaca broker with `gate_order_submission`, `market_hours_from_broker_clock`
-    and `cached_market_hours`: the broker class of every deployed bot."""
+def quiet_order_polling(idle_s: float) -> type:
+    """A mixin for Lumibot's Alpaca broker: its poll runs when it can learn something.
+
+    Overrides `Alpaca.do_polling` (the action of the `PollingStream` Lumibot uses with injected
+    HTTP clients, every `polling_interval`: the account's positions and all its orders, two
+    requests and the parsing of every order) and `_submit_order`. The poll runs as before
+    while Lumibot tracks an active order (`get_active_tracked_orders`: unprocessed, new,
+    partially filled) or an order was submitted since the last poll; otherwise at most once
+    per `idle_s`, which still catches a change made outside the strategy. Lumibot's strategy
+    refreshes positions itself when it asks for them (`Strategy._refresh_live_positions`)."""
+    check_lumibot_version()
+
+    class QuietOrderPolling:
+        _quiet_polled_at = -float("inf")
+        _quiet_submitted = False
+
+        def _submit_order(self, order: Any) -> Any:
+            self._quiet_submitted = True
+            return cast(Any, super())._submit_order(order)
+
+        def do_polling(self) -> Any:
+            now = time.monotonic()
+            busy = self._quiet_submitted or bool(
+                cast(Any, self).get_active_tracked_orders())
+            if not busy and now - self._quiet_polled_at < idle_s:
+                return None
+            self._quiet_submitted = False
+            self._quiet_polled_at = now
+            return cast(Any, super()).do_polling()
+
+    return QuietOrderPolling
+
+
+def gated_alpaca_class(gate: SubmitGate, stop: threading.Event, *,
+                       market_open: Callable[[], bool] | None = None,
+                       idle_poll_s: float | None = None) -> type:
+    """Lumibot's Alpaca broker with `gate_order_submission`, `market_hours_from_broker_clock`,
+    `cached_market_hours` and (with `idle_poll_s`) `quiet_order_polling`: the broker class of
+    every deployed bot."""
     from lumibot.brokers import Alpaca
 
+    mixins: list[type] = [gate_order_submission(gate),
+                          market_hours_from_broker_clock(stop, market_open),
+                          cached_market_hours()]
+    if idle_poll_s is not None:
+        mixins.append(quiet_order_polling(idle_poll_s))
     return type(
-        "GatedAlpaca",
-        (gate_order_submission(gate), market_hours_from_broker_clock(stop),
-         cached_market_hours(), Alpaca),
+        "GatedAlpaca", (*mixins, Alpaca),
         {"__doc__": "Lumibot's Alpaca broker; every single-leg order goes through the gate."},
     )
 
@@ -265,6 +338,96 @@ def force_sleeptime(strategy: Any, sleeptime: str) -> None:
         return result
 
     strategy.initialize = initialize
+
+
+def patient_idle_waits(strategy: Any, idle_s: float) -> None:
+    """Make a live strategy's two fastest Lumibot loops sleep while nothing is happening.
+
+    Lumibot's `StrategyExecutor.check_queue` thread wakes every 0.5 s (0.1 s during an
+    iteration) to drain the strategy's event queue and work SMART_LIMIT orders, and its
+    broker's `_wait_for_orders` thread wakes every 0.1 s to look at a stop flag while it waits
+    for queued orders: each a few tenths of a percent of a core per idle bot. Both now wake
+    at once for news and keep Lumibot's cadence while busy, and otherwise sleep up to
+    `idle_s`:
+
+    * `executor._queue_wakeup` (the Event `check_queue` waits on) waits `idle_s` instead of its
+      timeout unless an iteration runs or the broker tracks an active order;
+    * `executor.add_event` also sets that wakeup for every event, not only fills and cancels
+      (so an order event never waits out the longer sleep), and `executor.
+      check_queue_stop_event.set()` sets it too (a stop is not delayed);
+    * `broker._orders_queue.get` waits at least `idle_s` (a put still wakes it at once; its
+      timeout only served to look at the broker's stop flag, and Lumibot joins that daemon
+      thread for at most 1 s on cleanup).
+
+    Instances only, by class swaps onto subclasses of `threading.Event` / `queue.Queue`;
+    call it after the strategy is built and before the trader runs it."""
+    import queue
+
+    check_lumibot_version()
+    executor = strategy._executor
+    broker = strategy.broker
+
+    def busy() -> bool:
+        return bool(getattr(executor, "_in_trading_iteration", False)) or bool(
+            broker.get_active_tracked_orders())
+
+    wakeup = executor._queue_wakeup
+    wakeup.__class__ = _IdleEvent
+    wakeup.idle_s, wakeup.busy = idle_s, busy
+    stop = executor.check_queue_stop_event
+    stop.__class__ = _LinkedEvent
+    stop.linked = wakeup
+    original_add_event = executor.add_event
+
+    def add_event(event_name: Any, payload: Any) -> None:
+        original_add_event(event_name, payload)
+        wakeup.set()
+
+    executor.add_event = add_event
+    orders: Any = broker._orders_queue
+    if type(orders) is queue.Queue:
+        orders.__class__ = _patient_queue_class()
+        setattr(orders, "floor_s", idle_s)  # noqa: B010 (narrowed to Queue above)
+
+
+class _IdleEvent(threading.Event):
+    """An Event whose waits last `idle_s` while `busy()` says nothing is going on."""
+
+    idle_s: float = 0.0
+    busy: Callable[[], bool] = staticmethod(lambda: True)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if timeout is not None and timeout < self.idle_s and not self.busy():
+            timeout = self.idle_s
+        return super().wait(timeout)
+
+
+class _LinkedEvent(threading.Event):
+    """An Event whose `set()` also sets `linked` (a stop flag that wakes its sleeper)."""
+
+    linked: threading.Event | None = None
+
+    def set(self) -> None:
+        super().set()
+        if self.linked is not None:
+            self.linked.set()
+
+
+@functools.cache
+def _patient_queue_class() -> type:
+    import queue
+
+    class PatientQueue(queue.Queue[Any]):
+        """A Queue whose timed `get` waits at least `floor_s` (a put wakes it at once)."""
+
+        floor_s = 0.0
+
+        def get(self, block: bool = True, timeout: float | None = None) -> Any:
+            if block and timeout is not None:
+                timeout = max(timeout, self.floor_s)
+            return super().get(block, timeout)
+
+    return PatientQueue
 
 
 def persist_vars(strategy: Any, path: Any) -> None:

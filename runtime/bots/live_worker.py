@@ -90,7 +90,10 @@ log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "_
 
 VARS_FILE = "vars.json"  # the strategy's `vars`, kept across restarts (lumibot_hooks.persist_vars)
 ITERATION_FILE = "iteration.json"  # {"ended": N}: the last trading iteration that ended
-IDLE_SYNC_S = 60.0  # with none of our orders open, the order sync runs this seldom
+IDLE_SYNC_S = 60.0  # with none of our orders open, the order sync (ours and Lumibot's) runs
+# this seldom
+LUMIBOT_IDLE_WAIT_S = 5.0  # Lumibot's event and order threads, idle (patient_idle_waits)
+LOOP_WAIT_S = 1.0  # the main loop's longest sleep: how late a sync after a submit may start
 # an order in one of these states changes no more (Alpaca's terminal statuses)
 FINAL_STATUSES = frozenset({"filled", "canceled", "expired", "rejected", "replaced"})
 
@@ -136,15 +139,43 @@ def _broker_order(cls: type[_Seen], order: Any) -> _Seen:
 
 
 class BrokerClock:
-    """How far the broker's clock runs ahead of ours (the local venue's clock is simulated);
-    `lumibot_hooks.shift_data_clock` makes Lumibot's data modules follow it."""
+    """The broker's clock, kept: how far it runs ahead of ours (the local venue's clock is
+    simulated; `lumibot_hooks.shift_data_clock` makes Lumibot's data modules follow it) and
+    whether the market is open.
+
+    Alpaca's clock names the next open and the next close, so whether the market is open is
+    known without asking again until one of them has passed (`market_open` then asks once
+    more); a simulated clock, whose speed may change, is refreshed by the bot at every
+    heartbeat."""
 
     def __init__(self) -> None:
         self.offset = timedelta(0)
+        self.is_open = False
+        self._until: datetime | None = None  # when `is_open` may change: the next open or close
+        self._lock = threading.Lock()
 
     def refresh(self, client: Any) -> None:
         clock: Any = client.get_clock()
-        self.offset = clock.timestamp.astimezone(UTC) - datetime.now(UTC)
+        stamp = clock.timestamp.astimezone(UTC)
+        boundary = clock.next_close if clock.is_open else clock.next_open
+        with self._lock:
+            self.offset = stamp - datetime.now(UTC)
+            self.is_open = bool(clock.is_open)
+            self._until = boundary.astimezone(UTC) if boundary is not None else None
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def market_open(self, client: Any) -> bool:
+        """Whether the market is open; asks the broker only once the last answer's next open
+        or close has passed (or the clock was never read)."""
+        with self._lock:
+            until, is_open = self._until, self.is_open
+        if until is None or self.now() >= until:
+            self.refresh(client)
+            with self._lock:
+                is_open = self.is_open
+        return is_open
 
 
 class Bot:
@@ -156,6 +187,7 @@ class Bot:
         self.folder = folder
         self.journal = Journal(folder / EVENTS_FILE)
         self.client = trading_client(endpoint, timeout_s=config.broker_timeout_s)
+        self.clock = BrokerClock()
         self.gate = RiskGate(
             config.limits,
             state=TradingState(config.state),
@@ -315,11 +347,24 @@ class Bot:
         return sorted(set(problems))
 
     # -- heartbeat --------
+    def open_order_count(self) -> int:
+        """Our orders not yet final, as the last order sync saw them (it runs every polling
+        period while one is open or was sent)."""
+        return sum(1 for status, _ in self._seen.values() if status not in FINAL_STATUSES)
+
     def heartbeat(self) -> None:
+        """Write `heartbeat.json` after one look at the account: equity and the day's P&L,
+        checked against the daily-loss limit (one request; the order count comes from the
+        order sync and whether the market is open from the kept clock)."""
         beat: dict[str, Any] = {"ts": time.time(), "pid": os.getpid(), "started": self.started,
                                 "state": self.gate.state}
         try:
-            account = self.account_view()
+            raw: Any = self.client.get_account()
+            equity = _float(raw.equity)
+            account = AccountView(equity=equity,
+                                  start_of_day_equity=_float(raw.last_equity, equity),
+                                  open_orders=self.open_order_count(),
+                                  market_open=self.clock.market_open(self.client))
             beat.update(equity=account.equity, start_of_day_equity=account.start_of_day_equity,
                         pnl_day=account.equity - account.start_of_day_equity,
                         open_orders=account.open_orders, market_open=account.market_open)
@@ -506,7 +551,7 @@ def run(folder: Path) -> int:
     # (their fills so far are kept) rather than let the restarted strategy add to them.
     stale = bot.cancel_our_orders(keep=bot.unfinished_iteration_ids())
     bot.sync_orders()
-    clock = BrokerClock()
+    clock = bot.clock
     clock.refresh(bot.client)
     bot.journal.write(Reconciled(stale_cancelled=stale, **bot.book()))
 
@@ -517,7 +562,9 @@ def run(folder: Path) -> int:
     simulated_clock = config.venue or abs(clock.offset.total_seconds()) > 120
     if simulated_clock:
         lumibot_hooks.shift_data_clock(lambda: clock.offset)
-    broker_class = lumibot_hooks.gated_alpaca_class(bot.gate_and_submit, bot.stop)
+    broker_class = lumibot_hooks.gated_alpaca_class(
+        bot.gate_and_submit, bot.stop, market_open=lambda: clock.market_open(bot.client),
+        idle_poll_s=IDLE_SYNC_S)
     broker = lumibot_broker(endpoint, broker_class=broker_class,
                             polling_interval=config.polling_interval,
                             timeout_s=config.broker_timeout_s)
@@ -527,6 +574,7 @@ def run(folder: Path) -> int:
     if config.sleeptime:
         lumibot_hooks.force_sleeptime(strategy, config.sleeptime)
     lumibot_hooks.persist_vars(strategy, folder / VARS_FILE)
+    lumibot_hooks.patient_idle_waits(strategy, LUMIBOT_IDLE_WAIT_S)
     trader = Trader(logfile=str(folder / "worker.log"))
     trader.add_strategy(strategy)
     trader.run_all(async_=True)
@@ -538,7 +586,7 @@ def run(folder: Path) -> int:
     while not bot.stop.is_set():
         now = time.monotonic()
         if now >= next_beat:
-            if simulated_clock:
+            if simulated_clock:  # its speed may change: follow it at every beat
                 try:
                     clock.refresh(bot.client)
                 except Exception as exc:
@@ -549,8 +597,8 @@ def run(folder: Path) -> int:
                 bot.journal.write(Running())
                 announced = True
         since_sync = now - last_sync
-        if (since_sync >= max(config.polling_interval, 1.0) and bot.orders_in_flight) or (
-                since_sync >= IDLE_SYNC_S):
+        sync_every = max(config.polling_interval, 1.0) if bot.orders_in_flight else IDLE_SYNC_S
+        if since_sync >= sync_every:
             try:
                 bot.sync_orders()
             except Exception as exc:
@@ -560,7 +608,9 @@ def run(folder: Path) -> int:
             bot.journal.write(StrategyEnded())
             bot.exit_code = ExitCode.crash
             break
-        bot.stop.wait(0.2)
+        # sleep until the next beat, at most a second (a submit sets `orders_in_flight`, and
+        # the sync then follows within `LOOP_WAIT_S`)
+        bot.stop.wait(min(LOOP_WAIT_S, max(0.05, next_beat - time.monotonic())))
     bot.journal.write(Stopping(exit_code=bot.exit_code))
     try:
         bot.cancel_our_orders()

@@ -90,6 +90,7 @@ def test_a_bot_environment_holds_only_its_own_keys(tmp_path: Path,
                  "STRATFORGE_CREDENTIALS_KEY"):
         assert name not in env
     assert "bot-secret" not in " ".join(k for k in env)  # not in any name, only a value
+    assert env["MALLOC_ARENA_MAX"] == "2"  # a threaded bot's heap in two malloc arenas
     assert os.environ["DATABASE_URL"]  # untouched in the parent
 
 

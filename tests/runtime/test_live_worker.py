@@ -157,3 +157,36 @@ def test_the_supervisor_ingests_typed_events_past_bad_lines(tmp_path: Path) -> N
     assert last_exit_code(tmp_path) is None  # it never said it stopped
     journal.write(Halted(code="max_daily_loss", reason="daily loss"))
     assert last_exit_code(tmp_path) == ExitCode.halted
+
+
+def test_the_heartbeat_reads_the_account_once_and_the_clock_only_at_its_boundaries(
+    venue: VenueServer, tmp_path: Path
+) -> None:
+    from runtime.bots.journal import HEARTBEAT_FILE, read_heartbeat
+
+    bot = make_bot(venue, tmp_path / "bot")
+    calls: list[str] = []
+    client = bot.client
+    original = client._one_request
+
+    def counting(method: str, url: str, opts: dict[str, object], retry: int) -> object:
+        calls.append(url.rsplit("/v2/", 1)[-1])
+        return original(method, url, opts, retry)
+
+    client._one_request = counting  # type: ignore[method-assign]
+    bot.heartbeat()
+    assert calls == ["account", "clock"]  # the clock was never read: read once
+    beat = read_heartbeat(tmp_path / "bot" / HEARTBEAT_FILE)
+    assert beat is not None and beat.equity == 100_000 and beat.open_orders == 0
+    assert beat.market_open is True  # the venue opens on its first session's open
+    calls.clear()
+    bot.heartbeat()
+    assert calls == ["account"]  # the next close has not come: the kept clock answers
+    bot.clock._until = bot.clock.now()  # the next close is here: asked again
+    bot.heartbeat()
+    assert calls == ["account", "account", "clock"]
+    _buy(bot, "dtest-1")
+    bot.sync_orders()
+    bot.heartbeat()
+    beat = read_heartbeat(tmp_path / "bot" / HEARTBEAT_FILE)
+    assert beat is not None and beat.open_orders == 1  # as the order sync saw it

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import threading
+import time
 import types
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -167,13 +168,23 @@ def test_market_hours_follow_the_broker_clock_and_waits_end_on_stop() -> None:
     assert stop.waits == 1
 
 
+def test_market_hours_from_a_kept_clock_ask_no_broker() -> None:
+    answers = [False, True]
+    broker: Any = type("B", (lumibot_hooks.market_hours_from_broker_clock(
+        threading.Event(), market_open=lambda: answers.pop(0)),), {})()
+    broker.api = None  # never asked
+    assert broker.is_market_open() is False
+    assert broker.is_market_open() is True
+
+
 def test_the_bot_broker_is_lumibots_alpaca_with_both_hooks() -> None:
     from lumibot.brokers import Alpaca
 
-    cls = lumibot_hooks.gated_alpaca_class(lambda b, o, submit: submit(o), threading.Event())
+    cls = lumibot_hooks.gated_alpaca_class(lambda b, o, submit: submit(o), threading.Event(),
+                                           idle_poll_s=60.0)
     assert issubclass(cls, Alpaca)
     for name in ("_submit_order", "is_market_open", "_await_market_to_open",
-                 "_await_market_to_close", "market_hours"):
+                 "_await_market_to_close", "market_hours", "do_polling"):
         owner = next(c for c in cls.__mro__ if name in vars(c))
         assert owner.__module__ == lumibot_hooks.__name__, name
     assert isinstance(inspect.getattr_static(cls, "api"), property)  # not shadowed
@@ -200,6 +211,7 @@ def test_cached_market_hours_answer_as_lumibot_does_and_compute_once_a_day(
 
     hours = lumibot_hooks.cached_market_hours().market_hours  # what the mixin puts first
     lumibot_hooks._SCHEDULES.clear()
+    lumibot_hooks._HOURS.clear()
     days = [datetime(2026, 12, 24, 15, tzinfo=UTC),  # an early close
             datetime(2026, 12, 25, 15, tzinfo=UTC),  # a holiday: the next session
             datetime(2026, 7, 3, 23, 59, tzinfo=UTC), datetime(2027, 1, 4, 0, 1, tzinfo=UTC)]
@@ -219,6 +231,7 @@ def test_cached_market_hours_answer_as_lumibot_does_and_compute_once_a_day(
 
     monkeypatch.setattr(mcal.MarketCalendar, "schedule", counting)
     lumibot_hooks._SCHEDULES.clear()
+    lumibot_hooks._HOURS.clear()
     broker = types.SimpleNamespace(market=market, extended_trading_minutes=0)
     for hour in (1, 9, 13, 20):
         hours(broker, close=True, date=datetime(2026, 3, 10, hour, tzinfo=UTC))
@@ -226,6 +239,120 @@ def test_cached_market_hours_answer_as_lumibot_does_and_compute_once_a_day(
     assert len(calls) == 1
     hours(broker, date=datetime(2026, 3, 11, 1, tzinfo=UTC))
     assert len(calls) == 2
+
+
+# -- quiet_order_polling ---------------------------------------------------------------------------
+def test_lumibots_polling_stream_runs_do_polling_for_injected_clients() -> None:
+    from lumibot.brokers import Alpaca
+    from lumibot.brokers.broker import Broker
+
+    assert _params(Alpaca.do_polling) == ["self"]
+    assert "self.do_polling()" in _source(Alpaca._register_stream_events)
+    assert "return PollingStream(self.polling_interval)" in _source(Alpaca._get_stream_object)
+    assert _params(Broker.get_active_tracked_orders) == ["self", "strategy", "asset"]
+
+
+def test_order_polling_is_quiet_while_nothing_is_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    polls: list[float] = []
+    active: list[str] = []
+    clock = [1000.0]
+    monkeypatch.setattr(lumibot_hooks.time, "monotonic", lambda: clock[0])
+
+    class Base:
+        def do_polling(self) -> None:
+            polls.append(clock[0])
+
+        def _submit_order(self, order: Any) -> Any:
+            return order
+
+        def get_active_tracked_orders(self) -> list[str]:
+            return list(active)
+
+    broker: Any = type("B", (lumibot_hooks.quiet_order_polling(60.0), Base), {})()
+    broker.do_polling()  # the first poll always runs
+    for _ in range(5):
+        clock[0] += 2.0
+        broker.do_polling()
+    assert polls == [1000.0]  # idle: skipped until 60 s have passed
+    broker._submit_order("o")  # sent: the next poll runs whatever Lumibot tracks
+    clock[0] += 2.0
+    broker.do_polling()
+    assert polls[-1] == clock[0]
+    active.append("o")  # open: every poll runs
+    for _ in range(3):
+        clock[0] += 2.0
+        broker.do_polling()
+    assert len(polls) == 5
+    active.clear()
+    clock[0] += 2.0
+    broker.do_polling()
+    assert len(polls) == 5
+    clock[0] += 60.0
+    broker.do_polling()  # idle, but a minute passed
+    assert len(polls) == 6
+
+
+# -- patient_idle_waits ----------------------------------------------------------------------------
+def test_lumibots_idle_loops_wait_where_the_hook_lengthens_them() -> None:
+    from lumibot.brokers.broker import Broker
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    check_queue = _source(StrategyExecutor.check_queue)
+    assert "self._queue_wakeup.wait(timeout=timeout)" in check_queue
+    assert "while not self.check_queue_stop_event.is_set():" in check_queue
+    assert "self._queue_wakeup.set()" in _source(StrategyExecutor.add_event)
+    assert "self._orders_queue.get(timeout=0.1)" in _source(Broker._wait_for_orders)
+    assert "subscriber.add_event(" in _source(Broker)
+
+
+def test_idle_waits_are_long_until_something_happens() -> None:
+    import queue
+
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    executor: Any = StrategyExecutor.__new__(StrategyExecutor)
+    executor._queue_wakeup = threading.Event()
+    executor.check_queue_stop_event = threading.Event()
+    executor._in_trading_iteration = False
+    executor.queue = queue.Queue()
+    executor.priority_queue = queue.Queue()
+    active: list[str] = []
+    broker: Any = types.SimpleNamespace(_orders_queue=queue.Queue(),
+                                        get_active_tracked_orders=lambda: list(active))
+    strategy = types.SimpleNamespace(_executor=executor, broker=broker)
+    lumibot_hooks.patient_idle_waits(strategy, 30.0)
+    wakeup = executor._queue_wakeup
+    waits: list[float | None] = []
+    original_wait = threading.Event.wait
+
+    def recording(self: threading.Event, timeout: float | None = None) -> bool:
+        waits.append(timeout)
+        return original_wait(self, 0)
+
+    threading.Event.wait = recording  # type: ignore[method-assign]
+    try:
+        wakeup.wait(0.5)  # idle: the long wait
+        executor._in_trading_iteration = True
+        wakeup.wait(0.1)  # an iteration runs: Lumibot's own
+        executor._in_trading_iteration = False
+        active.append("o")
+        wakeup.wait(0.5)  # an order is open: Lumibot's own
+    finally:
+        threading.Event.wait = original_wait  # type: ignore[method-assign]
+    assert waits == [30.0, 0.1, 0.5]
+    executor.add_event("new", {"order": "o"})  # any event wakes the loop at once
+    assert wakeup.is_set() and executor.queue.get_nowait() == ("new", {"order": "o"})
+    wakeup.clear()
+    executor.check_queue_stop_event.set()  # and so does a stop
+    assert wakeup.is_set()
+    orders = broker._orders_queue
+    orders.put("block")
+    assert orders.get(timeout=0.1) == "block"  # a put is taken at once
+    started = time.monotonic()
+    orders.floor_s = 0.3
+    with pytest.raises(queue.Empty):
+        orders.get(timeout=0.1)  # waits the floor, not 0.1 s
+    assert time.monotonic() - started >= 0.3
 
 
 # -- persist_vars ----------------------------------------------------------------------------------
