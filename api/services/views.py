@@ -1164,7 +1164,7 @@ IntegrationKind = Literal["alpaca_paper", "alpaca_live", "openai", "anthropic", 
 
 # a base URL's host: no brackets, spaces or userinfo (an IPv6 literal is not accepted here; a
 # half-bracketed host is what urlsplit refuses, and the URL is shown back in views)
-BASE_URL = r"^https?://[^\s/?#\[\]@]+(/\S*)?$"
+BASE_URL = r"^https?://[^\x00-\x20\x7f/?#\[\]@]+(/[^\x00-\x20\x7f]*)?$"  # no control chars
 
 
 class IntegrationIn(BaseModel):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from core.config import Settings
 from core.errors import InvalidInput, StratforgeError
 from core.logging import get_logger
@@ -52,7 +54,18 @@ def split_selector(selector: str) -> tuple[str, str | None]:
 
 def build_provider(selector: str, settings: Settings) -> Provider:
     """One provider from `name[:model]`; the model defaults to STRATFORGE_LLM_MODEL when the
-    provider is the configured one, else to the provider's default."""
+    provider is the configured one, else to the provider's default. A base URL the SDK cannot
+    use (one stored before its check, or set in the environment) is the user's input to fix,
+    never a server error."""
+    try:
+        return _build_provider(selector, settings)
+    except httpx.InvalidURL as exc:
+        raise InvalidInput(f"the {split_selector(selector)[0]} provider's base URL is not a "
+                           f"valid URL ({exc}); change it in the integration or the settings",
+                           code="bad_base_url") from exc
+
+
+def _build_provider(selector: str, settings: Settings) -> Provider:
     name, model = split_selector(selector)
     configured, _ = split_selector(settings.default_llm_provider)
     if model is None and name == configured:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from accounts_support import GOLDEN, accounts_app, signed_in
+from conftest import make_settings
 from fastapi.testclient import TestClient
 from llm_stub import StubLLM, llm_server_fixture  # noqa: F401
 from sqlalchemy import text
@@ -127,3 +128,21 @@ def test_rotation_reseals_every_secret_under_a_new_key(client: TestClient) -> No
     assert box.open(after) == SECRET and box.open(broker) == "broker-secret-xyz"
 
 
+
+
+def test_a_base_url_the_sdk_cannot_use_is_refused_not_a_server_error(
+        client: TestClient, tmp_path: Path, sample_market_dir: Path) -> None:
+    alice = signed_in(client, "alice")
+    for url in ("http://127.0.0.1\x14:9/v1", "http://127.0.0.1:9/v\x7f1"):
+        refused = client.post("/integrations", headers=alice, json={
+            "kind": "openai", "secret": SECRET, "base_url": url})
+        assert refused.status_code == 422, refused.text
+        assert "base_url" in refused.text
+    # one that reached the settings another way (the environment) is a clear 422 as well
+    from core.errors import InvalidInput
+    from generator.providers.registry import build_provider
+
+    settings = make_settings(tmp_path, sample_market_dir, openai_base_url="http://host\x14name/v1")
+    with pytest.raises(InvalidInput) as caught:
+        build_provider("openai", settings)
+    assert caught.value.code == "bad_base_url"
