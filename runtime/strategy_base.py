@@ -24,6 +24,7 @@ What it owns:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeAlias
 
@@ -48,6 +49,7 @@ __all__ = [
     "macd_line",
     "macd_signal",
     "period_key",
+    "plan_orders",
     "price",
     "rate_of_change",
     "resample",
@@ -56,6 +58,7 @@ __all__ = [
     "sma",
     "stoch_d",
     "stoch_k",
+    "trade_to_signed_weights",
     "trade_to_weights",
     "up_streak",
     "volatility",
@@ -333,6 +336,44 @@ def held_quantity(strategy: Any, symbol: str) -> float:
     return float(position.quantity) if position is not None else 0.0
 
 
+def plan_orders(
+    weights: dict[str, float],
+    prices: dict[str, float],
+    held: Callable[[str], float],
+    equity: float,
+    *,
+    signed: bool = False,
+) -> list[tuple[str, float, str]]:
+    """The market orders `(symbol, quantity, side)` that bring each symbol of `weights` to
+    `weight` x `equity`, in whole shares sized on `prices`, given the quantity `held` of each.
+
+    Long-only (`signed=False`): a weight of zero or less means flat. `signed=True`: a negative
+    weight is a short of that share. A symbol without a positive price is left as it is rather
+    than guessed. The orders go sells first (closing longs, opening shorts), then covers, then
+    buys, so that the cash of a sale or a cover is there before any new long is bought. The
+    one sizing rule of both engines: the generated strategies (through `trade_to_weights` and
+    `trade_to_signed_weights` below) and `runtime.fast_engine`, which fills these orders itself.
+    """
+    sells: list[tuple[str, float, str]] = []
+    covers: list[tuple[str, float, str]] = []
+    buys: list[tuple[str, float, str]] = []
+    for symbol, weight in weights.items():
+        last = prices.get(symbol)
+        quantity = held(symbol)
+        if weight == 0 or (weight < 0 and not signed):
+            wanted = 0.0
+        elif last is None or not last > 0:
+            continue  # no price: leave the position as it is rather than guess
+        else:
+            wanted = math.copysign(math.floor(equity * abs(weight) / last), weight)
+        change = wanted - quantity
+        if change < 0:
+            sells.append((symbol, -change, "sell"))
+        elif change > 0:
+            (covers if quantity < 0 else buys).append((symbol, change, "buy"))
+    return sells + covers + buys
+
+
 def trade_to_weights(
     strategy: Any,
     weights: dict[str, float],
@@ -343,29 +384,13 @@ def trade_to_weights(
 
     Only the symbols in `symbols` (default: every symbol in `weights`) are touched, so a signal
     strategy can move one position without rebalancing the others. Quantities are whole shares
-    sized on `prices` (the last completed close); sells go first so their proceeds pay the buys.
+    sized on `prices` (the last completed close); sells go first so their proceeds pay the buys
+    (`plan_orders`).
     """
     targets = symbols if symbols is not None else list(weights)
-    equity = float(strategy.portfolio_value)
-    sells: list[tuple[str, float, str]] = []
-    buys: list[tuple[str, float, str]] = []
-    for symbol in targets:
-        last = prices.get(symbol)
-        weight = weights.get(symbol, 0.0)
-        held = held_quantity(strategy, symbol)
-        if weight <= 0:
-            wanted = 0.0
-        elif last is None or not last > 0:
-            continue  # no price: leave the position as it is rather than guess
-        else:
-            wanted = float(math.floor(equity * weight / last))
-        change = wanted - held
-        if change < 0:
-            sells.append((symbol, -change, "sell"))
-        elif change > 0:
-            buys.append((symbol, change, "buy"))
-    for symbol, quantity, side in sells + buys:
-        strategy.submit_order(strategy.create_order(symbol, quantity, side))
+    wanted = {symbol: weights.get(symbol, 0.0) for symbol in targets}
+    _submit(strategy, plan_orders(wanted, prices, lambda symbol: held_quantity(strategy, symbol),
+                                  float(strategy.portfolio_value)))
 
 
 def trade_to_signed_weights(
@@ -378,25 +403,10 @@ def trade_to_signed_weights(
     first (closing longs and opening shorts), then covers, then new buys, so that the cash of a
     cover is spent before any new long is bought.
     """
-    equity = float(strategy.portfolio_value)
-    sells: list[tuple[str, float]] = []
-    covers: list[tuple[str, float]] = []
-    buys: list[tuple[str, float]] = []
-    for symbol, weight in weights.items():
-        last = prices.get(symbol)
-        held = held_quantity(strategy, symbol)
-        if weight == 0:
-            wanted = 0.0
-        elif last is None or not last > 0:
-            continue  # no price: leave the position as it is rather than guess
-        else:
-            wanted = math.copysign(math.floor(equity * abs(weight) / last), weight)
-        change = wanted - held
-        if change < 0:
-            sells.append((symbol, -change))
-        elif change > 0:
-            (covers if held < 0 else buys).append((symbol, change))
-    for symbol, quantity in sells:
-        strategy.submit_order(strategy.create_order(symbol, quantity, "sell"))
-    for symbol, quantity in covers + buys:
-        strategy.submit_order(strategy.create_order(symbol, quantity, "buy"))
+    _submit(strategy, plan_orders(weights, prices, lambda symbol: held_quantity(strategy, symbol),
+                                  float(strategy.portfolio_value), signed=True))
+
+
+def _submit(strategy: Any, orders: list[tuple[str, float, str]]) -> None:
+    for symbol, quantity, side in orders:
+        strategy.submit_order(strategy.create_order(symbol, quantity, side))

@@ -50,7 +50,7 @@ from runtime.fast_engine.indicators import (
     unsupported_features,
 )
 from runtime.metrics import Fill, equity_metrics, round_trips, trade_metrics
-from runtime.strategy_base import period_key
+from runtime.strategy_base import period_key, plan_orders
 
 
 class FastEngineRefused(ValueError):
@@ -248,52 +248,24 @@ class _Book:
 
     def trade_to_weights(self, day: str, weights: dict[str, float], prices: dict[str, float],
                          equity: float, opens: dict[str, float]) -> None:
-        """`strategy_base.trade_to_weights`, filled at the day's open."""
-        sells: list[tuple[str, float, str]] = []
-        buys: list[tuple[str, float, str]] = []
-        for symbol, weight in weights.items():
-            last = prices.get(symbol)
-            held = self.qty.get(symbol, 0.0)
-            if weight <= 0:
-                wanted = 0.0
-            elif last is None or not last > 0:
-                continue
-            else:
-                wanted = float(math.floor(equity * weight / last))
-            change = wanted - held
-            if change < 0:
-                sells.append((symbol, -change, "sell"))
-            elif change > 0:
-                buys.append((symbol, change, "buy"))
-        for symbol, quantity, side in sells + buys:
-            self.fill(day, symbol, quantity, side, opens[symbol])
+        """`strategy_base.trade_to_weights`, filled at the day's open (`plan_orders`)."""
+        self._fill_all(day, plan_orders(weights, prices, self._held, equity), opens)
 
     def trade_to_signed_weights(self, day: str, weights: dict[str, float],
                                 prices: dict[str, float], equity: float,
                                 opens: dict[str, float]) -> None:
         """`strategy_base.trade_to_signed_weights` (a negative weight is a short), filled at the
         day's open: sells (closing longs, opening shorts), then covers, then buys."""
-        sells: list[tuple[str, float]] = []
-        covers: list[tuple[str, float]] = []
-        buys: list[tuple[str, float]] = []
-        for symbol, weight in weights.items():
-            last = prices.get(symbol)
-            held = self.qty.get(symbol, 0.0)
-            if weight == 0:
-                wanted = 0.0
-            elif last is None or not last > 0:
-                continue
-            else:
-                wanted = math.copysign(math.floor(equity * abs(weight) / last), weight)
-            change = wanted - held
-            if change < 0:
-                sells.append((symbol, -change))
-            elif change > 0:
-                (covers if held < 0 else buys).append((symbol, change))
-        for symbol, quantity in sells:
-            self.fill(day, symbol, quantity, "sell", opens[symbol])
-        for symbol, quantity in covers + buys:
-            self.fill(day, symbol, quantity, "buy", opens[symbol])
+        self._fill_all(day, plan_orders(weights, prices, self._held, equity, signed=True),
+                       opens)
+
+    def _held(self, symbol: str) -> float:
+        return self.qty.get(symbol, 0.0)
+
+    def _fill_all(self, day: str, orders: list[tuple[str, float, str]],
+                  opens: dict[str, float]) -> None:
+        for symbol, quantity, side in orders:
+            self.fill(day, symbol, quantity, side, opens[symbol])
 
 
 def simulate(

@@ -105,3 +105,34 @@ def test_period_key() -> None:
     assert sb.period_key(date(2024, 6, 1), "yearly") == "2024"
     with pytest.raises(ValueError):
         sb.period_key(date(2024, 1, 1), "hourly")
+
+
+# -- plan_orders: the one sizing rule of the generated strategies and the fast engine -----------
+def test_plan_orders_sizes_whole_shares_and_sells_before_buys() -> None:
+    held = {"SPY": 10.0, "TLT": 0.0}
+    orders = sb.plan_orders({"TLT": 0.5, "SPY": 0.0}, {"SPY": 400.0, "TLT": 99.0},
+                            lambda s: held.get(s, 0.0), 10_000.0)
+    # 10 000 x 0.5 / 99 = 50.5 -> 50 shares; the SPY sale comes first although listed second
+    assert orders == [("SPY", 10.0, "sell"), ("TLT", 50.0, "buy")]
+
+
+def test_plan_orders_long_only_treats_a_negative_weight_as_flat() -> None:
+    orders = sb.plan_orders({"SPY": -0.5}, {"SPY": 100.0}, lambda s: 3.0, 1_000.0)
+    assert orders == [("SPY", 3.0, "sell")]
+
+
+def test_plan_orders_signed_goes_short_and_covers_before_buying() -> None:
+    held = {"SPY": -4.0, "QQQ": 2.0, "TLT": 0.0}
+    orders = sb.plan_orders({"TLT": 0.3, "SPY": 0.0, "QQQ": -0.2},
+                            {"SPY": 100.0, "QQQ": 50.0, "TLT": 10.0},
+                            lambda s: held[s], 1_000.0, signed=True)
+    # QQQ: from +2 to -(1000 x 0.2 / 50) = -4 (a sale of 6); SPY covered (a buy of 4) before
+    # the TLT buy of 30
+    assert orders == [("QQQ", 6.0, "sell"), ("SPY", 4.0, "buy"), ("TLT", 30.0, "buy")]
+
+
+def test_plan_orders_leaves_a_symbol_without_a_price_alone() -> None:
+    assert sb.plan_orders({"SPY": 0.5}, {}, lambda s: 7.0, 1_000.0) == []
+    assert sb.plan_orders({"SPY": 0.5}, {"SPY": float("nan")}, lambda s: 7.0, 1_000.0) == []
+    # flat is flat even without a price
+    assert sb.plan_orders({"SPY": 0.0}, {}, lambda s: 7.0, 1_000.0) == [("SPY", 7.0, "sell")]
