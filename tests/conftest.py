@@ -3,6 +3,12 @@
 Policy for optional resources (shared market data, PostgreSQL, ...): a test that needs one
 SKIPS with a clear reason when it is absent, as on a user's machine, but FAILS when CI sets the
 matching environment variable, so a broken CI setup can never pass by skipping everything.
+
+Policy for slow tests (`@pytest.mark.slow`: long real-data backtests, the parity sweeps, the
+browser walk, Schemathesis' deeper run, bot fleets): a plain `pytest` on a developer's machine
+leaves them out (listed as deselected, with how to run them), so the default run stays around
+ten minutes. CI (`CI=true`, as `.ci/run` runs), `STRATFORGE_RUN_SLOW=1`, or any `-m` expression
+given on the command line runs them.
 """
 
 from __future__ import annotations
@@ -40,6 +46,26 @@ def require_or_skip(condition: bool, reason: str) -> None:
     or fail it when STRATFORGE_REQUIRE_SERVICES=1 (CI, where services must be up)."""
     if not condition:
         _skip_or_fail(reason, "STRATFORGE_REQUIRE_SERVICES")
+
+
+def _run_slow(config: pytest.Config) -> bool:
+    return _flag("CI") or _flag("STRATFORGE_RUN_SLOW") or bool(config.getoption("markexpr"))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if _run_slow(config):
+        return "stratforge: slow tests included"
+    return ("stratforge: slow tests left out (STRATFORGE_RUN_SLOW=1 or CI=true runs them; "
+            "-m slow runs only them)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _run_slow(config):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    if slow:
+        items[:] = [item for item in items if item.get_closest_marker("slow") is None]
+        config.hook.pytest_deselected(items=slow)
 
 
 @pytest.fixture(scope="session")
