@@ -8,6 +8,7 @@ only `api.cli.console` and never import this module.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -24,11 +25,13 @@ from api.cli import (
     teams,
     versions,
 )
+from api.cli.console import record_command
 from api.cli.data import data_app
 from api.cli.demo import demo
 from api.cli.mcp import mcp
 from api.cli.notify import notify_app
 from api.cli.server import serve, venue
+from core.changes import collect_changes
 from core.logging import configure_logging
 
 app = typer.Typer(
@@ -62,5 +65,35 @@ accounts.register(app)
 teams.register(app)
 
 
+# commands that run until stopped: what their requests, tools and jobs change is audited there
+RUN_UNTIL_STOPPED = frozenset({"serve", "venue", "mcp", "supervisor"})
+
+
+def command_path(argv: list[str]) -> list[str]:
+    """The command's names in `argv` (`["strategies", "delete"]`), without its arguments."""
+    commands = getattr(typer.main.get_command(app), "commands", {})  # a click Group's
+    path: list[str] = []
+    for word in argv:
+        if word.startswith("-"):
+            continue
+        child = commands.get(word)
+        if child is None:
+            break
+        path.append(word)
+        commands = getattr(child, "commands", {})
+    return path
+
+
 def main() -> None:
-    app()
+    """Run one command; a command that changed rows leaves an audit entry (`record_command`)."""
+    command = command_path(sys.argv[1:])
+    if not command or command[0] in RUN_UNTIL_STOPPED:
+        app()
+        return
+    with collect_changes() as changes:
+        try:
+            app()
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+            record_command(command, changes, code)
+            raise

@@ -23,6 +23,7 @@ from api.cli import early
 from api.errors import exit_code
 from api.services.container import Services
 from api.services.views import StrategyView
+from core.changes import ChangeSet
 from core.config import get_settings
 from core.errors import Forbidden, StratforgeError
 
@@ -43,6 +44,24 @@ def services() -> Services:
     return opened
 
 
+def record_command(command: list[str], changes: ChangeSet, exit_code: int) -> None:
+    """The audit entry of a command that changed something, as the API's middleware writes one
+    for a request: who (the signed-in user, else the local default user), the command's name
+    (`cli strategies delete`; never its arguments, which may hold anything), the rows it
+    changed, its exit code, `via: cli`. A command that changed nothing, or never opened the
+    services, leaves no entry."""
+    if not changes.rows or services.cache_info().currsize == 0:
+        return
+    opened = services()
+    try:
+        opened.audit.record(
+            " ".join(["cli", *command]), actor_id=opened.user_id,
+            object_type=changes.rows[0].table, address="local",
+            summary={"via": "cli", "exit_code": exit_code, "changes": changes.as_json()})
+    except Exception as exc:  # the command's own work is done; say so rather than hide it
+        err.print(f"[yellow]warning[/]: the audit log could not record this command: {exc}")
+
+
 def _waiting(jobs_ahead: int) -> None:
     err.print(f"[dim]waiting for a free backtest worker ({jobs_ahead} job(s) ahead)…[/]")
 
@@ -57,13 +76,16 @@ def sign_in(opened: Services) -> None:
         fail(exc, "--json" in sys.argv)
     if principal.via == "local":
         return  # no owner set: the local default user's process sees its HOME whole
-    if principal.role == "viewer" and not viewer_may_run(sys.argv[1:]):
+    reading = viewer_may_run(sys.argv[1:])
+    if principal.role == "viewer" and not reading:
         fail(Forbidden("a viewer can read, not change (no orders, deploys or keys)",
                        code="role_forbidden"), "--json" in sys.argv)
-    opened.act_as(principal.user_id)
+    # a reading command also sees the team-mates' results, as the API's GETs do (core.scope)
+    opened.act_as(principal.user_id, principal.team if reading else ())
 
 
-# what a viewer may run: reading commands (a command, or a group and its subcommand)
+# the reading commands (a command, or a group and its subcommand): what a viewer may run, and
+# what sees the results of the user's team-mates
 VIEWER_COMMANDS = {
     "status", "positions", "generations", "whoami", "logout", "tearsheet", "export",
     "strategies list", "strategies show", "versions list", "versions diff", "batch list",

@@ -37,5 +37,6 @@ class PersonalTokenVerifier:
             client_id=f"stratforge-user-{principal.user_id}",
             scopes=[],
             subject=str(principal.user_id),
-            claims={"role": principal.role, "via": principal.via},
+            claims={"role": principal.role, "via": principal.via,
+                    "team": sorted(principal.team)},  # whose results its reads may see
         )

@@ -85,7 +85,8 @@ class ToolCalls:
                                code="unauthorized")
         claims = user.access_token.claims or {}
         return Principal(int(user.access_token.subject), str(claims.get("role")),
-                         str(claims.get("via", "token")))
+                         str(claims.get("via", "token")),
+                         frozenset(int(mate) for mate in claims.get("team") or ()))
 
     async def run(
         self,
@@ -102,8 +103,11 @@ class ToolCalls:
             principal = self.principal(ctx)
             check_role(principal, route.method, route.path)
 
+            # a read also sees the team-mates' results, as the API's GETs do (core.scope)
+            team = principal.team if route.method == "GET" else ()
+
             def scoped() -> Any:
-                with owner_scope(principal.user_id):
+                with owner_scope(principal.user_id, team):
                     return work(principal)
 
             result = await anyio.to_thread.run_sync(scoped)

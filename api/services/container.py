@@ -8,6 +8,8 @@ order of construction is the dependency order: nothing refers back to what is bu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from api.services.accounts import Accounts
 from api.services.agent_decisions import DecisionService
 from api.services.agents import AgentService
@@ -95,11 +97,11 @@ class Services:
 
     acting_user_id: int | None = None
 
-    def act_as(self, user_id: int) -> None:
+    def act_as(self, user_id: int, team: Iterable[int] = ()) -> None:
         """Act as `user_id` for the rest of this process: its sessions see only that user's
-        rows (`core.scope`)."""
+        rows (`core.scope`), and the results of `team` (a reading command's team-mates)."""
         self.acting_user_id = user_id
-        enter_owner(user_id)
+        enter_owner(user_id, team)
 
     def start_background(self) -> None:
         """The server's start-up: end what a stopped process left running, resume unfinished

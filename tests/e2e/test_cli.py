@@ -162,3 +162,13 @@ def test_export_then_import_makes_a_new_strategy(env: dict[str, str], tmp_path: 
     missing = run(env, "import", str(tmp_path / "missing.py"), "--json", check=False)
     assert missing.returncode == 1
     assert as_json(missing)["error"]["code"] == "bad_file"
+
+
+def test_command_path_names_the_command_never_its_arguments() -> None:
+    from api.cli.app import command_path
+
+    assert command_path(["strategies", "show", "7", "--json"]) == ["strategies", "show"]
+    assert command_path(["-v", "new", "buy SPY when ...", "--json"]) == ["new"]
+    assert command_path(["users", "create", "alice", "--role", "trader"]) == ["users", "create"]
+    assert command_path(["no-such-command", "x"]) == []
+    assert command_path([]) == []

@@ -86,6 +86,18 @@ def test_users_login_and_acting_as_the_signed_in_user(env: dict[str, str],
     assert doc(out) == {"signed_out": True, "revoked": True} and not config.exists()
     audit = run(env, "audit", "--json")  # no sign-in: the local admin
     assert "auth.login" in {e["action"] for e in doc(audit)}
+    # a command that changed rows is audited like a request: its user, its name, its rows;
+    # reading commands and refused ones leave nothing
+    alice_id = doc(run(env, "users", "list", "--json"))
+    alice_id = next(u["id"] for u in alice_id if u["name"] == "alice")
+    by_cli = [e for e in doc(audit) if e["summary"] and e["summary"].get("via") == "cli"]
+    made_it = [e for e in by_cli if e["action"] == "cli new"]
+    assert len(made_it) == 1 and made_it[0]["actor_id"] == alice_id
+    assert made_it[0]["summary"]["exit_code"] == 0
+    assert {"table": "strategies", "id": int(sid), "op": "insert"}.items() <= (
+        made_it[0]["summary"]["changes"][0].items())
+    assert not {e["action"] for e in by_cli} & {"cli strategies show", "cli strategies list",
+                                                 "cli whoami", "cli deploy"}
 
 
 @pytest.mark.slow
@@ -113,5 +125,15 @@ def test_teams_from_the_command_line(env: dict[str, str]) -> None:
     assert refused.returncode == 1 and doc(refused)["error"]["code"] == "role_forbidden"
     assert [t["name"] for t in doc(run(env, "teams", "list", "--json", who="vera"))] == [
         "research"]
+    # a reading command sees the team-mates' results, as the API's GETs do
+    assert run(env, "login", "--email", "alice@example.test", "--password-stdin", "--json",
+               who="alice", stdin=PASSWORD + "\n").returncode == 0
+    made = run(env, "new", GOLDEN, "--json", who="alice")
+    assert made.returncode == 0, made.stderr
+    sid = doc(made)["strategy_id"]
+    seen = doc(run(env, "strategies", "list", "--json", who="vera"))
+    assert [s["id"] for s in seen] == [sid]
+    assert run(env, "strategies", "show", str(sid), "--json", who="vera").returncode == 0
     removed = run(env, "teams", "remove", "research", "alice", "--json")
     assert [m["name"] for m in doc(removed)["members"]] == ["vera"]
+    assert doc(run(env, "strategies", "list", "--json", who="vera")) == []

@@ -244,6 +244,16 @@ def test_a_viewer_is_refused_and_another_users_rows_are_not_found(
                 assert (hidden["code"], hidden["status"]) == ("strategy_not_found", 404), name
             everyone = error(await session.call_tool("kill_switch", {"all_users": True}))
             assert (everyone["code"], everyone["status"]) == ("admin_only", 403)
+        # in one team, the viewer's reads see alice's results (never bob, not in it)
+        services.teams.create_team("desk")
+        for who in ("alice", "vera"):
+            services.teams.add_member("desk", who)
+        async with stdio_session(env, tmp_path, vera) as session:
+            listed = data(await session.call_tool("list_strategies", {}))
+            assert listed["total"] == 1
+            assert data(await session.call_tool("explain_strategy", {"strategy_id": sid}))
+        async with stdio_session(env, tmp_path, bob) as session:
+            assert data(await session.call_tool("list_strategies", {}))["total"] == 0
 
     asyncio.run(scenario())
     made = [e for e in services.audit.list_events(action="POST /strategies")]
