@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from runtime.bots.drift import Refusal, Tolerance, Trade, report
+from runtime.bots.drift import DriftReport, Refusal, Tolerance, Trade, report
 
 D1, D2, D3 = date(2024, 11, 18), date(2024, 11, 19), date(2024, 11, 20)
 
@@ -18,7 +18,7 @@ def _t(symbol: str, side: str, qty: float, price: float, day: date, filled: floa
                  price=price, fee=fee, day=day)
 
 
-def _kinds(r) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _kinds(r: DriftReport) -> list[tuple[str, str]]:
     return [(d.kind, d.symbol) for d in r.differences]
 
 
