@@ -237,14 +237,15 @@ def register(app: typer.Typer) -> None:
             assert first_side is not None
             table.add_row(
                 str(first_side.day), first_side.symbol, first_side.side,
-                f"{p.filled_qty:g}/{p.qty:g}" if p else "-",
+                f"{p.filled_qty:g}/{p.qty:g}" if p else "refused" if line.refusal else "-",
                 f"{p.price:,.4f}" if p and p.price else "-",
                 f"{b.qty:g}" if b else "-", f"{b.price:,.4f}" if b and b.price else "-",
                 "; ".join(d.detail for d in line.differences) or "none")
         out.print(table)
         t = report.totals
         out.print(f"orders: paper {t.paper_orders}, backtest {t.backtest_orders}, matched "
-                  f"{t.matched}, missed {t.missed}, extra {t.extra}, partial {t.partial}, "
+                  f"{t.matched}, missed {t.missed} ({t.refused} refused by the risk gate), "
+                  f"extra {t.extra}, partial {t.partial}, "
                   f"late {t.late}; slippage {t.slippage_cost:+,.2f} ({t.slippage_bps:+.2f} bps)"
                   f"; differences {len(report.differences)}")
         out.print("[red]beyond the tolerance: you were notified[/red]" if report.drift

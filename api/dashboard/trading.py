@@ -1,7 +1,9 @@
 """Dashboard pages for trading: live deployments (state, heartbeat, restarts, P&L, positions,
 orders, fills, risk-gate refusals) with their controls — deploy, stop, resume, clear a halt, the
-kill switch and manual orders, each confirmed in the browser and refused to viewers — and LLM
-agents (decisions timeline with rationales, model comparison)."""
+kill switch and manual orders, each confirmed in the browser and refused to viewers — one
+deployment's page (its orders, an agent's decisions and LLM spend, and the paper-vs-backtest
+reconciliation, made only when asked since it runs a backtest) and LLM agents (decisions
+timeline with rationales, model comparison)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from api.dashboard.session import UiDep, parse, require_confirmation, see_other
 from api.dashboard.strategies import default_dates
 from api.services.views import CompareAgent, DbId, DeployRequest, ManualOrder
 from core.errors import StratforgeError
+from generator.agent_spec import is_agent_spec
+from runtime.bots.drift import DriftReport
 
 router = APIRouter()
 ORDERS_SHOWN = 200
@@ -45,6 +49,40 @@ def live(ui: UiDep) -> Response:
         broker_error=broker_error, orders=[o for o in orders if o.status != "refused"],
         fills=[o for o in orders if o.filled_qty > 0],
         refusals=[o for o in orders if o.status == "refused"], live=10,
+    )
+
+
+@router.get("/ui/live/{deployment_id}")
+def deployment_page(deployment_id: DbId, ui: UiDep, reconcile: str = "", since: str = ""
+                    ) -> Response:
+    """One deployment; with `reconcile`, its paper-vs-backtest report (`since`: a day)."""
+    app = ui.app
+    view = app.deployments.get_deployment(ui.user, deployment_id)  # another user's: a 404
+    orders = app.deployments.list_orders(ui.user, deployment_id=deployment_id)
+    try:
+        strategy = app.strategies.get_strategy(ui.user, view.strategy_id)
+        name, spec = strategy.name, strategy.version.spec if strategy.version else None
+    except StratforgeError:
+        name, spec = f"strategy {view.strategy_id}", None
+    usage = (app.agents.deployment_usage(ui.user, deployment_id)
+             if spec is not None and is_agent_spec(spec) else None)
+    report: DriftReport | None = None
+    problem: dict[str, str] | None = None
+    if reconcile:
+        try:
+            first = date.fromisoformat(since) if since.strip() else None
+        except ValueError:
+            problem = {"code": "bad_date", "message": f"not a date (YYYY-MM-DD): {since!r}"}
+        else:
+            try:
+                report = app.reconciliation.reconcile(ui.user, deployment_id, first)
+            except StratforgeError as exc:  # not started, the broker silent, over the quota…
+                problem = {"code": exc.code, "message": exc.message}
+    return ui.page(
+        "deployment.html", nav="live", d=view, names={view.strategy_id: name}, page_of=True,
+        orders=orders[-ORDERS_SHOWN:][::-1], usage=usage, report=report,
+        reconcile_error=problem, since=since.strip(),
+        live=None if reconcile else 10,  # reloading a report would run its backtest again
     )
 
 

@@ -42,12 +42,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import case, func
 from sqlmodel import col, select
 
 from api.services.agent_contamination import Contamination, contamination
 from api.services.context import AppContext
 from api.services.generations import GenerationLedger, midnight_utc
 from api.services.integrations import user_llm_settings
+from api.services.views import AgentUsageView
 from core.logging import get_logger
 from core.models import AgentDecision, BacktestRun, Strategy, StrategyVersion, as_utc
 from generator.agent_prompts import (
@@ -503,6 +505,26 @@ class DecisionService:
                 query = query.where(column.is_not(None) if live else column.is_(None))
             query = query.order_by(col(AgentDecision.decided_for), col(AgentDecision.id))
             return list(db.exec(query.limit(limit)).all())
+
+    def deployment_usage(self, owner_id: int, deployment_id: int) -> AgentUsageView:
+        """How many decisions a deployed agent's bot asked for and what they cost (two
+        aggregate queries, whatever the number of decisions)."""
+        held = case((col(AgentDecision.outcome) == "held", 1), else_=0)
+        mine = (AgentDecision.owner_id == owner_id, AgentDecision.deployment_id == deployment_id)
+        counts = select(
+            func.count(col(AgentDecision.id)), func.coalesce(func.sum(held), 0),
+            func.coalesce(func.sum(AgentDecision.llm_calls), 0),
+            func.coalesce(func.sum(AgentDecision.tokens_in + AgentDecision.tokens_out), 0),
+        ).where(*mine)
+        spend = select(func.coalesce(func.sum(AgentDecision.cost_usd), 0.0),
+                       func.min(AgentDecision.decided_for),
+                       func.max(AgentDecision.decided_for)).where(*mine)
+        with self.ctx.session() as db:
+            count, kept, calls, tokens = db.exec(counts).one()
+            cost, first, last = db.exec(spend).one()
+        return AgentUsageView(deployment_id=deployment_id, decisions=int(count), held=int(kept),
+                              llm_calls=int(calls), tokens=int(tokens), cost_usd=float(cost),
+                              first_day=first, last_day=last)
 
 
 # -- fixtures: a recorded decision cache, replayed elsewhere ---------------------------------------

@@ -29,6 +29,7 @@ from api.services.views import (
     AgentComparisonView,
     AgentDecisionView,
     AgentRunOptions,
+    AgentUsageView,
     BacktestConfig,
     CompareAgent,
     LeaderboardRow,
@@ -218,6 +219,10 @@ class AgentService:
             for r in rows
         ]
 
+
+    def deployment_usage(self, user_id: int, deployment_id: int) -> AgentUsageView:
+        """The decisions and LLM spend of one deployed agent (nothing for a rule-based bot)."""
+        return self.decisions.deployment_usage(user_id, deployment_id)
 
     def export_decisions(self, user_id: int, strategy_id: int) -> list[dict[str, Any]]:
         """The agent's decision cache as a recording (`import_decisions` replays it)."""

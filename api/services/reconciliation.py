@@ -10,6 +10,13 @@ backtest side is a Lumibot backtest of the same version and parameters over the 
 days from the same book, run on the executor like every backtest (its run id is in the report).
 When the report is beyond the tolerance (`Settings.reconcile_tolerance_bps`,
 `reconcile_max_timing_days`) the owner is notified (`drift`).
+
+The risk gate's refusals (`Refused` in the journal) go to the report too, so that a backtest
+order paper missed because the gate refused it says so. A refusal never reaches the broker,
+so its broker day is dated from the journal: its wall-clock time moved by the broker clock's
+offset at the last journal line that knows both (the starting book, a submitted order, a stop)
+— exact on Alpaca, where the two clocks agree, and the right day on the local venue unless its
+simulated clock jumped between that line and the refusal.
 """
 
 from __future__ import annotations
@@ -28,8 +35,16 @@ from core.logging import get_logger
 from core.models import LIVE_STATES, NotifyEvent, StrategyVersion
 from runtime.alpaca_clients import trading_client
 from runtime.bots.controls import deployment_folder
-from runtime.bots.drift import DriftReport, Tolerance, Trade, report
-from runtime.bots.journal import EVENTS_FILE, Reconciled, Stopped, read_events
+from runtime.bots.drift import DriftReport, Refusal, Tolerance, Trade, report
+from runtime.bots.journal import (
+    EVENTS_FILE,
+    JournalEvent,
+    Reconciled,
+    Refused,
+    Stopped,
+    Submitted,
+    read_events,
+)
 from runtime.notifications.outbox import notify
 
 log = get_logger(__name__)
@@ -52,6 +67,29 @@ def _float(value: Any) -> float:
 
 def _value(field: Any) -> str:
     return str(getattr(field, "value", field)).lower()
+
+
+def _refusals(events: list[JournalEvent], orders: list[Any]) -> list[Refusal]:
+    """The journal's risk-gate refusals, each dated on the broker's clock (module docstring)."""
+    submitted_at = {str(o.client_order_id): o.submitted_at or o.created_at for o in orders}
+    anchors: list[tuple[datetime, datetime]] = []  # (our clock, the broker's), in journal order
+    for e in events:
+        if isinstance(e, Reconciled | Stopped) and e.broker_time is not None:
+            anchors.append((e.ts, e.broker_time))
+        elif isinstance(e, Submitted) and submitted_at.get(e.client_order_id) is not None:
+            anchors.append((e.ts, submitted_at[e.client_order_id]))
+    out = []
+    for e in events:
+        if not isinstance(e, Refused) or not anchors:
+            continue
+        ours, theirs = anchors[0]
+        for wall, broker in anchors:
+            if wall <= e.ts:
+                ours, theirs = wall, broker
+        out.append(Refusal(symbol=e.symbol, side=e.side.lower(), qty=e.qty,
+                           day=_day(theirs + (e.ts - ours)), code=e.code, reason=e.reason,
+                           client_order_id=e.client_order_id))
+    return out
 
 
 class ReconciliationService:
@@ -110,10 +148,11 @@ class ReconciliationService:
             raise Conflict(f"deployment {deployment_id} traded no day from {start} on",
                            code="nothing_to_reconcile")
         paper = [t for t in paper if start <= t.day <= end]
+        refusals = [r for r in _refusals(events, orders) if start <= r.day <= end]
         run_id, replayed = self._replay(user_id, strategy_id, number, parameters, start, end,
                                         cash, positions)
         result = report(deployment_id, start, end, cash, positions, paper, replayed,
-                        self.tolerance(), backtest_run_id=run_id)
+                        self.tolerance(), backtest_run_id=run_id, refusals=refusals)
         if result.drift:
             self._alarm(user_id, result)
         log.info("deployment reconciled", extra={

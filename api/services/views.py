@@ -727,6 +727,20 @@ class AgentDecisionView(BaseModel):
     cost_usd: float
     latency_ms: float
     prompt_version: str
+
+
+class AgentUsageView(BaseModel):
+    """What a deployed agent's live bot asked its model: the decisions stored for the
+    deployment (a decision the cache served again is counted once) and what they cost."""
+
+    deployment_id: int
+    decisions: int = 0
+    held: int = 0  # decisions that kept the portfolio as it was
+    llm_calls: int = 0
+    tokens: int = 0
+    cost_usd: float = 0.0
+    first_day: str | None = None
+    last_day: str | None = None
 # -- monitoring (issue 16) -----------------------------------------------------------------------
 class ComponentHealth(BaseModel):
     ok: bool

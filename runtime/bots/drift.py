@@ -14,6 +14,12 @@ and `fee`. Differences smaller than numerical noise are none; the alarm (`DriftR
 rings when a difference is beyond the tolerance: any missed, extra, quantity or partial order,
 a fill more than `max_timing_days` late, or slippage beyond `price_bps` on any order or on
 the whole notional.
+
+Refusals: a backtest order paper missed because the bot's risk gate refused it is linked to
+that refusal (`DriftLine.refusal`, and the difference's detail says "refused by the risk gate:
+<reason>"): the first unlinked refusal of the same symbol and side, nearest in days and no more
+than `max_lag_days` away. The order is still missed (paper and backtest differ), but the report
+says why.
 """
 
 from __future__ import annotations
@@ -53,6 +59,18 @@ class Trade(BaseModel):
     status: str = "filled"
 
 
+class Refusal(BaseModel):
+    """An order the bot's risk gate refused (it never reached the broker)."""
+
+    symbol: str
+    side: str
+    qty: float
+    day: date  # the broker's trading day of the refusal
+    code: str = ""
+    reason: str = ""
+    client_order_id: str | None = None
+
+
 class Difference(BaseModel):
     kind: DifferenceKind
     symbol: str
@@ -65,6 +83,7 @@ class Difference(BaseModel):
 class DriftLine(BaseModel):
     paper: Trade | None = None
     backtest: Trade | None = None
+    refusal: Refusal | None = None  # why paper missed this backtest order, when the gate said
     differences: list[Difference] = Field(default_factory=list)
 
 
@@ -73,6 +92,7 @@ class DriftTotals(BaseModel):
     backtest_orders: int = 0
     matched: int = 0
     missed: int = 0
+    refused: int = 0  # missed orders the risk gate refused
     extra: int = 0
     partial: int = 0
     late: int = 0
@@ -133,9 +153,26 @@ def _compare(paper: Trade, backtest: Trade, tolerance: Tolerance) -> list[Differ
     return out
 
 
-def line_up(paper: list[Trade], backtest: list[Trade], tolerance: Tolerance
-            ) -> tuple[list[DriftLine], DriftTotals]:
-    """Pair the two sides' orders and find their differences (see the module docstring)."""
+def _refusal_of(missed: Trade, refusals: list[Refusal], linked: list[bool],
+                tolerance: Tolerance) -> Refusal | None:
+    """The unlinked refusal nearest in days to a missed order of the same symbol and side."""
+    best: int | None = None
+    for i, r in enumerate(refusals):
+        gap = abs((r.day - missed.day).days)
+        if (not linked[i] and r.symbol == missed.symbol and r.side == missed.side
+                and gap <= tolerance.max_lag_days
+                and (best is None or gap < abs((refusals[best].day - missed.day).days))):
+            best = i
+    if best is None:
+        return None
+    linked[best] = True
+    return refusals[best]
+
+
+def line_up(paper: list[Trade], backtest: list[Trade], tolerance: Tolerance,
+            refusals: list[Refusal] | None = None) -> tuple[list[DriftLine], DriftTotals]:
+    """Pair the two sides' orders and find their differences; link a missed order to the risk
+    gate's refusal of it (see the module docstring)."""
     def order(t: Trade) -> tuple[date, str, str]:
         return (t.day, t.symbol, t.side)
 
@@ -158,12 +195,17 @@ def line_up(paper: list[Trade], backtest: list[Trade], tolerance: Tolerance
         used[match] = True
         b = waiting[match]
         lines.append(DriftLine(paper=p, backtest=b, differences=_compare(p, b, tolerance)))
+    gate = sorted(refusals or [], key=lambda r: (r.day, r.symbol, r.side))
+    linked = [False] * len(gate)
     for i, b in enumerate(waiting):
         if not used[i]:
-            lines.append(DriftLine(backtest=b, differences=[Difference(
+            refusal = _refusal_of(b, gate, linked, tolerance)
+            why = (f"refused by the risk gate: {refusal.reason or refusal.code}"
+                   f"{'' if refusal.day == b.day else f' (on {refusal.day})'}"
+                   if refusal else "paper placed no such order")
+            lines.append(DriftLine(backtest=b, refusal=refusal, differences=[Difference(
                 kind="missed", symbol=b.symbol, side=b.side, value=b.qty, beyond_tolerance=True,
-                detail=f"the backtest {b.side} {b.qty:g} {b.symbol} on {b.day}: paper placed "
-                       "no such order")]))
+                detail=f"the backtest {b.side} {b.qty:g} {b.symbol} on {b.day}: {why}")]))
     lines.sort(key=lambda line: order(line.paper or line.backtest))  # type: ignore[arg-type]
     return lines, _totals(lines, paper, backtest)
 
@@ -174,6 +216,7 @@ def _totals(lines: list[DriftLine], paper: list[Trade], backtest: list[Trade]) -
     for line in lines:
         kinds = {d.kind for d in line.differences}
         totals.missed += "missed" in kinds
+        totals.refused += line.refusal is not None
         totals.extra += "extra" in kinds
         totals.partial += "partial" in kinds
         totals.late += "timing" in kinds
@@ -196,9 +239,10 @@ def _totals(lines: list[DriftLine], paper: list[Trade], backtest: list[Trade]) -
 
 def report(deployment_id: int, start: date, end: date, cash: float,
            positions: dict[str, float], paper: list[Trade], backtest: list[Trade],
-           tolerance: Tolerance, backtest_run_id: int | None = None) -> DriftReport:
+           tolerance: Tolerance, backtest_run_id: int | None = None,
+           refusals: list[Refusal] | None = None) -> DriftReport:
     """The whole report: lines, every difference, totals and whether the alarm rings."""
-    lines, totals = line_up(paper, backtest, tolerance)
+    lines, totals = line_up(paper, backtest, tolerance, refusals)
     differences = [d for line in lines for d in line.differences]
     drift = any(d.beyond_tolerance for d in differences) or totals.slippage_bps > \
         tolerance.price_bps

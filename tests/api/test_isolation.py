@@ -335,7 +335,9 @@ def test_the_dashboard_shows_another_users_objects_as_not_found(two_users: Setup
     cookie = signin.cookies.get("stratforge_key") or ""
     assert cookie.startswith("sf_")
     jar = {"Cookie": f"stratforge_key={cookie}; stratforge_csrf={csrf}"}
-    for url in (f"/ui/strategies/{ids['strategy_id']}", f"/ui/backtests/{ids['run_id']}"):
+    for url in (f"/ui/strategies/{ids['strategy_id']}", f"/ui/backtests/{ids['run_id']}",
+                f"/ui/live/{ids['deployment_id']}",
+                f"/ui/live/{ids['deployment_id']}?reconcile=1&since=2020-01-02"):
         page = client.get(url, headers=jar)
         assert page.status_code == 404 and MARKER not in page.text, url
     assert MARKER not in client.get("/ui", headers=jar).text

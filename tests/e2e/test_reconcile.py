@@ -111,3 +111,32 @@ def test_venue_slippage_is_named_and_the_owner_is_notified(
         assert bad.returncode != 0 and "bad_date" in bad.stdout
         missing = h.client.get("/deployments/999/reconcile")
         assert missing.status_code == 404 and missing.json()["code"] == "deployment_not_found"
+
+
+def test_a_missed_order_the_risk_gate_refused_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_market_dir: Path
+) -> None:
+    with harness(monkeypatch, tmp_path, sample_market_dir,
+                 STRATFORGE_VENUE_SLIPPAGE_BPS="0") as h:
+        # the gate refuses the buy (its notional is far above 100): paper never trades
+        dep = h.deploy(h.strategy(), limits={"max_order_notional": 100})
+        h.wait_state(dep["id"], "RUNNING")
+        refused = wait_for(lambda: [o for o in h.orders(deployment_id=dep["id"])
+                                    if o["status"] == "refused"], what="the refusal")
+        h.advance(86_400)
+        assert h.client.post(f"/deployments/{dep['id']}/stop").status_code == 200
+        h.wait_state(dep["id"], "STOPPED", timeout=60)
+        report = h.client.get(f"/deployments/{dep['id']}/reconcile").json()
+        assert report["totals"]["paper_orders"] == 0
+        assert report["totals"]["missed"] == report["totals"]["refused"] == 1
+        [line] = report["lines"]
+        assert line["paper"] is None and line["backtest"]["symbol"] == "SPY"
+        assert line["refusal"]["code"] == "max_order_notional"
+        assert line["refusal"]["day"] == line["backtest"]["day"] == report["start"]
+        [difference] = report["differences"]
+        assert difference["kind"] == "missed"
+        assert f"refused by the risk gate: {line['refusal']['reason']}" in difference["detail"]
+        assert line["refusal"]["reason"] in refused[0]["reason"]  # the order's own reason
+        # the dashboard's panel says the same
+        page = h.client.get(f"/ui/live/{dep['id']}", params={"reconcile": "1"})
+        assert page.status_code == 200 and difference["detail"] in page.text

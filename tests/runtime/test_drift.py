@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from runtime.bots.drift import Tolerance, Trade, report
+from runtime.bots.drift import DriftReport, Refusal, Tolerance, Trade, report
 
 D1, D2, D3 = date(2024, 11, 18), date(2024, 11, 19), date(2024, 11, 20)
 
@@ -18,7 +18,7 @@ def _t(symbol: str, side: str, qty: float, price: float, day: date, filled: floa
                  price=price, fee=fee, day=day)
 
 
-def _kinds(r) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _kinds(r: DriftReport) -> list[tuple[str, str]]:
     return [(d.kind, d.symbol) for d in r.differences]
 
 
@@ -79,3 +79,39 @@ def test_orders_too_far_apart_do_not_pair() -> None:
     r = report(1, D1, far, 10_000.0, {}, [_t("SPY", "buy", 1, 500.0, far)],
                [_t("SPY", "buy", 1, 500.0, D1)], Tolerance(max_lag_days=5))
     assert sorted(k for k, _ in _kinds(r)) == ["extra", "missed"]
+
+
+def test_a_missed_order_the_risk_gate_refused_names_the_refusal() -> None:
+    backtest = [_t("SPY", "buy", 10, 500.0, D1), _t("QQQ", "buy", 5, 400.0, D1),
+                _t("SPY", "sell", 10, 510.0, D3)]
+    gate = [Refusal(symbol="SPY", side="buy", qty=10, day=D2, code="max_order_notional",
+                    reason="order notional 5000 is over the limit 1000"),
+            Refusal(symbol="SPY", side="sell", qty=10, day=D1, code="market_hours",
+                    reason="the market is closed"),
+            Refusal(symbol="SPY", side="buy", qty=10, day=date(2024, 12, 20), code="x",
+                    reason="too far away to explain anything")]
+    r = report(1, D1, D3, 10_000.0, {}, [], backtest, Tolerance(), refusals=gate)
+    by_symbol_side = {(line.backtest.symbol, line.backtest.side): line
+                      for line in r.lines if line.backtest}
+    spy_buy = by_symbol_side[("SPY", "buy")]
+    assert spy_buy.refusal == gate[0]
+    assert spy_buy.differences[0].kind == "missed"
+    assert "refused by the risk gate: order notional 5000 is over the limit 1000" in \
+        spy_buy.differences[0].detail and f"(on {D2})" in spy_buy.differences[0].detail
+    assert by_symbol_side[("SPY", "sell")].refusal == gate[1]
+    qqq = by_symbol_side[("QQQ", "buy")]
+    assert qqq.refusal is None and "paper placed no such order" in qqq.differences[0].detail
+    assert (r.totals.missed, r.totals.refused) == (3, 2)
+    assert r.drift  # explained, but paper still did not trade what the backtest did
+
+
+def test_a_refusal_explains_one_missed_order_at_most_and_never_an_extra_one() -> None:
+    gate = [Refusal(symbol="SPY", side="buy", qty=1, day=D1, reason="rate")]
+    twice = report(1, D1, D3, 10_000.0, {}, [],
+                   [_t("SPY", "buy", 1, 500.0, D1), _t("SPY", "buy", 1, 501.0, D2)],
+                   Tolerance(), refusals=gate)
+    assert [line.refusal is not None for line in twice.lines] == [True, False]
+    assert twice.totals.refused == 1
+    matched = report(1, D1, D1, 10_000.0, {}, [_t("SPY", "buy", 1, 500.0, D1)],
+                     [_t("SPY", "buy", 1, 500.0, D1)], Tolerance(), refusals=gate)
+    assert matched.differences == [] and matched.totals.refused == 0
