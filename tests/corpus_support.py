@@ -219,11 +219,14 @@ def judge(case: Case, spec: Any | None, refused: bool) -> tuple[bool, str]:
         schedule = spec.schedule.value if spec.schedule is not None else None
         expect("schedule", schedule, facts["schedule"])
     for key, field_name in (("stop", "stop_loss_pct"), ("take", "take_profit_pct"),
-                            ("trailing", "trailing_stop_pct"), ("hold_bars", "max_hold_bars")):
+                            ("trailing", "trailing_stop_pct"), ("hold_bars", "max_hold_bars"),
+                            ("min_hold", "min_hold_bars")):
         if key in facts:
             expect(key, getattr(risk, field_name, None), float(facts[key]))
     if "drift" in facts:
         expect("drift", getattr(alloc, "drift_band_pct", None), float(facts["drift"]))
+    if "amount" in facts:
+        expect("amount", getattr(alloc, "amount", None), float(facts["amount"]))
     if "target_vol" in facts:
         expect("target_vol", getattr(alloc, "target_volatility_pct", None),
                float(facts["target_vol"]))

@@ -45,9 +45,9 @@ def test_spelled_numbers(spelled: str, digits: str) -> None:
      ["price gt bb_upper20"], ["price lt bb_middle20"]),
     ("buy IWM on a new 30 day high and sell when it falls to a 15 day low",
      ["price gt hh30"], ["price lt ll15"]),
-    # offsets after "more than" / "at least"
+    # offsets after "more than" / "at least" (the level itself counts: le)
     ("buy TLT when it is at least 4% below its 50 day SMA, sell when it is above the 50 day SMA",
-     ["price lt sma50-4%"], ["price gt sma50"]),
+     ["price le sma50-4%"], ["price gt sma50"]),
     # streaks said with a verb, one weekly or monthly bar
     ("buy SPY when it has dropped 2 days in a row, sell after 4 days", ["down_streak ge 2"], []),
     ("buy GLD if it closed the month higher, sell if it closed the month lower",

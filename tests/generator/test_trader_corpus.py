@@ -57,6 +57,18 @@ names, "I mean", ATR-multiple stops, a drift band said as limits, a schedule in 
 a title used to drop silently): held_out_5 68/70 (97 %), no wrong spec; development 177/179,
 the other sets unchanged. held_out_5's first score is the honest figure: the rest was
 read while working.
+
+Fifth round: a sixth set (`held_out_6`, 80 sentences) was written by someone who never saw the
+parser, annotated from their meaning file (following the corpus's conventions where the two
+differ, each listed in the corpus file) and committed before the parser was run on it. First
+run: 54/80 (68 %) as committed; two short-with-stop cases were annotation errors against the
+spec (it cannot state stops on shorts) and are refusals now, which makes the first run 56/80
+(70 %): 48 right specs, 8 right refusals, 22 refused although sayable, 2 wrong specs ("at
+least 10% below" read as lt; "a weekly close below it" read as the daily price). Its failures
+were then read and the parser changed for the classes of phrasing they showed (listed in the
+corpus file above the fifth round's 28 development sentences), never one sentence at a time:
+held_out_6 80/80, development 205/207, the other sets unchanged, no wrong spec anywhere. As
+before, only the first-run figure measures the parser on sentences it was not changed for.
 """
 
 from __future__ import annotations
@@ -66,7 +78,7 @@ from corpus_support import load_corpus, run_case, score
 
 CASES = load_corpus()
 FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3": 0.90,
-          "held_out_4": 0.90, "held_out_5": 0.90}
+          "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

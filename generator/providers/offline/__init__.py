@@ -60,7 +60,10 @@ Defaults and conventions
   above", "drops below") are crossings when both sides are lines (moving averages, MACD and its
   signal), otherwise level tests (gt/lt). State words ("is above", "closes below", "under") and
   breakouts ("breaks above the 20-day high") are gt/lt. "turns positive/negative" is a crossing of
-  zero, "is positive/negative" a level test against zero.
+  zero, "is positive/negative" a level test against zero. "at least" / "at most" / ">=" / "<="
+  include the level (ge/le): "at least 10% below its 200-day SMA" is le the SMA less 10%.
+* "a weekly close below it" / "a monthly close above the 10-month SMA" compare the close of the
+  last completed week or month (price on weekly/monthly bars), not the daily price.
 * "golden cross" is the 50-day SMA crossing above the 200-day SMA, "death cross" below.
 * Pronouns: "it" refers to the left side of the previous condition ("sell when it rises above 70"
   after an RSI entry), or to the price when there is none or when it is compared with a price

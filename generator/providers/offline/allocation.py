@@ -55,6 +55,14 @@ ALT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         False,
     ),
     (
+        # "the rest goes to SHY": where the money not held by the rules waits
+        rx(
+            r"(?:, )?(?:and )?(?:the )?(?:rest|remainder)(?: of the money| of it)? (?:goes|go"
+            rf"|moves|sits|stays|is|waits|is parked) (?:in|to|into) (?:the )?(?P<sym>{SYM})"
+        ),
+        False,
+    ),
+    (
         rx(
             rf"(?:, )?(?:with |and )?(?P<sym>{SYM}) as (?:the |a )?(?:alternative|safe asset"
             r"|safe haven|defensive asset|cash proxy|fallback|risk off asset)"
@@ -109,6 +117,8 @@ EQUAL = rx(
     r"| the capital)? (?:equally|evenly)(?: between| among| across| over| into)?"
     r"|(?:in )?equal (?:parts|amounts|shares|sizes|dollar amounts)|(?:with )?equal (?:allocation"
     r"|allocations|sizing|position sizes?)"
+    # "buy SPY and QQQ equally when ...": the symbols just named, in equal parts
+    r"|(?:equally|evenly)(?= (?:when|whenever|if|once|while|as long as|,|⋄)(?!\S))"
 )
 
 
@@ -140,7 +150,19 @@ def extract_switch(state: ParseState) -> None:
     state.t = take(SWITCH, state.t, on_match)
 
 
+# "each half sits in cash otherwise": every position is sold when its own rule stops holding,
+# and its money waits in cash (the default)
+EACH_IN_CASH = rx(
+    r"(?:, |; )?(?:and )?(?:each|every) (?:half|third|quarter|leg|1|one|part|position|share"
+    r"|symbol|of them)(?: of the money)?(?: (?:sits|stays|goes|is|waits|moves|remains|goes back))?"
+    r" (?:in|to|into) cash(?: otherwise| when its rule fails| when its condition fails"
+    r"| the rest of the time| when out(?: of the market)?| when not invested)"
+)
+
+
 def extract_alternative(state: ParseState) -> None:
+    if state.note(EACH_IN_CASH, "each position in cash when its rule does not hold"):
+        state.otherwise = True
     extract_switch(state)
     for pattern, otherwise in ALT_PATTERNS:
 

@@ -34,6 +34,7 @@ _EXIT_VERBS = rx(
     r"|sell(?:ing|s)?(?: it| everything| all| out| off)?|exit(?:s|ing)?(?: the position)?"
     r"|get out(?: of)?|go flat|close (?:out|it|the position|the trade"
     r"|my position|the long)|dump|ditch|liquidate|unload|take profits?|step aside"
+    r"|flatten(?: out| the position| it)?"
     r"|(?:be |stay |get )?flat(?= (?:when|if|once|whenever|while))"
 )
 _KEYWORDS = rx(
@@ -200,6 +201,13 @@ def read_clause(state: ParseState, conn: str | None, words: list[str]) -> Clause
     if piece:
         clause.pieces.append(piece)
         clause.joins.append(join)
+    # "RSI(14) under 30 on SPY": the symbol said after the condition is the one it is computed
+    # on, as in "SPY's RSI(14) under 30"
+    for k, p in enumerate(clause.pieces):
+        if (len(p) >= 4 and p[-2] in ("on", "for", "in") and p[-1] in state.syms
+                and len(state.syms[p[-1]]) == 1
+                and not any(w in state.syms for w in p[:-1])):
+            clause.pieces[k] = [p[-1], *p[:-2]]
     # a piece that is only filler ("then", "it") carries nothing
     kept = [(p, j) for p, j in zip(clause.pieces, clause.joins, strict=True)
             if any(w not in FILLER for w in p)]

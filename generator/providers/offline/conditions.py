@@ -128,7 +128,8 @@ _CROSSES = r"(?:crosses|crossed|cross|crossing)"
 _BREAKS = r"(?:breaks|break|breaking|broke)"
 _LEVEL = (
     r"(?:(?:is|are|was|be|is still|still|stays|stay|remains|remain|closes|close|closed"
-    r"|closing|trades|trading|is trading|holds|sits|sit|ends|settles|finishes)"
+    r"|closing|trades|trading|is trading|holds|sits|sit|ends|settles|finishes|sitting"
+    r"|is sitting|staying|is staying|holding|is holding)"
     r"(?: back)? )?"
 )
 # (pattern, code): see `Op`; a code ending in 0 compares with zero ("turns positive")
@@ -157,16 +158,22 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         r"|slide)(?: back)?(?: down)? to"), "md"),
     (rx(r"(?:goes|go|going|went|moves|move|moving|moved|rises|rise|rising|rose|climbs|climb"
         r"|climbing|jumps|jump|gets|get|pops|pop|rallies|rally|heads|head|turns|turn|pushes"
-        r"|recovers|recover|comes|come|bounces|bounce)(?: back)?(?: up)? (?:above|over"
-        r"|higher than|past)"), "mu"),
+        r"|recovers|recover|comes|come|bounces|bounce|spikes|spike|spiked|surges|surge|surged"
+        r"|soars|soar|shoots|shoot|jumped|popped|rallied|climbed)(?: back)?(?: up)?"
+        r" (?:above|over|higher than|past)"), "mu"),
     (rx(r"(?:goes|go|going|went|moves|move|moving|moved|drops|drop|dropping|dropped|falls|fall"
         r"|falling|fell|dips|dip|dipping|dipped|sinks|sink|sank|slips|slip|slides|slide|gets"
-        r"|get|declines|decline|heads|head|turns|turn|comes|come|plunges|plunge|tanks|crashes)"
+        r"|get|declines|decline|heads|head|turns|turn|comes|come|plunges|plunge|tanks|crashes"
+        r"|tumbles|tumble|slumps|slump|plunged|tanked|crashed|tumbled|dives|dive)"
         r"(?: back)?(?: down)? (?:below|under|beneath|lower than|underneath)"), "md"),
-    (rx(rf"{_LEVEL}(?:above|over|greater than(?: or equal to)?|higher than|more than|bigger than"
-        r"|exceeds|exceed|exceeding|> =|>|at least|north of|beats|beat|tops)"), "gt"),
-    (rx(rf"{_LEVEL}(?:below|under|less than(?: or equal to)?|lower than|smaller than|beneath"
-        r"|underneath|< =|<|at most|south of)"), "lt"),
+    # "at least", ">=": the level itself counts (spec v2 ge/le)
+    (rx(rf"{_LEVEL}(?:greater than or equal to|more than or equal to|> =|at least|no less than"
+        r"|not less than)"), "ge"),
+    (rx(rf"{_LEVEL}(?:less than or equal to|< =|at most|no more than|not more than)"), "le"),
+    (rx(rf"{_LEVEL}(?:above|over|greater than|higher than|more than|bigger than"
+        r"|exceeds|exceed|exceeding|>|north of|beats|beat|tops)"), "gt"),
+    (rx(rf"{_LEVEL}(?:below|under|less than|lower than|smaller than|beneath"
+        r"|underneath|<|south of)"), "lt"),
 ]
 _PRICE = rx(
     r"(?:the )?(?:closing price|close price|last close|daily close|share price|stock price|price"
@@ -324,24 +331,38 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
         pronoun = True
         reader.i += 1
     offset: float | None = None
+    measure: str | None = None  # "more than" / "at least" / "at most" before an offset
     tok = reader.at(reader.i)
     lead = state.ops.get(tok or "")
-    if (lead is not None and lead.code == "gt" and reader.at(reader.i + 1) in state.consts
+    if (lead is not None and lead.code in ("gt", "ge", "le", "mu", "md", "new")
+            and reader.at(reader.i + 1) in state.consts
             and state.ops.get(reader.at(reader.i + 2) or "") is not None
             and re.search(r"%|percent|pct", state.src[reader.at(reader.i + 1) or ""])):
-        reader.i += 1  # "is more than 5% below": "more than" measures the offset
+        # "is more than 5% below", "at least 10% below": the words measure the offset;
+        # "falls to 3% below": the level it moves to
+        measure = lead.code
+        reader.i += 1
         tok = reader.at(reader.i)
     nxt = state.ops.get(reader.at(reader.i + 1) or "")
+    inclusive: Op | None = None
     if (tok in state.consts and nxt is not None and nxt.code in ("gt", "lt", "mu", "md")
             and re.search(r"%|percent|pct", state.src[tok])):
         # "price is 2% above its 50-day SMA": the right side moved by the percentage
-        offset = state.consts[tok] if nxt.code in ("gt", "mu") else -state.consts[tok]
+        up = nxt.code in ("gt", "mu")
+        offset = state.consts[tok] if up else -state.consts[tok]
         reader.i += 1
-    op = state.ops.get(reader.at(reader.i) or "")
+        if measure == "ge":  # "at least 10% below": the level 10% below counts
+            inclusive = Op("ge" if up else "le")
+        elif measure == "le":  # "at most 5% above": no higher than the level 5% above
+            inclusive = Op("le" if up else "ge")
+    elif measure is not None:
+        raise _Refused()
+    op = inclusive or state.ops.get(reader.at(reader.i) or "")
     if op is None:
         raise _Refused()
     reader.i += 1
     right: Ind | float | None = op.constant
+    named_before = False
     if right is None:
         right = reader.operand() or _named_period(reader)
     if right is None:
@@ -354,10 +375,12 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
             reader.i += 1
         elif reader.i == len(reader.toks) - 1 and tok in PRONOUNS | {"them"}:
             reader.i += 1  # "sell if it closes below it": the previous right side
+            named_before = True
     if reader.i != len(reader.toks):
         raise _Refused()
     if offset is not None:
-        if not isinstance(right, Ind):
+        # "1% below it": the line named before, checked once it is filled in
+        if not isinstance(right, Ind) and not named_before:
             raise _Refused("a percentage above or below needs an indicator to measure from")
         reader.offset = offset
     return left, pronoun, op, right
@@ -492,6 +515,8 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Co
         if direction is not None and op.code in ("c?", "ca", "cb"):
             op = Op(direction)
         left, right = _settle(*_complete(left, pronoun, right, prev))
+        if reader.offset is not None and not isinstance(right, Ind):
+            raise _Refused("a percentage above or below needs an indicator to measure from")
         resolved = resolve_op(op, left, right)
         if (resolved is None and op.code == "new" and isinstance(right, Ind)
                 and right.kind == IndicatorKind.bb_middle and left.kind == IndicatorKind.price):

@@ -15,7 +15,8 @@ from generator.providers.offline.phrases import rx, take
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED
 
-_SELL = r"(?:sell|sells|selling|exit|exits|get out|close(?: it| the position)?|dump it|dump)"
+_SELL = (r"(?:sell|sells|selling|exit|exits|get out|close(?: it| the position)?|dump it|dump"
+         r"|flatten|flatten out)")
 _SELL_OBJ = r"(?: it| them| out| everything)?"
 _OPPOSITE = (
     r"(?:the |a )?(?:cross(?:ing)? back(?: down| below| under| over| above)?"
@@ -31,7 +32,8 @@ EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         r"(?= (?:,|;|\.|⋄|and|with|plus)(?!\S)| ?$)"), "opposite"),
     (
         rx(rf"(?:, )?(?:and )?{_SELL}{_SELL_OBJ} {_WHEN} (?:either|any|one)(?: of)?"
-           r"(?: the| them| those| these)?(?: conditions?| rules?| signals?| of them| 2| two)?"
+           r"(?: the| them| those| these)?(?: conditions?| rules?| signals?| of them| 2| two"
+           r"| 1| one)?"
            r" (?:fails?|is false|is not true|is no longer true|no longer holds|stops? holding"
            r"|breaks?|turns false|goes false|is not met|is no longer met)"),
         "negate_any",

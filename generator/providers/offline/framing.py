@@ -27,10 +27,11 @@ from __future__ import annotations
 import itertools
 import re
 
+from generator.providers.offline.allocation import AMOUNT_PATTERNS, FIXED_PATTERNS
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.terms import Title
+from generator.providers.offline.terms import Ind, Title
 from generator.providers.offline.vocabulary import (
     CONSUMED,
     FILLER,
@@ -116,7 +117,12 @@ _CROSS_PAIR = re.compile(
 
 
 # "when each one is above its own 200-day SMA": the rule of every symbol, said of each
-_EACH_ONE = re.compile(r"(?<!\S)(?:each (?:1|one)|each of them|every one of them)(?!\S)")
+_EACH_ONE = re.compile(
+    r"(?<!\S)(?:each (?:1|one)|each of them|every one of them|each(?= (?:is|closes|trades|goes"
+    r"|drops|falls|rises|crosses|stays|gets|sits|holds|when|if|once|whenever)(?!\S)))(?!\S)")
+# "crosses above the signal on each one": the rule said of every symbol, with nothing to add
+_ON_EACH = re.compile(r"(?<!\S)(?:on|for|in) (?:each (?:1|one)|each of them|each)"
+                      r"(?= [,;.⋄]| and | or |\s*$)")
 _ITS_OWN = re.compile(r"(?<!\S)(?P<w>its|their) own(?!\S)")
 # "when the 50 day high breaks / is taken out": the price breaks through that level
 _LEVEL_BREAKS = re.compile(
@@ -126,7 +132,7 @@ _LEVEL_BREAKS = re.compile(
 
 # "RSI(2) under 10 -> buy.": the condition, then the action it leads to
 _ARROW = re.compile(
-    r"(?:(?<=^)|(?<= [.;:!?⋄] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,] ).)+?) (?:- >|= >|→)"
+    r"(?:(?<=^)|(?<= [.;:!?⋄] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,] ).)+?) (?:- >|= >|→|=)"
     r" (?P<verb>buy|sell|exit|enter|go long|short|cover)(?= [.;,!]|\s*$)"
 )
 # wordings of one construct said another way
@@ -193,9 +199,34 @@ _CROSS_AVERAGES = rx(
 )
 
 
+# "the golden cross (50 day sma crossing above the 200 day)": the cross explained in brackets
+_CROSS_GLOSS = rx(r"(?P<w>golden|death) cross \( (?P<body>[^()]+?) \)")
+_GLOSS_WORDS = frozenset(words(
+    """50 200 day days d the a its sma smas simple moving average averages ma dma mas / line
+    lines crossing crosses cross crossed goes going moves moving over above up through below
+    under down and , = i.e. ie means meaning when is"""
+))
+_UP_WORDS = frozenset({"over", "above", "up"})
+_DOWN_WORDS = frozenset({"below", "under", "down"})
+
+
+def _cross_gloss(state: ParseState, m: re.Match[str]) -> str:
+    body = m.group("body").split()
+    golden = m.group("w") == "golden"
+    numbers = [w for w in body if w.isdigit()]
+    wrong_way = _DOWN_WORDS if golden else _UP_WORDS
+    if (numbers != ["50", "200"] or any(w not in _GLOSS_WORDS for w in body)
+            or any(w in wrong_way for w in body)):
+        raise state.fail("a golden or death cross is the 50-day SMA crossing the 200-day; "
+                         "for other lines say which crosses which", [m.group(0).strip()])
+    state.understood.append("golden/death cross: the 50- and 200-day SMAs")
+    return f" {m.group('w')} cross "
+
+
 def _cross_averages(state: ParseState, text: str) -> str:
     if not _GOLDEN.search(text):
         return text
+    text = _CROSS_GLOSS.sub(lambda m: _cross_gloss(state, m), text)
 
     def said(m: re.Match[str]) -> str:
         if (int(m.group("a")), int(m.group("b"))) != (50, 200):
@@ -250,8 +281,19 @@ def apply_corrections(state: ParseState) -> None:
     state.t = squash(text)
 
 
+# "sell on a weekly close below it": the close of the last completed week (spec v2 weekly
+# bars), tagged before "weekly" can be read as the schedule
+_PERIOD_CLOSE = rx(r"(?:(?:on|at|after) )?(?:a |the )?(?P<tf>weekly|monthly) (?:close|closing price"
+                   r"|closing)(?= (?:is |that is |of )?(?:above|below|under|over)(?!\S))")
+
+
+def _period_close(state: ParseState, m: re.Match[str]) -> str:
+    state.understood.append(f"the {m.group('tf')} close")
+    return f" {state.add_indicator(m, Ind(IndicatorKind.price, timeframe=m.group('tf')))} "
+
+
 def expand_shorthands(state: ParseState) -> None:
-    text = state.t
+    text = _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), state.t)
     for pattern, replacement in _SAME_AS:
         text = pattern.sub(replacement, text)
     text = _cross_averages(state, _both_lines(text))
@@ -266,6 +308,7 @@ def expand_shorthands(state: ParseState) -> None:
     if len(re.findall(r"(?<!\S)golden cross(?!\S)", text)) == 1:
         # said once, the pair is the whole strategy; said again, the pair only names it
         text = _CROSS_PAIR.sub(handler, text)
+    text = _ON_EACH.sub(" ", text)
     text = _ITS_OWN.sub(lambda m: m.group("w"), _EACH_ONE.sub(" it ", text))
     def level(m: re.Match[str]) -> str:
         side = "above" if m.group("w") == "high" else "below"
@@ -416,8 +459,11 @@ def extract_title(state: ParseState) -> None:
     ignored: list[str] = []
     schedule_words: list[str] = []
     # a schedule said in the title ("At the end of every month check EFA: ...") is read with
-    # the rules, never dropped with the title's other words
+    # the rules, never dropped with the title's other words (and so is a position size)
     for pattern in SCHEDULE_PATTERNS:
+        rest = cut(pattern, rest, lambda m: schedule_words.append(m.group(0).strip()))
+    # so is a position size ("$5,000 per trade: buy IWM when ...")
+    for pattern in (*AMOUNT_PATTERNS, *FIXED_PATTERNS):
         rest = cut(pattern, rest, lambda m: schedule_words.append(m.group(0).strip()))
     for tok in rest.split():
         if re.fullmatch(SYM, tok):

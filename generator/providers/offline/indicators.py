@@ -66,14 +66,14 @@ def _plain(kind: IndicatorKind | None, weekly_bars: bool = True) -> Tagger:
 # -- MACD: its settings apply to the signal line and histogram too -------------------------------
 _MACD_SETTINGS = (
     r"(?: \( (?P<a>\d+)(?: ,)? (?P<b>\d+)(?: ,)? (?P<c>\d+) \)"
-    r"| (?P<a2>\d+) / (?P<b2>\d+) / (?P<c2>\d+))?"
+    r"| (?P<a2>\d+) / (?P<b2>\d+) / (?P<c2>\d+)| (?P<a3>\d+) , (?P<b3>\d+) , (?P<c3>\d+))?"
 )
 
 
 def _macd(kind: IndicatorKind) -> Tagger:
     def handler(state: ParseState, m: re.Match[str]) -> str:
         g = m.groupdict()
-        a, b, c = (g.get(k) or g.get(k + "2") for k in ("a", "b", "c"))
+        a, b, c = (g.get(k) or g.get(k + "2") or g.get(k + "3") for k in ("a", "b", "c"))
         if a and b and c:
             params = (int(a), int(b), int(c))
             state.macd_params = state.settle(state.macd_params, params, "MACD settings",
@@ -145,6 +145,9 @@ def _band_one(state: ParseState, m: re.Match[str]) -> str:
 
 BOLLINGER: Rules = [
     (rx(rf"(?:the )?(?P<side>{BAND_SIDE_WORDS}) one"), _band_one),
+    # "the lower band of a 20-day Bollinger (band)": the band, then the bands it belongs to
+    (rx(rf"(?:the )?(?P<side>{BAND_SIDE_WORDS}) (?:band|line) of (?:a |the )?(?:{period('p')} )?"
+        r"bollinger(?: bands?| channel)?"), _band),
     (
         rx(rf"(?:the )?(?:{period('p')}(?: ,)? )?(?:(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS} )?"
            rf"(?P<side>{BAND_SIDE_WORDS}) (?:bollinger )?(?:bands?|bb){_BAND_SETTINGS_AFTER}"),
@@ -154,6 +157,12 @@ BOLLINGER: Rules = [
         rx(rf"(?:the )?(?:{period('p')} )?bollinger (?P<side>{BAND_SIDE_WORDS}) bands?"
            + _BAND_SETTINGS_AFTER),
         _band,
+    ),
+    (
+        # "with 1.5 std (20 day)": the width, then the period in brackets
+        rx(rf"(?:(?:using|with) )?(?:a |the )?(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS}"
+           r" \( (?P<pn>\d+) (?:days?|periods?|bars?) \)"),
+        _bollinger_settings,
     ),
     (
         rx(rf"(?:\( )?(?:(?:using|with) )?(?:a |the )?(?:{period('p')}(?: ,)? )?"

@@ -43,6 +43,10 @@ _REWRITES: list[tuple[str, str]] = [
     (r"(?i)\bit's\b", "it is"),
     # "if its below zero": "it's" written without the apostrophe, before a comparison
     (r"(?i)\bits (?=(?:below|above|under|over|less than|greater than)\b)", "it is "),
+    # "when its trading above", "theyre trending": the contraction without its apostrophe
+    (r"(?i)\bits (?=(?:trading|sitting|staying|holding|closing|moving|running|going|getting"
+     r"|back|still)\b)", "it is "),
+    (r"(?i)\b(?:theyre|they're)\b", "they are"),
     # "hold bonds (AGG)", "gold (GLD)": the ticker in brackets names the asset
     (r"(?i)\b(?:bonds?|treasuries|gold|stocks|equities|commodities|cash|t-bills|real estate"
      r"|reits?)\s*\(\s*([A-Za-z]{2,5})\s*\)", r" \1 "),

@@ -98,12 +98,13 @@ ROT_TOP = [
     rx(r"(?:the )?(?P<n>\d+) (?:sector |single )?(?:etfs?|funds?|assets?|symbols?|names?)"
        r"(?= .*(?:highest|best|strongest|most))"),
     rx(
-        r"(?:the )?(?:single )?(?:best|strongest|top)(?: (?:performing|performer|one|etf|asset"
-        r"|symbol|fund))?"
+        r"(?:the )?(?:single )?(?:best|strongest|top|better|stronger)(?: (?:performing|performer"
+        r"|one|1|etf|asset|symbol|fund))?"
     ),
 ]
 ROT_UNIVERSE = rx(
-    r"(?:of|from|among|amongst|between|across|in|into|out of|rank|ranking)(?: the)?"
+    r"(?:of|from|among|amongst|between|across|in|into|out of|rank|ranking|compare|comparing)"
+    r"(?: the)?"
     r"(?: (?:etfs|symbols|assets"
     rf"|funds|following))?(?: ,| :)? (?P<syms>{SYMLIST})"
 )
@@ -125,8 +126,8 @@ ROT_BY = rx(
 )
 ROT_POSITIVE = [
     rx(
-        r"(?:, )?(?:but )?(?:only )?(?:if|when|while|provided|as long as) (?:its|their|the|it|they)"
-        rf"?(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|has|have|stays"
+        r"(?:, )?(?:but )?(?:only )?(?:if|when|while|provided|as long as) (?:its|their|the|it|they"
+        rf"|⋄)?(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|has|have|stays"
         r"|remains))? (?:positive|above (?:zero|0)|> 0|greater than (?:zero|0)|up)"
     ),
     rx(r"(?:with )?(?:an )?absolute momentum(?: filter)?|(?:positive|absolute) momentum only"),
@@ -143,11 +144,21 @@ ROT_POSITIVE = [
        r"(?: (?:over|in|during) (?:that|the same|this|the) (?:period|time|lookback|window))?"
        rf"(?: ,)? (?:hold|go to|buy|switch to|move to|rotate to|rotate into|park in|sit in|be in)"
        rf" (?P<alt>{SYM}|cash)"),
+    # "if none is positive, go to SHY": the filter, and where the money goes
+    rx(r"(?:; |, )?(?:and )?(?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"
+       r" (?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?(?: ,)? (?:hold|go to"
+       r"|buy|switch to|move to|rotate to|rotate into|park in|sit in|be in|go into)"
+       rf" (?P<alt>{SYM}|cash)"),
     # "go to cash if none are positive": cash is where the money waits, the filter is positive
     rx(r"(?:, )?(?:and |but |or )?(?:(?:go|move|switch|stay|sit|be|rotate)(?: to| in| into)? cash"
        r"|hold cash) (?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"
        r" (?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?"),
 ]
+# "no absolute filter": said to rule the filter out, which is the default
+ROT_NO_FILTER = rx(
+    r"(?:, )?(?:and )?(?:with )?(?:no|without(?: an?| any)?) (?:absolute(?: momentum)?|trend|cash"
+    r"|positive(?: momentum)?|momentum) filter"
+)
 # "whichever gained more / went up more / did better": the comparison a rotation makes
 ROT_COMPARE = rx(
     r"(?:has |had |have )?(?:gained|rose|went up|returned|performed|did|has done|had done|was up"
@@ -157,13 +168,14 @@ ROT_FILLER = frozenset(words(
     """buy hold own pick choose select invest rotate rotating rotation switch each every month
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
     ranked ranking them picking pick whichever has have higher stronger better one performing
-    between put everything equal weight weighted sector etf"""
+    between put everything equal weight weighted sector etf compare comparing"""
 ))
 
 
 # -- per-symbol legs: "50% on SPY when ..., 50% on TLT when ..." ---------------------------------
 LEG = rx(
-    rf"(?:, |and |; )*(?:put |with |invest |allocate )?{NUMP}(?: of (?:the |my )?portfolio)?"
+    rf"(?:, |and |; )*(?:put |with |invest |allocate )?{NUMP}(?: of (?:the |my |our )?"
+    r"(?:portfolio|account|capital|money|equity))?"
     rf"(?: (?:on|in|into|to|for))? (?P<sym>{SYM}) (?P<kw>when|if|while|whenever|as long as)"
 )
 
@@ -185,9 +197,19 @@ def try_legs(state: ParseState) -> StrategySpec | None:
     share (spec v2 `legs`)."""
     matches = list(LEG.finditer(state.t))
     subparse = state.subparse
+    text = state.t
+    if len(matches) == 1 and not text[: matches[0].start()].strip(" ,;⋄"):
+        # "put 50% of my account in GLD when ...": one symbol, bought with that share
+        m = matches[0]
+        share = float(m.group("n")) / 100
+        if state.fraction is not None and abs(state.fraction - share) > 1e-12:
+            raise state.fail("two different position sizes were given", [m.group(0).strip()])
+        state.fraction = share
+        state.understood.append(f"{format_number(share * 100)}% of the portfolio per position")
+        state.t = f" buy {m.group('sym')} {m.group('kw')} {text[m.end():]}"
+        return None
     if len(matches) < 2 or subparse is None:
         return None
-    text = state.t
     if text[: matches[0].start()].strip(" ,;⋄"):
         return None  # something before the first leg: not this family
     legs: list[tuple[str, float, StrategySpec]] = []
@@ -297,10 +319,16 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
     if not ROT_TRIGGER.search(state.t):
         return None
     universe = ROT_UNIVERSE.search(state.t)
-    if universe is None or len(re.findall(SYM, universe.group("syms"))) < 2:
+    title = state.title
+    if universe is not None and len(re.findall(SYM, universe.group("syms"))) >= 2:
+        symbols = re.findall(SYM, universe.group("syms"))
+        t = state.t[: universe.start()] + f" {CONSUMED} " + state.t[universe.end() :]
+    elif (title is not None and "rotation" in title.families and len(title.symbols) >= 2
+          and not re.search(SYM, state.t)):
+        # "Monthly rotation among QQQ, IWM, MDY: buy the top 3 by 3-month return"
+        symbols, t = list(title.symbols), state.t
+    else:
         return None
-    symbols = re.findall(SYM, universe.group("syms"))
-    t = state.t[: universe.start()] + f" {CONSUMED} " + state.t[universe.end() :]
     top_n: int | None = None
     lookback: int | None = None
     positive = False
@@ -335,6 +363,12 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
             t = consume([pattern], t, top)
     t = consume(ROT_LOOKBACK, t, look)
     t = consume(ROT_POSITIVE, t, pos)
+    if ROT_NO_FILTER.search(t):
+        if positive:
+            raise state.fail("the rotation is given a positive-momentum filter and none",
+                             [state.raw.strip()])
+        t = consume([ROT_NO_FILTER], t, lambda m: None)
+        state.understood.append("no absolute momentum filter")
     t = consume([ROT_COMPARE], t, lambda m: None)
     t = consume([ROT_BY], t, lambda m: None)
     state.t = t

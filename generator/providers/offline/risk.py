@@ -73,6 +73,12 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("take", rx(rf"{_RISK_PREFIX}{NUMP} (?:take profit|profit target|profit take|gain target)")),
     (
         "take",
+        # "sell after 10 days or at 4% profit", "exit on a 6% gain": the gain that closes it
+        rx(rf"(?:, )?(?:or |and )?(?:at|on|after|with|upon|for) (?:a )?{NUMP} (?:profit|gain)"
+           r"(?: from (?:the )?entry(?: price)?)?"),
+    ),
+    (
+        "take",
         rx(
             rf"(?:and )?take (?:profits?|gains?)(?: at| of| after)?(?: a)? {NUMP}"
             r"(?: gain| profit)?"

@@ -90,6 +90,9 @@ def _allocation(state: ParseState, traded: list[str]) -> dict[str, object]:
     return dict(kind=AllocationKind.all_in)
 
 
+# risk controls that close a position on their own, so that a sell verb may name them
+_CLOSING_CONTROLS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct", "max_hold_bars")
+
 _STATE_OF = {Operator.crosses_above: Operator.gt, Operator.crosses_below: Operator.lt}
 
 
@@ -143,6 +146,11 @@ def parse_signal(state: ParseState) -> StrategySpec:
                 join = GROUP_MARK + join  # a group of its own (rules.make_rule)
             (exit_ if c.verb == "exit" else entry).append((join, cond))
         if not c.pieces and c.verb is not None:
+            if c.verb == "exit" and any(k in state.risk for k in _CLOSING_CONTROLS):
+                # "exit with a 3% stop or a 6% target", "an 8% trailing stop to get out": the
+                # sell verb of the controls that close the position
+                state.understood.append("exit: by the stop, target or time exit")
+                continue
             state.reject(c.words, f"'{state.render(c.words)}' says what to do but not when")
     if len([c for c in entry_clauses if c.pieces]) > 1:
         raise state.fail("only one buy rule can be given (combine conditions with 'and'/'or')")

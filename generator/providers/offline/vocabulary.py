@@ -72,7 +72,8 @@ TYPOS = {
     "undr": "under", "ovr": "over",
     "avg": "average", "averge": "average", "avergae": "average", "avrage": "average",
     "averag": "average", "movng": "moving", "movin": "moving", "moveing": "moving",
-    "mving": "moving", "sel": "sell", "selll": "sell", "buyy": "buy", "byu": "buy",
+    "mving": "moving", "movign": "moving", "moivng": "moving", "mvoing": "moving",
+    "sel": "sell", "selll": "sell", "buyy": "buy", "byu": "buy",
     "teh": "the", "hte": "the", "momemtum": "momentum", "momentun": "momentum",
     "mometum": "momentum", "momentim": "momentum", "monthy": "monthly", "montly": "monthly",
     "weekley": "weekly", "quartely": "quarterly", "quaterly": "quarterly",
@@ -170,6 +171,7 @@ PRONOUNS = frozenset({"it", "they", "that", "this"})
 OBJECT_WORDS = frozenset({"it", "them", "those", "this", "that", "some", "shares", "of", "on",
                           "at", "in", "the", "a", "an", "all", "more", "position", "back"})
 COND_FILLER = frozenset({"the", "a", "an", "its", "their", "is", "are", "was", "value",
+                         "closes", "closed", "trades", "sits", "stays",
                          "level", "both", "either", "current", "daily", "today", "today's",
                          "again"})
 PREPS = frozenset({"of", "on", "for", "in"})
