@@ -586,9 +586,12 @@ class StrategySpec(_Model):
             raise ValueError("top_n is larger than the number of symbols")
         if alloc.alternative is not None and alloc.alternative in self.symbols:
             raise ValueError("the alternative asset must not be one of the traded symbols")
+        close = self._period_close()
         if self.schedule is None:
             default = Frequency.monthly if alloc.kind in WEIGHTS_KINDS else Frequency.daily
-            object.__setattr__(self, "schedule", default)
+            object.__setattr__(self, "schedule", close or default)
+        if close is not None:
+            self._check_period_close(close)
         if alloc.drift_band_pct is not None and self.risk.any:
             raise ValueError("a drift band takes no risk controls (a stop would be bought back)")
         if self.risk.max_hold_bars is not None and alloc.kind in WEIGHTS_KINDS:
@@ -610,6 +613,28 @@ class StrategySpec(_Model):
             raise ValueError("symbols must list the legs' symbols, in order")
         if self.allocation != Allocation():
             raise ValueError("per-symbol legs carry their own shares: leave allocation out")
+
+    def _period_close(self) -> Frequency | None:
+        """The period whose close a rule reads ("sell on a weekly close below the 10-week SMA":
+        `price` on weekly bars), if any."""
+        closes = {ind.timeframe.value for ind in self.indicators()
+                  if ind.kind == IndicatorKind.price and ind.timeframe is not None}
+        if len(closes) > 1:
+            raise ValueError("the rules read both a weekly and a monthly close: use one")
+        return Frequency(closes.pop()) if closes else None
+
+    def _check_period_close(self, close: Frequency) -> None:
+        """A weekly (monthly) close is known only when the week (month) has ended, so rules
+        reading one are checked on that schedule: at the start of each period, on the closes
+        of the period before (without it the last bar of the week so far would stand in for
+        the week's close: the daily close, every day). Every rule of the strategy is then
+        checked once a period, daily series included (sampled on the period's last close, as
+        "on a monthly close above the 10-month SMA" means); the summary says so."""
+        unit = "week" if close == Frequency.weekly else "month"
+        if self.schedule != close:
+            raise ValueError(f"a {close.value} close is known only when the {unit} ends: the "
+                             f"rules reading it are checked {close.value} (schedule "
+                             f"'{close.value}'), not {self.schedule}")
 
     def _check_short(self) -> None:
         alloc = self.allocation

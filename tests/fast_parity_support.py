@@ -224,6 +224,7 @@ def random_case(seed: int) -> Case:
             if not weights and rng.random() < 0.15:
                 risk["min_hold_bars"] = rng.randint(1, 3)
         spec["risk"] = risk
+        _close_schedule(spec)
         try:
             StrategySpec.model_validate(spec)
         except ValueError:
@@ -263,6 +264,7 @@ def _short_or_legs(spec: dict[str, Any], seed: int) -> dict[str, Any]:
         out.pop("exit", None)
         out.pop("allocation", None)
         out.update(symbols=symbols, legs=legs)
+        _close_schedule(out)
         if not short:
             out["risk"] = risk
             return out
@@ -275,3 +277,26 @@ def _short_or_legs(spec: dict[str, Any], seed: int) -> dict[str, Any]:
     out["side"] = "short"  # shorts take no stop, target or trailing stop (a time exit works)
     out["risk"] = {k: v for k, v in risk.items() if k in ("max_hold_bars", "min_hold_bars")}
     return out
+
+
+def _close_schedule(spec: dict[str, Any]) -> None:
+    """Rules reading a weekly or monthly close (`price` on those bars) are checked on that
+    schedule (`StrategySpec._check_period_close`): the schedule follows the first such close,
+    and any other period's close is read on the same bars."""
+    prices: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("kind") == "price" and node.get("timeframe"):
+                prices.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk({k: v for k, v in spec.items() if k in ("entry", "exit", "legs")})
+    if prices:
+        spec["schedule"] = prices[0]["timeframe"]
+        for price in prices:
+            price["timeframe"] = spec["schedule"]

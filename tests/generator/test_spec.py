@@ -9,6 +9,7 @@ from generator.spec import (
     Allocation,
     Condition,
     Constant,
+    Frequency,
     Indicator,
     LimitError,
     Rule,
@@ -81,3 +82,27 @@ def test_json_schema_is_closed() -> None:
     schema = spec_json_schema()
     assert schema["additionalProperties"] is False
     assert "spec_version" in schema["properties"]
+
+
+def test_a_period_close_is_read_on_that_schedule() -> None:
+    """"Sell on a weekly close below the 10-week SMA": a week's close exists only once the week
+    has ended, so the rules are checked weekly; said otherwise, the spec is refused."""
+    weekly_close = {"kind": "price", "timeframe": "weekly"}
+    sma10w = {"kind": "sma", "period": 10, "timeframe": "weekly"}
+    base = {"name": "weekly close", "symbols": ["SPY"],
+            "entry": {"conditions": [{"left": {"kind": "price"}, "op": "gt", "right": sma10w}]},
+            "exit": {"conditions": [{"left": weekly_close, "op": "lt", "right": sma10w}]}}
+    assert StrategySpec.model_validate(base).schedule == Frequency.weekly
+    assert StrategySpec.model_validate({**base, "schedule": "weekly"}).schedule == Frequency.weekly
+    for other in ("daily", "monthly"):
+        with pytest.raises(ValueError, match="weekly close is known only when the week ends"):
+            StrategySpec.model_validate({**base, "schedule": other})
+    monthly_close = {"kind": "price", "timeframe": "monthly"}
+    both = {**base, "entry": {"conditions": [{"left": monthly_close, "op": "gt",
+                                              "right": sma10w}]}}
+    with pytest.raises(ValueError, match="both a weekly and a monthly close"):
+        StrategySpec.model_validate(both)
+    # an indicator on weekly bars without a weekly close keeps the daily default
+    daily = {**base, "exit": {"conditions": [{"left": {"kind": "price"}, "op": "lt",
+                                              "right": sma10w}]}}
+    assert StrategySpec.model_validate(daily).schedule == Frequency.daily
