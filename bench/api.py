@@ -229,7 +229,7 @@ def run_once(label: str, source: Path, args: argparse.Namespace, workers: int = 
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180  # several processes start slowly on a busy machine
             while True:
                 try:
                     if httpx.get(base + "/health", timeout=1).status_code == 200:
