@@ -37,7 +37,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 
+from core.logging import get_logger
 from core.models import ApiToken, Team, TeamMember, User
+
+log = get_logger(__name__)
 
 STAMP_FILE = "auth.stamp"
 MAX_ENTRIES = 10_000  # a bound on memory, not a policy
@@ -91,7 +94,11 @@ def _announce_principal_change(session: OrmSession) -> None:
     engine = bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
     stamp = _stamps.get(engine) if engine is not None else None
     if stamp is not None:
-        touch(stamp)
+        try:
+            touch(stamp)
+        except OSError as exc:  # the change is committed; caches then see it within the TTL
+            log.warning("the credential caches could not be told of a change",
+                        extra={"stamp": str(stamp), "error": str(exc)})
 
 
 @event.listens_for(OrmSession, "after_rollback")
