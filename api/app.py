@@ -8,6 +8,7 @@ Errors always come back as JSON `{"code": ..., "message": ..., "details": {...}}
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -37,7 +38,9 @@ from api.services.views import ErrorBody
 from api.web_guard import WebGuard
 from core.config import Settings, get_settings
 from core.errors import InvalidInput, ServerBusy, StratforgeError
-from core.logging import configure_logging
+from core.logging import configure_logging, get_logger
+
+log = get_logger(__name__)
 
 
 def _error(
@@ -108,19 +111,25 @@ def _settle_heap() -> None:
 
 
 def create_app(settings: Settings | None = None, *, warm_workers: bool = False,
-               settle_heap: bool = False) -> FastAPI:
+               settle_heap: bool = False, background: bool = True) -> FastAPI:
     """`warm_workers`: start the executor's workers at start-up, in the background (the
     `serve` command does), instead of on the first request that needs one. `settle_heap`:
     freeze what start-up made out of the garbage collector's sight (`_settle_heap`; the
-    `serve` command does; a test process making many apps does not)."""
+    `serve` command does; a test process making many apps does not). `background`: this
+    process owns the server's background work (`Services.start_background`); False in the
+    HTTP workers of `serve --workers N`, whose parent process owns it (`api.cli.server`)."""
     settings = settings or get_settings()
     configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = Services.open(settings)
-        # interrupted runs end as failed; unfinished batches go on; the scheduler starts
-        services.start_background()
+        if background:
+            # interrupted runs end as failed; unfinished batches go on; the scheduler starts
+            services.start_background()
+        else:
+            log.info("HTTP worker started; the background work runs in the serve process",
+                     extra={"pid": os.getpid()})
         if warm_workers:
             services.runner.warm_in_background()
         app.state.services = services
@@ -219,3 +228,13 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False,
     # outermost: an oversized body is refused before any other layer reads it
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app
+
+
+def create_http_worker_app() -> FastAPI:
+    """The application of one HTTP worker of `stratforge serve --workers N` (uvicorn's
+    factory, called in each worker process): settings from the environment the `serve`
+    process passed on, no background work (that process owns it), its backtest workers
+    started on its first backtest."""
+    application = create_app(get_settings(), settle_heap=True, background=False)
+    configure_logging(also=("uvicorn",))
+    return application

@@ -2,7 +2,7 @@
 each, at a fixed request rate.
 
     .venv/bin/python bench/api.py [--rate 200] [--seconds 30] [--strategies 100]
-                                  [--before DIR]
+                                  [--workers 1,2] [--before DIR]
 
 Starts `stratforge serve` (uvicorn, SQLite in a temporary HOME) on loopback; alice signs in
 with a personal API token, bob with an access JWT from `POST /auth/login`; requests
@@ -15,8 +15,11 @@ machine's load average before the run. Target: p99 < 50 ms.
 
 `--before DIR`: first the same run against the code of another checkout (e.g. `git worktree`
 or `git archive` of an older commit), seeded and served from DIR, so before and after are
-measured in one run on the same machine load. (`stratforge serve` runs one process: several
-would each start the scheduler, recovery and the supervisor host, which one must own.)
+measured in one run on the same machine load (served by one process).
+
+`--workers 1,2`: one run per figure, this checkout served by `stratforge serve --workers N`
+(N HTTP processes; with N > 1 the serve process owns the background work), one after the
+other in the same session.
 """
 
 from __future__ import annotations
@@ -206,7 +209,7 @@ def wait_until_idle(server: subprocess.Popen[bytes], limit_s: float = 120.0) -> 
     return time.monotonic() - started
 
 
-def run_once(label: str, source: Path, args: argparse.Namespace) -> Result:
+def run_once(label: str, source: Path, args: argparse.Namespace, workers: int = 1) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         home, market = Path(tmp) / "home", Path(tmp) / "market"
         from runtime.market_data import MarketDataStore
@@ -220,12 +223,13 @@ def run_once(label: str, source: Path, args: argparse.Namespace) -> Result:
                "STRATFORGE_GENERATED_DIR": str(home / "generated"),
                "STRATFORGE_SCHEDULER_ENABLED": "0", "STRATFORGE_LOG_LEVEL": "WARNING",
                "PYTHONPATH": str(source)}
-        command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+        command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port),
+                   *(["--workers", str(workers)] if workers > 1 else [])]
         server = subprocess.Popen(command, env=env, cwd=source,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180  # several processes start slowly on a busy machine
             while True:
                 try:
                     if httpx.get(base + "/health", timeout=1).status_code == 200:
@@ -272,6 +276,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--strategies", type=int, default=100)
+    parser.add_argument("--workers", default="1",
+                        help="HTTP worker processes, or several runs: 1,2")
     parser.add_argument("--before", type=Path, default=None,
                         help="a checkout of the code to measure first, for comparison")
     args = parser.parse_args()
@@ -279,7 +285,8 @@ def main() -> None:
           f"(personal token + JWT), target {args.rate:.0f} req/s for {args.seconds:.0f} s")
     if args.before is not None:
         report(run_once(f"before: {args.before}", args.before.resolve(), args))
-    report(run_once("this checkout", ROOT, args))
+    for workers in (int(n) for n in args.workers.split(",")):
+        report(run_once(f"this checkout, --workers {workers}", ROOT, args, workers))
 
 
 if __name__ == "__main__":

@@ -245,6 +245,9 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
     jwt_secret: SecretStr | None = None  # default HOME/jwt.key (0600)
     access_token_ttl_s: int = Field(default=900, ge=30, le=86400)
+    # how long a process trusts a credential it verified (api.services.credential_cache); a
+    # revocation made through stratforge applies at once regardless; 0: check every request
+    auth_cache_s: float = Field(default=5.0, ge=0, le=60)
     refresh_token_ttl_s: int = Field(default=30 * 86400, ge=60)
     auth_max_failures: int = 5  # failed sign-ins per account before a lock-out
     auth_max_failures_per_address: int = 20

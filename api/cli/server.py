@@ -12,18 +12,18 @@ import typer
 from api.cli.console import JsonFlag, emit_json, err
 from core.config import get_settings
 from core.errors import StratforgeError
-from core.logging import configure_logging
 
 
 def serve(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="HTTP worker processes; with more than one, this process owns "
+        "the background work (scheduler, recovery, batches) and the workers serve HTTP.")] = 1,
 ) -> None:
     """Run the HTTP API (OpenAPI at /docs). Loopback only unless sign-in is enforced
     (STRATFORGE_AUTH_REQUIRED=1 with accounts, or STRATFORGE_API_KEY)."""
-    import uvicorn
-
-    from api.app import create_app
+    from api.server_processes import serve_http
 
     settings = get_settings()
     host = host or settings.host
@@ -35,10 +35,8 @@ def serve(
             "run code on this machine)."
         )
         raise typer.Exit(2)
-    # the first request finds the workers up; start-up's objects are frozen (api/app.py)
-    application = create_app(settings, warm_workers=True, settle_heap=True)
-    configure_logging(also=("uvicorn",))  # uvicorn's lines in the same structured format
-    uvicorn.run(application, host=host, port=port or settings.port, log_config=None)
+    serve_http(settings, host, port or settings.port, workers)
+
 
 def venue(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8100,

@@ -9,7 +9,9 @@
 * Personal API tokens (`sf_…`) are named, expirable, revocable, shown once.
 * `authenticate(credential)` turns whatever a request carries — access JWT, personal token, the
   shared `STRATFORGE_API_KEY` (= the local default user, admin), or nothing (the default user,
-  only in single-user mode) — into a `Principal`, or refuses with 401.
+  only in single-user mode) — into a `Principal`, or refuses with 401. A verified token or
+  JWT is remembered for a few seconds (`api.services.credential_cache`: a revocation made
+  through stratforge, in any process, still applies at the next request).
 * `process_principal()` is who a local process (the CLI, `stratforge mcp` over stdio) acts as:
   the user of its stored token (`stored_token`), else the local default user.
 """
@@ -31,6 +33,7 @@ from sqlmodel import col, select
 from api.services.accounts import Accounts
 from api.services.audit import AuditLog
 from api.services.context import AppContext
+from api.services.credential_cache import STAMP_FILE, CredentialCache, watch
 from api.services.teams import TEAM_MATE_IDS, team_from_ids
 from api.services.throttle import SignInThrottle
 from api.services.views import (
@@ -91,6 +94,9 @@ class SessionService:
         else:
             self._key = key_from_file(Path(settings.home) / JWT_KEY_FILE,
                                       lambda: secrets.token_urlsafe(48).encode())
+        stamp = Path(settings.home) / STAMP_FILE
+        watch(ctx.engine, stamp)  # this process's changes to accounts and tokens empty caches
+        self._verified = CredentialCache(stamp, settings.auth_cache_s)
 
     # -- sign-in ------------------------------------------------------------------------------
     def register(self, body: RegisterIn, address: str | None) -> TokenPair:
@@ -258,10 +264,8 @@ class SessionService:
                 raise Unauthorized("sign in first: send Authorization: Bearer <token>",
                                    code="unauthorized")
             return Principal(self.ctx.default_user_id, "admin", "local")
-        if credential.startswith(TOKEN_PREFIX):
-            return self._personal_token(credential)
-        if credential.count(".") == 2:
-            return self._access_token(credential)
+        if credential.startswith(TOKEN_PREFIX) or credential.count(".") == 2:
+            return self._verified_credential(credential)
         if settings.api_key is not None and _same(credential, settings.api_key.get_secret_value()):
             return Principal(self.ctx.default_user_id, "admin", "api_key")
         raise Unauthorized("missing or wrong credentials", code="unauthorized")
@@ -275,7 +279,23 @@ class SessionService:
             return Principal(self.ctx.default_user_id, "admin", "local")
         return self.authenticate(token)
 
-    def _access_token(self, token: str) -> Principal:
+    def _verified_credential(self, credential: str) -> Principal:
+        """A personal token or an access JWT, from this process's cache of verified
+        credentials when it is there (`api.services.credential_cache`: revocations made
+        through stratforge apply at once, its expiry is checked on every use)."""
+        key = digest(credential)
+        cached = self._verified.get(key)
+        if isinstance(cached, Principal):
+            return cached
+        version = self._verified.version()
+        if credential.startswith(TOKEN_PREFIX):
+            principal, expires = self._personal_token(credential)
+        else:
+            principal, expires = self._access_token(credential)
+        self._verified.put(key, principal, expires, version)
+        return principal
+
+    def _access_token(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(token, self._key, algorithms=[ALGORITHM],
                                 options={"require": ["exp", "iat", "sub"]})
@@ -297,9 +317,9 @@ class SessionService:
         _, role, disabled, epoch, team = found
         if disabled or claims.get("ep") != epoch:
             raise Unauthorized("this session has ended; sign in again", code="session_ended")
-        return Principal(user_id, role, "jwt", team_from_ids(team))
+        return Principal(user_id, role, "jwt", team_from_ids(team)), float(claims["exp"])
 
-    def _personal_token(self, token: str) -> Principal:
+    def _personal_token(self, token: str) -> tuple[Principal, float | None]:
         now = utcnow()
         with owner_scope(None), self.ctx.session() as db:  # one query: token, user, team
             found = db.exec(_TOKEN_BY_HASH.params(digest=digest(token))).first()
@@ -317,7 +337,9 @@ class SessionService:
                 db.exec(update(ApiToken).where(col(ApiToken.id) == token_id)
                         .values(last_used_at=now))
                 db.commit()
-        return Principal(user_id, role, "token", team_from_ids(team))
+        expiry = as_utc(expires)
+        return (Principal(user_id, role, "token", team_from_ids(team)),
+                expiry.timestamp() if expiry is not None else None)
 
 
 def stored_token(settings: Any) -> str | None:
