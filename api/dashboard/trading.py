@@ -100,8 +100,9 @@ def deploy(strategy_id: DbId, ui: UiDep, mode: Annotated[str, Form()] = "paper",
 
 @router.post("/ui/live/{deployment_id}/{action}")
 def control(deployment_id: DbId, action: str, ui: UiDep,
-            confirmed: Annotated[str, Form()] = "") -> Response:
-    """stop, resume or clear-halt one deployment."""
+            confirmed: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
+    """stop, resume or clear-halt one deployment; then back to the list, or to the deployment's
+    own page when the form was there (`back=page`)."""
     ui.check("POST", "/deployments")
     require_confirmation(confirmed)
     service = ui.app.deployments
@@ -110,6 +111,8 @@ def control(deployment_id: DbId, action: str, ui: UiDep,
     if action not in actions:
         return Response(status_code=404)
     actions[action](ui.user, deployment_id)
+    if back == "page":
+        return see_other(f"/ui/live/{deployment_id}")
     return see_other(f"/ui/live#d{deployment_id}")
 
 

@@ -143,8 +143,10 @@ def test_the_page_shows_the_deployment_and_runs_no_replay_unless_asked(
     assert "LLM agent" not in html  # a rule-based bot has no agent panel
     assert "Content-Security-Policy" in page.headers
     _no_inline_script(html)
+    assert 'name="back" value="page"' in html  # its controls come back to this page
     listed = setup.client.get("/ui/live", headers=setup.alice_ui).text
     assert f'href="/ui/live/{setup.rule_dep}"' in listed  # the live page links to it
+    assert 'name="back" value="page"' not in listed
 
 
 def test_the_page_serves_in_under_100_ms(setup: Setup) -> None:
