@@ -2,7 +2,9 @@
 
 `ingest_journal` reads the events a bot appended since the deployment's `journal_offset` and
 applies each to its `Deployment` and `DeploymentOrder` rows (one row per client order id),
-then copies the heartbeat (time, equity, P&L). `last_exit_code` says how a bot that was not our
+then copies the heartbeat (time, equity, P&L). The row is written only when something changed
+(new events, a new heartbeat, the broker's health): an idle bot between two heartbeats costs
+its supervisor's pass no UPDATE. `last_exit_code` says how a bot that was not our
 child ended, from the last events it wrote. What a user may want to hear of (fills, refusals,
 halts, a mismatch, the broker lost and back) is queued in the notification outbox in the same
 transaction (`runtime.notifications.outbox`): the bot itself never waits on a notification.
@@ -21,6 +23,7 @@ from core.models import (
     DeploymentOrder,
     DeploymentState,
     NotifyEvent,
+    as_utc,
     utcnow,
 )
 from runtime.bots.journal import (
@@ -51,26 +54,40 @@ from runtime.bots.journal import (
 from runtime.notifications.outbox import notify
 
 
-def ingest_journal(db: Session, dep: Deployment, folder: Path) -> None:
-    """Copy new lines of the bot's events.jsonl and its heartbeat into the database."""
-    events, dep.journal_offset = read_new_events(folder / EVENTS_FILE, dep.journal_offset)
+def ingest_journal(db: Session, dep: Deployment, folder: Path) -> bool:
+    """Copy new lines of the bot's events.jsonl and its heartbeat into the database; whether
+    the deployment changed (only then is `updated_at` moved and the row dirty)."""
+    events, offset = read_new_events(folder / EVENTS_FILE, dep.journal_offset)
+    changed = offset != dep.journal_offset
+    if changed:
+        dep.journal_offset = offset
     for event in events:
         apply_event(db, dep, event)
     beat = read_heartbeat(folder / HEARTBEAT_FILE)
     if beat is not None:
-        dep.last_heartbeat_at = datetime.fromtimestamp(beat.ts, UTC)
-        if beat.equity is not None:
+        at = datetime.fromtimestamp(beat.ts, UTC)
+        if as_utc(dep.last_heartbeat_at) != at:
+            dep.last_heartbeat_at = at
+            changed = True
+        if beat.equity is not None and (dep.equity, dep.pnl_day) != (beat.equity,
+                                                                     beat.pnl_day or 0.0):
             dep.equity = beat.equity
             dep.pnl_day = beat.pnl_day or 0.0
-        _broker_health(db, dep, beat.broker_error)
-    dep.updated_at = utcnow()
+            changed = True
+        changed = _broker_health(db, dep, beat.broker_error) or changed
+    if changed:
+        dep.updated_at = utcnow()
+    return changed
 
 
-def _broker_health(db: Session, dep: Deployment, error: str | None) -> None:
-    """A bot's broker stopped answering, or answers again: told once per change."""
+def _broker_health(db: Session, dep: Deployment, error: str | None) -> bool:
+    """A bot's broker stopped answering, or answers again: told once per change. Whether the
+    row changed."""
+    if error == dep.broker_error:
+        return False
     if bool(error) == bool(dep.broker_error):
         dep.broker_error = error
-        return
+        return True
     if error:
         _tell(db, dep, NotifyEvent.broker_lost, f"Deployment {dep.id}: broker unreachable",
               error[:500])
@@ -78,6 +95,7 @@ def _broker_health(db: Session, dep: Deployment, error: str | None) -> None:
         _tell(db, dep, NotifyEvent.reconnect, f"Deployment {dep.id}: broker reachable again",
               f"the broker answers again after: {dep.broker_error}"[:500])
     dep.broker_error = error
+    return True
 
 
 def _tell(db: Session, dep: Deployment, event: NotifyEvent, title: str, body: str = "",

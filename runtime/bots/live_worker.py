@@ -557,6 +557,10 @@ def run(folder: Path) -> int:
 
     from lumibot.traders import Trader
 
+    from runtime.shared_calendars import share_calendars
+
+    share_calendars()  # forked from the launcher: done there already, its holidays computed
+
     # The local venue's clock is simulated; so may be any Alpaca-compatible server named by
     # STRATFORGE_ALPACA_TRADING_URL. Real Alpaca agrees with our clock and is left alone.
     simulated_clock = config.venue or abs(clock.offset.total_seconds()) > 120

@@ -14,7 +14,8 @@
   quick crashes, a heartbeat watchdog, HALTED and MISMATCH exits that are never restarted;
 * adoption at start: bots left by a previous supervisor are adopted when their pid still names
   the same process (its /proc start time), otherwise treated as gone;
-* each pass copies the bots' journals and heartbeats into the database (`runtime.bots.ingest`);
+* each pass copies the bots' journals and heartbeats into the database (`runtime.bots.ingest`),
+  committing a deployment only when its step changed something;
 * the decision host of agent bots when it is composed with one (`runtime.bots.deciders`,
   `python -m api.supervisor_host`): each agent deployment is registered with it before its bot
   starts and gets a channel address and token in its config, never an LLM key;
@@ -40,6 +41,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from core.config import Settings
@@ -100,6 +102,13 @@ def bot_environment(folder: Path, key_id: str, secret: str) -> dict[str, str]:
         extra={"LUMIBOT_HIDE_BOTSPOT_TIP": "1", **BOT_MALLOC, KEY_ENV: key_id,
                SECRET_ENV: secret},
     )
+
+
+FLUSHED = "stratforge_flushed"  # Session.info: a flush wrote what is not committed yet
+
+
+def _note_flush(db: Session, _context: Any) -> None:
+    db.info[FLUSHED] = True
 
 
 def _ids(dep: Deployment, **fields: Any) -> dict[str, Any]:
@@ -168,7 +177,9 @@ class Supervisor:
             self._lock_handle = None
 
     def session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
+        db = Session(self.engine, expire_on_commit=False)
+        event.listen(db, "after_flush", _note_flush)
+        return db
 
     # -- adoption --------
     def adopt(self) -> None:
@@ -209,8 +220,10 @@ class Supervisor:
                 except Exception as exc:
                     log.exception("supervisor step failed", extra=_ids(dep))
                     dep.last_error = f"supervisor: {type(exc).__name__}: {exc}"[:500]
-                db.add(dep)
-                db.commit()
+                # an idle bot's step changes nothing: no commit, no write
+                if db.info.get(FLUSHED) or db.new or db.dirty or db.deleted:
+                    db.commit()
+                    db.info.pop(FLUSHED, None)
 
     def _step(self, db: Session, dep: Deployment) -> None:
         assert dep.id is not None

@@ -159,6 +159,68 @@ def test_the_supervisor_ingests_typed_events_past_bad_lines(tmp_path: Path) -> N
     assert last_exit_code(tmp_path) == ExitCode.halted
 
 
+def test_an_idle_bot_costs_its_supervisor_no_write(tmp_path: Path) -> None:
+    """The supervisor ingests every bot twice a second: the deployment row is written only
+    when the journal grew, a new heartbeat came or the broker's health changed."""
+    import time
+
+    from sqlalchemy import event
+    from sqlmodel import Session, SQLModel, create_engine
+
+    from core.models import Deployment
+    from runtime.bots.ingest import ingest_journal
+    from runtime.bots.journal import HEARTBEAT_FILE, Heartbeat, write_heartbeat
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    SQLModel.metadata.create_all(engine)
+    TypedJournal(tmp_path / "events.jsonl").write(Running())
+    beat = time.time()
+    write_heartbeat(tmp_path / HEARTBEAT_FILE, Heartbeat(ts=beat, equity=100.0, pnl_day=1.0))
+    with Session(engine) as db:
+        dep = Deployment(owner_id=1, strategy_id=1, version_id=1, key="dtest")
+        db.add(dep)
+        db.commit()
+        dep_id = dep.id
+    updates: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(conn: object, cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE DEPLOYMENTS"):
+            updates.append(statement)
+
+    with Session(engine, expire_on_commit=False) as db:  # as the supervisor holds its rows
+        dep = db.get_one(Deployment, dep_id)
+        assert ingest_journal(db, dep, tmp_path) is True
+        db.commit()
+        assert len(updates) == 1
+        stamp = dep.updated_at
+        for _ in range(3):
+            assert ingest_journal(db, dep, tmp_path) is False
+            db.add(dep)
+            db.commit()
+        assert len(updates) == 1 and dep.updated_at == stamp
+    with Session(engine) as db:  # read back (SQLite: naive datetimes): still the same beat
+        dep = db.get_one(Deployment, dep_id)
+        assert ingest_journal(db, dep, tmp_path) is False
+        db.commit()
+        assert len(updates) == 1
+        write_heartbeat(tmp_path / HEARTBEAT_FILE,
+                        Heartbeat(ts=beat, equity=100.0, pnl_day=1.0,
+                                  broker_error="ConnectError: down"))
+        assert ingest_journal(db, dep, tmp_path) is True  # same beat, but the broker is lost
+        db.commit()
+        assert len(updates) > 1
+        written = len(updates)
+        assert ingest_journal(db, dep, tmp_path) is False
+        db.commit()
+        write_heartbeat(tmp_path / HEARTBEAT_FILE, Heartbeat(ts=beat + 5, equity=100.0,
+                                                             pnl_day=1.0,
+                                                             broker_error="ConnectError: down"))
+        assert ingest_journal(db, dep, tmp_path) is True  # a new beat
+        db.commit()
+    assert len(updates) == written + 1
+
+
 def test_the_heartbeat_reads_the_account_once_and_the_clock_only_at_its_boundaries(
     venue: VenueServer, tmp_path: Path
 ) -> None:
