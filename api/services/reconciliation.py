@@ -13,10 +13,11 @@ When the report is beyond the tolerance (`Settings.reconcile_tolerance_bps`,
 
 The risk gate's refusals (`Refused` in the journal) go to the report too, so that a backtest
 order paper missed because the gate refused it says so. A refusal never reaches the broker,
-so its broker day is dated from the journal: its wall-clock time moved by the broker clock's
-offset at the last journal line that knows both (the starting book, a submitted order, a stop)
-— exact on Alpaca, where the two clocks agree, and the right day on the local venue unless its
-simulated clock jumped between that line and the refusal.
+so the bot journals the broker's clock with it (`Refused.broker_time`, its kept `BrokerClock`).
+A journal written before that was kept is dated from its wall-clock time moved by the broker
+clock's offset at the last journal line that knows both (the starting book, a submitted order,
+a stop) — exact on Alpaca, where the two clocks agree, and the right day on the local venue
+unless its simulated clock jumped between that line and the refusal.
 """
 
 from __future__ import annotations
@@ -80,14 +81,20 @@ def _refusals(events: list[JournalEvent], orders: list[Any]) -> list[Refusal]:
             anchors.append((e.ts, submitted_at[e.client_order_id]))
     out = []
     for e in events:
-        if not isinstance(e, Refused) or not anchors:
+        if not isinstance(e, Refused):
             continue
-        ours, theirs = anchors[0]
-        for wall, broker in anchors:
-            if wall <= e.ts:
-                ours, theirs = wall, broker
+        if e.broker_time is not None:  # the bot kept the broker's clock at the refusal
+            when = e.broker_time
+        elif anchors:  # an older journal: our clock moved onto the broker's by the last anchor
+            ours, theirs = anchors[0]
+            for wall, broker in anchors:
+                if wall <= e.ts:
+                    ours, theirs = wall, broker
+            when = theirs + (e.ts - ours)
+        else:
+            continue
         out.append(Refusal(symbol=e.symbol, side=e.side.lower(), qty=e.qty,
-                           day=_day(theirs + (e.ts - ours)), code=e.code, reason=e.reason,
+                           day=_day(when), code=e.code, reason=e.reason,
                            client_order_id=e.client_order_id))
     return out
 

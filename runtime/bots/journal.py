@@ -155,6 +155,9 @@ class Refused(GateEvent):
     kind: Literal["refused"] = Field(default="refused", alias="type")
     code: str = ""
     reason: str = ""
+    # the broker's clock at the refusal (the order never reaches the broker to be dated there);
+    # None in journals written before it was kept
+    broker_time: datetime | None = None
 
 
 class SubmitFailed(GateEvent):

@@ -411,7 +411,8 @@ class Bot:
                                   "side": side, "qty": quantity, "price": price,
                                   "order_type": str(order.order_type), "decision": made}
         if not decision.allowed:
-            self.journal.write(Refused(**fields, code=decision.code, reason=decision.reason))
+            self.journal.write(Refused(**fields, code=decision.code, reason=decision.reason,
+                                       broker_time=self.clock.now()))
             log.warning("order refused", extra={**self.ids, "client_order_id": client_id,
                                                 "code": decision.code,
                                                 "reason": decision.reason})

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from accounts_support import GOLDEN, accounts_app, signed_in
+from deploy_support import shutdown
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -95,8 +96,11 @@ def setup(tmp_path_factory: pytest.TempPathFactory, sample_market_dir: Path) -> 
                 prompt_version="t", snapshot_hash="h", decided_for="2024-11-18",
                 outcome="decided", cost_usd=5.0, llm_calls=1))
             db.commit()
-        yield Setup(client, services, alice_id, _ui_cookie(client, alice),
-                    _ui_cookie(client, bob), rule_dep, agent_dep)
+        try:
+            yield Setup(client, services, alice_id, _ui_cookie(client, alice),
+                        _ui_cookie(client, bob), rule_dep, agent_dep)
+        finally:
+            shutdown(services.settings)  # the supervisor the pages started, and its launcher
     dispose_engines()
 
 
