@@ -45,12 +45,12 @@ def services() -> Services:
 
 
 def record_command(command: list[str], changes: ChangeSet, exit_code: int) -> None:
-    """The audit entry of a command that changed something, as the API's middleware writes one
-    for a request: who (the signed-in user, else the local default user), the command's name
-    (`cli strategies delete`; never its arguments, which may hold anything), the rows it
-    changed, its exit code, `via: cli`. A command that changed nothing, or never opened the
-    services, leaves no entry."""
-    if not changes.rows or services.cache_info().currsize == 0:
+    """The audit entry of a command that changed rows (`changes`), as the API's middleware
+    writes one for a request: who (the signed-in user, else the local default user), the
+    command's name (`cli strategies delete`; never its arguments, which may hold anything), the
+    rows it changed, its exit code, `via: cli`. A command that never opened the services
+    leaves no entry."""
+    if services.cache_info().currsize == 0:
         return
     opened = services()
     try:
