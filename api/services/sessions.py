@@ -289,7 +289,7 @@ class SessionService:
             return cached
         version = self._verified.version()
         if credential.startswith(TOKEN_PREFIX):
-            principal, expires = self._personal_token(credential)
+            principal, expires = self._personal_token(key)
         else:
             principal, expires = self._access_token(credential)
         self._verified.put(key, principal, expires, version)
@@ -319,10 +319,11 @@ class SessionService:
             raise Unauthorized("this session has ended; sign in again", code="session_ended")
         return Principal(user_id, role, "jwt", team_from_ids(team)), float(claims["exp"])
 
-    def _personal_token(self, token: str) -> tuple[Principal, float | None]:
+    def _personal_token(self, token_hash: str) -> tuple[Principal, float | None]:
+        """The personal token whose sha256 is `token_hash` (the key it is cached under)."""
         now = utcnow()
         with owner_scope(None), self.ctx.session() as db:  # one query: token, user, team
-            found = db.exec(_TOKEN_BY_HASH.params(digest=digest(token))).first()
+            found = db.exec(_TOKEN_BY_HASH.params(digest=token_hash)).first()
             if found is None:
                 raise Unauthorized("unknown or revoked API token", code="bad_token")
             token_id, revoked, expires, last_used, user_id, role, disabled, _, team = found
