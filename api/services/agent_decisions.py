@@ -507,21 +507,19 @@ class DecisionService:
             return list(db.exec(query.limit(limit)).all())
 
     def deployment_usage(self, owner_id: int, deployment_id: int) -> AgentUsageView:
-        """How many decisions a deployed agent's bot asked for and what they cost (two
-        aggregate queries, whatever the number of decisions)."""
+        """How many decisions a deployed agent's bot asked for and what they cost (one
+        aggregate query, whatever the number of decisions)."""
         held = case((col(AgentDecision.outcome) == "held", 1), else_=0)
-        mine = (AgentDecision.owner_id == owner_id, AgentDecision.deployment_id == deployment_id)
-        counts = select(
+        # more columns than sqlmodel.select has overloads for
+        usage = select(  # type: ignore[call-overload]
             func.count(col(AgentDecision.id)), func.coalesce(func.sum(held), 0),
             func.coalesce(func.sum(AgentDecision.llm_calls), 0),
             func.coalesce(func.sum(AgentDecision.tokens_in + AgentDecision.tokens_out), 0),
-        ).where(*mine)
-        spend = select(func.coalesce(func.sum(AgentDecision.cost_usd), 0.0),
-                       func.min(AgentDecision.decided_for),
-                       func.max(AgentDecision.decided_for)).where(*mine)
+            func.coalesce(func.sum(AgentDecision.cost_usd), 0.0),
+            func.min(AgentDecision.decided_for), func.max(AgentDecision.decided_for),
+        ).where(AgentDecision.owner_id == owner_id, AgentDecision.deployment_id == deployment_id)
         with self.ctx.session() as db:
-            count, kept, calls, tokens = db.exec(counts).one()
-            cost, first, last = db.exec(spend).one()
+            count, kept, calls, tokens, cost, first, last = db.exec(usage).one()
         return AgentUsageView(deployment_id=deployment_id, decisions=int(count), held=int(kept),
                               llm_calls=int(calls), tokens=int(tokens), cost_usd=float(cost),
                               first_day=first, last_day=last)
