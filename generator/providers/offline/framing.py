@@ -457,21 +457,19 @@ def extract_title(state: ParseState) -> None:
     rest = cut(_RATIO, rest, ratio)
     rest = cut(_GOLDEN, rest, lambda m: title.crosses.append(m.group("w")))
     ignored: list[str] = []
-    schedule_words: list[str] = []
-    # a schedule said in the title ("At the end of every month check EFA: ...") is read with
-    # the rules, never dropped with the title's other words (and so is a position size)
-    for pattern in SCHEDULE_PATTERNS:
-        rest = cut(pattern, rest, lambda m: schedule_words.append(m.group(0).strip()))
-    # so is a position size ("$5,000 per trade: buy IWM when ...")
-    for pattern in (*AMOUNT_PATTERNS, *FIXED_PATTERNS):
-        rest = cut(pattern, rest, lambda m: schedule_words.append(m.group(0).strip()))
+    kept_words: list[str] = []
+    # a schedule ("At the end of every month check EFA: ...") or a position size ("$5,000 per
+    # trade: buy IWM when ...") said in the title is read with the rules, never dropped with
+    # the title's other words
+    for pattern in (*SCHEDULE_PATTERNS, *AMOUNT_PATTERNS, *FIXED_PATTERNS):
+        rest = cut(pattern, rest, lambda m: kept_words.append(m.group(0).strip()))
     for tok in rest.split():
         if re.fullmatch(SYM, tok):
             title.symbols.append(tok)
         elif tok in _FAMILIES:
             title.families.append(_FAMILIES[tok])
         elif tok in _SCHEDULE_WORDS:
-            schedule_words.append(tok)
+            kept_words.append(tok)
         elif re.fullmatch(r"\d+(?:\.\d+)?", tok):
             raise state.fail(f"the number {tok} in the title is not used by the rules; say "
                              "what it is in the rules", [head])
@@ -483,7 +481,7 @@ def extract_title(state: ParseState) -> None:
     state.understood.append(f"title {head!r}")
     # a schedule named in the title is read with the rules
     body = _say_title_lines(title, f" {body} ")
-    state.t = squash(" " + body + "".join(f" , {w}" for w in schedule_words) + " ")
+    state.t = squash(" " + body + "".join(f" , {w}" for w in kept_words) + " ")
 
 
 # settings a title gives to the family it names: "Bollinger Bands 20, 2", "Stochastic 14,3",
