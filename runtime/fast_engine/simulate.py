@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -432,7 +431,7 @@ class _SpecRun:
         the same order, as the day loop."""
         m, book, symbol = self.m, self.book, self.symbols[0]
         weight = float(self.p["position_weight"])
-        opening, closing = ("sell", "buy") if self.short else ("buy", "sell")
+        closing = "buy" if self.short else "sell"
         entry_days = np.flatnonzero(self.entry[symbol] & m.warm)
         exit_days = (np.flatnonzero(self.exit[symbol] & m.warm) if symbol in self.exit
                      else np.zeros(0, dtype=int))
@@ -463,11 +462,10 @@ class _SpecRun:
             day = m.labels[nxt]
             if qty:
                 book.fill(day, symbol, abs(qty), closing, float(opens[nxt]))
-            else:
-                equity = book.cash
-                wanted = float(math.floor(equity * weight / float(last[nxt])))
-                if wanted > 0:
-                    book.fill(day, symbol, wanted, opening, float(opens[nxt]))
+            else:  # flat: the equity is the cash; the day loop's sizing rule
+                self.book.trade_to_signed_weights(
+                    day, {symbol: -weight if self.short else weight},
+                    {symbol: float(last[nxt])}, book.cash, {symbol: float(opens[nxt])})
             qty = book.qty.get(symbol, 0.0)
             t = nxt + 1
         with np.errstate(invalid="ignore"):
