@@ -157,12 +157,12 @@ def _refusal_of(missed: Trade, refusals: list[Refusal], linked: list[bool],
                 tolerance: Tolerance) -> Refusal | None:
     """The unlinked refusal nearest in days to a missed order of the same symbol and side."""
     best: int | None = None
+    best_gap = tolerance.max_lag_days + 1
     for i, r in enumerate(refusals):
         gap = abs((r.day - missed.day).days)
         if (not linked[i] and r.symbol == missed.symbol and r.side == missed.side
-                and gap <= tolerance.max_lag_days
-                and (best is None or gap < abs((refusals[best].day - missed.day).days))):
-            best = i
+                and gap < best_gap):
+            best, best_gap = i, gap
     if best is None:
         return None
     linked[best] = True
