@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import dashboard, docs
@@ -37,7 +38,7 @@ from api.services.container import Services
 from api.services.views import ErrorBody
 from api.web_guard import WebGuard
 from core.config import Settings, get_settings
-from core.errors import InvalidInput, ServerBusy, StratforgeError
+from core.errors import Conflict, InvalidInput, ServerBusy, StratforgeError
 from core.logging import configure_logging, get_logger
 
 log = get_logger(__name__)
@@ -158,6 +159,15 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False,
             return dashboard.error_page(request, exc)
         headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, ServerBusy) else None
         return JSONResponse(status_code=http_status(exc), content=error_body(exc), headers=headers)
+
+    @app.exception_handler(StaleDataError)
+    @app.exception_handler(ObjectDeletedError)
+    async def _changed_meanwhile(request: Request, _: Exception) -> Response:
+        """Another request removed or changed the row this one was writing (a delete racing
+        an update): a 409 the client can retry after a reload, not a 500."""
+        return await _stratforge_error(request, Conflict(
+            "another request changed or removed this object meanwhile; reload and try again",
+            code="changed_meanwhile"))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

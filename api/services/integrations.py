@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import SecretStr
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from api.services.context import AppContext
@@ -153,11 +154,18 @@ class IntegrationService:
         except Exception as exc:  # whatever the SDK raised: report it, never the key
             text = str(exc).replace(secret, "…").replace(key_id or "\0", "…")
             result = IntegrationTest(ok=False, detail=f"{type(exc).__name__}: {text[:300]}")
+        # one conditional UPDATE: a key removed (or its owner's) while it was being tested is
+        # a 404 here, never an ORM stale-row error
         with owner_scope(user_id), self.ctx.session() as db:
-            row = self._row(db, user_id, integration_id)
-            row.last_tested_at, row.last_test_ok = utcnow(), result.ok
-            db.add(row)
+            written = db.connection().execute(
+                update(Integration)
+                .where(col(Integration.id) == integration_id,
+                       col(Integration.owner_id) == user_id)
+                .values(last_tested_at=utcnow(), last_test_ok=result.ok))
             db.commit()
+        if written.rowcount != 1:
+            raise NotFound(f"no integration {integration_id} (removed while it was tested)",
+                           code="integration_not_found")
         return result
 
 

@@ -171,13 +171,16 @@ class NotificationService:
             self._channel(db, user_id, channel_id)
             notify(db, user_id, NotifyEvent.test, "stratforge test message",
                    "If you read this, the channel works.", channel_id=channel_id)
-            db.commit()
+            db.flush()
             row = db.exec(select(NotificationDelivery)
                           .where(NotificationDelivery.channel_id == channel_id)
                           .order_by(col(NotificationDelivery.id).desc())).first()
             assert row is not None and row.id is not None
             delivery_id = row.id
-        self.dispatcher.deliver_now(delivery_id)
+            self.dispatcher.hold(row)  # committed as ours: no background loop takes it first
+            db.add(row)
+            db.commit()
+        self.dispatcher.deliver(delivery_id)
         with self.ctx.session() as db:
             done = db.get(NotificationDelivery, delivery_id)
             assert done is not None

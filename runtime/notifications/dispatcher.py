@@ -134,15 +134,13 @@ class NotificationDispatcher:
         )
         return bool(result.rowcount == 1)
 
-    def deliver_now(self, delivery_id: int) -> bool:
-        """Claim one pending row and make its attempt in this thread (a channel test); False
-        when another dispatcher claimed it first."""
-        with Session(self.engine) as db:
-            won = self._claim(db, delivery_id, DeliveryStatus.pending.value)
-            db.commit()
-        if won:
-            self.deliver(delivery_id)
-        return won
+    def hold(self, row: NotificationDelivery) -> None:
+        """Mark a row not yet committed as claimed by this dispatcher, so that the row is
+        written already `sending` and no dispatcher's loop (this one's included) can take it
+        before the caller's `deliver` (a channel test answers with its own attempt)."""
+        row.status = DeliveryStatus.sending.value
+        row.claimed_at = utcnow()
+        row.claimed_by = self.name
 
     def deliver(self, delivery_id: int) -> None:
         """One attempt at a claimed row, its outcome written on the row."""

@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 from conftest import make_settings, ui_csrf
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from api.app import create_app
 from api.services.container import Services
 from core.db import dispose_engines
+from core.models import User
 
 GOLDEN = (
     "Buy SPY when the 50-day SMA crosses above the 200-day SMA and sell when it crosses "
@@ -373,6 +375,33 @@ def test_an_unexpected_error_is_a_json_500_with_a_request_id(tmp_path: Path,
         assert body["details"]["request_id"] == response.headers["X-Request-ID"]
         assert "a bug on purpose" not in response.text  # the traceback stays in the log
         assert client.get("/health").headers["X-Request-ID"] != body["details"]["request_id"]
+    dispose_engines()
+
+
+def test_a_row_removed_by_another_request_meanwhile_is_a_409(tmp_path: Path,
+                                                              sample_market_dir: Path) -> None:
+    """Two requests racing (a delete between another's read and write) end in SQLAlchemy's
+    stale-row error; the client gets a 409 to reload and retry, never a 500."""
+    app = create_app(make_settings(tmp_path, sample_market_dir))
+
+    @app.post("/race")
+    def race() -> None:
+        services = app.state.services
+        with services.ctx.session() as setup:
+            setup.add(User(name="racer", role="trader"))
+            setup.commit()
+        with services.ctx.session() as first, services.ctx.session() as second:
+            user = first.exec(select(User).where(User.name == "racer")).one()
+            second.delete(second.get(User, user.id))
+            second.commit()  # the other request's delete lands between read and write
+            user.name = "renamed"
+            first.add(user)
+            first.commit()
+
+    with TestClient(app, raise_server_exceptions=True) as client:
+        response = client.post("/race")
+        assert response.status_code == 409, response.text
+        assert response.json()["code"] == "changed_meanwhile"
     dispose_engines()
 
 

@@ -77,9 +77,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
         shutdown_all_bots(Settings(home=tmp / "home", generated_dir=tmp / "gen"))
         dispose_engines()
-        errors = [line for line in log.read_text(errors="replace").splitlines()
-                  if "unhandled error" in line]
-        assert not errors, "the server logged unhandled errors:\n" + "\n".join(errors[:20])
+        lines = log.read_text(errors="replace").splitlines()
+        errors = [i for i, line in enumerate(lines) if "unhandled error" in line]
+        # each error's line, and the traceback under the first: what a reader needs to fix it
+        assert not errors, "the server logged unhandled errors:\n" + "\n".join(
+            [lines[i] for i in errors[:20]] + lines[errors[0] + 1:errors[0] + 60])
 
 
 # CPython 3.11.7's ast.parse can raise this inside Hypothesis while it describes a recursive

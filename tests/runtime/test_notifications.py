@@ -275,6 +275,32 @@ def test_a_delivery_left_sending_by_a_dead_dispatcher_is_claimed_again(
         dispose_engines()
 
 
+def test_a_held_row_is_not_claimed_by_any_loop(tmp_path: Path, sample_market_dir: Path) -> None:
+    """A channel test writes its row already claimed, so a polling dispatcher (another
+    process's, or this one's own loop) cannot take it between the insert and the caller's own
+    attempt — the answer the caller returns is the attempt's outcome, never `sending`."""
+    w = World(tmp_path, sample_market_dir)
+    other = NotificationDispatcher(w.engine, w.settings, name="other")
+    try:
+        with http_receiver() as rx:
+            cid = w.channel({"kind": "webhook", "url": rx.url, "secret": SECRET})
+            with Session(w.engine) as db:
+                notify(db, w.user, NotifyEvent.test, "test", channel_id=cid)
+                db.flush()
+                row = db.query(NotificationDelivery).one()
+                w.dispatcher.hold(row)
+                db.add(row)
+                db.commit()
+                held = row.id or 0
+            assert other.dispatch_due() == 0 and w.dispatcher.dispatch_due() == 0
+            w.dispatcher.deliver(held)
+            assert w.delivery(cid).status == "sent" and len(rx.requests) == 1
+    finally:
+        other.stop(wait=True)
+        w.dispatcher.stop(wait=True)
+        dispose_engines()
+
+
 @pytest.mark.parametrize("config", [
     {"kind": "webhook", "url": "ftp://x", "secret": SECRET},
     {"kind": "webhook", "url": "http://127.0.0.1:1", "secret": "short"},
