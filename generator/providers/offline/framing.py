@@ -283,12 +283,17 @@ def apply_corrections(state: ParseState) -> None:
 
 # "sell on a weekly close below it": the close of the last completed week (spec v2 weekly
 # bars), tagged before "weekly" can be read as the schedule
+# (a verb may stand before the side: "when the weekly close drops under it")
 _PERIOD_CLOSE = rx(r"(?:(?:on|at|after) )?(?:a |the )?(?P<tf>weekly|monthly) (?:close|closing price"
-                   r"|closing)(?= (?:is |that is |of )?(?:above|below|under|over)(?!\S))")
+                   r"|closing)(?= (?:is |that is |of )?(?:(?:drops|falls|dips|slips|sinks|goes|gets"
+                   r"|moves|rises|climbs|comes|is back|goes back|gets back|moves back|comes back"
+                   r"|crosses|breaks|closes)(?: back)? )?(?:above|below|under|over)(?!\S))")
 
 
 def _period_close(state: ParseState, m: re.Match[str]) -> str:
     state.understood.append(f"the {m.group('tf')} close")
+    if m.group("tf") == "monthly":
+        state.monthly_close = True
     return f" {state.add_indicator(m, Ind(IndicatorKind.price, timeframe=m.group('tf')))} "
 
 

@@ -57,7 +57,7 @@ def _plain(kind: IndicatorKind | None, weekly_bars: bool = True) -> Tagger:
     def handler(state: ParseState, m: re.Match[str]) -> str:
         if not weekly_bars:
             return state.add_indicator(m, Ind(kind, period=period_of(m)))
-        period, timeframe = period_on_bars(m)
+        period, timeframe = period_on_bars(m, state.monthly_close)
         return state.add_indicator(m, Ind(kind, period=period, timeframe=timeframe))
 
     return handler
@@ -254,7 +254,7 @@ def _moving_average(state: ParseState, m: re.Match[str]) -> str:
     written = " ".join(x for x in (g.get("pre"), g.get("w")) if x)
     exponential = "exp" in written or "ema" in written or "ewma" in written
     kind = IndicatorKind.ema if exponential else IndicatorKind.sma
-    period, timeframe = period_on_bars(m)
+    period, timeframe = period_on_bars(m, state.monthly_close)
     return state.add_indicator(m, Ind(kind, period=period, timeframe=timeframe))
 
 
@@ -281,7 +281,7 @@ MOVING_AVERAGES: Rules = [
 
 # -- spec v2 indicators: ATR, stochastic, volatility, drawdown, volume ---------------------------
 def _stochastic_k(state: ParseState, m: re.Match[str]) -> str:
-    period, timeframe = period_on_bars(m)
+    period, timeframe = period_on_bars(m, state.monthly_close)
     period = period or (int(m.group("pn")) if m.groupdict().get("pn") else None)
     if period is not None:
         state.stoch_period = state.settle(state.stoch_period, period, "stochastic periods",

@@ -52,13 +52,19 @@ def period_of(m: re.Match[str]) -> int | None:
 WEEK_UNITS = frozenset({"week", "weeks", "wk", "wks", "w"})
 
 
-def period_on_bars(m: re.Match[str]) -> tuple[int | None, str | None]:
+MONTH_UNITS = frozenset({"month", "months", "mo", "mos", "m"})
+
+
+def period_on_bars(m: re.Match[str], monthly_bars: bool = False) -> tuple[int | None, str | None]:
     """`period_of`, except that a period in weeks ("the 10-week EMA") is that many weekly bars:
     (period, "weekly"). Months stay daily bars (21 a month), as "the 10-month SMA" is usually
-    read."""
+    read, unless `monthly_bars` (the text compares a monthly close: "the monthly close above the
+    10-month SMA" is ten monthly bars)."""
     g = m.groupdict()
     if g.get("p") and g.get("pu") in WEEK_UNITS:
         return int(g["p"]), "weekly"
+    if monthly_bars and g.get("p") and g.get("pu") in MONTH_UNITS:
+        return int(g["p"]), "monthly"
     return period_of(m), None
 
 
