@@ -556,4 +556,14 @@ def resolve_op(op: Op, left: Ind, right: Ind | float) -> Operator | None:
             return Operator.gt
         if right_kind in (IndicatorKind.lowest_low, IndicatorKind.bb_lower):
             return Operator.lt
+    if code == "new" and isinstance(right, float) and left.kind in _BOUNDED:
+        # "RSI hits 75": a level of a 0-100 oscillator is reached from the middle (50)
+        if right > 50:
+            return Operator.gt
+        if right < 50:
+            return Operator.lt
     return None
+
+
+# oscillators bounded 0-100, whose levels are reached from their middle
+_BOUNDED = frozenset({IndicatorKind.rsi, IndicatorKind.stoch_k})

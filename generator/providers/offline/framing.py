@@ -160,6 +160,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str]] = [
     # "thirds in A, B and C", "halves in A and B": equal shares
     (rx(r"(?:in )?thirds(?= (?:in|between|across) )"), " 33.333333 % each "),
     (rx(r"(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
+    # "sell when back above it": the subject left out is the one just named
+    (rx(r"(?P<kw>when|once|if|whenever) (?:it )?(?:is |gets |goes |comes )?back (?P<d>above|over"
+        r"|below|under)"), r" \g<kw> it is back \g<d> "),
+    # "RSI is oversold (below 25)": the bracket says the level
+    (rx(r"(?:is |gets |becomes |turns )?(?:oversold|overbought) \( (?P<d>below|under|above|over"
+        r"|< =?|> =?) (?P<n>\d+(?:\.\d+)?) \)"), r" is \g<d> \g<n> "),
 ]
 
 
@@ -372,6 +378,25 @@ def strip_names(state: ParseState) -> None:
     state.t = squash(text)
 
 
+# a remark in brackets: no number, symbol, indicator, comparison or risk word, so no rule
+# ("(mean reversion lol)", "(bonds up when stocks down)")
+_REMARK = rx(r"\( (?P<words>[a-z' ]+?) \)")
+_REMARK_STOP = INDICATOR_WORDS | frozenset(words(
+    """above below under over cross crosses crossed crossing than higher lower high low
+    positive negative stop loss profit target trailing sell buy exit enter weekly monthly daily
+    day days week weeks month months year years average moving band bands line signal
+    histogram momentum return returns not unless never cash each every per only rebalance
+    rebalanced"""
+))
+
+
+def _remark(found: list[str], m: re.Match[str]) -> str:
+    if any(w in _REMARK_STOP or not w.isalpha() for w in m.group("words").split()):
+        return m.group(0)
+    found.append(m.group(0).strip())
+    return " "
+
+
 def strip_small_talk(state: ParseState) -> None:
     strip_names(state)
     found: list[str] = []
@@ -386,6 +411,7 @@ def strip_small_talk(state: ParseState) -> None:
         return " "
 
     text = _FRAMED_SYMBOL.sub(framed, state.t)
+    text = _REMARK.sub(lambda m: _remark(found, m), text)
     text = _ONLY.sub(lambda m: f" {handler(m)} ", text)
     for pattern in SMALL_TALK:
         text = pattern.sub(lambda m: f" {handler(m)} ", text)

@@ -71,6 +71,9 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("take", rx(rf"{_RISK_PREFIX}{NUMP} (?:take profit|profit target|profit take|gain target)")),
+    # "3 percent stop, 12% target": a bare target next to the stop is the profit target
+    ("take", rx(rf"{_RISK_PREFIX}{NUMP} target(?! (?:volatility|vol|weight|allocation|annual"
+                r"|yearly|risk)(?!\S))")),
     (
         "take",
         # "sell after 10 days or at 4% profit", "exit on a 6% gain": the gain that closes it
