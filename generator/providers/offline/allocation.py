@@ -190,11 +190,13 @@ def extract_alternative(state: ParseState) -> None:
 
 # "target 10% volatility", "size positions to 12% annual volatility", "a 10% vol target"
 _VOL = r"(?:annual(?:ised|ized)? |annual |yearly )?(?:volatility|vol)"
+_SIZED_TO = r"(?:(?:sized|sizing|size|scaled|scale|scaling) (?:it |them )?to )?"
+_A_YEAR = r"(?: a year| per year| per annum| annual(?:ly|ised|ized)?| yearly)?"
 TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
-    rx(r"(?:, )?(?:and |with )?(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for) (?:a |an )?"
-       rf"{_VOL} (?:of |at )?{NUMP}"),
-    rx(rf"(?:, )?(?:and |with )?(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for) (?:a |an )?{NUMP}"
-       rf"(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol)"),
+    rx(rf"(?:, )?(?:and |with )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for)"
+       rf" (?:a |an )?{_VOL} (?:of |at )?{NUMP}{_A_YEAR}"),
+    rx(rf"(?:, )?(?:and |with )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for)"
+       rf" (?:a |an )?{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"),
     rx(r"(?:, )?(?:and |with )?(?:size|sizing|scale|scaling|scaled|sized)(?: each| the| my)?"
        r"(?: positions?| it| them| holdings?| weights?)? (?:to|for|at|so that it has) (?:a |an )?"
        rf"{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol)(?: target)?"),
@@ -202,6 +204,9 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
        r" target(?:ing)?"),
     rx(rf"(?:, )?(?:and |with )?(?:a |an )?volatility target(?:ing)?(?: of| at)? {NUMP}"),
 ]
+# "vol targeting on TLT at 8% a year": the symbol stays for the rules
+VOL_TARGET_ON = rx(rf"(?:volatility|vol) target(?:ing|ed)? (?:on|for) (?P<sym>{SYM}) (?:at|of)"
+                   rf" {NUMP}{_A_YEAR}")
 
 
 def extract_volatility_target(state: ParseState) -> None:
@@ -211,6 +216,11 @@ def extract_volatility_target(state: ParseState) -> None:
                                         m.group(0))
         state.understood.append(f"volatility target {format_number(value)}% a year")
 
+    def on_symbol(m: re.Match[str]) -> str:
+        on_match(m)
+        return f"hold {m.group('sym')}"
+
+    state.t = take(VOL_TARGET_ON, state.t, on_symbol)
     state.t = consume(TARGET_VOL_PATTERNS, state.t, on_match)
 
 

@@ -9,6 +9,7 @@ phase matches whole tokens of the string this returns.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from generator.providers.offline.vocabulary import (
     ALIASES,
@@ -34,7 +35,7 @@ def _dollars(m: re.Match[str]) -> str:
     return f" {value:g} dollars "
 
 
-_REWRITES: list[tuple[str, str]] = [
+_REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(sma|ema|rsi|dma|ma|roc)(\d)", r"\1 \2"),  # "sma50" -> "sma 50"
     (r"(?i)\b(sma|ema|rsi|dma|roc|macd)-(?=\d)", r"\1 "),  # "RSI-2" -> "RSI 2"
     (r"(\d)([A-Za-z])", r"\1 \2"),  # "50dma" -> "50 dma", "3m" -> "3 m"
@@ -58,9 +59,21 @@ _REWRITES: list[tuple[str, str]] = [
     (r"(?i)\b(?:a |one )?half (?=(?:in|into|on|of the money in|of my money in)\b)", "50 % "),
     (r"(?i)\b(?:a |one )?third each\b", "33.333333 % each"),
     (r"(?i)\b(?:a |one )?quarter each\b", "25 % each"),
+    # "put 10k in GLD": thousands of dollars said without the dollar sign, after a verb of money
+    (r"(?i)\b(put|invest|place|allocate|use|using|with|spend) (\d+(?:\.\d+)?) ?k\b",
+     lambda m: f"{m.group(1)} {float(m.group(2)) * 1000:g} dollars"),
+    # "put $5000 into each of SPY, QQQ and IWM": the amount per position, then the buy
+    (r"(?i)\b(?:put|invest|place|allocate)\s+(\d+(?:\.\d+)?) dollars\s+(?:in|into|on) each of\b",
+     r"\1 dollars per position : buy"),
+    # "put 10000 dollars in GLD": the buy, with that amount
+    (r"(?i)\b(?:put|invest|place|allocate)\s+(\d+(?:\.\d+)?) dollars\s+(?:in|into|on) "
+     r"([A-Za-z]{2,5})\b", r"buy \2 with \1 dollars per position"),
     # "buy 5000 dollars of SPY": the amount per position, the symbol bought
     (r"(?i)\b(\d+(?:\.\d+)?) dollars (?:worth )?(?:of|in|into) ([A-Za-z]{2,5})\b",
      r"\2 with \1 dollars per position"),
+    # "with half of my available cash": half the portfolio per position
+    (r"(?i)\b(?:a |one )?half (?:of )?(?:my |the |our )?(?:available |free |spare )?"
+     r"(cash|money|capital|account|portfolio|funds|equity)\b", r"50 % of my \1"),
 ]
 
 

@@ -67,11 +67,16 @@ WEIGHTS_FILLER = frozenset(words(
 ))
 
 # -- buy and hold --------------------------------------------------------------------------------
+_FOREVER = (r"(?: (?:forever|for good|for the long term|for the long run))?"
+            r"(?:(?: ,)?(?: and)? never sell(?: it| them)?)?")
 BUY_HOLD = rx(
-    rf"(?:just )?(?:buy (?:and|&) hold(?: on to)?|hold and forget) (?P<syms>{SYMLIST})"
+    rf"(?:just )?(?:buy (?:and|&) hold(?: on to)?|hold and forget) (?P<syms>{SYMLIST}){_FOREVER}"
     rf"|(?:just )?(?:buy|hold|own) (?P<syms2>{SYMLIST}) (?:and hold|and never sell|forever"
-    r"|and forget(?: it)?|for the long term)"
+    rf"|and forget(?: it)?|for the long term){_FOREVER}"
 )
+# "hold SPY, sized to target 10% volatility": with a volatility target and no rule, the hold
+# is a buy-and-hold whose size the target sets
+HOLD_SIZED = rx(rf"(?:just )?(?:hold|own|keep|buy) (?P<syms>{SYMLIST})")
 # words that mean the text has trading rules, so it is no buy-and-hold
 RULE_HINT = re.compile(
     r"(?<!\S)(?:when|whenever|if|once|while|unless|cross|crosses|crossed|above|below|under|over"
@@ -402,6 +407,8 @@ def try_hold_all(state: ParseState) -> StrategySpec | None:
         found.extend(re.findall(SYM, m.group("syms") or m.group("syms2") or ""))
 
     t = consume([BUY_HOLD], state.t, buy_hold)
+    if not found and state.target_vol is not None:
+        t = consume([HOLD_SIZED], state.t, buy_hold)
     if found and not RULE_HINT.search(t):
         state.understood.append("buy and hold " + ", ".join(found))
         state.t = t
