@@ -33,6 +33,7 @@ from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Ind, Title
 from generator.providers.offline.vocabulary import (
+    BB_STD_WORDS,
     CONSUMED,
     FILLER,
     INDICATOR_WORDS,
@@ -44,6 +45,7 @@ from generator.spec import (
     MACD_KINDS,
     AllocationKind,
     Frequency,
+    Indicator,
     IndicatorKind,
     Operator,
     StrategySpec,
@@ -103,7 +105,7 @@ _STANDARD_MACD = rx(
     r"(?P<b>\d+)(?: /| ,)? (?P<c>\d+)(?: settings?| parameters?| params)?"
 )
 _RATIO = re.compile(r"(?<!\S)(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?!\S)")
-_RSI_N = re.compile(r"(?<!\S)rsi (?P<n>\d+)(?!\S)")
+_RSI_N = re.compile(r"(?<!\S)rsi (?:\( (?P<n2>\d+) \)|(?P<n>\d+))(?!\S)")
 _COUNT = re.compile(r"(?<!\S)(?P<n>\d+) (?:fund|asset|etf|etfs|assets|funds)(?!\S)")
 _SHORT = re.compile(r"(?<!\S)short(?! term)(?!\S)")
 _GOLDEN = re.compile(r"(?<!\S)(?P<w>golden|death) cross(?!\S)")
@@ -421,7 +423,8 @@ def strip_small_talk(state: ParseState) -> None:
         state.ignored.extend(found)
 
 
-_COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", "fast", "get"])
+_COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", "fast", "get",
+                         "long"])
 
 
 def _title_split(text: str) -> tuple[str, str] | None:
@@ -430,7 +433,8 @@ def _title_split(text: str) -> tuple[str, str] | None:
         head_text = " ".join(tokens[:k])
         comma_title = (tok == "," and k + 1 < len(tokens) and tokens[k + 1] in _COMMA_NEXT
                        and (not any(t == "%" or t[0].isdigit() for t in tokens[:k])
-                            or any(p.search(head_text) for p in _SETTINGS)))
+                            or any(p.search(head_text) for p in _SETTINGS)
+                            or ("macd" in tokens[:k] and _MACD_SETTINGS.search(head_text))))
         if tok in (":", "-", ".") or comma_title:
             if k == 0 or k == len(tokens) - 1:
                 return None
@@ -479,7 +483,8 @@ def extract_title(state: ParseState) -> None:
     if "macd" in rest.split() or re.search(r"standard|default|usual", rest):
         rest = cut(_MACD_SETTINGS, rest, macd)
     rest = _cut_settings(state, title, rest)
-    rest = cut(_RSI_N, rest, lambda m: title.rsi_periods.append(int(m.group("n"))))
+    rest = cut(_RSI_N, rest,
+               lambda m: title.rsi_periods.append(int(m.group("n") or m.group("n2"))))
     rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
 
     def ratio(m: re.Match[str]) -> None:
@@ -519,6 +524,9 @@ def extract_title(state: ParseState) -> None:
 # "Donchian channel 55/20", "10/30 EMA crossover", "with a 5 day EMA and a 20 day EMA"
 _BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs) (?P<p>\d+)(?: ,| /)?"
                           r"(?: (?P<k>\d+(?:\.\d+)?))?(?!\S)")
+# "Bollinger breakout on QQQ w/ 2.5 std bands": the width alone, on the default 20 days
+_BB_WIDTH = re.compile(rf"(?<!\S)(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?: bollinger)?"
+                       r"(?: bands?)?(?!\S)")
 _STOCH_SETTINGS = re.compile(r"(?<!\S)(?:stochastics?|stoch)(?: % k)? (?P<p>\d+)(?: ,| /)?"
                              r"(?: (?P<k>\d+))?(?!\S)")
 _DONCHIAN_SETTINGS = re.compile(r"(?<!\S)(?:donchian|turtle)(?: channels?| style| system)?"
@@ -528,6 +536,8 @@ _LINE_PAIR = re.compile(
     rf"(?<!\S)(?P<a>\d+) (?:/|and|,) (?P<b>\d+)(?: day)? {_MA_KIND}(?!\S)"
     rf"|(?<!\S)(?:a |the )?(?P<a2>\d+) day (?P<k2>ema|sma|ma|dma|moving average) and (?:a |the )?"
     rf"(?P<b2>\d+) day (?:ema|sma|ma|dma|moving average)(?!\S)"
+    # "ema 12/26 cross": the kind first
+    r"|(?<!\S)(?P<k3>emas?|smas?|mas?|dmas?) (?P<a3>\d+) (?:/|and|,) (?P<b3>\d+)(?!\S)"
 )
 
 
@@ -545,6 +555,11 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
         title.families.append("bollinger")
         return " "
 
+    def bb_width(width: float) -> str:
+        title.settings.append(("bollinger", 20, width))
+        title.families.append("bollinger")
+        return " "
+
     def stoch(m: re.Match[str]) -> str:
         if m.group("k") and int(m.group("k")) != 3:
             raise state.fail(f"the stochastic %D here is the 3-bar average of %K; a smoothing "
@@ -558,12 +573,15 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
         return " "
 
     def lines(m: re.Match[str]) -> str:
-        a, b = (int(m.group("a") or m.group("a2")), int(m.group("b") or m.group("b2")))
-        kind = _line_kind(m.group("k") or m.group("k2"))
+        a = int(m.group("a") or m.group("a2") or m.group("a3"))
+        b = int(m.group("b") or m.group("b2") or m.group("b3"))
+        kind = _line_kind(m.group("k") or m.group("k2") or m.group("k3"))
         title.settings.append(("lines", kind, min(a, b), max(a, b)))
         return " "
 
     rest = _BB_SETTINGS.sub(bb, rest)
+    if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollinger|bb|bbs)(?!\S)", rest):
+        rest = _BB_WIDTH.sub(lambda m: bb_width(float(m.group("k"))), rest)
     rest = _STOCH_SETTINGS.sub(stoch, rest)
     rest = _DONCHIAN_SETTINGS.sub(donchian, rest)
     return _LINE_PAIR.sub(lines, rest)
@@ -580,6 +598,10 @@ def _say_title_lines(title: Title, body: str) -> str:
             for n in (fast, slow):
                 body = re.sub(rf"(?<!\S)the {n}(?! (?:day|days|week|weeks|%|percent)(?!\S))"
                               rf"(?!\S)", f"the {n} day {unit}", body)
+            # "the fast ema crosses over the slow one": the title's pair
+            for word, n in (("fast", fast), ("slow", slow)):
+                body = re.sub(rf"(?<!\S)(?:the )?{word}(?:er)? (?:one|line|{_MA_KIND})(?!\S)",
+                              f"the {n} day {unit}", body)
             up = f" when the {fast} day {unit} crosses above the {slow} day {unit} "
             down = f" when the {fast} day {unit} crosses below the {slow} day {unit} "
             body = re.sub(r"(?<!\S)(?:on |at )?(?:the|a) (?:cross|crossover) (?:up|over|above"
@@ -648,6 +670,15 @@ def _families(spec: StrategySpec) -> set[str]:
     if spec.allocation.kind == AllocationKind.momentum_rotation:
         out.add("rotation")
     if kinds & {IndicatorKind.highest_high, IndicatorKind.lowest_low}:
+        out.add("breakout")
+    # "Breakout system: buy when the close goes above the upper band": a close through the
+    # outer band is a breakout too
+    if any(c.left.kind == IndicatorKind.price and isinstance(c.right, Indicator)
+           and ((c.right.kind == IndicatorKind.bb_upper
+                 and c.op in (Operator.gt, Operator.crosses_above))
+                or (c.right.kind == IndicatorKind.bb_lower
+                    and c.op in (Operator.lt, Operator.crosses_below)))
+           for c in (spec.entry.conditions if spec.entry else [])):
         out.add("breakout")
     if any(c.op in (Operator.crosses_above, Operator.crosses_below) for c in spec.conditions()):
         out.add("cross")

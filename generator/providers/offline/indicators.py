@@ -98,7 +98,9 @@ MACD_PARTS: Rules = [
 
 def _tag_macd(state: ParseState, t: str) -> str:
     t = state.tag(t, MACD)
-    if any(i.kind in MACD_KINDS for i in state.inds.values()):
+    # (or the title named it: "MACD 5/35/5 on IWM, long when the histogram > 0")
+    if any(i.kind in MACD_KINDS for i in state.inds.values()) or (
+            state.title is not None and "macd" in state.title.families):
         t = state.tag(t, MACD_PARTS)
     return t
 
