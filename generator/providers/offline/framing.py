@@ -678,7 +678,7 @@ def _families(spec: StrategySpec) -> set[str]:
                  and c.op in (Operator.gt, Operator.crosses_above))
                 or (c.right.kind == IndicatorKind.bb_lower
                     and c.op in (Operator.lt, Operator.crosses_below)))
-           for c in (spec.entry.conditions if spec.entry else [])):
+           for c in (spec.entry.flat() if spec.entry else [])):
         out.add("breakout")
     if any(c.op in (Operator.crosses_above, Operator.crosses_below) for c in spec.conditions()):
         out.add("cross")
