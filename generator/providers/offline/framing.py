@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 from generator.providers.offline.allocation import AMOUNT_PATTERNS, FIXED_PATTERNS
 from generator.providers.offline.phrases import SYM, rx, squash
@@ -134,11 +135,11 @@ _LEVEL_BREAKS = re.compile(
 
 # "RSI(2) under 10 -> buy.": the condition, then the action it leads to
 _ARROW = re.compile(
-    r"(?:(?<=^)|(?<= [.;:!?⋄] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,] ).)+?) (?:- >|= >|→|=)"
+    r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?) (?:- >|= >|→|=)"
     r" (?P<verb>buy|sell|exit|enter|go long|short|cover)(?= [.;,!]|\s*$)"
 )
 # wordings of one construct said another way
-_SAME_AS: list[tuple[re.Pattern[str], str]] = [
+_SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "crosses back up above 30 from below": a crossing above
     (rx(r"(?P<v>cross|crosses|crossed|crossing) back (?:up )?(?P<d>above|over)(?P<rest> .+?)"
         r" from below"), r" \g<v> \g<d>\g<rest> "),
@@ -162,6 +163,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str]] = [
     # "thirds in A, B and C", "halves in A and B": equal shares
     (rx(r"(?:in )?thirds(?= (?:in|between|across) )"), " 33.333333 % each "),
     (rx(r"(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
+    # "crosses the zero line upward": the direction said after what is crossed
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) (?P<obj>(?:the |its )?(?:zero(?: line)?|0 line"
+        r"|signal(?: line)?|\d+ day (?:sma|ema|ma|moving average)|(?:upper|lower|middle) band))"
+        r" (?P<d>upward|upwards|up|to the upside|downward|downwards|down|to the downside)"),
+     lambda m: f" {m.group('v')} {'below' if 'down' in m.group('d') else 'above'} "
+               f"{m.group('obj')} "),
     # "sell when back above it": the subject left out is the one just named
     (rx(r"(?P<kw>when|once|if|whenever) (?:it )?(?:is |gets |goes |comes )?back (?P<d>above|over"
         r"|below|under)"), r" \g<kw> it is back \g<d> "),
