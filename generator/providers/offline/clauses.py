@@ -18,13 +18,15 @@ from generator.providers.offline.vocabulary import CONNECTORS, FILLER, OBJECT_WO
 
 _ENTRY_VERBS = rx(
     r"buy(?:ing|s)?|go long(?: on)?|going long|get long|enter(?: a)?(?: long)?(?: position)?"
-    r"(?: in| into)?|get in(?:to)?|long|purchase|gimme|give me|grab|accumulate"
+    r"(?: in| into)?|get in(?:to)?|purchase|gimme|give me|grab|accumulate"
     r"|invest(?: everything| all)? in|put (?:money |it all |everything )?(?:in|into)|pick up"
     r"|load up on|scoop up"
 )
+# "long GLD when ...", like "own GLD when ...": the position while the state holds (its exit,
+# when none is said, is the state failing); "buy" and "go long" are the act of entering
 _HOLD_VERBS = rx(
     r"hold|own|stay in|stay long|remain in|be in|be long|keep holding|keep|stay invested in"
-    r"|be invested in|remain invested in|ride"
+    r"|be invested in|remain invested in|ride|long"
 )
 _STAY_LONG = rx(r"(?:stay|remain|be|keep) long(?: in| on)?")
 _EXIT_VERBS = rx(
