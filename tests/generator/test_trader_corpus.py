@@ -69,6 +69,32 @@ were then read and the parser changed for the classes of phrasing they showed (l
 corpus file above the fifth round's 28 development sentences), never one sentence at a time:
 held_out_6 80/80, development 205/207, the other sets unchanged, no wrong spec anywhere. As
 before, only the first-run figure measures the parser on sentences it was not changed for.
+
+Sixth round: a seventh set (`held_out_7`, 80 sentences) was written by someone who never saw the
+parser or the corpus, annotated from their meaning file and committed before the parser was run
+on it. First run: 51/80 (64 %) after two annotation corrections to the corpus's "turns
+negative" convention, with 3 wrong specs; a third was then found to be an annotation against
+held_out_6's convention (an "equally weighted portfolio ..., rebalanced" is target_weights with
+equal weights: the spec's equal_weight kind sizes a signal strategy and cannot be a portfolio
+without rules), which makes the first run 52/80 (65 %) with 2 wrong specs (a weekly close in a
+sell rule read as the daily price; "the monthly close above the 10-month SMA" read as a 210-day
+SMA). Its failures were read and the parser changed for the classes they showed, each with new
+development sentences first (29, listed in the corpus file above held_out_7): a weekly/monthly
+close as a sell rule's subject, N-month averages on monthly bars when a monthly close is
+compared (the fifth round's EEM sentence re-annotated so), brief exits ("sell when back above
+it"), bracketed remarks and "oversold (below 25)", "rebal", "a 12% target", a 0-100 oscillator
+level reached ("RSI hits 75"), money as "10k" / "$5000 into each of" / "half of my available
+cash", volatility targets said as "sized to target" / "vol targeting on X at 8% a year", "buy
+and hold ... forever, never sell", titles whose numbers the rules use ("RSI(2) strategy", "w/
+2.5 std bands", "MACD 5/35/5 on X, long when the histogram ...", "ema 12/26 cross ... the fast
+ema ... the slow one", a close through the outer band as a breakout), "cash otherwise", a
+crossing's direction after its object ("crosses the zero line upward"), "SYM - COND = buy",
+rotations among a title's symbols ("TLT vs IEF switch: ... whichever had the higher 3 month
+return") and "go to BIL for any pick whose return is negative". Decided: "long X when <state>"
+is a hold like "own X when" (exit: the state failing); "buy X when <state>" with no sell rule
+stays a clarification, which is the 3 held_out_7 sentences still refused. After: held_out_7
+77/80 (96 %), development 234/236, held_out 67/70 (one more), held_out_2 42/43, held_out_3
+62/63, held_out_4 40/40, held_out_5 68/70, held_out_6 80/80; no wrong spec anywhere.
 """
 
 from __future__ import annotations
@@ -79,7 +105,7 @@ from corpus_support import load_corpus, run_case, score
 CASES = load_corpus()
 FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3": 0.90,
           "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0,
-          "held_out_7": 0.0}
+          "held_out_7": 0.95}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

@@ -63,7 +63,9 @@ Defaults and conventions
   zero, "is positive/negative" a level test against zero. "at least" / "at most" / ">=" / "<="
   include the level (ge/le): "at least 10% below its 200-day SMA" is le the SMA less 10%.
 * "a weekly close below it" / "a monthly close above the 10-month SMA" compare the close of the
-  last completed week or month (price on weekly/monthly bars), not the daily price.
+  last completed week or month (price on weekly/monthly bars), not the daily price, also as a
+  sell rule's subject ("sell when the weekly close drops under it"); when a monthly close is
+  compared, an N-month average is N monthly bars (sma10 on monthly bars).
 * "golden cross" is the 50-day SMA crossing above the 200-day SMA, "death cross" below.
 * Pronouns: "it" refers to the left side of the previous condition ("sell when it rises above 70"
   after an RSI entry), or to the price when there is none or when it is compared with a price
@@ -71,7 +73,8 @@ Defaults and conventions
   a previous number.
 * Spec v2 phrasings: "2% above its 50-day SMA" (an offset), "closes down 3 days in a row" (a
   streak, ge 3), "sell after holding for 5 days" (time exit), "hold for at least 3 days"
-  (minimum hold), "the 10-week EMA" (weekly bars; months stay daily: "10-month" = 210 days),
+  (minimum hold), "the 10-week EMA" (weekly bars; months stay daily: "10-month" = 210 days,
+  unless a monthly close is compared),
   ATR, stochastic %K/%D, volatility, drawdown, volume, "every 6 months", "rebalance when a
   weight drifts more than 5 points", "target 10% volatility", "$5,000 per position"; "A unless
   B" adds B negated to the entry.
