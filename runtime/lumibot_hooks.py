@@ -15,8 +15,11 @@ The hooks:
 * `market_hours_from_broker_clock` — live: `is_market_open` / `_await_market_to_open` /
   `_await_market_to_close` follow the broker's clock instead of the exchange calendar at the
   machine's time (the local venue's clock is simulated);
-* `cached_market_hours` — live: `Broker.market_hours` computes the exchange schedule once per
-  (market, day) instead of at every call (Lumibot's live loop asks three times a second);
+* `cached_market_hours` — live: `Broker.market_hours` reads the exchange's sessions off a kept
+  schedule of the year instead of computing one at every call (Lumibot's live loop asks three
+  times a second);
+* `warm_live_schedules` — the bot launcher: compute the schedules a starting bot asks for
+  (Lumibot's among them) once, before it forks the bots;
 * `quiet_order_polling` — live: Lumibot's order-and-position poll (`Alpaca.do_polling`) runs
   every polling period only while an order is open or was just sent, else once per `idle_s`;
 * `gated_alpaca_class` — Lumibot's Alpaca broker with the live hooks above;
@@ -166,11 +169,14 @@ def cached_market_hours() -> type:
     twice and `market_open_time()` once, and each call builds a pandas_market_calendars
     schedule from scratch — every holiday rule evaluated over the years: profiled with py-spy,
     86 % of an idle bot's CPU. The schedule depends only on the market and the day
-    (pandas_market_calendars strips time and zone from both ends), so it is computed once per
-    (market, day) and shared by every broker of the process; the answer is Lumibot's own
-    (the same rows, the same `extended_trading_minutes`). The answers are kept too, keyed by
-    the day read straight off a datetime (the loop asks once a second; building pandas
-    Timestamps for the key and picking the row was most of what was left of each call)."""
+    (pandas_market_calendars strips time and zone from both ends): its first two sessions are
+    read off the year's schedule, computed once per (market, year) by the shared calendar
+    (`runtime.shared_calendars.year_schedule`; the bot launcher computes this year's and the
+    next before it forks bots), kept per (market, day) and shared by every broker of the
+    process; the answer is Lumibot's own (the same rows, the same `extended_trading_minutes`).
+    The answers are kept too, keyed by the day read straight off a datetime (the loop asks
+    once a second; building pandas Timestamps for the key and picking the row was most of
+    what was left of each call)."""
     check_lumibot_version()
 
     class CachedMarketHours:
@@ -203,14 +209,20 @@ def _market_hours_of_day(market: str, close: bool, next: bool, date: Any,
                          extended_minutes: Any) -> Any:
     """Lumibot's `Broker.market_hours` answer, from the (market, day) schedule cache."""
     import pandas as pd
-    import pandas_market_calendars as mcal
 
-    key = (market, pd.Timestamp(date).tz_localize(None).normalize())
+    from runtime.shared_calendars import year_schedule
+
+    day = pd.Timestamp(date).tz_localize(None).normalize()  # the day, as the calendar reads it
+    key = (market, day)
     with _SCHEDULES_LOCK:
         hours = _SCHEDULES.get(key)
     if hours is None:
-        hours = mcal.get_calendar(market).schedule(
-            start_date=date, end_date=date + pd.DateOffset(weeks=1)).head(2)
+        # Lumibot's `schedule(date, date + 1 week).head(2)`: the first two sessions from that
+        # day, read off the kept schedules of its year (and the next, at the year's end)
+        sessions = year_schedule(market, day.year)
+        hours = sessions[sessions.index >= day].head(2)
+        if len(hours) < 2:
+            hours = pd.concat([hours, year_schedule(market, day.year + 1)]).head(2)
         with _SCHEDULES_LOCK:
             if len(_SCHEDULES) >= _SCHEDULES_KEPT:
                 _SCHEDULES.pop(_oldest(_SCHEDULES), None)
@@ -220,6 +232,39 @@ def _market_hours_of_day(market: str, close: bool, next: bool, date: Any,
     if close:
         return market_close + _dt.timedelta(minutes=extended_minutes)
     return market_open
+
+
+LUMIBOT_TIMEZONE = "America/New_York"  # lumibot.constants.LUMIBOT_DEFAULT_TIMEZONE
+CONTINUOUS_PROBE_DAY = "2025-01-13"  # StrategyExecutor._is_continuous_market's reference day
+
+
+def warm_live_schedules(market: str = "NYSE", today: _dt.date | None = None) -> None:
+    """Compute, in the shared calendar of `market` (`runtime.shared_calendars`), the schedules
+    a live bot asks for before its first order, so that a process forked afterwards gets them
+    kept (the bot launcher calls this; it imports no Lumibot, and neither does this):
+
+    * `cached_market_hours`: the calendar years of `today` and the next (`year_schedule`);
+    * Lumibot's `lumibot.tools.helpers._get_trading_schedule_for_year(market, year, tz)`
+      (behind `StrategyExecutor._initialize_live_market_calendars`, two weeks either side of
+      the machine's now): the same years, Jan 1 to Dec 31, columns in Lumibot's timezone;
+    * Lumibot's `StrategyExecutor._is_continuous_market`: the days around its reference day.
+
+    Only what is computed here is affected: a bot asking for anything else computes it."""
+    import pandas as pd
+    import pytz
+
+    from runtime.shared_calendars import shared_calendar, year_schedule
+
+    today = today or _dt.datetime.now(_dt.UTC).date()
+    calendar = shared_calendar(market)
+    lumibot_tz = pytz.timezone(LUMIBOT_TIMEZONE)
+    for year in sorted({(today - _dt.timedelta(days=14)).year, today.year, today.year + 1}):
+        year_schedule(market, year)
+        calendar.schedule(start_date=pd.Timestamp(year=year, month=1, day=1),
+                          end_date=pd.Timestamp(year=year, month=12, day=31), tz=lumibot_tz)
+    probe = pd.Timestamp(CONTINUOUS_PROBE_DAY, tz="UTC")
+    calendar.schedule(start_date=probe - _dt.timedelta(days=3),
+                      end_date=probe + _dt.timedelta(days=7))
 
 
 def _oldest(mapping: dict[Any, Any]) -> Any:

@@ -5,7 +5,9 @@ numpy, the exchange calendars, alpaca-py, requests, pydantic: about 130 MB and 2
 per bot when each bot imports them itself) and stratforge's own modules of a bot (the
 journal's models, the risk gate, the Lumibot hooks), and builds the NYSE calendar with its
 holidays (`runtime.shared_calendars`: ~0.2 s of CPU each time a bot built one, three times
-before its first order); then it forks one child per request. A child shares those pages
+before its first order) and the schedules a bot asks for before its first order
+(`runtime.lumibot_hooks.warm_live_schedules`: ~0.6 s of CPU per bot); then it forks one child
+per request. A child shares those pages
 copy-on-write with the launcher and its siblings, and starts trading without re-importing or
 re-building them. Lumibot itself is imported by the child, after its environment is set:
 Lumibot reads its cache folder and switches from the environment at import time.
@@ -93,6 +95,10 @@ def preload() -> list[str]:
         from runtime.shared_calendars import share_calendars
 
         share_calendars(warm=WARM_CALENDARS)
+        from runtime.lumibot_hooks import warm_live_schedules
+
+        for market in WARM_CALENDARS:
+            warm_live_schedules(market)
     except Exception:
         missing.append("calendars")
     return missing

@@ -54,16 +54,34 @@ def ny_date(moment: datetime) -> date:
 
 def session_close(day: date) -> dtime:
     """New York closing time of ``day``'s regular session: 16:00, or NYSE's early close."""
-    return _early_closes(day.year).get(day, SESSION_CLOSE)
+    closes = _EARLY_CLOSES.get(day.year)
+    if closes is None:
+        warm_early_closes([day.year])
+        closes = _EARLY_CLOSES[day.year]
+    return closes.get(day, SESSION_CLOSE)
 
 
-@lru_cache(maxsize=64)
-def _early_closes(year: int) -> dict[date, dtime]:
+_EARLY_CLOSES: dict[int, dict[date, dtime]] = {}  # year -> {day: New York close}
+_EARLY_LOCK = threading.Lock()
+
+
+def warm_early_closes(years: Iterable[int]) -> None:
+    """Find NYSE's early closes of `years` with one schedule over their span (a schedule
+    evaluates the calendar's special-close rules over its whole range, whatever its length:
+    one schedule per year of a 15-year store was most of the venue's start-up CPU)."""
+    missing = sorted(set(years) - set(_EARLY_CLOSES))
+    if not missing:
+        return
+    first, last = missing[0], missing[-1]
     calendar = _nyse()
-    schedule = calendar.schedule(start_date=date(year, 1, 1), end_date=date(year, 12, 31))
+    schedule = calendar.schedule(start_date=date(first, 1, 1), end_date=date(last, 12, 31))
     early = calendar.early_closes(schedule)
-    return {stamp.date(): close.tz_convert(NEW_YORK).time()
-            for stamp, close in early["market_close"].items()}
+    found: dict[int, dict[date, dtime]] = {year: {} for year in range(first, last + 1)}
+    for stamp, close in early["market_close"].items():
+        found[stamp.year][stamp.date()] = close.tz_convert(NEW_YORK).time()
+    with _EARLY_LOCK:
+        for year, closes in found.items():
+            _EARLY_CLOSES.setdefault(year, closes)
 
 
 @lru_cache(maxsize=1)
@@ -102,6 +120,7 @@ class TradingCalendar:
         self.days: list[date] = sorted(set(days))
         if not self.days:
             raise ValueError("the market-data store holds no bars: nothing to replay")
+        warm_early_closes({d.year for d in self.days})
         self._sessions = [Session.of(d) for d in self.days]
         self._opens = [s.open for s in self._sessions]
 

@@ -17,13 +17,25 @@ if preloaded:  # the NYSE calendar the launcher built: one instance, its holiday
 
     nyse = mcal.get_calendar("NYSE")
     calendar_warm = "_holidays" in vars(nyse) and mcal.get_calendar("NYSE") is nyse
+    # and the schedules it computed (runtime.lumibot_hooks.warm_live_schedules): this year's
+    # comes without computing one here
+    from datetime import UTC, datetime
+
+    from runtime.shared_calendars import year_schedule
+
+    computed = []
+    compute = type(nyse).schedule
+    type(nyse).schedule = lambda self, *a, **k: computed.append(a) or compute(self, *a, **k)
+    year_schedule("NYSE", datetime.now(UTC).year)
+    schedules_warm = not computed and len(year_schedule("NYSE", datetime.now(UTC).year)) > 200
 else:
-    calendar_warm = False
+    calendar_warm = schedules_warm = False
 out, code = Path(sys.argv[1]), int(sys.argv[2])
 print("hello from the probe", flush=True)
 out.write_text(json.dumps({
     "pid": os.getpid(), "sid": os.getsid(0), "cwd": os.getcwd(), "argv": sys.argv,
     "env": dict(os.environ), "preloaded": preloaded, "calendar_warm": calendar_warm,
+    "schedules_warm": schedules_warm,
     "rlimit_as": resource.getrlimit(resource.RLIMIT_AS)[0],
     "stdin": os.read(0, 10).decode(),
 }))

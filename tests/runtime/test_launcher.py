@@ -61,6 +61,7 @@ def test_a_forked_bot_has_its_own_session_environment_and_log(launcher: BotLaunc
     assert seen["pid"] == pid and seen["sid"] == pid  # a session of its own
     assert seen["preloaded"] is True  # the launcher's imports, shared
     assert seen["calendar_warm"] is True  # and the calendar it built
+    assert seen["schedules_warm"] is True  # and the schedules a bot asks for
     assert seen["env"] == {"PATH": os.environ.get("PATH", ""), "BOT_KEY": "a",
                            "PYTHONPATH": str(PROJECT_ROOT)}  # nothing of the launcher's
     assert seen["cwd"] == str(tmp_path / "a")

@@ -14,12 +14,13 @@ import types
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 import pytest
 
 os.environ.setdefault("LUMIBOT_DISABLE_DOTENV", "1")
 os.environ.setdefault("LUMIBOT_DISABLE_UI", "1")
 
-from runtime import lumibot_hooks
+from runtime import lumibot_hooks, shared_calendars
 
 
 def _params(func: Any) -> list[str]:
@@ -203,7 +204,7 @@ def test_lumibots_live_loop_asks_market_hours_through_the_broker() -> None:
 
 
 @pytest.mark.parametrize("market", ["NASDAQ", "NYSE"])
-def test_cached_market_hours_answer_as_lumibot_does_and_compute_once_a_day(
+def test_cached_market_hours_answer_as_lumibot_does_and_compute_once_a_year(
     market: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pandas_market_calendars as mcal
@@ -226,19 +227,67 @@ def test_cached_market_hours_answer_as_lumibot_does_and_compute_once_a_day(
     original = mcal.MarketCalendar.schedule
 
     def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(kwargs.get("start_date"))
+        calls.append(kwargs.get("start_date", args[0] if args else None))
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(mcal.MarketCalendar, "schedule", counting)
+    monkeypatch.setattr(shared_calendars, "_SHARED", {})  # a calendar that kept nothing yet
     lumibot_hooks._SCHEDULES.clear()
     lumibot_hooks._HOURS.clear()
     broker = types.SimpleNamespace(market=market, extended_trading_minutes=0)
     for hour in (1, 9, 13, 20):
         hours(broker, close=True, date=datetime(2026, 3, 10, hour, tzinfo=UTC))
         hours(broker, close=False, date=datetime(2026, 3, 10, hour, tzinfo=UTC))
-    assert len(calls) == 1
+    assert len(calls) == 1  # the year's schedule
     hours(broker, date=datetime(2026, 3, 11, 1, tzinfo=UTC))
-    assert len(calls) == 2
+    hours(broker, next=True, date=datetime(2026, 12, 30, 1, tzinfo=UTC))
+    assert len(calls) == 1  # the same year's
+    assert hours(broker, next=True, date=datetime(2026, 12, 31, 1, tzinfo=UTC)) == \
+        Broker.market_hours(broker, next=True, date=datetime(2026, 12, 31, 1, tzinfo=UTC))
+    assert calls[1:2] == [pd.Timestamp(2027, 1, 1)]  # its next session is the next year's
+
+
+def test_warm_live_schedules_computes_what_lumibot_asks_for_at_start(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot launcher warms these before it forks: a starting bot's Lumibot then computes
+    no schedule for its year of trading days nor its continuous-market probe."""
+    import pandas_market_calendars as mcal
+    from lumibot.constants import LUMIBOT_DEFAULT_TIMEZONE
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+    from lumibot.tools import helpers
+
+    assert LUMIBOT_DEFAULT_TIMEZONE == lumibot_hooks.LUMIBOT_TIMEZONE
+    monkeypatch.setattr(shared_calendars, "_SHARED", {})
+    monkeypatch.setattr(shared_calendars, "_ORIGINAL", {})
+    monkeypatch.setattr(mcal, "get_calendar", mcal.get_calendar)  # restored after the test
+    shared_calendars.share_calendars()
+    today = datetime.now(UTC).date()
+    lumibot_hooks.warm_live_schedules("NYSE", today)
+    calls: list[Any] = []
+    original = mcal.MarketCalendar.schedule
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("start_date", args[0] if args else None))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(mcal.MarketCalendar, "schedule", counting)
+    helpers._get_trading_schedule_for_year.cache_clear()
+    try:
+        for market in ("NASDAQ", "NYSE"):  # Lumibot's Alpaca default and its alias
+            for year in (today.year, today.year + 1):
+                kept = helpers._get_trading_schedule_for_year(
+                    market, year, LUMIBOT_DEFAULT_TIMEZONE)
+                assert len(kept) > 200 and str(kept.index.tz) == LUMIBOT_DEFAULT_TIMEZONE
+            executor = types.SimpleNamespace(_market_type_cache={})
+            assert StrategyExecutor._is_continuous_market(executor, market) is False
+            lumibot_hooks._SCHEDULES.clear()
+            lumibot_hooks._HOURS.clear()
+            hours = lumibot_hooks.cached_market_hours().market_hours
+            hours(types.SimpleNamespace(market=market, extended_trading_minutes=0))
+        assert calls == []
+    finally:
+        helpers._get_trading_schedule_for_year.cache_clear()
 
 
 # -- quiet_order_polling ---------------------------------------------------------------------------

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
 from alpaca.trading.client import TradingClient
 from alpaca.trading.requests import GetCalendarRequest
 
 from runtime.risk_gate import AccountView, OrderIntent, RiskGate, RiskLimits
-from runtime.venue import VenueServer
+from runtime.venue import VenueServer, market_clock
 from runtime.venue.market_clock import session_close
 
 NY = ZoneInfo("America/New_York")
@@ -29,6 +30,28 @@ def test_early_closes_are_the_exchanges() -> None:
     assert session_close(date(2024, 12, 24)) == time(13, 0)
     assert session_close(date(2024, 7, 3)) == time(13, 0)
     assert session_close(date(2024, 11, 27)) == time(16, 0)
+
+
+def test_early_closes_of_many_years_at_once_are_each_years(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The venue's calendar finds the early closes of its store's years with one schedule;
+    they are those of each year's own schedule."""
+    import pandas_market_calendars as mcal
+
+    monkeypatch.setattr(market_clock, "_EARLY_CLOSES", {})
+    market_clock.warm_early_closes(range(2008, 2025))
+    assert set(market_clock._EARLY_CLOSES) == set(range(2008, 2025))
+    nyse = mcal.get_calendar("NYSE")
+    for year in range(2008, 2025):
+        early = nyse.early_closes(nyse.schedule(start_date=date(year, 1, 1),
+                                                end_date=date(year, 12, 31)))
+        assert market_clock._EARLY_CLOSES[year] == {
+            stamp.date(): close.tz_convert(NY).time()
+            for stamp, close in early["market_close"].items()}
+        assert len(market_clock._EARLY_CLOSES[year]) >= 1
+    monkeypatch.setattr(market_clock, "_EARLY_CLOSES", {})
+    assert session_close(date(2031, 11, 28)) == time(13, 0)  # a year not warmed: found alone
+    assert set(market_clock._EARLY_CLOSES) == {2031}
 
 
 def test_holiday_and_early_close_on_the_venue_clock(
