@@ -38,6 +38,7 @@ from api.services.views import (
     strategy_view,
     version_view,
 )
+from core.db import fetch_all
 from core.errors import (
     Conflict,
     InvalidInput,
@@ -351,8 +352,8 @@ class StrategyService:
         column = col(Strategy.name) if sort.lstrip("-") == "name" else col(Strategy.id)
         order = [column.desc() if sort.startswith("-") else column.asc(), col(Strategy.id)]
         with self.ctx.session() as db:
-            fetched = db.exec(chosen.order_by(*order).offset(offset)
-                              .limit(fetch_limit(limit))).all()
+            fetched = fetch_all(db, chosen.order_by(*order).offset(offset)
+                                .limit(fetch_limit(limit)))
             rows, total = fetched[:limit], known_total(len(fetched), limit, offset)
             if total is None:
                 total = db.exec(select(func.count()).select_from(chosen.subquery())).one()
