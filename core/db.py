@@ -107,12 +107,13 @@ def session_scope(settings: Settings) -> Iterator[Session]:
 def fetch_all(session: Session, statement: Executable) -> Sequence[Any]:
     """`session.exec(statement).all()`; on SQLite, one such fetch at a time in this process.
 
-    Python's sqlite3 steps a result row by row with the GIL released around each step, so two
+    Python's sqlite3 steps a result row by row with the GIL released around each step, so
     threads fetching at once (concurrent requests on the thread pool) hand the GIL to each
-    other at every row: about 150 thread switches per 100-row page, which doubled the CPU of
-    a busy `GET /strategies` (`bench/api.py`). Taking turns costs one wait instead, and loses
-    nothing: the rows are turned into Python objects under the GIL either way. The session
-    holds its connection before the turn is taken, so a turn never waits for the pool."""
+    other at every row: measured on 16 concurrent `GET /strategies` of 100 rows, ~150 thread
+    switches a request, ~30 when they take turns, and a busy server's CPU per request went
+    down with them (`bench/api.py`). Little is lost: the rows become Python objects under
+    the GIL either way; only SQLite's own stepping no longer overlaps. The session holds its
+    connection before the turn is taken, so a turn never waits for the pool."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         return session.exec(statement).all()  # type: ignore[call-overload]
