@@ -220,7 +220,6 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False,
 
     app.include_router(docs.router)
     app.mount(docs.STATIC_URL, docs.static_files(), name="docs-static")
-    app.include_router(dashboard.router)
     include(strategies.router, "strategies")
     include(batch_routes.router, "batches")  # before backtests: /backtests/compare
     include(backtests.router, "backtests")
@@ -235,6 +234,9 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False,
     include(auth_routes.router, "auth")
     include(integration_routes.router, "integrations")
     include(team_routes.router, "teams")
+    # last: a request is matched against the routes in order, and the dashboard's (`/`, `/ui…`,
+    # no path shared with the API) are many; an API request no longer tries them all first
+    app.include_router(dashboard.router)
     # outermost: an oversized body is refused before any other layer reads it
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app

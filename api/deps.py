@@ -55,9 +55,13 @@ async def current_principal(
     x_api_key: Annotated[str | None, Header()] = None,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal:
-    """Async on purpose: the owner it sets is then seen by the (threadpool) endpoint."""
+    """Async on purpose: the owner it sets is then seen by the (threadpool) endpoint. A
+    credential this process verified moments ago is answered here; only a check that needs
+    the database goes to the thread pool (the hop cost more than the cache lookup)."""
     credential = presented_credential(x_api_key, authorization)
-    principal = await run_in_threadpool(app.sessions.authenticate, credential)
+    principal = app.sessions.remembered(credential)
+    if principal is None:
+        principal = await run_in_threadpool(app.sessions.authenticate, credential)
     check_role(principal, request.method, request.url.path)
     team = principal.team
     if request.method in SAFE_METHODS:

@@ -279,6 +279,17 @@ class SessionService:
             return Principal(self.ctx.default_user_id, "admin", "local")
         return self.authenticate(token)
 
+    def remembered(self, credential: str | None) -> Principal | None:
+        """Who a personal token or access JWT is, when this process verified it moments ago
+        (`api.services.credential_cache`, the same entry `authenticate` uses); None when it
+        must be checked (`authenticate`). No database: a stat of the stamp file and a lookup,
+        cheap enough for the event loop."""
+        if not credential or not (credential.startswith(TOKEN_PREFIX)
+                                  or credential.count(".") == 2):
+            return None
+        cached = self._verified.get(digest(credential))
+        return cached if isinstance(cached, Principal) else None
+
     def _verified_credential(self, credential: str) -> Principal:
         """A personal token or an access JWT, from this process's cache of verified
         credentials when it is there (`api.services.credential_cache`: revocations made

@@ -26,6 +26,7 @@ from api.services.rows import strategy_row, version_row
 from api.services.validation import ValidationService
 from api.services.views import (
     STRATEGY_LIST_COLUMNS,
+    STRATEGY_LIST_JSON_COLUMNS,
     JsonPage,
     Page,
     StrategyView,
@@ -37,6 +38,7 @@ from api.services.views import (
     strategy_view,
     version_view,
 )
+from core.db import fetch_all
 from core.errors import (
     Conflict,
     InvalidInput,
@@ -71,6 +73,9 @@ _STRATEGIES_WITH_LATEST = (
     .where(col(Strategy.owner_id).in_(bindparam("owners", expanding=True)),
            col(Strategy.deleted_at).is_(None))
 )
+# the same, with the JSON columns as their stored text (what `GET /strategies` serialises)
+_STRATEGIES_WITH_LATEST_JSON = _STRATEGIES_WITH_LATEST.with_only_columns(
+    *STRATEGY_LIST_JSON_COLUMNS)
 
 
 class StrategyService:
@@ -304,7 +309,7 @@ class StrategyService:
         (what `GET /strategies` serves: building and validating 100 views per request was
         most of its cost; `tests/api/test_strategy_list.py` holds the two equal)."""
         rows, total = self._page_rows(user_id, limit=limit, offset=offset, query=query,
-                                      validation=validation)
+                                      validation=validation, stored_json=True)
         return JsonPage(body=strategy_list_json(rows), total=total, limit=limit, offset=offset)
 
     def _page_rows(
@@ -319,9 +324,12 @@ class StrategyService:
         origin: VersionOrigin | None = None,
         sort: StrategySort = "id",
         agents_only: bool = False,
+        stored_json: bool = False,
     ) -> tuple[Sequence[Any], int]:
-        """The rows (`STRATEGY_LIST_COLUMNS`) of one page, and how many match in all."""
-        chosen = _STRATEGIES_WITH_LATEST.params(owners=readable_owners(user_id))
+        """The rows (`STRATEGY_LIST_COLUMNS`; `STRATEGY_LIST_JSON_COLUMNS` with
+        `stored_json`) of one page, and how many match in all."""
+        base = _STRATEGIES_WITH_LATEST_JSON if stored_json else _STRATEGIES_WITH_LATEST
+        chosen = base.params(owners=readable_owners(user_id))
         if query:
             pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query) + "%"
             chosen = chosen.where(or_(
@@ -344,8 +352,8 @@ class StrategyService:
         column = col(Strategy.name) if sort.lstrip("-") == "name" else col(Strategy.id)
         order = [column.desc() if sort.startswith("-") else column.asc(), col(Strategy.id)]
         with self.ctx.session() as db:
-            fetched = db.exec(chosen.order_by(*order).offset(offset)
-                              .limit(fetch_limit(limit))).all()
+            fetched = fetch_all(db, chosen.order_by(*order).offset(offset)
+                                .limit(fetch_limit(limit)))
             rows, total = fetched[:limit], known_total(len(fetched), limit, offset)
             if total is None:
                 total = db.exec(select(func.count()).select_from(chosen.subquery())).one()

@@ -13,7 +13,10 @@ from zoneinfo import available_timezones
 
 import orjson
 from pydantic import BaseModel, Field, StrictBool, TypeAdapter, model_validator
+from sqlalchemy import Text, cast
+from sqlmodel import col
 
+from core.db import json_loads
 from core.models import (
     LIVE_STATES,
     Deployment,
@@ -126,6 +129,15 @@ STRATEGY_LIST_COLUMNS = (
 )
 
 
+# the same columns with the two JSON ones (spec, validation report) read as the text they are
+# stored as: `strategy_list_json` embeds that text instead of parsing it only to write it again
+STRATEGY_LIST_JSON_COLUMNS = (
+    *STRATEGY_LIST_COLUMNS[:14], cast(col(StrategyVersion.spec), Text),
+    StrategyVersion.validation_status, cast(col(StrategyVersion.validation_report), Text),
+    STRATEGY_LIST_COLUMNS[17],
+)
+
+
 _STRATEGY_LIST: TypeAdapter[list[StrategyView]] = TypeAdapter(list[StrategyView])
 
 
@@ -147,6 +159,19 @@ def strategy_list_views(rows: Iterable[Sequence[Any]]) -> list[StrategyView]:
     ])
 
 
+def _stored_json(text: str | None) -> Any:
+    """A JSON column's stored text as a part of the document orjson writes, as it is (a
+    `Fragment`: no parse, no second serialisation); parsed when it holds a NaN or an
+    infinity, which JSON cannot say."""
+    if text is None:
+        return None
+    # what `json.dumps` writes for the floats JSON cannot say (SQLite keeps it; PostgreSQL
+    # refuses it): such a document is parsed and written again, the float as null
+    if "NaN" in text or "Infinity" in text:
+        return json_loads(text)
+    return orjson.Fragment(text)
+
+
 def _version_json(number: int | None, parent: int | None, origin: str, code_path: str,
                   sha256: str, class_name: str, summary: str, spec: Any, status: str,
                   report: Any, created: datetime) -> dict[str, Any] | None:
@@ -158,17 +183,18 @@ def _version_json(number: int | None, parent: int | None, origin: str, code_path
 
 
 def strategy_list_json(rows: Iterable[Sequence[Any]]) -> bytes:
-    """Rows of `STRATEGY_LIST_COLUMNS` as the JSON array of `StrategyView`s, serialised
+    """Rows of `STRATEGY_LIST_JSON_COLUMNS` as the JSON array of `StrategyView`s, serialised
     straight from the rows by orjson: the same document as `strategy_list_views` dumped by
     pydantic (keys in the model's order, UTC times ending in Z, NaN as null), at a fraction
     of its CPU. The values need no validation: they come typed from the columns the models
-    mirror."""
+    mirror, and the JSON columns as the text the JSON type wrote (`_stored_json`)."""
     return orjson.dumps([
         {"id": id_, "owner_id": owner, "name": name, "slug": slug, "text": text,
          "latest_version": latest, "created_at": created,
          "summary": summary if number is not None else "",
          "version": _version_json(number, parent, origin, code_path, sha256, class_name,
-                                  summary, spec, status, report, version_created),
+                                  summary, _stored_json(spec), status, _stored_json(report),
+                                  version_created),
          "ignored": []}
         for (id_, owner, name, slug, text, latest, created, number, parent, origin, code_path,
              sha256, class_name, summary, spec, status, report, version_created) in rows

@@ -421,3 +421,32 @@ def test_an_unreachable_broker_is_a_503_with_the_reason(tmp_path: Path,
         assert response.json()["code"] == "broker_unavailable"
         assert "did not answer" in response.json()["message"]
     dispose_engines()
+
+
+def _route_paths(routes: list[Any], prefix: str = "") -> list[str]:
+    """Every path of these routes, those of included routers too."""
+    paths: list[str] = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            paths += _route_paths(inner.routes, prefix + route.include_context.prefix)
+        elif getattr(route, "path", None) is not None:
+            paths.append(prefix + route.path)
+    return paths
+
+
+def test_the_dashboard_and_the_api_share_no_path(tmp_path: Path,
+                                                 sample_market_dir: Path) -> None:
+    """The dashboard's routes are tried after the API's (`api.app`): that changes which route
+    answers a request only while no path belongs to both."""
+    from api import dashboard
+    from api.app import create_app
+
+    app = create_app(make_settings(tmp_path, sample_market_dir), background=False)
+    pages = _route_paths(dashboard.router.routes)
+    everything = _route_paths(app.router.routes)
+    api = [p for p in everything if p not in set(pages)]
+    assert len(pages) > 40 and "/strategies" in api
+    assert all(p == "/" or p == "/ui" or p.startswith("/ui/") for p in pages)
+    assert not [p for p in api if p == "/" or p == "/ui" or p.startswith("/ui/")]
+    assert everything[-len(pages):] == pages  # last

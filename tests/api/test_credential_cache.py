@@ -97,3 +97,22 @@ def test_an_entry_past_its_credentials_expiry_or_a_new_stamp_is_gone(tmp_path: P
     assert cache.get("valid") is None
     cache.put("stale", "r", None, version)  # checked under the old stamp: not kept
     assert cache.get("stale") is None
+
+
+def test_the_event_loop_answers_only_what_was_verified_and_still_stands(
+        client: TestClient) -> None:
+    """`remembered` (what `current_principal` answers without the thread pool) knows a
+    credential only once `authenticate` verified it, and forgets it once it is revoked."""
+    sessions = _services(client).sessions
+    headers = signed_in(client, "alice")
+    created = client.post("/auth/tokens", json={"name": "ci"}, headers=headers).json()
+    token = created["token"]
+    assert sessions.remembered(token) is None  # never verified: the thread pool checks it
+    assert sessions.remembered(None) is None and sessions.remembered("no-token-shape") is None
+    verified = sessions.authenticate(token)
+    assert sessions.remembered(token) == verified and verified.via == "token"
+    alice = _services(client).accounts.find_by_name_or_email("alice")
+    sessions.revoke_token(alice.id, created["id"])
+    assert sessions.remembered(token) is None
+    refused = client.get("/strategies", headers=bearer(token))
+    assert refused.status_code == 401 and refused.json()["code"] == "bad_token"

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from core.config import Settings
 from core.db import ensure_user, get_engine, migrate, session_scope
-from core.models import BacktestRun, Generation, Strategy, StrategyVersion
+from core.models import BacktestRun, Generation, Strategy, StrategyVersion, User
 
 
 def _round_trip(settings: Settings) -> None:
@@ -110,3 +110,42 @@ def test_home_and_database_are_private(tmp_path: Path) -> None:
     database = settings.home / "stratforge.db"
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     dispose_engines()
+
+
+def _fetch_while_a_turn_is_held(settings: Settings) -> tuple[bool, list[str]]:
+    """Whether `fetch_all` finished while another thread held the SQLite fetch turn, and what
+    it fetched once the turn was free."""
+    import threading
+
+    from core import db as core_db
+
+    migrate(settings)
+    with session_scope(settings) as db:
+        ensure_user(db, "local")
+    fetched: list[str] = []
+
+    def fetch() -> None:
+        with session_scope(settings) as db:
+            fetched.extend(core_db.fetch_all(db, select(User.name)))
+
+    worker = threading.Thread(target=fetch)
+    with core_db._sqlite_fetch:
+        worker.start()
+        worker.join(timeout=2.0)
+        finished_during_turn = not worker.is_alive()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    return finished_during_turn, fetched
+
+
+def test_sqlite_fetches_take_turns(tmp_path: Path) -> None:
+    finished_during_turn, fetched = _fetch_while_a_turn_is_held(
+        Settings(home=tmp_path, database_url=None))
+    assert not finished_during_turn and fetched == ["local"]
+
+
+@pytest.mark.postgres
+def test_postgres_fetches_do_not_wait_for_sqlites_turn(tmp_path: Path, postgres_url: str) -> None:
+    finished_during_turn, fetched = _fetch_while_a_turn_is_held(
+        Settings(home=tmp_path, database_url=postgres_url))
+    assert finished_during_turn and fetched == ["local"]
