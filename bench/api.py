@@ -17,7 +17,8 @@ machine's load average before the run. Target: p99 < 50 ms.
 or `git archive` of an older commit), seeded and served from DIR, so before and after are
 measured in one run on the same machine load (served by one process).
 
-`--workers 1,2`: one run per figure, this checkout served by `stratforge serve --workers N`
+`--workers 1,2` (the default): one run per figure, this checkout served by
+`stratforge serve --workers N`
 (N HTTP processes; with N > 1 the serve process owns the background work), one after the
 other in the same session.
 """
@@ -276,7 +277,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--strategies", type=int, default=100)
-    parser.add_argument("--workers", default="1",
+    parser.add_argument("--workers", default="1,2",
                         help="HTTP worker processes, or several runs: 1,2")
     parser.add_argument("--before", type=Path, default=None,
                         help="a checkout of the code to measure first, for comparison")
