@@ -207,7 +207,6 @@ def test_lumibots_live_loop_asks_market_hours_through_the_broker() -> None:
 def test_cached_market_hours_answer_as_lumibot_does_and_compute_once_a_year(
     market: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pandas_market_calendars as mcal
     from lumibot.brokers.broker import Broker
 
     hours = lumibot_hooks.cached_market_hours().market_hours  # what the mixin puts first
@@ -223,14 +222,7 @@ def test_cached_market_hours_answer_as_lumibot_does_and_compute_once_a_year(
                 for nxt in (False, True):
                     assert hours(broker, close=close, next=nxt, date=day) == \
                         Broker.market_hours(broker, close=close, next=nxt, date=day)
-    calls: list[Any] = []
-    original = mcal.MarketCalendar.schedule
-
-    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(kwargs.get("start_date", args[0] if args else None))
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(mcal.MarketCalendar, "schedule", counting)
+    calls = _count_schedules(monkeypatch)
     monkeypatch.setattr(shared_calendars, "_SHARED", {})  # a calendar that kept nothing yet
     lumibot_hooks._SCHEDULES.clear()
     lumibot_hooks._HOURS.clear()
@@ -264,14 +256,7 @@ def test_warm_live_schedules_computes_what_lumibot_asks_for_at_start(
     shared_calendars.share_calendars()
     today = datetime.now(UTC).date()
     lumibot_hooks.warm_live_schedules("NYSE", today)
-    calls: list[Any] = []
-    original = mcal.MarketCalendar.schedule
-
-    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(kwargs.get("start_date", args[0] if args else None))
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(mcal.MarketCalendar, "schedule", counting)
+    calls = _count_schedules(monkeypatch)
     helpers._get_trading_schedule_for_year.cache_clear()
     try:
         for market in ("NASDAQ", "NYSE"):  # Lumibot's Alpaca default and its alias
@@ -550,3 +535,18 @@ def test_the_trader_keeps_its_strategy_threads_in_pool() -> None:
     assert "self._pool = [strategy._executor for strategy in self._strategies]" in _source(
         Trader._init_pool)
     assert issubclass(StrategyExecutor, threading.Thread)
+
+
+def _count_schedules(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """From now on, every schedule a market calendar computes appends its start date here."""
+    import pandas_market_calendars as mcal
+
+    calls: list[Any] = []
+    original = mcal.MarketCalendar.schedule
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("start_date", args[0] if args else None))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(mcal.MarketCalendar, "schedule", counting)
+    return calls
