@@ -264,7 +264,7 @@ class SessionService:
                 raise Unauthorized("sign in first: send Authorization: Bearer <token>",
                                    code="unauthorized")
             return Principal(self.ctx.default_user_id, "admin", "local")
-        if credential.startswith(TOKEN_PREFIX) or credential.count(".") == 2:
+        if _names_a_user(credential):
             return self._verified_credential(credential)
         if settings.api_key is not None and _same(credential, settings.api_key.get_secret_value()):
             return Principal(self.ctx.default_user_id, "admin", "api_key")
@@ -284,10 +284,12 @@ class SessionService:
         (`api.services.credential_cache`, the same entry `authenticate` uses); None when it
         must be checked (`authenticate`). No database: a stat of the stamp file and a lookup,
         cheap enough for the event loop."""
-        if not credential or not (credential.startswith(TOKEN_PREFIX)
-                                  or credential.count(".") == 2):
+        if not credential or not _names_a_user(credential):
             return None
-        cached = self._verified.get(digest(credential))
+        return self._cached(digest(credential))
+
+    def _cached(self, key: str) -> Principal | None:
+        cached = self._verified.get(key)
         return cached if isinstance(cached, Principal) else None
 
     def _verified_credential(self, credential: str) -> Principal:
@@ -295,8 +297,8 @@ class SessionService:
         credentials when it is there (`api.services.credential_cache`: revocations made
         through stratforge apply at once, its expiry is checked on every use)."""
         key = digest(credential)
-        cached = self._verified.get(key)
-        if isinstance(cached, Principal):
+        cached = self._cached(key)
+        if cached is not None:
             return cached
         version = self._verified.version()
         if credential.startswith(TOKEN_PREFIX):
@@ -379,3 +381,8 @@ def _same(given: str, expected: str) -> bool:
     (non-ASCII included) is simply wrong."""
     return secrets.compare_digest(given.encode("utf-8", "replace"),
                                   expected.encode("utf-8", "replace"))
+
+
+def _names_a_user(credential: str) -> bool:
+    """A personal token or an access JWT (three dot-separated parts), not the shared key."""
+    return credential.startswith(TOKEN_PREFIX) or credential.count(".") == 2
