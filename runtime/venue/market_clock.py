@@ -27,7 +27,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -84,11 +83,11 @@ def warm_early_closes(years: Iterable[int]) -> None:
             _EARLY_CLOSES.setdefault(year, closes)
 
 
-@lru_cache(maxsize=1)
 def _nyse() -> Any:
-    import pandas_market_calendars as mcal  # ~1.5 s to build: once per process
+    """The process's one NYSE calendar (~1.5 s to build), shared with the bots' hooks."""
+    from runtime.shared_calendars import shared_calendar
 
-    return mcal.get_calendar("NYSE")
+    return shared_calendar("NYSE")
 
 
 def _at(day: date, clock_time: dtime) -> datetime:
