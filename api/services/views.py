@@ -131,10 +131,9 @@ STRATEGY_LIST_COLUMNS = (
 
 # the same columns with the two JSON ones (spec, validation report) read as the text they are
 # stored as: `strategy_list_json` embeds that text instead of parsing it only to write it again
-STRATEGY_LIST_JSON_COLUMNS = (
-    *STRATEGY_LIST_COLUMNS[:14], cast(col(StrategyVersion.spec), Text),
-    StrategyVersion.validation_status, cast(col(StrategyVersion.validation_report), Text),
-    STRATEGY_LIST_COLUMNS[17],
+STRATEGY_LIST_JSON_COLUMNS = tuple(
+    cast(col(c), Text) if c is StrategyVersion.spec or c is StrategyVersion.validation_report
+    else c for c in STRATEGY_LIST_COLUMNS
 )
 
 
