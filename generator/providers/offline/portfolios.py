@@ -158,14 +158,13 @@ ROT_POSITIVE = [
     rx(r"(?:, )?(?:and |but |or )?(?:(?:go|move|switch|stay|sit|be|rotate)(?: to| in| into)? cash"
        r"|hold cash) (?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"
        r" (?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?"),
-]
-ROT_POSITIVE.append(
     # "go to BIL for any pick whose return is negative": the filter, and where that money goes
     rx(r"(?:; |, )?(?:and )?(?:go|move|switch|rotate|park it|put it|put its money)(?: to| in"
        rf"| into) (?P<alt>{SYM}|cash) (?:for|with|in place of|instead of) (?:any|each|every)"
        r" (?:pick|one|holding|slot|asset|etf|fund|position)(?: of them)? (?:whose|with a|that has"
        rf" a|having a)(?: {period('q')})? (?:(?:return|momentum|returns) (?:is|are|turns) negative"
-       r"|negative (?:return|momentum))"))
+       r"|negative (?:return|momentum))"),
+]
 # "no absolute filter": said to rule the filter out, which is the default
 ROT_NO_FILTER = rx(
     r"(?:, )?(?:and )?(?:with )?(?:no|without(?: an?| any)?) (?:absolute(?: momentum)?|trend|cash"
@@ -331,12 +330,6 @@ def try_weights(state: ParseState) -> StrategySpec | None:
 _PICKS_ONE = re.compile(r"(?<!\S)(?:whichever|the best|the strongest|the top \d+)(?!\S)")
 
 
-def _without(patterns: list[re.Pattern[str]], text: str) -> str:
-    for pattern in patterns:
-        text = pattern.sub(" ", text)
-    return text
-
-
 def try_rotation(state: ParseState) -> StrategySpec | None:
     if not ROT_TRIGGER.search(state.t):
         return None
@@ -347,7 +340,7 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
         t = state.t[: universe.start()] + f" {CONSUMED} " + state.t[universe.end() :]
     elif (title is not None and len(title.symbols) >= 2
           and ("rotation" in title.families or _PICKS_ONE.search(state.t))
-          and not re.search(SYM, _without(ROT_POSITIVE, state.t))):
+          and not re.search(SYM, consume(ROT_POSITIVE, state.t, lambda _: None))):
         # "Monthly rotation among QQQ, IWM, MDY: buy the top 3 by 3-month return", "TLT vs IEF
         # switch: every month hold whichever had the higher 3 month return" (a symbol in the
         # body may only be where a failed pick's money goes)
