@@ -333,12 +333,47 @@ class Condition(_Model):
         return Condition(left=self.left, op=flipped, right=self.right, offset_pct=self.offset_pct)
 
 
+_ABOVE = (Operator.gt, Operator.ge)
+_BELOW = (Operator.lt, Operator.le)
+
+
+def _never_both(a: Condition, b: Condition) -> bool:
+    """Whether two conditions joined by `all` can never be true on the same bar: one value
+    above and below the same line ("above its 200-day SMA and also below it"), above a level
+    and below a lower one, or crossing the same line both ways."""
+    if a.left != b.left:
+        return False
+    if {a.op, b.op} == {Operator.crosses_above, Operator.crosses_below}:
+        return a.right == b.right and a.offset_pct == b.offset_pct
+    if a.op in _BELOW and b.op in _ABOVE:
+        a, b = b, a
+    if not (a.op in _ABOVE and b.op in _BELOW):
+        return False
+    if isinstance(a.right, Constant) and isinstance(b.right, Constant):
+        low, high = a.right.value, b.right.value  # above `low` and below `high`
+        return low > high or (low == high and not (a.op == Operator.ge and b.op == Operator.le))
+    return (a.right == b.right and a.offset_pct == b.offset_pct
+            and not (a.op == Operator.ge and b.op == Operator.le))
+
+
 class Rule(_Model):
     """Conditions combined with all (and), any (or) or, in v2, none (not any); a condition may
     itself be a rule (a nested group, v2)."""
 
     combine: Literal["all", "any", "none"] = "all"
     conditions: list[Condition | Rule] = Field(min_length=1, max_length=8)
+
+    @model_validator(mode="after")
+    def _check_satisfiable(self) -> Rule:
+        if self.combine == "all":
+            conditions = [c for c in self.conditions if isinstance(c, Condition)]
+            for k, a in enumerate(conditions):
+                for b in conditions[k + 1:]:
+                    if _never_both(a, b):
+                        raise ValueError(
+                            f"the conditions '{a.left.kind} {a.op} ...' and '{b.left.kind} "
+                            f"{b.op} ...' on the same values can never hold together")
+        return self
 
     def flat(self) -> list[Condition]:
         """Every condition of the rule and its nested groups."""

@@ -106,3 +106,34 @@ def test_a_period_close_is_read_on_that_schedule() -> None:
     daily = {**base, "exit": {"conditions": [{"left": {"kind": "price"}, "op": "lt",
                                               "right": sma10w}]}}
     assert StrategySpec.model_validate(daily).schedule == Frequency.daily
+
+
+def _cond(op: str, right: Indicator | Constant, left: Indicator | None = None,
+          offset: float | None = None) -> Condition:
+    return Condition(left=left or Indicator(kind="price"), op=op, right=right, offset_pct=offset)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (("gt", Indicator(kind="sma", period=200)), ("lt", Indicator(kind="sma", period=200))),
+    (("ge", Indicator(kind="ema", period=50)), ("lt", Indicator(kind="ema", period=50))),
+    (("gt", Constant(value=70)), ("lt", Constant(value=30))),
+    (("gt", Constant(value=50)), ("le", Constant(value=50))),
+    (("crosses_above", Indicator(kind="sma", period=20)),
+     ("crosses_below", Indicator(kind="sma", period=20))),
+])
+def test_an_all_rule_that_can_never_hold_is_refused(a: tuple, b: tuple) -> None:
+    with pytest.raises(ValidationError, match="can never hold together"):
+        Rule(conditions=[_cond(*a), _cond(*b)])
+
+
+def test_conditions_that_can_hold_together_are_kept() -> None:
+    sma = Indicator(kind="sma", period=200)
+    rsi = Indicator(kind="rsi")
+    Rule(conditions=[_cond("gt", Constant(value=30), rsi), _cond("lt", Constant(value=70), rsi)])
+    Rule(conditions=[_cond("ge", Constant(value=50), rsi), _cond("le", Constant(value=50), rsi)])
+    # a band around the line, and the same comparison with different offsets
+    Rule(conditions=[_cond("gt", sma, offset=-5), _cond("lt", sma, offset=5)])
+    Rule(conditions=[_cond("gt", sma), _cond("lt", Indicator(kind="sma", period=50))])
+    # either side of a line is fine in an `any` rule ("above 70 or below 30")
+    Rule(combine="any", conditions=[_cond("gt", Constant(value=70), rsi),
+                                    _cond("lt", Constant(value=30), rsi)])

@@ -95,6 +95,22 @@ is a hold like "own X when" (exit: the state failing); "buy X when <state>" with
 stays a clarification, which is the 3 held_out_7 sentences still refused. After: held_out_7
 77/80 (96 %), development 234/236, held_out 67/70 (one more), held_out_2 42/43, held_out_3
 62/63, held_out_4 40/40, held_out_5 68/70, held_out_6 80/80; no wrong spec anywhere.
+
+Seventh round: an eighth set (`held_out_8`, 80 sentences) was written the same way and committed
+before the parser was run on it. First run: 50/80 (62 %) as committed, 3 wrong specs; two of
+them (and one refused case) were annotations against held_out_6's crossing convention ("sell
+when MACD falls below the signal" after an entry holding it above is crosses_below), which makes
+the first run 52/80 (65 %) with one wrong spec: an entry "above its 200-day SMA and also below
+its 200-day SMA" was not refused. That is now refused by the spec itself, for every provider:
+an `all` rule whose conditions can never hold together is invalid (`Rule._check_satisfiable`).
+The parser was then changed for the classes the failures showed, each with development sentences
+first (24, listed in the corpus file above held_out_8); the most general is that a sentence
+holding no symbol, number or trading word is chatter, ignored and listed ("im pretty new to this
+lol.", "Hey all, first post."). After: held_out_8 76/80 (95 %), development 258/260, the other
+sets unchanged; no wrong spec anywhere. Still refused: a time-exit title ("Quick test of a time
+exit - ..."), "After 3 down days in a row on SPY I buy the close", a restated bracket ("turns
+positive (crosses above zero)") and the Ivy sentence ("each one held only while it's above ...,
+sold when it closes below").
 """
 
 from __future__ import annotations
@@ -105,7 +121,7 @@ from corpus_support import load_corpus, run_case, score
 CASES = load_corpus()
 FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3": 0.90,
           "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0,
-          "held_out_7": 0.95, "held_out_8": 0.0}
+          "held_out_7": 0.95, "held_out_8": 0.95}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

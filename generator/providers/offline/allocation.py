@@ -193,7 +193,8 @@ def extract_alternative(state: ParseState) -> None:
 
 # "target 10% volatility", "size positions to 12% annual volatility", "a 10% vol target"
 _VOL = r"(?:annual(?:ised|ized)? |annual |yearly )?(?:volatility|vol)"
-_SIZED_TO = r"(?:(?:sized|sizing|size|scaled|scale|scaling) (?:it |them )?to )?"
+_SIZED_TO = (r"(?:(?:sized|sizing|size|scaled|scale|scaling) (?:it |them |(?:the |my |each )?"
+             r"(?:position |positions |exposure ))?to )?")
 _A_YEAR = r"(?: a year| per year| per annum| annual(?:ly|ised|ized)?| yearly)?"
 TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
     rx(rf"(?:, )?(?:and |with )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for)"
@@ -206,6 +207,11 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
     rx(rf"(?:, )?(?:and |with )?(?:a |an )?{NUMP}(?: annual(?:ised|ized)?)? (?:volatility|vol)"
        r" target(?:ing)?"),
     rx(rf"(?:, )?(?:and |with )?(?:a |an )?volatility target(?:ing)?(?: of| at)? {NUMP}"),
+    # "scale exposure so portfolio vol is about 12% a year" ("so" may be gone as small talk)
+    rx(r"(?:, )?(?:and )?(?:size|sizing|scale|scaling|scaled|sized)(?: the| my)?(?: exposure"
+       r"| positions?| it| them)?(?: so)?(?: that)? (?:the |my )?(?:portfolio |position )?"
+       r"(?:volatility|vol) (?:is|stays|sits|comes out)(?: at)?(?: about| around| roughly| near"
+       rf"| close to)? {NUMP}{_A_YEAR}"),
 ]
 # "vol targeting on TLT at 8% a year": the symbol stays for the rules
 VOL_TARGET_ON = rx(rf"(?:volatility|vol) target(?:ing|ed)? (?:on|for) (?P<sym>{SYM}) (?:at|of)"
@@ -252,8 +258,20 @@ ALL_IN_VERB = rx(
 )
 
 
+# "put 20 percent of available cash into each of QQQ and IWM when ...": the size, and the verb
+EACH_OF_VERB = rx(
+    rf"(?:put|invest|allocate|use|buy) {NUMP} of (?:the |my |our )?(?:available |total )?"
+    r"(?:portfolio|capital|equity|account|money|cash|funds|balance) (?:in|into|on|for|of)"
+    r" each of(?= [A-Z])"
+)
+
+
 def extract_sizing(state: ParseState) -> None:
     extract_amount(state)
+
+    def each_of(m: re.Match[str]) -> str:
+        fixed(m)
+        return "buy"
 
     def all_in_buy(m: re.Match[str]) -> str:
         state.all_in = True
@@ -268,6 +286,7 @@ def extract_sizing(state: ParseState) -> None:
         state.fraction = value
         state.understood.append(f"{format_number(value * 100)}% of the portfolio per position")
 
+    state.t = take(EACH_OF_VERB, state.t, each_of)
     state.t = consume(FIXED_PATTERNS, state.t, fixed)
     if state.note(ALL_IN, "all in"):
         state.all_in = True

@@ -180,7 +180,7 @@ _PRICE = rx(
     r"|close|closing)"
 )
 _CONST = rx(
-    r"(?:the )?(?P<neg>- |minus )?(?P<n>\d+(?:\.\d+)?)(?: %| percent| pct)?"
+    r"(?:the |its |their )?(?P<neg>- |minus )?(?P<n>\d+(?:\.\d+)?)(?: %| percent| pct)?"
     r"|(?:the )?zero(?: line)?|0 line"
 )
 
@@ -205,8 +205,9 @@ def _constant(state: ParseState, m: re.Match[str]) -> str:
     number = m.groupdict().get("n")
     value = float(number) if number else 0.0
     state.consts[token] = -value if m.groupdict().get("neg") else value
-    if m.group(0).strip().startswith("the ") and number:
-        # "crosses above the 200" is trader shorthand for a moving average, not a price
+    if m.group(0).strip().startswith(("the ", "its ", "their ")) and number:
+        # "crosses above the 200", "drops under its 200" are trader shorthand for a moving
+        # average, not a price
         state.vague_numbers.add(token)
     return token
 
@@ -365,6 +366,15 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
     named_before = False
     if right is None:
         right = reader.operand() or _named_period(reader)
+        # "above the 200 SMA plus 1%", "under it minus 1%" (read as the number -1%): the line
+        # moved by the percentage
+        step = 1 if reader.at(reader.i) in ("plus", "+") else 0
+        amount = reader.at(reader.i + step) or ""
+        if (right is not None and offset is None and amount in state.consts
+                and re.search(r"%|percent|pct", state.src[amount])
+                and (step or state.consts[amount] < 0)):
+            offset = state.consts[amount]
+            reader.i += step + 1
     if right is None:
         tok = reader.at(reader.i)
         if tok is not None and tok in state.consts:

@@ -15,7 +15,7 @@ from generator.providers.offline.phrases import rx, take
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED
 
-_SELL = (r"(?:sell|sells|selling|exit|exits|get out|close(?: it| the position)?|dump it|dump"
+_SELL = (r"(?:sell|sells|selling|exit|exits|get out|out|close(?: it| the position)?|dump it|dump"
          r"|flatten|flatten out)")
 _SELL_OBJ = r"(?: it| them| out| everything)?"
 _OPPOSITE = (

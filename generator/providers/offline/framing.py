@@ -28,7 +28,7 @@ import itertools
 import re
 from collections.abc import Callable
 
-from generator.providers.offline.allocation import AMOUNT_PATTERNS, FIXED_PATTERNS
+from generator.providers.offline.allocation import AMOUNT_PATTERNS, EQUAL, FIXED_PATTERNS
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
@@ -63,11 +63,14 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|trading bot|algo|system)(?: for (?=[A-Z]))?(?: that| which| to)?(?= :| \S)"),
     rx(r"(?:my|an|the|simple|quick) idea(?= :| for)"),
     rx(r"i'd like to|i would like to|i want to|i wanna|let us|i think"),
-    rx(r"(?:a )?(?:simple|quick|easy|another) (?:1|one)(?= :)"),
+    rx(r"(?:(?:thinking about|here's|here is|this is|trying|try) )?(?:a )?(?:simple|quick|easy"
+       r"|another|basic) (?:1|one)(?= :| for [A-Z])"),
     # chatter around the strategy: it says nothing about trading
     rx(r"(?:, )?(?:nothing fancy|that's it|thats it|that is it|that's all|thats all|that is all"
        r"|lol|haha|not a pro(?: here)?|no pro here|new to this|i'm new|im new|first time here"
-       r"|no matter what)(?: !| \.| ,)*"),
+       r"|no matter what|in any case|just in case|to be safe|for safety)(?: !| \.| ,)*"),
+    # "protect it with a 6% trailing stop": the words around a risk control
+    rx(r"(?:and )?protect (?:it|the position|the trade|myself|them) with(?= (?:a|an) )"),
 ]
 
 # -- title vocabulary ----------------------------------------------------------------------------
@@ -121,7 +124,8 @@ _CROSS_PAIR = re.compile(
 
 # "when each one is above its own 200-day SMA": the rule of every symbol, said of each
 _EACH_ONE = re.compile(
-    r"(?<!\S)(?:each (?:1|one)|each of them|every one of them|each(?= (?:is|closes|trades|goes"
+    r"(?<!\S)(?:each (?:1|one)|each of them|every one of them|that (?:1|one)(?= when)"
+    r"|each(?= (?:is|closes|trades|goes"
     r"|drops|falls|rises|crosses|stays|gets|sits|holds|when|if|once|whenever)(?!\S)))(?!\S)")
 # "crosses above the signal on each one": the rule said of every symbol, with nothing to add
 _ON_EACH = re.compile(r"(?<!\S)(?:on|for|in) (?:each (?:1|one)|each of them|each)"
@@ -165,10 +169,31 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
     # "crosses the zero line upward": the direction said after what is crossed
     (rx(r"(?P<v>cross|crosses|crossed|crossing) (?P<obj>(?:the |its )?(?:zero(?: line)?|0 line"
-        r"|signal(?: line)?|\d+ day (?:sma|ema|ma|moving average)|(?:upper|lower|middle) band))"
+        r"|signal(?: line)?|\d+ (?:(?:day|week) )?(?:sma|ema|ma|dma|moving average)"
+        r"|(?:upper|lower|middle) band))"
         r" (?P<d>upward|upwards|up|to the upside|downward|downwards|down|to the downside)"),
      lambda m: f" {m.group('v')} {'below' if 'down' in m.group('d') else 'above'} "
                f"{m.group('obj')} "),
+    # "both EFA and SPY are above their 200 day SMAs": the same comparison of each
+    (rx(rf"both (?P<a>{SYM}) and (?P<b>{SYM}) (?:are|close|trade|stay) (?P<d>above|over|below"
+        r"|under) their (?P<ind>\d+ (?:day |week |month )?(?:sma|ema|ma|dma|moving average))s"),
+     r" \g<a> is \g<d> its \g<ind> and \g<b> is \g<d> its \g<ind> "),
+    # "Sell EFA when it drops ...": "it" is the symbol just named
+    (rx(rf"(?P<v>sell|exit|buy|own|hold) (?P<sym>{SYM}) (?P<kw>when|if|once|whenever|as soon as)"
+        r" it(?= (?:is|drops|falls|closes|goes|rises|crosses|gets|trades|moves|breaks|dips"
+        r"|slips)(?!\S))"), r" \g<v> \g<sym> \g<kw> \g<sym> "),
+    # "always invested": held all the time, with no rule
+    (rx(r"(?:stay |be |is |remain )?(?:always (?:fully )?invested|always in the market"
+        r"|(?:fully )?invested at all times)"), " own it "),
+    # "just buy LQD and hold it forever, never sell": buy and hold
+    (rx(rf"(?:buy|own) (?P<sym>{SYM}) and hold(?: it| on to it)?(?: (?:forever|indefinitely"
+        r"|for good|for ever))?(?: , never sell| and never sell| , don't sell| never sell)?"),
+     r" buy and hold \g<sym> "),
+    # "Long SPY above the 200 SMA, flat below it": long while above, out while below
+    (rx(rf"(?:go |be |stay )?long (?P<sym>{SYM}) (?P<d>above|over|below|under)"),
+     r" long \g<sym> when it is \g<d> "),
+    (rx(r"(?P<c>,|and|;) (?:go |be |stay )?(?:flat|out|in cash|to cash) (?:when (?:it is )?)?"
+        r"(?P<d>below|under|above|over) it"), r" \g<c> sell when it is \g<d> it "),
     # "sell when back above it": the subject left out is the one just named
     (rx(r"(?P<kw>when|once|if|whenever) (?:it )?(?:is |gets |goes |comes )?back (?P<d>above|over"
         r"|below|under)"), r" \g<kw> it is back \g<d> "),
@@ -343,8 +368,8 @@ def expand_shorthands(state: ParseState) -> None:
 _FRAMED_SYMBOL = rx(
     r"(?:(?:i want|i'd like|i would like|i need|give me|make me|build me|here is|here's|this is)"
     r" )?(?:a |an |my )(?:simple |new |basic |small )?(?:trading )?(?:strategy|bot|system"
-    rf"|algo|algorithm|setup) (?:for|on|in|to trade|trading|that trades) (?P<sym>{SYM})"
-    r"(?: that| which| to| :| ,)?"
+    r"|algo|algorithm|setup|plan|idea|rules|approach|play) (?:for|on|in|to trade|trading"
+    rf"|that trades) (?P<sym>{SYM})(?: that| which| to| :| ,| is :| are :)?"
 )
 # "own GLD only while ...": "only" adds nothing to the condition it introduces
 _ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))")
@@ -406,6 +431,35 @@ def _remark(found: list[str], m: re.Match[str]) -> str:
     return " "
 
 
+# a sentence that holds none of these, no symbol and no number is chatter ("im pretty new to
+# this lol.", "Hey all, first post."): it cannot hold a rule
+_CHATTER_STOP = _REMARK_STOP | NAME_STOP | frozenset(words(
+    """long short invest invested trade trades traded rotate switch put keep hold own exit
+    bonds stocks gold treasuries equities weight weights percent half third quarter each both
+    either entry enter fall falls rise rises drop drops"""
+))
+# a sentence of the normalised text: up to its full stop, "!" or "?"
+_SENTENCE = rx(r"(?:^|(?<= [.!?] ))(?P<words>[^.!?]+? [.!?])(?= |$)")
+
+
+def _is_chatter(text: str) -> bool:
+    tokens = [w for w in text.split() if w not in ".!?,"]
+    return len(tokens) >= 2 and all(
+        w in FILLER or (w.isalpha() and _meaningless([w]) and w not in _CHATTER_STOP)
+        for w in tokens
+    )
+
+
+def _strip_chatter(found: list[str], text: str) -> str:
+    def sentence(m: re.Match[str]) -> str:
+        if not _is_chatter(m.group("words")):
+            return m.group(0)
+        found.append(m.group("words").strip())
+        return " "
+
+    return _SENTENCE.sub(sentence, text)
+
+
 def strip_small_talk(state: ParseState) -> None:
     strip_names(state)
     found: list[str] = []
@@ -421,6 +475,7 @@ def strip_small_talk(state: ParseState) -> None:
 
     text = _FRAMED_SYMBOL.sub(framed, state.t)
     text = _REMARK.sub(lambda m: _remark(found, m), text)
+    text = _strip_chatter(found, text)
     text = _ONLY.sub(lambda m: f" {handler(m)} ", text)
     for pattern in SMALL_TALK:
         text = pattern.sub(lambda m: f" {handler(m)} ", text)
@@ -502,9 +557,9 @@ def extract_title(state: ParseState) -> None:
     ignored: list[str] = []
     kept_words: list[str] = []
     # a schedule ("At the end of every month check EFA: ...") or a position size ("$5,000 per
-    # trade: buy IWM when ...") said in the title is read with the rules, never dropped with
-    # the title's other words
-    for pattern in (*SCHEDULE_PATTERNS, *AMOUNT_PATTERNS, *FIXED_PATTERNS):
+    # trade: buy IWM when ...", "Equal weight GLD, TLT and SPY, buy each when ...") said in the
+    # title is read with the rules, never dropped with the title's other words
+    for pattern in (*SCHEDULE_PATTERNS, *AMOUNT_PATTERNS, *FIXED_PATTERNS, EQUAL):
         rest = cut(pattern, rest, lambda m: kept_words.append(m.group(0).strip()))
     for tok in rest.split():
         if re.fullmatch(SYM, tok):
@@ -689,6 +744,10 @@ def _families(spec: StrategySpec) -> set[str]:
         out.add("breakout")
     if any(c.op in (Operator.crosses_above, Operator.crosses_below) for c in spec.conditions()):
         out.add("cross")
+    # "IYR momentum breakout: buy on a close above the upper band": buying strength through a
+    # high or an outer band is the momentum the title names
+    if "breakout" in out:
+        out.add("momentum")
     return out
 
 
@@ -722,9 +781,15 @@ def check_title(state: ParseState, spec: StrategySpec) -> None:
             problems.append("the title's split does not match the weights given")
     if title.count is not None and title.count != len(spec.symbols):
         problems.append(f"the title says {title.count} funds but {len(spec.symbols)} are given")
+    # a title's "golden cross" is any moving average crossing above a longer one ("Weekly golden
+    # cross for QQQ: ... the 10-week EMA crosses above the 30-week EMA"); in the rules the
+    # words alone still mean the 50- and 200-day SMAs (`_cross_averages`)
+    averages = (IndicatorKind.sma, IndicatorKind.ema)
     for cross in title.crosses:
         op = Operator.crosses_above if cross == "golden" else Operator.crosses_below
-        if not any(c.op == op and c.left.kind == IndicatorKind.sma and c.left.period == 50
+        if not any(c.op == op and c.left.kind in averages and isinstance(c.right, Indicator)
+                   and c.right.kind in averages
+                   and (c.left.period or 0) < (c.right.period or 0)
                    for c in spec.conditions()):
             problems.append(f"the title says {cross} cross but the rules use none")
     _check_settings(title, spec, problems)

@@ -87,9 +87,12 @@ RULE_HINT = re.compile(
 # -- rotation ------------------------------------------------------------------------------------
 ROT_TRIGGER = re.compile(
     r"(?<!\S)(?:top \d+|best|strongest|rotat\w*|highest|whichever"
-    r"|better|stronger)(?!\S)"
+    r"|better|stronger|higher)(?!\S)"
 )
 ROT_TOP = [
+    # "hold the one with the higher 3 month return"
+    rx(r"(?:the )?(?:1|one) with the(?= (?:higher|highest|better|best|stronger|strongest|bigger"
+       r"|biggest)(?!\S))"),
     rx(
         r"(?:the )?(?P<n>\d+) (?:best|strongest|top|highest ranked)(?: (?:performing|performers?"
         r"|etfs?|symbols?|assets?|funds?|names?|of them|ones))?"
@@ -104,7 +107,9 @@ ROT_TOP = [
        r"(?= .*(?:highest|best|strongest|most))"),
     rx(
         r"(?:the )?(?:single )?(?:best|strongest|top|better|stronger)(?: (?:performing|performer"
-        r"|one|1|etf|asset|symbol|fund))?"
+        # "the better one", but not the 1 of "the better 1 month return"
+        r"|one|1(?! (?:trading )?(?:days?|weeks?|months?|quarters?|years?)(?!\S))|etf|asset"
+        r"|symbol|fund))?"
     ),
 ]
 ROT_UNIVERSE = rx(
@@ -135,6 +140,16 @@ ROT_POSITIVE = [
         rf"|⋄)?(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|has|have|stays"
         r"|remains))? (?:positive|above (?:zero|0)|> 0|greater than (?:zero|0)|up)"
     ),
+    # "but if its return is negative go to BIL instead" (the alternative already taken out)
+    rx(
+        r"(?:, )?(?:but |and )?(?:if|when|whenever)(?: (?:its|their|the|it|they|⋄))?"
+        rf"(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|turns|goes|falls"
+        r"|drops))? (?:negative|below (?:zero|0)|< 0|less than (?:zero|0)|under (?:zero|0))"
+        r"(?= *(?:[,;.⋄]|$))"
+    ),
+    # "only take ones with positive momentum"
+    rx(r"(?:, )?(?:and )?only (?:take|buy|hold|pick|own) (?:the )?(?:ones|those|names|assets"
+       r"|etfs|funds)?(?: (?:with|that have|having))? (?:a )?positive(?: (?:momentum|returns?))?"),
     rx(r"(?:with )?(?:an )?absolute momentum(?: filter)?|(?:positive|absolute) momentum only"),
     # "any of those 3 with a negative 6-month return gets its third in cash instead"
     rx(r"(?:; |, )?(?:and )?(?:any|each|every)(?: (?:one|pick))?(?: of (?:those|them|the)"
@@ -186,7 +201,7 @@ ROT_FILLER = frozenset(words(
 # -- per-symbol legs: "50% on SPY when ..., 50% on TLT when ..." ---------------------------------
 LEG = rx(
     rf"(?:, |and |; )*(?:put |with |invest |allocate )?{NUMP}(?: of (?:the |my |our )?"
-    r"(?:portfolio|account|capital|money|equity))?"
+    r"(?:available |total )?(?:portfolio|account|capital|money|equity|cash|funds|balance))?"
     rf"(?: (?:on|in|into|to|for))? (?P<sym>{SYM}) (?P<kw>when|if|while|whenever|as long as)"
 )
 
@@ -327,7 +342,9 @@ def try_weights(state: ParseState) -> StrategySpec | None:
 
 
 # the body picks among the title's symbols: "hold whichever had the higher 3 month return"
-_PICKS_ONE = re.compile(r"(?<!\S)(?:whichever|the best|the strongest|the top \d+)(?!\S)")
+_PICKS_ONE = re.compile(r"(?<!\S)(?:whichever|the best|the strongest|the top \d+"
+                        r"|the (?:1|one) with the (?:higher|highest|better|best|stronger"
+                        r"|strongest|bigger|biggest))(?!\S)")
 
 
 def try_rotation(state: ParseState) -> StrategySpec | None:
@@ -413,6 +430,9 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
     )
 
 
+HOLD_IT = rx(r"(?:just )?(?:own|hold|buy and hold) it(?: all the time| always)?")
+
+
 def try_hold_all(state: ParseState) -> StrategySpec | None:
     found: list[str] = []
 
@@ -422,6 +442,10 @@ def try_hold_all(state: ParseState) -> StrategySpec | None:
     t = consume([BUY_HOLD], state.t, buy_hold)
     if not found and state.target_vol is not None:
         t = consume([HOLD_SIZED], state.t, buy_hold)
+    title = state.title
+    if not found and title is not None and len(title.symbols) == 1:
+        # "Low vol SPY: always invested, ...": the title's symbol, held
+        t = consume([HOLD_IT], state.t, lambda _: found.extend(title.symbols))
     if found and not RULE_HINT.search(t):
         state.understood.append("buy and hold " + ", ".join(found))
         state.t = t

@@ -111,7 +111,10 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
 
 MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
     rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| positions| the position"
-       rf"| each trade)?(?: for)? (?:at least|a minimum of|no less than) {_HOLD_N}"),
+       rf"| each trade)?(?: for)? (?:at least|a minimum of|no less than) {_HOLD_N}"
+       # "... before the exit rule kicks in": what a minimum hold is
+       r"(?: before (?:the |any |my |a )?(?:exit|sell|selling)(?: rule| signal| condition)?"
+       r"(?: (?:kicks in|applies|counts|can fire|fires|is checked|is used|takes effect))?)?"),
     rx(r"(?:, )?(?:and |with )?(?:a )?minimum hold(?:ing)?(?: period| time)?(?: of| is)?"
        rf" {_HOLD_N}"),
     rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell(?: it| them)? (?:before|within"

@@ -86,7 +86,8 @@ def _frequency(state: ParseState, m: re.Match[str]) -> Frequency:
 # "rebalance when a weight drifts more than 5 points", "with a 5% drift band"
 DRIFT_PATTERNS: list[re.Pattern[str]] = [
     rx(r"(?:, )?(?:and |but )?(?:only )?(?:rebalance|rebalancing|rebalanced)(?: only)? (?:when|if"
-       r"|whenever|once) (?:the |a |any |either )?(?:weights?|allocations?|positions?|holdings?"
+       r"|whenever|once) (?:the |a |any |either |(?:1|any|either) of (?:the |its |my |our )?)?"
+       r"(?:weights?|allocations?|positions?|holdings?"
        r"|it|one|they|asset|of them)(?: weights?)? (?:drifts?|drifted|moves?|is off|are off|gets"
        r" off|deviates?|strays?)(?: away)?(?: by)? (?:more than |over |at least |beyond )?"
        r"(?P<n>\d+(?:\.\d+)?) (?:percentage points|points|pts|%|percent)(?: from (?:its |their"

@@ -53,8 +53,12 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
         for ind in (cond.left, cond.right):
             if isinstance(ind, Ind) and ind.symbol and ind.symbol not in mentioned:
                 mentioned.append(ind.symbol)
-    if not traded and not mentioned and state.title is not None and len(state.title.symbols) == 1:
-        traded = list(state.title.symbols)
+    # "Turtle style on DBC: buy a 20-day high breakout": the title's symbol; "Equal weight GLD,
+    # TLT and SPY, buy each when ...": the title's symbols, when it said how they share
+    title = state.title
+    if not traded and not mentioned and title is not None and (
+            len(title.symbols) == 1 or (len(title.symbols) >= 2 and state.equal)):
+        traded = list(title.symbols)
     if not traded and not mentioned and len(set(state.framed_symbols)) == 1:
         traded = state.framed_symbols[:1]
     if not traded:
