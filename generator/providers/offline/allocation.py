@@ -81,7 +81,8 @@ OTHERWISE_SELL = rx(
     r"(?:, )?(?:and )?(?:in )?cash (?:otherwise|the rest of the time|when out(?: of the market)?"
     r"|when not invested)"
     r"|(?:, )?(?:and )?(?:(?:sell|exit|get out)(?: it)? (?:otherwise|if not|when not)"
-    r"|(?:otherwise|else|or else|if not)(?: ,)? (?:sell|exit|get out|stay out|be out|stay in cash"
+    r"|(?:otherwise|else|or else|if not)(?: ,)? (?:sell|exit|get out|stay out|be out|out"
+    r"|stay in cash"
     r"|go flat|stay flat|be flat|hold nothing|sell it|sell everything))"
 )
 

@@ -150,7 +150,7 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (rx(rf"{_BREAKS}(?: through)?"), "b?"),
     (rx(r"(?:makes|make|hits|hit|sets|set|reaches|reach|prints|print|touches|touch|tags|tag"
         r"|closes at|is at|(?:gets|get|comes|come|goes|go|moves|move|returns|return|reverts"
-        r"|revert|snaps|snap)(?: back)? to)(?! (?:least|most)(?!\S))(?: a)?(?: fresh| new)?"),
+        r"|revert|snaps|snap)(?: back)? to)(?! (?:least|most|or)(?!\S))(?: a)?(?: fresh| new)?"),
      "new"),
     (rx(r"(?:rises|rise|climbs|climb|rallies|rally|bounces|bounce|jumps|jump)(?: back)?(?: up)?"
         r" to"), "mu"),
@@ -168,8 +168,9 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         r"(?: back)?(?: down)? (?:below|under|beneath|lower than|underneath)"), "md"),
     # "at least", ">=": the level itself counts (spec v2 ge/le)
     (rx(rf"{_LEVEL}(?:greater than or equal to|more than or equal to|> =|at least|no less than"
-        r"|not less than)"), "ge"),
-    (rx(rf"{_LEVEL}(?:less than or equal to|< =|at most|no more than|not more than)"), "le"),
+        r"|not less than|at or above|at or over)"), "ge"),
+    (rx(rf"{_LEVEL}(?:less than or equal to|< =|at most|no more than|not more than"
+        r"|at or below|at or under)"), "le"),
     (rx(rf"{_LEVEL}(?:above|over|greater than|higher than|more than|bigger than"
         r"|exceeds|exceed|exceeding|>|north of|beats|beat|tops)"), "gt"),
     (rx(rf"{_LEVEL}(?:below|under|less than|lower than|smaller than|beneath"
@@ -289,14 +290,22 @@ def _tokens(state: ParseState, piece: list[str]) -> list[str]:
 
 
 def _read_cross(reader: _Reader, text: str) -> Cond:
-    """ "golden cross [of SPY]" / "death cross": the 50-day SMA crossing the 200-day SMA."""
+    """ "golden cross [of SPY]" / "death cross": the 50-day SMA crossing the 200-day SMA (the
+    EMAs, when those are the 50 and 200 averages the text names)."""
     golden = reader.toks[0].startswith("⟦ga")
     reader.i = 1
     direct = reader.symbol_at(1)
     if direct:  # "golden cross QQQ"
         reader.i = 2
-    fast = reader.of_symbol(Ind(IndicatorKind.sma, 50, symbol=direct))
-    slow = Ind(IndicatorKind.sma, 200, symbol=fast.symbol)
+    # "buy when the 50 EMA crosses above the 200 EMA, sell on the death cross": the cross of
+    # the 50 and 200 averages the text names, SMAs unless it names only EMAs of those periods
+    named = {(ind.kind, ind.period) for ind in reader.state.inds.values()}
+    kind = IndicatorKind.sma
+    if ({(IndicatorKind.ema, 50), (IndicatorKind.ema, 200)} <= named
+            and not named & {(IndicatorKind.sma, 50), (IndicatorKind.sma, 200)}):
+        kind = IndicatorKind.ema
+    fast = reader.of_symbol(Ind(kind, 50, symbol=direct))
+    slow = Ind(kind, 200, symbol=fast.symbol)
     if reader.i != len(reader.toks):
         raise _Refused()
     return Cond(fast, Operator.crosses_above if golden else Operator.crosses_below, slow, text)
@@ -378,11 +387,17 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
     if right is None:
         tok = reader.at(reader.i)
         if tok is not None and tok in state.consts:
-            if tok in state.vague_numbers:
+            if tok in state.vague_numbers and left is not None and left.kind in _MOVING:
+                # "the 20 day SMA crosses above the 50": the other side's kind of average
+                right = Ind(left.kind, int(state.consts[tok]), timeframe=left.timeframe,
+                            symbol=left.symbol)
+                reader.i += 1
+            elif tok in state.vague_numbers:
                 raise _Refused(f"say whether '{state.src[tok]}' is a price level or a moving "
                                "average (e.g. '200-day SMA')")
-            right = state.consts[tok]
-            reader.i += 1
+            else:
+                right = state.consts[tok]
+                reader.i += 1
         elif reader.i == len(reader.toks) - 1 and tok in PRONOUNS | {"them"}:
             reader.i += 1  # "sell if it closes below it": the previous right side
             named_before = True

@@ -66,6 +66,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?:thinking about|here's|here is|this is|trying|try) )?(?:a )?(?:simple|quick|easy"
        r"|another|basic) (?:1|one)(?= :| for [A-Z])"),
     # chatter around the strategy: it says nothing about trading
+    rx(r"(?:(?:long ?time|first time) (?:lurker|poster|listener)(?:, first (?:time )?post)?"
+       r"|thoughts \?|any thoughts \?|what do you think \?|opinions \?|feedback welcome"
+       r"|to protect (?:my |the )?(?:gains|profits|capital))(?: \.| ,| !)?"),
     rx(r"(?:, )?(?:nothing fancy|that's it|thats it|that is it|that's all|thats all|that is all"
        r"|lol|haha|not a pro(?: here)?|no pro here|new to this|i'm new|im new|first time here"
        r"|no matter what|in any case|just in case|to be safe|for safety)(?: !| \.| ,)*"),
@@ -140,8 +143,19 @@ _LEVEL_BREAKS = re.compile(
 # "RSI(2) under 10 -> buy.": the condition, then the action it leads to
 _ARROW = re.compile(
     r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?) (?:- >|= >|→|=)"
-    r" (?P<verb>buy|sell|exit|enter|go long|short|cover)(?= [.;,!]|\s*$)"
+    rf" (?P<verb>buy|sell|exit|enter|go long|short|cover)(?: (?P<sym>{SYM}))?(?= [.;,!]|\s*$)"
 )
+# "flips negative -> sell": the subject left out is the one just named
+_SUBJECTLESS = re.compile(r"^(?:flips|turns|crosses|goes|drops|falls|rises|gets|closes|moves"
+                          r"|breaks|dips|climbs)(?!\S)")
+
+
+def _arrow(m: re.Match[str]) -> str:
+    sym = f" {m.group('sym')}" if m.group("sym") else ""
+    cond = m.group("cond").strip()
+    if _SUBJECTLESS.match(cond):
+        cond = f"it {cond}"
+    return f" {m.group('verb')}{sym} when {cond} "
 # wordings of one construct said another way
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "crosses back up above 30 from below": a crossing above
@@ -182,6 +196,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?P<v>sell|exit|buy|own|hold) (?P<sym>{SYM}) (?P<kw>when|if|once|whenever|as soon as)"
         r" it(?= (?:is|drops|falls|closes|goes|rises|crosses|gets|trades|moves|breaks|dips"
         r"|slips)(?!\S))"), r" \g<v> \g<sym> \g<kw> \g<sym> "),
+    # "else put that slot in SHY": where the money of a failed pick goes
+    (rx(rf"(?:else|otherwise) (?:put|move|park|hold) (?:that|the|its) (?:slot|money|share|part"
+        rf"|cash|weight) (?:in|into|to) (?P<s>{SYM})"), r" otherwise \g<s> "),
     # "always invested": held all the time, with no rule
     (rx(r"(?:stay |be |is |remain )?(?:always (?:fully )?invested|always in the market"
         r"|(?:fully )?invested at all times)"), " own it "),
@@ -193,7 +210,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?:go |be |stay )?long (?P<sym>{SYM}) (?P<d>above|over|below|under)"),
      r" long \g<sym> when it is \g<d> "),
     (rx(r"(?P<c>,|and|;) (?:go |be |stay )?(?:flat|out|in cash|to cash) (?:when (?:it is )?)?"
-        r"(?P<d>below|under|above|over) it"), r" \g<c> sell when it is \g<d> it "),
+        r"(?P<d>below|under|above|over)(?: it)?(?= [,;.⋄]| and | ?$)"),
+     r" \g<c> sell when it is \g<d> it "),
+    # "hold it above the 100-day SMA, out below": a hold while above
+    (rx(r"(?P<v>hold|own|keep) it (?P<d>above|over|below|under)(?= (?:the|its) )"),
+     r" \g<v> it while it is \g<d> "),
     # "sell when back above it": the subject left out is the one just named
     (rx(r"(?P<kw>when|once|if|whenever) (?:it )?(?:is |gets |goes |comes )?back (?P<d>above|over"
         r"|below|under)"), r" \g<kw> it is back \g<d> "),
@@ -342,7 +363,7 @@ def expand_shorthands(state: ParseState) -> None:
     for pattern, replacement in _SAME_AS:
         text = pattern.sub(replacement, text)
     text = _cross_averages(state, _both_lines(text))
-    text = _ARROW.sub(lambda m: f" {m.group('verb')} when {m.group('cond')} ", text)
+    text = _ARROW.sub(_arrow, text)
     state.t = squash(text)
 
     def handler(m: re.Match[str]) -> str:
@@ -450,6 +471,15 @@ def _is_chatter(text: str) -> bool:
     )
 
 
+# "My bond system:", "my lazy gold setup is:": the name of the strategy, not a rule
+_MY_SYSTEM = rx(r"(?:my|our) (?P<w>(?:[a-z']+ ){0,2})(?:system|strategy|setup|plan|idea|approach"
+                r"|rules|play)(?: is| are)? :")
+_ASSET_WORDS = frozenset(words(
+    """bond bonds gold stock stocks equity equities commodity commodities treasury treasuries reit
+    reits"""
+))
+
+
 def _strip_chatter(found: list[str], text: str) -> str:
     def sentence(m: re.Match[str]) -> str:
         if not _is_chatter(m.group("words")):
@@ -457,7 +487,14 @@ def _strip_chatter(found: list[str], text: str) -> str:
         found.append(m.group("words").strip())
         return " "
 
-    return _SENTENCE.sub(sentence, text)
+    def name(m: re.Match[str]) -> str:
+        said = m.group("w").split()
+        if not all(w in _ASSET_WORDS or _meaningless([w]) for w in said):
+            return m.group(0)
+        found.append(m.group(0).strip())
+        return " "
+
+    return _MY_SYSTEM.sub(name, _SENTENCE.sub(sentence, text))
 
 
 def strip_small_talk(state: ParseState) -> None:
@@ -584,8 +621,11 @@ def extract_title(state: ParseState) -> None:
 
 # settings a title gives to the family it names: "Bollinger Bands 20, 2", "Stochastic 14,3",
 # "Donchian channel 55/20", "10/30 EMA crossover", "with a 5 day EMA and a 20 day EMA"
-_BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs) (?P<p>\d+)(?: ,| /)?"
-                          r"(?: (?P<k>\d+(?:\.\d+)?))?(?!\S)")
+_BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,)?"
+                          r"(?: (?:standard|default))? (?P<p>\d+)(?: period| day| days)?(?: ,| /)?"
+                          rf"(?: (?P<k>\d+(?:\.\d+)?)(?: {BB_STD_WORDS})?)?(?!\S)")
+# "20 day breakout on DBC": a period the rules must use
+_TITLE_PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:day|days|week|weeks|bar|bars|period)(?!\S)")
 # "Bollinger breakout on QQQ w/ 2.5 std bands": the width alone, on the default 20 days
 _BB_WIDTH = re.compile(rf"(?<!\S)(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?: bollinger)?"
                        r"(?: bands?)?(?!\S)")
@@ -646,7 +686,13 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
         rest = _BB_WIDTH.sub(lambda m: bb_width(float(m.group("k"))), rest)
     rest = _STOCH_SETTINGS.sub(stoch, rest)
     rest = _DONCHIAN_SETTINGS.sub(donchian, rest)
-    return _LINE_PAIR.sub(lines, rest)
+    rest = _LINE_PAIR.sub(lines, rest)
+
+    def period(m: re.Match[str]) -> str:
+        title.settings.append(("period", int(m.group("n"))))
+        return " "
+
+    return _TITLE_PERIOD.sub(period, rest)
 
 
 def _say_title_lines(title: Title, body: str) -> str:
@@ -706,6 +752,10 @@ def _check_settings(title: Title, spec: StrategySpec, problems: list[str]) -> No
             if not {(IndicatorKind.highest_high, high), (IndicatorKind.lowest_low, low)} <= have:
                 problems.append(f"the title says a {high}/{low} channel but the rules use "
                                 "other highs and lows")
+        elif setting[0] == "period":
+            if not any(i.period == setting[1] for i in inds):
+                problems.append(f"the title says {setting[1]} days but the rules use no "
+                                f"{setting[1]}-day indicator")
         elif setting[0] == "lines":
             _, kind, fast, slow = setting
             have = {(i.kind, i.period) for i in inds}

@@ -8,6 +8,7 @@ phase matches whole tokens of the string this returns.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from generator.providers.offline.vocabulary import (
     NUMBER_WORDS,
     TYPOS,
     VOCAB,
+    words,
 )
 
 TOKEN_RE = re.compile(
@@ -35,7 +37,69 @@ def _dollars(m: re.Match[str]) -> str:
     return f" {value:g} dollars "
 
 
+# words a misspelling is corrected towards when the typo table does not know it ("crossess",
+# "rebalanse", "histogarm"): long enough that a near miss is not another English word
+_SPELLED = tuple(sorted(words("""
+    above below under crosses crossed crossing average averages moving momentum rebalance
+    rebalanced rebalancing bollinger signal histogram trailing quarterly monthly weekly yearly
+    annually profit whenever percent position portfolio exponential relative strength volatility
+    breakout whichever otherwise""")))
+
+
+_COMPARISONS = frozenset({"above", "below", "under", "over"})
+
+
+def _fix_spelling(s: str) -> str:
+    """Misspelt words corrected before the rewrites read them: comparison words from the typo
+    table, and the closest trading word for a long unknown word (the rest of the typo table is
+    applied word by word at the end). Capitals (tickers) are never touched."""
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if word.isupper() or low in ETF_LOWER:
+            return word
+        if TYPOS.get(low) in _COMPARISONS:
+            return TYPOS[low]  # "its abov 95": read by the rewrite of "its" below
+        if low in VOCAB or len(low) < 6:
+            return word
+        close = difflib.get_close_matches(low, _SPELLED, n=1, cutoff=0.85)
+        # "quarter" is not a misspelt "quarterly": another form of the word is left alone
+        if not close or close[0].startswith(low[:-1]) or low.startswith(close[0][:-1]):
+            return word
+        return close[0]
+
+    return re.sub(r"(?<![\w'])[A-Za-z]+(?![\w'])", fix, s)
+
+
+def _bare_weights(m: re.Match[str]) -> str:
+    """ "50 VTI / 30 EFA / 20 AGG", "SPY 50 / TLT 50": weights without their % signs, read as
+    percentages only when they add up to 100."""
+    pairs = re.findall(r"(\d{1,3}(?:\.\d+)?) ([A-Z]{2,5})|([A-Z]{2,5}) (\d{1,3}(?:\.\d+)?)",
+                       re.sub(r"\s+", " ", m.group(0)))
+    weights = [(float(a or d), b or c) for a, b, c, d in pairs]
+    if abs(sum(w for w, _ in weights) - 100) > 1e-6:
+        return m.group(0)
+    return " , ".join(f"{w:g} % {sym}" for w, sym in weights)
+
+
+_WEIGHT = r"(?:\d{1,3}(?:\.\d+)? [A-Z]{2,5}|[A-Z]{2,5} \d{1,3}(?:\.\d+)?)"
+
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+    (rf"(?<![\w%]){_WEIGHT}(?: ?/ ?{_WEIGHT})+(?![\w%])", _bare_weights),
+    # "Bollinger band (20, 2.5 std)": the settings in brackets, the width's unit left out
+    (r"(?i)\(\s*(\d+)\s*,\s*(\d+(?:\.\d+)?)\s*(?:std|sd|stdev|std devs?|standard deviations?"
+     r"|sigma)\s*\)", r"(\1, \2)"),
+    # "20% in each of SPY QQQ IWM": the share of each
+    (r"(?i)\b(\d+(?:\.\d+)?) ?% (?:in|into|on) each of\b", r"\1 % each in"),
+    # "exit when price loses the 50": falls below it
+    (r"(?i)\b(?:loses|lost|loses hold of)\b(?= (?:the|its) )", "falls below"),
+    # "RSI is 10 or lower", "90 or higher": the level itself counts
+    (r"(?i)\b(\d+(?:\.\d+)?)( ?%)? or (?:lower|less|below|under|smaller)\b(?!\s*\d)",
+     r"at most \1\2"),
+    (r"(?i)\b(\d+(?:\.\d+)?)( ?%)? or (?:higher|more|above|greater|over|bigger)\b(?!\s*\d)",
+     r"at least \1\2"),
+    # "buy ... n sell ...": "and" written as "n" before a verb
+    (r"(?<= )n (?=(?:sell|buy|exit|hold|get|go|close)\b)", "and "),
     (r"(?i)\b(sma|ema|rsi|dma|ma|roc)(\d)", r"\1 \2"),  # "sma50" -> "sma 50"
     (r"(?i)\b(sma|ema|rsi|dma|roc|macd)-(?=\d)", r"\1 "),  # "RSI-2" -> "RSI 2"
     (r"(\d)([A-Za-z])", r"\1 \2"),  # "50dma" -> "50 dma", "3m" -> "3 m"
@@ -63,7 +127,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(put|invest|place|allocate|use|using|with|spend) (\d+(?:\.\d+)?) ?k\b",
      lambda m: f"{m.group(1)} {float(m.group(2)) * 1000:g} dollars"),
     # "put $5000 into each of SPY, QQQ and IWM": the amount per position, then the buy
-    (r"(?i)\b(?:put|invest|place|allocate)\s+(\d+(?:\.\d+)?) dollars\s+(?:in|into|on) each of\b",
+    (r"(?i)(?:\b(?:put|invest|place|allocate)\s+|^\s*)(\d+(?:\.\d+)?) dollars\s+(?:in|into|on)"
+     r" each of\b",
      r"\1 dollars per position : buy"),
     # "put 10000 dollars in GLD": the buy, with that amount
     (r"(?i)\b(?:put|invest|place|allocate)\s+(\d+(?:\.\d+)?) dollars\s+(?:in|into|on) "
@@ -104,6 +169,7 @@ def normalise(text: str, known: set[str] | None) -> str:
         s = pattern.sub(f" {ticker} ", s)
     # "$5,000", "$10k", "$2.5k": an amount of dollars
     s = re.sub(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?([kK])?\b", _dollars, s)
+    s = _fix_spelling(s)
     for pattern_text, replacement in _REWRITES:
         s = re.sub(pattern_text, replacement, s)
     caps_heuristic = any(c.islower() for c in s)

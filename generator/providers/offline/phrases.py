@@ -35,8 +35,12 @@ def period(name: str) -> str:
 
 
 def days(m: re.Match[str], name: str) -> int:
-    """The period of group `name` (see `period`) in trading days."""
-    return int(m.group(name)) * UNIT_DAYS[m.group(name + "u")]
+    """The period of group `name` (see `period`) in trading days; 52 weeks are a year (252
+    days: "the 52-week high" is the year's high), not 260."""
+    count, unit = int(m.group(name)), m.group(name + "u")
+    if count == 52 and UNIT_DAYS[unit] == 5:
+        return 252
+    return count * UNIT_DAYS[unit]
 
 
 def period_of(m: re.Match[str]) -> int | None:

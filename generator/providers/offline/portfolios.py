@@ -114,7 +114,7 @@ ROT_TOP = [
 ]
 ROT_UNIVERSE = rx(
     r"(?:of|from|among|amongst|between|across|in|into|out of|rank|ranking|compare|comparing)"
-    r"(?: the)?"
+    r"(?: all of| all)?(?: the)?"
     r"(?: (?:etfs|symbols|assets"
     rf"|funds|following))?(?: ,| :)? (?P<syms>{SYMLIST})"
 )
@@ -142,7 +142,8 @@ ROT_POSITIVE = [
     ),
     # "but if its return is negative go to BIL instead" (the alternative already taken out)
     rx(
-        r"(?:, )?(?:but |and )?(?:if|when|whenever)(?: (?:its|their|the|it|they|⋄))?"
+        r"(?:, )?(?:but |and )?(?:if|when|whenever)(?: even)?(?: (?:its|their|the|it|they|⋄))?"
+        r"(?: (?:best|top|winning|chosen)(?: (?:1|one|pick|etf|fund))?)?"
         rf"(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|turns|goes|falls"
         r"|drops))? (?:negative|below (?:zero|0)|< 0|less than (?:zero|0)|under (?:zero|0))"
         r"(?= *(?:[,;.⋄]|$))"
@@ -152,12 +153,13 @@ ROT_POSITIVE = [
        r"|etfs|funds)?(?: (?:with|that have|having))? (?:a )?positive(?: (?:momentum|returns?))?"),
     rx(r"(?:with )?(?:an )?absolute momentum(?: filter)?|(?:positive|absolute) momentum only"),
     # "any of those 3 with a negative 6-month return gets its third in cash instead"
-    rx(r"(?:; |, )?(?:and )?(?:any|each|every)(?: (?:one|pick))?(?: of (?:those|them|the)"
+    rx(r"(?:; |, )?(?:and |but )?(?:any|each|every)(?: (?:one|pick|slot|holding|position))?"
+       r"(?: of (?:those|them|the)"
        rf"(?: (?P<k>\d+))?)?(?: picks?)? (?:with|that has|having) (?:a )?negative(?: ⋄|(?:"
        rf" {period('q')})?(?: (?:return|momentum|returns))?) (?:gets?|goes|go|is put|are put"
        r"|puts?)(?: (?:its|their)"
        r" (?:third|half|share|slot|weight|money|allocation|part))?(?: (?:in|into|to) cash"
-       r"(?: instead)?| ⋄)"),
+       rf"(?: instead)?| ⋄| (?:in|into|to) (?P<alt>{SYM})(?: instead)?)"),
     # "if both are negative over that period hold SHY": the filter, and where the money goes
     rx(r"(?:; |, )?(?:and )?(?:if|when|whenever) (?:both|all|none|neither|all of them|both of"
        r" them)(?: of them)? (?:are|is|have|has|were|was)(?: a)? (?:negative|down|below (?:zero|0))"
@@ -342,7 +344,7 @@ def try_weights(state: ParseState) -> StrategySpec | None:
 
 
 # the body picks among the title's symbols: "hold whichever had the higher 3 month return"
-_PICKS_ONE = re.compile(r"(?<!\S)(?:whichever|the best|the strongest|the top \d+"
+_PICKS_ONE = re.compile(r"(?<!\S)(?:whichever|the (?:single |very )?best|the strongest|the top \d+"
                         r"|the (?:1|one) with the (?:higher|highest|better|best|stronger"
                         r"|strongest|bigger|biggest))(?!\S)")
 
@@ -458,7 +460,7 @@ def try_hold_all(state: ParseState) -> StrategySpec | None:
     else:
         return None
     symbols = list(dict.fromkeys(found))
-    state.check_leftovers(WEIGHTS_FILLER | {"and", "hold"})
+    state.check_leftovers(WEIGHTS_FILLER | {"and", "hold", "but"})
     weights = {s: 1.0 / len(symbols) for s in symbols}
     if len(symbols) == 1:
         name = f"Buy and hold {symbols[0]}"

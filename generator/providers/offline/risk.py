@@ -34,6 +34,11 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"
                 rf"|i'm|we are) (?:up|higher) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?")),
+    # "get out ... or if I'm down 7%": the loss from entry, as "up 3%" is the gain
+    ("stop", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
+                r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"
+                rf"|i'm|we are|the trade is) (?:down|lower) (?:by )?{NUMP}"
+                rf"(?: (?:from|below|under) {_ENTRY})?")),
     ("stop", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it|the price|price|the position|i|we)(?: is| am| are)?"
                 r" (?:falls?|drops?|goes|gets|closes|is|am|are|trades)(?: down)? (?:by )?"
@@ -181,8 +186,11 @@ def extract_risk(state: ParseState) -> None:
 
 
 # "whichever comes first" after two exits: both close the position, the first that fires
-_FIRST = rx(r"(?:, )?(?:whichever|which ever|whatever) (?:comes|happens|hits|is hit|fires)"
-            r"(?: first)?")
+_FIRST = rx(r"(?:, )?(?:whichever|which ever|whatever)(?: (?:comes|happens|hits|is hit|fires))?"
+            r"(?: first)(?= [,;.⋄]| ?$)|(?:, )?(?:whichever|which ever|whatever) (?:comes|happens"
+            r"|hits|is hit|fires)(?: first)?"
+            # "and if neither hits, just sell after 20 days": the time exit after the others
+            r"|(?:and )?if neither (?:hits|triggers|is hit|fires|happens)(?: ,)?(?: just)?")
 
 
 def _take_risk_patterns(state: ParseState) -> None:

@@ -97,7 +97,8 @@ FILLER = frozenset(words(
     etf etfs fund funds it them they its their is are be being been was of on in at for with from
     into using use simple trading system bot algo algorithm make create build write code can
     could let go going should will ok okay hey basically some as
-    need needs have has do does ⋄ , . ; : ! ? ( ) - & + strategy's"""
+    need needs have has do does ⋄ , . ; : ! ? ( ) - & + strategy's
+    ira roth hsa 401k brokerage taxable"""
 ))
 
 INDICATOR_WORDS = frozenset(words(
