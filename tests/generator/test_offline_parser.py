@@ -135,8 +135,11 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("breakout-high-low", "buy SPY when price breaks above the 20-day high, sell when it breaks "
      "below the 10-day low", {"symbols": ["SPY"], "entry": ["price gt hh20"],
                               "exit": ["price lt ll10"], "name": "Breakout SPY"}),
+    ("bare-number-after-an-average", "buy SPY when the 50 SMA crosses above the 200, sell on the "
+     "cross back", {"symbols": ["SPY"], "entry": ["sma50 crosses_above sma200"],
+                    "exit": ["sma50 crosses_below sma200"]}),
     ("new-52-week-high", "buy SPY when it makes a new 52-week high, sell when it makes a new 26 "
-     "week low", {"symbols": ["SPY"], "entry": ["price gt hh260"], "exit": ["price lt ll130"]}),
+     "week low", {"symbols": ["SPY"], "entry": ["price gt hh252"], "exit": ["price lt ll130"]}),
     ("momentum-positive", "buy SPY when 3-month momentum is positive, sell when it turns negative",
      {"symbols": ["SPY"], "entry": ["roc63 gt 0"], "exit": ["roc63 crosses_below 0"]}),
     ("return-above-percent", "buy SPY when its 6 month return is above 5%, sell when it is "
@@ -408,7 +411,9 @@ REFUSALS: list[tuple[str, str, str]] = [
     ("compared-with-itself", "buy SPY when the 200-day goes above the 200dma", "itself"),
     ("missing-threshold-not-copied", "buy SPY when RSI(14) drops below 30 and sell when it rises "
      "above", "it rises above"),
-    ("bare-number-after-the", "buy SPY when the 50 SMA crosses above the 200 with a 5% stop "
+    # "the 50 SMA crosses above the 200" is the 200 SMA (parsed, below); the price crossing "the
+    # 200" may be a price level
+    ("bare-number-after-the", "buy SPY when the price crosses above the 200 with a 5% stop "
      "loss", "the 200"),
     ("number-without-subject", "gimme qqq when or is under 30, dump it above 70", "under 30"),
     ("empty", "   ", "empty"),

@@ -114,16 +114,26 @@ sold when it closes below").
 
 Eighth round: a ninth set (`held_out_9`, 80 sentences, its writer saw neither the parser, the
 corpus nor held_out_8) was committed after the seventh round's changes and before the parser was
-run on it. First run: 48/80 (60 %), 30 refused although sayable, 2 wrong specs ("sell on the
+run on it (78 sentences: two were word for word held_out_8's and are listed there only). First
+run: 46/78 (59 %), 30 refused although sayable, 2 wrong specs ("sell on the
 death cross" after the 50 and 200 EMAs read as the SMAs; "52 week high" as 260 days). The
 parser was changed for the classes its failures showed, with 28 development sentences first
 (listed above held_out_9). The more general changes: a long unknown word is corrected to the
 closest trading word ("rebalanse", "histogarm"); weights without % signs are read when they add
 up to 100; a title's "N day" must be a period the rules use; "N or lower/higher" is le/ge; a
 bare "the 50" after "the 10 day EMA crosses above" is that kind of average. After: held_out_9
-73/80 (91 %), development 286/288, the other sets unchanged; no wrong spec anywhere. Six rounds
-of blind sets have now scored 85 %, 46 %, 70 %, 65 %, 65 % and 60 % on their first runs: the
+71/78 (91 %), development 286/288, the other sets unchanged; no wrong spec anywhere. Six rounds
+of blind sets have now scored 85 %, 46 %, 70 %, 65 %, 65 % and 59 % on their first runs: the
 parser generalises to new phrasing in steps, and the 90 % target on unseen text is not met.
+
+Ninth round: a tenth set (`held_out_10`, 80 sentences, a writer who saw none of the earlier sets)
+was committed after the eighth round's changes and before the parser was run on it. First run:
+40/80 (50 %), 40 refused although sayable, no wrong spec. A partial round followed (13
+development sentences first, listed above held_out_10): labelled rules ("enter: ... exit:
+..."), one-word "in when" / "out when", arrows to "long" / "flat", "every time", "N days max",
+"no absolute momentum filter, always fully invested", "X if everything's negative". After:
+held_out_10 52/80 (65 %), the other sets unchanged, no wrong spec anywhere. Its floor is set at
+what it scores, not at the target.
 """
 
 from __future__ import annotations
@@ -134,7 +144,7 @@ from corpus_support import load_corpus, run_case, score
 CASES = load_corpus()
 FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3": 0.90,
           "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0,
-          "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.0}
+          "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.65}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

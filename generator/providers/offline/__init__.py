@@ -51,7 +51,8 @@ market ("otherwise go to cash")
 Defaults and conventions
 ------------------------
 * Periods: "50-day", "50 day", "50d", "50dma", "50-period", "SMA(50)", "SMA 50"; months are 21
-  trading days, weeks 5, years 252 ("3-month" = 63, "6-month" = 126, "12-month"/"1 year" = 252).
+  trading days, weeks 5, years 252 ("3-month" = 63, "6-month" = 126, "12-month"/"1 year" = 252;
+  "52-week", the year's high or low, is 252 too).
 * "moving average"/"average"/"MA"/"DMA" mean an SMA; a bare "the 200-day" compared with the price
   or another moving average is an SMA of that period. Moving averages, momentum and highs/lows
   need an explicit period; RSI defaults to 14, Bollinger bands to 20 days / 2 std, MACD to

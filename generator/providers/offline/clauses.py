@@ -38,6 +38,8 @@ _EXIT_VERBS = rx(
     r"|my position|the long)|dump|ditch|liquidate|unload|take profits?|step aside"
     r"|flatten(?: out| the position| it)?"
     r"|(?:be |stay |get )?flat(?= (?:when|if|once|whenever|while))"
+    # "out when RSI > 60", "out on the cross down": the exit, said with one word
+    r"|(?<![^\s,;.⋄:])out(?= (?:when|if|once|whenever|on|at|after)(?!\S))"
 )
 _KEYWORDS = rx(
     r"whenever|when|if|once|as soon as|after|any time|anytime|every time|each time|upon"

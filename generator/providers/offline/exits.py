@@ -26,7 +26,8 @@ _OPPOSITE = (
 )
 _WHEN = r"(?:when|if|once|as soon as|whenever)"
 EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (rx(rf"(?:, )?(?:and )?{_SELL}{_SELL_OBJ} (?:on|at|with|after|upon) {_OPPOSITE}"), "opposite"),
+    (rx(rf"(?:, )?(?:and |otherwise |else )?{_SELL}{_SELL_OBJ} (?:on|at|with|after|upon)"
+        rf" {_OPPOSITE}"), "opposite"),
     (rx(rf"(?:, )?(?:and )?{_SELL}{_SELL_OBJ} {_WHEN} (?:it|they|the lines?) "
         r"cross(?:es)? back(?: (?:below|under|down|above|over|up|the other way))?"
         r"(?= (?:,|;|\.|⋄|and|with|plus)(?!\S)| ?$)"), "opposite"),

@@ -64,7 +64,7 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:my|an|the|simple|quick) idea(?= :| for)"),
     rx(r"i'd like to|i would like to|i want to|i wanna|let us|i think"),
     rx(r"(?:(?:thinking about|here's|here is|this is|trying|try) )?(?:a )?(?:simple|quick|easy"
-       r"|another|basic) (?:1|one)(?= :| for [A-Z])"),
+       r"|another|basic) (?:1|one)(?: -(?= [A-Z]))?(?= :| ,| for [A-Z]| [A-Z])"),
     # chatter around the strategy: it says nothing about trading
     rx(r"(?:(?:long ?time|first time) (?:lurker|poster|listener)(?:, first (?:time )?post)?"
        r"|thoughts \?|any thoughts \?|what do you think \?|opinions \?|feedback welcome"
@@ -143,19 +143,24 @@ _LEVEL_BREAKS = re.compile(
 # "RSI(2) under 10 -> buy.": the condition, then the action it leads to
 _ARROW = re.compile(
     r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?) (?:- >|= >|→|=)"
-    rf" (?P<verb>buy|sell|exit|enter|go long|short|cover)(?: (?P<sym>{SYM}))?(?= [.;,!]|\s*$)"
+    rf" (?P<verb>buy|sell|exit|enter|go long|long|flat|go flat|short|cover)(?: (?P<sym>{SYM}))?"
+    r"(?= [.;,!]|\s*$)"
 )
 # "flips negative -> sell": the subject left out is the one just named
 _SUBJECTLESS = re.compile(r"^(?:flips|turns|crosses|goes|drops|falls|rises|gets|closes|moves"
                           r"|breaks|dips|climbs)(?!\S)")
 
 
+_ARROW_VERBS = {"long": "buy", "go long": "buy", "flat": "sell", "go flat": "sell"}
+
+
 def _arrow(m: re.Match[str]) -> str:
     sym = f" {m.group('sym')}" if m.group("sym") else ""
+    verb = _ARROW_VERBS.get(m.group("verb"), m.group("verb"))
     cond = m.group("cond").strip()
     if _SUBJECTLESS.match(cond):
         cond = f"it {cond}"
-    return f" {m.group('verb')}{sym} when {cond} "
+    return f" {verb}{sym} when {cond} "
 # wordings of one construct said another way
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "crosses back up above 30 from below": a crossing above
@@ -199,9 +204,26 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "else put that slot in SHY": where the money of a failed pick goes
     (rx(rf"(?:else|otherwise) (?:put|move|park|hold) (?:that|the|its) (?:slot|money|share|part"
         rf"|cash|weight) (?:in|into|to) (?P<s>{SYM})"), r" otherwise \g<s> "),
-    # "always invested": held all the time, with no rule
-    (rx(r"(?:stay |be |is |remain )?(?:always (?:fully )?invested|always in the market"
-        r"|(?:fully )?invested at all times)"), " own it "),
+    # "LQD - enter: close > sma 50 ... exit: close < sma 50", "Conditions: ...": labelled rules
+    (rx(r"(?:enter|entry|entries|buy|long|in|conditions|entry conditions|entry rules?|buy rules?)"
+        r" :(?= \S)"), " buy when "),
+    (rx(r"(?:exit|exits|sell|out|exit conditions|exit rules?|sell rules?) :(?= \S)"),
+     " sell when "),
+    (rx(r"(?P<v>entry|exit) is(?= (?:a|an|the) )"), r" \g<v> on "),
+    # "in when macd crosses over signal": the buy, said with one word
+    (rx(r"(?<=[.;:⋄,] )in(?= (?:when|whenever|once|if)(?!\S))"), " buy "),
+    # "Each month go 100% into whichever of ...": all of it into the pick
+    (rx(r"(?:go|put|invest|move) (?:100 %|everything|it all) (?:in|into)(?= (?:whichever|the best"
+        r"|the top|the strongest)(?!\S))"), " hold "),
+    # "every time rsi(2) < 5": whenever
+    (rx(r"every time|each time|any time"), " whenever "),
+    # "i just want to buy and hold VTI, never selling lol"
+    (rx(r"(?:, )?(?:and )?never (?:selling|sell(?:ing)? it)"), " "),
+    # "max 15 days in the trade", "or after 7 days max": a time exit
+    (rx(r"(?:, )?(?:or )?(?:after )?(?P<n>\d+) (?:trading )?days? max(?:imum)?"),
+     r" , sell after \g<n> days "),
+    (rx(r"(?:, )?max(?:imum)? (?P<n>\d+) (?:trading )?days?(?: in the (?:trade|position))?"),
+     r" , sell after \g<n> days "),
     # "just buy LQD and hold it forever, never sell": buy and hold
     (rx(rf"(?:buy|own) (?P<sym>{SYM}) and hold(?: it| on to it)?(?: (?:forever|indefinitely"
         r"|for good|for ever))?(?: , never sell| and never sell| , don't sell| never sell)?"),

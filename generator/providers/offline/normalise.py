@@ -93,6 +93,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(\d+(?:\.\d+)?) ?% (?:in|into|on) each of\b", r"\1 % each in"),
     # "exit when price loses the 50": falls below it
     (r"(?i)\b(?:loses|lost|loses hold of)\b(?= (?:the|its) )", "falls below"),
+    # "buy 2500 bucks of IWM": dollars
+    (r"(?i)\b(\d+(?:\.\d+)?) ?(?:bucks|usd)\b", r"\1 dollars"),
     # "RSI is 10 or lower", "90 or higher": the level itself counts
     (r"(?i)\b(\d+(?:\.\d+)?)( ?%)? or (?:lower|less|below|under|smaller)\b(?!\s*\d)",
      r"at most \1\2"),

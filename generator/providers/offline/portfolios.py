@@ -148,6 +148,10 @@ ROT_POSITIVE = [
         r"|drops))? (?:negative|below (?:zero|0)|< 0|less than (?:zero|0)|under (?:zero|0))"
         r"(?= *(?:[,;.⋄]|$))"
     ),
+    # "TLT if everything's negative": the filter, and where the money goes
+    rx(r"(?:, )?(?:and )?(?:hold |buy |go to |switch to )?(?P<alt>[A-Z][A-Z0-9.\-]{0,9})"
+       r" (?:if|when) (?:everything|everything is|all of them are|all are|both are|all|both)"
+       r" (?:negative|down|below (?:zero|0))"),
     # "only take ones with positive momentum"
     rx(r"(?:, )?(?:and )?only (?:take|buy|hold|pick|own) (?:the )?(?:ones|those|names|assets"
        r"|etfs|funds)?(?: (?:with|that have|having))? (?:a )?positive(?: (?:momentum|returns?))?"),
@@ -185,7 +189,7 @@ ROT_POSITIVE = [
 # "no absolute filter": said to rule the filter out, which is the default
 ROT_NO_FILTER = rx(
     r"(?:, )?(?:and )?(?:with )?(?:no|without(?: an?| any)?) (?:absolute(?: momentum)?|trend|cash"
-    r"|positive(?: momentum)?|momentum) filter"
+    r"|positive(?: momentum)?|momentum) filter(?: (?:, )?(?:always (?:fully )?invested))?"
 )
 # "whichever gained more / went up more / did better": the comparison a rotation makes
 ROT_COMPARE = rx(
@@ -399,13 +403,15 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
         if top_n is None:
             t = consume([pattern], t, top)
     t = consume(ROT_LOOKBACK, t, look)
-    t = consume(ROT_POSITIVE, t, pos)
-    if ROT_NO_FILTER.search(t):
-        if positive:
-            raise state.fail("the rotation is given a positive-momentum filter and none",
-                             [state.raw.strip()])
+    # "no absolute momentum filter" first: its words hold those of the filter itself
+    no_filter = bool(ROT_NO_FILTER.search(t))
+    if no_filter:
         t = consume([ROT_NO_FILTER], t, lambda m: None)
         state.understood.append("no absolute momentum filter")
+    t = consume(ROT_POSITIVE, t, pos)
+    if no_filter and positive:
+        raise state.fail("the rotation is given a positive-momentum filter and none",
+                         [state.raw.strip()])
     t = consume([ROT_COMPARE], t, lambda m: None)
     t = consume([ROT_BY], t, lambda m: None)
     state.t = t
@@ -432,7 +438,9 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
     )
 
 
-HOLD_IT = rx(r"(?:just )?(?:own|hold|buy and hold) it(?: all the time| always)?")
+HOLD_IT = rx(r"(?:just )?(?:own|hold|buy and hold) it(?: all the time| always)?"
+             r"|(?:stay |be |is |remain )?(?:always (?:fully )?invested|always in the market"
+             r"|(?:fully )?invested at all times)")
 
 
 def try_hold_all(state: ParseState) -> StrategySpec | None:

@@ -104,7 +104,8 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
     # "only rebalance when one of them is off target by 10 points or more"
     rx(r"(?:, )?(?:and |but )?(?:only )?(?:(?:rebalance|rebalancing|rebalanced)(?: only)? )?(?:when"
        r"|if|whenever|once) (?:something|anything|one|either|any of them|one of them|1 of them"
-       r"|a weight|any weight|a holding|any holding|they|it) (?:is|are|gets|get|drifts?|goes|go)"
+       r"|a weight|any weight|a holding|any holding|a position|any position|an asset|any asset"
+       r"|they|it) (?:is|are|gets|get|drifts?|goes|go)"
        r" off(?: (?:its|the|their))? targets? by(?: more than| at least)? (?P<n>\d+(?:\.\d+)?)"
        r" (?:points|pts|%|percent)(?: or more)?"),
 ]
