@@ -9,7 +9,7 @@ in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
 * time from the deploy call to the bot's first order at the venue (median, max), and to RUNNING;
   the CPU each bot spent to its first order (the robust figure on a shared machine), their
   total, and what the supervisor (with the venue it serves), the launcher and this script's
-  own watching spent meanwhile;
+  own watching spent meanwhile; the requests the venue answered by then, by route;
 * then the venue clock (frozen: speed 0) moves `--fill-s` simulated seconds so the first orders
   fill, and the bots idle with nothing open (`--fill-s 0` keeps each bot's order open, as
   earlier rounds measured: Lumibot and the bot then poll at their busy rate);
@@ -214,6 +214,13 @@ def main() -> None:
         # a loaded embedded venue may take longer than known_venue's 2 s to answer
         venue = wait(lambda: known_venue(settings), 120, "the venue to answer")
         headers = {"APCA-API-KEY-ID": venue.key_id, "APCA-API-SECRET-KEY": venue.secret}
+        # what the venue answered up to here (the bots' start-ups, the few polls of bots that
+        # ordered before the last one did, and known_venue's own clock reads)
+        by_route = httpx.get(venue.url + "/venue/status", headers=headers,
+                             timeout=60).json().get("requests", {})
+        start_requests = {"total": sum(by_route.values()),
+                          "per_bot": sum(by_route.values()) / max(1, len(deployed)),
+                          "by_route": by_route}
 
         def open_orders() -> int:
             answer = httpx.get(venue.url + "/v2/orders", params={"status": "open"},
@@ -269,6 +276,7 @@ def main() -> None:
             "bots_cpu_s_to_first_order_total": sum(start_cpu.values()),
             "other_cpu_s_to_first_order": start_cpu_others,
             "start_phases_s": phases,
+            "venue_requests_to_first_order": start_requests,
             "load_average_1m": os.getloadavg()[0],
             "bot_rss_mb": {"median": statistics.median(bot_rss), "max": max(bot_rss),
                            "total": sum(bot_rss)},

@@ -16,7 +16,9 @@ Venue-only routes (not Alpaca; same keys required), for tests, demos and the sup
   ``{"until": "next_open" | "next_close"}``: moves the simulated clock forward, runs the
   matching engine, answers the clock in ``/v2/clock``'s shape.
 * ``POST /venue/clock/speed`` with ``{"speed": 60}``.
-* ``GET /venue/status``: simulated now, speed, data range, symbols.
+* ``GET /venue/status``: simulated now, speed, data range, symbols, and ``requests``: how
+  many requests each route answered since the venue started (``"GET /v2/clock": 12``; the
+  benchmarks count what a bot asks).
 * ``POST /venue/faults`` with ``{"status": 500, "delay_s": 0, "for_s": 300}``: for ``for_s``
   seconds every Alpaca route (``/v2/...``) waits ``delay_s`` and answers ``status`` — a broker
   outage (500s, or timeouts when ``delay_s`` exceeds the client's) for fault tests and
@@ -32,6 +34,7 @@ import asyncio
 import hmac
 import threading
 import time as _time
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
@@ -234,6 +237,8 @@ def create_venue_app(
     app.state.credentials = creds
     app.state.feed = feed
     app.state.fault = None  # (until monotonic, FaultBody) while an outage is injected
+    requests: Counter[str] = Counter()  # "METHOD /route" -> answered (the event loop's only)
+    app.state.requests = requests
 
     @app.middleware("http")
     async def _injected_fault(request: Request, call_next: Any) -> Any:
@@ -247,7 +252,10 @@ def create_venue_app(
                                     content={"code": body.status * 100000,
                                              "message": "injected fault (venue outage)"})
             app.state.fault = None
-        return await call_next(request)
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", None) or "(unrouted)"
+        requests[f"{request.method} {route}"] += 1
+        return response
 
     @app.exception_handler(VenueError)
     async def _venue_error(_request: Request, exc: VenueError) -> JSONResponse:
@@ -488,7 +496,7 @@ def create_venue_app(
 
     @app.get("/venue/status")
     def get_status() -> dict[str, Any]:
-        return broker.status()
+        return {**broker.status(), "requests": dict(sorted(requests.items()))}
 
     @app.post("/venue/faults")
     def inject_fault(body: FaultBody) -> dict[str, Any]:
