@@ -22,6 +22,8 @@ The hooks:
   (Lumibot's among them) once, before it forks the bots;
 * `quiet_order_polling` — live: Lumibot's order-and-position poll (`Alpaca.do_polling`) runs
   every polling period only while an order is open or was just sent, else once per `idle_s`;
+  so do the position refreshes of its strategy accessors (`Broker.refresh_positions`) after a
+  position sync;
 * `gated_alpaca_class` — Lumibot's Alpaca broker with the live hooks above;
 * `shift_data_clock` — live on a simulated clock: the `now()` Lumibot's data modules see
   (`alpaca_data.dt`, `data_source.datetime`) follows the broker's clock;
@@ -281,12 +283,35 @@ def quiet_order_polling(idle_s: float) -> type:
     while Lumibot tracks an active order (`get_active_tracked_orders`: unprocessed, new,
     partially filled) or an order was submitted since the last poll; otherwise at most once
     per `idle_s`, which still catches a change made outside the strategy. Lumibot's strategy
-    refreshes positions itself when it asks for them (`Strategy._refresh_live_positions`)."""
+    refreshes positions itself when it asks for them (`Strategy._refresh_live_positions`).
+
+    Also overrides `Broker.refresh_positions(strategy, ttl_seconds)` (behind every
+    `Strategy.get_positions` / `get_position`: Lumibot's stats tracer asks once a second, its
+    live loop ticking at whole seconds, and the strategy once more right after the iteration's
+    own `sync_broker`) and stamps `Broker.sync_positions`: while nothing is active or sent,
+    positions synced less than `idle_s` ago are not asked for again (a sync runs at every
+    iteration's start and in every poll; positions change by fills, which the busy poll sees).
+    A starting bot asked the venue for positions ten times before its first order; an idle one
+    once a second."""
     check_lumibot_version()
 
     class QuietOrderPolling:
         _quiet_polled_at = -float("inf")
         _quiet_submitted = False
+        _quiet_positions_at = -float("inf")
+
+        def _quiet_busy(self) -> bool:
+            return self._quiet_submitted or bool(cast(Any, self).get_active_tracked_orders())
+
+        def sync_positions(self, strategy: Any) -> Any:
+            result = cast(Any, super()).sync_positions(strategy)
+            self._quiet_positions_at = time.monotonic()
+            return result
+
+        def refresh_positions(self, strategy: Any, ttl_seconds: float = 0.0) -> Any:
+            if not self._quiet_busy() and time.monotonic() - self._quiet_positions_at < idle_s:
+                return None
+            return cast(Any, super()).refresh_positions(strategy, ttl_seconds=ttl_seconds)
 
         def _submit_order(self, order: Any) -> Any:
             self._quiet_submitted = True
@@ -294,8 +319,7 @@ def quiet_order_polling(idle_s: float) -> type:
 
         def do_polling(self) -> Any:
             now = time.monotonic()
-            busy = self._quiet_submitted or bool(
-                cast(Any, self).get_active_tracked_orders())
+            busy = self._quiet_busy()
             if not busy and now - self._quiet_polled_at < idle_s:
                 return None
             self._quiet_submitted = False
