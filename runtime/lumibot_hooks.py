@@ -28,6 +28,8 @@ The hooks:
 * `shift_data_clock` — live on a simulated clock: the `now()` Lumibot's data modules see
   (`alpaca_data.dt`, `data_source.datetime`) follows the broker's clock;
 * `force_sleeptime` — live: a deployment's sleeptime survives the strategy's `initialize`;
+* `first_iteration_at_once` — live: the first trading iteration runs when Lumibot's scheduler
+  is set up, not at the first whole second (or minute) of its cron trigger;
 * `patient_idle_waits` — live: Lumibot's event loop (`check_queue`, every 0.5 s) and order
   thread (`_wait_for_orders`, every 0.1 s) wake on news, and on a timer only while busy;
 * `persist_vars` — live: `strategy.vars` written to a file after every iteration and read back
@@ -407,6 +409,44 @@ def force_sleeptime(strategy: Any, sleeptime: str) -> None:
         return result
 
     strategy.initialize = initialize
+
+
+ITERATION_JOB = ("OTIM", "On_Trading_Iteration")  # Lumibot's iteration job and its job store
+
+
+def first_iteration_at_once(strategy: Any) -> None:
+    """Run a live strategy's first trading iteration as soon as its scheduler is set up.
+
+    Wraps the instance's `executor._setup_live_trading_scheduler`: Lumibot's live session
+    starts an APScheduler `BackgroundScheduler` there and adds the job "OTIM"
+    (`_on_trading_iteration`, job store "On_Trading_Iteration") on a cron trigger of the
+    sleeptime's unit (every whole second for "5S", every whole minute for "M"), its count
+    primed so that the trigger's first tick iterates: a starting bot waited for the next whole
+    second or minute. The first time (only), for those two units, the job's next run is moved
+    to now; later iterations keep the trigger's cadence. Hours and days, which Lumibot starts
+    on the hour or at a chosen minute, are left alone. Call it before the trader runs."""
+    check_lumibot_version()
+    executor = strategy._executor
+    original = executor._setup_live_trading_scheduler
+    done = False
+
+    def setup() -> Any:
+        nonlocal done
+        result = original()
+        sleeptime = strategy.sleeptime
+        unit = sleeptime[-1:].upper() if isinstance(sleeptime, str) else "M"
+        if not done and unit in ("S", "M", "T"):
+            done = True
+            scheduler = executor.scheduler
+            job_id, store = ITERATION_JOB
+            try:
+                scheduler.modify_job(job_id, jobstore=store,
+                                     next_run_time=_dt.datetime.now(scheduler.timezone))
+            except Exception as exc:  # the trigger's own first tick will do
+                log.warning("first iteration not brought forward", extra={"error": str(exc)})
+        return result
+
+    executor._setup_live_trading_scheduler = setup
 
 
 def patient_idle_waits(strategy: Any, idle_s: float) -> None:

@@ -388,6 +388,47 @@ def test_position_refreshes_are_quiet_after_a_sync_while_nothing_is_open(
     assert len(syncs) == 5
 
 
+# -- first_iteration_at_once ---------------------------------------------------------------------
+def test_lumibots_iteration_job_is_the_one_the_hook_brings_forward() -> None:
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    setup = _source(StrategyExecutor._setup_live_trading_scheduler)
+    job_id, store = lumibot_hooks.ITERATION_JOB
+    assert f'id="{job_id}"' in setup and f'jobstore="{store}"' in setup
+    assert "self.cron_count = self.cron_count_target" in setup  # the first run iterates
+    assert '"second"' in _source(StrategyExecutor.calculate_strategy_trigger)
+
+
+def test_the_first_iteration_runs_at_once_and_later_ones_on_the_trigger() -> None:
+    moved: list[tuple[str, str, Any]] = []
+    setups: list[int] = []
+
+    class Scheduler:
+        timezone = UTC
+
+        def modify_job(self, job_id: str, jobstore: str, next_run_time: Any) -> None:
+            moved.append((job_id, jobstore, next_run_time))
+
+    def made(sleeptime: str) -> Any:
+        executor = types.SimpleNamespace(scheduler=Scheduler())
+        executor._setup_live_trading_scheduler = lambda: setups.append(1)
+        return types.SimpleNamespace(_executor=executor, sleeptime=sleeptime)
+
+    seconds = made("5S")
+    lumibot_hooks.first_iteration_at_once(seconds)
+    before = datetime.now(UTC)
+    seconds._executor._setup_live_trading_scheduler()
+    assert len(setups) == 1  # Lumibot's own set-up ran
+    [(job_id, store, when)] = moved
+    assert (job_id, store) == lumibot_hooks.ITERATION_JOB and when >= before
+    seconds._executor._setup_live_trading_scheduler()  # a later session: the trigger's cadence
+    assert len(moved) == 1 and len(setups) == 2
+    hours = made("1H")  # Lumibot starts it on the hour: left alone
+    lumibot_hooks.first_iteration_at_once(hours)
+    hours._executor._setup_live_trading_scheduler()
+    assert len(moved) == 1
+
+
 # -- patient_idle_waits ----------------------------------------------------------------------------
 def test_lumibots_idle_loops_wait_where_the_hook_lengthens_them() -> None:
     from lumibot.brokers.broker import Broker
