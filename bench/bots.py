@@ -1,7 +1,7 @@
 """Benchmark: N supervised bots on the local paper venue, in a throw-away data directory.
 
     .venv/bin/python bench/bots.py [--bots 10] [--settle 15] [--sleeptime 5S]
-        [--launcher fork|spawn] [--outage 300]
+        [--launcher fork|spawn] [--outage 300] [--warm]
 
 Loads the sample market, generates "buy and hold SPY" (offline provider), deploys it N times
 in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
@@ -9,7 +9,7 @@ in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
 * time from the deploy call to the bot's first order at the venue (median, max), and to RUNNING;
   the CPU each bot spent to its first order (the robust figure on a shared machine), their
   total, and what the supervisor (with the venue it serves), the launcher and this script's
-  own watching spent meanwhile;
+  own watching spent meanwhile; the requests the venue answered by then, by route;
 * then the venue clock (frozen: speed 0) moves `--fill-s` simulated seconds so the first orders
   fill, and the bots idle with nothing open (`--fill-s 0` keeps each bot's order open, as
   earlier rounds measured: Lumibot and the bot then poll at their busy rate);
@@ -22,6 +22,10 @@ in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
 * with `--outage S`: the venue answers 500 to every Alpaca call for S seconds
   (`POST /venue/faults`); the bots' CPU during it (backoff, not a busy loop);
 * then stops every bot and reports how long the clean stop took.
+
+With `--warm`, one more bot is deployed first and trades before the N are deployed: they start
+into a running supervisor, launcher and venue (without it, the first deploy starts all three:
+the cold start is in every figure). Its requests are not counted with theirs.
 
 Nothing leaves loopback; the data directory is deleted at the end.
 """
@@ -127,6 +131,8 @@ def main() -> None:
                         help="seconds to wait for every bot's first order (Lumibot runs a "
                              "sleeptime of 1H on the hour: give e.g. 20 to measure such bots "
                              "idle; every bot is RUNNING first either way)")
+    parser.add_argument("--warm", action="store_true",
+                        help="deploy one bot and wait for its first order before the N")
     parser.add_argument("--fill-s", type=float, default=60.0,
                         help="simulated seconds the venue clock moves after the first orders "
                              "so they fill (0: they stay open)")
@@ -153,6 +159,22 @@ def main() -> None:
         service.market.load_sample()
         strategy = service.strategies.create_strategy(user, "buy and hold SPY", "offline")
         weight = round(0.9 / args.bots, 4)
+        warm_requests: dict[str, int] = {}
+        if args.warm:  # a running supervisor, launcher and venue for the N
+            import httpx
+
+            from runtime.bots.venue_host import known_venue
+
+            warm = service.deployments.deploy(user, DeployRequest(
+                strategy_id=strategy.id, mode="venue", sleeptime=args.sleeptime,
+                parameters={"target_weights": {"SPY": weight}}))
+            journal = home / "home" / "deployments" / str(warm.id) / "events.jsonl"
+            wait(lambda: journal.exists() and '"type": "submitted"' in journal.read_text(),
+                 120, "the warming bot's first order")
+            up = wait(lambda: known_venue(settings), 120, "the venue to answer")
+            warm_requests = httpx.get(up.url + "/venue/status", timeout=60, headers={
+                "APCA-API-KEY-ID": up.key_id, "APCA-API-SECRET-KEY": up.secret,
+            }).json().get("requests", {})
         deployed: dict[int, float] = {}
         deployed_at: dict[int, float] = {}  # wall clock, against the journal's timestamps
         for _ in range(args.bots):
@@ -214,6 +236,16 @@ def main() -> None:
         # a loaded embedded venue may take longer than known_venue's 2 s to answer
         venue = wait(lambda: known_venue(settings), 120, "the venue to answer")
         headers = {"APCA-API-KEY-ID": venue.key_id, "APCA-API-SECRET-KEY": venue.secret}
+        # what the venue answered up to here (the bots' start-ups, the few polls of bots that
+        # ordered before the last one did, and known_venue's own clock reads)
+        by_route = httpx.get(venue.url + "/venue/status", headers=headers,
+                             timeout=60).json().get("requests", {})
+        by_route = {route: count - warm_requests.get(route, 0)
+                    for route, count in by_route.items()
+                    if count - warm_requests.get(route, 0)}
+        start_requests = {"total": sum(by_route.values()),
+                          "per_bot": sum(by_route.values()) / max(1, len(deployed)),
+                          "by_route": by_route}
 
         def open_orders() -> int:
             answer = httpx.get(venue.url + "/v2/orders", params={"status": "open"},
@@ -269,6 +301,7 @@ def main() -> None:
             "bots_cpu_s_to_first_order_total": sum(start_cpu.values()),
             "other_cpu_s_to_first_order": start_cpu_others,
             "start_phases_s": phases,
+            "venue_requests_to_first_order": start_requests,
             "load_average_1m": os.getloadavg()[0],
             "bot_rss_mb": {"median": statistics.median(bot_rss), "max": max(bot_rss),
                            "total": sum(bot_rss)},
@@ -278,6 +311,7 @@ def main() -> None:
                                  "max": 100 * max(bot_cpu)},
             "open_orders_during_settle": open_during_settle,
             "launcher": args.launcher,
+            "warm": args.warm,
             "sleeptime": args.sleeptime,
             "outage": outage,
             "supervisor_rss_mb_incl_venue": rss_mb(sup_pid),

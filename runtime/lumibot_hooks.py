@@ -22,10 +22,14 @@ The hooks:
   (Lumibot's among them) once, before it forks the bots;
 * `quiet_order_polling` — live: Lumibot's order-and-position poll (`Alpaca.do_polling`) runs
   every polling period only while an order is open or was just sent, else once per `idle_s`;
+  so do the position refreshes of its strategy accessors (`Broker.refresh_positions`) after a
+  position sync;
 * `gated_alpaca_class` — Lumibot's Alpaca broker with the live hooks above;
 * `shift_data_clock` — live on a simulated clock: the `now()` Lumibot's data modules see
   (`alpaca_data.dt`, `data_source.datetime`) follows the broker's clock;
 * `force_sleeptime` — live: a deployment's sleeptime survives the strategy's `initialize`;
+* `first_iteration_at_once` — live: the first trading iteration runs when Lumibot's scheduler
+  is set up, not at the first whole second (or minute) of its cron trigger;
 * `patient_idle_waits` — live: Lumibot's event loop (`check_queue`, every 0.5 s) and order
   thread (`_wait_for_orders`, every 0.1 s) wake on news, and on a timer only while busy;
 * `persist_vars` — live: `strategy.vars` written to a file after every iteration and read back
@@ -281,12 +285,35 @@ def quiet_order_polling(idle_s: float) -> type:
     while Lumibot tracks an active order (`get_active_tracked_orders`: unprocessed, new,
     partially filled) or an order was submitted since the last poll; otherwise at most once
     per `idle_s`, which still catches a change made outside the strategy. Lumibot's strategy
-    refreshes positions itself when it asks for them (`Strategy._refresh_live_positions`)."""
+    refreshes positions itself when it asks for them (`Strategy._refresh_live_positions`).
+
+    Also overrides `Broker.refresh_positions(strategy, ttl_seconds)` (behind every
+    `Strategy.get_positions` / `get_position`: Lumibot's stats tracer asks once a second, its
+    live loop ticking at whole seconds, and the strategy once more right after the iteration's
+    own `sync_broker`) and stamps `Broker.sync_positions`: while nothing is active or sent,
+    positions synced less than `idle_s` ago are not asked for again (a sync runs at every
+    iteration's start and in every poll; positions change by fills, which the busy poll sees).
+    A starting bot asked the venue for positions ten times before its first order; an idle one
+    once a second."""
     check_lumibot_version()
 
     class QuietOrderPolling:
         _quiet_polled_at = -float("inf")
         _quiet_submitted = False
+        _quiet_positions_at = -float("inf")
+
+        def _quiet_busy(self) -> bool:
+            return self._quiet_submitted or bool(cast(Any, self).get_active_tracked_orders())
+
+        def sync_positions(self, strategy: Any) -> Any:
+            result = cast(Any, super()).sync_positions(strategy)
+            self._quiet_positions_at = time.monotonic()
+            return result
+
+        def refresh_positions(self, strategy: Any, ttl_seconds: float = 0.0) -> Any:
+            if not self._quiet_busy() and time.monotonic() - self._quiet_positions_at < idle_s:
+                return None
+            return cast(Any, super()).refresh_positions(strategy, ttl_seconds=ttl_seconds)
 
         def _submit_order(self, order: Any) -> Any:
             self._quiet_submitted = True
@@ -294,8 +321,7 @@ def quiet_order_polling(idle_s: float) -> type:
 
         def do_polling(self) -> Any:
             now = time.monotonic()
-            busy = self._quiet_submitted or bool(
-                cast(Any, self).get_active_tracked_orders())
+            busy = self._quiet_busy()
             if not busy and now - self._quiet_polled_at < idle_s:
                 return None
             self._quiet_submitted = False
@@ -383,6 +409,44 @@ def force_sleeptime(strategy: Any, sleeptime: str) -> None:
         return result
 
     strategy.initialize = initialize
+
+
+ITERATION_JOB = ("OTIM", "On_Trading_Iteration")  # Lumibot's iteration job and its job store
+
+
+def first_iteration_at_once(strategy: Any) -> None:
+    """Run a live strategy's first trading iteration as soon as its scheduler is set up.
+
+    Wraps the instance's `executor._setup_live_trading_scheduler`: Lumibot's live session
+    starts an APScheduler `BackgroundScheduler` there and adds the job "OTIM"
+    (`_on_trading_iteration`, job store "On_Trading_Iteration") on a cron trigger of the
+    sleeptime's unit (every whole second for "5S", every whole minute for "M"), its count
+    primed so that the trigger's first tick iterates: a starting bot waited for the next whole
+    second or minute. The first time (only), for those two units, the job's next run is moved
+    to now; later iterations keep the trigger's cadence. Hours and days, which Lumibot starts
+    on the hour or at a chosen minute, are left alone. Call it before the trader runs."""
+    check_lumibot_version()
+    executor = strategy._executor
+    original = executor._setup_live_trading_scheduler
+    done = False
+
+    def setup() -> Any:
+        nonlocal done
+        result = original()
+        sleeptime = strategy.sleeptime
+        unit = sleeptime[-1:].upper() if isinstance(sleeptime, str) else "M"
+        if not done and unit in ("S", "M", "T"):
+            done = True
+            scheduler = executor.scheduler
+            job_id, store = ITERATION_JOB
+            try:
+                scheduler.modify_job(job_id, jobstore=store,
+                                     next_run_time=_dt.datetime.now(scheduler.timezone))
+            except Exception as exc:  # the trigger's own first tick will do
+                log.warning("first iteration not brought forward", extra={"error": str(exc)})
+        return result
+
+    executor._setup_live_trading_scheduler = setup
 
 
 def patient_idle_waits(strategy: Any, idle_s: float) -> None:

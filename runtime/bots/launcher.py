@@ -6,8 +6,10 @@ per bot when each bot imports them itself) and stratforge's own modules of a bot
 journal's models, the risk gate, the Lumibot hooks), and builds the NYSE calendar with its
 holidays (`runtime.shared_calendars`: ~0.2 s of CPU each time a bot built one, three times
 before its first order) and the schedules a bot asks for before its first order
-(`runtime.lumibot_hooks.warm_live_schedules`: ~0.6 s of CPU per bot); then it forks one child
-per request. A child shares those pages
+(`runtime.lumibot_hooks.warm_live_schedules`: ~0.6 s of CPU per bot), and, when a request
+names the day of a simulated broker clock (the local venue's, `LaunchRequest.clock_day`: its
+bots ask for the schedules of that day's years, not the machine's), those schedules too, once
+per day, before it forks; then it forks one child per request. A child shares those pages
 copy-on-write with the launcher and its siblings, and starts trading without re-importing or
 re-building them. Lumibot itself is imported by the child, after its environment is set:
 Lumibot reads its cache folder and switches from the environment at import time.
@@ -38,6 +40,7 @@ import subprocess
 import sys
 import time
 import traceback
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,6 +62,7 @@ PRELOAD = (
     "alpaca.trading.client",
     "alpaca.data.historical",
     "apscheduler.schedulers.background",
+    "polars",  # Lumibot's bars import it at a bot's first history call: ~0.2 s of CPU each
     # a bot's own modules (none imports Lumibot)
     "runtime.bots.config",
     "runtime.bots.journal",
@@ -79,6 +83,9 @@ class LaunchRequest(BaseModel):
     env: dict[str, str]
     log_path: str
     memory_mb: int = 0
+    # the day on the bot's broker clock when it is simulated (the local venue): the launcher
+    # warms that day's schedules before it forks (None: the machine's day, warmed already)
+    clock_day: date | None = None
 
 
 # -- the launcher process --------------------------------------------------------------------------
@@ -102,6 +109,21 @@ def preload() -> list[str]:
     except Exception:
         missing.append("calendars")
     return missing
+
+
+def warm_clock_day(day: date, warmed: set[date]) -> None:
+    """Compute the schedules a bot whose broker clock is on `day` asks for (once per day;
+    a failure leaves the bot to compute them itself)."""
+    if day in warmed:
+        return
+    warmed.add(day)
+    try:
+        from runtime.lumibot_hooks import warm_live_schedules
+
+        for market in WARM_CALENDARS:
+            warm_live_schedules(market, today=day)
+    except Exception:
+        log.exception("schedules of a simulated day not warmed", extra={"day": str(day)})
 
 
 def _reap(*_: Any) -> None:
@@ -160,6 +182,7 @@ def serve(requests: IO[str], answers: IO[str]) -> None:
     missing = preload()
     answers.write(json.dumps({"ready": os.getpid(), "missing": missing}) + "\n")
     answers.flush()
+    warmed: set[date] = set()
     for line in requests:
         if not line.strip():
             continue
@@ -172,6 +195,8 @@ def serve(requests: IO[str], answers: IO[str]) -> None:
             answers.write(json.dumps({"error": f"bad request: {problems}"[:500]}) + "\n")
             answers.flush()
             continue
+        if request.clock_day is not None:
+            warm_clock_day(request.clock_day, warmed)
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()

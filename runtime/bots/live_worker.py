@@ -11,7 +11,11 @@ clients, polling). What it owns:
   gate_and_submit` numbers the order (`<deployment>-<seq>`, journaled and fsynced before the
   broker call), asks `RiskGate.check`, and refuses with a reason or submits;
 * reconciliation before trading: our orders and positions at the broker against what the
-  database says we own; an unexplained mismatch exits with `ExitCode.mismatch`, trading nothing;
+  database says we own; an unexplained mismatch exits with `ExitCode.mismatch`, trading nothing.
+  The start-up looks at the broker once (`Bot.look`: our orders, the positions, the account,
+  and the clock: four requests) and the reconciliation, the cancel of stale orders, the first
+  order sync, the book journaled with `Reconciled` and the first heartbeat all read that look
+  (they were eleven requests of their own, each answered by the venue with a transaction);
 * the strategy's `vars`, saved after every iteration to `vars.json` and restored when the bot
   restarts (`lumibot_hooks.persist_vars`);
 * an agent bot's decision channel (`LiveConfig.agent_channel`: a local socket and a token,
@@ -38,6 +42,7 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -138,6 +143,19 @@ def _broker_order(cls: type[_Seen], order: Any) -> _Seen:
     )
 
 
+@dataclass(frozen=True)
+class BrokerLook:
+    """One look at the broker (alpaca-py objects): our orders of every status, the account's
+    positions and the account."""
+
+    orders: list[Any]
+    positions: list[Any]
+    account: Any
+
+    def open_orders(self) -> list[Any]:
+        return [o for o in self.orders if _status(o) not in FINAL_STATUSES]
+
+
 class BrokerClock:
     """The broker's clock, kept: how far it runs ahead of ours (the local venue's clock is
     simulated; `lumibot_hooks.shift_data_clock` makes Lumibot's data modules follow it) and
@@ -154,7 +172,8 @@ class BrokerClock:
         self._until: datetime | None = None  # when `is_open` may change: the next open or close
         self._lock = threading.Lock()
 
-    def refresh(self, client: Any) -> None:
+    def refresh(self, client: Any) -> Any:
+        """Read the broker's clock; returns what it answered."""
         clock: Any = client.get_clock()
         stamp = clock.timestamp.astimezone(UTC)
         boundary = clock.next_close if clock.is_open else clock.next_open
@@ -162,6 +181,7 @@ class BrokerClock:
             self.offset = stamp - datetime.now(UTC)
             self.is_open = bool(clock.is_open)
             self._until = boundary.astimezone(UTC) if boundary is not None else None
+        return clock
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
@@ -258,6 +278,9 @@ class Bot:
 
     # -- broker views --------
     def account_view(self, market_open: bool | None = None) -> AccountView:
+        """What the risk gate checks an order against: the account, the positions and our
+        open orders, read now; whether the market is open from the kept clock (the heartbeat
+        follows a simulated one) unless `market_open` says."""
         account: Any = self.client.get_account()
         positions: Any = self.client.get_all_positions()
         from alpaca.trading.enums import QueryOrderStatus
@@ -266,8 +289,7 @@ class Bot:
         orders: Any = self.client.get_orders(GetOrdersRequest(status=QueryOrderStatus.OPEN,
                                                               limit=500))
         if market_open is None:
-            clock: Any = self.client.get_clock()
-            market_open = bool(clock.is_open)
+            market_open = self.clock.market_open(self.client)
         equity = _float(account.equity)
         return AccountView(
             equity=equity,
@@ -285,9 +307,19 @@ class Bot:
         orders: Any = self.client.get_orders(request)
         return [o for o in orders if self.ours(o.client_order_id)]
 
-    def cancel_our_orders(self, keep: set[str] | None = None) -> int:
+    def look(self) -> BrokerLook:
+        """Our orders (every status), the positions and the account: three requests."""
+        orders = self.our_orders("all")
+        positions: Any = self.client.get_all_positions()
+        account: Any = self.client.get_account()
+        return BrokerLook(orders=orders, positions=list(positions), account=account)
+
+    def cancel_our_orders(self, keep: set[str] | None = None,
+                          open_orders: list[Any] | None = None) -> int:
+        """Cancel our open orders but those in `keep`; `open_orders`: ours already read
+        (else asked for)."""
         cancelled = 0
-        for order in self.our_orders("open"):
+        for order in self.our_orders("open") if open_orders is None else open_orders:
             if keep and order.client_order_id in keep:
                 continue
             try:
@@ -300,22 +332,30 @@ class Bot:
                                                     "client_order_id": order.client_order_id})
         return cancelled
 
-    def book(self) -> dict[str, Any]:
+    def book(self, seen: BrokerLook | None = None, broker_time: datetime | None = None
+             ) -> dict[str, Any]:
         """The account's cash and positions and the broker's clock: what the strategy starts
-        trading from (journaled with `Reconciled` for the paper-vs-backtest replay)."""
-        account: Any = self.client.get_account()
-        positions: Any = self.client.get_all_positions()
-        clock: Any = self.client.get_clock()
-        return {"broker_time": clock.timestamp, "cash": _float(account.cash),
-                "positions": {p.symbol: _float(p.qty) for p in positions if _float(p.qty)}}
+        trading from (journaled with `Reconciled` for the paper-vs-backtest replay); from
+        `seen` and `broker_time` when given (cancelling an order changes neither the cash nor
+        the positions), else read now."""
+        if seen is None:
+            seen = self.look()
+        if broker_time is None:
+            broker_time = self.clock.refresh(self.client).timestamp
+        return {"broker_time": broker_time, "cash": _float(seen.account.cash),
+                "positions": {p.symbol: _float(p.qty) for p in seen.positions
+                              if _float(p.qty)}}
 
     # -- reconciliation --------
-    def reconcile(self) -> list[str]:
-        """Compare the broker with what the database says we own; return what cannot be
-        explained (empty: safe to trade). Our orders the database never heard of (submitted
-        just before a crash) are explained by our own journal and adopted."""
+    def reconcile(self, seen: BrokerLook | None = None) -> list[str]:
+        """Compare the broker (`seen`, else a look now) with what the database says we own;
+        return what cannot be explained (empty: safe to trade). Our orders the database never
+        heard of (submitted just before a crash) are explained by our own journal and
+        adopted."""
+        if seen is None:
+            seen = self.look()
         problems: list[str] = []
-        broker_orders = {str(o.client_order_id): o for o in self.our_orders("all")}
+        broker_orders = {str(o.client_order_id): o for o in seen.orders}
         journal_ids = {e.client_order_id for e in self.journal.events()
                        if isinstance(e, Intent)}
         for client_id, broker_id in self.config.known_orders.items():
@@ -330,8 +370,7 @@ class Bot:
                 client_id in journal_ids or client_id.startswith(self.prefix)
             ):
                 self.journal.write(_broker_order(Adopted, order))
-        positions: Any = self.client.get_all_positions()
-        held = {p.symbol: _float(p.qty) for p in positions}
+        held = {p.symbol: _float(p.qty) for p in seen.positions}
         for symbol, qty in self.config.owned.items():
             account_qty = held.get(symbol, 0.0)
             if qty > 0 and account_qty + 1e-6 < qty:
@@ -346,20 +385,41 @@ class Bot:
                 )
         return sorted(set(problems))
 
+    def start_up(self) -> BrokerLook | None:
+        """Before trading: one look at the broker and at its clock (four requests), the
+        reconciliation (None: a mismatch, journaled), the cancel of our stale orders, the
+        first order sync and the `Reconciled` book, all from that look; returns it."""
+        seen = self.look()
+        problems = self.reconcile(seen)
+        if problems:
+            self.journal.write(Mismatch(problems=problems))
+            log.error("reconciliation failed", extra={**self.ids, "problems": problems})
+            return None
+        # Orders of ours still open from a previous run: their author is gone, so cancel them
+        # (their fills so far are kept) rather than let the restarted strategy add to them.
+        stale = self.cancel_our_orders(keep=self.unfinished_iteration_ids(),
+                                       open_orders=seen.open_orders())
+        self.sync_orders(None if stale else seen.orders)  # a cancel changed them: read again
+        broker_clock = self.clock.refresh(self.client)
+        self.journal.write(Reconciled(stale_cancelled=stale,
+                                      **self.book(seen, broker_clock.timestamp)))
+        return seen
+
     # -- heartbeat --------
     def open_order_count(self) -> int:
         """Our orders not yet final, as the last order sync saw them (it runs every polling
         period while one is open or was sent)."""
         return sum(1 for status, _ in self._seen.values() if status not in FINAL_STATUSES)
 
-    def heartbeat(self) -> None:
-        """Write `heartbeat.json` after one look at the account: equity and the day's P&L,
-        checked against the daily-loss limit (one request; the order count comes from the
-        order sync and whether the market is open from the kept clock)."""
+    def heartbeat(self, account: Any = None) -> None:
+        """Write `heartbeat.json` after one look at the account (`account`: one just read):
+        equity and the day's P&L, checked against the daily-loss limit (one request; the order
+        count comes from the order sync and whether the market is open from the kept
+        clock)."""
         beat: dict[str, Any] = {"ts": time.time(), "pid": os.getpid(), "started": self.started,
                                 "state": self.gate.state}
         try:
-            raw: Any = self.client.get_account()
+            raw: Any = self.client.get_account() if account is None else account
             equity = _float(raw.equity)
             account = AccountView(equity=equity,
                                   start_of_day_equity=_float(raw.last_equity, equity),
@@ -474,10 +534,11 @@ class Bot:
                                      status=str(submitted.status)))
         return submitted
 
-    def sync_orders(self) -> None:
-        """Journal every change of our orders' broker view (the supervisor stores them)."""
+    def sync_orders(self, orders: list[Any] | None = None) -> None:
+        """Journal every change of our orders' broker view (the supervisor stores them);
+        `orders`: ours of every status, just read (else asked for)."""
         self.orders_in_flight = False
-        for order in self.our_orders("all"):
+        for order in self.our_orders("all") if orders is None else orders:
             event = _broker_order(OrderUpdate, order)
             if event.status not in FINAL_STATUSES:
                 self.orders_in_flight = True
@@ -543,18 +604,10 @@ def run(folder: Path) -> int:
         from runtime.agents.strategy_api import use_channel
 
         use_channel(config.agent_channel)
-    problems = bot.reconcile()
-    if problems:
-        bot.journal.write(Mismatch(problems=problems))
-        log.error("reconciliation failed", extra={**bot.ids, "problems": problems})
+    seen = bot.start_up()
+    if seen is None:
         return ExitCode.mismatch
-    # Orders of ours still open from a previous run: their author is gone, so cancel them
-    # (their fills so far are kept) rather than let the restarted strategy add to them.
-    stale = bot.cancel_our_orders(keep=bot.unfinished_iteration_ids())
-    bot.sync_orders()
     clock = bot.clock
-    clock.refresh(bot.client)
-    bot.journal.write(Reconciled(stale_cancelled=stale, **bot.book()))
 
     from lumibot.traders import Trader
 
@@ -580,23 +633,26 @@ def run(folder: Path) -> int:
         lumibot_hooks.force_sleeptime(strategy, config.sleeptime)
     lumibot_hooks.persist_vars(strategy, folder / VARS_FILE)
     lumibot_hooks.patient_idle_waits(strategy, LUMIBOT_IDLE_WAIT_S)
+    lumibot_hooks.first_iteration_at_once(strategy)
     trader = Trader(logfile=str(folder / "worker.log"))
     trader.add_strategy(strategy)
     trader.run_all(async_=True)
     for sig in stop_signals:  # Lumibot installs its own SIGINT handler; ours wins
         signal.signal(sig, lambda *_: bot.stop.set())
-    last_sync = 0.0
+    last_sync = time.monotonic()  # the start-up synced our orders
     next_beat = 0.0
     announced = False
+    first_account: Any = seen.account  # the first beat reads the start-up's look
     while not bot.stop.is_set():
         now = time.monotonic()
         if now >= next_beat:
-            if simulated_clock:  # its speed may change: follow it at every beat
+            if simulated_clock and first_account is None:  # its speed may change: follow it
                 try:
                     clock.refresh(bot.client)
                 except Exception as exc:
                     log.warning("venue clock unavailable", extra={**bot.ids, "error": str(exc)})
-            bot.heartbeat()
+            bot.heartbeat(first_account)
+            first_account = None
             next_beat = now + config.heartbeat_s
             if not announced:  # RUNNING means a heartbeat is there for the watchdog to age
                 bot.journal.write(Running())

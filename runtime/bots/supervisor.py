@@ -383,7 +383,8 @@ class Supervisor:
         if self.launcher is not None:
             pid, start = self.launcher.launch(LaunchRequest(
                 module=WORKER_MODULE, args=[str(folder)], cwd=str(folder), env=env,
-                log_path=str(folder / "worker.out"), memory_mb=self.settings.bot_memory_mb))
+                log_path=str(folder / "worker.out"), memory_mb=self.settings.bot_memory_mb,
+                clock_day=self.venue.clock_day() if dep.mode == VENUE_MODE else None))
             # a child of the launcher: followed by pid and start time, its end read from its
             # journal, like an adopted bot
             self.procs[dep.id] = ProcessHandle(pid, start)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,15 @@ class VenueHost:
         self.endpoint = VenueEndpoint(server.base_url, server.key_id, server.secret_key)
         log.info("venue started", extra={"url": server.base_url})
         return self.endpoint
+
+    def clock_day(self) -> date | None:
+        """The New York day on the clock of the venue this process serves (its bots' day:
+        the bot launcher warms its schedules); None for a venue served elsewhere."""
+        if self.server is None:
+            return None
+        from runtime.venue.market_clock import ny_date
+
+        return ny_date(self.server.broker.now())
 
     def stop(self) -> None:
         if self.server is not None:

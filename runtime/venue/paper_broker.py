@@ -7,9 +7,10 @@ the work: :mod:`runtime.venue.orders` (validation and the order lifecycle),
 :mod:`runtime.venue.matching_engine` (fills, expiries and equity marks up to now) and
 :mod:`runtime.venue.reports` (the read-only views). Every call takes the broker's lock, opens a
 session on the venue database, first runs the matching engine up to the simulated "now" (so
-state is always caught up, whether or not the background ticker ran), does its work and
-commits. Calls return JSON-ready dicts in Alpaca's shapes (:mod:`runtime.venue.alpaca_json`);
-failures raise :mod:`runtime.venue.errors`.
+state is always caught up, whether or not the background ticker ran) unless the last pass
+already reached it (a frozen clock: nothing can have happened since, and most calls are reads
+that then cost no matching pass), does its work and commits. Calls return JSON-ready dicts in
+Alpaca's shapes (:mod:`runtime.venue.alpaca_json`); failures raise :mod:`runtime.venue.errors`.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ class PaperBroker:
                 )
             self.account_id = self.ledger.account(session).id
             sim_time = meta.sim_time
+            # the simulated moment up to which the committed book is matched (`_txn`)
+            self._matched_until: datetime = meta.matched_until
         self.sim_clock = SimClock(sim_time, config.speed)
         log.info(
             "venue broker ready",
@@ -119,9 +122,15 @@ class PaperBroker:
         """Lock, open a session, catch up matching to now; commit on success."""
         with self._lock, Session(self.engine, expire_on_commit=False) as session:
             now = self.sim_clock.now()
-            self.matching.run(session, now)
+            # Matched up to `now` already: every open order was looked at up to it, and one
+            # placed since at `now` may fill only after it; no close or open lies between.
+            matching = now > self._matched_until
+            if matching:
+                self.matching.run(session, now)
             yield session, now
             session.commit()
+            if matching:
+                self._matched_until = now
 
     def sync(self) -> datetime:
         """Run the matching engine up to now and save the clock; returns now."""

@@ -23,11 +23,13 @@ if preloaded:  # the NYSE calendar the launcher built: one instance, its holiday
 
     from runtime.shared_calendars import year_schedule
 
+    # (PROBE_YEAR: another year's, which the launcher warms for a request's `clock_day`)
+    year = int(os.environ.get("PROBE_YEAR") or datetime.now(UTC).year)
     computed = []
     compute = type(nyse).schedule
     type(nyse).schedule = lambda self, *a, **k: computed.append(a) or compute(self, *a, **k)
-    year_schedule("NYSE", datetime.now(UTC).year)
-    schedules_warm = not computed and len(year_schedule("NYSE", datetime.now(UTC).year)) > 200
+    year_schedule("NYSE", year)
+    schedules_warm = not computed and len(year_schedule("NYSE", year)) > 200
 else:
     calendar_warm = schedules_warm = False
 out, code = Path(sys.argv[1]), int(sys.argv[2])

@@ -147,3 +147,16 @@ def test_endpoint_resolution() -> None:
     assert refused.value.code == "live_disabled"
     live = resolve_endpoint(mode="live", allow_live=True, key_id="k", secret="s")
     assert live is not None and not live.paper
+
+
+def test_only_the_local_venues_clients_skip_the_environments_proxy_settings() -> None:
+    from runtime.alpaca_clients import data_client
+
+    venue = BrokerEndpoint("http://127.0.0.1:1", "http://127.0.0.1:1", venue=True,
+                           key_id="k", secret="s")
+    alpaca = BrokerEndpoint("https://paper-api.alpaca.markets", "https://data.alpaca.markets",
+                            key_id="k", secret="s")
+    assert trading_client(venue)._session.trust_env is False
+    assert data_client(venue)._session.trust_env is False
+    assert trading_client(alpaca)._session.trust_env is True  # a user's proxy still applies
+    assert data_client(alpaca)._session.trust_env is True

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,18 @@ def test_a_forked_bot_has_its_own_session_environment_and_log(launcher: BotLaunc
     assert seen["stdin"] == ""
     wait_for(lambda: not pid_alive(pid, start), timeout=30, what="reaped")  # no zombie
     assert "hello from the probe" in (tmp_path / "a" / "out.log").read_text()
+
+
+def test_a_simulated_clock_day_has_its_schedules_warmed_before_the_fork(
+        launcher: BotLauncher, tmp_path: Path) -> None:
+    """A venue bot's clock is on another day than the machine's: the launcher warms that
+    day's schedules for it (and for every later bot of that day)."""
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(PROJECT_ROOT),
+           "PROBE_YEAR": "2019"}
+    launcher.launch(_request(tmp_path, "machine_day", env=env))
+    assert _seen(tmp_path, "machine_day")["schedules_warm"] is False  # computed by the bot
+    launcher.launch(_request(tmp_path, "venue_day", env=env, clock_day=date(2019, 6, 3)))
+    assert _seen(tmp_path, "venue_day")["schedules_warm"] is True
 
 
 def test_bots_outlive_the_launcher_and_a_dead_launcher_is_restarted(

@@ -27,7 +27,7 @@ from runtime.bots.journal import (
     read_new_events,
 )
 from runtime.bots.journal import Journal as TypedJournal
-from runtime.bots.live_worker import Bot
+from runtime.bots.live_worker import Bot, write_iteration
 from runtime.venue import VenueConfig, VenueServer
 
 
@@ -101,6 +101,70 @@ def test_cancel_our_orders_leaves_other_orders_alone(venue: VenueServer, tmp_pat
     assert bot.cancel_our_orders() == 1
     statuses = {o.client_order_id: str(o.status.value) for o in bot.our_orders("all")}
     assert statuses == {"dtest-1": "canceled"}
+
+
+def _count_requests(bot: Bot) -> list[str]:
+    """The Trading API paths `bot`'s client asks for from now on, with their method."""
+    calls: list[str] = []
+    client = bot.client
+    original = client._one_request
+
+    def counting(method: str, url: str, opts: dict[str, object], retry: int) -> object:
+        calls.append(f"{method} {url.rsplit('/v2/', 1)[-1]}")
+        return original(method, url, opts, retry)
+
+    client._one_request = counting  # type: ignore[method-assign]
+    return calls
+
+
+def test_the_start_up_looks_at_the_broker_once(venue: VenueServer, tmp_path: Path) -> None:
+    """Reconciliation, stale cancels, the first order sync and the book read one look (our
+    orders, positions, account, clock); the first heartbeat reads its account."""
+    from runtime.bots.journal import Reconciled
+
+    _buy(make_bot(venue, tmp_path / "other"), "dother-1", qty=2)
+    venue.advance(600)  # filled: the account holds SPY
+    bot = make_bot(venue, tmp_path / "b")
+    calls = _count_requests(bot)
+    seen = bot.start_up()
+    assert seen is not None
+    assert calls == ["GET orders", "GET positions", "GET account", "GET clock"]
+    booked = [e for e in read_events(tmp_path / "b" / "events.jsonl")
+              if isinstance(e, Reconciled)]
+    assert len(booked) == 1 and booked[0].stale_cancelled == 0
+    assert booked[0].positions == {"SPY": 2.0}
+    assert booked[0].cash == pytest.approx(float(bot.client.get_account().cash))
+    calls.clear()
+    bot.heartbeat(seen.account)
+    assert calls == []
+
+
+def test_a_restart_cancels_its_stale_orders_and_syncs_them_again(
+    venue: VenueServer, tmp_path: Path
+) -> None:
+    folder = tmp_path / "b"
+    first = make_bot(venue, folder)
+    broker_id = _buy(first, "dtest-1")
+    TypedJournal(folder / "events.jsonl").write(Intent(seq=1, client_order_id="dtest-1"))
+    write_iteration(folder, 1)  # its iteration ended: the open order is stale
+    bot = make_bot(venue, folder, known_orders={"dtest-1": broker_id}, next_seq=2)
+    calls = _count_requests(bot)
+    assert bot.start_up() is not None
+    assert calls == ["GET orders", "GET positions", "GET account",
+                     f"DELETE orders/{broker_id}", "GET orders", "GET clock"]
+    updates = [e for e in read_events(folder / "events.jsonl") if isinstance(e, OrderUpdate)]
+    assert [(e.client_order_id, e.status) for e in updates] == [("dtest-1", "canceled")]
+
+
+def test_a_mismatch_at_start_up_is_journaled_and_trades_nothing(
+    venue: VenueServer, tmp_path: Path
+) -> None:
+    from runtime.bots.journal import Mismatch
+
+    bot = make_bot(venue, tmp_path / "b", owned={"SPY": 10.0})
+    assert bot.start_up() is None
+    events = read_events(tmp_path / "b" / "events.jsonl")
+    assert [type(e) for e in events] == [Mismatch]
 
 
 def test_the_journal_is_typed_and_a_bad_line_is_logged_and_skipped(
@@ -252,3 +316,16 @@ def test_the_heartbeat_reads_the_account_once_and_the_clock_only_at_its_boundari
     bot.heartbeat()
     beat = read_heartbeat(tmp_path / "bot" / HEARTBEAT_FILE)
     assert beat is not None and beat.open_orders == 1  # as the order sync saw it
+
+
+def test_the_gate_reads_the_account_positions_and_open_orders_and_keeps_the_clock(
+    venue: VenueServer, tmp_path: Path
+) -> None:
+    bot = make_bot(venue, tmp_path / "bot")
+    calls = _count_requests(bot)
+    view = bot.account_view()
+    assert calls == ["GET account", "GET positions", "GET orders", "GET clock"]
+    assert view.market_open is True
+    calls.clear()
+    bot.account_view()
+    assert calls == ["GET account", "GET positions", "GET orders"]  # the kept clock answers

@@ -185,7 +185,8 @@ def test_the_bot_broker_is_lumibots_alpaca_with_both_hooks() -> None:
                                            idle_poll_s=60.0)
     assert issubclass(cls, Alpaca)
     for name in ("_submit_order", "is_market_open", "_await_market_to_open",
-                 "_await_market_to_close", "market_hours", "do_polling"):
+                 "_await_market_to_close", "market_hours", "do_polling", "refresh_positions",
+                 "sync_positions"):
         owner = next(c for c in cls.__mro__ if name in vars(c))
         assert owner.__module__ == lumibot_hooks.__name__, name
     assert isinstance(inspect.getattr_static(cls, "api"), property)  # not shadowed
@@ -324,6 +325,108 @@ def test_order_polling_is_quiet_while_nothing_is_open(monkeypatch: pytest.Monkey
     clock[0] += 60.0
     broker.do_polling()  # idle, but a minute passed
     assert len(polls) == 6
+
+
+def test_lumibot_refreshes_positions_through_the_broker_and_syncs_them_there() -> None:
+    from lumibot.brokers import Alpaca
+    from lumibot.brokers.broker import Broker
+    from lumibot.strategies.strategy import Strategy
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    assert _params(Broker.refresh_positions) == ["self", "strategy", "ttl_seconds"]
+    assert _params(Broker.sync_positions) == ["self", "strategy"]
+    assert "refresh_positions(self, ttl_seconds=" in _source(Strategy._refresh_live_positions)
+    assert "self.sync_positions(" in _source(Broker.refresh_positions)
+    assert "self.broker.sync_positions(" in _source(StrategyExecutor.sync_broker)
+    assert "self.sync_positions(" in _source(Alpaca.do_polling)
+
+
+def test_position_refreshes_are_quiet_after_a_sync_while_nothing_is_open(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    syncs: list[float] = []
+    active: list[str] = []
+    clock = [1000.0]
+    monkeypatch.setattr(lumibot_hooks.time, "monotonic", lambda: clock[0])
+
+    class Base:
+        def sync_positions(self, strategy: Any) -> None:
+            syncs.append(clock[0])
+
+        def refresh_positions(self, strategy: Any, ttl_seconds: float = 0.0) -> None:
+            self.sync_positions(strategy)
+
+        def _submit_order(self, order: Any) -> Any:
+            return order
+
+        def get_active_tracked_orders(self) -> list[str]:
+            return list(active)
+
+    broker: Any = type("B", (lumibot_hooks.quiet_order_polling(60.0), Base), {})()
+    broker.refresh_positions("s")  # never synced: asked
+    assert syncs == [1000.0]
+    for _ in range(5):  # Lumibot's tracer, once a second
+        clock[0] += 1.0
+        broker.refresh_positions("s", ttl_seconds=0.0)
+    assert syncs == [1000.0]
+    broker.sync_positions("s")  # an iteration's sync_broker or a poll: stamped
+    assert len(syncs) == 2
+    broker._submit_order("o")  # sent: refreshes are asked again
+    clock[0] += 1.0
+    broker.refresh_positions("s")
+    assert len(syncs) == 3
+    broker._quiet_submitted = False  # a poll ran; the order is open
+    active.append("o")
+    clock[0] += 1.0
+    broker.refresh_positions("s")
+    assert len(syncs) == 4
+    active.clear()  # filled
+    clock[0] += 1.0
+    broker.refresh_positions("s")
+    assert len(syncs) == 4
+    clock[0] += 60.0
+    broker.refresh_positions("s")  # idle, but a minute passed since the last sync
+    assert len(syncs) == 5
+
+
+# -- first_iteration_at_once ---------------------------------------------------------------------
+def test_lumibots_iteration_job_is_the_one_the_hook_brings_forward() -> None:
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    setup = _source(StrategyExecutor._setup_live_trading_scheduler)
+    job_id, store = lumibot_hooks.ITERATION_JOB
+    assert f'id="{job_id}"' in setup and f'jobstore="{store}"' in setup
+    assert "self.cron_count = self.cron_count_target" in setup  # the first run iterates
+    assert '"second"' in _source(StrategyExecutor.calculate_strategy_trigger)
+
+
+def test_the_first_iteration_runs_at_once_and_later_ones_on_the_trigger() -> None:
+    moved: list[tuple[str, str, Any]] = []
+    setups: list[int] = []
+
+    class Scheduler:
+        timezone = UTC
+
+        def modify_job(self, job_id: str, jobstore: str, next_run_time: Any) -> None:
+            moved.append((job_id, jobstore, next_run_time))
+
+    def made(sleeptime: str) -> Any:
+        executor = types.SimpleNamespace(scheduler=Scheduler())
+        executor._setup_live_trading_scheduler = lambda: setups.append(1)
+        return types.SimpleNamespace(_executor=executor, sleeptime=sleeptime)
+
+    seconds = made("5S")
+    lumibot_hooks.first_iteration_at_once(seconds)
+    before = datetime.now(UTC)
+    seconds._executor._setup_live_trading_scheduler()
+    assert len(setups) == 1  # Lumibot's own set-up ran
+    [(job_id, store, when)] = moved
+    assert (job_id, store) == lumibot_hooks.ITERATION_JOB and when >= before
+    seconds._executor._setup_live_trading_scheduler()  # a later session: the trigger's cadence
+    assert len(moved) == 1 and len(setups) == 2
+    hours = made("1H")  # Lumibot starts it on the hour: left alone
+    lumibot_hooks.first_iteration_at_once(hours)
+    hours._executor._setup_live_trading_scheduler()
+    assert len(moved) == 1
 
 
 # -- patient_idle_waits ----------------------------------------------------------------------------

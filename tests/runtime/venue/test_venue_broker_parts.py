@@ -125,3 +125,30 @@ def test_broker_books_a_fill_through_its_parts(tmp_path: Path, sample_market_dir
         assert history["base_value"] == 100_000.0 and len(history["equity"]) >= 1
     finally:
         broker.engine.dispose()
+
+
+def test_a_frozen_clock_costs_no_matching_pass_after_the_first(
+    tmp_path: Path, sample_market_dir: Path
+) -> None:
+    broker = PaperBroker(VenueConfig(root=tmp_path / "venue", market_dir=sample_market_dir,
+                                     speed=0.0, start=VENUE_START, slippage_bps=0.0))
+    passes: list[datetime] = []
+    run = broker.matching.run
+
+    def counted(session: object, now: datetime) -> None:
+        passes.append(now)
+        run(session, now)  # type: ignore[arg-type]
+
+    broker.matching.run = counted  # type: ignore[method-assign]
+    try:
+        broker.account()  # the book was matched up to the start when it was created
+        order = broker.submit_order(OrderSubmission("SPY", "buy", "market", "day", qty=10))
+        broker.positions()
+        assert passes == []
+        assert broker.get_order(order["id"])["status"] == "new"  # placed at now: fills after
+        broker.advance(seconds=60)  # the clock moved: one pass, and the order fills
+        assert len(passes) == 1
+        assert broker.get_order(order["id"])["status"] == "filled"
+        assert len(passes) == 1
+    finally:
+        broker.engine.dispose()

@@ -34,8 +34,8 @@ def test_early_closes_are_the_exchanges() -> None:
 
 def test_early_closes_of_many_years_at_once_are_each_years(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The venue's calendar finds the early closes of its store's years with one schedule;
-    they are those of each year's own schedule."""
+    """The venue's calendar finds the early closes of its store's years at once, from the
+    calendar's special-close rules; they are those of each year's own schedule."""
     import pandas_market_calendars as mcal
 
     monkeypatch.setattr(market_clock, "_EARLY_CLOSES", {})

@@ -64,3 +64,17 @@ def test_bad_fault_requests_are_refused(venue: VenueServer) -> None:
         response = httpx.post(venue.base_url + "/venue/faults", json=body, headers=headers)
         assert response.status_code == 422, body
     assert httpx.post(venue.base_url + "/venue/faults", json={}).status_code == 401
+
+
+def test_the_status_counts_the_requests_each_route_answered(venue: VenueServer) -> None:
+    client = _client(venue)
+    before = venue.status()["requests"]
+    client.get_account()
+    client.get_account()
+    client.get_clock()
+    with pytest.raises(APIError):
+        client.get_order_by_id("00000000-0000-0000-0000-000000000000")  # a 404 counts too
+    counted = venue.status()["requests"]
+    assert counted["GET /v2/account"] - before.get("GET /v2/account", 0) == 2
+    assert counted["GET /v2/clock"] - before.get("GET /v2/clock", 0) == 1
+    assert counted["GET /v2/orders/{order_id}"] - before.get("GET /v2/orders/{order_id}", 0) == 1
