@@ -451,3 +451,11 @@ def test_error_message_says_what_was_and_was_not_understood() -> None:
         parse("buy SPY when RSI is below 30")
     assert "symbol SPY" in info.value.understood
     assert "Understood" in str(info.value)
+
+
+def test_bare_weights_are_read_only_for_symbols_adding_up_to_100() -> None:
+    from generator.providers.offline.normalise import normalise
+
+    assert " 50 % VTI , 30 % EFA , 20 % AGG " in normalise("50 VTI / 30 EFA / 20 AGG", None)
+    assert "%" not in normalise("SMA 20 / SMA 80 cross on SPY", None)
+    assert "%" not in normalise("60 SPY / 60 TLT", None)

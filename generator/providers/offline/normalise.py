@@ -77,7 +77,9 @@ def _bare_weights(m: re.Match[str]) -> str:
     pairs = re.findall(r"(\d{1,3}(?:\.\d+)?) ([A-Z]{2,5})|([A-Z]{2,5}) (\d{1,3}(?:\.\d+)?)",
                        re.sub(r"\s+", " ", m.group(0)))
     weights = [(float(a or d), b or c) for a, b, c, d in pairs]
-    if abs(sum(w for w, _ in weights) - 100) > 1e-6:
+    # "SMA 20 / SMA 80" adds up to 100 too: indicator names are no symbols
+    if abs(sum(w for w, _ in weights) - 100) > 1e-6 or any(
+            sym.lower() in VOCAB for _, sym in weights):
         return m.group(0)
     return " , ".join(f"{w:g} % {sym}" for w, sym in weights)
 
