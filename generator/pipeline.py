@@ -21,7 +21,7 @@ from generator.providers.base import Attempt, Provider
 from generator.providers.offline_provider import OfflineProvider
 from generator.providers.registry import chain_for, propose_with
 from generator.render import class_name_for, render_strategy
-from generator.spec import LimitError, SpecLimits, StrategySpec, check_limits
+from generator.spec import LimitError, SpecLimits, StrategySpec, check_limits, never_true
 from generator.validate import StaticReport, check_source
 
 MAX_TEXT_CHARS = 4000  # a longer strategy text is refused (text_too_long), never parsed
@@ -107,8 +107,12 @@ def from_spec(spec: StrategySpec, *, limits: SpecLimits) -> Generated:
 
 
 def _render_checked(spec: StrategySpec, limits: SpecLimits) -> tuple[str, str, StaticReport]:
-    """The server's limits (never a provider's or a file's), then summary, code and the static
-    gate's report."""
+    """A rule that can never hold is refused, then the server's limits (never a provider's or a
+    file's), then summary, code and the static gate's report."""
+    impossible = never_true(spec)
+    if impossible:
+        raise InvalidInput("the strategy can never buy or sell as written: "
+                           + "; ".join(impossible), code="never_true", problems=impossible)
     try:
         check_limits(spec, limits)
     except LimitError as exc:

@@ -363,17 +363,22 @@ class Rule(_Model):
     combine: Literal["all", "any", "none"] = "all"
     conditions: list[Condition | Rule] = Field(min_length=1, max_length=8)
 
-    @model_validator(mode="after")
-    def _check_satisfiable(self) -> Rule:
+    def never_true(self) -> list[str]:
+        """Why this rule (or a group in it) can never hold: two conditions joined by `all` that
+        exclude each other (see `_never_both`); empty when it can."""
+        problems: list[str] = []
+        conditions = [c for c in self.conditions if isinstance(c, Condition)]
         if self.combine == "all":
-            conditions = [c for c in self.conditions if isinstance(c, Condition)]
             for k, a in enumerate(conditions):
                 for b in conditions[k + 1:]:
                     if _never_both(a, b):
-                        raise ValueError(
+                        problems.append(
                             f"the conditions '{a.left.kind} {a.op} ...' and '{b.left.kind} "
                             f"{b.op} ...' on the same values can never hold together")
-        return self
+        for item in self.conditions:
+            if isinstance(item, Rule):
+                problems.extend(item.never_true())
+        return problems
 
     def flat(self) -> list[Condition]:
         """Every condition of the rule and its nested groups."""
@@ -800,6 +805,17 @@ class LimitError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def never_true(spec: StrategySpec) -> list[str]:
+    """The rules of a spec that can never hold ("above its 200-day SMA and also below it"), each
+    named. Checked when a spec is made (`generator.pipeline`), for every provider; deliberately
+    not a model validator, so that a spec stored before this check still loads."""
+    rules: list[tuple[str, Rule | None]] = [("entry", spec.entry), ("exit", spec.exit)]
+    for leg in spec.legs or []:
+        rules += [(f"{leg.symbol}'s entry", leg.entry), (f"{leg.symbol}'s exit", leg.exit)]
+    return [f"the {role} rule: {problem}" for role, rule in rules if rule is not None
+            for problem in rule.never_true()]
 
 
 def check_limits(spec: StrategySpec, limits: SpecLimits) -> None:

@@ -16,6 +16,7 @@ from generator.spec import (
     SpecLimits,
     StrategySpec,
     check_limits,
+    never_true,
     spec_json_schema,
 )
 
@@ -108,9 +109,14 @@ def test_a_period_close_is_read_on_that_schedule() -> None:
     assert StrategySpec.model_validate(daily).schedule == Frequency.daily
 
 
+
 def _cond(op: str, right: Indicator | Constant, left: Indicator | None = None,
           offset: float | None = None) -> Condition:
     return Condition(left=left or Indicator(kind="price"), op=op, right=right, offset_pct=offset)
+
+
+def _spec(entry: Rule) -> StrategySpec:
+    return StrategySpec(name="x", symbols=["SPY"], entry=entry, exit=RULE)
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -121,19 +127,29 @@ def _cond(op: str, right: Indicator | Constant, left: Indicator | None = None,
     (("crosses_above", Indicator(kind="sma", period=20)),
      ("crosses_below", Indicator(kind="sma", period=20))),
 ])
-def test_an_all_rule_that_can_never_hold_is_refused(a: tuple, b: tuple) -> None:
-    with pytest.raises(ValidationError, match="can never hold together"):
-        Rule(conditions=[_cond(*a), _cond(*b)])
+def test_an_all_rule_that_can_never_hold_is_named(a: tuple, b: tuple) -> None:
+    spec = _spec(Rule(conditions=[_cond(*a), _cond(*b)]))
+    assert [p for p in never_true(spec) if "can never hold together" in p]
+    # in a nested group too
+    nested = _spec(Rule(combine="any", conditions=[RULE.conditions[0],
+                                                   Rule(conditions=[_cond(*a), _cond(*b)])]))
+    assert never_true(nested)
+    # a spec stored before the check still loads: it is no model validator
+    assert StrategySpec.model_validate(spec.model_dump(mode="json")) == spec
 
 
 def test_conditions_that_can_hold_together_are_kept() -> None:
     sma = Indicator(kind="sma", period=200)
     rsi = Indicator(kind="rsi")
-    Rule(conditions=[_cond("gt", Constant(value=30), rsi), _cond("lt", Constant(value=70), rsi)])
-    Rule(conditions=[_cond("ge", Constant(value=50), rsi), _cond("le", Constant(value=50), rsi)])
-    # a band around the line, and the same comparison with different offsets
-    Rule(conditions=[_cond("gt", sma, offset=-5), _cond("lt", sma, offset=5)])
-    Rule(conditions=[_cond("gt", sma), _cond("lt", Indicator(kind="sma", period=50))])
+    for conditions in (
+        [_cond("gt", Constant(value=30), rsi), _cond("lt", Constant(value=70), rsi)],
+        [_cond("ge", Constant(value=50), rsi), _cond("le", Constant(value=50), rsi)],
+        # a band around the line, and comparisons with two different lines
+        [_cond("gt", sma, offset=-5), _cond("lt", sma, offset=5)],
+        [_cond("gt", sma), _cond("lt", Indicator(kind="sma", period=50))],
+    ):
+        assert never_true(_spec(Rule(conditions=conditions))) == []
     # either side of a line is fine in an `any` rule ("above 70 or below 30")
-    Rule(combine="any", conditions=[_cond("gt", Constant(value=70), rsi),
-                                    _cond("lt", Constant(value=30), rsi)])
+    either = Rule(combine="any", conditions=[_cond("gt", Constant(value=70), rsi),
+                                            _cond("lt", Constant(value=30), rsi)])
+    assert never_true(_spec(either)) == []
