@@ -112,13 +112,16 @@ def _settle_heap() -> None:
 
 
 def create_app(settings: Settings | None = None, *, warm_workers: bool = False,
-               settle_heap: bool = False, background: bool = True) -> FastAPI:
+               settle_heap: bool = False, background: bool = True,
+               start_supervisor: bool = False) -> FastAPI:
     """`warm_workers`: start the executor's workers at start-up, in the background (the
     `serve` command does), instead of on the first request that needs one. `settle_heap`:
     freeze what start-up made out of the garbage collector's sight (`_settle_heap`; the
     `serve` command does; a test process making many apps does not). `background`: this
     process owns the server's background work (`Services.start_background`); False in the
-    HTTP workers of `serve --workers N`, whose parent process owns it (`api.cli.server`)."""
+    HTTP workers of `serve --workers N`, whose parent process owns it (`api.cli.server`).
+    `start_supervisor`: start the bot supervisor with the background work (`serve` does,
+    unless `STRATFORGE_SUPERVISOR_AT_START=false`)."""
     settings = settings or get_settings()
     configure_logging()
 
@@ -127,7 +130,7 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False,
         services = Services.open(settings)
         if background:
             # interrupted runs end as failed; unfinished batches go on; the scheduler starts
-            services.start_background()
+            services.start_background(start_supervisor=start_supervisor)
         else:
             log.info("HTTP worker started; the background work runs in the serve process",
                      extra={"pid": os.getpid()})

@@ -22,8 +22,12 @@ before any worker opens it, and its end (Ctrl-C, SIGTERM) stops the workers (uvi
 each SIGTERM and waits for it), then its own background work and pool. A worker that dies is
 restarted by uvicorn, without background work.
 
-The bot supervisor is not among them: it is already one process per data directory, started
-on demand by whichever process deploys a bot (`runtime.bots.supervisor`, its own flock).
+The bot supervisor is not among them: it is one process per data directory of its own
+(`runtime.bots.supervisor`, its own flock), detached so that bots outlive the server. The
+owner of the background work starts it at start-up (`STRATFORGE_SUPERVISOR_AT_START`, on by
+default): bots wanted running come back after a reboot, and the first deploy finds the
+supervisor, its bot launcher and the local venue warm. Whichever process deploys a bot starts
+it too when it is not running.
 
 Each HTTP worker runs the backtests its requests ask for in its own pool, started on its first
 backtest; `STRATFORGE_BATCH_WORKERS` (the pool size) applies per process.
@@ -50,14 +54,15 @@ def serve_http(settings: Settings, host: str, port: int, workers: int = 1) -> No
         from api.app import create_app
 
         # the first request finds the workers up; start-up's objects are frozen (api/app.py)
-        application = create_app(settings, warm_workers=True, settle_heap=True)
+        application = create_app(settings, warm_workers=True, settle_heap=True,
+                                 start_supervisor=settings.supervisor_at_start)
         configure_logging(also=("uvicorn",))  # uvicorn's lines in the same structured format
         uvicorn.run(application, host=host, port=port, log_config=None)
         return
     configure_logging(also=("uvicorn",))
     services = Services.open(settings)  # migrates before any worker opens the database
     try:
-        services.start_background()
+        services.start_background(start_supervisor=settings.supervisor_at_start)
         services.runner.warm_in_background()
         log.info("background work started; HTTP is served by the worker processes",
                  extra={"pid": os.getpid(), "workers": workers})

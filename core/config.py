@@ -148,7 +148,11 @@ class Settings(BaseSettings):
     venue_url: str | None = None  # a running `stratforge venue`; default: supervisor-embedded
     venue_speed: float = 1.0  # embedded venue: simulated seconds per real second
     venue_slippage_bps: float = 2.0  # embedded venue: against the trader, on market fills
-    bot_heartbeat_s: float = 5.0  # also how often a bot checks its daily loss
+    bot_heartbeat_s: float = 5.0
+    # how often an idle bot (none of its orders open) reads its account: the equity and day's
+    # P&L its heartbeat shows and the daily-loss check between orders (an order's own gate
+    # check reads it fresh); with an order open, every heartbeat does
+    bot_account_check_s: float = Field(default=30.0, ge=0)
     bot_heartbeat_timeout_s: float = 30.0
     bot_startup_grace_s: float = 90.0
     bot_restart_backoff_s: float = 1.0
@@ -158,6 +162,10 @@ class Settings(BaseSettings):
     bot_polling_interval_s: float = 2.0
     bot_stop_grace_s: float = 20.0
     bot_memory_mb: int = 0  # 0: no RLIMIT_AS for bots
+    # how many bots may be in their start-up at once (runtime.bots.startup_slots): the rest
+    # wait for a slot; None: one per CPU core and one more; 0: no limit
+    bot_startup_slots: int | None = Field(default=None, ge=0)
+    bot_startup_hold_s: float = Field(default=10.0, gt=0)
     # fault injection, for tests only: "kill_after_submit" makes a bot's first run kill -9
     # itself right after the broker accepted its first order, before it journals the answer
     bot_fault: Literal["", "kill_after_submit"] = ""
@@ -167,6 +175,8 @@ class Settings(BaseSettings):
     reconcile_tolerance_bps: float = Field(default=25.0, ge=0)
     reconcile_max_timing_days: int = Field(default=0, ge=0)
     supervisor_poll_s: float = 0.5
+    # `serve` starts the bot supervisor (and its launcher and local venue) at its own start-up
+    supervisor_at_start: bool = True
 
     # generation: provider[:model]; None = openai/anthropic when their key is set, else offline
     llm_provider: str | None = None

@@ -113,6 +113,7 @@ def deploy_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, market_d
         "STRATFORGE_BOT_POLLING_INTERVAL_S": "1.0",
         "STRATFORGE_BOT_RESTART_BACKOFF_S": "0.5",
         "STRATFORGE_BOT_HEARTBEAT_S": "1.0",
+        "STRATFORGE_BOT_ACCOUNT_CHECK_S": "1.0",
         "STRATFORGE_SMOKE_BACKTEST_DAYS": "60",
         # TestClient sends `Host: testserver`; no API key here, so only loopback names pass
         "STRATFORGE_ALLOWED_HOSTS": "localhost,127.0.0.1,::1,testserver",

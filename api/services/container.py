@@ -103,14 +103,18 @@ class Services:
         self.acting_user_id = user_id
         enter_owner(user_id, team)
 
-    def start_background(self) -> None:
+    def start_background(self, start_supervisor: bool = False) -> None:
         """The server's start-up: end what a stopped process left running, resume unfinished
-        batches, start the cron scheduler; make the first admin from the environment."""
+        batches, start the cron scheduler; make the first admin from the environment; with
+        `start_supervisor` (`serve`, `STRATFORGE_SUPERVISOR_AT_START`), start the bot
+        supervisor in the background."""
         self.accounts.ensure_first_admin()
         self.recorder.recover_interrupted()
         self.batches.resume_batches()
         self.schedules.start_scheduler()
         self.notifications.start_dispatcher()
+        if start_supervisor:
+            self.deployments.start_supervisor_in_background()
 
     def close(self) -> None:
         self.notifications.stop_dispatcher()

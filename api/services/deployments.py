@@ -10,6 +10,7 @@ alpaca-py (the local venue when the user has no Alpaca keys). Broker keys are st
 from __future__ import annotations
 
 import secrets
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,6 +71,22 @@ class DeploymentService:
     def supervisor_status(self) -> dict[str, Any] | None:
         """The running supervisor's status file (pid, since, bots), or None."""
         return supervisor_status(self.ctx.settings)
+
+    def start_supervisor_in_background(self) -> threading.Thread:
+        """Start the supervisor unless it runs, without waiting for it (the server's start-up:
+        bots wanted running after a reboot come back, and the first deploy finds the
+        supervisor, its bot launcher and the local venue warm)."""
+
+        def start() -> None:
+            try:
+                status = ensure_supervisor(self.ctx.settings, module=SUPERVISOR_HOST)
+                log.info("supervisor running", extra={"pid": status.get("pid")})
+            except Exception as exc:  # a deploy tries again, and says why if it fails too
+                log.warning("the supervisor did not start", extra={"error": str(exc)})
+
+        thread = threading.Thread(target=start, name="supervisor-start", daemon=True)
+        thread.start()
+        return thread
 
     def stop_supervisor(self) -> bool:
         """Stop the supervisor; bots keep running and the next supervisor adopts them."""

@@ -44,11 +44,17 @@ class LiveConfig(BaseModel):
     halt_reason: str | None = None
     polling_interval: float = 2.0
     heartbeat_s: float = 1.0
+    # how often the heartbeat reads the account while none of our orders is open (0: at
+    # every beat)
+    account_check_s: float = 0.0
     broker_timeout_s: float = 10.0
     sleeptime: str | None = None  # overrides the strategy's own, e.g. "10S" on the venue
     # an agent bot's decision service: a local socket and this deployment's token (no key)
     agent_channel: ChannelAddress | None = None
     fault: str | None = None  # fault injection for tests (`Settings.bot_fault`)
+    # start-up slots of this data directory (runtime.bots.startup_slots; 0: no limit)
+    startup_slots: int = 0
+    startup_hold_s: float = 10.0
 
 
 def write_config(folder: Path, config: LiveConfig) -> Path:

@@ -57,11 +57,16 @@ def supervisor_status(settings: Settings) -> dict[str, Any] | None:
 
 def ensure_supervisor(settings: Settings, timeout_s: float = 30.0,
                       module: str = SUPERVISOR_MODULE) -> dict[str, Any]:
-    """Start the supervisor of this data directory unless it runs; returns its status.
+    """Start the supervisor of this data directory unless it runs, else wake it (callers have
+    just changed a deployment: it acts now rather than at its next poll); returns its status.
     `module`: what to run (`python -m MODULE`); the application passes its entry point, which
     composes the supervisor with the decision host of agent bots."""
     status = supervisor_status(settings)
     if status is not None:
+        wake = status.get("wake_signal")  # a supervisor without a handler is left alone
+        if isinstance(wake, str) and wake in signal.Signals.__members__:
+            with contextlib.suppress(OSError):
+                os.kill(int(status["pid"]), signal.Signals[wake])
         return status
     settings.home.mkdir(parents=True, exist_ok=True)
     # The supervisor is trusted (it opens the database and decrypts broker keys): it inherits

@@ -81,6 +81,7 @@ from runtime.bots.journal import (
     Submitted,
     write_heartbeat,
 )
+from runtime.bots.startup_slots import StartupSlot
 from runtime.risk_gate import (
     AccountView,
     Decision,
@@ -98,6 +99,9 @@ ITERATION_FILE = "iteration.json"  # {"ended": N}: the last trading iteration th
 IDLE_SYNC_S = 60.0  # with none of our orders open, the order sync (ours and Lumibot's) runs
 # this seldom
 LUMIBOT_IDLE_WAIT_S = 5.0  # Lumibot's event and order threads, idle (patient_idle_waits)
+# a start-up slot is given back this long after RUNNING when the first iteration has not ended
+# by then (hourly and daily strategies iterate on the hour; a closed market waits for the open)
+FIRST_ITERATION_GRACE_S = 2.0
 LOOP_WAIT_S = 1.0  # the main loop's longest sleep: how late a sync after a submit may start
 # an order in one of these states changes no more (Alpaca's terminal statuses)
 FINAL_STATUSES = frozenset({"filled", "canceled", "expired", "rejected", "replaced"})
@@ -223,6 +227,7 @@ class Bot:
         # whether the broker may have news of our orders: one is open, or one was sent since
         # the last sync (an idle bot's order sync is skipped: it was a third of its requests)
         self.orders_in_flight = True
+        self._last_look: dict[str, Any] = {}  # what the heartbeat's last account look saw
         self.ended = read_iteration(folder)
         self.iteration = self.ended + 1
         self.order_index = 0
@@ -411,13 +416,18 @@ class Bot:
         period while one is open or was sent)."""
         return sum(1 for status, _ in self._seen.values() if status not in FINAL_STATUSES)
 
-    def heartbeat(self, account: Any = None) -> None:
+    def heartbeat(self, account: Any = None, look: bool = True) -> None:
         """Write `heartbeat.json` after one look at the account (`account`: one just read):
         equity and the day's P&L, checked against the daily-loss limit (one request; the order
         count comes from the order sync and whether the market is open from the kept
-        clock)."""
+        clock). `look=False`: no request; the beat repeats what the last look saw."""
         beat: dict[str, Any] = {"ts": time.time(), "pid": os.getpid(), "started": self.started,
                                 "state": self.gate.state}
+        if not look:
+            beat.update(self._last_look, open_orders=self.open_order_count())
+            write_heartbeat(self.folder / HEARTBEAT_FILE, Heartbeat(**beat))
+            return
+        looked = beat.copy()
         try:
             raw: Any = self.client.get_account() if account is None else account
             equity = _float(raw.equity)
@@ -434,6 +444,7 @@ class Bot:
                     self.halt(decision)
         except Exception as exc:
             beat["broker_error"] = f"{type(exc).__name__}: {exc}"[:300]
+        self._last_look = {k: v for k, v in beat.items() if k not in looked}
         write_heartbeat(self.folder / HEARTBEAT_FILE, Heartbeat(**beat))
 
     def halt(self, decision: Decision) -> None:
@@ -599,6 +610,13 @@ def run(folder: Path) -> int:
         bot.journal.write(Halted(code="halted", reason=bot.gate.halt_reason or "halted"))
         bot.cancel_our_orders()
         return ExitCode.halted
+    # one of a few bots starting at once (runtime.bots.startup_slots); given back when the
+    # first iteration ends, soon after RUNNING when that iteration is not due at once, or
+    # when the process ends
+    slot = StartupSlot.take(folder.parent, config.startup_slots, bot.stop,
+                            hold_s=config.startup_hold_s)
+    if bot.stop.is_set():
+        slot.release()
     strategy_class = _load_strategy(config)
     if config.agent_channel is not None:  # an agent bot: decisions come from the service
         from runtime.agents.strategy_api import use_channel
@@ -626,8 +644,12 @@ def run(folder: Path) -> int:
     broker = lumibot_broker(endpoint, broker_class=broker_class,
                             polling_interval=config.polling_interval,
                             timeout_s=config.broker_timeout_s)
+    def iteration_ended() -> None:
+        bot.iteration_ended()
+        slot.release()
+
     strategy_class = lumibot_hooks.numbered_iterations(strategy_class, bot.iteration_started,
-                                                       bot.iteration_ended)
+                                                       iteration_ended)
     strategy = strategy_class(broker=broker, parameters=config.parameters or None)
     if config.sleeptime:
         lumibot_hooks.force_sleeptime(strategy, config.sleeptime)
@@ -643,20 +665,28 @@ def run(folder: Path) -> int:
     next_beat = 0.0
     announced = False
     first_account: Any = seen.account  # the first beat reads the start-up's look
+    next_look = 0.0
     while not bot.stop.is_set():
         now = time.monotonic()
         if now >= next_beat:
-            if simulated_clock and first_account is None:  # its speed may change: follow it
+            # the account (and a simulated clock) is read every `account_check_s` while
+            # nothing of ours is open, at every beat while something is
+            look = (first_account is not None or now >= next_look or bot.orders_in_flight
+                    or bot.open_order_count() > 0)
+            if look and simulated_clock and first_account is None:  # its speed may change
                 try:
                     clock.refresh(bot.client)
                 except Exception as exc:
                     log.warning("venue clock unavailable", extra={**bot.ids, "error": str(exc)})
-            bot.heartbeat(first_account)
+            bot.heartbeat(first_account, look=look)
+            if look:
+                next_look = now + config.account_check_s
             first_account = None
             next_beat = now + config.heartbeat_s
             if not announced:  # RUNNING means a heartbeat is there for the watchdog to age
                 bot.journal.write(Running())
                 announced = True
+                slot.release_after(FIRST_ITERATION_GRACE_S)
         since_sync = now - last_sync
         sync_every = max(config.polling_interval, 1.0) if bot.orders_in_flight else IDLE_SYNC_S
         if since_sync >= sync_every:
@@ -672,6 +702,7 @@ def run(folder: Path) -> int:
         # sleep until the next beat, at most a second (a submit sets `orders_in_flight`, and
         # the sync then follows within `LOOP_WAIT_S`)
         bot.stop.wait(min(LOOP_WAIT_S, max(0.05, next_beat - time.monotonic())))
+    slot.release()
     bot.journal.write(Stopping(exit_code=bot.exit_code))
     try:
         bot.cancel_our_orders()

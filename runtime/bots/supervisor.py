@@ -111,6 +111,15 @@ def _note_flush(db: Session, _context: Any) -> None:
     db.info[FLUSHED] = True
 
 
+def startup_slots(settings: Settings) -> int:
+    """`STRATFORGE_BOT_STARTUP_SLOTS`, or one per CPU core and one more (on two cores, 20 bots
+    deployed together: 3 slots gave the lowest last first order of 0, 2, 3, 4 and 6 slots;
+    `bench/bots.py --started --slots K`)."""
+    if settings.bot_startup_slots is not None:
+        return settings.bot_startup_slots
+    return (os.cpu_count() or 1) + 1
+
+
 def _ids(dep: Deployment, **fields: Any) -> dict[str, Any]:
     return {"deployment": dep.id, "user": dep.owner_id, **fields}
 
@@ -130,6 +139,8 @@ class Supervisor:
         self.procs: dict[int, ProcessHandle] = {}
         self.venue = VenueHost(settings)
         self.stop_event = threading.Event()
+        # set by WAKE_SIGNAL (a client changed a deployment: act now, not at the next poll)
+        self.wake = threading.Event()
         self._lock_handle: Any = None
         self.launcher: BotLauncher | None = None
         if settings.bot_launcher == "fork":
@@ -371,10 +382,13 @@ class Supervisor:
             halt_reason=dep.halt_reason,
             polling_interval=self.settings.bot_polling_interval_s,
             heartbeat_s=self.settings.bot_heartbeat_s,
+            account_check_s=self.settings.bot_account_check_s,
             sleeptime=dep.sleeptime,
             agent_channel=(self.deciders.open_deployment(dep, version)
                            if self.deciders is not None else None),
             fault=self.settings.bot_fault or None,
+            startup_slots=startup_slots(self.settings),
+            startup_hold_s=self.settings.bot_startup_hold_s,
         )
         folder.mkdir(parents=True, exist_ok=True)
         write_config(folder, config)
@@ -424,6 +438,7 @@ class Supervisor:
 
 
 STOP_DEADLINE_S = 30.0
+WAKE_SIGNAL = signal.SIGUSR1  # `runtime.bots.controls.ensure_supervisor` sends it
 
 
 def _stop_within(stop_event: threading.Event, seconds: float) -> None:
@@ -453,12 +468,18 @@ def main(deciders: Callable[[Settings], LiveDeciders] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     supervisor = Supervisor(settings)
+    signal.signal(WAKE_SIGNAL, lambda *_: supervisor.wake.set())
     if not supervisor.acquire():
         log.error("another supervisor holds the lock",
                   extra={"lock": str(settings.home / LOCK_FILE)})
         return 2
+    def stop(*_: Any) -> None:
+        _stop_within(supervisor.stop_event, STOP_DEADLINE_S)
+        supervisor.wake.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: _stop_within(supervisor.stop_event, STOP_DEADLINE_S))
+        signal.signal(sig, stop)
+    supervisor.note_status(wake_signal=WAKE_SIGNAL.name)  # clients may wake it from now on
     log.info("supervisor started", extra={"pid": os.getpid(), "home": str(settings.home)})
     if deciders is not None:  # after the lock: one decision socket per data directory
         supervisor.deciders = deciders(settings)
@@ -470,12 +491,20 @@ def main(deciders: Callable[[Settings], LiveDeciders] | None = None) -> int:
         supervisor.note_status(launcher_pid=supervisor.launcher.pid)
     try:
         supervisor.adopt()
+        if settings.venue_url is None:
+            # the default broker of a deployment, up before the first one needs it (`serve`
+            # starts this process at its own start: a first deploy finds everything warm)
+            try:
+                supervisor.venue.ensure()
+            except Exception:
+                log.exception("the local paper venue did not start; a deploy will try again")
         while not supervisor.stop_event.is_set():
+            supervisor.wake.clear()  # a wake from here on makes the wait below return at once
             try:
                 supervisor.tick()
             except Exception:
                 log.exception("supervisor pass failed")
-            supervisor.stop_event.wait(settings.supervisor_poll_s)
+            supervisor.wake.wait(settings.supervisor_poll_s)
     finally:
         # Bots keep running; the next supervisor adopts them.
         dispatcher.stop()

@@ -139,6 +139,28 @@ def test_the_start_up_looks_at_the_broker_once(venue: VenueServer, tmp_path: Pat
     assert calls == []
 
 
+def test_a_beat_without_a_look_repeats_the_last_look_and_asks_nothing(
+    venue: VenueServer, tmp_path: Path
+) -> None:
+    """Between account looks (`account_check_s`, while nothing of ours is open) the heartbeat
+    is written from what the last look saw: no request, the same equity and P&L."""
+    from runtime.bots.journal import read_heartbeat
+
+    bot = make_bot(venue, tmp_path / "b")
+    calls = _count_requests(bot)
+    bot.heartbeat()
+    assert "GET account" in calls  # (and the clock: this bot has not read it yet)
+    looked = read_heartbeat(tmp_path / "b" / "heartbeat.json")
+    assert looked is not None and looked.equity and looked.equity > 0
+    calls.clear()
+    bot.heartbeat(look=False)
+    assert calls == []
+    again = read_heartbeat(tmp_path / "b" / "heartbeat.json")
+    assert again is not None and again.ts >= looked.ts
+    assert (again.equity, again.pnl_day, again.market_open) == (
+        looked.equity, looked.pnl_day, looked.market_open)
+
+
 def test_a_restart_cancels_its_stale_orders_and_syncs_them_again(
     venue: VenueServer, tmp_path: Path
 ) -> None:
