@@ -1,7 +1,7 @@
 """Benchmark: N supervised bots on the local paper venue, in a throw-away data directory.
 
     .venv/bin/python bench/bots.py [--bots 10] [--settle 15] [--sleeptime 5S]
-        [--launcher fork|spawn] [--outage 300] [--warm]
+        [--launcher fork|spawn] [--outage 300] [--warm | --started] [--slots K]
 
 Loads the sample market, generates "buy and hold SPY" (offline provider), deploys it N times
 in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
@@ -18,14 +18,17 @@ in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
   embedded venue) — its CPU use over the settle period is the supervision overhead;
 * PSS (proportional set size: shared pages divided among the processes sharing them) next to
   RSS: forked bots share the launcher's libraries copy-on-write, which RSS counts in full for
-  every process;
+  every process; and what the host gave up per bot (its MemAvailable before the deploys less
+  after the settle period, over N);
 * with `--outage S`: the venue answers 500 to every Alpaca call for S seconds
   (`POST /venue/faults`); the bots' CPU during it (backoff, not a busy loop);
 * then stops every bot and reports how long the clean stop took.
 
 With `--warm`, one more bot is deployed first and trades before the N are deployed: they start
 into a running supervisor, launcher and venue (without it, the first deploy starts all three:
-the cold start is in every figure). Its requests are not counted with theirs.
+the cold start is in every figure). Its requests are not counted with theirs. With `--started`,
+the supervisor, its launcher and the venue are started first, as `serve` does at its own
+start-up, and no bot is deployed before the N.
 
 Nothing leaves loopback; the data directory is deleted at the end.
 """
@@ -60,6 +63,14 @@ def pss_mb(pid: int) -> float:
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
+    return 0.0
+
+
+def mem_available_mb() -> float:
+    """The host's MemAvailable: what it could still give without swapping."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
     return 0.0
 
 
@@ -133,6 +144,11 @@ def main() -> None:
                              "idle; every bot is RUNNING first either way)")
     parser.add_argument("--warm", action="store_true",
                         help="deploy one bot and wait for its first order before the N")
+    parser.add_argument("--started", action="store_true",
+                        help="start the supervisor (with its launcher and venue) as `serve` "
+                             "does at its start-up, and wait for the venue, before the N")
+    parser.add_argument("--slots", type=int, default=None,
+                        help="STRATFORGE_BOT_STARTUP_SLOTS (default: cores + 1; 0: none)")
     parser.add_argument("--fill-s", type=float, default=60.0,
                         help="simulated seconds the venue clock moves after the first orders "
                              "so they fill (0: they stay open)")
@@ -147,6 +163,8 @@ def main() -> None:
                       STRATFORGE_TEARSHEET="false", STRATFORGE_VENUE_SPEED="0",
                       STRATFORGE_SMOKE_BACKTEST_DAYS="60",
                       STRATFORGE_BOT_LAUNCHER=args.launcher)
+    if args.slots is not None:
+        os.environ["STRATFORGE_BOT_STARTUP_SLOTS"] = str(args.slots)
     from api.services.container import Services
     from api.services.views import DeployRequest
     from core.config import get_settings
@@ -158,8 +176,22 @@ def main() -> None:
     try:
         service.market.load_sample()
         strategy = service.strategies.create_strategy(user, "buy and hold SPY", "offline")
-        weight = round(0.9 / args.bots, 4)
+        weight = round(0.9 / (args.bots + int(args.warm)), 4)  # the warming bot's share too
         warm_requests: dict[str, int] = {}
+        if args.started:  # as `serve` leaves things before anyone deploys
+            from runtime.bots.venue_host import known_venue
+
+            service.deployments.start_supervisor_in_background().join()
+            wait(lambda: known_venue(settings), 120, "the venue to answer")
+            launcher = int(wait(lambda: (supervisor_status(settings) or {}).get(
+                "launcher_pid"), 120, "the bot launcher"))
+
+            def launcher_idle() -> bool:  # its preload done: its CPU time stands still
+                before = cpu_seconds(launcher)
+                time.sleep(0.5)
+                return cpu_seconds(launcher) == before
+
+            wait(launcher_idle, 120, "the launcher's preload")
         if args.warm:  # a running supervisor, launcher and venue for the N
             import httpx
 
@@ -175,6 +207,7 @@ def main() -> None:
             warm_requests = httpx.get(up.url + "/venue/status", timeout=60, headers={
                 "APCA-API-KEY-ID": up.key_id, "APCA-API-SECRET-KEY": up.secret,
             }).json().get("requests", {})
+        available_before = mem_available_mb()
         deployed: dict[int, float] = {}
         deployed_at: dict[int, float] = {}  # wall clock, against the journal's timestamps
         for _ in range(args.bots):
@@ -258,12 +291,22 @@ def main() -> None:
                        headers=headers, timeout=60).raise_for_status()
             wait(lambda: open_orders() == 0, 60, "the first orders to fill")
             time.sleep(max(5.0, 2 * settings.bot_polling_interval_s))  # the bots see the fills
+        def venue_counts() -> dict[str, int]:
+            return dict(httpx.get(venue.url + "/venue/status", headers=headers,
+                                  timeout=60).json().get("requests", {}))
+
+        counts0 = venue_counts()
         cpu0 = cpu_seconds(sup_pid)
         bot_cpu0 = [cpu_seconds(p) for p in pids if p]
         time.sleep(args.settle)
         sup_cpu = (cpu_seconds(sup_pid) - cpu0) / args.settle
         bot_cpu = [(cpu_seconds(p) - c) / args.settle for p, c in zip(
             [p for p in pids if p], bot_cpu0, strict=True)]
+        host_mb_per_bot = (available_before - mem_available_mb()) / max(1, len(deployed))
+        counts1 = venue_counts()
+        idle_requests = {route: round((counts1.get(route, 0) - counts0.get(route, 0)) * 60
+                                      / args.settle / max(1, len(deployed)), 2)
+                         for route in counts1 if counts1.get(route, 0) != counts0.get(route, 0)}
         bot_rss = [rss_mb(p) for p in pids if p]
         bot_pss = [pss_mb(p) for p in pids if p]
         open_during_settle = open_orders()
@@ -307,11 +350,19 @@ def main() -> None:
                            "total": sum(bot_rss)},
             "bot_pss_mb": {"median": statistics.median(bot_pss), "max": max(bot_pss),
                            "total": sum(bot_pss)},
+            # what the host gave up per bot: MemAvailable before the deploys less after the
+            # settle period, over N (the venue's and supervisor's growth included; run it on a
+            # quiet machine)
+            "host_memory_per_bot_mb": host_mb_per_bot,
             "bot_cpu_pct_idle": {"median": 100 * statistics.median(bot_cpu),
                                  "max": 100 * max(bot_cpu)},
             "open_orders_during_settle": open_during_settle,
+            # what the idle bots asked the venue, per bot and minute, by route
+            "idle_venue_requests_per_bot_minute": idle_requests,
             "launcher": args.launcher,
             "warm": args.warm,
+            "started": args.started,
+            "startup_slots": os.environ.get("STRATFORGE_BOT_STARTUP_SLOTS", "default"),
             "sleeptime": args.sleeptime,
             "outage": outage,
             "supervisor_rss_mb_incl_venue": rss_mb(sup_pid),
