@@ -126,7 +126,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_answers_with_openapi_docs(env: dict[str, str]) -> None:
+def test_serve_answers_with_openapi_docs_and_starts_the_supervisor(
+        env: dict[str, str]) -> None:
+    from core.config import Settings
+    from runtime.bots.controls import shutdown_all_bots, supervisor_status
+
+    settings = Settings(home=Path(env["STRATFORGE_HOME"]),
+                        generated_dir=Path(env["STRATFORGE_GENERATED_DIR"]))
     port = _free_port()
     proc = subprocess.Popen([*_cli(), "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -144,9 +150,15 @@ def test_serve_answers_with_openapi_docs(env: dict[str, str]) -> None:
         assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 200
         paths = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()["paths"]
         assert {"/strategies", "/backtests", "/market-data/symbols"} <= set(paths)
+        # serve's start-up starts the bot supervisor (STRATFORGE_SUPERVISOR_AT_START), which
+        # outlives it by design
+        while supervisor_status(settings) is None:
+            assert time.monotonic() < deadline + 60, "serve did not start the supervisor"
+            time.sleep(0.2)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        shutdown_all_bots(settings)
 
 
 def test_export_then_import_makes_a_new_strategy(env: dict[str, str], tmp_path: Path) -> None:

@@ -49,7 +49,9 @@ def _serve(tmp_path: Path, **extra: str) -> Iterator[str]:
     env.pop("DATABASE_URL", None)
     env.update(STRATFORGE_HOME=str(tmp_path / "home"),
                STRATFORGE_GENERATED_DIR=str(tmp_path / "generated"),
-               STRATFORGE_SMOKE_BACKTEST_DAYS="60", STRATFORGE_TEARSHEET="false", **extra)
+               STRATFORGE_SMOKE_BACKTEST_DAYS="60", STRATFORGE_TEARSHEET="false",
+               # no bot supervisor (it would outlive the server); these pages deploy nothing
+               STRATFORGE_SUPERVISOR_AT_START="false", **extra)
     subprocess.run([*_cli(), "data", "sample", "--json"], env=env, check=True,
                    capture_output=True, timeout=120)
     port = _free_port()

@@ -55,7 +55,8 @@ def test_two_workers_answer_the_background_runs_once_and_stop_with_serve(
            if not k.startswith("STRATFORGE_") and k != "DATABASE_URL"}
     env.update(STRATFORGE_HOME=str(tmp_path / "home"),
                STRATFORGE_GENERATED_DIR=str(tmp_path / "generated"),
-               STRATFORGE_LOG_JSON="1", STRATFORGE_BATCH_WORKERS="1", PYTHONPATH=str(ROOT))
+               STRATFORGE_LOG_JSON="1", STRATFORGE_BATCH_WORKERS="1", PYTHONPATH=str(ROOT),
+               STRATFORGE_SUPERVISOR_AT_START="false")  # no bots here (it would outlive serve)
     port = _free_port()
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log_file:
