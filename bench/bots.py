@@ -148,10 +148,12 @@ def main() -> None:
                         help="start the supervisor (with its launcher and venue) as `serve` "
                              "does at its start-up, and wait for the venue, before the N")
     parser.add_argument("--slots", type=int, default=None,
-                        help="STRATFORGE_BOT_STARTUP_SLOTS (default: cores + 1; 0: none)")
+                        help="STRATFORGE_BOT_STARTUP_SLOTS (default 0: none)")
     parser.add_argument("--fill-s", type=float, default=60.0,
                         help="simulated seconds the venue clock moves after the first orders "
                              "so they fill (0: they stay open)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the throw-away data directory (its path is printed)")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="stratforge-bench-bots-"))
@@ -381,7 +383,10 @@ def main() -> None:
         service.close()
         import shutil
 
-        shutil.rmtree(home, ignore_errors=True)
+        if args.keep:
+            print(f"kept {home}", file=sys.stderr)
+        else:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -162,9 +162,10 @@ class Settings(BaseSettings):
     bot_polling_interval_s: float = 2.0
     bot_stop_grace_s: float = 20.0
     bot_memory_mb: int = 0  # 0: no RLIMIT_AS for bots
-    # how many bots may be in their start-up at once (runtime.bots.startup_slots): the rest
-    # wait for a slot; None: one per CPU core and one more; 0: no limit
-    bot_startup_slots: int | None = Field(default=None, ge=0)
+    # how many bots may be in their start-up at once (runtime.bots.startup_slots: the rest wait
+    # their turn); 0, the default: no limit (measured there: turns help the median start of 20
+    # bots and hurt the last of 100)
+    bot_startup_slots: int = Field(default=0, ge=0)
     bot_startup_hold_s: float = Field(default=10.0, gt=0)
     # fault injection, for tests only: "kill_after_submit" makes a bot's first run kill -9
     # itself right after the broker accepted its first order, before it journals the answer

@@ -414,6 +414,14 @@ def force_sleeptime(strategy: Any, sleeptime: str) -> None:
 ITERATION_JOB = ("OTIM", "On_Trading_Iteration")  # Lumibot's iteration job and its job store
 
 
+def iterates_at_once(strategy: Any) -> bool:
+    """Whether `first_iteration_at_once` brings this strategy's first iteration forward: its
+    sleeptime counts seconds or minutes (hours and days start on the hour or at a minute)."""
+    sleeptime = strategy.sleeptime
+    unit = sleeptime[-1:].upper() if isinstance(sleeptime, str) else "M"
+    return unit in ("S", "M", "T")
+
+
 def first_iteration_at_once(strategy: Any) -> None:
     """Run a live strategy's first trading iteration as soon as its scheduler is set up.
 
@@ -433,9 +441,7 @@ def first_iteration_at_once(strategy: Any) -> None:
     def setup() -> Any:
         nonlocal done
         result = original()
-        sleeptime = strategy.sleeptime
-        unit = sleeptime[-1:].upper() if isinstance(sleeptime, str) else "M"
-        if not done and unit in ("S", "M", "T"):
+        if not done and iterates_at_once(strategy):
             done = True
             scheduler = executor.scheduler
             job_id, store = ITERATION_JOB

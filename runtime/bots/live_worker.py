@@ -99,8 +99,8 @@ ITERATION_FILE = "iteration.json"  # {"ended": N}: the last trading iteration th
 IDLE_SYNC_S = 60.0  # with none of our orders open, the order sync (ours and Lumibot's) runs
 # this seldom
 LUMIBOT_IDLE_WAIT_S = 5.0  # Lumibot's event and order threads, idle (patient_idle_waits)
-# a start-up slot is given back this long after RUNNING when the first iteration has not ended
-# by then (hourly and daily strategies iterate on the hour; a closed market waits for the open)
+# a start-up slot is given back this long after RUNNING when the first iteration, due at once,
+# has not ended by then (one whose first iteration is not due at once gives it back at RUNNING)
 FIRST_ITERATION_GRACE_S = 2.0
 LOOP_WAIT_S = 1.0  # the main loop's longest sleep: how late a sync after a submit may start
 # an order in one of these states changes no more (Alpaca's terminal statuses)
@@ -611,8 +611,8 @@ def run(folder: Path) -> int:
         bot.cancel_our_orders()
         return ExitCode.halted
     # one of a few bots starting at once (runtime.bots.startup_slots); given back when the
-    # first iteration ends, soon after RUNNING when that iteration is not due at once, or
-    # when the process ends
+    # first iteration ends, at RUNNING when that iteration is not due at once (hourly and
+    # daily strategies, a closed market), or when the process ends
     slot = StartupSlot.take(folder.parent, config.startup_slots, bot.stop,
                             hold_s=config.startup_hold_s)
     if bot.stop.is_set():
@@ -644,6 +644,7 @@ def run(folder: Path) -> int:
     broker = lumibot_broker(endpoint, broker_class=broker_class,
                             polling_interval=config.polling_interval,
                             timeout_s=config.broker_timeout_s)
+
     def iteration_ended() -> None:
         bot.iteration_ended()
         slot.release()
@@ -656,6 +657,7 @@ def run(folder: Path) -> int:
     lumibot_hooks.persist_vars(strategy, folder / VARS_FILE)
     lumibot_hooks.patient_idle_waits(strategy, LUMIBOT_IDLE_WAIT_S)
     lumibot_hooks.first_iteration_at_once(strategy)
+    at_once = lumibot_hooks.iterates_at_once(strategy)
     trader = Trader(logfile=str(folder / "worker.log"))
     trader.add_strategy(strategy)
     trader.run_all(async_=True)
@@ -686,7 +688,16 @@ def run(folder: Path) -> int:
             if not announced:  # RUNNING means a heartbeat is there for the watchdog to age
                 bot.journal.write(Running())
                 announced = True
-                slot.release_after(FIRST_ITERATION_GRACE_S)
+                # the first iteration is part of the start-up when it runs now; else the
+                # start-up is over
+                try:
+                    due_now = at_once and bot.clock.market_open(bot.client)
+                except Exception:  # the broker did not answer: the start-up is over anyway
+                    due_now = False
+                if due_now:
+                    slot.release_after(FIRST_ITERATION_GRACE_S)
+                else:
+                    slot.release()
         since_sync = now - last_sync
         sync_every = max(config.polling_interval, 1.0) if bot.orders_in_flight else IDLE_SYNC_S
         if since_sync >= sync_every:

@@ -3,15 +3,26 @@
 A bot's start-up (reconcile, Lumibot's trader and first iteration) is its one burst of CPU;
 when twenty start together on two cores, every one of them is slowed by all the others and
 they all reach their first order late, together. With a few slots, the first ones through
-order at once and hand their slot on: the same work done in turn, each bot's start sooner on
-average and the last one no later (measured in `bench/bots.py`).
+order at once and hand their slot on: the same work done in turn.
+
+Off by default (`STRATFORGE_BOT_STARTUP_SLOTS=0`), because turns trade the last bot's start
+for the median's. `bench/bots.py --started` on two cores, deploy → first order, median / max:
+20 bots 2.6 / 2.9 s without slots, 1.7 / 2.9 s with 3, 2.3 / 3.0 s with 8; 100 bots 17.6 /
+30.5 s without, 15.2 / 151 s with 3, 10.1 / 52 s with 8. Under load a start-up waits more on
+the venue's answers than on the CPU, and in turns those waits add up instead of overlapping.
+Turn it on where the median matters more (a few bots at a time, a fast broker).
 
 A slot is an exclusive `flock` on one of `N` files in `DEPLOYMENTS/.startup/`: the kernel
 lets it go when its holder exits or is killed, so a dead bot never keeps one. A bot gives its
 slot back when its first iteration ends, when it is running and its first iteration is not
-due at once (hourly and daily strategies, or a closed market) — `release_after` — and in any
-case after `hold_s`, so one slow start cannot hold the others up for long. Waiting polls every
-`POLL_S` and ends when the bot is told to stop.
+due at once (hourly and daily strategies, or a closed market), and in any case after `hold_s`,
+so one slow start cannot hold the others up for long.
+
+Waiting: the bots that wait queue on one more lock, the turnstile, blocked in the kernel; only
+the one through it looks for a free slot (every `POLL_S`), takes it and lets the next one
+through. A first version had every waiter poll the slots: with 97 waiting, their polling took
+the CPU the starting bots needed (the last of 100 bots ordered after 140 s). A bot told to
+stop while it waits gives up.
 """
 
 from __future__ import annotations
@@ -54,8 +65,11 @@ class StartupSlot:
             return cls(None, None)
         folder = deployments / SLOT_DIR
         folder.mkdir(parents=True, exist_ok=True)
-        handles = [open(folder / f"slot-{i}", "ab") for i in range(slots)]  # noqa: SIM115
         waited = time.monotonic()
+        turnstile = _Turnstile(folder / "turnstile")
+        if not turnstile.enter(stop):
+            return cls(None, None)
+        handles = [open(folder / f"slot-{i}", "ab") for i in range(slots)]  # noqa: SIM115
         try:
             while not stop.is_set():
                 # start at a different slot in each process, so waiters spread over them
@@ -73,6 +87,7 @@ class StartupSlot:
                 stop.wait(POLL_S)
             return cls(None, None)
         finally:
+            turnstile.leave()
             for handle in handles:
                 handle.close()
 
@@ -102,3 +117,41 @@ class StartupSlot:
             if self._timer is not None:
                 self._timer.cancel()
         self._expire_after(seconds)
+
+
+class _Turnstile:
+    """An exclusive `flock` taken in a helper thread (blocked in the kernel, no polling) while
+    the caller waits on it or on `stop`. Should `stop` come first, the thread lets the lock go
+    the moment it gets it."""
+
+    def __init__(self, path: Path) -> None:
+        self._handle = open(path, "ab")  # noqa: SIM115 - closed by leave()
+        self._through = threading.Event()
+        self._mutex = threading.Lock()  # the hand-over: through, or abandoned, never both
+        self._abandoned = False
+
+    def _wait_turn(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            fcntl.flock(self._handle, fcntl.LOCK_EX)
+            with self._mutex:
+                if not self._abandoned:
+                    self._through.set()
+                    return
+            self.leave()  # its waiter gave up meanwhile: the next one's turn
+
+    def enter(self, stop: threading.Event) -> bool:
+        """Through the turnstile (True: call `leave`), or told to stop first (False)."""
+        threading.Thread(target=self._wait_turn, name="startup-turnstile", daemon=True).start()
+        while not self._through.wait(0.25):
+            if stop.is_set():
+                with self._mutex:
+                    if self._through.is_set():
+                        return True
+                    self._abandoned = True
+                    return False
+        return True
+
+    def leave(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+        self._handle.close()

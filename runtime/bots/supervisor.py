@@ -111,15 +111,6 @@ def _note_flush(db: Session, _context: Any) -> None:
     db.info[FLUSHED] = True
 
 
-def startup_slots(settings: Settings) -> int:
-    """`STRATFORGE_BOT_STARTUP_SLOTS`, or one per CPU core and one more (on two cores, 20 bots
-    deployed together: 3 slots gave the lowest last first order of 0, 2, 3, 4 and 6 slots;
-    `bench/bots.py --started --slots K`)."""
-    if settings.bot_startup_slots is not None:
-        return settings.bot_startup_slots
-    return (os.cpu_count() or 1) + 1
-
-
 def _ids(dep: Deployment, **fields: Any) -> dict[str, Any]:
     return {"deployment": dep.id, "user": dep.owner_id, **fields}
 
@@ -387,7 +378,7 @@ class Supervisor:
             agent_channel=(self.deciders.open_deployment(dep, version)
                            if self.deciders is not None else None),
             fault=self.settings.bot_fault or None,
-            startup_slots=startup_slots(self.settings),
+            startup_slots=self.settings.bot_startup_slots,
             startup_hold_s=self.settings.bot_startup_hold_s,
         )
         folder.mkdir(parents=True, exist_ok=True)
@@ -473,6 +464,7 @@ def main(deciders: Callable[[Settings], LiveDeciders] | None = None) -> int:
         log.error("another supervisor holds the lock",
                   extra={"lock": str(settings.home / LOCK_FILE)})
         return 2
+
     def stop(*_: Any) -> None:
         _stop_within(supervisor.stop_event, STOP_DEADLINE_S)
         supervisor.wake.set()

@@ -105,3 +105,25 @@ def test_no_slots_means_no_limit(tmp_path: Path) -> None:
     slots = [StartupSlot.take(tmp_path, 0, stop) for _ in range(5)]
     assert not any(s.held for s in slots)
     assert not (tmp_path / SLOT_DIR).exists()
+
+
+def test_a_waiter_queued_at_the_turnstile_gives_up_and_leaves_it_free(tmp_path: Path) -> None:
+    """Only one waiter looks for a slot; the others queue at the turnstile. One of those told
+    to stop gives up at once, and the turnstile is not left held: the next bots get through."""
+    never = threading.Event()
+    holder = StartupSlot.take(tmp_path, 1, never, hold_s=60)
+    first, got_first = _take_in_thread(tmp_path, 1, never)  # through, looking for a slot
+    queued_stop = threading.Event()
+    queued, got_queued = _take_in_thread(tmp_path, 1, queued_stop)  # at the turnstile
+    queued.join(0.3)
+    assert queued.is_alive() and first.is_alive()
+    queued_stop.set()
+    queued.join(WAIT_S)
+    assert got_queued and not got_queued[0].held
+    holder.release()
+    first.join(WAIT_S)
+    assert got_first and got_first[0].held
+    got_first[0].release()
+    again = StartupSlot.take(tmp_path, 1, never, hold_s=60)
+    assert again.held
+    again.release()
