@@ -20,9 +20,9 @@ so one slow start cannot hold the others up for long.
 
 Waiting: the bots that wait queue on one more lock, the turnstile, blocked in the kernel; only
 the one through it looks for a free slot (every `POLL_S`), takes it and lets the next one
-through. A first version had every waiter poll the slots: with 97 waiting, their polling took
-the CPU the starting bots needed (the last of 100 bots ordered after 140 s). A bot told to
-stop while it waits gives up.
+through. A first version had every waiter poll the slots, which took CPU from the starting
+bots; the turnstile removed that cost but not the long tail at 100 bots measured above. A bot
+told to stop while it waits gives up.
 """
 
 from __future__ import annotations
