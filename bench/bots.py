@@ -332,9 +332,18 @@ def main() -> None:
         t_stop = time.monotonic()
         for dep_id in deployed:
             service.deployments.stop_deployment(user, dep_id)
-        wait(lambda: all(service.deployments.get_deployment(user, d).state == "STOPPED"
-                         for d in deployed),
-             120, "every bot stopped")
+        try:
+            wait(lambda: all(service.deployments.get_deployment(user, d).state == "STOPPED"
+                             for d in deployed),
+                 120, "every bot stopped")
+        except SystemExit:
+            # say which bots did not stop, and keep their logs and journals to read
+            args.keep = True
+            for dep_id in deployed:
+                state = service.deployments.get_deployment(user, dep_id).state
+                if state != "STOPPED":
+                    print(f"not stopped: {dep_id} {state}", file=sys.stderr)
+            raise
         stop_s = time.monotonic() - t_stop
         orders = service.deployments.list_orders(user)
         result = {

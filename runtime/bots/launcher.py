@@ -47,6 +47,7 @@ from typing import IO, Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.logging import get_logger
+from runtime.bots.import_policy import block_imports_from_env
 from runtime.processes import process_start_time
 
 log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "__main__"
@@ -179,6 +180,7 @@ def _child(request: LaunchRequest) -> None:
 def serve(requests: IO[str], answers: IO[str]) -> None:
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    block_imports_from_env()  # before pandas: what bots do not load, the launcher does not
     missing = preload()
     answers.write(json.dumps({"ready": os.getpid(), "missing": missing}) + "\n")
     answers.flush()

@@ -51,6 +51,11 @@ from typing import Any, TypeVar
 os.environ.setdefault("LUMIBOT_DISABLE_DOTENV", "1")
 os.environ.setdefault("LUMIBOT_DISABLE_UI", "1")
 os.environ["IS_BACKTESTING"] = "false"
+# what a bot does not load (a forked bot has it from the launcher; a spawned one sets it here,
+# before anything imports pandas)
+from runtime.bots.import_policy import block_imports_from_env
+
+block_imports_from_env()
 
 from core.logging import KeyValueFormatter, get_logger
 from runtime import lumibot_hooks

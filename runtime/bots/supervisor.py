@@ -61,6 +61,7 @@ from core.models import (
 from runtime.bots.config import KEY_ENV, SECRET_ENV, LiveConfig, read_config, write_config
 from runtime.bots.controls import LOCK_FILE, STATUS_FILE, deployment_folder, deployments_dir
 from runtime.bots.deciders import LiveDeciders
+from runtime.bots.import_policy import BLOCKED_IMPORTS_ENV
 from runtime.bots.ingest import ingest_journal, last_exit_code
 from runtime.bots.journal import HEARTBEAT_FILE, ExitCode
 from runtime.bots.launcher import BotLauncher, LaunchRequest
@@ -91,16 +92,25 @@ NO_RESTART = {DeploymentState.halted.value, DeploymentState.fatal.value,
 BOT_MALLOC = {"MALLOC_ARENA_MAX": "2"}
 
 
-def bot_environment(folder: Path, key_id: str, secret: str) -> dict[str, str]:
+def bot_process_extras(settings: Settings) -> dict[str, str]:
+    """What the launcher's environment and every bot's add to the sandbox: Lumibot's quiet
+    start, the malloc arenas, the libraries a bot does not load (`import_policy`)."""
+    extras = {"LUMIBOT_HIDE_BOTSPOT_TIP": "1", **BOT_MALLOC}
+    if not settings.bot_pyarrow:
+        extras[BLOCKED_IMPORTS_ENV] = "pyarrow"
+    return extras
+
+
+def bot_environment(folder: Path, key_id: str, secret: str,
+                    extras: dict[str, str]) -> dict[str, str]:
     """A bot's environment: the shared sandbox with its folder as HOME and its own Lumibot
-    cache, plus this bot's broker keys (nothing else: no database URL, no LLM keys, no other
-    user's keys)."""
+    cache, `bot_process_extras`, and this bot's broker keys (nothing else: no database URL,
+    no LLM keys, no other user's keys)."""
     return sandbox_environment(
         folder,
         folder.parent / ".cache",
         lumibot_cache=folder / "lumibot_cache",
-        extra={"LUMIBOT_HIDE_BOTSPOT_TIP": "1", **BOT_MALLOC, KEY_ENV: key_id,
-               SECRET_ENV: secret},
+        extra={**extras, KEY_ENV: key_id, SECRET_ENV: secret},
     )
 
 
@@ -138,7 +148,7 @@ class Supervisor:
             folder = deployments_dir(settings)
             self.launcher = BotLauncher(
                 sandbox_environment(folder, folder / ".cache",
-                                    extra={"LUMIBOT_HIDE_BOTSPOT_TIP": "1", **BOT_MALLOC}),
+                                    extra=bot_process_extras(settings)),
                 cwd=folder, log_path=settings.home / "launcher.log")
 
     # -- lock --------
@@ -384,7 +394,7 @@ class Supervisor:
         folder.mkdir(parents=True, exist_ok=True)
         write_config(folder, config)
         (folder / HEARTBEAT_FILE).unlink(missing_ok=True)
-        env = bot_environment(folder, endpoint[2], endpoint[3])
+        env = bot_environment(folder, endpoint[2], endpoint[3], bot_process_extras(self.settings))
         if self.launcher is not None:
             pid, start = self.launcher.launch(LaunchRequest(
                 module=WORKER_MODULE, args=[str(folder)], cwd=str(folder), env=env,

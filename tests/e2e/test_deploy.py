@@ -38,6 +38,9 @@ def test_deploy_trade_and_stop_on_the_local_venue(
         assert any(p["symbol"] == "SPY" and p["qty"] == order["qty"] for p in positions)
         status = h.deployment(dep["id"])
         assert status["pid"] and status["equity"] and status["last_heartbeat_at"]
+        # it traded without pyarrow in its memory (runtime.bots.import_policy)
+        maps = Path(f"/proc/{status['pid']}/maps").read_text()
+        assert "site-packages/pandas/" in maps and "site-packages/pyarrow/" not in maps
 
         assert h.client.post(f"/deployments/{dep['id']}/stop").status_code == 200
         stopped = h.wait_state(dep["id"], "STOPPED", timeout=60)

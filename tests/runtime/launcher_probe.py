@@ -32,12 +32,20 @@ if preloaded:  # the NYSE calendar the launcher built: one instance, its holiday
     schedules_warm = not computed and len(year_schedule("NYSE", year)) > 200
 else:
     calendar_warm = schedules_warm = False
+try:  # the launcher was told to block it (runtime.bots.import_policy)
+    import pyarrow  # noqa: F401
+
+    pyarrow_error = ""
+except ImportError as exc:
+    pyarrow_error = str(exc)
+pyarrow_mapped = "/pyarrow/" in Path("/proc/self/maps").read_text()
 out, code = Path(sys.argv[1]), int(sys.argv[2])
 print("hello from the probe", flush=True)
 out.write_text(json.dumps({
     "pid": os.getpid(), "sid": os.getsid(0), "cwd": os.getcwd(), "argv": sys.argv,
     "env": dict(os.environ), "preloaded": preloaded, "calendar_warm": calendar_warm,
-    "schedules_warm": schedules_warm,
+    "schedules_warm": schedules_warm, "pyarrow_error": pyarrow_error,
+    "pyarrow_mapped": pyarrow_mapped,
     "rlimit_as": resource.getrlimit(resource.RLIMIT_AS)[0],
     "stdin": os.read(0, 10).decode(),
 }))

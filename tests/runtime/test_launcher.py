@@ -1,5 +1,6 @@
 """The warm bot launcher: forked children in their own session with exactly the environment
-they were given, the libraries already imported, their output in their log; reaped when they
+they were given, the libraries already imported (and not those it was told to block), their
+output in their log; reaped when they
 end; a dead launcher is restarted; bots outlive the launcher."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from deploy_support import wait_for
 
 from core.config import PROJECT_ROOT
+from runtime.bots.import_policy import BLOCKED_IMPORTS_ENV
 from runtime.bots.launcher import BotLauncher, LaunchRequest
 from runtime.processes import pid_alive, process_start_time, sandbox_environment
 
@@ -23,7 +25,8 @@ PROBE = "launcher_probe"  # copied into the launcher's working directory (on its
 @pytest.fixture
 def launcher(tmp_path: Path) -> Iterator[BotLauncher]:
     env = sandbox_environment(tmp_path, tmp_path / ".cache",
-                              extra={"LAUNCHER_ONLY": "not for bots"})
+                              extra={"LAUNCHER_ONLY": "not for bots",
+                                     BLOCKED_IMPORTS_ENV: "pyarrow"})
     env["PYTHONPATH"] = str(PROJECT_ROOT)
     (tmp_path / "launcher_probe.py").write_text(
         (Path(__file__).parent / "launcher_probe.py").read_text())
@@ -63,6 +66,8 @@ def test_a_forked_bot_has_its_own_session_environment_and_log(launcher: BotLaunc
     assert seen["preloaded"] is True  # the launcher's imports, shared
     assert seen["calendar_warm"] is True  # and the calendar it built
     assert seen["schedules_warm"] is True  # and the schedules a bot asks for
+    # pandas without pyarrow, which the launcher was told bots do not load
+    assert not seen["pyarrow_mapped"] and "STRATFORGE_BOT_PYARROW=true" in seen["pyarrow_error"]
     assert seen["env"] == {"PATH": os.environ.get("PATH", ""), "BOT_KEY": "a",
                            "PYTHONPATH": str(PROJECT_ROOT)}  # nothing of the launcher's
     assert seen["cwd"] == str(tmp_path / "a")
