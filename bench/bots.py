@@ -1,7 +1,7 @@
 """Benchmark: N supervised bots on the local paper venue, in a throw-away data directory.
 
     .venv/bin/python bench/bots.py [--bots 10] [--settle 15] [--sleeptime 5S]
-        [--launcher fork|spawn] [--outage 300] [--warm | --started] [--slots K]
+        [--launcher fork|spawn] [--outage 300] [--warm | --started] [--slots K] [--bot-pyarrow]
 
 Loads the sample market, generates "buy and hold SPY" (offline provider), deploys it N times
 in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
@@ -152,6 +152,9 @@ def main() -> None:
     parser.add_argument("--fill-s", type=float, default=60.0,
                         help="simulated seconds the venue clock moves after the first orders "
                              "so they fill (0: they stay open)")
+    parser.add_argument("--bot-pyarrow", action="store_true",
+                        help="bots load pyarrow (STRATFORGE_BOT_PYARROW=true), as before it "
+                             "was blocked")
     parser.add_argument("--keep", action="store_true",
                         help="keep the throw-away data directory (its path is printed)")
     args = parser.parse_args()
@@ -167,6 +170,8 @@ def main() -> None:
                       STRATFORGE_BOT_LAUNCHER=args.launcher)
     if args.slots is not None:
         os.environ["STRATFORGE_BOT_STARTUP_SLOTS"] = str(args.slots)
+    if args.bot_pyarrow:
+        os.environ["STRATFORGE_BOT_PYARROW"] = "true"
     from api.services.container import Services
     from api.services.views import DeployRequest
     from core.config import get_settings
@@ -374,6 +379,7 @@ def main() -> None:
             "warm": args.warm,
             "started": args.started,
             "startup_slots": os.environ.get("STRATFORGE_BOT_STARTUP_SLOTS", "default"),
+            "bot_pyarrow": args.bot_pyarrow,
             "sleeptime": args.sleeptime,
             "outage": outage,
             "supervisor_rss_mb_incl_venue": rss_mb(sup_pid),

@@ -36,6 +36,17 @@ ALPACA_DATA_URL = "https://data.alpaca.markets"
 _UNCERTAIN = (requests.Timeout, requests.ConnectionError)
 
 
+def broker_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the broker did not answer, or answered that it cannot now (a 5xx,
+    a 429): worth waiting out. Anything else (refused keys, a bad request) is not."""
+    if isinstance(exc, (*_UNCERTAIN, TimeoutError, ConnectionError)):
+        return True
+    if isinstance(exc, APIError):
+        status = exc.status_code
+        return status is None or status >= 500 or status == 429
+    return False
+
+
 @dataclass(frozen=True)
 class BrokerEndpoint:
     """Where one deployment trades. `key_id`/`secret` are excluded from repr."""

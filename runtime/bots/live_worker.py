@@ -59,7 +59,12 @@ block_imports_from_env()
 
 from core.logging import KeyValueFormatter, get_logger
 from runtime import lumibot_hooks
-from runtime.alpaca_clients import BrokerEndpoint, lumibot_broker, trading_client
+from runtime.alpaca_clients import (
+    BrokerEndpoint,
+    broker_unavailable,
+    lumibot_broker,
+    trading_client,
+)
 from runtime.bots.config import KEY_ENV, SECRET_ENV, LiveConfig, read_config
 from runtime.bots.journal import (
     EVENTS_FILE,
@@ -107,9 +112,35 @@ LUMIBOT_IDLE_WAIT_S = 5.0  # Lumibot's event and order threads, idle (patient_id
 # a start-up slot is given back this long after RUNNING when the first iteration, due at once,
 # has not ended by then (one whose first iteration is not due at once gives it back at RUNNING)
 FIRST_ITERATION_GRACE_S = 2.0
+STOP_JOIN_S = 5.0  # how long a stopping bot waits for Lumibot's threads, all together
 LOOP_WAIT_S = 1.0  # the main loop's longest sleep: how late a sync after a submit may start
 # an order in one of these states changes no more (Alpaca's terminal statuses)
 FINAL_STATUSES = frozenset({"filled", "canceled", "expired", "rejected", "replaced"})
+BROKER_REST_MAX_S = 30.0  # the longest pause between two looks at a broker that does not answer
+
+
+class BrokerRest:
+    """After a broker call of the bot's loop fails (`broker_unavailable`: no answer, a 5xx),
+    the loop leaves the broker alone for a pause that doubles with each failure, from the
+    heartbeat period up to `BROKER_REST_MAX_S`, and beats meanwhile with the last error: a
+    broker that hangs (a partition) costs one timeout per pause instead of one per call, so
+    the heartbeat keeps a pace the supervisor's watchdog accepts and the bot is not killed
+    for its broker's silence. Lumibot's own threads keep their polling."""
+
+    def __init__(self, first_s: float) -> None:
+        self.first_s = max(first_s, 0.5)
+        self.pause = 0.0
+        self.until = 0.0
+
+    def resting(self, now: float) -> bool:
+        return now < self.until
+
+    def failed(self, now: float) -> None:
+        self.pause = min(BROKER_REST_MAX_S, max(self.first_s, self.pause * 2))
+        self.until = now + self.pause
+
+    def answered(self) -> None:
+        self.pause = self.until = 0.0
 
 class RiskRefused(Exception):
     def __init__(self, decision: Decision) -> None:
@@ -421,17 +452,22 @@ class Bot:
         period while one is open or was sent)."""
         return sum(1 for status, _ in self._seen.values() if status not in FINAL_STATUSES)
 
-    def heartbeat(self, account: Any = None, look: bool = True) -> None:
+    def broker_failed(self, exc: BaseException) -> None:
+        """A call to the broker failed: the beats without a look say so until one answers."""
+        self._last_look["broker_error"] = f"{type(exc).__name__}: {exc}"[:300]
+
+    def heartbeat(self, account: Any = None, look: bool = True) -> bool:
         """Write `heartbeat.json` after one look at the account (`account`: one just read):
         equity and the day's P&L, checked against the daily-loss limit (one request; the order
         count comes from the order sync and whether the market is open from the kept
-        clock). `look=False`: no request; the beat repeats what the last look saw."""
+        clock). `look=False`: no request; the beat repeats what the last look saw. Returns
+        False when the look failed."""
         beat: dict[str, Any] = {"ts": time.time(), "pid": os.getpid(), "started": self.started,
                                 "state": self.gate.state}
         if not look:
             beat.update(self._last_look, open_orders=self.open_order_count())
             write_heartbeat(self.folder / HEARTBEAT_FILE, Heartbeat(**beat))
-            return
+            return True
         looked = beat.copy()
         try:
             raw: Any = self.client.get_account() if account is None else account
@@ -451,6 +487,7 @@ class Bot:
             beat["broker_error"] = f"{type(exc).__name__}: {exc}"[:300]
         self._last_look = {k: v for k, v in beat.items() if k not in looked}
         write_heartbeat(self.folder / HEARTBEAT_FILE, Heartbeat(**beat))
+        return "broker_error" not in beat
 
     def halt(self, decision: Decision) -> None:
         log.error("deployment halted", extra={**self.ids, "reason": decision.reason})
@@ -597,6 +634,34 @@ def _set_up_logging(folder: Path) -> None:
     root.setLevel(logging.INFO)
 
 
+class StopRequested(Exception):
+    """The bot was told to stop while it waited for its broker at start-up."""
+
+
+def start_up_when_the_broker_answers(bot: Bot, rest: BrokerRest) -> BrokerLook | None:
+    """`Bot.start_up`, tried again (after `rest`'s pauses, beating meanwhile with the broker's
+    error, so the supervisor sees why and its watchdog sees a live bot) while the broker does
+    not answer; a bot started during an outage waits it out instead of crashing into the
+    supervisor's restart limit. Other errors end the start-up as before."""
+    while True:
+        try:
+            seen = bot.start_up()
+            rest.answered()
+            return seen
+        except Exception as exc:
+            if not broker_unavailable(exc):
+                raise
+            bot.broker_failed(exc)
+            rest.failed(time.monotonic())
+            log.warning("broker unavailable at start-up; waiting",
+                        extra={**bot.ids, "error": f"{type(exc).__name__}: {exc}"[:300],
+                               "retry_in_s": rest.pause})
+        while rest.resting(time.monotonic()):
+            bot.heartbeat(look=False)
+            if bot.stop.wait(min(bot.config.heartbeat_s, rest.until - time.monotonic())):
+                raise StopRequested
+
+
 def run(folder: Path) -> int:
     config = read_config(folder)
     key_id = os.environ.pop(KEY_ENV, "")
@@ -627,7 +692,14 @@ def run(folder: Path) -> int:
         from runtime.agents.strategy_api import use_channel
 
         use_channel(config.agent_channel)
-    seen = bot.start_up()
+    rest = BrokerRest(config.heartbeat_s)
+    try:
+        seen = start_up_when_the_broker_answers(bot, rest)
+    except StopRequested:
+        bot.journal.write(Stopping(exit_code=bot.exit_code))
+        bot.heartbeat(look=False)
+        bot.journal.write(Stopped(exit_code=bot.exit_code))
+        return bot.exit_code
     if seen is None:
         return ExitCode.mismatch
     clock = bot.clock
@@ -677,17 +749,26 @@ def run(folder: Path) -> int:
         now = time.monotonic()
         if now >= next_beat:
             # the account (and a simulated clock) is read every `account_check_s` while
-            # nothing of ours is open, at every beat while something is
-            look = (first_account is not None or now >= next_look or bot.orders_in_flight
-                    or bot.open_order_count() > 0)
+            # nothing of ours is open, at every beat while something is; not at all while
+            # the broker rests after a failure
+            look = first_account is not None or (not rest.resting(now) and (
+                now >= next_look or bot.orders_in_flight or bot.open_order_count() > 0))
             if look and simulated_clock and first_account is None:  # its speed may change
                 try:
                     clock.refresh(bot.client)
                 except Exception as exc:
                     log.warning("venue clock unavailable", extra={**bot.ids, "error": str(exc)})
-            bot.heartbeat(first_account, look=look)
+                    if broker_unavailable(exc):
+                        bot.broker_failed(exc)
+                        rest.failed(time.monotonic())
+                        look = False
+            answered = bot.heartbeat(first_account, look=look)
             if look:
                 next_look = now + config.account_check_s
+                if answered:
+                    rest.answered()
+                else:
+                    rest.failed(time.monotonic())
             first_account = None
             next_beat = now + config.heartbeat_s
             if not announced:  # RUNNING means a heartbeat is there for the watchdog to age
@@ -696,7 +777,8 @@ def run(folder: Path) -> int:
                 # the first iteration is part of the start-up when it runs now; else the
                 # start-up is over
                 try:
-                    due_now = at_once and bot.clock.market_open(bot.client)
+                    due_now = (at_once and not rest.resting(time.monotonic())
+                               and bot.clock.market_open(bot.client))
                 except Exception:  # the broker did not answer: the start-up is over anyway
                     due_now = False
                 if due_now:
@@ -705,11 +787,14 @@ def run(folder: Path) -> int:
                     slot.release()
         since_sync = now - last_sync
         sync_every = max(config.polling_interval, 1.0) if bot.orders_in_flight else IDLE_SYNC_S
-        if since_sync >= sync_every:
+        if since_sync >= sync_every and not rest.resting(now):
             try:
                 bot.sync_orders()
             except Exception as exc:
                 log.warning("order sync failed", extra={**bot.ids, "error": str(exc)})
+                if broker_unavailable(exc):
+                    bot.broker_failed(exc)
+                    rest.failed(time.monotonic())
             last_sync = now
         if not any(t.is_alive() for t in lumibot_hooks.strategy_threads(trader)):
             bot.journal.write(StrategyEnded())
@@ -720,22 +805,38 @@ def run(folder: Path) -> int:
         bot.stop.wait(min(LOOP_WAIT_S, max(0.05, next_beat - time.monotonic())))
     slot.release()
     bot.journal.write(Stopping(exit_code=bot.exit_code))
+    cancel_error: Exception | None = None
     try:
-        bot.cancel_our_orders()
-    finally:
-        trader.stop_all()
-        for thread in lumibot_hooks.strategy_threads(trader):
-            thread.join(timeout=5.0)
-    try:
-        bot.sync_orders()
-    except Exception:
-        pass
-    if simulated_clock:
+        bot.cancel_our_orders()  # tried even while the broker rests: it matters most
+    except Exception as exc:
+        cancel_error = exc
+    # Lumibot's stop may itself wait on the broker (a closing look at the account, tried three
+    # times): it runs beside us, and one wait covers it and Lumibot's threads, so a bot whose
+    # broker hangs still ends (and journals it) within the supervisor's stop grace
+    stopper = threading.Thread(target=trader.stop_all, name="stop-all", daemon=True)
+    stopper.start()
+    joined_by = time.monotonic() + STOP_JOIN_S
+    for thread in (stopper, *lumibot_hooks.strategy_threads(trader)):
+        thread.join(timeout=max(0.0, joined_by - time.monotonic()))
+    if cancel_error is not None:
+        if not broker_unavailable(cancel_error):
+            raise cancel_error
+        log.error("our open orders were not cancelled: the broker did not answer (the next "
+                  "start cancels them)", extra={**bot.ids, "error": str(cancel_error)[:300]})
+        bot.broker_failed(cancel_error)
+        rest.failed(time.monotonic())
+    resting = rest.resting(time.monotonic())  # the broker did not answer: no more waits on it
+    if not resting:
+        try:
+            bot.sync_orders()
+        except Exception:
+            pass
+    if simulated_clock and not resting:
         try:
             clock.refresh(bot.client)
         except Exception:
             pass  # the last offset stands
-    bot.heartbeat()
+    bot.heartbeat(look=not resting)
     bot.journal.write(Stopped(exit_code=bot.exit_code,
                               broker_time=datetime.now(UTC) + clock.offset))
     return bot.exit_code
