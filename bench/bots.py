@@ -1,7 +1,8 @@
 """Benchmark: N supervised bots on the local paper venue, in a throw-away data directory.
 
     .venv/bin/python bench/bots.py [--bots 10] [--settle 15] [--sleeptime 5S]
-        [--launcher fork|spawn] [--outage 300] [--warm | --started] [--slots K] [--bot-pyarrow]
+        [--launcher fork|spawn] [--outage 300 [--outage-delay 15]] [--warm | --started]
+        [--slots K] [--bot-pyarrow]
 
 Loads the sample market, generates "buy and hold SPY" (offline provider), deploys it N times
 in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
@@ -20,7 +21,8 @@ in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
   RSS: forked bots share the launcher's libraries copy-on-write, which RSS counts in full for
   every process; and what the host gave up per bot (its MemAvailable before the deploys less
   after the settle period, over N);
-* with `--outage S`: the venue answers 500 to every Alpaca call for S seconds
+* with `--outage S`: the venue answers 500 to every Alpaca call for S seconds (with
+  `--outage-delay D`, a 504 after D seconds: past the bots' timeout, a partition)
   (`POST /venue/faults`); the bots' CPU during it (backoff, not a busy loop);
 * then stops every bot and reports how long the clean stop took.
 
@@ -136,6 +138,9 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=15.0)
     parser.add_argument("--sleeptime", default="5S", help="the bots' iteration period")
     parser.add_argument("--launcher", choices=("fork", "spawn"), default="fork")
+    parser.add_argument("--outage-delay", type=float, default=0.0,
+                        help="with --outage: every answer comes this late (past the bots' "
+                             "10 s broker timeout: a partition) instead of a quick 500")
     parser.add_argument("--outage", type=float, default=0.0,
                         help="seconds of venue 500s after the settle period")
     parser.add_argument("--first-order-wait", type=float, default=180.0,
@@ -185,11 +190,12 @@ def main() -> None:
         strategy = service.strategies.create_strategy(user, "buy and hold SPY", "offline")
         weight = round(0.9 / (args.bots + int(args.warm)), 4)  # the warming bot's share too
         warm_requests: dict[str, int] = {}
+        started_venue: Any = None
         if args.started:  # as `serve` leaves things before anyone deploys
             from runtime.bots.venue_host import known_venue
 
             service.deployments.start_supervisor_in_background().join()
-            wait(lambda: known_venue(settings), 120, "the venue to answer")
+            started_venue = wait(lambda: known_venue(settings), 120, "the venue to answer")
             launcher = int(wait(lambda: (supervisor_status(settings) or {}).get(
                 "launcher_pid"), 120, "the bot launcher"))
 
@@ -273,8 +279,10 @@ def main() -> None:
 
         from runtime.bots.venue_host import known_venue
 
-        # a loaded embedded venue may take longer than known_venue's 2 s to answer
-        venue = wait(lambda: known_venue(settings), 120, "the venue to answer")
+        # a loaded embedded venue may take longer than known_venue's 2 s to answer (100 bots
+        # on a slow host: minutes): the one found before the deploys is the same
+        venue = started_venue or wait(lambda: known_venue(settings), 120,
+                                      "the venue to answer")
         headers = {"APCA-API-KEY-ID": venue.key_id, "APCA-API-SECRET-KEY": venue.secret}
         # what the venue answered up to here (the bots' start-ups, the few polls of bots that
         # ordered before the last one did, and known_venue's own clock reads)
@@ -322,13 +330,16 @@ def main() -> None:
             live = [p for p in pids if p]
             c0 = [cpu_seconds(p) for p in live]
             s0 = cpu_seconds(sup_pid)
-            httpx.post(venue.url + "/venue/faults", json={"status": 500, "for_s": args.outage},
+            fault: dict[str, Any] = {"status": 500, "for_s": args.outage}
+            if args.outage_delay > 0:  # a partition: answers come after the bots gave up
+                fault.update(status=504, delay_s=args.outage_delay)
+            httpx.post(venue.url + "/venue/faults", json=fault,
                        headers=headers, timeout=60).raise_for_status()
             time.sleep(args.outage)
             httpx.delete(venue.url + "/venue/faults", headers=headers,
                          timeout=60).raise_for_status()
             during = [(cpu_seconds(p) - c) / args.outage for p, c in zip(live, c0, strict=True)]
-            outage = {"seconds": args.outage,
+            outage = {"seconds": args.outage, "answer_delay_s": args.outage_delay,
                       "bot_cpu_pct": {"median": 100 * statistics.median(during),
                                       "max": 100 * max(during)},
                       "supervisor_cpu_pct_incl_venue":

@@ -7,7 +7,10 @@
 * `runtime.bots.venue_host` — finding, or serving, the local paper venue bots trade on;
 * `runtime.bots.supervisor` — the supervisor process and its loop;
 * `runtime.bots.controls` — what clients (API, CLI) call: start, stop and ask the supervisor;
-* `runtime.bots.live_worker` — the bot process itself.
+* `runtime.bots.live_worker` — the bot process itself;
+* `runtime.bots.launcher` — the warm process bots are forked from;
+* `runtime.bots.import_policy` — the libraries a bot process does not load (pyarrow);
+* `runtime.bots.startup_slots` — how many bots may be starting at once (off by default).
 
 Import the submodules by their full path; this package re-exports nothing.
 """

@@ -12,7 +12,9 @@ bots ask for the schedules of that day's years, not the machine's), those schedu
 per day, before it forks; then it forks one child per request. A child shares those pages
 copy-on-write with the launcher and its siblings, and starts trading without re-importing or
 re-building them. Lumibot itself is imported by the child, after its environment is set:
-Lumibot reads its cache folder and switches from the environment at import time.
+Lumibot reads its cache folder and switches from the environment at import time. What its
+environment names in `import_policy.BLOCKED_IMPORTS_ENV` (pyarrow, unless the server allows
+it) is blocked before the first import, so neither the launcher nor its children carry it.
 
 Protocol (the supervisor is the only client, over the launcher's stdin/stdout): the launcher
 writes `{"ready": pid}` once warm; each request is one JSON line (`LaunchRequest`), each

@@ -142,6 +142,7 @@ class BrokerRest:
     def answered(self) -> None:
         self.pause = self.until = 0.0
 
+
 class RiskRefused(Exception):
     def __init__(self, decision: Decision) -> None:
         super().__init__(f"refused by the risk gate ({decision.code}): {decision.reason}")
