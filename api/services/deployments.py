@@ -56,7 +56,7 @@ from runtime.alpaca_clients import (
     trading_client,
 )
 from runtime.bots.controls import ensure_supervisor, stop_supervisor, supervisor_status
-from runtime.bots.venue_host import known_venue
+from runtime.bots.venue_host import BUSY_VENUE_PROBE_S, known_venue
 from runtime.risk_gate import AccountView, OrderIntent, RiskGate, client_order_id
 
 log = get_logger(__name__)
@@ -155,7 +155,7 @@ class DeploymentService:
                 endpoint = endpoint_for_user(self.ctx.settings, db, user_id, mode)
                 assert endpoint is not None
                 return endpoint
-        venue = known_venue(self.ctx.settings)
+        venue = known_venue(self.ctx.settings, timeout_s=BUSY_VENUE_PROBE_S)
         if venue is None:
             ensure_supervisor(self.ctx.settings, module=SUPERVISOR_HOST)
             raise BrokerUnavailable(

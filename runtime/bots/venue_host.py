@@ -49,14 +49,20 @@ def venue_credentials(settings: Settings) -> tuple[str, str]:
     return creds.key_id, creds.secret_key
 
 
-def _venue_answers(url: str, key_id: str, secret: str) -> bool:
+PROBE_S = 2.0  # how long `known_venue` waits for a venue's clock by default
+# a service call about to use the venue waits longer: an embedded venue serving a hundred bots
+# on a slow host answers late, which is not the same as not running
+BUSY_VENUE_PROBE_S = 15.0
+
+
+def _venue_answers(url: str, key_id: str, secret: str, timeout_s: float = PROBE_S) -> bool:
     import httpx
 
     try:
         response = httpx.get(
             url.rstrip("/") + "/v2/clock",
             headers={"APCA-API-KEY-ID": key_id, "APCA-API-SECRET-KEY": secret},
-            timeout=2.0,
+            timeout=timeout_s,
         )
         return response.status_code == 200
     except httpx.HTTPError:
@@ -71,8 +77,9 @@ def _saved_endpoint(settings: Settings) -> dict[str, Any]:
     return {}
 
 
-def known_venue(settings: Settings) -> VenueEndpoint | None:
-    """The venue bots of this data directory use, when one is answering (for the service)."""
+def known_venue(settings: Settings, timeout_s: float = PROBE_S) -> VenueEndpoint | None:
+    """The venue bots of this data directory use, when one answers within `timeout_s` (for
+    the service; a venue that is not running refuses the connection at once)."""
     key_id, secret = venue_credentials(settings)
     candidates = [settings.venue_url] if settings.venue_url else []
     saved = _saved_endpoint(settings)
@@ -80,7 +87,7 @@ def known_venue(settings: Settings) -> VenueEndpoint | None:
         candidates.append(str(saved["url"]))
     candidates.append(DEFAULT_URL)
     for url in candidates:
-        if url and _venue_answers(url, key_id, secret):
+        if url and _venue_answers(url, key_id, secret, timeout_s):
             return VenueEndpoint(url.rstrip("/"), key_id, secret)
     return None
 
