@@ -32,7 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator,
 
 from core.config import Settings
 
-EMAIL_PATTERN = r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$"
+# \x85 named as well: pydantic's (Rust) \s has it, a JSON-Schema (ECMA) \s does not
+EMAIL_PATTERN = r"^[^@\s\x85,;<>]+@[^@\s\x85,;<>]+\.[^@\s\x85,;<>]+$"
 DISCORD_LIMIT = 2000
 
 

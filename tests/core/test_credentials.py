@@ -75,15 +75,16 @@ def test_key_from_the_environment_and_a_wrong_key(tmp_path: Path, sample_market_
         CredentialBox(make_settings(tmp_path, sample_market_dir, credentials_key="nope"))
 
 
-def test_a_bot_environment_holds_only_its_own_keys(tmp_path: Path,
+def test_a_bot_environment_holds_only_its_own_keys(tmp_path: Path, sample_market_dir: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from runtime.bots.supervisor import bot_environment
+    from runtime.bots.supervisor import bot_environment, bot_process_extras
 
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/x")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-nope")
     monkeypatch.setenv("ALPACA_API_KEY", "someone-elses")
     monkeypatch.setenv("STRATFORGE_CREDENTIALS_KEY", "k")
-    env = bot_environment(tmp_path / "1", "PKBOT", "bot-secret")
+    extras = bot_process_extras(make_settings(tmp_path, sample_market_dir))
+    env = bot_environment(tmp_path / "1", "PKBOT", "bot-secret", extras)
     assert env["STRATFORGE_BOT_KEY_ID"] == "PKBOT"
     assert env["STRATFORGE_BOT_SECRET"] == "bot-secret"
     for name in ("DATABASE_URL", "OPENAI_API_KEY", "ALPACA_API_KEY",
@@ -91,6 +92,7 @@ def test_a_bot_environment_holds_only_its_own_keys(tmp_path: Path,
         assert name not in env
     assert "bot-secret" not in " ".join(k for k in env)  # not in any name, only a value
     assert env["MALLOC_ARENA_MAX"] == "2"  # a threaded bot's heap in two malloc arenas
+    assert env["STRATFORGE_BOT_BLOCKED_IMPORTS"] == "pyarrow"  # runtime.bots.import_policy
     assert os.environ["DATABASE_URL"]  # untouched in the parent
 
 

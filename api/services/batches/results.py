@@ -61,8 +61,11 @@ class BatchResults:
             batch = batch_row(db, user_id=user_id, batch_id=batch_id)
             spec = BatchSpec.model_validate(batch.spec)
             metric = metric or spec.metric
-            runs = batch_runs(db, batch_id)
+            # the view (its counts and status) before the runs: SQLite reads each statement
+            # apart, so runs read after a "finished" view are all finished too (read the other
+            # way round, a page could say 4 succeeded and rank 3)
             view = batch_view(db, batch)
+            runs = batch_runs(db, batch_id)
             summary = dict(batch.summary or {})
         rows: list[dict[str, Any]] = []
         for run in runs:
