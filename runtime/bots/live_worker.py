@@ -455,7 +455,7 @@ class Bot:
 
     def broker_failed(self, exc: BaseException) -> None:
         """A call to the broker failed: the beats without a look say so until one answers."""
-        self._last_look["broker_error"] = f"{type(exc).__name__}: {exc}"[:300]
+        self._last_look["broker_error"] = _error_text(exc)
 
     def heartbeat(self, account: Any = None, look: bool = True) -> bool:
         """Write `heartbeat.json` after one look at the account (`account`: one just read):
@@ -485,7 +485,7 @@ class Bot:
                 if decision.halt:
                     self.halt(decision)
         except Exception as exc:
-            beat["broker_error"] = f"{type(exc).__name__}: {exc}"[:300]
+            beat["broker_error"] = _error_text(exc)
         self._last_look = {k: v for k, v in beat.items() if k not in looked}
         write_heartbeat(self.folder / HEARTBEAT_FILE, Heartbeat(**beat))
         return "broker_error" not in beat
@@ -635,6 +635,20 @@ def _set_up_logging(folder: Path) -> None:
     root.setLevel(logging.INFO)
 
 
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def rest_the_broker(bot: Bot, rest: BrokerRest, exc: BaseException) -> bool:
+    """When `exc` says the broker did not answer (`broker_unavailable`): the beats say so and
+    `rest` starts (or lengthens) its pause; returns whether it did."""
+    if not broker_unavailable(exc):
+        return False
+    bot.broker_failed(exc)
+    rest.failed(time.monotonic())
+    return True
+
+
 class StopRequested(Exception):
     """The bot was told to stop while it waited for its broker at start-up."""
 
@@ -650,12 +664,10 @@ def start_up_when_the_broker_answers(bot: Bot, rest: BrokerRest) -> BrokerLook |
             rest.answered()
             return seen
         except Exception as exc:
-            if not broker_unavailable(exc):
+            if not rest_the_broker(bot, rest, exc):
                 raise
-            bot.broker_failed(exc)
-            rest.failed(time.monotonic())
             log.warning("broker unavailable at start-up; waiting",
-                        extra={**bot.ids, "error": f"{type(exc).__name__}: {exc}"[:300],
+                        extra={**bot.ids, "error": _error_text(exc),
                                "retry_in_s": rest.pause})
         while rest.resting(time.monotonic()):
             bot.heartbeat(look=False)
@@ -759,9 +771,7 @@ def run(folder: Path) -> int:
                     clock.refresh(bot.client)
                 except Exception as exc:
                     log.warning("venue clock unavailable", extra={**bot.ids, "error": str(exc)})
-                    if broker_unavailable(exc):
-                        bot.broker_failed(exc)
-                        rest.failed(time.monotonic())
+                    if rest_the_broker(bot, rest, exc):
                         look = False
             answered = bot.heartbeat(first_account, look=look)
             if look:
@@ -793,9 +803,7 @@ def run(folder: Path) -> int:
                 bot.sync_orders()
             except Exception as exc:
                 log.warning("order sync failed", extra={**bot.ids, "error": str(exc)})
-                if broker_unavailable(exc):
-                    bot.broker_failed(exc)
-                    rest.failed(time.monotonic())
+                rest_the_broker(bot, rest, exc)
             last_sync = now
         if not any(t.is_alive() for t in lumibot_hooks.strategy_threads(trader)):
             bot.journal.write(StrategyEnded())
@@ -820,12 +828,10 @@ def run(folder: Path) -> int:
     for thread in (stopper, *lumibot_hooks.strategy_threads(trader)):
         thread.join(timeout=max(0.0, joined_by - time.monotonic()))
     if cancel_error is not None:
-        if not broker_unavailable(cancel_error):
+        if not rest_the_broker(bot, rest, cancel_error):
             raise cancel_error
         log.error("our open orders were not cancelled: the broker did not answer (the next "
-                  "start cancels them)", extra={**bot.ids, "error": str(cancel_error)[:300]})
-        bot.broker_failed(cancel_error)
-        rest.failed(time.monotonic())
+                  "start cancels them)", extra={**bot.ids, "error": _error_text(cancel_error)})
     resting = rest.resting(time.monotonic())  # the broker did not answer: no more waits on it
     if not resting:
         try:
