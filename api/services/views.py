@@ -12,7 +12,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from zoneinfo import available_timezones
 
 import orjson
-from pydantic import BaseModel, Field, StrictBool, TypeAdapter, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool, TypeAdapter, model_validator
 from sqlalchemy import Text, cast
 from sqlmodel import col
 
@@ -36,6 +36,19 @@ from runtime.risk_gate import RiskLimits
 MAX_ID = 2**63 - 1
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 VersionNumber = Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+def _day_text(value: object) -> object:
+    """A day in a request is ISO text (``2024-03-01``) or a date: pydantic's lax mode would also
+    read a number as Unix seconds (``1.7e-99`` → 1970-01-01), which the schema's
+    ``format: date`` does not allow and no user means."""
+    if isinstance(value, (int, float)):
+        raise ValueError("a date is written YYYY-MM-DD, not a number")
+    return value
+
+
+# a calendar day in a request body
+Day = Annotated[date, BeforeValidator(_day_text)]
 
 
 # -- strategies and versions ---------------------------------------------------------------------
@@ -226,8 +239,8 @@ class BacktestConfig(BaseModel):
     version: int | None = Field(
         default=None, ge=1, le=1_000_000, description="Version number; default the latest"
     )
-    start: date
-    end: date
+    start: Day
+    end: Day
     cash: float = Field(default=100_000.0, gt=0, le=1e12)
     benchmark: str | None = Field(default=None, description="Symbol; default SPY or the first")
     fee_pct: float = Field(default=0.0, ge=0, le=0.05)
@@ -355,8 +368,8 @@ class ExplanationView(BaseModel):
 
 # -- batches and schedules ----------------------------------------------------------------------
 class DateRange(BaseModel):
-    start: date
-    end: date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> DateRange:
@@ -697,8 +710,8 @@ class CreateAgent(BaseModel):
 class CompareAgent(BaseModel):
     models: list[Annotated[str, Field(max_length=120, pattern=MODEL_SELECTOR_PATTERN)]] = Field(
         min_length=1, max_length=6)
-    start: date
-    end: date
+    start: Day
+    end: Day
     cash: float = Field(default=100_000.0, gt=0, le=1e12)
     refresh: bool = False
     max_cost_usd: float | None = Field(default=None, ge=0, le=10_000)
@@ -967,8 +980,8 @@ class MarketFetchBody(BaseModel):
         default_factory=list, max_length=100
     )
     sources: list[str] | None = Field(default=None, max_length=5)
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
     update: bool = False
 
 

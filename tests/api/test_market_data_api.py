@@ -128,6 +128,10 @@ def test_background_fetch_reports_progress_and_stores_the_bars(
         assert "QQQ" in {r["symbol"] for r in client.get("/market-data/symbols").json()}
         bad = client.post("/market-data/fetch", json={"symbols": ["QQQ"], "sources": ["ftp"]})
         assert bad.status_code == 422
+        # a number is not a day (pydantic alone would read it as Unix seconds: 1970-01-01)
+        for start in (1.6e-99, 1_700_000_000):
+            bad = client.post("/market-data/fetch", json={"update": True, "start": start})
+            assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text, bad.text
         assert client.get("/market-data/fetch/nope").status_code == 404
     dispose_engines()
 
