@@ -250,6 +250,9 @@ def main() -> None:
             passes += 1
             for dep_id, t0 in deployed.items():
                 view = views.get(dep_id)
+                if view is not None and view.state == "FATAL" and dep_id not in first_order:
+                    raise SystemExit(f"bot {dep_id} went FATAL before its first order: "
+                                     f"{view.last_error} (data directory {home})")
                 if dep_id not in running and view is not None and view.state == "RUNNING":
                     running[dep_id] = now - t0
                 events = home / "home" / "deployments" / str(dep_id) / "events.jsonl"

@@ -24,6 +24,8 @@ The hooks:
   every polling period only while an order is open or was just sent, else once per `idle_s`;
   so do the position refreshes of its strategy accessors (`Broker.refresh_positions`) after a
   position sync;
+* `quiet_iteration_sync` — live: the broker sync before every iteration refreshes only the
+  balances while nothing of ours is open or was sent, a full sync at least once per `idle_s`;
 * `gated_alpaca_class` — Lumibot's Alpaca broker with the live hooks above;
 * `shift_data_clock` — live on a simulated clock: the `now()` Lumibot's data modules see
   (`alpaca_data.dt`, `data_source.datetime`) follows the broker's clock;
@@ -301,9 +303,15 @@ def quiet_order_polling(idle_s: float) -> type:
         _quiet_polled_at = -float("inf")
         _quiet_submitted = False
         _quiet_positions_at = -float("inf")
+        quiet_submits = 0  # orders sent so far (read by `quiet_iteration_sync`)
 
         def _quiet_busy(self) -> bool:
             return self._quiet_submitted or bool(cast(Any, self).get_active_tracked_orders())
+
+        def quiet_since(self, submits: int) -> bool:
+            """Nothing of ours is active and no order was sent since `quiet_submits` read
+            `submits`."""
+            return self.quiet_submits == submits and not cast(Any, self).get_active_tracked_orders()
 
         def sync_positions(self, strategy: Any) -> Any:
             result = cast(Any, super()).sync_positions(strategy)
@@ -317,6 +325,7 @@ def quiet_order_polling(idle_s: float) -> type:
 
         def _submit_order(self, order: Any) -> Any:
             self._quiet_submitted = True
+            self.quiet_submits += 1
             return cast(Any, super())._submit_order(order)
 
         def do_polling(self) -> Any:
@@ -329,6 +338,44 @@ def quiet_order_polling(idle_s: float) -> type:
             return cast(Any, super()).do_polling()
 
     return QuietOrderPolling
+
+
+def quiet_iteration_sync(strategy: Any, idle_s: float) -> None:
+    """Make the broker sync at the start of every live iteration cheap while nothing happens.
+
+    Lumibot's `StrategyExecutor.sync_broker` runs before every trading iteration (and while
+    the market is closed): the account's balances, every position, and the last 100 orders of
+    the account (`status=all`), each parsed and compared with Lumibot's own — three requests
+    and work that grows with the bot's order history, every 5 s for a 5-second bot. Positions
+    and orders change only by fills of our orders or by outside hands. So while the broker (a
+    `quiet_order_polling` one) tracks no active order, none was sent since the last full sync,
+    that sync began with none active and is less than `idle_s` old, the iteration refreshes
+    only the balances (`Strategy.update_broker_balances`: cash and the portfolio value, which
+    moves with prices and sizes orders) and skips the rest. A full sync runs at the first
+    iteration (Lumibot's restart recovery), after any order, while one is open and once
+    after, and at least once per `idle_s`: how late a change made outside the strategy (a
+    position closed by hand) is seen. An instance patch; call it after the strategy is built
+    and before the trader runs it."""
+    check_lumibot_version()
+    executor = strategy._executor
+    broker = strategy.broker
+    full_sync = executor.sync_broker
+    synced_at = -float("inf")
+    submits_then = -1
+    settled = False  # the last full sync began with nothing of ours active
+
+    def sync_broker() -> None:
+        nonlocal synced_at, submits_then, settled
+        now = time.monotonic()
+        if settled and now - synced_at < idle_s and broker.quiet_since(submits_then):
+            strategy.update_broker_balances(force_update=True)
+            return
+        submits = broker.quiet_submits  # read first: an order sent during the sync counts
+        quiet = broker.quiet_since(submits)
+        full_sync()
+        synced_at, submits_then, settled = now, submits, quiet
+
+    executor.sync_broker = sync_broker
 
 
 def gated_alpaca_class(gate: SubmitGate, stop: threading.Event, *,

@@ -746,6 +746,7 @@ def run(folder: Path) -> int:
         lumibot_hooks.force_sleeptime(strategy, config.sleeptime)
     lumibot_hooks.persist_vars(strategy, folder / VARS_FILE)
     lumibot_hooks.patient_idle_waits(strategy, LUMIBOT_IDLE_WAIT_S)
+    lumibot_hooks.quiet_iteration_sync(strategy, IDLE_SYNC_S)
     lumibot_hooks.first_iteration_at_once(strategy)
     at_once = lumibot_hooks.iterates_at_once(strategy)
     trader = Trader(logfile=str(folder / "worker.log"))

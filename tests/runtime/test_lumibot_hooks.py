@@ -388,6 +388,59 @@ def test_position_refreshes_are_quiet_after_a_sync_while_nothing_is_open(
     assert len(syncs) == 5
 
 
+# -- quiet_iteration_sync ----------------------------------------------------------------------
+def test_lumibot_syncs_the_broker_before_every_live_iteration() -> None:
+    from lumibot.strategies._strategy import _Strategy
+    from lumibot.strategies.strategy_executor import StrategyExecutor
+
+    assert "self.sync_broker()" in _source(StrategyExecutor._on_trading_iteration)
+    sync = _source(StrategyExecutor.sync_broker)
+    for step in ("_get_balances_at_broker(", "self.broker.sync_positions(",
+                 "self.broker._pull_all_orders("):
+        assert step in sync
+    assert _params(_Strategy.update_broker_balances) == ["self", "force_update"]
+    balances = _source(_Strategy.update_broker_balances)
+    assert "_get_balances_at_broker(" in balances and "self._portfolio_value =" in balances
+
+
+def test_the_iteration_sync_is_balances_only_while_nothing_is_open(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    active: list[str] = []
+    clock = [1000.0]
+    monkeypatch.setattr(lumibot_hooks.time, "monotonic", lambda: clock[0])
+
+    class Base:
+        def _submit_order(self, order: Any) -> Any:
+            return order
+
+        def get_active_tracked_orders(self) -> list[str]:
+            return list(active)
+
+    broker: Any = type("B", (lumibot_hooks.quiet_order_polling(60.0), Base), {})()
+    executor: Any = types.SimpleNamespace(sync_broker=lambda: calls.append("full"))
+    strategy: Any = types.SimpleNamespace(
+        _executor=executor, broker=broker,
+        update_broker_balances=lambda force_update: calls.append(f"balances {force_update}"))
+    lumibot_hooks.quiet_iteration_sync(strategy, 60.0)
+
+    def iterate(seconds: float = 5.0) -> str:
+        clock[0] += seconds
+        executor.sync_broker()
+        return calls[-1]
+
+    assert iterate() == "full"  # the first iteration: Lumibot's recovery of orders
+    assert [iterate() for _ in range(3)] == ["balances True"] * 3  # idle
+    broker._submit_order("o")  # an order sent during the iteration
+    assert iterate() == "full"
+    active.append("o")  # open: every iteration syncs in full
+    assert [iterate() for _ in range(2)] == ["full", "full"]
+    active.clear()  # filled: that full sync saw it
+    assert iterate() == "full"
+    assert iterate() == "balances True"
+    assert iterate(60.0) == "full"  # idle, but the last full sync is a minute old
+
+
 # -- first_iteration_at_once ---------------------------------------------------------------------
 def test_lumibots_iteration_job_is_the_one_the_hook_brings_forward() -> None:
     from lumibot.strategies.strategy_executor import StrategyExecutor
