@@ -3,7 +3,6 @@ switch; broker credentials (stored encrypted, never returned)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query, Response
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from api.deps import AppDep, PrincipalDep, UserDep
 from api.services.views import (
     CredentialsBody,
+    Day,
     DbId,
     DeploymentView,
     DeployRequest,
@@ -58,7 +58,7 @@ def clear_halt(deployment_id: DbId, app: AppDep, user: UserDep) -> DeploymentVie
 @router.get("/deployments/{deployment_id}/reconcile", response_model=DriftReport)
 def reconcile_deployment(
     deployment_id: DbId, app: AppDep, user: UserDep,
-    since: date | None = Query(default=None, description="First day; default the bot's start"),
+    since: Day | None = Query(default=None, description="First day; default the bot's start"),
 ) -> DriftReport:
     """Paper against a backtest replay of the same days from the same book: every order
     lined up, its differences, totals, and whether the drift is beyond the tolerance (then

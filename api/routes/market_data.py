@@ -3,13 +3,12 @@ quotes, adjusted history, symbol search and background fetches from the provider
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 
 from api.deps import AppDep, UserDep
-from api.services.views import FetchJobView, MarketFetchBody, QuoteView, SymbolDetail
+from api.services.views import Day, FetchJobView, MarketFetchBody, QuoteView, SymbolDetail
 
 router = APIRouter(prefix="/market-data", tags=["market data"])
 
@@ -24,8 +23,8 @@ def get_bars(
     symbol: str,
     app: AppDep,
     _user: UserDep,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     limit: int = Query(default=5000, ge=1, le=20000),
 ) -> dict[str, Any]:
     return app.market.bars(symbol.upper(), start, end, limit)
@@ -51,8 +50,8 @@ def get_indicator(
         "lowest_low",
     ] = "sma",
     period: int | None = Query(default=None, ge=1, le=400),
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ) -> dict[str, Any]:
     return app.market.indicator(symbol.upper(), kind, period, start, end)
 
@@ -76,8 +75,8 @@ def get_history(
     symbol: str,
     app: AppDep,
     _user: UserDep,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     adjusted: bool = False,
     limit: int = Query(default=5000, ge=1, le=20000),
 ) -> dict[str, Any]:

@@ -5,6 +5,7 @@ object ever leaves a service.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,16 +39,22 @@ DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 VersionNumber = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _day_text(value: object) -> object:
-    """A day in a request is ISO text (``2024-03-01``) or a date: pydantic's lax mode would also
-    read a number as Unix seconds (``1.7e-99`` → 1970-01-01), which the schema's
-    ``format: date`` does not allow and no user means."""
-    if isinstance(value, (int, float)):
-        raise ValueError("a date is written YYYY-MM-DD, not a number")
+    """A day in a request is ISO text (``2024-03-01``) or a date. pydantic's lax mode would
+    also read a number, or digits, as Unix seconds (``1.7e-99`` or ``"0"`` → 1970-01-01) and
+    a midnight datetime as its day: neither is what the schema's ``format: date`` allows, nor
+    what a user means."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise ValueError("a date is written YYYY-MM-DD")
     return value
 
 
-# a calendar day in a request body
+# a calendar day in a request (body or query)
 Day = Annotated[date, BeforeValidator(_day_text)]
 
 

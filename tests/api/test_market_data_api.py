@@ -128,10 +128,19 @@ def test_background_fetch_reports_progress_and_stores_the_bars(
         assert "QQQ" in {r["symbol"] for r in client.get("/market-data/symbols").json()}
         bad = client.post("/market-data/fetch", json={"symbols": ["QQQ"], "sources": ["ftp"]})
         assert bad.status_code == 422
-        # a number is not a day (pydantic alone would read it as Unix seconds: 1970-01-01)
-        for start in (1.6e-99, 1_700_000_000):
+        # a number, digits or a datetime is not a day (pydantic alone reads the first two as
+        # Unix seconds, 1970-01-01, and the last as its day)
+        for start in (1.6e-99, 1_700_000_000, "0", "2024-01-02T00:00:00"):
             bad = client.post("/market-data/fetch", json={"update": True, "start": start})
             assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text, bad.text
+            bad = client.get("/market-data/QQQ/bars", params={"start": str(start)})
+            assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text, bad.text
+        bars = client.get("/market-data/QQQ/bars", params={"start": "2024-12-02"}).json()
+        assert [b["date"] for b in bars["bars"]][:2] == ["2024-12-02", "2024-12-03"]
+        parameters = client.get("/openapi.json").json()["paths"]["/market-data/{symbol}/bars"][
+            "get"]["parameters"]
+        start_schema = next(p for p in parameters if p["name"] == "start")["schema"]
+        assert {"type": "string", "format": "date"} in start_schema["anyOf"]
         assert client.get("/market-data/fetch/nope").status_code == 404
     dispose_engines()
 
