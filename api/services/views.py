@@ -816,7 +816,13 @@ class HealthReport(BaseModel):
 QUIET_HOURS = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
 
 
-HTTP_URL = r"^https?://[^/?#\s\[\]@]+"  # an http(s) URL with a host (no IPv6 literal, no userinfo)
+# The host (and port) of a URL a request names: ASCII letters, digits, dots, hyphens and
+# underscores (a compose service's name; an international name in its xn-- form). No userinfo,
+# no IPv6 literal; and no other character, since urlsplit refuses a host with one that
+# NFKC-normalises to a delimiter ("﹫" → "@"), which a pattern of excluded characters let
+# through (Schemathesis sent one: schema-valid, refused).
+URL_HOST = r"[A-Za-z0-9._-]+(:[0-9]{1,5})?"
+HTTP_URL = rf"^https?://{URL_HOST}([/?#]|$)"  # an http(s) URL with a host
 
 
 class EmailSettings(BaseModel):
@@ -1221,9 +1227,9 @@ class CreateUserIn(BaseModel):
 IntegrationKind = Literal["alpaca_paper", "alpaca_live", "openai", "anthropic", "openai_compatible"]
 
 
-# a base URL's host: no brackets, spaces or userinfo (an IPv6 literal is not accepted here; a
-# half-bracketed host is what urlsplit refuses, and the URL is shown back in views)
-BASE_URL = r"^https?://[^\x00-\x20\x7f/?#\[\]@]+(/[^\x00-\x20\x7f]*)?$"  # no control chars
+# a base URL: `URL_HOST`, then a path without spaces or control characters (the URL is shown
+# back in views)
+BASE_URL = rf"^https?://{URL_HOST}(/[^\x00-\x20\x7f]*)?$"
 
 
 class IntegrationIn(BaseModel):

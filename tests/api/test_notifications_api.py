@@ -115,6 +115,10 @@ def test_a_channel_is_added_tested_changed_and_removed(client: TestClient) -> No
     ({"kind": "webhook", "settings": {"url": "http://x", "secret": SECRET},
       "quiet_hours": "25:00-07:00"}, "invalid_request"),
     ({"kind": "pager", "settings": {}}, "invalid_request"),
+    # a host character that NFKC-normalises to "@": refused by the schema, as urlsplit does
+    ({"kind": "slack", "settings": {"webhook_url": "https://\ufe6bx/hook"}}, "invalid_request"),
+    ({"kind": "discord", "settings": {"webhook_url": "https://h\u00e9.example/x"}},
+     "invalid_request"),
 ])
 def test_bad_channels_are_refused_without_echoing_secrets(client: TestClient, body: dict,
                                                           code: str) -> None:
@@ -123,6 +127,31 @@ def test_bad_channels_are_refused_without_echoing_secrets(client: TestClient, bo
     assert response.json()["code"] == code
     assert "xoxb-do-not-echo" not in response.text
     assert client.get("/notifications/channels").json() == []
+
+
+def test_the_url_pattern_and_the_channel_check_agree() -> None:
+    """What the schema's URL pattern allows, the runtime's check accepts, and the other way
+    round on these: a schema-valid request is never refused for its URL."""
+    import re
+
+    from api.services.views import HTTP_URL
+    from runtime.notifications.channels import parse_config
+
+    urls = ["https://hooks.slack.com/services/T/B/x", "http://127.0.0.1:8080", "http://x",
+            "https://xn--bcher-kva.example/path?q=1#f", "https://example.com?x", "http://a.b:65535/",
+            "http://llm_server:11434/v1",
+            "https://\ufe6bx/hook", "https://h\u00e9.example/", "https://user@host/",
+            "https://[::1]/", "https://exa mple.com/", "ftp://x", "https://", "https:///path",
+            "https://example.com\ufe6b/"]
+    for url in urls:
+        allowed = re.search(HTTP_URL, url) is not None
+        try:
+            parse_config({"kind": "discord", "webhook_url": url})
+            accepted = True
+        except ValueError:
+            accepted = False
+        assert not allowed or accepted, url  # allowed by the schema: never refused
+    assert re.search(HTTP_URL, "https://\ufe6bx/hook") is None
 
 
 def test_another_users_channel_is_not_found(client: TestClient) -> None:
