@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bots.py [--bots 10] [--settle 15] [--sleeptime 5S]
         [--launcher fork|spawn] [--outage 300 [--outage-delay 15]] [--warm | --started]
-        [--slots K] [--bot-pyarrow]
+        [--slots K] [--bot-pyarrow] [--venue-embedded]
 
 Loads the sample market, generates "buy and hold SPY" (offline provider), deploys it N times
 in venue mode (each bot 1/N of the account, sleeptime 5 s) and reports:
@@ -74,6 +74,12 @@ def mem_available_mb() -> float:
         if line.startswith("MemAvailable:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def supervisor_pids(status: dict[str, Any]) -> list[int]:
+    """The supervisor's pid, and its venue's when the venue runs as a process of its own."""
+    return [int(status["pid"])] + ([int(status["venue_pid"])] if status.get("venue_pid")
+                                   else [])
 
 
 def cpu_seconds(pid: int) -> float:
@@ -157,6 +163,9 @@ def main() -> None:
     parser.add_argument("--fill-s", type=float, default=60.0,
                         help="simulated seconds the venue clock moves after the first orders "
                              "so they fill (0: they stay open)")
+    parser.add_argument("--venue-embedded", action="store_true",
+                        help="the venue in a thread of the supervisor (as before), not its "
+                        "own process (A/B)")
     parser.add_argument("--bot-pyarrow", action="store_true",
                         help="bots load pyarrow (STRATFORGE_BOT_PYARROW=true), as before it "
                              "was blocked")
@@ -177,6 +186,8 @@ def main() -> None:
         os.environ["STRATFORGE_BOT_STARTUP_SLOTS"] = str(args.slots)
     if args.bot_pyarrow:
         os.environ["STRATFORGE_BOT_PYARROW"] = "true"
+    if args.venue_embedded:
+        os.environ["STRATFORGE_VENUE_EMBEDDED"] = "true"
     from api.services.container import Services
     from api.services.views import DeployRequest
     from core.config import get_settings
@@ -249,11 +260,11 @@ def main() -> None:
                 views = {v.id: v for v in service.deployments.list_deployments(user)}
             passes += 1
             for dep_id, t0 in deployed.items():
-                view = views.get(dep_id)
-                if view is not None and view.state == "FATAL" and dep_id not in first_order:
+                listed = views.get(dep_id)
+                if listed is not None and listed.state == "FATAL" and dep_id not in first_order:
                     raise SystemExit(f"bot {dep_id} went FATAL before its first order: "
-                                     f"{view.last_error} (data directory {home})")
-                if dep_id not in running and view is not None and view.state == "RUNNING":
+                                     f"{listed.last_error} (data directory {home})")
+                if dep_id not in running and listed is not None and listed.state == "RUNNING":
                     running[dep_id] = now - t0
                 events = home / "home" / "deployments" / str(dep_id) / "events.jsonl"
                 if dep_id not in first_order and events.exists() and \
@@ -265,10 +276,12 @@ def main() -> None:
             time.sleep(0.05)
         watch_cpu = time.process_time() - watch_cpu0
         sup_start = supervisor_status(settings)
-        # CPU the supervisor (with the embedded venue it serves) and the launcher spent from
-        # their start to the last first order
+        # CPU the supervisor with the venue it runs (its child process, or with
+        # STRATFORGE_VENUE_EMBEDDED in its own) and the launcher spent from their start to the
+        # last first order
         start_cpu_others = {
-            "supervisor_incl_venue": cpu_seconds(int(sup_start["pid"])) if sup_start else None,
+            "supervisor_incl_venue": sum(cpu_seconds(p) for p in supervisor_pids(sup_start))
+            if sup_start else None,
             "launcher": cpu_seconds(int(sup_start["launcher_pid"]))
             if sup_start and sup_start.get("launcher_pid") else None,
             "this_benchmark_watching": watch_cpu,
@@ -276,7 +289,11 @@ def main() -> None:
         phases = start_phases(home / "home" / "deployments", deployed_at)
         sup = supervisor_status(settings)
         assert sup is not None
-        sup_pid = int(sup["pid"])
+        sup_pids = supervisor_pids(sup)
+        venue_pid = sup.get("venue_pid")
+
+        def sup_cpu_s() -> float:
+            return sum(cpu_seconds(p) for p in sup_pids)
         pids = [service.deployments.get_deployment(user, d).pid for d in deployed]
         import httpx
 
@@ -314,10 +331,13 @@ def main() -> None:
                                   timeout=60).json().get("requests", {}))
 
         counts0 = venue_counts()
-        cpu0 = cpu_seconds(sup_pid)
+        cpu0 = sup_cpu_s()
+        venue_cpu0 = cpu_seconds(int(venue_pid)) if venue_pid else 0.0
         bot_cpu0 = [cpu_seconds(p) for p in pids if p]
         time.sleep(args.settle)
-        sup_cpu = (cpu_seconds(sup_pid) - cpu0) / args.settle
+        sup_cpu = (sup_cpu_s() - cpu0) / args.settle
+        venue_cpu = ((cpu_seconds(int(venue_pid)) - venue_cpu0) / args.settle
+                     if venue_pid else None)
         bot_cpu = [(cpu_seconds(p) - c) / args.settle for p, c in zip(
             [p for p in pids if p], bot_cpu0, strict=True)]
         host_mb_per_bot = (available_before - mem_available_mb()) / max(1, len(deployed))
@@ -332,7 +352,7 @@ def main() -> None:
         if args.outage > 0:
             live = [p for p in pids if p]
             c0 = [cpu_seconds(p) for p in live]
-            s0 = cpu_seconds(sup_pid)
+            s0 = sup_cpu_s()
             fault: dict[str, Any] = {"status": 500, "for_s": args.outage}
             if args.outage_delay > 0:  # a partition: answers come after the bots gave up
                 fault.update(status=504, delay_s=args.outage_delay)
@@ -346,7 +366,7 @@ def main() -> None:
                       "bot_cpu_pct": {"median": 100 * statistics.median(during),
                                       "max": 100 * max(during)},
                       "supervisor_cpu_pct_incl_venue":
-                          100 * (cpu_seconds(sup_pid) - s0) / args.outage,
+                          100 * (sup_cpu_s() - s0) / args.outage,
                       "bots_alive_after": sum(1 for p in live if Path(f"/proc/{p}").exists())}
         t_stop = time.monotonic()
         for dep_id in deployed:
@@ -394,9 +414,13 @@ def main() -> None:
             "started": args.started,
             "startup_slots": os.environ.get("STRATFORGE_BOT_STARTUP_SLOTS", "default"),
             "bot_pyarrow": args.bot_pyarrow,
+            "venue_embedded": args.venue_embedded,
             "sleeptime": args.sleeptime,
             "outage": outage,
-            "supervisor_rss_mb_incl_venue": rss_mb(sup_pid),
+            "supervisor_rss_mb_incl_venue": sum(rss_mb(p) for p in sup_pids),
+            "venue_process": {"rss_mb": rss_mb(int(venue_pid)),
+                              "cpu_pct_idle": 100 * venue_cpu} if venue_pid and venue_cpu
+            is not None else None,
             "launcher_rss_mb": rss_mb(int(sup["launcher_pid"])) if sup.get("launcher_pid")
             else None,
             "launcher_pss_mb": pss_mb(int(sup["launcher_pid"])) if sup.get("launcher_pid")

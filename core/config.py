@@ -145,9 +145,12 @@ class Settings(BaseSettings):
     alpaca_data_url: str | None = None
     credentials_key: SecretStr | None = None  # Fernet key; default HOME/credentials.key (0600)
     credentials_key_file: Path | None = None  # or a file holding it, e.g. outside HOME
-    venue_url: str | None = None  # a running `stratforge venue`; default: supervisor-embedded
-    venue_speed: float = 1.0  # embedded venue: simulated seconds per real second
-    venue_slippage_bps: float = 2.0  # embedded venue: against the trader, on market fills
+    venue_url: str | None = None  # a running `stratforge venue`; default: the supervisor's
+    venue_speed: float = 1.0  # the supervisor's venue: simulated seconds per real second
+    venue_slippage_bps: float = 2.0  # the supervisor's venue: against the trader, market fills
+    # the supervisor's venue runs in a process of its own (its child); true serves it from a
+    # thread of the supervisor's process instead, as before the eleventh round of issue 16
+    venue_embedded: bool = False
     bot_heartbeat_s: float = 5.0
     # how often an idle bot (none of its orders open) reads its account: the equity and day's
     # P&L its heartbeat shows and the daily-loss check between orders (an order's own gate

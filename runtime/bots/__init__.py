@@ -4,7 +4,8 @@
 * `runtime.bots.journal` — what a bot tells the supervisor (`events.jsonl` as typed events,
   `heartbeat.json`, exit codes);
 * `runtime.bots.ingest` — the supervisor copying a bot's journal and heartbeat into the database;
-* `runtime.bots.venue_host` — finding, or serving, the local paper venue bots trade on;
+* `runtime.bots.venue_host` — finding, or starting, the local paper venue bots trade on;
+* `runtime.bots.venue_process` — that venue as a process of its own, the supervisor's child;
 * `runtime.bots.supervisor` — the supervisor process and its loop;
 * `runtime.bots.controls` — what clients (API, CLI) call: start, stop and ask the supervisor;
 * `runtime.bots.live_worker` — the bot process itself;

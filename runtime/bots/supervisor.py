@@ -65,7 +65,7 @@ from runtime.bots.import_policy import BLOCKED_IMPORTS_ENV
 from runtime.bots.ingest import ingest_journal, last_exit_code
 from runtime.bots.journal import HEARTBEAT_FILE, ExitCode
 from runtime.bots.launcher import BotLauncher, LaunchRequest
-from runtime.bots.venue_host import VenueHost
+from runtime.bots.venue_host import VenueEndpoint, VenueHost
 from runtime.notifications.dispatcher import NotificationDispatcher
 from runtime.notifications.outbox import notify
 from runtime.processes import (
@@ -139,6 +139,7 @@ class Supervisor:
         self.engine = get_engine(settings)
         self.procs: dict[int, ProcessHandle] = {}
         self.venue = VenueHost(settings)
+        self._venue_pid: int | None = None
         self.stop_event = threading.Event()
         # set by WAKE_SIGNAL (a client changed a deployment: act now, not at the next poll)
         self.wake = threading.Event()
@@ -425,10 +426,20 @@ class Supervisor:
             dep.state = DeploymentState.starting.value
         log.info("bot started", extra=_ids(dep, pid=pid, mode=dep.mode))
 
+    def ensure_venue(self) -> VenueEndpoint:
+        """The local venue, started when none answers; a venue process of ours is named in
+        `supervisor.json` (`venue_pid`, for benchmarks and ps)."""
+        endpoint = self.venue.ensure()
+        pid = self.venue.process.pid if self.venue.process is not None else None
+        if pid != self._venue_pid:
+            self._venue_pid = pid
+            self.note_status(venue_pid=pid)
+        return endpoint
+
     def _endpoint(self, db: Session, dep: Deployment) -> tuple[str, str, str, str]:
         """(trading url, data url, key id, secret) for one deployment."""
         if dep.mode == VENUE_MODE:
-            venue = self.venue.ensure()
+            venue = self.ensure_venue()
             return venue.url, venue.url, venue.key_id, venue.secret
         from runtime.alpaca_clients import endpoint_for_user
 
@@ -497,7 +508,7 @@ def main(deciders: Callable[[Settings], LiveDeciders] | None = None) -> int:
             # the default broker of a deployment, up before the first one needs it (`serve`
             # starts this process at its own start: a first deploy finds everything warm)
             try:
-                supervisor.venue.ensure()
+                supervisor.ensure_venue()
             except Exception:
                 log.exception("the local paper venue did not start; a deploy will try again")
         while not supervisor.stop_event.is_set():

@@ -4,15 +4,21 @@ What it owns: the venue's folder (`HOME/venue`) and credentials, `endpoint.json`
 port of the venue the supervisor serves, kept so bots survive a supervisor restart),
 `known_venue` (the venue that is answering: `STRATFORGE_VENUE_URL`, else the supervisor's,
 else `stratforge venue`'s default port) for the service and the tests, and `VenueHost`, which
-the supervisor uses to find a running venue or start one embedded in its own process.
+the supervisor uses to find a running venue or start one: a child process
+(`runtime.bots.venue_process`, ending with the supervisor), or with `venue_embedded` a server
+in a thread of the supervisor's own process.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import select
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,57 +98,153 @@ def known_venue(settings: Settings, timeout_s: float = PROBE_S) -> VenueEndpoint
     return None
 
 
+VENUE_MODULE = "runtime.bots.venue_process"
+VENUE_READY_S = 60.0  # how long a starting venue process may take to answer
+VENUE_STOP_S = 10.0  # how long it may take to save its clock and end
+# how long the venue process's day is kept: every bot start asks it (the launcher warms that
+# day's schedules), and asking a venue busy with starting bots each time made the starts wait
+# on one another; a day read late costs a bot only the schedules it then computes itself
+CLOCK_DAY_TTL_S = 30.0
+
+
 class VenueHost:
-    """Finds a running venue, or serves one from this process."""
+    """Finds a running venue, or starts one: a child process (`runtime.bots.venue_process`),
+    or with `venue_embedded` a server in a thread of this process."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.server: Any = None
+        self.server: Any = None  # the embedded one
+        self.process: subprocess.Popen[bytes] | None = None  # the child one
+        self._clock_day: tuple[float, date] | None = None  # (monotonic read at, its day)
         self.endpoint: VenueEndpoint | None = None
+
+    def _ours_running(self) -> bool:
+        return self.server is not None or (self.process is not None
+                                           and self.process.poll() is None)
 
     def ensure(self) -> VenueEndpoint:
         if self.endpoint is not None and (
-            self.server is not None
+            self._ours_running()
             or _venue_answers(self.endpoint.url, self.endpoint.key_id, self.endpoint.secret)
         ):
             return self.endpoint
+        self._end_process()  # a child that died: gone for good
         found = known_venue(self.settings)
         if found is not None:
             self.endpoint = found
             return found
-        from runtime.venue import VenueConfig, VenueServer
-
         root = venue_root(self.settings)
+        root.mkdir(parents=True, exist_ok=True)
         port = 0
         with contextlib.suppress(KeyError, TypeError, ValueError):
             port = int(_saved_endpoint(self.settings)["port"])
-        config = VenueConfig(root=root, market_dir=self.settings.market_data_dir,
-                             speed=self.settings.venue_speed,
-                             slippage_bps=self.settings.venue_slippage_bps)
-        try:
-            server = VenueServer(config, port=port)
-            server.bind()
-        except OSError:  # the port is taken since: any free one
-            server = VenueServer(config, port=0)
-        server.start()
-        self.server = server
-        root.mkdir(parents=True, exist_ok=True)
-        (root / ENDPOINT_FILE).write_text(json.dumps({"url": server.base_url,
-                                                      "port": server.port}))
-        self.endpoint = VenueEndpoint(server.base_url, server.key_id, server.secret_key)
-        log.info("venue started", extra={"url": server.base_url})
+        url, port = (self._serve_here(port) if self.settings.venue_embedded
+                     else self._start_process(port))
+        (root / ENDPOINT_FILE).write_text(json.dumps({"url": url, "port": port}))
+        key_id, secret = venue_credentials(self.settings)
+        self.endpoint = VenueEndpoint(url, key_id, secret)
+        log.info("venue started", extra={"url": url, "embedded": self.settings.venue_embedded,
+                                         "pid": self.process.pid if self.process else None})
         return self.endpoint
 
+    def _config(self) -> Any:
+        from runtime.venue import VenueConfig
+
+        return VenueConfig(root=venue_root(self.settings),
+                           market_dir=self.settings.market_data_dir,
+                           speed=self.settings.venue_speed,
+                           slippage_bps=self.settings.venue_slippage_bps)
+
+    def _serve_here(self, port: int) -> tuple[str, int]:
+        from runtime.venue import VenueServer
+
+        try:
+            server = VenueServer(self._config(), port=port)
+            server.bind()
+        except OSError:  # the port is taken since: any free one
+            server = VenueServer(self._config(), port=0)
+        server.start()
+        self.server = server
+        return server.base_url, server.port
+
+    def _start_process(self, port: int) -> tuple[str, int]:
+        """Start the venue's process and wait for its ready line. Its stdin is ours: it ends
+        when we do. Its environment is the workers' sandbox (no keys of anyone's: its own are
+        in its folder)."""
+        from runtime.processes import sandbox_environment
+
+        root = venue_root(self.settings)
+        venue_credentials(self.settings)  # created here, read there: one writer
+        env = sandbox_environment(root, root / ".cache")
+        with open(self.settings.home / "venue.log", "ab") as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", VENUE_MODULE, str(root),
+                 str(self.settings.market_data_dir), str(self.settings.venue_speed),
+                 str(self.settings.venue_slippage_bps), str(port)],
+                cwd=root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                start_new_session=True,
+            )
+        self.process = proc
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], VENUE_READY_S)
+        line = proc.stdout.readline() if ready else b""
+        try:
+            answer = json.loads(line)
+            return str(answer["url"]), int(answer["port"])
+        except (ValueError, KeyError, TypeError):
+            self._end_process()
+            log_path = self.settings.home / "venue.log"
+            last = ""
+            with contextlib.suppress(OSError):
+                lines = [ln for ln in log_path.read_text(errors="replace").splitlines()
+                         if ln.strip()]
+                last = f": {lines[-1].strip()[:300]}" if lines else ""
+            raise RuntimeError(f"the local paper venue did not start{last} (see {log_path})"
+                               ) from None
+
     def clock_day(self) -> date | None:
-        """The New York day on the clock of the venue this process serves (its bots' day:
-        the bot launcher warms its schedules); None for a venue served elsewhere."""
-        if self.server is None:
-            return None
+        """The New York day on the clock of the venue this supervisor runs (its bots' day: the
+        bot launcher warms its schedules); None for a venue run by someone else."""
         from runtime.venue.market_clock import ny_date
 
-        return ny_date(self.server.broker.now())
+        if self.server is not None:
+            return ny_date(self.server.broker.now())
+        if self.process is None or self.endpoint is None or self.process.poll() is not None:
+            return None
+        now = time.monotonic()
+        if self._clock_day is not None and now - self._clock_day[0] < CLOCK_DAY_TTL_S:
+            return self._clock_day[1]
+        import httpx
+
+        try:
+            answer = httpx.get(self.endpoint.url + "/v2/clock", timeout=BUSY_VENUE_PROBE_S,
+                               headers={"APCA-API-KEY-ID": self.endpoint.key_id,
+                                        "APCA-API-SECRET-KEY": self.endpoint.secret})
+            answer.raise_for_status()
+            day = ny_date(datetime.fromisoformat(answer.json()["timestamp"]))
+        except (httpx.HTTPError, ValueError, KeyError):
+            return None  # the launcher then warms the machine's day
+        self._clock_day = (now, day)
+        return day
+
+    def _end_process(self) -> None:
+        proc, self.process = self.process, None
+        self._clock_day = None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            if proc.stdin is not None:
+                proc.stdin.close()  # the venue's signal to save its clock and end
+        try:
+            proc.wait(timeout=VENUE_STOP_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=VENUE_STOP_S)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
     def stop(self) -> None:
         if self.server is not None:
             self.server.stop()
             self.server = None
+        self._end_process()
