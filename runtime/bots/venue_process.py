@@ -25,8 +25,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-READY_KEYS = ("url", "port")
-
 
 def main(argv: list[str]) -> int:
     from core.logging import configure_logging
