@@ -27,6 +27,7 @@ from api.services.views import (
 from core.errors import Conflict, InvalidInput, NotFound, StratforgeError
 from core.logging import get_logger
 from core.models import Generation
+from generator.agent_spec import is_agent_spec
 from generator.pipeline import Generated
 from generator.prompts import PromptContext
 from generator.providers.base import Proposal, ProviderFailed, attempts_of
@@ -257,6 +258,10 @@ class ModelChoice:
             return view
         if spec_data is None:
             view.note = "this version has no spec to explain"
+            return view
+        if is_agent_spec(spec_data):  # its rules are the model's, decided at run time
+            view.note = ("an agent's trades are decided by its model at each step: the summary "
+                         "says what it is told and allowed; there are no rules to explain")
             return view
         explainer = build_provider(selector, llm_settings)
         if not isinstance(explainer, LLMProvider):

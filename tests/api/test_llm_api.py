@@ -187,6 +187,17 @@ def test_explanation(client: TestClient, llm_server: StubLLM) -> None:
     assert offline["explanation"] is None and "STRATFORGE_LLM_PROVIDER" in offline["note"]
     purposes = [r["purpose"] for r in client.get("/generations").json()["generations"]]
     assert purposes == ["explain", "spec"]
+    # an agent has no rules to explain: its summary, a note, no model call (it was a 500)
+    agent = client.post("/agents", json={
+        "text": "Each month, split between SPY, TLT and GLD given the last 2 months of prices",
+        "model": "offline"})
+    assert agent.status_code == 201, agent.text
+    count = len(llm_server.requests)
+    explained = client.get(f"/strategies/{agent.json()['id']}/explanation")
+    assert explained.status_code == 200, explained.text
+    assert explained.json()["explanation"] is None and "agent" in explained.json()["note"]
+    assert explained.json()["summary"]
+    assert len(llm_server.requests) == count
 
 
 # -- the CLI, end to end --------------------------------------------------------------------------
