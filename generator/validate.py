@@ -15,6 +15,8 @@ import ast
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from core import python_ast
+
 ALLOWED_MODULES = {
     "__future__",
     "lumibot",
@@ -216,8 +218,8 @@ def check_source(source: str, filename: str = "<strategy>") -> StaticReport:
     """Syntax, compile and AST allow-list checks, with line numbers; runs nothing."""
     report = StaticReport()
     try:
-        tree = ast.parse(source, filename=filename)
-        compile(tree, filename, "exec")
+        tree = python_ast.parse(source, filename)
+        python_ast.compile_tree(tree, filename)
     except SyntaxError as exc:
         message = f"syntax error: {exc.msg}"
         if exc.text:

@@ -11,6 +11,7 @@ import functools
 import math
 from typing import Any
 
+from core import python_ast
 from core.errors import InvalidInput
 from core.models import StrategyVersion
 from generator.agent_spec import AgentSpec, is_agent_spec
@@ -27,7 +28,7 @@ def declared_parameters(source: str) -> dict[str, Any]:
 @functools.lru_cache(maxsize=128)
 def _declared_parameters(source: str) -> dict[str, Any]:
     try:
-        tree = ast.parse(source)
+        tree = python_ast.parse(source)
     except SyntaxError:
         return {}
     for node in ast.walk(tree):

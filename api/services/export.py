@@ -12,6 +12,7 @@ import re
 
 import black
 
+from core import python_ast
 from core.errors import InvalidInput
 from runtime import metrics as metrics_module
 from runtime import strategy_base
@@ -73,7 +74,7 @@ def strategy_source(exported: str) -> str | None:
     head, _, after = exported.partition(HELPERS_MARK)
     body = after.partition(STRATEGY_MARK)[2].partition(METRICS_MARK)[0]
     try:
-        used = {node.id for node in ast.walk(ast.parse(body)) if isinstance(node, ast.Name)}
+        used = {node.id for node in ast.walk(python_ast.parse(body)) if isinstance(node, ast.Name)}
     except SyntaxError:
         return None  # the validation gate names the problem in the file as it was sent
     helpers = sorted(used & set(strategy_base.__all__))

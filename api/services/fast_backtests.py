@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from core import python_ast
 from core.errors import InvalidInput
 from core.models import StrategyVersion
 from generator.parameters import apply_parameters
@@ -26,7 +27,7 @@ from runtime.fast_engine import FastEngineRefused, run_request, unsupported_feat
 
 def _logic(source: str) -> str:
     """The module's statements without docstrings (a summary may be worded differently)."""
-    tree = ast.parse(source)
+    tree = python_ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)

@@ -26,6 +26,7 @@ from api.services.export import strategy_source
 from api.services.strategies import StrategyService
 from api.services.validation import ValidationService
 from api.services.views import StrategyView
+from core import python_ast
 from core.errors import InvalidInput, ValidationFailed
 from core.logging import get_logger
 from core.models import VersionOrigin
@@ -106,7 +107,7 @@ class StrategyImporter:
                 "(a list of symbols) in its `parameters`, as stratforge's code has",
                 code="no_symbols")
         self.strategies.require_symbol_list(symbols)
-        docstring = (ast.get_docstring(ast.parse(source)) or "").strip()
+        docstring = (ast.get_docstring(python_ast.parse(source)) or "").strip()
         stem = PurePath(filename).stem if filename else ""
         title = name or docstring.split("\n", 1)[0].strip() or stem or report.class_name
         with self.ctx.session() as db:
