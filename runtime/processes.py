@@ -17,12 +17,14 @@ What it owns:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.config import PROJECT_ROOT
 
@@ -113,6 +115,19 @@ def spawn_module(
             start_new_session=True,
             preexec_fn=memory_limit(memory_mb),
         )
+
+
+def end_child(proc: subprocess.Popen[Any], timeout_s: float) -> None:
+    """End a child that runs until its stdin closes (the bot launcher, the venue): close it,
+    wait up to `timeout_s`, then kill it and wait again."""
+    with contextlib.suppress(OSError):
+        if proc.stdin is not None:
+            proc.stdin.close()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout_s)
 
 
 def signal_group(pid: int, sig: int) -> bool:

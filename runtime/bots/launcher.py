@@ -50,7 +50,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.logging import get_logger
 from runtime.bots.import_policy import block_imports_from_env
-from runtime.processes import process_start_time
+from runtime.processes import end_child, process_start_time
 
 log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "__main__"
 
@@ -307,16 +307,8 @@ class BotLauncher:
         """End the launcher (its bots keep running)."""
         proc, self._proc = self._proc, None
         self._ready = False
-        if proc is None:
-            return
-        with contextlib.suppress(OSError):
-            if proc.stdin is not None:
-                proc.stdin.close()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        if proc is not None:
+            end_child(proc, 5.0)
 
 
 if __name__ == "__main__":

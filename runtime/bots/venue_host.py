@@ -24,6 +24,7 @@ from typing import Any
 
 from core.config import Settings
 from core.logging import get_logger
+from runtime.processes import end_child, sandbox_environment
 
 log = get_logger(__name__)
 
@@ -61,18 +62,24 @@ PROBE_S = 2.0  # how long `known_venue` waits for a venue's clock by default
 BUSY_VENUE_PROBE_S = 15.0
 
 
-def _venue_answers(url: str, key_id: str, secret: str, timeout_s: float = PROBE_S) -> bool:
+def _clock(url: str, key_id: str, secret: str, timeout_s: float) -> Any:
+    """A venue's answer to `GET /v2/clock` (an `httpx.Response`), or None when none came
+    within `timeout_s`."""
     import httpx
 
     try:
-        response = httpx.get(
+        return httpx.get(
             url.rstrip("/") + "/v2/clock",
             headers={"APCA-API-KEY-ID": key_id, "APCA-API-SECRET-KEY": secret},
             timeout=timeout_s,
         )
-        return response.status_code == 200
     except httpx.HTTPError:
-        return False
+        return None
+
+
+def _venue_answers(url: str, key_id: str, secret: str, timeout_s: float = PROBE_S) -> bool:
+    response = _clock(url, key_id, secret, timeout_s)
+    return response is not None and response.status_code == 200
 
 
 def _saved_endpoint(settings: Settings) -> dict[str, Any]:
@@ -158,11 +165,7 @@ class VenueHost:
     def _serve_here(self, port: int) -> tuple[str, int]:
         from runtime.venue import VenueServer
 
-        try:
-            server = VenueServer(self._config(), port=port)
-            server.bind()
-        except OSError:  # the port is taken since: any free one
-            server = VenueServer(self._config(), port=0)
+        server = VenueServer.bound(self._config(), port)
         server.start()
         self.server = server
         return server.base_url, server.port
@@ -171,8 +174,6 @@ class VenueHost:
         """Start the venue's process and wait for its ready line. Its stdin is ours: it ends
         when we do. Its environment is the workers' sandbox (no keys of anyone's: its own are
         in its folder)."""
-        from runtime.processes import sandbox_environment
-
         root = venue_root(self.settings)
         venue_credentials(self.settings)  # created here, read there: one writer
         env = sandbox_environment(root, root / ".cache")
@@ -216,14 +217,16 @@ class VenueHost:
             return self._clock_day[1]
         import httpx
 
+        # no answer: the launcher then warms the machine's day
+        response = _clock(self.endpoint.url, self.endpoint.key_id, self.endpoint.secret,
+                          BUSY_VENUE_PROBE_S)
+        if response is None:
+            return None
         try:
-            answer = httpx.get(self.endpoint.url + "/v2/clock", timeout=BUSY_VENUE_PROBE_S,
-                               headers={"APCA-API-KEY-ID": self.endpoint.key_id,
-                                        "APCA-API-SECRET-KEY": self.endpoint.secret})
-            answer.raise_for_status()
-            day = ny_date(datetime.fromisoformat(answer.json()["timestamp"]))
+            response.raise_for_status()
+            day = ny_date(datetime.fromisoformat(response.json()["timestamp"]))
         except (httpx.HTTPError, ValueError, KeyError):
-            return None  # the launcher then warms the machine's day
+            return None
         self._clock_day = (now, day)
         return day
 
@@ -232,14 +235,7 @@ class VenueHost:
         self._clock_day = None
         if proc is None:
             return
-        with contextlib.suppress(OSError):
-            if proc.stdin is not None:
-                proc.stdin.close()  # the venue's signal to save its clock and end
-        try:
-            proc.wait(timeout=VENUE_STOP_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=VENUE_STOP_S)
+        end_child(proc, VENUE_STOP_S)  # a closed stdin: the venue saves its clock and ends
         if proc.stdout is not None:
             proc.stdout.close()
 

@@ -34,11 +34,7 @@ def main(argv: list[str]) -> int:
     configure_logging()
     config = VenueConfig(root=Path(root), market_dir=Path(market_dir), speed=float(speed),
                          slippage_bps=float(slippage))
-    try:
-        server = VenueServer(config, port=int(port))
-        server.bind()
-    except OSError:  # the port is taken since: any free one
-        server = VenueServer(config, port=0)
+    server = VenueServer.bound(config, int(port))
     done = threading.Event()
 
     def stop(*_: Any) -> None:

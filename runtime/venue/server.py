@@ -49,6 +49,18 @@ class VenueServer:
 
     # ---- addresses and keys ------------------------------------------------------------
 
+    @classmethod
+    def bound(cls, config: VenueConfig, port: int) -> VenueServer:
+        """A server bound to `port`, or to any free port when that one is taken (a venue
+        started again on the port it saved, which someone took meanwhile)."""
+        try:
+            server = cls(config, port=port)
+            server.bind()
+        except OSError:
+            server = cls(config, port=0)
+            server.bind()
+        return server
+
     def bind(self) -> int:
         """Bind the listening socket now (idempotent); returns the port."""
         if self._socket is None:
