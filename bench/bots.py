@@ -232,6 +232,16 @@ def main() -> None:
                 "APCA-API-KEY-ID": up.key_id, "APCA-API-SECRET-KEY": up.secret,
             }).json().get("requests", {})
         available_before = mem_available_mb()
+        before = supervisor_status(settings)  # CPU already spent starting up, if started
+        start_cpu_before = {
+            "supervisor_incl_venue": sum(cpu_seconds(p) for p in supervisor_pids(before))
+            if before else 0.0,
+            "launcher": cpu_seconds(int(before["launcher_pid"]))
+            if before and before.get("launcher_pid") else 0.0,
+            "venue_process": cpu_seconds(int(before["venue_pid"]))
+            if before and before.get("venue_pid") else 0.0,
+        }
+        deploy_calls_t0 = time.monotonic()
         deployed: dict[int, float] = {}
         deployed_at: dict[int, float] = {}  # wall clock, against the journal's timestamps
         for _ in range(args.bots):
@@ -242,6 +252,7 @@ def main() -> None:
                 parameters={"target_weights": {"SPY": weight}}))
             deployed[view.id] = t0
             deployed_at[view.id] = wall
+        deploy_calls_s = time.monotonic() - deploy_calls_t0
         first_order: dict[int, float] = {}
         start_cpu: dict[int, float] = {}
         running: dict[int, float] = {}
@@ -285,6 +296,14 @@ def main() -> None:
             "launcher": cpu_seconds(int(sup_start["launcher_pid"]))
             if sup_start and sup_start.get("launcher_pid") else None,
             "this_benchmark_watching": watch_cpu,
+            "venue_process": cpu_seconds(int(sup_start["venue_pid"]))
+            if sup_start and sup_start.get("venue_pid") else None,
+        }
+        # the same, counted from the first deploy call (with --started or --warm, what the
+        # start-up already spent is not in it)
+        start_cpu_since_deploy = {
+            name: (spent - start_cpu_before[name]) if spent is not None else None
+            for name, spent in start_cpu_others.items() if name in start_cpu_before
         }
         phases = start_phases(home / "home" / "deployments", deployed_at)
         sup = supervisor_status(settings)
@@ -393,6 +412,8 @@ def main() -> None:
             "bot_cpu_s_to_first_order": spread(start_cpu.values()),
             "bots_cpu_s_to_first_order_total": sum(start_cpu.values()),
             "other_cpu_s_to_first_order": start_cpu_others,
+            "other_cpu_s_since_first_deploy": start_cpu_since_deploy,
+            "deploy_calls_s": deploy_calls_s,
             "start_phases_s": phases,
             "venue_requests_to_first_order": start_requests,
             "load_average_1m": os.getloadavg()[0],

@@ -7,6 +7,17 @@ a configurable base URL, and `IdempotentTradingClient`, whose `submit_order` nev
 order blindly: after a timeout or a server error it looks the order up by its client order id
 and only re-sends when the broker provably does not have it.
 
+A bot's client may also reuse reads (`reuse_reads_s`): the same GET (path and query) asked
+again within that window is answered from the first answer, and any write (an order sent,
+replaced or cancelled) forgets every kept answer at once. A bot's start and each of its
+iterations read the account, the positions and the orders several times within a second (our
+start-up look, Lumibot's strategy set-up, its sync before the iteration, the risk gate's view
+before an order): 18 requests to the first order, 9 of them repeats. Each repeat cost the bot
+and the broker a request; against Alpaca each also counts toward its rate limit. A kept
+answer is at most `reuse_reads_s` old, the same staleness as a request that was slow to
+arrive; an order's fill, which the broker makes on its own, shows at the next read after
+the window, as it would at the next poll.
+
 Clients of the local venue (loopback, `BrokerEndpoint.venue`) skip requests' per-request look
 at the environment (`Session.trust_env`: proxy variables, `no_proxy`, `.netrc`): a fifth of a
 bot's CPU per request, and no proxy ever stands between a bot and its loopback venue.
@@ -14,6 +25,8 @@ bot's CPU per request, and no proxy ever stands between a bot and its loopback v
 
 from __future__ import annotations
 
+import copy
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,15 +108,48 @@ def resolve_endpoint(
 
 
 class IdempotentTradingClient(TradingClient):
-    """alpaca-py's TradingClient with a request timeout and a submit that cannot double."""
+    """alpaca-py's TradingClient with a request timeout, a submit that cannot double and,
+    with `reuse_reads_s` > 0, reads reused within that window until the next write."""
 
-    def __init__(self, *args: Any, timeout_s: float = 10.0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, timeout_s: float = 10.0, reuse_reads_s: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.timeout_s = timeout_s
+        self.reuse_reads_s = reuse_reads_s
+        self._kept: dict[tuple[str, str], tuple[float, Any]] = {}
+        self._writes = 0  # writes seen: a read that overlapped one is not kept
+        self._kept_lock = threading.Lock()
+        self.reads_reused = 0
+        self.clock = time.monotonic  # a test's own clock
 
     def _one_request(self, method: str, url: str, opts: dict[str, Any], retry: int) -> Any:
         opts.setdefault("timeout", self.timeout_s)
-        return super()._one_request(method, url, opts, retry)
+        if self.reuse_reads_s <= 0:
+            return super()._one_request(method, url, opts, retry)
+        if method.upper() != "GET":
+            self._forget()
+            try:
+                return super()._one_request(method, url, opts, retry)
+            finally:
+                self._forget()  # what was read while the write was under way, too
+        key = (url, repr(sorted((opts.get("params") or {}).items())))
+        asked = self.clock()
+        with self._kept_lock:
+            kept = self._kept.get(key)
+            writes = self._writes
+            if kept is not None and asked - kept[0] < self.reuse_reads_s:
+                self.reads_reused += 1
+                return copy.deepcopy(kept[1])
+        answer = super()._one_request(method, url, opts, retry)
+        with self._kept_lock:
+            if self._writes == writes:  # aged from when it was asked, not answered
+                self._kept[key] = (asked, copy.deepcopy(answer))
+        return answer
+
+    def _forget(self) -> None:
+        with self._kept_lock:
+            self._writes += 1
+            self._kept.clear()
 
     def _find(self, client_id: str) -> Any | None:
         try:
@@ -159,13 +205,15 @@ def _on_loopback(client: Any, endpoint: BrokerEndpoint) -> Any:
     return client
 
 
-def trading_client(endpoint: BrokerEndpoint, *, timeout_s: float = 10.0) -> TradingClient:
+def trading_client(endpoint: BrokerEndpoint, *, timeout_s: float = 10.0,
+                   reuse_reads_s: float = 0.0) -> IdempotentTradingClient:
     client = IdempotentTradingClient(
         endpoint.key_id,
         endpoint.secret,
         paper=endpoint.paper,
         url_override=endpoint.trading_url,
         timeout_s=timeout_s,
+        reuse_reads_s=reuse_reads_s,
     )
     return _on_loopback(client, endpoint)
 
@@ -183,8 +231,11 @@ def lumibot_broker(
     broker_class: type | None = None,
     polling_interval: float = 2.0,
     timeout_s: float = 10.0,
+    trading: TradingClient | None = None,
 ) -> Any:
-    """Lumibot's Alpaca broker with our injected clients (polling, no websocket)."""
+    """Lumibot's Alpaca broker with our injected clients (polling, no websocket); `trading`,
+    when given, is the trading client it shares with its caller (one connection, one set of
+    reused reads)."""
     from lumibot.brokers import Alpaca
     from lumibot.data_sources import AlpacaData
 
@@ -194,7 +245,7 @@ def lumibot_broker(
     cls = broker_class or Alpaca
     return cls(
         config,
-        trading_client=trading_client(endpoint, timeout_s=timeout_s),
+        trading_client=trading or trading_client(endpoint, timeout_s=timeout_s),
         data_source=data_source,
         polling_interval=polling_interval,
     )

@@ -23,7 +23,8 @@ supervisor is gone) ends the launcher; bots live on, each in its own session.
 
 A child: new session (so one signal reaches its process group), the bot's own environment
 only (nothing of the launcher's is kept), stdin from /dev/null, stdout and stderr appended to
-its log, an address-space limit when asked, then `python -m MODULE ARGS` in-process. The
+its log, an address-space limit when asked, then `python -m MODULE ARGS` in-process (for a
+module of `MAIN_MODULES`, which the launcher imported, its `main(ARGS)`). The
 launcher reaps its children (SIGCHLD); the supervisor follows them by pid and kernel start
 time, and reads how they ended from their journal, as it does for adopted bots.
 
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import select
 import signal
@@ -65,6 +67,7 @@ PRELOAD = (
     "alpaca.trading.client",
     "alpaca.data.historical",
     "apscheduler.schedulers.background",
+    "apscheduler.triggers.cron",  # Lumibot's live scheduler: ~10 ms of CPU per bot
     "polars",  # Lumibot's bars import it at a bot's first history call: ~0.2 s of CPU each
     # a bot's own modules (none imports Lumibot)
     "runtime.bots.config",
@@ -73,7 +76,12 @@ PRELOAD = (
     "runtime.alpaca_clients",
     "runtime.lumibot_hooks",
     "runtime.backtest_worker",
+    "runtime.bots.startup_slots",
 )
+# Modules a bot runs whose `main(argv) -> exit code` the child calls, imported here once: run
+# with `-m` instead, each child compiled the module from source (bots write no bytecode) and
+# executed it again, ~15 ms of CPU per bot. Such a module must not import Lumibot at its top.
+MAIN_MODULES = ("runtime.bots.live_worker",)
 WARM_CALENDARS = ("NYSE",)  # the market of Lumibot's stock strategies
 
 
@@ -96,7 +104,7 @@ def preload() -> list[str]:
     """Import what every bot imports and build the calendars it asks for; returns what could
     not be (a bot then does it itself)."""
     missing = []
-    for name in PRELOAD:
+    for name in (*PRELOAD, *MAIN_MODULES):
         try:
             __import__(name)
         except Exception:
@@ -111,6 +119,12 @@ def preload() -> list[str]:
             warm_live_schedules(market)
     except Exception:
         missing.append("calendars")
+    try:  # reading Lumibot's package metadata: ~10 ms of CPU per bot (cached per process)
+        from runtime.lumibot_hooks import check_lumibot_version
+
+        check_lumibot_version()
+    except Exception:
+        missing.append("lumibot version")
     return missing
 
 
@@ -164,10 +178,15 @@ def _child(request: LaunchRequest) -> None:
         os.environ.update(request.env)
         time.tzset()
         sys.argv = [request.module, *request.args]
-        import runpy
+        preloaded = sys.modules.get(request.module) if request.module in MAIN_MODULES else None
+        if preloaded is not None:
+            code = preloaded.main(list(request.args))
+            logging.shutdown()
+        else:
+            import runpy
 
-        runpy.run_module(request.module, run_name="__main__", alter_sys=True)
-        code = 0
+            runpy.run_module(request.module, run_name="__main__", alter_sys=True)
+            code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:

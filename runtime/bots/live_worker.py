@@ -112,6 +112,10 @@ LUMIBOT_IDLE_WAIT_S = 5.0  # Lumibot's event and order threads, idle (patient_id
 # a start-up slot is given back this long after RUNNING when the first iteration, due at once,
 # has not ended by then (one whose first iteration is not due at once gives it back at RUNNING)
 FIRST_ITERATION_GRACE_S = 2.0
+# the same read (account, positions, orders, clock) asked again within this many seconds is
+# answered from the first answer, until the bot's next order, replace or cancel
+# (alpaca_clients.IdempotentTradingClient): the bot and its Lumibot broker share one client
+REUSE_READS_S = 1.0
 STOP_JOIN_S = 5.0  # how long a stopping bot waits for Lumibot's threads, all together
 LOOP_WAIT_S = 1.0  # the main loop's longest sleep: how late a sync after a submit may start
 # an order in one of these states changes no more (Alpaca's terminal statuses)
@@ -247,7 +251,8 @@ class Bot:
         self.endpoint = endpoint
         self.folder = folder
         self.journal = Journal(folder / EVENTS_FILE)
-        self.client = trading_client(endpoint, timeout_s=config.broker_timeout_s)
+        self.client = trading_client(endpoint, timeout_s=config.broker_timeout_s,
+                                     reuse_reads_s=REUSE_READS_S)
         self.clock = BrokerClock()
         self.gate = RiskGate(
             config.limits,
@@ -733,7 +738,7 @@ def run(folder: Path) -> int:
         idle_poll_s=IDLE_SYNC_S)
     broker = lumibot_broker(endpoint, broker_class=broker_class,
                             polling_interval=config.polling_interval,
-                            timeout_s=config.broker_timeout_s)
+                            timeout_s=config.broker_timeout_s, trading=bot.client)
 
     def iteration_ended() -> None:
         bot.iteration_ended()

@@ -29,6 +29,9 @@ class LossyProxy:
         self.target = target
         self.mode: str | None = None
         self.posts = 0
+        self.seen: list[str] = []  # "GET /v2/account", in arrival order
+        self.hold_get: threading.Event | None = None  # when set: GETs wait for it
+        self.held = threading.Event()  # a GET is waiting on hold_get
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,6 +43,10 @@ class LossyProxy:
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length")}
+                proxy.seen.append(f"{self.command} {self.path.split('?')[0]}")
+                if self.command == "GET" and proxy.hold_get is not None:
+                    proxy.held.set()
+                    proxy.hold_get.wait(10)
                 is_submit = self.command == "POST" and self.path.startswith("/v2/orders")
                 mode = proxy.mode if is_submit else None
                 if is_submit:
@@ -160,3 +167,85 @@ def test_only_the_local_venues_clients_skip_the_environments_proxy_settings() ->
     assert data_client(venue)._session.trust_env is False
     assert trading_client(alpaca)._session.trust_env is True  # a user's proxy still applies
     assert data_client(alpaca)._session.trust_env is True
+
+
+# -- reads reused within a window (a bot's start and iterations read the same things) ------------
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _reusing(proxy: LossyProxy, venue: VenueServer, window: float = 1.0) -> tuple[Any, FakeClock]:
+    endpoint = BrokerEndpoint(proxy.url, proxy.url, key_id=venue.key_id,
+                              secret=venue.secret_key)
+    client = trading_client(endpoint, timeout_s=5, reuse_reads_s=window)
+    clock = FakeClock()
+    client.clock = clock
+    return client, clock
+
+
+def test_a_read_repeated_within_the_window_is_answered_from_the_first(
+    proxy: LossyProxy, venue: VenueServer
+) -> None:
+    client, clock = _reusing(proxy, venue)
+    first = client.get_account()
+    clock.now += 0.9
+    again = client.get_account()
+    assert again.cash == first.cash and again is not first
+    client.get_all_positions()
+    client.get_all_positions()
+    open_orders = GetOrdersRequest(status=QueryOrderStatus.OPEN, limit=500)  # type: ignore[arg-type]
+    client.get_orders(open_orders)
+    client.get_orders(GetOrdersRequest(status=QueryOrderStatus.ALL, limit=500))  # type: ignore[arg-type]
+    client.get_orders(open_orders)
+    assert proxy.seen == ["GET /v2/account", "GET /v2/positions", "GET /v2/orders",
+                          "GET /v2/orders"]  # other query, other read
+    assert client.reads_reused == 3
+    clock.now += 0.2  # the first account read is 1.1 s old now
+    client.get_account()
+    assert proxy.seen[-1] == "GET /v2/account" and len(proxy.seen) == 5
+
+
+def test_a_write_forgets_every_kept_read(proxy: LossyProxy, venue: VenueServer) -> None:
+    client, _clock = _reusing(proxy, venue, window=60)
+    open_orders = GetOrdersRequest(status=QueryOrderStatus.OPEN, limit=500)  # type: ignore[arg-type]
+    before = client.get_orders(open_orders)
+    cash = float(client.get_account().cash)
+    client.submit_order(_buy("reuse-1"))
+    after = client.get_orders(open_orders)
+    assert [o.client_order_id for o in after] == [*[o.client_order_id for o in before],
+                                                 "reuse-1"]
+    assert proxy.seen.count("GET /v2/orders") == 2
+    client.cancel_order_by_id(after[-1].id)
+    assert client.get_orders(open_orders) == []  # the cancel, too, was a write
+    assert float(client.get_account().cash) == cash
+    assert proxy.seen.count("GET /v2/account") == 2
+
+
+def test_a_read_answered_across_a_write_is_not_kept(proxy: LossyProxy, venue: VenueServer) -> None:
+    client, _clock = _reusing(proxy, venue, window=60)
+    order = client.submit_order(_buy("reuse-2"))  # stays open: the venue's clock stands still
+    open_orders = GetOrdersRequest(status=QueryOrderStatus.OPEN, limit=500)  # type: ignore[arg-type]
+    gate = threading.Event()
+    proxy.hold_get = gate
+    answers: list[Any] = []
+    reader = threading.Thread(target=lambda: answers.append(client.get_orders(open_orders)))
+    reader.start()
+    assert proxy.held.wait(10)  # the read is on its way, unanswered
+    proxy.hold_get = None
+    client.cancel_order_by_id(order.id)  # a write meanwhile
+    gate.set()
+    reader.join(10)
+    assert answers and proxy.seen.count("GET /v2/orders") == 1
+    assert client.get_orders(open_orders) == []
+    assert proxy.seen.count("GET /v2/orders") == 2  # asked again: the first was not kept
+
+
+def test_without_a_window_every_read_is_asked(proxy: LossyProxy, venue: VenueServer) -> None:
+    client = _client(proxy, venue)
+    client.get_account()
+    client.get_account()
+    assert proxy.seen == ["GET /v2/account", "GET /v2/account"]
