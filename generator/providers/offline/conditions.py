@@ -324,7 +324,10 @@ def _named_period(reader: _Reader) -> Ind | None:
         return None
     period = state.consts[tok]
     named = {(ind.kind, ind.timeframe) for ind in state.inds.values()
-             if ind.kind in _MOVING and ind.period == period and ind.symbol is None}
+             if (ind.kind in _MOVING or ind.kind is None) and ind.period == period
+             and ind.symbol is None}
+    if len(named) > 1:  # a bare "the 200-day" said with "the 200-day SMA": the SMA
+        named = {(kind, tf) for kind, tf in named if kind is not None}
     if len(named) != 1:
         return None
     kind, timeframe = named.pop()
@@ -461,7 +464,10 @@ def _settle(left: Ind, right: Ind | float) -> tuple[Ind, Ind | float]:
     # an indicator of another symbol shares it with the other side ("SPY above its 200 SMA")
     if left.symbol and not right.symbol:
         right = replace(right, symbol=left.symbol)
-    elif right.symbol and not left.symbol and left.kind != IndicatorKind.price:
+    elif (right.symbol and not left.symbol and left.kind != IndicatorKind.price
+          and replace(left, symbol=right.symbol) != right):
+        # ... unless that makes the two one: "its 3 month ROC is above SPY's 3 month ROC"
+        # compares the traded symbol's with SPY's
         left = replace(left, symbol=right.symbol)
     if scale(left.kind) != scale(right.kind):
         raise _Refused("the two sides are on different scales and cannot be compared")

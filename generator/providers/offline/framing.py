@@ -54,14 +54,19 @@ from generator.spec import (
 
 # -- small talk ----------------------------------------------------------------------------------
 SMALL_TALK: list[re.Pattern[str]] = [
-    rx(r"(?:hey|hi|hello|yo|ok|okay|so)(?: there)?(?: !| ,)?(?= \S)"),
-    rx(r"(?:thanks|thank you|thx|cheers|ty)(?: !| \.| so much| a lot)*"),
+    rx(r"(?:hey|hi|hello|yo|ok|okay|so)(?: there| all| everyone| guys| folks| team)?(?: !| ,)?"
+       r"(?= \S)"),
+    rx(r"(?:thanks|thank you|thx|cheers|ty)(?: !| \.| so much| a lot| in advance)*"),
+    # asking to try it: "can I test buying ...", "is it possible to backtest ..."
+    rx(r"(?:(?:can|could) (?:i|we|you)|is it possible to|how (?:do|would) i) (?:please )?"
+       r"(?:test|backtest|try|run|simulate|see)(?: out)?(?: how)?(?= \S)"),
     rx(r"(?:can|could|would|will) you(?: please)? (?:make|build|create|write|set up|code|give)"
        r"(?: me| us)?(?: something| a (?:bot|strategy|trading bot|algo|system))?"
        r"(?: for (?=[A-Z]))?(?: that| which| to)?"),
     rx(r"(?:please )?(?:make|build|create|write|set up|code)(?: me| us)? a (?:bot|strategy"
        r"|trading bot|algo|system)(?: for (?=[A-Z]))?(?: that| which| to)?(?= :| \S)"),
     rx(r"(?:my|an|the|simple|quick) idea(?= :| for)"),
+    rx(r"(?:(?<= [.!?] )|^)(?:idea|plan|setup|rules|logic|strategy) :"),
     rx(r"i'd like to|i would like to|i want to|i wanna|let us|i think"),
     rx(r"(?:(?:thinking about|here's|here is|this is|trying|try) )?(?:a )?(?:simple|quick|easy"
        r"|another|basic) (?:1|one)(?: -(?= [A-Z]))?(?= :| ,| for [A-Z]| [A-Z])"),
@@ -72,6 +77,11 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:, )?(?:nothing fancy|that's it|thats it|that is it|that's all|thats all|that is all"
        r"|lol|haha|not a pro(?: here)?|no pro here|new to this|i'm new|im new|first time here"
        r"|no matter what|in any case|just in case|to be safe|for safety)(?: !| \.| ,)*"),
+    # a family's name said in passing: "QQQ trend follow w/ 10% trailing stop: ..."
+    rx(r"(?:a )?trend (?:follow|following|follower)(?: (?:system|strategy|bot|setup|idea))?"),
+    # "get out on the trailing stop or if ...": the stop said again beside the sell rule
+    rx(r"(?:(?<=get out )|(?<=sell it )|(?<=exit )|(?<=sell ))on the (?:trailing )?stop"
+       r"(?: loss)?(?= or )"),
     # "protect it with a 6% trailing stop": the words around a risk control
     rx(r"(?:and )?protect (?:it|the position|the trade|myself|them) with(?= (?:a|an) )"),
 ]
@@ -161,6 +171,7 @@ def _arrow(m: re.Match[str]) -> str:
     if _SUBJECTLESS.match(cond):
         cond = f"it {cond}"
     return f" {verb}{sym} when {cond} "
+_LESS = frozenset({"lower", "less", "smaller", "weaker"})
 # wordings of one construct said another way
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "crosses back up above 30 from below": a crossing above
@@ -173,6 +184,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "sell on the first up close / day": one up close
     (rx(r"(?:on|at|after) the (?:first|1st|next) (?P<d>up|down|green|red) (?:close|day|bar)"),
      r" after 1 \g<d> day "),
+    # "sell if it drops 3% below it": where it ends up, as "is 3% below it"
+    (rx(r"(?:drops|drop|falls|fall|dips|dip|sinks|sink|slips|slip|slides|slide|declines|goes"
+        r"|gets|moves|rises|rise|climbs|climb|jumps|jump|rallies|trades)(?=\s+\d+(?:\.\d+)?\s+"
+        r"(?:%|percent|pct)\s+(?:below|under|beneath|above|over)\s)"), " is "),
     # "drops below that line": the line named before (a missing right side repeats it)
     (rx(r"(?P<op>below|under|above|over) (?:that|this|the same) (?:line|level|average|moving"
         r" average|ma|sma|ema)"), r" \g<op> "),
@@ -210,11 +225,18 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:exit|exits|sell|out|exit conditions|exit rules?|sell rules?) :(?= \S)"),
      " sell when "),
     (rx(r"(?P<v>entry|exit) is(?= (?:a|an|the) )"), r" \g<v> on "),
+    (rx(r"(?:entry|entries|enter)(?=\s+on\s+(?:a|an|the)\s)"), " buy "),
+    (rx(r"(?:exits?)(?=\s+on\s+(?:a|an|the)\s)"), " sell "),
     # "in when macd crosses over signal": the buy, said with one word
     (rx(r"(?<=[.;:⋄,] )in(?= (?:when|whenever|once|if)(?!\S))"), " buy "),
     # "Each month go 100% into whichever of ...": all of it into the pick
     (rx(r"(?:go|put|invest|move) (?:100 %|everything|it all) (?:in|into)(?= (?:whichever|the best"
         r"|the top|the strongest)(?!\S))"), " hold "),
+    # "when RSI 5 goes below 25 I buy": the action said after its condition
+    (rx(r"(?P<kw>when|whenever|if|once|as soon as) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
+        r"(?: ,)? (?:i|we|you) (?:will |would |'ll |then )?(?P<v>buy|sell|exit|get out|go long"
+        r"|go flat)(?P<sym> [A-Z][A-Z0-9.\-]{0,9})?(?= [.;,!⋄]| and |\s*$)"),
+     r" \g<v>\g<sym> \g<kw> \g<cond> "),
     # "every time rsi(2) < 5": whenever
     (rx(r"every time|each time|any time"), " whenever "),
     # "i just want to buy and hold VTI, never selling lol"
@@ -238,8 +260,15 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<v>hold|own|keep) it (?P<d>above|over|below|under)(?= (?:the|its) )"),
      r" \g<v> it while it is \g<d> "),
     # "sell when back above it": the subject left out is the one just named
-    (rx(r"(?P<kw>when|once|if|whenever) (?:it )?(?:is |gets |goes |comes )?back (?P<d>above|over"
-        r"|below|under)"), r" \g<kw> it is back \g<d> "),
+    (rx(r"(?P<kw>when|once|if|whenever) (?:it )?(?:is )?back (?P<d>above|over|below|under)"),
+     r" \g<kw> it is back \g<d> "),
+    # "sell when it's lower": the comparison of the buy rule, the other way round
+    (rx(r"(?P<kw>when|once|if|whenever) (?:it is |it's |it |its )?(?:back )?(?P<d>lower|higher"
+        r"|less|greater|smaller|bigger|weaker|stronger)(?= [,;.⋄]| ?$)"),
+     lambda m: f" {m.group('kw')} it is {'below' if m.group('d') in _LESS else 'above'} "),
+    # "... goes back under it": a move, which between two lines is the crossing
+    (rx(r"(?P<kw>when|once|if|whenever) (?:it )?(?P<v>gets|goes|comes|drops|falls|moves|climbs"
+        r"|rises) back (?P<d>above|over|below|under)"), r" \g<kw> it \g<v> back \g<d> "),
     # "RSI is oversold (below 25)": the bracket says the level
     (rx(r"(?:is |gets |becomes |turns )?(?:oversold|overbought) \( (?P<d>below|under|above|over"
         r"|< =?|> =?) (?P<n>\d+(?:\.\d+)?) \)"), r" is \g<d> \g<n> "),
@@ -380,12 +409,38 @@ def _period_close(state: ParseState, m: re.Match[str]) -> str:
     return f" {state.add_indicator(m, Ind(IndicatorKind.price, timeframe=m.group('tf')))} "
 
 
+# "Only take longs when SPY is above the 200 SMA", said apart from the buy rule: one more
+# condition of that rule; with no buy rule of its own, "only be long when X" holds while X
+_LONG_FILTER = rx(
+    r"(?:(?:,|;|and) )?(?:but )?only (?:take (?:longs?|long (?:trades|positions|entries|signals)"
+    r"|(?:the )?(?:trades|entries|signals|buys))|go long|be long|be in|get in|buy|enter|own"
+    rf"|hold|trade)(?: (?P<sym>{SYM}))?(?: (?:it|them))? (?:when|whenever|if|while|as long as)"
+    r" (?P<cond>(?:(?! [.;⋄] ).)+?)(?= [.;⋄]|\s*$)")
+_BUY_RULE = rx(rf"(?:buy|enter|go long)(?: {SYM})? (?:when|whenever|if|once) (?:(?! [.;⋄,] | sell"
+               r" | exit ).)+?(?= , | [.;⋄] | sell | exit |\s*$)")
+
+
+def _long_filter(text: str) -> str:
+    m = _LONG_FILTER.search(text)
+    if m is None:
+        return text
+    rest = f"{text[:m.start()]} {text[m.end():]}"
+    buys = list(_BUY_RULE.finditer(rest))
+    sym = f" {m.group('sym')}" if m.group("sym") else ""
+    if not buys:
+        return f"{rest[:m.start()]} hold{sym} while {m.group('cond')} {rest[m.start():]}"
+    if len(buys) > 1:
+        return text  # which buy rule it filters is not said: left to be refused
+    end = buys[0].end()
+    return f"{rest[:end]} and {m.group('cond')} {rest[end:]}"
+
+
 def expand_shorthands(state: ParseState) -> None:
     text = _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), state.t)
     for pattern, replacement in _SAME_AS:
         text = pattern.sub(replacement, text)
     text = _cross_averages(state, _both_lines(text))
-    text = _ARROW.sub(_arrow, text)
+    text = _long_filter(_ARROW.sub(_arrow, text))
     state.t = squash(text)
 
     def handler(m: re.Match[str]) -> str:
@@ -485,10 +540,15 @@ _CHATTER_STOP = _REMARK_STOP | NAME_STOP | frozenset(words(
 _SENTENCE = rx(r"(?:^|(?<= [.!?] ))(?P<words>[^.!?]+? [.!?])(?= |$)")
 
 
+# words that join a rule but say none of it: "sorry if this is a dumb question" is chatter
+_CONNECTIVES = frozenset(words("if when whenever while once"))
+
+
 def _is_chatter(text: str) -> bool:
     tokens = [w for w in text.split() if w not in ".!?,"]
     return len(tokens) >= 2 and all(
-        w in FILLER or (w.isalpha() and _meaningless([w]) and w not in _CHATTER_STOP)
+        w in FILLER or w in _CONNECTIVES
+        or (w.isalpha() and _meaningless([w]) and w not in _CHATTER_STOP)
         for w in tokens
     )
 
@@ -548,6 +608,10 @@ _COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", 
                          "long"])
 
 
+# the symbols a rotation or portfolio picks from: a rule's subject, never a title
+_UNIVERSE = rx(rf"(?:among|between|across|amongst) {SYM}(?: ,| /| &)?(?: and| or)? {SYM}")
+
+
 def _title_split(text: str) -> tuple[str, str] | None:
     tokens = text.split()
     for k, tok in enumerate(tokens[:16]):
@@ -562,6 +626,8 @@ def _title_split(text: str) -> tuple[str, str] | None:
             head = tokens[:k]
             if any(t in _RULE_WORDS for t in head) or any(
                     pair in _RULE_PAIRS for pair in itertools.pairwise(head)):
+                return None
+            if _UNIVERSE.search(" ".join(head)):  # "Rotation among SPY, EFA, EEM - top 2 ..."
                 return None
             return " ".join(head), " ".join(tokens[k + 1 :])
         if tok in _RULE_WORDS or tok == "%":
@@ -645,6 +711,7 @@ def extract_title(state: ParseState) -> None:
 # "Donchian channel 55/20", "10/30 EMA crossover", "with a 5 day EMA and a 20 day EMA"
 _BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,)?"
                           r"(?: (?:standard|default))? (?P<p>\d+)(?: period| day| days)?(?: ,| /)?"
+                          r"(?: (?:with|w /|and|at))?"
                           rf"(?: (?P<k>\d+(?:\.\d+)?)(?: {BB_STD_WORDS})?)?(?!\S)")
 # "20 day breakout on DBC": a period the rules must use
 _TITLE_PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:day|days|week|weeks|bar|bars|period)(?!\S)")
@@ -867,3 +934,22 @@ def check_title(state: ParseState, spec: StrategySpec) -> None:
     _check_settings(title, spec, problems)
     if problems:
         raise state.fail("; ".join(problems), [title.text])
+
+
+# "QQQ w/ 10% trailing stop: buy when ...", "... take profit on QQQ; entry is ...": once the
+# controls around it are taken out, a symbol standing alone (or "on SYM") is the one the rules
+# trade, when it is the only symbol the text names
+_LONE_SYMBOL = re.compile(r"(?:^|(?<=[.,;:⋄!?-]))\s*(?:(?:on|for|in|trading|trade) )?"
+                          rf"(?P<sym>{SYM})\s*(?=[.,;:⋄!?]|$)")
+
+
+def take_lone_symbol(state: ParseState) -> None:
+    named = set(re.findall(rf"(?<!\S){SYM}(?!\S)", state.t))
+    lone = list(_LONE_SYMBOL.finditer(state.t))
+    if len(named) != 1 or len(lone) != 1:
+        return
+    sym = lone[0].group("sym")
+    if len(re.findall(rf"(?<!\S){re.escape(sym)}(?!\S)", state.t)) != 1:
+        return  # named in a rule too: the rule says it
+    state.framed_symbols.append(sym)
+    state.t = squash(f"{state.t[: lone[0].start()]} {CONSUMED} {state.t[lone[0].end():]}")

@@ -121,6 +121,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"|reits?)\s*\(\s*([A-Za-z]{2,5})\s*\)", r" \1 "),
     (r"(?i)\b(?:except|but not) (?:when|if)\b", "unless"),
     (r"(?i)\blet's\b", "let us"),
+    (r"(?i)\bw/o\b", " without "),
+    (r"(?i)\bw/(?=\s|[A-Za-z0-9$])", " with "),  # "trend follow w/ 10% trailing stop"
     (r"(?i)'s\b", ""),  # "SPY's 200-day" -> "SPY 200-day"
     # "percentage points" are points; "half in SPY", "a third each": shares of the portfolio
     (r"(?i)\bpercent(?:age)? points?\b", "points"),

@@ -27,6 +27,7 @@ from generator.providers.offline.framing import (
     extract_standard_macd,
     extract_title,
     strip_small_talk,
+    take_lone_symbol,
 )
 from generator.providers.offline.indicators import extract_family_timeframes, extract_named_lines
 from generator.providers.offline.normalise import normalise
@@ -61,6 +62,7 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     extract_risk,
     extract_alternative,
     extract_sizing,
+    take_lone_symbol,
 )
 # the families that describe a portfolio, tried in order; None means "not this family"
 FAMILIES: tuple[Callable[[ParseState], StrategySpec | None], ...] = (

@@ -137,7 +137,8 @@ ROT_BY = rx(
 ROT_POSITIVE = [
     rx(
         r"(?:, )?(?:but )?(?:only )?(?:if|when|while|provided|as long as) (?:its|their|the|it|they"
-        rf"|⋄)?(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|has|have|stays"
+        rf"|that|this|⋄)?(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?"
+        r"(?: (?:is|are|has|have|stays"
         r"|remains))? (?:positive|above (?:zero|0)|> 0|greater than (?:zero|0)|up)"
     ),
     # "but if its return is negative go to BIL instead" (the alternative already taken out)
@@ -152,6 +153,16 @@ ROT_POSITIVE = [
     rx(r"(?:, )?(?:and )?(?:hold |buy |go to |switch to )?(?P<alt>[A-Z][A-Z0-9.\-]{0,9})"
        r" (?:if|when) (?:everything|everything is|all of them are|all are|both are|all|both)"
        r" (?:negative|down|below (?:zero|0))"),
+    # "anything not up over the 6 months gets replaced with SHY"
+    rx(r"(?:; |, )?(?:and )?(?:anything|any (?:pick|one|etf|fund|holding|of them)|whatever|each"
+       r" (?:pick|one))(?: that(?: is|'s)?)? (?:not up|negative|down|not positive|with a negative"
+       r"(?: return| momentum)?)(?: (?:over|in) (?:the |that )?(?:period|lookback|window|"
+       rf"{period('q')}))? (?:gets|is|will be) (?:replaced|swapped|switched|rotated) (?:with|by"
+       rf"|for|into|to) (?P<alt>{SYM})"),
+    # "BIL as the cash asset", "use SHY as cash": where the money of a negative pick waits
+    rx(rf"(?:, )?(?:and )?(?:with |use |using )?(?P<alt>{SYM}) as (?:the |my |a |our )?(?:cash"
+       r"|safe|safety|defensive|risk off|fallback|backup|parking)(?: (?:asset|position|holding"
+       r"|fund|etf|alternative|option|spot|proxy|equivalent))?"),
     # "only take ones with positive momentum"
     rx(r"(?:, )?(?:and )?only (?:take|buy|hold|pick|own) (?:the )?(?:ones|those|names|assets"
        r"|etfs|funds)?(?: (?:with|that have|having))? (?:a )?positive(?: (?:momentum|returns?))?"),

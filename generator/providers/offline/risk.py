@@ -111,7 +111,15 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
        rf" for (?:at most |up to |a maximum of |exactly |just )?{_HOLD_N}(?:(?: ,)? (?:and|then)"
        r"(?: then)? (?:sell|exit|get out)(?: it)?| max"
        r"(?:imum)?)?"),
+    # "hold it 4 days then sell"
+    rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| each trade| the position)?"
+       rf" {_HOLD_N}(?: ,)? (?:and |then )+(?:sell|exit|get out)(?: it| them)?"),
 ]
+# "sell when RSI > 80 or after 10 trading days": a time exit said inside the sell rule
+_RULE_OR_TIME = rx(r"(?P<rule>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
+                   r" (?:when|if|once|whenever|as soon as) (?:(?! [.;⋄] ).)+?)"
+                   rf" (?:, )?or (?:after|in|at|when) (?:(?:it has been |i have )?held )?{_HOLD_N}"
+                   r"(?: (?:held|in the trade|of holding|have passed|pass))?(?= [,;.⋄]| ?$)")
 
 
 MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
@@ -124,6 +132,11 @@ MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
        rf" {_HOLD_N}"),
     rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell(?: it| them)? (?:before|within"
        rf"|in the first|for the first|until after) {_HOLD_N}"),
+    # "don't sell before I've held it at least 3 days"
+    rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell(?: it| them)? (?:before|until)"
+       r" (?:i've|i have|we've|we have|i|we|it's been|it has been|it is)"
+       r" (?:held|owned|had|been held)(?: it| them)?(?: for)? (?:at least |a minimum of )?"
+       rf"{_HOLD_N}"),
 ]
 
 
@@ -144,6 +157,11 @@ def extract_time_exit(state: ParseState) -> None:
                                                    "holding periods", m.group(0))
         state.understood.append(f"time exit after {bars} trading days held")
 
+    def in_rule(m: re.Match[str]) -> str:
+        on_match(m)
+        return f" {m.group('rule')} "
+
+    state.t = _RULE_OR_TIME.sub(in_rule, state.t)
     state.t = consume(TIME_EXIT_PATTERNS, state.t, on_match)
 
 
