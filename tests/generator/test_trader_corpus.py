@@ -135,6 +135,23 @@ development sentences first, listed above held_out_10): labelled rules ("enter: 
 "no absolute momentum filter, always fully invested", "X if everything's negative". After:
 held_out_10 52/80 (65 %), the other sets unchanged, no wrong spec anywhere. Its floor is set at
 what it scores, not at the target.
+
+Tenth round: held_out_10's remaining failures were read and the parser changed for the classes
+they showed, with 20 development sentences first (listed above held_out_11): chatter holding
+"if"/"when" and no trading word, "can I test ...", "when X I buy", "only take trades when X",
+"or after N days" inside a sell rule, a universe that is no title, "SYM as the cash asset", a
+bare "its 200-day", another symbol's indicator on the right ("its ROC above SPY's ROC"), "sell
+when it's lower", "stretched", a lone symbol beside the controls, "drops N% below it", "goes
+back under it" after a crossing. held_out_10 went to 70/80. Then an eleventh set (`held_out_11`,
+80 sentences, a writer who saw no parser code and no earlier set) was committed and run once:
+53/80 as committed, 55/80 (69 %) once two annotations given to the writer against the corpus's
+"unless" convention were corrected, with one wrong spec ("exit after 5 trading days or when RSI
+rises above 60" put the RSI condition in the buy rule). The wrong spec was fixed at its root (a
+sell condition said after a control that closes the position, "take profit at 5% or when X",
+was joined to the buy rule), then the classes held_out_11 showed, with 22 development sentences
+(listed at the end of the corpus): held_out_11 79/80, held_out_10 70/80, the other sets
+unchanged, no wrong spec anywhere. Seven blind first runs have now scored 85 %, 46 %, 70 %, 65 %,
+65 %, 59 %, 50 % and 69 %: the 90 % target on unseen text is not met.
 """
 
 from __future__ import annotations
@@ -145,7 +162,8 @@ from corpus_support import load_corpus, run_case, score
 CASES = load_corpus()
 FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3": 0.90,
           "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0,
-          "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.65}
+          "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.85,
+          "held_out_11": 0.95}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

@@ -64,6 +64,13 @@ EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [
            r"(?: money| capital| cash| position| portfolio)?(?: in)? cash"),
         "negate",
     ),
+    # "else flat", "otherwise out", "flat otherwise"
+    (
+        rx(r"(?:, )?(?:and )?(?:else|otherwise|if not)(?: ,)? (?:go |be |stay |get )?(?:flat|out"
+           r"|in cash|to cash)|(?:, |; |and )(?:go |be |stay |get )?(?:flat|out) (?:otherwise"
+           r"|else)"),
+        "negate",
+    ),
 ]
 
 

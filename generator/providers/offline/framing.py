@@ -57,12 +57,25 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:hey|hi|hello|yo|ok|okay|so)(?: there| all| everyone| guys| folks| team)?(?: !| ,)?"
        r"(?= \S)"),
     rx(r"(?:thanks|thank you|thx|cheers|ty)(?: !| \.| so much| a lot| in advance)*"),
+    rx(r"(?:pls|plz|please)(?= [.!?,;]| ?$)"),
+    rx(r"(?:(?:on top|as well|too|also)(?: of (?:that|it|this))?)(?= [.!?,;]| ?$)"),
+    rx(r"(?:add|plus)(?= (?:a|an) \d+(?:\.\d+)? % (?:trailing stop|stop|stop loss|take profit"
+       r"|profit target|target)(?!\S))"),
+    # the names of well-known portfolios: they say nothing the weights do not
+    rx(r"(?:the |a |my )?(?:permanent|golden butterfly|all weather|all-weather|three fund"
+       r"|3 fund|two fund|2 fund|lazy|coffeehouse|ivy|bogleheads?|boglehead|core four"
+       r"|couch potato)(?: ish)?(?: portfolio| port| allocation| setup)?(?= [,:;.⋄-]| → | ?$"
+       r"| - > | = > | (?=\d)"
+       r"| (?:with|of|is|=|:) )"),
+    # "split my money 40% QQQ / ...": whose money
+    rx(r"(?:split|divide|allocate|put)(?: up)? (?:my|the|our|all my|all the) (?:money|cash|capital"
+       r"|account|portfolio|funds)(?= \d)"),
     # asking to try it: "can I test buying ...", "is it possible to backtest ..."
     rx(r"(?:(?:can|could) (?:i|we|you)|is it possible to|how (?:do|would) i) (?:please )?"
        r"(?:test|backtest|try|run|simulate|see)(?: out)?(?: how)?(?= \S)"),
     rx(r"(?:can|could|would|will) you(?: please)? (?:make|build|create|write|set up|code|give)"
-       r"(?: me| us)?(?: something| a (?:bot|strategy|trading bot|algo|system))?"
-       r"(?: for (?=[A-Z]))?(?: that| which| to)?"),
+       r"(?: me| us)?(?: something| a (?:bot|strategy|trading bot|algo|system)| (?:1|one))?"
+       r"(?: for (?=[A-Z]))?(?: that| which| to| where)?"),
     rx(r"(?:please )?(?:make|build|create|write|set up|code)(?: me| us)? a (?:bot|strategy"
        r"|trading bot|algo|system)(?: for (?=[A-Z]))?(?: that| which| to)?(?= :| \S)"),
     rx(r"(?:my|an|the|simple|quick) idea(?= :| for)"),
@@ -135,6 +148,22 @@ _CROSS_PAIR = re.compile(
 )
 
 
+# "golden cross / death cross on VTI using the 50dma and 200dma": the pair, on the lines named
+_MA_TEXT = (r"(?:the )?\d+ (?:day |week )?(?:simple |exponential )?(?:sma|ema|ma|dma|moving average"
+            r"|exponential moving average|simple moving average)")
+_CROSS_PAIR_LINES = rx(
+    r"(?:trade |use |a |the )?golden cross(?: ,| /| and| &| then)?(?: a| the)? death cross"
+    rf"(?: (?:on|for|with|in) (?P<sym>{SYM}))? (?:using|with|on|of|based on) (?P<a>{_MA_TEXT})"
+    rf"(?: ,)? (?:and|&|/) (?P<b>{_MA_TEXT})")
+
+
+def _cross_pair_lines(m: re.Match[str]) -> str:
+    sym = f" {m.group('sym')}" if m.group("sym") else ""
+    a, b = m.group("a").removeprefix("the "), m.group("b").removeprefix("the ")
+    return (f" buy{sym} when the {a} crosses above the {b} , sell when the {a} crosses below"
+            f" the {b} ")
+
+
 # "when each one is above its own 200-day SMA": the rule of every symbol, said of each
 _EACH_ONE = re.compile(
     r"(?<!\S)(?:each (?:1|one)|each of them|every one of them|that (?:1|one)(?= when)"
@@ -153,7 +182,8 @@ _LEVEL_BREAKS = re.compile(
 # "RSI(2) under 10 -> buy.": the condition, then the action it leads to
 _ARROW = re.compile(
     r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?) (?:- >|= >|→|=)"
-    rf" (?P<verb>buy|sell|exit|enter|go long|long|flat|go flat|short|cover)(?: (?P<sym>{SYM}))?"
+    rf" (?P<verb>buy|sell|exit|enter|go long|long|flat|go flat|short|cover|out|in)"
+    rf"(?: (?P<sym>{SYM}))?"
     r"(?= [.;,!]|\s*$)"
 )
 # "flips negative -> sell": the subject left out is the one just named
@@ -161,7 +191,8 @@ _SUBJECTLESS = re.compile(r"^(?:flips|turns|crosses|goes|drops|falls|rises|gets|
                           r"|breaks|dips|climbs)(?!\S)")
 
 
-_ARROW_VERBS = {"long": "buy", "go long": "buy", "flat": "sell", "go flat": "sell"}
+_ARROW_VERBS = {"long": "buy", "go long": "buy", "flat": "sell", "go flat": "sell", "out": "sell",
+                "in": "buy"}
 
 
 def _arrow(m: re.Match[str]) -> str:
@@ -237,6 +268,39 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?: ,)? (?:i|we|you) (?:will |would |'ll |then )?(?P<v>buy|sell|exit|get out|go long"
         r"|go flat)(?P<sym> [A-Z][A-Z0-9.\-]{0,9})?(?= [.;,!⋄]| and |\s*$)"),
      r" \g<v>\g<sym> \g<kw> \g<cond> "),
+    # "long when 10 sma > 20 sma > 50 sma": each pair in turn
+    (rx(rf"(?P<a>{_MA_TEXT}|price|the price|close|the close) (?P<op>>|<|above|below|over|under)"
+        rf" (?P<b>{_MA_TEXT}) (?P=op) (?P<c>{_MA_TEXT})"),
+     r" \g<a> \g<op> \g<b> and \g<b> \g<op> \g<c> "),
+    # "be invested when ...", "stay in the market while ...": hold
+    (rx(r"(?:be|stay|get|remain) (?:invested|in the market|fully invested)(?: in)?"), " hold "),
+    # "TLT's RSI is also below 25": "also" joins nothing here
+    (rx(r"(?P<v>is|are|was|were|closes|trades) also"), r" \g<v> "),
+    # "sell at the middle", "back to the upper": the band named before
+    (rx(r"(?P<p>at|to|above|over|below|under|through) the (?P<w>middle|mid|upper|lower|top"
+        r"|bottom)(?= [,;.⋄]| and | or | ?$)"), r" \g<p> the \g<w> band "),
+    # "55 day entry / 20 day exit": a Donchian breakout in and out
+    (rx(rf"(?:(?:a |the )?donchian(?: channels?)?(?: breakout| system)?(?: (?:on|for)"
+        rf" (?P<sym>{SYM}))?(?: ,| :| -)? )?(?P<a>\d+) day (?:entry|entries|high entry)"
+        r"(?: ,| /| and| &)? (?P<b>\d+) day (?:exit|exits|low exit)"),
+     lambda m: (f" buy{' ' + m.group('sym') if m.group('sym') else ''} when price breaks above"
+                f" the {m.group('a')} day high , sell when price breaks below the {m.group('b')}"
+                " day low ")),
+    # "IWM new 100 day high -> buy", ". new 50 day low -> sell": it makes that high or low
+    (rx(rf"(?P<s>{SYM}) (?:makes |hits |prints |at )?(?:a )?new (?P<n>\d+) (?P<u>day|week)"
+        r" (?P<w>high|low)"), r" \g<s> makes a new \g<n> \g<u> \g<w> "),
+    (rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))(?:a )?new (?P<n>\d+) (?P<u>day|week) (?P<w>high|low)"
+        r"(?= (?:- >|= >|→|=) )"), r" it makes a new \g<n> \g<u> \g<w> "),
+    # "if it's down 6% from entry, or up 20%": the second control says its subject once
+    (rx(r"(?P<pre>(?:if|when|once) (?:it is|it|i am|the price is|price is) (?:down|up|lower"
+        r"|higher) (?:by )?\d+(?:\.\d+)? %(?: (?:from|above|below) (?:the |my )?(?:entry|buy"
+        r"|cost|purchase)(?: price)?)?)(?: ,)? or (?P<d>up|down|higher|lower) (?:by )?"
+        r"(?P<n>\d+(?:\.\d+)?) %"),
+     r" \g<pre> , or if it is \g<d> \g<n> % "),
+    # "70% stocks and 30% bonds using VTI and IEF": the funds named for the classes, in order
+    (rx(rf"(?P<a>\d+(?:\.\d+)?) % (?:in )?(?:stocks|equities|equity|shares) (?:and|,|/) (?P<b>\d+"
+        r"(?:\.\d+)?) % (?:in )?(?:bonds|treasuries|fixed income) (?:using|with|in|via|through)"
+        rf" (?P<s>{SYM}) (?:and|&|/|,) (?P<t>{SYM})"), r" \g<a> % \g<s> and \g<b> % \g<t> "),
     # "every time rsi(2) < 5": whenever
     (rx(r"every time|each time|any time"), " whenever "),
     # "i just want to buy and hold VTI, never selling lol"
@@ -435,8 +499,17 @@ def _long_filter(text: str) -> str:
     return f"{rest[:end]} and {m.group('cond')} {rest[end:]}"
 
 
+# "buy on the bullish signal line crossover", in a text about MACD: MACD crossing above its
+# signal line (with no MACD named, a bullish cross of nothing named stays refused)
+_BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line)? )?(?:cross"
+                   r"|crossover|crossing|cross over|crosses over)(?: of the signal(?: line)?)?"
+                   r"(?! of| over| above)")
+
+
 def expand_shorthands(state: ParseState) -> None:
     text = _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), state.t)
+    if re.search(r"(?<!\S)macd(?!\S)", text):
+        text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
     for pattern, replacement in _SAME_AS:
         text = pattern.sub(replacement, text)
     text = _cross_averages(state, _both_lines(text))
@@ -447,10 +520,12 @@ def expand_shorthands(state: ParseState) -> None:
         sym = f" {m.group('sym')}" if m.group("sym") else ""
         return f" buy{sym} on a golden cross , sell on a death cross "
 
-    text = state.t
+    text = _CROSS_PAIR_LINES.sub(_cross_pair_lines, state.t)
     if len(re.findall(r"(?<!\S)golden cross(?!\S)", text)) == 1:
         # said once, the pair is the whole strategy; said again, the pair only names it
         text = _CROSS_PAIR.sub(handler, text)
+    if _EACH_ONE.search(text) or _ON_EACH.search(text):
+        state.each = True  # one rule said of every symbol: they share the money equally
     text = _ON_EACH.sub(" ", text)
     text = _ITS_OWN.sub(lambda m: m.group("w"), _EACH_ONE.sub(" it ", text))
     def level(m: re.Match[str]) -> str:
@@ -718,6 +793,8 @@ _TITLE_PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:day|days|week|weeks|bar|bars|p
 # "Bollinger breakout on QQQ w/ 2.5 std bands": the width alone, on the default 20 days
 _BB_WIDTH = re.compile(rf"(?<!\S)(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?: bollinger)?"
                        r"(?: bands?)?(?!\S)")
+# "... w/ 10 day bands": the period alone, at the default width
+_BB_DAYS = re.compile(r"(?<!\S)(?P<p>\d+) (?:day|period|bar) (?:bollinger )?bands?(?!\S)")
 _STOCH_SETTINGS = re.compile(r"(?<!\S)(?:stochastics?|stoch)(?: % k)? (?P<p>\d+)(?: ,| /)?"
                              r"(?: (?P<k>\d+))?(?!\S)")
 _DONCHIAN_SETTINGS = re.compile(r"(?<!\S)(?:donchian|turtle)(?: channels?| style| system)?"
@@ -743,6 +820,11 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
     def bb(m: re.Match[str]) -> str:
         width = float(m.group("k")) if m.group("k") else 2.0
         title.settings.append(("bollinger", int(m.group("p")), width))
+        title.families.append("bollinger")
+        return " "
+
+    def bb_days(period: int) -> str:
+        title.settings.append(("bollinger", period, 2.0))
         title.families.append("bollinger")
         return " "
 
@@ -773,6 +855,7 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
     rest = _BB_SETTINGS.sub(bb, rest)
     if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollinger|bb|bbs)(?!\S)", rest):
         rest = _BB_WIDTH.sub(lambda m: bb_width(float(m.group("k"))), rest)
+        rest = _BB_DAYS.sub(lambda m: bb_days(int(m.group("p"))), rest)
     rest = _STOCH_SETTINGS.sub(stoch, rest)
     rest = _DONCHIAN_SETTINGS.sub(donchian, rest)
     rest = _LINE_PAIR.sub(lines, rest)

@@ -43,7 +43,7 @@ _SPELLED = tuple(sorted(words("""
     above below under crosses crossed crossing average averages moving momentum rebalance
     rebalanced rebalancing bollinger signal histogram trailing quarterly monthly weekly yearly
     annually profit whenever percent position portfolio exponential relative strength volatility
-    breakout whichever otherwise""")))
+    breakout whichever otherwise strongest weakest""")))
 
 
 _COMPARISONS = frozenset({"above", "below", "under", "over"})
@@ -107,6 +107,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(sma|ema|rsi|dma|ma|roc)(\d)", r"\1 \2"),  # "sma50" -> "sma 50"
     (r"(?i)\b(sma|ema|rsi|dma|roc|macd)-(?=\d)", r"\1 "),  # "RSI-2" -> "RSI 2"
     (r"(\d)([A-Za-z])", r"\1 \2"),  # "50dma" -> "50 dma", "3m" -> "3 m"
+    (r"(?i)\b([A-Za-z]+)-ish\b", lambda m: f"{m.group(1).lower()} ish"),  # "GEM-ish": no ticker
+    (r"(?i)\bthats\b", "that is"),
     (r"(\d)\s*-\s*(?=[A-Za-z])", r"\1 "),  # "50-day" -> "50 day"
     (r"(?<=[A-Za-z])-(?=[a-z])", " "),  # "stop-loss" -> "stop loss"
     (r"(?i)\bit's\b", "it is"),
@@ -121,6 +123,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"|reits?)\s*\(\s*([A-Za-z]{2,5})\s*\)", r" \1 "),
     (r"(?i)\b(?:except|but not) (?:when|if)\b", "unless"),
     (r"(?i)\blet's\b", "let us"),
+    (r"(?<![\w)])[:;]-?[)(DP](?![\w(])", " "),  # ":)" and the like
+    (r"(?i)\brebal\b", "rebalance"),
     (r"(?i)\bw/o\b", " without "),
     (r"(?i)\bw/(?=\s|[A-Za-z0-9$])", " with "),  # "trend follow w/ 10% trailing stop"
     (r"(?i)'s\b", ""),  # "SPY's 200-day" -> "SPY 200-day"

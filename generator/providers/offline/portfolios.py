@@ -113,7 +113,11 @@ ROT_TOP = [
     ),
 ]
 ROT_UNIVERSE = rx(
-    r"(?:of|from|among|amongst|between|across|in|into|out of|rank|ranking|compare|comparing)"
+    r"(?:of|from|among|amongst|between|across|in|into|out of|rank|ranking|compare|comparing"
+    # "a monthly momentum strategy with SPY, TLT, GLD and VNQ"
+    r"|(?:momentum|rotation|relative strength) (?:strategy|bot|system|portfolio) (?:with|using"
+    r"|on|over|for)"
+    r")"
     r"(?: all of| all)?(?: the)?"
     r"(?: (?:etfs|symbols|assets"
     rf"|funds|following))?(?: ,| :)? (?P<syms>{SYMLIST})"
@@ -155,10 +159,16 @@ ROT_POSITIVE = [
        r" (?:negative|down|below (?:zero|0))"),
     # "anything not up over the 6 months gets replaced with SHY"
     rx(r"(?:; |, )?(?:and )?(?:anything|any (?:pick|one|etf|fund|holding|of them)|whatever|each"
-       r" (?:pick|one))(?: that(?: is|'s)?)? (?:not up|negative|down|not positive|with a negative"
-       r"(?: return| momentum)?)(?: (?:over|in) (?:the |that )?(?:period|lookback|window|"
+       r" (?:pick|one))(?: that(?: is|'s)?)? (?:not up|negative|down|not positive"
+       r"|with (?:a )?negative(?: return| momentum| returns)?)"
+       r"(?: (?:over|in) (?:the |that )?(?:period|lookback|window|"
        rf"{period('q')}))? (?:gets|is|will be) (?:replaced|swapped|switched|rotated) (?:with|by"
        rf"|for|into|to) (?P<alt>{SYM})"),
+    # "skip anything with negative momentum and park that money in SHY"
+    rx(r"(?:; |, )?(?:and )?(?:skip|drop|avoid|exclude|ignore) (?:anything|any (?:pick|one|etf"
+       r"|fund|of them)|whatever|those|ones)(?: with (?:a )?negative(?: momentum| returns?)?"
+       r"| that (?:is|are) negative| not up)(?: (?:and|,) (?:park|put|hold|keep|move) (?:that|the"
+       rf"|its|their) (?:money|cash|share|slot|weight)(?: in| into)? (?P<alt>{SYM}|cash))?"),
     # "BIL as the cash asset", "use SHY as cash": where the money of a negative pick waits
     rx(rf"(?:, )?(?:and )?(?:with |use |using )?(?P<alt>{SYM}) as (?:the |my |a |our )?(?:cash"
        r"|safe|safety|defensive|risk off|fallback|backup|parking)(?: (?:asset|position|holding"
@@ -211,7 +221,8 @@ ROT_FILLER = frozenset(words(
     """buy hold own pick choose select invest rotate rotating rotation switch each every month
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
     ranked ranking them picking pick whichever has have higher stronger better one performing
-    between put everything equal weight weighted sector etf compare comparing"""
+    between put everything equal weight weighted sector etf compare comparing rank performers
+    winners"""
 ))
 
 

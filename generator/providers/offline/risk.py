@@ -115,6 +115,11 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
     rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| each trade| the position)?"
        rf" {_HOLD_N}(?: ,)? (?:and |then )+(?:sell|exit|get out)(?: it| them)?"),
 ]
+# "exit after 5 trading days or when RSI(5) rises above 60": the time exit, then the sell rule
+_TIME_OR_RULE = rx(r"(?P<verb>sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
+                   r" (?:after|in) (?:holding (?:it |them )?(?:for )?)?"
+                   rf"{_HOLD_N}(?: (?:held|in the trade|of holding))?(?: ,)? or"
+                   r"(?= (?:when|if|once|whenever|as soon as)(?!\S))")
 # "sell when RSI > 80 or after 10 trading days": a time exit said inside the sell rule
 _RULE_OR_TIME = rx(r"(?P<rule>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
                    r" (?:when|if|once|whenever|as soon as) (?:(?! [.;⋄] ).)+?)"
@@ -128,8 +133,8 @@ MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
        # "... before the exit rule kicks in": what a minimum hold is
        r"(?: before (?:the |any |my |a )?(?:exit|sell|selling)(?: rule| signal| condition)?"
        r"(?: (?:kicks in|applies|counts|can fire|fires|is checked|is used|takes effect))?)?"),
-    rx(r"(?:, )?(?:and |with )?(?:a )?minimum hold(?:ing)?(?: period| time)?(?: of| is)?"
-       rf" {_HOLD_N}"),
+    rx(r"(?:, )?(?:and |with )?(?:a )?(?:minimum|min) hold(?:ing)?(?: period| time)?(?: of| is)?"
+       rf" {_HOLD_N}(?: before (?:selling|exiting|any sell|a sell|the exit))?"),
     rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell(?: it| them)? (?:before|within"
        rf"|in the first|for the first|until after) {_HOLD_N}"),
     # "don't sell before I've held it at least 3 days"
@@ -161,7 +166,11 @@ def extract_time_exit(state: ParseState) -> None:
         on_match(m)
         return f" {m.group('rule')} "
 
-    state.t = _RULE_OR_TIME.sub(in_rule, state.t)
+    def before_rule(m: re.Match[str]) -> str:
+        on_match(m)
+        return f" {m.group('verb')} "
+
+    state.t = _TIME_OR_RULE.sub(before_rule, _RULE_OR_TIME.sub(in_rule, state.t))
     state.t = consume(TIME_EXIT_PATTERNS, state.t, on_match)
 
 
@@ -195,6 +204,7 @@ def extract_risk(state: ParseState) -> None:
         if any(p.search(head) for p in patterns):
             state.t = head + state.t
             return
+    state.t = _control_or_rule(state.t)
     extract_min_hold(state)
     extract_time_exit(state)
     _take_risk_patterns(state)
@@ -209,6 +219,18 @@ _FIRST = rx(r"(?:, )?(?:whichever|which ever|whatever)(?: (?:comes|happens|hits|
             r"|hits|is hit|fires)(?: first)?"
             # "and if neither hits, just sell after 20 days": the time exit after the others
             r"|(?:and )?if neither (?:hits|triggers|is hit|fires|happens)(?: ,)?(?: just)?")
+
+
+_OR_RULE = r"(?P<orw>(?: ,)? or)(?= (?:when|if|once|whenever|as soon as)(?!\S))"
+
+
+def _control_or_rule(text: str) -> str:
+    """ "take profit at 5% or when RSI(2) > 60": a sell condition said after a control that
+    closes the position, never one more way to buy."""
+    for pattern in [p for _, p in RISK_PATTERNS] + TIME_EXIT_PATTERNS:
+        joined = re.compile(pattern.pattern + _OR_RULE)
+        text = joined.sub(lambda m: m.group(0)[: m.start("orw") - m.start()] + " , sell", text)
+    return text
 
 
 def _take_risk_patterns(state: ParseState) -> None:

@@ -101,6 +101,12 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
        r" (?:is|are|gets|get|drifts?|moves?|goes|go|ends up)(?: more than| over| at least"
        r"| by more than| by)? (?P<n>\d+(?:\.\d+)?) (?:points|pts|%|percent) (?:off|away from"
        r"|from|out of line with) (?:its |the |their )?targets?(?: weights?)?"),
+    # "rebalance yearly or if a position is off by 10 points"
+    rx(r"(?:, )?(?:and |but |or )?(?:only )?(?:(?:rebalance|rebalancing|rebalanced)(?: only)? )?"
+       r"(?:when|if|whenever|once) (?:something|anything|one|either|any of them|one of them"
+       r"|1 of them|a weight|any weight|a holding|any holding|a position|any position|an asset"
+       r"|any asset|they|it) (?:is|are|gets|get|drifts?|goes|go) off by(?: more than| at least)?"
+       r" (?P<n>\d+(?:\.\d+)?) (?:points|pts|%|percent)(?: or more)?"),
     # "only rebalance when one of them is off target by 10 points or more"
     rx(r"(?:, )?(?:and |but )?(?:only )?(?:(?:rebalance|rebalancing|rebalanced)(?: only)? )?(?:when"
        r"|if|whenever|once) (?:something|anything|one|either|any of them|one of them|1 of them"

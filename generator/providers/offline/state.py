@@ -65,6 +65,7 @@ class ParseState:
     # framing and exits (framing.py, exits.py)
     ignored: list[str] = field(default_factory=list)  # words with no trading meaning
     title: Title | None = None
+    each: bool = False  # "buy each one when ...": one rule of every symbol named
     framed_symbols: list[str] = field(default_factory=list)  # "a bot for HYG that ..."
     named_lines: dict[str, Ind] = field(default_factory=dict)  # "fast 8, slow 21"
     # how the exit follows from the entry when no sell rule is written: "opposite" (the
