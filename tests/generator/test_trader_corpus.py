@@ -150,8 +150,15 @@ rises above 60" put the RSI condition in the buy rule). The wrong spec was fixed
 sell condition said after a control that closes the position, "take profit at 5% or when X",
 was joined to the buy rule), then the classes held_out_11 showed, with 22 development sentences
 (listed at the end of the corpus): held_out_11 79/80, held_out_10 70/80, the other sets
-unchanged, no wrong spec anywhere. Seven blind first runs have now scored 85 %, 46 %, 70 %, 65 %,
-65 %, 59 %, 50 % and 69 %: the 90 % target on unseen text is not met.
+unchanged, no wrong spec anywhere. Then a twelfth set (`held_out_12`, 80 sentences, five kinds of
+writer, conventions given correctly) was committed and run once: 48/80 (60 %), 31 refused
+although sayable, one wrong spec (a left-out subject in a sell rule continued a filter on another
+symbol: "... but only if SPY is above its 200-day SMA. Exit on a close below the 15-day low" read
+the low of SPY). Fixed at its root (a new rule continues the last condition on the traded symbol),
+then the classes it showed, with 30 development sentences (at the end of the corpus):
+held_out_12 78/80, the other sets unchanged, no wrong spec anywhere. Eight blind first runs
+have now scored 85 %, 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 % and 60 %: the 90 % target on
+unseen text is not met.
 """
 
 from __future__ import annotations
@@ -163,7 +170,7 @@ CASES = load_corpus()
 FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3": 0.90,
           "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0,
           "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.85,
-          "held_out_11": 0.95}
+          "held_out_11": 0.95, "held_out_12": 0.95}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

@@ -25,8 +25,8 @@ _ENTRY_VERBS = rx(
 # "long GLD when ...", like "own GLD when ...": the position while the state holds (its exit,
 # when none is said, is the state failing); "buy" and "go long" are the act of entering
 _HOLD_VERBS = rx(
-    r"hold|own|stay in|stay long|remain in|be in|be long|keep holding|keep|stay invested in"
-    r"|be invested in|remain invested in|ride|long"
+    r"hold|holds|holding|own|owns|owning|stay in|stay long|remain in|be in|be long|keep holding"
+    r"|keep|stay invested in|be invested in|remain invested in|ride|long"
 )
 _STAY_LONG = rx(r"(?:stay|remain|be|keep) long(?: in| on)?")
 _EXIT_VERBS = rx(

@@ -16,13 +16,14 @@ from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED
 
 _SELL = (r"(?:sell|sells|selling|exit|exits|get out|out|close(?: it| the position)?|dump it|dump"
-         r"|flatten|flatten out)")
+         r"|flatten|flatten out|flat|go flat)")
 _SELL_OBJ = r"(?: it| them| out| everything)?"
 _OPPOSITE = (
     r"(?:the |a )?(?:cross(?:ing)? back(?: down| below| under| over| above)?"
     r"|(?:opposite|reverse|reversed|other|bearish|downward|negative|contrary)"
     r" cross(?:ing|over|es over|es)?"
-    r"|cross(?:ing)? in the other direction|opposite signal|reverse signal)"
+    r"|cross(?:ing)? in the other direction|opposite signal|reverse signal"
+    r"|cross(?:ing)? (?:down|under))"
 )
 _WHEN = r"(?:when|if|once|as soon as|whenever)"
 EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [

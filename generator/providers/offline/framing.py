@@ -58,6 +58,21 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"(?= \S)"),
     rx(r"(?:thanks|thank you|thx|cheers|ty)(?: !| \.| so much| a lot| in advance)*"),
     rx(r"(?:pls|plz|please)(?= [.!?,;]| ?$)"),
+    rx(r"(?:can|could|would) (?:someone|somebody|anyone|any1|you guys|you all) (?:please )?help"
+       r" me(?: to)? (?:set up|setup|make|build|create|code|write|with)(?: a| an| this| my)?"),
+    rx(r"(?:please )?(?:implement|construct|design|develop)(?= (?:a|an|the) (?:rotation|momentum"
+       r"|portfolio)(?!\S))"),
+    rx(r"(?:,? )?(?:and )?split (?:the|my) money (?:equally |evenly )?(?:between|among|across)"
+       r" (?:them|those|the picks|the winners)(?: equally| evenly)?"),
+    rx(r"(?:is|are) \d+ (?:the |a )?(?:normal|default|standard|usual|right|good|typical|common"
+       r"|best) (?:setting|settings|period|value|length|number|choice|one)(?: \?)?"),
+    rx(r"(?:the )?default settings? (?:are|is) (?:fine|ok|okay|good|enough)(?: \.| !)?"),
+    rx(r"(?:no other|no more|no extra|no additional) (?:exit|exits|sell rule|exit rule|sell"
+       r" rules|exit rules|selling)(?: rules?)? (?:is |are )?(?:needed|required|necessary)"),
+    rx(r"(?:(?:also |and )?(?:put|add|set|use|include|place))(?= (?:a|an) (?:stop|stop loss"
+       r"|trailing stop|take profit|profit target|hard stop)(?!\S))"),
+    rx(r"(?:can|could|will) (?:the|this|my|your|a) (?:bot|strategy|system|algo|program)"
+       r"(?= (?:buy|sell|hold|own|trade|go|get|invest|rotate|keep|rebalance)(?!\S))"),
     rx(r"(?:(?:on top|as well|too|also)(?: of (?:that|it|this))?)(?= [.!?,;]| ?$)"),
     rx(r"(?:add|plus)(?= (?:a|an) \d+(?:\.\d+)? % (?:trailing stop|stop|stop loss|take profit"
        r"|profit target|target)(?!\S))"),
@@ -70,18 +85,22 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "split my money 40% QQQ / ...": whose money
     rx(r"(?:split|divide|allocate|put)(?: up)? (?:my|the|our|all my|all the) (?:money|cash|capital"
        r"|account|portfolio|funds)(?= \d)"),
+    # "could you set up IEF to buy when ...": the symbol is said where the verb's object goes
+    rx(r"(?:(?:can|could|would|will) you )?(?:please )?(?:set up|setup|configure|program|code)"
+       rf"(?= {SYM} to (?:buy|trade|go long|sell)(?!\S))"),
     # asking to try it: "can I test buying ...", "is it possible to backtest ..."
     rx(r"(?:(?:can|could) (?:i|we|you)|is it possible to|how (?:do|would) i) (?:please )?"
        r"(?:test|backtest|try|run|simulate|see)(?: out)?(?: how)?(?= \S)"),
     rx(r"(?:can|could|would|will) you(?: please)? (?:make|build|create|write|set up|code|give)"
        r"(?: me| us)?(?: something| a (?:bot|strategy|trading bot|algo|system)| (?:1|one))?"
        r"(?: for (?=[A-Z]))?(?: that| which| to| where)?"),
-    rx(r"(?:please )?(?:make|build|create|write|set up|code)(?: me| us)? a (?:bot|strategy"
+    rx(r"(?:please )?(?:make|build|create|write|set up|code|construct|design|implement|develop"
+       r"|program)(?: me| us)? a (?:bot|strategy"
        r"|trading bot|algo|system)(?: for (?=[A-Z]))?(?: that| which| to)?(?= :| \S)"),
     rx(r"(?:my|an|the|simple|quick) idea(?= :| for)"),
     rx(r"(?:(?<= [.!?] )|^)(?:idea|plan|setup|rules|logic|strategy) :"),
     rx(r"i'd like to|i would like to|i want to|i wanna|let us|i think"),
-    rx(r"(?:(?:thinking about|here's|here is|this is|trying|try) )?(?:a )?(?:simple|quick|easy"
+    rx(r"(?:(?:thinking about|here's|here is|here|this is|trying|try) )?(?:a )?(?:simple|quick|easy"
        r"|another|basic) (?:1|one)(?: -(?= [A-Z]))?(?= :| ,| for [A-Z]| [A-Z])"),
     # chatter around the strategy: it says nothing about trading
     rx(r"(?:(?:long ?time|first time) (?:lurker|poster|listener)(?:, first (?:time )?post)?"
@@ -195,6 +214,15 @@ _ARROW_VERBS = {"long": "buy", "go long": "buy", "flat": "sell", "go flat": "sel
                 "in": "buy"}
 
 
+# "rsi 2 < 5 buy. sell rsi 2 > 50": the condition, then its verb, with no arrow between
+_POSTFIX = re.compile(
+    r"(?:(?<=^)|(?<= [.;:!?⋄] ))(?P<cond>(?:(?! [.;:!?⋄,] | (?:if|when|whenever|while|once|buy"
+    r"|sell|long|exit|else|otherwise|flat) ).)+? (?:<|>|< =|> =|below|above|under|over)"
+    r" (?:(?! [.;:!?⋄,] | (?:if|when|whenever|while|once|buy|sell|long|exit|else|otherwise"
+    r"|flat) ).)+?) (?P<verb>buy|sell|exit|long|flat)"
+    rf"(?: (?P<sym>{SYM}))?(?= [.;!]|\s*$)")
+
+
 def _arrow(m: re.Match[str]) -> str:
     sym = f" {m.group('sym')}" if m.group("sym") else ""
     verb = _ARROW_VERBS.get(m.group("verb"), m.group("verb"))
@@ -301,6 +329,51 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?P<a>\d+(?:\.\d+)?) % (?:in )?(?:stocks|equities|equity|shares) (?:and|,|/) (?P<b>\d+"
         r"(?:\.\d+)?) % (?:in )?(?:bonds|treasuries|fixed income) (?:using|with|in|via|through)"
         rf" (?P<s>{SYM}) (?:and|&|/|,) (?P<t>{SYM})"), r" \g<a> % \g<s> and \g<b> % \g<t> "),
+    # "a 20/100 sma golden cross": the cross of those two lines (and the death cross after it)
+    (rx(r"(?:on |at )?(?:a |the )?(?P<a>\d+) / (?P<b>\d+)(?: day)? (?P<k>sma|ema|ma|dma)?"
+        r" (?:golden cross|cross up|bullish cross)(?P<rest>.*?)(?:(?:on |at )?(?:the |a )?death"
+        r" cross)"),
+     lambda m: (f" when the {m.group('a')} day {m.group('k') or 'sma'} crosses above the"
+                f" {m.group('b')} day {m.group('k') or 'sma'} {m.group('rest')} when the"
+                f" {m.group('a')} day {m.group('k') or 'sma'} crosses below the {m.group('b')}"
+                f" day {m.group('k') or 'sma'} ")),
+    # "establish a position in VTI when ...", "open a position in": buy
+    (rx(r"(?:establish|open|initiate|take|enter|start) (?:a |the )?(?:long )?position"
+        r" (?:in|on)"), " buy "),
+    # "moves entirely to cash otherwise": sell otherwise
+    (rx(r"(?<!half )(?<!each )(?<!part )(?<!share )(?:and )?(?:moves?|goes|go|switch(?:es)?"
+        r"|gets?) (?:entirely |fully |completely |all"
+        r" )?(?:to|into) cash(?: otherwise| else)"), " , otherwise cash "),
+    # "eem buy rsi(14) under 25": the verb, then the condition without "when"
+    (rx(r"(?P<v>buy|sell|exit|long|enter|flat)(?= (?:rsi|macd|close|price|the close|the price"
+        r"|sma|ema|roc|bollinger|the rsi|the macd|\d+ (?:day |week )?(?:sma|ema|ma|dma))(?!\S))"),
+     r" \g<v> when "),
+    # "..., holding them only if": the picks said again
+    (rx(r"(?:,? )?holding(?: them| it| those| these)?(?=(?: only)? (?:if|when|while)(?!\S))"),
+     " "),
+    # "maintain 70% SPY and 30% IEF": hold
+    (rx(r"maintain(?= \d)"), " hold "),
+    # "whichever one went up the most": whichever
+    (rx(r"whichever (?:1|one)"), " whichever "),
+    # "SPY vs EFA, hold the stronger": the two compared
+    (rx(rf"(?P<a>{SYM}) (?:vs|versus|v) (?P<b>{SYM})(?= ,| :| -| ;)"),
+     r" between \g<a> and \g<b> "),
+    # "put $5,000 per trade into VNQ when": buy VNQ when (the amount is read apart)
+    (rx(r"(?:put|invest|place)(?P<amt> \d+(?:\.\d+)? (?:dollars|%)(?: of (?:the |my )?(?:account"
+        r"|portfolio|cash|capital|equity))?(?: (?:per|each|a) (?:trade|position)))?"
+        rf" (?:in|into|on) (?P<s>{SYM})(?= (?:when|if|whenever|once)(?!\S))"),
+     lambda m: f" {m.group('amt') or ''} , buy {m.group('s')} "),
+    # "could you set up IEF to buy when ...": buy IEF when
+    (rx(rf"(?P<s>{SYM}) to (?P<v>buy|trade|go long)(?= (?:when|if|whenever|once)(?!\S))"),
+     r" \g<v> \g<s> "),
+    # "eem buy rsi(14) under 25", "tlt buy when macd ...": the symbol, then its verb
+    (rx(rf"(?:(?<=^ )|(?<=[.;:⋄!?] ))(?P<s>{SYM}) (?P<v>buy|long|go long)(?= (?:when|if|whenever"
+        r"|once|on|rsi|macd|close|price)(?!\S))"), r" \g<v> \g<s> "),
+    # "using the default 20 day bands": the bands every rule here uses already
+    (rx(r"(?:,? )?(?:using|with) (?:the )?(?:default|standard|normal|usual) (?:20 (?:day|period)"
+        r" )?(?:bollinger )?bands?(?: settings)?"), " "),
+    # "go to the SHY": the fund, not "the" one
+    (rx(rf"the(?= {SYM}(?!\S))"), " "),
     # "every time rsi(2) < 5": whenever
     (rx(r"every time|each time|any time"), " whenever "),
     # "i just want to buy and hold VTI, never selling lol"
@@ -511,9 +584,10 @@ def expand_shorthands(state: ParseState) -> None:
     if re.search(r"(?<!\S)macd(?!\S)", text):
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
     for pattern, replacement in _SAME_AS:
-        text = pattern.sub(replacement, text)
+        text = squash(pattern.sub(replacement, text))  # each rewrite reads single spaces
     text = _cross_averages(state, _both_lines(text))
     text = _long_filter(_ARROW.sub(_arrow, text))
+    text = _POSTFIX.sub(_arrow, text)
     state.t = squash(text)
 
     def handler(m: re.Match[str]) -> str:
@@ -539,10 +613,12 @@ def expand_shorthands(state: ParseState) -> None:
 # "a bot for HYG that buys when ...", "I want a strategy on EWJ: buy when ...": the symbol the
 # rules trade when they name none (and one they must use)
 _FRAMED_SYMBOL = rx(
-    r"(?:(?:i want|i'd like|i would like|i need|give me|make me|build me|here is|here's|this is)"
-    r" )?(?:a |an |my )(?:simple |new |basic |small )?(?:trading )?(?:strategy|bot|system"
+    r"(?:(?:i want|i'd like|i would like|i need|give me|make me|build me|here is|here's|this is"
+    r"|can i do|could i do|can i make|can i have|can i get|can i run|can i try)"
+    r" )?(?:a |an |my )(?:simple |new |basic |small )?(?:trading )?(?:(?:macd|rsi|sma|ema"
+    r"|bollinger|momentum|trend|breakout|crossover|mean reversion) )?(?:strategy|bot|system"
     r"|algo|algorithm|setup|plan|idea|rules|approach|play) (?:for|on|in|to trade|trading"
-    rf"|that trades) (?P<sym>{SYM})(?: that| which| to| :| ,| is :| are :)?"
+    rf"|that trades) (?P<sym>{SYM})(?: that| which| to| :| ,| is :| are :| \?)?"
 )
 # "own GLD only while ...": "only" adds nothing to the condition it introduces
 _ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))")
@@ -607,12 +683,13 @@ def _remark(found: list[str], m: re.Match[str]) -> str:
 # a sentence that holds none of these, no symbol and no number is chatter ("im pretty new to
 # this lol.", "Hey all, first post."): it cannot hold a rule
 _CHATTER_STOP = _REMARK_STOP | NAME_STOP | frozenset(words(
-    """long short invest invested trade trades traded rotate switch put keep hold own exit
+    """long short invest invested trade trades traded rotate switch put keep hold own exit out flat
+    cash true false
     bonds stocks gold treasuries equities weight weights percent half third quarter each both
     either entry enter fall falls rise rises drop drops"""
 ))
 # a sentence of the normalised text: up to its full stop, "!" or "?"
-_SENTENCE = rx(r"(?:^|(?<= [.!?] ))(?P<words>[^.!?]+? [.!?])(?= |$)")
+_SENTENCE = rx(r"(?:^|(?<= [.!?] ))(?P<words>[^.!?]+?(?: [.!?]|(?= ?$)))(?= |$)")
 
 
 # words that join a rule but say none of it: "sorry if this is a dumb question" is chatter
@@ -622,7 +699,7 @@ _CONNECTIVES = frozenset(words("if when whenever while once"))
 def _is_chatter(text: str) -> bool:
     tokens = [w for w in text.split() if w not in ".!?,"]
     return len(tokens) >= 2 and all(
-        w in FILLER or w in _CONNECTIVES
+        w in FILLER or w in _CONNECTIVES or w == "1"  # "a nice simple one to start with"
         or (w.isalpha() and _meaningless([w]) and w not in _CHATTER_STOP)
         for w in tokens
     )

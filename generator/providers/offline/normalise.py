@@ -87,7 +87,32 @@ def _bare_weights(m: re.Match[str]) -> str:
 _WEIGHT = r"(?:\d{1,3}(?:\.\d+)? [A-Z]{2,5}|[A-Z]{2,5} \d{1,3}(?:\.\d+)?)"
 
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
-    (rf"(?<![\w%]){_WEIGHT}(?: ?/ ?{_WEIGHT})+(?![\w%])", _bare_weights),
+    (rf"(?<![\w%]){_WEIGHT}(?: ?[/,;] ?{_WEIGHT})+(?![\w%])", _bare_weights),
+    # "bb_lower(20,2)", "bb_mid": the band written as a variable name
+    (r"(?i)\bbb_?(lower|low|lo|bottom)\b", "lower bollinger band"),
+    (r"(?i)\bbb_?(upper|up|hi|high|top)\b", "upper bollinger band"),
+    (r"(?i)\bbb_?(middle|mid|basis|center|centre)\b", "middle bollinger band"),
+    # "sma10 x> sma30", "macd x signal up": a cross written as x
+    (r"(?i)(?<=\w)\s*x\s*>\s*(?=\w)", " crosses above "),
+    (r"(?i)(?<=\w)\s*x\s*<\s*(?=\w)", " crosses below "),
+    # "sl 4%, tp 10%": a stop loss and a take profit, abbreviated
+    (r"(?i)\bsl\b(?=\s*(?:[:=@]|at|of)?\s*\d)", "stop loss"),
+    (r"(?i)\btp\b(?=\s*(?:[:=@]|at|of)?\s*\d)", "take profit"),
+    # "top1", "12m return", "252d roc": a number glued to its unit
+    (r"(?i)\btop(\d+)\b", r"top \1"),
+    (r"(?i)\b(\d+)m\b(?= (?:return|returns|momentum|roc|performance|lookback|mom)\b)",
+     r"\1 month"),
+    (r"(?i)\b(\d+)d\b(?= (?:return|returns|momentum|roc|rsi|sma|ema|high|low|ma)\b)", r"\1 day"),
+    # "more high than", "more low than": the comparative said in two words
+    (r"(?i)\bmore (high|low|big|small) than\b",
+     lambda m: {"high": "higher", "low": "lower", "big": "bigger", "small": "smaller"}[
+         m.group(1).lower()] + " than"),
+    (r"(?i)\bacct\b", "account"),
+    # "macd x signal up": a cross written as x, its direction after
+    (r"(?i)\bx\s+((?:the\s+)?signal(?:\s+line)?|zero|0)\s+(up|down)\b",
+     lambda m: f"crosses {'above' if m.group(2).lower() == 'up' else 'below'} {m.group(1)}"),
+    # "the upper band (20)": the period alone, at the default width
+    (r"(?i)\b(band|bb|bollinger)\s*\(\s*(\d+)\s*\)", r"\1 (\2, 2)"),
     # "Bollinger band (20, 2.5 std)": the settings in brackets, the width's unit left out
     (r"(?i)\(\s*(\d+)\s*,\s*(\d+(?:\.\d+)?)\s*(?:std|sd|stdev|std devs?|standard deviations?"
      r"|sigma)\s*\)", r"(\1, \2)"),

@@ -93,6 +93,7 @@ ROT_TOP = [
     # "hold the one with the higher 3 month return"
     rx(r"(?:the )?(?:1|one) with the(?= (?:higher|highest|better|best|stronger|strongest|bigger"
        r"|biggest)(?!\S))"),
+    rx(r"(?:the )?(?P<n>\d+) with the(?= (?:highest|best|strongest|biggest|largest|top)(?!\S))"),
     rx(
         r"(?:the )?(?P<n>\d+) (?:best|strongest|top|highest ranked)(?: (?:performing|performers?"
         r"|etfs?|symbols?|assets?|funds?|names?|of them|ones))?"
@@ -114,6 +115,7 @@ ROT_TOP = [
 ]
 ROT_UNIVERSE = rx(
     r"(?:of|from|among|amongst|between|across|in|into|out of|rank|ranking|compare|comparing"
+    r"|rotation :|rotation|rotate :"
     # "a monthly momentum strategy with SPY, TLT, GLD and VNQ"
     r"|(?:momentum|rotation|relative strength) (?:strategy|bot|system|portfolio) (?:with|using"
     r"|on|over|for)"
@@ -122,7 +124,11 @@ ROT_UNIVERSE = rx(
     r"(?: (?:etfs|symbols|assets"
     rf"|funds|following))?(?: ,| :)? (?P<syms>{SYMLIST})"
 )
+_OPENING_LIST = re.compile(rf"^ ?(?P<syms>{SYMLIST})(?= [,;:.⋄])")
 ROT_LOOKBACK = [
+    # "by the momentum of 60 days", "the return of the last 3 months"
+    rx(rf"(?:(?:by|on|using|based on) )?(?:the |their |its )?(?:{MOMENTUM_WORDS}) of (?:the )?"
+       rf"(?:last |past )?{period('p')}"),
     rx(
         r"(?:(?:by|on|using|based on|ranked by|ranking by|with|according to|measured by) )?"
         r"(?:the |their |its )?(?:highest |best |strongest )?(?:trailing )?"
@@ -130,7 +136,8 @@ ROT_LOOKBACK = [
     ),
     rx(
         rf"(?:(?:by|on|using|based on|ranked by) )?(?:(?:their |its |the )?(?:{MOMENTUM_WORDS}) )?"
-        r"(?:over|in|during|for|across|of) (?:the )?(?:last|past|prior|previous|trailing) "
+        r"(?:over|in|during|for|across|of|based on|on) (?:the )?(?:last|past|prior|previous"
+        r"|trailing) "
         rf"(?:{period('p')}|(?P<one>year|month|quarter|week|half year))"
     ),
 ]
@@ -145,6 +152,14 @@ ROT_POSITIVE = [
         r"(?: (?:is|are|has|have|stays"
         r"|remains))? (?:positive|above (?:zero|0)|> 0|greater than (?:zero|0)|up)"
     ),
+    # "if the momentum is negative, go to IEF": the filter, and where the money goes
+    rx(
+        r"(?:, )?(?:but |and )?(?:if|when|whenever)(?: even)?(?: (?:its|their|the|it|they|⋄))?"
+        rf"(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|turns|goes|falls"
+        r"|drops))? (?:negative|below (?:zero|0)|< 0|less than (?:zero|0)|under (?:zero|0))"
+        r"(?: ,)? (?:go to|hold|switch to|move to|sit in|buy|rotate to|rotate into|park in|go into"
+        rf"|be in) (?P<alt>{SYM})(?: instead)?"
+    ),
     # "but if its return is negative go to BIL instead" (the alternative already taken out)
     rx(
         r"(?:, )?(?:but |and )?(?:if|when|whenever)(?: even)?(?: (?:its|their|the|it|they|⋄))?"
@@ -158,17 +173,24 @@ ROT_POSITIVE = [
        r" (?:if|when) (?:everything|everything is|all of them are|all are|both are|all|both)"
        r" (?:negative|down|below (?:zero|0))"),
     # "anything not up over the 6 months gets replaced with SHY"
-    rx(r"(?:; |, )?(?:and )?(?:anything|any (?:pick|one|etf|fund|holding|of them)|whatever|each"
-       r" (?:pick|one))(?: that(?: is|'s)?)? (?:not up|negative|down|not positive"
-       r"|with (?:a )?negative(?: return| momentum| returns)?)"
+    rx(r"(?:; |, )?(?:and )?(?:anything|any (?:(?:selected|chosen|picked) )?(?:pick|one|etf"
+       r"|fund|holding|of them|asset|position)|whatever|each (?:pick|one))(?: that(?: is|'s)?)?"
+       r" (?:not up|negative|down|not positive"
+       rf"|with (?:a )?negative(?: {period('r')}| ⋄)?(?: total)?(?: return| momentum| returns)?)"
        r"(?: (?:over|in) (?:the |that )?(?:period|lookback|window|"
-       rf"{period('q')}))? (?:gets|is|will be) (?:replaced|swapped|switched|rotated) (?:with|by"
+       rf"{period('q')}))? (?:gets|is|will be|should be|must be) (?:replaced|swapped|switched"
+       r"|rotated) (?:with|by"
        rf"|for|into|to) (?P<alt>{SYM})"),
     # "skip anything with negative momentum and park that money in SHY"
     rx(r"(?:; |, )?(?:and )?(?:skip|drop|avoid|exclude|ignore) (?:anything|any (?:pick|one|etf"
        r"|fund|of them)|whatever|those|ones)(?: with (?:a )?negative(?: momentum| returns?)?"
        r"| that (?:is|are) negative| not up)(?: (?:and|,) (?:park|put|hold|keep|move) (?:that|the"
        rf"|its|their) (?:money|cash|share|slot|weight)(?: in| into)? (?P<alt>{SYM}|cash))?"),
+    # "if the top one is < 0 hold BIL": the filter on the pick, and where the money goes
+    rx(r"(?:, )?(?:and )?(?:if|when) (?:the )?(?:top|best|winning|chosen|strongest)(?: (?:1|one"
+       r"|pick|etf|fund))?(?: (?:is|has|returns))?(?: a)? (?:negative|< 0|below (?:zero|0)|under"
+       r" (?:zero|0)|down)(?: return| momentum)?(?: ,)? (?:hold|go to|buy|switch to|move to|sit in"
+       rf"|park in|be in|go into|rotate to|rotate into) (?:the )?(?P<alt>{SYM}|cash)"),
     # "BIL as the cash asset", "use SHY as cash": where the money of a negative pick waits
     rx(rf"(?:, )?(?:and )?(?:with |use |using )?(?P<alt>{SYM}) as (?:the |my |a |our )?(?:cash"
        r"|safe|safety|defensive|risk off|fallback|backup|parking)(?: (?:asset|position|holding"
@@ -380,6 +402,9 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
         return None
     universe = ROT_UNIVERSE.search(state.t)
     title = state.title
+    if universe is None and title is not None and "rotation" in title.families:
+        # "rotation: SPY EFA EEM AGG, top 1 by ...": the list the rules open with
+        universe = _OPENING_LIST.search(state.t)
     if universe is not None and len(re.findall(SYM, universe.group("syms"))) >= 2:
         symbols = re.findall(SYM, universe.group("syms"))
         t = state.t[: universe.start()] + f" {CONSUMED} " + state.t[universe.end() :]

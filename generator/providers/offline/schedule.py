@@ -97,7 +97,8 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
     # "rebalance only if something is more than 5% off target"
     rx(r"(?:, )?(?:and )?(?:only )?(?:(?:rebalance|rebalancing|rebalanced)(?: only)? )?(?:when|if"
        r"|whenever|once) (?:something|anything|any weight|a weight|any asset|an asset|a holding"
-       r"|any holding|a position|any position|one|either|any of them|one of them|they|it)"
+       r"|any holding|a position|any position|one|either|any of them|one of them|1 of them"
+       r"|they|it)"
        r" (?:is|are|gets|get|drifts?|moves?|goes|go|ends up)(?: more than| over| at least"
        r"| by more than| by)? (?P<n>\d+(?:\.\d+)?) (?:points|pts|%|percent) (?:off|away from"
        r"|from|out of line with) (?:its |the |their )?targets?(?: weights?)?"),

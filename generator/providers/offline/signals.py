@@ -135,7 +135,17 @@ def parse_signal(state: ParseState) -> StrategySpec:
     prev: Cond | None = None
     entry: list[tuple[str, Cond]] = []
     exit_: list[tuple[str, Cond]] = []
+    verb: str | None = None
     for c in clauses:
+        if c.pieces and verb is not None and c.verb != verb:
+            # a new rule: what "it" and a left-out side continue is the last condition of the
+            # rule before on the traded symbol, not a filter on another one ("buy EEM when RSI(2)
+            # < 10 and SPY is above its 200-day SMA, sell when it closes below the 15-day low")
+            rule = exit_ if verb == "exit" else entry
+            own = [cond for _, cond in rule if cond.left.symbol is None]
+            prev = own[-1] if own else prev
+        if c.pieces:
+            verb = c.verb
         for k, (piece, join) in enumerate(zip(c.pieces, c.joins, strict=True)):
             cond = read_condition(state, piece, prev)
             if cond is None:

@@ -175,7 +175,8 @@ OBJECT_WORDS = frozenset({"it", "them", "those", "this", "that", "some", "shares
 COND_FILLER = frozenset({"the", "a", "an", "its", "their", "is", "are", "was", "value",
                          "closes", "closed", "trades", "sits", "stays",
                          "level", "both", "either", "current", "daily", "today", "today's",
-                         "again", "itself", "themselves", "stretched", "extended"})
+                         "again", "itself", "themselves", "stretched", "extended",
+                         "remains", "remain", "stay"})
 PREPS = frozenset({"of", "on", "for", "in"})
 CONNECTORS = frozenset({"and", "or", "but", "&"})
 NEGATIONS = frozenset({"not", "unless", "don't", "dont", "never", "except", "isn't", "no"})
