@@ -156,9 +156,16 @@ although sayable, one wrong spec (a left-out subject in a sell rule continued a 
 symbol: "... but only if SPY is above its 200-day SMA. Exit on a close below the 15-day low" read
 the low of SPY). Fixed at its root (a new rule continues the last condition on the traded symbol),
 then the classes it showed, with 30 development sentences (at the end of the corpus):
-held_out_12 78/80, the other sets unchanged, no wrong spec anywhere. Eight blind first runs
-have now scored 85 %, 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 % and 60 %: the 90 % target on
-unseen text is not met.
+held_out_12 78/80, the other sets unchanged, no wrong spec anywhere. A thirteenth set
+(`held_out_13`, 80 sentences: retold YouTube and book strategies, spreadsheet and pseudo-code
+rules, trader slang, a cautious retiree) was committed and run once: 47/80 (59 %), no wrong spec.
+After the classes it showed, with 27 development sentences: held_out_13 76/80, the other sets
+unchanged, no wrong spec anywhere.
+
+Nine blind first runs have now scored 85 %, 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 % and
+59 %: each new writer brings phrasings no earlier set had, and the 90 % target on unseen text is
+not met. Wrong specs on first runs have become rare (one in each of held_out_11 and held_out_12,
+none in held_out_13), and each was fixed at its root, not for its sentence.
 """
 
 from __future__ import annotations
@@ -170,7 +177,8 @@ CASES = load_corpus()
 FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3": 0.90,
           "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0,
           "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.85,
-          "held_out_11": 0.95, "held_out_12": 0.95}
+          "held_out_11": 0.95, "held_out_12": 0.95,
+          "held_out_13": 0.90}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

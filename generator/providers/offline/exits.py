@@ -23,7 +23,7 @@ _OPPOSITE = (
     r"|(?:opposite|reverse|reversed|other|bearish|downward|negative|contrary)"
     r" cross(?:ing|over|es over|es)?"
     r"|cross(?:ing)? in the other direction|opposite signal|reverse signal"
-    r"|cross(?:ing)? (?:down|under))"
+    r"|cross(?:ing)? (?:down|under)|bear(?:ish)? crossover)"
 )
 _WHEN = r"(?:when|if|once|as soon as|whenever)"
 EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 
 from generator.providers.offline.allocation import AMOUNT_PATTERNS, EQUAL, FIXED_PATTERNS
-from generator.providers.offline.phrases import SYM, rx, squash
+from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash
 from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Ind, Title
@@ -117,6 +117,12 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "protect it with a 6% trailing stop": the words around a risk control
     rx(r"(?:and )?protect (?:it|the position|the trade|myself|them) with(?= (?:a|an) )"),
 ]
+
+# "Ticker: VTI", "symbol QQQ", "(EEM)" after a rule: the symbol the rules trade
+_LABELLED_SYMBOL = rx(rf"(?:(?:ticker|symbol)(?: :| =| is)?|(?:etf|fund)(?: :| =| is)|\()"
+                      rf" (?P<sym>{SYM})(?: \))?"
+                      r"(?= [.,;:⋄!?]| ?$)")
+
 
 # -- title vocabulary ----------------------------------------------------------------------------
 # words that stop a leading segment from being a title: it holds a rule
@@ -374,6 +380,55 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" )?(?:bollinger )?bands?(?: settings)?"), " "),
     # "go to the SHY": the fund, not "the" one
     (rx(rf"the(?= {SYM}(?!\S))"), " "),
+    # pseudo-code: "if ema(20) > ema(50): hold EFA", "on price crosses above ema(50): buy"
+    (rx(rf"(?:if|on|when) (?P<cond>(?:(?! [.;:!?⋄] ).)+?) : (?P<v>buy|sell|hold|long|flat|exit)"
+        rf"(?P<sym> {SYM})?(?= [.;,!⋄]| else| ?$)"), r" \g<v>\g<sym> when \g<cond> "),
+    (rx(r"else :? (?:sell|exit|flat|go flat|get out)(?: it| everything)?"), " , otherwise sell "),
+    # "keep me invested while", "move me out when": the bot acting for its user
+    (rx(r"(?:keep|stay) (?:me |us )?invested(?: in)?"), " hold "),
+    (rx(r"(?:move|get|take|pull) (?:me|us) out(?: of it)?"), " sell "),
+    # "when it has been beaten down, meaning its RSI is under 35": the definition is the rule
+    (rx(r"(?:it (?:has been|is|gets|got) )?(?:beaten down|oversold|overbought|cheap|expensive"
+        r"|stretched|overextended)(?: ,)? (?:meaning|i e|that is|in other words|defined as"
+        r"|which means|as in)"), " "),
+    # "the total market fund VTI", "the long bond fund TLT": the fund's description
+    (rx(rf"(?:the|my|our|a) (?:[a-z]+ ){{0,3}}(?:fund|etf)(?= {SYM}(?!\S))"), " "),
+    # "40% in stocks with VTI": the fund that holds the class
+    (rx(rf"(?P<n>\d+(?:\.\d+)?) % in (?:stocks|equities|bonds|treasuries|gold|commodities"
+        rf"|real estate|cash|reits|tips|international|the us) (?:with|using|via|in|through)"
+        rf" (?P<s>{SYM})"), r" \g<n> % \g<s> "),
+    # "bring it back to those weights every month": rebalance
+    (rx(r"(?:bring|set|put|reset|move) (?:it|them|everything|the portfolio) back to (?:those|the"
+        r"|its|their|my|the target|these)(?: target)? (?:weights|percentages|allocations?|mix"
+        r"|targets)"), " rebalance "),
+    # "entry when", "entry = close < ...": the buy
+    (rx(r"(?:entry|enter)(?= (?:when|if|on|once)(?!\S))"), " buy "),
+    (rx(r"(?:entry|entries|buy rule) ="), " buy when "),
+    (rx(r"(?:exit|exits|sell rule) ="), " sell when "),
+    # "closes at a new 252-day high", "falls to a new 50-day low": beyond that high or low
+    (rx(r"(?:closes|closed|is|trades) at (?:a )?new (?P<n>\d+) day high"),
+     r" closes above the \g<n> day high "),
+    (rx(r"(?:falls|drops|goes|gets|closes) (?:to|at) (?:a )?new (?P<n>\d+) day low"),
+     r" closes below the \g<n> day low "),
+    (rx(r"(?:takes out|clears|breaks out above|breaks through) (?:the |its )?(?P<n>\d+) day high"),
+     r" breaks above the \g<n> day high "),
+    (rx(r"(?:on|at|after) a break (?:of|below|under) (?:the |its )?(?P<n>\d+) day low"),
+     r" when price breaks below the \g<n> day low "),
+    # "sell either when A or B": "either" says nothing more
+    (rx(r"(?<=sell |exit )either(?= (?:when|if)(?!\S))"), " "),
+    # "Universe: A, B, C, ... Rank: ...", "Symbols: A, B, C. Buy: ..."
+    (rx(rf"(?:universe|symbols|tickers|etfs|assets|funds)(?: :| =) (?P<l>{SYMLIST})"
+        r"(?=.* (?:rank|ranked|top|best|strongest|momentum|rotate|rotation) )"),
+     r" among \g<l> , "),
+    (rx(rf"(?:symbols|tickers|etfs|assets|funds)(?: :| =) (?P<l>{SYMLIST})"),
+     r" for each of \g<l> : "),
+    (rx(r"rank(?: :| =)(?= \d)"), " ranked by "),
+    (rx(r"(?:hold|holdings|keep)(?: :| =)(?= top )"), " hold the "),
+    (rx(r"(?:rebalance|rebal)(?: :| =)"), " rebalance "),
+    (rx(r"look at(?= (?:the )?[A-Z])"), " among "),
+    # "put all my money into whichever": all of it into the pick
+    (rx(r"(?:put|invest|move) (?:all (?:of )?(?:my|the) money|all of it) (?:in|into)"
+        r"(?= (?:whichever|the best|the top|the strongest)(?!\S))"), " hold "),
     # "every time rsi(2) < 5": whenever
     (rx(r"every time|each time|any time"), " whenever "),
     # "i just want to buy and hold VTI, never selling lol"
@@ -598,7 +653,8 @@ def expand_shorthands(state: ParseState) -> None:
     if len(re.findall(r"(?<!\S)golden cross(?!\S)", text)) == 1:
         # said once, the pair is the whole strategy; said again, the pair only names it
         text = _CROSS_PAIR.sub(handler, text)
-    if _EACH_ONE.search(text) or _ON_EACH.search(text):
+    if _EACH_ONE.search(text) or _ON_EACH.search(text) or re.search(
+            rf"(?<!\S)(?:for|on|in) each of (?={SYM}(?!\S))", text):
         state.each = True  # one rule said of every symbol: they share the money equally
     text = _ON_EACH.sub(" ", text)
     text = _ITS_OWN.sub(lambda m: m.group("w"), _EACH_ONE.sub(" it ", text))
@@ -696,11 +752,17 @@ _SENTENCE = rx(r"(?:^|(?<= [.!?] ))(?P<words>[^.!?]+?(?: [.!?]|(?= ?$)))(?= |$)"
 _CONNECTIVES = frozenset(words("if when whenever while once"))
 
 
+# a number that says nothing about trading: a year ("another 2008"), an age ("I am 68")
+_CHATTER_NUMBER = re.compile(r"(?<!\S)(?:19\d\d|20\d\d)(?!\S)"
+                             r"|(?:(?<=i am )|(?<=i'm )|(?<=im ))\d{2}(?!\S)")
+
+
 def _is_chatter(text: str) -> bool:
+    text = _CHATTER_NUMBER.sub(" ", text)
     tokens = [w for w in text.split() if w not in ".!?,"]
     return len(tokens) >= 2 and all(
         w in FILLER or w in _CONNECTIVES or w == "1"  # "a nice simple one to start with"
-        or (w.isalpha() and _meaningless([w]) and w not in _CHATTER_STOP)
+        or (w.replace("'", "").isalpha() and _meaningless([w]) and w not in _CHATTER_STOP)
         for w in tokens
     )
 
@@ -745,6 +807,7 @@ def strip_small_talk(state: ParseState) -> None:
         return " "
 
     text = _FRAMED_SYMBOL.sub(framed, state.t)
+    text = _LABELLED_SYMBOL.sub(framed, text)
     text = _REMARK.sub(lambda m: _remark(found, m), text)
     text = _strip_chatter(found, text)
     text = _ONLY.sub(lambda m: f" {handler(m)} ", text)

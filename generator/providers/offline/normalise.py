@@ -108,6 +108,31 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      lambda m: {"high": "higher", "low": "lower", "big": "bigger", "small": "smaller"}[
          m.group(1).lower()] + " than"),
     (r"(?i)\bacct\b", "account"),
+    # lists and pseudo-code: "A | B", "1) buy ... 2) sell ...", "buy(TLT)", "elif", "x-over"
+    (r"\s*\|\s*", " , "),
+    (r"(?:^\s*|\s{2,}|(?<=[.;])\s+)[1-9]\)\s+(?=[A-Za-z])", " . "),
+    (r"(?i)\b(buy|sell|long|flat|exit)\s*\(\s*([A-Za-z]{2,5})?\s*\)", r"\1 \2"),
+    (r"(?i)\belif\b", "if"),
+    (r"(?i)\bx[- ]?over\b", "crossover"),
+    (r"(?i)\bbull(?:ish)? crossover\b", "bullish crossover"),
+    (r"(?i)\bbear(?:ish)? crossover\b", "bearish crossover"),
+    (r"(?i)\b(lower|upper|middle|mid)\s+bb\b", r"\1 bollinger band"),
+    (r"(?i)\bhighest\s*\(\s*high\s*,\s*(\d+)\s*\)", r"the \1 day high"),
+    (r"(?i)\blowest\s*\(\s*low\s*,\s*(\d+)\s*\)", r"the \1 day low"),
+    (r"(?i)\btop\s*\(\s*(\d+)\s*,\s*by\s*=\s*(?:roc|momentum|return)\s*\(\s*(\d+)\s*\)\s*\)",
+     r"top \1 by \2 day roc"),
+    (r"(?i)\b(stop loss|stop_loss|take profit|take_profit|trailing stop|trailing_stop|profit target"
+     r"|stop|target)\s*[:=]\s*(?=[+-]?\d)", r"\1 "),
+    (r"(?i)\b(\d+)\s?pts\b", r"\1 points"),
+    (r"(?i)\b(\d+)\s?mos?\b", r"\1 month"),
+    (r"(?i)\bmom\b", "momentum"),
+    (r"(?i)\bperformace\b", "performance"),
+    (r"(?i)\btops\b(?=\s+\d)", "rises above"),
+    (r"(?i)\b(?:into|in|on|for) each (trade|position)\b", r"per \1"),
+    # trader slang read as words, not tickers
+    (r"\b(?:BTFD|BTD|YOLO|FOMO|HODL|DCA|ATH|OB|OS|OB/OS)\b", lambda m: m.group(0).lower()),
+    # "QQQ 50% | IEF 30%": the share after the symbol, as in a list of weights
+    (r"\b([A-Z]{2,5})\s+(\d+(?:\.\d+)?)\s*%\s*(?=[,/;]|$|and\b|--)", r"\2 % \1 "),
     # "macd x signal up": a cross written as x, its direction after
     (r"(?i)\bx\s+((?:the\s+)?signal(?:\s+line)?|zero|0)\s+(up|down)\b",
      lambda m: f"crosses {'above' if m.group(2).lower() == 'up' else 'below'} {m.group(1)}"),

@@ -86,10 +86,13 @@ RULE_HINT = re.compile(
 
 # -- rotation ------------------------------------------------------------------------------------
 ROT_TRIGGER = re.compile(
-    r"(?<!\S)(?:top \d+|best|strongest|rotat\w*|highest|whichever"
+    r"(?<!\S)(?:top \d+|best|strongest|rotat\w*|highest|whichever|winner"
     r"|better|stronger|higher)(?!\S)"
 )
 ROT_TOP = [
+    # "hold the winner"
+    rx(r"(?:the )?(?:winner|winning (?:1|one|fund|etf))(?! (?:return|returns|momentum"
+       r"|performance)(?!\S))"),
     # "hold the one with the higher 3 month return"
     rx(r"(?:the )?(?:1|one) with the(?= (?:higher|highest|better|best|stronger|strongest|bigger"
        r"|biggest)(?!\S))"),
@@ -115,7 +118,7 @@ ROT_TOP = [
 ]
 ROT_UNIVERSE = rx(
     r"(?:of|from|among|amongst|between|across|in|into|out of|rank|ranking|compare|comparing"
-    r"|rotation :|rotation|rotate :"
+    r"|rotation :|rotation|rotate :|rotate|rotating"
     # "a monthly momentum strategy with SPY, TLT, GLD and VNQ"
     r"|(?:momentum|rotation|relative strength) (?:strategy|bot|system|portfolio) (?:with|using"
     r"|on|over|for)"
@@ -155,17 +158,20 @@ ROT_POSITIVE = [
     # "if the momentum is negative, go to IEF": the filter, and where the money goes
     rx(
         r"(?:, )?(?:but |and )?(?:if|when|whenever)(?: even)?(?: (?:its|their|the|it|they|⋄))?"
+        r"(?: (?:winner|winning|top|best|chosen)(?: (?:1|one|pick|etf|fund))?)?"
         rf"(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|turns|goes|falls"
-        r"|drops))? (?:negative|below (?:zero|0)|< 0|less than (?:zero|0)|under (?:zero|0))"
+        r"|drops))? (?:negative|below (?:zero|0)|< 0|< = 0|less than (?:zero|0)|under (?:zero|0)"
+        r"|is not positive|isn't positive|not positive)(?: :)?"
         r"(?: ,)? (?:go to|hold|switch to|move to|sit in|buy|rotate to|rotate into|park in|go into"
-        rf"|be in) (?P<alt>{SYM})(?: instead)?"
+        rf"|be in|use|:? use) (?P<alt>{SYM})(?: instead)?"
     ),
     # "but if its return is negative go to BIL instead" (the alternative already taken out)
     rx(
         r"(?:, )?(?:but |and )?(?:if|when|whenever)(?: even)?(?: (?:its|their|the|it|they|⋄))?"
-        r"(?: (?:best|top|winning|chosen)(?: (?:1|one|pick|etf|fund))?)?"
+        r"(?: (?:best|top|winning|chosen|winner)(?: (?:1|one|pick|etf|fund))?)?"
         rf"(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|turns|goes|falls"
-        r"|drops))? (?:negative|below (?:zero|0)|< 0|less than (?:zero|0)|under (?:zero|0))"
+        r"|drops))? (?:negative|below (?:zero|0)|< 0|less than (?:zero|0)|under (?:zero|0)"
+        r"|is not positive|isn't positive|not positive)"
         r"(?= *(?:[,;.⋄]|$))"
     ),
     # "TLT if everything's negative": the filter, and where the money goes
@@ -244,7 +250,7 @@ ROT_FILLER = frozenset(words(
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
     ranked ranking them picking pick whichever has have higher stronger better one performing
     between put everything equal weight weighted sector etf compare comparing rank performers
-    winners"""
+    winners winner"""
 ))
 
 

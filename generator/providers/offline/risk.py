@@ -23,7 +23,8 @@ _RISK_PREFIX = r"(?:(?:with|and|use|plus|add|set|using) )?(?:a |an )?"
 # "take profit at +15%", "stop loss at -6%": the sign says the side the control already names
 _SIGNED = r"(?:\+ |- )?"
 # "exit when it's up 3%", "or if it falls 8% below my entry price": the gain or loss from entry
-_ENTRY = r"(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| point| level)?"
+_ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| point| level| basis)?"
+          r"|what (?:i|we) paid(?: for it)?)")
 _FROM_PEAK = (r"(?: (?:from|off|below) (?:the )?(?:highest|peak|high|top)(?: close| price)?"
               r"(?: (?:since|after) (?:i bought|we bought|i buy|buying|the entry|entry|purchase"
               r"|it was bought))?)?")

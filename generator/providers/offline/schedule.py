@@ -106,7 +106,8 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
     rx(r"(?:, )?(?:and |but |or )?(?:only )?(?:(?:rebalance|rebalancing|rebalanced)(?: only)? )?"
        r"(?:when|if|whenever|once) (?:something|anything|one|either|any of them|one of them"
        r"|1 of them|a weight|any weight|a holding|any holding|a position|any position|an asset"
-       r"|any asset|they|it) (?:is|are|gets|get|drifts?|goes|go) off by(?: more than| at least)?"
+       r"|any asset|they|it)(?: is| are| gets| get| drifts?| goes| go)? off by(?: more than"
+       r"| at least)?"
        r" (?P<n>\d+(?:\.\d+)?) (?:points|pts|%|percent)(?: or more)?"),
     # "only rebalance when one of them is off target by 10 points or more"
     rx(r"(?:, )?(?:and |but )?(?:only )?(?:(?:rebalance|rebalancing|rebalanced)(?: only)? )?(?:when"
