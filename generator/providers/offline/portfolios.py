@@ -250,7 +250,7 @@ ROT_FILLER = frozenset(words(
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
     ranked ranking them picking pick whichever has have higher stronger better one performing
     between put everything equal weight weighted sector etf compare comparing rank performers
-    winners winner"""
+    winners winner dual absolute relative global accelerating composite"""
 ))
 
 
