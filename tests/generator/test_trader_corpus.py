@@ -160,12 +160,18 @@ held_out_12 78/80, the other sets unchanged, no wrong spec anywhere. A thirteent
 (`held_out_13`, 80 sentences: retold YouTube and book strategies, spreadsheet and pseudo-code
 rules, trader slang, a cautious retiree) was committed and run once: 47/80 (59 %), no wrong spec.
 After the classes it showed, with 27 development sentences: held_out_13 76/80, the other sets
-unchanged, no wrong spec anywhere.
+unchanged, no wrong spec anywhere. A fourteenth set (`held_out_14`, 80 sentences: a phone
+typist, polite paragraphs ending in a question, labels pasted from a charting site, "so like"
+explainers, the sell rule or the controls first) was committed and run once: 37/80 (46 %), no
+wrong spec. After the classes it showed (among them: a question that states no rule is ignored;
+a preamble "my goal is ... in QQQ" names the symbol), with 27 development sentences:
+held_out_14 73/80, the other sets unchanged, no wrong spec anywhere.
 
-Nine blind first runs have now scored 85 %, 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 % and
-59 %: each new writer brings phrasings no earlier set had, and the 90 % target on unseen text is
-not met. Wrong specs on first runs have become rare (one in each of held_out_11 and held_out_12,
-none in held_out_13), and each was fixed at its root, not for its sentence.
+Ten blind first runs have now scored 85 %, 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %
+and 46 %: each new writer brings phrasings no earlier set had, and the 90 % target on unseen
+text is not met. Wrong specs on first runs have become rare (one in each of held_out_11 and
+held_out_12, none in held_out_13 and held_out_14), and each was fixed at its root, not for its
+sentence.
 """
 
 from __future__ import annotations
@@ -178,7 +184,7 @@ FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3
           "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0,
           "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.85,
           "held_out_11": 0.95, "held_out_12": 0.95,
-          "held_out_13": 0.90}
+          "held_out_13": 0.90, "held_out_14": 0.90}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

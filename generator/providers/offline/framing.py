@@ -58,6 +58,15 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"(?= \S)"),
     rx(r"(?:thanks|thank you|thx|cheers|ty)(?: !| \.| so much| a lot| in advance)*"),
     rx(r"(?:pls|plz|please)(?= [.!?,;]| ?$)"),
+    rx(r"(?:so like|like say|so basically|basically|so yeah)(?= \S)"),
+    rx(r"(?:dear|hi|hello|hey) (?:team|sir|madam|support|folks)(?: ,| !)?"),
+    rx(r"(?:the )?(?:idea|rule|plan|goal) is(?: just| simply| basically)?(?: to)?(?= \S)"),
+    rx(r"(?:,? )?(?:to|in order to) (?:limit|cap|reduce) (?:my |the )?(?:losses|risk|downside)"
+       r"(?: ,)?"),
+    rx(r"(?:(?<=^ )|(?<=[.,;:⋄-] ))(?:signal|signals|setup|rules?)(?: :| =)(?= (?:close|price|the"
+       r"|rsi|macd|sma|ema|buy|sell|long|when|if)(?!\S))"),
+    rx(r"(?:sizing|position sizing|weighting)(?: :| =)(?= (?:equal|even)(?!\S))"),
+    rx(r"(?:risk rule|risk rules|rule) first :"),
     rx(r"(?:can|could|would) (?:someone|somebody|anyone|any1|you guys|you all) (?:please )?help"
        r" me(?: to)? (?:set up|setup|make|build|create|code|write|with)(?: a| an| this| my)?"),
     rx(r"(?:please )?(?:implement|construct|design|develop)(?= (?:a|an|the) (?:rotation|momentum"
@@ -152,8 +161,9 @@ _SCHEDULE_WORDS = {
     "annually": Frequency.yearly,
 }
 _MACD_SETTINGS = re.compile(
-    r"(?<!\S)(?:(?:the )?(?:standard|default|classic|usual) )?(?:macd )?(?P<a>\d+)(?: /| ,)? "
-    r"(?P<b>\d+)(?: /| ,)? (?P<c>\d+)(?: settings?| parameters?| params)?(?!\S)"
+    r"(?<!\S)(?:(?:the )?(?:standard|default|classic|usual) )?(?:macd )?(?:(?:with |using )?"
+    r"(?:the )?(?:settings?|parameters?|params) (?:of )?)?(?P<a>\d+)(?: /| ,)? "
+    r"(?P<b>\d+)(?: /| ,| and)? (?P<c>\d+)(?: settings?| parameters?| params)?(?!\S)"
 )
 _STANDARD_MACD = rx(
     r"(?:with |using )?(?:the )?(?:standard|default|classic|usual) (?P<a>\d+)(?: /| ,)? "
@@ -222,7 +232,8 @@ _ARROW_VERBS = {"long": "buy", "go long": "buy", "flat": "sell", "go flat": "sel
 
 # "rsi 2 < 5 buy. sell rsi 2 > 50": the condition, then its verb, with no arrow between
 _POSTFIX = re.compile(
-    r"(?:(?<=^)|(?<= [.;:!?⋄] ))(?P<cond>(?:(?! [.;:!?⋄,] | (?:if|when|whenever|while|once|buy"
+    r"(?:(?<=^)|(?<= [.;:!?⋄] )|(?<= buy )|(?<= sell ))(?P<cond>(?:(?! [.;:!?⋄,] | (?:if|when"
+    r"|whenever|while|once|buy"
     r"|sell|long|exit|else|otherwise|flat) ).)+? (?:<|>|< =|> =|below|above|under|over)"
     r" (?:(?! [.;:!?⋄,] | (?:if|when|whenever|while|once|buy|sell|long|exit|else|otherwise"
     r"|flat) ).)+?) (?P<verb>buy|sell|exit|long|flat)"
@@ -284,6 +295,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "else put that slot in SHY": where the money of a failed pick goes
     (rx(rf"(?:else|otherwise) (?:put|move|park|hold) (?:that|the|its) (?:slot|money|share|part"
         rf"|cash|weight) (?:in|into|to) (?P<s>{SYM})"), r" otherwise \g<s> "),
+    # "Entry: buy QQQ when ...": the label says what its rule says again
+    (rx(r"(?:entry|entries|entry rules?|buy rules?) :(?= (?:buy|go long|long|enter)(?!\S))"),
+     " . "),
+    (rx(r"(?:exit|exits|exit rules?|sell rules?) :(?= (?:sell|exit|get out)(?!\S))"),
+     " . "),
     # "LQD - enter: close > sma 50 ... exit: close < sma 50", "Conditions: ...": labelled rules
     (rx(r"(?:enter|entry|entries|buy|long|in|conditions|entry conditions|entry rules?|buy rules?)"
         r" :(?= \S)"), " buy when "),
@@ -406,8 +422,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:entry|entries|buy rule) ="), " buy when "),
     (rx(r"(?:exit|exits|sell rule) ="), " sell when "),
     # "closes at a new 252-day high", "falls to a new 50-day low": beyond that high or low
-    (rx(r"(?:closes|closed|is|trades) at (?:a )?new (?P<n>\d+) day high"),
-     r" closes above the \g<n> day high "),
+    (rx(r"(?:closes|closed|is|trades) at (?:a )?new (?P<n>\d+) (?P<u>day|week) high"),
+     r" closes above the \g<n> \g<u> high "),
     (rx(r"(?:falls|drops|goes|gets|closes) (?:to|at) (?:a )?new (?P<n>\d+) day low"),
      r" closes below the \g<n> day low "),
     (rx(r"(?:takes out|clears|breaks out above|breaks through) (?:the |its )?(?P<n>\d+) day high"),
@@ -422,13 +438,45 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      r" among \g<l> , "),
     (rx(rf"(?:symbols|tickers|etfs|assets|funds)(?: :| =) (?P<l>{SYMLIST})"),
      r" for each of \g<l> : "),
-    (rx(r"rank(?: :| =)(?= \d)"), " ranked by "),
+    (rx(r"rank(?: :| =)(?= (?:\d|roc|momentum|return|rate)(?!\S))"), " ranked by "),
     (rx(r"(?:hold|holdings|keep)(?: :| =)(?= top )"), " hold the "),
     (rx(r"(?:rebalance|rebal)(?: :| =)"), " rebalance "),
     (rx(r"look at(?= (?:the )?[A-Z])"), " among "),
     # "put all my money into whichever": all of it into the pick
     (rx(r"(?:put|invest|move) (?:all (?:of )?(?:my|the) money|all of it) (?:in|into)"
         r"(?= (?:whichever|the best|the top|the strongest)(?!\S))"), " hold "),
+    # "Buy DBC: EMA 9 crosses above EMA 21", "Long VTI: MACD > Signal": verb, symbol, rule
+    (rx(rf"(?P<v>buy|sell|long|exit|go long|short) (?P<s>{SYM}) :"), r" \g<v> \g<s> when "),
+    # "the sell signal is RSI(2) above 65": sell when
+    (rx(r"(?:the |my )?(?P<v>buy|sell|entry|exit) (?:signal|trigger|rule|condition) is"),
+     lambda m: f" {'sell' if m.group('v') in ('sell', 'exit') else 'buy'} when "),
+    # "move out of QQQ when", "out of IWM when": sell
+    (rx(rf"(?:move |get |go |step )?out of (?P<s>{SYM})(?= (?:when|if|once|whenever)(?!\S))"),
+     r" sell \g<s> "),
+    # "buy it again when", "buy QQQ again when": buy
+    (rx(rf"(?P<v>buy|go long|get back into|get back in)(?P<s> {SYM}| it)? again(?= (?:when|if|once"
+        r"|whenever)(?!\S))"), r" \g<v>\g<s> "),
+    # "60/40 spy agg": the weights, then the funds in the same order
+    (rx(rf"(?P<a>\d{{1,3}}) / (?P<b>\d{{1,3}}) (?P<s>{SYM}) (?:/ |and |& )?(?P<t>{SYM})"),
+     lambda m: (f" {m.group('a')} % {m.group('s')} , {m.group('b')} % {m.group('t')} "
+                if int(m.group("a")) + int(m.group("b")) == 100 else m.group(0))),
+    # "Momentum (252) ranking: A, B, C": the lookback, then the funds ranked
+    (rx(r"(?:momentum|roc|rate of change|return) \( (?P<n>\d+) \) (?:ranking|rank|rotation)"
+        r"(?: :)?"), r" ranked by \g<n> day momentum , rotation among "),
+    (rx(r"(?:ranked by|rank by|by) (?:roc|momentum|rate of change|return) \( (?P<n>\d+) \)"),
+     r" ranked by \g<n> day momentum "),
+    # "rebalance back to those targets": rebalance
+    (rx(r"(?<=rebalance )back to (?:those|the|its|their|my|these)(?: target)? (?:targets|weights"
+        r"|allocations?)"), " "),
+    # "the lower band of a 10 day 1.5 std bollinger": that band, with those settings
+    (rx(rf"(?P<w>upper|lower|middle) band of (?:a|the) (?P<p>\d+) day (?P<k>\d+(?:\.\d+)?)"
+        rf" {BB_STD_WORDS} bollinger(?: bands?)?"),
+     r" \g<w> bollinger band ( \g<p> , \g<k> ) "),
+    # "if it closes above the high i want in, ... i want out": buy, sell
+    (rx(r"(?P<kw>when|whenever|if|once) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)(?: ,)? (?:i|we)"
+        r" (?:want|wanna|want to be|would like to be|am|'m|'d be|would be|get|go) (?P<d>in|out)"
+        r"(?= [.;,!⋄]| and |\s*$)"),
+     lambda m: f" {'buy' if m.group('d') == 'in' else 'sell'} {m.group('kw')} {m.group('cond')} "),
     # "every time rsi(2) < 5": whenever
     (rx(r"every time|each time|any time"), " whenever "),
     # "i just want to buy and hold VTI, never selling lol"
@@ -776,11 +824,52 @@ _ASSET_WORDS = frozenset(words(
 ))
 
 
-def _strip_chatter(found: list[str], text: str) -> str:
+# a question about results that states no rule: "Is a 3-point band too tight?", "Could you
+# tell me how often the stop would have been hit?" (a question that says when to buy or sell,
+# "can you buy SPY when ...?", is read)
+_RULE_ACTS = frozenset(words(
+    """buy buys buying sell sells selling exit exits hold holds own long short rebalance
+    rebalancing rebalanced rotate switch invest enter when whenever if while unless once"""
+))
+
+
+def _is_question(text: str) -> bool:
+    tokens = text.split()
+    return bool(tokens) and tokens[-1] == "?" and not any(w in _RULE_ACTS for w in tokens)
+
+
+# a preamble that frames the strategy: "Hello, my goal is to follow the trend in QQQ without
+# watching the screen.", "I have been reading about the Faber model and would like to test it on
+# SPY." Its symbols are the ones the rules must trade (checked like a title's); it holds no
+# number and no rule word
+_PREAMBLE = re.compile(r"^(?:(?:hello|hi|dear team|good (?:morning|afternoon|evening))(?: ,)? )?"
+                       r"(?:my goal is|our goal is|i am trying to|i'm trying to|im trying to"
+                       r"|i have been reading|i've been reading|i was reading|i read about"
+                       r"|i have been|i've been|i want to|i would like to|i'd like to|the goal is)"
+                       r"(?!\S)")
+
+
+def _preamble_symbols(text: str) -> list[str] | None:
+    """The symbols of a preamble sentence, or None when `text` is not one."""
+    if not _PREAMBLE.match(text.strip()):
+        return None
+    tokens = [w for w in text.split() if w not in ".!?,"]
+    if any(w in _RULE_ACTS or w in INDICATOR_WORDS or w[0].isdigit() for w in tokens):
+        return None
+    return [w for w in tokens if re.fullmatch(SYM, w)]
+
+
+def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None) -> str:
     def sentence(m: re.Match[str]) -> str:
-        if not _is_chatter(m.group("words")):
+        words_ = m.group("words")
+        symbols = _preamble_symbols(words_)
+        if symbols is not None and framed is not None:
+            framed.extend(symbols)
+            found.append(" ".join(w for w in words_.split() if w not in symbols).strip())
+            return " "
+        if not _is_chatter(words_) and not _is_question(words_):
             return m.group(0)
-        found.append(m.group("words").strip())
+        found.append(words_.strip())
         return " "
 
     def name(m: re.Match[str]) -> str:
@@ -809,7 +898,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _FRAMED_SYMBOL.sub(framed, state.t)
     text = _LABELLED_SYMBOL.sub(framed, text)
     text = _REMARK.sub(lambda m: _remark(found, m), text)
-    text = _strip_chatter(found, text)
+    text = _strip_chatter(found, text, state.framed_symbols)
     text = _ONLY.sub(lambda m: f" {handler(m)} ", text)
     for pattern in SMALL_TALK:
         text = pattern.sub(lambda m: f" {handler(m)} ", text)

@@ -108,6 +108,15 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      lambda m: {"high": "higher", "low": "lower", "big": "bigger", "small": "smaller"}[
          m.group(1).lower()] + " than"),
     (r"(?i)\bacct\b", "account"),
+    (r"(?i)\bof (account|portfolio|equity|capital)\b", r"of the \1"),
+    # "BB (20,2) on SPY:": the settings of the bands the title names
+    (r"(?i)(?<!lower )(?<!upper )(?<!middle )\b(bb|bollinger(?: bands?)?)\s*\(\s*(\d+)\s*,\s*"
+     r"(\d+(?:\.\d+)?)\s*\)(?=\s+on\b|\s*:)",
+     r"\1 \2, \3"),
+    (r"(?i)\b(position size|position sizing|size|sizing)\s*[:=]\s*(?=\d)", "position size "),
+    # "Highest High (50)", "Lowest Low (25)": the N-day high and low
+    (r"(?i)\bhighest high\s*\(\s*(\d+)\s*\)", r"the \1 day high"),
+    (r"(?i)\blowest low\s*\(\s*(\d+)\s*\)", r"the \1 day low"),
     # lists and pseudo-code: "A | B", "1) buy ... 2) sell ...", "buy(TLT)", "elif", "x-over"
     (r"\s*\|\s*", " , "),
     (r"(?:^\s*|\s{2,}|(?<=[.;])\s+)[1-9]\)\s+(?=[A-Za-z])", " . "),

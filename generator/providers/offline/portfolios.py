@@ -96,7 +96,8 @@ ROT_TOP = [
     # "hold the one with the higher 3 month return"
     rx(r"(?:the )?(?:1|one) with the(?= (?:higher|highest|better|best|stronger|strongest|bigger"
        r"|biggest)(?!\S))"),
-    rx(r"(?:the )?(?P<n>\d+) with the(?= (?:highest|best|strongest|biggest|largest|top)(?!\S))"),
+    rx(r"(?:the )?(?P<n>\d+)(?: funds| etfs| assets| symbols| names)? with the(?= (?:highest|best"
+       r"|strongest|biggest|largest|top)(?!\S))"),
     rx(
         r"(?:the )?(?P<n>\d+) (?:best|strongest|top|highest ranked)(?: (?:performing|performers?"
         r"|etfs?|symbols?|assets?|funds?|names?|of them|ones))?"
@@ -150,11 +151,16 @@ ROT_BY = rx(
 )
 ROT_POSITIVE = [
     rx(
-        r"(?:, )?(?:but )?(?:only )?(?:if|when|while|provided|as long as) (?:its|their|the|it|they"
-        rf"|that|this|⋄)?(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?"
+        r"(?:, )?(?:but )?(?:only )?(?:if|when|while|provided|as long as|(?<!ones )(?<!those )"
+        r"(?<!names )(?<!picks )(?<!etfs )(?<!funds )with)"
+        r"(?: (?:its|their|the|it|they"
+        rf"|that|this|⋄))?(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?"
         r"(?: (?:is|are|has|have|stays"
         r"|remains))? (?:positive|above (?:zero|0)|> 0|greater than (?:zero|0)|up)"
     ),
+    # "bil if its negative": where the money goes, and the filter
+    rx(rf"(?:, )?(?:and )?(?P<alt>{SYM}) (?:if|when) (?:it is|its|it's|the return is|momentum is"
+       r"|the momentum is|they are|all are) (?:negative|< 0|below (?:zero|0))"),
     # "if the momentum is negative, go to IEF": the filter, and where the money goes
     rx(
         r"(?:, )?(?:but |and )?(?:if|when|whenever)(?: even)?(?: (?:its|their|the|it|they|⋄))?"
@@ -197,6 +203,15 @@ ROT_POSITIVE = [
        r"|pick|etf|fund))?(?: (?:is|has|returns))?(?: a)? (?:negative|< 0|below (?:zero|0)|under"
        r" (?:zero|0)|down)(?: return| momentum)?(?: ,)? (?:hold|go to|buy|switch to|move to|sit in"
        rf"|park in|be in|go into|rotate to|rotate into) (?:the )?(?P<alt>{SYM}|cash)"),
+    # "top 2 ..., rest in SHY": what is not picked waits there (a rotation always picks its top N,
+    # so a rest exists only with the positive filter)
+    rx(r"(?:, )?(?:and )?(?:the )?rest (?:in|to|into|goes to|go to|sits in|parked in)"
+       rf" (?P<alt>{SYM}|cash)"),
+    # "never hold anything with negative 6-month momentum, that money goes to BIL"
+    rx(r"(?:; |, )?(?:and )?(?:never|don't|do not) (?:hold|own|buy) (?:anything|any (?:pick|one|etf"
+       rf"|fund|asset)|those|ones) (?:with (?:a )?negative(?: {period('r')}| ⋄)?(?: momentum"
+       r"| returns?)?| that (?:is|are) negative)(?: (?:,|and) (?:that|the|its|their) (?:money|cash"
+       rf"|share|slot|weight) (?:goes|go|moves|is put) (?:to|in|into) (?P<alt>{SYM}|cash))?"),
     # "BIL as the cash asset", "use SHY as cash": where the money of a negative pick waits
     rx(rf"(?:, )?(?:and )?(?:with |use |using )?(?P<alt>{SYM}) as (?:the |my |a |our )?(?:cash"
        r"|safe|safety|defensive|risk off|fallback|backup|parking)(?: (?:asset|position|holding"
@@ -221,7 +236,8 @@ ROT_POSITIVE = [
        rf" (?P<alt>{SYM}|cash)"),
     # "if none is positive, go to SHY": the filter, and where the money goes
     rx(r"(?:; |, )?(?:and )?(?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"
-       r" (?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?(?: ,)? (?:hold|go to"
+       r" (?:(?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?|went up|rose|gained"
+       r"|are up|is up|was up|were up)(?: ,)?(?: just)? (?:hold|go to"
        r"|buy|switch to|move to|rotate to|rotate into|park in|sit in|be in|go into)"
        rf" (?P<alt>{SYM}|cash)"),
     # "go to cash if none are positive": cash is where the money waits, the filter is positive
@@ -250,7 +266,7 @@ ROT_FILLER = frozenset(words(
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
     ranked ranking them picking pick whichever has have higher stronger better one performing
     between put everything equal weight weighted sector etf compare comparing rank performers
-    winners winner dual absolute relative global accelerating composite"""
+    winners winner dual absolute relative global accelerating composite single holding"""
 ))
 
 

@@ -37,6 +37,8 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                 rf"|i'm|we are) (?:up|higher) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?")),
     # "sell on an 8% trailing stop or 12% profit": a gain said as the profit
     ("take", rx(rf"(?:, )?(?:or |and )?(?:at |on )?(?:a )?{NUMP} (?:profit|gain)(?: target)?")),
+    # "at +20% profit or -10% loss": the loss said as the loss
+    ("stop", rx(rf"(?:, )?(?:or |and )?(?:at |on )?(?:a )?(?:- )?{NUMP} loss(?: limit)?")),
     # "get out ... or if I'm down 7%": the loss from entry, as "up 3%" is the gain
     ("stop", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"

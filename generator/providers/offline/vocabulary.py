@@ -67,6 +67,8 @@ TYPOS = {
     "crosess": "crosses", "croses": "crosses", "crossess": "crosses", "corsses": "crosses",
     "crosss": "crosses", "crosees": "crosses", "crosse": "crosses", "cros": "cross",
     "crosed": "crossed", "crossover": "crosses over", "crossunder": "crosses under",
+    "aboce": "above", "abvoe": "above", "qtrly": "quarterly", "mthly": "monthly",
+    "wkly": "weekly", "yrly": "yearly",
     "abve": "above", "abov": "above", "avobe": "above", "aboe": "above", "abv": "above",
     "belo": "below", "bellow": "below", "belwo": "below", "bleow": "below", "blw": "below",
     "undr": "under", "ovr": "over",
@@ -98,7 +100,7 @@ FILLER = frozenset(words(
     into using use simple trading system bot algo algorithm make create build write code can
     could let go going should will ok okay hey basically some as
     need needs have has do does ⋄ , . ; : ! ? ( ) - & + strategy's
-    ira roth hsa 401k brokerage taxable"""
+    ira roth hsa 401k brokerage taxable i'll we'll"""
 ))
 
 INDICATOR_WORDS = frozenset(words(
