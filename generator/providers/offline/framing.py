@@ -833,9 +833,20 @@ _RULE_ACTS = frozenset(words(
 ))
 
 
-def _is_question(text: str) -> bool:
+_ASKS_FOR = frozenset(words(
+    """add adding use using include set put apply make give stop loss profit target trailing"""
+))
+
+
+def _is_question(text: str, rest: str) -> bool:
+    """A question that states no rule and asks for nothing to be added: no rule or request word,
+    and every number it holds said in the rest of the text too ("Is a 3-point band too tight?"
+    after "... more than 3 points from its target"). "Can you add a 5% stop?" is read."""
     tokens = text.split()
-    return bool(tokens) and tokens[-1] == "?" and not any(w in _RULE_ACTS for w in tokens)
+    said = set(rest.split())
+    return (bool(tokens) and tokens[-1] == "?"
+            and not any(w in _RULE_ACTS or w in _ASKS_FOR for w in tokens)
+            and all(w in said for w in tokens if w[0].isdigit()))
 
 
 # a preamble that frames the strategy: "Hello, my goal is to follow the trend in QQQ without
@@ -867,7 +878,8 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
             framed.extend(symbols)
             found.append(" ".join(w for w in words_.split() if w not in symbols).strip())
             return " "
-        if not _is_chatter(words_) and not _is_question(words_):
+        rest = text[: m.start()] + text[m.end():]
+        if not _is_chatter(words_) and not _is_question(words_, rest):
             return m.group(0)
         found.append(words_.strip())
         return " "
