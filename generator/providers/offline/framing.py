@@ -829,7 +829,8 @@ _ASSET_WORDS = frozenset(words(
 # "can you buy SPY when ...?", is read)
 _RULE_ACTS = frozenset(words(
     """buy buys buying sell sells selling exit exits hold holds own long short rebalance
-    rebalancing rebalanced rotate switch invest enter when whenever if while unless once"""
+    rebalancing rebalanced rotate switch invest enter when whenever if while unless once split
+    allocate allocation weight weights weighted equal equally evenly rotation cash"""
 ))
 
 
