@@ -4,7 +4,12 @@ People write "Classic 60/40: ...", "RSI-2 strategy on SPY: ...", "hey! can you m
 that ... thanks". This module owns those words. It takes out, before any rule is read:
 
 * **small talk** (greetings, thanks, "can you make me a bot that", "my idea:") — listed as
-  ignored;
+  ignored; so is a sentence of chatter (no symbol, number or trading word; a year or an age
+  may stand in it) and a question that states no rule and asks for nothing to be added ("Is a
+  3-point band too tight?", each of its numbers said elsewhere in the text);
+* **a preamble** ("Hello, my goal is to follow the trend in QQQ.", no number and no rule
+  word): its words are ignored and its symbols framed, as "a bot for HYG that ..." frames one
+  (the rules must trade it, and trade it when they name no symbol);
 * **a title**: a short leading segment ended by ":", " - " or "." that holds no rule word
   (when/if/buy/sell/above/below ...). A title is read token by token, and every token that
   carries trading meaning must agree with the spec or the text is refused:
