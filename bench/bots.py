@@ -76,6 +76,21 @@ def mem_available_mb() -> float:
     return 0.0
 
 
+def service_cpu_seconds(status: dict[str, Any] | None,
+                        absent: float | None) -> dict[str, float | None]:
+    """CPU seconds the supervisor (with its venue), the launcher and the venue process have
+    spent, from their status file; `absent` for a process the status does not name."""
+    def pid_cpu(key: str) -> float | None:
+        return cpu_seconds(int(status[key])) if status and status.get(key) else absent
+
+    return {
+        "supervisor_incl_venue": sum(cpu_seconds(p) for p in supervisor_pids(status))
+        if status else absent,
+        "launcher": pid_cpu("launcher_pid"),
+        "venue_process": pid_cpu("venue_pid"),
+    }
+
+
 def supervisor_pids(status: dict[str, Any]) -> list[int]:
     """The supervisor's pid, and its venue's when the venue runs as a process of its own."""
     return [int(status["pid"])] + ([int(status["venue_pid"])] if status.get("venue_pid")
@@ -232,15 +247,8 @@ def main() -> None:
                 "APCA-API-KEY-ID": up.key_id, "APCA-API-SECRET-KEY": up.secret,
             }).json().get("requests", {})
         available_before = mem_available_mb()
-        before = supervisor_status(settings)  # CPU already spent starting up, if started
-        start_cpu_before = {
-            "supervisor_incl_venue": sum(cpu_seconds(p) for p in supervisor_pids(before))
-            if before else 0.0,
-            "launcher": cpu_seconds(int(before["launcher_pid"]))
-            if before and before.get("launcher_pid") else 0.0,
-            "venue_process": cpu_seconds(int(before["venue_pid"]))
-            if before and before.get("venue_pid") else 0.0,
-        }
+        # CPU already spent starting up, if started
+        start_cpu_before = service_cpu_seconds(supervisor_status(settings), absent=0.0)
         deploy_calls_t0 = time.monotonic()
         deployed: dict[int, float] = {}
         deployed_at: dict[int, float] = {}  # wall clock, against the journal's timestamps
@@ -290,15 +298,8 @@ def main() -> None:
         # CPU the supervisor with the venue it runs (its child process, or with
         # STRATFORGE_VENUE_EMBEDDED in its own) and the launcher spent from their start to the
         # last first order
-        start_cpu_others = {
-            "supervisor_incl_venue": sum(cpu_seconds(p) for p in supervisor_pids(sup_start))
-            if sup_start else None,
-            "launcher": cpu_seconds(int(sup_start["launcher_pid"]))
-            if sup_start and sup_start.get("launcher_pid") else None,
-            "this_benchmark_watching": watch_cpu,
-            "venue_process": cpu_seconds(int(sup_start["venue_pid"]))
-            if sup_start and sup_start.get("venue_pid") else None,
-        }
+        start_cpu_others = {**service_cpu_seconds(sup_start, absent=None),
+                            "this_benchmark_watching": watch_cpu}
         # the same, counted from the first deploy call (with --started or --warm, what the
         # start-up already spent is not in it)
         start_cpu_since_deploy = {

@@ -1064,21 +1064,13 @@ def _line_kind(word: str) -> IndicatorKind:
 
 
 def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
+    def bollinger(period: int, width: float) -> str:
+        title.settings.append(("bollinger", period, width))
+        title.families.append("bollinger")
+        return " "
+
     def bb(m: re.Match[str]) -> str:
-        width = float(m.group("k")) if m.group("k") else 2.0
-        title.settings.append(("bollinger", int(m.group("p")), width))
-        title.families.append("bollinger")
-        return " "
-
-    def bb_days(period: int) -> str:
-        title.settings.append(("bollinger", period, 2.0))
-        title.families.append("bollinger")
-        return " "
-
-    def bb_width(width: float) -> str:
-        title.settings.append(("bollinger", 20, width))
-        title.families.append("bollinger")
-        return " "
+        return bollinger(int(m.group("p")), float(m.group("k")) if m.group("k") else 2.0)
 
     def stoch(m: re.Match[str]) -> str:
         if m.group("k") and int(m.group("k")) != 3:
@@ -1101,8 +1093,8 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
 
     rest = _BB_SETTINGS.sub(bb, rest)
     if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollinger|bb|bbs)(?!\S)", rest):
-        rest = _BB_WIDTH.sub(lambda m: bb_width(float(m.group("k"))), rest)
-        rest = _BB_DAYS.sub(lambda m: bb_days(int(m.group("p"))), rest)
+        rest = _BB_WIDTH.sub(lambda m: bollinger(20, float(m.group("k"))), rest)
+        rest = _BB_DAYS.sub(lambda m: bollinger(int(m.group("p")), 2.0), rest)
     rest = _STOCH_SETTINGS.sub(stoch, rest)
     rest = _DONCHIAN_SETTINGS.sub(donchian, rest)
     rest = _LINE_PAIR.sub(lines, rest)
@@ -1274,12 +1266,10 @@ _LONE_SYMBOL = re.compile(r"(?:^|(?<=[.,;:⋄!?-]))\s*(?:(?:on|for|in|trading|tr
 
 
 def take_lone_symbol(state: ParseState) -> None:
-    named = set(re.findall(rf"(?<!\S){SYM}(?!\S)", state.t))
+    if len(re.findall(rf"(?<!\S){SYM}(?!\S)", state.t)) != 1:
+        return  # no symbol, or one named in a rule too (the rule says it), or several
     lone = list(_LONE_SYMBOL.finditer(state.t))
-    if len(named) != 1 or len(lone) != 1:
+    if len(lone) != 1:
         return
-    sym = lone[0].group("sym")
-    if len(re.findall(rf"(?<!\S){re.escape(sym)}(?!\S)", state.t)) != 1:
-        return  # named in a rule too: the rule says it
-    state.framed_symbols.append(sym)
+    state.framed_symbols.append(lone[0].group("sym"))
     state.t = squash(f"{state.t[: lone[0].start()]} {CONSUMED} {state.t[lone[0].end():]}")

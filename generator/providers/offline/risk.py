@@ -121,12 +121,12 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
        rf" {_HOLD_N}(?: ,)? (?:and |then )+(?:sell|exit|get out)(?: it| them)?"),
 ]
 # "exit after 5 trading days or when RSI(5) rises above 60": the time exit, then the sell rule
-_TIME_OR_RULE = rx(r"(?P<verb>sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
+_TIME_OR_RULE = rx(r"(?P<kept>sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
                    r" (?:after|in) (?:holding (?:it |them )?(?:for )?)?"
                    rf"{_HOLD_N}(?: (?:held|in the trade|of holding))?(?: ,)? or"
                    r"(?= (?:when|if|once|whenever|as soon as)(?!\S))")
 # "sell when RSI > 80 or after 10 trading days": a time exit said inside the sell rule
-_RULE_OR_TIME = rx(r"(?P<rule>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
+_RULE_OR_TIME = rx(r"(?P<kept>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
                    r" (?:when|if|once|whenever|as soon as) (?:(?! [.;⋄] ).)+?)"
                    rf" (?:, )?or (?:after|in|at|when) (?:(?:it has been |i have )?held )?{_HOLD_N}"
                    r"(?: (?:held|in the trade|of holding|have passed|pass))?(?= [,;.⋄]| ?$)")
@@ -167,15 +167,11 @@ def extract_time_exit(state: ParseState) -> None:
                                                    "holding periods", m.group(0))
         state.understood.append(f"time exit after {bars} trading days held")
 
-    def in_rule(m: re.Match[str]) -> str:
+    def beside_rule(m: re.Match[str]) -> str:  # the time exit out, the sell rule's words kept
         on_match(m)
-        return f" {m.group('rule')} "
+        return f" {m.group('kept')} "
 
-    def before_rule(m: re.Match[str]) -> str:
-        on_match(m)
-        return f" {m.group('verb')} "
-
-    state.t = _TIME_OR_RULE.sub(before_rule, _RULE_OR_TIME.sub(in_rule, state.t))
+    state.t = _TIME_OR_RULE.sub(beside_rule, _RULE_OR_TIME.sub(beside_rule, state.t))
     state.t = consume(TIME_EXIT_PATTERNS, state.t, on_match)
 
 
@@ -227,13 +223,15 @@ _FIRST = rx(r"(?:, )?(?:whichever|which ever|whatever)(?: (?:comes|happens|hits|
 
 
 _OR_RULE = r"(?P<orw>(?: ,)? or)(?= (?:when|if|once|whenever|as soon as)(?!\S))"
+# each control that closes the position, followed by "or when ..."
+_CONTROL_THEN_RULE = [re.compile(p.pattern + _OR_RULE)
+                      for p in [p for _, p in RISK_PATTERNS] + TIME_EXIT_PATTERNS]
 
 
 def _control_or_rule(text: str) -> str:
     """ "take profit at 5% or when RSI(2) > 60": a sell condition said after a control that
     closes the position, never one more way to buy."""
-    for pattern in [p for _, p in RISK_PATTERNS] + TIME_EXIT_PATTERNS:
-        joined = re.compile(pattern.pattern + _OR_RULE)
+    for joined in _CONTROL_THEN_RULE:
         text = joined.sub(lambda m: m.group(0)[: m.start("orw") - m.start()] + " , sell", text)
     return text
 
