@@ -101,6 +101,7 @@ from runtime.risk_gate import (
     client_order_id,
     parse_client_order_id,
 )
+from runtime.signal_event import SignalSafeEvent
 
 log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "__main__"
 
@@ -261,7 +262,7 @@ class Bot:
         )
         self.seq = max(config.next_seq, self._journal_next_seq())
         self.seq_lock = threading.Lock()
-        self.stop = threading.Event()
+        self.stop = SignalSafeEvent()  # set by SIGTERM's handler
         self.exit_code = ExitCode.ok
         self.started = time.time()
         self.prefix = f"{config.key}-"

@@ -76,6 +76,7 @@ from runtime.processes import (
     spawn_module,
 )
 from runtime.risk_gate import RiskLimits, TradingState
+from runtime.signal_event import SignalSafeEvent
 
 log = get_logger(__spec__.name if __spec__ else __name__)  # run as `-m`: not "__main__"
 
@@ -140,9 +141,9 @@ class Supervisor:
         self.procs: dict[int, ProcessHandle] = {}
         self.venue = VenueHost(settings)
         self._venue_pid: int | None = None
-        self.stop_event = threading.Event()
+        self.stop_event = SignalSafeEvent()
         # set by WAKE_SIGNAL (a client changed a deployment: act now, not at the next poll)
-        self.wake = threading.Event()
+        self.wake = SignalSafeEvent()
         self._lock_handle: Any = None
         self.launcher: BotLauncher | None = None
         if settings.bot_launcher == "fork":
