@@ -59,6 +59,21 @@ from generator.spec import (
 
 # -- small talk ----------------------------------------------------------------------------------
 SMALL_TALK: list[re.Pattern[str]] = [
+    # a label before what it labels: "Risk: 5% stop, 10% take profit", "Sizing: $5k per
+    # position", "Filter: only take longs while ...", "Rule: on the first trading day ..."
+    rx(r"(?:(?<=^ )|(?<=[.,;⋄] ))(?:stop|stops|risk|risk management|sizing|size|position size"
+       r"|filter|filters|trend filter|market filter|rule|rules|setup|timeframe|steps|instrument"
+       r"|instruments|note|notes|allocation|market|exit rule|entry rule) :(?= \S)"),
+    # "SPY only", "1) TLT only.": the traded symbol, said alone
+    rx(r"(?:kindly |please )?(?:make|build|create|write|give)(?: me)? (?:1|one|a) (?:strategy|bot"
+       r"|system)(?: for me)?(?: :)?"),
+    rx(r"(?:please )?do the needful(?: :| ,)?"),
+    rx(r"only ,? not (?:full|all|everything|the full amount|100 %)"),
+    rx(r"(?:(?:on|using|with) )?daily (?:bars|candles|closes|data|chart)(?= [.,;⋄]| ?$)"),
+    # spoken filler: "um", "uh", "hmm" ("hmm no" starts a correction), "alright", "oh and"
+    rx(r"(?:um+|uh+|erm|hmm+|ah|oh|alright)(?: ,)?(?= \S)(?! no(?!\S))"),
+    # "TL;DR ...": the writer's summary of what the text has said, to the end of its sentence
+    rx(r"(?:[.,] )?tldr(?: [^.!?⋄]*)?"),
     rx(r"(?:hey|hi|hello|yo|ok|okay|so)(?: there| all| everyone| guys| folks| team)?(?: !| ,)?"
        r"(?= \S)"),
     rx(r"(?:thanks|thank you|thx|cheers|ty)(?: !| \.| so much| a lot| in advance)*"),
@@ -131,6 +146,27 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "protect it with a 6% trailing stop": the words around a risk control
     rx(r"(?:and )?protect (?:it|the position|the trade|myself|them) with(?= (?:a|an) )"),
 ]
+
+# a letter's greeting, pleasantries and sign-off: "Dear Mr. Alvarez,", "I hope your week is going
+# well.", "Thank you for the quarterly review.", "Following our conversation on Tuesday,", "Kind
+# regards, Helen". Taken out only when they hold no symbol, number or rule word
+# (`_says_no_rule`): "Thanks for the help, buy SPY when ..." keeps its rule
+PLEASANTRIES: list[re.Pattern[str]] = [
+    rx(r"(?<=^ )(?:dear|hello|hi|hey|good (?:morning|afternoon|evening))"
+       r" (?:(?:mr|mrs|ms|miss|dr)(?: \.)? )?[a-z]+(?: [a-z]+)? ,"),
+    rx(r"(?:i hope|hope|i trust) (?:you|your|this|all|that)(?: [^.!?⋄]*?)? [.!?]"),
+    rx(r"(?:thank you|thanks|many thanks) for (?:the|your|lunch|sending|our|a|all)(?: [^.!?⋄]*?)?"
+       r" [.!?]"),
+    rx(r"(?:following|further to|after) (?:our|your|my|the) (?:conversation|call|meeting|chat"
+       r"|discussion|suggestion|review|advice|email|note)(?: on [a-z]+| last [a-z]+| yesterday"
+       r"| today)? ,"),
+    rx(r"(?:as discussed|as we discussed|after thinking it over|on reflection|(?:please )?let me"
+       r" know if you need anything(?: further| else)?)(?: ,| \.)?"),
+    rx(r"(?:(?:kind|best|warm|warmest|many) (?:regards|wishes|thanks)|regards|sincerely"
+       r"|yours (?:truly|sincerely)|all the best|thanks again)(?: ,)?(?: [a-z]+){0,2}"
+       r"(?: [.!])? ?$"),
+]
+
 
 # "Ticker: VTI", "symbol QQQ", "(EEM)" after a rule: the symbol the rules trade
 _LABELLED_SYMBOL = rx(rf"(?:(?:ticker|symbol)(?: :| =| is)?|(?:etf|fund)(?: :| =| is)|\()"
@@ -255,6 +291,57 @@ def _arrow(m: re.Match[str]) -> str:
 _LESS = frozenset({"lower", "less", "smaller", "weaker"})
 # wordings of one construct said another way
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
+    (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
+        rf" (?:via|through) (?:the )?(?P<s>{SYM})(?: fund| etf)?"), r" \g<s> "),
+    # "keep my real estate exposure VNQ", "hold the QQQ sleeve": the position in the fund
+    (rx(rf"(?P<v>keep|hold|own) (?:my |the |our )?(?:[a-z]+ ){{0,3}}(?:exposure|position|allocation"
+        rf"|holding|sleeve) (?:in |to |of )?(?P<s>{SYM})"), r" \g<v> \g<s> "),
+    # "the IYR I want to buy when ...", "SPY should be bought when ... and sold when ...": the
+    # action said with its object first, or in the passive
+    (rx(rf"(?:the )?(?P<s>{SYM}) (?:i|we) (?:want to |would like to |will |'d like to )?"
+        r"(?P<v>buy|sell|hold|own)(?: it)?(?= (?:when|whenever|if|once)(?!\S))"),
+     r" \g<v> \g<s> "),
+    (rx(rf"(?:i want that |i want |i would like that )?(?P<s>{SYM}) (?:should|must|shall|to)"
+        r" be bought"), r" buy \g<s> "),
+    (rx(r"(?:(?:should|must|shall) be|and|to be) sold(?= (?:when|whenever|if|once)(?!\S))"),
+     " and sell "),
+    # "I put my money in IWM when ...", "... I am out": held, and sold
+    (rx(rf"(?:i|we) (?:put|keep|have) (?:my|our|the) money in (?P<s>{SYM})"), r" hold \g<s> "),
+    (rx(r"(?:i am|i'm|im|we are) (?:out|outside|in cash|flat)|(?:i|we) (?:go|move)"
+        r" (?:to cash|out)"), " i sell "),
+    (rx(r"(?:i|we) (?:stay|am|are|remain) (?:inside|in|invested)(?= [.;,!⋄]| ?$)"), " i hold "),
+    # "if either of those stops being true", "once both of those are false"
+    (rx(r"(?:either|any|one) of (?:those|these|them|the conditions|the two)(?: conditions)?"
+        r" (?:stops being true|stops holding|is no longer true|fails|goes false|turns false"
+        r"|is false)"), " either condition fails "),
+    (rx(r"both of (?:those|these|them|the conditions)(?: conditions)? (?:are|turn|go|become)"
+        r" false"), " both are false "),
+    # "the two best performers over the last six months": the top two by that return
+    (rx(r"the (?P<n>\d+) best (?:performers|performing (?:funds|etfs|assets|ones))(?: over| in)"
+        r" the (?:last|past) (?P<p>\d+) (?P<u>months|weeks|days)"),
+     r" the top \g<n> by \g<p> \g<u> return "),
+    (rx(r"has been (?:the )?(?:strongest|best) over the (?:past|last) year"),
+     " has the highest 12 month return "),
+    # "run at roughly 6% annualised volatility", "so that realised vol is around 10%"
+    (rx(r"(?:with )?(?:the whole portfolio |the portfolio |it |everything )?(?:run|running|scaled"
+        r"|sized|targeted) (?:at|to) (?:roughly |about |around |approximately )?"
+        r"(?P<n>\d+(?:\.\d+)?) % (?:annuali[sz]ed |annual |yearly |realised |realized )?"
+        r"(?:volatility|vol)"),
+     r" volatility target \g<n> % "),
+    (rx(r"so (?:that )?(?:the )?(?:realised |realized |annual |annuali[sz]ed )?(?:volatility|vol)"
+        r" (?:is )?(?:around|about|roughly|near|at) (?P<n>\d+(?:\.\d+)?) %"),
+     r" so vol is around \g<n> % "),
+    # "step aside whenever it's below": out of the market
+    (rx(r"(?:step|stand|move|go) (?:aside|to the sidelines|to the side)"), " sell "),
+    # "if EFA's 6-month return beats SPY's, hold EFA, else hold SPY": the better of the two
+    (rx(rf"if (?P<a>{SYM}) (?:(?P<n>\d+) (?P<u>day|week|month) )?(?:return|returns|performance"
+        r"|momentum) (?:beats|is above|is higher than|is greater than|exceeds|outperforms"
+        rf"|is better than|tops) (?P<b>{SYM})(?: (?:\d+ (?:day|week|month) )?(?:return|returns"
+        r"|performance|momentum))? ,? (?:then )?(?:hold|own|buy|be in) (?P=a) ,? (?:else"
+        r"|otherwise) (?:hold |own |buy |be in )?(?P=b)"),
+     lambda m: f" hold whichever of {m.group('a')} and {m.group('b')} has the higher "
+               f"{m.group('n') + ' ' + m.group('u') + ' ' if m.group('n') else ''}return "),
     # "crosses back up above 30 from below": a crossing above
     (rx(r"(?P<v>cross|crosses|crossed|crossing) back (?:up )?(?P<d>above|over)(?P<rest> .+?)"
         r" from below"), r" \g<v> \g<d>\g<rest> "),
@@ -321,7 +408,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "when RSI 5 goes below 25 I buy": the action said after its condition
     (rx(r"(?P<kw>when|whenever|if|once|as soon as) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
         r"(?: ,)? (?:i|we|you) (?:will |would |'ll |then )?(?P<v>buy|sell|exit|get out|go long"
-        r"|go flat)(?P<sym> [A-Z][A-Z0-9.\-]{0,9})?(?= [.;,!⋄]| and |\s*$)"),
+        r"|go flat|hold|own)(?P<sym> [A-Z][A-Z0-9.\-]{0,9})?(?: it| them)?(?= [.;,!⋄]| and |\s*$)"),
      r" \g<v>\g<sym> \g<kw> \g<cond> "),
     # "long when 10 sma > 20 sma > 50 sma": each pair in turn
     (rx(rf"(?P<a>{_MA_TEXT}|price|the price|close|the close) (?P<op>>|<|above|below|over|under)"
@@ -422,6 +509,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:bring|set|put|reset|move) (?:it|them|everything|the portfolio) back to (?:those|the"
         r"|its|their|my|the target|these)(?: target)? (?:weights|percentages|allocations?|mix"
         r"|targets)"), " rebalance "),
+    (rx(r"(?:brought|set|put|reset|moved|returned) back to (?:its |their |the )?(?:target|targets"
+        r"|target weights)"), " rebalanced "),
     # "entry when", "entry = close < ...": the buy
     (rx(r"(?:entry|enter)(?= (?:when|if|on|once)(?!\S))"), " buy "),
     (rx(r"(?:entry|entries|buy rule) ="), " buy when "),
@@ -594,48 +683,6 @@ def _cross_averages(state: ParseState, text: str) -> str:
         return f" {CONSUMED} "
 
     return _CROSS_AVERAGES.sub(said, text)
-
-
-# "RSI below 30, I mean 25": a correction replaces what it corrects, when both are the same
-# kind of thing (a number with the same unit, a moving average, a symbol); any other "I mean"
-# is refused, never guessed
-_CORRECTION = r"(?:i mean|i meant|make that|or rather|no wait|correction :?)"
-_NUMBER_UNIT = r"\d+(?:\.\d+)?(?: (?:%|percent|day|days|week|weeks|month|months))?"
-_MA_PHRASE = (r"(?:the )?\d+ (?:day|week) (?:simple |exponential )?(?:sma|ema|moving average|ma"
-              r"|dma)")
-_BETWEEN = r"(?: [.,-])* "  # "VTI/BND... I mean VTI/AGG", "30, I mean 25"
-_CORRECTED = [
-    re.compile(rf"(?<!\S)(?P<old>{_MA_PHRASE}){_BETWEEN}{_CORRECTION} (?P<new>{_MA_PHRASE})"
-               r"(?: ,| -)?(?!\S)"),
-    re.compile(rf"(?<!\S)(?P<old>{_NUMBER_UNIT}){_BETWEEN}{_CORRECTION} (?P<new>{_NUMBER_UNIT})"
-               r"(?: ,| -)?(?!\S)"),
-    re.compile(rf"(?<!\S)(?P<old>{SYM}(?: / {SYM})*){_BETWEEN}{_CORRECTION}"
-               rf" (?P<new>{SYM}(?: / {SYM})*)(?: ,| -)?(?!\S)"),
-]
-
-
-def apply_corrections(state: ParseState) -> None:
-    def corrected(m: re.Match[str]) -> str:
-        old, new = m.group("old").split(), m.group("new").split()
-        if len(new) == 1 and len(old) == 2 and new[0][0].isdigit() and old[0][0].isdigit():
-            new = [new[0], old[1]]  # "30 days, I mean 20": the unit said first
-        if len(new) != len(old) or (len(old) > 1 and old[-1] != new[-1]
-                                    and not old[0].isalpha()):
-            raise state.fail(f"'{m.group(0).strip()}' corrects one kind of thing with another; "
-                             "write the sentence as you mean it", [m.group(0).strip()])
-        state.understood.append(f"correction: {' '.join(new)} instead of {' '.join(old)}")
-        state.ignored.append(f"{m.group('old')} (corrected)")
-        return f" {' '.join(new)} "
-
-    text = state.t
-    for pattern in _CORRECTED:
-        text = pattern.sub(corrected, text)
-    left = re.search(rf"(?<!\S){_CORRECTION}(?!\S)", text)
-    if left:
-        raise state.fail("a correction ('I mean ...') that does not replace a number, a moving "
-                         "average or a symbol just before it is not read; write the sentence as "
-                         "you mean it", [left.group(0)])
-    state.t = squash(text)
 
 
 # "sell on a weekly close below it": the close of the last completed week (spec v2 weekly
@@ -900,6 +947,63 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
     return _MY_SYSTEM.sub(name, _SENTENCE.sub(sentence, text))
 
 
+# what a pleasantry may not hold: a word that says how or when to trade
+_PLEASANTRY_STOP = _RULE_ACTS | INDICATOR_WORDS | frozenset(words(
+    """above below under over cross crosses stop loss profit target trailing sell buy exit
+    average moving band momentum return returns not unless never only rebalance percent"""
+))
+
+
+def _says_no_rule(words_: list[str]) -> bool:
+    return not any(re.fullmatch(SYM, w) or w[0].isdigit() or w in _PLEASANTRY_STOP
+                   for w in words_)
+
+
+def _pleasantry(found: list[str], m: re.Match[str]) -> str:
+    if not _says_no_rule(m.group(0).split()):
+        return m.group(0)
+    found.append(m.group(0).strip())
+    return " "
+
+
+# a fund described before its ticker in brackets: "the total US stock market fund (VTI)", "the
+# gold ETF (GLD)", "long-dated Treasuries (TLT)", "US small caps (IWM)", "(the REIT fund, VNQ)":
+# the description is the words right before the bracket back to a word that joins it to the
+# sentence (a preposition, a number, a share); it is ignored and the ticker stays
+_DESCRIBED = rx(rf"(?P<words>(?:[a-z][a-z&'-]* ){{1,8}})\( (?P<sym>{SYM}) \)")
+_DESCRIBED_INSIDE = rx(rf"\( (?:the |a |an )?(?P<words>(?:[A-Za-z][A-Za-z&'-]* ){{1,5}}), "
+                       rf"(?P<sym>{SYM}) \)")
+# an alias read the description as the ticker it names: "the gold ETF (GLD)" -> "GLD ( GLD )"
+_SAID_TWICE = rx(rf"(?P<sym>{SYM}) (?:etf |fund )?\( (?P=sym) \)")
+_DESCRIPTION_STOP = frozenset(words(
+    """in into on of each and or with to for at by per between across among from quarter half
+    third all every is are be hold own buy sell put keep either both than when if while"""
+)) | _PLEASANTRY_STOP | _REMARK_STOP
+
+
+def _described(found: list[str], m: re.Match[str]) -> str:
+    said = m.group("words").split()
+    keep: list[str] = []
+    while said and said[-1] not in _DESCRIPTION_STOP:
+        keep.insert(0, said.pop())
+    if keep and keep[0] in ("the", "a", "an", "my", "our"):
+        said.append(keep.pop(0))
+        if said[-1] in ("the", "a", "an"):
+            said.pop()
+    if not keep:
+        return m.group(0)
+    found.append(" ".join(keep))
+    return f" {' '.join(said)} {m.group('sym')} "
+
+
+def _described_inside(found: list[str], m: re.Match[str]) -> str:
+    said = m.group("words").split()
+    if any(w[0].isdigit() or w.lower() in _PLEASANTRY_STOP for w in said):
+        return m.group(0)
+    found.append(m.group("words").strip())
+    return f" {m.group('sym')} "
+
+
 def strip_small_talk(state: ParseState) -> None:
     strip_names(state)
     found: list[str] = []
@@ -913,10 +1017,15 @@ def strip_small_talk(state: ParseState) -> None:
         found.append(m.group(0).replace(m.group("sym"), "").strip())
         return " "
 
-    text = _FRAMED_SYMBOL.sub(framed, state.t)
+    text = _DESCRIBED_INSIDE.sub(lambda m: _described_inside(found, m), state.t)
+    text = _SAID_TWICE.sub(r" \g<sym> ", text)
+    text = _DESCRIBED.sub(lambda m: _described(found, m), text)
+    text = _FRAMED_SYMBOL.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)
     text = _REMARK.sub(lambda m: _remark(found, m), text)
     text = _strip_chatter(found, text, state.framed_symbols)
+    for pattern in PLEASANTRIES:
+        text = pattern.sub(lambda m: _pleasantry(found, m), text)
     text = _ONLY.sub(lambda m: f" {handler(m)} ", text)
     for pattern in SMALL_TALK:
         text = pattern.sub(lambda m: f" {handler(m)} ", text)

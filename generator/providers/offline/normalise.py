@@ -1,9 +1,9 @@
 """Normalisation: the raw text becomes one string of space-separated tokens.
 
-This module owns the first step of every parse: typographic quotes and dashes, names that stand
-for a symbol, glued numbers and units ("50dma" -> "50 dma", "50-day" -> "50 day"), number
-words, the typo table, and telling tickers (upper case) from words (lower case). Every later
-phase matches whole tokens of the string this returns.
+This module owns the first step of every parse: typographic quotes and dashes, code and maths
+said in words (`formulas`), names that stand for a symbol, glued numbers and units ("50dma" ->
+"50 dma", "50-day" -> "50 day"), number words, the typo table, and telling tickers (upper case)
+from words (lower case). Every later phase matches whole tokens of the string this returns.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Callable
 
+from generator.providers.offline.formulas import rewrite_formulas
 from generator.providers.offline.vocabulary import (
     ALIASES,
     ETF_LOWER,
@@ -87,6 +88,55 @@ def _bare_weights(m: re.Match[str]) -> str:
 _WEIGHT = r"(?:\d{1,3}(?:\.\d+)? [A-Z]{2,5}|[A-Z]{2,5} \d{1,3}(?:\.\d+)?)"
 
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+    # markdown: bold, headings and bullets say nothing ("## My setup | **Entry:** ...")
+    (r"\*\*|__", " "),
+    (r"(?:^|(?<=\|))\s*#{1,6}\s+", " "),
+    (r"(?:^|(?<=\|))\s*[-*•]\s+(?=[A-Za-z0-9$(])", " "),
+    # "TL;DR ...": a summary of what the text says; framing sets it aside
+    (r"(?i)\btl\s*;\s*dr\b\s*:?", " . tldr "),
+    # "1) ... 2) ...", "Steps: 1) ...": numbered steps anywhere, each its own sentence
+    (r"(?:(?<=\s)(?<![,(]\s)|^)[1-9]\)\s+(?=[A-Za-z$])", " . "),
+    # chat shorthand: "b when ... s when ...", "b on golden cross", "tsl 6%", "eq wt", "min hold
+    # 5d", "vol tgt 15%", "xo" (crossover), "x abv" / "x blw" (crosses), "dn", "&" between rules
+    (r"(?i)(?<![\w'])b(?= (?:when|if|on|at|after|under|over|above|below|abv|blw|xo|w/|with)\b)",
+     "buy"),
+    (r"(?i)(?<![\w'])s(?= (?:when|if|on|at|after|under|over|above|below|abv|blw|xo)\b)", "sell"),
+    (r"(?i)\btsl\b", "trailing stop"),
+    (r"(?i)\beq(?:ual)? ?wt\b|\beq ?weight\b", "equal weight"),
+    (r"(?i)\bvol(?:atility)? tgt\b", "volatility target"),
+    (r"(?i)\btgt\b", "target"),
+    (r"(?i)\bmin(?:imum)? hold(?: of| for)?\b", "hold at least"),
+    (r"(?i)\bxo (up|dn|down)\b",
+     lambda m: "the cross up" if m.group(1).lower() == "up" else "the cross down"),
+    (r"(?i)\bxo\b", "crossover"),
+    (r"(?i)\bx (abv|above|over|up)\b", "crosses above"),
+    (r"(?i)\bx (blw|below|under|dn|down)\b", "crosses below"),
+    (r"(?i)\bdn\b", "down"),
+    (r"(?i)(?<=\bbuy )(?=(?:under|below|above|over|abv|blw)\b)", "when price "),
+    (r"(?i)(?<=\babv )mid\b|(?<=\babove )mid\b|(?<=\bblw )mid\b|(?<=\bbelow )mid\b",
+     "the middle band"),
+    (r"(?i)\b(\d+)d\b(?!\s*(?:return|returns|momentum|roc|rsi|sma|ema|high|low|ma)\b)",
+     r"\1 days"),
+    (r"(?i)\b(?:or )?(?:if|when|on) (?:a |any )?(\d+(?:\.\d+)?) ?(?:points?|pts?|pt|%) drift\b",
+     r" or when a weight drifts more than \1 points"),
+    (r"\s&\s", " and "),
+    (r"(?i)\b(\d+)\s?pt\b", r"\1 points"),
+    # non-native word order: "the average of 50 days", "the RSI of 14 days", "the EMA of 21
+    # days", "under of 30", "the band lower", "arrives to 70"
+    (r"(?i)\b(the |its |their )?(average|moving average|sma|ema|rsi|roc|momentum|return) of (\d+)"
+     r" (days?|weeks?|months?)\b", lambda m: f"{m.group(1) or 'the '}{m.group(3)} "
+     f"{m.group(4).rstrip('s')} {m.group(2)}"),
+    (r"(?i)\bthe (?:one|1) of (\d+) (days?|weeks?|months?)\b",
+     lambda m: f"the {m.group(1)} {m.group(2).rstrip('s')}"),
+    (r"(?i)\b(?:reaches|hits|gets to|arrives at|reaches to) (at least|at most)\b", r"is \1"),
+    (r"(?i)\bis of\b(?= (?:at most|at least|\d))", "is"),
+    (r"(?i)\b(?:stands|sits|stays|remains|is standing|is staying) (?=(?:under|below|above|over"
+     r"|at)\b)", "is "),
+    (r"(?i)\b(under|over|above|below) of\b", r"\1"),
+    (r"(?i)\b(?:the )?band (lower|upper|middle)(?: of bollinger)?\b", r"the \1 bollinger band"),
+    (r"(?i)\barrives? (?:to|at)\b", "reaches"),
+    (r"(?i)\b(?:is|are) becoming (positive|negative)\b", r"turns \1"),
+    (r"(?i)\bgoes again (under|over|below|above)\b", r"goes back \1"),
     (rf"(?<![\w%]){_WEIGHT}(?: ?[/,;] ?{_WEIGHT})+(?![\w%])", _bare_weights),
     # "bb_lower(20,2)", "bb_mid": the band written as a variable name
     (r"(?i)\bbb_?(lower|low|lo|bottom)\b", "lower bollinger band"),
@@ -96,6 +146,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)(?<=\w)\s*x\s*>\s*(?=\w)", " crosses above "),
     (r"(?i)(?<=\w)\s*x\s*<\s*(?=\w)", " crosses below "),
     # "sl 4%, tp 10%": a stop loss and a take profit, abbreviated
+    # "sl 3 tp 8": bare numbers up to 50 after the shorthand are percentages
+    (r"(?i)\b(sl|tp)\s*(\d{1,2}(?:\.\d+)?)\b(?!\s*%)(?!\.\d)",
+     lambda m: f"{m.group(1)} {m.group(2)}%" if float(m.group(2)) <= 50 else m.group(0)),
     (r"(?i)\bsl\b(?=\s*(?:[:=@]|at|of)?\s*\d)", "stop loss"),
     (r"(?i)\btp\b(?=\s*(?:[:=@]|at|of)?\s*\d)", "take profit"),
     # "top1", "12m return", "252d roc": a number glued to its unit
@@ -119,7 +172,6 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\blowest low\s*\(\s*(\d+)\s*\)", r"the \1 day low"),
     # lists and pseudo-code: "A | B", "1) buy ... 2) sell ...", "buy(TLT)", "elif", "x-over"
     (r"\s*\|\s*", " , "),
-    (r"(?:^\s*|\s{2,}|(?<=[.;])\s+)[1-9]\)\s+(?=[A-Za-z])", " . "),
     (r"(?i)\b(buy|sell|long|flat|exit)\s*\(\s*([A-Za-z]{2,5})?\s*\)", r"\1 \2"),
     (r"(?i)\belif\b", "if"),
     (r"(?i)\bx[- ]?over\b", "crossover"),
@@ -130,6 +182,17 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\blowest\s*\(\s*low\s*,\s*(\d+)\s*\)", r"the \1 day low"),
     (r"(?i)\btop\s*\(\s*(\d+)\s*,\s*by\s*=\s*(?:roc|momentum|return)\s*\(\s*(\d+)\s*\)\s*\)",
      r"top \1 by \2 day roc"),
+    # "a 6% stop loss from the entry price", "hard stop at -4% from entry": a stop is from entry
+    (r"(?i)\b(?:hard\s+)?stop(?:\s+loss)?\s+(?:at|of)\s+-\s?(\d+(?:\.\d+)?)\s*%\s+"
+     r"(?:from|off|below)\s+(?:the\s+|my\s+)?(?:entry|buy|purchase)(?:\s+price)?\b",
+     r"\1 % stop loss"),
+    (r"(?i)(\d+(?:\.\d+)?\s*%\s*(?:hard\s+)?(?:stop(?:\s+loss)?|take\s+profit|profit\s+target))"
+     r"\s+(?:from|off)\s+(?:the\s+|my\s+)?(?:entry|buy|purchase)(?:\s+price)?\b", r"\1"),
+    # "Stop: 8% hard stop", "Stop: 6% trailing": the label, then the control said in full
+    (r"(?i)\b(?:stop|stop loss|sl)\s*:\s*(\d+(?:\.\d+)?)\s*%\s*((?:hard|fixed|initial)\s+)?stop"
+     r"(?:\s+loss)?\b", r"\1 % \2stop loss"),
+    (r"(?i)\b(?:stop|stop loss|sl)\s*:\s*(\d+(?:\.\d+)?)\s*%\s*trailing(?:\s+stop)?\b",
+     r"\1 % trailing stop"),
     (r"(?i)\b(stop loss|stop_loss|take profit|take_profit|trailing stop|trailing_stop|profit target"
      r"|stop|target)\s*[:=]\s*(?=[+-]?\d)", r"\1 "),
     (r"(?i)\b(\d+)\s?pts\b", r"\1 points"),
@@ -170,6 +233,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bthats\b", "that is"),
     (r"(\d)\s*-\s*(?=[A-Za-z])", r"\1 "),  # "50-day" -> "50 day"
     (r"(?<=[A-Za-z])-(?=[a-z])", " "),  # "stop-loss" -> "stop loss"
+    (r"(?i)\b(its|the|a) closing price\b", r"\1 price"),
     (r"(?i)\bit's\b", "it is"),
     # "if its below zero": "it's" written without the apostrophe, before a comparison
     (r"(?i)\bits (?=(?:below|above|under|over|less than|greater than)\b)", "it is "),
@@ -177,9 +241,6 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bits (?=(?:trading|sitting|staying|holding|closing|moving|running|going|getting"
      r"|back|still)\b)", "it is "),
     (r"(?i)\b(?:theyre|they're)\b", "they are"),
-    # "hold bonds (AGG)", "gold (GLD)": the ticker in brackets names the asset
-    (r"(?i)\b(?:bonds?|treasuries|gold|stocks|equities|commodities|cash|t-bills|real estate"
-     r"|reits?)\s*\(\s*([A-Za-z]{2,5})\s*\)", r" \1 "),
     (r"(?i)\b(?:except|but not) (?:when|if)\b", "unless"),
     (r"(?i)\blet's\b", "let us"),
     (r"(?<![\w)])[:;]-?[)(DP](?![\w(])", " "),  # ":)" and the like
@@ -200,8 +261,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r" each of\b",
      r"\1 dollars per position : buy"),
     # "put 10000 dollars in GLD": the buy, with that amount
-    (r"(?i)\b(?:put|invest|place|allocate)\s+(\d+(?:\.\d+)?) dollars\s+(?:in|into|on) "
-     r"([A-Za-z]{2,5})\b", r"buy \2 with \1 dollars per position"),
+    (r"(?i)\b(?:put|putting|invest|investing|place|allocate)\s+(\d+(?:\.\d+)?) dollars\s+"
+     r"(?:(?:each|every) time\s+|per trade\s+)?(?:in|into|on) ([A-Za-z]{2,5})\b",
+     r"buy \2 with \1 dollars per position"),
     # "buy 5000 dollars of SPY": the amount per position, the symbol bought
     (r"(?i)\b(\d+(?:\.\d+)?) dollars (?:worth )?(?:of|in|into) ([A-Za-z]{2,5})\b",
      r"\2 with \1 dollars per position"),
@@ -234,6 +296,7 @@ def normalise(text: str, known: set[str] | None) -> str:
     s = text
     for a, b in _CHARACTERS:
         s = s.replace(a, b)
+    s = rewrite_formulas(s)
     for pattern, ticker in ALIASES:
         s = pattern.sub(f" {ticker} ", s)
     # "$5,000", "$10k", "$2.5k": an amount of dollars

@@ -18,10 +18,10 @@ from generator.providers.offline.allocation import (
     extract_sizing,
     extract_volatility_target,
 )
+from generator.providers.offline.corrections import apply_corrections
 from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
 from generator.providers.offline.framing import (
-    apply_corrections,
     check_title,
     expand_shorthands,
     extract_standard_macd,
@@ -30,6 +30,7 @@ from generator.providers.offline.framing import (
     take_lone_symbol,
 )
 from generator.providers.offline.indicators import extract_family_timeframes, extract_named_lines
+from generator.providers.offline.narration import retell_in_present
 from generator.providers.offline.normalise import normalise
 from generator.providers.offline.portfolios import (
     try_hold_all,
@@ -47,6 +48,7 @@ from generator.spec import StrategySpec
 # phrases that may stand anywhere in the text, taken out before the families are tried
 GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     strip_small_talk,
+    retell_in_present,
     apply_corrections,
     expand_shorthands,
     extract_standard_macd,

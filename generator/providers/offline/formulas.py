@@ -1,0 +1,190 @@
+"""Formulas: rules pasted as code or written as maths, rewritten into the words the parser reads.
+
+Traders paste what their charting tool runs, or write a rule the way a paper would:
+
+* **Pine Script** (TradingView): `ta.crossover(ta.sma(close, 10), ta.sma(close, 30))`,
+  `longCondition = ...`, `strategy.entry when ...`, `strategy.close when ...`,
+  `ta.rsi(close, 2) < 5`, `ta.macd(close, 8, 21, 5)`;
+* **AmiBroker AFL**: `Buy = Cross(EMA(C,12), EMA(C,26)) AND C > MA(C,200);`, `Sell = ...;`,
+  `HHV(H,20)`, `LLV(L,10)`, `Ref(x,-1)`, `MACD(5,35)`, `Signal(5,35,5)`,
+  `ApplyStop(stopTypeLoss, stopModePercent, 6)`, `TimeFrameSet(inWeekly)`,
+  `SetOption("MaxOpenPositions", 2)`, `PositionScore = ROC(C,126)`;
+* **maths**: `P_t > SMA_200(t)`, `RSI_2(t) < 10 => enter long`, `EMA_12`, `C_t`, `C_w` (a weekly
+  close), `iff`, `∧`, `∨`, `≥`, `1.02 × SMA_100(t)`, `max(H_{t-20}, ..., H_{t-1})`.
+
+This module owns those spellings and nothing else: it runs on the raw text, before
+`normalise`, and turns each call or symbol it knows into the words an English rule would use
+("the 10 day sma crosses above the 30 day sma", "buy when ...", "a 6 % stop loss"). What it
+does not know is left as written, so the parser refuses it and quotes it, as it would any
+unmapped words. Each dialect is rewritten only when the text shows it (`ta.` or `strategy.`
+for Pine; `Buy =` / `Sell =` or an AFL function for AmiBroker; `_t`, `(t)` or `=>` for maths),
+so ordinary sentences never meet these patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+Rewrite = tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
+
+_PRICE = r"(?:close|c|price|p)"  # the series a call is computed on: the close
+_N = r"\s*(\d+)\s*"
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _ratio(m: re.Match[str]) -> str:
+    """`1.02 × X` / `X * 0.97`: the line X moved by a share, said as "plus 2 %"."""
+    factor = float(m.group("f"))
+    step = round((factor - 1) * 100, 6)
+    word = "plus" if step >= 0 else "minus"
+    return f" {m.group('x').strip()} {word} {abs(step):g} % "
+
+
+def _macd_pair(m: re.Match[str]) -> str:
+    return f" macd ( {m.group(1)} , {m.group(2)} , 9 ) line "
+
+
+# -- calls every dialect spells alike: indicators of the close ------------------------------------
+_INDICATORS: list[Rewrite] = [
+    (_rx(rf"\b(?:ta\.)?(?:sma|ma)\(\s*{_PRICE}\s*,{_N}\)"), r" the \1 day sma "),
+    (_rx(rf"\b(?:ta\.)?ema\(\s*{_PRICE}\s*,{_N}\)"), r" the \1 day ema "),
+    (_rx(rf"\b(?:ta\.)?rsi\(\s*{_PRICE}\s*,{_N}\)"), r" rsi \1 "),
+    (_rx(rf"\b(?:ta\.)?roc\(\s*{_PRICE}\s*,{_N}\)"), r" the \1 day roc "),
+    (_rx(r"\b(?:ta\.)?(?:highest|hhv)\(\s*(?:h|high)\s*,\s*(\d+)\s*\)"), r" the \1 day high "),
+    (_rx(r"\b(?:ta\.)?(?:lowest|llv)\(\s*(?:l|low)\s*,\s*(\d+)\s*\)"), r" the \1 day low "),
+    # "max(H_{t-20}, ..., H_{t-1})": the highest high of the 20 bars before this one
+    (_rx(r"\bmax\(\s*h_\{?t\s*-\s*(\d+)\}?\s*,\s*(?:\.\.\.|…)\s*,\s*h_\{?t\s*-\s*1\}?\s*\)"),
+     r" the \1 day high "),
+    (_rx(r"\bmin\(\s*l_\{?t\s*-\s*(\d+)\}?\s*,\s*(?:\.\.\.|…)\s*,\s*l_\{?t\s*-\s*1\}?\s*\)"),
+     r" the \1 day low "),
+    (_rx(r"\bta\.macd\(\s*" + _PRICE + r"\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)"),
+     r" macd ( \1 , \2 , \3 ) "),
+    (_rx(r"\bsignal\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)"),
+     r" macd ( \1 , \2 , \3 ) signal line "),
+    (_rx(r"\bmacd\(\s*(\d+)\s*,\s*(\d+)\s*\)"), _macd_pair),
+    # "Ref(x, -1)": the value a bar ago; the parser's N-day highs and lows end a bar before
+    (_rx(r"\bref\(\s*([^(),]+?)\s*,\s*-\s*1\s*\)"), r" \1 "),
+]
+
+# -- crossings, once their arguments are words ----------------------------------------------------
+_CROSSES: list[Rewrite] = [
+    (_rx(r"\b(?:ta\.)?crossover\(\s*([^(),]+?)\s*,\s*([^(),]+?)\s*\)"), r" \1 crosses above \2 "),
+    (_rx(r"\b(?:ta\.)?crossunder\(\s*([^(),]+?)\s*,\s*([^(),]+?)\s*\)"), r" \1 crosses below \2 "),
+    (_rx(r"\bcross\(\s*([^(),]+?)\s*,\s*([^(),]+?)\s*\)"), r" \1 crosses above \2 "),
+]
+
+# -- Pine Script ---------------------------------------------------------------------------------
+_PINE = _rx(r"\bta\.|\bstrategy\.")
+_PINE_RULES: list[Rewrite] = [
+    # "close > x", "x < close": the price (a bare "close" after "and" would read as a verb)
+    (_rx(r"\bclose\b(?=\s*[<>])"), " price "),
+    (_rx(r"(?<=[<>])\s*close\b"), " price "),
+    (_rx(r"\b(?:long_?cond(?:ition)?|enter_?long|long_?entry|buy_?cond(?:ition)?)\s*=\s*"),
+     " . buy when "),
+    (_rx(r"\b(?:close_?cond(?:ition)?|exit_?cond(?:ition)?|exit_?long|long_?exit"
+         r"|sell_?cond(?:ition)?)\s*=\s*"), " . sell when "),
+    (_rx(r"\bstrategy\.entry\b(?:\s*\(\s*\"?\w*\"?\s*,\s*strategy\.long\s*\))?"), " buy "),
+    (_rx(r"\bstrategy\.close\b(?:\s*\(\s*\"?\w*\"?\s*\))?"), " sell "),
+    (_rx(r"\b(?:plus |and )?(?:a |an )?strategy\.exit\b\s*(?:with\b)?"), " with "),
+    (_rx(r"\bta\.cross\(\s*([^(),]+?)\s*,\s*([^(),]+?)\s*\)"), r" \1 crosses \2 "),
+]
+
+# -- AmiBroker AFL -------------------------------------------------------------------------------
+_AFL = re.compile(r"\b(?:Buy|Sell)\s*=(?!=)|\b(?:HHV|LLV|ApplyStop|TimeFrameSet|PositionScore"
+                  r"|SetOption)\s*[(=]|\bCross\s*\(", re.IGNORECASE)
+_AFL_STOPS = {"loss": "stop loss", "profit": "take profit", "trailing": "trailing stop"}
+
+
+def _apply_stop(m: re.Match[str]) -> str:
+    kind, mode, amount = (m.group(k).lower() for k in ("kind", "mode", "n"))
+    if kind == "nbar":
+        return f" . sell after {amount} days . "
+    if mode != "percent" or kind not in _AFL_STOPS:
+        return m.group(0)  # points or other modes: left to be refused as written
+    return f" . {amount} % {_AFL_STOPS[kind]} . "
+
+
+_AFL_RULES: list[Rewrite] = [
+    (_rx(r"\bbuy\s*=(?!=)\s*"), " . buy when "),
+    (_rx(r"\bsell\s*=(?!=)\s*"), " . sell when "),
+    (_rx(r"\bapplystop\(\s*stoptype(?P<kind>loss|profit|trailing|nbar)\s*,\s*stopmode"
+         r"(?P<mode>\w+)\s*,\s*(?P<n>\d+(?:\.\d+)?)\s*\)"), _apply_stop),
+    (_rx(r"\btimeframeset\(\s*in(weekly|monthly)\s*\)"), r" on \1 bars "),
+    (_rx(r"\bsetoption\(\s*\"maxopenpositions\"\s*,\s*(\d+)\s*\)"), r" hold the top \1 "),
+    (_rx(r"\bpositionscore\s*=\s*"), " rank by "),
+    (_rx(r"\bC\b(?=\s*[<>])"), " price "),
+    (_rx(r"(?<=[<>])\s*C\b"), " price "),
+    (_rx(r"\bAND\b"), " and "),
+    (_rx(r"\bOR\b"), " or "),
+]
+
+# -- maths ---------------------------------------------------------------------------------------
+_MATH = re.compile(r"\b[A-Za-z]+_(?:t|w|\d+)\b|\(t\)|=>|[∧∨≥≤×σ]|\biff\b")
+_MATH_RULES: list[Rewrite] = [
+    # "SMA_30(C_w)": an average of weekly (monthly) closes, on those bars
+    (_rx(r"\b(sma|ema)_(\d+)\s*\(\s*c_w\s*\)"), r" the \2 week \1 "),
+    (_rx(r"\b(sma|ema)_(\d+)\s*\(\s*c_m\s*\)"), r" the \2 month \1 "),
+    # "SMA_200(t)", "RSI_2(t)", "EMA_12", "ROC_63(t)", "SMA_30(C_w)": the indicator and period
+    (_rx(r"\b(sma|ema|rsi|roc)_(\d+)(?:\s*\(\s*(?:t|c_w|c_t|p_t)\s*\))?"), r" \1 \2 "),
+    (_rx(r"\b(?:p|c|close|price)_t\b"), " price "),
+    (_rx(r"\bc_w\s*>"), " the weekly close is above "),
+    (_rx(r"\bc_w\s*<"), " the weekly close is below "),
+    (_rx(r"\bc_m\s*>"), " the monthly close is above "),
+    (_rx(r"\bc_m\s*<"), " the monthly close is below "),
+    (_rx(r"\bc_w\b"), " the weekly close "),
+    (_rx(r"\bc_m\b"), " the monthly close "),
+    (re.compile(r"=>"), " -> "),
+    (_rx(r"\biff\b"), " when "),
+    (re.compile(r"∧"), " and "),
+    (re.compile(r"∨"), " or "),
+    (re.compile(r"≥"), " >= "),
+    (re.compile(r"≤"), " <= "),
+    (re.compile(r"≈"), " around "),
+    (re.compile(r"σ(?:_?annual)?"), " volatility "),
+]
+
+# -- after every dialect: a line times a factor, comparison signs --------------------------------
+_FACTOR = (r"(?P<x>(?:the \d+ day (?:sma|ema))|(?:sma|ema) \d+)")
+_FINISH: list[Rewrite] = [
+    (_rx(rf"(?P<f>\d\.\d+)\s*[×*]\s*{_FACTOR}"), _ratio),
+    (_rx(rf"{_FACTOR}\s*[×*]\s*(?P<f>\d\.\d+)"), _ratio),
+    (re.compile(r"\s*>=\s*"), " at least "),
+    (re.compile(r"\s*<=\s*"), " at most "),
+]
+
+
+def _apply(text: str, rules: list[Rewrite]) -> str:
+    for pattern, replacement in rules:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _until_settled(text: str, rules: list[Rewrite]) -> str:
+    """Inner calls first: rewrite until nothing changes (calls nest a few deep at most)."""
+    for _ in range(4):
+        new = _apply(text, rules)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def rewrite_formulas(text: str) -> str:
+    """`text` with the code and maths it holds said in words; unchanged when it holds none."""
+    pine = bool(_PINE.search(text))
+    afl = bool(_AFL.search(text))
+    math = bool(_MATH.search(text))
+    if not (pine or afl or math):
+        return text
+    text = _until_settled(text, _INDICATORS + _CROSSES)
+    if pine:
+        text = _apply(text, _PINE_RULES)
+    if afl:
+        text = _apply(text, _AFL_RULES)
+    if math:
+        text = _apply(text, _MATH_RULES)
+    return _apply(text, _FINISH)

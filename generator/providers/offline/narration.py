@@ -1,0 +1,85 @@
+"""Narration: a strategy told as what the writer did, retold as the rule it is.
+
+"Last year I bought TLT every time its 14-day RSI got under 30 and sold it when the RSI got
+back over 50. Can you automate that?" states the same rule as "buy TLT whenever its 14 day RSI
+gets under 30 and sell it when the RSI gets back over 50". This module owns that retelling:
+when the text tells what the writer did (`_TOLD`: "I bought", "I sold", "I used to", "I was
+rotating", "I've been putting", "I'd buy"), it
+
+* sets aside the story's time and the ask around it ("last year", "back in 2019", "over the
+  last couple of years", "two years ago", "by hand", "can you automate that?", "I'd like to
+  keep doing that automatically"), listed as ignored; and
+* puts its verbs in the present ("bought" -> "buy", "got under" -> "gets under", "closed" ->
+  "closes", "was" -> "is", "each time" -> "whenever").
+
+A text that tells no story is left alone: "if it closed up this week" keeps its tense, and so
+does every ordinary rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.providers.offline.phrases import SYM, rx, squash
+from generator.providers.offline.state import ParseState
+
+# the writer telling what they did
+_TOLD = rx(r"(?:i|we) (?:bought|sold|held|traded|used to|was|were|ran|did|checked|rotated"
+           r"|kept|put|invested|owned|switched|rebalanced)"
+           r"|(?:i|we) (?:have|had) been|i've been|we've been|i'd (?:buy|sell|hold|check|put)"
+           r"|what i did")
+
+# the story's time and the ask around it: no rule is said in them
+_STORY = [
+    rx(r"(?:(?:what i did|what we did) )?(?:back )?in (?:19|20)\d\d(?: (?:i|we))?(?: :| ,)?"),
+    rx(r"(?:over|for|during|in) the (?:last|past) (?:couple of|few|\d+|several) (?:years|months)"
+       r"(?: ,)?"),
+    rx(r"(?:\d+|a couple of|a few|several) (?:years|months) ago(?: ,)?"),
+    rx(r"last (?:year|spring|summer|fall|autumn|winter|month|decade)(?: ,)?"),
+    rx(r"by hand|manually|going forward|for me|as a bot|into a bot|pretty well|quite well"),
+    rx(r"(?:can|could|would|will) (?:you|your bot|the bot|i) (?:please )?(?:automate|do|turn"
+       r" it into|set (?:that|this|it) up|get)(?: that| this| it| the same)?(?: [a-z ]*?)? \?"),
+    rx(r"(?:i'd|i would|would) (?:like|love) to (?:keep doing|automate|set it and forget"
+       r"|do)(?: that| this| it| the same| exactly that)?(?: [a-z ]*?)?(?= [.!?]| ?$)"),
+    rx(r"it worked(?: [a-z ]*?)?(?= [.!?,]| ?$)"),
+]
+
+# the verbs of the story, in the present
+_PRESENT = {
+    "bought": "buy", "sold": "sell", "held": "hold", "owned": "own", "invested": "invest",
+    "rotated": "rotate", "switched": "switch", "rebalanced": "rebalance", "kept": "keep",
+    "crossed": "crosses", "closed": "closes", "dropped": "drops", "fell": "falls",
+    "rose": "rises", "got": "gets", "went": "goes", "turned": "turns", "traded": "trades",
+    "broke": "breaks", "moved": "moves", "dipped": "dips", "climbed": "climbs", "was": "is",
+    "were": "are", "had": "has", "hit": "hits", "reached": "reaches", "slipped": "slips",
+}
+_VERB = rx("|".join(sorted(_PRESENT, key=len, reverse=True)))
+_CONTINUOUS = rx(r"(?:i|we) (?:was|were|have been|had been|'ve been|used to be) (?P<v>buying"
+                 r"|selling|holding|rotating|putting|investing|switching|rebalancing|checking)")
+_ING = {"buying": "buy", "selling": "sell", "holding": "hold", "rotating": "rotate",
+        "putting": "put", "investing": "invest", "switching": "switch",
+        "rebalancing": "rebalance", "checking": "check"}
+
+
+def retell_in_present(state: ParseState) -> None:
+    text = state.t
+    if not _TOLD.search(text):
+        return
+    found: list[str] = []
+
+    def story(m: re.Match[str]) -> str:
+        words = m.group(0).split()
+        if any(re.fullmatch(SYM, w) for w in words):
+            return m.group(0)
+        found.append(m.group(0).strip())
+        return " "
+
+    for pattern in _STORY:
+        text = pattern.sub(story, text)
+    text = _CONTINUOUS.sub(lambda m: f" i {_ING[m.group('v')]} ", text)
+    text = re.sub(r"(?<!\S)(?:i've been|we've been|i used to|we used to|used to|i'd|we'd)"
+                  r"(?= (?:buy|sell|hold|put|check|invest|rotate|own|trade))", " i ", text)
+    text = _VERB.sub(lambda m: f" {_PRESENT[m.group(0)]} ", text)
+    text = re.sub(r"(?<!\S)(?:each|every) time(?!\S)", " whenever ", text)
+    state.ignored.extend(found)
+    state.t = squash(text)
