@@ -293,6 +293,9 @@ def extract_sizing(state: ParseState) -> None:
         state.all_in = True
     if state.note(EQUAL, "equal weight"):
         state.equal = True
+    if state.fraction == 1.0:  # "buy with 100% of the account": all in
+        state.fraction = None
+        state.all_in = True
     if state.fraction is not None and state.all_in:
         raise state.fail("both 'all in' and a per-position size were given")
     if state.amount is not None and (state.fraction is not None or state.all_in):

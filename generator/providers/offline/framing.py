@@ -68,6 +68,14 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:kindly |please )?(?:make|build|create|write|give)(?: me)? (?:1|one|a) (?:strategy|bot"
        r"|system)(?: for me)?(?: :)?"),
     rx(r"(?:please )?do the needful(?: :| ,)?"),
+    rx(r"(?<=^ )sir(?: ,)?"),
+    rx(r"(?:also )?(?:kindly |please )?add(?= [.!]| ?$)"),
+    rx(r"(?:also )?(?:kindly |please )?(?:put|add|set|use|include|place)(?= (?:a |an )?(?:stop"
+       r"|stop loss|trailing stop|take profit|profit target) )"),
+    rx(r"(?<=% )only(?= [.!,]| ?$)"),
+    rx(r"(?:could you |can you )?(?:please )?set (?:up )?the account to"),
+    rx(r"(?:i'd|i would|we'd|we would) like (?:the|my|this) (?:system|bot|account|strategy|algo)"
+       r" to"),
     rx(r"only ,? not (?:full|all|everything|the full amount|100 %)"),
     rx(r"(?:(?:on|using|with) )?daily (?:bars|candles|closes|data|chart)(?= [.,;⋄]| ?$)"),
     # spoken filler: "um", "uh", "hmm" ("hmm no" starts a correction), "alright", "oh and"
@@ -332,6 +340,20 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"so (?:that )?(?:the )?(?:realised |realized |annual |annuali[sz]ed )?(?:volatility|vol)"
         r" (?:is )?(?:around|about|roughly|near|at) (?P<n>\d+(?:\.\d+)?) %"),
      r" so vol is around \g<n> % "),
+    # "SPY only", "Universe: QQQ only", "Instrument: IWM", "watch SPY": the one symbol traded
+    (rx(rf"(?:(?:universe|instrument|instruments|ticker|tickers|symbol|market) : )?(?P<s>{SYM})"
+        r" only(?= [.,;⋄]| ?$)"), r" \g<s> "),
+    (rx(rf"(?:universe|instrument|instruments|market) : (?P<s>{SYM})(?= [.;⋄]| ?$)"), r" \g<s> "),
+    (rx(rf"(?:watch|monitor|track)(?= {SYM}(?!\S))"), " trade "),
+    # "move fully into QQQ whenever ...": the buy
+    (rx(rf"(?:move|go|switch|put everything|go all in) (?:fully |all |100 % )?(?:into|in)"
+        rf" (?P<s>{SYM})(?= (?:when|whenever|if|once)(?!\S))"), r" buy \g<s> "),
+    (rx(rf"the (?P<s>{SYM}) (?:etf|fund)"), r" \g<s> "),
+    # "if either condition fails, go flat": the sell rule, said as a condition first
+    (rx(r"if (?P<c>either condition fails|both are false) ,? (?:then )?(?:go flat|get out|sell"
+        r"|exit|go to cash|be flat)"), r" sell when \g<c> "),
+    # "whichever two of ...": the top two
+    (rx(r"whichever (?P<n>\d+) of"), r" the top \g<n> of "),
     # "step aside whenever it's below": out of the market
     (rx(r"(?:step|stand|move|go) (?:aside|to the sidelines|to the side)"), " sell "),
     # "if EFA's 6-month return beats SPY's, hold EFA, else hold SPY": the better of the two
@@ -689,16 +711,18 @@ def _cross_averages(state: ParseState, text: str) -> str:
 # bars), tagged before "weekly" can be read as the schedule
 # (a verb may stand before the side: "when the weekly close drops under it")
 _PERIOD_CLOSE = rx(r"(?:(?:on|at|after) )?(?:a |the )?(?P<tf>weekly|monthly) (?:close|closing price"
-                   r"|closing)(?= (?:is |that is |of )?(?:(?:drops|falls|dips|slips|sinks|goes|gets"
-                   r"|moves|rises|climbs|comes|is back|goes back|gets back|moves back|comes back"
-                   r"|crosses|breaks|closes)(?: back)? )?(?:above|below|under|over)(?!\S))")
+                   rf"|closing)(?: of (?P<sym>{SYM}))?(?= (?:is |that is |of )?(?:(?:drops|falls"
+                   r"|dips|slips|sinks|goes|gets|moves|rises|climbs|comes|is back|goes back"
+                   r"|gets back|moves back|comes back|crosses|breaks|closes)(?: back)? )?"
+                   r"(?:above|below|under|over)(?!\S))")
 
 
 def _period_close(state: ParseState, m: re.Match[str]) -> str:
     state.understood.append(f"the {m.group('tf')} close")
     if m.group("tf") == "monthly":
         state.monthly_close = True
-    return f" {state.add_indicator(m, Ind(IndicatorKind.price, timeframe=m.group('tf')))} "
+    close = Ind(IndicatorKind.price, symbol=m.group("sym"), timeframe=m.group("tf"))
+    return f" {state.add_indicator(m, close)} "
 
 
 # "Only take longs when SPY is above the 200 SMA", said apart from the buy rule: one more
@@ -776,6 +800,10 @@ _FRAMED_SYMBOL = rx(
     r"|algo|algorithm|setup|plan|idea|rules|approach|play) (?:for|on|in|to trade|trading"
     rf"|that trades) (?P<sym>{SYM})(?: that| which| to| :| ,| is :| are :| \?)?"
 )
+# "for the QQQ sleeve, ...", "For the GLD allocation I'd like ...": the part of the account the
+# rules trade, named as the symbol
+_SLEEVE = rx(rf"for (?:the|my|our) (?P<sym>{SYM}) (?:allocation|sleeve|position|portion|holding"
+             r"|part|slice)(?: ,)?")
 # "own GLD only while ...": "only" adds nothing to the condition it introduces
 _ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))")
 
@@ -1021,6 +1049,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _SAID_TWICE.sub(r" \g<sym> ", text)
     text = _DESCRIBED.sub(lambda m: _described(found, m), text)
     text = _FRAMED_SYMBOL.sub(framed, text)
+    text = _SLEEVE.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)
     text = _REMARK.sub(lambda m: _remark(found, m), text)
     text = _strip_chatter(found, text, state.framed_symbols)

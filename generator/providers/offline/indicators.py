@@ -346,7 +346,27 @@ _FAMILIES = {"macd": MACD_KINDS, "rsi": {IndicatorKind.rsi}, "bollinger": BOLLIN
              "stoch": {IndicatorKind.stoch_k, IndicatorKind.stoch_d}}
 
 
+# "using weekly bars", "TimeFrameSet(inWeekly)" -> "on weekly bars", "the weekly timeframe": every
+# family is computed on those bars (an N-week average already is; a daily one stays daily)
+_BARS_TIMEFRAME = re.compile(
+    r"(?<!\S)(?:(?:using|on|with|use|in) )?(?:the )?(?P<tf>weekly|monthly) (?:bars|timeframe"
+    r"|candles|chart|charts)(?: (?:for|on) (?=[A-Z]))?(?!\S)")
+
+
 def extract_family_timeframes(state: ParseState) -> None:
+    def on_bars(m: re.Match[str]) -> str:
+        for family, kinds in _FAMILIES.items():
+            if family == "stoch":
+                continue
+            for kind in kinds:
+                state.family_timeframes[kind] = state.settle(
+                    state.family_timeframes.get(kind), m.group("tf"), f"{family} timeframes",
+                    m.group(0))
+        state.understood.append(f"indicators on {m.group('tf')} bars")
+        return " "
+
+    state.t = _BARS_TIMEFRAME.sub(on_bars, state.t)
+
     def on_match(m: re.Match[str]) -> str:
         family = state.t[m.end():].split(maxsplit=1)[0]
         for kind in _FAMILIES[family]:

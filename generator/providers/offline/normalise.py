@@ -88,7 +88,11 @@ def _bare_weights(m: re.Match[str]) -> str:
 _WEIGHT = r"(?:\d{1,3}(?:\.\d+)? [A-Z]{2,5}|[A-Z]{2,5} \d{1,3}(?:\.\d+)?)"
 
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
-    # markdown: bold, headings and bullets say nothing ("## My setup | **Entry:** ...")
+    # markdown: a heading or a bold label first ("## RSI dip on IWM | ...", "**Strategy:** TLT
+    # mean reversion | ...") is the title; bold, other headings and bullets say nothing
+    (r"^\s*#{1,6}\s*([^|\n]{1,80}?)\s*\|", r"\1 : "),
+    (r"^\s*\*\*(?:strategy|name|title|system)\s*:?\s*\*\*\s*:?\s*([^|\n]{1,80}?)\s*\|",
+     r"\1 : "),
     (r"\*\*|__", " "),
     (r"(?:^|(?<=\|))\s*#{1,6}\s+", " "),
     (r"(?:^|(?<=\|))\s*[-*•]\s+(?=[A-Za-z0-9$(])", " "),
@@ -121,6 +125,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r" or when a weight drifts more than \1 points"),
     (r"\s&\s", " and "),
     (r"(?i)\b(\d+)\s?pt\b", r"\1 points"),
+    (r"(?i)\bdrift bands?\b", "drift"),
+    (r"(?i)\bwhich of(?= [A-Z]{2,5}\b)", "whichever of"),
+    (r"(?i)\bthe close of the (month|week)\b", lambda m: f"the {m.group(1).lower()}ly close"),
     # non-native word order: "the average of 50 days", "the RSI of 14 days", "the EMA of 21
     # days", "under of 30", "the band lower", "arrives to 70"
     (r"(?i)\b(the |its |their )?(average|moving average|sma|ema|rsi|roc|momentum|return) of (\d+)"
@@ -128,7 +135,6 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      f"{m.group(4).rstrip('s')} {m.group(2)}"),
     (r"(?i)\bthe (?:one|1) of (\d+) (days?|weeks?|months?)\b",
      lambda m: f"the {m.group(1)} {m.group(2).rstrip('s')}"),
-    (r"(?i)\b(?:reaches|hits|gets to|arrives at|reaches to) (at least|at most)\b", r"is \1"),
     (r"(?i)\bis of\b(?= (?:at most|at least|\d))", "is"),
     (r"(?i)\b(?:stands|sits|stays|remains|is standing|is staying) (?=(?:under|below|above|over"
      r"|at)\b)", "is "),
@@ -166,6 +172,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)(?<!lower )(?<!upper )(?<!middle )\b(bb|bollinger(?: bands?)?)\s*\(\s*(\d+)\s*,\s*"
      r"(\d+(?:\.\d+)?)\s*\)(?=\s+on\b|\s*:)",
      r"\1 \2, \3"),
+    (r"(?i)\b(?:position size|position sizing|size|sizing)\s*[:=]\s*(?=[^|,.;]*\bper\s+"
+     r"(?:position|trade)\b)", " "),
     (r"(?i)\b(position size|position sizing|size|sizing)\s*[:=]\s*(?=\d)", "position size "),
     # "Highest High (50)", "Lowest Low (25)": the N-day high and low
     (r"(?i)\bhighest high\s*\(\s*(\d+)\s*\)", r"the \1 day high"),
@@ -189,8 +197,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)(\d+(?:\.\d+)?\s*%\s*(?:hard\s+)?(?:stop(?:\s+loss)?|take\s+profit|profit\s+target))"
      r"\s+(?:from|off)\s+(?:the\s+|my\s+)?(?:entry|buy|purchase)(?:\s+price)?\b", r"\1"),
     # "Stop: 8% hard stop", "Stop: 6% trailing": the label, then the control said in full
-    (r"(?i)\b(?:stop|stop loss|sl)\s*:\s*(\d+(?:\.\d+)?)\s*%\s*((?:hard|fixed|initial)\s+)?stop"
-     r"(?:\s+loss)?\b", r"\1 % \2stop loss"),
+    (r"(?i)\b(?:stop|stop loss|sl)\s*:\s*(\d+(?:\.\d+)?)\s*%\s*(?:(?:hard|fixed|initial)\s+)?stop"
+     r"(?:\s+loss)?\b", r"\1 % stop loss"),
     (r"(?i)\b(?:stop|stop loss|sl)\s*:\s*(\d+(?:\.\d+)?)\s*%\s*trailing(?:\s+stop)?\b",
      r"\1 % trailing stop"),
     (r"(?i)\b(stop loss|stop_loss|take profit|take_profit|trailing stop|trailing_stop|profit target"
@@ -270,6 +278,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "with half of my available cash": half the portfolio per position
     (r"(?i)\b(?:a |one )?half (?:of )?(?:my |the |our )?(?:available |free |spare )?"
      r"(cash|money|capital|account|portfolio|funds|equity)\b", r"50 % of my \1"),
+    # "the RSI arrives to 70 or more" (read above as "reaches at least 70"): the level itself
+    (r"(?i)\b(?:reaches|hits|gets to|arrives at|reaches to) (at least|at most)\b", r"is \1"),
 ]
 
 
