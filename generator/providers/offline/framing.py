@@ -354,6 +354,34 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|exit|go to cash|be flat)"), r" sell when \g<c> "),
     # "whichever two of ...": the top two
     (rx(r"whichever (?P<n>\d+) of"), r" the top \g<n> of "),
+    # "if GLD ever falls 10% from its highest point since I bought, get out": a trailing stop
+    (rx(rf"(?:and )?(?:if|when|once) (?:{SYM} |it |the price )?(?:ever )?(?:falls|drops|is down"
+        r"|declines|slips) (?P<n>\d+(?:\.\d+)?) % (?:from|below|off|under) (?:its|the) (?:highest"
+        r" point|high|peak|highest close|highest price|top)(?: since (?:i bought|entry|buying|the"
+        r" buy|purchase|i bought it|i got in))? ,? (?:then )?(?:get out|sell|exit|close it)"),
+     r" with a \g<n> % trailing stop "),
+    # "sell on any close under the 100 EMA": a close
+    (rx(r"on any close(?= (?:under|below|above|over)(?!\S))"), " on a close "),
+    # "(each close lower than the one before)": the streak said again
+    (rx(r"\( each (?:close|day) (?:lower|higher|below|above|down|up) than the (?:1|one|day"
+        r"|close) before \)"), " "),
+    (rx(r"\( (?:standard|default|usual|classic|normal) 12 / 26 / 9 \)"), " "),
+    # "gold through the GLD fund" after the alias read "gold" as GLD
+    (rx(rf"(?P<a>{SYM}) (?:via|through|using) (?:the )?(?P=a)(?: fund| etf)?"), r" \g<a> "),
+    # "just ride it with a 7% trailing stop", "no other sell rule": the controls are the exit
+    (rx(r"(?:and )?(?:then )?(?:just )?(?:ride it|let it ride|hold it)(?= with (?:a|an) \d)"), " "),
+    (rx(r"(?:and )?(?:there is |there's )?no other (?:sell|exit)(?: rule| rules| signal)?"), " "),
+    # "if X, then be long QQQ", "if SPY then closes above": "then" says nothing
+    (rx(rf"(?P<p>if {SYM}) then"), r" \g<p> "),
+    (rx(r"(?:,|;) (?:if )?afterwards(?= (?:it|the|if)(?!\S))"), " , "),
+    (rx(r"(?:[;,.] )?otherwise (?:keep holding|keep it|stay in|hold on|do nothing)"), " "),
+    # "hold cash" / "be in cash" as the act of a rule: out of the market
+    (rx(r"(?<=, )(?:hold|be in|sit in|stay in) (?:cash|nothing)(?= [.;⋄]| ?$)"), " sell "),
+    # "the 20 day exponential" with no average said: the EMA
+    (rx(r"(?P<n>\d+) day (?P<k>exponential|simple)(?! moving| average| ma| ema| sma)"),
+     lambda m: f" {m.group('n')} day {'ema' if m.group('k') == 'exponential' else 'sma'} "),
+    # "equal split between SPY, EFA, AGG and GLD": equal weights
+    (rx(r"(?:an |the )?equal split (?:between|among|across|of)"), " equal weight "),
     # "step aside whenever it's below": out of the market
     (rx(r"(?:step|stand|move|go) (?:aside|to the sidelines|to the side)"), " sell "),
     # "if EFA's 6-month return beats SPY's, hold EFA, else hold SPY": the better of the two
@@ -628,7 +656,18 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "RSI is oversold (below 25)": the bracket says the level
     (rx(r"(?:is |gets |becomes |turns )?(?:oversold|overbought) \( (?P<d>below|under|above|over"
         r"|< =?|> =?) (?P<n>\d+(?:\.\d+)?) \)"), r" is \g<d> \g<n> "),
+    # "If SPY's RSI(2) < 10 and SPY is above its 200-day SMA, buy SPY; if SPY closes above its
+    # 5-day SMA, sell": the condition said first, then what to do
+    (rx(rf"(?:(?<=^ )|(?<=[.;⋄] ))(?P<kw>if|when|once|whenever) (?!(?:neither|none|nothing|no"
+        r"|all|both|the winner|the best|the top|even|the pick)(?!\S))"
+        r"(?P<cond>(?:(?! [.;⋄,] ).)+?)"
+        rf" ,? (?:then )?(?P<v>buy|sell|hold|own|exit|get out|go long|go flat|be long|be flat"
+        rf"|be in)(?P<sym> {SYM})?(?= [.;⋄]| ?$)"),
+     lambda m: f" {_ACT.get(m.group('v'), m.group('v'))}{m.group('sym') or ''} {m.group('kw')}"
+               f" {m.group('cond')} "),
 ]
+_ACT = {"be long": "hold", "be in": "hold", "be flat": "sell", "go flat": "sell",
+        "get out": "sell", "go long": "buy"}
 
 
 # "the price is above both the 100-day SMA and the 200-day SMA": one subject and comparison,
@@ -847,7 +886,7 @@ def strip_names(state: ParseState) -> None:
 
 # a remark in brackets: no number, symbol, indicator, comparison or risk word, so no rule
 # ("(mean reversion lol)", "(bonds up when stocks down)")
-_REMARK = rx(r"\( (?P<words>[a-z' ]+?) \)")
+_REMARK = rx(r"\( (?P<words>[a-z' ,.]+?) \)")
 _REMARK_STOP = INDICATOR_WORDS | frozenset(words(
     """above below under over cross crosses crossed crossing than higher lower high low
     positive negative stop loss profit target trailing sell buy exit enter weekly monthly daily
@@ -858,7 +897,8 @@ _REMARK_STOP = INDICATOR_WORDS | frozenset(words(
 
 
 def _remark(found: list[str], m: re.Match[str]) -> str:
-    if any(w in _REMARK_STOP or not w.isalpha() for w in m.group("words").split()):
+    if any(w in _REMARK_STOP or not (w.isalpha() or w in ",." or "'" in w)
+           for w in m.group("words").split()):
         return m.group(0)
     found.append(m.group(0).strip())
     return " "

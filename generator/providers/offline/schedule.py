@@ -83,6 +83,14 @@ def _frequency(state: ParseState, m: re.Match[str]) -> Frequency:
     return _FREQ_UNIT[groups["u"]]
 
 
+_DRIFT_START = (r"(?:, )?(?:and |but |or )?(?:sooner )?(?:only )?(?:(?:rebalance|rebalancing"
+                r"|rebalanced)(?: only)? )?(?:when|if|whenever|once) (?:(?:any|a|one|1|either"
+                r"|the) )?(?:of (?:the |my |our |its )?)?(?:[a-z]+ )?(?:something|anything|sleeve"
+                r"|sleeves|weight|weights|holding|holdings|position|positions|asset|assets|fund"
+                r"|funds|leg|legs|allocation|them|it|one) ")
+_DRIFT_UNIT = r"(?:percentage points|points|pts|%|percent)"
+_DRIFT_FROM = (r"(?:from|off) (?:its |their |the )?(?:targets?(?: weights?)?|where (?:it|they)"
+               r" should be|\d+(?:\.\d+)? %)")
 # "rebalance when a weight drifts more than 5 points", "with a 5% drift band"
 DRIFT_PATTERNS: list[re.Pattern[str]] = [
     rx(r"(?:, )?(?:and |but )?(?:only )?(?:rebalance|rebalancing|rebalanced)(?: only)? (?:when|if"
@@ -109,6 +117,16 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
        r"|any asset|they|it)(?: is| are| gets| get| drifts?| goes| go)? off by(?: more than"
        r"| at least)?"
        r" (?P<n>\d+(?:\.\d+)?) (?:points|pts|%|percent)(?: or more)?"),
+    # "or sooner if any sleeve wanders 10 points away from its 25%", "whenever something drifts
+    # more than 3 percent from where it should be", "when one of the holdings has drifted more
+    # than 5 points from its target": a drift said with any subject and a verb of drifting, or
+    # any verb and "away from the target"
+    rx(rf"{_DRIFT_START}(?:has |have )?(?:drifts?|drifted|wanders?|wandered|deviates?|deviated"
+       r"|strays?|strayed)(?: away)?(?: by)? (?:more than |over |at least |beyond )?"
+       rf"(?P<n>\d+(?:\.\d+)?) {_DRIFT_UNIT}(?: away)?(?: {_DRIFT_FROM})?"),
+    rx(rf"{_DRIFT_START}(?:has |have )?(?:gets|got|is|goes|went|moves|moved|slips|slipped)"
+       r"(?: by)? (?:more than |over |at least |beyond )?"
+       rf"(?P<n>\d+(?:\.\d+)?) {_DRIFT_UNIT}(?: away)? {_DRIFT_FROM}"),
     # "only rebalance when one of them is off target by 10 points or more"
     rx(r"(?:, )?(?:and |but )?(?:only )?(?:(?:rebalance|rebalancing|rebalanced)(?: only)? )?(?:when"
        r"|if|whenever|once) (?:something|anything|one|either|any of them|one of them|1 of them"
