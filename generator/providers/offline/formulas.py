@@ -87,6 +87,7 @@ _PINE_RULES: list[Rewrite] = [
      " . buy when "),
     (_rx(r"\b(?:close_?cond(?:ition)?|exit_?cond(?:ition)?|exit_?long|long_?exit"
          r"|sell_?cond(?:ition)?)\s*=\s*"), " . sell when "),
+    (_rx(r"\bgo long on\b"), " buy when "),
     (_rx(r"\bstrategy\.entry\b(?:\s*\(\s*\"?\w*\"?\s*,\s*strategy\.long\s*\))?"), " buy "),
     (_rx(r"\bstrategy\.close\b(?:\s*\(\s*\"?\w*\"?\s*\))?"), " sell "),
     (_rx(r"\b(?:plus |and )?(?:a |an )?strategy\.exit\b\s*(?:with\b)?"), " with "),
@@ -144,7 +145,12 @@ _MATH_RULES: list[Rewrite] = [
     (re.compile(r"≥"), " >= "),
     (re.compile(r"≤"), " <= "),
     (re.compile(r"≈"), " around "),
+    (re.compile(r"(?<=\d)\s*σ"), " std "),
     (re.compile(r"σ(?:_?annual)?"), " volatility "),
+    # "position_t = 1 if P_t > SMA_200(t), else 0": held while the condition holds
+    (_rx(r"\b(?:position|pos|w|weight|signal|exposure|s)(?:_t)?\s*=\s*1\s+if\s+(.+?),?\s+else"
+         r"\s+0\b"),
+     r" hold when \1 , flat otherwise "),
 ]
 
 # -- after every dialect: a line times a factor, comparison signs --------------------------------
@@ -173,6 +179,40 @@ def _until_settled(text: str, rules: list[Rewrite]) -> str:
     return text
 
 
+# "[macdLine, signalLine, hist] = ta.macd(close, 8, 21, 5)", "[mid, upper, lower] =
+# ta.bb(close, 20, 2)": names for the parts of a call, used in the rules after it
+_UNPACK = _rx(r"\[\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*\]\s*=\s*ta\.(macd|bb)\(\s*" + _PRICE
+              + r"\s*,\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*(?:,\s*(\d+)\s*)?\)\s*;?")
+
+
+def _unpack(text: str) -> str:
+    """Each name an unpacking assignment gives is replaced by the part it names."""
+    m = _UNPACK.search(text)
+    if m is None:
+        return text
+    names, call, a, b, c = m.group(1, 2, 3), m.group(4).lower(), m.group(5), m.group(6), m.group(7)
+    if call == "macd":
+        settings = f"( {a} , {b} , {c or 9} )"
+        parts = [f"macd {settings} line", f"macd {settings} signal line",
+                 f"macd {settings} histogram"]
+    else:
+        parts = [f"middle bollinger band ( {a} , {b} )", f"upper bollinger band ( {a} , {b} )",
+                 f"lower bollinger band ( {a} , {b} )"]
+    text = text[:m.start()] + " " + text[m.end():]
+    for name, part in zip(names, parts, strict=True):
+        text = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)", f" the {part} ", text)
+    return text
+
+
+def _afl_macd(text: str) -> str:
+    """AmiBroker's `MACD(5,35)` takes its signal period from the `Signal(5,35,5)` beside it."""
+    for m in re.finditer(r"(?i)\bsignal\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)", text):
+        a, b, c = m.groups()
+        text = re.sub(rf"(?i)\bmacd\(\s*{a}\s*,\s*{b}\s*\)", f"MACD({a},{b},{c})", text)
+    return re.sub(r"(?i)\bmacd\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)",
+                  r" macd ( \1 , \2 , \3 ) line ", text)
+
+
 def rewrite_formulas(text: str) -> str:
     """`text` with the code and maths it holds said in words; unchanged when it holds none."""
     pine = bool(_PINE.search(text))
@@ -180,6 +220,10 @@ def rewrite_formulas(text: str) -> str:
     math = bool(_MATH.search(text))
     if not (pine or afl or math):
         return text
+    if pine:
+        text = _unpack(text)
+    if afl:
+        text = _afl_macd(text)
     text = _until_settled(text, _INDICATORS + _CROSSES)
     if pine:
         text = _apply(text, _PINE_RULES)

@@ -78,6 +78,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r" to"),
     rx(r"only ,? not (?:full|all|everything|the full amount|100 %)"),
     rx(r"(?:(?:on|using|with) )?daily (?:bars|candles|closes|data|chart)(?= [.,;⋄]| ?$)"),
+    # "i.e. a quarter each": a restatement of what was just said
+    rx(r"(?:, )?ie(?: [^,.;⋄]*)?"),
     # spoken filler: "um", "uh", "hmm" ("hmm no" starts a correction), "alright", "oh and"
     rx(r"(?:um+|uh+|erm|hmm+|ah|oh|alright)(?: ,)?(?= \S)(?! no(?!\S))"),
     # "TL;DR ...": the writer's summary of what the text has said, to the end of its sentence
@@ -266,8 +268,8 @@ _LEVEL_BREAKS = re.compile(
 # "RSI(2) under 10 -> buy.": the condition, then the action it leads to
 _ARROW = re.compile(
     r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?) (?:- >|= >|→|=)"
-    rf" (?P<verb>buy|sell|exit|enter|go long|long|flat|go flat|short|cover|out|in)"
-    rf"(?: (?P<sym>{SYM}))?"
+    rf" (?P<verb>buy|sell|exit|enter long|enter|go long|long|flat|go flat|short|cover|out|in)"
+    rf"(?: (?P<sym>{SYM}))?(?: at the close)?"
     r"(?= [.;,!]|\s*$)"
 )
 # "flips negative -> sell": the subject left out is the one just named
@@ -275,8 +277,8 @@ _SUBJECTLESS = re.compile(r"^(?:flips|turns|crosses|goes|drops|falls|rises|gets|
                           r"|breaks|dips|climbs)(?!\S)")
 
 
-_ARROW_VERBS = {"long": "buy", "go long": "buy", "flat": "sell", "go flat": "sell", "out": "sell",
-                "in": "buy"}
+_ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "sell",
+                "go flat": "sell", "out": "sell", "in": "buy"}
 
 
 # "rsi 2 < 5 buy. sell rsi 2 > 50": the condition, then its verb, with no arrow between
@@ -307,7 +309,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         rf"|holding|sleeve) (?:in |to |of )?(?P<s>{SYM})"), r" \g<v> \g<s> "),
     # "the IYR I want to buy when ...", "SPY should be bought when ... and sold when ...": the
     # action said with its object first, or in the passive
-    (rx(rf"(?:the )?(?P<s>{SYM}) (?:i|we) (?:want to |would like to |will |'d like to )?"
+    (rx(rf"(?:the )?(?P<s>{SYM}) (?:(?:i|we) (?:want to |would like to |will |'d like to )?)?"
         r"(?P<v>buy|sell|hold|own)(?: it)?(?= (?:when|whenever|if|once)(?!\S))"),
      r" \g<v> \g<s> "),
     (rx(rf"(?:i want that |i want |i would like that )?(?P<s>{SYM}) (?:should|must|shall|to)"
@@ -328,7 +330,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "the two best performers over the last six months": the top two by that return
     (rx(r"the (?P<n>\d+) best (?:performers|performing (?:funds|etfs|assets|ones))(?: over| in)"
         r" the (?:last|past) (?P<p>\d+) (?P<u>months|weeks|days)"),
-     r" the top \g<n> by \g<p> \g<u> return "),
+     lambda m: f" the top {m.group('n')} by {m.group('p')} {m.group('u').rstrip('s')} return "),
     (rx(r"has been (?:the )?(?:strongest|best) over the (?:past|last) year"),
      " has the highest 12 month return "),
     # "run at roughly 6% annualised volatility", "so that realised vol is around 10%"
@@ -382,6 +384,35 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: f" {m.group('n')} day {'ema' if m.group('k') == 'exponential' else 'sma'} "),
     # "equal split between SPY, EFA, AGG and GLD": equal weights
     (rx(r"(?:an |the )?equal split (?:between|among|across|of)"), " equal weight "),
+    # "SPY and IWM above ... as a market filter": a filter on the buy rule
+    (rx(rf"(?:but )?(?:i |we )?(?:also )?(?:want|require|need) (?P<s>{SYM}) (?P<d>above|below|over"
+        r"|under) (?P<x>(?:(?! as ).)+?) as (?:a |the |my )?(?:market |trend |regime )?filter"),
+     r" only buy when \g<s> is \g<d> \g<x> "),
+    (rx(r"(?:exit|sell) on(?= (?:the )?(?:rsi|macd|sma|ema|price|close|roc)(?!\S))"),
+     " sell when "),
+    # "15% intermediate Treasuries (IEF)", read by an alias as "intermediate TLT ( IEF )": the
+    # ticker in the bracket is the one meant
+    (rx(rf"(?:(?:long|short|intermediate|high|investment|broad|total|us|global|international"
+        rf"|developed|emerging|yield|grade|term|dated) ){{0,3}}(?P<a>{SYM}) (?:etf |fund )?\("
+        rf" (?P<b>{SYM}) \)"), r" \g<b> "),
+    # "if a week closes below the 40-week SMA": the weekly close
+    (rx(r"(?P<kw>if|when|once|whenever) a (?P<tf>week|month) (?:closes|ends) (?P<d>below|above"
+        r"|under|over)"), lambda m: f" {m.group('kw')} the {m.group('tf')}ly close is"
+                                    f" {m.group('d')} "),
+    # "rotate among the sector funds XLK, XLF, ...": the funds named
+    (rx(rf"(?:the )?(?:sector|index|bond|country|equity|stock|style|asset class) (?:funds|etfs)"
+        rf"(?= {SYM}(?!\S))"), " "),
+    (rx(r"(?:and )?(?:with )?equal(?:ly)? weight(?:ed)? (?:between|among|across) (?:the|them|those)"
+        r"(?: (?:2|two|3|three|picks|winners|holdings))?"), " "),
+    # non-native: "after the performance of the last 6 months", "otherwise goes the money in IEF"
+    (rx(r"after the (?P<w>performance|return|returns|momentum) of the"), r" by the \g<w> of the "),
+    (rx(rf"(?:otherwise|else) (?:goes|go) the money (?:in|into|to) (?:the )?(?P<s>{SYM})"),
+     r" otherwise \g<s> "),
+    # "scale the exposure so that realised volatility is around 10%"
+    (rx(r"(?P<v>scale|size) (?:the )?(?:exposure|position|it|portfolio)(?: so)?(?: that)?"
+        r" (?:the )?(?:realised |realized |annual |annuali[sz]ed )?(?:volatility|vol)"
+        r" (?:is )?(?:around|about|roughly|near|at) (?P<n>\d+(?:\.\d+)?) %"),
+     r" \g<v> exposure so vol is around \g<n> % "),
     # "step aside whenever it's below": out of the market
     (rx(r"(?:step|stand|move|go) (?:aside|to the sidelines|to the side)"), " sell "),
     # "if EFA's 6-month return beats SPY's, hold EFA, else hold SPY": the better of the two
@@ -803,6 +834,9 @@ def expand_shorthands(state: ParseState) -> None:
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
     for pattern, replacement in _SAME_AS:
         text = squash(pattern.sub(replacement, text))  # each rewrite reads single spaces
+    # a rewrite may have said a weekly or monthly close ("if a week closes below ..."): never
+    # left for the schedule to read as "weekly" and the daily price
+    text = _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), text)
     text = _cross_averages(state, _both_lines(text))
     text = _long_filter(_ARROW.sub(_arrow, text))
     text = _POSTFIX.sub(_arrow, text)
@@ -839,6 +873,9 @@ _FRAMED_SYMBOL = rx(
     r"|algo|algorithm|setup|plan|idea|rules|approach|play) (?:for|on|in|to trade|trading"
     rf"|that trades) (?P<sym>{SYM})(?: that| which| to| :| ,| is :| are :| \?)?"
 )
+# "For the bond sleeve, ...", "for my core holdings": which part of the account, no rule
+PLEASANTRIES.append(rx(r"for (?:the|my|our) (?:[a-z]+ ){0,2}(?:sleeve|portion|allocation|holdings"
+                       r"|part|bucket|slice)(?: ,)?"))
 # "for the QQQ sleeve, ...", "For the GLD allocation I'd like ...": the part of the account the
 # rules trade, named as the symbol
 _SLEEVE = rx(rf"for (?:the|my|our) (?P<sym>{SYM}) (?:allocation|sleeve|position|portion|holding"

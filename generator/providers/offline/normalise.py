@@ -91,7 +91,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # markdown: a heading or a bold label first ("## RSI dip on IWM | ...", "**Strategy:** TLT
     # mean reversion | ...") is the title; bold, other headings and bullets say nothing
     (r"^\s*#{1,6}\s*([^|\n]{1,80}?)\s*\|", r"\1 : "),
-    (r"^\s*\*\*(?:strategy|name|title|system)\s*:?\s*\*\*\s*:?\s*([^|\n]{1,80}?)\s*\|",
+    (r"(?i)^\s*\*\*(?:strategy|name|title|system)\s*:?\s*\*\*\s*:?\s*([^|\n]{1,80}?)\s*\|",
      r"\1 : "),
     (r"\*\*|__", " "),
     (r"(?:^|(?<=\|))\s*#{1,6}\s+", " "),
@@ -99,7 +99,10 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "TL;DR ...": a summary of what the text says; framing sets it aside
     (r"(?i)\btl\s*;\s*dr\b\s*:?", " . tldr "),
     # "1) ... 2) ...", "Steps: 1) ...": numbered steps anywhere, each its own sentence
-    (r"(?:(?<=\s)(?<![,(]\s)|^)[1-9]\)\s+(?=[A-Za-z$])", " . "),
+    (r"(?:(?<=\s)(?<![,(]\s)|^)[1-9]\)\s+(?=[A-Za-z$])",
+     lambda m: " " if m.start() == 0 else " . "),
+    # "i.e. a quarter each": what follows restates what was said; framing sets it aside
+    (r"(?i)\b(?:i\.e\.|e\.g\.)(?=\s)", " , ie "),
     # chat shorthand: "b when ... s when ...", "b on golden cross", "tsl 6%", "eq wt", "min hold
     # 5d", "vol tgt 15%", "xo" (crossover), "x abv" / "x blw" (crosses), "dn", "&" between rules
     (r"(?i)(?<![\w'])b(?= (?:when|if|on|at|after|under|over|above|below|abv|blw|xo|w/|with)\b)",
@@ -219,8 +222,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "the upper band (20)": the period alone, at the default width
     (r"(?i)\b(band|bb|bollinger)\s*\(\s*(\d+)\s*\)", r"\1 (\2, 2)"),
     # "Bollinger band (20, 2.5 std)": the settings in brackets, the width's unit left out
-    (r"(?i)\(\s*(\d+)\s*,\s*(\d+(?:\.\d+)?)\s*(?:std|sd|stdev|std devs?|standard deviations?"
-     r"|sigma)\s*\)", r"(\1, \2)"),
+    (r"(?i)\(\s*(\d+)\s*(?:days?\s*)?,\s*(\d+(?:\.\d+)?)\s*(?:std|sd|stdev|std devs?|standard"
+     r" deviations?|deviations?|devs?|sigma|σ)\s*\)", r"(\1, \2)"),
     # "20% in each of SPY QQQ IWM": the share of each
     (r"(?i)\b(\d+(?:\.\d+)?) ?% (?:in|into|on) each of\b", r"\1 % each in"),
     # "exit when price loses the 50": falls below it

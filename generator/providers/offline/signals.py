@@ -142,7 +142,8 @@ def parse_signal(state: ParseState) -> StrategySpec:
             # rule before on the traded symbol, not a filter on another one ("buy EEM when RSI(2)
             # < 10 and SPY is above its 200-day SMA, sell when it closes below the 15-day low")
             rule = exit_ if verb == "exit" else entry
-            own = [cond for _, cond in rule if cond.left.symbol is None]
+            own = [cond for _, cond in rule if cond.left.symbol is None
+                   or cond.left.symbol in traded]  # "buy HYG when HYG closes above ..."
             prev = own[-1] if own else prev
         if c.pieces:
             verb = c.verb
