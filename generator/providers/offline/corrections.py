@@ -164,8 +164,12 @@ _RATIO = re.compile(rf"^(?:(?:make|set|change) (?:it|that) (?:to )?)?"
 def _replace_ratio(before: str, shares: list[str]) -> str | None:
     """"make it 60/40": the shares said before ("70 % in SPY and 30 % in TLT"), in order."""
     found = list(re.finditer(rf"(?<!\S){_NUM}(?= %(?!\S))", before))
-    if len(found) != len(shares):
-        return None
+    if len(found) != len(shares):  # "hold QQQ and TLT 50/50": a ratio said before
+        ratios = list(re.finditer(rf"(?<!\S){_NUM}(?: / {_NUM})+(?!\S)", before))
+        if not ratios or len(ratios[-1].group(0).split(" / ")) != len(shares):
+            return None
+        last = ratios[-1]
+        return before[:last.start()] + " / ".join(shares) + before[last.end():]
     for m, share in reversed(list(zip(found, shares, strict=True))):
         before = before[:m.start()] + share + before[m.end():]
     return before

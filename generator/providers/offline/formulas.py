@@ -61,6 +61,7 @@ _INDICATORS: list[Rewrite] = [
      r" the \1 day high "),
     (_rx(r"\bmin\(\s*l_\{?t\s*-\s*(\d+)\}?\s*,\s*(?:\.\.\.|…)\s*,\s*l_\{?t\s*-\s*1\}?\s*\)"),
      r" the \1 day low "),
+    (_rx(r"(?<!\.)\brsi\(\s*(\d+)\s*\)"), r" rsi \1 "),
     (_rx(r"\bta\.macd\(\s*" + _PRICE + r"\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)"),
      r" macd ( \1 , \2 , \3 ) "),
     (_rx(r"\bsignal\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)"),
@@ -110,6 +111,7 @@ def _apply_stop(m: re.Match[str]) -> str:
 
 
 _AFL_RULES: list[Rewrite] = [
+    (re.compile(r"\bAFL\b"), " amibroker "),  # the language's name, not a ticker
     (_rx(r"\bbuy\s*=(?!=)\s*"), " . buy when "),
     (_rx(r"\bsell\s*=(?!=)\s*"), " . sell when "),
     (_rx(r"\bapplystop\(\s*stoptype(?P<kind>loss|profit|trailing|nbar)\s*,\s*stopmode"

@@ -73,7 +73,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:also )?(?:kindly |please )?(?:put|add|set|use|include|place)(?= (?:a |an )?(?:stop"
        r"|stop loss|trailing stop|take profit|profit target) )"),
     rx(r"(?<=% )only(?= [.!,]| ?$)"),
-    rx(r"(?:could you |can you )?(?:please )?set (?:up )?the account to"),
+    rx(r"(?:could you |can you )?(?:please )?set (?:up )?(?:the |my )?(?:account|ira|roth ira|roth"
+       r"|portfolio|bot|system|algo)(?: up)? to"),
     rx(r"(?:i'd|i would|we'd|we would) like (?:the|my|this) (?:system|bot|account|strategy|algo)"
        r" to"),
     rx(r"only ,? not (?:full|all|everything|the full amount|100 %)"),
@@ -305,8 +306,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
         rf" (?:via|through) (?:the )?(?P<s>{SYM})(?: fund| etf)?"), r" \g<s> "),
     # "keep my real estate exposure VNQ", "hold the QQQ sleeve": the position in the fund
-    (rx(rf"(?P<v>keep|hold|own) (?:my |the |our )?(?:[a-z]+ ){{0,3}}(?:exposure|position|allocation"
-        rf"|holding|sleeve) (?:in |to |of )?(?P<s>{SYM})"), r" \g<v> \g<s> "),
+    (rx(rf"(?P<v>keep|hold|own) (?:my |the |our )?(?:[A-Za-z]+ ){{0,3}}(?:exposure|position"
+        rf"|allocation|holding|sleeve) (?:in |to |of )?(?P<s>{SYM})"), r" \g<v> \g<s> "),
     # "the IYR I want to buy when ...", "SPY should be bought when ... and sold when ...": the
     # action said with its object first, or in the passive
     (rx(rf"(?:the )?(?P<s>{SYM}) (?:(?:i|we) (?:want to |would like to |will |'d like to )?)?"

@@ -24,10 +24,13 @@ from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
 
 # the writer telling what they did
-_TOLD = rx(r"(?:i|we) (?:bought|sold|held|traded|used to|was|were|ran|did|checked|rotated"
-           r"|kept|put|invested|owned|switched|rebalanced)"
-           r"|(?:i|we) (?:have|had) been|i've been|we've been|i'd (?:buy|sell|hold|check|put)"
-           r"|what i did")
+# (not "since I bought", "until I've held it 3 days": a time in the rule, not a story)
+_TOLD = rx(r"(?<!since )(?<!after )(?<!when )(?<!once )(?<!before )(?<!until )(?<!till )"
+           r"(?:(?:i|we) (?:bought|sold|held|traded|used to|was|were|ran|did|checked|rotated"
+           r"|kept|put|invested|owned|switched|rebalanced|set up)"
+           r"|(?:i|we) (?:have|had) (?:been|held|bought|traded|owned|kept|used|run)"
+           r"|(?:i've|we've) (?:been|held|bought|traded|owned|kept|used|run)"
+           r"|i'd (?:buy|sell|hold|check|put)|what i did)")
 
 # the story's time and the ask around it: no rule is said in them
 _STORY = [
@@ -77,8 +80,9 @@ def retell_in_present(state: ParseState) -> None:
     for pattern in _STORY:
         text = pattern.sub(story, text)
     text = _CONTINUOUS.sub(lambda m: f" i {_ING[m.group('v')]} ", text)
-    text = re.sub(r"(?<!\S)(?:i've been|we've been|i used to|we used to|used to|i'd|we'd)"
-                  r"(?= (?:buy|sell|hold|put|check|invest|rotate|own|trade))", " i ", text)
+    text = re.sub(r"(?<!\S)(?:i've been|we've been|i used to|we used to|used to|i'd|we'd|i've"
+                  r"|we've|i have|we have)(?= (?:buy|sell|hold|put|check|invest|rotate|own"
+                  r"|trade|bought|sold|held|owned|traded))", " i ", text)
     text = _VERB.sub(lambda m: f" {_PRESENT[m.group(0)]} ", text)
     text = re.sub(r"(?<!\S)(?:each|every) time(?!\S)", " whenever ", text)
     state.ignored.extend(found)

@@ -262,6 +262,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "percentage points" are points; "half in SPY", "a third each": shares of the portfolio
     (r"(?i)\bpercent(?:age)? points?\b", "points"),
     (r"(?i)\b(?:a |one )?half (?=(?:in|into|on|of the money in|of my money in)\b)", "50 % "),
+    (r"\b(?:[Aa] |[Oo]ne )?[Hh]alf (?=[A-Z]{2,5}\b)", "50 % "),  # "half SPY, half TLT"
     (r"(?i)\b(?:a |one )?third each\b", "33.333333 % each"),
     (r"(?i)\b(?:a |one )?quarter each\b", "25 % each"),
     # "put 10k in GLD": thousands of dollars said without the dollar sign, after a verb of money
