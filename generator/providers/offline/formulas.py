@@ -9,6 +9,9 @@ Traders paste what their charting tool runs, or write a rule the way a paper wou
   `HHV(H,20)`, `LLV(L,10)`, `Ref(x,-1)`, `MACD(5,35)`, `Signal(5,35,5)`,
   `ApplyStop(stopTypeLoss, stopModePercent, 6)`, `TimeFrameSet(inWeekly)`,
   `SetOption("MaxOpenPositions", 2)`, `PositionScore = ROC(C,126)`;
+* **configs** pasted from a backtesting tool, YAML- or JSON-like: `entry_rule: sma(50) > sma(200)`,
+  `{"ticker": "QQQ", "buy": "rsi(2) < 10", "take_profit": 8}`, `stop_loss_pct: 7`,
+  `min_hold_days: 3`, `drift_threshold: 5%`, `position_size: 0.3 of equity`;
 * **maths**: `P_t > SMA_200(t)`, `RSI_2(t) < 10 => enter long`, `EMA_12`, `C_t`, `C_w` (a weekly
   close), `iff`, `∧`, `∨`, `≥`, `1.02 × SMA_100(t)`, `max(H_{t-20}, ..., H_{t-1})`.
 
@@ -155,6 +158,49 @@ _MATH_RULES: list[Rewrite] = [
      r" hold when \1 , flat otherwise "),
 ]
 
+# -- configs -------------------------------------------------------------------------------------
+_CONFIG = re.compile(r"\{\s*\"|\b[a-z]+_[a-z_]+\s*:", re.IGNORECASE)
+
+
+def _share(m: re.Match[str]) -> str:
+    return f" {float(m.group(1)) * 100:g} % of the {m.group(2)} per position "
+
+
+_CONFIG_RULES: list[Rewrite] = [
+    (re.compile(r"[{}\[\]\"]"), " "),
+    (_rx(r"\b(sma|ema)\(\s*(\d+)\s*\)"), r" the \2 day \1 "),
+    (_rx(r"\b(rsi|roc)\(\s*(\d+)\s*\)"), r" \1 \2 "),
+    (_rx(r"\bhighest_high\(\s*(\d+)\s*\)"), r" the \1 day high "),
+    (_rx(r"\blowest_low\(\s*(\d+)\s*\)"), r" the \1 day low "),
+    (_rx(r"\bbb_(lower|upper|middle)\(\s*(\d+)\s*\)"), r" the \1 bollinger band ( \2 , 2 ) "),
+    (_rx(r"\breturn_(\d+)d\b"), r" \1 day return "),
+    (_rx(r"\bclose\b(?=\s*[<>])"), " price "),
+    (_rx(r"(?<=[<>])\s*close\b"), " price "),
+    (_rx(r"\b(?:stop_loss_pct|stop_loss|stop_pct|stop)\s*:\s*(\d+(?:\.\d+)?)\s*%?"),
+     r" , \1 % stop loss , "),
+    (_rx(r"\b(?:take_profit_pct|take_profit|target_pct|profit_target)\s*:\s*(\d+(?:\.\d+)?)\s*%?"),
+     r" , \1 % take profit , "),
+    (_rx(r"\b(?:trailing_stop_pct|trailing_stop|trail_pct)\s*:\s*(\d+(?:\.\d+)?)\s*%?"),
+     r" , \1 % trailing stop , "),
+    (_rx(r"\b(?:min_hold_days|min_hold_bars|min_hold)\s*:\s*(\d+)"),
+     r" , hold at least \1 days , "),
+    (_rx(r"\b(?:max_hold_days|max_hold_bars|hold_days|exit_after_days|time_stop_days)\s*:\s*(\d+)"),
+     r" , sell after \1 days , "),
+    (_rx(r"\b(?:drift_threshold|drift_band|drift_pct|rebalance_drift)\s*:\s*(\d+(?:\.\d+)?)\s*%?"),
+     r" , rebalance when a weight drifts more than \1 points , "),
+    (_rx(r"\b(?:target_volatility|target_vol|vol_target|volatility_target)(?:_pct)?\s*:\s*"
+         r"(\d+(?:\.\d+)?)\s*%?"), r" , volatility target \1 % , "),
+    (_rx(r"\b(?:position_size|size|sizing|fraction)\s*:\s*(0?\.\d+) of (equity|the account|account"
+         r"|capital|portfolio)"), _share),
+    (_rx(r"\b(?:timeframe|time_frame|bar_size|bars|interval|resolution)\s*:\s*(weekly|monthly"
+         r"|daily)\b"), r" , on \1 bars , "),
+    (_rx(r"\b(?:entry_rule|entry|buy_when|buy|enter|long_when)\s*:\s*"), " . buy when "),
+    (_rx(r"\b(?:exit_rule|exit|sell_when|sell|long_exit)\s*:\s*"), " . sell when "),
+    (_rx(r"\bentry_all\s*:\s*"), " . buy when "),
+    (_rx(r"\b(?:ticker|symbol)\s*:\s*"), " ticker : "),
+    (_rx(r"\b([a-z]+)_([a-z]+)\b(?=\s*:)"), r" \1 \2 "),
+]
+
 # -- after every dialect: a line times a factor, comparison signs --------------------------------
 _FACTOR = (r"(?P<x>(?:the \d+ day (?:sma|ema))|(?:sma|ema) \d+)")
 _FINISH: list[Rewrite] = [
@@ -220,7 +266,8 @@ def rewrite_formulas(text: str) -> str:
     pine = bool(_PINE.search(text))
     afl = bool(_AFL.search(text))
     math = bool(_MATH.search(text))
-    if not (pine or afl or math):
+    config = bool(_CONFIG.search(text))
+    if not (pine or afl or math or config):
         return text
     if pine:
         text = _unpack(text)
@@ -233,4 +280,6 @@ def rewrite_formulas(text: str) -> str:
         text = _apply(text, _AFL_RULES)
     if math:
         text = _apply(text, _MATH_RULES)
+    if config:
+        text = _apply(text, _CONFIG_RULES)
     return _apply(text, _FINISH)

@@ -414,6 +414,23 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?:the )?(?:realised |realized |annual |annuali[sz]ed )?(?:volatility|vol)"
         r" (?:is )?(?:around|about|roughly|near|at) (?P<n>\d+(?:\.\d+)?) %"),
      r" \g<v> exposure so vol is around \g<n> % "),
+    # a rule told in the third person, as a book tells it: "The system enters long QQQ when
+    # ...", "the position is liquidated when ...", "A long position in IWM is established
+    # whenever ...", "The trader holds EFA only while ..."
+    (rx(r"(?:the )?(?:system|method|strategy|model|trader|bot|algorithm|algo|rule|approach)"
+        r"(?: should| will| would| then)? (?P<v>buys|buy|sells|sell|enters long|enters|exits|holds"
+        r"|hold|liquidates|goes long|rotates|rotate|invests|owns)(?!\S)"),
+     lambda m: " " + {"buys": "buy", "sells": "sell", "enters long": "buy", "enters": "buy",
+                      "exits": "sell", "holds": "hold", "liquidates": "sell", "goes long": "buy",
+                      "rotates": "rotate", "invests": "invest", "owns": "own"}.get(
+                          m.group("v"), m.group("v")) + " "),
+    (rx(rf"(?:a |the )?(?:long )?position in (?P<s>{SYM}) is (?:established|taken|opened|initiated"
+        r"|entered|bought)"), r" buy \g<s> "),
+    (rx(r"(?:and )?(?:the )?position is (?:liquidated|closed|exited|sold|closed out)"
+        r"|(?:and )?(?:is )?liquidated|liquidates? the position"), " sell "),
+    (rx(r"(?:the )?(?:position|positions|trade|exits?) (?:are|is) (?:exited|closed|taken)"
+        r"(?= (?:when|once|if|whenever|as soon as)(?!\S))"), " sell "),
+    (rx(r"(?:exits|exit) occur"), " sell "),
     # "step aside whenever it's below": out of the market
     (rx(r"(?:step|stand|move|go) (?:aside|to the sidelines|to the side)"), " sell "),
     # "if EFA's 6-month return beats SPY's, hold EFA, else hold SPY": the better of the two

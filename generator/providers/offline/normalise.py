@@ -87,7 +87,28 @@ def _bare_weights(m: re.Match[str]) -> str:
 
 _WEIGHT = r"(?:\d{1,3}(?:\.\d+)? [A-Z]{2,5}|[A-Z]{2,5} \d{1,3}(?:\.\d+)?)"
 
+_SHARES = {"quarter": 25, "third": 33.333333, "fifth": 20, "tenth": 10}
+
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+    # emoji and other pictographs say nothing a rule needs
+    (r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]", " "),
+    # British and book English: "whilst", "beneath", "sell off the lot", "a fortnight", "the
+    # position is liquidated", "20-period", "prior 55 sessions"
+    (r"(?i)\bwhilst\b", "while"),
+    (r"(?i)\bbeneath\b", "below"),
+    (r"(?i)\bsell(?:s|ing)? off(?: the lot| everything| the position| it all)?\b", "sell"),
+    (r"(?i)\b(?:a|one) fortnight\b", "10 days"),
+    (r"(?i)\b(\d+)[ -]periods?\b(?= (?:simple|exponential|moving|sma|ema|rsi|ma|average|high|low"
+     r"|rate|roc|return)\b)", r"\1-day"),
+    (r"(?i)\b(\d+) (?:sessions|trading sessions|bars)\b(?=[ ,.;)]|$)", r"\1 days"),
+    (r"(?i)\bprints (below|above|under|over)\b", r"closes \1"),
+    (r"(?i)\b(?:recovers|climbs back|gets back) (above|over)\b", r"rises above"),
+    (r"(?i)\bexceeds\b", "is above"),
+    (r"(?i)\b(?:purchases|purchase)\b(?= (?:the |some |shares |[A-Z]{2,5}\b))", "buy"),
+    # chat slang: "cop", "scoop", "send it on", "bail", "dip out"; filler: "ngl", "lowkey"
+    (r"(?i)\b(?:cop|scoop|send it on|load up on|grab)\b(?= [A-Za-z]{2,5}\b)", "buy"),
+    (r"(?i)\b(?:bail|dip out|bounce out|cash out)\b", "sell"),
+    (r"(?i)\b(?:ngl|lowkey|fr|no cap|bro|ez|gang|tho|fam|frfr|imo|tbh)\b", " "),
     # markdown: a heading or a bold label first ("## RSI dip on IWM | ...", "**Strategy:** TLT
     # mean reversion | ...") is the title; bold, other headings and bullets say nothing
     (r"^\s*#{1,6}\s*([^|\n]{1,80}?)\s*\|", r"\1 : "),
@@ -263,6 +284,13 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bpercent(?:age)? points?\b", "points"),
     (r"(?i)\b(?:a |one )?half (?=(?:in|into|on|of the money in|of my money in)\b)", "50 % "),
     (r"\b(?:[Aa] |[Oo]ne )?[Hh]alf (?=[A-Z]{2,5}\b)", "50 % "),  # "half SPY, half TLT"
+    # "commits a fixed quarter of equity to each trade": a share of the account per position
+    (r"(?i)\b(?:a |one )?(?:fixed |constant )?(quarter|third|fifth|tenth) of (?:the |my |our )?"
+     r"(equity|account|capital|portfolio|money|cash)\b",
+     lambda m: f"{_SHARES[m.group(1).lower()]:g} % of the {m.group(2)}"),
+    (r"(?i)\b(?:commits?|allocates?|puts?|invests?|uses?|risks?) (\d+(?:\.\d+)?) ?% of the (equity"
+     r"|account|capital|portfolio|money|cash) (?:to|on|in|per|for|into) each (trade|position)\b",
+     r"\1 % of the \2 per \3"),
     (r"(?i)\b(?:a |one )?third each\b", "33.333333 % each"),
     (r"(?i)\b(?:a |one )?quarter each\b", "25 % each"),
     # "put 10k in GLD": thousands of dollars said without the dollar sign, after a verb of money

@@ -191,6 +191,9 @@ def parse_signal(state: ParseState) -> StrategySpec:
         entry_rule = make_rule(state, entry, "entry")
     if exit_rule is not None and state.exit_mode is not None:
         raise state.fail("two sell rules were given; say one of them")
+    if exit_rule is not None and exit_rule.model_dump() == entry_rule.model_dump():
+        # "buy SPY whenever A, and sell SPY whenever A": every day would buy and sell at once
+        raise state.fail("the sell rule is the same as the buy rule; say when to sell")
     if exit_rule is None:
         exit_rule = default_exit(state, entry_rule, hold or state.otherwise)
     return build_spec(
