@@ -349,7 +349,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?:universe|instrument|instruments|market) : (?P<s>{SYM})(?= [.;⋄]| ?$)"), r" \g<s> "),
     (rx(rf"(?:watch|monitor|track)(?= {SYM}(?!\S))"), " trade "),
     # "move fully into QQQ whenever ...": the buy
-    (rx(rf"(?:move|go|switch|put everything|go all in) (?:fully |all |100 % )?(?:into|in)"
+    (rx(rf"(?:move|moves|go|goes|switch|switches|put everything|go all in) (?:fully |all |100 % "
+        rf"|entirely |completely )?(?:into|in)"
         rf" (?P<s>{SYM})(?= (?:when|whenever|if|once)(?!\S))"), r" buy \g<s> "),
     (rx(rf"the (?P<s>{SYM}) (?:etf|fund)"), r" \g<s> "),
     # "if either condition fails, go flat": the sell rule, said as a condition first
@@ -417,7 +418,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # a rule told in the third person, as a book tells it: "The system enters long QQQ when
     # ...", "the position is liquidated when ...", "A long position in IWM is established
     # whenever ...", "The trader holds EFA only while ..."
-    (rx(r"(?:the )?(?:system|method|strategy|model|trader|bot|algorithm|algo|rule|approach)"
+    (rx(r"(?:(?:the|our|my) )?(?:[a-z]+ )?(?:system|method|strategy|model|trader|bot|algorithm|algo"
+        r"|rule|approach|portfolio|sleeve|fund)"
         r"(?: should| will| would| then)? (?P<v>buys|buy|sells|sell|enters long|enters|exits|holds"
         r"|hold|liquidates|goes long|rotates|rotate|invests|owns)(?!\S)"),
      lambda m: " " + {"buys": "buy", "sells": "sell", "enters long": "buy", "enters": "buy",
@@ -431,6 +433,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:the )?(?:position|positions|trade|exits?) (?:are|is) (?:exited|closed|taken)"
         r"(?= (?:when|once|if|whenever|as soon as)(?!\S))"), " sell "),
     (rx(r"(?:exits|exit) occur"), " sell "),
+    (rx(r"(?:either|any) condition failing (?:sends (?:us|me|it) to cash|means (?:we|i) sell|takes"
+        r" (?:us|me) out)"), " sell when either condition fails "),
+    (rx(r"(?:goes|go|going|moves|move) back to cash"), " sell "),
+    (rx(r"the moment (?:that |the |it )?(?:return |it )?(?=turns|drops|falls|goes|crosses)"),
+     " when it "),
     # "step aside whenever it's below": out of the market
     (rx(r"(?:step|stand|move|go) (?:aside|to the sidelines|to the side)"), " sell "),
     # "if EFA's 6-month return beats SPY's, hold EFA, else hold SPY": the better of the two

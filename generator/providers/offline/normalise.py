@@ -90,6 +90,18 @@ _WEIGHT = r"(?:\d{1,3}(?:\.\d+)? [A-Z]{2,5}|[A-Z]{2,5} \d{1,3}(?:\.\d+)?)"
 _SHARES = {"quarter": 25, "third": 33.333333, "fifth": 20, "tenth": 10}
 
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+    # "by qqq wen ...": "buy" typed as "by" at the start of a rule
+    (r"(?i)(?:^|(?<=[.;|,] ))\s*by (?=[A-Za-z]{2,5} (?:when|wen|if|on|after)\b)", " buy "),
+    (r"(?i)\b(\d+) ?(?:day|d) (hi|lo)\b",
+     lambda m: f"{m.group(1)} day {'high' if m.group(2).lower() == 'hi' else 'low'}"),
+    (r"(?i)\bn a row\b", "in a row"),
+    (r"(?i)\b(\d+)\s?mo\b(?= (?:return|retrn|returns|momentum|roc|performance)\b)", r"\1 month"),
+    (r"(?i)\b(\d+(?:\.\d+)?) ?k (?:per|a|each) (trade|position)\b",
+     lambda m: f"{float(m.group(1)) * 1000:g} dollars per {m.group(2)}"),
+    (r"(?i)\breads? (below|above|under|over)\b", r"is \1"),
+    (r"(?i)\bprotective stop\b", "stop loss"),
+    (r"(?i)(?<=stop loss )(?:on|for) (?:every|each) (?:entry|trade|position)(?= *[,.;]|$)", " "),
+    (r"(?i)\bif nothing is (positive|up)\b", r"if none is \1"),
     # emoji and other pictographs say nothing a rule needs
     (r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]", " "),
     # British and book English: "whilst", "beneath", "sell off the lot", "a fortnight", "the

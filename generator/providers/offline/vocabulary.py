@@ -63,6 +63,10 @@ NUMBER_TENS = frozenset({"twenty", "thirty", "forty", "fourty", "fifty", "sixty"
 
 # Common misspellings and casual spellings; values may be several words.
 TYPOS = {
+    # phone typing that drops letters ("by qqq wen rsi2 undr 5 sel wen it goes ovr 60")
+    "deth": "death", "brekout": "breakout", "lowr": "lower", "uper": "upper",
+    "afta": "after", "rotat": "rotate", "evry": "every",
+    "retrn": "return", "reutrn": "return",
     "wen": "when", "whn": "when", "wehn": "when", "when": "when",
     "crosess": "crosses", "croses": "crosses", "crossess": "crosses", "corsses": "crosses",
     "crosss": "crosses", "crosees": "crosses", "crosse": "crosses", "cros": "cross",
