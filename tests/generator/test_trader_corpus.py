@@ -167,11 +167,34 @@ wrong spec. After the classes it showed (among them: a question that states no r
 a preamble "my goal is ... in QQQ" names the symbol), with 27 development sentences:
 held_out_14 72/80, the other sets unchanged, no wrong spec anywhere.
 
-Ten blind first runs have now scored 85 %, 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %
-and 46 %: each new writer brings phrasings no earlier set had, and the 90 % target on unseen
-text is not met. Wrong specs on first runs have become rare (one in each of held_out_11 and
-held_out_12, none in held_out_13 and held_out_14), and each was fixed at its root, not for its
-sentence.
+Eleventh round: two sets written for writers further from the earlier ones (`held_out_15`:
+voice dictation, Reddit markdown, a formal e-mail to an adviser, Pine and AmiBroker code,
+writers correcting themselves, "last year I did X, automate it"; `held_out_16`: a quant's maths,
+an allocator naming funds by description, numbered steps, non-native English, conditional
+chains over several symbols, lowercase chat shorthand) were committed and run once: 15/80 (19 %)
+each, one wrong spec in held_out_16 (the better of two funds said as "if A's return beats B's,
+hold A, else hold B" read as a filter with B as the alternative, which trades the same but is
+not the rotation meant). The parser then gained three modules for what those writers did as a
+whole rather than a phrase at a time: `formulas` (code and maths said in words), `corrections`
+(a correction read as an edit of what it corrects) and `narration` (a strategy told as what the
+writer did), plus letters, markdown, chat shorthand and non-native word order; two wrong specs
+found on the way were fixed at the root (a sell rule's "it" after "... unless SPY is below its
+200-day SMA"; a rewritten weekly close). With 42 development sentences: held_out_15 61/80,
+held_out_16 59/80, the other sets unchanged, no wrong spec anywhere. Then two more sets
+(`held_out_17`: trading-book prose, configs pasted from a backtesting tool, a teenager with
+emoji, British English, hypotheticals, "whenever X I want the bot to Y"; `held_out_18`: a
+model-portfolio newsletter, spreadsheet formulas, typo-ridden one-liners, texts in fragments,
+constraints beside the rule, variations of famous strategies) were committed after those
+changes and run once: 19/80 (24 %) with 2 wrong specs, and 17/80 (21 %). The wrong specs were
+fixed at the root (a title no longer swallows a position size; a sell rule equal to the buy
+rule is refused), then a few general classes: held_out_17 34/80, held_out_18 25/80.
+
+Fourteen blind first runs have now scored 85 %, 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %,
+59 %, 46 %, 19 %, 19 %, 24 % and 21 %: each new population of writers brings phrasing no
+earlier set had, and the further a population is from the earlier ones (code, configs,
+spreadsheets, emoji, letters), the lower the first run. The 90 % target on unseen text is not
+met by the rule parser. Wrong specs on first runs stay rare (three in 320 sentences this round)
+and each was fixed at its root, not for its sentence.
 """
 
 from __future__ import annotations
@@ -184,8 +207,8 @@ FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3
           "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0,
           "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.85,
           "held_out_11": 0.95, "held_out_12": 0.95,
-          "held_out_13": 0.90, "held_out_14": 0.90, "held_out_15": 0.0, "held_out_16": 0.0,
-          "held_out_17": 0.0, "held_out_18": 0.0}
+          "held_out_13": 0.90, "held_out_14": 0.90, "held_out_15": 0.75, "held_out_16": 0.70,
+          "held_out_17": 0.40, "held_out_18": 0.30}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

@@ -8,9 +8,13 @@ guesses a threshold, a period or a symbol.
 How a text is read
 ------------------
 1. Normalisation: lower case (tickers upper case), typo table (``wen`` -> ``when``, ``crosess`` ->
-   ``crosses`` ...), number words, ``50dma`` -> ``50 dma``, ``50-day`` -> ``50 day``.
+   ``crosses`` ...), number words, ``50dma`` -> ``50 dma``, ``50-day`` -> ``50 day``; before
+   all that, code and maths pasted as rules (Pine Script, AmiBroker AFL, ``P_t > SMA_200(t)``,
+   ``entry_rule: sma(50) > sma(200)``) are said in words (`formulas`).
 2. Global phrases are taken out first: schedule, risk controls, the alternative asset, position
-   size.
+   size. Before them, a strategy told as what the writer did is retold in the present
+   (`narration`), and corrections ("no wait, make it 25", "30%, not 50", "make the stop 7%")
+   are applied to what they correct (`corrections`).
    Before them (`framing`, `exits`): small talk ("hey!", "can you make me a bot that",
    "thanks") and a title ("Classic 60/40: ...") are taken out and listed as ignored, the title's
    meaningful words checked against the spec at the end; "sell on the cross back", "sell when

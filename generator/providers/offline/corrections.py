@@ -133,6 +133,11 @@ def _replace_role(before: str, role: str, new: str) -> str | None:
         return _replace_last_of_kind(before, new)
     near = re.compile(rf"(?<!\S)(?:(?P<a>{_NUM})(?: %)?(?: {_QUALIFIER})? (?:{words})|(?:{words})"
                       rf"(?: loss)?(?: of| at| :)? (?P<b>{_NUM}))(?!\S)")
+    return _replace_last_number(before, near, n)
+
+
+def _replace_last_number(before: str, near: re.Pattern[str], n: str) -> str | None:
+    """The number (group "a" or "b") of the last match of `near` in `before` becomes `n`."""
     found = list(near.finditer(before))
     if not found:
         return None
@@ -149,12 +154,7 @@ def _replace_weight(before: str, sym: str, n: str) -> str | None:
     """"GLD should be 25%": the share said with GLD ("40 % GLD", "GLD 40 %", "40 % in GLD")."""
     near = re.compile(rf"(?<!\S)(?:(?P<a>{_NUM}) % (?:in |into |on )?{re.escape(sym)}"
                       rf"|{re.escape(sym)} (?P<b>{_NUM}) %)(?!\S)")
-    found = list(near.finditer(before))
-    if not found:
-        return None
-    last = found[-1]
-    group = "a" if last.group("a") else "b"
-    return before[:last.start(group)] + n + before[last.end(group):]
+    return _replace_last_number(before, near, n)
 
 
 _RATIO = re.compile(rf"^(?:(?:make|set|change) (?:it|that) (?:to )?)?"

@@ -300,6 +300,9 @@ def _arrow(m: re.Match[str]) -> str:
         cond = f"it {cond}"
     return f" {verb}{sym} when {cond} "
 _LESS = frozenset({"lower", "less", "smaller", "weaker"})
+# the act of a rule said before its condition, as the verb the rules read
+_ACT = {"be long": "hold", "be in": "hold", "be flat": "sell", "go flat": "sell",
+        "get out": "sell", "go long": "buy"}
 # wordings of one construct said another way
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
@@ -722,8 +725,6 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: f" {_ACT.get(m.group('v'), m.group('v'))}{m.group('sym') or ''} {m.group('kw')}"
                f" {m.group('cond')} "),
 ]
-_ACT = {"be long": "hold", "be in": "hold", "be flat": "sell", "go flat": "sell",
-        "get out": "sell", "go long": "buy"}
 
 
 # "the price is above both the 100-day SMA and the 200-day SMA": one subject and comparison,

@@ -353,15 +353,18 @@ _BARS_TIMEFRAME = re.compile(
     r"|candles|chart|charts)(?: (?:for|on) (?=[A-Z]))?(?!\S)")
 
 
+def _on_bars(state: ParseState, family: str, m: re.Match[str]) -> None:
+    """Every indicator of `family` is computed on the bars `m` names ("weekly" / "monthly")."""
+    for kind in _FAMILIES[family]:
+        state.family_timeframes[kind] = state.settle(
+            state.family_timeframes.get(kind), m.group("tf"), f"{family} timeframes", m.group(0))
+
+
 def extract_family_timeframes(state: ParseState) -> None:
     def on_bars(m: re.Match[str]) -> str:
-        for family, kinds in _FAMILIES.items():
-            if family == "stoch":
-                continue
-            for kind in kinds:
-                state.family_timeframes[kind] = state.settle(
-                    state.family_timeframes.get(kind), m.group("tf"), f"{family} timeframes",
-                    m.group(0))
+        for family in _FAMILIES:
+            if family != "stoch":  # the same kinds as "stochastic"
+                _on_bars(state, family, m)
         state.understood.append(f"indicators on {m.group('tf')} bars")
         return " "
 
@@ -369,10 +372,7 @@ def extract_family_timeframes(state: ParseState) -> None:
 
     def on_match(m: re.Match[str]) -> str:
         family = state.t[m.end():].split(maxsplit=1)[0]
-        for kind in _FAMILIES[family]:
-            state.family_timeframes[kind] = state.settle(
-                state.family_timeframes.get(kind), m.group("tf"), f"{family} timeframes",
-                m.group(0))
+        _on_bars(state, family, m)
         state.understood.append(f"{family} on {m.group('tf')} bars")
         return ""
 
