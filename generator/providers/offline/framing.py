@@ -81,6 +81,15 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?:on|using|with) )?daily (?:bars|candles|closes|data|chart)(?= [.,;⋄]| ?$)"),
     # "i.e. a quarter each": a restatement of what was just said
     rx(r"(?:, )?ie(?: [^,.;⋄]*)?"),
+    # the bot as the subject of a wish: "I want the bot to buy", "the bot should sell"
+    rx(r"(?:i want|i'd like|i would like|i need) (?:the bot|my bot|it|the system) to(?= (?:buy|sell"
+       r"|hold|own|exit|put|invest)(?!\S))"),
+    rx(r"(?:the bot|it|the system) should(?= (?:buy|sell|hold|own|exit)(?!\S))"),
+    rx(r"(?:i'm|i am|im) happy to(?= (?:hold|own|keep)(?!\S))"),
+    rx(r"(?:,? )?(?:regardless of (?:the )?outcome|whatever happens|come what may)"),
+    rx(r"(?:that is|that's|thats) the whole (?:strat|strategy|thing|plan)"),
+    rx(r"gets all the money|takes all the money"),
+    rx(r"tight(?= \d+(?:\.\d+)? % (?:stop|trailing)(?!\S))"),
     # spoken filler: "um", "uh", "hmm" ("hmm no" starts a correction), "alright", "oh and"
     rx(r"(?:um+|uh+|erm|hmm+|ah|oh|alright)(?: ,)?(?= \S)(?! no(?!\S))"),
     # "TL;DR ...": the writer's summary of what the text has said, to the end of its sentence
@@ -433,7 +442,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|entered|bought)"), r" buy \g<s> "),
     (rx(r"(?:and )?(?:the )?position is (?:liquidated|closed|exited|sold|closed out)"
         r"|(?:and )?(?:is )?liquidated|liquidates? the position"), " sell "),
-    (rx(r"(?:the )?(?:position|positions|trade|exits?) (?:are|is) (?:exited|closed|taken)"
+    (rx(r"(?:the )?(?:(?:position|positions) (?:are|is) (?:exited|closed)|exits? (?:are|is) taken)"
         r"(?= (?:when|once|if|whenever|as soon as)(?!\S))"), " sell "),
     (rx(r"(?:exits|exit) occur"), " sell "),
     (rx(r"(?:either|any) condition failing (?:sends (?:us|me|it) to cash|means (?:we|i) sell|takes"
@@ -441,6 +450,24 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:goes|go|going|moves|move) back to cash"), " sell "),
     (rx(r"the moment (?:that |the |it )?(?:return |it )?(?=turns|drops|falls|goes|crosses)"),
      " when it "),
+    # "but no trade is taken whenever SPY trades below ...": the buy rule's "unless"
+    (rx(r"(?:but )?no (?:trade|trades|entry|entries|position|new position) (?:is |are )?(?:taken"
+        r"|opened|made|entered|allowed) (?:whenever|when|if|while)"), " unless "),
+    # "the position is held for five trading days and then sold": a time exit
+    (rx(r"(?:the position is |it is )?held for (?P<n>\d+) (?:trading )?days and then sold"),
+     r" sell after \g<n> days "),
+    (rx(r"(?P<v>buy|sell) at the close"), r" \g<v> "),
+    (rx(r"(?P<v>sell|get out) and (?:sit|stay|wait) in cash(?= [.;,⋄]| ?$)"), r" \g<v> "),
+    # "when it closed above its 10-week average on the weekly chart": the weekly close
+    (rx(r"(?P<kw>when|if|once|whenever) it closes (?P<d>above|below|over|under) (?P<x>(?:(?! [.;,⋄]"
+        r" ).)+?) on the (?P<tf>weekly|monthly) (?:chart|bars|candles)"),
+     r" \g<kw> the \g<tf> close is \g<d> \g<x> on the \g<tf> chart "),
+    (rx(rf"the (?P<n>\d+) (?P<u>day|week|month) return on (?P<s>{SYM})"),
+     r" \g<s> \g<n> \g<u> return "),
+    # "I want it out if it falls 12% from its peak since entry": a trailing stop
+    (rx(r"(?:and )?(?:i want (?:it|to be|the bot) )?out if it (?:ever )?(?:falls|drops|is down)"
+        r" (?P<n>\d+(?:\.\d+)?) % (?:from|off|below) its (?:peak|high|top|highest point)"
+        r"(?: since (?:entry|i bought|buying|the buy))?"), r" with a \g<n> % trailing stop "),
     # "step aside whenever it's below": out of the market
     (rx(r"(?:step|stand|move|go) (?:aside|to the sidelines|to the side)"), " sell "),
     # "if EFA's 6-month return beats SPY's, hold EFA, else hold SPY": the better of the two

@@ -30,7 +30,8 @@ _TOLD = rx(r"(?<!since )(?<!after )(?<!when )(?<!once )(?<!before )(?<!until )(?
            r"|kept|put|invested|owned|switched|rebalanced|set up)"
            r"|(?:i|we) (?:have|had) (?:been|held|bought|traded|owned|kept|used|run)"
            r"|(?:i've|we've) (?:been|held|bought|traded|owned|kept|used|run)"
-           r"|i'd (?:buy|sell|hold|check|put)|what i did)")
+           r"|i'd (?:buy|sell|hold|check|put)|what i did|what if i|what would happen if i"
+           r"|suppose i|would it work if i|imagine i|how would it do if i)")
 
 # the story's time and the ask around it: no rule is said in them
 _STORY = [
@@ -45,6 +46,11 @@ _STORY = [
     rx(r"(?:i'd|i would|would) (?:like|love) to (?:keep doing|automate|set it and forget"
        r"|do)(?: that| this| it| the same| exactly that)?(?: [a-z ]*?)?(?= [.!?]| ?$)"),
     rx(r"it worked(?: [a-z ]*?)?(?= [.!?,]| ?$)"),
+    # a hypothetical that states the rule: "What if I bought ...?", "Suppose I only owned ..."
+    rx(r"(?:what (?:would happen )?if|suppose|would it work if|imagine|how would it do if)"
+       r"(?= (?:i|we)(?!\S))"),
+    rx(r"(?:would (?:that|it|this) have (?:beaten|worked|held up|done)|is that doable|can the bot"
+       r" do that|could the bot do that)(?: [a-z0-9 ]*?)? \?"),
 ]
 
 # the verbs of the story, in the present

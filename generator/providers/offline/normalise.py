@@ -102,6 +102,19 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bprotective stop\b", "stop loss"),
     (r"(?i)(?<=stop loss )(?:on|for) (?:every|each) (?:entry|trade|position)(?= *[,.;]|$)", " "),
     (r"(?i)\bif nothing is (positive|up)\b", r"if none is \1"),
+    # more spoken and British wordings: "is sub 25", "falls through its low", "pops above", "a
+    # 3-month run", "equal shares of", "topped back up", "should that return be negative"
+    (r"(?i)\bsub (?=\d)", "under "),
+    (r"(?i)\bfalls? through\b", "falls below"),
+    (r"(?i)\bpops? (above|over)\b", r"rises \1"),
+    (r"(?i)\b(\d+)[ -](day|week|month) run\b", r"\1 \2 return"),
+    (r"(?i)\bequal shares of\b", "equal weight"),
+    (r"(?i)\btopped back up\b", "rebalanced"),
+    (r"(?i)\bshould (that|the|its) (return|momentum|performance) be (negative|positive)\b",
+     r"if \1 \2 is \3"),
+    (r"(?i)\b(?:hang|hold) on to it\b", "hold it"),
+    (r"(?i)\ba week \(\s*5 (?:trading )?days\s*\)", "5 days"),
+    (r"(?i)\ballocates? (?=\d)", ""),
     # emoji and other pictographs say nothing a rule needs
     (r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]", " "),
     # British and book English: "whilst", "beneath", "sell off the lot", "a fortnight", "the
