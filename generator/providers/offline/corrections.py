@@ -15,10 +15,16 @@ into parts at "and" and commas, and each part must be one of:
   earlier phrase of the same kind (a bare number, a moving average, an N-day high or low, a
   lookback, a streak, a time exit, a top N) takes the new value; "make the stop 7%" changes the
   number said with the stop;
-* **a remark** on the change ("10 is too tight", "for both the buy and the sell", "is safer").
+* **a share, a ratio or a schedule**: "GLD should be 25%", "35% TLT", "make it 70/30" (the
+  shares said before, in order), "rebalance every quarter instead";
+* **an addition**, kept as an instruction of its own: "and add a 25% take profit";
+* **a remark** on the change ("10 is too tight", "for both the buy and the sell", "is safer",
+  "still rebalanced annually").
 
 The text before the marker is then read as corrected, and the correction is listed as ignored.
-A correction any part of which cannot be placed is refused, never guessed.
+A correction any part of which cannot be placed is refused, never guessed. A limit: "40, not
+30" changes every 30 said before, whatever it measured; a writer who corrects one of two equal
+numbers gets both changed (the summary shows it).
 """
 
 from __future__ import annotations
