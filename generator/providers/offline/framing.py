@@ -3,7 +3,9 @@
 People write "Classic 60/40: ...", "RSI-2 strategy on SPY: ...", "hey! can you make me a bot
 that ... thanks". This module owns those words. It takes out, before any rule is read:
 
-* **small talk** (greetings, thanks, "can you make me a bot that", "my idea:") — listed as
+* **small talk** (greetings, thanks, "can you make me a bot that", "my idea:", "I want the bot
+  to", spoken filler, "TL;DR ...") and a letter's greeting, pleasantries and sign-off
+  (`PLEASANTRIES`, taken only when they hold no symbol, number or rule word) — listed as
   ignored; so is a sentence of chatter (no symbol, number or trading word; a year or an age
   may stand in it) and a question that states no rule and asks for nothing to be added ("Is a
   3-point band too tight?", each of its numbers said elsewhere in the text);

@@ -4,7 +4,8 @@
 back over 50. Can you automate that?" states the same rule as "buy TLT whenever its 14 day RSI
 gets under 30 and sell it when the RSI gets back over 50". This module owns that retelling:
 when the text tells what the writer did (`_TOLD`: "I bought", "I sold", "I used to", "I was
-rotating", "I've been putting", "I'd buy"), it
+rotating", "I've been putting", "I'd buy") or would have done ("What if I bought ...?",
+"Suppose I only owned ..."), it
 
 * sets aside the story's time and the ask around it ("last year", "back in 2019", "over the
   last couple of years", "two years ago", "by hand", "can you automate that?", "I'd like to
