@@ -111,8 +111,10 @@ Defaults and conventions
 Modules
 -------
 `parser` runs the phases in order (`parse`, `parse_text` with the ignored words); `normalise`
-is step 1; `framing` (titles, small talk), `exits`, `schedule`, `risk` and `allocation` take
-out the global phrases of step 2; `portfolios` holds the legs, weights, rotation
+(with `formulas`: code and maths in words) is step 1; `framing` (titles, small talk, letters),
+`narration` (a strategy told as a story), `corrections` (edits the writer made),
+`wordings` (one construct said many ways, rewritten to one), `exits`, `schedule`, `risk` and
+`allocation` take out the global phrases of step 2; `portfolios` holds the legs, weights, rotation
 and buy-and-hold families and `signals` the rule family of step 3, which reads `clauses`,
 `conditions` and `indicators` and builds `rules`. Shared by all: `vocabulary` (every word list),
 `phrases` (how patterns are written and taken out), `state` (the parse in progress), `terms`

@@ -348,7 +348,7 @@ _FAMILIES = {"macd": MACD_KINDS, "rsi": {IndicatorKind.rsi}, "bollinger": BOLLIN
 
 # "using weekly bars", "TimeFrameSet(inWeekly)" -> "on weekly bars", "the weekly timeframe": every
 # family is computed on those bars (an N-week average already is; a daily one stays daily; the
-# price stays the daily price unless a weekly close is said, `framing._PERIOD_CLOSE`)
+# price stays the daily price unless a weekly close is said, `wordings._PERIOD_CLOSE`)
 _BARS_TIMEFRAME = re.compile(
     r"(?<!\S)(?:(?:using|on|with|use|in) )?(?:the )?(?P<tf>weekly|monthly) (?:bars|timeframe"
     r"|candles|chart|charts)(?: (?:for|on) (?=[A-Z]))?(?!\S)")

@@ -23,7 +23,6 @@ from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
 from generator.providers.offline.framing import (
     check_title,
-    expand_shorthands,
     extract_standard_macd,
     extract_title,
     strip_small_talk,
@@ -43,6 +42,7 @@ from generator.providers.offline.schedule import extract_schedule, extract_weekl
 from generator.providers.offline.shorts import apply_side, extract_short
 from generator.providers.offline.signals import parse_signal
 from generator.providers.offline.state import ParseState
+from generator.providers.offline.wordings import expand_shorthands
 from generator.spec import StrategySpec
 
 # phrases that may stand anywhere in the text, taken out before the families are tried

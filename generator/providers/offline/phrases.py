@@ -17,6 +17,8 @@ from generator.providers.offline.vocabulary import CONSUMED, UNIT_DAYS, UNIT_WOR
 SYM = r"[A-Z][A-Z0-9.\-]{0,9}"
 SYMLIST = rf"{SYM}(?:(?: ,| /| &| \+)?(?: and| or| &)? {SYM})*"
 NUMP = r"(?P<n>\d+(?:\.\d+)?) (?:%|percent|pct)"
+# "golden cross", "death cross": the two crossings of the 50- and 200-day averages, by name
+GOLDEN = re.compile(r"(?<!\S)(?P<w>golden|death) cross(?!\S)")
 
 
 def rx(body: str) -> re.Pattern[str]:

@@ -1,0 +1,704 @@
+"""Wordings: one construct said many ways, rewritten to the one way the rule reader knows.
+
+This module owns `expand_shorthands`, which runs once the small talk and the corrections are
+out and before any rule is read. It holds the table of equivalent wordings (`_SAME_AS`: "crosses
+back up above 30 from below" is a crossing above, "if EFA's 6-month return beats SPY's, hold
+EFA, else hold SPY" is the better of the two, "the position is liquidated when" is the sell, a
+condition said before its action, ...) and the rewrites that need more than a pattern: a weekly
+or monthly close tagged as one (`_PERIOD_CLOSE`, before and after the table, so that no rewrite
+leaves "weekly" for the schedule to read), "above both A and B" / "under either one", a golden
+cross glossed with its averages, arrows ("COND -> buy"), a condition then its verb, a filter
+said apart from the buy rule ("only take longs when SPY is above ..."), a bullish MACD cross and
+breaks of a level. Each rewrite reads single spaces and leaves single spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from generator.providers.offline.phrases import GOLDEN, SYM, SYMLIST, rx, squash
+from generator.providers.offline.state import ParseState
+from generator.providers.offline.terms import Ind
+from generator.providers.offline.vocabulary import BB_STD_WORDS, CONSUMED, words
+from generator.spec import IndicatorKind
+
+# "golden cross / death cross on IWM": the whole strategy in two words
+_CROSS_PAIR = re.compile(
+    r"(?<!\S)(?:trade |use |a |the )?golden cross(?: ,| /| and| &| then)?(?: a| the)? death cross"
+    rf"(?: (?:on|for|with|in) (?P<sym>{SYM}))?(?!\S)"
+)
+
+
+# "golden cross / death cross on VTI using the 50dma and 200dma": the pair, on the lines named
+_MA_TEXT = (r"(?:the )?\d+ (?:day |week )?(?:simple |exponential )?(?:sma|ema|ma|dma|moving average"
+            r"|exponential moving average|simple moving average)")
+_CROSS_PAIR_LINES = rx(
+    r"(?:trade |use |a |the )?golden cross(?: ,| /| and| &| then)?(?: a| the)? death cross"
+    rf"(?: (?:on|for|with|in) (?P<sym>{SYM}))? (?:using|with|on|of|based on) (?P<a>{_MA_TEXT})"
+    rf"(?: ,)? (?:and|&|/) (?P<b>{_MA_TEXT})")
+
+
+def _cross_pair_lines(m: re.Match[str]) -> str:
+    sym = f" {m.group('sym')}" if m.group("sym") else ""
+    a, b = m.group("a").removeprefix("the "), m.group("b").removeprefix("the ")
+    return (f" buy{sym} when the {a} crosses above the {b} , sell when the {a} crosses below"
+            f" the {b} ")
+
+
+# "when each one is above its own 200-day SMA": the rule of every symbol, said of each
+_EACH_ONE = re.compile(
+    r"(?<!\S)(?:each (?:1|one)|each of them|every one of them|that (?:1|one)(?= when)"
+    r"|each(?= (?:is|closes|trades|goes"
+    r"|drops|falls|rises|crosses|stays|gets|sits|holds|when|if|once|whenever)(?!\S)))(?!\S)")
+# "crosses above the signal on each one": the rule said of every symbol, with nothing to add
+_ON_EACH = re.compile(r"(?<!\S)(?:on|for|in) (?:each (?:1|one)|each of them|each)"
+                      r"(?= [,;.⋄]| and | or |\s*$)")
+_ITS_OWN = re.compile(r"(?<!\S)(?P<w>its|their) own(?!\S)")
+# "when the 50 day high breaks / is taken out": the price breaks through that level
+_LEVEL_BREAKS = re.compile(
+    r"(?<!\S)(?P<lvl>(?:the |a )?\d+ (?:day|week) (?P<w>high|low))"
+    r" (?:breaks|is broken|gets broken|is taken out|gets taken out|is hit|gets hit)(?!\S)")
+
+
+# "RSI(2) under 10 -> buy.": the condition, then the action it leads to
+_ARROW = re.compile(
+    r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?) (?:- >|= >|→|=)"
+    rf" (?P<verb>buy|sell|exit|enter long|enter|go long|long|flat|go flat|short|cover|out|in)"
+    rf"(?: (?P<sym>{SYM}))?(?: at the close)?"
+    r"(?= [.;,!]|\s*$)"
+)
+# "flips negative -> sell": the subject left out is the one just named
+_SUBJECTLESS = re.compile(r"^(?:flips|turns|crosses|goes|drops|falls|rises|gets|closes|moves"
+                          r"|breaks|dips|climbs)(?!\S)")
+
+
+_ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "sell",
+                "go flat": "sell", "out": "sell", "in": "buy"}
+
+
+# "rsi 2 < 5 buy. sell rsi 2 > 50": the condition, then its verb, with no arrow between
+_POSTFIX = re.compile(
+    r"(?:(?<=^)|(?<= [.;:!?⋄] )|(?<= buy )|(?<= sell ))(?P<cond>(?:(?! [.;:!?⋄,] | (?:if|when"
+    r"|whenever|while|once|buy"
+    r"|sell|long|exit|else|otherwise|flat) ).)+? (?:<|>|< =|> =|below|above|under|over)"
+    r" (?:(?! [.;:!?⋄,] | (?:if|when|whenever|while|once|buy|sell|long|exit|else|otherwise"
+    r"|flat) ).)+?) (?P<verb>buy|sell|exit|long|flat)"
+    rf"(?: (?P<sym>{SYM}))?(?= [.;!]|\s*$)")
+
+
+def _arrow(m: re.Match[str]) -> str:
+    sym = f" {m.group('sym')}" if m.group("sym") else ""
+    verb = _ARROW_VERBS.get(m.group("verb"), m.group("verb"))
+    cond = m.group("cond").strip()
+    if _SUBJECTLESS.match(cond):
+        cond = f"it {cond}"
+    return f" {verb}{sym} when {cond} "
+_LESS = frozenset({"lower", "less", "smaller", "weaker"})
+# the act of a rule said before its condition, as the verb the rules read
+_ACT = {"be long": "hold", "be in": "hold", "be flat": "sell", "go flat": "sell",
+        "get out": "sell", "go long": "buy"}
+# wordings of one construct said another way
+_SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
+    (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
+        rf" (?:via|through) (?:the )?(?P<s>{SYM})(?: fund| etf)?"), r" \g<s> "),
+    # "keep my real estate exposure VNQ", "hold the QQQ sleeve": the position in the fund
+    (rx(rf"(?P<v>keep|hold|own) (?:my |the |our )?(?:[A-Za-z]+ ){{0,3}}(?:exposure|position"
+        rf"|allocation|holding|sleeve) (?:in |to |of )?(?P<s>{SYM})"), r" \g<v> \g<s> "),
+    # "the IYR I want to buy when ...", "SPY should be bought when ... and sold when ...": the
+    # action said with its object first, or in the passive
+    (rx(rf"(?:the )?(?P<s>{SYM}) (?:(?:i|we) (?:want to |would like to |will |'d like to )?)?"
+        r"(?P<v>buy|sell|hold|own)(?: it)?(?= (?:when|whenever|if|once)(?!\S))"),
+     r" \g<v> \g<s> "),
+    (rx(rf"(?:i want that |i want |i would like that )?(?P<s>{SYM}) (?:should|must|shall|to)"
+        r" be bought"), r" buy \g<s> "),
+    (rx(r"(?:(?:should|must|shall) be|and|to be) sold(?= (?:when|whenever|if|once)(?!\S))"),
+     " and sell "),
+    # "I put my money in IWM when ...", "... I am out": held, and sold
+    (rx(rf"(?:i|we) (?:put|keep|have) (?:my|our|the) money in (?P<s>{SYM})"), r" hold \g<s> "),
+    (rx(r"(?:i am|i'm|im|we are) (?:out|outside|in cash|flat)|(?:i|we) (?:go|move)"
+        r" (?:to cash|out)"), " i sell "),
+    (rx(r"(?:i|we) (?:stay|am|are|remain) (?:inside|in|invested)(?= [.;,!⋄]| ?$)"), " i hold "),
+    # "if either of those stops being true", "once both of those are false"
+    (rx(r"(?:either|any|one) of (?:those|these|them|the conditions|the two)(?: conditions)?"
+        r" (?:stops being true|stops holding|is no longer true|fails|goes false|turns false"
+        r"|is false)"), " either condition fails "),
+    (rx(r"both of (?:those|these|them|the conditions)(?: conditions)? (?:are|turn|go|become)"
+        r" false"), " both are false "),
+    # "the two best performers over the last six months": the top two by that return
+    (rx(r"the (?P<n>\d+) best (?:performers|performing (?:funds|etfs|assets|ones))(?: over| in)"
+        r" the (?:last|past) (?P<p>\d+) (?P<u>months|weeks|days)"),
+     lambda m: f" the top {m.group('n')} by {m.group('p')} {m.group('u').rstrip('s')} return "),
+    (rx(r"has been (?:the )?(?:strongest|best) over the (?:past|last) year"),
+     " has the highest 12 month return "),
+    # "run at roughly 6% annualised volatility", "so that realised vol is around 10%"
+    (rx(r"(?:with )?(?:the whole portfolio |the portfolio |it |everything )?(?:run|running|scaled"
+        r"|sized|targeted) (?:at|to) (?:roughly |about |around |approximately )?"
+        r"(?P<n>\d+(?:\.\d+)?) % (?:annuali[sz]ed |annual |yearly |realised |realized )?"
+        r"(?:volatility|vol)"),
+     r" volatility target \g<n> % "),
+    (rx(r"so (?:that )?(?:the )?(?:realised |realized |annual |annuali[sz]ed )?(?:volatility|vol)"
+        r" (?:is )?(?:around|about|roughly|near|at) (?P<n>\d+(?:\.\d+)?) %"),
+     r" so vol is around \g<n> % "),
+    # "SPY only", "Universe: QQQ only", "Instrument: IWM", "watch SPY": the one symbol traded
+    (rx(rf"(?:(?:universe|instrument|instruments|ticker|tickers|symbol|market) : )?(?P<s>{SYM})"
+        r" only(?= [.,;⋄]| ?$)"), r" \g<s> "),
+    (rx(rf"(?:universe|instrument|instruments|market) : (?P<s>{SYM})(?= [.;⋄]| ?$)"), r" \g<s> "),
+    (rx(rf"(?:watch|monitor|track)(?= {SYM}(?!\S))"), " trade "),
+    # "move fully into QQQ whenever ...": the buy
+    (rx(rf"(?:move|moves|go|goes|switch|switches|put everything|go all in) (?:fully |all |100 % "
+        rf"|entirely |completely )?(?:into|in)"
+        rf" (?P<s>{SYM})(?= (?:when|whenever|if|once)(?!\S))"), r" buy \g<s> "),
+    (rx(rf"the (?P<s>{SYM}) (?:etf|fund)"), r" \g<s> "),
+    # "if either condition fails, go flat": the sell rule, said as a condition first
+    (rx(r"if (?P<c>either condition fails|both are false) ,? (?:then )?(?:go flat|get out|sell"
+        r"|exit|go to cash|be flat)"), r" sell when \g<c> "),
+    # "whichever two of ...": the top two
+    (rx(r"whichever (?P<n>\d+) of"), r" the top \g<n> of "),
+    # "if GLD ever falls 10% from its highest point since I bought, get out": a trailing stop
+    (rx(rf"(?:and )?(?:if|when|once) (?:{SYM} |it |the price )?(?:ever )?(?:falls|drops|is down"
+        r"|declines|slips) (?P<n>\d+(?:\.\d+)?) % (?:from|below|off|under) (?:its|the) (?:highest"
+        r" point|high|peak|highest close|highest price|top)(?: since (?:i bought|entry|buying|the"
+        r" buy|purchase|i bought it|i got in))? ,? (?:then )?(?:get out|sell|exit|close it)"),
+     r" with a \g<n> % trailing stop "),
+    # "sell on any close under the 100 EMA": a close
+    (rx(r"on any close(?= (?:under|below|above|over)(?!\S))"), " on a close "),
+    # "(each close lower than the one before)": the streak said again
+    (rx(r"\( each (?:close|day) (?:lower|higher|below|above|down|up) than the (?:1|one|day"
+        r"|close) before \)"), " "),
+    (rx(r"\( (?:standard|default|usual|classic|normal) 12 / 26 / 9 \)"), " "),
+    # "gold through the GLD fund" after the alias read "gold" as GLD
+    (rx(rf"(?P<a>{SYM}) (?:via|through|using) (?:the )?(?P=a)(?: fund| etf)?"), r" \g<a> "),
+    # "just ride it with a 7% trailing stop", "no other sell rule": the controls are the exit
+    (rx(r"(?:and )?(?:then )?(?:just )?(?:ride it|let it ride|hold it)(?= with (?:a|an) \d)"), " "),
+    (rx(r"(?:and )?(?:there is |there's )?no other (?:sell|exit)(?: rule| rules| signal)?"), " "),
+    # "if X, then be long QQQ", "if SPY then closes above": "then" says nothing
+    (rx(rf"(?P<p>if {SYM}) then"), r" \g<p> "),
+    (rx(r"(?:,|;) (?:if )?afterwards(?= (?:it|the|if)(?!\S))"), " , "),
+    (rx(r"(?:[;,.] )?otherwise (?:keep holding|keep it|stay in|hold on|do nothing)"), " "),
+    # "hold cash" / "be in cash" as the act of a rule: out of the market
+    (rx(r"(?<=, )(?:hold|be in|sit in|stay in) (?:cash|nothing)(?= [.;⋄]| ?$)"), " sell "),
+    # "the 20 day exponential" with no average said: the EMA
+    (rx(r"(?P<n>\d+) day (?P<k>exponential|simple)(?! moving| average| ma| ema| sma)"),
+     lambda m: f" {m.group('n')} day {'ema' if m.group('k') == 'exponential' else 'sma'} "),
+    # "equal split between SPY, EFA, AGG and GLD": equal weights
+    (rx(r"(?:an |the )?equal split (?:between|among|across|of)"), " equal weight "),
+    # "SPY and IWM above ... as a market filter": a filter on the buy rule
+    (rx(rf"(?:but )?(?:i |we )?(?:also )?(?:want|require|need) (?P<s>{SYM}) (?P<d>above|below|over"
+        r"|under) (?P<x>(?:(?! as ).)+?) as (?:a |the |my )?(?:market |trend |regime )?filter"),
+     r" only buy when \g<s> is \g<d> \g<x> "),
+    (rx(r"(?:exit|sell) on(?= (?:the )?(?:rsi|macd|sma|ema|price|close|roc)(?!\S))"),
+     " sell when "),
+    # "15% intermediate Treasuries (IEF)", read by an alias as "intermediate TLT ( IEF )": the
+    # ticker in the bracket is the one meant
+    (rx(rf"(?:(?:long|short|intermediate|high|investment|broad|total|us|global|international"
+        rf"|developed|emerging|yield|grade|term|dated) ){{0,3}}(?P<a>{SYM}) (?:etf |fund )?\("
+        rf" (?P<b>{SYM}) \)"), r" \g<b> "),
+    # "if a week closes below the 40-week SMA": the weekly close
+    (rx(r"(?P<kw>if|when|once|whenever) a (?P<tf>week|month) (?:closes|ends) (?P<d>below|above"
+        r"|under|over)"), lambda m: f" {m.group('kw')} the {m.group('tf')}ly close is"
+                                    f" {m.group('d')} "),
+    # "rotate among the sector funds XLK, XLF, ...": the funds named
+    (rx(rf"(?:the )?(?:sector|index|bond|country|equity|stock|style|asset class) (?:funds|etfs)"
+        rf"(?= {SYM}(?!\S))"), " "),
+    (rx(r"(?:and )?(?:with )?equal(?:ly)? weight(?:ed)? (?:between|among|across) (?:the|them|those)"
+        r"(?: (?:2|two|3|three|picks|winners|holdings))?"), " "),
+    # non-native: "after the performance of the last 6 months", "otherwise goes the money in IEF"
+    (rx(r"after the (?P<w>performance|return|returns|momentum) of the"), r" by the \g<w> of the "),
+    (rx(rf"(?:otherwise|else) (?:goes|go) the money (?:in|into|to) (?:the )?(?P<s>{SYM})"),
+     r" otherwise \g<s> "),
+    # "scale the exposure so that realised volatility is around 10%"
+    (rx(r"(?P<v>scale|size) (?:the )?(?:exposure|position|it|portfolio)(?: so)?(?: that)?"
+        r" (?:the )?(?:realised |realized |annual |annuali[sz]ed )?(?:volatility|vol)"
+        r" (?:is )?(?:around|about|roughly|near|at) (?P<n>\d+(?:\.\d+)?) %"),
+     r" \g<v> exposure so vol is around \g<n> % "),
+    # a rule told in the third person, as a book tells it: "The system enters long QQQ when
+    # ...", "the position is liquidated when ...", "A long position in IWM is established
+    # whenever ...", "The trader holds EFA only while ..."
+    (rx(r"(?:(?:the|our|my) )?(?:[a-z]+ )?(?:system|method|strategy|model|trader|bot|algorithm|algo"
+        r"|rule|approach|portfolio|sleeve|fund)"
+        r"(?: should| will| would| then)? (?P<v>buys|buy|sells|sell|enters long|enters|exits|holds"
+        r"|hold|liquidates|goes long|rotates|rotate|invests|owns)(?!\S)"),
+     lambda m: " " + {"buys": "buy", "sells": "sell", "enters long": "buy", "enters": "buy",
+                      "exits": "sell", "holds": "hold", "liquidates": "sell", "goes long": "buy",
+                      "rotates": "rotate", "invests": "invest", "owns": "own"}.get(
+                          m.group("v"), m.group("v")) + " "),
+    (rx(rf"(?:a |the )?(?:long )?position in (?P<s>{SYM}) is (?:established|taken|opened|initiated"
+        r"|entered|bought)"), r" buy \g<s> "),
+    (rx(r"(?:and )?(?:the )?position is (?:liquidated|closed|exited|sold|closed out)"
+        r"|(?:and )?(?:is )?liquidated|liquidates? the position"), " sell "),
+    (rx(r"(?:the )?(?:(?:position|positions) (?:are|is) (?:exited|closed)|exits? (?:are|is) taken)"
+        r"(?= (?:when|once|if|whenever|as soon as)(?!\S))"), " sell "),
+    (rx(r"(?:exits|exit) occur"), " sell "),
+    (rx(r"(?:either|any) condition failing (?:sends (?:us|me|it) to cash|means (?:we|i) sell|takes"
+        r" (?:us|me) out)"), " sell when either condition fails "),
+    (rx(r"(?:goes|go|going|moves|move) back to cash"), " sell "),
+    (rx(r"the moment (?:that |the |it )?(?:return |it )?(?=turns|drops|falls|goes|crosses)"),
+     " when it "),
+    # "but no trade is taken whenever SPY trades below ...": the buy rule's "unless"
+    (rx(r"(?:but )?no (?:trade|trades|entry|entries|position|new position) (?:is |are )?(?:taken"
+        r"|opened|made|entered|allowed) (?:whenever|when|if|while)"), " unless "),
+    # "the position is held for five trading days and then sold": a time exit
+    (rx(r"(?:the position is |it is )?held for (?P<n>\d+) (?:trading )?days and then sold"),
+     r" sell after \g<n> days "),
+    (rx(r"(?P<v>buy|sell) at the close"), r" \g<v> "),
+    (rx(r"(?P<v>sell|get out) and (?:sit|stay|wait) in cash(?= [.;,⋄]| ?$)"), r" \g<v> "),
+    # "when it closed above its 10-week average on the weekly chart": the weekly close
+    (rx(r"(?P<kw>when|if|once|whenever) it closes (?P<d>above|below|over|under) (?P<x>(?:(?! [.;,⋄]"
+        r" ).)+?) on the (?P<tf>weekly|monthly) (?:chart|bars|candles)"),
+     r" \g<kw> the \g<tf> close is \g<d> \g<x> on the \g<tf> chart "),
+    (rx(rf"the (?P<n>\d+) (?P<u>day|week|month) return on (?P<s>{SYM})"),
+     r" \g<s> \g<n> \g<u> return "),
+    # "I want it out if it falls 12% from its peak since entry": a trailing stop
+    (rx(r"(?:and )?(?:i want (?:it|to be|the bot) )?out if it (?:ever )?(?:falls|drops|is down)"
+        r" (?P<n>\d+(?:\.\d+)?) % (?:from|off|below) its (?:peak|high|top|highest point)"
+        r"(?: since (?:entry|i bought|buying|the buy))?"), r" with a \g<n> % trailing stop "),
+    # "step aside whenever it's below": out of the market
+    (rx(r"(?:step|stand|move|go) (?:aside|to the sidelines|to the side)"), " sell "),
+    # "if EFA's 6-month return beats SPY's, hold EFA, else hold SPY": the better of the two
+    (rx(rf"if (?P<a>{SYM}) (?:(?P<n>\d+) (?P<u>day|week|month) )?(?:return|returns|performance"
+        r"|momentum) (?:beats|is above|is higher than|is greater than|exceeds|outperforms"
+        rf"|is better than|tops) (?P<b>{SYM})(?: (?:\d+ (?:day|week|month) )?(?:return|returns"
+        r"|performance|momentum))? ,? (?:then )?(?:hold|own|buy|be in) (?P=a) ,? (?:else"
+        r"|otherwise) (?:hold |own |buy |be in )?(?P=b)"),
+     lambda m: f" hold whichever of {m.group('a')} and {m.group('b')} has the higher "
+               f"{m.group('n') + ' ' + m.group('u') + ' ' if m.group('n') else ''}return "),
+    # "crosses back up above 30 from below": a crossing above
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back (?:up )?(?P<d>above|over)(?P<rest> .+?)"
+        r" from below"), r" \g<v> \g<d>\g<rest> "),
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back (?:down )?(?P<d>below|under)(?P<rest> .+?)"
+        r" from above"), r" \g<v> \g<d>\g<rest> "),
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back up (?P<d>above|over)"), r" \g<v> \g<d> "),
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) back down (?P<d>below|under)"), r" \g<v> \g<d> "),
+    # "sell on the first up close / day": one up close
+    (rx(r"(?:on|at|after) the (?:first|1st|next) (?P<d>up|down|green|red) (?:close|day|bar)"),
+     r" after 1 \g<d> day "),
+    # "sell if it drops 3% below it": where it ends up, as "is 3% below it"
+    (rx(r"(?:drops|drop|falls|fall|dips|dip|sinks|sink|slips|slip|slides|slide|declines|goes"
+        r"|gets|moves|rises|rise|climbs|climb|jumps|jump|rallies|trades)(?=\s+\d+(?:\.\d+)?\s+"
+        r"(?:%|percent|pct)\s+(?:below|under|beneath|above|over)\s)"), " is "),
+    # "drops below that line": the line named before (a missing right side repeats it)
+    (rx(r"(?P<op>below|under|above|over) (?:that|this|the same) (?:line|level|average|moving"
+        r" average|ma|sma|ema)"), r" \g<op> "),
+    # "the MACD histogram (12,26,9)", "the MACD line (12 and 26 day EMAs)": MACD's settings
+    (rx(r"macd (?P<w>histogram|hist|line|signal line|signal) \( (?P<a>\d+) , (?P<b>\d+) ,"
+        r" (?P<c>\d+) \)"), r" macd ( \g<a> , \g<b> , \g<c> ) \g<w> "),
+    (rx(r"macd(?: line)? \( (?P<a>\d+) (?:and|,|/) (?P<b>\d+)(?: day)? emas? \)"),
+     r" macd ( \g<a> , \g<b> , 9 ) line "),
+    # "under the 20 level", "above the 80 line": the number
+    (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)"), r" \g<n> "),
+    # "thirds in A, B and C", "halves in A and B": equal shares
+    (rx(r"(?:in )?thirds(?= (?:in|between|across) )"), " 33.333333 % each "),
+    (rx(r"(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
+    # "crosses the zero line upward": the direction said after what is crossed
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) (?P<obj>(?:the |its )?(?:zero(?: line)?|0 line"
+        r"|signal(?: line)?|\d+ (?:(?:day|week) )?(?:sma|ema|ma|dma|moving average)"
+        r"|(?:upper|lower|middle) band))"
+        r" (?P<d>upward|upwards|up|to the upside|downward|downwards|down|to the downside)"),
+     lambda m: f" {m.group('v')} {'below' if 'down' in m.group('d') else 'above'} "
+               f"{m.group('obj')} "),
+    # "both EFA and SPY are above their 200 day SMAs": the same comparison of each
+    (rx(rf"both (?P<a>{SYM}) and (?P<b>{SYM}) (?:are|close|trade|stay) (?P<d>above|over|below"
+        r"|under) their (?P<ind>\d+ (?:day |week |month )?(?:sma|ema|ma|dma|moving average))s"),
+     r" \g<a> is \g<d> its \g<ind> and \g<b> is \g<d> its \g<ind> "),
+    # "Sell EFA when it drops ...": "it" is the symbol just named
+    (rx(rf"(?P<v>sell|exit|buy|own|hold) (?P<sym>{SYM}) (?P<kw>when|if|once|whenever|as soon as)"
+        r" it(?= (?:is|drops|falls|closes|goes|rises|crosses|gets|trades|moves|breaks|dips"
+        r"|slips)(?!\S))"), r" \g<v> \g<sym> \g<kw> \g<sym> "),
+    # "else put that slot in SHY": where the money of a failed pick goes
+    (rx(rf"(?:else|otherwise) (?:put|move|park|hold) (?:that|the|its) (?:slot|money|share|part"
+        rf"|cash|weight) (?:in|into|to) (?P<s>{SYM})"), r" otherwise \g<s> "),
+    # "Entry: buy QQQ when ...": the label says what its rule says again
+    (rx(r"(?:entry|entries|entry rules?|buy rules?) :(?= (?:buy|go long|long|enter)(?!\S))"),
+     " . "),
+    (rx(r"(?:exit|exits|exit rules?|sell rules?) :(?= (?:sell|exit|get out)(?!\S))"),
+     " . "),
+    # "LQD - enter: close > sma 50 ... exit: close < sma 50", "Conditions: ...": labelled rules
+    (rx(r"(?:enter|entry|entries|buy|long|in|conditions|entry conditions|entry rules?|buy rules?)"
+        r" :(?= \S)"), " buy when "),
+    (rx(r"(?:exit|exits|sell|out|exit conditions|exit rules?|sell rules?) :(?= \S)"),
+     " sell when "),
+    (rx(r"(?P<v>entry|exit) is(?= (?:a|an|the) )"), r" \g<v> on "),
+    (rx(r"(?:entry|entries|enter)(?=\s+on\s+(?:a|an|the)\s)"), " buy "),
+    (rx(r"(?:exits?)(?=\s+on\s+(?:a|an|the)\s)"), " sell "),
+    # "in when macd crosses over signal": the buy, said with one word
+    (rx(r"(?<=[.;:⋄,] )in(?= (?:when|whenever|once|if)(?!\S))"), " buy "),
+    # "Each month go 100% into whichever of ...": all of it into the pick
+    (rx(r"(?:go|put|invest|move) (?:100 %|everything|it all) (?:in|into)(?= (?:whichever|the best"
+        r"|the top|the strongest)(?!\S))"), " hold "),
+    # "when RSI 5 goes below 25 I buy": the action said after its condition
+    (rx(r"(?P<kw>when|whenever|if|once|as soon as) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
+        r"(?: ,)? (?:i|we|you) (?:will |would |'ll |then )?(?P<v>buy|sell|exit|get out|go long"
+        r"|go flat|hold|own)(?P<sym> [A-Z][A-Z0-9.\-]{0,9})?(?: it| them)?(?= [.;,!⋄]| and |\s*$)"),
+     r" \g<v>\g<sym> \g<kw> \g<cond> "),
+    # "long when 10 sma > 20 sma > 50 sma": each pair in turn
+    (rx(rf"(?P<a>{_MA_TEXT}|price|the price|close|the close) (?P<op>>|<|above|below|over|under)"
+        rf" (?P<b>{_MA_TEXT}) (?P=op) (?P<c>{_MA_TEXT})"),
+     r" \g<a> \g<op> \g<b> and \g<b> \g<op> \g<c> "),
+    # "be invested when ...", "stay in the market while ...": hold
+    (rx(r"(?:be|stay|get|remain) (?:invested|in the market|fully invested)(?: in)?"), " hold "),
+    # "TLT's RSI is also below 25": "also" joins nothing here
+    (rx(r"(?P<v>is|are|was|were|closes|trades) also"), r" \g<v> "),
+    # "sell at the middle", "back to the upper": the band named before
+    (rx(r"(?P<p>at|to|above|over|below|under|through) the (?P<w>middle|mid|upper|lower|top"
+        r"|bottom)(?= [,;.⋄]| and | or | ?$)"), r" \g<p> the \g<w> band "),
+    # "55 day entry / 20 day exit": a Donchian breakout in and out
+    (rx(rf"(?:(?:a |the )?donchian(?: channels?)?(?: breakout| system)?(?: (?:on|for)"
+        rf" (?P<sym>{SYM}))?(?: ,| :| -)? )?(?P<a>\d+) day (?:entry|entries|high entry)"
+        r"(?: ,| /| and| &)? (?P<b>\d+) day (?:exit|exits|low exit)"),
+     lambda m: (f" buy{' ' + m.group('sym') if m.group('sym') else ''} when price breaks above"
+                f" the {m.group('a')} day high , sell when price breaks below the {m.group('b')}"
+                " day low ")),
+    # "IWM new 100 day high -> buy", ". new 50 day low -> sell": it makes that high or low
+    (rx(rf"(?P<s>{SYM}) (?:makes |hits |prints |at )?(?:a )?new (?P<n>\d+) (?P<u>day|week)"
+        r" (?P<w>high|low)"), r" \g<s> makes a new \g<n> \g<u> \g<w> "),
+    (rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))(?:a )?new (?P<n>\d+) (?P<u>day|week) (?P<w>high|low)"
+        r"(?= (?:- >|= >|→|=) )"), r" it makes a new \g<n> \g<u> \g<w> "),
+    # "if it's down 6% from entry, or up 20%": the second control says its subject once
+    (rx(r"(?P<pre>(?:if|when|once) (?:it is|it|i am|the price is|price is) (?:down|up|lower"
+        r"|higher) (?:by )?\d+(?:\.\d+)? %(?: (?:from|above|below) (?:the |my )?(?:entry|buy"
+        r"|cost|purchase)(?: price)?)?)(?: ,)? or (?P<d>up|down|higher|lower) (?:by )?"
+        r"(?P<n>\d+(?:\.\d+)?) %"),
+     r" \g<pre> , or if it is \g<d> \g<n> % "),
+    # "70% stocks and 30% bonds using VTI and IEF": the funds named for the classes, in order
+    (rx(rf"(?P<a>\d+(?:\.\d+)?) % (?:in )?(?:stocks|equities|equity|shares) (?:and|,|/) (?P<b>\d+"
+        r"(?:\.\d+)?) % (?:in )?(?:bonds|treasuries|fixed income) (?:using|with|in|via|through)"
+        rf" (?P<s>{SYM}) (?:and|&|/|,) (?P<t>{SYM})"), r" \g<a> % \g<s> and \g<b> % \g<t> "),
+    # "a 20/100 sma golden cross": the cross of those two lines (and the death cross after it)
+    (rx(r"(?:on |at )?(?:a |the )?(?P<a>\d+) / (?P<b>\d+)(?: day)? (?P<k>sma|ema|ma|dma)?"
+        r" (?:golden cross|cross up|bullish cross)(?P<rest>.*?)(?:(?:on |at )?(?:the |a )?death"
+        r" cross)"),
+     lambda m: (f" when the {m.group('a')} day {m.group('k') or 'sma'} crosses above the"
+                f" {m.group('b')} day {m.group('k') or 'sma'} {m.group('rest')} when the"
+                f" {m.group('a')} day {m.group('k') or 'sma'} crosses below the {m.group('b')}"
+                f" day {m.group('k') or 'sma'} ")),
+    # "establish a position in VTI when ...", "open a position in": buy
+    (rx(r"(?:establish|open|initiate|take|enter|start) (?:a |the )?(?:long )?position"
+        r" (?:in|on)"), " buy "),
+    # "moves entirely to cash otherwise": sell otherwise
+    (rx(r"(?<!half )(?<!each )(?<!part )(?<!share )(?:and )?(?:moves?|goes|go|switch(?:es)?"
+        r"|gets?) (?:entirely |fully |completely |all"
+        r" )?(?:to|into) cash(?: otherwise| else)"), " , otherwise cash "),
+    # "eem buy rsi(14) under 25": the verb, then the condition without "when"
+    (rx(r"(?P<v>buy|sell|exit|long|enter|flat)(?= (?:rsi|macd|close|price|the close|the price"
+        r"|sma|ema|roc|bollinger|the rsi|the macd|\d+ (?:day |week )?(?:sma|ema|ma|dma))(?!\S))"),
+     r" \g<v> when "),
+    # "..., holding them only if": the picks said again
+    (rx(r"(?:,? )?holding(?: them| it| those| these)?(?=(?: only)? (?:if|when|while)(?!\S))"),
+     " "),
+    # "maintain 70% SPY and 30% IEF": hold
+    (rx(r"maintain(?= \d)"), " hold "),
+    # "whichever one went up the most": whichever
+    (rx(r"whichever (?:1|one)"), " whichever "),
+    # "SPY vs EFA, hold the stronger": the two compared
+    (rx(rf"(?P<a>{SYM}) (?:vs|versus|v) (?P<b>{SYM})(?= ,| :| -| ;)"),
+     r" between \g<a> and \g<b> "),
+    # "put $5,000 per trade into VNQ when": buy VNQ when (the amount is read apart)
+    (rx(r"(?:put|invest|place)(?P<amt> \d+(?:\.\d+)? (?:dollars|%)(?: of (?:the |my )?(?:account"
+        r"|portfolio|cash|capital|equity))?(?: (?:per|each|a) (?:trade|position)))?"
+        rf" (?:in|into|on) (?P<s>{SYM})(?= (?:when|if|whenever|once)(?!\S))"),
+     lambda m: f" {m.group('amt') or ''} , buy {m.group('s')} "),
+    # "could you set up IEF to buy when ...": buy IEF when
+    (rx(rf"(?P<s>{SYM}) to (?P<v>buy|trade|go long)(?= (?:when|if|whenever|once)(?!\S))"),
+     r" \g<v> \g<s> "),
+    # "eem buy rsi(14) under 25", "tlt buy when macd ...": the symbol, then its verb
+    (rx(rf"(?:(?<=^ )|(?<=[.;:⋄!?] ))(?P<s>{SYM}) (?P<v>buy|long|go long)(?= (?:when|if|whenever"
+        r"|once|on|rsi|macd|close|price)(?!\S))"), r" \g<v> \g<s> "),
+    # "using the default 20 day bands": the bands every rule here uses already
+    (rx(r"(?:,? )?(?:using|with) (?:the )?(?:default|standard|normal|usual) (?:20 (?:day|period)"
+        r" )?(?:bollinger )?bands?(?: settings)?"), " "),
+    # "go to the SHY": the fund, not "the" one
+    (rx(rf"the(?= {SYM}(?!\S))"), " "),
+    # pseudo-code: "if ema(20) > ema(50): hold EFA", "on price crosses above ema(50): buy"
+    (rx(rf"(?:if|on|when) (?P<cond>(?:(?! [.;:!?⋄] ).)+?) : (?P<v>buy|sell|hold|long|flat|exit)"
+        rf"(?P<sym> {SYM})?(?= [.;,!⋄]| else| ?$)"), r" \g<v>\g<sym> when \g<cond> "),
+    (rx(r"else :? (?:sell|exit|flat|go flat|get out)(?: it| everything)?"), " , otherwise sell "),
+    # "keep me invested while", "move me out when": the bot acting for its user
+    (rx(r"(?:keep|stay) (?:me |us )?invested(?: in)?"), " hold "),
+    (rx(r"(?:move|get|take|pull) (?:me|us) out(?: of it)?"), " sell "),
+    # "when it has been beaten down, meaning its RSI is under 35": the definition is the rule
+    (rx(r"(?:it (?:has been|is|gets|got) )?(?:beaten down|oversold|overbought|cheap|expensive"
+        r"|stretched|overextended)(?: ,)? (?:meaning|i e|that is|in other words|defined as"
+        r"|which means|as in)"), " "),
+    # "the total market fund VTI", "the long bond fund TLT": the fund's description
+    (rx(rf"(?:the|my|our|a) (?:[a-z]+ ){{0,3}}(?:fund|etf)(?= {SYM}(?!\S))"), " "),
+    # "40% in stocks with VTI": the fund that holds the class
+    (rx(rf"(?P<n>\d+(?:\.\d+)?) % in (?:stocks|equities|bonds|treasuries|gold|commodities"
+        rf"|real estate|cash|reits|tips|international|the us) (?:with|using|via|in|through)"
+        rf" (?P<s>{SYM})"), r" \g<n> % \g<s> "),
+    # "bring it back to those weights every month": rebalance
+    (rx(r"(?:bring|set|put|reset|move) (?:it|them|everything|the portfolio) back to (?:those|the"
+        r"|its|their|my|the target|these)(?: target)? (?:weights|percentages|allocations?|mix"
+        r"|targets)"), " rebalance "),
+    (rx(r"(?:brought|set|put|reset|moved|returned) back to (?:its |their |the )?(?:target|targets"
+        r"|target weights)"), " rebalanced "),
+    # "entry when", "entry = close < ...": the buy
+    (rx(r"(?:entry|enter)(?= (?:when|if|on|once)(?!\S))"), " buy "),
+    (rx(r"(?:entry|entries|buy rule) ="), " buy when "),
+    (rx(r"(?:exit|exits|sell rule) ="), " sell when "),
+    # "closes at a new 252-day high", "falls to a new 50-day low": beyond that high or low
+    (rx(r"(?:closes|closed|is|trades) at (?:a )?new (?P<n>\d+) (?P<u>day|week) high"),
+     r" closes above the \g<n> \g<u> high "),
+    (rx(r"(?:falls|drops|goes|gets|closes) (?:to|at) (?:a )?new (?P<n>\d+) day low"),
+     r" closes below the \g<n> day low "),
+    (rx(r"(?:takes out|clears|breaks out above|breaks through) (?:the |its )?(?P<n>\d+) day high"),
+     r" breaks above the \g<n> day high "),
+    (rx(r"(?:on|at|after) a break (?:of|below|under) (?:the |its )?(?P<n>\d+) day low"),
+     r" when price breaks below the \g<n> day low "),
+    # "sell either when A or B": "either" says nothing more
+    (rx(r"(?<=sell |exit )either(?= (?:when|if)(?!\S))"), " "),
+    # "Universe: A, B, C, ... Rank: ...", "Symbols: A, B, C. Buy: ..."
+    (rx(rf"(?:universe|symbols|tickers|etfs|assets|funds)(?: :| =) (?P<l>{SYMLIST})"
+        r"(?=.* (?:rank|ranked|top|best|strongest|momentum|rotate|rotation) )"),
+     r" among \g<l> , "),
+    (rx(rf"(?:symbols|tickers|etfs|assets|funds)(?: :| =) (?P<l>{SYMLIST})"),
+     r" for each of \g<l> : "),
+    (rx(r"rank(?: :| =)(?= (?:\d|roc|momentum|return|rate)(?!\S))"), " ranked by "),
+    (rx(r"(?:hold|holdings|keep)(?: :| =)(?= top )"), " hold the "),
+    (rx(r"(?:rebalance|rebal)(?: :| =)"), " rebalance "),
+    (rx(r"look at(?= (?:the )?[A-Z])"), " among "),
+    # "put all my money into whichever": all of it into the pick
+    (rx(r"(?:put|invest|move) (?:all (?:of )?(?:my|the) money|all of it) (?:in|into)"
+        r"(?= (?:whichever|the best|the top|the strongest)(?!\S))"), " hold "),
+    # "Buy DBC: EMA 9 crosses above EMA 21", "Long VTI: MACD > Signal": verb, symbol, rule
+    (rx(rf"(?P<v>buy|sell|long|exit|go long|short) (?P<s>{SYM}) :"), r" \g<v> \g<s> when "),
+    # "the sell signal is RSI(2) above 65": sell when
+    (rx(r"(?:the |my )?(?P<v>buy|sell|entry|exit) (?:signal|trigger|rule|condition) is"),
+     lambda m: f" {'sell' if m.group('v') in ('sell', 'exit') else 'buy'} when "),
+    # "move out of QQQ when", "out of IWM when": sell
+    (rx(rf"(?:move |get |go |step )?out of (?P<s>{SYM})(?= (?:when|if|once|whenever)(?!\S))"),
+     r" sell \g<s> "),
+    # "buy it again when", "buy QQQ again when": buy
+    (rx(rf"(?P<v>buy|go long|get back into|get back in)(?P<s> {SYM}| it)? again(?= (?:when|if|once"
+        r"|whenever)(?!\S))"), r" \g<v>\g<s> "),
+    # "60/40 spy agg": the weights, then the funds in the same order
+    (rx(rf"(?P<a>\d{{1,3}}) / (?P<b>\d{{1,3}}) (?P<s>{SYM}) (?:/ |and |& )?(?P<t>{SYM})"),
+     lambda m: (f" {m.group('a')} % {m.group('s')} , {m.group('b')} % {m.group('t')} "
+                if int(m.group("a")) + int(m.group("b")) == 100 else m.group(0))),
+    # "Momentum (252) ranking: A, B, C": the lookback, then the funds ranked
+    (rx(r"(?:momentum|roc|rate of change|return) \( (?P<n>\d+) \) (?:ranking|rank|rotation)"
+        r"(?: :)?"), r" ranked by \g<n> day momentum , rotation among "),
+    (rx(r"(?:ranked by|rank by|by) (?:roc|momentum|rate of change|return) \( (?P<n>\d+) \)"),
+     r" ranked by \g<n> day momentum "),
+    # "rebalance back to those targets": rebalance
+    (rx(r"(?<=rebalance )back to (?:those|the|its|their|my|these)(?: target)? (?:targets|weights"
+        r"|allocations?)"), " "),
+    # "the lower band of a 10 day 1.5 std bollinger": that band, with those settings
+    (rx(rf"(?P<w>upper|lower|middle) band of (?:a|the) (?P<p>\d+) day (?P<k>\d+(?:\.\d+)?)"
+        rf" {BB_STD_WORDS} bollinger(?: bands?)?"),
+     r" \g<w> bollinger band ( \g<p> , \g<k> ) "),
+    # "if it closes above the high i want in, ... i want out": buy, sell
+    (rx(r"(?P<kw>when|whenever|if|once) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)(?: ,)? (?:i|we)"
+        r" (?:want|wanna|want to be|would like to be|am|'m|'d be|would be|get|go) (?P<d>in|out)"
+        r"(?= [.;,!⋄]| and |\s*$)"),
+     lambda m: f" {'buy' if m.group('d') == 'in' else 'sell'} {m.group('kw')} {m.group('cond')} "),
+    # "every time rsi(2) < 5": whenever
+    (rx(r"every time|each time|any time"), " whenever "),
+    # "i just want to buy and hold VTI, never selling lol"
+    (rx(r"(?:, )?(?:and )?never (?:selling|sell(?:ing)? it)"), " "),
+    # "max 15 days in the trade", "or after 7 days max": a time exit
+    (rx(r"(?:, )?(?:or )?(?:after )?(?P<n>\d+) (?:trading )?days? max(?:imum)?"),
+     r" , sell after \g<n> days "),
+    (rx(r"(?:, )?max(?:imum)? (?P<n>\d+) (?:trading )?days?(?: in the (?:trade|position))?"),
+     r" , sell after \g<n> days "),
+    # "just buy LQD and hold it forever, never sell": buy and hold
+    (rx(rf"(?:buy|own) (?P<sym>{SYM}) and hold(?: it| on to it)?(?: (?:forever|indefinitely"
+        r"|for good|for ever))?(?: , never sell| and never sell| , don't sell| never sell)?"),
+     r" buy and hold \g<sym> "),
+    # "Long SPY above the 200 SMA, flat below it": long while above, out while below
+    (rx(rf"(?:go |be |stay )?long (?P<sym>{SYM}) (?P<d>above|over|below|under)"),
+     r" long \g<sym> when it is \g<d> "),
+    (rx(r"(?P<c>,|and|;) (?:go |be |stay )?(?:flat|out|in cash|to cash) (?:when (?:it is )?)?"
+        r"(?P<d>below|under|above|over)(?: it)?(?= [,;.⋄]| and | ?$)"),
+     r" \g<c> sell when it is \g<d> it "),
+    # "hold it above the 100-day SMA, out below": a hold while above
+    (rx(r"(?P<v>hold|own|keep) it (?P<d>above|over|below|under)(?= (?:the|its) )"),
+     r" \g<v> it while it is \g<d> "),
+    # "sell when back above it": the subject left out is the one just named
+    (rx(r"(?P<kw>when|once|if|whenever) (?:it )?(?:is )?back (?P<d>above|over|below|under)"),
+     r" \g<kw> it is back \g<d> "),
+    # "sell when it's lower": the comparison of the buy rule, the other way round
+    (rx(r"(?P<kw>when|once|if|whenever) (?:it is |it's |it |its )?(?:back )?(?P<d>lower|higher"
+        r"|less|greater|smaller|bigger|weaker|stronger)(?= [,;.⋄]| ?$)"),
+     lambda m: f" {m.group('kw')} it is {'below' if m.group('d') in _LESS else 'above'} "),
+    # "... goes back under it": a move, which between two lines is the crossing
+    (rx(r"(?P<kw>when|once|if|whenever) (?:it )?(?P<v>gets|goes|comes|drops|falls|moves|climbs"
+        r"|rises) back (?P<d>above|over|below|under)"), r" \g<kw> it \g<v> back \g<d> "),
+    # "RSI is oversold (below 25)": the bracket says the level
+    (rx(r"(?:is |gets |becomes |turns )?(?:oversold|overbought) \( (?P<d>below|under|above|over"
+        r"|< =?|> =?) (?P<n>\d+(?:\.\d+)?) \)"), r" is \g<d> \g<n> "),
+    # "If SPY's RSI(2) < 10 and SPY is above its 200-day SMA, buy SPY; if SPY closes above its
+    # 5-day SMA, sell": the condition said first, then what to do
+    (rx(rf"(?:(?<=^ )|(?<=[.;⋄] ))(?P<kw>if|when|once|whenever) (?!(?:neither|none|nothing|no"
+        r"|all|both|the winner|the best|the top|even|the pick)(?!\S))"
+        r"(?P<cond>(?:(?! [.;⋄,] ).)+?)"
+        rf" ,? (?:then )?(?P<v>buy|sell|hold|own|exit|get out|go long|go flat|be long|be flat"
+        rf"|be in)(?P<sym> {SYM})?(?= [.;⋄]| ?$)"),
+     lambda m: f" {_ACT.get(m.group('v'), m.group('v'))}{m.group('sym') or ''} {m.group('kw')}"
+               f" {m.group('cond')} "),
+]
+
+
+# "the price is above both the 100-day SMA and the 200-day SMA": one subject and comparison,
+# two lines; "... under either one" later names both again
+_LINE = (r"(?:the |its )?\d+ (?:day|week) (?:simple |exponential )?(?:sma|ema|moving average|ma"
+         r"|dma)")
+_BOTH = rx(rf"(?P<subj>(?:the )?price|it)(?P<verb> (?:is|closes|trades|stays|holds))? (?P<op>above"
+           rf"|below|over|under) (?:both )?(?P<a>{_LINE}) and (?P<b>{_LINE})")
+_EITHER = rx(r"(?:(?P<verb>is|closes|trades|drops|falls|goes|gets|moves|rises|climbs) )?"
+             r"(?P<op>above|below|over|under) (?:either|any) (?:one|1|of them|of the 2|line)")
+
+
+def _both_lines(text: str) -> str:
+    lines: list[str] = []
+
+    def both(m: re.Match[str]) -> str:
+        lines[:] = [m.group("a"), m.group("b")]
+        subj, verb = m.group("subj"), m.group("verb") or ""
+        return (f" {subj}{verb} {m.group('op')} {m.group('a')} and {subj}{verb} "
+                f"{m.group('op')} {m.group('b')} ")
+
+    def either(m: re.Match[str]) -> str:
+        if not lines:
+            return m.group(0)
+        verb = f"{m.group('verb')} " if m.group("verb") else ""
+        return (f" {verb}{m.group('op')} {lines[0]} or it {verb}{m.group('op')} {lines[1]} ")
+
+    text = _BOTH.sub(both, text)
+    return _EITHER.sub(either, text)
+
+
+# "golden cross ... using the 50 and 200 day averages": the averages a golden cross is made of
+_CROSS_AVERAGES = rx(
+    r"(?:, )?(?:using|with|on|based on|of) (?:the )?(?P<a>\d+) (?:day )?(?:and|/|&) (?:the )?"
+    r"(?P<b>\d+) (?:day )?(?:simple )?(?:moving )?(?:averages?|smas?|mas|dmas?|lines)"
+)
+
+
+# "the golden cross (50 day sma crossing above the 200 day)": the cross explained in brackets
+_CROSS_GLOSS = rx(r"(?P<w>golden|death) cross \( (?P<body>[^()]+?) \)")
+_GLOSS_WORDS = frozenset(words(
+    """50 200 day days d the a its sma smas simple moving average averages ma dma mas / line
+    lines crossing crosses cross crossed goes going moves moving over above up through below
+    under down and , = i.e. ie means meaning when is"""
+))
+_UP_WORDS = frozenset({"over", "above", "up"})
+_DOWN_WORDS = frozenset({"below", "under", "down"})
+
+
+def _cross_gloss(state: ParseState, m: re.Match[str]) -> str:
+    body = m.group("body").split()
+    golden = m.group("w") == "golden"
+    numbers = [w for w in body if w.isdigit()]
+    wrong_way = _DOWN_WORDS if golden else _UP_WORDS
+    if (numbers != ["50", "200"] or any(w not in _GLOSS_WORDS for w in body)
+            or any(w in wrong_way for w in body)):
+        raise state.fail("a golden or death cross is the 50-day SMA crossing the 200-day; "
+                         "for other lines say which crosses which", [m.group(0).strip()])
+    state.understood.append("golden/death cross: the 50- and 200-day SMAs")
+    return f" {m.group('w')} cross "
+
+
+def _cross_averages(state: ParseState, text: str) -> str:
+    if not GOLDEN.search(text):
+        return text
+    text = _CROSS_GLOSS.sub(lambda m: _cross_gloss(state, m), text)
+
+    def said(m: re.Match[str]) -> str:
+        if (int(m.group("a")), int(m.group("b"))) != (50, 200):
+            raise state.fail("a golden or death cross is the 50-day SMA crossing the 200-day; "
+                             "for other averages say which crosses which",
+                             [m.group(0).strip()])
+        state.understood.append("golden/death cross: the 50- and 200-day SMAs")
+        return f" {CONSUMED} "
+
+    return _CROSS_AVERAGES.sub(said, text)
+
+
+# "sell on a weekly close below it": the close of the last completed week (spec v2 weekly
+# bars), tagged before "weekly" can be read as the schedule
+# (a verb may stand before the side: "when the weekly close drops under it")
+_PERIOD_CLOSE = rx(r"(?:(?:on|at|after) )?(?:a |the )?(?P<tf>weekly|monthly) (?:close|closing price"
+                   rf"|closing)(?: of (?P<sym>{SYM}))?(?= (?:is |that is |of )?(?:(?:drops|falls"
+                   r"|dips|slips|sinks|goes|gets|moves|rises|climbs|comes|is back|goes back"
+                   r"|gets back|moves back|comes back|crosses|breaks|closes)(?: back)? )?"
+                   r"(?:above|below|under|over)(?!\S))")
+
+
+def _period_close(state: ParseState, m: re.Match[str]) -> str:
+    state.understood.append(f"the {m.group('tf')} close")
+    if m.group("tf") == "monthly":
+        state.monthly_close = True
+    close = Ind(IndicatorKind.price, symbol=m.group("sym"), timeframe=m.group("tf"))
+    return f" {state.add_indicator(m, close)} "
+
+
+# "Only take longs when SPY is above the 200 SMA", said apart from the buy rule: one more
+# condition of that rule; with no buy rule of its own, "only be long when X" holds while X
+_LONG_FILTER = rx(
+    r"(?:(?:,|;|and) )?(?:but )?only (?:take (?:longs?|long (?:trades|positions|entries|signals)"
+    r"|(?:the )?(?:trades|entries|signals|buys))|go long|be long|be in|get in|buy|enter|own"
+    rf"|hold|trade)(?: (?P<sym>{SYM}))?(?: (?:it|them))? (?:when|whenever|if|while|as long as)"
+    r" (?P<cond>(?:(?! [.;⋄] ).)+?)(?= [.;⋄]|\s*$)")
+_BUY_RULE = rx(rf"(?:buy|enter|go long)(?: {SYM})? (?:when|whenever|if|once) (?:(?! [.;⋄,] | sell"
+               r" | exit ).)+?(?= , | [.;⋄] | sell | exit |\s*$)")
+
+
+def _long_filter(text: str) -> str:
+    m = _LONG_FILTER.search(text)
+    if m is None:
+        return text
+    rest = f"{text[:m.start()]} {text[m.end():]}"
+    buys = list(_BUY_RULE.finditer(rest))
+    sym = f" {m.group('sym')}" if m.group("sym") else ""
+    if not buys:
+        return f"{rest[:m.start()]} hold{sym} while {m.group('cond')} {rest[m.start():]}"
+    if len(buys) > 1:
+        return text  # which buy rule it filters is not said: left to be refused
+    end = buys[0].end()
+    return f"{rest[:end]} and {m.group('cond')} {rest[end:]}"
+
+
+# "buy on the bullish signal line crossover", in a text about MACD: MACD crossing above its
+# signal line (with no MACD named, a bullish cross of nothing named stays refused)
+_BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line)? )?(?:cross"
+                   r"|crossover|crossing|cross over|crosses over)(?: of the signal(?: line)?)?"
+                   r"(?! of| over| above)")
+
+
+def expand_shorthands(state: ParseState) -> None:
+    text = _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), state.t)
+    if re.search(r"(?<!\S)macd(?!\S)", text):
+        text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
+    for pattern, replacement in _SAME_AS:
+        text = squash(pattern.sub(replacement, text))  # each rewrite reads single spaces
+    # a rewrite may have said a weekly or monthly close ("if a week closes below ..."): never
+    # left for the schedule to read as "weekly" and the daily price
+    text = _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), text)
+    text = _cross_averages(state, _both_lines(text))
+    text = _long_filter(_ARROW.sub(_arrow, text))
+    text = _POSTFIX.sub(_arrow, text)
+    state.t = squash(text)
+
+    def handler(m: re.Match[str]) -> str:
+        sym = f" {m.group('sym')}" if m.group("sym") else ""
+        return f" buy{sym} on a golden cross , sell on a death cross "
+
+    text = _CROSS_PAIR_LINES.sub(_cross_pair_lines, state.t)
+    if len(re.findall(r"(?<!\S)golden cross(?!\S)", text)) == 1:
+        # said once, the pair is the whole strategy; said again, the pair only names it
+        text = _CROSS_PAIR.sub(handler, text)
+    if _EACH_ONE.search(text) or _ON_EACH.search(text) or re.search(
+            rf"(?<!\S)(?:for|on|in) each of (?={SYM}(?!\S))", text):
+        state.each = True  # one rule said of every symbol: they share the money equally
+    text = _ON_EACH.sub(" ", text)
+    text = _ITS_OWN.sub(lambda m: m.group("w"), _EACH_ONE.sub(" it ", text))
+    def level(m: re.Match[str]) -> str:
+        side = "above" if m.group("w") == "high" else "below"
+        return f" price breaks {side} {m.group('lvl')} "
+
+    text = _LEVEL_BREAKS.sub(level, text)
+    state.t = squash(text)
+
+
