@@ -90,6 +90,21 @@ def _number(text: str) -> str | None:
     return m.group("n") if m else None
 
 
+_BARE_NUMBER = re.compile(rf"(?<!\S){_NUM}(?!\S)")
+
+
+def _splice_last(before: str, pattern: re.Pattern[str], new: str,
+                 groups: tuple[str | int, ...] = (0,)) -> str | None:
+    """`before` with the last match of `pattern` replaced by `new`: of that match, the first of
+    `groups` that took part (the whole match by default); None when nothing matches."""
+    found = list(pattern.finditer(before))
+    if not found:
+        return None
+    last = found[-1]
+    group = next(g for g in groups if last.group(g) is not None)
+    return before[:last.start(group)] + new + before[last.end(group):]
+
+
 def _replace_all(before: str, old: str, new: str) -> str | None:
     """Every occurrence of `old` (a number, or words) in `before` becomes `new`; None when
     `old` is not there."""
@@ -114,21 +129,10 @@ def _replace_last_of_kind(before: str, new: str) -> str | None:
     new = re.sub(r" in a row$", "", new.strip())
     for _name, pattern in _KIND_RES:
         m_new = pattern.fullmatch(new) or pattern.fullmatch("the " + new)
-        if m_new is None:
-            continue
-        found = list(pattern.finditer(before))
-        if not found:
-            return None
-        last = found[-1]
-        return before[:last.start("n")] + m_new.group("n") + before[last.end("n"):]
+        if m_new is not None:
+            return _splice_last(before, pattern, m_new.group("n"), ("n",))
     n = _number(new)
-    if n is None:
-        return None
-    numbers = list(re.finditer(rf"(?<!\S){_NUM}(?!\S)", before))
-    if not numbers:
-        return None
-    last = numbers[-1]
-    return before[:last.start()] + n + before[last.end():]
+    return _splice_last(before, _BARE_NUMBER, n) if n is not None else None
 
 
 def _replace_role(before: str, role: str, new: str) -> str | None:
@@ -139,17 +143,7 @@ def _replace_role(before: str, role: str, new: str) -> str | None:
         return _replace_last_of_kind(before, new)
     near = re.compile(rf"(?<!\S)(?:(?P<a>{_NUM})(?: %)?(?: {_QUALIFIER})? (?:{words})|(?:{words})"
                       rf"(?: loss)?(?: of| at| :)? (?P<b>{_NUM}))(?!\S)")
-    return _replace_last_number(before, near, n)
-
-
-def _replace_last_number(before: str, near: re.Pattern[str], n: str) -> str | None:
-    """The number (group "a" or "b") of the last match of `near` in `before` becomes `n`."""
-    found = list(near.finditer(before))
-    if not found:
-        return None
-    last = found[-1]
-    group = "a" if last.group("a") else "b"
-    return before[:last.start(group)] + n + before[last.end(group):]
+    return _splice_last(before, near, n, ("a", "b"))
 
 
 _WEIGHT = re.compile(rf"^(?:(?P<sym>{SYM}) (?:should be |to |at |stays at |= )?(?P<n>{_NUM})(?: %)?"
@@ -160,7 +154,7 @@ def _replace_weight(before: str, sym: str, n: str) -> str | None:
     """"GLD should be 25%": the share said with GLD ("40 % GLD", "GLD 40 %", "40 % in GLD")."""
     near = re.compile(rf"(?<!\S)(?:(?P<a>{_NUM}) % (?:in |into |on )?{re.escape(sym)}"
                       rf"|{re.escape(sym)} (?P<b>{_NUM}) %)(?!\S)")
-    return _replace_last_number(before, near, n)
+    return _splice_last(before, near, n, ("a", "b"))
 
 
 _RATIO = re.compile(rf"^(?:(?:make|set|change) (?:it|that) (?:to )?)?"
@@ -186,15 +180,7 @@ _WHEN = (r"daily|weekly|monthly|quarterly|yearly|annually|semiannually|every (?:
          r"|year)")
 _SCHEDULE = re.compile(rf"(?:(?:and )?(?:rebalance|rebalanced|rebalancing|rotate|check it)"
                        rf"(?: it| them)? )?(?P<when>{_WHEN})")
-
-
-def _replace_schedule(before: str, when: str) -> str | None:
-    """"rebalance every quarter instead": the last schedule said before takes its place."""
-    found = list(re.finditer(rf"(?<!\S)(?:{_WHEN})(?!\S)", before))
-    if not found:
-        return None
-    last = found[-1]
-    return before[:last.start()] + when + before[last.end():]
+_SAID_WHEN = re.compile(rf"(?<!\S)(?:{_WHEN})(?!\S)")
 
 
 def _apply_part(before: str, part: str) -> str | None:
@@ -215,7 +201,8 @@ def _apply_part(before: str, part: str) -> str | None:
         return _replace_ratio(before, m.group("nums").split(" / "))
     m = _SCHEDULE.fullmatch(re.sub(r" instead$", "", part))
     if m:
-        return _replace_schedule(before, m.group("when"))
+        # "rebalance every quarter instead": the last schedule said before takes its place
+        return _splice_last(before, _SAID_WHEN, m.group("when"))
     m = _MAKE_ROLE.match(part)
     if m and not re.fullmatch(r"it|that", m.group("role")):
         return _replace_role(before, m.group("role"), m.group("new"))

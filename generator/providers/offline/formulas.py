@@ -81,12 +81,16 @@ _CROSSES: list[Rewrite] = [
     (_rx(r"\bcross\(\s*([^(),]+?)\s*,\s*([^(),]+?)\s*\)"), r" \1 crosses above \2 "),
 ]
 
+def _as_price(word: str) -> list[Rewrite]:
+    """`word` (the close, as a dialect spells it) compared with `<` or `>`: the price. A bare
+    "close" after "and" would otherwise read as a verb of the condition before."""
+    return [(_rx(rf"\b{word}\b(?=\s*[<>])"), " price "), (_rx(rf"(?<=[<>])\s*{word}\b"), " price ")]
+
+
 # -- Pine Script ---------------------------------------------------------------------------------
 _PINE = _rx(r"\bta\.|\bstrategy\.")
 _PINE_RULES: list[Rewrite] = [
-    # "close > x", "x < close": the price (a bare "close" after "and" would read as a verb)
-    (_rx(r"\bclose\b(?=\s*[<>])"), " price "),
-    (_rx(r"(?<=[<>])\s*close\b"), " price "),
+    *_as_price("close"),
     (_rx(r"\b(?:long_?cond(?:ition)?|enter_?long|long_?entry|buy_?cond(?:ition)?)\s*=\s*"),
      " . buy when "),
     (_rx(r"\b(?:close_?cond(?:ition)?|exit_?cond(?:ition)?|exit_?long|long_?exit"
@@ -122,8 +126,7 @@ _AFL_RULES: list[Rewrite] = [
     (_rx(r"\btimeframeset\(\s*in(weekly|monthly)\s*\)"), r" on \1 bars "),
     (_rx(r"\bsetoption\(\s*\"maxopenpositions\"\s*,\s*(\d+)\s*\)"), r" hold the top \1 "),
     (_rx(r"\bpositionscore\s*=\s*"), " rank by "),
-    (_rx(r"\bC\b(?=\s*[<>])"), " price "),
-    (_rx(r"(?<=[<>])\s*C\b"), " price "),
+    *_as_price("C"),
     (_rx(r"\bAND\b"), " and "),
     (_rx(r"\bOR\b"), " or "),
 ]
@@ -137,10 +140,10 @@ _MATH_RULES: list[Rewrite] = [
     # "SMA_200(t)", "RSI_2(t)", "EMA_12", "ROC_63(t)", "SMA_30(C_w)": the indicator and period
     (_rx(r"\b(sma|ema|rsi|roc)_(\d+)(?:\s*\(\s*(?:t|c_w|c_t|p_t)\s*\))?"), r" \1 \2 "),
     (_rx(r"\b(?:p|c|close|price)_t\b"), " price "),
-    (_rx(r"\bc_w\s*>"), " the weekly close is above "),
-    (_rx(r"\bc_w\s*<"), " the weekly close is below "),
-    (_rx(r"\bc_m\s*>"), " the monthly close is above "),
-    (_rx(r"\bc_m\s*<"), " the monthly close is below "),
+    # "C_w > ...", "C_m < ...": the weekly (monthly) close
+    *[(_rx(rf"\bc_{c}\s*{sign}"), f" the {bars} close is {side} ")
+      for c, bars in (("w", "weekly"), ("m", "monthly"))
+      for sign, side in ((">", "above"), ("<", "below"))],
     (_rx(r"\bc_w\b"), " the weekly close "),
     (_rx(r"\bc_m\b"), " the monthly close "),
     (re.compile(r"=>"), " -> "),
@@ -174,8 +177,7 @@ _CONFIG_RULES: list[Rewrite] = [
     (_rx(r"\blowest_low\(\s*(\d+)\s*\)"), r" the \1 day low "),
     (_rx(r"\bbb_(lower|upper|middle)\(\s*(\d+)\s*\)"), r" the \1 bollinger band ( \2 , 2 ) "),
     (_rx(r"\breturn_(\d+)d\b"), r" \1 day return "),
-    (_rx(r"\bclose\b(?=\s*[<>])"), " price "),
-    (_rx(r"(?<=[<>])\s*close\b"), " price "),
+    *_as_price("close"),
     (_rx(r"\b(?:stop_loss_pct|stop_loss|stop_pct|stop)\s*:\s*(\d+(?:\.\d+)?)\s*%?"),
      r" , \1 % stop loss , "),
     (_rx(r"\b(?:take_profit_pct|take_profit|target_pct|profit_target)\s*:\s*(\d+(?:\.\d+)?)\s*%?"),

@@ -450,8 +450,6 @@ def _pleasantry(found: list[str], m: re.Match[str]) -> str:
 _DESCRIBED = rx(rf"(?P<words>(?:[a-z][a-z&'-]* ){{1,8}})\( (?P<sym>{SYM}) \)")
 _DESCRIBED_INSIDE = rx(rf"\( (?:the |a |an )?(?P<words>(?:[A-Za-z][A-Za-z&'-]* ){{1,5}}), "
                        rf"(?P<sym>{SYM}) \)")
-# an alias read the description as the ticker it names: "the gold ETF (GLD)" -> "GLD ( GLD )"
-_SAID_TWICE = rx(rf"(?P<sym>{SYM}) (?:etf |fund )?\( (?P=sym) \)")
 _DESCRIPTION_STOP = frozenset(words(
     """in into on of each and or with to for at by per between across among from quarter half
     third all every is are be hold own buy sell put keep either both than when if while"""
@@ -495,7 +493,6 @@ def strip_small_talk(state: ParseState) -> None:
         return " "
 
     text = _DESCRIBED_INSIDE.sub(lambda m: _described_inside(found, m), state.t)
-    text = _SAID_TWICE.sub(r" \g<sym> ", text)
     text = _DESCRIBED.sub(lambda m: _described(found, m), text)
     text = _FRAMED_SYMBOL.sub(framed, text)
     text = _SLEEVE.sub(framed, text)

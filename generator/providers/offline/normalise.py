@@ -87,7 +87,8 @@ def _bare_weights(m: re.Match[str]) -> str:
 
 _WEIGHT = r"(?:\d{1,3}(?:\.\d+)? [A-Z]{2,5}|[A-Z]{2,5} \d{1,3}(?:\.\d+)?)"
 
-_SHARES = {"quarter": 25, "third": 33.333333, "fifth": 20, "tenth": 10}
+# a share said as a word, in percent ("a third each", "a quarter of equity")
+_SHARES = {"quarter": "25", "third": "33.333333", "fifth": "20", "tenth": "10"}
 
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "by qqq wen ...": "buy" typed as "by" at the start of a rule
@@ -312,12 +313,12 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "commits a fixed quarter of equity to each trade": a share of the account per position
     (r"(?i)\b(?:a |one )?(?:fixed |constant )?(quarter|third|fifth|tenth) of (?:the |my |our )?"
      r"(equity|account|capital|portfolio|money|cash)\b",
-     lambda m: f"{_SHARES[m.group(1).lower()]:g} % of the {m.group(2)}"),
+     lambda m: f"{_SHARES[m.group(1).lower()]} % of the {m.group(2)}"),
     (r"(?i)\b(?:commits?|allocates?|puts?|invests?|uses?|risks?) (\d+(?:\.\d+)?) ?% of the (equity"
      r"|account|capital|portfolio|money|cash) (?:to|on|in|per|for|into) each (trade|position)\b",
      r"\1 % of the \2 per \3"),
-    (r"(?i)\b(?:a |one )?third each\b", "33.333333 % each"),
-    (r"(?i)\b(?:a |one )?quarter each\b", "25 % each"),
+    (r"(?i)\b(?:a |one )?(third|quarter) each\b",
+     lambda m: f"{_SHARES[m.group(1).lower()]} % each"),
     # "put 10k in GLD": thousands of dollars said without the dollar sign, after a verb of money
     (r"(?i)\b(put|invest|place|allocate|use|using|with|spend) (\d+(?:\.\d+)?) ?k\b",
      lambda m: f"{m.group(1)} {float(m.group(2)) * 1000:g} dollars"),
