@@ -9,8 +9,10 @@ could hang the same way.
 
 `SignalSafeEvent` keeps `threading.Event`'s interface (it is one, so code typed for an Event
 takes it) but takes no lock: its flag is a plain attribute, and `set()` also writes one byte to
-a non-blocking pipe, which a `wait()` blocked in `select` wakes on (a handler that runs while
-`select` waits makes it return; PEP 475 retries an interrupted `select` otherwise).
+a non-blocking pipe, which a `wait()` blocked in `poll` wakes on (a handler that runs while
+`poll` waits makes it return; PEP 475 retries an interrupted `poll` otherwise). `poll`, not
+`select`: `select` refuses a descriptor numbered 1024 or more, which a process holding many
+sockets and pipes can be given.
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ class SignalSafeEvent(threading.Event):
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 return False
-            ready, _, _ = select.select([self._read_fd], [], [], remaining)
+            poller = select.poll()  # one per call: a poll object is not for concurrent waits
+            poller.register(self._read_fd, select.POLLIN)
+            ready = poller.poll(None if remaining is None else remaining * 1000)
             if ready and not self._signalled:
                 self._drain()  # a byte of a set() that a clear() overtook: not a wake-up
         return True
