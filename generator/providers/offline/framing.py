@@ -186,6 +186,9 @@ PLEASANTRIES: list[re.Pattern[str]] = [
     rx(r"(?:(?:kind|best|warm|warmest|many) (?:regards|wishes|thanks)|regards|sincerely"
        r"|yours (?:truly|sincerely)|all the best|thanks again)(?: ,)?(?: [a-z]+){0,2}"
        r"(?: [.!])? ?$"),
+    # "For the bond sleeve, ...", "for my core holdings": which part of the account, no rule
+    rx(r"for (?:the|my|our) (?:[a-z]+ ){0,2}(?:sleeve|portion|allocation|holdings|part|bucket"
+       r"|slice)(?: ,)?"),
 ]
 
 
@@ -245,9 +248,6 @@ _FRAMED_SYMBOL = rx(
     r"|algo|algorithm|setup|plan|idea|rules|approach|play) (?:for|on|in|to trade|trading"
     rf"|that trades) (?P<sym>{SYM})(?: that| which| to| :| ,| is :| are :| \?)?"
 )
-# "For the bond sleeve, ...", "for my core holdings": which part of the account, no rule
-PLEASANTRIES.append(rx(r"for (?:the|my|our) (?:[a-z]+ ){0,2}(?:sleeve|portion|allocation|holdings"
-                       r"|part|bucket|slice)(?: ,)?"))
 # "for the QQQ sleeve, ...", "For the GLD allocation I'd like ...": the part of the account the
 # rules trade, named as the symbol
 _SLEEVE = rx(rf"for (?:the|my|our) (?P<sym>{SYM}) (?:allocation|sleeve|position|portion|holding"
