@@ -240,12 +240,6 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\blowest\s*\(\s*low\s*,\s*(\d+)\s*\)", r"the \1 day low"),
     (r"(?i)\btop\s*\(\s*(\d+)\s*,\s*by\s*=\s*(?:roc|momentum|return)\s*\(\s*(\d+)\s*\)\s*\)",
      r"top \1 by \2 day roc"),
-    # "a 6% stop loss from the entry price", "hard stop at -4% from entry": a stop is from entry
-    (r"(?i)\b(?:hard\s+)?stop(?:\s+loss)?\s+(?:at|of)\s+-\s?(\d+(?:\.\d+)?)\s*%\s+"
-     r"(?:from|off|below)\s+(?:the\s+|my\s+)?(?:entry|buy|purchase)(?:\s+price)?\b",
-     r"\1 % stop loss"),
-    (r"(?i)(\d+(?:\.\d+)?\s*%\s*(?:hard\s+)?(?:stop(?:\s+loss)?|take\s+profit|profit\s+target))"
-     r"\s+(?:from|off)\s+(?:the\s+|my\s+)?(?:entry|buy|purchase)(?:\s+price)?\b", r"\1"),
     # "Stop: 8% hard stop", "Stop: 6% trailing": the label, then the control said in full
     (r"(?i)\b(?:stop|stop loss|sl)\s*:\s*(\d+(?:\.\d+)?)\s*%\s*(?:(?:hard|fixed|initial)\s+)?stop"
      r"(?:\s+loss)?\b", r"\1 % stop loss"),

@@ -25,6 +25,8 @@ _SIGNED = r"(?:\+ |- )?"
 # "exit when it's up 3%", "or if it falls 8% below my entry price": the gain or loss from entry
 _ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| point| level| basis)?"
           r"|what (?:i|we) paid(?: for it)?)")
+# "a 6% stop loss from the entry price", "stop at -4% from entry": said from where it counts
+_FROM_ENTRY = rf"(?: (?:from|off|below) {_ENTRY})?"
 _FROM_PEAK = (r"(?: (?:from|off|below) (?:the )?(?:highest|peak|high|top)(?: close| price)?"
               r"(?: (?:since|after) (?:i bought|we bought|i buy|buying|the entry|entry|purchase"
               r"|it was bought))?)?")
@@ -50,14 +52,15 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                 rf"{NUMP} (?:below|under|from|off) {_ENTRY}")),
     (
         "stop",
-        rx(rf"{_RISK_PREFIX}{NUMP} (?:stop loss|stop|hard stop|max(?:imum)? loss|loss limit)"),
+        rx(rf"{_RISK_PREFIX}{NUMP} (?:hard )?(?:stop loss|stop|hard stop|max(?:imum)? loss|loss"
+           rf" limit){_FROM_ENTRY}"),
     ),
     (
         "stop",
         rx(
-            rf"{_RISK_PREFIX}(?:stop loss|stop|hard stop)(?: of| at| set at)?(?: a)?"
+            rf"{_RISK_PREFIX}(?:stop loss|stop|hard stop)(?: loss)?(?: of| at| set at)?(?: a)?"
             rf" {_SIGNED}{NUMP}"
-            r"(?: (?:loss|below (?:the )?entry(?: price)?|down))?"
+            rf"(?: (?:loss|down)|(?: (?:below|from|off) {_ENTRY}))?"
         ),
     ),
     (
@@ -80,7 +83,8 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?: a)? {_SIGNED}{NUMP}(?: (?:gain|profit|above (?:the )?entry(?: price)?|up))?"
         ),
     ),
-    ("take", rx(rf"{_RISK_PREFIX}{NUMP} (?:take profit|profit target|profit take|gain target)")),
+    ("take", rx(rf"{_RISK_PREFIX}{NUMP} (?:take profit|profit target|profit take|gain target)"
+                rf"{_FROM_ENTRY}")),
     # "3 percent stop, 12% target": a bare target next to the stop is the profit target
     ("take", rx(rf"{_RISK_PREFIX}{NUMP} target(?! (?:volatility|vol|weight|allocation|annual"
                 r"|yearly|risk)(?!\S))")),

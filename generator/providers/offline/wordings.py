@@ -381,7 +381,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|gets?) (?:entirely |fully |completely |all"
         r" )?(?:to|into) cash(?: otherwise| else)"), " , otherwise cash "),
     # "eem buy rsi(14) under 25": the verb, then the condition without "when"
-    (rx(r"(?P<v>buy|sell|exit|long|enter|flat)(?= (?:rsi|macd|close|price|the close|the price"
+    # (not "the buy price", "my entry price": a noun there)
+    (rx(r"(?<!the )(?<!my )(?<!our )(?<!your )(?P<v>buy|sell|exit|long|enter|flat)(?= (?:rsi|macd"
+        r"|close|price|the close|the price"
         r"|sma|ema|roc|bollinger|the rsi|the macd|\d+ (?:day |week )?(?:sma|ema|ma|dma))(?!\S))"),
      r" \g<v> when "),
     # "..., holding them only if": the picks said again
