@@ -172,7 +172,7 @@ def _share(m: re.Match[str]) -> str:
 _CONFIG_RULES: list[Rewrite] = [
     (re.compile(r"[{}\[\]\"]"), " "),
     (_rx(r"\b(sma|ema)\(\s*(\d+)\s*\)"), r" the \2 day \1 "),
-    (_rx(r"\b(rsi|roc)\(\s*(\d+)\s*\)"), r" \1 \2 "),
+    (_rx(r"\broc\(\s*(\d+)\s*\)"), r" roc \1 "),  # "rsi(14)": read by _INDICATORS already
     (_rx(r"\bhighest_high\(\s*(\d+)\s*\)"), r" the \1 day high "),
     (_rx(r"\blowest_low\(\s*(\d+)\s*\)"), r" the \1 day low "),
     (_rx(r"\bbb_(lower|upper|middle)\(\s*(\d+)\s*\)"), r" the \1 bollinger band ( \2 , 2 ) "),
