@@ -107,6 +107,29 @@ FIXED_PATTERNS: list[re.Pattern[str]] = [
         r"|balance)(?! (?:in|into|to|on) [A-Z])"
     ),
 ]
+# a cap said beside the rule is the size of each position: "but never more than 25% of my
+# account in it", "Max 40% of my account.", "caps exposure at 50% of the account", "25% of the
+# account each max"
+_OF_ACCOUNT = (r"of (?:the |my |our |total )?(?:account|portfolio|capital|equity|money|funds"
+               r"|balance)")
+_IN_ONE = (r"(?: (?:in|into|on|per|for) (?:it|them|each|(?:any (?:1 |one |single )?|a (?:single )?"
+           r"|1 |one |each )(?:position|trade|fund|holding|name)))?(?: at a time)?")
+_MORE_THAN = (r"(?:(?:but |and )?(?:i )?(?:don't|do not|never) (?:want to )?(?:put|invest|use"
+              r"|have|hold|allocate|commit) more than|(?:but |and )?(?:never|no|not|nothing)"
+              r" more than)")
+CAP_PATTERNS: list[re.Pattern[str]] = [
+    rx(rf"{_MORE_THAN} {NUMP} {_OF_ACCOUNT}{_IN_ONE}"),
+    rx(rf"(?:but |and )?(?:max|maximum|at most|capped at|cap(?:s|ping)? (?:exposure|the position"
+       rf"|each position|it|the size|position size|positions) at) {NUMP} {_OF_ACCOUNT}"
+       r"(?: each)?(?: max| maximum| tops)?"),
+    rx(rf"{NUMP} {_OF_ACCOUNT} (?:each )?(?:max|maximum|at most|tops)"),
+]
+# "I don't want to put more than $2,500 into any one position", "max $3,000 per trade"
+AMOUNT_CAP_PATTERNS: list[re.Pattern[str]] = [
+    rx(rf"{_MORE_THAN} (?P<n>\d+(?:\.\d+)?) (?:dollars|usd){_IN_ONE}"),
+    rx(r"(?:but |and )?(?:max|maximum|at most) (?P<n>\d+(?:\.\d+)?) (?:dollars|usd) (?:per|a|in"
+       r" each|on each|for each) (?:position|trade)"),
+]
 ALL_IN = rx(
     r"(?:go |going |be )?all in|(?:invest|put|use|using|investing|with) (?:all|everything|100 %"
     r"|the whole portfolio|the entire portfolio|all (?:of )?(?:my|the|our) (?:money|capital|cash"
@@ -249,6 +272,7 @@ def extract_amount(state: ParseState) -> None:
         state.understood.append(f"${format_number(value)} per position")
 
     state.t = consume(AMOUNT_PATTERNS, state.t, on_match)
+    state.t = consume(AMOUNT_CAP_PATTERNS, state.t, on_match)
 
 
 # "put 100% in TLT when ...", "all in on the golden cross": the buy, with everything
@@ -289,6 +313,7 @@ def extract_sizing(state: ParseState) -> None:
 
     state.t = take(EACH_OF_VERB, state.t, each_of)
     state.t = consume(FIXED_PATTERNS, state.t, fixed)
+    state.t = consume(CAP_PATTERNS, state.t, fixed)
     if state.note(ALL_IN, "all in"):
         state.all_in = True
     if state.note(EQUAL, "equal weight"):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from generator.providers.offline.phrases import rx
-from generator.providers.offline.state import ParseState, Tagger
+from generator.providers.offline.state import ParseState, Tagger, says_nothing
 from generator.providers.offline.vocabulary import CONNECTORS, FILLER, OBJECT_WORDS, SPLITTERS
 
 _ENTRY_VERBS = rx(
@@ -150,6 +150,10 @@ def split_clauses(state: ParseState, tokens: list[str]) -> list[Clause]:
 
 def read_clause(state: ParseState, conn: str | None, words: list[str]) -> Clause:
     clause = Clause(conn="or" if conn == "or" else ("and" if conn else None), words=words)
+    if says_nothing(words):
+        # "as a backstop", "is it possible to", "whatever happens": no verb, no condition
+        state.ignored.append(state.render(words))
+        return clause
     i = 0
     if words and words[0] in state.verbs:
         clause.verb = state.verbs[words[0]]
@@ -176,7 +180,11 @@ def read_clause(state: ParseState, conn: str | None, words: list[str]) -> Clause
             clause.symbols.extend(state.syms[w])
         elif w not in OBJECT_WORDS and w not in FILLER:
             stray.append(w)
-    if stray:
+    if stray and says_nothing(stray):
+        # "buy QQQ right away when ...": words between the verb and its condition that say
+        # nothing a spec could hold
+        state.ignored.append(state.render(stray))
+    elif stray:
         state.reject(words)
     if lead:
         cond = [*lead, "and", *cond]
@@ -217,7 +225,25 @@ def read_clause(state: ParseState, conn: str | None, words: list[str]) -> Clause
             if any(w not in FILLER for w in p)]
     clause.pieces = [p for p, _ in kept]
     clause.joins = [j for _, j in kept]
+    _either_groups(clause)
     return clause
+
+
+def _either_groups(clause: Clause) -> None:
+    """ "A and either B or C": "either" opens a group that its "or" continues, all(A, any(B,
+    C)); "either B or C and A" closes it at the first "and" after the "or", all(any(B, C), A).
+    Without "either", "and" binds tighter (rules.make_rule)."""
+    opened, seen_or = False, False
+    for k, (piece, join) in enumerate(zip(clause.pieces, clause.joins, strict=True)):
+        if piece and piece[0] == "either":
+            if k:
+                clause.group_starts.add(k)
+            opened, seen_or = True, False
+        elif opened and join == "or":
+            seen_or = True
+        elif opened and join == "and" and seen_or:
+            clause.group_starts.add(k)
+            opened = False
 
 
 def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:

@@ -202,7 +202,7 @@ _LABELLED_SYMBOL = rx(rf"(?:(?:ticker|symbol)(?: :| =| is)?|(?:etf|fund)(?: :| =
 # words that stop a leading segment from being a title: it holds a rule
 _RULE_WORDS = frozenset(words(
     """when whenever if while unless once buy buys sell sells exit above below under greater less
-    than hold holds own"""
+    than hold holds own most max maximum"""
 ))
 # word pairs that are verbs of a rule, so a segment holding one is no title
 _RULE_PAIRS = frozenset({("go", "long"), ("going", "long"), ("get", "long"), ("get", "out"),

@@ -89,6 +89,8 @@ _WEIGHT = r"(?:\d{1,3}(?:\.\d+)? [A-Z]{2,5}|[A-Z]{2,5} \d{1,3}(?:\.\d+)?)"
 
 # a share said as a word, in percent ("a third each", "a quarter of equity")
 _SHARES = {"quarter": "25", "third": "33.333333", "fifth": "20", "tenth": "10"}
+# words after "10000 dollars into" that are never the ticker bought ("into any one position")
+_NOT_A_TICKER = r"(?:any|each|one|every|the|my|our|it|its|this|that|them|a|an|your)\b"
 
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "by qqq wen ...": "buy" typed as "by" at the start of a rule
@@ -322,10 +324,12 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"\1 dollars per position : buy"),
     # "put 10000 dollars in GLD": the buy, with that amount
     (r"(?i)\b(?:put|putting|invest|investing|place|allocate)\s+(\d+(?:\.\d+)?) dollars\s+"
-     r"(?:(?:each|every) time\s+|per trade\s+)?(?:in|into|on) ([A-Za-z]{2,5})\b",
+     r"(?:(?:each|every) time\s+|per trade\s+)?(?:in|into|on) (?!" + _NOT_A_TICKER + r")"
+     r"([A-Za-z]{2,5})\b",
      r"buy \2 with \1 dollars per position"),
     # "buy 5000 dollars of SPY": the amount per position, the symbol bought
-    (r"(?i)\b(\d+(?:\.\d+)?) dollars (?:worth )?(?:of|in|into) ([A-Za-z]{2,5})\b",
+    (r"(?i)\b(\d+(?:\.\d+)?) dollars (?:worth )?(?:of|in|into) (?!" + _NOT_A_TICKER + r")"
+     r"([A-Za-z]{2,5})\b",
      r"\2 with \1 dollars per position"),
     # "with half of my available cash": half the portfolio per position
     (r"(?i)\b(?:a |one )?half (?:of )?(?:my |the |our )?(?:available |free |spare )?"

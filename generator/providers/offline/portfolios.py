@@ -90,6 +90,9 @@ ROT_TRIGGER = re.compile(
     r"|better|stronger|higher)(?!\S)"
 )
 ROT_TOP = [
+    # "no more than 2 funds at a time": the number held
+    rx(r"(?:no more than|not more than|never more than|at most|max|maximum|up to) (?P<n>\d+)"
+       r" (?:funds|etfs|assets|names|positions|holdings|symbols)(?: at a time| at once)?"),
     # "hold the winner"
     rx(r"(?:the )?(?:winner|winning (?:1|one|fund|etf))(?! (?:return|returns|momentum"
        r"|performance)(?!\S))"),

@@ -19,7 +19,14 @@ from typing import TypeVar
 from generator.providers.offline.errors import GENERIC, ParseError
 from generator.providers.offline.phrases import consume, take
 from generator.providers.offline.terms import Ind, Op, Title
-from generator.providers.offline.vocabulary import CONSUMED, FILLER, NEGATIONS
+from generator.providers.offline.vocabulary import (
+    CONSUMED,
+    FILLER,
+    INDICATOR_WORDS,
+    MEANING_WORDS,
+    NEGATIONS,
+    UNSUPPORTED,
+)
 from generator.spec import Frequency, IndicatorKind, StrategySpec
 
 T = TypeVar("T")
@@ -125,8 +132,14 @@ class ParseState:
         return out
 
     def check_leftovers(self, extra_filler: frozenset[str] = frozenset()) -> None:
-        """Refuse the text when anything but filler is left of it."""
-        left = self.leftovers(self.t, FILLER | extra_filler)
+        """Refuse the text when anything but filler is left of it; a fragment that says
+        nothing a spec could hold (`says_nothing`) is ignored and listed instead."""
+        left = []
+        for fragment in self.leftovers(self.t, FILLER | extra_filler):
+            if says_nothing(fragment.split()):
+                self.ignored.append(fragment)
+            else:
+                left.append(fragment)
         if left:
             raise self.fail(GENERIC, left)
 
@@ -160,6 +173,23 @@ class ParseState:
         for pattern, handler in rules:
             text = take(pattern, text, functools.partial(handler, self))
         return text
+
+
+_REFUSED_WORDS = frozenset(w for w in re.findall(r"[a-z]+", UNSUPPORTED))
+
+
+def says_nothing(tokens: list[str]) -> bool:
+    """Whether a leftover clause carries no trading meaning: no placeholder, symbol, number or
+    sign, and no word that may say how or when to trade (`MEANING_WORDS`, indicator names,
+    negations, the indicators refused by name). "as a backstop", "is it possible to", "mind"
+    say nothing; "in case it keeps sliding" does ("sliding")."""
+    said = [t for t in tokens if t not in FILLER]
+    return bool(said) and all(
+        re.fullmatch(r"[a-z]+(?:'[a-z]+)?", t) is not None
+        and t not in MEANING_WORDS and t not in INDICATOR_WORDS and t not in NEGATIONS
+        and t not in _REFUSED_WORDS
+        for t in said
+    )
 
 
 # turns one match into its placeholder (or into replacement text)

@@ -131,6 +131,43 @@ COMMON_WORDS = frozenset(words(
 # Every word that is read as a word, never as a ticker.
 VOCAB = FILLER | INDICATOR_WORDS | COMMON_WORDS | frozenset(TYPOS) | frozenset(NUMBER_WORDS)
 
+# Words that may say how or when to trade. A clause left over once the rules are read, with
+# no symbol, number or indicator and none of these words ("as a backstop", "is it possible to",
+# "bc im scared"), says nothing a spec could hold: it is ignored and listed, never refused. The
+# list leans wide on purpose (a motion verb, a quantity, a modifier of timing or size): a word
+# here keeps its clause in the refusal, which is safe; a word missing could drop a rule.
+MEANING_WORDS = frozenset(words(
+    """buy buys buying bought sell sells selling sold hold holds holding held own owns owning
+    owned exit exits exiting exited enter enters entering entered entry short shorts shorting
+    shorted cover covers long flat invest invests invested investing allocate allocates
+    allocated allocation rotate rotates rotated rotating rotation switch switches switched swap
+    swaps swapped move moves moved put puts keep keeps kept park parks parked get gets getting
+    got go goes going went gone out trade trades trading traded rebalance rebalances rebalanced
+    rebalancing reset trim trims add adds added adding close closes closed closing dump dumps
+    bail bails ditch liquidate flatten scoop cop grab load unload pick picks picked choose
+    chooses take takes taking took stop stops stopped loss losses profit profits target targets
+    trail trails trailing protect protects size sized sizing scale scaling ladder pyramid dca
+    average averages above below over under beneath cross crosses crossed crossing crossover
+    exceed exceeds exceeded beat beats outperform outperforms higher lower high low highs lows
+    greater less more fewer than rise rises rising rose risen fall falls falling fell fallen
+    drop drops dropping dropped dip dips dipping climb climbs jump jumps spike spikes surge
+    surges rally rallies slide slides sliding slid slip slips slipping tank tanks tanking crash
+    crashes crashing break breaks breaking broke broken touch touches touching hit hits hitting
+    tag tags reach reaches reached up down positive negative green red gain gains gained lose
+    loses losing lost return returns momentum trend trends strength strong stronger strongest
+    weak weaker weakest best worst top bottom winner winners loser losers oversold overbought
+    each every all both either neither any none half halves quarter quarters third thirds
+    double twice equal equally evenly weight weights weighted split percent pct dollars dollar
+    money cash account capital equity amount max maximum min minimum limit cap caps capped
+    most least only also too same opposite reverse instead rather except unless not no never
+    nothing otherwise else day days daily week weeks weekly month months monthly quarterly
+    year years yearly annual annually session sessions bar bars period periods time times
+    today tomorrow yesterday close open end start begin first last next previous prior after
+    before until since while when whenever if once then immediately soon sooner later earlier
+    early late quickly slowly partial partially gradually again back band bands bollinger line
+    lines signal histogram volatility vol breakout channel golden death fast slow"""
+))
+
 # -- indicators ----------------------------------------------------------------------------------
 # Known indicators and features this spec cannot express: refused by name.
 UNSUPPORTED = (
