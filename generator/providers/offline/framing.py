@@ -119,6 +119,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:the )?default settings? (?:are|is) (?:fine|ok|okay|good|enough)(?: \.| !)?"),
     rx(r"(?:no other|no more|no extra|no additional) (?:exit|exits|sell rule|exit rule|sell"
        r" rules|exit rules|selling)(?: rules?)? (?:is |are )?(?:needed|required|necessary)"),
+    # "I always keep a 7% stop loss under it", "put in a 4% stop loss"
+    rx(r"(?:also |and )?(?:i |we )?(?:always )?(?:keep|have|maintain|put in|put on)(?= (?:a|an)"
+       r" \d+(?:\.\d+)? % (?:stop|stop loss|trailing stop|hard stop)(?!\S))"),
     rx(r"(?:(?:also |and )?(?:put|add|set|use|include|place))(?= (?:a|an) (?:stop|stop loss"
        r"|trailing stop|take profit|profit target|hard stop)(?!\S))"),
     rx(r"(?:can|could|will) (?:the|this|my|your|a) (?:bot|strategy|system|algo|program)"

@@ -331,6 +331,12 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(\d+(?:\.\d+)?) dollars (?:worth )?(?:of|in|into) (?!" + _NOT_A_TICKER + r")"
      r"([A-Za-z]{2,5})\b",
      r"\2 with \1 dollars per position"),
+    # "buy $2,000 worth when ...", "buy 5000 dollars worth": the buy, with that amount
+    (r"(?i)\b(buy|purchase)\s+(\d+(?:\.\d+)?) dollars\s+worth\b",
+     r"\1 with \2 dollars per position"),
+    # "put 100% of the account in EFA when ...": everything, into the symbol
+    (r"(?i)\b(?:put|invest|allocate|move) (?:100 ?%|all) of (?:the |my |our )?(?:account|portfolio"
+     r"|money|capital|cash) (?:in|into) (?=[A-Za-z]{2,5}\b)", "put 100 % in "),
     # "with half of my available cash": half the portfolio per position
     (r"(?i)\b(?:a |one )?half (?:of )?(?:my |the |our )?(?:available |free |spare )?"
      r"(cash|money|capital|account|portfolio|funds|equity)\b", r"50 % of my \1"),

@@ -30,8 +30,11 @@ _FROM_ENTRY = rf"(?: (?:from|off|below) {_ENTRY})?"
 _FROM_PEAK = (r"(?: (?:from|off|below) (?:the )?(?:highest|peak|high|top)(?: close| price)?"
               r"(?: (?:since|after) (?:i bought|we bought|i buy|buying|the entry|entry|purchase"
               r"|it was bought))?)?")
+# "a 7% stop loss under it", "a trailing stop on each position": where the control sits
+_ON_IT = (r"(?: (?:under|below|on|beneath|for) (?:it|them|the position|each position|each trade"
+          r"|every trade|every position|all positions))?")
 RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("trailing", rx(rf"{_RISK_PREFIX}{NUMP} trailing stop(?: loss)?{_FROM_PEAK}")),
+    ("trailing", rx(rf"{_RISK_PREFIX}{NUMP} trailing stop(?: loss)?{_FROM_PEAK}{_ON_IT}")),
     ("trailing", rx(rf"{_RISK_PREFIX}trailing stop(?: loss)?(?: of| at| set at)?(?: a)? {NUMP}"
                     rf"{_FROM_PEAK}")),
     ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
@@ -53,7 +56,7 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "stop",
         rx(rf"{_RISK_PREFIX}{NUMP} (?:hard )?(?:stop loss|stop|hard stop|max(?:imum)? loss|loss"
-           rf" limit){_FROM_ENTRY}"),
+           rf" limit){_FROM_ENTRY}{_ON_IT}"),
     ),
     (
         "stop",

@@ -121,9 +121,37 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?:to cash|out)"), " i sell "),
     (rx(r"(?:i|we) (?:stay|am|are|remain) (?:inside|in|invested)(?= [.;,!⋄]| ?$)"), " i hold "),
     # "if either of those stops being true", "once both of those are false"
-    (rx(r"(?:either|any|one) of (?:those|these|them|the conditions|the two)(?: conditions)?"
-        r" (?:stops being true|stops holding|is no longer true|fails|goes false|turns false"
-        r"|is false)"), " either condition fails "),
+    (rx(r"(?:(?:either|any|one) of (?:those|these|them|the conditions|the two)(?: conditions)?"
+        r"|either (?:1|one|condition|rule|part|of them))"
+        r" (?:stops being true|stops holding|is no longer true|no longer holds|fails|goes false"
+        r"|turns false|is false)"), " either condition fails "),
+    # "sell when that RSI crosses below 70", "once price gets back above that 20-day average":
+    # the indicator already named
+    (rx(r"(?:(?<=above )|(?<=below )|(?<=under )|(?<=over )|(?<=when )|(?<=once )|(?<=than )"
+        r"|(?<=if )|(?<=and ))(?:that|this|the same)"
+        r"(?= (?:\d+ (?:day|week|month)|rsi|macd|sma|ema|average|moving average|stochastic"
+        r"|bollinger|band|upper|lower|middle)(?!\S))"), " the "),
+    # "crosses back above 30 after being oversold": the crossing says it
+    (rx(r"(?P<n>\d+) (?:after|from) (?:being |an |a )?(?:oversold|overbought)(?: reading"
+        r"| levels?| territory| zone)?"), r" \g<n> "),
+    # "five or more consecutive down closes", "at least 5 down days in a row": a streak of N is
+    # already N or more
+    (rx(r"(?:(?P<n>\d+) or more|at least (?P<m>\d+))(?= (?:consecutive|straight|down|up|red"
+        r"|green|losing|winning)(?!\S))"),
+     lambda m: f" {m.group('n') or m.group('m')} "),
+    # "otherwise it should be out of the market": the exit is the negated entry
+    (rx(r"(?:, )?otherwise(?: ,)? (?:it|we|i|the bot|the strategy|the position)"
+        r" (?:should|must|will|would|can|is to|needs to)? ?(?:be|stay|go|get|sit|remain)"
+        r" (?:out(?: of the market| of it)?|flat|in cash|on the sidelines)"), " , sell otherwise "),
+    # "no sell signal, just a 3% stop loss": the risk controls are the exit
+    (rx(r"(?:there is |there's )?(?:no|without a|without any) (?:sell|exit) (?:signal|rule"
+        r"|condition|trigger)s?(?: ,)?(?: just| only)?"), " "),
+    # "if that doesn't happen within 10 days just sell it": a time exit
+    (rx(r"(?:, )?(?:and )?(?:if|when) (?:that|it|the target|the take profit|the profit target)"
+        r" (?:doesn't|does not|hasn't|has not|didn't|did not) (?:happen|hit|get hit|been hit"
+        r"|trigger|triggered)(?: within| in| after) (?P<n>\d+) (?P<u>days|trading days|sessions"
+        r"|bars|weeks)(?: ,)?(?: then)?(?: just)? (?:sell|exit|get out|close)(?: it| out| the"
+        r" position)?"), lambda m: f" , sell after {m.group('n')} {m.group('u')} "),
     (rx(r"both of (?:those|these|them|the conditions)(?: conditions)? (?:are|turn|go|become)"
         r" false"), " both are false "),
     # "the two best performers over the last six months": the top two by that return
