@@ -217,7 +217,8 @@ def extract_alternative(state: ParseState) -> None:
 
 # "target 10% volatility", "size positions to 12% annual volatility", "a 10% vol target"
 _VOL = r"(?:annual(?:ised|ized)? |annual |yearly )?(?:volatility|vol)"
-_SIZED_TO = (r"(?:(?:sized|sizing|size|scaled|scale|scaling) (?:it |them |(?:the |my |each )?"
+_SIZED_TO = (r"(?:(?:sized|sizing|sizes|size|scaled|scale|scales|scaling) (?:it |them "
+             r"|(?:the |my |each )?"
              r"(?:position |positions |exposure ))?to )?")
 _A_YEAR = r"(?: a year| per year| per annum| annual(?:ly|ised|ized)?| yearly)?"
 TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
@@ -237,6 +238,14 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
        r"(?:volatility|vol) (?:is|stays|sits|comes out)(?: at)?(?: about| around| roughly| near"
        rf"| close to)? {NUMP}{_A_YEAR}"),
 ]
+# "I'd like the position sized so it runs at about 8% volatility a year", "sizes the position
+# to target 10% annualized volatility": a verb of sizing, a few words, then the volatility
+TARGET_VOL_PATTERNS.append(
+    rx(r"(?:, )?(?:and )?(?:(?:i want|i'd like|i would like|we want) )?(?:the |my |each )?"
+       r"(?:position |positions |exposure )?(?:sized|size|sizes|sizing|scaled|scale|scales)"
+       r"(?: (?!(?:when|if|while|whenever|once|and|but)\b)[a-z']+){0,6}?"
+       r" (?:about |around |roughly |approximately |near |close to )?"
+       rf"{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"))
 # "vol targeting on TLT at 8% a year": the symbol stays for the rules
 VOL_TARGET_ON = rx(rf"(?:volatility|vol) target(?:ing|ed)? (?:on|for) (?P<sym>{SYM}) (?:at|of)"
                    rf" {NUMP}{_A_YEAR}")

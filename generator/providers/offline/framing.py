@@ -35,6 +35,7 @@ import itertools
 import re
 
 from generator.providers.offline.allocation import AMOUNT_PATTERNS, EQUAL, FIXED_PATTERNS
+from generator.providers.offline.normalise import normalise
 from generator.providers.offline.phrases import GOLDEN, SYM, rx, squash
 from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
@@ -120,7 +121,7 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:no other|no more|no extra|no additional) (?:exit|exits|sell rule|exit rule|sell"
        r" rules|exit rules|selling)(?: rules?)? (?:is |are )?(?:needed|required|necessary)"),
     # "I always keep a 7% stop loss under it", "put in a 4% stop loss"
-    rx(r"(?:also |and )?(?:i |we )?(?:always )?(?:keep|have|maintain|put in|put on)(?= (?:a|an)"
+    rx(r"(?:also |and )?(?:i |we )?(?:always )?(?:keep|have|maintain|put in|put on|put)(?= (?:a|an)"
        r" \d+(?:\.\d+)? % (?:stop|stop loss|trailing stop|hard stop)(?!\S))"),
     rx(r"(?:(?:also |and )?(?:put|add|set|use|include|place))(?= (?:a|an) (?:stop|stop loss"
        r"|trailing stop|take profit|profit target|hard stop)(?!\S))"),
@@ -251,6 +252,9 @@ _FRAMED_SYMBOL = rx(
     r"|algo|algorithm|setup|plan|idea|rules|approach|play) (?:for|on|in|to trade|trading"
     rf"|that trades) (?P<sym>{SYM})(?: that| which| to| :| ,| is :| are :| \?)?"
 )
+# "I only trade EEM and ...", "I mostly trade MDY.": the symbol the rules trade
+_I_TRADE = rx(rf"(?:i|we) (?:only |mostly |usually |just |mainly |primarily |normally )?(?:trade"
+              rf"|want to trade|like to trade) (?P<sym>{SYM})(?: only)?(?= [.,;:!]| and | ?$)")
 # "for the QQQ sleeve, ...", "For the GLD allocation I'd like ...": the part of the account the
 # rules trade, named as the symbol
 _SLEEVE = rx(rf"for (?:the|my|our) (?P<sym>{SYM}) (?:allocation|sleeve|position|portion|holding"
@@ -262,6 +266,8 @@ _ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))")
 # "Name: Bond Guard.", "called Golden Goose": a name for the strategy, at the start
 _NAME = rx(r"(?:(?:bot |strategy )?name|title|call it|called) : (?P<words>[a-z][a-z ]{0,40}?)"
            r" (?:\.|:|-|,)")
+# what says that the quoted words after it are a name
+_NAME_LABEL = r"(?:(?:strategy|bot|system|my) )?(?:name|called|named|title)(?: :| is)?"
 # a name in quotes ("the 'Golden Goose'"), found in the raw text
 _QUOTED = re.compile(r"(?<![A-Za-z0-9])['\"]([A-Za-z][A-Za-z ]{0,40}?)['\"](?![A-Za-z0-9])")
 
@@ -286,6 +292,12 @@ def strip_names(state: ParseState) -> None:
 
     text = _NAME.sub(named, state.t)
     for quoted in _QUOTED.findall(state.raw):
+        # 'Strategy name: "Gold when scared".': labelled a name, whatever its words say
+        labelled = rx(rf"{_NAME_LABEL} {re.escape(normalise(quoted, None).strip())}")
+        if labelled.search(text):
+            text = labelled.sub(" ", text, count=1)
+            state.ignored.append(quoted)
+            continue
         low = " ".join(quoted.lower().split())
         if not low or not _meaningless(low.split()):
             continue
@@ -498,6 +510,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _DESCRIBED_INSIDE.sub(lambda m: _described_inside(found, m), state.t)
     text = _DESCRIBED.sub(lambda m: _described(found, m), text)
     text = _FRAMED_SYMBOL.sub(framed, text)
+    text = _I_TRADE.sub(framed, text)
     text = _SLEEVE.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)
     text = _REMARK.sub(lambda m: _remark(found, m), text)

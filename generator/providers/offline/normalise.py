@@ -331,6 +331,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(\d+(?:\.\d+)?) dollars (?:worth )?(?:of|in|into) (?!" + _NOT_A_TICKER + r")"
      r"([A-Za-z]{2,5})\b",
      r"\2 with \1 dollars per position"),
+    # "I only want to own VTI when ...": "only" says what "only when" says
+    (r"(?i)\b(i|we) only (want|wish|like|would like|'d like) to\b", r"\1 \2 to"),
     # "buy $2,000 worth when ...", "buy 5000 dollars worth": the buy, with that amount
     (r"(?i)\b(buy|purchase)\s+(\d+(?:\.\d+)?) dollars\s+worth\b",
      r"\1 with \2 dollars per position"),

@@ -164,8 +164,8 @@ MEANING_WORDS = frozenset(words(
     year years yearly annual annually session sessions bar bars period periods time times
     today tomorrow yesterday close open end start begin first last next previous prior after
     before until since while when whenever if once then immediately soon sooner later earlier
-    early late quickly slowly partial partially gradually again back band bands bollinger line
-    lines signal histogram volatility vol breakout channel golden death fast slow"""
+    early late quickly slowly partial partially gradually again back band bands bollinger
+    signal histogram volatility vol breakout channel golden death fast slow"""
 ))
 
 # -- indicators ----------------------------------------------------------------------------------

@@ -348,6 +348,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:exit|exits|sell|out|exit conditions|exit rules?|sell rules?) :(?= \S)"),
      " sell when "),
     (rx(r"(?P<v>entry|exit) is(?= (?:a|an|the) )"), r" \g<v> on "),
+    # "Entry is when ...", "the sell signal is if ...": the rule, labelled
+    (rx(r"(?:the |my )?(?:entry|buy)(?: signal| rule| trigger)? is(?= (?:when|whenever|if|once)"
+        r"(?!\S))"), " buy "),
+    (rx(r"(?:the |my )?(?:exit|sell)(?: signal| rule| trigger)? is(?= (?:when|whenever|if|once)"
+        r"(?!\S))"), " sell "),
     (rx(r"(?:entry|entries|enter)(?=\s+on\s+(?:a|an|the)\s)"), " buy "),
     (rx(r"(?:exits?)(?=\s+on\s+(?:a|an|the)\s)"), " sell "),
     # "in when macd crosses over signal": the buy, said with one word
