@@ -187,6 +187,16 @@ def judge(case: Case, spec: Any | None, refused: bool) -> tuple[bool, str]:
             continue
         head, _, rules = facts[key].partition("|")
         sym, fraction = head.split()
+        if not legs and alloc.kind.value == "fixed_fraction":
+            # legs that state one rule, each on its own symbol, with one share are the same
+            # strategy as a fixed-fraction signal strategy over those symbols (the parser
+            # writes them so; see portfolios.try_legs)
+            entry = _rule(spec.entry)
+            expect(f"{key} symbol", sym in spec.symbols, True)
+            expect(f"{key} fraction", alloc.fraction, float(fraction))
+            expect(f"{key} entry", sorted(entry[1]) if entry else None,
+                   sorted(_want_items(rules)))
+            continue
         if len(legs) < n:
             problems.append(f"{key}: no such leg")
             continue

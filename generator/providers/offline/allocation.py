@@ -57,7 +57,9 @@ ALT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     (
         # "the rest goes to SHY": where the money not held by the rules waits
         rx(
-            r"(?:, )?(?:and )?(?:the )?(?:rest|remainder)(?: of the money| of it)? (?:goes|go"
+            r"(?:, )?(?:and )?(?:(?:the )?(?:rest|remainder)(?: of the money| of it)?"
+            r"|(?:whatever|what|anything) is left(?: over)?|(?:the )?leftover(?: money| cash)?)"
+            r" (?:goes|go"
             rf"|moves|sits|stays|is|waits|is parked) (?:in|to|into) (?:the )?(?P<sym>{SYM})"
         ),
         False,

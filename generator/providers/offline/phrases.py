@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from generator.providers.offline.vocabulary import CONSUMED, UNIT_DAYS, UNIT_WORDS
 
 SYM = r"[A-Z][A-Z0-9.\-]{0,9}"
-SYMLIST = rf"{SYM}(?:(?: ,| /| &| \+)?(?: and| or| &)? {SYM})*"
+SYMLIST = rf"{SYM}(?:(?: ,| /| &| \+)?(?: and| or| &| plus)? {SYM})*"
 NUMP = r"(?P<n>\d+(?:\.\d+)?) (?:%|percent|pct)"
 # "golden cross", "death cross": the two crossings of the 50- and 200-day averages, by name
 GOLDEN = re.compile(r"(?<!\S)(?P<w>golden|death) cross(?!\S)")

@@ -94,8 +94,9 @@ ROT_TOP = [
     rx(r"(?:no more than|not more than|never more than|at most|max|maximum|up to) (?P<n>\d+)"
        r" (?:funds|etfs|assets|names|positions|holdings|symbols)(?: at a time| at once)?"),
     # "hold the winner"
-    rx(r"(?:the )?(?:winner|winning (?:1|one|fund|etf))(?! (?:return|returns|momentum"
-       r"|performance)(?!\S))"),
+    # (not "if the winner's 12-month return is negative": the filter on the pick)
+    rx(r"(?:the )?(?:winner|winning (?:1|one|fund|etf))(?! (?:⋄ |\d+ [a-z]+ )?(?:return|returns"
+       r"|momentum|performance|is|isn't|has|turns)(?!\S))"),
     # "hold the one with the higher 3 month return"
     rx(r"(?:the )?(?:1|one) with the(?= (?:higher|highest|better|best|stronger|strongest|bigger"
        r"|biggest)(?!\S))"),
@@ -167,7 +168,7 @@ ROT_POSITIVE = [
     # "if the momentum is negative, go to IEF": the filter, and where the money goes
     rx(
         r"(?:, )?(?:but |and )?(?:if|when|whenever)(?: even)?(?: (?:its|their|the|it|they|⋄))?"
-        r"(?: (?:winner|winning|top|best|chosen)(?: (?:1|one|pick|etf|fund))?)?"
+        r"(?: (?:winner|winning|top|best|chosen)(?: (?:1|one|pick|etf|fund))?)?(?: ⋄)?"
         rf"(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|turns|goes|falls"
         r"|drops))? (?:negative|below (?:zero|0)|< 0|< = 0|less than (?:zero|0)|under (?:zero|0)"
         r"|is not positive|isn't positive|not positive)(?: :)?"
@@ -177,7 +178,7 @@ ROT_POSITIVE = [
     # "but if its return is negative go to BIL instead" (the alternative already taken out)
     rx(
         r"(?:, )?(?:but |and )?(?:if|when|whenever)(?: even)?(?: (?:its|their|the|it|they|⋄))?"
-        r"(?: (?:best|top|winning|chosen|winner)(?: (?:1|one|pick|etf|fund))?)?"
+        r"(?: (?:best|top|winning|chosen|winner)(?: (?:1|one|pick|etf|fund))?)?(?: ⋄)?"
         rf"(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|turns|goes|falls"
         r"|drops))? (?:negative|below (?:zero|0)|< 0|less than (?:zero|0)|under (?:zero|0)"
         r"|is not positive|isn't positive|not positive)"
@@ -220,7 +221,8 @@ ROT_POSITIVE = [
        r"|safe|safety|defensive|risk off|fallback|backup|parking)(?: (?:asset|position|holding"
        r"|fund|etf|alternative|option|spot|proxy|equivalent))?"),
     # "only take ones with positive momentum"
-    rx(r"(?:, )?(?:and )?only (?:take|buy|hold|pick|own) (?:the )?(?:ones|those|names|assets"
+    rx(r"(?:, )?(?:and |but )?only (?:(?:take|buy|hold|pick|own) )?(?:the )?(?:ones|those|names"
+       r"|assets"
        r"|etfs|funds)?(?: (?:with|that have|having))? (?:a )?positive(?: (?:momentum|returns?))?"),
     rx(r"(?:with )?(?:an )?absolute momentum(?: filter)?|(?:positive|absolute) momentum only"),
     # "any of those 3 with a negative 6-month return gets its third in cash instead"

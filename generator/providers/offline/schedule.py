@@ -98,8 +98,8 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
        r"(?:weights?|allocations?|positions?|holdings?"
        r"|it|one|they|asset|of them)(?: weights?)? (?:drifts?|drifted|moves?|is off|are off|gets"
        r" off|deviates?|strays?)(?: away)?(?: by)? (?:more than |over |at least |beyond )?"
-       r"(?P<n>\d+(?:\.\d+)?) (?:percentage points|points|pts|%|percent)(?: from (?:its |their"
-       r" |the )?targets?)?"),
+       r"(?P<n>\d+(?:\.\d+)?) (?:percentage points|points|pts|%|percent)(?:(?: away)? from"
+       r" (?:its |their |the )?targets?(?: weights?)?)?"),
     rx(r"(?:, )?(?:with |and |using )?(?:a )?(?P<n>\d+(?:\.\d+)?) (?:%|percent|points?|pts)"
        r" (?:drift|rebalancing|tolerance) (?:band|threshold)"),
     # "rebalance only if something is more than 5% off target"

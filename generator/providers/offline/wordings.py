@@ -348,6 +348,40 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:exit|exits|sell|out|exit conditions|exit rules?|sell rules?) :(?= \S)"),
      " sell when "),
     (rx(r"(?P<v>entry|exit) is(?= (?:a|an|the) )"), r" \g<v> on "),
+    # "Don't rebalance on a calendar, only when ... drifts": no schedule, which a drift band is
+    (rx(r"(?:i |we )?(?:don't|do not|never|not) (?:want to )?rebalance (?:on a (?:fixed )?"
+        r"(?:calendar|schedule)|by the calendar|on fixed dates|on a timer|periodically)"
+        r"(?: ,)?(?= (?:only|just|but)(?!\S))"), " "),
+    # "30% stocks in VTI, 40% long bonds in TLT": the share, then what the fund holds
+    (rx(r"(?P<n>\d+(?:\.\d+)? %) (?:(?:us|u.s.|international|intl|foreign|emerging|long|short"
+        r"|intermediate|total|global|world) )?(?:stocks|stock|equities|equity|bonds|bond|treasuries"
+        rf"|gold|commodities|cash|reits|real estate|small caps|large caps) (?:in|via|through|with)"
+        rf" (?P<s>{SYM})"), r" \g<n> \g<s> "),
+    (rx(rf"(?P<n>\d+(?:\.\d+)? %) (?P<s>{SYM}) (?:in|via|through) (?P=s)"), r" \g<n> \g<s> "),
+    # "Trend following across SPY, EFA and TLT. Hold each one when ...", "hold each of SPY, EFA
+    # and TLT when ...": one rule for every symbol named
+    (rx(rf"(?:across|over|on|for|with) (?P<l>{SYMLIST}) (?:\.|:) (?P<v>hold|buy|own|trade) each"
+        r"(?: 1| one| of them)?(?= (?:when|whenever|if|while|once)(?!\S))"),
+     r" . \g<v> \g<l> each "),
+    (rx(rf"(?P<v>hold|buy|own|trade) each of (?P<l>{SYMLIST})(?: ,)?(?= (?:when|whenever|if"
+        r"|while|once)(?!\S))"), r" \g<v> \g<l> each "),
+    # "equal weight across the ones that qualify": the equal weight of the positions held
+    (rx(r"(?P<e>equal(?:ly)? weight(?:ed)?) (?:across|among|between|for) (?:the ones|those|the"
+        r" funds|the positions|whatever|whichever ones?|all)(?: that| which)? (?:qualify|qualifies"
+        r"|pass|passes|are held|are in|are bought|are on|signal)"), r" \g<e> "),
+    # "when one of them is below its average, that half sits in cash": each leg's money waits
+    # in cash when its own rule fails
+    (rx(r"(?:when|if|whenever) (?:1|one|either|any) of them (?:is|closes|falls|drops|goes|trades)"
+        r" (?:below|under) (?:its|their) (?:own )?(?:average|moving average|line|trend line)"
+        r"(?: ,)? (?:that|its) (?:half|third|quarter|leg|part|share|position|money|slice)"
+        r" (?:sits|goes|stays|is|waits|moves|is parked) (?:in|to|into) cash"),
+     " each half sits in cash otherwise "),
+    # "park everything in BIL": where the money waits (not "everything in" as a buy)
+    (rx(r"park (?:everything|it all|all of it|the money|the cash|it|all the money)(?= in )"),
+     " park "),
+    # "whichever did better gets 100%": all of the money in the pick
+    (rx(r"(?:gets|receives|takes) (?:100 %|everything|all of it|all the money|the whole account"
+        r"|the whole portfolio|the full allocation)"), " all in "),
     # "Entry is when ...", "the sell signal is if ...": the rule, labelled
     (rx(r"(?:the |my )?(?:entry|buy)(?: signal| rule| trigger)? is(?= (?:when|whenever|if|once)"
         r"(?!\S))"), " buy "),
