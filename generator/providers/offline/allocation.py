@@ -103,6 +103,10 @@ FIXED_PATTERNS: list[re.Pattern[str]] = [
         rf" (?:gets|is|uses|takes))(?: of| at| to)? {NUMP}(?: of (?:the |my |our )?(?:portfolio"
         r"|capital|equity|account|money))?"
     ),
+    # "Size - 30% of the account.", "position size: 50% of equity": a share said alone
+    rx(rf"(?:(?<=^ )|(?<=[.;,⋄:] )){NUMP} of (?:the |my |our |total )?(?:portfolio|capital|equity"
+       r"|account|money|balance)(?: (?:per|for each|on each|each) (?:trade|position))?"
+       r"(?= [.;,⋄]| ?$)"),
     rx(
         r"(?:use|using|put|allocate|allocating|invest|investing|with|only) (?:only )?"
         rf"{NUMP} of (?:the |my |our |total )?(?:portfolio|capital|equity|account|money|cash|funds"

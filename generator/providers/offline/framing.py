@@ -65,7 +65,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # position", "Filter: only take longs while ...", "Rule: on the first trading day ..."
     rx(r"(?:(?<=^ )|(?<=[.,;⋄] ))(?:stop|stops|risk|risk management|sizing|size|position size"
        r"|filter|filters|trend filter|market filter|rule|rules|setup|timeframe|steps|instrument"
-       r"|instruments|note|notes|allocation|market|exit rule|entry rule) :(?= \S)"),
+       r"|instruments|note|notes|allocation|market|exit rule|entry rule|position sizing|sizing rule"
+       r"|risk rule|risk rules|constraints|constraint|task|objective|goal|money management)"
+       r" (?::|-|=)(?= \S)"),
     # "SPY only", "1) TLT only.": the traded symbol, said alone
     rx(r"(?:kindly |please )?(?:make|build|create|write|give)(?: me)? (?:1|one|a) (?:strategy|bot"
        r"|system)(?: for me)?(?: :)?"),

@@ -347,6 +347,19 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" :(?= \S)"), " buy when "),
     (rx(r"(?:exit|exits|sell|out|exit conditions|exit rules?|sell rules?) :(?= \S)"),
      " sell when "),
+    # "Entry - IWM closes below ...", "Entry = MACD histogram turns positive": the same labels
+    (rx(r"(?:(?<=^ )|(?<=[.;,⋄] ))(?:entry|entries|entry rules?|buy rules?|buy signal|long entry)"
+        r" (?:-|=)(?= \S)(?! (?:buy|go long|long|enter)(?!\S))"), " buy when "),
+    (rx(r"(?:(?<=^ )|(?<=[.;,⋄] ))(?:exit|exits|exit rules?|sell rules?|sell signal)"
+        r" (?:-|=)(?= \S)(?! (?:sell|exit|get out)(?!\S))"), " sell when "),
+    # "sell anyway after 10 trading days": a time exit, whatever else happens
+    (rx(r"(?P<v>sell|exit|get out|close it)(?: it)? (?:anyway|regardless|no matter what|in any"
+        r" case)(?= after \d)"), r" \g<v> "),
+    # "Min hold = 3 days", "minimum holding period: 5 days"
+    (rx(r"(?:(?:hold|holding) at least|(?:min|minimum|at least)(?: hold| holding)?)"
+        r"(?: period| time)? (?:=|:|-|of|is)"
+        r" (?P<n>\d+) (?P<u>days|trading days|bars|sessions)"),
+     r" hold at least \g<n> \g<u> "),
     (rx(r"(?P<v>entry|exit) is(?= (?:a|an|the) )"), r" \g<v> on "),
     # "Don't rebalance on a calendar, only when ... drifts": no schedule, which a drift band is
     (rx(r"(?:i |we )?(?:don't|do not|never|not) (?:want to )?rebalance (?:on a (?:fixed )?"
