@@ -243,7 +243,9 @@ _STANDARD_MACD = rx(
 _RATIO = re.compile(r"(?<!\S)(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?!\S)")
 _RSI_N = re.compile(r"(?<!\S)rsi (?:\( (?P<n2>\d+) \)|(?P<n>\d+))(?!\S)")
 _COUNT = re.compile(r"(?<!\S)(?P<n>\d+) (?:fund|asset|etf|etfs|assets|funds)(?!\S)")
-_SHORT = re.compile(r"(?<!\S)short(?! term)(?!\S)")
+# (not "short-term", "a short thread", "short version")
+_SHORT = re.compile(r"(?<!\S)short(?! (?:term|thread|version|story|answer|post|note|list|and"
+                    r" sweet)(?!\S))(?!\S)")
 # "a bot for HYG that buys when ...", "I want a strategy on EWJ: buy when ...": the symbol the
 # rules trade when they name none (and one they must use)
 _FRAMED_SYMBOL = rx(
@@ -254,6 +256,10 @@ _FRAMED_SYMBOL = rx(
     r"|algo|algorithm|setup|plan|idea|rules|approach|play) (?:for|on|in|to trade|trading"
     rf"|that trades) (?P<sym>{SYM})(?: that| which| to| :| ,| is :| are :| \?)?"
 )
+# "my new SPY system is dead simple", "our QQQ plan": the symbol the rules trade
+_MY_SYMBOL_SYSTEM = rx(rf"(?:my|our) (?:new |simple |current |little |latest )?(?P<sym>{SYM})"
+                       r" (?:system|strategy|setup|plan|play|bot|idea)(?: is(?: [a-z']+){1,3}?)?"
+                       r"(?= [.,;:!]| ?$)")
 # "I only trade EEM and ...", "I mostly trade MDY.": the symbol the rules trade
 _I_TRADE = rx(rf"(?:i|we) (?:only |mostly |usually |just |mainly |primarily |normally )?(?:trade"
               rf"|want to trade|like to trade) (?P<sym>{SYM})(?: only)?(?= [.,;:!]| and | ?$)")
@@ -496,7 +502,31 @@ def _described_inside(found: list[str], m: re.Match[str]) -> str:
     return f" {m.group('sym')} "
 
 
+# the marker of an item in a numbered list: "1/ ...", "2) ...", "3. ...", "(a) ..."
+_ITEM = re.compile(r"(?<!\S)(?:(?P<n>[1-9]) (?:/|\)|\.)|\( (?P<l>[a-h]) \))(?= [A-Za-z⋄(])")
+
+
+def split_list_items(text: str) -> str:
+    """ "1/ my new SPY system 2/ buy when ... 3/ exit is ...", "Rules for EEM: 1. go long when ...
+    2. exit when ...", "(a) buy ... (b) sell ...": the markers of a numbered list become the ends
+    of sentences. Only markers counting up from 1 (or a), at least two of them, are taken, so a
+    lone "2)" or "rsi 2 ." stays what it is."""
+    marks = []
+    expected = 1
+    for m in _ITEM.finditer(text):
+        k = int(m.group("n")) if m.group("n") else ord(m.group("l")) - ord("a") + 1
+        if k == expected:
+            marks.append(m)
+            expected += 1
+    if len(marks) < 2:
+        return text
+    for m in reversed(marks):
+        text = text[: m.start()] + " . " + text[m.end():]
+    return text
+
+
 def strip_small_talk(state: ParseState) -> None:
+    state.t = split_list_items(state.t)
     strip_names(state)
     found: list[str] = []
 
@@ -513,6 +543,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _DESCRIBED.sub(lambda m: _described(found, m), text)
     text = _FRAMED_SYMBOL.sub(framed, text)
     text = _I_TRADE.sub(framed, text)
+    text = _MY_SYMBOL_SYSTEM.sub(framed, text)
     text = _SLEEVE.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)
     text = _REMARK.sub(lambda m: _remark(found, m), text)

@@ -331,6 +331,12 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(\d+(?:\.\d+)?) dollars (?:worth )?(?:of|in|into) (?!" + _NOT_A_TICKER + r")"
      r"([A-Za-z]{2,5})\b",
      r"\2 with \1 dollars per position"),
+    # "the month-end close is above the 10-month moving average of month-end closes": the
+    # monthly close, and the average is of monthly closes already
+    (r"(?i)\b(moving average|average|sma|ma)s? of (?:the )?(?:month[- ]end|monthly|end of month)"
+     r" clos(?:es|ing prices)\b", r"\1"),
+    (r"(?i)\b(?:month[- ]end|end[- ]of[- ]month|month[- ]ending) clos(e|es|ing price)\b",
+     r"monthly clos\1"),
     # "I only want to own VTI when ...": "only" says what "only when" says
     (r"(?i)\b(i|we) only (want|wish|like|would like|'d like) to\b", r"\1 \2 to"),
     # "buy $2,000 worth when ...", "buy 5000 dollars worth": the buy, with that amount

@@ -98,6 +98,7 @@ _LESS = frozenset({"lower", "less", "smaller", "weaker"})
 # the act of a rule said before its condition, as the verb the rules read
 _ACT = {"be long": "hold", "be in": "hold", "be flat": "sell", "go flat": "sell",
         "get out": "sell", "go long": "buy"}
+_THIRD_PERSON = {"cross": "crosses"}
 # wordings of one construct said another way
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
@@ -371,6 +372,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         rf"|gold|commodities|cash|reits|real estate|small caps|large caps) (?:in|via|through|with)"
         rf" (?P<s>{SYM})"), r" \g<n> \g<s> "),
     (rx(rf"(?P<n>\d+(?:\.\d+)? %) (?P<s>{SYM}) (?:in|via|through) (?P=s)"), r" \g<n> \g<s> "),
+    # "wait for the 14-day RSI to dip under 30, then buy": the condition of the buy
+    (rx(r"wait (?:for|until) (?P<c>(?:(?!(?:to|when|if|and|or|then)\b)[^\s.,;⋄]+ ){1,7}?)to"
+        r" (?P<v>dip|drop|fall|rise|climb|cross|go|get|close|move|break|turn)(?!\S)"),
+     lambda m: f" when {m.group('c')}{_THIRD_PERSON.get(m.group('v'), m.group('v') + 's')} "),
     # "Trend following across SPY, EFA and TLT. Hold each one when ...", "hold each of SPY, EFA
     # and TLT when ...": one rule for every symbol named
     (rx(rf"(?:across|over|on|for|with) (?P<l>{SYMLIST}) (?:\.|:) (?P<v>hold|buy|own|trade) each"
