@@ -103,6 +103,10 @@ FIXED_PATTERNS: list[re.Pattern[str]] = [
         rf" (?:gets|is|uses|takes))(?: of| at| to)? {NUMP}(?: of (?:the |my |our )?(?:portfolio"
         r"|capital|equity|account|money))?"
     ),
+    # "could you size it at 40% of my account?"
+    rx(r"(?:size|sizing|sized) (?:it|them|each position|positions|each trade|the position)"
+       rf" (?:at|to) {NUMP} of (?:the |my |our |total )?(?:portfolio|capital|equity|account|money"
+       r"|balance)"),
     # "Size - 30% of the account.", "position size: 50% of equity": a share said alone
     rx(rf"(?:(?<=^ )|(?<=[.;,⋄:] )){NUMP} of (?:the |my |our |total )?(?:portfolio|capital|equity"
        r"|account|money|balance)(?: (?:per|for each|on each|each) (?:trade|position))?"
@@ -137,11 +141,13 @@ AMOUNT_CAP_PATTERNS: list[re.Pattern[str]] = [
        r" each|on each|for each) (?:position|trade)"),
 ]
 ALL_IN = rx(
-    r"(?:go |going |be )?all in|(?:invest|put|use|using|investing|with) (?:all|everything|100 %"
-    r"|the whole portfolio|the entire portfolio|all (?:of )?(?:my|the|our) (?:money|capital|cash"
-    r"|portfolio|account|funds))|(?:the |my |our )?(?:whole|entire|full) (?:portfolio|account"
-    r"|capital|balance)|100 % of (?:the |my |our )?(?:portfolio|capital|account|money)"
-    r"|full position(?: size)?"
+    r"(?:(?:go |going |be )?all in|(?:invest|put|use|using|investing|with) (?:all|everything"
+    r"|100 %|the whole portfolio|the entire portfolio|all (?:of )?(?:my|the|our) (?:money|capital"
+    r"|cash|portfolio|account|funds))|(?:the |my |our )?(?:whole|entire|full) (?:portfolio"
+    r"|account|capital|balance)|100 % of (?:the |my |our )?(?:portfolio|capital|account|money)"
+    r"|full position(?: size)?)"
+    # "use the whole account for each trade": all of it, said per trade
+    r"(?: (?:for|on|in|per) (?:each|every|a) (?:trade|position)| per (?:trade|position))?"
 )
 EQUAL = rx(
     r"(?:in )?equal(?:ly)? weight(?:ed|s|ing)?|equal weights?"

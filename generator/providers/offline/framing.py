@@ -172,6 +172,27 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"(?: loss)?(?= or )"),
     # "protect it with a 6% trailing stop": the words around a risk control
     rx(r"(?:and )?protect (?:it|the position|the trade|myself|them) with(?= (?:a|an) )"),
+    # a prompt's role and task: "You are a trading bot.", "Act as my portfolio manager and",
+    # "Pretend you are a hedge fund risk manager:", "System prompt:", "Your job is to"
+    rx(r"(?:system prompt :|(?:you are|you're|pretend (?:you are|you're|to be)|act as|acting as"
+       r"|imagine you are|imagine you're|as) (?:a|an|my|our|the) (?:[a-z'-]+ ){0,4}?(?:bot"
+       r"|assistant|trader|manager|advisor|adviser|analyst|quant|ai|agent|model|system|expert"
+       r"|algorithm|algo|pm|strategist)(?: (?:and|who|that)(?= [a-z]))?(?: [.:,!])?)"),
+    rx(r"(?:your|the bot's|the bot) (?:job|task|role|goal|mission|objective|instructions?)"
+       r"(?: is| are)?(?: :)?(?: to)?(?= [a-z])"),
+    # a request's hedges: "if possible", "if it's not too much trouble", "I was wondering if you
+    # could help me build something for QQQ:", "would you mind creating"
+    rx(r"(?:set (?:something|it|this|that) up(?: (?:where|so that|so|for me))?)(?= [a-z])"),
+    rx(r"(?:(?:and |but )?if (?:it's |it is |that's |that is |that |it )?(?:possible|not too much"
+       r" trouble"
+       r"|doable|ok|okay|feasible)(?: ,)?)"),
+    rx(r"(?:i was wondering|i am wondering|i'm wondering|wondering|i'd appreciate it|i would"
+       r" appreciate it) if you could(?: (?:help me|please))?(?: (?:build|make|create|set up|code"
+       r"|write))?(?: (?:me )?(?:something|a strategy|a bot|a system|a portfolio))?"),
+    rx(r"(?:would you mind|could you please|could you|can you please|can you|would you please"
+       r"|would you)(?: (?:help me|please))?(?: (?:creating|building|making|setting up|set up"
+       r"|build|make|create|setup)(?: me)?(?: (?:something|a strategy|a bot|a system|a portfolio"
+       r"|one)(?: (?:where|that|which|so that))?)?)?(?= [a-z])"),
 ]
 
 # a letter's greeting, pleasantries and sign-off: "Dear Mr. Alvarez,", "I hope your week is going
@@ -503,7 +524,7 @@ def _described_inside(found: list[str], m: re.Match[str]) -> str:
 
 
 # the marker of an item in a numbered list: "1/ ...", "2) ...", "3. ...", "(a) ..."
-_ITEM = re.compile(r"(?<!\S)(?:(?P<n>[1-9]) (?:/|\)|\.)|\( (?P<l>[a-h]) \))(?= [A-Za-z⋄(])")
+_ITEM = re.compile(r"(?<!\S)(?:(?P<n>[1-9]) (?:/|\)|\.)|\( (?P<l>[a-h]) \))(?= [A-Za-z⋄(0-9])")
 
 
 def split_list_items(text: str) -> str:

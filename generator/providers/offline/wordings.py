@@ -366,6 +366,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:i |we )?(?:don't|do not|never|not) (?:want to )?rebalance (?:on a (?:fixed )?"
         r"(?:calendar|schedule)|by the calendar|on fixed dates|on a timer|periodically)"
         r"(?: ,)?(?= (?:only|just|but)(?!\S))"), " "),
+    (rx(r"(?:no|without (?:a|any)) (?:calendar|scheduled|periodic|fixed) rebalanc(?:e|ing|es)"
+        r"(?: (?:is )?(?:needed|required|necessary))?"), " "),
+    # "rebalancing back to those weights every quarter": back to the targets is what it does
+    (rx(r"(?P<r>rebalanc(?:e|ed|ing|es))(?: it| them)? back to (?:those|these|the|its|their"
+        r"|my|our) (?:target |original |starting )?(?:weights|targets|allocations?|mix|split"
+        r"|percentages)"), r" \g<r> "),
     # "30% stocks in VTI, 40% long bonds in TLT": the share, then what the fund holds
     (rx(r"(?P<n>\d+(?:\.\d+)? %) (?:(?:us|u.s.|international|intl|foreign|emerging|long|short"
         r"|intermediate|total|global|world) )?(?:stocks|stock|equities|equity|bonds|bond|treasuries"
