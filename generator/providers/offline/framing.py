@@ -546,9 +546,41 @@ def split_list_items(text: str) -> str:
     return text
 
 
+# the reason given before a rule: "Since bonds tend to rally when stocks crash, I want to own
+# IEF ...", "Gold tends to trend for months at a time, so I'd like ...", "Breakouts from long
+# bases tend to run, which is why I'd buy ...": up to ", so" / "which is why" / "since ..., I
+# want", at the start of a sentence
+_START = r"(?:(?<=^ )|(?<=[.!?] ))"
+_RATIONALE = [
+    re.compile(_START + r"(?P<why>(?:(?![.!?;:] )[^.!?;:])+?)(?: ,| ;)? (?:so|which is why"
+               r"|that's why|that why|that is why|hence|therefore)(?: ,)? (?=(?:i|we|my|our|just"
+               r"|after|the bot|i'd|i'll|let's|i'm)(?!\S))"),
+    re.compile(_START + r"(?P<why>(?:since|because|given that) [^.!?;:]+?) , (?=(?:i|we)"
+               r"(?: would| 'd| will| 'll)? (?:want|like|plan|prefer|'d like|would like)(?!\S))"),
+]
+# what a reason may not hold: it would then be a rule
+_RATIONALE_STOP = frozenset(words(
+    """buy buys sell sells hold holds own owns exit enter cover rebalance rotate"""
+))
+_RATIONALE_VERB = re.compile(r"(?<!\S)(?:(?:go|be|get|stay|going) long|short(?! term))(?!\S)")
+
+
+def _rationale(found: list[str], m: re.Match[str]) -> str:
+    said = m.group("why").split()
+    if _RATIONALE_VERB.search(m.group("why")) or any(
+            w[0].isdigit() or w.startswith("⟦") or w in _RATIONALE_STOP for w in said):
+        return m.group(0)
+    found.append(m.group("why").strip())
+    return " "
+
+
 def strip_small_talk(state: ParseState) -> None:
     state.t = split_list_items(state.t)
     strip_names(state)
+    reasons: list[str] = []
+    for pattern in _RATIONALE:
+        state.t = pattern.sub(lambda m: _rationale(reasons, m), state.t)
+    state.ignored.extend(reasons)
     found: list[str] = []
 
     def handler(m: re.Match[str]) -> str:
