@@ -36,7 +36,7 @@ _EXIT_VERBS = rx(
     r"|sell(?:ing|s)?(?: it| everything| all| out| off)?|exit(?:s|ing)?(?: the position)?"
     r"|get out(?: of)?|go flat|close (?:out|it|the position|the trade"
     r"|my position|the long)|dump|ditch|liquidate|unload|take profits?|step aside"
-    r"|flatten(?: out| the position| it)?"
+    r"|flatten(?: out| the position| it)?|dumping(?: it)?|dumps|ditching(?: it)?|unloading(?: it)?"
     r"|(?:be |stay |get )?flat(?= (?:when|if|once|whenever|while))"
     # "out when RSI > 60", "out on the cross down": the exit, said with one word
     r"|(?<![^\s,;.⋄:])out(?= (?:when|if|once|whenever|on|at|after)(?!\S))"

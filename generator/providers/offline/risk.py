@@ -87,7 +87,7 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("take", rx(rf"{_RISK_PREFIX}{NUMP} (?:take profit|profit target|profit take|gain target)"
-                rf"{_FROM_ENTRY}")),
+                rf"{_FROM_ENTRY}{_ON_IT}")),
     # "3 percent stop, 12% target": a bare target next to the stop is the profit target
     ("take", rx(rf"{_RISK_PREFIX}{NUMP} target(?! (?:volatility|vol|weight|allocation|annual"
                 r"|yearly|risk)(?!\S))")),

@@ -378,6 +378,28 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         rf"|gold|commodities|cash|reits|real estate|small caps|large caps) (?:in|via|through|with)"
         rf" (?P<s>{SYM})"), r" \g<n> \g<s> "),
     (rx(rf"(?P<n>\d+(?:\.\d+)? %) (?P<s>{SYM}) (?:in|via|through) (?P=s)"), r" \g<n> \g<s> "),
+    # "stochastic %K (14)", "the fast stochastic line (%K)": the %K line, its period first
+    (rx(r"(?P<s>stochastics?|stoch) % (?P<l>k|d) \( (?P<n>\d+) \)"),
+     r" \g<n> day \g<s> % \g<l> "),
+    (rx(r"(?P<s>(?:slow |fast |full )?(?:stochastics?|stoch)) (?:line|oscillator) \( % (?P<l>k|d)"
+        r" \)"), r" \g<s> % \g<l> "),
+    # "the 8 21 5 macd": the settings said before the name
+    (rx(r"(?P<a>\d+) (?P<b>\d+) (?P<c>\d+) macd"), r" macd ( \g<a> , \g<b> , \g<c> ) "),
+    # "I want SPY held only when ...": the hold, said in the passive
+    (rx(rf"(?:i|we) (?:want|would like|'d like) (?P<s>{SYM}) (?:held|owned|bought)(?: only)?"
+        r"(?= (?:when|whenever|if|while|as long as)(?!\S))"), r" hold \g<s> "),
+    # "that's the only way out", "no stops, no targets, just that": nothing more to read
+    (rx(r"(?:that's|that is|that|this is|it's|it is) the only (?:way out|exit|sell rule|way i sell"
+        r"|way to sell)"), " "),
+    (rx(r"(?:no stops?(?: ,)? (?:and )?no (?:targets?|take profits?|profit targets?)|no stops?"
+        r" or targets?)(?: ,)?(?: just (?:that|this|it))?"), " "),
+    # "sized to a 10% volatility target rather than all-in": the size said, and its opposite
+    (rx(r"(?:rather than|instead of) (?:going |being )?(?:all in|full size|fully invested"
+        r"|100 %)"), " "),
+    # "sell if it's been 15 days": a time exit
+    (rx(r"(?P<v>sell|exit|get out)(?: it)? (?:if|once|when) (?:it's|it has|it is|its|it) been"
+        r" (?P<n>\d+) (?P<u>days|trading days|sessions|bars|weeks)"),
+     r" \g<v> after \g<n> \g<u> "),
     # "wait for the 14-day RSI to dip under 30, then buy": the condition of the buy
     (rx(r"wait (?:for|until) (?P<c>(?:(?!(?:to|when|if|and|or|then)\b)[^\s.,;⋄]+ ){1,7}?)to"
         r" (?P<v>dip|drop|fall|rise|climb|cross|go|get|close|move|break|turn)(?!\S)"),
