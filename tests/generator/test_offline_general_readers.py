@@ -100,3 +100,73 @@ def test_either_opens_a_group(text: str, combine: str, items: list[str]) -> None
     assert spec.entry is not None
     assert spec.entry.combine == combine
     assert sorted(item_text(c) for c in spec.entry.conditions) == items
+
+
+# -- wordings of ordinary writers (held_out_19 and _20's classes, on sentences of their own) ---
+@pytest.mark.parametrize(("text", "entry", "exit_"), [
+    # the indicator already named: "that RSI"
+    ("Buy DBC when its 3-day RSI drops below 15. Sell when that RSI rises above 60.",
+     ["rsi3 lt 15"], ["rsi3 gt 60"]),
+    # "N or more" in a row: a streak of N is already N or more
+    ("Buy EFA after four or more down days in a row and sell when it closes above its 5-day SMA.",
+     ["down_streak ge 4"], ["price gt sma5"]),
+    # "otherwise it should be out of the market": the negated entry
+    ("I'd like to hold LQD whenever it closes above its 60 day average, otherwise it should be "
+     "out of the market.", ["price gt sma60"], ["price lt sma60"]),
+    # a numbered list: its markers end sentences
+    ("Plan for VNQ: 1) buy when RSI(2) is under 8 2) sell when RSI(2) is over 75 3) that's all",
+     ["rsi2 lt 8"], ["rsi2 gt 75"]),
+    ("(a) buy IEF when its 20 day EMA is above its 60 day EMA (b) sell when the 20 day EMA is "
+     "below the 60 day EMA", ["ema20 gt ema60"], ["ema20 lt ema60"]),
+    # labels with "-" and "="
+    ("Entry - HYG closes above its 30-day high. Exit - HYG closes below its 15-day low.",
+     ["price gt hh30"], ["price lt ll15"]),
+    # a prompt's role and a request's hedges
+    ("You are my trading assistant. Your task is to buy TIP when its RSI(5) falls below 20 and "
+     "to sell it when RSI(5) climbs above 65, if that's possible.", ["rsi5 lt 20"],
+     ["rsi5 gt 65"]),
+    # the reason before the rule
+    ("Small caps bounce hard after a selloff, so I'd like to buy IWM when RSI(3) is under 10 "
+     "and sell when RSI(3) is over 70.", ["rsi3 lt 10"], ["rsi3 gt 70"]),
+    # "month-end close" is the monthly close
+    ("Own EWJ while its month-end close is above its 8-month moving average and sell on a "
+     "month-end close below it.", ["price:monthly gt sma8:monthly"],
+     ["price:monthly lt sma8:monthly"]),
+    # "%K (14)" and "the 8 21 5 macd"
+    ("Buy AGG when stochastic %K (10) crosses above %D, sell when %K crosses below %D.",
+     ["stoch_k10 crosses_above stoch_d10"], ["stoch_k10 crosses_below stoch_d10"]),
+    ("buy IYR when the 6 19 4 macd crosses over its signal line, sell when it crosses under",
+     ["macd[6,19,4] crosses_above macd_signal[6,19,4]"],
+     ["macd[6,19,4] crosses_below macd_signal[6,19,4]"]),
+])
+def test_ordinary_wordings_are_read(text: str, entry: list[str], exit_: list[str]) -> None:
+    spec = parse(text)
+    assert spec.entry is not None and spec.exit is not None
+    assert sorted(item_text(c) for c in spec.entry.conditions) == entry
+    assert sorted(item_text(c) for c in spec.exit.conditions) == exit_
+
+
+@pytest.mark.parametrize("text", [
+    # a reason that holds a rule word or a number is no reason: it stays and is refused
+    "Buy TLT because it's above its 200 day SMA, so I want to sell when RSI(14) is over 70.",
+    "I go long when bonds rally, so I want to hold TLT.",
+    # a lone "2)" is no list
+    "Buy SPY when RSI 2) is under 10 and sell when it is over 70",
+])
+def test_what_looks_like_framing_but_holds_a_rule_is_not_dropped(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+def test_sizing_and_risk_said_around_the_rule() -> None:
+    spec = parse("Buy GLD when its 50 day SMA crosses above its 200 day SMA and sell on the "
+                 "cross back. I always keep a 6% stop loss under it, and I want the position "
+                 "sized so it runs at about 9% volatility a year.")
+    assert spec.risk.stop_loss_pct == 6
+    assert spec.allocation.target_volatility_pct == 9
+    spec = parse("Put 100% of the account in IEF when its 3-month return is positive, and sell "
+                 "it all when the 3-month return turns negative.")
+    assert spec.allocation.kind.value == "all_in"
+    spec = parse("Every time QQQ's RSI(2) closes below 5, buy $1,500 worth. Sell when RSI(2) is "
+                 "above 60.")
+    assert (spec.allocation.kind.value, spec.allocation.amount) == ("fixed_amount", 1500)
