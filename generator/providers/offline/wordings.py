@@ -64,7 +64,8 @@ _LEVEL_BREAKS = re.compile(
 # "RSI(2) under 10 -> buy.": the condition, then the action it leads to
 _ARROW = re.compile(
     r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?) (?:- >|= >|→|=)"
-    rf" (?P<verb>buy|sell|exit|enter long|enter|go long|long|flat|go flat|short|cover|out|in)"
+    rf" (?P<verb>buy|sell|exit|enter long|enter|go long|be long|be in|get in|long|flat|go flat"
+    rf"|be flat|be out|get out|short|cover|out|in|hold)"
     rf"(?: (?P<sym>{SYM}))?(?: at the close)?"
     r"(?= [.;,!]|\s*$)"
 )
@@ -74,7 +75,9 @@ _SUBJECTLESS = re.compile(r"^(?:flips|turns|crosses|goes|drops|falls|rises|gets|
 
 
 _ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "sell",
-                "go flat": "sell", "out": "sell", "in": "buy"}
+                "go flat": "sell", "out": "sell", "in": "buy", "be long": "hold",
+                "be in": "hold", "get in": "buy", "be flat": "sell", "be out": "sell",
+                "get out": "sell"}
 
 
 # "rsi 2 < 5 buy. sell rsi 2 > 50": the condition, then its verb, with no arrow between
@@ -99,6 +102,8 @@ _LESS = frozenset({"lower", "less", "smaller", "weaker"})
 _ACT = {"be long": "hold", "be in": "hold", "be flat": "sell", "go flat": "sell",
         "get out": "sell", "go long": "buy"}
 _THIRD_PERSON = {"cross": "crosses"}
+# a stop with its level said somewhere in the text ("an 8% trailing stop", "stop loss at 5%")
+_STOP_LEVEL = re.compile(r"\d+(?:\.\d+)? % (?:trailing )?stop|stop(?: loss)? (?:of |at )?\d")
 # wordings of one construct said another way
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
@@ -400,6 +405,21 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<v>sell|exit|get out)(?: it)? (?:if|once|when) (?:it's|it has|it is|its|it) been"
         r" (?P<n>\d+) (?P<u>days|trading days|sessions|bars|weeks)"),
      r" \g<v> after \g<n> \g<u> "),
+    # "buy SPY on a breakout above the 55-day high": the close above it
+    (rx(r"(?:on|at) (?:a |the )?(?:breakout|break) (?:above|over|through)(?= (?:the |its |a )?"
+        r"\d+ (?:day|week) (?:high|highest high)(?!\S))"), " when the price closes above "),
+    # "once it has had two up days in a row": the streak
+    (rx(r"(?:it|they) (?:has|have) had(?= \d+ (?:up|down|green|red|consecutive|straight)(?!\S))"),
+     " it has "),
+    # "or if my 8% trailing stop gets hit, whichever comes first": the stop, said as an exit
+    (rx(r"(?:, )?or (?:if|when) (?:my|the) (?:(?P<n>\d+(?:\.\d+)?) % )?(?P<k>trailing stop"
+        r"|stop loss|stop) (?:gets|is) (?:hit|triggered|taken out)(?: ,)?(?: whichever (?:comes"
+        r"|happens) first)?"),
+     lambda m: (f" , with a {m.group('n')} % {m.group('k')} " if m.group("n")
+                else " " if _STOP_LEVEL.search(m.string) else m.group(0))),
+    # "buy SPY with $2,500 each time ...": the amount per position
+    (rx(rf"(?P<v>buy|purchase) (?P<s>{SYM}) with (?P<n>\d+(?:\.\d+)?) dollars(?! per)"),
+     r" \g<v> \g<s> with \g<n> dollars per position "),
     # "wait for the 14-day RSI to dip under 30, then buy": the condition of the buy
     (rx(r"wait (?:for|until) (?P<c>(?:(?!(?:to|when|if|and|or|then)\b)[^\s.,;⋄]+ ){1,7}?)to"
         r" (?P<v>dip|drop|fall|rise|climb|cross|go|get|close|move|break|turn)(?!\S)"),
