@@ -190,12 +190,27 @@ fixed at the root (a title no longer swallows a position size; a sell rule equal
 rule is refused), then the general classes they showed, with 8 more development sentences:
 held_out_17 46/80, held_out_18 25/80, the other sets unchanged, no wrong spec anywhere.
 
-The fourteen blind sets (5-18) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
-46 %, 19 %, 19 %, 24 % and 21 % on their first runs: each new population of writers brings
-phrasing no earlier set had, and the further a population is from the earlier ones (code,
-configs, spreadsheets, emoji, letters), the lower the first run. The 90 % target on unseen
-text is not met by the rule parser. Wrong specs on first runs stay rare (three in 320 sentences
-this round) and each was fixed at its root, not for its sentence.
+Twelfth round: back to the population the 90 % target names. `held_out_19` (ordinary retail
+writers) and `held_out_20` (writers used to chatbots: prompts, rule lists, threads, reasons
+first, polite requests) were committed and run once: 49/80 (61 %) with one wrong spec ("A and
+either B or C" grouped as (A and B) or C) and 27/80 (34 %), after three annotation corrections
+to the corpus's conventions. General readers first (a leftover clause that says nothing a spec
+could hold is ignored and listed; a cap beside the rule is the position size; "either" opens a
+group), then the classes the two sets showed, each widened to its class, with no development
+sentences added (the tests are in test_offline_general_readers.py): held_out_19 77/80,
+held_out_20 64/80, held_out_17 53/80, held_out_18 32/80, the other sets unchanged, no wrong
+spec anywhere. Then `held_out_21` (ordinary writers again, written after those changes) was
+committed and run once: 40/80 (50 %), no wrong spec; at the round's starting commit the same
+set scores 37/80 (46 %).
+
+The seventeen blind sets (5-21) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
+46 %, 19 %, 19 %, 24 %, 21 %, 61 %, 34 % and 50 % on their first runs: each new population of
+writers brings phrasing no earlier set had, and the further a population is from the earlier
+ones (code, configs, spreadsheets, emoji, letters), the lower the first run. Even ordinary
+writers start at 50-61 %, and a round that lifts two sets by 35 and 46 points lifts the next
+unseen set of the same population by 4. The 90 % target on unseen text is not met by the rule
+parser. Wrong specs on first runs stay rare and each was fixed at its root, not for its
+sentence.
 """
 
 from __future__ import annotations
@@ -209,7 +224,8 @@ FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3
           "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.85,
           "held_out_11": 0.95, "held_out_12": 0.95,
           "held_out_13": 0.90, "held_out_14": 0.90, "held_out_15": 0.75, "held_out_16": 0.70,
-          "held_out_17": 0.40, "held_out_18": 0.30, "held_out_19": 0.55, "held_out_20": 0.40}
+          "held_out_17": 0.40, "held_out_18": 0.30, "held_out_19": 0.95, "held_out_20": 0.78,
+          "held_out_21": 0.50}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 
