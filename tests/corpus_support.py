@@ -256,15 +256,18 @@ class Outcome:
     ok: bool
     refused: bool
     why: str
+    # the provider could not answer (a network error, a timeout, a quota): neither a spec nor
+    # a refusal, counted apart by `score` (only a model provider can fail so)
+    failed: bool = False
 
 
-def run_case(case: Case) -> Outcome:
-    """The static pipeline (offline parser, limits, render, AST gate) plus the store's symbol
-    check, as `POST /strategies` runs them, judged against the case. A case with `server:
-    allow_short` runs on a server with STRATFORGE_ALLOW_SHORT on; one with `store: XLK DIA`
-    on a store that also holds those symbols (a sentence naming an ETF outside the 21 stored
-    ones is judged on what the parser understood, not on the store)."""
-    from core.errors import StratforgeError
+def run_case(case: Case, provider: Any | None = None) -> Outcome:
+    """The static pipeline (the offline parser unless `provider` says another, limits, render,
+    AST gate) plus the store's symbol check, as `POST /strategies` runs them, judged against the
+    case. A case with `server: allow_short` runs on a server with STRATFORGE_ALLOW_SHORT on; one
+    with `store: XLK DIA` on a store that also holds those symbols (a sentence naming an ETF
+    outside the 21 stored ones is judged on what the parser understood, not on the store)."""
+    from core.errors import StratforgeError, UpstreamFailed
     from generator.pipeline import generate
     from generator.providers.offline_provider import OfflineProvider
     from generator.spec import SpecLimits
@@ -275,7 +278,7 @@ def run_case(case: Case) -> Outcome:
     try:
         allow_short = case.facts.get("server") == "allow_short"
         stored = set(STORED_SYMBOLS) | set(case.facts.get("store", "").split())
-        generated = generate(case.text, provider=OfflineProvider(),
+        generated = generate(case.text, provider=provider or OfflineProvider(),
                              limits=SpecLimits(max_symbols=20, allow_short=allow_short),
                              known_symbols=stored)
         missing = [s for s in generated.spec.all_symbols() if s not in stored]
@@ -283,6 +286,11 @@ def run_case(case: Case) -> Outcome:
             refused, why = True, f"unknown symbols {missing}"
         else:
             spec = generated.spec
+    except UpstreamFailed as exc:
+        if exc.code != "llm_invalid_answer":  # unreachable, timed out, out of quota
+            return Outcome(case, False, False, exc.message, failed=True)
+        # the model answered, never with a valid spec: no strategy, as a refusal gives none
+        refused, why = True, exc.message
     except StratforgeError as exc:
         refused, why = True, exc.message
     ok, problem = judge(case, spec, refused)
@@ -292,11 +300,12 @@ def run_case(case: Case) -> Outcome:
 def score(outcomes: list[Outcome]) -> dict[str, Any]:
     """Share right, and how the wrong ones went: refused, or a spec with other facts."""
     right = sum(o.ok for o in outcomes)
-    wrong_spec = sum(1 for o in outcomes if not o.ok and not o.refused)
+    wrong_spec = sum(1 for o in outcomes if not o.ok and not o.refused and not o.failed)
     return {
         "cases": len(outcomes),
         "right": right,
         "share": right / len(outcomes) if outcomes else 0.0,
         "refused_wrongly": sum(1 for o in outcomes if not o.ok and o.refused),
         "wrong_spec": wrong_spec,
+        "failed": sum(1 for o in outcomes if o.failed),
     }
