@@ -170,3 +170,16 @@ def test_sizing_and_risk_said_around_the_rule() -> None:
     spec = parse("Every time QQQ's RSI(2) closes below 5, buy $1,500 worth. Sell when RSI(2) is "
                  "above 60.")
     assert (spec.allocation.kind.value, spec.allocation.amount) == ("fixed_amount", 1500)
+
+
+def test_a_bare_period_is_the_moving_average_the_text_named_with_it() -> None:
+    # "the 20-period ... the 50-period" after the EMAs were named: the EMAs, not SMAs
+    spec = parse("Buy TIP on the day the 20-period exponential moving average crosses over the "
+                 "50-period exponential average; sell when the 20-period crosses back under the "
+                 "50-period.")
+    assert spec.exit is not None
+    assert [item_text(c) for c in spec.exit.conditions] == ["ema20 crosses_below ema50"]
+    # both kinds named with that period: "the 20" could be either, and is refused
+    with pytest.raises(ParseError):
+        parse("Buy TIP when the 20 day SMA is above the 20 day EMA and the 20 is above the 50 "
+              "day EMA; sell when the 20 day SMA is below the 20 day EMA.")

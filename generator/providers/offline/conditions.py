@@ -439,6 +439,18 @@ def _complete(
     return left, right
 
 
+def _named_kind(state: ParseState, ind: Ind) -> Ind:
+    """A bare "the 20-period" takes the moving average the text named with that period ("the
+    20-period exponential moving average crosses over ...; sold when the 20-period crosses back
+    under the 50-period"), when the text named one kind only; else it stays bare (`_settle`)."""
+    if ind.kind is not None or ind.period is None:
+        return ind
+    kinds = {i.kind for i in state.inds.values()
+             if i.kind in (IndicatorKind.sma, IndicatorKind.ema) and i.period == ind.period
+             and i.symbol is None and i.timeframe == ind.timeframe}
+    return replace(ind, kind=kinds.pop()) if len(kinds) == 1 else ind
+
+
 def _settle(left: Ind, right: Ind | float) -> tuple[Ind, Ind | float]:
     """A bare period takes the other side's moving-average kind; an indicator of another
     symbol shares it with the other side; sides on different scales are refused."""
@@ -545,7 +557,11 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Co
         left, pronoun, op, right = _read_sides(reader)
         if direction is not None and op.code in ("c?", "ca", "cb"):
             op = Op(direction)
-        left, right = _settle(*_complete(left, pronoun, right, prev))
+        left, right = _complete(left, pronoun, right, prev)
+        left = _named_kind(state, left)
+        if isinstance(right, Ind):
+            right = _named_kind(state, right)
+        left, right = _settle(left, right)
         if reader.offset is not None and not isinstance(right, Ind):
             raise _Refused("a percentage above or below needs an indicator to measure from")
         resolved = resolve_op(op, left, right)

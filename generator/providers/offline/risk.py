@@ -144,7 +144,8 @@ MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
        rf"| each trade)?(?: for)? (?:at least|a minimum of|no less than) {_HOLD_N}"
        # "... before the exit rule kicks in": what a minimum hold is
        r"(?: before (?:the |any |my |a )?(?:exit|sell|selling)(?: rule| signal| condition)?"
-       r"(?: (?:kicks in|applies|counts|can fire|fires|is checked|is used|takes effect))?)?"),
+       r"(?: (?:kicks in|can kick in|applies|can apply|counts|can fire|fires|is checked|is used"
+       r"|takes effect|can take effect))?)?"),
     rx(r"(?:, )?(?:and |with )?(?:a )?(?:minimum|min) hold(?:ing)?(?: period| time)?(?: of| is)?"
        rf" {_HOLD_N}(?: before (?:selling|exiting|any sell|a sell|the exit))?"),
     rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell(?: it| them)? (?:before|within"

