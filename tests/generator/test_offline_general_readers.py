@@ -183,3 +183,41 @@ def test_a_bare_period_is_the_moving_average_the_text_named_with_it() -> None:
     with pytest.raises(ParseError):
         parse("Buy TIP when the 20 day SMA is above the 20 day EMA and the 20 is above the 50 "
               "day EMA; sell when the 20 day SMA is below the 20 day EMA.")
+
+
+@pytest.mark.parametrize(("text", "entry", "exit_"), [
+    # the symbol alone before "while": the hold
+    ("IEF only while it is above its 120-day SMA, otherwise cash.", ["price gt sma120"],
+     ["price lt sma120"]),
+    # "for each of A, B and C, hold it while ...", "be out of it while ..."
+    ("For each of SPY, EFA and VNQ, hold it while its price is above its 150-day SMA and be "
+     "out of it while the price is below. Split the money equally among the three.",
+     ["price gt sma150"], ["price lt sma150"]),
+    # "drops more than 4% below", "recovers to above"
+    ("When IEV drops more than 4% below its 30-day moving average I'd like to buy it, then "
+     "sell once it recovers to above the 30-day average.", ["price lt sma30-4%"],
+     ["price gt sma30"]),
+    # "that return": the return the text named
+    ("I want to hold IWM whenever its 6-month return is positive and sit out whenever that "
+     "return is negative.", ["roc126 gt 0"], ["roc126 lt 0"]),
+    # "the Russell 2000 fund, IWM,": the symbol said twice
+    ("When the Russell 2000 fund, IWM, closes above its 50-day high, buy it; sell when it "
+     "closes below its 25-day low.", ["price gt hh50"], ["price lt ll25"]),
+    # a period and a width said around "Bollinger band"
+    ("TLT on a 15-day Bollinger band with 1.5 standard deviations: buy a close below the "
+     "lower band and sell a close above the upper band.",
+     ["price lt bb_lower15[1.5]"], ["price gt bb_upper15[1.5]"]),
+])
+def test_held_out_21s_classes_are_read(text: str, entry: list[str], exit_: list[str]) -> None:
+    spec = parse(text)
+    assert spec.entry is not None and spec.exit is not None
+    assert sorted(item_text(c) for c in spec.entry.conditions) == entry
+    assert sorted(item_text(c) for c in spec.exit.conditions) == exit_
+
+
+def test_only_buy_if_after_a_buy_rule_stays_a_filter() -> None:
+    spec = parse("Buy EFA when its 10-day EMA crosses above its 40-day EMA and sell on the cross "
+                 "back. Oh and only buy if EFA is above its 200-day SMA.")
+    assert spec.entry is not None
+    assert sorted(item_text(c) for c in spec.entry.conditions) == [
+        "ema10 crosses_above ema40", "price gt sma200"]

@@ -154,6 +154,7 @@ EQUAL = rx(
     r"|(?:split|divided|divide|spread)(?: it| the money| money| capital| the portfolio"
     r"| my money| my capital| my portfolio| everything| our money"
     r"| the capital)? (?:equally|evenly)(?: between| among| across| over| into)?"
+    r"(?: the \d+(?: of them)?| all of them| them)?"
     r"|(?:in )?equal (?:parts|amounts|shares|sizes|dollar amounts)|(?:with )?equal (?:allocation"
     r"|allocations|sizing|position sizes?)"
     # "buy SPY and QQQ equally when ...": the symbols just named, in equal parts
@@ -280,7 +281,8 @@ def extract_volatility_target(state: ParseState) -> None:
 
 # "$5,000 per trade", "put 10000 dollars in each position", "buy $10k of it"
 AMOUNT_PATTERNS: list[re.Pattern[str]] = [
-    rx(r"(?:(?:use|using|put|allocate|allocating|invest|investing|with|spend|spending|risk) )?"
+    rx(r"(?:(?:use|using|put|allocate|allocating|invest|investing|with|spend|spending|risk|size"
+       r"|sizing) )?"
        r"(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)(?: (?:per|for each|in each|each|on each|for every"
        r"|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry))"),
 ]

@@ -162,7 +162,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?:long ?time|first time) (?:lurker|poster|listener)(?:, first (?:time )?post)?"
        r"|thoughts \?|any thoughts \?|what do you think \?|opinions \?|feedback welcome"
        r"|to protect (?:my |the )?(?:gains|profits|capital))(?: \.| ,| !)?"),
-    rx(r"(?:, )?(?:nothing fancy|that's it|thats it|that is it|that's all|thats all|that is all"
+    rx(r"(?:, )?(?:nothing fancy|keep it simple|simple as that|that's it|thats it|that is it"
+       r"|that's all|thats all|that is all"
        r"|lol|haha|not a pro(?: here)?|no pro here|new to this|i'm new|im new|first time here"
        r"|no matter what|in any case|just in case|to be safe|for safety)(?: !| \.| ,)*"),
     # a family's name said in passing: "QQQ trend follow w/ 10% trailing stop: ..."
@@ -726,6 +727,10 @@ _TITLE_PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:day|days|week|weeks|bar|bars|p
 # "Bollinger breakout on QQQ w/ 2.5 std bands": the width alone, on the default 20 days
 _BB_WIDTH = re.compile(rf"(?<!\S)(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?: bollinger)?"
                        r"(?: bands?)?(?!\S)")
+# "a 15-day Bollinger band with 1.5 standard deviations": the period, then the width
+_BB_DAYS_WIDTH = re.compile(r"(?<!\S)(?P<p>\d+) (?:day|period|bar) (?:bollinger )?bands?"
+                            rf" (?:with|at|of|using) (?:a )?(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}"
+                            r"(?!\S)")
 # "... w/ 10 day bands": the period alone, at the default width
 _BB_DAYS = re.compile(r"(?<!\S)(?P<p>\d+) (?:day|period|bar) (?:bollinger )?bands?(?!\S)")
 _STOCH_SETTINGS = re.compile(r"(?<!\S)(?:stochastics?|stoch)(?: % k)? (?P<p>\d+)(?: ,| /)?"
@@ -779,6 +784,7 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
 
     rest = _BB_SETTINGS.sub(bb, rest)
     if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollinger|bb|bbs)(?!\S)", rest):
+        rest = _BB_DAYS_WIDTH.sub(bb, rest)
         rest = _BB_WIDTH.sub(lambda m: bollinger(20, float(m.group("k"))), rest)
         rest = _BB_DAYS.sub(lambda m: bollinger(int(m.group("p")), 2.0), rest)
     rest = _STOCH_SETTINGS.sub(stoch, rest)

@@ -161,6 +161,12 @@ BOLLINGER: Rules = [
         _band,
     ),
     (
+        # "a 10-day Bollinger band with 1.5 standard deviations": the period, then the width
+        rx(rf"(?:a |the )?{period('p')} bollinger bands? (?:with|at|of|using) (?:a )?"
+           rf"(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS}"),
+        _bollinger_settings,
+    ),
+    (
         # "with 1.5 std (20 day)": the width, then the period in brackets
         rx(rf"(?:(?:using|with) )?(?:a |the )?(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS}"
            r" \( (?P<pn>\d+) (?:days?|periods?|bars?) \)"),

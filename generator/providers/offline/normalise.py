@@ -337,6 +337,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r" clos(?:es|ing prices)\b", r"\1"),
     (r"(?i)\b(?:month[- ]end|end[- ]of[- ]month|month[- ]ending) clos(e|es|ing price)\b",
      r"monthly clos\1"),
+    # "cash (SHY)", "t-bills (BIL)": the fund named for the class
+    (r"(?i)\b(?:cash|t-?bills|money market) \(\s*([A-Za-z]{2,5})\s*\)", r"\1"),
     # "I only want to own VTI when ...": "only" says what "only when" says
     (r"(?i)\b(i|we) only (want|wish|like|would like|'d like) to\b", r"\1 \2 to"),
     # "buy $2,000 worth when ...", "buy 5000 dollars worth": the buy, with that amount

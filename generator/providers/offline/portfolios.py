@@ -123,6 +123,7 @@ ROT_TOP = [
 ]
 ROT_UNIVERSE = rx(
     r"(?:of|from|among|amongst|between|across|in|into|out of|rank|ranking|compare|comparing"
+    r"|universe is|universe :|universe =|universe"
     r"|rotation :|rotation|rotate :|rotate|rotating"
     # "a monthly momentum strategy with SPY, TLT, GLD and VNQ"
     r"|(?:momentum|rotation|relative strength) (?:strategy|bot|system|portfolio) (?:with|using"

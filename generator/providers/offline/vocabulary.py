@@ -36,6 +36,7 @@ ALIASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\bsp\s?500\b"), "SPY"),
     (re.compile(r"(?i)(?:\bthe\s+)?\bnasdaq(?:\s*-?\s*100)?(?:\s+index)?\b"), "QQQ"),
     (re.compile(r"(?i)\bgold\b"), "GLD"),
+    (re.compile(r"(?i)(?:\bthe\s+)?\brussell\s*-?\s*2000(?:\s+index)?\b"), "IWM"),
     (
         re.compile(
             r"(?i)\b(?:long[\s-]+(?:term\s+|dated\s+)?(?:bonds|treasuries|treasury\s+bonds)"

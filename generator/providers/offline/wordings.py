@@ -50,7 +50,8 @@ def _cross_pair_lines(m: re.Match[str]) -> str:
 _EACH_ONE = re.compile(
     r"(?<!\S)(?:each (?:1|one)|each of them|every one of them|that (?:1|one)(?= when)"
     r"|each(?= (?:is|closes|trades|goes"
-    r"|drops|falls|rises|crosses|stays|gets|sits|holds|when|if|once|whenever)(?!\S)))(?!\S)")
+    r"|drops|falls|rises|crosses|stays|gets|sits|holds|when|if|once|whenever|while|as long as)"
+    r"(?!\S)))(?!\S)")
 # "crosses above the signal on each one": the rule said of every symbol, with nothing to add
 _ON_EACH = re.compile(r"(?<!\S)(?:on|for|in) (?:each (?:1|one)|each of them|each)"
                       r"(?= [,;.⋄]| and | or |\s*$)")
@@ -134,9 +135,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "sell when that RSI crosses below 70", "once price gets back above that 20-day average":
     # the indicator already named
     (rx(r"(?:(?<=above )|(?<=below )|(?<=under )|(?<=over )|(?<=when )|(?<=once )|(?<=than )"
-        r"|(?<=if )|(?<=and ))(?:that|this|the same)"
+        r"|(?<=if )|(?<=and )|(?<=whenever ))(?:that|this|the same)"
         r"(?= (?:\d+ (?:day|week|month)|rsi|macd|sma|ema|average|moving average|stochastic"
-        r"|bollinger|band|upper|lower|middle|return|momentum|performance)(?!\S))"), " the "),
+        r"|bollinger|band|upper|lower|middle)(?!\S))"), " the "),
     # "crosses back above 30 after being oversold": the crossing says it
     (rx(r"(?P<n>\d+) (?:after|from) (?:being |an |a )?(?:oversold|overbought)(?: reading"
         r"| levels?| territory| zone)?"), r" \g<n> "),
@@ -425,6 +426,40 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "VTI only while it's above the 200-day SMA": the hold, its verb left out
     (rx(rf"(?:(?<=^ )|(?<=[.;:!?⋄] ))(?P<s>{SYM}) only(?= (?:while|when|whenever|if|as long as)"
         r"(?!\S))"), r" hold \g<s> "),
+    (rx(rf"(?:(?<=^ )|(?<=[.;:!?⋄] ))(?P<s>{SYM})(?= (?:while|as long as)(?!\S))"),
+     r" hold \g<s> "),
+    # "for each of SPY, EFA and DBC, hold it while ...": one rule for every symbol named
+    (rx(rf"for each of (?P<l>{SYMLIST})(?: ,| :)? (?P<v>hold|buy|own)(?: it)?(?= (?:when|whenever"
+        r"|if|while|as long as)(?!\S))"), r" \g<v> \g<l> each "),
+    (rx(r"(?:and )?be out(?: of it| of the market)?(?= (?:when|whenever|while|if|once)(?!\S))"),
+     " and sell "),
+    # "buy either one when ...": each of the symbols named
+    (rx(r"(?P<v>buy|hold|own|sell) either (?:1|one)(?= (?:when|whenever|if|while|once)(?!\S))"),
+     r" \g<v> each "),
+    # "sit out whenever that return is negative": the return the text named
+    (rx(r"(?:that|this|the same) (?:total )?return"),
+     lambda m: (f" the {found[-1]} return " if (found := re.findall(
+         r"(\d+ (?:day|week|month|year)) (?:total )?return", m.string[:m.start()]))
+         else m.group(0))),
+    # "only sell if it closes ...": "only" says what "if" says ("only buy if X" after a buy
+    # rule is a filter added to it, read elsewhere)
+    (rx(r"only(?= (?:sell|exit)(?: it)? (?:if|when|once|whenever)(?!\S))"), " "),
+    # "the S&P 500 fund, SPY,", "the Russell 2000 fund, IWM,": the symbol said twice
+    (rx(rf"(?:the )?(?P<s>{SYM}) (?:fund|etf|index fund) , (?P=s)(?: ,)?"), r" \g<s> "),
+    # "but I don't want to be shaken out too quickly, so": the reason for a minimum hold
+    (rx(r"(?:, )?(?:but )?(?:i |we )?(?:don't|do not) want to (?:be |get )?(?:shaken|stopped"
+        r"|whipsawed|chopped|kicked) out(?: too (?:quickly|early|soon|fast))?(?: ,)?(?: so)?"),
+     " , "),
+    (rx(r"to avoid (?:false|early|bad|premature|needless) (?:exits|signals|trades|entries"
+        r"|whipsaws|sells)(?: ,)?"), " "),
+    # "drops 5% below its 20-day moving average": is that far below it
+    (rx(r"(?:drops|falls|dips|sinks|slides|trades)(?: more than| over)? (?P<n>\d+(?:\.\d+)? %)"
+        r" (?P<d>below|under)"),
+     r" is \g<n> \g<d> "),
+    (rx(r"(?:rises|climbs|jumps|trades) (?P<n>\d+(?:\.\d+)? %) (?P<d>above|over)"),
+     r" is \g<n> \g<d> "),
+    # "Ticker IWM - entry when ... - exit when ... - size $10,000 per trade": labels after dashes
+    (rx(r"- (?P<l>entry|exit|size|sizing|stop|risk|target)(?= )"), r" . \g<l> "),
     # "I don't want any other sell signal, just an 8% trailing stop to get me out", "I don't
     # have a sell signal, so just put a 4% stop": the risk controls are the exit
     (rx(r"(?:i |we )?(?:don't|do not) (?:want|have|need|use)(?: any| an| a)?(?: other| extra)?"
@@ -445,7 +480,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "unless HYG is below its own 50-day average at the time": the time is the bar's
     (rx(r"(?P<w>average|day|sma|ema|band) at the time"), r" \g<w> "),
     # "Buy VNQ only when BOTH things are true: A and B"
-    (rx(r"(?P<kw>when|if|once|while) (?:both|all) (?:things|conditions|of these|of the following"
+    (rx(r"(?P<kw>when|if|once|while) (?:both|BOTH|all|ALL) (?:things|conditions|of these"
+        r"|of the following"
         r"|rules)(?: things)? (?:are|hold|hold true|are true|are met)(?: true)? :"),
      r" \g<kw> "),
     # "sit out whenever ...": the exit
@@ -523,8 +559,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:gets|receives|takes) (?:100 %|everything|all of it|all the money|the whole account"
         r"|the whole portfolio|the full allocation)"), " all in "),
     # "Entry is when ...", "the sell signal is if ...": the rule, labelled
-    (rx(r"(?:the |my )?(?:entry|buy)(?: signal| rule| trigger)? is(?= (?:when|whenever|if|once)"
-        r"(?!\S))"), " buy "),
+    (rx(r"(?:the |my )?(?:entry|buy signal|buy rule|entry rule|entry signal|entry trigger)"
+        r"(?: is)?(?= (?:when|whenever|if|once)(?!\S))"), " buy "),
     (rx(r"(?:the |my )?(?:exit|sell)(?: signal| rule| trigger)? is(?= (?:when|whenever|if|once)"
         r"(?!\S))"), " sell "),
     (rx(r"(?:entry|entries|enter)(?=\s+on\s+(?:a|an|the)\s)"), " buy "),
