@@ -221,3 +221,10 @@ def test_only_buy_if_after_a_buy_rule_stays_a_filter() -> None:
     assert spec.entry is not None
     assert sorted(item_text(c) for c in spec.entry.conditions) == [
         "ema10 crosses_above ema40", "price gt sma200"]
+
+
+def test_a_close_at_the_end_of_each_month_is_the_monthly_close() -> None:
+    spec = parse("Timing on EWJ: at the end of each month, if EWJ closed above its 9-month "
+                 "moving average be in it, otherwise be in cash.")
+    assert spec.entry is not None
+    assert [item_text(c) for c in spec.entry.conditions] == ["price:monthly gt sma9:monthly"]

@@ -201,14 +201,20 @@ sentences added (the tests are in test_offline_general_readers.py): held_out_19 
 held_out_20 64/80, held_out_17 53/80, held_out_18 32/80, the other sets unchanged, no wrong
 spec anywhere. Then `held_out_21` (ordinary writers again, written after those changes) was
 committed and run once: 40/80 (50 %), no wrong spec; at the round's starting commit the same
-set scores 37/80 (46 %).
+set scores 37/80 (46 %). After the classes it showed, each widened to its class (one more wrong
+spec found on the way and fixed at the root: a bare "the 20-period" after EMAs were named was
+read as an SMA): held_out_21 66/80, held_out_17 54/80, the other sets unchanged. Then
+`held_out_22` (ordinary writers once more, written after all of that) was committed and run
+once at three commits: 31/80 (39 %) at the round's start, 36/80 (45 %) after the changes for
+held_out_19 and _20, 37/80 (46 %) after those for held_out_21, with one wrong spec at each (a
+month-end close read as the daily close), fixed at its root afterwards: 38/80.
 
-The seventeen blind sets (5-21) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
-46 %, 19 %, 19 %, 24 %, 21 %, 61 %, 34 % and 50 % on their first runs: each new population of
-writers brings phrasing no earlier set had, and the further a population is from the earlier
+The eighteen blind sets (5-22) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
+46 %, 19 %, 19 %, 24 %, 21 %, 61 %, 34 %, 50 % and 46 % on their first runs: each new population
+of writers brings phrasing no earlier set had, and the further a population is from the earlier
 ones (code, configs, spreadsheets, emoji, letters), the lower the first run. Even ordinary
-writers start at 50-61 %, and a round that lifts two sets by 35 and 46 points lifts the next
-unseen set of the same population by 4. The 90 % target on unseen text is not met by the rule
+writers start at 46-61 %, and a round that lifts its own sets by 35 to 46 points lifts the next
+unseen set of the same population by 1 to 6. The 90 % target on unseen text is not met by the rule
 parser. Wrong specs on first runs stay rare and each was fixed at its root, not for its
 sentence.
 """
@@ -225,7 +231,7 @@ FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3
           "held_out_11": 0.95, "held_out_12": 0.95,
           "held_out_13": 0.90, "held_out_14": 0.90, "held_out_15": 0.75, "held_out_16": 0.70,
           "held_out_17": 0.40, "held_out_18": 0.30, "held_out_19": 0.95, "held_out_20": 0.78,
-          "held_out_21": 0.50}
+          "held_out_21": 0.80, "held_out_22": 0.45}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

@@ -436,6 +436,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "buy either one when ...": each of the symbols named
     (rx(r"(?P<v>buy|hold|own|sell) either (?:1|one)(?= (?:when|whenever|if|while|once)(?!\S))"),
      r" \g<v> each "),
+    # "at the end of each month, if SPY closed above its 10-month moving average": the monthly
+    # close (the month's last close, compared at the month's end)
+    (rx(rf"(?:at|on) the end of (?:each|every|the) month(?: ,)? (?P<kw>if|when|once)"
+        rf"(?: (?P<s>{SYM}))? (?:closed|closes|has closed|finished|finishes|ended|ends)"
+        r"(?= (?:above|below|over|under)(?!\S))"),
+     lambda m: f" each month , {m.group('kw')} {m.group('s') or ''} monthly close is "),
     # "sit out whenever that return is negative": the return the text named
     (rx(r"(?:that|this|the same) (?:total )?return"),
      lambda m: (f" the {found[-1]} return " if (found := re.findall(
