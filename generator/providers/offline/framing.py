@@ -3,8 +3,14 @@
 People write "Classic 60/40: ...", "RSI-2 strategy on SPY: ...", "hey! can you make me a bot
 that ... thanks". This module owns those words. It takes out, before any rule is read:
 
+* **a numbered list's markers** ("1/ ... 2/ ...", "1) ...", "(a) ..."), counted up from 1 or a,
+  which end their items as sentences (`split_list_items`);
+* **the reason given before a rule** ("Since bonds rally when stocks crash, I want ...", "...,
+  so I'd like ...", "..., which is why I'd buy ..."), when it holds no number or trading verb;
 * **small talk** (greetings, thanks, "can you make me a bot that", "my idea:", "I want the bot
-  to", spoken filler, "TL;DR ...") and a letter's greeting, pleasantries and sign-off
+  to", spoken filler, "TL;DR ...", a prompt's role and task: "You are a trading bot.", "Act as
+  my portfolio manager and", "Your job is to"; a request's hedges: "if that's possible", "would
+  you mind creating") and a letter's greeting, pleasantries and sign-off
   (`PLEASANTRIES`, taken only when they hold no symbol, number or rule word) — listed as
   ignored; so is a sentence of chatter (no symbol, number or trading word; a year or an age
   may stand in it) and a question that states no rule and asks for nothing to be added ("Is a

@@ -5,7 +5,8 @@ the facts found by the global phrases (schedule, risk, alternative, sizing), the
 the signal path puts in the text (indicators, operators, numbers, symbols, verbs), and the
 running lists of what was understood and what was not. Its methods are the shared mechanics:
 placeholders, refusals with their reasons, leftovers, and the "two different ... were given"
-check.
+check. `says_nothing` decides which leftover clause may be ignored (listed, never used) rather
+than refused: one with no placeholder, number or word that may say how or when to trade.
 """
 
 from __future__ import annotations
