@@ -9,8 +9,8 @@ sentence.
 
 The issue's target (90 % of sentences the reader was not written against, no wrong spec) is
 not met by the offline parser (see README, "Measured"); this is the command that measures a
-model provider against it, once a key is configured (OPENAI_API_KEY / ANTHROPIC_API_KEY, or
-STRATFORGE_OPENAI_BASE_URL for a compatible server; the usual Settings):
+model provider against it, once a key is configured (OPENAI_API_KEY / ANTHROPIC_API_KEY, and
+OPENAI_BASE_URL for a compatible server; the usual Settings):
 
     .venv/bin/python bench/corpus_score.py --provider openai:gpt-4o-mini \\
         --sets held_out_19,held_out_20,held_out_21
