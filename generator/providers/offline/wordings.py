@@ -105,6 +105,27 @@ _ACT = {"be long": "hold", "be in": "hold", "be flat": "sell", "go flat": "sell"
 _THIRD_PERSON = {"cross": "crosses"}
 # a stop with its level said somewhere in the text ("an 8% trailing stop", "stop loss at 5%")
 _STOP_LEVEL = re.compile(r"\d+(?:\.\d+)? % (?:trailing )?stop|stop(?: loss)? (?:of |at )?\d")
+# the label nouns that may stand before a "when" already said, by the label's verb
+_LABEL_BEFORE_WHEN: dict[str, set[str | None]] = {
+    "entry": {None, "signal", "rule", "trigger"}, "buy": {"signal", "rule"},
+    "exit": {None, "signal", "rule", "trigger"}, "sell": {None, "signal", "rule", "trigger"},
+}
+
+
+def _labelled_rule(m: re.Match[str]) -> str:
+    """ "the sell signal is RSI(2) above 65" -> "sell when RSI(2) above 65"; before a "when"
+    already said ("Entry is when ...", "the sell signal is if ...", "entry rule when ...") only
+    the verb; any other "buy"/"sell"/"entry"/"exit" is left as it is."""
+    verb, noun = m.group("v"), m.group("noun")
+    side = "sell" if verb in ("sell", "exit") else "buy"
+    before_when = m.group("kw") is not None and noun in _LABEL_BEFORE_WHEN[verb]
+    if before_when and (m.group("is") or verb in ("entry", "buy")):
+        return f" {side} "
+    if noun and m.group("is"):
+        return f" {side} when "
+    return m.group(0)
+
+
 # wordings of one construct said another way
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
@@ -354,11 +375,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" :(?= \S)"), " buy when "),
     (rx(r"(?:exit|exits|sell|out|exit conditions|exit rules?|sell rules?) :(?= \S)"),
      " sell when "),
-    # "Entry - IWM closes below ...", "Entry = MACD histogram turns positive": the same labels
+    # "Entry - IWM closes below ...": the same labels after a dash ("Entry = ..." is read with
+    # "entry when" below)
     (rx(r"(?:(?<=^ )|(?<=[.;,⋄] ))(?:entry|entries|entry rules?|buy rules?|buy signal|long entry)"
-        r" (?:-|=)(?= \S)(?! (?:buy|go long|long|enter)(?!\S))"), " buy when "),
+        r" -(?= \S)(?! (?:buy|go long|long|enter)(?!\S))"), " buy when "),
     (rx(r"(?:(?<=^ )|(?<=[.;,⋄] ))(?:exit|exits|exit rules?|sell rules?|sell signal)"
-        r" (?:-|=)(?= \S)(?! (?:sell|exit|get out)(?!\S))"), " sell when "),
+        r" -(?= \S)(?! (?:sell|exit|get out)(?!\S))"), " sell when "),
     # "sell anyway after 10 trading days": a time exit, whatever else happens
     (rx(r"(?P<v>sell|exit|get out|close it)(?: it)? (?:anyway|regardless|no matter what|in any"
         r" case)(?= after \d)"), r" \g<v> "),
@@ -501,9 +523,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:stop out|get out|cover)(?: of the short| of it| of the position)? (?:if|when|once)"
         r" it (?:moves|goes|runs) (?P<n>\d+(?:\.\d+)?) % against (?:me|us|the position"
         r"|the trade)"), r" with a \g<n> % stop loss "),
-    # "drops more than 5% below its 20-day average": the offset is the level
-    (rx(r"(?P<v>drops|falls|dips|sinks|slides|rises|climbs|jumps) (?:more than|over)"
-        r"(?= \d+(?:\.\d+)? % (?:below|above|under|over)(?!\S))"), r" \g<v> "),
+    # "once it recovers to above the 20-day average": it rises above it
     (rx(r"(?:recovers|gets back|climbs back|comes back|bounces back|rallies back) to(?= (?:above"
         r"|over)(?!\S))"), " rises "),
     # "buy on the day price crosses above the 21-day EMA": when it does
@@ -564,11 +584,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "whichever did better gets 100%": all of the money in the pick
     (rx(r"(?:gets|receives|takes) (?:100 %|everything|all of it|all the money|the whole account"
         r"|the whole portfolio|the full allocation)"), " all in "),
-    # "Entry is when ...", "the sell signal is if ...": the rule, labelled
-    (rx(r"(?:the |my )?(?:entry|buy signal|buy rule|entry rule|entry signal|entry trigger)"
-        r"(?: is)?(?= (?:when|whenever|if|once)(?!\S))"), " buy "),
-    (rx(r"(?:the |my )?(?:exit|sell)(?: signal| rule| trigger)? is(?= (?:when|whenever|if|once)"
-        r"(?!\S))"), " sell "),
+    # "the sell signal is RSI(2) above 65", "Entry is when ...", "the sell signal is if ...":
+    # the rule, labelled
+    (rx(r"(?:the |my )?(?P<v>buy|sell|entry|exit)(?: (?P<noun>signal|trigger|rule|condition))?"
+        r"(?P<is> is)?(?P<kw>(?= (?:when|whenever|if|once)(?!\S)))?"), _labelled_rule),
     (rx(r"(?:entry|entries|enter)(?=\s+on\s+(?:a|an|the)\s)"), " buy "),
     (rx(r"(?:exits?)(?=\s+on\s+(?:a|an|the)\s)"), " sell "),
     # "in when macd crosses over signal": the buy, said with one word
@@ -684,10 +703,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|targets)"), " rebalance "),
     (rx(r"(?:brought|set|put|reset|moved|returned) back to (?:its |their |the )?(?:target|targets"
         r"|target weights)"), " rebalanced "),
-    # "entry when", "entry = close < ...": the buy
+    # "entry when", "entry = close < ...", "Buy signal = RSI(2) below 10": the buy
     (rx(r"(?:entry|enter)(?= (?:when|if|on|once)(?!\S))"), " buy "),
-    (rx(r"(?:entry|entries|buy rule) ="), " buy when "),
-    (rx(r"(?:exit|exits|sell rule) ="), " sell when "),
+    (rx(r"(?:entry|entries|entry rules?|buy rules?|buy signal|long entry) ="), " buy when "),
+    (rx(r"(?:exit|exits|exit rules?|sell rules?|sell signal) ="), " sell when "),
     # "closes at a new 252-day high", "falls to a new 50-day low": beyond that high or low
     (rx(r"(?:closes|closed|is|trades) at (?:a )?new (?P<n>\d+) (?P<u>day|week) high"),
      r" closes above the \g<n> \g<u> high "),
@@ -714,9 +733,6 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?= (?:whichever|the best|the top|the strongest)(?!\S))"), " hold "),
     # "Buy DBC: EMA 9 crosses above EMA 21", "Long VTI: MACD > Signal": verb, symbol, rule
     (rx(rf"(?P<v>buy|sell|long|exit|go long|short) (?P<s>{SYM}) :"), r" \g<v> \g<s> when "),
-    # "the sell signal is RSI(2) above 65": sell when
-    (rx(r"(?:the |my )?(?P<v>buy|sell|entry|exit) (?:signal|trigger|rule|condition) is"),
-     lambda m: f" {'sell' if m.group('v') in ('sell', 'exit') else 'buy'} when "),
     # "move out of QQQ when", "out of IWM when": sell
     (rx(rf"(?:move |get |go |step )?out of (?P<s>{SYM})(?= (?:when|if|once|whenever)(?!\S))"),
      r" sell \g<s> "),
