@@ -314,6 +314,15 @@ def _read_cross(reader: _Reader, text: str) -> Cond:
 _MOVING = (IndicatorKind.sma, IndicatorKind.ema)
 
 
+def _averages_named(state: ParseState, period: float) -> set[tuple[IndicatorKind | None,
+                                                                 str | None]]:
+    """The moving averages (kind, timeframe) the text names with `period` on the traded
+    symbol; a kind None is a bare "the 200-day" read so far."""
+    return {(ind.kind, ind.timeframe) for ind in state.inds.values()
+            if (ind.kind in _MOVING or ind.kind is None) and ind.period == period
+            and ind.symbol is None}
+
+
 def _named_period(reader: _Reader) -> Ind | None:
     """ "sell when the 50 drops below the 200", said after "the 50 day SMA ... the 200 day SMA":
     a bare "the N" is the moving average of that period the text names (one kind only);
@@ -323,9 +332,7 @@ def _named_period(reader: _Reader) -> Ind | None:
     if tok is None or tok not in state.vague_numbers:
         return None
     period = state.consts[tok]
-    named = {(ind.kind, ind.timeframe) for ind in state.inds.values()
-             if (ind.kind in _MOVING or ind.kind is None) and ind.period == period
-             and ind.symbol is None}
+    named = _averages_named(state, period)
     if len(named) > 1:  # a bare "the 200-day" said with "the 200-day SMA": the SMA
         named = {(kind, tf) for kind, tf in named if kind is not None}
     if len(named) != 1:
@@ -445,9 +452,8 @@ def _named_kind(state: ParseState, ind: Ind) -> Ind:
     under the 50-period"), when the text named one kind only; else it stays bare (`_settle`)."""
     if ind.kind is not None or ind.period is None:
         return ind
-    kinds = {i.kind for i in state.inds.values()
-             if i.kind in (IndicatorKind.sma, IndicatorKind.ema) and i.period == ind.period
-             and i.symbol is None and i.timeframe == ind.timeframe}
+    kinds = {kind for kind, timeframe in _averages_named(state, ind.period)
+             if kind is not None and timeframe == ind.timeframe}
     return replace(ind, kind=kinds.pop()) if len(kinds) == 1 else ind
 
 
