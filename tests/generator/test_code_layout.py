@@ -1,14 +1,15 @@
 """The rendered code is laid out without black, byte for byte as black lays it out.
 
 `generator.code_layout` lays out the parts of a strategy that vary per spec; `render_strategy`
-returns the file without running black on it. Each spec of the trader corpus, the v1 fixtures
-and the render families is rendered both ways (the laid-out file, and the old path: the raw
-template through black) and the two must be the same bytes.
+returns the file without running black on it. One spec of each structure the trader corpus, the
+v1 fixtures and the render families give is rendered both ways (the laid-out file, and the old
+path: the raw template through black) and the two must be the same bytes.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,29 @@ def _through_black(spec: StrategySpec, monkeypatch: pytest.MonkeyPatch) -> str:
         return render.render_strategy(spec)
 
 
+def _structure(spec: StrategySpec) -> str:
+    """The spec with its name left out, every number written 0 and every ticker S: specs that
+    share it take the same template branches and differ only in the literals laid out."""
+    data = spec.model_dump(mode="json")
+    data.pop("name", None)
+    text = re.sub(r"-?\d+(\.\d+)?", "0", json.dumps(data, sort_keys=True))
+    return re.sub(r'"[A-Z]{1,5}"', '"S"', text)
+
+
+def _one_per_structure(specs: list[StrategySpec]) -> list[StrategySpec]:
+    """One spec for each structure: the one with the longest name, the likeliest to wrap. The
+    corpus gives ~1,900 specs in ~520 structures; black takes ~70 ms a file, and literals of
+    every length are checked on their own below."""
+    chosen: dict[str, StrategySpec] = {}
+    for spec in specs:
+        key = _structure(spec)
+        if key not in chosen or len(spec.name) > len(chosen[key].name):
+            chosen[key] = spec
+    return list(chosen.values())
+
+
 def test_every_rendered_file_is_what_black_makes_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    specs = _specs()
+    specs = _one_per_structure(_specs())
     assert len(specs) > 400
     laid_out = 0
     for spec in specs:
