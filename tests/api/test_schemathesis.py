@@ -92,6 +92,20 @@ TOOL_CRASH = "AST constructor recursion depth mismatch"
 ENGINE_ERROR = "An internal error occurred during the test run"
 
 
+def _findings(output: str) -> str:
+    """What a failed run found, first: its failures and errors (each operation, the request
+    and its reproduction), then its summary. The warnings between them can run to pages and
+    would push the failures out of a CI log's tail."""
+    lines = output.splitlines()
+    heads = [i for i, line in enumerate(lines) if line.startswith("=") and line.endswith("=")]
+    kept: list[str] = []
+    for n, i in enumerate(heads):
+        if any(name in lines[i] for name in (" FAILURES ", " ERRORS ")):
+            kept += lines[i:heads[n + 1] if n + 1 < len(heads) else None]
+    summary = output[output.rfind("SUMMARY"):]
+    return "\n".join(kept)[:16000] + "\n...\n" + summary
+
+
 def _schemathesis(base: str, *args: str) -> None:
     for _attempt in range(2):
         result = subprocess.run(
@@ -104,7 +118,7 @@ def _schemathesis(base: str, *args: str) -> None:
         crashed = TOOL_CRASH in result.stdout or ENGINE_ERROR in result.stdout
         if result.returncode == 0 or not crashed or "Failures:" in summary:
             break
-    assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-4000:]
+    assert result.returncode == 0, _findings(result.stdout) + result.stderr[-4000:]
     for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):  # every phase ran and held
         assert f"✅ {phase}" in summary, summary
 
