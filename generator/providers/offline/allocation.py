@@ -244,7 +244,8 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
        rf"{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol)(?: target)?"),
     rx(rf"(?:, )?(?:and |with )?(?:a |an )?{NUMP}(?: annual(?:ised|ized)?)? (?:volatility|vol)"
        r" target(?:ing)?"),
-    rx(rf"(?:, )?(?:and |with )?(?:a |an )?volatility target(?:ing)?(?: of| at)? {NUMP}"),
+    rx(rf"(?:, )?(?:and |with )?(?:a |an )?volatility target(?:ing)?(?: of| at)? {NUMP}"
+       rf"{_A_YEAR}"),
     # "scale exposure so portfolio vol is about 12% a year" ("so" may be gone as small talk)
     rx(r"(?:, )?(?:and )?(?:size|sizing|scale|scaling|scaled|sized)(?: the| my)?(?: exposure"
        r"| positions?| it| them)?(?: so)?(?: that)? (?:the |my )?(?:portfolio |position )?"
@@ -254,8 +255,9 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
 # "I'd like the position sized so it runs at about 8% volatility a year", "sizes the position
 # to target 10% annualized volatility": a verb of sizing, a few words, then the volatility
 TARGET_VOL_PATTERNS.append(
-    rx(r"(?:, )?(?:and )?(?:(?:i want|i'd like|i would like|we want) )?(?:the |my |each )?"
+    rx(r"(?:, )?(?:and |with )?(?:(?:i want|i'd like|i would like|we want) )?(?:the |my |each )?"
        r"(?:position |positions |exposure )?(?:sized|size|sizes|sizing|scaled|scale|scales)"
+       r"(?: (?:the |my |each )?(?:position|positions|exposure))?(?: up and down| up or down)?"
        r"(?: (?!(?:when|if|while|whenever|once|and|but)\b)[a-z']+){0,6}?"
        r" (?:about |around |roughly |approximately |near |close to )?"
        rf"{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"))

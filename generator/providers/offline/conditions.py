@@ -138,10 +138,11 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (rx(rf"{_TURNS}(?: back)? negative"), "cb0"),
     (rx(rf"{_STATE}positive(?: territory)?"), "gt0"),
     (rx(rf"{_STATE}negative(?: territory)?"), "lt0"),
-    (rx(rf"{_CROSSES}(?: back)? (?:above|over|up through|upward through|up|upward|higher than"
-        r"|through to the upside)|crosses up"), "ca"),
-    (rx(rf"{_CROSSES}(?: back)? (?:below|under|beneath|down through|downward through|down"
-        r"|lower than|through to the downside)|crosses down"), "cb"),
+    # "crosses back up above", "crosses down under": the direction said twice
+    (rx(rf"{_CROSSES}(?: back)?(?: up| upward)? (?:above|over|up through|upward through|up"
+        r"|upward|higher than|through to the upside)|crosses up"), "ca"),
+    (rx(rf"{_CROSSES}(?: back)?(?: down| downward)? (?:below|under|beneath|down through"
+        r"|downward through|down|lower than|through to the downside)|crosses down"), "cb"),
     (rx(rf"{_CROSSES}(?: through)?"), "c?"),
     (rx(rf"{_BREAKS} out(?: above| over| past| through)?"), "bu"),
     (rx(rf"{_BREAKS} down(?: below| under| through)?"), "bd"),

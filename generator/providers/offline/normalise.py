@@ -327,6 +327,10 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"(?:(?:each|every) time\s+|per trade\s+)?(?:in|into|on) (?!" + _NOT_A_TICKER + r")"
      r"([A-Za-z]{2,5})\b",
      r"buy \2 with \1 dollars per position"),
+    # "... I'll put $2,500 in, and ...": the buy, with that amount, the symbol said before
+    (r"(?i)\b(?:i'll\s+|i will\s+|i'd\s+|i\s+|we'll\s+|we\s+)?(?:put|invest|throw|drop)\s+"
+     r"(\d+(?:\.\d+)?)\s+dollars(?:\s+(?:in|into it|in it|to work))?(?=\s*(?:[,.;!]|and\b|$))",
+     r"buy with \1 dollars per position"),
     # "buy 5000 dollars of SPY": the amount per position, the symbol bought
     (r"(?i)\b(\d+(?:\.\d+)?) dollars (?:worth )?(?:of|in|into) (?!" + _NOT_A_TICKER + r")"
      r"([A-Za-z]{2,5})\b",
@@ -383,6 +387,9 @@ def normalise(text: str, known: set[str] | None) -> str:
         s = pattern.sub(f" {ticker} ", s)
     # "$5,000", "$10k", "$2.5k": an amount of dollars
     s = re.sub(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?([kK])?\b", _dollars, s)
+    # "3,000 dollars", "10,000 bucks": the same, its unit after (a bare "100,200" is two numbers)
+    s = re.sub(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+)()\s?(?:dollars?|bucks|usd)\b", _dollars, s,
+               flags=re.IGNORECASE)
     s = _fix_spelling(s)
     for pattern_text, replacement in _REWRITES:
         s = re.sub(pattern_text, replacement, s)

@@ -156,7 +156,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "sell when that RSI crosses below 70", "once price gets back above that 20-day average":
     # the indicator already named
     (rx(r"(?:(?<=above )|(?<=below )|(?<=under )|(?<=over )|(?<=when )|(?<=once )|(?<=than )"
-        r"|(?<=if )|(?<=and )|(?<=whenever ))(?:that|this|the same)"
+        r"|(?<=if )|(?<=and )|(?<=whenever ))(?:that same|this same|that|this|the same)"
         r"(?= (?:\d+ (?:day|week|month)|rsi|macd|sma|ema|average|moving average|stochastic"
         r"|bollinger|band|upper|lower|middle)(?!\S))"), " the "),
     # "crosses back above 30 after being oversold": the crossing says it
@@ -188,8 +188,15 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: f" the top {m.group('n')} by {m.group('p')} {m.group('u').rstrip('s')} return "),
     (rx(r"has been (?:the )?(?:strongest|best) over the (?:past|last) year"),
      " has the highest 12 month return "),
-    # "run at roughly 6% annualised volatility", "so that realised vol is around 10%"
-    (rx(r"(?:with )?(?:the whole portfolio |the portfolio |it |everything )?(?:run|running|scaled"
+    # "and when I do hold it, size the position to ...": said of the position the rules hold
+    (rx(r"(?:and )?(?:when|while|whenever) (?:i|we) (?:do |am |are )?(?:hold|own|holding|owning"
+        r"|in) (?:it|them|a position|the position)(?= , (?:size|sized|scale|scaled|with|use|put"
+        r"|keep|set)(?!\S))"), " "),
+    # "run at roughly 6% annualised volatility", "so that realised vol is around 10%", "with the
+    # position sized to run at 10% annual volatility"
+    (rx(r"(?:with )?(?:(?:the |my |each )?(?:position |positions |exposure )?(?:size|sized|sizing"
+        r"|scale|scaled|scaling) (?:the |my |each )?(?:position |positions |exposure )?to )?"
+        r"(?:the whole portfolio |the portfolio |it |everything )?(?:run|running|scaled"
         r"|sized|targeted) (?:at|to) (?:roughly |about |around |approximately )?"
         r"(?P<n>\d+(?:\.\d+)?) % (?:annuali[sz]ed |annual |yearly |realised |realized )?"
         r"(?:volatility|vol)"),
