@@ -86,7 +86,7 @@ RULE_HINT = re.compile(
 
 # -- rotation ------------------------------------------------------------------------------------
 ROT_TRIGGER = re.compile(
-    r"(?<!\S)(?:top \d+|best|strongest|rotat\w*|highest|whichever|winner"
+    r"(?<!\S)(?:top \d+|top one|best|strongest|rotat\w*|highest|whichever|winner"
     r"|better|stronger|higher)(?!\S)"
 )
 ROT_TOP = [
@@ -190,13 +190,18 @@ ROT_POSITIVE = [
        r" (?:if|when) (?:everything|everything is|all of them are|all are|both are|all|both)"
        r" (?:negative|down|below (?:zero|0))"),
     # "anything not up over the 6 months gets replaced with SHY"
+    # "any pick whose 3-month return is negative gets swapped for SHY", "any of those 3 with a
+    # negative return gets swapped out for SHY"
     rx(r"(?:; |, )?(?:and )?(?:anything|any (?:(?:selected|chosen|picked) )?(?:pick|one|etf"
-       r"|fund|holding|of them|asset|position)|whatever|each (?:pick|one))(?: that(?: is|'s)?)?"
+       r"|fund|holding|of them|asset|position)|any of (?:those|these|them|the)(?: \d+)?(?: picks"
+       r"| funds| etfs)?|whatever|each (?:pick|one))(?: that(?: is|'s)?)?"
        r" (?:not up|negative|down|not positive"
-       rf"|with (?:a )?negative(?: {period('r')}| ⋄)?(?: total)?(?: return| momentum| returns)?)"
+       rf"|with (?:a )?negative(?: {period('r')}| ⋄)?(?: total)?(?: return| momentum| returns)?"
+       rf"|whose(?: {period('s')}| ⋄)?(?: return| momentum| returns)? (?:is|turns|goes)"
+       r" (?:negative|below (?:zero|0)|under (?:zero|0)))"
        r"(?: (?:over|in) (?:the |that )?(?:period|lookback|window|"
        rf"{period('q')}))? (?:gets|is|will be|should be|must be) (?:replaced|swapped|switched"
-       r"|rotated) (?:with|by"
+       r"|rotated)(?: out)? (?:with|by"
        rf"|for|into|to) (?P<alt>{SYM})"),
     # "skip anything with negative momentum and park that money in SHY"
     rx(r"(?:; |, )?(?:and )?(?:skip|drop|avoid|exclude|ignore) (?:anything|any (?:pick|one|etf"
@@ -241,15 +246,22 @@ ROT_POSITIVE = [
        rf"(?: ,)? (?:hold|go to|buy|switch to|move to|rotate to|rotate into|park in|sit in|be in)"
        rf" (?P<alt>{SYM}|cash)"),
     # "if none is positive, go to SHY": the filter, and where the money goes
-    rx(r"(?:; |, )?(?:and )?(?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"
+    rx(r"(?:; |, )?(?:and |but )?(?:if|when|whenever) (?:none|neither|nothing|no one)"
+       r"(?: of them)?"
        r" (?:(?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?|went up|rose|gained"
-       r"|are up|is up|was up|were up)(?: ,)?(?: just)? (?:hold|go to"
+       r"|are up|is up|was up|were up)(?: (?:over|in|during) (?:that|the same|this|the)"
+       r" (?:period|time|stretch|lookback|window))?(?: ,)?(?: just)? (?:hold|go to"
        r"|buy|switch to|move to|rotate to|rotate into|park in|sit in|be in|go into)"
        rf" (?P<alt>{SYM}|cash)"),
     # "go to cash if none are positive": cash is where the money waits, the filter is positive
     rx(r"(?:, )?(?:and |but |or )?(?:(?:go|move|switch|stay|sit|be|rotate)(?: to| in| into)? cash"
        r"|hold cash) (?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"
        r" (?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?"),
+    # "but if none of them is up over that stretch" (where the money goes already taken out)
+    rx(r"(?:; |, )?(?:and |but )?(?:if|when|whenever) (?:none|neither|nothing|no one)"
+       r"(?: of them)? (?:(?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?"
+       r"|went up|rose|gained|are up|is up|was up|were up)(?: (?:over|in|during) (?:that|the same"
+       r"|this|the) (?:period|time|stretch|lookback|window))?(?= *(?:[,;.⋄]|$))"),
     # "go to BIL for any pick whose return is negative": the filter, and where that money goes
     rx(r"(?:; |, )?(?:and )?(?:go|move|switch|rotate|park it|put it|put its money)(?: to| in"
        rf"| into) (?P<alt>{SYM}|cash) (?:for|with|in place of|instead of) (?:any|each|every)"
@@ -474,6 +486,7 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
         value = _ONE_PERIOD_DAYS[one] if one else days(m, "p")
         lookback = state.settle(lookback, value, "momentum lookbacks", m.group(0))
 
+    shares: list[tuple[float, str]] = []
     for pattern in ROT_TOP:
         if top_n is None:
             t = consume([pattern], t, top)
@@ -497,7 +510,18 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
     if lookback is None:
         raise state.fail("a rotation needs its momentum lookback (e.g. 'by 6-month momentum')")
     state.understood.append(f"momentum over {lookback} trading days")
-    if state.fraction is not None or (state.all_in and (top_n or 1) != 1):
+    state.t = consume([ROT_EACH_SHARE], state.t,
+                      lambda m: shares.append((_share(m), m.group(0).strip(" ,"))))
+    if state.fraction is not None:
+        shares.append((state.fraction, f"{format_number(state.fraction * 100)}% per position"))
+        state.fraction = None
+    for share, said in shares:
+        # "half in each" of the top 2 says what the rotation does: its picks share the money
+        if abs(share - 1 / (top_n or 1)) > 0.01:
+            raise state.fail(f"'{said}' gives each pick {format_number(share * 100)}%, but a "
+                             f"rotation holding {top_n or 1} splits the money evenly; drop the "
+                             f"position size", [said])
+    if state.all_in and (top_n or 1) != 1:
         raise state.fail("a rotation sizes its positions itself; drop the position size")
     state.check_leftovers(ROT_FILLER)
     return build_spec(
@@ -511,6 +535,20 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
             require_positive_momentum=positive,
         ),
     )
+
+
+# "half in each", "50% of the money in each", "a third in each one": the share of every pick
+ROT_EACH_SHARE = rx(
+    r"(?:, )?(?:with )?(?:(?P<f>\d+(?:\.\d+)?) %|(?:a |one )?(?P<w>third|quarter|half))"
+    r"(?: of (?:the |my |our )?(?:money|portfolio|account|capital|funds?))?"
+    r" (?:in|on|into|to|for|each)(?: each)?(?: (?:one|of them|pick|position|fund|etf))?"
+    r"(?= *(?:[,;.⋄]|$))"
+)
+_SHARE_WORDS = {"third": 1 / 3, "quarter": 0.25, "half": 0.5}
+
+
+def _share(m: re.Match[str]) -> float:
+    return float(m.group("f")) / 100 if m.group("f") else _SHARE_WORDS[m.group("w")]
 
 
 HOLD_IT = rx(r"(?:just )?(?:own|hold|buy and hold) it(?: all the time| always)?"

@@ -53,7 +53,9 @@ _EACH_ONE = re.compile(
     r"|drops|falls|rises|crosses|stays|gets|sits|holds|when|if|once|whenever|while|as long as)"
     r"(?!\S)))(?!\S)")
 # "crosses above the signal on each one": the rule said of every symbol, with nothing to add
-_ON_EACH = re.compile(r"(?<!\S)(?:on|for|in) (?:each (?:1|one)|each of them|each)"
+# (not "half in each", "50% in each": the share of each, read by the family)
+_ON_EACH = re.compile(r"(?<!\S)(?<!% )(?<!third )(?<!quarter )(?<!half )(?:on|for|in)"
+                      r" (?:each (?:1|one)|each of them|each)"
                       r"(?= [,;.⋄]| and | or |\s*$)")
 _ITS_OWN = re.compile(r"(?<!\S)(?P<w>its|their) own(?!\S)")
 # "when the 50 day high breaks / is taken out": the price breaks through that level
