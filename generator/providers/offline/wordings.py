@@ -64,20 +64,27 @@ _LEVEL_BREAKS = re.compile(
     r" (?:breaks|is broken|gets broken|is taken out|gets taken out|is hit|gets hit)(?!\S)")
 
 
-# "RSI(2) under 10 -> buy.": the condition, then the action it leads to
+# "RSI(2) under 10 -> buy.", "a close under the lower band means buy", "the 50 crossing above
+# the 150 is my buy signal": the condition, then the action it leads to
 _ARROW = re.compile(
-    r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?) (?:- >|= >|→|=)"
+    r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?)"
+    r" (?:- >|= >|→|=|means(?: a| i| we)?|is (?:my|our|the|a)(?: signal to)?)"
     rf" (?P<verb>buy|sell|exit|enter long|enter|go long|be long|be in|get in|long|flat|go flat"
-    rf"|be flat|be out|get out|short|cover|out|in|hold)"
+    rf"|be flat|be out|get out|short|cover|out|in|hold|entry|sell off)"
+    r"(?: (?:signal|trigger|rule|point|sign))?"
     rf"(?: (?P<sym>{SYM}))?(?: at the close)?"
     r"(?= [.;,!]|\s*$)"
 )
+# "the opposite cross is my sell": the event itself, read with "on"
+_EVENT = re.compile(r"^(?:the |a )?(?:opposite|reverse|reversed|inverse|other|cross back"
+                    r"|death|golden)(?: cross| crossing| crossover)?$")
 # "flips negative -> sell": the subject left out is the one just named
 _SUBJECTLESS = re.compile(r"^(?:flips|turns|crosses|goes|drops|falls|rises|gets|closes|moves"
                           r"|breaks|dips|climbs)(?!\S)")
 
 
 _ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "sell",
+                "entry": "buy", "sell off": "sell",
                 "go flat": "sell", "out": "sell", "in": "buy", "be long": "hold",
                 "be in": "hold", "get in": "buy", "be flat": "sell", "be out": "sell",
                 "get out": "sell"}
@@ -99,6 +106,8 @@ def _arrow(m: re.Match[str]) -> str:
     cond = m.group("cond").strip()
     if _SUBJECTLESS.match(cond):
         cond = f"it {cond}"
+    if _EVENT.match(cond):
+        return f" {verb}{sym} on {cond} "
     return f" {verb}{sym} when {cond} "
 _LESS = frozenset({"lower", "less", "smaller", "weaker"})
 # the act of a rule said before its condition, as the verb the rules read
