@@ -372,6 +372,8 @@ def extract_family_timeframes(state: ParseState) -> None:
         for family in _FAMILIES:
             if family != "stoch":  # the same kinds as "stochastic"
                 _on_bars(state, family, m)
+        if m.group("tf") == "monthly":
+            state.monthly_close = True  # on monthly bars, "the 6-month SMA" is six of them
         state.understood.append(f"indicators on {m.group('tf')} bars")
         return " "
 

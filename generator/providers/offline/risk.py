@@ -26,7 +26,7 @@ _SIGNED = r"(?:\+ |- )?"
 _ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| point| level| basis)?"
           r"|what (?:i|we) paid(?: for it)?)")
 # "a 6% stop loss from the entry price", "stop at -4% from entry": said from where it counts
-_FROM_ENTRY = rf"(?: (?:from|off|below) {_ENTRY})?"
+_FROM_ENTRY = rf"(?: (?:from|off|below) {_ENTRY}| below(?= [,.;!⋄]| ?$))?"
 _FROM_PEAK = (r"(?: (?:from|off|below) (?:the )?(?:highest|peak|high|top)(?: close| price)?"
               r"(?: (?:since|after) (?:i bought|we bought|i buy|buying|the entry|entry|purchase"
               r"|it was bought))?)?")
@@ -83,7 +83,9 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "take",
         rx(
             rf"{_RISK_PREFIX}(?:take profit|profit target|profit take|target)(?: of| at| set at)?"
-            rf"(?: a)? {_SIGNED}{NUMP}(?: (?:gain|profit|above (?:the )?entry(?: price)?|up))?"
+            rf"(?: a)? {_SIGNED}{NUMP}(?: (?:gain|profit|above {_ENTRY}|up))?"
+            # "stop at 10% below entry, target 30% above": above the entry said before
+            r"(?: above(?= [,.;!⋄]| ?$))?"
         ),
     ),
     ("take", rx(rf"{_RISK_PREFIX}{NUMP} (?:take profit|profit target|profit take|gain target)"

@@ -82,7 +82,8 @@ class ParseState:
     exit_mode: str | None = None
     # "the weekly MACD": indicator kinds computed on resampled bars (indicators.py)
     family_timeframes: dict[IndicatorKind, str] = field(default_factory=dict)
-    # "the monthly close is above the 10-month SMA": N-month averages are on monthly bars
+    # "the monthly close is above the 10-month SMA", "monthly bars": N-month averages are on
+    # monthly bars
     monthly_close: bool = False
     # short selling (shorts.py): allowed by the server, and found in the text
     allow_short: bool = False
