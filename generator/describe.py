@@ -299,7 +299,9 @@ def _weights_sentences(spec: StrategySpec) -> list[str]:
                  "day realised), the rest stays in cash")
     out.append(rest[0].upper() + rest[1:] + _risk_clause(spec))
     if alloc.drift_band_pct is not None:
-        out.append("Rebalances when a weight drifts more than "
+        first = (f"{_SIGNAL_SCHEDULE[spec.schedule or Frequency.monthly]}, or sooner when"
+                 if alloc.drift_or_schedule else "when")
+        out.append(f"Rebalances {first} a weight drifts more than "
                    f"{format_number(alloc.drift_band_pct)} points from its target (checked "
                    "every trading day)")
     else:

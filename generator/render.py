@@ -128,6 +128,7 @@ class RenderPlan:
     max_hold: bool = False  # v2 time exit
     min_hold: bool = False  # v2 minimum holding period (the sell rule waits)
     drift_band: bool = False  # v2 drift-band rebalancing
+    drift_or_schedule: bool = False  # v2: the drift band, or the schedule, whichever first
     vol_target: bool = False  # v2 volatility targeting
     short: bool = False  # v2: the entry sells short, the exit covers
     leg_risk: bool = False  # v2: some leg has its own stop / target / trailing stop
@@ -300,6 +301,7 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         max_hold=spec.risk.max_hold_bars is not None,
         min_hold=spec.risk.min_hold_bars is not None,
         drift_band=alloc.drift_band_pct is not None,
+        drift_or_schedule=bool(alloc.drift_or_schedule),
         vol_target=alloc.target_volatility_pct is not None,
         short=spec.side == "short",
         leg_risk=bool(leg_risk),
@@ -367,7 +369,8 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
     if plan.stop_loss or plan.take_profit or plan.trailing_stop:
         plan.helpers = sorted({*plan.helpers, "latest", "price"})
     if plan.drift_band:
-        plan.helpers = sorted({*plan.helpers, "weights_drifted"} - {"period_key"})
+        plan.helpers = sorted({*plan.helpers, "weights_drifted"} - (
+            set() if plan.drift_or_schedule else {"period_key"}))
     if plan.vol_target:
         plan.helpers = sorted({*plan.helpers, "latest", "volatility"})
     if plan.short:

@@ -32,7 +32,8 @@ them). The v2 constructs:
   stochastic %K/%D, volatility, drawdown from the high, volume and its average, up/down streaks;
 * risk: `max_hold_bars`, a time exit ("sell after holding for 5 days");
 * schedule: `semiannual`; allocation: `drift_band_pct`, a weights strategy rebalancing only when
-  a weight drifts that many points from its target (checked every day).
+  a weight drifts that many points from its target (checked every day), or, with
+  `drift_or_schedule`, on its schedule too, whichever comes first.
 
 The v2 fields are left out of a dump while unset, so a v1 spec's JSON (and the sha256 of it in
 the rendered file) does not change.
@@ -424,6 +425,12 @@ class Allocation(_Model):
         description="v2, target_weights only: rebalance when a weight is more than this many "
         "percentage points from its target (checked every day) instead of on the schedule",
     )
+    drift_or_schedule: bool | None = Field(
+        default=None,
+        description="v2, with drift_band_pct: rebalance on the schedule too, whichever comes "
+        "first ('quarterly, or sooner if a weight drifts 5 points'); the schedule must be weekly "
+        "or longer",
+    )
     target_volatility_pct: float | None = Field(
         default=None,
         ge=1,
@@ -436,7 +443,8 @@ class Allocation(_Model):
         default=None, ge=100, le=1e9, description="v2, fixed_amount: dollars per position"
     )
     _V2_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"drift_band_pct", "target_volatility_pct", "volatility_days", "amount"}
+        {"drift_band_pct", "drift_or_schedule", "target_volatility_pct", "volatility_days",
+         "amount"}
     )
 
     @field_validator("alternative")
@@ -482,6 +490,10 @@ class Allocation(_Model):
             raise ValueError("a fixed amount and volatility targeting cannot be combined")
         if self.drift_band_pct is not None and kind != AllocationKind.target_weights:
             raise ValueError("a drift band applies to target_weights only")
+        if self.drift_or_schedule and self.drift_band_pct is None:
+            raise ValueError("drift_or_schedule applies with drift_band_pct only")
+        if self.drift_or_schedule is False:
+            object.__setattr__(self, "drift_or_schedule", None)  # False is the default, unset
         if self.target_volatility_pct is None:
             if self.volatility_days is not None:
                 raise ValueError("volatility_days applies with target_volatility_pct only")
@@ -634,6 +646,9 @@ class StrategySpec(_Model):
             self._check_period_close(close)
         if alloc.drift_band_pct is not None and self.risk.any:
             raise ValueError("a drift band takes no risk controls (a stop would be bought back)")
+        if alloc.drift_or_schedule and self.schedule == Frequency.daily:
+            raise ValueError("a drift band with a schedule needs a weekly or longer schedule (a "
+                             "drift band is already checked every day)")
         if self.risk.max_hold_bars is not None and alloc.kind in WEIGHTS_KINDS:
             raise ValueError("a time exit (max_hold_bars) applies to signal strategies only")
         if self.risk.min_hold_bars is not None and alloc.kind in WEIGHTS_KINDS:

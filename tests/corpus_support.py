@@ -235,6 +235,9 @@ def judge(case: Case, spec: Any | None, refused: bool) -> tuple[bool, str]:
             expect(key, getattr(risk, field_name, None), float(facts[key]))
     if "drift" in facts:
         expect("drift", getattr(alloc, "drift_band_pct", None), float(facts["drift"]))
+        # a schedule said beside the band is kept: the two rebalance, whichever comes first
+        expect("drift or schedule", bool(getattr(alloc, "drift_or_schedule", None)),
+               "schedule" in facts)
     if "amount" in facts:
         expect("amount", getattr(alloc, "amount", None), float(facts["amount"]))
     if "target_vol" in facts:

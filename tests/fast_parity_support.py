@@ -211,6 +211,8 @@ def random_case(seed: int) -> Case:
         spec["schedule"] = rng.choice(
             ["daily", "weekly", "monthly", "quarterly", "semiannual", "yearly"]
             if weights else ["daily", "daily", "daily", "weekly", "monthly"])
+        if alloc.get("drift_band_pct") == 3.0 and spec["schedule"] != "daily":
+            alloc["drift_or_schedule"] = True  # no draw of its own: the stream stays as it was
         risk: dict[str, Any] = {}
         if "drift_band_pct" not in alloc:
             if rng.random() < 0.3:

@@ -325,6 +325,7 @@ class _SpecRun:
         self.alt: str | None = alloc.get("alternative")
         self.is_weights = alloc.get("kind") in ("target_weights", "momentum_rotation")
         self.drift = alloc.get("drift_band_pct") is not None
+        self.drift_or_schedule = bool(alloc.get("drift_or_schedule"))
         self.short = spec.get("side") == "short"  # the entry sells short, the exit covers
         self.leg_weights: dict[str, float] | None = params.get("leg_weights")
         # indicator arrays, shared by the variants of a screen over the same bars and days
@@ -625,9 +626,13 @@ class _SpecRun:
         equity = self._equity(t)
         drifted = (equity <= 0 or not any(values.values())
                    or any(abs(values[s] / equity - w) * 100.0 > band for s, w in targets.items()))
+        period = period_key(self.m.days[t].date(), self.schedule)
+        if self.drift_or_schedule and period != self.last_evaluated:
+            drifted = True  # a new period: the schedule's rebalance, drifted or not
         if drifted:
             self.book.trade_to_weights(self.m.days[t].date().isoformat(), targets, prices, equity,
                                        self._opens(t))
+            self.last_evaluated = period
 
 
 def result_document(result: FastResult, elapsed: float, risk_free_rate: float = 0.0

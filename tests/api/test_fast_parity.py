@@ -218,6 +218,12 @@ FAMILY_CASES = [
                         "allocation": {"kind": "target_weights",
                                        "weights": {"SPY": 0.5, "TLT": 0.5},
                                        "drift_band_pct": 5}}, date(2015, 1, 2), D2),
+    # a band too wide to be reached: every trade is the quarter's rebalance
+    *[Case(f"drift band or the schedule, band {band}", {
+        "name": "ds", "symbols": ["SPY", "TLT"], "schedule": "quarterly",
+        "allocation": {"kind": "target_weights", "weights": {"SPY": 0.5, "TLT": 0.5},
+                       "drift_band_pct": band, "drift_or_schedule": True}},
+        date(2015, 1, 2), D2) for band in (3, 50)],
     Case("volatility-scaled rotation", {
         "name": "vr", "symbols": ["QQQ", "IWM", "EFA", "VNQ"],
         "allocation": {"kind": "momentum_rotation", "top_n": 2, "lookback_days": 126,

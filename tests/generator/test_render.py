@@ -141,6 +141,13 @@ SPECS = {
         allocation=Allocation(kind="target_weights", weights={"SPY": 0.5, "TLT": 0.5},
                               drift_band_pct=5),
     ),
+    "v2_drift_or_schedule": StrategySpec(
+        name="60-40 quarterly or on a drift",
+        symbols=["SPY", "AGG"],
+        schedule="quarterly",
+        allocation=Allocation(kind="target_weights", weights={"SPY": 0.6, "AGG": 0.4},
+                              drift_band_pct=5, drift_or_schedule=True),
+    ),
     "v2_volatility_target_signal": StrategySpec(
         name="Trend with a volatility target",
         symbols=["SPY", "QQQ"],

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from generator.describe import describe
 from generator.render import render_strategy
 from generator.spec import Condition, Indicator, Rule, StrategySpec
 
@@ -58,6 +59,24 @@ def test_a_v2_construct_stamps_version_2_and_dumps_its_fields() -> None:
     assert data["entry"]["conditions"][0]["offset_pct"] == 2
     assert "offset_pct" not in data["exit"]["conditions"][0] if data["exit"] else True
     assert StrategySpec.model_validate(data) == spec
+
+
+def test_a_drift_band_or_the_schedule() -> None:
+    weights = {"kind": "target_weights", "weights": {"SPY": 0.6, "AGG": 0.4}, "drift_band_pct": 5}
+    both = StrategySpec(name="x", symbols=["SPY", "AGG"], schedule="quarterly",
+                        allocation={**weights, "drift_or_schedule": True})
+    assert both.spec_version == 2 and both.allocation.drift_or_schedule
+    assert StrategySpec.model_validate(both.model_dump(mode="json")) == both
+    band_only = StrategySpec(name="x", symbols=["SPY", "AGG"], allocation=weights)
+    assert "drift_or_schedule" not in band_only.model_dump(mode="json")["allocation"]
+    assert "quarter, or sooner when a weight drifts more than 5 points" in describe(both)
+    with pytest.raises(ValueError, match="drift_or_schedule applies with drift_band_pct only"):
+        StrategySpec(name="x", symbols=["SPY", "AGG"], schedule="quarterly", allocation={
+            "kind": "target_weights", "weights": {"SPY": 0.6, "AGG": 0.4},
+            "drift_or_schedule": True})
+    with pytest.raises(ValueError, match="weekly or longer schedule"):
+        StrategySpec(name="x", symbols=["SPY", "AGG"], schedule="daily",
+                     allocation={**weights, "drift_or_schedule": True})
 
 
 def test_v2_fields_are_refused_where_they_mean_nothing() -> None:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from generator.providers.offline.errors import validation_errors
 from generator.providers.offline.state import ParseState
-from generator.spec import Allocation, Leg, Risk, Rule, StrategySpec
+from generator.spec import Allocation, Frequency, Leg, Risk, Rule, StrategySpec
 
 
 def clean_name(name: str) -> str:
@@ -49,6 +49,9 @@ def build_spec(
         state.drift_band = state.settle(state.drift_band, band, "drift bands", "")
     if state.drift_band is not None:
         allocation = {**allocation, "drift_band_pct": state.drift_band}
+        if state.schedule is not None and state.schedule != Frequency.daily:
+            # "rebalance quarterly, or sooner if a weight drifts 5 points": both, whichever first
+            allocation["drift_or_schedule"] = True
     try:
         return StrategySpec(
             name=clean_name(name),

@@ -63,7 +63,7 @@ PAIR = rx(
 PAIR_REV = rx(rf"(?:and |, |/ |\+ )?(?P<sym>{SYM})(?: (?:at|:|=|-|with|gets|get))? {NUMP}")
 WEIGHTS_FILLER = frozenset(words(
     """rebalance rebalanced rebalancing rebalances portfolio hold buy own invest split allocation
-    mix classic weighting keep put"""
+    mix classic weighting keep put target targets"""
 ))
 
 # -- buy and hold --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from generator.describe import format_number
-from generator.providers.offline.phrases import NUMP, consume, rx
+from generator.providers.offline.phrases import NUMP, SYM, consume, rx
 from generator.providers.offline.state import ParseState
 
 # kind -> (the Risk field it sets, how it is named to the user)
@@ -83,7 +83,9 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "take",
         rx(
             rf"{_RISK_PREFIX}(?:take profit|profit target|profit take|target)(?: of| at| set at)?"
-            rf"(?: a)? {_SIGNED}{NUMP}(?: (?:gain|profit|above {_ENTRY}|up))?"
+            # (not "Target 40% VTI, 20% EFA": the weights a portfolio aims at)
+            rf"(?: a)? {_SIGNED}{NUMP}(?! (?:in |of |to )?{SYM}(?!\S))"
+            rf"(?: (?:gain|profit|above {_ENTRY}|up))?"
             # "stop at 10% below entry, target 30% above": above the entry said before
             r"(?: above(?= [,.;!⋄]| ?$))?"
         ),
