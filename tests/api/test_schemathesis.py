@@ -127,6 +127,14 @@ def test_every_operation_holds_against_generated_requests(live_server: str) -> N
     _schemathesis(live_server, "--max-examples", "4", "--seed", "17")
 
 
+# The deeper run's seed: fixed, so that CI judges the same requests each time and a failure
+# can be replayed (`st run ... --seed N`); STRATFORGE_SCHEMATHESIS_SEED=random explores anew.
+# (A random seed once failed CI with one "schema-valid request rejected" whose operation the
+# log had cut off; dozens of runs since, random and fixed, have not shown it again.)
+DEEP_SEED = os.environ.get("STRATFORGE_SCHEMATHESIS_SEED", "29")
+
+
 @pytest.mark.slow
 def test_every_operation_holds_deeper(live_server: str) -> None:
-    _schemathesis(live_server, "--max-examples", "40")
+    seed = [] if DEEP_SEED == "random" else ["--seed", DEEP_SEED]
+    _schemathesis(live_server, "--max-examples", "40", *seed)

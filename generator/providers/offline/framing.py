@@ -572,11 +572,14 @@ _RATIONALE_STOP = frozenset(words(
 _RATIONALE_VERB = re.compile(r"(?<!\S)(?:(?:go|be|get|stay|going) long|short(?! term))(?!\S)")
 
 
-def _rationale(found: list[str], m: re.Match[str]) -> str:
+def _rationale(state: ParseState, found: list[str], m: re.Match[str]) -> str:
     said = m.group("why").split()
     if _RATIONALE_VERB.search(m.group("why")) or any(
             w[0].isdigit() or w.startswith("⟦") or w in _RATIONALE_STOP for w in said):
         return m.group(0)
+    # "The swings in QQQ make me queasy, so I want ...": the fund the reason is about is the one
+    # the rules trade when they name none (`signals.resolve_symbols`)
+    state.framed_symbols.extend(re.findall(rf"(?<!\S){SYM}(?!\S)", m.group("why")))
     found.append(m.group("why").strip())
     return " "
 
@@ -586,7 +589,7 @@ def strip_small_talk(state: ParseState) -> None:
     strip_names(state)
     reasons: list[str] = []
     for pattern in _RATIONALE:
-        state.t = pattern.sub(lambda m: _rationale(reasons, m), state.t)
+        state.t = pattern.sub(lambda m: _rationale(state, reasons, m), state.t)
     state.ignored.extend(reasons)
     found: list[str] = []
 

@@ -396,12 +396,33 @@ def normalise(text: str, known: set[str] | None) -> str:
     caps_heuristic = any(c.islower() for c in s)
     known_upper = frozenset(k.strip().upper() for k in known) if known else frozenset()
     out: list[str] = []
-    for tok in _join_number_words(TOKEN_RE.findall(s)):
-        if tok[0].isalpha():
+    tokens = _join_number_words(TOKEN_RE.findall(s))
+    shouted = _shouted(tokens) if caps_heuristic else set()
+    for i, tok in enumerate(tokens):
+        if i in shouted and tok.upper() not in known_upper and tok.lower() not in ETF_LOWER:
+            out.append(TYPOS.get(tok.lower(), tok.lower()))  # "TLT TURTLE PLAN": "plan"
+        elif tok[0].isalpha():
             out.append(classify(tok, known_upper, caps_heuristic))
         else:
             out.append(tok)
     return " " + " ".join(out) + " "
+
+
+def _shouted(tokens: list[str]) -> set[int]:
+    """The places of words written in capitals for emphasis: a run of three or more capitalised
+    words at least one of which is a word the parser knows or too long for a ticker ("TLT TURTLE
+    PLAN", "WEEKLY GLD BREAKOUT"). In such a run only a known symbol is a ticker."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i, tok in enumerate([*tokens, ""]):
+        if tok.isalpha() and tok.isupper() and len(tok) >= 2:
+            run.append(i)
+            continue
+        if len(run) >= 3 and any(tokens[j].lower() in VOCAB or not CAPS_TICKER_RE.match(tokens[j])
+                                 for j in run):
+            out.update(run)
+        run = []
+    return out
 
 
 _ONE_IS_A_WORD = frozenset({"upper", "lower", "middle", "top", "bottom", "other", "same", "that",

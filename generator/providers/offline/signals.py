@@ -57,8 +57,9 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
     # TLT and SPY, buy each when ...": the title's symbols, when it said how they share
     title = state.title
     if not traded and not mentioned and title is not None and (
-            len(title.symbols) == 1 or (len(title.symbols) >= 2 and (state.equal or state.each))):
-        traded = list(title.symbols)
+            len(set(title.symbols)) == 1
+            or (len(title.symbols) >= 2 and (state.equal or state.each))):
+        traded = list(dict.fromkeys(title.symbols))
     if not traded and not mentioned and len(set(state.framed_symbols)) == 1:
         traded = state.framed_symbols[:1]
     if not traded:
