@@ -691,19 +691,20 @@ def extract_title(state: ParseState) -> None:
     rest = cut(_RSI_N, rest,
                lambda m: title.rsi_periods.append(int(m.group("n") or m.group("n2"))))
     rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
+    ignored: list[str] = []
 
     def ratio(m: re.Match[str]) -> None:
         title.ratio = [float(x) for x in m.group("nums").split(" / ")]
 
     rest = cut(_RATIO, rest, ratio)
     rest = cut(GOLDEN, rest, lambda m: title.crosses.append(m.group("w")))
-    ignored: list[str] = []
     kept_words: list[str] = []
     # a schedule ("At the end of every month check EFA: ...") or a position size ("$5,000 per
     # trade: buy IWM when ...", "Equal weight GLD, TLT and SPY, buy each when ...") said in the
     # title is read with the rules, never dropped with the title's other words
     for pattern in (*SCHEDULE_PATTERNS, *AMOUNT_PATTERNS, *FIXED_PATTERNS, EQUAL):
         rest = cut(pattern, rest, lambda m: kept_words.append(m.group(0).strip()))
+    rest = cut(_PERSONAL_NUMBER, rest, lambda m: ignored.append(m.group(0).strip()))
     for tok in rest.split():
         if re.fullmatch(SYM, tok):
             title.symbols.append(tok)
@@ -723,6 +724,16 @@ def extract_title(state: ParseState) -> None:
     # a schedule named in the title is read with the rules
     body = _say_title_lines(title, f" {body} ")
     state.t = squash(" " + body + "".join(f" , {w}" for w in kept_words) + " ")
+
+
+# a number of the writer's life, not of the strategy: "I taught math for 31 years", "for my 2
+# kids' college", "after a run of 12 hour shifts", "3 things have to line up" (a title's count
+# of funds is `_COUNT`, read before this)
+_PERSONAL_NUMBER = rx(
+    r"(?:(?:for|of|after|with|raising|have|has) )?(?:my |our |a |the )?(?:run of )?\d+"
+    r"(?: [a-z']+)? (?:kids|children|grandkids|grandchildren|grandbabies|grandsons"
+    r"|granddaughters|sons|daughters|patients|shifts|things|years|decades)(?: old)?"
+)
 
 
 # settings a title gives to the family it names: "Bollinger Bands 20, 2", "Stochastic 14,3",

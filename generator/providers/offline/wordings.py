@@ -199,6 +199,24 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: f" the top {m.group('n')} by {m.group('p')} {m.group('u').rstrip('s')} return "),
     (rx(r"has been (?:the )?(?:strongest|best) over the (?:past|last) year"),
      " has the highest 12 month return "),
+    # "move to cash the first day it closes below", "dump it the moment that turns negative",
+    # "sell the day it crosses back down": the time a condition first holds is when it holds
+    (rx(rf"(?:on )?the (?:first |very )?(?:day|time|moment|session|minute|second|instant)"
+        rf"(?= (?:it|its|it's|that|the|price|{SYM})(?!\S))"), " when "),
+    # "put it back to even once a year", "bring them back to equal every month", "put back to
+    # those weights": the rebalance
+    (rx(r"(?:and )?(?:put|bring|set|reset|move|get|take)(?: it| them| everything| the portfolio"
+        r"| the money| things| the weights)? back to (?:even|equal|equal weights?|those weights"
+        r"|those amounts|those percentages|those numbers|the targets?|targets?|the original"
+        r" weights|the original mix|the original split|that split|that mix)"), " rebalance "),
+    # "if the target isn't hit within 15 trading days, sell anyway", "if it hasn't gotten there
+    # in 7 sessions just sell it": the time exit beside the profit target
+    (rx(r"(?:, )?(?:and )?(?:if|when) (?:the (?:profit )?target|it|that|the target price)"
+        r" (?:isn't|is not|hasn't been|has not been|wasn't|hasn't|has not|doesn't get|does not get"
+        r"|isn't been)(?: (?:hit|reached|gotten there|got there|made it|triggered|touched))?"
+        r" (?:within|in|after|by) (?P<n>\d+) (?:trading |market )?(?:days|sessions|bars)(?: ,)?"
+        r"(?: just)? (?:sell|exit|close)(?: it| out| the position)?(?: anyway| regardless)?"),
+     r" , sell after \g<n> days "),
     # "and when I do hold it, size the position to ...": said of the position the rules hold
     (rx(r"(?:and )?(?:when|while|whenever) (?:i|we) (?:do |am |are )?(?:hold|own|holding|owning"
         r"|in) (?:it|them|a position|the position)(?= , (?:size|sized|scale|scaled|with|use|put"
