@@ -97,6 +97,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:the bot|it|the system) should(?= (?:buy|sell|hold|own|exit)(?!\S))"),
     rx(r"(?:i'm|i am|im) happy to(?= (?:hold|own|keep)(?!\S))"),
     rx(r"(?:,? )?(?:regardless of (?:the )?outcome|whatever happens|come what may)"),
+    # hedges: "more or less", "give or take", "if that makes sense", "roughly speaking"
+    rx(r"(?:, )?(?:more or less|give or take|roughly speaking|if that makes sense"
+       r"|if that's okay|if that is okay|if that works|does that make sense)(?: ,)?"),
     rx(r"(?:that is|that's|thats) the whole (?:strat|strategy|thing|plan)"),
     rx(r"gets all the money|takes all the money"),
     rx(r"tight(?= \d+(?:\.\d+)? % (?:stop|trailing)(?!\S))"),

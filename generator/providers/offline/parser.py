@@ -37,6 +37,7 @@ from generator.providers.offline.portfolios import (
     try_rotation,
     try_weights,
 )
+from generator.providers.offline.pullbacks import extract_pullbacks
 from generator.providers.offline.risk import extract_risk
 from generator.providers.offline.schedule import extract_schedule, extract_weekly_day
 from generator.providers.offline.shorts import apply_side, extract_short
@@ -51,6 +52,7 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     retell_in_present,
     apply_corrections,
     expand_shorthands,
+    extract_pullbacks,
     extract_standard_macd,
     extract_family_timeframes,
     extract_weekly_day,
