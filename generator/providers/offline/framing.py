@@ -271,6 +271,18 @@ _STANDARD_MACD = rx(
     r"(?:with |using )?(?:the )?(?:standard|default|classic|usual) (?P<a>\d+)(?: /| ,)? "
     r"(?P<b>\d+)(?: /| ,)? (?P<c>\d+)(?: settings?| parameters?| params)?"
 )
+# MACD settings of the writer's own: "a faster MACD, 8/21/5", "8/21/5 instead of the usual
+# 12/26/9", "a different MACD than the default, 5, 35 and 5", "MACD (8, 21, 5)"
+_TRIPLE = r"(?P<a>\d+)(?: /| ,)? (?P<b>\d+)(?: /| ,)?(?: and)? (?P<c>\d+)"
+_OWN_MACD = [
+    rx(rf"(?:i (?:run|use|like|prefer|trade) )?(?:a |an |my )?(?:faster|slower|different|custom"
+       r"|non standard|non-standard|tweaked|own|quicker|tighter) macd(?: (?:than|from|instead of)"
+       r" (?:the )?(?:default|usual|standard|normal)(?: 12 / 26 / 9| 12 , 26 , 9| 12 26 9)?"
+       rf"(?: (?:1|one))?)?(?: ,| :| -| of| with| namely| i\.e\.| \()*(?: namely| which is)?"
+       rf" {_TRIPLE}(?: \))?(?: settings?| parameters?)?"),
+    rx(rf"{_TRIPLE} (?:instead of|rather than|not) (?:the )?(?:usual|standard|default|normal"
+       r"|classic) (?:12 / 26 / 9|12 , 26 , 9|12 26 9|ones?|settings?)"),
+]
 _RATIO = re.compile(r"(?<!\S)(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?!\S)")
 _RSI_N = re.compile(r"(?<!\S)rsi (?:\( (?P<n2>\d+) \)|(?P<n>\d+))(?!\S)")
 _COUNT = re.compile(r"(?<!\S)(?P<n>\d+) (?:fund|asset|etf|etfs|assets|funds)(?!\S)")
@@ -657,7 +669,8 @@ def _title_split(text: str) -> tuple[str, str] | None:
 
 
 def extract_standard_macd(state: ParseState) -> None:
-    """ "with the standard 12 26 9 settings" anywhere: the MACD settings of the rules."""
+    """ "with the standard 12 26 9 settings", "a faster MACD, 8/21/5" anywhere: the MACD
+    settings of the rules."""
 
     def handler(m: re.Match[str]) -> str:
         params = (int(m.group("a")), int(m.group("b")), int(m.group("c")))
@@ -665,6 +678,12 @@ def extract_standard_macd(state: ParseState) -> None:
         state.understood.append("MACD settings " + "/".join(map(str, params)))
         return " ⋄ "
 
+    for pattern in _OWN_MACD:
+        # (read only when the rules name the MACD themselves: "... when that MACD crosses ...")
+        found = pattern.search(state.t)
+        rest = pattern.sub(" ", state.t) if found else ""
+        if found and re.search(r"(?<!\S)macd(?!\S)", rest):
+            state.t = squash(pattern.sub(handler, state.t))
     state.t = squash(_STANDARD_MACD.sub(handler, state.t))
 
 
