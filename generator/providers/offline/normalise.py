@@ -331,6 +331,10 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(?:i'll\s+|i will\s+|i'd\s+|i\s+|we'll\s+|we\s+)?(?:put|invest|throw|drop)\s+"
      r"(\d+(?:\.\d+)?)\s+dollars(?:\s+(?:in|into it|in it|to work))?(?=\s*(?:[,.;!]|and\b|$))",
      r"buy with \1 dollars per position"),
+    # "$10,000 into SPY whenever ...": a rule that opens with its amount buys with it
+    (r"(?i)(?:^|(?<=[.;:!?]))\s*(\d+(?:\.\d+)?) dollars\s+(?:worth )?(?:of|in|into) (?!"
+     + _NOT_A_TICKER + r")([A-Za-z]{2,5})\b(?=\s+(?:when|whenever|if|once|every time|each time)\b)",
+     r" buy \2 with \1 dollars per position"),
     # "buy 5000 dollars of SPY": the amount per position, the symbol bought
     (r"(?i)\b(\d+(?:\.\d+)?) dollars (?:worth )?(?:of|in|into) (?!" + _NOT_A_TICKER + r")"
      r"([A-Za-z]{2,5})\b",

@@ -144,12 +144,16 @@ _RULE_OR_TIME = rx(r"(?P<kept>(?:sell|exit|get out|close(?: it| the position)?)(
 
 
 MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
-    rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| positions| the position"
-       rf"| each trade)?(?: for)? (?:at least|a minimum of|no less than) {_HOLD_N}"
-       # "... before the exit rule kicks in": what a minimum hold is
-       r"(?: before (?:the |any |my |a )?(?:exit|sell|selling)(?: rule| signal| condition)?"
+    rx(r"(?:, )?(?:and )?(?:(?:could|can|should) it )?(?:hold|keep|give)(?: it| them"
+       r"| each position| positions| the position| each trade)?(?: for)? (?:at least|a minimum of"
+       rf"|no less than) {_HOLD_N}(?: no matter what)?"
+       # "... before the exit rule kicks in", "... before it's allowed to sell", "... before
+       # acting on any exit signal", "... first": what a minimum hold is
+       r"(?: before (?:(?:it's|it is|it's been|we're|i'm) allowed to (?:sell|exit|be sold)"
+       r"|acting on (?:the |any |an |a )?(?:exit|sell)(?: rule| signal| condition)?"
+       r"|(?:the |any |my |a )?(?:exit|sell|selling|sale)(?: rule| signal| condition)?"
        r"(?: (?:kicks in|can kick in|applies|can apply|counts|can fire|fires|is checked|is used"
-       r"|takes effect|can take effect))?)?"),
+       r"|takes effect|can take effect))?)| first)?"),
     rx(r"(?:, )?(?:and |with )?(?:a )?(?:minimum|min) hold(?:ing)?(?: period| time)?(?: of| is)?"
        rf" {_HOLD_N}(?: before (?:selling|exiting|any sell|a sell|the exit))?"),
     rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell(?: it| them)? (?:before|within"

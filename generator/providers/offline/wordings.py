@@ -420,8 +420,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "sell anyway after 10 trading days": a time exit, whatever else happens
     (rx(r"(?P<v>sell|exit|get out|close it)(?: it)? (?:anyway|regardless|no matter what|in any"
         r" case)(?= after \d)"), r" \g<v> "),
-    # "Min hold = 3 days", "minimum holding period: 5 days"
-    (rx(r"(?:(?:hold|holding) at least|(?:min|minimum|at least)(?: hold| holding)?)"
+    # "Min hold = 3 days", "minimum holding period: 5 days", "hold it a minimum of 5 days"
+    (rx(r"(?:(?:hold|keep)(?: it| them| the position)?(?: for)? )?(?:a )?"
+        r"(?:(?:hold|holding) at least|(?:min|minimum|at least)(?: hold| holding)?)"
         r"(?: period| time)? (?:=|:|-|of|is)"
         r" (?P<n>\d+) (?P<u>days|trading days|bars|sessions)"),
      r" hold at least \g<n> \g<u> "),
