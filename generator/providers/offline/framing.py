@@ -303,6 +303,9 @@ _FRAMED_SYMBOL = rx(
 _MY_SYMBOL_SYSTEM = rx(rf"(?:my|our) (?:new |simple |current |little |latest )?(?P<sym>{SYM})"
                        r" (?:system|strategy|setup|plan|play|bot|idea)(?: is(?: [a-z']+){1,3}?)?"
                        r"(?= [.,;:!]| ?$)")
+# "For QQQ I'm in whenever ...", "On HYG, buy when ...": the symbol, said before the rules
+_FOR_SYMBOL = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:for|on|with|in) (?P<sym>{SYM})(?: ,| :)?"
+                 r"(?= (?:buy|sell|hold|own|i|i'm|im|we|go|get|long)(?!\S))")
 # "I only trade EEM and ...", "I mostly trade MDY.": the symbol the rules trade
 _I_TRADE = rx(rf"(?:i|we) (?:only |mostly |usually |just |mainly |primarily |normally )?(?:trade"
               rf"|want to trade|like to trade) (?P<sym>{SYM})(?: only)?(?= [.,;:!]| and | ?$)")
@@ -621,6 +624,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _DESCRIBED.sub(lambda m: _described(found, m), text)
     text = _FRAMED_SYMBOL.sub(framed, text)
     text = _I_TRADE.sub(framed, text)
+    text = _FOR_SYMBOL.sub(framed, text)
     text = _MY_SYMBOL_SYSTEM.sub(framed, text)
     text = _SLEEVE.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)

@@ -69,7 +69,9 @@ _LEVEL_BREAKS = re.compile(
 _ARROW = re.compile(
     r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?)"
     r" (?:- >|= >|→|=|means(?: a| i| we)?|is (?:my|our|the|a)(?: signal to)?)"
-    rf" (?P<verb>buy|sell|exit|enter long|enter|go long|be long|be in|get in|long|flat|go flat"
+    rf" (?:i'm |im |i am |we're |i |we )?(?P<verb>buy|sell|exit|enter long|enter|go long|be long"
+    rf"|be in"
+    rf"|get in|long|flat|go flat"
     rf"|be flat|be out|get out|short|cover|out|in|hold|entry|sell off)"
     r"(?: (?:signal|trigger|rule|point|sign))?"
     rf"(?: (?P<sym>{SYM}))?(?: at the close)?"
@@ -156,9 +158,30 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      " and sell "),
     # "I put my money in IWM when ...", "... I am out": held, and sold
     (rx(rf"(?:i|we) (?:put|keep|have) (?:my|our|the) money in (?P<s>{SYM})"), r" hold \g<s> "),
-    (rx(r"(?:i am|i'm|im|we are) (?:out|outside|in cash|flat)|(?:i|we) (?:go|move)"
+    # "I'm in whenever it closes above ...", "I'm out if ...": the buy, and the sell
+    (rx(r"(?:i'm|i am|im|we're|we are|i'll be|i will be|we'll be) (?:in|long|invested)"
+        r"(?= (?:whenever|when|if|once|while|as long as)(?!\S))"), " buy "),
+    (rx(r"(?:i'm|i am|im|we're|we are|i'll be|i will be|we'll be) (?:out|flat|in cash)"
+        r"(?= (?:whenever|when|if|once|as soon as)(?!\S))"), " sell "),
+    (rx(r"(?:i am|i'm|im|we are|(?:i|we) (?:want|wanna|need) to be|(?:i|we)'d (?:like|want) to be"
+        r"|(?:i|we) would (?:like|want) to be) (?:out|outside|in cash|flat)|(?:i|we) (?:go|move)"
         r" (?:to cash|out)"), " i sell "),
     (rx(r"(?:i|we) (?:stay|am|are|remain) (?:inside|in|invested)(?= [.;,!⋄]| ?$)"), " i hold "),
+    # "sell when 9 crosses back under the 21": a bare period as the subject of a crossing is
+    # the line of that period, as "the 9" would be
+    (rx(r"(?:(?<=when )|(?<=once )|(?<=if )|(?<=^ )|(?<=[.;:,⋄] ))(?P<n>\d+)(?= (?:crosses|cross"
+        r"|crossed|goes|drops|falls|dips|slips|rises|climbs|moves) (?:back )?(?:up |down )?"
+        r"(?:above|over|under|below|through) the \d+(?!\S))"), r" the \g<n> "),
+    # "if it closed below I want to be out" (the wish already gone as small talk): sold
+    (rx(r"(?<=[a-z0-9] )(?<!otherwise )(?<!else )be (?:out|flat|in cash|on the sidelines)"
+        r"(?= [.;,!⋄]| ?$)"), " i sell "),
+    # "keep me in IYR while ... and out of it when it drops under": held, and sold
+    (rx(rf"keep (?:me|us) in (?P<s>{SYM})"), r" hold \g<s> "),
+    (rx(r"(?:get (?:me|us) |keep (?:me|us) |take (?:me|us) )?out of it(?= (?:when|whenever|if|once"
+        r"|as soon as)(?!\S))"), " sell "),
+    # "in when a weekly close lands above ..., out when ...": the two sides of a clause list
+    (rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))in(?= (?:when|whenever|once|while|as long as)(?!\S))"),
+     " buy "),
     # "if either of those stops being true", "once both of those are false"
     (rx(r"(?:(?:either|any|one) of (?:those|these|them|the conditions|the two)(?: conditions)?"
         r"|either (?:1|one|condition|rule|part|of them))"
@@ -182,6 +205,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:, )?otherwise(?: ,)? (?:it|we|i|the bot|the strategy|the position)"
         r" (?:should|must|will|would|can|is to|needs to)? ?(?:be|stay|go|get|sit|remain)"
         r" (?:out(?: of the market| of it)?|flat|in cash|on the sidelines)"), " , sell otherwise "),
+    # "otherwise be out of TLT completely": the same, said to the reader
+    (rx(rf"(?:, )?otherwise(?: ,)? (?:just )?(?:be|stay|get|go|sit|remain) (?:out(?: of the market"
+        rf"| of it| of (?P<s>{SYM}))?|flat|in cash|on the sidelines)(?: completely| entirely"
+        r"| fully| altogether)?"), " , sell otherwise "),
     # "no sell signal, just a 3% stop loss": the risk controls are the exit
     (rx(r"(?:there is |there's )?(?:no|without a|without any) (?:sell|exit) (?:signal|rule"
         r"|condition|trigger)s?(?: ,)?(?: just| only)?"), " "),
