@@ -80,8 +80,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:please )?do the needful(?: :| ,)?"),
     rx(r"(?<=^ )sir(?: ,)?"),
     rx(r"(?:also )?(?:kindly |please )?add(?= [.!]| ?$)"),
-    rx(r"(?:also )?(?:kindly |please )?(?:put|add|set|use|include|place)(?= (?:a |an )?(?:stop"
-       r"|stop loss|trailing stop|take profit|profit target) )"),
+    rx(r"(?:also )?(?:kindly |please )?(?:put|add|set|use|include|place)(?= (?:a |an )?"
+       r"(?:\d+(?:\.\d+)? % )?(?:stop|stop loss|trailing stop|take profit|profit target) )"),
     rx(r"(?<=% )only(?= [.!,]| ?$)"),
     rx(r"(?:could you |can you )?(?:please )?set (?:up )?(?:the |my )?(?:account|ira|roth ira|roth"
        r"|portfolio|bot|system|algo)(?: up)? to"),

@@ -315,6 +315,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"\1 % of the \2 per \3"),
     (r"(?i)\b(?:a |one )?(third|quarter) each\b",
      lambda m: f"{_SHARES[m.group(1).lower()]} % each"),
+    # "drifts 10 points or more": the band is the number (a weight is checked against it)
+    (r"(?i)\b(\d+(?:\.\d+)?) (percentage points|points|pts|percent|%) or more\b", r"\1 \2"),
     # "put 10k in GLD": thousands of dollars said without the dollar sign, after a verb of money
     (r"(?i)\b(put|invest|place|allocate|use|using|with|spend) (\d+(?:\.\d+)?) ?k\b",
      lambda m: f"{m.group(1)} {float(m.group(2)) * 1000:g} dollars"),

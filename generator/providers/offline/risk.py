@@ -37,6 +37,8 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("trailing", rx(rf"{_RISK_PREFIX}{NUMP} trailing stop(?: loss)?{_FROM_PEAK}{_ON_IT}")),
     ("trailing", rx(rf"{_RISK_PREFIX}trailing stop(?: loss)?(?: of| at| set at)?(?: a)? {NUMP}"
                     rf"{_FROM_PEAK}")),
+    # "8% stop, 25% take-profit, 12% trailing": the last of a list of controls, its noun left out
+    ("trailing", rx(rf"(?:, )?(?:and )?(?:a )?{NUMP} trailing(?= [,.;!⋄]| ?$)")),
     ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"
                 rf"|i'm|we are) (?:up|higher) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?")),
@@ -69,7 +71,8 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "stop",
         rx(
-            rf"(?:and )?(?:cut (?:my |the )?loss(?:es)?|stop out)(?: at| after| of)?(?: a)? {NUMP}"
+            rf"(?:, )?(?:and )?(?:cut (?:my |the )?loss(?:es)?|cut it|cut them|cut the position"
+            rf"|stop out)(?: at| after| of)?(?: a)? {NUMP}"
             r"(?: (?:loss|down|drop))?"
         ),
     ),

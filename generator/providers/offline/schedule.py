@@ -87,7 +87,7 @@ _DRIFT_START = (r"(?:, )?(?:and |but |or )?(?:sooner )?(?:only )?(?:(?:rebalance
                 r"|rebalanced)(?: only)? )?(?:when|if|whenever|once) (?:(?:any|a|one|1|either"
                 r"|the) )?(?:of (?:the |my |our |its )?)?(?:[a-z]+ )?(?:something|anything|sleeve"
                 r"|sleeves|weight|weights|holding|holdings|position|positions|asset|assets|fund"
-                r"|funds|leg|legs|allocation|them|it|one|1) ")
+                r"|funds|leg|legs|allocation|them|it|one|1|the 2|the two|the 3|the three) ")
 _DRIFT_UNIT = r"(?:percentage points|points|pts|%|percent)"
 _DRIFT_FROM = (r"(?:from|off) (?:its |their |the )?(?:targets?(?: weights?)?|where (?:it|they)"
                r" should be|\d+(?:\.\d+)? %)")

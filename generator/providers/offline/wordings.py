@@ -167,6 +167,23 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|(?:i|we) would (?:like|want) to be) (?:out|outside|in cash|flat)|(?:i|we) (?:go|move)"
         r" (?:to cash|out)"), " i sell "),
     (rx(r"(?:i|we) (?:stay|am|are|remain) (?:inside|in|invested)(?= [.;,!⋄]| ?$)"), " i hold "),
+    # "long MDY on a close above its 100-day high", "long on ema12 x> ema26": "long" before an
+    # event is the act of buying, not the state a hold keeps (which would sell the day after a
+    # breakout, when the price is no longer above the high it broke)
+    (rx(rf"(?<!as )(?<!stay )(?<!be )(?<!go )(?<!remain )(?<!enters )(?<!enter )(?<!going )"
+        rf"(?<!goes )(?<!get )(?<!gets )long(?P<s> {SYM})? on(?= (?:a|an|the"
+        r"|ema|sma|rsi|macd|\d+)(?!\S))"), r" buy\g<s> on "),
+    (rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))flat on(?= (?:a|an|the|ema|sma|rsi|macd|\d+)(?!\S))"),
+     " sell on "),
+    # "unless the 14-day RSI is above 75 at that point", "unless RSI(14) is already over 80":
+    # a condition is read on the day it is checked anyway
+    (rx(r"(?:at that point|at the time|at that moment|at that time|right then|on that day)"
+        r"(?= [.,;⋄!)]| ?$| and | or | but )"), " "),
+    (rx(r"(?:(?<=is )|(?<=are )|(?<='s ))already(?= (?:over|above|below|under|at|higher|lower"
+        r"|more|less|in|out)(?!\S))"), " "),
+    # "Sell at the upper band, same settings": the settings already said
+    (rx(r"(?:, )?(?:with |using |on |at )?(?:the )?same (?:settings|parameters|bands?|inputs)"
+        r"(?: as (?:before|above|the entry))?"), " "),
     # "sell when 9 crosses back under the 21": a bare period as the subject of a crossing is
     # the line of that period, as "the 9" would be
     (rx(r"(?:(?<=when )|(?<=once )|(?<=if )|(?<=^ )|(?<=[.;:,⋄] ))(?P<n>\d+)(?= (?:crosses|cross"
@@ -183,7 +200,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))in(?= (?:when|whenever|once|while|as long as)(?!\S))"),
      " buy "),
     # "if either of those stops being true", "once both of those are false"
-    (rx(r"(?:(?:either|any|one) of (?:those|these|them|the conditions|the two)(?: conditions)?"
+    (rx(r"(?:(?:either |any )?(?:either|any|one) of (?:those|these|them|the conditions"
+        r"|the two)(?: conditions)?"
         r"|either (?:1|one|condition|rule|part|of them))"
         r" (?:stops being true|stops holding|is no longer true|no longer holds|fails|goes false"
         r"|turns false|is false)"), " either condition fails "),
@@ -194,7 +212,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?= (?:\d+ (?:day|week|month)|rsi|macd|sma|ema|average|moving average|stochastic"
         r"|bollinger|band|upper|lower|middle)(?!\S))"), " the "),
     # "crosses back above 30 after being oversold": the crossing says it
-    (rx(r"(?P<n>\d+) (?:after|from) (?:being |an |a )?(?:oversold|overbought)(?: reading"
+    (rx(r"(?P<n>\d+) (?:after|from|coming out of|out of|on the way out of|climbing out of)"
+        r" (?:being |an |a )?(?:oversold|overbought)(?: reading"
         r"| levels?| territory| zone)?"), r" \g<n> "),
     # "five or more consecutive down closes", "at least 5 down days in a row": a streak of N is
     # already N or more
