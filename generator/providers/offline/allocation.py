@@ -151,10 +151,13 @@ ALL_IN = rx(
 )
 EQUAL = rx(
     r"(?:in )?equal(?:ly)? weight(?:ed|s|ing)?|equal weights?"
-    r"|(?:split|divided|divide|spread)(?: it| the money| money| capital| the portfolio"
-    r"| my money| my capital| my portfolio| everything| our money"
+    r"|(?:split|splitting|divided|divide|dividing|spread|spreading)(?: it| the money| money"
+    r"| capital| the portfolio| my money| my capital| my portfolio| everything| our money"
     r"| the capital)? (?:equally|evenly)(?: between| among| across| over| into)?"
-    r"(?: the \d+(?: of them)?| all of them| them)?"
+    # "... splitting the money equally among whatever qualifies / the ones held"
+    r"(?: the \d+(?: of them)?| all of them| them| whatever qualifies| whichever qualify"
+    r"| whichever are held| whatever is held| the ones (?:held|that qualify|i hold)"
+    r"| those held| those that qualify)?"
     r"|(?:in )?equal (?:parts|amounts|shares|sizes|dollar amounts)|(?:with )?equal (?:allocation"
     r"|allocations|sizing|position sizes?)"
     # "buy SPY and QQQ equally when ...": the symbols just named, in equal parts

@@ -42,7 +42,7 @@ import re
 
 from generator.providers.offline.allocation import AMOUNT_PATTERNS, EQUAL, FIXED_PATTERNS
 from generator.providers.offline.normalise import normalise
-from generator.providers.offline.phrases import GOLDEN, SYM, rx, squash
+from generator.providers.offline.phrases import GOLDEN, SYM, SYMLIST, rx, squash
 from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Title
@@ -303,6 +303,16 @@ _FRAMED_SYMBOL = rx(
 _MY_SYMBOL_SYSTEM = rx(rf"(?:my|our) (?:new |simple |current |little |latest )?(?P<sym>{SYM})"
                        r" (?:system|strategy|setup|plan|play|bot|idea)(?: is(?: [a-z']+){1,3}?)?"
                        r"(?= [.,;:!]| ?$)")
+# "Candidates are EFA, EWJ, IEV and EEM;", "Check GLD, TLT and DBC every day and": the symbols
+# a rule said of each of them trades
+# (only with a rule said of each one: a list alone may be a portfolio's or a rotation's)
+_EACH_SAID = re.compile(r"(?<!\S)(?:any|each|whichever) (?:of (?:them|those|these)|1|one"
+                        r"|fund|etf)(?!\S)")
+_SHARED_AMONG = rx(rf"(?P<head>(?:equally|evenly) (?:among|between|across|over|into))"
+                   rf" (?P<syms>{SYMLIST})")
+_CANDIDATES = rx(rf"(?:(?:the |my )?(?:candidates|universe|symbols|tickers|funds|etfs|list)"
+                 rf" (?:are|is|:)|(?:check|watch|look at|track|scan)) (?P<syms>{SYMLIST})"
+                 r"(?: every day| daily| each day)?(?= [;:.,⋄]| and )")
 # "For QQQ I'm in whenever ...", "On HYG, buy when ...": the symbol, said before the rules
 _FOR_SYMBOL = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:for|on|with|in) (?P<sym>{SYM})(?: ,| :)?"
                  r"(?= (?:buy|sell|hold|own|i|i'm|im|we|go|get|long)(?!\S))")
@@ -625,6 +635,20 @@ def strip_small_talk(state: ParseState) -> None:
     text = _FRAMED_SYMBOL.sub(framed, text)
     text = _I_TRADE.sub(framed, text)
     text = _FOR_SYMBOL.sub(framed, text)
+
+    def candidates(m: re.Match[str]) -> str:
+        state.framed_symbols.extend(re.findall(rf"(?<!\S){SYM}(?!\S)", m.group("syms")))
+        found.append(m.group(0).replace(m.group("syms"), "").strip())
+        return " "
+
+    def shared(m: re.Match[str]) -> str:
+        state.framed_symbols.extend(re.findall(rf"(?<!\S){SYM}(?!\S)", m.group("syms")))
+        return f" {m.group('head')} "
+
+    if _EACH_SAID.search(text):
+        text = _CANDIDATES.sub(candidates, text)
+        # "split the money equally among SPY, QQQ and IWM, but each fund is only held while ..."
+        text = _SHARED_AMONG.sub(shared, text)
     text = _MY_SYMBOL_SYSTEM.sub(framed, text)
     text = _SLEEVE.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)

@@ -32,7 +32,8 @@ _FROM_PEAK = (r"(?: (?:from|off|below) (?:the )?(?:highest|peak|high|top)(?: clo
               r"|it was bought))?)?")
 # "a 7% stop loss under it", "a trailing stop on each position": where the control sits
 _ON_IT = (r"(?: (?:under|below|on|beneath|for) (?:it|them|the position|each position|each trade"
-          r"|every trade|every position|all positions|the short|the trade|the long))?")
+          r"|every trade|every position|all positions|the short|the trade|the long))?"
+          r"(?: the whole time| at all times| throughout| all the time)?")
 RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("trailing", rx(rf"{_RISK_PREFIX}{NUMP} trailing stop(?: loss)?{_FROM_PEAK}{_ON_IT}")),
     ("trailing", rx(rf"{_RISK_PREFIX}trailing stop(?: loss)?(?: of| at| set at)?(?: a)? {NUMP}"

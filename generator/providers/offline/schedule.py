@@ -182,6 +182,17 @@ def extract_drift_band(state: ParseState) -> None:
         state.understood.append(f"rebalance when a weight drifts more than {value:g} points")
 
     state.t = consume(DRIFT_PATTERNS, state.t, on_match)
+    if state.drift_band is not None or state.drift_levels is not None:
+        # "I don't want calendar rebalancing, only when ...": what a drift band already is
+        state.t = consume([_NO_CALENDAR], state.t,
+                          lambda m: state.understood.append("no calendar rebalance"))
+
+
+_NO_CALENDAR = rx(
+    r"(?:, )?(?:but )?(?:i|we) (?:don't|do not|dont) (?:want|need|like) (?:to rebalance (?:on|by)"
+    r" (?:a |the )?(?:calendar|schedule)|(?:any )?(?:calendar|scheduled|periodic)"
+    r" rebalanc(?:ing|es?)|to rebalance on a (?:fixed )?schedule)(?: though| at all)?(?: ,)?"
+)
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -60,8 +60,11 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
             len(set(title.symbols)) == 1
             or (len(title.symbols) >= 2 and (state.equal or state.each))):
         traded = list(dict.fromkeys(title.symbols))
-    if not traded and not mentioned and len(set(state.framed_symbols)) == 1:
-        traded = state.framed_symbols[:1]
+    framed = list(dict.fromkeys(state.framed_symbols))
+    if not traded and not mentioned and (len(framed) == 1 or (
+            len(framed) >= 2 and (state.equal or state.each))):
+        # "Candidates are EFA, EWJ and EEM; buy any of them when ...": the rule of each
+        traded = framed
     if not traded:
         if len(mentioned) == 1:
             traded = mentioned

@@ -49,6 +49,11 @@ def _cross_pair_lines(m: re.Match[str]) -> str:
 # "when each one is above its own 200-day SMA": the rule of every symbol, said of each
 _EACH_ONE = re.compile(
     r"(?<!\S)(?:each (?:1|one)|each of them|every one of them|that (?:1|one)(?= when)"
+    # "buy any of them when it closes above ...", "each fund is only held while ...", "hold each
+    # one that's above ...": the rule of each symbol, said of any one
+    r"|(?:any|whichever|each) of (?:them|those|these)(?= (?:when|whenever|if|once|that|whose"
+    r"|which|while)(?!\S))|each (?:fund|etf|symbol|position|holding)(?= (?:is|closes|trades"
+    r"|when|if|while|whenever)(?!\S))"
     r"|each(?= (?:is|closes|trades|goes"
     r"|drops|falls|rises|crosses|stays|gets|sits|holds|when|if|once|whenever|while|as long as)"
     r"(?!\S)))(?!\S)")
@@ -547,11 +552,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         rf"(?: (?P<s>{SYM}))? (?:closed|closes|has closed|finished|finishes|ended|ends)"
         r"(?= (?:above|below|over|under)(?!\S))"),
      lambda m: f" each month , {m.group('kw')} {m.group('s') or ''} monthly close is "),
-    # "sit out whenever that return is negative": the return the text named
-    (rx(r"(?:that|this|the same) (?:total )?return"),
-     lambda m: (f" the {found[-1]} return " if (found := re.findall(
-         r"(\d+ (?:day|week|month|year)) (?:total )?return", m.string[:m.start()]))
-         else m.group(0))),
+    # "sit out whenever that return is negative", "sell it whenever that momentum is
+    # negative": the return the text named
+    (rx(r"(?:that|this|the same) (?:total )?(?P<w>return|momentum)"),
+     lambda m: (f" the {found[-1]} {m.group('w')} " if (found := re.findall(
+         r"(\d+ (?:day|week|month|year)) (?:total )?(?:return|momentum)",
+         m.string[:m.start()])) else m.group(0))),
     # "only sell if it closes ...": "only" says what "if" says ("only buy if X" after a buy
     # rule is a filter added to it, read elsewhere)
     (rx(r"only(?= (?:sell|exit)(?: it)? (?:if|when|once|whenever)(?!\S))"), " "),
@@ -1017,6 +1023,22 @@ _BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line
                    r"(?! of| over| above)")
 
 
+# the rule of each symbol, said of it once `_EACH_ONE` has made "each one" "it" ("buy any of
+# them whose 12-month momentum is positive", "each fund is only held while ...", "if one drops
+# below, sell just that one")
+_OF_EACH: list[tuple[re.Pattern[str], str]] = [
+    (rx(r"(?<=it )whose"), " when its "),
+    (rx(r"(?<=it )(?:that is|that's|which is|that are)(?= (?:above|below|over|under|trading"
+        r"|in|up)(?!\S))"), " while it is "),
+    (rx(r"it is (?:only )?(?:held|owned|kept|bought)(?: only)?(?= (?:while|when|if|as long as"
+        r"|whenever)(?!\S))"), " hold it "),
+    (rx(r"(?:(?<=if )|(?<=when )|(?<=once )|(?<=whenever ))(?:1|one|any|any 1|any one|a fund"
+        r"|one of them|1 of them)(?= (?:drops|falls|closes|goes|slips|dips|crosses|is|gets)"
+        r"(?!\S))"), " it "),
+    (rx(r"(?:sell|dump|exit)(?: just| only)? that (?:1|one|fund|position)(?: only)?"), " sell it "),
+]
+
+
 def expand_shorthands(state: ParseState) -> None:
     text = _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), state.t)
     if re.search(r"(?<!\S)macd(?!\S)", text):
@@ -1043,7 +1065,9 @@ def expand_shorthands(state: ParseState) -> None:
             rf"(?<!\S)(?:for|on|in) each of (?={SYM}(?!\S))", text):
         state.each = True  # one rule said of every symbol: they share the money equally
     text = _ON_EACH.sub(" ", text)
-    text = _ITS_OWN.sub(lambda m: m.group("w"), _EACH_ONE.sub(" it ", text))
+    text = squash(_ITS_OWN.sub(lambda m: m.group("w"), _EACH_ONE.sub(" it ", text)))
+    for pattern, replacement in _OF_EACH:
+        text = squash(pattern.sub(replacement, text))
     def level(m: re.Match[str]) -> str:
         side = "above" if m.group("w") == "high" else "below"
         return f" price breaks {side} {m.group('lvl')} "
