@@ -51,6 +51,7 @@ from generator.providers.offline.vocabulary import (
     CONSUMED,
     FILLER,
     INDICATOR_WORDS,
+    PERSONAL_NOUNS,
     UNSUPPORTED,
     words,
 )
@@ -97,6 +98,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:the bot|it|the system) should(?= (?:buy|sell|hold|own|exit)(?!\S))"),
     rx(r"(?:i'm|i am|im) happy to(?= (?:hold|own|keep)(?!\S))"),
     rx(r"(?:,? )?(?:regardless of (?:the )?outcome|whatever happens|come what may)"),
+    # the writer's life: "I coached for 20 years.", "we've lived here for 3 decades,"
+    rx(r"(?:i've |i have |i |we've |we have |we )(?:[a-z']+ ){1,3}for (?:the (?:last |past ))?"
+       r"\d+ (?:years|decades)(?= [.,;!⋄]| ?$)"),
     # hedges: "more or less", "give or take", "if that makes sense", "roughly speaking"
     rx(r"(?:, )?(?:more or less|give or take|roughly speaking|if that makes sense"
        r"|if that's okay|if that is okay|if that works|does that make sense)(?: ,)?"),
@@ -601,7 +605,8 @@ _RATIONALE_VERB = re.compile(r"(?<!\S)(?:(?:go|be|get|stay|going) long|short(?! 
 
 
 def _rationale(state: ParseState, found: list[str], m: re.Match[str]) -> str:
-    said = m.group("why").split()
+    # ("I coached for 20 years, so ...": a number of the writer's life says nothing)
+    said = _PERSONAL_NUMBER.sub(" ", f" {m.group('why')} ").split()
     if _RATIONALE_VERB.search(m.group("why")) or any(
             w[0].isdigit() or w.startswith("⟦") or w in _RATIONALE_STOP for w in said):
         return m.group(0)
@@ -781,8 +786,7 @@ def extract_title(state: ParseState) -> None:
 # of funds is `_COUNT`, read before this)
 _PERSONAL_NUMBER = rx(
     r"(?:(?:for|of|after|with|raising|have|has) )?(?:my |our |a |the )?(?:run of )?\d+"
-    r"(?: [a-z']+)? (?:kids|children|grandkids|grandchildren|grandbabies|grandsons"
-    r"|granddaughters|sons|daughters|patients|shifts|things|years|decades)(?: old)?"
+    rf"(?: [a-z']+)? (?:{'|'.join(sorted(PERSONAL_NOUNS))})(?: old)?"
 )
 
 

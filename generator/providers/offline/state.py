@@ -26,6 +26,7 @@ from generator.providers.offline.vocabulary import (
     INDICATOR_WORDS,
     MEANING_WORDS,
     NEGATIONS,
+    PERSONAL_NOUNS,
     UNSUPPORTED,
 )
 from generator.spec import Frequency, IndicatorKind, StrategySpec
@@ -186,6 +187,10 @@ def says_nothing(tokens: list[str]) -> bool:
     negations, the indicators refused by name). "as a backstop", "is it possible to", "mind"
     say nothing; "in case it keeps sliding" does ("sliding")."""
     said = [t for t in tokens if t not in FILLER]
+    # "I coached for 20 years": a number counting a noun of the writer's life says nothing
+    counted = {k for k, t in enumerate(said)
+               if t.isdigit() and k + 1 < len(said) and said[k + 1] in PERSONAL_NOUNS}
+    said = [t for k, t in enumerate(said) if k not in counted and k - 1 not in counted]
     return bool(said) and all(
         re.fullmatch(r"[a-z]+(?:'[a-z]+)?", t) is not None
         and t not in MEANING_WORDS and t not in INDICATOR_WORDS and t not in NEGATIONS

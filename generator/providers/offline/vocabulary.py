@@ -62,6 +62,13 @@ NUMBER_SCALES = frozenset({"hundred"})
 NUMBER_TENS = frozenset({"twenty", "thirty", "forty", "fourty", "fifty", "sixty", "seventy",
                          "eighty", "ninety"})
 
+# Nouns of the writer's life a number may count ("I taught for 31 years", "my 2 kids", "a run of
+# 12 hour shifts"): such a number says nothing of the strategy
+PERSONAL_NOUNS = frozenset(words(
+    """kids children grandkids grandchildren grandbabies grandsons granddaughters sons daughters
+    patients shifts things years decades"""
+))
+
 # Common misspellings and casual spellings; values may be several words.
 TYPOS = {
     # phone typing that drops letters ("by qqq wen rsi2 undr 5 sel wen it goes ovr 60")
