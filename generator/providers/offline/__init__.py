@@ -81,8 +81,11 @@ Defaults and conventions
   (minimum hold), "the 10-week EMA" (weekly bars; months stay daily: "10-month" = 210 days,
   unless a monthly close is compared),
   ATR, stochastic %K/%D, volatility, drawdown, volume, "every 6 months", "rebalance when a
-  weight drifts more than 5 points", "target 10% volatility", "$5,000 per position"; "A unless
-  B" adds B negated to the entry.
+  weight drifts more than 5 points" (with a schedule said beside it, "quarterly, or sooner if
+  ...", both: `drift_or_schedule`), "target 10% volatility", "$5,000 per position"; "A unless
+  B" adds B negated to the entry; "more than 20% below its highest close of the past year" and
+  "within 5% of that high" are the drawdown (`pullbacks`), "monthly bars" makes "the 6-month
+  SMA" six monthly bars.
 * Framing and corrections: "Name: Bond Guard.", a quoted name and chatter ("nothing fancy",
   "that's it") are ignored and listed; "RSI below 30, I mean 25" replaces the number (also a
   moving average or a symbol), any other "I mean" is refused. "Every Friday"/"every Monday" is
@@ -90,7 +93,9 @@ Defaults and conventions
   schedule acts in them ("once a year in January"). A title may give its family's settings
   ("Bollinger Bands 20, 2", "Stochastic 14,3", "Donchian 55/20", "10/30 EMA crossover"),
   checked against the rules.
-* Refused rather than guessed: stops in ATR multiples, the highest/lowest close of N days,
+* Refused rather than guessed: stops in ATR multiples, the highest/lowest close of N days
+  compared with the price (a pullback from it is the drawdown), "10% below its 52-week high"
+  with no word of closes (the highest high or the highest close?),
   comparisons across scales (MACD vs a moving average), an indicator
   compared with itself, a number with no subject ("when under 30"), "the 200" with no unit (a
   price of 200 or the 200-day average?), "not above" (say "below"), short selling (naming
