@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from generator.describe import format_number
 from generator.providers.offline.errors import validation_errors
 from generator.providers.offline.phrases import (
+    BARS_TIMEFRAME,
     days,
     period,
     period_of,
@@ -195,15 +196,26 @@ RSI: Rules = [
 
 
 # -- highs and lows (a breakout compares the price with the previous N bars) ---------------------
+def _extreme(state: ParseState, m: re.Match[str], kind: IndicatorKind) -> Ind:
+    """The high or low of the period `m` gives: in days, as a breakout is read on daily bars,
+    unless the whole text is on weekly or monthly bars ("on the weekly chart, ... the highest
+    high of the last 26 weeks": 26 weekly bars)."""
+    if state.weekly_bars or state.monthly_close:
+        period, timeframe = period_on_bars(m, state.monthly_close)
+        if timeframe is not None:
+            return Ind(kind, period=period, timeframe=timeframe)
+    return Ind(kind, period=days(m, "p"))
+
+
 def _high_low(state: ParseState, m: re.Match[str]) -> str:
     kind = IndicatorKind.highest_high if "high" in m.group("hl") else IndicatorKind.lowest_low
-    return state.add_indicator(m, Ind(kind, period=days(m, "p")))
+    return state.add_indicator(m, _extreme(state, m, kind))
 
 
 def _breakout(state: ParseState, m: re.Match[str]) -> str:
     down = "down" in m.group("b")
     kind = IndicatorKind.lowest_low if down else IndicatorKind.highest_high
-    return state.add_indicator(m, Ind(kind, period=days(m, "p")))
+    return state.add_indicator(m, _extreme(state, m, kind))
 
 
 def _closing_extreme(state: ParseState, m: re.Match[str]) -> str:
@@ -352,12 +364,6 @@ _FAMILIES = {"macd": MACD_KINDS, "rsi": {IndicatorKind.rsi}, "bollinger": BOLLIN
              "stoch": {IndicatorKind.stoch_k, IndicatorKind.stoch_d}}
 
 
-# "using weekly bars", "TimeFrameSet(inWeekly)" -> "on weekly bars", "the weekly timeframe": every
-# family is computed on those bars (an N-week average already is; a daily one stays daily; the
-# price stays the daily price unless a weekly close is said, `wordings._PERIOD_CLOSE`)
-_BARS_TIMEFRAME = re.compile(
-    r"(?<!\S)(?:(?:using|on|with|use|in) )?(?:the )?(?P<tf>weekly|monthly) (?:bars|timeframe"
-    r"|candles|chart|charts)(?: (?:for|on) (?=[A-Z]))?(?!\S)")
 
 
 def _on_bars(state: ParseState, family: str, m: re.Match[str]) -> None:
@@ -377,7 +383,7 @@ def extract_family_timeframes(state: ParseState) -> None:
         state.understood.append(f"indicators on {m.group('tf')} bars")
         return " "
 
-    state.t = _BARS_TIMEFRAME.sub(on_bars, state.t)
+    state.t = BARS_TIMEFRAME.sub(on_bars, state.t)
 
     def on_match(m: re.Match[str]) -> str:
         family = state.t[m.end():].split(maxsplit=1)[0]

@@ -21,6 +21,15 @@ NUMP = r"(?P<n>\d+(?:\.\d+)?) (?:%|percent|pct)"
 GOLDEN = re.compile(r"(?<!\S)(?P<w>golden|death) cross(?!\S)")
 
 
+# "using weekly bars", "TimeFrameSet(inWeekly)" -> "on weekly bars", "the weekly timeframe": every
+# family is computed on those bars (an N-week average already is; a daily one stays daily; the
+# price stays the daily price unless a close is said: "closes above" on that chart is the
+# weekly close, `wordings`)
+BARS_TIMEFRAME = re.compile(
+    r"(?<!\S)(?:(?:using|on|with|use|in|off|from) )?(?:the )?(?P<tf>weekly|monthly) (?:bars"
+    r"|timeframe|candles|chart|charts)(?: (?:for|on) (?=[A-Z]))?(?!\S)")
+
+
 def rx(body: str) -> re.Pattern[str]:
     """A pattern matching whole space-separated tokens of the normalised text."""
     return re.compile(r"(?<!\S)(?:" + body + r")(?!\S)")

@@ -86,6 +86,9 @@ class ParseState:
     # "the monthly close is above the 10-month SMA", "monthly bars": N-month averages are on
     # monthly bars
     monthly_close: bool = False
+    # "on the weekly chart", "using weekly bars": a close is the weekly close, an N-week high
+    # is N weekly bars (wordings.py, indicators.py)
+    weekly_bars: bool = False
     # short selling (shorts.py): allowed by the server, and found in the text
     allow_short: bool = False
     short: bool = False

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from generator.providers.offline.phrases import GOLDEN, SYM, SYMLIST, rx, squash
+from generator.providers.offline.phrases import BARS_TIMEFRAME, GOLDEN, SYM, SYMLIST, rx, squash
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Ind
 from generator.providers.offline.vocabulary import BB_STD_WORDS, CONSUMED, words
@@ -1039,8 +1039,26 @@ _OF_EACH: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# "On the weekly chart, buy EFA when it closes above ...": the close of the chart's bars
+_CLOSES = rx(rf"(?P<s>{SYM}|it|price|the price) (?:closes|closed|closing) (?P<side>above|below"
+             r"|under|over|beneath)")
+
+
+def _on_weekly_bars(state: ParseState, text: str) -> str:
+    """A text on weekly bars throughout reads a close on them (`ParseState.weekly_bars`)."""
+    if not any(m.group("tf") == "weekly" for m in BARS_TIMEFRAME.finditer(text)):
+        return text
+    state.weekly_bars = True
+
+    def close(m: re.Match[str]) -> str:
+        of = f" of {m.group('s')}" if re.fullmatch(SYM, m.group("s")) else ""
+        return f" the weekly close{of} is {m.group('side')} "
+
+    return _CLOSES.sub(close, text)
+
+
 def expand_shorthands(state: ParseState) -> None:
-    text = _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), state.t)
+    text = _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), _on_weekly_bars(state, state.t))
     if re.search(r"(?<!\S)macd(?!\S)", text):
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
     for pattern, replacement in _SAME_AS:
