@@ -29,6 +29,13 @@ CONSTRUCTS: list[tuple[str, str, str]] = [
     ("semiannual", "60/40 SPY/AGG, rebalance every 6 months", "semiannual"),
     ("weekly-streak", "Buy SPY after it closes up 2 weeks in a row, sell after holding for 10 "
      "days", "up_streak"),
+    ("drift-or-schedule", "60% SPY and 40% TLT, rebalanced every quarter or sooner if a weight "
+     "drifts more than 5 points from its target", "drift_or_schedule"),
+    ("pullback", "Buy EFA when it is more than 10% below its highest close of the past year and "
+     "sell when it is within 2% of that high", "drawdown"),
+    ("weekly-chart-breakout", "On the weekly chart, buy GLD when it closes above the highest high "
+     "of the last 20 weeks, sell when it closes below the lowest low of the last 10 weeks",
+     "weekly"),
 ]
 CASES = [(f"template-{t.key}", t.sentence, "") for t in TEMPLATES] + CONSTRUCTS
 
