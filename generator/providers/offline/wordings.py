@@ -3,13 +3,14 @@
 This module owns `expand_shorthands`, which runs once the small talk and the corrections are
 out and before any rule is read. It holds the table of equivalent wordings (`_SAME_AS`: "crosses
 back up above 30 from below" is a crossing above, "if EFA's 6-month return beats SPY's, hold
-EFA, else hold SPY" is the better of the two, "the position is liquidated when" is the sell, a
-condition said before its action, ...) and the rewrites that need more than a pattern: a weekly
-or monthly close tagged as one (`_PERIOD_CLOSE`, before and after the table, so that no rewrite
-leaves "weekly" for the schedule to read), "above both A and B" / "under either one", a golden
-cross glossed with its averages, arrows ("COND -> buy"), a condition then its verb, a filter
-said apart from the buy rule ("only take longs when SPY is above ..."), a bullish MACD cross and
-breaks of a level. Each rewrite reads single spaces and leaves single spaces.
+EFA, else hold SPY" is the better of the two, "the position is liquidated when" is the sell, ...)
+and the rewrites that need more than a pattern: "above both A and B" / "under either one", a
+filter said apart from the buy rule ("only take longs when SPY is above ..."), a bullish MACD
+cross and breaks of a level. It applies, in their order, the rewrites of its neighbours: the
+closes of weekly and monthly bars (`closes`, before and after the table, so that no rewrite
+leaves "weekly" for the schedule to read), the golden cross and its averages (`crosses`), a
+condition before its action (`arrows`) and a rule said of each symbol (`each`). Each rewrite
+reads single spaces and leaves single spaces.
 """
 
 from __future__ import annotations
@@ -17,105 +18,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from generator.providers.offline.phrases import BARS_TIMEFRAME, GOLDEN, SYM, SYMLIST, rx, squash
+from generator.providers.offline.arrows import arrows, postfix
+from generator.providers.offline.closes import closes_on_weekly_bars, period_closes
+from generator.providers.offline.crosses import MA_TEXT, cross_averages, cross_pair
+from generator.providers.offline.each import said_of_each
+from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.terms import Ind
-from generator.providers.offline.vocabulary import BB_STD_WORDS, CONSUMED, words
-from generator.spec import IndicatorKind
+from generator.providers.offline.vocabulary import BB_STD_WORDS
 
-# "golden cross / death cross on IWM": the whole strategy in two words
-_CROSS_PAIR = re.compile(
-    r"(?<!\S)(?:trade |use |a |the )?golden cross(?: ,| /| and| &| then)?(?: a| the)? death cross"
-    rf"(?: (?:on|for|with|in) (?P<sym>{SYM}))?(?!\S)"
-)
-
-
-# "golden cross / death cross on VTI using the 50dma and 200dma": the pair, on the lines named
-_MA_TEXT = (r"(?:the )?\d+ (?:day |week )?(?:simple |exponential )?(?:sma|ema|ma|dma|moving average"
-            r"|exponential moving average|simple moving average)")
-_CROSS_PAIR_LINES = rx(
-    r"(?:trade |use |a |the )?golden cross(?: ,| /| and| &| then)?(?: a| the)? death cross"
-    rf"(?: (?:on|for|with|in) (?P<sym>{SYM}))? (?:using|with|on|of|based on) (?P<a>{_MA_TEXT})"
-    rf"(?: ,)? (?:and|&|/) (?P<b>{_MA_TEXT})")
-
-
-def _cross_pair_lines(m: re.Match[str]) -> str:
-    sym = f" {m.group('sym')}" if m.group("sym") else ""
-    a, b = m.group("a").removeprefix("the "), m.group("b").removeprefix("the ")
-    return (f" buy{sym} when the {a} crosses above the {b} , sell when the {a} crosses below"
-            f" the {b} ")
-
-
-# "when each one is above its own 200-day SMA": the rule of every symbol, said of each
-_EACH_ONE = re.compile(
-    r"(?<!\S)(?:each (?:1|one)|each of them|every one of them|that (?:1|one)(?= when)"
-    # "buy any of them when it closes above ...", "each fund is only held while ...", "hold each
-    # one that's above ...": the rule of each symbol, said of any one
-    r"|(?:any|whichever|each) of (?:them|those|these)(?= (?:when|whenever|if|once|that|whose"
-    r"|which|while)(?!\S))|each (?:fund|etf|symbol|position|holding)(?= (?:is|closes|trades"
-    r"|when|if|while|whenever)(?!\S))"
-    r"|each(?= (?:is|closes|trades|goes"
-    r"|drops|falls|rises|crosses|stays|gets|sits|holds|when|if|once|whenever|while|as long as)"
-    r"(?!\S)))(?!\S)")
-# "crosses above the signal on each one": the rule said of every symbol, with nothing to add
-# (not "half in each", "50% in each": the share of each, read by the family)
-_ON_EACH = re.compile(r"(?<!\S)(?<!% )(?<!third )(?<!quarter )(?<!half )(?:on|for|in)"
-                      r" (?:each (?:1|one)|each of them|each)"
-                      r"(?= [,;.⋄]| and | or |\s*$)")
-_ITS_OWN = re.compile(r"(?<!\S)(?P<w>its|their) own(?!\S)")
 # "when the 50 day high breaks / is taken out": the price breaks through that level
 _LEVEL_BREAKS = re.compile(
     r"(?<!\S)(?P<lvl>(?:the |a )?\d+ (?:day|week) (?P<w>high|low))"
     r" (?:breaks|is broken|gets broken|is taken out|gets taken out|is hit|gets hit)(?!\S)")
 
 
-# "RSI(2) under 10 -> buy.", "a close under the lower band means buy", "the 50 crossing above
-# the 150 is my buy signal": the condition, then the action it leads to
-_ARROW = re.compile(
-    r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?)"
-    r" (?:- >|= >|→|=|means(?: a| i| we)?|is (?:my|our|the|a)(?: signal to)?)"
-    rf" (?:i'm |im |i am |we're |i |we )?(?P<verb>buy|sell|exit|enter long|enter|go long|be long"
-    rf"|be in"
-    rf"|get in|long|flat|go flat"
-    rf"|be flat|be out|get out|short|cover|out|in|hold|entry|sell off)"
-    r"(?: (?:signal|trigger|rule|point|sign))?"
-    rf"(?: (?P<sym>{SYM}))?(?: at the close)?"
-    r"(?= [.;,!]|\s*$)"
-)
-# "the opposite cross is my sell": the event itself, read with "on"
-_EVENT = re.compile(r"^(?:the |a )?(?:opposite|reverse|reversed|inverse|other|cross back"
-                    r"|death|golden)(?: cross| crossing| crossover)?$")
-# "flips negative -> sell": the subject left out is the one just named
-_SUBJECTLESS = re.compile(r"^(?:flips|turns|crosses|goes|drops|falls|rises|gets|closes|moves"
-                          r"|breaks|dips|climbs)(?!\S)")
-
-
-_ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "sell",
-                "entry": "buy", "sell off": "sell",
-                "go flat": "sell", "out": "sell", "in": "buy", "be long": "hold",
-                "be in": "hold", "get in": "buy", "be flat": "sell", "be out": "sell",
-                "get out": "sell"}
-
-
-# "rsi 2 < 5 buy. sell rsi 2 > 50": the condition, then its verb, with no arrow between
-_POSTFIX = re.compile(
-    r"(?:(?<=^)|(?<= [.;:!?⋄] )|(?<= buy )|(?<= sell ))(?P<cond>(?:(?! [.;:!?⋄,] | (?:if|when"
-    r"|whenever|while|once|buy"
-    r"|sell|long|exit|else|otherwise|flat) ).)+? (?:<|>|< =|> =|below|above|under|over)"
-    r" (?:(?! [.;:!?⋄,] | (?:if|when|whenever|while|once|buy|sell|long|exit|else|otherwise"
-    r"|flat) ).)+?) (?P<verb>buy|sell|exit|long|flat)"
-    rf"(?: (?P<sym>{SYM}))?(?= [.;!]|\s*$)")
-
-
-def _arrow(m: re.Match[str]) -> str:
-    sym = f" {m.group('sym')}" if m.group("sym") else ""
-    verb = _ARROW_VERBS.get(m.group("verb"), m.group("verb"))
-    cond = m.group("cond").strip()
-    if _SUBJECTLESS.match(cond):
-        cond = f"it {cond}"
-    if _EVENT.match(cond):
-        return f" {verb}{sym} on {cond} "
-    return f" {verb}{sym} when {cond} "
 _LESS = frozenset({"lower", "less", "smaller", "weaker"})
 # the act of a rule said before its condition, as the verb the rules read
 _ACT = {"be long": "hold", "be in": "hold", "be flat": "sell", "go flat": "sell",
@@ -690,8 +606,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|go flat|hold|own)(?P<sym> [A-Z][A-Z0-9.\-]{0,9})?(?: it| them)?(?= [.;,!⋄]| and |\s*$)"),
      r" \g<v>\g<sym> \g<kw> \g<cond> "),
     # "long when 10 sma > 20 sma > 50 sma": each pair in turn
-    (rx(rf"(?P<a>{_MA_TEXT}|price|the price|close|the close) (?P<op>>|<|above|below|over|under)"
-        rf" (?P<b>{_MA_TEXT}) (?P=op) (?P<c>{_MA_TEXT})"),
+    (rx(rf"(?P<a>{MA_TEXT}|price|the price|close|the close) (?P<op>>|<|above|below|over|under)"
+        rf" (?P<b>{MA_TEXT}) (?P=op) (?P<c>{MA_TEXT})"),
      r" \g<a> \g<op> \g<b> and \g<b> \g<op> \g<c> "),
     # "be invested when ...", "stay in the market while ...": hold
     (rx(r"(?:be|stay|get|remain) (?:invested|in the market|fully invested)(?: in)?"), " hold "),
@@ -925,71 +841,6 @@ def _both_lines(text: str) -> str:
     return _EITHER.sub(either, text)
 
 
-# "golden cross ... using the 50 and 200 day averages": the averages a golden cross is made of
-_CROSS_AVERAGES = rx(
-    r"(?:, )?(?:using|with|on|based on|of) (?:the )?(?P<a>\d+) (?:day )?(?:and|/|&) (?:the )?"
-    r"(?P<b>\d+) (?:day )?(?:simple )?(?:moving )?(?:averages?|smas?|mas|dmas?|lines)"
-)
-
-
-# "the golden cross (50 day sma crossing above the 200 day)": the cross explained in brackets
-_CROSS_GLOSS = rx(r"(?P<w>golden|death) cross \( (?P<body>[^()]+?) \)")
-_GLOSS_WORDS = frozenset(words(
-    """50 200 day days d the a its sma smas simple moving average averages ma dma mas / line
-    lines crossing crosses cross crossed goes going moves moving over above up through below
-    under down and , = i.e. ie means meaning when is"""
-))
-_UP_WORDS = frozenset({"over", "above", "up"})
-_DOWN_WORDS = frozenset({"below", "under", "down"})
-
-
-def _cross_gloss(state: ParseState, m: re.Match[str]) -> str:
-    body = m.group("body").split()
-    golden = m.group("w") == "golden"
-    numbers = [w for w in body if w.isdigit()]
-    wrong_way = _DOWN_WORDS if golden else _UP_WORDS
-    if (numbers != ["50", "200"] or any(w not in _GLOSS_WORDS for w in body)
-            or any(w in wrong_way for w in body)):
-        raise state.fail("a golden or death cross is the 50-day SMA crossing the 200-day; "
-                         "for other lines say which crosses which", [m.group(0).strip()])
-    state.understood.append("golden/death cross: the 50- and 200-day SMAs")
-    return f" {m.group('w')} cross "
-
-
-def _cross_averages(state: ParseState, text: str) -> str:
-    if not GOLDEN.search(text):
-        return text
-    text = _CROSS_GLOSS.sub(lambda m: _cross_gloss(state, m), text)
-
-    def said(m: re.Match[str]) -> str:
-        if (int(m.group("a")), int(m.group("b"))) != (50, 200):
-            raise state.fail("a golden or death cross is the 50-day SMA crossing the 200-day; "
-                             "for other averages say which crosses which",
-                             [m.group(0).strip()])
-        state.understood.append("golden/death cross: the 50- and 200-day SMAs")
-        return f" {CONSUMED} "
-
-    return _CROSS_AVERAGES.sub(said, text)
-
-
-# "sell on a weekly close below it": the close of the last completed week (spec v2 weekly
-# bars), tagged before "weekly" can be read as the schedule
-# (a verb may stand before the side: "when the weekly close drops under it")
-_PERIOD_CLOSE = rx(r"(?:(?:on|at|after) )?(?:a |the )?(?P<tf>weekly|monthly) (?:close|closing price"
-                   rf"|closing)(?: of (?P<sym>{SYM}))?(?= (?:is |that is |of )?(?:(?:drops|falls"
-                   r"|dips|slips|sinks|goes|gets|moves|rises|climbs|comes|is back|goes back"
-                   r"|gets back|moves back|comes back|crosses|breaks|closes)(?: back)? )?"
-                   r"(?:above|below|under|over)(?!\S))")
-
-
-def _period_close(state: ParseState, m: re.Match[str]) -> str:
-    state.understood.append(f"the {m.group('tf')} close")
-    if m.group("tf") == "monthly":
-        state.monthly_close = True
-    close = Ind(IndicatorKind.price, symbol=m.group("sym"), timeframe=m.group("tf"))
-    return f" {state.add_indicator(m, close)} "
-
-
 # "Only take longs when SPY is above the 200 SMA", said apart from the buy rule: one more
 # condition of that rule; with no buy rule of its own, "only be long when X" holds while X
 _LONG_FILTER = rx(
@@ -1023,74 +874,22 @@ _BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line
                    r"(?! of| over| above)")
 
 
-# the rule of each symbol, said of it once `_EACH_ONE` has made "each one" "it" ("buy any of
-# them whose 12-month momentum is positive", "each fund is only held while ...", "if one drops
-# below, sell just that one")
-_OF_EACH: list[tuple[re.Pattern[str], str]] = [
-    (rx(r"(?<=it )whose"), " when its "),
-    (rx(r"(?<=it )(?:that is|that's|which is|that are)(?= (?:above|below|over|under|trading"
-        r"|in|up)(?!\S))"), " while it is "),
-    (rx(r"it is (?:only )?(?:held|owned|kept|bought)(?: only)?(?= (?:while|when|if|as long as"
-        r"|whenever)(?!\S))"), " hold it "),
-    (rx(r"(?:(?<=if )|(?<=when )|(?<=once )|(?<=whenever ))(?:1|one|any|any 1|any one|a fund"
-        r"|one of them|1 of them)(?= (?:drops|falls|closes|goes|slips|dips|crosses|is|gets)"
-        r"(?!\S))"), " it "),
-    (rx(r"(?:sell|dump|exit)(?: just| only)? that (?:1|one|fund|position)(?: only)?"), " sell it "),
-]
-
-
-# "On the weekly chart, buy EFA when it closes above ...": the close of the chart's bars
-_CLOSES = rx(rf"(?P<s>{SYM}|it|price|the price) (?:closes|closed|closing) (?P<side>above|below"
-             r"|under|over|beneath)")
-
-
-def _on_weekly_bars(state: ParseState, text: str) -> str:
-    """A text on weekly bars throughout reads a close on them (`ParseState.weekly_bars`)."""
-    if not any(m.group("tf") == "weekly" for m in BARS_TIMEFRAME.finditer(text)):
-        return text
-    state.weekly_bars = True
-
-    def close(m: re.Match[str]) -> str:
-        of = f" of {m.group('s')}" if re.fullmatch(SYM, m.group("s")) else ""
-        return f" the weekly close{of} is {m.group('side')} "
-
-    return _CLOSES.sub(close, text)
-
-
 def expand_shorthands(state: ParseState) -> None:
-    text = _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), _on_weekly_bars(state, state.t))
+    text = period_closes(state, closes_on_weekly_bars(state, state.t))
     if re.search(r"(?<!\S)macd(?!\S)", text):
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
     for pattern, replacement in _SAME_AS:
         text = squash(pattern.sub(replacement, text))  # each rewrite reads single spaces
     # a rewrite may have said a weekly or monthly close ("if a week closes below ..."): never
     # left for the schedule to read as "weekly" and the daily price
-    text = _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), text)
-    text = _cross_averages(state, _both_lines(text))
-    text = _long_filter(_ARROW.sub(_arrow, text))
-    text = _POSTFIX.sub(_arrow, text)
-    state.t = squash(text)
+    text = period_closes(state, text)
+    text = cross_averages(state, _both_lines(text))
+    text = postfix(_long_filter(arrows(text)))
+    text = said_of_each(state, cross_pair(squash(text)))
 
-    def handler(m: re.Match[str]) -> str:
-        sym = f" {m.group('sym')}" if m.group("sym") else ""
-        return f" buy{sym} on a golden cross , sell on a death cross "
-
-    text = _CROSS_PAIR_LINES.sub(_cross_pair_lines, state.t)
-    if len(re.findall(r"(?<!\S)golden cross(?!\S)", text)) == 1:
-        # said once, the pair is the whole strategy; said again, the pair only names it
-        text = _CROSS_PAIR.sub(handler, text)
-    if _EACH_ONE.search(text) or _ON_EACH.search(text) or re.search(
-            rf"(?<!\S)(?:for|on|in) each of (?={SYM}(?!\S))", text):
-        state.each = True  # one rule said of every symbol: they share the money equally
-    text = _ON_EACH.sub(" ", text)
-    text = squash(_ITS_OWN.sub(lambda m: m.group("w"), _EACH_ONE.sub(" it ", text)))
-    for pattern, replacement in _OF_EACH:
-        text = squash(pattern.sub(replacement, text))
     def level(m: re.Match[str]) -> str:
         side = "above" if m.group("w") == "high" else "below"
         return f" price breaks {side} {m.group('lvl')} "
 
     text = _LEVEL_BREAKS.sub(level, text)
     state.t = squash(text)
-
-

@@ -1,0 +1,69 @@
+"""A condition said before the action it leads to, rewritten as the action "when" it.
+
+This module owns `arrows` and `postfix`: "RSI(2) under 10 -> buy.", "a close under the lower band
+means buy", "the 50 crossing above the 150 is my buy signal", "... = im out", "the opposite cross
+is my sell" (the sell on that event), and "rsi 2 < 5 buy. sell rsi 2 > 50" (the condition, then
+its verb, with no arrow between).
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.providers.offline.phrases import SYM
+
+# "RSI(2) under 10 -> buy.", "a close under the lower band means buy", "the 50 crossing above
+# the 150 is my buy signal": the condition, then the action it leads to
+_ARROW = re.compile(
+    r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?)"
+    r" (?:- >|= >|→|=|means(?: a| i| we)?|is (?:my|our|the|a)(?: signal to)?)"
+    rf" (?:i'm |im |i am |we're |i |we )?(?P<verb>buy|sell|exit|enter long|enter|go long|be long"
+    rf"|be in"
+    rf"|get in|long|flat|go flat"
+    rf"|be flat|be out|get out|short|cover|out|in|hold|entry|sell off)"
+    r"(?: (?:signal|trigger|rule|point|sign))?"
+    rf"(?: (?P<sym>{SYM}))?(?: at the close)?"
+    r"(?= [.;,!]|\s*$)"
+)
+# "the opposite cross is my sell": the event itself, read with "on"
+_EVENT = re.compile(r"^(?:the |a )?(?:opposite|reverse|reversed|inverse|other|cross back"
+                    r"|death|golden)(?: cross| crossing| crossover)?$")
+# "flips negative -> sell": the subject left out is the one just named
+_SUBJECTLESS = re.compile(r"^(?:flips|turns|crosses|goes|drops|falls|rises|gets|closes|moves"
+                          r"|breaks|dips|climbs)(?!\S)")
+
+
+_ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "sell",
+                "entry": "buy", "sell off": "sell",
+                "go flat": "sell", "out": "sell", "in": "buy", "be long": "hold",
+                "be in": "hold", "get in": "buy", "be flat": "sell", "be out": "sell",
+                "get out": "sell"}
+
+
+# "rsi 2 < 5 buy. sell rsi 2 > 50": the condition, then its verb, with no arrow between
+_POSTFIX = re.compile(
+    r"(?:(?<=^)|(?<= [.;:!?⋄] )|(?<= buy )|(?<= sell ))(?P<cond>(?:(?! [.;:!?⋄,] | (?:if|when"
+    r"|whenever|while|once|buy"
+    r"|sell|long|exit|else|otherwise|flat) ).)+? (?:<|>|< =|> =|below|above|under|over)"
+    r" (?:(?! [.;:!?⋄,] | (?:if|when|whenever|while|once|buy|sell|long|exit|else|otherwise"
+    r"|flat) ).)+?) (?P<verb>buy|sell|exit|long|flat)"
+    rf"(?: (?P<sym>{SYM}))?(?= [.;!]|\s*$)")
+
+
+def _arrow(m: re.Match[str]) -> str:
+    sym = f" {m.group('sym')}" if m.group("sym") else ""
+    verb = _ARROW_VERBS.get(m.group("verb"), m.group("verb"))
+    cond = m.group("cond").strip()
+    if _SUBJECTLESS.match(cond):
+        cond = f"it {cond}"
+    if _EVENT.match(cond):
+        return f" {verb}{sym} on {cond} "
+    return f" {verb}{sym} when {cond} "
+
+
+def arrows(text: str) -> str:
+    return _ARROW.sub(_arrow, text)
+
+
+def postfix(text: str) -> str:
+    return _POSTFIX.sub(_arrow, text)
