@@ -21,13 +21,7 @@ from generator.providers.offline.allocation import (
 from generator.providers.offline.corrections import apply_corrections
 from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
-from generator.providers.offline.framing import (
-    check_title,
-    extract_standard_macd,
-    extract_title,
-    strip_small_talk,
-    take_lone_symbol,
-)
+from generator.providers.offline.framing import strip_small_talk, take_lone_symbol
 from generator.providers.offline.indicators import extract_family_timeframes, extract_named_lines
 from generator.providers.offline.narration import retell_in_present
 from generator.providers.offline.normalise import normalise
@@ -43,6 +37,7 @@ from generator.providers.offline.schedule import extract_schedule, extract_weekl
 from generator.providers.offline.shorts import apply_side, extract_short
 from generator.providers.offline.signals import parse_signal
 from generator.providers.offline.state import ParseState
+from generator.providers.offline.titles import check_title, extract_standard_macd, extract_title
 from generator.providers.offline.wordings import expand_shorthands
 from generator.spec import StrategySpec
 

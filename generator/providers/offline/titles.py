@@ -1,0 +1,456 @@
+"""Titles: a short leading segment that names a strategy, read so that it sinks nothing and
+contradicts nothing.
+
+This module owns `extract_title` (run with the global phrases), `check_title` (run once the spec
+is built: it refuses a spec the title contradicts) and `extract_standard_macd` (MACD settings
+said anywhere: "with the standard 12 26 9 settings", "a faster MACD, 8/21/5").
+
+A title is a short leading segment ended by ":", " - " or "." that holds no rule word
+(when/if/buy/sell/above/below ...). It is read token by token, and every token that carries
+trading meaning must agree with the spec or the text is refused:
+  - a symbol ("on SPY") must be one the strategy uses, and is the traded symbol when the rules
+    name none ("Turtle style on DBC: buy a 20-day high breakout");
+  - MACD settings ("MACD 12/26/9", "standard 12 26 9 settings") set the MACD of the rules;
+  - "RSI-2" needs an RSI of period 2 in the rules, a ratio ("60/40") the same target weights,
+    "three fund portfolio" three symbols;
+  - an indicator or family word (RSI, MACD, EMA, golden cross, Bollinger, momentum, breakout,
+    rotation, crossover) must be used by the rules;
+  - a schedule word ("Weekly check:") is the schedule;
+  - "short" (other than "short-term") is refused like any short;
+  - every other word (classic, style, strategy, lite, mean reversion ...) is ignored and listed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from generator.providers.offline.allocation import AMOUNT_PATTERNS, EQUAL, FIXED_PATTERNS
+from generator.providers.offline.framing import (
+    PERSONAL_NUMBER,
+    RULE_WORDS,
+    SCHEDULE_WORDS,
+    TITLE_FAMILIES,
+)
+from generator.providers.offline.phrases import GOLDEN, SYM, rx, squash
+from generator.providers.offline.schedule import SCHEDULE_PATTERNS
+from generator.providers.offline.state import ParseState
+from generator.providers.offline.terms import Title
+from generator.providers.offline.vocabulary import BB_STD_WORDS, FILLER
+from generator.spec import (
+    BOLLINGER_KINDS,
+    MACD_KINDS,
+    AllocationKind,
+    Indicator,
+    IndicatorKind,
+    Operator,
+    StrategySpec,
+)
+
+# word pairs that are verbs of a rule, so a segment holding one is no title
+_RULE_PAIRS = frozenset({("go", "long"), ("going", "long"), ("get", "long"), ("get", "out"),
+                         ("go", "short"), ("get", "in"), ("go", "flat")})
+
+
+_MACD_SETTINGS = re.compile(
+    r"(?<!\S)(?:(?:the )?(?:standard|default|classic|usual) )?(?:macd )?(?:(?:with |using )?"
+    r"(?:the )?(?:settings?|parameters?|params) (?:of )?)?(?P<a>\d+)(?: /| ,)? "
+    r"(?P<b>\d+)(?: /| ,| and)? (?P<c>\d+)(?: settings?| parameters?| params)?(?!\S)"
+)
+
+
+_STANDARD_MACD = rx(
+    r"(?:with |using )?(?:the )?(?:standard|default|classic|usual) (?P<a>\d+)(?: /| ,)? "
+    r"(?P<b>\d+)(?: /| ,)? (?P<c>\d+)(?: settings?| parameters?| params)?"
+)
+
+
+# MACD settings of the writer's own: "a faster MACD, 8/21/5", "8/21/5 instead of the usual
+# 12/26/9", "a different MACD than the default, 5, 35 and 5", "MACD (8, 21, 5)"
+_TRIPLE = r"(?P<a>\d+)(?: /| ,)? (?P<b>\d+)(?: /| ,)?(?: and)? (?P<c>\d+)"
+
+
+_OWN_MACD = [
+    rx(rf"(?:i (?:run|use|like|prefer|trade) )?(?:a |an |my )?(?:faster|slower|different|custom"
+       r"|non standard|non-standard|tweaked|own|quicker|tighter) macd(?: (?:than|from|instead of)"
+       r" (?:the )?(?:default|usual|standard|normal)(?: 12 / 26 / 9| 12 , 26 , 9| 12 26 9)?"
+       rf"(?: (?:1|one))?)?(?: ,| :| -| of| with| namely| i\.e\.| \()*(?: namely| which is)?"
+       rf" {_TRIPLE}(?: \))?(?: settings?| parameters?)?"),
+    rx(rf"{_TRIPLE} (?:instead of|rather than|not) (?:the )?(?:usual|standard|default|normal"
+       r"|classic) (?:12 / 26 / 9|12 , 26 , 9|12 26 9|ones?|settings?)"),
+]
+
+
+_RATIO = re.compile(r"(?<!\S)(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?!\S)")
+
+
+_RSI_N = re.compile(r"(?<!\S)rsi (?:\( (?P<n2>\d+) \)|(?P<n>\d+))(?!\S)")
+
+
+_COUNT = re.compile(r"(?<!\S)(?P<n>\d+) (?:fund|asset|etf|etfs|assets|funds)(?!\S)")
+
+
+# (not "short-term", "a short thread", "short version")
+_SHORT = re.compile(r"(?<!\S)short(?! (?:term|thread|version|story|answer|post|note|list|and"
+                    r" sweet)(?!\S))(?!\S)")
+
+
+_COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", "fast", "get",
+                         "long"])
+
+
+# the symbols a rotation or portfolio picks from: a rule's subject, never a title
+_UNIVERSE = rx(rf"(?:among|between|across|amongst) {SYM}(?: ,| /| &)?(?: and| or)? {SYM}")
+
+
+def _title_split(text: str) -> tuple[str, str] | None:
+    tokens = text.split()
+    for k, tok in enumerate(tokens[:16]):
+        head_text = " ".join(tokens[:k])
+        comma_title = (tok == "," and k + 1 < len(tokens) and tokens[k + 1] in _COMMA_NEXT
+                       and (not any(t == "%" or t[0].isdigit() for t in tokens[:k])
+                            or any(p.search(head_text) for p in _SETTINGS)
+                            or ("macd" in tokens[:k] and _MACD_SETTINGS.search(head_text))))
+        if tok in (":", "-", ".") or comma_title:
+            if k == 0 or k == len(tokens) - 1:
+                return None
+            head = tokens[:k]
+            if any(t in RULE_WORDS for t in head) or any(
+                    pair in _RULE_PAIRS for pair in itertools.pairwise(head)):
+                return None
+            if _UNIVERSE.search(" ".join(head)):  # "Rotation among SPY, EFA, EEM - top 2 ..."
+                return None
+            return " ".join(head), " ".join(tokens[k + 1 :])
+        if tok in RULE_WORDS or tok == "%":
+            return None
+    return None
+
+
+def extract_standard_macd(state: ParseState) -> None:
+    """ "with the standard 12 26 9 settings", "a faster MACD, 8/21/5" anywhere: the MACD
+    settings of the rules."""
+
+    def handler(m: re.Match[str]) -> str:
+        params = (int(m.group("a")), int(m.group("b")), int(m.group("c")))
+        state.macd_params = state.settle(state.macd_params, params, "MACD settings", m.group(0))
+        state.understood.append("MACD settings " + "/".join(map(str, params)))
+        return " ⋄ "
+
+    for pattern in _OWN_MACD:
+        # (read only when the rules name the MACD themselves: "... when that MACD crosses ...")
+        found = pattern.search(state.t)
+        rest = pattern.sub(" ", state.t) if found else ""
+        if found and re.search(r"(?<!\S)macd(?!\S)", rest):
+            state.t = squash(pattern.sub(handler, state.t))
+    state.t = squash(_STANDARD_MACD.sub(handler, state.t))
+
+
+def extract_title(state: ParseState) -> None:
+    split = _title_split(state.t)
+    if split is None:
+        return
+    head, body = split
+    title = Title(text=head)
+    rest = f" {head} "
+
+    def cut(pattern: re.Pattern[str], text: str, on: object) -> str:
+        return pattern.sub(lambda m: (on(m), " ")[1], text)  # type: ignore[operator]
+
+    if _SHORT.search(rest) and not state.allow_short:
+        raise state.fail("short positions are not allowed on this server (the title says short)",
+                         [head])
+
+    def macd(m: re.Match[str]) -> None:
+        params = (int(m.group("a")), int(m.group("b")), int(m.group("c")))
+        state.macd_params = state.settle(state.macd_params, params, "MACD settings", m.group(0))
+        title.families.append("macd")
+
+    if "macd" in rest.split() or re.search(r"standard|default|usual", rest):
+        rest = cut(_MACD_SETTINGS, rest, macd)
+    rest = _cut_settings(state, title, rest)
+    rest = cut(_RSI_N, rest,
+               lambda m: title.rsi_periods.append(int(m.group("n") or m.group("n2"))))
+    rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
+    ignored: list[str] = []
+
+    def ratio(m: re.Match[str]) -> None:
+        title.ratio = [float(x) for x in m.group("nums").split(" / ")]
+
+    rest = cut(_RATIO, rest, ratio)
+    rest = cut(GOLDEN, rest, lambda m: title.crosses.append(m.group("w")))
+    kept_words: list[str] = []
+    # a schedule ("At the end of every month check EFA: ...") or a position size ("$5,000 per
+    # trade: buy IWM when ...", "Equal weight GLD, TLT and SPY, buy each when ...") said in the
+    # title is read with the rules, never dropped with the title's other words
+    for pattern in (*SCHEDULE_PATTERNS, *AMOUNT_PATTERNS, *FIXED_PATTERNS, EQUAL):
+        rest = cut(pattern, rest, lambda m: kept_words.append(m.group(0).strip()))
+    rest = cut(PERSONAL_NUMBER, rest, lambda m: ignored.append(m.group(0).strip()))
+    for tok in rest.split():
+        if re.fullmatch(SYM, tok):
+            title.symbols.append(tok)
+        elif tok in TITLE_FAMILIES:
+            title.families.append(TITLE_FAMILIES[tok])
+        elif tok in SCHEDULE_WORDS:
+            kept_words.append(tok)
+        elif re.fullmatch(r"\d+(?:\.\d+)?", tok):
+            raise state.fail(f"the number {tok} in the title is not used by the rules; say "
+                             "what it is in the rules", [head])
+        elif tok not in FILLER and tok not in ("/", "(", ")"):
+            ignored.append(tok)
+    if ignored:
+        state.ignored.append(" ".join(ignored))
+    state.title = title
+    state.understood.append(f"title {head!r}")
+    # a schedule named in the title is read with the rules
+    body = _say_title_lines(title, f" {body} ")
+    state.t = squash(" " + body + "".join(f" , {w}" for w in kept_words) + " ")
+
+
+# settings a title gives to the family it names: "Bollinger Bands 20, 2", "Stochastic 14,3",
+# "Donchian channel 55/20", "10/30 EMA crossover", "with a 5 day EMA and a 20 day EMA"
+_BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,)?"
+                          r"(?: (?:standard|default))? (?P<p>\d+)(?: period| day| days)?(?: ,| /)?"
+                          r"(?: (?:with|w /|and|at))?"
+                          rf"(?: (?P<k>\d+(?:\.\d+)?)(?: {BB_STD_WORDS})?)?(?!\S)")
+
+
+# "20 day breakout on DBC": a period the rules must use
+_TITLE_PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:day|days|week|weeks|bar|bars|period)(?!\S)")
+
+
+# "Bollinger breakout on QQQ w/ 2.5 std bands": the width alone, on the default 20 days
+_BB_WIDTH = re.compile(rf"(?<!\S)(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?: bollinger)?"
+                       r"(?: bands?)?(?!\S)")
+
+
+# "a 15-day Bollinger band with 1.5 standard deviations": the period, then the width
+_BB_DAYS_WIDTH = re.compile(r"(?<!\S)(?P<p>\d+) (?:day|period|bar) (?:bollinger )?bands?"
+                            rf" (?:with|at|of|using) (?:a )?(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}"
+                            r"(?!\S)")
+
+
+# "... w/ 10 day bands": the period alone, at the default width
+_BB_DAYS = re.compile(r"(?<!\S)(?P<p>\d+) (?:day|period|bar) (?:bollinger )?bands?(?!\S)")
+
+
+_STOCH_SETTINGS = re.compile(r"(?<!\S)(?:stochastics?|stoch)(?: % k)? (?P<p>\d+)(?: ,| /)?"
+                             r"(?: (?P<k>\d+))?(?!\S)")
+
+
+_DONCHIAN_SETTINGS = re.compile(r"(?<!\S)(?:donchian|turtle)(?: channels?| style| system)?"
+                                r" (?P<a>\d+) (?:/|,|and) (?P<b>\d+)(?!\S)")
+
+
+_MA_KIND = r"(?P<k>emas?|smas?|mas?|dmas?|exponential moving averages?|moving averages?)"
+
+
+_LINE_PAIR = re.compile(
+    rf"(?<!\S)(?P<a>\d+) (?:/|and|,) (?P<b>\d+)(?: day)? {_MA_KIND}(?!\S)"
+    rf"|(?<!\S)(?:a |the )?(?P<a2>\d+) day (?P<k2>ema|sma|ma|dma|moving average) and (?:a |the )?"
+    rf"(?P<b2>\d+) day (?:ema|sma|ma|dma|moving average)(?!\S)"
+    # "ema 12/26 cross": the kind first
+    r"|(?<!\S)(?P<k3>emas?|smas?|mas?|dmas?) (?P<a3>\d+) (?:/|and|,) (?P<b3>\d+)(?!\S)"
+)
+
+
+_SETTINGS = (_BB_SETTINGS, _STOCH_SETTINGS, _DONCHIAN_SETTINGS, _LINE_PAIR)
+
+
+def _line_kind(word: str) -> IndicatorKind:
+    return IndicatorKind.ema if word.startswith(("ema", "exp")) else IndicatorKind.sma
+
+
+def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
+    def bollinger(period: int, width: float) -> str:
+        title.settings.append(("bollinger", period, width))
+        title.families.append("bollinger")
+        return " "
+
+    def bb(m: re.Match[str]) -> str:
+        return bollinger(int(m.group("p")), float(m.group("k")) if m.group("k") else 2.0)
+
+    def stoch(m: re.Match[str]) -> str:
+        if m.group("k") and int(m.group("k")) != 3:
+            raise state.fail(f"the stochastic %D here is the 3-bar average of %K; a smoothing "
+                             f"of {m.group('k')} is not in the spec", [m.group(0)])
+        title.settings.append(("stochastic", int(m.group("p")), 3))
+        return " "
+
+    def donchian(m: re.Match[str]) -> str:
+        title.settings.append(("donchian", int(m.group("a")), int(m.group("b"))))
+        title.families.append("breakout")
+        return " "
+
+    def lines(m: re.Match[str]) -> str:
+        a = int(m.group("a") or m.group("a2") or m.group("a3"))
+        b = int(m.group("b") or m.group("b2") or m.group("b3"))
+        kind = _line_kind(m.group("k") or m.group("k2") or m.group("k3"))
+        title.settings.append(("lines", kind, min(a, b), max(a, b)))
+        return " "
+
+    rest = _BB_SETTINGS.sub(bb, rest)
+    if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollinger|bb|bbs)(?!\S)", rest):
+        rest = _BB_DAYS_WIDTH.sub(bb, rest)
+        rest = _BB_WIDTH.sub(lambda m: bollinger(20, float(m.group("k"))), rest)
+        rest = _BB_DAYS.sub(lambda m: bollinger(int(m.group("p")), 2.0), rest)
+    rest = _STOCH_SETTINGS.sub(stoch, rest)
+    rest = _DONCHIAN_SETTINGS.sub(donchian, rest)
+    rest = _LINE_PAIR.sub(lines, rest)
+
+    def period(m: re.Match[str]) -> str:
+        title.settings.append(("period", int(m.group("n"))))
+        return " "
+
+    return _TITLE_PERIOD.sub(period, rest)
+
+
+def _say_title_lines(title: Title, body: str) -> str:
+    """The body names the lines the title declared: "the 10 crosses over the 30" after "10/30
+    EMA crossover" is the 10-day EMA crossing the 30-day EMA; "buy on the cross up" the fast
+    one crossing above the slow one; "the 55-day upper channel" the 55-day high."""
+    for setting in title.settings:
+        if setting[0] == "lines":
+            _, kind, fast, slow = setting
+            unit = "ema" if kind == IndicatorKind.ema else "sma"
+            for n in (fast, slow):
+                body = re.sub(rf"(?<!\S)the {n}(?! (?:day|days|week|weeks|%|percent)(?!\S))"
+                              rf"(?!\S)", f"the {n} day {unit}", body)
+            # "the fast ema crosses over the slow one": the title's pair
+            for word, n in (("fast", fast), ("slow", slow)):
+                body = re.sub(rf"(?<!\S)(?:the )?{word}(?:er)? (?:one|line|{_MA_KIND})(?!\S)",
+                              f"the {n} day {unit}", body)
+            up = f" when the {fast} day {unit} crosses above the {slow} day {unit} "
+            down = f" when the {fast} day {unit} crosses below the {slow} day {unit} "
+            body = re.sub(r"(?<!\S)(?:on |at )?(?:the|a) (?:cross|crossover) (?:up|over|above"
+                          r"|upwards)(?!\S)", up, body)
+            body = re.sub(r"(?<!\S)(?:on |at )?(?:the|a) (?:cross|crossover) (?:down|under"
+                          r"|below|downwards)(?!\S)", down, body)
+        if setting[0] == "bollinger":
+            _, period, width = setting
+            body = re.sub(r"(?<!\S)(?:the )?(?P<w>lower|upper|middle|top|bottom|mid)(?: bollinger)?"
+                          r" band(?! \()(?!\S)",
+                          rf"the \g<w> bollinger band ( {period} , {width:g} )", body)
+        if setting[0] == "stochastic":
+            body = re.sub(r"(?<!\S)(?<!stochastic )% (?P<w>k|d)(?!\S)",
+                          rf"the {setting[1]} day stochastic % \g<w>", body)
+    body = re.sub(r"(?<!\S)(?:the |a )?(?P<n>\d+) day (?:upper|top) channel(?!\S)",
+                  r"the \g<n> day high", body)
+    body = re.sub(r"(?<!\S)(?:the |a )?(?P<n>\d+) day (?:lower|bottom) channel(?!\S)",
+                  r"the \g<n> day low", body)
+    return body
+
+
+def _check_settings(title: Title, spec: StrategySpec, problems: list[str]) -> None:
+    inds = list(spec.indicators())
+    for setting in title.settings:
+        if setting[0] == "bollinger":
+            _, period, width = setting
+            bands = [i for i in inds if i.kind in BOLLINGER_KINDS]
+            if not bands or any(i.period != period or (i.num_std or 2.0) != width
+                                for i in bands):
+                problems.append(f"the title says Bollinger bands {period}, {width:g} but the "
+                                "rules use other bands")
+        elif setting[0] == "stochastic":
+            stochs = [i for i in inds if i.kind in (IndicatorKind.stoch_k, IndicatorKind.stoch_d)]
+            if not stochs or any(i.period != setting[1] for i in stochs):
+                problems.append(f"the title says a {setting[1]}-bar stochastic but the rules "
+                                "use another")
+        elif setting[0] == "donchian":
+            _, high, low = setting
+            have = {(i.kind, i.period) for i in inds}
+            if not {(IndicatorKind.highest_high, high), (IndicatorKind.lowest_low, low)} <= have:
+                problems.append(f"the title says a {high}/{low} channel but the rules use "
+                                "other highs and lows")
+        elif setting[0] == "period":
+            if not any(i.period == setting[1] for i in inds):
+                problems.append(f"the title says {setting[1]} days but the rules use no "
+                                f"{setting[1]}-day indicator")
+        elif setting[0] == "lines":
+            _, kind, fast, slow = setting
+            have = {(i.kind, i.period) for i in inds}
+            if not {(kind, fast), (kind, slow)} <= have:
+                problems.append(f"the title names the {fast}- and {slow}-day averages but the "
+                                "rules do not use both")
+
+
+def _families(spec: StrategySpec) -> set[str]:
+    out: set[str] = set()
+    kinds = {ind.kind for ind in spec.indicators()}
+    if IndicatorKind.rsi in kinds:
+        out.add("rsi")
+    if kinds & MACD_KINDS:
+        out.add("macd")
+    if IndicatorKind.ema in kinds:
+        out.add("ema")
+    if IndicatorKind.sma in kinds:
+        out.add("sma")
+    if kinds & BOLLINGER_KINDS:
+        out.update({"bollinger"})
+    if IndicatorKind.roc in kinds or spec.allocation.kind == AllocationKind.momentum_rotation:
+        out.add("momentum")
+    if spec.allocation.kind == AllocationKind.momentum_rotation:
+        out.add("rotation")
+    if kinds & {IndicatorKind.highest_high, IndicatorKind.lowest_low}:
+        out.add("breakout")
+    # "Breakout system: buy when the close goes above the upper band": a close through the
+    # outer band is a breakout too
+    if any(c.left.kind == IndicatorKind.price and isinstance(c.right, Indicator)
+           and ((c.right.kind == IndicatorKind.bb_upper
+                 and c.op in (Operator.gt, Operator.crosses_above))
+                or (c.right.kind == IndicatorKind.bb_lower
+                    and c.op in (Operator.lt, Operator.crosses_below)))
+           for c in (spec.entry.flat() if spec.entry else [])):
+        out.add("breakout")
+    if any(c.op in (Operator.crosses_above, Operator.crosses_below) for c in spec.conditions()):
+        out.add("cross")
+    # "IYR momentum breakout: buy on a close above the upper band": buying strength through a
+    # high or an outer band is the momentum the title names
+    if "breakout" in out:
+        out.add("momentum")
+    return out
+
+
+def check_title(state: ParseState, spec: StrategySpec) -> None:
+    """Refuse a spec that the title contradicts (see the module docstring), or that does not
+    trade the symbol the framing named ("a bot for HYG that ...")."""
+    for sym in state.framed_symbols:
+        if sym not in spec.all_symbols():
+            raise state.fail(f"the text asks for a strategy on {sym} but the rules do not use it")
+    title = state.title
+    if title is None:
+        return
+    problems: list[str] = []
+    used = set(spec.all_symbols())
+    for sym in title.symbols:
+        if sym not in used:
+            problems.append(f"the title names {sym} but the rules do not use it")
+    have = _families(spec)
+    for family in dict.fromkeys(title.families):
+        if family not in have:
+            problems.append(f"the title says {family} but the rules do not use it")
+    for period in title.rsi_periods:
+        if not any(i.kind == IndicatorKind.rsi and i.period == period for i in spec.indicators()):
+            problems.append(f"the title says RSI-{period} but the rules use no {period}-period RSI")
+    if title.ratio is not None:
+        weights = list((spec.allocation.weights or {}).values())
+        total = sum(title.ratio)
+        want = [x / total for x in title.ratio]
+        if len(weights) != len(want) or any(abs(a - b) > 1e-6 for a, b in zip(weights, want,
+                                                                              strict=True)):
+            problems.append("the title's split does not match the weights given")
+    if title.count is not None and title.count != len(spec.symbols):
+        problems.append(f"the title says {title.count} funds but {len(spec.symbols)} are given")
+    # a title's "golden cross" is any moving average crossing above a longer one ("Weekly golden
+    # cross for QQQ: ... the 10-week EMA crosses above the 30-week EMA"); in the rules the
+    # words alone still mean the 50- and 200-day SMAs (`_cross_averages`)
+    averages = (IndicatorKind.sma, IndicatorKind.ema)
+    for cross in title.crosses:
+        op = Operator.crosses_above if cross == "golden" else Operator.crosses_below
+        if not any(c.op == op and c.left.kind in averages and isinstance(c.right, Indicator)
+                   and c.right.kind in averages
+                   and (c.left.period or 0) < (c.right.period or 0)
+                   for c in spec.conditions()):
+            problems.append(f"the title says {cross} cross but the rules use none")
+    _check_settings(title, spec, problems)
+    if problems:
+        raise state.fail("; ".join(problems), [title.text])
