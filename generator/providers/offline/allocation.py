@@ -158,6 +158,8 @@ EQUAL = rx(
     r"(?: the \d+(?: of them)?| all of them| them| whatever qualifies| whichever qualify"
     r"| whichever are held| whatever is held| the ones (?:held|that qualify|i hold)"
     r"| those held| those that qualify)?"
+    r"|(?:the )?money (?:is )?split (?:equally|evenly)(?: between| among| across)?(?: the \d+"
+    r"| them| all of them)?|equal (?:slices|portions|pieces|chunks) of"
     r"|(?:in )?equal (?:parts|amounts|shares|sizes|dollar amounts)|(?:with )?equal (?:allocation"
     r"|allocations|sizing|position sizes?)"
     # "buy SPY and QQQ equally when ...": the symbols just named, in equal parts
@@ -238,8 +240,14 @@ _SIZED_TO = (r"(?:(?:sized|sizing|sizes|size|scaled|scale|scales|scaling) (?:it 
              r"(?:position |positions |exposure ))?to )?")
 _A_YEAR = r"(?: a year| per year| per annum| annual(?:ly|ised|ized)?| yearly)?"
 TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
-    rx(rf"(?:, )?(?:and |with )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for)"
+    rx(rf"(?:, )?(?:and |with )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:s|ing)? for)"
        rf" (?:a |an )?{_VOL} (?:of |at )?{NUMP}{_A_YEAR}"),
+    # "with exposure dialed up or down so the whole thing aims for 8% volatility per year"
+    rx(r"(?:, )?(?:and |with )?(?:the )?(?:exposure|position|positions|size|weights?)"
+       r" (?:dialed|dialled|scaled|turned|adjusted|moved)(?: up (?:or|and) down| up| down)?"
+       r" so (?:that )?(?:the whole thing|the portfolio|it|everything|the whole portfolio)"
+       rf" (?:aims|targets|runs) (?:for |at )?(?:about |around |roughly )?{NUMP}(?: annual"
+       rf"(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"),
     rx(rf"(?:, )?(?:and |with )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for)"
        rf" (?:a |an )?{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"),
     rx(r"(?:, )?(?:and |with )?(?:size|sizing|scale|scaling|scaled|sized)(?: each| the| my)?"

@@ -19,14 +19,15 @@ _CONTROLS = {
     "trailing": ("trailing_stop_pct", "trailing stop"),
     "take": ("take_profit_pct", "take profit"),
 }
-_RISK_PREFIX = r"(?:(?:with|and|use|plus|add|set|using) )?(?:a |an )?"
+_RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keep|kept|keeping|(?:i |we )?(?:also )?"
+                r"(?:keep|kept)) )?(?:a |an )?")
 # "take profit at +15%", "stop loss at -6%": the sign says the side the control already names
 _SIGNED = r"(?:\+ |- )?"
 # "exit when it's up 3%", "or if it falls 8% below my entry price": the gain or loss from entry
 _ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| point| level| basis)?"
           r"|what (?:i|we) paid(?: for it)?)")
 # "a 6% stop loss from the entry price", "stop at -4% from entry": said from where it counts
-_FROM_ENTRY = rf"(?: (?:from|off|below) {_ENTRY}| below(?= [,.;!⋄]| ?$))?"
+_FROM_ENTRY = rf"(?: (?:from|off|below|under) {_ENTRY}| below(?= [,.;!⋄]| ?$))?"
 _FROM_PEAK = (r"(?: (?:from|off|below) (?:the )?(?:highest|peak|high|top)(?: close| price)?"
               r"(?: (?:since|after) (?:i bought|we bought|i buy|buying|the entry|entry|purchase"
               r"|it was bought))?)?")
@@ -40,6 +41,9 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                     rf"{_FROM_PEAK}")),
     # "8% stop, 25% take-profit, 12% trailing": the last of a list of controls, its noun left out
     ("trailing", rx(rf"(?:, )?(?:and )?(?:a )?{NUMP} trailing(?= [,.;!⋄]| ?$)")),
+    # "trail 8%", "trailing 8%": the trailing stop said with the verb
+    ("trailing", rx(rf"(?:, )?(?:and )?(?:trail|trailing|trail it|trail by)(?: at| by)? {NUMP}"
+                    rf"{_FROM_PEAK}")),
     ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"
                 rf"|i'm|we are) (?:up|higher) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?")),
@@ -50,9 +54,10 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "get out ... or if I'm down 7%": the loss from entry, as "up 3%" is the gain
     ("stop", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"
-                rf"|i'm|we are|the trade is) (?:down|lower) (?:by )?{NUMP}"
+                rf"|i'm|we are|we're|the trade is)(?: ever)? (?:down|lower) (?:by )?{NUMP}"
                 rf"(?: (?:from|below|under) {_ENTRY})?")),
-    ("stop", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
+    ("stop", rx(rf"(?:, )?(?:or |and )?(?:(?:also )?(?:sell|exit|get out|close(?: it)?)(?: it)?"
+                r"(?: regardless| anyway| in any case)? )?(?:when"
                 r"|if|once|as soon as) (?:it|the price|price|the position|i|we)(?: is| am| are)?"
                 r" (?:falls?|drops?|goes|gets|closes|is|am|are|trades)(?: down)? (?:by )?"
                 rf"{NUMP} (?:below|under|from|off) {_ENTRY}")),
@@ -161,7 +166,12 @@ MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
     rx(r"(?:, )?(?:and |with )?(?:a )?(?:minimum|min) hold(?:ing)?(?: period| time)?(?: of| is)?"
        rf" {_HOLD_N}(?: before (?:selling|exiting|any sell|a sell|the exit))?"),
     rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell(?: it| them)? (?:before|within"
-       rf"|in the first|for the first|until after) {_HOLD_N}"),
+       rf"|in the first|for the first|until after) {_HOLD_N}(?: after (?:buying|entry|the buy"
+       r"|purchase|i buy|we buy|entering|getting in))?"),
+    # "but not before I've held it at least ten days"
+    rx(r"(?:, )?(?:and |but )?not (?:before|until) (?:i've|i have|we've|we have|it's been"
+       r"|it has been) (?:held|owned|had|been held)(?: it| them)?(?: for)? (?:at least "
+       rf"|a minimum of )?{_HOLD_N}"),
     # "don't sell before I've held it at least 3 days"
     rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell(?: it| them)? (?:before|until)"
        r" (?:i've|i have|we've|we have|i|we|it's been|it has been|it is)"

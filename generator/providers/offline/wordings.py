@@ -105,6 +105,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Sell at the upper band, same settings": the settings already said
     (rx(r"(?:, )?(?:with |using |on |at )?(?:the )?same (?:settings|parameters|bands?|inputs)"
         r"(?: as (?:before|above|the entry))?"), " "),
+    # "EMA(9) > EMA(21) and close > SMA(200)": "close" compared with a sign is the price, not
+    # the verb of "closes above" (which would leave the condition with no subject)
+    (rx(r"(?:(?<=and )|(?<=when )|(?<=if )|(?<=& )|(?<=, )|(?<=while )|(?<=or )|(?<=: )"
+        r"|(?<=^ ))(?:the )?close(?= (?:>|<|> =|< =)(?!\S))"), " the price "),
     # "sell when 9 crosses back under the 21": a bare period as the subject of a crossing is
     # the line of that period, as "the 9" would be
     (rx(r"(?:(?<=when )|(?<=once )|(?<=if )|(?<=^ )|(?<=[.;:,⋄] ))(?P<n>\d+)(?= (?:crosses|cross"
