@@ -95,7 +95,8 @@ FIXED_PATTERNS: list[re.Pattern[str]] = [
         r"|bet) )?"
         rf"(?:only )?(?:a )?{NUMP}(?: of (?:the |my |our |total )?(?:portfolio|capital|equity"
         r"|account|money|cash|funds|balance)(?: value)?)? (?:per|for each|in each|each|on each"
-        r"|for every|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry)"
+        r"|for every|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry"
+        r"|fund)"
     ),
     rx(
         r"(?:with )?(?:a )?(?:position size|position sizing|size each position at|size positions at"

@@ -76,6 +76,7 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # the writer's life: "I coached for 20 years.", "we've lived here for 3 decades,"
     rx(r"(?:i've |i have |i |we've |we have |we )(?:[a-z']+ ){1,3}for (?:the (?:last |past ))?"
        r"\d+ (?:years|decades)(?= [.,;!⋄]| ?$)"),
+    rx(r"(?:nothing|no) (?:fancier|more complicated|more|else)(?: than that)?(?= [.!,]| ?$)"),
     # hedges: "more or less", "give or take", "if that makes sense", "roughly speaking"
     rx(r"(?:, )?(?:more or less|give or take|roughly speaking|if that makes sense"
        r"|if that's okay|if that is okay|if that works|does that make sense)(?: ,)?"),
@@ -255,13 +256,14 @@ _MY_SYMBOL_SYSTEM = rx(rf"(?:my|our) (?:new |simple |current |little |latest )?(
 # "Candidates are EFA, EWJ, IEV and EEM;", "Check GLD, TLT and DBC every day and": the symbols
 # a rule said of each of them trades
 # (only with a rule said of each one: a list alone may be a portfolio's or a rotation's)
-_EACH_SAID = re.compile(r"(?<!\S)(?:any|each|whichever) (?:of (?:them|those|these)|1|one"
-                        r"|fund|etf)(?!\S)")
+_EACH_SAID = re.compile(r"(?<!\S)(?:(?:any|each|whichever) (?:of (?:them|those|these)|1|one"
+                        r"|fund|etf)|same rule for each)(?!\S)")
 _SHARED_AMONG = rx(rf"(?P<head>(?:equally|evenly) (?:among|between|across|over|into))"
                    rf" (?P<syms>{SYMLIST})")
 _CANDIDATES = rx(rf"(?:(?:the |my )?(?:candidates|universe|symbols|tickers|funds|etfs|list)"
-                 rf" (?:are|is|:)|(?:check|watch|look at|track|scan)) (?P<syms>{SYMLIST})"
-                 r"(?: every day| daily| each day)?(?= [;:.,⋄]| and )")
+                 rf" (?:are|is|:)|(?:check|watch|look at|track|scan)|(?:the )?same rule for"
+                 r" (?:each of|all of|every one of|all)|(?:(?<=^ )|(?<=[.;] ))(?:across|for|on)"
+                 rf") (?P<syms>{SYMLIST})(?: every day| daily| each day)?(?= [;:.,⋄]| and )")
 # "For QQQ I'm in whenever ...", "On HYG, buy when ...": the symbol, said before the rules
 _FOR_SYMBOL = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:for|on|with|in) (?P<sym>{SYM})(?: ,| :)?"
                  r"(?= (?:buy|sell|hold|own|i|i'm|im|we|go|get|long)(?!\S))")

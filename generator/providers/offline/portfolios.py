@@ -247,7 +247,7 @@ ROT_POSITIVE = [
        rf" (?P<alt>{SYM}|cash)"),
     # "if none is positive, go to SHY": the filter, and where the money goes
     rx(r"(?:; |, )?(?:and |but )?(?:if|when|whenever) (?:none|neither|nothing|no one)"
-       r"(?: of them)?"
+       r"(?: of them| of the \d+| of those)?"
        r" (?:(?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?|went up|rose|gained"
        r"|are up|is up|was up|were up)(?: (?:over|in|during) (?:that|the same|this|the)"
        r" (?:period|time|stretch|lookback|window))?(?: ,)?(?: just)? (?:hold|go to"
@@ -261,7 +261,8 @@ ROT_POSITIVE = [
     rx(r"(?:; |, )?(?:and |but )?(?:if|when|whenever) (?:none|neither|nothing|no one)"
        r"(?: of them)? (?:(?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?"
        r"|went up|rose|gained|are up|is up|was up|were up)(?: (?:over|in|during) (?:that|the same"
-       r"|this|the) (?:period|time|stretch|lookback|window))?(?= *(?:[,;.⋄]|$))"),
+       r"|this|the|those) (?:period|time|stretch|lookback|window|\d+ (?:months|weeks|days)))?"
+       r"(?= *(?:[,;.⋄]|$))"),
     # "go to BIL for any pick whose return is negative": the filter, and where that money goes
     rx(r"(?:; |, )?(?:and )?(?:go|move|switch|rotate|park it|put it|put its money)(?: to| in"
        rf"| into) (?P<alt>{SYM}|cash) (?:for|with|in place of|instead of) (?:any|each|every)"

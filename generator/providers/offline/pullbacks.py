@@ -28,13 +28,15 @@ _HIGHEST_CLOSE = (rf"(?:its |the )?(?:highest close|highest closing price|closin
 # a text that says it anywhere reads its N-week high as the highest close
 _CLOSING_BASIS = re.compile(r"(?i)\bclosing basis\b|\bon a closing basis\b")
 _N_HIGH = (r"(?:its |the )?(?P<n3>\d+) (?P<u3>day|week|month|year) high")
-_SUBJECT = r"(?:(?P<s>[A-Z][A-Z0-9.\-]{0,9}) |it |price |the price )?"
+_SUBJECT = (r"(?:(?P<s>[A-Z][A-Z0-9.\-]{0,9}) |it |price |the price )?(?:(?:close|closing price)"
+            r" )?")
 _MORE = r"(?P<cmp>more than|over|at least|by at least|by more than|by over|by)? ?"
 
 
 def _below(high: str) -> re.Pattern[str]:
     """ "VTI is more than 20% below its highest close of the past year" """
-    return rx(rf"{_SUBJECT}(?:is |trades |closes |sits |gets )?{_MORE}(?P<x>\d+(?:\.\d+)?) %"
+    return rx(rf"{_SUBJECT}(?:is |trades |closes |sits |gets |has closed |closed |has been )?"
+              rf"{_MORE}(?P<x>\d+(?:\.\d+)?) %"
               rf" (?:below|under|off|beneath|down from|from) (?:{high})")
 
 
