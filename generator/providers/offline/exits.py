@@ -65,6 +65,9 @@ EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [
            r"(?: money| capital| cash| position| portfolio)?(?: in)? cash"),
         "negate",
     ),
+    # "buy VTI on the golden cross and then never sell": no exit, not even the opposite crossing
+    (rx(r"(?:, )?(?:and )?never sell(?: it| them)?(?: ,)?(?: never sell)?(?= [.;!,⋄]| ?$)"),
+     "none"),
     # "else flat", "otherwise out", "flat otherwise"
     (
         rx(r"(?:, )?(?:and )?(?:else|otherwise|if not)(?: ,)? (?:go |be |stay |get )?(?:flat|out"
@@ -89,6 +92,7 @@ def extract_exit_phrases(state: ParseState) -> None:
 
 
 _LABELS = {
+    "none": "none (never sell)",
     "opposite": "the opposite crossing",
     "negate": "when the buy condition no longer holds",
     "negate_any": "when any buy condition fails",

@@ -226,10 +226,20 @@ ROT_POSITIVE = [
     rx(rf"(?:, )?(?:and )?(?:with |use |using )?(?P<alt>{SYM}) as (?:the |my |a |our )?(?:cash"
        r"|safe|safety|defensive|risk off|fallback|backup|parking)(?: (?:asset|position|holding"
        r"|fund|etf|alternative|option|spot|proxy|equivalent))?"),
-    # "only take ones with positive momentum"
+    # "only take ones with positive momentum", "but only ones whose 6-month return is above zero"
     rx(r"(?:, )?(?:and |but )?only (?:(?:take|buy|hold|pick|own) )?(?:the )?(?:ones|those|names"
        r"|assets"
        r"|etfs|funds)?(?: (?:with|that have|having))? (?:a )?positive(?: (?:momentum|returns?))?"),
+    rx(r"(?:, )?(?:and |but )?only (?:(?:take|buy|hold|pick|own) )?(?:the )?(?:ones|those|names"
+       rf"|etfs|funds) whose(?: {period('t')}| ⋄)?(?: return| momentum| returns)? (?:is|are)"
+       r" (?:positive|above (?:zero|0)|> 0|greater than (?:zero|0))"
+       r"(?:(?: ,| -| - -)? otherwise (?:that|the|their) (?:money|cash|slot|share) (?:sits|stays"
+       r"|goes|waits) in cash)?"),
+    # "put any slot whose fund has a negative return into BIL"
+    rx(r"(?:; |, )?(?:and )?(?:(?:it|we|i|the system|the bot) (?:will )?)?(?:put|move|park|switch)"
+       r" (?:any|each|every) (?:slot|pick|holding|position|one)(?: whose (?:fund|etf|pick))?"
+       r" (?:has|with|having|that has) (?:a )?negative(?: return| momentum| returns)?"
+       rf" (?:into|to|in) (?P<alt>{SYM}|cash)"),
     rx(r"(?:with )?(?:an )?absolute momentum(?: filter)?|(?:positive|absolute) momentum only"),
     # "any of those 3 with a negative 6-month return gets its third in cash instead"
     rx(r"(?:; |, )?(?:and |but )?(?:any|each|every)(?: (?:one|pick|slot|holding|position))?"

@@ -144,6 +144,8 @@ def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | Non
     """The exit when no sell rule was given; None when only the risk controls close positions."""
     conds = entry.flat()
     mode = state.exit_mode
+    if mode == "none":  # "... and then never sell": held until a risk control, if any
+        return None
     if any(isinstance(c, Rule) for c in entry.conditions):  # nested groups
         if mode == "opposite":
             raise state.fail("'the cross back' needs exactly one crossing in the buy rule")

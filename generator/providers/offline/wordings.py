@@ -88,6 +88,21 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|(?:i|we) would (?:like|want) to be) (?:out|outside|in cash|flat)|(?:i|we) (?:go|move)"
         r" (?:to cash|out)"), " i sell "),
     (rx(r"(?:i|we) (?:stay|am|are|remain) (?:inside|in|invested)(?= [.;,!⋄]| ?$)"), " i hold "),
+    # "goes from negative to positive", "flips from - to +": turns positive (and back)
+    (rx(r"(?:goes|go|flips|flip|turns|turn|moves|move|switches|switch|swings|crosses|cross)"
+        r" (?:from )?(?:negative|below zero|below 0|-) to (?:positive|above zero|above 0|\+)"),
+     " turns positive "),
+    (rx(r"(?:goes|go|flips|flip|turns|turn|moves|move|switches|switch|swings|crosses|cross)"
+        r" (?:from )?(?:positive|above zero|above 0|\+) to (?:negative|below zero|below 0|-)"),
+     " turns negative "),
+    # "... and then never sell. I really don't want any sell rule at all.", "A 15% trailing stop
+    # is my only sell": no sell rule
+    (rx(r"(?:, )?(?:and )?(?:then )?(?:just )?never sell(?: it| them)?(?= [.;!⋄]| ?$)"),
+     " , never sell "),
+    (rx(r"(?:i )?(?:really )?(?:don't|do not|dont) want (?:any|a) (?:sell|exit) (?:rule|signal)"
+        r"(?: at all)?"), " never sell "),
+    (rx(r"(?:is|as) (?:my|the) only (?:sell|exit|way out)(?: rule| signal)?(?= [.;!⋄]| ?$)"
+        r"|(?:, )?(?:and )?that's the only (?:way out|exit|sell)"), " "),
     # "long MDY on a close above its 100-day high", "long on ema12 x> ema26": "long" before an
     # event is the act of buying, not the state a hold keeps (which would sell the day after a
     # breakout, when the price is no longer above the high it broke)
