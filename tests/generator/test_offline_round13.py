@@ -206,3 +206,76 @@ def test_long_on_an_event_buys_on_it() -> None:
     # sell the next day, once the price no longer stands above the high it broke
     spec = parse("Long EEM on a close above its 60-day high, 7% stop.")
     assert _rules(spec) == (["price gt hh60"], [])
+
+
+# -- set 25's classes ----------------------------------------------------------------------------
+def test_close_compared_with_a_sign_is_the_price() -> None:
+    # a wrong spec found at its root: the bare "close >" was read as "closes above" with no
+    # subject, which then took the EMA of the condition before it
+    entry, _ = _rules(parse("DBC: buy when EMA(10) > EMA(30) and close > SMA(150), sell when "
+                            "EMA(10) < EMA(30)"))
+    assert entry == ["ema10 gt ema30", "price gt sma150"]
+
+
+def test_never_sell_leaves_no_exit() -> None:
+    spec = parse("Buy EFA when its 20-day SMA crosses above its 100-day SMA, and then never "
+                 "sell.")
+    assert spec.exit is None and spec.entry is not None
+
+
+def test_never_sell_with_more_after_it_is_not_taken() -> None:
+    with pytest.raises(ParseError):
+        parse("Buy SPY when RSI(2) is under 5, sell when it is over 70, never sell at a loss")
+
+
+@pytest.mark.parametrize(("text", "entry", "exit_"), [
+    ("When the MACD histogram on TLT goes from negative to positive, buy; when it flips from "
+     "positive to negative, sell.", ["macd_hist crosses_above 0"], ["macd_hist crosses_below 0"]),
+])
+def test_a_sign_change_said_as_from_to(text: str, entry: list[str], exit_: list[str]) -> None:
+    assert _rules(parse(text)) == (entry, exit_)
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    ("Buy IWM when RSI(2) is under 10 and sell when it is over 70. Trail 9%.",
+     "trailing_stop_pct", 9.0),
+    ("Buy IWM when RSI(2) is under 10 and sell when it is over 70. I also kept a 6% stop.",
+     "stop_loss_pct", 6.0),
+    ("Buy IWM when RSI(2) is under 10, sell when it is over 70, and sell if we're ever down 7% "
+     "from what we paid.", "stop_loss_pct", 7.0),
+    ("Buy IWM when RSI(2) is under 10 and sell when it is over 70, but not before I've held it "
+     "at least six days.", "min_hold_bars", 6),
+])
+def test_controls_said_the_ordinary_way(text: str, field: str, value: float) -> None:
+    assert getattr(parse(text).risk, field) == value
+
+
+def test_same_rule_for_each_of_a_list() -> None:
+    spec = parse("Same rule for each of TLT, IEF and LQD: own it when it's above its 100-day "
+                 "SMA, sell it when it's below. Money split equally across the three.")
+    assert spec.symbols == ["TLT", "IEF", "LQD"]
+    assert spec.allocation.kind == AllocationKind.equal_weight
+
+
+@pytest.mark.parametrize("text", [
+    "Every month hold the best 2 of QQQ, EFA, EEM and GLD by 3-month return, but only ones "
+    "whose 3-month return is above zero -- otherwise that money sits in cash.",
+    "Every month the system will hold whichever two of QQQ, EFA, EEM and GLD had the best "
+    "3-month return, and it will put any slot whose fund has a negative return into SHY.",
+])
+def test_a_rotations_filter_said_of_its_picks(text: str) -> None:
+    spec = parse(text)
+    assert spec.allocation.require_positive_momentum and spec.allocation.top_n == 2
+
+
+def test_a_volatility_aim_per_year_is_no_yearly_schedule() -> None:
+    spec = parse("Equal weight VTI, EFA and TLT, rebalanced monthly, with exposure dialed up or "
+                 "down so the whole thing aims for 9% volatility per year.")
+    assert spec.schedule is not None and spec.schedule.value == "monthly"
+    assert spec.allocation.target_volatility_pct == 9
+
+
+def test_buying_at_the_close_stays_refused() -> None:
+    # fills are at the next open: a buy "at the close" is a promise the engine cannot keep
+    with pytest.raises(ParseError):
+        parse("Buy EEM at the close whenever RSI(2) is under 5 and sell when it is over 60.")

@@ -246,7 +246,7 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
     # "with exposure dialed up or down so the whole thing aims for 8% volatility per year"
     rx(r"(?:, )?(?:and |with )?(?:the )?(?:exposure|position|positions|size|weights?)"
        r" (?:dialed|dialled|scaled|turned|adjusted|moved)(?: up (?:or|and) down| up| down)?"
-       r" so (?:that )?(?:the whole thing|the portfolio|it|everything|the whole portfolio)"
+       r"(?: so)?(?: that)? (?:the whole thing|the portfolio|it|everything|the whole portfolio)"
        rf" (?:aims|targets|runs) (?:for |at )?(?:about |around |roughly )?{NUMP}(?: annual"
        rf"(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"),
     rx(rf"(?:, )?(?:and |with )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for)"
