@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import rx, squash
+from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
+from generator.providers.offline.vocabulary import UNIT_DAYS
 
-_UNIT_DAYS = {"day": 1, "days": 1, "week": 5, "weeks": 5, "month": 21, "months": 21,
-              "year": 252, "years": 252}
 # "of the past year", "of the last 100 days", "over the prior 6 months", "in 52 weeks"
 _SPAN = (r"(?:of|over|in|during|from) (?:the )?(?:past |last |prior |previous |trailing )?"
          r"(?:(?P<n>\d+) )?(?P<u>days?|weeks?|months?|years?)")
@@ -28,7 +27,7 @@ _HIGHEST_CLOSE = (rf"(?:its |the )?(?:highest close|highest closing price|closin
 # a text that says it anywhere reads its N-week high as the highest close
 _CLOSING_BASIS = re.compile(r"(?i)\bclosing basis\b|\bon a closing basis\b")
 _N_HIGH = (r"(?:its |the )?(?P<n3>\d+) (?P<u3>day|week|month|year) high")
-_SUBJECT = (r"(?:(?P<s>[A-Z][A-Z0-9.\-]{0,9}) |it |price |the price )?(?:(?:close|closing price)"
+_SUBJECT = (rf"(?:(?P<s>{SYM}) |it |price |the price )?(?:(?:close|closing price)"
             r" )?")
 _MORE = r"(?P<cmp>more than|over|at least|by at least|by more than|by over|by)? ?"
 
@@ -58,9 +57,9 @@ _NEAR = rx(rf"{_SUBJECT}(?:recovers |gets back |comes back |climbs back |is |get
 def _days(m: re.Match[str]) -> int:
     g = m.groupdict()
     count, unit = next((g.get(f"n{k}"), g[f"u{k}"]) for k in ("", "2", "3") if g.get(f"u{k}"))
-    if int(count or 1) == 52 and _UNIT_DAYS[unit] == 5:
+    if int(count or 1) == 52 and UNIT_DAYS[unit] == 5:
         return 252  # the 52-week high is the year's (`phrases.days`)
-    return int(count or 1) * _UNIT_DAYS[unit]
+    return int(count or 1) * UNIT_DAYS[unit]
 
 
 def _op(m: re.Match[str]) -> str:
