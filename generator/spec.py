@@ -423,7 +423,8 @@ class Allocation(_Model):
         ge=0.5,
         le=50,
         description="v2, target_weights only: rebalance when a weight is more than this many "
-        "percentage points from its target (checked every day) instead of on the schedule",
+        "percentage points from its target (checked every day) instead of on the schedule "
+        "(or as well as, with drift_or_schedule)",
     )
     drift_or_schedule: bool | None = Field(
         default=None,
