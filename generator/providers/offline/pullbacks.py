@@ -25,7 +25,7 @@ _HIGHEST_CLOSE = (rf"(?:its |the )?(?:highest close|highest closing price|closin
                   r"|high on a closing basis|closing basis high)")
 # "from its 52-week high (closing basis)": the brackets are gone with the small talk by now, so
 # a text that says it anywhere reads its N-week high as the highest close
-_CLOSING_BASIS = re.compile(r"(?i)\bclosing basis\b|\bon a closing basis\b")
+_CLOSING_BASIS = re.compile(r"(?i)\bclosing basis\b")
 _N_HIGH = (r"(?:its |the )?(?P<n3>\d+) (?P<u3>day|week|month|year) high")
 _SUBJECT = (rf"(?:(?P<s>{SYM}) |it |price |the price )?(?:(?:close|closing price)"
             r" )?")

@@ -19,8 +19,8 @@ _CONTROLS = {
     "trailing": ("trailing_stop_pct", "trailing stop"),
     "take": ("take_profit_pct", "take profit"),
 }
-_RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keep|kept|keeping|(?:i |we )?(?:also )?"
-                r"(?:keep|kept)) )?(?:a |an )?")
+_RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|(?:i |we )?(?:also )?(?:keep|kept))"
+                r" )?(?:a |an )?")
 # "take profit at +15%", "stop loss at -6%": the sign says the side the control already names
 _SIGNED = r"(?:\+ |- )?"
 # "exit when it's up 3%", "or if it falls 8% below my entry price": the gain or loss from entry
