@@ -86,8 +86,9 @@ def _frequency(state: ParseState, m: re.Match[str]) -> Frequency:
 _DRIFT_START = (r"(?:, )?(?:and |but |or )?(?:sooner )?(?:only )?(?:(?:rebalance|rebalancing"
                 r"|rebalanced)(?: only)? )?(?:when|if|whenever|once|as soon as)"
                 r" (?:(?:any|a|one|1|either|the) )?(?:of (?:the |my |our |its )?)?(?:[a-z]+ )?"
-                r"(?:something|anything|sleeve|sleeves|weight|weights|holding|holdings|position|positions|asset|assets|fund"
-                r"|funds|leg|legs|allocation|them|it|one|1|the 2|the two|the 3|the three) ")
+                r"(?:something|anything|sleeve|sleeves|weight|weights|holding|holdings|position"
+                r"|positions|asset|assets|fund|funds|leg|legs|allocation|them|it|one|1|the 2"
+                r"|the two|the 3|the three) ")
 _DRIFT_UNIT = r"(?:percentage points|points|pts|%|percent)"
 _DRIFT_FROM = (r"(?:from|off) (?:its |their |the )?(?:targets?(?: weights?)?|where (?:it|they)"
                r" should be|\d+(?:\.\d+)? %)")

@@ -55,16 +55,12 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
                 mentioned.append(ind.symbol)
     # "Turtle style on DBC: buy a 20-day high breakout": the title's symbol; "Equal weight GLD,
     # TLT and SPY, buy each when ...": the title's symbols, when it said how they share
-    title = state.title
-    if not traded and not mentioned and title is not None and (
-            len(set(title.symbols)) == 1
-            or (len(title.symbols) >= 2 and (state.equal or state.each))):
-        traded = list(dict.fromkeys(title.symbols))
-    framed = list(dict.fromkeys(state.framed_symbols))
-    if not traded and not mentioned and (len(framed) == 1 or (
-            len(framed) >= 2 and (state.equal or state.each))):
-        # "Candidates are EFA, EWJ and EEM; buy any of them when ...": the rule of each
-        traded = framed
+    # ("Candidates are EFA, EWJ and EEM; buy any of them when ...": the framed symbols, likewise)
+    for named in ([] if state.title is None else state.title.symbols, state.framed_symbols):
+        unique = list(dict.fromkeys(named))
+        if not traded and not mentioned and (
+                len(unique) == 1 or (len(unique) >= 2 and (state.equal or state.each))):
+            traded = unique
     if not traded:
         if len(mentioned) == 1:
             traded = mentioned
