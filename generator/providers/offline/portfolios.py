@@ -26,7 +26,9 @@ from generator.providers.offline.phrases import (
     period,
     rx,
     symbols_in,
+    take,
 )
+from generator.providers.offline.rotation_filters import read_filter_sentences
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, MOMENTUM_WORDS, words
 from generator.spec import AllocationKind, Leg, Risk, StrategySpec
@@ -498,9 +500,13 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
         lookback = state.settle(lookback, value, "momentum lookbacks", m.group(0))
 
     shares: list[tuple[float, str]] = []
+    def same_top(m: re.Match[str]) -> str:
+        # "hold the top 1 ... if even the winner is down": the count said again
+        said = int(m.group("n")) if m.groupdict().get("n") else 1
+        return CONSUMED if said == top_n else m.group(0)
+
     for pattern in ROT_TOP:
-        if top_n is None:
-            t = consume([pattern], t, top)
+        t = consume([pattern], t, top) if top_n is None else take(pattern, t, same_top)
     t = consume(ROT_LOOKBACK, t, look)
     # "no absolute momentum filter" first: its words hold those of the filter itself
     no_filter = bool(ROT_NO_FILTER.search(t))
@@ -508,6 +514,14 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
         t = consume([ROT_NO_FILTER], t, lambda m: None)
         state.understood.append("no absolute momentum filter")
     t = consume(ROT_POSITIVE, t, pos)
+    # what is left of the filter, said in the writer's own words
+    t, said = read_filter_sentences(state, t, positive=positive, top_n=top_n or 1,
+                                    universe=len(symbols), lookback=lookback)
+    positive = said.positive
+    if said.alternative is not None:
+        state.alternative = state.settle(state.alternative, said.alternative,
+                                         "alternative assets", said.alternative)
+        state.understood.append(f"alternative {said.alternative}")
     if no_filter and positive:
         raise state.fail("the rotation is given a positive-momentum filter and none",
                          [state.raw.strip()])

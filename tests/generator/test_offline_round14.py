@@ -1,0 +1,72 @@
+"""The fourteenth round's readers, each on sentences of its own (not corpus sentences), and
+what must stay refused beside them:
+
+- a rotation's filter and the fund a failed pick's money waits in, said in the writer's own
+  words and read as a bag of words over a closed lexicon (`rotation_filters`);
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.providers.offline import ParseError, parse
+from generator.spec import AllocationKind
+
+
+# -- a rotation's filter in the writer's words ---------------------------------------------------
+@pytest.mark.parametrize(("text", "top", "lookback", "alternative"), [
+    ("Each month hold the best 2 of SPY, EFA, EEM and TLT by 6-month return, as long as it's "
+     "positive. Whatever isn't invested sits in BIL.", 2, 126, "BIL"),
+    ("Every month compare QQQ and TLT over the past 3 months and own the winner. If even the "
+     "winner is down over those 3 months, hold SHY instead.", 1, 63, "SHY"),
+    ("Monthly, pick the top 1 of VTI and EFA by 12-month return, only if that return is "
+     "positive. If it isn't, put everything into AGG.", 1, 252, "AGG"),
+    ("Rotate quarterly into the top 2 of SPY, QQQ, IWM and EFA by 6-month return. If one of "
+     "those two has a 6-month return that's negative, that slot goes to IEF.", 2, 126, "IEF"),
+    ("Hold the top 3 of SPY, QQQ, IWM, EFA and EEM by 3-month return, monthly. Anything "
+     "negative over those 3 months gets skipped and its share stays in cash.", 3, 63, None),
+    ("Rotate monthly into the top 2 of SPY, IWM, EFA and GLD by 6 month return, only the ones "
+     "that actually went up; if fewer than 2 went up, the rest stays in cash.", 2, 126, None),
+    ("Every month buy whichever of SPY, EFA and EEM had the best 12-month return. If none of "
+     "the three made money over that year, wait in SHY.", 1, 252, "SHY"),
+])
+def test_a_rotation_filter_said_in_the_writers_words(text: str, top: int, lookback: int,
+                                                     alternative: str | None) -> None:
+    spec = parse(text)
+    alloc = spec.allocation
+    assert alloc.kind == AllocationKind.momentum_rotation
+    assert (alloc.top_n, alloc.lookback_days) == (top, lookback)
+    assert alloc.require_positive_momentum
+    assert alloc.alternative == alternative
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    # a condition on a symbol's average is not a momentum filter
+    ("Rotate monthly into the top 2 of SPY, IWM, EFA and GLD by 6 month return. If SPY is "
+     "below its 200-day, hold SHY instead.", "could not be mapped"),
+    # a count that is not the rotation's
+    ("Rotate monthly into the top 2 of SPY, IWM, EFA and GLD by 6 month return, only the ones "
+     "that went up; if fewer than 3 went up, keep the rest in cash.", "names 3 picks"),
+    # a period that is not the lookback
+    ("Each month hold the best 2 of SPY, EFA, EEM and TLT by 6-month return. Anything that is "
+     "down over the last 3 months goes to BIL.", "two different momentum lookbacks"),
+    # two funds for the failed picks
+    ("Each month hold the best 2 of SPY, EFA, EEM and TLT by 6-month return. If one of them is "
+     "negative, put it in BIL or SHY.", "could not be mapped"),
+    # a sell on a loss is not a filter
+    ("Each month hold the best 2 of SPY, EFA, EEM and TLT by 6-month return. If one is down 5% "
+     "sell it.", "could not be mapped"),
+])
+def test_what_is_not_a_rotation_filter_stays_refused(text: str, why: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse(text)
+    assert why in str(caught.value)
+
+
+def test_the_filter_words_are_reported_as_understood() -> None:
+    from generator.providers.offline.parser import parse_text
+
+    parsed = parse_text("Each month hold the top 1 of SPY and EFA by 12-month return. If even "
+                        "the winner lost money over those 12 months, my money waits in AGG.")
+    assert parsed.spec.allocation.alternative == "AGG"
+    assert any("momentum filter in the writer's words" in u for u in parsed.understood)
