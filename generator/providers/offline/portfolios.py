@@ -515,13 +515,13 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
         state.understood.append("no absolute momentum filter")
     t = consume(ROT_POSITIVE, t, pos)
     # what is left of the filter, said in the writer's own words
-    t, said = read_filter_sentences(state, t, positive=positive, top_n=top_n or 1,
+    t, filt = read_filter_sentences(state, t, positive=positive, top_n=top_n or 1,
                                     universe=len(symbols), lookback=lookback)
-    positive = said.positive
-    if said.alternative is not None:
-        state.alternative = state.settle(state.alternative, said.alternative,
-                                         "alternative assets", said.alternative)
-        state.understood.append(f"alternative {said.alternative}")
+    positive = filt.positive
+    if filt.alternative is not None:
+        state.alternative = state.settle(state.alternative, filt.alternative,
+                                         "alternative assets", filt.alternative)
+        state.understood.append(f"alternative {filt.alternative}")
     if no_filter and positive:
         raise state.fail("the rotation is given a positive-momentum filter and none",
                          [state.raw.strip()])
