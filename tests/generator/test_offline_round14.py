@@ -3,6 +3,8 @@ what must stay refused beside them:
 
 - a rotation's filter and the fund a failed pick's money waits in, said in the writer's own
   words and read as a bag of words over a closed lexicon (`rotation_filters`);
+- an indicator's own setting said beside the default it replaces ("2.5 standard deviations
+  instead of 2", "8, 21 and 5 instead of the usual", "a MACD of 5, 35 and 5");
 """
 
 from __future__ import annotations
@@ -70,3 +72,33 @@ def test_the_filter_words_are_reported_as_understood() -> None:
                         "the winner lost money over those 12 months, my money waits in AGG.")
     assert parsed.spec.allocation.alternative == "AGG"
     assert any("momentum filter in the writer's words" in u for u in parsed.understood)
+
+
+# -- a setting beside the default it replaces ----------------------------------------------------
+@pytest.mark.parametrize(("text", "want"), [
+    ("I use Bollinger Bands set to 2.5 standard deviations. On SPY, buy when the close is under "
+     "the lower band and sell when the close is over the upper band.", ("bb_lower", 2.5)),
+    ("My Bollinger bands use 3 standard deviations rather than the usual 2. Buy TLT when it "
+     "closes under the lower band, sell when it closes above the middle band.", ("bb_lower", 3)),
+    ("EEM, with the MACD set to 8, 21 and 5 instead of 12, 26 and 9. Buy on the MACD crossing "
+     "up through the signal line, sell on the cross down.", ("macd", (8, 21, 5))),
+    ("Trade GLD with a MACD of 5, 35 and 5 instead of the default one: buy when the MACD crosses "
+     "above its signal, sell when it crosses below.", ("macd", (5, 35, 5))),
+])
+def test_a_setting_beside_the_default_it_replaces(text: str, want: tuple[str, object]) -> None:
+    spec = parse(text)
+    assert spec.entry is not None
+    cond = spec.entry.conditions[0]
+    ind = cond.right if want[0].startswith("bb") else cond.left
+    assert ind.kind.value == want[0]
+    if want[0] == "macd":
+        assert (ind.fast, ind.slow, ind.signal) == want[1]
+    else:
+        assert ind.num_std == want[1]
+
+
+def test_a_replaced_value_that_is_not_the_default_stays_refused() -> None:
+    # 2.5 is not the default: "instead of 2.5" names a second setting, not the default
+    with pytest.raises(ParseError):
+        parse("Bollinger bands at 3 standard deviations instead of 2.5. Buy SPY when it closes "
+              "under the lower band, sell when it closes above the upper band.")

@@ -246,6 +246,16 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"\( each (?:close|day) (?:lower|higher|below|above|down|up) than the (?:1|one|day"
         r"|close) before \)"), " "),
     (rx(r"\( (?:standard|default|usual|classic|normal) 12 / 26 / 9 \)"), " "),
+    # "bands set to 2.5 standard deviations instead of 2": the default a setting replaces says
+    # nothing more (only the default's value; the MACD's are read in `titles`)
+    (rx(r"(?P<w>deviations|deviation|std|sd|sigma|sigmas|stdev|stdevs) (?:instead of|rather than"
+        r"|not)(?: the)?(?: usual| default| standard| normal| regular| typical| classic)?"
+        r"(?: 2(?:\.0)?)?(?: (?:standard deviations?|std|sd|sigmas?|stdevs?|ones?|settings?))?"
+        r"(?= [.;,:!⋄]|\s*$)"), r"\g<w> "),
+    # "with the MACD set to 8, 21 and 5", "bands set to 2.5": the setting, said with "set to"
+    (rx(r"(?P<w>macd|bands|band|bollinger|rsi) (?:set to|set at|run at|running at)(?= \d)"),
+     r"\g<w> "),
+    (rx(r"macd (?:of|at)(?= \d+ (?:, |/ )?\d+ (?:, |/ |and |, and )?\d+(?!\S))"), " macd "),
     # "gold through the GLD fund" after the alias read "gold" as GLD
     (rx(rf"(?P<a>{SYM}) (?:via|through|using) (?:the )?(?P=a)(?: fund| etf)?"), r" \g<a> "),
     # "just ride it with a 7% trailing stop", "no other sell rule": the controls are the exit
