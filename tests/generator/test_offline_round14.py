@@ -5,6 +5,11 @@ what must stay refused beside them:
   words and read as a bag of words over a closed lexicon (`rotation_filters`);
 - an indicator's own setting said beside the default it replaces ("2.5 standard deviations
   instead of 2", "8, 21 and 5 instead of the usual", "a MACD of 5, 35 and 5");
+- a time exit said in the writer's words, read as a bag of words over a closed lexicon
+  (`holding_periods`: "bail out after 6 days no matter what", "hold it for one month, then
+  sell"), and a minimum hold or a condition beside a period left to what reads them;
+- the exit said as the control ("let a 10% trailing stop be the only thing that gets me out",
+  "sell only on a 6% trailing stop") and as all of it ("take it all out when").
 """
 
 from __future__ import annotations
@@ -102,3 +107,55 @@ def test_a_replaced_value_that_is_not_the_default_stays_refused() -> None:
     with pytest.raises(ParseError):
         parse("Bollinger bands at 3 standard deviations instead of 2.5. Buy SPY when it closes "
               "under the lower band, sell when it closes above the upper band.")
+
+
+# -- a time exit in the writer's words -----------------------------------------------------------
+@pytest.mark.parametrize(("text", "bars"), [
+    ("Buy TLT when its 2-day RSI is under 10, sell when it's over 80, and bail out after 6 days "
+     "no matter what.", 6),
+    ("Buy TLT when it closes below its 20-day low, hold it for one month, then sell.", 21),
+    ("Buy EEM when the 3-day RSI is under 15. I'll get out after 2 weeks regardless.", 10),
+    ("Buy QQQ when it closes above its 50-day high; keep the position 8 trading days at most.",
+     8),
+])
+def test_a_time_exit_in_the_writers_words(text: str, bars: int) -> None:
+    spec = parse(text)
+    assert spec.risk.max_hold_bars == bars
+
+
+@pytest.mark.parametrize("text", [
+    # a period beside a gain is not a time exit
+    "Buy SPY when the 2-day RSI is under 10, then sell it after 3 days up 2%.",
+    # two periods in one clause
+    "Buy SPY when the 2-day RSI is under 10 and sell after 3 days or 5 days.",
+])
+def test_what_is_not_a_time_exit_stays_refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+# -- the control as the exit, and all of it ------------------------------------------------------
+@pytest.mark.parametrize(("text", "trailing"), [
+    ("Buy EFA when it's above its 200-day average, and let a 10% trailing stop be the only thing "
+     "that gets me out.", 10.0),
+    ("Buy GLD when it closes above its 55-day high, and sell only on a 6 percent trailing stop.",
+     6.0),
+])
+def test_the_control_as_the_only_exit(text: str, trailing: float) -> None:
+    spec = parse(text)
+    assert spec.exit is None
+    assert spec.risk.trailing_stop_pct == trailing
+
+
+@pytest.mark.parametrize(("text", "exit_"), [
+    ("Put all my money into IWM when the 2-day RSI is under 10 and take it all out when the "
+     "2-day RSI is over 80.", "rsi2 gt 80"),
+    ("Go all in on SPY when the 20-day EMA crosses over the 50-day EMA, and get all the way out "
+     "when it crosses back under.", "ema20 crosses_below ema50"),
+])
+def test_all_of_it_out(text: str, exit_: str) -> None:
+    from corpus_support import item_text
+
+    spec = parse(text)
+    assert spec.exit is not None
+    assert [item_text(c) for c in spec.exit.conditions] == [exit_]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from generator.describe import format_number
+from generator.providers.offline.holding_periods import read_time_exits
 from generator.providers.offline.phrases import NUMP, SYM, consume, rx
 from generator.providers.offline.state import ParseState
 
@@ -124,21 +125,26 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _HOLD_UNITS = {"day": 1, "days": 1, "bar": 1, "bars": 1, "session": 1, "sessions": 1,
                "week": 5, "weeks": 5}
 _HOLD_N = r"(?P<n>\d+) (?:trading )?(?P<u>days|day|bars|bar|sessions|session|weeks|week)"
+# where a time exit ends: a period followed by more words of its clause ("sell after 3 days
+# above the 5-day average") is not a time exit, and its words must not fall to another rule
+_TIME_EXIT_END = (r"(?= [,;.⋄!?:]| ?$| (?:and|or|but|then|no|regardless|anyway|whichever|if"
+                  r"|unless|even|at|max|maximum|tops|happened|happens|whatever)(?!\S))")
 TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
     # "exit when it's up 3% or after 5 days": after another exit was taken out
     rx(rf"⋄ (?:, )?(?:or|and) (?:after|in|at) {_HOLD_N}(?: (?:held|in the trade|of holding))?"),
     rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out|close(?: it| the position| the trade)?)"
        r"(?: it| them| everything| the position)? (?:after|once|when)(?: (?:holding|held|being in"
        r"|having held|i have held|it has been held|the position is))?(?: it| them)?(?: for)?"
-       rf" {_HOLD_N}(?: (?:held|later|in the trade|of holding))?"),
-    rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out)(?: it| them)? " + _HOLD_N + r" later"),
+       rf" {_HOLD_N}(?: (?:held|later|in the trade|of holding))?{_TIME_EXIT_END}"),
+    rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out)(?: it| them)? " + _HOLD_N + r" later"
+       + _TIME_EXIT_END),
     rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| each trade| the position)?"
        rf" for (?:at most |up to |a maximum of |exactly |just )?{_HOLD_N}(?:(?: ,)? (?:and|then)"
        r"(?: then)? (?:sell|exit|get out)(?: it)?| max"
-       r"(?:imum)?)?"),
+       r"(?:imum)?)?" + _TIME_EXIT_END),
     # "hold it 4 days then sell"
     rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| each trade| the position)?"
-       rf" {_HOLD_N}(?: ,)? (?:and |then )+(?:sell|exit|get out)(?: it| them)?"),
+       rf" {_HOLD_N}(?: ,)? (?:and |then )+(?:sell|exit|get out)(?: it| them)?{_TIME_EXIT_END}"),
 ]
 # "exit after 5 trading days or when RSI(5) rises above 60": the time exit, then the sell rule
 _TIME_OR_RULE = rx(r"(?P<kept>sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
@@ -240,6 +246,7 @@ def extract_risk(state: ParseState) -> None:
     extract_time_exit(state)
     _take_risk_patterns(state)
     extract_time_exit(state)  # "... up 3% or after 5 days": after the gain was taken out
+    read_time_exits(state)  # what is left of them, said in the writer's own words
     state.t = consume([_FIRST], state.t, lambda m: None)
     state.t = head + state.t
 

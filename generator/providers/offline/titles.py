@@ -77,8 +77,8 @@ _OWN_MACD = [
        rf"(?: (?:1|one))?)?(?: ,| :| -| of| with| namely| i\.e\.| \()*(?: namely| which is)?"
        rf" {_TRIPLE}(?: \))?(?: settings?| parameters?)?"),
     rx(rf"{_TRIPLE} (?:instead of|rather than|not) (?:the )?(?:usual|standard|default|normal"
-       r"|classic)(?: 12 (?:, |/ )?26 (?:, |/ |and |, and )?9| ones?| 1| settings?)?"
-       r"(?= [.;,:!⋄]|\s*$)"),
+       r"|classic)(?: 12 (?:, |/ )?26 (?:, |/ |and |, and )?9| ones?| 1| settings?"
+       r"|(?= [.;,:!⋄]|\s*$))"),
     rx(rf"{_TRIPLE} (?:instead of|rather than|not) (?:the )?12 (?:, |/ )?26 (?:, |/ |and |, and )?9"
        r"(?: ones?| 1| settings?)?"),
 ]

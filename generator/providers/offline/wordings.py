@@ -103,6 +103,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?: at all)?"), " never sell "),
     (rx(r"(?:is|as) (?:my|the) only (?:sell|exit|way out)(?: rule| signal)?(?= [.;!⋄]| ?$)"
         r"|(?:, )?(?:and )?that's the only (?:way out|exit|sell)"), " "),
+    # "let a 15% trailing stop be the only thing that gets me out", "sell only on an 8% trailing
+    # stop": the control is the exit
+    (rx(r"(?:be|is|as) (?:the )?only (?:thing|one|way)(?: that)? (?:gets|takes|will get|will take"
+        r"|can get|to get) (?:me|us|it|the position) out(?= [.;!⋄]| ?$)"), " "),
+    (rx(r"(?:sell|exit|get out) only (?:on|with|via|through|by|at)(?= (?:a|an|my) \d)"), " with "),
+    # "take it all out when", "get all the way out when": the sell
+    (rx(r"take (?:it|them|everything|my money|the money|it all)(?: all)? out"), " sell "),
+    (rx(r"get (?:all the way|completely|fully|entirely|totally|all) out"), " get out "),
     # "long MDY on a close above its 100-day high", "long on ema12 x> ema26": "long" before an
     # event is the act of buying, not the state a hold keeps (which would sell the day after a
     # breakout, when the price is no longer above the high it broke)

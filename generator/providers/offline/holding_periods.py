@@ -1,0 +1,70 @@
+"""A time exit said in the writer's own words: "bail out after 6 days no matter what", "hold it
+for one month, then sell", "and sell 3 days later regardless".
+
+This module owns `read_time_exits`. It runs after the risk patterns, on what they left, and reads
+a clause (the words between punctuation) as a bag of words over a closed lexicon rather than as
+one more pattern: a clause is a time exit when it holds exactly one holding period (a number and
+a unit: days, weeks or months, a month being 21 trading days), a verb that closes the position
+or holds it, and otherwise only words of holding and filler. A clause that holds any other word
+(a condition, a percentage, "at least", "before": a minimum hold, which its own patterns read) is
+left to the usual check, which refuses what it cannot map. A "then sell" said as its own clause
+right after the period is part of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.providers.offline.state import ParseState
+from generator.providers.offline.vocabulary import CONSUMED, words
+
+_UNIT_BARS = {"day": 1, "days": 1, "bar": 1, "bars": 1, "session": 1, "sessions": 1,
+              "week": 5, "weeks": 5, "month": 21, "months": 21}
+_PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:trading |market )?(?P<u>" + "|".join(_UNIT_BARS)
+                     + r")(?!\S)")
+_CLOSES = frozenset(words("sell sells selling sold exit exits exiting close out dump bail"))
+_HOLDS = frozenset(words("hold holds holding keep keeps keeping stay ride"))
+_LEXICON = _CLOSES | _HOLDS | frozenset(words(
+    """get gets it them the position trade after later then and just always anyway regardless
+    no matter what whatever happens for at most max maximum up to only i i'll we we'll me my
+    total held in of time period trading market a an that's is be will should each no
+    more than longer"""
+))
+# "then sell" said as a clause of its own right after the period
+_THEN_CLOSE = re.compile(r"^(?:and )?(?:then )?(?:just )?(?:sell|exit|get out|close it|close)"
+                         r"(?: it| them| out)?$")
+
+
+def _bars(clause: str) -> int | None:
+    """The clause's holding period in trading days, when it is a time exit and nothing else."""
+    periods = list(_PERIOD.finditer(clause))
+    if len(periods) != 1:
+        return None
+    rest = _PERIOD.sub(" ", clause).split()
+    if not rest or any(w not in _LEXICON for w in rest):
+        return None
+    if not any(w in _CLOSES or w in _HOLDS for w in rest):
+        return None
+    m = periods[0]
+    return int(m.group("n")) * _UNIT_BARS[m.group("u")]
+
+
+def read_time_exits(state: ParseState) -> None:
+    """Take each time-exit clause out of the text, as the spec's `max_hold_bars`."""
+    pieces = re.split(r"( [,;.⋄:] )", f" {state.t.strip()} ")
+    k = 0
+    while k < len(pieces):
+        clause = pieces[k].strip()
+        bars = _bars(clause) if clause else None
+        if bars is None:
+            k += 1
+            continue
+        state.risk["max_hold_bars"] = state.settle(state.risk.get("max_hold_bars"), bars,
+                                                   "holding periods", clause)
+        state.understood.append(f"time exit after {bars} trading days held")
+        pieces[k] = f" {CONSUMED} "
+        # "hold it for 1 month , then sell": the close said after the period
+        if k + 2 < len(pieces) and _THEN_CLOSE.match(pieces[k + 2].strip()):
+            pieces[k + 2] = f" {CONSUMED} "
+        k += 1
+    state.t = "".join(pieces)
