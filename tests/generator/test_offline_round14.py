@@ -9,7 +9,11 @@ what must stay refused beside them:
   (`holding_periods`: "bail out after 6 days no matter what", "hold it for one month, then
   sell"), and a minimum hold or a condition beside a period left to what reads them;
 - the exit said as the control ("let a 10% trailing stop be the only thing that gets me out",
-  "sell only on a 6% trailing stop") and as all of it ("take it all out when").
+  "sell only on a 6% trailing stop") and as all of it ("take it all out when");
+- the sell rule said from the buy rule in the writer's words ("sell when both of those are no
+  longer true", "once either one stops being true, get out"), read as a bag of words over a
+  closed lexicon; "sell when both are true" (which says nothing a sell can do) is refused;
+- the conditions a colon opens ("as long as both of these are true: A and B").
 """
 
 from __future__ import annotations
@@ -159,3 +163,41 @@ def test_all_of_it_out(text: str, exit_: str) -> None:
     spec = parse(text)
     assert spec.exit is not None
     assert [item_text(c) for c in spec.exit.conditions] == [exit_]
+
+
+# -- the sell rule said from the buy rule --------------------------------------------------------
+@pytest.mark.parametrize(("text", "combine", "exit_"), [
+    ("Buy QQQ if either the 2-day RSI is under 10 or the close is below the lower Bollinger band. "
+     "Sell when both of those are no longer true.", "all", ["rsi2 ge 10", "price ge bb_lower20"]),
+    ("Buy SPY when it is above its 200-day SMA and the 2-day RSI is under 20. Once either one "
+     "stops being true, get out.", "any", ["price lt sma200", "rsi2 ge 20"]),
+    ("Buy SPY when it is above its 200-day SMA or the 2-day RSI is under 20. Sell when neither "
+     "is true.", "all", ["price lt sma200", "rsi2 ge 20"]),
+])
+def test_the_sell_rule_said_from_the_buy_rule(text: str, combine: str, exit_: list[str]) -> None:
+    from corpus_support import item_text
+
+    spec = parse(text)
+    assert spec.exit is not None
+    assert spec.exit.combine == combine
+    got = sorted(item_text(c) for c in spec.exit.conditions)
+    # the negation of "lt" may be written "ge" or "gt" by the reader: the facts, not the form
+    assert [g.replace(" ge ", " gt ").replace(" le ", " lt ") for g in got] == sorted(
+        e.replace(" ge ", " gt ").replace(" le ", " lt ") for e in exit_)
+
+
+def test_a_sell_when_the_buy_conditions_hold_is_refused() -> None:
+    with pytest.raises(ParseError):
+        parse("Buy SPY when it is above its 200-day SMA and the 2-day RSI is under 20. Sell when "
+              "both are true.")
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("Only buy SPY when two things line up: it's above its 200-day moving average and its 14-day "
+     "RSI is under 40. Sell when the RSI is over 70.", 2),
+    ("Buy IWM when 3 conditions are met: it is above its 200-day SMA, the 2-day RSI is under 10 "
+     "and SPY is above its 50-day SMA. Sell when the 2-day RSI is over 70.", 3),
+])
+def test_the_conditions_a_colon_opens(text: str, n: int) -> None:
+    spec = parse(text)
+    assert spec.entry is not None and len(spec.entry.conditions) == n

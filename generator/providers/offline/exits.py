@@ -41,10 +41,11 @@ EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "negate_any",
     ),
     (
-        rx(rf"(?:, )?(?:and )?{_SELL}{_SELL_OBJ} {_WHEN} (?:both|all|neither)(?: of)?"
+        rx(rf"(?:, )?(?:and )?{_SELL}{_SELL_OBJ} {_WHEN} (?:(?:both|all)(?: of)?"
            r"(?: the| them| those| these)?(?: conditions?| rules?| signals?| of them| 2| two)?"
            r" (?:(?:are|is) )?(?:false|fail|are not true|no longer hold|stop holding|broken"
-           r"|are not met|not met|true)"),
+           r"|are not met|not met)|neither(?: of)?(?: the| them| those| these)?(?: conditions?"
+           r"| rules?| signals?| of them| 2| two)? (?:is |are )?(?:true|met|holds?))"),
         "negate_all",
     ),
     (
@@ -78,17 +79,82 @@ EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+def _settle_mode(state: ParseState, mode: str, said: str) -> None:
+    if state.exit_mode is not None and state.exit_mode != mode:
+        raise state.fail("two different ways to sell were given", [said])
+    state.exit_mode = mode
+    state.understood.append(f"exit: {_LABELS[mode]}")
+
+
 def extract_exit_phrases(state: ParseState) -> None:
     for pattern, mode in EXIT_PATTERNS:
 
         def on_match(m: re.Match[str], mode: str = mode) -> str:
-            if state.exit_mode is not None and state.exit_mode != mode:
-                raise state.fail("two different ways to sell were given", [m.group(0).strip()])
-            state.exit_mode = mode
-            state.understood.append(f"exit: {_LABELS[mode]}")
+            _settle_mode(state, mode, m.group(0).strip())
             return CONSUMED
 
         state.t = take(pattern, state.t, on_match)
+    _read_exit_clauses(state)
+
+
+# -- the sell rule said from the buy rule, in the writer's own words ------------------------------
+# A clause is read as a bag of words over a closed lexicon: a verb that sells, a word of when,
+# words that point back at the buy conditions ("both of those", "either one", "that setup"),
+# words that say they stopped holding ("no longer true", "are false", "stops being true"), and
+# filler. Which conditions it points at decides the mode: all of them (every one has failed),
+# any one, or the one rule. Any other word leaves the clause to the usual check.
+_EXIT_VERBS = frozenset({"sell", "sells", "exit", "out", "get", "flat", "close", "dump",
+                         "flatten", "bail"})
+_WHEN_WORDS = frozenset({"when", "if", "once", "whenever", "as", "soon", "then"})
+_ALL_WORDS = frozenset({"both", "all", "neither", "none", "every"})
+_ANY_WORDS = frozenset({"either", "any", "one", "1"})
+_ONE_WORDS = frozenset({"it", "that", "this", "setup", "condition", "rule", "signal", "trend"})
+_POINTERS = _ALL_WORDS | _ANY_WORDS | _ONE_WORDS | frozenset(
+    {"of", "those", "these", "them", "the", "conditions", "rules", "signals", "things", "two",
+     "2", "buy", "entry", "my", "above", "reasons"})
+_FAILED_WORDS = frozenset({"no", "longer", "not", "false", "fails", "fail", "failed", "stops",
+                           "stop", "stopped", "being", "true", "holding", "hold", "holds",
+                           "broken", "breaks", "break", "isn't", "aren't", "is", "are", "goes",
+                           "go", "turns", "turn", "met", "anymore", "valid", "the", "case",
+                           "become", "becomes", "has", "have", "both"})
+_FILLER = frozenset({"and", ",", "just", "i", "we", "i'll", "we'll", "will", "want", "to", "it",
+                     "them", "everything", "⋄", "please", "should", "you", "then"})
+_EXIT_LEXICON = _EXIT_VERBS | _WHEN_WORDS | _POINTERS | _FAILED_WORDS | _FILLER
+_NEGATED = re.compile(r"(?<!\S)(?:no longer|not|false|fails?|failed|stops? being true"
+                      r"|stopped being true|stops? holding|broken|breaks?|isn't|aren't"
+                      r"|not met|anymore)(?!\S)")
+
+
+def _exit_mode_of(clause: str) -> str | None:
+    tokens = clause.split()
+    if not tokens or any(t not in _EXIT_LEXICON for t in tokens):
+        return None
+    if not any(t in _EXIT_VERBS for t in tokens) or not any(t in _WHEN_WORDS for t in tokens):
+        return None
+    negated = bool(_NEGATED.search(clause))
+    if "neither" in tokens or "none" in tokens:
+        # "neither is true": every one has failed; "neither is false" says something else
+        return "negate_all" if "true" in tokens and not negated else None
+    if not negated:
+        return None
+    if any(t in _ALL_WORDS for t in tokens):
+        return "negate_all"
+    if any(t in _ANY_WORDS for t in tokens):
+        return "negate_any"
+    if any(t in _ONE_WORDS for t in tokens):
+        return "negate"
+    return None
+
+
+def _read_exit_clauses(state: ParseState) -> None:
+    pieces = re.split(r"( [.;!?⋄] )", f" {state.t.strip()} ")
+    for k, piece in enumerate(pieces):
+        clause = piece.replace(" , ", " ").strip()
+        mode = _exit_mode_of(clause) if clause else None
+        if mode is not None:
+            _settle_mode(state, mode, clause)
+            pieces[k] = f" {CONSUMED} "
+    state.t = "".join(pieces)
 
 
 _LABELS = {

@@ -187,6 +187,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" position)?"), lambda m: f" , sell after {m.group('n')} {m.group('u')} "),
     (rx(r"both of (?:those|these|them|the conditions)(?: conditions)? (?:are|turn|go|become)"
         r" false"), " both are false "),
+    # "as long as both of these are true: A and B", "when two things line up: A and B": the
+    # conditions the colon opens
+    (rx(r"(?P<kw>when|whenever|while|as long as|if|only when|only if) (?:both of (?:these|the"
+        r" following)|these (?:2|two|3|three) things|(?:2|two|3|three) things|the following"
+        r"(?: (?:2|two|3|three))?(?: things| conditions)?|all of (?:these|the following)"
+        r"|(?:2|two|3|three) conditions) (?:are (?:all |both )?true|are met|line up|hold"
+        r"|happen|agree|are in place)(?: at once| together| at the same time)? :"),
+     r" \g<kw> "),
     # "the two best performers over the last six months": the top two by that return
     (rx(r"the (?P<n>\d+) best (?:performers|performing (?:funds|etfs|assets|ones))(?: over| in)"
         r" the (?:last|past) (?P<p>\d+) (?P<u>months|weeks|days)"),
