@@ -13,7 +13,11 @@ what must stay refused beside them:
 - the sell rule said from the buy rule in the writer's words ("sell when both of those are no
   longer true", "once either one stops being true, get out"), read as a bag of words over a
   closed lexicon; "sell when both are true" (which says nothing a sell can do) is refused;
-- the conditions a colon opens ("as long as both of these are true: A and B").
+- the conditions a colon opens ("as long as both of these are true: A and B");
+- a portfolio's rebalancing in the writer's words (`rebalance_words`: "reset it every month",
+  "rebalanced back to those numbers once a year", "don't rebalance on a calendar" beside a drift
+  band, "only rebalance when something ends up more than 10 points away from where it should
+  be"), read as bags of words over closed lexicons.
 """
 
 from __future__ import annotations
@@ -201,3 +205,41 @@ def test_a_sell_when_the_buy_conditions_hold_is_refused() -> None:
 def test_the_conditions_a_colon_opens(text: str, n: int) -> None:
     spec = parse(text)
     assert spec.entry is not None and len(spec.entry.conditions) == n
+
+
+# -- rebalancing in the writer's words -----------------------------------------------------------
+@pytest.mark.parametrize(("text", "schedule", "drift"), [
+    ("Keep it 80/20 SPY and SHY and reset it every month.", "monthly", None),
+    ("We want 40% in VTI, 20% in EFA, 30% in AGG and 10% in TIP, and we'd like it rebalanced "
+     "back to those numbers once a year.", "yearly", None),
+    ("50% QQQ, 50% TLT. Put it back to the original split every quarter.", "quarterly", None),
+    ("Split my money evenly between SPY, EFA and GLD and reset the weights every quarter.",
+     "quarterly", None),
+    ("Keep 70% in VTI and 30% in TLT, and don't rebalance on a calendar, only when one of them "
+     "drifts more than 5 percentage points off its target.", None, 5.0),
+    ("65% SPY and 35% LQD please, and only rebalance when something ends up more than ten "
+     "percentage points away from where it should be.", None, 10.0),
+])
+def test_rebalancing_in_the_writers_words(text: str, schedule: str | None,
+                                          drift: float | None) -> None:
+    spec = parse(text)
+    assert spec.allocation.drift_band_pct == drift
+    assert not spec.allocation.drift_or_schedule
+    if schedule is not None:
+        assert spec.schedule is not None and spec.schedule.value == schedule
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    # "put it back" with no schedule or band says nothing of when
+    ("60% SPY and 40% IEF, and put it back.", "could not be mapped"),
+    # a schedule and a refusal of the calendar
+    ("60% SPY and 40% IEF, rebalanced every month, and don't rebalance on a calendar.",
+     "rebalancing on a calendar was refused"),
+    # a band measured from something that is not the weight's target
+    ("70% VTI and 30% AGG, rebalance if SPY is 6 points away from its high.",
+     "could not be mapped"),
+])
+def test_rebalancing_words_that_say_something_else_stay_refused(text: str, why: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse(text)
+    assert why in str(caught.value)

@@ -28,6 +28,7 @@ from generator.providers.offline.phrases import (
     symbols_in,
     take,
 )
+from generator.providers.offline.rebalance_words import read_rebalance_words
 from generator.providers.offline.rotation_filters import read_filter_sentences
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, MOMENTUM_WORDS, words
@@ -434,6 +435,7 @@ def try_weights(state: ParseState) -> StrategySpec | None:
     state.understood.append("fixed weights " + ", ".join(parts))
     if state.fraction is not None:
         raise state.fail("a per-position size does not apply to fixed weights")
+    state.t = read_rebalance_words(state, state.t)
     state.check_leftovers(WEIGHTS_FILLER)
     nums = "-".join(format_number(round(weights[s] * 100, 2)) for s in symbols)
     return build_spec(
@@ -606,6 +608,7 @@ def try_hold_all(state: ParseState) -> StrategySpec | None:
     else:
         return None
     symbols = list(dict.fromkeys(found))
+    state.t = read_rebalance_words(state, state.t)
     state.check_leftovers(WEIGHTS_FILLER | {"and", "hold", "but"})
     weights = {s: 1.0 / len(symbols) for s in symbols}
     if len(symbols) == 1:

@@ -1,0 +1,119 @@
+"""What a portfolio text says of its rebalancing in the writer's own words, once the schedule or
+the drift band has been read: "reset it every month", "we'd like it rebalanced back to those
+numbers once a year", "don't rebalance on a calendar" (beside a drift band).
+
+This module owns `read_rebalance_words`. It reads a clause (the words between punctuation) as a
+bag of words over a closed lexicon rather than as one more pattern:
+
+- a clause of a rebalancing verb ("rebalance", "reset", "put back", "restore", ...), words that
+  point at the weights ("it", "back to those numbers", "the original split") and filler says
+  what the schedule or drift band already says, and is taken out only when one was read;
+- a clause that says when a weight has drifted ("only rebalance when something ends up more
+  than 10 points away from where it should be"): one number with its unit, a word of drifting
+  ("away", "off", "drifts") and words of which weight and its target, is the drift band, when
+  none was read before;
+- a clause that says not to rebalance on a calendar ("don't rebalance on a calendar", "no
+  calendar rebalancing") is taken out only beside a drift band and with no schedule: it is what a
+  drift band alone is. Beside a schedule it contradicts it and is refused.
+
+Any other word (a number, a symbol, a condition) leaves the clause to the usual check.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.providers.offline.state import ParseState
+from generator.providers.offline.vocabulary import CONSUMED, words
+
+_VERBS = frozenset(words(
+    """rebalance rebalanced rebalancing rebalances reset resets resetting restore restored
+    restoring reweight reweighted reweighting rebal rebalanced"""))
+# verbs that say "rebalance" only with "back" ("put it back", "bring them back")
+_BACK_VERBS = frozenset(words("put bring set move get brought moved"))
+_POINTERS = frozenset(words(
+    """it them everything back to those these the original starting initial target targets
+    weights weight numbers percentages percentage proportions split mix allocation allocations
+    levels amounts where they we started were was original plan ratio ratios each one of"""))
+_FILLER = frozenset(words(
+    """and then so please i i'd we we'd you you'd like want would should can could have has get
+    gets got be is are will just my our also keep kept ⋄"""))
+_NEGATIONS = frozenset(words("don't dont do not never no without"))
+_CALENDAR = frozenset(words(
+    """calendar calendars schedule scheduled fixed dates date calendar-based timetable regular
+    on a by any basis"""))
+_LEXICON = _VERBS | _BACK_VERBS | _POINTERS | _FILLER
+
+
+_DRIFT_WORDS = frozenset(words(
+    """drift drifts drifted drifting away off deviates deviated strays strayed wanders wandered
+    out line"""))
+_DRIFT_LEXICON = _LEXICON | _DRIFT_WORDS | frozenset(words(
+    """only when if whenever once as soon something anything any a one 1 its their his her
+    holding holdings position positions fund funds asset assets sleeve sleeves leg legs ends
+    end up goes gone went moves moved slips slipped is are has have been more than over at
+    least by beyond or from with should"""))
+_DRIFT_UNITS = frozenset({"points", "point", "pts", "pt", "%", "percent"})
+
+
+def _drift_band(tokens: list[str]) -> float | None:
+    """The band of a clause that says only when a weight has drifted, else None."""
+    numbers = [k for k, t in enumerate(tokens) if re.fullmatch(r"\d+(?:\.\d+)?", t)]
+    if len(numbers) != 1 or numbers[0] + 1 >= len(tokens) or tokens[numbers[0] + 1] not in (
+            _DRIFT_UNITS):
+        return None
+    rest = tokens[: numbers[0]] + tokens[numbers[0] + 2 :]
+    if not rest or any(t not in _DRIFT_LEXICON for t in rest):
+        return None
+    if not any(t in _DRIFT_WORDS for t in rest) or not any(
+            t in {"when", "if", "whenever", "once"} for t in rest):
+        return None
+    return float(tokens[numbers[0]])
+
+
+def _says_rebalance(tokens: list[str]) -> bool:
+    if not tokens or any(t not in _LEXICON for t in tokens):
+        return False
+    return any(t in _VERBS for t in tokens) or (
+        any(t in _BACK_VERBS for t in tokens) and "back" in tokens)
+
+
+def _says_no_calendar(tokens: list[str]) -> bool:
+    allowed = _LEXICON | _NEGATIONS | _CALENDAR
+    if not tokens or any(t not in allowed for t in tokens):
+        return False
+    return (any(t in _NEGATIONS for t in tokens) and any(t in _VERBS for t in tokens)
+            and any(t in {"calendar", "calendars", "schedule", "scheduled", "dates", "date",
+                          "calendar-based", "timetable"} for t in tokens))
+
+
+def read_rebalance_words(state: ParseState, text: str) -> str:
+    """`text` with each clause that only restates the rebalancing taken out."""
+    if state.drift_band is None and state.drift_levels is None:
+        pieces = re.split(r"( [,;.!?:⋄] )", f" {text.strip()} ")
+        for k, piece in enumerate(pieces):
+            band = _drift_band(piece.split())
+            if band is not None:
+                state.drift_band = state.settle(state.drift_band, band, "drift bands", piece)
+                state.understood.append(f"rebalance when a weight drifts more than {band:g} "
+                                        "points")
+                pieces[k] = f" {CONSUMED} "
+        text = "".join(pieces)
+    drift = state.drift_band is not None or state.drift_levels is not None
+    if state.schedule is None and not drift:
+        return text
+    pieces = re.split(r"( [,;.!?:⋄] )", f" {text.strip()} ")
+    for k, piece in enumerate(pieces):
+        tokens = piece.split()
+        if _says_rebalance(tokens):
+            state.understood.append("rebalancing in the writer's words: " + " ".join(
+                t for t in tokens if t != CONSUMED))
+            pieces[k] = f" {CONSUMED} "
+        elif _says_no_calendar(tokens):
+            said = " ".join(t for t in tokens if t != CONSUMED)
+            if state.schedule is not None or not drift:
+                raise state.fail("a schedule was given and rebalancing on a calendar was "
+                                 "refused", [said])
+            state.understood.append("no calendar rebalance")
+            pieces[k] = f" {CONSUMED} "
+    return "".join(pieces)
