@@ -17,7 +17,11 @@ what must stay refused beside them:
 - a portfolio's rebalancing in the writer's words (`rebalance_words`: "reset it every month",
   "rebalanced back to those numbers once a year", "don't rebalance on a calendar" beside a drift
   band, "only rebalance when something ends up more than 10 points away from where it should
-  be"), read as bags of words over closed lexicons.
+  be"), read as bags of words over closed lexicons;
+- a sentence about the writer, not the strategy ("I always sell too late and give back my
+  gains.", "ok just want something that actually trades lol."), ignored and listed, while one
+  that says how to trade stays refused; small talk that ends a sentence keeps its end;
+- the money or savings kept in a fund while a state holds, and moved out when it fails.
 """
 
 from __future__ import annotations
@@ -243,3 +247,46 @@ def test_rebalancing_words_that_say_something_else_stay_refused(text: str, why: 
     with pytest.raises(ParseError) as caught:
         parse(text)
     assert why in str(caught.value)
+
+
+# -- sentences about the writer ------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "ignored"), [
+    ("I always sell too late and give back my gains. Buy MDY when the 20-day EMA is above the "
+     "50-day EMA, and sell when the price closes below the 50-day EMA.", "i always sell too late"),
+    ("ok just want something that actually trades lol. buy QQQ when the MACD crosses above the "
+     "signal line, sell when it crosses back under.", "just want something that actually trades"),
+    ("A friend told me this works in bad markets. Buy TLT when its 2-day RSI is under 10, sell "
+     "when it is over 70.", "a friend told me this works in bad markets"),
+])
+def test_a_sentence_about_the_writer_is_ignored_and_listed(text: str, ignored: str) -> None:
+    from generator.providers.offline.parser import parse_text
+
+    parsed = parse_text(text)
+    assert parsed.spec.entry is not None
+    assert any(ignored in i for i in parsed.ignored), parsed.ignored
+
+
+@pytest.mark.parametrize("text", [
+    # a habit that says how to trade is a rule, not talk about the writer
+    "I usually sell on the death cross. Buy SPY when RSI(2) is under 10, sell when it is over 70.",
+    "I always buy more when it drops. Buy SPY when RSI(2) is under 10, sell when it is over 70.",
+])
+def test_a_habit_that_says_how_to_trade_stays_refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+# -- money kept in a fund ------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "entry", "exit_"), [
+    ("Keep my money in VTI as long as the price is above the 200 day average, otherwise just sit "
+     "in cash.", "price gt sma200", "price lt sma200"),
+    ("Could you keep my savings in EFA while its 100-day average is higher than its 300-day "
+     "average, and move it out when it isn't?", "sma100 gt sma300", "sma100 lt sma300"),
+])
+def test_money_kept_in_a_fund_while_a_state_holds(text: str, entry: str, exit_: str) -> None:
+    from corpus_support import item_text
+
+    spec = parse(text)
+    assert spec.entry is not None and spec.exit is not None
+    assert [item_text(c) for c in spec.entry.conditions] == [entry]
+    assert [item_text(c) for c in spec.exit.conditions] == [exit_]

@@ -147,14 +147,22 @@ def _exit_mode_of(clause: str) -> str | None:
 
 
 def _read_exit_clauses(state: ParseState) -> None:
-    pieces = re.split(r"( [.;!?⋄] )", f" {state.t.strip()} ")
-    for k, piece in enumerate(pieces):
+    def read(piece: str) -> str:
+        """The piece with its exit clause taken out: the whole sentence ("when both of those
+        are false , sell"), else one of its comma-separated clauses ("..., and sell when it
+        isn't")."""
         clause = piece.replace(" , ", " ").strip()
         mode = _exit_mode_of(clause) if clause else None
         if mode is not None:
             _settle_mode(state, mode, clause)
-            pieces[k] = f" {CONSUMED} "
-    state.t = "".join(pieces)
+            return f" {CONSUMED} "
+        if " , " not in piece:
+            return piece
+        parts = piece.split(" , ")
+        return " , ".join(read(part) for part in parts)
+
+    pieces = re.split(r"( [.;!?⋄] )", f" {state.t.strip()} ")
+    state.t = "".join(read(piece) for piece in pieces)
 
 
 _LABELS = {

@@ -430,6 +430,34 @@ def _preamble_symbols(text: str) -> list[str] | None:
     return [w for w in tokens if re.fullmatch(SYM, w)]
 
 
+# a sentence about the writer rather than the strategy: a habit ("I always sell too late and
+# give back my gains"), a wish for any strategy at all ("just want something that actually trades
+# lol"), where the idea came from ("a friend told me ..."). It is read as chatter only when it
+# also holds no symbol, no number, no condition keyword and no word that says how or when to trade
+# (a "sell" or "buy" only as a habit said with "too": "sell too late")
+_ABOUT_THE_WRITER = re.compile(
+    r"(?<!\S)(?:(?:i|we) (?:always|usually|often|tend to|keep|never seem to)|too (?:late|early"
+    r"|soon|often|much)|lol|haha|(?:just )?want something(?: that| simple)|not a (?:trader|pro"
+    r"|wall street)|know nothing about|told me|i read|i've read|read about|i heard|i saw"
+    r"|saw on|from a (?:podcast|book|forum|video|magazine|friend))(?!\S)")
+_KEYWORDS = frozenset(words("when whenever if unless once while until after before as"))
+
+
+def _is_about_the_writer(text: str) -> bool:
+    tokens = [w for w in text.split() if w not in ".!?,"]
+    if not tokens or not _ABOUT_THE_WRITER.search(" ".join(tokens)):
+        return False
+    for k, w in enumerate(tokens):
+        if re.fullmatch(SYM, w) or w[0].isdigit() or w in _KEYWORDS:
+            return False
+        if w in {"sell", "buy", "selling", "buying"}:
+            if k + 1 >= len(tokens) or tokens[k + 1] != "too":
+                return False
+        elif w in _PLEASANTRY_STOP:
+            return False
+    return True
+
+
 def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None) -> str:
     def sentence(m: re.Match[str]) -> str:
         words_ = m.group("words")
@@ -439,7 +467,8 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
             found.append(" ".join(w for w in words_.split() if w not in symbols).strip())
             return " "
         rest = text[: m.start()] + text[m.end():]
-        if not _is_chatter(words_) and not _is_question(words_, rest):
+        if (not _is_chatter(words_) and not _is_question(words_, rest)
+                and not _is_about_the_writer(words_)):
             return m.group(0)
         found.append(words_.strip())
         return " "
@@ -609,8 +638,16 @@ def strip_small_talk(state: ParseState) -> None:
     for pattern in PLEASANTRIES:
         text = pattern.sub(lambda m: _pleasantry(found, m), text)
     text = _ONLY.sub(lambda m: f" {handler(m)} ", text)
+    def ends_sentence(m: re.Match[str]) -> bool:
+        """Small talk that ended a sentence with words before it ("... trades lol .")."""
+        before = m.string[: m.start()].strip()
+        return bool(re.search(r"[.!]\s*$", m.group(0))) and bool(before) and (
+            before[-1] not in ".!?:;⋄")
+
     for pattern in SMALL_TALK:
-        text = pattern.sub(lambda m: f" {handler(m)} ", text)
+        # such small talk leaves the sentence's end, so the next sentence stays one
+        text = pattern.sub(lambda m: f" {handler(m)} " + (" . " if ends_sentence(m) else ""),
+                           text)
     # small talk alone is no strategy: leave it for the refusal to quote
     if len([w for w in text.split() if w not in FILLER]) >= 2:
         state.t = squash(text)

@@ -736,6 +736,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"else :? (?:sell|exit|flat|go flat|get out)(?: it| everything)?"), " , otherwise sell "),
     # "keep me invested while", "move me out when": the bot acting for its user
     (rx(r"(?:keep|stay) (?:me |us )?invested(?: in)?"), " hold "),
+    # "keep my money in VTI as long as ...", "keep my savings in VTI while ...": the hold
+    (rx(rf"(?:keep|put|have|park|hold) (?:all )?(?:my|our|the) (?:money|savings|cash|capital"
+        rf"|funds|account|nest egg|portfolio)(?: invested)? in (?P<s>{SYM})(?= (?:as long as|while"
+        r"|when|whenever|if|only)(?!\S))"), r" hold \g<s> "),
+    # "move it out when it isn't": the sell
+    (rx(r"(?:move|take|pull) (?:it|them|everything|my money|the money|my savings) out"
+        r"(?= (?:when|whenever|if|once|as soon as)(?!\S))"), " sell "),
     (rx(r"(?:move|get|take|pull) (?:me|us) out(?: of it)?"), " sell "),
     # "when it has been beaten down, meaning its RSI is under 35": the definition is the rule
     (rx(r"(?:it (?:has been|is|gets|got) )?(?:beaten down|oversold|overbought|cheap|expensive"
