@@ -21,7 +21,11 @@ what must stay refused beside them:
 - a sentence about the writer, not the strategy ("I always sell too late and give back my
   gains.", "ok just want something that actually trades lol."), ignored and listed, while one
   that says how to trade stays refused; small talk that ends a sentence keeps its end;
-- the money or savings kept in a fund while a state holds, and moved out when it fails.
+- the money or savings kept in a fund while a state holds, and moved out when it fails;
+- smaller wordings: "SPY is up over the past 3 months" and "SPY's 3-month change" (the return
+  over that period), "the 50-day exponential one", "a stop-loss 8 percent under what I paid",
+  "whichever is first", "only ever use 20%", "when that flips, get out", "golden cross on QQQ
+  to get in, death cross to get out".
 """
 
 from __future__ import annotations
@@ -290,3 +294,48 @@ def test_money_kept_in_a_fund_while_a_state_holds(text: str, entry: str, exit_: 
     assert spec.entry is not None and spec.exit is not None
     assert [item_text(c) for c in spec.entry.conditions] == [entry]
     assert [item_text(c) for c in spec.exit.conditions] == [exit_]
+
+
+# -- smaller wordings ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "entry", "exit_"), [
+    ("Own HYG when SPY is up over the past 3 months, and get out when SPY's 3-month change is "
+     "negative.", "roc63@SPY gt 0", "roc63@SPY lt 0"),
+    ("Buy IWM when the 20-day exponential moving average crosses above the 50-day exponential "
+     "one, sell when it crosses back.", "ema20 crosses_above ema50", "ema20 crosses_below ema50"),
+    ("Golden cross on QQQ to get in, death cross to get out.", "sma50 crosses_above sma200",
+     "sma50 crosses_below sma200"),
+    ("Hold IWM, but only while SPY's 50-day average is above SPY's 200-day average. When that "
+     "flips, get out.", "sma50@SPY gt sma200@SPY", "sma50@SPY lt sma200@SPY"),
+])
+def test_smaller_wordings(text: str, entry: str, exit_: str) -> None:
+    from corpus_support import item_text
+
+    spec = parse(text)
+    assert spec.entry is not None and spec.exit is not None
+    assert [item_text(c) for c in spec.entry.conditions] == [entry]
+    assert [item_text(c) for c in spec.exit.conditions] == [exit_]
+
+
+def test_a_return_said_of_it_stays_refused() -> None:
+    # "it" may be the fund traded or the one named before: not guessed
+    with pytest.raises(ParseError):
+        parse("Own HYG when SPY is up over the past 3 months, and get out when it is down over "
+              "the past 3 months.")
+
+
+@pytest.mark.parametrize(("text", "risk"), [
+    ("Buy SPY when RSI(2) is under 10 with a stop-loss 8 percent under what I paid. Sell when "
+     "RSI(2) is over 70.", {"stop_loss_pct": 8.0}),
+    ("Buy SPY when RSI(2) is under 10. Sell when RSI(2) is over 70 or after 7 days, whichever is "
+     "first.", {"max_hold_bars": 7}),
+])
+def test_controls_said_another_way(text: str, risk: dict[str, float]) -> None:
+    spec = parse(text)
+    assert spec.risk.model_dump(exclude_none=True) == risk
+
+
+def test_only_ever_use_a_share() -> None:
+    spec = parse("Buy DBC when it closes above its 55-day high, sell when it closes below its "
+                 "20-day low, and only ever use 20% of my account.")
+    assert spec.allocation.kind == AllocationKind.fixed_fraction
+    assert spec.allocation.fraction == 0.2

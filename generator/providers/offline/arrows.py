@@ -61,8 +61,23 @@ def _arrow(m: re.Match[str]) -> str:
     return f" {verb}{sym} when {cond} "
 
 
+# "golden cross on QQQ to get in, death cross to get out": a named crossing, then what it is for
+_EVENT_TO = re.compile(
+    rf"(?<!\S)(?:the |a )?(?P<cond>(?:golden|death|opposite|reverse|bullish|bearish) cross"
+    rf"(?:over|ing)?)(?: on (?P<sym>{SYM}))? (?:is )?to (?P<verb>get in|get out|enter|exit|go long"
+    r"|go flat|buy|sell|get me in|get me out)(?!\S)")
+_EVENT_VERBS = {"get in": "buy", "enter": "buy", "go long": "buy", "get me in": "buy",
+                "get out": "sell", "exit": "sell", "go flat": "sell", "get me out": "sell"}
+
+
+def _event_to(m: re.Match[str]) -> str:
+    sym = f" {m.group('sym')}" if m.group("sym") else ""
+    verb = _EVENT_VERBS.get(m.group("verb"), m.group("verb"))
+    return f" {verb}{sym} on the {m.group('cond')} "
+
+
 def arrows(text: str) -> str:
-    return _ARROW.sub(_arrow, text)
+    return _ARROW.sub(_arrow, _EVENT_TO.sub(_event_to, text))
 
 
 def postfix(text: str) -> str:

@@ -116,13 +116,14 @@ _FAILED_WORDS = frozenset({"no", "longer", "not", "false", "fails", "fail", "fai
                            "stop", "stopped", "being", "true", "holding", "hold", "holds",
                            "broken", "breaks", "break", "isn't", "aren't", "is", "are", "goes",
                            "go", "turns", "turn", "met", "anymore", "valid", "the", "case",
-                           "become", "becomes", "has", "have", "both"})
+                           "become", "becomes", "has", "have", "both", "flips", "flip",
+                           "flipped", "reverses", "reversed"})
 _FILLER = frozenset({"and", ",", "just", "i", "we", "i'll", "we'll", "will", "want", "to", "it",
                      "them", "everything", "⋄", "please", "should", "you", "then"})
 _EXIT_LEXICON = _EXIT_VERBS | _WHEN_WORDS | _POINTERS | _FAILED_WORDS | _FILLER
 _NEGATED = re.compile(r"(?<!\S)(?:no longer|not|false|fails?|failed|stops? being true"
                       r"|stopped being true|stops? holding|broken|breaks?|isn't|aren't"
-                      r"|not met|anymore)(?!\S)")
+                      r"|not met|anymore|flips?|flipped|reverses|reversed)(?!\S)")
 
 
 def _exit_mode_of(clause: str) -> str | None:

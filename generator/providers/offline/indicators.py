@@ -263,6 +263,9 @@ MOMENTUM: Rules = [
            rf"|prior |previous |trailing )?{period('p')}"),
         _plain(IndicatorKind.roc, weekly_bars=False),
     ),
+    # "SPY's 3-month change": the change over a period said, its return
+    (rx(rf"(?:the |its |their )?{period('p')} (?:price |percent |% )?change"),
+     _plain(IndicatorKind.roc, weekly_bars=False)),
     (rx(r"(?:the )?roc \( (?P<pn>\d+) \)|(?:the )?roc (?P<pn2>\d+)"), _roc_number),
     (rx(r"(?:the |its |their )?(?:momentum|rate of change|roc)"), _plain(IndicatorKind.roc)),
 ]

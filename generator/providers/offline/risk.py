@@ -72,7 +72,7 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rx(
             rf"{_RISK_PREFIX}(?:stop loss|stop|hard stop)(?: loss)?(?: of| at| set at)?(?: a)?"
             rf" {_SIGNED}{NUMP}"
-            rf"(?: (?:loss|down)|(?: (?:below|from|off) {_ENTRY}))?"
+            rf"(?: (?:loss|down)|(?: (?:below|from|off|under|beneath) {_ENTRY}))?"
         ),
     ),
     (
@@ -252,7 +252,8 @@ def extract_risk(state: ParseState) -> None:
 
 
 # "whichever comes first" after two exits: both close the position, the first that fires
-_FIRST = rx(r"(?:, )?(?:whichever|which ever|whatever)(?: (?:comes|happens|hits|is hit|fires))?"
+_FIRST = rx(r"(?:, )?(?:whichever|which ever|whatever)(?: (?:comes|happens|hits|is hit|fires"
+            r"|is|occurs|triggers))?"
             r"(?: first)(?= [,;.⋄]| ?$)|(?:, )?(?:whichever|which ever|whatever) (?:comes|happens"
             r"|hits|is hit|fires)(?: first)?"
             # "and if neither hits, just sell after 20 days": the time exit after the others

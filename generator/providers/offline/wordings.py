@@ -740,6 +740,18 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?:keep|put|have|park|hold) (?:all )?(?:my|our|the) (?:money|savings|cash|capital"
         rf"|funds|account|nest egg|portfolio)(?: invested)? in (?P<s>{SYM})(?= (?:as long as|while"
         r"|when|whenever|if|only)(?!\S))"), r" hold \g<s> "),
+    # "SPY is up over the past 3 months": the return over that period, above or below zero (a
+    # symbol said: "it is down over ..." may be another symbol than the one traded, and is left)
+    (rx(rf"(?P<s>{SYM}) (?:is|are|was|were|has been|have been) (?P<d>up|down|positive"
+        r"|negative|higher|lower) (?:over|for|in|across) (?:the )?(?:past|last|previous|prior"
+        r"|trailing) (?P<n>\d+) (?P<u>months?|weeks?|years?|days?)"),
+     lambda m: (f" {m.group('s')} {m.group('n')} {m.group('u')} return is "
+                f"{'positive' if m.group('d') in ('up', 'positive', 'higher') else 'negative'} ")),
+    # "the 50-day exponential one", "the 200-day simple one": the average said once before
+    (rx(r"(?P<n>\d+) (?P<u>day|week|month) (?P<k>exponential|simple|ema|sma) (?:1|one)(?!\S)"),
+     lambda m: f" {m.group('n')} {m.group('u')} {'ema' if m.group('k')[0] == 'e' else 'sma'} "),
+    # "only ever use 20% of my account": the size
+    (rx(r"only ever(?= (?:use|put|invest|risk|commit|allocate)(?!\S))"), " "),
     # "move it out when it isn't": the sell
     (rx(r"(?:move|take|pull) (?:it|them|everything|my money|the money|my savings) out"
         r"(?= (?:when|whenever|if|once|as soon as)(?!\S))"), " sell "),
