@@ -25,7 +25,12 @@ what must stay refused beside them:
 - smaller wordings: "SPY is up over the past 3 months" and "SPY's 3-month change" (the return
   over that period), "the 50-day exponential one", "a stop-loss 8 percent under what I paid",
   "whichever is first", "only ever use 20%", "when that flips, get out", "golden cross on QQQ
-  to get in, death cross to get out".
+  to get in, death cross to get out";
+- a reason said after the rule ("... because it usually bounces", "... so I don't get
+  whipsawed"), ignored and listed unless it says how or when to trade;
+- sizes said as a sentence of their own ("I'll put $2,000 in every time."), a volatility target
+  in the writer's words ("size my SPY position so it runs at about 10% volatility a year"), and
+  "I want QQQ when ..." as the hold.
 """
 
 from __future__ import annotations
@@ -339,3 +344,49 @@ def test_only_ever_use_a_share() -> None:
                  "20-day low, and only ever use 20% of my account.")
     assert spec.allocation.kind == AllocationKind.fixed_fraction
     assert spec.allocation.fraction == 0.2
+
+
+# -- reasons after the rule ----------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "ignored"), [
+    ("Buy IWM when it closes below its 10-day low because it usually bounces, and sell 3 days "
+     "later.", "because it usually bounces"),
+    ("Buy GLD when the 10-day SMA crosses above the 40-day SMA, sell when it crosses back below, "
+     "but keep it at least 5 trading days so I don't get whipsawed.", "so i don't get whipsawed"),
+])
+def test_a_reason_after_the_rule_is_ignored_and_listed(text: str, ignored: str) -> None:
+    from generator.providers.offline.parser import parse_text
+
+    parsed = parse_text(text)
+    assert ignored in parsed.ignored
+
+
+def test_a_reason_that_says_how_to_trade_stays_refused() -> None:
+    with pytest.raises(ParseError):
+        parse("Buy SPY when RSI(2) is under 10, sell when it is over 70 because I sell when the "
+              "50 day crosses.")
+
+
+# -- sizes in the writer's words -----------------------------------------------------------------
+def test_an_amount_said_as_its_own_sentence() -> None:
+    spec = parse("I'll put $2,000 in every time. Buy EEM when the MACD crosses over the signal "
+                 "line and sell when it crosses under.")
+    assert spec.allocation.kind == AllocationKind.fixed_amount
+    assert spec.allocation.amount == 2000
+
+
+@pytest.mark.parametrize(("text", "vol"), [
+    ("Size my SPY position so it runs at about 10% volatility a year. Hold SPY while it's above "
+     "the 150-day moving average, sell when it's below.", 10.0),
+    ("I want QQQ when it's above its 100-day EMA and out when it's below, sized to target about "
+     "15 percent yearly volatility.", 15.0),
+])
+def test_a_volatility_target_in_the_writers_words(text: str, vol: float) -> None:
+    spec = parse(text)
+    assert spec.allocation.target_volatility_pct == vol
+    assert spec.entry is not None and spec.exit is not None
+
+
+def test_a_volatility_target_on_another_fund_is_refused() -> None:
+    with pytest.raises(ParseError):
+        parse("Size my GLD position so it runs at about 10% volatility a year. Hold SPY while "
+              "it's above the 150-day moving average, sell when it's below.")

@@ -14,6 +14,7 @@ import re
 from generator.describe import format_number
 from generator.providers.offline.phrases import NUMP, SYM, consume, rx, take
 from generator.providers.offline.state import ParseState
+from generator.providers.offline.vocabulary import CONSUMED, words
 
 # -- the alternative asset -----------------------------------------------------------------------
 _ALT_VERB = (
@@ -291,6 +292,42 @@ def extract_volatility_target(state: ParseState) -> None:
 
     state.t = take(VOL_TARGET_ON, state.t, on_symbol)
     state.t = consume(TARGET_VOL_PATTERNS, state.t, on_match)
+    _read_volatility_clauses(state)
+
+
+# A volatility target said in the writer's own words ("size my SPY position so it runs at about
+# 10% volatility a year"), read as a bag of words over a closed lexicon: one percentage followed
+# by "volatility", words of sizing and aiming, at most one symbol (the fund sized, kept as the
+# one the rules trade), and filler. Any other word leaves the clause to the usual check.
+_VOL_CLAUSE_NUMBER = re.compile(r"(?<!\S)(?P<n>\d+(?:\.\d+)?) (?:%|percent)(?: (?:annual"
+                                r"(?:ised|ized)?|yearly|annually))? (?:volatility|vol)(?!\S)")
+_VOL_LEXICON = frozenset(words(
+    """size sized sizes sizing scale scaled scales scaling position positions exposure holding
+    holdings my the each so it that runs run running sits sit stays stay at about around roughly
+    approximately near close to target targets targeting targeted aim aims aiming for a an with
+    and of annual annualised annualized yearly annually per year a year is has have be i i'd we
+    want would like please keep set ⋄"""))
+
+
+def _read_volatility_clauses(state: ParseState) -> None:
+    pieces = re.split(r"( [,;.!?:⋄] )", f" {state.t.strip()} ")
+    for k, piece in enumerate(pieces):
+        found = list(_VOL_CLAUSE_NUMBER.finditer(piece))
+        if len(found) != 1:
+            continue
+        rest = _VOL_CLAUSE_NUMBER.sub(" ", piece).split()
+        syms = [w for w in rest if re.fullmatch(SYM, w)]
+        if len(syms) > 1 or any(w not in _VOL_LEXICON and w not in syms for w in rest):
+            continue
+        if not any(w.startswith(("siz", "scal", "target", "aim", "run")) for w in rest):
+            continue
+        value = float(found[0].group("n"))
+        state.target_vol = state.settle(state.target_vol, value, "volatility targets",
+                                        piece.strip())
+        state.understood.append(f"volatility target {format_number(value)}% a year")
+        state.framed_symbols.extend(syms)
+        pieces[k] = f" {CONSUMED} "
+    state.t = "".join(pieces)
 
 
 # "$5,000 per trade", "put 10000 dollars in each position", "buy $10k of it"

@@ -593,12 +593,30 @@ def _rationale(state: ParseState, found: list[str], m: re.Match[str]) -> str:
     return " "
 
 
+# a reason said after the rule, to the clause's end: "... below its 10-day low because it usually
+# bounces, and ...", "... at least 5 days so I don't get whipsawed"
+_TRAILING_REASON = re.compile(
+    r"(?<!\S)(?P<why>(?:because|since|so (?:i|we) (?:don't|do not|won't|will not|can|can't)|so that"
+    r"|to avoid) (?:(?! [.!?;,:⋄] ).)+?)(?= [.!?;,:⋄]| ?$)")
+
+
+def _trailing_reason(found: list[str], m: re.Match[str]) -> str:
+    """The reason taken out and listed, when it holds no word that says how or when to trade."""
+    tokens = m.group("why").split()[1:]
+    if any(re.fullmatch(SYM, w) or w[0].isdigit() or w.startswith("⟦") or w in _KEYWORDS
+           or w in _PLEASANTRY_STOP or w in _RATIONALE_STOP for w in tokens):
+        return m.group(0)
+    found.append(m.group("why").strip())
+    return " "
+
+
 def strip_small_talk(state: ParseState) -> None:
     state.t = split_list_items(state.t)
     strip_names(state)
     reasons: list[str] = []
     for pattern in _RATIONALE:
         state.t = pattern.sub(lambda m: _rationale(state, reasons, m), state.t)
+    state.t = _TRAILING_REASON.sub(lambda m: _trailing_reason(reasons, m), state.t)
     state.ignored.extend(reasons)
     found: list[str] = []
 

@@ -331,8 +331,15 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"buy \2 with \1 dollars per position"),
     # "... I'll put $2,500 in, and ...": the buy, with that amount, the symbol said before
     (r"(?i)\b(?:i'll\s+|i will\s+|i'd\s+|i\s+|we'll\s+|we\s+)?(?:put|invest|throw|drop)\s+"
-     r"(\d+(?:\.\d+)?)\s+dollars(?:\s+(?:in|into it|in it|to work))?(?=\s*(?:[,.;!]|and\b|$))",
-     r"buy with \1 dollars per position"),
+     r"(\d+(?:\.\d+)?)\s+dollars(?:\s+(?:in|into it|in it|to work))?"
+     r"(?:\s+(?:every time|each time|whenever))?"
+     r"(?=\s*(?:[,.;!]|and\b|$))",
+     # said as a sentence of its own ("I'll put $2,000 in every time. Buy EEM when ..."): the
+     # size only, for the rule that follows
+     lambda m: (f"{m.group(1)} dollars per position"
+                if re.search(r"(?:^|[.;:!?])\s*$", m.string[: m.start()])
+                and re.match(r"\s*[.;!]", m.string[m.end():])
+                else f"buy with {m.group(1)} dollars per position")),
     # "$10,000 into SPY whenever ...": a rule that opens with its amount buys with it
     (r"(?i)(?:^|(?<=[.;:!?]))\s*(\d+(?:\.\d+)?) dollars\s+(?:worth )?(?:of|in|into) (?!"
      + _NOT_A_TICKER + r")([A-Za-z]{2,5})\b(?=\s+(?:when|whenever|if|once|every time|each time)\b)",

@@ -752,6 +752,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: f" {m.group('n')} {m.group('u')} {'ema' if m.group('k')[0] == 'e' else 'sma'} "),
     # "only ever use 20% of my account": the size
     (rx(r"only ever(?= (?:use|put|invest|risk|commit|allocate)(?!\S))"), " "),
+    # "I want QQQ when it's above its 100-day EMA and out when it's below": the hold
+    (rx(rf"(?:i|we) (?:want|'d like|would like|like) (?P<s>{SYM})(?= (?:when|whenever|while"
+        r"|as long as|only when|only while)(?!\S))"), r" hold \g<s> "),
     # "move it out when it isn't": the sell
     (rx(r"(?:move|take|pull) (?:it|them|everything|my money|the money|my savings) out"
         r"(?= (?:when|whenever|if|once|as soon as)(?!\S))"), " sell "),
