@@ -30,7 +30,10 @@ what must stay refused beside them:
   whipsawed"), ignored and listed unless it says how or when to trade;
 - sizes said as a sentence of their own ("I'll put $2,000 in every time."), a volatility target
   in the writer's words ("size my SPY position so it runs at about 10% volatility a year"), and
-  "I want QQQ when ..." as the hold.
+  "I want QQQ when ..." as the hold;
+- titles: weights said in percent words open no title ("Keep 70 percent in VTI and 30 percent
+  in TLT."), a named rule whose period the rules say ("I read about the 10-month rule"), "the
+  classic one I saw on a forum".
 """
 
 from __future__ import annotations
@@ -390,3 +393,35 @@ def test_a_volatility_target_on_another_fund_is_refused() -> None:
     with pytest.raises(ParseError):
         parse("Size my GLD position so it runs at about 10% volatility a year. Hold SPY while "
               "it's above the 150-day moving average, sell when it's below.")
+
+
+# -- titles --------------------------------------------------------------------------------------
+def test_weights_in_percent_words_open_no_title() -> None:
+    spec = parse("Keep 70 percent in VTI and 30 percent in TLT. Only rebalance if one of them "
+                 "drifts more than 5 percentage points away from its target.")
+    assert spec.allocation.weights == {"VTI": 0.7, "TLT": 0.3}
+    assert spec.allocation.drift_band_pct == 5
+
+
+def test_a_named_rule_whose_period_the_rules_say() -> None:
+    from corpus_support import item_text
+
+    spec = parse("I run a flower shop and read about the 10-month rule in a magazine. Hold GLD "
+                 "only while it closes above its 10-month simple moving average, and sell if it "
+                 "closes below it.")
+    assert spec.entry is not None
+    assert [item_text(c) for c in spec.entry.conditions] == ["price gt sma210"]
+
+
+def test_a_named_rule_whose_period_the_rules_do_not_say_is_refused() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse("I read about the 10-month rule. Hold GLD only while it closes above its 12-month "
+              "simple moving average, and sell if it closes below it.")
+    assert "the number 10 in the title" in str(caught.value)
+
+
+def test_the_classic_one() -> None:
+    spec = parse("My idea is the classic one I saw on a forum: if SPY is above its 200-day moving "
+                 "average and its 2-period RSI is under 10, buy. Sell when the 2-period RSI is "
+                 "over 70.")
+    assert spec.entry is not None and len(spec.entry.conditions) == 2

@@ -106,6 +106,12 @@ _COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", 
 _UNIVERSE = rx(rf"(?:among|between|across|amongst) {SYM}(?: ,| /| &)?(?: and| or)? {SYM}")
 
 
+_THE_CLASSIC_ONE = rx(r"(?:the |a )?(?:classic|standard|famous|well known|popular|usual|simple"
+                     r"|old|basic|textbook) (?:1|one)")
+_NAMED_RULE = rx(r"(?:the |a )?(?P<n>\d+) (?P<u>month|week|day) (?:rule|system|strategy|method"
+                 r"|approach|model|timing model|trend rule|filter)")
+
+
 def _title_split(text: str) -> tuple[str, str] | None:
     tokens = text.split()
     for k, tok in enumerate(tokens[:16]):
@@ -124,7 +130,7 @@ def _title_split(text: str) -> tuple[str, str] | None:
             if _UNIVERSE.search(" ".join(head)):  # "Rotation among SPY, EFA, EEM - top 2 ..."
                 return None
             return " ".join(head), " ".join(tokens[k + 1 :])
-        if tok in RULE_WORDS or tok == "%":
+        if tok in RULE_WORDS or tok in ("%", "percent"):
             return None
     return None
 
@@ -188,6 +194,18 @@ def extract_title(state: ParseState) -> None:
     for pattern in (*SCHEDULE_PATTERNS, *AMOUNT_PATTERNS, *FIXED_PATTERNS, EQUAL):
         rest = cut(pattern, rest, lambda m: kept_words.append(m.group(0).strip()))
     rest = cut(PERSONAL_NUMBER, rest, lambda m: ignored.append(m.group(0).strip()))
+    # "the classic one I saw on a forum": a strategy, not a count
+    rest = cut(_THE_CLASSIC_ONE, rest, lambda m: ignored.append(m.group(0).strip()))
+
+    def named_rule(m: re.Match[str]) -> str:
+        # "I read about the 10-month rule": the name of a rule whose period the body says
+        said = f" {m.group('n')} {m.group('u')}"
+        if re.search(rf"{said}s?(?!\S)", f" {body} "):
+            ignored.append(m.group(0).strip())
+            return " "
+        return m.group(0)
+
+    rest = _NAMED_RULE.sub(named_rule, rest)
     for tok in rest.split():
         if re.fullmatch(SYM, tok):
             title.symbols.append(tok)
