@@ -33,7 +33,9 @@ what must stay refused beside them:
   "I want QQQ when ..." as the hold;
 - titles: weights said in percent words open no title ("Keep 70 percent in VTI and 30 percent
   in TLT."), a named rule whose period the rules say ("I read about the 10-month rule"), "the
-  classic one I saw on a forum".
+  classic one I saw on a forum";
+- rotations said as "the two that went up the most over the past six months" and "among these
+  three: SPY, TLT, GLD" (a count that is not the list's is refused).
 """
 
 from __future__ import annotations
@@ -425,3 +427,24 @@ def test_the_classic_one() -> None:
                  "average and its 2-period RSI is under 10, buy. Sell when the 2-period RSI is "
                  "over 70.")
     assert spec.entry is not None and len(spec.entry.conditions) == 2
+
+
+# -- rotations said another way ------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "symbols", "top", "lookback"), [
+    ("Every month I'd like to look at SPY, EFA, EEM and AGG and put the money into the two that "
+     "went up the most over the past six months.", ["SPY", "EFA", "EEM", "AGG"], 2, 126),
+    ("Each week, move all my money into whichever did best over the last twenty trading days "
+     "among these three: SPY, TLT, GLD.", ["SPY", "TLT", "GLD"], 1, 20),
+])
+def test_rotations_said_another_way(text: str, symbols: list[str], top: int,
+                                    lookback: int) -> None:
+    spec = parse(text)
+    assert spec.symbols == symbols
+    assert (spec.allocation.top_n, spec.allocation.lookback_days) == (top, lookback)
+
+
+def test_a_count_that_is_not_the_lists_is_refused() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse("Each week, move all my money into whichever did best over the last twenty "
+              "trading days among these three: SPY, TLT.")
+    assert "says 3 funds but names 2" in str(caught.value)

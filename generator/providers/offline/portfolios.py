@@ -132,7 +132,7 @@ ROT_UNIVERSE = rx(
     r"|(?:momentum|rotation|relative strength) (?:strategy|bot|system|portfolio) (?:with|using"
     r"|on|over|for)"
     r")"
-    r"(?: all of| all)?(?: the)?"
+    r"(?: all of| all)?(?: the| these| those)?(?: (?P<k>\d+))?"
     r"(?: (?:etfs|symbols|assets"
     rf"|funds|following))?(?: ,| :)? (?P<syms>{SYMLIST})"
 )
@@ -298,7 +298,7 @@ ROT_FILLER = frozenset(words(
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
     ranked ranking them picking pick whichever has have higher stronger better one performing
     between put everything equal weight weighted sector etf compare comparing rank performers
-    winners winner dual absolute relative global accelerating composite single holding"""
+    winners winner dual absolute relative global accelerating composite single holding money"""
 ))
 
 
@@ -462,6 +462,11 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
         universe = _OPENING_LIST.search(state.t)
     if universe is not None and len(re.findall(SYM, universe.group("syms"))) >= 2:
         symbols = re.findall(SYM, universe.group("syms"))
+        said = universe.groupdict().get("k")
+        if said and int(said) != len(symbols):
+            # "among these 3: SPY, TLT": the count said is not the list's
+            raise state.fail(f"'{universe.group(0).strip()}' says {said} funds but names "
+                             f"{len(symbols)}", [universe.group(0).strip()])
         t = state.t[: universe.start()] + f" {CONSUMED} " + state.t[universe.end() :]
     elif (title is not None and len(title.symbols) >= 2
           and ("rotation" in title.families or _PICKS_ONE.search(state.t))

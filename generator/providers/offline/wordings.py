@@ -755,6 +755,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "I want QQQ when it's above its 100-day EMA and out when it's below": the hold
     (rx(rf"(?:i|we) (?:want|'d like|would like|like) (?P<s>{SYM})(?= (?:when|whenever|while"
         r"|as long as|only when|only while)(?!\S))"), r" hold \g<s> "),
+    # "put the money into the two that went up the most over the past six months": the top two
+    (rx(r"the (?P<n>\d+) (?:funds? |etfs? |ones? )?(?:that|which) (?:went up|rose|gained|grew"
+        r"|did|performed|returned|climbed)(?: the)? (?:most|best)"), r" the top \g<n> "),
+    (rx(r"whichever (?:1 |one )?(?:went up|rose|gained|grew|climbed)(?: the)? most"),
+     " whichever did best "),
     # "move it out when it isn't": the sell
     (rx(r"(?:move|take|pull) (?:it|them|everything|my money|the money|my savings) out"
         r"(?= (?:when|whenever|if|once|as soon as)(?!\S))"), " sell "),
