@@ -143,6 +143,9 @@ def test_a_replaced_value_that_is_not_the_default_stays_refused() -> None:
     ("Buy EEM when the 3-day RSI is under 15. I'll get out after 2 weeks regardless.", 10),
     ("Buy QQQ when it closes above its 50-day high; keep the position 8 trading days at most.",
      8),
+    # after a minimum hold taken out just before it ("⋄ , and ...": two marks in a row)
+    ("Buy IYR when its 2-day RSI is under 10. Sell when the 2-day RSI is over 80, but not before "
+     "I've held it 2 days, and bail out after 8 days no matter what.", 8),
 ])
 def test_a_time_exit_in_the_writers_words(text: str, bars: int) -> None:
     spec = parse(text)

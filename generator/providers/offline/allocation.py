@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from generator.describe import format_number
-from generator.providers.offline.phrases import NUMP, SYM, consume, rx, take
+from generator.providers.offline.phrases import NUMP, SYM, consume, rx, split_at_marks, take
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, words
 
@@ -310,7 +310,7 @@ _VOL_LEXICON = frozenset(words(
 
 
 def _read_volatility_clauses(state: ParseState) -> None:
-    pieces = re.split(r"( [,;.!?:⋄] )", f" {state.t.strip()} ")
+    pieces = split_at_marks(f" {state.t.strip()} ", ",;.!?:⋄")
     for k, piece in enumerate(pieces):
         found = list(_VOL_CLAUSE_NUMBER.finditer(piece))
         if len(found) != 1:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import rx, take
+from generator.providers.offline.phrases import rx, split_at_marks, take
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED
 
@@ -162,7 +162,7 @@ def _read_exit_clauses(state: ParseState) -> None:
         parts = piece.split(" , ")
         return " , ".join(read(part) for part in parts)
 
-    pieces = re.split(r"( [.;!?⋄] )", f" {state.t.strip()} ")
+    pieces = split_at_marks(f" {state.t.strip()} ", ".;!?⋄")
     state.t = "".join(read(piece) for piece in pieces)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from generator.providers.offline.phrases import split_at_marks
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, words
 
@@ -51,7 +52,7 @@ def _bars(clause: str) -> int | None:
 
 def read_time_exits(state: ParseState) -> None:
     """Take each time-exit clause out of the text, as the spec's `max_hold_bars`."""
-    pieces = re.split(r"( [,;.⋄:] )", f" {state.t.strip()} ")
+    pieces = split_at_marks(f" {state.t.strip()} ", ",;.⋄:")
     k = 0
     while k < len(pieces):
         clause = pieces[k].strip()

@@ -114,3 +114,10 @@ def consume(
     for pattern in patterns:
         text = take(pattern, text, handler)
     return text
+
+
+def split_at_marks(text: str, marks: str) -> list[str]:
+    """`text` split at each punctuation mark of `marks` that stands as a word of its own, the
+    marks kept between the pieces (piece, mark, piece, ...), so that joining the list gives the
+    text back. Two marks in a row ("⋄ ,") are two separators."""
+    return re.split(rf"(?<!\S)([{re.escape(marks)}])(?!\S)", text)

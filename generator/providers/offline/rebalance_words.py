@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from generator.providers.offline.phrases import split_at_marks
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, words
 
@@ -90,7 +91,7 @@ def _says_no_calendar(tokens: list[str]) -> bool:
 def read_rebalance_words(state: ParseState, text: str) -> str:
     """`text` with each clause that only restates the rebalancing taken out."""
     if state.drift_band is None and state.drift_levels is None:
-        pieces = re.split(r"( [,;.!?:⋄] )", f" {text.strip()} ")
+        pieces = split_at_marks(f" {text.strip()} ", ",;.!?:⋄")
         for k, piece in enumerate(pieces):
             band = _drift_band(piece.split())
             if band is not None:
@@ -102,7 +103,7 @@ def read_rebalance_words(state: ParseState, text: str) -> str:
     drift = state.drift_band is not None or state.drift_levels is not None
     if state.schedule is None and not drift:
         return text
-    pieces = re.split(r"( [,;.!?:⋄] )", f" {text.strip()} ")
+    pieces = split_at_marks(f" {text.strip()} ", ",;.!?:⋄")
     for k, piece in enumerate(pieces):
         tokens = piece.split()
         if _says_rebalance(tokens):

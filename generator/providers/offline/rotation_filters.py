@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.providers.offline.phrases import SYM
+from generator.providers.offline.phrases import SYM, split_at_marks
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, UNIT_DAYS, words
 
@@ -116,7 +116,7 @@ def read_filter_sentences(state: ParseState, text: str, *, positive: bool, top_n
     """`text` with each filter sentence taken out, and what they said together."""
     reading = FilterReading(positive=positive)
     out: list[str] = []
-    for piece in re.split(r"( [.;!?] )", text):
+    for piece in split_at_marks(text, ".;!?"):
         found = None
         said = " ".join(w for w in piece.replace(" , ", " ").split() if w != CONSUMED)
         if said and said not in ".;!?":
