@@ -228,16 +228,27 @@ EMA(21) and close > SMA(200)" gave the bare "close" the EMA for a subject): 54/8
 commits: 35/80 (44 %) at the round's start, 39/80 (49 %) after the work on sets 23-25, no wrong
 spec; no change was made for it.
 
-The twenty-two blind sets (5-26) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
+Fourteenth round: four sets of ordinary writers (27-30), written blind and run at the round's
+starting commit (33b5fe0): 63/80 (79 %), 46/80 (57 %), 55/80 (69 %), 54/80 (68 %), with eight
+annotations brought to the corpus's conventions first (no wrong spec). Sets 27 and 28 were read;
+29 and 30 were kept unseen, run only at the start and the end. The round's main readers take a
+clause as a bag of words over a closed lexicon (a rotation's filter in the writer's words, a
+time exit, a portfolio's rebalancing, the sell rule said from the buy rule, a volatility target)
+rather than as one more pattern: held_out_27 78/80, held_out_28 72/80; eleven older sets rose by
+one or two (16, 18, 20, 22-26); the unseen held_out_29 and held_out_30 56/80 each (+1, +2); no
+wrong spec anywhere.
+
+The twenty-six blind sets (5-30) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
 46 %, 19 %, 19 %, 24 %, 21 %, 61 %, 34 %, 50 %, 46 %, 40 %, 45 %, 46 % and 49 % on their first
 runs (sets 25 and 26 after the round's work on the sets before them; 42 % and 44 % at its
-start): each
+start), then 79 %, 57 %, 69 % and 68 % (sets 27-30): each
 new population of writers brings phrasing no earlier set had, and the further a population is
 from the earlier ones (code, configs, spreadsheets, emoji, letters), the lower the first run.
 Even ordinary writers start at 40-61 %, and a round that lifts its own sets by 25 to 46 points
 lifts the next unseen set of the same population by 1 to 6 (+6 and +1 in the twelfth round, +4
-and +5 in the thirteenth). The 90 % target on unseen text is not met by the rule parser. Wrong
-specs on first runs stay rare and each was fixed at its root, not for its sentence.
+and +5 in the thirteenth, +1 and +2 in the fourteenth). The 90 % target on unseen text is not
+met by the rule parser. Wrong specs on first runs stay rare and each was fixed at its root, not
+for its sentence.
 """
 
 from __future__ import annotations
@@ -250,11 +261,11 @@ FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3
           "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0,
           "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.85,
           "held_out_11": 0.95, "held_out_12": 0.95,
-          "held_out_13": 0.90, "held_out_14": 0.90, "held_out_15": 0.75, "held_out_16": 0.70,
-          "held_out_17": 0.40, "held_out_18": 0.30, "held_out_19": 0.95, "held_out_20": 0.78,
-          "held_out_21": 0.82, "held_out_22": 0.55, "held_out_23": 0.80,
-          "held_out_24": 0.68, "held_out_25": 0.64, "held_out_26": 0.48,
-          "held_out_27": 0.78, "held_out_28": 0.57, "held_out_29": 0.68, "held_out_30": 0.67}
+          "held_out_13": 0.90, "held_out_14": 0.90, "held_out_15": 0.75, "held_out_16": 0.74,
+          "held_out_17": 0.40, "held_out_18": 0.44, "held_out_19": 0.95, "held_out_20": 0.80,
+          "held_out_21": 0.82, "held_out_22": 0.58, "held_out_23": 0.82,
+          "held_out_24": 0.70, "held_out_25": 0.69, "held_out_26": 0.50,
+          "held_out_27": 0.96, "held_out_28": 0.88, "held_out_29": 0.68, "held_out_30": 0.68}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 
