@@ -41,9 +41,16 @@ what must stay refused beside them:
 from __future__ import annotations
 
 import pytest
+from corpus_support import item_text
 
 from generator.providers.offline import ParseError, parse
-from generator.spec import AllocationKind
+from generator.providers.offline.parser import parse_text
+from generator.spec import AllocationKind, Rule
+
+
+def _conds(rule: Rule | None) -> list[str]:
+    """A rule's conditions in the corpus's notation ("price gt sma200"), none for no rule."""
+    return [item_text(c) for c in rule.conditions] if rule is not None else []
 
 
 # -- a rotation's filter in the writer's words ---------------------------------------------------
@@ -97,8 +104,6 @@ def test_what_is_not_a_rotation_filter_stays_refused(text: str, why: str) -> Non
 
 
 def test_the_filter_words_are_reported_as_understood() -> None:
-    from generator.providers.offline.parser import parse_text
-
     parsed = parse_text("Each month hold the top 1 of SPY and EFA by 12-month return. If even "
                         "the winner lost money over those 12 months, my money waits in AGG.")
     assert parsed.spec.allocation.alternative == "AGG"
@@ -183,11 +188,9 @@ def test_the_control_as_the_only_exit(text: str, trailing: float) -> None:
      "when it crosses back under.", "ema20 crosses_below ema50"),
 ])
 def test_all_of_it_out(text: str, exit_: str) -> None:
-    from corpus_support import item_text
-
     spec = parse(text)
     assert spec.exit is not None
-    assert [item_text(c) for c in spec.exit.conditions] == [exit_]
+    assert _conds(spec.exit) == [exit_]
 
 
 # -- the sell rule said from the buy rule --------------------------------------------------------
@@ -200,12 +203,10 @@ def test_all_of_it_out(text: str, exit_: str) -> None:
      "is true.", "all", ["price lt sma200", "rsi2 ge 20"]),
 ])
 def test_the_sell_rule_said_from_the_buy_rule(text: str, combine: str, exit_: list[str]) -> None:
-    from corpus_support import item_text
-
     spec = parse(text)
     assert spec.exit is not None
     assert spec.exit.combine == combine
-    got = sorted(item_text(c) for c in spec.exit.conditions)
+    got = sorted(_conds(spec.exit))
     # the negation of "lt" may be written "ge" or "gt" by the reader: the facts, not the form
     assert [g.replace(" ge ", " gt ").replace(" le ", " lt ") for g in got] == sorted(
         e.replace(" ge ", " gt ").replace(" le ", " lt ") for e in exit_)
@@ -276,8 +277,6 @@ def test_rebalancing_words_that_say_something_else_stay_refused(text: str, why: 
      "when it is over 70.", "a friend told me this works in bad markets"),
 ])
 def test_a_sentence_about_the_writer_is_ignored_and_listed(text: str, ignored: str) -> None:
-    from generator.providers.offline.parser import parse_text
-
     parsed = parse_text(text)
     assert parsed.spec.entry is not None
     assert any(ignored in i for i in parsed.ignored), parsed.ignored
@@ -301,12 +300,10 @@ def test_a_habit_that_says_how_to_trade_stays_refused(text: str) -> None:
      "average, and move it out when it isn't?", "sma100 gt sma300", "sma100 lt sma300"),
 ])
 def test_money_kept_in_a_fund_while_a_state_holds(text: str, entry: str, exit_: str) -> None:
-    from corpus_support import item_text
-
     spec = parse(text)
     assert spec.entry is not None and spec.exit is not None
-    assert [item_text(c) for c in spec.entry.conditions] == [entry]
-    assert [item_text(c) for c in spec.exit.conditions] == [exit_]
+    assert _conds(spec.entry) == [entry]
+    assert _conds(spec.exit) == [exit_]
 
 
 # -- smaller wordings ----------------------------------------------------------------------------
@@ -321,12 +318,10 @@ def test_money_kept_in_a_fund_while_a_state_holds(text: str, entry: str, exit_: 
      "flips, get out.", "sma50@SPY gt sma200@SPY", "sma50@SPY lt sma200@SPY"),
 ])
 def test_smaller_wordings(text: str, entry: str, exit_: str) -> None:
-    from corpus_support import item_text
-
     spec = parse(text)
     assert spec.entry is not None and spec.exit is not None
-    assert [item_text(c) for c in spec.entry.conditions] == [entry]
-    assert [item_text(c) for c in spec.exit.conditions] == [exit_]
+    assert _conds(spec.entry) == [entry]
+    assert _conds(spec.exit) == [exit_]
 
 
 def test_a_return_said_of_it_stays_refused() -> None:
@@ -362,8 +357,6 @@ def test_only_ever_use_a_share() -> None:
      "but keep it at least 5 trading days so I don't get whipsawed.", "so i don't get whipsawed"),
 ])
 def test_a_reason_after_the_rule_is_ignored_and_listed(text: str, ignored: str) -> None:
-    from generator.providers.offline.parser import parse_text
-
     parsed = parse_text(text)
     assert ignored in parsed.ignored
 
@@ -409,13 +402,11 @@ def test_weights_in_percent_words_open_no_title() -> None:
 
 
 def test_a_named_rule_whose_period_the_rules_say() -> None:
-    from corpus_support import item_text
-
     spec = parse("I run a flower shop and read about the 10-month rule in a magazine. Hold GLD "
                  "only while it closes above its 10-month simple moving average, and sell if it "
                  "closes below it.")
     assert spec.entry is not None
-    assert [item_text(c) for c in spec.entry.conditions] == ["price gt sma210"]
+    assert _conds(spec.entry) == ["price gt sma210"]
 
 
 def test_a_named_rule_whose_period_the_rules_do_not_say_is_refused() -> None:
