@@ -35,7 +35,9 @@ what must stay refused beside them:
   in TLT."), a named rule whose period the rules say ("I read about the 10-month rule"), "the
   classic one I saw on a forum";
 - rotations said as "the two that went up the most over the past six months" and "among these
-  three: SPY, TLT, GLD" (a count that is not the list's is refused).
+  three: SPY, TLT, GLD" (a count that is not the list's is refused);
+- a plural period with no article is a duration, not a moving average ("it closes 3 days above
+  its 20-day SMA" was read as the 3-day SMA above the 20-day).
 """
 
 from __future__ import annotations
@@ -442,3 +444,22 @@ def test_a_count_that_is_not_the_lists_is_refused() -> None:
         parse("Each week, move all my money into whichever did best over the last twenty "
               "trading days among these three: SPY, TLT.")
     assert "says 3 funds but names 2" in str(caught.value)
+
+
+# -- a duration is not an average ----------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Buy SPY when it closes 3 days above its 20-day SMA, sell when it closes below it.",
+    "Buy SPY when RSI(2) is under 10 and sell after 3 days above the 5-day average.",
+])
+def test_a_duration_is_not_read_as_an_average(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+@pytest.mark.parametrize(("text", "entry"), [
+    ("Buy SPY when the 50 day crosses above the 200 day.", "sma50 crosses_above sma200"),
+    ("Hold SPY while it is above its 200 days, sell otherwise.", "price gt sma200"),
+    ("Buy QQQ when the 10 day is above the 30 day, sell when it is below.", "sma10 gt sma30"),
+])
+def test_a_bare_period_is_still_an_average(text: str, entry: str) -> None:
+    assert _conds(parse(text).entry) == [entry]

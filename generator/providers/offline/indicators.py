@@ -37,6 +37,7 @@ from generator.providers.offline.vocabulary import (
     MA_WORDS,
     MOMENTUM_WORDS,
     RSI_WORDS,
+    UNIT_WORDS,
 )
 from generator.spec import (
     BOLLINGER_KINDS,
@@ -297,8 +298,11 @@ MOVING_AVERAGES: Rules = [
     ),
     (rx(rf"(?:the )?(?P<pn>\d+) {_PRE}(?P<w>{MA_WORDS})"), _moving_average),
     (rx(rf"(?:the )?{_PRE}(?P<w>{MA_WORDS})"), _moving_average),
-    # a bare "the 200-day": a moving average by convention, kind settled by the other side
-    (rx(rf"(?:the )?{period('p')}(?: line)?"), _plain(None)),
+    # a bare "the 200-day": a moving average by convention, kind settled by the other side. A
+    # plural with no article is a duration, not an average ("it closes 3 days above its 20-day
+    # SMA": three closes, which the spec cannot say), and is left to be refused
+    (rx(rf"(?:the|its|their) {period('p')}(?: line)?"), _plain(None)),
+    (rx(rf"(?P<p>\d+) (?:trading )?(?P<pu>{UNIT_WORDS})(?<!s)(?: line)?"), _plain(None)),
 ]
 
 
