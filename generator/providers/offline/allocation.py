@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 from generator.describe import format_number
-from generator.providers.offline.phrases import NUMP, SYM, consume, rx, split_at_marks, take
+from generator.providers.offline.phrases import NUMP, SYM, consume, consume_clauses, rx, take
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import CONSUMED, words
+from generator.providers.offline.vocabulary import words
 
 # -- the alternative asset -----------------------------------------------------------------------
 _ALT_VERB = (
@@ -310,24 +310,24 @@ _VOL_LEXICON = frozenset(words(
 
 
 def _read_volatility_clauses(state: ParseState) -> None:
-    pieces = split_at_marks(f" {state.t.strip()} ", ",;.!?:⋄")
-    for k, piece in enumerate(pieces):
+    def read(piece: str) -> bool:
         found = list(_VOL_CLAUSE_NUMBER.finditer(piece))
         if len(found) != 1:
-            continue
+            return False
         rest = _VOL_CLAUSE_NUMBER.sub(" ", piece).split()
         syms = [w for w in rest if re.fullmatch(SYM, w)]
         if len(syms) > 1 or any(w not in _VOL_LEXICON and w not in syms for w in rest):
-            continue
+            return False
         if not any(w.startswith(("siz", "scal", "target", "aim", "run")) for w in rest):
-            continue
+            return False
         value = float(found[0].group("n"))
         state.target_vol = state.settle(state.target_vol, value, "volatility targets",
                                         piece.strip())
         state.understood.append(f"volatility target {format_number(value)}% a year")
         state.framed_symbols.extend(syms)
-        pieces[k] = f" {CONSUMED} "
-    state.t = "".join(pieces)
+        return True
+
+    state.t = consume_clauses(state.t, ",;.!?:⋄", read)
 
 
 # "$5,000 per trade", "put 10000 dollars in each position", "buy $10k of it"

@@ -440,7 +440,7 @@ _ABOUT_THE_WRITER = re.compile(
     r"|soon|often|much)|lol|haha|(?:just )?want something(?: that| simple)|not a (?:trader|pro"
     r"|wall street)|know nothing about|told me|i read|i've read|read about|i heard|i saw"
     r"|saw on|from a (?:podcast|book|forum|video|magazine|friend))(?!\S)")
-_KEYWORDS = frozenset(words("when whenever if unless once while until after before as"))
+_KEYWORDS = _CONNECTIVES | frozenset(words("unless until after before as"))
 
 
 def _is_about_the_writer(text: str) -> bool:

@@ -17,10 +17,10 @@ import re
 
 from generator.providers.offline.phrases import split_at_marks
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import CONSUMED, words
+from generator.providers.offline.vocabulary import CONSUMED, UNIT_DAYS, words
 
-_UNIT_BARS = {"day": 1, "days": 1, "bar": 1, "bars": 1, "session": 1, "sessions": 1,
-              "week": 5, "weeks": 5, "month": 21, "months": 21}
+_UNIT_BARS = {u: UNIT_DAYS[u] for u in words(
+    "day days bar bars session sessions week weeks month months")}
 _PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:trading |market )?(?P<u>" + "|".join(_UNIT_BARS)
                      + r")(?!\S)")
 _CLOSES = frozenset(words("sell sells selling sold exit exits exiting close out dump bail"))

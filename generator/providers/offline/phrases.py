@@ -121,3 +121,11 @@ def split_at_marks(text: str, marks: str) -> list[str]:
     marks kept between the pieces (piece, mark, piece, ...), so that joining the list gives the
     text back. Two marks in a row ("⋄ ,") are two separators."""
     return re.split(rf"(?<!\S)([{re.escape(marks)}])(?!\S)", text)
+
+
+def consume_clauses(text: str, marks: str, read: Callable[[str], bool]) -> str:
+    """`text` with each clause between `marks` (see `split_at_marks`) that `read` takes (returns
+    True for) replaced by the consumed marker; `read` records what the clause said."""
+    pieces = split_at_marks(f" {text.strip()} ", marks)
+    return "".join(f" {CONSUMED} " if k % 2 == 0 and read(piece) else piece
+                   for k, piece in enumerate(pieces))

@@ -23,19 +23,19 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import split_at_marks
+from generator.providers.offline.phrases import consume_clauses
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, words
 
 _VERBS = frozenset(words(
     """rebalance rebalanced rebalancing rebalances reset resets resetting restore restored
-    restoring reweight reweighted reweighting rebal rebalanced"""))
+    restoring reweight reweighted reweighting rebal"""))
 # verbs that say "rebalance" only with "back" ("put it back", "bring them back")
 _BACK_VERBS = frozenset(words("put bring set move get brought moved"))
 _POINTERS = frozenset(words(
     """it them everything back to those these the original starting initial target targets
     weights weight numbers percentages percentage proportions split mix allocation allocations
-    levels amounts where they we started were was original plan ratio ratios each one of"""))
+    levels amounts where they we started were was plan ratio ratios each one of"""))
 _FILLER = frozenset(words(
     """and then so please i i'd we we'd you you'd like want would should can could have has get
     gets got be is are will just my our also keep kept ⋄"""))
@@ -43,7 +43,11 @@ _NEGATIONS = frozenset(words("don't dont do not never no without"))
 _CALENDAR = frozenset(words(
     """calendar calendars schedule scheduled fixed dates date calendar-based timetable regular
     on a by any basis"""))
+# the nouns of a calendar a "don't rebalance on ..." clause must name
+_CALENDAR_NOUNS = frozenset(words(
+    "calendar calendars schedule scheduled dates date calendar-based timetable"))
 _LEXICON = _VERBS | _BACK_VERBS | _POINTERS | _FILLER
+_NO_CALENDAR_LEXICON = _LEXICON | _NEGATIONS | _CALENDAR
 
 
 _DRIFT_WORDS = frozenset(words(
@@ -80,41 +84,39 @@ def _says_rebalance(tokens: list[str]) -> bool:
 
 
 def _says_no_calendar(tokens: list[str]) -> bool:
-    allowed = _LEXICON | _NEGATIONS | _CALENDAR
-    if not tokens or any(t not in allowed for t in tokens):
+    if not tokens or any(t not in _NO_CALENDAR_LEXICON for t in tokens):
         return False
     return (any(t in _NEGATIONS for t in tokens) and any(t in _VERBS for t in tokens)
-            and any(t in {"calendar", "calendars", "schedule", "scheduled", "dates", "date",
-                          "calendar-based", "timetable"} for t in tokens))
+            and any(t in _CALENDAR_NOUNS for t in tokens))
 
 
 def read_rebalance_words(state: ParseState, text: str) -> str:
     """`text` with each clause that only restates the rebalancing taken out."""
+    def drift_band(piece: str) -> bool:
+        band = _drift_band(piece.split())
+        if band is None:
+            return False
+        state.drift_band = state.settle(state.drift_band, band, "drift bands", piece)
+        state.understood.append(f"rebalance when a weight drifts more than {band:g} points")
+        return True
+
+    def restated(piece: str) -> bool:
+        tokens = piece.split()
+        said = " ".join(t for t in tokens if t != CONSUMED)
+        if _says_rebalance(tokens):
+            state.understood.append("rebalancing in the writer's words: " + said)
+            return True
+        if not _says_no_calendar(tokens):
+            return False
+        if state.schedule is not None or not drift:
+            raise state.fail("a schedule was given and rebalancing on a calendar was refused",
+                             [said])
+        state.understood.append("no calendar rebalance")
+        return True
+
     if state.drift_band is None and state.drift_levels is None:
-        pieces = split_at_marks(f" {text.strip()} ", ",;.!?:⋄")
-        for k, piece in enumerate(pieces):
-            band = _drift_band(piece.split())
-            if band is not None:
-                state.drift_band = state.settle(state.drift_band, band, "drift bands", piece)
-                state.understood.append(f"rebalance when a weight drifts more than {band:g} "
-                                        "points")
-                pieces[k] = f" {CONSUMED} "
-        text = "".join(pieces)
+        text = consume_clauses(text, ",;.!?:⋄", drift_band)
     drift = state.drift_band is not None or state.drift_levels is not None
     if state.schedule is None and not drift:
         return text
-    pieces = split_at_marks(f" {text.strip()} ", ",;.!?:⋄")
-    for k, piece in enumerate(pieces):
-        tokens = piece.split()
-        if _says_rebalance(tokens):
-            state.understood.append("rebalancing in the writer's words: " + " ".join(
-                t for t in tokens if t != CONSUMED))
-            pieces[k] = f" {CONSUMED} "
-        elif _says_no_calendar(tokens):
-            said = " ".join(t for t in tokens if t != CONSUMED)
-            if state.schedule is not None or not drift:
-                raise state.fail("a schedule was given and rebalancing on a calendar was "
-                                 "refused", [said])
-            state.understood.append("no calendar rebalance")
-            pieces[k] = f" {CONSUMED} "
-    return "".join(pieces)
+    return consume_clauses(text, ",;.!?:⋄", restated)

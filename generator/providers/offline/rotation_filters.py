@@ -48,14 +48,14 @@ _LEXICON = frozenset(words(
     be been being gets get got fails fail the a an any anything anyone whatever whichever
     everything rest remainder that those these this it its it's they them their one ones of
     over across during for in into to from pick picks picked slot slots share shares part
-    portion money cash everything winner winners stronger strongest better best leader leaders
-    top fund funds etf etfs pick position positions return returns momentum performance change
+    portion money cash winner winners stronger strongest better best leader leaders
+    top fund funds etf etfs position positions return returns momentum performance change
     gain period stretch same time window with fewer less than either both neither none nothing
     all of actually really still i i'd i'll we we'd my our instead invested skip skipped
     skipping goes go going went sits sit sitting stays stay staying waits wait park parked parks
     put puts keep kept keeps hold held holds move moved moves switch switched rotate rotated
-    swap swapped swaps gets getting left over leave should would will can buy buys bought
-    uninvested idle leftover remainder unused ⋄"""
+    swap swapped swaps getting left leave should would will can buy buys bought uninvested idle
+    leftover unused ⋄"""
 )) | {"negative", "down", "lost", "losing", "fell", "red", "positive", "up", "gained", "rose",
       "risen", "gone", "gain", "rise", "made", "belowzero", "abovezero"}
 # "below zero" and the like, the only way a comparison word may stand in such a sentence
