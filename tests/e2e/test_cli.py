@@ -147,8 +147,10 @@ def test_serve_answers_with_openapi_docs_and_starts_the_supervisor(
             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
             assert time.monotonic() < deadline, "server did not come up"
             time.sleep(0.2)
-        assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 200
-        paths = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()["paths"]
+        # generous read timeouts: on a loaded CI machine the first requests after start-up
+        # (while serve starts the supervisor) took longer than httpx's default 5 s
+        assert httpx.get(f"http://127.0.0.1:{port}/docs", timeout=60).status_code == 200
+        paths = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=60).json()["paths"]
         assert {"/strategies", "/backtests", "/market-data/symbols"} <= set(paths)
         # serve's start-up starts the bot supervisor (STRATFORGE_SUPERVISOR_AT_START), which
         # outlives it by design

@@ -247,12 +247,27 @@ def test_cron_occurrences_follow_the_time_zone_and_dst() -> None:
     assert previous_occurrence("0 22 * * 1-5", "America/New_York", on_time) == on_time
 
 
+def _pool_processes(pool: LocalPoolExecutor) -> list[int]:
+    """The live processes this pool started: children of this process that run in one of its
+    worker homes. (Not every process whose command line names the worker module: a worker's own
+    short-lived forks, before they exec, carry its command line, and another test's pool may
+    still be ending under load; either made this count flaky.)"""
+    import psutil
+
+    found = []
+    for child in psutil.Process().children(recursive=False):
+        try:
+            if Path(child.cwd()).parent == pool.pool_dir and child.status() != "zombie":
+                found.append(child.pid)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
+
+
 def test_concurrent_checkouts_never_start_more_processes_than_the_size(
     pool: LocalPoolExecutor,
 ) -> None:
     """Eight callers at once on a cold pool of two: two processes, shared."""
-    import psutil
-
     seen: list[int] = []
     most = 0
     start = threading.Barrier(8)
@@ -262,9 +277,7 @@ def test_concurrent_checkouts_never_start_more_processes_than_the_size(
         start.wait()
         worker = pool._checkout()
         seen.append(worker.pid)
-        children = [p for p in psutil.Process().children(recursive=True)
-                    if "runtime.pool_worker" in " ".join(p.cmdline())]
-        most = max(most, len(children))
+        most = max(most, len(_pool_processes(pool)))
         pool._checkin(worker)
 
     threads = [threading.Thread(target=borrow) for _ in range(8)]
@@ -273,7 +286,7 @@ def test_concurrent_checkouts_never_start_more_processes_than_the_size(
     for thread in threads:
         thread.join(300)
     assert len(seen) == 8
-    assert len(set(seen)) <= 2 and most <= 2
+    assert len(set(seen)) <= 2 and 1 <= most <= 2  # (1 <=: the count sees the pool's workers)
     assert len(pool.worker_pids()) <= 2
 
 
