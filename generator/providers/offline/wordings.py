@@ -463,8 +463,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "the 8 21 5 macd": the settings said before the name
     (rx(r"(?P<a>\d+) (?P<b>\d+) (?P<c>\d+) macd"), r" macd ( \g<a> , \g<b> , \g<c> ) "),
     # "I want SPY held only when ...": the hold, said in the passive
-    (rx(rf"(?:i|we) (?:want|would like|'d like) (?P<s>{SYM}) (?:held|owned|bought)(?: only)?"
-        r"(?= (?:when|whenever|if|while|as long as)(?!\S))"), r" hold \g<s> "),
+    (rx(rf"(?:(?:i|we) (?:want|would like)|i'd like|we'd like) (?P<s>{SYM})"
+        r" (?:held|owned|bought)(?: only)?(?= (?:when|whenever|if|while|as long as)(?!\S))"),
+     r" hold \g<s> "),
     # "that's the only way out", "no stops, no targets, just that": nothing more to read
     (rx(r"(?:that's|that is|that|this is|it's|it is) the only (?:way out|exit|sell rule|way i sell"
         r"|way to sell)"), " "),
@@ -753,8 +754,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "only ever use 20% of my account": the size
     (rx(r"only ever(?= (?:use|put|invest|risk|commit|allocate)(?!\S))"), " "),
     # "I want QQQ when it's above its 100-day EMA and out when it's below": the hold
-    (rx(rf"(?:i|we) (?:want|'d like|would like|like) (?P<s>{SYM})(?= (?:when|whenever|while"
-        r"|as long as|only when|only while)(?!\S))"), r" hold \g<s> "),
+    (rx(rf"(?:(?:i|we) (?:want|would like)|i'd like|we'd like) (?P<s>{SYM})"
+        r"(?= (?:when|whenever|while|as long as|only when|only while)(?!\S))"), r" hold \g<s> "),
     # "put the money into the two that went up the most over the past six months": the top two
     (rx(r"the (?P<n>\d+) (?:funds? |etfs? |ones? )?(?:that|which) (?:went up|rose|gained|grew"
         r"|did|performed|returned|climbed)(?: the)? (?:most|best)"), r" the top \g<n> "),
