@@ -260,7 +260,10 @@ def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:
             # the clause this one leads into, past continuations ("if A or B, and C, buy ...")
             nxt = next((c for c in clauses[idx + 1 :]
                         if c.verb or (c.pieces and c.conn is None)), None)
-            if nxt is not None and nxt.verb and (not nxt.pieces or not merged):
+            # "buy SPY if A or if B. Sell on a 5% trailing stop": a clause that opens with "or"
+            # after a rule goes on with that rule, not into the bare verb after it
+            goes_on = clause.conn == "or" and bool(merged) and bool(merged[-1].pieces)
+            if nxt is not None and nxt.verb and (not nxt.pieces or not merged) and not goes_on:
                 pending.append(clause)
             elif merged:
                 target = merged[-1]

@@ -107,7 +107,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # stop": the control is the exit
     (rx(r"(?:be|is|as) (?:the )?only (?:thing|one|way)(?: that)? (?:gets|takes|will get|will take"
         r"|can get|to get) (?:me|us|it|the position) out(?= [.;!⋄]| ?$)"), " "),
-    (rx(r"(?:sell|exit|get out) only (?:on|with|via|through|by|at)(?= (?:a|an|my) \d)"), " with "),
+    # "sell on a 5% trailing stop", "exit on an 8 percent stop loss": the control is the exit
+    # ("sell only on a 10-day low" is a sell rule, left as it is)
+    (rx(r"(?:sell|exit|get out)(?: only)? (?:on|with|via|through|by|at|using)(?= (?:a|an|my)"
+        r" \d+(?:\.\d+)? (?:%|percent) (?:trailing|trail|stop|hard stop)(?!\S))"), " with "),
     # "take it all out when", "get all the way out when": the sell
     (rx(r"take (?:it|them|everything|my money|the money|it all)(?: all)? out"), " sell "),
     (rx(r"get (?:all the way|completely|fully|entirely|totally|all) out"), " get out "),
