@@ -5,7 +5,17 @@ sentences), and what must stay refused beside them:
   order) is not read as one;
 - a clause that opens with "or" after a rule goes on with that rule ("buy SPY if A or if B.
   Sell on a 5% trailing stop." took B as the sell rule), and "sell on a 5% trailing stop" is
-  the control as the exit ("sell only on a 10-day low" stays a sell rule).
+  the control as the exit ("sell only on a 10-day low" stays a sell rule);
+- a sentence about the writer's life ("I lost a lot in 2022 because I never sold.", "Nurse, up
+  at 5am, no time for charts.", "I sell cars for a living.", "That's all I want."), ignored,
+  with its year or time of day, while one that says how to trade is not;
+- an equal split said by its share ("thirds: SPY, TLT, GLD", "split half and half", "set back to
+  equal thirds", "away from its third") when the share is the text's own, and the weights said
+  again ("put it back to sixty-forty");
+- a minimum hold said as a clause of its own in the writer's words (`holding_periods`: "but
+  don't let it sell until I've held it for at least 5 days", "don't sell during the first two
+  days no matter what the RSI says"), read as a bag of words over a closed lexicon; a reason
+  after it ("so I'm not flipping in and out").
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ import pytest
 from corpus_support import item_text
 
 from generator.providers.offline import ParseError, parse
-from generator.spec import Rule
+from generator.spec import AllocationKind, Rule
 
 
 def _conds(rule: Rule | None) -> list[str]:
@@ -64,3 +74,112 @@ def test_a_sell_rule_said_as_a_low_is_not_taken_for_a_stop() -> None:
         parse("buy SPY when it crosses above its 50-day. sell only on a 10-day low")
     spec = parse("Buy SPY when it crosses above its 50-day SMA. Sell on a 10-day low.")
     assert _conds(spec.exit) == ["price lt ll10"]
+
+
+# -- a sentence about the writer's life ----------------------------------------------------------
+_RULE = "Buy QQQ when it crosses above its 100-day SMA and sell when it crosses back below."
+
+
+@pytest.mark.parametrize("text", [
+    f"I lost a lot in 2022 because I never sold. {_RULE}",
+    f"Nurse, up at 5am, no time for charts. {_RULE}",
+    f"I read one book about trends so here goes: {_RULE}",
+    f"I drive a truck all day, I don't have time for more than this. {_RULE}",
+    f"{_RULE} We're both nurses.",
+    f"I sell cars for a living. {_RULE}",
+    f"{_RULE} That's all I want.",
+])
+def test_a_sentence_about_the_writers_life_is_ignored(text: str) -> None:
+    spec = parse(text)
+    assert spec.symbols == ["QQQ"]
+    assert _conds(spec.entry) == ["price crosses_above sma100"]
+    assert _conds(spec.exit) == ["price crosses_below sma100"]
+
+
+@pytest.mark.parametrize("text", [
+    f"I sell SPY for a living. {_RULE}",  # a symbol
+    f"I never sell. {_RULE}",  # a rule, in the present
+    f"I sell everything for a living when it drops. {_RULE}",  # a condition
+    f"Since 2008 I only buy after 3 red days. {_RULE}",  # a number that is not the year
+])
+def test_a_sentence_about_the_writer_that_says_how_to_trade_is_not_ignored(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+# -- an equal split said by its share ------------------------------------------------------------
+@pytest.mark.parametrize(("text", "symbols", "schedule"), [
+    ("I want my savings split evenly between SPY, TLT and GLD, set back to equal thirds every "
+     "quarter.", ["SPY", "TLT", "GLD"], "quarterly"),
+    ("Split our money evenly across VTI, EFA and AGG and rebalance them back to equal once a "
+     "year.", ["VTI", "EFA", "AGG"], "yearly"),
+    ("buy and hold, thirds: SPY, TLT, GLD", ["SPY", "TLT", "GLD"], None),
+    ("We want SPY and TLT split half and half, rebalanced every month.", ["SPY", "TLT"],
+     "monthly"),
+    ("I want my account split evenly between IEF and GLD, rebalanced every quarter.",
+     ["IEF", "GLD"], "quarterly"),
+])
+def test_an_equal_split_said_by_its_share(text: str, symbols: list[str],
+                                          schedule: str | None) -> None:
+    spec = parse(text)
+    assert spec.symbols == symbols
+    assert spec.allocation.kind == AllocationKind.target_weights
+    assert spec.allocation.weights == pytest.approx({s: 1 / len(symbols) for s in symbols})
+    if schedule is not None:
+        assert spec.schedule.value == schedule
+
+
+@pytest.mark.parametrize("text", [
+    "buy and hold, thirds: SPY, TLT",  # thirds of two funds
+    "SPY, TLT, GLD and IEF split half and half",
+    "Split evenly between SPY and TLT, set back to equal thirds every quarter.",
+    "60% SPY 40% TLT, rebalance back to equal every month",  # the weights are not equal
+    "60% VTI 40% AGG, once a year put it back to 70/30",  # other weights
+])
+def test_a_share_that_is_not_the_texts_own_is_refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+def test_a_drift_band_said_from_each_share_and_weights_said_again() -> None:
+    spec = parse("Thirds in VTI, EFA and AGG. Rebalance whenever any of them drifts more than "
+                 "5 points away from its third.")
+    assert spec.allocation.drift_band_pct == 5.0
+    spec = parse("Sixty percent VTI, forty percent AGG, and once a year I'll put it back to "
+                 "sixty-forty.")
+    assert spec.allocation.weights == {"VTI": 0.6, "AGG": 0.4} and spec.schedule.value == "yearly"
+
+
+# -- a minimum hold in the writer's words --------------------------------------------------------
+_TREND = "Buy GLD when it closes above its 50-day average and sell when it closes below it"
+
+
+@pytest.mark.parametrize(("tail", "bars"), [
+    ("but don't let it sell until I've held it for at least 5 days.", 5),
+    ("but don't sell during the first two days no matter what the average says.", 2),
+    ("but hold at least 7 days before any sell.", 7),
+    ("but hold at least 2 weeks before any sell so I'm not flipping in and out.", 10),
+    ("and never sell within the first 3 days.", 3),
+])
+def test_a_minimum_hold_in_the_writers_words(tail: str, bars: int) -> None:
+    spec = parse(f"{_TREND}, {tail}")
+    assert spec.risk.min_hold_bars == bars and spec.risk.max_hold_bars is None
+    assert _conds(spec.entry) == ["price gt sma50"] and _conds(spec.exit) == ["price lt sma50"]
+
+
+@pytest.mark.parametrize("tail", [
+    "but don't let it sell until it is 5% above what I paid.",  # not a period
+    "but don't sell during the first 2 days unless RSI is above 70.",  # a condition
+    "but don't sell for 5 days or 10 days.",  # two periods
+])
+def test_a_minimum_hold_with_anything_else_is_not_read_as_one(tail: str) -> None:
+    with pytest.raises(ParseError):
+        parse(f"{_TREND}, {tail}")
+
+
+def test_a_condition_then_a_later_verb_is_not_read_across_a_comma() -> None:
+    """'... sell when it is under , but hold at least 7 days before any sell' was rewritten as
+    the condition 'under , but hold ...' of a second sell (the postfix reader)."""
+    spec = parse("Buy QQQ when the price is above its 100-day average and sell when it's under, "
+                 "but hold at least 7 days before any sell.")
+    assert _conds(spec.exit) == ["price lt sma100"] and spec.risk.min_hold_bars == 7

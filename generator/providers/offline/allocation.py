@@ -151,16 +151,18 @@ ALL_IN = rx(
     # "use the whole account for each trade": all of it, said per trade
     r"(?: (?:for|on|in|per) (?:each|every|a) (?:trade|position)| per (?:trade|position))?"
 )
+# what a writer splits: "my money", "our savings", "the account"
+_MONEY = (r"(?:(?:the|my|our) )?(?:money|capital|portfolio|savings|cash|account|funds"
+          r"|investments|nest egg|retirement money|retirement savings)")
 EQUAL = rx(
     r"(?:in )?equal(?:ly)? weight(?:ed|s|ing)?|equal weights?"
-    r"|(?:split|splitting|divided|divide|dividing|spread|spreading)(?: it| the money| money"
-    r"| capital| the portfolio| my money| my capital| my portfolio| everything| our money"
-    r"| the capital)? (?:equally|evenly)(?: between| among| across| over| into)?"
+    rf"|(?:split|splitting|divided|divide|dividing|spread|spreading)(?: it| everything| {_MONEY})?"
+    r" (?:equally|evenly)(?: between| among| across| over| into)?"
     # "... splitting the money equally among whatever qualifies / the ones held"
     r"(?: the \d+(?: of them)?| all of them| them| whatever qualifies| whichever qualify"
     r"| whichever are held| whatever is held| the ones (?:held|that qualify|i hold)"
     r"| those held| those that qualify)?"
-    r"|(?:the )?money (?:is )?split (?:equally|evenly)(?: between| among| across)?(?: the \d+"
+    rf"|{_MONEY} (?:is )?split (?:equally|evenly)(?: between| among| across)?(?: the \d+"
     r"| them| all of them)?|equal (?:slices|portions|pieces|chunks) of"
     r"|(?:in )?equal (?:parts|amounts|shares|sizes|dollar amounts)|(?:with )?equal (?:allocation"
     r"|allocations|sizing|position sizes?)"

@@ -45,8 +45,10 @@ _POSTFIX = re.compile(
     r"(?:(?<=^)|(?<= [.;:!?⋄] )|(?<= buy )|(?<= sell ))(?P<cond>(?:(?! [.;:!?⋄,] | (?:if|when"
     r"|whenever|while|once|buy"
     r"|sell|long|exit|else|otherwise|flat) ).)+? (?:<|>|< =|> =|below|above|under|over)"
-    r" (?:(?! [.;:!?⋄,] | (?:if|when|whenever|while|once|buy|sell|long|exit|else|otherwise"
-    r"|flat) ).)+?) (?P<verb>buy|sell|exit|long|flat)"
+    # (what is compared never starts at a mark: "sell when it is under , but hold at least 7
+    # days before any sell" is not a condition then its verb)
+    r" (?![.;:!?⋄,] )(?:(?! [.;:!?⋄,] | (?:if|when|whenever|while|once|buy|sell|long|exit"
+    r"|else|otherwise|flat) ).)+?) (?P<verb>buy|sell|exit|long|flat)"
     rf"(?: (?P<sym>{SYM}))?(?= [.;!]|\s*$)")
 
 

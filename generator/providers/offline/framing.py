@@ -151,10 +151,11 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?:long ?time|first time) (?:lurker|poster|listener)(?:, first (?:time )?post)?"
        r"|thoughts \?|any thoughts \?|what do you think \?|opinions \?|feedback welcome"
        r"|to protect (?:my |the )?(?:gains|profits|capital))(?: \.| ,| !)?"),
-    rx(r"(?:, )?(?:nothing fancy|keep it simple|simple as that|that's it|thats it|that is it"
-       r"|that's all|thats all|that is all"
+    rx(r"(?:, )?(?:nothing fancy|keep it simple|simple as that|(?:and )?(?:(?:that's|thats|that is)"
+       r" (?:it|all)|that all)(?: (?:i|we) (?:want|need|ask|ask for|am after|'m after))?"
        r"|lol|haha|not a pro(?: here)?|no pro here|new to this|i'm new|im new|first time here"
-       r"|no matter what|in any case|just in case|to be safe|for safety)(?: !| \.| ,)*"),
+       r"|no matter what(?! (?:the )?(?:[a-z0-9]+ ){0,3}(?:says|say|shows|does|tells me"
+       r"|signals)(?!\S))|in any case|just in case|to be safe|for safety)(?: !| \.| ,)*"),
     # a family's name said in passing: "QQQ trend follow w/ 10% trailing stop: ..."
     rx(r"(?:a )?trend (?:follow|following|follower)(?: (?:system|strategy|bot|setup|idea))?"),
     # "get out on the trailing stop or if ...": the stop said again beside the sell rule
@@ -359,13 +360,17 @@ _SENTENCE = rx(r"(?:^|(?<= [.!?] ))(?P<words>[^.!?]+?(?: [.!?]|(?= ?$)))(?= |$)"
 _CONNECTIVES = frozenset(words("if when whenever while once"))
 
 
-# a number that says nothing about trading: a year ("another 2008"), an age ("I am 68")
-_CHATTER_NUMBER = re.compile(r"(?<!\S)(?:19\d\d|20\d\d)(?!\S)"
-                             r"|(?:(?<=i am )|(?<=i'm )|(?<=im ))\d{2}(?!\S)")
+# a number that says nothing about trading: an age ("I am 68"), and a number of the writer's
+# life (`PERSONAL_NUMBER`: "another 2008", "up at 4am", "raising 3 kids")
+_CHATTER_NUMBER = re.compile(r"(?:(?<=i am )|(?<=i'm )|(?<=im ))\d{2}(?!\S)")
+
+
+def _without_personal_numbers(text: str) -> str:
+    return PERSONAL_NUMBER.sub(" ", _CHATTER_NUMBER.sub(" ", text))
 
 
 def _is_chatter(text: str) -> bool:
-    text = _CHATTER_NUMBER.sub(" ", text)
+    text = _without_personal_numbers(text)
     tokens = [w for w in text.split() if w not in ".!?,"]
     return len(tokens) >= 2 and all(
         w in FILLER or w in _CONNECTIVES or w == "1"  # "a nice simple one to start with"
@@ -439,20 +444,32 @@ _ABOUT_THE_WRITER = re.compile(
     r"(?<!\S)(?:(?:i|we) (?:always|usually|often|tend to|keep|never seem to)|too (?:late|early"
     r"|soon|often|much)|lol|haha|(?:just )?want something(?: that| simple)|not a (?:trader|pro"
     r"|wall street)|know nothing about|told me|i read|i've read|read about|i heard|i saw"
-    r"|saw on|from a (?:podcast|book|forum|video|magazine|friend))(?!\S)")
+    r"|saw on|from a (?:podcast|book|forum|video|magazine|friend)"
+    # the writer's work and day: "I mow lawns all day", "I sell houses for a living", "we're
+    # both teachers", "no time for charts", "I don't have time for more than that"
+    r"|all day|for a living|(?:we're|we are) both|no time for|(?:i|we) (?:don't|do not|dont)"
+    r" have (?:the |much |any )?time|(?:i|we) (?:lost|got burned|got burnt|got wiped))(?!\S)")
 _KEYWORDS = _CONNECTIVES | frozenset(words("unless until after before as"))
+# a verb of the past: "because I never sold" tells what happened, not a rule
+_PAST_ACTS = frozenset(words("sold bought did had got held owned cared listened"))
 
 
 def _is_about_the_writer(text: str) -> bool:
-    tokens = [w for w in text.split() if w not in ".!?,"]
-    if not tokens or not _ABOUT_THE_WRITER.search(" ".join(tokens)):
+    tokens = [w for w in _without_personal_numbers(text).split() if w not in ".!?,"]
+    said = " ".join(tokens)
+    if not tokens or not _ABOUT_THE_WRITER.search(said):
         return False
+    at_work = "for a living" in said  # "I sell houses for a living": the writer's trade
     for k, w in enumerate(tokens):
+        after = tokens[k + 1] if k + 1 < len(tokens) else ""
         if re.fullmatch(SYM, w) or w[0].isdigit() or w in _KEYWORDS:
             return False
         if w in {"sell", "buy", "selling", "buying"}:
-            if k + 1 >= len(tokens) or tokens[k + 1] != "too":
+            if after != "too" and not (at_work and after.isalpha() and after not in {
+                    "it", "them", "everything", "all", "when", "if", "the", "my", "half"}):
                 return False
+        elif w == "never" and after in _PAST_ACTS:
+            continue
         elif w in _PLEASANTRY_STOP:
             return False
     return True
@@ -596,13 +613,14 @@ def _rationale(state: ParseState, found: list[str], m: re.Match[str]) -> str:
 # a reason said after the rule, to the clause's end: "... below its 10-day low because it usually
 # bounces, and ...", "... at least 5 days so I don't get whipsawed"
 _TRAILING_REASON = re.compile(
-    r"(?<!\S)(?P<why>(?:because|since|so (?:i|we) (?:don't|do not|won't|will not|can|can't)|so that"
-    r"|to avoid) (?:(?! [.!?;,:⋄] ).)+?)(?= [.!?;,:⋄]| ?$)")
+    r"(?<!\S)(?P<why>(?P<open>because|since|so (?:i|we) (?:don't|do not|won't|will not|can|can't)"
+    r"|so (?:i'm|i am|we're|we are|it's|it is|i|we) (?:not|never)|so that|to avoid)"
+    r" (?:(?! [.!?;,:⋄] ).)+?)(?= [.!?;,:⋄]| ?$)")
 
 
 def _trailing_reason(found: list[str], m: re.Match[str]) -> str:
     """The reason taken out and listed, when it holds no word that says how or when to trade."""
-    tokens = m.group("why").split()[1:]
+    tokens = m.group("why")[len(m.group("open")):].split()
     if any(re.fullmatch(SYM, w) or w[0].isdigit() or w.startswith("⟦") or w in _KEYWORDS
            or w in _PLEASANTRY_STOP or w in _RATIONALE_STOP for w in tokens):
         return m.group(0)
@@ -676,8 +694,14 @@ def strip_small_talk(state: ParseState) -> None:
 # kids' college", "after a run of 12 hour shifts", "3 things have to line up" (a title's count
 # of funds is `_COUNT`, read before this)
 PERSONAL_NUMBER = rx(
-    r"(?:(?:for|of|after|with|raising|have|has) )?(?:my |our |a |the )?(?:run of )?\d+"
-    rf"(?: [a-z']+)? (?:{'|'.join(sorted(PERSONAL_NOUNS))})(?: old)?"
+    r"(?:(?:for|of|after|with|raising|have|has|read|bought|wrote) )?(?:my |our |a |the )?"
+    rf"(?:run of )?\d+(?: [a-z']+){{0,2}} (?:{'|'.join(sorted(PERSONAL_NOUNS))})(?: old)?"
+    # a year of the writer's life ("I lost a lot in 2008"), never an amount or a period
+    r"|(?:(?:in|since|from|before|after|of|back in) )?(?:19|20)\d\d(?! (?:\$|dollars?|bucks"
+    r"|usd|%|percent|shares|days?|weeks?|months?|years?|bars?|sessions?)(?!\S))"
+    # a time of the writer's day ("up at 4am", "I get home at 6:30 pm")
+    r"|(?:(?:up|awake|home|off|start|work) )?(?:(?:at|by|before|after|until|till) )?"
+    r"\d{1,2}(?: : \d\d)? (?:am|pm|a \. m \.|p \. m \.)"
 )
 
 

@@ -1,14 +1,22 @@
 """A time exit said in the writer's own words: "bail out after 6 days no matter what", "hold it
-for one month, then sell", "and sell 3 days later regardless".
+for one month, then sell", "and sell 3 days later regardless"; and a minimum hold: "but don't
+let it sell until I've held it for at least 10 days", "don't sell during the first three days
+no matter what the RSI says".
 
-This module owns `read_time_exits`. It runs after the risk patterns, on what they left, and reads
-a clause (the words between punctuation) as a bag of words over a closed lexicon rather than as
-one more pattern: a clause is a time exit when it holds exactly one holding period (a number and
-a unit: days, weeks or months, a month being 21 trading days), a verb that closes the position
-or holds it, and otherwise only words of holding and filler. A clause that holds any other word
-(a condition, a percentage, "at least", "before": a minimum hold, which its own patterns read) is
-left to the usual check, which refuses what it cannot map. A "then sell" said as its own clause
-right after the period is part of it.
+This module owns `read_time_exits` and `read_min_holds`. Each reads a clause (the words between
+punctuation) as a bag of words over a closed lexicon rather than as one more pattern:
+
+- a time exit (`read_time_exits`, after the risk patterns, on what they left): exactly one
+  holding period (a number and a unit: days, weeks or months, a month being 21 trading days), a
+  verb that closes the position or holds it, and otherwise only words of holding and filler. A
+  "then sell" said as its own clause right after the period is part of it;
+- a minimum hold (`read_min_holds`, before the minimum-hold patterns): exactly one holding
+  period, a sell that waits ("don't sell until", "during the first") or a hold before any sell
+  ("hold at least 10 days before any sell"), and otherwise only words of its lexicon ("no matter
+  what the RSI says" included).
+
+A clause that holds any other word (a condition, a percentage, a second period) is left to the
+usual check, which refuses what it cannot map.
 """
 
 from __future__ import annotations
@@ -48,6 +56,53 @@ def _bars(clause: str) -> int | None:
         return None
     m = periods[0]
     return int(m.group("n")) * _UNIT_BARS[m.group("u")]
+
+
+# -- a minimum hold ------------------------------------------------------------------------------
+_NOT = frozenset(words("don't dont do not never no"))
+_WAITS = frozenset(words("until before during within first least minimum min"))
+_MIN_LEXICON = _NOT | _WAITS | _CLOSES | _HOLDS | frozenset(words(
+    """let it them the position trade i i've we we've have has had held owned own been is it's
+    for at a an of in any but and please just so only after buying bought entry entering getting
+    the buy purchase days matter what whatever happens regardless even if"""))
+# "no matter what the RSI says": whatever the sell rule says, the hold comes first
+_WHATEVER_SAYS = re.compile(r"(?<!\S)no matter what (?:the )?(?:[a-z0-9]+ ){0,3}(?:says|say"
+                            r"|shows|does|tells me|signals)(?!\S)")
+
+
+def _min_hold_bars(clause: str) -> int | None:
+    """The clause's minimum hold in trading days, when it says one and nothing else: one holding
+    period, a sell that waits ("don't sell until", "don't let it sell during the first") or a
+    hold before any sell ("hold at least 10 days before any sell"), and only words of the
+    lexicon besides."""
+    periods = list(_PERIOD.finditer(clause))
+    if len(periods) != 1:
+        return None
+    rest = _PERIOD.sub(" ", _WHATEVER_SAYS.sub(" ", clause)).split()
+    if not rest or any(w not in _MIN_LEXICON for w in rest):
+        return None
+    waits = any(w in _WAITS for w in rest)
+    sell_waits = any(w in _NOT for w in rest) and any(w in _CLOSES for w in rest)
+    hold_first = (any(w in _HOLDS for w in rest) and "before" in rest
+                  and any(w in _CLOSES for w in rest) and ("least" in rest or "minimum" in rest))
+    if not waits or not (sell_waits or hold_first):
+        return None
+    m = periods[0]
+    return int(m.group("n")) * _UNIT_BARS[m.group("u")]
+
+
+def read_min_holds(state: ParseState) -> None:
+    """Take each clause that says only a minimum hold out of the text, as `min_hold_bars`."""
+    pieces = split_at_marks(f" {state.t.strip()} ", ",;.⋄:")
+    for k, piece in enumerate(pieces):
+        bars = _min_hold_bars(piece.strip()) if piece.strip() else None
+        if bars is None:
+            continue
+        state.risk["min_hold_bars"] = state.settle(state.risk.get("min_hold_bars"), bars,
+                                                   "minimum holding periods", piece.strip())
+        state.understood.append(f"minimum holding period {bars} trading days")
+        pieces[k] = f" {CONSUMED} "
+    state.t = "".join(pieces)
 
 
 def read_time_exits(state: ParseState) -> None:

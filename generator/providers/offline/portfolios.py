@@ -435,7 +435,7 @@ def try_weights(state: ParseState) -> StrategySpec | None:
     state.understood.append("fixed weights " + ", ".join(parts))
     if state.fraction is not None:
         raise state.fail("a per-position size does not apply to fixed weights")
-    state.t = read_rebalance_words(state, state.t)
+    state.t = read_rebalance_words(state, state.t, weights)
     state.check_leftovers(WEIGHTS_FILLER)
     nums = "-".join(format_number(round(weights[s] * 100, 2)) for s in symbols)
     return build_spec(
@@ -613,7 +613,7 @@ def try_hold_all(state: ParseState) -> StrategySpec | None:
     else:
         return None
     symbols = list(dict.fromkeys(found))
-    state.t = read_rebalance_words(state, state.t)
+    state.t = read_rebalance_words(state, state.t, {s: 1.0 / len(symbols) for s in symbols})
     state.check_leftovers(WEIGHTS_FILLER | {"and", "hold", "but"})
     weights = {s: 1.0 / len(symbols) for s in symbols}
     if len(symbols) == 1:

@@ -38,7 +38,7 @@ _POINTERS = frozenset(words(
     levels amounts where they we started were was plan ratio ratios each one of"""))
 _FILLER = frozenset(words(
     """and then so please i i'd we we'd you you'd like want would should can could have has get
-    gets got be is are will just my our also keep kept ⋄"""))
+    gets got be is are will just my our also keep kept i'll we'll ⋄"""))
 _NEGATIONS = frozenset(words("don't dont do not never no without"))
 _CALENDAR = frozenset(words(
     """calendar calendars schedule scheduled fixed dates date calendar-based timetable regular
@@ -60,15 +60,29 @@ _DRIFT_LEXICON = _LEXICON | _DRIFT_WORDS | frozenset(words(
     least by beyond or from with should"""))
 _DRIFT_UNITS = frozenset({"points", "point", "pts", "pt", "%", "percent"})
 
+# words that point at equal weights ("back to equal", "equal thirds", "its third"): pointers
+# only when the weights are equal, and a share word only when it is the weights' share
+_EQUAL_WORDS = frozenset(words("equal equally even evenly same"))
+_SHARES = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
+           "fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5}
 
-def _drift_band(tokens: list[str]) -> float | None:
+
+def equal_pointers(weights: dict[str, float] | None) -> frozenset[str]:
+    """The words that point at these weights besides `_POINTERS`: the equal words and the
+    share of each when the weights are equal, else none."""
+    if not weights or max(weights.values()) - min(weights.values()) > 1e-6:
+        return frozenset()
+    return _EQUAL_WORDS | frozenset(w for w, n in _SHARES.items() if n == len(weights))
+
+
+def _drift_band(tokens: list[str], extra: frozenset[str]) -> float | None:
     """The band of a clause that says only when a weight has drifted, else None."""
     numbers = [k for k, t in enumerate(tokens) if re.fullmatch(r"\d+(?:\.\d+)?", t)]
     if len(numbers) != 1 or numbers[0] + 1 >= len(tokens) or tokens[numbers[0] + 1] not in (
             _DRIFT_UNITS):
         return None
     rest = tokens[: numbers[0]] + tokens[numbers[0] + 2 :]
-    if not rest or any(t not in _DRIFT_LEXICON for t in rest):
+    if not rest or any(t not in _DRIFT_LEXICON and t not in extra for t in rest):
         return None
     if not any(t in _DRIFT_WORDS for t in rest) or not any(
             t in {"when", "if", "whenever", "once"} for t in rest):
@@ -76,11 +90,20 @@ def _drift_band(tokens: list[str]) -> float | None:
     return float(tokens[numbers[0]])
 
 
-def _says_rebalance(tokens: list[str]) -> bool:
-    if not tokens or any(t not in _LEXICON for t in tokens):
+def _says_rebalance(tokens: list[str], extra: frozenset[str]) -> bool:
+    if not tokens or any(t not in _LEXICON and t not in extra for t in tokens):
         return False
     return any(t in _VERBS for t in tokens) or (
         any(t in _BACK_VERBS for t in tokens) and "back" in tokens)
+
+
+def _says_where_from(tokens: list[str], extra: frozenset[str]) -> bool:
+    """"away from its third", "off its target": where a drift band's drift is measured from,
+    said after the band (no number, a word of drifting, a pointer at the weights)."""
+    if not tokens or any(t not in _DRIFT_LEXICON and t not in extra for t in tokens):
+        return False
+    return (any(t in {"away", "off"} for t in tokens)
+            and any(t in _POINTERS - _FILLER or t in extra for t in tokens))
 
 
 def _says_no_calendar(tokens: list[str]) -> bool:
@@ -90,10 +113,28 @@ def _says_no_calendar(tokens: list[str]) -> bool:
             and any(t in _CALENDAR_NOUNS for t in tokens))
 
 
-def read_rebalance_words(state: ParseState, text: str) -> str:
-    """`text` with each clause that only restates the rebalancing taken out."""
+def _without_the_weights(tokens: list[str], weights: dict[str, float] | None) -> list[str]:
+    """"put it back to 60 / 40", "back to sixty-forty": a clause's numbers, when they are the
+    weights in percent in their order, point at the weights (taken out, with "/" or "-" between
+    them); any other number stays and leaves the clause to the usual check."""
+    numbers = [t for t in tokens if re.fullmatch(r"\d+(?:\.\d+)?", t)]
+    if not weights or not numbers:
+        return tokens
+    percents = [w * 100 for w in weights.values()]
+    if len(numbers) != len(percents) or any(abs(float(n) - p) > 0.5 for n, p in zip(
+            numbers, percents, strict=True)):
+        return tokens
+    return [t for t in tokens if t not in numbers and t not in {"/", "-"}]
+
+
+def read_rebalance_words(state: ParseState, text: str,
+                         weights: dict[str, float] | None = None) -> str:
+    """`text` with each clause that only restates the rebalancing taken out. With `weights`,
+    words of equal weights ("back to equal", "equal thirds") restate them when they are equal."""
+    extra = equal_pointers(weights)
+
     def drift_band(piece: str) -> bool:
-        band = _drift_band(piece.split())
+        band = _drift_band(piece.split(), extra)
         if band is None:
             return False
         state.drift_band = state.settle(state.drift_band, band, "drift bands", piece)
@@ -101,9 +142,9 @@ def read_rebalance_words(state: ParseState, text: str) -> str:
         return True
 
     def restated(piece: str) -> bool:
-        tokens = piece.split()
-        said = " ".join(t for t in tokens if t != CONSUMED)
-        if _says_rebalance(tokens):
+        tokens = _without_the_weights(piece.split(), weights)
+        said = " ".join(t for t in piece.split() if t != CONSUMED)
+        if _says_rebalance(tokens, extra) or (drift and _says_where_from(tokens, extra)):
             state.understood.append("rebalancing in the writer's words: " + said)
             return True
         if not _says_no_calendar(tokens):

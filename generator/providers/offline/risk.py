@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from generator.describe import format_number
-from generator.providers.offline.holding_periods import read_time_exits
+from generator.providers.offline.holding_periods import read_min_holds, read_time_exits
 from generator.providers.offline.phrases import NUMP, SYM, consume, rx
 from generator.providers.offline.state import ParseState
 
@@ -242,6 +242,7 @@ def extract_risk(state: ParseState) -> None:
             state.t = head + state.t
             return
     state.t = _control_or_rule(state.t)
+    read_min_holds(state)  # a clause that says only a minimum hold, in the writer's words
     extract_min_hold(state)
     extract_time_exit(state)
     _take_risk_patterns(state)

@@ -66,7 +66,8 @@ NUMBER_TENS = frozenset({"twenty", "thirty", "forty", "fourty", "fifty", "sixty"
 # 12 hour shifts"): such a number says nothing of the strategy
 PERSONAL_NOUNS = frozenset(words(
     """kids children grandkids grandchildren grandbabies grandsons granddaughters sons daughters
-    patients shifts things years decades"""
+    patients shifts things years decades book books article articles video videos podcast
+    podcasts friend friends"""
 ))
 
 # Common misspellings and casual spellings; values may be several words.

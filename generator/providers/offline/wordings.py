@@ -61,6 +61,17 @@ def _labelled_rule(m: re.Match[str]) -> str:
 
 
 # wordings of one construct said another way
+_SHARE_COUNT = {"thirds": 3, "halves": 2, "quarters": 4, "fourths": 4, "fifths": 5,
+                "half and half": 2}
+
+
+def _equal_shares(m: re.Match[str]) -> str:
+    """An equal split said by its share ("thirds"), when the text names that many funds."""
+    if len(set(re.findall(rf"(?<!\S){SYM}(?!\S)", m.string))) != _SHARE_COUNT[m.group("w")]:
+        return m.group(0)
+    return " equal weight "
+
+
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
     (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
@@ -398,6 +409,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "thirds in A, B and C", "halves in A and B": equal shares
     (rx(r"(?:in )?thirds(?= (?:in|between|across) )"), " 33.333333 % each "),
     (rx(r"(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
+    # "buy and hold, thirds: QQQ, IWM, GLD", "SPY and TLT split half and half": an equal split,
+    # when the share is the text's own (thirds of three funds); else left to be refused
+    (rx(r"(?:split |divided )?(?:in |into )?(?:equal )?(?P<w>thirds|halves|quarters|fourths"
+        r"|fifths|half and half)"), lambda m: _equal_shares(m)),
     # "crosses the zero line upward": the direction said after what is crossed
     (rx(r"(?P<v>cross|crosses|crossed|crossing) (?P<obj>(?:the |its )?(?:zero(?: line)?|0 line"
         r"|signal(?: line)?|\d+ (?:(?:day|week) )?(?:sma|ema|ma|dma|moving average)"
