@@ -15,7 +15,13 @@ sentences), and what must stay refused beside them:
 - a minimum hold said as a clause of its own in the writer's words (`holding_periods`: "but
   don't let it sell until I've held it for at least 5 days", "don't sell during the first two
   days no matter what the RSI says"), read as a bag of words over a closed lexicon; a reason
-  after it ("so I'm not flipping in and out").
+  after it ("so I'm not flipping in and out");
+- a stop, target or trailing stop said as a sell rule in the writer's words (`risk_words`: "sell
+  if it ever falls 6% below what I paid", "get out if it ever drops 12% from the highest point
+  since I bought it"), read as a bag of words over a closed lexicon; one with no place it counts
+  from is refused;
+- amounts spelled out ("four thousand dollars", "twenty-five hundred dollars") and the size said
+  before the fund ("$2,500 per trade into GLD whenever ...").
 """
 
 from __future__ import annotations
@@ -183,3 +189,61 @@ def test_a_condition_then_a_later_verb_is_not_read_across_a_comma() -> None:
     spec = parse("Buy QQQ when the price is above its 100-day average and sell when it's under, "
                  "but hold at least 7 days before any sell.")
     assert _conds(spec.exit) == ["price lt sma100"] and spec.risk.min_hold_bars == 7
+
+
+# -- a stop, target or trailing stop said as a sell rule -----------------------------------------
+_CROSS = "Buy SPY when it crosses above its 200-day SMA and sell when it crosses back below"
+
+
+@pytest.mark.parametrize(("tail", "field", "level"), [
+    ("but please also sell if it ever falls 6% below what I paid.", "stop_loss_pct", 6.0),
+    ("Sell if it is ever 7 percent under my entry.", "stop_loss_pct", 7.0),
+    ("and get out if it ever drops 12% from the highest point since I bought it.",
+     "trailing_stop_pct", 12.0),
+    ("Take the money if it's ever up 20% from what I paid.", "take_profit_pct", 20.0),
+    ("also dump it if it ever sinks 9% from its peak.", "trailing_stop_pct", 9.0),
+])
+def test_a_control_said_as_a_sell_rule(tail: str, field: str, level: float) -> None:
+    spec = parse(f"{_CROSS}, {tail}")
+    assert getattr(spec.risk, field) == level
+    assert _conds(spec.exit) == ["price crosses_below sma200"]
+
+
+@pytest.mark.parametrize("tail", [
+    "and sell if it is ever 6% below.",  # below what?
+    "and sell if it ever falls 6% below its 50-day.",  # a condition on an average
+    "and sell if it ever rises 6% from its peak.",  # a peak is not risen from
+    "and sell if it ever falls 6% or 8% below what I paid.",  # two levels
+])
+def test_a_control_with_no_place_it_counts_from_or_anything_else_is_refused(tail: str) -> None:
+    with pytest.raises(ParseError):
+        parse(f"{_CROSS}, {tail}")
+
+
+def test_that_is_my_only_sell_rule_after_a_control() -> None:
+    spec = parse("Buy VTI when it closes above its 200-day average, and sell if it ever falls 15% "
+                 "from the highest point since I bought it. That's my only sell rule.")
+    assert spec.exit is None and spec.risk.trailing_stop_pct == 15.0
+
+
+# -- amounts spelled out, and the size said before the fund --------------------------------------
+@pytest.mark.parametrize(("text", "amount"), [
+    ("Put four thousand dollars into GLD each time it crosses above its 100-day moving average "
+     "and sell when it crosses back below.", 4000.0),
+    ("Put twenty-five hundred dollars into GLD each time it crosses above its 100-day moving "
+     "average and sell when it crosses back below.", 2500.0),
+    ("$2,500 per trade into GLD whenever it crosses above its 100-day moving average, sell when "
+     "it crosses back below.", 2500.0),
+])
+def test_an_amount_spelled_or_said_before_the_fund(text: str, amount: float) -> None:
+    spec = parse(text)
+    assert spec.symbols == ["GLD"]
+    assert spec.allocation.kind == AllocationKind.fixed_amount
+    assert spec.allocation.amount == amount
+    assert _conds(spec.entry) == ["price crosses_above sma100"]
+
+
+def test_a_size_said_alone_before_the_rules_stays_the_size() -> None:
+    spec = parse("$5,000 per trade on GLD. Buy when the 20 EMA crosses above the 50 EMA, sell on "
+                 "the opposite cross.")
+    assert spec.allocation.amount == 5000.0 and _conds(spec.entry) == ["ema20 crosses_above ema50"]

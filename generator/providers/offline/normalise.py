@@ -329,6 +329,12 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"(?:(?:each|every) time\s+|per trade\s+)?(?:in|into|on) (?!" + _NOT_A_TICKER + r")"
      r"([A-Za-z]{2,5})\b",
      r"buy \2 with \1 dollars per position"),
+    # "$3,000 per trade into HYG whenever it ...": the same with the verb left out, at the start
+    # of a sentence and before the condition ("$5,000 per trade on GLD." is the size alone)
+    (r"(?i)(?:^|(?<=[.;:!?]))\s*(\d+(?:\.\d+)?) dollars\s+(?:(?:each|every) time|per trade"
+     r"|a trade|per position)\s+(?:in|into|on) (?!" + _NOT_A_TICKER + r")([A-Za-z]{2,5})"
+     r"(?=\s+(?:whenever|when|if|once|every time|each time|as soon as)\b)",
+     r" buy \2 with \1 dollars per position"),
     # "... I'll put $2,500 in, and ...": the buy, with that amount, the symbol said before
     (r"(?i)\b(?:i'll\s+|i will\s+|i'd\s+|i\s+|we'll\s+|we\s+)?(?:put|invest|throw|drop)\s+"
      r"(\d+(?:\.\d+)?)\s+dollars(?:\s+(?:in|into it|in it|to work))?"
@@ -404,6 +410,9 @@ def normalise(text: str, known: set[str] | None) -> str:
     s = re.sub(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+)()\s?(?:dollars?|bucks|usd)\b", _dollars, s,
                flags=re.IGNORECASE)
     s = _fix_spelling(s)
+    # "five thousand dollars": an amount spelled out, as digits before the rewrites of amounts
+    s = _SPELLED_AMOUNT.sub(
+        lambda m: " ".join(_join_number_words(re.split(r"[\s-]+", m.group(0).strip()))), s)
     for pattern_text, replacement in _REWRITES:
         s = re.sub(pattern_text, replacement, s)
     caps_heuristic = any(c.islower() for c in s)
@@ -443,6 +452,11 @@ _ONE_IS_A_WORD = frozenset({"upper", "lower", "middle", "top", "bottom", "other"
                             "either", "any", "each"})
 
 
+_SPELLED_AMOUNT = re.compile(
+    r"(?i)(?<![\w-])(?:(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+    + r"|\d+)[\s-]+(?:and\s+)?){1,5}(?:thousand|hundred)(?=\s+(?:dollars?|bucks|usd)\b)")
+
+
 def _join_number_words(tokens: list[str]) -> list[str]:
     """Spelled numbers as digits: "two hundred" -> "200", "twenty five" -> "25", "one hundred
     and fifty" -> "150" (a lone number word is left to `classify`)."""
@@ -454,6 +468,11 @@ def _join_number_words(tokens: list[str]) -> list[str]:
             out.append(tokens[i])  # "the upper one", "the other one": a noun, not a number
             i += 1
             continue
+        following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+        if word.isdigit() and following == "thousand":  # "5 thousand dollars"
+            out.append(str(int(word) * 1000))
+            i += 2
+            continue
         if word not in NUMBER_WORDS:
             out.append(tokens[i])
             i += 1
@@ -462,8 +481,11 @@ def _join_number_words(tokens: list[str]) -> list[str]:
         while j < len(tokens):
             nxt = tokens[j].lower()
             after = tokens[j + 1].lower() if j + 1 < len(tokens) else ""
-            if nxt in NUMBER_SCALES and last not in NUMBER_SCALES and value < 10:
+            if nxt == "hundred" and last not in NUMBER_SCALES and value < 100:
                 value, last, j = value * 100, nxt, j + 1
+            elif nxt == "thousand" and last != "thousand" and value < 1000:
+                # "five thousand", "twenty five thousand", "two hundred fifty thousand"
+                value, last, j = value * 1000, nxt, j + 1
             elif (last in NUMBER_SCALES and nxt == "and" and after in NUMBER_WORDS
                   and after not in NUMBER_SCALES):
                 value, last, j = value + int(NUMBER_WORDS[after]), after, j + 2

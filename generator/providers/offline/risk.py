@@ -12,6 +12,7 @@ import re
 from generator.describe import format_number
 from generator.providers.offline.holding_periods import read_min_holds, read_time_exits
 from generator.providers.offline.phrases import NUMP, SYM, consume, rx
+from generator.providers.offline.risk_words import take_risk_clauses
 from generator.providers.offline.state import ParseState
 
 # kind -> (the Risk field it sets, how it is named to the user)
@@ -275,14 +276,18 @@ def _control_or_rule(text: str) -> str:
     return text
 
 
+def _record(state: ParseState, kind: str, value: float, said: str) -> None:
+    key, label = _CONTROLS[kind]
+    state.risk[key] = state.settle(state.risk.get(key), value, f"{label} levels", said)
+    state.understood.append(f"{label} {format_number(value)}%")
+
+
 def _take_risk_patterns(state: ParseState) -> None:
     for kind, pattern in RISK_PATTERNS:
-        key, label = _CONTROLS[kind]
-
-        def on_match(m: re.Match[str], key: str = key, label: str = label) -> None:
-            value = float(m.group("n"))
-            state.risk[key] = state.settle(state.risk.get(key), value, f"{label} levels",
-                                           m.group(0))
-            state.understood.append(f"{label} {format_number(value)}%")
-
-        state.t = consume([pattern], state.t, on_match)
+        state.t = consume([pattern], state.t,
+                          lambda m, kind=kind: _record(state, kind, float(m.group("n")),
+                                                       m.group(0)))
+    # what is left of them, said as a sell rule in the writer's own words
+    state.t, said = take_risk_clauses(state.t)
+    for kind, value, clause in said:
+        _record(state, kind, value, clause)

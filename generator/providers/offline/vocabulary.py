@@ -54,11 +54,11 @@ NUMBER_WORDS = {
     "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18",
     "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40", "fourty": "40",
     "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90",
-    "hundred": "100",
+    "hundred": "100", "thousand": "1000",
 }
 # number words that multiply what comes before them ("two hundred") or add to it ("twenty
 # five", "one hundred fifty"); normalise.py joins them into one number
-NUMBER_SCALES = frozenset({"hundred"})
+NUMBER_SCALES = frozenset({"hundred", "thousand"})
 NUMBER_TENS = frozenset({"twenty", "thirty", "forty", "fourty", "fifty", "sixty", "seventy",
                          "eighty", "ninety"})
 

@@ -113,7 +113,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:i )?(?:really )?(?:don't|do not|dont) want (?:any|a) (?:sell|exit) (?:rule|signal)"
         r"(?: at all)?"), " never sell "),
     (rx(r"(?:is|as) (?:my|the) only (?:sell|exit|way out)(?: rule| signal)?(?= [.;!⋄]| ?$)"
-        r"|(?:, )?(?:and )?that's the only (?:way out|exit|sell)"), " "),
+        r"|(?:, )?(?:and )?(?:that's|that is|thats|that|this is|it's|it is) (?:my|the|our) only"
+        r" (?:way out|exit|sell)(?: rule| signal)?(?= [.;!⋄]| ?$)"), " "),
     # "let a 15% trailing stop be the only thing that gets me out", "sell only on an 8% trailing
     # stop": the control is the exit
     (rx(r"(?:be|is|as) (?:the )?only (?:thing|one|way)(?: that)? (?:gets|takes|will get|will take"

@@ -1,0 +1,83 @@
+"""A stop, a target or a trailing stop said as a sell rule in the writer's own words: "but please
+also sell if it ever falls 5% below what I paid", "sell if it is ever 6% under my entry", "get
+out if it ever drops 12% from the highest point since I bought it", "take the money if it's
+ever 20% above what I paid".
+
+This module owns `take_risk_clauses`. It runs after the risk patterns, on what they left, and
+reads a clause (the words between punctuation) as a bag of words over a closed lexicon rather
+than as one more pattern. A clause is a control when it holds exactly one percentage, a verb
+that closes the position, a word that says the price moved (down or up), a word that says from
+where (what was paid; or the highest point since, for a trailing stop), and otherwise only
+filler:
+
+- down from what was paid: the stop loss; up from it: the take profit;
+- down from the highest point (since the buy): the trailing stop.
+
+A clause with no "from where" ("sell if it ever falls 5%": from the entry, or from yesterday's
+close?), with another number, a symbol or a condition word is left to the usual check, which
+refuses what it cannot map.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.providers.offline.phrases import split_at_marks
+from generator.providers.offline.vocabulary import CONSUMED, words
+
+_CLOSES = frozenset(words("sell sells selling exit exiting dump bail close cut out take"))
+_DOWN = frozenset(words(
+    """falls fall fell drops drop dropped sinks sink slides slide declines decline loses lose
+    down below under beneath lower"""))
+_UP = frozenset(words("rises rise rose gains gain climbs climb up above over higher"))
+# from what was paid ("what I paid", "my entry", "my buy price", "where I bought it")
+_PAID = frozenset(words(
+    """paid entry buy purchase cost basis bought price point level where"""))
+# from the highest point since the buy ("the highest point since I bought it", "its peak")
+_PEAK = frozenset(words("highest high peak top best max maximum"))
+_FILLER = frozenset(words(
+    """if when once whenever ever at any time it its it's is gets goes get go ends end up the a
+    an my our your i we i've we've what from since after and but also please just too then so
+    more than by or of for position trade me all everything money profit loss profits gains
+    out off point"""))
+_LEXICON = _CLOSES | _DOWN | _UP | _PAID | _PEAK | _FILLER
+_PERCENT = re.compile(r"(?<!\S)(?P<n>\d+(?:\.\d+)?) (?:%|percent)(?!\S)")
+
+
+def _control(clause: str) -> tuple[str, float] | None:
+    """The control ("stop", "take" or "trailing", as `risk._CONTROLS` names them) and its level,
+    when the clause says one control and nothing else."""
+    found = list(_PERCENT.finditer(clause))
+    if len(found) != 1:
+        return None
+    rest = _PERCENT.sub(" ", clause).split()
+    if not rest or any(w not in _LEXICON for w in rest):
+        return None
+    if not any(w in _CLOSES for w in rest):
+        return None
+    down, up = any(w in _DOWN for w in rest), any(w in _UP and w != "up" for w in rest)
+    # "up" alone says a gain ("if it's ever up 20% from what I paid"), unless "ends up"
+    up = up or ("up" in rest and not down)
+    if down == up:
+        return None
+    value = float(found[0].group("n"))
+    if any(w in _PEAK for w in rest):
+        return ("trailing", value) if down else None
+    if not any(w in _PAID for w in rest):
+        return None
+    return ("stop", value) if down else ("take", value)
+
+
+def take_risk_clauses(text: str) -> tuple[str, list[tuple[str, float, str]]]:
+    """`text` with each clause that says only a stop, target or trailing stop taken out, and
+    what each said: (control, level, the clause)."""
+    pieces = split_at_marks(f" {text.strip()} ", ",;.⋄:")
+    found: list[tuple[str, float, str]] = []
+    for k, piece in enumerate(pieces):
+        said = piece.strip()
+        control = _control(said) if said else None
+        if control is None:
+            continue
+        found.append((*control, said))
+        pieces[k] = f" {CONSUMED} "
+    return "".join(pieces), found
