@@ -284,9 +284,10 @@ def _record(state: ParseState, kind: str, value: float, said: str) -> None:
 
 def _take_risk_patterns(state: ParseState) -> None:
     for kind, pattern in RISK_PATTERNS:
-        state.t = consume([pattern], state.t,
-                          lambda m, kind=kind: _record(state, kind, float(m.group("n")),
-                                                       m.group(0)))
+        def on_match(m: re.Match[str], kind: str = kind) -> None:
+            _record(state, kind, float(m.group("n")), m.group(0))
+
+        state.t = consume([pattern], state.t, on_match)
     # what is left of them, said as a sell rule in the writer's own words
     state.t, said = take_risk_clauses(state.t)
     for kind, value, clause in said:
