@@ -21,7 +21,10 @@ sentences), and what must stay refused beside them:
   since I bought it"), read as a bag of words over a closed lexicon; one with no place it counts
   from is refused;
 - amounts spelled out ("four thousand dollars", "twenty-five hundred dollars") and the size said
-  before the fund ("$2,500 per trade into GLD whenever ...").
+  before the fund ("$2,500 per trade into GLD whenever ...");
+- rotations: money no pick uses ("whatever isn't used", "any slot that doesn't qualify"), "if
+  not, hold BIL instead", "move everything into the two best of ...", "the fund out of A, B and
+  C that went up the most".
 """
 
 from __future__ import annotations
@@ -247,3 +250,33 @@ def test_a_size_said_alone_before_the_rules_stays_the_size() -> None:
     spec = parse("$5,000 per trade on GLD. Buy when the 20 EMA crosses above the 50 EMA, sell on "
                  "the opposite cross.")
     assert spec.allocation.amount == 5000.0 and _conds(spec.entry) == ["ema20 crosses_above ema50"]
+
+
+# -- rotations in the writer's words -------------------------------------------------------------
+@pytest.mark.parametrize(("text", "top", "lookback", "positive", "alternative"), [
+    ("Every month, hold the best 2 of SPY, QQQ, EFA and EEM by 6-month performance, but only the "
+     "ones whose 6-month performance is positive. Whatever isn't used goes into IEF.",
+     2, 126, True, "IEF"),
+    ("Each month rotate among SPY, EFA, EEM and IWM: hold the top two by 3-month return, but only "
+     "ones with a positive return. Any slot that doesn't qualify goes into SHY.",
+     2, 63, True, "SHY"),
+    ("Each month compare SPY, EFA and AGG over the last 12 months and hold the single best one if "
+     "its return is positive; if not, hold BIL instead.", 1, 252, True, "BIL"),
+    ("Every quarter, move everything into the two best of VTI, EFA, EEM, GLD and TLT based on "
+     "six-month performance.", 2, 126, False, None),
+    ("Once a month, pick the fund out of SPY, EFA, EEM and AGG that went up the most over the last "
+     "6 months. If it isn't up at all, sit in BIL until next month.", 1, 126, True, "BIL"),
+])
+def test_a_rotation_in_the_writers_words(text: str, top: int, lookback: int, positive: bool,
+                                         alternative: str | None) -> None:
+    allocation = parse(text).allocation
+    assert allocation.kind == AllocationKind.momentum_rotation
+    assert (allocation.top_n, allocation.lookback_days) == (top, lookback)
+    assert allocation.require_positive_momentum is positive
+    assert allocation.alternative == alternative
+
+
+def test_a_rotation_filter_with_another_period_is_refused() -> None:
+    with pytest.raises(ParseError, match="lookbacks"):
+        parse("Once a month, pick the fund out of SPY, EFA, EEM and AGG that went up the most "
+              "over the last 6 months. If it isn't up over the last 3 months, sit in BIL.")

@@ -35,7 +35,7 @@ ALT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
     (
         rx(
             rf"(?:, )?(?:and )?{_ALT_OTHERWISE}(?: ,)?(?: then)?(?: {_ALT_VERB})?(?: the)?"
-            rf" (?P<sym>{SYM}|cash)"
+            rf" (?P<sym>{SYM}|cash)(?: instead)?"
         ),
         True,
     ),

@@ -298,7 +298,8 @@ ROT_FILLER = frozenset(words(
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
     ranked ranking them picking pick whichever has have higher stronger better one performing
     between put everything equal weight weighted sector etf compare comparing rank performers
-    winners winner dual absolute relative global accelerating composite single holding money"""
+    winners winner dual absolute relative global accelerating composite single holding money
+    move moves moving shift park keep go goes"""
 ))
 
 

@@ -36,8 +36,10 @@ _POSITIVE = re.compile(r"(?<!\S)(?:positive|went up|gone up|go up|up|gained|rose
                        r"|abovezero|made money)(?!\S)")
 _RESTRICTS = re.compile(r"(?<!\S)(?:only|if|whose|provided|as long as|unless)(?!\S)")
 # money no pick holds: "whatever isn't invested", "the rest"; where it waits, once a filter is read
-_IDLE = re.compile(r"(?<!\S)(?:(?:isn't|is not|aren't|are not|not) invested|uninvested|idle"
-                   r"|left over|leftover|the rest|remainder|unused)(?!\S)")
+_IDLE = re.compile(r"(?<!\S)(?:(?:isn't|is not|aren't|are not|not) (?:invested|used|needed"
+                   r"|picked|chosen|allocated|held)|uninvested|idle|left over|leftover|the rest"
+                   r"|remainder|unused|(?:doesn't|does not|don't|do not|didn't|did not)"
+                   r" (?:qualify|pass|make it|make the cut))(?!\S)")
 # the filter already read, failed: "If it isn't, ...", "otherwise ..."
 _FAILED = re.compile(r"(?<!\S)(?:if (?:it|they|that|those|not) (?:isn't|aren't|is not|are not"
                      r"|doesn't|don't|fails?)|if not|otherwise|else)(?!\S)")
@@ -55,7 +57,8 @@ _LEXICON = frozenset(words(
     skipping goes go going went sits sit sitting stays stay staying waits wait park parked parks
     put puts keep kept keeps hold held holds move moved moves switch switched rotate rotated
     swap swapped swaps getting left leave should would will can buy buys bought uninvested idle
-    leftover unused ⋄"""
+    leftover unused used needed picked chosen allocated qualify pass make cut at until till
+    next please ⋄"""
 )) | {"negative", "down", "lost", "losing", "fell", "red", "positive", "up", "gained", "rose",
       "risen", "gone", "gain", "rise", "made", "belowzero", "abovezero"}
 # "below zero" and the like, the only way a comparison word may stand in such a sentence

@@ -778,6 +778,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "put the money into the two that went up the most over the past six months": the top two
     (rx(r"the (?P<n>\d+) (?:funds? |etfs? |ones? )?(?:that|which) (?:went up|rose|gained|grew"
         r"|did|performed|returned|climbed)(?: the)? (?:most|best)"), r" the top \g<n> "),
+    # "pick the one fund out of SPY, EFA and AGG that went up the most": the top one of them
+    (rx(rf"the (?:(?P<n>\d+) )?(?:funds?|etfs?|ones?) (?P<u>(?:out of|of|from|among) {SYMLIST})"
+        r" (?:that|which) (?:went up|rose|gained|grew|did|performed|returned|climbed)(?: the)?"
+        r" (?:most|best)"), lambda m: f" the top {m.group('n') or 1} {m.group('u')} "),
     (rx(r"whichever (?:1 |one )?(?:went up|rose|gained|grew|climbed)(?: the)? most"),
      " whichever did best "),
     # "move it out when it isn't": the sell
