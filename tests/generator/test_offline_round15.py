@@ -24,7 +24,11 @@ sentences), and what must stay refused beside them:
   before the fund ("$2,500 per trade into GLD whenever ...");
 - rotations: money no pick uses ("whatever isn't used", "any slot that doesn't qualify"), "if
   not, hold BIL instead", "move everything into the two best of ...", "the fund out of A, B and
-  C that went up the most".
+  C that went up the most";
+- out of the market when the buy rule does not hold, in the writer's words ("move me to cash
+  when it doesn't", "hold nothing otherwise", "and go to cash when it isn't", "below = cash"),
+  read by the sell-rule clause reader of `exits`; an arrow before a rule said in full is a
+  colon ("MACD (8,17,9) on SPY -> in when ...").
 """
 
 from __future__ import annotations
@@ -280,3 +284,45 @@ def test_a_rotation_filter_with_another_period_is_refused() -> None:
     with pytest.raises(ParseError, match="lookbacks"):
         parse("Once a month, pick the fund out of SPY, EFA, EEM and AGG that went up the most "
               "over the last 6 months. If it isn't up over the last 3 months, sit in BIL.")
+
+
+# -- out of the market when the buy rule does not hold, said in the writer's words ---------------
+@pytest.mark.parametrize("text", [
+    "Keep me in QQQ as long as it closes above its 150 day moving average, and move me to cash "
+    "when it doesn't.",
+    "Be invested in QQQ when the closing price is above the 150-day SMA, and hold nothing "
+    "otherwise.",
+    "Hold QQQ while it's above its 150-day moving average, otherwise just be in cash.",
+    "Hold QQQ while it's above its 150-day moving average and go to cash when it isn't.",
+    "QQQ above 150 sma = long, below = cash",
+])
+def test_out_when_the_buy_rule_does_not_hold(text: str) -> None:
+    spec = parse(text)
+    assert spec.symbols == ["QQQ"]
+    assert _conds(spec.entry) == ["price gt sma150"] and _conds(spec.exit) == ["price lt sma150"]
+    assert spec.allocation.alternative is None
+
+
+@pytest.mark.parametrize("text", [
+    "Buy QQQ when it is above its 50-day SMA and get in when it isn't",  # "get in" is a buy
+    "Buy QQQ when it is above its 50-day SMA, be in when it isn't",
+])
+def test_a_buy_said_of_the_failed_rule_is_not_an_exit(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+def test_cash_otherwise_keeps_its_reading() -> None:
+    """'otherwise cash' waits in the cash fund (as before this round); 'cash otherwise' in
+    plain cash: the older patterns still read both."""
+    assert parse("Hold SPY while it is above its 200-day SMA, otherwise cash."
+                 ).allocation.alternative == "BIL"
+    spec = parse("hold IWM while RSI(14) is above 50, cash otherwise")
+    assert spec.allocation.alternative is None
+
+
+def test_an_arrow_before_a_rule_said_in_full_is_a_colon() -> None:
+    spec = parse("MACD (8,17,9) on SPY -> in when the MACD line crosses above the signal line, "
+                 "out when it crosses back below.")
+    assert _conds(spec.entry) == ["macd[8,17,9] crosses_above macd_signal[8,17,9]"]
+    assert _conds(spec.exit) == ["macd[8,17,9] crosses_below macd_signal[8,17,9]"]

@@ -14,7 +14,7 @@ import re
 from generator.describe import format_number
 from generator.providers.offline.phrases import NUMP, SYM, consume, consume_clauses, rx, take
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import words
+from generator.providers.offline.vocabulary import CASH_FUND, words
 
 # -- the alternative asset -----------------------------------------------------------------------
 _ALT_VERB = (
@@ -217,7 +217,7 @@ def extract_alternative(state: ParseState) -> None:
 
         def on_match(m: re.Match[str], otherwise: bool = otherwise) -> None:
             sym = m.group("sym")
-            sym = "BIL" if sym == "cash" else sym
+            sym = CASH_FUND if sym == "cash" else sym
             state.alternative = state.settle(state.alternative, sym, "alternative assets",
                                              m.group(0))
             state.otherwise = state.otherwise or otherwise

@@ -20,7 +20,8 @@ _ARROW = re.compile(
     rf" (?:i'm |im |i am |we're |i |we )?(?P<verb>buy|sell|exit|enter long|enter|go long|be long"
     rf"|be in"
     rf"|get in|long|flat|go flat"
-    rf"|be flat|be out|get out|short|cover|out|in|hold|entry|sell off)"
+    rf"|be flat|be out|get out|short|cover|out|in|hold|entry|sell off|cash|in cash|be in cash"
+    rf"|go to cash)"
     r"(?: (?:signal|trigger|rule|point|sign))?"
     rf"(?: (?P<sym>{SYM}))?(?: at the close)?"
     r"(?= [.;,!]|\s*$)"
@@ -37,7 +38,8 @@ _ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "s
                 "entry": "buy", "sell off": "sell",
                 "go flat": "sell", "out": "sell", "in": "buy", "be long": "hold",
                 "be in": "hold", "get in": "buy", "be flat": "sell", "be out": "sell",
-                "get out": "sell"}
+                "get out": "sell", "cash": "sell", "in cash": "sell", "be in cash": "sell",
+                "go to cash": "sell"}
 
 
 # "rsi 2 < 5 buy. sell rsi 2 > 50": the condition, then its verb, with no arrow between
@@ -78,7 +80,14 @@ def _event_to(m: re.Match[str]) -> str:
     return f" {verb}{sym} on the {m.group('cond')} "
 
 
+# "MACD (8,17,9) on QQQ -> in when ...": an arrow before a rule said in full is a colon
+_ARROW_BEFORE_RULE = re.compile(
+    r"(?<!\S)(?:- >|= >|→)(?= (?:in|out|buy|sell|long|flat|enter|exit|get in|get out|go long)"
+    r" (?:when|whenever|if|on|once|as soon as)(?!\S))")
+
+
 def arrows(text: str) -> str:
+    text = _ARROW_BEFORE_RULE.sub(":", text)
     return _ARROW.sub(_arrow, _EVENT_TO.sub(_event_to, text))
 
 

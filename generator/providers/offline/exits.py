@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from generator.providers.offline.allocation import ALT_PATTERNS, OTHERWISE_SELL
 from generator.providers.offline.phrases import rx, split_at_marks, take
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED
@@ -104,8 +105,14 @@ def extract_exit_phrases(state: ParseState) -> None:
 # filler. Which conditions it points at decides the mode: all of them (every one has failed),
 # any one, or the one rule. Any other word leaves the clause to the usual check.
 _EXIT_VERBS = frozenset({"sell", "sells", "exit", "out", "get", "flat", "close", "dump",
-                         "flatten", "bail"})
-_WHEN_WORDS = frozenset({"when", "if", "once", "whenever", "as", "soon", "then"})
+                         "flatten", "bail",
+                         # where the money goes: "move me to cash when it doesn't", "hold
+                         # nothing otherwise" ("in cash" is read as "cash", never "in"); the
+                         # money waits in cash (no alternative fund)
+                         "cash", "nothing"})
+# "otherwise", "else": when the buy rule does not hold, said in one word
+_OTHERWISE = frozenset({"otherwise", "else"})
+_WHEN_WORDS = frozenset({"when", "if", "once", "whenever", "as", "soon", "then"}) | _OTHERWISE
 _ALL_WORDS = frozenset({"both", "all", "neither", "none", "every"})
 _ANY_WORDS = frozenset({"either", "any", "one", "1"})
 _ONE_WORDS = frozenset({"it", "that", "this", "setup", "condition", "rule", "signal", "trend"})
@@ -117,16 +124,27 @@ _FAILED_WORDS = frozenset({"no", "longer", "not", "false", "fails", "fail", "fai
                            "broken", "breaks", "break", "isn't", "aren't", "is", "are", "goes",
                            "go", "turns", "turn", "met", "anymore", "valid", "the", "case",
                            "become", "becomes", "has", "have", "both", "flips", "flip",
-                           "flipped", "reverses", "reversed"})
+                           "flipped", "reverses", "reversed", "doesn't", "don't", "didn't",
+                           "doesnt", "dont"})
 _FILLER = frozenset({"and", ",", "just", "i", "we", "i'll", "we'll", "will", "want", "to", "it",
-                     "them", "everything", "⋄", "please", "should", "you", "then"})
+                     "them", "everything", "⋄", "please", "should", "you", "then", "me", "us",
+                     "move", "moved", "be", "stay", "sit", "park", "keep", "put", "money", "our",
+                     "all"})
 _EXIT_LEXICON = _EXIT_VERBS | _WHEN_WORDS | _POINTERS | _FAILED_WORDS | _FILLER
 _NEGATED = re.compile(r"(?<!\S)(?:no longer|not|false|fails?|failed|stops? being true"
                       r"|stopped being true|stops? holding|broken|breaks?|isn't|aren't"
-                      r"|not met|anymore|flips?|flipped|reverses|reversed)(?!\S)")
+                      r"|not met|anymore|flips?|flipped|reverses|reversed|doesn't|don't"
+                      r"|didn't|doesnt|dont|otherwise|else)(?!\S)")
+_IN_CASH = re.compile(r"(?<!\S)(?:in|to|into) cash(?!\S)")
 
 
 def _exit_mode_of(clause: str) -> str | None:
+    if "cash" in clause.split() and any(
+            p.search(clause) for p in (OTHERWISE_SELL, *(p for p, _ in ALT_PATTERNS))):
+        # "otherwise cash", "cash otherwise": the allocation's own patterns read them (the first
+        # with the cash fund as the alternative), as they did before this reader knew "cash"
+        return None
+    clause = _IN_CASH.sub("cash", clause)
     tokens = clause.split()
     if not tokens or any(t not in _EXIT_LEXICON for t in tokens):
         return None
@@ -142,12 +160,15 @@ def _exit_mode_of(clause: str) -> str | None:
         return "negate_all"
     if any(t in _ANY_WORDS for t in tokens):
         return "negate_any"
-    if any(t in _ONE_WORDS for t in tokens):
+    if any(t in _ONE_WORDS for t in tokens) or any(t in _OTHERWISE for t in tokens):
         return "negate"
     return None
 
 
 def _read_exit_clauses(state: ParseState) -> None:
+    def settle(mode: str, clause: str) -> None:
+        _settle_mode(state, mode, clause)
+
     def read(piece: str) -> str:
         """The piece with its exit clause taken out: the whole sentence ("when both of those
         are false , sell"), else one of its comma-separated clauses ("..., and sell when it
@@ -155,10 +176,16 @@ def _read_exit_clauses(state: ParseState) -> None:
         clause = piece.replace(" , ", " ").strip()
         mode = _exit_mode_of(clause) if clause else None
         if mode is not None:
-            _settle_mode(state, mode, clause)
+            settle(mode, clause)
             return f" {CONSUMED} "
         if " , " not in piece:
-            return piece
+            # "hold QQQ while A and go to cash when it isn't": the clause after the last "and"
+            head, _, tail = piece.rpartition(" and ")
+            mode = _exit_mode_of(tail.strip()) if head.strip() and tail.strip() else None
+            if mode is None:
+                return piece
+            settle(mode, tail.strip())
+            return f"{head} {CONSUMED} "
         parts = piece.split(" , ")
         return " , ".join(read(part) for part in parts)
 

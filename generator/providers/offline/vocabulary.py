@@ -20,6 +20,9 @@ def words(text: str) -> list[str]:
     return text.split()
 
 
+# the fund money said to wait "in cash" waits in ("otherwise cash", "move me to cash when it
+# doesn't"): a T-bill fund, so that the money earns the short rate as cash would
+CASH_FUND = "BIL"
 CONSUMED = "⋄"  # marks where a recognised phrase was taken out of the text
 
 # -- symbols -------------------------------------------------------------------------------------
