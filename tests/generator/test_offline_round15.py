@@ -28,7 +28,11 @@ sentences), and what must stay refused beside them:
 - out of the market when the buy rule does not hold, in the writer's words ("move me to cash
   when it doesn't", "hold nothing otherwise", "and go to cash when it isn't", "below = cash"),
   read by the sell-rule clause reader of `exits`; an arrow before a rule said in full is a
-  colon ("MACD (8,17,9) on SPY -> in when ...").
+  colon ("MACD (8,17,9) on SPY -> in when ...");
+- smaller wordings: "the highest price of the previous 40 days", "goes from negative to
+  positive", "gets back to more than 4% above", "all three at once", "8% trailing stop only",
+  "I want both a 4% stop loss and ...", "on top of that I'd like ...", "could you set something
+  up on TLT that buys if ...", "put the whole account in"; "cop" is the buy only before a fund.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import pytest
 from corpus_support import item_text
 
 from generator.providers.offline import ParseError, parse
+from generator.providers.offline.normalise import normalise
 from generator.spec import AllocationKind, Rule
 
 
@@ -326,3 +331,57 @@ def test_an_arrow_before_a_rule_said_in_full_is_a_colon() -> None:
                  "out when it crosses back below.")
     assert _conds(spec.entry) == ["macd[8,17,9] crosses_above macd_signal[8,17,9]"]
     assert _conds(spec.exit) == ["macd[8,17,9] crosses_below macd_signal[8,17,9]"]
+
+
+# -- smaller wordings ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "entry", "exit_"), [
+    ("Buy GLD when it closes above the highest price of the previous 40 days. Sell when it closes "
+     "below the lowest price of the previous 15 days.", ["price gt hh40"], ["price lt ll15"]),
+    ("For EEM, buy when the MACD histogram goes from negative to positive and sell when it goes "
+     "from positive back to negative.", ["macd_hist crosses_above 0"],
+     ["macd_hist crosses_below 0"]),
+    ("Buy IYR when it drops more than 8% below its 100-day average, and sell when it gets back to "
+     "more than 4% above the 100-day.", ["price lt sma100-8%"], ["price gt sma100+4%"]),
+    ("Buy QQQ when the 20-day EMA is above the 50-day EMA and the RSI is under 70, both at once. "
+     "Sell when the RSI is over 80.", ["ema20 gt ema50", "rsi14 lt 70"], ["rsi14 gt 80"]),
+    ("Could you set something up on TLT that buys if the price closes above the upper Bollinger "
+     "band, and sells when it falls back below the 20-day moving average? Thank you!",
+     ["price gt bb_upper20"], ["price lt sma20"]),
+    ("Retired cop here. Buy QQQ when the 50 day average crosses above the 200 day. Sell when it "
+     "crosses back below. Put the whole account in.", ["sma50 crosses_above sma200"],
+     ["sma50 crosses_below sma200"]),
+])
+def test_smaller_wordings(text: str, entry: list[str], exit_: list[str]) -> None:
+    spec = parse(text)
+    assert _conds(spec.entry) == entry and _conds(spec.exit) == exit_
+
+
+@pytest.mark.parametrize(("text", "risk"), [
+    ("Entry: GLD price > 50-day SMA. Exit: 7% trailing stop only.", {"trailing_stop_pct": 7.0}),
+    ("Buy GLD when its price is above the 50-day, sell when it drops under the 50-day. I want "
+     "both a 4% stop loss and a 9% trailing stop.",
+     {"stop_loss_pct": 4.0, "trailing_stop_pct": 9.0}),
+    ("Buy GLD on a golden cross and sell on the death cross. On top of that I'd like a 6% stop "
+     "loss and to take profit at 30%.", {"stop_loss_pct": 6.0, "take_profit_pct": 30.0}),
+])
+def test_controls_asked_for_in_the_writers_words(text: str, risk: dict[str, float]) -> None:
+    spec = parse(text)
+    assert {k: v for k, v in spec.risk.model_dump().items() if v} == risk
+
+
+@pytest.mark.parametrize("text", [
+    "Buy QQQ when the 20-day EMA is above the 50-day EMA or the RSI is under 30, both at once. "
+    "Sell when the RSI is over 80.",  # "or" and "both at once" contradict
+    "Buy GLD when it closes above the highest close of the previous 40 days, sell on a 5% stop.",
+])
+def test_what_these_wordings_leave_refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Retired cop here, keep it simple.", "cop"), ("I'm a cop and I like SPY", "cop"),
+    ("cop spy when rsi2 under 10", "buy"), ("cop QQQ on the golden cross", "buy"),
+])
+def test_cop_is_the_buy_only_before_a_fund(text: str, said: str) -> None:
+    assert f" {said} " in normalise(text, None)

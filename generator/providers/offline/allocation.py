@@ -143,7 +143,10 @@ AMOUNT_CAP_PATTERNS: list[re.Pattern[str]] = [
        r" each|on each|for each) (?:position|trade)"),
 ]
 ALL_IN = rx(
-    r"(?:(?:go |going |be )?all in|(?:invest|put|use|using|investing|with) (?:all|everything"
+    # "put the whole account in", "throw everything in": all of it, the verb around it
+    r"(?:put|throw|invest|use) (?:the |my |our )?(?:whole|entire|full) (?:portfolio|account"
+    r"|capital|balance)(?: in| into it| in it)?(?= [.;,!⋄]| ?$)"
+    r"|(?:(?:go |going |be )?all in|(?:invest|put|use|using|investing|with) (?:all|everything"
     r"|100 %|the whole portfolio|the entire portfolio|all (?:of )?(?:my|the|our) (?:money|capital"
     r"|cash|portfolio|account|funds))|(?:the |my |our )?(?:whole|entire|full) (?:portfolio"
     r"|account|capital|balance)|100 % of (?:the |my |our )?(?:portfolio|capital|account|money)"

@@ -442,8 +442,9 @@ def _preamble_symbols(text: str) -> list[str] | None:
 # (a "sell" or "buy" only as a habit said with "too": "sell too late")
 _ABOUT_THE_WRITER = re.compile(
     r"(?<!\S)(?:(?:i|we) (?:always|usually|often|tend to|keep|never seem to)|too (?:late|early"
-    r"|soon|often|much)|lol|haha|(?:just )?want something(?: that| simple)|not a (?:trader|pro"
-    r"|wall street)|know nothing about|told me|i read|i've read|read about|i heard|i saw"
+    r"|soon|often|much)|lol|haha|(?:just )?want something(?: that| simple)"
+    r"|not a (?:day trader|trader|pro|wall street)|know nothing about|told me|i read|i've read"
+    r"|read about|i heard|i saw"
     r"|saw on|from a (?:podcast|book|forum|video|magazine|friend)"
     # the writer's work and day: "I mow lawns all day", "I sell houses for a living", "we're
     # both teachers", "no time for charts", "I don't have time for more than that"
@@ -454,11 +455,17 @@ _KEYWORDS = _CONNECTIVES | frozenset(words("unless until after before as"))
 _PAST_ACTS = frozenset(words("sold bought did had got held owned cared listened"))
 
 
+# "I'm a vet, not a day trader": what the writer is not, said of the writer
+_NOT_A = re.compile(r"(?<!\S)not (?:a|an) (?:day trader|trader|pro|professional|math person"
+                    r"|numbers person|finance person|finance guy|expert|wall street guy)(?!\S)")
+
+
 def _is_about_the_writer(text: str) -> bool:
     tokens = [w for w in _without_personal_numbers(text).split() if w not in ".!?,"]
     said = " ".join(tokens)
     if not tokens or not _ABOUT_THE_WRITER.search(said):
         return False
+    tokens = _NOT_A.sub(" ", said).split()
     at_work = "for a living" in said  # "I sell houses for a living": the writer's trade
     for k, w in enumerate(tokens):
         after = tokens[k + 1] if k + 1 < len(tokens) else ""

@@ -134,7 +134,10 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bexceeds\b", "is above"),
     (r"(?i)\b(?:purchases|purchase)\b(?= (?:the |some |shares |[A-Z]{2,5}\b))", "buy"),
     # chat slang: "cop", "scoop", "send it on", "bail", "dip out"; filler: "ngl", "lowkey"
-    (r"(?i)\b(?:cop|scoop|send it on|load up on|grab)\b(?= [A-Za-z]{2,5}\b)", "buy"),
+    # (not the police: "retired cop here", "I'm a cop", "a former cop and")
+    (r"(?i)(?<!retired )(?<!a )(?<!ex )(?<!ex-)(?<!former )(?<!the )(?<!am )\b(?:cop|scoop"
+     r"|send it on|load up on|grab)\b(?= (?!(?:here|and|for|who|that|this|so|but|with|now|too"
+     r"|of|in|by|on|at|is|was|the)\b)[A-Za-z]{2,5}\b)", "buy"),
     (r"(?i)\b(?:bail|dip out|bounce out|cash out)\b", "sell"),
     (r"(?i)\b(?:ngl|lowkey|fr|no cap|bro|ez|gang|tho|fam|frfr|imo|tbh)\b", " "),
     # markdown: a heading or a bold label first ("## RSI dip on IWM | ...", "**Strategy:** TLT

@@ -405,6 +405,37 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?P<c>\d+) \)"), r" macd ( \g<a> , \g<b> , \g<c> ) \g<w> "),
     (rx(r"macd(?: line)? \( (?P<a>\d+) (?:and|,|/) (?P<b>\d+)(?: day)? emas? \)"),
      r" macd ( \g<a> , \g<b> , 9 ) line "),
+    # "the highest price of the previous 55 days": the N-day high (the highest CLOSE is not one)
+    (rx(r"the (?P<w>highest|lowest) (?:price|point|level)?(?: of| in| over)? (?:the )?(?:previous"
+        r"|last|past|prior|preceding) (?P<n>\d+) (?:trading )?days"),
+     lambda m: f" the {m.group('n')} day {'high' if m.group('w') == 'highest' else 'low'} "),
+    # "goes from negative to positive", "goes from positive back to negative": the turn
+    (rx(r"(?:goes|turns|flips|moves|switches|changes) from (?:negative|below zero) (?:back )?"
+        r"to (?:positive|above zero)"), " turns positive "),
+    (rx(r"(?:goes|turns|flips|moves|switches|changes) from (?:positive|above zero) (?:back )?"
+        r"to (?:negative|below zero)"), " turns negative "),
+    # "sell when it gets back to more than 5% above the 200-day": where it is then
+    (rx(r"(?:gets|comes|goes|climbs|rises) back (?:to|up to)(?= (?:more than |over |at least )?"
+        r"\d+(?:\.\d+)? (?:%|percent) (?:above|below|over|under)(?!\S))"), " is "),
+    # "..., and the RSI is under 70, all three at once": every condition, as "and" says
+    (rx(r"(?:, )?(?:all|both) (?:(?:2|3|4|two|three|four) )?(?:at once|at the same time"
+        r"|together|at the same moment)(?= [.;!⋄]| ?$)"),
+     lambda m: m.group(0) if " or " in m.string else " "),
+    # "Exit: 8% trailing stop only.": the control is the only exit
+    (rx(r"(?P<c>trailing stop|stop loss|stop|take profit|profit target|target) only"
+        r"(?= [.;!⋄]| ?$)"), r" \g<c> "),
+    # "I want both a 5% stop loss and an 8% trailing stop", "on top of that I'd like an 8% stop":
+    # a request for the controls that follow
+    (rx(r"(?:(?:on top of that|in addition|additionally|also|and)(?: ,)? )?(?:i want|i'd like"
+        r"|i would like|we want|we'd like|please add|give me|please use)(?: both)?"
+        r"(?= (?:a|an) \d+(?:\.\d+)? (?:%|percent) (?:stop|trailing|take|profit|target"
+        r"|hard stop)(?!\S))"), " with "),
+    # "could you set something up on EFA that buys if ...": the buy, on that fund
+    # (small talk has taken "set something up" out by then)
+    (rx(rf"(?:could|can|would|will) you (?:please )?(?:(?:set|make|build|create|code|write)"
+        rf" (?:me )?(?:something|a bot|a strategy|one|a system)(?: up)? )?(?:on|for)"
+        rf" (?P<s>{SYM}) that (?P<v>buys|trades)(?= (?:if|when|whenever|once)(?!\S))"),
+     r" buy \g<s> "),
     # "under the 20 level", "above the 80 line": the number
     (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)"), r" \g<n> "),
     # "thirds in A, B and C", "halves in A and B": equal shares
