@@ -32,7 +32,12 @@ sentences), and what must stay refused beside them:
 - smaller wordings: "the highest price of the previous 40 days", "goes from negative to
   positive", "gets back to more than 4% above", "all three at once", "8% trailing stop only",
   "I want both a 4% stop loss and ...", "on top of that I'd like ...", "could you set something
-  up on TLT that buys if ...", "put the whole account in"; "cop" is the buy only before a fund.
+  up on TLT that buys if ...", "put the whole account in"; "cop" is the buy only before a fund;
+  "sell it six trading days after I bought it", "hold for a week, then sell", "reset my account
+  to 60% SPY and 40% IEF", MACD settings said after the rule ("but with faster settings: 5, 35
+  and 5 ... with those same settings"), a Bollinger width said again ("at the same 3", "with
+  wider bands, 3 standard deviations"), "take it off when", "neither one is true anymore", "in
+  which case I don't want it at all".
 """
 
 from __future__ import annotations
@@ -385,3 +390,59 @@ def test_what_these_wordings_leave_refused(text: str) -> None:
 ])
 def test_cop_is_the_buy_only_before_a_fund(text: str, said: str) -> None:
     assert f" {said} " in normalise(text, None)
+
+
+@pytest.mark.parametrize(("text", "bars"), [
+    ("Buy IWM after it has gone down four days in a row, and sell it six trading days after I "
+     "bought it.", 6),
+    ("buy MDY if it goes up 3 days straight, hold for a week, then sell", 5),
+    ("Buy GLD when it crosses above its 50-day, a month later sell", 21),
+])
+def test_a_time_exit_counted_from_the_buy_or_said_as_one_unit(text: str, bars: int) -> None:
+    spec = parse(text)
+    assert spec.risk.max_hold_bars == bars and spec.exit is None
+
+
+def test_a_weekly_reset_of_the_account() -> None:
+    spec = parse("Every Monday, reset my account to 60% SPY and 40% IEF.")
+    assert spec.allocation.weights == {"SPY": 0.6, "IEF": 0.4}
+    assert spec.schedule.value == "weekly"
+
+
+def test_macd_settings_said_after_the_rule_and_again() -> None:
+    spec = parse("On IWM, buy when the MACD crosses up through its signal line, but with faster "
+                 "settings: 5, 35 and 5. Sell when it crosses back down with those same settings.")
+    assert _conds(spec.entry) == ["macd[5,35,5] crosses_above macd_signal[5,35,5]"]
+    assert _conds(spec.exit) == ["macd[5,35,5] crosses_below macd_signal[5,35,5]"]
+
+
+@pytest.mark.parametrize(("text", "ok"), [
+    ("IWM: buy when it closes below the lower Bollinger band set at 3 standard deviations, sell "
+     "when it closes above the upper band at the same 3.", True),
+    ("Buy IWM after it closes below its lower Bollinger band, but with wider bands, 3 standard "
+     "deviations. Take profit at 5 percent.", True),
+    ("IWM: buy when it closes below the lower Bollinger band set at 3 standard deviations, sell "
+     "when it closes above the upper band at the same 2.", False),  # not the same
+    ("Buy IWM after it closes below its lower Bollinger band, but with wider bands. Take profit "
+     "at 5 percent.", False),  # wider than what?
+])
+def test_a_bollinger_width_said_again(text: str, ok: bool) -> None:
+    if not ok:
+        with pytest.raises(ParseError):
+            parse(text)
+        return
+    stds = [i.num_std for i in parse(text).indicators() if i.num_std is not None]
+    assert stds and all(std == 3.0 for std in stds)
+
+
+@pytest.mark.parametrize(("text", "exit_"), [
+    ("Put 30% of the account into TLT when SPY's 50-day average crosses below its 200-day, and "
+     "take it off when SPY's 50-day crosses back above the 200-day.",
+     ["sma50@SPY crosses_above sma200@SPY"]),
+    ("Buy IYR if either the RSI is under 25 or the price is under the lower Bollinger band; sell "
+     "when neither one is true anymore.", ["rsi14 gt 25", "price gt bb_lower20"]),
+    ("Buy QQQ when the RSI is below 35, unless SPY is under its 200-day, in which case I don't "
+     "want it at all. Sell once the RSI is above 55.", ["rsi14 gt 55"]),
+])
+def test_more_sell_rules_in_the_writers_words(text: str, exit_: list[str]) -> None:
+    assert _conds(parse(text).exit) == exit_

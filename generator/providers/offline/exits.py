@@ -152,7 +152,8 @@ def _exit_mode_of(clause: str) -> str | None:
         return None
     negated = bool(_NEGATED.search(clause))
     if "neither" in tokens or "none" in tokens:
-        # "neither is true": every one has failed; "neither is false" says something else
+        # "neither is true (anymore)": every one has failed; "neither is false" says otherwise
+        negated = bool(_NEGATED.search(clause.replace("anymore", " ")))
         return "negate_all" if "true" in tokens and not negated else None
     if not negated:
         return None

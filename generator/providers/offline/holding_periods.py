@@ -37,15 +37,20 @@ _LEXICON = _CLOSES | _HOLDS | frozenset(words(
     """get gets it them the position trade after later then and just always anyway regardless
     no matter what whatever happens for at most max maximum up to only i i'll we we'll me my
     total held in of time period trading market a an that's is be will should each no
-    more than longer"""
+    more than longer bought buying purchase purchased entered entering entry i've"""
 ))
 # "then sell" said as a clause of its own right after the period
 _THEN_CLOSE = re.compile(r"^(?:and )?(?:then )?(?:just )?(?:sell|exit|get out|close it|close)"
                          r"(?: it| them| out)?$")
 
 
+# "hold for a week", "sell a month later": one unit
+_ONE_UNIT = re.compile(r"(?<!\S)(?:a|an|one) (?P<u>day|week|month)(?!\S)")
+
+
 def _bars(clause: str) -> int | None:
     """The clause's holding period in trading days, when it is a time exit and nothing else."""
+    clause = _ONE_UNIT.sub(lambda m: f"1 {m.group('u')}", clause)
     periods = list(_PERIOD.finditer(clause))
     if len(periods) != 1:
         return None

@@ -35,7 +35,8 @@ _BACK_VERBS = frozenset(words("put bring set move get brought moved"))
 _POINTERS = frozenset(words(
     """it them everything back to those these the original starting initial target targets
     weights weight numbers percentages percentage proportions split mix allocation allocations
-    levels amounts where they we started were was plan ratio ratios each one of"""))
+    levels amounts where they we started were was plan ratio ratios each one of account
+    portfolio money holdings"""))
 _FILLER = frozenset(words(
     """and then so please i i'd we we'd you you'd like want would should can could have has get
     gets got be is are will just my our also keep kept i'll we'll ⋄"""))

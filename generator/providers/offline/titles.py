@@ -81,7 +81,14 @@ _OWN_MACD = [
        r"|(?= [.;,:!⋄]|\s*$))"),
     rx(rf"{_TRIPLE} (?:instead of|rather than|not) (?:the )?12 (?:, |/ )?26 (?:, |/ |and |, and )?9"
        r"(?: ones?| 1| settings?)?"),
+    # "buy when the MACD crosses up ..., but with faster settings: 8, 21 and 5"
+    rx(rf"(?:, )?(?:but )?(?:with|using) (?:the |my )?(?:faster|slower|different|custom|own"
+       rf"|tweaked|quicker|tighter|non standard) (?:macd )?(?:settings?|parameters?|params)"
+       rf"(?: of)?(?: :| ,)? {_TRIPLE}"),
 ]
+# "sell when it crosses back down with those same settings": the settings said once
+_SAME_SETTINGS = rx(r"(?:with|using|on) (?:those|the|these) same (?:settings|parameters|params"
+                    r"|numbers)")
 
 
 _RATIO = re.compile(r"(?<!\S)(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?!\S)")
@@ -152,6 +159,8 @@ def extract_standard_macd(state: ParseState) -> None:
         if found and re.search(r"(?<!\S)macd(?!\S)", rest):
             state.t = squash(pattern.sub(handler, state.t))
     state.t = squash(_STANDARD_MACD.sub(handler, state.t))
+    if state.macd_params is not None:
+        state.t = squash(_SAME_SETTINGS.sub(" ", state.t))
 
 
 def extract_title(state: ParseState) -> None:

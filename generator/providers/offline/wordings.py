@@ -123,6 +123,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # ("sell only on a 10-day low" is a sell rule, left as it is)
     (rx(r"(?:sell|exit|get out)(?: only)? (?:on|with|via|through|by|at|using)(?= (?:a|an|my)"
         r" \d+(?:\.\d+)? (?:%|percent) (?:trailing|trail|stop|hard stop)(?!\S))"), " with "),
+    # "unless SPY is under its 200-day, in which case I don't want it at all": the unless
+    (rx(r"(?:, )?in which case (?:i|we) (?:don't|do not|dont|wouldn't|would not) (?:want|own"
+        r"|hold|buy)(?: it| to own it| to hold it| to buy it| to be in it| anything)?"
+        r"(?: at all)?(?= [,.;!⋄]| ?$)"), " "),
+    # "take it off when SPY's 50-day crosses back above": the sell
+    (rx(r"(?<=[,;.⋄] )(?:and )?take (?:it|them|the position|that) off(?= (?:when|if|once"
+        r"|whenever)(?!\S))"), " and sell "),
     # "take it all out when", "get all the way out when": the sell
     (rx(r"take (?:it|them|everything|my money|the money|it all)(?: all)? out"), " sell "),
     (rx(r"get (?:all the way|completely|fully|entirely|totally|all) out"), " get out "),
@@ -436,6 +443,16 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         rf" (?:me )?(?:something|a bot|a strategy|one|a system)(?: up)? )?(?:on|for)"
         rf" (?P<s>{SYM}) that (?P<v>buys|trades)(?= (?:if|when|whenever|once)(?!\S))"),
      r" buy \g<s> "),
+    # "but with wider bands, 2.5 standard deviations", "the upper band at the same 2.5": the
+    # Bollinger width said beside its number (nothing when no width is said)
+    (rx(r"(?:, )?(?:but )?with (?:wider|narrower|wide|tighter|bigger|smaller) bands"
+        r"(?= [,.;⋄:]| ?$)"),
+     lambda m: " " if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", m.string)
+     else m.group(0)),
+    (rx(r"(?:set )?(?:at|with) the same (?P<n>\d+(?:\.\d+)?)(?: (?:standard deviations?|std"
+        r"|sd|width))?"),
+     lambda m: " " if re.search(rf"(?<!\S){re.escape(m.group('n'))} {BB_STD_WORDS}(?!\S)",
+                                m.string) else m.group(0)),
     # "under the 20 level", "above the 80 line": the number
     (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)"), r" \g<n> "),
     # "thirds in A, B and C", "halves in A and B": equal shares
