@@ -37,7 +37,10 @@ sentences), and what must stay refused beside them:
   to 60% SPY and 40% IEF", MACD settings said after the rule ("but with faster settings: 5, 35
   and 5 ... with those same settings"), a Bollinger width said again ("at the same 3", "with
   wider bands, 3 standard deviations"), "take it off when", "neither one is true anymore", "in
-  which case I don't want it at all".
+  which case I don't want it at all";
+- an equal split of a list, then a rule said of each ("Equal weight A, B and C; buy each one
+  when ...", "I want A, B and C in equal weight; buy each when ...", "hold A, B and C in equal
+  amounts, each one only while ..., and sell any one that drops under ...").
 """
 
 from __future__ import annotations
@@ -446,3 +449,26 @@ def test_a_bollinger_width_said_again(text: str, ok: bool) -> None:
 ])
 def test_more_sell_rules_in_the_writers_words(text: str, exit_: list[str]) -> None:
     assert _conds(parse(text).exit) == exit_
+
+
+# -- an equal split of a list, then a rule said of each ------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Equal weight GLD, TLT and IEF; buy each one when it closes above its 50-day SMA and sell "
+    "each when it closes below.",
+    "Bond fan here: I want GLD, TLT and IEF in equal weight; buy each when it closes above its "
+    "50-day SMA and sell each when it isn't.",
+    "I'd like to hold GLD, TLT and IEF in equal amounts, each one only while it's above its own "
+    "50-day moving average, and sell any one that drops under its 50-day.",
+])
+def test_an_equal_split_of_a_list_then_a_rule_of_each(text: str) -> None:
+    spec = parse(text)
+    assert spec.symbols == ["GLD", "TLT", "IEF"]
+    assert spec.allocation.kind == AllocationKind.equal_weight
+    assert _conds(spec.entry) == ["price gt sma50"] and _conds(spec.exit) == ["price lt sma50"]
+
+
+def test_a_list_held_in_equal_weights_with_a_band_stays_a_portfolio() -> None:
+    spec = parse("Task: hold SPY, TLT, GLD and DBC in equal weights and rebalance whenever any of "
+                 "them drifts more than 5 percentage points from its target.")
+    assert spec.allocation.kind == AllocationKind.target_weights
+    assert spec.allocation.drift_band_pct == 5.0

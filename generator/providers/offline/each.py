@@ -46,6 +46,11 @@ _OF_EACH: list[tuple[re.Pattern[str], str]] = [
         r"|one of them|1 of them)(?= (?:drops|falls|closes|goes|slips|dips|crosses|is|gets)"
         r"(?!\S))"), " it "),
     (rx(r"(?:sell|dump|exit)(?: just| only)? that (?:1|one|fund|position)(?: only)?"), " sell it "),
+    # "sell any one that drops under its 100-day": the sell of each, on its own condition
+    (rx(r"(?:sell|dump|exit) (?:any|each) (?:1|one|fund|etf|position)(?: of them)? (?:that|which)"
+        r"(?= (?:drops|falls|closes|goes|slips|dips|crosses|is|gets)(?!\S))"), " sell it when it "),
+    # "..., each one (only) while it's above its own 100-day": the hold of each
+    (rx(r"(?:(?<=^ )|(?<=[,;:.⋄] ))it(?: only)?(?= (?:while|as long as)(?!\S))"), " hold it "),
 ]
 
 

@@ -258,9 +258,19 @@ _MY_SYMBOL_SYSTEM = rx(rf"(?:my|our) (?:new |simple |current |little |latest )?(
 # a rule said of each of them trades
 # (only with a rule said of each one: a list alone may be a portfolio's or a rotation's)
 _EACH_SAID = re.compile(r"(?<!\S)(?:(?:any|each|whichever) (?:of (?:them|those|these)|1|one"
-                        r"|fund|etf)|same rule for each)(?!\S)")
+                        r"|fund|etf)|same rule for each"
+                        # "buy each when ...", "sell each when it isn't"
+                        r"|(?:buy|sell|hold|own) each(?= (?:when|whenever|if|while|once"
+                        r"|as long as)(?!\S)))(?!\S)")
 _SHARED_AMONG = rx(rf"(?P<head>(?:equally|evenly) (?:among|between|across|over|into))"
                    rf" (?P<syms>{SYMLIST})")
+# "I want HYG, LQD and TIP in equal weight; buy each when ...", "hold SPY, QQQ and IWM in equal
+# amounts, each one only while ...": the list, then the equal split (read with a rule of each)
+_LISTED_EQUAL = rx(rf"(?:(?:i|we) (?:want|would like)(?: to (?:hold|own|have|buy))? |(?:i'd|we'd)"
+                   rf" like(?: to (?:hold|own|have|buy))? )(?P<syms>{SYMLIST})"
+                   r" (?:in equal (?:weights?|amounts|parts|shares|sizes)|equally weighted"
+                   r"|equal weighted|(?:split )?(?:evenly|equally))"
+                   r"(?= [;,:] (?:buy|sell|hold|own|each|and each|with each)(?!\S))")
 _CANDIDATES = rx(rf"(?:(?:the |my )?(?:candidates|universe|symbols|tickers|funds|etfs|list)"
                  rf" (?:are|is|:)|(?:check|watch|look at|track|scan)|(?:the )?same rule for"
                  r" (?:each of|all of|every one of|all)|(?:(?<=^ )|(?<=[.;] ))(?:across|for|on)"
@@ -665,6 +675,9 @@ def strip_small_talk(state: ParseState) -> None:
         found.append(m.group(0).replace(m.group("syms"), "").strip())
         return " "
 
+    def shared_list(m: re.Match[str]) -> None:
+        state.framed_symbols.extend(re.findall(rf"(?<!\S){SYM}(?!\S)", m.group("syms")))
+
     def shared(m: re.Match[str]) -> str:
         state.framed_symbols.extend(re.findall(rf"(?<!\S){SYM}(?!\S)", m.group("syms")))
         return f" {m.group('head')} "
@@ -673,6 +686,7 @@ def strip_small_talk(state: ParseState) -> None:
         text = _CANDIDATES.sub(candidates, text)
         # "split the money equally among SPY, QQQ and IWM, but each fund is only held while ..."
         text = _SHARED_AMONG.sub(shared, text)
+        text = _LISTED_EQUAL.sub(lambda m: (shared_list(m), " equal weight ")[1], text)
     text = _MY_SYMBOL_SYSTEM.sub(framed, text)
     text = _SLEEVE.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)

@@ -123,7 +123,7 @@ def _title_split(text: str) -> tuple[str, str] | None:
     tokens = text.split()
     for k, tok in enumerate(tokens[:16]):
         head_text = " ".join(tokens[:k])
-        comma_title = (tok == "," and k + 1 < len(tokens) and tokens[k + 1] in _COMMA_NEXT
+        comma_title = (tok in (",", ";") and k + 1 < len(tokens) and tokens[k + 1] in _COMMA_NEXT
                        and (not any(t == "%" or t[0].isdigit() for t in tokens[:k])
                             or any(p.search(head_text) for p in _SETTINGS)
                             or ("macd" in tokens[:k] and _MACD_SETTINGS.search(head_text))))
