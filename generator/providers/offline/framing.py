@@ -675,8 +675,9 @@ def strip_small_talk(state: ParseState) -> None:
         found.append(m.group(0).replace(m.group("syms"), "").strip())
         return " "
 
-    def shared_list(m: re.Match[str]) -> None:
+    def shared_list(m: re.Match[str]) -> str:
         state.framed_symbols.extend(re.findall(rf"(?<!\S){SYM}(?!\S)", m.group("syms")))
+        return " equal weight "
 
     def shared(m: re.Match[str]) -> str:
         state.framed_symbols.extend(re.findall(rf"(?<!\S){SYM}(?!\S)", m.group("syms")))
@@ -686,7 +687,7 @@ def strip_small_talk(state: ParseState) -> None:
         text = _CANDIDATES.sub(candidates, text)
         # "split the money equally among SPY, QQQ and IWM, but each fund is only held while ..."
         text = _SHARED_AMONG.sub(shared, text)
-        text = _LISTED_EQUAL.sub(lambda m: (shared_list(m), " equal weight ")[1], text)
+        text = _LISTED_EQUAL.sub(shared_list, text)
     text = _MY_SYMBOL_SYSTEM.sub(framed, text)
     text = _SLEEVE.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)
