@@ -40,7 +40,9 @@ sentences), and what must stay refused beside them:
   which case I don't want it at all";
 - an equal split of a list, then a rule said of each ("Equal weight A, B and C; buy each one
   when ...", "I want A, B and C in equal weight; buy each when ...", "hold A, B and C in equal
-  amounts, each one only while ..., and sell any one that drops under ...").
+  amounts, each one only while ..., and sell any one that drops under ...");
+- a condition of each of two funds ("both IWM and SPY are above their 100-day averages"), and a
+  fund's own average ("EFA's own 50-day", not the verb "own").
 """
 
 from __future__ import annotations
@@ -472,3 +474,24 @@ def test_a_list_held_in_equal_weights_with_a_band_stays_a_portfolio() -> None:
                  "them drifts more than 5 percentage points from its target.")
     assert spec.allocation.kind == AllocationKind.target_weights
     assert spec.allocation.drift_band_pct == 5.0
+
+
+# -- a condition of each of two funds ------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Buy IWM when both IWM and SPY are above their 100-day averages; sell IWM when IWM goes under "
+    "its 100-day.",
+    "Buy IWM when IWM and SPY are both above their 100-day moving averages; sell when IWM closes "
+    "under its 100-day.",
+])
+def test_both_funds_above_their_own_averages(text: str) -> None:
+    spec = parse(text)
+    assert spec.symbols == ["IWM"]
+    assert _conds(spec.entry) == ["price gt sma100", "price@SPY gt sma100@SPY"]
+    assert _conds(spec.exit) == ["price lt sma100"]
+
+
+def test_a_funds_own_average_is_not_the_verb_own() -> None:
+    spec = parse("Buy EFA while SPY is above its 200-day and EFA's own 50-day is above its own "
+                 "200-day; sell if either of those fails.")
+    assert _conds(spec.entry) == ["price@SPY gt sma200@SPY", "sma50 gt sma200"]
+    assert spec.exit is not None and spec.exit.combine == "any"

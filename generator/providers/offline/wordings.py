@@ -65,6 +65,14 @@ _SHARE_COUNT = {"thirds": 3, "halves": 2, "quarters": 4, "fourths": 4, "fifths":
                 "half and half": 2}
 
 
+def _each_of_both(m: re.Match[str]) -> str:
+    """"both A and B are above their 200 day averages": A's condition and B's."""
+    line = re.sub(r"^own ", "", m.group("x"))
+    line = re.sub(r"(average|sma|ema|high|low)s$", r"\1", line)
+    first, second = m.group("a") or m.group("a2"), m.group("b") or m.group("b2")
+    return f" {first} is {m.group('op')} its {line} and {second} is {m.group('op')} its {line} "
+
+
 def _equal_shares(m: re.Match[str]) -> str:
     """An equal split said by its share ("thirds"), when the text names that many funds."""
     if len(set(re.findall(rf"(?<!\S){SYM}(?!\S)", m.string))) != _SHARE_COUNT[m.group("w")]:
@@ -453,6 +461,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|sd|width))?"),
      lambda m: " " if re.search(rf"(?<!\S){re.escape(m.group('n'))} {BB_STD_WORDS}(?!\S)",
                                 m.string) else m.group(0)),
+    # "EEM's own 50-day is above its own 200-day": the fund's own average, not the verb "own"
+    (rx(rf"(?P<s>{SYM}) own(?= (?:\d+|sma|ema|rsi|macd|moving|average|price|close)(?!\S))"),
+     r" \g<s> "),
+    # "when both EFA and EEM are above their 200-day averages": the condition of each
+    (rx(rf"(?:both (?P<a>{SYM}) and (?P<b>{SYM}) are|(?P<a2>{SYM}) and (?P<b2>{SYM}) are both)"
+        r" (?P<op>above|below|over|under) their (?P<x>(?:own )?\d+ (?:day|week) (?:moving )?"
+        r"(?:averages|smas|emas|simple moving averages|exponential moving averages|highs|lows))"),
+     lambda m: _each_of_both(m)),
     # "under the 20 level", "above the 80 line": the number
     (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)"), r" \g<n> "),
     # "thirds in A, B and C", "halves in A and B": equal shares
