@@ -42,7 +42,10 @@ sentences), and what must stay refused beside them:
   when ...", "I want A, B and C in equal weight; buy each when ...", "hold A, B and C in equal
   amounts, each one only while ..., and sell any one that drops under ...");
 - a condition of each of two funds ("both IWM and SPY are above their 100-day averages"), and a
-  fund's own average ("EFA's own 50-day", not the verb "own").
+  fund's own average ("EFA's own 50-day", not the verb "own");
+- a pair of averages named once, then said by their periods ("the 20-day and 50-day simple
+  averages: buy when the 20 crosses above the 50"); "Plan B" is not a ticker; a size after a
+  reason ("..., so $400 per trade on QQQ").
 """
 
 from __future__ import annotations
@@ -495,3 +498,26 @@ def test_a_funds_own_average_is_not_the_verb_own() -> None:
                  "200-day; sell if either of those fails.")
     assert _conds(spec.entry) == ["price@SPY gt sma200@SPY", "sma50 gt sma200"]
     assert spec.exit is not None and spec.exit.combine == "any"
+
+
+# -- a pair of averages named once, then said by their periods -----------------------------------
+@pytest.mark.parametrize(("text", "entry"), [
+    ("Trade QQQ with the 20-day and 50-day simple averages: buy when the 20 crosses above the 50, "
+     "sell when it crosses back below.", ["sma20 crosses_above sma50"]),
+    ("Trade QQQ with the 20-day and 50-day exponential averages: buy when the 20 crosses above "
+     "the 50 and RSI is over the 50 level, sell when it crosses back below.",
+     ["ema20 crosses_above ema50", "rsi14 gt 50"]),
+])
+def test_a_pair_of_averages_said_by_their_periods(text: str, entry: list[str]) -> None:
+    assert _conds(parse(text).entry) == entry
+
+
+def test_plan_b_is_not_a_ticker() -> None:
+    spec = parse("Plan B - buy QQQ on the golden cross, dump it on the death cross.")
+    assert spec.symbols == ["QQQ"]
+
+
+def test_a_size_after_a_reason() -> None:
+    spec = parse("I'm a student and only have a little to play with, so $400 per trade on QQQ. "
+                 "Buy when the 3-day RSI is under 15, sell when the 3-day RSI is over 60.")
+    assert spec.allocation.amount == 400.0 and spec.symbols == ["QQQ"]

@@ -602,8 +602,10 @@ def split_list_items(text: str) -> str:
 _START = r"(?:(?<=^ )|(?<=[.!?] ))"
 _RATIONALE = [
     re.compile(_START + r"(?P<why>(?:(?![.!?;:] )[^.!?;:])+?)(?: ,| ;)? (?:so|which is why"
-               r"|that's why|that why|that is why|hence|therefore)(?: ,)? (?=(?:i|we|my|our|just"
-               r"|after|the bot|i'd|i'll|let's|i'm)(?!\S))"),
+               r"|that's why|that why|that is why|hence|therefore)(?: ,)? (?=(?:(?:i|we|my|our|just"
+               r"|after|the bot|i'd|i'll|let's|i'm)(?!\S)|\d+(?:\.\d+)? (?:dollars|%|percent)"
+               # "I'm a student with little to play with, so $500 per trade on SPY": the size
+               r"(?!\S)))"),
     re.compile(_START + r"(?P<why>(?:since|because|given that) [^.!?;:]+?) , (?=(?:i|we)"
                r"(?: would| 'd| will| 'll)? (?:want|like|plan|prefer|'d like|would like)(?!\S))"),
 ]

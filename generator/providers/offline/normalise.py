@@ -133,6 +133,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(?:recovers|climbs back|gets back) (above|over)\b", r"rises above"),
     (r"(?i)\bexceeds\b", "is above"),
     (r"(?i)\b(?:purchases|purchase)\b(?= (?:the |some |shares |[A-Z]{2,5}\b))", "buy"),
+    # "Plan B - buy IWM ...": the idiom, not a ticker B
+    (r"(?i)\bplan ([a-d])\b(?= ?[-:,.])", "plan"),
     # chat slang: "cop", "scoop", "send it on", "bail", "dip out"; filler: "ngl", "lowkey"
     # (not the police: "retired cop here", "I'm a cop", "a former cop and")
     (r"(?i)(?<!retired )(?<!a )(?<!ex )(?<!ex-)(?<!former )(?<!the )(?<!am )\b(?:cop|scoop"

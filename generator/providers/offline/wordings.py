@@ -1034,8 +1034,28 @@ _BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line
                    r"(?! of| over| above)")
 
 
+# "Trade GLD with the 10-day and 40-day simple averages: buy when the 10 crosses above the 40",
+# "look at the 50 and 200 day averages ... when the 50 is over the 200": the pair named once,
+# then each said by its period alone
+_PAIR_NAMED = rx(r"(?:the )?(?P<a>\d+)(?: day)? and (?:the )?(?P<b>\d+) day (?:(?P<k>simple"
+                 r"|exponential|sma|ema) )?(?:moving )?(?:averages|smas|emas|mas|lines)")
+
+
+def _periods_of_a_named_pair(text: str) -> str:
+    m = _PAIR_NAMED.search(text)
+    if m is None or m.group("a") == m.group("b"):
+        return text
+    kind = "ema" if m.group("k") in ("exponential", "ema") else "sma"
+    head, tail = text[: m.end()], text[m.end():]
+    bare = rf"(?<=the )(?P<n>{m.group('a')}|{m.group('b')})(?! (?:day|week|month|%|percent|days"
+    bare += r"|weeks|months|bars?|trading|sma|ema|ma|moving|average|level|line|mark|threshold)"
+    bare += r"(?!\S))(?!\S)"
+    return head + re.sub(bare, lambda n: f"{n.group('n')} day {kind}", tail)
+
+
 def expand_shorthands(state: ParseState) -> None:
-    text = period_closes(state, closes_on_weekly_bars(state, state.t))
+    text = _periods_of_a_named_pair(state.t)
+    text = period_closes(state, closes_on_weekly_bars(state, text))
     if re.search(r"(?<!\S)macd(?!\S)", text):
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
     for pattern, replacement in _SAME_AS:
