@@ -238,17 +238,28 @@ rather than as one more pattern: held_out_27 78/80, held_out_28 72/80; eight old
 one to three (16, 18, 20, 22-26); the unseen held_out_29 and held_out_30 56/80 each (+1, +2); no
 wrong spec anywhere.
 
-The twenty-six blind sets (5-30) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
+Fifteenth round: two more sets of ordinary writers (31-32), written blind from the corpus's
+header and run at the round's starting commit (e2f322e): 60/80 (75 %) and 62/80 (78 %), 64/80
+with two annotations brought to the conventions; one wrong spec of the parser ("buy if it
+crosses above its 50-day or if its RSI is under 30. Sell on a 6% trailing stop." took the RSI
+clause as the sell rule), fixed at its root. The round worked from 29 and 30 (unseen through the
+fourteenth) and 32 (whose refusals were printed once at its first run), and kept 31 unseen.
+More readers of whole clauses over closed lexicons (a stop, target or trailing stop said as a
+sell rule; a minimum hold; the sell said as "move me to cash when it doesn't") and general
+wordings: held_out_29 56 -> 75, held_out_30 56 -> 76, held_out_32 64 -> 78; ten older sets rose
+by one to three; the unseen held_out_31 60 -> 63 (+3); no wrong spec anywhere.
+
+The twenty-eight blind sets (5-32) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
 46 %, 19 %, 19 %, 24 %, 21 %, 61 %, 34 %, 50 %, 46 %, 40 %, 45 %, 46 % and 49 % on their first
 runs (sets 25 and 26 after the round's work on the sets before them; 42 % and 44 % at its
-start), then 79 %, 57 %, 69 % and 68 % (sets 27-30): each
+start), then 79 %, 57 %, 69 % and 68 % (sets 27-30) and 75 % and 78 % (31-32): each
 new population of writers brings phrasing no earlier set had, and the further a population is
 from the earlier ones (code, configs, spreadsheets, emoji, letters), the lower the first run.
 Even ordinary writers start at 40-61 %, and a round that lifts its own sets by 25 to 46 points
 lifts the next unseen set of the same population by 1 to 6 (+6 and +1 in the twelfth round, +4
-and +5 in the thirteenth, +1 and +2 in the fourteenth). The 90 % target on unseen text is not
-met by the rule parser. Wrong specs on first runs stay rare and each was fixed at its root, not
-for its sentence.
+and +5 in the thirteenth, +1 and +2 in the fourteenth, +3 in the fifteenth). The 90 % target
+on unseen text is not met by the rule parser. Wrong specs on first runs stay rare and each was
+fixed at its root, not for its sentence.
 """
 
 from __future__ import annotations
@@ -261,11 +272,12 @@ FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3
           "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0,
           "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.85,
           "held_out_11": 0.95, "held_out_12": 0.95,
-          "held_out_13": 0.90, "held_out_14": 0.90, "held_out_15": 0.75, "held_out_16": 0.74,
-          "held_out_17": 0.40, "held_out_18": 0.44, "held_out_19": 0.95, "held_out_20": 0.80,
-          "held_out_21": 0.82, "held_out_22": 0.58, "held_out_23": 0.82,
-          "held_out_24": 0.70, "held_out_25": 0.69, "held_out_26": 0.50,
-          "held_out_27": 0.96, "held_out_28": 0.88, "held_out_29": 0.68, "held_out_30": 0.68}
+          "held_out_13": 0.90, "held_out_14": 0.90, "held_out_15": 0.79, "held_out_16": 0.74,
+          "held_out_17": 0.40, "held_out_18": 0.47, "held_out_19": 0.95, "held_out_20": 0.80,
+          "held_out_21": 0.82, "held_out_22": 0.62, "held_out_23": 0.82,
+          "held_out_24": 0.70, "held_out_25": 0.71, "held_out_26": 0.54,
+          "held_out_27": 0.98, "held_out_28": 0.91, "held_out_29": 0.93, "held_out_30": 0.94,
+          "held_out_31": 0.78, "held_out_32": 0.96}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

@@ -114,10 +114,14 @@ Defaults and conventions
 * A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
 * Clauses read as bags of words over a closed lexicon, when no pattern took them: a rotation's
   filter and its alternative fund ("If even the winner is down over those 3 months, hold SHY";
-  `rotation_filters`), a time exit ("bail out after 6 days no matter what"; `holding_periods`),
-  a portfolio's rebalancing and drift band ("reset it every month", "only rebalance when
-  something ends up more than 10 points away from where it should be"; `rebalance_words`), the
-  sell rule said from the buy rule ("sell when both of those are no longer true"; `exits`) and a
+  `rotation_filters`), a time exit ("bail out after 6 days no matter what") and a minimum hold
+  ("don't let it sell until I've held it for at least 10 days"; `holding_periods`), a stop,
+  target or trailing stop said as a sell rule ("sell if it ever falls 6% below what I paid";
+  `risk_words`), a portfolio's rebalancing and drift band ("reset it every month", "only
+  rebalance when something ends up more than 10 points away from where it should be";
+  `rebalance_words`), the
+  sell rule said from the buy rule ("sell when both of those are no longer true", "move me to
+  cash when it doesn't"; `exits`) and a
   volatility target ("size my SPY position so it runs at about 10% volatility a year";
   `allocation`). Every word must be one the clause's lexicon knows, and a count or period in it
   must agree with the rest of the text, or the clause is left to be refused.
@@ -127,10 +131,10 @@ Modules
 `parser` runs the phases in order (`parse`, `parse_text` with the ignored words); `normalise`
 (with `formulas`: code and maths in words) is step 1; `framing` (titles, small talk, letters),
 `narration` (a strategy told as a story), `corrections` (edits the writer made),
-`wordings` (one construct said many ways, rewritten to one), `exits`, `schedule`, `risk` and
-`allocation` (with `holding_periods`) take out the global phrases of step 2; `portfolios` holds
-the legs, weights, rotation (with `rotation_filters`) and buy-and-hold (with `rebalance_words`)
-families and `signals` the rule family of step 3, which reads `clauses`,
+`wordings` (one construct said many ways, rewritten to one), `exits`, `schedule`, `risk` (with
+`holding_periods` and `risk_words`) and `allocation` take out the global phrases of step 2;
+`portfolios` holds the legs, weights, rotation (with `rotation_filters`) and buy-and-hold
+(with `rebalance_words`) families and `signals` the rule family of step 3, which reads `clauses`,
 `conditions` and `indicators` and builds `rules`. Shared by all: `vocabulary` (every word list),
 `phrases` (how patterns are written and taken out), `state` (the parse in progress), `terms`
 (what a rule is read into), `assemble` (the final spec) and `errors` (`ParseError`). Modules
