@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import split_at_marks
+from generator.providers.offline.phrases import consume_clauses, lone_quantity, split_at_marks
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, UNIT_DAYS, words
 
@@ -50,16 +50,12 @@ _ONE_UNIT = re.compile(r"(?<!\S)(?:a|an|one) (?P<u>day|week|month)(?!\S)")
 
 def _bars(clause: str) -> int | None:
     """The clause's holding period in trading days, when it is a time exit and nothing else."""
-    clause = _ONE_UNIT.sub(lambda m: f"1 {m.group('u')}", clause)
-    periods = list(_PERIOD.finditer(clause))
-    if len(periods) != 1:
+    said = lone_quantity(_ONE_UNIT.sub(lambda m: f"1 {m.group('u')}", clause), _PERIOD, _LEXICON)
+    if said is None:
         return None
-    rest = _PERIOD.sub(" ", clause).split()
-    if not rest or any(w not in _LEXICON for w in rest):
-        return None
+    m, rest = said
     if not any(w in _CLOSES or w in _HOLDS for w in rest):
         return None
-    m = periods[0]
     return int(m.group("n")) * _UNIT_BARS[m.group("u")]
 
 
@@ -80,34 +76,31 @@ def _min_hold_bars(clause: str) -> int | None:
     period, a sell that waits ("don't sell until", "don't let it sell during the first") or a
     hold before any sell ("hold at least 10 days before any sell"), and only words of the
     lexicon besides."""
-    periods = list(_PERIOD.finditer(clause))
-    if len(periods) != 1:
+    said = lone_quantity(_WHATEVER_SAYS.sub(" ", clause), _PERIOD, _MIN_LEXICON)
+    if said is None:
         return None
-    rest = _PERIOD.sub(" ", _WHATEVER_SAYS.sub(" ", clause)).split()
-    if not rest or any(w not in _MIN_LEXICON for w in rest):
-        return None
+    m, rest = said
     waits = any(w in _WAITS for w in rest)
     sell_waits = any(w in _NOT for w in rest) and any(w in _CLOSES for w in rest)
     hold_first = (any(w in _HOLDS for w in rest) and "before" in rest
                   and any(w in _CLOSES for w in rest) and ("least" in rest or "minimum" in rest))
     if not waits or not (sell_waits or hold_first):
         return None
-    m = periods[0]
     return int(m.group("n")) * _UNIT_BARS[m.group("u")]
 
 
 def read_min_holds(state: ParseState) -> None:
     """Take each clause that says only a minimum hold out of the text, as `min_hold_bars`."""
-    pieces = split_at_marks(f" {state.t.strip()} ", ",;.⋄:")
-    for k, piece in enumerate(pieces):
+    def read(piece: str) -> bool:
         bars = _min_hold_bars(piece.strip()) if piece.strip() else None
         if bars is None:
-            continue
+            return False
         state.risk["min_hold_bars"] = state.settle(state.risk.get("min_hold_bars"), bars,
                                                    "minimum holding periods", piece.strip())
         state.understood.append(f"minimum holding period {bars} trading days")
-        pieces[k] = f" {CONSUMED} "
-    state.t = "".join(pieces)
+        return True
+
+    state.t = consume_clauses(state.t, ",;.⋄:", read)
 
 
 def read_time_exits(state: ParseState) -> None:

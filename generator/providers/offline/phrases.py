@@ -10,7 +10,7 @@ works.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from generator.providers.offline.vocabulary import CONSUMED, UNIT_DAYS, UNIT_WORDS
 
@@ -121,6 +121,20 @@ def split_at_marks(text: str, marks: str) -> list[str]:
     marks kept between the pieces (piece, mark, piece, ...), so that joining the list gives the
     text back. Two marks in a row ("⋄ ,") are two separators."""
     return re.split(rf"(?<!\S)([{re.escape(marks)}])(?!\S)", text)
+
+
+def lone_quantity(clause: str, quantity: re.Pattern[str], lexicon: Collection[str],
+                  ) -> tuple[re.Match[str], list[str]] | None:
+    """The one match of `quantity` in `clause` (a period, a percentage) and the clause's other
+    words, when it holds exactly one and every other word is in `lexicon`; else None. The test
+    of the clause readers that take a clause as a bag of words around one number."""
+    found = list(quantity.finditer(clause))
+    if len(found) != 1:
+        return None
+    rest = quantity.sub(" ", clause).split()
+    if not rest or any(w not in lexicon for w in rest):
+        return None
+    return found[0], rest
 
 
 def consume_clauses(text: str, marks: str, read: Callable[[str], bool]) -> str:

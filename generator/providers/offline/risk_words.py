@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import split_at_marks
-from generator.providers.offline.vocabulary import CONSUMED, words
+from generator.providers.offline.phrases import consume_clauses, lone_quantity
+from generator.providers.offline.vocabulary import words
 
 _CLOSES = frozenset(words("sell sells selling exit exiting dump bail close cut out take"))
 _DOWN = frozenset(words(
@@ -47,12 +47,10 @@ _PERCENT = re.compile(r"(?<!\S)(?P<n>\d+(?:\.\d+)?) (?:%|percent)(?!\S)")
 def _control(clause: str) -> tuple[str, float] | None:
     """The control ("stop", "take" or "trailing", as `risk._CONTROLS` names them) and its level,
     when the clause says one control and nothing else."""
-    found = list(_PERCENT.finditer(clause))
-    if len(found) != 1:
+    said = lone_quantity(clause, _PERCENT, _LEXICON)
+    if said is None:
         return None
-    rest = _PERCENT.sub(" ", clause).split()
-    if not rest or any(w not in _LEXICON for w in rest):
-        return None
+    level, rest = said
     if not any(w in _CLOSES for w in rest):
         return None
     down, up = any(w in _DOWN for w in rest), any(w in _UP and w != "up" for w in rest)
@@ -60,7 +58,7 @@ def _control(clause: str) -> tuple[str, float] | None:
     up = up or ("up" in rest and not down)
     if down == up:
         return None
-    value = float(found[0].group("n"))
+    value = float(level.group("n"))
     if any(w in _PEAK for w in rest):
         return ("trailing", value) if down else None
     if not any(w in _PAID for w in rest):
@@ -71,13 +69,12 @@ def _control(clause: str) -> tuple[str, float] | None:
 def take_risk_clauses(text: str) -> tuple[str, list[tuple[str, float, str]]]:
     """`text` with each clause that says only a stop, target or trailing stop taken out, and
     what each said: (control, level, the clause)."""
-    pieces = split_at_marks(f" {text.strip()} ", ",;.⋄:")
     found: list[tuple[str, float, str]] = []
-    for k, piece in enumerate(pieces):
-        said = piece.strip()
-        control = _control(said) if said else None
-        if control is None:
-            continue
-        found.append((*control, said))
-        pieces[k] = f" {CONSUMED} "
-    return "".join(pieces), found
+
+    def read(piece: str) -> bool:
+        control = _control(piece.strip()) if piece.strip() else None
+        if control is not None:
+            found.append((*control, piece.strip()))
+        return control is not None
+
+    return consume_clauses(text, ",;.⋄:", read), found
