@@ -8,7 +8,8 @@ sentences), and what must stay refused beside them:
   the control as the exit ("sell only on a 10-day low" stays a sell rule);
 - a sentence about the writer's life ("I lost a lot in 2022 because I never sold.", "Nurse, up
   at 5am, no time for charts.", "I sell cars for a living.", "That's all I want."), ignored,
-  with its year or time of day, while one that says how to trade is not;
+  with its year or time of day, while one that says how to trade is not, nor a time said alone
+  ("every day at 10 am": intraday) or a window of years ("from 2010 to 2020": a backtest's);
 - an equal split said by its share ("thirds: SPY, TLT, GLD", "split half and half", "set back to
   equal thirds", "away from its third") when the share is the text's own, and the weights said
   again ("put it back to sixty-forty");
@@ -521,3 +522,26 @@ def test_a_size_after_a_reason() -> None:
     spec = parse("I'm a student and only have a little to play with, so $400 per trade on QQQ. "
                  "Buy when the 3-day RSI is under 15, sell when the 3-day RSI is over 60.")
     assert spec.allocation.amount == 400.0 and spec.symbols == ["QQQ"]
+
+
+@pytest.mark.parametrize("text", [
+    # a time said alone is an intraday rule, not the writer's day
+    "Every day at 10 am: buy SPY when RSI(2) is under 10, sell when it is over 70.",
+    # a window of years is a backtest's, not a year of the writer's life
+    "Backtest from 2010 to 2020: buy SPY when RSI(2) is under 10, sell when it is over 70.",
+    "2015-2020 test: buy SPY when RSI(2) is under 10, sell when it is over 70.",
+    # plural picks with no count
+    "Once a month, pick the ones out of SPY, EFA, EEM and AGG that went up the most over the "
+    "last 6 months.",
+])
+def test_numbers_that_are_not_the_writers_life_stay_refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("put 5 hundred dollars into SPY", "500"), ("put five thousand dollars into SPY", "5000"),
+    ("twenty-five thousand dollars", "25000"),
+])
+def test_spelled_amounts_are_one_number(text: str, amount: str) -> None:
+    assert f" {amount} dollars" in normalise(text, None)

@@ -720,12 +720,16 @@ def strip_small_talk(state: ParseState) -> None:
 PERSONAL_NUMBER = rx(
     r"(?:(?:for|of|after|with|raising|have|has|read|bought|wrote) )?(?:my |our |a |the )?"
     rf"(?:run of )?\d+(?: [a-z']+){{0,2}} (?:{'|'.join(sorted(PERSONAL_NOUNS))})(?: old)?"
-    # a year of the writer's life ("I lost a lot in 2008"), never an amount or a period
-    r"|(?:(?:in|since|from|before|after|of|back in) )?(?:19|20)\d\d(?! (?:\$|dollars?|bucks"
-    r"|usd|%|percent|shares|days?|weeks?|months?|years?|bars?|sessions?)(?!\S))"
-    # a time of the writer's day ("up at 4am", "I get home at 6:30 pm")
-    r"|(?:(?:up|awake|home|off|start|work) )?(?:(?:at|by|before|after|until|till) )?"
-    r"\d{1,2}(?: : \d\d)? (?:am|pm|a \. m \.|p \. m \.)"
+    # a year of the writer's life ("I lost a lot in 2008"), never an amount, a period or a window
+    # of dates ("from 2010 to 2020", "2015-2020": a backtest's, refused as a number of the title)
+    r"|(?<!from )(?<!between )(?<!- )(?<!to )(?:(?:in|since|before|after|of|back in) )?"
+    r"(?:19|20)\d\d(?! (?:\$|dollars?|bucks|usd|%|percent|shares|days?|weeks?|months?|years?"
+    r"|bars?|sessions?)(?!\S))(?! (?:to|-|through|until|till|and) (?:19|20)\d\d(?!\S))"
+    # a time of the writer's day ("up at 4am", "I get home at 6:30 pm", "4am starts"); never a
+    # time said alone ("every day at 10 am": an intraday rule, refused)
+    r"|(?:up|awake|home|off|start|starts|work|wake up|get up|leave) (?:at|by|before|after|until"
+    r"|till) \d{1,2}(?: : \d\d)? (?:am|pm|a \. m \.|p \. m \.)"
+    r"|\d{1,2} (?:am|pm) (?:starts|start|shifts|shift|wake ups?|alarms?)"
 )
 
 

@@ -474,8 +474,8 @@ def _join_number_words(tokens: list[str]) -> list[str]:
             i += 1
             continue
         following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
-        if word.isdigit() and following == "thousand":  # "5 thousand dollars"
-            out.append(str(int(word) * 1000))
+        if word.isdigit() and following in ("thousand", "hundred"):  # "5 thousand dollars"
+            out.append(str(int(word) * int(NUMBER_WORDS[following])))
             i += 2
             continue
         if word not in NUMBER_WORDS:

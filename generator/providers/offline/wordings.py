@@ -843,9 +843,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"the (?P<n>\d+) (?:funds? |etfs? |ones? )?(?:that|which) (?:went up|rose|gained|grew"
         r"|did|performed|returned|climbed)(?: the)? (?:most|best)"), r" the top \g<n> "),
     # "pick the one fund out of SPY, EFA and AGG that went up the most": the top one of them
-    (rx(rf"the (?:(?P<n>\d+) )?(?:funds?|etfs?|ones?) (?P<u>(?:out of|of|from|among) {SYMLIST})"
-        r" (?:that|which) (?:went up|rose|gained|grew|did|performed|returned|climbed)(?: the)?"
-        r" (?:most|best)"), lambda m: f" the top {m.group('n') or 1} {m.group('u')} "),
+    # ("the ones out of ... that went up the most", plural with no count, is left to be refused)
+    (rx(rf"the (?:(?P<n>\d+) )?(?P<noun>funds?|etfs?|ones?) (?P<u>(?:out of|of|from|among)"
+        rf" {SYMLIST}) (?:that|which) (?:went up|rose|gained|grew|did|performed|returned"
+        r"|climbed)(?: the)? (?:most|best)"),
+     lambda m: m.group(0) if m.group("n") is None and m.group("noun").endswith("s")
+     else f" the top {m.group('n') or 1} {m.group('u')} "),
     (rx(r"whichever (?:1 |one )?(?:went up|rose|gained|grew|climbed)(?: the)? most"),
      " whichever did best "),
     # "move it out when it isn't": the sell
