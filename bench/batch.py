@@ -124,10 +124,11 @@ def run_sweep(home: Path, data: Path, executor: str, ray_address: str | None,
     from core.db import dispose_engines
 
     settings = Settings(home=home, generated_dir=home / "gen", smoke_backtest_days=0,
-                        tearsheet=False)
+                        tearsheet=False,
+                        executor=ExecutorSettings(executor=executor,  # type: ignore[arg-type]
+                                                  ray_address=ray_address,
+                                                  input_evidence=input_evidence))
     app = Services.open(settings)
-    app.batch_settings = ExecutorSettings(executor=executor, ray_address=ray_address,  # type: ignore[arg-type]
-                                          input_evidence=input_evidence)
     app.market.import_path(data)
     strategy = app.strategies.create_strategy(app.user_id, TEXT)
     fast = sorted({f for f, _ in pairs})
@@ -153,7 +154,6 @@ def run_sweep(home: Path, data: Path, executor: str, ray_address: str | None,
         for r in results["leaderboard"]
     }
     durations = [app.backtests.get_backtest(None, i).duration_s or 0.0 for i in view.run_ids]
-    app.close_batches()
     app.close()
     dispose_engines()
     return elapsed, returns, durations

@@ -303,7 +303,8 @@ def main() -> None:
         # the same, counted from the first deploy call (with --started or --warm, what the
         # start-up already spent is not in it)
         start_cpu_since_deploy = {
-            name: (spent - start_cpu_before[name]) if spent is not None else None
+            name: (spent - before) if spent is not None and (before := start_cpu_before[name])
+            is not None else None
             for name, spent in start_cpu_others.items() if name in start_cpu_before
         }
         phases = start_phases(home / "home" / "deployments", deployed_at)

@@ -47,6 +47,7 @@ def seed(home: Path, strategy_id: int, run_id: int, strategies: int, runs: int) 
                            slug=f"{source.slug}_copy_{n}", text=source.text, latest_version=1)
             db.add(row)
             db.flush()
+            assert row.id is not None
             copy = StrategyVersion(**version.model_dump(exclude={"id", "strategy_id"}),
                                    strategy_id=row.id)
             db.add(copy)

@@ -80,7 +80,7 @@ def main() -> None:
     )
     _lumibot_data(market_frames(request))  # import Lumibot's entities once, outside the timing
 
-    def read() -> tuple[dict, dict]:  # type: ignore[type-arg]
+    def read() -> tuple[dict, dict]:
         frames = market_frames(request)
         return frames, _dividend_columns(request, frames)
 

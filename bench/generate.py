@@ -84,7 +84,7 @@ def main() -> None:
         for case in corpus:
             known = set(STORED_SYMBOLS) | set(case.facts.get("store", "").split())
             for way in ways:
-                render._layout = old_path if way == "black" else real_layout  # type: ignore
+                render._layout = old_path if way == "black" else real_layout
                 if way == "cold":
                     code_layout._black_block.cache_clear()
                 started, cpu = time.perf_counter(), time.process_time()
@@ -95,7 +95,7 @@ def main() -> None:
                     bucket = refused
                 bucket.append(((time.perf_counter() - started) * 1000,
                                (time.process_time() - cpu) * 1000))
-    render._layout = real_layout  # type: ignore[assignment]
+    render._layout = real_layout
     print(f"trader corpus: {len(corpus)} sentences × {args.rounds} rounds, static pipeline "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):")
     for label, pairs in (*((f"code {w}", coded[w]) for w in ways), ("refused", refused)):

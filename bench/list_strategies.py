@@ -40,6 +40,7 @@ def seed(home: Path, strategy_id: int, count: int) -> None:
                            slug=f"{source.slug}_copy_{n}", text=source.text, latest_version=1)
             db.add(row)
             db.flush()
+            assert row.id is not None
             db.add(StrategyVersion(**version.model_dump(exclude={"id", "strategy_id"}),
                                    strategy_id=row.id))
         db.commit()

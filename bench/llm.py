@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
@@ -55,7 +57,8 @@ def main() -> None:
     server.default = Reply(GOOD_SPEC)
     home = Path(tempfile.mkdtemp(prefix="stratforge-bench-"))
     settings = Settings(
-        home=home, openai_base_url=server.openai_url, openai_api_key="bench", llm_max_retries=0
+        home=home, openai_base_url=server.openai_url, openai_api_key=SecretStr("bench"),
+        llm_max_retries=0,
     )
     provider = build_provider("openai:gpt-4o-mini", settings)
     limits = SpecLimits()
@@ -67,13 +70,13 @@ def main() -> None:
         ),
     )
 
-    llm.system_prompt = timed("prompt build", llm.system_prompt)  # type: ignore[assignment]
-    llm.user_message = timed("prompt build", llm.user_message)  # type: ignore[assignment]
-    llm.spec_problems = timed("answer validation", llm.spec_problems)  # type: ignore[assignment]
-    pipeline.describe = timed("summary", pipeline.describe)  # type: ignore[assignment]
-    pipeline.render_strategy = timed("render+black", pipeline.render_strategy)  # type: ignore[assignment]
-    black.format_str = timed("black", black.format_str)  # type: ignore[assignment]
-    pipeline.check_source = timed("static gate", pipeline.check_source)  # type: ignore[assignment]
+    llm.system_prompt = timed("prompt build", llm.system_prompt)
+    llm.user_message = timed("prompt build", llm.user_message)
+    llm.spec_problems = timed("answer validation", llm.spec_problems)
+    pipeline.describe = timed("summary", pipeline.describe)
+    pipeline.render_strategy = timed("render+black", pipeline.render_strategy)
+    black.format_str = timed("black", black.format_str)
+    pipeline.check_source = timed("static gate", pipeline.check_source)
 
     totals: list[float] = []
     models: list[float] = []
