@@ -150,12 +150,11 @@ def _exit_mode_of(clause: str) -> str | None:
         return None
     if not any(t in _EXIT_VERBS for t in tokens) or not any(t in _WHEN_WORDS for t in tokens):
         return None
-    negated = bool(_NEGATED.search(clause))
     if "neither" in tokens or "none" in tokens:
         # "neither is true (anymore)": every one has failed; "neither is false" says otherwise
         negated = bool(_NEGATED.search(clause.replace("anymore", " ")))
         return "negate_all" if "true" in tokens and not negated else None
-    if not negated:
+    if not _NEGATED.search(clause):
         return None
     if any(t in _ALL_WORDS for t in tokens):
         return "negate_all"
@@ -167,9 +166,6 @@ def _exit_mode_of(clause: str) -> str | None:
 
 
 def _read_exit_clauses(state: ParseState) -> None:
-    def settle(mode: str, clause: str) -> None:
-        _settle_mode(state, mode, clause)
-
     def read(piece: str) -> str:
         """The piece with its exit clause taken out: the whole sentence ("when both of those
         are false , sell"), else one of its comma-separated clauses ("..., and sell when it
@@ -177,7 +173,7 @@ def _read_exit_clauses(state: ParseState) -> None:
         clause = piece.replace(" , ", " ").strip()
         mode = _exit_mode_of(clause) if clause else None
         if mode is not None:
-            settle(mode, clause)
+            _settle_mode(state, mode, clause)
             return f" {CONSUMED} "
         if " , " not in piece:
             # "hold QQQ while A and go to cash when it isn't": the clause after the last "and"
@@ -185,7 +181,7 @@ def _read_exit_clauses(state: ParseState) -> None:
             mode = _exit_mode_of(tail.strip()) if head.strip() and tail.strip() else None
             if mode is None:
                 return piece
-            settle(mode, tail.strip())
+            _settle_mode(state, mode, tail.strip())
             return f"{head} {CONSUMED} "
         parts = piece.split(" , ")
         return " , ".join(read(part) for part in parts)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 
 from generator.providers.offline.normalise import normalise
-from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash
+from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash, symbols_in
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import (
     CONSUMED,
@@ -624,7 +624,7 @@ def _rationale(state: ParseState, found: list[str], m: re.Match[str]) -> str:
         return m.group(0)
     # "The swings in QQQ make me queasy, so I want ...": the fund the reason is about is the one
     # the rules trade when they name none (`signals.resolve_symbols`)
-    state.framed_symbols.extend(re.findall(rf"(?<!\S){SYM}(?!\S)", m.group("why")))
+    state.framed_symbols.extend(symbols_in(m.group("why")))
     found.append(m.group("why").strip())
     return " "
 
@@ -673,16 +673,16 @@ def strip_small_talk(state: ParseState) -> None:
     text = _FOR_SYMBOL.sub(framed, text)
 
     def candidates(m: re.Match[str]) -> str:
-        state.framed_symbols.extend(re.findall(rf"(?<!\S){SYM}(?!\S)", m.group("syms")))
+        state.framed_symbols.extend(symbols_in(m.group("syms")))
         found.append(m.group(0).replace(m.group("syms"), "").strip())
         return " "
 
     def shared_list(m: re.Match[str]) -> str:
-        state.framed_symbols.extend(re.findall(rf"(?<!\S){SYM}(?!\S)", m.group("syms")))
+        state.framed_symbols.extend(symbols_in(m.group("syms")))
         return " equal weight "
 
     def shared(m: re.Match[str]) -> str:
-        state.framed_symbols.extend(re.findall(rf"(?<!\S){SYM}(?!\S)", m.group("syms")))
+        state.framed_symbols.extend(symbols_in(m.group("syms")))
         return f" {m.group('head')} "
 
     if _EACH_SAID.search(text):
@@ -741,7 +741,7 @@ _LONE_SYMBOL = re.compile(r"(?:^|(?<=[.,;:⋄!?-]))\s*(?:(?:on|for|in|trading|tr
 
 
 def take_lone_symbol(state: ParseState) -> None:
-    if len(re.findall(rf"(?<!\S){SYM}(?!\S)", state.t)) != 1:
+    if len(symbols_in(state.t)) != 1:
         return  # no symbol, or one named in a rule too (the rule says it), or several
     lone = list(_LONE_SYMBOL.finditer(state.t))
     if len(lone) != 1:

@@ -36,10 +36,9 @@ _PAID = frozenset(words(
 # from the highest point since the buy ("the highest point since I bought it", "its peak")
 _PEAK = frozenset(words("highest high peak top best max maximum"))
 _FILLER = frozenset(words(
-    """if when once whenever ever at any time it its it's is gets goes get go ends end up the a
-    an my our your i we i've we've what from since after and but also please just too then so
-    more than by or of for position trade me all everything money profit loss profits gains
-    out off point"""))
+    """if when once whenever ever at any time it its it's is gets goes get go ends end the a an
+    my our your i we i've we've what from since after and but also please just too then so more
+    than by or of for position trade me all everything money profit loss profits gains off"""))
 _LEXICON = _CLOSES | _DOWN | _UP | _PAID | _PEAK | _FILLER
 _PERCENT = re.compile(r"(?<!\S)(?P<n>\d+(?:\.\d+)?) (?:%|percent)(?!\S)")
 

@@ -22,7 +22,7 @@ from generator.providers.offline.arrows import arrows, postfix
 from generator.providers.offline.closes import closes_on_weekly_bars, period_closes
 from generator.providers.offline.crosses import MA_TEXT, cross_averages, cross_pair
 from generator.providers.offline.each import said_of_each
-from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash
+from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash, symbols_in
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import BB_STD_WORDS
 
@@ -75,7 +75,7 @@ def _each_of_both(m: re.Match[str]) -> str:
 
 def _equal_shares(m: re.Match[str]) -> str:
     """An equal split said by its share ("thirds"), when the text names that many funds."""
-    if len(set(re.findall(rf"(?<!\S){SYM}(?!\S)", m.string))) != _SHARE_COUNT[m.group("w")]:
+    if len(set(symbols_in(m.string))) != _SHARE_COUNT[m.group("w")]:
         return m.group(0)
     return " equal weight "
 
@@ -468,7 +468,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?:both (?P<a>{SYM}) and (?P<b>{SYM}) are|(?P<a2>{SYM}) and (?P<b2>{SYM}) are both)"
         r" (?P<op>above|below|over|under) their (?P<x>(?:own )?\d+ (?:day|week) (?:moving )?"
         r"(?:averages|smas|emas|simple moving averages|exponential moving averages|highs|lows))"),
-     lambda m: _each_of_both(m)),
+     _each_of_both),
     # "under the 20 level", "above the 80 line": the number
     (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)"), r" \g<n> "),
     # "thirds in A, B and C", "halves in A and B": equal shares
@@ -477,7 +477,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "buy and hold, thirds: QQQ, IWM, GLD", "SPY and TLT split half and half": an equal split,
     # when the share is the text's own (thirds of three funds); else left to be refused
     (rx(r"(?:split |divided )?(?:in |into )?(?:equal )?(?P<w>thirds|halves|quarters|fourths"
-        r"|fifths|half and half)"), lambda m: _equal_shares(m)),
+        r"|fifths|half and half)"), _equal_shares),
     # "crosses the zero line upward": the direction said after what is crossed
     (rx(r"(?P<v>cross|crosses|crossed|crossing) (?P<obj>(?:the |its )?(?:zero(?: line)?|0 line"
         r"|signal(?: line)?|\d+ (?:(?:day|week) )?(?:sma|ema|ma|dma|moving average)"
