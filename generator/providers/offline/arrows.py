@@ -39,7 +39,7 @@ _ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "s
                 "go flat": "sell", "out": "sell", "in": "buy", "be long": "hold",
                 "be in": "hold", "get in": "buy", "be flat": "sell", "be out": "sell",
                 "get out": "sell", "cash": "sell", "in cash": "sell", "be in cash": "sell",
-                "go to cash": "sell"}
+                "go to cash": "sell", "bail": "sell"}
 
 
 # "rsi 2 < 5 buy. sell rsi 2 > 50": the condition, then its verb, with no arrow between
@@ -50,8 +50,9 @@ _POSTFIX = re.compile(
     # (what is compared never starts at a mark: "sell when it is under , but hold at least 7
     # days before any sell" is not a condition then its verb)
     r" (?![.;:!?⋄,] )(?:(?! [.;:!?⋄,] | (?:if|when|whenever|while|once|buy|sell|long|exit"
-    r"|else|otherwise|flat) ).)+?) (?P<verb>buy|sell|exit|long|flat)"
-    rf"(?: (?P<sym>{SYM}))?(?= [.;!]|\s*$)")
+    # ("rsi below 30 i get in. rsi above 50 i get out.": the writer as the subject)
+    r"|else|otherwise|flat) ).)+?) (?:(?:i|we|i'll|we'll) )?(?P<verb>buy|sell|exit|long|flat"
+    rf"|get in|get out|go long|go flat|bail)(?: (?P<sym>{SYM}))?(?= [.;!]|\s*$)")
 
 
 def _arrow(m: re.Match[str]) -> str:

@@ -51,8 +51,9 @@ _FALLS = (r"falls|fell|fallen|drops|dropped|declines|declined|loses|lost|sinks|s
 _RISES = (r"rises|rose|risen|climbs|climbed|gains|gained|advances|advanced|goes up|went up"
           r"|gone up|moves up|moved up|closes higher|closed higher|is up|was up")
 STREAK_PATTERNS = [
-    rx(rf"(?:it |they )?(?:has |have )?(?:(?P<fall>{_FALLS})|(?P<rise>{_RISES}))(?: for)?"
-       rf" (?P<n>\d+) {_STREAK_UNIT} {_ROW}"),
+    # ("it's gone down 3 days in a row": "it's" is "it has", normalised to "it is")
+    rx(rf"(?:it |they )?(?:has |have |is (?=gone ))?(?:(?P<fall>{_FALLS})|(?P<rise>{_RISES}))"
+       rf"(?: for)? (?P<n>\d+) {_STREAK_UNIT} {_ROW}"),
     # "closed up this week", "closed the month higher", "had an up week": one bar of that size
     rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|finishes|finished|ends|ended|is|was"
        rf"|had|has|have)(?: an?)? (?P<dir>{_DOWN}|{_UP}) (?:(?:this|last|the|for the|on the|over"
@@ -247,6 +248,7 @@ class _Reader:
         self.toks = toks
         self.i = 0
         self.offset: float | None = None  # "2% above": set by _read_sides
+        self.closes = False  # the comparison was said of a close ("it closes under"): _read_sides
 
     def at(self, k: int) -> str | None:
         return self.toks[k] if k < len(self.toks) else None
@@ -265,6 +267,22 @@ class _Reader:
                 return replace(ind, symbol=sym)
         return ind
 
+    def _named_on(self, sym: str) -> Ind | None:
+        """ "SPY's 50 crosses back above its 200", said after "SPY's 50 day SMA": a symbol's
+        bare period is the moving average the text names with that period (one kind only), on
+        that symbol."""
+        tok = self.at(self.i) or ""
+        if tok not in self.state.consts:
+            return None
+        period = self.state.consts[tok]
+        named = {(kind, tf) for kind, tf in _averages_named(self.state, period)
+                 if kind is not None}
+        if len(named) != 1 or period != int(period):
+            return None
+        kind, timeframe = named.pop()
+        self.i += 1
+        return Ind(kind, int(period), timeframe=timeframe, symbol=sym)
+
     def operand(self) -> Ind | None:
         """An indicator ("the 200-day SMA [of SPY]"), a symbol's indicator ("SPY 200-day SMA")
         or a symbol alone (its price); None when the next token is none of these."""
@@ -273,7 +291,7 @@ class _Reader:
             self.i += 1
             ind = self.state.inds.get(self.at(self.i) or "")
             if ind is None:
-                return Ind(IndicatorKind.price, symbol=sym)
+                return self._named_on(sym) or Ind(IndicatorKind.price, symbol=sym)
             self.i += 1  # "SPY 200-day SMA", "SPY price"
             return replace(ind, symbol=sym)
         ind = self.state.inds.get(self.at(self.i) or "")
@@ -317,8 +335,8 @@ _MOVING = (IndicatorKind.sma, IndicatorKind.ema)
 
 def _averages_named(state: ParseState, period: float) -> set[tuple[IndicatorKind | None,
                                                                  str | None]]:
-    """The moving averages (kind, timeframe) the text names with `period` on the traded
-    symbol; a kind None is a bare "the 200-day" read so far."""
+    """The moving averages (kind, timeframe) the text names with `period` (of whichever symbol
+    the condition puts them on); a kind None is a bare "the 200-day" read so far."""
     return {(ind.kind, ind.timeframe) for ind in state.inds.values()
             if (ind.kind in _MOVING or ind.kind is None) and ind.period == period
             and ind.symbol is None}
@@ -381,6 +399,9 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
     op = inclusive or state.ops.get(reader.at(reader.i) or "")
     if op is None:
         raise _Refused()
+    # "... and the 50 day is above the 200 day; sell if it closes under the 200 day": what
+    # closes is a price, never the average the condition before compared
+    reader.closes = state.src.get(reader.at(reader.i) or "", "").startswith("clos")
     reader.i += 1
     right: Ind | float | None = op.constant
     named_before = False
@@ -423,7 +444,8 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
 
 
 def _complete(
-    left: Ind | None, pronoun: bool, right: Ind | float | None, prev: Cond | None
+    left: Ind | None, pronoun: bool, right: Ind | float | None, prev: Cond | None,
+    *, closes: bool = False,
 ) -> tuple[Ind, Ind | float]:
     """Fill a side that was left out from the previous condition, or with the price."""
     if right is None:
@@ -436,8 +458,10 @@ def _complete(
         if prev is not None:
             left = prev.left
             # "it" next to a price level means the price, not a previous oscillator
-            if (isinstance(right, Ind) and right.kind in PRICE_SCALE | {None}
-                    and left.kind not in PRICE_SCALE):
+            # (and a close under a line is the price's: "it closes under the 200 day" after
+            # "the 50 day is above the 200 day"; "it closes above 70" may be the RSI's)
+            if isinstance(right, Ind) and right.kind in PRICE_SCALE | {None} and (
+                    closes or left.kind not in PRICE_SCALE):
                 left = Ind(IndicatorKind.price, symbol=left.symbol)
         elif pronoun or isinstance(right, Ind):
             # "buy SPY when it is above ...", "buy SPY above its 200-day SMA": the price
@@ -564,7 +588,7 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Co
         left, pronoun, op, right = _read_sides(reader)
         if direction is not None and op.code in ("c?", "ca", "cb"):
             op = Op(direction)
-        left, right = _complete(left, pronoun, right, prev)
+        left, right = _complete(left, pronoun, right, prev, closes=reader.closes)
         left = _named_kind(state, left)
         if isinstance(right, Ind):
             right = _named_kind(state, right)

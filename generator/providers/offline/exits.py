@@ -136,6 +136,10 @@ _NEGATED = re.compile(r"(?<!\S)(?:no longer|not|false|fails?|failed|stops? being
                       r"|not met|anymore|flips?|flipped|reverses|reversed|doesn't|don't"
                       r"|didn't|doesnt|dont|otherwise|else)(?!\S)")
 _IN_CASH = re.compile(r"(?<!\S)(?:in|to|into) cash(?!\S)")
+# "..., otherwise not" after a rule that holds ("own", "hold", "be in"): the holding ends when
+# the rule stops holding ("buy when A, otherwise not" says nothing of the sell and is left)
+_NOT_OTHERWISE = [["otherwise", "not"], ["else", "not"], ["and", "otherwise", "not"]]
+_HOLDING = re.compile(r"(?<!\S)(?:hold|holds|own|owns|be in|stay in|keep)(?!\S)")
 
 
 def _exit_mode_of(clause: str) -> str | None:
@@ -184,6 +188,10 @@ def _read_exit_clauses(state: ParseState) -> None:
             _settle_mode(state, mode, tail.strip())
             return f"{head} {CONSUMED} "
         parts = piece.split(" , ")
+        if parts[-1].split() in _NOT_OTHERWISE and _HOLDING.search(" ".join(parts[:-1])):
+            # "own TLT whenever A, otherwise not": not held when the buy rule does not hold
+            _settle_mode(state, "negate", parts[-1].strip())
+            parts[-1] = f" {CONSUMED} "
         return " , ".join(read(part) for part in parts)
 
     pieces = split_at_marks(f" {state.t.strip()} ", ".;!?⋄")

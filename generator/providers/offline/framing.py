@@ -271,6 +271,12 @@ _LISTED_EQUAL = rx(rf"(?:(?:i|we) (?:want|would like)(?: to (?:hold|own|have|buy
                    r" (?:in equal (?:weights?|amounts|parts|shares|sizes)|equally weighted"
                    r"|equal weighted|(?:split )?(?:evenly|equally))"
                    r"(?= [;,:] (?:buy|sell|hold|own|each|and each|with each)(?!\S))")
+# "Equal weight SPY, QQQ and IWM, and buy each one when ...", "Equal weight across QQQ, EFA and
+# GLD, each one bought when ...": the equal split said first, then the rule of each
+_EQUAL_FIRST = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:equal weight(?:ed)?|equally weighted|equal weights"
+                  r"|split (?:it |the money |my money )?(?:equally|evenly))(?: (?:across|between"
+                  rf"|among|in|of|on|over))? (?P<syms>{SYMLIST})"
+                  r"(?= [;,:] (?:and )?(?:buy|sell|hold|own|each|with each)(?!\S))")
 _CANDIDATES = rx(rf"(?:(?:the |my )?(?:candidates|universe|symbols|tickers|funds|etfs|list)"
                  rf" (?:are|is|:)|(?:check|watch|look at|track|scan)|(?:the )?same rule for"
                  r" (?:each of|all of|every one of|all)|(?:(?<=^ )|(?<=[.;] ))(?:across|for|on)"
@@ -278,6 +284,11 @@ _CANDIDATES = rx(rf"(?:(?:the |my )?(?:candidates|universe|symbols|tickers|funds
 # "For QQQ I'm in whenever ...", "On HYG, buy when ...": the symbol, said before the rules
 _FOR_SYMBOL = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:for|on|with|in) (?P<sym>{SYM})(?: ,| :)?"
                  r"(?= (?:buy|sell|hold|own|i|i'm|im|we|go|get|long)(?!\S))")
+# "... sell when rsi goes over 70. this is for HYG", "all of this on TLT.": the symbol, said
+# after the rules as a sentence of its own
+_THIS_IS_FOR = rx(rf"(?:(?<=^ )|(?<=[.;:⋄!] ))(?:(?:this|it|that|all of this|all this) is"
+                  rf" (?:all |just |only )?|all of (?:this|it) )(?:for|on|with) (?P<sym>{SYM})"
+                  r"(?= [.!]| ?$)")
 # "I only trade EEM and ...", "I mostly trade MDY.": the symbol the rules trade
 _I_TRADE = rx(rf"(?:i|we) (?:only |mostly |usually |just |mainly |primarily |normally )?(?:trade"
               rf"|want to trade|like to trade) (?P<sym>{SYM})(?: only)?(?= [.,;:!]| and | ?$)")
@@ -671,6 +682,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _FRAMED_SYMBOL.sub(framed, text)
     text = _I_TRADE.sub(framed, text)
     text = _FOR_SYMBOL.sub(framed, text)
+    text = _THIS_IS_FOR.sub(framed, text)
 
     def candidates(m: re.Match[str]) -> str:
         state.framed_symbols.extend(symbols_in(m.group("syms")))
@@ -690,6 +702,7 @@ def strip_small_talk(state: ParseState) -> None:
         # "split the money equally among SPY, QQQ and IWM, but each fund is only held while ..."
         text = _SHARED_AMONG.sub(shared, text)
         text = _LISTED_EQUAL.sub(shared_list, text)
+        text = _EQUAL_FIRST.sub(shared_list, text)
     text = _MY_SYMBOL_SYSTEM.sub(framed, text)
     text = _SLEEVE.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)

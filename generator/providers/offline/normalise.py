@@ -394,6 +394,11 @@ def classify(tok: str, known_upper: frozenset[str], caps_heuristic: bool) -> str
         return NUMBER_WORDS[low]
     if low in VOCAB:
         return TYPOS.get(low, low)
+    # a possessive typed without its apostrophe: "if QQQs 5 day rsi", "spys 200 day" ("tips" is
+    # a word)
+    if low.endswith("s") and low != "tips" and (
+            low[:-1] in ETF_LOWER or (tok[:-1].isupper() and tok[:-1] in known_upper)):
+        return tok[:-1].upper()
     if tok.upper() in known_upper:
         return tok.upper()
     if caps_heuristic and CAPS_TICKER_RE.match(tok):

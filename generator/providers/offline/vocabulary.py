@@ -106,6 +106,12 @@ TYPOS = {
     "gimmie": "gimme", "avarage": "average", "averaege": "average", "wichever": "whichever",
     "whichevr": "whichever", "untill": "until", "till": "until", "thats": "that's",
     "prices": "price", "percentage": "percent", "pcnt": "percent",
+    # contractions typed without the apostrophe ("go to cash when it isnt", "dont sell before
+    # ive held it"): the negation and the writer's verb read as when spelt
+    "isnt": "isn't", "arent": "aren't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't",
+    "wont": "won't", "cant": "can't", "wasnt": "wasn't", "werent": "weren't",
+    "havent": "haven't", "hasnt": "hasn't", "ive": "i've", "theyre": "they're",
+    "thier": "their", "shouldnt": "shouldn't", "wouldnt": "wouldn't", "couldnt": "couldn't",
 }
 
 # -- words with no strategy meaning, and words that are never tickers ----------------------------

@@ -94,8 +94,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      r" \g<v> \g<s> "),
     (rx(rf"(?:i want that |i want |i would like that )?(?P<s>{SYM}) (?:should|must|shall|to)"
         r" be bought"), r" buy \g<s> "),
-    (rx(r"(?:(?:should|must|shall) be|and|to be) sold(?= (?:when|whenever|if|once)(?!\S))"),
+    (rx(r"(?:(?:should|must|shall) be|and|to be|,) sold(?= (?:when|whenever|if|once)(?!\S))"),
      " and sell "),
+    # "each one bought when its RSI is under 40 and sold when ...", "each one held only while
+    # it's above ...": the rule of each, in the passive
+    (rx(r"(?P<s>it|each(?: one| fund)?) (?:is |gets )?(?P<v>bought|held)(?: only)?(?= (?:when"
+        r"|whenever|if|once|while|as long as)(?!\S))"),
+     lambda m: (f" {'buy' if m.group('v') == 'bought' else 'hold'}"
+                f" {'it' if m.group('s') == 'it' else 'each'} ")),
     # "I put my money in IWM when ...", "... I am out": held, and sold
     (rx(rf"(?:i|we) (?:put|keep|have) (?:my|our|the) money in (?P<s>{SYM})"), r" hold \g<s> "),
     # "I'm in whenever it closes above ...", "I'm out if ...": the buy, and the sell
@@ -123,6 +129,19 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:is|as) (?:my|the) only (?:sell|exit|way out)(?: rule| signal)?(?= [.;!⋄]| ?$)"
         r"|(?:, )?(?:and )?(?:that's|that is|thats|that|this is|it's|it is) (?:my|the|our) only"
         r" (?:way out|exit|sell)(?: rule| signal)?(?= [.;!⋄]| ?$)"), " "),
+    # "my only exits are a 4% stop loss and an 8% profit target": the controls are the exits
+    (rx(r"(?:my|the|our) only (?:exits?|sells?|ways? out)(?: rules?| signals?)? (?:are|is"
+        r"|will be)(?= (?:an? |my |the )?\d+(?:\.\d+)? %)"), " "),
+    # "protect yourself with a 12% trailing stop", "to protect my gains, use a 10% stop": what
+    # the control is for
+    (rx(r"(?:and )?(?:to )?protect (?:yourself|myself|ourselves|me|us|the position|my gains"
+        r"|the gains|my profits|my money|my capital)(?: against losses)?(?= (?:with|using|by)"
+        r" (?:an? |my |the )?\d+(?:\.\d+)? %)"), " "),
+    # "my only exit is when RSI goes over 60": the sell
+    (rx(r"(?:my|the|our) only (?:exit|sell|way out)(?: rule| signal)? (?:is|will be)"
+        r"(?= (?:when|if|once|whenever|as soon as)(?!\S))"), " sell "),
+    # "either when RSI is under 30 or price is below the lower band, buy SPY": "when either"
+    (rx(r"(?:(?<=^ )|(?<=[.;:!?⋄] ))either (?P<w>when|if|whenever)(?!\S)"), r" \g<w> either "),
     # "let a 15% trailing stop be the only thing that gets me out", "sell only on an 8% trailing
     # stop": the control is the exit
     (rx(r"(?:be|is|as) (?:the )?only (?:thing|one|way)(?: that)? (?:gets|takes|will get|will take"
@@ -977,18 +996,29 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
 
 # "the price is above both the 100-day SMA and the 200-day SMA": one subject and comparison,
 # two lines; "... under either one" later names both again
-_LINE = (r"(?:the |its )?\d+ (?:day|week) (?:simple |exponential )?(?:sma|ema|moving average|ma"
-         r"|dma)")
+_LINE = (r"(?:the |its )?\d+ (?:days?|weeks?)(?: (?:simple |exponential )?(?:sma|ema|moving average"
+         r"|ma|dma))?")
 _BOTH = rx(rf"(?P<subj>(?:the )?price|it)(?P<verb> (?:is|closes|trades|stays|holds))? (?P<op>above"
-           rf"|below|over|under) (?:both )?(?P<a>{_LINE}) and (?P<b>{_LINE})")
+           rf"|below|over|under) (?:both )?(?P<a>{_LINE}) and (?P<b>{_LINE})"
+           # ("... above the 50 day and the 50 day is above the 200 day": a clause of its own)
+           r"(?! (?:is|are|was|crosses|stays|trades|holds|remains|rises|falls|drops|goes|moves"
+           r"|has|turns)(?!\S))")
 _EITHER = rx(r"(?:(?P<verb>is|closes|trades|drops|falls|goes|gets|moves|rises|climbs) )?"
              r"(?P<op>above|below|over|under) (?:either|any) (?:one|1|of them|of the 2|line)")
+
+
+def _bare_line(line: str) -> bool:
+    return line.endswith(("day", "days", "week", "weeks"))
 
 
 def _both_lines(text: str) -> str:
     lines: list[str] = []
 
     def both(m: re.Match[str]) -> str:
+        # "above both the 50d and the 200d": two lines named alike; "above the 50 day and the
+        # 200 day ema" says the kind of one only and is left as it is
+        if _bare_line(m.group("a")) != _bare_line(m.group("b")):
+            return m.group(0)
         lines[:] = [m.group("a"), m.group("b")]
         subj, verb = m.group("subj"), m.group("verb") or ""
         return (f" {subj}{verb} {m.group('op')} {m.group('a')} and {subj}{verb} "
