@@ -13,8 +13,9 @@ rotating", "I've been putting", "I'd buy") or would have done ("What if I bought
 * puts its verbs in the present ("bought" -> "buy", "got under" -> "gets under", "closed" ->
   "closes", "was" -> "is", "each time" -> "whenever").
 
-A text that tells no story is left alone: "if it closed up this week" keeps its tense, and so
-does every ordinary rule.
+A rule told as what someone else does ("when the 21 crosses above the 55 he buys IYR") is said
+as the rule. A text that tells no story is left alone: "if it closed up this week" keeps its
+tense, and so does every ordinary rule.
 """
 
 from __future__ import annotations
@@ -71,7 +72,17 @@ _ING = {"buying": "buy", "selling": "sell", "holding": "hold", "rotating": "rota
         "rebalancing": "rebalance", "checking": "check"}
 
 
+# a rule told as what someone else does: "the youtube guy ... when the 21 crosses above the 55
+# he buys IYR and he sells on the cross back down"
+_THEY_DO = rx(r"(?:he|she|the guy|this guy|that guy|the youtuber) (?P<v>buys|sells|gets in"
+              r"|gets out|goes long|exits|enters|holds|owns)")
+_THEIR_VERB = {"buys": "buy", "sells": "sell", "gets in": "buy", "gets out": "sell",
+               "goes long": "buy", "exits": "sell", "enters": "buy", "holds": "hold",
+               "owns": "own"}
+
+
 def retell_in_present(state: ParseState) -> None:
+    state.t = _THEY_DO.sub(lambda m: f" {_THEIR_VERB[m.group('v')]} ", state.t)
     text = state.t
     if not _TOLD.search(text):
         return

@@ -215,6 +215,7 @@ def extract_title(state: ParseState) -> None:
         return m.group(0)
 
     rest = _NAMED_RULE.sub(named_rule, rest)
+    rest, body = _the_line_it_names(rest, body)
     for tok in rest.split():
         if re.fullmatch(SYM, tok):
             title.symbols.append(tok)
@@ -236,6 +237,25 @@ def extract_title(state: ParseState) -> None:
     state.t = squash(" " + body + "".join(f" , {w}" for w in kept_words) + " ")
 
 
+# "the guy in the video said the 10 month moving average is all you need. be in SPY when price
+# is above it": the one line the title names is what "it" is compared with in rules that name
+# no line of their own
+_ONE_LINE = rx(r"(?:the |a |an )?\d+ (?:day|week|month) (?:simple |exponential )?(?:moving average"
+               r"|sma|ema|ma|dma)")
+_LINE_IN_RULES = re.compile(r"(?<!\S)(?:sma|ema|ma|dma|average|averages|\d+ (?:day|days|week"
+                            r"|weeks|month|months))(?!\S)")
+_AGAINST_IT = re.compile(r"(?<!\S)(?P<op>above|below|over|under) it(?!\S)")
+
+
+def _the_line_it_names(rest: str, body: str) -> tuple[str, str]:
+    lines = _ONE_LINE.findall(rest)
+    if len(lines) != 1 or _LINE_IN_RULES.search(body) or not _AGAINST_IT.search(body):
+        return rest, body
+    line = re.sub(r"^(?:the |an? )?", "the ", lines[0])
+    body = _AGAINST_IT.sub(lambda m: f"{m.group('op')} {line}", body)
+    return _ONE_LINE.sub(" ", rest), body
+
+
 # settings a title gives to the family it names: "Bollinger Bands 20, 2", "Stochastic 14,3",
 # "Donchian channel 55/20", "10/30 EMA crossover", "with a 5 day EMA and a 20 day EMA"
 _BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,)?"
@@ -249,8 +269,11 @@ _TITLE_PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:day|days|week|weeks|bar|bars|p
 
 
 # "Bollinger breakout on QQQ w/ 2.5 std bands": the width alone, on the default 20 days
-_BB_WIDTH = re.compile(rf"(?<!\S)(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?: bollinger)?"
+_BB_WIDTH = re.compile(rf"(?<!\S)(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?: bollingers?)?"
                        r"(?: bands?)?(?!\S)")
+# "a 50 day bollinger band instead of 20": the value the setting replaces says nothing more
+_INSTEAD_OF = re.compile(r"(?<!\S)(?:instead of|rather than|not) (?:the )?(?:usual |default"
+                         r" |standard |normal )?\d+(?:\.\d+)?(?: days?| periods?| std)?(?!\S)")
 
 
 # "a 15-day Bollinger band with 1.5 standard deviations": the period, then the width
@@ -276,8 +299,8 @@ _MA_KIND = r"(?P<k>emas?|smas?|mas?|dmas?|exponential moving averages?|moving av
 
 _LINE_PAIR = re.compile(
     rf"(?<!\S)(?P<a>\d+) (?:/|and|,) (?P<b>\d+)(?: day)? {_MA_KIND}(?!\S)"
-    rf"|(?<!\S)(?:a |the )?(?P<a2>\d+) day (?P<k2>ema|sma|ma|dma|moving average) and (?:a |the )?"
-    rf"(?P<b2>\d+) day (?:ema|sma|ma|dma|moving average)(?!\S)"
+    rf"|(?<!\S)(?:a |the )?(?P<a2>\d+)(?: day)? (?P<k2>ema|sma|ma|dma|moving average) and"
+    rf" (?:a |the )?(?P<b2>\d+)(?: day)? (?P=k2)(?!\S)"
     # "ema 12/26 cross": the kind first
     r"|(?<!\S)(?P<k3>emas?|smas?|mas?|dmas?) (?P<a3>\d+) (?:/|and|,) (?P<b3>\d+)(?!\S)"
 )
@@ -319,13 +342,16 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
         return " "
 
     rest = _BB_SETTINGS.sub(bb, rest)
-    if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollinger|bb|bbs)(?!\S)", rest):
+    if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollingers?|bb|bbs)(?!\S)",
+                                                  rest):
         rest = _BB_DAYS_WIDTH.sub(bb, rest)
         rest = _BB_WIDTH.sub(lambda m: bollinger(20, float(m.group("k"))), rest)
         rest = _BB_DAYS.sub(lambda m: bollinger(int(m.group("p")), 2.0), rest)
     rest = _STOCH_SETTINGS.sub(stoch, rest)
     rest = _DONCHIAN_SETTINGS.sub(donchian, rest)
     rest = _LINE_PAIR.sub(lines, rest)
+    if title.settings:
+        rest = _INSTEAD_OF.sub(" ", rest)
 
     def period(m: re.Match[str]) -> str:
         title.settings.append(("period", int(m.group("n"))))
@@ -357,8 +383,9 @@ def _say_title_lines(title: Title, body: str) -> str:
                           r"|below|downwards)(?!\S)", down, body)
         if setting[0] == "bollinger":
             _, period, width = setting
+            # ("the lower one": the title named the bands)
             body = re.sub(r"(?<!\S)(?:the )?(?P<w>lower|upper|middle|top|bottom|mid)(?: bollinger)?"
-                          r" band(?! \()(?!\S)",
+                          r" (?:band|one)(?! \()(?!\S)",
                           rf"the \g<w> bollinger band ( {period} , {width:g} )", body)
         if setting[0] == "stochastic":
             body = re.sub(r"(?<!\S)(?<!stochastic )% (?P<w>k|d)(?!\S)",
