@@ -152,10 +152,32 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|thoughts \?|any thoughts \?|what do you think \?|opinions \?|feedback welcome"
        r"|to protect (?:my |the )?(?:gains|profits|capital))(?: \.| ,| !)?"),
     rx(r"(?:, )?(?:nothing fancy|keep it simple|simple as that|(?:and )?(?:(?:that's|thats|that is)"
-       r" (?:it|all)|that all)(?: (?:i|we) (?:want|need|ask|ask for|am after|'m after))?"
+       r"(?: literally| really| basically| honestly| pretty much)? (?:it|all)|that all)"
+       r"(?: (?:i|we) (?:want|need|ask|ask for|am after|'m after))?"
        r"|lol|haha|not a pro(?: here)?|no pro here|new to this|i'm new|im new|first time here"
        r"|no matter what(?! (?:the )?(?:[a-z0-9]+ ){0,3}(?:says|say|shows|does|tells me"
        r"|signals)(?!\S))|in any case|just in case|to be safe|for safety)(?: !| \.| ,)*"),
+    # no sell rule of the writer's own: "idk when to sell tbh", "i don't have a sell idea lol"
+    # (a crossing then sells on the opposite one, as with no word of selling; a state is refused
+    # for want of a sell rule)
+    rx(r"(?:, )?(?:(?:but )?(?:idk|i don't know|i dunno|not sure|no idea|no clue) (?:when|how)"
+       r" (?:to|i should|i'd|i would) (?:sell|exit|get out)|(?:but )?(?:i|we) (?:don't|do not)"
+       r" (?:have|know) (?:a|any) (?:sell|exit|selling) (?:idea|rule|plan|signal|strategy)s?)"
+       r"(?: (?:yet|tbh|honestly|really))?(?: !| \.| ,)*"),
+    # no stop of the writer's own: "4) No stop loss", "no take profit."
+    rx(r"(?:(?<=^ )|(?<=[.;,:⋄!?] ))(?:and )?(?:no|without (?:a|any)) (?:stop loss|stop|stops"
+       r"|stop losses|take profit|profit target|targets?)(?= [.;,!?⋄]| ?$)"),
+    # a doubt or a claim about how it does: "idk if this even works but", "he said it wins like
+    # 80% of the time lol", "can the bot do that or is that too boring"
+    rx(r"(?:idk|i don't know|i dunno|not sure|no idea) (?:if|whether) (?:this|it|that)"
+       r"(?: even| actually| really)? (?:works|would work|will work|is any good|makes sense)"
+       r"(?: but| ,)?"),
+    rx(r"(?:(?<=^ )|(?<=[.;,:⋄!?] ))(?:and )?(?:he|she|they|the guy|the video|people|someone)"
+       r" (?:said|says|say|claims|claimed) (?:it|this|that) (?:wins|won|works|worked|is right"
+       r"|makes money|made money)(?: like| about| around)?(?: \d+(?:\.\d+)? % of the time)?"
+       r"(?= [.;,!?⋄]|\s*$)"),
+    rx(r"(?:, )?(?:(?:can|could|will) (?:the bot|it|you|this) (?:do|handle) (?:that|this|it)"
+       r"(?: \?)?)?(?: or)? is (?:that|this|it) too (?:boring|simple|basic|dumb|much)(?: \?)?"),
     # a family's name said in passing: "QQQ trend follow w/ 10% trailing stop: ..."
     rx(r"(?:a )?trend (?:follow|following|follower)(?: (?:system|strategy|bot|setup|idea))?"),
     # "get out on the trailing stop or if ...": the stop said again beside the sell rule
