@@ -340,7 +340,9 @@ AMOUNT_PATTERNS: list[re.Pattern[str]] = [
     rx(r"(?:(?:use|using|put|allocate|allocating|invest|investing|with|spend|spending|risk|size"
        r"|sizing) )?"
        r"(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)(?: (?:per|for each|in each|each|on each|for every"
-       r"|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry))"),
+       r"|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry|purchase)"
+       # "$3,000 each time. buy MDY when ...": (said before the rule, as a sentence of its own)
+       r"| (?:each|every) time(?= [.;:!⋄]|\s*$))"),
 ]
 
 

@@ -299,6 +299,9 @@ _EQUAL_FIRST = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:equal weight(?:ed)?|equally we
                   r"|split (?:it |the money |my money )?(?:equally|evenly))(?: (?:across|between"
                   rf"|among|in|of|on|over))? (?P<syms>{SYMLIST})"
                   r"(?= [;,:] (?:and )?(?:buy|sell|hold|own|each|with each)(?!\S))")
+# "buy any of SPY QQQ IWM when its price crosses above its 50 day": the rule of each of them
+_ANY_OF = rx(rf"(?P<v>buy|hold|own|trade) (?:any|each|every one|either) of (?P<syms>{SYMLIST})"
+             r"(?= (?:when|whenever|if|once|while|as long as)(?!\S))")
 _CANDIDATES = rx(rf"(?:(?:the |my )?(?:candidates|universe|symbols|tickers|funds|etfs|list)"
                  rf" (?:are|is|:)|(?:check|watch|look at|track|scan)|(?:the )?same rule for"
                  r" (?:each of|all of|every one of|all)|(?:(?<=^ )|(?<=[.;] ))(?:across|for|on)"
@@ -719,6 +722,11 @@ def strip_small_talk(state: ParseState) -> None:
         state.framed_symbols.extend(symbols_in(m.group("syms")))
         return f" {m.group('head')} "
 
+    def any_of(m: re.Match[str]) -> str:
+        state.framed_symbols.extend(symbols_in(m.group("syms")))
+        return f" {m.group('v')} each "
+
+    text = _ANY_OF.sub(any_of, text)
     if _EACH_SAID.search(text):
         text = _CANDIDATES.sub(candidates, text)
         # "split the money equally among SPY, QQQ and IWM, but each fund is only held while ..."

@@ -136,7 +136,7 @@ ROT_UNIVERSE = rx(
     r"(?: (?:etfs|symbols|assets"
     rf"|funds|following))?(?: ,| :)? (?P<syms>{SYMLIST})"
 )
-_OPENING_LIST = re.compile(rf"^ ?(?P<syms>{SYMLIST})(?= [,;:.⋄])")
+_OPENING_LIST = re.compile(rf"^ ?(?P<syms>{SYMLIST})(?= [,;:.⋄-])")
 ROT_LOOKBACK = [
     # "by the momentum of 60 days", "the return of the last 3 months"
     rx(rf"(?:(?:by|on|using|based on) )?(?:the |their |its )?(?:{MOMENTUM_WORDS}) of (?:the )?"
@@ -293,19 +293,24 @@ ROT_COMPARE = rx(
     r"(?:has |had |have )?(?:gained|rose|went up|returned|performed|did|has done|had done|was up"
     r"|is up|grew|had|has)(?: the)?(?: (?:more|better|most|best|higher|the highest|the best))?"
 )
+# "... and sells the rest", "dump the others": what a rotation does with the funds not picked
+ROT_SELL_REST = rx(r"(?:, )?(?:and )?(?:sells?|selling|dumps?|drops?|gets? out of|exits?)"
+                   r" (?:the rest|the others|everything else|all the others|the other ones?"
+                   r"|the other (?:funds|etfs)|the losers?)")
 ROT_FILLER = frozenset(words(
     """buy hold own pick choose select invest rotate rotating rotation switch each every month
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets
     ranked ranking them picking pick whichever has have higher stronger better one performing
     between put everything equal weight weighted sector etf compare comparing rank performers
     winners winner dual absolute relative global accelerating composite single holding money
-    move moves moving shift park keep go goes"""
+    move moves moving shift park keep go goes buys holds owns picks take takes equally evenly"""
 ))
 
 
 # -- per-symbol legs: "50% on SPY when ..., 50% on TLT when ..." ---------------------------------
 LEG = rx(
-    rf"(?:, |and |; )*(?:put |with |invest |allocate )?{NUMP}(?: of (?:the |my |our )?"
+    rf"(?:, |and |; )*(?:put |with |invest |allocate |use |using |keep )?{NUMP}(?: of (?:the |my "
+    r"|our )?"
     r"(?:available |total )?(?:portfolio|account|capital|money|equity|cash|funds|balance))?"
     rf"(?: (?:on|in|into|to|for))? (?P<sym>{SYM}) (?P<kw>when|if|while|whenever|as long as)"
 )
@@ -534,7 +539,7 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
         raise state.fail("the rotation is given a positive-momentum filter and none",
                          [state.raw.strip()])
     t = consume([ROT_COMPARE], t, lambda m: None)
-    t = consume([ROT_BY], t, lambda m: None)
+    t = consume([ROT_BY, ROT_SELL_REST], t, lambda m: None)
     state.t = t
     state.understood.append("rotation among " + ", ".join(symbols))
     state.understood.append(f"top {top_n or 1}")

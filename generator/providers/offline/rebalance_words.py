@@ -31,7 +31,7 @@ _VERBS = frozenset(words(
     """rebalance rebalanced rebalancing rebalances reset resets resetting restore restored
     restoring reweight reweighted reweighting rebal"""))
 # verbs that say "rebalance" only with "back" ("put it back", "bring them back")
-_BACK_VERBS = frozenset(words("put bring set move get brought moved"))
+_BACK_VERBS = frozenset(words("put bring set move get brought moved fix fixes fixed"))
 _POINTERS = frozenset(words(
     """it them everything back to those these the original starting initial target targets
     weights weight numbers percentages percentage proportions split mix allocation allocations
@@ -114,6 +114,14 @@ def _says_no_calendar(tokens: list[str]) -> bool:
             and any(t in _CALENDAR_NOUNS for t in tokens))
 
 
+def _says_never(tokens: list[str]) -> bool:
+    """"never rebalance", "don't rebalance it": no rebalancing at all (no calendar named)."""
+    if not tokens or any(t not in _NO_CALENDAR_LEXICON for t in tokens):
+        return False
+    return (any(t in _NEGATIONS for t in tokens) and any(t in _VERBS for t in tokens)
+            and not any(t in _CALENDAR_NOUNS for t in tokens))
+
+
 def _without_the_weights(tokens: list[str], weights: dict[str, float] | None) -> list[str]:
     """"put it back to 60 / 40", "back to sixty-forty": a clause's numbers, when they are the
     weights in percent in their order, point at the weights (taken out, with "/" or "-" between
@@ -156,6 +164,14 @@ def read_rebalance_words(state: ParseState, text: str,
         state.understood.append("no calendar rebalance")
         return True
 
+    def never(piece: str) -> bool:
+        if _says_never(piece.split()):
+            raise state.fail("a portfolio is rebalanced on its schedule (monthly unless said) or "
+                             "when a weight drifts; one that is never rebalanced cannot be said",
+                             [piece.strip()])
+        return False
+
+    consume_clauses(text, ",;.!?:⋄", never)
     if state.drift_band is None and state.drift_levels is None:
         text = consume_clauses(text, ",;.!?:⋄", drift_band)
     drift = state.drift_band is not None or state.drift_levels is not None

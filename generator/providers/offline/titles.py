@@ -110,7 +110,8 @@ _COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", 
 
 
 # the symbols a rotation or portfolio picks from: a rule's subject, never a title
-_UNIVERSE = rx(rf"(?:among|between|across|amongst) {SYM}(?: ,| /| &)?(?: and| or)? {SYM}")
+_UNIVERSE = rx(rf"(?:among|between|across|amongst|(?:top|best|strongest) (?:\d+|one) (?:of|from"
+               rf"|among)) {SYM}(?: ,| /| &)?(?: and| or)? {SYM}")
 
 
 _THE_CLASSIC_ONE = rx(r"(?:the |a )?(?:classic|standard|famous|well known|popular|usual|simple"

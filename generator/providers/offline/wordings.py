@@ -948,7 +948,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?= [.;,!⋄]| and |\s*$)"),
      lambda m: f" {'buy' if m.group('d') == 'in' else 'sell'} {m.group('kw')} {m.group('cond')} "),
     # "every time rsi(2) < 5": whenever
-    (rx(r"every time|each time|any time"), " whenever "),
+    # (not a size's "$3,000 each time." said as a sentence of its own)
+    (rx(r"(?:every time|each time|any time)(?! [.;:!⋄](?!\S))"), " whenever "),
     # "i just want to buy and hold VTI, never selling lol"
     (rx(r"(?:, )?(?:and )?never (?:selling|sell(?:ing)? it)"), " "),
     # "max 15 days in the trade", "or after 7 days max": a time exit
@@ -1086,8 +1087,31 @@ def _periods_of_a_named_pair(text: str) -> str:
     return head + re.sub(bare, lambda n: f"{n.group('n')} day {kind}", tail)
 
 
+# "70/30 stocks and bonds, VTI for the stocks and IEF for the bonds": the asset classes a split
+# names, then the fund that holds each; the split is said of the funds
+_CLASSES = (r"stocks|bonds|gold|equities|treasuries|commodities|real estate|reits|us stocks"
+            r"|international stocks|international|small caps|tips")
+_FUND_FOR = rx(rf"(?:, )?(?:and )?(?:with |use |using )?(?P<sym>{SYM}) (?:for|as)"
+               rf" (?:the |my |our )?(?P<cls>{_CLASSES})(?: part| side| sleeve| portion| half"
+               r"| bit)?")
+
+
+def _funds_for_classes(text: str) -> str:
+    found = list(_FUND_FOR.finditer(text))
+    funds = {m.group("cls"): m.group("sym") for m in found}
+    if len(found) < 2 or len(funds) != len(found) or len(set(funds.values())) != len(funds):
+        return text
+    rest = _FUND_FOR.sub(" ", text)
+    said = {cls: re.compile(rf"(?<!\S){cls}(?!\S)") for cls in funds}
+    if not all(p.search(rest) for p in said.values()):
+        return text
+    for cls, pattern in said.items():
+        rest = pattern.sub(funds[cls], rest)
+    return rest
+
+
 def expand_shorthands(state: ParseState) -> None:
-    text = _periods_of_a_named_pair(state.t)
+    text = _funds_for_classes(_periods_of_a_named_pair(state.t))
     text = period_closes(state, closes_on_weekly_bars(state, text))
     if re.search(r"(?<!\S)macd(?!\S)", text):
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
