@@ -63,7 +63,9 @@ STREAK_PATTERNS = [
     rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|closing|is|was|goes|went|gone"
        rf"|been|finishes|finished|ends|ended|falls|fell|drops|dropped|rises|rose)?"
        rf" ?(?P<dir>{_DOWN}|{_UP})"
-       rf"(?: for)? (?P<n>\d+) {_STREAK_UNIT}(?: {_ROW})?"),
+       rf"(?: for)? (?P<n>\d+) {_STREAK_UNIT}(?: {_ROW})?"
+       # (not "the lower 10 day band": a line of N days)
+       r"(?! (?:bollinger|bands?|channel|moving|average|sma|ema|ma|dma|high|low)(?!\S))"),
     rx(rf"(?:it |they )?(?:has |have )?(?P<n>\d+) (?:consecutive |straight )?(?P<dir>{_DOWN}|{_UP})"
        rf" {_STREAK_UNIT}(?: {_ROW})?"),
     rx(rf"(?:it |they )?(?:closes|closed|close|is|was)? ?(?P<n>\d+) {_STREAK_UNIT} {_ROW}"
@@ -85,9 +87,11 @@ def _streak(state: ParseState, m: re.Match[str]) -> str:
     count = groups.get("n") or "1"
     kind = IndicatorKind.down_streak if down else IndicatorKind.up_streak
     ind = state.add_indicator(m, Ind(kind, timeframe=timeframe))
-    op = state.placeholder("o", "in a row")
+    # (the operator and the count are said in the streak's words: no source of their own, so a
+    # refusal quotes the writer's words once)
+    op = state.placeholder("o", "")
     state.ops[op] = Op("ge")
-    const = state.placeholder("k", count)
+    const = state.placeholder("k", "")
     state.consts[const] = float(count)
     return f"{ind} {op} {const}"
 

@@ -162,6 +162,12 @@ BOLLINGER: Rules = [
            + _BAND_SETTINGS_AFTER),
         _band,
     ),
+    # "the lower 10-day Bollinger band": the side, then the period
+    (
+        rx(rf"(?:the )?(?P<side>{BAND_SIDE_WORDS}) {period('p')} (?:bollinger )?(?:bands?|bb)"
+           + _BAND_SETTINGS_AFTER),
+        _band,
+    ),
     (
         # "a 10-day Bollinger band with 1.5 standard deviations": the period, then the width
         rx(rf"(?:a |the )?{period('p')} bollinger bands? (?:with|at|of|using) (?:a )?"

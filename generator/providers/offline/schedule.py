@@ -39,7 +39,9 @@ _FREQ_COUNT = {
     ("months", 6): Frequency.semiannual,
 }
 _SCHED_VERB = (
-    r"(?:(?:check|checks|checked|checking|evaluate|evaluated|evaluates|run|runs|trade|trades"
+    # ("I only look once a month": the writer as the subject)
+    r"(?:(?:(?:i|we) (?:only |just |usually |will |can )?)?(?:check|checks|checked|checking"
+    r"|evaluate|evaluated|evaluates|run|runs|trade|trades"
     r"|traded|look|review|reviewed|decide|rebalance|rebalanced|rebalances|rebalancing|rebalance"
     r"d)(?: the rules| the signals?| signals| it| them| the portfolio| positions)? )?"
 )

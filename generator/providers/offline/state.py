@@ -107,7 +107,8 @@ class ParseState:
 
     def render(self, tokens: list[str]) -> str:
         """Tokens as the user wrote them (placeholders back to their source text)."""
-        return " ".join(self.src.get(t, t) for t in tokens if t != CONSUMED).strip()
+        said = (self.src.get(t, t) for t in tokens if t != CONSUMED)
+        return " ".join(s for s in said if s).strip()
 
     def reject(self, tokens: list[str], reason: str | None = None) -> None:
         """Record a fragment that could not be mapped, with why when we know it."""

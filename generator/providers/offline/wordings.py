@@ -1110,8 +1110,16 @@ def _funds_for_classes(text: str) -> str:
     return rest
 
 
+# "... using 2.5 standard deviations instead of 2, and sell when it gets over the upper band with
+# the same setting": the bands' width said once
+_SAME_WIDTH = rx(r"(?:(?<=band )|(?<=bands )|(?<=one ))(?:with|using|on|at) (?:those|the|these) same (?:settings?"
+                 rf"|parameters|params|width|{BB_STD_WORDS})")
+
+
 def expand_shorthands(state: ParseState) -> None:
     text = _funds_for_classes(_periods_of_a_named_pair(state.t))
+    if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", text):
+        text = _SAME_WIDTH.sub(" ", text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
     if re.search(r"(?<!\S)macd(?!\S)", text):
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
