@@ -1116,8 +1116,26 @@ _SAME_WIDTH = rx(r"(?:(?<=band )|(?<=bands )|(?<=one ))(?:with|using|on|at) (?:t
                  rf"|parameters|params|width|{BB_STD_WORDS})")
 
 
+# "qqq: rsi under 30 = buy, rsi over 70 = sell. just the normal 14 day rsi": the default said of
+# an RSI the rules name bare; said beside an RSI of another period it stays (and is refused)
+_DEFAULT_RSI = rx(r"(?:(?:just|using|with|use|on) )?(?:the |a )?(?:normal|standard|default|usual"
+                  r"|regular|plain|classic|typical) 14 (?:day |period |bar )?rsi(?: settings?)?")
+_RSI_OF_A_PERIOD = re.compile(r"(?<!\S)(?:\d+ (?:day |period |bar )?rsi|rsi \(? ?\d+)(?!\S)")
+
+
+def _default_rsi(state: ParseState, text: str) -> str:
+    m = _DEFAULT_RSI.search(text)
+    if m is None:
+        return text
+    rest = text[: m.start()] + " " + text[m.end():]
+    if not re.search(r"(?<!\S)rsi(?!\S)", rest) or _RSI_OF_A_PERIOD.search(rest):
+        return text
+    state.ignored.append(m.group(0).strip())
+    return rest
+
+
 def expand_shorthands(state: ParseState) -> None:
-    text = _funds_for_classes(_periods_of_a_named_pair(state.t))
+    text = _default_rsi(state, _funds_for_classes(_periods_of_a_named_pair(state.t)))
     if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", text):
         text = _SAME_WIDTH.sub(" ", text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
