@@ -639,7 +639,8 @@ _START = r"(?:(?<=^ )|(?<=[.!?] ))"
 _RATIONALE = [
     re.compile(_START + r"(?P<why>(?:(?![.!?;:] )[^.!?;:])+?)(?: ,| ;)? (?:so|which is why"
                r"|that's why|that why|that is why|hence|therefore)(?: ,)? (?=(?:(?:i|we|my|our|just"
-               r"|after|the bot|i'd|i'll|let's|i'm|please)(?!\S)|\d+(?:\.\d+)? (?:dollars|%|percent)"
+               r"|after|the bot|i'd|i'll|let's|i'm|please)(?!\S)"
+               r"|\d+(?:\.\d+)? (?:dollars|%|percent)"
                # "I'm a student with little to play with, so $500 per trade on SPY": the size
                r"(?!\S)))"),
     re.compile(_START + r"(?P<why>(?:since|because|given that) [^.!?;:]+?) , (?=(?:i|we)"

@@ -1112,8 +1112,8 @@ def _funds_for_classes(text: str) -> str:
 
 # "... using 2.5 standard deviations instead of 2, and sell when it gets over the upper band with
 # the same setting": the bands' width said once
-_SAME_WIDTH = rx(r"(?:(?<=band )|(?<=bands )|(?<=one ))(?:with|using|on|at) (?:those|the|these) same (?:settings?"
-                 rf"|parameters|params|width|{BB_STD_WORDS})")
+_SAME_WIDTH = rx(r"(?:(?<=band )|(?<=bands )|(?<=one ))(?:with|using|on|at) (?:those|the|these)"
+                 rf" same (?:settings?|parameters|params|width|{BB_STD_WORDS})")
 
 
 # "qqq: rsi under 30 = buy, rsi over 70 = sell. just the normal 14 day rsi": the default said of
