@@ -21,6 +21,8 @@ _ENTRY_VERBS = rx(
     r"(?: in| into)?|get in(?:to)?|purchase|gimme|give me|grab|accumulate"
     r"|invest(?: everything| all)? in|put (?:money |it all |everything )?(?:in|into)|pick up"
     r"|load up on|scoop up"
+    # "take a position in HYG once ...", "open a long position on", "go into GLD when"
+    r"|(?:take|open|initiate|start) an? (?:long )?position(?: in| on)?|go into"
 )
 # "long GLD when ...", like "own GLD when ...": the position while the state holds (its exit,
 # when none is said, is the state failing); "buy" and "go long" are the act of entering
@@ -38,6 +40,10 @@ _EXIT_VERBS = rx(
     r"|my position|the long)|dump|ditch|liquidate|unload|take profits?|step aside"
     r"|flatten(?: out| the position| it)?|dumping(?: it)?|dumps|ditching(?: it)?|unloading(?: it)?"
     r"|(?:be |stay |get )?flat(?= (?:when|if|once|whenever|while))"
+    # "unwind it when ...", "let it go when ...", "step out when ...", "leave when ..."
+    r"|unwind(?: it| them| the position)?|let (?:it|them) go|step out(?: of it)?"
+    r"|get rid of(?: it| them)?|cash out(?: of it)?"
+    r"|leave(?: it)?(?= (?:when|if|once|whenever|on|at)(?!\S))"
     # "out when RSI > 60", "out on the cross down": the exit, said with one word
     r"|(?<![^\s,;.⋄:])out(?= (?:when|if|once|whenever|on|at|after)(?!\S))"
 )

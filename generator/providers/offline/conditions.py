@@ -51,8 +51,7 @@ _FALLS = (r"falls|fell|fallen|drops|dropped|declines|declined|loses|lost|sinks|s
 _RISES = (r"rises|rose|risen|climbs|climbed|gains|gained|advances|advanced|goes up|went up"
           r"|gone up|moves up|moved up|closes higher|closed higher|is up|was up")
 STREAK_PATTERNS = [
-    # ("it's gone down 3 days in a row": "it's" is "it has", normalised to "it is")
-    rx(rf"(?:it |they )?(?:has |have |is (?=gone ))?(?:(?P<fall>{_FALLS})|(?P<rise>{_RISES}))"
+    rx(rf"(?:it |they )?(?:has |have )?(?:(?P<fall>{_FALLS})|(?P<rise>{_RISES}))"
        rf"(?: for)? (?P<n>\d+) {_STREAK_UNIT} {_ROW}"),
     # "closed up this week", "closed the month higher", "had an up week": one bar of that size
     rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|finishes|finished|ends|ended|is|was"

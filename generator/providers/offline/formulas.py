@@ -65,6 +65,10 @@ _INDICATORS: list[Rewrite] = [
     (_rx(r"\bmin\(\s*l_\{?t\s*-\s*(\d+)\}?\s*,\s*(?:\.\.\.|…)\s*,\s*l_\{?t\s*-\s*1\}?\s*\)"),
      r" the \1 day low "),
     (_rx(r"(?<!\.)\brsi\(\s*(\d+)\s*\)"), r" rsi \1 "),
+    # "SMA(50) crosses over SMA(200)", "close > MA(50)", "BB(20,2)": the period alone
+    (_rx(r"(?<!\.)\b(sma|ema|ma|dma)\s?\(\s*(\d+)\s*\)"), r" the \2 day \1 "),
+    (_rx(r"(?<!\.)\b(?:bb|bbands|bollinger)\s?\(\s*(\d+)\s*,\s*(\d+(?:\.\d+)?)\s*\)"),
+     r" bollinger bands ( \1 , \2 ) "),
     (_rx(r"\bta\.macd\(\s*" + _PRICE + r"\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)"),
      r" macd ( \1 , \2 , \3 ) "),
     (_rx(r"\bsignal\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)"),
@@ -270,7 +274,8 @@ def rewrite_formulas(text: str) -> str:
     math = bool(_MATH.search(text))
     config = bool(_CONFIG.search(text))
     if not (pine or afl or math or config):
-        return text
+        # an indicator written as a call ("SMA(50)", "sma(close, 50)") in an ordinary sentence
+        return _until_settled(text, _INDICATORS)
     if pine:
         text = _unpack(text)
     if afl:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 from generator.providers.offline.formulas import rewrite_formulas
+from generator.providers.offline.tables import read_tables
 from generator.providers.offline.vocabulary import (
     ALIASES,
     ETF_LOWER,
@@ -290,9 +291,14 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(\d)([A-Za-z])", r"\1 \2"),  # "50dma" -> "50 dma", "3m" -> "3 m"
     (r"(?i)\b([A-Za-z]+)-ish\b", lambda m: f"{m.group(1).lower()} ish"),  # "GEM-ish": no ticker
     (r"(?i)\bthats\b", "that is"),
+    # "... on SPY // exit condition: ...": a separator typed as two slashes
+    (r"(?<=\s)//(?=\s)", " . "),
     (r"(\d)\s*-\s*(?=[A-Za-z])", r"\1 "),  # "50-day" -> "50 day"
     (r"(?<=[A-Za-z])-(?=[a-z])", " "),  # "stop-loss" -> "stop loss"
     (r"(?i)\b(its|the|a) closing price\b", r"\1 price"),
+    # "it's been down 4 days in a row", "it's gone up": "it's" is "it has" before a participle
+    (r"(?i)\b(its|it's|that's) (?=(?:been|gone|had)\b)",
+     lambda m: "that has " if m.group(1).lower() == "that's" else "it has "),
     (r"(?i)\bit's\b", "it is"),
     # "if its below zero": "it's" written without the apostrophe, before a comparison
     (r"(?i)\bits (?=(?:below|above|under|over|less than|greater than)\b)", "it is "),
@@ -411,7 +417,7 @@ def normalise(text: str, known: set[str] | None) -> str:
     s = text
     for a, b in _CHARACTERS:
         s = s.replace(a, b)
-    s = rewrite_formulas(s)
+    s = rewrite_formulas(read_tables(s))
     for pattern, ticker in ALIASES:
         s = pattern.sub(f" {ticker} ", s)
     # "$5,000", "$10k", "$2.5k": an amount of dollars

@@ -152,6 +152,9 @@ ROT_LOOKBACK = [
         r"|trailing) "
         rf"(?:{period('p')}|(?P<one>year|month|quarter|week|half year))"
     ),
+    # "lookback: 6 months", "lookback period = 126 days" (a label and its value)
+    rx(rf"(?:the )?(?:lookback|look back|momentum|ranking)(?: period| window)? (?::|=|is|of)"
+       rf" {period('p')}"),
 ]
 _ONE_PERIOD_DAYS = {"year": 252, "month": 21, "quarter": 63, "week": 5, "half year": 126}
 ROT_BY = rx(

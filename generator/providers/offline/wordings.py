@@ -110,8 +110,19 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:i'm|i am|im|we're|we are|i'll be|i will be|we'll be) (?:out|flat|in cash)"
         r"(?= (?:whenever|when|if|once|as soon as)(?!\S))"), " sell "),
     (rx(r"(?:i am|i'm|im|we are|(?:i|we) (?:want|wanna|need) to be|(?:i|we)'d (?:like|want) to be"
-        r"|(?:i|we) would (?:like|want) to be) (?:out|outside|in cash|flat)|(?:i|we) (?:go|move)"
-        r" (?:to cash|out)"), " i sell "),
+        r"|(?:i|we) would (?:like|want) to be) (?:out|outside|in cash|flat)(?: of (?:it|them"
+        r"|the position|the market))?|(?:i|we) (?:go|move) (?:to cash|out)"), " i sell "),
+    # "... I am holding it, and when it is under I am out of it", "RSI(3) under 15 I am buying":
+    # the writer's verb in the progressive, said after its condition
+    (rx(r"(?:i am|i'm|im|we are|we're) (?P<v>holding|buying|selling|keeping|owning)"
+        r"(?= it| them| [.;,!⋄]| and| ?$)"),
+     lambda m: f" i {m.group('v').removesuffix('ing')} "),
+    # "When SPY closes more than 3% below its 20-day I'm a buyer": the writer as a buyer
+    (rx(r"(?:i am|i'm|im|we are|we're) (?:an? )?(?P<v>buyer|seller)s?(?= [.;,!⋄]| and| ?$)"),
+     lambda m: " i buy " if m.group("v") == "buyer" else " i sell "),
+    # "When GLD have RSI(3) under 15": the fund's indicator
+    (rx(rf"(?P<s>{SYM}) (?:has|have)(?: (?:a|an|its|the))?(?= (?:rsi|macd|sma|ema|\d+ day|price"
+        r"|close)(?!\S))"), r" \g<s> "),
     (rx(r"(?:i|we) (?:stay|am|are|remain) (?:inside|in|invested)(?= [.;,!⋄]| ?$)"), " i hold "),
     # "goes from negative to positive", "flips from - to +": turns positive (and back)
     (rx(r"(?:goes|go|flips|flip|turns|turn|moves|move|switches|switch|swings|crosses|cross)"
@@ -521,9 +532,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:exit|exits|exit rules?|sell rules?) :(?= (?:sell|exit|get out)(?!\S))"),
      " . "),
     # "LQD - enter: close > sma 50 ... exit: close < sma 50", "Conditions: ...": labelled rules
-    (rx(r"(?:enter|entry|entries|buy|long|in|conditions|entry conditions|entry rules?|buy rules?)"
+    # ("long condition: SMA(50) crosses over ...", "sell signal: RSI(2) > 70": a platform's
+    # labels)
+    (rx(r"(?:enter|entry|entries|buy|long|in|conditions|(?:entry|buy|long) (?:conditions?|rules?"
+        r"|signals?|triggers?|criteria|setup))"
         r" :(?= \S)"), " buy when "),
-    (rx(r"(?:exit|exits|sell|out|exit conditions|exit rules?|sell rules?) :(?= \S)"),
+    (rx(r"(?:exit|exits|sell|out|(?:exit|sell|close) (?:conditions?|rules?|signals?|triggers?"
+        r"|criteria)) :(?= \S)"),
      " sell when "),
     # "Entry - IWM closes below ...": the same labels after a dash ("Entry = ..." is read with
     # "entry when" below)
@@ -634,10 +649,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"to avoid (?:false|early|bad|premature|needless) (?:exits|signals|trades|entries"
         r"|whipsaws|sells)(?: ,)?"), " "),
     # "drops 5% below its 20-day moving average": is that far below it
-    (rx(r"(?:drops|falls|dips|sinks|slides|trades)(?: more than| over)? (?P<n>\d+(?:\.\d+)? %)"
-        r" (?P<d>below|under)"),
+    (rx(r"(?:drops|falls|dips|sinks|slides|slips|trades|goes|gets|moves|sits|closes)(?: more"
+        r" than| over)? (?P<n>\d+(?:\.\d+)? %) (?P<d>below|under)"),
      r" is \g<n> \g<d> "),
-    (rx(r"(?:rises|climbs|jumps|trades) (?P<n>\d+(?:\.\d+)? %) (?P<d>above|over)"),
+    (rx(r"(?:rises|climbs|jumps|trades|goes|gets|moves|pops|sits|closes)(?: more than)?"
+        r" (?P<n>\d+(?:\.\d+)? %) (?P<d>above|over)"),
      r" is \g<n> \g<d> "),
     # "Ticker IWM - entry when ... - exit when ... - size $10,000 per trade": labels after dashes
     (rx(r"- (?P<l>entry|exit|size|sizing|stop|risk|target)(?= )"), r" . \g<l> "),
