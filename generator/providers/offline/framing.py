@@ -178,6 +178,12 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"(?= [.;,!?⋄]|\s*$)"),
     rx(r"(?:, )?(?:(?:can|could|will) (?:the bot|it|you|this) (?:do|handle) (?:that|this|it)"
        r"(?: \?)?)?(?: or)? is (?:that|this|it) too (?:boring|simple|basic|dumb|much)(?: \?)?"),
+    # what every position here is anyway: "(one entry, all in, no averaging down)", "no
+    # pyramiding"
+    rx(r"(?:, )?(?:(?:(?<=\( )|(?<=, ))1 entry(?: only)?|(?:a )?single (?:entry|buy)(?: only)?"
+       r"|no (?:averaging down|adding"
+       r" to (?:it|the position)|pyramiding|scaling in)|(?:never|don't|do not) (?:average down"
+       r"|add to (?:it|the position)|pyramid|scale in))(?: ,)?"),
     # a family's name said in passing: "QQQ trend follow w/ 10% trailing stop: ..."
     rx(r"(?:a )?trend (?:follow|following|follower)(?: (?:system|strategy|bot|setup|idea))?"),
     # "get out on the trailing stop or if ...": the stop said again beside the sell rule
@@ -380,6 +386,16 @@ _REMARK_STOP = INDICATOR_WORDS | frozenset(words(
     histogram momentum return returns not unless never cash each every per only rebalance
     rebalanced"""
 ))
+
+
+# an aside about what the writer did or almost did: "(I was going to say 150 but let's keep it
+# at 100)", "(I used to run 80/20 but that was too aggressive for me)": its numbers are not the
+# rule's, whatever it holds
+_ASIDE = rx(r"\( (?P<words>(?:i was going to|i used to|i originally|originally i|i almost|at first"
+            r" i) [^()]*?"
+            # "(I think 2 is the standard setting? anyway)": a belief about a default
+            r"|i think \d+(?:\.\d+)? is the (?:standard|default|normal|usual) (?:setting|one|value)"
+            r"(?: \?)?(?: anyway)?) \)")
 
 
 def _remark(found: list[str], m: re.Match[str]) -> str:
@@ -737,6 +753,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _MY_SYMBOL_SYSTEM.sub(framed, text)
     text = _SLEEVE.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)
+    text = _ASIDE.sub(lambda m: (found.append(m.group(0).strip()), " ")[1], text)
     text = _REMARK.sub(lambda m: _remark(found, m), text)
     text = _strip_chatter(found, text, state.framed_symbols)
     for pattern in PLEASANTRIES:

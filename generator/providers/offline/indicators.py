@@ -152,14 +152,15 @@ BOLLINGER: Rules = [
     # "the lower band of a 20-day Bollinger (band)": the band, then the bands it belongs to
     (rx(rf"(?:the )?(?P<side>{BAND_SIDE_WORDS}) (?:band|line) of (?:a |the )?(?:{period('p')} )?"
         r"bollinger(?: bands?| channel)?"), _band),
-    (
-        rx(rf"(?:the )?(?:{period('p')}(?: ,)? )?(?:(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS} )?"
-           rf"(?P<side>{BAND_SIDE_WORDS}) (?:bollinger )?(?:bands?|bb){_BAND_SETTINGS_AFTER}"),
-        _band,
-    ),
+    # ("the Bollinger lower band" before "lower band" can be read inside it)
     (
         rx(rf"(?:the )?(?:{period('p')} )?bollinger (?P<side>{BAND_SIDE_WORDS}) bands?"
            + _BAND_SETTINGS_AFTER),
+        _band,
+    ),
+    (
+        rx(rf"(?:the )?(?:{period('p')}(?: ,)? )?(?:(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS} )?"
+           rf"(?P<side>{BAND_SIDE_WORDS}) (?:bollinger )?(?:bands?|bb){_BAND_SETTINGS_AFTER}"),
         _band,
     ),
     # "the lower 10-day Bollinger band": the side, then the period

@@ -259,7 +259,7 @@ def _the_line_it_names(rest: str, body: str) -> tuple[str, str]:
 
 # settings a title gives to the family it names: "Bollinger Bands 20, 2", "Stochastic 14,3",
 # "Donchian channel 55/20", "10/30 EMA crossover", "with a 5 day EMA and a 20 day EMA"
-_BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,)?"
+_BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,| is| are| :| =)?"
                           r"(?: (?:standard|default))? (?P<p>\d+)(?: period| day| days)?(?: ,| /)?"
                           r"(?: (?:with|w /|and|at))?"
                           rf"(?: (?P<k>\d+(?:\.\d+)?)(?: {BB_STD_WORDS})?)?(?!\S)")

@@ -92,8 +92,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?:the )?(?P<s>{SYM}) (?:(?:i|we) (?:want to |would like to |will |'d like to )?)?"
         r"(?P<v>buy|sell|hold|own)(?: it)?(?= (?:when|whenever|if|once)(?!\S))"),
      r" \g<v> \g<s> "),
-    (rx(rf"(?:i want that |i want |i would like that )?(?P<s>{SYM}) (?:should|must|shall|to)"
-        r" be bought"), r" buy \g<s> "),
+    (rx(rf"(?:i want that |i want |i would like that )?(?P<s>{SYM}) (?:(?:should|must|shall|to"
+        r"|will) be|gets|get|is) (?:bought|purchased)"), r" buy \g<s> "),
     (rx(r"(?:(?:should|must|shall) be|and|to be|,) sold(?= (?:when|whenever|if|once)(?!\S))"),
      " and sell "),
     # "each one bought when its RSI is under 40 and sold when ...", "each one held only while
@@ -1014,9 +1014,16 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
 # "the price is above both the 100-day SMA and the 200-day SMA": one subject and comparison,
 # two lines; "... under either one" later names both again
 _LINE = (r"(?:the |its )?\d+ (?:days?|weeks?)(?: (?:simple |exponential )?(?:sma|ema|moving average"
-         r"|ma|dma))?")
-_BOTH = rx(rf"(?P<subj>(?:the )?price|it)(?P<verb> (?:is|closes|trades|stays|holds))? (?P<op>above"
-           rf"|below|over|under) (?:both )?(?P<a>{_LINE}) and (?P<b>{_LINE})"
+         r"|average|ma|dma)s?)?"
+         # (a bare "the 3 day" is no line before another indicator: "the 3 day rsi")
+         r"(?! (?:rsi|macd|roc|highs?|lows?|returns?|momentum|volatility|vol|atr|bollinger|bands?"
+         r"|stochastic|range|channel|breakout|sma|ema|ma|dma|moving|average|simple|exponential"
+         r"|streak)(?!\S))")
+# "its 50-day and its 200-day moving averages": the kind said once, in the plural, for both
+_PLURAL_KIND = re.compile(r" (?P<k>(?:simple |exponential )?(?:sma|ema|moving average|average|ma"
+                          r"|dma))s$")
+_BOTH = rx(rf"(?P<subj>(?:the )?price|it|{SYM})(?P<verb> (?:is|closes|trades|stays|holds))?"
+           rf" (?P<op>above|below|over|under) (?:both )?(?P<a>{_LINE}) and (?P<b>{_LINE})"
            # ("... above the 50 day and the 50 day is above the 200 day": a clause of its own)
            r"(?! (?:is|are|was|crosses|stays|trades|holds|remains|rises|falls|drops|goes|moves"
            r"|has|turns)(?!\S))")
@@ -1034,12 +1041,15 @@ def _both_lines(text: str) -> str:
     def both(m: re.Match[str]) -> str:
         # "above both the 50d and the 200d": two lines named alike; "above the 50 day and the
         # 200 day ema" says the kind of one only and is left as it is
-        if _bare_line(m.group("a")) != _bare_line(m.group("b")):
+        a, b = m.group("a"), m.group("b")
+        plural = _PLURAL_KIND.search(b)
+        if plural is not None and _bare_line(a):
+            a, b = f"{a} {plural.group('k')}", b[: plural.start()] + f" {plural.group('k')}"
+        if _bare_line(a) != _bare_line(b) or (a.endswith("s") and not _bare_line(a)):
             return m.group(0)
-        lines[:] = [m.group("a"), m.group("b")]
+        lines[:] = [a, b]
         subj, verb = m.group("subj"), m.group("verb") or ""
-        return (f" {subj}{verb} {m.group('op')} {m.group('a')} and {subj}{verb} "
-                f"{m.group('op')} {m.group('b')} ")
+        return f" {subj}{verb} {m.group('op')} {a} and {subj}{verb} {m.group('op')} {b} "
 
     def either(m: re.Match[str]) -> str:
         if not lines:
@@ -1048,6 +1058,9 @@ def _both_lines(text: str) -> str:
         return (f" {verb}{m.group('op')} {lines[0]} or it {verb}{m.group('op')} {lines[1]} ")
 
     text = _BOTH.sub(both, text)
+    # "sold if it loses either one": drops below either line
+    text = re.sub(r"(?<!\S)(?:loses|breaks|breaks below)(?= (?:either|any) (?:one|1|of them)"
+                  r"(?!\S))", "drops below", text)
     return _EITHER.sub(either, text)
 
 
