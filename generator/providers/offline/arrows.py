@@ -20,7 +20,7 @@ _ARROW = re.compile(
     rf" (?:i'm |im |i am |we're |i |we )?(?P<verb>buy|sell|exit|enter long|enter|go long|be long"
     rf"|be in"
     rf"|get in|long|flat|go flat"
-    rf"|be flat|be out|get out|short|cover|out|in|hold|entry|sell off|cash|in cash|be in cash"
+    rf"|be flat|be out|get out|short|cover|out|in|hold|own|entry|sell off|cash|in cash|be in cash"
     rf"|go to cash)"
     r"(?: (?:signal|trigger|rule|point|sign))?"
     rf"(?: (?P<sym>{SYM}))?(?: at the close)?"

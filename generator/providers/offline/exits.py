@@ -105,7 +105,7 @@ def extract_exit_phrases(state: ParseState) -> None:
 # filler. Which conditions it points at decides the mode: all of them (every one has failed),
 # any one, or the one rule. Any other word leaves the clause to the usual check.
 _EXIT_VERBS = frozenset({"sell", "sells", "exit", "out", "get", "flat", "close", "dump",
-                         "flatten", "bail",
+                         "flatten", "bail", "leave", "unwind",
                          # where the money goes: "move me to cash when it doesn't", "hold
                          # nothing otherwise" ("in cash" is read as "cash", never "in"); the
                          # money waits in cash (no alternative fund)
@@ -155,9 +155,11 @@ def _exit_mode_of(clause: str) -> str | None:
     if not any(t in _EXIT_VERBS for t in tokens) or not any(t in _WHEN_WORDS for t in tokens):
         return None
     if "neither" in tokens or "none" in tokens:
-        # "neither is true (anymore)": every one has failed; "neither is false" says otherwise
+        # "neither is true (anymore)": every one has failed; "neither is false" says otherwise;
+        # "leave when neither of them is" (is above its line): the conditions said again
         negated = bool(_NEGATED.search(clause.replace("anymore", " ")))
-        return "negate_all" if "true" in tokens and not negated else None
+        elliptic = tokens[-1] in {"is", "are", "does", "do", "holds", "hold"}
+        return "negate_all" if ("true" in tokens or elliptic) and not negated else None
     if not _NEGATED.search(clause):
         return None
     if any(t in _ALL_WORDS for t in tokens):

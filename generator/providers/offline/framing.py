@@ -48,7 +48,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?<=^ )|(?<=[.,;⋄] ))(?:stop|stops|risk|risk management|sizing|size|position size"
        r"|filter|filters|trend filter|market filter|rule|rules|setup|timeframe|steps|instrument"
        r"|instruments|note|notes|allocation|market|exit rule|entry rule|position sizing|sizing rule"
-       r"|risk rule|risk rules|constraints|constraint|task|objective|goal|money management)"
+       r"|risk rule|risk rules|constraints|constraint|task|objective|goal|money management"
+       # (a platform's name for the exit's label: "short-circuit: close the long when ...")
+       r"|short circuit)"
        r" (?::|-|=)(?= \S)"),
     # "SPY only", "1) TLT only.": the traded symbol, said alone
     rx(r"(?:kindly |please )?(?:make|build|create|write|give)(?: me)? (?:1|one|a) (?:strategy|bot"
@@ -314,7 +316,7 @@ _CANDIDATES = rx(rf"(?:(?:the |my )?(?:candidates|universe|symbols|tickers|funds
                  rf") (?P<syms>{SYMLIST})(?: every day| daily| each day)?(?= [;:.,⋄]| and )")
 # "For QQQ I'm in whenever ...", "On HYG, buy when ...": the symbol, said before the rules
 _FOR_SYMBOL = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:for|on|with|in) (?P<sym>{SYM})(?: ,| :)?"
-                 r"(?= (?:buy|sell|hold|own|i|i'm|im|we|go|get|long)(?!\S))")
+                 r"(?= (?:buy|sell|hold|own|i|i'm|im|we|go|get|long|be|stay)(?!\S))")
 # "... sell when rsi goes over 70. this is for HYG", "all of this on TLT.": the symbol, said
 # after the rules as a sentence of its own
 _THIS_IS_FOR = rx(rf"(?:(?<=^ )|(?<=[.;:⋄!] ))(?:(?:this|it|that|all of this|all this) is"

@@ -65,7 +65,8 @@ _WAITS = frozenset(words("until before during within first least minimum min"))
 _MIN_LEXICON = _NOT | _WAITS | _CLOSES | _HOLDS | frozenset(words(
     """let it them the position trade i i've we we've have has had held owned own been is it's
     for at a an of in any but and please just so only after buying bought entry entering getting
-    buy purchase days matter what whatever happens regardless even if"""))
+    buy purchase days matter what whatever happens regardless even if want that this exit rule
+    kick kicks in can could trigger triggers fire fires allowed"""))
 # "no matter what the RSI says": whatever the sell rule says, the hold comes first
 _WHATEVER_SAYS = re.compile(r"(?<!\S)no matter what (?:the )?(?:[a-z0-9]+ ){0,3}(?:says|say"
                             r"|shows|does|tells me|signals)(?!\S)")
@@ -100,7 +101,15 @@ def read_min_holds(state: ParseState) -> None:
         state.understood.append(f"minimum holding period {bars} trading days")
         return True
 
+    def read_after_but(piece: str) -> str:
+        """ "sell when it's above 50 - but don't let the sell rule kick in until I've held at
+        least 3 days": the hold said after a rule's last "but" (its dash gone)."""
+        head, _, tail = piece.rpartition(" but ")
+        return f"{head} {CONSUMED} " if head.strip() and read(tail) else piece
+
     state.t = consume_clauses(state.t, ",;.⋄:", read)
+    state.t = "".join(read_after_but(p) if k % 2 == 0 else p
+                      for k, p in enumerate(split_at_marks(f" {state.t.strip()} ", ",;.⋄:")))
 
 
 def read_time_exits(state: ParseState) -> None:

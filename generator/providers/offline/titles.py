@@ -81,6 +81,9 @@ _OWN_MACD = [
        r"|(?= [.;,:!⋄]|\s*$))"),
     rx(rf"{_TRIPLE} (?:instead of|rather than|not) (?:the )?12 (?:, |/ )?26 (?:, |/ |and |, and )?9"
        r"(?: ones?| 1| settings?)?"),
+    # "Using MACD 5,35,5 on TLT I want to be long as long as MACD is above ..."
+    rx(rf"(?:using|with|use) (?:a |the |my )?macd(?: settings?| parameters?)?(?: of)?(?: \()?"
+       rf" {_TRIPLE}(?: \))?(?: settings?)?"),
     # "buy when the MACD crosses up ..., but with faster settings: 8, 21 and 5"
     rx(rf"(?:, )?(?:but )?(?:with|using) (?:the |my )?(?:faster|slower|different|custom|own"
        rf"|tweaked|quicker|tighter|non standard) (?:macd )?(?:settings?|parameters?|params)"

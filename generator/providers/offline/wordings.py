@@ -117,6 +117,25 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:i am|i'm|im|we are|we're) (?P<v>holding|buying|selling|keeping|owning)"
         r"(?= it| them| [.;,!⋄]| and| ?$)"),
      lambda m: f" i {m.group('v').removesuffix('ing')} "),
+    # "... when histogram is below zero I don't keep it": the sell, said after its condition
+    (rx(r"(?:i|we) (?:don't|do not|no longer) (?:keep|hold|own|want) (?:it|them)"
+        r"(?= [.;,!⋄]| ?$)"), " i sell it "),
+    # "enter when the MACD line crosses the signal line going up, leave when it crosses going
+    # down": the direction said after the crossing
+    (rx(r"(?P<v>crosses|cross|crossing)(?P<o>(?: (?:the|its|a) [a-z]+(?: line| band)?)?)"
+        r" (?:going|moving|heading) (?P<d>up|upward|upwards|higher|down|downward|downwards"
+        r"|lower)"),
+     lambda m: (f" {m.group('v')} {'above' if m.group('d').startswith(('up', 'hi')) else 'below'}"
+                f"{m.group('o')} ")),
+    # "unless EEM's RSI is 75 or higher that day": every rule is checked on the day's close
+    (rx(r"(?:on )?(?:that|the same) day(?= [.;,!⋄]| ?$)"), " "),
+    # "RSI is 75 or higher": at least; "30 or lower": at most
+    # (not "above 60% or below 40%": a second level)
+    (rx(r"(?P<n>\d+(?:\.\d+)?(?: %)?) or (?P<d>higher|more|above|greater|over|lower|less|below"
+        r"|under)(?! (?:the|its|their|a|an|zero)(?!\S)| \d)"),
+     lambda m: (f" at least {m.group('n')} " if m.group("d") in ("higher", "more", "above",
+                                                                "greater", "over")
+                else f" at most {m.group('n')} ")),
     # "When SPY closes more than 3% below its 20-day I'm a buyer": the writer as a buyer
     (rx(r"(?:i am|i'm|im|we are|we're) (?:an? )?(?P<v>buyer|seller)s?(?= [.;,!⋄]| and| ?$)"),
      lambda m: " i buy " if m.group("v") == "buyer" else " i sell "),
