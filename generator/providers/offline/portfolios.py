@@ -306,7 +306,8 @@ ROT_FILLER = frozenset(words(
     ranked ranking them picking pick whichever has have higher stronger better one performing
     between put everything equal weight weighted sector etf compare comparing rank performers
     winners winner dual absolute relative global accelerating composite single holding money
-    move moves moving shift park keep go goes buys holds owns picks take takes equally evenly"""
+    move moves moving shift park keep go goes buys holds owns picks take takes equally evenly
+    gets get receives look looks looking am"""
 ))
 
 

@@ -20,6 +20,7 @@ sentence to the usual check, which refuses what it cannot map.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.providers.offline.phrases import SYM, split_at_marks
@@ -58,7 +59,7 @@ _LEXICON = frozenset(words(
     put puts keep kept keeps hold held holds move moved moves switch switched rotate rotated
     swap swapped swaps getting left leave should would will can buy buys bought uninvested idle
     leftover unused used needed picked chosen allocated qualify pass make cut at until till
-    next please ⋄"""
+    next please ⋄ whose"""
 )) | {"negative", "down", "lost", "losing", "fell", "red", "positive", "up", "gained", "rose",
       "risen", "gone", "gain", "rise", "made", "belowzero", "abovezero"}
 # "below zero" and the like, the only way a comparison word may stand in such a sentence
@@ -116,22 +117,47 @@ def _read_sentence(sentence: str, *, positive_before: bool, top_n: int, universe
 
 def read_filter_sentences(state: ParseState, text: str, *, positive: bool, top_n: int,
                           universe: int, lookback: int | None) -> tuple[str, FilterReading]:
-    """`text` with each filter sentence taken out, and what they said together."""
+    """`text` with each filter sentence taken out, and what they said together. A sentence
+    that is not one may end with one: "... and I take the best two, but if one of them has
+    negative performance I put that part in SHY" (its last clause, after a comma, a dash or
+    "but")."""
     reading = FilterReading(positive=positive)
+
+    def read(said: str) -> FilterReading | None:
+        return _read_sentence(said, positive_before=reading.positive, top_n=top_n,
+                              universe=universe, lookback=lookback, state=state)
+
     out: list[str] = []
     for piece in split_at_marks(text, ".;!?"):
-        found = None
         said = " ".join(w for w in piece.replace(" , ", " ").split() if w != CONSUMED)
-        if said and said not in ".;!?":
-            found = _read_sentence(said, positive_before=reading.positive, top_n=top_n,
-                                   universe=universe, lookback=lookback, state=state)
+        found = read(said) if said and said not in ".;!?" else None
+        kept = ""
         if found is None:
-            out.append(piece)
-            continue
+            kept, last = _last_clause(piece, read)
+            if last is None:
+                out.append(piece)
+                continue
+            found, said = last
         reading.positive = True
         if found.alternative is not None:
             reading.alternative = state.settle(reading.alternative, found.alternative,
                                                "alternative assets", said)
         state.understood.append(f"momentum filter in the writer's words: {said}")
-        out.append(f" {CONSUMED} ")
+        out.append(f"{kept} {CONSUMED} ")
     return "".join(out), reading
+
+
+_CLAUSE_START = re.compile(r"(?<!\S)(?:,|-|but)(?!\S)")
+
+
+def _last_clause(piece: str, read: Callable[[str], FilterReading | None],
+                 ) -> tuple[str, tuple[FilterReading, str] | None]:
+    """The longest last clause of `piece` that `read` takes, with the rest before it."""
+    for m in _CLAUSE_START.finditer(piece):
+        said = " ".join(w for w in piece[m.end():].replace(" , ", " ").split()
+                        if w != CONSUMED and w not in ".;!?")
+        found = read(said) if said else None
+        if found is not None:
+            end = re.search(r" [.;!?] ?$", piece)
+            return piece[: m.start()] + (end.group(0) if end else " "), (found, said)
+    return piece, None
