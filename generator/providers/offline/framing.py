@@ -289,6 +289,10 @@ _MY_SYMBOL_SYSTEM = rx(rf"(?:my|our) (?:new |simple |current |little |latest )?(
 # (only with a rule said of each one: a list alone may be a portfolio's or a rotation's)
 _EACH_SAID = re.compile(r"(?<!\S)(?:(?:any|each|whichever) (?:of (?:them|those|these)|1|one"
                         r"|fund|etf)|same rule for each"
+                        # "each time one of them closes below its lower band"
+                        r"|(?:each time|every time|whenever|when|if|once) (?:1|one|either) of"
+                        r" (?:them|those|these)(?= (?:closes|crosses|is|drops|falls|rises|goes"
+                        r"|gets|has|breaks|hits)(?!\S))"
                         # "buy each when ...", "sell each when it isn't"
                         r"|(?:buy|sell|hold|own) each(?= (?:when|whenever|if|while|once"
                         r"|as long as)(?!\S)))(?!\S)")

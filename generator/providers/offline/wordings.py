@@ -136,6 +136,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: (f" at least {m.group('n')} " if m.group("d") in ("higher", "more", "above",
                                                                 "greater", "over")
                 else f" at most {m.group('n')} ")),
+    # "spend $2,500 each time one of them closes below ...": the buy, and its size
+    (rx(r"(?:spend|spending|invest|put in) (?P<n>\d+(?:\.\d+)? dollars)(?= (?:each time|every"
+        r" time|whenever|when|if|once)(?!\S))"), r" \g<n> per position , buy "),
     # "When SPY closes more than 3% below its 20-day I'm a buyer": the writer as a buyer
     (rx(r"(?:i am|i'm|im|we are|we're) (?:an? )?(?P<v>buyer|seller)s?(?= [.;,!⋄]| and| ?$)"),
      lambda m: " i buy " if m.group("v") == "buyer" else " i sell "),
