@@ -275,9 +275,11 @@ _TITLE_PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:day|days|week|weeks|bar|bars|p
 # "Bollinger breakout on QQQ w/ 2.5 std bands": the width alone, on the default 20 days
 _BB_WIDTH = re.compile(rf"(?<!\S)(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?: bollingers?)?"
                        r"(?: bands?)?(?!\S)")
-# "a 50 day bollinger band instead of 20": the value the setting replaces says nothing more
-_INSTEAD_OF = re.compile(r"(?<!\S)(?:instead of|rather than|not) (?:the )?(?:usual |default"
-                         r" |standard |normal )?\d+(?:\.\d+)?(?: days?| periods?| std)?(?!\S)")
+# "a 50 day bollinger band instead of 20": the default the setting replaces says nothing more
+# (another value, "3 standard deviations instead of 2.5", is a second setting and stays)
+_INSTEAD_OF_DEFAULT = re.compile(r"(?<!\S)(?:instead of|rather than|not) (?:the )?(?:usual |default"
+                                 r" |standard |normal )?(?:20(?: days?| periods?)?|2(?: std)?)"
+                                 r"(?!\S)")
 
 
 # "a 15-day Bollinger band with 1.5 standard deviations": the period, then the width
@@ -354,8 +356,8 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
     rest = _STOCH_SETTINGS.sub(stoch, rest)
     rest = _DONCHIAN_SETTINGS.sub(donchian, rest)
     rest = _LINE_PAIR.sub(lines, rest)
-    if title.settings:
-        rest = _INSTEAD_OF.sub(" ", rest)
+    if "bollinger" in title.families:
+        rest = _INSTEAD_OF_DEFAULT.sub(" ", rest)
 
     def period(m: re.Match[str]) -> str:
         title.settings.append(("period", int(m.group("n"))))
