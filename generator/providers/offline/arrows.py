@@ -15,7 +15,10 @@ from generator.providers.offline.phrases import SYM
 # "RSI(2) under 10 -> buy.", "a close under the lower band means buy", "the 50 crossing above
 # the 150 is my buy signal": the condition, then the action it leads to
 _ARROW = re.compile(
-    r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , ))(?P<cond>(?:(?! [.;:!?⋄,-] ).)+?)"
+    # (a condition never holds a verb of its own: "a close below the lower band is a buy and a
+    # close above the upper band is a sell" is two arrows, never one across "is a buy and")
+    r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , )|(?<= and ))(?P<cond>(?:(?! [.;:!?⋄,-] | (?:buy|sell)"
+    r"(?!\S)).)+?)"
     r" (?:- >|= >|→|=|means(?: a| i| we)?|is (?:my|our|the|a)(?: signal to)?)"
     rf" (?:i'm |im |i am |we're |i |we )?(?P<verb>buy|sell|exit|enter long|enter|go long|be long"
     rf"|be in"
@@ -24,7 +27,7 @@ _ARROW = re.compile(
     rf"|go to cash)"
     r"(?: (?:signal|trigger|rule|point|sign))?"
     rf"(?: (?P<sym>{SYM}))?(?: at the close)?"
-    r"(?= [.;,!]|\s*$)"
+    r"(?= [.;,!]| and |\s*$)"
 )
 # "the opposite cross is my sell": the event itself, read with "on"
 _EVENT = re.compile(r"^(?:the |a )?(?:opposite|reverse|reversed|inverse|other|cross back"
