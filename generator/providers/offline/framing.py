@@ -550,6 +550,60 @@ def _is_about_the_writer(text: str) -> bool:
     return True
 
 
+# a sentence that tells what happened to the writer (or someone they know), in the past, and
+# states no rule: "My dad lost almost half his retirement money in 2008 and I'm terrified of a
+# repeat.", "Last year my VNQ position went up 15% and then I gave all of it back." Its numbers
+# are the story's. It is a story only with a person in it and a verb of the past, and with none
+# of: a word that joins a condition, a comparison, an indicator, a schedule, a verb of the rules,
+# a risk control (but "no stop"), or a symbol the rest of the text does not name; a rule told as
+# what the writer did ("last year I bought TLT every time its RSI got under 30") is `narration`'s
+_PAST = frozenset(words(
+    """lost kept gave went got had was were did made bought sold tried used burned burnt dropped
+    fell missed panicked learned noticed watched saw heard ran held owned traded invested started
+    quit wanted thought felt worked chopped whipsawed crashed tanked doubled halved gained paid
+    rode"""))
+_PERSON = frozenset(words(
+    """i we my our me us he she his her they their dad mom father mother wife husband brother
+    sister friend i've we've i'd"""))
+_STORY_STOP = _KEYWORDS | INDICATOR_WORDS | frozenset(words(
+    """whenever once while unless till every each daily weekly monthly quarterly yearly annually
+    above below over under cross crosses crossed crossing higher lower than buy buys sell sells
+    hold holds own owns exit exits enter enters rebalance rotate average averages moving band
+    bands line target targets trailing profit signal rule rules per"""))
+
+
+def _is_story(text: str, rest: str) -> bool:
+    tokens = [w for w in text.split() if w not in ".!?,"]
+    said = set(rest.split())
+    # ("I've got $3,000 for each trade": "got" of the present)
+    past = [w for k, w in enumerate(tokens) if w in _PAST and not (
+        w == "got" and k > 0 and tokens[k - 1] in ("i've", "we've", "have", "i", "we"))]
+    if not any(w in _PERSON for w in tokens) or not past:
+        return False
+    for k, w in enumerate(tokens):
+        if w in _STORY_STOP or w.startswith("⟦"):
+            return False
+        if w in ("stop", "stops") and (k == 0 or tokens[k - 1] != "no"):
+            return False
+        if re.fullmatch(SYM, w) and w not in said:
+            return False
+    return True
+
+
+# the rule said again to make it plain: "In other words, above the line I'm in, below it I'm
+# out.", "To be clear, I mean the crossing days themselves." Taken out only when it holds no
+# number and no symbol (a restatement that gives a value is read, and refused if it adds one)
+_RESTATED = rx(r"(?:(?<=^ )|(?<=[.!?] ))(?:in other words|to put it another way|put another way"
+               r"|said differently|to be clear|put simply|simply put)(?: ,)? [^.!?⋄]*(?: [.!?])?")
+
+
+def _restated(found: list[str], m: re.Match[str]) -> str:
+    if any(w[0].isdigit() or re.fullmatch(SYM, w) for w in m.group(0).split()):
+        return m.group(0)
+    found.append(m.group(0).strip())
+    return " "
+
+
 def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None) -> str:
     def sentence(m: re.Match[str]) -> str:
         words_ = m.group("words")
@@ -560,7 +614,7 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
             return " "
         rest = text[: m.start()] + text[m.end():]
         if (not _is_chatter(words_) and not _is_question(words_, rest)
-                and not _is_about_the_writer(words_)):
+                and not _is_about_the_writer(words_) and not _is_story(words_, rest)):
             return m.group(0)
         found.append(words_.strip())
         return " "
@@ -572,6 +626,7 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
         found.append(m.group(0).strip())
         return " "
 
+    text = _RESTATED.sub(lambda m: _restated(found, m), text)
     return _MY_SYSTEM.sub(name, _SENTENCE.sub(sentence, text))
 
 
