@@ -78,7 +78,13 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # the writer's life: "I coached for 20 years.", "we've lived here for 3 decades,"
     rx(r"(?:i've |i have |i |we've |we have |we )(?:[a-z']+ ){1,3}for (?:the (?:last |past ))?"
        r"\d+ (?:years|decades)(?= [.,;!⋄]| ?$)"),
-    rx(r"(?:nothing|no) (?:fancier|more complicated|more|else)(?: than that)?(?= [.!,]| ?$)"),
+    rx(r"(?:nothing|no) (?:fancier|more complicated|more|else)(?: than that)?(?: for now)?"
+       r"(?= [.!,]| ?$)"),
+    # "That's the only signal I care about.": the rule said is the whole rule
+    rx(r"(?:that's|that is) (?:the|my) only (?:signal|rule|thing|setup) (?:i|we) (?:care about"
+       r"|need|use|want|look at)(?= [.!,]| ?$)"),
+    # "The exit is purely risk-based: 3% stop loss, ...": the controls are the exit
+    rx(r"(?:the |my )?exits? (?:is|are) (?:purely |only |just |entirely )?risk based(?: :)?"),
     # hedges: "more or less", "give or take", "if that makes sense", "roughly speaking"
     rx(r"(?:, )?(?:more or less|give or take|roughly speaking|if that makes sense"
        r"|if that's okay|if that is okay|if that works|does that make sense)(?: ,)?"),
@@ -320,7 +326,8 @@ _CANDIDATES = rx(rf"(?:(?:the |my )?(?:candidates|universe|symbols|tickers|funds
                  rf") (?P<syms>{SYMLIST})(?: every day| daily| each day)?(?= [;:.,⋄]| and )")
 # "For QQQ I'm in whenever ...", "On HYG, buy when ...": the symbol, said before the rules
 _FOR_SYMBOL = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:for|on|with|in) (?P<sym>{SYM})(?: ,| :)?"
-                 r"(?= (?:buy|sell|hold|own|i|i'm|im|we|go|get|long|be|stay)(?!\S))")
+                 r"(?= (?:buy|sell|hold|own|i|i'm|im|i'd|i'll|we|we'd|go|get|long|be|stay)"
+                 r"(?!\S))")
 # "... sell when rsi goes over 70. this is for HYG", "all of this on TLT.": the symbol, said
 # after the rules as a sentence of its own
 _THIS_IS_FOR = rx(rf"(?:(?<=^ )|(?<=[.;:⋄!] ))(?:(?:this|it|that|all of this|all this) is"
@@ -517,7 +524,9 @@ _ABOUT_THE_WRITER = re.compile(
     # the writer's work and day: "I mow lawns all day", "I sell houses for a living", "we're
     # both teachers", "no time for charts", "I don't have time for more than that"
     r"|all day|for a living|(?:we're|we are) both|no time for|(?:i|we) (?:don't|do not|dont)"
-    r" have (?:the |much |any )?time|(?:i|we) (?:lost|got burned|got burnt|got wiped))(?!\S)")
+    r" have (?:the |much |any )?time|(?:i|we) (?:lost|got burned|got burnt|got wiped)"
+    # "I want to see how it behaves first"
+    r"|see how it (?:behaves|does|goes|works|plays out))(?!\S)")
 _KEYWORDS = _CONNECTIVES | frozenset(words("unless until after before as"))
 # a verb of the past: "because I never sold" tells what happened, not a rule
 _PAST_ACTS = frozenset(words("sold bought did had got held owned cared listened"))
@@ -716,7 +725,7 @@ _START = r"(?:(?<=^ )|(?<=[.!?] ))"
 _RATIONALE = [
     re.compile(_START + r"(?P<why>(?:(?![.!?;:] )[^.!?;:])+?)(?: ,| ;)? (?:so|which is why"
                r"|that's why|that why|that is why|hence|therefore)(?: ,)? (?=(?:(?:i|we|my|our|just"
-               r"|after|the bot|i'd|i'll|let's|i'm|please)(?!\S)"
+               r"|after|the bot|i'd|i'll|let's|i'm|please|each)(?!\S)"
                r"|\d+(?:\.\d+)? (?:dollars|%|percent)"
                # "I'm a student with little to play with, so $500 per trade on SPY": the size
                r"(?!\S)))"),
@@ -782,6 +791,8 @@ def strip_small_talk(state: ParseState) -> None:
 
     text = _DESCRIBED_INSIDE.sub(lambda m: _described_inside(found, m), state.t)
     text = _DESCRIBED.sub(lambda m: _described(found, m), text)
+    # "the Nasdaq fund (QQQ)", the Nasdaq read as QQQ: the symbol said twice in a row
+    text = squash(re.sub(rf"(?<!\S)({SYM})\s+\1(?!\S)", r"\1", text))
     text = _FRAMED_SYMBOL.sub(framed, text)
     text = _I_TRADE.sub(framed, text)
     text = _FOR_SYMBOL.sub(framed, text)
@@ -852,6 +863,11 @@ PERSONAL_NUMBER = rx(
     r"|(?:up|awake|home|off|start|starts|work|wake up|get up|leave) (?:at|by|before|after|until"
     r"|till) \d{1,2}(?: : \d\d)? (?:am|pm|a \. m \.|p \. m \.)"
     r"|\d{1,2} (?:am|pm) (?:starts|start|shifts|shift|wake ups?|alarms?)"
+    # the writer's age ("I'm 68", "retire at 55"), never a number of the strategy
+    r"|(?<=i'm )\d{2}(?= [.,;!⋄]| and | ?$)|(?<=i am )\d{2}(?= [.,;!⋄]| and | ?$)"
+    r"|(?:retire|retired|retiring) (?:at|by) \d{2}(?! (?:%|percent|days?|weeks?|months?)(?!\S))"
+    # the account's size ("I've got a $50k account"): the rules size each position themselves
+    r"|(?:a|my|our|the) \d+(?:\.\d+)? dollars? (?:account|portfolio|ira|nest egg)"
 )
 
 

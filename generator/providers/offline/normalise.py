@@ -291,6 +291,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(\d)([A-Za-z])", r"\1 \2"),  # "50dma" -> "50 dma", "3m" -> "3 m"
     (r"(?i)\b([A-Za-z]+)-ish\b", lambda m: f"{m.group(1).lower()} ish"),  # "GEM-ish": no ticker
     (r"(?i)\bthats\b", "that is"),
+    # "my 401k", "a 401(k)", "403b": a retirement account, not a number
+    (r"(?i)\b(?:401|403)\s?\(?[kb]\)?(?=\W|$)", "ira"),
     # "take profits at +15%": a gain written with its sign
     (r"(?i)\b((?:at|of|hits|reaches|to|is up|gets to) )\+(?=\d)", r"\1"),
     # "... on SPY // exit condition: ...": a separator typed as two slashes

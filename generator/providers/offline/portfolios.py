@@ -299,7 +299,9 @@ ROT_COMPARE = rx(
 # "... and sells the rest", "dump the others": what a rotation does with the funds not picked
 ROT_SELL_REST = rx(r"(?:, )?(?:and )?(?:sells?|selling|dumps?|drops?|gets? out of|exits?)"
                    r" (?:the rest|the others|everything else|all the others|the other ones?"
-                   r"|the other (?:funds|etfs)|the losers?)")
+                   r"|the other (?:funds|etfs)|the losers?|(?:whatever|what|anything) (?:was|is)"
+                   r" (?:held|owned)(?: before)?(?: if it is no longer(?: the (?:best|winner|top"
+                   r" pick)| ⋄)?)?)")
 ROT_FILLER = frozenset(words(
     """buy hold own pick choose select invest rotate rotating rotation switch each every month
     rebalance rebalanced rebalancing momentum by performing performance etfs symbols assets

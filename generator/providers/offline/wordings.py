@@ -662,6 +662,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "only sell if it closes ...": "only" says what "if" says ("only buy if X" after a buy
     # rule is a filter added to it, read elsewhere)
     (rx(r"only(?= (?:sell|exit)(?: it)? (?:if|when|once|whenever)(?!\S))"), " "),
+    # "the 150 DMA (simple average)", "its 20-day moving average (exponential)": the kind said
+    # in brackets
+    (rx(r"(?P<n>\d+) (?:day )?(?:dma|ma|moving average|average) \( (?:a |an )?(?P<k>simple"
+        r"|exponential)(?: moving)?(?: average)? \)"),
+     lambda m: f" {m.group('n')} day {'sma' if m.group('k') == 'simple' else 'ema'} "),
+    # "sell and wait on the sidelines": out, in cash
+    (rx(r"(?:and )?(?:wait|sit|stay|be) on the sidelines"), " "),
     # "the S&P 500 fund, SPY,", "the Russell 2000 fund, IWM,": the symbol said twice
     (rx(rf"(?:the )?(?P<s>{SYM}) (?:fund|etf|index fund) , (?P=s)(?: ,)?"), r" \g<s> "),
     # "but I don't want to be shaken out too quickly, so": the reason for a minimum hold
