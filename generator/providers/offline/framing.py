@@ -484,9 +484,19 @@ def _is_question(text: str, rest: str) -> bool:
     after "... more than 3 points from its target"). "Can you add a 5% stop?" is read."""
     tokens = text.split()
     said = set(rest.split())
-    return (bool(tokens) and tokens[-1] == "?"
-            and not any(w in _RULE_ACTS or w in _ASKS_FOR for w in tokens)
-            and all(w in said for w in tokens if w[0].isdigit()))
+    if not tokens or tokens[-1] != "?" or not all(
+            w in said for w in tokens if w[0].isdigit() or re.fullmatch(SYM, w)):
+        return False
+    # "Is a 3-month low too loose for the exit?", "Is a week long enough for the bounce?": a
+    # judgement asked of the rule said, whatever words it names it by
+    judged = tokens[0] in _JUDGED_OPENERS and any(w in _JUDGEMENTS for w in tokens)
+    return judged or not any(w in _RULE_ACTS or w in _ASKS_FOR for w in tokens)
+
+
+_JUDGED_OPENERS = frozenset(words("is are was would will does do"))
+_JUDGEMENTS = frozenset(words(
+    """too enough ok okay fine right reasonable sensible dumb silly crazy wide narrow loose tight
+    slow fast long short aggressive conservative noisy twitchy"""))
 
 
 # a preamble that frames the strategy: "Hello, my goal is to follow the trend in QQQ without

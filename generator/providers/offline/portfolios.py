@@ -309,7 +309,7 @@ ROT_FILLER = frozenset(words(
     between put everything equal weight weighted sector etf compare comparing rank performers
     winners winner dual absolute relative global accelerating composite single holding money
     move moves moving shift park keep go goes buys holds owns picks take takes equally evenly
-    gets get receives look looks looking am"""
+    gets get receives look looks looking am instead only"""
 ))
 
 

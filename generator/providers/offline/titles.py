@@ -305,8 +305,8 @@ _MA_KIND = r"(?P<k>emas?|smas?|mas?|dmas?|exponential moving averages?|moving av
 
 _LINE_PAIR = re.compile(
     rf"(?<!\S)(?P<a>\d+) (?:/|and|,) (?P<b>\d+)(?: day)? {_MA_KIND}(?!\S)"
-    rf"|(?<!\S)(?:a |the )?(?P<a2>\d+)(?: day)? (?P<k2>ema|sma|ma|dma|moving average) and"
-    rf" (?:a |the )?(?P<b2>\d+)(?: day)? (?P=k2)(?!\S)"
+    rf"|(?<!\S)(?:a |the )?(?P<a2>\d+)(?: day)? (?P<k2>ema|sma|ma|dma|moving average)"
+    rf" (?:and|vs|versus|/|&) (?:a |the )?(?P<b2>\d+)(?: day)? (?P=k2)(?!\S)"
     # "ema 12/26 cross": the kind first
     r"|(?<!\S)(?P<k3>emas?|smas?|mas?|dmas?) (?P<a3>\d+) (?:/|and|,) (?P<b3>\d+)(?!\S)"
 )

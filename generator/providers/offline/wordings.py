@@ -24,7 +24,7 @@ from generator.providers.offline.crosses import MA_TEXT, cross_averages, cross_p
 from generator.providers.offline.each import said_of_each
 from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash, symbols_in
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import BB_STD_WORDS
+from generator.providers.offline.vocabulary import BB_STD_WORDS, UNIT_DAYS
 
 # "when the 50 day high breaks / is taken out": the price breaks through that level
 _LEVEL_BREAKS = re.compile(
@@ -136,6 +136,32 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: (f" at least {m.group('n')} " if m.group("d") in ("higher", "more", "above",
                                                                 "greater", "over")
                 else f" at most {m.group('n')} ")),
+    # "Sell on any day the 2-day RSI is above 70", "go long the day the 10-day crosses above the
+    # 30-day": the day the condition holds
+    (rx(r"(?:on )?(?:any|the) day(?: that)?(?= (?:the|its|it|price|it's|[A-Z]{2,5})(?!\S))"),
+     " when "),
+    # "the highest high of the past year": of its trading days
+    (rx(r"(?P<h>(?:highest )?high|(?:lowest )?low) of the (?P<w>past|last|prior|previous)"
+        r" (?P<u>year|month|quarter|week)"),
+     lambda m: f" {m.group('h')} of the {m.group('w')} {UNIT_DAYS[m.group('u')]} days "),
+    # "the 10-day simple average crosses above the 30-day one": a line of the same kind
+    (rx(r"(?P<l>\d+ (?:day|week)) (?:1|one)(?= [.;,!⋄]| and | ?$)"), r" \g<l> "),
+    # "dump it once it closes under that same line": the line just named
+    (rx(r"that same (?:line|average|moving average|sma|ema|level)"), " it "),
+    # "sell if it ever closes below its 50-day low": if it does
+    (rx(r"(?:(?<=if it )|(?<=when it )|(?<=once it ))ever(?= (?:closes|drops|falls|goes|crosses"
+        r"|trades|gets|dips|breaks|slips|moves)(?!\S))"), " "),
+    # "Sell when the MACD crosses below the signal line, regardless of the 200-day": the sell
+    # does not depend on that line
+    (rx(r"(?:, )?regardless of (?:the |its )?\d+ (?:day|week)(?: (?:sma|ema|ma|dma|moving average"
+        r"|average|filter|trend))?(?= [.;!⋄]| ?$)"), " "),
+    # "Spend $2,500 each time I buy.": the size of each position
+    (rx(r"(?P<n>\d+(?:\.\d+)? dollars) (?:each|every) time (?:i|we) buy(?= [.;!⋄]| ?$)"),
+     r" \g<n> per position "),
+    # "the usual 20-day, 2 standard deviation version": the bands' settings, said with the usual
+    (rx(r"\( (?:the |a )?(?:usual|standard|default|normal|classic) (?P<p>\d+) day , (?P<k>\d+"
+        r"(?:\.\d+)?) (?P<w>standard deviations?|std|sd) (?:version|one|settings?|bands?) \)"),
+     r" ( \g<p> day , \g<k> \g<w> ) "),
     # "spend $2,500 each time one of them closes below ...": the buy, and its size
     (rx(r"(?:spend|spending|invest|put in) (?P<n>\d+(?:\.\d+)? dollars)(?= (?:each time|every"
         r" time|whenever|when|if|once)(?!\S))"), r" \g<n> per position , buy "),
@@ -1129,8 +1155,10 @@ _BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line
 # "Trade GLD with the 10-day and 40-day simple averages: buy when the 10 crosses above the 40",
 # "look at the 50 and 200 day averages ... when the 50 is over the 200": the pair named once,
 # then each said by its period alone
-_PAIR_NAMED = rx(r"(?:the )?(?P<a>\d+)(?: day)? and (?:the )?(?P<b>\d+) day (?:(?P<k>simple"
-                 r"|exponential|sma|ema) )?(?:moving )?(?:averages|smas|emas|mas|lines)")
+_PAIR_NAMED = rx(r"(?:the |a )?(?P<a>\d+)(?: day)? and (?:the |a )?(?P<b>\d+) day (?:(?P<k>simple"
+                 r"|exponential|sma|ema) )?(?:moving )?(?:averages|smas|emas|mas|lines"
+                 # "a twenty-day and a hundred-day simple average": one of each
+                 r"|(?<=simple )average|(?<=exponential )average)")
 
 
 def _periods_of_a_named_pair(text: str) -> str:
