@@ -81,8 +81,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:nothing|no) (?:fancier|more complicated|more|else)(?: than that)?(?: for now)?"
        r"(?= [.!,]| ?$)"),
     # "That's the only signal I care about.": the rule said is the whole rule
-    rx(r"(?:that's|that is) (?:the|my) only (?:signal|rule|thing|setup) (?:i|we) (?:care about"
+    rx(r"that(?:'s| is)? (?:the|my) only (?:signal|rule|thing|setup) (?:i|we) (?:care about"
        r"|need|use|want|look at)(?= [.!,]| ?$)"),
+    # "What I want instead is one signal: when ...": the label of the rule that follows
+    rx(r"what (?:i|we) want(?: instead)? is (?:1|a|one) (?:signal|rule)(?: :)?"),
     # "The exit is purely risk-based: 3% stop loss, ...": the controls are the exit
     rx(r"(?:the |my )?exits? (?:is|are) (?:purely |only |just |entirely )?risk based(?: :)?"),
     # hedges: "more or less", "give or take", "if that makes sense", "roughly speaking"
@@ -535,8 +537,9 @@ _ABOUT_THE_WRITER = re.compile(
     # both teachers", "no time for charts", "I don't have time for more than that"
     r"|all day|for a living|(?:we're|we are) both|no time for|(?:i|we) (?:don't|do not|dont)"
     r" have (?:the |much |any )?time|(?:i|we) (?:lost|got burned|got burnt|got wiped)"
-    # "I want to see how it behaves first"
-    r"|see how it (?:behaves|does|goes|works|plays out))(?!\S)")
+    # "I want to see how it behaves first", "I don't want to think about it more than that"
+    r"|see how it (?:behaves|does|goes|works|plays out)|(?:don't|do not) want to think about it)"
+    r"(?!\S)")
 _KEYWORDS = _CONNECTIVES | frozenset(words("unless until after before as"))
 # a verb of the past: "because I never sold" tells what happened, not a rule
 _PAST_ACTS = frozenset(words("sold bought did had got held owned cared listened"))
@@ -835,7 +838,11 @@ def strip_small_talk(state: ParseState) -> None:
     text = _MY_SYMBOL_SYSTEM.sub(framed, text)
     text = _SLEEVE.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)
-    text = _ASIDE.sub(lambda m: (found.append(m.group(0).strip()), " ")[1], text)
+    def aside(m: re.Match[str]) -> str:
+        found.append(m.group(0).strip())
+        return " "
+
+    text = _ASIDE.sub(aside, text)
     text = _REMARK.sub(lambda m: _remark(found, m), text)
     text = _strip_chatter(found, text, state.framed_symbols)
     for pattern in PLEASANTRIES:

@@ -38,11 +38,11 @@ _LEXICON = _CLOSES | _HOLDS | frozenset(words(
     no matter what whatever happens for at most max maximum up to only i i'll we we'll me my
     total held in of time period trading market a an that's is be will should each no
     more than longer bought buying purchase purchased entered entering entry i've
-    if nothing happen happens happened within"""
+    if nothing happen happens happened within stop hasn't hit triggered been"""
 ))
 # "then sell" said as a clause of its own right after the period
 _THEN_CLOSE = re.compile(r"^(?:and )?(?:then )?(?:just )?(?:sell|exit|get out|close it|close)"
-                         r"(?: it| them| out)?$")
+                         r"(?: it| them| out)?(?: anyway| regardless| no matter what)?$")
 
 
 # "hold for a week", "sell a month later": one unit
@@ -61,7 +61,7 @@ def _bars(clause: str) -> int | None:
 
 
 # -- a minimum hold ------------------------------------------------------------------------------
-_NOT = frozenset(words("don't dont do not never no"))
+_NOT = frozenset(words("don't dont do not never no can't cannot won't shouldn't mustn't"))
 _WAITS = frozenset(words("until before during within first least minimum min"))
 _MIN_LEXICON = _NOT | _WAITS | _CLOSES | _HOLDS | frozenset(words(
     """let it them the position trade i i've we we've have has had held owned own been is it's
@@ -120,6 +120,11 @@ def read_time_exits(state: ParseState) -> None:
     while k < len(pieces):
         clause = pieces[k].strip()
         bars = _bars(clause) if clause else None
+        then_close = k + 2 < len(pieces) and bool(_THEN_CLOSE.match(pieces[k + 2].strip()))
+        if bars is None and clause and then_close:
+            # "if the stop hasn't hit after 60 trading days , sell anyway": the period, then
+            # the close said in a clause of its own
+            bars = _bars(f"{clause} {pieces[k + 2].strip()}")
         if bars is None:
             k += 1
             continue
@@ -128,7 +133,7 @@ def read_time_exits(state: ParseState) -> None:
         state.understood.append(f"time exit after {bars} trading days held")
         pieces[k] = f" {CONSUMED} "
         # "hold it for 1 month , then sell": the close said after the period
-        if k + 2 < len(pieces) and _THEN_CLOSE.match(pieces[k + 2].strip()):
+        if then_close:
             pieces[k + 2] = f" {CONSUMED} "
         k += 1
     state.t = "".join(pieces)

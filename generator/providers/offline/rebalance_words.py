@@ -41,6 +41,8 @@ _FILLER = frozenset(words(
     """and then so please i i'd we we'd you you'd like want would should can could have has get
     gets got be is are will just my our also keep kept i'll we'll ⋄"""))
 _NEGATIONS = frozenset(words("don't dont do not never no without"))
+# "I don't want to rebalance at all, ever": only beside a negation
+_NEVER_WORDS = frozenset(words("at all ever want to"))
 _CALENDAR = frozenset(words(
     """calendar calendars schedule scheduled fixed dates date calendar-based timetable regular
     on a by any basis"""))
@@ -116,7 +118,7 @@ def _says_no_calendar(tokens: list[str]) -> bool:
 
 def _says_never(tokens: list[str]) -> bool:
     """"never rebalance", "don't rebalance it": no rebalancing at all (no calendar named)."""
-    if not tokens or any(t not in _NO_CALENDAR_LEXICON for t in tokens):
+    if not tokens or any(t not in _NO_CALENDAR_LEXICON | _NEVER_WORDS for t in tokens):
         return False
     return (any(t in _NEGATIONS for t in tokens) and any(t in _VERBS for t in tokens)
             and not any(t in _CALENDAR_NOUNS for t in tokens))

@@ -100,7 +100,11 @@ _RATIO = re.compile(r"(?<!\S)(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?!\S)"
 _RSI_N = re.compile(r"(?<!\S)rsi (?:\( (?P<n2>\d+) \)|(?P<n>\d+))(?!\S)")
 
 
-_COUNT = re.compile(r"(?<!\S)(?P<n>\d+) (?:fund|asset|etf|etfs|assets|funds)(?!\S)")
+_COUNT = re.compile(r"(?<!\S)(?P<n>\d+) (?:fund|asset|etf|etfs|assets|funds|slices|parts|pieces"
+                    r"|sleeves)(?!\S)")
+# "Four equal slices of the US market: ...": the count, and the equal split said with it
+_EQUAL_COUNT = re.compile(r"(?<!\S)(?P<n>\d+) equal (?P<w>slices|parts|pieces|sleeves|shares)"
+                          r"(?!\S)")
 
 
 # (not "short-term", "a short thread", "short version")
@@ -192,6 +196,7 @@ def extract_title(state: ParseState) -> None:
     rest = _cut_settings(state, title, rest)
     rest = cut(_RSI_N, rest,
                lambda m: title.rsi_periods.append(int(m.group("n") or m.group("n2"))))
+    rest = _EQUAL_COUNT.sub(r"\g<n> \g<w> , equal weight", rest)
     rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
     ignored: list[str] = []
 
@@ -360,7 +365,9 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
         rest = _INSTEAD_OF_DEFAULT.sub(" ", rest)
 
     def period(m: re.Match[str]) -> str:
-        title.settings.append(("period", int(m.group("n"))))
+        # (a number of weeks is that many weekly bars, or five times as many days)
+        weeks = m.group(0).split()[-1].startswith("week")
+        title.settings.append(("period", int(m.group("n")), 5 if weeks else 1))
         return " "
 
     return _TITLE_PERIOD.sub(period, rest)
@@ -425,9 +432,19 @@ def _check_settings(title: Title, spec: StrategySpec, problems: list[str]) -> No
                 problems.append(f"the title says a {high}/{low} channel but the rules use "
                                 "other highs and lows")
         elif setting[0] == "period":
-            if not any(i.period == setting[1] for i in inds):
-                problems.append(f"the title says {setting[1]} days but the rules use no "
-                                f"{setting[1]}-day indicator")
+            # "20 day breakout", "Two-week holds on EFA" (a time exit of 10 days)
+            _, n, unit = setting
+            assert isinstance(n, int) and isinstance(unit, int)
+            held = {spec.risk.max_hold_bars, spec.risk.min_hold_bars}
+            # ("falls 3 days in a row": a streak's count of days)
+            streaks = {c.right.value for c in spec.conditions()
+                       if c.left.kind in (IndicatorKind.up_streak, IndicatorKind.down_streak)
+                       and not isinstance(c.right, Indicator)}
+            if (not any(i.period in (n, n * unit) for i in inds) and n * unit not in held
+                    and float(n * unit) not in streaks):
+                said = f"{n} {'weeks' if unit == 5 else 'days'}"
+                problems.append(f"the title says {said} but the rules use no indicator or "
+                                "holding period of that length")
         elif setting[0] == "lines":
             _, kind, fast, slow = setting
             have = {(i.kind, i.period) for i in inds}

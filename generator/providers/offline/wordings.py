@@ -140,6 +140,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # 30-day": the day the condition holds
     (rx(r"(?:on )?(?:any|the) day(?: that)?(?= (?:the|its|it|price|it's|[A-Z]{2,5})(?!\S))"),
      " when "),
+    # "Two-week holds on EFA.": trades of that length (a noun, not the verb of a rule)
+    (rx(r"(?P<n>\d+ (?:day|week|month)) (?:holds|holding periods?)(?= (?:on|for|in) | [.:!])"),
+     r" \g<n> trades "),
     # "the highest high of the past year": of its trading days
     (rx(r"(?P<h>(?:highest )?high|(?:lowest )?low) of the (?P<w>past|last|prior|previous)"
         r" (?P<u>year|month|quarter|week)"),
