@@ -31,7 +31,24 @@ sentences), and what must stay refused beside them:
   stocks and IEF for the bonds"), "fix it back whenever its off by more than 10 points", "never
   rebalance" refused saying why; "$3,000 each time." as a size; the bands' width said once
   ("with the same setting"); "I only look once a month"; "so please ..." after a reason; the
-  RSI's default said beside rules that name it bare.
+  RSI's default said beside rules that name it bare;
+- pasted tables ("Ticker | Entry | Exit -> ..."; one whose row does not fit its header stays
+  refused), a platform's labels ("long condition:", "sell signal:", "short-circuit:" is no short)
+  and indicators written as calls ("SMA(50)");
+- the writer's verb after its condition ("I am holding it", "I'm a buyer", "I don't keep it"),
+  more verbs of entering and leaving, "it's been down 3 days in a row", "the Bollinger lower
+  band";
+- asides about what the writer did or almost did (one that gives a new value stays refused);
+  a bare "the 4-day" before another indicator is no line; a direction said after a crossing
+  ("crosses the signal line going up"); "80 or higher" (two levels stay two); "leave when
+  neither of them is"; a rotation's filter in a sentence's last clause; time exits "if nothing
+  happen in 8 days", "if the stop hasn't hit after 30 trading days, sell anyway";
+- two arrows joined by "and" are two rules (a wrong spec of set 38: one condition ran across "is
+  a buy and" and swapped the buy and the sell);
+- letters with context: a story of the writer's past, an age, an account's size or a 401k says
+  nothing (a story naming a rule, a new fund or a control is not ignored); a restatement that
+  gives no value ("In other words, ..."); a question of judgement about the rule said; a title's
+  period as a holding period ("Three-week holds").
 """
 
 from __future__ import annotations
@@ -335,3 +352,209 @@ def test_the_writer_looking_once_a_month_and_a_reason_before_please() -> None:
     spec = parse("My dad always kept things simple, so please split my money equally between "
                  "VTI and AGG and put it back to equal once a year.")
     assert spec.allocation.weights == {"VTI": 0.5, "AGG": 0.5}
+
+
+# -- the second half of the round: pasted tables, platforms' labels, letters with context ------
+def test_a_pasted_table_of_rules_and_one_of_weights() -> None:
+    spec = parse("Ticker | Entry | Exit -> IWM | close > MA(100) | close < MA(100)")
+    assert spec.symbols == ["IWM"]
+    assert _conds(spec.entry) == ["price gt sma100"] and _conds(spec.exit) == ["price lt sma100"]
+    spec = parse("Ticker | Weight -> SPY | 50% ; IEF | 30% ; GLD | 20% -- rebalance quarterly")
+    assert spec.allocation.weights == {"SPY": 0.5, "IEF": 0.3, "GLD": 0.2}
+    spec = parse("Universe | Lookback | Hold -> SPY, EFA, EEM, TLT | 3 months | top 1")
+    assert (spec.allocation.top_n, spec.allocation.lookback_days) == (1, 63)
+
+
+def test_a_table_whose_rows_do_not_fit_its_header_is_refused() -> None:
+    with pytest.raises(ParseError):
+        parse("Ticker | Entry | Exit -> IWM | close > MA(100)")
+
+
+@pytest.mark.parametrize("text", [
+    "long condition: SMA(20) crosses over SMA(80) on EFA // exit condition: SMA(20) crosses "
+    "under SMA(80)",
+    "EFA. buy signal: EMA(20) > EMA(80). sell signal: EMA(20) < EMA(80).",
+])
+def test_a_platforms_labels_and_indicators_written_as_calls(text: str) -> None:
+    spec = parse(text)
+    assert spec.symbols == ["EFA"]
+    assert _conds(spec.entry)[0].split()[0] in ("sma20", "ema20")
+
+
+def test_a_platforms_short_circuit_label_is_no_short() -> None:
+    spec = parse("long condition: RSI(14) crosses over 35 on EWJ. short-circuit: close the long "
+                 "when RSI(14) crosses under 60.")
+    assert _conds(spec.exit) == ["rsi14 crosses_below 60"]
+
+
+@pytest.mark.parametrize(("text", "entry", "exit_"), [
+    ("When price of EFA is over the 100 days average I am holding it, and when it is under I am "
+     "out of it.", ["price gt sma100"], ["price lt sma100"]),
+    ("When TLT have RSI(4) under 20 I am buying, and when RSI(4) is over 60 I am selling.",
+     ["rsi4 lt 20"], ["rsi4 gt 60"]),
+    ("When IWM closes more than 4% below its 30-day moving average I'm a buyer, and I sell once "
+     "it's back above the 30-day.", ["price lt sma30-4%"], ["price gt sma30"]),
+    ("I keep VNQ while the MACD histogram stays above zero, and when the histogram is below zero "
+     "I don't keep it.", ["macd_hist gt 0"], ["macd_hist lt 0"]),
+])
+def test_the_writers_verb_after_its_condition(text: str, entry: list[str],
+                                             exit_: list[str]) -> None:
+    spec = parse(text)
+    assert _conds(spec.entry) == entry and _conds(spec.exit) == exit_
+
+
+@pytest.mark.parametrize("text", [
+    "Take a position in LQD once price crosses above the 40-day EMA; unwind it when price crosses "
+    "back below that EMA.",
+    "Go into LQD when price crosses above the 40-day EMA; leave when price crosses below the "
+    "40-day EMA.",
+    "Own LQD while price is above the 40-day EMA and step out when price is below the 40-day EMA.",
+])
+def test_more_verbs_of_entering_and_leaving(text: str) -> None:
+    spec = parse(text)
+    assert spec.symbols == ["LQD"] and spec.entry is not None and spec.exit is not None
+
+
+def test_a_streak_said_with_its_been_and_a_bollinger_band_side_first() -> None:
+    spec = parse("Buy EWJ after it's been down 3 days in a row and sell 4 days later.")
+    assert _conds(spec.entry) == ["down_streak ge 3"] and spec.risk.max_hold_bars == 4
+    spec = parse("Buy EWJ when it closes below the Bollinger lower band; sell when it closes "
+                 "above the middle band.")
+    assert _conds(spec.entry) == ["price lt bb_lower20"]
+
+
+@pytest.mark.parametrize("text", [
+    "So I want to own IEV whenever it's above its 120-day simple moving average (I was going to "
+    "say 90 but let's keep it at 120) and get out when it closes below it.",
+    "I want to own IEV whenever it's above its 120-day simple moving average (I used to run the "
+    "200-day but it was too slow) and get out when it closes below it.",
+])
+def test_an_aside_about_what_the_writer_did_or_almost_did(text: str) -> None:
+    spec = parse(text)
+    assert _conds(spec.entry) == ["price gt sma120"]
+
+
+def test_an_aside_that_gives_a_new_value_is_not_taken_for_one() -> None:
+    with pytest.raises(ParseError):
+        parse("I want to own IEV whenever it's above its 120-day SMA (maybe 90 is better) and get "
+              "out when it closes below it.")
+
+
+def test_a_bare_period_before_another_indicator_is_not_a_second_line() -> None:
+    spec = parse("Buy SPY only when SPY is above its 150-day and the 4-day RSI is under 20. Sell "
+                 "when it closes above its 10-day SMA.")
+    assert _conds(spec.entry) == ["price gt sma150", "rsi4 lt 20"]
+
+
+@pytest.mark.parametrize(("tail", "exit_"), [
+    ("sell when the MACD line crosses the signal line going down",
+     ["macd crosses_below macd_signal"]),
+    ("leave when it crosses going down", ["macd crosses_below macd_signal"]),
+])
+def test_a_direction_said_after_the_crossing(tail: str, exit_: list[str]) -> None:
+    spec = parse(f"QQQ: enter when the MACD line crosses the signal line going up, {tail}.")
+    assert _conds(spec.entry) == ["macd crosses_above macd_signal"]
+    assert _conds(spec.exit) == exit_
+
+
+def test_a_level_or_higher_is_at_least_and_two_levels_stay_two() -> None:
+    spec = parse("Buy IWM when the 20 EMA crosses above the 100 EMA, unless IWM's RSI is 80 or "
+                 "higher that day. Sell when the 20 EMA crosses under the 100 EMA.")
+    assert _conds(spec.entry) == ["ema20 crosses_above ema100", "rsi14 lt 80"]
+    spec = parse("Keep 50% in SPY and 50% in AGG, and bring them back to 50/50 if either side gets "
+                 "above 55% or below 45%")
+    assert spec.allocation.weights == {"SPY": 0.5, "AGG": 0.5}
+
+
+def test_leave_when_neither_of_them_is() -> None:
+    spec = parse("Go into TIP when either TIP is above its 100-day SMA or IEF is above its 100-day "
+                 "SMA; leave when neither of them is.")
+    assert spec.entry is not None and spec.entry.combine == "any"
+    assert _conds(spec.exit) == ["price lt sma100", "price@IEF lt sma100@IEF"]
+
+
+@pytest.mark.parametrize(("text", "alternative"), [
+    ("Every month I am looking the 6 month performance of EFA, EEM, EWJ and IEV and I take the "
+     "best two, but if one of them has negative performance I put that part in BIL.", "BIL"),
+    ("Dual momentum: whichever of QQQ or EFA has the better 12-month return gets the money, but "
+     "only if that return is positive - otherwise I sit in IEF. Checked monthly.", "IEF"),
+])
+def test_a_rotations_filter_in_the_last_clause_of_a_sentence(text: str,
+                                                             alternative: str) -> None:
+    spec = parse(text)
+    assert spec.allocation.require_positive_momentum
+    assert spec.allocation.alternative == alternative
+
+
+def test_a_time_exit_when_nothing_happens_or_the_stop_has_not_hit() -> None:
+    spec = parse("Buying IEF when the close is under the lower bollinger band. Stop loss 2 "
+                 "percent, and if nothing happen in 8 days I sell it.")
+    assert spec.risk.max_hold_bars == 8
+    spec = parse("For IWM, buy when its 10-day SMA is above its 40-day SMA. Protect it with a 9% "
+                 "trailing stop, and if the stop hasn't hit after 30 trading days, sell anyway.")
+    assert spec.risk.max_hold_bars == 30 and spec.risk.trailing_stop_pct == 9.0
+
+
+def test_two_arrows_joined_by_and_are_two_rules_never_one_across_is_a_buy() -> None:
+    spec = parse("a close below the lower band on IEF is a buy and a close above the upper band is "
+                 "a sell")
+    assert _conds(spec.entry) == ["price lt bb_lower20"]
+    assert _conds(spec.exit) == ["price gt bb_upper20"]
+
+
+@pytest.mark.parametrize("opening", [
+    "My uncle lost a third of his savings in 2000 and I'm scared of that.",
+    "I lost 9% on one trade last year because I had no stop, and I'm never doing that again.",
+    "Last year my TLT position went up 12% and then I gave all of it back.",
+    "I'm 61 and retire at 65.",
+    "I've got a $30k account.",
+    "My sister does this in her 401k and swears by it.",
+])
+def test_a_story_or_a_fact_about_the_writer_says_nothing(opening: str) -> None:
+    spec = parse(f"{opening} Buy TLT when the price is above the 50-day SMA, sell when the price "
+                 "is below it. Also a 4% stop.")
+    assert _conds(spec.entry) == ["price gt sma50"] and spec.risk.stop_loss_pct == 4.0
+
+
+@pytest.mark.parametrize("opening", [
+    "Last year I bought TLT whenever it was above the 30-day SMA.",
+    "I sold my AGG in 2022.",
+    "I had a 7% stop last year.",
+])
+def test_a_story_that_names_a_rule_a_new_fund_or_a_control_is_not_ignored(opening: str) -> None:
+    with pytest.raises(ParseError):
+        parse(f"{opening} Buy TLT when the price is above the 50-day SMA, sell when the price is "
+              "below it.")
+
+
+def test_a_restatement_is_ignored_only_when_it_gives_no_value() -> None:
+    spec = parse("Own EFA only while it closes above its 100-day moving average, and sit in cash "
+                 "whenever it closes below it. In other words, above the line I'm in, below it "
+                 "I'm out.")
+    assert _conds(spec.exit) == ["price lt sma100"]
+    with pytest.raises(ParseError):
+        parse("Own EFA only while it closes above its 100-day moving average, and sit in cash "
+              "whenever it closes below it. In other words, above the 120-day I'm in.")
+
+
+_BREAKOUT = ("Buy MDY on a close above the highest high of the past year and sell on a close "
+             "below the lowest low of the last three months.")
+
+
+def test_a_question_of_judgement_about_the_rule_said_is_ignored() -> None:
+    spec = parse(f"{_BREAKOUT} Is a 3-month low too loose for the exit?")
+    assert _conds(spec.entry) == ["price gt hh252"] and _conds(spec.exit) == ["price lt ll63"]
+
+
+def test_a_question_that_names_a_new_value_is_read_and_refused_as_a_second_sell() -> None:
+    with pytest.raises(ParseError):
+        parse(f"{_BREAKOUT} Is it ok to sell when it drops under the 40 day?")
+
+
+def test_a_titles_period_may_be_a_holding_period() -> None:
+    spec = parse("Three-week holds on IEV. Buy when the 14-day RSI is below 30 and sell 15 trading "
+                 "days later.")
+    assert spec.risk.max_hold_bars == 15
+    with pytest.raises(ParseError):
+        parse("Three-week holds on IEV. Buy when the 14-day RSI is below 30 and sell 7 trading "
+              "days later.")
