@@ -558,3 +558,10 @@ def test_a_titles_period_may_be_a_holding_period() -> None:
     with pytest.raises(ParseError):
         parse("Three-week holds on IEV. Buy when the 14-day RSI is below 30 and sell 7 trading "
               "days later.")
+
+
+def test_a_width_said_on_the_bands_and_the_fund_before_use() -> None:
+    spec = parse("For IWM use 3 standard deviations on the 30-day Bollinger Bands: buy on a close "
+                 "under the lower band and exit on a close over the upper band.")
+    assert spec.symbols == ["IWM"]
+    assert _conds(spec.entry) == ["price lt bb_lower30[3]"]

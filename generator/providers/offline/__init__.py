@@ -129,7 +129,9 @@ Defaults and conventions
 Modules
 -------
 `parser` runs the phases in order (`parse`, `parse_text` with the ignored words); `normalise`
-(with `formulas`: code and maths in words) is step 1; `framing` (titles, small talk, letters),
+(with `formulas`: code and maths in words, and `tables`: a spreadsheet's header and rows pasted
+as the strategy) is step 1; `framing` (titles, small talk, letters, a story of the writer's past,
+the rule said again "in other words"),
 `narration` (a strategy told as a story), `corrections` (edits the writer made),
 `wordings` (one construct said many ways, rewritten to one), `exits`, `schedule`, `risk` (with
 `holding_periods` and `risk_words`) and `allocation` take out the global phrases of step 2;

@@ -328,8 +328,8 @@ _CANDIDATES = rx(rf"(?:(?:the |my )?(?:candidates|universe|symbols|tickers|funds
                  rf") (?P<syms>{SYMLIST})(?: every day| daily| each day)?(?= [;:.,⋄]| and )")
 # "For QQQ I'm in whenever ...", "On HYG, buy when ...": the symbol, said before the rules
 _FOR_SYMBOL = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:for|on|with|in) (?P<sym>{SYM})(?: ,| :)?"
-                 r"(?= (?:buy|sell|hold|own|i|i'm|im|i'd|i'll|we|we'd|go|get|long|be|stay)"
-                 r"(?!\S))")
+                 r"(?= (?:buy|sell|hold|own|i|i'm|im|i'd|i'll|we|we'd|go|get|long|be|stay|use"
+                 r"|using)(?!\S))")
 # "... sell when rsi goes over 70. this is for HYG", "all of this on TLT.": the symbol, said
 # after the rules as a sentence of its own
 _THIS_IS_FOR = rx(rf"(?:(?<=^ )|(?<=[.;:⋄!] ))(?:(?:this|it|that|all of this|all this) is"

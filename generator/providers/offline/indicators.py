@@ -176,6 +176,12 @@ BOLLINGER: Rules = [
         _bollinger_settings,
     ),
     (
+        # "use 2.5 standard deviations on the 20-day Bollinger Bands": the width, then the bands
+        rx(rf"(?:(?:using|with|use) )?(?:a |the )?(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS} (?:on|for)"
+           rf" (?:the |a )?{period('p')} bollinger bands?"),
+        _bollinger_settings,
+    ),
+    (
         # "with 1.5 std (20 day)": the width, then the period in brackets
         rx(rf"(?:(?:using|with) )?(?:a |the )?(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS}"
            r" \( (?P<pn>\d+) (?:days?|periods?|bars?) \)"),

@@ -1230,8 +1230,11 @@ def expand_shorthands(state: ParseState) -> None:
     text = period_closes(state, closes_on_weekly_bars(state, text))
     if re.search(r"(?<!\S)macd(?!\S)", text):
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
+    text = squash(text)
     for pattern, replacement in _SAME_AS:
-        text = squash(pattern.sub(replacement, text))  # each rewrite reads single spaces
+        rewritten = pattern.sub(replacement, text)
+        if rewritten is not text:  # (a pattern that did not match gives the same string back)
+            text = squash(rewritten)  # each rewrite reads single spaces
     # a rewrite may have said a weekly or monthly close ("if a week closes below ..."): never
     # left for the schedule to read as "weekly" and the daily price
     text = period_closes(state, text)
