@@ -280,6 +280,9 @@ _TITLE_PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:day|days|week|weeks|bar|bars|p
 # "Bollinger breakout on QQQ w/ 2.5 std bands": the width alone, on the default 20 days
 _BB_WIDTH = re.compile(rf"(?<!\S)(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?: bollingers?)?"
                        r"(?: bands?)?(?!\S)")
+# "use 3 standard deviations on the 30-day Bollinger Bands": the width, then the period
+_BB_WIDTH_ON = re.compile(rf"(?<!\S)(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS} (?:on|for) (?:the |a )?"
+                          r"(?P<p>\d+) (?:day|period|bar) bollinger bands?(?!\S)")
 # "a 50 day bollinger band instead of 20": the default the setting replaces says nothing more
 # (another value, "3 standard deviations instead of 2.5", is a second setting and stays)
 _INSTEAD_OF_DEFAULT = re.compile(r"(?<!\S)(?:instead of|rather than|not) (?:the )?(?:usual |default"
@@ -356,6 +359,7 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
     if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollingers?|bb|bbs)(?!\S)",
                                                   rest):
         rest = _BB_DAYS_WIDTH.sub(bb, rest)
+        rest = _BB_WIDTH_ON.sub(bb, rest)
         rest = _BB_WIDTH.sub(lambda m: bollinger(20, float(m.group("k"))), rest)
         rest = _BB_DAYS.sub(lambda m: bollinger(int(m.group("p")), 2.0), rest)
     rest = _STOCH_SETTINGS.sub(stoch, rest)
