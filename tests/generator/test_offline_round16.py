@@ -565,3 +565,14 @@ def test_a_width_said_on_the_bands_and_the_fund_before_use() -> None:
                  "under the lower band and exit on a close over the upper band.")
     assert spec.symbols == ["IWM"]
     assert _conds(spec.entry) == ["price lt bb_lower30[3]"]
+
+
+def test_a_restatement_that_adds_a_rule_is_read_not_ignored() -> None:
+    entry = "Buy DBC when the 20-day SMA crosses above the 60-day SMA."
+    parsed = parse_text(f"{entry} To be clear, never sell.")
+    assert parsed.spec.exit is None  # no sell at all, not the opposite crossing
+    assert not any("never" in i for i in parsed.ignored)
+    with pytest.raises(ParseError):  # "only on Fridays" is read (and its "only" refused)
+        parse(f"{entry} To be clear, only on Fridays.")
+    parsed = parse_text(f"{entry} In other words, sell when it crosses back.")
+    assert _conds(parsed.spec.exit) == ["sma20 crosses_below sma60"]

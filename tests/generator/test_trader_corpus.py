@@ -249,17 +249,40 @@ sell rule; a minimum hold; the sell said as "move me to cash when it doesn't") a
 wordings: held_out_29 56 -> 75, held_out_30 56 -> 76, held_out_32 64 -> 78; ten older sets rose
 by one to three; the unseen held_out_31 60 -> 63 (+3); no wrong spec anywhere.
 
-The twenty-eight blind sets (5-32) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
+Sixteenth round: six more blind sets, each written from the corpus's header only. Sets 33 (text
+messages to a friend, a YouTube rule, numbered steps) and 34 (terse jargon, formal letters,
+reasons given) were run at the round's starting commit (c45ba63): 49/80 and 50/80. Sets 35
+(platforms' habits, ramblers, second-language writers) and 36 (ordinary people of many trades;
+one case repeated a held_out_32 sentence and was removed: 79) were written during the round and
+first run at 2d6d158: 45/80 and 65/79 (43 and 64 at c45ba63). Sets 37 (e-mails to a helper:
+context first, a question after) and 38 (short plain rules of first-time users) were first run at
+5b922e4: 31/80 and 73/80 (29 and 71 at c45ba63), with one wrong spec in 38 (also at c45ba63),
+fixed at its root: two arrows joined by "and" ("a close below the lower band is a buy and a close
+above the upper band is a sell") were read as one, swapping the buy and the sell. The round read
+31, 33, 35 and 37; 34 and 36 were kept unseen (their answers never printed; one sentence of 36
+was seen while removing the duplicate); 38's sentences were printed once by a diff script, its
+failures never read. Readers: pasted tables (`tables.py`), indicators written as calls
+("SMA(50)"), platforms' labels, a story of the writer's past and the rule said again ("in other
+words"), ages, account sizes and 401k, questions of judgement, asides about what the writer
+almost did, the writer's verb after its condition ("I am holding it", "I'm a buyer"), the
+contractions typed without an apostrophe, rotation filters in a sentence's last clause, and
+many wordings. Results: held_out_31 63 -> 76, 33 49 -> 76, 35 45 -> 75, 37 31 -> 57, 38 73 ->
+74; nine older sets rose by one to five; the unseen held_out_34 50 -> 53 and held_out_36
+64 -> 67 (from c45ba63); no wrong spec anywhere.
+
+The thirty-four blind sets (5-38) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
 46 %, 19 %, 19 %, 24 %, 21 %, 61 %, 34 %, 50 %, 46 %, 40 %, 45 %, 46 % and 49 % on their first
 runs (sets 25 and 26 after the round's work on the sets before them; 42 % and 44 % at its
-start), then 79 %, 57 %, 69 % and 68 % (sets 27-30) and 75 % and 78 % (31-32): each
+start), then 79 %, 57 %, 69 % and 68 % (sets 27-30), 75 % and 78 % (31-32), 61 %, 62 %,
+56 %, 82 %, 39 % and 91 % (33-38; 38 is short plain rules of first-time users): each
 new population of writers brings phrasing no earlier set had, and the further a population is
 from the earlier ones (code, configs, spreadsheets, emoji, letters), the lower the first run.
 Even ordinary writers start at 40-61 %, and a round that lifts its own sets by 25 to 46 points
 lifts the next unseen set of the same population by 1 to 6 (+6 and +1 in the twelfth round, +4
-and +5 in the thirteenth, +1 and +2 in the fourteenth, +3 in the fifteenth). The 90 % target
-on unseen text is not met by the rule parser. Wrong specs on first runs stay rare and each was
-fixed at its root, not for its sentence.
+and +5 in the thirteenth, +1 and +2 in the fourteenth, +3 in the fifteenth, +3 and +3 in the
+sixteenth). The 90 % target on unseen text is not met by the rule parser, except for the
+plainest population (set 38, short one-rule sentences: 89 % at the round's start). Wrong specs
+on first runs stay rare and each was fixed at its root, not for its sentence.
 """
 
 from __future__ import annotations
@@ -270,16 +293,15 @@ from corpus_support import load_corpus, run_case, score
 CASES = load_corpus()
 FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3": 0.90,
           "held_out_4": 0.90, "held_out_5": 0.90, "held_out_6": 1.0,
-          "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.85,
+          "held_out_7": 0.95, "held_out_8": 0.95, "held_out_9": 0.90, "held_out_10": 0.91,
           "held_out_11": 0.95, "held_out_12": 0.95,
-          "held_out_13": 0.90, "held_out_14": 0.90, "held_out_15": 0.79, "held_out_16": 0.74,
-          "held_out_17": 0.40, "held_out_18": 0.47, "held_out_19": 0.95, "held_out_20": 0.80,
-          "held_out_21": 0.82, "held_out_22": 0.62, "held_out_23": 0.82,
-          "held_out_24": 0.70, "held_out_25": 0.71, "held_out_26": 0.54,
+          "held_out_13": 0.90, "held_out_14": 0.93, "held_out_15": 0.81, "held_out_16": 0.74,
+          "held_out_17": 0.40, "held_out_18": 0.47, "held_out_19": 0.97, "held_out_20": 0.80,
+          "held_out_21": 0.85, "held_out_22": 0.66, "held_out_23": 0.82,
+          "held_out_24": 0.72, "held_out_25": 0.71, "held_out_26": 0.61,
           "held_out_27": 0.98, "held_out_28": 0.91, "held_out_29": 0.93, "held_out_30": 0.94,
-          "held_out_31": 0.78, "held_out_32": 0.96,
-          "held_out_33": 0.61, "held_out_34": 0.62, "held_out_35": 0.56, "held_out_36": 0.82,
-          "held_out_37": 0.38, "held_out_38": 0.92}
+          "held_out_31": 0.95, "held_out_32": 0.96, "held_out_33": 0.95, "held_out_34": 0.66,
+          "held_out_35": 0.93, "held_out_36": 0.84, "held_out_37": 0.71, "held_out_38": 0.92}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

@@ -619,8 +619,16 @@ _RESTATED = rx(r"(?:(?<=^ )|(?<=[.!?] ))(?:in other words|to put it another way|
                r"|said differently|to be clear|put simply|simply put)(?: ,)? [^.!?⋄]*(?: [.!?])?")
 
 
+# what a restatement may not hold: it would then add a rule ("To be clear, never sell.", "To be
+# clear, only on Fridays.")
+_RESTATED_STOP = _RULE_ACTS | frozenset(words(
+    """never always only unless except stop loss profit target trailing daily weekly monthly
+    quarterly yearly every each monday tuesday wednesday thursday friday"""))
+
+
 def _restated(found: list[str], m: re.Match[str]) -> str:
-    if any(w[0].isdigit() or re.fullmatch(SYM, w) for w in m.group(0).split()):
+    if any(w[0].isdigit() or re.fullmatch(SYM, w) or w in _RESTATED_STOP
+           for w in m.group(0).split()):
         return m.group(0)
     found.append(m.group(0).strip())
     return " "
