@@ -154,6 +154,15 @@ class Session:
         self.page.click("form[action='/ui/login'] button")
         self.page.wait_for_url(self.base + "/ui")
 
+    def click_to_page(self, target: Any) -> None:
+        """Click what leads to another page (a selector or a locator) and wait until that page
+        has loaded: a look at the page while it loads sees an empty document."""
+        with self.page.expect_navigation():
+            if isinstance(target, str):
+                self.page.click(target)
+            else:
+                target.click()
+
     def csrf(self) -> str:
         return str(self.page.locator("input[name=csrf]").first.get_attribute("value"))
 
@@ -258,20 +267,20 @@ def test_walk_every_page_and_action(env: Served, browser: Any) -> None:
         # -- bot builder: understood, ignored words, a clarification, a template ------------
         s.go("/ui/builder")
         s.page.fill("#b-text", "Buy SPY when RSI is below 30 and sell when it drops")
-        s.page.click("text=Check what it means")
+        s.click_to_page("text=Check what it means")
         assert "Which do you mean?" in s.page.content()
         shots["builder-question"] = s.page.url.removeprefix(env.base)
-        s.page.locator("#understood-h ~ .stack a.button").first.click()
+        s.click_to_page(s.page.locator("#understood-h ~ .stack a.button").first)
         assert "Which do you mean?" not in s.page.content()
         assert s.page.locator("td code", has_text="rsi").count() >= 1
         s.page.fill("#b-text", "Classic 60/40: 60% SPY and 40% AGG, rebalanced monthly")
-        s.page.click("text=Check what it means")
+        s.click_to_page("text=Check what it means")
         assert "classic" in s.page.locator("h3:text('Ignored words') + .chips").inner_text()
         s.go("/ui/builder")
-        s.page.locator("text=Use").first.click()
+        s.click_to_page(s.page.locator("text=Use").first)
         assert "What stratforge understood" in s.page.content()
         s.page.fill("#b-text", GOLDEN)
-        s.page.click("text=Check what it means")
+        s.click_to_page("text=Check what it means")
         assert "SMA" in s.page.locator("#understood-h + p").inner_text()
         assert s.page.locator("td code", has_text="symbols").count() == 1
         shots["builder"] = s.page.url.removeprefix(env.base)
