@@ -278,11 +278,10 @@ class _Reader:
         if tok not in self.state.consts:
             return None
         period = self.state.consts[tok]
-        named = {(kind, tf) for kind, tf in _averages_named(self.state, period)
-                 if kind is not None}
-        if len(named) != 1 or period != int(period):
+        named = _the_average_named(self.state, period)
+        if named is None or named[0] is None or period != int(period):
             return None
-        kind, timeframe = named.pop()
+        kind, timeframe = named
         self.i += 1
         return Ind(kind, int(period), timeframe=timeframe, symbol=sym)
 
@@ -345,6 +344,16 @@ def _averages_named(state: ParseState, period: float) -> set[tuple[IndicatorKind
             and ind.symbol is None}
 
 
+def _the_average_named(state: ParseState, period: float,
+                       ) -> tuple[IndicatorKind | None, str | None] | None:
+    """The one moving average (kind, timeframe) the text names with `period`, or None; a bare
+    "the 200-day" said with "the 200-day SMA" is the SMA."""
+    named = _averages_named(state, period)
+    if len(named) > 1:
+        named = {(kind, tf) for kind, tf in named if kind is not None}
+    return named.pop() if len(named) == 1 else None
+
+
 def _named_period(reader: _Reader) -> Ind | None:
     """ "sell when the 50 drops below the 200", said after "the 50 day SMA ... the 200 day SMA":
     a bare "the N" is the moving average of that period the text names (one kind only);
@@ -354,12 +363,10 @@ def _named_period(reader: _Reader) -> Ind | None:
     if tok is None or tok not in state.vague_numbers:
         return None
     period = state.consts[tok]
-    named = _averages_named(state, period)
-    if len(named) > 1:  # a bare "the 200-day" said with "the 200-day SMA": the SMA
-        named = {(kind, tf) for kind, tf in named if kind is not None}
-    if len(named) != 1:
+    named = _the_average_named(state, period)
+    if named is None:
         return None
-    kind, timeframe = named.pop()
+    kind, timeframe = named
     reader.i += 1
     return Ind(kind, int(period), timeframe=timeframe)
 

@@ -275,7 +275,8 @@ def rewrite_formulas(text: str) -> str:
     config = bool(_CONFIG.search(text))
     if not (pine or afl or math or config):
         # an indicator written as a call ("SMA(50)", "sma(close, 50)") in an ordinary sentence
-        return _until_settled(text, _INDICATORS)
+        # (every call has its bracket: a text with none is left at once)
+        return _until_settled(text, _INDICATORS) if "(" in text else text
     if pine:
         text = _unpack(text)
     if afl:

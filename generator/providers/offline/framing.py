@@ -480,12 +480,11 @@ _ASKS_FOR = frozenset(words(
 ))
 
 
-def _is_question(text: str, rest: str) -> bool:
+def _is_question(text: str, said: set[str]) -> bool:
     """A question that states no rule and asks for nothing to be added: no rule or request word,
     and every number it holds said in the rest of the text too ("Is a 3-point band too tight?"
     after "... more than 3 points from its target"). "Can you add a 5% stop?" is read."""
     tokens = text.split()
-    said = set(rest.split())
     if not tokens or tokens[-1] != "?" or not all(
             w in said for w in tokens if w[0].isdigit() or re.fullmatch(SYM, w)):
         return False
@@ -594,9 +593,8 @@ _STORY_STOP = _KEYWORDS | INDICATOR_WORDS | frozenset(words(
     bands line target targets trailing profit signal rule rules per"""))
 
 
-def _is_story(text: str, rest: str) -> bool:
+def _is_story(text: str, said: set[str]) -> bool:
     tokens = [w for w in text.split() if w not in ".!?,"]
-    said = set(rest.split())
     # ("I've got $3,000 for each trade": "got" of the present)
     past = [w for k, w in enumerate(tokens) if w in _PAST and not (
         w == "got" and k > 0 and tokens[k - 1] in ("i've", "we've", "have", "i", "we"))]
@@ -642,9 +640,10 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
             framed.extend(symbols)
             found.append(" ".join(w for w in words_.split() if w not in symbols).strip())
             return " "
-        rest = text[: m.start()] + text[m.end():]
-        if (not _is_chatter(words_) and not _is_question(words_, rest)
-                and not _is_about_the_writer(words_) and not _is_story(words_, rest)):
+        # the words of the rest of the text, for what a sentence may only say again
+        said = set((text[: m.start()] + text[m.end():]).split())
+        if (not _is_chatter(words_) and not _is_question(words_, said)
+                and not _is_about_the_writer(words_) and not _is_story(words_, said)):
             return m.group(0)
         found.append(words_.strip())
         return " "
@@ -846,11 +845,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _MY_SYMBOL_SYSTEM.sub(framed, text)
     text = _SLEEVE.sub(framed, text)
     text = _LABELLED_SYMBOL.sub(framed, text)
-    def aside(m: re.Match[str]) -> str:
-        found.append(m.group(0).strip())
-        return " "
-
-    text = _ASIDE.sub(aside, text)
+    text = _ASIDE.sub(handler, text)
     text = _REMARK.sub(lambda m: _remark(found, m), text)
     text = _strip_chatter(found, text, state.framed_symbols)
     for pattern in PLEASANTRIES:

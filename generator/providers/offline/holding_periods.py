@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import consume_clauses, lone_quantity, split_at_marks
+from generator.providers.offline.phrases import lone_quantity, split_at_marks
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, UNIT_DAYS, words
 
@@ -102,14 +102,16 @@ def read_min_holds(state: ParseState) -> None:
         state.understood.append(f"minimum holding period {bars} trading days")
         return True
 
-    def read_after_but(piece: str) -> str:
-        """ "sell when it's above 50 - but don't let the sell rule kick in until I've held at
-        least 3 days": the hold said after a rule's last "but" (its dash gone)."""
+    def take(piece: str) -> str:
+        """The clause taken when it is a minimum hold, else the hold said after its last "but"
+        ("sell when it's above 50 - but don't let the sell rule kick in until I've held at
+        least 3 days", its dash gone)."""
+        if read(piece):
+            return f" {CONSUMED} "
         head, _, tail = piece.rpartition(" but ")
         return f"{head} {CONSUMED} " if head.strip() and read(tail) else piece
 
-    state.t = consume_clauses(state.t, ",;.⋄:", read)
-    state.t = "".join(read_after_but(p) if k % 2 == 0 else p
+    state.t = "".join(take(p) if k % 2 == 0 else p
                       for k, p in enumerate(split_at_marks(f" {state.t.strip()} ", ",;.⋄:")))
 
 

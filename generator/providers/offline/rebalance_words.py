@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import consume_clauses
+from generator.providers.offline.phrases import consume_clauses, split_at_marks
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, words
 
@@ -166,14 +166,11 @@ def read_rebalance_words(state: ParseState, text: str,
         state.understood.append("no calendar rebalance")
         return True
 
-    def never(piece: str) -> bool:
+    for piece in split_at_marks(text, ",;.!?:⋄")[::2]:
         if _says_never(piece.split()):
             raise state.fail("a portfolio is rebalanced on its schedule (monthly unless said) or "
                              "when a weight drifts; one that is never rebalanced cannot be said",
                              [piece.strip()])
-        return False
-
-    consume_clauses(text, ",;.!?:⋄", never)
     if state.drift_band is None and state.drift_levels is None:
         text = consume_clauses(text, ",;.!?:⋄", drift_band)
     drift = state.drift_band is not None or state.drift_levels is not None
