@@ -43,6 +43,7 @@ _EXIT_VERBS = rx(
     # "unwind it when ...", "let it go when ...", "step out when ...", "leave when ..."
     r"|unwind(?: it| them| the position)?|let (?:it|them) go|step out(?: of it)?"
     r"|get rid of(?: it| them)?|cash out(?: of it)?"
+    r"|dispose of(?: it| them| the (?:position|holding|shares)| my (?:position|holding))?"
     r"|leave(?: it)?(?= (?:when|if|once|whenever|on|at)(?!\S))"
     # "out when RSI > 60", "out on the cross down": the exit, said with one word
     r"|(?<![^\s,;.⋄:])out(?= (?:when|if|once|whenever|on|at|after)(?!\S))"

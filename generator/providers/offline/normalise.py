@@ -177,6 +177,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)(?<=\bbuy )(?=(?:under|below|above|over|abv|blw)\b)", "when price "),
     (r"(?i)(?<=\babv )mid\b|(?<=\babove )mid\b|(?<=\bblw )mid\b|(?<=\bbelow )mid\b",
      "the middle band"),
+    # "long SPY > 200d", "above 200d": the average of that period, compared with
+    (r"(?i)(\b(?:above|below|over|under)\b|[<>]) ?(\d+)d\b(?!\s*(?:return|returns|momentum|roc"
+     r"|rsi|sma|ema|high|low|ma|dma|moving|average|ago|old|later)\b)", r"\1 the \2 day"),
     (r"(?i)\b(\d+)d\b(?!\s*(?:return|returns|momentum|roc|rsi|sma|ema|high|low|ma)\b)",
      r"\1 days"),
     (r"(?i)\b(?:or )?(?:if|when|on) (?:a |any )?(\d+(?:\.\d+)?) ?(?:points?|pts?|pt|%) drift\b",
@@ -287,6 +290,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "buy ... n sell ...": "and" written as "n" before a verb
     (r"(?<= )n (?=(?:sell|buy|exit|hold|get|go|close)\b)", "and "),
     (r"(?i)\b(sma|ema|rsi|dma|ma|roc)(\d)", r"\1 \2"),  # "sma50" -> "sma 50"
+    # "a faster MACD, 8-17-9": the settings written with dashes, as "8/17/9" is
+    (r"(?i)(\bmacd\b[^.;:!?]{0,40}?)\b(\d{1,2}) ?- ?(\d{1,2}) ?- ?(\d{1,2})\b", r"\1\2/\3/\4"),
+    (r"(?i)\b(\d{1,2})-(\d{1,2})-(\d{1,2})(?= macd\b)", r"\1/\2/\3"),
     (r"(?i)\b(sma|ema|rsi|dma|roc|macd)-(?=\d)", r"\1 "),  # "RSI-2" -> "RSI 2"
     (r"(\d)([A-Za-z])", r"\1 \2"),  # "50dma" -> "50 dma", "3m" -> "3 m"
     (r"(?i)\b([A-Za-z]+)-ish\b", lambda m: f"{m.group(1).lower()} ish"),  # "GEM-ish": no ticker

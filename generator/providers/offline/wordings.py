@@ -151,6 +151,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<l>\d+ (?:day|week)) (?:1|one)(?= [.;,!⋄]| and | ?$)"), r" \g<l> "),
     # "dump it once it closes under that same line": the line just named
     (rx(r"that same (?:line|average|moving average|sma|ema|level)"), " it "),
+    # "liquidate once that same reading exceeds 55": the indicator just named
+    (rx(r"(?:that|this|the) same (?:reading|indicator|value|number)|(?<=once )that reading"
+        r"|(?<=when )that reading"), " it "),
     # "sell if it ever closes below its 50-day low": if it does
     (rx(r"(?:(?<=if it )|(?<=when it )|(?<=once it ))ever(?= (?:closes|drops|falls|goes|crosses"
         r"|trades|gets|dips|breaks|slips|moves)(?!\S))"), " "),
@@ -811,6 +814,15 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "whichever did better gets 100%": all of the money in the pick
     (rx(r"(?:gets|receives|takes) (?:100 %|everything|all of it|all the money|the whole account"
         r"|the whole portfolio|the full allocation)"), " all in "),
+    # "RSI(2)<5 entry, >70 exit": a comparison, then its label (no stop, target or percent in
+    # it, so "a stop 5% below entry" stays what it is)
+    (rx(r"(?:(?<=^ )|(?<=[,;.⋄:] ))(?P<c>(?:(?![,;.⋄:%>=-]| stop | loss | profit | target | trail"
+        r"| buy | sell | entry | exit | i | we | means ).)*?"
+        r"(?:<|>|above|below|crosses above|crosses below)(?:(?![,;.⋄:%=-]| buy | sell | i | we ).)*?)"
+        r" (?:(?:= |is (?:the |my |an? )?)?(?P<w>entry|exit)(?: signal| rule)?|to (?P<v>buy|sell))"
+        r"(?= [,;.⋄]| ?$)"),
+     lambda m: f" {'sell' if (m.group('w') or m.group('v')) in ('exit', 'sell') else 'buy'} when"
+               f" {m.group('c')} "),
     # "the sell signal is RSI(2) above 65", "Entry is when ...", "the sell signal is if ...":
     # the rule, labelled
     (rx(r"(?:the |my )?(?P<v>buy|sell|entry|exit)(?: (?P<noun>signal|trigger|rule|condition))?"
@@ -1035,12 +1047,21 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?:buy|own) (?P<sym>{SYM}) and hold(?: it| on to it)?(?: (?:forever|indefinitely"
         r"|for good|for ever))?(?: , never sell| and never sell| , don't sell| never sell)?"),
      r" buy and hold \g<sym> "),
+    # "EFA: 10 mo SMA filter. In above, out below.": the line named, then where to be
+    (rx(rf"(?:(?P<sym>{SYM}) )?(?P<line>\d+ (?:day|week|month) (?:sma|ema|moving average|ma|dma))"
+        r"(?: (?:trend )?filter)?"
+        r"(?: [.:;,⋄-])? (?:go |be |stay )?(?:long|in|hold|own) (?P<d>above|over)(?: it)?(?: [,;.⋄]| and)*"
+        r" (?:go |be |stay )?(?:flat|out|cash|in cash|to cash) (?:below|under)(?: it)?"),
+     lambda m: f" hold {m.group('sym') or ''} when price is above the {m.group('line')} , sell"
+               f" when price is below the {m.group('line')} "),
     # "Long SPY above the 200 SMA, flat below it": long while above, out while below
-    (rx(rf"(?:go |be |stay )?long (?P<sym>{SYM}) (?P<d>above|over|below|under)"),
-     r" long \g<sym> when it is \g<d> "),
-    (rx(r"(?P<c>,|and|;) (?:go |be |stay )?(?:flat|out|in cash|to cash) (?:when (?:it is )?)?"
+    (rx(rf"(?:go |be |stay )?(?P<v>long|hold|own) (?P<sym>{SYM}) (?P<d>above|over|below|under)"),
+     r" \g<v> \g<sym> when it is \g<d> "),
+    (rx(r"(?P<c>,|and|;) (?:go |be |stay )?(?:flat|out|in cash|to cash|cash) (?:when (?:it is )?)?"
         r"(?P<d>below|under|above|over)(?: it)?(?= [,;.⋄]| and | ?$)"),
      r" \g<c> sell when it is \g<d> it "),
+    # "buy the bullish cross and sell the bearish one": the other cross
+    (rx(r"(?P<w>bullish|bearish) (?:1|one)(?= [,;.⋄]| and | ?$)"), r" \g<w> cross "),
     # "hold it above the 100-day SMA, out below": a hold while above
     (rx(r"(?P<v>hold|own|keep) it (?P<d>above|over|below|under)(?= (?:the|its) )"),
      r" \g<v> it while it is \g<d> "),
