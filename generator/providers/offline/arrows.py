@@ -22,7 +22,7 @@ _ARROW = re.compile(
     r" (?:- >|= >|→|=|means(?: a| i| we)?|is (?:my|our|the|a)(?: signal to)?)"
     rf" (?:i'm |im |i am |we're |i |we )?(?P<verb>buy|sell|exit|enter long|enter|go long|be long"
     rf"|be in"
-    rf"|get in|long|flat|go flat"
+    rf"|get in|get back in|long|flat|go flat"
     rf"|be flat|be out|get out|short|cover|out|in|hold|own|entry|sell off|cash|in cash|be in cash"
     rf"|go to cash)"
     r"(?: (?:signal|trigger|rule|point|sign))?"
@@ -40,7 +40,7 @@ _SUBJECTLESS = re.compile(r"^(?:flips|turns|crosses|goes|drops|falls|rises|gets|
 _ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "sell",
                 "entry": "buy", "sell off": "sell",
                 "go flat": "sell", "out": "sell", "in": "buy", "be long": "hold",
-                "be in": "hold", "get in": "buy", "be flat": "sell", "be out": "sell",
+                "be in": "hold", "get in": "buy", "get back in": "buy", "be flat": "sell", "be out": "sell",
                 "get out": "sell", "cash": "sell", "in cash": "sell", "be in cash": "sell",
                 "go to cash": "sell", "bail": "sell"}
 

@@ -18,9 +18,9 @@ from generator.providers.offline.vocabulary import CONNECTORS, FILLER, OBJECT_WO
 
 _ENTRY_VERBS = rx(
     r"buy(?:ing|s)?|go long(?: on)?|going long|get long|enter(?: a)?(?: long)?(?: position)?"
-    r"(?: in| into)?|get in(?:to)?|purchase|gimme|give me|grab|accumulate"
+    r"(?: in| into)?|get (?:back )?in(?:to)?|purchase|gimme|give me|grab|accumulate"
     r"|invest(?: everything| all)? in|put (?:money |it all |everything )?(?:in|into)|pick up"
-    r"|load up on|scoop up"
+    r"|load up on|scoop up|acquire|establish a (?:long )?position in"
     # "take a position in HYG once ...", "open a long position on", "go into GLD when"
     r"|(?:take|open|initiate|start) an? (?:long )?position(?: in| on)?|go into"
 )
@@ -36,8 +36,10 @@ _EXIT_VERBS = rx(
     r"(?:sell(?:ing|s)?(?: it| everything| all)?(?: ,)? and )?(?:go|move|switch|get)(?: back)?"
     r" (?:to|into) cash|(?:stay|sit|be|remain|wait) in cash|(?:go |get )?all out"
     r"|sell(?:ing|s)?(?: it| everything| all| out| off)?|exit(?:s|ing)?(?: the position)?"
-    r"|get out(?: of)?|go flat|close (?:out|it|the position|the trade"
-    r"|my position|the long)|dump|ditch|liquidate|unload|take profits?|step aside"
+    r"|get out(?: of)?|go flat"
+    r"|close (?:(?:it|them|the position|the trade) out|out|it|the position|the trade"
+    r"|my position|the long)|dump|ditch|liquidate(?: the (?:holding|position)| it)?|unload"
+    r"|take profits?|step aside"
     r"|flatten(?: out| the position| it)?|dumping(?: it)?|dumps|ditching(?: it)?|unloading(?: it)?"
     r"|(?:be |stay |get )?flat(?= (?:when|if|once|whenever|while))"
     # "unwind it when ...", "let it go when ...", "step out when ...", "leave when ..."
@@ -47,6 +49,8 @@ _EXIT_VERBS = rx(
     r"|leave(?: it)?(?= (?:when|if|once|whenever|on|at)(?!\S))"
     # "out when RSI > 60", "out on the cross down": the exit, said with one word
     r"|(?<![^\s,;.⋄:])out(?= (?:when|if|once|whenever|on|at|after)(?!\S))"
+    # "long while the histogram is positive, cash when it's negative"
+    r"|(?<=[,;.⋄:] )(?:in )?cash(?= (?:when|if|once|whenever)(?!\S))"
 )
 _KEYWORDS = rx(
     r"whenever|when|if|once|as soon as|after|any time|anytime|every time|each time|upon"

@@ -216,7 +216,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r" trouble"
        r"|doable|ok|okay|feasible)(?: ,)?)"),
     rx(r"(?:i was wondering|i am wondering|i'm wondering|wondering|i'd appreciate it|i would"
-       r" appreciate it) if you could(?: (?:help me|please))?(?: (?:build|make|create|set up|code"
+       r" appreciate it|i would be grateful|i'd be grateful|i should be grateful)"
+       r" if (?:you could|you would|the (?:system|bot|program|programme|platform) (?:could|would)"
+       r"(?: ,)?)(?: (?:help me|please))?(?: (?:build|make|create|set up|code"
        r"|write))?(?: (?:me )?(?:something|a strategy|a bot|a system|a portfolio))?"),
     rx(r"(?:would you mind|could you please|could you|can you please|can you|would you please"
        r"|would you)(?: (?:help me|please))?(?: (?:creating|building|making|setting up|set up"

@@ -94,6 +94,11 @@ _SHARES = {"quarter": "25", "third": "33.333333", "fifth": "20", "tenth": "10"}
 _NOT_A_TICKER = r"(?:any|each|one|every|the|my|our|it|its|this|that|them|a|an|your)\b"
 
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+    # "I tend to panic-sell": a habit of the writer's, not a rule's verb
+    (r"(?i)\bpanic[- ]?(?:sell(?:s|ing)?|sold|buy(?:s|ing)?|bought)\b", "panic"),
+    # "at such time as the 13-day EMA crosses ...", "in the event that": a formal "when"
+    (r"(?i)\b(?:at such time as|in the event that|at the point (?:when|where)|at the moment when"
+     r"|at the time when)\b", "when"),
     # "by qqq wen ...": "buy" typed as "by" at the start of a rule
     (r"(?i)(?:^|(?<=[.;|,] ))\s*by (?=[A-Za-z]{2,5} (?:when|wen|if|on|after)\b)", " buy "),
     (r"(?i)\b(\d+) ?(?:day|d) (hi|lo)\b",
@@ -219,7 +224,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bsl\b(?=\s*(?:[:=@]|at|of)?\s*\d)", "stop loss"),
     (r"(?i)\btp\b(?=\s*(?:[:=@]|at|of)?\s*\d)", "take profit"),
     # "top1", "12m return", "252d roc": a number glued to its unit
-    (r"(?i)\btop(\d+)\b", r"top \1"),
+    (r"(?i)\btop-?(\d+)\b", r"top \1"),
     (r"(?i)\b(\d+)m\b(?= (?:return|returns|momentum|roc|performance|lookback|mom)\b)",
      r"\1 month"),
     (r"(?i)\b(\d+)d\b(?= (?:return|returns|momentum|roc|rsi|sma|ema|high|low|ma)\b)", r"\1 day"),
@@ -295,7 +300,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(\d{1,2})-(\d{1,2})-(\d{1,2})(?= macd\b)", r"\1/\2/\3"),
     (r"(?i)\b(sma|ema|rsi|dma|roc|macd)-(?=\d)", r"\1 "),  # "RSI-2" -> "RSI 2"
     (r"(\d)([A-Za-z])", r"\1 \2"),  # "50dma" -> "50 dma", "3m" -> "3 m"
-    (r"(?i)\b([A-Za-z]+)-ish\b", lambda m: f"{m.group(1).lower()} ish"),  # "GEM-ish": no ticker
+    (r"(?i)\b([A-Za-z]+)-(ish|style)\b",  # "GEM-ish", "GEM-style": no ticker
+     lambda m: f"{m.group(1).lower()} {m.group(2).lower()}"),
     (r"(?i)\bthats\b", "that is"),
     # "my 401k", "a 401(k)", "403b": a retirement account, not a number
     (r"(?i)\b(?:401|403)\s?\(?[kb]\)?(?=\W|$)", "ira"),

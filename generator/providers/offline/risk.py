@@ -155,8 +155,9 @@ _TIME_OR_RULE = rx(r"(?P<kept>sell|exit|get out|close(?: it| the position)?)(?: 
 # "sell when RSI > 80 or after 10 trading days": a time exit said inside the sell rule
 _RULE_OR_TIME = rx(r"(?P<kept>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
                    r" (?:when|if|once|whenever|as soon as) (?:(?! [.;⋄] ).)+?)"
-                   rf" (?:, )?or (?:after|in|at|when) (?:(?:it has been |i have )?held )?{_HOLD_N}"
-                   r"(?: (?:held|in the trade|of holding|have passed|pass))?(?= [,;.⋄]| ?$)")
+                   rf" (?:, )?or (?:after|in|at|when|once) (?:(?:it has been |i have )?held )?{_HOLD_N}"
+                   r"(?: (?:held|in the trade|of holding|have passed|pass|have gone by|have elapsed"
+                   r"|go by|elapse))?(?= [,;.⋄]| ?$)")
 
 
 MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [

@@ -36,7 +36,7 @@ from generator.providers.offline.phrases import GOLDEN, SYM, rx, squash
 from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Title
-from generator.providers.offline.vocabulary import BB_STD_WORDS, FILLER
+from generator.providers.offline.vocabulary import BB_STD_WORDS, FILLER, words
 from generator.spec import (
     BOLLINGER_KINDS,
     MACD_KINDS,
@@ -171,7 +171,33 @@ def extract_standard_macd(state: ParseState) -> None:
         state.t = squash(_SAME_SETTINGS.sub(" ", state.t))
 
 
+# "... sell a close below the 20-day low. Classic Donchian.", "momentum regime filter
+# basically": a last sentence that only names the family, checked against the rules as a title
+_LABEL_WORDS = frozenset(words(
+    """classic basically essentially pure simple plain old school textbook vanilla style system
+    strategy regime filter setup kind sort of approach just a the really thing idea play
+    basic standard type version mean reversion trend following swing"""))
+_LAST_SENTENCE = re.compile(r"[.!⋄;] (?P<label>[^.!⋄;:,]+?) [.!]? ?$")
+
+
+def _trailing_label(state: ParseState) -> Title | None:
+    found = _LAST_SENTENCE.search(state.t)
+    if found is None:
+        return None
+    tokens = found.group("label").split()
+    families = [TITLE_FAMILIES[t] for t in tokens if t in TITLE_FAMILIES]
+    if (not families or len(tokens) > 6
+            or any(t not in _LABEL_WORDS and t not in TITLE_FAMILIES for t in tokens)):
+        return None
+    state.t = squash(state.t[:found.start()] + " . ")
+    state.ignored.append(found.group("label").strip())
+    return Title(text=found.group("label").strip(), families=families)
+
+
 def extract_title(state: ParseState) -> None:
+    label = _trailing_label(state)
+    if label is not None:
+        state.title = label
     split = _title_split(state.t)
     if split is None:
         return
@@ -196,6 +222,7 @@ def extract_title(state: ParseState) -> None:
     rest = _cut_settings(state, title, rest)
     rest = cut(_RSI_N, rest,
                lambda m: title.rsi_periods.append(int(m.group("n") or m.group("n2"))))
+    body = _the_rsi_it_names(title, body)
     rest = _EQUAL_COUNT.sub(r"\g<n> \g<w> , equal weight", rest)
     rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
     ignored: list[str] = []
@@ -239,6 +266,8 @@ def extract_title(state: ParseState) -> None:
             ignored.append(tok)
     if ignored:
         state.ignored.append(" ".join(ignored))
+    if label is not None:
+        title.families.extend(label.families)
     state.title = title
     state.understood.append(f"title {head!r}")
     # a schedule named in the title is read with the rules
@@ -263,6 +292,22 @@ def _the_line_it_names(rest: str, body: str) -> tuple[str, str]:
     line = re.sub(r"^(?:the |an? )?", "the ", lines[0])
     body = _AGAINST_IT.sub(lambda m: f"{m.group('op')} {line}", body)
     return _ONE_LINE.sub(" ", rest), body
+
+
+# "RSI-14 on QQQ: in when > 50, out when < 50": the one RSI the title names is what a bare level
+# in rules that name no indicator or price of their own is compared with
+_BARE_LEVEL = re.compile(r"(?<!\S)(?P<kw>when|if|once|whenever|on) (?:it is |it's |it )?"
+                         r"(?P<op>[<>]|above|below|over|under|crosses above|crosses below)(?= \d)")
+_NAMES_A_SUBJECT = re.compile(r"(?<!\S)(?:rsi|macd|sma|ema|ma|dma|average|price|close|closes"
+                              r"|band|bands|high|low|momentum|return|it|its|day|days)(?!\S)")
+
+
+def _the_rsi_it_names(title: Title, body: str) -> str:
+    if len(title.rsi_periods) != 1 or _NAMES_A_SUBJECT.search(
+            _BARE_LEVEL.sub(" ", body)):
+        return body
+    period = title.rsi_periods[0]
+    return _BARE_LEVEL.sub(lambda m: f"{m.group('kw')} rsi {period} {m.group('op')}", body)
 
 
 # settings a title gives to the family it names: "Bollinger Bands 20, 2", "Stochastic 14,3",
@@ -470,7 +515,10 @@ def _families(spec: StrategySpec) -> set[str]:
         out.add("sma")
     if kinds & BOLLINGER_KINDS:
         out.update({"bollinger"})
-    if IndicatorKind.roc in kinds or spec.allocation.kind == AllocationKind.momentum_rotation:
+    # (the MACD and the RSI are momentum oscillators: "Trend plus momentum: buy when MACD is
+    # above its signal line ...")
+    if (kinds & ({IndicatorKind.roc, IndicatorKind.rsi} | MACD_KINDS)
+            or spec.allocation.kind == AllocationKind.momentum_rotation):
         out.add("momentum")
     if spec.allocation.kind == AllocationKind.momentum_rotation:
         out.add("rotation")

@@ -80,6 +80,15 @@ def _equal_shares(m: re.Match[str]) -> str:
     return " equal weight "
 
 
+def _counted_funds(m: re.Match[str]) -> str:
+    """ "across four funds, namely VTI, EFA, AGG and GLD": the count is dropped when it is the
+    number of funds listed right after it (else left, to be refused)."""
+    listed = re.match(rf" ?{SYMLIST}", m.string[m.end():])
+    if listed is None or len(symbols_in(listed.group(0))) != int(m.group("n")):
+        return m.group(0)
+    return f" {m.group('pre')} "
+
+
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
     (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
@@ -444,8 +453,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
                           m.group("v"), m.group("v")) + " "),
     (rx(rf"(?:a |the )?(?:long )?position in (?P<s>{SYM}) is (?:established|taken|opened|initiated"
         r"|entered|bought)"), r" buy \g<s> "),
-    (rx(r"(?:and )?(?:the )?position is (?:liquidated|closed|exited|sold|closed out)"
-        r"|(?:and )?(?:is )?liquidated|liquidates? the position"), " sell "),
+    (rx(r"(?:and )?(?:the )?(?:position|holding) (?:is|should be|will be|must be|gets|is to be)"
+        r" (?:liquidated|closed out|closed|exited|sold)"
+        r"|(?:and )?(?:is )?liquidated|liquidates? (?:the|my) (?:position|holding)"), " sell "),
     (rx(r"(?:the )?(?:(?:position|positions) (?:are|is) (?:exited|closed)|exits? (?:are|is) taken)"
         r"(?= (?:when|once|if|whenever|as soon as)(?!\S))"), " sell "),
     (rx(r"(?:exits|exit) occur"), " sell "),
@@ -499,13 +509,18 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "drops below that line": the line named before (a missing right side repeats it)
     (rx(r"(?P<op>below|under|above|over) (?:that|this|the same) (?:line|level|average|moving"
         r" average|ma|sma|ema)"), r" \g<op> "),
+    # "when the MACD line, using settings of 5, 35 and 5, crosses above zero": an aside
+    (rx(r"macd(?P<w> line| histogram| signal line)? , (?:using|with) (?:the )?(?:settings?"
+        r"|parameters?) (?:of )?(?P<a>\d+) , (?P<b>\d+)(?: ,)? (?:and )?(?P<c>\d+) ,"),
+     r" macd ( \g<a> , \g<b> , \g<c> )\g<w> "),
     # "the MACD histogram (12,26,9)", "the MACD line (12 and 26 day EMAs)": MACD's settings
     (rx(r"macd (?P<w>histogram|hist|line|signal line|signal) \( (?P<a>\d+) , (?P<b>\d+) ,"
         r" (?P<c>\d+) \)"), r" macd ( \g<a> , \g<b> , \g<c> ) \g<w> "),
     (rx(r"macd(?: line)? \( (?P<a>\d+) (?:and|,|/) (?P<b>\d+)(?: day)? emas? \)"),
      r" macd ( \g<a> , \g<b> , 9 ) line "),
     # "the highest price of the previous 55 days": the N-day high (the highest CLOSE is not one)
-    (rx(r"the (?P<w>highest|lowest) (?:price|point|level)?(?: of| in| over)? (?:the )?(?:previous"
+    (rx(r"(?:the|its) (?P<w>highest|lowest) (?:price|point|level|high|low)?(?: of| in| over)?"
+        r" (?:the )?(?:previous"
         r"|last|past|prior|preceding) (?P<n>\d+) (?:trading )?days"),
      lambda m: f" the {m.group('n')} day {'high' if m.group('w') == 'highest' else 'low'} "),
     # "goes from negative to positive", "goes from positive back to negative": the turn
@@ -555,12 +570,17 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      _each_of_both),
     # "under the 20 level", "above the 80 line": the number
     (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)"), r" \g<n> "),
+    # "equal allocation across four funds, namely VTI, EFA, AGG and GLD": the funds, counted
+    (rx(r"(?P<pre>across|among|between|in|into|over|of) (?:the |these |those |my |following )?"
+        r"(?P<n>\d+) (?:funds|etfs|assets|tickers)(?: ,| :)?(?: namely| i\.e\.| which are| being)?"
+        r"(?: ,| :)?(?= [A-Z])"), _counted_funds),
     # "thirds in A, B and C", "halves in A and B": equal shares
-    (rx(r"(?:in )?thirds(?= (?:in|between|across) )"), " 33.333333 % each "),
-    (rx(r"(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
+    (rx(r"(?<!into )(?:in )?thirds(?= (?:in|between|across) )"), " 33.333333 % each "),
+    (rx(r"(?<!into )(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
     # "buy and hold, thirds: QQQ, IWM, GLD", "SPY and TLT split half and half": an equal split,
     # when the share is the text's own (thirds of three funds); else left to be refused
-    (rx(r"(?:split |divided )?(?:in |into )?(?:equal )?(?P<w>thirds|halves|quarters|fourths"
+    (rx(r"(?:(?:split|divided?) (?:(?:my|the|our) (?:money|account|portfolio|capital|cash) )?)?"
+        r"(?:in |into )?(?:equal )?(?P<w>thirds|halves|quarters|fourths"
         r"|fifths|half and half)"), _equal_shares),
     # "crosses the zero line upward": the direction said after what is crossed
     (rx(r"(?P<v>cross|crosses|crossed|crossing) (?P<obj>(?:the |its )?(?:zero(?: line)?|0 line"
@@ -1060,6 +1080,17 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<c>,|and|;) (?:go |be |stay )?(?:flat|out|in cash|to cash|cash) (?:when (?:it is )?)?"
         r"(?P<d>below|under|above|over)(?: it)?(?= [,;.⋄]| and | ?$)"),
      r" \g<c> sell when it is \g<d> it "),
+    # "BB(30,2) on EFA, long below the lower band, flat above the upper": out while there
+    (rx(r"(?P<c>,|and|;) (?:go |be |stay )?(?:flat|out|in cash|to cash|cash) (?P<d>above|over"
+        r"|below|under)(?= (?:the|its) )"), r" \g<c> sell when price is \g<d> "),
+    # "Equal weight SPY, QQQ and IWM, buying each one when ... and selling it whenever ...":
+    # the rule's verbs said as what the portfolio does
+    (rx(r"(?:(?<=[,;] )|(?<= and ))(?P<v>buying|selling)(?= (?:each|it|them|any|every)(?!\S))"),
+     lambda m: f" {m.group('v')[:-3]} "),
+    # "but additionally protect each position with a stop-loss five percent beneath ...": the
+    # stop, said as what it does
+    (rx(r"(?:additionally |also )?(?:protect|guard|cover|safeguard) (?:each|every|the|my|all)"
+        r" (?:positions?|trades?|holdings?|entry|entries) with(?= (?:a|an) )"), " with "),
     # "buy the bullish cross and sell the bearish one": the other cross
     (rx(r"(?P<w>bullish|bearish) (?:1|one)(?= [,;.⋄]| and | ?$)"), r" \g<w> cross "),
     # "hold it above the 100-day SMA, out below": a hold while above
