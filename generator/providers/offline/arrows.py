@@ -19,14 +19,15 @@ _ARROW = re.compile(
     # close above the upper band is a sell" is two arrows, never one across "is a buy and")
     r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , )|(?<= and ))(?P<cond>(?:(?! [.;:!?⋄,-] | (?:buy|sell)"
     r"(?!\S)).)+?)"
-    r" (?:- >|= >|→|=|means(?: a| i| we)?|is (?:my|our|the|a)(?: signal to)?)"
+    r" (?:- >|= >|→|=|means(?: a| i| we)?|is (?:my|our|the|a)(?: signal to)?"
+    r"|(?:gets|puts|takes) (?:me|us)(?= (?:in|out)(?!\S)))"
     rf" (?:i'm |im |i am |we're |i |we )?(?P<verb>buy|sell|exit|enter long|enter|go long|be long"
     rf"|be in"
     rf"|get in|get back in|long|flat|go flat"
     rf"|be flat|be out|get out|short|cover|out|in|hold|own|entry|sell off|cash|in cash|be in cash"
     rf"|go to cash)"
     r"(?: (?:signal|trigger|rule|point|sign))?"
-    rf"(?: (?P<sym>{SYM}))?(?: at the close)?"
+    rf"(?:(?: for| on| in)? (?P<sym>{SYM}))?(?: at the close)?"
     r"(?= [.;,!]| and |\s*$)"
 )
 # "the opposite cross is my sell": the event itself, read with "on"

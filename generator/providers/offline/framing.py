@@ -875,6 +875,9 @@ def strip_small_talk(state: ParseState) -> None:
 PERSONAL_NUMBER = rx(
     r"(?:(?:for|of|after|with|raising|have|has|read|bought|wrote) )?(?:my |our |a |the )?"
     rf"(?:run of )?\d+(?: [a-z']+){{0,2}} (?:{'|'.join(sorted(PERSONAL_NOUNS))})(?: old)?"
+    # "Dad of three", "a mom of 2": the writer's family
+    r"|(?:dad|mom|mum|father|mother|grandfather|grandmother|grandpa|grandma|parent|papa|mama)"
+    r" of \d+(?: (?:kids|children|boys|girls))?"
     # a year of the writer's life ("I lost a lot in 2008"), never an amount, a period or a window
     # of dates ("from 2010 to 2020", "2015-2020": a backtest's, refused as a number of the title)
     r"|(?<!from )(?<!between )(?<!- )(?<!to )(?:(?:in|since|before|after|of|back in) )?"

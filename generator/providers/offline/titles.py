@@ -97,7 +97,8 @@ _SAME_SETTINGS = rx(r"(?:with|using|on) (?:those|the|these) same (?:settings|par
 _RATIO = re.compile(r"(?<!\S)(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?!\S)")
 
 
-_RSI_N = re.compile(r"(?<!\S)rsi (?:\( (?P<n2>\d+) \)|(?P<n>\d+))(?!\S)")
+_RSI_N = re.compile(r"(?<!\S)(?:rsi (?:\( (?P<n2>\d+) \)|(?P<n>\d+))|(?P<n3>\d+) (?:day|period|bar)"
+                    r" rsi)(?!\S)")
 
 
 _COUNT = re.compile(r"(?<!\S)(?P<n>\d+) (?:fund|asset|etf|etfs|assets|funds|slices|parts|pieces"
@@ -219,9 +220,10 @@ def extract_title(state: ParseState) -> None:
 
     if "macd" in rest.split() or re.search(r"standard|default|usual", rest):
         rest = cut(_MACD_SETTINGS, rest, macd)
-    rest = _cut_settings(state, title, rest)
     rest = cut(_RSI_N, rest,
-               lambda m: title.rsi_periods.append(int(m.group("n") or m.group("n2"))))
+               lambda m: title.rsi_periods.append(
+                   int(m.group("n") or m.group("n2") or m.group("n3"))))
+    rest = _cut_settings(state, title, rest)
     body = _the_rsi_it_names(title, body)
     rest = _EQUAL_COUNT.sub(r"\g<n> \g<w> , equal weight", rest)
     rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
@@ -296,7 +298,8 @@ def _the_line_it_names(rest: str, body: str) -> tuple[str, str]:
 
 # "RSI-14 on QQQ: in when > 50, out when < 50": the one RSI the title names is what a bare level
 # in rules that name no indicator or price of their own is compared with
-_BARE_LEVEL = re.compile(r"(?<!\S)(?P<kw>when|if|once|whenever|on) (?:it is |it's |it )?"
+_BARE_LEVEL = re.compile(r"(?<!\S)(?:(?P<kw>when|if|once|whenever|on)|(?P<v>get in|get out|buy"
+                         r"|sell|in|out|enter|exit)) (?:it is |it's |it )?"
                          r"(?P<op>[<>]|above|below|over|under|crosses above|crosses below)(?= \d)")
 _NAMES_A_SUBJECT = re.compile(r"(?<!\S)(?:rsi|macd|sma|ema|ma|dma|average|price|close|closes"
                               r"|band|bands|high|low|momentum|return|it|its|day|days)(?!\S)")
@@ -307,13 +310,15 @@ def _the_rsi_it_names(title: Title, body: str) -> str:
             _BARE_LEVEL.sub(" ", body)):
         return body
     period = title.rsi_periods[0]
-    return _BARE_LEVEL.sub(lambda m: f"{m.group('kw')} rsi {period} {m.group('op')}", body)
+    return _BARE_LEVEL.sub(
+        lambda m: f"{m.group('kw') or m.group('v') + ' when'} rsi {period} {m.group('op')}", body)
 
 
 # settings a title gives to the family it names: "Bollinger Bands 20, 2", "Stochastic 14,3",
 # "Donchian channel 55/20", "10/30 EMA crossover", "with a 5 day EMA and a 20 day EMA"
 _BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,| is| are| :| =)?"
-                          r"(?: (?:standard|default))? (?P<p>\d+)(?: period| day| days)?(?: ,| /)?"
+                          rf"(?: (?:standard|default))? (?P<p>\d+)(?! {BB_STD_WORDS}(?!\S))"
+                          r"(?: period| day| days)?(?: ,| /)?"
                           r"(?: (?:with|w /|and|at))?"
                           rf"(?: (?P<k>\d+(?:\.\d+)?)(?: {BB_STD_WORDS})?)?(?!\S)")
 
@@ -337,7 +342,8 @@ _INSTEAD_OF_DEFAULT = re.compile(r"(?<!\S)(?:instead of|rather than|not) (?:the 
 
 # "a 15-day Bollinger band with 1.5 standard deviations": the period, then the width
 _BB_DAYS_WIDTH = re.compile(r"(?<!\S)(?P<p>\d+) (?:day|period|bar) (?:bollinger )?bands?"
-                            rf" (?:with|at|of|using) (?:a )?(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}"
+                            rf"(?: ,)? (?:(?:with|at|of|using) )?(?:a )?(?P<k>\d+(?:\.\d+)?)"
+                            rf" {BB_STD_WORDS}"
                             r"(?!\S)")
 
 

@@ -160,6 +160,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<l>\d+ (?:day|week)) (?:1|one)(?= [.;,!⋄]| and | ?$)"), r" \g<l> "),
     # "dump it once it closes under that same line": the line just named
     (rx(r"that same (?:line|average|moving average|sma|ema|level)"), " it "),
+    # "if the monthly close is below that average, I'm out": the line just named, when nothing
+    # follows that names another
+    (rx(r"(?P<op>below|above|under|over) (?:that|this) (?:average|moving average|line|level|sma"
+        r"|ema|ma)(?= [,;.⋄]| and | ?$)"), r" \g<op> it "),
     # "liquidate once that same reading exceeds 55": the indicator just named
     (rx(r"(?:that|this|the) same (?:reading|indicator|value|number)|(?<=once )that reading"
         r"|(?<=when )that reading"), " it "),
@@ -838,7 +842,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # it, so "a stop 5% below entry" stays what it is)
     (rx(r"(?:(?<=^ )|(?<=[,;.⋄:] ))(?P<c>(?:(?![,;.⋄:%>=-]| stop | loss | profit | target | trail"
         r"| buy | sell | entry | exit | i | we | means ).)*?"
-        r"(?:<|>|above|below|crosses above|crosses below)(?:(?![,;.⋄:%=-]| buy | sell | i | we ).)*?)"
+        r"(?:<|>|above|below|under|over|crosses above|crosses below)"
+        r"(?:(?![,;.⋄:%=-]| buy | sell | i | we ).)*?)"
         r" (?:(?:= |is (?:the |my |an? )?)?(?P<w>entry|exit)(?: signal| rule)?|to (?P<v>buy|sell))"
         r"(?= [,;.⋄]| ?$)"),
      lambda m: f" {'sell' if (m.group('w') or m.group('v')) in ('exit', 'sell') else 'buy'} when"
@@ -859,6 +864,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?: ,)? (?:i|we|you) (?:will |would |'ll |then )?(?P<v>buy|sell|exit|get out|go long"
         r"|go flat|hold|own)(?P<sym> [A-Z][A-Z0-9.\-]{0,9})?(?: it| them)?(?= [.;,!⋄]| and |\s*$)"),
      r" \g<v>\g<sym> \g<kw> \g<cond> "),
+    # "When GLD closes above the highest high of the last 55 days, I'm in.": the same, said of
+    # where the writer is
+    (rx(r"(?P<kw>when|whenever|if|once|as soon as) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
+        r" , (?:i'm|i am|im|we're|we are) (?P<w>in|out)(?= [.;!⋄]|\s*$)"),
+     lambda m: f" {'buy' if m.group('w') == 'in' else 'sell'} {m.group('kw')} {m.group('cond')} "),
     # "long when 10 sma > 20 sma > 50 sma": each pair in turn
     (rx(rf"(?P<a>{MA_TEXT}|price|the price|close|the close) (?P<op>>|<|above|below|over|under)"
         rf" (?P<b>{MA_TEXT}) (?P=op) (?P<c>{MA_TEXT})"),
@@ -1091,6 +1101,21 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # stop, said as what it does
     (rx(r"(?:additionally |also )?(?:protect|guard|cover|safeguard) (?:each|every|the|my|all)"
         r" (?:positions?|trades?|holdings?|entry|entries) with(?= (?:a|an) )"), " with "),
+    # "I own the two with the highest 126-day return", "the 2 of A, B, C with the best 6-month
+    # momentum": the top N, by that return
+    (rx(rf"the (?P<n>\d+) (?P<of>of {SYMLIST} )?with the (?:highest|best|strongest|biggest"
+        r"|largest) (?P<what>(?:\d+ (?:day|week|month|year) )?(?:returns?|momentum|performance))"),
+     lambda m: f" the top {m.group('n')} {m.group('of') or ''}by {m.group('what')} "),
+    # "the top 2 by 9-month return go in my account if they're up": they are held
+    (rx(r"(?P<v>go|goes|get|gets|are put|is put) (?:in|into) (?:my|the|our) (?:account|portfolio)"),
+     r" \g<v> in "),
+    # "Sell at a 6% gain or a 3% loss - those are my only exits": said again, nothing more
+    (rx(r"(?:[-,;] )?(?:those|these|that|this)(?: are| is| 're| 's) (?:my|the|our) only"
+        r" (?:exits?|sell rules?|ways? out|sells?)(?= [.;!⋄]| ?$)"), " "),
+    # "once I buy, I hold at least 10 trading days before that sell rule counts": the hold is
+    # counted from the buy anyway
+    (rx(r"(?:once|after|when) (?:i|we) (?:buy|bought|enter|get in|am in|are in)(?: it)?(?: ,)?"
+        r"(?= (?:i|we) (?:hold|keep|stay)(?!\S))"), " "),
     # "buy the bullish cross and sell the bearish one": the other cross
     (rx(r"(?P<w>bullish|bearish) (?:1|one)(?= [,;.⋄]| and | ?$)"), r" \g<w> cross "),
     # "hold it above the 100-day SMA, out below": a hold while above
@@ -1275,8 +1300,37 @@ def _default_rsi(state: ParseState, text: str) -> str:
     return rest
 
 
+# "Hold QQQ while ..., unless SPY is under its own 200-day - then I stay in cash": the "then"
+# (or "in which case") points back at the "unless" clause being TRUE, so the words after it only
+# say again what the "unless" already does (out while it holds), and are dropped; with any other
+# words after it the text is refused, never read as "sell unless ..." (out while it is false)
+_UNLESS_THEN = re.compile(r"(?<!\S)(?P<u>unless (?:(?! [.;:!?⋄] ).)+?)(?: ,| -| ;)? (?:then|in which"
+                          r" case|if so)(?P<rest>(?: (?:(?! [.;:!?⋄] ).)+?)?)(?= [.;!?⋄]| ?$)")
+_OUT_WORDS = frozenset("""i we 'll will would 'd i'd i'll we'll then stay go sit be am are move
+    remain get out sell exit step aside in to into cash the money everything it all goes flat
+    of market sidelines on keep my position just skip pass don't dont do not no never want at
+    nothing trade trades touch them buy own hold""".split())
+_OUT = frozenset("cash out sell exit flat aside sidelines skip pass".split())
+_NOT = frozenset("don't dont not no never nothing".split())
+
+
+def _unless_then(state: ParseState, text: str) -> str:
+    def drop(m: re.Match[str]) -> str:
+        rest = set(m.group("rest").split())
+        # (a buy or a hold only when negated: "in which case I don't want it at all")
+        if rest and rest <= _OUT_WORDS and (rest & (_OUT | _NOT)) and (
+                not rest & {"buy", "own", "hold", "want", "keep"} or rest & _NOT):
+            return f" {m.group('u')} "
+        raise state.fail("'unless ..., then ...' says what happens when the 'unless' condition "
+                         "holds; say it as a sell rule ('sell when ...')", [m.group(0).strip()])
+
+    return _UNLESS_THEN.sub(drop, text)
+
+
 def expand_shorthands(state: ParseState) -> None:
     text = _default_rsi(state, _funds_for_classes(_periods_of_a_named_pair(state.t)))
+    if "unless" in text:
+        text = _unless_then(state, text)
     if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", text):
         text = _SAME_WIDTH.sub(" ", text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
