@@ -20,7 +20,7 @@ _ARROW = re.compile(
     r"(?:(?<=^)|(?<= [.;:!?⋄-] )|(?<= , )|(?<= and ))(?P<cond>(?:(?! [.;:!?⋄,-] | (?:buy|sell)"
     r"(?!\S)).)+?)"
     r" (?:- >|= >|→|=|means(?: a| i| we)?|is (?:my|our|the|a)(?: signal to)?"
-    r"|(?:gets|puts|takes) (?:me|us)(?= (?:in|out)(?!\S)))"
+    r"|(?:gets|puts|takes) (?:me|us)(?= (?:in|out)(?!\S))|is (?:where|when) (?:i|we))"
     rf" (?:i'm |im |i am |we're |i |we )?(?P<verb>buy|sell|exit|enter long|enter|go long|be long"
     rf"|be in"
     rf"|get in|get back in|long|flat|go flat"

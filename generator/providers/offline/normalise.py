@@ -94,6 +94,9 @@ _SHARES = {"quarter": "25", "third": "33.333333", "fifth": "20", "tenth": "10"}
 _NOT_A_TICKER = r"(?:any|each|one|every|the|my|our|it|its|this|that|them|a|an|your)\b"
 
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+    # "falls 8% from where I bought": from the entry (never a buy of its own)
+    (r"(?i)\b(from|below|under|off) where (?:i|we) (?:bought|buy|got in|entered)(?: it)?\b",
+     r"\1 my entry"),
     # "I tend to panic-sell": a habit of the writer's, not a rule's verb
     (r"(?i)\bpanic[- ]?(?:sell(?:s|ing)?|sold|buy(?:s|ing)?|bought)\b", "panic"),
     # "at such time as the 13-day EMA crosses ...", "in the event that": a formal "when"

@@ -27,7 +27,7 @@ _RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|(?:i |we )?(?:al
 _SIGNED = r"(?:\+ |- )?"
 # "exit when it's up 3%", "or if it falls 8% below my entry price": the gain or loss from entry
 _ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| point| level| basis)?"
-          r"|what (?:i|we) paid(?: for it)?)")
+          r"|what (?:i|we) paid(?: for it)?|where (?:i|we) (?:bought|got in|entered)(?: it)?)")
 # "a 6% stop loss from the entry price", "stop at -4% from entry": said from where it counts
 _FROM_ENTRY = rf"(?: (?:from|off|below|under) {_ENTRY}| below(?= [,.;!⋄]| ?$))?"
 _FROM_PEAK = (r"(?: (?:from|off|below) (?:the )?(?:highest|peak|high|top)(?: close| price)?"
@@ -63,6 +63,10 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                 r"|if|once|as soon as) (?:it|the price|price|the position|i|we)(?: is| am| are)?"
                 r" (?:falls?|drops?|goes|gets|closes|is|am|are|trades)(?: down)? (?:by )?"
                 rf"{NUMP} (?:below|under|from|off) {_ENTRY}")),
+    # "sell if it closes below the 50-day low or falls 8% from where I bought": the loss from
+    # entry, said as the sell rule's other branch
+    ("stop", rx(rf"(?:, )?or (?:if |when |once )?(?:it )?(?:falls?|drops?|goes down|loses|is down|is)"
+                rf" (?:by )?{NUMP} (?:below|under|from|off) {_ENTRY}")),
     (
         "stop",
         rx(rf"{_RISK_PREFIX}{NUMP} (?:hard )?(?:stop loss|stop|hard stop|max(?:imum)? loss|loss"

@@ -427,7 +427,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         rf"|developed|emerging|yield|grade|term|dated) ){{0,3}}(?P<a>{SYM}) (?:etf |fund )?\("
         rf" (?P<b>{SYM}) \)"), r" \g<b> "),
     # "if a week closes below the 40-week SMA": the weekly close
-    (rx(r"(?P<kw>if|when|once|whenever) a (?P<tf>week|month) (?:closes|ends) (?P<d>below|above"
+    (rx(r"(?P<kw>if|when|once|whenever) (?:a|the) (?P<tf>week|month) (?:closes|ends) (?P<d>below|above"
         r"|under|over)"), lambda m: f" {m.group('kw')} the {m.group('tf')}ly close is"
                                     f" {m.group('d')} "),
     # "rotate among the sector funds XLK, XLF, ...": the funds named
@@ -859,6 +859,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Each month go 100% into whichever of ...": all of it into the pick
     (rx(r"(?:go|put|invest|move) (?:100 %|everything|it all) (?:in|into)(?= (?:whichever|the best"
         r"|the top|the strongest)(?!\S))"), " hold "),
+    # "When QQQ is more than 5% above its 200-day moving average it's strong and I buy": a word
+    # of judgement on the condition just said, then the buy
+    (rx(r"(?P<c>(?:\d+ (?:day|week|month) (?:moving average|sma|ema|average|ma|high|low)|\d+"
+        r"(?: %)?)) (?:it's|it is|that's|that is) (?:strong|weak|healthy|cheap|stretched|extended"
+        r"|oversold|overbought|trending(?: up| down)?|in an uptrend|in a downtrend) and(?= (?:i|we)"
+        r" (?:buy|sell|get in|get out|go long)(?!\S))"), r" \g<c> ,"),
     # "when RSI 5 goes below 25 I buy": the action said after its condition
     (rx(r"(?P<kw>when|whenever|if|once|as soon as) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
         r"(?: ,)? (?:i|we|you) (?:will |would |'ll |then )?(?P<v>buy|sell|exit|get out|go long"
