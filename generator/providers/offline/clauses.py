@@ -48,7 +48,9 @@ _EXIT_VERBS = rx(
     r"|dispose of(?: it| them| the (?:position|holding|shares)| my (?:position|holding))?"
     r"|leave(?: it)?(?= (?:when|if|once|whenever|on|at)(?!\S))"
     # "out when RSI > 60", "out on the cross down": the exit, said with one word
-    r"|(?<![^\s,;.⋄:])out(?= (?:when|if|once|whenever|on|at|after)(?!\S))"
+    # (and "out of it while it's negative": "while" is tagged before the verbs)
+    r"|(?<![^\s,;.⋄:])out(?: of it| of them)?(?= (?:(?:when|if|once|whenever|on|at|after)(?!\S)"
+    r"|⟦wl))"
     # "long while the histogram is positive, cash when it's negative"
     r"|(?<=[,;.⋄:] )(?:in )?cash(?= (?:when|if|once|whenever)(?!\S))"
 )

@@ -432,7 +432,9 @@ _CHATTER_STOP = _REMARK_STOP | NAME_STOP | frozenset(words(
     either entry enter fall falls rise rises drop drops"""
 ))
 # a sentence of the normalised text: up to its full stop, "!" or "?"
-_SENTENCE = rx(r"(?:^|(?<= [.!?] ))(?P<words>[^.!?]+?(?: [.!?]|(?= ?$)))(?= |$)")
+# (a decimal point is not a sentence's end: "Is 2.5 too wide?")
+_SENTENCE = rx(r"(?:^|(?<= [.!?] ))(?P<words>(?:[^.!?]|(?<=\d)\.(?=\d))+?(?: [.!?]|(?= ?$)))"
+               r"(?= |$)")
 
 
 # words that join a rule but say none of it: "sorry if this is a dumb question" is chatter
@@ -551,6 +553,20 @@ _NOT_A = re.compile(r"(?<!\S)not (?:a|an) (?:day trader|trader|pro|professional|
                     r"|numbers person|finance person|finance guy|expert|wall street guy)(?!\S)")
 
 
+# a preference of the writer's, said with nothing to trade on: "I'd rather miss the first part of
+# a move than catch a falling knife.", "she'd rather give back a little than a lot"
+_RATHER = re.compile(r"^(?:i|we|she|he|they|my wife|my husband)(?: 'd| would|'d) rather(?!\S)")
+_RATHER_STOP = INDICATOR_WORDS | _KEYWORDS | frozenset(words(
+    """golden death cross crosses crossing crossover above below under over percent"""))
+
+
+def _is_preference(text: str) -> bool:
+    tokens = [w for w in text.split() if w not in ".!?,"]
+    return bool(_RATHER.match(" ".join(tokens))) and not any(
+        re.fullmatch(SYM, w) or w[0].isdigit() or w.startswith("⟦") or w in _RATHER_STOP
+        for w in tokens)
+
+
 def _is_about_the_writer(text: str) -> bool:
     tokens = [w for w in _without_personal_numbers(text).split() if w not in ".!?,"]
     said = " ".join(tokens)
@@ -645,7 +661,8 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
         # the words of the rest of the text, for what a sentence may only say again
         said = set((text[: m.start()] + text[m.end():]).split())
         if (not _is_chatter(words_) and not _is_question(words_, said)
-                and not _is_about_the_writer(words_) and not _is_story(words_, said)):
+                and not _is_about_the_writer(words_) and not _is_story(words_, said)
+                and not _is_preference(words_)):
             return m.group(0)
         found.append(words_.strip())
         return " "

@@ -97,6 +97,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "falls 8% from where I bought": from the entry (never a buy of its own)
     (r"(?i)\b(from|below|under|off) where (?:i|we) (?:bought|buy|got in|entered)(?: it)?\b",
      r"\1 my entry"),
+    # "sell after seven days, whatever the price does": no matter what
+    (r"(?i)\bwhatever (?:the )?(?:price|market|it|the stock|the fund) (?:does|did|is doing)\b",
+     "no matter what"),
     # "I tend to panic-sell": a habit of the writer's, not a rule's verb
     (r"(?i)\bpanic[- ]?(?:sell(?:s|ing)?|sold|buy(?:s|ing)?|bought)\b", "panic"),
     # "at such time as the 13-day EMA crosses ...", "in the event that": a formal "when"

@@ -1122,6 +1122,16 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # counted from the buy anyway
     (rx(r"(?:once|after|when) (?:i|we) (?:buy|bought|enter|get in|am in|are in)(?: it)?(?: ,)?"
         r"(?= (?:i|we) (?:hold|keep|stay)(?!\S))"), " "),
+    # "10-day Bollinger Bands on HYG, two standard deviations": the settings, said around the
+    # fund they are for
+    (rx(rf"(?P<bb>\d+ day bollinger bands?) (?:on|for) (?P<s>{SYM})(?: ,| with| at)?"
+        rf" (?P<sd>\d+(?:\.\d+)?) (?P<w>{BB_STD_WORDS})"), r" \g<bb> with \g<sd> \g<w> . \g<s> "),
+    # "I can only look at things once a day after the market closes": the daily schedule, on the
+    # close (as every rule is decided)
+    (rx(r"(?:(?:so|and) )?(?:i|we) (?:can )?only (?:look at|check|see|watch|get to look at)(?: things"
+        r"| it| the market| charts?| prices?| my account| my portfolio| the screen)?"
+        r"(?= once a day(?!\S))"), " "),
+    (rx(r"once a day (?:after|at) the (?:market|close|bell)(?: closes?)?"), " once a day "),
     # "buy the bullish cross and sell the bearish one": the other cross
     (rx(r"(?P<w>bullish|bearish) (?:1|one)(?= [,;.⋄]| and | ?$)"), r" \g<w> cross "),
     # "hold it above the 100-day SMA, out below": a hold while above
@@ -1306,6 +1316,31 @@ def _default_rsi(state: ParseState, text: str) -> str:
     return rest
 
 
+# "Condition one: IWM above its 200-day SMA. Condition two: RSI(5) below 25. Buy when both
+# hold": conditions said under labels, then named together by the rule
+_LABELLED_CONDITION = re.compile(r"(?<!\S)(?:condition|rule|filter|signal|criteri(?:on|a)) (?:# )?"
+                                 r"(?:\d|[abcABC]) : (?P<c>(?:(?! [.;⋄] ).)+?) [.;⋄](?= |$)")
+_BOTH_HOLD = re.compile(r"(?<!\S)(?:when|once|if|whenever) (?P<q>both|all|all \d|either|any)(?: of"
+                        r" (?:them|these|those|the conditions))?(?: conditions)? (?:hold|are true"
+                        r"|are met|apply|line up|happen|is true|holds|is met)(?!\S)")
+
+
+def _labelled_conditions(text: str) -> str:
+    found = list(_LABELLED_CONDITION.finditer(text))
+    rule = _BOTH_HOLD.search(text)
+    if len(found) < 2 or rule is None or rule.start() < found[-1].end():
+        return text
+    both = rule.group("q").split()[0] in ("both", "all")
+    if (rule.group("q") == "both" and len(found) != 2) or (
+            rule.group("q").startswith("all ") and int(rule.group("q").split()[1]) != len(found)):
+        return text
+    joined = f" {'and' if both else 'or'} ".join(m.group("c") for m in found)
+    text = text[: rule.start()] + f" when {joined} " + text[rule.end():]
+    for m in reversed(found):
+        text = text[: m.start()] + " " + text[m.end():]
+    return text
+
+
 # "Hold QQQ while ..., unless SPY is under its own 200-day - then I stay in cash": the "then"
 # (or "in which case") points back at the "unless" clause being TRUE, so the words after it only
 # say again what the "unless" already does (out while it holds), and are dropped; with any other
@@ -1337,6 +1372,8 @@ def expand_shorthands(state: ParseState) -> None:
     text = _default_rsi(state, _funds_for_classes(_periods_of_a_named_pair(state.t)))
     if "unless" in text:
         text = _unless_then(state, text)
+    if " : " in text:
+        text = _labelled_conditions(text)
     if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", text):
         text = _SAME_WIDTH.sub(" ", text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
