@@ -41,7 +41,8 @@ _SUBJECTLESS = re.compile(r"^(?:flips|turns|crosses|goes|drops|falls|rises|gets|
 _ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "sell",
                 "entry": "buy", "sell off": "sell",
                 "go flat": "sell", "out": "sell", "in": "buy", "be long": "hold",
-                "be in": "hold", "get in": "buy", "get back in": "buy", "be flat": "sell", "be out": "sell",
+                "be in": "hold", "get in": "buy", "get back in": "buy", "be flat": "sell",
+                "be out": "sell",
                 "get out": "sell", "cash": "sell", "in cash": "sell", "be in cash": "sell",
                 "go to cash": "sell", "bail": "sell"}
 

@@ -704,6 +704,9 @@ def _pleasantry(found: list[str], m: re.Match[str]) -> str:
 _DESCRIBED = rx(rf"(?P<words>(?:[a-z][a-z&'-]* ){{1,8}})\( (?P<sym>{SYM}) \)")
 _DESCRIBED_INSIDE = rx(rf"\( (?:the |a |an )?(?P<words>(?:[A-Za-z][A-Za-z&'-]* ){{1,5}}), "
                        rf"(?P<sym>{SYM}) \)")
+# "acquire the utilities fund, IWM, whenever ...": the description, then the ticker between commas
+_DESCRIBED_COMMA = rx(rf"(?P<words>(?:the|an?) (?:[a-z][a-z&'-]* ){{0,4}}(?:fund|etf) ),"
+                      rf" (?P<sym>{SYM}) ,")
 _DESCRIPTION_STOP = frozenset(words(
     """in into on of each and or with to for at by per between across among from quarter half
     third all every is are be hold own buy sell put keep either both than when if while"""
@@ -830,6 +833,7 @@ def strip_small_talk(state: ParseState) -> None:
 
     text = _DESCRIBED_INSIDE.sub(lambda m: _described_inside(found, m), state.t)
     text = _DESCRIBED.sub(lambda m: _described(found, m), text)
+    text = _DESCRIBED_COMMA.sub(lambda m: _described(found, m), text)
     # "the Nasdaq fund (QQQ)", the Nasdaq read as QQQ: the symbol said twice in a row
     text = squash(re.sub(rf"(?<!\S)({SYM})\s+\1(?!\S)", r"\1", text))
     text = _FRAMED_SYMBOL.sub(framed, text)

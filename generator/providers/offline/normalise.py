@@ -271,7 +271,11 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"|stop|target)\s*[:=]\s*(?=[+-]?\d)", r"\1 "),
     (r"(?i)\b(\d+)\s?pts\b", r"\1 points"),
     (r"(?i)\b(\d+)\s?mos?\b", r"\1 month"),
-    (r"(?i)\bmom\b", "momentum"),
+    # "12m mom" is momentum; "my mom's IRA", "a mom of two", "mom says" is the writer's mother
+    (r"(?i)(?<!\bmy )(?<!\bour )(?<!\bhis )(?<!\bher )(?<!\byour )(?<!\btheir )(?<!\ba )\bmom\b"
+     r"(?!'s|s\b| of (?:\d|one|two|three|four|five|six)\b| and (?:dad|pop)\b"
+     r"| (?:is|was|says|said|told|gets|has|had|and i)\b)",
+     "momentum"),
     (r"(?i)\bperformace\b", "performance"),
     (r"(?i)\btops\b(?=\s+\d)", "rises above"),
     (r"(?i)\b(?:into|in|on|for) each (trade|position)\b", r"per \1"),

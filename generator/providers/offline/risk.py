@@ -65,7 +65,8 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                 rf"{NUMP} (?:below|under|from|off) {_ENTRY}")),
     # "sell if it closes below the 50-day low or falls 8% from where I bought": the loss from
     # entry, said as the sell rule's other branch
-    ("stop", rx(rf"(?:, )?or (?:if |when |once )?(?:it )?(?:falls?|drops?|goes down|loses|is down|is)"
+    ("stop", rx(rf"(?:, )?or (?:if |when |once )?(?:it )?(?:falls?|drops?|goes down|loses|is down"
+                r"|is)"
                 rf" (?:by )?{NUMP} (?:below|under|from|off) {_ENTRY}")),
     (
         "stop",
@@ -159,7 +160,8 @@ _TIME_OR_RULE = rx(r"(?P<kept>sell|exit|get out|close(?: it| the position)?)(?: 
 # "sell when RSI > 80 or after 10 trading days": a time exit said inside the sell rule
 _RULE_OR_TIME = rx(r"(?P<kept>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
                    r" (?:when|if|once|whenever|as soon as) (?:(?! [.;⋄] ).)+?)"
-                   rf" (?:, )?or (?:after|in|at|when|once) (?:(?:it has been |i have )?held )?{_HOLD_N}"
+                   r" (?:, )?or (?:after|in|at|when|once) (?:(?:it has been |i have )?held )?"
+                   rf"{_HOLD_N}"
                    r"(?: (?:held|in the trade|of holding|have passed|pass|have gone by|have elapsed"
                    r"|go by|elapse))?(?= [,;.⋄]| ?$)")
 

@@ -24,7 +24,7 @@ from generator.providers.offline.crosses import MA_TEXT, cross_averages, cross_p
 from generator.providers.offline.each import said_of_each
 from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash, symbols_in
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import BB_STD_WORDS, UNIT_DAYS
+from generator.providers.offline.vocabulary import BB_STD_WORDS, UNIT_DAYS, words
 
 # "when the 50 day high breaks / is taken out": the price breaks through that level
 _LEVEL_BREAKS = re.compile(
@@ -427,7 +427,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         rf"|developed|emerging|yield|grade|term|dated) ){{0,3}}(?P<a>{SYM}) (?:etf |fund )?\("
         rf" (?P<b>{SYM}) \)"), r" \g<b> "),
     # "if a week closes below the 40-week SMA": the weekly close
-    (rx(r"(?P<kw>if|when|once|whenever) (?:a|the) (?P<tf>week|month) (?:closes|ends) (?P<d>below|above"
+    (rx(r"(?P<kw>if|when|once|whenever) (?:a|the) (?P<tf>week|month) (?:closes|ends)"
+        r" (?P<d>below|above"
         r"|under|over)"), lambda m: f" {m.group('kw')} the {m.group('tf')}ly close is"
                                     f" {m.group('d')} "),
     # "rotate among the sector funds XLK, XLF, ...": the funds named
@@ -1086,7 +1087,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "EFA: 10 mo SMA filter. In above, out below.": the line named, then where to be
     (rx(rf"(?:(?P<sym>{SYM}) )?(?P<line>\d+ (?:day|week|month) (?:sma|ema|moving average|ma|dma))"
         r"(?: (?:trend )?filter)?"
-        r"(?: [.:;,⋄-])? (?:go |be |stay )?(?:long|in|hold|own) (?P<d>above|over)(?: it)?(?: [,;.⋄]| and)*"
+        r"(?: [.:;,⋄-])? (?:go |be |stay )?(?:long|in|hold|own) (?P<d>above|over)(?: it)?"
+        r"(?: [,;.⋄]| and)*"
         r" (?:go |be |stay )?(?:flat|out|cash|in cash|to cash) (?:below|under)(?: it)?"),
      lambda m: f" hold {m.group('sym') or ''} when price is above the {m.group('line')} , sell"
                f" when price is below the {m.group('line')} "),
@@ -1128,7 +1130,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         rf" (?P<sd>\d+(?:\.\d+)?) (?P<w>{BB_STD_WORDS})"), r" \g<bb> with \g<sd> \g<w> . \g<s> "),
     # "I can only look at things once a day after the market closes": the daily schedule, on the
     # close (as every rule is decided)
-    (rx(r"(?:(?:so|and) )?(?:i|we) (?:can )?only (?:look at|check|see|watch|get to look at)(?: things"
+    (rx(r"(?:(?:so|and) )?(?:i|we) (?:can )?only (?:look at|check|see|watch|get to look at)"
+        r"(?: things"
         r"| it| the market| charts?| prices?| my account| my portfolio| the screen)?"
         r"(?= once a day(?!\S))"), " "),
     (rx(r"once a day (?:after|at) the (?:market|close|bell)(?: closes?)?"), " once a day "),
@@ -1345,14 +1348,15 @@ def _labelled_conditions(text: str) -> str:
 # (or "in which case") points back at the "unless" clause being TRUE, so the words after it only
 # say again what the "unless" already does (out while it holds), and are dropped; with any other
 # words after it the text is refused, never read as "sell unless ..." (out while it is false)
-_UNLESS_THEN = re.compile(r"(?<!\S)(?P<u>unless (?:(?! [.;:!?⋄] ).)+?)(?: ,| -| ;)? (?:then|in which"
-                          r" case|if so)(?P<rest>(?: (?:(?! [.;:!?⋄] ).)+?)?)(?= [.;!?⋄]| ?$)")
-_OUT_WORDS = frozenset("""i we 'll will would 'd i'd i'll we'll then stay go sit be am are move
-    remain get out sell exit step aside in to into cash the money everything it all goes flat
+_UNLESS_THEN = re.compile(r"(?<!\S)(?P<u>unless (?:(?! [.;:!?⋄] ).)+?)(?: ,| -| ;)?"
+                          r" (?:then|in which case|if so)(?P<rest>(?: (?:(?! [.;:!?⋄] ).)+?)?)"
+                          r"(?= [.;!?⋄]| ?$)")
+_OUT_WORDS = frozenset(words("""i we 'll will would 'd i'd i'll we'll then stay go sit be am are
+    move remain get out sell exit step aside in to into cash the money everything it all goes flat
     of market sidelines on keep my position just skip pass don't dont do not no never want at
-    nothing trade trades touch them buy own hold""".split())
-_OUT = frozenset("cash out sell exit flat aside sidelines skip pass".split())
-_NOT = frozenset("don't dont not no never nothing".split())
+    nothing trade trades touch them buy own hold"""))
+_OUT = frozenset(words("cash out sell exit flat aside sidelines skip pass"))
+_NOT = frozenset(words("don't dont not no never nothing"))
 
 
 def _unless_then(state: ParseState, text: str) -> str:

@@ -1,0 +1,325 @@
+"""The seventeenth round's readers and fixes, each on sentences of its own (not corpus
+sentences), and what must stay refused beside them:
+
+- two wrong readings found this round, fixed at their root: "Bollinger bands, 2 std on SPY" read
+  the width as a two-day period; "hold A while ..., unless B - then I stay in cash" sold on the
+  opposite of B (the "then" points at B being true); an "unless ..., then <anything else>" is
+  refused;
+- verbs of formal letters ("acquire", "dispose of the position", "liquidate the holding", "close
+  it out", "the position should be closed out when", "at such time as", "I would be grateful if
+  the system would"), "get back in", "cash when", "out of it while";
+- shorthand: "long SPY > 200d, flat below", "hold X above the 200 day, cash below", "10 mo SMA
+  filter. In above, out below.", "RSI(2)<5 entry, >70 exit" and "... to buy" (a comparison, then
+  its label; never across another verb or a stop), MACD settings with dashes ("8-17-9"), "the
+  bearish one", "top-1", "GEM-style" (no ticker);
+- a title's one RSI is what a bare level in the rules is compared with ("RSI-14 on QQQ: in when
+  > 50"); a last sentence that only names the family ("Classic Donchian.") is checked as a title;
+  MACD and RSI count as momentum for a title;
+- portfolios: "across four funds, namely A, B, C and D" (the count must be the funds listed),
+  "split my money into thirds between", "the two with the highest 126-day return", "go in my
+  account";
+- the sell and the hold: "that same reading", "below that average", "X gets me in", "is my buy
+  signal for IWM", "is where I buy", "When X, I'm in.", "it's strong and I buy", "the week
+  closes above", "falls 8% from where I bought" (a stop), "or once 15 days have gone by", "once
+  I buy, I hold at least 10 days before that sell rule counts", "not to act on that exit until";
+- labelled conditions ("Condition 1: ... Condition 2: ... buy when both hold");
+- letters: "I'd rather ... than ..." (one naming a level stays refused), "Dad of three", "those
+  are my only exits", "I tend to panic-sell", "once a day after the market closes", "whatever the
+  price does", a question holding a decimal ("Is 2.5 too wide?"), a stop said as what it does
+  ("protect each position with a 4% stop"), Bollinger settings said around the fund.
+"""
+
+from __future__ import annotations
+
+import pytest
+from corpus_support import item_text
+
+from generator.providers.offline import ParseError, parse
+from generator.spec import AllocationKind, Rule
+
+
+def _conds(rule: Rule | None) -> list[str]:
+    """A rule's conditions in the corpus's notation ("price gt sma200"), none for no rule."""
+    return [item_text(c) for c in rule.conditions] if rule is not None else []
+
+
+# -- the two wrong readings ----------------------------------------------------------------------
+def test_a_bare_width_after_bollinger_bands_is_the_width_not_the_period() -> None:
+    spec = parse("Bollinger bands, 2 std on EEM: buy under the lower band, sell above the middle "
+                 "band")
+    assert _conds(spec.entry) == ["price lt bb_lower20"]
+    assert _conds(spec.exit) == ["price gt bb_middle20"]
+    spec = parse("IEF, 15-day Bollinger bands, 1.5 std. Buy on a close under the lower band, sell "
+                 "on a close over the upper one.")
+    assert _conds(spec.entry) == ["price lt bb_lower15[1.5]"]
+
+
+@pytest.mark.parametrize("then", ["- then I stay in cash", ", then I'd be in cash",
+                                  ", in which case I sell", "; then skip it",
+                                  ", in which case I don't want it"])
+def test_unless_then_is_out_while_the_unless_clause_holds(then: str) -> None:
+    spec = parse(f"Hold EFA while it's above its 150-day average, unless IWM is under its own "
+                 f"100-day {then}.")
+    assert _conds(spec.entry) == ["price gt sma150", "price@IWM gt sma100@IWM"]
+    assert spec.exit is not None and spec.exit.combine == "any"
+    assert _conds(spec.exit) == ["price lt sma150", "price@IWM lt sma100@IWM"]
+
+
+@pytest.mark.parametrize("then", [", then buy TLT", ", then hold it", ", in which case I buy more"])
+def test_unless_then_anything_else_is_refused(then: str) -> None:
+    with pytest.raises(ParseError) as refused:
+        parse(f"Hold EFA while it's above its 150-day average, unless IWM is under its own "
+              f"100-day{then}.")
+    assert "unless" in str(refused.value)
+
+
+# -- verbs of formal letters ---------------------------------------------------------------------
+def test_formal_verbs_of_buying_and_selling() -> None:
+    spec = parse("I should like the programme to acquire the utilities fund, IYR, whenever its "
+                 "ten-day RSI stands below 25, and to liquidate the holding once that same "
+                 "reading exceeds 60.")
+    assert spec.symbols == ["IYR"]
+    assert _conds(spec.entry) == ["rsi10 lt 25"] and _conds(spec.exit) == ["rsi10 gt 60"]
+    spec = parse("Please purchase DBC when its 20-day EMA crosses above its 60-day EMA, and "
+                 "subsequently dispose of the position when the 20-day crosses back below.")
+    assert _conds(spec.exit) == ["ema20 crosses_below ema60"]
+    spec = parse("Please enter a position in EWJ at such time as the 9-day EMA crosses above the "
+                 "40-day EMA; the position should be closed out when the 9-day drops below the "
+                 "40-day.")
+    assert _conds(spec.entry) == ["ema9 crosses_above ema40"]
+    assert _conds(spec.exit) == ["ema9 crosses_below ema40"]
+
+
+def test_close_it_out_get_back_in_cash_when_and_out_of_it_while() -> None:
+    spec = parse("Buy TIP when its MACD crosses above zero and close it out when the MACD crosses "
+                 "back below zero.")
+    assert _conds(spec.exit) == ["macd crosses_below 0"]
+    spec = parse("Golden cross on EEM = get back in, death cross = get out.")
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    spec = parse("VNQ: long while the MACD histogram is positive, cash when it's negative.")
+    assert _conds(spec.exit) == ["macd_hist lt 0"]
+    spec = parse("I want to be in IEV while its RSI is above 50 and out of it while the RSI is "
+                 "below 50.")
+    assert _conds(spec.entry) == ["rsi14 gt 50"] and _conds(spec.exit) == ["rsi14 lt 50"]
+
+
+def test_a_letters_request_is_small_talk() -> None:
+    spec = parse("I would be grateful if the system would buy LQD when its 30-day SMA crosses "
+                 "above its 90-day SMA.")
+    assert _conds(spec.entry) == ["sma30 crosses_above sma90"]
+
+
+# -- shorthand -----------------------------------------------------------------------------------
+def test_a_bare_period_glued_to_its_d_after_a_comparison_is_the_average() -> None:
+    spec = parse("long IWM > 150d, flat below")
+    assert _conds(spec.entry) == ["price gt sma150"] and _conds(spec.exit) == ["price lt sma150"]
+    spec = parse("own GLD above the 120 day, cash below")
+    assert _conds(spec.entry) == ["price gt sma120"] and _conds(spec.exit) == ["price lt sma120"]
+
+
+def test_a_line_named_then_in_above_out_below() -> None:
+    spec = parse("IEF: 8 mo SMA filter. In above, out below.")
+    assert spec.symbols == ["IEF"]
+    assert _conds(spec.entry) == ["price gt sma168"] and _conds(spec.exit) == ["price lt sma168"]
+
+
+def test_a_comparison_then_its_label() -> None:
+    spec = parse("RSI(3)<8 entry, >65 exit, IWM only")
+    assert _conds(spec.entry) == ["rsi3 lt 8"] and _conds(spec.exit) == ["rsi3 gt 65"]
+    spec = parse("AGG: RSI(10) crosses above 35 to buy, RSI(10) crosses below 65 to sell.")
+    assert _conds(spec.entry) == ["rsi10 crosses_above 35"]
+    assert _conds(spec.exit) == ["rsi10 crosses_below 65"]
+
+
+def test_a_label_never_takes_another_verb_or_a_stop() -> None:
+    # "rsi2<10 buy rsi2>70 sell": each verb after its own comparison, never swapped
+    spec = parse("qqq rsi2<8 buy rsi2>75 sell")
+    assert _conds(spec.entry) == ["rsi2 lt 8"] and _conds(spec.exit) == ["rsi2 gt 75"]
+    spec = parse("IWM - RSI(2) under 6 -> buy, RSI(2) over 65 -> sell")
+    assert _conds(spec.entry) == ["rsi2 lt 6"]
+    spec = parse("buy SPY when RSI(2) < 10, sell when RSI(2) > 70, stop 5% below entry")
+    assert spec.risk.stop_loss_pct == 5
+
+
+def test_macd_settings_with_dashes_and_the_bearish_one() -> None:
+    spec = parse("For TLT I'd use a slower MACD, 19-39-9: buy when the MACD line crosses above "
+                 "its signal line.")
+    assert _conds(spec.entry) == ["macd[19,39,9] crosses_above macd_signal[19,39,9]"]
+    spec = parse("MACD cross on VTI, buy the bullish cross and sell the bearish one.")
+    assert _conds(spec.exit) == ["macd crosses_below macd_signal"]
+
+
+def test_top_with_a_dash_and_a_name_with_style_is_no_ticker() -> None:
+    spec = parse("top-2 momentum among SPY, EFA, EEM and TLT, 6-month lookback, rebalance monthly")
+    assert spec.allocation.kind == AllocationKind.momentum_rotation and spec.allocation.top_n == 2
+    spec = parse("ABC-style: compare VTI and EFA on six-month return, own the top one if its "
+                 "return is above zero, otherwise hold SHY.")
+    assert spec.symbols == ["VTI", "EFA"] and spec.allocation.alternative == "SHY"
+
+
+# -- what a title names --------------------------------------------------------------------------
+def test_a_titles_one_rsi_is_what_a_bare_level_is_compared_with() -> None:
+    spec = parse("RSI-7 on EFA: in when > 55, out when < 45.")
+    assert _conds(spec.entry) == ["rsi7 gt 55"] and _conds(spec.exit) == ["rsi7 lt 45"]
+    spec = parse("HYG with a 4-period RSI: get in below 20, get out above 65.")
+    assert _conds(spec.entry) == ["rsi4 lt 20"] and _conds(spec.exit) == ["rsi4 gt 65"]
+
+
+def test_a_bare_level_that_the_rules_give_to_the_price_stays_refused() -> None:
+    with pytest.raises(ParseError):
+        parse("HYG 4 day RSI: buy under 20, sell over 65")
+
+
+def test_a_last_sentence_that_only_names_the_family() -> None:
+    spec = parse("EEM: buy a close above the 40-day high, sell a close below the 15-day low. "
+                 "Classic Donchian.")
+    assert _conds(spec.entry) == ["price gt hh40"]
+    with pytest.raises(ParseError) as refused:
+        parse("buy SPY when RSI(2) < 10, sell when RSI(2) > 70. Classic Donchian.")
+    assert "breakout" in str(refused.value)
+
+
+def test_macd_is_momentum_for_a_title() -> None:
+    spec = parse("Momentum on MDY: buy when MACD is above its signal line; sell whenever MACD is "
+                 "below the signal.")
+    assert _conds(spec.entry) == ["macd gt macd_signal"]
+
+
+# -- portfolios ----------------------------------------------------------------------------------
+def test_the_funds_counted_then_listed() -> None:
+    spec = parse("Equal weight between these 3 ETFs: VTI, TLT, GLD, rebalance quarterly")
+    assert spec.symbols == ["VTI", "TLT", "GLD"] and spec.schedule == "quarterly"
+    with pytest.raises(ParseError):
+        parse("Equal weight between these 3 ETFs: VTI, TLT, GLD, DBC, rebalance quarterly")
+
+
+def test_split_into_thirds_between() -> None:
+    spec = parse("Split my money into thirds between VTI, IEF and DBC and rebalance yearly.")
+    assert spec.allocation.weights == pytest.approx({"VTI": 1 / 3, "IEF": 1 / 3, "DBC": 1 / 3})
+    with pytest.raises(ParseError):
+        parse("split my money into thirds between VTI and IEF")
+
+
+def test_the_n_with_the_highest_return_and_go_in_my_account() -> None:
+    spec = parse("EFA, EEM, IEF and GLD: every month I own the two with the highest 63-day "
+                 "return, with the rest in SHY.")
+    assert spec.allocation.top_n == 2 and spec.allocation.lookback_days == 63
+    spec = parse("Momentum across QQQ, IWM and TLT. Every month the top 1 by 3-month return goes "
+                 "in my account if it's up; if not, BIL.")
+    assert spec.allocation.top_n == 1 and spec.allocation.alternative == "BIL"
+
+
+# -- the sell and the hold -----------------------------------------------------------------------
+def test_below_that_average_is_the_line_just_named() -> None:
+    spec = parse("buy SPY if its close is above its 150-day average; if the close is below that "
+                 "average, I'm out.")
+    assert _conds(spec.exit) == ["price lt sma150"]
+
+
+def test_arrows_said_with_gets_me_is_my_signal_for_and_is_where() -> None:
+    spec = parse("Daily RSI on IEV under 30 gets me in, RSI over 60 gets me out.")
+    assert _conds(spec.entry) == ["rsi14 lt 30"] and _conds(spec.exit) == ["rsi14 gt 60"]
+    spec = parse("RSI crossing back above 25 is my buy signal for EWJ and RSI crossing below 75 is "
+                 "my sell signal.")
+    assert spec.symbols == ["EWJ"] and _conds(spec.entry) == ["rsi14 crosses_above 25"]
+    spec = parse("IWM more than 4% under its 30 day moving average is where I buy, and I sell "
+                 "once it's above the 30 day again.")
+    assert _conds(spec.entry) == ["price lt sma30-4%"]
+
+
+def test_when_x_im_in_and_a_judgement_before_the_buy() -> None:
+    spec = parse("When TLT closes above the highest high of the last 30 days, I'm in. I get out "
+                 "when it closes under the lowest low of the last 15 days.")
+    assert _conds(spec.entry) == ["price gt hh30"] and _conds(spec.exit) == ["price lt ll15"]
+    spec = parse("When IWM is more than 3% above its 100-day moving average it's strong and I "
+                 "buy. Sell when it closes back under the 100-day.")
+    assert _conds(spec.entry) == ["price gt sma100+3%"]
+
+
+def test_the_week_closes_above() -> None:
+    spec = parse("Weekly chart on EFA: own it when the week closes above the 30 week moving "
+                 "average, sell when a week closes below it.")
+    assert _conds(spec.entry) == ["price:weekly gt sma30:weekly"]
+
+
+def test_a_loss_from_where_i_bought_is_a_stop() -> None:
+    spec = parse("If GLD closes above its 60 day high I'm buying. Out if it closes below the 30 "
+                 "day low or falls 6% from where I bought.")
+    assert spec.risk.stop_loss_pct == 6 and _conds(spec.exit) == ["price lt ll30"]
+
+
+def test_a_time_exit_said_with_gone_by() -> None:
+    spec = parse("buy EEM when its close is below the lower Bollinger band, sell when the price "
+                 "closes above the middle band or once 12 days have gone by")
+    assert spec.risk.max_hold_bars == 12
+
+
+def test_minimum_holds_said_in_a_letter() -> None:
+    spec = parse("Own LQD while it's above its 80-day SMA and sell when it's below; once I buy, I "
+                 "hold at least 6 trading days before that sell rule counts.")
+    assert spec.risk.min_hold_bars == 6
+    spec = parse("enter IWM when the 10-day SMA crosses above the 50-day SMA and exit when the "
+                 "10-day crosses back below, but not to act on that exit until the position has "
+                 "been held for at least 4 days.")
+    assert spec.risk.min_hold_bars == 4
+
+
+def test_labelled_conditions_named_together_by_the_rule() -> None:
+    spec = parse("Condition 1: MDY above its 150-day SMA. Condition 2: RSI(4) below 20. Buy when "
+                 "both hold, and get out when RSI(4) reads above 70.")
+    assert _conds(spec.entry) == ["price gt sma150", "rsi4 lt 20"]
+    spec = parse("Rule A: EFA above its 200-day SMA. Rule B: EFA's 50-day above its 200-day. Buy "
+                 "EFA when either is true; sell when both are false.")
+    assert spec.entry is not None and spec.entry.combine == "any"
+    with pytest.raises(ParseError):
+        parse("Condition 1: MDY above its 150-day SMA. Condition 2: RSI(4) below 20. Buy when all "
+              "3 hold, and get out when RSI(4) reads above 70.")
+
+
+# -- letters -------------------------------------------------------------------------------------
+def test_a_preference_says_nothing_unless_it_names_a_level() -> None:
+    spec = parse("Buy IEF when its 20-day SMA crosses above its 50-day SMA, sell on the opposite "
+                 "cross. I'd rather be late than wrong.")
+    assert _conds(spec.exit) == ["sma20 crosses_below sma50"]
+    with pytest.raises(ParseError):
+        parse("Buy IEF when RSI(2) < 10. I'd rather sell when RSI(2) > 80 than wait.")
+
+
+def test_small_talk_of_letters() -> None:
+    spec = parse("Mom of two, keep it simple. Equal parts SPY, IEF and GLD, rebalanced yearly.")
+    assert spec.symbols == ["SPY", "IEF", "GLD"]
+    spec = parse("Since I tend to panic-sell, buy VTI when the 50-day SMA crosses above the "
+                 "200-day SMA and sell when it crosses back below.")
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    spec = parse("I can only look at things once a day after the market closes. Buy DBC when its "
+                 "RSI is below 30, sell when it is above 60.")
+    assert spec.schedule == "daily"
+
+
+def test_those_are_my_only_exits_whatever_the_price_does_and_a_decimal_question() -> None:
+    spec = parse("Buy MDY when the 5 EMA crosses above the 20 EMA. Sell at a 5% gain or a 2% loss "
+                 "- those are my only exits.")
+    assert spec.exit is None and spec.risk.stop_loss_pct == 2 and spec.risk.take_profit_pct == 5
+    spec = parse("Buy EEM when the 2-day RSI is under 10, then sell after holding it for four "
+                 "trading days, whatever the price does.")
+    assert spec.risk.max_hold_bars == 4
+    spec = parse("For IWM use 1.5 standard deviations on the 15-day Bollinger Bands: buy on a "
+                 "close under the lower band and exit on a close over the upper band. Is 1.5 too "
+                 "narrow?")
+    assert _conds(spec.entry) == ["price lt bb_lower15[1.5]"]
+
+
+def test_a_stop_said_as_what_it_does_and_settings_around_the_fund() -> None:
+    spec = parse("Buy GLD when it closes above its 100-day SMA and sell when it closes below it, "
+                 "but additionally protect each position with a 7% stop-loss.")
+    assert spec.risk.stop_loss_pct == 7
+    spec = parse("Tighter: 12-day Bollinger Bands on TLT, two standard deviations. Buy when the "
+                 "close is below the lower band. Sell once the close is above the middle band.")
+    assert spec.symbols == ["TLT"] and _conds(spec.entry) == ["price lt bb_lower12"]
+
+
+def test_an_equal_split_with_its_verbs_said_as_gerunds() -> None:
+    spec = parse("Equal weight EFA, EEM and IEV, buying each one when it's above its 100-day SMA "
+                 "and selling it whenever it's under.")
+    assert spec.allocation.kind == AllocationKind.equal_weight
+    assert _conds(spec.exit) == ["price lt sma100"]
