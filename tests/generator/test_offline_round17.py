@@ -323,3 +323,51 @@ def test_an_equal_split_with_its_verbs_said_as_gerunds() -> None:
                  "and selling it whenever it's under.")
     assert spec.allocation.kind == AllocationKind.equal_weight
     assert _conds(spec.exit) == ["price lt sma100"]
+
+
+# -- from the read sets of earlier rounds ---------------------------------------------------------
+@pytest.mark.parametrize("only", [", only if EFA is above the 150 day",
+                                  ". Only if EFA is above the 150 day.",
+                                  ", but only when EFA is above its 150 day sma",
+                                  " | out when it turns up | only if EFA is above the 150 day"])
+def test_only_if_after_the_sell_rule_is_refused_not_read_as_the_sells(only: str) -> None:
+    # (it was read as a condition of the sell: the position closed only while EFA was above it)
+    with pytest.raises(ParseError) as refused:
+        parse(f"buy IEV when RSI(2) < 5, sell when RSI(2) > 75{only}")
+    assert "which rule it limits" in str(refused.value)
+
+
+def test_only_if_after_the_buy_is_the_buys() -> None:
+    spec = parse("Buy EWJ on a close above its 40-day high, but only if EFA is above its 100-day "
+                 "SMA. Exit on a close below the 20-day low.")
+    assert _conds(spec.entry) == ["price gt hh40", "price@EFA gt sma100@EFA"]
+    spec = parse("own DBC only while it is above its 120 day sma")
+    assert _conds(spec.exit) == ["price lt sma120"]
+
+
+def test_where_the_money_waits_and_exits_to_cash() -> None:
+    spec = parse("Every month rotate into the single strongest of VTI, EFA and EEM by 6-month "
+                 "return; if none of them is up, the model sits in IEF.")
+    assert spec.allocation.alternative == "IEF" and spec.allocation.require_positive_momentum
+    spec = parse("The model holds IWM while its close is above its 120-day SMA, and exits to cash "
+                 "on a close below it.")
+    assert _conds(spec.exit) == ["price lt sma120"]
+    spec = parse("Two funds at a time: rotate monthly among SPY, EFA, EEM and GLD by 3-month "
+                 "momentum, and I don't want to hold anything that's down over those 3 months.")
+    assert spec.allocation.top_n == 2 and spec.allocation.require_positive_momentum
+
+
+def test_a_band_without_its_noun_a_turn_said_as_turning_and_a_drift_after_but() -> None:
+    spec = parse("buy IEF below the lower bollinger, sell above the middle bollinger")
+    assert _conds(spec.entry) == ["price lt bb_lower20"]
+    spec = parse("DBC | buy on macd histogram turning positive | out when it turns negative")
+    assert _conds(spec.entry) == ["macd_hist crosses_above 0"]
+    spec = parse("70% VTI and 30% IEF, but I don't want to rebalance on a calendar, only when the "
+                 "mix is off by more than 8 points.")
+    assert spec.allocation.drift_band_pct == 8
+
+
+def test_a_fund_described_then_named_between_commas() -> None:
+    spec = parse("acquire the small cap fund, IWM, when its RSI is under 30; sell when it is over "
+                 "60")
+    assert spec.symbols == ["IWM"]

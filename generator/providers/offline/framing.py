@@ -346,6 +346,24 @@ _SLEEVE = rx(rf"for (?:the|my|our) (?P<sym>{SYM}) (?:allocation|sleeve|position|
              r"|part|slice)(?: ,)?")
 # "own GLD only while ...": "only" adds nothing to the condition it introduces
 _ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))")
+# "..., sell when RSI(2) > 70, only if VTI is above the 200 day": an "only if" that opens a
+# clause right after the sell rule may limit the buy (a trade filter) or the sell; read as the
+# sell's own condition it would change when the position is closed, so it is refused instead
+_CLAUSE_START = re.compile(r"(?:^|[,;.⋄:|-]|(?<!\S)but)\s*$")
+_LAST_VERB = re.compile(r"(?<!\S)(?P<v>sell|sells|selling|sold|exit|exits|out|dump|flat|cash"
+                        r"|liquidate|dispose|close (?:it|out)|buy|buys|buying|bought|long|enter"
+                        r"|purchase|acquire|hold|own|keep|get in|go long)(?!\S)")
+_SELL_VERBS = frozenset(words(
+    "sell sells selling sold exit exits out dump flat cash liquidate dispose")) | {"close it",
+                                                                                 "close out"}
+
+
+def _only_after_the_sell(state: ParseState, m: re.Match[str]) -> None:
+    before = m.string[: m.start()]
+    verbs = _LAST_VERB.findall(before)
+    if _CLAUSE_START.search(before) and verbs and verbs[-1] in _SELL_VERBS:
+        raise state.fail("'only if ...' after the sell rule: say which rule it limits ('buy only "
+                         "when ...' or 'sell only when ...')", [m.string[m.start():].strip()])
 
 
 # "Name: Bond Guard.", "called Golden Goose": a name for the strategy, at the start
@@ -873,6 +891,8 @@ def strip_small_talk(state: ParseState) -> None:
     text = _strip_chatter(found, text, state.framed_symbols)
     for pattern in PLEASANTRIES:
         text = pattern.sub(lambda m: _pleasantry(found, m), text)
+    for found_only in _ONLY.finditer(text):
+        _only_after_the_sell(state, found_only)
     text = _ONLY.sub(lambda m: f" {handler(m)} ", text)
     def ends_sentence(m: re.Match[str]) -> bool:
         """Small talk that ended a sentence with words before it ("... trades lol .")."""

@@ -92,10 +92,14 @@ ROT_TRIGGER = re.compile(
     r"(?<!\S)(?:top \d+|top one|best|strongest|rotat\w*|highest|whichever|winner"
     r"|better|stronger|higher)(?!\S)"
 )
+HELD_AT_A_TIME = rx(r"(?:(?:hold|own|in) )?(?P<n>\d+) (?:funds|etfs|assets|names|positions"
+                    r"|holdings|symbols) (?:at a time|at once)")
 ROT_TOP = [
     # "no more than 2 funds at a time": the number held
     rx(r"(?:no more than|not more than|never more than|at most|max|maximum|up to) (?P<n>\d+)"
        r" (?:funds|etfs|assets|names|positions|holdings|symbols)(?: at a time| at once)?"),
+    # "Two funds at a time: rotate monthly among ...": the number held, said alone
+    HELD_AT_A_TIME,
     # "hold the winner"
     # (not "if the winner's 12-month return is negative": the filter on the pick)
     rx(r"(?:the )?(?:winner|winning (?:1|one|fund|etf))(?! (?:⋄ |\d+ [a-z]+ )?(?:return|returns"

@@ -33,6 +33,7 @@ from generator.providers.offline.framing import (
     TITLE_FAMILIES,
 )
 from generator.providers.offline.phrases import GOLDEN, SYM, rx, squash
+from generator.providers.offline.portfolios import HELD_AT_A_TIME
 from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Title
@@ -226,6 +227,9 @@ def extract_title(state: ParseState) -> None:
     rest = _cut_settings(state, title, rest)
     body = _the_rsi_it_names(title, body)
     rest = _EQUAL_COUNT.sub(r"\g<n> \g<w> , equal weight", rest)
+    kept_words: list[str] = []
+    # "Two funds at a time: rotate ...": the number held, read with the rules (not a count)
+    rest = cut(HELD_AT_A_TIME, rest, lambda m: kept_words.append(m.group(0).strip()))
     rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
     ignored: list[str] = []
 
@@ -234,7 +238,6 @@ def extract_title(state: ParseState) -> None:
 
     rest = cut(_RATIO, rest, ratio)
     rest = cut(GOLDEN, rest, lambda m: title.crosses.append(m.group("w")))
-    kept_words: list[str] = []
     # a schedule ("At the end of every month check EFA: ...") or a position size ("$5,000 per
     # trade: buy IWM when ...", "Equal weight GLD, TLT and SPY, buy each when ...") said in the
     # title is read with the rules, never dropped with the title's other words

@@ -1135,6 +1135,15 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"| it| the market| charts?| prices?| my account| my portfolio| the screen)?"
         r"(?= once a day(?!\S))"), " "),
     (rx(r"once a day (?:after|at) the (?:market|close|bell)(?: closes?)?"), " once a day "),
+    # "if none of them is up, the model sits in SHY": where the money waits
+    (rx(rf"(?:the |our |my )?(?:model|strategy|portfolio|system|bot|money|account)"
+        rf" (?:sits|goes|moves|parks|stays|waits|hides) in(?:to)? (?P<s>{SYM})"), r" go to \g<s> "),
+    # "buy on macd histogram turning positive": when it turns
+    (rx(r"(?P<v>buy|sell|exit|get in|get out|out|in|long|flat) on (?P<x>(?:the )?(?:macd(?: line"
+        r"| histogram)?|histogram|momentum|(?:\d+ (?:day|week|month) )?(?:return|roc))) (?:turning"
+        r"|going|flipping) (?P<d>positive|negative)"), r" \g<v> when \g<x> turns \g<d> "),
+    # "buy below the lower bollinger": the band, its noun left out
+    (rx(r"(?P<w>lower|upper|middle) bollinger(?! bands?(?!\S))"), r" \g<w> bollinger band "),
     # "buy the bullish cross and sell the bearish one": the other cross
     (rx(r"(?P<w>bullish|bearish) (?:1|one)(?= [,;.⋄]| and | ?$)"), r" \g<w> cross "),
     # "hold it above the 100-day SMA, out below": a hold while above
