@@ -94,6 +94,13 @@ _SHARES = {"quarter": "25", "third": "33.333333", "fifth": "20", "tenth": "10"}
 _NOT_A_TICKER = r"(?:any|each|one|every|the|my|our|it|its|this|that|them|a|an|your)\b"
 
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+    # "a weekly close comes in below it", "px above 200d avg", "3 mo ret > 0", "flips back to
+    # negative", "$10,000 in per trade": said another way
+    (r"(?i)\bcomes? in (below|above|under|over)\b", r"is \1"),
+    (r"(?i)\bpx\b(?= (?:above|below|under|over|>|<|crosses|closes)\b)", "price"),
+    (r"(?i)\b(\d+ ?(?:mo|month|months|day|days|week|weeks|yr|year|years|m|d)) rets?\b", r"\1 return"),
+    (r"(?i)\b(flips|turns|goes|swings) back to (negative|positive)\b", r"turns \2"),
+    (r"(?i)\bin per (trade|position)\b", r"per \1"),
     # "falls 8% from where I bought": from the entry (never a buy of its own)
     (r"(?i)\b(from|below|under|off) where (?:i|we) (?:bought|buy|got in|entered)(?: it)?\b",
      r"\1 my entry"),

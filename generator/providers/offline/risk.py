@@ -266,7 +266,8 @@ _FIRST = rx(r"(?:, )?(?:whichever|which ever|whatever)(?: (?:comes|happens|hits|
             r"(?: first)(?= [,;.⋄]| ?$)|(?:, )?(?:whichever|which ever|whatever) (?:comes|happens"
             r"|hits|is hit|fires)(?: first)?"
             # "and if neither hits, just sell after 20 days": the time exit after the others
-            r"|(?:and )?if neither (?:hits|triggers|is hit|fires|happens)(?: ,)?(?: just)?")
+            r"|(?:and )?if neither(?: 1| one| of them| of those)? (?:hits|triggers|is hit|fires"
+            r"|happens)(?: ,)?(?: just)?")
 
 
 _OR_RULE = r"(?P<orw>(?: ,)? or)(?= (?:when|if|once|whenever|as soon as)(?!\S))"

@@ -168,7 +168,10 @@ def extract_standard_macd(state: ParseState) -> None:
         rest = pattern.sub(" ", state.t) if found else ""
         if found and re.search(r"(?<!\S)macd(?!\S)", rest):
             state.t = squash(pattern.sub(handler, state.t))
-    state.t = squash(_STANDARD_MACD.sub(handler, state.t))
+    # ("Classic 60/40, 60% SPY ...": three numbers after "classic" are MACD settings only when
+    # the text speaks of a MACD)
+    if re.search(r"(?<!\S)macd(?!\S)", state.t):
+        state.t = squash(_STANDARD_MACD.sub(handler, state.t))
     if state.macd_params is not None:
         state.t = squash(_SAME_SETTINGS.sub(" ", state.t))
 

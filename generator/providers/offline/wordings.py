@@ -208,8 +208,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|(?:, )?(?:and )?(?:that's|that is|thats|that|this is|it's|it is) (?:my|the|our) only"
         r" (?:way out|exit|sell)(?: rule| signal)?(?= [.;!⋄]| ?$)"), " "),
     # "my only exits are a 4% stop loss and an 8% profit target": the controls are the exits
-    (rx(r"(?:my|the|our) only (?:exits?|sells?|ways? out)(?: rules?| signals?)? (?:are|is"
-        r"|will be)(?= (?:an? |my |the )?\d+(?:\.\d+)? %)"), " "),
+    (rx(r"(?:my|the|our) only (?:exits?|sells?|ways? out)(?: rules?| signals?)?(?: (?:i|we)"
+        r" (?:want|need|use|'d use|would use))? (?:are|is|will be)(?= (?:an? |my |the )?\d+(?:\.\d+)?"
+        r" %)"), " "),
     # "protect yourself with a 12% trailing stop", "to protect my gains, use a 10% stop": what
     # the control is for
     (rx(r"(?:and )?(?:to )?protect (?:yourself|myself|ourselves|me|us|the position|my gains"
@@ -874,8 +875,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "When GLD closes above the highest high of the last 55 days, I'm in.": the same, said of
     # where the writer is
     (rx(r"(?P<kw>when|whenever|if|once|as soon as) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
-        r" , (?:i'm|i am|im|we're|we are) (?P<w>in|out)(?= [.;!⋄]|\s*$)"),
+        r"(?: ,)? (?:i'm|i am|im|we're|we are) (?P<w>in|out|gone|done)(?= [.;!⋄]|\s*$)"),
      lambda m: f" {'buy' if m.group('w') == 'in' else 'sell'} {m.group('kw')} {m.group('cond')} "),
+    # "the day the 50 slips under the 200 I'm gone": the same, said of a day
+    (rx(r"the (?:day|moment|minute|second|week) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
+        r"(?: ,)? (?:i'm|i am|im|we're|we are) (?P<w>out|gone|done)(?= [.;!⋄]|\s*$)"),
+     r" sell when \g<cond> "),
     # "long when 10 sma > 20 sma > 50 sma": each pair in turn
     (rx(rf"(?P<a>{MA_TEXT}|price|the price|close|the close) (?P<op>>|<|above|below|over|under)"
         rf" (?P<b>{MA_TEXT}) (?P=op) (?P<c>{MA_TEXT})"),
@@ -1144,6 +1149,25 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|going|flipping) (?P<d>positive|negative)"), r" \g<v> when \g<x> turns \g<d> "),
     # "buy below the lower bollinger": the band, its noun left out
     (rx(r"(?P<w>lower|upper|middle) bollinger(?! bands?(?!\S))"), r" \g<w> bollinger band "),
+    # "Classic 60/40, 60% SPY and 40% AGG": the split named, then said (a title, checked so)
+    (rx(r"(?<=^ )(?P<h>(?:(?:classic|the|a|my|standard|simple|basic|plain) )*\d+ / \d+(?: / \d+)?"
+        r"(?: (?:portfolio|split|mix|allocation))?) ,(?= \d+(?:\.\d+)? %)"), r" \g<h> : "),
+    # "... 5 points from its target before then, rebalance right away": the band between dates
+    (rx(r"before (?:then|the next (?:rebalance|one|date))(?= [,;.⋄]| ?$)"),
+     lambda m: " " if "rebalanc" in m.string else m.group(0)),
+    # "it's up over the last 3 months", "EFA is down over the past year": its return's sign
+    (rx(rf"(?P<s>it is|it's|(?:{SYM}) is) (?P<d>up|down) over the (?:last|past|prior) (?P<n>\d+ )?"
+        r"(?P<u>months?|weeks?|days?|years?)(?= [,;.⋄]| and | ?$)"),
+     lambda m: f" {'its' if m.group('s').startswith('it') else m.group('s')[:-3]}"
+               f" {(m.group('n') or '1 ').strip()} {m.group('u').rstrip('s')} return is"
+               f" {'positive' if m.group('d') == 'up' else 'negative'} "),
+    # "GLD / buy: close > 50d sma / sell: close < 50d sma / stop 4%": parts split with slashes
+    (rx(r"/(?= (?:buy|sell|entry|exit|stop|target|take profit|stop loss|trailing)(?: :|(?!\S)))"),
+     " . "),
+    (rx(rf"(?<=^ )(?P<s>{SYM}) /(?= (?:buy|entry|long) :)"), r" \g<s> : "),
+    # "I want two things true before I buy EEM: it's up over ... and it's above ...": the buy
+    (rx(rf"(?:i want|i need|there are) (?:2|two|3|three|both) things(?: to be)? true before (?:i|we)"
+        rf" (?P<v>buy|get into|own) (?P<s>{SYM})(?: :| when)"), r" \g<v> \g<s> when "),
     # "buy the bullish cross and sell the bearish one": the other cross
     (rx(r"(?P<w>bullish|bearish) (?:1|one)(?= [,;.⋄]| and | ?$)"), r" \g<w> cross "),
     # "hold it above the 100-day SMA, out below": a hold while above
