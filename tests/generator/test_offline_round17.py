@@ -371,3 +371,52 @@ def test_a_fund_described_then_named_between_commas() -> None:
     spec = parse("acquire the small cap fund, IWM, when its RSI is under 30; sell when it is over "
                  "60")
     assert spec.symbols == ["IWM"]
+
+
+@pytest.mark.parametrize("joined", ["and, on top of that,", "and,", "and also"])
+def test_either_after_and_with_words_between_is_a_group_of_its_own(joined: str) -> None:
+    # (it was read any(all(A, B), C): the group of "either" lost behind the comma)
+    spec = parse(f"buy EFA when it's above its 150-day {joined} either its 3-day RSI is under 15 "
+                 "or it has fallen four days in a row; sell when the 3-day RSI is over 75")
+    assert spec.entry is not None and spec.entry.combine == "all"
+    assert [item_text(c) for c in spec.entry.conditions] == [
+        "price gt sma150", "any(down_streak ge 4, rsi3 lt 15)"]
+
+
+def test_three_numbers_after_classic_are_macd_settings_only_beside_a_macd() -> None:
+    spec = parse("Classic 70/30, 70% VTI and 30% IEF, rebalanced every quarter.")
+    assert spec.allocation.weights == {"VTI": 0.7, "IEF": 0.3}
+    with pytest.raises(ParseError):
+        parse("Classic 70/30, 30% VTI and 70% IEF, rebalanced every quarter.")
+
+
+def test_shorthand_of_forum_posts() -> None:
+    spec = parse("EFA - buy when 6 mo ret > 0 and px above 150d avg, sell when 6 mo ret < 0.")
+    assert _conds(spec.entry) == ["roc126 gt 0", "price gt sma150"]
+    spec = parse("SHY / buy: close > 20d sma / sell: close < 20d sma / stop 2%")
+    assert _conds(spec.exit) == ["price lt sma20"] and spec.risk.stop_loss_pct == 2
+    spec = parse("Buy IEF when its 60-day return turns positive, and when it turns negative sell it "
+                 "and sit in cash.")
+    assert _conds(spec.exit) == ["roc60 crosses_below 0"]
+
+
+def test_letters_of_forum_posts() -> None:
+    spec = parse("I run a bakery and don't have time to watch charts, so here's the rule: buy TLT "
+                 "when its RSI is under 30; sell when it is over 60.")
+    assert _conds(spec.entry) == ["rsi14 lt 30"]
+    spec = parse("I work four 10-hour shifts and can't babysit a screen. EEM: in when the 10-day "
+                 "EMA crosses over the 40-day EMA, out when the 10 falls back under the 40. Only "
+                 "25% of my account goes into it.")
+    assert spec.allocation.kind == AllocationKind.fixed_fraction and spec.allocation.fraction == 0.25
+    spec = parse("I want two things true before I buy VNQ: it's up over the last 6 months and it's "
+                 "above its 150-day moving average. Sell if either one fails.")
+    assert _conds(spec.entry) == ["roc126 gt 0", "price gt sma150"]
+    spec = parse("I'll own IEF while its 20-day average is above its 100-day, and when the 20 slips "
+                 "under the 100 I'm gone.")
+    assert _conds(spec.exit) == ["sma20 crosses_below sma100"]
+    spec = parse("Buy MDY when RSI(2) is below 5; sell at a 4% gain or a 4% loss, or after 6 days "
+                 "if neither one happens.")
+    assert spec.risk.max_hold_bars == 6 and spec.exit is None
+    spec = parse("60/40 VTI and IEF. Rebalance every quarter, but if either one wanders more than 4 "
+                 "points from its target before then, rebalance right away.")
+    assert spec.allocation.drift_band_pct == 4 and spec.schedule == "quarterly"

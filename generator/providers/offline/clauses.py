@@ -280,10 +280,13 @@ def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:
                 pending.append(clause)
             elif merged:
                 target = merged[-1]
-                # "either A or B, as long as C": a clause with its own keyword is a group
+                # "either A or B, as long as C": a clause with its own keyword is a group; so is
+                # one that opens with "either" ("A and, on top of that, either B or C": all(A,
+                # any(B, C)), never any(all(A, B), C))
                 target.add(clause.linked(),
                            group=(clause.conn is not None or clause.keyword is not None
-                                  or clause.joins[0].startswith("unless")))
+                                  or clause.joins[0].startswith("unless")
+                                  or bool(clause.pieces and clause.pieces[0][:1] == ["either"])))
                 if clause.keyword == "wl" and target.verb == "entry":
                     target.keyword = "wl"
             elif not has_verb:

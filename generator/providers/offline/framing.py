@@ -556,8 +556,12 @@ _ABOUT_THE_WRITER = re.compile(
     r"|saw on|from a (?:podcast|book|forum|video|magazine|friend)"
     # the writer's work and day: "I mow lawns all day", "I sell houses for a living", "we're
     # both teachers", "no time for charts", "I don't have time for more than that"
-    r"|all day|for a living|(?:we're|we are) both|no time for|(?:i|we) (?:don't|do not|dont)"
+    r"|all day|for a living|(?:we're|we are) both|no time for|(?:i|we|and) (?:don't|do not|dont)"
     r" have (?:the |much |any )?time|(?:i|we) (?:lost|got burned|got burnt|got wiped)"
+    # "I run a landscaping business", "can't babysit a screen", "I work three 12-hour shifts"
+    r"|(?:i|we) (?:run|own|have) (?:a|an|my|our) (?:[a-z]+ ){0,2}(?:business|shop|company|store"
+    r"|restaurant|farm|practice|bakery|salon)|(?:can't|cannot|can not) (?:babysit|watch|stare at)"
+    r" (?:a |the |my )?(?:screens?|charts?|markets?)|(?:i|we) work(?: \d+)? \d+ hour shifts"
     # "I want to see how it behaves first", "I don't want to think about it more than that"
     r"|see how it (?:behaves|does|goes|works|plays out)|(?:don't|do not) want to think about it)"
     r"(?!\S)")
@@ -785,6 +789,7 @@ _START = r"(?:(?<=^ )|(?<=[.!?] ))"
 _RATIONALE = [
     re.compile(_START + r"(?P<why>(?:(?![.!?;:] )[^.!?;:])+?)(?: ,| ;)? (?:so|which is why"
                r"|that's why|that why|that is why|hence|therefore)(?: ,)? (?=(?:(?:i|we|my|our|just"
+               r"|here's|here|the rule"
                r"|after|the bot|i'd|i'll|let's|i'm|please|each)(?!\S)"
                r"|\d+(?:\.\d+)? (?:dollars|%|percent)"
                # "I'm a student with little to play with, so $500 per trade on SPY": the size
@@ -915,7 +920,7 @@ def strip_small_talk(state: ParseState) -> None:
 # of funds is `_COUNT`, read before this)
 PERSONAL_NUMBER = rx(
     r"(?:(?:for|of|after|with|raising|have|has|read|bought|wrote) )?(?:my |our |a |the )?"
-    rf"(?:run of )?\d+(?: [a-z']+){{0,2}} (?:{'|'.join(sorted(PERSONAL_NOUNS))})(?: old)?"
+    rf"(?:run of )?(?:\d+ )?\d+(?: [a-z']+){{0,2}} (?:{'|'.join(sorted(PERSONAL_NOUNS))})(?: old)?"
     # "Dad of three", "a mom of 2": the writer's family
     r"|(?:dad|mom|mum|father|mother|grandfather|grandmother|grandpa|grandma|parent|papa|mama)"
     r" of \d+(?: (?:kids|children|boys|girls))?"

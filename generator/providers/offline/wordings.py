@@ -1161,6 +1161,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: f" {'its' if m.group('s').startswith('it') else m.group('s')[:-3]}"
                f" {(m.group('n') or '1 ').strip()} {m.group('u').rstrip('s')} return is"
                f" {'positive' if m.group('d') == 'up' else 'negative'} "),
+    # "Only 30% of my account goes into it": the size of each position
+    (rx(r"(?P<n>\d+(?:\.\d+)? %) of (?:my|the|our) (?:account|portfolio|money|capital)"
+        r" (?:goes|go|gets put|is put|is used|is invested) (?:into|in|on) (?:it|each trade"
+        r"|each position|the trade|every trade|a trade)"), r" \g<n> of the account per position "),
     # "GLD / buy: close > 50d sma / sell: close < 50d sma / stop 4%": parts split with slashes
     (rx(r"/(?= (?:buy|sell|entry|exit|stop|target|take profit|stop loss|trailing)(?: :|(?!\S)))"),
      " . "),
