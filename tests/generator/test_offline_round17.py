@@ -420,3 +420,10 @@ def test_letters_of_forum_posts() -> None:
     spec = parse("60/40 VTI and IEF. Rebalance every quarter, but if either one wanders more than 4 "
                  "points from its target before then, rebalance right away.")
     assert spec.allocation.drift_band_pct == 4 and spec.schedule == "quarterly"
+
+
+def test_a_then_after_another_clause_is_not_the_unless_clauses() -> None:
+    spec = parse("Unless GLD is below its 150-day SMA, buy GLD when RSI(14) is under 30, then sell "
+                 "it when RSI(14) is over 60.")
+    assert sorted(_conds(spec.entry)) == ["price gt sma150", "rsi14 lt 30"]
+    assert _conds(spec.exit) == ["rsi14 gt 60"]

@@ -302,7 +302,7 @@ FLOORS = {"development": 0.95, "held_out": 0.90, "held_out_2": 0.90, "held_out_3
           "held_out_27": 0.98, "held_out_28": 0.91, "held_out_29": 0.93, "held_out_30": 0.94,
           "held_out_31": 0.95, "held_out_32": 0.96, "held_out_33": 0.95, "held_out_34": 0.66,
           "held_out_35": 0.93, "held_out_36": 0.84, "held_out_37": 0.71, "held_out_38": 0.92,
-          "held_out_39": 0.48, "held_out_40": 0.70, "held_out_41": 0.80}
+          "held_out_39": 0.48, "held_out_40": 0.70, "held_out_41": 0.80, "held_out_42": 0.66}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

@@ -1385,7 +1385,7 @@ def _labelled_conditions(text: str) -> str:
 # (or "in which case") points back at the "unless" clause being TRUE, so the words after it only
 # say again what the "unless" already does (out while it holds), and are dropped; with any other
 # words after it the text is refused, never read as "sell unless ..." (out while it is false)
-_UNLESS_THEN = re.compile(r"(?<!\S)(?P<u>unless (?:(?! [.;:!?⋄] ).)+?)(?: ,| -| ;)?"
+_UNLESS_THEN = re.compile(r"(?<!\S)(?P<u>unless (?:(?! [.;:!?⋄,-] ).)+?)(?: ,| -| ;)?"
                           r" (?:then|in which case|if so)(?P<rest>(?: (?:(?! [.;:!?⋄] ).)+?)?)"
                           r"(?= [.;!?⋄]| ?$)")
 _OUT_WORDS = frozenset(words("""i we 'll will would 'd i'd i'll we'll then stay go sit be am are
