@@ -427,3 +427,45 @@ def test_a_then_after_another_clause_is_not_the_unless_clauses() -> None:
                  "it when RSI(14) is over 60.")
     assert sorted(_conds(spec.entry)) == ["price gt sma150", "rsi14 lt 30"]
     assert _conds(spec.exit) == ["rsi14 gt 60"]
+
+
+# -- dictated text and pasted markdown -----------------------------------------------------------
+def test_a_ticker_dictated_letter_by_letter() -> None:
+    spec = parse("okay so um buy I W M when the twenty day moving average crosses above the one "
+                 "hundred day and uh sell when it crosses back below")
+    assert spec.symbols == ["IWM"]
+    spec = parse("buy the triple Q's when the RSI drops below twenty five, sell above sixty")
+    assert spec.symbols == ["QQQ"]
+    # letters that spell no known fund stay letters (refused as they are)
+    with pytest.raises(ParseError):
+        parse("buy X Q Z when the RSI is under 30 and sell when it is over 70")
+
+
+def test_dictated_punctuation_and_spoken_hundreds() -> None:
+    spec = parse("buy EEM when the RSI drops below twenty five comma sell when it goes above "
+                 "sixty five period")
+    assert _conds(spec.entry) == ["rsi14 lt 25"] and _conds(spec.exit) == ["rsi14 gt 65"]
+    spec = parse("buy DBC when it is above the one fifty day sma and sell when it is below it")
+    assert _conds(spec.entry) == ["price gt sma150"]
+    # "period" as a noun stays one
+    spec = parse("Rotate monthly between QQQ and IEF, whichever went up more over the last 40 "
+                 "trading days; if both are negative over that period hold SHY.")
+    assert spec.allocation.alternative == "SHY"
+
+
+def test_markdown_labels_bullets_and_numbered_steps() -> None:
+    spec = parse("## Rules - Buy: EWJ when RSI(14) < 25 - Sell: when RSI(14) > 65")
+    assert spec.symbols == ["EWJ"] and _conds(spec.exit) == ["rsi14 gt 65"]
+    spec = parse("**Symbol:** IEF **Buy when:** RSI(14) < 35 **Sell when:** RSI(14) > 55")
+    assert _conds(spec.entry) == ["rsi14 lt 35"]
+    spec = parse("- Ticker: LQD - Entry: RSI(2) below 5 - Exit: RSI(2) above 60")
+    assert spec.symbols == ["LQD"] and _conds(spec.exit) == ["rsi2 gt 60"]
+    spec = parse("1) Buy MDY when the 10 EMA crosses above the 40 EMA 2) Sell when it crosses back "
+                 "below 3) 6% stop loss")
+    assert spec.risk.stop_loss_pct == 6
+
+
+def test_a_condition_said_twice_is_one_condition() -> None:
+    spec = parse("Strategy: Golden Cross | Ticker: IWM | Entry: 50 SMA crosses above 200 SMA | "
+                 "Exit: 50 SMA crosses below 200 SMA")
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]

@@ -73,6 +73,20 @@ def _fix_spelling(s: str) -> str:
     return re.sub(r"(?<![\w'])[A-Za-z]+(?![\w'])", fix, s)
 
 
+# words after which "period" is the noun ("the holding period", "over that period")
+_PERIOD_NOUN = frozenset(words("""holding lookback rsi the a an that this same usual each every whole
+    time test sample given chosen default waiting review trial one 1 month week day year
+    calculation averaging smoothing"""))
+
+
+def _dictated_period(m: re.Match[str]) -> str:
+    """ "sell when it goes above seventy period": a dictated full stop (not "the holding
+    period", "over that period")."""
+    if m.group("w").lower() in _PERIOD_NOUN:
+        return m.group(0)
+    return f"{m.group('w')} ."
+
+
 def _bare_weights(m: re.Match[str]) -> str:
     """ "50 VTI / 30 EFA / 20 AGG", "SPY 50 / TLT 50": weights without their % signs, read as
     percentages only when they add up to 100."""
@@ -94,11 +108,21 @@ _SHARES = {"quarter": "25", "third": "33.333333", "fifth": "20", "tenth": "10"}
 _NOT_A_TICKER = r"(?:any|each|one|every|the|my|our|it|its|this|that|them|a|an|your)\b"
 
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+    # dictated punctuation: "below thirty comma sell when ... seventy period" (never "holding
+    # period", "lookback period", "the RSI period")
+    (r"(?i)\s+comma\b", " ,"),
+    (r"(?i)\b(?P<w>[a-z0-9']+)\s+period(?=\s*(?:\.|$)|\s+(?:and|then|so|also|buy|sell|exit|get"
+     r"|hold|i|we|if|when|stop|use|put|rebalance|new paragraph)\b)", _dictated_period),
+    (r"(?i)\bnew (?:paragraph|line)\b", " . "),
+    # "the one fifty day": a hundred and fifty, said as a speaker says it
+    (r"(?i)\b(one|two|three|four) (twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+     r"(?=[ -](?:day|days|week|weeks|period|sma|ema)\b)", r"\1 hundred \2"),
     # "a weekly close comes in below it", "px above 200d avg", "3 mo ret > 0", "flips back to
     # negative", "$10,000 in per trade": said another way
     (r"(?i)\bcomes? in (below|above|under|over)\b", r"is \1"),
     (r"(?i)\bpx\b(?= (?:above|below|under|over|>|<|crosses|closes)\b)", "price"),
-    (r"(?i)\b(\d+ ?(?:mo|month|months|day|days|week|weeks|yr|year|years|m|d)) rets?\b", r"\1 return"),
+    (r"(?i)\b(\d+ ?(?:mo|month|months|day|days|week|weeks|yr|year|years|m|d)) rets?\b",
+     r"\1 return"),
     (r"(?i)\b(flips|turns|goes|swings) back to (negative|positive)\b", r"turns \2"),
     (r"(?i)\bin per (trade|position)\b", r"per \1"),
     # "falls 8% from where I bought": from the entry (never a buy of its own)
@@ -172,7 +196,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "TL;DR ...": a summary of what the text says; framing sets it aside
     (r"(?i)\btl\s*;\s*dr\b\s*:?", " . tldr "),
     # "1) ... 2) ...", "Steps: 1) ...": numbered steps anywhere, each its own sentence
-    (r"(?:(?<=\s)(?<![,(]\s)|^)[1-9]\)\s+(?=[A-Za-z$])",
+    (r"(?:(?<=\s)(?<![,(]\s)|^)[1-9]\)\s+(?=[A-Za-z$0-9])",
      lambda m: " " if m.start() == 0 else " . "),
     # "i.e. a quarter each": what follows restates what was said; framing sets it aside
     (r"(?i)\b(?:i\.e\.|e\.g\.)(?=\s)", " , ie "),
@@ -467,7 +491,7 @@ def normalise(text: str, known: set[str] | None) -> str:
     caps_heuristic = any(c.islower() for c in s)
     known_upper = frozenset(k.strip().upper() for k in known) if known else frozenset()
     out: list[str] = []
-    tokens = _join_number_words(TOKEN_RE.findall(s))
+    tokens = _spelled_tickers(_join_number_words(TOKEN_RE.findall(s)), known_upper)
     shouted = _shouted(tokens) if caps_heuristic else set()
     for i, tok in enumerate(tokens):
         if i in shouted and tok.upper() not in known_upper and tok.lower() not in ETF_LOWER:
@@ -477,6 +501,25 @@ def normalise(text: str, known: set[str] | None) -> str:
         else:
             out.append(tok)
     return " " + " ".join(out) + " "
+
+
+def _spelled_tickers(tokens: list[str], known_upper: frozenset[str]) -> list[str]:
+    """ "S P Y", "t l t" (dictated letter by letter): the ticker, when the letters spell a known
+    fund (the text's known symbols or the well-known ETFs)."""
+    out: list[str] = []
+    k = 0
+    while k < len(tokens):
+        end = k
+        while end < len(tokens) and len(tokens[end]) == 1 and tokens[end].isalpha():
+            end += 1
+        joined = "".join(tokens[k:end])
+        if 2 <= end - k <= 5 and (joined.upper() in known_upper or joined.lower() in ETF_LOWER):
+            out.append(joined.upper())
+            k = end
+        else:
+            out.extend(tokens[k:max(end, k + 1)])
+            k = max(end, k + 1)
+    return out
 
 
 def _shouted(tokens: list[str]) -> set[int]:

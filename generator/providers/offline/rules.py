@@ -120,6 +120,8 @@ def _flat_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> R
         else:
             right = Constant(value=c.right)
         cond = Condition(left=left, op=c.op, right=right, offset_pct=c.offset_pct)
+        if cond in conditions:  # said twice ("Strategy: Golden Cross | Entry: 50 crosses ...")
+            continue
         conditions.append(cond)
         state.understood.append(f"{role}: {describe_condition(cond)}")
     combine: Literal["all", "any"] = "any" if joins == {"or"} else "all"

@@ -39,6 +39,8 @@ ALIASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\bsp\s?500\b"), "SPY"),
     (re.compile(r"(?i)(?:\bthe\s+)?\bnasdaq(?:\s*-?\s*100)?(?:\s+index)?\b"), "QQQ"),
     (re.compile(r"(?i)\bgold\b"), "GLD"),
+    # "the triple Q's", "triple-Qs": the Nasdaq-100 fund's nickname
+    (re.compile(r"(?i)(?:\bthe\s+)?\btriple[\s-]?q(?:'?s)?\b"), "QQQ"),
     (re.compile(r"(?i)(?:\bthe\s+)?\brussell\s*-?\s*2000(?:\s+index)?\b"), "IWM"),
     (
         re.compile(

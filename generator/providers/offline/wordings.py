@@ -90,6 +90,14 @@ def _counted_funds(m: re.Match[str]) -> str:
 
 
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "Buy: QQQ when RSI(14) < 30", "**Buy when:** RSI(14) < 30": a label, then its rule
+    (rx(rf"(?P<v>buy|sell|entry|exit|long|enter)(?: signal| rule)? : (?P<s>{SYM})(?= (?:when|if"
+        r"|once|whenever|on|while)(?!\S))"), r" \g<v> \g<s> "),
+    (rx(r"(?P<v>buy|sell|entry|exit|long|enter|get in|get out)(?: signal| rule)? (?P<w>when|if) :"
+        r"|(?P<v2>buy|sell|entry|exit) : (?P<w2>when|if)"),
+     lambda m: f" {m.group('v') or m.group('v2')} {m.group('w') or m.group('w2')} "),
+    # "- Ticker: VNQ - Entry: RSI(2) below 10 - Exit: ...": bullets before labels end sentences
+    (rx(r"-(?= (?:[a-z]+ ){0,2}[a-z]+ :)"), " . "),
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
     (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
         rf" (?:via|through) (?:the )?(?P<s>{SYM})(?: fund| etf)?"), r" \g<s> "),
