@@ -395,8 +395,8 @@ def test_shorthand_of_forum_posts() -> None:
     assert _conds(spec.entry) == ["roc126 gt 0", "price gt sma150"]
     spec = parse("SHY / buy: close > 20d sma / sell: close < 20d sma / stop 2%")
     assert _conds(spec.exit) == ["price lt sma20"] and spec.risk.stop_loss_pct == 2
-    spec = parse("Buy IEF when its 60-day return turns positive, and when it turns negative sell it "
-                 "and sit in cash.")
+    spec = parse("Buy IEF when its 60-day return turns positive, and when it turns negative sell "
+                 "it and sit in cash.")
     assert _conds(spec.exit) == ["roc60 crosses_below 0"]
 
 
@@ -407,18 +407,19 @@ def test_letters_of_forum_posts() -> None:
     spec = parse("I work four 10-hour shifts and can't babysit a screen. EEM: in when the 10-day "
                  "EMA crosses over the 40-day EMA, out when the 10 falls back under the 40. Only "
                  "25% of my account goes into it.")
-    assert spec.allocation.kind == AllocationKind.fixed_fraction and spec.allocation.fraction == 0.25
+    assert spec.allocation.kind == AllocationKind.fixed_fraction
+    assert spec.allocation.fraction == 0.25
     spec = parse("I want two things true before I buy VNQ: it's up over the last 6 months and it's "
                  "above its 150-day moving average. Sell if either one fails.")
     assert _conds(spec.entry) == ["roc126 gt 0", "price gt sma150"]
-    spec = parse("I'll own IEF while its 20-day average is above its 100-day, and when the 20 slips "
-                 "under the 100 I'm gone.")
+    spec = parse("I'll own IEF while its 20-day average is above its 100-day, and when the 20 "
+                 "slips under the 100 I'm gone.")
     assert _conds(spec.exit) == ["sma20 crosses_below sma100"]
     spec = parse("Buy MDY when RSI(2) is below 5; sell at a 4% gain or a 4% loss, or after 6 days "
                  "if neither one happens.")
     assert spec.risk.max_hold_bars == 6 and spec.exit is None
-    spec = parse("60/40 VTI and IEF. Rebalance every quarter, but if either one wanders more than 4 "
-                 "points from its target before then, rebalance right away.")
+    spec = parse("60/40 VTI and IEF. Rebalance every quarter, but if either one wanders more than "
+                 "4 points from its target before then, rebalance right away.")
     assert spec.allocation.drift_band_pct == 4 and spec.schedule == "quarterly"
 
 

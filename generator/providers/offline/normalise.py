@@ -74,8 +74,8 @@ def _fix_spelling(s: str) -> str:
 
 
 # words after which "period" is the noun ("the holding period", "over that period")
-_PERIOD_NOUN = frozenset(words("""holding lookback rsi the a an that this same usual each every whole
-    time test sample given chosen default waiting review trial one 1 month week day year
+_PERIOD_NOUN = frozenset(words("""holding lookback rsi the a an that this same usual each every
+    whole time test sample given chosen default waiting review trial one 1 month week day year
     calculation averaging smoothing"""))
 
 

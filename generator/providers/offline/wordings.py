@@ -217,8 +217,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?:way out|exit|sell)(?: rule| signal)?(?= [.;!⋄]| ?$)"), " "),
     # "my only exits are a 4% stop loss and an 8% profit target": the controls are the exits
     (rx(r"(?:my|the|our) only (?:exits?|sells?|ways? out)(?: rules?| signals?)?(?: (?:i|we)"
-        r" (?:want|need|use|'d use|would use))? (?:are|is|will be)(?= (?:an? |my |the )?\d+(?:\.\d+)?"
-        r" %)"), " "),
+        r" (?:want|need|use|'d use|would use))? (?:are|is|will be)"
+        r"(?= (?:an? |my |the )?\d+(?:\.\d+)? %)"), " "),
     # "protect yourself with a 12% trailing stop", "to protect my gains, use a 10% stop": what
     # the control is for
     (rx(r"(?:and )?(?:to )?protect (?:yourself|myself|ourselves|me|us|the position|my gains"
@@ -1178,8 +1178,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      " . "),
     (rx(rf"(?<=^ )(?P<s>{SYM}) /(?= (?:buy|entry|long) :)"), r" \g<s> : "),
     # "I want two things true before I buy EEM: it's up over ... and it's above ...": the buy
-    (rx(rf"(?:i want|i need|there are) (?:2|two|3|three|both) things(?: to be)? true before (?:i|we)"
-        rf" (?P<v>buy|get into|own) (?P<s>{SYM})(?: :| when)"), r" \g<v> \g<s> when "),
+    (rx(rf"(?:i want|i need|there are) (?:2|two|3|three|both) things(?: to be)? true before"
+        rf" (?:i|we) (?P<v>buy|get into|own) (?P<s>{SYM})(?: :| when)"), r" \g<v> \g<s> when "),
     # "buy the bullish cross and sell the bearish one": the other cross
     (rx(r"(?P<w>bullish|bearish) (?:1|one)(?= [,;.⋄]| and | ?$)"), r" \g<w> cross "),
     # "hold it above the 100-day SMA, out below": a hold while above
