@@ -578,8 +578,10 @@ def _from_side(reader: _Reader) -> str | None:
     return None
 
 
-def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Cond | None:
-    """The condition in `piece`, or None once it has been refused (see `ParseState.reject`)."""
+def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
+                   role: str | None = None) -> Cond | None:
+    """The condition in `piece`, or None once it has been refused (see `ParseState.reject`).
+    `role` is the verb of the rule it is read for ("entry", "hold", "exit"), if known."""
     text = state.render(piece)
     if any(tok in state.unsupported for tok in piece):
         state.reject(piece)
@@ -610,12 +612,29 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None) -> Co
                 and right.kind == IndicatorKind.bb_middle and left.kind == IndicatorKind.price):
             resolved = _middle_from(state, prev)  # "gets back to the middle band"
         if resolved is None:
+            resolved = _undirected_cross(op, left, right, role)
+        if resolved is None:
             raise _Refused("the direction of the comparison is unclear (say above or below)")
         return Cond(left, resolved, right, text, offset_pct=reader.offset,
                     motion=op.code in ("mu", "md"))
     except _Refused as refused:
         state.reject(piece, refused.reason)
         return None
+
+
+_AVERAGES = (IndicatorKind.sma, IndicatorKind.ema)
+
+
+def _undirected_cross(op: Op, left: Ind, right: Ind | float, role: str | None) -> Operator | None:
+    """ "buy when the 20 EMA crosses the 50 EMA": a faster average crossing a slower one with no
+    direction said is the cross up in a buy rule and the cross down in a sell rule (a slower one
+    crossing a faster one, or a cross of anything else, stays unclear)."""
+    if (op.code != "c?" or role is None or not isinstance(right, Ind)
+            or left.kind not in _AVERAGES or right.kind not in _AVERAGES
+            or left.period is None or right.period is None or left.period >= right.period
+            or left.symbol != right.symbol or left.timeframe != right.timeframe):
+        return None
+    return Operator.crosses_below if role == "exit" else Operator.crosses_above
 
 
 def resolve_op(op: Op, left: Ind, right: Ind | float) -> Operator | None:

@@ -313,6 +313,10 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # trader slang read as words, not tickers
     (r"\b(?:BTFD|BTD|YOLO|FOMO|HODL|DCA|ATH|OB|OS|OB/OS)\b", lambda m: m.group(0).lower()),
     # "QQQ 50% | IEF 30%": the share after the symbol, as in a list of weights
+    # "SPY 60% TLT 40%": a list of weights, each after its fund, with no comma between
+    # (only a list that starts with a fund: "40% SPY 30% TLT" is a list of the other order)
+    (r"(?<!%)(?<!%\s)\b(?:[A-Z]{2,5}\s+\d+(?:\.\d+)?\s*%\s*){2,}",
+     lambda m: re.sub(r"%\s*(?=[A-Z])", "% , ", m.group(0))),
     (r"\b([A-Z]{2,5})\s+(\d+(?:\.\d+)?)\s*%\s*(?=[,/;]|$|and\b|--)", r"\2 % \1 "),
     # "macd x signal up": a cross written as x, its direction after
     (r"(?i)\bx\s+((?:the\s+)?signal(?:\s+line)?|zero|0)\s+(up|down)\b",

@@ -142,7 +142,8 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
        r"(?: it| them| everything| the position)? (?:after|once|when)(?: (?:holding|held|being in"
        r"|having held|i have held|it has been held|the position is))?(?: it| them)?(?: for)?"
        rf" {_HOLD_N}(?: (?:held|later|in the trade|of holding))?{_TIME_EXIT_END}"),
-    rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out)(?: it| them)? " + _HOLD_N + r" later"
+    rx(r"(?:, )?(?:and )?(?:then )?(?:sells?|exits?|gets out|get out)(?: it| them)? " + _HOLD_N
+       + r" later"
        + _TIME_EXIT_END),
     rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| each trade| the position)?"
        rf" for (?:at most |up to |a maximum of |exactly |just )?{_HOLD_N}(?:(?: ,)? (?:and|then)"

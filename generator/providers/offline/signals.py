@@ -148,7 +148,7 @@ def parse_signal(state: ParseState) -> StrategySpec:
         if c.pieces:
             verb = c.verb
         for k, (piece, join) in enumerate(zip(c.pieces, c.joins, strict=True)):
-            cond = read_condition(state, piece, prev)
+            cond = read_condition(state, piece, prev, role=c.verb)
             if cond is None:
                 continue
             prev = cond

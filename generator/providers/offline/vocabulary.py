@@ -147,7 +147,9 @@ COMMON_WORDS = frozenset(words(
     these those there here where what which who how why it its they them their he she his her
     him we us our you your me my mine i a an the to of in on at by for with from into onto as
     per via hello hi hey thanks thank please make rich lot lots fun win"""
-))
+)) | frozenset(words(
+    # the names of published strategies, never tickers ("Faber's GTAA: ...", "my HAA version")
+    "gtaa taa haa vaa daa paa baa laa"))
 
 # Every word that is read as a word, never as a ticker.
 VOCAB = FILLER | INDICATOR_WORDS | COMMON_WORDS | frozenset(TYPOS) | frozenset(NUMBER_WORDS)

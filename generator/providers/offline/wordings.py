@@ -1173,6 +1173,24 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<n>\d+(?:\.\d+)? %) of (?:my|the|our) (?:account|portfolio|money|capital)"
         r" (?:goes|go|gets put|is put|is used|is invested) (?:into|in|on) (?:it|each trade"
         r"|each position|the trade|every trade|a trade)"), r" \g<n> of the account per position "),
+    # "otherwise I'm in SHY": where the money waits
+    (rx(rf"(?:,|;)? otherwise (?:i'm|i am|im|we're|we are) in (?P<s>{SYM})"),
+     r" , otherwise \g<s> "),
+    # "long on the signal line cross up, flat on the cross down": the MACD's crossings
+    (rx(r"(?:the )?signal(?: line)? cross (?P<d>up|over|higher|above|down|under|lower|below)"),
+     lambda m: " macd crosses "
+               f"{'above' if m.group('d') in ('up', 'over', 'higher', 'above') else 'below'}"
+               " the signal line "),
+    # "I size each trade at $2,500": the amount of each position
+    (rx(r"(?:i )?size (?:each|every|every single) (?:trade|position) (?:at|to) (?P<n>\d+(?:\.\d+)?)"
+        r" dollars"), r" \g<n> dollars per trade "),
+    # "long only when above the 200d SMA": the price, left unsaid
+    (rx(r"(?P<v>long|hold|own|in)(?: only)? (?P<k>when|while|if) (?P<d>above|below|over|under)"
+        r"(?= (?:the|its) )"), r" \g<v> \g<k> price is \g<d> "),
+    # "20/2 settings" beside Bollinger bands: the period and the width
+    (rx(r"(?:with |using )?(?P<p>\d+) / (?P<k>\d+(?:\.\d+)?) (?:settings?|params|parameters)"),
+     lambda m: (f" bollinger bands ( {m.group('p')} , {m.group('k')} ) "
+                if "bollinger" in m.string else m.group(0))),
     # "GLD / buy: close > 50d sma / sell: close < 50d sma / stop 4%": parts split with slashes
     (rx(r"/(?= (?:buy|sell|entry|exit|stop|target|take profit|stop loss|trailing)(?: :|(?!\S)))"),
      " . "),
