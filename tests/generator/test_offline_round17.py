@@ -528,3 +528,30 @@ def test_a_system_prompt_label_is_no_instruction() -> None:
     spec = parse("System prompt: you manage a single position in IEF. Enter long when the MACD "
                  "line crosses above the signal line. Exit when it crosses below the signal line.")
     assert spec.symbols == ["IEF"]
+
+
+def test_returns_over_a_period_said_as_up_or_down() -> None:
+    spec = parse("Buy IYR if it's up more than 4% in the last month and sell if it's down more "
+                 "than 4% in the last month")
+    assert _conds(spec.entry) == ["roc21 gt 4"] and _conds(spec.exit) == ["roc21 lt -4"]
+    # "it" with two funds named is not guessed
+    with pytest.raises(ParseError):
+        parse("Own LQD when IEF is up over the past 2 months, and get out when it is down over "
+              "the past 2 months.")
+
+
+def test_more_ordinary_shorthand() -> None:
+    spec = parse("I'm thinking 3 funds: VTI, IEF, GLD, a third each, rebalance twice a year")
+    assert spec.symbols == ["VTI", "IEF", "GLD"] and spec.schedule == "semiannual"
+    spec = parse("Buy TIP whenever the RSI(4) dips below 15 and hold for a week.")
+    assert spec.risk.max_hold_bars == 5
+    spec = parse("I want 100% in QQQ when QQQ is above its 150-day moving average and 100% in SHY "
+                 "otherwise")
+    assert spec.allocation.alternative == "SHY"
+    spec = parse("Buy EFA when RSI goes below 25 and then comes back above 25, sell when RSI goes "
+                 "above 75 and then back below 75.")
+    assert _conds(spec.entry) == ["rsi14 crosses_above 25"]
+    assert _conds(spec.exit) == ["rsi14 crosses_below 75"]
+    spec = parse("Rebalance my 70/30 VTI IEF when either drifts more than 6% from target, "
+                 "otherwise leave it alone.")
+    assert spec.allocation.drift_band_pct == 6

@@ -80,6 +80,20 @@ def _equal_shares(m: re.Match[str]) -> str:
     return " equal weight "
 
 
+def _return_over_a_period(m: re.Match[str]) -> str:
+    """ "it's up over the last 3 months", "EFA is up more than 5% in the last month": the sign
+    (or the level) of its return over that period. "It" only in a text of one fund: with two,
+    which one is up is not guessed."""
+    subject = m.group("s")
+    if subject.startswith("it") and len(set(symbols_in(m.string))) != 1:
+        return m.group(0)
+    whose = "its" if subject.startswith("it") else subject[:-3]
+    level = (f"{'above ' if m.group('d') == 'up' else 'below - '}{m.group('p')} %" if m.group("p")
+             else "positive" if m.group("d") == "up" else "negative")
+    period = f"{(m.group('n') or '1 ').strip()} {m.group('u').rstrip('s')}"
+    return f" {whose} {period} return is {level} "
+
+
 def _counted_funds(m: re.Match[str]) -> str:
     """ "across four funds, namely VTI, EFA, AGG and GLD": the count is dropped when it is the
     number of funds listed right after it (else left, to be refused)."""
@@ -416,7 +430,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "if X, then be long QQQ", "if SPY then closes above": "then" says nothing
     (rx(rf"(?P<p>if {SYM}) then"), r" \g<p> "),
     (rx(r"(?:,|;) (?:if )?afterwards(?= (?:it|the|if)(?!\S))"), " , "),
-    (rx(r"(?:[;,.] )?otherwise (?:keep holding|keep it|stay in|hold on|do nothing)"), " "),
+    (rx(r"(?:[;,.] )?otherwise (?:keep holding|keep it|stay in|hold on|do nothing|leave it alone"
+        r"|leave it be|let it ride|don't touch it)"), " "),
     # "hold cash" / "be in cash" as the act of a rule: out of the market
     (rx(r"(?<=, )(?:hold|be in|sit in|stay in) (?:cash|nothing)(?= [.;⋄]| ?$)"), " sell "),
     # "the 20 day exponential" with no average said: the EMA
@@ -584,6 +599,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      _each_of_both),
     # "under the 20 level", "above the 80 line": the number
     (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)"), r" \g<n> "),
+    # "I'm thinking 3 funds: SPY, TLT, GLD, ...": the funds, counted (the count must be theirs)
+    (rx(r"(?:(?:i'm|i am) thinking |thinking )?(?P<pre>)(?P<n>\d+) (?:funds|etfs|assets|tickers)"
+        r" :(?= [A-Z])"), _counted_funds),
     # "equal allocation across four funds, namely VTI, EFA, AGG and GLD": the funds, counted
     (rx(r"(?P<pre>across|among|between|in|into|over|of) (?:the |these |those |my |following )?"
         r"(?P<n>\d+) (?:funds|etfs|assets|tickers)(?: ,| :)?(?: namely| i\.e\.| which are| being)?"
@@ -1164,11 +1182,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"before (?:then|the next (?:rebalance|one|date))(?= [,;.⋄]| ?$)"),
      lambda m: " " if "rebalanc" in m.string else m.group(0)),
     # "it's up over the last 3 months", "EFA is down over the past year": its return's sign
-    (rx(rf"(?P<s>it is|it's|(?:{SYM}) is) (?P<d>up|down) over the (?:last|past|prior) (?P<n>\d+ )?"
+    # ("up more than 5% in the last month": its return above 5%)
+    (rx(rf"(?P<s>it is|it's|(?:{SYM}) is) (?P<d>up|down)(?: (?:more than|over|at least)"
+        r" (?P<p>\d+(?:\.\d+)?) %)? (?:over|in|during) the (?:last|past|prior) (?P<n>\d+ )?"
         r"(?P<u>months?|weeks?|days?|years?)(?= [,;.⋄]| and | ?$)"),
-     lambda m: f" {'its' if m.group('s').startswith('it') else m.group('s')[:-3]}"
-               f" {(m.group('n') or '1 ').strip()} {m.group('u').rstrip('s')} return is"
-               f" {'positive' if m.group('d') == 'up' else 'negative'} "),
+     _return_over_a_period),
     # "Only 30% of my account goes into it": the size of each position
     (rx(r"(?P<n>\d+(?:\.\d+)? %) of (?:my|the|our) (?:account|portfolio|money|capital)"
         r" (?:goes|go|gets put|is put|is used|is invested) (?:into|in|on) (?:it|each trade"
@@ -1191,6 +1209,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:with |using )?(?P<p>\d+) / (?P<k>\d+(?:\.\d+)?) (?:settings?|params|parameters)"),
      lambda m: (f" bollinger bands ( {m.group('p')} , {m.group('k')} ) "
                 if "bollinger" in m.string else m.group(0))),
+    # "RSI goes below 30 and then comes back above 30": the cross back above that level
+    (rx(r"(?:goes|drops|falls|dips) (?:below|under) (?P<n>\d+(?:\.\d+)?) and (?:then )?"
+        r"(?:comes |goes |gets |moves )?back (?:above|over) (?P=n)"), r" crosses above \g<n> "),
+    (rx(r"(?:goes|rises|climbs|gets) (?:above|over) (?P<n>\d+(?:\.\d+)?) and (?:then )?"
+        r"(?:comes |goes |gets |falls |drops |moves )?back (?:below|under) (?P=n)"),
+     r" crosses below \g<n> "),
+    # "I want 100% in SPY when ... and 100% in IEF otherwise": all of it, either way
+    (rx(rf"(?:and )?100 % (?:in|into) (?P<s>{SYM}) otherwise"), r" otherwise \g<s> "),
     # "GLD / buy: close > 50d sma / sell: close < 50d sma / stop 4%": parts split with slashes
     (rx(r"/(?= (?:buy|sell|entry|exit|stop|target|take profit|stop loss|trailing)(?: :|(?!\S)))"),
      " . "),
