@@ -555,3 +555,9 @@ def test_more_ordinary_shorthand() -> None:
     spec = parse("Rebalance my 70/30 VTI IEF when either drifts more than 6% from target, "
                  "otherwise leave it alone.")
     assert spec.allocation.drift_band_pct == 6
+
+
+def test_a_volatility_target_said_with_its_fund() -> None:
+    spec = parse("Target 9% volatility on EFA and hold it while it's above its 150-day SMA")
+    assert spec.symbols == ["EFA"] and spec.allocation.target_volatility_pct == 9
+    assert _conds(spec.exit) == ["price lt sma150"]

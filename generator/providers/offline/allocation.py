@@ -282,6 +282,9 @@ TARGET_VOL_PATTERNS.append(
 # "vol targeting on TLT at 8% a year": the symbol stays for the rules
 VOL_TARGET_ON = rx(rf"(?:volatility|vol) target(?:ing|ed)? (?:on|for) (?P<sym>{SYM}) (?:at|of)"
                    rf" {NUMP}{_A_YEAR}")
+# "Target 10% volatility on QQQ and hold it while ...": the fund the rules trade, named with it
+_TARGET_VOL_ON = rx(rf"(?:target(?:ing)?|aim(?:ing)? for) (?:a |an )?{NUMP}{_A_YEAR} {_VOL}{_A_YEAR}"
+                    rf" (?:on|for|in) (?P<sym>{SYM})")
 
 
 def extract_volatility_target(state: ParseState) -> None:
@@ -295,7 +298,13 @@ def extract_volatility_target(state: ParseState) -> None:
         on_match(m)
         return f"hold {m.group('sym')}"
 
+    def framing(m: re.Match[str]) -> str:
+        on_match(m)
+        state.framed_symbols.append(m.group("sym"))
+        return " ⋄ "
+
     state.t = take(VOL_TARGET_ON, state.t, on_symbol)
+    state.t = take(_TARGET_VOL_ON, state.t, framing)
     state.t = consume(TARGET_VOL_PATTERNS, state.t, on_match)
     _read_volatility_clauses(state)
 
