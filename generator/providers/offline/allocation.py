@@ -283,8 +283,8 @@ TARGET_VOL_PATTERNS.append(
 VOL_TARGET_ON = rx(rf"(?:volatility|vol) target(?:ing|ed)? (?:on|for) (?P<sym>{SYM}) (?:at|of)"
                    rf" {NUMP}{_A_YEAR}")
 # "Target 10% volatility on QQQ and hold it while ...": the fund the rules trade, named with it
-_TARGET_VOL_ON = rx(rf"(?:target(?:ing)?|aim(?:ing)? for) (?:a |an )?{NUMP}{_A_YEAR} {_VOL}{_A_YEAR}"
-                    rf" (?:on|for|in) (?P<sym>{SYM})")
+_TARGET_VOL_ON = rx(rf"(?:target(?:ing)?|aim(?:ing)? for) (?:a |an )?{NUMP}{_A_YEAR} {_VOL}"
+                    rf"{_A_YEAR} (?:on|for|in) (?P<sym>{SYM})")
 
 
 def extract_volatility_target(state: ParseState) -> None:
