@@ -561,3 +561,20 @@ def test_a_volatility_target_said_with_its_fund() -> None:
     spec = parse("Target 9% volatility on EFA and hold it while it's above its 150-day SMA")
     assert spec.symbols == ["EFA"] and spec.allocation.target_volatility_pct == 9
     assert _conds(spec.exit) == ["price lt sma150"]
+
+
+def test_forum_greetings_strategy_acronyms_and_a_line_the_title_and_rules_both_name() -> None:
+    spec = parse("Golden butterfly crew checking in: 20% VTI / 20% IWM / 20% TLT / 20% SHY / 20% "
+                 "GLD, rebalance once a year.")
+    assert spec.symbols == ["VTI", "IWM", "TLT", "SHY", "GLD"]
+    spec = parse("GEM the way Antonacci describes: each month hold the better of VTI and EFA by "
+                 "12-month return; if the winner's 12-month return is negative, hold IEF instead.")
+    assert spec.allocation.alternative == "IEF"
+    spec = parse("I run an 8-month SMA timing model on IYR: in when the monthly close is above the "
+                 "8-month SMA, out when below. Checked at month end only.")
+    assert _conds(spec.entry) == ["price:monthly gt sma8:monthly"]
+    with pytest.raises(ParseError):  # the title's line is not the rules'
+        parse("I run an 8-month SMA timing model on IYR: in when the monthly close is above the "
+              "12-month SMA, out when below.")
+    spec = parse("My 2 cents: 2-day RSI under 10 on EWJ, hold 4 days, done.")
+    assert spec.risk.max_hold_bars == 4

@@ -97,6 +97,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:um+|uh+|erm|hmm+|ah|oh|alright)(?: ,)?(?= \S)(?! no(?!\S))"),
     # "TL;DR ...": the writer's summary of what the text has said, to the end of its sentence
     rx(r"(?:[.,] )?tldr(?: [^.!?⋄]*)?"),
+    # "Permanent portfolio crew checking in:", "My 2 cents:": a forum's greetings
+    rx(r"(?:(?:[a-z]+ ){1,3})?(?:crew|gang|people|folks|fans|fam|friends) checking in(?: [:,.!])?"),
+    rx(r"(?:my|just my) (?:2|two) cents(?: :| ,| -)?"),
     # forum habits: "Not financial advice but", "NFA", "DYOR", "Edit: forgot to mention",
     # "Edit 2: people asked,"
     rx(r"(?:this is )?(?:not financial advice|nfa|dyor|not advice)(?: ,)?(?: but)?(?: ,)?"),

@@ -125,6 +125,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"\1 return"),
     (r"(?i)\b(flips|turns|goes|swings) back to (negative|positive)\b", r"turns \2"),
     (r"(?i)\bin per (trade|position)\b", r"per \1"),
+    # "Checked at month end only": the schedule, said as the only time it is checked
+    (r"(?i)\b((?:at|on) (?:the )?(?:month|week|quarter|year)[- ]end|monthly|weekly|quarterly"
+     r"|once a (?:month|week|quarter|year)|on fridays?|on mondays?) only\b", r"\1"),
     # "hold for a week", "sell after a day": one of the unit
     (r"(?i)\b(for|after) (?:a|one) (week|day|trading day|session)\b(?! (?:high|low|return|rsi|sma"
      r"|ema|momentum))", r"\1 1 \2"),

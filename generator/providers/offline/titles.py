@@ -260,6 +260,7 @@ def extract_title(state: ParseState) -> None:
 
     rest = _NAMED_RULE.sub(named_rule, rest)
     rest, body = _the_line_it_names(rest, body)
+    rest = _the_line_the_rules_name(rest, body)
     for tok in rest.split():
         if re.fullmatch(SYM, tok):
             title.symbols.append(tok)
@@ -320,6 +321,17 @@ def _the_rsi_it_names(title: Title, body: str) -> str:
         lambda m: f"{m.group('kw') or m.group('v') + ' when'} rsi {period} {m.group('op')}", body)
 
 
+def _the_line_the_rules_name(rest: str, body: str) -> str:
+    """ "I run a 10-month SMA timing model on VNQ: in when the monthly close is above the
+    10-month SMA ...": a line the title names that the rules name too says nothing more."""
+    def named(m: re.Match[str]) -> str:
+        period = re.search(r"\d+ (?:day|week|month)", m.group(0))
+        return " " if period and re.search(rf"(?<!\S){period.group(0)}s?(?!\S)", body) else (
+            m.group(0))
+
+    return _ONE_LINE.sub(named, rest)
+
+
 # settings a title gives to the family it names: "Bollinger Bands 20, 2", "Stochastic 14,3",
 # "Donchian channel 55/20", "10/30 EMA crossover", "with a 5 day EMA and a 20 day EMA"
 _BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,| is| are| :| =)?"
@@ -330,7 +342,9 @@ _BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,| is| ar
 
 
 # "20 day breakout on DBC": a period the rules must use
-_TITLE_PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:day|days|week|weeks|bar|bars|period)(?!\S)")
+_TITLE_PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:day|days|week|weeks|bar|bars|period"
+                           r"|(?:month|months)(?! (?:simple |exponential )?(?:moving average|sma"
+                           r"|ema|ma|dma)(?!\S)))(?!\S)")
 
 
 # "Bollinger breakout on QQQ w/ 2.5 std bands": the width alone, on the default 20 days
@@ -426,9 +440,11 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
         rest = _INSTEAD_OF_DEFAULT.sub(" ", rest)
 
     def period(m: re.Match[str]) -> str:
-        # (a number of weeks is that many weekly bars, or five times as many days)
-        weeks = m.group(0).split()[-1].startswith("week")
-        title.settings.append(("period", int(m.group("n")), 5 if weeks else 1))
+        # (a number of weeks is that many weekly bars, or five times as many days; months the
+        # same, 21 days each)
+        unit = m.group(0).split()[-1]
+        days = 5 if unit.startswith("week") else 21 if unit.startswith("month") else 1
+        title.settings.append(("period", int(m.group("n")), days))
         return " "
 
     return _TITLE_PERIOD.sub(period, rest)
@@ -503,7 +519,7 @@ def _check_settings(title: Title, spec: StrategySpec, problems: list[str]) -> No
                        and not isinstance(c.right, Indicator)}
             if (not any(i.period in (n, n * unit) for i in inds) and n * unit not in held
                     and float(n * unit) not in streaks):
-                said = f"{n} {'weeks' if unit == 5 else 'days'}"
+                said = f"{n} {'weeks' if unit == 5 else 'months' if unit == 21 else 'days'}"
                 problems.append(f"the title says {said} but the rules use no indicator or "
                                 "holding period of that length")
         elif setting[0] == "lines":

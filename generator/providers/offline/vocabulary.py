@@ -149,7 +149,7 @@ COMMON_WORDS = frozenset(words(
     per via hello hi hey thanks thank please make rich lot lots fun win"""
 )) | frozenset(words(
     # the names of published strategies, never tickers ("Faber's GTAA: ...", "my HAA version")
-    "gtaa taa haa vaa daa paa baa laa"))
+    "gtaa taa haa vaa daa paa baa laa gem"))
 
 # Every word that is read as a word, never as a ticker.
 VOCAB = FILLER | INDICATOR_WORDS | COMMON_WORDS | frozenset(TYPOS) | frozenset(NUMBER_WORDS)
