@@ -578,3 +578,19 @@ def test_forum_greetings_strategy_acronyms_and_a_line_the_title_and_rules_both_n
               "12-month SMA, out when below.")
     spec = parse("My 2 cents: 2-day RSI under 10 on EWJ, hold 4 days, done.")
     assert spec.risk.max_hold_bars == 4
+
+
+def test_more_markdown_emoji_quotes_arrows_and_bracketed_steps() -> None:
+    spec = parse("🚀 IWM momentum play 🚀 Buy when RSI(14) crosses above 55 ✅ Sell when it "
+                 "crosses below 45 ❌ Stop loss 6% 🛑")
+    assert spec.symbols == ["IWM"] and spec.risk.stop_loss_pct == 6
+    spec = parse("> buy EFA when the 20 day crosses above the 100 day")
+    assert _conds(spec.entry) == ["sma20 crosses_above sma100"]
+    spec = parse("Entry -> RSI(3) < 12 on EEM. Exit -> RSI(3) > 68.")
+    assert _conds(spec.entry) == ["rsi3 lt 12"] and _conds(spec.exit) == ["rsi3 gt 68"]
+    spec = parse("Rules: (1) buy DBC when it's above the 120 SMA (2) sell when it's below (3) "
+                 "check weekly")
+    assert _conds(spec.entry) == ["price gt sma120"] and spec.schedule == "weekly"
+    # a lone bracketed number stays a setting
+    spec = parse("buy TLT when RSI (3) is under 12, sell when RSI (3) is over 72")
+    assert _conds(spec.entry) == ["rsi3 lt 12"]

@@ -767,7 +767,8 @@ def _described_inside(found: list[str], m: re.Match[str]) -> str:
 
 
 # the marker of an item in a numbered list: "1/ ...", "2) ...", "3. ...", "(a) ..."
-_ITEM = re.compile(r"(?<!\S)(?:(?P<n>[1-9]) (?:/|\)|\.)|\( (?P<l>[a-h]) \))(?= [A-Za-z⋄(0-9])")
+_ITEM = re.compile(r"(?<!\S)(?:(?P<n>[1-9]) (?:/|\)|\.)|\( (?P<l>[a-h]) \)|\( (?P<n2>[1-9]) \))"
+                   r"(?= [A-Za-z⋄(0-9])")
 
 
 def split_list_items(text: str) -> str:
@@ -778,7 +779,8 @@ def split_list_items(text: str) -> str:
     marks = []
     expected = 1
     for m in _ITEM.finditer(text):
-        k = int(m.group("n")) if m.group("n") else ord(m.group("l")) - ord("a") + 1
+        number = m.group("n") or m.group("n2")
+        k = int(number) if number else ord(m.group("l")) - ord("a") + 1
         if k == expected:
             marks.append(m)
             expected += 1

@@ -87,6 +87,25 @@ def _dictated_period(m: re.Match[str]) -> str:
     return f"{m.group('w')} ."
 
 
+_BRACKETED_STEP = re.compile(r"(?:^|(?<=\s))\((?P<n>[1-9])\)(?=\s)")
+
+
+def _bracketed_steps(text: str) -> str:
+    """ "Rules: (1) buy VNQ when it's above the 150 SMA (2) sell when it's below (3) ...": steps
+    numbered in brackets from 1, at least two, end sentences (before "SMA (2)" can be read as a
+    setting); a lone "(2)" stays what it is."""
+    marks, expected = [], 1
+    for m in _BRACKETED_STEP.finditer(text):
+        if int(m.group("n")) == expected:
+            marks.append(m)
+            expected += 1
+    if len(marks) < 2:
+        return text
+    for m in reversed(marks):
+        text = text[: m.start()] + " . " + text[m.end():]
+    return text
+
+
 def _bare_weights(m: re.Match[str]) -> str:
     """ "50 VTI / 30 EFA / 20 AGG", "SPY 50 / TLT 50": weights without their % signs, read as
     percentages only when they add up to 100."""
@@ -167,8 +186,13 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(?:hang|hold) on to it\b", "hold it"),
     (r"(?i)\ba week \(\s*5 (?:trading )?days\s*\)", "5 days"),
     (r"(?i)\ballocates? (?=\d)", ""),
-    # emoji and other pictographs say nothing a rule needs
+    # emoji and other pictographs say nothing a rule needs; a run of them between words ends a
+    # sentence ("🚀 QQQ momentum play 🚀 Buy when ... ✅ Sell when ...")
+    (r"(?<=[A-Za-z0-9%)])\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+"
+     r"(?=\s*[A-Za-z(])", " . "),
     (r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]", " "),
+    # a quoted line pasted from a forum: "> buy SPY when ..." (never "> 70" inside a rule)
+    (r"^\s*>\s+(?=[A-Za-z])", ""),
     # British and book English: "whilst", "beneath", "sell off the lot", "a fortnight", "the
     # position is liquidated", "20-period", "prior 55 sessions"
     (r"(?i)\bwhilst\b", "while"),
@@ -484,7 +508,7 @@ def normalise(text: str, known: set[str] | None) -> str:
     s = text
     for a, b in _CHARACTERS:
         s = s.replace(a, b)
-    s = rewrite_formulas(read_tables(s))
+    s = rewrite_formulas(read_tables(_bracketed_steps(s)))
     for pattern, ticker in ALIASES:
         s = pattern.sub(f" {ticker} ", s)
     # "$5,000", "$10k", "$2.5k": an amount of dollars

@@ -110,6 +110,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<v>buy|sell|entry|exit|long|enter|get in|get out)(?: signal| rule)? (?P<w>when|if) :"
         r"|(?P<v2>buy|sell|entry|exit) : (?P<w2>when|if)"),
      lambda m: f" {m.group('v') or m.group('v2')} {m.group('w') or m.group('w2')} "),
+    # "Entry -> RSI(2) < 10 on IWM. Exit -> RSI(2) > 65.": a label, then its condition
+    (rx(r"(?P<v>entry|exit|buy|sell)(?: signal| rule| condition)? (?:- >|= >|→)"),
+     lambda m: f" {'sell' if m.group('v') in ('exit', 'sell') else 'buy'} when "),
+    # "Step 1: check ...": a step's label ends the sentence before it
+    (rx(r"step (?:\d|one|two|three|four) :"), " . "),
     # "- Ticker: VNQ - Entry: RSI(2) below 10 - Exit: ...": bullets before labels end sentences
     (rx(r"-(?= (?:[a-z]+ ){0,2}[a-z]+ :)"), " . "),
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
