@@ -594,3 +594,32 @@ def test_more_markdown_emoji_quotes_arrows_and_bracketed_steps() -> None:
     # a lone bracketed number stays a setting
     spec = parse("buy TLT when RSI (3) is under 12, sell when RSI (3) is over 72")
     assert _conds(spec.entry) == ["rsi3 lt 12"]
+
+
+def test_a_bracket_that_says_the_rules_condition_again() -> None:
+    spec = parse("Go long EWJ on a bullish MACD crossover (MACD line over the signal line) and "
+                 "close it on the bearish crossover.")
+    assert _conds(spec.entry) == ["macd crosses_above macd_signal"]
+    spec = parse("buy IEF when it closes above its 80 day sma (price over the 80 day), sell when "
+                 "it closes below (price under the 80 day)")
+    assert _conds(spec.exit) == ["price lt sma80"]
+
+
+@pytest.mark.parametrize("text", [
+    # a bracket that says the other side, or the other rule's condition, is never dropped
+    "Go long EWJ on a bullish MACD crossover (MACD line under the signal line) and close it on "
+    "the bearish crossover.",
+    "buy IEF when it closes above its 80 day sma, sell when it closes below (price over the 80 "
+    "day)",
+    "buy IEF when RSI < 30 (RSI above 70 is overbought), sell when RSI > 60",
+])
+def test_a_bracket_that_says_something_else_stays_refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+def test_macd_settings_said_with_their_fund() -> None:
+    spec = parse("Using MACD 6,30,6 on IEF I want to be long as long as MACD is above its signal "
+                 "line and flat whenever it's below it.")
+    assert spec.symbols == ["IEF"]
+    assert _conds(spec.entry) == ["macd[6,30,6] gt macd_signal[6,30,6]"]

@@ -358,18 +358,18 @@ _ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))")
 # clause right after the sell rule may limit the buy (a trade filter) or the sell; read as the
 # sell's own condition it would change when the position is closed, so it is refused instead
 _CLAUSE_START = re.compile(r"(?:^|[,;.⋄:|-]|(?<!\S)but)\s*$")
-_LAST_VERB = re.compile(r"(?<!\S)(?P<v>sell|sells|selling|sold|exit|exits|out|dump|flat|cash"
+LAST_VERB = re.compile(r"(?<!\S)(?P<v>sell|sells|selling|sold|exit|exits|out|dump|flat|cash"
                         r"|liquidate|dispose|close (?:it|out)|buy|buys|buying|bought|long|enter"
                         r"|purchase|acquire|hold|own|keep|get in|go long)(?!\S)")
-_SELL_VERBS = frozenset(words(
+SELL_VERBS = frozenset(words(
     "sell sells selling sold exit exits out dump flat cash liquidate dispose")) | {"close it",
                                                                                  "close out"}
 
 
 def _only_after_the_sell(state: ParseState, m: re.Match[str]) -> None:
     before = m.string[: m.start()]
-    verbs = _LAST_VERB.findall(before)
-    if _CLAUSE_START.search(before) and verbs and verbs[-1] in _SELL_VERBS:
+    verbs = LAST_VERB.findall(before)
+    if _CLAUSE_START.search(before) and verbs and verbs[-1] in SELL_VERBS:
         raise state.fail("'only if ...' after the sell rule: say which rule it limits ('buy only "
                          "when ...' or 'sell only when ...')", [m.string[m.start():].strip()])
 

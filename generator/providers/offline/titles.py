@@ -84,7 +84,7 @@ _OWN_MACD = [
        r"(?: ones?| 1| settings?)?"),
     # "Using MACD 5,35,5 on TLT I want to be long as long as MACD is above ..."
     rx(rf"(?:using|with|use) (?:a |the |my )?macd(?: settings?| parameters?)?(?: of)?(?: \()?"
-       rf" {_TRIPLE}(?: \))?(?: settings?)?"),
+       rf" {_TRIPLE}(?: \))?(?: settings?)?(?: (?:on|for) (?P<sym>{SYM}))?"),
     # "buy when the MACD crosses up ..., but with faster settings: 8, 21 and 5"
     rx(rf"(?:, )?(?:but )?(?:with|using) (?:the |my )?(?:faster|slower|different|custom|own"
        rf"|tweaked|quicker|tighter|non standard) (?:macd )?(?:settings?|parameters?|params)"
@@ -160,7 +160,9 @@ def extract_standard_macd(state: ParseState) -> None:
         params = (int(m.group("a")), int(m.group("b")), int(m.group("c")))
         state.macd_params = state.settle(state.macd_params, params, "MACD settings", m.group(0))
         state.understood.append("MACD settings " + "/".join(map(str, params)))
-        return " ⋄ "
+        # ("Using MACD 5,35,5 on TLT I want to be long ...": the fund said with them stays)
+        sym = m.groupdict().get("sym")
+        return f" {sym} ⋄ " if sym else " ⋄ "
 
     for pattern in _OWN_MACD:
         # (read only when the rules name the MACD themselves: "... when that MACD crosses ...")

@@ -22,9 +22,12 @@ from generator.providers.offline.arrows import arrows, postfix
 from generator.providers.offline.closes import closes_on_weekly_bars, period_closes
 from generator.providers.offline.crosses import MA_TEXT, cross_averages, cross_pair
 from generator.providers.offline.each import said_of_each
+from generator.providers.offline.errors import ParseError
+from generator.providers.offline.framing import LAST_VERB, SELL_VERBS
 from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash, symbols_in
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import BB_STD_WORDS, UNIT_DAYS, words
+from generator.spec import Condition, Operator
 
 # "when the 50 day high breaks / is taken out": the price breaks through that level
 _LEVEL_BREAKS = re.compile(
@@ -1466,12 +1469,62 @@ def _unless_then(state: ParseState, text: str) -> str:
     return _UNLESS_THEN.sub(drop, text)
 
 
+# "Go long MDY on a bullish MACD crossover (MACD line over the signal line) ...", "New 55-day high
+# on DBC = entry (a close above the highest high of the prior 55 sessions)": a bracket that says a
+# condition the rest of the text already says, in other words. It is dropped only when the text
+# without it is read and every condition the bracket says alone is one of that reading's; any
+# other bracket stays, for the usual check
+_BRACKET = re.compile(r"(?<!\S)\( (?P<y>[^()⋄]{3,120}?) \)(?!\S)")
+_COMPARES = re.compile(r"(?<!\S)(?:above|below|over|under|crosses|cross|>|<)(?!\S)")
+
+
+_STATE_OF = {Operator.crosses_above: Operator.gt, Operator.crosses_below: Operator.lt}
+
+
+def _says_the_same(gloss: Condition, cond: Condition) -> bool:
+    """The bracket's condition is the rule's, or the state its crossing leads to ("MACD line over
+    the signal line" of "a bullish MACD crossover")."""
+    if (gloss.left, gloss.right, gloss.offset_pct) != (cond.left, cond.right, cond.offset_pct):
+        return False
+    return gloss.op in (cond.op, _STATE_OF.get(cond.op))
+
+
+def _glosses(state: ParseState, text: str) -> str:
+    subparse = state.subparse
+    if subparse is None or "(" not in text:
+        return text
+    for m in reversed(list(_BRACKET.finditer(text))):
+        if not _COMPARES.search(m.group("y")):
+            continue
+        rest = text[: m.start()] + " " + text[m.end():]
+        try:
+            whole = subparse(rest)
+        except ParseError:
+            continue
+        said = None
+        for form in ("buy {} when {} , sell after 5 days", "buy {} on {} , sell after 5 days"):
+            try:
+                said = subparse(form.format(whole.symbols[0], m.group("y")))
+                break
+            except ParseError:
+                continue
+        # (checked against the rule the bracket stands in: the one of the last verb before it)
+        verbs = LAST_VERB.findall(text[: m.start()])
+        rule = (None if not verbs else whole.exit if verbs[-1] in SELL_VERBS else whole.entry)
+        if said is not None and said.entry is not None and rule is not None and all(
+                any(_says_the_same(c, d) for d in rule.flat()) for c in said.entry.flat()):
+            state.ignored.append(f"( {m.group('y')} )")
+            text = rest
+    return text
+
+
 def expand_shorthands(state: ParseState) -> None:
     text = _default_rsi(state, _funds_for_classes(_periods_of_a_named_pair(state.t)))
     if "unless" in text:
         text = _unless_then(state, text)
     if " : " in text:
         text = _labelled_conditions(text)
+    text = _glosses(state, text)
     if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", text):
         text = _SAME_WIDTH.sub(" ", text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
