@@ -270,18 +270,35 @@ many wordings. Results: held_out_31 63 -> 76, 33 49 -> 76, 35 45 -> 75, 37 31 ->
 74; nine older sets rose by one to five; the unseen held_out_34 50 -> 53 and held_out_36
 64 -> 67 (from c45ba63); no wrong spec anywhere.
 
-The thirty-four blind sets (5-38) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
+Seventeenth round: sets 39 (voice dictation, markdown pasted into one line), 40 (forum posts),
+41 (an ordinary mix of a web form's users) and 42 (adversarial: traps for a careless reader, 20
+of 80 to be refused) were written from the header alone and first run at the round's start
+(1147ea2): 39/80, 56/80, 64/80 and 53/80, no wrong spec. The round read 34 and 36 (unseen
+through the sixteenth), 38 and the remaining failures of 18, 22, 26, 35 and 37; 39-41 were
+kept unseen (only counts of changed answers printed); 42's wrong specs would have been read
+(none). Five wrong readings were found beside the corpus and fixed at their root: a bare
+Bollinger width read as the period ("Bollinger bands, 2 std"), "unless B - then I stay in cash"
+selling on not-B, "A and, on top of that, either B or C" losing its group, "only if C" after the
+sell rule given to the sell (now refused), and an instruction to the system listed as ignored
+(now refused). Results: held_out_34 53 -> 79, 36 67 -> 79, 38 74 -> 80, 37 57 -> 63, 22 53 ->
+62, 26 49 -> 56, 18 38 -> 42; the unseen held_out_39 39 -> 51, 40 56 -> 57, 41 64 -> 65; 42 53 ->
+53; no wrong spec anywhere.
+
+The thirty-eight blind sets (5-42) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
 46 %, 19 %, 19 %, 24 %, 21 %, 61 %, 34 %, 50 %, 46 %, 40 %, 45 %, 46 % and 49 % on their first
 runs (sets 25 and 26 after the round's work on the sets before them; 42 % and 44 % at its
 start), then 79 %, 57 %, 69 % and 68 % (sets 27-30), 75 % and 78 % (31-32), 61 %, 62 %,
-56 %, 82 %, 39 % and 91 % (33-38; 38 is short plain rules of first-time users): each
+56 %, 82 %, 39 % and 91 % (33-38; 38 is short plain rules of first-time users), 49 %, 70 %,
+80 % and 66 % (39-42; 42 is adversarial): each
 new population of writers brings phrasing no earlier set had, and the further a population is
 from the earlier ones (code, configs, spreadsheets, emoji, letters), the lower the first run.
 Even ordinary writers start at 40-61 %, and a round that lifts its own sets by 25 to 46 points
 lifts the next unseen set of the same population by 1 to 6 (+6 and +1 in the twelfth round, +4
 and +5 in the thirteenth, +1 and +2 in the fourteenth, +3 in the fifteenth, +3 and +3 in the
-sixteenth). The 90 % target on unseen text is not met by the rule parser, except for the
-plainest population (set 38, short one-rule sentences: 89 % at the round's start). Wrong specs
+sixteenth, +1 and +1 in the seventeenth for prose; +12 for set 39, a form of writing -- dictation,
+markdown -- read as a class). The 90 % target on unseen text is not met by the rule parser,
+except for the plainest population (set 38, short one-rule sentences: 89 % at the sixteenth
+round's start); an ordinary mix of a web form's users (41) is at 81 %. Wrong specs
 on first runs stay rare and each was fixed at its root, not for its sentence.
 """
 
