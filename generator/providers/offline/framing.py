@@ -27,7 +27,14 @@ from __future__ import annotations
 import re
 
 from generator.providers.offline.normalise import normalise
-from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash, symbols_in
+from generator.providers.offline.phrases import (
+    SYM,
+    SYMLIST,
+    counted_marks,
+    rx,
+    squash,
+    symbols_in,
+)
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import (
     CONSUMED,
@@ -776,19 +783,11 @@ def split_list_items(text: str) -> str:
     2. exit when ...", "(a) buy ... (b) sell ...": the markers of a numbered list become the ends
     of sentences. Only markers counting up from 1 (or a), at least two of them, are taken, so a
     lone "2)" or "rsi 2 ." stays what it is."""
-    marks = []
-    expected = 1
-    for m in _ITEM.finditer(text):
-        number = m.group("n") or m.group("n2")
-        k = int(number) if number else ord(m.group("l")) - ord("a") + 1
-        if k == expected:
-            marks.append(m)
-            expected += 1
-    if len(marks) < 2:
-        return text
-    for m in reversed(marks):
-        text = text[: m.start()] + " . " + text[m.end():]
-    return text
+    def number(m: re.Match[str]) -> int:
+        said = m.group("n") or m.group("n2")
+        return int(said) if said else ord(m.group("l")) - ord("a") + 1
+
+    return counted_marks(text, ((m, number(m)) for m in _ITEM.finditer(text)))
 
 
 # the reason given before a rule: "Since bonds tend to rally when stocks crash, I want to own

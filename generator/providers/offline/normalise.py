@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 from generator.providers.offline.formulas import rewrite_formulas
+from generator.providers.offline.phrases import counted_marks
 from generator.providers.offline.tables import read_tables
 from generator.providers.offline.vocabulary import (
     ALIASES,
@@ -94,16 +95,7 @@ def _bracketed_steps(text: str) -> str:
     """ "Rules: (1) buy VNQ when it's above the 150 SMA (2) sell when it's below (3) ...": steps
     numbered in brackets from 1, at least two, end sentences (before "SMA (2)" can be read as a
     setting); a lone "(2)" stays what it is."""
-    marks, expected = [], 1
-    for m in _BRACKETED_STEP.finditer(text):
-        if int(m.group("n")) == expected:
-            marks.append(m)
-            expected += 1
-    if len(marks) < 2:
-        return text
-    for m in reversed(marks):
-        text = text[: m.start()] + " . " + text[m.end():]
-    return text
+    return counted_marks(text, ((m, int(m.group("n"))) for m in _BRACKETED_STEP.finditer(text)))
 
 
 def _bare_weights(m: re.Match[str]) -> str:

@@ -143,3 +143,18 @@ def consume_clauses(text: str, marks: str, read: Callable[[str], bool]) -> str:
     pieces = split_at_marks(f" {text.strip()} ", marks)
     return "".join(f" {CONSUMED} " if k % 2 == 0 and read(piece) else piece
                    for k, piece in enumerate(pieces))
+
+
+def counted_marks(text: str, marks: Iterable[tuple[re.Match[str], int]]) -> str:
+    """Markers of a numbered list ("1)", "(2)", "b."), each with its number: the ones counting up
+    from 1, when there are at least two, end sentences (" . " in their place); otherwise the text
+    is left as it is, so a lone "2)" or "SMA (2)" stays what it is."""
+    kept: list[re.Match[str]] = []
+    for m, k in marks:
+        if k == len(kept) + 1:
+            kept.append(m)
+    if len(kept) < 2:
+        return text
+    for m in reversed(kept):
+        text = text[: m.start()] + " . " + text[m.end():]
+    return text
