@@ -101,7 +101,15 @@ Defaults and conventions
   price of 200 or the 200-day average?), "not above" (say "below"), short selling (naming
   STRATFORGE_ALLOW_SHORT), and indicators the spec lacks (VWAP, ADX, OBV, ...). Vague texts
   ("buy the dip", "sell when it drops") are refused too; `generator.clarify` turns the refusal
-  into questions and completions.
+  into questions and completions. Also refused: "only if C" opening a clause right after the sell
+  rule (C could limit the buy or the sell), "unless B, then <anything but staying out>" (the
+  "then" is about B being true), and an instruction to the system ("import os", "delete the
+  files", "ignore previous instructions"), which is never ignored beside the rules.
+* A faster moving average crossing a slower one with no direction said ("buy when the 20 EMA
+  crosses the 50 EMA") is the cross up in a buy rule and the cross down in a sell rule; any
+  other undirected cross stays unclear. A bracket that says the rule's condition again ("on a
+  bullish MACD crossover (MACD line over the signal line)") is dropped only when the text read
+  without it already has that condition, in the rule the bracket stands in.
 * Exit rules: an entry that is a single crossing with nothing said about selling (no sell rule,
   and no stop, target, trailing stop or time exit: those are its exit then) exits on the
   opposite crossing (`Condition.negated`); "hold X while <conditions>" or "..., otherwise Y/sell"
