@@ -29,8 +29,8 @@ from generator.providers.offline.rules import (
     signal_name,
 )
 from generator.providers.offline.state import ParseState, TextTagger, chain, tagger
-from generator.providers.offline.terms import Cond, Ind, negated_op
-from generator.spec import AllocationKind, Operator, StrategySpec
+from generator.providers.offline.terms import STATE_OF_CROSS, Cond, Ind, negated_op
+from generator.spec import AllocationKind, StrategySpec
 
 # The order matters: a phrase is tagged by the first step that knows it, so longer and more
 # specific phrases come first ("as long as" is a keyword before "long" can be a verb, "the
@@ -97,9 +97,6 @@ def _allocation(state: ParseState, traded: list[str]) -> dict[str, object]:
 # risk controls that close a position on their own, so that a sell verb may name them
 _CLOSING_CONTROLS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct", "max_hold_bars")
 
-_STATE_OF = {Operator.crosses_above: Operator.gt, Operator.crosses_below: Operator.lt}
-
-
 def _motion_exits(entry: list[tuple[str, Cond]],
                   exit_: list[tuple[str, Cond]]) -> list[tuple[str, Cond]]:
     """ "sell when the 20 EMA drops below the 50 EMA" is the crossing when every entry holds
@@ -112,11 +109,11 @@ def _motion_exits(entry: list[tuple[str, Cond]],
         return exit_
     out: list[tuple[str, Cond]] = []
     for join, cond in exit_:
-        if cond.motion and cond.op in _STATE_OF:
-            opposite = negated_op(_STATE_OF[cond.op])
+        if cond.motion and cond.op in STATE_OF_CROSS:
+            opposite = negated_op(STATE_OF_CROSS[cond.op])
             if any(e.left == cond.left and e.right == cond.right and e.op == opposite
                    for _, e in entry):
-                cond = replace(cond, op=_STATE_OF[cond.op], motion=False)
+                cond = replace(cond, op=STATE_OF_CROSS[cond.op], motion=False)
         out.append((join, cond))
     return out
 

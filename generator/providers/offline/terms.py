@@ -68,6 +68,10 @@ def scale(kind: IndicatorKind | None) -> str:
     return _SCALE_FAMILIES.get(kind, kind.value)
 
 
+# the state a crossing leads to: above the line once it has crossed above it
+STATE_OF_CROSS = {Operator.crosses_above: Operator.gt, Operator.crosses_below: Operator.lt}
+
+
 def negated_op(op: Operator) -> Operator:
     """The operator of the negated comparison (as `Condition.negated`)."""
     return {

@@ -37,7 +37,7 @@ from generator.providers.offline.portfolios import HELD_AT_A_TIME
 from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Title
-from generator.providers.offline.vocabulary import BB_STD_WORDS, FILLER, words
+from generator.providers.offline.vocabulary import BB_STD_WORDS, FILLER, UNIT_DAYS, words
 from generator.spec import (
     BOLLINGER_KINDS,
     MACD_KINDS,
@@ -443,10 +443,8 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
 
     def period(m: re.Match[str]) -> str:
         # (a number of weeks is that many weekly bars, or five times as many days; months the
-        # same, 21 days each)
-        unit = m.group(0).split()[-1]
-        days = 5 if unit.startswith("week") else 21 if unit.startswith("month") else 1
-        title.settings.append(("period", int(m.group("n")), days))
+        # same, in their trading days)
+        title.settings.append(("period", int(m.group("n")), UNIT_DAYS[m.group(0).split()[-1]]))
         return " "
 
     return _TITLE_PERIOD.sub(period, rest)

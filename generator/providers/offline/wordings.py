@@ -26,8 +26,9 @@ from generator.providers.offline.errors import ParseError
 from generator.providers.offline.framing import LAST_VERB, SELL_VERBS
 from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash, symbols_in
 from generator.providers.offline.state import ParseState
+from generator.providers.offline.terms import STATE_OF_CROSS
 from generator.providers.offline.vocabulary import BB_STD_WORDS, UNIT_DAYS, words
-from generator.spec import Condition, Operator
+from generator.spec import Condition
 
 # "when the 50 day high breaks / is taken out": the price breaks through that level
 _LEVEL_BREAKS = re.compile(
@@ -1478,15 +1479,12 @@ _BRACKET = re.compile(r"(?<!\S)\( (?P<y>[^()⋄]{3,120}?) \)(?!\S)")
 _COMPARES = re.compile(r"(?<!\S)(?:above|below|over|under|crosses|cross|>|<)(?!\S)")
 
 
-_STATE_OF = {Operator.crosses_above: Operator.gt, Operator.crosses_below: Operator.lt}
-
-
 def _says_the_same(gloss: Condition, cond: Condition) -> bool:
     """The bracket's condition is the rule's, or the state its crossing leads to ("MACD line over
     the signal line" of "a bullish MACD crossover")."""
     if (gloss.left, gloss.right, gloss.offset_pct) != (cond.left, cond.right, cond.offset_pct):
         return False
-    return gloss.op in (cond.op, _STATE_OF.get(cond.op))
+    return gloss.op in (cond.op, STATE_OF_CROSS.get(cond.op))
 
 
 def _glosses(state: ParseState, text: str) -> str:
