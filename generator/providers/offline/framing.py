@@ -40,8 +40,10 @@ from generator.providers.offline.vocabulary import (
     CONSUMED,
     FILLER,
     INDICATOR_WORDS,
+    MONTHS,
     PERSONAL_NOUNS,
     UNSUPPORTED,
+    WEEKDAYS,
     words,
 )
 from generator.spec import (
@@ -289,7 +291,8 @@ TITLE_FAMILIES: dict[str, str] = {
 NAME_STOP = INDICATOR_WORDS | frozenset(words(
     """long short cash bonds stocks gold cross above below high low stop loss profit
     trailing rebalance weekly monthly top best percent"""
-)) | frozenset(w for w in UNSUPPORTED.split("|") if re.fullmatch(r"[a-z]+", w))
+)) | frozenset(w for w in UNSUPPORTED.split("|") if re.fullmatch(r"[a-z]+", w)) | frozenset(
+    WEEKDAYS[:5]) | frozenset(m for m in MONTHS if m != "may")
 SCHEDULE_WORDS = {
     "daily": Frequency.daily, "weekly": Frequency.weekly, "monthly": Frequency.monthly,
     "quarterly": Frequency.quarterly, "yearly": Frequency.yearly, "annual": Frequency.yearly,

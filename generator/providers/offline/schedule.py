@@ -17,7 +17,7 @@ import re
 
 from generator.providers.offline.phrases import consume, rx, take
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import CONSUMED
+from generator.providers.offline.vocabulary import CONSUMED, MONTHS, WEEKDAYS
 from generator.spec import Frequency
 
 _FREQ_UNIT = {
@@ -198,9 +198,6 @@ _NO_CALENDAR = rx(
 )
 
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december")
 # the weekly schedule acts on Monday's open from Friday's close: both days name it
 _WEEKLY_DAY = rx(
     r"(?:, )?(?:and )?(?:(?:check|checked|rebalance|rebalanced|trade|look|decide)(?: it| them)? )?"
@@ -208,8 +205,8 @@ _WEEKLY_DAY = rx(
     r" (?:monday|friday)s?(?: close| open)?(?: :)?"
 )
 _MONTH_LIST = re.compile(
-    rf"(?<!\S)(?:\( )?(?:(?:in|on|during) )?(?P<m>(?:{'|'.join(_MONTHS)})"
-    rf"(?:(?: ,| and| ,? and| &)? (?:{'|'.join(_MONTHS)}))*)(?: \))?(?!\S)"
+    rf"(?<!\S)(?:\( )?(?:(?:in|on|during) )?(?P<m>(?:{'|'.join(MONTHS)})"
+    rf"(?:(?: ,| and| ,? and| &)? (?:{'|'.join(MONTHS)}))*)(?: \))?(?!\S)"
 )
 # the months each schedule acts in (the first trading day of each)
 _ACTS_IN = {
@@ -253,7 +250,7 @@ def _check_until_next(state: ParseState, said: list[re.Match[str]]) -> None:
 
 def _weekdays_and_months(state: ParseState) -> None:
     extract_weekly_day(state)
-    for day in _WEEKDAYS:
+    for day in WEEKDAYS:
         if re.search(rf"(?<!\S){day}s?(?!\S)", state.t):
             raise state.fail(
                 f"'{day}' cannot be chosen: a weekly schedule decides at the start of each week "
@@ -261,18 +258,18 @@ def _weekdays_and_months(state: ParseState) -> None:
                 "'weekly')", [day])
 
     def months(m: re.Match[str]) -> str:
-        named = set(re.findall("|".join(_MONTHS), m.group("m")))
+        named = set(re.findall("|".join(MONTHS), m.group("m")))
         schedule = state.schedule
         acts = _ACTS_IN.get(schedule) if schedule is not None else None
         if schedule is None or acts is None or named != acts:
             when = (f"the {schedule.value} schedule acts in "
-                    + ", ".join(sorted(acts, key=_MONTHS.index)).title()
+                    + ", ".join(sorted(acts, key=MONTHS.index)).title()
                     if schedule is not None and acts
                     else "only a yearly, half-yearly or quarterly schedule names months")
             raise state.fail(f"the month{'s' if len(named) > 1 else ''} "
-                             f"{', '.join(sorted(named, key=_MONTHS.index)).title()} cannot be "
+                             f"{', '.join(sorted(named, key=MONTHS.index)).title()} cannot be "
                              f"chosen: {when}", [m.group(0).strip()])
-        state.understood.append(f"months {', '.join(sorted(named, key=_MONTHS.index))}")
+        state.understood.append(f"months {', '.join(sorted(named, key=MONTHS.index))}")
         return CONSUMED
 
     state.t = take(_MONTH_LIST, state.t, months)

@@ -37,7 +37,14 @@ from generator.providers.offline.portfolios import HELD_AT_A_TIME
 from generator.providers.offline.schedule import SCHEDULE_PATTERNS
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import Title
-from generator.providers.offline.vocabulary import BB_STD_WORDS, FILLER, UNIT_DAYS, words
+from generator.providers.offline.vocabulary import (
+    BB_STD_WORDS,
+    FILLER,
+    MONTHS,
+    UNIT_DAYS,
+    WEEKDAYS,
+    words,
+)
 from generator.spec import (
     BOLLINGER_KINDS,
     MACD_KINDS,
@@ -268,7 +275,11 @@ def extract_title(state: ParseState) -> None:
             title.symbols.append(tok)
         elif tok in TITLE_FAMILIES:
             title.families.append(TITLE_FAMILIES[tok])
-        elif tok in SCHEDULE_WORDS:
+        elif tok in SCHEDULE_WORDS or tok.removesuffix("s") in WEEKDAYS[:5] or (
+                tok in MONTHS and tok != "may"):
+            # ("The newsletter rebalances every Wednesday: ..."): a trading day or a month is
+            # checked by the rules' schedule, never dropped with the title (a weekend day names
+            # none: "I check things on Sundays")
             kept_words.append(tok)
         elif re.fullmatch(r"\d+(?:\.\d+)?", tok):
             raise state.fail(f"the number {tok} in the title is not used by the rules; say "

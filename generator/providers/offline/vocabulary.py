@@ -227,6 +227,10 @@ UNIT_WORDS = (
     r"days|day|d|periods|period|bars|bar|sessions|session|weeks|week|wks|wk|w|months|month"
     r"|mos|mo|m|years|year|yrs|yr"
 )
+# the days of the week and the months, as a schedule or a title may name them
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
 UNIT_DAYS = {
     "day": 1, "days": 1, "d": 1, "period": 1, "periods": 1, "bar": 1, "bars": 1, "session": 1,
     "sessions": 1, "week": 5, "weeks": 5, "wk": 5, "wks": 5, "w": 5, "month": 21, "months": 21,
