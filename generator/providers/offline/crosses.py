@@ -1,7 +1,9 @@
 """The golden and death cross said in words, and the averages a text says they are made of.
 
 This module owns the rewrites of "golden cross / death cross on IWM" (the whole strategy in two
-words), "... using the 50dma and 200dma" (the pair on the lines named), and the check of the
+words), "... using the 50dma and 200dma" (the pair on the lines named), a crossover named as the
+whole strategy ("QQQ 20/100 EMA crossover", "trade SPY and IWM with the golden cross"), and the
+check of the
 averages a golden cross is glossed with ("the golden cross (50 day SMA crossing above the 200
 day)", "... using the 50 and 200 day averages"): a golden cross is the 50-day SMA crossing the
 200-day, and any other pair is refused, to be said as which line crosses which.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import GOLDEN, SYM, rx
+from generator.providers.offline.phrases import GOLDEN, SYM, SYMLIST, rx
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, words
 
@@ -96,4 +98,51 @@ def cross_pair(text: str) -> str:
     if len(re.findall(r"(?<!\S)golden cross(?!\S)", text)) == 1:
         # said once, the pair is the whole strategy; said again, the pair only names it
         text = _CROSS_PAIR.sub(handler, text)
+    return text
+
+
+# "QQQ 20/100 EMA crossover", "Trade SPY, QQQ and IWM separately with a 20/50 SMA crossover (in
+# on the cross up, out on the cross down)", "QQQ golden cross": a crossover named as the whole
+# strategy, with no rule said of it. The first average is the faster: buy when it crosses above
+# the slower (and, with no sell rule, sell on the cross back)
+_CROSSOVER = (r"(?:the |a |an )?(?:(?P<a>\d+) / (?P<b>\d+)(?: day)? (?P<k>sma|ema|ma|dma"
+              r"|simple moving average|exponential moving average|moving average)"
+              r"(?: moving average)? (?:crosses over|cross|crossing)|(?P<g>golden cross))"
+              r"(?: system| strategy| setup| signal)?")
+_NAMED_CROSSOVER = [
+    rx(rf"(?:trade|run|use|apply) (?P<syms>{SYMLIST})(?: separately| individually| each)?"
+       rf" (?:with|using|on) {_CROSSOVER}"),
+    rx(rf"(?:(?:trade|run|use|apply) )?{_CROSSOVER} (?:on|for|with|in) (?P<syms>{SYMLIST})"),
+    rx(rf"(?:(?<=^ )|(?<=[.;:!⋄] ))(?P<syms>{SYMLIST}) {_CROSSOVER}"),
+]
+# the direction of each side said again: "(in on the cross up, out on the cross down)"
+_SIDES_SAID = rx(r"(?:, )?(?:\( )?(?:in|long|buy|enter|get in) on the (?:cross|crossover"
+                 r"|crosses over) (?:up|over|above)(?: ,| and| ;| , and)? (?:out|flat|sell|exit"
+                 r"|get out) on the (?:cross|crossover|crosses over) (?:down|under|below)(?: \))?")
+# words that say a rule of their own: the crossover is then not the whole strategy
+_RULE_SAID = re.compile(r"(?<!\S)(?:buy|buys|sell|sells|long|short|enter|exit|hold|own|flat|when"
+                        r"|whenever|if|once|while|cross|crosses|crossing|above|below|over|under"
+                        r"|out|death)(?!\S)")
+_KIND = {"ema": "ema", "exponential moving average": "ema"}
+
+
+def named_crossover(text: str) -> str:
+    """The buy rule of a crossover named as the whole strategy (see `_CROSSOVER`); any rule said
+    beside it, or a slower average named first, leaves the text as it is."""
+    for pattern in _NAMED_CROSSOVER:
+        found = list(pattern.finditer(text))
+        if len(found) != 1:
+            continue
+        m = found[0]
+        if m.group("a") and int(m.group("a")) >= int(m.group("b")):
+            return text
+        rest = _SIDES_SAID.sub(" ", f"{text[:m.start()]} {text[m.end():]}")
+        if _RULE_SAID.search(rest):
+            return text
+        syms = m.group("syms")
+        if m.group("g"):
+            return f"{text[:m.start()]} buy {syms} on the golden cross {rest[m.start() + 1:]}"
+        kind = _KIND.get(m.group("k"), "sma")
+        return (f"{text[:m.start()]} buy {syms} when the {m.group('a')} day {kind} crosses above"
+                f" the {m.group('b')} day {kind} {rest[m.start() + 1:]}")
     return text

@@ -129,7 +129,10 @@ _FAILED_WORDS = frozenset({"no", "longer", "not", "false", "fails", "fail", "fai
 _FILLER = frozenset({"and", ",", "just", "i", "we", "i'll", "we'll", "will", "want", "to", "it",
                      "them", "everything", "⋄", "please", "should", "you", "then", "me", "us",
                      "move", "moved", "be", "stay", "sit", "park", "keep", "put", "money", "our",
-                     "all"})
+                     "all",
+                     # said of a bot: "a bot that holds VTI while ... and moves to cash when
+                     # it isn't"
+                     "moves", "stays", "sits", "parks", "keeps", "puts"})
 _EXIT_LEXICON = _EXIT_VERBS | _WHEN_WORDS | _POINTERS | _FAILED_WORDS | _FILLER
 _NEGATED = re.compile(r"(?<!\S)(?:no longer|not|false|fails?|failed|stops? being true"
                       r"|stopped being true|stops? holding|broken|breaks?|isn't|aren't"

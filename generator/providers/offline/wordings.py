@@ -20,7 +20,12 @@ from collections.abc import Callable
 
 from generator.providers.offline.arrows import arrows, postfix
 from generator.providers.offline.closes import closes_on_weekly_bars, period_closes
-from generator.providers.offline.crosses import MA_TEXT, cross_averages, cross_pair
+from generator.providers.offline.crosses import (
+    MA_TEXT,
+    cross_averages,
+    cross_pair,
+    named_crossover,
+)
 from generator.providers.offline.each import said_of_each
 from generator.providers.offline.errors import ParseError
 from generator.providers.offline.framing import LAST_VERB, SELL_VERBS
@@ -121,6 +126,19 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"step (?:\d|one|two|three|four) :"), " . "),
     # "- Ticker: VNQ - Entry: RSI(2) below 10 - Exit: ...": bullets before labels end sentences
     (rx(r"-(?= (?:[a-z]+ ){0,2}[a-z]+ :)"), " . "),
+    # "only sell when the 50 EMA actually crosses below the 200 EMA", "once RSI(2) is really
+    # under 10": an adverb of emphasis before the verb or the comparison says nothing more
+    (rx(r"(?:actually|really|finally|truly|clearly|decisively|definitely|convincingly|firmly)"
+        r"(?= (?:crosses|cross|closes|close|is|are|goes|drops|falls|rises|climbs|breaks|moves"
+        r"|gets|turns|dips|sinks|stays|comes|under|over|above|below)(?!\S))"), " "),
+    # "sell at +5% or -3%": the gain and the loss from entry that close the position ("+" after
+    # "at" is dropped by normalise; the loss must carry its minus)
+    (rx(r"(?:sell|exit|get out|close it|close the position|out)(?: it)? (?:at|on)"
+        r" (?P<a>\d+(?:\.\d+)?) % (?:, )?or (?:at )?- (?P<b>\d+(?:\.\d+)?) %"),
+     r" take profit at \g<a> % and stop loss at \g<b> % "),
+    (rx(r"(?:sell|exit|get out|close it|close the position|out)(?: it)? (?:at|on)"
+        r" - (?P<b>\d+(?:\.\d+)?) % (?:, )?or (?:at )?\+ (?P<a>\d+(?:\.\d+)?) %"),
+     r" stop loss at \g<b> % and take profit at \g<a> % "),
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
     (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
         rf" (?:via|through) (?:the )?(?P<s>{SYM})(?: fund| etf)?"), r" \g<s> "),
@@ -646,6 +664,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      " . "),
     (rx(r"(?:exit|exits|exit rules?|sell rules?) :(?= (?:sell|exit|get out)(?!\S))"),
      " . "),
+    # "QQQ momentum entry: more than 2% above its 50-day SMA means buy, ...": a label whose rule
+    # says its own action after the condition (read by arrows)
+    (rx(r"(?:entry|entries|exit|exits|rules?) :(?= (?:(?! [.;⋄] ).)+? (?:means|- >|= >|→|=|is (?:a"
+        r"|my|the)) (?:buy|sell|entry|exit)(?!\S))"), " . "),
     # "LQD - enter: close > sma 50 ... exit: close < sma 50", "Conditions: ...": labelled rules
     # ("long condition: SMA(50) crosses over ...", "sell signal: RSI(2) > 70": a platform's
     # labels)
@@ -940,10 +962,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))(?:a )?new (?P<n>\d+) (?P<u>day|week) (?P<w>high|low)"
         r"(?= (?:- >|= >|→|=) )"), r" it makes a new \g<n> \g<u> \g<w> "),
     # "if it's down 6% from entry, or up 20%": the second control says its subject once
-    (rx(r"(?P<pre>(?:if|when|once) (?:it is|it|i am|the price is|price is) (?:down|up|lower"
-        r"|higher) (?:by )?\d+(?:\.\d+)? %(?: (?:from|above|below) (?:the |my )?(?:entry|buy"
-        r"|cost|purchase)(?: price)?)?)(?: ,)? or (?P<d>up|down|higher|lower) (?:by )?"
-        r"(?P<n>\d+(?:\.\d+)?) %"),
+    (rx(r"(?P<pre>(?:if|when|once) (?:it is|it|i am|i'm|we are|we're|the price is|price is"
+        r"|the trade is|the position is) (?:down|up|lower|higher) (?:by )?\d+(?:\.\d+)? %(?:"
+        r" (?:from|above|below) (?:the |my )?(?:entry|buy|cost|purchase)(?: price)?)?)(?: ,)? or"
+        r" (?:if )?(?P<d>up|down|higher|lower) (?:by )?(?P<n>\d+(?:\.\d+)?) %"),
      r" \g<pre> , or if it is \g<d> \g<n> % "),
     # "70% stocks and 30% bonds using VTI and IEF": the funds named for the classes, in order
     (rx(rf"(?P<a>\d+(?:\.\d+)?) % (?:in )?(?:stocks|equities|equity|shares) (?:and|,|/) (?P<b>\d+"
@@ -1323,23 +1345,33 @@ _LONG_FILTER = rx(
     r"|(?:the )?(?:trades|entries|signals|buys))|go long|be long|be in|get in|buy|enter|own"
     rf"|hold|trade)(?: (?P<sym>{SYM}))?(?: (?:it|them))? (?:when|whenever|if|while|as long as)"
     r" (?P<cond>(?:(?! [.;⋄] ).)+?)(?= [.;⋄]|\s*$)")
-_BUY_RULE = rx(rf"(?:buy|enter|go long)(?: {SYM})? (?:when|whenever|if|once) (?:(?! [.;⋄,] | sell"
-               r" | exit ).)+?(?= , | [.;⋄] | sell | exit |\s*$)")
+_BUY_RULE = rx(rf"(?P<verb>buy|enter|go long)(?P<sym> {SYM})? (?:when|whenever|if|once)"
+               r" (?:(?! [.;⋄,] | sell | exit ).)+?(?= , | [.;⋄] | sell | exit |\s*$)")
+# "Only trade MDY when ...; in that case buy when ...": the words that lead from the filter to
+# the rule it filters
+_THEN_THE_RULE = re.compile(r"^(?: [.;⋄,])? (?:in that case|if so|then)(?: ,)?(?= )")
 
 
 def _long_filter(text: str) -> str:
     m = _LONG_FILTER.search(text)
     if m is None:
         return text
-    rest = f"{text[:m.start()]} {text[m.end():]}"
+    after = _THEN_THE_RULE.sub(" ", text[m.end():])
+    rest = f"{text[:m.start()]} {after}"
     buys = list(_BUY_RULE.finditer(rest))
     sym = f" {m.group('sym')}" if m.group("sym") else ""
     if not buys:
         return f"{rest[:m.start()]} hold{sym} while {m.group('cond')} {rest[m.start():]}"
     if len(buys) > 1:
         return text  # which buy rule it filters is not said: left to be refused
-    end = buys[0].end()
-    return f"{rest[:end]} and {m.group('cond')} {rest[end:]}"
+    buy = buys[0]
+    if sym and buy.group("sym") and buy.group("sym") != sym:
+        return text  # "only trade MDY when ...; buy QQQ when ...": which fund is not plain
+    if sym and not buy.group("sym"):
+        # ("Only trade MDY when ...; buy when ..."): the fund the filter names is the one bought
+        rest = f"{rest[:buy.end('verb')]}{sym}{rest[buy.end('verb'):]}"
+        return f"{rest[:buy.end() + len(sym)]} and {m.group('cond')} {rest[buy.end() + len(sym):]}"
+    return f"{rest[:buy.end()]} and {m.group('cond')} {rest[buy.end():]}"
 
 
 # "buy on the bullish signal line crossover", in a text about MACD: MACD crossing above its
@@ -1347,6 +1379,11 @@ def _long_filter(text: str) -> str:
 _BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line)? )?(?:cross"
                    r"|crossover|crossing|cross over|crosses over)(?: of the signal(?: line)?)?"
                    r"(?! of| over| above)")
+# "... and sell the bearish one", "sell the bearish signal line cross": once the bullish cross
+# was read, the cross the other way (with no "on": "sell on the bearish cross" is read by exits)
+_BEARISH_MACD = rx(r"(?<=sell )(?:the |a )?bearish (?:macd )?(?:signal(?: line)? )?(?:cross"
+                   r"|crossover|crossing|cross over|crosses over|1|one)"
+                   r"(?: of the signal(?: line)?)?(?= [,;.⋄]| and | ?$)")
 
 
 # "Trade GLD with the 10-day and 40-day simple averages: buy when the 10 crosses above the 40",
@@ -1528,6 +1565,8 @@ def expand_shorthands(state: ParseState) -> None:
     text = period_closes(state, closes_on_weekly_bars(state, text))
     if re.search(r"(?<!\S)macd(?!\S)", text):
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
+        if "macd crosses above the signal line" in text:
+            text = _BEARISH_MACD.sub(" when macd crosses below the signal line ", text)
     text = squash(text)
     for pattern, replacement in _SAME_AS:
         rewritten = pattern.sub(replacement, text)
@@ -1536,7 +1575,7 @@ def expand_shorthands(state: ParseState) -> None:
     # a rewrite may have said a weekly or monthly close ("if a week closes below ..."): never
     # left for the schedule to read as "weekly" and the daily price
     text = period_closes(state, text)
-    text = cross_averages(state, _both_lines(text))
+    text = cross_averages(state, named_crossover(_both_lines(text)))
     text = postfix(_long_filter(arrows(text)))
     text = said_of_each(state, cross_pair(squash(text)))
 
