@@ -11,8 +11,8 @@ punctuation) as a bag of words over a closed lexicon rather than as one more pat
   verb that closes the position or holds it, and otherwise only words of holding and filler. A
   "then sell" said as its own clause right after the period is part of it;
 - a minimum hold (`read_min_holds`, before the minimum-hold patterns): exactly one holding
-  period, a sell that waits ("don't sell until", "during the first") or a hold before any sell
-  ("hold at least 10 days before any sell"), and otherwise only words of its lexicon ("no matter
+  period, a sell that waits ("don't sell until", "during the first") or a hold of at least the
+  period ("hold at least 10 days before any sell", "hold min 3 days"), and otherwise only words of its lexicon ("no matter
   what the RSI says" included).
 
 A clause that holds any other word (a condition, a percentage, a second period) is left to the
@@ -85,8 +85,10 @@ def _min_hold_bars(clause: str) -> int | None:
     m, rest = said
     waits = any(w in _WAITS for w in rest)
     sell_waits = any(w in _NOT for w in rest) and any(w in _CLOSES for w in rest)
-    hold_first = (any(w in _HOLDS for w in rest) and "before" in rest
-                  and any(w in _CLOSES for w in rest) and ("least" in rest or "minimum" in rest))
+    # ("hold at least 10 days before any sell", "but hold min 3 days": a hold of at least N)
+    hold_first = (any(w in _HOLDS for w in rest)
+                  and any(w in ("least", "minimum", "min") for w in rest)
+                  and ("before" not in rest or any(w in _CLOSES for w in rest)))
     if not waits or not (sell_waits or hold_first):
         return None
     return int(m.group("n")) * _UNIT_BARS[m.group("u")]

@@ -374,10 +374,10 @@ _INSTEAD_OF_DEFAULT = re.compile(r"(?<!\S)(?:instead of|rather than|not) (?:the 
 
 
 # "a 15-day Bollinger band with 1.5 standard deviations": the period, then the width
+# ("10-day Bollinger Bands (2 std)": the width in brackets)
 _BB_DAYS_WIDTH = re.compile(r"(?<!\S)(?P<p>\d+) (?:day|period|bar) (?:bollinger )?bands?"
-                            rf"(?: ,)? (?:(?:with|at|of|using) )?(?:a )?(?P<k>\d+(?:\.\d+)?)"
-                            rf" {BB_STD_WORDS}"
-                            r"(?!\S)")
+                            rf"(?: ,|(?P<br> \())? (?:(?:with|at|of|using) )?(?:a )?"
+                            rf"(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?(br) \))(?!\S)")
 
 
 # "... w/ 10 day bands": the period alone, at the default width
@@ -485,8 +485,10 @@ def _say_title_lines(title: Title, body: str) -> str:
         if setting[0] == "bollinger":
             _, period, width = setting
             # ("the lower one": the title named the bands)
+            # ("exit above the middle.": the band left out at the end of its rule)
             body = re.sub(r"(?<!\S)(?:the )?(?P<w>lower|upper|middle|top|bottom|mid)(?: bollinger)?"
-                          r" (?:band|one)(?! \()(?!\S)",
+                          r"(?: (?:band|one)(?! \()(?!\S)|(?<=the middle)(?= [.,;!⋄]| ?$| and"
+                          r" | or ))",
                           rf"the \g<w> bollinger band ( {period} , {width:g} )", body)
         if setting[0] == "stochastic":
             body = re.sub(r"(?<!\S)(?<!stochastic )% (?P<w>k|d)(?!\S)",

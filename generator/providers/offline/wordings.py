@@ -924,11 +924,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?: %)?)) (?:it's|it is|that's|that is) (?:strong|weak|healthy|cheap|stretched|extended"
         r"|oversold|overbought|trending(?: up| down)?|in an uptrend|in a downtrend) and(?= (?:i|we)"
         r" (?:buy|sell|get in|get out|go long)(?!\S))"), r" \g<c> ,"),
-    # "when RSI 5 goes below 25 I buy": the action said after its condition
-    (rx(r"(?P<kw>when|whenever|if|once|as soon as) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
+    # "when RSI 5 goes below 25 I buy": the action said after its condition ("After 4 down
+    # days in a row I'd buy TLT": a count of days, then the action)
+    (rx(r"(?:(?P<kw>when|whenever|if|once|as soon as)|(?P<kw2>after)(?= \d)) (?P<cond>(?:(?!"
+        r" [.;:!?⋄,] | (?:i|we) ).)+?)"
         r"(?: ,)? (?:i|we|you) (?:will |would |'ll |then )?(?P<v>buy|sell|exit|get out|go long"
         r"|go flat|hold|own)(?P<sym> [A-Z][A-Z0-9.\-]{0,9})?(?: it| them)?(?= [.;,!⋄]| and |\s*$)"),
-     r" \g<v>\g<sym> \g<kw> \g<cond> "),
+     lambda m: (f" {m.group('v')}{m.group('sym') or ''} {m.group('kw') or m.group('kw2')}"
+                f" {m.group('cond')} ")),
     # "When GLD closes above the highest high of the last 55 days, I'm in.": the same, said of
     # where the writer is
     (rx(r"(?P<kw>when|whenever|if|once|as soon as) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
