@@ -588,6 +588,18 @@ _KEYWORDS = _CONNECTIVES | frozenset(words("unless until after before as"))
 _PAST_ACTS = frozenset(words("sold bought did had got held owned cared listened"))
 
 
+# "I have about $10k.", "We've got $25,000 to invest.": a sentence that only says how much money
+# the writer has (the spec sizes positions from the account, so it is listed as ignored)
+_CAPITAL = re.compile(
+    r"^(?:so |ok |okay |well )?(?:i|we|i've|we've|i'm|we're) (?:have|have got|got|only have"
+    r"|have only|am working with|working with|am starting with|starting with|am investing"
+    r"|investing|can invest|can put in)(?: about| around| roughly| approximately| approx| like"
+    r"| only| just| maybe)? \d+ (?:dollars|k|grand)(?: (?:to invest|to trade|to play with"
+    r"|to start with|to start|in total"
+    r"|total|saved(?: up)?|in savings|in (?:my|our|the|an?) (?:[a-z]+ )?(?:account|brokerage|ira"
+    r"|roth|401k)))?(?: [.!])?$")
+
+
 # "I'm a vet, not a day trader": what the writer is not, said of the writer
 _NOT_A = re.compile(r"(?<!\S)not (?:a|an) (?:day trader|trader|pro|professional|math person"
                     r"|numbers person|finance person|finance guy|expert|wall street guy)(?!\S)")
@@ -702,7 +714,7 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
         said = set((text[: m.start()] + text[m.end():]).split())
         if (not _is_chatter(words_) and not _is_question(words_, said)
                 and not _is_about_the_writer(words_) and not _is_story(words_, said)
-                and not _is_preference(words_)):
+                and not _is_preference(words_) and not _CAPITAL.match(words_.strip())):
             return m.group(0)
         found.append(words_.strip())
         return " "

@@ -12,8 +12,8 @@ punctuation) as a bag of words over a closed lexicon rather than as one more pat
   "then sell" said as its own clause right after the period is part of it;
 - a minimum hold (`read_min_holds`, before the minimum-hold patterns): exactly one holding
   period, a sell that waits ("don't sell until", "during the first") or a hold of at least the
-  period ("hold at least 10 days before any sell", "hold min 3 days"), and otherwise only words of its lexicon ("no matter
-  what the RSI says" included).
+  period ("hold at least 10 days before any sell", "hold min 3 days"), and otherwise only
+  words of its lexicon ("no matter what the RSI says" included).
 
 A clause that holds any other word (a condition, a percentage, a second period) is left to the
 usual check, which refuses what it cannot map.

@@ -238,7 +238,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bx (abv|above|over|up)\b", "crosses above"),
     (r"(?i)\bx (blw|below|under|dn|down)\b", "crosses below"),
     (r"(?i)\bdn\b", "down"),
-    (r"(?i)(?<=\bbuy )(?=(?:under|below|above|over|abv|blw)\b)", "when price "),
+    # ("buy below the lower band"; not "buy below 10", a bare level a title's RSI may own)
+    (r"(?i)(?<=\bbuy )(?=(?:under|below|above|over|abv|blw)\b(?!\s*\d))", "when price "),
     (r"(?i)(?<=\babv )mid\b|(?<=\babove )mid\b|(?<=\bblw )mid\b|(?<=\bbelow )mid\b",
      "the middle band"),
     # "long SPY > 200d", "above 200d": the average of that period, compared with

@@ -158,9 +158,10 @@ _TIME_OR_RULE = rx(r"(?P<kept>sell|exit|get out|close(?: it| the position)?)(?: 
                    r" (?:after|in) (?:holding (?:it |them )?(?:for )?)?"
                    rf"{_HOLD_N}(?: (?:held|in the trade|of holding))?(?: ,)? or"
                    r"(?= (?:when|if|once|whenever|as soon as)(?!\S))")
-# "sell when RSI > 80 or after 10 trading days": a time exit said inside the sell rule
+# "sell when RSI > 80 or after 10 trading days", "Sell on a close above the middle band or after
+# 10 days": a time exit said inside the sell rule
 _RULE_OR_TIME = rx(r"(?P<kept>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
-                   r" (?:when|if|once|whenever|as soon as) (?:(?! [.;⋄] ).)+?)"
+                   r" (?:when|if|once|whenever|as soon as|on|at) (?:(?! [.;⋄] ).)+?)"
                    r" (?:, )?or (?:after|in|at|when|once) (?:(?:it has been |i have )?held )?"
                    rf"{_HOLD_N}"
                    r"(?: (?:held|in the trade|of holding|have passed|pass|have gone by|have elapsed"

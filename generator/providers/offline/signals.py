@@ -61,6 +61,12 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
         if not traded and not mentioned and (
                 len(unique) == 1 or (len(unique) >= 2 and (state.equal or state.each))):
             traded = unique
+    titled = [] if state.title is None else list(dict.fromkeys(state.title.symbols))
+    if (not traded and len(titled) == 1 and titled[0] not in mentioned
+            and any(cond.left.symbol is None for cond in conds)):
+        # "Trade IWM with RSI(2): buy below 10, ..., but only take buys when SPY's 50 day is over
+        # its 200 day": the conditions said of no fund are the title's fund's; SPY is a filter
+        traded = titled
     if not traded:
         if len(mentioned) == 1:
             traded = mentioned

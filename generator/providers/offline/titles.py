@@ -320,18 +320,27 @@ def _the_line_it_names(rest: str, body: str) -> tuple[str, str]:
 # in rules that name no indicator or price of their own is compared with
 _BARE_LEVEL = re.compile(r"(?<!\S)(?:(?P<kw>when|if|once|whenever|on)|(?P<v>get in|get out|buy"
                          r"|sell|in|out|enter|exit)) (?:it is |it's |it )?"
-                         r"(?P<op>[<>]|above|below|over|under|crosses above|crosses below)(?= \d)")
+                         r"(?P<op>[<>]|above|below|over|under|crosses above|crosses below)"
+                         r" (?=(?P<n>\d+(?:\.\d+)?)(?!\S))")
 _NAMES_A_SUBJECT = re.compile(r"(?<!\S)(?:rsi|macd|sma|ema|ma|dma|average|price|close|closes"
                               r"|band|bands|high|low|momentum|return|it|its|day|days)(?!\S)")
 
 
 def _the_rsi_it_names(title: Title, body: str) -> str:
-    if len(title.rsi_periods) != 1 or _NAMES_A_SUBJECT.search(
-            _BARE_LEVEL.sub(" ", body)):
+    if len(title.rsi_periods) != 1:
         return body
     period = title.rsi_periods[0]
-    return _BARE_LEVEL.sub(
-        lambda m: f"{m.group('kw') or m.group('v') + ' when'} rsi {period} {m.group('op')}", body)
+    # a level said right after its verb ("buy below 10, sell above 70, but only take buys when
+    # SPY's 50 day is over its 200 day") is the RSI's even when the rules name other subjects;
+    # one after "when" only when they name none
+    others = bool(_NAMES_A_SUBJECT.search(_BARE_LEVEL.sub(" ", body)))
+
+    def level(m: re.Match[str]) -> str:
+        if others and (m.group("v") is None or float(m.group("n")) > 100):
+            return m.group(0)
+        return f"{m.group('kw') or m.group('v') + ' when'} rsi {period} {m.group('op')} "
+
+    return _BARE_LEVEL.sub(level, body)
 
 
 def _the_line_the_rules_name(rest: str, body: str) -> str:

@@ -1348,8 +1348,10 @@ _LONG_FILTER = rx(
     r"|(?:the )?(?:trades|entries|signals|buys))|go long|be long|be in|get in|buy|enter|own"
     rf"|hold|trade)(?: (?P<sym>{SYM}))?(?: (?:it|them))? (?:when|whenever|if|while|as long as)"
     r" (?P<cond>(?:(?! [.;⋄] ).)+?)(?= [.;⋄]|\s*$)")
-_BUY_RULE = rx(rf"(?P<verb>buy|enter|go long)(?P<sym> {SYM})? (?:when|whenever|if|once)"
-               r" (?:(?! [.;⋄,] | sell | exit ).)+?(?= , | [.;⋄] | sell | exit |\s*$)")
+# ("buy below 10": a bare level, which a title's RSI may own, is a buy rule too)
+_BUY_RULE = rx(rf"(?P<verb>buy|enter|go long)(?P<sym> {SYM})? (?:(?:when|whenever|if|once) |(?="
+               r"(?:below|above|under|over|[<>]) \d))(?:(?! [.;⋄,] | sell | exit ).)+?"
+               r"(?= , | [.;⋄] | sell | exit |\s*$)")
 # "Only trade MDY when ...; in that case buy when ...": the words that lead from the filter to
 # the rule it filters
 _THEN_THE_RULE = re.compile(r"^(?: [.;⋄,])? (?:in that case|if so|then)(?: ,)?(?= )")
