@@ -142,10 +142,13 @@ def negated_rule(rule: Rule) -> Rule:
                 conditions=[c.negated() for c in conds])
 
 
-def _risk_closes(state: ParseState) -> bool:
-    """Whether a risk control said closes positions (a stop, a target, a time exit); a minimum
-    hold only delays the sell rule and closes nothing."""
-    return any(key != "min_hold_bars" for key in state.risk)
+# risk controls that close a position on their own (a minimum hold only delays the sell rule)
+CLOSING_CONTROLS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct", "max_hold_bars")
+
+
+def risk_closes(state: ParseState) -> bool:
+    """Whether a risk control said closes positions (a stop, a target, a time exit)."""
+    return any(key in state.risk for key in CLOSING_CONTROLS)
 
 
 def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | None:
@@ -162,7 +165,7 @@ def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | Non
         if mode is not None or negate_all:
             state.understood.append("exit (default): when the buy rule no longer holds")
             return Rule(combine="none", conditions=[entry])
-        if _risk_closes(state):
+        if risk_closes(state):
             return None
         raise state.fail(
             "no exit rule was given (say when to sell, e.g. 'sell when RSI rises above 70')")
@@ -183,11 +186,11 @@ def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | Non
                     conditions=[c.negated() for c in conds])
         state.understood.append("exit (default): when the buy condition no longer holds")
         return rule
-    if len(conds) == 1 and conds[0].op in _CROSSING and not _risk_closes(state):
+    if len(conds) == 1 and conds[0].op in _CROSSING and not risk_closes(state):
         # a stop, target or time exit is something said about selling: it is the exit then
         state.understood.append("exit (default): the opposite crossing")
         return Rule(conditions=[conds[0].negated()])
-    if _risk_closes(state):
+    if risk_closes(state):
         return None  # positions are closed by the risk controls
     raise state.fail(
         "no exit rule was given (say when to sell, e.g. 'sell when RSI rises above 70')"

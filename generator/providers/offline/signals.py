@@ -26,6 +26,7 @@ from generator.providers.offline.rules import (
     default_exit,
     make_rule,
     negated_rule,
+    risk_closes,
     signal_name,
 )
 from generator.providers.offline.state import ParseState, TextTagger, chain, tagger
@@ -100,9 +101,6 @@ def _allocation(state: ParseState, traded: list[str]) -> dict[str, object]:
     return dict(kind=AllocationKind.all_in)
 
 
-# risk controls that close a position on their own, so that a sell verb may name them
-_CLOSING_CONTROLS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct", "max_hold_bars")
-
 def _motion_exits(entry: list[tuple[str, Cond]],
                   exit_: list[tuple[str, Cond]]) -> list[tuple[str, Cond]]:
     """ "sell when the 20 EMA drops below the 50 EMA" is the crossing when every entry holds
@@ -164,7 +162,8 @@ def parse_signal(state: ParseState) -> StrategySpec:
                 join = GROUP_MARK + join  # a group of its own (rules.make_rule)
             (exit_ if c.verb == "exit" else entry).append((join, cond))
         if not c.pieces and c.verb is not None:
-            if c.verb == "exit" and any(k in state.risk for k in _CLOSING_CONTROLS):
+            # (a risk control that closes positions, so that a sell verb may name it)
+            if c.verb == "exit" and risk_closes(state):
                 # "exit with a 3% stop or a 6% target", "an 8% trailing stop to get out": the
                 # sell verb of the controls that close the position
                 state.understood.append("exit: by the stop, target or time exit")
