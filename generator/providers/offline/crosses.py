@@ -103,8 +103,8 @@ def cross_pair(text: str) -> str:
 
 # "QQQ 20/100 EMA crossover", "Trade SPY, QQQ and IWM separately with a 20/50 SMA crossover (in
 # on the cross up, out on the cross down)", "QQQ golden cross": a crossover named as the whole
-# strategy, with no rule said of it. The first average is the faster: buy when it crosses above
-# the slower (and, with no sell rule, sell on the cross back)
+# strategy, with no rule said of it but a sell rule after it. The first average is the faster:
+# buy when it crosses above the slower (and, with no sell rule, sell on the cross back)
 _CROSSOVER = (r"(?:the |a |an )?(?:(?P<a>\d+) / (?P<b>\d+)(?: day)? (?P<k>sma|ema|ma|dma"
               r"|simple moving average|exponential moving average|moving average)"
               r"(?: moving average)? (?:crosses over|cross|crossing)|(?P<g>golden cross))"
@@ -123,6 +123,8 @@ _SIDES_SAID = rx(r"(?:, )?(?:\( )?(?:in|long|buy|enter|get in) on the (?:cross|c
 _RULE_SAID = re.compile(r"(?<!\S)(?:buy|buys|sell|sells|long|short|enter|exit|hold|own|flat|when"
                         r"|whenever|if|once|while|cross|crosses|crossing|above|below|over|under"
                         r"|out|death)(?!\S)")
+_SELL_SAID = re.compile(r"(?<!\S)(?:sell|sells|exit|exits|get out)(?!\S)")
+_BUY_SAID = re.compile(r"(?<!\S)(?:buy|buys|long|enter|hold|own|golden)(?!\S)")
 _KIND = {"ema": "ema", "exponential moving average": "ema"}
 
 
@@ -137,7 +139,11 @@ def named_crossover(text: str) -> str:
         if m.group("a") and int(m.group("a")) >= int(m.group("b")):
             return text
         rest = _SIDES_SAID.sub(" ", f"{text[:m.start()]} {text[m.end():]}")
-        if _RULE_SAID.search(rest):
+        # ("Golden cross on MDY with a 10% stop, and I sell on the death cross": a sell rule
+        # after it, and no other buy rule, leaves the crossover the buy)
+        sell = _SELL_SAID.search(rest, m.start())
+        before, after = (rest, "") if sell is None else (rest[:sell.start()], rest[sell.end():])
+        if _RULE_SAID.search(before) or _BUY_SAID.search(after):
             return text
         syms = m.group("syms")
         if m.group("g"):

@@ -28,8 +28,9 @@ _OPPOSITE = (
 )
 _WHEN = r"(?:when|if|once|as soon as|whenever)"
 EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (rx(rf"(?:, )?(?:and |otherwise |else )?{_SELL}{_SELL_OBJ} (?:on|at|with|after|upon)"
-        rf" {_OPPOSITE}"), "opposite"),
+    # ("sell the cross back": the event said as the object)
+    (rx(rf"(?:, )?(?:and |otherwise |else )?{_SELL}{_SELL_OBJ} (?:(?:on|at|with|after|upon) |(?=the"
+        rf" )){_OPPOSITE}"), "opposite"),
     (rx(rf"(?:, )?(?:and )?{_SELL}{_SELL_OBJ} {_WHEN} (?:it|they|the lines?) "
         r"cross(?:es)? back(?: (?:below|under|down|above|over|up|the other way))?"
         r"(?= (?:,|;|\.|⋄|and|with|plus)(?!\S)| ?$)"), "opposite"),

@@ -99,7 +99,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # hedges: "more or less", "give or take", "if that makes sense", "roughly speaking"
     rx(r"(?:, )?(?:more or less|give or take|roughly speaking|if that makes sense"
        r"|if that's okay|if that is okay|if that works|does that make sense)(?: ,)?"),
-    rx(r"(?:that is|that's|thats) the whole (?:strat|strategy|thing|plan)"),
+    # ("that's" may reach here as "that": the possessive "'s" is dropped by normalise)
+    rx(r"(?:, )?(?:that is|that's|thats|that) the whole (?:strat|strategy|thing|plan|system|setup"
+       r"|rule|idea)"),
     rx(r"gets all the money|takes all the money"),
     rx(r"tight(?= \d+(?:\.\d+)? % (?:stop|trailing)(?!\S))"),
     # spoken filler: "um", "uh", "hmm" ("hmm no" starts a correction), "alright", "oh and"
@@ -112,8 +114,14 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # forum habits: "Not financial advice but", "NFA", "DYOR", "Edit: forgot to mention",
     # "Edit 2: people asked,"
     rx(r"(?:this is )?(?:not financial advice|nfa|dyor|not advice)(?: ,)?(?: but)?(?: ,)?"),
-    rx(r"(?:edit|update|eta)(?: \d)? :(?: (?:i )?forgot to (?:mention|add|say)(?: that)?)?"
+    # ("Edit: forgot to mention the stop, I use a hard 8% stop loss.": the thing then said)
+    rx(r"(?:edit|update|eta)(?: \d)? :(?: (?:i )?forgot to (?:mention|add|say)(?: that| the"
+       r" (?:stop|stop loss|exit|target|sizing|size|filter|schedule|rebalance|rebalancing)"
+       r"(?: ,)?)?)?"
        r"(?: (?:people|some of you|a few people|someone) asked ,)?"),
+    # "Long post short.", "long story short,", "in my own words": the writer's framing
+    rx(r"long (?:post|story) short(?: [.,:!])?"),
+    rx(r"(?:put )?in my own words(?: ,)?"),
     rx(r"(?:hey|hi|hello|yo|ok|okay|so)(?: there| all| everyone| guys| folks| team)?(?: !| ,)?"
        r"(?= \S)"),
     rx(r"(?:thanks|thank you|thx|cheers|ty)(?: !| \.| so much| a lot| in advance)*"),
@@ -600,6 +608,29 @@ _CAPITAL = re.compile(
     r"|roth|401k)))?(?: [.!])?$")
 
 
+# a sentence that tells how the strategy behaves rather than what it does: "Catches maybe one
+# trade a year.", "Average hold is under a week.", "Win rate is around 70%.", "Happy to share the
+# spreadsheet." Its numbers are the strategy's record, never a setting; it says no rule (no verb
+# that buys or sells, no "when") and names no fund
+_RESULT = re.compile(
+    r"^(?:(?:it|this|that|the system|the strategy|the rule) )?(?:(?:only |usually |typically )?"
+    r"(?:catches|gets|takes|makes|triggers|fires|trades|gives|averages)(?: maybe| about| around"
+    r"| roughly| only| like| just)? (?:\d+|a few|a couple of|a handful of) (?:trades?|signals?"
+    r"|times|entries)(?: (?:a|per|each|every) (?:year|month|week|quarter))?"
+    r"|(?:the )?(?:average|avg|typical|median) (?:hold|holding period|holding time|trade|trade"
+    r" length|time in the trade) (?:is|was|runs|lasts|comes out)"
+    r"|(?:the )?(?:win rate|hit rate|winning percentage) (?:is|was|runs|comes out)"
+    r"|(?:happy|glad) to share|(?:i )?(?:can|will|could) share (?:the|my) (?:spreadsheet|backtest"
+    r"|results|sheet|code))")
+_RESULT_STOP = frozenset(words("buy buys sell sells when whenever if once unless while"))
+
+
+def _is_result(text: str) -> bool:
+    said = text.strip().split()
+    return bool(_RESULT.match(" ".join(said))) and not any(
+        w in _RESULT_STOP or re.fullmatch(SYM, w) for w in said)
+
+
 # "I'm a vet, not a day trader": what the writer is not, said of the writer
 _NOT_A = re.compile(r"(?<!\S)not (?:a|an) (?:day trader|trader|pro|professional|math person"
                     r"|numbers person|finance person|finance guy|expert|wall street guy)(?!\S)")
@@ -714,7 +745,8 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
         said = set((text[: m.start()] + text[m.end():]).split())
         if (not _is_chatter(words_) and not _is_question(words_, said)
                 and not _is_about_the_writer(words_) and not _is_story(words_, said)
-                and not _is_preference(words_) and not _CAPITAL.match(words_.strip())):
+                and not _is_preference(words_) and not _CAPITAL.match(words_.strip())
+                and not _is_result(words_)):
             return m.group(0)
         found.append(words_.strip())
         return " "
@@ -899,7 +931,13 @@ def strip_small_talk(state: ParseState) -> None:
         found.append(m.group(0).replace(m.group("sym"), "").strip())
         return " "
 
-    text = _DESCRIBED_INSIDE.sub(lambda m: _described_inside(found, m), state.t)
+    # "TL;DR: RSI(2) < 10 on SPY = buy, ...": a summary said first is the strategy itself (only a
+    # summary after the text says again what it said); "Long post short. TL;DR: ...": after the
+    # idiom that announces it, still first. Taken out before the fund a sentence opens with is
+    # read ("TL;DR: on QQQ I buy ...")
+    text = re.sub(r"^\s*(?:long (?:post|story) short )?(?:[.,:] )*tldr(?: :)?(?= \S)",
+                  lambda m: f" {handler(m)} ", state.t)
+    text = _DESCRIBED_INSIDE.sub(lambda m: _described_inside(found, m), text)
     text = _DESCRIBED.sub(lambda m: _described(found, m), text)
     text = _DESCRIBED_COMMA.sub(lambda m: _described(found, m), text)
     # "the Nasdaq fund (QQQ)", the Nasdaq read as QQQ: the symbol said twice in a row
@@ -950,9 +988,6 @@ def strip_small_talk(state: ParseState) -> None:
         return bool(re.search(r"[.!]\s*$", m.group(0))) and bool(before) and (
             before[-1] not in ".!?:;⋄")
 
-    # "TL;DR: RSI(2) < 10 on SPY = buy, ...": a summary said first is the strategy itself (only a
-    # summary after the text says again what it said)
-    text = re.sub(r"^\s*(?:[.,] )?tldr(?: :)?(?= \S)", " ", text)
     for pattern in SMALL_TALK:
         # such small talk leaves the sentence's end, so the next sentence stays one
         text = pattern.sub(lambda m: f" {handler(m)} " + (" . " if ends_sentence(m) else ""),

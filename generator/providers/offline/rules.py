@@ -19,7 +19,7 @@ from generator.describe import describe_condition
 from generator.providers.offline.errors import validation_errors
 from generator.providers.offline.indicators import build_indicator
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.terms import Cond, Ind
+from generator.providers.offline.terms import STATE_OF_CROSS, Cond, Ind
 from generator.spec import (
     BOLLINGER_KINDS,
     MACD_KINDS,
@@ -125,6 +125,13 @@ def _flat_rule(state: ParseState, items: list[tuple[str, Cond]], role: str) -> R
         conditions.append(cond)
         state.understood.append(f"{role}: {describe_condition(cond)}")
     combine: Literal["all", "any"] = "any" if joins == {"or"} else "all"
+    if combine == "all":
+        # ("sma20 over sma100 on EWJ, buy the cross": the state a crossing of the same lines leads
+        # to says nothing more beside it)
+        led_to = {(c.left, STATE_OF_CROSS[c.op], c.right, c.offset_pct) for c in conditions
+                  if isinstance(c, Condition) and c.op in STATE_OF_CROSS}
+        conditions = [c for c in conditions if not isinstance(c, Condition)
+                      or (c.left, c.op, c.right, c.offset_pct) not in led_to]
     try:
         return Rule(combine=combine, conditions=conditions)
     except ValidationError as exc:

@@ -459,6 +459,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:,|;) (?:if )?afterwards(?= (?:it|the|if)(?!\S))"), " , "),
     (rx(r"(?:[;,.] )?otherwise (?:keep holding|keep it|stay in|hold on|do nothing|leave it alone"
         r"|leave it be|let it ride|don't touch it)"), " "),
+    # "I rebalance quarterly and otherwise never touch it", "I sell QQQ and wait": nothing more
+    (rx(r"(?:, )?and (?:otherwise )?(?:never|don't|do not) touch it(?: otherwise)?"
+        r"(?= [.;!⋄]| ?$)"), " "),
+    (rx(r"(?<=[A-Z] )and wait(?: for the next (?:signal|entry|buy|cross))?(?= [.;!⋄]| ?$)"), " "),
     # "hold cash" / "be in cash" as the act of a rule: out of the market
     (rx(r"(?<=, )(?:hold|be in|sit in|stay in) (?:cash|nothing)(?= [.;⋄]| ?$)"), " sell "),
     # "the 20 day exponential" with no average said: the EMA
@@ -934,9 +938,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
                 f" {m.group('cond')} ")),
     # "When GLD closes above the highest high of the last 55 days, I'm in.": the same, said of
     # where the writer is
-    (rx(r"(?P<kw>when|whenever|if|once|as soon as) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
+    # ("as long as the MACD line stays above zero I'm in": held while it holds)
+    (rx(r"(?P<kw>when|whenever|if|once|as soon as|(?P<wl>as long as|so long as|while))"
+        r" (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
         r"(?: ,)? (?:i'm|i am|im|we're|we are) (?P<w>in|out|gone|done)(?= [.;!⋄]|\s*$)"),
-     lambda m: f" {'buy' if m.group('w') == 'in' else 'sell'} {m.group('kw')} {m.group('cond')} "),
+     lambda m: m.group(0) if m.group("wl") and m.group("w") != "in" else (
+         f" {'buy' if m.group('w') == 'in' else 'sell'} {m.group('kw')} {m.group('cond')} ")),
     # "the day the 50 slips under the 200 I'm gone": the same, said of a day
     (rx(r"the (?:day|moment|minute|second|week) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
         r"(?: ,)? (?:i'm|i am|im|we're|we are) (?P<w>out|gone|done)(?= [.;!⋄]|\s*$)"),
@@ -1567,6 +1574,9 @@ def expand_shorthands(state: ParseState) -> None:
     text = _glosses(state, text)
     if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", text):
         text = _SAME_WIDTH.sub(" ", text)
+    if re.search(r"(?<!\S)bollinger(?!\S)", text):
+        # "sell when it closes above the middle line": the middle band, in a text about the bands
+        text = re.sub(r"(?<=the )(?P<w>middle|upper|lower) line(?!\S)", r"\g<w> band", text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
     if re.search(r"(?<!\S)macd(?!\S)", text):
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
