@@ -257,8 +257,10 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
        rf"(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"),
     rx(rf"(?:, )?(?:and |with )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for)"
        rf" (?:a |an )?{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"),
+    # ("scale total exposure to a 12% annual volatility target")
     rx(r"(?:, )?(?:and |with )?(?:size|sizing|scale|scaling|scaled|sized)(?: each| the| my)?"
-       r"(?: positions?| it| them| holdings?| weights?)? (?:to|for|at|so that it has) (?:a |an )?"
+       r"(?: total| overall| portfolio)?(?: positions?| it| them| holdings?| weights?| exposure)?"
+       r" (?:to|for|at|so that it has) (?:a |an )?"
        rf"{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol)(?: target)?"),
     rx(rf"(?:, )?(?:and |with )?(?:a |an )?{NUMP}(?: annual(?:ised|ized)?)? (?:volatility|vol)"
        r" target(?:ing)?"),
@@ -346,10 +348,12 @@ def _read_volatility_clauses(state: ParseState) -> None:
 
 # "$5,000 per trade", "put 10000 dollars in each position", "buy $10k of it"
 AMOUNT_PATTERNS: list[re.Pattern[str]] = [
+    # ("I throw $10,000 at each breakout": the amount of each buy the rules make)
     rx(r"(?:(?:use|using|put|allocate|allocating|invest|investing|with|spend|spending|risk|size"
-       r"|sizing) )?"
+       r"|sizing|(?:i )?throw|(?:i )?put) )?"
        r"(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)(?: (?:per|for each|in each|each|on each|for every"
-       r"|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry|purchase)"
+       r"|a|at each|into each) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy"
+       r"|entry|purchase|breakout|signal)"
        # "$3,000 each time. buy MDY when ...": (said before the rule, as a sentence of its own)
        r"| (?:each|every) time(?= [.;:!⋄]|\s*$))"),
 ]

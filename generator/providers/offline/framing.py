@@ -58,6 +58,7 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|filter|filters|trend filter|market filter|rule|rules|setup|timeframe|steps|instrument"
        r"|instruments|note|notes|allocation|market|exit rule|entry rule|position sizing|sizing rule"
        r"|risk rule|risk rules|constraints|constraint|task|objective|goal|money management"
+       r"|signal|signals|logic"
        # (a platform's name for the exit's label: "short-circuit: close the long when ...")
        r"|short circuit)"
        r" (?::|-|=)(?= \S)"),
@@ -533,8 +534,10 @@ def _is_question(text: str, said: set[str]) -> bool:
     and every number it holds said in the rest of the text too ("Is a 3-point band too tight?"
     after "... more than 3 points from its target"). "Can you add a 5% stop?" is read."""
     tokens = text.split()
+    # ("Anyone tried MACD 8/17/9 instead of the usual 12/26/9?": the defaults it departs from)
+    compared = _USUAL_SETTINGS.sub(" ", text).split()
     if not tokens or tokens[-1] != "?" or not all(
-            w in said for w in tokens if w[0].isdigit() or re.fullmatch(SYM, w)):
+            w in said for w in compared if w[0].isdigit() or re.fullmatch(SYM, w)):
         return False
     # "Is a 3-month low too loose for the exit?", "Is a week long enough for the bounce?": a
     # judgement asked of the rule said, whatever words it names it by
@@ -542,6 +545,9 @@ def _is_question(text: str, said: set[str]) -> bool:
     return judged or not any(w in _RULE_ACTS or w in _ASKS_FOR for w in tokens)
 
 
+_USUAL_SETTINGS = re.compile(r"(?<!\S)(?:instead of|rather than|vs|versus|compared to|over) (?:the"
+                             r" )?(?:usual|default|standard|normal|classic|regular)(?: \d+(?: [/,]"
+                             r" \d+)*)(?!\S)")
 _JUDGED_OPENERS = frozenset(words("is are was would will does do"))
 _JUDGEMENTS = frozenset(words(
     """too enough ok okay fine right reasonable sensible dumb silly crazy wide narrow loose tight

@@ -175,7 +175,8 @@ MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
        # "... before the exit rule kicks in", "... before it's allowed to sell", "... before
        # acting on any exit signal", "... first": what a minimum hold is
        r"(?: before (?:(?:it's|it is|it's been|we're|i'm) allowed to (?:sell|exit|be sold)"
-       r"|acting on (?:the |any |an |a )?(?:exit|sell)(?: rule| signal| condition)?"
+       r"|(?:acting|(?:i'll|i will|i|we'll|we will|we) act) on (?:the |any |an |a )?(?:exit|sell)"
+       r"(?: rule| signal| condition| cross| crossover)?"
        r"|(?:the |any |my |a )?(?:exit|sell|selling|sale)(?: rule| signal| condition)?"
        r"(?: (?:kicks in|can kick in|applies|can apply|counts|can fire|fires|is checked|is used"
        r"|takes effect|can take effect))?)| first)?"),

@@ -56,6 +56,7 @@ _LEXICON = frozenset(words(
     gain period stretch same time window with fewer less than either both neither none nothing
     all of actually really still i i'd i'll we we'd my our instead invested skip skipped
     skipping goes go going went sits sit sitting stays stay staying waits wait park parked parks
+    use uses using
     put puts keep kept keeps hold held holds move moved moves switch switched rotate rotated
     swap swapped swaps getting left leave should would will can buy buys bought uninvested idle
     leftover unused used needed picked chosen allocated qualify pass make cut at until till

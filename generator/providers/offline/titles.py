@@ -132,6 +132,11 @@ _UNIVERSE = rx(rf"(?:among|between|across|amongst|(?:top|best|strongest) (?:\d+|
 
 _THE_CLASSIC_ONE = rx(r"(?:the |a )?(?:classic|standard|famous|well known|popular|usual|simple"
                      r"|old|basic|textbook) (?:1|one)")
+# names that hold a number or a family word and say no setting: "Weinstein stage 2", "Turtle
+# System 2" (the rules give the channel), "Rubber band trade" (a stretch from an average, not
+# Bollinger bands)
+_NAMES = rx(r"(?:weinstein )?stage (?:1|2|3|4)(?: breakout| uptrend)?|(?<=turtle )system (?:1|2)"
+            r"|rubber band(?: trade| strategy| setup| snap back| snapback)?")
 _NAMED_RULE = rx(r"(?:the |a )?(?P<n>\d+) (?P<u>month|week|day) (?:rule|system|strategy|method"
                  r"|approach|model|timing model|trend rule|filter)")
 
@@ -258,6 +263,7 @@ def extract_title(state: ParseState) -> None:
     rest = cut(PERSONAL_NUMBER, rest, lambda m: ignored.append(m.group(0).strip()))
     # "the classic one I saw on a forum": a strategy, not a count
     rest = cut(_THE_CLASSIC_ONE, rest, lambda m: ignored.append(m.group(0).strip()))
+    rest = cut(_NAMES, rest, lambda m: ignored.append(m.group(0).strip()))
 
     def named_rule(m: re.Match[str]) -> str:
         # "I read about the 10-month rule": the name of a rule whose period the body says

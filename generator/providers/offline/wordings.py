@@ -139,6 +139,21 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:sell|exit|get out|close it|close the position|out)(?: it)? (?:at|on)"
         r" - (?P<b>\d+(?:\.\d+)?) % (?:, )?or (?:at )?\+ (?P<a>\d+(?:\.\d+)?) %"),
      r" stop loss at \g<b> % and take profit at \g<a> % "),
+    # "SPY has to be above its 200-day SMA, then I buy when ...": a filter said before the buy
+    # rule it limits (read with the buy rule by `_long_filter`)
+    (rx(rf"(?:(?<=^ )|(?<=[.:;⋄] ))(?P<s>{SYM}) (?:has to|must|needs to|should) be"
+        r" (?P<cond>(?:(?! [.;:⋄,] | then ).)+?)(?: ,)? (?:and )?then(?= (?:i |we )?(?:buy|go long"
+        r"|enter)(?!\S))"), r" only buy when \g<s> is \g<cond> . "),
+    # "I sell on the first close above the 5-day SMA": the first close that is above it
+    (rx(r"(?:on |at )?the first (?:daily )?close (?P<d>above|below|over|under)"),
+     r" when price closes \g<d> "),
+    # "I check whether VTI closes above its 10-month SMA. If yes I hold it, if not I sit in
+    # cash.": the check, then what its answer does
+    (rx(r"(?:i |we )?(?:check|look at|see) (?:whether|if) (?P<cond>(?:(?! [.;:⋄,?] ).)+?)"
+        r"(?: [.,;:?])? if (?:yes|so|it is|it does)(?: ,)? (?:then )?(?:i |we )?(?P<v>hold|buy|own"
+        r"|keep|stay in)(?: it| them)?(?= [.,;!⋄]| ?$)"), r" \g<v> when \g<cond> "),
+    (rx(r"(?<=[,;.] )if (?:not|no)(?: ,)? (?:then )?(?:i |we )?(?:sit in|go to|move to|stay in"
+        r"|hold|am in|'m in|be in|keep it in|park it in) cash(?= [.;!⋄]| ?$)"), " otherwise cash "),
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
     (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
         rf" (?:via|through) (?:the )?(?P<s>{SYM})(?: fund| etf)?"), r" \g<s> "),
