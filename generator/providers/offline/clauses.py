@@ -228,10 +228,13 @@ def read_clause(state: ParseState, conn: str | None, words: list[str]) -> Clause
         clause.joins.append(join)
     # "RSI(14) under 30 on SPY": the symbol said after the condition is the one it is computed
     # on, as in "SPY's RSI(14) under 30"
+    # (only when the condition says its own subject: "sell when above 70 on SPY" compares the
+    # subject said before, never SPY's price)
     for k, p in enumerate(clause.pieces):
         if (len(p) >= 4 and p[-2] in ("on", "for", "in") and p[-1] in state.syms
                 and len(state.syms[p[-1]]) == 1
-                and not any(w in state.syms for w in p[:-1])):
+                and not any(w in state.syms for w in p[:-1])
+                and not p[0].startswith(("⟦o", "⟦k"))):
             clause.pieces[k] = [p[-1], *p[:-2]]
     # a piece that is only filler ("then", "it") carries nothing
     kept = [(p, j) for p, j in zip(clause.pieces, clause.joins, strict=True)

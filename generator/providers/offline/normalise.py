@@ -123,7 +123,10 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # period", "lookback period", "the RSI period")
     (r"(?i)\s+comma\b", " ,"),
     (r"(?i)\b(?P<w>[a-z0-9']+)\s+period(?=\s*(?:\.|$)|\s+(?:and|then|so|also|buy|sell|exit|get"
-     r"|hold|i|we|if|when|stop|use|put|rebalance|new paragraph)\b)", _dictated_period),
+     r"|hold|i|we|if|when|stop|use|put|rebalance|new paragraph|go|otherwise|else|take|own|be)\b)",
+     _dictated_period),
+    # ("just rebalance once a year period": the unit of "once a year", then the full stop)
+    (r"(?i)\b(?P<w>(?:once|twice) a (?:year|month|week|quarter|day))\s+period\b", r"\g<w> ."),
     (r"(?i)\bnew (?:paragraph|line)\b", " . "),
     # "the one fifty day": a hundred and fifty, said as a speaker says it
     (r"(?i)\b(one|two|three|four) (twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
@@ -530,18 +533,41 @@ def normalise(text: str, known: set[str] | None) -> str:
     return " " + " ".join(out) + " "
 
 
+# indicator names dictated letter by letter: "the twelve day E M A"
+_SPELLED_NAMES = {"ema": "ema", "sma": "sma", "rsi": "rsi", "macd": "macd", "atr": "atr",
+                  "roc": "roc"}
+
+
+def _spell(letters: str, known_upper: frozenset[str]) -> list[str] | None:
+    """The run of dictated letters as known funds or indicator names, one after another ("S P Y
+    E F A" is SPY and EFA), or None when the letters do not split so."""
+    if not letters:
+        return []
+    for size in (3, 4, 2, 5):
+        head = letters[:size]
+        if len(head) < size or len(head) < 2:
+            continue
+        word = (head.upper() if head.upper() in known_upper or head in ETF_LOWER
+                else _SPELLED_NAMES.get(head))
+        rest = _spell(letters[size:], known_upper) if word else None
+        if word and rest is not None:
+            return [word, *rest]
+    return None
+
+
 def _spelled_tickers(tokens: list[str], known_upper: frozenset[str]) -> list[str]:
     """ "S P Y", "t l t" (dictated letter by letter): the ticker, when the letters spell a known
-    fund (the text's known symbols or the well-known ETFs)."""
+    fund (the text's known symbols or the well-known ETFs); "S P Y E F A" is two funds, and "E M
+    A" an indicator's name."""
     out: list[str] = []
     k = 0
     while k < len(tokens):
         end = k
         while end < len(tokens) and len(tokens[end]) == 1 and tokens[end].isalpha():
             end += 1
-        joined = "".join(tokens[k:end])
-        if 2 <= end - k <= 5 and (joined.upper() in known_upper or joined.lower() in ETF_LOWER):
-            out.append(joined.upper())
+        spelled = _spell("".join(tokens[k:end]).lower(), known_upper) if end - k >= 2 else None
+        if spelled:
+            out.extend(spelled)
             k = end
         else:
             out.extend(tokens[k:max(end, k + 1)])
