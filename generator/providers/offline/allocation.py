@@ -266,6 +266,9 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
        r" target(?:ing)?"),
     rx(rf"(?:, )?(?:and |with )?(?:a |an )?volatility target(?:ing)?(?: of| at)? {NUMP}"
        rf"{_A_YEAR}"),
+    # "**Vol target:** 8% annualized": a label, then the target
+    rx(rf"(?:vol|volatility) target(?:ing)?(?: :| =| -)? {NUMP}(?: annual(?:ised|ized)?"
+       rf"| yearly)?{_A_YEAR}"),
     # "scale exposure so portfolio vol is about 12% a year" ("so" may be gone as small talk)
     rx(r"(?:, )?(?:and )?(?:size|sizing|scale|scaling|scaled|sized)(?: the| my)?(?: exposure"
        r"| positions?| it| them)?(?: so)?(?: that)? (?:the |my )?(?:portfolio |position )?"
@@ -356,6 +359,9 @@ AMOUNT_PATTERNS: list[re.Pattern[str]] = [
        r"|entry|purchase|breakout|signal)"
        # "$3,000 each time. buy MDY when ...": (said before the rule, as a sentence of its own)
        r"| (?:each|every) time(?= [.;:!⋄]|\s*$))"),
+    # "position size = $5,000": the label, then the amount
+    rx(r"(?:position size|trade size|size per trade|sizing|size|amount per trade|per trade)"
+       r"(?: =| :| -| is| of)? (?P<n>\d+(?:\.\d+)?) (?:dollars|usd)"),
 ]
 
 

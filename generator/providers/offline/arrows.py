@@ -28,7 +28,9 @@ _ARROW = re.compile(
     rf"|go to cash)"
     r"(?: (?:signal|trigger|rule|point|sign))?"
     rf"(?:(?: for| on| in)? (?P<sym>{SYM}))?(?: at the close)?"
-    r"(?= [.;,!]| and |\s*$)"
+    # (or the other rule's verb right after: "VNQ down 4 days in a row -> buy sell after 7 days",
+    # labels taken out between them)
+    r"(?= [.;,!]| and |\s*$| (?:sell|exit|get out) )"
 )
 # "the opposite cross is my sell": the event itself, read with "on"
 _EVENT = re.compile(r"^(?:the |a )?(?:opposite|reverse|reversed|inverse|other|cross back"

@@ -44,7 +44,7 @@ _EXIT_VERBS = rx(
     r"|(?:be |stay |get )?flat(?= (?:when|if|once|whenever|while))"
     # "unwind it when ...", "let it go when ...", "step out when ...", "leave when ..."
     r"|unwind(?: it| them| the position)?|let (?:it|them) go|step out(?: of it)?"
-    r"|get rid of(?: it| them)?|cash out(?: of it)?"
+    r"|get rid of(?: it| them)?|cash out(?: of it)?|take (?:it|them|the position) off"
     r"|dispose of(?: it| them| the (?:position|holding|shares)| my (?:position|holding))?"
     r"|leave(?: it)?(?= (?:when|if|once|whenever|on|at)(?!\S))"
     # "out when RSI > 60", "out on the cross down": the exit, said with one word

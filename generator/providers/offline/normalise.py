@@ -181,6 +181,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(?:hang|hold) on to it\b", "hold it"),
     (r"(?i)\ba week \(\s*5 (?:trading )?days\s*\)", "5 days"),
     (r"(?i)\ballocates? (?=\d)", ""),
+    # an arrow drawn as a pictograph is the arrow ("VNQ down 4 days in a row ➡️ buy")
+    (r"\s*[➡⇒]\uFE0F?\s*", " -> "),
     # emoji and other pictographs say nothing a rule needs; a run of them between words ends a
     # sentence ("🚀 QQQ momentum play 🚀 Buy when ... ✅ Sell when ...")
     (r"(?<=[A-Za-z0-9%)])\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+"

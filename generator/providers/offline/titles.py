@@ -149,7 +149,9 @@ def _title_split(text: str) -> tuple[str, str] | None:
                        and (not any(t == "%" or t[0].isdigit() for t in tokens[:k])
                             or any(p.search(head_text) for p in _SETTINGS)
                             or ("macd" in tokens[:k] and _MACD_SETTINGS.search(head_text))))
-        if tok in (":", "-", ".") or comma_title:
+        # ("VNQ down 4 days in a row -> buy": a dash before ">" is an arrow)
+        arrow = tok == "-" and k + 1 < len(tokens) and tokens[k + 1] == ">"
+        if (tok in (":", "-", ".") and not arrow) or comma_title:
             if k == 0 or k == len(tokens) - 1:
                 return None
             head = tokens[:k]

@@ -154,6 +154,15 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|keep|stay in)(?: it| them)?(?= [.,;!⋄]| ?$)"), r" \g<v> when \g<cond> "),
     (rx(r"(?<=[,;.] )if (?:not|no)(?: ,)? (?:then )?(?:i |we )?(?:sit in|go to|move to|stay in"
         r"|hold|am in|'m in|be in|keep it in|park it in) cash(?= [.;!⋄]| ?$)"), " otherwise cash "),
+    # "flat again once RSI is over 60", "out again when ...": "again" says nothing more
+    (rx(r"(?P<v>flat|out|sell) again(?= (?:when|once|if|whenever|as soon as)(?!\S))"),
+     r" \g<v> "),
+    # "Max hold: 10 days": the time exit, labelled
+    (rx(r"max(?:imum)? hold(?:ing)?(?: period| time)? (?::|=|-|is|of) (?P<n>\d+)"
+        r" (?P<u>days|trading days|bars|sessions|weeks)"), r" sell after \g<n> \g<u> "),
+    # "just the normal MACD settings": the defaults, said in words
+    (rx(r"(?:, )?(?:just |with |using )?(?:the )?(?:normal|standard|default|usual|regular)"
+        r" macd settings(?= [.,;!⋄]| ?$)"), " "),
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
     (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
         rf" (?:via|through) (?:the )?(?P<s>{SYM})(?: fund| etf)?"), r" \g<s> "),
@@ -163,7 +172,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "the IYR I want to buy when ...", "SPY should be bought when ... and sold when ...": the
     # action said with its object first, or in the passive
     (rx(rf"(?:the )?(?P<s>{SYM}) (?:(?:i|we) (?:want to |would like to |will |'d like to )?)?"
-        r"(?P<v>buy|sell|hold|own)(?: it)?(?= (?:when|whenever|if|once)(?!\S))"),
+        r"(?P<v>buy|sell|hold|own)(?: it)?(?= (?:when|whenever|if|once|after)(?!\S))"),
      r" \g<v> \g<s> "),
     (rx(rf"(?:i want that |i want |i would like that )?(?P<s>{SYM}) (?:(?:should|must|shall|to"
         r"|will) be|gets|get|is) (?:bought|purchased)"), r" buy \g<s> "),
@@ -693,6 +702,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:enter|entry|entries|buy|long|in|conditions|(?:entry|buy|long) (?:conditions?|rules?"
         r"|signals?|triggers?|criteria|setup))"
         r" :(?= \S)"), " buy when "),
+    # ("Exit: after 7 bars": a time exit, labelled)
+    (rx(r"(?:exit|exits|sell|out) :(?= after \d)"), " sell "),
     (rx(r"(?:exit|exits|sell|out|(?:exit|sell|close) (?:conditions?|rules?|signals?|triggers?"
         r"|criteria)) :(?= \S)"),
      " sell when "),
@@ -945,12 +956,16 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?:buy|sell|get in|get out|go long)(?!\S))"), r" \g<c> ,"),
     # "when RSI 5 goes below 25 I buy": the action said after its condition ("After 4 down
     # days in a row I'd buy TLT": a count of days, then the action)
-    (rx(r"(?:(?P<kw>when|whenever|if|once|as soon as)|(?P<kw2>after)(?= \d)) (?P<cond>(?:(?!"
+    (rx(r"(?:(?P<kw>when|whenever|if|once|as soon as)|(?P<kw2>after)(?= (?:\d|[A-Z]|it )))"
+        r" (?P<cond>(?:(?!"
         r" [.;:!?⋄,] | (?:i|we) ).)+?)"
         r"(?: ,)? (?:i|we|you) (?:will |would |'ll |then )?(?P<v>buy|sell|exit|get out|go long"
         r"|go flat|hold|own)(?P<sym> [A-Z][A-Z0-9.\-]{0,9})?(?: it| them)?(?= [.;,!⋄]| and |\s*$)"),
      lambda m: (f" {m.group('v')}{m.group('sym') or ''} {m.group('kw') or m.group('kw2')}"
                 f" {m.group('cond')} ")),
+    # ("HYG after 3 straight up days I buy": the fund said first, before the rule just turned)
+    (rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?P<s>{SYM}) (?P<v>buy|sell)(?= (?:when|whenever|if|once"
+        r"|after)(?!\S))"), r" \g<v> \g<s> "),
     # "When GLD closes above the highest high of the last 55 days, I'm in.": the same, said of
     # where the writer is
     # ("as long as the MACD line stays above zero I'm in": held while it holds)
