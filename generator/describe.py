@@ -298,7 +298,10 @@ def _weights_sentences(spec: StrategySpec) -> list[str]:
                  f"{format_number(alloc.target_volatility_pct)}% a year ({alloc.volatility_days}-"
                  "day realised), the rest stays in cash")
     out.append(rest[0].upper() + rest[1:] + _risk_clause(spec))
-    if alloc.drift_band_pct is not None:
+    if alloc.buy_once:
+        out.append("Bought once at these weights and then held: never rebalanced, so the weights "
+                   "drift with the prices")
+    elif alloc.drift_band_pct is not None:
         first = (f"{_SIGNAL_SCHEDULE[spec.schedule or Frequency.monthly]}, or sooner when"
                  if alloc.drift_or_schedule else "when")
         out.append(f"Rebalances {first} a weight drifts more than "

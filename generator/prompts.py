@@ -15,9 +15,9 @@ from functools import cache
 
 from generator.spec import SpecLimits, StrategySpec, spec_json_schema
 
-PROMPT_VERSION = "spec-2026.5"  # .2: StrategySpec v2 constructs and examples from templates;
+PROMPT_VERSION = "spec-2026.6"  # .2: StrategySpec v2 constructs and examples from templates;
 # .3: short positions when the server allows them, per-symbol legs; .4: a leg's own risk;
-# .5: a drift band or the schedule, whichever comes first
+# .5: a drift band or the schedule, whichever comes first; .6: target weights bought once
 EXPLAIN_PROMPT_VERSION = "explain-2026.1"
 TOOL_NAME = "submit_strategy_spec"
 
@@ -280,7 +280,9 @@ indicators atr, stoch_k, stoch_d, volatility, drawdown, volume, volume_sma, up_s
 down_streak; `risk.max_hold_bars` sells after N trading days held; schedule "semiannual"; \
 `allocation.drift_band_pct` rebalances target weights only when a weight drifts that many \
 points (with `allocation.drift_or_schedule: true` also on the schedule, whichever comes first: \
-"quarterly, or sooner if a weight drifts 5 points"); `legs` gives each symbol its own share \
+"quarterly, or sooner if a weight drifts 5 points"); `allocation.buy_once: true` buys target \
+weights once and holds them, never rebalanced ("buy and hold, never rebalance"); `legs` gives \
+each symbol its own share \
 and rules ("50% on SPY when ..., 50% on TLT when \
 ..." is two legs {{"symbol", "fraction", "entry", "exit"}}, `symbols` lists them in order, and \
 there is no top-level entry/exit or allocation); a leg's `risk` holds the stop loss, take profit \

@@ -129,6 +129,7 @@ class RenderPlan:
     min_hold: bool = False  # v2 minimum holding period (the sell rule waits)
     drift_band: bool = False  # v2 drift-band rebalancing
     drift_or_schedule: bool = False  # v2: the drift band, or the schedule, whichever first
+    buy_once: bool = False  # v2: target weights bought once, never rebalanced
     vol_target: bool = False  # v2 volatility targeting
     short: bool = False  # v2: the entry sells short, the exit covers
     leg_risk: bool = False  # v2: some leg has its own stop / target / trailing stop
@@ -302,6 +303,7 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
         min_hold=spec.risk.min_hold_bars is not None,
         drift_band=alloc.drift_band_pct is not None,
         drift_or_schedule=bool(alloc.drift_or_schedule),
+        buy_once=bool(alloc.buy_once),
         vol_target=alloc.target_volatility_pct is not None,
         short=spec.side == "short",
         leg_risk=bool(leg_risk),
@@ -356,7 +358,8 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
     if alloc.target_volatility_pct is not None:
         params["target_volatility_pct"] = alloc.target_volatility_pct
         params["volatility_days"] = alloc.volatility_days
-    params["schedule"] = spec.schedule.value if spec.schedule else "daily"
+    if not alloc.buy_once:  # (bought once: no schedule is ever read)
+        params["schedule"] = spec.schedule.value if spec.schedule else "daily"
     params["data_symbols"] = spec.all_symbols()
     params["history_bars"] = spec.lookback()
     plan.parameters = params
@@ -373,6 +376,8 @@ def plan_strategy(spec: StrategySpec, summary: str | None = None) -> RenderPlan:
             set() if plan.drift_or_schedule else {"period_key"}))
     if plan.vol_target:
         plan.helpers = sorted({*plan.helpers, "latest", "volatility"})
+    if plan.buy_once:
+        plan.helpers = sorted(set(plan.helpers) - {"period_key"})
     if plan.short:
         plan.helpers = sorted({*plan.helpers, "trade_to_signed_weights"} - {"trade_to_weights"})
     return plan

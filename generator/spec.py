@@ -443,9 +443,14 @@ class Allocation(_Model):
     amount: float | None = Field(
         default=None, ge=100, le=1e9, description="v2, fixed_amount: dollars per position"
     )
+    buy_once: bool | None = Field(
+        default=None,
+        description="v2, target_weights only: bought at the weights once and then held, never "
+        "rebalanced ('buy and hold, never rebalance'); the weights drift with the prices",
+    )
     _V2_FIELDS: ClassVar[frozenset[str]] = frozenset(
         {"drift_band_pct", "drift_or_schedule", "target_volatility_pct", "volatility_days",
-         "amount"}
+         "amount", "buy_once"}
     )
 
     @field_validator("alternative")
@@ -495,6 +500,14 @@ class Allocation(_Model):
             raise ValueError("drift_or_schedule applies with drift_band_pct only")
         if self.drift_or_schedule is False:
             object.__setattr__(self, "drift_or_schedule", None)  # False is the default, unset
+        if self.buy_once is False:
+            object.__setattr__(self, "buy_once", None)  # False is the default, unset
+        if self.buy_once:
+            if kind != AllocationKind.target_weights:
+                raise ValueError("buy_once applies to target_weights only")
+            if self.drift_band_pct is not None or self.target_volatility_pct is not None:
+                raise ValueError("a portfolio bought once is never rebalanced: it takes no drift "
+                                 "band and no volatility targeting")
         if self.target_volatility_pct is None:
             if self.volatility_days is not None:
                 raise ValueError("volatility_days applies with target_volatility_pct only")
@@ -647,6 +660,8 @@ class StrategySpec(_Model):
             self._check_period_close(close)
         if alloc.drift_band_pct is not None and self.risk.any:
             raise ValueError("a drift band takes no risk controls (a stop would be bought back)")
+        if alloc.buy_once and self.risk.any:
+            raise ValueError("a portfolio bought once takes no risk controls")
         if alloc.drift_or_schedule and self.schedule == Frequency.daily:
             raise ValueError("a drift band with a schedule needs a weekly or longer schedule (a "
                              "drift band is already checked every day)")
@@ -718,6 +733,8 @@ class StrategySpec(_Model):
             out.append("drift band")
         if self.allocation.target_volatility_pct is not None:
             out.append("volatility target")
+        if self.allocation.buy_once:
+            out.append("bought once, never rebalanced")
         if self.allocation.kind == AllocationKind.fixed_amount:
             out.append("fixed amount")
         if self.risk.max_hold_bars is not None:

@@ -339,10 +339,11 @@ def test_fix_it_back_is_a_drift_band() -> None:
     assert spec.allocation.drift_band_pct == 6.0
 
 
-def test_never_rebalance_is_refused_saying_why() -> None:
-    with pytest.raises(ParseError) as refused:
-        parse("buy and hold 50% each of SPY and TLT. never rebalance, just let it ride")
-    assert "never rebalanced" in refused.value.reason
+def test_never_rebalance_is_a_portfolio_bought_once() -> None:
+    # refused until the eighteenth round, which gave the spec `allocation.buy_once`
+    spec = parse("buy and hold 50% each of SPY and TLT. never rebalance, just let it ride")
+    assert spec.allocation.buy_once is True
+    assert spec.allocation.weights == {"SPY": 0.5, "TLT": 0.5}
 
 
 def test_the_writer_looking_once_a_month_and_a_reason_before_please() -> None:

@@ -167,6 +167,12 @@ SPECS = {
         allocation=Allocation(kind="target_weights", weights={"SPY": 0.6, "AGG": 0.4}),
         schedule="semiannual",
     ),
+    "v2_buy_once": StrategySpec(
+        name="Three funds bought once",
+        symbols=["VTI", "EFA", "AGG"],
+        allocation=Allocation(kind="target_weights",
+                              weights={"VTI": 0.5, "EFA": 0.3, "AGG": 0.2}, buy_once=True),
+    ),
 }
 
 
@@ -236,3 +242,10 @@ def test_committed_examples_match_the_templates(key: str) -> None:
     example = Path(__file__).resolve().parents[2] / "generated_strategies" / "examples"
     assert (example / f"{key}.py").read_text() == render_strategy(SPECS[key]), (
         "regenerate generated_strategies/examples after changing the templates")
+
+
+def test_a_portfolio_bought_once_reads_no_schedule() -> None:
+    plan = plan_strategy(SPECS["v2_buy_once"])
+    code = render_strategy(SPECS["v2_buy_once"])
+    assert plan.buy_once and "schedule" not in plan.parameters
+    assert "period_key" not in code and "never rebalanced" in code

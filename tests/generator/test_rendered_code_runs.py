@@ -47,3 +47,9 @@ def test_all_families_backtest_and_trade(tmp_path: Path, real_market_dir: Path) 
     # the alternative asset is really used, and rebalancing really holds both legs
     assert "TLT" in {f["symbol"] for f in outcomes["trend_alternative_stops"].result["fills"]}
     assert {f["symbol"] for f in outcomes["sixty_forty"].result["fills"]} == {"SPY", "AGG"}
+    # a portfolio bought once: one buy of each fund over three years, and nothing after, while
+    # the same weights rebalanced monthly trade again and again
+    once = outcomes["v2_buy_once"].result["fills"]
+    assert sorted(f["symbol"] for f in once) == ["AGG", "EFA", "VTI"]
+    assert all(f["side"].lower() == "buy" for f in once)
+    assert len(outcomes["sixty_forty"].result["fills"]) > 10

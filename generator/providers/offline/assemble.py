@@ -42,6 +42,10 @@ def build_spec(
                          "this portfolio")
     if state.target_vol is not None:
         allocation = {**allocation, "target_volatility_pct": state.target_vol}
+    if state.buy_once:
+        if allocation.get("kind") != "target_weights":
+            raise state.fail("'never rebalance' applies to a fixed-weight portfolio only")
+        allocation = {**allocation, "buy_once": True}
     if state.drift_levels is not None:
         from generator.providers.offline.schedule import drift_band_from_levels
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import consume_clauses, split_at_marks
+from generator.providers.offline.phrases import consume_clauses
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, words
 
@@ -43,7 +43,7 @@ _FILLER = frozenset(words(
     immediately"""))
 _NEGATIONS = frozenset(words("don't dont do not never no without"))
 # "I don't want to rebalance at all, ever": only beside a negation
-_NEVER_WORDS = frozenset(words("at all ever want to"))
+_NEVER_WORDS = frozenset(words("at all ever want to with"))
 _CALENDAR = frozenset(words(
     """calendar calendars schedule scheduled fixed dates date calendar-based timetable regular
     on a by any basis"""))
@@ -167,11 +167,18 @@ def read_rebalance_words(state: ParseState, text: str,
         state.understood.append("no calendar rebalance")
         return True
 
-    for piece in split_at_marks(text, ",;.!?:⋄")[::2]:
-        if _says_never(piece.split()):
-            raise state.fail("a portfolio is rebalanced on its schedule (monthly unless said) or "
-                             "when a weight drifts; one that is never rebalanced cannot be said",
+    def never(piece: str) -> bool:
+        # "never rebalance", "no rebalancing": bought once at the weights, then held
+        if not _says_never(piece.split()):
+            return False
+        if state.schedule is not None or state.drift_band is not None:
+            raise state.fail("the text says both to rebalance and never to rebalance",
                              [piece.strip()])
+        state.buy_once = True
+        state.understood.append("bought once, never rebalanced")
+        return True
+
+    text = consume_clauses(text, ",;.!?:⋄", never)
     if state.drift_band is None and state.drift_levels is None:
         text = consume_clauses(text, ",;.!?:⋄", drift_band)
     drift = state.drift_band is not None or state.drift_levels is not None

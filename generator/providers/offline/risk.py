@@ -133,7 +133,7 @@ _HOLD_UNITS = {"day": 1, "days": 1, "bar": 1, "bars": 1, "session": 1, "sessions
 _HOLD_N = r"(?P<n>\d+) (?:trading )?(?P<u>days|day|bars|bar|sessions|session|weeks|week)"
 # where a time exit ends: a period followed by more words of its clause ("sell after 3 days
 # above the 5-day average") is not a time exit, and its words must not fall to another rule
-_TIME_EXIT_END = (r"(?= [,;.⋄!?:]| ?$| (?:and|or|but|then|no|regardless|anyway|whichever|if"
+_TIME_EXIT_END = (r"(?= [,;.⋄!?:-]| ?$| (?:and|or|but|then|no|regardless|anyway|whichever|if"
                   r"|unless|even|at|max|maximum|tops|happened|happens|whatever)(?!\S))")
 TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
     # "exit when it's up 3% or after 5 days": after another exit was taken out

@@ -69,6 +69,7 @@ class ParseState:
     amount: float | None = None  # dollars per position
     entry_from_exit: bool = False  # "hold SPY, switch to IEF when ...": entry = not the exit
     drift_band: float | None = None  # "rebalance when a weight drifts more than 5 points"
+    buy_once: bool = False  # "buy and hold, never rebalance": bought once, then held
     # "back to 50/50 whenever one side goes above 60% or below 40%": (above, below, ratio said)
     drift_levels: tuple[float, float, list[float]] | None = None
     # framing and exits (framing.py, exits.py)

@@ -163,6 +163,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "just the normal MACD settings": the defaults, said in words
     (rx(r"(?:, )?(?:just |with |using )?(?:the )?(?:normal|standard|default|usual|regular)"
         r" macd settings(?= [.,;!⋄]| ?$)"), " "),
+    # "bought once and held", "buy it once and hold it": never rebalanced (read with a portfolio's
+    # rebalancing words; said of anything else it is refused)
+    (rx(r"(?:(?:it is|it's|they are|they're) )?(?:bought|buy)(?: it| them)? once(?: ,)?"
+        r" (?:and |then )(?:held|hold|holds|kept)(?: it| them)?(?: forever)?"),
+     " never rebalanced "),
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
     (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
         rf" (?:via|through) (?:the )?(?P<s>{SYM})(?: fund| etf)?"), r" \g<s> "),

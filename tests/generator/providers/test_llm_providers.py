@@ -319,7 +319,7 @@ def test_every_provider_fills_a_v2_only_spec(llm_server: StubLLM, kind: str) -> 
     llm_server.push(Reply(V2_SPEC))
     proposal = provider.propose(V2_TEXT, {"SPY"}, context=CONTEXT)
     spec = proposal.spec
-    assert spec.spec_version == 2 and proposal.prompt_version == PROMPT_VERSION == "spec-2026.5"
+    assert spec.spec_version == 2 and proposal.prompt_version == PROMPT_VERSION == "spec-2026.6"
     assert spec.risk.max_hold_bars == 10
     assert spec.entry is not None
     first, group = spec.entry.conditions
