@@ -890,6 +890,12 @@ _TRAILING_REASON = re.compile(
 def _trailing_reason(found: list[str], m: re.Match[str]) -> str:
     """The reason taken out and listed, when it holds no word that says how or when to trade."""
     tokens = m.group("why")[len(m.group("open")):].split()
+    # ("because that's when it's oversold": the "when" of the reason's own "that's when")
+    for lead in (["that", "is", "when"], ["that", "when"], ["that's", "when"],
+                 ["it", "is", "when"]):
+        if tokens[:len(lead)] == lead:
+            tokens = tokens[len(lead):]
+            break
     if any(re.fullmatch(SYM, w) or w[0].isdigit() or w.startswith("⟦") or w in _KEYWORDS
            or w in _PLEASANTRY_STOP or w in _RATIONALE_STOP for w in tokens):
         return m.group(0)

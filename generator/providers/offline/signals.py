@@ -122,6 +122,27 @@ def _motion_exits(entry: list[tuple[str, Cond]],
     return out
 
 
+def _said_once(state: ParseState, rule: list[tuple[str, Cond]], said_in: dict[int, int],
+               clauses: int, role: str) -> list[tuple[str, Cond]]:
+    """A rule said in several clauses is refused, unless each clause says the same rule again
+    ("Buy SPY when RSI(2) is below 10. To clarify: I buy SPY when the 2-day RSI is below 10,
+    and ..."): then it is that rule, once."""
+    said: dict[int, list[tuple[str, Cond]]] = {}
+    for join, cond in rule:
+        said.setdefault(said_in[id(cond)], []).append((join, cond))
+
+    def meaning(items: list[tuple[str, Cond]]) -> list[tuple[str, object, object, object, object]]:
+        return [(j if k else "", c.left, c.op, c.right, c.offset_pct)
+                for k, (j, c) in enumerate(items)]
+
+    groups = list(said.values())
+    if len(groups) < clauses or any(meaning(g) != meaning(groups[0]) for g in groups[1:]):
+        raise state.fail(f"only one {role} rule can be given (combine conditions with "
+                         "'and'/'or')")
+    state.understood.append(f"the {role} rule said again")
+    return groups[0]
+
+
 def parse_signal(state: ParseState) -> StrategySpec:
     clauses = attach_verbless(state, split_clauses(state, tag_all(state, state.t).split()))
     entry_clauses = [c for c in clauses if c.verb in ("entry", "hold")]
@@ -136,8 +157,10 @@ def parse_signal(state: ParseState) -> StrategySpec:
     prev: Cond | None = None
     entry: list[tuple[str, Cond]] = []
     exit_: list[tuple[str, Cond]] = []
+    # which clause each condition came from, for a rule said twice
+    said_in: dict[int, int] = {}
     verb: str | None = None
-    for c in clauses:
+    for number, c in enumerate(clauses):
         if c.pieces and verb is not None and c.verb != verb:
             # a new rule: what "it" and a left-out side continue is the last condition of the
             # rule before on the traded symbol, not a filter on another one ("buy EEM when RSI(2)
@@ -161,6 +184,7 @@ def parse_signal(state: ParseState) -> StrategySpec:
             if k in c.group_starts:
                 join = GROUP_MARK + join  # a group of its own (rules.make_rule)
             (exit_ if c.verb == "exit" else entry).append((join, cond))
+            said_in[id(cond)] = number
         if not c.pieces and c.verb is not None:
             # (a risk control that closes positions, so that a sell verb may name it)
             if c.verb == "exit" and risk_closes(state):
@@ -170,9 +194,11 @@ def parse_signal(state: ParseState) -> StrategySpec:
                 continue
             state.reject(c.words, f"'{state.render(c.words)}' says what to do but not when")
     if len([c for c in entry_clauses if c.pieces]) > 1:
-        raise state.fail("only one buy rule can be given (combine conditions with 'and'/'or')")
+        entry = _said_once(state, entry, said_in,
+                           len([c for c in entry_clauses if c.pieces]), "buy")
     if len([c for c in exit_clauses if c.pieces]) > 1:
-        raise state.fail("only one sell rule can be given (combine conditions with 'and'/'or')")
+        exit_ = _said_once(state, exit_, said_in,
+                           len([c for c in exit_clauses if c.pieces]), "sell")
     if state.not_understood:
         raise state.fail(GENERIC)
     if not entry and not (exit_ and state.entry_from_exit):

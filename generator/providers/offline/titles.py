@@ -137,6 +137,13 @@ _THE_CLASSIC_ONE = rx(r"(?:the |a )?(?:classic|standard|famous|well known|popula
 # Bollinger bands)
 _NAMES = rx(r"(?:weinstein )?stage (?:1|2|3|4)(?: breakout| uptrend)?|(?<=turtle )system (?:1|2)"
             r"|rubber band(?: trade| strategy| setup| snap back| snapback)?")
+# "Same idea, but with the 150-day instead of the 200-day: ...": the writer's tweak of a period,
+# which the rules then use (the replaced period is named only to say it is not used)
+_LINE_WORDS = (r"(?: (?:simple |exponential )?(?:moving average|sma|ema|ma|dma|average|line|high"
+               r"|low))?")
+_TWEAK = rx(rf"(?:but )?(?:with |using |use )?(?:the |a )?(?P<a>\d+) (?P<u>day|week|month)s?"
+            rf"{_LINE_WORDS} (?:instead of|rather than|not) (?:the |a )?(?:usual )?\d+"
+            rf"(?: (?P=u)s?)?{_LINE_WORDS}")
 _NAMED_RULE = rx(r"(?:the |a )?(?P<n>\d+) (?P<u>month|week|day) (?:rule|system|strategy|method"
                  r"|approach|model|timing model|trend rule|filter)")
 
@@ -243,6 +250,15 @@ def extract_title(state: ParseState) -> None:
     rest = cut(_RSI_N, rest,
                lambda m: title.rsi_periods.append(
                    int(m.group("n") or m.group("n2") or m.group("n3"))))
+    tweaks: list[str] = []
+
+    def tweak(m: re.Match[str]) -> str:
+        if not re.search(rf"(?<!\S){m.group('a')} {m.group('u')}s?(?!\S)", body):
+            return m.group(0)  # the period the tweak gives is not the rules': left to refuse
+        tweaks.append(m.group(0).strip())
+        return " "
+
+    rest = _TWEAK.sub(tweak, rest)
     rest = _cut_settings(state, title, rest)
     body = _the_rsi_it_names(title, body)
     rest = _EQUAL_COUNT.sub(r"\g<n> \g<w> , equal weight", rest)
@@ -250,7 +266,7 @@ def extract_title(state: ParseState) -> None:
     # "Two funds at a time: rotate ...": the number held, read with the rules (not a count)
     rest = cut(HELD_AT_A_TIME, rest, lambda m: kept_words.append(m.group(0).strip()))
     rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
-    ignored: list[str] = []
+    ignored: list[str] = list(tweaks)
 
     def ratio(m: re.Match[str]) -> None:
         title.ratio = [float(x) for x in m.group("nums").split(" / ")]
@@ -266,6 +282,7 @@ def extract_title(state: ParseState) -> None:
     # "the classic one I saw on a forum": a strategy, not a count
     rest = cut(_THE_CLASSIC_ONE, rest, lambda m: ignored.append(m.group(0).strip()))
     rest = cut(_NAMES, rest, lambda m: ignored.append(m.group(0).strip()))
+
 
     def named_rule(m: re.Match[str]) -> str:
         # "I read about the 10-month rule": the name of a rule whose period the body says

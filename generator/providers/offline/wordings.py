@@ -942,6 +942,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?= [,;.⋄]| ?$)"),
      lambda m: f" {'sell' if (m.group('w') or m.group('v')) in ('exit', 'sell') else 'buy'} when"
                f" {m.group('c')} "),
+    # "the entry is RSI(2) under 5 and the exit is RSI(2) over 65": a rule named by its side,
+    # then its condition (an indicator or the price said first)
+    (rx(r"(?:the |my )(?P<v>entry|exit) is(?= (?:rsi|macd|price|the price|close|the close|sma"
+        r"|ema|the \d+ day|\d+ day)(?!\S))"),
+     lambda m: f" {'buy' if m.group('v') == 'entry' else 'sell'} when "),
     # "the sell signal is RSI(2) above 65", "Entry is when ...", "the sell signal is if ...":
     # the rule, labelled
     (rx(r"(?:the |my )?(?P<v>buy|sell|entry|exit)(?: (?P<noun>signal|trigger|rule|condition))?"
@@ -1421,6 +1426,33 @@ def _long_filter(text: str) -> str:
     return f"{rest[:buy.end()]} and {m.group('cond')} {rest[buy.end():]}"
 
 
+# "I use AGG instead of BND", "swap BND for AGG", "replace BND with AGG": one fund stands for
+# another the writer named; every mention of the other becomes it
+_SUBSTITUTE = [
+    rx(rf"(?:(?:but|and) )?(?:i |we )?(?:use|used|substitute|sub in|swap in|went with|go with"
+       rf"|hold|trade)(?: the)? (?P<new>{SYM})(?: fund| etf)? (?:instead of|in place of|rather"
+       rf" than|as a (?:stand in|substitute|proxy|replacement) for)(?: the)? (?P<old>{SYM})"
+       r"(?: fund| etf)?(?= [.,;!⋄]| ?$)"),
+    rx(rf"(?:(?:but|and) )?(?:i |we )?(?:replace|replaced|swap|swapped)(?: the)? (?P<old>{SYM})"
+       rf"(?: fund| etf)? (?:with|for|by)(?: the)? (?P<new>{SYM})(?: fund| etf)?"
+       r"(?= [.,;!⋄]| ?$)"),
+]
+
+
+def _substitutes(state: ParseState, text: str) -> str:
+    for pattern in _SUBSTITUTE:
+        m = pattern.search(text)
+        if m is None or m.group("old") == m.group("new"):
+            continue
+        rest = f"{text[:m.start()]} {text[m.end():]}"
+        said = re.compile(rf"(?<!\S){re.escape(m.group('old'))}(?!\S)")
+        if not said.search(rest):
+            continue  # nothing of the other fund to stand for
+        state.understood.append(f"{m.group('new')} stands for {m.group('old')}")
+        text = said.sub(m.group("new"), rest)
+    return text
+
+
 # "buy on the bullish signal line crossover", in a text about MACD: MACD crossing above its
 # signal line (with no MACD named, a bullish cross of nothing named stays refused)
 _BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line)? )?(?:cross"
@@ -1606,7 +1638,7 @@ def expand_shorthands(state: ParseState) -> None:
         text = _unless_then(state, text)
     if " : " in text:
         text = _labelled_conditions(text)
-    text = _glosses(state, text)
+    text = _substitutes(state, _glosses(state, text))
     if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", text):
         text = _SAME_WIDTH.sub(" ", text)
     if re.search(r"(?<!\S)bollinger(?!\S)", text):
