@@ -120,6 +120,16 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r" (?:stop|stop loss|exit|target|sizing|size|filter|schedule|rebalance|rebalancing)"
        r"(?: ,)?)?)?"
        r"(?: (?:people|some of you|a few people|someone) asked ,)?"),
+    # "(they claim 12% a year)": a result the source claims, in brackets
+    rx(r"\( (?:they |it |he |she |the author |the guy )?(?:claim|claims|claimed|say|says|said"
+       r"|supposedly|reportedly)?(?: it)?(?: returns?| returned| made| makes| did| does| gets"
+       r"| got| averages| averaged)?(?: about| around| over| roughly| like)? \d+(?:\.\d+)? %"
+       r" (?:a year|per year|annually|annualized|annualised|cagr|a month)(?: [a-z]+){0,3} \)"),
+    # "I'm not sure about the exit.": a doubt that states nothing
+    rx(r"(?:(?<=^ )|(?<=[.!?] ))(?:i'm|i am|im) not (?:sure|certain) about"
+       r" (?:the |this |that |my )?(?:exit|entry|stop|sizing|details|numbers|part|one|it)"
+       r"(?: part)?(?: yet| though)? [.!](?= |$)"),
+    rx(r"(?:, )?i guess(?= [.!]| ?$)"),
     # "Long post short.", "long story short,", "in my own words": the writer's framing
     rx(r"long (?:post|story) short(?: [.,:!])?"),
     rx(r"(?:put )?in my own words(?: ,)?"),

@@ -11,9 +11,10 @@ import re
 
 from generator.describe import format_number
 from generator.providers.offline.holding_periods import read_min_holds, read_time_exits
-from generator.providers.offline.phrases import NUMP, SYM, consume, rx
+from generator.providers.offline.phrases import NUMP, SYM, consume, rx, take
 from generator.providers.offline.risk_words import take_risk_clauses
 from generator.providers.offline.state import ParseState
+from generator.providers.offline.vocabulary import CONSUMED
 
 # kind -> (the Risk field it sets, how it is named to the user)
 _CONTROLS = {
@@ -149,15 +150,27 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
        rf" for (?:at most |up to |a maximum of |exactly |just )?{_HOLD_N}(?:(?: ,)? (?:and|then)"
        r"(?: then)? (?:sell|exit|get out)(?: it)?| max"
        r"(?:imum)?)?" + _TIME_EXIT_END),
+    # "sell TLT 10 days after buying it", "and sell it 10 days after entry"
+    rx(rf"(?:, )?(?:and )?(?:then )?(?:no matter what (?:, )?)?(?:sell|exit|get out(?: of)?)"
+       rf"(?: it| them| (?P<sym>{SYM}))? {_HOLD_N} after (?:buying|entry|the buy|i buy|we buy"
+       r"|getting in|i bought|we bought|the purchase|purchase|entering)(?: it| them)?"
+       + _TIME_EXIT_END),
     # "hold it 4 days then sell"
     rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| each trade| the position)?"
        rf" {_HOLD_N}(?: ,)? (?:and |then )+(?:sell|exit|get out)(?: it| them)?{_TIME_EXIT_END}"),
 ]
 # "exit after 5 trading days or when RSI(5) rises above 60": the time exit, then the sell rule
+# ("sell after 20 days at the latest, or earlier if it falls below its 20-day low")
 _TIME_OR_RULE = rx(r"(?P<kept>sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
                    r" (?:after|in) (?:holding (?:it |them )?(?:for )?)?"
-                   rf"{_HOLD_N}(?: (?:held|in the trade|of holding))?(?: ,)? or"
+                   rf"{_HOLD_N}(?: (?:held|in the trade|of holding))?(?: at the latest| at most"
+                   r"| max(?:imum)?| tops)?(?: ,)? or(?: earlier| sooner| before that)?"
                    r"(?= (?:when|if|once|whenever|as soon as)(?!\S))")
+# a time exit taken out of a sell rule that goes on with "or if ...": the rest is the sell's,
+# which only `_TIME_OR_RULE` can keep; any other such text is refused, never read as the buy's
+_OR_AFTER_TIME_EXIT = re.compile(r"^\s*(?:at the latest |at most |max(?:imum)? |tops )?(?:, )?or"
+                                 r"(?: earlier| sooner)? (?:when|if|once|whenever|as soon as)"
+                                 r"(?!\S)")
 # "sell when RSI > 80 or after 10 trading days", "Sell on a close above the middle band or after
 # 10 days": a time exit said inside the sell rule
 _RULE_OR_TIME = rx(r"(?P<kept>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
@@ -218,8 +231,18 @@ def extract_time_exit(state: ParseState) -> None:
         on_match(m)
         return f" {m.group('kept')} "
 
+    def taken(m: re.Match[str]) -> str:  # ("sell TLT 10 days after buying it": TLT stays)
+        after = _OR_AFTER_TIME_EXIT.match(m.string[m.end():])
+        if after:
+            raise state.fail("'or ...' after a time exit: say the sell rule with its own verb "
+                             "('sell when ... or after N days')", [after.group(0).strip()])
+        on_match(m)
+        sym = m.groupdict().get("sym")
+        return f"{sym} {CONSUMED}" if sym else CONSUMED
+
     state.t = _TIME_OR_RULE.sub(beside_rule, _RULE_OR_TIME.sub(beside_rule, state.t))
-    state.t = consume(TIME_EXIT_PATTERNS, state.t, on_match)
+    for pattern in TIME_EXIT_PATTERNS:
+        state.t = take(pattern, state.t, taken)
 
 
 # "a stop at 2 ATR below entry", "2x ATR stop", "trailing stop of 3 times the 14 day ATR": a

@@ -144,6 +144,18 @@ _LINE_WORDS = (r"(?: (?:simple |exponential )?(?:moving average|sma|ema|ma|dma|a
 _TWEAK = rx(rf"(?:but )?(?:with |using |use )?(?:the |a )?(?P<a>\d+) (?P<u>day|week|month)s?"
             rf"{_LINE_WORDS} (?:instead of|rather than|not) (?:the |a )?(?:usual )?\d+"
             rf"(?: (?P=u)s?)?{_LINE_WORDS}")
+# "... claimed this beat the S&P since 2008": a fund named as the benchmark a result is measured
+# against, and the years of that result (never a fund the rules trade)
+_BENCHMARK = rx(rf"(?:beat|beats|beaten|outperformed|outperforms|outperform|crushed|crushes"
+                rf"|trailed|trails|lagged|lags|underperformed)"
+                rf" (?:the )?{SYM}(?: (?:since|from|over|in) (?:\d{{4}}|the last \d+ years))?")
+# "The book says 10 months but I think 8 works better: ...": the source's period, then the
+# writer's, which the rules use
+_SOURCE_TWEAK = rx(rf"(?:the )?[a-z]+ (?:says|said|uses|used|recommends|recommended|suggests"
+                   rf"|suggested) (?:the |a )?\d+ (?P<u>day|week|month)s?{_LINE_WORDS} but"
+                   rf" (?:i think |i use |i prefer |i like |i'd use |i go with |i went with )?"
+                   rf"(?:the |a )?(?P<a>\d+)(?: (?P=u)s?)?{_LINE_WORDS}(?: works better| is better"
+                   rf"| works| is fine)?")
 _NAMED_RULE = rx(r"(?:the |a )?(?P<n>\d+) (?P<u>month|week|day) (?:rule|system|strategy|method"
                  r"|approach|model|timing model|trend rule|filter)")
 
@@ -258,7 +270,8 @@ def extract_title(state: ParseState) -> None:
         tweaks.append(m.group(0).strip())
         return " "
 
-    rest = _TWEAK.sub(tweak, rest)
+    rest = _SOURCE_TWEAK.sub(tweak, _TWEAK.sub(tweak, rest))
+    rest = _BENCHMARK.sub(lambda m: (tweaks.append(m.group(0).strip()), " ")[1], rest)
     rest = _cut_settings(state, title, rest)
     body = _the_rsi_it_names(title, body)
     rest = _EQUAL_COUNT.sub(r"\g<n> \g<w> , equal weight", rest)

@@ -1439,6 +1439,21 @@ _SUBSTITUTE = [
 ]
 
 
+# "buy GLD when RSI(14) dips below 30, sell at 55": the level the oscillator reaches (only in a
+# text that reads an RSI or a stochastic, and a level it can reach)
+_SELL_AT_LEVEL = rx(r"(?P<v>sell|exit|get out|take profits?|out)(?: it)? at (?P<n>\d+(?:\.\d+)?)"
+                    r"(?= [.,;!⋄]| ?$| and )")
+_OSCILLATOR = re.compile(r"(?<!\S)(?:rsi|stochastic|stoch|% k|% d)(?!\S)")
+
+
+def _sell_at_level(text: str) -> str:
+    if not _OSCILLATOR.search(text):
+        return text
+    return _SELL_AT_LEVEL.sub(
+        lambda m: (f" {m.group('v')} when it reaches {m.group('n')} "
+                   if float(m.group("n")) <= 100 else m.group(0)), text)
+
+
 def _substitutes(state: ParseState, text: str) -> str:
     for pattern in _SUBSTITUTE:
         m = pattern.search(text)
@@ -1638,7 +1653,7 @@ def expand_shorthands(state: ParseState) -> None:
         text = _unless_then(state, text)
     if " : " in text:
         text = _labelled_conditions(text)
-    text = _substitutes(state, _glosses(state, text))
+    text = _sell_at_level(_substitutes(state, _glosses(state, text)))
     if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", text):
         text = _SAME_WIDTH.sub(" ", text)
     if re.search(r"(?<!\S)bollinger(?!\S)", text):
