@@ -578,6 +578,14 @@ def _from_side(reader: _Reader) -> str | None:
     return None
 
 
+# words that stand for several lines as one subject ("both are above 50")
+_SEVERAL = frozenset({"both", "either", "all", "each", "any", "neither", "none"})
+_SEVERAL_FILLER = frozenset({"of", "them", "those", "these", "the", "are", "is", "were", "two",
+                             "2", "three", "3", "lines", "readings", "indicators", "go", "goes",
+                             "get", "gets", "move", "moves", "rise", "rises", "fall", "falls",
+                             "back", "stay", "stays", "close", "closes"})
+
+
 def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
                    role: str | None = None) -> Cond | None:
     """The condition in `piece`, or None once it has been refused (see `ParseState.reject`).
@@ -585,6 +593,15 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
     text = state.render(piece)
     if any(tok in state.unsupported for tok in piece):
         state.reject(piece)
+        return None
+    # "sell when both are above 50" after a buy rule of two RSIs: a subject that stands for
+    # several lines at once is not one the spec can compare; refused, never the last one read
+    first_op = next((k for k, t in enumerate(piece) if t.startswith("⟦o")), None)
+    before = piece[:first_op] if first_op is not None else []
+    if (any(t in _SEVERAL for t in before)
+            and all(t in _SEVERAL or t in _SEVERAL_FILLER for t in before)):
+        state.reject(piece, f"'{text}' compares several lines at once; say the condition for "
+                            "each one (e.g. 'RSI(14) above 50 and RSI(2) above 50')")
         return None
     reader = _Reader(state, _tokens(state, piece))
     try:
