@@ -578,6 +578,8 @@ def _from_side(reader: _Reader) -> str | None:
     return None
 
 
+# indicators whose levels are bare numbers (0-100): a bare level may be theirs
+_OSCILLATORS = frozenset({IndicatorKind.rsi, IndicatorKind.stoch_k, IndicatorKind.stoch_d})
 # words that stand for several lines as one subject ("both are above 50")
 _SEVERAL = frozenset({"both", "either", "all", "each", "any", "neither", "none"})
 _SEVERAL_FILLER = frozenset({"of", "them", "those", "these", "the", "are", "is", "were", "two",
@@ -617,7 +619,15 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
         left, pronoun, op, right = _read_sides(reader)
         if direction is not None and op.code in ("c?", "ca", "cb"):
             op = Op(direction)
+        said_left = left is not None
         left, right = _complete(left, pronoun, right, prev, closes=reader.closes)
+        oscillators = [i.kind.value for i in state.inds.values() if i.kind in _OSCILLATORS]
+        if (not said_left and prev is not None and left.kind == IndicatorKind.price
+                and not isinstance(right, Ind) and oscillators):
+            # "buy TLT when RSI(2) < 10 and it's above its 200-day; exit when it's back above
+            # 50": the price last compared, or the oscillator the level fits? not guessed
+            raise _Refused(f"say what is compared with {right:g}: the price, or the "
+                           f"{oscillators[0].upper()} said before")
         left = _named_kind(state, left)
         if isinstance(right, Ind):
             right = _named_kind(state, right)
