@@ -271,7 +271,11 @@ def extract_title(state: ParseState) -> None:
         return " "
 
     rest = _SOURCE_TWEAK.sub(tweak, _TWEAK.sub(tweak, rest))
-    rest = _BENCHMARK.sub(lambda m: (tweaks.append(m.group(0).strip()), " ")[1], rest)
+    def benchmark(m: re.Match[str]) -> str:
+        tweaks.append(m.group(0).strip())
+        return " "
+
+    rest = _BENCHMARK.sub(benchmark, rest)
     rest = _cut_settings(state, title, rest)
     body = _the_rsi_it_names(title, body)
     rest = _EQUAL_COUNT.sub(r"\g<n> \g<w> , equal weight", rest)
