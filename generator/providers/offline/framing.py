@@ -1040,7 +1040,9 @@ PERSONAL_NUMBER = rx(
     r"|till) \d{1,2}(?: : \d\d)? (?:am|pm|a \. m \.|p \. m \.)"
     r"|\d{1,2} (?:am|pm) (?:starts|start|shifts|shift|wake ups?|alarms?)"
     # the writer's age ("I'm 68", "retire at 55"), never a number of the strategy
-    r"|(?<=i'm )\d{2}(?= [.,;!⋄]| and | ?$)|(?<=i am )\d{2}(?= [.,;!⋄]| and | ?$)"
+    # ("I'm 45 with 2 kids", "I'm 34 years old")
+    r"|(?<=i'm )\d{2}(?: years old| yo)?(?= [.,;!⋄]| and | with | ?$)"
+    r"|(?<=i am )\d{2}(?: years old| yo)?(?= [.,;!⋄]| and | with | ?$)"
     r"|(?:retire|retired|retiring) (?:at|by) \d{2}(?! (?:%|percent|days?|weeks?|months?)(?!\S))"
     # the account's size ("I've got a $50k account"): the rules size each position themselves
     r"|(?:a|my|our|the) \d+(?:\.\d+)? dollars? (?:account|portfolio|ira|nest egg)"
