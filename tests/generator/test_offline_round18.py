@@ -263,3 +263,83 @@ def test_a_title_gives_its_settings_and_its_fund() -> None:
 def test_a_minimum_hold_said_short() -> None:
     spec = _parse("tip: rsi < 35 buy, rsi > 55 sell, but hold min 4 days")
     assert spec.risk.min_hold_bars == 4
+
+
+# -- the second half of the round: wrong readings found by probing, and more readers -------------
+def test_a_time_exit_at_the_latest_keeps_its_sell_rule() -> None:
+    spec = _parse("Buy DBC when it breaks above its 40-day high; sell after 15 days at the "
+                  "latest, or earlier if it falls below its 10-day low.")
+    assert _conds(spec.entry) == ["price gt hh40"]
+    assert _conds(spec.exit) == ["price lt ll10"] and spec.risk.max_hold_bars == 15
+
+
+def test_both_as_the_subject_of_a_level_is_refused() -> None:
+    with pytest.raises(ParseError, match="several lines at once"):
+        _parse("Buy EFA when RSI(14) < 35 or RSI(3) < 10, sell when both are above 60.")
+    # "either it ..." has its own subject
+    spec = _parse("Hold EFA while it is above its 100-day SMA, and sell if either it closes "
+                  "below the 100-day or the 14-day RSI goes above 85.")
+    assert spec.exit is not None and len(spec.exit.conditions) == 2
+
+
+def test_a_level_after_a_price_condition_in_a_text_with_an_rsi_is_refused() -> None:
+    with pytest.raises(ParseError, match="say what is compared with 55"):
+        _parse("Buy IEF when RSI(3) < 15 and it's above its 150-day; exit when it's back above 55.")
+    spec = _parse("Buy IEF when RSI(3) < 15, exit when it's back above 55.")
+    assert _conds(spec.exit) == ["rsi3 gt 55"]
+
+
+@pytest.mark.parametrize(("text", "entry", "exit_"), [
+    ("Buy EWJ when RSI(2) is below 8. To clarify: I buy EWJ when the 2-day RSI is below 8, and "
+     "sell when it goes above 65.", "rsi2 lt 8", "rsi2 gt 65"),
+    ("the entry is RSI(3) under 12 and the exit is RSI(3) over 70, on HYG", "rsi3 lt 12",
+     "rsi3 gt 70"),
+    ("Buy IEF when RSI(2) drops under 6 because that's when it's oversold, and sell when RSI(2) "
+     "gets above 60.", "rsi2 lt 6", "rsi2 gt 60"),
+    ("buy EEM when RSI(14) dips below 28, sell at 52.", "rsi14 lt 28", "rsi14 gt 52"),
+    ("A podcast claimed this beat the S&P since 2010: buy IWM when it closes above its 30-day high "
+     "and sell when it closes below its 15-day low.", "price gt hh30", "price lt ll15"),
+    ("I'm not sure about the exit. Buy VNQ when the 20 day crosses above the 100 day, and sell "
+     "when it crosses back below, I guess.", "sma20 crosses_above sma100",
+     "sma20 crosses_below sma100"),
+    ("I'm 52 with 3 kids. Buy VTI when it's above its 150-day SMA, sell below.",
+     "price gt sma150", "price lt sma150"),
+])
+def test_more_rules_said_in_more_words(text: str, entry: str, exit_: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == [entry] and _conds(spec.exit) == [exit_]
+
+
+def test_different_rules_in_two_clauses_stay_refused() -> None:
+    with pytest.raises(ParseError, match="only one buy rule"):
+        _parse("Buy EWJ when RSI(2) is below 8. Buy EWJ when RSI(2) is below 4. Sell when RSI(2) "
+               "> 65.")
+
+
+def test_a_fund_standing_for_another() -> None:
+    spec = _parse("My aunt's mix: 70% VTI and 30% BND, rebalanced yearly. I use IEF instead of "
+                  "BND.")
+    assert spec.allocation.weights == {"VTI": 0.7, "IEF": 0.3}
+    spec = _parse("70% VTI and 30% BND, rebalanced yearly, but swap BND for TLT")
+    assert spec.allocation.weights == {"VTI": 0.7, "TLT": 0.3}
+
+
+def test_a_titles_tweak_of_a_period_and_a_sources_claim() -> None:
+    spec = _parse("Same rule, but with the 120-day instead of the 200-day: hold EFA while it's "
+                  "above its 120-day SMA, cash otherwise.")
+    assert _conds(spec.entry) == ["price gt sma120"]
+    spec = _parse("The book says 10 months but I think 6 works better: hold VNQ while it's above "
+                  "its 6-month SMA, sell below.")
+    assert _conds(spec.entry) == ["price gt sma126"]
+    # a tweak the rules do not use stays refused
+    with pytest.raises(ParseError):
+        _parse("Same rule, but with the 120-day instead of the 200-day: hold EFA while it's "
+               "above its 90-day SMA, cash otherwise.")
+    spec = _parse("Newsletter rotation (they claim 14% a year): rotate monthly into the top 2 of "
+                  "SPY, EFA, EEM and GLD by 3-month return.")
+    assert spec.allocation.top_n == 2 and spec.allocation.lookback_days == 63
+
+
+def test_a_time_exit_counted_from_the_buy() -> None:
+    spec = _parse("No matter what, sell IEF 8 days after buying it. Buy when RSI(2) < 6.")
+    assert spec.symbols == ["IEF"] and spec.risk.max_hold_bars == 8
