@@ -149,7 +149,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(from|below|under|off) where (?:i|we) (?:bought|buy|got in|entered)(?: it)?\b",
      r"\1 my entry"),
     # "sell after seven days, whatever the price does": no matter what
-    (r"(?i)\bwhatever (?:the )?(?:price|market|it|the stock|the fund) (?:does|did|is doing)\b",
+    (r"(?i)\b(?:whatever|no matter what) (?:the )?(?:price|market|it|the stock|the fund|[A-Z]{2,5})"
+     r" (?:does|did|is doing|says)\b",
      "no matter what"),
     # "I tend to panic-sell": a habit of the writer's, not a rule's verb
     (r"(?i)\bpanic[- ]?(?:sell(?:s|ing)?|sold|buy(?:s|ing)?|bought)\b", "panic"),

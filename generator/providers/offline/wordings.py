@@ -168,6 +168,16 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:(?:it is|it's|they are|they're) )?(?:bought|buy)(?: it| them)? once(?: ,)?"
         r" (?:and |then )(?:held|hold|holds|kept)(?: it| them)?(?: forever)?"),
      " never rebalanced "),
+    # "sell when RSI(2) > 70, but at the latest after 10 days": the time exit, or-ed with the rule
+    (rx(r"(?:, )?(?:but )?(?:at the latest|no later than|at most)(?: ,)?(?= after \d)"),
+     " or "),
+    # "Sell it when it closes below the 50-day SMA, except during its first 5 days": a minimum hold
+    (rx(r"(?:, )?(?:but )?except (?:during|in|within|for) (?:its|the) first (?P<n>\d+)"
+        r" (?P<u>days|trading days|bars|sessions)(?= [.;!⋄]| ?$)"),
+     r" , don't sell in the first \g<n> \g<u> "),
+    # "... — same as last time but add a 5% stop": the rest was said before, the addition stays
+    (rx(r"(?:[-,] )?(?:the )?same as (?:last time|before|the last one|my last one|yesterday)"
+        r"(?: ,)?(?: but| and| except)?"), " , "),
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
     (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
         rf" (?:via|through) (?:the )?(?P<s>{SYM})(?: fund| etf)?"), r" \g<s> "),
