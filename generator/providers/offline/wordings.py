@@ -1464,6 +1464,12 @@ def _sell_at_level(text: str) -> str:
                    if float(m.group("n")) <= 100 else m.group(0)), text)
 
 
+# "Buy IWM on a new 20-day high as long as SPY is above its 50-day": the event, then the filter
+# the buy waits for (a comma between them, as after any event)
+_EVENT_WHILE = re.compile(r"(?<!\S)(on (?:a|an|the) (?:(?! [,.;:⋄] | as long as | so long as ).)+?)"
+                          r" (as long as|so long as)(?!\S)")
+
+
 def _substitutes(state: ParseState, text: str) -> str:
     for pattern in _SUBSTITUTE:
         m = pattern.search(text)
@@ -1664,6 +1670,7 @@ def expand_shorthands(state: ParseState) -> None:
     if " : " in text:
         text = _labelled_conditions(text)
     text = _sell_at_level(_substitutes(state, _glosses(state, text)))
+    text = _EVENT_WHILE.sub(r"\1 , \2", text)
     if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", text):
         text = _SAME_WIDTH.sub(" ", text)
     if re.search(r"(?<!\S)bollinger(?!\S)", text):
