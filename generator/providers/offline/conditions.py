@@ -144,9 +144,10 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (rx(rf"{_STATE}negative(?: territory)?"), "lt0"),
     # "crosses back up above", "crosses down under": the direction said twice
     (rx(rf"{_CROSSES}(?: back)?(?: up| upward)? (?:above|over|up through|upward through|up"
-        r"|upward|higher than|through to the upside)|crosses up"), "ca"),
+        r"|upward|upwards|higher than|through to the upside)|crosses (?:up|upward|upwards)"), "ca"),
     (rx(rf"{_CROSSES}(?: back)?(?: down| downward)? (?:below|under|beneath|down through"
-        r"|downward through|down|lower than|through to the downside)|crosses down"), "cb"),
+        r"|downward through|down|downward|downwards|lower than|through to the downside)"
+        r"|crosses (?:down|downward|downwards)"), "cb"),
     (rx(rf"{_CROSSES}(?: through)?"), "c?"),
     (rx(rf"{_BREAKS} out(?: above| over| past| through)?"), "bu"),
     (rx(rf"{_BREAKS} down(?: below| under| through)?"), "bd"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import GOLDEN, SYM, SYMLIST, rx
+from generator.providers.offline.phrases import GOLDEN, RULE_SAID, SYM, SYMLIST, rx
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, words
 
@@ -119,10 +119,6 @@ _NAMED_CROSSOVER = [
 _SIDES_SAID = rx(r"(?:, )?(?:\( )?(?:in|long|buy|enter|get in) on the (?:cross|crossover"
                  r"|crosses over) (?:up|over|above)(?: ,| and| ;| , and)? (?:out|flat|sell|exit"
                  r"|get out) on the (?:cross|crossover|crosses over) (?:down|under|below)(?: \))?")
-# words that say a rule of their own: the crossover is then not the whole strategy
-_RULE_SAID = re.compile(r"(?<!\S)(?:buy|buys|sell|sells|long|short|enter|exit|hold|own|flat|when"
-                        r"|whenever|if|once|while|cross|crosses|crossing|above|below|over|under"
-                        r"|out|death)(?!\S)")
 _SELL_SAID = re.compile(r"(?<!\S)(?:sell|sells|exit|exits|get out)(?!\S)")
 _BUY_SAID = re.compile(r"(?<!\S)(?:buy|buys|long|enter|hold|own|golden)(?!\S)")
 _KIND = {"ema": "ema", "exponential moving average": "ema"}
@@ -143,7 +139,7 @@ def named_crossover(text: str) -> str:
         # after it, and no other buy rule, leaves the crossover the buy)
         sell = _SELL_SAID.search(rest, m.start())
         before, after = (rest, "") if sell is None else (rest[:sell.start()], rest[sell.end():])
-        if _RULE_SAID.search(before) or _BUY_SAID.search(after):
+        if RULE_SAID.search(before) or _BUY_SAID.search(after):
             return text
         syms = m.group("syms")
         if m.group("g"):

@@ -19,6 +19,11 @@ SYMLIST = rf"{SYM}(?:(?: ,| /| &| \+)?(?: and| or| &| plus)? {SYM})*"
 NUMP = r"(?P<n>\d+(?:\.\d+)?) (?:%|percent|pct)"
 # "golden cross", "death cross": the two crossings of the 50- and 200-day averages, by name
 GOLDEN = re.compile(r"(?<!\S)(?P<w>golden|death) cross(?!\S)")
+# words that say a rule of their own: a strategy named in a few words ("QQQ 20/100 EMA
+# crossover", "200 SMA trend filter on QQQ") is the whole strategy only when none is beside it
+RULE_SAID = re.compile(r"(?<!\S)(?:buy|buys|sell|sells|long|short|enter|exit|hold|own|flat|when"
+                       r"|whenever|if|once|while|cross|crosses|crossing|above|below|over|under"
+                       r"|out|death)(?!\S)")
 
 
 # "using weekly bars", "TimeFrameSet(inWeekly)" -> "on weekly bars", "the weekly timeframe": every

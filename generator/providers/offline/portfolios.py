@@ -156,6 +156,8 @@ ROT_LOOKBACK = [
         r"|trailing) "
         rf"(?:{period('p')}|(?P<one>year|month|quarter|week|half year))"
     ),
+    # "the 2 best performing of SPY QQQ EFA EEM over 3 months": the period the ranking spans
+    rx(rf"(?:over|across|during) {period('p')}"),
     # "lookback: 6 months", "lookback period = 126 days" (a label and its value)
     rx(rf"(?:the )?(?:lookback|look back|momentum|ranking)(?: period| window)? (?::|=|is|of)"
        rf" {period('p')}"),

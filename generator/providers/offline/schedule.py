@@ -43,7 +43,8 @@ _SCHED_VERB = (
     r"(?:(?:(?:i|we) (?:only |just |usually |will |can )?)?(?:check|checks|checked|checking"
     r"|evaluate|evaluated|evaluates|run|runs|trade|trades"
     r"|traded|look|review|reviewed|decide|rebalance|rebalanced|rebalances|rebalancing|rebalance"
-    r"d)(?: the rules| the signals?| signals| it| them| the portfolio| positions)? )?"
+    r"d|swap|swapped|swaps)(?: the rules| the signals?| signals| it| them| the portfolio"
+    r"| positions)? )?"
 )
 SCHEDULE_PATTERNS: list[re.Pattern[str]] = [
     # first: "every month end" holds "every month"

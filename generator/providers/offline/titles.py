@@ -369,9 +369,12 @@ _NAMES_A_SUBJECT = re.compile(r"(?<!\S)(?:rsi|macd|sma|ema|ma|dma|average|price|
 
 
 def _the_rsi_it_names(title: Title, body: str) -> str:
-    if len(title.rsi_periods) != 1:
+    # ("RSI strategy for QQQ. buy under 25 sell over 75": an RSI named with no period is the
+    # default 14-day one)
+    periods = title.rsi_periods or ([14] if title.text.split().count("rsi") == 1 else [])
+    if len(periods) != 1:
         return body
-    period = title.rsi_periods[0]
+    period = periods[0]
     # a level said right after its verb ("buy below 10, sell above 70, but only take buys when
     # SPY's 50 day is over its 200 day") is the RSI's even when the rules name other subjects;
     # one after "when" only when they name none

@@ -29,7 +29,14 @@ from generator.providers.offline.crosses import (
 from generator.providers.offline.each import said_of_each
 from generator.providers.offline.errors import ParseError
 from generator.providers.offline.framing import LAST_VERB, SELL_VERBS
-from generator.providers.offline.phrases import SYM, SYMLIST, rx, squash, symbols_in
+from generator.providers.offline.phrases import (
+    RULE_SAID,
+    SYM,
+    SYMLIST,
+    rx,
+    squash,
+    symbols_in,
+)
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import STATE_OF_CROSS
 from generator.providers.offline.vocabulary import BB_STD_WORDS, UNIT_DAYS, words
@@ -1470,6 +1477,57 @@ _EVENT_WHILE = re.compile(r"(?<!\S)(on (?:a|an|the) (?:(?! [,.;:⋄] | as long a
                           r" (as long as|so long as)(?!\S)")
 
 
+# "simple 200 sma trend filter on qqq", "Follow the trend on EFA using the 100 day EMA": a trend
+# filter named as the whole strategy, held while the price is above the average
+_LINE_NAMED = (r"(?:a |the |my |its )?(?:simple |basic |classic |plain )?(?P<n>\d+)"
+               r" (?P<u>day |week |month )?(?P<k>sma|ema|ma|dma|moving average)")
+_FILTER_NAME = (r"(?: trend)? (?:filter|timing|trend following|trend model|timing model|model)"
+                r"(?: strategy| system| rule)?")
+_TREND_FILTER = [
+    rx(rf"{_LINE_NAMED}{_FILTER_NAME} (?:on|for|with) (?P<s>{SYM})"),
+    rx(rf"(?P<s>{SYM}) {_LINE_NAMED}{_FILTER_NAME}"),
+    rx(rf"(?:i want to )?(?:follow|ride|trade) the trend (?:on|in|of|with) (?P<s>{SYM})"
+       rf" (?:using|with|by) {_LINE_NAMED}"),
+]
+
+
+# "Donchian 20/10 on GLD", "DBC turtle 55/20": a channel breakout named as the whole strategy,
+# in on a close above the first period's high, out on a close below the second's low
+_CHANNEL_NAMED = (r"(?:a |the )?(?:donchian|turtle)(?: channel| breakout| system| style)?"
+                  r"(?: breakout)? (?P<a>\d+) / (?P<b>\d+)(?: day)?(?: channel| breakout| system)?")
+_CHANNEL = [rx(rf"{_CHANNEL_NAMED} (?:on|for|with) (?P<s>{SYM})"),
+            rx(rf"(?P<s>{SYM}) {_CHANNEL_NAMED}")]
+
+
+def _named_channel(text: str) -> str:
+    for pattern in _CHANNEL:
+        found = list(pattern.finditer(text))
+        if len(found) != 1:
+            continue
+        m = found[0]
+        if RULE_SAID.search(f"{text[:m.start()]} {text[m.end():]}"):
+            return text
+        return (f"{text[:m.start()]} buy {m.group('s')} when price closes above its"
+                f" {m.group('a')} day high , sell when price closes below its {m.group('b')} day"
+                f" low {text[m.end():]}")
+    return text
+
+
+def _named_trend_filter(text: str) -> str:
+    for pattern in _TREND_FILTER:
+        found = list(pattern.finditer(text))
+        if len(found) != 1:
+            continue
+        m = found[0]
+        if RULE_SAID.search(f"{text[:m.start()]} {text[m.end():]}"):
+            return text
+        kind = "ema" if m.group("k") == "ema" else "sma"
+        line = f"its {m.group('n')} {(m.group('u') or 'day ').strip()} {kind}"
+        return (f"{text[:m.start()]} hold {m.group('s')} while price is above {line} , sell when"
+                f" price is below {line} {text[m.end():]}")
+    return text
+
+
 def _substitutes(state: ParseState, text: str) -> str:
     for pattern in _SUBSTITUTE:
         m = pattern.search(text)
@@ -1670,7 +1728,7 @@ def expand_shorthands(state: ParseState) -> None:
     if " : " in text:
         text = _labelled_conditions(text)
     text = _sell_at_level(_substitutes(state, _glosses(state, text)))
-    text = _EVENT_WHILE.sub(r"\1 , \2", text)
+    text = _named_channel(_named_trend_filter(_EVENT_WHILE.sub(r"\1 , \2", text)))
     if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", text):
         text = _SAME_WIDTH.sub(" ", text)
     if re.search(r"(?<!\S)bollinger(?!\S)", text):
