@@ -112,7 +112,9 @@ _CROSSOVER = (r"(?:the |a |an )?(?:(?P<a>\d+) / (?P<b>\d+)(?: day)? (?P<k>sma|em
 _NAMED_CROSSOVER = [
     rx(rf"(?:trade|run|use|apply) (?P<syms>{SYMLIST})(?: separately| individually| each)?"
        rf" (?:with|using|on) {_CROSSOVER}"),
-    rx(rf"(?:(?:trade|run|use|apply) )?{_CROSSOVER} (?:on|for|with|in) (?P<syms>{SYMLIST})"),
+    # ("Golden cross strategy with a 7% trailing stop on EFA": what it is "with" is kept)
+    rx(rf"(?:(?:trade|run|use|apply) )?{_CROSSOVER}(?P<with> with (?:(?! on | for | in ).)+?)?"
+       rf" (?:on|for|with|in) (?P<syms>{SYMLIST})"),
     rx(rf"(?:(?<=^ )|(?<=[.;:!⋄] ))(?P<syms>{SYMLIST}) {_CROSSOVER}"),
 ]
 # the direction of each side said again: "(in on the cross up, out on the cross down)"
@@ -142,9 +144,11 @@ def named_crossover(text: str) -> str:
         if RULE_SAID.search(before) or _BUY_SAID.search(after):
             return text
         syms = m.group("syms")
+        kept = (m.groupdict().get("with") or "") + " "
         if m.group("g"):
-            return f"{text[:m.start()]} buy {syms} on the golden cross {rest[m.start() + 1:]}"
+            return (f"{text[:m.start()]} buy {syms} on the golden cross{kept}"
+                    f"{rest[m.start() + 1:]}")
         kind = _KIND.get(m.group("k"), "sma")
         return (f"{text[:m.start()]} buy {syms} when the {m.group('a')} day {kind} crosses above"
-                f" the {m.group('b')} day {kind} {rest[m.start() + 1:]}")
+                f" the {m.group('b')} day {kind}{kept}{rest[m.start() + 1:]}")
     return text

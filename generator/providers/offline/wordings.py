@@ -76,6 +76,17 @@ def _labelled_rule(m: re.Match[str]) -> str:
     return m.group(0)
 
 
+_ABOVE_WORDS = frozenset({"above", "over", ">", "higher", "rising", "up"})
+_BELOW_WORDS = frozenset({"below", "under", "<", "lower", "falling", "down"})
+
+
+def _says_direction(condition: str, *, up: bool) -> bool:
+    """Whether a condition says only the one direction ("price above 100 day SMA" for up)."""
+    words_ = set(condition.split())
+    said, other = (_ABOVE_WORDS, _BELOW_WORDS) if up else (_BELOW_WORDS, _ABOVE_WORDS)
+    return bool(words_ & said) and not words_ & other
+
+
 # wordings of one construct said another way
 _SHARE_COUNT = {"thirds": 3, "halves": 2, "quarters": 4, "fourths": 4, "fifths": 5,
                 "half and half": 2}
@@ -185,6 +196,19 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "... — same as last time but add a 5% stop": the rest was said before, the addition stays
     (rx(r"(?:[-,] )?(?:the )?same as (?:last time|before|the last one|my last one|yesterday)"
         r"(?: ,)?(?: but| and| except)?"), " , "),
+    # "60/40 stocks bonds with SPY and AGG": the split of the classes, on the funds named after
+    (rx(rf"(?P<a>\d+(?:\.\d+)?) / (?P<b>\d+(?:\.\d+)?) (?:stocks|equities|equity)(?: / | and | , |"
+        r" )(?:bonds|treasuries)(?: portfolio| split| mix| allocation)? (?:with|using|in|via)"
+        rf" (?P<s>{SYM}) (?:and|&|/|,) (?P<t>{SYM})"), r" \g<a> % \g<s> and \g<b> % \g<t> "),
+    # "Buy the dip on SPY: when RSI(3) drops under 15": the label the rule then defines
+    (rx(rf"(?:buy|buying) the dips? (?:on|in|of) (?P<s>{SYM}) :(?= (?:when|if|once|whenever)"
+        r"(?!\S))"), r" buy \g<s> "),
+    # "when the trend is up (price above 100 day SMA)": the bracket says what the trend is
+    # (the bracket must say the same direction: "the trend is up (price below ...)" is left)
+    (rx(r"(?:the )?trend is (?:(?P<up>up|positive|bullish|rising)|down|negative|bearish|falling)"
+        r" \( (?P<c>[^()]+?) \)"),
+     lambda m: f" {m.group('c')} " if _says_direction(m.group("c"), up=bool(m.group("up")))
+     else m.group(0)),
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
     (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
         rf" (?:via|through) (?:the )?(?P<s>{SYM})(?: fund| etf)?"), r" \g<s> "),
