@@ -343,3 +343,59 @@ def test_a_titles_tweak_of_a_period_and_a_sources_claim() -> None:
 def test_a_time_exit_counted_from_the_buy() -> None:
     spec = _parse("No matter what, sell IEF 8 days after buying it. Buy when RSI(2) < 6.")
     assert spec.symbols == ["IEF"] and spec.risk.max_hold_bars == 8
+
+
+# -- named strategies, sources and second tries --------------------------------------------------
+@pytest.mark.parametrize(("text", "entry", "exit_"), [
+    ("simple 150 sma trend filter on efa", "price gt sma150", "price lt sma150"),
+    ("a 6 month sma timing model on IEF", "price gt sma126", "price lt sma126"),
+    ("Follow the trend on VNQ using the 80 day EMA", "price gt ema80", "price lt ema80"),
+    ("Donchian 30/15 on DBC", "price gt hh30", "price lt ll15"),
+    ("RSI strategy for TLT. buy under 20 sell over 80", "rsi14 lt 20", "rsi14 gt 80"),
+    ("MACD idea on EFA - buy when macd crosses signal upward, sell when it crosses downward",
+     "macd crosses_above macd_signal", "macd crosses_below macd_signal"),
+    ("Buy the dip on QQQ: when RSI(2) drops under 8. Sell when RSI(2) climbs over 65.",
+     "rsi2 lt 8", "rsi2 gt 65"),
+    ("Hold MDY when the trend is up (price above 150 day SMA)", "price gt sma150",
+     "price lt sma150"),
+    ("Buy EEM when RSI(2) < 8; sell when RSI(2) > 60, but at the latest after 6 days.",
+     "rsi2 lt 8", "rsi2 gt 60"),
+])
+def test_short_named_strategies_and_second_tries(text: str, entry: str, exit_: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == [entry] and _conds(spec.exit) == [exit_]
+
+
+@pytest.mark.parametrize("text", [
+    "simple 150 sma trend filter on EFA, buy when RSI(2) < 10, sell when RSI(2) > 70",
+    "Hold MDY when the trend is up (price below 150 day SMA)",
+])
+def test_a_named_strategy_beside_other_rules_or_a_contrary_gloss_stays_refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        _parse(text)
+
+
+def test_a_rotation_over_a_period_and_a_split_of_classes() -> None:
+    spec = _parse("hold the 3 best performing of SPY QQQ EFA EEM GLD over 6 months, swap monthly")
+    assert spec.allocation.top_n == 3 and spec.allocation.lookback_days == 126
+    spec = _parse("70/30 stocks bonds with VTI and IEF, annual rebalance")
+    assert spec.allocation.weights == {"VTI": 0.7, "IEF": 0.3}
+
+
+def test_a_sources_rule_and_the_writers_own() -> None:
+    # the writer's own rule replaces the source's when it stands on its own
+    spec = _parse("The original rule says buy when RSI(2) < 5. I buy EWJ when RSI(2) < 12 "
+                  "instead, and sell when RSI(2) > 60.")
+    assert _conds(spec.entry) == ["rsi2 lt 12"]
+    # "I do the same" takes the source's rule as the writer's
+    spec = _parse("My uncle buys IEF on the golden cross and sells on the death cross. I do the "
+                  "same but with an 8% stop.")
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    assert spec.risk.stop_loss_pct == 8
+    # a pronoun that may point into the source's clause: not guessed
+    with pytest.raises(ParseError):
+        _parse("The book buys when the 2-day RSI is below 5; I buy SPY when it is below 10 and "
+               "sell when it is above 70.")
+    # a bot that buys is the writer's rule, never a source's
+    spec = _parse("The bot buys EWJ when RSI(2) is under 6 and sells when RSI(2) is above 70.")
+    assert _conds(spec.entry) == ["rsi2 lt 6"]

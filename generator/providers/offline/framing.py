@@ -933,8 +933,76 @@ def refuse_instructions(state: ParseState) -> None:
                          [found.group(0)])
 
 
+# a rule said of its source, in the third person: "Connors buys SPY when RSI(2) is under 5, but I
+# buy when it's under 10", "My friend buys GLD on the golden cross ... I do the same but with a
+# 10% stop". The writer's own rule of the same sides replaces it; "I do the same" takes it as the
+# writer's. (Never "the bot buys ...": a bot, a system or a rule that buys is the writer's.)
+_SOURCE_RULE = re.compile(
+    r"(?:(?<=^ )|(?<=[.;:!?] ))(?P<clause>(?:(?:in|on) the (?:video|book|paper|article|podcast"
+    r"|course|newsletter|post|thread) (?:, )?)?(?P<who>he|she|they|the (?:book|paper|video|article"
+    r"|author|original(?: rule| version| strategy)?|guy|newsletter|course|podcast)|my (?:friend"
+    r"|coworker|dad|uncle|brother|sister|wife|husband|mentor|boss|neighbor|neighbour)"
+    r"|[a-z]+(?:'s)?) (?P<verb>buys|sells|holds|owns|goes long|says to (?:buy|sell|hold)"
+    r"|says (?:buy|sell))(?P<rest>(?:(?! [.;] | , but (?:i|we) | but (?:i|we) ).)*?))"
+    r"(?= [.;] | , but (?:i|we) | but (?:i|we) | ?$)")
+_NOT_A_SOURCE = frozenset(words(
+    "bot system strategy algo algorithm it that which this rule model script program code "
+    "account portfolio fund etf who one price close market index trend rsi macd momentum each "
+    "everyone nobody app tool platform signal"))
+_WRITERS_RULE = re.compile(r"(?<!\S)(?:i|we)(?: 'd| would| will| then| just| only| also)? (?:buy"
+                           r"|sell|hold|own|go long|get out|exit)(?!\S)|(?:(?<=^ )|(?<=[.;:] ))"
+                           r"(?:buy|sell|hold)(?!\S)")
+_SAME_AS_SOURCE = re.compile(r"(?<!\S)(?:i do (?:the same|that too|it too|the same thing|that as"
+                             r" well)|same for me|so do i)(?: ,)?(?: but| except)?(?!\S)")
+_POINTS_BACK = re.compile(r"(?<!\S)(?:it|they|them|that|this|those|these|one)(?!\S)")
+_INSTEAD = re.compile(r"(?<!\S)instead(?!\S)")
+_SOURCE_VERBS = {"buys": "buy", "sells": "sell", "holds": "hold", "owns": "own",
+                 "goes long": "go long"}
+
+
+def _sides(text: str) -> set[str]:
+    """The sides a rule says: "buy", "sell" (holding says both)."""
+    found = set(re.findall(r"(?<!\S)(buy|buys|sell|sells|hold|holds|own|owns|long|exit|out)"
+                           r"(?!\S)", text))
+    sides = {("sell" if w in ("sell", "sells", "exit", "out") else "buy") for w in found}
+    return sides | ({"buy", "sell"} if found & {"hold", "holds", "own", "owns"} else set())
+
+
+def _source_rules(state: ParseState) -> None:
+    m = _SOURCE_RULE.search(state.t)
+    if m is None or m.group("who").removesuffix("'s") in _NOT_A_SOURCE:
+        return
+    clause = m.group("clause")
+    before, after = state.t[:m.start()], state.t[m.end():]
+    rest = f"{before} {after}"
+    same = _SAME_AS_SOURCE.search(rest)
+    if same:
+        # "I do the same but with a 10% stop": the source's rule is the writer's
+        verb = m.group("verb")
+        rule = f"{_SOURCE_VERBS.get(verb) or verb.split()[-1]}{m.group('rest')}"
+        rule = re.sub(r"(?<!\S)(and |, )(sells|holds|buys)(?!\S)",
+                      lambda v: f"{v.group(1)}{_SOURCE_VERBS[v.group(2)]}", rule)
+        state.ignored.append(clause[: clause.index(verb)].strip())
+        state.ignored.append(same.group(0).strip())
+        state.understood.append("the source's rule, taken as the writer's")
+        state.t = squash(f"{before} {rule} {after}".replace(same.group(0), " , ", 1))
+        return
+    # the writer's own rule of the same sides replaces the source's ("The original rule says buy
+    # when RSI(2) < 5. I buy QQQ when RSI(2) < 10 instead, ..."), only when it stands on its own:
+    # no pronoun that could point into the source's clause ("I buy SPY when it is below 10": the
+    # source's RSI, or SPY?) and every fund the source named named again
+    stands_alone = not _POINTS_BACK.search(rest) and set(symbols_in(clause)) <= set(
+        symbols_in(rest))
+    if _WRITERS_RULE.search(rest) and _sides(clause) <= _sides(rest) and stands_alone:
+        state.ignored.append(clause.strip())
+        state.understood.append("the source's rule set aside for the writer's own")
+        after = _INSTEAD.sub(" ", re.sub(r"^ *(?:, )?but ", " ", after))
+        state.t = squash(f"{_INSTEAD.sub(' ', before)} {after}")
+
+
 def strip_small_talk(state: ParseState) -> None:
     refuse_instructions(state)
+    _source_rules(state)
     state.t = split_list_items(state.t)
     strip_names(state)
     reasons: list[str] = []
