@@ -622,6 +622,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|otherwise) (?:hold |own |buy |be in )?(?P=b)"),
      lambda m: f" hold whichever of {m.group('a')} and {m.group('b')} has the higher "
                f"{m.group('n') + ' ' + m.group('u') + ' ' if m.group('n') else ''}return "),
+    # "hold SPY if its 12-month return beats EFA's, otherwise EFA": the same, the fund said first
+    (rx(rf"(?:hold|own|buy|be in) (?P<a>{SYM}) if (?:its|the|it) (?:(?P<n>\d+) (?P<u>day|week"
+        r"|month) )?(?:return|returns|performance|momentum) (?:beats|is above|is higher than|is"
+        r" greater than|exceeds|outperforms|is better than|tops)"
+        rf" (?P<b>{SYM})(?: (?:\d+ (?:day|week|month) )?(?:return|returns|performance"
+        r"|momentum))? ,? (?:else|otherwise) (?:hold |own |buy |be in )?(?P=b)"),
+     lambda m: f" hold whichever of {m.group('a')} and {m.group('b')} has the higher "
+               f"{m.group('n') + ' ' + m.group('u') + ' ' if m.group('n') else ''}return "),
     # "crosses back up above 30 from below": a crossing above
     (rx(r"(?P<v>cross|crosses|crossed|crossing) back (?:up )?(?P<d>above|over)(?P<rest> .+?)"
         r" from below"), r" \g<v> \g<d>\g<rest> "),
