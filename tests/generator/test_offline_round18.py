@@ -399,3 +399,30 @@ def test_a_sources_rule_and_the_writers_own() -> None:
     # a bot that buys is the writer's rule, never a source's
     spec = _parse("The bot buys EWJ when RSI(2) is under 6 and sells when RSI(2) is above 70.")
     assert _conds(spec.entry) == ["rsi2 lt 6"]
+
+
+def test_risk_said_with_a_stop_sizes_the_position_by_the_stop() -> None:
+    # 2% of the account lost at a 5% stop is a 40% position
+    spec = _parse("Buy VNQ when RSI(2) < 8 with 2% of my account at risk, stop 5% below entry, "
+                  "sell when RSI(2) > 70.")
+    assert spec.allocation.kind == AllocationKind.fixed_fraction
+    assert spec.allocation.fraction == pytest.approx(0.4)
+    # "at risk" with no stop says nothing of the size: refused
+    with pytest.raises(ParseError, match="at risk"):
+        _parse("Buy VNQ when RSI(2) < 8 with 2% of my account at risk, sell when RSI(2) > 70.")
+    # more than the account
+    with pytest.raises(ParseError, match="more than the whole account"):
+        _parse("Buy VNQ when RSI(2) < 8, risk 6% of the account per trade with a 3% stop, sell "
+               "when RSI(2) > 70.")
+    # with no stop, "risk 15% of the account on each trade" is the position (the convention)
+    spec = _parse("Buy VNQ when RSI(2) < 8, sell when RSI(2) > 70, risk 15% of the account on "
+                  "each trade")
+    assert spec.allocation.fraction == pytest.approx(0.15)
+
+
+def test_the_better_of_two_with_the_fund_said_first() -> None:
+    spec = _parse("each month, hold QQQ if its 6-month return beats TLT's, otherwise TLT; if "
+                  "neither is positive, hold BIL.")
+    assert spec.symbols == ["QQQ", "TLT"]
+    assert spec.allocation.kind == AllocationKind.momentum_rotation
+    assert spec.allocation.lookback_days == 126 and spec.allocation.alternative == "BIL"

@@ -406,6 +406,22 @@ def extract_sizing(state: ParseState) -> None:
     state.t = take(ALL_IN_VERB, state.t, all_in_buy)
     def fixed(m: re.Match[str]) -> None:
         value = float(m.group("n")) / 100
+        # "with 2% of my account at risk, stop 5% below entry": the loss the stop may cost, so
+        # the position is risk / stop (40%); "risk 15% of the account on each trade" with no
+        # stop is the position itself (the corpus convention), but "at risk" with no stop says
+        # nothing of the position's size
+        at_risk = re.match(r"\s*at risk(?!\S)", m.string[m.end():]) is not None
+        stop = state.risk.get("stop_loss_pct")
+        if (at_risk or re.search(r"(?<!\S)risk(?!\S)", m.group(0))) and stop:
+            value = round(value / (stop / 100), 6)
+            if value > 1:
+                raise state.fail(f"risking {m.group('n')}% of the account with a {stop:g}% stop "
+                                 "takes more than the whole account", [m.group(0)])
+            state.understood.append(f"risk {m.group('n')}% of the account at a {stop:g}% stop")
+        elif at_risk:
+            raise state.fail(f"{m.group('n')}% of the account at risk sizes a position only with "
+                             "a stop loss (say 'with a 5% stop'), or say the position's size",
+                             [m.group(0)])
         if state.fraction is not None and abs(state.fraction - value) > 1e-12:
             raise state.fail("two different position sizes were given", [m.group(0)])
         state.fraction = value
