@@ -426,3 +426,11 @@ def test_the_better_of_two_with_the_fund_said_first() -> None:
     assert spec.symbols == ["QQQ", "TLT"]
     assert spec.allocation.kind == AllocationKind.momentum_rotation
     assert spec.allocation.lookback_days == 126 and spec.allocation.alternative == "BIL"
+
+
+def test_one_family_on_daily_and_weekly_bars_is_refused() -> None:
+    # every RSI would have been the weekly one
+    with pytest.raises(ParseError, match="RSI on daily and on longer bars"):
+        _parse("Buy IEF when the weekly RSI is below 35, sell when the daily RSI is above 75.")
+    spec = _parse("Buy IEF when the weekly RSI is below 35, sell when it is above 75.")
+    assert spec.exit is not None and spec.exit.conditions[0].left.timeframe == "weekly"

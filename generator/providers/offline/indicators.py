@@ -379,11 +379,10 @@ NAMED_LINE = rx(
 # no unit of their own to say so); taken out before the schedule reads "weekly"
 _FAMILY_TIMEFRAME = re.compile(
     r"(?<!\S)(?P<tf>weekly|monthly) (?=(?:macd|rsi|stochastic|stoch|bollinger)(?!\S))")
+_DAILY_FAMILY = re.compile(r"(?<!\S)daily (?P<f>macd|rsi|stochastic|stoch|bollinger)(?!\S)")
 _FAMILIES = {"macd": MACD_KINDS, "rsi": {IndicatorKind.rsi}, "bollinger": BOLLINGER_KINDS,
              "stochastic": {IndicatorKind.stoch_k, IndicatorKind.stoch_d},
              "stoch": {IndicatorKind.stoch_k, IndicatorKind.stoch_d}}
-
-
 
 
 def _on_bars(state: ParseState, family: str, m: re.Match[str]) -> None:
@@ -412,6 +411,14 @@ def extract_family_timeframes(state: ParseState) -> None:
         return ""
 
     state.t = _FAMILY_TIMEFRAME.sub(on_match, state.t)
+    # "buy when the weekly RSI is below 40, sell when the daily RSI is above 70": one family on
+    # two kinds of bars, which the reader does not split (every RSI would be the weekly one)
+    for m in _DAILY_FAMILY.finditer(state.t):
+        if any(kind in state.family_timeframes for kind in _FAMILIES[m.group("f")]):
+            family = m.group("f").upper() if m.group("f") in ("rsi", "macd") else m.group("f")
+            raise state.fail(f"the text names the {family} on daily and on longer bars; "
+                             "say each rule's bars plainly, or use one kind of bars",
+                             [m.group(0)])
 
 
 def extract_named_lines(state: ParseState) -> None:
