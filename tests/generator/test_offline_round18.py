@@ -434,3 +434,12 @@ def test_one_family_on_daily_and_weekly_bars_is_refused() -> None:
         _parse("Buy IEF when the weekly RSI is below 35, sell when the daily RSI is above 75.")
     spec = _parse("Buy IEF when the weekly RSI is below 35, sell when it is above 75.")
     assert spec.exit is not None and spec.exit.conditions[0].left.timeframe == "weekly"
+
+
+def test_a_line_in_days_on_weekly_bars_is_refused() -> None:
+    # it was read on daily bars, the weekly chart dropped
+    with pytest.raises(ParseError, match="weekly bars but names a line in days"):
+        _parse("Buy GLD when it's above the 150-day SMA on the weekly chart, sell when below.")
+    spec = _parse("On the weekly chart, buy GLD when it closes above the 30-week SMA, sell when "
+                  "it closes below.")
+    assert spec.entry is not None and spec.entry.conditions[0].right.timeframe == "weekly"

@@ -379,6 +379,8 @@ NAMED_LINE = rx(
 # no unit of their own to say so); taken out before the schedule reads "weekly"
 _FAMILY_TIMEFRAME = re.compile(
     r"(?<!\S)(?P<tf>weekly|monthly) (?=(?:macd|rsi|stochastic|stoch|bollinger)(?!\S))")
+_DAY_LINE = re.compile(r"(?<!\S)\d+ day (?:simple |exponential )?(?:sma|ema|ma|dma|moving average"
+                       r"|average|high|low)(?!\S)")
 _DAILY_FAMILY = re.compile(r"(?<!\S)daily (?P<f>macd|rsi|stochastic|stoch|bollinger)(?!\S)")
 _FAMILIES = {"macd": MACD_KINDS, "rsi": {IndicatorKind.rsi}, "bollinger": BOLLINGER_KINDS,
              "stochastic": {IndicatorKind.stoch_k, IndicatorKind.stoch_d},
@@ -402,7 +404,14 @@ def extract_family_timeframes(state: ParseState) -> None:
         state.understood.append(f"indicators on {m.group('tf')} bars")
         return " "
 
+    said = BARS_TIMEFRAME.search(state.t)
     state.t = BARS_TIMEFRAME.sub(on_bars, state.t)
+    days = _DAY_LINE.search(state.t)
+    if said and days:
+        # "above the 200-day SMA on the weekly chart": 200 days, or 200 weekly bars? not guessed
+        raise state.fail(f"the text says {said.group('tf')} bars but names a line in days "
+                         f"('{days.group(0)}'); say it in weeks or months ('the 40-week SMA')",
+                         [days.group(0)])
 
     def on_match(m: re.Match[str]) -> str:
         family = state.t[m.end():].split(maxsplit=1)[0]
