@@ -305,3 +305,13 @@ def test_window_seeded_indicators_are_not_refused() -> None:
                       {"kind": "rsi", "timeframe": "monthly"}):
         spec = StrategySpec.model_validate(_sig("x", [_cond(indicator, "gt", {"value": 1})]))
         assert unsupported_features(spec.model_dump(mode="json")) == []
+
+
+def test_a_portfolio_bought_once_is_refused_by_name() -> None:
+    # not simulated yet: a fast run would rebalance it on the schedule, never an approximation
+    spec = StrategySpec.model_validate({
+        "name": "held", "symbols": ["SPY", "TLT"],
+        "allocation": {"kind": "target_weights", "weights": {"SPY": 0.6, "TLT": 0.4},
+                       "buy_once": True}})
+    assert unsupported_features(spec.model_dump(mode="json")) == [
+        "a portfolio bought once and never rebalanced"]
