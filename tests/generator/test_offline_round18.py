@@ -1,12 +1,16 @@
 """The eighteenth round's readers and fixes, each on sentences of its own (not corpus sentences),
 and what must stay refused beside them:
 
-- five wrong readings found this round, fixed at their root: a weekday in a title ("The
+- ten wrong readings of the base parser, fixed at their root: a weekday in a title ("The
   newsletter rebalances every Wednesday: ...") was dropped with the title; "Only trade MDY when
   ...; buy QQQ when ..." dropped the filter's fund; a minimum hold counted as a way out (a buy
   rule with only "hold at least 3 days" never sold; a lone crossing with one lost its cross
-  back); "sell when above 70 on SPY" compared SPY's price; the bare levels of "buy below 10"
-  were made price levels by normalise;
+  back); "sell when above 70 on SPY" compared SPY's price; "sell after N days at the latest, or
+  earlier if ..." made the sell condition a buy one; "both are above 60" compared one line; a
+  level after a price condition beside an RSI compared the price; "2% of my account at risk"
+  with a stop bought a 2% position; "the weekly RSI ..., the daily RSI" made both weekly; "the
+  200-day SMA on the weekly chart" dropped the chart (the bare levels of "buy below 10" are no
+  longer made price levels by normalise, which had only caused refusals);
 - portfolios bought once and never rebalanced (spec v2 `allocation.buy_once`): "no
   rebalancing", "never rebalance", "bought once and held";
 - a crossover named as the whole strategy ("QQQ 20/100 EMA crossover", "trade A, B and C with
