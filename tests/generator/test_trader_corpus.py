@@ -284,19 +284,29 @@ sell rule given to the sell (now refused), and an instruction to the system list
 62, 26 49 -> 56, 18 38 -> 42; the unseen held_out_39 39 -> 51, 40 56 -> 57, 41 64 -> 65; 42 53 ->
 53; no wrong spec anywhere.
 
-The thirty-eight blind sets (5-42) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
+Eighteenth round: three new blind sets, held_out_43 (a fresh sample of ordinary users), 44
+(strategies restated from a source) and 45 ("the second try"), run at its start (97d6450): 66,
+48 (one wrong spec, a weekday dropped with a title: that sentence read and fixed) and 51 of 80;
+kept unseen through the round (counts only), ending at 66, 50 and 53. 39-41 were read: 51 ->
+68, 57 -> 78, 65 -> 79. The spec gained `allocation.buy_once` ("buy and hold, never
+rebalance"). Ten wrong readings of the base parser were found with sentences of the round's own
+(test_offline_round18.py) and fixed at their root. Floors are now every set's score at the
+round's end, rounded down.
+
+The forty-one blind sets (5-45) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
 46 %, 19 %, 19 %, 24 %, 21 %, 61 %, 34 %, 50 %, 46 %, 40 %, 45 %, 46 % and 49 % on their first
 runs (sets 25 and 26 after the round's work on the sets before them; 42 % and 44 % at its
 start), then 79 %, 57 %, 69 % and 68 % (sets 27-30), 75 % and 78 % (31-32), 61 %, 62 %,
 56 %, 82 %, 39 % and 91 % (33-38; 38 is short plain rules of first-time users), 49 %, 70 %,
-80 % and 66 % (39-42; 42 is adversarial): each
+80 % and 66 % (39-42; 42 is adversarial), 82 %, 60 % and 64 % (43-45): each
 new population of writers brings phrasing no earlier set had, and the further a population is
 from the earlier ones (code, configs, spreadsheets, emoji, letters), the lower the first run.
 Even ordinary writers start at 40-61 %, and a round that lifts its own sets by 25 to 46 points
 lifts the next unseen set of the same population by 1 to 6 (+6 and +1 in the twelfth round, +4
 and +5 in the thirteenth, +1 and +2 in the fourteenth, +3 in the fifteenth, +3 and +3 in the
 sixteenth, +1 and +1 in the seventeenth for prose; +12 for set 39, a form of writing -- dictation,
-markdown -- read as a class). The 90 % target on unseen text is not met by the rule parser,
+markdown -- read as a class; +0, +2 and +2 in the eighteenth, from a spec construct and a wrong
+reading fixed, not from wordings). The 90 % target on unseen text is not met by the rule parser,
 except for the plainest population (set 38, short one-rule sentences: 89 % at the sixteenth
 round's start); an ordinary mix of a web form's users (41) is at 81 %. Wrong specs
 on first runs stay rare and each was fixed at its root, not for its sentence.
@@ -308,7 +318,7 @@ import pytest
 from corpus_support import load_corpus, run_case, score
 
 CASES = load_corpus()
-FLOORS = {"development": 0.99, "held_out": 0.95, "held_out_2": 0.97, "held_out_3": 0.98,
+FLOORS = {"development": 0.99, "held_out": 0.97, "held_out_2": 0.97, "held_out_3": 0.98,
           "held_out_4": 1, "held_out_5": 0.97, "held_out_6": 1, "held_out_7": 0.96,
           "held_out_8": 0.96, "held_out_9": 0.92, "held_out_10": 0.91, "held_out_11": 0.98,
           "held_out_12": 0.97, "held_out_13": 0.95, "held_out_14": 0.93, "held_out_15": 0.81,
@@ -317,9 +327,9 @@ FLOORS = {"development": 0.99, "held_out": 0.95, "held_out_2": 0.97, "held_out_3
           "held_out_24": 0.73, "held_out_25": 0.73, "held_out_26": 0.7, "held_out_27": 0.98,
           "held_out_28": 0.91, "held_out_29": 0.95, "held_out_30": 0.95, "held_out_31": 0.95,
           "held_out_32": 0.97, "held_out_33": 0.96, "held_out_34": 0.98, "held_out_35": 0.97,
-          "held_out_36": 1, "held_out_37": 0.8, "held_out_38": 1, "held_out_39": 0.83,
-          "held_out_40": 0.97, "held_out_41": 0.98, "held_out_42": 0.66, "held_out_43": 0.82,
-          "held_out_44": 0.62, "held_out_45": 0.65}
+          "held_out_36": 1, "held_out_37": 0.8, "held_out_38": 1, "held_out_39": 0.85,
+          "held_out_40": 0.97, "held_out_41": 0.98, "held_out_42": 0.67, "held_out_43": 0.82,
+          "held_out_44": 0.62, "held_out_45": 0.66}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 

@@ -117,7 +117,24 @@ Defaults and conventions
   conditions and vice versa). A level entry ("RSI below 30") with no sell rule is refused unless a
   risk control (stop loss, trailing stop, take profit) is given to close positions.
 * Allocation: one traded symbol -> all_in; several traded symbols -> equal_weight; "use 25% of the
-  portfolio per position" -> fixed_fraction 0.25; "all in" -> all_in.
+  portfolio per position" -> fixed_fraction 0.25; "all in" -> all_in. A risk said with a stop
+  sizes the position by the stop ("2% of my account at risk, stop 5% below entry" -> 0.4); "N% at
+  risk" with no stop is refused; "risk 15% of the account per trade" with no stop is the position
+  (the corpus's convention). "Never rebalance" / "no rebalancing" of fixed weights ->
+  `allocation.buy_once` (bought once, then held).
+* A strategy named in a few words ("QQQ 20/100 EMA crossover", "200 SMA trend filter on QQQ",
+  "Donchian 20/10 on GLD", "DBC golden cross") is the whole strategy only when no rule is said
+  beside it (a sell rule after it is allowed). A rule said of its source in the third person
+  ("Connors buys ...", "the original rule says buy ...") gives way to the writer's own rule of
+  the same sides only when that one stands alone (no pronoun that could point into the source's
+  clause, every fund named again); "I do the same (but ...)" takes it as the writer's. A bot, a
+  system or the price that "buys" is never a source.
+* Also refused rather than guessed: "both"/"either" as the subject of a level ("sell when both
+  are above 50"), a level with no subject after a price condition in a text that reads an
+  oscillator ("..., exit when it's back above 50"), a family on daily and on longer bars ("the
+  weekly RSI ..., the daily RSI ..."), a line in days on weekly bars ("the 200-day SMA on the
+  weekly chart"), a filter naming another fund than its buy rule's, and "or if ..." after a time
+  exit that took the sell verb with it.
 * Schedule: daily for rule strategies and monthly for weights/rotation strategies unless said.
 * A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
 * Clauses read as bags of words over a closed lexicon, when no pattern took them: a rotation's
