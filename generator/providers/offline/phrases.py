@@ -26,6 +26,18 @@ RULE_SAID = re.compile(r"(?<!\S)(?:buy|buys|sell|sells|long|short|enter|exit|hol
                        r"|out|death)(?!\S)")
 
 
+def named_alone(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
+    """The one match of the first of `patterns` found once in `text`, when the rest of the text
+    says no rule of its own (`RULE_SAID`): a strategy named in a few words as the whole one."""
+    for pattern in patterns:
+        found = list(pattern.finditer(text))
+        if len(found) != 1:
+            continue
+        m = found[0]
+        return None if RULE_SAID.search(f"{text[:m.start()]} {text[m.end():]}") else m
+    return None
+
+
 # "using weekly bars", "TimeFrameSet(inWeekly)" -> "on weekly bars", "the weekly timeframe": every
 # family is computed on those bars (an N-week average already is; a daily one stays daily; the
 # price stays the daily price unless a close is said: "closes above" on that chart is the

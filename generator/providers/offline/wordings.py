@@ -30,9 +30,9 @@ from generator.providers.offline.each import said_of_each
 from generator.providers.offline.errors import ParseError
 from generator.providers.offline.framing import LAST_VERB, SELL_VERBS
 from generator.providers.offline.phrases import (
-    RULE_SAID,
     SYM,
     SYMLIST,
+    named_alone,
     rx,
     squash,
     symbols_in,
@@ -1532,32 +1532,22 @@ _CHANNEL = [rx(rf"{_CHANNEL_NAMED} (?:on|for|with) (?P<s>{SYM})"),
 
 
 def _named_channel(text: str) -> str:
-    for pattern in _CHANNEL:
-        found = list(pattern.finditer(text))
-        if len(found) != 1:
-            continue
-        m = found[0]
-        if RULE_SAID.search(f"{text[:m.start()]} {text[m.end():]}"):
-            return text
-        return (f"{text[:m.start()]} buy {m.group('s')} when price closes above its"
-                f" {m.group('a')} day high , sell when price closes below its {m.group('b')} day"
-                f" low {text[m.end():]}")
-    return text
+    m = named_alone(_CHANNEL, text)
+    if m is None:
+        return text
+    return (f"{text[:m.start()]} buy {m.group('s')} when price closes above its {m.group('a')}"
+            f" day high , sell when price closes below its {m.group('b')} day low"
+            f" {text[m.end():]}")
 
 
 def _named_trend_filter(text: str) -> str:
-    for pattern in _TREND_FILTER:
-        found = list(pattern.finditer(text))
-        if len(found) != 1:
-            continue
-        m = found[0]
-        if RULE_SAID.search(f"{text[:m.start()]} {text[m.end():]}"):
-            return text
-        kind = "ema" if m.group("k") == "ema" else "sma"
-        line = f"its {m.group('n')} {(m.group('u') or 'day ').strip()} {kind}"
-        return (f"{text[:m.start()]} hold {m.group('s')} while price is above {line} , sell when"
-                f" price is below {line} {text[m.end():]}")
-    return text
+    m = named_alone(_TREND_FILTER, text)
+    if m is None:
+        return text
+    kind = "ema" if m.group("k") == "ema" else "sma"
+    line = f"its {m.group('n')} {(m.group('u') or 'day ').strip()} {kind}"
+    return (f"{text[:m.start()]} hold {m.group('s')} while price is above {line} , sell when"
+            f" price is below {line} {text[m.end():]}")
 
 
 def _substitutes(state: ParseState, text: str) -> str:
