@@ -13,7 +13,14 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.phrases import GOLDEN, RULE_SAID, SYM, SYMLIST, rx
+from generator.providers.offline.phrases import (
+    GOLDEN,
+    RULE_SAID,
+    SYM,
+    SYMLIST,
+    named_alone,
+    rx,
+)
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, words
 
@@ -126,29 +133,26 @@ _BUY_SAID = re.compile(r"(?<!\S)(?:buy|buys|long|enter|hold|own|golden)(?!\S)")
 _KIND = {"ema": "ema", "exponential moving average": "ema"}
 
 
+def _crossover_alone(rest: str, at: int) -> bool:
+    """Whether the text beside a named crossover says no rule of its own but, after it, a sell
+    rule ("Golden cross on MDY with a 10% stop, and I sell on the death cross")."""
+    rest = _SIDES_SAID.sub(" ", rest)
+    sell = _SELL_SAID.search(rest, at)
+    before, after = (rest, "") if sell is None else (rest[:sell.start()], rest[sell.end():])
+    return not RULE_SAID.search(before) and not _BUY_SAID.search(after)
+
+
 def named_crossover(text: str) -> str:
     """The buy rule of a crossover named as the whole strategy (see `_CROSSOVER`); any rule said
     beside it, or a slower average named first, leaves the text as it is."""
-    for pattern in _NAMED_CROSSOVER:
-        found = list(pattern.finditer(text))
-        if len(found) != 1:
-            continue
-        m = found[0]
-        if m.group("a") and int(m.group("a")) >= int(m.group("b")):
-            return text
-        rest = _SIDES_SAID.sub(" ", f"{text[:m.start()]} {text[m.end():]}")
-        # ("Golden cross on MDY with a 10% stop, and I sell on the death cross": a sell rule
-        # after it, and no other buy rule, leaves the crossover the buy)
-        sell = _SELL_SAID.search(rest, m.start())
-        before, after = (rest, "") if sell is None else (rest[:sell.start()], rest[sell.end():])
-        if RULE_SAID.search(before) or _BUY_SAID.search(after):
-            return text
-        syms = m.group("syms")
-        kept = (m.groupdict().get("with") or "") + " "
-        if m.group("g"):
-            return (f"{text[:m.start()]} buy {syms} on the golden cross{kept}"
-                    f"{rest[m.start() + 1:]}")
-        kind = _KIND.get(m.group("k"), "sma")
-        return (f"{text[:m.start()]} buy {syms} when the {m.group('a')} day {kind} crosses above"
-                f" the {m.group('b')} day {kind}{kept}{rest[m.start() + 1:]}")
-    return text
+    m = named_alone(_NAMED_CROSSOVER, text, _crossover_alone)
+    if m is None or (m.group("a") and int(m.group("a")) >= int(m.group("b"))):
+        return text
+    rest = _SIDES_SAID.sub(" ", f"{text[:m.start()]} {text[m.end():]}")
+    syms = m.group("syms")
+    kept = (m.groupdict().get("with") or "") + " "
+    if m.group("g"):
+        return f"{text[:m.start()]} buy {syms} on the golden cross{kept}{rest[m.start() + 1:]}"
+    kind = _KIND.get(m.group("k"), "sma")
+    return (f"{text[:m.start()]} buy {syms} when the {m.group('a')} day {kind} crosses above"
+            f" the {m.group('b')} day {kind}{kept}{rest[m.start() + 1:]}")

@@ -26,15 +26,21 @@ RULE_SAID = re.compile(r"(?<!\S)(?:buy|buys|sell|sells|long|short|enter|exit|hol
                        r"|out|death)(?!\S)")
 
 
-def named_alone(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
-    """The one match of the first of `patterns` found once in `text`, when the rest of the text
-    says no rule of its own (`RULE_SAID`): a strategy named in a few words as the whole one."""
+def _no_rule_said(rest: str, at: int) -> bool:
+    return not RULE_SAID.search(rest)
+
+
+def named_alone(patterns: list[re.Pattern[str]], text: str,
+                alone: Callable[[str, int], bool] = _no_rule_said) -> re.Match[str] | None:
+    """The one match of the first of `patterns` found once in `text`, when `alone` says the rest
+    of the text (and where the match stood in it) holds no rule of its own (by default: no word
+    of `RULE_SAID`): a strategy named in a few words as the whole one."""
     for pattern in patterns:
         found = list(pattern.finditer(text))
         if len(found) != 1:
             continue
         m = found[0]
-        return None if RULE_SAID.search(f"{text[:m.start()]} {text[m.end():]}") else m
+        return m if alone(f"{text[:m.start()]} {text[m.end():]}", m.start()) else None
     return None
 
 

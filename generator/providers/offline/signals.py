@@ -193,12 +193,12 @@ def parse_signal(state: ParseState) -> StrategySpec:
                 state.understood.append("exit: by the stop, target or time exit")
                 continue
             state.reject(c.words, f"'{state.render(c.words)}' says what to do but not when")
-    if len([c for c in entry_clauses if c.pieces]) > 1:
-        entry = _said_once(state, entry, said_in,
-                           len([c for c in entry_clauses if c.pieces]), "buy")
-    if len([c for c in exit_clauses if c.pieces]) > 1:
-        exit_ = _said_once(state, exit_, said_in,
-                           len([c for c in exit_clauses if c.pieces]), "sell")
+    buy_clauses = len([c for c in entry_clauses if c.pieces])
+    if buy_clauses > 1:
+        entry = _said_once(state, entry, said_in, buy_clauses, "buy")
+    sell_clauses = len([c for c in exit_clauses if c.pieces])
+    if sell_clauses > 1:
+        exit_ = _said_once(state, exit_, said_in, sell_clauses, "sell")
     if state.not_understood:
         raise state.fail(GENERIC)
     if not entry and not (exit_ and state.entry_from_exit):

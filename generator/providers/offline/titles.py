@@ -262,20 +262,16 @@ def extract_title(state: ParseState) -> None:
     rest = cut(_RSI_N, rest,
                lambda m: title.rsi_periods.append(
                    int(m.group("n") or m.group("n2") or m.group("n3"))))
-    said_aside: list[str] = []
+    ignored: list[str] = []
 
     def tweak(m: re.Match[str]) -> str:
         if not re.search(rf"(?<!\S){m.group('a')} {m.group('u')}s?(?!\S)", body):
             return m.group(0)  # the period the tweak gives is not the rules': left to refuse
-        said_aside.append(m.group(0).strip())
+        ignored.append(m.group(0).strip())
         return " "
 
     rest = _SOURCE_TWEAK.sub(tweak, _TWEAK.sub(tweak, rest))
-    def benchmark(m: re.Match[str]) -> str:
-        said_aside.append(m.group(0).strip())
-        return " "
-
-    rest = _BENCHMARK.sub(benchmark, rest)
+    rest = cut(_BENCHMARK, rest, lambda m: ignored.append(m.group(0).strip()))
     rest = _cut_settings(state, title, rest)
     body = _the_rsi_it_names(title, body)
     rest = _EQUAL_COUNT.sub(r"\g<n> \g<w> , equal weight", rest)
@@ -283,7 +279,6 @@ def extract_title(state: ParseState) -> None:
     # "Two funds at a time: rotate ...": the number held, read with the rules (not a count)
     rest = cut(HELD_AT_A_TIME, rest, lambda m: kept_words.append(m.group(0).strip()))
     rest = cut(_COUNT, rest, lambda m: setattr(title, "count", int(m.group("n"))))
-    ignored: list[str] = list(said_aside)
 
     def ratio(m: re.Match[str]) -> None:
         title.ratio = [float(x) for x in m.group("nums").split(" / ")]

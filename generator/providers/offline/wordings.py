@@ -87,6 +87,13 @@ def _says_direction(condition: str, *, up: bool) -> bool:
     return bool(words_ & said) and not words_ & other
 
 
+def _better_of_two(m: re.Match[str]) -> str:
+    """ "if EFA's 6-month return beats SPY's, hold EFA, else hold SPY": the rotation between the
+    two funds `a` and `b` on the period `n` `u`, if said."""
+    period = f"{m.group('n')} {m.group('u')} " if m.group("n") else ""
+    return f" hold whichever of {m.group('a')} and {m.group('b')} has the higher {period}return "
+
+
 # wordings of one construct said another way
 _SHARE_COUNT = {"thirds": 3, "halves": 2, "quarters": 4, "fourths": 4, "fifths": 5,
                 "half and half": 2}
@@ -620,16 +627,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         rf"|is better than|tops) (?P<b>{SYM})(?: (?:\d+ (?:day|week|month) )?(?:return|returns"
         r"|performance|momentum))? ,? (?:then )?(?:hold|own|buy|be in) (?P=a) ,? (?:else"
         r"|otherwise) (?:hold |own |buy |be in )?(?P=b)"),
-     lambda m: f" hold whichever of {m.group('a')} and {m.group('b')} has the higher "
-               f"{m.group('n') + ' ' + m.group('u') + ' ' if m.group('n') else ''}return "),
+     _better_of_two),
     # "hold SPY if its 12-month return beats EFA's, otherwise EFA": the same, the fund said first
     (rx(rf"(?:hold|own|buy|be in) (?P<a>{SYM}) if (?:its|the|it) (?:(?P<n>\d+) (?P<u>day|week"
         r"|month) )?(?:return|returns|performance|momentum) (?:beats|is above|is higher than|is"
         r" greater than|exceeds|outperforms|is better than|tops)"
         rf" (?P<b>{SYM})(?: (?:\d+ (?:day|week|month) )?(?:return|returns|performance"
         r"|momentum))? ,? (?:else|otherwise) (?:hold |own |buy |be in )?(?P=b)"),
-     lambda m: f" hold whichever of {m.group('a')} and {m.group('b')} has the higher "
-               f"{m.group('n') + ' ' + m.group('u') + ' ' if m.group('n') else ''}return "),
+     _better_of_two),
     # "crosses back up above 30 from below": a crossing above
     (rx(r"(?P<v>cross|crosses|crossed|crossing) back (?:up )?(?P<d>above|over)(?P<rest> .+?)"
         r" from below"), r" \g<v> \g<d>\g<rest> "),
@@ -1468,11 +1473,10 @@ def _long_filter(text: str) -> str:
     buy = buys[0]
     if sym and buy.group("sym") and buy.group("sym") != sym:
         return text  # "only trade MDY when ...; buy QQQ when ...": which fund is not plain
-    if sym and not buy.group("sym"):
-        # ("Only trade MDY when ...; buy when ..."): the fund the filter names is the one bought
-        rest = f"{rest[:buy.end('verb')]}{sym}{rest[buy.end('verb'):]}"
-        return f"{rest[:buy.end() + len(sym)]} and {m.group('cond')} {rest[buy.end() + len(sym):]}"
-    return f"{rest[:buy.end()]} and {m.group('cond')} {rest[buy.end():]}"
+    # ("Only trade MDY when ...; buy when ..."): the fund the filter names is the one bought
+    named = sym if not buy.group("sym") else ""
+    at, end = buy.end("verb"), buy.end()
+    return f"{rest[:at]}{named}{rest[at:end]} and {m.group('cond')} {rest[end:]}"
 
 
 # "I use AGG instead of BND", "swap BND for AGG", "replace BND with AGG": one fund stands for
