@@ -99,9 +99,6 @@ def unsupported_features(spec: dict[str, Any]) -> list[str]:
             out.append(f"the indicator {ind['kind']}")
         elif ind.get("timeframe") not in (None, "daily", "weekly", "monthly"):
             out.append(f"{ind['timeframe']} bars")
-    if (spec.get("allocation") or {}).get("buy_once"):
-        # (not simulated yet: run on Lumibot, which the rendered code does bought once)
-        out.append("a portfolio bought once and never rebalanced")
     return sorted(set(out))
 
 

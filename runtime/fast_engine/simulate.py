@@ -326,6 +326,7 @@ class _SpecRun:
         self.is_weights = alloc.get("kind") in ("target_weights", "momentum_rotation")
         self.drift = alloc.get("drift_band_pct") is not None
         self.drift_or_schedule = bool(alloc.get("drift_or_schedule"))
+        self.buy_once = bool(alloc.get("buy_once"))  # bought on the first warm day, then held
         self.short = spec.get("side") == "short"  # the entry sells short, the exit covers
         self.leg_weights: dict[str, float] | None = params.get("leg_weights")
         # indicator arrays, shared by the variants of a screen over the same bars and days
@@ -367,7 +368,7 @@ class _SpecRun:
             for s in self.symbols:
                 now, _ = indicator_pair(ind, market.frames[s], market.window)
                 self.mom[s] = market.at_pos(s, now)
-        self.schedule = str(params["schedule"])
+        self.schedule = str(params.get("schedule", "daily"))  # (bought once: none)
         self.last_evaluated: str | None = None
         self.alt_weight: float | None = None
         self.peak: dict[str, float] = {}
@@ -492,7 +493,9 @@ class _SpecRun:
             values[t] = self._equity(t)
             before = len(self.book.fills)
             if weights_kind:
-                if drift:
+                if self.buy_once:
+                    self._buy_once_day(t)
+                elif drift:
                     self._drift_day(t)
                 else:
                     self._weights_day(t)
@@ -615,6 +618,18 @@ class _SpecRun:
                                    self._opens(t))
         self.last_evaluated = period
         self.peak = {}
+
+    def _buy_once_day(self, t: int) -> None:
+        """The rendered buy-once strategy: on the first warm day with nothing held, trade to the
+        weights; after that (or holding anything already) never trade again."""
+        if self.last_evaluated is not None or not self.m.warm[t]:
+            return
+        if any(self.book.qty.get(s) for s in self.symbols):
+            return
+        day = self.m.days[t].date().isoformat()
+        self.book.trade_to_weights(day, dict(self.p["target_weights"]), self._prices(t),
+                                   self._equity(t), self._opens(t))
+        self.last_evaluated = "bought"
 
     def _drift_day(self, t: int) -> None:
         if not self.m.warm[t]:
