@@ -21,7 +21,8 @@ _ARROW = re.compile(
     r"(?!\S)).)+?)"
     r" (?:- >|= >|→|=|means(?: a| i| we)?|is (?:my|our|the|a)(?: signal to)?"
     r"|(?:gets|puts|takes) (?:me|us)(?= (?:in|out)(?!\S))|is (?:where|when) (?:i|we))"
-    rf" (?:i'm |im |i am |we're |i |we )?(?P<verb>buy|sell|exit|enter long|enter|go long|be long"
+    rf" (?:i'm |im |i am |we're |i |we )?(?P<verb>sell everything|sell it all|sell all"
+    rf"|buy back in|buy back|back in|buy|sell|exit|enter long|enter|go long|be long"
     rf"|be in"
     rf"|get in|get back in|long|flat|go flat"
     rf"|be flat|be out|get out|short|cover|out|in|hold|own|entry|sell off|cash|in cash|be in cash"
@@ -46,7 +47,9 @@ _ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "s
                 "be in": "hold", "get in": "buy", "get back in": "buy", "be flat": "sell",
                 "be out": "sell",
                 "get out": "sell", "cash": "sell", "in cash": "sell", "be in cash": "sell",
-                "go to cash": "sell", "bail": "sell"}
+                "go to cash": "sell", "bail": "sell", "sell everything": "sell",
+                "sell it all": "sell", "sell all": "sell", "buy back in": "buy", "buy back": "buy",
+                "back in": "buy"}
 
 
 # "rsi 2 < 5 buy. sell rsi 2 > 50": the condition, then its verb, with no arrow between

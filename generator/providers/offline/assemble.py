@@ -13,7 +13,17 @@ from pydantic import ValidationError
 
 from generator.providers.offline.errors import validation_errors
 from generator.providers.offline.state import ParseState
-from generator.spec import Allocation, Frequency, Leg, Risk, Rule, StrategySpec
+from generator.spec import (
+    Allocation,
+    Condition,
+    Constant,
+    Frequency,
+    IndicatorKind,
+    Leg,
+    Risk,
+    Rule,
+    StrategySpec,
+)
 
 
 def clean_name(name: str) -> str:
@@ -23,6 +33,21 @@ def clean_name(name: str) -> str:
     if len(name) > 80:
         name = name[:80].rsplit(" ", 1)[0]
     return name or "Strategy"
+
+
+def _price_against_zero(rule: Rule | None) -> Condition | None:
+    """A condition comparing the price with zero or less ("when it goes from negative to
+    positive" with the price as "it"): a price is never negative, so a pronoun went to the wrong
+    noun, and the text is refused rather than read so."""
+    for item in rule.conditions if rule is not None else []:
+        if isinstance(item, Rule):
+            found = _price_against_zero(item)
+            if found is not None:
+                return found
+        elif (item.left.kind == IndicatorKind.price and isinstance(item.right, Constant)
+              and item.right.value <= 0):
+            return item
+    return None
 
 
 def build_spec(
@@ -35,6 +60,11 @@ def build_spec(
     exit: Rule | None = None,
     legs: list[Leg] | None = None,
 ) -> StrategySpec:
+    for rule in [entry, exit, *(x for leg in legs or [] for x in (leg.entry, leg.exit))]:
+        if _price_against_zero(rule) is not None:
+            raise state.fail("a price is compared with zero, which it never crosses: say which "
+                             "indicator turns positive or negative (e.g. 'the MACD histogram "
+                             "turns positive')")
     if state.alternative is not None:
         allocation = {**allocation, "alternative": state.alternative}
     if state.amount is not None and allocation.get("kind") != "fixed_amount":

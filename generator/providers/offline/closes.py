@@ -51,5 +51,39 @@ def closes_on_weekly_bars(state: ParseState, text: str) -> str:
     return _CLOSES.sub(close, text)
 
 
+# "if it closes the month below it": the close of that month
+_CLOSES_THE_PERIOD = rx(rf"(?P<s>{SYM}|it|price|the price) (?:closes|closed|closing) (?:the|a)"
+                        r" (?P<tf>week|month) (?P<side>above|below|under|over|beneath)")
+# what the close is compared with: the line named before, or one in weeks or months
+_SAME_BARS = re.compile(r" (?:it|that|them|(?:the|that|its) (?:same )?(?:line|average|sma|ema"
+                        r"|moving average)|(?:the |its )?\d+ (?:week|month)s?)(?!\S)")
+
+
+def _closes_like_the_rules(text: str) -> str:
+    """A close said with a verb after "the weekly close" (or the monthly) in a text that names
+    that one kind of close, compared with the line named before or one in weeks (months): the
+    same close ("in when the weekly close is above the 30-week SMA, and sell when it closes
+    below it"), never the day's. (Against a line in days it stays the daily close.)"""
+    said = list(_PERIOD_CLOSE.finditer(text))
+    if len({m.group("tf") for m in said}) != 1:
+        return text
+    tf = said[0].group("tf")
+
+    def close(m: re.Match[str]) -> str:
+        if not _SAME_BARS.match(m.string, m.end()):
+            return m.group(0)
+        of = f" of {m.group('s')}" if re.fullmatch(SYM, m.group("s")) else ""
+        return f" the {tf} close{of} is {m.group('side')} "
+
+    start = said[0].end()
+    return text[:start] + _CLOSES.sub(close, text[start:])
+
+
+def _close_of_the_period(m: re.Match[str]) -> str:
+    of = f" of {m.group('s')}" if re.fullmatch(SYM, m.group("s")) else ""
+    return f" the {m.group('tf')}ly close{of} is {m.group('side')} "
+
+
 def period_closes(state: ParseState, text: str) -> str:
+    text = _closes_like_the_rules(_CLOSES_THE_PERIOD.sub(_close_of_the_period, text))
     return _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), text)

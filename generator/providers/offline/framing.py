@@ -621,7 +621,12 @@ _CAPITAL = re.compile(
     r"| only| just| maybe)? \d+ (?:dollars|k|grand)(?: (?:to invest|to trade|to play with"
     r"|to start with|to start|in total"
     r"|total|saved(?: up)?|in savings|in (?:my|our|the|an?) (?:[a-z]+ )?(?:account|brokerage|ira"
-    r"|roth|401k)))?(?: [.!])?$")
+    r"|roth|401k)))?(?: [.!])?$"
+    # "college student w/ like $500 lol": who the writer is, with their money
+    r"|^(?:(?!(?:buy|sell|put|invest|trade|trading|each|per|every|position|risk)\b)[a-z']+ ){1,4}"
+    r"with(?: about| around| roughly| approximately| like| only| just| maybe)? \d+ (?:dollars|k"
+    r"|grand)(?: (?:to invest|to trade|to play with|to start with|to start|saved(?: up)?))?"
+    r"(?: (?:lol|lmao|haha|tbh))?(?: [.!])?$")
 
 
 # a sentence that tells how the strategy behaves rather than what it does: "Catches maybe one
@@ -645,6 +650,32 @@ def _is_result(text: str) -> bool:
     said = text.strip().split()
     return bool(_RESULT.match(" ".join(said))) and not any(
         w in _RESULT_STOP or re.fullmatch(SYM, w) for w in said)
+
+
+# a claim someone made about the strategy's record: "The guy claimed 75% winners.", "Apparently
+# it's worked since the 90s.", "They said it beat buy-and-hold since 2000." Its numbers may only
+# be a record (a share of winners, a return, a year), never a setting; it says no rule
+_CLAIM = re.compile(
+    r"^(?:and |but |so )?(?:apparently |supposedly |reportedly |allegedly )?"
+    r"(?:(?:the |that |this )?(?:guy|author|youtuber|video|post|book|blog|backtest|site"
+    r"|newsletter|course)|he|she|they"
+    r"|it|this|that|people)(?: also| even)? (?:claimed|claims|says|said|swears|swore|reports"
+    r"|reported|showed|shows|has worked|is worked|has been working|worked|beat|beats|has beaten"
+    r"|returned|returns)(?!\S)")
+_CLAIM_NUMBER = re.compile(
+    r"(?<!\S)(?:\d+(?:\.\d+)? % (?:winners|winning trades|wins|win rate|of the time|a year|per year"
+    r"|annually|annualized|cagr|returns?|drawdowns?)|(?:19|20)\d\d|the \d0 s|the \d0s)(?!\S)")
+_CLAIM_STOP = _RESULT_STOP | frozenset(words(
+    """stop loss target trailing profit rebalance rebalanced hold held exit per each position"""))
+
+
+def _is_claim(text: str) -> bool:
+    said = [w for w in text.strip().split() if w not in ".!?"]
+    # (the benchmark beaten is no rule: "it beat buy-and-hold")
+    rest = re.sub(r"(?<!\S)buy (?:and|&|-|n) hold(?!\S)", " ",
+                  _CLAIM_NUMBER.sub(" ", " ".join(said))).split()
+    return bool(_CLAIM.match(" ".join(said))) and not any(
+        w in _CLAIM_STOP or re.fullmatch(SYM, w) or w[0].isdigit() or w == "%" for w in rest)
 
 
 # "I'm a vet, not a day trader": what the writer is not, said of the writer
@@ -762,7 +793,7 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
         if (not _is_chatter(words_) and not _is_question(words_, said)
                 and not _is_about_the_writer(words_) and not _is_story(words_, said)
                 and not _is_preference(words_) and not _CAPITAL.match(words_.strip())
-                and not _is_result(words_)):
+                and not _is_result(words_) and not _is_claim(words_)):
             return m.group(0)
         found.append(words_.strip())
         return " "

@@ -133,7 +133,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"(?=[ -](?:day|days|week|weeks|period|sma|ema)\b)", r"\1 hundred \2"),
     # "a weekly close comes in below it", "px above 200d avg", "3 mo ret > 0", "flips back to
     # negative", "$10,000 in per trade": said another way
-    (r"(?i)\bcomes? in (below|above|under|over)\b", r"is \1"),
+    (r"(?i)\b(?:comes? in|lands?|prints?|finishes|settles) (below|above|under|over)\b", r"is \1"),
     (r"(?i)\bpx\b(?= (?:above|below|under|over|>|<|crosses|closes)\b)", "price"),
     (r"(?i)\b(\d+ ?(?:mo|month|months|day|days|week|weeks|yr|year|years|m|d)) rets?\b",
      r"\1 return"),

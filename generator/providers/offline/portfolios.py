@@ -156,6 +156,8 @@ ROT_LOOKBACK = [
         r"|trailing) "
         rf"(?:{period('p')}|(?P<one>year|month|quarter|week|half year))"
     ),
+    # "the single best 3-month performer among ...": the period it performed over
+    rx(rf"{period('p')} (?:performers?|winners?|leaders?)"),
     # "the 2 best performing of SPY QQQ EFA EEM over 3 months": the period the ranking spans
     rx(rf"(?:over|across|during) {period('p')}"),
     # "lookback: 6 months", "lookback period = 126 days" (a label and its value)
@@ -279,6 +281,12 @@ ROT_POSITIVE = [
     rx(r"(?:, )?(?:and |but |or )?(?:(?:go|move|switch|stay|sit|be|rotate)(?: to| in| into)? cash"
        r"|hold cash) (?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"
        r" (?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?"),
+    # "..., or IEF if none of them is up over that period": the fund held instead, said first
+    rx(rf"(?:; |, )?(?:and |but )?or (?:(?:hold|in|into|go to|switch to|move to) )?(?P<alt>{SYM})"
+       r" (?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them| of the \d+| of those)?"
+       r" (?:(?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?|went up|rose|gained"
+       r"|are up|is up|was up|were up)(?: (?:over|in|during) (?:that|the same|this|the|those)"
+       r" (?:period|time|stretch|lookback|window|\d+ (?:months|weeks|days)))?"),
     # "but if none of them is up over that stretch" (where the money goes already taken out)
     rx(r"(?:; |, )?(?:and |but )?(?:if|when|whenever) (?:none|neither|nothing|no one)"
        r"(?: of them)? (?:(?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?"

@@ -175,10 +175,11 @@ _OR_AFTER_TIME_EXIT = re.compile(r"^\s*(?:at the latest |at most |max(?:imum)? |
 # 10 days": a time exit said inside the sell rule
 _RULE_OR_TIME = rx(r"(?P<kept>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
                    r" (?:when|if|once|whenever|as soon as|on|at) (?:(?! [.;⋄] ).)+?)"
-                   r" (?:, )?or (?:after|in|at|when|once) (?:(?:it has been |i have )?held )?"
+                   r" (?:, )?or (?:(?:after|in|at|when|once) (?:(?:it has been |i have )?held )?)?"
                    rf"{_HOLD_N}"
                    r"(?: (?:held|in the trade|of holding|have passed|pass|have gone by|have elapsed"
-                   r"|go by|elapse))?(?= [,;.⋄]| ?$)")
+                   r"|go by|elapse))?(?: at the latest| at most| max(?:imum)?| tops)?"
+                   r"(?= [,;.⋄]| ?$)")
 
 
 MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
@@ -190,14 +191,21 @@ MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
        r"(?: before (?:(?:it's|it is|it's been|we're|i'm) allowed to (?:sell|exit|be sold)"
        r"|(?:acting|(?:i'll|i will|i|we'll|we will|we) act) on (?:the |any |an |a )?(?:exit|sell)"
        r"(?: rule| signal| condition| cross| crossover)?"
-       r"|(?:the |any |my |a )?(?:exit|sell|selling|sale)(?: rule| signal| condition)?"
+       r"|(?:the |any |my |a )?(?:(?:sma|ema|rsi|macd|indicator|signal|moving average|rule)"
+       r" )?(?:exit|sell|selling|sale)(?: rule| signal| condition)?"
        r"(?: (?:kicks in|can kick in|applies|can apply|counts|can fire|fires|is checked|is used"
-       r"|takes effect|can take effect))?)| first)?"),
+       r"|takes effect|can take effect|can trigger|triggers|can happen))?)| first)?"),
     rx(r"(?:, )?(?:and |with )?(?:a )?(?:minimum|min) hold(?:ing)?(?: period| time)?(?: of| is)?"
        rf" {_HOLD_N}(?: before (?:selling|exiting|any sell|a sell|the exit))?"),
     rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell(?: it| them)? (?:before|within"
        rf"|in the first|for the first|until after) {_HOLD_N}(?: after (?:buying|entry|the buy"
        r"|purchase|i buy|we buy|entering|getting in))?"),
+    # "Don't sell anything I've held less than 5 days", "never sell a position held under a week"
+    rx(r"(?:, )?(?:and |but )?(?:don't|dont|do not|never) sell (?:anything|any position|a position"
+       r"|positions|something|what|any fund|a fund)(?: (?:that )?(?:i've|i have|we've|we have"
+       r"|i|we|it's been|it has been|has been|was|that's been|that was|is))?"
+       r" (?:held|owned|bought|hold|own)"
+       rf"(?: for)? (?:less than|under|fewer than) {_HOLD_N}"),
     # "but not before I've held it at least ten days"
     rx(r"(?:, )?(?:and |but )?not (?:before|until) (?:i've|i have|we've|we have|it's been"
        r"|it has been) (?:held|owned|had|been held)(?: it| them)?(?: for)? (?:at least "
@@ -283,20 +291,30 @@ def extract_risk(state: ParseState) -> None:
     extract_time_exit(state)  # "... up 3% or after 5 days": after the gain was taken out
     read_time_exits(state)  # what is left of them, said in the writer's own words
     state.t = consume([_FIRST], state.t, lambda m: None)
+    # "get out on either a 5% stop or a 10% trailing stop", "sell only at a 3% profit or ...":
+    # the word before the controls taken out says nothing more
+    state.t = _BEFORE_CONTROLS.sub(" ", state.t)
     state.t = head + state.t
+
+
+_BEFORE_CONTROLS = re.compile(rf"(?<!\S)(?:either|only|just)(?= {CONSUMED} (?:or |and |, )?"
+                              rf"{CONSUMED}(?!\S))")
 
 
 # "whichever comes first" after two exits: both close the position, the first that fires
 _FIRST = rx(r"(?:, )?(?:whichever|which ever|whatever)(?: (?:comes|happens|hits|is hit|fires"
             r"|is|occurs|triggers))?"
-            r"(?: first)(?= [,;.⋄]| ?$)|(?:, )?(?:whichever|which ever|whatever) (?:comes|happens"
+            r"(?: first| sooner| earlier)(?= [,;.⋄]| ?$)|(?:, )?(?:whichever|which ever|whatever)"
+            r" (?:comes|happens"
             r"|hits|is hit|fires)(?: first)?"
             # "and if neither hits, just sell after 20 days": the time exit after the others
             r"|(?:and )?if neither(?: 1| one| of them| of those)? (?:hits|triggers|is hit|fires"
             r"|happens)(?: ,)?(?: just)?")
 
 
-_OR_RULE = r"(?P<orw>(?: ,)? or)(?= (?:when|if|once|whenever|as soon as)(?!\S))"
+_OR_RULE = (r"(?P<orw>(?: ,)? or)(?= (?:when|if|once|whenever|as soon as)(?!\S)"
+            # "... drops 10% from my entry or on a death cross": a sell on an event
+            r"| on (?:a|the) (?!\d)(?!(?:\S+ )?(?:stop|trailing|target|take profit)))")
 # each control that closes the position, followed by "or when ..."
 _CONTROL_THEN_RULE = [re.compile(p.pattern + _OR_RULE)
                       for p in [p for _, p in RISK_PATTERNS] + TIME_EXIT_PATTERNS]
@@ -316,9 +334,24 @@ def _record(state: ParseState, kind: str, value: float, said: str) -> None:
     state.understood.append(f"{label} {format_number(value)}%")
 
 
+# what may follow a control that took the sell rule's verb with it ("sell it if it drops 10%")
+# and still be another control or the end: anything else said with "or" would be read as the
+# buy rule's, and is refused
+_OR_AFTER_SELL = re.compile(r"^\s*(?:, )?or(?!\S)(?! (?:sell|exit|get out|close|if it|when it"
+                            r"|once it|if i'm|if i am|on a \d|at \d|a \d|\d|up|down|after|in \d"
+                            r"|hold|take|trail|stop"
+                            r"|(?:it )?(?:rises|gains|climbs|jumps) (?:by )?\d))")
+_SELL_VERB = re.compile(r"(?<!\S)(?:sell|exit|get out|close)(?!\S)")
+
+
 def _take_risk_patterns(state: ParseState) -> None:
     for kind, pattern in RISK_PATTERNS:
         def on_match(m: re.Match[str], kind: str = kind) -> None:
+            after = _OR_AFTER_SELL.match(m.string[m.end():])
+            if after and _SELL_VERB.search(m.group(0)):
+                raise state.fail("'or ...' after a stop or target that says the sell: say the "
+                                 "sell rule with its own verb ('sell when ... , stop 5%')",
+                                 [m.string[m.end():].strip()[:60]])
             _record(state, kind, float(m.group("n")), m.group(0))
 
         state.t = consume([pattern], state.t, on_match)

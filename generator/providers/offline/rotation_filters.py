@@ -35,7 +35,8 @@ _NEGATIVE = re.compile(
 # a return above zero, said with a restriction ("only the ones that went up")
 _POSITIVE = re.compile(r"(?<!\S)(?:positive|went up|gone up|go up|up|gained|rose|risen"
                        r"|abovezero|made money)(?!\S)")
-_RESTRICTS = re.compile(r"(?<!\S)(?:only|if|whose|provided|as long as|unless)(?!\S)")
+_RESTRICTS = re.compile(r"(?<!\S)(?:only|if|whose|provided|as long as|unless|must|needs to"
+                        r"|need to|has to|have to)(?!\S)")
 # money no pick holds: "whatever isn't invested", "the rest"; where it waits, once a filter is read
 _IDLE = re.compile(r"(?<!\S)(?:(?:isn't|is not|aren't|are not|not) (?:invested|used|needed"
                    r"|picked|chosen|allocated|held)|uninvested|idle|left over|leftover|the rest"
@@ -60,7 +61,7 @@ _LEXICON = frozenset(words(
     put puts keep kept keeps hold held holds move moved moves switch switched rotate rotated
     swap swapped swaps getting left leave should would will can buy buys bought uninvested idle
     leftover unused used needed picked chosen allocated qualify pass make cut at until till
-    next please ⋄ whose slice slices want wants"""
+    next please ⋄ whose slice slices want wants must need needs"""
 )) | {"negative", "down", "lost", "losing", "fell", "red", "positive", "up", "gained", "rose",
       "risen", "gone", "gain", "rise", "made", "belowzero", "abovezero"}
 # "below zero" and the like, the only way a comparison word may stand in such a sentence

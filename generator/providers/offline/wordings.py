@@ -137,6 +137,33 @@ def _counted_funds(m: re.Match[str]) -> str:
     return f" {m.group('pre')} "
 
 
+def _named_lines_again(m: re.Match[str]) -> str:
+    def named(n: str) -> bool:
+        return re.search(rf"(?<!\S){n} (?:day|week) (?:sma|ema|moving average|ma)(?!\S)",
+                         m.string) is not None
+
+    if m.group("a") == m.group("b") or not (named(m.group("a")) and named(m.group("b"))):
+        return m.group(0)
+    return f" the {m.group('a')} {m.group('v')} {m.group('d')} the {m.group('b')} "
+
+
+def _either_drops_below(m: re.Match[str]) -> str:
+    before = m.string[: m.start()]
+    if (m.group("a") is None) == (m.group("b") is None) or re.search(
+            r"(?<!\S)(?:below|under|<|beneath|crosses|cross|negative)(?!\S)", before) or len(
+            re.findall(r"(?<!\S)(?:above|over|>)(?!\S)", before)) < 2:
+        return m.group(0)  # (a "below" among them: "drops below" would not be their failing)
+    return " , sell when either condition fails "
+
+
+def _weights_said_once(m: re.Match[str]) -> str:
+    said = m.group("list")
+    numbers = [float(n) for n in re.findall(r"(?<!\S)\d+(?:\.\d+)?(?!\S)", said)]
+    if abs(sum(numbers) - 100.0) > 1e-9:
+        return m.group(0)  # (not a whole: left as said, to be refused)
+    return re.sub(r"(?<!\S)(\d+(?:\.\d+)?)(?! %| percent)(?=\s)", r"\1 %", said)
+
+
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Buy: QQQ when RSI(14) < 30", "**Buy when:** RSI(14) < 30": a label, then its rule
     (rx(rf"(?P<v>buy|sell|entry|exit|long|enter)(?: signal| rule)? : (?P<s>{SYM})(?= (?:when|if"
@@ -530,7 +557,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?P<a>{SYM}) (?:via|through|using) (?:the )?(?P=a)(?: fund| etf)?"), r" \g<a> "),
     # "just ride it with a 7% trailing stop", "no other sell rule": the controls are the exit
     (rx(r"(?:and )?(?:then )?(?:just )?(?:ride it|let it ride|hold it)(?= with (?:a|an) \d)"), " "),
-    (rx(r"(?:and )?(?:there is |there's )?no other (?:sell|exit)(?: rule| rules| signal)?"), " "),
+    (rx(r"(?:and )?(?:there is |there's )?no (?:other|indicator|signal|technical|rule based)"
+        r" (?:sell|exit)(?: rule| rules| signal)?"), " "),
+    # "the sell is the reverse cross": the opposite crossing of the buy's
+    (rx(r"(?:and )?the (?:sell|exit)(?: rule| signal)? is (?:the |a )?(?:opposite|reverse|reversed"
+        r"|inverse) (?:cross|crossing|crossover)"), " , sell on the opposite cross "),
     # "if X, then be long QQQ", "if SPY then closes above": "then" says nothing
     (rx(rf"(?P<p>if {SYM}) then"), r" \g<p> "),
     (rx(r"(?:,|;) (?:if )?afterwards(?= (?:it|the|if)(?!\S))"), " , "),
@@ -758,13 +789,15 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "LQD - enter: close > sma 50 ... exit: close < sma 50", "Conditions: ...": labelled rules
     # ("long condition: SMA(50) crosses over ...", "sell signal: RSI(2) > 70": a platform's
     # labels)
-    (rx(r"(?:enter|entry|entries|buy|long|in|conditions|(?:entry|buy|long) (?:conditions?|rules?"
+    # (never after a pronoun: "let me spell it out: ...", "fill it in: ...")
+    (rx(r"(?<! it )(?<! them )(?<! this )(?:enter|entry|entries|buy|long|in|conditions|(?:entry|buy"
+        r"|long) (?:conditions?|rules?"
         r"|signals?|triggers?|criteria|setup))"
         r" :(?= \S)"), " buy when "),
     # ("Exit: after 7 bars": a time exit, labelled)
     (rx(r"(?:exit|exits|sell|out) :(?= after \d)"), " sell "),
-    (rx(r"(?:exit|exits|sell|out|(?:exit|sell|close) (?:conditions?|rules?|signals?|triggers?"
-        r"|criteria)) :(?= \S)"),
+    (rx(r"(?<! it )(?<! them )(?<! this )(?:exit|exits|sell|out|(?:exit|sell|close) (?:conditions?"
+        r"|rules?|signals?|triggers?|criteria)) :(?= \S)"),
      " sell when "),
     # "Entry - IWM closes below ...": the same labels after a dash ("Entry = ..." is read with
     # "entry when" below)
@@ -1048,6 +1081,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      r" \g<a> \g<op> \g<b> and \g<b> \g<op> \g<c> "),
     # "be invested when ...", "stay in the market while ...": hold
     (rx(r"(?:be|stay|get|remain) (?:invested|in the market|fully invested)(?: in)?"), " hold "),
+    # "in the market when ..., out when ...": a clause that opens with it
+    (rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))in the market(?= (?:when|whenever|while|if|as long as) )"),
+     " hold "),
     # "TLT's RSI is also below 25": "also" joins nothing here
     (rx(r"(?P<v>is|are|was|were|closes|trades) also"), r" \g<v> "),
     # "sell at the middle", "back to the upper": the band named before
@@ -1071,6 +1107,69 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?:from|above|below) (?:the |my )?(?:entry|buy|cost|purchase)(?: price)?)?)(?: ,)? or"
         r" (?:if )?(?P<d>up|down|higher|lower) (?:by )?(?P<n>\d+(?:\.\d+)?) %"),
      r" \g<pre> , or if it is \g<d> \g<n> % "),
+    # "80% in SPY and 20 in SHY": the numbers after a weight are weights too, when they make
+    # the whole
+    (rx(rf"(?P<list>\d+(?:\.\d+)? (?:%|percent) (?:in |into |on |to )?{SYM}(?:(?: ,)?(?: and)?"
+        rf" \d+(?:\.\d+)?(?: %| percent)? (?:in |into |on |to )?{SYM})+)"), _weights_said_once),
+    # "buy EEM when ... and hold it until it closes below its 1-month low": the sell rule
+    (rx(r"(?:, )?(?:and )?(?:then )?(?:hold|keep)(?: it| them| the position| onto it| on to it)?"
+        r" (?:until|till)(?= (?!\d|(?:the |a |an )?(?:end|next|first|last|close of|day|week|month"
+        r"|year|i|i've|i have|we|after|it's been|it has been)(?!\S)))"),
+     " , sell when "),
+    # "5 day sma crossing above 20 day sma = buy. 5 crossing below 20 = sell": lines named
+    # before, said again by their periods alone
+    (rx(r"(?P<a>\d+) (?P<v>crossing|crosses|cross) (?P<d>above|below|over|under|back above"
+        r"|back below|back over|back under) (?P<b>\d+)(?= [,;.⋄=]| and | ?$)"), _named_lines_again),
+    # "closes above the previous day's high": the high of the one day before
+    (rx(r"(?:the |its )?(?:previous|prior|last) (?:day|session|bar)(?: 's|'s)? (?P<w>high|low)"
+        r"|yesterday(?: 's|'s)? (?P<y>high|low)"),
+     lambda m: f" the 1 day {m.group('w') or m.group('y')} "),
+    # "its 4-week high (20 trading days)", "its 10-month average (on the daily chart, 21 trading
+    # days a month)", "the upper band (same 2.5 width)": a bracket saying again what was said
+    (rx(r"(?P<n>\d+) (?P<u>week|month)(?P<what> (?:high|low|sma|ema|ma|moving average|average"
+        r"|simple moving average|exponential moving average))? \( (?P<d>\d+) (?:trading )?days \)"),
+     lambda m: (f" {m.group('n')} {m.group('u')}{m.group('what') or ''} "
+                if int(m.group("d")) == int(m.group("n")) * (5 if m.group("u") == "week" else 21)
+                else m.group(0))),
+    (rx(r"\( (?:(?:on|using) (?:the )?(?:daily (?:chart|bars) )?,? )?21 trading days"
+        r" (?:a|per|each) month \)"), " "),
+    (rx(r"\( (?:the |with the |at the )?same (?P<w>\d+(?:\.\d+)? )?(?:width|settings?|std"
+        r"|standard deviations?|bands?)(?: width)? \)"),
+     lambda m: " " if m.group("w") is None or re.search(
+         rf"(?<!\S){re.escape(m.group('w').strip())} {BB_STD_WORDS}(?!\S)", m.string)
+     else m.group(0)),
+    # "hold EFA while it's above its 200-day, as long as SPY is above its own; if either one drops
+    # below, sell": any of the two failing, said when every condition before is an "above"
+    (rx(r"(?P<a>(?:, )?(?:and )?(?:sell|exit|get out) )?(?:if|when|once) either(?: one| of them"
+        r"| of the two| of those)? (?:drops|falls|goes|slips|moves|closes|dips|breaks|crosses)"
+        r"(?: back)? (?:below|under)(?: (?:it|its (?:line|average|sma|moving average)|their"
+        r" (?:lines|averages)))?(?P<b>(?: ,)? (?:then )?(?:sell|get out|exit)(?: it| them)?)?"
+        r"(?= [,;.⋄]| ?$)"), _either_drops_below),
+    # "QQQ but only when SPY is above its 200 day SMA": the fund held while it holds
+    (rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?P<s>{SYM})(?: ,)? but (?:only )?"
+        r"(?P<kw>when|while|if|as long as)"),
+     r" hold \g<s> \g<kw> "),
+    # "buy on a cross of price above the 50-day SMA": the crossing, said as a noun
+    (rx(r"(?:on|at|after) (?:a|the) (?:cross|crossing|crossover|crosses over) of (?P<a>price"
+        r"|the price|its price"
+        r"|(?:the |its )?\d+ (?:day|week) (?:sma|ema|moving average|ma))"
+        r" (?P<d>above|over|below|under)(?= (?:the |its )?\d+ (?:day|week) )"),
+     r" when \g<a> crosses \g<d> "),
+    # "if a death cross happens", "when SPY gets a golden cross": the event
+    (rx(r"(?:if|when|once|as soon as) (?:a|the) (?P<w>golden|death) cross (?:happens|occurs"
+        r"|shows up|prints|appears|comes|forms|hits)"), r" on a \g<w> cross "),
+    (rx(rf"(?:if|when|once|as soon as) (?P<s>{SYM}|it) (?:gets|has|makes|prints|forms|shows)"
+        r" (?:a|its) (?P<w>golden|death) cross"),
+     lambda m: f" on a {m.group('w')} cross" + (
+         f" on {m.group('s')} " if m.group("s") != "it" else " ")),
+    # "if it drops 10% from my entry or rises 20%": likewise, said with verbs
+    (rx(r"(?P<pre>(?:if|when|once) it (?:drops|falls|declines|loses|rises|gains|climbs|jumps)"
+        r" (?:by )?\d+(?:\.\d+)? %(?: (?:from|above|below) (?:the |my )?(?:entry|buy|cost"
+        r"|purchase)(?: price)?)?)(?: ,)? or (?P<v>drops|falls|declines|loses|rises|gains|climbs"
+        r"|jumps) (?:by )?(?P<n>\d+(?:\.\d+)?) %(?! (?:from|above|below))"),
+     lambda m: (f" {m.group('pre')} , or if it {m.group('v')} {m.group('n')} %"
+                + (" from my entry " if m.group("pre").endswith(("entry", "price", "buy", "cost",
+                                                                  "purchase")) else " "))),
     # "70% stocks and 30% bonds using VTI and IEF": the funds named for the classes, in order
     (rx(rf"(?P<a>\d+(?:\.\d+)?) % (?:in )?(?:stocks|equities|equity|shares) (?:and|,|/) (?P<b>\d+"
         r"(?:\.\d+)?) % (?:in )?(?:bonds|treasuries|fixed income) (?:using|with|in|via|through)"

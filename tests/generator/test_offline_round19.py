@@ -1,0 +1,319 @@
+"""The nineteenth round's readers and fixes, each on sentences of its own (not corpus sentences),
+and what must stay refused beside them:
+
+- wrong readings of the base parser, fixed at their root: "sell it if it drops 10% from my entry
+  or on a death cross" made the death cross a second way to BUY (the stop took the sell verb and
+  the "or" clause went back to the buy); "the weekly close is above the 30-week SMA, sell when it
+  closes below it" compared the DAILY close in the sell; "when it goes from negative to positive"
+  after a title naming the MACD histogram compared the price with zero; "let me spell it out:"
+  read "out:" as the sell label;
+- a portfolio said before a dash ("Equal weight SPY, EFA, EEM - rebalance weekly"), "in the
+  market when ...", "hold it until ...", "QQQ but only when SPY ...", "X = sell everything",
+  bare periods of lines named before ("5 crossing below 20 = sell"), "80% in SPY and 20 in SHY";
+- rotations: "the single best 3-month performer", "Must be positive to buy, leftover slots go
+  to BIL", "..., or IEF if none of them is up over that period";
+- exits and controls: "whichever is sooner", "or after 10 days at the latest", "or 10 days
+  held", "on either a 5% stop or a 10% trailing stop", "if it drops 10% or rises 20%", "if a
+  death cross happens", "when SPY gets a golden cross", "the sell is the reverse cross", "no
+  indicator exit", "don't sell anything I've held less than 5 days", "before the SMA sell can
+  trigger", "if either one drops below, sell";
+- framing: "college student w/ like $500 lol", a claim about the record ("The guy claimed 75%
+  winners.", "They said it beat buy-and-hold since 2000."), a bracket saying a period again
+  ("its 4-week high (20 trading days)", "(same 2.5 width)"), "the previous day's high".
+"""
+
+from __future__ import annotations
+
+import pytest
+from corpus_support import item_text
+
+from generator.providers.offline import ParseError, parse
+from generator.spec import AllocationKind, Rule, StrategySpec
+
+KNOWN = {"SPY", "QQQ", "IWM", "EFA", "EEM", "TLT", "IEF", "AGG", "GLD", "DBC", "VNQ", "VTI", "BIL",
+         "SHY", "MDY", "HYG", "LQD", "TIP", "EWJ", "IEV", "IYR"}
+
+
+def _parse(text: str) -> StrategySpec:
+    return parse(text, known_symbols=KNOWN)
+
+
+def _conds(rule: Rule | None) -> list[str]:
+    """A rule's conditions in the corpus's notation ("price gt sma200"), none for no rule."""
+    return [item_text(c) for c in rule.conditions] if rule is not None else []
+
+
+# -- the wrong readings ----------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "buy VTI on a golden cross, and sell it if it drops 10% from my entry price or on a death "
+    "cross, whichever happens first",
+    "buy VTI on a golden cross, and sell it if it drops 10% from my entry price or if a death "
+    "cross happens",
+])
+def test_an_event_after_a_stop_that_took_the_sell_verb_stays_a_sell(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    assert spec.entry is not None and spec.entry.combine == "all"
+    assert _conds(spec.exit) == ["sma50 crosses_below sma200"]
+    assert spec.risk.stop_loss_pct == 10
+
+
+@pytest.mark.parametrize("text", [
+    "buy VTI on a golden cross, and sell it if it drops 10% from my entry price or the 50-day "
+    "crosses below the 200-day",
+    "buy GLD when RSI(2) < 10, sell it if it falls 5% from my entry or RSI(2) goes above 70",
+])
+def test_any_other_or_after_such_a_stop_is_refused(text: str) -> None:
+    with pytest.raises(ParseError, match=r"'or \.\.\.' after a stop or target"):
+        _parse(text)
+
+
+@pytest.mark.parametrize("text, tf", [
+    ("Hold VNQ when the weekly close is above the 30 week SMA, and sell when it closes below it.",
+     "weekly"),
+    ("buy SPY when the weekly close is above the 30 week SMA and sell when it closes below the "
+     "30-week SMA", "weekly"),
+    ("EEM: if the monthly close is above the 10 month moving average be invested, if it closes "
+     "the month below it, sell.", "monthly"),
+])
+def test_a_close_said_with_a_verb_after_a_period_close_is_that_close(text: str, tf: str) -> None:
+    spec = _parse(text)
+    assert spec.exit is not None
+    assert item_text(spec.exit.conditions[0]).startswith(f"price:{tf} lt sma")
+
+
+def test_a_close_against_a_line_in_days_stays_the_daily_close() -> None:
+    spec = _parse("buy SPY when the weekly close is above the 30 week SMA and sell when it closes "
+                  "below its 50-day SMA")
+    assert _conds(spec.exit) == ["price lt sma50"]
+
+
+@pytest.mark.parametrize("text", [
+    "You watch the MACD histogram on GLD. When it goes from negative to positive, you buy. You "
+    "hold until the histogram is below zero again.",
+    "buy SPY when price crosses above 0",
+])
+def test_a_price_compared_with_zero_is_refused(text: str) -> None:
+    with pytest.raises(ParseError, match="compared with zero"):
+        _parse(text)
+
+
+def test_spell_it_out_is_not_the_sell_label() -> None:
+    spec = _parse("Let me spell it out: buy SPY when RSI(2) < 10, sell when RSI(2) > 70")
+    assert _conds(spec.entry) == ["rsi2 lt 10"] and _conds(spec.exit) == ["rsi2 gt 70"]
+    spec = _parse("in: SPY above 200 day sma. out: SPY below it")
+    assert _conds(spec.exit) == ["price lt sma200"]
+
+
+# -- rules -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, n", [
+    ("Equal weight SPY, EFA, EEM, TLT, GLD - rebalance weekly", 5),
+    ("equal weight qqq and tlt - rebalance every quarter", 2),
+])
+def test_a_portfolio_said_before_a_dash(text: str, n: int) -> None:
+    spec = _parse(text)
+    assert spec.allocation.kind == AllocationKind.target_weights
+    assert len(spec.allocation.weights or {}) == n
+
+
+def test_a_rule_after_an_equal_weight_title_keeps_its_rule() -> None:
+    spec = _parse("Equal weight GLD, TLT and SPY - buy each when it is above its 200-day SMA, sell "
+                  "when below")
+    assert spec.allocation.kind == AllocationKind.equal_weight
+    assert _conds(spec.entry) == ["price gt sma200"]
+
+
+def test_in_the_market_when() -> None:
+    spec = _parse("For DBC I'd like: in the market when the weekly close is above the 30-week SMA, "
+                  "out when the weekly close is below it.")
+    assert spec.symbols == ["DBC"]
+    assert _conds(spec.entry) == ["price:weekly gt sma30:weekly"]
+    assert _conds(spec.exit) == ["price:weekly lt sma30:weekly"]
+
+
+@pytest.mark.parametrize("text, exit_", [
+    ("Buy EEM when it closes above its 60-day high, hold until it closes below its 20-day low",
+     ["price lt ll20"]),
+    ("buy SPY when RSI(2) < 10 and hold it until RSI(2) > 70", ["rsi2 gt 70"]),
+])
+def test_hold_it_until(text: str, exit_: list[str]) -> None:
+    assert _conds(_parse(text).exit) == exit_
+
+
+@pytest.mark.parametrize("text", [
+    "buy SPY when RSI(2) < 10 and hold it until the end of the month",
+    "buy SPY when RSI(2) < 10 and hold it until 5 days have passed",
+])
+def test_hold_until_a_time_is_not_read_as_a_condition(text: str) -> None:
+    with pytest.raises(ParseError):
+        _parse(text)
+
+
+def test_a_fund_but_only_when() -> None:
+    spec = _parse("QQQ but only when SPY is above its 200 day SMA. If SPY is under its 200, sell "
+                  "the QQQ.")
+    assert spec.symbols == ["QQQ"]
+    assert _conds(spec.entry) == ["price@SPY gt sma200@SPY"]
+    assert _conds(spec.exit) == ["price@SPY lt sma200@SPY"]
+
+
+def test_an_arrow_to_sell_everything_and_buy_back_in() -> None:
+    spec = _parse("Death cross on SPY = sell everything. Golden cross = buy back in.")
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    assert _conds(spec.exit) == ["sma50 crosses_below sma200"]
+
+
+def test_lines_named_before_said_again_by_their_periods() -> None:
+    spec = _parse("buy IYR when the 5 day sma crosses above the 20 day sma, sell when 5 crosses "
+                  "below 20")
+    assert _conds(spec.exit) == ["sma5 crosses_below sma20"]
+    with pytest.raises(ParseError):  # (numbers no line was named with stay unread)
+        _parse("buy SPY when RSI 14 crosses above 30, sell when 14 crosses below 30")
+
+
+def test_weights_after_a_weight_when_they_make_the_whole() -> None:
+    spec = _parse("put 70% in VTI, 20 in EFA and 10 in AGG, rebalance yearly")
+    assert spec.allocation.weights == {"VTI": 0.7, "EFA": 0.2, "AGG": 0.1}
+    with pytest.raises(ParseError):
+        _parse("60% SPY and 30 AGG, rebalance quarterly")
+
+
+def test_a_cross_said_as_a_noun() -> None:
+    spec = _parse("LQD - buy on a cross of price above the 50-day SMA. Exit when price closes "
+                  "under the 50-day SMA, or if it drops 3% from my entry.")
+    assert _conds(spec.entry) == ["price crosses_above sma50"]
+    assert spec.risk.stop_loss_pct == 3
+
+
+# -- rotations ------------------------------------------------------------------------------------
+def test_the_best_n_month_performer() -> None:
+    spec = _parse("Every quarter, hold the single best 3-month performer among VTI, VNQ, GLD, TLT "
+                  "and DBC.")
+    assert spec.allocation.top_n == 1 and spec.allocation.lookback_days == 63
+
+
+def test_must_be_positive_and_leftover_slots() -> None:
+    spec = _parse("every month buy the top 3 of SPY, QQQ, IWM, EFA, EEM and TLT ranked by 126 day "
+                  "return. Must be positive to buy, leftover slots go to BIL.")
+    assert spec.allocation.require_positive_momentum is True
+    assert spec.allocation.alternative == "BIL"
+
+
+def test_the_fund_held_instead_said_before_the_filter() -> None:
+    spec = _parse("each month hold the best of SPY and EFA by 6-month return, or SHY if neither is "
+                  "positive")
+    assert spec.allocation.require_positive_momentum is True
+    assert spec.allocation.alternative == "SHY"
+
+
+# -- exits and controls ----------------------------------------------------------------------------
+def test_whichever_is_sooner() -> None:
+    spec = _parse("Buy GLD when it closes down 5 days in a row; sell after 3 trading days, or on a "
+                  "4% stop, whichever is sooner.")
+    assert spec.risk.max_hold_bars == 3 and spec.risk.stop_loss_pct == 4
+
+
+@pytest.mark.parametrize("text", [
+    "buy TLT after it has closed up 4 days in a row, and sell it when it closes below its 10-day "
+    "SMA or after 10 trading days at the latest.",
+    "buy TLT after it has closed up 4 days in a row, sell when it closes below its 10-day SMA or "
+    "10 days held",
+])
+def test_a_time_exit_at_the_end_of_a_sell_rule(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.exit) == ["price lt sma10"] and spec.risk.max_hold_bars == 10
+
+
+def test_either_before_two_controls() -> None:
+    spec = _parse("buy VTI when it closes above the highest high of the past 100 days, then get "
+                  "out on either a 5% stop loss or a 10% trailing stop.")
+    assert spec.risk.stop_loss_pct == 5 and spec.risk.trailing_stop_pct == 10
+
+
+def test_a_loss_and_a_gain_said_with_verbs() -> None:
+    spec = _parse("buy VTI on a golden cross, and sell it if it drops 10% from my entry price or "
+                  "rises 20%")
+    assert spec.risk.stop_loss_pct == 10 and spec.risk.take_profit_pct == 20
+
+
+def test_a_cross_another_fund_gets() -> None:
+    spec = _parse("buy IEF when SPY gets a death cross, sell IEF when SPY gets a golden cross")
+    assert spec.symbols == ["IEF"]
+    assert _conds(spec.entry) == ["sma50@SPY crosses_below sma200@SPY"]
+
+
+def test_the_sell_is_the_reverse_cross() -> None:
+    spec = _parse("Buy IYR when its 50-day SMA crosses above its 150-day SMA; the sell is the "
+                  "reverse cross.")
+    assert _conds(spec.exit) == ["sma50 crosses_below sma150"]
+
+
+def test_no_indicator_exit_leaves_the_controls() -> None:
+    spec = _parse("buy TIP when it closes above its 20-day SMA, no indicator exit, just a 3% stop "
+                  "loss and a 6% profit target.")
+    assert spec.exit is None and spec.risk.stop_loss_pct == 3
+    with pytest.raises(ParseError, match="no exit rule"):
+        _parse("buy TIP when it closes above its 20-day SMA, no indicator exit")
+
+
+@pytest.mark.parametrize("text", [
+    "Equal weight SPY, QQQ and IWM. Buy each one when it's above its 100-day SMA, sell that one "
+    "when it's below. Don't sell anything I've held less than 5 days.",
+    "buy SPY when it closes above its 100-day SMA, sell when it closes below, and hold it at least "
+    "5 days before the SMA sell can trigger",
+])
+def test_minimum_holds_in_other_words(text: str) -> None:
+    assert _parse(text).risk.min_hold_bars == 5
+
+
+def test_either_one_drops_below() -> None:
+    spec = _parse("Hold EFA while it's above its 200-day SMA, but only as long as SPY is also "
+                  "above its own 200-day; if either one drops below, sell.")
+    assert spec.exit is not None and spec.exit.combine == "any"
+    assert _conds(spec.exit) == ["price lt sma200", "price@SPY lt sma200@SPY"]
+    with pytest.raises(ParseError):  # (a "below" among the conditions: not their failing)
+        _parse("buy EFA when RSI(2) < 10 and SPY is above its 200-day SMA; sell if either drops "
+               "below")
+
+
+# -- framing ---------------------------------------------------------------------------------------
+def test_who_the_writer_is_with_their_money() -> None:
+    spec = _parse("college student w/ like $500 lol. buy QQQ if rsi 14 < 25, sell if rsi > 55")
+    assert _conds(spec.entry) == ["rsi14 lt 25"]
+
+
+@pytest.mark.parametrize("claim", [
+    "The guy claimed 75% winners.",
+    "Apparently it's worked since the 90s.",
+    "They said it beat buy-and-hold on a risk-adjusted basis since 2000.",
+])
+def test_a_claim_about_the_record_is_ignored(claim: str) -> None:
+    spec = _parse(f"buy SPY when RSI(2) < 10, sell when RSI(2) > 70. {claim}")
+    assert _conds(spec.entry) == ["rsi2 lt 10"] and spec.risk.stop_loss_pct is None
+
+
+@pytest.mark.parametrize("claim", [
+    "He says the 3% buffer cuts down on whipsaws.",
+    "They said it works best with a 20-day hold.",
+])
+def test_a_claim_with_a_setting_in_it_is_not_ignored(claim: str) -> None:
+    with pytest.raises(ParseError):
+        _parse(f"buy SPY when RSI(2) < 10, sell when RSI(2) > 70. {claim}")
+
+
+def test_a_bracket_saying_a_period_again() -> None:
+    spec = _parse("Buy HYG when it closes above its 4-week high (20 trading days) and sell it when "
+                  "it closes below its 3-week low.")
+    assert _conds(spec.entry) == ["price gt hh20"]
+    with pytest.raises(ParseError):  # (a bracket saying another period)
+        _parse("Buy HYG when it closes above its 4-week high (25 trading days) and sell it when "
+               "it closes below its 3-week low.")
+    spec = _parse("Buy SPY when it closes below its lower Bollinger band with a 2.5 standard "
+                  "deviation width; sell when it closes above the upper band (same 2.5 width).")
+    assert _conds(spec.exit) == ["price gt bb_upper20[2.5]"]
+
+
+def test_the_previous_days_high() -> None:
+    spec = _parse("buy SPY when it closes above yesterday's high, sell when it closes below the "
+                  "previous day's low")
+    assert _conds(spec.entry) == ["price gt hh1"] and _conds(spec.exit) == ["price lt ll1"]
