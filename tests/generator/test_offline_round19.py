@@ -317,3 +317,56 @@ def test_the_previous_days_high() -> None:
     spec = _parse("buy SPY when it closes above yesterday's high, sell when it closes below the "
                   "previous day's low")
     assert _conds(spec.entry) == ["price gt hh1"] and _conds(spec.exit) == ["price lt ll1"]
+
+
+# -- found with sentences of the round's own (ordinary users' phrasing) ---------------------------
+def test_a_macd_crossover_named_as_the_whole_strategy() -> None:
+    spec = _parse("MACD crossover on IWM, the usual 12/26/9. Get out on the bearish crossover.")
+    assert _conds(spec.entry) == ["macd crosses_above macd_signal"]
+    assert _conds(spec.exit) == ["macd crosses_below macd_signal"]
+    with pytest.raises(ParseError):  # (a rule said beside it: not the whole strategy)
+        _parse("MACD crossover on IWM when it is above its 200 day SMA")
+
+
+@pytest.mark.parametrize("said", [". 2 period RSI.", ", using a 2 period RSI"])
+def test_the_period_of_a_bare_rsi_said_on_its_own(said: str) -> None:
+    spec = _parse(f"buy SPY when the RSI goes below 25 and sell when it goes above 65{said}")
+    assert _conds(spec.entry) == ["rsi2 lt 25"] and _conds(spec.exit) == ["rsi2 gt 65"]
+    with pytest.raises(ParseError):  # (beside an RSI of another period: which is meant?)
+        _parse("buy SPY when RSI goes below 25 and sell when RSI(14) goes above 65, 2 day RSI")
+
+
+@pytest.mark.parametrize("text, entry", [
+    ("buy SPY if it has fallen more than 5% over the past 5 trading days, sell 3 days later",
+     "roc5 lt -5"),
+    ("buy QQQ when it falls 5% in a week, sell after 10 days", "roc5 lt -5"),
+    ("buy IWM when it rises 8% in a month, sell after 10 days", "roc21 gt 8"),
+    ("buy TLT when it gains at least 3% in 2 weeks, sell after 5 days", "roc10 ge 3"),
+    ("buy TLT when SPY has dropped 10% in 3 months, sell after 20 days", "roc63@SPY lt -10"),
+])
+def test_a_move_over_a_span_is_the_return_over_it(text: str, entry: str) -> None:
+    assert _conds(_parse(text).entry) == [entry]
+
+
+def test_oversold_with_its_level_in_a_bracket() -> None:
+    spec = _parse("I want to buy QQQ when it's oversold (RSI below 30) and sell when it's "
+                  "overbought (RSI above 70)")
+    assert _conds(spec.entry) == ["rsi14 lt 30"] and _conds(spec.exit) == ["rsi14 gt 70"]
+    spec = _parse("buy TLT when SPY is oversold (RSI below 30), sell after 5 days")
+    assert _conds(spec.entry) == ["rsi14@SPY lt 30"]  # (the fund named stays the RSI's)
+    with pytest.raises(ParseError):  # (a bracket saying the other direction)
+        _parse("buy QQQ when it's oversold (RSI above 30), sell after 5 days")
+
+
+def test_buy_above_sell_below_the_one_line_named() -> None:
+    spec = _parse("Trend following on EFA with the 100 day moving average. Buy above, sell below.")
+    assert _conds(spec.entry) == ["price gt sma100"] and _conds(spec.exit) == ["price lt sma100"]
+    with pytest.raises(ParseError):  # (two lines named: which one?)
+        _parse("EFA with the 100 day EMA and the 50 day SMA: buy above, sell below")
+
+
+def test_a_cash_weight_that_makes_the_whole() -> None:
+    spec = _parse("50% in QQQ, 30% in TLT, 20% cash, rebalance quarterly")
+    assert spec.allocation.weights == {"QQQ": 0.5, "TLT": 0.3}
+    with pytest.raises(ParseError):
+        _parse("60% SPY, 20% TLT and 30% cash")

@@ -114,7 +114,9 @@ def cross_pair(text: str) -> str:
 # buy when it crosses above the slower (and, with no sell rule, sell on the cross back)
 _CROSSOVER = (r"(?:the |a |an )?(?:(?P<a>\d+) / (?P<b>\d+)(?: day)? (?P<k>sma|ema|ma|dma"
               r"|simple moving average|exponential moving average|moving average)"
-              r"(?: moving average)? (?:crosses over|cross|crossing)|(?P<g>golden cross))"
+              r"(?: moving average)? (?:crosses over|cross|crossing)|(?P<g>golden cross)"
+              # "MACD crossover on IWM": the MACD line crossing its signal line
+              r"|(?P<m>macd(?: signal(?: line)?)? (?:crosses over|cross|crossing)))"
               r"(?: system| strategy| setup| signal)?")
 _NAMED_CROSSOVER = [
     rx(rf"(?:trade|run|use|apply) (?P<syms>{SYMLIST})(?: separately| individually| each)?"
@@ -153,6 +155,9 @@ def named_crossover(text: str) -> str:
     kept = (m.groupdict().get("with") or "") + " "
     if m.group("g"):
         return f"{text[:m.start()]} buy {syms} on the golden cross{kept}{rest[m.start() + 1:]}"
+    if m.group("m"):
+        return (f"{text[:m.start()]} buy {syms} when macd crosses above the signal line{kept}"
+                f"{rest[m.start() + 1:]}")
     kind = _KIND.get(m.group("k"), "sma")
     return (f"{text[:m.start()]} buy {syms} when the {m.group('a')} day {kind} crosses above"
             f" the {m.group('b')} day {kind}{kept}{rest[m.start() + 1:]}")

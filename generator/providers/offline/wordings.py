@@ -156,6 +156,47 @@ def _either_drops_below(m: re.Match[str]) -> str:
     return " , sell when either condition fails "
 
 
+def _move_over_a_span(m: re.Match[str]) -> str:
+    n = int(m.group("n") or 1)
+    span = n * UNIT_DAYS[m.group("u")]
+    if span < 2 and m.group("n") is None and m.group("u").startswith(("day", "session")):
+        return m.group(0)  # ("falls 2% in a day": a one-day return, said so, is left as said)
+    # (only "at least" includes the level; "falls 5% in a week" is read as "more than", as the
+    # corpus reads "down 5%": a return exactly at the level has no weight on daily closes)
+    strict = m.group("cmp") is None or m.group("cmp").strip() != "at least"
+    x = m.group("x")
+    if m.group("f"):
+        side = f"below - {x} %" if strict else f"at most - {x} %"
+    else:
+        side = f"above {x} %" if strict else f"at least {x} %"
+    subject = "its" if m.group("s") in ("it", "price", "the price") else m.group("s")
+    return f" {subject} {span} day return is {side} "
+
+
+_A_LINE = re.compile(r"(?<!\S)(?:the |a |its )?\d+ (?:day|week|month) (?:simple |exponential )?"
+                     r"(?:sma|ema|moving average|ma|average|dma)(?!\S)")
+
+
+def _either_side_of_the_line(m: re.Match[str]) -> str:
+    lines = {re.sub(r"^(?:the|a|its) ", "", x.group(0)) for x in _A_LINE.finditer(m.string)}
+    if len(lines) != 1 or m.group("d1") == m.group("d2"):
+        return m.group(0)
+    line = lines.pop()
+    if re.search(rf"{line} (?:trend )?(?:filter|timing|model|rule|system)(?!\S)", m.string):
+        return m.group(0)  # (a named trend filter, read with its sides by `_named_trend_filter`)
+    return (f" buy when price is {m.group('d1')} the {line} , sell when price is"
+            f" {m.group('d2')} the {line} ")
+
+
+def _cash_weight(m: re.Match[str]) -> str:
+    rest = m.string[: m.start()] + " " + m.string[m.end():]
+    weights = [float(w) for w in re.findall(
+        rf"(?<!\S)(\d+(?:\.\d+)?) (?:%|percent) (?:in |into |on |to )?{SYM}(?!\S)", rest)]
+    if not weights or abs(sum(weights) + float(m.group("n")) - 100.0) > 1e-9:
+        return m.group(0)
+    return " "
+
+
 def _weights_said_once(m: re.Match[str]) -> str:
     said = m.group("list")
     numbers = [float(n) for n in re.findall(r"(?<!\S)\d+(?:\.\d+)?(?!\S)", said)]
@@ -243,6 +284,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" \( (?P<c>[^()]+?) \)"),
      lambda m: f" {m.group('c')} " if _says_direction(m.group("c"), up=bool(m.group("up")))
      else m.group(0)),
+    # "when it's oversold (RSI below 30)": the bracket says the level (in the word's direction)
+    # (a fund named as the subject stays the bracket's: "when SPY is oversold (RSI below 30)")
+    (rx(rf"(?:(?P<s>{SYM})|it|price|the price)? ?(?:is |gets |becomes |turns )?"
+        r"(?:(?P<up>overbought)|oversold) \( (?P<c>[^()]+?) \)"),
+     lambda m: f" {m.group('s') or ''} {m.group('c')} " if _says_direction(
+         m.group("c"), up=bool(m.group("up"))) else m.group(0)),
     # "cash via the T-bill fund BIL", "gold through GLD": the fund that holds the class
     (rx(rf"(?:cash|bonds|stocks|equities|gold|treasuries|commodities|real estate|reits|tips)"
         rf" (?:via|through) (?:the )?(?P<s>{SYM})(?: fund| etf)?"), r" \g<s> "),
@@ -1145,6 +1192,29 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?: back)? (?:below|under)(?: (?:it|its (?:line|average|sma|moving average)|their"
         r" (?:lines|averages)))?(?P<b>(?: ,)? (?:then )?(?:sell|get out|exit)(?: it| them)?)?"
         r"(?= [,;.⋄]| ?$)"), _either_drops_below),
+    # "when it falls 5% in a week", "if it has fallen more than 5% over the past 5 trading days":
+    # its return over that span
+    (rx(r"(?P<s>it|price|the price|[A-Z]{2,5}) (?:has |have )?(?:(?P<f>falls|fell|fallen|drops"
+        r"|dropped|declines|declined|loses|lost|sinks|sank|is down|was down|has been down)"
+        r"|(?P<r>rises|rose|risen|climbs|climbed|gains|gained|jumps|jumped|is up|was up"
+        r"|has been up))(?: by)? (?P<cmp>more than |at least |over |by more than )?"
+        r"(?P<x>\d+(?:\.\d+)?) % (?:in|over|during|within) (?:the )?(?:last |past |prior )?"
+        r"(?:(?P<n>\d+) |(?:a|one) )?(?:trading )?(?P<u>days?|weeks?|months?|sessions?)"),
+     _move_over_a_span),
+    # "Trend following on EFA with the 100 day moving average. Buy above, sell below.": the one
+    # line the text names, the price on either side of it
+    (rx(r"(?P<b>buy|long|in|be long|be in)(?: when| if)?(?: it is| price is| the price is| price"
+        r"| the price| it)?"
+        r" (?P<d1>above|below)(?: it)?(?: ,| ;| and| , and)? (?P<s>sell|out|flat|exit|be out"
+        r"|be flat)(?: when| if)?(?: it is| price is| the price is| price| the price| it)?"
+        r" (?P<d2>above|below)(?: it)?"
+        r"(?= [.;,⋄]| ?$)"), _either_side_of_the_line),
+    # "Keep 80% in SPY and 20% in cash": cash is the part left unbought, when the weights and
+    # it make the whole
+    (rx(r"(?:, |; )?(?:and |with |plus )?(?:the other |the remaining |remaining )?"
+        r"(?P<n>\d+(?:\.\d+)?) % (?:in |into |to |as |held in |kept in |left in |sitting in )?"
+        r"(?:cash|money market)"),
+     _cash_weight),
     # "QQQ but only when SPY is above its 200 day SMA": the fund held while it holds
     (rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?P<s>{SYM})(?: ,)? but (?:only )?"
         r"(?P<kw>when|while|if|as long as)"),
@@ -1736,10 +1806,28 @@ _DEFAULT_RSI = rx(r"(?:(?:just|using|with|use|on) )?(?:the |a )?(?:normal|standa
 _RSI_OF_A_PERIOD = re.compile(r"(?<!\S)(?:\d+ (?:day |period |bar )?rsi|rsi \(? ?\d+)(?!\S)")
 
 
+# "buy when the RSI goes below 25 ... 2 period RSI.", "..., using a 2 period RSI": the period of
+# the RSI the rules name bare, said in a clause of its own
+_RSI_PERIOD_SAID = rx(r"(?:(?<=[.,;:⋄] )|(?<=^ ))(?:just |using |with |use |on |it's |it is )?"
+                      r"(?:the |a |an )?(?P<n>\d+) (?:day |period |bar )?rsi(?= [.;⋄]| ?$)")
+
+
+def _rsi_period_said(state: ParseState, text: str) -> str:
+    found = list(_RSI_PERIOD_SAID.finditer(text))
+    if len(found) != 1:
+        return text
+    m = found[0]
+    rest = text[: m.start()] + " " + text[m.end():]
+    if not re.search(r"(?<!\S)rsi(?!\S)", rest) or _RSI_OF_A_PERIOD.search(rest):
+        return text
+    state.understood.append(f"the RSI is RSI({m.group('n')})")
+    return re.sub(r"(?<!\S)rsi(?!\S)", f"{m.group('n')} day rsi", rest)
+
+
 def _default_rsi(state: ParseState, text: str) -> str:
     m = _DEFAULT_RSI.search(text)
     if m is None:
-        return text
+        return _rsi_period_said(state, text)
     rest = text[: m.start()] + " " + text[m.end():]
     if not re.search(r"(?<!\S)rsi(?!\S)", rest) or _RSI_OF_A_PERIOD.search(rest):
         return text
