@@ -370,3 +370,22 @@ def test_a_cash_weight_that_makes_the_whole() -> None:
     assert spec.allocation.weights == {"QQQ": 0.5, "TLT": 0.3}
     with pytest.raises(ParseError):
         _parse("60% SPY, 20% TLT and 30% cash")
+
+
+@pytest.mark.parametrize("text, exit_", [
+    ("buy SPY when it's 10% below its 200 day moving average and sell when it gets back to the "
+     "average", ["price gt sma200"]),
+    ("buy QQQ when it is 3% above its 50 day SMA, sell when it falls back to the SMA",
+     ["price lt sma50"]),
+])
+def test_back_to_the_line_from_the_buy_rules_side(text: str, exit_: list[str]) -> None:
+    assert _conds(_parse(text).exit) == exit_
+
+
+def test_one_fund_on_each_side_of_a_line() -> None:
+    spec = _parse("My idea: buy SHY when SPY is below its 200 day SMA, and buy SPY when it's "
+                  "above. Check monthly.")
+    assert spec.symbols == ["SPY"] and spec.allocation.alternative == "SHY"
+    assert _conds(spec.entry) == ["price gt sma200"] and _conds(spec.exit) == ["price lt sma200"]
+    with pytest.raises(ParseError):  # ("it" could be either fund)
+        _parse("buy SPY when it is above its 200 day SMA, and buy SHY when it's below.")

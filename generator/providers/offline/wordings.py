@@ -197,6 +197,30 @@ def _cash_weight(m: re.Match[str]) -> str:
     return " "
 
 
+def _back_to_the_line(m: re.Match[str]) -> str:
+    before = m.string[: m.start()]
+    sides = re.findall(r"(?<!\S)(above|over|below|under)(?!\S)", before)
+    if m.group("v") == "is" and "back" not in m.group(0):
+        return m.group(0)  # ("is to the average" says nothing)
+    if not sides:
+        return m.group(0)
+    side = "above" if sides[-1] in ("below", "under") else "below"
+    said = {"climbs": "above", "rises": "above", "falls": "below", "drops": "below"}
+    words_said = m.group(0).split()
+    if said.get(m.group("v"), side) != side or ("up" in words_said and side == "below") or (
+            "down" in words_said and side == "above"):
+        return m.group(0)  # (a verb saying the other way: left to refuse)
+    return f" is back {side} {m.group('l')} "
+
+
+def _one_side_each(m: re.Match[str]) -> str:
+    up = ("above", "over")
+    if (m.group("d") in up) == (m.group("d2") in up) or m.group("x") == m.group("y"):
+        return m.group(0)
+    y = m.group("y")
+    return f" hold {y} when {y} is {m.group('d2')} {m.group('l')} , otherwise hold {m.group('x')} "
+
+
 def _weights_said_once(m: re.Match[str]) -> str:
     said = m.group("list")
     numbers = [float(n) for n in re.findall(r"(?<!\S)\d+(?:\.\d+)?(?!\S)", said)]
@@ -1215,6 +1239,20 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?P<n>\d+(?:\.\d+)?) % (?:in |into |to |as |held in |kept in |left in |sitting in )?"
         r"(?:cash|money market)"),
      _cash_weight),
+    # "buy when it's 10% below its 200 day average and sell when it gets back to the average":
+    # back to the line from the side the buy rule put it on
+    (rx(r"(?P<v>gets|comes|goes|climbs|rises|falls|drops|moves|reverts|returns|is) (?:back )?"
+        r"(?:up |down )?to (?P<l>(?:the|its|that) (?:\d+ day )?(?:average|moving average|line|sma"
+        r"|ema|mean|ma))"
+        r"(?: again)?(?= [,;.⋄]| ?$)"), _back_to_the_line),
+    # "buy SHY when SPY is below its 200 day SMA, and buy SPY when it's above": the fund held on
+    # one side of its line and another fund on the other, which is holding it with an alternative
+    # (said of the other fund first only; "buy SPY when it is above ..., buy SHY when it's below"
+    # has a pronoun that could be either fund, and stays refused)
+    (rx(rf"(?:buy|hold|own) (?P<x>{SYM}) (?:when|whenever|if|while) (?P<y>{SYM}) is"
+        r" (?P<d>above|over|below|under) (?P<l>(?:its |the )?\d+ day (?:sma|ema|moving average))"
+        rf" (?:, |; |\. )?(?:and )?(?:buy|hold|own) (?P=y) (?:when|whenever|if|while) (?P=y) is"
+        r" (?P<d2>above|over|below|under)(?: it| (?P=l))?(?= [,;.⋄]| ?$)"), _one_side_each),
     # "QQQ but only when SPY is above its 200 day SMA": the fund held while it holds
     (rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?P<s>{SYM})(?: ,)? but (?:only )?"
         r"(?P<kw>when|while|if|as long as)"),
