@@ -389,3 +389,12 @@ def test_one_fund_on_each_side_of_a_line() -> None:
     assert _conds(spec.entry) == ["price gt sma200"] and _conds(spec.exit) == ["price lt sma200"]
     with pytest.raises(ParseError):  # ("it" could be either fund)
         _parse("buy SPY when it is above its 200 day SMA, and buy SHY when it's below.")
+
+
+def test_held_by_default_with_a_sell_and_a_buy_back() -> None:
+    spec = _parse("Hold SPY. Sell everything if it closes more than 10% below its 200 day. Buy "
+                  "back when it closes above the 200 day.")
+    assert _conds(spec.entry) == ["price gt sma200"]
+    assert _conds(spec.exit) == ["price lt sma200-10%"]
+    with pytest.raises(ParseError):  # (no buy back: when does it buy again?)
+        _parse("Hold SPY, but sell if it closes below its 200 day SMA.")

@@ -221,6 +221,14 @@ def _one_side_each(m: re.Match[str]) -> str:
     return f" hold {y} when {y} is {m.group('d2')} {m.group('l')} , otherwise hold {m.group('x')} "
 
 
+def _held_by_default(m: re.Match[str]) -> str:
+    after = m.string[m.end():]
+    if not re.search(r"(?<!\S)(?:buy (?:it |them )?back|get back in|re ?enter|buy (?:it )?again"
+                     r"|back in)(?!\S)", after):
+        return m.group(0)
+    return f" {m.group('s')} : "
+
+
 def _weights_said_once(m: re.Match[str]) -> str:
     said = m.group("list")
     numbers = [float(n) for n in re.findall(r"(?<!\S)\d+(?:\.\d+)?(?!\S)", said)]
@@ -1253,6 +1261,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?P<d>above|over|below|under) (?P<l>(?:its |the )?\d+ day (?:sma|ema|moving average))"
         rf" (?:, |; |\. )?(?:and )?(?:buy|hold|own) (?P=y) (?:when|whenever|if|while) (?P=y) is"
         r" (?P<d2>above|over|below|under)(?: it| (?P=l))?(?= [,;.⋄]| ?$)"), _one_side_each),
+    # "Hold SPY. Sell everything if it closes below ... Buy back when ...": held by default, the
+    # sell and the buy back are its rules
+    (rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:hold|own|buy and hold|be in) (?P<s>{SYM})(?: \.| ,| ;)?"
+        r"(?: but)?(?= (?:sell|get out|exit|i sell|i'll sell|i get out)(?!\S))"), _held_by_default),
     # "QQQ but only when SPY is above its 200 day SMA": the fund held while it holds
     (rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?P<s>{SYM})(?: ,)? but (?:only )?"
         r"(?P<kw>when|while|if|as long as)"),
