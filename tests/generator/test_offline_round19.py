@@ -398,3 +398,47 @@ def test_held_by_default_with_a_sell_and_a_buy_back() -> None:
     assert _conds(spec.exit) == ["price lt sma200-10%"]
     with pytest.raises(ParseError):  # (no buy back: when does it buy again?)
         _parse("Hold SPY, but sell if it closes below its 200 day SMA.")
+
+
+# -- found reading held_out_48/49 (sets written in this round to be read) -------------------------
+def test_shorter_treasuries_are_not_the_long_bond_fund() -> None:
+    spec = _parse("30% stocks (VTI), 40% long bonds (TLT), 15% intermediate treasuries (IEF), "
+                  "7.5% gold (GLD) and 7.5% commodities (DBC). Rebalance every year.")
+    assert spec.allocation.weights == {"VTI": 0.3, "TLT": 0.4, "IEF": 0.15, "GLD": 0.075,
+                                       "DBC": 0.075}
+    with pytest.raises(ParseError):  # (never TLT, which is long bonds)
+        _parse("60% SPY and 40% short-term treasuries, rebalance yearly")
+    assert _parse("60% SPY and 40% treasuries").allocation.weights == {"SPY": 0.6, "TLT": 0.4}
+
+
+@pytest.mark.parametrize("text", [
+    "Please set it up so it buys QQQ when the 20 day EMA crosses above the 50 day EMA.",
+    "please make it buy QQQ when the 20 day EMA crosses above the 50 day EMA",
+])
+def test_a_request_before_the_rule(text: str) -> None:
+    assert _conds(_parse(text).entry) == ["ema20 crosses_above ema50"]
+
+
+def test_a_bot_that_keeps_weights() -> None:
+    spec = _parse("Can you make a bot that keeps 40% SPY, 40% TLT and 20% GLD? Rebalance every 3 "
+                  "months.")
+    assert spec.allocation.weights == {"SPY": 0.4, "TLT": 0.4, "GLD": 0.2}
+
+
+def test_and_not_otherwise() -> None:
+    spec = _parse("I'd want to own TLT while its 50 day average is above its 200 day average and "
+                  "not otherwise.")
+    assert _conds(spec.exit) == ["sma50 lt sma200"]
+
+
+def test_cash_held_as_a_fund_and_a_fund_for_the_spot() -> None:
+    spec = _parse("25% stocks (SPY), 25% long bonds (TLT), 25% gold (GLD) and 25% cash as BIL. "
+                  "Rebalance yearly.")
+    assert spec.allocation.weights == {"SPY": 0.25, "TLT": 0.25, "GLD": 0.25, "BIL": 0.25}
+    spec = _parse("Top 2 of SPY, EFA, EEM and TLT by 12 month momentum, monthly, but skip "
+                  "anything with negative momentum and use IEF for that spot.")
+    assert spec.allocation.alternative == "IEF"
+    assert spec.allocation.require_positive_momentum is True
+    spec = _parse("Invest half my cash in QQQ whenever the 50 day SMA is above the 200 day SMA, "
+                  "sell when it goes below.")  # (the money, not a cash weight)
+    assert spec.symbols == ["QQQ"]

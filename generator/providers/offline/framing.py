@@ -247,7 +247,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"(?: is| are)?(?: :)?(?: to)?(?= [a-z])"),
     # a request's hedges: "if possible", "if it's not too much trouble", "I was wondering if you
     # could help me build something for QQQ:", "would you mind creating"
-    rx(r"(?:set (?:something|it|this|that) up(?: (?:where|so that|so|for me))?)(?= [a-z])"),
+    # ("please set it up so it buys ...", "please make it buy ...": the request before the rule)
+    rx(r"(?:(?:please |kindly )?set (?:something|it|this|that) up(?: (?:where|so that|so"
+       r"|for me))?(?: (?:it|the bot)(?= (?:buys|sells|holds|keeps|owns)(?!\S)))?)(?=\s+[a-z])"),
+    rx(r"(?:please |kindly )?(?:make|have) (?:it|the bot)(?= (?:buy|sell|hold|keep|own)(?!\S))"),
     rx(r"(?:(?:and |but )?if (?:it's |it is |that's |that is |that |it )?(?:possible|not too much"
        r" trouble"
        r"|doable|ok|okay|feasible)(?: ,)?)"),
@@ -1062,7 +1065,8 @@ def strip_small_talk(state: ParseState) -> None:
     text = _DESCRIBED.sub(lambda m: _described(found, m), text)
     text = _DESCRIBED_COMMA.sub(lambda m: _described(found, m), text)
     # "the Nasdaq fund (QQQ)", the Nasdaq read as QQQ: the symbol said twice in a row
-    text = squash(re.sub(rf"(?<!\S)({SYM})\s+\1(?!\S)", r"\1", text))
+    # ("gold (GLD)" read as "GLD ( GLD )": the same, in a bracket)
+    text = squash(re.sub(rf"(?<!\S)({SYM})\s+(?:\( \1 \)|\1)(?!\S)", r"\1", text))
     text = _FRAMED_SYMBOL.sub(framed, text)
     text = _I_TRADE.sub(framed, text)
     text = _FOR_SYMBOL.sub(framed, text)

@@ -45,7 +45,9 @@ ALIASES: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"(?i)\b(?:long[\s-]+(?:term\s+|dated\s+)?(?:bonds|treasuries|treasury\s+bonds)"
-            r"|treasuries|treasury\s+bonds)\b"
+            # (not the shorter ones: "intermediate treasuries (IEF)", "short-term treasuries")
+            r"|(?<!intermediate )(?<!short term )(?<!short-term )(?<!mid term )(?<!mid-term )"
+            r"(?<!short )(?:treasuries|treasury\s+bonds))\b"
         ),
         "TLT",
     ),

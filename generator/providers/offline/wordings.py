@@ -1244,9 +1244,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Keep 80% in SPY and 20% in cash": cash is the part left unbought, when the weights and
     # it make the whole
     (rx(r"(?:, |; )?(?:and |with |plus )?(?:the other |the remaining |remaining )?"
-        r"(?P<n>\d+(?:\.\d+)?) % (?:in |into |to |as |held in |kept in |left in |sitting in )?"
-        r"(?:cash|money market)"),
-     _cash_weight),
+        rf"(?P<n>\d+(?:\.\d+)?) % (?:in |into |to |as |held in |kept in |left in |sitting in )?"
+        rf"(?:cash|money market)(?! (?:as|in|via|through|using|=) {SYM})"), _cash_weight),
     # "buy when it's 10% below its 200 day average and sell when it gets back to the average":
     # back to the line from the side the buy rule put it on
     (rx(r"(?P<v>gets|comes|goes|climbs|rises|falls|drops|moves|reverts|returns|is) (?:back )?"
@@ -1265,6 +1264,16 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # sell and the buy back are its rules
     (rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:hold|own|buy and hold|be in) (?P<s>{SYM})(?: \.| ,| ;)?"
         r"(?: but)?(?= (?:sell|get out|exit|i sell|i'll sell|i get out)(?!\S))"), _held_by_default),
+    # "a bot that keeps 40% SPY, 40% TLT and 20% GLD": the weights kept
+    (rx(r"(?:keeps|holds|puts|has)(?= \d+(?:\.\d+)? (?:%|percent) )"), " keep "),
+    # "own TLT while X and not otherwise": out otherwise
+    (rx(r"(?:, )?(?:and )?not otherwise(?= [,;.⋄]| ?$)"), " , sell otherwise "),
+    # "25% cash as BIL", "the cash part in BIL": cash held as that fund
+    # (a weight's cash only: "invest half my cash in QQQ" is the money, not a fund)
+    (rx(rf"(?<=% )cash (?:as|in|via|through|using|=) (?P<s>{SYM})"), r" \g<s> "),
+    # "use IEF for that spot": where a failed pick's money goes
+    (rx(rf"(?:and )?(?:use|put|hold) (?P<s>{SYM}) (?:for|in) (?:that|the|those|its|their|each)"
+        r" (?:spot|spots|slot|slots|place)"), r" otherwise \g<s> "),
     # "QQQ but only when SPY is above its 200 day SMA": the fund held while it holds
     (rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?P<s>{SYM})(?: ,)? but (?:only )?"
         r"(?P<kw>when|while|if|as long as)"),
