@@ -442,3 +442,42 @@ def test_cash_held_as_a_fund_and_a_fund_for_the_spot() -> None:
     spec = _parse("Invest half my cash in QQQ whenever the 50 day SMA is above the 200 day SMA, "
                   "sell when it goes below.")  # (the money, not a cash weight)
     assert spec.symbols == ["QQQ"]
+
+
+@pytest.mark.parametrize("reason", [
+    "long bonds snap back a lot imo",
+    "I read bonds do well when stocks crash.",
+    "idea is stocks overheated -> bonds",
+])
+def test_a_reason_after_the_rules_is_ignored(reason: str) -> None:
+    spec = _parse(f"Buy TLT when SPY is below its 200 day SMA, sell TLT when SPY is back above "
+                  f"it. {reason}")
+    assert spec.symbols == ["TLT"] and _conds(spec.entry) == ["price@SPY lt sma200@SPY"]
+
+
+@pytest.mark.parametrize("reason", [
+    "I read it does well when RSI is under 20.",
+    "It does well when RSI is under 20.",
+    "imo QQQ tends to do better.",
+])
+def test_a_reason_that_says_a_rule_or_names_a_new_fund_is_not_ignored(reason: str) -> None:
+    with pytest.raises(ParseError):
+        _parse(f"Buy TLT when SPY is below its 200 day SMA, sell TLT when SPY is back above it. "
+               f"{reason}")
+
+
+def test_why_a_control_is_there_and_why_no_more() -> None:
+    spec = _parse("when IWM drops 5 days straight, buy it. sell on the first close above the 5 "
+                  "day sma. 10% stop in case it keeps falling")
+    assert spec.risk.stop_loss_pct == 10
+    spec = _parse("Could you do 50% SPY, 25% TLT, 25% GLD? Rebalance once a year, I don't want "
+                  "to trade more than that.")
+    assert spec.schedule == "yearly"
+
+
+def test_a_time_exit_in_months() -> None:
+    assert _parse("Buy EEM when it closes above its 50 day high and sell it after a month."
+                  ).risk.max_hold_bars == 21
+    spec = _parse("I'd like to hold VNQ while its month-end close is above its 12-month moving "
+                  "average, and go to cash after a month-end close below it.")
+    assert spec.risk.max_hold_bars is None  # (the end of a month, not a month held)

@@ -247,6 +247,13 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"(?: is| are)?(?: :)?(?: to)?(?= [a-z])"),
     # a request's hedges: "if possible", "if it's not too much trouble", "I was wondering if you
     # could help me build something for QQQ:", "would you mind creating"
+    # why a control is there, or why no more is wanted: "10% stop in case it keeps falling",
+    # "rebalance once a year, I don't want to trade more than that", "hold it forever, no trading"
+    rx(r"(?:, )?(?:just )?in case (?:it|the price|things|the market|prices|that) (?:keeps|keep"
+       r"|continues|continue|goes on) (?:falling|dropping|going down|tanking|crashing|sliding)"),
+    rx(r"(?:, )?i (?:don't|do not|dont) want to (?:trade|rebalance|touch it) (?:more|more often"
+       r"|any more|anymore)(?: than that)?"),
+    rx(r"(?<=forever )(?:, )?(?:no trading|no trades|never selling|no selling)(?= [.!]| ?$)"),
     # ("please set it up so it buys ...", "please make it buy ...": the request before the rule)
     rx(r"(?:(?:please |kindly )?set (?:something|it|this|that) up(?: (?:where|so that|so"
        r"|for me))?(?: (?:it|the bot)(?= (?:buys|sells|holds|keeps|owns)(?!\S)))?)(?=\s+[a-z])"),
@@ -744,6 +751,31 @@ _STORY_STOP = _KEYWORDS | INDICATOR_WORDS | frozenset(words(
     bands line target targets trailing profit signal rule rules per"""))
 
 
+# a reason or an opinion said after the rules: "Long bonds snap back a lot imo.", "I read bonds do
+# well when stocks crash.", "Junk tends to crash with stocks so I only want it in good markets.",
+# "Idea is stocks overheated -> bonds." It says why, never what: a mark of a reason, and none of a
+# number, a comparison, an indicator, a verb or word of the rules, or a symbol the rest of the
+# text does not name
+_REASON_MARKS = frozenset(words(
+    """imo imho tends tend read heard because idea reason feel believe seems seem apparently
+    historically usually lot"""))
+_REASON_STOP = INDICATOR_WORDS | frozenset(words(
+    """above below over under cross crosses crossed crossing higher lower than buy buys bought
+    sell sells sold hold holds own owns exit exits enter enters rebalance rotate average averages
+    moving band bands line target targets trailing profit signal rule rules per stop stops loss
+    cash out flat long short invest invested switch daily weekly monthly quarterly yearly every
+    each percent not unless never except"""))
+
+
+def _is_reason(text: str, said: set[str]) -> bool:
+    tokens = [w for w in text.split() if w not in ".!?,"]
+    if not any(w in _REASON_MARKS for w in tokens) or len(tokens) < 3:
+        return False
+    return not any(
+        w in _REASON_STOP or w[0].isdigit() or w == "%" or w.startswith("⟦")
+        or (re.fullmatch(SYM, w) and w not in said) for w in tokens)
+
+
 def _is_story(text: str, said: set[str]) -> bool:
     tokens = [w for w in text.split() if w not in ".!?,"]
     # ("I've got $3,000 for each trade": "got" of the present)
@@ -796,7 +828,8 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
         if (not _is_chatter(words_) and not _is_question(words_, said)
                 and not _is_about_the_writer(words_) and not _is_story(words_, said)
                 and not _is_preference(words_) and not _CAPITAL.match(words_.strip())
-                and not _is_result(words_) and not _is_claim(words_)):
+                and not _is_result(words_) and not _is_claim(words_)
+                and not (m.start() > 0 and _is_reason(words_, said))):
             return m.group(0)
         found.append(words_.strip())
         return " "

@@ -143,8 +143,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b((?:at|on) (?:the )?(?:month|week|quarter|year)[- ]end|monthly|weekly|quarterly"
      r"|once a (?:month|week|quarter|year)|on fridays?|on mondays?) only\b", r"\1"),
     # "hold for a week", "sell after a day": one of the unit
-    (r"(?i)\b(for|after) (?:a|one) (week|day|trading day|session)\b(?! (?:high|low|return|rsi|sma"
-     r"|ema|momentum))", r"\1 1 \2"),
+    # (not "after a month-end close": the end of a month)
+    (r"(?i)\b(for|after) (?:a|one) (week|day|trading day|session|month)\b(?! (?:high|low|return"
+     r"|rsi|sma|ema|momentum))(?![- ]end)", r"\1 1 \2"),
     # "falls 8% from where I bought": from the entry (never a buy of its own)
     (r"(?i)\b(from|below|under|off) where (?:i|we) (?:bought|buy|got in|entered)(?: it)?\b",
      r"\1 my entry"),

@@ -1993,7 +1993,19 @@ def _glosses(state: ParseState, text: str) -> str:
     return text
 
 
+# "It does well when RSI is under 20.": when the strategy does well, which is no rule; it would
+# otherwise join the rule before it as one more condition
+_DOES_WELL = rx(rf"(?:it|this|that|they|the strategy|this strategy|the system|the trade|{SYM})"
+                r" (?:does|did|do|works|worked|performs|performed|tends to do|tends to work"
+                r"|has done|has worked) (?:well|best|better|great|good|fine)(?: ,)?"
+                r" (?:when|if|whenever|once)")
+
+
 def expand_shorthands(state: ParseState) -> None:
+    said = _DOES_WELL.search(state.t)
+    if said:
+        raise state.fail("a sentence that says when the strategy does well is not a rule: say it "
+                         "as a buy or sell rule ('buy only when ...')", [said.group(0).strip()])
     text = _default_rsi(state, _funds_for_classes(_periods_of_a_named_pair(state.t)))
     if "unless" in text:
         text = _unless_then(state, text)
