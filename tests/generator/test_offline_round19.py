@@ -481,3 +481,22 @@ def test_a_time_exit_in_months() -> None:
     spec = _parse("I'd like to hold VNQ while its month-end close is above its 12-month moving "
                   "average, and go to cash after a month-end close below it.")
     assert spec.risk.max_hold_bars is None  # (the end of a month, not a month held)
+
+
+@pytest.mark.parametrize("said", [
+    "Especially when SPY is above its 200 day SMA.",
+    "Ideally when SPY is above its 200 day SMA.",
+    "Even better if SPY is above its 200 day SMA.",
+])
+def test_a_condition_in_a_sentence_of_its_own_after_the_sell_rule_is_refused(said: str) -> None:
+    # (the base parser added it to the sell rule: most likely a filter on the buys, or a wish)
+    with pytest.raises(ParseError, match="sentence of its own after the sell rule"):
+        _parse(f"Buy SPY when RSI(2) < 10. Sell when RSI(2) > 70. {said}")
+
+
+def test_a_sentence_joined_to_the_sell_rule_by_or_stays_the_sells() -> None:
+    spec = _parse("Buy SPY when RSI(2) < 10. Sell when RSI(2) > 70. Or when it drops below its "
+                  "200 day SMA.")
+    assert spec.exit is not None and spec.exit.combine == "any"
+    spec = _parse("Buy SPY. When RSI(2) < 10. Sell when RSI(2) > 70.")  # (a verb alone: its rule)
+    assert _conds(spec.entry) == ["rsi2 lt 10"]

@@ -101,6 +101,8 @@ class Clause:
     # indexes of the pieces that start a group of their own: a clause taken in after
     # punctuation with its own connector ("either A or B, and C": C starts one)
     group_starts: set[int] = field(default_factory=set)
+    # the clause opens a sentence of its own (after ".", "!" or "?")
+    after_stop: bool = False
 
     def linked(self) -> list[tuple[list[str], str]]:
         """The pieces with their connectors, the first joined by the clause's own."""
@@ -126,12 +128,13 @@ class Clause:
 
 def split_clauses(state: ParseState, tokens: list[str]) -> list[Clause]:
     """Cut the tagged tokens at punctuation and before each verb (or a keyword after "and")."""
-    raw: list[tuple[str | None, list[str]]] = []
+    raw: list[tuple[str | None, list[str], bool]] = []
     current: list[str] = []
     conn: str | None = None
+    after_stop = False
 
     def flush() -> None:
-        nonlocal current, conn
+        nonlocal current, conn, after_stop
         words = current
         lead: str | None = None
         while words and words[0] in CONNECTORS | {"then"}:
@@ -140,12 +143,14 @@ def split_clauses(state: ParseState, tokens: list[str]) -> list[Clause]:
         while words and words[-1] in CONNECTORS:
             words = words[:-1]
         if words:
-            raw.append((conn or lead, words))
+            raw.append((conn or lead, words, after_stop))
+            after_stop = False
         current, conn = [], None
 
     for tok in tokens:
         if tok in SPLITTERS:
             flush()
+            after_stop = after_stop or tok in (".", "!", "?")
             continue
         is_verb = tok in state.verbs
         is_kw = tok.startswith("⟦w")
@@ -158,7 +163,10 @@ def split_clauses(state: ParseState, tokens: list[str]) -> list[Clause]:
             conn = joined
         current.append(tok)
     flush()
-    return [read_clause(state, c, words) for c, words in raw]
+    clauses = [read_clause(state, c, words) for c, words, _ in raw]
+    for clause, (_, _, stop) in zip(clauses, raw, strict=True):
+        clause.after_stop = stop
+    return clauses
 
 
 def read_clause(state: ParseState, conn: str | None, words: list[str]) -> Clause:
@@ -283,6 +291,14 @@ def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:
                 pending.append(clause)
             elif merged:
                 target = merged[-1]
+                # "Sell when RSI(2) > 70. Especially when SPY is above its 200-day.": a condition
+                # in a sentence of its own, joined by no word, after a whole sell rule: a filter
+                # on the buys, a preference or the sell's, which the text does not say
+                if (clause.after_stop and clause.conn is None and clause.keyword is not None
+                        and target.verb == "exit" and target.pieces):
+                    raise state.fail("a condition in a sentence of its own after the sell rule: "
+                                     "say which rule it belongs to ('buy only when ...' or 'sell "
+                                     "when ... and ...')", [state.render(clause.words)])
                 # "either A or B, as long as C": a clause with its own keyword is a group; so is
                 # one that opens with "either" ("A and, on top of that, either B or C": all(A,
                 # any(B, C)), never any(all(A, B), C))
