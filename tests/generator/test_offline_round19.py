@@ -500,3 +500,44 @@ def test_a_sentence_joined_to_the_sell_rule_by_or_stays_the_sells() -> None:
     assert spec.exit is not None and spec.exit.combine == "any"
     spec = _parse("Buy SPY. When RSI(2) < 10. Sell when RSI(2) > 70.")  # (a verb alone: its rule)
     assert _conds(spec.entry) == ["rsi2 lt 10"]
+
+
+def test_controls_said_in_other_words() -> None:
+    spec = _parse("Buy SPY if RSI is below 30. Sell when it's up 5%, or cut it at a 3% loss.")
+    assert spec.risk.take_profit_pct == 5 and spec.risk.stop_loss_pct == 3
+    spec = _parse("When QQQ's RSI is under 30 buy it, but please sell if it drops another 5%, or "
+                  "after 2 weeks.")
+    assert spec.risk.stop_loss_pct == 5 and spec.risk.max_hold_bars == 10
+    spec = _parse("Buy QQQ when it's above its 200 day line. No sell rule except a 15% trailing "
+                  "stop.")
+    assert spec.exit is None and spec.risk.trailing_stop_pct == 15
+
+
+def test_weights_said_as_classes_and_rounded_thirds() -> None:
+    spec = _parse("my plan is 80% stocks 20% bonds, using SPY and AGG. rebalance twice a year")
+    assert spec.allocation.weights == {"SPY": 0.8, "AGG": 0.2}
+    spec = _parse("Put 70% in the total stock market fund VTI and 30% in short-term bonds SHY, and "
+                  "rebalance when either one drifts more than 5 percentage points.")
+    assert spec.allocation.weights == {"VTI": 0.7, "SHY": 0.3}
+    spec = _parse("can you set up 33/33/33 between SPY, TLT and GLD, rebalancing every month?")
+    assert spec.allocation.weights is not None and len(spec.allocation.weights) == 3
+
+
+def test_above_both_the_50_and_the_200_day_averages() -> None:
+    spec = _parse("buy QQQ when it's above both the 50 and the 200 day averages, and sell once it "
+                  "closes under the 50")
+    assert _conds(spec.entry) == ["price gt sma50", "price gt sma200"]
+    with pytest.raises(ParseError):  # (no line named at all)
+        _parse("buy QQQ when RSI is above both 50 and 60")
+
+
+@pytest.mark.parametrize("text, entry", [
+    ("I want to buy SPY on a breakout, meaning it closes above the highest high of the last 55 "
+     "days, and sell when it closes below the lowest low of the last 20 days.", ["price gt hh55"]),
+    ("buy TLT when it's cheap, meaning RSI under 30, and sell when RSI is over 70",
+     ["rsi14 lt 30"]),
+    ("buy TLT when SPY is cheap, meaning RSI under 30, and sell after 5 days",
+     ["rsi14@SPY lt 30"]),
+])
+def test_a_word_defined_by_the_condition_after_it(text: str, entry: list[str]) -> None:
+    assert _conds(_parse(text).entry) == entry

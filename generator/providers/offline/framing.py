@@ -139,7 +139,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:pls|plz|please)(?= [.!?,;]| ?$)"),
     rx(r"(?:so like|like say|so basically|basically|so yeah)(?= \S)"),
     rx(r"(?:dear|hi|hello|hey) (?:team|sir|madam|support|folks)(?: ,| !)?"),
-    rx(r"(?:the )?(?:idea|rule|plan|goal) is(?: just| simply| basically)?(?: to)?(?= \S)"),
+    rx(r"(?:the |my |our )?(?:idea|rule|plan|goal) is(?: just| simply| basically)?(?: to)?"
+       r"(?= \S)"),
     rx(r"(?:,? )?(?:to|in order to) (?:limit|cap|reduce) (?:my |the )?(?:losses|risk|downside)"
        r"(?: ,)?"),
     rx(r"(?:(?<=^ )|(?<=[.,;:⋄-] ))(?:signal|signals|setup|rules?)(?: :| =)(?= (?:close|price|the"

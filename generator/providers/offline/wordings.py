@@ -538,7 +538,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"| fully| altogether)?"), " , sell otherwise "),
     # "no sell signal, just a 3% stop loss": the risk controls are the exit
     (rx(r"(?:there is |there's )?(?:no|without a|without any) (?:sell|exit) (?:signal|rule"
-        r"|condition|trigger)s?(?: ,)?(?: just| only)?"), " "),
+        r"|condition|trigger)s?(?: ,)?(?: just| only| except| other than| besides| apart from"
+        r"| but)?"), " "),
     # "if that doesn't happen within 10 days just sell it": a time exit
     (rx(r"(?:, )?(?:and )?(?:if|when) (?:that|it|the target|the take profit|the profit target)"
         r" (?:doesn't|does not|hasn't|has not|didn't|did not) (?:happen|hit|get hit|been hit"
@@ -1241,6 +1242,23 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|be flat)(?: when| if)?(?: it is| price is| the price is| price| the price| it)?"
         r" (?P<d2>above|below)(?: it)?"
         r"(?= [.;,⋄]| ?$)"), _either_side_of_the_line),
+    # "buy SPY on a breakout, meaning it closes above ...", "when it's cheap, which means RSI
+    # under 30": a word defined by the condition said after it
+    # (a fund said as the subject stays it: "when SPY is cheap, meaning RSI under 30")
+    (rx(rf"(?:on |at |after )?(?:a |the )?(?:(?:it is|it's|its|(?P<s>{SYM}) is) )?(?:breakout"
+        r"|breakdown|dip|pullback|cheap|oversold|overbought|expensive)(?: ,)? (?:meaning|i \. e \."
+        r"|ie|which means|that is|defined as|by which i mean)(?: when| that)?(?: it(?= \S))?"),
+     lambda m: f" when {m.group('s') or ''} "),
+    # "30% in short-term bonds SHY": the class a weight's fund is named with, before its ticker
+    (rx(rf"(?<=% )(?P<p>in |into |on )?(?:the |my |our )?(?:(?!(?:when|if|and|or|buy|sell|above"
+        r"|below|than|each|per)(?!\S))[a-z][a-z&'-]* ){0,3}(?:bonds|stocks|treasuries|fund|etf"
+        rf"|reits|equities|commodities|cash|tips) (?P<s>{SYM})"), r" \g<p>\g<s> "),
+    # "sell if it drops another 5%": a further 5% from the entry
+    (rx(r"(?P<v>drops|falls|loses|declines|sinks|goes down) (?:another|a further|an additional)"
+        r" (?P<n>\d+(?:\.\d+)?) %(?! (?:from|below|under|off))"),
+     r" \g<v> \g<n> % from my entry "),
+    # "33/33/33 between SPY, TLT and GLD": thirds, said rounded
+    (rx(r"33(?:\.3+)? / 33(?:\.3+)? / 33(?:\.3+)?"), " equal weight "),
     # "Keep 80% in SPY and 20% in cash": cash is the part left unbought, when the weights and
     # it make the whole
     (rx(r"(?:, |; )?(?:and |with |plus )?(?:the other |the remaining |remaining )?"
@@ -1300,8 +1318,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
                 + (" from my entry " if m.group("pre").endswith(("entry", "price", "buy", "cost",
                                                                   "purchase")) else " "))),
     # "70% stocks and 30% bonds using VTI and IEF": the funds named for the classes, in order
-    (rx(rf"(?P<a>\d+(?:\.\d+)?) % (?:in )?(?:stocks|equities|equity|shares) (?:and|,|/) (?P<b>\d+"
-        r"(?:\.\d+)?) % (?:in )?(?:bonds|treasuries|fixed income) (?:using|with|in|via|through)"
+    (rx(rf"(?P<a>\d+(?:\.\d+)?) % (?:in )?(?:stocks|equities|equity|shares)(?: and| ,| /)?"
+        r" (?P<b>\d+(?:\.\d+)?) % (?:in )?(?:bonds|treasuries|fixed income)(?: ,)?"
+        r" (?:using|with|in|via|through)"
         rf" (?P<s>{SYM}) (?:and|&|/|,) (?P<t>{SYM})"), r" \g<a> % \g<s> and \g<b> % \g<t> "),
     # "a 20/100 sma golden cross": the cross of those two lines (and the death cross after it)
     (rx(r"(?:on |at )?(?:a |the )?(?P<a>\d+) / (?P<b>\d+)(?: day)? (?P<k>sma|ema|ma|dma)?"
@@ -1629,7 +1648,8 @@ _LINE = (r"(?:the |its )?\d+ (?:days?|weeks?)(?: (?:simple |exponential )?(?:sma
 _PLURAL_KIND = re.compile(r" (?P<k>(?:simple |exponential )?(?:sma|ema|moving average|average|ma"
                           r"|dma))s$")
 _BOTH = rx(rf"(?P<subj>(?:the )?price|it|{SYM})(?P<verb> (?:is|closes|trades|stays|holds))?"
-           rf" (?P<op>above|below|over|under) (?:both )?(?P<a>{_LINE}) and (?P<b>{_LINE})"
+           rf" (?P<op>above|below|over|under) (?:both )?(?P<a>{_LINE}|(?:the |its )?\d+(?= and))"
+           rf" and (?P<b>{_LINE})"
            # ("... above the 50 day and the 50 day is above the 200 day": a clause of its own)
            r"(?! (?:is|are|was|crosses|stays|trades|holds|remains|rises|falls|drops|goes|moves"
            r"|has|turns)(?!\S))")
@@ -1648,6 +1668,11 @@ def _both_lines(text: str) -> str:
         # "above both the 50d and the 200d": two lines named alike; "above the 50 day and the
         # 200 day ema" says the kind of one only and is left as it is
         a, b = m.group("a"), m.group("b")
+        unit = re.search(r"(?<=\d )(?:days?|weeks?)(?!\S)", b)
+        if re.fullmatch(r"(?:the |its )?\d+", a):
+            if unit is None:  # ("above both the 50 and the 200": no line said)
+                return m.group(0)
+            a = f"{a} {unit.group(0)}"  # "the 50 and the 200 day averages": both in days
         plural = _PLURAL_KIND.search(b)
         if plural is not None and _bare_line(a):
             a, b = f"{a} {plural.group('k')}", b[: plural.start()] + f" {plural.group('k')}"
