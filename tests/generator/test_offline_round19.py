@@ -541,3 +541,40 @@ def test_above_both_the_50_and_the_200_day_averages() -> None:
 ])
 def test_a_word_defined_by_the_condition_after_it(text: str, entry: list[str]) -> None:
     assert _conds(_parse(text).entry) == entry
+
+
+def test_a_choice_out_of_a_list_is_no_sell() -> None:
+    spec = _parse("each month pick the best 3 out of SPY, EFA, EEM, IWM, VNQ, GLD and TLT by their "
+                  "1-year return, only if the return is positive, otherwise hold SHY")
+    assert spec.allocation.top_n == 3 and spec.allocation.alternative == "SHY"
+    assert spec.allocation.require_positive_momentum is True
+
+
+def test_unless_all_are_negative_in_a_rotation() -> None:
+    spec = _parse("each month own whichever of QQQ and SPY did better over 3 months, unless both "
+                  "are negative, then own TLT")
+    assert spec.allocation.require_positive_momentum is True
+    assert spec.allocation.alternative == "TLT"
+
+
+def test_settings_said_the_other_way_round() -> None:
+    spec = _parse("TLT: buy when the 14 rsi crosses back above 30; sell when it crosses down "
+                  "below 70")
+    assert _conds(spec.entry) == ["rsi14 crosses_above 30"]
+    spec = _parse("ema 9 / ema 21 cross on IWM. long when the 9 crosses above the 21, flat when "
+                  "the 9 crosses below the 21")
+    assert _conds(spec.entry) == ["ema9 crosses_above ema21"]
+
+
+def test_a_drift_said_of_any_one_of_them() -> None:
+    spec = _parse("equal weight QQQ, IWM, EFA and EEM. rebalance when any one of them drifts off "
+                  "by 5 percentage points")
+    assert spec.allocation.drift_band_pct == 5 and len(spec.allocation.weights or {}) == 4
+
+
+def test_classes_then_their_funds_in_brackets() -> None:
+    spec = _parse("I want to rotate between stocks, bonds and gold (SPY, TLT, GLD). Every month "
+                  "hold the one with the best return over the last 4 months.")
+    assert spec.symbols == ["SPY", "TLT", "GLD"] and spec.allocation.lookback_days == 84
+    with pytest.raises(ParseError):  # (three classes, two funds)
+        _parse("rotate between stocks, bonds and gold (SPY, TLT). monthly by 3 month return")

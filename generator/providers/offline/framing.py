@@ -400,7 +400,9 @@ _ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))")
 _CLAUSE_START = re.compile(r"(?:^|[,;.⋄:|-]|(?<!\S)but)\s*$")
 LAST_VERB = re.compile(r"(?<!\S)(?P<v>sell|sells|selling|sold|exit|exits|out|dump|flat|cash"
                         r"|liquidate|dispose|close (?:it|out)|buy|buys|buying|bought|long|enter"
-                        r"|purchase|acquire|hold|own|keep|get in|go long)(?!\S)")
+                        r"|purchase|acquire|hold|own|keep|get in|go long)(?!\S)"
+                        # ("the best 3 out of SPY, EFA, ...": a choice, not a sell)
+                        r"(?<!out(?= of))")
 SELL_VERBS = frozenset(words(
     "sell sells selling sold exit exits out dump flat cash liquidate dispose")) | {"close it",
                                                                                  "close out"}
@@ -881,6 +883,26 @@ _DESCRIPTION_STOP = frozenset(words(
 )) | _PLEASANTRY_STOP | _REMARK_STOP
 
 
+# "rotate between stocks, bonds and gold (SPY, TLT, GLD)": a list of classes, then the funds
+# that hold them in brackets, one for each
+_LIST_SEP = r"(?: ,| and| , and| &)"
+_CLASS_NAME = (rf"(?:(?!(?:between|among|across|in|of|and|the|to|or|with|rotate|hold|buy|own)"
+               rf"(?!\S))[a-z][a-z'-]*|{SYM})")
+_CLASSES_THEN_TICKERS = re.compile(
+    rf"(?<!\S)(?P<names>{_CLASS_NAME}(?:{_LIST_SEP} {_CLASS_NAME}){{1,7}}) \( (?P<syms>{SYM}"
+    rf"(?:{_LIST_SEP} {SYM}){{1,7}}) \)(?!\S)")
+
+
+def _classes_then_tickers(found: list[str], m: re.Match[str]) -> str:
+    def count(said: str) -> int:
+        return len([w for w in re.split(r" (?:,|and|&)(?: and)? ", f" {said} ") if w.strip()])
+
+    if count(m.group("names")) != count(m.group("syms")):
+        return m.group(0)
+    found.append(m.group("names"))
+    return f" {m.group('syms')} "
+
+
 def _described(found: list[str], m: re.Match[str]) -> str:
     said = m.group("words").split()
     keep: list[str] = []
@@ -1095,6 +1117,7 @@ def strip_small_talk(state: ParseState) -> None:
     # read ("TL;DR: on QQQ I buy ...")
     text = re.sub(r"^\s*(?:long (?:post|story) short )?(?:[.,:] )*tldr(?: :)?(?= \S)",
                   lambda m: f" {handler(m)} ", state.t)
+    text = _CLASSES_THEN_TICKERS.sub(lambda m: _classes_then_tickers(found, m), text)
     text = _DESCRIBED_INSIDE.sub(lambda m: _described_inside(found, m), text)
     text = _DESCRIBED.sub(lambda m: _described(found, m), text)
     text = _DESCRIBED_COMMA.sub(lambda m: _described(found, m), text)

@@ -135,6 +135,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # negative", "$10,000 in per trade": said another way
     (r"(?i)\b(?:comes? in|lands?|prints?|finishes|settles) (below|above|under|over)\b", r"is \1"),
     (r"(?i)\bpx\b(?= (?:above|below|under|over|>|<|crosses|closes)\b)", "price"),
+    # "the 14 rsi": the 14-day RSI; "ema 9 / ema 21 cross": the 9/21 EMA cross
+    (r"(?i)\b(the|its|a) (\d+) rsi\b", r"\1 \2 day rsi"),
+    (r"(?i)\b(ema|sma) ?(\d+) ?/ ?\1 ?(\d+)\b", r"\2/\3 \1"),
     (r"(?i)\b(\d+ ?(?:mo|month|months|day|days|week|weeks|yr|year|years|m|d)) rets?\b",
      r"\1 return"),
     (r"(?i)\b(flips|turns|goes|swings) back to (negative|positive)\b", r"turns \2"),

@@ -116,10 +116,10 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
        r"|from|out of line with) (?:its |the |their )?targets?(?: weights?)?"),
     # "rebalance yearly or if a position is off by 10 points"
     rx(r"(?:, )?(?:and |but |or )?(?:only )?(?:(?:rebalance|rebalancing|rebalanced)(?: only)? )?"
-       r"(?:when|if|whenever|once) (?:something|anything|one|either|any of them|one of them"
-       r"|1 of them|a weight|any weight|a holding|any holding|a position|any position|an asset"
-       r"|any asset|they|it)(?: is| are| gets| get| drifts?| goes| go)? off by(?: more than"
-       r"| at least)?"
+       r"(?:when|if|whenever|once) (?:something|anything|one|either|any one of them|any of them"
+       r"|one of them|1 of them|a weight|any weight|a holding|any holding|a position|any position"
+       r"|an asset|any asset|they|it)(?: is| are| gets| get| drifts?| goes| go)? off by"
+       r"(?: more than| at least)?"
        r" (?P<n>\d+(?:\.\d+)?) (?:points|pts|%|percent)(?: or more)?"),
     # "or sooner if any sleeve wanders 10 points away from its 25%", "whenever something drifts
     # more than 3 percent from where it should be", "when one of the holdings has drifted more

@@ -129,6 +129,7 @@ _COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", 
 _UNIVERSE = rx(rf"(?:among|between|across|amongst|(?:top|best|strongest) (?:\d+|one) (?:of|from"
                rf"|among)) {SYM}(?: ,| /| &)?(?: and| or)? {SYM}")
 
+_RULE_VERBS = frozenset(words("buy buys sell sells hold holds own owns exit exits long"))
 _PORTFOLIO_FIRST = rx(rf"^(?:{EQUAL.pattern}) {SYM}(?: ,| /| &)?(?: and)? {SYM}")
 
 _THE_CLASSIC_ONE = rx(r"(?:the |a )?(?:classic|standard|famous|well known|popular|usual|simple"
@@ -183,7 +184,7 @@ def _title_split(text: str) -> tuple[str, str] | None:
             # "Equal weight SPY, EFA, EEM - rebalance weekly": the portfolio itself, said first
             # (a body naming no fund has nothing to trade without it)
             if _PORTFOLIO_FIRST.search(head_text) and not any(
-                    re.fullmatch(SYM, t) or t in RULE_WORDS for t in tokens[k + 1:]):
+                    re.fullmatch(SYM, t) or t in _RULE_VERBS for t in tokens[k + 1:]):
                 return None
             return " ".join(head), " ".join(tokens[k + 1 :])
         if tok in RULE_WORDS or tok in ("%", "percent"):

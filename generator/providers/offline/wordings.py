@@ -2026,6 +2026,12 @@ _DOES_WELL = rx(rf"(?:it|this|that|they|the strategy|this strategy|the system|th
                 r" (?:when|if|whenever|once)")
 
 
+_UNLESS_ALL_NEGATIVE = rx(rf"(?:, )?unless (?P<q>both|all|all of them|both of them) (?:are|is|were"
+                          r"|have been|turn) (?:negative|down|below zero)(?: ,)? (?:then|in which"
+                          r" case)(?: i)? (?:own|hold|buy|go to|switch to|move to|rotate to|park"
+                          rf" in|sit in) (?P<s>{SYM})")
+
+
 def expand_shorthands(state: ParseState) -> None:
     said = _DOES_WELL.search(state.t)
     if said:
@@ -2033,6 +2039,9 @@ def expand_shorthands(state: ParseState) -> None:
                          "as a buy or sell rule ('buy only when ...')", [said.group(0).strip()])
     text = _default_rsi(state, _funds_for_classes(_periods_of_a_named_pair(state.t)))
     if "unless" in text:
+        # "whichever did better over 3 months, unless both are negative, then own TLT": the
+        # rotation's filter and where the money goes, said with "unless"
+        text = _UNLESS_ALL_NEGATIVE.sub(r" , if \g<q> are negative hold \g<s> ", text)
         text = _unless_then(state, text)
     if " : " in text:
         text = _labelled_conditions(text)
