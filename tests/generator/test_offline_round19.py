@@ -578,3 +578,20 @@ def test_classes_then_their_funds_in_brackets() -> None:
     assert spec.symbols == ["SPY", "TLT", "GLD"] and spec.allocation.lookback_days == 84
     with pytest.raises(ParseError):  # (three classes, two funds)
         _parse("rotate between stocks, bonds and gold (SPY, TLT). monthly by 3 month return")
+
+
+@pytest.mark.parametrize("sell", ["sell when the 20 crosses below the 50",
+                                  "sell when 20 crosses below 50"])
+def test_a_line_said_by_its_period_keeps_the_fund_it_was_named_on(sell: str) -> None:
+    # (the base parser read "the 20" as QQQ's 20-day EMA: the sell on another fund's lines)
+    spec = _parse(f"buy QQQ when SPY's 20 day EMA crosses above its 50 day EMA, {sell}")
+    assert _conds(spec.exit) == ["ema20@SPY crosses_below ema50@SPY"]
+
+
+def test_a_line_said_by_its_period_on_two_funds_is_not_guessed() -> None:
+    with pytest.raises(ParseError):
+        _parse("buy QQQ when SPY's 50 day SMA is above its 200 day SMA and QQQ's 50 day SMA is "
+               "above its 200 day SMA, sell when the 50 drops below the 200")
+    spec = _parse("Buy EFA only when both EFA and SPY are above their 200 day SMAs. Sell EFA when "
+                  "it drops under its own 200.")  # (the subject says whose)
+    assert _conds(spec.exit) == ["price lt sma200"]

@@ -368,8 +368,15 @@ def _named_period(reader: _Reader) -> Ind | None:
     if named is None:
         return None
     kind, timeframe = named
+    # ("buy QQQ when SPY's 20 day EMA crosses above its 50 day EMA, sell when the 20 crosses
+    # below the 50": the lines of SPY said before; said of two symbols, which one is not guessed)
+    on = state.line_symbols.get((kind, int(period), timeframe), set())
+    if reader.toks and reader.toks[0] in state.syms:
+        on = set()  # ("EFA drops under its own 200": the subject's line, settled with it)
+    if len(on) > 1:
+        return None
     reader.i += 1
-    return Ind(kind, int(period), timeframe=timeframe)
+    return Ind(kind, int(period), timeframe=timeframe, symbol=next(iter(on), None))
 
 
 def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | None]:
@@ -643,6 +650,10 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
             resolved = _undirected_cross(op, left, right, role)
         if resolved is None:
             raise _Refused("the direction of the comparison is unclear (say above or below)")
+        for side in (left, right):
+            if isinstance(side, Ind) and (side.kind in _MOVING or side.kind is None):
+                state.line_symbols.setdefault((side.kind, side.period, side.timeframe),
+                                              set()).add(side.symbol)
         return Cond(left, resolved, right, text, offset_pct=reader.offset,
                     motion=op.code in ("mu", "md"))
     except _Refused as refused:

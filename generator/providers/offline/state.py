@@ -90,6 +90,10 @@ class ParseState:
     # "on the weekly chart", "using weekly bars": a close is the weekly close, an N-week high
     # is N weekly bars (wordings.py, indicators.py)
     weekly_bars: bool = False
+    # the symbols each moving average (kind, period, timeframe) was compared on so far, None
+    # for the traded one: "the 20" said later is that line, on that symbol (conditions.py)
+    line_symbols: dict[tuple[IndicatorKind | None, int | None, str | None], set[str | None]] = (
+        field(default_factory=dict))
     # short selling (shorts.py): allowed by the server, and found in the text
     allow_short: bool = False
     short: bool = False
