@@ -595,3 +595,25 @@ def test_a_line_said_by_its_period_on_two_funds_is_not_guessed() -> None:
     spec = _parse("Buy EFA only when both EFA and SPY are above their 200 day SMAs. Sell EFA when "
                   "it drops under its own 200.")  # (the subject says whose)
     assert _conds(spec.exit) == ["price lt sma200"]
+
+
+@pytest.mark.parametrize("text", [
+    "buy QQQ when SPY's RSI(2) < 10, sell when RSI(2) > 70",
+    "buy TLT when SPY's 14 day RSI is over 70, sell when the RSI is under 50",
+    "buy GLD when SPY's 50 day SMA falls below its 200 day SMA, sell when the 50 day SMA climbs "
+    "back above the 200 day SMA",
+])
+def test_a_bare_indicator_in_the_sell_read_on_another_fund_in_the_buy_is_refused(
+        text: str) -> None:
+    # (the base parser read them on the traded fund: SPY's RSI to buy, QQQ's to sell)
+    with pytest.raises(ParseError, match="say whose it is"):
+        _parse(text)
+
+
+@pytest.mark.parametrize("sell, owner", [
+    ("sell when QQQ's RSI(2) > 70", "rsi2 gt 70"),
+    ("sell QQQ when its RSI(2) > 70", "rsi2 gt 70"),
+    ("sell when SPY's RSI(2) > 70", "rsi2@SPY gt 70"),
+])
+def test_the_sell_saying_whose_indicator(sell: str, owner: str) -> None:
+    assert _conds(_parse(f"buy QQQ when SPY's RSI(2) < 10, {sell}").exit) == [owner]

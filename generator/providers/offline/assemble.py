@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from generator.providers.offline.errors import validation_errors
 from generator.providers.offline.state import ParseState
+from generator.providers.offline.terms import Ind
 from generator.spec import (
     Allocation,
     Condition,
@@ -50,6 +51,28 @@ def _price_against_zero(rule: Rule | None) -> Condition | None:
     return None
 
 
+def _said_alike(bare: Ind, other: Ind) -> bool:
+    """`bare` (a sell rule's indicator) names `other`: the same kind and bars, each setting
+    either left unsaid ("the RSI") or the same."""
+    return bare.kind == other.kind and bare.timeframe == other.timeframe and all(
+        getattr(bare, f) is None or getattr(bare, f) == getattr(other, f)
+        for f in ("period", "fast", "slow", "signal", "num_std"))
+
+
+def _another_funds_line(state: ParseState, traded: list[str]) -> tuple[str, str] | None:
+    """An indicator the sell rule reads bare (no fund, no "its") that the buy rule read only on
+    another fund ("buy QQQ when SPY's RSI(2) < 10, sell when RSI(2) > 70"): whose is meant is not
+    guessed. (The price, every fund's own, is not asked about.)"""
+    for ind, role, owner in state.read_on:
+        if role != "exit" or owner is not None:
+            continue
+        bought = {o for i, r, o in state.read_on if _said_alike(ind, i) and r in ("entry", "hold")}
+        others = sorted(o for o in bought if o is not None and o != "its" and o not in traded)
+        if bought and len(others) == len(bought):
+            return (ind.kind.value.upper() if ind.kind else "it"), others[0]
+    return None
+
+
 def build_spec(
     state: ParseState,
     *,
@@ -65,6 +88,11 @@ def build_spec(
             raise state.fail("a price is compared with zero, which it never crosses: say which "
                              "indicator turns positive or negative (e.g. 'the MACD histogram "
                              "turns positive')")
+    other = _another_funds_line(state, symbols)
+    if other is not None:
+        raise state.fail(f"the sell rule reads {other[0]} with no fund named, and the buy rule "
+                         f"reads it on {other[1]} only: say whose it is (e.g. 'sell when "
+                         f"{other[1]}'s ...')")
     if state.alternative is not None:
         allocation = {**allocation, "alternative": state.alternative}
     if state.amount is not None and allocation.get("kind") != "fixed_amount":

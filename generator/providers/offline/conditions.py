@@ -650,10 +650,14 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
             resolved = _undirected_cross(op, left, right, role)
         if resolved is None:
             raise _Refused("the direction of the comparison is unclear (say above or below)")
+        possessive = re.search(r"(?<!\S)(?:its|own|their)(?!\S)", text) is not None
         for side in (left, right):
             if isinstance(side, Ind) and (side.kind in _MOVING or side.kind is None):
                 state.line_symbols.setdefault((side.kind, side.period, side.timeframe),
                                               set()).add(side.symbol)
+            if isinstance(side, Ind) and side.kind not in (None, IndicatorKind.price):
+                state.read_on.append((replace(side, symbol=None), role,
+                                      side.symbol or ("its" if possessive else None)))
         return Cond(left, resolved, right, text, offset_pct=reader.offset,
                     motion=op.code in ("mu", "md"))
     except _Refused as refused:

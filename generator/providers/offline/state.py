@@ -94,6 +94,9 @@ class ParseState:
     # for the traded one: "the 20" said later is that line, on that symbol (conditions.py)
     line_symbols: dict[tuple[IndicatorKind | None, int | None, str | None], set[str | None]] = (
         field(default_factory=dict))
+    # each indicator read in a condition (its settings, the symbol cleared), with the role of its
+    # rule and whose it was said to be: a symbol, "its" (a possessive), or None (said bare)
+    read_on: list[tuple[Ind, str | None, str | None]] = field(default_factory=list)
     # short selling (shorts.py): allowed by the server, and found in the text
     allow_short: bool = False
     short: bool = False
