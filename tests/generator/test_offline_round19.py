@@ -617,3 +617,29 @@ def test_a_bare_indicator_in_the_sell_read_on_another_fund_in_the_buy_is_refused
 ])
 def test_the_sell_saying_whose_indicator(sell: str, owner: str) -> None:
     assert _conds(_parse(f"buy QQQ when SPY's RSI(2) < 10, {sell}").exit) == [owner]
+
+
+def test_im_in_a_fund_when() -> None:
+    spec = _parse("MACD rule, default settings: when the MACD histogram is above zero I'm in DBC, "
+                  "and when it's below zero I'm out.")
+    assert spec.symbols == ["DBC"] and _conds(spec.entry) == ["macd_hist gt 0"]
+
+
+def test_neither_one_is_after_a_positive_filter() -> None:
+    spec = _parse("every month compare the 12-month returns of SPY and EFA and hold whichever is "
+                  "higher, but only if its 12-month return is positive; if neither one is, sit in "
+                  "AGG instead.")
+    assert spec.allocation.require_positive_momentum is True
+    assert spec.allocation.alternative == "AGG"
+    with pytest.raises(ParseError):  # (no "positive" said: neither is what?)
+        _parse("every month hold whichever of SPY and EFA has the higher 12-month return; if "
+               "neither one is, sit in AGG instead.")
+
+
+def test_controls_and_holds_said_with_why_or_who() -> None:
+    spec = _parse("Buy IWM when the 5-day SMA crosses above the 20-day SMA, and sell when the "
+                  "5-day crosses back below the 20-day. I'd cap losses with a 6% stop.")
+    assert spec.risk.stop_loss_pct == 6
+    spec = _parse("buy GLD when RSI(5) falls below 20, sell when RSI(5) rises above 60, but they "
+                  "insist on holding at least 3 days before selling.")
+    assert spec.risk.min_hold_bars == 3

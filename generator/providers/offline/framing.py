@@ -143,6 +143,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"(?= \S)"),
     rx(r"(?:,? )?(?:to|in order to) (?:limit|cap|reduce) (?:my |the )?(?:losses|risk|downside)"
        r"(?: ,)?"),
+    # "I'd cap losses with a 6% stop": the control said with why
+    rx(r"(?:i'd|i would|i'll|i will|we'd|and)? ?(?:cap|limit|protect)(?: my| the)? (?:losses|the"
+       r" downside|downside|myself)(?= with (?:a|an) \d)"),
     rx(r"(?:(?<=^ )|(?<=[.,;:⋄-] ))(?:signal|signals|setup|rules?)(?: :| =)(?= (?:close|price|the"
        r"|rsi|macd|sma|ema|buy|sell|long|when|if)(?!\S))"),
     rx(r"(?:sizing|position sizing|weighting)(?: :| =)(?= (?:equal|even)(?!\S))"),
@@ -743,7 +746,7 @@ _PAST = frozenset(words(
     """lost kept gave went got had was were did made bought sold tried used burned burnt dropped
     fell missed panicked learned noticed watched saw heard ran held owned traded invested started
     quit wanted thought felt worked chopped whipsawed crashed tanked doubled halved gained paid
-    rode"""))
+    rode worried slept stopped"""))
 _PERSON = frozenset(words(
     """i we my our me us he she his her they their dad mom father mother wife husband brother
     sister friend i've we've i'd"""))

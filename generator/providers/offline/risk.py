@@ -184,7 +184,8 @@ _RULE_OR_TIME = rx(r"(?P<kept>(?:sell|exit|get out|close(?: it| the position)?)(
 
 
 MIN_HOLD_PATTERNS: list[re.Pattern[str]] = [
-    rx(r"(?:, )?(?:and )?(?:(?:could|can|should) it )?(?:hold|keep|give)(?: it| them"
+    rx(r"(?:, )?(?:and |but )?(?:(?:they|i|we) (?:insist on|require|want|always do) )?(?:(?:could"
+       r"|can|should) it )?(?:hold|keep|give|holding|keeping)(?: it| them"
        r"| each position| positions| the position| each trade)?(?: for)? (?:at least|a minimum of"
        rf"|no less than) {_HOLD_N}(?: no matter what)?"
        # "... before the exit rule kicks in", "... before it's allowed to sell", "... before

@@ -229,6 +229,14 @@ def _held_by_default(m: re.Match[str]) -> str:
     return f" {m.group('s')} : "
 
 
+def _in_or_out(m: re.Match[str]) -> str:
+    if m.group("w") != "in" and (m.group("wl") or m.group("sym")):
+        return m.group(0)
+    verb = "buy" if m.group("w") == "in" else "sell"
+    sym = f" {m.group('sym')}" if m.group("sym") else ""
+    return f" {verb}{sym} {m.group('kw')} {m.group('cond')} "
+
+
 def _weights_said_once(m: re.Match[str]) -> str:
     said = m.group("list")
     numbers = [float(n) for n in re.findall(r"(?<!\S)\d+(?:\.\d+)?(?!\S)", said)]
@@ -1148,9 +1156,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # ("as long as the MACD line stays above zero I'm in": held while it holds)
     (rx(r"(?P<kw>when|whenever|if|once|as soon as|(?P<wl>as long as|so long as|while))"
         r" (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
-        r"(?: ,)? (?:i'm|i am|im|we're|we are) (?P<w>in|out|gone|done)(?= [.;!⋄]|\s*$)"),
-     lambda m: m.group(0) if m.group("wl") and m.group("w") != "in" else (
-         f" {'buy' if m.group('w') == 'in' else 'sell'} {m.group('kw')} {m.group('cond')} ")),
+        r"(?: ,)? (?:i'm|i am|im|we're|we are) (?P<w>in|out|gone|done)"
+        # ("... I'm in DBC, and when ... I'm out": the fund said after "in")
+        rf"(?: (?P<sym>{SYM}))?(?= [.;!⋄]| , and | and |\s*$)"),
+     _in_or_out),
     # "the day the 50 slips under the 200 I'm gone": the same, said of a day
     (rx(r"the (?:day|moment|minute|second|week) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
         r"(?: ,)? (?:i'm|i am|im|we're|we are) (?P<w>out|gone|done)(?= [.;!⋄]|\s*$)"),
@@ -1253,6 +1262,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?<=% )(?P<p>in |into |on )?(?:the |my |our )?(?:(?!(?:when|if|and|or|buy|sell|above"
         r"|below|than|each|per)(?!\S))[a-z][a-z&'-]* ){0,3}(?:bonds|stocks|treasuries|fund|etf"
         rf"|reits|equities|commodities|cash|tips) (?P<s>{SYM})"), r" \g<p>\g<s> "),
+    # "..., but only if its 12-month return is positive; if neither one is, sit in AGG": the
+    # filter said again with its word left out (only after "positive" was said)
+    (rx(r"(?P<q>if|when) (?P<n>neither|none)(?: one| 1| of them| of those)? (?P<v>is|are)"
+        r"(?= ,| ⋄| [.;]| ?$)"),
+     lambda m: (f" {m.group('q')} {m.group('n')} {m.group('v')} positive "
+                if re.search(r"(?<!\S)positive(?!\S)", m.string[: m.start()]) else m.group(0))),
     # "sell if it drops another 5%": a further 5% from the entry
     (rx(r"(?P<v>drops|falls|loses|declines|sinks|goes down) (?:another|a further|an additional)"
         r" (?P<n>\d+(?:\.\d+)?) %(?! (?:from|below|under|off))"),
