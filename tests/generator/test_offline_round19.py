@@ -643,3 +643,27 @@ def test_controls_and_holds_said_with_why_or_who() -> None:
     spec = _parse("buy GLD when RSI(5) falls below 20, sell when RSI(5) rises above 60, but they "
                   "insist on holding at least 3 days before selling.")
     assert spec.risk.min_hold_bars == 3
+
+
+def test_more_ordinary_phrasings() -> None:
+    spec = _parse("rotation: SPY EFA EEM IEF, top 1 by 6 month momentum, monthly, go to cash if "
+                  "its momentum is negative")
+    assert spec.allocation.require_positive_momentum is True
+    spec = _parse("buy GLD when its 5 day average crosses up through the 20 day average; sell on "
+                  "the reverse")
+    assert _conds(spec.exit) == ["sma5 crosses_below sma20"]
+    spec = _parse("Buy SPY when it's down 2% on the day and sell at the next close above the 5 day "
+                  "average")
+    assert _conds(spec.entry) == ["roc1 lt -2"] and _conds(spec.exit) == ["price gt sma5"]
+    spec = _parse("keep 1/3 in VTI, 1/3 in TLT and 1/3 in GLD. rebalance when any is off by 10%")
+    assert spec.allocation.weights == {"VTI": 1 / 3, "TLT": 1 / 3, "GLD": 1 / 3}
+
+
+@pytest.mark.parametrize("text, entry", [
+    ("Buy LQD when it crosses above its 50 day SMA with volume above its 20 day average, sell "
+     "when it crosses back below", ["price crosses_above sma50", "volume gt volume_sma20"]),
+    ("buy GLD when it closes above its 50-day moving average with the 14-day RSI under 70, and "
+     "sell when price falls back below the 50-day", ["price gt sma50", "rsi14 lt 70"]),
+])
+def test_a_second_condition_said_with_with(text: str, entry: list[str]) -> None:
+    assert _conds(_parse(text).entry) == entry

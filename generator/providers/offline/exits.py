@@ -24,7 +24,9 @@ _OPPOSITE = (
     r"|(?:opposite|reverse|reversed|other|bearish|downward|negative|contrary)"
     r" cross(?:ing|over|es over|es)?"
     r"|cross(?:ing)? in the other direction|opposite signal|reverse signal"
-    r"|cross(?:ing)? (?:down|under)|bear(?:ish)? crossover)"
+    r"|cross(?:ing)? (?:down|under)|bear(?:ish)? crossover"
+    # ("sell on the reverse": the cross said before, the other way)
+    r"|reverse(?= [,;.⋄]| ?$))"
 )
 _WHEN = r"(?:when|if|once|as soon as|whenever)"
 EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [

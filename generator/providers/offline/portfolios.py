@@ -169,6 +169,10 @@ ROT_BY = rx(
     rf"(?:by|on|using|based on|ranked by|ranking by) (?:their |its |the )?(?:{MOMENTUM_WORDS})"
 )
 ROT_POSITIVE = [
+    # "go to cash if its momentum is negative": the pick's own, the filter is positive
+    rx(r"(?:, )?(?:and |but |or )?(?:(?:go|move|switch|stay|sit|be|rotate)(?: to| in| into)? cash"
+       r"|hold cash) (?:if|when|whenever) (?:its|the pick's|the winner's|their)"
+       r" (?:momentum|return|\d+ month return|performance) (?:is|turns|goes|are) negative"),
     rx(
         r"(?:, )?(?:but )?(?:only )?(?:if|when|while|provided|as long as|(?<!ones )(?<!those )"
         r"(?<!names )(?<!picks )(?<!etfs )(?<!funds )with)"

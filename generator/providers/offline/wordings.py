@@ -1268,6 +1268,23 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?= ,| ⋄| [.;]| ?$)"),
      lambda m: (f" {m.group('q')} {m.group('n')} {m.group('v')} positive "
                 if re.search(r"(?<!\S)positive(?!\S)", m.string[: m.start()]) else m.group(0))),
+    # "when it's down 2% on the day": its one-day return
+    (rx(r"(?P<s>it|price|the price|[A-Z]{2,5}) (?:is|was|closes|closed|ends|finishes) (?P<d>down"
+        r"|up) (?:more than |over |at least )?(?P<x>\d+(?:\.\d+)?) % (?:on the day|today|in a"
+        r" day|in 1 day|for the day|on a day)"),
+     lambda m: (f" {'its' if m.group('s') in ('it', 'price', 'the price') else m.group('s')}"
+                f" 1 day return is {'below - ' if m.group('d') == 'down' else 'above '}"
+                f"{m.group('x')} % ")),
+    # "sell at the next close above the 5 day average": on a close above it
+    (rx(r"(?:at|on) the next close(?= (?:above|below|over|under))"), " on a close "),
+    # "1/3 in VTI, 1/3 in TLT and 1/3 in GLD": thirds
+    (rx(rf"1 / 3 (?:in |into |on )?(?P<a>{SYM})(?: ,)?(?: and)? 1 / 3 (?:in |into |on )?"
+        rf"(?P<b>{SYM})(?: ,)?(?: and)? 1 / 3 (?:in |into |on )?(?P<c>{SYM})"),
+     r" split equally between \g<a> , \g<b> and \g<c> "),
+    # "crosses above its 50 day SMA with volume above its 20 day average": a second condition
+    # said with "with" (an indicator and a comparison follow)
+    (rx(r"with(?= (?:the |its |a )?(?:volume|rsi|\d+ day rsi|macd|price|the price|\d+ day"
+        r" (?:sma|ema)) (?:(?! [,;.⋄] ).)*?(?:above|below|under|over|>|<) )"), " and "),
     # "sell if it drops another 5%": a further 5% from the entry
     (rx(r"(?P<v>drops|falls|loses|declines|sinks|goes down) (?:another|a further|an additional)"
         r" (?P<n>\d+(?:\.\d+)?) %(?! (?:from|below|under|off))"),
