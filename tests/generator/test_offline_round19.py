@@ -667,3 +667,19 @@ def test_more_ordinary_phrasings() -> None:
 ])
 def test_a_second_condition_said_with_with(text: str, entry: list[str]) -> None:
     assert _conds(_parse(text).entry) == entry
+
+
+def test_beginners_phrasings() -> None:
+    spec = _parse("I want a set it and forget it portfolio: SPY and AGG, 50/50, rebalanced yearly")
+    assert spec.allocation.weights == {"SPY": 0.5, "AGG": 0.5}
+    spec = _parse("Split my money between QQQ and TLT, 70/30, and rebalance whenever it's 5% off.")
+    assert spec.allocation.weights == {"QQQ": 0.7, "TLT": 0.3}
+    spec = _parse("can the bot buy IWM when it's oversold? I'd say RSI below 25. Then sell when "
+                  "RSI gets to 60.")
+    assert _conds(spec.entry) == ["rsi14 lt 25"]
+    spec = _parse("Is it possible to have a bot that only holds QQQ when it's doing well, like "
+                  "above its 100 day moving average, and otherwise keeps the money in SHY?")
+    assert _conds(spec.entry) == ["price gt sma100"] and spec.allocation.alternative == "SHY"
+    with pytest.raises(ParseError):  # (what the word means said the other way)
+        _parse("buy QQQ when it's doing well, like below its 100 day moving average, sell after "
+               "10 days")

@@ -262,6 +262,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?:please |kindly )?set (?:something|it|this|that) up(?: (?:where|so that|so"
        r"|for me))?(?: (?:it|the bot)(?= (?:buys|sells|holds|keeps|owns)(?!\S)))?)(?=\s+[a-z])"),
     rx(r"(?:please |kindly )?(?:make|have) (?:it|the bot)(?= (?:buy|sell|hold|keep|own)(?!\S))"),
+    rx(r"(?:is it possible|would it be possible|can i|could i) (?:to )?(?:have|get|make) (?:a|the)"
+       r" (?:bot|strategy|system) (?:that|which)(?: only)?(?= (?:holds|buys|owns|keeps|trades)"
+       r"(?!\S))"),
     rx(r"(?:(?:and |but )?if (?:it's |it is |that's |that is |that |it )?(?:possible|not too much"
        r" trouble"
        r"|doable|ok|okay|feasible)(?: ,)?)"),

@@ -1285,6 +1285,23 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # said with "with" (an indicator and a comparison follow)
     (rx(r"with(?= (?:the |its |a )?(?:volume|rsi|\d+ day rsi|macd|price|the price|\d+ day"
         r" (?:sma|ema)) (?:(?! [,;.⋄] ).)*?(?:above|below|under|over|>|<) )"), " and "),
+    # "SPY and AGG, 50/50", "between QQQ and TLT, 70/30": the split said after the funds
+    (rx(rf"(?P<a>{SYM}) (?:and|&|/) (?P<b>{SYM})(?: ,)? (?P<x>\d+) / (?P<y>\d+)(?! /)"),
+     lambda m: (f" {m.group('x')} % {m.group('a')} and {m.group('y')} % {m.group('b')} "
+                if int(m.group("x")) + int(m.group("y")) == 100 else m.group(0))),
+    (rx(r"(?:split|divide|put) (?:my|the|our) (?:money|cash|account|portfolio)(?: evenly)?"
+        r" (?:between|among|across)(?= \d+(?:\.\d+)? % )"), " "),
+    # "otherwise keeps the money in SHY": the alternative
+    (rx(rf"(?:, )?(?:and )?otherwise (?:keeps?|puts?|parks?|holds?) (?:the|that|my|its) (?:money"
+        rf"|cash) (?:in|into) (?P<s>{SYM})"), r" , otherwise hold \g<s> "),
+    # "when it's oversold? I'd say RSI below 25.", "when it's doing well, like above its 100 day
+    # moving average": the vague word, then what the writer means by it
+    (rx(rf"(?:(?P<s>{SYM}) is |it is |it's )(?:(?P<up>overbought|doing well|strong|trending up"
+        r"|in an uptrend)|oversold|weak|doing badly|cheap) (?:\?|\.|,) (?:i'd say|i would say"
+        r"|i mean|say|like|as in|meaning|that is) (?P<c>(?:(?! [.?!;⋄] | , and ).)+?)"
+        r"(?= [.?!;⋄]| , and | ?$)"),
+     lambda m: (f" {m.group('s') or ''} {m.group('c')} " if _says_direction(
+         m.group("c"), up=bool(m.group("up"))) else m.group(0))),
     # "sell if it drops another 5%": a further 5% from the entry
     (rx(r"(?P<v>drops|falls|loses|declines|sinks|goes down) (?:another|a further|an additional)"
         r" (?P<n>\d+(?:\.\d+)?) %(?! (?:from|below|under|off))"),
