@@ -683,3 +683,15 @@ def test_beginners_phrasings() -> None:
     with pytest.raises(ParseError):  # (what the word means said the other way)
         _parse("buy QQQ when it's doing well, like below its 100 day moving average, sell after "
                "10 days")
+
+
+def test_im_in_otherwise_cash_max_loss_and_hold_for() -> None:
+    spec = _parse("SPY: if the 50 SMA is above the 200 SMA I'm in, otherwise I'm in cash")
+    assert _conds(spec.entry) == ["sma50 gt sma200"] and _conds(spec.exit) == ["sma50 lt sma200"]
+    spec = _parse("Buy TLT when the 5-day RSI drops below 20. Sell when it rises above 50. Max "
+                  "loss 4%.")
+    assert spec.risk.stop_loss_pct == 4
+    spec = _parse("When the 3 day RSI of SPY is below 15, buy SPY and hold for 4 days")
+    assert spec.risk.max_hold_bars == 4 and spec.exit is None
+    spec = _parse("buy SPY when RSI(2) < 10 and hold for at least 4 days, sell when RSI(2) > 70")
+    assert spec.risk.min_hold_bars == 4 and spec.risk.max_hold_bars is None

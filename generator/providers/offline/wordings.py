@@ -1158,7 +1158,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
         r"(?: ,)? (?:i'm|i am|im|we're|we are) (?P<w>in|out|gone|done)"
         # ("... I'm in DBC, and when ... I'm out": the fund said after "in")
-        rf"(?: (?P<sym>{SYM}))?(?= [.;!⋄]| , and | and |\s*$)"),
+        rf"(?: (?P<sym>{SYM}))?(?= [.;!⋄]| , and | and | ,? otherwise | ,? else |\s*$)"),
      _in_or_out),
     # "the day the 50 slips under the 200 I'm gone": the same, said of a day
     (rx(r"the (?:day|moment|minute|second|week) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)"
@@ -1285,6 +1285,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # said with "with" (an indicator and a comparison follow)
     (rx(r"with(?= (?:the |its |a )?(?:volume|rsi|\d+ day rsi|macd|price|the price|\d+ day"
         r" (?:sma|ema)) (?:(?! [,;.⋄] ).)*?(?:above|below|under|over|>|<) )"), " and "),
+    # "Max loss 4%.": the stop
+    (rx(r"(?:max|maximum|max\.) loss(?: per trade| on a trade)?(?: of| :| is| =)?"
+        r" (?P<n>\d+(?:\.\d+)?) %"), r" stop loss \g<n> % "),
+    # "buy SPY and hold for 4 days": the time exit
+    (rx(r"(?:, )?(?:and |then )?(?:hold|keep)(?: it| them| the position)? for (?P<n>\d+)"
+        r" (?P<u>days|trading days|weeks|bars|sessions)(?= [,;.⋄]| ?$)"),
+     r" , sell after \g<n> \g<u> "),
     # "SPY and AGG, 50/50", "between QQQ and TLT, 70/30": the split said after the funds
     (rx(rf"(?P<a>{SYM}) (?:and|&|/) (?P<b>{SYM})(?: ,)? (?P<x>\d+) / (?P<y>\d+)(?! /)"),
      lambda m: (f" {m.group('x')} % {m.group('a')} and {m.group('y')} % {m.group('b')} "
