@@ -695,3 +695,17 @@ def test_im_in_otherwise_cash_max_loss_and_hold_for() -> None:
     assert spec.risk.max_hold_bars == 4 and spec.exit is None
     spec = _parse("buy SPY when RSI(2) < 10 and hold for at least 4 days, sell when RSI(2) > 70")
     assert spec.risk.min_hold_bars == 4 and spec.risk.max_hold_bars is None
+
+
+def test_an_arrow_between_the_steps_of_a_list() -> None:
+    spec = _parse("- Universe: SPY, EFA, EEM, AGG - Rank by 6-month return -> hold top 2 - Only "
+                  "hold if return > 0, else SHY - Rebalance monthly")
+    assert spec.allocation.top_n == 2 and spec.allocation.alternative == "SHY"
+    spec = _parse("RSI(2) on SPY below 10 -> buy, above 70 -> sell")  # (an arrow to an action)
+    assert _conds(spec.entry) == ["rsi2 lt 10"]
+
+
+def test_spelled_out_is_not_the_sell_label() -> None:
+    spec = _parse("Rotation, spelled out: each quarter hold the top 3 of SPY, EFA, EEM, IWM and "
+                  "VNQ by 12-month return.")
+    assert spec.allocation.top_n == 3 and spec.schedule == "quarterly"

@@ -245,6 +245,12 @@ def _weights_said_once(m: re.Match[str]) -> str:
     return re.sub(r"(?<!\S)(\d+(?:\.\d+)?)(?! %| percent)(?=\s)", r"\1 %", said)
 
 
+# "in:" / "out:" as a label, never a verb's particle: "let me spell it out:", "spelled out:",
+# "fill it in:", "laid out:"
+_NOT_A_LABEL = ("(?<! it )(?<! them )(?<! this )(?<! spelled )(?<! laid )(?<! written )"
+                "(?<! worked )")
+
+
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Buy: QQQ when RSI(14) < 30", "**Buy when:** RSI(14) < 30": a label, then its rule
     (rx(rf"(?P<v>buy|sell|entry|exit|long|enter)(?: signal| rule)? : (?P<s>{SYM})(?= (?:when|if"
@@ -878,13 +884,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # ("long condition: SMA(50) crosses over ...", "sell signal: RSI(2) > 70": a platform's
     # labels)
     # (never after a pronoun: "let me spell it out: ...", "fill it in: ...")
-    (rx(r"(?<! it )(?<! them )(?<! this )(?:enter|entry|entries|buy|long|in|conditions|(?:entry|buy"
+    (rx(rf"{_NOT_A_LABEL}(?:enter|entry|entries|buy|long|in|conditions|(?:entry|buy"
         r"|long) (?:conditions?|rules?"
         r"|signals?|triggers?|criteria|setup))"
         r" :(?= \S)"), " buy when "),
     # ("Exit: after 7 bars": a time exit, labelled)
     (rx(r"(?:exit|exits|sell|out) :(?= after \d)"), " sell "),
-    (rx(r"(?<! it )(?<! them )(?<! this )(?:exit|exits|sell|out|(?:exit|sell|close) (?:conditions?"
+    (rx(rf"{_NOT_A_LABEL}(?:exit|exits|sell|out|(?:exit|sell|close) (?:conditions?"
         r"|rules?|signals?|triggers?|criteria)) :(?= \S)"),
      " sell when "),
     # "Entry - IWM closes below ...": the same labels after a dash ("Entry = ..." is read with
@@ -1285,6 +1291,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # said with "with" (an indicator and a comparison follow)
     (rx(r"with(?= (?:the |its |a )?(?:volume|rsi|\d+ day rsi|macd|price|the price|\d+ day"
         r" (?:sma|ema)) (?:(?! [,;.⋄] ).)*?(?:above|below|under|over|>|<) )"), " and "),
+    # "Rank by 6-month return -> hold top 2 - ... -> rebalance weekly": an arrow between the
+    # steps of a list (never before "buy" or "sell", which `arrows` reads as the action)
+    (rx(r"- >(?= (?:hold|rebalance|pick|top|keep|rank|rotate|equal|invest)(?!\S))"), " , "),
     # "Max loss 4%.": the stop
     (rx(r"(?:max|maximum|max\.) loss(?: per trade| on a trade)?(?: of| :| is| =)?"
         r" (?P<n>\d+(?:\.\d+)?) %"), r" stop loss \g<n> % "),
