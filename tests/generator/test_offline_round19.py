@@ -709,3 +709,16 @@ def test_spelled_out_is_not_the_sell_label() -> None:
     spec = _parse("Rotation, spelled out: each quarter hold the top 3 of SPY, EFA, EEM, IWM and "
                   "VNQ by 12-month return.")
     assert spec.allocation.top_n == 3 and spec.schedule == "quarterly"
+
+
+def test_more_of_the_rounds_own_sentences() -> None:
+    spec = _parse("Trend filter + dip: only buy QQQ above its 200d; buy when RSI(2) < 10; sell "
+                  "when RSI(2) > 80")
+    assert _conds(spec.entry) == ["rsi2 lt 10", "price gt sma200"]
+    spec = _parse("I'd buy QQQ whenever it's 3 days down in a row, and I'd sell it after it goes "
+                  "up 2 days in a row or after a week.")
+    assert _conds(spec.entry) == ["down_streak ge 3"] and spec.risk.max_hold_bars == 5
+    spec = _parse("Rebalance quarterly between VTI (50%), EFA (30%) and AGG (20%)")
+    assert spec.allocation.weights == {"VTI": 0.5, "EFA": 0.3, "AGG": 0.2}
+    spec = _parse("buy EFA when its 1 month return is better than SPY's, otherwise hold SPY")
+    assert _conds(spec.entry) == ["roc21 gt roc21@SPY"] and spec.allocation.alternative == "SPY"

@@ -69,6 +69,9 @@ STREAK_PATTERNS = [
        rf" {_STREAK_UNIT}(?: {_ROW})?"),
     rx(rf"(?:it |they )?(?:closes|closed|close|is|was)? ?(?P<n>\d+) {_STREAK_UNIT} {_ROW}"
        rf" (?P<dir>{_DOWN}|{_UP})"),
+    # "whenever it's 3 days down in a row"
+    rx(rf"(?:it |they )?(?:is|was|has been|have been|are)? ?(?P<n>\d+) {_STREAK_UNIT}"
+       rf" (?P<dir>{_DOWN}|{_UP}) {_ROW}"),
 ]
 
 

@@ -175,7 +175,7 @@ _OR_AFTER_TIME_EXIT = re.compile(r"^\s*(?:at the latest |at most |max(?:imum)? |
 # "sell when RSI > 80 or after 10 trading days", "Sell on a close above the middle band or after
 # 10 days": a time exit said inside the sell rule
 _RULE_OR_TIME = rx(r"(?P<kept>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
-                   r" (?:when|if|once|whenever|as soon as|on|at) (?:(?! [.;⋄] ).)+?)"
+                   r" (?:when|if|once|whenever|as soon as|on|at|after) (?:(?! [.;⋄] ).)+?)"
                    r" (?:, )?or (?:(?:after|in|at|when|once) (?:(?:it has been |i have )?held )?)?"
                    rf"{_HOLD_N}"
                    r"(?: (?:held|in the trade|of holding|have passed|pass|have gone by|have elapsed"

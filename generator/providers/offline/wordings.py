@@ -1294,6 +1294,15 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Rank by 6-month return -> hold top 2 - ... -> rebalance weekly": an arrow between the
     # steps of a list (never before "buy" or "sell", which `arrows` reads as the action)
     (rx(r"- >(?= (?:hold|rebalance|pick|top|keep|rank|rotate|equal|invest)(?!\S))"), " , "),
+    # "only buy QQQ above its 200d; buy when ...": the filter said without "when"
+    (rx(rf"(?P<a>only (?:buy|trade|own|hold|long) (?:{SYM}))(?= (?:above|below|over|under)"
+        r" (?:its|the) \d+)"), r" \g<a> when it is "),
+    # "VTI (50%), VXUS (30%) and BND (20%)": each weight in brackets after its fund
+    (rx(rf"(?P<s>{SYM}) \( (?P<n>\d+(?:\.\d+)?) % \)"), r" \g<n> % \g<s> "),
+    # "its 1 month return is better than SPY's": than SPY's return over the same span
+    (rx(r"(?P<a>its (?P<p>\d+ (?:day|week|month|year)s?) (?:return|momentum|performance))"
+        rf" (?:is|was) (?:better|higher|greater|stronger|bigger) than (?P<s>{SYM})"
+        r"(?= [,;.⋄]| ?$)"), r" \g<a> is higher than \g<s> \g<p> return "),
     # "Max loss 4%.": the stop
     (rx(r"(?:max|maximum|max\.) loss(?: per trade| on a trade)?(?: of| :| is| =)?"
         r" (?P<n>\d+(?:\.\d+)?) %"), r" stop loss \g<n> % "),
