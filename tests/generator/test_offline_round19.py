@@ -722,3 +722,24 @@ def test_more_of_the_rounds_own_sentences() -> None:
     assert spec.allocation.weights == {"VTI": 0.5, "EFA": 0.3, "AGG": 0.2}
     spec = _parse("buy EFA when its 1 month return is better than SPY's, otherwise hold SPY")
     assert _conds(spec.entry) == ["roc21 gt roc21@SPY"] and spec.allocation.alternative == "SPY"
+
+
+@pytest.mark.parametrize("said", ["semi-annually", "semi annual", "bi-annually", "biannually"])
+def test_twice_a_year_said_with_a_prefix(said: str) -> None:
+    # (the base parser read "semi-annually" as yearly, the "semi" ignored, and "biannually" as
+    # yearly through the spelling fix)
+    assert _parse(f"VTI 60, EFA 40, rebalance {said}").schedule == "semiannual"
+
+
+@pytest.mark.parametrize("said", ["fortnightly", "bi-weekly", "biweekly", "bimonthly",
+                                  "bi-monthly", "semi-monthly", "every other month"])
+def test_a_period_the_spec_has_no_schedule_for_is_refused_by_name(said: str) -> None:
+    # (the base parser gave "fortnightly" and "bi-weekly" the default or the weekly schedule)
+    with pytest.raises(ParseError, match="not a schedule the spec has"):
+        _parse(f"VTI 60, EFA 40, rebalance {said}")
+
+
+def test_out_of_whack() -> None:
+    spec = _parse("I want 50% stocks (VTI) and 50% bonds (AGG). Rebalance when it gets more than "
+                  "10% out of whack.")
+    assert spec.allocation.drift_band_pct == 10

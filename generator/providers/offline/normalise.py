@@ -69,6 +69,10 @@ def _fix_spelling(s: str) -> str:
         # "quarter" is not a misspelt "quarterly": another form of the word is left alone
         if not close or close[0].startswith(low[:-1]) or low.startswith(close[0][:-1]):
             return word
+        # ("biannually", "bimonthly": a prefix that changes the word, never a misspelling of
+        # "annually" or "monthly")
+        if low.endswith(close[0][1:]) and len(low) > len(close[0]):
+            return word
         return close[0]
 
     return re.sub(r"(?<![\w'])[A-Za-z]+(?![\w'])", fix, s)
@@ -128,6 +132,10 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # ("just rebalance once a year period": the unit of "once a year", then the full stop)
     (r"(?i)\b(?P<w>(?:once|twice) a (?:year|month|week|quarter|day))\s+period\b", r"\g<w> ."),
     (r"(?i)\bnew (?:paragraph|line)\b", " . "),
+    # "semi-annually", "semi annual", "bi-annually": twice a year (never "annually", with the
+    # half of the word dropped)
+    (r"(?i)\b(?:semi|bi)[\s-]*annual(?:ly)?\b", "semiannually"),
+    (r"(?i)\b(bi|semi)-(weekly|monthly)\b", r"\1 \2"),
     # "the one fifty day": a hundred and fifty, said as a speaker says it
     (r"(?i)\b(one|two|three|four) (twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
      r"(?=[ -](?:day|days|week|weeks|period|sma|ema)\b)", r"\1 hundred \2"),

@@ -97,6 +97,9 @@ _DRIFT_FROM = (r"(?:from|off) (?:its |their |the )?(?:targets?(?: weights?)?|whe
                r" should be|\d+(?:\.\d+)? %)")
 # "rebalance when a weight drifts more than 5 points", "with a 5% drift band"
 DRIFT_PATTERNS: list[re.Pattern[str]] = [
+    # "rebalance when it gets more than 10% out of whack"
+    rx(rf"{_DRIFT_START}(?:gets|is|goes|drifts|moves|ends up)(?: by)? (?:more than |over |at least"
+       rf" )?(?P<n>\d+(?:\.\d+)?) {_DRIFT_UNIT} out of (?:whack|line|balance|kilter)"),
     rx(r"(?:, )?(?:and |but )?(?:only )?(?:rebalance|rebalancing|rebalanced)(?: only)? (?:when|if"
        r"|whenever|once) (?:the |a |any |either |(?:1|any|either) of (?:the |its |my |our )?)?"
        r"(?:weights?|allocations?|positions?|holdings?"
@@ -276,7 +279,20 @@ def _weekdays_and_months(state: ParseState) -> None:
     state.t = take(_MONTH_LIST, state.t, months)
 
 
+# "fortnightly", "bi-weekly", "twice a month", "bi-monthly": a period the spec has no schedule
+# for (and "bi-monthly" is every two months to some, twice a month to others): refused by name,
+# never left for the default schedule to replace
+_NO_SUCH_SCHEDULE = rx(r"fortnightly|bi ?weekly|semi ?weekly|bi ?monthly|semi ?monthly|every"
+                       r" other (?:week|month)|twice a (?:week|month)|every 2 months"
+                       r"|every 2 weeks|every two (?:weeks|months)")
+
+
 def extract_schedule(state: ParseState) -> None:
+    no_such = _NO_SUCH_SCHEDULE.search(state.t)
+    if no_such:
+        raise state.fail(f"'{no_such.group(0)}' is not a schedule the spec has: it can be daily, "
+                         "weekly, monthly, quarterly, semiannual or yearly",
+                         [no_such.group(0)])
     extract_drift_band(state)
     said: list[re.Match[str]] = []
     state.t = consume([_UNTIL_NEXT], state.t, said.append)
