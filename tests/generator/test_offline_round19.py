@@ -743,3 +743,10 @@ def test_out_of_whack() -> None:
     spec = _parse("I want 50% stocks (VTI) and 50% bonds (AGG). Rebalance when it gets more than "
                   "10% out of whack.")
     assert spec.allocation.drift_band_pct == 10
+
+
+def test_sell_the_fund_after_n_days() -> None:
+    spec = _parse("buy EEM when RSI(2) < 10 and sell EEM after 10 days")
+    assert spec.symbols == ["EEM"] and spec.risk.max_hold_bars == 10
+    with pytest.raises(ParseError):  # (another fund sold than the one bought)
+        _parse("buy EEM when RSI(2) < 10 and sell TLT after 10 days")

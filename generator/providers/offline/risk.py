@@ -141,7 +141,8 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
     # "exit when it's up 3% or after 5 days": after another exit was taken out
     rx(rf"⋄ (?:, )?(?:or|and) (?:after|in|at) {_HOLD_N}(?: (?:held|in the trade|of holding))?"),
     rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out|close(?: it| the position| the trade)?)"
-       r"(?: it| them| everything| the position)? (?:after|once|when)(?: (?:holding|held|being in"
+       rf"(?: it| them| everything| the position| (?P<sym>{SYM}))? (?:after|once|when)"
+       r"(?: (?:holding|held|being in"
        r"|having held|i have held|it has been held|the position is))?(?: it| them)?(?: for)?"
        rf" {_HOLD_N}(?: (?:held|later|in the trade|of holding))?{_TIME_EXIT_END}"),
     rx(r"(?:, )?(?:and )?(?:then )?(?:sells?|exits?|gets out|get out)(?: it| them)? " + _HOLD_N
@@ -248,7 +249,10 @@ def extract_time_exit(state: ParseState) -> None:
                              "('sell when ... or after N days')", [after.group(0).strip()])
         on_match(m)
         sym = m.groupdict().get("sym")
-        return f"{sym} {CONSUMED}" if sym else CONSUMED
+        # (a fund the rules named before is the one sold; any other stays, to be checked)
+        if sym and re.search(rf"(?<!\S){sym}(?!\S)", m.string[: m.start()]):
+            sym = None
+        return f" {sym} {CONSUMED} " if sym else f" {CONSUMED} "
 
     state.t = _TIME_OR_RULE.sub(beside_rule, _RULE_OR_TIME.sub(beside_rule, state.t))
     for pattern in TIME_EXIT_PATTERNS:
