@@ -750,3 +750,14 @@ def test_sell_the_fund_after_n_days() -> None:
     assert spec.symbols == ["EEM"] and spec.risk.max_hold_bars == 10
     with pytest.raises(ParseError):  # (another fund sold than the one bought)
         _parse("buy EEM when RSI(2) < 10 and sell TLT after 10 days")
+
+
+@pytest.mark.parametrize("text", [
+    "hold short-term treasuries (SHY) when SPY is under its 200 day, otherwise SPY",
+    "buy SHY, the short term bond fund, when SPY is below its 200 day SMA, sell when above",
+    "a short and simple rule: buy SHY when RSI(2) < 5, sell when RSI(2) > 70",
+])
+def test_short_of_a_term_or_a_text_is_no_short_sale(text: str) -> None:
+    # (the base parser refused the first and the last as short selling)
+    spec = _parse(text)
+    assert spec.symbols == ["SHY"] and spec.side != "short"

@@ -909,10 +909,26 @@ def _classes_then_tickers(found: list[str], m: re.Match[str]) -> str:
     return f" {m.group('syms')} "
 
 
+# "buy SHY, the short term bond fund, when ...": the description after the ticker, between commas
+_DESCRIBED_AFTER = rx(rf"(?P<sym>{SYM}) , (?P<words>(?:the|an?) (?:[a-z][a-z&'-]* ){{0,4}}(?:fund"
+                      r"|etf)) ,")
+
+
+def _described_after(found: list[str], m: re.Match[str]) -> str:
+    words_ = m.group("words").split()
+    if any(w in _PLEASANTRY_STOP and w not in ("short", "long", "term") for w in words_):
+        return m.group(0)
+    found.append(m.group("words"))
+    return f" {m.group('sym')} "
+
+
 def _described(found: list[str], m: re.Match[str]) -> str:
     said = m.group("words").split()
     keep: list[str] = []
-    while said and said[-1] not in _DESCRIPTION_STOP:
+    # ("short-term treasuries (SHY)", "long term bonds (TLT)": "short" and "long" of a term are
+    # the description's, never a side)
+    while said and (said[-1] not in _DESCRIPTION_STOP or (
+            said[-1] in ("short", "long", "mid") and keep[:1] == ["term"])):
         keep.insert(0, said.pop())
     if keep and keep[0] in ("the", "a", "an", "my", "our"):
         said.append(keep.pop(0))
@@ -1127,6 +1143,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _DESCRIBED_INSIDE.sub(lambda m: _described_inside(found, m), text)
     text = _DESCRIBED.sub(lambda m: _described(found, m), text)
     text = _DESCRIBED_COMMA.sub(lambda m: _described(found, m), text)
+    text = _DESCRIBED_AFTER.sub(lambda m: _described_after(found, m), text)
     # "the Nasdaq fund (QQQ)", the Nasdaq read as QQQ: the symbol said twice in a row
     # ("gold (GLD)" read as "GLD ( GLD )": the same, in a bracket)
     text = squash(re.sub(rf"(?<!\S)({SYM})\s+(?:\( \1 \)|\1)(?!\S)", r"\1", text))

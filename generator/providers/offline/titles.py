@@ -118,7 +118,7 @@ _EQUAL_COUNT = re.compile(r"(?<!\S)(?P<n>\d+) equal (?P<w>slices|parts|pieces|sl
 
 # (not "short-term", "a short thread", "short version")
 _SHORT = re.compile(r"(?<!\S)short(?! (?:term|thread|version|story|answer|post|note|list|and"
-                    r" sweet)(?!\S))(?!\S)")
+                    r" [a-z]+)(?!\S))(?!\S)")
 
 
 _COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", "fast", "get",
