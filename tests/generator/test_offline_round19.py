@@ -761,3 +761,21 @@ def test_short_of_a_term_or_a_text_is_no_short_sale(text: str) -> None:
     # (the base parser refused the first and the last as short selling)
     spec = _parse(text)
     assert spec.symbols == ["SHY"] and spec.side != "short"
+
+
+def test_beginners_phrasings_again() -> None:
+    spec = _parse("Could you please create something that holds VTI, but moves to AGG if VTI falls "
+                  "under its 10 month moving average? I'm checking monthly.")
+    assert _conds(spec.entry) == ["price gt sma210"] and spec.allocation.alternative == "AGG"
+    spec = _parse("i dont know much but i want to buy qqq when rsi is under 30 and sell at 70")
+    assert _conds(spec.exit) == ["rsi14 gt 70"]
+    spec = _parse("My dad suggested buying SPY whenever it's down 10% from its 52 week closing "
+                  "high. Sell after 60 trading days.")
+    assert _conds(spec.entry) == ["drawdown252 gt 10"]
+    spec = _parse("Buy EFA if it has gone up for 5 days in a row and sell the next day.")
+    assert spec.risk.max_hold_bars == 1
+    spec = _parse("I would love a simple trend bot for EEM: in when the 50-day is above the "
+                  "200-day, out when it's below.")
+    assert _conds(spec.entry) == ["sma50 gt sma200"] and _conds(spec.exit) == ["sma50 lt sma200"]
+    spec = _parse("Start with 50/50 SPY and IEF. Every year go back to 50/50.")
+    assert spec.allocation.weights == {"SPY": 0.5, "IEF": 0.5} and spec.schedule == "yearly"

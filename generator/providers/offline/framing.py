@@ -251,6 +251,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"(?: is| are)?(?: :)?(?: to)?(?= [a-z])"),
     # a request's hedges: "if possible", "if it's not too much trouble", "I was wondering if you
     # could help me build something for QQQ:", "would you mind creating"
+    # "i dont know much but i want to ...": about the writer
+    rx(r"(?:i|we) (?:don't|dont|do not) know (?:much|a lot|anything|a thing|what i'm doing)"
+       r"(?: about (?:this|trading|investing|it|the market|stocks))?(?: ,)?(?: but| so)?"),
     # why a control is there, or why no more is wanted: "10% stop in case it keeps falling",
     # "rebalance once a year, I don't want to trade more than that", "hold it forever, no trading"
     rx(r"(?:, )?(?:just )?in case (?:it|the price|things|the market|prices|that) (?:keeps|keep"
@@ -338,7 +341,8 @@ SCHEDULE_WORDS = {
 # rules trade when they name none (and one they must use)
 _FRAMED_SYMBOL = rx(
     r"(?:(?:i want|i'd like|i would like|i need|give me|make me|build me|here is|here's|this is"
-    r"|can i do|could i do|can i make|can i have|can i get|can i run|can i try)"
+    r"|can i do|could i do|can i make|can i have|can i get|can i run|can i try|i would love"
+    r"|i'd love)"
     r" )?(?:a |an |my )(?:simple |new |basic |small )?(?:trading )?(?:(?:macd|rsi|sma|ema"
     r"|bollinger|momentum|trend|breakout|crossover|mean reversion) )?(?:strategy|bot|system"
     r"|algo|algorithm|setup|plan|idea|rules|approach|play) (?:for|on|in|to trade|trading"

@@ -35,7 +35,7 @@ _MORE = r"(?P<cmp>more than|over|at least|by at least|by more than|by over|by)? 
 def _below(high: str) -> re.Pattern[str]:
     """ "VTI is more than 20% below its highest close of the past year" """
     return rx(rf"{_SUBJECT}(?:is |trades |closes |sits |gets |has closed |closed |has been )?"
-              rf"{_MORE}(?P<x>\d+(?:\.\d+)?) %"
+              rf"(?:down )?{_MORE}(?P<x>\d+(?:\.\d+)?) %"
               rf" (?:below|under|off|beneath|down from|from) (?:{high})")
 
 

@@ -1303,6 +1303,25 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<a>its (?P<p>\d+ (?:day|week|month|year)s?) (?:return|momentum|performance))"
         rf" (?:is|was) (?:better|higher|greater|stronger|bigger) than (?P<s>{SYM})"
         r"(?= [,;.⋄]| ?$)"), r" \g<a> is higher than \g<s> \g<p> return "),
+    # "holds VTI, but moves to BND if VTI falls under its 10 month moving average": held on one
+    # side of its line, another fund on the other
+    (rx(rf"(?:hold|holds|own|owns|keep|keeps) (?P<a>{SYM})(?: ,)? (?:but|and) (?:moves?"
+        rf"|switch(?:es)?|goes|go|rotates?|shifts?)(?: everything| it| the money)? (?:to|into)"
+        rf" (?P<b>{SYM})"
+        r" (?:if|when|whenever|once) (?:(?P=a)|it) (?:falls|drops|goes|is|closes|dips|slips|trades)"
+        r" (?:under|below) (?P<l>(?:its|the) \d+ (?:day|week|month) (?:sma|ema|moving average"
+        r"|average|ma))(?= [,.;⋄?]| ?$)"),
+     r" hold \g<a> when \g<a> is above \g<l> , otherwise hold \g<b> "),
+    # "sell the next day": after one day
+    (rx(r"(?P<v>sell|exit|get out)(?: it| them)? (?:the )?(?:next|following) (?:day|session"
+        r"|trading day)(?= [,.;⋄]| ?$)"), r" \g<v> after 1 day "),
+    # "in when the 50-day is above the 200-day, out when it's below": "in" and "out" as verbs
+    (rx(r"(?:(?<=^ )|(?<=[.;:⋄] ))in(?= (?:when|whenever|while|if|as long as) )"), " buy "),
+    (rx(r"(?<=, )out(?= (?:when|whenever|while|if|once) )"), " sell "),
+    # "Every year go back to 50/50": the schedule's rebalance
+    (rx(r"(?:go|come|get|set it|put it|bring it|reset it|reset|move) back to (?:the )?\d+ / \d+"
+        r"(?: / \d+)*"), " rebalance "),
+    (rx(r"(?:(?<=^ )|(?<=[.;:⋄] ))(?:start|starting|begin|beginning) with(?= \d+ / \d+ )"), " "),
     # "Max loss 4%.": the stop
     (rx(r"(?:max|maximum|max\.) loss(?: per trade| on a trade)?(?: of| :| is| =)?"
         r" (?P<n>\d+(?:\.\d+)?) %"), r" stop loss \g<n> % "),
