@@ -135,6 +135,22 @@ Defaults and conventions
   weekly RSI ..., the daily RSI ..."), a line in days on weekly bars ("the 200-day SMA on the
   weekly chart"), a filter naming another fund than its buy rule's, and "or if ..." after a time
   exit that took the sell verb with it.
+* Nineteenth round, refused rather than guessed: a condition in a sentence of its own, joined by
+  no word, after a whole sell rule ("Sell when RSI(2) > 70. Especially when SPY is above its
+  200-day."); an indicator the sell rule reads bare that the buy rule read only on another fund
+  ("buy QQQ when SPY's RSI(2) < 10, sell when RSI(2) > 70": whose?); a line said by its period
+  alone ("the 20") that was compared on two funds (on one, it is that fund's); "or ..." after a
+  stop or target that took the sell verb with it (an event after it stays the sell's: "sell if
+  it drops 10% from my entry or on a death cross"); a price compared with zero ("when it goes
+  from negative to positive" with the price as "it"); "It does well when ..."; periods the spec
+  has no schedule for ("fortnightly", "bi-weekly", "bi-monthly", "every other month").
+  "Semi-annually" and "biannually" are semiannual (a prefix is never a misspelling).
+* A close said with a verb after "the weekly close" (or monthly) is that close when compared with
+  the line named before or one in weeks (months); against a line in days it stays the daily
+  close. "Falls 5% in a week" is the return over the span (roc5 lt -5; "at least" includes the
+  level). A reason or an opinion after the rules ("... a lot imo", "I read bonds do well when
+  stocks crash") is ignored only with a mark of a reason and no number, comparison, indicator,
+  rule word or new fund; a claim about the record ("The guy claimed 75% winners.") likewise.
 * Schedule: daily for rule strategies and monthly for weights/rotation strategies unless said.
 * A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
 * Clauses read as bags of words over a closed lexicon, when no pattern took them: a rotation's
