@@ -293,12 +293,26 @@ rebalance"). Ten wrong readings of the base parser were found with sentences of 
 (test_offline_round18.py) and fixed at their root. Floors are now every set's score at the
 round's end, rounded down.
 
-The forty-one blind sets (5-45) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %, 60 %, 59 %,
-46 %, 19 %, 19 %, 24 %, 21 %, 61 %, 34 %, 50 %, 46 %, 40 %, 45 %, 46 % and 49 % on their first
-runs (sets 25 and 26 after the round's work on the sets before them; 42 % and 44 % at its
+Nineteenth round: two new blind sets, held_out_46 (ordinary users, a second sample) and 47
+(beginners in their own words), run at its start (c1385f8): 65/79 and 65/80 (one wrong spec: a
+close said after "the weekly close" read as the daily close, that sentence read and fixed), kept
+unseen (counts only), ending at 67 and 71. 43-45 were read (66 -> 80, 50 -> 61, 53 -> 66). Two
+sets were written in the round to be read, 48 (ordinary users) and 49 (beginners): 88 (one
+"wrong spec" that was its facts, brought to the corpus's convention) and 75 of 100 at a9f501b,
+96 and 97 at the end. A last blind set, 50 (the form's users, mixed), was written at the end and
+run once at the last parser commit: 83/100, and 83/100 at c1385f8, the same sentences: the
+round's readers carried nothing to it. Wrong readings of the base parser found with sentences of
+the round's own are in test_offline_round19.py, each fixed at its root. Floors: every set's score
+at the round's end, rounded down.
+
+The forty-six sets written blind (5-50) scored 46 %, 70 %, 65 %, 65 %, 59 %, 50 %, 69 %,
+60 %, 59 %, 46 %, 19 %, 19 %, 24 %, 21 %, 61 %, 34 %, 50 %, 46 %, 40 %, 45 %, 46 % and 49 %
+on their first runs (sets 25 and 26 after the round's work on the sets before them; 42 % and
+44 % at its
 start), then 79 %, 57 %, 69 % and 68 % (sets 27-30), 75 % and 78 % (31-32), 61 %, 62 %,
 56 %, 82 %, 39 % and 91 % (33-38; 38 is short plain rules of first-time users), 49 %, 70 %,
-80 % and 66 % (39-42; 42 is adversarial), 82 %, 60 % and 64 % (43-45): each
+80 % and 66 % (39-42; 42 is adversarial), 82 %, 60 % and 64 % (43-45), 82 %, 81 %, 88 %,
+75 % and 83 % (46-50; 48 and 49 after part of the round's work): each
 new population of writers brings phrasing no earlier set had, and the further a population is
 from the earlier ones (code, configs, spreadsheets, emoji, letters), the lower the first run.
 Even ordinary writers start at 40-61 %, and a round that lifts its own sets by 25 to 46 points
@@ -306,9 +320,11 @@ lifts the next unseen set of the same population by 1 to 6 (+6 and +1 in the twe
 and +5 in the thirteenth, +1 and +2 in the fourteenth, +3 in the fifteenth, +3 and +3 in the
 sixteenth, +1 and +1 in the seventeenth for prose; +12 for set 39, a form of writing -- dictation,
 markdown -- read as a class; +0, +2 and +2 in the eighteenth, from a spec construct and a wrong
-reading fixed, not from wordings). The 90 % target on unseen text is not met by the rule parser,
+reading fixed, not from wordings; +2 and +6 in the nineteenth, and +0 on set 50, written at its
+end). The 90 % target on unseen text is not met by the rule parser,
 except for the plainest population (set 38, short one-rule sentences: 89 % at the sixteenth
-round's start); an ordinary mix of a web form's users (41) is at 81 %. Wrong specs
+round's start); an ordinary mix of a web form's users is at 81-87 % on a first run (41, 43,
+46, 48, 50), beginners at 75-81 % (47, 49). Wrong specs
 on first runs stay rare and each was fixed at its root, not for its sentence.
 """
 
@@ -320,17 +336,17 @@ from corpus_support import load_corpus, run_case, score
 CASES = load_corpus()
 FLOORS = {"development": 0.99, "held_out": 0.97, "held_out_2": 0.97, "held_out_3": 0.98,
           "held_out_4": 1, "held_out_5": 0.97, "held_out_6": 1, "held_out_7": 0.96,
-          "held_out_8": 0.96, "held_out_9": 0.92, "held_out_10": 0.91, "held_out_11": 0.98,
+          "held_out_8": 0.96, "held_out_9": 0.93, "held_out_10": 0.91, "held_out_11": 0.98,
           "held_out_12": 0.97, "held_out_13": 0.95, "held_out_14": 0.93, "held_out_15": 0.81,
-          "held_out_16": 0.76, "held_out_17": 0.67, "held_out_18": 0.52, "held_out_19": 0.97,
-          "held_out_20": 0.82, "held_out_21": 0.85, "held_out_22": 0.77, "held_out_23": 0.83,
+          "held_out_16": 0.77, "held_out_17": 0.7, "held_out_18": 0.52, "held_out_19": 0.97,
+          "held_out_20": 0.82, "held_out_21": 0.85, "held_out_22": 0.78, "held_out_23": 0.86,
           "held_out_24": 0.73, "held_out_25": 0.73, "held_out_26": 0.7, "held_out_27": 0.98,
           "held_out_28": 0.91, "held_out_29": 0.95, "held_out_30": 0.95, "held_out_31": 0.95,
           "held_out_32": 0.97, "held_out_33": 0.96, "held_out_34": 0.98, "held_out_35": 0.97,
-          "held_out_36": 1, "held_out_37": 0.8, "held_out_38": 1, "held_out_39": 0.85,
-          "held_out_40": 0.97, "held_out_41": 0.98, "held_out_42": 0.67, "held_out_43": 0.82,
-          "held_out_44": 0.62, "held_out_45": 0.66, "held_out_46": 0.82, "held_out_47": 0.81,
-          "held_out_48": 0.87, "held_out_49": 0.75}
+          "held_out_36": 1, "held_out_37": 0.8, "held_out_38": 1, "held_out_39": 0.88,
+          "held_out_40": 0.97, "held_out_41": 0.98, "held_out_42": 0.67, "held_out_43": 1,
+          "held_out_44": 0.76, "held_out_45": 0.82, "held_out_46": 0.84, "held_out_47": 0.88,
+          "held_out_48": 0.96, "held_out_49": 0.97, "held_out_50": 0.83}
 # sets whose wrong specs are asserted to be none: all of them since the third round
 NO_WRONG_SPEC = set(FLOORS)
 
