@@ -102,6 +102,11 @@ def item_text(item: Any) -> str:
     return condition_text(item)
 
 
+def conditions_text(rule: Any) -> list[str]:
+    """A rule's conditions in the corpus's notation ("price gt sma200"), none for no rule."""
+    return [item_text(c) for c in rule.conditions] if rule is not None else []
+
+
 def _rule(rule: Any) -> tuple[str, list[str]] | None:
     if rule is None:
         return None

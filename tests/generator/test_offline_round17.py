@@ -32,15 +32,11 @@ sentences), and what must stay refused beside them:
 from __future__ import annotations
 
 import pytest
+from corpus_support import conditions_text as _conds
 from corpus_support import item_text
 
 from generator.providers.offline import ParseError, parse
-from generator.spec import AllocationKind, Rule
-
-
-def _conds(rule: Rule | None) -> list[str]:
-    """A rule's conditions in the corpus's notation ("price gt sma200"), none for no rule."""
-    return [item_text(c) for c in rule.conditions] if rule is not None else []
+from generator.spec import AllocationKind
 
 
 # -- the two wrong readings ----------------------------------------------------------------------

@@ -30,23 +30,16 @@ and what must stay refused beside them:
 from __future__ import annotations
 
 import pytest
-from corpus_support import item_text
+from corpus_support import STORED_SYMBOLS
+from corpus_support import conditions_text as _conds
 
 from generator.describe import describe
 from generator.providers.offline import ParseError, parse
-from generator.spec import Allocation, AllocationKind, Rule, StrategySpec
-
-KNOWN = {"SPY", "QQQ", "IWM", "EFA", "EEM", "TLT", "IEF", "AGG", "GLD", "DBC", "VNQ", "VTI", "BIL",
-         "SHY", "MDY", "HYG", "LQD", "TIP", "EWJ", "IEV", "IYR"}
+from generator.spec import Allocation, AllocationKind, StrategySpec
 
 
 def _parse(text: str) -> StrategySpec:
-    return parse(text, known_symbols=KNOWN)
-
-
-def _conds(rule: Rule | None) -> list[str]:
-    """A rule's conditions in the corpus's notation ("price gt sma200"), none for no rule."""
-    return [item_text(c) for c in rule.conditions] if rule is not None else []
+    return parse(text, known_symbols=set(STORED_SYMBOLS))
 
 
 # -- the wrong readings ----------------------------------------------------------------------------

@@ -19,28 +19,29 @@ and what must stay refused beside them:
   trigger", "if either one drops below, sell";
 - framing: "college student w/ like $500 lol", a claim about the record ("The guy claimed 75%
   winners.", "They said it beat buy-and-hold since 2000."), a bracket saying a period again
-  ("its 4-week high (20 trading days)", "(same 2.5 width)"), "the previous day's high".
+  ("its 4-week high (20 trading days)", "(same 2.5 width)"), "the previous day's high";
+- later in the round (sentences of its own, and sets 48/49 written to be read): more wrong
+  readings of the base parser ("Sell when ... . Especially when SPY is above ..." added to the
+  sell; "the 20" and a bare RSI in the sell read on the traded fund after the buy read them on
+  another; "semi-annually" as yearly, "biannually"/"bimonthly" through the spelling fix,
+  "fortnightly" given the default schedule; "It does well when ..." joined to the sell; "short-term
+  treasuries (SHY)" and "a short and simple rule" refused as short selling), and readers for
+  beginners' and ordinary users' phrasing (requests, a word defined after it, weights in brackets
+  or after the funds, "hold X but move to Y if ...", "in when ..., out when ...").
 """
 
 from __future__ import annotations
 
 import pytest
-from corpus_support import item_text
+from corpus_support import STORED_SYMBOLS, item_text
+from corpus_support import conditions_text as _conds
 
 from generator.providers.offline import ParseError, parse
-from generator.spec import AllocationKind, Rule, StrategySpec
-
-KNOWN = {"SPY", "QQQ", "IWM", "EFA", "EEM", "TLT", "IEF", "AGG", "GLD", "DBC", "VNQ", "VTI", "BIL",
-         "SHY", "MDY", "HYG", "LQD", "TIP", "EWJ", "IEV", "IYR"}
+from generator.spec import AllocationKind, StrategySpec
 
 
 def _parse(text: str) -> StrategySpec:
-    return parse(text, known_symbols=KNOWN)
-
-
-def _conds(rule: Rule | None) -> list[str]:
-    """A rule's conditions in the corpus's notation ("price gt sma200"), none for no rule."""
-    return [item_text(c) for c in rule.conditions] if rule is not None else []
+    return parse(text, known_symbols=set(STORED_SYMBOLS))
 
 
 # -- the wrong readings ----------------------------------------------------------------------------

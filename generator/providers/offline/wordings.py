@@ -237,6 +237,15 @@ def _in_or_out(m: re.Match[str]) -> str:
     return f" {verb}{sym} {m.group('kw')} {m.group('cond')} "
 
 
+def _back_to_the_split(m: re.Match[str]) -> str:
+    rest = m.string[: m.start()] + " " + m.string[m.end():]
+    shares = m.group("r").split(" / ")
+    if m.group("r") in rest or all(re.search(rf"(?<!\S){x} (?:%|percent)(?!\S)", rest)
+                                   for x in shares):
+        return " rebalance "
+    return m.group(0)
+
+
 def _weights_said_once(m: re.Match[str]) -> str:
     said = m.group("list")
     numbers = [float(n) for n in re.findall(r"(?<!\S)\d+(?:\.\d+)?(?!\S)", said)]
@@ -1319,8 +1328,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:(?<=^ )|(?<=[.;:⋄] ))in(?= (?:when|whenever|while|if|as long as) )"), " buy "),
     (rx(r"(?<=, )out(?= (?:when|whenever|while|if|once) )"), " sell "),
     # "Every year go back to 50/50": the schedule's rebalance
-    (rx(r"(?:go|come|get|set it|put it|bring it|reset it|reset|move) back to (?:the )?\d+ / \d+"
-        r"(?: / \d+)*"), " rebalance "),
+    # (only to the split said before: "60% VTI 40% AGG, once a year put it back to 70/30" is
+    # another split, left to refuse)
+    (rx(r"(?:go|come|get|set it|put it|bring it|reset it|reset|move) back to (?:the )?"
+        r"(?P<r>\d+ / \d+(?: / \d+)*)"), _back_to_the_split),
     (rx(r"(?:(?<=^ )|(?<=[.;:⋄] ))(?:start|starting|begin|beginning) with(?= \d+ / \d+ )"), " "),
     # "Max loss 4%.": the stop
     (rx(r"(?:max|maximum|max\.) loss(?: per trade| on a trade)?(?: of| :| is| =)?"
