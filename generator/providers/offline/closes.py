@@ -38,17 +38,20 @@ _CLOSES = rx(rf"(?P<s>{SYM}|it|price|the price) (?:closes|closed|closing) (?P<si
              r"|under|over|beneath)")
 
 
+def _said_close(tf: str, m: re.Match[str]) -> str:
+    """The close of `tf` bars ("weekly", "monthly") that `m` (groups `s`, the subject, and
+    `side`) says with a verb, in the words `_PERIOD_CLOSE` reads."""
+    of = f" of {m.group('s')}" if re.fullmatch(SYM, m.group("s")) else ""
+    return f" the {tf} close{of} is {m.group('side')} "
+
+
 def closes_on_weekly_bars(state: ParseState, text: str) -> str:
     """A text on weekly bars throughout reads a close on them (`ParseState.weekly_bars`)."""
     if not any(m.group("tf") == "weekly" for m in BARS_TIMEFRAME.finditer(text)):
         return text
     state.weekly_bars = True
 
-    def close(m: re.Match[str]) -> str:
-        of = f" of {m.group('s')}" if re.fullmatch(SYM, m.group("s")) else ""
-        return f" the weekly close{of} is {m.group('side')} "
-
-    return _CLOSES.sub(close, text)
+    return _CLOSES.sub(lambda m: _said_close("weekly", m), text)
 
 
 # "if it closes the month below it": the close of that month
@@ -72,18 +75,13 @@ def _closes_like_the_rules(text: str) -> str:
     def close(m: re.Match[str]) -> str:
         if not _SAME_BARS.match(m.string, m.end()):
             return m.group(0)
-        of = f" of {m.group('s')}" if re.fullmatch(SYM, m.group("s")) else ""
-        return f" the {tf} close{of} is {m.group('side')} "
+        return _said_close(tf, m)
 
     start = said[0].end()
     return text[:start] + _CLOSES.sub(close, text[start:])
 
 
-def _close_of_the_period(m: re.Match[str]) -> str:
-    of = f" of {m.group('s')}" if re.fullmatch(SYM, m.group("s")) else ""
-    return f" the {m.group('tf')}ly close{of} is {m.group('side')} "
-
-
 def period_closes(state: ParseState, text: str) -> str:
-    text = _closes_like_the_rules(_CLOSES_THE_PERIOD.sub(_close_of_the_period, text))
+    text = _CLOSES_THE_PERIOD.sub(lambda m: _said_close(f"{m.group('tf')}ly", m), text)
+    text = _closes_like_the_rules(text)
     return _PERIOD_CLOSE.sub(lambda m: _period_close(state, m), text)
