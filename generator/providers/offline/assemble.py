@@ -63,13 +63,15 @@ def _another_funds_line(state: ParseState, traded: list[str]) -> tuple[str, str]
     """An indicator the sell rule reads bare (no fund, no "its") that the buy rule read only on
     another fund ("buy QQQ when SPY's RSI(2) < 10, sell when RSI(2) > 70"): whose is meant is not
     guessed. (The price, every fund's own, is not asked about.)"""
-    for ind, role, owner in state.read_on:
-        if role != "exit" or owner is not None:
+    for sold in state.read_on:
+        if (sold.role != "exit" or sold.symbol is not None or sold.possessive
+                or sold.ind.kind in (None, IndicatorKind.price)):
             continue
-        bought = {o for i, r, o in state.read_on if _said_alike(ind, i) and r in ("entry", "hold")}
-        others = sorted(o for o in bought if o is not None and o != "its" and o not in traded)
-        if bought and len(others) == len(bought):
-            return (ind.kind.value.upper() if ind.kind else "it"), others[0]
+        on = {b.symbol for b in state.read_on
+              if b.role in ("entry", "hold") and _said_alike(sold.ind, b.ind)}
+        # (each read on another fund, named: never on the traded one, bare or said "its")
+        if on and all(symbol is not None and symbol not in traded for symbol in on):
+            return sold.ind.kind.value.upper(), sorted(str(symbol) for symbol in on)[0]
     return None
 
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from generator.providers.offline.phrases import SYM, SYMLIST, rx
-from generator.providers.offline.state import ParseState, Tagger
+from generator.providers.offline.state import ParseState, ReadSide, Tagger
 from generator.providers.offline.terms import LINE_KINDS, PRICE_SCALE, Cond, Ind, Op, scale
 from generator.providers.offline.vocabulary import COND_FILLER, PREPS, PRONOUNS, UNSUPPORTED
 from generator.spec import IndicatorKind, Operator
@@ -373,7 +373,8 @@ def _named_period(reader: _Reader) -> Ind | None:
     kind, timeframe = named
     # ("buy QQQ when SPY's 20 day EMA crosses above its 50 day EMA, sell when the 20 crosses
     # below the 50": the lines of SPY said before; said of two symbols, which one is not guessed)
-    on = state.line_symbols.get((kind, int(period), timeframe), set())
+    on = {r.symbol for r in state.read_on
+          if (r.ind.kind, r.ind.period, r.ind.timeframe) == (kind, int(period), timeframe)}
     if reader.toks and reader.toks[0] in state.syms:
         on = set()  # ("EFA drops under its own 200": the subject's line, settled with it)
     if len(on) > 1:
@@ -654,13 +655,8 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
         if resolved is None:
             raise _Refused("the direction of the comparison is unclear (say above or below)")
         possessive = re.search(r"(?<!\S)(?:its|own|their)(?!\S)", text) is not None
-        for side in (left, right):
-            if isinstance(side, Ind) and (side.kind in _MOVING or side.kind is None):
-                state.line_symbols.setdefault((side.kind, side.period, side.timeframe),
-                                              set()).add(side.symbol)
-            if isinstance(side, Ind) and side.kind not in (None, IndicatorKind.price):
-                state.read_on.append((replace(side, symbol=None), role,
-                                      side.symbol or ("its" if possessive else None)))
+        state.read_on += [ReadSide(replace(side, symbol=None), role, side.symbol, possessive)
+                          for side in (left, right) if isinstance(side, Ind)]
         return Cond(left, resolved, right, text, offset_pct=reader.offset,
                     motion=op.code in ("mu", "md"))
     except _Refused as refused:

@@ -15,7 +15,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from generator.providers.offline.errors import GENERIC, ParseError
 from generator.providers.offline.phrases import consume, take
@@ -32,6 +32,17 @@ from generator.providers.offline.vocabulary import (
 from generator.spec import Frequency, IndicatorKind, StrategySpec
 
 T = TypeVar("T")
+
+
+class ReadSide(NamedTuple):
+    """An indicator a condition read: its settings (the symbol cleared), the role of its rule
+    ("entry", "hold", "exit"), the symbol it was said on (None: the traded one), and whether the
+    condition said whose it is with a possessive ("its", "own", "their")."""
+
+    ind: Ind
+    role: str | None
+    symbol: str | None
+    possessive: bool
 
 
 @dataclass
@@ -90,13 +101,10 @@ class ParseState:
     # "on the weekly chart", "using weekly bars": a close is the weekly close, an N-week high
     # is N weekly bars (wordings.py, indicators.py)
     weekly_bars: bool = False
-    # the symbols each moving average (kind, period, timeframe) was compared on so far, None
-    # for the traded one: "the 20" said later is that line, on that symbol (conditions.py)
-    line_symbols: dict[tuple[IndicatorKind | None, int | None, str | None], set[str | None]] = (
-        field(default_factory=dict))
-    # each indicator read in a condition (its settings, the symbol cleared), with the role of its
-    # rule and whose it was said to be: a symbol, "its" (a possessive), or None (said bare)
-    read_on: list[tuple[Ind, str | None, str | None]] = field(default_factory=list)
+    # each indicator read in a condition so far, and whose it was said to be: "the 20" said
+    # later is the line of that period on the fund it was compared on (conditions.py); a bare
+    # indicator in the sell read on another fund in the buy is asked about (assemble.py)
+    read_on: list[ReadSide] = field(default_factory=list)
     # short selling (shorts.py): allowed by the server, and found in the text
     allow_short: bool = False
     short: bool = False
