@@ -345,7 +345,7 @@ def _record(state: ParseState, kind: str, value: float, said: str) -> None:
 # buy rule's, and is refused
 _OR_AFTER_SELL = re.compile(r"^\s*(?:, )?or(?!\S)(?! (?:sell|exit|get out|close|if it|when it"
                             r"|once it|if i'm|if i am|on a \d|at \d|a \d|\d|up|down|after|in \d"
-                            r"|hold|take|trail|stop|cut|stop out|bail|get out|exit"
+                            r"|hold|take|trail|stop|cut|bail"
                             r"|(?:it )?(?:rises|gains|climbs|jumps) (?:by )?\d))")
 _SELL_VERB = re.compile(r"(?<!\S)(?:sell|exit|get out|close)(?!\S)")
 
