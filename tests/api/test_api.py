@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -260,6 +262,41 @@ def test_killed_worker_ends_failed_and_restart_recovers_stuck_runs(
     after = restarted.backtests.get_backtest(None, stuck.id)
     assert after.status == "failed" and "interrupted" in (after.error or "")
     dispose_engines()
+
+
+def test_recovery_kills_a_live_worker_of_ours_and_nothing_else(
+        tmp_path: Path, real_market_dir: Path) -> None:
+    """Start-up recovery kills a pool worker still running an interrupted run (its watchdog
+    only fires when its own parent dies), and leaves alone a process that merely reuses a
+    recorded pid."""
+    from api.services.views import BacktestConfig
+    from runtime.executors.base import POOL_MODULE
+
+    settings = make_settings(tmp_path, real_market_dir, smoke_backtest_days=0)
+    service = Services.open(settings)
+    view = service.strategies.create_strategy(service.user_id, GOLDEN)
+    config = BacktestConfig(strategy_id=view.id, start="2016-01-04", end="2016-12-30")
+    ours = subprocess.Popen([sys.executable, "-m", POOL_MODULE], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, start_new_session=True)
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"],
+                                start_new_session=True)
+    try:
+        runs = [service.backtests.create_backtest(service.user_id, config) for _ in range(2)]
+        service.recorder.update(runs[0].id, status="running", worker_pid=ours.pid)
+        service.recorder.update(runs[1].id, status="running", worker_pid=stranger.pid)
+        recovery = service.recorder.recover_interrupted()
+        assert (recovery.failed, recovery.workers_killed) == (2, 1)
+        assert ours.wait(timeout=30) == -signal.SIGKILL
+        assert stranger.poll() is None
+        for run in runs:
+            after = service.backtests.get_backtest(None, run.id)
+            assert after.status == "failed" and "interrupted" in (after.error or "")
+    finally:
+        for proc in (ours, stranger):
+            proc.kill()
+            proc.wait()
+        service.close()
+        dispose_engines()
 
 
 def _pid(service: Services, run_id: int) -> int | None:
