@@ -52,6 +52,25 @@ from generator.spec import (
 
 # -- small talk ----------------------------------------------------------------------------------
 SMALL_TALK: list[re.Pattern[str]] = [
+    # the defaults accepted in words, as a clause of its own: "The normal band settings are
+    # fine.", "Normal RSI length is ok.", "default macd numbers" (a setting said elsewhere in
+    # the text is read there; these words add none)
+    rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:(?:just|using|use|with|and) )?(?:the )?(?:normal|default"
+       r"|standard|usual|regular|typical|stock|basic) (?:(?:bollinger |bb )?(?:band |bands )?"
+       r"|(?:rsi|macd|ema|sma|moving average|indicator) )(?:settings?|numbers?|lengths?|periods?"
+       r"|parameters?|params|values?|inputs?)(?: (?:are|is)(?: (?:fine|ok|okay|good|good enough"
+       r"|enough|perfect|what i want))?)?(?= [.,;!⋄]| ?$)"),
+    # a wish about the bot's burden or the losses, with no rule in it: "I don't want big losses",
+    # "I don't want to watch it every day" (the bot watches; a limit needs a number)
+    rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:oh )?(?:and )?(?:i|we) (?:don't|do not) (?:want|like)"
+       r" (?:(?:any |big |large |huge |massive |bad )*losses|to (?:watch|check|babysit|monitor"
+       r"|look at|stare at) (?:it|this|them|the screen|the market|the charts?)(?: (?:every day"
+       r"|all day|daily|constantly|all the time))?)(?= [.,;!⋄]| ?$)"),
+    # the default a setting departs from: "10 day bands instead of the usual 20", "RSI of 10
+    # rather than the standard 14" (the setting said is read; the default it names says nothing)
+    rx(r"(?:,? )?(?:instead of|rather than) (?:the )?(?:usual|default|standard|normal|regular"
+       r"|typical|classic) \d+(?:\.\d+)?(?: (?:day|days|period|periods|one|ones|setting"
+       r"|standard deviations?|std))?(?= [.,;!?⋄]| ?$)"),
     # a label before what it labels: "Risk: 5% stop, 10% take profit", "Sizing: $5k per
     # position", "Filter: only take longs while ...", "Rule: on the first trading day ..."
     rx(r"(?:(?<=^ )|(?<=[.,;⋄] ))(?:stop|stops|risk|risk management|sizing|size|position size"
@@ -260,7 +279,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|continues|continue|goes on) (?:falling|dropping|going down|tanking|crashing|sliding)"),
     rx(r"(?:, )?i (?:don't|do not|dont) want to (?:trade|rebalance|touch it) (?:more|more often"
        r"|any more|anymore)(?: than that)?"),
-    rx(r"(?<=forever )(?:, )?(?:no trading|no trades|never selling|no selling)(?= [.!]| ?$)"),
+    rx(r"(?<=forever )(?:, )?(?:no trading|no trades|never selling|no selling)"
+       r"(?: (?:at all|whatsoever|ever))?(?= [.!]| ?$)"),
     # ("please set it up so it buys ...", "please make it buy ...": the request before the rule)
     rx(r"(?:(?:please |kindly )?set (?:something|it|this|that) up(?: (?:where|so that|so"
        r"|for me))?(?: (?:it|the bot)(?= (?:buys|sells|holds|keeps|owns)(?!\S)))?)(?=\s+[a-z])"),
@@ -342,7 +362,7 @@ SCHEDULE_WORDS = {
 _FRAMED_SYMBOL = rx(
     r"(?:(?:i want|i'd like|i would like|i need|give me|make me|build me|here is|here's|this is"
     r"|can i do|could i do|can i make|can i have|can i get|can i run|can i try|i would love"
-    r"|i'd love)"
+    r"|i'd love|(?:please |kindly )?(?:make|build|create|write|code|set up)(?: me| us)?)"
     r" )?(?:a |an |my )(?:simple |new |basic |small )?(?:trading )?(?:(?:macd|rsi|sma|ema"
     r"|bollinger|momentum|trend|breakout|crossover|mean reversion) )?(?:strategy|bot|system"
     r"|algo|algorithm|setup|plan|idea|rules|approach|play) (?:for|on|in|to trade|trading"
@@ -771,7 +791,22 @@ _STORY_STOP = _KEYWORDS | INDICATOR_WORDS | frozenset(words(
 # text does not name
 _REASON_MARKS = frozenset(words(
     """imo imho tends tend read heard because idea reason feel believe seems seem apparently
-    historically usually lot"""))
+    historically usually lot"""
+    # a report of where the idea came from, or the writer's view of it: "the guy in the video
+    # said it keeps you out of the big crashes", "my coworker says it beats most people", "I
+    # figure the whole market is a better signal than tech alone"
+    """ said says told claims claimed video youtube book blog article podcast coworker friend
+    brother guy figure think scared afraid worried nervous saw learned"""))
+# idioms of a reason that hold a word of the rules but never say how or when to trade: "so you
+# never get wiped out", "keeps you out of the big crashes", "losing everything at once", "a
+# better signal than tech alone"; taken out before a reason is checked for such words
+_REASON_IDIOMS = rx(
+    r"(?:(?:you|we|i) )?(?:never |don't |do not )?(?:get |gets |got |getting )?wiped out"
+    r"|(?:keeps?|keeping|kept|stays?|staying) (?:you |me |us |them |it )?out of (?:the )?"
+    r"(?:big |worst |major |bad |nasty |next )?(?:crash|crashes|bear markets?|bear|trouble"
+    r"|drawdowns?|downturns?|sell offs?|selloffs?|meltdowns?)"
+    r"|(?:all )?at once|(?:a )?(?:better|worse|stronger|cleaner|more reliable)"
+    r" (?:signal|indicator|guide|gauge|sign) than")
 _REASON_STOP = INDICATOR_WORDS | frozenset(words(
     """above below over under cross crosses crossed crossing higher lower than buy buys bought
     sell sells sold hold holds own owns exit exits enter enters rebalance rotate average averages
@@ -781,7 +816,7 @@ _REASON_STOP = INDICATOR_WORDS | frozenset(words(
 
 
 def _is_reason(text: str, said: set[str]) -> bool:
-    tokens = [w for w in text.split() if w not in ".!?,"]
+    tokens = [w for w in _REASON_IDIOMS.sub(" idiom ", f" {text} ").split() if w not in ".!?,"]
     if not any(w in _REASON_MARKS for w in tokens) or len(tokens) < 3:
         return False
     return not any(
@@ -1009,13 +1044,15 @@ def _rationale(state: ParseState, found: list[str], m: re.Match[str]) -> str:
 # bounces, and ...", "... at least 5 days so I don't get whipsawed"
 _TRAILING_REASON = re.compile(
     r"(?<!\S)(?P<why>(?P<open>because|since|so (?:i|we) (?:don't|do not|won't|will not|can|can't)"
+    # the writer's feeling, after the rule it explains: "..., I'm scared of losing everything"
+    r"|(?<=, )(?:i'm|i am|we're|we are) (?:scared|afraid|worried|nervous|terrified)"
     r"|so (?:i'm|i am|we're|we are|it's|it is|i|we) (?:not|never)|so that|to avoid)"
     r" (?:(?! [.!?;,:⋄] ).)+?)(?= [.!?;,:⋄]| ?$)")
 
 
 def _trailing_reason(found: list[str], m: re.Match[str]) -> str:
     """The reason taken out and listed, when it holds no word that says how or when to trade."""
-    tokens = m.group("why")[len(m.group("open")):].split()
+    tokens = _REASON_IDIOMS.sub(" idiom ", m.group("why")[len(m.group("open")):]).split()
     # ("because that's when it's oversold": the "when" of the reason's own "that's when")
     for lead in (["that", "is", "when"], ["that", "when"], ["that's", "when"],
                  ["it", "is", "when"]):

@@ -172,7 +172,7 @@ def _title_split(text: str) -> tuple[str, str] | None:
                             or ("macd" in tokens[:k] and _MACD_SETTINGS.search(head_text))))
         # ("VNQ down 4 days in a row -> buy": a dash before ">" is an arrow)
         arrow = tok == "-" and k + 1 < len(tokens) and tokens[k + 1] == ">"
-        if (tok in (":", "-", ".") and not arrow) or comma_title:
+        if (tok in (":", "-", ".", "?") and not arrow) or comma_title:
             if k == 0 or k == len(tokens) - 1:
                 return None
             head = tokens[:k]

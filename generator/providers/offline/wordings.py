@@ -308,6 +308,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Max hold: 10 days": the time exit, labelled
     (rx(r"max(?:imum)? hold(?:ing)?(?: period| time)? (?::|=|-|is|of) (?P<n>\d+)"
         r" (?P<u>days|trading days|bars|sessions|weeks)"), r" sell after \g<n> \g<u> "),
+    # "and sell too if it falls 7%": another way out, as "also"
+    (rx(r"(?<=sell )too(?= (?:if|when|once|whenever|as soon as)(?!\S))"), " also "),
     # "just the normal MACD settings": the defaults, said in words
     (rx(r"(?:, )?(?:just |with |using )?(?:the )?(?:normal|standard|default|usual|regular)"
         r" macd settings(?= [.,;!⋄]| ?$)"), " "),
