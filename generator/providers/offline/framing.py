@@ -66,6 +66,14 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r" (?:(?:any |big |large |huge |massive |bad )*losses|to (?:watch|check|babysit|monitor"
        r"|look at|stare at) (?:it|this|them|the screen|the market|the charts?)(?: (?:every day"
        r"|all day|daily|constantly|all the time))?)(?= [.,;!⋄]| ?$)"),
+    # "There's no other sell rule, the trailing stop does all the selling": the stop said again
+    rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:the|my|a) (?:trailing )?stop(?: loss)? (?:does"
+       r"|handles|takes care of|will do) (?:all )?(?:of )?(?:the )?(?:selling|exits?|exiting"
+       r"|rest)(?= [.,;!⋄]| ?$)"),
+    # "... held for at least 3 days, even if the RSI says sell": the wait said again
+    rx(r"(?:, )?even if (?:the |my |its )?(?:rsi|macd|signal|sell rule|sell signal|indicator"
+       r"|average|exit rule|rule)s? (?:says?|tells? me to|gives?|shows?|flashes|triggers?)"
+       r"(?: a)? (?:sell|to sell|exit|to exit|sell signal|exit signal)(?= [.,;!⋄]| ?$)"),
     # the default a setting departs from: "10 day bands instead of the usual 20", "RSI of 10
     # rather than the standard 14" (the setting said is read; the default it names says nothing)
     rx(r"(?:,? )?(?:instead of|rather than) (?:the )?(?:usual|default|standard|normal|regular"
@@ -413,8 +421,11 @@ _FOR_SYMBOL = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:for|on|with|in) (?P<sym>{SYM})(
 # "... sell when rsi goes over 70. this is for HYG", "all of this on TLT.": the symbol, said
 # after the rules as a sentence of its own
 _THIS_IS_FOR = rx(rf"(?:(?<=^ )|(?<=[.;:⋄!] ))(?:(?:this|it|that|all of this|all this) is"
-                  rf" (?:all |just |only )?|all of (?:this|it) )(?:for|on|with) (?P<sym>{SYM})"
-                  r"(?= [.!]| ?$)")
+                  rf" (?:all |just |only )?|all of (?:this|it) "
+                  # "Can you do that with VTI?", "Please run it on TLT."
+                  r"|(?:(?:can|could) (?:you|i|we) |please )?(?:do|run|use|apply|try)"
+                  rf" (?:that|this|it|all this|all of this) )(?:for|on|with) (?P<sym>{SYM})"
+                  r"(?: please)?(?= [.!?]| ?$)")
 # "I only trade EEM and ...", "I mostly trade MDY.": the symbol the rules trade
 _I_TRADE = rx(rf"(?:i|we) (?:only |mostly |usually |just |mainly |primarily |normally )?(?:trade"
               rf"|want to trade|like to trade) (?P<sym>{SYM})(?: only)?(?= [.,;:!]| and | ?$)")
@@ -805,6 +816,10 @@ _REASON_IDIOMS = rx(
     r"|(?:keeps?|keeping|kept|stays?|staying) (?:you |me |us |them |it )?out of (?:the )?"
     r"(?:big |worst |major |bad |nasty |next )?(?:crash|crashes|bear markets?|bear|trouble"
     r"|drawdowns?|downturns?|sell offs?|selloffs?|meltdowns?)"
+    r"|(?:buying|trading|investing|holding anything|in the market) (?:in|during) (?:a |the )?"
+    r"(?:bear markets?|downtrends?|crash|crashes|sell offs?|selloffs?)"
+    r"|(?:that's|that is|that|it's|it is) when you(?:'re| are)? (?:supposed to|should|want to|meant to"
+    r"|have to) (?:get out|sell|exit|buy|get in)"
     r"|(?:all )?at once|(?:a )?(?:better|worse|stronger|cleaner|more reliable)"
     r" (?:signal|indicator|guide|gauge|sign) than")
 _REASON_STOP = INDICATOR_WORDS | frozenset(words(
@@ -1046,6 +1061,8 @@ _TRAILING_REASON = re.compile(
     r"(?<!\S)(?P<why>(?P<open>because|since|so (?:i|we) (?:don't|do not|won't|will not|can|can't)"
     # the writer's feeling, after the rule it explains: "..., I'm scared of losing everything"
     r"|(?<=, )(?:i'm|i am|we're|we are) (?:scared|afraid|worried|nervous|terrified)"
+    # where the writer had it from: "..., I read that's when you're supposed to get out"
+    r"|(?<=, )(?:i|we) (?:read|heard|saw|learned|was told)"
     r"|so (?:i'm|i am|we're|we are|it's|it is|i|we) (?:not|never)|so that|to avoid)"
     r" (?:(?! [.!?;,:⋄] ).)+?)(?= [.!?;,:⋄]| ?$)")
 
@@ -1238,6 +1255,9 @@ def strip_small_talk(state: ParseState) -> None:
         # such small talk leaves the sentence's end, so the next sentence stays one
         text = pattern.sub(lambda m: f" {handler(m)} " + (" . " if ends_sentence(m) else ""),
                            text)
+    # a question left once the chatter is out asks for what it says ("Could you make TLT only be
+    # held while ...? When ... I'd rather hold nothing."): it ends its sentence as a full stop
+    text = re.sub(r" \?(?= \S)", " .", text)
     # small talk alone is no strategy: leave it for the refusal to quote
     if len([w for w in text.split() if w not in FILLER]) >= 2:
         state.t = squash(text)

@@ -39,7 +39,9 @@ _FILLER = frozenset(words(
     """if when once whenever ever at any time it its it's is gets goes get go ends end the a an
     my our your i we i've we've what from since after and but also please just too then so more
     than by or of for position trade me all everything money profit loss profits gains off"""))
-_LEXICON = _CLOSES | _DOWN | _UP | _PAID | _PEAK | _FILLER
+_WRITER = frozenset(words("i i'm we we're"))
+_ITS = frozenset(words("it its it's"))
+_LEXICON = _CLOSES | _DOWN | _UP | _PAID | _PEAK | _FILLER | _WRITER
 _PERCENT = re.compile(r"(?<!\S)(?P<n>\d+(?:\.\d+)?) (?:%|percent)(?!\S)")
 
 
@@ -60,7 +62,10 @@ def _control(clause: str) -> tuple[str, float] | None:
     value = float(level.group("n"))
     if any(w in _PEAK for w in rest):
         return ("trailing", value) if down else None
-    if not any(w in _PAID for w in rest):
+    # "sell if I lose 3%", "when we're up 4%": the writer's own gain or loss is the position's,
+    # from what was paid (the price's move of a day is said of "it", never of "I")
+    mine = any(w in _WRITER for w in rest) and not any(w in _ITS for w in rest)
+    if not mine and not any(w in _PAID for w in rest):
         return None
     return ("stop", value) if down else ("take", value)
 

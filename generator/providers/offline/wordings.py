@@ -308,6 +308,33 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Max hold: 10 days": the time exit, labelled
     (rx(r"max(?:imum)? hold(?:ing)?(?: period| time)? (?::|=|-|is|of) (?P<n>\d+)"
         r" (?P<u>days|trading days|bars|sessions|weeks)"), r" sell after \g<n> \g<u> "),
+    # "buy VNQ the day after its price crosses above ...": every rule is decided on a close and
+    # filled at the next open, so the day after the signal is the signal's own trade
+    (rx(r"(?:on )?the (?:day|session|trading day|morning) after(?= (?:its|the|it) )"), " when "),
+    # "sell and sit out", "get out and stay in cash": the sell (nothing is held after it)
+    (rx(r"(?P<v>sell|sell it|sell everything|get out|exit) and (?:sit|stay|wait|be) (?:out"
+        r"|on the sidelines|in cash|flat)(?= [.,;!⋄]| ?$)"), r" \g<v> "),
+    # "or after 10 days if that hasn't happened yet, whichever comes first": the time exit or-ed
+    # with the rule, as "whichever" says
+    (rx(r"(?:, )?if (?:that|it|the rsi|this|the signal|the sell signal|the rule) (?:hasn't|has not"
+        r"|didn't|did not|hasnt|didnt) (?:happened|hit|triggered|come|fired|been hit)(?: yet)?"
+        r"(?: by then)?(?= , (?:whichever|which ever))"), " "),
+    # "Could you make TLT only be held while ...": the holding rule, said of the bot's holding
+    (rx(rf"(?:(?:make|have|let) )?(?P<s>{SYM}) (?:only )?be (?:held|owned|bought)(?: only)?"
+        r" (?P<w>while|when|whenever|if)(?!\S)"), r" hold \g<s> only \g<w> "),
+    # "When ... I'd rather hold nothing": out of the market
+    (rx(r"(?:i'd|i would|we'd|we would) rather (?:hold nothing|own nothing|be out|be flat"
+        r"|be in cash|sit in cash|stay in cash|stay out|sit out)(?= [.,;!⋄]| ?$)"), " be out "),
+    # "Put everything in QQQ but only own it while ...": the holding rule, all in
+    (rx(rf"(?:put|invest) (?:everything|all (?:my|the) money|it all|all of it) (?:in|into)"
+        rf" (?P<s>{SYM})(?: ,)? (?:but )?(?:only )?(?:own|hold|keep) it(?: only)?"
+        r" (?P<w>while|when|whenever|as long as)(?!\S)"), r" hold \g<s> \g<w> "),
+    # "For selling I want to use the death cross": the event the sell rule is on
+    (rx(r"for (?P<v>selling|the sell|the exit|exits|exiting|getting out|buying|the buy|the entry"
+        r"|entries|getting in)(?: ,)? (?:i want to |i'd like to |i'll |i )?(?:use|take|go with)"
+        r"(?= (?:the |a )?(?:death cross|golden cross|(?:\d+ (?:day )?)?(?:sma|ema|ma) cross))"),
+     lambda m: " buy on " if m.group("v") in ("buying", "the buy", "the entry", "entries",
+                                               "getting in") else " sell on "),
     # "and sell too if it falls 7%": another way out, as "also"
     (rx(r"(?<=sell )too(?= (?:if|when|once|whenever|as soon as)(?!\S))"), " also "),
     # "just the normal MACD settings": the defaults, said in words
@@ -433,6 +460,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|average|filter|trend))?(?= [.;!⋄]| ?$)"), " "),
     # "Spend $2,500 each time I buy.": the size of each position
     (rx(r"(?P<n>\d+(?:\.\d+)? dollars) (?:each|every) time (?:i|we) buy(?= [.;!⋄]| ?$)"),
+     r" \g<n> per position "),
+    # "put $2,500 in each time, I'm still learning": the size, said to the clause's end
+    (rx(r"(?:spend|invest|put|use|risk) (?P<n>\d+(?:\.\d+)? dollars)(?: in| into it| on it)?"
+        r" (?:each|every|per) (?:time|trade)(?: (?:i|we|it) buys?)?(?= [.,;!⋄]| ?$)"),
      r" \g<n> per position "),
     # "the usual 20-day, 2 standard deviation version": the bands' settings, said with the usual
     (rx(r"\( (?:the |a )?(?:usual|standard|default|normal|classic) (?P<p>\d+) day , (?P<k>\d+"
@@ -969,7 +1000,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:, )?or (?:earlier |sooner )?(?:if|when) (?:my|the|a|an) (?:(?P<n>\d+(?:\.\d+)?) % )?"
         r"(?P<k>trailing stop"
         r"|stop loss|stop) (?:gets|is) (?:hit|triggered|taken out)(?: ,)?(?: whichever (?:comes"
-        r"|happens) first)?"),
+        r"|happens) first| first| before that)?"),
      lambda m: (f" , with a {m.group('n')} % {m.group('k')} " if m.group("n")
                 else " " if _STOP_LEVEL.search(m.string) else m.group(0))),
     # "buy SPY with $2,500 each time ...": the amount per position
