@@ -182,7 +182,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:please )?(?:implement|construct|design|develop)(?= (?:a|an|the) (?:rotation|momentum"
        r"|portfolio)(?!\S))"),
     rx(r"(?:,? )?(?:and )?split (?:the|my) money (?:equally |evenly )?(?:between|among|across)"
-       r" (?:them|those|the picks|the winners)(?: equally| evenly)?"),
+       r" (?:them|those|the picks|the winners)(?: (?:2|3|4|5|two|three|four|five|both))?"
+       r"(?: equally| evenly)?"),
     rx(r"(?:is|are) \d+ (?:the |a )?(?:normal|default|standard|usual|right|good|typical|common"
        r"|best) (?:setting|settings|period|value|length|number|choice|one)(?: \?)?"),
     rx(r"(?:the )?default settings? (?:are|is) (?:fine|ok|okay|good|enough)(?: \.| !)?"),

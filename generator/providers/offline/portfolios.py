@@ -277,10 +277,12 @@ ROT_POSITIVE = [
     rx(r"(?:; |, )?(?:and |but )?(?:if|when|whenever) (?:none|neither|nothing|no one)"
        r"(?: of them| of the \d+| of those)?"
        r" (?:(?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?|went up|rose|gained"
-       r"|are up|is up|was up|were up)(?: (?:over|in|during) (?:that|the same|this|the)"
-       r" (?:period|time|stretch|lookback|window))?(?: ,)?(?: just)? (?:hold|go to"
+       r"|are up|is up|was up|were up)(?: (?:over|in|during) (?:(?:that|the same|this|the)"
+       r" (?:period|time|stretch|lookback|window)|(?:those|the same) \d+ (?:months|weeks|days)))?"
+       r"(?: ,)?(?: just)? (?:hold|go to"
        r"|buy|switch to|move to|rotate to|rotate into|park in|sit in|be in|go into)"
-       rf" (?P<alt>{SYM}|cash)"),
+       # ("sit in BIL (basically cash)": the fund, glossed)
+       rf" (?P<alt>{SYM}|cash)(?: \( cash \))?"),
     # "go to cash if none are positive": cash is where the money waits, the filter is positive
     rx(r"(?:, )?(?:and |but |or )?(?:(?:go|move|switch|stay|sit|be|rotate)(?: to| in| into)? cash"
        r"|hold cash) (?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"

@@ -321,7 +321,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?: by then)?(?= , (?:whichever|which ever))"), " "),
     # "Could you make TLT only be held while ...": the holding rule, said of the bot's holding
     (rx(rf"(?:(?:make|have|let) )?(?P<s>{SYM}) (?:only )?be (?:held|owned|bought)(?: only)?"
-        r" (?P<w>while|when|whenever|if)(?!\S)"), r" hold \g<s> only \g<w> "),
+        r" (?P<w>while|when|whenever|if)(?!\S)"), r" hold \g<s> \g<w> "),
     # "When ... I'd rather hold nothing": out of the market
     (rx(r"(?:i'd|i would|we'd|we would) rather (?:hold nothing|own nothing|be out|be flat"
         r"|be in cash|sit in cash|stay in cash|stay out|sit out)(?= [.,;!⋄]| ?$)"), " be out "),
@@ -1543,6 +1543,24 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      else f" the top {m.group('n') or 1} {m.group('u')} "),
     (rx(r"whichever (?:1 |one )?(?:went up|rose|gained|grew|climbed)(?: the)? most"),
      " whichever did best "),
+    # "whichever of QQQ, GLD or TLT has gone up the most": the best of them
+    (rx(r"(?:has|have) (?:gone up|risen|gained|grown|climbed|done|performed|returned)"
+        r"(?: the)? (?:most|best)"), " did best "),
+    # "once a month looks at SPY, EFA, EEM and AGG and puts all my money into whichever ...": the
+    # funds the best is picked among
+    (rx(rf"(?:looks?|checks?|compares?|goes through|scans?) (?:at )?(?P<l>{SYMLIST}) and"
+        r" (?:puts?|invests?|moves?|buys?|picks?|goes) (?:all )?(?:of )?(?:my |the )?(?:money )?"
+        r"(?:into |in |to )?whichever"), r" pick whichever of \g<l> "),
+    # "if neither of them actually went up ... you just sit in BIL": the words of the fallback
+    (rx(r"(?P<w>neither of them|none of them|neither|none) (?:actually|really)(?= )"),
+     r" \g<w> "),
+    (rx(r"(?:you|we|i|it) (?:just |simply )?(?P<v>sit|stay|park|wait|hide) in(?= )"),
+     r" \g<v> in "),
+    # "find the 2 that did best ..., and split my money between those two. Then do it again next
+    # month.": the next round of the same schedule
+    (rx(r"(?:then )?(?:do|repeat) (?:it|this|that|the same)(?: all)?(?: over)?(?: again)?"
+        r" (?:next|every|each) (?P<u>month|week|quarter|year)(?= [.,;!⋄]| ?$)"),
+     r" every \g<u> "),
     # "move it out when it isn't": the sell
     (rx(r"(?:move|take|pull) (?:it|them|everything|my money|the money|my savings) out"
         r"(?= (?:when|whenever|if|once|as soon as)(?!\S))"), " sell "),
