@@ -443,17 +443,27 @@ _CLAUSE_START = re.compile(r"(?:^|[,;.⋄:|-]|(?<!\S)but)\s*$")
 LAST_VERB = re.compile(r"(?<!\S)(?P<v>sell|sells|selling|sold|exit|exits|out|dump|flat|cash"
                         r"|liquidate|dispose|close (?:it|out)|buy|buys|buying|bought|long|enter"
                         r"|purchase|acquire|hold|own|keep|get in|go long)(?!\S)"
-                        # ("the best 3 out of SPY, EFA, ...": a choice, not a sell)
-                        r"(?<!out(?= of))")
+                        # ("the best 3 out of SPY, EFA, ...": a choice, not a sell; "when it
+                        # breaks out above its 20-day high": a breakout, not a sell)
+                        r"(?<!out(?= of))(?<!breaks out)(?<!break out)(?<!broke out)"
+                        r"(?<!breaking out)")
 SELL_VERBS = frozenset(words(
     "sell sells selling sold exit exits out dump flat cash liquidate dispose")) | {"close it",
                                                                                  "close out"}
 
 
+_REBALANCE_WORD = re.compile(r"(?<!\S)(?:rebalance|rebalanced|rebalancing|rebalances)(?!\S)")
+
+
 def _only_after_the_sell(state: ParseState, m: re.Match[str]) -> None:
     before = m.string[: m.start()]
-    verbs = LAST_VERB.findall(before)
-    if _CLAUSE_START.search(before) and verbs and verbs[-1] in SELL_VERBS:
+    verbs = list(LAST_VERB.finditer(before))
+    # ("20% in BIL as a cash cushion. Don't rebalance on a calendar, only when either one is off
+    # by 10 points": the "only" of the rebalance said last)
+    rebalance = [r.start() for r in _REBALANCE_WORD.finditer(before)]
+    if rebalance and verbs and rebalance[-1] > verbs[-1].start():
+        return
+    if _CLAUSE_START.search(before) and verbs and verbs[-1].group("v") in SELL_VERBS:
         raise state.fail("'only if ...' after the sell rule: say which rule it limits ('buy only "
                          "when ...' or 'sell only when ...')", [m.string[m.start():].strip()])
 
@@ -819,8 +829,8 @@ _REASON_IDIOMS = rx(
     r"|drawdowns?|downturns?|sell offs?|selloffs?|meltdowns?)"
     r"|(?:buying|trading|investing|holding anything|in the market) (?:in|during) (?:a |the )?"
     r"(?:bear markets?|downtrends?|crash|crashes|sell offs?|selloffs?)"
-    r"|(?:that's|that is|that|it's|it is) when you(?:'re| are)? (?:supposed to|should|want to|meant to"
-    r"|have to) (?:get out|sell|exit|buy|get in)"
+    r"|(?:that's|that is|that|it's|it is) when you(?:'re| are)? (?:supposed to|should|want to"
+    r"|meant to|have to) (?:get out|sell|exit|buy|get in)"
     r"|(?:all )?at once|(?:a )?(?:better|worse|stronger|cleaner|more reliable)"
     r" (?:signal|indicator|guide|gauge|sign) than")
 _REASON_STOP = INDICATOR_WORDS | frozenset(words(
@@ -1171,6 +1181,16 @@ def _source_rules(state: ParseState) -> None:
         state.t = squash(f"{_INSTEAD.sub(' ', before)} {after}")
 
 
+# "no stop needed", "I don't want a stop loss": no control, which the spec has unless one is said
+# (a text that also gives a stop, target or trailing stop is left for the check to refuse)
+_NO_CONTROL = rx(
+    r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:no (?:stop|stop loss|stops|stop losses|target"
+    r"|profit target|take profit|trailing stop)s? (?:needed|necessary|required|wanted|please)"
+    r"|(?:i|we) (?:don't|do not) (?:need|want|use) (?:a |any )?(?:stop|stop loss|stops"
+    r"|stop losses|target|profit target|trailing stop)s?)(?= [.,;!⋄]| ?$)")
+_A_CONTROL = re.compile(r"(?<!\S)\d+(?:\.\d+)? % (?:[a-z]+ ){0,2}(?:stop|target|profit|trailing)")
+
+
 def strip_small_talk(state: ParseState) -> None:
     refuse_instructions(state)
     _source_rules(state)
@@ -1256,6 +1276,8 @@ def strip_small_talk(state: ParseState) -> None:
         # such small talk leaves the sentence's end, so the next sentence stays one
         text = pattern.sub(lambda m: f" {handler(m)} " + (" . " if ends_sentence(m) else ""),
                            text)
+    if not _A_CONTROL.search(text):
+        text = _NO_CONTROL.sub(lambda m: f" {handler(m)} ", text)
     # a question left once the chatter is out asks for what it says ("Could you make TLT only be
     # held while ...? When ... I'd rather hold nothing."): it ends its sentence as a full stop
     text = re.sub(r" \?(?= \S)", " .", text)

@@ -106,7 +106,7 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
        r"|it|one|they|asset|of them)(?: weights?)? (?:drifts?|drifted|moves?|is off|are off|gets"
        r" off|deviates?|strays?)(?: away)?(?: by)? (?:more than |over |at least |beyond )?"
        r"(?P<n>\d+(?:\.\d+)?) (?:percentage points|points|pts|%|percent)(?:(?: away)? from"
-       r" (?:its |their |the )?targets?(?: weights?)?)?"),
+       r" (?:its |their |the )?targets?(?: weights?)?)?(?: or more)?"),
     rx(r"(?:, )?(?:with |and |using )?(?:a )?(?P<n>\d+(?:\.\d+)?) (?:%|percent|points?|pts)"
        r" (?:drift|rebalancing|tolerance) (?:band|threshold)"),
     # "rebalance only if something is more than 5% off target"
@@ -119,7 +119,8 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
        r"|from|out of line with) (?:its |the |their )?targets?(?: weights?)?"),
     # "rebalance yearly or if a position is off by 10 points"
     rx(r"(?:, )?(?:and |but |or )?(?:only )?(?:(?:rebalance|rebalancing|rebalanced)(?: only)? )?"
-       r"(?:when|if|whenever|once) (?:something|anything|one|either|any one of them|any of them"
+       r"(?:when|if|whenever|once) (?:something|anything|one|either(?: one| 1| of them)?"
+       r"|any one of them|any of them"
        r"|one of them|1 of them|a weight|any weight|a holding|any holding|a position|any position"
        r"|an asset|any asset|they|it)(?: is| are| gets| get| drifts?| goes| go)? off by"
        r"(?: more than| at least)?"

@@ -335,6 +335,24 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?= (?:the |a )?(?:death cross|golden cross|(?:\d+ (?:day )?)?(?:sma|ema|ma) cross))"),
      lambda m: " buy on " if m.group("v") in ("buying", "the buy", "the entry", "entries",
                                                "getting in") else " sell on "),
+    # "Don't rebalance on a calendar, only when either one is off by 10 points": the band alone
+    (rx(r"(?:don't|do not|never|no) rebalanc(?:e|ing) (?:on|by) (?:a |the )?(?:calendar|schedule"
+        r"|fixed schedule|set schedule|timer|date|dates)(?: ,)?(?: but)?(?: only)?"
+        r"(?= (?:when|if|once|whenever)(?!\S))"), " rebalance "),
+    # "20% in BIL as a cash cushion": what the fund is for
+    (rx(rf"(?P<w>% (?:in|to) (?:the )?{SYM}) (?:as|for) (?:a |my |the |our )?(?:cash )?"
+        r"(?:cushion|buffer|reserve|safety net|ballast|dry powder)"), r" \g<w> "),
+    # "Two things have to be true for me to buy QQQ: the MACD line has to be above zero, and
+    # ...": the buy, then its conditions (each said with "has to be")
+    (rx(r"(?:\d+|both|all|these|the following) (?:things|conditions|rules|criteria)(?: both| all)?"
+        r" (?:have to|must|need to|should|gotta) (?:be true|hold|be met|happen|line up)"
+        r"(?: at the same time| together)?(?: for (?:me|us|it|the bot))?"
+        r" (?:to|before (?:i|we|it|the bot) (?:can )?)"
+        r"(?= (?:buy|sell|get in|get out|enter|exit)(?!\S))"),
+     " "),
+    # ("Must be positive to buy": the rotation's filter, read as said)
+    (rx(r"(?:has to|have to|must|needs to|need to|should|gotta) be(?= (?:above|below|over|under"
+        r"|greater|less|higher|lower)(?!\S))"), " is "),
     # "and sell too if it falls 7%": another way out, as "also"
     (rx(r"(?<=sell )too(?= (?:if|when|once|whenever|as soon as)(?!\S))"), " also "),
     # "just the normal MACD settings": the defaults, said in words
