@@ -52,6 +52,12 @@ from generator.spec import (
 
 # -- small talk ----------------------------------------------------------------------------------
 SMALL_TALK: list[re.Pattern[str]] = [
+    # "I think it uses daily prices, that's fine.": the daily bars every rule here is read on
+    # (weekly or monthly bars said so are read as a timeframe, never dropped)
+    rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:i think |i believe |i guess )?(?:it|the strategy|the paper"
+       r"|the rule|the system|this|he|she|they) (?:uses|used|use|is on|runs on|works on|is based"
+       r" on) daily (?:prices?|bars|data|closes|candles)(?: , (?:that's|that is|that|which is)"
+       r" (?:fine|ok|okay|good))?(?= [.,;!⋄]| ?$)"),
     # the defaults accepted in words, as a clause of its own: "The normal band settings are
     # fine.", "Normal RSI length is ok.", "default macd numbers" (a setting said elsewhere in
     # the text is read there; these words add none)
@@ -831,6 +837,11 @@ _REASON_IDIOMS = rx(
     r"(?:bear markets?|downtrends?|crash|crashes|sell offs?|selloffs?)"
     r"|(?:that's|that is|that|it's|it is) when you(?:'re| are)? (?:supposed to|should|want to"
     r"|meant to|have to) (?:get out|sell|exit|buy|get in)"
+    r"|rubber band|(?:most of |all of |some of )?(?:my|our|the) gains"
+    r"|(?:move|moves|moved|go|goes|trade|trades) (?:together|in step|in opposite directions"
+    r"|the same way|the opposite way)"
+    r"|(?:if|when) (?:it|the market|stocks|prices|things|the price) (?:drops?|falls?|crashes"
+    r"|tanks?|dips?|turns?) (?:fast|hard|quickly|suddenly|a lot|sharply)"
     r"|(?:all )?at once|(?:a )?(?:better|worse|stronger|cleaner|more reliable)"
     r" (?:signal|indicator|guide|gauge|sign) than")
 _REASON_STOP = INDICATOR_WORDS | frozenset(words(
@@ -1074,6 +1085,10 @@ _TRAILING_REASON = re.compile(
     r"|(?<=, )(?:i'm|i am|we're|we are) (?:scared|afraid|worried|nervous|terrified)"
     # where the writer had it from: "..., I read that's when you're supposed to get out"
     r"|(?<=, )(?:i|we) (?:read|heard|saw|learned|was told)"
+    # a likeness: "..., kind of like a rubber band that got stretched too far, ..."
+    r"|(?<=, )(?:kind of |sort of |a bit |just )?like (?:a|an)"
+    # what a control is for: "... a 15% trailing stop so I keep most of my gains if it drops fast"
+    r"|so (?:i|we) (?:keep|lock in|protect|hold on to|don't give back|do not give back)"
     r"|so (?:i'm|i am|we're|we are|it's|it is|i|we) (?:not|never)|so that|to avoid)"
     r" (?:(?! [.!?;,:⋄] ).)+?)(?= [.!?;,:⋄]| ?$)")
 
@@ -1087,8 +1102,13 @@ def _trailing_reason(found: list[str], m: re.Match[str]) -> str:
         if tokens[:len(lead)] == lead:
             tokens = tokens[len(lead):]
             break
+    # ("because I read they move together when rates fall": a reported belief may say when
+    # something happens in the world; a connective of the reason's own, not of a rule)
+    reported = tokens[:1] in (["i"], ["we"]) and tokens[1:2] in (
+        ["read"], ["heard"], ["saw"], ["learned"], ["think"], ["figure"], ["believe"])
     if any(re.fullmatch(SYM, w) or w[0].isdigit() or w.startswith("⟦") or w in _KEYWORDS
-           or w in _PLEASANTRY_STOP or w in _RATIONALE_STOP for w in tokens):
+           or w in _PLEASANTRY_STOP or w in _RATIONALE_STOP
+           for w in tokens if not (reported and w in _CONNECTIVES)):
         return m.group(0)
     found.append(m.group("why").strip())
     return " "
@@ -1191,6 +1211,14 @@ _NO_CONTROL = rx(
 _A_CONTROL = re.compile(r"(?<!\S)\d+(?:\.\d+)? % (?:[a-z]+ ){0,2}(?:stop|target|profit|trailing)")
 
 
+# "buy if either A, or B. Either one is enough.": the "any" said again (only after an "either ...
+# or ..." that says it first; after "A and B" it would change the rule, and is left to refuse)
+_EITHER_OR = re.compile(r"(?<!\S)either(?!\S).*?(?<!\S)or(?!\S)")
+_EITHER_ENOUGH = rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:either (?:one|1|of them|condition|of those)"
+                    r"|one of them|any one of them|either)(?: alone)? (?:is|will be|being)"
+                    r" (?:enough|fine|ok|okay|sufficient|good enough)(?= [.,;!⋄]| ?$)")
+
+
 def strip_small_talk(state: ParseState) -> None:
     refuse_instructions(state)
     _source_rules(state)
@@ -1278,6 +1306,8 @@ def strip_small_talk(state: ParseState) -> None:
                            text)
     if not _A_CONTROL.search(text):
         text = _NO_CONTROL.sub(lambda m: f" {handler(m)} ", text)
+    if _EITHER_OR.search(text):
+        text = _EITHER_ENOUGH.sub(lambda m: f" {handler(m)} ", text)
     # a question left once the chatter is out asks for what it says ("Could you make TLT only be
     # held while ...? When ... I'd rather hold nothing."): it ends its sentence as a full stop
     text = re.sub(r" \?(?= \S)", " .", text)

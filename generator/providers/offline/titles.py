@@ -241,7 +241,10 @@ def _trailing_label(state: ParseState) -> Title | None:
     return Title(text=found.group("label").strip(), families=families)
 
 
-def extract_title(state: ParseState) -> None:
+def extract_title(state: ParseState, *, second: bool = False) -> None:
+    """Take the title out of the text (see the module docstring). A title that is a name alone
+    ("the fast line slow line thing.") may be followed by a second one that says the lines or
+    the fund ("9 day ema and 21 day ema on IWM, buy when ..."): that one is read too."""
     label = _trailing_label(state)
     if label is not None:
         state.title = label
@@ -339,6 +342,16 @@ def extract_title(state: ParseState) -> None:
     # a schedule named in the title is read with the rules
     body = _say_title_lines(title, f" {body} ")
     state.t = squash(" " + body + "".join(f" , {w}" for w in kept_words) + " ")
+    name_alone = not (title.symbols or title.families or title.rsi_periods or title.crosses
+                      or title.ratio or title.count or title.settings or kept_words
+                      or label is not None)
+    if name_alone and not second:
+        then = _title_split(state.t)
+        # (a head of lines said with their periods; "portfolio: SPY: 40%, ...": a symbol alone
+        # before a colon is a weight's label, not a title)
+        if then is not None and len(then[0].split()) >= 3 and any(
+                w[0].isdigit() for w in then[0].split()):
+            extract_title(state, second=True)
 
 
 # "the guy in the video said the 10 month moving average is all you need. be in SPY when price
@@ -635,6 +648,11 @@ def _families(spec: StrategySpec) -> set[str]:
     # "IYR momentum breakout: buy on a close above the upper band": buying strength through a
     # high or an outer band is the momentum the title names
     if "breakout" in out:
+        out.add("momentum")
+    # "momentum idea for QQQ: when it has gone up 3 days in a row, buy it": buying a run of up
+    # closes is buying strength too
+    if any(c.left.kind == IndicatorKind.up_streak for c in (spec.entry.flat() if spec.entry
+                                                             else [])):
         out.add("momentum")
     return out
 
