@@ -37,6 +37,7 @@ from generator.providers.offline.phrases import (
 )
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import (
+    ASSET_CLASS_WORDS,
     CONSUMED,
     FILLER,
     INDICATOR_WORDS,
@@ -589,10 +590,7 @@ def _is_chatter(text: str) -> bool:
 # "My bond system:", "my lazy gold setup is:": the name of the strategy, not a rule
 _MY_SYSTEM = rx(r"(?:my|our) (?P<w>(?:[a-z']+ ){0,2})(?:system|strategy|setup|plan|idea|approach"
                 r"|rules|play)(?: is| are)? :")
-_ASSET_WORDS = frozenset(words(
-    """bond bonds gold stock stocks equity equities commodity commodities treasury treasuries reit
-    reits"""
-))
+_ASSET_WORDS = ASSET_CLASS_WORDS
 
 
 # a question about results that states no rule: "Is a 3-point band too tight?", "Could you

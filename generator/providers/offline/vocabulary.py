@@ -153,6 +153,21 @@ COMMON_WORDS = frozenset(words(
     # the names of published strategies, never tickers ("Faber's GTAA: ...", "my HAA version")
     "gtaa taa haa vaa daa paa baa laa gem"))
 
+# The asset classes a fund is glossed with ("SHY, the short term bond fund", "stocks, bonds and
+# gold (SPY, TLT, GLD)").
+ASSET_CLASS_WORDS = frozenset(words(
+    """bond bonds gold stock stocks equity equities commodity commodities treasury treasuries reit
+    reits"""
+))
+# Words a rewrite may drop that never carry trading meaning: what a fund holds, and hedges
+# ("if neither of them actually went up"). Listed as ignored when a rewrite drops them
+# (`wordings.dropped_words`); a dropped word not here had its meaning put into the rewrite.
+GLOSS_WORDS = ASSET_CLASS_WORDS | frozenset(words(
+    """real estate international emerging developed sector sectors tech technology small large
+    mid cap caps value growth dividend dividends corporate government muni munis tips
+    actually really roughly basically entirely anyway already honestly literally simply"""
+))
+
 # Every word that is read as a word, never as a ticker.
 VOCAB = FILLER | INDICATOR_WORDS | COMMON_WORDS | frozenset(TYPOS) | frozenset(NUMBER_WORDS)
 

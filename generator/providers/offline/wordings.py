@@ -15,6 +15,7 @@ reads single spaces and leaves single spaces.
 
 from __future__ import annotations
 
+import collections
 import re
 from collections.abc import Callable
 
@@ -39,7 +40,12 @@ from generator.providers.offline.phrases import (
 )
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import STATE_OF_CROSS
-from generator.providers.offline.vocabulary import BB_STD_WORDS, UNIT_DAYS, words
+from generator.providers.offline.vocabulary import (
+    BB_STD_WORDS,
+    GLOSS_WORDS,
+    UNIT_DAYS,
+    words,
+)
 from generator.spec import Condition
 
 # "when the 50 day high breaks / is taken out": the price breaks through that level
@@ -2205,6 +2211,21 @@ _UNLESS_ALL_NEGATIVE = rx(rf"(?:, )?unless (?P<q>both|all|all of them|both of th
                           rf" in|sit in) (?P<s>{SYM})")
 
 
+def dropped_words(before: str, after: str) -> list[str]:
+    """The words a rewrite took out that carry no trading meaning (`GLOSS_WORDS`: "short-term
+    treasuries (SHY)" read as SHY drops "treasuries"), listed as ignored as the contract asks of
+    every word the spec does not hold. Any other word a rewrite drops had its meaning put into
+    the words it left ("the highest high of the last 20 days" is the 20-day high)."""
+    left = collections.Counter(after.split())
+    out: list[str] = []
+    for w in before.split():
+        if left[w] > 0:
+            left[w] -= 1
+        elif w in GLOSS_WORDS:
+            out.append(w)
+    return out
+
+
 def expand_shorthands(state: ParseState) -> None:
     said = _DOES_WELL.search(state.t)
     if said:
@@ -2234,7 +2255,9 @@ def expand_shorthands(state: ParseState) -> None:
     for pattern, replacement in _SAME_AS:
         rewritten = pattern.sub(replacement, text)
         if rewritten is not text:  # (a pattern that did not match gives the same string back)
-            text = squash(rewritten)  # each rewrite reads single spaces
+            rewritten = squash(rewritten)  # each rewrite reads single spaces
+            state.ignored.extend(dropped_words(text, rewritten))
+            text = rewritten
     # a rewrite may have said a weekly or monthly close ("if a week closes below ..."): never
     # left for the schedule to read as "weekly" and the daily price
     text = period_closes(state, text)
