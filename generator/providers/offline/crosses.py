@@ -161,3 +161,88 @@ def named_crossover(text: str) -> str:
     kind = _KIND.get(m.group("k"), "sma")
     return (f"{text[:m.start()]} buy {syms} when the {m.group('a')} day {kind} crosses above"
             f" the {m.group('b')} day {kind}{kept}{rest[m.start() + 1:]}")
+
+
+# "TLT 20/100 SMA cross up = buy, cross down = sell", "QQQ -- 10/30 EMA cross. long on the bull
+# cross", "9/21 EMA cross on SPY ... exit on the 9/21 cross down": one pair of averages named by
+# its periods, and its crossings said by their direction. Each direction said is that crossing
+# of the pair (the first period is the faster line); a text naming two pairs is left as it is
+_UNIT = r"(?: (?:day|week|wk)s?)?"
+_PAIR = re.compile(rf"(?<!\S)(?P<a>\d+){_UNIT} / (?P<b>\d+)(?: (?P<u>day|week|wk)s?)?"
+                   r" (?P<k>sma|ema|ma|dma|simple moving average|exponential moving average"
+                   r"|moving average)(?!\S)")
+# a direction said as a noun, where a clause or a list item ends (never "crosses above the 50")
+_END = r"(?= [.,;:!?⋄)=→]| - | (?:and|or|then|with|plus|but)(?!\S)| ?$)"
+_UP_CROSS = (r"(?:cross|crossover|crossing) (?:up|over|higher|upward|upwards|to the upside)"
+             r"|(?:bull|bullish|upside|positive) (?:cross|crossover)")
+_DOWN_CROSS = (r"(?:cross|crossover|crossing) (?:down|under|lower|downward|downwards"
+               r"|to the downside)|(?:bear|bearish|downside|negative) (?:cross|crossover)")
+_PAIR_WORDS = rf"(?:(?P<a>\d+){_UNIT} / (?P<b>\d+){_UNIT}(?: (?:sma|ema|ma|dma))? )?"
+_VERB_AFTER = r" (?:=|- >|→|:) (?P<v>buy|long|go long|sell|exit|out|flat|go flat|get in|get out)"
+_PAIR_CROSS = {
+    "above": (rx(rf"(?:the |a )?{_PAIR_WORDS}(?:{_UP_CROSS}){_VERB_AFTER}"),
+              rx(rf"(?:(?:on|at|upon) )?(?:the |a )?{_PAIR_WORDS}(?:{_UP_CROSS}){_END}")),
+    "below": (rx(rf"(?:the |a )?{_PAIR_WORDS}(?:{_DOWN_CROSS}){_VERB_AFTER}"),
+              rx(rf"(?:(?:on|at|upon) )?(?:the |a )?{_PAIR_WORDS}(?:{_DOWN_CROSS}){_END}")),
+}
+_PAIR_NAMED = rx(rf"(?:the |a |an )?\d+{_UNIT} / \d+{_UNIT} (?:sma|ema|ma|dma|simple moving"
+                 r" average|exponential moving average|moving average)(?: moving average)?"
+                 r" (?:cross|crossover|crossing)(?: system| strategy| setup)?"
+                 r"(?= [.,;:⋄(-]| on | ?$)")
+
+
+_PAIR_NAMED_ON = rx(rf"(?:the |a |an )?\d+{_UNIT} / \d+{_UNIT} (?:sma|ema|ma|dma|simple moving"
+                    r" average|exponential moving average|moving average)(?: moving average)?"
+                    rf" (?:cross|crossover|crossing)(?: system| strategy| setup)? (?:on|for|in)"
+                    rf" (?P<s>{SYM})")
+
+
+def pair_crossings(text: str) -> str:
+    """The crossings of the one pair of averages the text names, said by direction (see
+    `_PAIR`), as the rule reader says them; the pair's name, then said only as a name, is
+    taken out ("QQQ -- 10/30 EMA cross. long on the bull cross": long when the 10-day EMA
+    crosses above the 30-day EMA)."""
+    pairs = {(m.group("a"), m.group("b"), m.group("k"), m.group("u"))
+             for m in _PAIR.finditer(text)}
+    if len(pairs) != 1:
+        return text
+    a, b, kind, unit = next(iter(pairs))
+    if int(a) >= int(b):
+        return text
+    kind = _KIND.get(kind, "ema" if "exponential" in kind else "sma")
+    unit = "week" if unit in ("week", "wk") else "day"
+
+    def said(side: str, m: re.Match[str]) -> str | None:
+        if m.group("a") is not None and (m.group("a"), m.group("b")) != (a, b):
+            return None
+        return f"the {a} {unit} {kind} crosses {side} the {b} {unit} {kind}"
+
+    found: set[str] = set()
+    for side, (with_verb, alone) in _PAIR_CROSS.items():
+        def verb_first(m: re.Match[str], side: str = side) -> str:
+            cond = said(side, m)
+            if cond is None:
+                return m.group(0)
+            found.add(side)
+            return f" {m.group('v')} when {cond} "
+
+        def when(m: re.Match[str], side: str = side) -> str:
+            cond = said(side, m)
+            if cond is None:
+                return m.group(0)
+            found.add(side)
+            return f" when {cond} "
+
+        text = alone.sub(when, with_verb.sub(verb_first, text))
+    if not found:
+        return text
+    if "above" in found:
+        text = _PAIR_NAMED.sub(" ", text)
+    else:
+        # "9/21 EMA cross on SPY, ... exit on the 9/21 cross down": the pair named is the buy
+        up = f"the {a} {unit} {kind} crosses above the {b} {unit} {kind}"
+        text = _PAIR_NAMED_ON.sub(lambda m: f" buy {m.group('s')} when {up} ", text)
+        text = _PAIR_NAMED.sub(f" buy when {up} ", text)
+    # ("TLT 20/100 SMA cross up = buy": the fund, then its verb)
+    return re.sub(rf"(?:^\s*|(?<=[.;:⋄!?] ))(?P<s>{SYM})\s+(?P<v>buy|long|go long)(?=\s+when\s)",
+                  r" \g<v> \g<s>", text)

@@ -26,6 +26,7 @@ from generator.providers.offline.crosses import (
     cross_averages,
     cross_pair,
     named_crossover,
+    pair_crossings,
 )
 from generator.providers.offline.each import said_of_each
 from generator.providers.offline.errors import ParseError
@@ -359,6 +360,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # ("Must be positive to buy": the rotation's filter, read as said)
     (rx(r"(?:has to|have to|must|needs to|need to|should|gotta) be(?= (?:above|below|over|under"
         r"|greater|less|higher|lower)(?!\S))"), " is "),
+    # "9/21 EMA cross on SPY, but only take it when SPY is above the 200 SMA": the buy's filter
+    (rx(r"only take (?:it|the trade|the signal|the entry|the buy|the cross|that|them)"
+        r"(?= (?:when|if|while|as long as)(?!\S))"), " "),
+    # "plus an 8% trailing stop underneath": where a stop sits, which its level says
+    (rx(r"(?P<s>% (?:trailing )?stop(?: loss)?) (?:underneath|beneath|under it|below it)"
+        r"(?= [.,;!⋄]| ?$)"), r" \g<s> "),
     # "and sell too if it falls 7%": another way out, as "also"
     (rx(r"(?<=sell )too(?= (?:if|when|once|whenever|as soon as)(?!\S))"), " also "),
     # "just the normal MACD settings": the defaults, said in words
@@ -2261,7 +2268,7 @@ def expand_shorthands(state: ParseState) -> None:
     # a rewrite may have said a weekly or monthly close ("if a week closes below ..."): never
     # left for the schedule to read as "weekly" and the daily price
     text = period_closes(state, text)
-    text = cross_averages(state, named_crossover(_both_lines(text)))
+    text = cross_averages(state, pair_crossings(named_crossover(_both_lines(text))))
     text = postfix(_long_filter(arrows(text)))
     text = said_of_each(state, cross_pair(squash(text)))
 
