@@ -81,6 +81,11 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:, )?even if (?:the |my |its )?(?:rsi|macd|signal|sell rule|sell signal|indicator"
        r"|average|exit rule|rule)s? (?:says?|tells? me to|gives?|shows?|flashes|triggers?)"
        r"(?: a)? (?:sell|to sell|exit|to exit|sell signal|exit signal)(?= [.,;!⋄]| ?$)"),
+    # "no other rules", "no stops, no filters", "equal weight ..., no signals": nothing more
+    # (what the text says is the whole strategy)
+    rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?no (?:other |more |extra |additional )?(?:rules"
+       r"|signals|filters|indicators|conditions|tricks|bells and whistles|timing)(?: (?:needed"
+       r"|required|at all|whatsoever))?(?= [.,;!⋄]| ?$)"),
     # the default a setting departs from: "10 day bands instead of the usual 20", "RSI of 10
     # rather than the standard 14" (the setting said is read; the default it names says nothing)
     rx(r"(?:,? )?(?:instead of|rather than) (?:the )?(?:usual|default|standard|normal|regular"
@@ -1203,7 +1208,8 @@ def _source_rules(state: ParseState) -> None:
 # (a text that also gives a stop, target or trailing stop is left for the check to refuse)
 _NO_CONTROL = rx(
     r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:no (?:stop|stop loss|stops|stop losses|target"
-    r"|profit target|take profit|trailing stop)s? (?:needed|necessary|required|wanted|please)"
+    r"|profit target|take profit|trailing stop)s?(?: (?:needed|necessary|required|wanted|please"
+    r"|at all))?"
     r"|(?:i|we) (?:don't|do not) (?:need|want|use) (?:a |any )?(?:stop|stop loss|stops"
     r"|stop losses|target|profit target|trailing stop)s?)(?= [.,;!⋄]| ?$)")
 _A_CONTROL = re.compile(r"(?<!\S)\d+(?:\.\d+)? % (?:[a-z]+ ){0,2}(?:stop|target|profit|trailing)")

@@ -258,15 +258,29 @@ ROT_POSITIVE = [
        r" (?:any|each|every) (?:slot|pick|holding|position|one)(?: whose (?:fund|etf|pick))?"
        r" (?:has|with|having|that has) (?:a )?negative(?: return| momentum| returns)?"
        rf" (?:into|to|in) (?P<alt>{SYM}|cash)"),
-    rx(r"(?:with )?(?:an )?absolute momentum(?: filter)?|(?:positive|absolute) momentum only"),
+    # ("abs mom filter -> if the winner's 12m return is negative, hold AGG": the filter's name,
+    # then the filter)
+    rx(r"(?:with )?(?:an )?(?:absolute|abs) momentum(?: filter)?(?: - >| :| →| =)?"
+       r"|(?:positive|absolute) momentum only"),
+    # "abs mom filter (ROC must be > 0, else that slot goes to BIL)", "needs positive momentum to
+    # be held, else BIL": the filter, and where the money of a pick that fails it goes
+    rx(r"(?:, |; )?(?:\( )?(?:(?:the )?(?:roc|momentum|return|returns) )?(?:must be|has to be|needs"
+       r" to be|should be) (?:> 0|positive|above (?:zero|0)|greater than (?:zero|0))(?: ,)?"
+       r" (?:else|otherwise) (?:that|the|its|their) (?:slot|money|share|weight|cash|allocation)"
+       rf" (?:goes|go|moves|sits|is put) (?:to|in|into) (?P<alt>{SYM}|cash)(?: \))?"),
+    rx(r"(?:, |; )?(?:(?:each|a|any) (?:pick|fund|etf|one) )?(?:needs|must have|requires|has to"
+       r" have) (?:a )?positive (?:momentum|return|returns)(?: to be (?:held|bought|picked|owned)"
+       # (the fund after "else" may be read already as the alternative: "..., else BIL")
+       rf"| to qualify| to hold)?(?:(?: ,)? (?:else|otherwise|or) (?P<alt>{SYM}|cash))?"),
     # "any of those 3 with a negative 6-month return gets its third in cash instead"
     rx(r"(?:; |, )?(?:and |but )?(?:any|each|every)(?: (?:one|pick|slot|holding|position))?"
        r"(?: of (?:those|them|the)"
        rf"(?: (?P<k>\d+))?)?(?: picks?)? (?:with|that has|having) (?:a )?negative(?: ⋄|(?:"
        rf" {period('q')})?(?: (?:return|momentum|returns))?) (?:gets?|goes|go|is put|are put"
-       r"|puts?)(?: (?:its|their)"
+       # ("any pick with a negative 12m return gets swapped for IEF")
+       r"|puts?|(?:gets?|is|are) (?:swapped|replaced|switched|exchanged))(?: (?:its|their)"
        r" (?:third|half|share|slot|weight|money|allocation|part))?(?: (?:in|into|to) cash"
-       rf"(?: instead)?| ⋄| (?:in|into|to) (?P<alt>{SYM})(?: instead)?)"),
+       rf"(?: instead)?| ⋄| (?:in|into|to|for|with|by) (?P<alt>{SYM})(?: instead)?)"),
     # "if both are negative over that period hold SHY": the filter, and where the money goes
     rx(r"(?:; |, )?(?:and )?(?:if|when|whenever) (?:both|all|none|neither|all of them|both of"
        r" them)(?: of them)? (?:are|is|have|has|were|was)(?: a)? (?:negative|down|below (?:zero|0))"

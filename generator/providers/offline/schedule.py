@@ -90,8 +90,8 @@ _DRIFT_START = (r"(?:, )?(?:and |but |or )?(?:sooner )?(?:only )?(?:(?:rebalance
                 r"|rebalanced)(?: only)? )?(?:when|if|whenever|once|as soon as)"
                 r" (?:(?:any|a|one|1|either|the) )?(?:of (?:the |my |our |its )?)?(?:[a-z]+ )?"
                 r"(?:something|anything|sleeve|sleeves|weight|weights|holding|holdings|position"
-                r"|positions|asset|assets|fund|funds|leg|legs|allocation|them|it|one|1|the 2"
-                r"|the two|the 3|the three) ")
+                r"|positions|asset|assets|fund|funds|leg|legs|side|sides|allocation|them|it|one"
+                r"|1|the 2|the two|the 3|the three) ")
 _DRIFT_UNIT = r"(?:percentage points|points|pts|%|percent)"
 _DRIFT_FROM = (r"(?:from|off) (?:its |their |the )?(?:targets?(?: weights?)?|where (?:it|they)"
                r" should be|\d+(?:\.\d+)? %)")
@@ -103,12 +103,14 @@ DRIFT_PATTERNS: list[re.Pattern[str]] = [
     rx(r"(?:, )?(?:and |but )?(?:only )?(?:rebalance|rebalancing|rebalanced)(?: only)? (?:when|if"
        r"|whenever|once) (?:the |a |any |either |(?:1|any|either) of (?:the |its |my |our )?)?"
        r"(?:weights?|allocations?|positions?|holdings?"
-       r"|it|one|they|asset|of them)(?: weights?)? (?:drifts?|drifted|moves?|is off|are off|gets"
+       r"|it|one|they|asset|of them|side|sides|leg|legs|sleeve|sleeves)(?: weights?)?"
+       r" (?:drifts?|drifted|moves?|is off|are off|gets"
        r" off|deviates?|strays?)(?: away)?(?: by)? (?:more than |over |at least |beyond )?"
        r"(?P<n>\d+(?:\.\d+)?) (?:percentage points|points|pts|%|percent)(?:(?: away)? from"
        r" (?:its |their |the )?targets?(?: weights?)?)?(?: or more)?"),
-    rx(r"(?:, )?(?:with |and |using )?(?:a )?(?P<n>\d+(?:\.\d+)?) (?:%|percent|points?|pts)"
-       r" (?:drift|rebalancing|tolerance) (?:band|threshold)"),
+    # ("w/ a 10-point drift band": "drift band" is read as "drift" by the normaliser)
+    rx(r"(?:, )?(?:with |w / |and |using )?(?:a )?(?P<n>\d+(?:\.\d+)?) (?:%|percent|points?|pts)"
+       r" (?:drift(?: band| threshold)?|(?:rebalancing|tolerance) (?:band|threshold))"),
     # "rebalance only if something is more than 5% off target"
     rx(r"(?:, )?(?:and )?(?:only )?(?:(?:rebalance|rebalancing|rebalanced)(?: only)? )?(?:when|if"
        r"|whenever|once) (?:something|anything|any weight|a weight|any asset|an asset|a holding"

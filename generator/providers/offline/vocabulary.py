@@ -151,7 +151,9 @@ COMMON_WORDS = frozenset(words(
     per via hello hi hey thanks thank please make rich lot lots fun win"""
 )) | frozenset(words(
     # the names of published strategies, never tickers ("Faber's GTAA: ...", "my HAA version")
-    "gtaa taa haa vaa daa paa baa laa gem"))
+    "gtaa taa haa vaa daa paa baa laa gem"
+    # and of families: mean reversion, time-series momentum ("RSI(2) MR on SPY")
+    " mr tsmom"))
 
 # The asset classes a fund is glossed with ("SHY, the short term bond fund", "stocks, bonds and
 # gold (SPY, TLT, GLD)").

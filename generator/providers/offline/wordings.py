@@ -363,6 +363,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "9/21 EMA cross on SPY, but only take it when SPY is above the 200 SMA": the buy's filter
     (rx(r"only take (?:it|the trade|the signal|the entry|the buy|the cross|that|them)"
         r"(?= (?:when|if|while|as long as)(?!\S))"), " "),
+    # "SPY QQQ IWM EFA EEM. hold top 3 by 12-month return": the funds listed as a sentence of
+    # their own, then the rotation among them
+    (rx(rf"(?:(?<=^ )|(?<=[.;:⋄!?] ))(?P<l>(?:{SYM}(?: ,| /)? ){{2,}}(?:and )?{SYM}) \."
+        r" (?P<v>hold|buy|pick|own|long|rotate into|invest in)?(?: the)? top (?P<n>\d+)(?!\S)"),
+     lambda m: f" {m.group('v') or 'hold'} the top {m.group('n')} of {m.group('l')} "),
     # "plus an 8% trailing stop underneath": where a stop sits, which its level says
     (rx(r"(?P<s>% (?:trailing )?stop(?: loss)?) (?:underneath|beneath|under it|below it)"
         r"(?= [.,;!⋄]| ?$)"), r" \g<s> "),
