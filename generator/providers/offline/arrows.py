@@ -26,7 +26,7 @@ _ARROW = re.compile(
     rf"|be in"
     rf"|get in|get back in|long|flat|go flat"
     rf"|be flat|be out|get out|short|cover|out|in|hold|own|entry|sell off|cash|in cash|be in cash"
-    rf"|go to cash)"
+    rf"|go to cash|invested|be invested|in the market)"
     r"(?: (?:signal|trigger|rule|point|sign))?"
     rf"(?:(?: for| on| in)? (?P<sym>{SYM}))?(?: at the close)?"
     # (or the other rule's verb right after: "VNQ down 4 days in a row -> buy sell after 7 days",
@@ -45,7 +45,8 @@ _ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "s
                 "entry": "buy", "sell off": "sell",
                 "go flat": "sell", "out": "sell", "in": "buy", "be long": "hold",
                 "be in": "hold", "get in": "buy", "get back in": "buy", "be flat": "sell",
-                "be out": "sell",
+                "be out": "sell", "invested": "hold", "be invested": "hold",
+                "in the market": "hold",
                 "get out": "sell", "cash": "sell", "in cash": "sell", "be in cash": "sell",
                 "go to cash": "sell", "bail": "sell", "sell everything": "sell",
                 "sell it all": "sell", "sell all": "sell", "buy back in": "buy", "buy back": "buy",
@@ -97,8 +98,16 @@ _ARROW_BEFORE_RULE = re.compile(
     r" (?:when|whenever|if|on|once|as soon as)(?!\S))")
 
 
+# "close above the upper BB(20,2) -> long": the bands' settings said without the comma that would
+# end the condition before its arrow
+_BAND_SETTINGS = re.compile(r"(?<!\S)(?P<b>bollinger bands?) \( (?P<n>\d+) , (?P<k>\d+(?:\.\d+)?)"
+                            r" \)(?!\S)")
+
+
 def arrows(text: str) -> str:
     text = _ARROW_BEFORE_RULE.sub(":", text)
+    if re.search(r"(?<!\S)(?:- >|→|= >)(?!\S)", text):
+        text = _BAND_SETTINGS.sub(r"\g<b> ( \g<n> day \g<k> std )", text)
     return _ARROW.sub(_arrow, _EVENT_TO.sub(_event_to, text))
 
 

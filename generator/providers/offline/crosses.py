@@ -124,7 +124,8 @@ _NAMED_CROSSOVER = [
     # ("Golden cross strategy with a 7% trailing stop on EFA": what it is "with" is kept)
     rx(rf"(?:(?:trade|run|use|apply) )?{_CROSSOVER}(?P<with> with (?:(?! on | for | in ).)+?)?"
        rf" (?:on|for|with|in) (?P<syms>{SYMLIST})"),
-    rx(rf"(?:(?<=^ )|(?<=[.;:!⋄] ))(?P<syms>{SYMLIST}) {_CROSSOVER}"),
+    # ("10% of equity per trade, SPY 5/20 SMA cross": after what the text said first)
+    rx(rf"(?:(?<=^ )|(?<=[.;:!⋄,] ))(?P<syms>{SYMLIST}) {_CROSSOVER}"),
 ]
 # the direction of each side said again: "(in on the cross up, out on the cross down)"
 _SIDES_SAID = rx(r"(?:, )?(?:\( )?(?:in|long|buy|enter|get in) on the (?:cross|crossover"
@@ -246,3 +247,21 @@ def pair_crossings(text: str) -> str:
     # ("TLT 20/100 SMA cross up = buy": the fund, then its verb)
     return re.sub(rf"(?:^\s*|(?<=[.;:⋄!?] ))(?P<s>{SYM})\s+(?P<v>buy|long|go long)(?=\s+when\s)",
                   r" \g<v> \g<s>", text)
+
+
+# "weekly MACD on SPY: buy the cross over signal, sell the cross under": the MACD line's
+# crossings of its signal line, said by direction (in a text that names the MACD)
+_MACD_UP = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:cross|crossover|crossing) (?:over|above"
+              r"|up through|up over)(?: (?:the )?signal(?: line)?)?(?= [.,;:!?⋄)]| ?$| and )")
+_MACD_DOWN = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:cross|crossover|crossing) (?:under"
+                r"|below|down through|down under)(?: (?:the )?signal(?: line)?)?"
+                r"(?= [.,;:!?⋄)]| ?$| and )")
+
+
+def macd_crossings(text: str) -> str:
+    """The MACD's crossings said by direction (see `_MACD_UP`), in a text that names the MACD
+    and no pair of averages, as the rule reader says them."""
+    if not re.search(r"(?<!\S)macd(?!\S)", text) or _PAIR.search(text):
+        return text
+    text = _MACD_UP.sub(" when macd crosses above the signal line ", text)
+    return _MACD_DOWN.sub(" when macd crosses below the signal line ", text)

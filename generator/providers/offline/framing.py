@@ -53,6 +53,8 @@ from generator.spec import (
 
 # -- small talk ----------------------------------------------------------------------------------
 SMALL_TALK: list[re.Pattern[str]] = [
+    # "(on daily data)": the bars every rule here is read on
+    rx(r"\( (?:on|using|with) daily (?:data|bars|closes|prices|candles|chart) \)"),
     # "I think it uses daily prices, that's fine.": the daily bars every rule here is read on
     # (weekly or monthly bars said so are read as a timeframe, never dropped)
     rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:i think |i believe |i guess )?(?:it|the strategy|the paper"
@@ -296,8 +298,11 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"(?: about (?:this|trading|investing|it|the market|stocks))?(?: ,)?(?: but| so)?"),
     # why a control is there, or why no more is wanted: "10% stop in case it keeps falling",
     # "rebalance once a year, I don't want to trade more than that", "hold it forever, no trading"
-    rx(r"(?:, )?(?:just )?in case (?:it|the price|things|the market|prices|that) (?:keeps|keep"
-       r"|continues|continue|goes on) (?:falling|dropping|going down|tanking|crashing|sliding)"),
+    rx(r"(?:, )?(?:just )?in case (?:it|the price|things|the market|prices|that) (?:(?:keeps|keep"
+       r"|continues|continue|goes on) (?:falling|dropping|going down|tanking|crashing|sliding)"
+       # "SL 8% in case it rolls over fast"
+       r"|(?:rolls over|turns|reverses|crashes|tanks|drops|falls|collapses)(?: fast| hard"
+       r"| quickly| suddenly)?)(?= [.,;!?⋄]| ?$)"),
     rx(r"(?:, )?i (?:don't|do not|dont) want to (?:trade|rebalance|touch it) (?:more|more often"
        r"|any more|anymore)(?: than that)?"),
     rx(r"(?<=forever )(?:, )?(?:no trading|no trades|never selling|no selling)"
@@ -447,7 +452,10 @@ _I_TRADE = rx(rf"(?:i|we) (?:only |mostly |usually |just |mainly |primarily |nor
 _SLEEVE = rx(rf"for (?:the|my|our) (?P<sym>{SYM}) (?:allocation|sleeve|position|portion|holding"
              r"|part|slice)(?: ,)?")
 # "own GLD only while ...": "only" adds nothing to the condition it introduces
-_ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))")
+_ONLY = rx(r"only(?= (?:when|whenever|while|if|as long as|once)(?!\S))"
+           # "only long QQQ while SPY closes above its 200dma, otherwise flat": the hold itself
+           rf"|only(?= (?:long|go long|be long|hold|own|be in) (?:{SYM} )?(?:when|whenever|while"
+           r"|if|as long as)(?!\S))")
 # "..., sell when RSI(2) > 70, only if VTI is above the 200 day": an "only if" that opens a
 # clause right after the sell rule may limit the buy (a trade filter) or the sell; read as the
 # sell's own condition it would change when the position is closed, so it is refused instead
@@ -715,13 +723,19 @@ _RESULT = re.compile(
     r"|(?:the )?(?:average|avg|typical|median) (?:hold|holding period|holding time|trade|trade"
     r" length|time in the trade) (?:is|was|runs|lasts|comes out)"
     r"|(?:the )?(?:win rate|hit rate|winning percentage) (?:is|was|runs|comes out)"
+    # "CAGR was ~7% in my test with way smaller drawdowns than B&H": a backtest's figures
+    r"|(?:the |my )?(?:cagr|sharpe|sharpe ratio|sortino|max drawdown|maxdd|max dd|drawdown"
+    r"|drawdowns|annual return|annualized return|return|returns|volatility|vol)"
+    r"(?: (?:was|is|came out|comes out|of|around|about|~))"
     r"|(?:happy|glad) to share|(?:i )?(?:can|will|could) share (?:the|my) (?:spreadsheet|backtest"
     r"|results|sheet|code))")
 _RESULT_STOP = frozenset(words("buy buys sell sells when whenever if once unless while"))
 
 
 def _is_result(text: str) -> bool:
-    said = text.strip().split()
+    # ("... with way smaller drawdowns than buy and hold": the benchmark a record is set against)
+    said = re.sub(r"(?<!\S)(?:than|vs|versus|over|beat|beats|beating) (?:the )?buy and hold(?!\S)",
+                  " ", text).split()
     return bool(_RESULT.match(" ".join(said))) and not any(
         w in _RESULT_STOP or re.fullmatch(SYM, w) for w in said)
 

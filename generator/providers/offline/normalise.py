@@ -267,6 +267,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"\1 days"),
     (r"(?i)\b(?:or )?(?:if|when|on) (?:a |any )?(\d+(?:\.\d+)?) ?(?:points?|pts?|pt|%) drift\b",
      r" or when a weight drifts more than \1 points"),
+    # "B&H", "b & h": buy and hold (a benchmark, as a record names it)
+    (r"(?i)\bb\s?&\s?h\b", "buy and hold"),
     (r"\s&\s", " and "),
     (r"(?i)\b(\d+)\s?pt\b", r"\1 points"),
     (r"(?i)\bdrift bands?\b", "drift"),
@@ -312,6 +314,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
          m.group(1).lower()] + " than"),
     (r"(?i)\bacct\b", "account"),
     (r"(?i)\bof (account|portfolio|equity|capital)\b", r"of the \1"),
+    # "close above the upper BB(20,2)": the band, with its settings
+    (r"(?i)\b(lower|upper|middle|mid)\s+(?:bb|bollinger(?: bands?)?)\s*\(\s*(\d+)\s*,\s*"
+     r"(\d+(?:\.\d+)?)\s*\)", r"\1 bollinger band (\2, \3)"),
     # "BB (20,2) on SPY:": the settings of the bands the title names
     (r"(?i)(?<!lower )(?<!upper )(?<!middle )\b(bb|bollinger(?: bands?)?)\s*\(\s*(\d+)\s*,\s*"
      r"(\d+(?:\.\d+)?)\s*\)(?=\s+on\b|\s*:)",

@@ -153,7 +153,9 @@ COMMON_WORDS = frozenset(words(
     # the names of published strategies, never tickers ("Faber's GTAA: ...", "my HAA version")
     "gtaa taa haa vaa daa paa baa laa gem"
     # and of families: mean reversion, time-series momentum ("RSI(2) MR on SPY")
-    " mr tsmom"))
+    " mr tsmom"
+    # and a record's measures ("CAGR was ~7% in my test")
+    " cagr sharpe sortino maxdd"))
 
 # The asset classes a fund is glossed with ("SHY, the short term bond fund", "stocks, bonds and
 # gold (SPY, TLT, GLD)").

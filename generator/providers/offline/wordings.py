@@ -25,6 +25,7 @@ from generator.providers.offline.crosses import (
     MA_TEXT,
     cross_averages,
     cross_pair,
+    macd_crossings,
     named_crossover,
     pair_crossings,
 )
@@ -368,6 +369,46 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?:(?<=^ )|(?<=[.;:⋄!?] ))(?P<l>(?:{SYM}(?: ,| /)? ){{2,}}(?:and )?{SYM}) \."
         r" (?P<v>hold|buy|pick|own|long|rotate into|invest in)?(?: the)? top (?P<n>\d+)(?!\S)"),
      lambda m: f" {m.group('v') or 'hold'} the top {m.group('n')} of {m.group('l')} "),
+    # "hold at least a week first": the wait before the sell, in days
+    (rx(r"hold (?:it )?(?:for )?at least (?:a|one|1) week(?= first| before)"),
+     " hold at least 5 days "),
+    # "sell on the cross down but never within the first 10 days of a trade": the wait
+    (rx(r"(?:,? )?(?:but )?(?:never|not) (?:within|in|during|inside) the first (?P<n>\d+)"
+        r" (?P<u>days|bars|sessions|trading days)(?: of (?:a|the|each) (?:trade|position|hold))?"),
+     r" , but hold at least \g<n> \g<u> first "),
+    # "then vol-target the whole book to 10% annualized": the volatility target
+    (rx(r"(?:then )?(?:vol|volatility) target(?:ed|ing)? (?:the whole book|the book|the portfolio"
+        r"|everything|it|the position|positions|each position) (?:to|at) (?P<n>\d+(?:\.\d+)?) %"
+        r"(?: (?:annualized|annualised|annual|a year|per year))?"),
+     r" target \g<n> % annual volatility "),
+    # "buy the next open", "buy at the next open": every fill is at the next open
+    (rx(r"(?P<v>buy|sell|enter|exit|get in|get out)(?: it)? (?:at |on )?the next (?:open|day's open"
+        r"|morning|session's open)"), r" \g<v> "),
+    # "sell once it's put in 2 up closes in a row": it has
+    (rx(r"(?:it is|it's|it has) (?:put in|printed|made|posted|strung together)(?= (?:\d+|a|an)"
+        r" )"), " it has "),
+    # "the only exit is a 15-bar time stop", "a 15-bar time stop": the time exit
+    (rx(r"(?:the )?only exit is(?= (?:a |the )?\d+ (?:bar|day|session|trading day) time)"), " "),
+    (rx(r"(?:a |the )?(?P<n>\d+) (?:bar|day|session|trading day) time (?:stop|exit)"),
+     r" sell after \g<n> days "),
+    # "MDY golden cross entry, death cross exit": the events each rule is on
+    (rx(r"(?P<e>golden cross|death cross) (?P<r>entry|entries|exit|exits)(?!\S)"),
+     lambda m: f" {'buy' if m.group('r').startswith('entr') else 'sell'} on the {m.group('e')} "),
+    # "QQQ, two ways in: either ...": the buy, its conditions any of them
+    (rx(r"(?:\d+|two|three|several|multiple) ways (?:in|to get in|to enter|to buy)(?: :| -)?"
+        r"(?= either(?!\S))"), " buy when "),
+    # "out on a weekly close below it": the sell, when that close is below
+    (rx(r"(?P<v>out|sell|exit|flat|get out)(?: on)?(?: a| the)? (?P<c>⟦i\d+⟧)"
+        r"(?= (?:below|under|above|over)(?!\S))"), r" \g<v> when \g<c> "),
+    # "the prior 50-day high": the highest high of the days before today, as every N-day high is
+    (rx(r"(?:the |its )?(?:prior|previous|preceding) (?P<h>\d+ (?:day|week) (?:high|low))"),
+     r" the \g<h> "),
+    # "close above the prior 50-day high to get in; close under the 25-day low to get out": the
+    # condition, then what it is for
+    (rx(r"(?:a |the )?(?P<c>(?:close|closes|daily close) (?:above|over|below|under) (?:the |its )?"
+        r"(?:prior |previous )?(?:\d+ day|\d+ week) (?:high|low|highs|lows)) to"
+        r" (?P<v>get in|get out|enter|exit|buy|sell)(?= [.,;!⋄]| ?$)"),
+     lambda m: f" {m.group('v')} on a {m.group('c')} "),
     # "plus an 8% trailing stop underneath": where a stop sits, which its level says
     (rx(r"(?P<s>% (?:trailing )?stop(?: loss)?) (?:underneath|beneath|under it|below it)"
         r"(?= [.,;!⋄]| ?$)"), r" \g<s> "),
@@ -2273,7 +2314,8 @@ def expand_shorthands(state: ParseState) -> None:
     # a rewrite may have said a weekly or monthly close ("if a week closes below ..."): never
     # left for the schedule to read as "weekly" and the daily price
     text = period_closes(state, text)
-    text = cross_averages(state, pair_crossings(named_crossover(_both_lines(text))))
+    text = cross_averages(state, macd_crossings(pair_crossings(named_crossover(
+        _both_lines(text)))))
     text = postfix(_long_filter(arrows(text)))
     text = said_of_each(state, cross_pair(squash(text)))
 
