@@ -402,7 +402,10 @@ _MY_SYMBOL_SYSTEM = rx(rf"(?:my|our) (?:new |simple |current |little |latest )?(
 # a rule said of each of them trades
 # (only with a rule said of each one: a list alone may be a portfolio's or a rotation's)
 _EACH_SAID = re.compile(r"(?<!\S)(?:(?:any|each|whichever) (?:of (?:them|those|these)|1|one"
-                        r"|fund|etf)|same rule for each"
+                        r"|fund|etf)"
+                        # ("whichever one went up the most": the best of them, a rotation)
+                        r"(?! (?:went up|did|gained|rose|performed|returned|has|had|climbed"
+                        r"|grew|is up|was up)(?!\S))|same rule for each"
                         # "each time one of them closes below its lower band"
                         r"|(?:each time|every time|whenever|when|if|once) (?:1|one|either) of"
                         r" (?:them|those|these)(?= (?:closes|crosses|is|drops|falls|rises|goes"
@@ -1319,9 +1322,10 @@ def strip_small_talk(state: ParseState) -> None:
             before[-1] not in ".!?:;⋄")
 
     for pattern in SMALL_TALK:
-        # such small talk leaves the sentence's end, so the next sentence stays one
-        text = pattern.sub(lambda m: f" {handler(m)} " + (" . " if ends_sentence(m) else ""),
-                           text)
+        # such small talk leaves the sentence's end, so the next sentence stays one (single
+        # spaces kept: a pattern that opens a clause looks back for its punctuation)
+        text = squash(pattern.sub(
+            lambda m: f" {handler(m)} " + (" . " if ends_sentence(m) else ""), squash(text)))
     if not _A_CONTROL.search(text):
         text = _NO_CONTROL.sub(lambda m: f" {handler(m)} ", text)
     if _EITHER_OR.search(text):

@@ -314,6 +314,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
          m.group(1).lower()] + " than"),
     (r"(?i)\bacct\b", "account"),
     (r"(?i)\bof (account|portfolio|equity|capital)\b", r"of the \1"),
+    # "14 day bands": Bollinger bands, the only bands a rule here is read on
+    (r"(?i)(?<!bollinger )\b(\d+)[ -](day|period) bands\b", r"\1 \2 bollinger bands"),
     # "close above the upper BB(20,2)": the band, with its settings
     (r"(?i)\b(lower|upper|middle|mid)\s+(?:bb|bollinger(?: bands?)?)\s*\(\s*(\d+)\s*,\s*"
      r"(\d+(?:\.\d+)?)\s*\)", r"\1 bollinger band (\2, \3)"),
@@ -460,9 +462,13 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"(?=\s*(?:[,.;!]|and\b|$))",
      # said as a sentence of its own ("I'll put $2,000 in every time. Buy EEM when ..."): the
      # size only, for the rule that follows
+     # ("I want to put $1,500 in each time, I'm new.": after the writer's wish, and before a
+     # remark that holds no condition)
      lambda m: (f"{m.group(1)} dollars per position"
-                if re.search(r"(?:^|[.;:!?])\s*$", m.string[: m.start()])
-                and re.match(r"\s*[.;!]", m.string[m.end():])
+                if re.search(r"(?:^|[.;:!?])\s*(?:(?:i|we)\s+(?:only\s+)?(?:want|would like|'d like"
+                             r"|need)\s+to\s+|please\s+|just\s+)*$", m.string[: m.start()], re.I)
+                and re.match(r"\s*(?:[.;!]|,(?![^.;!]*\b(?:when|whenever|if|once)\b))",
+                             m.string[m.end():], re.I)
                 else f"buy with {m.group(1)} dollars per position")),
     # "$10,000 into SPY whenever ...": a rule that opens with its amount buys with it
     (r"(?i)(?:^|(?<=[.;:!?]))\s*(\d+(?:\.\d+)?) dollars\s+(?:worth )?(?:of|in|into) (?!"

@@ -343,8 +343,8 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
     body = _say_title_lines(title, f" {body} ")
     state.t = squash(" " + body + "".join(f" , {w}" for w in kept_words) + " ")
     name_alone = not (title.symbols or title.families or title.rsi_periods or title.crosses
-                      or title.ratio or title.count or title.settings or kept_words
-                      or label is not None)
+                      or title.ratio or title.count or kept_words or label is not None
+                      or any(kind != "line_count" for kind, *_ in title.settings))
     if name_alone and not second:
         then = _title_split(state.t)
         # (a head of lines said with their periods; "portfolio: SPY: 40%, ...": a symbol alone
@@ -352,6 +352,9 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
         if then is not None and len(then[0].split()) >= 3 and any(
                 w[0].isdigit() for w in then[0].split()):
             extract_title(state, second=True)
+            if state.title is not None and state.title is not title:
+                # (what the name said, a count of lines, is checked with the second's)
+                state.title.settings[:0] = title.settings
 
 
 # "the guy in the video said the 10 month moving average is all you need. be in SPY when price
@@ -470,6 +473,9 @@ _LINE_PAIR = re.compile(
     rf" (?:and|vs|versus|/|&) (?:a |the )?(?P<b2>\d+)(?: day)? (?P=k2)(?!\S)"
     # "ema 12/26 cross": the kind first
     r"|(?<!\S)(?P<k3>emas?|smas?|mas?|dmas?) (?P<a3>\d+) (?:/|and|,) (?P<b3>\d+)(?!\S)"
+    # "SPY with two EMAs, the 12 day and the 26 day": the kind, then each period
+    r"|(?<!\S)(?:2 )?(?P<k4>emas|smas|mas|dmas|moving averages) ,? (?:the )?(?P<a4>\d+)(?: day)?"
+    r" (?:and|&) (?:the )?(?P<b4>\d+)(?: day)?(?!\S)"
 )
 
 
@@ -478,6 +484,10 @@ _SETTINGS = (_BB_SETTINGS, _STOCH_SETTINGS, _DONCHIAN_SETTINGS, _LINE_PAIR)
 
 def _line_kind(word: str) -> IndicatorKind:
     return IndicatorKind.ema if word.startswith(("ema", "exp")) else IndicatorKind.sma
+
+
+_LINE_COUNT = re.compile(r"(?<!\S)(?P<n>[2-4]) (?:line|lines|averages|emas|smas|mas"
+                         r"|moving averages)(?!\S)")
 
 
 def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
@@ -502,9 +512,9 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
         return " "
 
     def lines(m: re.Match[str]) -> str:
-        a = int(m.group("a") or m.group("a2") or m.group("a3"))
-        b = int(m.group("b") or m.group("b2") or m.group("b3"))
-        kind = _line_kind(m.group("k") or m.group("k2") or m.group("k3"))
+        a = int(m.group("a") or m.group("a2") or m.group("a3") or m.group("a4"))
+        b = int(m.group("b") or m.group("b2") or m.group("b3") or m.group("b4"))
+        kind = _line_kind(m.group("k") or m.group("k2") or m.group("k3") or m.group("k4"))
         title.settings.append(("lines", kind, min(a, b), max(a, b)))
         return " "
 
@@ -518,6 +528,9 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
     rest = _STOCH_SETTINGS.sub(stoch, rest)
     rest = _DONCHIAN_SETTINGS.sub(donchian, rest)
     rest = _LINE_PAIR.sub(lines, rest)
+    # "the 2 line thing", "3 moving averages on SPY": a count of the averages the rules use
+    rest = _LINE_COUNT.sub(lambda m: (title.settings.append(("line_count", int(m.group("n")))),
+                                      " ")[1], rest)
     if "bollinger" in title.families:
         rest = _INSTEAD_OF_DEFAULT.sub(" ", rest)
 
@@ -579,6 +592,12 @@ def _check_settings(title: Title, spec: StrategySpec, problems: list[str]) -> No
                                 for i in bands):
                 problems.append(f"the title says Bollinger bands {period}, {width:g} but the "
                                 "rules use other bands")
+        elif setting[0] == "line_count":
+            lines = {(i.kind, i.period, i.timeframe) for i in inds
+                     if i.kind in (IndicatorKind.sma, IndicatorKind.ema)}
+            if len(lines) != setting[1]:
+                problems.append(f"the title says {setting[1]} lines but the rules use "
+                                f"{len(lines)} moving averages")
         elif setting[0] == "stochastic":
             stochs = [i for i in inds if i.kind in (IndicatorKind.stoch_k, IndicatorKind.stoch_d)]
             if not stochs or any(i.period != setting[1] for i in stochs):

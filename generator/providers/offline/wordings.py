@@ -933,9 +933,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|hard stop)(?!\S))"), " with "),
     # "could you set something up on EFA that buys if ...": the buy, on that fund
     # (small talk has taken "set something up" out by then)
-    (rx(rf"(?:could|can|would|will) you (?:please )?(?:(?:set|make|build|create|code|write)"
-        rf" (?:me )?(?:something|a bot|a strategy|one|a system)(?: up)? )?(?:on|for)"
-        rf" (?P<s>{SYM}) that (?P<v>buys|trades)(?= (?:if|when|whenever|once)(?!\S))"),
+    # (the request itself may be taken out as small talk: "on EFA that buys if ...")
+    (rx(rf"(?:(?:could|can|would|will) you (?:please )?(?:(?:set|make|build|create|code|write)"
+        rf" (?:me )?(?:something|a bot|a strategy|one|a system)(?: up)? )?|(?<=^ )|(?<=[.;:!?⋄] ))"
+        rf"(?:on|for) (?P<s>{SYM}) that (?P<v>buys|trades)(?= (?:if|when|whenever|once)(?!\S))"),
      r" buy \g<s> "),
     # "but with wider bands, 2.5 standard deviations", "the upper band at the same 2.5": the
     # Bollinger width said beside its number (nothing when no width is said)
@@ -956,7 +957,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?:averages|smas|emas|simple moving averages|exponential moving averages|highs|lows))"),
      _each_of_both),
     # "under the 20 level", "above the 80 line": the number
-    (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)"), r" \g<n> "),
+    # ("the 2 line thing", "the 3 line system": a count of lines, read by the title)
+    (rx(r"the (?P<n>\d+(?:\.\d+)?) (?:level|line|mark|threshold)(?! (?:thing|system|strategy"
+        r"|setup|method|approach|crossover|cross|version)(?!\S))"), r" \g<n> "),
     # "I'm thinking 3 funds: SPY, TLT, GLD, ...": the funds, counted (the count must be theirs)
     (rx(r"(?:(?:i'm|i am) thinking |thinking )?(?P<pre>)(?P<n>\d+) (?:funds|etfs|assets|tickers)"
         r" :(?= [A-Z])"), _counted_funds),
