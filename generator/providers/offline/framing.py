@@ -1070,7 +1070,9 @@ _RATIONALE = [
     re.compile(_START + r"(?P<why>(?:(?![.!?;:] )[^.!?;:])+?)(?: ,| ;)? (?:so|which is why"
                r"|that's why|that why|that is why|hence|therefore)(?: ,)? (?=(?:(?:i|we|my|our|just"
                r"|here's|here|the rule"
-               r"|after|the bot|i'd|i'll|let's|i'm|please|each)(?!\S)"
+               r"|after|the bot|i'd|i'll|let's|i'm|please|each"
+               # ("I figure ..., so only buy QQQ when ...", "..., so put an 8% stop ...")
+               r"|only|buy|sell|hold|put|use|add)(?!\S)"
                r"|\d+(?:\.\d+)? (?:dollars|%|percent)"
                # "I'm a student with little to play with, so $500 per trade on SPY": the size
                r"(?!\S)))"),
@@ -1240,6 +1242,17 @@ _EITHER_ENOUGH = rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:either (?:one|1|of them|cond
                     r" (?:enough|fine|ok|okay|sufficient|good enough)(?= [.,;!⋄]| ?$)")
 
 
+def _said_with_or(text: str, m: re.Match[str]) -> bool:
+    """Whether "Either one is enough." follows an "either ... or ..." said before it, or a
+    sentence just before it that joins its conditions with "or" and never "and"."""
+    before = text[: m.start()]
+    if _EITHER_OR.search(before):
+        return True
+    sentences = [s for s in re.split(r" [.!?;] ", before) if s.strip()]
+    last = f" {sentences[-1]} " if sentences else ""
+    return " or " in last and " and " not in last
+
+
 def strip_small_talk(state: ParseState) -> None:
     refuse_instructions(state)
     _source_rules(state)
@@ -1328,8 +1341,8 @@ def strip_small_talk(state: ParseState) -> None:
             lambda m: f" {handler(m)} " + (" . " if ends_sentence(m) else ""), squash(text)))
     if not _A_CONTROL.search(text):
         text = _NO_CONTROL.sub(lambda m: f" {handler(m)} ", text)
-    if _EITHER_OR.search(text):
-        text = _EITHER_ENOUGH.sub(lambda m: f" {handler(m)} ", text)
+    text = _EITHER_ENOUGH.sub(lambda m: f" {handler(m)} " if _said_with_or(text, m)
+                              else m.group(0), text)
     # a question left once the chatter is out asks for what it says ("Could you make TLT only be
     # held while ...? When ... I'd rather hold nothing."): it ends its sentence as a full stop
     text = re.sub(r" \?(?= \S)", " .", text)

@@ -409,6 +409,22 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?:prior |previous )?(?:\d+ day|\d+ week) (?:high|low|highs|lows)) to"
         r" (?P<v>get in|get out|enter|exit|buy|sell)(?= [.,;!⋄]| ?$)"),
      lambda m: f" {m.group('v')} on a {m.group('c')} "),
+    # "but never hold it more than a week": the time exit, or-ed with the sell rule
+    # (a number of days is read by the time exit's own reader: "never hold longer than 7 days")
+    (rx(r"(?:, )?(?:but )?(?:never|don't|do not) hold (?:it |the position |a position |a trade )?"
+        r"(?:for )?(?:more|longer) than (?:a|one|1) week"),
+     " , or after 5 days at the latest "),
+    # "putting 25% of my account in each time": the size of each position
+    (rx(r"(?:, )?(?:putting|put|using|use|investing|invest) (?P<n>\d+(?:\.\d+)?) % of (?:my|the)"
+        r" (?:account|portfolio|capital|money|equity)(?: in| into it)? (?:each|every) time"),
+     r" , \g<n> % of the account per position "),
+    # "... so put an 8% stop loss under every buy": the stop, said of each position
+    (rx(r"(?P<s>% (?:trailing )?stop(?: loss)?) (?:under|on|for|with) (?:every|each) (?:buy|trade"
+        r"|position|entry)"), r" \g<s> "),
+    # "Only one of two things has to be true for me to buy QQQ: A, or B": either of them
+    (rx(r"only (?:1|one) of (?:the |these |those )?(?:\d+|two|three) (?:things|conditions|rules)"
+        r" (?:has|have|needs|need) to (?:be true|hold|happen)(?: for (?:me|us|it|the bot))?"
+        r" (?:to|before (?:i|we|it) (?:can )?)(?= (?:buy|get in|enter)(?!\S))"), " "),
     # "plus an 8% trailing stop underneath": where a stop sits, which its level says
     (rx(r"(?P<s>% (?:trailing )?stop(?: loss)?) (?:underneath|beneath|under it|below it)"
         r"(?= [.,;!⋄]| ?$)"), r" \g<s> "),
