@@ -303,3 +303,13 @@ def test_only_one_of_two_things_has_to_be_true() -> None:
     spec = _parse("Only one of two things has to be true for me to buy EEM: EEM above its 100-day "
                   "SMA, or EFA above its 100-day SMA. Sell when both are false.")
     assert spec.entry is not None and spec.entry.combine == "any"
+
+
+def test_a_titles_line_with_its_unit_left_out_and_the_size_said_as_a_label() -> None:
+    spec = _parse("EFA 100dma filter, all-in: long when the close is above the 100 SMA, flat when "
+                  "it closes below.")
+    assert _conds(spec.entry) == ["price gt sma100"]
+    assert spec.allocation.kind == AllocationKind.all_in
+    with pytest.raises(ParseError, match="the number 150 in the title"):
+        _parse("EFA 150dma filter: long when the close is above the 100 SMA, flat when it closes "
+               "below.")

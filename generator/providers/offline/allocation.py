@@ -150,7 +150,9 @@ ALL_IN = rx(
     r"|100 %|the whole portfolio|the entire portfolio|all (?:of )?(?:my|the|our) (?:money|capital"
     r"|cash|portfolio|account|funds))|(?:the |my |our )?(?:whole|entire|full) (?:portfolio"
     r"|account|capital|balance)|100 % of (?:the |my |our )?(?:portfolio|capital|account|money)"
-    r"|full position(?: size)?)"
+    r"|full position(?: size)?"
+    # "TSMOM on VTI, 100% in: hold when ...": all of it, said as a label
+    r"|100 % in(?= [.;,:!⋄]| ?$))"
     # "use the whole account for each trade": all of it, said per trade
     r"(?: (?:for|on|in|per) (?:each|every|a) (?:trade|position)| per (?:trade|position))?"
 )

@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from generator.providers.offline.allocation import AMOUNT_PATTERNS, EQUAL, FIXED_PATTERNS
+from generator.providers.offline.allocation import ALL_IN, AMOUNT_PATTERNS, EQUAL, FIXED_PATTERNS
 from generator.providers.offline.framing import (
     PERSONAL_NUMBER,
     RULE_WORDS,
@@ -298,7 +298,7 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
     # a schedule ("At the end of every month check EFA: ...") or a position size ("$5,000 per
     # trade: buy IWM when ...", "Equal weight GLD, TLT and SPY, buy each when ...") said in the
     # title is read with the rules, never dropped with the title's other words
-    for pattern in (*SCHEDULE_PATTERNS, *AMOUNT_PATTERNS, *FIXED_PATTERNS, EQUAL):
+    for pattern in (*SCHEDULE_PATTERNS, *AMOUNT_PATTERNS, *FIXED_PATTERNS, EQUAL, ALL_IN):
         rest = cut(pattern, rest, lambda m: kept_words.append(m.group(0).strip()))
     rest = cut(PERSONAL_NUMBER, rest, lambda m: ignored.append(m.group(0).strip()))
     # "the classic one I saw on a forum": a strategy, not a count
@@ -360,8 +360,8 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
 # "the guy in the video said the 10 month moving average is all you need. be in SPY when price
 # is above it": the one line the title names is what "it" is compared with in rules that name
 # no line of their own
-_ONE_LINE = rx(r"(?:the |a |an )?\d+ (?:day|week|month) (?:simple |exponential )?(?:moving average"
-               r"|sma|ema|ma|dma)")
+_ONE_LINE = rx(r"(?:the |a |an )?\d+ (?:(?:day|week|month) (?:simple |exponential )?(?:moving"
+               r" average|sma|ema|ma|dma)|dma|sma|ema)")
 _LINE_IN_RULES = re.compile(r"(?<!\S)(?:sma|ema|ma|dma|average|averages|\d+ (?:day|days|week"
                             r"|weeks|month|months))(?!\S)")
 _AGAINST_IT = re.compile(r"(?<!\S)(?P<op>above|below|over|under) it(?!\S)")
@@ -411,8 +411,12 @@ def _the_line_the_rules_name(rest: str, body: str) -> str:
     10-month SMA ...": a line the title names that the rules name too says nothing more."""
     def named(m: re.Match[str]) -> str:
         period = re.search(r"\d+ (?:day|week|month)", m.group(0))
-        return " " if period and re.search(rf"(?<!\S){period.group(0)}s?(?!\S)", body) else (
-            m.group(0))
+        if period is not None:
+            said = rf"(?<!\S){period.group(0)}s?(?!\S)"
+        else:  # ("SPY 200dma filter: ... above the 200 SMA": a line in days, its unit left out)
+            n = re.search(r"\d+", m.group(0))
+            said = rf"(?<!\S){n.group(0) if n else ''} (?:days?|sma|ema|ma|dma)(?!\S)"
+        return " " if re.search(said, body) else m.group(0)
 
     return _ONE_LINE.sub(named, rest)
 

@@ -265,7 +265,8 @@ def _weights_said_once(m: re.Match[str]) -> str:
 # "in:" / "out:" as a label, never a verb's particle: "let me spell it out:", "spelled out:",
 # "fill it in:", "laid out:"
 _NOT_A_LABEL = ("(?<! it )(?<! them )(?<! this )(?<! spelled )(?<! laid )(?<! written )"
-                "(?<! worked )")
+                # ("SPY 200dma filter, all-in: long when ...": the size, said as a label)
+                "(?<! worked )(?<! all )(?<! % )")
 
 
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
