@@ -313,3 +313,60 @@ def test_a_titles_line_with_its_unit_left_out_and_the_size_said_as_a_label() -> 
     with pytest.raises(ParseError, match="the number 150 in the title"):
         _parse("EFA 150dma filter: long when the close is above the 100 SMA, flat when it closes "
                "below.")
+
+
+# -- from held_out_56 (beginners, second sample), in general form ------------------------------
+def test_the_average_price_over_the_last_n_days_and_that_average() -> None:
+    spec = _parse("buy efa when the price is above the average price over the last one hundred "
+                  "days, and sell it when it closes under that average. thanks!")
+    assert _conds(spec.entry) == ["price gt sma100"]
+    assert _conds(spec.exit) == ["price lt sma100"]
+
+
+def test_a_profit_taken_is_from_the_entry() -> None:
+    spec = _parse("buy tlt when it's above its 50 day average. if it goes up 8% take the profit, "
+                  "and if it drops 4% from what i paid get me out")
+    assert (spec.risk.take_profit_pct, spec.risk.stop_loss_pct) == (8, 4)
+
+
+def test_whatever_happens_first_and_a_time_exit_if_that_doesnt_happen() -> None:
+    spec = _parse("buy iwm when it's above its 100 day average. sell if it closes below the 100 "
+                  "day or if the rsi is over 75, whatever happens first")
+    assert spec.exit is not None and spec.exit.combine == "any"
+    spec = _parse("buy efa after it falls four days in a row. take profit at five percent or get "
+                  "out after eight days if that doesn't happen")
+    assert (spec.risk.take_profit_pct, spec.risk.max_hold_bars) == (5, 8)
+
+
+def test_a_count_of_ways_a_split_and_a_half() -> None:
+    spec = _parse("split it equally four ways: vti, efa, tlt and gld. rebalance every quarter")
+    assert spec.allocation.weights == {"VTI": 0.25, "EFA": 0.25, "TLT": 0.25, "GLD": 0.25}
+    with pytest.raises(ParseError):
+        _parse("split it equally five ways: vti, efa, tlt and gld. rebalance every quarter")
+    spec = _parse("sixty forty between vti and agg, rebalanced every year")
+    assert spec.allocation.weights == {"VTI": 0.6, "AGG": 0.4}
+    spec = _parse("bollinger bands with one and a half standard deviations on eem. buy when it "
+                  "closes below the lower band, sell when it closes above the upper band.")
+    assert _conds(spec.entry) == ["price lt bb_lower20[1.5]"]
+
+
+def test_the_other_way_around_is_the_opposite_cross() -> None:
+    spec = _parse("the 10 day ema crossing above the 30 day ema on gld is the buy, and the other "
+                  "way around is the sell")
+    assert _conds(spec.exit) == ["ema10 crosses_below ema30"]
+
+
+def test_a_fallback_said_with_neither_did() -> None:
+    spec = _parse("once a month pick whichever of qqq or efa went up more over the past six "
+                  "months, but only if it actually went up. if neither did, park the money in "
+                  "shy.")
+    assert spec.allocation.require_positive_momentum and spec.allocation.alternative == "SHY"
+
+
+def test_feelings_and_wishes_after_the_rules() -> None:
+    spec = _parse("is it possible to buy dbc when its 10 day ema crosses above the 40 day ema and "
+                  "sell when it crosses back under? also a 6% stop loss please, i get nervous")
+    assert spec.risk.stop_loss_pct == 6
+    spec = _parse("buy and hold vti and tlt, half and half. i don't want to touch it ever again, "
+                  "checking stocks stresses me out")
+    assert spec.allocation.weights == {"VTI": 0.5, "TLT": 0.5}

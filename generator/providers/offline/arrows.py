@@ -70,11 +70,15 @@ def _arrow(m: re.Match[str]) -> str:
     sym = f" {m.group('sym')}" if m.group("sym") else ""
     verb = _ARROW_VERBS.get(m.group("verb"), m.group("verb"))
     cond = m.group("cond").strip()
+    # (", and the opposite cross is the sell": the "and" joins the rules, not the condition)
+    lead = ""
+    if cond.startswith("and "):
+        lead, cond = " and", cond.removeprefix("and ")
     if _SUBJECTLESS.match(cond):
         cond = f"it {cond}"
     if _EVENT.match(cond):
-        return f" {verb}{sym} on {cond} "
-    return f" {verb}{sym} when {cond} "
+        return f"{lead} {verb}{sym} on {cond} "
+    return f"{lead} {verb}{sym} when {cond} "
 
 
 # "golden cross on QQQ to get in, death cross to get out": a named crossing, then what it is for

@@ -74,7 +74,17 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:oh )?(?:and )?(?:i|we) (?:don't|do not) (?:want|like)"
        r" (?:(?:any |big |large |huge |massive |bad )*losses|to (?:watch|check|babysit|monitor"
        r"|look at|stare at) (?:it|this|them|the screen|the market|the charts?)(?: (?:every day"
-       r"|all day|daily|constantly|all the time))?)(?= [.,;!⋄]| ?$)"),
+       r"|all day|daily|constantly|all the time))?"
+       # "I don't want to touch it ever again" (of a portfolio bought and held)
+       r"|to (?:touch|mess with|fiddle with|tinker with) (?:it|this|them)(?: ever)?(?: again)?)"
+       r"(?= [.,;!⋄]| ?$)"),
+    # "..., i get nervous": a feeling said alone after the rule
+    rx(r"(?<=, )(?:i'm|i am|i get|i feel|i got|we get) (?:scared|nervous|worried|anxious|afraid"
+       r"|jumpy)(?= [.,;!⋄]| ?$)"),
+    # "checking stocks stresses me out a lot": a feeling, no rule
+    rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:checking|watching|looking at|following) (?:stocks"
+       r"|the market|charts|prices|it|my account)(?: (?:every day|all day|daily|constantly))?"
+       r" (?:stresses|freaks|wears|burns) me out(?: a lot| alot| so much)?(?= [.,;!⋄]| ?$)"),
     # "There's no other sell rule, the trailing stop does all the selling": the stop said again
     rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:the|my|a) (?:trailing )?stop(?: loss)? (?:does"
        r"|handles|takes care of|will do) (?:all )?(?:of )?(?:the )?(?:selling|exits?|exiting"
@@ -125,7 +135,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|hold|own|exit|put|invest)(?!\S))"),
     rx(r"(?:the bot|it|the system) should(?= (?:buy|sell|hold|own|exit)(?!\S))"),
     rx(r"(?:i'm|i am|im) happy to(?= (?:hold|own|keep)(?!\S))"),
-    rx(r"(?:,? )?(?:regardless of (?:the )?outcome|whatever happens|come what may)"),
+    # ("whatever happens first" is "whichever comes first", read with the exits)
+    rx(r"(?:,? )?(?:regardless of (?:the )?outcome|whatever happens(?! first| sooner)"
+       r"|come what may)"),
     # the writer's life: "I coached for 20 years.", "we've lived here for 3 decades,"
     rx(r"(?:i've |i have |i |we've |we have |we )(?:[a-z']+ ){1,3}for (?:the (?:last |past ))?"
        r"\d+ (?:years|decades)(?= [.,;!⋄]| ?$)"),
@@ -206,7 +218,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "I always keep a 7% stop loss under it", "put in a 4% stop loss"
     rx(r"(?:also |and )?(?:i |we )?(?:always )?(?:keep|have|maintain|put in|put on|put)(?= (?:a|an)"
        r" \d+(?:\.\d+)? % (?:stop|stop loss|trailing stop|hard stop)(?!\S))"),
-    rx(r"(?:(?:also |and )?(?:put|add|set|use|include|place))(?= (?:a|an) (?:stop|stop loss"
+    rx(r"(?:(?:also |and )?(?:put|add|set|use|include|place))(?= (?:a|an)"
+       r"(?: \d+(?:\.\d+)? %)? (?:stop|stop loss"
        r"|trailing stop|take profit|profit target|hard stop)(?!\S))"),
     rx(r"(?:can|could|will) (?:the|this|my|your|a) (?:bot|strategy|system|algo|program)"
        r"(?= (?:buy|sell|hold|own|trade|go|get|invest|rotate|keep|rebalance)(?!\S))"),
@@ -444,7 +457,8 @@ _FOR_SYMBOL = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:for|on|with|in) (?P<sym>{SYM})(
 _THIS_IS_FOR = rx(rf"(?:(?<=^ )|(?<=[.;:⋄!] ))(?:(?:this|it|that|all of this|all this) is"
                   rf" (?:all |just |only )?|all of (?:this|it) "
                   # "Can you do that with VTI?", "Please run it on TLT."
-                  r"|(?:(?:can|could) (?:you|i|we) |please )?(?:do|run|use|apply|try)"
+                  r"|(?:(?:can|could) (?:you|i|we|it|the bot) |please )?(?:do|run|use|apply"
+                  r"|try)"
                   rf" (?:that|this|it|all this|all of this) )(?:for|on|with) (?P<sym>{SYM})"
                   r"(?: please)?(?= [.!?]| ?$)")
 # "I only trade EEM and ...", "I mostly trade MDY.": the symbol the rules trade
@@ -1104,13 +1118,16 @@ def _rationale(state: ParseState, found: list[str], m: re.Match[str]) -> str:
 _TRAILING_REASON = re.compile(
     r"(?<!\S)(?P<why>(?P<open>because|since|so (?:i|we) (?:don't|do not|won't|will not|can|can't)"
     # the writer's feeling, after the rule it explains: "..., I'm scared of losing everything"
-    r"|(?<=, )(?:i'm|i am|we're|we are) (?:scared|afraid|worried|nervous|terrified)"
+    r"|(?<=, )(?:i'm|i am|we're|we are|i get|i feel|i got) (?:scared|afraid|worried|nervous"
+    r"|terrified|anxious)"
     # where the writer had it from: "..., I read that's when you're supposed to get out"
     r"|(?<=, )(?:i|we) (?:read|heard|saw|learned|was told)"
     # a likeness: "..., kind of like a rubber band that got stretched too far, ..."
     r"|(?<=, )(?:kind of |sort of |a bit |just )?like (?:a|an)"
     # what a control is for: "... a 15% trailing stop so I keep most of my gains if it drops fast"
     r"|so (?:i|we) (?:keep|lock in|protect|hold on to|don't give back|do not give back)"
+    # "... hold it at least 5 days so it doesn't flip flop every other day"
+    r"|so (?:it|the bot) (?:doesn't|does not|won't|will not|isn't|is not)"
     r"|so (?:i'm|i am|we're|we are|it's|it is|i|we) (?:not|never)|so that|to avoid)"
     r" (?:(?! [.!?;,:⋄] ).)+?)(?= [.!?;,:⋄]| ?$)")
 

@@ -122,6 +122,8 @@ _SHARES = {"quarter": "25", "third": "33.333333", "fifth": "20", "tenth": "10"}
 # words after "10000 dollars into" that are never the ticker bought ("into any one position")
 _NOT_A_TICKER = r"(?:any|each|one|every|the|my|our|it|its|this|that|them|a|an|your)\b"
 
+_HALVES = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
+
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # dictated punctuation: "below thirty comma sell when ... seventy period" (never "holding
     # period", "lookback period", "the RSI period")
@@ -314,6 +316,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
          m.group(1).lower()] + " than"),
     (r"(?i)\bacct\b", "account"),
     (r"(?i)\bof (account|portfolio|equity|capital)\b", r"of the \1"),
+    # "two and a half standard deviations": 2.5
+    (r"(?i)\b(\d+|one|two|three|four|five) and a half\b",
+     lambda m: f"{_HALVES.get(m.group(1).lower(), m.group(1))}.5"),
     # "14 day bands": Bollinger bands, the only bands a rule here is read on
     (r"(?i)(?<!bollinger )\b(\d+)[ -](day|period) bands\b", r"\1 \2 bollinger bands"),
     # "close above the upper BB(20,2)": the band, with its settings

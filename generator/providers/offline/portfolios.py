@@ -291,10 +291,13 @@ ROT_POSITIVE = [
     rx(r"(?:; |, )?(?:and |but )?(?:if|when|whenever) (?:none|neither|nothing|no one)"
        r"(?: of them| of the \d+| of those)?"
        r" (?:(?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?|went up|rose|gained"
-       r"|are up|is up|was up|were up)(?: (?:over|in|during) (?:(?:that|the same|this|the)"
-       r" (?:period|time|stretch|lookback|window)|(?:those|the same) \d+ (?:months|weeks|days)))?"
+       # ("but only if it went up. if neither did, park the money in BIL")
+       r"|are up|is up|was up|were up|did|does)(?: (?:over|in|during) (?:(?:that|the same|this"
+       r"|the) (?:period|time|stretch|lookback|window)|(?:those|the same) \d+ (?:months|weeks"
+       r"|days)))?"
        r"(?: ,)?(?: just)? (?:hold|go to"
-       r"|buy|switch to|move to|rotate to|rotate into|park in|sit in|be in|go into)"
+       r"|buy|switch to|move to|rotate to|rotate into|park in|sit in|be in|go into"
+       r"|(?:park|put|move|keep) (?:the|my) money (?:in|into|to))"
        # ("sit in BIL (basically cash)": the fund, glossed)
        rf" (?P<alt>{SYM}|cash)(?: \( cash \))?"),
     # "go to cash if none are positive": cash is where the money waits, the filter is positive

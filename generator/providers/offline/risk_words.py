@@ -65,6 +65,8 @@ def _control(clause: str) -> tuple[str, float] | None:
     # "sell if I lose 3%", "when we're up 4%": the writer's own gain or loss is the position's,
     # from what was paid (the price's move of a day is said of "it", never of "I")
     mine = any(w in _WRITER for w in rest) and not any(w in _ITS for w in rest)
+    # ("if it goes up 10% take the profit": a profit is made from what was paid)
+    mine = mine or (up and any(w in ("profit", "profits") for w in rest))
     if not mine and not any(w in _PAID for w in rest):
         return None
     return ("stop", value) if down else ("take", value)

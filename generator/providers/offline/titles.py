@@ -110,7 +110,7 @@ _RSI_N = re.compile(r"(?<!\S)(?:rsi (?:\( (?P<n2>\d+) \)|(?P<n>\d+))|(?P<n3>\d+)
 
 
 _COUNT = re.compile(r"(?<!\S)(?P<n>\d+) (?:fund|asset|etf|etfs|assets|funds|slices|parts|pieces"
-                    r"|sleeves)(?!\S)")
+                    r"|sleeves|ways)(?!\S)")
 # "Four equal slices of the US market: ...": the count, and the equal split said with it
 _EQUAL_COUNT = re.compile(r"(?<!\S)(?P<n>\d+) equal (?P<w>slices|parts|pieces|sleeves|shares)"
                           r"(?!\S)")

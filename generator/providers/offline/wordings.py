@@ -426,6 +426,30 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"only (?:1|one) of (?:the |these |those )?(?:\d+|two|three) (?:things|conditions|rules)"
         r" (?:has|have|needs|need) to (?:be true|hold|happen)(?: for (?:me|us|it|the bot))?"
         r" (?:to|before (?:i|we|it) (?:can )?)(?= (?:buy|get in|enter)(?!\S))"), " "),
+    # "the average price over the last 200 days": the 200-day average (in months: that many
+    # months, read as the months' trading days)
+    (rx(r"the average (?:price|close|closing price|closes|prices)? ?(?:over|of|for|across) the"
+        r" (?:last|past|previous|prior) (?P<n>\d+) (?P<u>days|weeks|months|trading days)"),
+     lambda m: f" the {m.group('n')} {m.group('u').removeprefix('trading ').rstrip('s')}"
+               " average "),
+    # "... sell it when it closes under that average": the average said before
+    (rx(r"(?P<op>under|below|above|over|beneath) that (?:average|line|moving average)"),
+     r" \g<op> it "),
+    # "seventy thirty between SPY and IEF": the split, then the funds
+    (rx(rf"(?P<a>\d+) (?:/ )?(?P<b>\d+) (?:between|in|across) (?P<s>{SYM}) and (?P<t>{SYM})"),
+     lambda m: (f" {m.group('a')} % {m.group('s')} and {m.group('b')} % {m.group('t')} "
+                if int(m.group("a")) + int(m.group("b")) == 100 else m.group(0))),
+    # "or get out after ten days if that doesn't happen": the time exit after the others
+    (rx(r"(?P<t>after \d+ (?:days|trading days|bars|sessions)) if (?:that|it|this) (?:doesn't"
+        r"|does not|hasn't|has not|didn't|did not) (?:happen|hit|come|trigger)(?: first| by then"
+        r"| yet)?(?= [.,;!⋄]| ?$)"), r" \g<t> "),
+    # "the 12 day ema crossing above the 26 day ema ... is the buy, and the other way around is
+    # the sell": the opposite crossing
+    (rx(r"(?:the )?other way (?:around|round)(?= is (?:the|my|a) (?:sell|exit))"),
+     " the opposite cross "),
+    # "but only if it actually went up": the words of the filter
+    (rx(r"(?P<w>it|they|one) (?:actually|really)(?= (?:went up|gained|rose|is up|was up|did|is"
+        r" positive|has gone up)(?!\S))"), r" \g<w> "),
     # "plus an 8% trailing stop underneath": where a stop sits, which its level says
     (rx(r"(?P<s>% (?:trailing )?stop(?: loss)?) (?:underneath|beneath|under it|below it)"
         r"(?= [.,;!⋄]| ?$)"), r" \g<s> "),
