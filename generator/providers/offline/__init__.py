@@ -151,6 +151,20 @@ Defaults and conventions
   level). A reason or an opinion after the rules ("... a lot imo", "I read bonds do well when
   stocks crash") is ignored only with a mark of a reason and no number, comparison, indicator,
   rule word or new fund; a claim about the record ("The guy claimed 75% winners.") likewise.
+* Twentieth round: a reason that reports a source or a view ("my coworker says ...", "I figure
+  ...", "..., I'm scared of ...", "because I read they move together when rates fall") is ignored
+  under the same rule, its idioms ("never get wiped out", "keeps you out of the big crashes",
+  "at once") taken out first; a reported belief may hold "when". "No stop needed" is ignored only
+  when no stop, target or trailing stop is given; "Either one is enough." only after "either ...
+  or ..." or a sentence joined by "or" and never "and". The writer's own loss or gain ("sell if I
+  lose 3%"), and a profit taken ("if it goes up 10% take the profit"), are from the entry; a
+  day's move stays refused. The day after a signal is the signal's trade (every fill is at the
+  next open). One pair of averages named by its periods has its crossings said by direction
+  ("20/100 SMA cross up = buy", "the bull cross", "exit on the 9/21 cross down"); two pairs are
+  never guessed between. A title's count of lines ("the two line thing", "SPY with two EMAs")
+  must match the averages the rules use; a name alone as a title may be followed by a head of
+  lines. A word the table of wordings drops that carries no meaning (`vocabulary.GLOSS_WORDS`:
+  "stocks", "bonds", "real estate", "actually") is listed as ignored.
 * Schedule: daily for rule strategies and monthly for weights/rotation strategies unless said.
 * A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
 * Clauses read as bags of words over a closed lexicon, when no pattern took them: a rotation's

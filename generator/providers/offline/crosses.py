@@ -220,21 +220,15 @@ def pair_crossings(text: str) -> str:
 
     found: set[str] = set()
     for side, (with_verb, alone) in _PAIR_CROSS.items():
-        def verb_first(m: re.Match[str], side: str = side) -> str:
+        def crossing(m: re.Match[str], side: str = side) -> str:
             cond = said(side, m)
             if cond is None:
                 return m.group(0)
             found.add(side)
-            return f" {m.group('v')} when {cond} "
+            verb = m.groupdict().get("v")  # ("cross up = buy": the verb said after it)
+            return f" {verb} when {cond} " if verb else f" when {cond} "
 
-        def when(m: re.Match[str], side: str = side) -> str:
-            cond = said(side, m)
-            if cond is None:
-                return m.group(0)
-            found.add(side)
-            return f" when {cond} "
-
-        text = alone.sub(when, with_verb.sub(verb_first, text))
+        text = alone.sub(crossing, with_verb.sub(crossing, text))
     if not found:
         return text
     if "above" in found:

@@ -1351,11 +1351,15 @@ def strip_small_talk(state: ParseState) -> None:
         return bool(re.search(r"[.!]\s*$", m.group(0))) and bool(before) and (
             before[-1] not in ".!?:;⋄")
 
+    text = squash(text)
     for pattern in SMALL_TALK:
         # such small talk leaves the sentence's end, so the next sentence stays one (single
-        # spaces kept: a pattern that opens a clause looks back for its punctuation)
-        text = squash(pattern.sub(
-            lambda m: f" {handler(m)} " + (" . " if ends_sentence(m) else ""), squash(text)))
+        # spaces kept: a pattern that opens a clause looks back for its punctuation; a pattern
+        # that did not match gives the same string back)
+        said = pattern.sub(lambda m: f" {handler(m)} " + (" . " if ends_sentence(m) else ""),
+                           text)
+        if said is not text:
+            text = squash(said)
     if not _A_CONTROL.search(text):
         text = _NO_CONTROL.sub(lambda m: f" {handler(m)} ", text)
     text = _EITHER_ENOUGH.sub(lambda m: f" {handler(m)} " if _said_with_or(text, m)

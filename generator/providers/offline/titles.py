@@ -533,8 +533,11 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
     rest = _DONCHIAN_SETTINGS.sub(donchian, rest)
     rest = _LINE_PAIR.sub(lines, rest)
     # "the 2 line thing", "3 moving averages on SPY": a count of the averages the rules use
-    rest = _LINE_COUNT.sub(lambda m: (title.settings.append(("line_count", int(m.group("n")))),
-                                      " ")[1], rest)
+    def line_count(m: re.Match[str]) -> str:
+        title.settings.append(("line_count", int(m.group("n"))))
+        return " "
+
+    rest = _LINE_COUNT.sub(line_count, rest)
     if "bollinger" in title.families:
         rest = _INSTEAD_OF_DEFAULT.sub(" ", rest)
 
