@@ -180,22 +180,18 @@ _DOWN_CROSS = (r"(?:cross|crossover|crossing) (?:down|under|lower|downward|downw
                r"|to the downside)|(?:bear|bearish|downside|negative) (?:cross|crossover)")
 _PAIR_WORDS = rf"(?:(?P<a>\d+){_UNIT} / (?P<b>\d+){_UNIT}(?: (?:sma|ema|ma|dma))? )?"
 _VERB_AFTER = r" (?:=|- >|→|:) (?P<v>buy|long|go long|sell|exit|out|flat|go flat|get in|get out)"
+# each side: its direction said with the verb after it ("cross up = buy"), and alone
 _PAIR_CROSS = {
-    "above": (rx(rf"(?:the |a )?{_PAIR_WORDS}(?:{_UP_CROSS}){_VERB_AFTER}"),
-              rx(rf"(?:(?:on|at|upon) )?(?:the |a )?{_PAIR_WORDS}(?:{_UP_CROSS}){_END}")),
-    "below": (rx(rf"(?:the |a )?{_PAIR_WORDS}(?:{_DOWN_CROSS}){_VERB_AFTER}"),
-              rx(rf"(?:(?:on|at|upon) )?(?:the |a )?{_PAIR_WORDS}(?:{_DOWN_CROSS}){_END}")),
+    side: (rx(rf"(?:the |a )?{_PAIR_WORDS}(?:{words_}){_VERB_AFTER}"),
+           rx(rf"(?:(?:on|at|upon) )?(?:the |a )?{_PAIR_WORDS}(?:{words_}){_END}"))
+    for side, words_ in (("above", _UP_CROSS), ("below", _DOWN_CROSS))
 }
-_PAIR_NAMED = rx(rf"(?:the |a |an )?\d+{_UNIT} / \d+{_UNIT} (?:sma|ema|ma|dma|simple moving"
-                 r" average|exponential moving average|moving average)(?: moving average)?"
-                 r" (?:cross|crossover|crossing)(?: system| strategy| setup)?"
-                 r"(?= [.,;:⋄(-]| on | ?$)")
-
-
-_PAIR_NAMED_ON = rx(rf"(?:the |a |an )?\d+{_UNIT} / \d+{_UNIT} (?:sma|ema|ma|dma|simple moving"
-                    r" average|exponential moving average|moving average)(?: moving average)?"
-                    rf" (?:cross|crossover|crossing)(?: system| strategy| setup)? (?:on|for|in)"
-                    rf" (?P<s>{SYM})")
+# the pair named as a crossover ("the 10/30 EMA cross"), alone or on a fund
+_PAIR_NAME = (rf"(?:the |a |an )?\d+{_UNIT} / \d+{_UNIT} (?:sma|ema|ma|dma|simple moving average"
+              r"|exponential moving average|moving average)(?: moving average)?"
+              r" (?:cross|crossover|crossing)(?: system| strategy| setup)?")
+_PAIR_NAMED = rx(rf"{_PAIR_NAME}(?= [.,;:⋄(-]| on | ?$)")
+_PAIR_NAMED_ON = rx(rf"{_PAIR_NAME} (?:on|for|in) (?P<s>{SYM})")
 
 
 def pair_crossings(text: str) -> str:
