@@ -55,7 +55,10 @@ _ARROW_VERBS = {"long": "buy", "go long": "buy", "enter long": "buy", "flat": "s
 
 # "rsi 2 < 5 buy. sell rsi 2 > 50": the condition, then its verb, with no arrow between
 _POSTFIX = re.compile(
-    r"(?:(?<=^)|(?<= [.;:!?⋄] )|(?<= buy )|(?<= sell ))(?P<cond>(?:(?! [.;:!?⋄,] | (?:if|when"
+    # (after a label's colon, a condition led by its own keyword is no postfix one: "Simple one:
+    # whenever X i want to be long")
+    r"(?:(?<=^)|(?<= [.;!?⋄] )|(?<= : )(?!(?:if|when|whenever|while|once) )|(?<= buy )"
+    r"|(?<= sell ))(?P<cond>(?:(?! [.;:!?⋄,] | (?:if|when"
     r"|whenever|while|once|buy"
     r"|sell|long|exit|else|otherwise|flat) ).)+? (?:<|>|< =|> =|below|above|under|over)"
     # (what is compared never starts at a mark: "sell when it is under , but hold at least 7

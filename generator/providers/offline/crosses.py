@@ -112,7 +112,9 @@ def cross_pair(text: str) -> str:
 # on the cross up, out on the cross down)", "QQQ golden cross": a crossover named as the whole
 # strategy, with no rule said of it but a sell rule after it. The first average is the faster:
 # buy when it crosses above the slower (and, with no sell rule, sell on the cross back)
-_CROSSOVER = (r"(?:the |a |an )?(?:(?P<a>\d+) / (?P<b>\d+)(?: day)? (?P<k>sma|ema|ma|dma"
+# ("10wk/30wk MA cross on VTI": weekly averages, the unit said once or with each period)
+_CROSSOVER = (r"(?:the |a |an )?(?:(?P<a>\d+)(?: (?P<ua>day|week|wk)s?)? / (?P<b>\d+)"
+              r"(?: (?P<u>day|week|wk)s?)? (?P<k>sma|ema|ma|dma"
               r"|simple moving average|exponential moving average|moving average)"
               r"(?: moving average)? (?:crosses over|cross|crossing)|(?P<g>golden cross)"
               # "MACD crossover on IWM": the MACD line crossing its signal line
@@ -160,8 +162,12 @@ def named_crossover(text: str) -> str:
         return (f"{text[:m.start()]} buy {syms} when macd crosses above the signal line{kept}"
                 f"{rest[m.start() + 1:]}")
     kind = _KIND.get(m.group("k"), "sma")
-    return (f"{text[:m.start()]} buy {syms} when the {m.group('a')} day {kind} crosses above"
-            f" the {m.group('b')} day {kind}{kept}{rest[m.start() + 1:]}")
+    units = {("week" if u == "wk" else u) for u in (m.group("ua"), m.group("u")) if u}
+    if len(units) > 1:
+        return text  # "10 day / 30 week": two units, left to be refused
+    unit = units.pop() if units else "day"
+    return (f"{text[:m.start()]} buy {syms} when the {m.group('a')} {unit} {kind} crosses above"
+            f" the {m.group('b')} {unit} {kind}{kept}{rest[m.start() + 1:]}")
 
 
 # "TLT 20/100 SMA cross up = buy, cross down = sell", "QQQ -- 10/30 EMA cross. long on the bull

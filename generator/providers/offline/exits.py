@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from generator.providers.offline.allocation import ALT_PATTERNS, OTHERWISE_SELL
-from generator.providers.offline.phrases import rx, split_at_marks, take
+from generator.providers.offline.phrases import SYM, rx, split_at_marks, take
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED
 
@@ -177,12 +177,23 @@ def _exit_mode_of(clause: str) -> str | None:
     return None
 
 
+def _without_the_held_fund(text: str, clause: str) -> str:
+    """The clause with the fund it sells left out, when that fund is the one the text holds or
+    buys ("own IEF; sell IEF when it isn't"): the exit says nothing more with it."""
+    funds = [t for t in clause.split() if re.fullmatch(SYM, t)]
+    if len(funds) != 1 or not re.search(
+            r"(?<!\S)(?:hold|holds|own|owns|buy|buys|be in|stay in|keep|long)"
+            rf" {re.escape(funds[0])}(?!\S)", text):
+        return clause
+    return re.sub(rf"(?<!\S){re.escape(funds[0])}(?!\S)", " ", clause)
+
+
 def _read_exit_clauses(state: ParseState) -> None:
     def read(piece: str) -> str:
         """The piece with its exit clause taken out: the whole sentence ("when both of those
         are false , sell"), else one of its comma-separated clauses ("..., and sell when it
         isn't")."""
-        clause = piece.replace(" , ", " ").strip()
+        clause = _without_the_held_fund(state.t, piece.replace(" , ", " ").strip())
         mode = _exit_mode_of(clause) if clause else None
         if mode is not None:
             _settle_mode(state, mode, clause)

@@ -1115,8 +1115,10 @@ def _rationale(state: ParseState, found: list[str], m: re.Match[str]) -> str:
 
 # a reason said after the rule, to the clause's end: "... below its 10-day low because it usually
 # bounces, and ...", "... at least 5 days so I don't get whipsawed"
+# (in brackets too: "... 2% below the 200 day (to avoid whipsaws)")
 _TRAILING_REASON = re.compile(
-    r"(?<!\S)(?P<why>(?P<open>because|since|so (?:i|we) (?:don't|do not|won't|will not|can|can't)"
+    r"(?<!\S)(?P<po>\( )?(?P<why>(?P<open>because|since"
+    r"|so (?:i|we) (?:don't|do not|won't|will not|can|can't)"
     # the writer's feeling, after the rule it explains: "..., I'm scared of losing everything"
     r"|(?<=, )(?:i'm|i am|we're|we are|i get|i feel|i got) (?:scared|afraid|worried|nervous"
     r"|terrified|anxious)"
@@ -1129,7 +1131,7 @@ _TRAILING_REASON = re.compile(
     # "... hold it at least 5 days so it doesn't flip flop every other day"
     r"|so (?:it|the bot) (?:doesn't|does not|won't|will not|isn't|is not)"
     r"|so (?:i'm|i am|we're|we are|it's|it is|i|we) (?:not|never)|so that|to avoid)"
-    r" (?:(?! [.!?;,:⋄] ).)+?)(?= [.!?;,:⋄]| ?$)")
+    r" (?:(?(po)(?! [.!?;,:⋄)] )|(?! [.!?;,:⋄] )).)+?)(?(po) \)|(?= [.!?;,:⋄]| ?$))")
 
 
 def _trailing_reason(found: list[str], m: re.Match[str]) -> str:

@@ -69,9 +69,14 @@ _MIN_LEXICON = _NOT | _WAITS | _CLOSES | _HOLDS | frozenset(words(
     buy purchase days matter what whatever happens regardless even if want that this exit rule
     kick kicks in can could trigger triggers fire fires allowed to act acted acting on counts
     count applies apply matters takes take effect"""))
-# "no matter what the RSI says": whatever the sell rule says, the hold comes first
-_WHATEVER_SAYS = re.compile(r"(?<!\S)no matter what (?:the )?(?:[a-z0-9]+ ){0,3}(?:says|say"
-                            r"|shows|does|tells me|signals)(?!\S)")
+# "no matter what the RSI says", "even if the RSI is high": whatever the sell rule says, the
+# hold comes first (a level said there -- "even if the RSI is above 80" -- is no such aside)
+_WHATEVER_SAYS = re.compile(r"(?<!\S)(?:no matter what (?:the )?(?:[a-z0-9]+ ){0,3}(?:says|say"
+                            r"|shows|does|tells me|signals)"
+                            r"|even if (?:the )?(?:rsi|macd|price|indicator|signal|sell signal"
+                            r"|exit signal|sell rule|exit rule|rule|it)(?: is| gets| goes| says"
+                            r"| fires| triggers| looks)?(?: (?:high|low|overbought|oversold|sell"
+                            r"|up|down|good|bad|great|so))?)(?!\S)")
 
 
 def _min_hold_bars(clause: str) -> int | None:

@@ -172,7 +172,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(?:at such time as|in the event that|at the point (?:when|where)|at the moment when"
      r"|at the time when)\b", "when"),
     # "by qqq wen ...": "buy" typed as "by" at the start of a rule
-    (r"(?i)(?:^|(?<=[.;|,] ))\s*by (?=[A-Za-z]{2,5} (?:when|wen|if|on|after)\b)", " buy "),
+    # ("bye QQQ wen ...": "buy" typed as "bye", before a fund and its condition)
+    (r"(?i)(?:^|(?<=[.;|,] ))\s*(?:by|bye) (?=[A-Za-z]{2,5} (?:when|wen|if|on|after)\b)",
+     " buy "),
     (r"(?i)\b(\d+) ?(?:day|d) (hi|lo)\b",
      lambda m: f"{m.group(1)} day {'high' if m.group(2).lower() == 'hi' else 'low'}"),
     (r"(?i)\bn a row\b", "in a row"),
@@ -297,13 +299,17 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bbb_?(upper|up|hi|high|top)\b", "upper bollinger band"),
     (r"(?i)\bbb_?(middle|mid|basis|center|centre)\b", "middle bollinger band"),
     # "sma10 x> sma30", "macd x signal up": a cross written as x
-    (r"(?i)(?<=\w)\s*x\s*>\s*(?=\w)", " crosses above "),
-    (r"(?i)(?<=\w)\s*x\s*<\s*(?=\w)", " crosses below "),
+    # (an x glued to a word is that word's: "px > 100sma" is the price, not a cross)
+    (r"(?i)(?:(?<=\d)\s*|(?<=\w)\s+)x\s*>\s*(?=\w)", " crosses above "),
+    (r"(?i)(?:(?<=\d)\s*|(?<=\w)\s+)x\s*<\s*(?=\w)", " crosses below "),
     # "sl 4%, tp 10%": a stop loss and a take profit, abbreviated
     # "sl 3 tp 8": bare numbers up to 50 after the shorthand are percentages
     (r"(?i)\b(sl|tp)\s*(\d{1,2}(?:\.\d+)?)\b(?!\s*%)(?!\.\d)",
      lambda m: f"{m.group(1)} {m.group(2)}%" if float(m.group(2)) <= 50 else m.group(0)),
     (r"(?i)\bsl\b(?=\s*(?:[:=@]|at|of)?\s*\d)", "stop loss"),
+    # "5% SL, 10% TP": the number first
+    (r"(?i)(?<=%)\s*sl\b", " stop loss"),
+    (r"(?i)(?<=%)\s*tp\b", " take profit"),
     (r"(?i)\btp\b(?=\s*(?:[:=@]|at|of)?\s*\d)", "take profit"),
     # "top1", "12m return", "252d roc": a number glued to its unit
     (r"(?i)\btop-?(\d+)\b", r"top \1"),

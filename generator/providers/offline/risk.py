@@ -34,9 +34,13 @@ _FROM_ENTRY = rf"(?: (?:from|off|below|under) {_ENTRY}| below(?= [,.;!⋄]| ?$))
 _FROM_PEAK = (r"(?: (?:from|off|below) (?:the )?(?:highest|peak|high|top)(?: close| price)?"
               r"(?: (?:since|after) (?:i bought|we bought|i buy|buying|the entry|entry|purchase"
               r"|it was bought))?)?")
+# "on any trade", "per position": one position, whichever it is
+_A_TRADE = (r" (?:on|in|per|for) (?:(?:any|a|one|each|every|a single|the) )?(?:trade|position"
+            r"|holding)")
 # "a 7% stop loss under it", "a trailing stop on each position": where the control sits
 _ON_IT = (r"(?: (?:under|below|on|beneath|for) (?:it|them|the position|each position|each trade"
-          r"|every trade|every position|all positions|the short|the trade|the long))?"
+          r"|every trade|every position|all positions|the short|the trade|the long)"
+          r"| per (?:trade|position))?"
           r"(?: the whole time| at all times| throughout| all the time)?")
 RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("trailing", rx(rf"{_RISK_PREFIX}{NUMP} trailing stop(?: loss)?{_FROM_PEAK}{_ON_IT}")),
@@ -64,6 +68,17 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                 r"|if|once|as soon as) (?:it|the price|price|the position|i|we)(?: is| am| are)?"
                 r" (?:falls?|drops?|goes|gets|closes|is|am|are|trades)(?: down)? (?:by )?"
                 rf"{NUMP} (?:below|under|from|off) {_ENTRY}")),
+    # "I don't want to lose more than 8% on any trade", "never lose more than 10% per position",
+    # "don't let a trade lose more than 6%", "limit my loss to 5% per trade": the most one
+    # position may lose, from what was paid (the writer's loss with no trade named -- of the
+    # account? -- is left to be refused)
+    ("stop", rx(r"(?:, )?(?:but |and |so )?(?:i |we )?(?:do not|don't|dont|never|won't|will not"
+                r"|can't|cannot)(?: ever)? (?:want to |wanna |(?:stomach|afford|take|handle"
+                rf"|accept) )?(?:lose|losing) more than {NUMP}{_A_TRADE}")),
+    ("stop", rx(r"(?:, )?(?:but |and |so )?(?:do not|don't|dont|never) let (?:any|a|one|the)"
+                rf" (?:trade|position) (?:lose|drop|fall) more than {NUMP}(?: from {_ENTRY})?")),
+    ("stop", rx(r"(?:, )?(?:and )?limit (?:my |the |our |each )?(?:loss|losses|downside) (?:to|at)"
+                rf" {NUMP}{_A_TRADE}")),
     # "sell if it closes below the 50-day low or falls 8% from where I bought": the loss from
     # entry, said as the sell rule's other branch
     ("stop", rx(rf"(?:, )?or (?:if |when |once )?(?:it )?(?:falls?|drops?|goes down|loses|is down"
@@ -79,7 +94,7 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rx(
             rf"{_RISK_PREFIX}(?:stop loss|stop|hard stop)(?: loss)?(?: of| at| set at)?(?: a)?"
             rf" {_SIGNED}{NUMP}"
-            rf"(?: (?:loss|down)|(?: (?:below|from|off|under|beneath) {_ENTRY}))?"
+            rf"(?: (?:loss|down)|(?: (?:below|from|off|under|beneath) {_ENTRY}))?{_ON_IT}"
         ),
     ),
     (

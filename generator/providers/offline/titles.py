@@ -192,6 +192,39 @@ def _title_split(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _title_after_settings(text: str) -> tuple[str, str] | None:
+    """ "Put 10% of the account into each trade. Trade SPY, QQQ and EFA: buy when ...": a first
+    sentence that only sizes the positions or sets the schedule, then a title naming the funds.
+    The title, and the body with the first sentence kept in it (read with the rules)."""
+    first, dot, rest = text.partition(" . ")
+    if not dot:
+        return None
+    left = first
+    for pattern in (*SCHEDULE_PATTERNS, *AMOUNT_PATTERNS, *FIXED_PATTERNS):
+        left = pattern.sub(" ", left)
+    if left == first or any(w not in FILLER for w in left.split()):
+        return None
+    split = _title_split(rest)
+    if split is None or not _names_funds(*split):
+        return None
+    return split[0], f"{first} . {split[1]}"
+
+
+_BUY_RULE_SAID = re.compile(r"(?<!\S)(?:buy|buys|enter|long|own|hold)(?!\S)")
+
+
+def _names_funds(head: str, body: str) -> bool:
+    """Whether a title names the funds the rules after it trade: with a word of its own ("Trade
+    IWM and MDY"), or as a list alone before a buy rule ("SPY and QQQ, buy either one when
+    ..."); a list alone before no buy rule is the portfolio itself ("SPY, IEV, EWJ, EEM.
+    rebalance every quarter")."""
+    tokens = head.split()
+    funds = [t for t in tokens if re.fullmatch(SYM, t)]
+    return bool(funds) and (
+        any(t not in funds and t not in (",", "and", "&", "/", "+") for t in tokens)
+        or _BUY_RULE_SAID.search(body) is not None)
+
+
 def extract_standard_macd(state: ParseState) -> None:
     """ "with the standard 12 26 9 settings", "a faster MACD, 8/21/5" anywhere: the MACD
     settings of the rules."""
@@ -249,6 +282,8 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
     if label is not None:
         state.title = label
     split = _title_split(state.t)
+    if split is None and not second:
+        split = _title_after_settings(state.t)
     if split is None:
         return
     head, body = split
@@ -345,6 +380,15 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
     name_alone = not (title.symbols or title.families or title.rsi_periods or title.crosses
                       or title.ratio or title.count or kept_words or label is not None
                       or any(kind != "line_count" for kind, *_ in title.settings))
+    # a title of settings alone ("Invest $10,000 per position. Trade IWM and MDY: buy ...") may
+    # be followed by one that names the funds: that one is read too
+    settings_alone = bool(kept_words) and not (
+        title.symbols or title.families or title.rsi_periods or title.crosses or title.ratio
+        or title.count or label is not None or title.settings)
+    if settings_alone and not second:
+        then = _title_split(state.t)
+        if then is not None and _names_funds(*then):
+            extract_title(state, second=True)
     if name_alone and not second:
         then = _title_split(state.t)
         # (a head of lines said with their periods; "portfolio: SPY: 40%, ...": a symbol alone

@@ -97,6 +97,7 @@ TYPOS = {
     "averag": "average", "movng": "moving", "movin": "moving", "moveing": "moving",
     "mving": "moving", "movign": "moving", "moivng": "moving", "mvoing": "moving",
     "sel": "sell", "selll": "sell", "buyy": "buy", "byu": "buy",
+    "equaly": "equally", "equall": "equally", "evenely": "evenly", "evnly": "evenly",
     "teh": "the", "hte": "the", "momemtum": "momentum", "momentun": "momentum",
     "mometum": "momentum", "momentim": "momentum", "monthy": "monthly", "montly": "monthly",
     "weekley": "weekly", "quartely": "quarterly", "quaterly": "quarterly",
@@ -209,8 +210,11 @@ MEANING_WORDS = frozenset(words(
     today tomorrow yesterday close open end start begin first last next previous prior after
     before until since while when whenever if once then immediately soon sooner later earlier
     early late quickly slowly partial partially gradually again back band bands bollinger
-    signal histogram volatility vol breakout channel golden death fast slow"""
+    signal histogram volatility vol breakout channel golden death fast slow
+    even"""
 ))
+# ("even": "sell ..., even if the RSI is above 80" says the if is no condition of the rule; a
+# leftover "even" is never ignored as if the condition after it were the rule's)
 
 # -- indicators ----------------------------------------------------------------------------------
 # Known indicators and features this spec cannot express: refused by name.

@@ -122,6 +122,14 @@ def _equal_shares(m: re.Match[str]) -> str:
     return " equal weight "
 
 
+def _ways_split(m: re.Match[str]) -> str:
+    """ "a three way split between ...", "split it four ways across ...": an equal split, when
+    the text names that many funds; else left to be refused."""
+    if len(set(symbols_in(m.string))) != int(m.group("n")):
+        return m.group(0)
+    return " equal weight "
+
+
 def _return_over_a_period(m: re.Match[str]) -> str:
     """ "it's up over the last 3 months", "EFA is up more than 5% in the last month": the sign
     (or the level) of its return over that period. "It" only in a text of one fund: with two,
@@ -830,6 +838,15 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "the 20 day exponential" with no average said: the EMA
     (rx(r"(?P<n>\d+) day (?P<k>exponential|simple)(?! moving| average| ma| ema| sma)"),
      lambda m: f" {m.group('n')} day {'ema' if m.group('k') == 'exponential' else 'sma'} "),
+    # "Trade SPY, QQQ, IWM and EFA: buy when ...", "10% per trade on SPY, QQQ and EFA: buy when
+    # ...": the funds listed before the rules, each one traded by them
+    (rx(rf"(?P<h>(?:trade|trading|on) {SYM}(?:(?: ,| /| &)?(?: and| &)? {SYM})+) :"
+        r" (?P<v>buy|enter|go long|get in)(?= (?:when|whenever|if|once|on)(?!\S))"),
+     r" \g<h> : \g<v> each "),
+    # "RSI2 on QQQ & SPY: enter each under 10, exit each over 80": each fund, by a level of the
+    # oscillator the text names (`each` reads "each one" as the rule of every fund)
+    (rx(r"(?P<v>buy|sell|enter|exit|get in|get out) each(?= (?:when |if )?(?:below|under|above"
+        r"|over|< =?|> =?) \d)"), r" \g<v> each one "),
     # "equal split between SPY, EFA, AGG and GLD": equal weights
     (rx(r"(?:an |the )?equal split (?:between|among|across|of)"), " equal weight "),
     # "SPY and IWM above ... as a market filter": a filter on the buy rule
@@ -1016,6 +1033,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:(?:split|divided?) (?:(?:my|the|our) (?:money|account|portfolio|capital|cash) )?)?"
         r"(?:in |into )?(?:equal )?(?P<w>thirds|halves|quarters|fourths"
         r"|fifths|half and half)"), _equal_shares),
+    # "a three way split between SPY, TLT and GLD", "split my money 4 ways across ...": an equal
+    # split, when the count is the text's own
+    (rx(r"(?:an? |the )?(?P<n>\d) (?:way|ways) (?:equal )?split(?: (?:between|among|across|of"
+        r"|in|into))?"), _ways_split),
+    (rx(r"(?:split|divide|divided|splitting)(?: it| everything| (?:my|the|our) (?:money|account"
+        r"|portfolio|capital|cash))? (?P<n>\d) ways(?: equally| evenly)?(?: (?:between|among"
+        r"|across|in|into))?"), _ways_split),
     # "crosses the zero line upward": the direction said after what is crossed
     (rx(r"(?P<v>cross|crosses|crossed|crossing) (?P<obj>(?:the |its )?(?:zero(?: line)?|0 line"
         r"|signal(?: line)?|\d+ (?:(?:day|week) )?(?:sma|ema|ma|dma|moving average)"
@@ -1901,8 +1925,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:is |gets |becomes |turns )?(?:oversold|overbought) \( (?P<d>below|under|above|over"
         r"|< =?|> =?) (?P<n>\d+(?:\.\d+)?) \)"), r" is \g<d> \g<n> "),
     # "If SPY's RSI(2) < 10 and SPY is above its 200-day SMA, buy SPY; if SPY closes above its
-    # 5-day SMA, sell": the condition said first, then what to do
-    (rx(rf"(?:(?<=^ )|(?<=[.;⋄] ))(?P<kw>if|when|once|whenever) (?!(?:neither|none|nothing|no"
+    # 5-day SMA, sell": the condition said first, then what to do (after a label's colon too:
+    # "Simple one: whenever LQD crosses above its 100-day SMA I want to be long")
+    (rx(rf"(?:(?<=^ )|(?<=[.;⋄:] ))(?P<kw>if|when|once|whenever) (?!(?:neither|none|nothing|no"
         r"|all|both|the winner|the best|the top|even|the pick)(?!\S))"
         r"(?P<cond>(?:(?! [.;⋄,] ).)+?)"
         rf" ,? (?:then )?(?P<v>buy|sell|hold|own|exit|get out|go long|go flat|be long|be flat"
@@ -2044,8 +2069,10 @@ _EVENT_WHILE = re.compile(r"(?<!\S)(on (?:a|an|the) (?:(?! [,.;:⋄] | as long a
 
 # "simple 200 sma trend filter on qqq", "Follow the trend on EFA using the 100 day EMA": a trend
 # filter named as the whole strategy, held while the price is above the average
+# ("SPY 200 day filter": a line of N days with no kind said is the simple average)
 _LINE_NAMED = (r"(?:a |the |my |its )?(?:simple |basic |classic |plain )?(?P<n>\d+)"
-               r" (?P<u>day |week |month )?(?P<k>sma|ema|ma|dma|moving average)")
+               r"(?= (?:day|week|month|sma|ema|ma|dma|moving average)(?!\S))"
+               r"(?: (?P<u>day|week|month))?(?: (?P<k>sma|ema|ma|dma|moving average))?")
 _FILTER_NAME = (r"(?: trend)? (?:filter|timing|trend following|trend model|timing model|model)"
                 r"(?: strategy| system| rule)?")
 _TREND_FILTER = [
@@ -2073,12 +2100,29 @@ def _named_channel(text: str) -> str:
             f" {text[m.end():]}")
 
 
+# "spy 200dma filter, out below", "ema 21 filter on GLD. above = long, below = flat": the sides
+# of the filter's line said with no line, the way a trend filter is held (in above, out below;
+# the other way round is no trend filter and stays to be refused)
+_SIDE_IN = r"(?:long|in|buy|own it|hold it|invested|be long|be in)"
+_SIDE_OUT = r"(?:out|flat|sell|cash|in cash|exit|be out|be flat|go to cash)"
+_SIDE_WHEN = r"(?: when| if| while)?(?: it is| price is| the price is)?"
+_BARE_SIDES = rx(rf"(?:, |and )?(?:{_SIDE_IN}{_SIDE_WHEN} above|above (?:=|- >|→|:) {_SIDE_IN}"
+                 rf"|{_SIDE_OUT}{_SIDE_WHEN} below|below (?:=|- >|→|:) {_SIDE_OUT})"
+                 r"(?= [.,;⋄]| ?$)")
+# "ema 21 filter": the kind said before the period
+_KIND_FIRST = re.compile(r"(?<!\S)(?P<k>sma|ema|ma|dma) (?P<n>\d+)(?= (?:day )?(?:trend )?filter)")
+
+
 def _named_trend_filter(text: str) -> str:
-    m = named_alone(_TREND_FILTER, text)
+    named = _KIND_FIRST.sub(r"\g<n> \g<k>", text)
+    if any(p.search(named) for p in _TREND_FILTER):
+        named = _BARE_SIDES.sub(" ", named)
+    m = named_alone(_TREND_FILTER, named)
     if m is None:
         return text
+    text = named
     kind = "ema" if m.group("k") == "ema" else "sma"
-    line = f"its {m.group('n')} {(m.group('u') or 'day ').strip()} {kind}"
+    line = f"its {m.group('n')} {m.group('u') or 'day'} {kind}"
     return (f"{text[:m.start()]} hold {m.group('s')} while price is above {line} , sell when"
             f" price is below {line} {text[m.end():]}")
 

@@ -1,0 +1,235 @@
+"""The twenty-first round's readers, each on sentences of its own (not corpus sentences), and
+what must stay refused or read otherwise beside them:
+
+- words: "px" is the price (an x glued to a word is no cross); "bye QQQ wen ..."; "equaly";
+  "5% SL, 12% TP" (the number first);
+- rules: "flat while ..."; a trend filter named with its sides said bare ("spy 200dma filter,
+  out below", "ema 21 filter on GLD. above = long, below = flat"; the other way round stays
+  refused); a line of N days with no kind is the simple average there; the held fund named in
+  "sell IEF when it isn't"; after a label's colon, "whenever X I want to be long"; a crossover of
+  weekly averages named by its periods ("10wk/30wk MA cross"); "enter each under 10" (each
+  fund, by the oscillator's level);
+- risk: "I don't want to lose more than 8% on any trade", "limit my loss to 5% per trade",
+  "don't let a trade lose more than 6%", "max loss 8% per trade" (with no trade named, the
+  writer's loss stays refused);
+- framing: a reason in brackets ("(to avoid whipsaws)"); "even if the RSI is high" after a
+  minimum hold, while "even if" with a level of its own is refused (it was read as a second
+  condition of the sell rule: a wrong spec, fixed);
+- portfolios: "a three way split between ..." (the count checked against the funds), "put my
+  money equally in ..."; a first sentence of settings, then a title naming the funds ("Invest
+  $10,000 per position. Trade IWM and MDY: ..."); "Trade SPY, QQQ and EFA: buy when ..." (each
+  fund; "SPY or QQQ" stays refused).
+"""
+
+from __future__ import annotations
+
+import pytest
+from corpus_support import STORED_SYMBOLS
+from corpus_support import conditions_text as _conds
+
+from generator.providers.offline import ParseError, parse
+from generator.providers.offline.parser import parse_text
+from generator.spec import AllocationKind, StrategySpec
+
+
+def _parse(text: str) -> StrategySpec:
+    return parse(text, known_symbols=set(STORED_SYMBOLS))
+
+
+def _refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        _parse(text)
+
+
+# -- words ---------------------------------------------------------------------------------------
+def test_px_is_the_price_and_an_x_between_lines_is_still_a_cross() -> None:
+    spec = _parse("own IWM while px > 50 sma, else cash")
+    assert _conds(spec.entry) == ["price gt sma50"]
+    assert _conds(spec.exit) == ["price lt sma50"]
+    crossing = _parse("buy IWM when sma20 x> sma50")
+    assert _conds(crossing.entry) == ["sma20 crosses_above sma50"]
+
+
+def test_buy_typed_as_bye_before_a_fund_and_its_condition() -> None:
+    spec = _parse("bye TLT wen rsi 14 is undr 25 and sell wen its ovr 65")
+    assert spec.symbols == ["TLT"]
+    assert _conds(spec.entry) == ["rsi14 lt 25"]
+    assert _conds(spec.exit) == ["rsi14 gt 65"]
+    _refused("bye!")
+
+
+@pytest.mark.parametrize(("text", "stop", "take"), [
+    ("buy GLD when rsi < 30, sell when rsi > 70, 4% SL", 4.0, None),
+    ("buy GLD when rsi < 30, sell when rsi > 70. 4% sl, 15% tp", 4.0, 15.0),
+])
+def test_a_stop_and_a_target_abbreviated_after_their_number(text: str, stop: float,
+                                                            take: float | None) -> None:
+    spec = _parse(text)
+    assert spec.risk.stop_loss_pct == stop
+    assert spec.risk.take_profit_pct == take
+
+
+# -- rules ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "buy EFA while the MACD is above 0, flat while it is below 0",
+    "EFA: long while MACD > 0, flat while MACD < 0.",
+])
+def test_flat_while_is_the_sell_of_a_state(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["macd gt 0"]
+    assert _conds(spec.exit) == ["macd lt 0"]
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("iwm 100dma filter, out below", "sma100"),
+    ("QQQ 150 day filter: long above, out below", "sma150"),
+    ("ema 30 filter on TLT. above = long, below = flat", "ema30"),
+    ("50 ema filter on TLT, in above, cash below", "ema50"),
+])
+def test_a_trend_filter_named_with_its_sides_said_bare(text: str, line: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == [f"price gt {line}"]
+    assert _conds(spec.exit) == [f"price lt {line}"]
+
+
+@pytest.mark.parametrize("text", [
+    "ema 30 filter on TLT. above = flat, below = long",  # the other way round: no trend filter
+    "iwm 100dma filter, out above",
+])
+def test_a_filter_held_the_other_way_round_stays_refused(text: str) -> None:
+    _refused(text)
+
+
+def test_the_held_fund_named_in_the_sell_that_negates_the_buy() -> None:
+    spec = _parse("While SPY's 20 day SMA is above its 100 day SMA, hold VTI; sell VTI when it "
+                  "isn't.")
+    assert spec.symbols == ["VTI"]
+    assert _conds(spec.entry) == ["sma20@SPY gt sma100@SPY"]
+    assert _conds(spec.exit) == ["sma20@SPY lt sma100@SPY"]
+    # another fund named there is no negation of the buy rule
+    _refused("While SPY's 20 day SMA is above its 100 day SMA, hold VTI; sell SPY when it isn't.")
+
+
+def test_a_condition_first_after_a_label_then_what_the_writer_wants() -> None:
+    spec = _parse("My plan: whenever GLD crosses above its 50-day SMA I want to be long.")
+    assert spec.symbols == ["GLD"]
+    assert _conds(spec.entry) == ["price crosses_above sma50"]
+
+
+@pytest.mark.parametrize("text", [
+    "5/20 week MA cross on IWM",
+    "IWM 5wk/20wk EMA crossover",
+    "5 week / 20 week moving average cross on IWM",
+])
+def test_a_crossover_of_weekly_averages_named_by_its_periods(text: str) -> None:
+    spec = _parse(text)
+    entry = spec.entry.conditions[0]
+    assert entry.left.period == 5 and entry.right.period == 20
+    assert entry.left.timeframe == entry.right.timeframe == "weekly"
+
+
+def test_a_crossover_named_with_two_units_stays_refused() -> None:
+    _refused("5 day / 20 week MA cross on IWM")
+
+
+def test_enter_each_under_a_level_of_the_named_oscillator() -> None:
+    spec = _parse("RSI3 on IWM & EFA: enter each under 15, exit each over 70")
+    assert spec.symbols == ["IWM", "EFA"]
+    assert _conds(spec.entry) == ["rsi3 lt 15"]
+    assert _conds(spec.exit) == ["rsi3 gt 70"]
+
+
+# -- risk ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("said", [
+    "I don't want to lose more than 6% on any trade.",
+    "Never lose more than 6% on a position.",
+    "Limit my loss to 6% per trade.",
+    "Don't let a trade lose more than 6%.",
+    "Max loss 6% per trade.",
+])
+def test_the_most_one_trade_may_lose_is_the_stop(said: str) -> None:
+    spec = _parse(f"Buy EEM when the RSI is below 30 and sell when it is above 55. {said}")
+    assert spec.risk.stop_loss_pct == 6.0
+
+
+def test_the_writers_loss_with_no_trade_named_stays_refused() -> None:
+    # of one position, or of the whole account? not guessed
+    _refused("Buy EEM when the RSI is below 30 and sell when it is above 55. I don't want to "
+             "lose more than 6%.")
+
+
+# -- framing -------------------------------------------------------------------------------------
+def test_a_reason_in_brackets_is_listed_as_ignored() -> None:
+    parsed = parse_text("buy DBC when it closes 3% above the 100 day and sell when it closes 3% "
+                        "below the 100 day (to avoid getting chopped up)",
+                        known_symbols=set(STORED_SYMBOLS))
+    assert _conds(parsed.spec.exit) == ["price lt sma100-3%"]
+    assert "to avoid getting chopped up" in parsed.ignored
+    # a bracket holding a number is no reason to drop
+    _refused("buy DBC when it closes above the 100 day (because it is above 5) and sell when it "
+             "closes below")
+
+
+def test_even_if_the_sell_signal_says_so_after_a_minimum_hold() -> None:
+    spec = _parse("Buy VNQ when the 3-day RSI is below 15 and sell when it's above 75, but please "
+                  "don't sell during the first 5 days even if the RSI is high.")
+    assert spec.risk.min_hold_bars == 5
+    assert _conds(spec.exit) == ["rsi3 gt 75"]
+
+
+def test_even_if_with_a_level_of_its_own_is_refused_not_read_as_a_condition() -> None:
+    # it was read as a second condition of the sell rule (rsi3 > 75 and rsi3 > 85): wrong
+    _refused("Buy VNQ when the 3-day RSI is below 15 and sell when it's above 75, don't sell in "
+             "the first 5 days even if the rsi is above 85")
+
+
+# -- portfolios ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "four way split between VTI, EFA, AGG and GLD, rebalanced every year",
+    "split it 4 ways between VTI, EFA, AGG and GLD, rebalance yearly",
+    "I want to put my money equaly in VTI, EFA, AGG and GLD and rebalance once a year",
+])
+def test_an_equal_split_said_by_its_count_or_with_money(text: str) -> None:
+    spec = _parse(text)
+    assert spec.allocation.kind == AllocationKind.target_weights
+    assert spec.allocation.weights == {s: 0.25 for s in ("VTI", "EFA", "AGG", "GLD")}
+
+
+def test_a_split_whose_count_is_not_the_funds_stays_refused() -> None:
+    _refused("a five way split between VTI, EFA, AGG and GLD, rebalanced every year")
+
+
+def test_a_first_sentence_of_settings_then_a_title_naming_the_funds() -> None:
+    spec = _parse("Invest $4,000 per position. Trade EFA and EEM: buy either one when it closes "
+                  "above its 50-day high, sell it when it closes below its 25-day low.")
+    assert spec.symbols == ["EFA", "EEM"]
+    assert spec.allocation.amount == 4000
+    assert _conds(spec.entry) == ["price gt hh50"]
+
+
+def test_a_first_sentence_of_settings_then_the_funds_listed_before_a_buy_rule() -> None:
+    spec = _parse("I want $3,000 per trade. TLT and IEF, buy either one when it closes above its "
+                  "30 day EMA, sell it when it closes below.")
+    assert spec.symbols == ["TLT", "IEF"]
+    assert spec.allocation.amount == 3000
+    assert _conds(spec.exit) == ["price lt ema30"]
+
+
+def test_a_list_of_funds_after_a_title_is_the_portfolio_not_a_second_title() -> None:
+    spec = _parse("equal weight the globe: VTI, IEV, EWJ, EEM. rebalance every quarter")
+    assert spec.allocation.weights == {s: 0.25 for s in ("VTI", "IEV", "EWJ", "EEM")}
+
+
+@pytest.mark.parametrize("text", [
+    "Trade IWM, MDY and QQQ: buy when the 3-day RSI is below 20, sell when it's above 80.",
+    "Put 15% of the account into each trade on IWM, MDY and QQQ: buy when the 3-day RSI is "
+    "below 20, sell when it's above 80.",
+])
+def test_funds_listed_before_the_rules_are_each_traded(text: str) -> None:
+    spec = _parse(text)
+    assert spec.symbols == ["IWM", "MDY", "QQQ"]
+    assert _conds(spec.entry) == ["rsi3 lt 20"]
+
+
+def test_funds_listed_with_or_before_the_rules_stay_refused() -> None:
+    _refused("Trade IWM or MDY: buy when the 3-day RSI is below 20, sell when it's above 80.")
