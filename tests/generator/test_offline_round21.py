@@ -233,3 +233,52 @@ def test_funds_listed_before_the_rules_are_each_traded(text: str) -> None:
 
 def test_funds_listed_with_or_before_the_rules_stay_refused() -> None:
     _refused("Trade IWM or MDY: buy when the 3-day RSI is below 20, sell when it's above 80.")
+
+
+# -- the round's second part ---------------------------------------------------------------------
+def test_a_share_each_before_the_funds_after_a_colon() -> None:
+    spec = _parse("Four fund portfolio, 25% each: VTI, EFA, IEF, GLD. Rebalance quarterly.")
+    assert spec.allocation.weights == {s: 0.25 for s in ("VTI", "EFA", "IEF", "GLD")}
+    # a portfolio's count that is not the funds' stays refused
+    _refused("Five fund portfolio, 25% each: VTI, EFA, IEF, GLD. Rebalance quarterly.")
+
+
+@pytest.mark.parametrize(("text", "band"), [
+    ("Split equally between VTI and AGG, and rebalance only when it drifts 8 points off 50/50.",
+     8.0),
+    ("70/30 VTI/AGG, rebalance when it drifts 5 points off 70/30", 5.0),
+])
+def test_a_drift_band_measured_off_the_weights_said_as_a_ratio(text: str, band: float) -> None:
+    assert _parse(text).allocation.drift_band_pct == band
+
+
+def test_a_drift_band_off_a_ratio_that_is_not_the_weights_stays_refused() -> None:
+    _refused("70/30 VTI/AGG, rebalance when it drifts 5 points off 60/40")
+
+
+def test_all_of_it_into_one_fund_is_all_in() -> None:
+    spec = _parse("I have some money saved. I want to put all of it into IEF, but only while its "
+                  "price is above the 120-day moving average. When it's below it I want to be "
+                  "out.")
+    assert spec.symbols == ["IEF"]
+    assert _conds(spec.entry) == ["price gt sma120"]
+    assert _conds(spec.exit) == ["price lt sma120"]
+
+
+def test_its_typed_with_an_apostrophe_before_what_the_fund_has() -> None:
+    spec = _parse("buy EEM when it closes below it's lower Bollinger band and sell when it "
+                  "closes above it's middle band")
+    assert _conds(spec.entry) == ["price lt bb_lower20"]
+    assert _conds(spec.exit) == ["price gt bb_middle20"]
+    # "it's" before a level is still "it is"
+    assert _conds(_parse("buy EEM when RSI(2) < 5, sell when it's above 60").exit) == [
+        "rsi2 gt 60"]
+
+
+def test_no_longer_than_that_says_the_time_exit_again() -> None:
+    spec = _parse("Can it buy GLD whenever it closes under its lower Bollinger band and then sell "
+                  "it two weeks later? I definately don't want to hold longer than that.")
+    assert spec.risk.max_hold_bars == 10
+    # with no time exit read, "longer than that" points at nothing
+    _refused("buy GLD whenever it closes under its lower Bollinger band, sell when it closes "
+             "above the middle band. I don't want to hold longer than that.")

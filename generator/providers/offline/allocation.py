@@ -383,7 +383,9 @@ def extract_amount(state: ParseState) -> None:
 # "put 100% in TLT when ...", "all in on the golden cross": the buy, with everything
 ALL_IN_VERB = rx(
     r"(?:(?:put|invest|go|be|going|move|moving) )?(?:all in|100 % in|100 % into|everything in"
-    r"|everything into|all my money in|all my money into|all of my money in|all of my money into)"
+    r"|everything into|all my money in|all my money into|all of my money in|all of my money into"
+    # ("I want to put all of it into TLT, but only while ...": the money the text spoke of)
+    r"|all of it in|all of it into|all of that in|all of that into)"
     r"(?= (?:[A-Z]|on |when |whenever |if |once ))"
 )
 

@@ -22,6 +22,7 @@ usual check, which refuses what it cannot map.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from generator.providers.offline.phrases import lone_quantity, split_at_marks
 from generator.providers.offline.state import ParseState
@@ -147,3 +148,19 @@ def read_time_exits(state: ParseState) -> None:
             pieces[k + 2] = f" {CONSUMED} "
         k += 1
     state.t = "".join(pieces)
+    if "max_hold_bars" in state.risk:
+        state.t = _NO_LONGER_THAN_THAT.sub(_said_again(state), state.t)
+
+
+# "... and sell it one month later? I definitely don't want to hold longer than that.": the time
+# exit already read, said again as the writer's wish (never read with no time exit)
+_NO_LONGER_THAN_THAT = re.compile(
+    r"(?<!\S)(?:and |but )?(?:i |we )?(?:definitely |really |just )?(?:don't|do not|never) want"
+    r" to (?:hold|keep|own) (?:it |them |the position |on )?(?:any )?longer than that(?!\S)")
+
+
+def _said_again(state: ParseState) -> Callable[[re.Match[str]], str]:
+    def said(m: re.Match[str]) -> str:
+        state.understood.append(f"the time exit said again: {m.group(0).strip()}")
+        return f" {CONSUMED} "
+    return said

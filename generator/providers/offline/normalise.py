@@ -419,6 +419,10 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "it's been down 4 days in a row", "it's gone up": "it's" is "it has" before a participle
     (r"(?i)\b(its|it's|that's) (?=(?:been|gone|had)\b)",
      lambda m: "that has " if m.group(1).lower() == "that's" else "it has "),
+    # "closes below it's lower Bollinger band": "its" typed with an apostrophe, before what the
+    # fund has (a band, its own average, an N-day line)
+    (r"(?i)\bit's (?=(?:lower|upper|middle|own|\d+[- ]?(?:day|week|month|d)\b|sma|ema|rsi|macd"
+     r"|moving average|bollinger)\b)", "its "),
     (r"(?i)\bit's\b", "it is"),
     # "if its below zero": "it's" written without the apostrophe, before a comparison
     (r"(?i)\bits (?=(?:below|above|under|over|less than|greater than)\b)", "it is "),

@@ -49,7 +49,8 @@ RATIO_REV = rx(
 # "25% each in SPY, TLT, GLD and BIL", "SPY and TLT, 50% each"
 EACH = rx(
     rf"(?:with |put |invest |allocate |keep )?{NUMP} (?:each|apiece|per (?:fund|etf|asset|symbol))"
-    rf"(?: (?:in|into|to|on|for|of))?(?: the)? (?P<syms>{SYMLIST})"
+    # ("20% each: SPY, EFA, EEM, TLT, VNQ": the funds after a colon)
+    rf"(?: (?:in|into|to|on|for|of|:))?(?: the)? (?P<syms>{SYMLIST})"
 )
 EACH_FRACTION = rx(
     r"(?:with |put |invest |allocate |keep )?(?P<a>[1-9]) / (?P<b>[1-9]) (?:each|apiece)"

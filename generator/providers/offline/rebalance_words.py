@@ -125,6 +125,22 @@ def _says_never(tokens: list[str]) -> bool:
             and not any(t in _CALENDAR_NOUNS for t in tokens))
 
 
+def _without_the_ratio(tokens: list[str], weights: dict[str, float] | None) -> list[str]:
+    """"drifts 10 points off 50 / 50": the weights said as a ratio in their order ("60 / 40")
+    point at the weights (the word "ratio" in their place); the clause's other numbers stay."""
+    if not weights:
+        return tokens
+    said = " / ".join(f"{w * 100:g}" for w in weights.values())
+    count = 2 * len(weights) - 1
+    for k in range(len(tokens) - count + 1):
+        window = tokens[k:k + count]
+        if all(t == "/" for t in window[1::2]) and all(
+                re.fullmatch(r"\d+(?:\.\d+)?", t) for t in window[::2]) and " / ".join(
+                f"{float(t):g}" for t in window[::2]) == said:
+            return [*tokens[:k], "ratio", *tokens[k + count:]]
+    return tokens
+
+
 def _without_the_weights(tokens: list[str], weights: dict[str, float] | None) -> list[str]:
     """"put it back to 60 / 40", "back to sixty-forty": a clause's numbers, when they are the
     weights in percent in their order, point at the weights (taken out, with "/" or "-" between
@@ -146,7 +162,7 @@ def read_rebalance_words(state: ParseState, text: str,
     extra = equal_pointers(weights)
 
     def drift_band(piece: str) -> bool:
-        band = _drift_band(piece.split(), extra)
+        band = _drift_band(_without_the_ratio(piece.split(), weights), extra)
         if band is None:
             return False
         state.drift_band = state.settle(state.drift_band, band, "drift bands", piece)
@@ -154,7 +170,7 @@ def read_rebalance_words(state: ParseState, text: str,
         return True
 
     def restated(piece: str) -> bool:
-        tokens = _without_the_weights(piece.split(), weights)
+        tokens = _without_the_weights(_without_the_ratio(piece.split(), weights), weights)
         said = " ".join(t for t in piece.split() if t != CONSUMED)
         if _says_rebalance(tokens, extra) or (drift and _says_where_from(tokens, extra)):
             state.understood.append("rebalancing in the writer's words: " + said)

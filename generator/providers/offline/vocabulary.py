@@ -97,6 +97,7 @@ TYPOS = {
     "averag": "average", "movng": "moving", "movin": "moving", "moveing": "moving",
     "mving": "moving", "movign": "moving", "moivng": "moving", "mvoing": "moving",
     "sel": "sell", "selll": "sell", "buyy": "buy", "byu": "buy",
+    "definately": "definitely", "definatly": "definitely", "defintely": "definitely",
     "equaly": "equally", "equall": "equally", "evenely": "evenly", "evnly": "evenly",
     "teh": "the", "hte": "the", "momemtum": "momentum", "momentun": "momentum",
     "mometum": "momentum", "momentim": "momentum", "monthy": "monthly", "montly": "monthly",

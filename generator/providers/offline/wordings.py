@@ -122,12 +122,21 @@ def _equal_shares(m: re.Match[str]) -> str:
     return " equal weight "
 
 
+def _names_that_many(m: re.Match[str]) -> bool:
+    """Whether the text names as many funds as the count `n` the match says."""
+    return len(set(symbols_in(m.string))) == int(m.group("n"))
+
+
 def _ways_split(m: re.Match[str]) -> str:
     """ "a three way split between ...", "split it four ways across ...": an equal split, when
     the text names that many funds; else left to be refused."""
-    if len(set(symbols_in(m.string))) != int(m.group("n")):
-        return m.group(0)
-    return " equal weight "
+    return " equal weight " if _names_that_many(m) else m.group(0)
+
+
+def _fund_portfolio(m: re.Match[str]) -> str:
+    """ "Five fund portfolio, 20% each: ...": the portfolio's name, dropped when the text names
+    that many funds; else left to be refused."""
+    return " " if _names_that_many(m) else m.group(0)
 
 
 def _return_over_a_period(m: re.Match[str]) -> str:
@@ -1040,6 +1049,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:split|divide|divided|splitting)(?: it| everything| (?:my|the|our) (?:money|account"
         r"|portfolio|capital|cash))? (?P<n>\d) ways(?: equally| evenly)?(?: (?:between|among"
         r"|across|in|into))?"), _ways_split),
+    # "Five fund portfolio, 20% each: SPY, EFA, EEM, TLT, VNQ": a name counting the funds
+    (rx(r"(?:(?:a|my|the|simple|classic|lazy|basic) )*(?P<n>\d) (?:fund|etf|asset|ticker)"
+        r" (?:portfolio|mix|setup|allocation)(?: ,| :)?"), _fund_portfolio),
     # "crosses the zero line upward": the direction said after what is crossed
     (rx(r"(?P<v>cross|crosses|crossed|crossing) (?P<obj>(?:the |its )?(?:zero(?: line)?|0 line"
         r"|signal(?: line)?|\d+ (?:(?:day|week) )?(?:sma|ema|ma|dma|moving average)"
