@@ -282,3 +282,28 @@ def test_no_longer_than_that_says_the_time_exit_again() -> None:
     # with no time exit read, "longer than that" points at nothing
     _refused("buy GLD whenever it closes under its lower Bollinger band, sell when it closes "
              "above the middle band. I don't want to hold longer than that.")
+
+
+@pytest.mark.parametrize("text", [
+    "half iwm and half ief, rebalanced twice a year",
+    "half in IWM, half in IEF. rebalance every six months",
+])
+def test_half_and_half_is_fifty_fifty(text: str) -> None:
+    spec = _parse(text)
+    assert spec.allocation.weights == {"IWM": 0.5, "IEF": 0.5}
+
+
+def test_an_age_said_in_decades_is_no_number_of_a_rule() -> None:
+    parsed = parse_text("half iwm and half ief, rebalanced yearly. is that ok for someone in "
+                        "their 40s?", known_symbols=set(STORED_SYMBOLS))
+    assert parsed.spec.allocation.weights == {"IWM": 0.5, "IEF": 0.5}
+    # a level said in decades is no age: "in the 30s" stays refused
+    _refused("buy IWM when the rsi is in the 30s, sell when it is above 70")
+
+
+def test_a_control_placed_with_put_and_a_hold_after_buying() -> None:
+    spec = _parse("buy DBC when it's above the 100 day average and sell when it's below, but "
+                  "once i buy please hold it at least 4 days, and please also put a six percent "
+                  "trailing stop on it")
+    assert spec.risk.min_hold_bars == 4
+    assert spec.risk.trailing_stop_pct == 6.0

@@ -68,6 +68,7 @@ _MIN_LEXICON = _NOT | _WAITS | _CLOSES | _HOLDS | frozenset(words(
     """let it them the position trade i i've we we've have has had held owned own been is it's
     for at a an of in any but and please just so only after buying bought entry entering getting
     buy purchase days matter what whatever happens regardless even if want that this exit rule
+    once
     kick kicks in can could trigger triggers fire fires allowed to act acted acting on counts
     count applies apply matters takes take effect"""))
 # "no matter what the RSI says", "even if the RSI is high": whatever the sell rule says, the

@@ -124,6 +124,8 @@ _NOT_A_TICKER = r"(?:any|each|one|every|the|my|our|it|its|this|that|them|a|an|yo
 
 _HALVES = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
 
+_DECADES = {"2": "twenties", "3": "thirties", "4": "forties", "5": "fifties", "6": "sixties",
+            "7": "seventies", "8": "eighties", "9": "nineties"}
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # dictated punctuation: "below thirty comma sell when ... seventy period" (never "holding
     # period", "lookback period", "the RSI period")
@@ -403,6 +405,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)(\bmacd\b[^.;:!?]{0,40}?)\b(\d{1,2}) ?- ?(\d{1,2}) ?- ?(\d{1,2})\b", r"\1\2/\3/\4"),
     (r"(?i)\b(\d{1,2})-(\d{1,2})-(\d{1,2})(?= macd\b)", r"\1/\2/\3"),
     (r"(?i)\b(sma|ema|rsi|dma|roc|macd)-(?=\d)", r"\1 "),  # "RSI-2" -> "RSI 2"
+    # "someone in their 30s", "I'm in my 50's": an age, said in words (no number of a rule)
+    (r"(?i)\b(my|their|his|her|your|our|early|late|mid) ([2-9])0'?s\b",
+     lambda m: f"{m.group(1)} {_DECADES[m.group(2)]}"),
     (r"(\d)([A-Za-z])", r"\1 \2"),  # "50dma" -> "50 dma", "3m" -> "3 m"
     (r"(?i)\b([A-Za-z]+)-(ish|style)\b",  # "GEM-ish", "GEM-style": no ticker
      lambda m: f"{m.group(1).lower()} {m.group(2).lower()}"),

@@ -22,7 +22,9 @@ _CONTROLS = {
     "trailing": ("trailing_stop_pct", "trailing stop"),
     "take": ("take_profit_pct", "take profit"),
 }
-_RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|(?:i |we )?(?:also )?(?:keep|kept))"
+# ("please also put a seven percent trailing stop on it": the control, and the verb placing it)
+_RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|(?:i |we )?(?:also )?(?:keep|kept"
+                r"|put|place))"
                 r" )?(?:a |an )?")
 # "take profit at +15%", "stop loss at -6%": the sign says the side the control already names
 _SIGNED = r"(?:\+ |- )?"

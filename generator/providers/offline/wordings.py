@@ -1049,6 +1049,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:split|divide|divided|splitting)(?: it| everything| (?:my|the|our) (?:money|account"
         r"|portfolio|capital|cash))? (?P<n>\d) ways(?: equally| evenly)?(?: (?:between|among"
         r"|across|in|into))?"), _ways_split),
+    # "half qqq and half tlt", "half in SPY, the other half in IEF": fifty-fifty
+    (rx(rf"half (?:of it |my money |the money )?(?:in |into )?(?P<a>{SYM})(?: ,| and| &| \+| /)?"
+        rf"(?: (?:the )?other)? half (?:in |into )?(?P<b>{SYM})"), r" 50 % \g<a> 50 % \g<b> "),
     # "Five fund portfolio, 20% each: SPY, EFA, EEM, TLT, VNQ": a name counting the funds
     (rx(r"(?:(?:a|my|the|simple|classic|lazy|basic) )*(?P<n>\d) (?:fund|etf|asset|ticker)"
         r" (?:portfolio|mix|setup|allocation)(?: ,| :)?"), _fund_portfolio),
