@@ -307,3 +307,15 @@ def test_a_control_placed_with_put_and_a_hold_after_buying() -> None:
                   "trailing stop on it")
     assert spec.risk.min_hold_bars == 4
     assert spec.risk.trailing_stop_pct == 6.0
+
+
+@pytest.mark.parametrize("text", [
+    "buy VNQ when the monthly close > 10-month SMA, sell on a monthly close below it.",
+    "VNQ: buy when the monthly close is higher than the 10 month SMA, sell when it is lower",
+])
+def test_a_monthly_close_compared_with_a_sign_is_the_monthly_close(text: str) -> None:
+    # it was the daily close against the monthly average (and "monthly" the schedule): wrong
+    spec = _parse(text)
+    entry = spec.entry.conditions[0]
+    assert entry.left.timeframe == "monthly"
+    assert entry.right.period == 10 and entry.right.timeframe == "monthly"

@@ -22,7 +22,10 @@ _PERIOD_CLOSE = rx(r"(?:(?:on|at|after) )?(?:a |the )?(?P<tf>weekly|monthly) (?:
                    rf"|closing)(?: of (?P<sym>{SYM}))?(?= (?:is |that is |of )?(?:(?:drops|falls"
                    r"|dips|slips|sinks|goes|gets|moves|rises|climbs|comes|is back|goes back"
                    r"|gets back|moves back|comes back|crosses|breaks|closes)(?: back)? )?"
-                   r"(?:above|below|under|over)(?!\S))")
+                   # ("the monthly close > 12-month SMA": the side said as a sign too, never
+                   # left for "monthly" to be read as the schedule and the close as the daily one)
+                   r"(?:above|below|under|over|[<>]|(?:higher|lower|greater|less) than|exceeds)"
+                   r"(?!\S))")
 
 
 def _period_close(state: ParseState, m: re.Match[str]) -> str:
