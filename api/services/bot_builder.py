@@ -4,7 +4,9 @@ and the worked templates.
 This service owns what `/bot-builder/*` and `stratforge templates|indicators` show. Clarifying
 runs the offline reader only (no model is called, nothing is stored): it answers with the spec
 when the text is understood as it is, with questions and completions when it is vague in a way
-`generator.clarify` recognises, or with the refusal otherwise.
+`generator.clarify` recognises, or with the refusal otherwise. The reader is imported on first
+use, as `OfflineProvider` imports it: compiling its patterns costs most of a second, which every
+CLI command and server start would otherwise pay.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ from api.services.views import ClarificationView, IndicatorView, TemplateView
 from generator.catalog import INDICATORS, TEMPLATES
 from generator.clarify import clarification_for
 from generator.describe import describe
-from generator.providers.offline import ParseError
-from generator.providers.offline.parser import parse_text
 
 
 class BotBuilder:
@@ -25,6 +25,9 @@ class BotBuilder:
         self.ctx = ctx
 
     def clarify(self, text: str) -> ClarificationView:
+        from generator.providers.offline import ParseError
+        from generator.providers.offline.parser import parse_text
+
         try:
             parsed = parse_text(text, known_symbols=self.ctx.known_symbols())
         except ParseError as exc:
