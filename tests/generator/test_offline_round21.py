@@ -319,3 +319,77 @@ def test_a_monthly_close_compared_with_a_sign_is_the_monthly_close(text: str) ->
     entry = spec.entry.conditions[0]
     assert entry.left.timeframe == "monthly"
     assert entry.right.period == 10 and entry.right.timeframe == "monthly"
+
+
+# -- from held_out_59 (beginners), in general form -----------------------------------------------
+def test_the_money_the_writer_has_is_no_size_of_the_rules() -> None:
+    parsed = parse_text("I have $15k in savings sitting in the bank. I'd like to put it in EFA but "
+                        "only when it is above its 150 day moving average, and move out when it's "
+                        "below.", known_symbols=set(STORED_SYMBOLS))
+    assert parsed.spec.symbols == ["EFA"]
+    assert _conds(parsed.spec.exit) == ["price lt sma150"]
+    assert any("15000 dollars in savings" in words for words in parsed.ignored)
+    spec = _parse("I've got $8,000 from my inheritance. Put $8,000 into VNQ when it closes above "
+                  "its 50 day sma, sell when it closes below.")
+    assert spec.allocation.amount == 8000
+
+
+@pytest.mark.parametrize(("said", "stop", "take"), [
+    ("sell when I've made 6%. If it goes against me by 4%, sell too.", 4.0, 6.0),
+    ("sell when the rsi is above 70. if I ever lose 9% on it, sell right away.", 9.0, None),
+    ("sell when the rsi is above 70. if im down 9% sell it anyway", 9.0, None),
+])
+def test_the_writers_own_gain_or_loss_in_other_words(said: str, stop: float,
+                                                     take: float | None) -> None:
+    spec = _parse(f"buy TIP when the rsi is below 30 and {said}")
+    assert spec.risk.stop_loss_pct == stop
+    assert spec.risk.take_profit_pct == take
+
+
+def test_a_move_with_no_from_where_stays_refused() -> None:
+    _refused("buy TIP when the rsi is below 30 and sell when the rsi is above 70. if it falls 9%, "
+             "sell")
+
+
+@pytest.mark.parametrize("text", [
+    "I want to use 20% of my account each time the bot buys. Buy HYG when the RSI is under 35, "
+    "sell when the RSI is over 60.",
+    "20% of the account every time it buys: buy HYG when the RSI is under 35, sell when the RSI "
+    "is over 60.",
+])
+def test_the_size_each_time_the_bot_buys_is_per_trade(text: str) -> None:
+    spec = _parse(text)
+    assert spec.allocation.kind == AllocationKind.fixed_fraction
+    assert spec.allocation.fraction == 0.2
+
+
+def test_there_is_a_death_cross_is_the_event() -> None:
+    spec = _parse("Can the bot sell my IWM when there's a death cross and buy it back on a golden "
+                  "cross?")
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    assert _conds(spec.exit) == ["sma50 crosses_below sma200"]
+
+
+def test_put_back_in_those_proportions_and_sit_out_in_cash() -> None:
+    spec = _parse("Keep 70% in VTI and 30% in IEF and put it back in those proportions every "
+                  "quarter.")
+    assert spec.schedule.value == "quarterly"
+    held = _parse("Could you own EFA only when its 3 month return is above 0? Otherwise I want to "
+                  "sit out in cash.")
+    assert _conds(held.exit) == ["roc63 lt 0"]
+
+
+def test_a_question_in_brackets_is_the_writers_doubt() -> None:
+    parsed = parse_text("Buy IWM when it closes above the upper Bollinger band (a breakout, "
+                        "right?) and sell if it closes below the middle band.",
+                        known_symbols=set(STORED_SYMBOLS))
+    assert _conds(parsed.spec.entry) == ["price gt bb_upper20"]
+    # a number in the brackets is no doubt to drop
+    _refused("Buy IWM when it closes above the upper Bollinger band (or 2.5?) and sell if it "
+             "closes below the middle band.")
+
+
+def test_not_wanting_to_trade_beside_a_buy_and_hold() -> None:
+    spec = _parse("Can I just buy AGG and hold it forever? I don't want to trade, I just want to "
+                  "set it and forget it.")
+    assert spec.allocation.weights == {"AGG": 1.0}

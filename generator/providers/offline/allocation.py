@@ -385,7 +385,9 @@ ALL_IN_VERB = rx(
     r"(?:(?:put|invest|go|be|going|move|moving) )?(?:all in|100 % in|100 % into|everything in"
     r"|everything into|all my money in|all my money into|all of my money in|all of my money into"
     # ("I want to put all of it into TLT, but only while ...": the money the text spoke of)
-    r"|all of it in|all of it into|all of that in|all of that into)"
+    r"|all of it in|all of it into|all of that in|all of that into"
+    # ("I have $20k in savings ... I'd like to put it in SPY but only when ...")
+    r"|put it (?:all )?(?:in|into)(?= [A-Z]))"
     r"(?= (?:[A-Z]|on |when |whenever |if |once ))"
 )
 

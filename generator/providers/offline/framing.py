@@ -71,12 +71,15 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|enough|perfect|what i want))?)?(?= [.,;!⋄]| ?$)"),
     # a wish about the bot's burden or the losses, with no rule in it: "I don't want big losses",
     # "I don't want to watch it every day" (the bot watches; a limit needs a number)
-    rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:oh )?(?:and )?(?:i|we) (?:don't|do not) (?:want|like)"
+    rx(r"(?:(?<=^ )|(?<=[.,;!?⋄] ))(?:oh )?(?:and )?(?:i|we) (?:don't|do not) (?:want|like)"
        r" (?:(?:any |big |large |huge |massive |bad )*losses|to (?:watch|check|babysit|monitor"
        r"|look at|stare at) (?:it|this|them|the screen|the market|the charts?)(?: (?:every day"
        r"|all day|daily|constantly|all the time))?"
        # "I don't want to touch it ever again" (of a portfolio bought and held)
-       r"|to (?:touch|mess with|fiddle with|tinker with) (?:it|this|them)(?: ever)?(?: again)?)"
+       r"|to (?:touch|mess with|fiddle with|tinker with) (?:it|this|them)(?: ever)?(?: again)?"
+       # "I don't want to trade, I just want to set it and forget it" (what the rules do is
+       # theirs to say; no rule is dropped for this wish)
+       r"|to (?:trade|day trade|be trading)(?: (?:a lot|much|often|every day|all the time))?)"
        r"(?= [.,;!⋄]| ?$)"),
     # "..., i get nervous": a feeling said alone after the rule
     rx(r"(?<=, )(?:i'm|i am|i get|i feel|i got|we get) (?:scared|nervous|worried|anxious|afraid"
@@ -560,6 +563,11 @@ _REMARK_STOP = INDICATOR_WORDS | frozenset(words(
     histogram momentum return returns not unless never cash each every per only rebalance
     rebalanced"""
 ))
+
+
+# a question in brackets, with no number or fund: the writer's doubt ("(that's momentum right?)",
+# "(a momentum breakout, I think?)"), never a rule
+_BRACKET_QUESTION = rx(r"\( (?P<words>[a-z' ,]+?) \? \)")
 
 
 # an aside about what the writer did or almost did: "(I was going to say 150 but let's keep it
@@ -1341,6 +1349,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _LABELLED_SYMBOL.sub(framed, text)
     text = _ASIDE.sub(handler, text)
     text = _REMARK.sub(lambda m: _remark(found, m), text)
+    text = _BRACKET_QUESTION.sub(lambda m: (found.append(m.group(0).strip()), " ")[1], text)
     text = _strip_chatter(found, text, state.framed_symbols)
     for pattern in PLEASANTRIES:
         text = pattern.sub(lambda m: _pleasantry(found, m), text)
@@ -1401,6 +1410,13 @@ PERSONAL_NUMBER = rx(
     r"|(?:retire|retired|retiring) (?:at|by) \d{2}(?! (?:%|percent|days?|weeks?|months?)(?!\S))"
     # the account's size ("I've got a $50k account"): the rules size each position themselves
     r"|(?:a|my|our|the) \d+(?:\.\d+)? dollars? (?:account|portfolio|ira|nest egg)"
+    # the money the writer has ("I have $20k in savings", "I've got $10,000 from my
+    # inheritance"): where it came from, never a size of the rules (they say theirs)
+    r"|(?:i have|i've got|i got|i've|we have|we've got|i've saved|i saved|we saved)"
+    r" (?:about |around |roughly |almost |nearly |over |just )?\d+(?:\.\d+)? dollars?"
+    r" (?:in savings|saved(?: up)?|in (?:the|my|a) (?:bank|savings account)|to invest"
+    r"|from (?:my |an |a |the )?(?:inheritance|bonus|tax refund|settlement|grandma|grandpa"
+    r"|parents))"
 )
 
 

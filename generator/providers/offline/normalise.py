@@ -370,6 +370,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      "momentum"),
     (r"(?i)\bperformace\b", "performance"),
     (r"(?i)\btops\b(?=\s+\d)", "rises above"),
+    # "25% of my account each time the bot buys": the size of one position
+    (r"(?i)\b(?:each|every) time (?:the bot|the strategy|the system|it|i|we) (?:buys|buy|enters"
+     r"|enter|opens a position|makes a trade|trades)\b", "per trade"),
     (r"(?i)\b(?:into|in|on|for) each (trade|position)\b", r"per \1"),
     # trader slang read as words, not tickers
     (r"\b(?:BTFD|BTD|YOLO|FOMO|HODL|DCA|ATH|OB|OS|OB/OS)\b", lambda m: m.group(0).lower()),
@@ -405,6 +408,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)(\bmacd\b[^.;:!?]{0,40}?)\b(\d{1,2}) ?- ?(\d{1,2}) ?- ?(\d{1,2})\b", r"\1\2/\3/\4"),
     (r"(?i)\b(\d{1,2})-(\d{1,2})-(\d{1,2})(?= macd\b)", r"\1/\2/\3"),
     (r"(?i)\b(sma|ema|rsi|dma|roc|macd)-(?=\d)", r"\1 "),  # "RSI-2" -> "RSI 2"
+    # "when there's a death cross": "there is", before "'s" is read as a possessive
+    (r"(?i)\bthere[’']s\b", "there is"),
     # "someone in their 30s", "I'm in my 50's": an age, said in words (no number of a rule)
     (r"(?i)\b(my|their|his|her|your|our|early|late|mid) ([2-9])0'?s\b",
      lambda m: f"{m.group(1)} {_DECADES[m.group(2)]}"),

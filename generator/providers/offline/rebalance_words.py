@@ -40,7 +40,7 @@ _POINTERS = frozenset(words(
 _FILLER = frozenset(words(
     """and then so please i i'd we we'd you you'd like want would should can could have has get
     gets got be is are will just my our also keep kept i'll we'll ⋄ but before right away
-    immediately"""))
+    immediately in into"""))
 _NEGATIONS = frozenset(words("don't dont do not never no without"))
 # "I don't want to rebalance at all, ever": only beside a negation
 _NEVER_WORDS = frozenset(words("at all ever want to with"))

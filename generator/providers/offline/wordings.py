@@ -724,8 +724,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?:should|must|will|would|can|is to|needs to)? ?(?:be|stay|go|get|sit|remain)"
         r" (?:out(?: of the market| of it)?|flat|in cash|on the sidelines)"), " , sell otherwise "),
     # "otherwise be out of TLT completely": the same, said to the reader
+    # ("otherwise I want to sit out in cash": out, and where the money waits)
     (rx(rf"(?:, )?otherwise(?: ,)? (?:just )?(?:be|stay|get|go|sit|remain) (?:out(?: of the market"
-        rf"| of it| of (?P<s>{SYM}))?|flat|in cash|on the sidelines)(?: completely| entirely"
+        rf"| of it| of (?P<s>{SYM}))?(?: in cash)?|flat|in cash|on the sidelines)"
+        r"(?: completely| entirely"
         r"| fully| altogether)?"), " , sell otherwise "),
     # "no sell signal, just a 3% stop loss": the risk controls are the exit
     (rx(r"(?:there is |there's )?(?:no|without a|without any) (?:sell|exit) (?:signal|rule"
@@ -1049,6 +1051,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:split|divide|divided|splitting)(?: it| everything| (?:my|the|our) (?:money|account"
         r"|portfolio|capital|cash))? (?P<n>\d) ways(?: equally| evenly)?(?: (?:between|among"
         r"|across|in|into))?"), _ways_split),
+    # "sell my SPY when there's a death cross": the event, said as what there is
+    (rx(r"(?:when|whenever|if|once) there (?:is|has been) (?:a |the )?(?P<c>golden cross"
+        r"|death cross)"), r" on the \g<c> "),
     # "half qqq and half tlt", "half in SPY, the other half in IEF": fifty-fifty
     (rx(rf"half (?:of it |my money |the money )?(?:in |into )?(?P<a>{SYM})(?: ,| and| &| \+| /)?"
         rf"(?: (?:the )?other)? half (?:in |into )?(?P<b>{SYM})"), r" 50 % \g<a> 50 % \g<b> "),
