@@ -393,3 +393,94 @@ def test_not_wanting_to_trade_beside_a_buy_and_hold() -> None:
     spec = _parse("Can I just buy AGG and hold it forever? I don't want to trade, I just want to "
                   "set it and forget it.")
     assert spec.allocation.weights == {"AGG": 1.0}
+
+
+# -- from held_out_60 (experienced, jargon), in general form -------------------------------------
+def test_an_abs_filter_is_the_rotations_momentum_filter_never_dropped() -> None:
+    # "abs filter" was listed as ignored and the filter left out: a dropped rule
+    spec = _parse("top 2 of VTI EFA EEM GLD IEF by 6 month momentum, rebal monthly; abs filter.")
+    assert spec.allocation.require_positive_momentum is True
+    arrow = _parse("12m mom, top 1 of VTI EFA EEM, rebal monthly; abs filter -> SHY.")
+    assert arrow.allocation.require_positive_momentum is True
+    assert arrow.allocation.alternative == "SHY"
+    none = _parse("top 2 of VTI EFA EEM GLD IEF by 6m momentum, rebal monthly, no abs filter.")
+    assert not none.allocation.require_positive_momentum
+
+
+def test_a_filter_word_left_over_is_never_ignored() -> None:
+    _refused("Buy VTI when RSI < 30, sell when RSI > 70, with a filter.")
+
+
+@pytest.mark.parametrize("text", [
+    "BB(20,2) mean reversion on IYR: buy a close below the lower band, sell on a close above the "
+    "middle band.",
+    "BB revert on IYR: close below lower BB(20,2) = buy, exit on a close above the middle band.",
+])
+def test_band_settings_in_brackets_in_a_title_or_before_an_equals_arrow(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["price lt bb_lower20"]
+    assert _conds(spec.exit) == ["price gt bb_middle20"]
+
+
+@pytest.mark.parametrize("text", [
+    "TLT long-only EMA(10)/EMA(30): buy the bull x-over, sell the bear x-over.",
+    "TLT 10/30 EMA crossover: buy the bullish crossover, sell the bearish crossover",
+])
+def test_a_pair_in_brackets_and_its_crossovers_by_direction(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["ema10 crosses_above ema30"]
+    assert _conds(spec.exit) == ["ema10 crosses_below ema30"]
+
+
+def test_a_named_crossover_then_a_minimum_hold() -> None:
+    spec = _parse("IEF EMA20/EMA60 x-over, exit on the opposite cross; min hold 2 weeks before any "
+                  "exit.")
+    assert _conds(spec.entry) == ["ema20 crosses_above ema60"]
+    assert spec.risk.min_hold_bars == 10
+
+
+def test_a_chain_of_comparisons_is_each_pair() -> None:
+    spec = _parse("QQQ MA stack: SMA10 > SMA30 > SMA100 = long; exit when SMA10 < SMA30.")
+    assert _conds(spec.entry) == ["sma10 gt sma30", "sma30 gt sma100"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Faber 10-month on EFA. In when price > 10mo SMA, out to cash when it's below.",
+     "price lt sma210"),
+    ("hh/ll channel on DBC: long on close > hh(30), exit on close < ll(15).", "price lt ll15"),
+])
+def test_shorthand_exits(text: str, want: str) -> None:
+    assert _conds(_parse(text).exit) == [want]
+
+
+@pytest.mark.parametrize(("text", "trailing", "hold"), [
+    ("EEM: buy when RSI(14) < 30; TS 6%, TP 12%.", 6.0, None),
+    ("EEM: buy when RSI(2) < 10, TP 5%, time stop 8 days.", None, 8),
+    ("EEM: buy on a close above the 50d high, hold exactly 3 weeks, then exit.", None, 15),
+])
+def test_controls_said_in_shorthand(text: str, trailing: float | None, hold: int | None) -> None:
+    spec = _parse(text)
+    assert spec.risk.trailing_stop_pct == trailing
+    assert spec.risk.max_hold_bars == hold
+
+
+def test_a_fund_buy_and_hold_as_a_label_with_a_vol_target() -> None:
+    spec = _parse("TLT buy & hold, but vol-targeted to 9% annualized.")
+    assert spec.allocation.weights == {"TLT": 1.0}
+    assert spec.allocation.target_volatility_pct == 9.0
+
+
+def test_for_each_as_a_head_and_a_share_each_after_the_funds() -> None:
+    spec = _parse("Equal weight EFA + EEM + EWJ. For each: long when EMA10 > EMA40, flat when "
+                  "EMA10 < EMA40.")
+    assert spec.symbols == ["EFA", "EEM", "EWJ"]
+    assert spec.allocation.kind == AllocationKind.equal_weight
+    weights = _parse("VTI, IEF, GLD, 30% each, rebalance yearly")
+    assert weights.allocation.weights == {"VTI": 0.3, "IEF": 0.3, "GLD": 0.3}
+
+
+def test_what_a_control_is_for() -> None:
+    parsed = parse_text("MDY: buy the golden cross, sell the death cross, 10% trailing stop to cap "
+                        "DD.", known_symbols=set(STORED_SYMBOLS))
+    assert parsed.spec.risk.trailing_stop_pct == 10.0
+    assert "to cap DD" in parsed.ignored

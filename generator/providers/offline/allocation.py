@@ -271,6 +271,9 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
        r" target(?:ing)?"),
     rx(rf"(?:, )?(?:and |with )?(?:a |an )?volatility target(?:ing)?(?: of| at)? {NUMP}"
        rf"{_A_YEAR}"),
+    # "vol-targeted to 12% annualized", "volatility targeted at 10%": said as done to it
+    rx(rf"(?:, )?(?:but |and )?(?:vol|volatility) targeted (?:to|at) {NUMP}(?: annual(?:ised|ized)?"
+       rf"| yearly)?{_A_YEAR}"),
     # "**Vol target:** 8% annualized": a label, then the target
     rx(rf"(?:vol|volatility) target(?:ing)?(?: :| =| -)? {NUMP}(?: annual(?:ised|ized)?"
        rf"| yearly)?{_A_YEAR}"),

@@ -113,7 +113,7 @@ _BAND_SETTINGS = re.compile(r"(?<!\S)(?P<b>bollinger bands?) \( (?P<n>\d+) , (?P
 
 def arrows(text: str) -> str:
     text = _ARROW_BEFORE_RULE.sub(":", text)
-    if re.search(r"(?<!\S)(?:- >|→|= >)(?!\S)", text):
+    if re.search(r"(?<!\S)(?:- >|→|= >|=)(?!\S)", text):
         text = _BAND_SETTINGS.sub(r"\g<b> ( \g<n> day \g<k> std )", text)
     return _ARROW.sub(_arrow, _EVENT_TO.sub(_event_to, text))
 

@@ -52,7 +52,8 @@ _EXIT_VERBS = rx(
     # (and "out of it while it's negative": "while" is tagged before the verbs)
     r"|(?<![^\s,;.⋄:])out(?: of it| of them)?(?= (?:(?:when|if|once|whenever|on|at|after)(?!\S)"
     r"|⟦wl))"
-    # "... and move out when it's below": the exit, said as leaving
+    # "out to cash when it's below", "... and move out when it's below": the exit, said as leaving
+    r"|(?:go |get |move )?out to cash(?= (?:when|if|once|whenever)(?!\S))"
     r"|(?:move|step|get) out(?: of it)?(?= (?:when|if|once|whenever)(?!\S))"
     # "long while the histogram is positive, cash when it's negative"
     r"|(?<=[,;.⋄:] )(?:in )?cash(?= (?:when|if|once|whenever)(?!\S))"

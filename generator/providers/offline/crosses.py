@@ -136,12 +136,15 @@ _SIDES_SAID = rx(r"(?:, )?(?:\( )?(?:in|long|buy|enter|get in) on the (?:cross|c
 _SELL_SAID = re.compile(r"(?<!\S)(?:sell|sells|exit|exits|get out)(?!\S)")
 _BUY_SAID = re.compile(r"(?<!\S)(?:buy|buys|long|enter|hold|own|golden)(?!\S)")
 _KIND = {"ema": "ema", "exponential moving average": "ema"}
+_MIN_HOLD = re.compile(r"(?<!\S)(?:(?:min|minimum) (?:hold|holding)|hold (?:it )?(?:for )?at least"
+                       r"|hold (?:a )?(?:min|minimum))(?!\S)")
 
 
 def _crossover_alone(rest: str, at: int) -> bool:
     """Whether the text beside a named crossover says no rule of its own but, after it, a sell
     rule ("Golden cross on MDY with a 10% stop, and I sell on the death cross")."""
-    rest = _SIDES_SAID.sub(" ", rest)
+    # ("min hold 3 weeks before any exit", read "hold at least ...": a minimum hold, no buy rule)
+    rest = _MIN_HOLD.sub(" ", _SIDES_SAID.sub(" ", rest))
     sell = _SELL_SAID.search(rest, at)
     before, after = (rest, "") if sell is None else (rest[:sell.start()], rest[sell.end():])
     return not RULE_SAID.search(before) and not _BUY_SAID.search(after)
@@ -181,9 +184,11 @@ _PAIR = re.compile(rf"(?<!\S)(?P<a>\d+){_UNIT} / (?P<b>\d+)(?: (?P<u>day|week|wk
 # a direction said as a noun, where a clause or a list item ends (never "crosses above the 50")
 _END = r"(?= [.,;:!?⋄)=→]| - | (?:and|or|then|with|plus|but)(?!\S)| ?$)"
 _UP_CROSS = (r"(?:cross|crossover|crossing) (?:up|over|higher|upward|upwards|to the upside)"
-             r"|(?:bull|bullish|upside|positive) (?:cross|crossover)")
+             # ("the bull x-over": "crossover" is read "crosses over" by the typo table)
+             r"|(?:bull|bullish|upside|positive) (?:cross|crossover|crosses over)")
 _DOWN_CROSS = (r"(?:cross|crossover|crossing) (?:down|under|lower|downward|downwards"
-               r"|to the downside)|(?:bear|bearish|downside|negative) (?:cross|crossover)")
+               r"|to the downside)|(?:bear|bearish|downside|negative) (?:cross|crossover"
+               r"|crosses over)")
 _PAIR_WORDS = rf"(?:(?P<a>\d+){_UNIT} / (?P<b>\d+){_UNIT}(?: (?:sma|ema|ma|dma))? )?"
 _VERB_AFTER = r" (?:=|- >|→|:) (?P<v>buy|long|go long|sell|exit|out|flat|go flat|get in|get out)"
 # each side: its direction said with the verb after it ("cross up = buy"), and alone

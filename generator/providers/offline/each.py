@@ -27,9 +27,10 @@ _EACH_ONE = re.compile(
     r"(?!\S)))(?!\S)")
 # "crosses above the signal on each one": the rule said of every symbol, with nothing to add
 # (not "half in each", "50% in each": the share of each, read by the family)
+# ("Equal weight QQQ + IWM + MDY. For each: long when ...": a head before the rules)
 _ON_EACH = re.compile(r"(?<!\S)(?<!% )(?<!third )(?<!quarter )(?<!half )(?:on|for|in)"
                       r" (?:each (?:1|one)|each of them|each)"
-                      r"(?= [,;.⋄]| and | or |\s*$)")
+                      r"(?= [,;.:⋄]| and | or |\s*$)")
 _ITS_OWN = re.compile(r"(?<!\S)(?P<w>its|their) own(?!\S)")
 
 

@@ -92,6 +92,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:the|my|a) (?:trailing )?stop(?: loss)? (?:does"
        r"|handles|takes care of|will do) (?:all )?(?:of )?(?:the )?(?:selling|exits?|exiting"
        r"|rest)(?= [.,;!⋄]| ?$)"),
+    # "12% trailing stop to cap DD": what a control is for (a level said there is no such aside)
+    rx(r"(?<=[a-z%] )to (?:cap|limit|reduce|control|contain|keep down) (?:the |my |our )?"
+       r"(?:dd|DD|drawdowns?|losses|risk|downside)(?= [.,;!⋄]| ?$)"),
     # "... held for at least 3 days, even if the RSI says sell": the wait said again
     rx(r"(?:, )?even if (?:the |my |its )?(?:rsi|macd|signal|sell rule|sell signal|indicator"
        r"|average|exit rule|rule)s? (?:says?|tells? me to|gives?|shows?|flashes|triggers?)"

@@ -124,6 +124,7 @@ _NOT_A_TICKER = r"(?:any|each|one|every|the|my|our|it|its|this|that|them|a|an|yo
 
 _HALVES = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
 
+_PAIR_IN_BRACKETS = re.compile(r"(?i)\b(ema|sma)\s*\(\s*(\d+)\s*\)\s*/\s*\1\s*\(\s*(\d+)\s*\)")
 _DECADES = {"2": "twenties", "3": "thirties", "4": "forties", "5": "fifties", "6": "sixties",
             "7": "seventies", "8": "eighties", "9": "nineties"}
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
@@ -309,6 +310,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(sl|tp)\s*(\d{1,2}(?:\.\d+)?)\b(?!\s*%)(?!\.\d)",
      lambda m: f"{m.group(1)} {m.group(2)}%" if float(m.group(2)) <= 50 else m.group(0)),
     (r"(?i)\bsl\b(?=\s*(?:[:=@]|at|of)?\s*\d)", "stop loss"),
+    # "TS 7%", "7% TS": a trailing stop, abbreviated (only beside its percentage)
+    (r"(?i)\bts\b(?=\s*(?:[:=@]|at|of)?\s*\d+(?:\.\d+)?\s*%)", "trailing stop"),
+    (r"(?i)(?<=%)\s*ts\b", " trailing stop"),
     # "5% SL, 10% TP": the number first
     (r"(?i)(?<=%)\s*sl\b", " stop loss"),
     (r"(?i)(?<=%)\s*tp\b", " take profit"),
@@ -333,14 +337,18 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(lower|upper|middle|mid)\s+(?:bb|bollinger(?: bands?)?)\s*\(\s*(\d+)\s*,\s*"
      r"(\d+(?:\.\d+)?)\s*\)", r"\1 bollinger band (\2, \3)"),
     # "BB (20,2) on SPY:": the settings of the bands the title names
+    # ("BB(20,2) mean reversion on EEM:": a few words of the title's between)
     (r"(?i)(?<!lower )(?<!upper )(?<!middle )\b(bb|bollinger(?: bands?)?)\s*\(\s*(\d+)\s*,\s*"
-     r"(\d+(?:\.\d+)?)\s*\)(?=\s+on\b|\s*:)",
+     r"(\d+(?:\.\d+)?)\s*\)(?=(?:\s+[a-z]+){0,3}\s+on\b|\s*:)",
      r"\1 \2, \3"),
     (r"(?i)\b(?:position size|position sizing|size|sizing)\s*[:=]\s*(?=[^|,.;]*\bper\s+"
      r"(?:position|trade)\b)", " "),
     (r"(?i)\b(position size|position sizing|size|sizing)\s*[:=]\s*(?=\d)", "position size "),
     # "Highest High (50)", "Lowest Low (25)": the N-day high and low
     (r"(?i)\bhighest high\s*\(\s*(\d+)\s*\)", r"the \1 day high"),
+    # "close > hh(40)", "ll(20)": the same, in the corpus's own shorthand
+    (r"(?i)\bhh\s*\(\s*(\d+)\s*\)", r"the \1 day high"),
+    (r"(?i)\bll\s*\(\s*(\d+)\s*\)", r"the \1 day low"),
     (r"(?i)\blowest low\s*\(\s*(\d+)\s*\)", r"the \1 day low"),
     # lists and pseudo-code: "A | B", "1) buy ... 2) sell ...", "buy(TLT)", "elif", "x-over"
     (r"\s*\|\s*", " , "),
@@ -555,6 +563,9 @@ def normalise(text: str, known: set[str] | None) -> str:
     s = text
     for a, b in _CHARACTERS:
         s = s.replace(a, b)
+    # "EMA(12)/EMA(26)": one pair of averages named by its periods, before a formula's "EMA(12)"
+    # is said in words
+    s = _PAIR_IN_BRACKETS.sub(r"\2/\3 \1", s)
     s = rewrite_formulas(read_tables(_bracketed_steps(s)))
     for pattern, ticker in ALIASES:
         s = pattern.sub(f" {ticker} ", s)

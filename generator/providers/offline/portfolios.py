@@ -52,6 +52,8 @@ EACH = rx(
     # ("20% each: SPY, EFA, EEM, TLT, VNQ": the funds after a colon)
     rf"(?: (?:in|into|to|on|for|of|:))?(?: the)? (?P<syms>{SYMLIST})"
 )
+# "VTI / TLT / GLD / BIL, 25% each": the funds first
+EACH_AFTER = rx(rf"(?P<syms>{SYMLIST}) , {NUMP} (?:each|apiece)(?= [,.;⋄]| ?$)")
 EACH_FRACTION = rx(
     r"(?:with |put |invest |allocate |keep )?(?P<a>[1-9]) / (?P<b>[1-9]) (?:each|apiece)"
     rf"(?: (?:in|into|to|on|for|of))?(?: the)? (?P<syms>{SYMLIST})"
@@ -77,6 +79,8 @@ BUY_HOLD = rx(
     rf"(?:just )?(?:buy (?:and|&) hold(?: on to)?|hold and forget) (?P<syms>{SYMLIST}){_FOREVER}"
     rf"|(?:just )?(?:buy|hold|own) (?P<syms2>{SYMLIST}) (?:and hold|and never sell|forever"
     rf"|and forget(?: it)?|for the long term){_FOREVER}"
+    # "SPY buy & hold, but vol-targeted to 12%": the funds said first, as a label
+    rf"|(?:(?<=^ )|(?<=[.;:⋄] ))(?P<syms3>{SYMLIST}) (?:buy (?:and|&) hold|b & h|b&h){_FOREVER}"
 )
 # "hold SPY, sized to target 10% volatility": with a volatility target and no rule, the hold
 # is a buy-and-hold whose size the target sets
@@ -261,7 +265,12 @@ ROT_POSITIVE = [
        rf" (?:into|to|in) (?P<alt>{SYM}|cash)"),
     # ("abs mom filter -> if the winner's 12m return is negative, hold AGG": the filter's name,
     # then the filter)
-    rx(r"(?:with )?(?:an )?(?:absolute|abs) momentum(?: filter)?(?: - >| :| →| =)?"
+    # "abs filter -> BIL", "abs mom filter = SHY": the filter, and where a failed pick's money goes
+    rx(r"(?:with )?(?:an )?(?:absolute|abs)(?: momentum| mom)? filter (?:- >|→|=)"
+       rf" (?P<alt>{SYM}|cash)"),
+    # ("with an absolute filter": the momentum left unsaid)
+    rx(r"(?:with )?(?:an )?(?:absolute|abs) (?:momentum|mom)(?: filter)?(?: - >| :| →| =)?"
+       r"|(?:with )?(?:an )?(?:absolute|abs) filter(?: - >| :| →| =)?"
        r"|(?:positive|absolute) momentum only"),
     # "abs mom filter (ROC must be > 0, else that slot goes to BIL)", "needs positive momentum to
     # be held, else BIL": the filter, and where the money of a pick that fails it goes
@@ -326,8 +335,9 @@ ROT_POSITIVE = [
 ]
 # "no absolute filter": said to rule the filter out, which is the default
 ROT_NO_FILTER = rx(
-    r"(?:, )?(?:and )?(?:with )?(?:no|without(?: an?| any)?) (?:absolute(?: momentum)?|trend|cash"
-    r"|positive(?: momentum)?|momentum) filter(?: (?:, )?(?:always (?:fully )?invested))?"
+    r"(?:, )?(?:and )?(?:with )?(?:no|without(?: an?| any)?) (?:(?:absolute|abs)(?: momentum"
+    r"| mom)?|trend|cash|positive(?: momentum)?|momentum) filter(?: (?:, )?(?:always (?:fully )?"
+    r"invested))?"
 )
 # "whichever gained more / went up more / did better": the comparison a rotation makes
 ROT_COMPARE = rx(
@@ -474,7 +484,7 @@ def try_weights(state: ParseState) -> StrategySpec | None:
             add(sym, float(m.group("a")) / float(m.group("b")), m.group(0))
 
     t = consume([EACH_FRACTION], state.t, each_fraction)
-    t = consume([EACH, EACH_REV], t, each)
+    t = consume([EACH, EACH_REV, EACH_AFTER], t, each)
     t = consume([RATIO, RATIO_REV], t, ratio)
     t = consume([PAIR, PAIR_REV], t, pair)
     if not weights:
@@ -642,7 +652,8 @@ def try_hold_all(state: ParseState) -> StrategySpec | None:
     found: list[str] = []
 
     def buy_hold(m: re.Match[str]) -> None:
-        found.extend(re.findall(SYM, m.group("syms") or m.group("syms2") or ""))
+        found.extend(re.findall(SYM, m.group("syms") or m.group("syms2") or m.group("syms3")
+                                or ""))
 
     t = consume([BUY_HOLD], state.t, buy_hold)
     if not found and state.target_vol is not None:

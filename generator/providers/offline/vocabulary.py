@@ -212,10 +212,11 @@ MEANING_WORDS = frozenset(words(
     before until since while when whenever if once then immediately soon sooner later earlier
     early late quickly slowly partial partially gradually again back band bands bollinger
     signal histogram volatility vol breakout channel golden death fast slow
-    even"""
+    even filter filters absolute abs"""
 ))
 # ("even": "sell ..., even if the RSI is above 80" says the if is no condition of the rule; a
-# leftover "even" is never ignored as if the condition after it were the rule's)
+# leftover "even" is never ignored as if the condition after it were the rule's. "filter",
+# "absolute", "abs": "abs filter" is a rotation's momentum filter, never dropped unread)
 
 # -- indicators ----------------------------------------------------------------------------------
 # Known indicators and features this spec cannot express: refused by name.

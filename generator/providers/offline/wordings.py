@@ -409,6 +409,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:the )?only exit is(?= (?:a |the )?\d+ (?:bar|day|session|trading day) time)"), " "),
     (rx(r"(?:a |the )?(?P<n>\d+) (?:bar|day|session|trading day) time (?:stop|exit)"),
      r" sell after \g<n> days "),
+    # "time stop 7 days", "time exit: 10 bars": the same, the number after
+    (rx(r"(?:a |the )?time (?:stop|exit)(?: of| :| =| at| after)? (?P<n>\d+) (?:bars?|days?"
+        r"|sessions?|trading days?)"), r" sell after \g<n> days "),
     # "MDY golden cross entry, death cross exit": the events each rule is on
     (rx(r"(?P<e>golden cross|death cross) (?P<r>entry|entries|exit|exits)(?!\S)"),
      lambda m: f" {'buy' if m.group('r').startswith('entr') else 'sell'} on the {m.group('e')} "),
@@ -1051,6 +1054,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:split|divide|divided|splitting)(?: it| everything| (?:my|the|our) (?:money|account"
         r"|portfolio|capital|cash))? (?P<n>\d) ways(?: equally| evenly)?(?: (?:between|among"
         r"|across|in|into))?"), _ways_split),
+    # "SMA20 > SMA50 > SMA200": a chain of comparisons, each pair in turn
+    (rx(r"(?P<a>(?:sma|ema) \d+|price|close|the price) (?P<op>[<>]) (?P<b>(?:sma|ema) \d+)"
+        r" (?P=op) (?P<c>(?:sma|ema) \d+)"), r" \g<a> \g<op> \g<b> and \g<b> \g<op> \g<c> "),
     # "sell my SPY when there's a death cross": the event, said as what there is
     (rx(r"(?:when|whenever|if|once) there (?:is|has been) (?:a |the )?(?P<c>golden cross"
         r"|death cross)"), r" on the \g<c> "),
