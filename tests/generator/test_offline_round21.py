@@ -484,3 +484,40 @@ def test_what_a_control_is_for() -> None:
                         "DD.", known_symbols=set(STORED_SYMBOLS))
     assert parsed.spec.risk.trailing_stop_pct == 10.0
     assert "to cap DD" in parsed.ignored
+
+
+@pytest.mark.parametrize(("text", "top", "lookback"), [
+    ("IWM/MDY/QQQ, hold top 1 by 6-month return, rebal every month.", 1, 126),
+    ("VTI EFA EEM IEF GLD -- hold top 2 by 3-mo mom, rebal monthly", 2, 63),
+])
+def test_a_rotations_universe_said_before_its_pick(text: str, top: int, lookback: int) -> None:
+    spec = _parse(text)
+    assert spec.allocation.kind == AllocationKind.momentum_rotation
+    assert (spec.allocation.top_n, spec.allocation.lookback_days) == (top, lookback)
+
+
+def test_if_none_is_positive_then_the_fund_alone() -> None:
+    spec = _parse("top 1 of TLT IEF LQD by 6 month return, monthly; if none is positive, BIL.")
+    assert spec.allocation.require_positive_momentum is True
+    assert spec.allocation.alternative == "BIL"
+
+
+def test_the_titles_one_fund_is_traded_when_the_rules_name_a_filter_fund_too() -> None:
+    spec = _parse("EFA, double trend check: hold while EFA > SMA100 and SPY > SMA200, out if "
+                  "either fails.")
+    assert spec.symbols == ["EFA"]
+    # with no title, which fund is traded is not guessed
+    _refused("hold while EFA > SMA100 and SPY > SMA200, out if either fails.")
+
+
+def test_a_plus_between_two_funds_of_a_split() -> None:
+    spec = _parse("Buy and hold IWM + IEF 60/40, never rebalance.")
+    assert spec.allocation.weights == {"IWM": 0.6, "IEF": 0.4}
+
+
+def test_the_macd_bull_cross_while_a_filter_and_long_only() -> None:
+    spec = _parse("EFA: MACD bull cross while price > SMA100 -> buy; exit on the MACD bear cross.")
+    assert _conds(spec.entry) == ["macd crosses_above macd_signal", "price gt sma100"]
+    labelled = _parse("MACD signal-line crossover on EFA, long only - in on the bullish cross, out "
+                      "on the bearish cross.")
+    assert _conds(labelled.exit) == ["macd crosses_below macd_signal"]

@@ -254,10 +254,10 @@ def pair_crossings(text: str) -> str:
 # crossings of its signal line, said by direction (in a text that names the MACD)
 _MACD_UP = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:(?:cross|crossover|crossing) (?:over"
               r"|above|up through|up over)(?: (?:the )?signal(?: line)?)?|(?:bull|bullish)"
-              r" (?:cross|crossover))(?= [.,;:!?⋄)]| ?$| and )")
+              r" (?:cross|crossover|crosses over))(?= [.,;:!?⋄)]| ?$| and | while )")
 _MACD_DOWN = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:(?:cross|crossover|crossing) (?:under"
                 r"|below|down through|down under)(?: (?:the )?signal(?: line)?)?|(?:bear|bearish)"
-                r" (?:cross|crossover))(?= [.,;:!?⋄)]| ?$| and )")
+                r" (?:cross|crossover|crosses over))(?= [.,;:!?⋄)]| ?$| and | while )")
 
 
 def macd_crossings(text: str) -> str:

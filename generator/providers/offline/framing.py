@@ -92,6 +92,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:the|my|a) (?:trailing )?stop(?: loss)? (?:does"
        r"|handles|takes care of|will do) (?:all )?(?:of )?(?:the )?(?:selling|exits?|exiting"
        r"|rest)(?= [.,;!⋄]| ?$)"),
+    # "..., long only -- in on the bullish cross": long only, as every strategy here is unless the
+    # server allows shorts and the text says one
+    rx(r"(?:(?<=^ )|(?<=[.,;:!⋄] ))(?:long only|long side only|longs only|no shorts?|no shorting)"
+       r"(?: -| - -| ,| :| ;)?(?= [a-z])"),
     # "12% trailing stop to cap DD": what a control is for (a level said there is no such aside)
     rx(r"(?<=[a-z%] )to (?:cap|limit|reduce|control|contain|keep down) (?:the |my |our )?"
        r"(?:dd|DD|drawdowns?|losses|risk|downside)(?= [.,;!⋄]| ?$)"),

@@ -36,7 +36,8 @@ from generator.spec import AllocationKind, Leg, Risk, StrategySpec
 
 # -- fixed weights -------------------------------------------------------------------------------
 _NUMLIST = r"(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)"
-_SYMSEP_LIST = rf"(?P<syms>{SYM}(?: (?:/|,|and|, and|&) {SYM})+)"
+# ("QQQ + TLT 50/50": a plus between the funds too)
+_SYMSEP_LIST = rf"(?P<syms>{SYM}(?: (?:/|,|and|, and|&|\+) {SYM})+)"
 RATIO = rx(
     rf"(?:a |the )?(?:classic )?{_NUMLIST}(?: %)?(?: (?:split|portfolio|mix|allocation"
     r"|weighting))?(?: (?:stocks|equities|equity) (?:and|/|&) (?:bonds|bond))?"
@@ -305,9 +306,10 @@ ROT_POSITIVE = [
        r"|are up|is up|was up|were up|did|does)(?: (?:over|in|during) (?:(?:that|the same|this"
        r"|the) (?:period|time|stretch|lookback|window)|(?:those|the same) \d+ (?:months|weeks"
        r"|days)))?"
-       r"(?: ,)?(?: just)? (?:hold|go to"
+       # ("if none is positive, SHY": the fund alone after the comma)
+       r"(?: ,(?= [A-Z]| cash)|(?: ,)?(?: just)? (?:hold|go to"
        r"|buy|switch to|move to|rotate to|rotate into|park in|sit in|be in|go into"
-       r"|(?:park|put|move|keep) (?:the|my) money (?:in|into|to))"
+       r"|(?:park|put|move|keep) (?:the|my) money (?:in|into|to)))"
        # ("sit in BIL (basically cash)": the fund, glossed)
        rf" (?P<alt>{SYM}|cash)(?: \( cash \))?"),
     # "go to cash if none are positive": cash is where the money waits, the filter is positive

@@ -68,6 +68,10 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
         # "Trade IWM with RSI(2): buy below 10, ..., but only take buys when SPY's 50 day is over
         # its 200 day": the conditions said of no fund are the title's fund's; SPY is a filter
         traded = titled
+    if not traded and len(titled) == 1 and titled[0] in mentioned:
+        # "IWM, double trend check: hold while IWM > SMA50 and SPY > SMA200": the rules name the
+        # title's fund and a filter fund; the title says which is traded
+        traded = titled
     if not traded:
         if len(mentioned) == 1:
             traded = mentioned

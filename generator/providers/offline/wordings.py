@@ -1054,6 +1054,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:split|divide|divided|splitting)(?: it| everything| (?:my|the|our) (?:money|account"
         r"|portfolio|capital|cash))? (?P<n>\d) ways(?: equally| evenly)?(?: (?:between|among"
         r"|across|in|into))?"), _ways_split),
+    # "SPY/EFA/EEM, hold top 1 by 9-month return", "VTI EFA EEM -- hold top 3 by 6-mo mom": the
+    # universe said first, then the rotation's pick
+    (rx(rf"(?P<l>{SYM}(?:(?: ,| /| &| \+)? {SYM})+)(?: ,| :| -| - -)? (?:hold |buy |own |pick"
+        r" |rotate into |rotate to )?(?:the )?top (?P<n>\d+)(?= (?:by|on|based on) )"),
+     r" top \g<n> of \g<l> "),
     # "SMA20 > SMA50 > SMA200": a chain of comparisons, each pair in turn
     (rx(r"(?P<a>(?:sma|ema) \d+|price|close|the price) (?P<op>[<>]) (?P<b>(?:sma|ema) \d+)"
         r" (?P=op) (?P<c>(?:sma|ema) \d+)"), r" \g<a> \g<op> \g<b> and \g<b> \g<op> \g<c> "),
