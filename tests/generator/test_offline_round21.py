@@ -521,3 +521,38 @@ def test_the_macd_bull_cross_while_a_filter_and_long_only() -> None:
     labelled = _parse("MACD signal-line crossover on EFA, long only - in on the bullish cross, out "
                       "on the bearish cross.")
     assert _conds(labelled.exit) == ["macd crosses_below macd_signal"]
+
+
+def test_where_the_writer_read_it_is_a_sentence_of_no_rule() -> None:
+    parsed = parse_text("Buy DBC when the weekly close is above the 40-week moving average, and "
+                        "sell when the weekly close is below it. I read the Mebane Faber paper "
+                        "last year.", known_symbols=set(STORED_SYMBOLS))
+    assert parsed.spec.entry.conditions[0].right.period == 40
+    assert any("paper" in words for words in parsed.ignored)
+
+
+def test_based_on_the_last_n_months_return_is_the_lookback() -> None:
+    spec = _parse("I'd like to hold the best 2 out of VTI, EFA, EEM and GLD based on the last 6 "
+                  "months return, switching once a month.")
+    assert (spec.allocation.top_n, spec.allocation.lookback_days) == (2, 126)
+
+
+def test_the_crossing_named_again_in_brackets() -> None:
+    spec = _parse("I want to buy IWM when the 50 day average crosses above the 200 day average "
+                  "(the golden cross my uncle always talks about).")
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    # named as the other crossing, the bracket contradicts the rule and stays
+    _refused("I want to buy IWM when the 50 day average crosses above the 200 day average (the "
+             "death cross my uncle talks about).")
+
+
+def test_the_rest_kept_in_the_bank_beside_a_size_and_too_many_trades() -> None:
+    spec = _parse("buy HYG when it's above its 30 day ema and sell when it's under it. Only use "
+                  "40% of my money, I want to keep the rest in the bank.")
+    assert spec.allocation.fraction == 0.4
+    # with no size said, "the rest" is of nothing
+    _refused("buy HYG when it's above its 30 day ema and sell when it's under it. keep the rest "
+             "in the bank.")
+    weights = _parse("Keep 50% in VTI and 50% in AGG. Only rebalance if something gets off by more "
+                     "than 5 points, we don't want too many trades.")
+    assert weights.allocation.drift_band_pct == 5.0

@@ -403,6 +403,12 @@ EACH_OF_VERB = rx(
 )
 
 
+_REST_UNINVESTED = rx(
+    r"(?:, )?(?:and )?(?:(?:i|we) (?:want to|would like to|'d like to) |i'd like to |i'll )?(?:keep"
+    r"|leave|hold) the rest (?:in (?:the bank|cash|savings|my savings|my account|a savings"
+    r" account)|as cash|uninvested)")
+
+
 def extract_sizing(state: ParseState) -> None:
     extract_amount(state)
 
@@ -442,6 +448,10 @@ def extract_sizing(state: ParseState) -> None:
     state.t = take(EACH_OF_VERB, state.t, each_of)
     state.t = consume(FIXED_PATTERNS, state.t, fixed)
     state.t = consume(CAP_PATTERNS, state.t, fixed)
+    if state.fraction is not None:
+        # "Only use 50% of my money, I want to keep the rest in the bank": what a size per
+        # position leaves uninvested, said again
+        state.note(_REST_UNINVESTED, "the rest stays in cash")
     if state.note(ALL_IN, "all in"):
         state.all_in = True
     if state.note(EQUAL, "equal weight"):

@@ -79,7 +79,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|to (?:touch|mess with|fiddle with|tinker with) (?:it|this|them)(?: ever)?(?: again)?"
        # "I don't want to trade, I just want to set it and forget it" (what the rules do is
        # theirs to say; no rule is dropped for this wish)
-       r"|to (?:trade|day trade|be trading)(?: (?:a lot|much|often|every day|all the time))?)"
+       r"|to (?:trade|day trade|be trading)(?: (?:a lot|much|often|every day|all the time))?"
+       r"|(?:too many|a lot of|lots of|many|a bunch of) (?:trades|transactions))"
        r"(?= [.,;!⋄]| ?$)"),
     # "..., i get nervous": a feeling said alone after the rule
     rx(r"(?<=, )(?:i'm|i am|i get|i feel|i got|we get) (?:scared|nervous|worried|anxious|afraid"
@@ -96,6 +97,11 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # server allows shorts and the text says one
     rx(r"(?:(?<=^ )|(?<=[.,;:!⋄] ))(?:long only|long side only|longs only|no shorts?|no shorting)"
        r"(?: -| - -| ,| :| ;)?(?= [a-z])"),
+    # "I read the Stan Weinstein book over the holidays.": where the writer had it from, a
+    # sentence of its own with no rule in it
+    rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?:i|we) (?:read|watched|saw|listened to|found)(?: (?:the|a|an"
+       r"|this|that|his|her))?(?: [a-z']+){0,4} (?:book|video|podcast|article|blog|post|thread"
+       r"|paper|newsletter)(?: (?:over|during|on|in|last) (?:the )?[a-z]+)?(?= [.!⋄]| ?$)"),
     # "12% trailing stop to cap DD": what a control is for (a level said there is no such aside)
     rx(r"(?<=[a-z%] )to (?:cap|limit|reduce|control|contain|keep down) (?:the |my |our )?"
        r"(?:dd|DD|drawdowns?|losses|risk|downside)(?= [.,;!⋄]| ?$)"),

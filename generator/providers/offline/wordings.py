@@ -1059,6 +1059,19 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?P<l>{SYM}(?:(?: ,| /| &| \+)? {SYM})+)(?: ,| :| -| - -)? (?:hold |buy |own |pick"
         r" |rotate into |rotate to )?(?:the )?top (?P<n>\d+)(?= (?:by|on|based on) )"),
      r" top \g<n> of \g<l> "),
+    # "Only use 50% of my money": the size, "only" saying it is not all of it
+    (rx(r"(?:(?<=^ )|(?<=[.,;:⋄] ))only(?= (?:use|put|invest|spend|commit|allocate) \d+(?:\.\d+)?"
+        r" (?:%|percent|dollars)(?!\S))"), " "),
+    # "the best 2 out of SPY, EFA, EEM based on the last 3 months return": by that return
+    (rx(r"based on(?: (?:the|their|its))?(?: (?:last|past|prior|trailing))?(?= \d+ (?:month|week"
+        r"|day|year)s? (?:return|returns|momentum|performance|roc)(?!\S))"), " by "),
+    # "the 50 day average crosses above the 200 day average (the golden cross my dad always
+    # talks about)": the crossing, named again in brackets
+    (rx(r"(?P<x>(?:the )?50 day (?:sma|average|moving average|ma) crosses (?P<d>above|below)"
+        r" (?:the |its )?200 day (?:sma|average|moving average|ma)) \( (?:aka |i \. e \. )?"
+        r"(?:the |a )?(?P<n>golden|death) cross(?: [a-z']+){0,6} \)"),
+     lambda m: (f" {m.group('x')} " if (m.group("d") == "above") == (m.group("n") == "golden")
+                else m.group(0))),
     # "SMA20 > SMA50 > SMA200": a chain of comparisons, each pair in turn
     (rx(r"(?P<a>(?:sma|ema) \d+|price|close|the price) (?P<op>[<>]) (?P<b>(?:sma|ema) \d+)"
         r" (?P=op) (?P<c>(?:sma|ema) \d+)"), r" \g<a> \g<op> \g<b> and \g<b> \g<op> \g<c> "),
