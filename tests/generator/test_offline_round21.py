@@ -556,3 +556,19 @@ def test_the_rest_kept_in_the_bank_beside_a_size_and_too_many_trades() -> None:
     weights = _parse("Keep 50% in VTI and 50% in AGG. Only rebalance if something gets off by more "
                      "than 5 points, we don't want too many trades.")
     assert weights.allocation.drift_band_pct == 5.0
+
+
+@pytest.mark.parametrize("text", [
+    "Connors-style IWM: RSI(3) < 10 and close > SMA(200); exit RSI(3) > 60 or a 8% stop.",
+    "IWM: RSI(3) < 10 and close > SMA(200); exit when RSI(3) > 60",
+])
+def test_bare_conditions_before_a_sell_rule_said_in_full_are_the_buy(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["rsi3 lt 10", "price gt sma200"]
+    assert _conds(spec.exit) == ["rsi3 gt 60"]
+
+
+def test_a_condition_that_leads_into_a_bare_sell_verb_is_still_the_sells() -> None:
+    # "when X, sell": the condition is the sell's (the rule above needs a sell said in full)
+    spec = _parse("buy IWM when RSI(3) < 10. when RSI(3) > 60, sell")
+    assert _conds(spec.exit) == ["rsi3 gt 60"]

@@ -291,6 +291,15 @@ def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:
             # "buy SPY if A or if B. Sell on a 5% trailing stop": a clause that opens with "or"
             # after a rule goes on with that rule, not into the bare verb after it
             goes_on = clause.conn == "or" and bool(merged) and bool(merged[-1].pieces)
+            # "Connors-style QQQ: RSI(3) < 15 and close > SMA(200); exit RSI(3) > 55": the first
+            # clause, bare conditions with no keyword, before a sell rule said in full and with
+            # no buy verb anywhere, is the buy rule
+            if (not merged and not pending and clause.keyword is None and clause.conn is None
+                    and nxt is not None and nxt.verb == "exit" and nxt.pieces
+                    and not any(c.verb in ("entry", "hold") for c in clauses)):
+                clause.verb = "entry"
+                merged.append(clause)
+                continue
             if nxt is not None and nxt.verb and (not nxt.pieces or not merged) and not goes_on:
                 pending.append(clause)
             elif merged:
