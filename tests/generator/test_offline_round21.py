@@ -572,3 +572,14 @@ def test_a_condition_that_leads_into_a_bare_sell_verb_is_still_the_sells() -> No
     # "when X, sell": the condition is the sell's (the rule above needs a sell said in full)
     spec = _parse("buy IWM when RSI(3) < 10. when RSI(3) > 60, sell")
     assert _conds(spec.exit) == ["rsi3 gt 60"]
+
+
+def test_the_line_is_the_one_line_the_text_names() -> None:
+    spec = _parse("I only want to own EFA when it's above the 100-day line. When it's under the "
+                  "line I want out. Also I'd like to only spend $3,000 on it, not my whole "
+                  "account.")
+    assert _conds(spec.exit) == ["price lt sma100"]
+    assert spec.allocation.amount == 3000
+    # with two lines named, which one "the line" is is not guessed
+    _refused("own EFA when the 20 day sma is above the 100-day line, sell when it's under the "
+             "line")

@@ -367,6 +367,11 @@ AMOUNT_PATTERNS: list[re.Pattern[str]] = [
        r"|entry|purchase|breakout|signal)"
        # "$3,000 each time. buy MDY when ...": (said before the rule, as a sentence of its own)
        r"| (?:each|every) time(?= [.;:!⋄]|\s*$))"),
+    # "I'd like to only spend $5,000 on it, not my whole account": the amount of the position in
+    # the one fund the text speaks of
+    rx(r"(?:(?:only )?(?:spend|put|invest|use|risk) )(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)"
+       r" (?:on|in|into) it(?: (?:,|and) not (?:my|the) (?:whole|entire|full) (?:account|portfolio"
+       r"|balance|savings))?"),
     # "position size = $5,000": the label, then the amount
     rx(r"(?:position size|trade size|size per trade|sizing|size|amount per trade|per trade)"
        r"(?: =| :| -| is| of)? (?P<n>\d+(?:\.\d+)?) (?:dollars|usd)"),

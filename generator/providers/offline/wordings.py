@@ -127,6 +127,17 @@ def _names_that_many(m: re.Match[str]) -> bool:
     return len(set(symbols_in(m.string))) == int(m.group("n"))
 
 
+_NAMED_LINE = re.compile(r"(?<!\S)\d+ (?:day|week|month) (?:line|average|sma|ema|ma|dma"
+                         r"|moving average)(?!\S)")
+
+
+def _the_one_line(m: re.Match[str]) -> str:
+    """ "under the line": the line the text names, when it names exactly one."""
+    lines = {re.sub(r" (?:line|average|moving average|ma|dma)$", " sma", x)
+             for x in _NAMED_LINE.findall(m.string)}
+    return f" {m.group('op')} it " if len(lines) == 1 else m.group(0)
+
+
 def _ways_split(m: re.Match[str]) -> str:
     """ "a three way split between ...", "split it four ways across ...": an equal split, when
     the text names that many funds; else left to be refused."""
@@ -580,6 +591,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: f" {m.group('h')} of the {m.group('w')} {UNIT_DAYS[m.group('u')]} days "),
     # "the 10-day simple average crosses above the 30-day one": a line of the same kind
     (rx(r"(?P<l>\d+ (?:day|week)) (?:1|one)(?= [.;,!⋄]| and | ?$)"), r" \g<l> "),
+    # "own QQQ when it's above the 50-day line. When it's under the line I want out": the one
+    # line the text names (with two named, which is not guessed)
+    (rx(r"(?P<op>below|under|above|over) the (?:line|average)(?= [,;.⋄]| and | (?:i|we) | ?$)"),
+     _the_one_line),
     # "dump it once it closes under that same line": the line just named
     (rx(r"that same (?:line|average|moving average|sma|ema|level)"), " it "),
     # "if the monthly close is below that average, I'm out": the line just named, when nothing
