@@ -165,6 +165,16 @@ Defaults and conventions
   must match the averages the rules use; a name alone as a title may be followed by a head of
   lines. A word the table of wordings drops that carries no meaning (`vocabulary.GLOSS_WORDS`:
   "stocks", "bonds", "real estate", "actually") is listed as ignored.
+* Twenty-first round: "filter", "absolute", "abs" and "even" are words of meaning, never ignored
+  ("abs filter" is a rotation's momentum filter; "even if the RSI is above 80" after a minimum
+  hold is refused, not read as a second sell condition). A count said with a portfolio ("a
+  three way split", "Five fund portfolio") must be the number of funds the text names; "the line"
+  is the one line the text names, never one of two. The writer's money ("I have $20k in
+  savings") is no size of the rules; a loss "on any trade" is the stop, with no trade named it is
+  refused. A side said as a sign after "the monthly close" ("> 12-month SMA") is that close's.
+  Bare conditions as the first clause, before a sell rule said in full and with no buy verb
+  anywhere, are the buy rule; before a bare sell verb ("when X, sell") they stay the sell's. A
+  question in brackets with no number or fund is the writer's doubt.
 * Schedule: daily for rule strategies and monthly for weights/rotation strategies unless said.
 * A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
 * Clauses read as bags of words over a closed lexicon, when no pattern took them: a rotation's
