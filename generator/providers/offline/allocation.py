@@ -394,8 +394,9 @@ ALL_IN_VERB = rx(
     r"|everything into|all my money in|all my money into|all of my money in|all of my money into"
     # ("I want to put all of it into TLT, but only while ...": the money the text spoke of)
     r"|all of it in|all of it into|all of that in|all of that into"
-    # ("I have $20k in savings ... I'd like to put it in SPY but only when ...")
-    r"|put it (?:all )?(?:in|into)(?= [A-Z]))"
+    # ("I have $20k in savings ... I'd like to put it in SPY but only when ...": at a sentence's
+    # start; "if one of them is negative, put it in BIL" is a pick's money, no size)
+    r"|(?:(?<=^ )|(?<=[.;:!?⋄] ))put it (?:all )?(?:in|into)(?= [A-Z]))"
     r"(?= (?:[A-Z]|on |when |whenever |if |once ))"
 )
 
