@@ -583,11 +583,6 @@ _REMARK_STOP = INDICATOR_WORDS | frozenset(words(
 _BRACKET_QUESTION = rx(r"\( (?P<words>[a-z' ,]+?) \? \)")
 
 
-def _doubt(found: list[str], m: re.Match[str]) -> str:
-    found.append(m.group(0).strip())
-    return " "
-
-
 # an aside about what the writer did or almost did: "(I was going to say 150 but let's keep it
 # at 100)", "(I used to run 80/20 but that was too aggressive for me)": its numbers are not the
 # rule's, whatever it holds
@@ -1367,7 +1362,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _LABELLED_SYMBOL.sub(framed, text)
     text = _ASIDE.sub(handler, text)
     text = _REMARK.sub(lambda m: _remark(found, m), text)
-    text = _BRACKET_QUESTION.sub(lambda m: _doubt(found, m), text)
+    text = _BRACKET_QUESTION.sub(handler, text)
     text = _strip_chatter(found, text, state.framed_symbols)
     for pattern in PLEASANTRIES:
         text = pattern.sub(lambda m: _pleasantry(found, m), text)

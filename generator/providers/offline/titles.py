@@ -377,14 +377,13 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
     # a schedule named in the title is read with the rules
     body = _say_title_lines(title, f" {body} ")
     state.t = squash(" " + body + "".join(f" , {w}" for w in kept_words) + " ")
-    name_alone = not (title.symbols or title.families or title.rsi_periods or title.crosses
-                      or title.ratio or title.count or kept_words or label is not None
+    named = bool(title.symbols or title.families or title.rsi_periods or title.crosses
+                 or title.ratio or title.count or label is not None)
+    name_alone = not (named or kept_words
                       or any(kind != "line_count" for kind, *_ in title.settings))
     # a title of settings alone ("Invest $10,000 per position. Trade IWM and MDY: buy ...") may
     # be followed by one that names the funds: that one is read too
-    settings_alone = bool(kept_words) and not (
-        title.symbols or title.families or title.rsi_periods or title.crosses or title.ratio
-        or title.count or label is not None or title.settings)
+    settings_alone = bool(kept_words) and not (named or title.settings)
     if settings_alone and not second:
         then = _title_split(state.t)
         if then is not None and _names_funds(*then):
