@@ -17,9 +17,10 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import Scope
 
 from api import dashboard, docs
 from api.body_limit import BodySizeLimit
@@ -92,13 +93,16 @@ ROUTER_ERRORS: dict[str, tuple[int, ...]] = {
 }
 
 
-def _allowed_methods(app: FastAPI, path: str) -> list[str]:
-    """Every method some route answers on `path` (a 405's Allow header)."""
-    methods: set[str] = set()
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.path_regex.match(path):
-            methods |= route.methods or set()
-    return sorted(methods)
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """Every method some route answers on this request's path (a 405's Allow header): the
+    request's scope tried again under each method, with the routes' own matching. (Reading
+    `APIRoute`s off `app.routes` found none once FastAPI 0.165 wrapped included routers.)"""
+    return [method for method in _METHODS
+            if any(route.matches({**scope, "method": method})[0] == Match.FULL
+                   for route in app.router.routes)]
 
 
 def _settle_heap() -> None:
@@ -178,7 +182,7 @@ def create_app(settings: Settings | None = None, *, warm_workers: bool = False,
         error format; a 405 names every method of the path."""
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            headers["Allow"] = ", ".join(_allowed_methods(app, request.url.path))
+            headers["Allow"] = ", ".join(_allowed_methods(app, request.scope))
         code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, f"http_{exc.status_code}")
         response = _error(exc.status_code, code, str(exc.detail))

@@ -73,7 +73,9 @@ def list_strategies(
     return json_page(request, page)
 
 
-@router.get("/{strategy_id}", response_model=StrategyView)
+# `:int` keeps the literal `/strategies/import` out of this route: a GET of it is then a
+# method the path does not have (405), not an id that is no number (422).
+@router.get("/{strategy_id:int}", response_model=StrategyView)
 def get_strategy(strategy_id: DbId, app: AppDep, user: UserDep) -> StrategyView:
     return app.strategies.get_strategy(user, strategy_id)
 

@@ -42,7 +42,7 @@ def clone(strategy_id: DbId, body: CloneBody, app: AppDep, user: UserDep) -> Str
     return app.versions.clone_strategy(user, strategy_id, body.name)
 
 
-@router.delete("/strategies/{strategy_id}", status_code=204)
+@router.delete("/strategies/{strategy_id:int}", status_code=204)  # `:int`: see GET's
 def delete(strategy_id: DbId, app: AppDep, user: UserDep) -> Response:
     app.versions.delete_strategy(user, strategy_id)
     return Response(status_code=204)

@@ -175,3 +175,19 @@ def test_the_dashboard_uploads_a_file_and_a_viewer_cannot(tmp_path: Path,
                               files={"file": ("golden.json", spec_file.content)})
         assert refused.status_code == 403
     dispose_engines()
+
+
+def test_the_import_path_answers_other_methods_with_405(client: TestClient) -> None:
+    # `/strategies/{id}` must not take "import" for an id: a GET or DELETE of the import path
+    # is a method it does not have, and a strategy's own routes still answer by number
+    strategy_id = _created(client)["id"]
+    for method in ("GET", "DELETE"):
+        answer = client.request(method, "/strategies/import")
+        assert answer.status_code == 405, (method, answer.text)
+        assert "POST" in answer.headers["allow"]
+    assert client.get(f"/strategies/{strategy_id}").status_code == 200
+    assert client.get("/strategies/999999").status_code == 404
+    # a path served by routes of two modules (GET here, DELETE in versions): Allow names both
+    answer = client.put(f"/strategies/{strategy_id}")
+    assert answer.status_code == 405
+    assert set(answer.headers["allow"].split(", ")) == {"GET", "DELETE"}, answer.headers

@@ -65,6 +65,11 @@ def test_quote_history_and_search_from_the_store(tmp_path: Path, market: Path) -
         assert shown["dividends"] > 250 and shown["actions"][-1]["kind"] == "dividend"
         assert client.get("/market-data/NOPE/history").status_code == 404
         assert client.get("/market-data/search", params={"query": ""}).status_code == 422
+        # the router's own words are no symbols: a GET of the fetch path is a method it lacks
+        for method in ("GET", "OPTIONS"):
+            answer = client.request(method, "/market-data/fetch")
+            assert answer.status_code == 405 and answer.headers["allow"] == "POST", answer.text
+        assert client.get("/market-data/fetchx").status_code == 404  # a symbol again
     dispose_engines()
 
 
