@@ -100,7 +100,8 @@ FIXED_PATTERNS: list[re.Pattern[str]] = [
         r"|fund)"
     ),
     rx(
-        r"(?:with )?(?:a )?(?:position size|position sizing|size each position at|size positions at"
+        r"(?:with )?(?:a )?(?:position size|position sizing|sizing|size|size each position at"
+        r"|size positions at"
         r"|each position (?:gets|is|at|of|uses|takes|should be|sized at)|each (?:trade|buy|entry)"
         rf" (?:gets|is|uses|takes))(?: of| at| to)? {NUMP}(?: of (?:the |my |our )?(?:portfolio"
         r"|capital|equity|account|money))?"
@@ -114,7 +115,7 @@ FIXED_PATTERNS: list[re.Pattern[str]] = [
        r"|account|money|balance)(?: (?:per|for each|on each|each) (?:trade|position))?"
        r"(?= [.;,⋄]| ?$)"),
     rx(
-        r"(?:use|using|put|allocate|allocating|invest|investing|with|only) (?:only )?"
+        r"(?:only )?(?:use|using|put|allocate|allocating|invest|investing|with|only) (?:only )?"
         rf"{NUMP} of (?:the |my |our |total )?(?:portfolio|capital|equity|account|money|cash|funds"
         r"|balance)(?! (?:in|into|to|on) [A-Z])"
     ),
@@ -175,7 +176,7 @@ EQUAL = rx(
     r"|(?:in )?equal (?:parts|amounts|shares|sizes|dollar amounts)|(?:with )?equal (?:allocation"
     r"|allocations|sizing|position sizes?)"
     # "buy SPY and QQQ equally when ...": the symbols just named, in equal parts
-    r"|(?:equally|evenly)(?= (?:when|whenever|if|once|while|as long as|,|⋄)(?!\S))"
+    r"|(?:equally|evenly)(?= (?:when|whenever|if|once|while|as long as|,|⋄|\.|;)(?!\S)| ?$)"
 )
 
 

@@ -46,6 +46,9 @@ _DOWN = r"down|lower|red|negative|losing"
 _UP = r"up|higher|green|positive|winning"
 _STREAK_UNIT = r"(?:trading )?(?:days|day|sessions|session|bars|closes|close|weeks|week)"
 _ROW = r"(?:in a row|straight|consecutively|running|on the trot)"
+_ORDINALS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
+             "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
+             "ninth": 9, "9th": 9, "tenth": 10, "10th": 10}
 _FALLS = (r"falls|fell|fallen|drops|dropped|declines|declined|loses|lost|sinks|sank|goes down"
           r"|went down|gone down|moves down|moved down|closes lower|closed lower|is down|was down")
 _RISES = (r"rises|rose|risen|climbs|climbed|gains|gained|advances|advanced|goes up|went up"
@@ -72,6 +75,10 @@ STREAK_PATTERNS = [
     # "whenever it's 3 days down in a row"
     rx(rf"(?:it |they )?(?:is|was|has been|have been|are)? ?(?P<n>\d+) {_STREAK_UNIT}"
        rf" (?P<dir>{_DOWN}|{_UP}) {_ROW}"),
+    # "on the third down day in a row": the streak's count said as an ordinal
+    rx(rf"(?:on |after |at )?the (?:(?P<o>{'|'.join(_ORDINALS)})|(?P<n>\d+) (?:st|nd|rd|th))"
+       r" (?:straight |consecutive )?"
+       rf"(?P<dir>{_DOWN}|{_UP}) {_STREAK_UNIT}(?: {_ROW})?"),
 ]
 
 
@@ -86,7 +93,7 @@ def _streak(state: ParseState, m: re.Match[str]) -> str:
         timeframe = "weekly" if groups["unit"] == "week" else "monthly"
     elif "week" in m.group(0):
         timeframe = "weekly"
-    count = groups.get("n") or "1"
+    count = groups.get("n") or str(_ORDINALS.get(groups.get("o") or "", 1))
     kind = IndicatorKind.down_streak if down else IndicatorKind.up_streak
     ind = state.add_indicator(m, Ind(kind, timeframe=timeframe))
     # (the operator and the count are said in the streak's words: no source of their own, so a

@@ -130,7 +130,7 @@ _NAMED_CROSSOVER = [
     rx(rf"(?:(?<=^ )|(?<=[.;:!⋄,] ))(?P<syms>{SYMLIST}) {_CROSSOVER}"),
 ]
 # the direction of each side said again: "(in on the cross up, out on the cross down)"
-_SIDES_SAID = rx(r"(?:, )?(?:\( )?(?:in|long|buy|enter|get in) on the (?:cross|crossover"
+_SIDES_SAID = rx(r"(?:[,:;-] )?(?:\( )?(?:in|long|buy|enter|get in) on the (?:cross|crossover"
                  r"|crosses over) (?:up|over|above)(?: ,| and| ;| , and)? (?:out|flat|sell|exit"
                  r"|get out) on the (?:cross|crossover|crosses over) (?:down|under|below)(?: \))?")
 _SELL_SAID = re.compile(r"(?<!\S)(?:sell|sells|exit|exits|get out)(?!\S)")
@@ -182,27 +182,87 @@ _PAIR = re.compile(rf"(?<!\S)(?P<a>\d+){_UNIT} / (?P<b>\d+)(?: (?P<u>day|week|wk
                    r" (?P<k>sma|ema|ma|dma|simple moving average|exponential moving average"
                    r"|moving average)(?!\S)")
 # a direction said as a noun, where a clause or a list item ends (never "crosses above the 50")
-_END = r"(?= [.,;:!?⋄)=→]| - | (?:and|or|then|with|plus|but)(?!\S)| ?$)"
-_UP_CROSS = (r"(?:cross|crossover|crossing) (?:up|over|higher|upward|upwards|to the upside)"
+_END = (r"(?= [.,;:!?⋄)=→]| - | (?:and|or|then|with|plus|but)(?!\S)| ?$"
+        # ("in on the bull cross on QQQ": the fund after it)
+        r"| (?:on|for|in) [A-Z])")
+_UP_CROSS = (r"(?:cross|crossover|crossing) (?:up|over|above|higher|upward|upwards"
+             r"|to the upside)"
              # ("the bull x-over": "crossover" is read "crosses over" by the typo table)
-             r"|(?:bull|bullish|upside|positive) (?:cross|crossover|crosses over)")
-_DOWN_CROSS = (r"(?:cross|crossover|crossing) (?:down|under|lower|downward|downwards"
-               r"|to the downside)|(?:bear|bearish|downside|negative) (?:cross|crossover"
-               r"|crosses over)")
+             r"|(?:bull|bullish|upside|positive|up|upward) (?:cross|crossover|crosses over"
+             r"|crossing)")
+_DOWN_CROSS = (r"(?:cross|crossover|crossing) (?:down|under|below|lower|downward|downwards"
+               r"|to the downside|back(?: down| under| below| lower)?)|(?:bear|bearish|downside"
+               r"|negative|down|downward|reverse|opposite) (?:cross|crossover|crosses over"
+               r"|crossing)|x under|cross under|crossunder")
 _PAIR_WORDS = rf"(?:(?P<a>\d+){_UNIT} / (?P<b>\d+){_UNIT}(?: (?:sma|ema|ma|dma))? )?"
 _VERB_AFTER = r" (?:=|- >|→|:) (?P<v>buy|long|go long|sell|exit|out|flat|go flat|get in|get out)"
-# each side: its direction said with the verb after it ("cross up = buy"), and alone
+# the verbs of a crossing said alone, as the rule reader reads them
+_VERB_SAID = {"in": "buy", "get in": "buy", "enter": "buy", "get long": "buy", "out": "sell",
+              "flat": "sell", "go flat": "sell", "get out": "sell", "close": "sell",
+              "exit": "sell"}
+_BUY_VERB = r"(?P<v>buy|long|go long|get long|in|enter|get in)"
+_SELL_VERB = r"(?P<v>sell|exit|out|flat|go flat|get out|close)"
+# each side: its direction said with the verb after it ("cross up = buy"), after its verb (the
+# bare cross too after a buy verb: "go long on the cross"; "out on the cross back"), alone, and
+# the line said as "it" ("buy when it crosses up", "out when it crosses back under")
 _PAIR_CROSS = {
     side: (rx(rf"(?:the |a )?{_PAIR_WORDS}(?:{words_}){_VERB_AFTER}"),
-           rx(rf"(?:(?:on|at|upon) )?(?:the |a )?{_PAIR_WORDS}(?:{words_}){_END}"))
-    for side, words_ in (("above", _UP_CROSS), ("below", _DOWN_CROSS))
+           # ("go long on the cross" reaches here as "buy when the cross")
+           rx(rf"{verb} (?:on|at|upon|when) (?:the|a) {_PAIR_WORDS}(?:{words_}|{bare}){_END}"),
+           rx(rf"(?:(?:on|at|upon) )?(?:the |a )?{_PAIR_WORDS}(?:{words_}){_END}"),
+           rx(rf"{verb} (?:when|once|if|as soon as) (?:it|the fast(?:er)? (?:one|line))"
+              rf" (?:{moves}){_END}"))
+    for side, words_, verb, bare, moves in (
+        ("above", _UP_CROSS, _BUY_VERB, r"cross|crossover|crosses over|crossing",
+         r"crosses (?:up|above|over|higher)"),
+        ("below", _DOWN_CROSS, _SELL_VERB, r"(?:cross|crossover|crossing) back",
+         r"crosses (?:back )?(?:down|under|below|lower)|crosses back"))
 }
 # the pair named as a crossover ("the 10/30 EMA cross"), alone or on a fund
 _PAIR_NAME = (rf"(?:the |a |an )?\d+{_UNIT} / \d+{_UNIT} (?:sma|ema|ma|dma|simple moving average"
               r"|exponential moving average|moving average)(?: moving average)?"
-              r" (?:cross|crossover|crossing)(?: system| strategy| setup)?")
+              r" (?:cross|crossover|crosses over|crossing|x over|xover)"
+              r"(?: system| strategy| setup)?")
 _PAIR_NAMED = rx(rf"{_PAIR_NAME}(?= [.,;:⋄(-]| on | ?$)")
+# a line of the pair said by its speed ("the fast one", "the slower average"; never the slow
+# stochastic)
+_BY_SPEED = rx(r"the (?P<w>fast|slow)(?:er)?(?: (?:one|line|ema|sma|ma|average|moving average))?"
+               r"(?! (?:stochastic|stoch|%|k|d)(?!\S))")
+_PAIR_NAMED_TRADED = rx(rf"(?:(?:trade|use|run|apply|using) (?P<s>{SYM}) (?:with|using|on)"
+                        rf" {_PAIR_NAME}"
+                        rf"|(?:use|using|trade|run|apply) {_PAIR_NAME} (?:on|for) (?P<s2>{SYM}))")
 _PAIR_NAMED_ON = rx(rf"{_PAIR_NAME} (?:on|for|in) (?P<s>{SYM})")
+
+
+# "9 and 21 EMA crossover", "EMA 9/21 cross", "9 EMA / 21 EMA crossover", "9 day and 21 day emas
+# crossing": one pair of averages named as a crossover, written as `_PAIR` reads it ("9 / 21
+# ema cross"). Only before a crossing's noun: "above the 50 and 200 day SMA" is both lines.
+_KINDS = r"sma|ema|ma|dma|simple moving average|exponential moving average|moving average"
+_BEFORE_CROSS = r"(?= (?:cross|crossover|crosses over|crossing|x over|xover)(?!\S))"
+_UNIT_AFTER = r"(?: (?:day|week|wk)s?)?"
+_PAIR_FORMS = (
+    rx(rf"(?P<a>\d+){_UNIT_AFTER} (?:and|&) (?P<b>\d+)(?: (?P<u>day|week|wk)s?)?"
+       rf" (?P<k>{_KINDS})s?{_BEFORE_CROSS}"),
+    rx(rf"(?P<k>{_KINDS}) (?P<a>\d+) (?:/|and|&) (?P<b>\d+)(?: (?P<u>day|week|wk)s?)?"
+       rf"{_BEFORE_CROSS}"),
+    rx(rf"(?P<a>\d+)(?: (?P<ua>day|week|wk)s?)? (?P<k>{_KINDS}) (?:/|and|&)"
+       rf" (?P<b>\d+)(?: (?P<u>day|week|wk)s?)? (?P=k)s?{_BEFORE_CROSS}"),
+)
+
+
+def _pair_form(m: re.Match[str]) -> str:
+    unit = m.group("u") or m.groupdict().get("ua")
+    if m.groupdict().get("ua") and m.group("u") and m.group("ua") != m.group("u"):
+        return m.group(0)  # "10 day / 30 week": two units, left to be refused
+    return f"{m.group('a')} / {m.group('b')}{f' {unit}' if unit else ''} {m.group('k')}"
+
+
+def pair_forms(text: str) -> str:
+    """One pair of averages named before a crossing's noun, in `_PAIR`'s form (see
+    `_PAIR_FORMS`)."""
+    for form in _PAIR_FORMS:
+        text = form.sub(_pair_form, text)
+    return text
 
 
 def pair_crossings(text: str) -> str:
@@ -221,28 +281,46 @@ def pair_crossings(text: str) -> str:
     unit = "week" if unit in ("week", "wk") else "day"
 
     def said(side: str, m: re.Match[str]) -> str | None:
-        if m.group("a") is not None and (m.group("a"), m.group("b")) != (a, b):
+        if m.groupdict().get("a") is not None and (m.group("a"), m.group("b")) != (a, b):
             return None
         return f"the {a} {unit} {kind} crosses {side} the {b} {unit} {kind}"
 
     found: set[str] = set()
-    for side, (with_verb, alone) in _PAIR_CROSS.items():
+    for side, forms in _PAIR_CROSS.items():
         def crossing(m: re.Match[str], side: str = side) -> str:
             cond = said(side, m)
             if cond is None:
                 return m.group(0)
             found.add(side)
             verb = m.groupdict().get("v")  # ("cross up = buy": the verb said after it)
+            verb = _VERB_SAID.get(verb, verb) if verb else None
             return f" {verb} when {cond} " if verb else f" when {cond} "
 
-        text = alone.sub(crossing, with_verb.sub(crossing, text))
+        for form in forms:
+            text = form.sub(crossing, text)
+    # "buy when the fast crosses above the slow", "long when the 9 crosses over the 21": the
+    # pair's lines by speed, and by their periods alone
+    line = {"fast": f"the {a} {unit} {kind}", "slow": f"the {b} {unit} {kind}"}
+    text = _BY_SPEED.sub(lambda m: line[m.group("w")], text)
+    text = re.sub(rf"(?<!\S)the {a}(?= crosses (?:above|over|up|below|under|down|back)(?!\S))",
+                  line["fast"], text)
+    text = re.sub(rf"(?<={re.escape(line['fast'])} crosses )(?P<d>above|over|below|under)"
+                  rf" the {b}(?!\S)(?! (?:days?|weeks?|wks?|sma|ema|ma|dma|moving|simple"
+                  rf"|exponential)(?!\S))", rf"\g<d> {line['slow']}", text)
+    if re.search(rf"{re.escape(line['fast'])} crosses (?:above|over|up)", text):
+        found.add("above")
     if not found:
         return text
     if "above" in found:
+        # ("trade QQQ with a 9/21 EMA cross: ..."; "9/21 EMA cross for TLT - long when ...")
+        text = _PAIR_NAMED_TRADED.sub(lambda m: f" {m.group('s') or m.group('s2')} : ", text)
+        text = _PAIR_NAMED_ON.sub(lambda m: f" {m.group('s')} : ", text)
         text = _PAIR_NAMED.sub(" ", text)
     else:
         # "9/21 EMA cross on SPY, ... exit on the 9/21 cross down": the pair named is the buy
-        up = f"the {a} {unit} {kind} crosses above the {b} {unit} {kind}"
+        up = f"{line['fast']} crosses above {line['slow']}"
+        text = _PAIR_NAMED_TRADED.sub(
+            lambda m: f" buy {m.group('s') or m.group('s2')} when {up} ", text)
         text = _PAIR_NAMED_ON.sub(lambda m: f" buy {m.group('s')} when {up} ", text)
         text = _PAIR_NAMED.sub(f" buy when {up} ", text)
     # ("TLT 20/100 SMA cross up = buy": the fund, then its verb)
@@ -254,10 +332,12 @@ def pair_crossings(text: str) -> str:
 # crossings of its signal line, said by direction (in a text that names the MACD)
 _MACD_UP = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:(?:cross|crossover|crossing) (?:over"
               r"|above|up through|up over)(?: (?:the )?signal(?: line)?)?|(?:bull|bullish)"
-              r" (?:cross|crossover|crosses over))(?= [.,;:!?⋄)]| ?$| and | while )")
+              r" (?:cross|crossover|crosses over))(?= [.,;:!?⋄)]| ?$| and | while "
+              r"| (?:on|for|in) [A-Z])")
 _MACD_DOWN = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:(?:cross|crossover|crossing) (?:under"
                 r"|below|down through|down under)(?: (?:the )?signal(?: line)?)?|(?:bear|bearish)"
-                r" (?:cross|crossover|crosses over))(?= [.,;:!?⋄)]| ?$| and | while )")
+                r" (?:cross|crossover|crosses over))(?= [.,;:!?⋄)]| ?$| and | while "
+              r"| (?:on|for|in) [A-Z])")
 
 
 def macd_crossings(text: str) -> str:

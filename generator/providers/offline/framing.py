@@ -263,6 +263,11 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:please )?(?:make|build|create|write|set up|code|construct|design|implement|develop"
        r"|program)(?: me| us)? a (?:bot|strategy"
        r"|trading bot|algo|system)(?: for (?=[A-Z]))?(?: that| which| to)?(?= :| \S)"),
+    # "Please set up 60% in SPY, ...", "Set up a monthly-rebalanced equal-weight basket of ...":
+    # the request, before a portfolio said in full
+    rx(r"(?:(?<=^ )|(?<=[.!?:] ))(?:please )?(?:set up|setup|create|build|make)(?: me| us)?"
+       r"(?= (?:a |an |my )?(?:\d|[A-Z]{2,5} |monthly|quarterly|yearly|annually|equal|equally"
+       r"|evenly|portfolio|basket|split))"),
     rx(r"(?:my|an|the|simple|quick) idea(?= :| for)"),
     rx(r"(?:(?<= [.!?] )|^)(?:idea|plan|setup|rules|logic|strategy) :"),
     rx(r"i'd like to|i would like to|i want to|i wanna|let us|i think"),
@@ -392,7 +397,7 @@ _LABELLED_SYMBOL = rx(rf"(?:(?:ticker|symbol)(?: :| =| is)?|(?:etf|fund)(?: :| =
 RULE_WORDS = frozenset(words(
     """when whenever if while unless once buy buys sell sells exit above below under greater less
     than hold holds own most max maximum"""
-))
+)) | {"<", ">", "<=", ">="}  # (a comparison written as a sign is a rule too)
 # title word -> the family of the rules it names
 TITLE_FAMILIES: dict[str, str] = {
     "rsi": "rsi", "macd": "macd", "ema": "ema", "emas": "ema", "sma": "sma", "smas": "sma",
@@ -575,6 +580,10 @@ _REMARK_STOP = INDICATOR_WORDS | frozenset(words(
     day days week weeks month months year years average moving band bands line signal
     histogram momentum return returns not unless never cash each every per only rebalance
     rebalanced"""
+    # ("(quarterly rebalancing)" is the schedule, "(or short it)" a rule: never a remark)
+    """ quarterly yearly annual annually semiannual semiannually biannual biannually
+    rebalancing rebalances rebal reset short shorts shorting equal equally evenly weight
+    weights weighted allocation"""
 ))
 
 

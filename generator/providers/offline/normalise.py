@@ -427,6 +427,15 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bthats\b", "that is"),
     # "my 401k", "a 401(k)", "403b": a retirement account, not a number
     (r"(?i)\b(?:401|403)\s?\(?[kb]\)?(?=\W|$)", "ira"),
+    # "1/3 each", "1/4 apiece": an equal share written as a fraction
+    (r"(?<![\d/.])1\s*/\s*([234])\s+(each|apiece|per fund|per etf)\b",
+     lambda m: f"{ {'2': 'half', '3': 'a third', '4': 'a quarter'}[m.group(1)] } {m.group(2)}"),
+    # "sell at +12%", "sell at -5%": the gain or the loss that closes the position, written
+    # with its sign
+    # (a clause of its own: "sell at +5% or -3%" is read whole by the risk patterns)
+    (r"(?i)\b((?:sell|exit|close|out|get out)(?: it| them)? at )([+-])\s*(\d+(?:\.\d+)?)\s*%"
+     r"(?=\s*(?:[.,;!?)]|$|and\s+[a-z]))",
+     lambda m: f"{m.group(1)}{m.group(3)}% {'gain' if m.group(2) == '+' else 'loss'}"),
     # "take profits at +15%": a gain written with its sign
     (r"(?i)\b((?:at|of|hits|reaches|to|is up|gets to) )\+(?=\d)", r"\1"),
     # "... on SPY // exit condition: ...": a separator typed as two slashes

@@ -95,8 +95,8 @@ RULE_HINT = re.compile(
 
 # -- rotation ------------------------------------------------------------------------------------
 ROT_TRIGGER = re.compile(
-    r"(?<!\S)(?:top \d+|top one|best|strongest|rotat\w*|highest|whichever|winner"
-    r"|better|stronger|higher)(?!\S)"
+    r"(?<!\S)(?:top \d+|top one|top performers?|top performing|best|strongest|rotat\w*|highest"
+    r"|whichever|winner|better|stronger|higher)(?!\S)"
 )
 HELD_AT_A_TIME = rx(r"(?:(?:hold|own|in) )?(?P<n>\d+) (?:funds|etfs|assets|names|positions"
                     r"|holdings|symbols) (?:at a time|at once)")
@@ -510,8 +510,19 @@ def try_weights(state: ParseState) -> StrategySpec | None:
 
 # the body picks among the title's symbols: "hold whichever had the higher 3 month return"
 _PICKS_ONE = re.compile(r"(?<!\S)(?:whichever|the (?:single |very )?best|the strongest|the top \d+"
-                        r"|the (?:1|one) with the (?:higher|highest|better|best|stronger"
-                        r"|strongest|bigger|biggest))(?!\S)")
+                        r"|the top (?:performer|performing)|the (?:1|one) with the (?:higher"
+                        r"|highest|better|best|stronger|strongest|bigger|biggest))(?!\S)")
+# a sentence of where a failed pick's money goes ("When the best one is down over that period,
+# hold BIL", "If none went up, switch to BIL"): its fund is no fund of the rotation's list
+_FAILED_PICK = re.compile(r"(?<!\S)(?:none|negative|down|lost|not positive|isn't positive"
+                          r"|is not positive|otherwise|else|fails?|below zero)(?!\S)")
+
+
+def _only_where_failed_picks_go(text: str) -> bool:
+    """Whether every symbol of `text` stands in a sentence that says where a failed pick's money
+    goes (read by `read_filter_sentences` afterwards, which checks it in full)."""
+    return all(_FAILED_PICK.search(sentence) for sentence in re.split(r" [.;!?] ", text)
+               if re.search(SYM, sentence))
 
 
 def try_rotation(state: ParseState) -> StrategySpec | None:
@@ -532,7 +543,7 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
         t = state.t[: universe.start()] + f" {CONSUMED} " + state.t[universe.end() :]
     elif (title is not None and len(title.symbols) >= 2
           and ("rotation" in title.families or _PICKS_ONE.search(state.t))
-          and not re.search(SYM, consume(ROT_POSITIVE, state.t, lambda _: None))):
+          and _only_where_failed_picks_go(consume(ROT_POSITIVE, state.t, lambda _: None))):
         # "Monthly rotation among QQQ, IWM, MDY: buy the top 3 by 3-month return", "TLT vs IEF
         # switch: every month hold whichever had the higher 3 month return" (a symbol in the
         # body may only be where a failed pick's money goes)
@@ -594,6 +605,10 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
     if no_filter and positive:
         raise state.fail("the rotation is given a positive-momentum filter and none",
                          [state.raw.strip()])
+    if positive and state.alternative is not None:
+        # "if none went up, switch to BIL": the alternative was taken out as the move ("sell")
+        # to it; a rotation has no sell rule, so that move is the filter's
+        t = consume([_FILTER_MOVE], t, lambda m: None)
     t = consume([ROT_COMPARE], t, lambda m: None)
     t = consume([ROT_BY, ROT_SELL_REST], t, lambda m: None)
     state.t = t
@@ -629,6 +644,10 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
             require_positive_momentum=positive,
         ),
     )
+
+
+# what is left of "if none went up, switch to BIL" once BIL was read as the alternative
+_FILTER_MOVE = rx(r"(?:, )?(?:and |then )?sell(?: everything| it| them| all)?(?= [,.;⋄!]| ?$)")
 
 
 # "half in each", "50% of the money in each", "a third in each one": the share of every pick

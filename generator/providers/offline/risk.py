@@ -24,7 +24,10 @@ _CONTROLS = {
 }
 # ("please also put a seven percent trailing stop on it": the control, and the verb placing it)
 _RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|(?:i |we )?(?:also )?(?:keep|kept"
-                r"|put|place))"
+                r"|put|place)"
+                # ("exit only on a 10% trailing stop": the control, said as the only way out)
+                r"|(?:exit|sell|get out) only (?:on|with|via|by|through|at)"
+                r"|only (?:exit|sell|get out) (?:on|with|via|by|through|at))"
                 r" )?(?:a |an )?")
 # "take profit at +15%", "stop loss at -6%": the sign says the side the control already names
 _SIGNED = r"(?:\+ |- )?"
@@ -50,6 +53,14 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                     rf"{_FROM_PEAK}")),
     # "8% stop, 25% take-profit, 12% trailing": the last of a list of controls, its noun left out
     ("trailing", rx(rf"(?:, )?(?:and )?(?:a )?{NUMP} trailing(?= [,.;!⋄]| ?$)")),
+    # "exit on a 10% drop from the peak", "sell after a 12% decline off its high": the fall from
+    # the highest point since the buy (never the stop from entry, which the pattern of "on a 7%
+    # loss" below reads when no peak is said)
+    ("trailing", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?"
+                    rf"(?:at|on|after|with|upon) (?:a )?{NUMP} (?:drop|decline|fall|pullback"
+                    r"|drawdown|retracement) (?:from|off) (?:the |its )?(?:peak|high|highest"
+                    r"|top|max|maximum)(?: (?:close|price|point))?(?: (?:since|after) (?:i bought"
+                    r"|we bought|i buy|buying|the entry|entry|purchase|it was bought))?")),
     # "trail 8%", "trailing 8%": the trailing stop said with the verb
     ("trailing", rx(rf"(?:, )?(?:and )?(?:trail|trailing|trail it|trail by)(?: at| by)? {NUMP}"
                     rf"{_FROM_PEAK}")),
@@ -109,9 +120,10 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "stop",
-        # "sell after 10 days or at a 7% loss": the loss that closes the position
+        # "sell after 10 days or at a 7% loss": the loss that closes the position (a fall from a
+        # peak or high is no loss from entry: left to the trailing stop above, or refused)
         rx(rf"(?:, )?(?:or |and )?(?:at|on|after|with|upon) (?:a )?{NUMP} (?:loss|drawdown|drop"
-           r"|decline)(?: from (?:the )?entry(?: price)?)?"),
+           r"|decline)(?: from (?:the )?entry(?: price)?)?(?! (?:from|off) )"),
     ),
     (
         "take",
@@ -135,6 +147,9 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rx(rf"(?:, )?(?:or |and )?(?:at|on|after|with|upon|for) (?:a )?{NUMP} (?:profit|gain)"
            r"(?: from (?:the )?entry(?: price)?)?"),
     ),
+    # "lock in gains at 12%", "bank the profit at 10%": the gain that closes the position
+    ("take", rx(rf"(?:, )?(?:and )?(?:lock in|bank|cash in) (?:the |my |your )?(?:profits?|gains?)"
+                rf" (?:at|of|after) (?:a )?{NUMP}(?: gain| profit)?")),
     (
         "take",
         rx(
@@ -165,8 +180,11 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
     rx(r"(?:, )?(?:and )?(?:then )?(?:sells?|exits?|gets out|get out)(?: it| them)? " + _HOLD_N
        + r" later"
        + _TIME_EXIT_END),
-    rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them| each position| each trade| the position)?"
-       rf" for (?:at most |up to |a maximum of |exactly |just )?{_HOLD_N}(?:(?: ,)? (?:and|then)"
+    # ("and hold 5 days": "for" left out; "max hold 10 days" is read below)
+    rx(r"(?<!max )(?<!min )(?<!maximum )(?<!minimum )(?:, )?(?:and )?(?:hold|keep)(?: it| them"
+       r"| each position| each trade| the position)?"
+       rf"(?: for)? (?:at most |up to |a maximum of |exactly |just )?{_HOLD_N}"
+       r"(?:(?: ,)? (?:and|then)"
        r"(?: then)? (?:sell|exit|get out)(?: it)?| max"
        r"(?:imum)?)?" + _TIME_EXIT_END),
     # "sell TLT 10 days after buying it", "and sell it 10 days after entry"

@@ -11,10 +11,11 @@ alternative fund (cash is the default: no fund).
 It reads a sentence as a bag of words over a closed lexicon rather than as one more pattern: a
 sentence is read only when every word in it is a return word, a word of where money goes, a
 pointer to the picks ("the stronger one", "one of those two", "whatever isn't invested"), a
-period or a count, or filler. A count must be the rotation's own ("if fewer than 3 went up" of a
-top 3) and a period its lookback ("over those 3 months" of a 63-day one), or the text is refused
-naming the conflict. Any other word (a symbol's moving average, a sell, a percentage) leaves the
-sentence to the usual check, which refuses what it cannot map.
+period or a count, or filler ("sell" too: "if none went up, switch to BIL" reaches here as
+"if none went up, sell", the fund taken as the alternative). A count must be the rotation's
+own ("if fewer than 3 went up" of a top 3) and a period its lookback ("over those 3 months" of
+a 63-day one), or the text is refused naming the conflict. Any other word (a symbol's moving
+average, a percentage) leaves the sentence to the usual check, which refuses what it cannot map.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ _LEXICON = frozenset(words(
     put puts keep kept keeps hold held holds move moved moves switch switched rotate rotated
     swap swapped swaps getting left leave should would will can buy buys bought uninvested idle
     leftover unused used needed picked chosen allocated qualify pass make cut at until till
-    next please ⋄ whose slice slices want wants must need needs"""
+    next please ⋄ whose slice slices want wants must need needs sell sells sold"""
 )) | {"negative", "down", "lost", "losing", "fell", "red", "positive", "up", "gained", "rose",
       "risen", "gone", "gain", "rise", "made", "belowzero", "abovezero"}
 # "below zero" and the like, the only way a comparison word may stand in such a sentence

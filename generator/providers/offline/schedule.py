@@ -309,6 +309,9 @@ def extract_schedule(state: ParseState) -> None:
         state.schedule = freq
         state.understood.append(f"schedule {freq.value}")
 
+    # "Only check at month end.": "only" says no more than the checking it stands before
+    state.t = re.sub(r"(?:(?<=^ )|(?<=[.;:!⋄] )|(?<=, ))only (?=(?:check|look|review|rebalance"
+                     r"|rebal)(?!\S))", "", state.t)
     state.t = consume(SCHEDULE_PATTERNS, state.t, on_match)
     _weekdays_and_months(state)
     _check_until_next(state, said)

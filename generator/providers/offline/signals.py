@@ -9,6 +9,7 @@ or the per-position size that was given).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from generator.providers.offline.assemble import build_spec
@@ -46,6 +47,12 @@ TAGGERS: tuple[TextTagger, ...] = (
 tag_all = chain(TAGGERS)
 
 
+# "it" as the subject of a condition ("and it's above", "when it closes below")
+_IT_AS_SUBJECT = re.compile(r"(?<![\w'])(?:it's|its|it is|it)(?= (?:is|closes|closed|trades"
+                            r"|crosses|goes|gets|drops|falls|rises|stays|moves|breaks|hits|was"
+                            r"|above|below|over|under)(?!\w))|(?<![\w'])it's(?!\w)")
+
+
 def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> list[str]:
     """The traded symbols: those named with a verb, else the one the conditions mention. An
     indicator of the single traded symbol is written with symbol None."""
@@ -67,6 +74,14 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
             and any(cond.left.symbol is None for cond in conds)):
         # "Trade IWM with RSI(2): buy below 10, ..., but only take buys when SPY's 50 day is over
         # its 200 day": the conditions said of no fund are the title's fund's; SPY is a filter
+        traded = titled
+    if (not traded and len(titled) == 1 and titled[0] not in mentioned and len(mentioned) == 1
+            and all(cond.left.symbol is not None for cond in conds)
+            and not _IT_AS_SUBJECT.search(state.raw.lower())):
+        # "EFA: hold when SPY is above its 200-day SMA": the rules trade no fund they name, and
+        # every condition is another fund's; the title's fund is traded, SPY is its filter
+        # (with "it" as a condition's subject -- "... SPY's RSI is under 30 and it's above the
+        # 200-day" -- which fund "it" is, is not plain: left to refuse)
         traded = titled
     if not traded and len(titled) == 1 and titled[0] in mentioned:
         # "IWM, double trend check: hold while IWM > SMA50 and SPY > SMA200": the rules name the

@@ -57,7 +57,7 @@ from generator.spec import (
 
 # word pairs that are verbs of a rule, so a segment holding one is no title
 _RULE_PAIRS = frozenset({("go", "long"), ("going", "long"), ("get", "long"), ("get", "out"),
-                         ("go", "short"), ("get", "in"), ("go", "flat")})
+                         ("go", "short"), ("get", "in"), ("go", "flat"), ("as", "long")})
 
 
 _MACD_SETTINGS = re.compile(
@@ -98,6 +98,19 @@ _OWN_MACD = [
        rf"(?: of)?(?: :| ,)? {_TRIPLE}"),
 ]
 # "sell when it crosses back down with those same settings": the settings said once
+# settings said apart from the MACD ("(12, 26, 9)", "using 12/26/9", "with the default
+# settings"), read when no other indicator of the text takes settings
+_OTHER_SETTINGS = re.compile(r"(?<!\S)(?:bollinger|bb|bbs|bands?|stoch|stochastic|%k|%d|donchian"
+                             r"|keltner|atr)(?!\S)")
+_MACD_SETTINGS_APART = rx(
+    # (not right after the MACD or its parts, where the MACD's reader takes them)
+    r"(?<!macd )(?<!line )(?<!signal )(?<!histogram )(?<!hist )"
+    rf"(?:(?:using|with|at) )?(?:the )?(?:settings |params |parameters )?\( {_TRIPLE} \)"
+    r"|(?:using|with) (?:the )?(?:settings |params |parameters )?(?P<a2>\d+) / (?P<b2>\d+) /"
+    r" (?P<c2>\d+)(?: settings?| parameters?| params)?")
+_DEFAULT_SETTINGS = rx(r"(?:\( )?(?:with |using |on )?(?:the )?(?:standard|default|usual|normal)"
+                       r" (?:settings|parameters|params)(?: \))?")
+_DEFAULTS = re.compile(rf" {_TRIPLE} ")
 _SAME_SETTINGS = rx(r"(?:with|using|on) (?:those|the|these) same (?:settings|parameters|params"
                     r"|numbers)")
 
@@ -131,6 +144,12 @@ _UNIVERSE = rx(rf"(?:among|between|across|amongst|(?:top|best|strongest) (?:\d+|
 
 _RULE_VERBS = frozenset(words("buy buys sell sells hold holds own owns exit exits long"))
 _PORTFOLIO_FIRST = rx(rf"^(?:{EQUAL.pattern}) {SYM}(?: ,| /| &)?(?: and)? {SYM}")
+# "a 60/40 split of SPY and AGG. Rebalance once a quarter.", "Invest in SPY / TLT / GLD in equal
+# parts. Rebalance once a year.": a split and its funds said first
+_RATIO_FIRST = re.compile(rf"(?:(?<!\S)\d+ / \d+(?: / \d+)*(?!\S)|(?<!\S)(?:equally|evenly"
+                          r"|equal parts|equal weights?|each)(?!\S)).*(?<!\S){SYM}(?!\S)"
+                          rf".*(?<!\S){SYM}(?!\S)|(?<!\S){SYM}(?!\S).*(?<!\S){SYM}(?!\S)"
+                          r".*(?<!\S)(?:equally|evenly|equal parts|equal weights?|each)(?!\S)")
 
 _THE_CLASSIC_ONE = rx(r"(?:the |a )?(?:classic|standard|famous|well known|popular|usual|simple"
                      r"|old|basic|textbook) (?:1|one)")
@@ -183,7 +202,7 @@ def _title_split(text: str) -> tuple[str, str] | None:
                 return None
             # "Equal weight SPY, EFA, EEM - rebalance weekly": the portfolio itself, said first
             # (a body naming no fund has nothing to trade without it)
-            if _PORTFOLIO_FIRST.search(head_text) and not any(
+            if (_PORTFOLIO_FIRST.search(head_text) or _RATIO_FIRST.search(head_text)) and not any(
                     re.fullmatch(SYM, t) or t in _RULE_VERBS for t in tokens[k + 1:]):
                 return None
             return " ".join(head), " ".join(tokens[k + 1 :])
@@ -229,8 +248,11 @@ def extract_standard_macd(state: ParseState) -> None:
     """ "with the standard 12 26 9 settings", "a faster MACD, 8/21/5" anywhere: the MACD
     settings of the rules."""
 
-    def handler(m: re.Match[str]) -> str:
-        params = (int(m.group("a")), int(m.group("b")), int(m.group("c")))
+    def handler(m: re.Match[str] | None) -> str:
+        assert m is not None
+        g = m.groupdict()
+        a, b, c = (int(g.get(k) or g[f"{k}2"]) for k in ("a", "b", "c"))
+        params = (a, b, c)
         state.macd_params = state.settle(state.macd_params, params, "MACD settings", m.group(0))
         state.understood.append("MACD settings " + "/".join(map(str, params)))
         # ("Using MACD 5,35,5 on TLT I want to be long ...": the fund said with them stays)
@@ -247,6 +269,13 @@ def extract_standard_macd(state: ParseState) -> None:
     # the text speaks of a MACD)
     if re.search(r"(?<!\S)macd(?!\S)", state.t):
         state.t = squash(_STANDARD_MACD.sub(handler, state.t))
+        if not _OTHER_SETTINGS.search(state.t):
+            # "buy when MACD crosses over its signal on QQQ (12, 26, 9)", "... using 12/26/9",
+            # "... with the standard settings": settings said away from the MACD they set, in a
+            # text whose only indicator with settings is the MACD
+            state.t = squash(_MACD_SETTINGS_APART.sub(handler, state.t))
+            state.t = squash(_DEFAULT_SETTINGS.sub(lambda m: handler(_DEFAULTS.match(
+                " 12 , 26 , 9 ")), state.t))
     if state.macd_params is not None:
         state.t = squash(_SAME_SETTINGS.sub(" ", state.t))
 
@@ -471,6 +500,9 @@ _BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,| is| ar
                           r"(?: period| day| days)?(?: ,| /)?"
                           r"(?: (?:with|w /|and|at))?"
                           rf"(?: (?P<k>\d+(?:\.\d+)?)(?: {BB_STD_WORDS})?)?(?!\S)")
+# "Bollinger bands (20, 2)": both settings in brackets
+_BB_BRACKET = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,| :)? \( (?P<p>\d+) ,"
+                         r" (?P<k>\d+(?:\.\d+)?) \)(?!\S)")
 
 
 # "20 day breakout on DBC": a period the rules must use
@@ -565,7 +597,7 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
         title.settings.append(("lines", kind, min(a, b), max(a, b)))
         return " "
 
-    rest = _BB_SETTINGS.sub(bb, rest)
+    rest = _BB_SETTINGS.sub(bb, _BB_BRACKET.sub(bb, rest))
     if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollingers?|bb|bbs)(?!\S)",
                                                   rest):
         rest = _BB_DAYS_WIDTH.sub(bb, rest)

@@ -28,6 +28,7 @@ from generator.providers.offline.crosses import (
     macd_crossings,
     named_crossover,
     pair_crossings,
+    pair_forms,
 )
 from generator.providers.offline.each import said_of_each
 from generator.providers.offline.errors import ParseError
@@ -298,6 +299,12 @@ _NOT_A_LABEL = ("(?<! it )(?<! them )(?<! this )(?<! spelled )(?<! laid )(?<! wr
 
 
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "split my money between SPY, TLT and GLD equally": whose money says nothing more
+    (rx(r"(?P<v>split|divide|spread)(?: up)? (?:my|the|our|all my|all the|all of my) (?:money"
+        r"|cash|capital|account|portfolio|funds|savings)(?= (?:between|among|across|over|into)"
+        r" )"), r" \g<v> "),
+    # "SPY=60% AGG=40%": a fund's weight said as its value
+    (rx(rf"(?P<s>{SYM}) = (?P<n>\d+(?:\.\d+)?) %(?: ,)?"), r" \g<s> \g<n> % , "),
     # "Buy: QQQ when RSI(14) < 30", "**Buy when:** RSI(14) < 30": a label, then its rule
     (rx(rf"(?P<v>buy|sell|entry|exit|long|enter)(?: signal| rule)? : (?P<s>{SYM})(?= (?:when|if"
         r"|once|whenever|on|while)(?!\S))"), r" \g<v> \g<s> "),
@@ -1562,8 +1569,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<v>sell|exit|get out)(?: it| them)? (?:the )?(?:next|following) (?:day|session"
         r"|trading day)(?= [,.;⋄]| ?$)"), r" \g<v> after 1 day "),
     # "in when the 50-day is above the 200-day, out when it's below": "in" and "out" as verbs
-    (rx(r"(?:(?<=^ )|(?<=[.;:⋄] ))in(?= (?:when|whenever|while|if|as long as) )"), " buy "),
-    (rx(r"(?<=, )out(?= (?:when|whenever|while|if|once) )"), " sell "),
+    # ("in at RSI(2) < 10, out at RSI(2) > 70"; "in on a close above ...")
+    (rx(r"(?:(?<=^ )|(?<=[.;:⋄] ))in(?= (?:when|whenever|while|if"
+        r"|as long as|at|on) )"), " buy "),
+    (rx(r"(?:(?<=, )|(?<=; )|(?<=[.:⋄] )|(?<=(?<!\S)and ))out(?= (?:when|whenever|while|if"
+        r"|once|at|on) )"), " sell "),
     # "Every year go back to 50/50": the schedule's rebalance
     # (only to the split said before: "60% VTI 40% AGG, once a year put it back to 70/30" is
     # another split, left to refuse)
@@ -2200,6 +2210,12 @@ def _substitutes(state: ParseState, text: str) -> str:
     return text
 
 
+# a text about Bollinger bands: the bands named, or one of their outer bands
+_BANDS_NAMED = re.compile(r"(?<!\S)(?:bollinger|bb|bbs|(?:lower|upper|bottom|top) bands?)(?!\S)")
+_MIDLINE = re.compile(r"(?<=the )(?:midline|mid line|mid band|mid bb|center line|centre line"
+                      r"|centerline|centreline|center band|centre band|basis line)(?!\S)")
+
+
 # "buy on the bullish signal line crossover", in a text about MACD: MACD crossing above its
 # signal line (with no MACD named, a bullish cross of nothing named stays refused)
 _BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line)? )?(?:cross"
@@ -2216,7 +2232,7 @@ _BEARISH_MACD = rx(r"(?<=sell )(?:the |a )?bearish (?:macd )?(?:signal(?: line)?
 # "look at the 50 and 200 day averages ... when the 50 is over the 200": the pair named once,
 # then each said by its period alone
 _PAIR_NAMED = rx(r"(?:the |a )?(?P<a>\d+)(?: day)? and (?:the |a )?(?P<b>\d+) day (?:(?P<k>simple"
-                 r"|exponential|sma|ema) )?(?:moving )?(?:averages|smas|emas|mas|lines"
+                 r"|exponential|sma|ema) )?(?:moving )?(?:averages|smas|(?P<e>emas)|mas|lines"
                  # "a twenty-day and a hundred-day simple average": one of each
                  r"|(?<=simple )average|(?<=exponential )average)")
 
@@ -2225,7 +2241,7 @@ def _periods_of_a_named_pair(text: str) -> str:
     m = _PAIR_NAMED.search(text)
     if m is None or m.group("a") == m.group("b"):
         return text
-    kind = "ema" if m.group("k") in ("exponential", "ema") else "sma"
+    kind = "ema" if m.group("k") in ("exponential", "ema") or m.group("e") else "sma"
     head, tail = text[: m.end()], text[m.end():]
     bare = rf"(?<=the )(?P<n>{m.group('a')}|{m.group('b')})(?! (?:day|week|month|%|percent|days"
     bare += r"|weeks|months|bars?|trading|sma|ema|ma|moving|average|level|line|mark|threshold)"
@@ -2443,9 +2459,11 @@ def expand_shorthands(state: ParseState) -> None:
     text = _named_channel(_named_trend_filter(_EVENT_WHILE.sub(r"\1 , \2", text)))
     if re.search(rf"(?<!\S)\d+(?:\.\d+)? {BB_STD_WORDS}(?!\S)", text):
         text = _SAME_WIDTH.sub(" ", text)
-    if re.search(r"(?<!\S)bollinger(?!\S)", text):
-        # "sell when it closes above the middle line": the middle band, in a text about the bands
+    if _BANDS_NAMED.search(text):
+        # "sell when it closes above the middle line", "sell at the midline": the middle band,
+        # in a text about the bands
         text = re.sub(r"(?<=the )(?P<w>middle|upper|lower) line(?!\S)", r"\g<w> band", text)
+        text = _MIDLINE.sub("middle band", text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
     if re.search(r"(?<!\S)macd(?!\S)", text):
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
@@ -2462,7 +2480,7 @@ def expand_shorthands(state: ParseState) -> None:
     # left for the schedule to read as "weekly" and the daily price
     text = period_closes(state, text)
     text = cross_averages(state, macd_crossings(pair_crossings(named_crossover(
-        _both_lines(text)))))
+        pair_forms(_both_lines(text))))))
     text = postfix(_long_filter(arrows(text)))
     text = said_of_each(state, cross_pair(squash(text)))
 
