@@ -358,3 +358,131 @@ def test_a_request_to_set_up_a_portfolio_and_a_lone_ordinal() -> None:
     _refused("Set up SPY.")
     # an ordinal with no streak is no count
     _refused("Buy SPY on the third day of the month, sell after 5 days.")
+
+
+# -- readers from the held-out grid (`bench/construct_grids.py --grids`), on sentences of my own --
+def test_crossover_pairs_named_with_a_dash_over_or_their_speeds() -> None:
+    for text in ("10-30 EMA cross on IWM: buy when the fast 10 EMA crosses up over the slow 30 "
+                 "EMA, sell when the 10-day EMA crosses below the 30-day one.",
+                 "10 over 30 EMA crossover for IWM. Buy when the 10 ema crosses above the 30 ema, "
+                 "sell when the 10 ema crosses under the 30 ema.",
+                 "IWM 10 ema x 30 ema: get in when the 10 ema crosses over the 30 ema, sell when "
+                 "the 10 EMA crosses below the 30 EMA."):
+        spec = _parse(text)
+        assert _conds(spec.entry) == ["ema10 crosses_above ema30"], text
+        assert _conds(spec.exit) == ["ema10 crosses_below ema30"], text
+
+
+def test_a_crossing_said_again_in_brackets_and_the_other_way_stays_refused() -> None:
+    spec = _parse("20/50 EMA cross on SPY: buy on the bullish cross (20 EMA crossing above the 50 "
+                  "EMA), sell on the bearish cross (20 EMA crossing below the 50 EMA).")
+    assert _conds(spec.entry) == ["ema20 crosses_above ema50"]
+    _refused("20/50 EMA cross on SPY: buy on the bullish cross (20 EMA crossing below the 50 "
+             "EMA), sell on the bearish cross.")
+    spec = _parse("Trade TLT with the MACD: buy on a bullish MACD crossover (MACD line crossing "
+                  "above signal), sell on a bearish MACD crossover.")
+    assert _conds(spec.entry) == ["macd crosses_above macd_signal"]
+    _refused("Trade TLT with the MACD: buy on a bullish MACD crossover (MACD line crossing below "
+             "signal), sell on a bearish MACD crossover.")
+
+
+def test_stops_and_targets_said_from_the_entry() -> None:
+    for text in ("Buy SPY when it closes above its 50-day high, with a stop at entry minus 6% and "
+                 "a target at entry plus 15%.",
+                 "Buy SPY when it closes above its 50-day high; a 6% max-loss stop from where I got "
+                 "in and a 15% profit target from the entry price.",
+                 "Buy SPY when it closes above its 50-day high and protect it with a -6% stop, plus "
+                 "a take-profit 15% over my buy price."):
+        spec = _parse(text)
+        assert (spec.risk.stop_loss_pct, spec.risk.take_profit_pct) == (6, 15), text
+
+
+def test_trailing_stops_in_other_words() -> None:
+    for text in ("Buy QQQ when it closes above its 100-day SMA; just an 8% trail stop.",
+                 "Buy QQQ when it closes above its 100-day SMA. The only exit is a trailing 8% "
+                 "stop.",
+                 "Buy QQQ when it closes above its 100-day SMA, protected by a trailing stop that "
+                 "sells if it drops 8% from its high since entry."):
+        spec = _parse(text)
+        assert spec.risk.trailing_stop_pct == 8 and spec.exit is None, text
+
+
+def test_bollinger_bands_named_after_their_side_and_their_middle_glossed() -> None:
+    spec = _parse("Buy IWM when it closes under the bottom band of its Bollinger Bands, sell once "
+                  "it's above the middle band (the 20-day SMA).")
+    assert _conds(spec.entry) == ["price lt bb_lower20"]
+    assert _conds(spec.exit) == ["price gt bb_middle20"]
+    # a gloss of another period is no gloss of the middle band
+    _refused("Buy IWM when it closes under the lower band, sell once it's above the middle band "
+             "(the 50-day SMA).")
+    # the title's settings said again on the band are the same band; others are refused
+    spec = _parse("Bollinger Band strategy (20, 2). Buy IWM when it closes below the 20-day, "
+                  "2-standard-deviation lower Bollinger band, sell above the middle band.")
+    assert _conds(spec.entry) == ["price lt bb_lower20"]
+    _refused("Bollinger Band strategy (20, 2). Buy IWM when it closes below the 30-day lower "
+             "Bollinger band, sell above the middle band.")
+
+
+def test_macd_settings_by_their_parts_names_and_the_signal_lines_period() -> None:
+    for text in ("Trade TLT using MACD (12 ema, 26 ema, 9 signal). Buy when MACD crosses over "
+                 "the signal, sell when MACD crosses under the signal.",
+                 "TLT MACD with fast 12, slow 26, signal 9: buy when the MACD crosses above the "
+                 "9-period signal line, sell when it crosses below.",
+                 "Trade TLT using MACD using default 12-26-9. Buy when MACD crosses above the "
+                 "signal line and sell when it crosses below."):
+        spec = _parse(text)
+        assert _conds(spec.entry) == ["macd crosses_above macd_signal"], text
+    spec = _parse("TLT MACD with fast 8, slow 21, signal 5: buy when the MACD crosses above the "
+                  "5-period signal line, sell when it crosses below.")
+    assert _conds(spec.entry) == ["macd[8,21,5] crosses_above macd_signal[8,21,5]"]
+    # a signal period that is not the settings' stays refused
+    _refused("TLT MACD: buy when the MACD crosses above the 5-period signal line, sell when it "
+             "crosses below.")
+
+
+def test_weights_and_schedules_in_other_words() -> None:
+    spec = _parse("A 70-30 mix of VTI and AGG. Rebalancing 4x a year.")
+    assert spec.allocation.weights == {"VTI": 0.7, "AGG": 0.3}
+    assert spec.schedule.value == "quarterly"
+    spec = _parse("VTI 70%, AGG 30%, reset to the target weights twice a year.")
+    assert spec.schedule.value == "semiannual"
+    spec = _parse("A 70-30 mix of VTI and AGG. Rebalance back to 70/30 every month.")
+    assert spec.schedule.value == "monthly"
+    # a range of levels is no split
+    _refused("buy SPY when RSI is 20-30 and sell when RSI 60-70")
+
+
+def test_a_rotations_filter_in_other_words() -> None:
+    for alt in ("only if its return is > 0%, otherwise BIL",
+                "only if it's up over those 3 months, otherwise go to BIL",
+                "and if that return is zero or negative, hold BIL instead"):
+        spec = _parse(f"Each month hold the top fund ranked by 3-month return among QQQ, IWM and "
+                      f"EFA, {alt}.")
+        allocation = spec.allocation
+        assert allocation.lookback_days == 63 and allocation.alternative == "BIL", alt
+        assert allocation.require_positive_momentum, alt
+    # the period said again must be the lookback
+    _refused("Each month hold the top fund ranked by 3-month return among QQQ, IWM and EFA, only "
+             "if it's up over those 6 months, otherwise go to BIL.")
+
+
+def test_buy_and_hold_with_a_condition_is_the_rules_buy() -> None:
+    spec = _parse("Buy and hold IWM when SPY closes over its 200-day SMA, sell when SPY closes "
+                  "below it.")
+    assert spec.symbols == ["IWM"] and _conds(spec.entry) == ["price@SPY gt sma200@SPY"]
+    spec = _parse("If SPY closes over its 200-day SMA, buy and hold IWM; otherwise sell.")
+    assert _conds(spec.exit) == ["price@SPY lt sma200@SPY"]
+    spec = _parse("Buy and hold IWM.")  # no condition: held for good
+    assert spec.allocation.kind.value == "target_weights"
+
+
+def test_an_even_split_said_with_its_count_and_streaks_and_holds_in_other_words() -> None:
+    spec = _parse("An even 3-way split between VTI, EFA and AGG, reset to equal weights every year.")
+    assert spec.allocation.weights == pytest.approx({"VTI": 1 / 3, "EFA": 1 / 3, "AGG": 1 / 3})
+    spec = _parse("VTI, EFA, AGG split evenly three ways, rebalance each year.")
+    assert spec.schedule.value == "yearly"
+    _refused("VTI, EFA, AGG split evenly four ways, rebalance each year.")
+    spec = _parse("Buy QQQ after a 4-day losing streak, sell after a 7-day hold.")
+    assert _conds(spec.entry) == ["down_streak ge 4"] and spec.risk.max_hold_bars == 7
+    spec = _parse("Dip buying: get into QQQ after four down days back to back. Sell after 7 days.")
+    assert _conds(spec.entry) == ["down_streak ge 4"]

@@ -45,7 +45,7 @@ def _short(state: ParseState, m: re.Match[str]) -> str:
 _DOWN = r"down|lower|red|negative|losing"
 _UP = r"up|higher|green|positive|winning"
 _STREAK_UNIT = r"(?:trading )?(?:days|day|sessions|session|bars|closes|close|weeks|week)"
-_ROW = r"(?:in a row|straight|consecutively|running|on the trot)"
+_ROW = r"(?:in a row|straight|consecutively|running|on the trot|back to back)"
 _ORDINALS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
              "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
              "ninth": 9, "9th": 9, "tenth": 10, "10th": 10}
@@ -75,6 +75,9 @@ STREAK_PATTERNS = [
     # "whenever it's 3 days down in a row"
     rx(rf"(?:it |they )?(?:is|was|has been|have been|are)? ?(?P<n>\d+) {_STREAK_UNIT}"
        rf" (?P<dir>{_DOWN}|{_UP}) {_ROW}"),
+    # "after a 3-day losing streak", "a 4 day winning streak": the streak said as one
+    rx(rf"(?:after |on )?(?:a |an )?(?P<n>\d+) (?:day|days|session|sessions|bar|bars)"
+       rf" (?P<dir>{_DOWN}|{_UP}) streak"),
     # "on the third down day in a row": the streak's count said as an ordinal
     rx(rf"(?:on |after |at )?the (?:(?P<o>{'|'.join(_ORDINALS)})|(?P<n>\d+) (?:st|nd|rd|th))"
        r" (?:straight |consecutive )?"

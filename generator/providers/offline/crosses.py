@@ -182,7 +182,7 @@ _PAIR = re.compile(rf"(?<!\S)(?P<a>\d+){_UNIT} / (?P<b>\d+)(?: (?P<u>day|week|wk
                    r" (?P<k>sma|ema|ma|dma|simple moving average|exponential moving average"
                    r"|moving average)(?!\S)")
 # a direction said as a noun, where a clause or a list item ends (never "crosses above the 50")
-_END = (r"(?= [.,;:!?⋄)=→]| - | (?:and|or|then|with|plus|but)(?!\S)| ?$"
+_END = (r"(?= [.,;:!?⋄()=→]| - | (?:and|or|then|with|plus|but)(?!\S)| ?$"
         # ("in on the bull cross on QQQ": the fund after it)
         r"| (?:on|for|in) [A-Z])")
 _UP_CROSS = (r"(?:cross|crossover|crossing) (?:up|over|above|higher|upward|upwards"
@@ -245,7 +245,10 @@ _PAIR_FORMS = (
        rf" (?P<k>{_KINDS})s?{_BEFORE_CROSS}"),
     rx(rf"(?P<k>{_KINDS}) (?P<a>\d+) (?:/|and|&) (?P<b>\d+)(?: (?P<u>day|week|wk)s?)?"
        rf"{_BEFORE_CROSS}"),
-    rx(rf"(?P<a>\d+)(?: (?P<ua>day|week|wk)s?)? (?P<k>{_KINDS}) (?:/|and|&)"
+    # "9-21 EMA cross", "9 over 21 EMA crossover", "fast 9 / slow 21 EMA crossover"
+    rx(rf"(?:fast )?(?P<a>\d+){_UNIT_AFTER} (?:-|over|vs|to|/ slow|, slow|and slow) (?P<b>\d+)"
+       rf"(?: (?P<u>day|week|wk)s?)? (?P<k>{_KINDS})s?{_BEFORE_CROSS}"),
+    rx(rf"(?P<a>\d+)(?: (?P<ua>day|week|wk)s?)? (?P<k>{_KINDS}) (?:/|and|&|x|vs)"
        rf" (?P<b>\d+)(?: (?P<u>day|week|wk)s?)? (?P=k)s?{_BEFORE_CROSS}"),
 )
 
@@ -257,12 +260,22 @@ def _pair_form(m: re.Match[str]) -> str:
     return f"{m.group('a')} / {m.group('b')}{f' {unit}' if unit else ''} {m.group('k')}"
 
 
+# "the fast 9 EMA crosses up over the slow 21 EMA": the speed said beside the line's period
+_SPEED_BESIDE = re.compile(rf"(?<=(?<!\S)the )(?:fast|slow)(?:er)? (?=\d+(?: day)? (?:{_KINDS})"
+                           r"(?!\S))")
+# "the 9-day exponential MA crosses above the 21-day one": the other line, of the same kind
+_THE_OTHER_ONE = rx(rf"(?P<k>{_KINDS}) (?P<v>crosses (?:above|below|over|under|up over|down under"
+                    r"|up through|down through)) the (?P<n>\d+) day (?:1|one)")
+
+
 def pair_forms(text: str) -> str:
     """One pair of averages named before a crossing's noun, in `_PAIR`'s form (see
-    `_PAIR_FORMS`)."""
+    `_PAIR_FORMS`); a line's speed said beside its period dropped; "the 21-day one" after a
+    line crossing it, that line's kind."""
     for form in _PAIR_FORMS:
         text = form.sub(_pair_form, text)
-    return text
+    text = _SPEED_BESIDE.sub("", text)
+    return _THE_OTHER_ONE.sub(r"\g<k> \g<v> the \g<n> day \g<k>", text)
 
 
 def pair_crossings(text: str) -> str:
@@ -307,8 +320,11 @@ def pair_crossings(text: str) -> str:
     text = re.sub(rf"(?<={re.escape(line['fast'])} crosses )(?P<d>above|over|below|under)"
                   rf" the {b}(?!\S)(?! (?:days?|weeks?|wks?|sma|ema|ma|dma|moving|simple"
                   rf"|exponential)(?!\S))", rf"\g<d> {line['slow']}", text)
-    if re.search(rf"{re.escape(line['fast'])} crosses (?:above|over|up)", text):
+    # (the buy said in full, in any of its words: "buy on the 9 EMA crossing above the 21 EMA")
+    if re.search(rf"(?<!\S)(?:the )?{a}(?: day)? (?:{_KINDS}) (?:crosses|crossing|crossed)"
+                 r" (?:above|over|up)(?!\S)", text):
         found.add("above")
+    text = _glosses_of_the_crossing(text, a, b, line)
     if not found:
         return text
     if "above" in found:
@@ -326,6 +342,22 @@ def pair_crossings(text: str) -> str:
     # ("TLT 20/100 SMA cross up = buy": the fund, then its verb)
     return re.sub(rf"(?:^\s*|(?<=[.;:⋄!?] ))(?P<s>{SYM})\s+(?P<v>buy|long|go long)(?=\s+when\s)",
                   r" \g<v> \g<s>", text)
+
+
+def _glosses_of_the_crossing(text: str, a: str, b: str, line: dict[str, str]) -> str:
+    """ "sell on the bearish cross (9 EMA crossing below the 21 EMA)": a bracket that says again
+    the crossing just read is taken out; one that says another crossing is left to refuse."""
+    gloss = re.compile(rf"\( (?:the )?{a}(?: day)? (?:{_KINDS}) (?:crossing|crosses|crossed)"
+                       r" (?P<d>above|over|up|up through|up over|below|under|down"
+                       rf"|down through|down under) (?:the )?{b}(?: day)? (?:{_KINDS}) \)")
+
+    def said_again(m: re.Match[str]) -> str:
+        side = "above" if m.group("d").split()[0] in ("above", "over", "up") else "below"
+        before = text[max(0, m.start() - 120):m.start()]
+        crossing = f"{line['fast']} crosses {side} {line['slow']}"
+        return " " if before.rstrip().endswith(crossing) else m.group(0)
+
+    return gloss.sub(said_again, text)
 
 
 # "weekly MACD on SPY: buy the cross over signal, sell the cross under": the MACD line's

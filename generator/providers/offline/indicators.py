@@ -150,8 +150,8 @@ def _band_one(state: ParseState, m: re.Match[str]) -> str:
 BOLLINGER: Rules = [
     (rx(rf"(?:the )?(?P<side>{BAND_SIDE_WORDS}) one"), _band_one),
     # "the lower band of a 20-day Bollinger (band)": the band, then the bands it belongs to
-    (rx(rf"(?:the )?(?P<side>{BAND_SIDE_WORDS}) (?:band|line) of (?:a |the )?(?:{period('p')} )?"
-        r"bollinger(?: bands?| channel)?"), _band),
+    (rx(rf"(?:the )?(?P<side>{BAND_SIDE_WORDS}) (?:band|line) of (?:a |the |its )?"
+        rf"(?:{period('p')} )?(?:bollinger(?: bands?| channel)?|bands|bbs?)"), _band),
     # ("the Bollinger lower band" before "lower band" can be read inside it)
     (
         rx(rf"(?:the )?(?:{period('p')} )?bollinger (?P<side>{BAND_SIDE_WORDS}) bands?"
@@ -160,7 +160,9 @@ BOLLINGER: Rules = [
     ),
     (
         rx(rf"(?:the )?(?:{period('p')}(?: ,)? )?(?:(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS} )?"
-           rf"(?P<side>{BAND_SIDE_WORDS}) (?:bollinger )?(?:bands?|bb){_BAND_SETTINGS_AFTER}"),
+           rf"(?P<side>{BAND_SIDE_WORDS}) (?:bollinger )?(?:bands?|bb){_BAND_SETTINGS_AFTER}"
+           # ("the bottom band of its Bollinger Bands": the bands it belongs to, said after)
+           r"(?: of (?:its|the) (?:bollinger )?bands?)?"),
         _band,
     ),
     # "the lower 10-day Bollinger band": the side, then the period

@@ -427,6 +427,18 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bthats\b", "that is"),
     # "my 401k", "a 401(k)", "403b": a retirement account, not a number
     (r"(?i)\b(?:401|403)\s?\(?[kb]\)?(?=\W|$)", "ira"),
+    # "only if its return is > 0%": zero, with its percent sign
+    (r"(?i)(above|below|over|under|than|[<>=])\s*0\s*(?:%|percent\b)", r"\1 0"),
+    # "a 60-40 mix of SPY and AGG", "60-40 SPY/AGG": a split written with a dash
+    (r"(?<![\d.])(\d{1,2})\s*-\s*(\d{1,2})(?![\d.%])(?=\s+(?:mix|split|portfolio|allocation|blend"
+     r"|of\b|[A-Z]{2,5}\b))", r"\1/\2"),
+    # "rebalancing 4x a year": as often as the schedule it names
+    (r"(?i)\b(?:4|four)\s*(?:x|times)\s*(?:a|per|each)\s+year\b", "quarterly"),
+    (r"(?i)\b(?:2|two)\s*(?:x|times)\s*(?:a|per|each)\s+year\b", "twice a year"),
+    (r"(?i)\b12\s*(?:x|times)\s*(?:a|per|each)\s+year\b", "monthly"),
+    # "a 10% trail stop", "a trailing 10% stop": the trailing stop
+    (r"(?i)\btrail stop\b", "trailing stop"),
+    (r"(?i)\btrailing (\d+(?:\.\d+)?)\s*(%|percent) stop\b", r"\1\2 trailing stop"),
     # "1/3 each", "1/4 apiece": an equal share written as a fraction
     (r"(?<![\d/.])1\s*/\s*([234])\s+(each|apiece|per fund|per etf)\b",
      lambda m: f"{ {'2': 'half', '3': 'a third', '4': 'a quarter'}[m.group(1)] } {m.group(2)}"),

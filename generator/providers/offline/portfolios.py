@@ -95,7 +95,8 @@ RULE_HINT = re.compile(
 
 # -- rotation ------------------------------------------------------------------------------------
 ROT_TRIGGER = re.compile(
-    r"(?<!\S)(?:top \d+|top one|top performers?|top performing|best|strongest|rotat\w*|highest"
+    r"(?<!\S)(?:top \d+|top one|top performers?|top performing|top (?:fund|etf|asset|pick)"
+    r"|best|strongest|rotat\w*|highest"
     r"|whichever|winner|better|stronger|higher)(?!\S)"
 )
 HELD_AT_A_TIME = rx(r"(?:(?:hold|own|in) )?(?P<n>\d+) (?:funds|etfs|assets|names|positions"
@@ -610,6 +611,10 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
         # to it; a rotation has no sell rule, so that move is the filter's
         t = consume([_FILTER_MOVE], t, lambda m: None)
     t = consume([ROT_COMPARE], t, lambda m: None)
+    if lookback is not None:
+        # "only if it's up over those 6 months": the lookback said again (another period is
+        # left to refuse)
+        t = _OVER_THOSE.sub(lambda m: " " if days(m, "p") == lookback else m.group(0), t)
     t = consume([ROT_BY, ROT_SELL_REST], t, lambda m: None)
     state.t = t
     state.understood.append("rotation among " + ", ".join(symbols))
@@ -646,6 +651,8 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
     )
 
 
+# "over those 6 months", "in that period of 6 months": the lookback said again
+_OVER_THOSE = rx(rf"(?:over|in|during|across) (?:those|these|that|the same|the) {period('p')}")
 # what is left of "if none went up, switch to BIL" once BIL was read as the alternative
 _FILTER_MOVE = rx(r"(?:, )?(?:and |then )?sell(?: everything| it| them| all)?(?= [,.;⋄!]| ?$)")
 

@@ -26,7 +26,8 @@ _CONTROLS = {
 _RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|(?:i |we )?(?:also )?(?:keep|kept"
                 r"|put|place)"
                 # ("exit only on a 10% trailing stop": the control, said as the only way out)
-                r"|(?:exit|sell|get out) only (?:on|with|via|by|through|at)"
+                r"|(?:exit|sell|get out) only (?:on|with|via|by|through|at)|protected by|just"
+                r"|the only (?:exit|sell rule|way out) is"
                 r"|only (?:exit|sell|get out) (?:on|with|via|by|through|at))"
                 r" )?(?:a |an )?")
 # "take profit at +15%", "stop loss at -6%": the sign says the side the control already names
@@ -36,7 +37,9 @@ _ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| poi
           r"|what (?:i|we) paid(?: for it)?|where (?:i|we) (?:bought|got in|entered)(?: it)?)")
 # "a 6% stop loss from the entry price", "stop at -4% from entry": said from where it counts
 _FROM_ENTRY = rf"(?: (?:from|off|below|under) {_ENTRY}| below(?= [,.;!⋄]| ?$))?"
-_FROM_PEAK = (r"(?: (?:from|off|below) (?:the )?(?:highest|peak|high|top)(?: close| price)?"
+# "a 12% profit target from the entry price", "take-profit 12% over my buy price"
+_TAKE_FROM_ENTRY = rf"(?: (?:from|off|above|over) {_ENTRY})?"
+_FROM_PEAK = (r"(?: (?:from|off|below) (?:the |its )?(?:highest|peak|high|top)(?: close| price)?"
               r"(?: (?:since|after) (?:i bought|we bought|i buy|buying|the entry|entry|purchase"
               r"|it was bought))?)?")
 # "on any trade", "per position": one position, whichever it is
@@ -61,6 +64,13 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                     r"|drawdown|retracement) (?:from|off) (?:the |its )?(?:peak|high|highest"
                     r"|top|max|maximum)(?: (?:close|price|point))?(?: (?:since|after) (?:i bought"
                     r"|we bought|i buy|buying|the entry|entry|purchase|it was bought))?")),
+    # "a trailing stop that sells if it drops 10% from its high since entry": the stop, then
+    # what it does
+    ("trailing", rx(rf"{_RISK_PREFIX}trailing stop(?: loss)? (?:that|which) (?:sells|exits|closes"
+                    r"|gets me out)(?: it| the position)?(?: out)? (?:if|when|once) (?:it|the price"
+                    r"|price) (?:drops|falls|declines|slips|goes down) (?:by )?"
+                    rf"{NUMP}{_FROM_PEAK}"
+                    r"(?: (?:since|after) (?:entry|the entry|buying|i bought))?")),
     # "trail 8%", "trailing 8%": the trailing stop said with the verb
     ("trailing", rx(rf"(?:, )?(?:and )?(?:trail|trailing|trail it|trail by)(?: at| by)? {NUMP}"
                     rf"{_FROM_PEAK}")),
@@ -68,7 +78,12 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                 r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"
                 rf"|i'm|we are) (?:up|higher) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?")),
     # "sell on an 8% trailing stop or 12% profit": a gain said as the profit
-    ("take", rx(rf"(?:, )?(?:or |and )?(?:at |on )?(?:a )?{NUMP} (?:profit|gain)(?: target)?")),
+    ("take", rx(rf"(?:, )?(?:or |and )?(?:at |on )?(?:a )?{NUMP} (?:profit|gain)(?: target| take)?"
+                rf"{_TAKE_FROM_ENTRY}")),
+    # "a stop at entry minus 5%", "a target at entry plus 12%": the level said from the entry
+    ("stop", rx(rf"{_RISK_PREFIX}(?:hard )?(?:stop loss|stop)(?: at| of)? {_ENTRY} minus {NUMP}")),
+    ("take", rx(rf"{_RISK_PREFIX}(?:profit )?(?:target|take profit|profit target)(?: at| of)?"
+                rf" {_ENTRY} plus {NUMP}")),
     # "at +20% profit or -10% loss": the loss said as the loss
     ("stop", rx(rf"(?:, )?(?:or |and )?(?:at |on )?(?:a )?(?:- )?{NUMP} loss(?: limit)?")),
     # "get out ... or if I'm down 7%": the loss from entry, as "up 3%" is the gain
@@ -99,8 +114,8 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                 rf" (?:by )?{NUMP} (?:below|under|from|off) {_ENTRY}")),
     (
         "stop",
-        rx(rf"{_RISK_PREFIX}{NUMP} (?:hard )?(?:stop loss|stop|hard stop|max(?:imum)? loss|loss"
-           rf" limit){_FROM_ENTRY}{_ON_IT}"),
+        rx(rf"{_RISK_PREFIX}(?:- )?{NUMP} (?:hard )?(?:stop loss|stop|hard stop|max(?:imum)? loss"
+           rf"(?: stop)?|loss limit){_FROM_ENTRY}{_ON_IT}"),
     ),
     (
         "stop",
@@ -131,13 +146,13 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"{_RISK_PREFIX}(?:take profit|profit target|profit take|target)(?: of| at| set at)?"
             # (not "Target 40% VTI, 20% EFA": the weights a portfolio aims at)
             rf"(?: a)? {_SIGNED}{NUMP}(?! (?:in |of |to )?{SYM}(?!\S))"
-            rf"(?: (?:gain|profit|above {_ENTRY}|up))?"
+            rf"(?: (?:gain|profit|(?:above|over|from|off) {_ENTRY}|up))?"
             # "stop at 10% below entry, target 30% above": above the entry said before
             r"(?: above(?= [,.;!⋄]| ?$))?"
         ),
     ),
     ("take", rx(rf"{_RISK_PREFIX}{NUMP} (?:take profit|profit target|profit take|gain target)"
-                rf"{_FROM_ENTRY}{_ON_IT}")),
+                rf"{_TAKE_FROM_ENTRY}{_ON_IT}")),
     # "3 percent stop, 12% target": a bare target next to the stop is the profit target
     ("take", rx(rf"{_RISK_PREFIX}{NUMP} target(?! (?:volatility|vol|weight|allocation|annual"
                 r"|yearly|risk)(?!\S))")),
@@ -170,6 +185,10 @@ _HOLD_N = (r"(?P<n>\d+) (?:trading )?(?P<u>days|day|bars|bar|sessions|session|we
 _TIME_EXIT_END = (r"(?= [,;.⋄!?:-]| ?$| (?:and|or|but|then|no|regardless|anyway|whichever|if"
                   r"|unless|even|at|max|maximum|tops|happened|happens|whatever)(?!\S))")
 TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
+    # "sell after a 5-day hold", "exit after a 10 bar holding period"
+    rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out|close(?: it| the position| the trade)?)"
+       r"(?: it| them)? after an? (?P<n>\d+) (?:trading )?(?P<u>day|bar|session|week|month)"
+       rf" (?:hold|holding period|hold period){_TIME_EXIT_END}"),
     # "exit when it's up 3% or after 5 days": after another exit was taken out
     rx(rf"⋄ (?:, )?(?:or|and) (?:after|in|at) {_HOLD_N}(?: (?:held|in the trade|of holding))?"),
     rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out|close(?: it| the position| the trade)?)"

@@ -62,12 +62,13 @@ _LEXICON = frozenset(words(
     put puts keep kept keeps hold held holds move moved moves switch switched rotate rotated
     swap swapped swaps getting left leave should would will can buy buys bought uninvested idle
     leftover unused used needed picked chosen allocated qualify pass make cut at until till
-    next please ⋄ whose slice slices want wants must need needs sell sells sold"""
+    next please ⋄ whose slice slices want wants must need needs sell sells sold zero or"""
 )) | {"negative", "down", "lost", "losing", "fell", "red", "positive", "up", "gained", "rose",
       "risen", "gone", "gain", "rise", "made", "belowzero", "abovezero"}
 # "below zero" and the like, the only way a comparison word may stand in such a sentence
-_BELOW_ZERO = re.compile(r"(?<!\S)(?:below|under|<|less than) (?:zero|0)(?!\S)")
-_ABOVE_ZERO = re.compile(r"(?<!\S)(?:above|over|>|more than|greater than) (?:zero|0)(?!\S)")
+_BELOW_ZERO = re.compile(r"(?<!\S)(?:below|under|<|less than) (?:zero|0)(?: %| percent)?(?!\S)")
+_ABOVE_ZERO = re.compile(r"(?<!\S)(?:above|over|>|more than|greater than) (?:zero|0)"
+                         r"(?: %| percent)?(?!\S)")
 
 _PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?P<u>" + "|".join(
     sorted((re.escape(u) for u in UNIT_DAYS), key=len, reverse=True)) + r")(?!\S)")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import cast
 
 from generator.providers.offline.allocation import ALL_IN, AMOUNT_PATTERNS, EQUAL, FIXED_PATTERNS
 from generator.providers.offline.framing import (
@@ -57,7 +58,8 @@ from generator.spec import (
 
 # word pairs that are verbs of a rule, so a segment holding one is no title
 _RULE_PAIRS = frozenset({("go", "long"), ("going", "long"), ("get", "long"), ("get", "out"),
-                         ("go", "short"), ("get", "in"), ("go", "flat"), ("as", "long")})
+                         ("go", "short"), ("get", "in"), ("go", "flat"), ("as", "long"),
+                         ("get", "into")})
 
 
 _MACD_SETTINGS = re.compile(
@@ -68,8 +70,8 @@ _MACD_SETTINGS = re.compile(
 
 
 _STANDARD_MACD = rx(
-    r"(?:with |using )?(?:the )?(?:standard|default|classic|usual) (?P<a>\d+)(?: /| ,)? "
-    r"(?P<b>\d+)(?: /| ,)? (?P<c>\d+)(?: settings?| parameters?| params)?"
+    r"(?:with |using )?(?:the )?(?:standard|default|classic|usual) (?P<a>\d+)(?: /| ,| -)? "
+    r"(?P<b>\d+)(?: /| ,| -)? (?P<c>\d+)(?: settings?| parameters?| params)?"
 )
 
 
@@ -111,6 +113,10 @@ _MACD_SETTINGS_APART = rx(
 _DEFAULT_SETTINGS = rx(r"(?:\( )?(?:with |using |on )?(?:the )?(?:standard|default|usual|normal)"
                        r" (?:settings|parameters|params)(?: \))?")
 _DEFAULTS = re.compile(rf" {_TRIPLE} ")
+_NAMED_PARTS = rx(r"(?:\( )?(?:fast(?: ema| length| period)? (?P<a>\d+) ,"
+                  r" slow(?: ema| length| period)? (?P<b>\d+) , signal(?: line| length| period)?"
+                  r" (?P<c>\d+)|(?P<a2>\d+) ema , (?P<b2>\d+) ema , (?P<c2>\d+) (?:signal|sig))"
+                  r"(?: \))?")
 _SAME_SETTINGS = rx(r"(?:with|using|on) (?:those|the|these) same (?:settings|parameters|params"
                     r"|numbers)")
 
@@ -147,7 +153,7 @@ _PORTFOLIO_FIRST = rx(rf"^(?:{EQUAL.pattern}) {SYM}(?: ,| /| &)?(?: and)? {SYM}"
 # "a 60/40 split of SPY and AGG. Rebalance once a quarter.", "Invest in SPY / TLT / GLD in equal
 # parts. Rebalance once a year.": a split and its funds said first
 _RATIO_FIRST = re.compile(rf"(?:(?<!\S)\d+ / \d+(?: / \d+)*(?!\S)|(?<!\S)(?:equally|evenly"
-                          r"|equal parts|equal weights?|each)(?!\S)).*(?<!\S){SYM}(?!\S)"
+                          rf"|equal parts|equal weights?|each)(?!\S)).*(?<!\S){SYM}(?!\S)"
                           rf".*(?<!\S){SYM}(?!\S)|(?<!\S){SYM}(?!\S).*(?<!\S){SYM}(?!\S)"
                           r".*(?<!\S)(?:equally|evenly|equal parts|equal weights?|each)(?!\S)")
 
@@ -268,6 +274,10 @@ def extract_standard_macd(state: ParseState) -> None:
     # ("Classic 60/40, 60% SPY ...": three numbers after "classic" are MACD settings only when
     # the text speaks of a MACD)
     if re.search(r"(?<!\S)macd(?!\S)", state.t):
+        # "(12 ema, 26 ema, 9 signal)", "fast 12, slow 26, signal 9": the settings, their parts
+        # named
+        state.t = _NAMED_PARTS.sub(lambda m: " ( {} , {} , {} ) ".format(
+            *(m.group(k) or m.group(f"{k}2") for k in "abc")), state.t)
         state.t = squash(_STANDARD_MACD.sub(handler, state.t))
         if not _OTHER_SETTINGS.search(state.t):
             # "buy when MACD crosses over its signal on QQQ (12, 26, 9)", "... using 12/26/9",
@@ -278,6 +288,10 @@ def extract_standard_macd(state: ParseState) -> None:
                 " 12 , 26 , 9 ")), state.t))
     if state.macd_params is not None:
         state.t = squash(_SAME_SETTINGS.sub(" ", state.t))
+    # "crosses above the 9-period signal line": the signal line, when 9 is its period
+    signal = 9 if state.macd_params is None else state.macd_params[2]
+    state.t = re.sub(rf"(?<!\S)(?:the |its )?{signal} (?:period|day|bar) signal(?: line)?(?!\S)",
+                     " the signal line ", state.t)
 
 
 # "... sell a close below the 20-day low. Classic Donchian.", "momentum regime filter
@@ -501,7 +515,8 @@ _BB_SETTINGS = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,| is| ar
                           r"(?: (?:with|w /|and|at))?"
                           rf"(?: (?P<k>\d+(?:\.\d+)?)(?: {BB_STD_WORDS})?)?(?!\S)")
 # "Bollinger bands (20, 2)": both settings in brackets
-_BB_BRACKET = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: ,| :)? \( (?P<p>\d+) ,"
+_BB_BRACKET = re.compile(r"(?<!\S)(?:bollinger(?: bands?)?|bb|bbs)(?: strategy| system| setup)?"
+                         r"(?: ,| :)? \( (?P<p>\d+) ,"
                          r" (?P<k>\d+(?:\.\d+)?) \)(?!\S)")
 
 
@@ -634,8 +649,9 @@ def _say_title_lines(title: Title, body: str) -> str:
             _, kind, fast, slow = setting
             unit = "ema" if kind == IndicatorKind.ema else "sma"
             for n in (fast, slow):
-                body = re.sub(rf"(?<!\S)the {n}(?! (?:day|days|week|weeks|%|percent)(?!\S))"
-                              rf"(?!\S)", f"the {n} day {unit}", body)
+                # (not "the 9 ema": the line already said, its kind with it)
+                body = re.sub(rf"(?<!\S)the {n}(?! (?:day|days|week|weeks|%|percent|sma|ema|ma"
+                              rf"|dma|period)(?!\S))(?!\S)", f"the {n} day {unit}", body)
             # "the fast ema crosses over the slow one": the title's pair
             for word, n in (("fast", fast), ("slow", slow)):
                 body = re.sub(rf"(?<!\S)(?:the )?{word}(?:er)? (?:one|line|{_MA_KIND})(?!\S)",
@@ -650,10 +666,22 @@ def _say_title_lines(title: Title, body: str) -> str:
             _, period, width = setting
             # ("the lower one": the title named the bands)
             # ("exit above the middle.": the band left out at the end of its rule)
-            body = re.sub(r"(?<!\S)(?:the )?(?P<w>lower|upper|middle|top|bottom|mid)(?: bollinger)?"
-                          r"(?: (?:band|one)(?! \()(?!\S)|(?<=the middle)(?= [.,;!⋄]| ?$| and"
-                          r" | or ))",
-                          rf"the \g<w> bollinger band ( {period} , {width:g} )", body)
+            # ("the 20-day, 2-standard-deviation lower band": the title's settings said again
+            # on the band are its; other settings are left to refuse)
+            said_period, said_width = cast(int, period), cast(float, width)
+
+            def band(m: re.Match[str], period: int = said_period,
+                     width: float = said_width) -> str:
+                said_p, said_k = m.group("p"), m.group("k")
+                if (said_p and int(said_p) != period) or (said_k and float(said_k) != width):
+                    return m.group(0)
+                return f"the {m.group('w')} bollinger band ( {period} , {width:g} )"
+
+            body = re.sub(r"(?<!\S)(?:the )?(?:(?P<p>\d+) day(?: ,)? )?(?:(?P<k>\d+(?:\.\d+)?)"
+                          rf" (?:{BB_STD_WORDS}) )?(?:the )?"
+                          r"(?P<w>lower|upper|middle|top|bottom|mid)"
+                          r"(?: bollinger)?(?: (?:band|one)(?! \()(?!\S)|(?<=the middle)(?= [.,;!⋄]"
+                          r"| ?$| and | or ))", band, body)
         if setting[0] == "stochastic":
             body = re.sub(r"(?<!\S)(?<!stochastic )% (?P<w>k|d)(?!\S)",
                           rf"the {setting[1]} day stochastic % \g<w>", body)

@@ -303,6 +303,17 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<v>split|divide|spread)(?: up)? (?:my|the|our|all my|all the|all of my) (?:money"
         r"|cash|capital|account|portfolio|funds|savings)(?= (?:between|among|across|over|into)"
         r" )"), r" \g<v> "),
+    # "buy and hold QQQ when SPY ...", "if SPY ..., buy and hold QQQ": a rule's buy, not the
+    # portfolio held for good (which is said with no condition)
+    (rx(rf"buy and hold (?P<s>{SYM})(?= (?:when|whenever|while|as long as|if|once|only|provided)"
+        r"(?!\S))"), r" hold \g<s> "),
+    (rx(rf"(?P<c>(?:if|when|whenever|once) [^;.⋄]+? , )buy and hold (?P<s>{SYM})"),
+     r"\g<c>buy \g<s>"),
+    # "reset to the target weights every quarter": the rebalance
+    (rx(r"(?:reset|go back|return|put it back|bring it back|set it back) to (?:the )?(?:target"
+        r"|original|starting|chosen|equal) (?:weights|allocation|allocations|mix|split"
+        r"|percentages)"),
+     " rebalance "),
     # "SPY=60% AGG=40%": a fund's weight said as its value
     (rx(rf"(?P<s>{SYM}) = (?P<n>\d+(?:\.\d+)?) %(?: ,)?"), r" \g<s> \g<n> % , "),
     # "Buy: QQQ when RSI(14) < 30", "**Buy when:** RSI(14) < 30": a label, then its rule
@@ -1071,11 +1082,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|fifths|half and half)"), _equal_shares),
     # "a three way split between SPY, TLT and GLD", "split my money 4 ways across ...": an equal
     # split, when the count is the text's own
-    (rx(r"(?:an? |the )?(?P<n>\d) (?:way|ways) (?:equal )?split(?: (?:between|among|across|of"
-        r"|in|into))?"), _ways_split),
+    (rx(r"(?:an? |the )?(?:even |equal )?(?P<n>\d) (?:way|ways) (?:equal |even )?split(?:"
+        r" (?:between|among|across|of|in|into))?"), _ways_split),
     (rx(r"(?:split|divide|divided|splitting)(?: it| everything| (?:my|the|our) (?:money|account"
-        r"|portfolio|capital|cash))? (?P<n>\d) ways(?: equally| evenly)?(?: (?:between|among"
-        r"|across|in|into))?"), _ways_split),
+        r"|portfolio|capital|cash))?(?: equally| evenly)? (?P<n>\d) ways(?: equally| evenly)?"
+        r"(?: (?:between|among|across|in|into))?"), _ways_split),
     # "SPY/EFA/EEM, hold top 1 by 9-month return", "VTI EFA EEM -- hold top 3 by 6-mo mom": the
     # universe said first, then the rotation's pick
     (rx(rf"(?P<l>{SYM}(?:(?: ,| /| &| \+)? {SYM})+)(?: ,| :| -| - -)? (?:hold |buy |own |pick"
@@ -1577,7 +1588,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Every year go back to 50/50": the schedule's rebalance
     # (only to the split said before: "60% VTI 40% AGG, once a year put it back to 70/30" is
     # another split, left to refuse)
-    (rx(r"(?:go|come|get|set it|put it|bring it|reset it|reset|move) back to (?:the )?"
+    (rx(r"(?:go|come|get|set it|put it|bring it|reset it|reset|move|rebalance|rebalance it"
+        r"|rebalanced) back to (?:the )?"
         r"(?P<r>\d+ / \d+(?: / \d+)*)"), _back_to_the_split),
     (rx(r"(?:(?<=^ )|(?<=[.;:⋄] ))(?:start|starting|begin|beginning) with(?= \d+ / \d+ )"), " "),
     # "Max loss 4%.": the stop
@@ -2216,6 +2228,35 @@ _MIDLINE = re.compile(r"(?<=the )(?:midline|mid line|mid band|mid bb|center line
                       r"|centerline|centreline|center band|centre band|basis line)(?!\S)")
 
 
+# "buy on a bullish MACD crossover (MACD line crossing above signal)": the crossing said again in
+# brackets, in its own direction (the other direction is left to refuse)
+_MACD_SAID_AGAIN = rx(r"(?P<w>(?P<s>bull|bullish|bear|bearish) (?:macd )?(?:signal(?: line)? )?"
+                      r"(?:cross|crossover|crosses over|crossing)) \( (?:the )?macd(?: line)?"
+                      r" (?:crossing|crosses|crossed) (?P<d>above|over|up|below|under|down)"
+                      r"(?: through)? (?:the |its )?signal(?: line)? \)")
+
+
+def _macd_said_again(m: re.Match[str]) -> str:
+    up = m.group("s").startswith("bull")
+    return m.group("w") if up == (m.group("d") in ("above", "over", "up")) else m.group(0)
+
+
+# "sell once it's above the middle band (the 20-day SMA)": the middle band said again as what it is
+_MIDDLE_GLOSS = re.compile(r"(?<=middle band )\( (?:the |a |its )?(?P<n>\d+) day (?:sma|simple"
+                           r" moving average|moving average|ma|average) \)")
+
+
+def _middle_band_gloss(text: str) -> str:
+    """The gloss taken out when its period is the bands' (the only period of days the text says
+    elsewhere, or none: the default 20); another period is left to refuse."""
+    def said_again(m: re.Match[str]) -> str:
+        rest = text[:m.start()] + text[m.end():]
+        others = set(re.findall(r"(?<!\S)(\d+) day(?!\S)", rest)) or {"20"}
+        return " " if others == {m.group("n")} else m.group(0)
+
+    return _MIDDLE_GLOSS.sub(said_again, text)
+
+
 # "buy on the bullish signal line crossover", in a text about MACD: MACD crossing above its
 # signal line (with no MACD named, a bullish cross of nothing named stays refused)
 _BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line)? )?(?:cross"
@@ -2464,8 +2505,10 @@ def expand_shorthands(state: ParseState) -> None:
         # in a text about the bands
         text = re.sub(r"(?<=the )(?P<w>middle|upper|lower) line(?!\S)", r"\g<w> band", text)
         text = _MIDLINE.sub("middle band", text)
+        text = _middle_band_gloss(text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
     if re.search(r"(?<!\S)macd(?!\S)", text):
+        text = _MACD_SAID_AGAIN.sub(_macd_said_again, text)
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
         if "macd crosses above the signal line" in text:
             text = _BEARISH_MACD.sub(" when macd crosses below the signal line ", text)
