@@ -882,7 +882,8 @@ def run_grid(
             kind = "refused" if outcome.refused else "WRONG SPEC"
             failed.append(f"    {kind}: {text}\n        {outcome.why[:160]}")
     share = right / count
-    print(f"{name:12} {right:4}/{count} ({share:.0%})")
+    wrong = sum(line.startswith("    WRONG SPEC") for line in failed)
+    print(f"{name:12} {right:4}/{count} ({share:.0%}), wrong specs {wrong}")
     weakest = sorted((ok / n, key, ok, n) for key, (ok, n) in per_value.items() if ok < n)
     for _, (slot, value), ok, n in weakest[: 3 if show else 0]:
         print(f"    {slot:6} {ok}/{n}  {value}")

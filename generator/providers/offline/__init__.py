@@ -175,6 +175,16 @@ Defaults and conventions
   Bare conditions as the first clause, before a sell rule said in full and with no buy verb
   anywhere, are the buy rule; before a bare sell verb ("when X, sell") they stay the sell's. A
   question in brackets with no number or fund is the writer's doubt.
+* Twenty-second round (constructs read as grids of their parts, `bench/construct_grids.py`): a
+  pair of averages is one pair however it is named ("9 and 21 EMA", "EMA 9/21", "9-21",
+  "9 over 21", "fast 9 / slow 21", "EMA(9)/EMA(21)", "9 ema x 21 ema"), and its crossings said
+  by direction, by speed ("the fast crosses above the slow"), by period ("the 9 crosses over the
+  21"), as "it", or bare after a buy verb; a crossing said again in brackets in its own direction
+  is the same crossing (the other direction is refused). A schedule in brackets is a schedule,
+  never a remark. A fall "from the peak/high" is the trailing stop, never a stop from entry.
+  A fund a title names is traded when the rules trade none and every condition is one other
+  fund's (with "it" as a condition's subject, refused). Settings said apart from the MACD, in a
+  text whose only indicator with settings is the MACD, are its settings.
 * Schedule: daily for rule strategies and monthly for weights/rotation strategies unless said.
 * A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
 * Clauses read as bags of words over a closed lexicon, when no pattern took them: a rotation's

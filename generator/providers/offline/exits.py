@@ -33,6 +33,9 @@ EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # ("sell the cross back": the event said as the object)
     (rx(rf"(?:, )?(?:and |otherwise |else )?{_SELL}{_SELL_OBJ} (?:(?:on|at|with|after|upon) |(?=the"
         rf" )){_OPPOSITE}"), "opposite"),
+    # ("can it also sell automatically when the opposite cross happens?": the event, said to happen)
+    (rx(rf"(?:, )?(?:and )?{_SELL}{_SELL_OBJ}(?: automatically)? {_WHEN} {_OPPOSITE}"
+        r" (?:happens|occurs|comes|shows up|hits)(?= [,;.?!⋄]| ?$)"), "opposite"),
     (rx(rf"(?:, )?(?:and )?{_SELL}{_SELL_OBJ} {_WHEN} (?:it|they|the lines?) "
         r"cross(?:es)? back(?: (?:below|under|down|above|over|up|the other way))?"
         r"(?= (?:,|;|\.|⋄|and|with|plus)(?!\S)| ?$)"), "opposite"),

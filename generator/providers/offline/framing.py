@@ -53,6 +53,16 @@ from generator.spec import (
 
 # -- small talk ----------------------------------------------------------------------------------
 SMALL_TALK: list[re.Pattern[str]] = [
+    # "... flat while it's below zero. default MACD.": the defaults, said as a fragment
+    rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?:with |using )?(?:the )?(?:default|standard|normal|usual)"
+       r" (?:macd|rsi|bollinger bands?|bb)(?= [.;!⋄]| ?$)"),
+    # "Take profit at 8%. Other than that I want HYG ...": a bridge between two parts of the text
+    rx(r"(?:(?<=^ )|(?<=[.;:!⋄] ))(?:other than that|apart from that|besides that|aside from"
+       r" that)(?: ,)?"),
+    # "buy GLD on a breakout and let it run with a 15% trailing stop": holding, said as a wish
+    # (the stop after it is read as the stop)
+    rx(r"(?:and )?let (?:it|them|the trade|the position|the winners?) (?:run|ride)"
+       r"(?= with | [,.;!⋄]| ?$)"),
     # "(on daily data)": the bars every rule here is read on
     rx(r"\( (?:on|using|with) daily (?:data|bars|closes|prices|candles|chart) \)"),
     # "I think it uses daily prices, that's fine.": the daily bars every rule here is read on

@@ -52,6 +52,13 @@ _SPELLED = tuple(sorted(words("""
 _COMPARISONS = frozenset({"above", "below", "under", "over"})
 
 
+def _one_letter_dropped(low: str, close: str) -> bool:
+    """Whether `low` is `close` with one letter inside it left out ("annualy" of "annually");
+    a letter left off the end ("quarter" of "quarterly") is another word."""
+    return len(close) == len(low) + 1 and any(
+        close[:i] + close[i + 1:] == low for i in range(len(close) - 1))
+
+
 def _fix_spelling(s: str) -> str:
     """Misspelt words corrected before the rewrites read them: comparison words from the typo
     table, and the closest trading word for a long unknown word (the rest of the typo table is
@@ -66,6 +73,8 @@ def _fix_spelling(s: str) -> str:
         if low in VOCAB or len(low) < 6:
             return word
         close = difflib.get_close_matches(low, _SPELLED, n=1, cutoff=0.85)
+        if close and _one_letter_dropped(low, close[0]):
+            return close[0]  # "annualy", "montly": a letter left out, never another form
         # "quarter" is not a misspelt "quarterly": another form of the word is left alone
         if not close or close[0].startswith(low[:-1]) or low.startswith(close[0][:-1]):
             return word
@@ -429,6 +438,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(?:401|403)\s?\(?[kb]\)?(?=\W|$)", "ira"),
     # "only if its return is > 0%": zero, with its percent sign
     (r"(?i)(above|below|over|under|than|[<>=])\s*0\s*(?:%|percent\b)", r"\1 0"),
+    (r"(?i)\beverytime\b", "every time"),
     # "a 60-40 mix of SPY and AGG", "60-40 SPY/AGG": a split written with a dash
     (r"(?<![\d.])(\d{1,2})\s*-\s*(\d{1,2})(?![\d.%])(?=\s+(?:mix|split|portfolio|allocation|blend"
      r"|of\b|[A-Z]{2,5}\b))", r"\1/\2"),

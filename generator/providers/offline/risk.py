@@ -87,7 +87,8 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "at +20% profit or -10% loss": the loss said as the loss
     ("stop", rx(rf"(?:, )?(?:or |and )?(?:at |on )?(?:a )?(?:- )?{NUMP} loss(?: limit)?")),
     # "get out ... or if I'm down 7%": the loss from entry, as "up 3%" is the gain
-    ("stop", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
+    ("stop", rx(rf"(?:, )?(?:or |and |but )?(?:also )?(?:(?:sell|exit|get out|close(?: it)?"
+                r"|stop me out|get me out|take me out)(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"
                 rf"|i'm|we are|we're|the trade is)(?: ever)? (?:down|lower) (?:by )?{NUMP}"
                 rf"(?: (?:from|below|under) {_ENTRY})?")),
@@ -204,7 +205,7 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
        r"| each position| each trade| the position)?"
        rf"(?: for)? (?:at most |up to |a maximum of |exactly |just )?{_HOLD_N}"
        r"(?:(?: ,)? (?:and|then)"
-       r"(?: then)? (?:sell|exit|get out)(?: it)?| max"
+       r"(?: then)? (?:sell|exit|get out|out)(?: it)?| max"
        r"(?:imum)?)?" + _TIME_EXIT_END),
     # "sell TLT 10 days after buying it", "and sell it 10 days after entry"
     rx(rf"(?:, )?(?:and )?(?:then )?(?:no matter what (?:, )?)?(?:sell|exit|get out(?: of)?)"

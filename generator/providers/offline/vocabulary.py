@@ -212,10 +212,12 @@ MEANING_WORDS = frozenset(words(
     before until since while when whenever if once then immediately soon sooner later earlier
     early late quickly slowly partial partially gradually again back band bands bollinger
     signal histogram volatility vol breakout channel golden death fast slow
-    even filter filters absolute abs peak peaks drawdown"""
+    even filter filters absolute abs peak peaks drawdown sometimes often occasionally regularly
+    periodically frequently rarely seldom"""
 ))
 # ("peak": "exit on a 10% drop from the peak" was once read as a stop from entry with "from the
-# peak" ignored)
+# peak" ignored; "often", "sometimes": "rebalance often" is no schedule, never the monthly
+# default with the word ignored)
 # ("even": "sell ..., even if the RSI is above 80" says the if is no condition of the rule; a
 # leftover "even" is never ignored as if the condition after it were the rule's. "filter",
 # "absolute", "abs": "abs filter" is a rotation's momentum filter, never dropped unread)

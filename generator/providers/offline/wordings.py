@@ -123,6 +123,13 @@ def _equal_shares(m: re.Match[str]) -> str:
     return " equal weight "
 
 
+def _shares_each(m: re.Match[str]) -> str:
+    """ "thirds in A, B and C": each fund's share, when the text names that many funds."""
+    if len(set(symbols_in(m.string))) != _SHARE_COUNT[m.group("w")]:
+        return m.group(0)
+    return " 33.333333 % each " if m.group("w") == "thirds" else " 50 % each "
+
+
 def _names_that_many(m: re.Match[str]) -> bool:
     """Whether the text names as many funds as the count `n` the match says."""
     return len(set(symbols_in(m.string))) == int(m.group("n"))
@@ -299,6 +306,9 @@ _NOT_A_LABEL = ("(?<! it )(?<! them )(?<! this )(?<! spelled )(?<! laid )(?<! wr
 
 
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "QQQ long while the MACD ...": the fund first, then its verb and condition
+    (rx(rf"(?:(?<=^ )|(?<=[.;:!⋄] ))(?P<s>{SYM}) (?P<v>long|go long|buy|own|hold)"
+        r"(?= (?:while|when|whenever|if|as long as)(?!\S))"), r" \g<v> \g<s> "),
     # "split my money between SPY, TLT and GLD equally": whose money says nothing more
     (rx(r"(?P<v>split|divide|spread)(?: up)? (?:my|the|our|all my|all the|all of my) (?:money"
         r"|cash|capital|account|portfolio|funds|savings)(?= (?:between|among|across|over|into)"
@@ -1073,8 +1083,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?P<n>\d+) (?:funds|etfs|assets|tickers)(?: ,| :)?(?: namely| i\.e\.| which are| being)?"
         r"(?: ,| :)?(?= [A-Z])"), _counted_funds),
     # "thirds in A, B and C", "halves in A and B": equal shares
-    (rx(r"(?<!into )(?:in )?thirds(?= (?:in|between|across) )"), " 33.333333 % each "),
-    (rx(r"(?<!into )(?:in )?halves(?= (?:in|between|across) )"), " 50 % each "),
+    # (when the text names that many funds: "thirds in IWM and EFA" is left to refuse)
+    (rx(r"(?<!into )(?:in )?(?:equal )?(?P<w>thirds|halves)(?= (?:in|between|across) )"),
+     _shares_each),
     # "buy and hold, thirds: QQQ, IWM, GLD", "SPY and TLT split half and half": an equal split,
     # when the share is the text's own (thirds of three funds); else left to be refused
     (rx(r"(?:(?:split|divided?) (?:(?:my|the|our) (?:money|account|portfolio|capital|cash) )?)?"
