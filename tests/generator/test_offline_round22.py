@@ -534,3 +534,50 @@ def test_a_fund_before_its_verb_and_the_defaults_said_as_a_fragment() -> None:
     # other settings said as a fragment are not the defaults
     _refused("TLT long while the MACD histogram is above zero, flat while it's below zero. "
              "Faster MACD.")
+
+
+# -- readers from the second held-out grid, on sentences of my own -----------------------------
+def test_the_macds_other_words() -> None:
+    for text in ("Trade DBC with the MACD. Buy when the MACD line moves up across its trigger "
+                 "line; sell when it crosses its signal line to the downside.",
+                 "DBC. Indicator: MACD (12/26/9). If MACD crosses > signal, buy; sell on the "
+                 "MACD/signal bearish cross.",
+                 "DBC swing idea. I use the MACD set to the default 12-26-9. Open a long when the "
+                 "MACD line cross above the signal line, sell when it crosses below."):
+        spec = _parse(text)
+        assert spec.symbols == ["DBC"], text
+        assert _conds(spec.entry) == ["macd crosses_above macd_signal"], text
+        assert _conds(spec.exit) == ["macd crosses_below macd_signal"], text
+
+
+def test_stops_and_targets_labelled_by_side_and_said_as_levels() -> None:
+    spec = _parse("Buy HYG when it closes above its 50-day high. Risk side: cut the loss if it "
+                  "falls 4% below what I paid. Profit side: TP +9% from entry.")
+    assert (spec.risk.stop_loss_pct, spec.risk.take_profit_pct) == (4, 9)
+    spec = _parse("Buy HYG when it closes above its 50-day high. Max 4% loss from entry. Lock in "
+                  "gains once it rises 9% over my buy price.")
+    assert (spec.risk.stop_loss_pct, spec.risk.take_profit_pct) == (4, 9)
+    spec = _parse("Buy HYG when it closes above its 50-day high; SL at -4% from the entry, target "
+                  "is 9% above what I paid.")
+    assert (spec.risk.stop_loss_pct, spec.risk.take_profit_pct) == (4, 9)
+    # a sell rule's label stays the label of its rule
+    spec = _parse("HYG - entry: close > sma 100. exit: close < sma 100")
+    assert _conds(spec.exit) == ["price lt sma100"]
+
+
+def test_trailing_stops_and_bands_in_more_words() -> None:
+    spec = _parse("Buy VTI when it finishes the day above its 100-day SMA. The only sell signal is "
+                  "an 11% drop from its high since entry.")
+    assert _conds(spec.entry) == ["price gt sma100"] and spec.risk.trailing_stop_pct == 11
+    spec = _parse("Buy VTI when it closes above its 100-day SMA, 11% trailing SL, no other sell "
+                  "rule.")
+    assert spec.risk.trailing_stop_pct == 11
+    spec = _parse("I'm looking at EWJ. Buy when it closes outside the lower Bollinger band; sell "
+                  "when the price is above the center Bollinger line.")
+    assert spec.symbols == ["EWJ"] and _conds(spec.exit) == ["price gt bb_middle20"]
+    spec = _parse("EWJ: buy when price closes below BB lower (20,2); sell above the basis line "
+                  "(middle band).")
+    assert _conds(spec.entry) == ["price lt bb_lower20"]
+    spec = _parse("Idea #3: buy EWJ when the close is under the 30 day / 2.5 sd lower band; sell "
+                  "above the midle band.")
+    assert _conds(spec.entry) == ["price lt bb_lower30[2.5]"]

@@ -135,7 +135,7 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|filter|filters|trend filter|market filter|rule|rules|setup|timeframe|steps|instrument"
        r"|instruments|note|notes|allocation|market|exit rule|entry rule|position sizing|sizing rule"
        r"|risk rule|risk rules|constraints|constraint|task|objective|goal|money management"
-       r"|signal|signals|logic"
+       r"|signal|signals|logic|risk side|profit side|loss side|indicator|indicators"
        # (a platform's name for the exit's label: "short-circuit: close the long when ...")
        r"|short circuit)"
        r" (?::|-|=)(?= \S)"),

@@ -318,7 +318,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "sl 3 tp 8": bare numbers up to 50 after the shorthand are percentages
     (r"(?i)\b(sl|tp)\s*(\d{1,2}(?:\.\d+)?)\b(?!\s*%)(?!\.\d)",
      lambda m: f"{m.group(1)} {m.group(2)}%" if float(m.group(2)) <= 50 else m.group(0)),
-    (r"(?i)\bsl\b(?=\s*(?:[:=@]|at|of)?\s*\d)", "stop loss"),
+    (r"(?i)\bsl\b(?=\s*(?:[:=@]|at|of)?\s*[-+]?\s*\d)", "stop loss"),
     # "TS 7%", "7% TS": a trailing stop, abbreviated (only beside its percentage)
     (r"(?i)\bts\b(?=\s*(?:[:=@]|at|of)?\s*\d+(?:\.\d+)?\s*%)", "trailing stop"),
     (r"(?i)(?<=%)\s*ts\b", " trailing stop"),
@@ -439,6 +439,28 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "only if its return is > 0%": zero, with its percent sign
     (r"(?i)(above|below|over|under|than|[<>=])\s*0\s*(?:%|percent\b)", r"\1 0"),
     (r"(?i)\beverytime\b", "every time"),
+    (r"(?i)\bprof+it\b", "profit"),
+    (r"(?i)\bmidle\b", "middle"),
+    # "Idea #2:": the writer's numbering of their ideas, no rule's number
+    (r"(?i)\b(idea|strategy|setup|system|plan|version|v)\s*(?:#|no\.?\s*|number\s+)(\d+)\s*:",
+     r"\1:"),
+    # "it finishes the day above its 50-day SMA": its close
+    (r"(?i)\b(?:finishes|finished|ends|ended|closes out|closed out) the (?:day|session)"
+     r"\s+(above|below|over|under)\b", r"closes \1"),
+    (r"(?i)\btrailing\s+sl\b", "trailing stop"),
+    # "BB lower (20,2)": the band's side said after the bands
+    (r"(?i)\bbb\s+(lower|upper|middle|mid)\b", r"\1 bb"),
+    # "the 20 day / 2 sd lower band": the two settings, one after the other
+    (r"(?i)\b(\d+)\s*(day|period)s?\s*/\s*(\d+(?:\.\d+)?)\s*(sd|std|stdev|standard deviations?)\b",
+     r"\1 \2 , \3 \4"),
+    # "closes outside the lower Bollinger band": beyond it
+    (r"(?i)\boutside (?:of )?the lower\b", "below the lower"),
+    (r"(?i)\boutside (?:of )?the upper\b", "above the upper"),
+    (r"(?i)\bstop[\s-]?los\b", "stop loss"),
+    (r"(?i)\btp\b(?=\s*(?:[:=@]|at|of)?\s*[-+]?\s*\d)", "take profit"),
+    # "if MACD crosses > signal": the crossing's direction written as a sign
+    (r"(?i)\bcross(es|ed|ing)?\s*>\s*(?!=)", r"cross\1 above "),
+    (r"(?i)\bcross(es|ed|ing)?\s*<\s*(?!=)", r"cross\1 below "),
     # "a 60-40 mix of SPY and AGG", "60-40 SPY/AGG": a split written with a dash
     (r"(?<![\d.])(\d{1,2})\s*-\s*(\d{1,2})(?![\d.%])(?=\s+(?:mix|split|portfolio|allocation|blend"
      r"|of\b|[A-Z]{2,5}\b))", r"\1/\2"),
@@ -455,8 +477,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "sell at +12%", "sell at -5%": the gain or the loss that closes the position, written
     # with its sign
     # (a clause of its own: "sell at +5% or -3%" is read whole by the risk patterns)
-    (r"(?i)\b((?:sell|exit|close|out|get out)(?: it| them)? at )([+-])\s*(\d+(?:\.\d+)?)\s*%"
-     r"(?=\s*(?:[.,;!?)]|$|and\s+[a-z]))",
+    (r"(?i)\b((?:sell|exit|close|out|get out|cash out|take profits?)(?: it| them)? at )([+-])\s*"
+     r"(\d+(?:\.\d+)?)\s*%"
+     r"(?=\s*(?:[.,;!?)]|$|and\s+[a-z]|from\s+(?:the\s+|my\s+)?(?:entry|buy|purchase)))",
      lambda m: f"{m.group(1)}{m.group(3)}% {'gain' if m.group(2) == '+' else 'loss'}"),
     # "take profits at +15%": a gain written with its sign
     (r"(?i)\b((?:at|of|hits|reaches|to|is up|gets to) )\+(?=\d)", r"\1"),

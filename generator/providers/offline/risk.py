@@ -27,7 +27,7 @@ _RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|(?:i |we )?(?:al
                 r"|put|place)"
                 # ("exit only on a 10% trailing stop": the control, said as the only way out)
                 r"|(?:exit|sell|get out) only (?:on|with|via|by|through|at)|protected by|just"
-                r"|the only (?:exit|sell rule|way out) is"
+                r"|the only (?:exit|sell rule|way out|sell signal|exit signal|exit rule) is"
                 r"|only (?:exit|sell|get out) (?:on|with|via|by|through|at))"
                 r" )?(?:a |an )?")
 # "take profit at +15%", "stop loss at -6%": the sign says the side the control already names
@@ -59,11 +59,14 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "exit on a 10% drop from the peak", "sell after a 12% decline off its high": the fall from
     # the highest point since the buy (never the stop from entry, which the pattern of "on a 7%
     # loss" below reads when no peak is said)
-    ("trailing", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?"
-                    rf"(?:at|on|after|with|upon) (?:a )?{NUMP} (?:drop|decline|fall|pullback"
+    ("trailing", rx(r"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)?"
+                    r"(?: only)? )?"
+                    r"(?:(?:at|on|after|with|upon) (?:a )?|(?:(?<=is )|(?<=^ )|(?<=[.;:!⋄,-] ))"
+                    rf"(?:an? )?){NUMP} (?:drop|decline|fall|pullback"
                     r"|drawdown|retracement) (?:from|off) (?:the |its )?(?:peak|high|highest"
                     r"|top|max|maximum)(?: (?:close|price|point))?(?: (?:since|after) (?:i bought"
-                    r"|we bought|i buy|buying|the entry|entry|purchase|it was bought))?")),
+                    r"|we bought|i buy|buying|the entry|entry|purchase|it was bought|i got in"
+                    r"|we got in|i entered|getting in))?")),
     # "a trailing stop that sells if it drops 10% from its high since entry": the stop, then
     # what it does
     ("trailing", rx(rf"{_RISK_PREFIX}trailing stop(?: loss)? (?:that|which) (?:sells|exits|closes"
@@ -80,6 +83,14 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "sell on an 8% trailing stop or 12% profit": a gain said as the profit
     ("take", rx(rf"(?:, )?(?:or |and )?(?:at |on )?(?:a )?{NUMP} (?:profit|gain)(?: target| take)?"
                 rf"{_TAKE_FROM_ENTRY}")),
+    # "Max 5% loss from entry": the most a position may lose
+    ("stop", rx(rf"(?:, )?(?:and )?(?:a )?(?:max|maximum) {NUMP} (?:loss|drawdown)"
+                rf"(?: (?:per|on each|on any) (?:trade|position))?{_FROM_ENTRY}")),
+    # "lock in gains once it rises 12% over my buy price": the gain that closes the position
+    ("take", rx(rf"(?:, )?(?:and )?(?:lock in|take|bank|book) (?:the |my )?(?:gains?|profits?)"
+                r" (?:once|when|if|as soon as) (?:it|the price|price) (?:rises|gains|climbs"
+                rf"|goes up|is up|is|has risen|has gained) (?:by )?{NUMP}"
+                rf"(?: (?:from|off|above|over) {_ENTRY})?")),
     # "a stop at entry minus 5%", "a target at entry plus 12%": the level said from the entry
     ("stop", rx(rf"{_RISK_PREFIX}(?:hard )?(?:stop loss|stop)(?: at| of)? {_ENTRY} minus {NUMP}")),
     ("take", rx(rf"{_RISK_PREFIX}(?:profit )?(?:target|take profit|profit target)(?: at| of)?"
@@ -88,11 +99,13 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("stop", rx(rf"(?:, )?(?:or |and )?(?:at |on )?(?:a )?(?:- )?{NUMP} loss(?: limit)?")),
     # "get out ... or if I'm down 7%": the loss from entry, as "up 3%" is the gain
     ("stop", rx(rf"(?:, )?(?:or |and |but )?(?:also )?(?:(?:sell|exit|get out|close(?: it)?"
-                r"|stop me out|get me out|take me out)(?: it)? )?(?:when"
+                r"|stop me out|get me out|take me out|cut (?:the|my) loss(?:es)?|cut losses)"
+                r"(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"
                 rf"|i'm|we are|we're|the trade is)(?: ever)? (?:down|lower) (?:by )?{NUMP}"
                 rf"(?: (?:from|below|under) {_ENTRY})?")),
-    ("stop", rx(rf"(?:, )?(?:or |and )?(?:(?:also )?(?:sell|exit|get out|close(?: it)?)(?: it)?"
+    ("stop", rx(rf"(?:, )?(?:or |and )?(?:(?:also )?(?:sell|exit|get out|close(?: it)?"
+                r"|cut (?:the|my) loss(?:es)?|cut losses)(?: it)?"
                 r"(?: regardless| anyway| in any case)? )?(?:when"
                 r"|if|once|as soon as) (?:it|the price|price|the position|i|we)(?: is| am| are)?"
                 r" (?:falls?|drops?|goes|gets|closes|is|am|are|trades)(?: down)? (?:by )?"
@@ -144,7 +157,8 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "take",
         rx(
-            rf"{_RISK_PREFIX}(?:take profit|profit target|profit take|target)(?: of| at| set at)?"
+            rf"{_RISK_PREFIX}(?:take profit|profit target|profit take|target)(?: of| at| set at"
+            r"| is| =)?"
             # (not "Target 40% VTI, 20% EFA": the weights a portfolio aims at)
             rf"(?: a)? {_SIGNED}{NUMP}(?! (?:in |of |to )?{SYM}(?!\S))"
             rf"(?: (?:gain|profit|(?:above|over|from|off) {_ENTRY}|up))?"

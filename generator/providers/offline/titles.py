@@ -81,6 +81,10 @@ _TRIPLE = r"(?P<a>\d+)(?: /| ,)? (?P<b>\d+)(?: /| ,)?(?: and)? (?P<c>\d+)"
 
 
 _OWN_MACD = [
+    # "I use the MACD w/ 12 26 9": the writer's MACD and its settings
+    rx(rf"(?:(?:i|we) (?:use|run|trade|like) |indicator :? )(?:the |a )?macd (?:with|w /|using|at"
+       r"|on|set to) (?:the )?(?:default |standard |usual |normal )?"
+       rf"(?:settings |params )?{_TRIPLE}(?: settings?| params)?"),
     rx(rf"(?:i (?:run|use|like|prefer|trade) )?(?:a |an |my )?(?:faster|slower|different|custom"
        r"|non standard|non-standard|tweaked|own|quicker|tighter) macd(?: (?:than|from|instead of)"
        r" (?:the )?(?:default|usual|standard|normal)(?: 12 / 26 / 9| 12 , 26 , 9| 12 26 9)?"
@@ -117,6 +121,9 @@ _NAMED_PARTS = rx(r"(?:\( )?(?:fast(?: ema| length| period)? (?P<a>\d+) ,"
                   r" slow(?: ema| length| period)? (?P<b>\d+) , signal(?: line| length| period)?"
                   r" (?P<c>\d+)|(?P<a2>\d+) ema , (?P<b2>\d+) ema , (?P<c2>\d+) (?:signal|sig))"
                   r"(?: \))?")
+_MACD_NAMED_ALONE = rx(r"(?:(?<=^ )|(?<=[.;:!⋄] ))(?:indicator :? )?(?:i use |we use |using |use )?"
+                       rf"(?:the |a )?macd(?: indicator)?(?: \( {_TRIPLE} \))?(?: ,)?(?: ⋄)?"
+                       r"(?= [.;!⋄]| ?$)")
 _SAME_SETTINGS = rx(r"(?:with|using|on) (?:those|the|these) same (?:settings|parameters|params"
                     r"|numbers)")
 
@@ -288,6 +295,10 @@ def extract_standard_macd(state: ParseState) -> None:
                 " 12 , 26 , 9 ")), state.t))
     if state.macd_params is not None:
         state.t = squash(_SAME_SETTINGS.sub(" ", state.t))
+    # "Indicator: MACD.", "I use the MACD with the normal settings.": the indicator named as a
+    # sentence of its own, when the rules use it
+    if len(re.findall(r"(?<!\S)macd(?!\S)", state.t)) > 1:
+        state.t = _MACD_NAMED_ALONE.sub(lambda m: handler(m) if m.group("a") else " ", state.t)
     # "crosses above the 9-period signal line": the signal line, when 9 is its period
     signal = 9 if state.macd_params is None else state.macd_params[2]
     state.t = re.sub(rf"(?<!\S)(?:the |its )?{signal} (?:period|day|bar) signal(?: line)?(?!\S)",

@@ -306,6 +306,15 @@ _NOT_A_LABEL = ("(?<! it )(?<! them )(?<! this )(?<! spelled )(?<! laid )(?<! wr
 
 
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "Backtesting EEM with Bollinger Bands.": the fund traded, with what
+    (rx(rf"(?:i'm |i am |i want to |please )?(?:backtesting|backtest|testing|test) (?P<s>{SYM})"
+        r"(?= (?:with|using)(?!\S))"), r" trade \g<s> "),
+    # "I'm looking at EEM.": the fund, said as a sentence of its own
+    (rx(rf"(?:(?<=^ )|(?<=[.;:!⋄] ))(?:i'm|i am|im) (?:looking at|watching|interested in|focused on"
+        rf"|thinking about) (?P<s>{SYM})(?= [.;!⋄]| ?$)"), r" trade \g<s> "),
+    # "open a long when ...": the buy
+    (rx(r"open (?:a |the )?long(?: position| trade)?(?= (?:when|whenever|if|once|on|in)(?!\S))"),
+     " buy "),
     # "QQQ long while the MACD ...": the fund first, then its verb and condition
     (rx(rf"(?:(?<=^ )|(?<=[.;:!⋄] ))(?P<s>{SYM}) (?P<v>long|go long|buy|own|hold)"
         r"(?= (?:while|when|whenever|if|as long as)(?!\S))"), r" \g<v> \g<s> "),
@@ -2236,7 +2245,8 @@ def _substitutes(state: ParseState, text: str) -> str:
 # a text about Bollinger bands: the bands named, or one of their outer bands
 _BANDS_NAMED = re.compile(r"(?<!\S)(?:bollinger|bb|bbs|(?:lower|upper|bottom|top) bands?)(?!\S)")
 _MIDLINE = re.compile(r"(?<=the )(?:midline|mid line|mid band|mid bb|center line|centre line"
-                      r"|centerline|centreline|center band|centre band|basis line)(?!\S)")
+                      r"|centerline|centreline|center band|centre band|basis line"
+                      r"|(?:center|centre|mid|middle) bollinger (?:line|band))(?!\S)")
 
 
 # "buy on a bullish MACD crossover (MACD line crossing above signal)": the crossing said again in
@@ -2245,6 +2255,28 @@ _MACD_SAID_AGAIN = rx(r"(?P<w>(?P<s>bull|bullish|bear|bearish) (?:macd )?(?:sign
                       r"(?:cross|crossover|crosses over|crossing)) \( (?:the )?macd(?: line)?"
                       r" (?:crossing|crosses|crossed) (?P<d>above|over|up|below|under|down)"
                       r"(?: through)? (?:the |its )?signal(?: line)? \)")
+
+
+# "the trigger line" (the signal line's other name), "moves up across the signal line", "crosses
+# its signal line to the downside", "the MACD/signal bullish cross": the MACD's words, as read
+_MACD_WORDS = rx(r"(?P<c>macd(?: line)?) cross (?P<cd>above|below|over|under)"
+                 r"|(?P<t>trigger line)|(?P<v>moves|goes|cuts|crosses|breaks) (?P<d>up|down)"
+                 r" (?:across|through|over|under) (?P<o>the |its )?signal(?: line)?"
+                 r"|crosses (?P<o2>the |its )?"
+                 r"signal(?: line)? (?:to|on) the (?P<d2>upside|downside)|(?:the )?macd / signal"
+                 r" (?P<b>bullish|bearish|bull|bear) (?:cross|crossover)")
+
+
+def _macd_words(m: re.Match[str]) -> str:
+    if m.group("c"):
+        return f"{m.group('c')} crosses {m.group('cd')}"  # ("the MACD line cross above")
+    if m.group("t"):
+        return "signal line"
+    if m.group("b"):
+        # (the bearish one is the opposite crossing, as "sell on the bearish cross" is read)
+        return "the bullish macd cross" if m.group("b").startswith("bull") else "the bearish cross"
+    up = (m.group("d") or m.group("d2")) in ("up", "upside")
+    return f"crosses {'above' if up else 'below'} the signal line"
 
 
 def _macd_said_again(m: re.Match[str]) -> str:
@@ -2265,6 +2297,9 @@ def _middle_band_gloss(text: str) -> str:
         others = set(re.findall(r"(?<!\S)(\d+) day(?!\S)", rest)) or {"20"}
         return " " if others == {m.group("n")} else m.group(0)
 
+    # ("above the basis line (middle band)": its other name, in brackets)
+    text = re.sub(r"(?<=middle band )\( (?:the )?(?:middle|mid|center|centre|basis) (?:band|line)"
+                  r" \)", " ", text)
     return _MIDDLE_GLOSS.sub(said_again, text)
 
 
@@ -2519,6 +2554,8 @@ def expand_shorthands(state: ParseState) -> None:
         text = _middle_band_gloss(text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
     if re.search(r"(?<!\S)macd(?!\S)", text):
+        # (twice: "moves up across its trigger line" once the trigger line is the signal line)
+        text = _MACD_WORDS.sub(_macd_words, _MACD_WORDS.sub(_macd_words, text))
         text = _MACD_SAID_AGAIN.sub(_macd_said_again, text)
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
         if "macd crosses above the signal line" in text:
