@@ -581,3 +581,20 @@ def test_trailing_stops_and_bands_in_more_words() -> None:
     spec = _parse("Idea #3: buy EWJ when the close is under the 30 day / 2.5 sd lower band; sell "
                   "above the midle band.")
     assert _conds(spec.entry) == ["price lt bb_lower30[2.5]"]
+
+
+def test_a_trailing_stop_under_the_top_since_the_buy_is_no_band_and_no_reason() -> None:
+    # "10% under the top since I bought" gave the buy rule a second condition below the upper
+    # Bollinger band ("the top" read as a band in a text naming none) and took "since I bought"
+    # out as a reason: a wrong spec, fixed at both causes
+    spec = _parse("Buy SPY when it closes above its 50-day SMA. Run a trailing stop 10% under the "
+                  "top since I bought. No other exit.")
+    assert _conds(spec.entry) == ["price gt sma50"]
+    assert spec.risk.trailing_stop_pct == 10
+    # in a text about the bands, "the top" is still the upper band
+    spec = _parse("Bollinger on EEM: buy below the lower band, sell at the top.")
+    assert _conds(spec.exit) == ["price gt bb_upper20"]
+    # and "since" that gives a reason is still a reason
+    spec = _parse("Buy SPY when it closes above its 200-day SMA and sell when it closes below, "
+                  "since trends tend to persist.")
+    assert _conds(spec.exit) == ["price lt sma200"]

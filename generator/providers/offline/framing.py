@@ -1157,7 +1157,9 @@ def _rationale(state: ParseState, found: list[str], m: re.Match[str]) -> str:
 # bounces, and ...", "... at least 5 days so I don't get whipsawed"
 # (in brackets too: "... 2% below the 200 day (to avoid whipsaws)")
 _TRAILING_REASON = re.compile(
-    r"(?<!\S)(?P<po>\( )?(?P<why>(?P<open>because|since"
+    # ("since I bought" is the time a trailing stop counts from, never a reason)
+    r"(?<!\S)(?P<po>\( )?(?P<why>(?P<open>because|since(?! (?:i|we) (?:bought|got in|entered"
+    r"|opened|first bought)| (?:the )?entry| buying| purchase| then)"
     r"|so (?:i|we) (?:don't|do not|won't|will not|can|can't)"
     # the writer's feeling, after the rule it explains: "..., I'm scared of losing everything"
     r"|(?<=, )(?:i'm|i am|we're|we are|i get|i feel|i got) (?:scared|afraid|worried|nervous"

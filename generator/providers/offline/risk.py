@@ -23,7 +23,8 @@ _CONTROLS = {
     "take": ("take_profit_pct", "take profit"),
 }
 # ("please also put a seven percent trailing stop on it": the control, and the verb placing it)
-_RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|(?:i |we )?(?:also )?(?:keep|kept"
+_RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|run|then run"
+                r"|(?:i |we )?(?:also )?(?:keep|kept"
                 r"|put|place)"
                 # ("exit only on a 10% trailing stop": the control, said as the only way out)
                 r"|(?:exit|sell|get out) only (?:on|with|via|by|through|at)|protected by|just"
@@ -39,9 +40,9 @@ _ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| poi
 _FROM_ENTRY = rf"(?: (?:from|off|below|under) {_ENTRY}| below(?= [,.;!⋄]| ?$))?"
 # "a 12% profit target from the entry price", "take-profit 12% over my buy price"
 _TAKE_FROM_ENTRY = rf"(?: (?:from|off|above|over) {_ENTRY})?"
-_FROM_PEAK = (r"(?: (?:from|off|below) (?:the |its )?(?:highest|peak|high|top)(?: close| price)?"
-              r"(?: (?:since|after) (?:i bought|we bought|i buy|buying|the entry|entry|purchase"
-              r"|it was bought))?)?")
+_FROM_PEAK = (r"(?: (?:from|off|below|under|beneath) (?:the |its )?(?:highest|peak|high|top)"
+              r"(?: close| price)?(?: (?:since|after) (?:i bought|we bought|i buy|buying|the entry"
+              r"|entry|purchase|it was bought|i got in|we got in))?)?")
 # "on any trade", "per position": one position, whichever it is
 _A_TRADE = (r" (?:on|in|per|for) (?:(?:any|a|one|each|every|a single|the) )?(?:trade|position"
             r"|holding)")

@@ -1466,8 +1466,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "TLT's RSI is also below 25": "also" joins nothing here
     (rx(r"(?P<v>is|are|was|were|closes|trades) also"), r" \g<v> "),
     # "sell at the middle", "back to the upper": the band named before
+    # (only in a text about bands: "10% under the top since I bought" is the trailing stop's peak)
     (rx(r"(?P<p>at|to|above|over|below|under|through) the (?P<w>middle|mid|upper|lower|top"
-        r"|bottom)(?= [,;.⋄]| and | or | ?$)"), r" \g<p> the \g<w> band "),
+        r"|bottom)(?= [,;.⋄]| and | or | ?$)"),
+     lambda m: (f" {m.group('p')} the {m.group('w')} band "
+                if _BANDS_NAMED.search(m.string) or re.search(r"(?<!\S)bands?(?!\S)", m.string)
+                else m.group(0))),
     # "55 day entry / 20 day exit": a Donchian breakout in and out
     (rx(rf"(?:(?:a |the )?donchian(?: channels?)?(?: breakout| system)?(?: (?:on|for)"
         rf" (?P<sym>{SYM}))?(?: ,| :| -)? )?(?P<a>\d+) day (?:entry|entries|high entry)"
