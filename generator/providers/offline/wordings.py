@@ -2247,7 +2247,8 @@ def _substitutes(state: ParseState, text: str) -> str:
 
 
 # a text about Bollinger bands: the bands named, or one of their outer bands
-_BANDS_NAMED = re.compile(r"(?<!\S)(?:bollinger|bb|bbs|(?:lower|upper|bottom|top) bands?)(?!\S)")
+_BANDS_NAMED: re.Pattern[str] = re.compile(
+    r"(?<!\S)(?:bollinger|bb|bbs|(?:lower|upper|bottom|top) bands?)(?!\S)")
 _MIDLINE = re.compile(r"(?<=the )(?:midline|mid line|mid band|mid bb|center line|centre line"
                       r"|centerline|centreline|center band|centre band|basis line"
                       r"|(?:center|centre|mid|middle) bollinger (?:line|band))(?!\S)")
