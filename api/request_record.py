@@ -85,13 +85,15 @@ class RequestRecord:
         services = getattr(scope["app"].state, "services", None) if "app" in scope else None
         if services is not None:
             route = scope.get("route")  # the template, never the raw path
-            services.monitoring.http.observe(scope["method"], getattr(route, "path", "other"),
-                                             status, time.perf_counter() - started)
+            template = getattr(route, "path_format", None) or getattr(route, "path", "other")
+            services.monitoring.http.observe(scope["method"], template, status,
+                                             time.perf_counter() - started)
 
     @staticmethod
     async def _audit(scope: Scope, status: int, request_id: str, changes: ChangeSet) -> None:
         route = scope.get("route")
-        path: str = getattr(route, "path", None) or scope.get("path", "")
+        path: str = (getattr(route, "path_format", None) or getattr(route, "path", None)
+                     or scope.get("path", ""))
         if path in SELF_AUDITED:
             return
         request = Request(scope)

@@ -6,29 +6,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
-from starlette.convertors import Convertor, register_url_convertor
 
 from api.deps import AppDep, UserDep
+from api.routes import segments  # noqa: F401  (registers the `symbol` segment)
 from api.services.views import Day, FetchJobView, MarketFetchBody, QuoteView, SymbolDetail
 
 router = APIRouter(prefix="/market-data", tags=["market data"])
-
-
-class _SymbolSegment(Convertor[str]):
-    """A symbol as one path segment, never one of this router's own words: `GET
-    /market-data/fetch` is then a method `/fetch` does not have (405, `Allow: POST`), not a
-    look-up of a symbol called "fetch"."""
-
-    regex = r"(?!(?:fetch|search|symbols|quote)(?:/|$))[^/]+"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return value
-
-
-register_url_convertor("symbol", _SymbolSegment())
 
 
 @router.get("/symbols")

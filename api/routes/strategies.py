@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import AppDep, UserDep
+from api.routes import segments  # noqa: F401  (registers the `strategy_id` segment)
 from api.routes.paging import PAGED, json_page
 from api.services.views import (
     DEFAULT_PAGE,
@@ -73,9 +74,8 @@ def list_strategies(
     return json_page(request, page)
 
 
-# `:int` keeps the literal `/strategies/import` out of this route: a GET of it is then a
-# method the path does not have (405), not an id that is no number (422).
-@router.get("/{strategy_id:int}", response_model=StrategyView)
+# (`:strategy_id`: never the literal `/strategies/import`, see `api.routes.segments`)
+@router.get("/{strategy_id:strategy_id}", response_model=StrategyView)
 def get_strategy(strategy_id: DbId, app: AppDep, user: UserDep) -> StrategyView:
     return app.strategies.get_strategy(user, strategy_id)
 

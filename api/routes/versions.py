@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import AppDep, UserDep
+from api.routes import segments  # noqa: F401  (registers the `strategy_id` segment)
 from api.services.views import (
     CloneBody,
     DbId,
@@ -42,7 +43,7 @@ def clone(strategy_id: DbId, body: CloneBody, app: AppDep, user: UserDep) -> Str
     return app.versions.clone_strategy(user, strategy_id, body.name)
 
 
-@router.delete("/strategies/{strategy_id:int}", status_code=204)  # `:int`: see GET's
+@router.delete("/strategies/{strategy_id:strategy_id}", status_code=204)  # see api.routes.segments
 def delete(strategy_id: DbId, app: AppDep, user: UserDep) -> Response:
     app.versions.delete_strategy(user, strategy_id)
     return Response(status_code=204)
