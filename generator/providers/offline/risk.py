@@ -91,7 +91,7 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("take", rx(rf"(?:, )?(?:and )?(?:lock in|take|bank|book) (?:the |my )?(?:gains?|profits?)"
                 r" (?:once|when|if|as soon as) (?:it|the price|price) (?:rises|gains|climbs"
                 rf"|goes up|is up|is|has risen|has gained) (?:by )?{NUMP}"
-                rf"(?: (?:from|off|above|over) {_ENTRY})?")),
+                rf"{_TAKE_FROM_ENTRY}")),
     # "a stop at entry minus 5%", "a target at entry plus 12%": the level said from the entry
     ("stop", rx(rf"{_RISK_PREFIX}(?:hard )?(?:stop loss|stop)(?: at| of)? {_ENTRY} minus {NUMP}")),
     ("take", rx(rf"{_RISK_PREFIX}(?:profit )?(?:target|take profit|profit target)(?: at| of)?"

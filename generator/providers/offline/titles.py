@@ -116,7 +116,6 @@ _MACD_SETTINGS_APART = rx(
     r" (?P<c2>\d+)(?: settings?| parameters?| params)?")
 _DEFAULT_SETTINGS = rx(r"(?:\( )?(?:with |using |on )?(?:the )?(?:standard|default|usual|normal)"
                        r" (?:settings|parameters|params)(?: \))?")
-_DEFAULTS = re.compile(rf" {_TRIPLE} ")
 _NAMED_PARTS = rx(r"(?:\( )?(?:fast(?: ema| length| period)? (?P<a>\d+) ,"
                   r" slow(?: ema| length| period)? (?P<b>\d+) , signal(?: line| length| period)?"
                   r" (?P<c>\d+)|(?P<a2>\d+) ema , (?P<b2>\d+) ema , (?P<c2>\d+) (?:signal|sig))"
@@ -261,16 +260,16 @@ def extract_standard_macd(state: ParseState) -> None:
     """ "with the standard 12 26 9 settings", "a faster MACD, 8/21/5" anywhere: the MACD
     settings of the rules."""
 
-    def handler(m: re.Match[str] | None) -> str:
-        assert m is not None
-        g = m.groupdict()
-        a, b, c = (int(g.get(k) or g[f"{k}2"]) for k in ("a", "b", "c"))
-        params = (a, b, c)
-        state.macd_params = state.settle(state.macd_params, params, "MACD settings", m.group(0))
+    def settled(params: tuple[int, int, int], said: str, sym: str | None = None) -> str:
+        state.macd_params = state.settle(state.macd_params, params, "MACD settings", said)
         state.understood.append("MACD settings " + "/".join(map(str, params)))
         # ("Using MACD 5,35,5 on TLT I want to be long ...": the fund said with them stays)
-        sym = m.groupdict().get("sym")
         return f" {sym} ⋄ " if sym else " ⋄ "
+
+    def handler(m: re.Match[str]) -> str:
+        g = m.groupdict()
+        a, b, c = (int(g.get(k) or g[f"{k}2"]) for k in ("a", "b", "c"))
+        return settled((a, b, c), m.group(0), g.get("sym"))
 
     for pattern in _OWN_MACD:
         # (read only when the rules name the MACD themselves: "... when that MACD crosses ...")
@@ -291,8 +290,8 @@ def extract_standard_macd(state: ParseState) -> None:
             # "... with the standard settings": settings said away from the MACD they set, in a
             # text whose only indicator with settings is the MACD
             state.t = squash(_MACD_SETTINGS_APART.sub(handler, state.t))
-            state.t = squash(_DEFAULT_SETTINGS.sub(lambda m: handler(_DEFAULTS.match(
-                " 12 , 26 , 9 ")), state.t))
+            state.t = squash(_DEFAULT_SETTINGS.sub(lambda m: settled((12, 26, 9), m.group(0)),
+                                                   state.t))
     if state.macd_params is not None:
         state.t = squash(_SAME_SETTINGS.sub(" ", state.t))
     # "Indicator: MACD.", "I use the MACD with the normal settings.": the indicator named as a

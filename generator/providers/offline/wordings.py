@@ -116,16 +116,19 @@ def _each_of_both(m: re.Match[str]) -> str:
     return f" {first} is {m.group('op')} its {line} and {second} is {m.group('op')} its {line} "
 
 
+def _names_as_many_as_the_share(m: re.Match[str]) -> bool:
+    """Whether the text names as many funds as the share `w` ("thirds": three) says."""
+    return len(set(symbols_in(m.string))) == _SHARE_COUNT[m.group("w")]
+
+
 def _equal_shares(m: re.Match[str]) -> str:
     """An equal split said by its share ("thirds"), when the text names that many funds."""
-    if len(set(symbols_in(m.string))) != _SHARE_COUNT[m.group("w")]:
-        return m.group(0)
-    return " equal weight "
+    return " equal weight " if _names_as_many_as_the_share(m) else m.group(0)
 
 
 def _shares_each(m: re.Match[str]) -> str:
     """ "thirds in A, B and C": each fund's share, when the text names that many funds."""
-    if len(set(symbols_in(m.string))) != _SHARE_COUNT[m.group("w")]:
+    if not _names_as_many_as_the_share(m):
         return m.group(0)
     return " 33.333333 % each " if m.group("w") == "thirds" else " 50 % each "
 
@@ -2262,10 +2265,10 @@ _MACD_SAID_AGAIN = rx(r"(?P<w>(?P<s>bull|bullish|bear|bearish) (?:macd )?(?:sign
                       r"(?: through)? (?:the |its )?signal(?: line)? \)")
 
 
-# "the trigger line" (the signal line's other name), "moves up across the signal line", "crosses
-# its signal line to the downside", "the MACD/signal bullish cross": the MACD's words, as read
+# "moves up across the signal line", "crosses its signal line to the downside", "the
+# MACD/signal bullish cross", "the MACD line cross above": the MACD's words, as read
 _MACD_WORDS = rx(r"(?P<c>macd(?: line)?) cross (?P<cd>above|below|over|under)"
-                 r"|(?P<t>trigger line)|(?P<v>moves|goes|cuts|crosses|breaks) (?P<d>up|down)"
+                 r"|(?P<v>moves|goes|cuts|crosses|breaks) (?P<d>up|down)"
                  r" (?:across|through|over|under) (?P<o>the |its )?signal(?: line)?"
                  r"|crosses (?P<o2>the |its )?"
                  r"signal(?: line)? (?:to|on) the (?P<d2>upside|downside)|(?:the )?macd / signal"
@@ -2275,8 +2278,6 @@ _MACD_WORDS = rx(r"(?P<c>macd(?: line)?) cross (?P<cd>above|below|over|under)"
 def _macd_words(m: re.Match[str]) -> str:
     if m.group("c"):
         return f"{m.group('c')} crosses {m.group('cd')}"  # ("the MACD line cross above")
-    if m.group("t"):
-        return "signal line"
     if m.group("b"):
         # (the bearish one is the opposite crossing, as "sell on the bearish cross" is read)
         return "the bullish macd cross" if m.group("b").startswith("bull") else "the bearish cross"
@@ -2559,8 +2560,8 @@ def expand_shorthands(state: ParseState) -> None:
         text = _middle_band_gloss(text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
     if re.search(r"(?<!\S)macd(?!\S)", text):
-        # (twice: "moves up across its trigger line" once the trigger line is the signal line)
-        text = _MACD_WORDS.sub(_macd_words, _MACD_WORDS.sub(_macd_words, text))
+        # ("the trigger line" is the signal line's other name)
+        text = _MACD_WORDS.sub(_macd_words, text.replace(" trigger line ", " signal line "))
         text = _MACD_SAID_AGAIN.sub(_macd_said_again, text)
         text = _BULLISH_MACD.sub(" when macd crosses above the signal line ", text)
         if "macd crosses above the signal line" in text:
