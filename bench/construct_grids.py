@@ -837,6 +837,24 @@ FILE_FACTS: dict[str, dict[str, str]] = {
     "hold": {"symbols": "SPY TLT GLD", "kind": "target_weights",
              "weights": "SPY=0.333333 TLT=0.333333 GLD=0.333333", "schedule": "yearly"},
     "time": {"symbols": "IWM", "entry": "down_streak ge 3", "exit": "none", "hold_bars": "5"},
+    # round 23: the constructs the blind corpus sets of round 22 failed on most
+    "market_filter": {"symbols": "IWM", "entry": "price@SPY gt sma200@SPY; rsi2 lt 10",
+                      "exit": "rsi2 gt 70"},
+    "macd_custom": {"symbols": "IWM", "entry": "macd[8,21,5] crosses_above macd_signal[8,21,5]",
+                    "exit": "macd[8,21,5] crosses_below macd_signal[8,21,5]"},
+    "minhold": {"symbols": "TLT", "entry": "sma20 crosses_above sma100",
+                "exit": "sma20 crosses_below sma100", "min_hold": "10"},
+    "shorthand": {"symbols": "IYR", "entry": "price lt sma200-5%", "exit": "price gt sma200",
+                  "stop": "10"},
+    "asides": {"symbols": "HYG", "entry": "up_streak ge 5", "exit": "none", "hold_bars": "10"},
+    "dual_momentum": {"kind": "momentum_rotation", "symbols": "VTI EFA", "top": "1",
+                      "lookback": "252", "positive": "yes", "alternative": "AGG",
+                      "schedule": "monthly"},
+    "rotation_top": {"kind": "momentum_rotation", "symbols": "SPY QQQ IWM EFA EEM TLT GLD VNQ",
+                     "top": "3", "lookback": "63", "positive": "yes", "alternative": "SHY",
+                     "schedule": "monthly"},
+    "rule_and_risk": {"symbols": "IWM", "entry": "price gt sma20", "exit": "price lt sma20",
+                      "stop": "5", "take": "10"},
 }
 
 

@@ -253,7 +253,7 @@ def test_no_indicator_exit_leaves_the_controls() -> None:
     spec = _parse("buy TIP when it closes above its 20-day SMA, no indicator exit, just a 3% stop "
                   "loss and a 6% profit target.")
     assert spec.exit is None and spec.risk.stop_loss_pct == 3
-    with pytest.raises(ParseError, match="no exit rule"):
+    with pytest.raises(ParseError, match="no stop, target or time exit"):
         _parse("buy TIP when it closes above its 20-day SMA, no indicator exit")
 
 

@@ -161,6 +161,11 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (rx(rf"{_CROSSES}(?: back)?(?: down| downward)? (?:below|under|beneath|down through"
         r"|downward through|down|downward|downwards|lower than|through to the downside)"
         r"|crosses (?:down|downward|downwards)"), "cb"),
+    # "crosses from below to above", "goes from under to over": the crossing, said by its sides
+    (rx(r"(?:crosses|cross|crossed|goes|go|moves|move|flips|flip|switches|switch)(?: back)?"
+        r" from (?:below|under|beneath) to (?:above|over)"), "ca"),
+    (rx(r"(?:crosses|cross|crossed|goes|go|moves|move|flips|flip|switches|switch)(?: back)?"
+        r" from (?:above|over) to (?:below|under|beneath)"), "cb"),
     (rx(rf"{_CROSSES}(?: through)?"), "c?"),
     (rx(rf"{_BREAKS} out(?: above| over| past| through)?"), "bu"),
     (rx(rf"{_BREAKS} down(?: below| under| through)?"), "bd"),

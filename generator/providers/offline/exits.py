@@ -14,7 +14,7 @@ import re
 from generator.providers.offline.allocation import ALT_PATTERNS, OTHERWISE_SELL
 from generator.providers.offline.phrases import SYM, rx, split_at_marks, take
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import CONSUMED
+from generator.providers.offline.vocabulary import CONSUMED, NO_OTHER_EXIT
 
 _SELL = (r"(?:sell|sells|selling|exit|exits|get out|out|close(?: it| the position)?|dump it|dump"
          r"|flatten|flatten out|flat|go flat)")
@@ -76,6 +76,9 @@ EXIT_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # "buy VTI on the golden cross and then never sell": no exit, not even the opposite crossing
     (rx(r"(?:, )?(?:and )?never sell(?: it| them)?(?: ,)?(?: never sell)?(?= [.;!,⋄]| ?$)"),
      "none"),
+    # the rewrites' "no other exit" (`vocabulary.NO_OTHER_EXIT`): the risk controls close
+    # positions, and a rule said as a state gets no sell rule of its negation
+    (rx(rf"(?:, )?{NO_OTHER_EXIT}(?= [.;!,⋄]| ?$)"), "controls"),
     # "else flat", "otherwise out", "flat otherwise"
     (
         rx(r"(?:, )?(?:and )?(?:else|otherwise|if not)(?: ,)? (?:go |be |stay |get )?(?:flat|out"
@@ -222,6 +225,7 @@ def _read_exit_clauses(state: ParseState) -> None:
 
 _LABELS = {
     "none": "none (never sell)",
+    "controls": "only by the stop, target or time exit",
     "opposite": "the opposite crossing",
     "negate": "when the buy condition no longer holds",
     "negate_any": "when any buy condition fails",

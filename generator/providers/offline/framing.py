@@ -293,6 +293,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|lol|haha|not a pro(?: here)?|no pro here|new to this|i'm new|im new|first time here"
        r"|no matter what(?! (?:the )?(?:[a-z0-9]+ ){0,3}(?:says|say|shows|does|tells me"
        r"|signals)(?!\S))|in any case|just in case|to be safe|for safety)(?: !| \.| ,)*"),
+    # "one more thing: ...", "oh, and one last thing -": what follows is one more part
+    rx(r"(?:(?<=^ )|(?<=[.;,!⋄] ))(?:oh )?(?:,? )?(?:and |also )?(?:1|one) (?:more|last|other)"
+       r" thing(?: :| ,| -| \.)?(?= )"),
     # no sell rule of the writer's own: "idk when to sell tbh", "i don't have a sell idea lol"
     # (a crossing then sells on the opposite one, as with no word of selling; a state is refused
     # for want of a sell rule)

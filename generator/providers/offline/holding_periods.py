@@ -62,7 +62,8 @@ def _bars(clause: str) -> int | None:
 
 
 # -- a minimum hold ------------------------------------------------------------------------------
-_NOT = frozenset(words("don't dont do not never no can't cannot won't shouldn't mustn't"))
+_NOT = frozenset(words("don't dont do not never no can't cannot won't shouldn't mustn't"
+                      " ignore ignoring"))
 _WAITS = frozenset(words("until before during within first least minimum min"))
 _MIN_LEXICON = _NOT | _WAITS | _CLOSES | _HOLDS | frozenset(words(
     """let it them the position trade i i've we we've have has had held owned own been is it's
@@ -70,15 +71,21 @@ _MIN_LEXICON = _NOT | _WAITS | _CLOSES | _HOLDS | frozenset(words(
     buy purchase days matter what whatever happens regardless even if want that this exit rule
     once
     kick kicks in can could trigger triggers fire fires allowed to act acted acting on counts
-    count applies apply matters takes take effect"""))
+    count applies apply matters takes take effect signal signals old"""))
 # "no matter what the RSI says", "even if the RSI is high": whatever the sell rule says, the
 # hold comes first (a level said there -- "even if the RSI is above 80" -- is no such aside)
 _WHATEVER_SAYS = re.compile(r"(?<!\S)(?:no matter what (?:the )?(?:[a-z0-9]+ ){0,3}(?:says|say"
                             r"|shows|does|tells me|signals)"
                             r"|even if (?:the )?(?:rsi|macd|price|indicator|signal|sell signal"
-                            r"|exit signal|sell rule|exit rule|rule|it)(?: is| gets| goes| says"
-                            r"| fires| triggers| looks)?(?: (?:high|low|overbought|oversold|sell"
-                            r"|up|down|good|bad|great|so))?)(?!\S)")
+                            r"|exit signal|sell rule|exit rule|rule|it|averages|moving averages"
+                            r"|lines|mas|smas|emas|crossover|cross)(?: is| gets| goes| says"
+                            r"| fires| triggers| looks| (?:cross|crosses|flip|flips)(?: back)?)?"
+                            r"(?: (?:high|low|overbought|oversold|sell|up|down|good|bad|great|so"
+                            r"|over|under|the other way))?)(?!\S)")
+# "the sell waits until then", said after the hold: the hold said again
+_WAITS_UNTIL_THEN = re.compile(r"^(?:and )?(?:the |my |any )?(?:sell|exit|selling)"
+                               r"(?: rule| signal)? (?:waits|has to wait|must wait|will wait"
+                               r"|can wait) (?:until|till) (?:then|that|after that)$")
 
 
 def _min_hold_bars(clause: str) -> int | None:
@@ -113,10 +120,12 @@ def read_min_holds(state: ParseState) -> None:
         return True
 
     def take(piece: str) -> str:
-        """The clause taken when it is a minimum hold, else the hold said after its last "but"
+        """The clause taken when it is a minimum hold (or says again that the sell waits for
+        one read before), else the hold said after its last "but"
         ("sell when it's above 50 - but don't let the sell rule kick in until I've held at
         least 3 days", its dash gone)."""
-        if read(piece):
+        if read(piece) or ("min_hold_bars" in state.risk
+                           and _WAITS_UNTIL_THEN.match(piece.strip())):
             return f" {CONSUMED} "
         head, _, tail = piece.rpartition(" but ")
         return f"{head} {CONSUMED} " if head.strip() and read(tail) else piece

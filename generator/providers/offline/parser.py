@@ -21,6 +21,7 @@ from generator.providers.offline.allocation import (
 from generator.providers.offline.corrections import apply_corrections
 from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
+from generator.providers.offline.filter_notes import check_entry_only, extract_filter_notes
 from generator.providers.offline.framing import strip_small_talk, take_lone_symbol
 from generator.providers.offline.indicators import extract_family_timeframes, extract_named_lines
 from generator.providers.offline.narration import retell_in_present
@@ -46,6 +47,7 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     strip_small_talk,
     retell_in_present,
     apply_corrections,
+    extract_filter_notes,
     expand_shorthands,
     extract_pullbacks,
     extract_standard_macd,
@@ -82,6 +84,7 @@ def _read(state: ParseState) -> StrategySpec:
             break
     if spec is None:
         spec = parse_signal(state)
+    check_entry_only(state, spec)
     check_title(state, spec)
     return apply_side(state, spec)
 

@@ -25,7 +25,7 @@ _CONTROLS = {
 # ("please also put a seven percent trailing stop on it": the control, and the verb placing it)
 _RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|run|then run"
                 r"|(?:i |we )?(?:also )?(?:keep|kept"
-                r"|put|place)"
+                r"|put(?: in| on)?|place)"
                 # ("exit only on a 10% trailing stop": the control, said as the only way out)
                 r"|(?:exit|sell|get out) only (?:on|with|via|by|through|at)|protected by|just"
                 r"|the only (?:exit|sell rule|way out|sell signal|exit signal|exit rule) is"

@@ -164,6 +164,11 @@ def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | Non
     mode = state.exit_mode
     if mode == "none":  # "... and then never sell": held until a risk control, if any
         return None
+    if mode == "controls":  # "no other sell rule": the stop, target or time exit is the exit
+        if risk_closes(state):
+            return None
+        raise state.fail("the text says there is no other exit, but no stop, target or time "
+                         "exit was given (e.g. 'with a 10% trailing stop')")
     if any(isinstance(c, Rule) for c in entry.conditions):  # nested groups
         if mode == "opposite":
             raise state.fail("'the cross back' needs exactly one crossing in the buy rule")

@@ -236,7 +236,8 @@ def parse_signal(state: ParseState) -> StrategySpec:
         state.understood.append("entry: when the switch condition does not hold")
     else:
         entry_rule = make_rule(state, entry, "entry")
-    if exit_rule is not None and state.exit_mode is not None:
+    if exit_rule is not None and state.exit_mode not in (None, "controls"):
+        # ("sell when A, no other exit": the sell rule said is the exit, as the words say)
         raise state.fail("two sell rules were given; say one of them")
     if exit_rule is not None and exit_rule.model_dump() == entry_rule.model_dump():
         # "buy SPY whenever A, and sell SPY whenever A": every day would buy and sell at once

@@ -93,6 +93,9 @@ class ParseState:
     # opposite crossing), "negate" (the entry no longer holds), "negate_any" (any entry
     # condition fails), "negate_all" (every entry condition fails)
     exit_mode: str | None = None
+    # "the SPY filter is only for buying": funds (or "" for "the filter") a note says only the
+    # buy rule reads, checked against the spec (filter_notes.py)
+    entry_only: list[str] = field(default_factory=list)
     # "the weekly MACD": indicator kinds computed on resampled bars (indicators.py)
     family_timeframes: dict[IndicatorKind, str] = field(default_factory=dict)
     # "the monthly close is above the 10-month SMA", "monthly bars": N-month averages are on

@@ -116,9 +116,18 @@ _MACD_SETTINGS_APART = rx(
     r" (?P<c2>\d+)(?: settings?| parameters?| params)?")
 _DEFAULT_SETTINGS = rx(r"(?:\( )?(?:with |using |on )?(?:the )?(?:standard|default|usual|normal)"
                        r" (?:settings|parameters|params)(?: \))?")
-_NAMED_PARTS = rx(r"(?:\( )?(?:fast(?: ema| length| period)? (?P<a>\d+) ,"
-                  r" slow(?: ema| length| period)? (?P<b>\d+) , signal(?: line| length| period)?"
-                  r" (?P<c>\d+)|(?P<a2>\d+) ema , (?P<b2>\d+) ema , (?P<c2>\d+) (?:signal|sig))"
+# (each part: "fast 8", "a fast length of 8", "fast EMA = 8"; between them ",", "/", "and")
+_PART_SEP = r"(?: ,| /| ;| -)?(?: and)?"
+
+
+def _part(name: str, group: str) -> str:
+    return (rf"(?:a |the )?{name}(?: ema| length| period| line| ma)?(?: of| =| :| at)?"
+            rf" (?P<{group}>\d+)")
+
+
+_NAMED_PARTS = rx(rf"(?:\( )?(?:{_part('fast', 'a')}{_PART_SEP} {_part('slow', 'b')}{_PART_SEP}"
+                  rf" {_part('signal', 'c')}"
+                  r"|(?P<a2>\d+) ema , (?P<b2>\d+) ema , (?P<c2>\d+) (?:signal|sig))"
                   r"(?: \))?")
 _MACD_NAMED_ALONE = rx(r"(?:(?<=^ )|(?<=[.;:!⋄] ))(?:indicator :? )?(?:i use |we use |using |use )?"
                        rf"(?:the |a )?macd(?: indicator)?(?: \( {_TRIPLE} \))?(?: ,)?(?: ⋄)?"

@@ -24,6 +24,10 @@ def words(text: str) -> list[str]:
 # doesn't"): a T-bill fund, so that the money earns the short rate as cash would
 CASH_FUND = "BIL"
 CONSUMED = "⋄"  # marks where a recognised phrase was taken out of the text
+# what the rewrites put for "no other sell rule", "the stop is my only exit", "I don't have a sell
+# signal": the risk controls are the only exit, so a rule said as a state ("IWM > 20sma long")
+# gets no sell rule of its negation (`exits` reads it)
+NO_OTHER_EXIT = "no other exit"
 
 # -- symbols -------------------------------------------------------------------------------------
 # Well-known ETFs recognised even when written in lower case; none of them is an English word.

@@ -46,6 +46,7 @@ from generator.providers.offline.terms import STATE_OF_CROSS
 from generator.providers.offline.vocabulary import (
     BB_STD_WORDS,
     GLOSS_WORDS,
+    NO_OTHER_EXIT,
     UNIT_DAYS,
     words,
 )
@@ -687,7 +688,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?: at all)?"), " never sell "),
     (rx(r"(?:is|as) (?:my|the) only (?:sell|exit|way out)(?: rule| signal)?(?= [.;!⋄]| ?$)"
         r"|(?:, )?(?:and )?(?:that's|that is|thats|that|this is|it's|it is) (?:my|the|our) only"
-        r" (?:way out|exit|sell)(?: rule| signal)?(?= [.;!⋄]| ?$)"), " "),
+        r" (?:way out|exit|sell)(?: rule| signal)?(?= [.;!⋄]| ?$)"), f" , {NO_OTHER_EXIT} "),
     # "my only exits are a 4% stop loss and an 8% profit target": the controls are the exits
     (rx(r"(?:my|the|our) only (?:exits?|sells?|ways? out)(?: rules?| signals?)?(?: (?:i|we)"
         r" (?:want|need|use|'d use|would use))? (?:are|is|will be)"
@@ -889,7 +890,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "just ride it with a 7% trailing stop", "no other sell rule": the controls are the exit
     (rx(r"(?:and )?(?:then )?(?:just )?(?:ride it|let it ride|hold it)(?= with (?:a|an) \d)"), " "),
     (rx(r"(?:and )?(?:there is |there's )?no (?:other|indicator|signal|technical|rule based)"
-        r" (?:sell|exit)(?: rule| rules| signal)?"), " "),
+        r" (?:sell|exit)(?: rule| rules| signal)?"), f" , {NO_OTHER_EXIT} , "),
     # "the sell is the reverse cross": the opposite crossing of the buy's
     (rx(r"(?:and )?the (?:sell|exit)(?: rule| signal)? is (?:the |a )?(?:opposite|reverse|reversed"
         r"|inverse) (?:cross|crossing|crossover)"), " , sell on the opposite cross "),
@@ -1280,10 +1281,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "only sell if it closes ...": "only" says what "if" says ("only buy if X" after a buy
     # rule is a filter added to it, read elsewhere)
     (rx(r"only(?= (?:sell|exit)(?: it)? (?:if|when|once|whenever)(?!\S))"), " "),
+    # "iwm's rsi (2 day)", "the RSI (2-period)": the period said in brackets after the name
+    (rx(r"(?P<k>rsi|sma|ema) \( (?P<n>\d+) (?:day|period|days|periods|bar|bars) \)"),
+     r" \g<n> day \g<k> "),
     # "the 150 DMA (simple average)", "its 20-day moving average (exponential)": the kind said
     # in brackets
-    (rx(r"(?P<n>\d+) (?:day )?(?:dma|ma|moving average|average) \( (?:a |an )?(?P<k>simple"
-        r"|exponential)(?: moving)?(?: average)? \)"),
+    (rx(r"(?P<n>\d+) (?:day )?(?:dma|ma|moving average|average) \( (?:a |an |the )?(?P<k>simple"
+        r"|exponential)(?: moving)?(?: average| 1| one)? \)"),
      lambda m: f" {m.group('n')} day {'sma' if m.group('k') == 'simple' else 'ema'} "),
     # "sell and wait on the sidelines": out, in cash
     (rx(r"(?:and )?(?:wait|sit|stay|be) on the sidelines"), " "),
@@ -1308,7 +1312,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # have a sell signal, so just put a 4% stop": the risk controls are the exit
     (rx(r"(?:i |we )?(?:don't|do not) (?:want|have|need|use)(?: any| an| a)?(?: other| extra)?"
         r" (?:sell|exit) (?:signal|rule|condition|trigger)s?(?: ,)?(?: so)?(?: just| only)?"),
-     " "),
+     f" , {NO_OTHER_EXIT} , "),
     (rx(r"(?P<w>stop) to (?:get me out|take me out|get out|close it)"), r" \g<w> "),
     # "puts together 2 green days in a row", "strings together 3 up days": the streak
     (rx(r"(?:it|they) (?:puts? together|strings? together|posts?|prints?|racks? up|logs?)"
@@ -2110,11 +2114,20 @@ _LONG_FILTER = rx(
     r"(?:(?:,|;|and) )?(?:but )?only (?:take (?:longs?|long (?:trades|positions|entries|signals)"
     r"|(?:the )?(?:trades|entries|signals|buys))|go long|be long|be in|get in|buy|enter|own"
     rf"|hold|trade)(?: (?P<sym>{SYM}))?(?: (?:it|them))? (?:when|whenever|if|while|as long as)"
-    r" (?P<cond>(?:(?! [.;⋄] ).)+?)(?= [.;⋄]|\s*$)")
-# ("buy below 10": a bare level, which a title's RSI may own, is a buy rule too)
+    r" (?P<cond>(?:(?! [.;:⋄] ).)+?)(?= [.;:⋄]|\s*$)"
+    # "I want to trade IWM but only when SPY is above its 200-day: buy when ...", "Trade QQQ
+    # only when SPY > 200 SMA: ..." ("only" before "when" is gone by now, see framing._ONLY)
+    rf"|(?:(?<=^ )|(?<=[.;:⋄!] ))(?:i |we )?(?:(?:want|wanna|would like|'d like|like|only want"
+    rf"|plan|am going|'m going) (?:to )?)?trade (?P<tsym>{SYM})(?: ,)?(?: but)?"
+    r" (?:when|whenever|if|while|as long as) (?P<tcond>(?:(?! [.;:⋄] ).)+?)(?= [.;:⋄]|\s*$)")
+# ("buy below 10": a bare level, which a title's RSI may own, is a buy rule too; "buy QQQ on
+# RSI(3) < 15": the event's level)
 _BUY_RULE = rx(rf"(?P<verb>buy|enter|go long)(?P<sym> {SYM})? (?:(?:when|whenever|if|once) |(?="
-               r"(?:below|above|under|over|[<>]) \d))(?:(?! [.;⋄,] | sell | exit ).)+?"
+               r"(?:below|above|under|over|[<>]) \d)|on (?=(?:(?! [.;⋄,] ).)*? (?:<|>|below|above"
+               r"|under|over) \d))(?:(?! [.;⋄,] | sell | exit ).)+?"
                r"(?= , | [.;⋄] | sell | exit |\s*$)")
+# a sell rule of its own: "only buy when A and B. sell when C" is the buy rule, not a hold
+_SELL_RULE = rx(r"(?:sell|exit|get out)(?: it)? (?:when|whenever|if|once|on)(?!\S)")
 # "Only trade MDY when ...; in that case buy when ...": the words that lead from the filter to
 # the rule it filters
 _THEN_THE_RULE = re.compile(r"^(?: [.;⋄,])? (?:in that case|if so|then)(?: ,)?(?= )")
@@ -2127,9 +2140,12 @@ def _long_filter(text: str) -> str:
     after = _THEN_THE_RULE.sub(" ", text[m.end():])
     rest = f"{text[:m.start()]} {after}"
     buys = list(_BUY_RULE.finditer(rest))
-    sym = f" {m.group('sym')}" if m.group("sym") else ""
+    said = m.group("sym") or m.group("tsym")
+    sym = f" {said}" if said else ""
+    cond = m.group("cond") or m.group("tcond")
     if not buys:
-        return f"{rest[:m.start()]} hold{sym} while {m.group('cond')} {rest[m.start():]}"
+        verb = "buy" if _SELL_RULE.search(rest) else "hold"
+        return f"{rest[:m.start()]} {verb}{sym} when {cond} {rest[m.start():]}"
     if len(buys) > 1:
         return text  # which buy rule it filters is not said: left to be refused
     buy = buys[0]
@@ -2138,7 +2154,10 @@ def _long_filter(text: str) -> str:
     # ("Only trade MDY when ...; buy when ..."): the fund the filter names is the one bought
     named = sym if not buy.group("sym") else ""
     at, end = buy.end("verb"), buy.end()
-    return f"{rest[:at]}{named}{rest[at:end]} and {m.group('cond')} {rest[end:]}"
+    body = rest[at:end]
+    if body.startswith(" on ") or (named and rest[at:].startswith(f"{named} on ")):
+        body = body.replace(" on ", " when ", 1)  # "buy QQQ on RSI(3) < 15": the level's day
+    return f"{rest[:at]}{named}{body} and {cond} {rest[end:]}"
 
 
 # "I use AGG instead of BND", "swap BND for AGG", "replace BND with AGG": one fund stands for
@@ -2311,6 +2330,22 @@ def _middle_band_gloss(text: str) -> str:
 
 # "buy on the bullish signal line crossover", in a text about MACD: MACD crossing above its
 # signal line (with no MACD named, a bullish cross of nothing named stays refused)
+# "has a bullish cross over the signal line", "makes a bearish crossover with the 100-day", "gets
+# a cross under it": a crossing said as an event the line has; its side (over/under) or its
+# name (bull/bear) says the way, and the two never disagree
+_HAS = r"(?:has|have|makes|make|gets|get|forms|form|prints|print|gives|give|sees|see)(?: a| an)?"
+_A_CROSS = r"(?:cross|crossover|crossing|cross over|crosses over)"
+_HAS_A_CROSS = rx(
+    rf"{_HAS} (?:(?:(?:bullish|bull|upward|upside) )?{_A_CROSS} (?P<up>over|above|up through)"
+    rf"|(?P<up2>bullish|bull|upward|upside) {_A_CROSS}(?! under| below| beneath| down)"
+    r"(?: with| of| against)?"
+    rf"|(?:(?:bearish|bear|downward|downside) )?{_A_CROSS} (?:under|below|down through|beneath)"
+    rf"|(?:bearish|bear|downward|downside) {_A_CROSS}(?! over| above| up)(?: with| of| against)?)"
+    r"(?!\S)")
+# "crosses over the signal line from below": the side it comes from says the way again
+_FROM_THE_SIDE = rx(r"(?P<c>(?:crosses|cross|crossed) (?:(?P<up>above|over|up through|up above"
+                    r"|up over)|below|under|down through|down below|down under) (?:(?! [,.;⋄] | and"
+                    r" | from ).){1,40}?) from (?(up)(?:below|under|beneath)|(?:above|over))(?!\S)")
 _BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line)? )?(?:cross"
                    r"|crossover|crossing|cross over|crosses over)(?: of the signal(?: line)?)?"
                    r"(?! of| over| above)")
@@ -2559,6 +2594,9 @@ def expand_shorthands(state: ParseState) -> None:
         text = _MIDLINE.sub("middle band", text)
         text = _middle_band_gloss(text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
+    text = _FROM_THE_SIDE.sub(r" \g<c> ", text)
+    text = _HAS_A_CROSS.sub(
+        lambda m: " crosses above " if m.group("up") or m.group("up2") else " crosses below ", text)
     if re.search(r"(?<!\S)macd(?!\S)", text):
         # ("the trigger line" is the signal line's other name)
         text = _MACD_WORDS.sub(_macd_words, text.replace(" trigger line ", " signal line "))

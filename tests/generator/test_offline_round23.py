@@ -1,0 +1,174 @@
+"""The twenty-third round: the constructs the blind corpus sets of round 22 failed on most,
+read as grids of their parts (`bench/construct_grids.py`, the round-23 constructs).
+
+- a market filter said apart from the rules ("I want to trade IWM but only when SPY is above
+  its 200-day: buy when ..., sell when ..."): one more condition of the buy rule only; a note
+  saying so ("the SPY filter is only for buying", "the sell doesn't look at SPY") is checked
+  against the rules, never used as a rule;
+- "no other sell rule" beside a rule said as a state ("IWM > 20sma long, 3% SL, 9% TP, no other
+  exit"): the stop and target are the only exits (the negated buy rule was added before: a
+  wrong spec, found in a blind set);
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from corpus_support import STORED_SYMBOLS
+from corpus_support import conditions_text as _conds
+
+from generator.providers.offline import ParseError, parse
+from generator.spec import StrategySpec
+
+
+def _parse(text: str) -> StrategySpec:
+    return parse(text, known_symbols=set(STORED_SYMBOLS))
+
+
+def _refused(text: str) -> None:
+    with pytest.raises(ParseError):
+        _parse(text)
+
+
+def _grid(seed: int, count: int, **slots: list[str]) -> list[dict[str, str]]:
+    """A seeded sample of the product of the slots' wordings (each slot drawn independently)."""
+    draw = random.Random(seed)
+    return [{name: draw.choice(words) for name, words in slots.items()} for _ in range(count)]
+
+
+# -- a market filter said apart from the rules ---------------------------------------------------
+_FILTERS = ["SPY is above its 200-day SMA", "SPY > 200 SMA", "SPY closes above its 200 day sma",
+            "the S&P (SPY) is over the 200 day moving average", "SPY is above its 200dma",
+            "SPY is trading above its 200-day simple moving average"]
+_FRAMES = ["I want to trade {sym} but only when {f}.", "Trade {sym} only when {f}:",
+           "Only trade {sym} when {f}.", "i'd like to trade {sym}, but only when {f}.",
+           "{Sym} only gets traded... no: trade {sym} only if {f}."]
+_RULES = ["buy when RSI(2) < 10, sell when RSI(2) > 70", "buy on RSI(2) < 10, sell on RSI(2) > 70",
+          "buy {sym} when its 2-day RSI is below 10 and sell when the 2-day RSI is above 70",
+          "enter when the RSI(2) drops under 10; exit when it goes over 70"]
+_NOTES = ["", " The SPY filter is only for buying.", " The sell doesn't look at SPY at all.",
+          " No SPY filter on the exit.", " SPY only matters when buying.",
+          " Selling ignores SPY completely."]
+
+
+@pytest.mark.parametrize("parts", _grid(23, 40, f=_FILTERS, frame=_FRAMES[:4], rule=_RULES,
+                                        note=_NOTES, sym=["IWM", "QQQ", "EEM"]))
+def test_a_market_filter_said_apart_limits_the_buy_rule_only(parts: dict[str, str]) -> None:
+    sym = parts["sym"]
+    text = (parts["frame"].format(sym=sym, f=parts["f"]) + " "
+            + parts["rule"].format(sym=sym) + "." + parts["note"])
+    spec = _parse(text)
+    assert spec.symbols == [sym]
+    assert sorted(_conds(spec.entry)) == ["price@SPY gt sma200@SPY", "rsi2 lt 10"]
+    assert _conds(spec.exit) == ["rsi2 gt 70"]
+
+
+def test_a_trade_filter_with_no_buy_rule_of_its_own_is_a_hold() -> None:
+    spec = _parse("I want to trade QQQ when it is above its 200 day moving average")
+    assert _conds(spec.entry) == ["price gt sma200"] and _conds(spec.exit) == ["price lt sma200"]
+    # "only buy when A and B. sell when C": the buy rule, not a hold (its own sell is said)
+    spec = _parse("trading IWM with a market filter: only buy when SPY is above its 200 day sma"
+                  " and IWM's 2-day RSI is below 10. sell when IWM's 2-day RSI is above 70.")
+    assert sorted(_conds(spec.entry)) == ["price@SPY gt sma200@SPY", "rsi2 lt 10"]
+    assert _conds(spec.exit) == ["rsi2 gt 70"]
+
+
+def test_a_note_on_the_filter_is_checked_never_used_as_a_rule() -> None:
+    # the note says the sell ignores SPY, but the sell rule reads it: refused, not guessed
+    _refused("Buy IWM when RSI(2) < 10 and SPY is above its 200-day SMA, sell when SPY is below"
+             " its 200-day SMA. The sell doesn't look at SPY at all.")
+    # a note on a fund no rule reads
+    _refused("Buy IWM when RSI(2) < 10, sell when RSI(2) > 70. The SPY filter is only for buying.")
+    # a sentence that acts is no note: "don't sell SPY" stays a word to read (refused here)
+    _refused("Buy IWM when RSI(2) < 10, sell when RSI(2) > 70. Don't sell SPY.")
+    # two trade filters on two buy rules: which one is filtered is not said
+    _refused("Only trade IWM when SPY is above its 200-day SMA. Buy IWM when RSI(2) < 10, buy QQQ"
+             " when RSI(2) < 5, sell when RSI(2) > 70.")
+
+
+# -- "no other sell rule": the controls are the only exits ---------------------------------------
+@pytest.mark.parametrize("text", [
+    "IWM > 20sma long, 3% SL, 9% TP, no other exit",
+    "Hold IWM while it is above its 20-day SMA with a 3% stop loss and a 9% take profit; there's"
+    " no other sell rule.",
+    "Be long IWM when it closes above the 20 day sma. 3% stop, 9% target. I don't have any other"
+    " sell rule.",
+])
+def test_no_other_exit_leaves_the_controls_as_the_only_exits(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["price gt sma20"] and spec.exit is None
+    assert (spec.risk.stop_loss_pct, spec.risk.take_profit_pct) == (3.0, 9.0)
+
+
+def test_no_other_exit_beside_a_sell_rule_or_with_no_control() -> None:
+    # the sell rule said is the exit, as the words say
+    spec = _parse("buy SPY when RSI(2) < 10, sell when RSI(2) > 70, 5% stop, no other exit")
+    assert _conds(spec.exit) == ["rsi2 gt 70"] and spec.risk.stop_loss_pct == 5.0
+    # nothing would ever sell: refused, naming what is missing
+    with pytest.raises(ParseError, match="no stop, target or time exit"):
+        _parse("hold SPY while it is above the 200 day, no other sell rule")
+    # "put in a trailing stop" is the control placed
+    spec = _parse("I want to buy QQQ when it's above its 50 day moving average and put in a"
+                  " trailing stop of 10% so I don't lose too much. I don't have any other sell"
+                  " rule.")
+    assert spec.exit is None and spec.risk.trailing_stop_pct == 10.0
+
+
+# -- crossings said as an event, or by the sides they pass between -------------------------------
+_UPS = ["has a bullish cross over the signal line", "crosses over the signal line from below",
+        "crosses from below to above the signal line", "makes a bullish crossover with the signal"
+        " line", "gets a cross above the signal line", "crosses up through the signal line"]
+_DOWNS = ["has a bearish cross under the signal line", "crosses under the signal line from above",
+          "crosses from above to below the signal line", "makes a bearish crossover with the"
+          " signal line", "goes from above to below the signal line"]
+_SETTINGS = ["(fast 8 / slow 21 / signal 5)", "with fast 8, slow 21 and signal 5",
+             "with a fast length of 8, slow length of 21 and signal length of 5",
+             "(fast 8, slow 21, signal 5)", "8/21/5", "set to 8 21 5"]
+_MACD_FORMS = ["I want to trade {sym} using MACD {settings}. Buy when the MACD {up}, sell when it"
+               " {down}.", "{sym}, MACD {settings}: buy when the macd line {up} and sell when the"
+               " macd {down}."]
+
+
+@pytest.mark.parametrize("parts", _grid(231, 36, up=_UPS, down=_DOWNS, settings=_SETTINGS,
+                                        form=_MACD_FORMS, sym=["IWM", "QQQ"]))
+def test_a_macd_crossing_in_any_combination_of_its_wordings(parts: dict[str, str]) -> None:
+    spec = _parse(parts["form"].format(**parts))
+    assert spec.symbols == [parts["sym"]]
+    assert _conds(spec.entry) == ["macd[8,21,5] crosses_above macd_signal[8,21,5]"]
+    assert _conds(spec.exit) == ["macd[8,21,5] crosses_below macd_signal[8,21,5]"]
+
+
+def test_a_crossing_event_of_two_averages_and_what_stays_refused() -> None:
+    spec = _parse("buy TLT when the 20 day sma goes from below to above the 100 day sma, sell when"
+                  " the 20 day sma makes a bearish crossover with the 100 day sma")
+    assert _conds(spec.entry) == ["sma20 crosses_above sma100"]
+    assert _conds(spec.exit) == ["sma20 crosses_below sma100"]
+    # a bull name and a side that disagree are no crossing
+    _refused("buy IWM when the macd has a bullish cross under the signal line, sell when it"
+             " crosses below")
+    # the side it comes from, said the wrong way, is left unread
+    _refused("buy IWM when the macd crosses over the signal line from above, sell when it crosses"
+             " below")
+
+
+# -- a minimum hold in other words ---------------------------------------------------------------
+@pytest.mark.parametrize("hold", [
+    "One more thing: never sell before holding it at least 10 trading days.",
+    "Hold for a minimum of 10 days, the sell waits until then.",
+    "Ignore any sell signal during the first 10 trading days, because i hate getting whipsawed.",
+    "Don't sell in the first 10 trading days even if the averages cross down.",
+    "No selling until the position is at least 10 trading days old.",
+])
+def test_a_minimum_hold_in_other_words(hold: str) -> None:
+    spec = _parse("buy TLT when the 20 sma crosses above the 100 sma and sell when the 20 sma"
+                  f" crosses below the 100 sma. {hold}")
+    assert _conds(spec.exit) == ["sma20 crosses_below sma100"]
+    assert spec.risk.min_hold_bars == 10
+
+
+def test_a_sell_that_waits_with_no_hold_said_stays_refused() -> None:
+    _refused("buy TLT when the 20 sma crosses above the 100 sma and sell when it crosses below."
+             " The sell waits until then.")
+    _refused("buy TLT when the 20 sma crosses above the 100 sma and sell when it crosses below."
+             " Ignore any sell signal.")
