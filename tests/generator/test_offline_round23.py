@@ -172,3 +172,96 @@ def test_a_sell_that_waits_with_no_hold_said_stays_refused() -> None:
              " The sell waits until then.")
     _refused("buy TLT when the 20 sma crosses above the 100 sma and sell when it crosses below."
              " Ignore any sell signal.")
+
+
+# -- traders' terse notes ------------------------------------------------------------------------
+_TERSE_BUYS = ["5% below 200d SMA", "more than 5% under the 200d sma", "close < 200d sma by more"
+               " than 5%", "5%+ under the 200dma", "closing more than 5% beneath 200d sma",
+               "close under 200d sma by 5%+", "more than 5% below sma(200)"]
+_TERSE_SELLS = ["back above 200d", "back above the 200d sma", "close > 200d sma",
+                "back over sma200", "above 200dma again", "close back over the 200d sma"]
+_TERSE_STOPS = ["sl 10%", "s/l 10%", "stop out at -10%", "hard stop 10%", "stop @ -10% from entry",
+                "10% stop"]
+_TERSE_FORMS = ["{sym}: {buy} = buy; {sell} = sell; {stop}", "{sym}. entry {buy}, exit {sell},"
+                " {stop}.", "{sym} -> {buy}: buy / {sell}: sell / {stop}",
+                "{sym}. buy: {buy}. sell: {sell}. {stop}."]
+
+
+@pytest.mark.parametrize("parts", _grid(232, 40, buy=_TERSE_BUYS, sell=_TERSE_SELLS,
+                                        stop=_TERSE_STOPS, form=_TERSE_FORMS,
+                                        sym=["IYR", "VNQ"]))
+def test_a_terse_note_in_any_combination_of_its_wordings(parts: dict[str, str]) -> None:
+    spec = _parse(parts["form"].format(**parts))
+    assert spec.symbols == [parts["sym"]]
+    assert _conds(spec.entry) == ["price lt sma200-5%"]
+    assert _conds(spec.exit) == ["price gt sma200"]
+    assert spec.risk.stop_loss_pct == 10.0
+
+
+def test_what_a_terse_note_rewrite_leaves_alone() -> None:
+    # an arrow after "on IWM" is the arrow to the action, never the note's opening
+    spec = _parse("golden cross on IWM -> buy; death cross -> sell")
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    # "else: sell" after a hold is the negated rule, not a note's arrow
+    spec = _parse("if sma(50) > sma(200): hold VNQ  else: sell")
+    assert _conds(spec.exit) == ["sma50 lt sma200"]
+    # "Size - 30% of the account": a label, its dash no sign
+    spec = _parse("Entry - 4 up days in a row on GLD. Exit - 2 down days in a row. Size - 30% of"
+                  " the account.")
+    assert spec.allocation.fraction == 0.3
+    # a bare "back above" with no line is the line the buy named, as after any "above"
+    spec = _parse("IYR: 5% below 200d SMA = buy; back above = sell")
+    assert _conds(spec.exit) == ["price gt sma200"]
+
+
+# -- a rule with its stop and target said around it ----------------------------------------------
+@pytest.mark.parametrize("text", [
+    "A 5% stop loss and a 10% target on every trade. Other than that: buy IWM when it closes above"
+    " its 20 day sma, sell when it closes below its 20 day sma.",
+    "I'd buy IWM when it closes above the 20 sma. I'd sell when it closes below the 20 sma, or"
+    " earlier if a stop at -5% or a 10% take profit gets hit.",
+    "A stop at -5% and a profit target 10% over my buy price on every trade. Buy IWM when it closes"
+    " above its 20 day sma, sell when it closes below its 20 day sma.",
+])
+def test_a_rule_with_its_controls_said_around_it(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["price gt sma20"] and _conds(spec.exit) == ["price lt sma20"]
+    assert (spec.risk.stop_loss_pct, spec.risk.take_profit_pct) == (5.0, 10.0)
+
+
+def test_on_any_trade_stays_the_writers_limit() -> None:
+    spec = _parse("Could you buy SPY when the RSI is below 30 and sell when it is above 50? I don't"
+                  " want to lose more than 8% on any trade.")
+    assert spec.risk.stop_loss_pct == 8.0
+
+
+# -- what is written around a rule: reasons, questions, hedges -----------------------------------
+_ASIDE_RULES = ["buy HYG when it has closed up 5 days in a row and sell 10 trading days after I"
+                " buy", "buy HYG when it has a streak of 5 up closes, then sell it once i've held"
+                " it 10 trading days", "i'd like to test buying HYG when it closed up 5 straight"
+                " days and selling after a 10 day hold", "buy HYG when it's closed up 5 days in a"
+                " row and sell at the end of 10 trading days", "buy HYG on a 5 day winning streak"
+                " and sell after 10 days regardless of price"]
+_REASONS = ["", ", because it has momentum", ", since momentum tends to carry on",
+            " (because that shows buyers are in control)", ", since streaks tend to continue"]
+_AFTER = ["", ", is that too simple?", ", would that even work lol?", ". Could that actually work?",
+          ". This is probably naive lol.", ". First post, go easy."]
+
+
+@pytest.mark.parametrize("parts", _grid(233, 40, rule=_ASIDE_RULES, why=_REASONS, after=_AFTER))
+def test_a_rule_with_what_is_written_around_it(parts: dict[str, str]) -> None:
+    spec = _parse(parts["rule"] + parts["why"] + parts["after"])
+    assert spec.symbols == ["HYG"]
+    assert _conds(spec.entry) == ["up_streak ge 5"] and spec.exit is None
+    assert spec.risk.max_hold_bars == 10
+
+
+def test_what_is_no_aside_stays_read_or_refused() -> None:
+    # a reason that compares is a rule's words: refused, not dropped
+    _refused("buy HYG when it has closed up 5 days in a row and sell 10 trading days after I buy,"
+             " because it is above its 200 day average")
+    # a question that asks for a rule is no aside
+    _refused("buy HYG when it has closed up 5 days in a row, is that when I should sell?")
+    # "when ... i buy" after a sell rule stays the time's own "I buy"
+    spec = _parse("buy HYG when it's up 5 days in a row, and sell 10 trading days after I buy")
+    assert spec.risk.max_hold_bars == 10

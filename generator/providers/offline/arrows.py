@@ -65,7 +65,10 @@ _POSTFIX = re.compile(
     # days before any sell" is not a condition then its verb)
     r" (?![.;:!?⋄,] )(?:(?! [.;:!?⋄,] | (?:if|when|whenever|while|once|buy|sell|long|exit"
     # ("rsi below 30 i get in. rsi above 50 i get out.": the writer as the subject)
-    r"|else|otherwise|flat) ).)+?) (?:(?:i|we|i'll|we'll) )?(?P<verb>buy|sell|exit|long|flat"
+    r"|else|otherwise|flat) ).)+?) (?:(?:i|we|i'll|we'll) )?"
+    # ("... sell 10 trading days after I buy": the buy the time counts from, no verb of a rule)
+    r"(?<!after i )(?<!after we )(?<!since i )(?<!since we )(?<!before i )(?<!until i )"
+    r"(?P<verb>buy|sell|exit|long|flat"
     rf"|get in|get out|go long|go flat|bail)(?: (?P<sym>{SYM}))?(?= [.;!]|\s*$)")
 
 

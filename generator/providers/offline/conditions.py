@@ -54,6 +54,10 @@ _FALLS = (r"falls|fell|fallen|drops|dropped|declines|declined|loses|lost|sinks|s
 _RISES = (r"rises|rose|risen|climbs|climbed|gains|gained|advances|advanced|goes up|went up"
           r"|gone up|moves up|moved up|closes higher|closed higher|is up|was up")
 STREAK_PATTERNS = [
+    # "it has a streak of 5 up closes", "on a streak of 3 down days": the streak named
+    # (before the bare count, which would take "5 up closes" alone)
+    rx(rf"(?:it |they )?(?:has |had |have |is on |was on |on )?(?:a |an )?(?:run|streak) of"
+       rf" (?P<n>\d+) (?:(?:straight|consecutive) )?(?P<dir>{_DOWN}|{_UP}) {_STREAK_UNIT}"),
     rx(rf"(?:it |they )?(?:has |have )?(?:(?P<fall>{_FALLS})|(?P<rise>{_RISES}))"
        rf"(?: for)? (?P<n>\d+) {_STREAK_UNIT} {_ROW}"),
     # "closed up this week", "closed the month higher", "had an up week": one bar of that size
@@ -62,10 +66,10 @@ STREAK_PATTERNS = [
        r" the) )?(?P<unit>week|month)(?: before| just ended)?"),
     rx(r"(?:it |they )?(?:closes|closed|close|finishes|finished|ends|ended) (?:this|the|last)"
        rf" (?P<unit>week|month) (?P<dir>{_DOWN}|{_UP})"),
-    rx(rf"(?:it |they )?(?:has |have )?(?:closes|closed|close|closing|is|was|goes|went|gone"
+    rx(rf"(?:it |they )?(?:has |have |is )?(?:closes|closed|close|closing|is|was|goes|went|gone"
        rf"|been|finishes|finished|ends|ended|falls|fell|drops|dropped|rises|rose)?"
        rf" ?(?P<dir>{_DOWN}|{_UP})"
-       rf"(?: for)? (?P<n>\d+) {_STREAK_UNIT}(?: {_ROW})?"
+       rf"(?: for)? (?P<n>\d+) (?:(?:straight|consecutive) )?{_STREAK_UNIT}(?: {_ROW})?"
        # (not "the lower 10 day band": a line of N days)
        r"(?! (?:bollinger|bands?|channel|moving|average|sma|ema|ma|dma|high|low)(?!\S))"),
     rx(rf"(?:it |they )?(?:has |have )?(?P<n>\d+) (?:consecutive |straight )?(?P<dir>{_DOWN}|{_UP})"

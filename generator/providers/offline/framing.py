@@ -138,7 +138,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|signal|signals|logic|risk side|profit side|loss side|indicator|indicators"
        # (a platform's name for the exit's label: "short-circuit: close the long when ...")
        r"|short circuit)"
-       r" (?::|-|=)(?= \S)"),
+       # (not "stop -10%": a stop at a loss, its sign said)
+       r" (?::|-(?! \d)|(?<!stop )(?<!stops )-|=)(?= \S)"),
     # "SPY only", "1) TLT only.": the traded symbol, said alone
     rx(r"(?:kindly |please )?(?:make|build|create|write|give)(?: me)? (?:1|one|a) (?:strategy|bot"
        r"|system)(?: for me)?(?: :)?"),
@@ -1003,8 +1004,23 @@ def _strip_chatter(found: list[str], text: str, framed: list[str] | None = None)
         found.append(m.group(0).strip())
         return " "
 
+    def tail(m: re.Match[str]) -> str:
+        said = set((text[: m.start()] + text[m.end():]).split())
+        if not _is_question(m.group("q"), said):
+            return m.group(0)
+        found.append(m.group("q").strip())
+        return " . "
+
     text = _RESTATED.sub(lambda m: _restated(found, m), text)
+    text = _TAIL_QUESTION.sub(tail, text)
     return _MY_SYSTEM.sub(name, _SENTENCE.sub(sentence, text))
+
+
+# a question asked after the rule in the same sentence: "..., is that too simple?", "..., would
+# that even work lol?" (read as a sentence of its own by `_is_question`)
+_TAIL_QUESTION = re.compile(
+    r"(?<!\S), (?P<q>(?:is|was|would|could|does|do|can|will|should|am|are|what|how|any)"
+    r" (?:that|this|it|you|i|we|anyone|thoughts|do)(?:(?! [.;!⋄,] ).)*? \?)(?= |$)")
 
 
 # what a pleasantry may not hold: a word that says how or when to trade
@@ -1156,6 +1172,13 @@ def _rationale(state: ParseState, found: list[str], m: re.Match[str]) -> str:
     return " "
 
 
+# words a reason may hold when it names nothing to compare ("because it has momentum")
+_BELIEFS = frozenset(words("momentum trend trends trending strength up down after higher lower"))
+_COMPARES = frozenset(words(
+    "above below over under beneath cross crosses crossed than when if while once until before"
+    " average band bands rsi macd sma ema high low"))
+
+
 # a reason said after the rule, to the clause's end: "... below its 10-day low because it usually
 # bounces, and ...", "... at least 5 days so I don't get whipsawed"
 # (in brackets too: "... 2% below the 200 day (to avoid whipsaws)")
@@ -1192,9 +1215,14 @@ def _trailing_reason(found: list[str], m: re.Match[str]) -> str:
     # something happens in the world; a connective of the reason's own, not of a rule)
     reported = tokens[:1] in (["i"], ["we"]) and tokens[1:2] in (
         ["read"], ["heard"], ["saw"], ["learned"], ["think"], ["figure"], ["believe"])
+    # ("because it has momentum", "since it usually keeps drifting up after that": what the
+    # writer believes of the market, in words that name no level, line or fund to compare)
+    believed = not any(re.fullmatch(SYM, w) or w[0].isdigit() or w.startswith("⟦")
+                       or w in _COMPARES or w in _RATIONALE_STOP for w in tokens)
     if any(re.fullmatch(SYM, w) or w[0].isdigit() or w.startswith("⟦") or w in _KEYWORDS
            or w in _PLEASANTRY_STOP or w in _RATIONALE_STOP
-           for w in tokens if not (reported and w in _CONNECTIVES)):
+           for w in tokens if not (reported and w in _CONNECTIVES)
+           and not (believed and w in _BELIEFS)):
         return m.group(0)
     found.append(m.group("why").strip())
     return " "

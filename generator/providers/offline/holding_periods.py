@@ -39,7 +39,8 @@ _LEXICON = _CLOSES | _HOLDS | frozenset(words(
     no matter what whatever happens for at most max maximum up to only i i'll we we'll me my
     total held in of time period trading market a an that's is be will should each no
     more than longer bought buying purchase purchased entered entering entry i've
-    if nothing happen happens happened within stop hasn't hit triggered been exactly"""
+    if nothing happen happens happened within stop hasn't hit triggered been exactly once since
+    when it's buy regardless price end"""
 ))
 # "then sell" said as a clause of its own right after the period
 _THEN_CLOSE = re.compile(r"^(?:and )?(?:then )?(?:just )?(?:sell|exit|get out|close it|close)"

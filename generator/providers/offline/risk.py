@@ -202,16 +202,22 @@ _TIME_EXIT_END = (r"(?= [,;.⋄!?:-]| ?$| (?:and|or|but|then|no|regardless|anywa
                   r"|unless|even|at|max|maximum|tops|happened|happens|whatever)(?!\S))")
 TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
     # "sell after a 5-day hold", "exit after a 10 bar holding period"
-    rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out|close(?: it| the position| the trade)?)"
-       r"(?: it| them)? after an? (?P<n>\d+) (?:trading )?(?P<u>day|bar|session|week|month)"
+    rx(r"(?:, )?(?:and )?(?:then )?(?:sell|selling|exit|exiting|get out|close(?: it| the position"
+       r"| the trade)?)(?: it| them)? after an? (?P<n>\d+) (?:trading )?(?P<u>day|bar|session|week"
+       r"|month)"
        rf" (?:hold|holding period|hold period){_TIME_EXIT_END}"),
     # "exit when it's up 3% or after 5 days": after another exit was taken out
     rx(rf"⋄ (?:, )?(?:or|and) (?:after|in|at) {_HOLD_N}(?: (?:held|in the trade|of holding))?"),
-    rx(r"(?:, )?(?:and )?(?:then )?(?:sell|exit|get out|close(?: it| the position| the trade)?)"
+    # ("and selling after holding for 10 days", "sell after 10 days since the buy")
+    rx(r"(?:, )?(?:and )?(?:then )?(?:sell|selling|exit|exiting|get out|getting out"
+       r"|close(?: it| the position| the trade)?)"
        rf"(?: it| them| everything| the position| (?P<sym>{SYM}))? (?:after|once|when)"
        r"(?: (?:holding|held|being in"
-       r"|having held|i have held|it has been held|the position is))?(?: it| them)?(?: for)?"
-       rf" {_HOLD_N}(?: (?:held|later|in the trade|of holding))?{_TIME_EXIT_END}"),
+       r"|having held|i have held|i've held|we've held|it has been held|the position is))?"
+       r"(?: it| them)?(?: for)?"
+       rf" {_HOLD_N}(?: (?:held|later|in the trade|of holding|since (?:the buy|entry|buying"
+       r"|i bought(?: it)?|we bought|the purchase|purchase|getting in|i got in)))?"
+       rf"{_TIME_EXIT_END}"),
     rx(r"(?:, )?(?:and )?(?:then )?(?:sells?|exits?|gets out|get out)(?: it| them)? " + _HOLD_N
        + r" later"
        + _TIME_EXIT_END),
@@ -223,8 +229,9 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
        r"(?: then)? (?:sell|exit|get out|out)(?: it)?| max"
        r"(?:imum)?)?" + _TIME_EXIT_END),
     # "sell TLT 10 days after buying it", "and sell it 10 days after entry"
-    rx(rf"(?:, )?(?:and )?(?:then )?(?:no matter what (?:, )?)?(?:sell|exit|get out(?: of)?)"
-       rf"(?: it| them| (?P<sym>{SYM}))? {_HOLD_N} after (?:buying|entry|the buy|i buy|we buy"
+    rx(rf"(?:, )?(?:and )?(?:then )?(?:no matter what (?:, )?)?(?:sell|selling|exit|exiting"
+       rf"|get out(?: of)?)(?: it| them| (?P<sym>{SYM}))? {_HOLD_N} after (?:buying|entry"
+       r"|the buy|i buy|we buy"
        r"|getting in|i bought|we bought|the purchase|purchase|entering)(?: it| them)?"
        + _TIME_EXIT_END),
     # "hold it 4 days then sell"

@@ -43,6 +43,7 @@ from generator.providers.offline.phrases import (
 )
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import STATE_OF_CROSS
+from generator.providers.offline.terse_notes import TERSE_NOTES
 from generator.providers.offline.vocabulary import (
     BB_STD_WORDS,
     GLOSS_WORDS,
@@ -1281,6 +1282,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "only sell if it closes ...": "only" says what "if" says ("only buy if X" after a buy
     # rule is a filter added to it, read elsewhere)
     (rx(r"only(?= (?:sell|exit)(?: it)? (?:if|when|once|whenever)(?!\S))"), " "),
+    # "selling at the end of 10 trading days": after that many days
+    (rx(r"(?:at|by) the end of (?P<n>\d+) (?P<u>trading days|days|sessions|bars|weeks|months)"),
+     r" after \g<n> \g<u> "),
+    # "sell after 10 days regardless of price": "regardless" says it all
+    (rx(r"regardless of (?:the )?(?:price|price action|what the price does|where the price is"
+        r"|what it does|where it is)"), " regardless "),
     # "iwm's rsi (2 day)", "the RSI (2-period)": the period said in brackets after the name
     (rx(r"(?P<k>rsi|sma|ema) \( (?P<n>\d+) (?:day|period|days|periods|bar|bars) \)"),
      r" \g<n> day \g<k> "),
@@ -1439,8 +1446,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "when RSI 5 goes below 25 I buy": the action said after its condition ("After 4 down
     # days in a row I'd buy TLT": a count of days, then the action)
     (rx(r"(?:(?P<kw>when|whenever|if|once|as soon as)|(?P<kw2>after)(?= (?:\d|[A-Z]|it )))"
+        # (the condition holds no rule of its own: "when A and sell 10 days after I buy")
         r" (?P<cond>(?:(?!"
-        r" [.;:!?⋄,] | (?:i|we) ).)+?)"
+        r" [.;:!?⋄,] | (?:i|we|buy|sell|exit) ).)+?)"
         r"(?: ,)? (?:i|we|you) (?:will |would |'ll |then )?(?P<v>buy|sell|exit|get out|go long"
         r"|go flat|hold|own)(?P<sym> [A-Z][A-Z0-9.\-]{0,9})?(?: it| them)?(?= [.;,!⋄]| and |\s*$)"),
      lambda m: (f" {m.group('v')}{m.group('sym') or ''} {m.group('kw') or m.group('kw2')}"
@@ -2605,7 +2613,7 @@ def expand_shorthands(state: ParseState) -> None:
         if "macd crosses above the signal line" in text:
             text = _BEARISH_MACD.sub(" when macd crosses below the signal line ", text)
     text = squash(text)
-    for pattern, replacement in _SAME_AS:
+    for pattern, replacement in [*TERSE_NOTES, *_SAME_AS]:
         rewritten = pattern.sub(replacement, text)
         if rewritten is not text:  # (a pattern that did not match gives the same string back)
             rewritten = squash(rewritten)  # each rewrite reads single spaces

@@ -1,0 +1,78 @@
+"""Traders' terse notes, rewritten as the plain rules they stand for.
+
+"IYR: 5%+ under the 200dma = buy; back above 200d = sell; s/l 10%", "iyr -> close < 200d sma by
+more than 5%: buy / close back over the 200d sma: sell / stop 10%", "IYR. entry 5% below 200d
+sma, exit back above 200d". This module owns `TERSE_NOTES`, rewrites the shorthand readers run
+before the arrows (`arrows.arrows` reads "X = buy"):
+
+- a label right before a bare comparison ("entry 5% below ...", "sell back above ...") is the
+  rule "when" it;
+- "back above X" / "above X again" with no subject: the close is above X (the writer's "back"
+  says only that it was below before, which a sell rule after a buy below it always is);
+- "5%+ under", "by more than 5%" after the comparison: more than 5% below;
+- "X: buy / Y: sell" and "SYM ->": the arrows of a note, as "X = buy ; Y = sell".
+
+Every rewrite keeps each word of meaning (a number, a line, a side); the words it drops are
+reported as ignored by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from generator.providers.offline.phrases import SYM, rx
+
+_SIDE = r"(?:above|over|below|under|beneath)"
+_LINE = (r"(?:(?:the |its )?(?:\d+ (?:day |week )?(?:sma|ema|dma|ma|moving average)|(?:sma|ema)"
+         r" \d+))")
+_FLIP = {"<": "below", ">": "above", "below": "below", "under": "below", "beneath": "below",
+         "above": "above", "over": "above"}
+
+TERSE_NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "iyr -> X : buy / Y : sell / 10% stop": the note's arrows (below: ": buy /")
+    # (the fund opening the note: "... on IWM -> buy" is an arrow to the action)
+    (rx(rf"(?:(?<=^ )|(?<=[.;!⋄:] ))(?P<s>{SYM}) - >(?! (?:buy|sell|long|flat|out|in|exit"
+        r"|entry)(?!\S))"), r" \g<s> : "),
+    (rx(r"s / l(?= \d| :| @| at| of)"), " stop loss "),
+    (rx(r"t / p(?= \d| :| @| at| of)"), " take profit "),
+    # "5%+ under", "> 5% below": more than that far
+    (rx(rf"(?P<n>\d+(?:\.\d+)?) (?:%|pct|percent) \+(?= {_SIDE}(?!\S))"), r" more than \g<n> % "),
+    (rx(rf"(?<!- )(?<!= )> (?P<n>\d+(?:\.\d+)?) (?:%|pct|percent)(?= {_SIDE}(?!\S))"),
+     r" more than \g<n> % "),
+    # "close < 200d sma by more than 5%", "close under 200d sma by 5%+": the distance said after
+    (rx(rf"(?P<s>(?:the )?(?:close|closes|closing|price|it) )?(?P<op><|>|{_SIDE}) (?P<x>{_LINE})"
+        r" by (?P<m>more than |over |at least )?(?P<n>\d+(?:\.\d+)?) (?:%|pct|percent)(?: \+)?"),
+     lambda m: (f" {(m.group('s') or 'price ').strip()} is "
+                f"{'more than ' if m.group('m') in ('more than ', 'over ') else ''}"
+                f"{m.group('n')} % {_FLIP[m.group('op')]} {m.group('x')} ")),
+    # "sell: back above 200d", "= sell; back over sma200 = ...": a bare "back" before the side
+    (rx(r"(?:(?<=^ )|(?<=[=:;,/⋄>.] )|(?<=sell )|(?<=exit )|(?<=out )|(?<=buy )|(?<=entry )"
+        rf"|(?<=when )|(?<=if ))back(?= {_SIDE} )"), " "),
+    # "above 200dma again = sell": "again" after the line it is back across
+    (rx(rf"(?P<c>{_SIDE} {_LINE}) again(?= [=:;,/⋄.]| ?$)"), r" \g<c> "),
+    # a label right before a bare comparison: "entry 5% below 200d sma", "sell back above"
+    # (or before the close said: "exit close > 200d sma")
+    (rx(r"(?:(?<=^ )|(?<=[.;,⋄/] ))(?P<l>entry|exit|buy|sell)(?: :)?"
+        r"(?= (?:(?:the )?(?:close|closes|closing|price|trading)(?: is)? )?(?:(?:more than |over )?"
+        rf"\d+(?:\.\d+)? (?:%|pct|percent) )?(?:{_SIDE}|<|>) )"),
+     r" \g<l> when "),
+    # "stop out at -10%" (normalised "stop out at 10 % loss"): the stop loss at that loss
+    (rx(r"stop(?:ped)? out(?= at \d+(?:\.\d+)? % loss(?!\S))"), " "),
+    # "a stop at -5%": a 5% stop loss (its dash is no title's: "a stop at - 5 %")
+    (rx(r"(?:stop|stop loss|stoploss|hard stop)(?: at| @| of)? - (?P<n>\d+(?:\.\d+)?) %"),
+     r" \g<n> % stop loss "),
+    # "or earlier if a 5% stop or a 10% target gets hit": the controls, beside the sell rule
+    (rx(r"(?:, )?or (?:earlier |sooner |before that )?(?:if|when|once) (?P<c>(?:a |an |the |my )?"
+        r"(?:stop|stop loss|take profit|profit target|target|\d+(?:\.\d+)? (?:%|percent|pct))"
+        r"(?:(?! [.;⋄] ).)"
+        r"{0,80}?) (?:gets|get|is|are) (?:hit|hits|triggered|reached)(?= [.;,⋄]| ?$)"),
+     r" , with \g<c> "),
+    # "a 5% stop and a 10% target on every trade": every position has them
+    (rx(r"(?P<c>%|stop|stop loss|loss|target|take|take profit|profit|entry|entry price|price"
+        r"|trailing stop) (?:on|for|in) (?:every|each) (?:trade|trades|position"
+        r"|positions)"),
+     r" \g<c> "),
+    (rx(r": (?P<v>buy|sell|long|flat|out)(?= / )"), r" = \g<v> "),
+    (rx(r"(?P<v>= (?:buy|sell|long|flat|out)) /(?= )"), r" \g<v> ; "),
+]
