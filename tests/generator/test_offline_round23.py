@@ -265,3 +265,64 @@ def test_what_is_no_aside_stays_read_or_refused() -> None:
     # "when ... i buy" after a sell rule stays the time's own "I buy"
     spec = _parse("buy HYG when it's up 5 days in a row, and sell 10 trading days after I buy")
     assert spec.risk.max_hold_bars == 10
+
+
+# -- rotations: the filter and the idle money in other words -------------------------------------
+_DM_PICKS = ["the better performer of VTI and EFA over the last 12 months",
+             "the one of VTI and EFA with the higher 12-month return",
+             "whichever of VTI or EFA has the higher return over the past 12 months"]
+_DM_FILTERS = ["provided its return is positive", "only if it's in the green over that stretch",
+               "as long as it's made money over that time", "assuming its return is positive",
+               "but only if it has a positive return"]
+_DM_ALTS = ["If not, go into AGG.", "Otherwise I'd rather be in AGG.",
+            "If it isn't positive, just sit in AGG.", "When it's not positive, hold AGG.",
+            "Otherwise move everything to AGG (bonds)."]
+
+
+@pytest.mark.parametrize("parts", _grid(234, 30, pick=_DM_PICKS, filt=_DM_FILTERS, alt=_DM_ALTS,
+                                        lead=["Each month I'd hold", "Every month, hold",
+                                              "Dual momentum between VTI and EFA. Each month"
+                                              " I'd hold"]))
+def test_dual_momentum_in_any_combination_of_its_wordings(parts: dict[str, str]) -> None:
+    spec = _parse(f"{parts['lead']} {parts['pick']}, {parts['filt']}. {parts['alt']}")
+    alloc = spec.allocation
+    assert spec.symbols == ["VTI", "EFA"] and alloc.kind.value == "momentum_rotation"
+    assert (alloc.top_n, alloc.lookback_days, alloc.require_positive_momentum,
+            alloc.alternative) == (1, 252, True, "AGG")
+
+
+def test_a_top_three_rotation_with_its_idle_money_said_apart() -> None:
+    spec = _parse("Momentum rotation on SPY, QQQ, IWM, EFA, EEM, TLT, GLD, VNQ: each month, own the"
+                  " strongest 3 by return over the last 3 months, as long as they're up over that"
+                  " period. If fewer than that qualify, park the remainder in SHY.")
+    alloc = spec.allocation
+    assert len(spec.symbols) == 8
+    assert (alloc.top_n, alloc.lookback_days, alloc.require_positive_momentum,
+            alloc.alternative) == (3, 63, True, "SHY")
+    # "if fewer than that qualify" with no filter said names none: refused, never a guess
+    _refused("Each month own the top 3 of SPY, QQQ, IWM, EFA by 3-month return. If fewer than"
+             " that qualify, park the remainder in SHY.")
+
+
+def test_a_story_span_stays_the_story_outside_a_ranking() -> None:
+    # "over the last 2 years" of a story is dropped as before; of a ranking it is the lookback
+    spec = _parse("Each month i'd hold the better performer of VTI and EFA over the last 12 months,"
+                  " provided its return is positive. If not, go into AGG.")
+    assert spec.allocation.lookback_days == 252
+
+
+# -- MACD settings said by the writer ------------------------------------------------------------
+@pytest.mark.parametrize("said", [
+    "I'm using MACD with 8 21 5 settings.", "I'm using an 8,21,5 MACD.",
+    "I'm using the MACD indicator with parameters 8, 21 and 5.",
+    "A MACD using 8 and 21 with a 5 signal.",
+])
+def test_macd_settings_in_the_writers_words(said: str) -> None:
+    spec = _parse("Buy IWM when the MACD line crosses above its signal line (bullish cross) and"
+                  f" sell when it crosses below the signal line. {said}")
+    assert _conds(spec.entry) == ["macd[8,21,5] crosses_above macd_signal[8,21,5]"]
+
+
+def test_a_cross_named_again_the_other_way_stays_refused() -> None:
+    _refused("Buy IWM when the MACD crosses above the signal line (bearish cross), sell when it"
+             " crosses below the signal line.")

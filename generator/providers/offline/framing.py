@@ -311,6 +311,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # 80% of the time lol", "can the bot do that or is that too boring"
     rx(r"(?:idk|i don't know|i dunno|not sure|no idea) (?:if|whether) (?:this|it|that)"
        r"(?: even| actually| really)? (?:works|would work|will work|is any good|makes sense)"
+       # "not sure if i'm saying this right"
+       r"|(?:idk|i don't know|i dunno|not sure|no idea) (?:if|whether) (?:i'm|i am|im)"
+       r" (?:saying|writing|explaining|wording|describing|doing) (?:this|it|that)"
+       r" (?:right|correctly|properly|ok)"
        r"(?: but| ,)?"),
     rx(r"(?:(?<=^ )|(?<=[.;,:⋄!?] ))(?:and )?(?:he|she|they|the guy|the video|people|someone)"
        r" (?:said|says|say|claims|claimed) (?:it|this|that) (?:wins|won|works|worked|is right"

@@ -36,10 +36,11 @@ _TOLD = rx(r"(?<!since )(?<!after )(?<!when )(?<!once )(?<!before )(?<!until )(?
            r"|suppose i|would it work if i|imagine i|how would it do if i)")
 
 # the story's time and the ask around it: no rule is said in them
+_STORY_SPAN = rx(r"(?:over|for|during|in) the (?:last|past) (?:couple of|few|\d+|several)"
+                 r" (?:years|months)(?: ,)?")
 _STORY = [
     rx(r"(?:(?:what i did|what we did) )?(?:back )?in (?:19|20)\d\d(?: (?:i|we))?(?: :| ,)?"),
-    rx(r"(?:over|for|during|in) the (?:last|past) (?:couple of|few|\d+|several) (?:years|months)"
-       r"(?: ,)?"),
+    _STORY_SPAN,
     rx(r"(?:\d+|a couple of|a few|several) (?:years|months) ago(?: ,)?"),
     rx(r"last (?:year|spring|summer|fall|autumn|winter|month|decade)(?: ,)?"),
     rx(r"by hand|manually|going forward|for me|as a bot|into a bot|pretty well|quite well"),
@@ -54,6 +55,10 @@ _STORY = [
     rx(r"(?:would (?:that|it|this) have (?:beaten|worked|held up|done)|is that doable|can the bot"
        r" do that|could the bot do that)(?: [a-z0-9 ]*?)? \?"),
 ]
+
+# words that rank funds by their returns: a period said beside them is the ranking's
+_RANKS = re.compile(r"(?<!\S)(?:return|returns|momentum|performance|performer|performers|better"
+                    r"|best|top|strongest|stronger|whichever|highest|rank|ranked|rotate)(?!\S)")
 
 # the verbs of the story, in the present
 _PRESENT = {
@@ -95,7 +100,12 @@ def retell_in_present(state: ParseState) -> None:
         found.append(m.group(0).strip())
         return " "
 
+    # ("i'd hold the better performer of VTI and EFA over the last 12 months": in a text that
+    # ranks returns, "over the last 12 months" is the ranking's period, never the story's time)
+    ranks = _RANKS.search(text) is not None
     for pattern in _STORY:
+        if ranks and pattern is _STORY_SPAN:
+            continue
         text = pattern.sub(story, text)
     text = _CONTINUOUS.sub(lambda m: f" i {_ING[m.group('v')]} ", text)
     text = re.sub(r"(?<!\S)(?:i've been|we've been|i used to|we used to|used to|i'd|we'd|i've"

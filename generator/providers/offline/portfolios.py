@@ -121,7 +121,8 @@ ROT_TOP = [
         r"|etfs?|symbols?|assets?|funds?|names?|of them|ones))?"
     ),
     rx(
-        r"(?:the )?(?:top|best) (?P<n>\d+)(?! (?:trading )?(?:days?|weeks?|months?|years?|m|mo"
+        r"(?:the )?(?:top|best|strongest|highest) (?P<n>\d+)(?! (?:trading )?(?:days?|weeks?"
+        r"|months?|years?|m|mo"
         r"|mos|d|w)(?!\S))(?: (?:performing|performers?|etfs?|symbols?|assets?|funds?|names?"
         r"|of them|ones))?"
     ),
@@ -138,7 +139,7 @@ ROT_TOP = [
 ROT_UNIVERSE = rx(
     r"(?:of|from|among|amongst|between|across|in|into|out of|rank|ranking|compare|comparing"
     r"|universe is|universe :|universe =|universe"
-    r"|rotation :|rotation|rotate :|rotate|rotating"
+    r"|rotation (?:on|over|with|for|across)|rotation :|rotation|rotate :|rotate|rotating"
     # "a monthly momentum strategy with SPY, TLT, GLD and VNQ"
     r"|(?:momentum|rotation|relative strength) (?:strategy|bot|system|portfolio) (?:with|using"
     r"|on|over|for)"
@@ -190,7 +191,8 @@ ROT_POSITIVE = [
     ),
     # "bil if its negative": where the money goes, and the filter
     rx(rf"(?:, )?(?:and )?(?P<alt>{SYM}) (?:if|when) (?:it is|its|it's|the return is|momentum is"
-       r"|the momentum is|they are|all are) (?:negative|< 0|below (?:zero|0))"),
+       r"|the momentum is|they are|all are) (?:negative|< 0|below (?:zero|0)|not positive"
+       r"|not up)"),
     # "if the momentum is negative, go to IEF": the filter, and where the money goes
     rx(
         r"(?:, )?(?:but |and )?(?:if|when|whenever)(?: even)?(?: (?:its|their|the|it|they|⋄))?"
@@ -198,8 +200,8 @@ ROT_POSITIVE = [
         rf"(?: {period('q')})?(?: (?:{MOMENTUM_WORDS}|trend))?(?: (?:is|are|turns|goes|falls"
         r"|drops))? (?:negative|below (?:zero|0)|< 0|< = 0|less than (?:zero|0)|under (?:zero|0)"
         r"|is not positive|isn't positive|not positive)(?: :)?"
-        r"(?: ,)? (?:go to|hold|switch to|move to|sit in|buy|rotate to|rotate into|park in|go into"
-        rf"|be in|use|:? use) (?P<alt>{SYM})(?: instead)?"
+        r"(?: ,)? (?:just )?(?:go to|hold|switch to|move to|sit in|buy|rotate to|rotate into"
+        rf"|park in|go into|be in|use|:? use) (?P<alt>{SYM})(?: instead)?"
     ),
     # "but if its return is negative go to BIL instead" (the alternative already taken out)
     rx(
@@ -542,6 +544,10 @@ def try_rotation(state: ParseState) -> StrategySpec | None:
             raise state.fail(f"'{universe.group(0).strip()}' says {said} funds but names "
                              f"{len(symbols)}", [universe.group(0).strip()])
         t = state.t[: universe.start()] + f" {CONSUMED} " + state.t[universe.end() :]
+        # ("dual momentum between VTI and EFA. Each month hold the better of VTI and EFA"): the
+        # same funds listed again
+        t = ROT_UNIVERSE.sub(lambda m: f" {CONSUMED} " if sorted(re.findall(SYM, m.group("syms")))
+                             == sorted(symbols) else m.group(0), t)
     elif (title is not None and len(title.symbols) >= 2
           and ("rotation" in title.families or _PICKS_ONE.search(state.t))
           and _only_where_failed_picks_go(consume(ROT_POSITIVE, state.t, lambda _: None))):

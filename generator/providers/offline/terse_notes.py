@@ -76,3 +76,38 @@ TERSE_NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(r": (?P<v>buy|sell|long|flat|out)(?= / )"), r" = \g<v> "),
     (rx(r"(?P<v>= (?:buy|sell|long|flat|out)) /(?= )"), r" \g<v> ; "),
 ]
+
+_POSITIVE_SAID = re.compile(r"(?<!\S)(?:positive|above zero|abovezero|> 0|went up|gone up"
+                            r"|(?:is|are|was|were) up)(?!\S)")
+
+
+def _failed_picks(m: re.Match[str]) -> str:
+    return " " if _POSITIVE_SAID.search(m.string) else m.group(0)
+
+
+# A rotation's filter and where its idle money goes, in words the rotation's readers know
+# (`portfolios.try_rotation`, `rotation_filters`): "in the green" is positive, "it has made
+# money over that time" is a positive return, "agg (bonds)" is the fund named.
+ROTATION_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    (rx(r"in the green"), " positive "),
+    (rx(r"(?P<s>it|they|that|those|the pick|the winner) (?:is|are|has|have|'s) (?:made|making)"
+        r" money"), r" \g<s> is positive "),
+    # "assuming its return is positive": the filter's "if"
+    (rx(r"assuming(?: that)?(?= (?:its|their|the|it|they|that)(?!\S))"), " if "),
+    # "hold the one of VTI and EFA with the higher 12-month return": the funds, then the pick
+    (rx(rf"the (?:1|one) (?P<u>(?:of|out of|from|among) {SYM}(?: ,| and| or| vs| /| &) {SYM})"
+        r" with the(?= (?:higher|highest|better|best|stronger|strongest|bigger|biggest)(?!\S))"),
+     r" \g<u> , the one with the "),
+    # "if fewer than that qualify, park the remainder in SHY": the picks that fail the filter
+    # said in the text (a positive return), whose money goes where the rest of it says
+    # (a count is the rotation reader's: "if fewer than 3 went up" of a top 2 is refused there)
+    (rx(r"if (?:fewer|less) than (?:that|those|that many) (?:qualify|pass|make it|make the"
+        r" cut|are positive|went up|go up)(?: ,)?"), _failed_picks),
+    # "only if it's up over that period": the period is the lookback said before
+    (rx(r"(?P<p>positive|up) (?:over|in|during|for|across) (?:that|this|the same|the) (?:stretch"
+        r"|time|period|window|span|lookback|timeframe)"), r" \g<p> "),
+    (rx(r"(?:has|have) (?:a |an )?(?:positive|> 0|above zero) (?:return|returns|momentum)"),
+     " is positive "),
+    (rx(rf"(?P<s>{SYM}) \( (?:bonds|cash|treasuries|t bills|gold|stocks|the bond fund|short term"
+        r" bonds|short term treasuries) \)"), r" \g<s> "),
+]

@@ -82,9 +82,15 @@ _TRIPLE = r"(?P<a>\d+)(?: /| ,)? (?P<b>\d+)(?: /| ,)?(?: and)? (?P<c>\d+)"
 
 _OWN_MACD = [
     # "I use the MACD w/ 12 26 9": the writer's MACD and its settings
-    rx(rf"(?:(?:i|we) (?:use|run|trade|like) |indicator :? )(?:the |a )?macd (?:with|w /|using|at"
-       r"|on|set to) (?:the )?(?:default |standard |usual |normal )?"
-       rf"(?:settings |params )?{_TRIPLE}(?: settings?| params)?"),
+    rx(rf"(?:(?:i|we) (?:use|run|trade|like) |(?:i'm|i am|im|we're) (?:using|running) |indicator :?"
+       r" )(?:the |a )?macd(?: indicator)? (?:with|w /|using|at|on|set to) (?:the )?(?:default"
+       r" |standard |usual |normal )?"
+       rf"(?:settings |params |parameters )?{_TRIPLE}(?: settings?| params| parameters)?"),
+    # "I'm using an 8,21,5 MACD", "a macd using 8 and 21 with a 5 signal"
+    rx(rf"(?:(?:i|we) (?:use|run) |(?:i'm|i am|im|we're) (?:using|running) )(?:an? |the )?"
+       rf"{_TRIPLE} macd"),
+    rx(r"(?:a |the )?macd (?:using|with|of) (?P<a>\d+) (?:and|/|,) (?P<b>\d+) (?:with|and) (?:a )?"
+       r"(?P<c>\d+)(?: period| day| bar)? signal(?: line)?"),
     rx(rf"(?:i (?:run|use|like|prefer|trade) )?(?:a |an |my )?(?:faster|slower|different|custom"
        r"|non standard|non-standard|tweaked|own|quicker|tighter) macd(?: (?:than|from|instead of)"
        r" (?:the )?(?:default|usual|standard|normal)(?: 12 / 26 / 9| 12 , 26 , 9| 12 26 9)?"

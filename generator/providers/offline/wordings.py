@@ -43,7 +43,7 @@ from generator.providers.offline.phrases import (
 )
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import STATE_OF_CROSS
-from generator.providers.offline.terse_notes import TERSE_NOTES
+from generator.providers.offline.terse_notes import ROTATION_WORDS, TERSE_NOTES
 from generator.providers.offline.vocabulary import (
     BB_STD_WORDS,
     GLOSS_WORDS,
@@ -2350,6 +2350,19 @@ _HAS_A_CROSS = rx(
     rf"|(?:(?:bearish|bear|downward|downside) )?{_A_CROSS} (?:under|below|down through|beneath)"
     rf"|(?:bearish|bear|downward|downside) {_A_CROSS}(?! over| above| up)(?: with| of| against)?)"
     r"(?!\S)")
+# "crosses below the signal line (bearish cross)": the crossing named again in brackets, its
+# way the same (the other way is left, to be refused)
+_CROSS_NAMED_AGAIN = rx(r"(?P<c>crosses (?P<way>above|over|up through|up over|up|below|under"
+                        r"|down through|down under|down)(?: (?:(?! [.;,⋄(] ).){1,40}?)?)"
+                        r" \( (?:a |the )?(?P<name>bullish|bull|bearish|bear)"
+                        r" (?:cross|crossover|crossing|crosses over|signal) \)")
+
+
+def _cross_named_again(m: re.Match[str]) -> str:
+    up = m.group("way") in ("above", "over", "up through", "up over", "up")
+    return f" {m.group('c')} " if up == m.group("name").startswith("bull") else m.group(0)
+
+
 # "crosses over the signal line from below": the side it comes from says the way again
 _FROM_THE_SIDE = rx(r"(?P<c>(?:crosses|cross|crossed) (?:(?P<up>above|over|up through|up above"
                     r"|up over)|below|under|down through|down below|down under) (?:(?! [,.;⋄] | and"
@@ -2602,7 +2615,7 @@ def expand_shorthands(state: ParseState) -> None:
         text = _MIDLINE.sub("middle band", text)
         text = _middle_band_gloss(text)
     text = period_closes(state, closes_on_weekly_bars(state, text))
-    text = _FROM_THE_SIDE.sub(r" \g<c> ", text)
+    text = _CROSS_NAMED_AGAIN.sub(_cross_named_again, _FROM_THE_SIDE.sub(r" \g<c> ", text))
     text = _HAS_A_CROSS.sub(
         lambda m: " crosses above " if m.group("up") or m.group("up2") else " crosses below ", text)
     if re.search(r"(?<!\S)macd(?!\S)", text):
@@ -2613,7 +2626,7 @@ def expand_shorthands(state: ParseState) -> None:
         if "macd crosses above the signal line" in text:
             text = _BEARISH_MACD.sub(" when macd crosses below the signal line ", text)
     text = squash(text)
-    for pattern, replacement in [*TERSE_NOTES, *_SAME_AS]:
+    for pattern, replacement in [*TERSE_NOTES, *ROTATION_WORDS, *_SAME_AS]:
         rewritten = pattern.sub(replacement, text)
         if rewritten is not text:  # (a pattern that did not match gives the same string back)
             rewritten = squash(rewritten)  # each rewrite reads single spaces
