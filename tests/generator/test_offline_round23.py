@@ -326,3 +326,46 @@ def test_macd_settings_in_the_writers_words(said: str) -> None:
 def test_a_cross_named_again_the_other_way_stays_refused() -> None:
     _refused("Buy IWM when the MACD crosses above the signal line (bearish cross), sell when it"
              " crosses below the signal line.")
+
+
+# -- a rule's parts in other ordinary words ------------------------------------------------------
+@pytest.mark.parametrize(("text", "entry", "exit_"), [
+    ("Buy SPY when it's trading 5% below its 200 day moving average and sell when it closes above"
+     " the 200 day.", ["price lt sma200-5%"], ["price gt sma200"]),
+    ("own TLT when SPY is below its 200 day, switch out of TLT when SPY is back above it",
+     ["price@SPY lt sma200@SPY"], ["price@SPY gt sma200@SPY"]),
+    ("Buy EEM on MACD cross up, sell on MACD cross down.",
+     ["macd crosses_above macd_signal"], ["macd crosses_below macd_signal"]),
+    ("MACD(8,21,5) cross up on IWM, exit on cross down.",
+     ["macd[8,21,5] crosses_above macd_signal[8,21,5]"],
+     ["macd[8,21,5] crosses_below macd_signal[8,21,5]"]),
+    ("If SPY falls 5 days in a row i buy, then sell the first day it closes up.",
+     ["down_streak ge 5"], ["up_streak ge 1"]),
+    ("long IWM on a close above the 20 day sma with a 5% stop loss, otherwise sell on a close"
+     " below the 20 sma", ["price gt sma20"], ["price lt sma20"]),
+    ("SPY 10/50 sma cross: buy on the 10 crossing above the 50, sell on the 10 crossing below",
+     ["sma10 crosses_above sma50"], ["sma10 crosses_below sma50"]),
+    ("my strat: 20d sma crosses above 100d sma -> buy DBC. 20d falls under 100d -> sell",
+     ["sma20 crosses_above sma100"], ["sma20 crosses_below sma100"]),
+])
+def test_a_rules_parts_in_other_ordinary_words(text: str, entry: list[str],
+                                               exit_: list[str]) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == entry and _conds(spec.exit) == exit_
+
+
+def test_a_minimum_hold_said_as_a_sell_that_waits() -> None:
+    for said in ("but only sell after i've held at least 10 days",
+                 "but always hold at least 10 days"):
+        spec = _parse(f"buy SPY when it closes above the 200 day and sell if it closes below the"
+                      f" 200 day, {said}")
+        assert spec.risk.min_hold_bars == 10
+
+
+def test_what_the_plain_words_leave_alone() -> None:
+    # the MACD crossing up through the signal line is read as it is said
+    spec = _parse("EEM, with the MACD set to 8, 21 and 5 instead of the usual. Buy on the MACD"
+                  " crossing up through the signal line, sell on the cross down.")
+    assert _conds(spec.entry) == ["macd[8,21,5] crosses_above macd_signal[8,21,5]"]
+    # "only sell after" with no period held is no minimum hold
+    _refused("buy SPY when it closes above the 200 day, but only sell after it drops")

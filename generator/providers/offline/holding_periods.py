@@ -72,7 +72,7 @@ _MIN_LEXICON = _NOT | _WAITS | _CLOSES | _HOLDS | frozenset(words(
     buy purchase days matter what whatever happens regardless even if want that this exit rule
     once
     kick kicks in can could trigger triggers fire fires allowed to act acted acting on counts
-    count applies apply matters takes take effect signal signals old"""))
+    count applies apply matters takes take effect signal signals old always"""))
 # "no matter what the RSI says", "even if the RSI is high": whatever the sell rule says, the
 # hold comes first (a level said there -- "even if the RSI is above 80" -- is no such aside)
 _WHATEVER_SAYS = re.compile(r"(?<!\S)(?:no matter what (?:the )?(?:[a-z0-9]+ ){0,3}(?:says|say"
@@ -99,7 +99,9 @@ def _min_hold_bars(clause: str) -> int | None:
         return None
     m, rest = said
     waits = any(w in _WAITS for w in rest)
-    sell_waits = any(w in _NOT for w in rest) and any(w in _CLOSES for w in rest)
+    # ("don't sell until ...", "only sell after I've held at least 10 days")
+    sell_waits = (any(w in _NOT for w in rest) or {"only", "after"} <= set(rest)) and any(
+        w in _CLOSES for w in rest)
     # ("hold at least 10 days before any sell", "but hold min 3 days": a hold of at least N)
     hold_first = (any(w in _HOLDS for w in rest)
                   and any(w in ("least", "minimum", "min") for w in rest)

@@ -111,3 +111,36 @@ ROTATION_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
     (rx(rf"(?P<s>{SYM}) \( (?:bonds|cash|treasuries|t bills|gold|stocks|the bond fund|short term"
         r" bonds|short term treasuries) \)"), r" \g<s> "),
 ]
+
+# A rule's parts in other ordinary words, rewritten to the words the readers know.
+PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "when it's trading 5% below its 200 day moving average": is that far below it
+    (rx(rf"(?:is )?trading(?= (?:more than |over )?\d+(?:\.\d+)? % {_SIDE}(?!\S))"), " is "),
+    # "switch out of TLT when ...": the sell
+    (rx(rf"(?:switch|rotate|move|get|jump) out of(?= (?:{SYM}|it|them)(?!\S))"), " sell "),
+    # "buy on MACD cross up", "MACD(8,21,5) cross down": the MACD crossing its signal line
+    (rx(r"(?:on |at )?(?:a |the )?(?P<m>(?:weekly |monthly )?macd(?: \( \d+ , \d+ , \d+ \))?)"
+        r" (?:cross|crossover|crossing|x) (?P<d>up|down)"
+        # (not "crossing up through the signal line": the line it crosses said, read as it is)
+        r"(?! (?:through|over|above|below|under|the|its|with|across)(?!\S))"),
+     lambda m: (f" when {m.group('m')} crosses {'above' if m.group('d') == 'up' else 'below'}"
+                " the signal line ")),
+    # "sell the first day it closes up": an up close, a streak of one
+    (rx(rf"(?:on )?the first day (?:it|that it|{SYM}) (?:closes|closed|finishes|ends)"
+        r" (?P<d>up|higher|green|down|lower|red)"),
+     lambda m: (" when it closes up 1 day in a row " if m.group("d") in ("up", "higher", "green")
+                else " when it closes down 1 day in a row ")),
+    # "otherwise sell on a close below the 20 sma": the sell rule said, "otherwise" its "else"
+    (rx(r"otherwise (?P<v>sell|exit|get out)(?= (?:on|when|if|once|whenever)(?!\S))"),
+     r" , \g<v> "),
+    # "buy on the 10 crossing above the 50, sell on the 10 crossing below": the crossing said
+    # of the faster line's period
+    (rx(r"on the (?P<a>\d+) crossing (?P<d>above|below|over|under)(?P<b> (?:the )?\d+)?"),
+     r" when the \g<a> crosses \g<d>\g<b> "),
+    # "20d falls under 100d -> sell" (normalised "20 days falls under"): a line of that period
+    (rx(r"(?:(?<=^ )|(?<=[.;:⋄] )|(?<=the ))(?P<n>\d+) days(?= (?:falls|drops|dips|rises|climbs"
+        r"|crosses|falls back|drops back) (?:under|below|above|over|back)(?!\S))"), r" \g<n> day "),
+    # "SPY dropped 4 days in a row? buy it.": the condition asked, then the action
+    (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<c>(?:(?! [.;!?⋄] ).)+?) \? (?:then )?(?P<v>buy|sell)"
+        r" (?:it|them)(?= [.;!⋄]| ?$)"), r" \g<c> = \g<v> "),
+]

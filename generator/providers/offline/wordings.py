@@ -43,7 +43,7 @@ from generator.providers.offline.phrases import (
 )
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import STATE_OF_CROSS
-from generator.providers.offline.terse_notes import ROTATION_WORDS, TERSE_NOTES
+from generator.providers.offline.terse_notes import PLAIN_WORDS, ROTATION_WORDS, TERSE_NOTES
 from generator.providers.offline.vocabulary import (
     BB_STD_WORDS,
     GLOSS_WORDS,
@@ -2626,7 +2626,7 @@ def expand_shorthands(state: ParseState) -> None:
         if "macd crosses above the signal line" in text:
             text = _BEARISH_MACD.sub(" when macd crosses below the signal line ", text)
     text = squash(text)
-    for pattern, replacement in [*TERSE_NOTES, *ROTATION_WORDS, *_SAME_AS]:
+    for pattern, replacement in [*TERSE_NOTES, *ROTATION_WORDS, *PLAIN_WORDS, *_SAME_AS]:
         rewritten = pattern.sub(replacement, text)
         if rewritten is not text:  # (a pattern that did not match gives the same string back)
             rewritten = squash(rewritten)  # each rewrite reads single spaces
