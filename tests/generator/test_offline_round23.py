@@ -369,3 +369,33 @@ def test_what_the_plain_words_leave_alone() -> None:
     assert _conds(spec.entry) == ["macd[8,21,5] crosses_above macd_signal[8,21,5]"]
     # "only sell after" with no period held is no minimum hold
     _refused("buy SPY when it closes above the 200 day, but only sell after it drops")
+
+
+@pytest.mark.parametrize(("text", "facts"), [
+    ("Short-term rotation: every week buy the 2 best of QQQ, IWM, EFA, EEM, GLD and TLT based on"
+     " the last month's return.", {"top_n": 2, "lookback_days": 21}),
+    ("dual momentum between QQQ and GLD, 3 month lookback, bonds (TLT) when both returns are"
+     " negative, check it every month", {"top_n": 1, "lookback_days": 63,
+                                         "require_positive_momentum": True, "alternative": "TLT"}),
+])
+def test_rotations_said_in_other_ordinary_words(text: str, facts: dict[str, object]) -> None:
+    alloc = _parse(text).allocation
+    assert {k: getattr(alloc, k) for k in facts} == facts
+
+
+def test_amounts_targets_labels_and_band_widths_in_other_words() -> None:
+    spec = _parse("Buy 3,000 dollars of TLT each time its 2-day RSI is below 10, sell when the"
+                  " 2-day RSI is over 50.")
+    assert spec.allocation.amount == 3000.0 and _conds(spec.entry) == ["rsi2 lt 10"]
+    spec = _parse("Take 20% profit or cut at a 10% loss. Entry: VNQ when its 20-day SMA is above"
+                  " its 50-day SMA and the RSI is under 40.")
+    assert (spec.risk.take_profit_pct, spec.risk.stop_loss_pct) == (20.0, 10.0)
+    assert sorted(_conds(spec.entry)) == ["rsi14 lt 40", "sma20 gt sma50"] and spec.exit is None
+    for text in ("Mean reversion with 2.5 std dev bands on IWM - buy under the lower band, sell"
+                 " above the upper band",
+                 "Bollinger with wider bands (20 day, 2.5 std dev). buy IWM when it closes under"
+                 " the lower band and sell when it closes over the upper band."):
+        spec = _parse(text)
+        assert _conds(spec.entry) == ["price lt bb_lower20[2.5]"]
+    # "dual momentum" of one fund names no pair to pick from: refused
+    _refused("dual momentum on QQQ, 3 month lookback, TLT when negative")

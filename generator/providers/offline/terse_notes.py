@@ -108,6 +108,12 @@ ROTATION_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
         r"|time|period|window|span|lookback|timeframe)"), r" \g<p> "),
     (rx(r"(?:has|have) (?:a |an )?(?:positive|> 0|above zero) (?:return|returns|momentum)"),
      " is positive "),
+    # "dual momentum between QQQ and GLD, ...": the stronger of the two is held (its absolute
+    # filter is read where the text says it: "TLT when both returns are negative")
+    (rx(rf"dual momentum (?:between|among|of|on|with|for|using) (?P<u>{SYM}(?: ,| and| or| vs| /"
+        rf"| &) {SYM})(?= [,.;:⋄])"), r" rotate between \g<u> , hold the top 1 "),
+    (rx(r"(?P<w>both|all) (?:returns|of them|momentums|of their returns) (?:are|turn|go)"),
+     r" \g<w> are "),
     (rx(rf"(?P<s>{SYM}) \( (?:bonds|cash|treasuries|t bills|gold|stocks|the bond fund|short term"
         r" bonds|short term treasuries) \)"), r" \g<s> "),
 ]
@@ -140,6 +146,21 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # "20d falls under 100d -> sell" (normalised "20 days falls under"): a line of that period
     (rx(r"(?:(?<=^ )|(?<=[.;:⋄] )|(?<=the ))(?P<n>\d+) days(?= (?:falls|drops|dips|rises|climbs"
         r"|crosses|falls back|drops back) (?:under|below|above|over|back)(?!\S))"), r" \g<n> day "),
+    # "Buy 3,000 dollars of TLT each time ...": the amount, with the fund bought
+    (rx(rf"(?P<n>\d+) dollars (?:of|worth of) (?P<s>{SYM})"), r" \g<s> with \g<n> dollars "),
+    # "based on the last month's return": the 1-month return
+    (rx(r"(?:the )?(?:last|past|prior|previous) (?P<u>month|year|quarter|week) (?P<w>return|returns"
+        r"|performance|momentum)"), r" the 1 \g<u> \g<w> "),
+    # "Entry: VNQ when ...": the buy of the fund named after the label
+    (rx(rf"(?:(?<=^ )|(?<=[.;⋄] ))(?:entry|entries|buy|long) : (?P<s>{SYM})(?= (?:when|whenever|if"
+        r"|once|on)(?!\S))"), r" buy \g<s> "),
+    # "take 20% profit": a 20% take profit
+    (rx(r"take (?P<n>\d+(?:\.\d+)?) % (?:profit|profits|gain|gains)"), r" \g<n> % take profit "),
+    # "with 2.5 std dev bands", "Bollinger with wider bands (20 day, 2.5 std dev)": the bands
+    # named by their width
+    (rx(r"(?P<k>\d+(?:\.\d+)?) (?:std dev|std devs|standard deviation|standard deviations|sd"
+        r"|sds|sigma|sigmas|stdev|stdevs|std) bands"), r" \g<k> sd bollinger bands "),
+    (rx(r"(?:wider|wide|narrower|narrow|tighter|tight) bands(?= \( \d)"), " bollinger bands "),
     # "SPY dropped 4 days in a row? buy it.": the condition asked, then the action
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<c>(?:(?! [.;!?⋄] ).)+?) \? (?:then )?(?P<v>buy|sell)"
         r" (?:it|them)(?= [.;!⋄]| ?$)"), r" \g<c> = \g<v> "),
