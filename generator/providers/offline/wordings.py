@@ -41,9 +41,9 @@ from generator.providers.offline.phrases import (
     squash,
     symbols_in,
 )
+from generator.providers.offline.rewordings import PLAIN_WORDS, ROTATION_WORDS, TERSE_NOTES
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import STATE_OF_CROSS
-from generator.providers.offline.terse_notes import PLAIN_WORDS, ROTATION_WORDS, TERSE_NOTES
 from generator.providers.offline.vocabulary import (
     BB_STD_WORDS,
     GLOSS_WORDS,

@@ -1,19 +1,24 @@
-"""Traders' terse notes, rewritten as the plain rules they stand for.
+"""Wordings of parts the spec already holds, rewritten into the words the readers know.
 
-"IYR: 5%+ under the 200dma = buy; back above 200d = sell; s/l 10%", "iyr -> close < 200d sma by
-more than 5%: buy / close back over the 200d sma: sell / stop 10%", "IYR. entry 5% below 200d
-sma, exit back above 200d". This module owns `TERSE_NOTES`, rewrites the shorthand readers run
-before the arrows (`arrows.arrows` reads "X = buy"):
+This module owns three lists of rewrites, run (in this order) before `wordings`' own and before
+the arrows (`arrows.arrows` reads "X = buy"); each keeps every word of meaning (a number, a line,
+a side, a fund), and the words a rewrite drops are reported as ignored by its caller:
 
-- a label right before a bare comparison ("entry 5% below ...", "sell back above ...") is the
-  rule "when" it;
-- "back above X" / "above X again" with no subject: the close is above X (the writer's "back"
-  says only that it was below before, which a sell rule after a buy below it always is);
-- "5%+ under", "by more than 5%" after the comparison: more than 5% below;
-- "X: buy / Y: sell" and "SYM ->": the arrows of a note, as "X = buy ; Y = sell".
-
-Every rewrite keeps each word of meaning (a number, a line, a side); the words it drops are
-reported as ignored by the caller.
+- `TERSE_NOTES`, traders' terse notes: "IYR: 5%+ under the 200dma = buy; back above 200d = sell;
+  s/l 10%", "iyr -> close < 200d sma by more than 5%: buy / close back over the 200d sma: sell /
+  stop 10%", "IYR. entry 5% below 200d sma, exit back above 200d". A label right before a bare
+  comparison is the rule "when" it; "back above X" / "above X again" with no subject is the
+  close above X (the writer's "back" says only that it was below before, which a sell after a
+  buy below it always is); "5%+ under", "by more than 5%" is more than 5% below; "X: buy / Y:
+  sell" and "SYM ->" are the note's arrows; the stop and target said around the rule ("or
+  earlier if a 5% stop gets hit", "... on every trade");
+- `ROTATION_WORDS`, a rotation's filter, pick and idle money in the forms `portfolios` and
+  `rotation_filters` read ("in the green", "has made money over that time", "the one of VTI and
+  EFA with the higher ...", "if fewer than that qualify" where a positive filter is said,
+  "dual momentum between QQQ and GLD");
+- `PLAIN_WORDS`, a rule's parts in other ordinary words ("trading 5% below", "switch out of",
+  "MACD cross up", "the first day it closes up", "otherwise sell on ...", "Buy 3,000 dollars of
+  TLT", "2.5 std dev bands").
 """
 
 from __future__ import annotations
