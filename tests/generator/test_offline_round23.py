@@ -399,3 +399,22 @@ def test_amounts_targets_labels_and_band_widths_in_other_words() -> None:
         assert _conds(spec.entry) == ["price lt bb_lower20[2.5]"]
     # "dual momentum" of one fund names no pair to pick from: refused
     _refused("dual momentum on QQQ, 3 month lookback, TLT when negative")
+
+
+# -- a wrong reading a blind grid found (grid 6, written at the round's end; only its wrong specs
+# were read): "nothing else to get out" was read as "else ... get out", the sell when the buy
+# rule fails, beside a stop and target said to be the only exits
+@pytest.mark.parametrize("text", [
+    "For GLD, I want to buy when price closes above its 20 day high. Then I'd use a 5% SL and a"
+    " 12% take profit and nothing else to get out.",
+    "Buy GLD on a 20-day high breakout with a 5% stop and a 12% target, nothing else to exit.",
+])
+def test_nothing_else_to_get_out_is_no_other_exit(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["price gt hh20"] and spec.exit is None
+    assert (spec.risk.stop_loss_pct, spec.risk.take_profit_pct) == (5.0, 12.0)
+
+
+def test_else_nothing_after_a_hold_stays_the_negated_rule() -> None:
+    spec = _parse("hold SPY while it's above its 200 day, else nothing")
+    assert _conds(spec.exit) == ["price lt sma200"]

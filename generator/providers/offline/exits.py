@@ -164,6 +164,9 @@ def _exit_mode_of(clause: str) -> str | None:
     tokens = clause.split()
     if not tokens or any(t not in _EXIT_LEXICON for t in tokens):
         return None
+    if re.search(r"(?<!\S)nothing else(?!\S)", clause):
+        # "nothing else to get out": no other exit, never "else" as the buy rule failing
+        return None
     if not any(t in _EXIT_VERBS for t in tokens) or not any(t in _WHEN_WORDS for t in tokens):
         return None
     if "neither" in tokens or "none" in tokens:

@@ -892,6 +892,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:and )?(?:then )?(?:just )?(?:ride it|let it ride|hold it)(?= with (?:a|an) \d)"), " "),
     (rx(r"(?:and )?(?:there is |there's )?no (?:other|indicator|signal|technical|rule based)"
         r" (?:sell|exit)(?: rule| rules| signal)?"), f" , {NO_OTHER_EXIT} , "),
+    # "a 5% stop and a 12% target and nothing else to get out": no other exit (never the
+    # "else" of a sell when the buy rule fails)
+    (rx(r"(?:and )?(?:with )?nothing else (?:to get (?:me |us )?out|to exit|to sell|for (?:the )?"
+        r"exits?|for selling|as (?:an )?exits?|sells? it|gets? me out)"), f" , {NO_OTHER_EXIT} , "),
     # "the sell is the reverse cross": the opposite crossing of the buy's
     (rx(r"(?:and )?the (?:sell|exit)(?: rule| signal)? is (?:the |a )?(?:opposite|reverse|reversed"
         r"|inverse) (?:cross|crossing|crossover)"), " , sell on the opposite cross "),
