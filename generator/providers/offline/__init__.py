@@ -185,6 +185,14 @@ Defaults and conventions
   A fund a title names is traded when the rules trade none and every condition is one other
   fund's (with "it" as a condition's subject, refused). Settings said apart from the MACD, in a
   text whose only indicator with settings is the MACD, are its settings.
+* Twenty-third round (the constructs the blind sets of round 22 failed on, as grids): a market
+  filter said apart ("trade IWM only when SPY is above its 200-day: buy when ...") is one more
+  condition of the buy rule, and a note that the sell ignores it is checked, never used
+  (`filter_notes`); "no other sell rule" leaves the stop and target as the only exits of a rule
+  said as a state; traders' terse notes, a rotation's filter and idle money, and a rule's parts
+  in other ordinary words are rewritten into the words the readers know (`rewordings`); a
+  reason that names nothing to compare, and a question after the rule in its sentence, are
+  asides.
 * Schedule: daily for rule strategies and monthly for weights/rotation strategies unless said.
 * A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
 * Clauses read as bags of words over a closed lexicon, when no pattern took them: a rotation's
