@@ -33,30 +33,11 @@ day and 30 day EMAs ... the 10 crosses above the 30" read SMAs (refused by the t
 
 from __future__ import annotations
 
-import random
-
 import pytest
-from corpus_support import STORED_SYMBOLS
 from corpus_support import conditions_text as _conds
-
-from generator.providers.offline import ParseError, parse
-from generator.spec import StrategySpec
-
-
-def _parse(text: str) -> StrategySpec:
-    return parse(text, known_symbols=set(STORED_SYMBOLS))
-
-
-def _refused(text: str) -> None:
-    with pytest.raises(ParseError):
-        _parse(text)
-
-
-def _grid(seed: int, count: int, **slots: list[str]) -> list[dict[str, str]]:
-    """A seeded sample of the product of the slots' wordings (each slot drawn independently)."""
-    draw = random.Random(seed)
-    return [{name: draw.choice(words) for name, words in slots.items()} for _ in range(count)]
-
+from grid_support import grid as _grid
+from grid_support import parse_stored as _parse
+from grid_support import refused as _refused
 
 # -- crossovers ----------------------------------------------------------------------------------
 # (fast 9, slow 21; the kind each wording names)

@@ -12,38 +12,20 @@ read as grids of their parts (`bench/construct_grids.py`, the round-23 construct
 
 from __future__ import annotations
 
-import random
-
 import pytest
-from corpus_support import STORED_SYMBOLS
 from corpus_support import conditions_text as _conds
+from grid_support import grid as _grid
+from grid_support import parse_stored as _parse
+from grid_support import refused as _refused
 
-from generator.providers.offline import ParseError, parse
-from generator.spec import StrategySpec
-
-
-def _parse(text: str) -> StrategySpec:
-    return parse(text, known_symbols=set(STORED_SYMBOLS))
-
-
-def _refused(text: str) -> None:
-    with pytest.raises(ParseError):
-        _parse(text)
-
-
-def _grid(seed: int, count: int, **slots: list[str]) -> list[dict[str, str]]:
-    """A seeded sample of the product of the slots' wordings (each slot drawn independently)."""
-    draw = random.Random(seed)
-    return [{name: draw.choice(words) for name, words in slots.items()} for _ in range(count)]
-
+from generator.providers.offline import ParseError
 
 # -- a market filter said apart from the rules ---------------------------------------------------
 _FILTERS = ["SPY is above its 200-day SMA", "SPY > 200 SMA", "SPY closes above its 200 day sma",
             "the S&P (SPY) is over the 200 day moving average", "SPY is above its 200dma",
             "SPY is trading above its 200-day simple moving average"]
 _FRAMES = ["I want to trade {sym} but only when {f}.", "Trade {sym} only when {f}:",
-           "Only trade {sym} when {f}.", "i'd like to trade {sym}, but only when {f}.",
-           "{Sym} only gets traded... no: trade {sym} only if {f}."]
+           "Only trade {sym} when {f}.", "i'd like to trade {sym}, but only when {f}."]
 _RULES = ["buy when RSI(2) < 10, sell when RSI(2) > 70", "buy on RSI(2) < 10, sell on RSI(2) > 70",
           "buy {sym} when its 2-day RSI is below 10 and sell when the 2-day RSI is above 70",
           "enter when the RSI(2) drops under 10; exit when it goes over 70"]
@@ -52,7 +34,7 @@ _NOTES = ["", " The SPY filter is only for buying.", " The sell doesn't look at 
           " Selling ignores SPY completely."]
 
 
-@pytest.mark.parametrize("parts", _grid(23, 40, f=_FILTERS, frame=_FRAMES[:4], rule=_RULES,
+@pytest.mark.parametrize("parts", _grid(23, 40, f=_FILTERS, frame=_FRAMES, rule=_RULES,
                                         note=_NOTES, sym=["IWM", "QQQ", "EEM"]))
 def test_a_market_filter_said_apart_limits_the_buy_rule_only(parts: dict[str, str]) -> None:
     sym = parts["sym"]
