@@ -67,11 +67,12 @@ def extract_filter_notes(state: ParseState) -> None:
 
 
 def _funds_of(rule: Rule | None, traded: list[str]) -> set[str]:
+    """The funds other than the traded ones whose bars the rule reads (either side)."""
     if rule is None:
         return set()
-    return {c.left.symbol or "" for c in rule.flat() if c.left.symbol not in (None, *traded)} | {
-        getattr(c.right, "symbol", None) or "" for c in rule.flat()
-        if getattr(c.right, "symbol", None) not in (None, *traded)}
+    sides = [side for c in rule.flat() for side in (c.left, c.right)]
+    said = {getattr(side, "symbol", None) for side in sides}
+    return {fund for fund in said if fund is not None and fund not in traded}
 
 
 def check_entry_only(state: ParseState, spec: StrategySpec) -> None:
