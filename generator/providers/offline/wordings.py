@@ -2340,8 +2340,6 @@ def _middle_band_gloss(text: str) -> str:
     return _MIDDLE_GLOSS.sub(said_again, text)
 
 
-# "buy on the bullish signal line crossover", in a text about MACD: MACD crossing above its
-# signal line (with no MACD named, a bullish cross of nothing named stays refused)
 # "has a bullish cross over the signal line", "makes a bearish crossover with the 100-day", "gets
 # a cross under it": a crossing said as an event the line has; its side (over/under) or its
 # name (bull/bear) says the way, and the two never disagree
@@ -2371,6 +2369,8 @@ def _cross_named_again(m: re.Match[str]) -> str:
 _FROM_THE_SIDE = rx(r"(?P<c>(?:crosses|cross|crossed) (?:(?P<up>above|over|up through|up above"
                     r"|up over)|below|under|down through|down below|down under) (?:(?! [,.;⋄] | and"
                     r" | from ).){1,40}?) from (?(up)(?:below|under|beneath)|(?:above|over))(?!\S)")
+# "buy on the bullish signal line crossover", in a text about MACD: MACD crossing above its
+# signal line (with no MACD named, a bullish cross of nothing named stays refused)
 _BULLISH_MACD = rx(r"(?:on |at )?(?:the |a )?bullish (?:macd )?(?:signal(?: line)? )?(?:cross"
                    r"|crossover|crossing|cross over|crosses over)(?: of the signal(?: line)?)?"
                    r"(?! of| over| above)")
@@ -2595,6 +2595,12 @@ def dropped_words(before: str, after: str) -> list[str]:
     return out
 
 
+# every rewrite of wordings into the words the readers know, in the order they run: the
+# rewordings' lists first (`rewordings`), then this module's own
+_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    *TERSE_NOTES, *ROTATION_WORDS, *PLAIN_WORDS, *_SAME_AS)
+
+
 def expand_shorthands(state: ParseState) -> None:
     said = _DOES_WELL.search(state.t)
     if said:
@@ -2630,7 +2636,7 @@ def expand_shorthands(state: ParseState) -> None:
         if "macd crosses above the signal line" in text:
             text = _BEARISH_MACD.sub(" when macd crosses below the signal line ", text)
     text = squash(text)
-    for pattern, replacement in [*TERSE_NOTES, *ROTATION_WORDS, *PLAIN_WORDS, *_SAME_AS]:
+    for pattern, replacement in _REWRITES:
         rewritten = pattern.sub(replacement, text)
         if rewritten is not text:  # (a pattern that did not match gives the same string back)
             rewritten = squash(rewritten)  # each rewrite reads single spaces
