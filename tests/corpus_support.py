@@ -91,7 +91,16 @@ def condition_text(cond: Any) -> str:
     if offset:
         right += f"{'+' if offset > 0 else ''}{_number(offset)}%"
     op = data["op"]
-    return f"{left} {op.value if hasattr(op, 'value') else op} {right}"
+    op = op.value if hasattr(op, "value") else op
+    if right.startswith("price") and not left.startswith("price") and not offset:
+        # "the 10-month average is below the price" is "price gt sma210": one notation for one
+        # meaning, the price on the left
+        return f"{right} {_MIRRORED[op]} {left}"
+    return f"{left} {op} {right}"
+
+
+_MIRRORED = {"gt": "lt", "lt": "gt", "ge": "le", "le": "ge", "crosses_above": "crosses_below",
+             "crosses_below": "crosses_above"}
 
 
 def item_text(item: Any) -> str:

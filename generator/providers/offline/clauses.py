@@ -107,6 +107,9 @@ class Clause:
     group_starts: set[int] = field(default_factory=set)
     # the clause opens a sentence of its own (after ".", "!" or "?")
     after_stop: bool = False
+    # "buy when A, as long as B": the "while" came with a condition added after the buy rule,
+    # a hold only when no stop, target or time exit closes positions (signals.parse_signal)
+    while_added: bool = False
 
     def linked(self) -> list[tuple[list[str], str]]:
         """The pieces with their connectors, the first joined by the clause's own."""
@@ -319,8 +322,9 @@ def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:
                            group=(clause.conn is not None or clause.keyword is not None
                                   or clause.joins[0].startswith("unless")
                                   or bool(clause.pieces and clause.pieces[0][:1] == ["either"])))
-                if clause.keyword == "wl" and target.verb == "entry":
+                if clause.keyword == "wl" and target.verb == "entry" and target.keyword != "wl":
                     target.keyword = "wl"
+                    target.while_added = True
             elif not has_verb:
                 clause.verb = "entry"
                 merged.append(clause)

@@ -619,6 +619,40 @@ _SEVERAL_FILLER = frozenset({"of", "them", "those", "these", "the", "are", "is",
                              "back", "stay", "stays", "close", "closes"})
 
 
+# what may stand with "both" as the other side of a comparison ("above both of them")
+_BOTH_OBJECT = frozenset({"both", "of", "them", "those", "these", "the", "two", "lines",
+                          "averages", "moving", "mas", "emas", "smas"})
+
+
+def each_of_both(state: ParseState, piece: list[str], read: list[Cond]) -> list[list[str]] | None:
+    """ "and the price is above both" after "the 20 EMA is above the 50 EMA", "sell when it is
+    below both" after "above the 50-day or above the 200-day": the piece once for each of the
+    two lines the text compared before (None when "both" is not its other side). With other
+    than two such lines "both" names nothing sure: refused (an empty list), never one line."""
+    first_op = next((k for k, t in enumerate(piece) if t.startswith("⟦o")), None)
+    if first_op is None:
+        return None
+    after = piece[first_op + 1:]
+    if "both" not in after or not all(t in _BOTH_OBJECT for t in after):
+        return None
+    lines: list[Ind] = []
+    for cond in read:
+        for side in (cond.left, cond.right):
+            if (isinstance(side, Ind) and side.kind != IndicatorKind.price
+                    and side not in lines):
+                lines.append(side)
+    if len(lines) != 2:
+        state.reject(piece, f"'{state.render(piece)}': say which lines 'both' means (e.g. "
+                            "'above the 50-day and above the 200-day')")
+        return []
+    pieces = []
+    for line in lines:
+        token = state.placeholder("i", state.render(after))
+        state.inds[token] = line
+        pieces.append([*piece[:first_op + 1], token])
+    return pieces
+
+
 def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
                    role: str | None = None) -> Cond | None:
     """The condition in `piece`, or None once it has been refused (see `ParseState.reject`).

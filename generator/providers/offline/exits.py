@@ -124,7 +124,8 @@ _OTHERWISE = frozenset({"otherwise", "else"})
 _WHEN_WORDS = frozenset({"when", "if", "once", "whenever", "as", "soon", "then"}) | _OTHERWISE
 _ALL_WORDS = frozenset({"both", "all", "neither", "none", "every"})
 _ANY_WORDS = frozenset({"either", "any", "one", "1"})
-_ONE_WORDS = frozenset({"it", "that", "this", "setup", "condition", "rule", "signal", "trend"})
+_ONE_WORDS = frozenset({"it", "its", "that", "this", "setup", "condition", "rule", "signal",
+                        "trend"})
 _POINTERS = _ALL_WORDS | _ANY_WORDS | _ONE_WORDS | frozenset(
     {"of", "those", "these", "them", "the", "conditions", "rules", "signals", "things", "two",
      "2", "buy", "entry", "my", "above", "reasons"})
@@ -141,7 +142,9 @@ _FILLER = frozenset({"and", ",", "just", "i", "we", "i'll", "we'll", "will", "wa
                      "all",
                      # said of a bot: "a bot that holds VTI while ... and moves to cash when
                      # it isn't"
-                     "moves", "stays", "sits", "parks", "keeps", "puts"})
+                     "moves", "stays", "sits", "parks", "keeps", "puts",
+                     # "switch to cash when it isn't", "be completely out when it's not"
+                     "switch", "switches", "completely", "entirely", "fully", "totally"})
 _EXIT_LEXICON = _EXIT_VERBS | _WHEN_WORDS | _POINTERS | _FAILED_WORDS | _FILLER
 _NEGATED = re.compile(r"(?<!\S)(?:no longer|not|false|fails?|failed|stops? being true"
                       r"|stopped being true|stops? holding|broken|breaks?|isn't|aren't"

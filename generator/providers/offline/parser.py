@@ -21,6 +21,7 @@ from generator.providers.offline.allocation import (
 from generator.providers.offline.corrections import apply_corrections
 from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
+from generator.providers.offline.explanations import drop_explanations
 from generator.providers.offline.filter_notes import check_entry_only, extract_filter_notes
 from generator.providers.offline.framing import strip_small_talk, take_lone_symbol
 from generator.providers.offline.indicators import extract_family_timeframes, extract_named_lines
@@ -45,6 +46,7 @@ from generator.spec import StrategySpec
 # phrases that may stand anywhere in the text, taken out before the families are tried
 GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     strip_small_talk,
+    drop_explanations,
     retell_in_present,
     apply_corrections,
     extract_filter_notes,

@@ -166,6 +166,12 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(r"(?P<k>\d+(?:\.\d+)?) (?:std dev|std devs|standard deviation|standard deviations|sd"
         r"|sds|sigma|sigmas|stdev|stdevs|std) bands"), r" \g<k> sd bollinger bands "),
     (rx(r"(?:wider|wide|narrower|narrow|tighter|tight) bands(?= \( \d)"), " bollinger bands "),
+    # "otherwise don't own it", "and not own it otherwise", "otherwise I don't want to hold
+    # it": out of it when the rule does not hold
+    (rx(r"(?:otherwise|else) (?:i )?(?:don't|dont|do not|not)(?: want to)? (?:own|hold|have"
+        r"|be in) (?:it|them)"), " otherwise out "),
+    (rx(r"(?:and )?(?:i )?(?:don't|dont|do not|not)(?: want to)? (?:own|hold|have|be in)"
+        r" (?:it|them) otherwise"), " otherwise out "),
     # "SPY dropped 4 days in a row? buy it.": the condition asked, then the action
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<c>(?:(?! [.;!?⋄] ).)+?) \? (?:then )?(?P<v>buy|sell)"
         r" (?:it|them)(?= [.;!⋄]| ?$)"), r" \g<c> = \g<v> "),

@@ -10,6 +10,7 @@ or the per-position size that was given).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from generator.providers.offline.assemble import build_spec
@@ -19,7 +20,12 @@ from generator.providers.offline.clauses import (
     attach_verbless,
     split_clauses,
 )
-from generator.providers.offline.conditions import COMPARISON_RULES, NAMED_RULES, read_condition
+from generator.providers.offline.conditions import (
+    COMPARISON_RULES,
+    NAMED_RULES,
+    each_of_both,
+    read_condition,
+)
 from generator.providers.offline.errors import GENERIC, NOTHING
 from generator.providers.offline.indicators import tag_indicators
 from generator.providers.offline.rules import (
@@ -162,6 +168,23 @@ def _said_once(state: ParseState, rule: list[tuple[str, Cond]], said_in: dict[in
     return groups[0]
 
 
+def _each_line(state: ParseState, pieces: list[list[str]], joins: list[str],
+               read: list[Cond]) -> Iterator[tuple[int, list[str], str]]:
+    """A clause's pieces with their joins and places, "above both" said once per line
+    (`each_of_both`, on the conditions `read` before it, which the caller extends as it goes):
+    "A and above both" is A and above the one and above the other; "unless it is above both"
+    is unless above the one and the other."""
+    for k, (piece, join) in enumerate(zip(pieces, joins, strict=True)):
+        each = each_of_both(state, piece, read)
+        if each is None:
+            yield k, piece, join
+            continue
+        for n, one in enumerate(each):
+            # (the second line continues the first: "and", or "unless-and" after "unless")
+            yield (k if n == 0 else -1, one, join if n == 0 else
+                   ("unless-and" if join.startswith("unless") else "and"))
+
+
 def parse_signal(state: ParseState) -> StrategySpec:
     clauses = attach_verbless(state, split_clauses(state, tag_all(state, state.t).split()))
     entry_clauses = [c for c in clauses if c.verb in ("entry", "hold")]
@@ -171,13 +194,19 @@ def parse_signal(state: ParseState) -> StrategySpec:
         for s in c.symbols:
             if s not in traded:
                 traded.append(s)
-    hold = any(c.verb == "hold" or c.keyword == "wl" for c in entry_clauses)
+    # "hold X while A", "buy X while A"; "buy X when A, as long as B" only when no stop,
+    # target or time exit is said ("..., as long as B. Sell after a month or at a 5% gain":
+    # B filters the buys, the controls close them)
+    hold = any(c.verb == "hold" or (c.keyword == "wl" and not (c.while_added
+                                                                and risk_closes(state)))
+               for c in entry_clauses)
 
     prev: Cond | None = None
     entry: list[tuple[str, Cond]] = []
     exit_: list[tuple[str, Cond]] = []
     # which clause each condition came from, for a rule said twice
     said_in: dict[int, int] = {}
+    read: list[Cond] = []  # every condition read so far, for what "both" names
     verb: str | None = None
     for number, c in enumerate(clauses):
         if c.pieces and verb is not None and c.verb != verb:
@@ -190,10 +219,11 @@ def parse_signal(state: ParseState) -> StrategySpec:
             prev = own[-1] if own else prev
         if c.pieces:
             verb = c.verb
-        for k, (piece, join) in enumerate(zip(c.pieces, c.joins, strict=True)):
+        for k, piece, join in _each_line(state, c.pieces, c.joins, read):
             cond = read_condition(state, piece, prev, role=c.verb)
             if cond is None:
                 continue
+            read.append(cond)
             prev = cond
             if join.startswith("unless"):
                 # "A unless B" is A and not B; "unless B or C" is not B and not C
