@@ -290,7 +290,7 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|to protect (?:my |the )?(?:gains|profits|capital))(?: \.| ,| !)?"),
     rx(r"(?:, )?(?:nothing fancy|keep it simple|simple as that|(?:and )?(?:(?:that's|thats|that is)"
        r"(?: literally| really| basically| honestly| pretty much)? (?:it|all)|that all)"
-       r"(?: (?:i|we) (?:want|need|ask|ask for|am after|'m after))?"
+       r"(?: (?:i|we) (?:want|need|ask|ask for|am after|'m after|got|have|'ve got))?"
        r"|lol|haha|not a pro(?: here)?|no pro here|new to this|i'm new|im new|first time here"
        r"|no matter what(?! (?:the )?(?:[a-z0-9]+ ){0,3}(?:says|say|shows|does|tells me"
        r"|signals)(?!\S))|in any case|just in case|to be safe|for safety)(?: !| \.| ,)*"),
@@ -316,6 +316,23 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r" (?:saying|writing|explaining|wording|describing|doing) (?:this|it|that)"
        r" (?:right|correctly|properly|ok)"
        r"(?: but| ,)?"),
+    # a beginner's doubt, a run-on chat's asides: "idk if this is dumb but", "idk if that is
+    # good lol", "that is all i got", "i keep losing money lol so", "im poor lol", "ok last one
+    # lol :", "yo whats up", "im trying to make a strat where i"
+    rx(r"(?:idk|i don't know|i dunno|not sure|no idea) (?:if|whether) (?:this|that|it)"
+       r" (?:is|would be|will be) (?:dumb|stupid|silly|good|any good|right|ok|okay|smart"
+       r"|a good idea|a dumb idea|a stupid idea|a thing)(?: (?:or not|lol|haha|tbh))*(?: but| ,)?"
+       r"|(?:, )?(?:that is|that's|thats) all (?:i (?:got|have)|i've got)(?: lol| haha)*"
+       r"|(?:i|we) (?:keep|kept) (?:losing|losing money|getting burned|getting stopped out)"
+       r"(?: money)?(?: lol| haha)*(?: so)?(?= )"
+       r"|(?:, )?(?:i'm|im|i am) (?:poor|broke)(?: lol| haha)*"
+       r"|(?:(?<=^ )|(?<=[.!?⋄] ))(?:ok |okay )?(?:last|final) (?:1|one)(?: lol| haha)* (?::|,|-)"
+       r"|(?:(?<=^)|(?<=^ )|(?<=[.!?⋄] ))(?:(?:yo|hey|hi|hello)(?: ,)? )?(?:what's|whats"
+       r"|what is) up(?: ,| !)?"
+       r"|(?:(?<=^)|(?<=^ )|(?<=[.!?⋄] ))(?:i'm|im|i am) (?:trying|looking|wanting|going) to"
+       r" (?:make"
+       r"|build|create|set up|code|write) (?:a|an|my) (?:strat|strategy|bot|system|algo)"
+       r" (?:where|in which|that)(?= i )"),
     rx(r"(?:(?<=^ )|(?<=[.;,:⋄!?] ))(?:and )?(?:he|she|they|the guy|the video|people|someone)"
        r" (?:said|says|say|claims|claimed) (?:it|this|that) (?:wins|won|works|worked|is right"
        r"|makes money|made money)(?: like| about| around)?(?: \d+(?:\.\d+)? % of the time)?"

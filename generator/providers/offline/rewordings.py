@@ -124,6 +124,16 @@ ROTATION_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
 ]
 
 # A rule's parts in other ordinary words, rewritten to the words the readers know.
+def _bare_weights(m: re.Match[str]) -> str:
+    """ "60 SPY 40 AGG" as "60 % SPY 40 % AGG" when the numbers add up to 100; else unchanged."""
+    tokens = [t for t in m.group("l").split() if t not in (",", "/")]
+    numbers = [t for t in tokens if re.fullmatch(r"\d+(?:\.\d+)?", t)]
+    if abs(sum(float(n) for n in numbers) - 100) > 1e-6:
+        return m.group(0)
+    funds = [t for t in tokens if t not in numbers]
+    return " " + " , ".join(f"{n} % {f}" for n, f in zip(numbers, funds, strict=True)) + " "
+
+
 PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "when it's trading 5% below its 200 day moving average": is that far below it
     (rx(rf"(?:is )?trading(?= (?:more than |over )?\d+(?:\.\d+)? % {_SIDE}(?!\S))"), " is "),
@@ -172,6 +182,16 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r"|be in) (?:it|them)"), " otherwise out "),
     (rx(r"(?:and )?(?:i )?(?:don't|dont|do not|not)(?: want to)? (?:own|hold|have|be in)"
         r" (?:it|them) otherwise"), " otherwise out "),
+    # "i want qqq bought on the golden cross and dumped on the death cross": the passive said
+    # of the fund, as the buy and the sell
+    (rx(rf"(?:i |we )?(?:want|would like|'d like|need) (?P<s>{SYM}) (?:bought|purchased)"
+        r" (?P<a>(?:on|when|if|once|whenever) (?:(?! and ).)+?) and (?:dumped|sold|exited|closed)"
+        r"(?= (?:on|when|if|once|whenever)(?!\S))"), r" buy \g<s> \g<a> and sell "),
+    # "60 spy 40 agg", "spy 50 efa 25 agg 25": weights said as bare numbers, read as percents
+    # only when there are two funds or more and the numbers add up to 100
+    (rx(rf"(?P<l>(?:\d+(?:\.\d+)? {SYM}(?: ,| /)? ){{1,9}}\d+(?:\.\d+)? {SYM}"
+        rf"|(?:{SYM} \d+(?:\.\d+)?(?: ,| /)? ){{1,9}}{SYM} \d+(?:\.\d+)?)(?! %| percent)(?!\S)"),
+     lambda m: _bare_weights(m)),
     # "SPY dropped 4 days in a row? buy it.": the condition asked, then the action
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<c>(?:(?! [.;!?⋄] ).)+?) \? (?:then )?(?P<v>buy|sell)"
         r" (?:it|them)(?= [.;!⋄]| ?$)"), r" \g<c> = \g<v> "),
