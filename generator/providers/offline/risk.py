@@ -35,7 +35,9 @@ _RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|run|then run"
 _SIGNED = r"(?:\+ |- )?"
 # "exit when it's up 3%", "or if it falls 8% below my entry price": the gain or loss from entry
 _ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| point| level| basis)?"
-          r"|what (?:i|we) paid(?: for it)?|where (?:i|we) (?:bought|got in|entered)(?: it)?)")
+          r"|what (?:i|we) paid(?: for it)?|where (?:i|we) (?:bought|got in|entered)(?: it)?"
+          # "4% below the price I paid"
+          r"|the price (?:i|we) (?:paid|bought (?:it )?at|got in at)(?: for it)?)")
 # "a 6% stop loss from the entry price", "stop at -4% from entry": said from where it counts
 _FROM_ENTRY = rf"(?: (?:from|off|below|under) {_ENTRY}| below(?= [,.;!⋄]| ?$))?"
 # "a 12% profit target from the entry price", "take-profit 12% over my buy price"
@@ -79,8 +81,14 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("trailing", rx(rf"(?:, )?(?:and )?(?:trail|trailing|trail it|trail by)(?: at| by)? {NUMP}"
                     rf"{_FROM_PEAK}")),
     ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
-                r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"
+                r"|if|once|as soon as) (?:it is|it|its|the price is|the position is|price is|i am"
                 rf"|i'm|we are) (?:up|higher) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?")),
+    # "I'd sell if it gains 25%", "or once it rises 10% from my entry": the gain that closes it
+    ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
+                r"|if|once|as soon as) (?:it|the price|price) (?:gains|rises|climbs|goes up"
+                rf"|has gained|has risen) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?"
+                # ("if it goes up 10% take the profit": the action said after, read below)
+                r"(?!(?: ,)? (?:take|sell|exit|get|lock|bank|book|cash)(?!\S))")),
     # "sell on an 8% trailing stop or 12% profit": a gain said as the profit
     ("take", rx(rf"(?:, )?(?:or |and )?(?:at |on )?(?:a )?{NUMP} (?:profit|gain)(?: target| take)?"
                 rf"{_TAKE_FROM_ENTRY}")),
@@ -184,7 +192,7 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "take",
         rx(
-            rf"(?:and )?take (?:the )?(?:profits?|gains?)(?: at| of| after)?(?: a)? {NUMP}"
+            rf"(?:and )?takes? (?:the )?(?:profits?|gains?)(?: at| of| after)?(?: a)? {NUMP}"
             r"(?: gain| profit)?"
         ),
     ),
@@ -218,7 +226,9 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
        rf" {_HOLD_N}(?: (?:held|later|in the trade|of holding|since (?:the buy|entry|buying"
        r"|i bought(?: it)?|we bought|the purchase|purchase|getting in|i got in)))?"
        rf"{_TIME_EXIT_END}"),
-    rx(r"(?:, )?(?:and )?(?:then )?(?:sells?|exits?|gets out|get out)(?: it| them)? " + _HOLD_N
+    # ("then sell like 5 days later", "and he sells 10 days later")
+    rx(r"(?:, )?(?:and )?(?:then )?(?:(?:he|she|they|i|we) )?(?:sells?|exits?|gets out|get out)"
+       r"(?: it| them)?(?: like| about| around| roughly| maybe)? " + _HOLD_N
        + r" later"
        + _TIME_EXIT_END),
     # ("and hold 5 days": "for" left out; "max hold 10 days" is read below)
