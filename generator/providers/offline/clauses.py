@@ -294,6 +294,12 @@ def attach_verbless(state: ParseState, clauses: list[Clause]) -> list[Clause]:
             # "buy SPY if A or if B. Sell on a 5% trailing stop": a clause that opens with "or"
             # after a rule goes on with that rule, not into the bare verb after it
             goes_on = clause.conn == "or" and bool(merged) and bool(merged[-1].pieces)
+            # "buy QQQ on a close below the lower band, as long as B. Exit at a 5% profit or
+            # after 21 days.": a condition with its keyword, after a rule, before a sentence that
+            # sells by the controls alone, goes on with the rule (it was the sell's before)
+            goes_on = goes_on or (clause.keyword is not None and bool(merged)
+                                  and bool(merged[-1].pieces) and nxt is not None
+                                  and nxt.after_stop and not nxt.pieces)
             # "Connors-style QQQ: RSI(3) < 15 and close > SMA(200); exit RSI(3) > 55": the first
             # clause, bare conditions with no keyword, before a sell rule said in full and with
             # no buy verb anywhere, is the buy rule

@@ -187,6 +187,9 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(rf"(?:i |we )?(?:want|would like|'d like|need) (?P<s>{SYM}) (?:bought|purchased)"
         r" (?P<a>(?:on|when|if|once|whenever) (?:(?! and ).)+?) and (?:dumped|sold|exited|closed)"
         r"(?= (?:on|when|if|once|whenever)(?!\S))"), r" buy \g<s> \g<a> and sell "),
+    # "..., and the reverse to sell", "do the opposite to exit": the sell on the reverse
+    (rx(r"(?:, )?(?:and )?(?:do )?(?:just )?the (?:reverse|opposite) (?:to|for) (?:sell|exit"
+        r"|get out|selling|exiting)(?= [,;.!?⋄]| ?$)"), " , sell on the reverse "),
     # "60 spy 40 agg", "spy 50 efa 25 agg 25": weights said as bare numbers, read as percents
     # only when there are two funds or more and the numbers add up to 100
     (rx(rf"(?P<l>(?:\d+(?:\.\d+)? {SYM}(?: ,| /)? ){{1,9}}\d+(?:\.\d+)? {SYM}"

@@ -181,10 +181,15 @@ def default_exit(state: ParseState, entry: Rule, negate_all: bool) -> Rule | Non
             return None
         raise state.fail(
             "no exit rule was given (say when to sell, e.g. 'sell when RSI rises above 70')")
+    if mode == "opposite" and len(conds) == 1 and conds[0].op not in _CROSSING:
+        # "buy when the 20-day is over the 100-day, and the reverse to sell": the reverse of
+        # one state is its negation (of several it is not sure: all of them reversed, or any?)
+        mode = "negate"
     if mode == "opposite":
         crossings = [c for c in conds if c.op in _CROSSING]
         if len(crossings) != 1:
-            raise state.fail("'the cross back' needs exactly one crossing in the buy rule")
+            raise state.fail("'the cross back' or 'the reverse' needs exactly one crossing or "
+                             "one condition in the buy rule; say the sell rule")
         return Rule(conditions=[crossings[0].negated()])
     if mode in ("negate_any", "negate_all") and len(conds) > 1:
         combine: Literal["all", "any"] = "any" if mode == "negate_any" else "all"
