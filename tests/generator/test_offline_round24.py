@@ -93,7 +93,8 @@ _GOLDEN = ("I would like to buy VTI when the 50-day moving average{a} rises abov
     "", " (the average of the last 50 closing prices)", " (the average closing price over 50"
     " days)", " (which is just the average of the last 50 closes)"], b=[
     "", " (the same thing but over 200 days)", " (the slow one, 200 days)"], c=[
-    "", " I read that this is called a golden cross.", " I think it is called a golden cross."]))
+    "", " I read that this is called the moving average method.",
+    " I think it is called a moving average system."]))
 def test_an_explanation_that_adds_nothing_is_dropped(parts: dict[str, str]) -> None:
     spec = _parse(_GOLDEN.format(**parts))
     assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
@@ -124,6 +125,13 @@ def test_a_sentence_defining_a_word_with_its_usual_settings_is_dropped(text: str
     "Buy SPY when RSI is under 30, sell when RSI is over 70. The RSI is a 2-day oscillator.",
     # a rule inside the explanation
     "The breakout is when the close goes above the 55-day high. Buy DBC on that.",
+    # a crossing named: the readers of names check it against the rule, never dropped unread
+    "I would like to buy VTI when the 50-day moving average rises above the 200-day moving"
+    " average. I read that this is called a death cross. I'd like to sell when the 50-day falls"
+    " back below the 200-day.",
+    # a side said again in a bracket, the other way
+    "buy IEF when it closes above its 80 day sma (price under the 80 day), sell when it closes"
+    " below",
 ])
 def test_an_explanation_that_says_more_is_not_dropped(text: str) -> None:
     _refused(text)

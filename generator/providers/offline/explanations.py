@@ -33,6 +33,15 @@ _RULE_WORDS = frozenset(words(
     keep move dump setup trigger rule rules position want i'd i'll we'd we'll should must only
     never always unless either or not don't dont no instead when whenever if once while until
     then = > <"""
+    # a crossing or a side named: the readers of what is "said again" check it against the rule
+    """ cross crosses crossed crossing crossover crossovers bullish bearish golden death"""
+))
+# a side said in a bracket or a "which" clause ("(price over the 80 day)", "(MACD line under the
+# signal line)"): the rule said again, which those readers check, never an explanation
+_OVER_A_LENGTH = rx(r"over (?:the (?:last|past|previous) )?\d+ (?:trading )?(?:days|weeks|months"
+                    r"|years)")
+_SIDE_WORDS = frozenset(words(
+    """above below under over beneath higher lower exceeds up down positive negative"""
 ))
 # the words that name what an explanation explains (the indicators, by name or in words)
 _TERMS = INDICATOR_WORDS | frozenset(words(
@@ -76,6 +85,10 @@ def _adds_nothing(fragment: str, rest: str, *, names_a_term: bool) -> bool:
     `names_a_term`: it must name what it explains (a sentence of its own must; a bracket or a
     "which" clause stands next to what it explains)."""
     tokens = fragment.split()
+    # ("over 200 days", "over the last 50 days": a length, not a side)
+    sides = _OVER_A_LENGTH.sub(" ", f" {fragment} ").split()
+    if not names_a_term and any(t in _SIDE_WORDS for t in sides):
+        return False
     if any(t in _RULE_WORDS for t in tokens) or len([t for t in tokens if t.isalpha()]) < 2:
         # (a bracket of numbers is a setting: "BB(20, 2.5)", "ROC(126)")
         return False
