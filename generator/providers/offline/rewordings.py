@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from generator.providers.offline.phrases import SYM, rx
+from generator.providers.offline.phrases import SYM, SYMLIST, rx
 
 _SIDE = r"(?:above|over|below|under|beneath)"
 _LINE = (r"(?:(?:the |its )?(?:\d+ (?:day |week )?(?:sma|ema|dma|ma|moving average)|(?:sma|ema)"
@@ -103,6 +103,11 @@ ROTATION_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
     (rx(rf"the (?:1|one) (?P<u>(?:of|out of|from|among) {SYM}(?: ,| and| or| vs| /| &) {SYM})"
         r" with the(?= (?:higher|highest|better|best|stronger|strongest|bigger|biggest)(?!\S))"),
      r" \g<u> , the one with the "),
+    # "buy only the one that had the highest return", "the one of SPY, EFA and EEM that has
+    # gone up the most", "the single fund among ... that": the pick, said as "whichever"
+    (rx(rf"(?:only )?the (?:single )?(?:1|fund|etf) (?:(?:of|among|from|out of) (?P<l>{SYMLIST})"
+        r" )?(?:that|which)(?= (?:has|had|did|went|shows|showed|performed|was|is|gained)(?!\S))"),
+     lambda m: f" whichever of {m.group('l')} " if m.group("l") else " whichever "),
     # "if fewer than that qualify, park the remainder in SHY": the picks that fail the filter
     # said in the text (a positive return), whose money goes where the rest of it says
     # (a count is the rotation reader's: "if fewer than 3 went up" of a top 2 is refused there)
@@ -123,7 +128,6 @@ ROTATION_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
         r" bonds|short term treasuries) \)"), r" \g<s> "),
 ]
 
-# A rule's parts in other ordinary words, rewritten to the words the readers know.
 def _bare_weights(m: re.Match[str]) -> str:
     """ "60 SPY 40 AGG" as "60 % SPY 40 % AGG" when the numbers add up to 100; else unchanged."""
     tokens = [t for t in m.group("l").split() if t not in (",", "/")]
@@ -134,6 +138,7 @@ def _bare_weights(m: re.Match[str]) -> str:
     return " " + " , ".join(f"{n} % {f}" for n, f in zip(numbers, funds, strict=True)) + " "
 
 
+# A rule's parts in other ordinary words, rewritten to the words the readers know.
 PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "when it's trading 5% below its 200 day moving average": is that far below it
     (rx(rf"(?:is )?trading(?= (?:more than |over )?\d+(?:\.\d+)? % {_SIDE}(?!\S))"), " is "),

@@ -89,6 +89,8 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                 rf"|has gained|has risen) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?"
                 # ("if it goes up 10% take the profit": the action said after, read below)
                 r"(?!(?: ,)? (?:take|sell|exit|get|lock|bank|book|cash)(?!\S))")),
+    # "and take a 15% profit or a 7% loss": the verb of the gain that closes the position
+    ("take", rx(rf"(?:, )?(?:and )?takes? (?:a |an )?{NUMP} (?:profit|gain)(?: target)?")),
     # "sell on an 8% trailing stop or 12% profit": a gain said as the profit
     ("take", rx(rf"(?:, )?(?:or |and )?(?:at |on )?(?:a )?{NUMP} (?:profit|gain)(?: target| take)?"
                 rf"{_TAKE_FROM_ENTRY}")),
@@ -391,7 +393,11 @@ def extract_risk(state: ParseState) -> None:
 
 
 _BEFORE_CONTROLS = re.compile(rf"(?<!\S)(?:either|only|just)(?= {CONSUMED} (?:or |and |, )?"
-                              rf"{CONSUMED}(?!\S))")
+                              rf"{CONSUMED}(?!\S))"
+                              # "sell only with a 10% target or a 5% stop", "i only want a 10%
+                              # trailing stop": the controls said as the only way out
+                              rf"|(?<!\S)(?:(?:i |we )?only want|only (?:with|on|at|by|via"
+                              rf"|through))(?= {CONSUMED}(?!\S))")
 
 
 # "whichever comes first" after two exits: both close the position, the first that fires
