@@ -134,6 +134,8 @@ _FAILED_WORDS = frozenset({"no", "longer", "not", "false", "fails", "fail", "fai
                            "broken", "breaks", "break", "isn't", "aren't", "is", "are", "goes",
                            "go", "turns", "turn", "met", "anymore", "valid", "the", "case",
                            "become", "becomes", "has", "have", "both", "flips", "flip",
+                           # "sell it when it isn't positive anymore": the state said again
+                           "positive",
                            "flipped", "reverses", "reversed", "doesn't", "don't", "didn't",
                            "doesnt", "dont"})
 _FILLER = frozenset({"and", ",", "just", "i", "we", "i'll", "we'll", "will", "want", "to", "it",

@@ -192,6 +192,34 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(rf"(?:i |we )?(?:want|would like|'d like|need) (?P<s>{SYM}) (?:bought|purchased)"
         r" (?P<a>(?:on|when|if|once|whenever) (?:(?! and ).)+?) and (?:dumped|sold|exited|closed)"
         r"(?= (?:on|when|if|once|whenever)(?!\S))"), r" buy \g<s> \g<a> and sell "),
+    # "hold till the death cross and then get out": the sell on that event (or when it holds)
+    (rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them)? (?:till|until|til|untill) (?P<e>(?:(?! [,.;!?⋄]"
+        r" ).)+?)(?: ,)? (?:and )?(?:then )?(?:get out|sell(?: it)?|exit|dump it)(?= [,.;!?⋄]| ?$)"),
+     lambda m: (" , sell on " if m.group("e").split()[0] in ("the", "a", "an") else " , sell when ")
+     + m.group("e") + " "),
+    # "I'd like each trade to use only 10% of my account": the size, said of each trade
+    (rx(r"(?:i'd like|i want|i would like|i need) each (?:trade|position|buy) to(?= (?:use|be|take"
+        r"|risk|get|put|invest)(?!\S))"), " "),
+    # "2.5 standard deviations instead of 2", "over 7 days instead of the usual 14", "8, 21, 5
+    # settings instead of the normal ones": what is not used says nothing more
+    (rx(r"(?:, )?(?:but )?instead of (?:the )?(?:usual |normal |standard |default |regular )?"
+        # (one number: "use 8, 21, 5 instead of 12, 26, 9" is the corrections' to read)
+        r"(?:(?:\d+(?:\.\d+)?(?: (?:days?|periods?|standard deviations?|std))?"
+        r"|ones|settings|values)(?= [,.;:!?⋄]| ?$)(?! , \d))"), " "),
+    # "the usual settings of 20 days and 2 standard deviations": the bands' settings
+    (rx(r"(?:using |with |use )?(?:the )?(?:usual |normal |standard |default |regular )?(?:bollinger"
+        r" )?settings (?:of|:) (?P<p>\d+) days? and (?P<k>\d+(?:\.\d+)?) standard deviations?"),
+     r" using \g<p> day bollinger bands with \g<k> standard deviations "),
+    # "Please use the normal 12, 26, 9 settings": the settings said standard
+    (rx(r"(?:the )?(?:normal|usual|default|regular) (?P<a>\d+) ,? (?P<b>\d+) ,? (?:and )?(?P<c>\d+)"
+        r" settings"), r" the standard \g<a> \g<b> \g<c> settings "),
+    # "the book I'm reading says to use MACD with 8, 21, 5 settings": the writer's own settings
+    (rx(r"(?:the |a |my )?(?:book|video|guy|article|author|youtuber)(?: i'm reading| i am reading"
+        r"| i read| i watched| i saw)? (?:(?:says|said|recommends|recommended|suggests) to use"
+        r"|uses|used)(?= (?:macd|bollinger|rsi|the|a)(?!\S))"),
+     " use "),
+    (rx(r"(?P<i>macd) with (?P<a>\d+) , (?P<b>\d+) ,? (?:and )?(?P<c>\d+)(?: settings)?"),
+     r" \g<i> \g<a> , \g<b> , \g<c> "),
     # "..., and the reverse to sell", "do the opposite to exit": the sell on the reverse
     (rx(r"(?:, )?(?:and )?(?:do )?(?:just )?the (?:reverse|opposite) (?:to|for) (?:sell|exit"
         r"|get out|selling|exiting)(?= [,;.!?⋄]| ?$)"), " , sell on the reverse "),
