@@ -220,6 +220,27 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
      " use "),
     (rx(r"(?P<i>macd) with (?P<a>\d+) , (?P<b>\d+) ,? (?:and )?(?P<c>\d+)(?: settings)?"),
      r" \g<i> \g<a> , \g<b> , \g<c> "),
+    # "Whenever the price is under that average, I want to be completely out of it": the sell
+    (rx(r"(?:i want to |i'd like to |i would like to |i wanna )?be (?:completely |entirely |fully"
+        r" |totally )?out(?: of (?:it|them|the position|the market))?(?: completely| entirely)?"
+        r"(?= [,.;!?⋄]| ?$)"), " sell "),
+    # "I'd like to sell it and wait": what follows the sell says nothing more
+    (rx(r"(?P<v>sell|exit|get out)(?P<o> it| them)? and (?:wait|sit tight|sit back|relax|chill)"
+        r"(?= [,.;!?⋄]| ?$)"), r" \g<v>\g<o> "),
+    # "the 50-day average price", "the average closing price of the last 200 days": the
+    # moving average
+    (rx(r"(?P<n>\d+) day average (?:closing )?price"), r" \g<n> day average "),
+    # "I don't want to go all in on every trade": no size of its own (the size is said apart)
+    (rx(r"(?:i |we )?(?:don't|dont|do not) (?:want to )?(?:go|be|put) all in(?: on (?:every|each|any)"
+        r" (?:trade|position|buy))?(?= [,.;!?⋄]| ?$)"), " "),
+    # "Each time I buy, I want to use 25% of my account" ("each time I buy" is normalised to
+    # "per trade"): the size, which is per position anyway
+    (rx(r"(?:(?<=^ )|(?<=[.;:⋄] ))per (?:trade|position) ,(?= (?:use|put|invest|spend|risk|buy"
+        r"|allocate)(?!\S))"), " "),
+    # "Instead of rebalancing on a calendar, I would like to rebalance only when ...": the
+    # schedule not used says nothing more
+    (rx(r"(?:, )?instead of (?:rebalancing|rebalance) (?:on|by) (?:a |the )?(?:calendar|schedule"
+        r"|fixed date|fixed schedule|set date|timetable)(?: ,)?"), " "),
     # "..., and the reverse to sell", "do the opposite to exit": the sell on the reverse
     (rx(r"(?:, )?(?:and )?(?:do )?(?:just )?the (?:reverse|opposite) (?:to|for) (?:sell|exit"
         r"|get out|selling|exiting)(?= [,;.!?⋄]| ?$)"), " , sell on the reverse "),
