@@ -116,6 +116,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?<=[a-z%] )to (?:cap|limit|reduce|control|contain|keep down) (?:the |my |our )?"
        r"(?:dd|DD|drawdowns?|losses|risk|downside)(?= [.,;!⋄]| ?$)"),
     # "... held for at least 3 days, even if the RSI says sell": the wait said again
+    # ("but I don't want to sell in the first 3 days, even if that happens")
+    rx(r"(?<=[a-z] )(?:, )?even if (?:that|this) happens(?= [.,;!⋄]| ?$)"),
     rx(r"(?:, )?even if (?:the |my |its )?(?:rsi|macd|signal|sell rule|sell signal|indicator"
        r"|average|exit rule|rule)s? (?:says?|tells? me to|gives?|shows?|flashes|triggers?)"
        r"(?: a)? (?:sell|to sell|exit|to exit|sell signal|exit signal)(?= [.,;!⋄]| ?$)"),
@@ -496,7 +498,9 @@ _LISTED_EQUAL = rx(rf"(?:(?:i|we) (?:want|would like)(?: to (?:hold|own|have|buy
 _EQUAL_FIRST = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:equal weight(?:ed)?|equally weighted|equal weights"
                   r"|split (?:it |the money |my money )?(?:equally|evenly))(?: (?:across|between"
                   rf"|among|in|of|on|over))? (?P<syms>{SYMLIST})"
-                  r"(?= [;,:] (?:and )?(?:buy|sell|hold|own|each|with each)(?!\S))")
+                  # (". for each one buy when ...": the rule of each in the next sentence)
+                  r"(?= [;,:] (?:and )?(?:buy|sell|hold|own|each|with each)(?!\S)"
+                  r"| [.;,:] (?:and )?for each(?: one| 1| of them| fund)?(?= (?:, )?(?:buy|hold|own)(?!\S)))")
 # "buy any of SPY QQQ IWM when its price crosses above its 50 day": the rule of each of them
 _ANY_OF = rx(rf"(?P<v>buy|hold|own|trade) (?:any|each|every one|either) of (?P<syms>{SYMLIST})"
              r"(?= (?:when|whenever|if|once|while|as long as)(?!\S))")

@@ -99,8 +99,10 @@ def _min_hold_bars(clause: str) -> int | None:
         return None
     m, rest = said
     waits = any(w in _WAITS for w in rest)
-    # ("don't sell until ...", "only sell after I've held at least 10 days")
-    sell_waits = (any(w in _NOT for w in rest) or {"only", "after"} <= set(rest)) and any(
+    # ("don't sell until ...", "only sell after I've held at least 10 days", "only sell once
+    # I've held it at least 10 days")
+    sell_waits = (any(w in _NOT for w in rest) or {"only", "after"} <= set(rest)
+                  or {"once", "least"} <= set(rest)) and any(
         w in _CLOSES for w in rest)
     # ("hold at least 10 days before any sell", "but hold min 3 days": a hold of at least N)
     hold_first = (any(w in _HOLDS for w in rest)
