@@ -241,6 +241,27 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # schedule not used says nothing more
     (rx(r"(?:, )?instead of (?:rebalancing|rebalance) (?:on|by) (?:a |the )?(?:calendar|schedule"
         r"|fixed date|fixed schedule|set date|timetable)(?: ,)?"), " "),
+    # "tlt above its 200 day = own it, below = cash": the other side, said of the same line
+    (rx(r"(?<=[,;] )(?P<s>below|under|above|over) = (?:cash|out|flat|sell|exit|sell it|nothing)"
+        r"(?= [,.;!?⋄]| ?$)"), r" \g<s> it = sell "),
+    # "Put me in SHY whenever ..., and pull me out when ...": the buy and the sell, said of me
+    (rx(rf"put me (?:in|into) (?P<s>{SYM})(?= (?:when|whenever|if|once)(?!\S))"), r" buy \g<s> "),
+    (rx(r"(?:pull|take|get) me out(?: of (?:it|them))?(?= (?:when|whenever|if|once)(?!\S))"),
+     " sell "),
+    # "when IWM's 50 day SMA is more than 2% above its 200 day SMA it buys, and when ... it
+    # sells": the condition, then what it does
+    (rx(r"(?P<k>when|whenever|if) (?P<c>(?:(?! [,.;⋄?!] )(?! (?:when|whenever|if) ).)+?) (?:it|the bot"
+        r"|the strategy) (?P<v>buys|sells)(?= [,.;!?⋄]| ?$)"),
+     lambda m: f" {m.group('v')[:-1]} {m.group('k')} {m.group('c')} "),
+    # "60% stocks (he uses VTI) and 40% bonds (he uses IEF)": the fund that stands for the class
+    (rx(rf"(?:stocks|bonds|gold|equities|treasuries|cash|real estate|commodities) \( (?:he|she"
+        rf"|they|i|we|the video|the book) (?:uses?|used|picks?|picked|chose|chooses|buys|bought)"
+        rf" (?P<s>{SYM}) \)"), r" \g<s> "),
+    # "I don't know what the sell should be, so just the opposite I guess": the sell on the
+    # reverse
+    (rx(r"(?:, )?(?:i don't know|i do not know|idk|i dunno|not sure) what the (?:sell|exit)"
+        r"(?: rule| signal)? should be(?: ,)? (?:so )?(?:just )?(?:do )?the (?:opposite|reverse)"
+        r"(?: i guess| i think| probably| maybe)?"), " , sell on the reverse "),
     # "..., and the reverse to sell", "do the opposite to exit": the sell on the reverse
     (rx(r"(?:, )?(?:and )?(?:do )?(?:just )?the (?:reverse|opposite) (?:to|for) (?:sell|exit"
         r"|get out|selling|exiting)(?= [,;.!?⋄]| ?$)"), " , sell on the reverse "),
