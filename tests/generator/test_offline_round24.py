@@ -256,3 +256,109 @@ def test_the_judge_reads_a_line_below_the_price_as_the_price_above_it() -> None:
     assert judge(case, spec, refused=False) == (True, "")
     wrong = Case(set="x", text="", facts={"entry": "price lt sma210"}, line=0)
     assert not judge(wrong, spec, refused=False)[0]
+
+
+# -- settings said around the rule ---------------------------------------------------------------
+@pytest.mark.parametrize(("text", "num_std"), [
+    ("Buy GLD when it closes below the lower band, using the usual settings of 20 days and 2"
+     " standard deviations. Sell when it closes back above the middle band.", 2.0),
+    ("the video used 20 day bollinger bands with 2.5 standard deviations instead of 2, buy GLD"
+     " when it closes under the lower band and sell when it closes over the middle band", 2.5),
+])
+def test_the_bands_settings_said_around_the_rule(text: str, num_std: float) -> None:
+    spec = _parse(text)
+    assert spec.entry.conditions[0].right.num_std == num_std
+    assert spec.entry.conditions[0].right.period == 20
+
+
+def test_the_macd_settings_said_around_the_rule() -> None:
+    spec = _parse("I'd like to buy IEV when the MACD histogram is positive and sell it when the"
+                  " histogram turns negative. Please use the normal 12, 26, 9 settings.")
+    assert spec.entry.conditions[0].left.fast == 12
+    spec = _parse("The book I'm reading says to use MACD with 8, 21, 5 settings instead of the"
+                  " normal ones. Buy EEM when MACD crosses above its signal line and sell on the"
+                  " cross down.")
+    left = spec.entry.conditions[0].left
+    assert (left.fast, left.slow, left.signal) == (8, 21, 5)
+    # a list of numbers after "instead of" is the corrections' to read, not dropped here
+    spec = _parse("On QQQ, use 8, 21, 5 instead of 12, 26, 9, and buy when the MACD line crosses"
+                  " up through its signal line, sell when it crosses back down")
+    assert spec.entry.conditions[0].left.fast == 8
+
+
+# -- more of the beginners' words ----------------------------------------------------------------
+@pytest.mark.parametrize(("text", "entry", "exit_"), [
+    ("own QQQ only while its price is above the average closing price of the last 200 days."
+     " Whenever the price is under that average, I want to be completely out of it.",
+     ["price gt sma200"], ["price lt sma200"]),
+    ("I want to hold IYR while its price is above its 200 day sma. If the price is below that"
+     " average, I'd like to sell it and wait.", ["price gt sma200"], ["price lt sma200"]),
+    ("For VNQ I only want to buy when the price is more than 2% above its 50-day average price."
+     " I would sell if the price closes below the 50-day average.", ["price gt sma50+2%"],
+     ["price lt sma50"]),
+    ("buy iwm on the golden cross, hold till the death cross and then get out",
+     ["sma50 crosses_above sma200"], ["sma50 crosses_below sma200"]),
+    ("Put me in SHY whenever TLT is below its 100-day average, and pull me out when TLT is back"
+     " above it.", ["price@TLT lt sma100@TLT"], ["price@TLT gt sma100@TLT"]),
+    ("Hi! Could you buy DBC when its 50-day EMA crosses above its 100-day EMA? I don't know what"
+     " the sell should be, so just the opposite I guess.", ["ema50 crosses_above ema100"],
+     ["ema50 crosses_below ema100"]),
+    ("I want to buy MDY when its 126-day rate of change is positive, and sell it when it isn't"
+     " positive anymore.", ["roc126 gt 0"], ["roc126 lt 0"]),
+])
+def test_the_rule_in_a_beginners_words(text: str, entry: list[str], exit_: list[str]) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == entry and _conds(spec.exit) == exit_
+
+
+@pytest.mark.parametrize(("text", "weights"), [
+    ("This youtuber does the 60/40: 60% stocks (he uses VTI) and 40% bonds (he uses IEF),"
+     " rebalanced every 6 months.", {"VTI": 0.6, "IEF": 0.4}),
+    ("Right now I hold 70% VTI and 30% IEF. Instead of rebalancing on a calendar, I would like to"
+     " rebalance only when one of them drifts more than 5 percentage points away from its"
+     " target.", {"VTI": 0.7, "IEF": 0.3}),
+])
+def test_a_portfolio_in_a_beginners_words(text: str, weights: dict[str, float]) -> None:
+    assert _parse(text).allocation.weights == weights
+
+
+@pytest.mark.parametrize("text", [
+    "Every quarter I want to look at IEF, TLT, LQD, HYG and TIP, and buy only the one that had"
+    " the highest return over the past 12 months.",
+    "Each quarter buy the one of IEF, TLT, LQD, HYG and TIP that has gone up the most over the"
+    " past 12 months",
+])
+def test_the_pick_said_as_the_one_that(text: str) -> None:
+    allocation = _parse(text).allocation
+    assert allocation.kind == "momentum_rotation"
+    assert allocation.top_n == 1 and allocation.lookback_days == 252
+
+
+@pytest.mark.parametrize("text", [
+    "I'm a beginner. I'd like to buy SPY when the 9-day EMA crosses above the 21-day EMA. I'd"
+    " like to sell only with a 10% profit target or a 5% stop loss, nothing else.",
+    "would it be possible to buy spy when its 9 day ema is above its 21 day ema and take a 10%"
+    " profit or a 5% loss, nothing else",
+])
+def test_the_controls_said_as_the_only_way_out(text: str) -> None:
+    spec = _parse(text)
+    assert spec.exit is None
+    assert (spec.risk.take_profit_pct, spec.risk.stop_loss_pct) == (10, 5)
+
+
+def test_sizes_and_holds_in_a_beginners_words() -> None:
+    spec = _parse("I don't want to go all in on every trade. Each time I buy, I want to use 25% of"
+                  " my account. The rule is: buy TLT when its 20-day average crosses above its"
+                  " 50-day average, and sell when the 20-day average crosses back below the"
+                  " 50-day.")
+    assert spec.allocation.fraction == 0.25
+    spec = _parse("hold SPY while it's above the 150-day average and sell when it's not, but only"
+                  " sell once I've held it at least 10 days.")
+    assert spec.risk.min_hold_bars == 10 and spec.risk.max_hold_bars is None
+    # without "at least", the same words are a time exit
+    spec = _parse("buy SPY when rsi is below 30 and sell once I've held it 10 days")
+    assert spec.risk.max_hold_bars == 10 and spec.risk.min_hold_bars is None
+    spec = _parse("When HYG closes below its lower Bollinger Band, I buy. I sell when it closes"
+                  " above the upper band, but I don't want to sell in the first 3 days after"
+                  " buying, even if that happens.")
+    assert spec.risk.min_hold_bars == 3

@@ -500,7 +500,8 @@ _EQUAL_FIRST = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:equal weight(?:ed)?|equally we
                   rf"|among|in|of|on|over))? (?P<syms>{SYMLIST})"
                   # (". for each one buy when ...": the rule of each in the next sentence)
                   r"(?= [;,:] (?:and )?(?:buy|sell|hold|own|each|with each)(?!\S)"
-                  r"| [.;,:] (?:and )?for each(?: one| 1| of them| fund)?(?= (?:, )?(?:buy|hold|own)(?!\S)))")
+                  r"| [.;,:] (?:and )?for each(?: one| 1| of them| fund)?"
+                  r"(?= (?:, )?(?:buy|hold|own)(?!\S)))")
 # "buy any of SPY QQQ IWM when its price crosses above its 50 day": the rule of each of them
 _ANY_OF = rx(rf"(?P<v>buy|hold|own|trade) (?:any|each|every one|either) of (?P<syms>{SYMLIST})"
              r"(?= (?:when|whenever|if|once|while|as long as)(?!\S))")

@@ -193,22 +193,26 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r" (?P<a>(?:on|when|if|once|whenever) (?:(?! and ).)+?) and (?:dumped|sold|exited|closed)"
         r"(?= (?:on|when|if|once|whenever)(?!\S))"), r" buy \g<s> \g<a> and sell "),
     # "hold till the death cross and then get out": the sell on that event (or when it holds)
-    (rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them)? (?:till|until|til|untill) (?P<e>(?:(?! [,.;!?⋄]"
-        r" ).)+?)(?: ,)? (?:and )?(?:then )?(?:get out|sell(?: it)?|exit|dump it)(?= [,.;!?⋄]| ?$)"),
+    (rx(r"(?:, )?(?:and )?(?:hold|keep)(?: it| them)? (?:till|until|til|untill)"
+        r" (?P<e>(?:(?! [,.;!?⋄] ).)+?)(?: ,)? (?:and )?(?:then )?(?:get out|sell(?: it)?|exit"
+        r"|dump it)(?= [,.;!?⋄]| ?$)"),
      lambda m: (" , sell on " if m.group("e").split()[0] in ("the", "a", "an") else " , sell when ")
      + m.group("e") + " "),
     # "I'd like each trade to use only 10% of my account": the size, said of each trade
     (rx(r"(?:i'd like|i want|i would like|i need) each (?:trade|position|buy) to(?= (?:use|be|take"
         r"|risk|get|put|invest)(?!\S))"), " "),
     # "2.5 standard deviations instead of 2", "over 7 days instead of the usual 14", "8, 21, 5
-    # settings instead of the normal ones": what is not used says nothing more
-    (rx(r"(?:, )?(?:but )?instead of (?:the )?(?:usual |normal |standard |default |regular )?"
+    # settings instead of the normal ones": the default not used says nothing more (another
+    # value -- "3 deviations instead of 2.5" -- names a second setting, left to be refused)
+    (rx(r"(?:, )?(?:but )?instead of (?:the )?(?P<d>(?:usual|normal|standard|default|regular) )?"
         # (one number: "use 8, 21, 5 instead of 12, 26, 9" is the corrections' to read)
-        r"(?:(?:\d+(?:\.\d+)?(?: (?:days?|periods?|standard deviations?|std))?"
-        r"|ones|settings|values)(?= [,.;:!?⋄]| ?$)(?! , \d))"), " "),
+        r"(?:(?P<n>\d+(?:\.\d+)?)(?: (?:days?|periods?|standard deviations?|std))?"
+        r"|ones|settings|values)(?= [,.;:!?⋄]| ?$)(?! , \d)"),
+     lambda m: " " if m.group("d") or m.group("n") in (None, "2", "14", "20") else m.group(0)),
     # "the usual settings of 20 days and 2 standard deviations": the bands' settings
-    (rx(r"(?:using |with |use )?(?:the )?(?:usual |normal |standard |default |regular )?(?:bollinger"
-        r" )?settings (?:of|:) (?P<p>\d+) days? and (?P<k>\d+(?:\.\d+)?) standard deviations?"),
+    (rx(r"(?:using |with |use )?(?:the )?(?:usual |normal |standard |default |regular )?"
+        r"(?:bollinger )?settings (?:of|:) (?P<p>\d+) days? and (?P<k>\d+(?:\.\d+)?) standard"
+        r" deviations?"),
      r" using \g<p> day bollinger bands with \g<k> standard deviations "),
     # "Please use the normal 12, 26, 9 settings": the settings said standard
     (rx(r"(?:the )?(?:normal|usual|default|regular) (?P<a>\d+) ,? (?P<b>\d+) ,? (?:and )?(?P<c>\d+)"
@@ -231,8 +235,8 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # moving average
     (rx(r"(?P<n>\d+) day average (?:closing )?price"), r" \g<n> day average "),
     # "I don't want to go all in on every trade": no size of its own (the size is said apart)
-    (rx(r"(?:i |we )?(?:don't|dont|do not) (?:want to )?(?:go|be|put) all in(?: on (?:every|each|any)"
-        r" (?:trade|position|buy))?(?= [,.;!?⋄]| ?$)"), " "),
+    (rx(r"(?:i |we )?(?:don't|dont|do not) (?:want to )?(?:go|be|put) all in(?: on (?:every"
+        r"|each|any) (?:trade|position|buy))?(?= [,.;!?⋄]| ?$)"), " "),
     # "Each time I buy, I want to use 25% of my account" ("each time I buy" is normalised to
     # "per trade"): the size, which is per position anyway
     (rx(r"(?:(?<=^ )|(?<=[.;:⋄] ))per (?:trade|position) ,(?= (?:use|put|invest|spend|risk|buy"
@@ -250,8 +254,8 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
      " sell "),
     # "when IWM's 50 day SMA is more than 2% above its 200 day SMA it buys, and when ... it
     # sells": the condition, then what it does
-    (rx(r"(?P<k>when|whenever|if) (?P<c>(?:(?! [,.;⋄?!] )(?! (?:when|whenever|if) ).)+?) (?:it|the bot"
-        r"|the strategy) (?P<v>buys|sells)(?= [,.;!?⋄]| ?$)"),
+    (rx(r"(?P<k>when|whenever|if) (?P<c>(?:(?! [,.;⋄?!] )(?! (?:when|whenever|if) ).)+?)"
+        r" (?:it|the bot|the strategy) (?P<v>buys|sells)(?= [,.;!?⋄]| ?$)"),
      lambda m: f" {m.group('v')[:-1]} {m.group('k')} {m.group('c')} "),
     # "60% stocks (he uses VTI) and 40% bonds (he uses IEF)": the fund that stands for the class
     (rx(rf"(?:stocks|bonds|gold|equities|treasuries|cash|real estate|commodities) \( (?:he|she"
