@@ -193,6 +193,13 @@ Defaults and conventions
   in other ordinary words are rewritten into the words the readers know (`rewordings`); a
   reason that names nothing to compare, and a question after the rule in its sentence, are
   asides.
+* Twenty-fourth round (beginners, read as a class): a writer's explanations (a bracket, a
+  "which is ..." clause, a sentence defining a word, "this is called ...") are dropped only
+  when they add nothing the rest of the text does not say (`explanations`); "above both" is
+  each of the two lines compared before (other than two: refused); "buy when A, as long as B"
+  is no hold when a stop, target or time exit closes positions; the sell said as the buy rule
+  ceasing, bare weights that add up to 100, a chat's asides, the passive, and settings said
+  around the rule are rewritten into the words the readers know (`rewordings`).
 * Schedule: daily for rule strategies and monthly for weights/rotation strategies unless said.
 * A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
 * Clauses read as bags of words over a closed lexicon, when no pattern took them: a rotation's
@@ -214,9 +221,10 @@ Modules
 `parser` runs the phases in order (`parse`, `parse_text` with the ignored words); `normalise`
 (with `formulas`: code and maths in words, and `tables`: a spreadsheet's header and rows pasted
 as the strategy) is step 1; `framing` (titles, small talk, letters, a story of the writer's past,
-the rule said again "in other words"),
+the rule said again "in other words"), `explanations` (what a writer says to explain a word),
 `narration` (a strategy told as a story), `corrections` (edits the writer made),
-`wordings` (one construct said many ways, rewritten to one), `exits`, `schedule`, `risk` (with
+`wordings` (one construct said many ways, rewritten to one, with `rewordings` and
+`filter_notes`), `exits`, `schedule`, `risk` (with
 `holding_periods` and `risk_words`) and `allocation` take out the global phrases of step 2;
 `portfolios` holds the legs, weights, rotation (with `rotation_filters`) and buy-and-hold
 (with `rebalance_words`) families and `signals` the rule family of step 3, which reads `clauses`,
