@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,11 +21,14 @@ from rich.syntax import Syntax
 
 from api.cli import early
 from api.errors import exit_code
-from api.services.container import Services
-from api.services.views import StrategyView
 from core.changes import ChangeSet
 from core.config import get_settings
 from core.errors import Forbidden, StratforgeError
+
+if TYPE_CHECKING:  # the services are imported when a command first needs them (`services`),
+    # so that `--help` and a mistyped command answer without importing them
+    from api.services.container import Services
+    from api.services.views import StrategyView
 
 out = Console()  # results
 err = Console(stderr=True)  # everything else
@@ -37,6 +40,8 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document 
 def services() -> Services:
     """The services of this CLI process, opened on first use (one per process) and closed
     (workers stopped) when the process exits."""
+    from api.services.container import Services
+
     opened = Services.open(get_settings(), started_workers=early.take())
     opened.runner.wait_when_busy(_waiting)  # the CLI waits its turn instead of refusing
     atexit.register(opened.close)

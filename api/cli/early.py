@@ -10,9 +10,12 @@ took is killed when the process exits.
 from __future__ import annotations
 
 import atexit
+from typing import TYPE_CHECKING
 
 from core.config import get_settings
-from runtime.executors import WarmWorker, launch_early_worker
+
+if TYPE_CHECKING:  # (imported only by a command that launches workers: it loads pandas)
+    from runtime.executors import WarmWorker
 
 # command → how many workers it will want at once (`new` runs the smoke backtest and the
 # look-ahead probe side by side)
@@ -30,6 +33,8 @@ def launch_for(argv: list[str]) -> None:
     if command == "new" and settings.smoke_backtest_days <= 0:
         return
     wanted = min(wanted, settings.executor.pool_size)
+    from runtime.executors import launch_early_worker
+
     for _ in range(wanted):
         worker = launch_early_worker(settings)
         if worker is None:
