@@ -129,6 +129,10 @@ def test_a_sentence_defining_a_word_with_its_usual_settings_is_dropped(text: str
     "I would like to buy VTI when the 50-day moving average rises above the 200-day moving"
     " average. I read that this is called a death cross. I'd like to sell when the 50-day falls"
     " back below the 200-day.",
+    # a filter said as a definition: a rule word, never an explanation (its numbers said
+    # elsewhere would have let it go)
+    "Buy SPY when RSI is under 30, sell when it closes below its 200 day moving average. The"
+    " filter is SPY above its 200 day moving average.",
     # a side said again in a bracket, the other way
     "buy IEF when it closes above its 80 day sma (price under the 80 day), sell when it closes"
     " below",

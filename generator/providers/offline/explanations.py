@@ -36,10 +36,18 @@ _RULE_WORDS = frozenset(words(
     # a crossing or a side named: the readers of what is "said again" check it against the rule
     """ cross crosses crossed crossing crossover crossovers bullish bearish golden death"""
 ))
-# a side said in a bracket or a "which" clause ("(price over the 80 day)", "(MACD line under the
-# signal line)"): the rule said again, which those readers check, never an explanation
+# a sentence of its own that names one of these states a rule, never an explanation ("The filter
+# is SPY above its 200-day SMA."; in a bracket beside the rule, "(using SPY as the market
+# filter)" names what is said)
+_RULE_NOUNS = frozenset(words(
+    """filter filters filtered condition conditions confirm confirms confirmation require
+    requires requirement"""
+))
+# ("over 200 days", "over the last 50 days": a length, not a side)
 _OVER_A_LENGTH = rx(r"over (?:the (?:last|past|previous) )?\d+ (?:trading )?(?:days|weeks|months"
                     r"|years)")
+# a side said in a bracket or a "which" clause ("(price over the 80 day)", "(MACD line under the
+# signal line)"): the rule said again, which those readers check, never an explanation
 _SIDE_WORDS = frozenset(words(
     """above below under over beneath higher lower exceeds up down positive negative"""
 ))
@@ -85,14 +93,14 @@ def _adds_nothing(fragment: str, rest: str, *, names_a_term: bool) -> bool:
     `names_a_term`: it must name what it explains (a sentence of its own must; a bracket or a
     "which" clause stands next to what it explains)."""
     tokens = fragment.split()
-    # ("over 200 days", "over the last 50 days": a length, not a side)
     sides = _OVER_A_LENGTH.sub(" ", f" {fragment} ").split()
     if not names_a_term and any(t in _SIDE_WORDS for t in sides):
         return False
     if any(t in _RULE_WORDS for t in tokens) or len([t for t in tokens if t.isalpha()]) < 2:
         # (a bracket of numbers is a setting: "BB(20, 2.5)", "ROC(126)")
         return False
-    if names_a_term and not any(t in _TERMS for t in tokens):
+    if names_a_term and (not any(t in _TERMS for t in tokens)
+                         or any(t in _RULE_NOUNS for t in tokens)):
         return False
     rest_funds = set(re.findall(SYM, rest))
     if any(re.fullmatch(SYM, t) and t not in rest_funds for t in tokens):
