@@ -14,9 +14,6 @@ import typer
 from rich.table import Table
 
 from api.cli.console import JsonFlag, emit_json, err, fail, guard, out, services
-from api.services.accounts import user_view
-from api.services.integrations import rotate_keys
-from api.services.sessions import stored_token
 from core.changes import describe
 from core.errors import InvalidInput
 
@@ -123,6 +120,8 @@ def logout(as_json: JsonFlag = False) -> None:
             token_id = int(json.loads(path.read_text()).get("token_id") or 0)
         except (OSError, ValueError):
             token_id = 0
+        from api.services.sessions import stored_token
+
         if token_id and stored_token(service.settings):
             with guard(as_json):
                 service.sessions.revoke_token(service.user_id, token_id)
@@ -136,6 +135,8 @@ def logout(as_json: JsonFlag = False) -> None:
 
 def whoami(as_json: JsonFlag = False) -> None:
     """Who the CLI acts as."""
+    from api.services.accounts import user_view
+
     service = services()
     view = user_view(service.accounts.get_user(service.user_id))
     if as_json:
@@ -174,6 +175,8 @@ def keys_rotate(as_json: JsonFlag = False) -> None:
     service = services()
     if service.accounts.get_user(service.user_id).role != "admin":
         fail(InvalidInput("only an admin may rotate the key", code="admin_only"), as_json)
+    from api.services.integrations import rotate_keys
+
     with guard(as_json):
         count = rotate_keys(service.settings, service.ctx)
     if as_json:

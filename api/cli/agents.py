@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from api.cli.console import JsonFlag, emit_json, guard, num, out, pct, services
-from api.services.agents import comparison_csv, comparison_html, comparison_json
-from api.services.views import AgentComparisonView, CompareAgent
 from core.errors import InvalidInput
+
+if TYPE_CHECKING:  # (imported where used: `--help` loads no service)
+    from api.services.views import AgentComparisonView
 
 agents_app = typer.Typer(help="LLM trading agents: a model decides the trades.",
                          no_args_is_help=True)
@@ -59,6 +60,9 @@ def compare(
 ) -> None:
     """The same agent, window and data for each model (and the offline baseline): a
     leaderboard against buy-and-hold."""
+    from api.services.agents import comparison_csv, comparison_html, comparison_json
+    from api.services.views import CompareAgent
+
     service = services()
     with guard(as_json):
         body = CompareAgent(

@@ -4,7 +4,7 @@ print its numbers against the benchmark; render a finished run's tearsheet."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -22,9 +22,11 @@ from api.cli.console import (
     services,
     spinner,
 )
-from api.services.container import Services
-from api.services.views import AgentRunOptions, BacktestConfig
 from core.errors import StratforgeError
+
+if TYPE_CHECKING:  # (imported where used: `--help` loads no service)
+    from api.services.container import Services
+
 
 
 def backtest(
@@ -55,6 +57,8 @@ def backtest(
     ] = "lumibot",
 ) -> None:
     """Backtest a strategy version on stored daily bars (runs in a worker process)."""
+    from api.services.views import AgentRunOptions, BacktestConfig
+
     service = services()
     user = service.user_id
     try:

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from api.cli.console import JsonFlag, emit_json, err, fail, out, progress_bar, services
-from api.services.views import FetchReport
 from core.errors import StratforgeError
+
+if TYPE_CHECKING:  # (imported where used: `--help` loads no service)
+    from api.services.views import FetchReport
 
 data_app = typer.Typer(help="Market data: import CSVs, list what is stored.", no_args_is_help=True)
 

@@ -18,7 +18,6 @@ from api.cli.console import (
     services,
     spinner,
 )
-from api.services.views import BacktestConfig
 from core.errors import StratforgeError
 
 DEMO_TEXT = (
@@ -27,6 +26,8 @@ DEMO_TEXT = (
 
 def demo(as_json: JsonFlag = False) -> None:
     """The whole flow on embedded defaults: sample market, offline parser, one backtest."""
+    from api.services.views import BacktestConfig
+
     service = services()
     report = service.market.load_sample()
     if report.imported:

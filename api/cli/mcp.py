@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from api.cli.console import err
-from api.services.container import Services
 from core.config import get_settings
 from core.errors import StratforgeError
 
@@ -23,6 +22,7 @@ def mcp(
     personal API token (Authorization: Bearer sf_…). Deploy, stop and the kill switch act only
     with a confirmation token a person passes back."""
     from api.mcp.server import serve_http, serve_stdio
+    from api.services.container import Services
 
     services = Services.open(get_settings())
     try:

@@ -3,15 +3,17 @@ is for admins; anyone lists their own teams. Registered on the main app by `api.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from api.cli.console import JsonFlag, emit_json, fail, guard, out, services
-from api.services.container import Services
-from api.services.views import TeamView
 from core.errors import Forbidden
+
+if TYPE_CHECKING:  # (imported where used: `--help` loads no service)
+    from api.services.container import Services
+    from api.services.views import TeamView
 
 teams_app = typer.Typer(help="Teams: members read each other's strategies, versions, "
                              "backtests and batches (read-only).", no_args_is_help=True)
