@@ -127,10 +127,14 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|signals|filters|indicators|conditions|tricks|bells and whistles|timing)(?: (?:needed"
        r"|required|at all|whatsoever))?(?= [.,;!⋄]| ?$)"),
     # the default a setting departs from: "10 day bands instead of the usual 20", "RSI of 10
-    # rather than the standard 14" (the setting said is read; the default it names says nothing)
-    rx(r"(?:,? )?(?:instead of|rather than) (?:the )?(?:usual|default|standard|normal|regular"
-       r"|typical|classic) \d+(?:\.\d+)?(?: (?:day|days|period|periods|one|ones|setting"
-       r"|standard deviations?|std))?(?= [.,;!?⋄]| ?$)"),
+    # rather than the standard 14", "2.5 standard deviations instead of 2", "8, 21, 5 settings
+    # instead of the normal ones" (the setting said is read; the default it names says nothing;
+    # another value -- "3 deviations instead of 2.5" -- names a second setting, left to be
+    # refused, and a list -- "8, 21, 5 instead of 12, 26, 9" -- is the corrections' to read)
+    rx(r"(?:,? )?(?:but )?(?:instead of|rather than) (?:the )?(?:(?:usual|default|standard|normal"
+       r"|regular|typical|classic) (?:\d+(?:\.\d+)?(?: (?:day|days|period|periods|one|ones"
+       r"|setting|standard deviations?|std))?|ones|settings|values)|(?:2|14|20)(?: (?:day|days"
+       r"|period|periods|standard deviations?|std))?)(?= [.,;:!?⋄]| ?$)(?! , \d)"),
     # a label before what it labels: "Risk: 5% stop, 10% take profit", "Sizing: $5k per
     # position", "Filter: only take longs while ...", "Rule: on the first trading day ..."
     rx(r"(?:(?<=^ )|(?<=[.,;⋄] ))(?:stop|stops|risk|risk management|sizing|size|position size"

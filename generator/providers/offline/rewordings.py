@@ -201,14 +201,6 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # "I'd like each trade to use only 10% of my account": the size, said of each trade
     (rx(r"(?:i'd like|i want|i would like|i need) each (?:trade|position|buy) to(?= (?:use|be|take"
         r"|risk|get|put|invest)(?!\S))"), " "),
-    # "2.5 standard deviations instead of 2", "over 7 days instead of the usual 14", "8, 21, 5
-    # settings instead of the normal ones": the default not used says nothing more (another
-    # value -- "3 deviations instead of 2.5" -- names a second setting, left to be refused)
-    (rx(r"(?:, )?(?:but )?instead of (?:the )?(?P<d>(?:usual|normal|standard|default|regular) )?"
-        # (one number: "use 8, 21, 5 instead of 12, 26, 9" is the corrections' to read)
-        r"(?:(?P<n>\d+(?:\.\d+)?)(?: (?:days?|periods?|standard deviations?|std))?"
-        r"|ones|settings|values)(?= [,.;:!?⋄]| ?$)(?! , \d)"),
-     lambda m: " " if m.group("d") or m.group("n") in (None, "2", "14", "20") else m.group(0)),
     # "the usual settings of 20 days and 2 standard deviations": the bands' settings
     (rx(r"(?:using |with |use )?(?:the )?(?:usual |normal |standard |default |regular )?"
         r"(?:bollinger )?settings (?:of|:) (?P<p>\d+) days? and (?P<k>\d+(?:\.\d+)?) standard"
@@ -273,7 +265,7 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # only when there are two funds or more and the numbers add up to 100
     (rx(rf"(?P<l>(?:\d+(?:\.\d+)? {SYM}(?: ,| /)? ){{1,9}}\d+(?:\.\d+)? {SYM}"
         rf"|(?:{SYM} \d+(?:\.\d+)?(?: ,| /)? ){{1,9}}{SYM} \d+(?:\.\d+)?)(?! %| percent)(?!\S)"),
-     lambda m: _bare_weights(m)),
+     _bare_weights),
     # "SPY dropped 4 days in a row? buy it.": the condition asked, then the action
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<c>(?:(?! [.;!?⋄] ).)+?) \? (?:then )?(?P<v>buy|sell)"
         r" (?:it|them)(?= [.;!⋄]| ?$)"), r" \g<c> = \g<v> "),
