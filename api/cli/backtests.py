@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # (imported where used: `--help` loads no service)
     from api.services.container import Services
 
 
-
 def backtest(
     strategy_id: int,
     start: Annotated[str, typer.Option(help="YYYY-MM-DD")],

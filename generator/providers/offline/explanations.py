@@ -52,10 +52,11 @@ _SIDE_WORDS = frozenset(words(
     """above below under over beneath higher lower exceeds up down positive negative"""
 ))
 # the words that name what an explanation explains (the indicators, by name or in words)
+# (a rule word -- "stop", "cross" -- is no term: a fragment that holds one is never dropped)
 _TERMS = INDICATOR_WORDS | frozenset(words(
     """average averages moving band bands bollinger line lines signal histogram rsi macd
-    momentum return returns rate change breakout high low highest lowest stop trailing cross
-    golden death oscillator indicator strength relative deviation deviations"""
+    momentum return returns rate change breakout high low highest lowest oscillator indicator
+    strength relative deviation deviations"""
 )) - frozenset(words("k d n x"))
 # the usual settings an explanation of that indicator may say
 _USUAL = {"rsi": {14.0, 0.0, 100.0}, "relative": {14.0, 0.0, 100.0},
