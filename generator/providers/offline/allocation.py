@@ -94,8 +94,9 @@ FIXED_PATTERNS: list[re.Pattern[str]] = [
     rx(
         r"(?:only )?(?:(?:use|using|put|allocate|allocating|invest|investing|with|risk|size|sizing"
         r"|bet) )?"
-        rf"(?:only )?(?:a )?{NUMP}(?: of (?:the |my |our |total )?(?:portfolio|capital|equity"
-        r"|account|money|cash|funds|balance)(?: value)?)? (?:per|for each|in each|each|on each"
+        # ("I have a small account so I only want to use 25% of it for each trade")
+        rf"(?:only )?(?:a )?{NUMP}(?: of (?:(?:the |my |our |total )?(?:portfolio|capital|equity"
+        r"|account|money|cash|funds|balance)(?: value)?|it))? (?:per|for each|in each|each|on each"
         r"|for every|a) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy|entry"
         r"|fund)"
     ),
@@ -103,7 +104,7 @@ FIXED_PATTERNS: list[re.Pattern[str]] = [
         r"(?:with )?(?:a )?(?:position size|position sizing|sizing|size|size each position at"
         r"|size positions at"
         r"|each position (?:gets|is|at|of|uses|takes|should be|sized at)|each (?:trade|buy|entry)"
-        rf" (?:gets|is|uses|takes))(?: of| at| to)? {NUMP}(?: of (?:the |my |our )?(?:portfolio"
+        rf" (?:gets|is|uses|takes))(?: of| at| to| is)? {NUMP}(?: of (?:the |my |our )?(?:portfolio"
         r"|capital|equity|account|money))?"
     ),
     # "could you size it at 40% of my account?"

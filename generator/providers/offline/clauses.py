@@ -33,8 +33,9 @@ _HOLD_VERBS = rx(
 _STAY_LONG = rx(r"(?:stay|remain|be|keep) long(?: in| on)?")
 _EXIT_VERBS = rx(
     # "sell everything and go to cash", "stay in cash", "all out": one exit
-    r"(?:sell(?:ing|s)?(?: it| everything| all)?(?: ,)? and )?(?:(?:go|move|switch|get|exits?)"
-    r"(?: back)? (?:to|into) cash|(?:stay|sit|be|remain|wait) in cash)|(?:go |get )?all out"
+    r"(?:sell(?:ing|s)?(?: it| everything| all)?(?: ,)? and )?(?:(?:go|going|move|moving|switch"
+    r"|switching|get|exits?)(?: back)?(?: entirely| fully| completely| all the way)? (?:to|into)"
+    r" cash|(?:stay|sit|be|remain|wait) in cash)|(?:go |get )?all out"
     r"|sell(?:ing|s)?(?: it| everything| all| out| off)?|exit(?:s|ing)?(?: the position)?"
     r"|get out(?: of)?|go flat"
     r"|close (?:(?:it|them|the position|the trade) out|out|it|the position|the trade"

@@ -35,8 +35,9 @@ from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
 
 _MARKER = (r"(?:(?:hmm+|oh|oops|ok|okay)(?: ,)? )?(?:no wait|wait ,|i mean|i meant|make that"
-           r"|or rather|correction :?|actually(?: no)?(?: ,)?|scratch that|sorry(?: ,)?(?: i meant"
-           r"| i mean)?|on second thought|hmm+(?: ,)? no|no ,)(?: ,)?")
+           r"|or rather|correction :?|(?:no )?actually(?: no)?(?: ,)?|scratch that"
+           r"|(?:i'm |i am )?sorry(?: ,)?(?: i meant| i mean)?|on second thought|hmm+(?: ,)? no"
+           r"|no ,)(?: ,)?")
 _NUM = r"\d+(?:\.\d+)?"
 _UNIT = r"(?: (?:%|percent|day|days|week|weeks|month|months))?"
 
@@ -147,7 +148,7 @@ def _replace_role(before: str, role: str, new: str) -> str | None:
 
 
 _WEIGHT = re.compile(rf"^(?:(?P<sym>{SYM}) (?:should be |to |at |stays at |= )?(?P<n>{_NUM})(?: %)?"
-                     rf"|(?P<n2>{_NUM}) % (?:in |for )?(?P<sym2>{SYM}))$")
+                     rf"|(?P<n2>{_NUM})(?: %)? (?:in |for )?(?P<sym2>{SYM}))$")
 
 
 def _replace_weight(before: str, sym: str, n: str) -> str | None:
@@ -218,15 +219,17 @@ def _apply_part(before: str, part: str) -> str | None:
 
 
 # a correction right after what it corrects: "RSI below 30, I mean 25", "RSI 10 or lower, no
-# wait, 5 or lower"; across a full stop only with "I mean" ("VTI/BND... I mean VTI/AGG"), the
-# other markers start a correction of their own sentence (`_LATER`)
-_VALUE = (rf"(?:{_NUM}{_UNIT}|(?:the )?{_NUM} (?:day|week) (?:simple |exponential )?"
+# wait, 5 or lower", "the 150 day... actually the 200 day moving average"; across a full stop
+# only with "I mean" ("VTI/BND... I mean VTI/AGG"), the other markers start a correction of
+# their own sentence (`_LATER`)
+_VALUE = (rf"(?:{_NUM}{_UNIT}(?: in a row)?|(?:the )?{_NUM} (?:day|week) (?:simple |exponential )?"
           rf"(?:sma|ema|moving average|ma|dma)|{SYM}(?: / {SYM})*)")
 _IMMEDIATE = re.compile(
-    rf"(?<!\S)(?P<old>{_VALUE})(?:(?: [,-])* {_MARKER}|(?: [.,-])* (?:i mean|i meant))"
-    rf"(?: (?:make (?:it|that)|to))? (?P<new>(?:at most |at least )?{_VALUE})(?: ,| -)?"
-    rf"(?= [.,;!?⋄]| and | or | then |\s*$)")
+    rf"(?<!\S)(?P<old>{_VALUE})(?:(?: [,-]| \. \. \.)* {_MARKER}|(?: [.,-])* (?:i mean|i meant))"
+    rf"(?: (?:make (?:it|that)|to|do|use|go with))? (?P<new>(?:at most |at least |the )?{_VALUE})"
+    rf"(?: ,| -)?(?= [.,;!?⋄]| and | or | then |\s*$)")
 _LATER = rx(rf"(?<=[.,;:!?⋄] ){_MARKER}")
+_APOLOGY = re.compile(r"(?:oh |oops |ok |okay )?(?:i'm |i am )?sorry(?: ,)?")
 
 
 def apply_corrections(state: ParseState) -> None:
@@ -237,8 +240,14 @@ def apply_corrections(state: ParseState) -> None:
         new = re.sub(r"^(?:at most|at least) ", "", m.group("new")).split()
         if len(new) == 1 and len(old) == 2 and new[0][0].isdigit() and old[0][0].isdigit():
             new = [new[0], old[1]]  # "30 days, I mean 20": the unit said first
-        if len(new) != len(old) or (len(old) > 1 and old[-1] != new[-1]
-                                    and not old[0].isalpha()):
+        if new[0] == "the" and old[0] != "the":
+            new = new[1:]
+        # "above the 150 day... actually the 200 day moving average": the writer broke off the
+        # phrase and says it whole in the correction
+        broken_off = (len(old) == 2 and len(new) > 2 and old[0][0].isdigit()
+                      and new[0][0].isdigit() and new[1] == old[1])
+        if not broken_off and (len(new) != len(old) or (len(old) > 1 and old[-1] != new[-1]
+                                                        and not old[0].isalpha())):
             raise state.fail(f"'{m.group(0).strip()}' corrects one kind of thing with another; "
                              "write the sentence as you mean it", [m.group(0).strip()])
         state.understood.append(f"correction: {' '.join(new)} instead of {' '.join(old)}")
@@ -255,21 +264,32 @@ def apply_corrections(state: ParseState) -> None:
         said = text[m.end():stop].strip()
         before = text[:m.start()]
         said = re.sub(r"(?: ,)? for (?:both|all)(?: [a-z ]+)?$", "", said)
+        sentence = re.split(r" [.!?⋄] ", " " + before)[-1]
+        if not said and _APOLOGY.fullmatch(m.group(0).strip()) and not re.search(r"\d", sentence):
+            # "I am not a native speaker, sorry.": an apology that corrects nothing (after a
+            # number, "RSI below 30, sorry.", it may mean the number and is refused)
+            state.ignored.append(m.group(0).strip())
+            text = squash(before + " . " + text[stop:].lstrip(" .!?"))
+            continue
         corrected: str | None = before if said else None
         added: list[str] = []
+        applied: list[str] = []
         for part in re.split(r" (?:, and|,|and|;) (?!not |instead of )", said):
             if corrected is None:
                 break
-            if re.match(r"(?:add|also|plus|and add) ", part) or _RISK_PHRASE.fullmatch(part):
-                # a new instruction ("add a 25% take profit"), kept
+            if (re.match(r"(?:add|also|plus|and add) ", part) or _RISK_PHRASE.fullmatch(part)
+                    or (_SCHEDULE.fullmatch(part) and not _SAID_WHEN.search(corrected))):
+                # a new instruction ("add a 25% take profit", "and rebalance every quarter"
+                # when no schedule was said before), kept
                 added.append(re.sub(r"^(?:and add|add|also|plus) ", "", part))
                 continue
             corrected = _apply_part(corrected, part)
+            applied.append(part)
         if corrected is None:
             raise state.fail("a correction ('I mean ...', 'actually ...') that does not say what "
                              "it replaces is not read; write the sentence as you mean it",
                              [text[m.start():stop].strip()])
-        state.understood.append(f"correction: {said}")
-        state.ignored.append(text[m.start():stop].strip())
+        state.understood.append(f"correction: {' , '.join(applied)}")
+        state.ignored.append(f"{m.group(0).strip()} {' , '.join(applied)}")
         text = squash(corrected + " . " + " . ".join(added) + " " + text[stop:].lstrip(" .!?"))
     state.t = squash(text)

@@ -84,6 +84,10 @@ _CALLED = rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?P<words>(?:i (?:read|heard|think|beli
              r" (?:that )?)?(?:this|that|it) is (?:called|known as|named) [^.!?⋄]+?)"
              r" (?P<end>[.!?⋄]|$)")
 
+# a setting said again in a bracket: "sell when it closes above the upper band (also 2.5)"
+_SAME_AGAIN = rx(r"\( (?:also|again|same|the same|too) (?P<words>\d+(?:\.\d+)?(?: (?:std|sd"
+                 r"|standard deviations?|deviations?|days?))?)(?: too| again)? \)")
+
 
 def _numbers(text: str) -> list[tuple[float, str | None]]:
     return [(float(m.group(1)), m.group(2)) for m in _NUMBER.finditer(text)]
@@ -117,6 +121,14 @@ def _adds_nothing(fragment: str, rest: str, *, names_a_term: bool) -> bool:
 
 def drop_explanations(state: ParseState) -> None:
     """Take out the explanations that add nothing (`_adds_nothing`), listing them as ignored."""
+    def said_again(m: re.Match[str]) -> str:
+        rest = state.t[:m.start()] + " " + state.t[m.end():]
+        if _numbers(m.group("words"))[0][0] not in {n for n, _ in _numbers(rest)}:
+            return m.group(0)
+        state.ignored.append(m.group(0).strip())
+        return " "
+
+    state.t = _SAME_AGAIN.sub(said_again, state.t)
     for pattern in (_BRACKET, _WHICH, _DEFINES, _CALLED):
         def drop(m: re.Match[str], alone: bool = pattern in (_DEFINES, _CALLED)) -> str:
             rest = state.t[:m.start()] + " " + state.t[m.end():]

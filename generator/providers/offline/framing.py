@@ -92,6 +92,29 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|to (?:trade|day trade|be trading)(?: (?:a lot|much|often|every day|all the time))?"
        r"|(?:too many|a lot of|lots of|many|a bunch of) (?:trades|transactions))"
        r"(?= [.,;!⋄]| ?$)"),
+    # "I'm 68 and ...", "I am 71 and recently retired, and ...": the writer's age opening a
+    # sentence (a number of their life, never of the strategy)
+    rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?:i'm|i am|im) \d{2}(?: years old| yo)?(?: (?:and|,)"
+       r" (?:(?:recently|just|newly|now|semi) )?(?:retired|a retiree))?(?: ,)?(?: and)?"
+       r"(?= [a-z])"),
+    # "my son is 4 and ...": the age of the one the money is for
+    rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?:my|our) (?:son|daughter|kid|child|baby|grandson"
+       r"|granddaughter|grandchild|boy|girl) is \d{1,2}(?: years old| months old)?(?: (?:and|,))?"
+       r"(?= [a-z])"),
+    # "I wish to invest for my granddaughter's college education with ...", "put his college
+    # money into ...": whom or what the money is for (a number there is refused: no such
+    # words hold one)
+    rx(r"(?:(?<=invest )|(?<=save )|(?<=invested )|(?<=saving )|(?<=investing )|(?<=money )"
+       r"|(?<=savings ))for (?:my|our|his|her|their|the) (?:[a-z']+ ){0,2}(?:college|university"
+       r"|school|retirement|education|wedding|future|down payment|house|home)(?: (?:education"
+       r"|fund|savings|money|account))?(?= with | in | into | [.,;:!⋄]| ?$)"),
+    rx(r"(?:(?<=put )|(?<=invest )|(?<=place ))(?:my|our|his|her|their) (?:[a-z']+ )?(?:college"
+       r"|retirement|education|school|emergency|rainy day|house|wedding) (?:money|fund|funds"
+       r"|savings)(?= (?:in|into|across|between|among) )"),
+    # "rebalancing every quarter so it stays even": what rebalancing is for
+    rx(r"(?:,? )?so (?:that )?(?:it|they|the weights|the mix|everything|the split|the"
+       r" portfolio) (?:stays?|remains?|is|are) (?:even|equal|balanced|on target|at target"
+       r"|in balance|the same)(?= [.,;!⋄]| ?$)"),
     # "..., i get nervous": a feeling said alone after the rule
     rx(r"(?<=, )(?:i'm|i am|i get|i feel|i got|we get) (?:scared|nervous|worried|anxious|afraid"
        r"|jumpy)(?= [.,;!⋄]| ?$)"),
@@ -133,7 +156,7 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # refused, and a list -- "8, 21, 5 instead of 12, 26, 9" -- is the corrections' to read)
     rx(r"(?:,? )?(?:but )?(?:instead of|rather than) (?:the )?(?:(?:usual|default|standard|normal"
        r"|regular|typical|classic) (?:\d+(?:\.\d+)?(?: (?:day|days|period|periods|one|ones"
-       r"|setting|standard deviations?|std))?|ones|settings|values)|(?:2|14|20)(?: (?:day|days"
+       r"|setting|standard deviations?|std))?|ones?|settings?|values?)|(?:2|14|20)(?: (?:day|days"
        r"|period|periods|standard deviations?|std))?)(?= [.,;:!?⋄]| ?$)(?! , \d)"),
     # a label before what it labels: "Risk: 5% stop, 10% take profit", "Sizing: $5k per
     # position", "Filter: only take longs while ...", "Rule: on the first trading day ..."
@@ -287,7 +310,7 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|evenly|portfolio|basket|split))"),
     rx(r"(?:my|an|the|simple|quick) idea(?= :| for)"),
     rx(r"(?:(?<= [.!?] )|^)(?:idea|plan|setup|rules|logic|strategy) :"),
-    rx(r"i'd like to|i would like to|i want to|i wanna|let us|i think"),
+    rx(r"i'd like to|i would like to|i want to|i wanna|i wish to|we wish to|let us|i think"),
     rx(r"(?:(?:thinking about|here's|here is|here|this is|trying|try) )?(?:a )?(?:simple|quick|easy"
        r"|another|basic) (?:1|one)(?: -(?= [A-Z]))?(?= :| ,| for [A-Z]| [A-Z])"),
     # chatter around the strategy: it says nothing about trading
@@ -408,8 +431,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
 # regards, Helen". Taken out only when they hold no symbol, number or rule word
 # (`_says_no_rule`): "Thanks for the help, buy SPY when ..." keeps its rule
 PLEASANTRIES: list[re.Pattern[str]] = [
-    rx(r"(?<=^ )(?:dear|hello|hi|hey|good (?:morning|afternoon|evening))"
-       r" (?:(?:mr|mrs|ms|miss|dr)(?: \.)? )?[a-z]+(?: [a-z]+)? ,"),
+    rx(r"(?<=^ )(?:dear sir(?: or| /) madam|to whom it may concern|dear|hello|hi|hey"
+       r"|good (?:morning|afternoon|evening))(?: (?:(?:mr|mrs|ms|miss|dr)(?: \.)? )?[a-z]+"
+       r"(?: [a-z]+)?)? ,"),
     rx(r"(?:i hope|hope|i trust) (?:you|your|this|all|that)(?: [^.!?⋄]*?)? [.!?]"),
     rx(r"(?:thank you|thanks|many thanks) for (?:the|your|lunch|sending|our|a|all)(?: [^.!?⋄]*?)?"
        r" [.!?]"),
@@ -466,8 +490,12 @@ _FRAMED_SYMBOL = rx(
     r"|i'd love|(?:please |kindly )?(?:make|build|create|write|code|set up)(?: me| us)?)"
     r" )?(?:a |an |my )(?:simple |new |basic |small )?(?:trading )?(?:(?:macd|rsi|sma|ema"
     r"|bollinger|momentum|trend|breakout|crossover|mean reversion) )?(?:strategy|bot|system"
-    r"|algo|algorithm|setup|plan|idea|rules|approach|play) (?:for|on|in|to trade|trading"
+    r"|algo|algorithm|setup|plan|idea|rules|rule|approach|play) (?:for|on|in|to trade|trading"
     rf"|that trades) (?P<sym>{SYM})(?: that| which| to| :| ,| is :| are :| \?)?"
+    # "... and would like to try it on MDY, please: buy on ...": the idea, tried on a fund
+    r"|(?:and )?(?:i )?(?:would like to|want to|'d like to|wish to|would love to) (?:try|test"
+    rf"|run|use) (?:it|this|that|them)(?: out)? (?:on|with) (?P<sym2>{SYM})(?: ,)?(?: please)?"
+    r"(?: :| ,)?(?= [a-z])"
 )
 # "my new SPY system is dead simple", "our QQQ plan": the symbol the rules trade
 _MY_SYMBOL_SYSTEM = rx(rf"(?:my|our) (?:new |simple |current |little |latest )?(?P<sym>{SYM})"
@@ -767,7 +795,7 @@ _ABOUT_THE_WRITER = re.compile(
     r"(?<!\S)(?:(?:i|we) (?:always|usually|often|tend to|keep|never seem to)|too (?:late|early"
     r"|soon|often|much)|lol|haha|(?:just )?want something(?: that| simple)"
     r"|not a (?:day trader|trader|pro|wall street)|know nothing about|told me|i read|i've read"
-    r"|read about|i heard|i saw"
+    r"|i have read|read about|i heard|i saw|read in the (?:newspaper|paper|news)"
     r"|saw on|from a (?:podcast|book|forum|video|magazine|friend)"
     # the writer's work and day: "I mow lawns all day", "I sell houses for a living", "we're
     # both teachers", "no time for charts", "I don't have time for more than that"
@@ -1392,8 +1420,9 @@ def strip_small_talk(state: ParseState) -> None:
         return " "
 
     def framed(m: re.Match[str]) -> str:
-        state.framed_symbols.append(m.group("sym"))
-        found.append(m.group(0).replace(m.group("sym"), "").strip())
+        sym = m.group("sym") or m.group("sym2")
+        state.framed_symbols.append(sym)
+        found.append(m.group(0).replace(sym, "").strip())
         return " "
 
     # "TL;DR: RSI(2) < 10 on SPY = buy, ...": a summary said first is the strategy itself (only a

@@ -292,7 +292,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bthe close of the (month|week)\b", lambda m: f"the {m.group(1).lower()}ly close"),
     # non-native word order: "the average of 50 days", "the RSI of 14 days", "the EMA of 21
     # days", "under of 30", "the band lower", "arrives to 70"
-    (r"(?i)\b(the |its |their )?(average|moving average|sma|ema|rsi|roc|momentum|return) of (\d+)"
+    # ("the short average of 5 days": its length says which)
+    (r"(?i)\b(the |its |their )?(?:(?:short|long|fast|slow|shorter|longer|faster|slower) )?"
+     r"(average|moving average|sma|ema|rsi|roc|momentum|return) of (\d+)"
      r" (days?|weeks?|months?)\b", lambda m: f"{m.group(1) or 'the '}{m.group(3)} "
      f"{m.group(4).rstrip('s')} {m.group(2)}"),
     (r"(?i)\bthe (?:one|1) of (\d+) (days?|weeks?|months?)\b",
@@ -436,6 +438,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bthats\b", "that is"),
     # "my 401k", "a 401(k)", "403b": a retirement account, not a number
     (r"(?i)\b(?:401|403)\s?\(?[kb]\)?(?=\W|$)", "ira"),
+    # "my kids' 529-style savings", "a 529 plan": a college savings account, not a number
+    (r"(?i)\b529(?:[- ]style)?(?= (?:plan|plans|account|accounts|savings|money|fund)\b)",
+     "college"),
     # "only if its return is > 0%": zero, with its percent sign
     (r"(?i)(above|below|over|under|than|[<>=])\s*0\s*(?:%|percent\b)", r"\1 0"),
     (r"(?i)\beverytime\b", "every time"),
@@ -522,6 +527,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"\1 % of the \2 per \3"),
     (r"(?i)\b(?:a |one )?(third|quarter) each\b",
      lambda m: f"{_SHARES[m.group(1).lower()]} % each"),
+    # "VTI, EFA and AGG, a third in each"
+    (r"(?i)\b(?:a |one )?(third|quarter|fifth) (?=(?:in|into) each\b)",
+     lambda m: f"{_SHARES[m.group(1).lower()]} % "),
     # "drifts 10 points or more": the band is the number (a weight is checked against it)
     (r"(?i)\b(\d+(?:\.\d+)?) (percentage points|points|pts|percent|%) or more\b", r"\1 \2"),
     # "put 10k in GLD": thousands of dollars said without the dollar sign, after a verb of money

@@ -54,7 +54,8 @@ EACH = rx(
     rf"(?: (?:in|into|to|on|for|of|:))?(?: the)? (?P<syms>{SYMLIST})"
 )
 # "VTI / TLT / GLD / BIL, 25% each": the funds first
-EACH_AFTER = rx(rf"(?P<syms>{SYMLIST}) , {NUMP} (?:each|apiece)(?= [,.;⋄]| ?$)")
+EACH_AFTER = rx(rf"(?P<syms>{SYMLIST}) , {NUMP} (?:each|apiece|(?:in|into) each(?: one| of them)?)"
+                r"(?= [,.;⋄]| ?$)")
 EACH_FRACTION = rx(
     r"(?:with |put |invest |allocate |keep )?(?P<a>[1-9]) / (?P<b>[1-9]) (?:each|apiece)"
     rf"(?: (?:in|into|to|on|for|of))?(?: the)? (?P<syms>{SYMLIST})"

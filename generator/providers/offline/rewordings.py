@@ -140,6 +140,19 @@ def _bare_weights(m: re.Match[str]) -> str:
 
 # A rule's parts in other ordinary words, rewritten to the words the readers know.
 PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "a 10% trailing stop measured from the highest price after I buy": what a trailing stop
+    # is, said again
+    (rx(r"(?<=trailing stop )(?:measured |calculated |counted |taken |set )?(?:from|off) (?:the"
+        r" |its )?(?:highest|high|peak|top)(?: price| close| point)?(?: (?:after|since) (?:i buy"
+        r"|i bought(?: it)?|the buy|entry|buying|purchase|i got in))?(?= [.,;!⋄]| ?$)"), " "),
+    # "using a 5 day RSI, buy QQQ when it's under 20 and sell when it's over 80": the RSI the
+    # rules' bare levels are of, said first (read as a title that names it: `titles`)
+    (rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?:using|with|use) (?:a |an |the )?(?P<i>\d+ (?:day|period)"
+        r" rsi|rsi \d+) ,(?= (?:buy|sell|hold|own|go long)(?!\S))"), r" \g<i> : "),
+    # "when it is under the average I make sell", "make buy on SPY when ...": the act, said
+    # with "make" or "do" by a writer whose first language is not English
+    (rx(r"(?:i |we )?(?:make|do) (?:a |the )?(?P<v>buy|sell)(?= (?:when|if|on|once|whenever"
+        rf"|at|{SYM})(?!\S)| [.,;!⋄]| ?$)"), r" \g<v> "),
     # "when it's trading 5% below its 200 day moving average": is that far below it
     (rx(rf"(?:is )?trading(?= (?:more than |over )?\d+(?:\.\d+)? % {_SIDE}(?!\S))"), " is "),
     # "switch out of TLT when ...": the sell
@@ -235,8 +248,9 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r"|allocate)(?!\S))"), " "),
     # "Instead of rebalancing on a calendar, I would like to rebalance only when ...": the
     # schedule not used says nothing more
-    (rx(r"(?:, )?instead of (?:rebalancing|rebalance) (?:on|by) (?:a |the )?(?:calendar|schedule"
-        r"|fixed date|fixed schedule|set date|timetable)(?: ,)?"), " "),
+    (rx(r"(?:, )?(?:and )?(?:instead of|rather than) (?:rebalancing|rebalance) (?:on|by)"
+        r" (?:a |the )?(?:calendar|schedule|fixed date|fixed schedule|set date|timetable)"
+        r"(?: ,)?"), " "),
     # "tlt above its 200 day = own it, below = cash": the other side, said of the same line
     (rx(r"(?<=[,;] )(?P<s>below|under|above|over) = (?:cash|out|flat|sell|exit|sell it|nothing)"
         r"(?= [,.;!?⋄]| ?$)"), r" \g<s> it = sell "),

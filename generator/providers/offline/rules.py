@@ -29,6 +29,7 @@ from generator.spec import (
     IndicatorKind,
     Operator,
     Rule,
+    Timeframe,
 )
 
 _CROSSING = {Operator.crosses_above, Operator.crosses_below}
@@ -228,7 +229,9 @@ def _signal_base(first: Condition) -> str:
         return f"{kind.value.upper()} {left.period}/{right.period} trend"
     if kind == IndicatorKind.price and right_kind in (IndicatorKind.sma, IndicatorKind.ema):
         assert isinstance(right, Indicator)
-        return f"{right.period}-day {right_kind.value.upper()} trend"
+        units: dict[Timeframe | None, str] = {Timeframe.weekly: "week", Timeframe.monthly: "month"}
+        unit = units.get(right.timeframe, "day")
+        return f"{right.period}-{unit} {right_kind.value.upper()} trend"
     if kind == IndicatorKind.rsi:
         return "RSI mean reversion" if first.op in _BELOW else "RSI momentum"
     if kind in MACD_KINDS:

@@ -493,6 +493,9 @@ _BARE_LEVEL = re.compile(r"(?<!\S)(?:(?P<kw>when|if|once|whenever|on)|(?P<v>get 
                          r"|sell|in|out|enter|exit)) (?:it is |it's |it )?"
                          r"(?P<op>[<>]|above|below|over|under|crosses above|crosses below)"
                          r" (?=(?P<n>\d+(?:\.\d+)?)(?!\S))")
+_OTHER_OSCILLATOR = re.compile(r"(?<!\S)(?:rsi|macd|stochastic|roc|momentum|return)(?!\S)")
+# an RSI named without a period: not "rsi 2", "rsi ( 2 )", "2 day rsi", "rsi of 2"
+_BARE_RSI = re.compile(r"(?<!\S)(?<!\d )(?<!day )(?<!period )rsi(?! (?:\(|of)? ?\d)(?!\S)")
 _NAMES_A_SUBJECT = re.compile(r"(?<!\S)(?:rsi|macd|sma|ema|ma|dma|average|price|close|closes"
                               r"|band|bands|high|low|momentum|return|it|its|day|days)(?!\S)")
 
@@ -508,13 +511,27 @@ def _the_rsi_it_names(title: Title, body: str) -> str:
     # SPY's 50 day is over its 200 day") is the RSI's even when the rules name other subjects;
     # one after "when" only when they name none
     others = bool(_NAMES_A_SUBJECT.search(_BARE_LEVEL.sub(" ", body)))
+    # ("the RSI 50 cross: buy when RSI crosses above 50": the title's number is a level the
+    # rules say, not a period)
+    period_said = re.search(rf"(?<!\S)(?:14|{period})(?!\S)", body) is not None
 
     def level(m: re.Match[str]) -> str:
-        if others and (m.group("v") is None or float(m.group("n")) > 100):
+        # ("Our project uses the 2-period RSI on SPY: we go long when it is below 10 and close
+        # when the price closes above its 5-day average": an "it" at a level an RSI can have,
+        # with no other oscillator named, is the RSI the title names)
+        it = re.search(r"\bit\b", m.group(0)) is not None
+        if others and (m.group("v") is None or float(m.group("n")) > 100) and not (
+                it and float(m.group("n")) <= 100 and not period_said
+                and not _OTHER_OSCILLATOR.search(body)):
             return m.group(0)
         return f"{m.group('kw') or m.group('v') + ' when'} rsi {period} {m.group('op')} "
 
-    return _BARE_LEVEL.sub(level, body)
+    body = _BARE_LEVEL.sub(level, body)
+    if period != 14 and not period_said:
+        # "RSI-2 strategy on SPY: buy when RSI is below 10": the RSI the rules name with no
+        # period of their own is the title's
+        body = _BARE_RSI.sub(f"rsi {period}", body)
+    return body
 
 
 def _the_line_the_rules_name(rest: str, body: str) -> str:

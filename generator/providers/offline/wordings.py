@@ -458,8 +458,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "sell once it's put in 2 up closes in a row": it has
     (rx(r"(?:it is|it's|it has) (?:put in|printed|made|posted|strung together)(?= (?:\d+|a|an)"
         r" )"), " it has "),
-    # "the only exit is a 15-bar time stop", "a 15-bar time stop": the time exit
-    (rx(r"(?:the )?only exit is(?= (?:a |the )?\d+ (?:bar|day|session|trading day) time)"), " "),
+    # "the only exit is a 15-bar time stop", "the only way I want to get out is a 10% trailing
+    # stop": the controls close positions and nothing else does (a rule said as a state gets no
+    # sell rule of its negation)
+    (rx(r"(?:and )?(?:my |the |our )?only (?:exit|sell rule|way out|sell signal|exit signal|exit"
+        r" rule|way (?:i |we )?(?:want to |will |would |'d )?(?:get out|exit|sell|leave)) (?:is"
+        r"|will be)(?= (?:a |an |the |my )?\d+(?:\.\d+)? (?:(?:%|percent) |(?:bar|day|session"
+        r"|trading day) time))"), f" , {NO_OTHER_EXIT} , "),
     (rx(r"(?:a |the )?(?P<n>\d+) (?:bar|day|session|trading day) time (?:stop|exit)"),
      r" sell after \g<n> days "),
     # "time stop 7 days", "time exit: 10 bars": the same, the number after
@@ -707,7 +712,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "let a 15% trailing stop be the only thing that gets me out", "sell only on an 8% trailing
     # stop": the control is the exit
     (rx(r"(?:be|is|as) (?:the )?only (?:thing|one|way)(?: that)? (?:gets|takes|will get|will take"
-        r"|can get|to get) (?:me|us|it|the position) out(?= [.;!⋄]| ?$)"), " "),
+        r"|can get|to get) (?:me|us|it|the position) out(?= [.;!⋄]| ?$)"), f" , {NO_OTHER_EXIT} "),
     # "sell on a 5% trailing stop", "exit on an 8 percent stop loss": the control is the exit
     # ("sell only on a 10-day low" is a sell rule, left as it is)
     (rx(r"(?:sell|exit|get out)(?: only)? (?:on|with|via|through|by|at|using)(?= (?:a|an|my)"
@@ -1057,7 +1062,7 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: m.group(0) if " or " in m.string else " "),
     # "Exit: 8% trailing stop only.": the control is the only exit
     (rx(r"(?P<c>trailing stop|stop loss|stop|take profit|profit target|target) only"
-        r"(?= [.;!⋄]| ?$)"), r" \g<c> "),
+        r"(?= [.;!⋄]| ?$)"), rf" \g<c> , {NO_OTHER_EXIT} "),
     # "I want both a 5% stop loss and an 8% trailing stop", "on top of that I'd like an 8% stop":
     # a request for the controls that follow
     (rx(r"(?:(?:on top of that|in addition|additionally|also|and)(?: ,)? )?(?:i want|i'd like"
@@ -1157,10 +1162,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"both (?P<a>{SYM}) and (?P<b>{SYM}) (?:are|close|trade|stay) (?P<d>above|over|below"
         r"|under) their (?P<ind>\d+ (?:day |week |month )?(?:sma|ema|ma|dma|moving average))s"),
      r" \g<a> is \g<d> its \g<ind> and \g<b> is \g<d> its \g<ind> "),
-    # "Sell EFA when it drops ...": "it" is the symbol just named
+    # "Sell EFA when it drops ...": "it" is the symbol just named (not "it is under 20": a bare
+    # level, which a title's RSI may be the subject of -- "5 day RSI: buy QQQ when it's under 20")
     (rx(rf"(?P<v>sell|exit|buy|own|hold) (?P<sym>{SYM}) (?P<kw>when|if|once|whenever|as soon as)"
         r" it(?= (?:is|drops|falls|closes|goes|rises|crosses|gets|trades|moves|breaks|dips"
-        r"|slips)(?!\S))"), r" \g<v> \g<sym> \g<kw> \g<sym> "),
+        r"|slips)(?!\S))(?! is (?:under|over|above|below|<|>) \d)"),
+     r" \g<v> \g<sym> \g<kw> \g<sym> "),
     # "else put that slot in SHY": where the money of a failed pick goes
     (rx(rf"(?:else|otherwise) (?:put|move|park|hold) (?:that|the|its) (?:slot|money|share|part"
         rf"|cash|weight) (?:in|into|to) (?P<s>{SYM})"), r" otherwise \g<s> "),

@@ -1,0 +1,289 @@
+"""The twenty-fifth round: sets 70 (beginners of other kinds) and 71 (ordinary users), unseen
+through round 24, read now; 72 (ordinary users) and 73 (beginners) written blind and kept
+unseen.
+
+- the control said as the only way out of a held position ("own GLD when ..., the only way I
+  want to get out is a 10% trailing stop", "The only exit is a 10% trailing stop.", "Exit: 8%
+  trailing stop only."): before, a "hold"/"own" rule still got its negation as a sell rule (a
+  wrong spec, found while reading set 70), now the controls alone close it;
+- a bare level said of "it" after a title that names an RSI ("5 day RSI: buy QQQ when it's
+  under 20 and sell when it's over 80"): before, the buy read the price under 20 and the sell
+  the RSI over 80 (a wrong spec, found while reading set 70); now both are the title's RSI, and
+  an RSI named without a period in the rules is the title's ("RSI-2 strategy: ... RSI below 10");
+- corrections: an apology that corrects nothing ("I am not native speaker, sorry."), "oh I'm
+  sorry, I mean AGG", "4 days in a row, hmm no, 5 days in a row", "the 150 day... actually the
+  200 day moving average", "no actually 60 SPY and 40 TLT, and rebalance every quarter";
+- who the money is for and the writer's age ("I'm 68 and", "my son is 4 and", "for my
+  granddaughter's college education", "his college money", "a 529 plan"), "Dear Sir or Madam";
+- the writer's first language not English ("I make sell", "make buy on SPY", "the short average
+  of 5 days"), "I wish to be invested", "moving entirely to cash whenever ...";
+- sizes and weights ("25% of it for each trade", "Position size is 20% of the account", "VTI,
+  EFA and AGG, a third in each"), "rather than rebalancing on a calendar", a setting said again
+  in a bracket ("(also 2.5)"), "instead of the normal one", "using a 5 day RSI, buy ...".
+"""
+
+from __future__ import annotations
+
+import pytest
+from corpus_support import conditions_text
+from grid_support import grid as _grid
+from grid_support import parse_stored as _parse
+from grid_support import refused as _refused
+
+
+def _conds(rule: object) -> list[str]:
+    return sorted(conditions_text(rule))
+
+
+# -- the controls as the only way out of a held position ----------------------------------------
+@pytest.mark.parametrize("row", _grid(
+    25, 8,
+    hold=["I'd like to own GLD once its price is above its 100-day moving average",
+          "hold GLD while it is above its 100-day moving average",
+          "own GLD when its price is above its 100 day sma"],
+    only=["and the only way I want to get out is a 10% trailing stop",
+          ". The only exit is a 10% trailing stop",
+          ". my only way out is a 10 % trailing stop",
+          ". Exit: 10% trailing stop only",
+          "and let a 10% trailing stop be the only thing that gets me out"],
+))
+def test_a_control_said_as_the_only_exit_adds_no_sell_rule(row: dict[str, str]) -> None:
+    spec = _parse(f"{row['hold']} {row['only']}.")
+    assert _conds(spec.entry) == ["price gt sma100"]
+    assert spec.exit is None or not spec.exit.flat()
+    assert spec.risk.trailing_stop_pct == 10
+
+
+def test_the_only_exit_a_time_stop_on_a_hold() -> None:
+    spec = _parse("hold GLD while it is above its 100-day moving average. The only exit is a"
+                  " 15-bar time stop.")
+    assert spec.exit is None or not spec.exit.flat()
+    assert spec.risk.max_hold_bars == 15
+
+
+def test_a_hold_with_a_control_beside_it_still_sells_on_the_negation() -> None:
+    # (no "only": the state failing sells, the stop closes losers too)
+    spec = _parse("hold GLD while it is above its 100-day moving average, with a 10% trailing"
+                  " stop.")
+    assert _conds(spec.exit) == ["price lt sma100"]
+    assert spec.risk.trailing_stop_pct == 10
+
+
+# -- the RSI a title names, and the bare levels said of it --------------------------------------
+@pytest.mark.parametrize("text", [
+    "5 day RSI: buy QQQ when it's under 20 and sell when it's over 80",
+    "using a 5 day RSI instead of the normal one, buy QQQ when it's under 20 and sell when it's"
+    " over 80",
+    "with the 5 day rsi, buy QQQ when it is under 20 and sell when it is over 80",
+])
+def test_a_level_said_of_it_after_a_title_rsi_is_the_rsi_in_both_rules(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["rsi5 lt 20"]
+    assert _conds(spec.exit) == ["rsi5 gt 80"]
+
+
+@pytest.mark.parametrize("text", [
+    "RSI-2 strategy on SPY: buy when RSI is below 10, sell when the price closes above its 5-day"
+    " moving average.",
+    "Using the 2-period RSI on SPY: buy when the RSI is below 10, sell when the price closes"
+    " above its 5-day moving average.",
+    "Our group project (Intro to Investments) uses the 2-period RSI on SPY: we go long when it is"
+    " below 10 and close the position when the price closes above its 5-day moving average.",
+])
+def test_the_rsi_the_rules_name_without_a_period_is_the_titles(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["rsi2 lt 10"]
+    assert _conds(spec.exit) == ["price gt sma5"]
+
+
+@pytest.mark.parametrize("text", [
+    # the rules' own period differs from the title's: which one?
+    "RSI-2 on SPY: buy when the 14 day RSI is below 10, sell when the price closes above its"
+    " 5-day moving average.",
+    # the title's number is a level of the rules, not a period
+    "the guy called it the RSI 50 cross: buy when RSI crosses above 50 and sell when it crosses"
+    " below 50. on vti please",
+])
+def test_a_title_rsi_the_rules_contradict_stays_refused(text: str) -> None:
+    _refused(text)
+
+
+def test_a_level_of_it_with_no_title_stays_the_price() -> None:
+    spec = _parse("buy QQQ when it's under 20 and sell when it's over 80")
+    assert _conds(spec.entry) == ["price lt 20"]
+    assert _conds(spec.exit) == ["price gt 80"]
+
+
+# -- corrections ---------------------------------------------------------------------------------
+def test_an_apology_that_corrects_nothing_is_ignored() -> None:
+    spec = _parse("I am not native speaker, sorry. I want buy EEM when the price is closing under"
+                  " the lower bollinger band, and make sell when the price is over the middle"
+                  " band again.")
+    assert _conds(spec.entry) == ["price lt bb_lower20"]
+    assert _conds(spec.exit) == ["price gt bb_middle20"]
+
+
+def test_an_apology_after_a_number_may_mean_it_and_is_refused() -> None:
+    _refused("buy spy when rsi below 30, sorry. sell above 70")
+
+
+@pytest.mark.parametrize("text, weights", [
+    ("I'm 68 and would simply like to buy and hold, half in VTI and half in BND, oh I'm sorry,"
+     " I mean AGG.", {"VTI": 0.5, "AGG": 0.5}),
+    ("put 50% in SPY and 50% in TLT, no actually 60 SPY and 40 TLT, and rebalance every quarter",
+     {"SPY": 0.6, "TLT": 0.4}),
+])
+def test_a_correction_of_a_fund_or_of_weights(text: str, weights: dict[str, float]) -> None:
+    spec = _parse(text)
+    assert spec.allocation.weights == weights
+
+
+def test_a_correction_then_a_new_schedule_keeps_the_schedule() -> None:
+    spec = _parse("put 50% in SPY and 50% in TLT, no actually 60 SPY and 40 TLT, and rebalance"
+                  " every quarter")
+    assert spec.schedule == "quarterly"
+
+
+def test_a_streak_corrected_in_place() -> None:
+    spec = _parse("if IWM goes up 4 days in a row, hmm no, 5 days in a row, I want to buy it, and"
+                  " I sell when the RSI is above 80")
+    assert _conds(spec.entry) == ["up_streak ge 5"]
+    assert _conds(spec.exit) == ["rsi14 gt 80"]
+
+
+@pytest.mark.parametrize("said", ["actually let's do the 200 day moving average",
+                                  "actually the 200 day", "i mean the 200 day moving average"])
+def test_a_phrase_broken_off_and_said_whole_in_the_correction(said: str) -> None:
+    spec = _parse(f"buy VNQ when the price is above the 150 day... {said}, and sell when the price"
+                  " is below it")
+    assert _conds(spec.entry) == ["price gt sma200"]
+    assert _conds(spec.exit) == ["price lt sma200"]
+
+
+# -- who the money is for, the writer's age, a letter's greeting --------------------------------
+@pytest.mark.parametrize("opening", [
+    "I'm 68 and", "I am 71 and recently retired, and", "my son is 4 and",
+    "Dear Sir or Madam,", "I wish to invest for my granddaughter's college education:",
+])
+def test_the_writers_life_around_a_portfolio_is_ignored(opening: str) -> None:
+    spec = _parse(f"{opening} I want 60 percent in VTI and 40 percent in AGG, rebalanced once"
+                  " every year.")
+    assert spec.allocation.weights == {"VTI": 0.6, "AGG": 0.4}
+    assert spec.schedule == "yearly"
+
+
+def test_college_money_split_equally_and_rebalanced_so_it_stays_even() -> None:
+    spec = _parse("my son is 4 and i want to put his college money into SPY, EFA, AGG and GLD in"
+                  " equal parts and just leave it, rebalancing every quarter so it stays even")
+    assert spec.allocation.weights == {s: 0.25 for s in ("SPY", "EFA", "AGG", "GLD")}
+    assert spec.schedule == "quarterly"
+
+
+@pytest.mark.parametrize("opening", ["I'm 68 and", "my son is 4 and"])
+def test_an_age_never_takes_a_number_of_the_rules(opening: str) -> None:
+    spec = _parse(f"{opening} I want to buy SPY when the RSI is under 25 and sell above 80")
+    assert _conds(spec.entry) == ["rsi14 lt 25"]
+    assert _conds(spec.exit) == ["rsi14 gt 80"]
+
+
+def test_an_age_inside_a_rule_is_not_taken_out() -> None:
+    # ("I'm 68" opens a sentence; a number after "is" in a rule is the rule's)
+    spec = _parse("buy SPY when the RSI is 68 or more and sell when it is under 40")
+    assert "68" in " ".join(_conds(spec.entry))
+
+
+def test_a_529_plan_is_an_account_not_a_number() -> None:
+    spec = _parse("three fund portfolio for my kids' 529-style savings: VTI, EFA and AGG, a third"
+                  " in each, rebalance every six months")
+    assert spec.symbols == ["VTI", "EFA", "AGG"]
+    assert spec.schedule == "semiannual"
+
+
+def test_an_idea_tried_on_a_fund() -> None:
+    spec = _parse('I have read in the newspaper about the so-called "golden cross" and would like'
+                  " to try it on MDY, please: buy on a golden cross and sell on a death cross.")
+    assert spec.symbols == ["MDY"]
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+
+
+def test_a_rule_for_a_fund_which_buys() -> None:
+    spec = _parse("Could you please set up a rule for QQQ which buys when the MACD line crosses"
+                  " above its signal line and sells when it crosses back below it? Many thanks.")
+    assert spec.symbols == ["QQQ"]
+    assert _conds(spec.entry) == ["macd crosses_above macd_signal"]
+
+
+# -- a first language other than English, wishes, moving to cash ---------------------------------
+@pytest.mark.parametrize("text", [
+    "when the price of IWM is over the average of 50 days I want to enter, and when it is under"
+    " this average I make sell",
+    "make buy on IWM when the price goes over the average of 50 days, and make sell when it is"
+    " under the average of 50 days",
+])
+def test_make_buy_and_make_sell(text: str) -> None:
+    spec = _parse(text)
+    assert spec.symbols == ["IWM"]
+    assert _conds(spec.entry) in (["price gt sma50"], ["price crosses_above sma50"])
+    assert _conds(spec.exit) == ["price lt sma50"]
+
+
+@pytest.mark.parametrize("adjective", ["short", "fast"])
+def test_the_short_average_of_n_days(adjective: str) -> None:
+    spec = _parse(f"make buy on SPY when the {adjective} average of 5 days go up over the long"
+                  " average of 20 days, and make sell when it go down under")
+    assert _conds(spec.entry) == ["sma5 crosses_above sma20"]
+    assert _conds(spec.exit) == ["sma5 crosses_below sma20"]
+
+
+def test_i_wish_to_be_invested_and_to_be_out() -> None:
+    spec = _parse("At the end of each month, if the monthly closing price of VTI is above its"
+                  " 10-month average I wish to be invested, and if the monthly close is below"
+                  " that average I wish to be out.")
+    assert _conds(spec.entry) == ["price:monthly gt sma10:monthly"]
+    assert _conds(spec.exit) == ["price:monthly lt sma10:monthly"]
+    assert spec.name.startswith("10-month SMA trend")  # (was "10-day")
+
+
+@pytest.mark.parametrize("verb", ["moving entirely to cash", "switching fully to cash",
+                                  "going to cash"])
+def test_moving_to_cash_whenever(verb: str) -> None:
+    spec = _parse("I should like to hold SPY only while its price remains above the 200-day"
+                  f" moving average, {verb} whenever it closes beneath that average.")
+    assert _conds(spec.exit) == ["price lt sma200"]
+
+
+# -- sizes, weights and settings said around the rule -------------------------------------------
+@pytest.mark.parametrize("size", ["I only want to use 25% of it for each trade",
+                                  "Position size is 25% of the account"])
+def test_a_share_per_trade(size: str) -> None:
+    spec = _parse(f"I have a small account. {size}. Buy TLT when the 10 day moving average crosses"
+                  " above the 30 day, sell when it crosses back below.")
+    assert spec.allocation.kind == "fixed_fraction"
+    assert spec.allocation.fraction == 0.25
+
+
+@pytest.mark.parametrize("share, n", [("a third", 3), ("25%", 4)])
+def test_a_share_in_each_after_the_list(share: str, n: int) -> None:
+    funds = ["VTI", "EFA", "AGG", "GLD"][:n]
+    spec = _parse(f"{', '.join(funds[:-1])} and {funds[-1]}, {share} in each, rebalance yearly")
+    assert spec.symbols == funds
+    assert all(abs(w - 1 / n) < 1e-6 for w in spec.allocation.weights.values())
+
+
+def test_rather_than_rebalancing_on_a_calendar() -> None:
+    spec = _parse("I would like 70% in SPY and 30% in IEF, and rather than rebalancing on a"
+                  " calendar, kindly rebalance only when either one drifts more than 5 percentage"
+                  " points away from its target.")
+    assert spec.allocation.drift_band_pct == 5
+
+
+def test_a_setting_said_again_in_a_bracket() -> None:
+    spec = _parse("I want to buy TLT when it closes below the lower Bollinger band, using 2.5"
+                  " standard deviations instead of the usual 2, and sell when it closes above the"
+                  " upper band (also 2.5).")
+    assert _conds(spec.exit) == ["price gt bb_upper20[2.5]"]
+
+
+def test_a_setting_in_a_bracket_not_said_elsewhere_stays_refused() -> None:
+    _refused("buy TLT when it closes below the lower Bollinger band, and sell when it closes"
+             " above the upper band (also 2.5).")
