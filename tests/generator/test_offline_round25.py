@@ -19,7 +19,13 @@ unseen.
   of 5 days"), "I wish to be invested", "moving entirely to cash whenever ...";
 - sizes and weights ("25% of it for each trade", "Position size is 20% of the account", "VTI,
   EFA and AGG, a third in each"), "rather than rebalancing on a calendar", a setting said again
-  in a bracket ("(also 2.5)"), "instead of the normal one", "using a 5 day RSI, buy ...".
+  in a bracket ("(also 2.5)"), "instead of the normal one", "using a 5 day RSI, buy ...";
+- set 71's: "move into TLT ... get out of TLT", a restatement after "meaning", a gain beside a
+  sell rule said with its own "when", "at the same time", a time exit "if that never happens",
+  "neither return is positive", a title's "1% band", "crosses ... to the upside", a 52-week high,
+  a bracket of settings before "I buy", band settings in the title, '"Faber 200"', "buy and
+  hold, never touch it" and "buy once and leave it alone" (bought once, never rebalanced), "down
+  5% on the trade", "the 50/200 golden cross".
 """
 
 from __future__ import annotations
@@ -287,3 +293,158 @@ def test_a_setting_said_again_in_a_bracket() -> None:
 def test_a_setting_in_a_bracket_not_said_elsewhere_stays_refused() -> None:
     _refused("buy TLT when it closes below the lower Bollinger band, and sell when it closes"
              " above the upper band (also 2.5).")
+
+
+# -- set 71's ordinary users --------------------------------------------------------------------
+def test_moving_into_a_fund_the_text_also_sells_is_buying_it() -> None:
+    spec = _parse("When SPY's 50-day average crosses below its 200-day average I want to move into"
+                  " TLT, and I get out of TLT when SPY's 50-day crosses back above it.")
+    assert spec.symbols == ["TLT"]
+    assert _conds(spec.entry) == ["sma50@SPY crosses_below sma200@SPY"]
+    assert _conds(spec.exit) == ["sma50@SPY crosses_above sma200@SPY"]
+
+
+def test_moving_into_a_fund_never_sold_stays_where_money_waits() -> None:
+    spec = _parse("hold SPY while it is above its 200 day sma, otherwise move into TLT")
+    assert spec.symbols == ["SPY"]
+
+
+@pytest.mark.parametrize("period, refused", [(100, False), (50, True)])
+def test_a_restatement_after_meaning(period: int, refused: bool) -> None:
+    text = ("buy QQQ when it makes a new 100-day high, meaning it closes higher than the highest"
+            f" high of the previous {period} days, and protect it with a 15% trailing stop,"
+            " nothing else")
+    if refused:  # (it says another high: which one?)
+        _refused(text)
+        return
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["price gt hh100"]
+    assert spec.risk.trailing_stop_pct == 15
+
+
+def test_a_gain_beside_a_sell_rule_said_with_its_own_when() -> None:
+    spec = _parse("Buy IEF when the 20-day average crosses above the 100-day average. Sell if it"
+                  " falls 4% from what I paid, or if it rises 10%, or when the 20-day crosses back"
+                  " under the 100-day.")
+    assert _conds(spec.exit) == ["sma20 crosses_below sma100"]
+    assert (spec.risk.stop_loss_pct, spec.risk.take_profit_pct) == (4, 10)
+
+
+def test_at_the_same_time_after_the_last_of_two_conditions() -> None:
+    spec = _parse("buy GLD when the price is below the lower Bollinger band and the RSI is below 30"
+                  " at the same time, sell when the price is above the middle band")
+    assert _conds(spec.entry) == ["price lt bb_lower20", "rsi14 lt 30"]
+
+
+def test_a_time_exit_said_as_the_fallback_of_the_sell_rule() -> None:
+    spec = _parse("Connors-style pullback on QQQ. Conditions to buy: QQQ above its 200-day SMA and"
+                  " RSI(2) below 10. Sell when price closes above the 5-day SMA, with a max hold"
+                  " of 10 days if that never happens.")
+    assert _conds(spec.exit) == ["price gt sma5"]
+    assert spec.risk.max_hold_bars == 10
+
+
+@pytest.mark.parametrize("said", ["neither return is positive", "neither has a positive return",
+                                  "neither of them is positive"])
+def test_neither_positive_is_the_rotations_filter(said: str) -> None:
+    spec = _parse("GEM-style: hold the better of SPY and EFA by 12-month return, with AGG as the"
+                  f" safe asset when {said}. Rebalance monthly.")
+    assert spec.allocation.require_positive_momentum
+    assert spec.allocation.alternative == "AGG"
+
+
+@pytest.mark.parametrize("band, refused", [("1", False), ("2", True)])
+def test_an_offset_band_named_in_the_title(band: str, refused: bool) -> None:
+    text = (f"SPY with a {band}% band to cut down on whipsaws: in when the close is 1% above the"
+            " 200-day SMA, out when the close is 1% below it.")
+    if refused:  # (a band the rules do not use)
+        _refused(text)
+        return
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["price gt sma200+1%"]
+    assert _conds(spec.exit) == ["price lt sma200-1%"]
+
+
+@pytest.mark.parametrize("text", [
+    "Buy EEM when the 50-day EMA crosses the 200-day EMA to the upside, sell when it crosses to"
+    " the downside.",
+    "Buy EEM when the 50-day EMA crosses the 200-day EMA on the upside, sell when it crosses it"
+    " to the downside.",
+])
+def test_a_crossing_to_the_upside_and_to_the_downside(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["ema50 crosses_above ema200"]
+    assert _conds(spec.exit) == ["ema50 crosses_below ema200"]
+
+
+def test_a_52_week_high_is_a_year_of_trading_days() -> None:
+    spec = _parse("52-week high breakout on QQQ: buy when it closes above the highest high of the"
+                  " past 252 days, then let a 10% trailing stop take me out.")
+    assert _conds(spec.entry) == ["price gt hh252"]
+
+
+def test_a_bracket_of_settings_before_i_buy() -> None:
+    spec = _parse("Simple Bollinger bounce on IWM. When IWM closes below the lower band (20 day,"
+                  " 2 std dev) I buy. I sell once it closes above the middle band. Hard stop at"
+                  " 6%.")
+    assert _conds(spec.entry) == ["price lt bb_lower20"]
+    assert spec.risk.stop_loss_pct == 6
+
+
+def test_band_settings_in_the_title_period_then_width() -> None:
+    spec = _parse("Bollinger mean reversion on AGG using a 10-day, 2.5 std dev band: buy on a close"
+                  " below the lower band, sell on a close above the upper band.")
+    assert _conds(spec.entry) == ["price lt bb_lower10[2.5]"]
+    assert _conds(spec.exit) == ["price gt bb_upper10[2.5]"]
+
+
+@pytest.mark.parametrize("name, refused", [("Faber 200", False), ("Faber 150", True)])
+def test_a_title_naming_the_length_of_the_rules_line(name: str, refused: bool) -> None:
+    text = (f'"{name}": VTI, EFA, IYR, DBC and IEF in equal weight, each one held only while'
+            " it's above its 200-day moving average and cash otherwise.")
+    if refused:
+        _refused(text)
+        return
+    spec = _parse(text)
+    assert spec.symbols == ["VTI", "EFA", "IYR", "DBC", "IEF"]
+    assert _conds(spec.exit) == ["price lt sma200"]
+
+
+@pytest.mark.parametrize("text", [
+    "My lazy portfolio is just VTI, EFA, AGG and GLD in equal parts. Buy and hold, never touch"
+    " it.",
+    "VTI, EFA, AGG and GLD, a quarter each, buy once and leave it alone.",
+])
+def test_bought_once_and_never_touched_is_never_rebalanced(text: str) -> None:
+    spec = _parse(text)
+    assert spec.allocation.weights == {s: 0.25 for s in ("VTI", "EFA", "AGG", "GLD")}
+    assert spec.allocation.buy_once
+
+
+def test_never_touch_it_otherwise_keeps_the_schedule() -> None:
+    spec = _parse("I rebalance quarterly between SPY and TLT 60/40 and otherwise never touch it")
+    assert spec.schedule == "quarterly"
+    assert not spec.allocation.buy_once
+
+
+def test_never_touch_it_on_a_rule_is_refused() -> None:
+    _refused("buy SPY on the golden cross, never touch it")
+
+
+def test_a_loss_on_the_trade() -> None:
+    spec = _parse("Buy VNQ when its price crosses above the 100-day SMA. Exit if it closes below"
+                  " the 100-day or if I'm down 5% on the trade.")
+    assert _conds(spec.exit) == ["price lt sma100"]
+    assert spec.risk.stop_loss_pct == 5
+
+
+@pytest.mark.parametrize("text", [
+    "Trade HYG with the 50/200 golden cross and death cross. $5,000 per trade.",
+    "buy HYG on the 50/200 golden cross and sell on the death cross. $5,000 per trade.",
+])
+def test_the_50_200_golden_cross(text: str) -> None:
+    spec = _parse(text)
+    assert spec.symbols == ["HYG"]
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    assert _conds(spec.exit) == ["sma50 crosses_below sma200"]
+    assert spec.allocation.amount == 5000

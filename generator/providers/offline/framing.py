@@ -141,6 +141,12 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "... held for at least 3 days, even if the RSI says sell": the wait said again
     # ("but I don't want to sell in the first 3 days, even if that happens")
     rx(r"(?<=[a-z] )(?:, )?even if (?:that|this) happens(?= [.,;!⋄]| ?$)"),
+    # "..., with a max hold of 10 days if that never happens": the time exit, a fallback for
+    # the sell rule (both close the position, whichever comes first)
+    rx(r"(?:(?<=days )|(?<=bars )|(?<=weeks )|(?<=sessions ))(?:, )?(?:if|in case) (?:that|it"
+       r"|this|the (?:exit|sell|target|signal|sell signal|exit signal)) (?:never (?:happens"
+       r"|comes|triggers|fires|gets hit)|doesn't happen|does not happen|doesn't come|does not"
+       r" come)(?= [.,;!⋄]| ?$)"),
     rx(r"(?:, )?even if (?:the |my |its )?(?:rsi|macd|signal|sell rule|sell signal|indicator"
        r"|average|exit rule|rule)s? (?:says?|tells? me to|gives?|shows?|flashes|triggers?)"
        r"(?: a)? (?:sell|to sell|exit|to exit|sell signal|exit signal)(?= [.,;!⋄]| ?$)"),
@@ -1256,7 +1262,10 @@ _TRAILING_REASON = re.compile(
     r"|so (?:i|we) (?:keep|lock in|protect|hold on to|don't give back|do not give back)"
     # "... hold it at least 5 days so it doesn't flip flop every other day"
     r"|so (?:it|the bot) (?:doesn't|does not|won't|will not|isn't|is not)"
-    r"|so (?:i'm|i am|we're|we are|it's|it is|i|we) (?:not|never)|so that|to avoid)"
+    r"|so (?:i'm|i am|we're|we are|it's|it is|i|we) (?:not|never)|so that|to avoid"
+    # "SPY with a 1% band to cut down on whipsaws: ..."
+    r"|to (?:cut down on|cut down|reduce|limit|filter out|keep down)(?= (?:the |some |false )?"
+    r"(?:whipsaws?|noise|false signals|churn|trading costs)))"
     r" (?:(?(po)(?! [.!?;,:⋄)] )|(?! [.!?;,:⋄] )).)+?)(?(po) \)|(?= [.!?;,:⋄]| ?$))")
 
 

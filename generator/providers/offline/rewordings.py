@@ -95,6 +95,9 @@ def _failed_picks(m: re.Match[str]) -> str:
 # money over that time" is a positive return, "agg (bonds)" is the fund named.
 ROTATION_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"in the green"), " positive "),
+    # "with AGG as the safe asset when neither return is positive": of two, none
+    (rx(r"neither(?: (?:return|one|fund|of them|of the two|momentum|pick))? (?:is|are|has|shows)"
+        r" (?:a )?positive(?: (?:return|returns|momentum))?"), " none are positive "),
     (rx(r"(?P<s>it|they|that|those|the pick|the winner) (?:is|are|has|have|'s) (?:made|making)"
         r" money"), r" \g<s> is positive "),
     # "assuming its return is positive": the filter's "if"
@@ -145,6 +148,25 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(r"(?<=trailing stop )(?:measured |calculated |counted |taken |set )?(?:from|off) (?:the"
         r" |its )?(?:highest|high|peak|top)(?: price| close| point)?(?: (?:after|since) (?:i buy"
         r"|i bought(?: it)?|the buy|entry|buying|purchase|i got in))?(?= [.,;!⋄]| ?$)"), " "),
+    # "Trade HYG with the 50/200 golden cross and death cross": the crosses' own lines said
+    # again, and the fund they trade
+    (rx(rf"(?:trade|trading|run|use) (?P<s>{SYM}) (?:with|using|on|by)(?: the)?(?: 50 / 200)?"
+        r"(?= golden cross and (?:the |a )?death cross)"), r" \g<s> : "),
+    (rx(r"(?:the |a )?50 / 200(?= (?:golden|death) cross)"), " the "),
+    # "when the 50-day EMA crosses the 200-day EMA to the upside, sell when it crosses to the
+    # downside": the side said after the line crossed
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) (?P<x>it|(?:the |its )?(?:\d+ (?:day |week )?"
+        r"(?:sma|ema|ma|dma|moving average|average)|signal line|zero line|zero|middle band"
+        r"|upper band|lower band)) (?:to|on) the (?P<d>upside|downside)"),
+     lambda m: (f" {m.group('v')} {'above' if m.group('d') == 'upside' else 'below'}"
+                f" {m.group('x')} ")),
+    (rx(r"(?P<v>cross|crosses|crossed|crossing) (?:to|on) the (?P<d>upside|downside)"),
+     lambda m: f" {m.group('v')} {'above' if m.group('d') == 'upside' else 'below'} "),
+    # "When SPY's 50-day crosses below its 200-day I want to move into TLT, and I get out of TLT
+    # when ...": the fund moved into is the one bought, when the text sells it too (otherwise it
+    # is where money waits, read by `portfolios`)
+    (rx(rf"(?:i want to |i'd |i will |i )?(?:move|switch|go|rotate|get) into (?P<s>{SYM})"
+        r"(?=.* (?:get out of|sell|exit|leave|dump) (?P=s)(?!\S))"), r" buy \g<s> "),
     # "using a 5 day RSI, buy QQQ when it's under 20 and sell when it's over 80": the RSI the
     # rules' bare levels are of, said first (read as a title that names it: `titles`)
     (rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?:using|with|use) (?:a |an |the )?(?P<i>\d+ (?:day|period)"

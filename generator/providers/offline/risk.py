@@ -39,9 +39,11 @@ _ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| poi
           # "4% below the price I paid"
           r"|the price (?:i|we) (?:paid|bought (?:it )?at|got in at)(?: for it)?)")
 # "a 6% stop loss from the entry price", "stop at -4% from entry": said from where it counts
-_FROM_ENTRY = rf"(?: (?:from|off|below|under) {_ENTRY}| below(?= [,.;!⋄]| ?$))?"
+# ("or if I'm down 5% on the trade": on the position held)
+_ON_THE_TRADE = r"(?: on (?:the|this|that|my) (?:trade|position))?"
+_FROM_ENTRY = rf"(?: (?:from|off|below|under) {_ENTRY}| below(?= [,.;!⋄]| ?$))?{_ON_THE_TRADE}"
 # "a 12% profit target from the entry price", "take-profit 12% over my buy price"
-_TAKE_FROM_ENTRY = rf"(?: (?:from|off|above|over) {_ENTRY})?"
+_TAKE_FROM_ENTRY = rf"(?: (?:from|off|above|over) {_ENTRY})?{_ON_THE_TRADE}"
 _FROM_PEAK = (r"(?: (?:from|off|below|under|beneath) (?:the |its )?(?:highest|peak|high|top)"
               r"(?: close| price)?(?: (?:since|after) (?:i bought|we bought|i buy|buying|the entry"
               r"|entry|purchase|it was bought|i got in|we got in))?)?")
@@ -82,13 +84,17 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                     rf"{_FROM_PEAK}")),
     ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it is|it|its|the price is|the position is|price is|i am"
-                rf"|i'm|we are) (?:up|higher) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?")),
+                rf"|i'm|we are) (?:up|higher) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?"
+                rf"{_ON_THE_TRADE}")),
     # "I'd sell if it gains 25%", "or once it rises 10% from my entry": the gain that closes it
     ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it|the price|price) (?:gains|rises|climbs|goes up"
                 rf"|has gained|has risen) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?"
-                # ("if it goes up 10% take the profit": the action said after, read below)
-                r"(?!(?: ,)? (?:take|sell|exit|get|lock|bank|book|cash)(?!\S))")),
+                # ("if it goes up 10% take the profit": the action said after, read below; not
+                # "..., or if it rises 10%, or when the 20-day crosses back under": a rule of
+                # its own follows)
+                r"(?!(?: ,)? (?:take|sell|exit|get|lock|bank|book|cash)(?!\S)"
+                r"(?!(?: [a-z]+){0,2} (?:when|if|once|whenever|as soon as)(?!\S)))")),
     # "and take a 15% profit or a 7% loss": the verb of the gain that closes the position
     ("take", rx(rf"(?:, )?(?:and )?takes? (?:a |an )?{NUMP} (?:profit|gain)(?: target)?")),
     # "sell on an 8% trailing stop or 12% profit": a gain said as the profit
@@ -114,7 +120,7 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                 r"(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it is|it|the price is|the position is|price is|i am"
                 rf"|i'm|we are|we're|the trade is)(?: ever)? (?:down|lower) (?:by )?{NUMP}"
-                rf"(?: (?:from|below|under) {_ENTRY})?")),
+                rf"(?: (?:from|below|under) {_ENTRY})?{_ON_THE_TRADE}")),
     ("stop", rx(rf"(?:, )?(?:or |and )?(?:(?:also )?(?:sell|exit|get out|close(?: it)?"
                 r"|cut (?:the|my) loss(?:es)?|cut losses)(?: it)?"
                 r"(?: regardless| anyway| in any case)? )?(?:when"

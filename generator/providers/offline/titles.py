@@ -229,11 +229,14 @@ def _title_split(text: str) -> tuple[str, str] | None:
                 return None
             # "Equal weight SPY, EFA, EEM - rebalance weekly": the portfolio itself, said first
             # (a body naming no fund has nothing to trade without it)
+            # ("VTI, EFA, AGG and GLD in equal parts. Buy and hold.": holding them is no rule)
+            after = re.sub(r"(?<!\S)buy and hold(?!\S)", " ", " ".join(tokens[k + 1:])).split()
             if (_PORTFOLIO_FIRST.search(head_text) or _RATIO_FIRST.search(head_text)) and not any(
-                    re.fullmatch(SYM, t) or t in _RULE_VERBS for t in tokens[k + 1:]):
+                    re.fullmatch(SYM, t) or t in _RULE_VERBS for t in after):
                 return None
             return " ".join(head), " ".join(tokens[k + 1 :])
-        if tok in RULE_WORDS or tok in ("%", "percent"):
+        if tok in RULE_WORDS or (tok in ("%", "percent") and not (
+                k + 1 < len(tokens) and tokens[k + 1] in _BAND_NOUNS)):
             return None
     return None
 
@@ -384,6 +387,17 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
         return " "
 
     rest = _SOURCE_TWEAK.sub(tweak, _TWEAK.sub(tweak, rest))
+
+    def band(m: re.Match[str]) -> str:
+        # "SPY with a 1% band: in when the close is 1% above the 200-day SMA, out when ... 1%
+        # below it": the offsets the rules say, named in the title
+        if not re.search(rf"(?<!\S){re.escape(m.group('n'))} % (?:above|below|over|under)(?!\S)",
+                         body):
+            return m.group(0)
+        ignored.append(m.group(0).strip())
+        return " "
+
+    rest = _OFFSET_BAND.sub(band, rest)
     rest = cut(_BENCHMARK, rest, lambda m: ignored.append(m.group(0).strip()))
     rest = _cut_settings(state, title, rest)
     body = _the_rsi_it_names(title, body)
@@ -431,6 +445,11 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
             # checked by the rules' schedule, never dropped with the title (a weekend day names
             # none: "I check things on Sundays")
             kept_words.append(tok)
+        elif re.fullmatch(r"\d+(?:\.\d+)?", tok) and re.search(
+                rf"(?<!\S){re.escape(tok)} (?:day|days|week|weeks|month|months)(?!\S)", body):
+            # '"Faber 200": ... held only while it's above its 200-day moving average': a name
+            # holding the length of a line the rules use
+            ignored.append(tok)
         elif re.fullmatch(r"\d+(?:\.\d+)?", tok):
             raise state.fail(f"the number {tok} in the title is not used by the rules; say "
                              "what it is in the rules", [head])
@@ -458,10 +477,11 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
             extract_title(state, second=True)
     if name_alone and not second:
         then = _title_split(state.t)
-        # (a head of lines said with their periods; "portfolio: SPY: 40%, ...": a symbol alone
-        # before a colon is a weight's label, not a title)
-        if then is not None and len(then[0].split()) >= 3 and any(
-                w[0].isdigit() for w in then[0].split()):
+        # (a head of lines said with their periods, or of the funds the rules trade: '"Faber
+        # 200": VTI, EFA, IYR, DBC and IEF in equal weight, each one held ...'; "portfolio:
+        # SPY: 40%, ...": a symbol alone before a colon is a weight's label, not a title)
+        if then is not None and len(then[0].split()) >= 3 and (any(
+                w[0].isdigit() for w in then[0].split()) or _names_funds(*then)):
             extract_title(state, second=True)
             if state.title is not None and state.title is not title:
                 # (what the name said, a count of lines, is checked with the second's)
@@ -493,6 +513,10 @@ _BARE_LEVEL = re.compile(r"(?<!\S)(?:(?P<kw>when|if|once|whenever|on)|(?P<v>get 
                          r"|sell|in|out|enter|exit)) (?:it is |it's |it )?"
                          r"(?P<op>[<>]|above|below|over|under|crosses above|crosses below)"
                          r" (?=(?P<n>\d+(?:\.\d+)?)(?!\S))")
+# "with a 1% band", "2% buffer": the offsets of the rules, named in a title
+_BAND_NOUNS = frozenset(("band", "buffer", "cushion", "margin", "filter", "threshold"))
+_OFFSET_BAND = rx(r"(?:with )?(?:a |an )?(?P<n>\d+(?:\.\d+)?) % "
+                  rf"(?:{'|'.join(sorted(_BAND_NOUNS))})")
 _OTHER_OSCILLATOR = re.compile(r"(?<!\S)(?:rsi|macd|stochastic|roc|momentum|return)(?!\S)")
 # an RSI named without a period: not "rsi 2", "rsi ( 2 )", "2 day rsi", "rsi of 2"
 _BARE_RSI = re.compile(r"(?<!\S)(?<!\d )(?<!day )(?<!period )rsi(?! (?:\(|of)? ?\d)(?!\S)")
@@ -587,6 +611,11 @@ _BB_DAYS_WIDTH = re.compile(r"(?<!\S)(?P<p>\d+) (?:day|period|bar) (?:bollinger 
                             rf"(?: ,|(?P<br> \())? (?:(?:with|at|of|using) )?(?:a )?"
                             rf"(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?(br) \))(?!\S)")
 
+# "using a 10-day, 2 std dev band": the period, then the width, then the band
+_BB_DAYS_THEN_WIDTH = re.compile(r"(?<!\S)(?P<p>\d+) (?:day|period|bar)(?: ,| and| /)"
+                                 rf" (?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS} (?:bollinger )?bands?"
+                                 r"(?!\S)")
+
 
 # "... w/ 10 day bands": the period alone, at the default width
 _BB_DAYS = re.compile(r"(?<!\S)(?P<p>\d+) (?:day|period|bar) (?:bollinger )?bands?(?!\S)")
@@ -657,7 +686,7 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
     rest = _BB_SETTINGS.sub(bb, _BB_BRACKET.sub(bb, rest))
     if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollingers?|bb|bbs)(?!\S)",
                                                   rest):
-        rest = _BB_DAYS_WIDTH.sub(bb, rest)
+        rest = _BB_DAYS_WIDTH.sub(bb, _BB_DAYS_THEN_WIDTH.sub(bb, rest))
         rest = _BB_WIDTH_ON.sub(bb, rest)
         rest = _BB_WIDTH.sub(lambda m: bollinger(20, float(m.group("k"))), rest)
         rest = _BB_DAYS.sub(lambda m: bollinger(int(m.group("p")), 2.0), rest)
@@ -770,7 +799,10 @@ def _check_settings(title: Title, spec: StrategySpec, problems: list[str]) -> No
             streaks = {c.right.value for c in spec.conditions()
                        if c.left.kind in (IndicatorKind.up_streak, IndicatorKind.down_streak)
                        and not isinstance(c.right, Indicator)}
-            if (not any(i.period in (n, n * unit) for i in inds) and n * unit not in held
+            # ("52-week high breakout: ... the highest high of the past 252 days": 52 weeks are
+            # the year of trading days the corpus counts, 252, as well as 260)
+            lengths = {n, n * unit} | ({252} if (n, unit) == (52, 5) else set())
+            if (not any(i.period in lengths for i in inds) and n * unit not in held
                     and float(n * unit) not in streaks):
                 said = f"{n} {'weeks' if unit == 5 else 'months' if unit == 21 else 'days'}"
                 problems.append(f"the title says {said} but the rules use no indicator or "

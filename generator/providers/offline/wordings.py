@@ -910,8 +910,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:[;,.] )?otherwise (?:keep holding|keep it|stay in|hold on|do nothing|leave it alone"
         r"|leave it be|let it ride|don't touch it)"), " "),
     # "I rebalance quarterly and otherwise never touch it", "I sell QQQ and wait": nothing more
-    (rx(r"(?:, )?and (?:otherwise )?(?:never|don't|do not) touch it(?: otherwise)?"
-        r"(?= [.;!⋄]| ?$)"), " "),
+    # ("Buy and hold, never touch it.": never rebalanced, when no schedule is said)
+    (rx(r"(?:, |(?:, )?and )(?P<o>otherwise )?(?:never|don't|do not) touch it(?: again"
+        r"| otherwise)?(?= [.;!⋄]| ?$)"),
+     lambda m: " " if m.group("o") or _SAID_SCHEDULE.search(m.string) else " , never rebalance "),
+    # "80% VTI, 20% AGG, buy once and leave it alone": bought once and held, never rebalanced
+    (rx(r"(?:buy|invest|put it in) (?:it |them |everything )?once and (?:then )?(?:leave it"
+        r" alone|leave it be|never touch it(?: again)?|forget (?:about )?it|let it be)"
+        r"(?= [.;!⋄]| ?$)"), " buy and hold , never rebalance "),
     (rx(r"(?<=[A-Z] )and wait(?: for the next (?:signal|entry|buy|cross))?(?= [.;!⋄]| ?$)"), " "),
     # "hold cash" / "be in cash" as the act of a rule: out of the market
     (rx(r"(?<=, )(?:hold|be in|sit in|stay in) (?:cash|nothing)(?= [.;⋄]| ?$)"), " sell "),
@@ -1056,10 +1062,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "sell when it gets back to more than 5% above the 200-day": where it is then
     (rx(r"(?:gets|comes|goes|climbs|rises) back (?:to|up to)(?= (?:more than |over |at least )?"
         r"\d+(?:\.\d+)? (?:%|percent) (?:above|below|over|under)(?!\S))"), " is "),
-    # "..., and the RSI is under 70, all three at once": every condition, as "and" says
+    # "..., and the RSI is under 70, all three at once": every condition, as "and" says ("...
+    # and the RSI is below 30 at the same time": the same, after the last of them)
     (rx(r"(?:, )?(?:all|both) (?:(?:2|3|4|two|three|four) )?(?:at once|at the same time"
         r"|together|at the same moment)(?= [.;!⋄]| ?$)"),
      lambda m: m.group(0) if " or " in m.string else " "),
+    (rx(r"(?<=\d )(?:, )?at the same time(?= [,.;!⋄]| ?$)"),
+     lambda m: m.group(0) if " or " in m.string or " and " not in m.string else " "),
     # "Exit: 8% trailing stop only.": the control is the only exit
     (rx(r"(?P<c>trailing stop|stop loss|stop|take profit|profit target|target) only"
         r"(?= [.;!⋄]| ?$)"), rf" \g<c> , {NO_OTHER_EXIT} "),
@@ -1457,8 +1466,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "when RSI 5 goes below 25 I buy": the action said after its condition ("After 4 down
     # days in a row I'd buy TLT": a count of days, then the action)
     (rx(r"(?:(?P<kw>when|whenever|if|once|as soon as)|(?P<kw2>after)(?= (?:\d|[A-Z]|it )))"
-        # (the condition holds no rule of its own: "when A and sell 10 days after I buy")
-        r" (?P<cond>(?:(?!"
+        # (the condition holds no rule of its own: "when A and sell 10 days after I buy"; a
+        # bracket of settings may hold a comma: "below the lower band (20, 2) I buy")
+        r" (?P<cond>(?:\( [\d., ]+ \)|(?!"
         r" [.;:!?⋄,] | (?:i|we|buy|sell|exit) ).)+?)"
         r"(?: ,)? (?:i|we|you) (?:will |would |'ll |then )?(?P<v>buy|sell|exit|get out|go long"
         r"|go flat|hold|own)(?P<sym> [A-Z][A-Z0-9.\-]{0,9})?(?: it| them)?(?= [.;,!⋄]| and |\s*$)"),
@@ -2533,7 +2543,14 @@ def _unless_then(state: ParseState, text: str) -> str:
 # without it is read and every condition the bracket says alone is one of that reading's; any
 # other bracket stays, for the usual check
 _BRACKET = re.compile(r"(?<!\S)\( (?P<y>[^()⋄]{3,120}?) \)(?!\S)")
-_COMPARES = re.compile(r"(?<!\S)(?:above|below|over|under|crosses|cross|>|<)(?!\S)")
+_SAID_SCHEDULE = re.compile(r"(?<!\S)(?:rebalance|rebalanced|rebalancing|daily|weekly|monthly"
+                            r"|quarterly|yearly|annually|semiannually|every)(?!\S)")
+# the same, said after "meaning": "buy QQQ when it makes a new 100-day high, meaning it closes
+# higher than the highest high of the previous 100 days, and ..."
+_MEANING = re.compile(r"(?<!\S), (?:meaning|which means|that means|i e)(?: that)?"
+                      r" (?P<y>[^,.;()⋄]{3,120}?)(?= [,.;!⋄]| ?$)")
+_COMPARES = re.compile(r"(?<!\S)(?:above|below|over|under|higher|lower|crosses|cross|>|<)"
+                       r"(?!\S)")
 
 
 def _says_the_same(gloss: Condition, cond: Condition) -> bool:
@@ -2546,9 +2563,10 @@ def _says_the_same(gloss: Condition, cond: Condition) -> bool:
 
 def _glosses(state: ParseState, text: str) -> str:
     subparse = state.subparse
-    if subparse is None or "(" not in text:
+    if subparse is None:
         return text
-    for m in reversed(list(_BRACKET.finditer(text))):
+    glosses = [*_BRACKET.finditer(text), *_MEANING.finditer(text)]
+    for m in sorted(glosses, key=lambda m: m.start(), reverse=True):
         if not _COMPARES.search(m.group("y")):
             continue
         rest = text[: m.start()] + " " + text[m.end():]
@@ -2568,7 +2586,7 @@ def _glosses(state: ParseState, text: str) -> str:
         rule = (None if not verbs else whole.exit if verbs[-1] in SELL_VERBS else whole.entry)
         if said is not None and said.entry is not None and rule is not None and all(
                 any(_says_the_same(c, d) for d in rule.flat()) for c in said.entry.flat()):
-            state.ignored.append(f"( {m.group('y')} )")
+            state.ignored.append(m.group(0).strip(" ,"))
             text = rest
     return text
 
