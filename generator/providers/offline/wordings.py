@@ -309,6 +309,10 @@ _NOT_A_LABEL = ("(?<! it )(?<! them )(?<! this )(?<! spelled )(?<! laid )(?<! wr
                 # ("SPY 200dma filter, all-in: long when ...": the size, said as a label)
                 "(?<! worked )(?<! all )(?<! % )")
 
+# a schedule said anywhere in the text ("... and otherwise never touch it" keeps it)
+_SAID_SCHEDULE = re.compile(r"(?<!\S)(?:rebalance|rebalanced|rebalancing|daily|weekly|monthly"
+                            r"|quarterly|yearly|annually|semiannually|every)(?!\S)")
+
 
 _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Backtesting EEM with Bollinger Bands.": the fund traded, with what
@@ -2543,8 +2547,6 @@ def _unless_then(state: ParseState, text: str) -> str:
 # without it is read and every condition the bracket says alone is one of that reading's; any
 # other bracket stays, for the usual check
 _BRACKET = re.compile(r"(?<!\S)\( (?P<y>[^()⋄]{3,120}?) \)(?!\S)")
-_SAID_SCHEDULE = re.compile(r"(?<!\S)(?:rebalance|rebalanced|rebalancing|daily|weekly|monthly"
-                            r"|quarterly|yearly|annually|semiannually|every)(?!\S)")
 # the same, said after "meaning": "buy QQQ when it makes a new 100-day high, meaning it closes
 # higher than the highest high of the previous 100 days, and ..."
 _MEANING = re.compile(r"(?<!\S), (?:meaning|which means|that means|i e)(?: that)?"
