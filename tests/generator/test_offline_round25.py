@@ -448,3 +448,73 @@ def test_the_50_200_golden_cross(text: str) -> None:
     assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
     assert _conds(spec.exit) == ["sma50 crosses_below sma200"]
     assert spec.allocation.amount == 5000
+
+
+# -- the idea said loosely beside the precise rule (`ideas`) ------------------------------------
+@pytest.mark.parametrize("idea", [
+    "I only buy strength.",
+    "When stocks are overheated I want to be in bonds.",
+    "I want something that buys weakness, but only in a healthy market.",
+    "so basically i buy the dip but with actual rules lol.",
+    "My late husband always said to only be in the market when things are going up.",
+])
+def test_a_loose_idea_before_the_precise_rule_is_set_aside(idea: str) -> None:
+    spec = _parse(f"{idea} Buy TLT when SPY's 14-day RSI is above 70, and sell the TLT when SPY's"
+                  " RSI is back under 50.")
+    assert spec.symbols == ["TLT"]
+    assert _conds(spec.entry) == ["rsi14@SPY gt 70"]
+    assert _conds(spec.exit) == ["rsi14@SPY lt 50"]
+
+
+def test_the_idea_may_name_the_fund_the_rule_leaves_out() -> None:
+    spec = _parse("I like buying QQQ when it's stretched to the downside. Buy when it closes more"
+                  " than 5% below its 20-day moving average, and sell when it closes above the"
+                  " 20-day average again.")
+    assert spec.symbols == ["QQQ"]
+    assert _conds(spec.entry) == ["price lt sma20-5%"]
+
+
+@pytest.mark.parametrize("idea", ["The guy said never buy in a downtrend, so",
+                                  "i've heard you should only buy in an uptrend, so"])
+def test_the_loose_half_of_x_so_y(idea: str) -> None:
+    spec = _parse(f"{idea} only buy EFA when its 50 day is above its 200 day, and then only when"
+                  " RSI is under 30, and he sells 10 days later.")
+    assert _conds(spec.entry) == ["rsi14 lt 30", "sma50 gt sma200"]
+    assert spec.exit is None or not spec.exit.flat()
+    assert spec.risk.max_hold_bars == 10
+
+
+@pytest.mark.parametrize("text", [
+    # no precise rule beside the loose one
+    "Buy the dip on SPY. Sell when RSI is above 70.",
+    # a loose sell, with a stop: the stop is no sell rule for it
+    "Buy SPY when RSI is below 30, with a 5% stop. Sell when it looks weak.",
+    # a fund the rule does not trade
+    "I like buying GLD when it's stretched to the downside. Buy QQQ when it closes more than 5%"
+    " below its 20-day moving average, and sell when it closes above it again.",
+    # a number in the loose sentence: it may be a rule
+    "I only buy dips of 5%. Buy QQQ when RSI is under 30, sell when it's over 70.",
+    # a schedule: a rule word without a number
+    "Rebalance monthly when things look cheap. Buy QQQ when RSI is under 30, sell when it's over"
+    " 70.",
+])
+def test_a_loose_sentence_that_may_carry_a_meaning_stays_refused(text: str) -> None:
+    _refused(text)
+
+
+@pytest.mark.parametrize("control, risk", [
+    ("and sell 10 days later", ("max_hold_bars", 10)),
+    ("with a 10% trailing stop", ("trailing_stop_pct", 10)),
+])
+def test_only_buy_when_with_a_control_is_no_hold(control: str, risk: tuple[str, int]) -> None:
+    # before, "only buy EFA when A" with no sell rule was a hold: its negation sold too (a wrong
+    # spec beside a stop or a time exit)
+    spec = _parse(f"only buy EFA when its 50 day is above its 200 day, {control}")
+    assert _conds(spec.entry) == ["sma50 gt sma200"]
+    assert spec.exit is None or not spec.exit.flat()
+    assert getattr(spec.risk, risk[0]) == risk[1]
+
+
+def test_only_buy_when_alone_is_still_a_hold() -> None:
+    spec = _parse("only buy EFA when its 50 day is above its 200 day")
+    assert _conds(spec.exit) == ["sma50 lt sma200"]

@@ -24,6 +24,7 @@ from generator.providers.offline.exits import extract_exit_phrases
 from generator.providers.offline.explanations import drop_explanations
 from generator.providers.offline.filter_notes import check_entry_only, extract_filter_notes
 from generator.providers.offline.framing import strip_small_talk, take_lone_symbol
+from generator.providers.offline.ideas import drop_loose_ideas
 from generator.providers.offline.indicators import extract_family_timeframes, extract_named_lines
 from generator.providers.offline.narration import retell_in_present
 from generator.providers.offline.normalise import normalise
@@ -47,6 +48,7 @@ from generator.spec import StrategySpec
 GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     strip_small_talk,
     drop_explanations,
+    drop_loose_ideas,
     retell_in_present,
     apply_corrections,
     extract_filter_notes,

@@ -2161,6 +2161,10 @@ _BUY_RULE = rx(rf"(?P<verb>buy|enter|go long)(?P<sym> {SYM})? (?:(?:when|wheneve
                r"(?= , | [.;⋄] | sell | exit |\s*$)")
 # a sell rule of its own: "only buy when A and B. sell when C" is the buy rule, not a hold
 _SELL_RULE = rx(r"(?:sell|exit|get out)(?: it)? (?:when|whenever|if|once|on)(?!\S)")
+# a stop, a target or a time exit said: what closes positions bought under the filter
+_CONTROL_SAID = rx(r"stop|stops|stop loss|trailing|target|take profit|profit|(?:sell|exit|get out)"
+                   r"(?: it)? after \d+|\d+ (?:trading )?(?:days|weeks|bars|sessions) later"
+                   r"|(?:hold|keep) (?:it )?for \d+")
 # "Only trade MDY when ...; in that case buy when ...": the words that lead from the filter to
 # the rule it filters
 _THEN_THE_RULE = re.compile(r"^(?: [.;⋄,])? (?:in that case|if so|then)(?: ,)?(?= )")
@@ -2177,7 +2181,9 @@ def _long_filter(text: str) -> str:
     sym = f" {said}" if said else ""
     cond = m.group("cond") or m.group("tcond")
     if not buys:
-        verb = "buy" if _SELL_RULE.search(rest) else "hold"
+        # ("only buy EFA when A, and sell 10 days later": bought when A, closed by the time exit
+        # -- never held while A with its negation as a second way out)
+        verb = "buy" if _SELL_RULE.search(rest) or _CONTROL_SAID.search(text) else "hold"
         return f"{rest[:m.start()]} {verb}{sym} when {cond} {rest[m.start():]}"
     if len(buys) > 1:
         return text  # which buy rule it filters is not said: left to be refused

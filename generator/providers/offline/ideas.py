@@ -1,0 +1,79 @@
+"""The idea behind a strategy, said in loose words beside the rule that says it precisely.
+
+Writers often say what they are after before (or after) they say the rule: "I only buy
+strength. When QQQ closes at a new 52-week high, buy it, ...", "When stocks are overheated I
+want to be in bonds. Buy TLT when SPY's RSI is above 70, ...", "i've heard you should only buy
+when things are trending up, so buy IWM when it's above the 50 day average ...". Read as a rule,
+the loose sentence is a second buy rule with no level, and the text was refused. This module owns
+recognising such a sentence and setting it aside (listed as ignored). A sentence is set aside
+only when all of these hold:
+
+- it says a state in loose words (`_LOOSE`: stretched, strength, weakness, overheated, a
+  downtrend, trending up, a dip, a pullback, snapping back, ...) and holds no number;
+- it says no schedule, control, weight or "never sell"/"otherwise" (`_PRECISE`): words a rule
+  may use without a number;
+- the rest of the text, without it, is a whole strategy on its own (the same parser reads it);
+- every fund it names is traded by that strategy, and when it speaks of selling, that strategy
+  has a sell rule of its own (a loose sell -- "sell when it looks weak" -- is never dropped for a
+  stop: it is refused, and the clarification asks what it means).
+
+A loose sentence with no precise rule beside it stays and is refused as before ("buy the dip").
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.providers.offline.errors import ParseError
+from generator.providers.offline.phrases import SYM, rx, squash
+from generator.providers.offline.state import ParseState
+
+# a state said in loose words, with no level
+_LOOSE = rx(
+    r"stretched|stretches|strength|weakness|overheated|overextended|overbought|oversold"
+    r"|(?:a |the )?(?:healthy|falling|rising|strong|weak|bad|good) (?:market|markets|stretch"
+    r"|stretches|ones)|downtrends?|uptrends?|trending (?:up|down)|(?:going|heading) (?:up|down)"
+    r"|dips?|pullbacks?|snaps? back|snapping back|bounces? back|risk switch|works well"
+    r"|cheap|expensive"
+)
+# words a rule may say without a number: a sentence holding one is never set aside
+_PRECISE = rx(
+    r"rebalance|rebalanced|rebalancing|daily|weekly|monthly|quarterly|yearly|annually|every"
+    r"|stop|stops|target|trailing|profit|loss|weight|weights|equal|equally|each|otherwise"
+    r"|never sell|hold it|cross|crosses|crossover|golden|death|high|low|highs|lows|average"
+    r"|averages|sma|ema|rsi|macd|band|bands|bollinger|momentum|return|returns"
+)
+_SELLS = rx(r"sell|sells|selling|exit|exits|get out|out|dump|cash|sit (?:the [a-z]+ )?out")
+# sentences, and the loose half of "X, so Y" ("..., so buy IWM when ...", "..., only buy EFA
+# when ...")
+_SO = r" , (?:so )?(?=(?:only |then |i |i'll |i will |we )?(?:buy|hold|own|go long)(?!\S))"
+_PIECE = re.compile(rf"(?:^|(?<= [.!?⋄] )|(?<=, so )|(?<= , ))(?P<s>(?:(?! [.!?⋄] |{_SO}).)+?)"
+                    rf"(?P<end> [.!?⋄](?= |$)|{_SO}|\s*$)")
+
+
+def drop_loose_ideas(state: ParseState) -> None:
+    """Set aside each sentence that only says the idea in loose words (see the module's doc)."""
+    if state.subparse is None or not _LOOSE.search(state.t):
+        return
+    for m in reversed(list(_PIECE.finditer(state.t))):
+        said = m.group("s").strip()
+        if (not _LOOSE.search(f" {said} ") or _PRECISE.search(f" {said} ")
+                or re.search(r"\d|%", said)):
+            continue
+        rest = squash(state.t[:m.start()] + " " + state.t[m.end():])
+        funds = set(re.findall(SYM, said))
+        if funds and not re.search(SYM, rest):
+            # ("I like buying QQQ when it's stretched to the downside. Buy when it closes more
+            # than 5% below ...": the fund the rules trade, named only with the idea)
+            rest = f"{' '.join(sorted(funds))} : {rest}"
+        try:
+            spec = state.subparse(rest)
+        except ParseError:
+            continue
+        if not funds <= set(spec.all_symbols()):
+            continue
+        if _SELLS.search(f" {said} ") and (spec.exit is None or not spec.exit.flat()):
+            continue
+        state.ignored.append(said)
+        state.understood.append(f"the idea, said loosely: {said}")
+        state.t = f" {rest} "
