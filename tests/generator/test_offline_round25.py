@@ -518,3 +518,29 @@ def test_only_buy_when_with_a_control_is_no_hold(control: str, risk: tuple[str, 
 def test_only_buy_when_alone_is_still_a_hold() -> None:
     spec = _parse("only buy EFA when its 50 day is above its 200 day")
     assert _conds(spec.exit) == ["sma50 lt sma200"]
+
+
+# -- a bare number in a title: a setting, level, control or count the rules use -----------------
+@pytest.mark.parametrize("text, entry", [
+    ("EMA crossover on MDY, 20 over 50. Buy when the 20 EMA crosses above the 50 EMA and get out"
+     " when the 20 EMA falls below the 50 EMA.", ["ema20 crosses_above ema50"]),
+    ("Mean reversion on SPY with normal Bollinger Bands (20 days, 2 standard deviations): buy on a"
+     " close below the lower band and sell on a close above the middle band.",
+     ["price lt bb_lower20"]),
+    ("Use wider bands on SPY, 20 days and 2.5 standard deviations. Buy when price is below the"
+     " lower band, sell when it's above the upper band.", ["price lt bb_lower20[2.5]"]),
+    ("RSI 2 10 90 on SPY: buy when the 2 day RSI is under 10, sell when it is over 90.",
+     ["rsi2 lt 10"]),
+])
+def test_a_title_number_the_rules_use(text: str, entry: list[str]) -> None:
+    assert _conds(_parse(text).entry) == entry
+
+
+@pytest.mark.parametrize("text", [
+    "EMA crossover on MDY, 20 over 60. Buy when the 20 EMA crosses above the 50 EMA and get out"
+    " when the 20 EMA falls below the 50 EMA.",
+    "Every day at 10 am: buy SPY when RSI(2) is under 10, sell when it is over 70.",
+    "Faber 150: VTI above its 200 day sma = buy, below = sell",
+])
+def test_a_title_number_the_rules_do_not_use_is_refused(text: str) -> None:
+    _refused(text)

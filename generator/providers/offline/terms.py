@@ -98,3 +98,6 @@ class Title:
     # settings the title gives: ("bollinger", period, width), ("stochastic", period, 3),
     # ("donchian", entry period, exit period), ("lines", kind, fast, slow)
     settings: list[tuple[object, ...]] = field(default_factory=list)
+    # bare numbers the title says ("EMA crossover on MDY, 20 over 50"): each must be a setting,
+    # a level, a control or a count the rules use
+    numbers: list[float] = field(default_factory=list)

@@ -26,6 +26,7 @@ import itertools
 import re
 from typing import cast
 
+from generator.describe import format_number
 from generator.providers.offline.allocation import ALL_IN, AMOUNT_PATTERNS, EQUAL, FIXED_PATTERNS
 from generator.providers.offline.framing import (
     PERSONAL_NUMBER,
@@ -445,14 +446,15 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
             # checked by the rules' schedule, never dropped with the title (a weekend day names
             # none: "I check things on Sundays")
             kept_words.append(tok)
-        elif re.fullmatch(r"\d+(?:\.\d+)?", tok) and re.search(
-                rf"(?<!\S){re.escape(tok)} (?:day|days|week|weeks|month|months)(?!\S)", body):
-            # '"Faber 200": ... held only while it's above its 200-day moving average': a name
-            # holding the length of a line the rules use
-            ignored.append(tok)
         elif re.fullmatch(r"\d+(?:\.\d+)?", tok):
-            raise state.fail(f"the number {tok} in the title is not used by the rules; say "
-                             "what it is in the rules", [head])
+            if re.search(rf"(?<!\S){re.escape(tok)} (?:am|pm|a \. m|p \. m|:)(?!\S)", rest):
+                # ("Every day at 10 am: ...": a time of day, which no rule here reads)
+                raise state.fail(f"the number {tok} in the title is not used by the rules; say "
+                                 "what it is in the rules", [head])
+            # checked against the spec once the rules are read (`check_title`): '"Faber 200":
+            # ... above its 200-day moving average', "EMA crossover on MDY, 20 over 50"
+            title.numbers.append(float(tok))
+            ignored.append(tok)
         elif tok not in FILLER and tok not in ("/", "(", ")"):
             ignored.append(tok)
     if ignored:
@@ -484,8 +486,10 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
                 w[0].isdigit() for w in then[0].split()) or _names_funds(*then)):
             extract_title(state, second=True)
             if state.title is not None and state.title is not title:
-                # (what the name said, a count of lines, is checked with the second's)
+                # (what the name said, a count of lines or a number, is checked with the
+                # second's)
                 state.title.settings[:0] = title.settings
+                state.title.numbers[:0] = title.numbers
 
 
 # "the guy in the video said the 10 month moving average is all you need. be in SPY when price
@@ -684,7 +688,7 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
         return " "
 
     rest = _BB_SETTINGS.sub(bb, _BB_BRACKET.sub(bb, rest))
-    if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollingers?|bb|bbs)(?!\S)",
+    if "bollinger" in title.families or re.search(r"(?<!\S)(?:bollingers?|bb|bbs|bands)(?!\S)",
                                                   rest):
         rest = _BB_DAYS_WIDTH.sub(bb, _BB_DAYS_THEN_WIDTH.sub(bb, rest))
         rest = _BB_WIDTH_ON.sub(bb, rest)
@@ -860,6 +864,43 @@ def _families(spec: StrategySpec) -> set[str]:
     return out
 
 
+def _numbers_used(spec: StrategySpec) -> set[float]:
+    """Every number the spec holds that a title may name: the indicators' settings (a period
+    in days, and in weeks, months or years where it is a whole number of them), the levels and
+    offsets compared with, the controls, the sizes and the rotation's facts, and the count of
+    funds."""
+    out: set[float] = set()
+
+    def length(days: int | None) -> None:
+        if days is not None:
+            out.add(float(days))
+            out.update(float(days // unit) for unit in (5, 21, 252) if days % unit == 0)
+
+    for ind in spec.indicators():
+        length(ind.period)
+        out.update(float(x) for x in (ind.fast, ind.slow, ind.signal, ind.num_std)
+                   if x is not None)
+    for cond in spec.conditions():
+        if not isinstance(cond.right, Indicator):
+            out.add(abs(float(cond.right.value)))
+        if cond.offset_pct is not None:
+            out.add(abs(float(cond.offset_pct)))
+    risk = spec.risk
+    out.update(float(x) for x in (risk.stop_loss_pct, risk.take_profit_pct,
+                                  risk.trailing_stop_pct) if x is not None)
+    length(risk.max_hold_bars)
+    length(risk.min_hold_bars)
+    alloc = spec.allocation
+    length(alloc.lookback_days)
+    out.update(float(x) for x in (alloc.top_n, alloc.amount, alloc.drift_band_pct,
+                                  alloc.target_volatility_pct) if x is not None)
+    if alloc.fraction is not None:
+        out.add(round(alloc.fraction * 100, 6))
+    out.update(round(w * 100, 6) for w in (alloc.weights or {}).values())
+    out.update({float(len(spec.symbols)), float(len(spec.all_symbols()))})
+    return out
+
+
 def check_title(state: ParseState, spec: StrategySpec) -> None:
     """Refuse a spec that the title contradicts (see the module docstring), or that does not
     trade the symbol the framing named ("a bot for HYG that ...")."""
@@ -902,5 +943,10 @@ def check_title(state: ParseState, spec: StrategySpec) -> None:
                    for c in spec.conditions()):
             problems.append(f"the title says {cross} cross but the rules use none")
     _check_settings(title, spec, problems)
+    used = _numbers_used(spec)
+    for number in title.numbers:
+        if number not in used:
+            problems.append(f"the number {format_number(number)} in the title is not used by the"
+                            " rules; say what it is in the rules")
     if problems:
         raise state.fail("; ".join(problems), [title.text])
