@@ -943,9 +943,9 @@ def check_title(state: ParseState, spec: StrategySpec) -> None:
                    for c in spec.conditions()):
             problems.append(f"the title says {cross} cross but the rules use none")
     _check_settings(title, spec, problems)
-    used = _numbers_used(spec)
+    numbers_used = _numbers_used(spec)
     for number in title.numbers:
-        if number not in used:
+        if number not in numbers_used:
             problems.append(f"the number {format_number(number)} in the title is not used by the"
                             " rules; say what it is in the rules")
     if problems:
