@@ -544,3 +544,68 @@ def test_a_title_number_the_rules_use(text: str, entry: list[str]) -> None:
 ])
 def test_a_title_number_the_rules_do_not_use_is_refused(text: str) -> None:
     _refused(text)
+
+
+# -- more general forms from the read sets -------------------------------------------------------
+@pytest.mark.parametrize("said", ["in equal weight, buying each", "in equal amounts, buying each"
+                                  " one only"])
+def test_hold_funds_in_equal_weight_buying_each_when(said: str) -> None:
+    spec = _parse(f"Hold EFA and EEM {said} when its 3-month return is positive and selling when"
+                  " it's negative.")
+    assert spec.allocation.kind == "equal_weight"
+    assert spec.symbols == ["EFA", "EEM"]
+    assert _conds(spec.entry) == ["roc63 gt 0"]
+
+
+def test_down_n_days_straight_is_a_streak() -> None:
+    spec = _parse("buy QQQ when it's been down 5 days straight, sell when it's up 2 days in a row")
+    assert _conds(spec.entry) == ["down_streak ge 5"]
+    assert _conds(spec.exit) == ["up_streak ge 2"]
+
+
+def test_a_crossing_going_up_and_the_size_each_time() -> None:
+    spec = _parse("buy hyg when the 10 day crosses the 30 day going up, sell when it goes back"
+                  " under, 2500 bucks each time")
+    assert _conds(spec.entry) == ["sma10 crosses_above sma30"]
+    assert _conds(spec.exit) == ["sma10 crosses_below sma30"]
+    assert spec.allocation.amount == 2500
+
+
+def test_macd_settings_said_after_its_signal() -> None:
+    spec = _parse("Buy LQD when the MACD crosses above its signal using 8, 21, 5 settings, and sell"
+                  " when it crosses below.")
+    assert _conds(spec.entry) == ["macd[8,21,5] crosses_above macd_signal[8,21,5]"]
+
+
+@pytest.mark.parametrize("aside", ["I don't want to get whipsawed", "i dont want to get chopped"
+                                   " up"])
+def test_not_wanting_to_be_whipsawed_is_the_reason_for_the_offset(aside: str) -> None:
+    spec = _parse(f"I hold SPY while it's above the 200 day sma but {aside}, so only sell if it"
+                  " falls 3% below the 200 day. Buy back when it's above the 200 again.")
+    assert _conds(spec.exit) == ["price lt sma200-3%"]
+
+
+def test_without_selling_within_the_first_days_is_a_minimum_hold() -> None:
+    spec = _parse("buy IEV when it closes above its highest high of the previous 50 days and sell"
+                  " when it closes below its lowest low of the previous 25 days, without selling"
+                  " within the first 5 trading days after purchase.")
+    assert spec.risk.min_hold_bars == 5
+
+
+def test_a_past_loss_and_this_time() -> None:
+    spec = _parse("I bought VNQ once and it crashed on me. This time: buy VNQ when the 50 day"
+                  " average is above the 200 day, sell when the 50 goes below the 200, and a 10%"
+                  " stop loss just in case.")
+    assert spec.symbols == ["VNQ"]
+    assert spec.risk.stop_loss_pct == 10
+
+
+@pytest.mark.parametrize("bracket, refused", [("crosses above zero", False),
+                                              ("crosses below zero", True)])
+def test_a_bracket_that_leaves_its_subject_out(bracket: str, refused: bool) -> None:
+    text = (f"Buy IWM when the MACD histogram turns positive ({bracket}), sell when it crosses"
+            " back below zero.")
+    if refused:  # (it says the other side: not the same condition)
+        _refused(text)
+        return
+    assert _conds(_parse(text).entry) == ["macd_hist crosses_above 0"]

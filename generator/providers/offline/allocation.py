@@ -367,8 +367,9 @@ AMOUNT_PATTERNS: list[re.Pattern[str]] = [
        r"(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)(?: (?:per|for each|in each|each|on each|for every"
        r"|a|at each|into each) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy"
        r"|entry|purchase|breakout|signal)"
-       # "$3,000 each time. buy MDY when ...": (said before the rule, as a sentence of its own)
-       r"| (?:each|every) time(?= [.;:!⋄]|\s*$))"),
+       # "$3,000 each time. buy MDY when ...": (said before the rule, as a sentence of its own;
+       # "..., 2500 bucks each time", read "whenever", at the end)
+       r"| (?:each|every) time(?= [.;:!⋄]|\s*$)| whenever(?= [.;!⋄]|\s*$))"),
     # "I'd like to only spend $5,000 on it, not my whole account": the amount of the position in
     # the one fund the text speaks of
     rx(r"(?:(?:only )?(?:spend|put|invest|use|risk) )(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)"

@@ -97,6 +97,15 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?:i'm|i am|im) \d{2}(?: years old| yo)?(?: (?:and|,)"
        r" (?:(?:recently|just|newly|now|semi) )?(?:retired|a retiree))?(?: ,)?(?: and)?"
        r"(?= [a-z])"),
+    # "I bought VNQ once and it crashed on me.": what happened to the writer, a sentence of
+    # its own in the past
+    rx(rf"(?:(?<=^ )|(?<=[.!?⋄] ))(?:i|we) (?:bought|owned|held|tried|traded) (?:{SYM}|it|some)"
+       r"(?: once| before| last year| a while ago| years ago| back then)? and it (?:crashed"
+       r"|tanked|dropped|fell|went down|collapsed|cratered|got crushed|got killed)"
+       r"(?: on (?:me|us))?(?: hard| badly)?(?= [.!⋄]| ?$)"),
+    # "I bought VNQ once and it crashed on me. This time: buy VNQ when ...": the time the rule
+    # is for, opening it
+    rx(r"(?:(?<=^ )|(?<=[.!?⋄] )|(?<=, ))(?:so )?this time(?: around)?(?: :| ,)?(?= [a-z])"),
     # "my son is 4 and ...": the age of the one the money is for
     rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?:my|our) (?:son|daughter|kid|child|baby|grandson"
        r"|granddaughter|grandchild|boy|girl) is \d{1,2}(?: years old| months old)?(?: (?:and|,))?"

@@ -63,7 +63,7 @@ def _bars(clause: str) -> int | None:
 
 
 # -- a minimum hold ------------------------------------------------------------------------------
-_NOT = frozenset(words("don't dont do not never no can't cannot won't shouldn't mustn't"
+_NOT = frozenset(words("don't dont do not never no can't cannot won't shouldn't mustn't without"
                       " ignore ignoring"))
 _WAITS = frozenset(words("until before during within first least minimum min"))
 _MIN_LEXICON = _NOT | _WAITS | _CLOSES | _HOLDS | frozenset(words(

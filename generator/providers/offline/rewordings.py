@@ -148,6 +148,28 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(r"(?<=trailing stop )(?:measured |calculated |counted |taken |set )?(?:from|off) (?:the"
         r" |its )?(?:highest|high|peak|top)(?: price| close| point)?(?: (?:after|since) (?:i buy"
         r"|i bought(?: it)?|the buy|entry|buying|purchase|i got in))?(?= [.,;!⋄]| ?$)"), " "),
+    # "Hold EFA and EEM in equal weight, buying each when ...": the funds, shared equally, each
+    # traded by the rule
+    (rx(rf"(?:hold|own|buy|trade) (?P<syms>{SYMLIST}) (?:in|with) equal (?:weights?|amounts|parts"
+        r"|shares|slices)(?: ,)? (?:buying|buy) each(?: one)?(?: only)?(?= (?:when|whenever|if"
+        r"|once)(?!\S))"), r" equal weight \g<syms> , buy each "),
+    # "when it's been down 5 days straight": a streak
+    (rx(r"(?P<d>down|up) (?P<n>\d+) (?:days|sessions|closes) (?:straight|running|in a row)"),
+     r" \g<d> \g<n> days in a row "),
+    (rx(r"(?:has been|'s been|is) (?=(?:down|up) \d+ days in a row(?!\S))"), " is "),
+    # "the 10 day crosses the 30 day going up, sell when it goes back under": the side said
+    # after the line crossed
+    (rx(r"(?P<v>cross|crosses|crossed) (?P<x>(?:the |its )?\d+ (?:day |week )?(?:sma |ema |ma |dma"
+        r" |moving average |average )?)(?:going|heading|moving) (?P<d>up|down)"),
+     lambda m: (f" {m.group('v')} {'above' if m.group('d') == 'up' else 'below'}"
+                f" {m.group('x')} ")),
+    # "the MACD crosses above its signal using 8, 21, 5 settings": the signal line, and the
+    # MACD's own settings said after it
+    (rx(r"macd (?P<mid>crosses (?:above|below) (?:its|the) signal(?: line)?) (?:using|with)"
+        r" (?:the )?(?P<a>\d+) , (?P<b>\d+) ,? (?:and )?(?P<c>\d+)(?: settings)?"),
+     r" macd ( \g<a> , \g<b> , \g<c> ) \g<mid> "),
+    (rx(r"(?<=macd crosses above |macd crosses below )(?:its|the) signal(?! line)"),
+     " the signal line "),
     # "Trade HYG with the 50/200 golden cross and death cross": the crosses' own lines said
     # again, and the fund they trade
     (rx(rf"(?:trade|trading|run|use) (?P<s>{SYM}) (?:with|using|on|by)(?: the)?(?: 50 / 200)?"

@@ -1325,8 +1325,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "the S&P 500 fund, SPY,", "the Russell 2000 fund, IWM,": the symbol said twice
     (rx(rf"(?:the )?(?P<s>{SYM}) (?:fund|etf|index fund) , (?P=s)(?: ,)?"), r" \g<s> "),
     # "but I don't want to be shaken out too quickly, so": the reason for a minimum hold
-    (rx(r"(?:, )?(?:but )?(?:i |we )?(?:don't|do not) want to (?:be |get )?(?:shaken|stopped"
-        r"|whipsawed|chopped|kicked) out(?: too (?:quickly|early|soon|fast))?(?: ,)?(?: so)?"),
+    (rx(r"(?:, )?(?:but )?(?:i |we )?(?:don't|do not|dont) want to (?:be |get )?(?:(?:shaken"
+        r"|stopped|whipsawed|chopped|kicked) out(?: too (?:quickly|early|soon|fast))?|whipsawed"
+        r"|chopped up)(?: ,)?(?: so)?"),
      " , "),
     (rx(r"to avoid (?:false|early|bad|premature|needless) (?:exits|signals|trades|entries"
         r"|whipsaws|sells)(?: ,)?"), " "),
@@ -2557,6 +2558,12 @@ _BRACKET = re.compile(r"(?<!\S)\( (?P<y>[^()⋄]{3,120}?) \)(?!\S)")
 # higher than the highest high of the previous 100 days, and ..."
 _MEANING = re.compile(r"(?<!\S), (?:meaning|which means|that means|i e)(?: that)?"
                       r" (?P<y>[^,.;()⋄]{3,120}?)(?= [,.;!⋄]| ?$)")
+# the subject of the condition a bracket follows: "when the MACD histogram turns positive ("
+_GLOSS_SUBJECT = re.compile(r"(?<!\S)(?:when|if|once|whenever) (?P<s>(?:the |its )?(?:[a-z0-9]+ )"
+                            r"{0,3}?(?:histogram|macd|rsi|line|average|sma|ema|momentum|return))"
+                            r" (?:turns|is|goes|crosses|rises|falls|drops|moves|gets)(?:(?! [.;⋄,]"
+                            r" ).)*$")
+_LEADS_WITH_A_VERB = re.compile(r"(?:crosses|goes|turns|rises|falls|drops|moves|is|gets)(?!\S)")
 _COMPARES = re.compile(r"(?<!\S)(?:above|below|over|under|higher|lower|crosses|cross|>|<)"
                        r"(?!\S)")
 
@@ -2583,12 +2590,20 @@ def _glosses(state: ParseState, text: str) -> str:
         except ParseError:
             continue
         said = None
+        # ("the MACD histogram turns positive (crosses above zero)": a bracket that leaves its
+        # subject out is said of the one before it)
+        subject = _GLOSS_SUBJECT.search(text[: m.start()])
+        texts = [m.group("y")] + ([f"{subject.group('s')} {m.group('y')}"]
+                                 if subject and _LEADS_WITH_A_VERB.match(m.group("y")) else [])
         for form in ("buy {} when {} , sell after 5 days", "buy {} on {} , sell after 5 days"):
-            try:
-                said = subparse(form.format(whole.symbols[0], m.group("y")))
+            for gloss in texts:
+                try:
+                    said = subparse(form.format(whole.symbols[0], gloss))
+                    break
+                except ParseError:
+                    continue
+            if said is not None:
                 break
-            except ParseError:
-                continue
         # (checked against the rule the bracket stands in: the one of the last verb before it)
         verbs = LAST_VERB.findall(text[: m.start()])
         rule = (None if not verbs else whole.exit if verbs[-1] in SELL_VERBS else whole.entry)
