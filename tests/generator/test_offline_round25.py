@@ -609,3 +609,33 @@ def test_a_bracket_that_leaves_its_subject_out(bracket: str, refused: bool) -> N
         _refused(text)
         return
     assert _conds(_parse(text).entry) == ["macd_hist crosses_above 0"]
+
+
+@pytest.mark.parametrize("buy, sell", [("the signal line crossover", "the crossunder"),
+                                       ("the cross up", "the cross down")])
+def test_the_signal_line_crossover_in_a_text_about_the_macd(buy: str, sell: str) -> None:
+    spec = _parse(f"MACD 8/21/5 on QQQ, buy {buy} and sell {sell}")
+    assert _conds(spec.entry) == ["macd[8,21,5] crosses_above macd_signal[8,21,5]"]
+    assert _conds(spec.exit) == ["macd[8,21,5] crosses_below macd_signal[8,21,5]"]
+
+
+def test_the_crossover_with_no_macd_or_named_cross_stays_refused() -> None:
+    _refused("QQQ: buy the crossover and sell the crossunder")
+
+
+def test_the_x_over_of_a_golden_cross_text() -> None:
+    spec = _parse("Golden cross on SPY. Long on the x-over, flat on the death cross, no stops.")
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+
+
+def test_the_weekly_signal_line_of_a_weekly_macd_is_no_schedule() -> None:
+    spec = _parse("Buy VTI when the weekly MACD crosses above the weekly signal line; sell when it"
+                  " crosses below.")
+    assert _conds(spec.entry) == ["macd:weekly crosses_above macd_signal:weekly"]
+    assert spec.schedule == "daily"
+
+
+def test_an_arrow_to_own_it() -> None:
+    spec = _parse("tlt above its 200 day = own it, below = cash. thats it thats the strategy")
+    assert _conds(spec.entry) == ["price gt sma200"]
+    assert _conds(spec.exit) == ["price lt sma200"]

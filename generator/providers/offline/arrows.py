@@ -28,7 +28,8 @@ _ARROW = re.compile(
     rf"|be flat|be out|get out|short|cover|out|in|hold|own|entry|sell off|cash|in cash|be in cash"
     rf"|go to cash|invested|be invested|in the market)"
     r"(?: (?:signal|trigger|rule|point|sign))?"
-    rf"(?:(?: for| on| in)? (?P<sym>{SYM}))?(?: at the close)?"
+    # ("tlt above its 200 day = own it, below = cash": the fund said as "it")
+    rf"(?:(?: for| on| in)? (?P<sym>{SYM})| it| them)?(?: at the close)?"
     # (or the other rule's verb right after: "VNQ down 4 days in a row -> buy sell after 7 days",
     # labels taken out between them)
     r"(?= [.;,!]| and |\s*$| (?:sell|exit|get out) )"

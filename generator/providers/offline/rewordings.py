@@ -31,6 +31,7 @@ from generator.providers.offline.phrases import SYM, SYMLIST, rx
 _SIDE = r"(?:above|over|below|under|beneath)"
 _LINE = (r"(?:(?:the |its )?(?:\d+ (?:day |week )?(?:sma|ema|dma|ma|moving average)|(?:sma|ema)"
          r" \d+))")
+_UP = ("crosses over", "crossover", "cross up")
 _FLIP = {"<": "below", ">": "above", "below": "below", "under": "below", "beneath": "below",
          "above": "above", "over": "above"}
 
@@ -163,6 +164,21 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r" |moving average |average )?)(?:going|heading|moving) (?P<d>up|down)"),
      lambda m: (f" {m.group('v')} {'above' if m.group('d') == 'up' else 'below'}"
                 f" {m.group('x')} ")),
+    # "buy VTI when the weekly MACD crosses above the weekly signal line": the weekly MACD's
+    # signal line (never a weekly schedule)
+    (rx(r"(?P<tf>weekly|monthly)(?= signal line(?!\S))"),
+     lambda m: " " if f"{m.group('tf')} macd" in m.string else m.group(0)),
+    # "MACD 8/21/5 on QQQ, buy the signal line crossover and sell the crossunder": the MACD's
+    # crossings of its signal line, in a text about the MACD
+    (rx(r"(?P<v>buy|sell|exit|long|flat|out)(?: on)? the (?:signal line )?(?P<d>crosses over"
+        r"|crosses under|crossover|crossunder|cross up|cross down)(?= [.,;!⋄]| and | ?$)"),
+     lambda m: (f" {m.group('v')} when macd crosses {'above' if m.group('d') in _UP else 'below'}"
+                " the signal line " if " macd " in m.string else m.group(0))),
+    # "Golden cross on SPY. Long on the x-over, flat on the death cross": the crossover the
+    # text names, the golden cross
+    (rx(r"(?<=on )the (?:crosses over|crossover|x over|cross over)(?= [.,;!⋄]| ?$)"),
+     lambda m: (" the golden cross " if "golden cross" in m.string and "death cross" in m.string
+                else m.group(0))),
     # "the MACD crosses above its signal using 8, 21, 5 settings": the signal line, and the
     # MACD's own settings said after it
     (rx(r"macd (?P<mid>crosses (?:above|below) (?:its|the) signal(?: line)?) (?:using|with)"
