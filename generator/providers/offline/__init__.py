@@ -222,7 +222,8 @@ Modules
 (with `formulas`: code and maths in words, and `tables`: a spreadsheet's header and rows pasted
 as the strategy) is step 1; `framing` (titles, small talk, letters, a story of the writer's past,
 the rule said again "in other words"), `explanations` (what a writer says to explain a word),
-`narration` (a strategy told as a story), `corrections` (edits the writer made),
+`ideas` (the idea said in loose words beside the precise rule, set aside only when the rest is a
+whole strategy), `narration` (a strategy told as a story), `corrections` (edits the writer made),
 `wordings` (one construct said many ways, rewritten to one, with `rewordings` and
 `filter_notes`), `exits`, `schedule`, `risk` (with
 `holding_periods` and `risk_words`) and `allocation` take out the global phrases of step 2;

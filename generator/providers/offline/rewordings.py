@@ -158,12 +158,6 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(r"(?P<d>down|up) (?P<n>\d+) (?:days|sessions|closes) (?:straight|running|in a row)"),
      r" \g<d> \g<n> days in a row "),
     (rx(r"(?:has been|'s been|is) (?=(?:down|up) \d+ days in a row(?!\S))"), " is "),
-    # "the 10 day crosses the 30 day going up, sell when it goes back under": the side said
-    # after the line crossed
-    (rx(r"(?P<v>cross|crosses|crossed) (?P<x>(?:the |its )?\d+ (?:day |week )?(?:sma |ema |ma |dma"
-        r" |moving average |average )?)(?:going|heading|moving) (?P<d>up|down)"),
-     lambda m: (f" {m.group('v')} {'above' if m.group('d') == 'up' else 'below'}"
-                f" {m.group('x')} ")),
     # "buy VTI when the weekly MACD crosses above the weekly signal line": the weekly MACD's
     # signal line (never a weekly schedule)
     (rx(r"(?P<tf>weekly|monthly)(?= signal line(?!\S))"),
@@ -192,14 +186,13 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r"(?= golden cross and (?:the |a )?death cross)"), r" \g<s> : "),
     (rx(r"(?:the |a )?50 / 200(?= (?:golden|death) cross)"), " the "),
     # "when the 50-day EMA crosses the 200-day EMA to the upside, sell when it crosses to the
-    # downside": the side said after the line crossed
-    (rx(r"(?P<v>cross|crosses|crossed|crossing) (?P<x>it|(?:the |its )?(?:\d+ (?:day |week )?"
-        r"(?:sma|ema|ma|dma|moving average|average)|signal line|zero line|zero|middle band"
-        r"|upper band|lower band)) (?:to|on) the (?P<d>upside|downside)"),
-     lambda m: (f" {m.group('v')} {'above' if m.group('d') == 'upside' else 'below'}"
-                f" {m.group('x')} ")),
-    (rx(r"(?P<v>cross|crosses|crossed|crossing) (?:to|on) the (?P<d>upside|downside)"),
-     lambda m: f" {m.group('v')} {'above' if m.group('d') == 'upside' else 'below'} "),
+    # downside", "the 10 day crosses the 30 day going up": the side said after the line crossed
+    (rx(r"(?P<v>cross|crosses|crossed|crossing)(?P<x> it| (?:the |its )?(?:\d+ (?:day |week )?"
+        r"(?:sma|ema|ma|dma|moving average|average)|\d+ (?:day|week)(?= (?:going|heading|moving)"
+        r" )|signal line|zero line|zero|middle band|upper band|lower band))? (?P<d>(?:to|on) the"
+        r" (?:upside|downside)|(?:going|heading|moving) (?:up|down))"),
+     lambda m: (f" {m.group('v')} {'above' if m.group('d').endswith(('upside', 'up')) else 'below'}"
+                f" {(m.group('x') or '').strip()} ")),
     # "When SPY's 50-day crosses below its 200-day I want to move into TLT, and I get out of TLT
     # when ...": the fund moved into is the one bought, when the text sells it too (otherwise it
     # is where money waits, read by `portfolios`)
