@@ -639,3 +639,53 @@ def test_an_arrow_to_own_it() -> None:
     spec = _parse("tlt above its 200 day = own it, below = cash. thats it thats the strategy")
     assert _conds(spec.entry) == ["price gt sma200"]
     assert _conds(spec.exit) == ["price lt sma200"]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Simple moving average crossover for EFA: 50 over 200 to buy, 50 under 200 to sell", "sma"),
+    ("EMA crossover on EFA: buy when the 20 crosses over the 50, sell when the 20 crosses under"
+     " the 50", "ema"),
+])
+def test_two_bare_lengths_in_a_text_naming_the_kind_of_average(text: str, kind: str) -> None:
+    spec = _parse(text)
+    fast, slow = ("sma50", "sma200") if kind == "sma" else ("ema20", "ema50")
+    assert _conds(spec.entry) == [f"{fast} crosses_above {slow}"]
+    assert _conds(spec.exit) == [f"{fast} crosses_below {slow}"]
+
+
+@pytest.mark.parametrize("text", [
+    # an RSI's period and level are no pair of averages
+    "moving average strategy: buy SPY when rsi 2 under 10, sell when rsi 2 over 70",
+    # lines named with their lengths are read as they are
+    "Three moving averages on QQQ: buy when 10 ema > 20 ema > 50 ema, sell when the 10 crosses"
+    " under the 20",
+])
+def test_bare_lengths_that_are_not_a_pair_are_left_alone(text: str) -> None:
+    spec = _parse(text)
+    assert not any("sma2 " in c or "sma10 " in c for c in _conds(spec.entry))
+
+
+@pytest.mark.parametrize("text, refused", [
+    ("Equal weight SPY/EFA/EEM/AGG/GLD (20% each), rebalance every month.", False),
+    ("Equal weight SPY/EFA/EEM/AGG (20% each), rebalance every month.", True),
+    ("Lazy portfolio, five funds at 20% each: VTI, EFA, VNQ, TIP, IEF. Rebalance monthly.", False),
+    ("Lazy portfolio, five funds at 20% each: VTI, EFA. Rebalance monthly.", True),
+])
+def test_an_equal_share_said_again_must_make_the_whole(text: str, refused: bool) -> None:
+    if refused:
+        _refused(text)
+        return
+    spec = _parse(text)
+    assert all(abs(w - 0.2) < 1e-9 for w in spec.allocation.weights.values())
+    assert len(spec.symbols) == 5
+
+
+def test_or_if_its_been_n_days_beside_the_sell_rule() -> None:
+    spec = _parse("buy tlt if rsi14 < 25. sell when rsi14 > 60 or if it's been 15 days")
+    assert _conds(spec.exit) == ["rsi14 gt 60"]
+    assert spec.risk.max_hold_bars == 15
+
+
+def test_the_way_my_club_does_it() -> None:
+    spec = _parse("golden cross on EFA, the way my investing club does it")
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]

@@ -97,6 +97,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?:i'm|i am|im) \d{2}(?: years old| yo)?(?: (?:and|,)"
        r" (?:(?:recently|just|newly|now|semi) )?(?:retired|a retiree))?(?: ,)?(?: and)?"
        r"(?= [a-z])"),
+    # "golden cross on EFA, the way my investing club does it": where the rule comes from
+    rx(r"(?:, )?(?:just )?(?:the way|like|as) (?:my|our|the) (?:[a-z']+ ){1,3}(?:does|do|did"
+       r"|teaches|taught|runs|ran|trades|traded|uses|used) it(?= [.,;!⋄]| ?$)"),
     # "I bought VNQ once and it crashed on me.": what happened to the writer, a sentence of
     # its own in the past
     rx(rf"(?:(?<=^ )|(?<=[.!?⋄] ))(?:i|we) (?:bought|owned|held|tried|traded) (?:{SYM}|it|some)"

@@ -149,6 +149,15 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(r"(?<=trailing stop )(?:measured |calculated |counted |taken |set )?(?:from|off) (?:the"
         r" |its )?(?:highest|high|peak|top)(?: price| close| point)?(?: (?:after|since) (?:i buy"
         r"|i bought(?: it)?|the buy|entry|buying|purchase|i got in))?(?= [.,;!⋄]| ?$)"), " "),
+    # "Equal weight SPY/EFA/EEM/AGG/GLD (20% each)", "five funds at 20% each: VTI, ...": the
+    # equal share said again, when it is the whole split equally
+    (rx(rf"(?P<syms>{SYMLIST}) \( (?P<n>\d+(?:\.\d+)?) % each \)"),
+     lambda m: (f" {m.group('syms')} " if abs(float(m.group("n")) * len(
+         re.findall(SYM, m.group("syms"))) - 100) < 1 else m.group(0))),
+    (rx(r"(?P<c>\d+) (?:funds|etfs|assets|tickers|positions|holdings)(?= at (?P<n>\d+(?:\.\d+)?)"
+        r" % each(?!\S))"),
+     lambda m: " " if abs(int(m.group("c")) * float(m.group("n")) - 100) < 1 and int(
+         m.group("c")) == len(re.findall(SYM, m.string[m.end():].split(" . ")[0])) else m.group(0)),
     # "Hold EFA and EEM in equal weight, buying each when ...": the funds, shared equally, each
     # traded by the rule
     (rx(rf"(?:hold|own|buy|trade) (?P<syms>{SYMLIST}) (?:in|with) equal (?:weights?|amounts|parts"

@@ -1257,10 +1257,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "sized to a 10% volatility target rather than all-in": the size said, and its opposite
     (rx(r"(?:rather than|instead of) (?:going |being )?(?:all in|full size|fully invested"
         r"|100 %)"), " "),
-    # "sell if it's been 15 days": a time exit
+    # "sell if it's been 15 days": a time exit ("sell when rsi14 > 60 or if it's been 15 days":
+    # the same, beside the sell rule)
     (rx(r"(?P<v>sell|exit|get out)(?: it)? (?:if|once|when) (?:it's|it has|it is|its|it) been"
         r" (?P<n>\d+) (?P<u>days|trading days|sessions|bars|weeks)"),
      r" \g<v> after \g<n> \g<u> "),
+    (rx(r"(?:, )?or (?:if|once|when) (?:it's|it has|it is|its|it) been (?P<n>\d+) (?P<u>days"
+        r"|trading days|sessions|bars|weeks)(?= [.;!⋄]| ?$)"),
+     r" , sell after \g<n> \g<u> "),
     # "buy SPY on a breakout above the 55-day high": the close above it
     (rx(r"(?:on|at) (?:a |the )?(?:breakout|break) (?:above|over|through)(?= (?:the |its |a )?"
         r"\d+ (?:day|week) (?:high|highest high)(?!\S))"), " when the price closes above "),
@@ -2430,6 +2434,35 @@ def _periods_of_a_named_pair(text: str) -> str:
     return head + re.sub(bare, lambda n: f"{n.group('n')} day {kind}", tail)
 
 
+# "Simple moving average crossover for EFA: 50 over 200 to buy, 50 under 200 to sell": two bare
+# lengths compared, in a text that names the kind of average and no line of its own
+_AVERAGE_KIND = rx(r"(?P<e>ema|emas|exponential)|sma|smas|simple moving average|moving average"
+                   r"|moving averages|ma|mas")
+_BARE_PAIR = rx(r"(?<!rsi )(?<!roc )(?<!macd )(?<!stochastic )(?<!momentum )(?<!return )(?<!\( )"
+                r"(?:the )?(?P<a>\d+) (?P<d>crosses over|crosses under|crosses above|crosses"
+                r" below|over|under|above|below) (?:the )?(?P<b>\d+)(?! (?:day|days|week|weeks"
+                r"|month|months|%|percent|sma|ema|ma|dma|moving|average|bars?)(?!\S))")
+
+
+def _pair_of_bare_lengths(text: str) -> str:
+    kind = _AVERAGE_KIND.search(text)
+    if kind is None or re.search(r"(?<!\S)\d+ (?:(?:day|week|month)s? )?(?:sma|ema|ma|dma"
+                                 r"|moving|average|exponential|simple)(?!\S)", text):
+        return text  # (no kind named, or lines named with their lengths: read as they are)
+    name = "ema" if kind.group("e") else "sma"
+    crossing = re.search(r"(?<!\S)(?:cross|crosses|crossover|crossovers|crossing)(?!\S)", text)
+
+    def pair(m: re.Match[str]) -> str:
+        if int(m.group("a")) >= int(m.group("b")):
+            return m.group(0)  # (the faster line first, as a pair is said)
+        up = m.group("d").split()[-1] in ("over", "above")
+        side = "above" if up else "below"
+        op = f"crosses {side}" if crossing or m.group("d").startswith("crosses") else f"is {side}"
+        return f" the {m.group('a')} day {name} {op} the {m.group('b')} day {name} "
+
+    return _BARE_PAIR.sub(pair, text)
+
+
 # "70/30 stocks and bonds, VTI for the stocks and IEF for the bonds": the asset classes a split
 # names, then the fund that holds each; the split is said of the funds
 _CLASSES = (r"stocks|bonds|gold|equities|treasuries|commodities|real estate|reits|us stocks"
@@ -2654,7 +2687,8 @@ def expand_shorthands(state: ParseState) -> None:
     if said:
         raise state.fail("a sentence that says when the strategy does well is not a rule: say it "
                          "as a buy or sell rule ('buy only when ...')", [said.group(0).strip()])
-    text = _default_rsi(state, _funds_for_classes(_periods_of_a_named_pair(state.t)))
+    text = _default_rsi(state, _funds_for_classes(_pair_of_bare_lengths(
+        _periods_of_a_named_pair(state.t))))
     if "unless" in text:
         # "whichever did better over 3 months, unless both are negative, then own TLT": the
         # rotation's filter and where the money goes, said with "unless"
