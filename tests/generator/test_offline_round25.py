@@ -459,11 +459,20 @@ def test_the_50_200_golden_cross(text: str) -> None:
     "My late husband always said to only be in the market when things are going up.",
 ])
 def test_a_loose_idea_before_the_precise_rule_is_set_aside(idea: str) -> None:
-    spec = _parse(f"{idea} Buy TLT when SPY's 14-day RSI is above 70, and sell the TLT when SPY's"
-                  " RSI is back under 50.")
+    # (the rule says the trend precisely, as a loose "only ..." needs it to)
+    spec = _parse(f"{idea} Buy TLT when SPY's 14-day RSI is above 70 and TLT is above its 200-day"
+                  " SMA, and sell the TLT when SPY's RSI is back under 50.")
     assert spec.symbols == ["TLT"]
-    assert _conds(spec.entry) == ["rsi14@SPY gt 70"]
+    assert _conds(spec.entry) == ["price gt sma200", "rsi14@SPY gt 70"]
     assert _conds(spec.exit) == ["rsi14@SPY lt 50"]
+
+
+def test_chatter_with_not_and_but_is_no_restriction() -> None:
+    spec = _parse("I'm a chef, not a trader, but a friend told me short pullbacks tend to bounce."
+                  " Could you buy SPY when its two-day RSI is under 10, and then just sell it five"
+                  " trading days later no matter what happens?")
+    assert _conds(spec.entry) == ["rsi2 lt 10"]
+    assert spec.risk.max_hold_bars == 5
 
 
 def test_the_idea_may_name_the_fund_the_rule_leaves_out() -> None:
@@ -497,6 +506,9 @@ def test_the_loose_half_of_x_so_y(idea: str) -> None:
     # a schedule: a rule word without a number
     "Rebalance monthly when things look cheap. Buy QQQ when RSI is under 30, sell when it's over"
     " 70.",
+    # a loose restriction the rule does not say precisely (no trend measure in the buy rule)
+    "Only buy in an uptrend. Buy SPY when RSI is below 30, sell when RSI is above 70.",
+    "I never buy in a falling market. Buy SPY when RSI is below 30, sell when RSI is above 70.",
 ])
 def test_a_loose_sentence_that_may_carry_a_meaning_stays_refused(text: str) -> None:
     _refused(text)

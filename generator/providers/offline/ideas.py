@@ -15,7 +15,10 @@ only when all of these hold:
 - the rest of the text, without it, is a whole strategy on its own (the same parser reads it);
 - every fund it names is traded by that strategy, and when it speaks of selling, that strategy
   has a sell rule of its own (a loose sell -- "sell when it looks weak" -- is never dropped for a
-  stop: it is refused, and the clarification asks what it means).
+  stop: it is refused, and the clarification asks what it means);
+- when it restricts the rule ("only in a healthy market", "never buy in a downtrend"), the buy
+  rule compares with a moving average, a high or low, or momentum: the restriction said
+  precisely ("Only buy in an uptrend. Buy SPY when RSI < 30, ..." is refused).
 
 A loose sentence with no precise rule beside it stays and is refused as before ("buy the dip").
 """
@@ -27,6 +30,7 @@ import re
 from generator.providers.offline.errors import ParseError
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
+from generator.spec import Indicator, IndicatorKind, StrategySpec
 
 # a state said in loose words, with no level
 _LOOSE = rx(
@@ -44,6 +48,23 @@ _PRECISE = rx(
     r"|averages|sma|ema|rsi|macd|band|bands|bollinger|momentum|return|returns"
 )
 _SELLS = rx(r"sell|sells|selling|exit|exits|get out|out|dump|cash|sit (?:the [a-z]+ )?out")
+# a loose idea that restricts the rule ("only in a healthy market", "never buy in a downtrend")
+_RESTRICTS = rx(r"only|never|unless|except|avoid|(?:don't|dont|do not|not) (?:buy|own|hold|be in"
+                r"|trade|touch)")
+_TRENDS = frozenset({IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.highest_high,
+                     IndicatorKind.lowest_low, IndicatorKind.roc})
+
+
+def _has_a_trend_measure(spec: StrategySpec) -> bool:
+    """Whether the buy rule compares with a moving average, a high or low, or momentum: the
+    precise form of a loose restriction about the trend or the market."""
+    if spec.entry is None:
+        return False
+    return any(c.left.kind in _TRENDS or (isinstance(c.right, Indicator)
+                                           and c.right.kind in _TRENDS)
+               for c in spec.entry.flat())
+
+
 # sentences, and the loose half of "X, so Y" ("..., so buy IWM when ...", "..., only buy EFA
 # when ...")
 _SO = r" , (?:so )?(?=(?:only |then |i |i'll |i will |we )?(?:buy|hold|own|go long)(?!\S))"
@@ -73,6 +94,10 @@ def drop_loose_ideas(state: ParseState) -> None:
         if not funds <= set(spec.all_symbols()):
             continue
         if _SELLS.search(f" {said} ") and (spec.exit is None or not spec.exit.flat()):
+            continue
+        if _RESTRICTS.search(f" {said} ") and not _has_a_trend_measure(spec):
+            # ("Only buy in an uptrend. Buy SPY when RSI < 30, ...": a loose filter the rule
+            # does not say precisely is refused, never dropped)
             continue
         state.ignored.append(said)
         state.understood.append(f"the idea, said loosely: {said}")
