@@ -362,14 +362,16 @@ def _glosses_of_the_crossing(text: str, a: str, b: str, line: dict[str, str]) ->
 
 # "weekly MACD on SPY: buy the cross over signal, sell the cross under": the MACD line's
 # crossings of its signal line, said by direction (in a text that names the MACD)
+# ("buy the signal line crossover and sell the crossunder", read "crosses over" / "crosses
+# under" by now, and "the cross up / down": the crossing said as a noun, after "the")
 _MACD_UP = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:(?:cross|crossover|crossing) (?:over"
               r"|above|up through|up over)(?: (?:the )?signal(?: line)?)?|(?:bull|bullish)"
-              r" (?:cross|crossover|crosses over))(?= [.,;:!?⋄)]| ?$| and | while "
-              r"| (?:on|for|in) [A-Z])")
+              r" (?:cross|crossover|crosses over)|(?<=the )(?:signal line )?(?:crosses over"
+              r"|cross up))(?= [.,;:!?⋄)]| ?$| and | while | (?:on|for|in) [A-Z])")
 _MACD_DOWN = rx(r"(?:(?:on|at) )?(?:the |a )?(?:macd )?(?:(?:cross|crossover|crossing) (?:under"
                 r"|below|down through|down under)(?: (?:the )?signal(?: line)?)?|(?:bear|bearish)"
-                r" (?:cross|crossover|crosses over))(?= [.,;:!?⋄)]| ?$| and | while "
-              r"| (?:on|for|in) [A-Z])")
+                r" (?:cross|crossover|crosses over)|(?<=the )(?:signal line )?(?:crosses under"
+                r"|cross down))(?= [.,;:!?⋄)]| ?$| and | while | (?:on|for|in) [A-Z])")
 
 
 def macd_crossings(text: str) -> str:

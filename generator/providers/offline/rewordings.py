@@ -26,12 +26,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from generator.providers.offline.phrases import SYM, SYMLIST, rx
+from generator.providers.offline.phrases import SYM, SYMLIST, rx, symbols_in
 
 _SIDE = r"(?:above|over|below|under|beneath)"
 _LINE = (r"(?:(?:the |its )?(?:\d+ (?:day |week )?(?:sma|ema|dma|ma|moving average)|(?:sma|ema)"
          r" \d+))")
-_UP = ("crosses over", "crossover", "cross up")
 _FLIP = {"<": "below", ">": "above", "below": "below", "under": "below", "beneath": "below",
          "above": "above", "over": "above"}
 
@@ -149,15 +148,11 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(r"(?<=trailing stop )(?:measured |calculated |counted |taken |set )?(?:from|off) (?:the"
         r" |its )?(?:highest|high|peak|top)(?: price| close| point)?(?: (?:after|since) (?:i buy"
         r"|i bought(?: it)?|the buy|entry|buying|purchase|i got in))?(?= [.,;!⋄]| ?$)"), " "),
-    # "Equal weight SPY/EFA/EEM/AGG/GLD (20% each)", "five funds at 20% each: VTI, ...": the
-    # equal share said again, when it is the whole split equally
+    # "Equal weight SPY/EFA/EEM/AGG/GLD (20% each)": the equal share said again, when it is the
+    # whole split equally
     (rx(rf"(?P<syms>{SYMLIST}) \( (?P<n>\d+(?:\.\d+)?) % each \)"),
      lambda m: (f" {m.group('syms')} " if abs(float(m.group("n")) * len(
-         re.findall(SYM, m.group("syms"))) - 100) < 1 else m.group(0))),
-    (rx(r"(?P<c>\d+) (?:funds|etfs|assets|tickers|positions|holdings)(?= at (?P<n>\d+(?:\.\d+)?)"
-        r" % each(?!\S))"),
-     lambda m: " " if abs(int(m.group("c")) * float(m.group("n")) - 100) < 1 and int(
-         m.group("c")) == len(re.findall(SYM, m.string[m.end():].split(" . ")[0])) else m.group(0)),
+         symbols_in(m.group("syms"))) - 100) < 1 else m.group(0))),
     # "Hold EFA and EEM in equal weight, buying each when ...": the funds, shared equally, each
     # traded by the rule
     (rx(rf"(?:hold|own|buy|trade) (?P<syms>{SYMLIST}) (?:in|with) equal (?:weights?|amounts|parts"
@@ -171,12 +166,6 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # signal line (never a weekly schedule)
     (rx(r"(?P<tf>weekly|monthly)(?= signal line(?!\S))"),
      lambda m: " " if f"{m.group('tf')} macd" in m.string else m.group(0)),
-    # "MACD 8/21/5 on QQQ, buy the signal line crossover and sell the crossunder": the MACD's
-    # crossings of its signal line, in a text about the MACD
-    (rx(r"(?P<v>buy|sell|exit|long|flat|out)(?: on)? the (?:signal line )?(?P<d>crosses over"
-        r"|crosses under|crossover|crossunder|cross up|cross down)(?= [.,;!⋄]| and | ?$)"),
-     lambda m: (f" {m.group('v')} when macd crosses {'above' if m.group('d') in _UP else 'below'}"
-                " the signal line " if " macd " in m.string else m.group(0))),
     # "Golden cross on SPY. Long on the x-over, flat on the death cross": the crossover the
     # text names, the golden cross
     (rx(r"(?<=on )the (?:crosses over|crossover|x over|cross over)(?= [.,;!⋄]| ?$)"),

@@ -1164,6 +1164,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Five fund portfolio, 20% each: SPY, EFA, EEM, TLT, VNQ": a name counting the funds
     (rx(r"(?:(?:a|my|the|simple|classic|lazy|basic) )*(?P<n>\d) (?:fund|etf|asset|ticker)"
         r" (?:portfolio|mix|setup|allocation)(?: ,| :)?"), _fund_portfolio),
+    # "Lazy portfolio, five funds at 20% each: VTI, EFA, VNQ, TIP, IEF": the count said with the
+    # share, when the text names that many funds and the share makes the whole
+    (rx(r"(?P<n>\d+) (?:funds|etfs|assets|tickers|positions|holdings)(?= at (?P<s>\d+(?:\.\d+)?)"
+        r" % each(?!\S))"),
+     lambda m: (_fund_portfolio(m) if abs(int(m.group("n")) * float(m.group("s")) - 100) < 1
+                else m.group(0))),
     # "crosses the zero line upward": the direction said after what is crossed
     (rx(r"(?P<v>cross|crosses|crossed|crossing) (?P<obj>(?:the |its )?(?:zero(?: line)?|0 line"
         r"|signal(?: line)?|\d+ (?:(?:day|week) )?(?:sma|ema|ma|dma|moving average)"
@@ -2625,9 +2631,9 @@ def _glosses(state: ParseState, text: str) -> str:
         said = None
         # ("the MACD histogram turns positive (crosses above zero)": a bracket that leaves its
         # subject out is said of the one before it)
-        subject = _GLOSS_SUBJECT.search(text[: m.start()])
-        texts = [m.group("y")] + ([f"{subject.group('s')} {m.group('y')}"]
-                                 if subject and _LEADS_WITH_A_VERB.match(m.group("y")) else [])
+        subject = (_GLOSS_SUBJECT.search(text[: m.start()])
+                   if _LEADS_WITH_A_VERB.match(m.group("y")) else None)
+        texts = [m.group("y")] + ([f"{subject.group('s')} {m.group('y')}"] if subject else [])
         for form in ("buy {} when {} , sell after 5 days", "buy {} on {} , sell after 5 days"):
             for gloss in texts:
                 try:
