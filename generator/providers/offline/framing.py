@@ -260,7 +260,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "Long post short.", "long story short,", "in my own words": the writer's framing
     rx(r"long (?:post|story) short(?: [.,:!])?"),
     rx(r"(?:put )?in my own words(?: ,)?"),
-    rx(r"(?:hey|hi|hello|yo|ok|okay|so)(?: there| all| everyone| guys| folks| team)?(?: !| ,)?"
+    # ("Hey - two-fund thing: ...": the dash after the greeting too)
+    rx(r"(?:hey|hi|hello|yo|ok|okay|so)(?: there| all| everyone| guys| folks| team)?(?: !| ,| -)?"
        r"(?= \S)"),
     rx(r"(?:thanks|thank you|thx|cheers|ty)(?: !| \.| so much| a lot| in advance)*"),
     rx(r"(?:pls|plz|please)(?= [.!?,;]| ?$)"),
@@ -312,6 +313,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "could you set up IEF to buy when ...": the symbol is said where the verb's object goes
     rx(r"(?:(?:can|could|would|will) you )?(?:please )?(?:set up|setup|configure|program|code)"
        rf"(?= {SYM} to (?:buy|trade|go long|sell)(?!\S))"),
+    # "..., can you set that up", "can you build this for me?": the request, after the rules
+    rx(r"(?:, |and )?(?:(?:can|could|would|will) you )?(?:please )?(?:set|put|build|code|make|code"
+       r" up) (?:that|this|it) (?:up|together)?(?: for me| for us)?(?: please)?(?: \?)?"
+       r"(?= [.!?]| ?$)"),
     # asking to try it: "can I test buying ...", "is it possible to backtest ..."
     rx(r"(?:(?:can|could) (?:i|we|you)|is it possible to|how (?:do|would) i) (?:please )?"
        r"(?:test|backtest|try|run|simulate|see)(?: out)?(?: how)?(?= \S)"),
@@ -572,6 +577,13 @@ _THIS_IS_FOR = rx(rf"(?:(?<=^ )|(?<=[.;:⋄!] ))(?:(?:this|it|that|all of this|a
                   r"|try)"
                   rf" (?:that|this|it|all this|all of this) )(?:for|on|with) (?P<sym>{SYM})"
                   r"(?: please)?(?= [.!?]| ?$)")
+# "I've used this on TIP for a while - hold it as long as ...": the symbol the rules the writer
+# has run are on, said before them
+_USED_ON = rx(rf"(?:(?<=^ )|(?<=[.;:⋄!] ))(?:i've|i have|we've|we have|i) (?:used|run|been using"
+              rf"|been running|traded|been trading) (?:this|it|that|this one|this rule) (?:on"
+              rf"|with|for) (?P<sym>{SYM})(?: for (?:a while|years|a year|a few years|a few months"
+              r"|months|some time|ages|a long time|the past year))?(?: -| ,| :| \.)"
+              r"(?= (?:buy|sell|hold|own|i|i'm|we|go|get|long|be|stay|keep)(?!\S))")
 # "I only trade EEM and ...", "I mostly trade MDY.": the symbol the rules trade
 _I_TRADE = rx(rf"(?:i|we) (?:only |mostly |usually |just |mainly |primarily |normally )?(?:trade"
               rf"|want to trade|like to trade) (?P<sym>{SYM})(?: only)?(?= [.,;:!]| and | ?$)")
@@ -1464,6 +1476,7 @@ def strip_small_talk(state: ParseState) -> None:
     text = _I_TRADE.sub(framed, text)
     text = _FOR_SYMBOL.sub(framed, text)
     text = _THIS_IS_FOR.sub(framed, text)
+    text = _USED_ON.sub(framed, text)
 
     def candidates(m: re.Match[str]) -> str:
         state.framed_symbols.extend(symbols_in(m.group("syms")))
@@ -1572,8 +1585,20 @@ _LONE_SYMBOL = re.compile(r"(?:^|(?<=[.,;:⋄!?-]))\s*(?:(?:on|for|in|trading|tr
                           rf"(?P<sym>{SYM})\s*(?=[.,;:⋄!?]|$)")
 
 
+# "IWM : buy when the price > 20 day high and SPY > 200 dma , ...": the fund a note opens with,
+# before rules that name another fund only to compare with it
+_OPENING_LABEL = re.compile(rf"^\s*(?P<sym>{SYM}) :(?= (?:buy|long|entry|enter|in|go long)(?!\S))")
+
+
 def take_lone_symbol(state: ParseState) -> None:
-    if len(symbols_in(state.t)) != 1:
+    said = symbols_in(state.t)
+    label = _OPENING_LABEL.match(state.t)
+    if label and said.count(label.group("sym")) == 1 and not re.search(
+            rf"(?:buy|long|hold|own|sell) {SYM}(?!\S)", state.t):
+        state.framed_symbols.append(label.group("sym"))
+        state.t = squash(f"{CONSUMED} {state.t[label.end():]}")
+        return
+    if len(said) != 1:
         return  # no symbol, or one named in a rule too (the rule says it), or several
     lone = list(_LONE_SYMBOL.finditer(state.t))
     if len(lone) != 1:

@@ -73,6 +73,10 @@ def _fix_spelling(s: str) -> str:
         if low in VOCAB or len(low) < 6:
             return word
         close = difflib.get_close_matches(low, _SPELLED, n=1, cutoff=0.85)
+        if close and close[0][0] != low[0] and not close[0].endswith(low):
+            # a writer gets the first letter right: "manually" is not "annually" (a word said
+            # without its prefix is another matter: "balance" for "rebalance")
+            return word
         if close and _one_letter_dropped(low, close[0]):
             return close[0]  # "annualy", "montly": a letter left out, never another form
         # "quarter" is not a misspelt "quarterly": another form of the word is left alone
@@ -362,9 +366,13 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bll\s*\(\s*(\d+)\s*\)", r"the \1 day low"),
     (r"(?i)\blowest low\s*\(\s*(\d+)\s*\)", r"the \1 day low"),
     # lists and pseudo-code: "A | B", "1) buy ... 2) sell ...", "buy(TLT)", "elif", "x-over"
+    # ("Pasted: IWM | long: ...": the fund the note is about, as "IWM: long: ...")
+    (r"(?:^|(?<=:))\s*([A-Z]{2,5})\s*\|\s*", r" \1 : "),
     (r"\s*\|\s*", " , "),
     (r"(?i)\b(buy|sell|long|flat|exit)\s*\(\s*([A-Za-z]{2,5})?\s*\)", r"\1 \2"),
     (r"(?i)\belif\b", "if"),
+    # ("20d xover above 50d": the crossing, with its side)
+    (r"(?i)\bx[- ]?over\s+(?=(?:above|below|under)\b)", "crosses "),
     (r"(?i)\bx[- ]?over\b", "crossover"),
     (r"(?i)\bbull(?:ish)? crossover\b", "bullish crossover"),
     (r"(?i)\bbear(?:ish)? crossover\b", "bearish crossover"),
@@ -746,15 +754,17 @@ def _join_number_words(tokens: list[str]) -> list[str]:
             out.append(tokens[i])
             i += 1
             continue
-        value, last, j = int(NUMBER_WORDS[word]), word, i + 1
+        # `thousands` holds what came before "thousand"; `value` is the group being said after
+        # it, so "two thousand five hundred" is 2000 + 5 x 100
+        thousands, value, last, j = 0, int(NUMBER_WORDS[word]), word, i + 1
         while j < len(tokens):
             nxt = tokens[j].lower()
             after = tokens[j + 1].lower() if j + 1 < len(tokens) else ""
-            if nxt == "hundred" and last not in NUMBER_SCALES and value < 100:
+            if nxt == "hundred" and last not in NUMBER_SCALES and 0 < value < 100:
                 value, last, j = value * 100, nxt, j + 1
-            elif nxt == "thousand" and last != "thousand" and value < 1000:
+            elif nxt == "thousand" and not thousands and 0 < value < 1000:
                 # "five thousand", "twenty five thousand", "two hundred fifty thousand"
-                value, last, j = value * 1000, nxt, j + 1
+                thousands, value, last, j = value * 1000, 0, nxt, j + 1
             elif (last in NUMBER_SCALES and nxt == "and" and after in NUMBER_WORDS
                   and after not in NUMBER_SCALES):
                 value, last, j = value + int(NUMBER_WORDS[after]), after, j + 2
@@ -764,6 +774,6 @@ def _join_number_words(tokens: list[str]) -> list[str]:
                 value, last, j = value + int(NUMBER_WORDS[nxt]), nxt, j + 1
             else:
                 break
-        out.append(str(value))
+        out.append(str(thousands + value))
         i = j
     return out

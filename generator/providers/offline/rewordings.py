@@ -37,8 +37,9 @@ _FLIP = {"<": "below", ">": "above", "below": "below", "under": "below", "beneat
 TERSE_NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "iyr -> X : buy / Y : sell / 10% stop": the note's arrows (below: ": buy /")
     # (the fund opening the note: "... on IWM -> buy" is an arrow to the action)
+    # ("HYG -> in when close > ema50, out when ...": the note's label, before its rules)
     (rx(rf"(?:(?<=^ )|(?<=[.;!⋄:] ))(?P<s>{SYM}) - >(?! (?:buy|sell|long|flat|out|in|exit"
-        r"|entry)(?!\S))"), r" \g<s> : "),
+        r"|entry)(?!\S)(?! when ))"), r" \g<s> : "),
     (rx(r"s / l(?= \d| :| @| at| of)"), " stop loss "),
     (rx(r"t / p(?= \d| :| @| at| of)"), " take profit "),
     # "5%+ under", "> 5% below": more than that far
@@ -78,6 +79,13 @@ TERSE_NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r"|trailing stop) (?:on|for|in) (?:every|each) (?:trade|trades|position"
         r"|positions)"),
      r" \g<c> "),
+    # "rsi(3) < 20 buy / rsi(3) > 80 sell": the action written after its condition
+    (rx(r"(?P<c>(?:<|>|< =|> =) \d+(?:\.\d+)?) (?P<v>buy|sell|long|flat|out|exit)"
+        r"(?= /| ;| \.| ⋄| ?$)"),
+     # (a note whose parts are set apart by "/" or ";": "spy rsi2<10 buy rsi2>70 sell" is read
+     # by the arrows as it is)
+     lambda m: (f" {m.group('c')} = {m.group('v')} " if re.search(r" [/;,] ", m.string)
+                else m.group(0))),
     (rx(r": (?P<v>buy|sell|long|flat|out)(?= / )"), r" = \g<v> "),
     (rx(r"(?P<v>= (?:buy|sell|long|flat|out)) /(?= )"), r" \g<v> ; "),
 ]
@@ -131,6 +139,16 @@ ROTATION_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
         r" bonds|short term treasuries) \)"), r" \g<s> "),
 ]
 
+def _grouped_weights(m: re.Match[str]) -> str:
+    """ "SPY and TLT 50 50" as "50 % SPY , 50 % TLT" (see the rewrite); else unchanged."""
+    funds = symbols_in(m.group("s1") or m.group("s2"))
+    numbers = re.findall(r"\d+(?:\.\d+)?", m.group("n1") or m.group("n2"))
+    if (len(funds) < 2 or len(funds) != len(numbers) or len(set(funds)) != len(funds)
+            or abs(sum(float(n) for n in numbers) - 100) > 1e-6):
+        return m.group(0)
+    return " " + " , ".join(f"{n} % {f}" for n, f in zip(numbers, funds, strict=True)) + " "
+
+
 def _bare_weights(m: re.Match[str]) -> str:
     """ "60 SPY 40 AGG" as "60 % SPY 40 % AGG" when the numbers add up to 100; else unchanged."""
     tokens = [t for t in m.group("l").split() if t not in (",", "/")]
@@ -143,6 +161,17 @@ def _bare_weights(m: re.Match[str]) -> str:
 
 # A rule's parts in other ordinary words, rewritten to the words the readers know.
 PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "if it closed above the 50 day sma i'm long, if it closed below it i go to cash": the
+    # comma a writer left out between the condition and what they then do (only where the
+    # condition ends on what it compares with: "... it is strong and i buy" is left)
+    (rx(r"(?P<k>if|when|whenever|once) (?P<c>(?=(?:(?! [.;,!?⋄:] ).)*? (?:above|below|under"
+        r"|over|crosses|crossed|cross|>|<) )(?:(?! [.;,!?⋄:] | (?:i|we|i'm|we're) ).)+?)"
+        r"(?= (?:(?:i|we) (?:go|get|buy|sell|hold|own|am|move|switch|stay|exit|dump|close)"
+        r"|(?:i'm|we're|i am|we are) (?:long|in|out|flat|in cash|buying|selling|holding|done))"
+        r"(?!\S))"),
+     lambda m: (f" {m.group('k')} {m.group('c')} , " if re.search(
+         rf"(?<!\S)(?:\d+|%|sma|ema|ma|dma|average|averages|avg|line|high|low|band|zero|signal"
+         rf"|level|mark|it|them|{SYM})$", m.group("c")) else m.group(0))),
     # "a 10% trailing stop measured from the highest price after I buy": what a trailing stop
     # is, said again
     (rx(r"(?<=trailing stop )(?:measured |calculated |counted |taken |set )?(?:from|off) (?:the"
@@ -198,8 +227,12 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r"(?=.* (?:get out of|sell|exit|leave|dump) (?P=s)(?!\S))"), r" buy \g<s> "),
     # "using a 5 day RSI, buy QQQ when it's under 20 and sell when it's over 80": the RSI the
     # rules' bare levels are of, said first (read as a title that names it: `titles`)
+    # ("use a 7 day RSI on QQQ, buy when ...", "use 10 day bollinger bands on IWM, buy when
+    # ...": and the fund, read as the title "QQQ , 7 day rsi :")
     (rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?:using|with|use) (?:a |an |the )?(?P<i>\d+ (?:day|period)"
-        r" rsi|rsi \d+) ,(?= (?:buy|sell|hold|own|go long)(?!\S))"), r" \g<i> : "),
+        r" (?:rsi|bollinger bands?|bands?)|rsi \d+)(?: on (?P<s>[A-Z]{2,5}))? ,"
+        r"(?= (?:buy|sell|hold|own|go long)(?!\S))"),
+     lambda m: f" {m.group('s') + ' , ' if m.group('s') else ''}{m.group('i')} : "),
     # "when it is under the average I make sell", "make buy on SPY when ...": the act, said
     # with "make" or "do" by a writer whose first language is not English
     (rx(r"(?:i |we )?(?:make|do) (?:a |the )?(?P<v>buy|sell)(?= (?:when|if|on|once|whenever"
@@ -331,6 +364,64 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(rf"(?P<l>(?:\d+(?:\.\d+)? {SYM}(?: ,| /)? ){{1,9}}\d+(?:\.\d+)? {SYM}"
         rf"|(?:{SYM} \d+(?:\.\d+)?(?: ,| /)? ){{1,9}}{SYM} \d+(?:\.\d+)?)(?! %| percent)(?!\S)"),
      _bare_weights),
+    # "SPY and TLT 50 50", "25/25/25/25 SPY IWM EFA AGG", "SPY AGG 60/40": the funds listed,
+    # then as many shares (or the shares, then the funds), read as percents in order only when
+    # the counts agree and the shares add up to 100
+    (rx(rf"(?P<s1>{SYM}(?: (?:,|and|&|/|, and))? (?:{SYM}(?: (?:,|and|&|/|, and))? ){{0,8}}{SYM})"
+        r" (?P<n1>\d+(?:\.\d+)?(?: (?:/|-)? ?\d+(?:\.\d+)?){1,9})(?! %| percent| day| days| week"
+        r"| weeks| month| months| sma| ema)(?!\S)"
+        # ("Start with 50/50 SPY and IEF": the weights bought first, read by `portfolios`)
+        rf"|(?<!start with )(?<!begin with )"
+        rf"(?P<n2>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?){{1,9}}) (?:in |of |across |into |for )?"
+        rf"(?P<s2>{SYM}(?: (?:,|and|&|/|, and))? (?:{SYM}(?: (?:,|and|&|/|, and))? ){{0,8}}{SYM})"
+        r"(?! %)(?!\S)"),
+     lambda m: _grouped_weights(m)),
+    # "buy on a daily close above the 10-month SMA": a close (every rule is decided on one)
+    (rx(rf"on a daily close(?= {_SIDE}(?!\S))"), " on a close "),
+    # "the 200 day moving average line": the average
+    (rx(r"(?<=moving average )line"), " "),
+    # "AGG: buy at or below RSI(14) 30, sell at or above 55": the level after the indicator
+    (rx(r"(?P<v>buy|sell) at or (?P<d>below|above) (?P<i>rsi(?: \d+)?) (?P<n>\d+(?:\.\d+)?)"
+        r"(?!\S)(?! %| day)"), r" \g<v> when \g<i> is at or \g<d> \g<n> "),
+    # "buy MDY on a 3% pullback below its 20-day SMA": when it is that far below it
+    (rx(r"on a (?P<n>\d+(?:\.\d+)?) % (?:pullback|dip|drop|pull back|decline) (?:below|under)"
+        r"(?= (?:its|the) )"), r" when it is \g<n> % below "),
+    # "I take profits at 10% and cut at 5%": the stop, said as cutting the loss
+    (rx(r"(?:i |and )?(?:cut|cut losses|cut my losses|cut the loss|cut it) at (?P<n>\d+(?:\.\d+)?)"
+        r" %(?: loss)?"), r" , stop loss \g<n> % "),
+    # "Entry is simple: DBC crossing above ...": the label
+    (rx(r"(?P<l>entry|exit|the entry|the exit) is (?:simple|easy|this|as follows|straightforward)"
+        r" :"), r" \g<l> : "),
+    # "Same exit as usual, the opposite cross.": the exit the writer then names
+    (rx(r"(?:the )?same (?P<l>exit|sell|sell rule|exit rule) as (?:usual|always|before|last time)"
+        r" ,(?= the (?:opposite|reverse) (?:cross|crossover|crossing)(?!\S))"), " sell on "),
+    # "using 2.5 standard deviations instead of 2": the usual width, said to be replaced
+    (rx(r"(?P<w>standard deviations|std deviations|std devs) instead of (?:the (?:usual|normal"
+        r"|default|standard) )?2(?= [.,;⋄]| and| ?$)"), r" \g<w> "),
+    # "whichever is stronger over the past 3 months, QQQ or TLT": the two compared, said after
+    (rx(rf"whichever (?P<c>(?:is|was|has been|did) (?:stronger|better|best|strongest)"
+        rf"(?: (?:over|in|during) (?:the )?(?:past |last )?\d+ (?:days|weeks|months))?) , "
+        rf"(?P<a>{SYM}) or (?P<b>{SYM})(?= [.;⋄]| ?$)"),
+     r" whichever of \g<a> and \g<b> \g<c> "),
+    # "each month put half in each of the top two of A, B, C and D": the top two, each a half
+    (rx(r"(?:put|invest) (?:half|50 %) in each of the top (?:2|two)(?= of| among| from)"),
+     " hold the top 2 "),
+    # "at the end of each day, if HYG is above ...": the rules are checked on each day's close
+    (rx(r"(?:at|by) the end of (?:each|every|the) (?:trading )?(?:day|session)(?: ,)?"),
+     " daily , "),
+    # "I can't afford to lose more than 10% on anything, so sell if it drops 10% below my buy
+    # price": the reason for the stop said next, with its number
+    (rx(r"(?:i|we) (?:can't|cannot|can not|don't want to|do not want to|won't|will not)"
+        r" (?:afford to )?lose more than (?P<n>\d+(?:\.\d+)?) %(?: on (?:anything|any trade|a trade"
+        r"|any position|one trade|any one trade)| per trade)?(?: , so| so| ,)"
+        r"(?= .* (?P=n) %(?!\S))"),
+     " "),
+    # "... I look at SPY's monthly close. If it is above the 10-month average I hold, ...": the
+    # close looked at is what "it" compares
+    (rx(rf"(?:(?:i|we) )?(?:look at|check|pull up|take) (?P<x>{SYM} (?:'s )?(?:monthly|weekly)"
+        rf" close|the (?:monthly|weekly) close of {SYM}) (?:\.|,|and) if it(?= (?:is|closes"
+        r"|was) )"),
+     lambda m: f" if {m.group('x').replace(' s ', ' ')} "),
     # "SPY dropped 4 days in a row? buy it.": the condition asked, then the action
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<c>(?:(?! [.;!?⋄] ).)+?) \? (?:then )?(?P<v>buy|sell)"
         r" (?:it|them)(?= [.;!⋄]| ?$)"), r" \g<c> = \g<v> "),

@@ -76,6 +76,9 @@ def resolve_symbols(state: ParseState, traded: list[str], conds: list[Cond]) -> 
                 len(unique) == 1 or (len(unique) >= 2 and (state.equal or state.each))):
             traded = unique
     titled = [] if state.title is None else list(dict.fromkeys(state.title.symbols))
+    # ("Pasted: IWM | long: close > 20d high & SPY > 200dma | ...", "a bot for IWM that buys
+    # when ... and SPY > 200dma": the fund the text is framed on stands as a title's would)
+    titled = titled or list(dict.fromkeys(state.framed_symbols))
     if (not traded and len(titled) == 1 and titled[0] not in mentioned
             and any(cond.left.symbol is None for cond in conds)):
         # "Trade IWM with RSI(2): buy below 10, ..., but only take buys when SPY's 50 day is over

@@ -382,7 +382,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # cash.": the check, then what its answer does
     (rx(r"(?:i |we )?(?:check|look at|see) (?:whether|if) (?P<cond>(?:(?! [.;:⋄,?] ).)+?)"
         r"(?: [.,;:?])? if (?:yes|so|it is|it does)(?: ,)? (?:then )?(?:i |we )?(?P<v>hold|buy|own"
-        r"|keep|stay in)(?: it| them)?(?= [.,;!⋄]| ?$)"), r" \g<v> when \g<cond> "),
+        rf"|keep|stay in)(?: it| them| (?P<s>{SYM}))?(?= [.,;!⋄]| ?$)"),
+     lambda m: f" {m.group('v')} {m.group('s') or ''} when {m.group('cond')} "),
     (rx(r"(?<=[,;.] )if (?:not|no)(?: ,)? (?:then )?(?:i |we )?(?:sit in|go to|move to|stay in"
         r"|hold|am in|'m in|be in|keep it in|park it in) cash(?= [.;!⋄]| ?$)"), " otherwise cash "),
     # "flat again once RSI is over 60", "out again when ...": "again" says nothing more
@@ -408,6 +409,15 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "When ... I'd rather hold nothing": out of the market
     (rx(r"(?:i'd|i would|we'd|we would) rather (?:hold nothing|own nothing|be out|be flat"
         r"|be in cash|sit in cash|stay in cash|stay out|sit out)(?= [.,;!⋄]| ?$)"), " be out "),
+    # "I stay out of stocks unless the monthly close of VTI is above ...", "I'm in cash unless
+    # GLD is above ...": the fund the condition speaks of, held while it holds (only where the
+    # text buys nothing else: beside "buy QQQ when ..." the condition is a filter on that rule)
+    (rx(rf"(?:i |we )?(?:stay|am|'m|i'm|remain|sit|keep|are|we're) (?:out|in cash|out of (?:stocks"
+        rf"|the market|the stock market|equities|the markets)|on the sidelines|flat) unless"
+        rf"(?= (?:(?! [.;!?⋄] ).)*?(?<!@)(?P<s>{SYM}))"),
+     lambda m: (f" hold {m.group('s')} while" if not re.search(
+         r"(?<!\S)(?:buy|buys|buying|bought|hold|holding|held|own|owning|long|in)(?!\S)",
+         m.string[:m.start()] + " " + m.string[m.end():]) else m.group(0))),
     # "Put everything in QQQ but only own it while ...": the holding rule, all in
     (rx(rf"(?:put|invest) (?:everything|all (?:my|the) money|it all|all of it) (?:in|into)"
         rf" (?P<s>{SYM})(?: ,)? (?:but )?(?:only )?(?:own|hold|keep) it(?: only)?"
@@ -585,8 +595,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?:the )?(?P<s>{SYM}) (?:(?:i|we) (?:want to |would like to |will |'d like to )?)?"
         r"(?P<v>buy|sell|hold|own)(?: it)?(?= (?:when|whenever|if|once|after)(?!\S))"),
      r" \g<v> \g<s> "),
-    (rx(rf"(?:i want that |i want |i would like that )?(?P<s>{SYM}) (?:(?:should|must|shall|to"
-        r"|will) be|gets|get|is) (?:bought|purchased)"), r" buy \g<s> "),
+    # ("TLT only gets bought when ...": "only buy TLT when ...")
+    (rx(rf"(?:i want that |i want |i would like that )?(?P<s>{SYM}) (?P<o>only )?(?:(?:should"
+        r"|must|shall|to|will) (?P<o2>only )?be|gets|get|is) (?:bought|purchased)"
+        r"(?: (?P<p>only))?"),
+     lambda m: (f" {'only ' if m.group('o') or m.group('o2') or m.group('p') else ''}buy"
+                f" {m.group('s')} ")),
     (rx(r"(?:(?:should|must|shall) be|and|to be|,) sold(?= (?:when|whenever|if|once)(?!\S))"),
      " and sell "),
     # "each one bought when its RSI is under 40 and sold when ...", "each one held only while
@@ -1906,7 +1920,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"rank(?: :| =)(?= (?:\d|roc|momentum|return|rate)(?!\S))"), " ranked by "),
     (rx(r"(?:hold|holdings|keep)(?: :| =)(?= top )"), " hold the "),
     (rx(r"(?:rebalance|rebal)(?: :| =)"), " rebalance "),
-    (rx(r"look at(?= (?:the )?[A-Z])"), " among "),
+    # "look at SPY, EFA and EEM and hold the best": among a list (one fund looked at is the
+    # writer's routine, below)
+    (rx(rf"look at(?= (?:the )?{SYM}(?: ,| and| &| ,? and)? {SYM}(?!\S))"), " among "),
+    # "every evening I look at QQQ, if it closed above ...": the fund, looked at each day
+    (rx(rf"(?:(?:every|each) (?:evening|night|day|morning|afternoon|trading day)|daily)"
+        rf"(?: after the close)?(?: ,)? (?:i|we) (?:look at|check|glance at|pull up|open|watch)"
+        rf" (?P<s>{SYM})(?: 's)?(?: chart)?(?: ,| and| :| -)"), r" daily \g<s> : "),
     # "put all my money into whichever": all of it into the pick
     (rx(r"(?:put|invest|move) (?:all (?:of )?(?:my|the) money|all of it) (?:in|into)"
         r"(?= (?:whichever|the best|the top|the strongest)(?!\S))"), " hold "),
@@ -2364,6 +2384,29 @@ _MIDDLE_GLOSS = re.compile(r"(?<=middle band )\( (?:the |a |its )?(?P<n>\d+) day
                            r" moving average|moving average|ma|average) \)")
 
 
+# "... sell when it closes back below the middle band. standard 20/2.": the bands' settings,
+# said as a sentence of their own after the rules
+_BAND_SETTINGS_ALONE = rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?:(?:with |using )?(?:the )?(?:standard"
+                          r"|default|usual|normal) |(?:bollinger|bb)(?: bands?)? |bands? )"
+                          r"(?:settings )?"
+                          r"(?P<n>\d+) (?:/|,) (?P<k>\d+(?:\.\d+)?)(?: settings)?(?= [.;!⋄]| ?$)")
+
+
+def _band_settings_alone(text: str) -> str:
+    """The settings put beside the first band the rules name, as "the upper bollinger band (20,
+    2)" says them (and checked there against any other setting of the bands)."""
+    m = _BAND_SETTINGS_ALONE.search(text)
+    if m is None:
+        return text
+    rest = text[:m.start()] + " " + text[m.end():]
+    if re.search(r"(?<!\S)\d+(?:\.\d+)? (?:day|period|standard|std|sd)(?!\S)", rest):
+        return text  # (the rules say a setting of their own: never replaced, left to refuse)
+    band = re.search(r"(?<!\S)(?:(?:lower|upper|middle) )?(?:bollinger )?band(?!\S)", rest)
+    if band is None:
+        return text
+    return (f"{rest[:band.end()]} ( {m.group('n')} , {m.group('k')} ) {rest[band.end():]}")
+
+
 def _middle_band_gloss(text: str) -> str:
     """The gloss taken out when its period is the bands' (the only period of days the text says
     elsewhere, or none: the default 20); another period is left to refuse."""
@@ -2450,7 +2493,15 @@ _BARE_PAIR = rx(r"(?<!rsi )(?<!roc )(?<!macd )(?<!stochastic )(?<!momentum )(?<!
                 r"|month|months|%|percent|sma|ema|ma|dma|moving|average|bars?)(?!\S))")
 
 
+# "20d xover above 50d (sma)": the kind of a crossing's lines, said in a bracket after the second
+_BRACKETED_KIND = rx(r"(?P<a>\d+) days? (?P<d>crosses (?:above|below|over|under)) (?P<the>the )?"
+                     r"(?P<b>\d+) day \( (?P<k>sma|ema|simple|exponential)(?: moving average)? \)")
+
+
 def _pair_of_bare_lengths(text: str) -> str:
+    text = _BRACKETED_KIND.sub(
+        lambda m: (f" {m.group('a')} day {m.group('k')[:1]}ma {m.group('d')} {m.group('the') or ''}"
+                   f"{m.group('b')} day {m.group('k')[:1]}ma "), text)
     kind = _AVERAGE_KIND.search(text)
     if kind is None or re.search(r"(?<!\S)\d+ (?:(?:day|week|month)s? )?(?:sma|ema|ma|dma"
                                  r"|moving|average|exponential|simple)(?!\S)", text):
@@ -2711,7 +2762,7 @@ def expand_shorthands(state: ParseState) -> None:
         # in a text about the bands
         text = re.sub(r"(?<=the )(?P<w>middle|upper|lower) line(?!\S)", r"\g<w> band", text)
         text = _MIDLINE.sub("middle band", text)
-        text = _middle_band_gloss(text)
+        text = _middle_band_gloss(_band_settings_alone(text))
     text = period_closes(state, closes_on_weekly_bars(state, text))
     text = _CROSS_NAMED_AGAIN.sub(_cross_named_again, _FROM_THE_SIDE.sub(r" \g<c> ", text))
     text = _HAS_A_CROSS.sub(
