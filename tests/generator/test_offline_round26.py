@@ -26,6 +26,7 @@ from grid_support import grid as _grid
 from grid_support import parse_stored as _parse
 from grid_support import refused as _refused
 
+from generator.providers.offline import ParseError
 from generator.providers.offline.normalise import normalise
 
 
@@ -345,3 +346,73 @@ def test_only_bought_in_the_passive(said: str) -> None:
     spec = _parse(f"{said} it's above its 50-day SMA; I sell on a close below the 50-day.")
     assert spec.symbols == ["TLT"]
     assert _conds(spec.entry) == ["price gt sma50"]
+
+
+# -- remarks and reports around the rule (`asides`) ----------------------------------------------
+@pytest.mark.parametrize("remark", [
+    "My wife thinks this is silly.",
+    "To clarify, this is my first bot.",
+    "I hope this makes sense.",
+])
+def test_a_remark_that_holds_no_trading_word_is_set_aside(remark: str) -> None:
+    spec = _parse(f"{remark} Buy EFA when it closes above its 100-day SMA and sell when it "
+                  f"closes below it.")
+    assert _conds(spec.entry) == ["price gt sma100"]
+
+
+@pytest.mark.parametrize("text", [
+    # a weekday, a size, a side: never a remark
+    "Hold SPY above its 200 day SMA else SHY, checked on Wednesdays",
+])
+def test_what_looks_like_a_remark_but_says_something_is_refused(text: str) -> None:
+    _refused(text)
+
+
+def test_a_clause_that_says_out_is_never_a_remark() -> None:
+    spec = _parse("At each month end, if EFA's monthly close is above its 10-month average I own "
+                  "it; if the monthly close is below that average, I'm out.")
+    assert _conds(spec.exit) == ["price:monthly lt sma10:monthly"]
+
+
+@pytest.mark.parametrize("report", [
+    "Paul Tudor Jones said in an interview that he doesn't own anything below its 200-day "
+    "moving average. So",
+    "I read that the 200-day average keeps you out of crashes.",
+    "My brother-in-law trades the golden cross and it does badly for him. I'll do this instead:",
+])
+def test_what_someone_else_said_before_the_writers_rule(report: str) -> None:
+    spec = _parse(f"{report} I hold SPY while it's above its 200-day and sell when it closes "
+                  f"under it.")
+    assert _conds(spec.entry) == ["price gt sma200"]
+
+
+@pytest.mark.parametrize("report", [
+    # the report adds a control, a length or a limit the writer's rule does not say
+    "My coach says always use a 5% stop.",
+    "I read that the 150-day works better.",
+    "My favorite youtuber says never hold less than 5 days.",
+])
+def test_a_report_that_adds_to_the_rule_is_never_set_aside(report: str) -> None:
+    text = (f"{report} So I hold SPY while it's above its 200-day and sell when it closes under "
+            f"it.")
+    try:
+        spec = _parse(text)
+    except ParseError:  # refused is as right as read
+        return
+    # read, the report's addition is in the spec, never dropped
+    assert spec.risk.stop_loss_pct == 5 or spec.risk.min_hold_bars == 5 or any(
+        "150" in c for c in conditions_text(spec.entry))
+
+
+@pytest.mark.parametrize("text", [
+    "mdy 10/30 sma cross system, long only. buy the cross up, sell the cross down",
+    "MDY 10/30 SMA crossover - long-only",
+])
+def test_long_only_says_no_short(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["sma10 crosses_above sma30"]
+
+
+def test_an_arrow_to_hold_cash() -> None:
+    spec = _parse("price above the 10-month moving average = own EFA, below it = hold cash.")
+    assert _conds(spec.exit) == ["price lt sma210"]

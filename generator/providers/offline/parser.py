@@ -18,7 +18,7 @@ from generator.providers.offline.allocation import (
     extract_sizing,
     extract_volatility_target,
 )
-from generator.providers.offline.backstory import drop_backstory
+from generator.providers.offline.asides import drop_asides
 from generator.providers.offline.corrections import apply_corrections
 from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
@@ -50,7 +50,7 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     strip_small_talk,
     drop_explanations,
     drop_loose_ideas,
-    drop_backstory,
+    drop_asides,
     retell_in_present,
     apply_corrections,
     extract_filter_notes,

@@ -422,6 +422,11 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         rf" close|the (?:monthly|weekly) close of {SYM}) (?:\.|,|and) if it(?= (?:is|closes"
         r"|was) )"),
      lambda m: f" if {m.group('x').replace(' s ', ' ')} "),
+    # "mdy 10/30 sma cross system, long only.": no short is taken (none is, unless said)
+    (rx(r"(?:, |- )?(?:long only|long - only)(?= [.,;:⋄]| ?$)"), " "),
+    # "price above the 10-month moving average = own EFA, below it = hold cash": the arrow to
+    # cash said with its verb
+    (rx(r"= (?:hold|be in|in|go to|stay in|move to|sit in) cash(?= [.,;⋄]| ?$)"), " = cash "),
     # "SPY dropped 4 days in a row? buy it.": the condition asked, then the action
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<c>(?:(?! [.;!?⋄] ).)+?) \? (?:then )?(?P<v>buy|sell)"
         r" (?:it|them)(?= [.;!⋄]| ?$)"), r" \g<c> = \g<v> "),

@@ -1,0 +1,217 @@
+"""What the writer says around the rule that is not part of it: the story, the reason, a remark.
+
+Writers tell the story behind a rule in the sentence that says it: "I got burned holding EEM all
+through 2022 so now I only own it while ...", "Since the 2008 crash I stay out of stocks unless
+...", "After getting stuck in EEM for a year of drawdown I only buy when ...", "Because bonds
+tend to rally when stocks sell off, I hold TLT whenever ...". And they remark on it: "I know
+it's slow but I like that it keeps me out of the big crashes.", "I don't need anything fancier
+than that.", "Is that a real strategy or did it make it up?". Read as part of the rule, such
+words sank the text. This module owns setting them aside (listed as ignored), in two passes:
+
+- **an opening** before the rule, one of: a reason ("because ..." / "as ..." up to its comma);
+  a story told in the past that ends in "so" ("..., so now", "... so now I ..."); "since the
+  2008 crash" / "after getting stuck in EEM for a year" up to "I" or "we" and the verb of the
+  rule. It may hold verbs of the market ("holding EEM", "when stocks sell off") but no
+  comparison, indicator, control, schedule or weight word (`_RULE_WORDS`) and no number but a
+  year;
+- **a remark**: a sentence, or the first or last clause of one, that holds no word of trading
+  meaning at all (`_MEANING`: no fund, number but a year, indicator, comparison, action, time,
+  control, size or limiting word such as "only", "never", "unless", "instead").
+
+Either is set aside only when the rest of the text, without it, is a whole strategy on its own
+(the same parser reads it) and every fund it names is traded by that strategy (when the rest
+says "it", the fund the story named is what it speaks of). What holds a rule ("Since SPY fell
+below its 200-day I ...", "check it every day") stays, and is read or refused as before.
+
+`framing` takes out the chatter and reasons its word lists alone can clear ("Since bonds rally
+when stocks crash, I want ...", a sentence of thanks); this module is the second look, for what
+those lists cannot clear, cleared instead by the rest of the text reading as a whole strategy
+without it, as `ideas` does for an idea said loosely.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.providers.offline.errors import ParseError
+from generator.providers.offline.framing import TITLE_FAMILIES
+from generator.providers.offline.phrases import SYM, rx, squash
+from generator.providers.offline.state import ParseState
+from generator.providers.offline.vocabulary import INDICATOR_WORDS, MONTHS, WEEKDAYS, words
+
+# words a rule is made of: an opening holding one is never set aside
+_RULE_WORDS = rx(
+    r"above|below|under|over|beneath|cross|crosses|crossed|crossing|crossover|golden|death"
+    r"|average|averages|sma|ema|ma|dma|rsi|macd|band|bands|bollinger|momentum|return|returns"
+    r"|high|highs|low|lows|stop|stops|target|trailing|profit|rebalance|rebalanced|rebalancing"
+    r"|daily|weekly|monthly|quarterly|yearly|annually|every|weight|weights|equal|equally"
+    r"|percent|%|positive|negative|unless|otherwise|signal|breakout|streak|row"
+)
+# the past told as a story: an opening ending in "so" must hold one
+_PAST = rx(
+    r"got|had|was|were|lost|losing|burned|burnt|crashed|crashing|took|bought|sold|held|learned"
+    r"|learnt|tried|did|been|getting|went|watched|saw|rode|stuck|missed|panicked|gave"
+)
+_START = r"(?:^|(?<= [.!?;⋄] ))\s*"
+_SUBJECT_VERB = (r"(?=(?:i|we) (?:only |now |just |always |then )*(?:buy|hold|own|stay|keep|sell"
+                 r"|trade|use|want|go|get|switch|move|invest|put|run|check|look|am|'m)(?!\S))")
+_OPENINGS = (
+    # "because bonds tend to rally when stocks sell off , ..."
+    re.compile(_START + r"(?P<s>(?:because|as) (?:(?! [.!?;⋄] | , ).)+?) , "),
+    # "i got burned holding EEM all through 2022 so now ...", "i had a rough 2022 , so now ..."
+    # (the small talk has taken "so" out before "now": "... 2022 now i only own it")
+    re.compile(_START + r"(?P<s>(?:i|we|i've|we've|my|our) (?:(?! [.!?;⋄] | so | now ).)+?)(?: ,)?"
+               r" (?:so (?:now |these days |nowadays |from now on |since then )?"
+               r"|(?:now|these days|nowadays|from now on) )(?:, )?"),
+    # "since the 2008 crash i stay out ...", "after getting stuck in EEM for a year i only ..."
+    re.compile(_START + r"(?P<s>(?:since|after|ever since) (?:(?! [.!?;⋄] ).)+?)(?: ,)? "
+               + _SUBJECT_VERB),
+)
+
+
+def _a_story(opening: str) -> bool:
+    """Whether `opening` tells a story or a reason and holds no rule."""
+    padded = f" {opening} "
+    if _RULE_WORDS.search(padded):
+        return False
+    if re.search(r"\d", re.sub(r"(?<!\S)(?:19|20)\d\d(?!\S)", "", opening)):
+        return False  # a number that is not a year may be a level or a length
+    if re.match(r"(?:i|we|i've|we've|my|our) ", opening):
+        return bool(_PAST.search(padded))
+    if opening.startswith(("since", "after", "ever since")):
+        # "since the 2008 crash", "after getting stuck in EEM": an event or what the writer did
+        return bool(_PAST.search(padded) or re.search(r"(?:19|20)\d\d|crash|bear market|covid"
+                                                      r"|recession|bubble", opening))
+    return True  # "because ...": a reason
+
+
+# the names of strategies and events: "Classic Donchian.", "this is called a death cross"
+_NAMED = frozenset(words(
+    """golden death donchian turtle turtles faber connors antonacci permanent reversion
+    breakout breakouts crossover crossovers"""))
+# words of trading meaning: a remark holding one is never set aside
+_MEANING = INDICATOR_WORDS | frozenset(words(
+    """above below under over beneath cross crosses crossed crossing higher lower than more less
+    most least buy buys bought buying sell sells sold selling hold holds held holding own owns
+    owned owning exit exits exiting enter enters entry entries long short cash flat rebalance
+    rebalanced rebalancing rebalances rotate rotates rotation switch switches switching invest
+    invested investing trade trades trading traded stop stops loss losses lose losing profit
+    profits target targets trailing trail day days week weeks month months year years daily
+    weekly monthly quarterly yearly annually annual fortnight every each first last next after
+    before until till wait waiting since when whenever while if once unless except only never
+    always instead rather otherwise percent dollars dollar size sized sizing position positions
+    account portfolio weight weights weighted equal equally even evenly split half third
+    quarter all both either neither none any fully positive negative up down green red close
+    closes closed closing open opens price prices return returns momentum trend trends average
+    averages line lines band bands level levels high highs low lows new best top worst bottom
+    strongest weakest better worse stronger weaker signal signals rule rules filter crossover
+    golden death volatility vol risk leverage margin short shorts hedge calendar schedule
+    period lookback window setting settings default standard normal usual fast slow simple
+    exponential moving bollinger breakout breakdown dip dips pullback rally bounce bounces
+    overbought oversold momentum gain gains drop drops fall falls rise rises climbs in out
+    into end start flips flip turns turn reverse opposite big bigger small smaller double triple
+    twice aggressive aggressively conservative conservatively heavy heavily light lightly max
+    maximum min minimum everything nothing part some back put again reset restore redo repeat
+    keep sooner later earlier faster quicker early late"""
+)) | frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(f"{day}s" for day in WEEKDAYS) | (
+    frozenset(TITLE_FAMILIES) | _NAMED)
+_CLAUSE_END = r" (?:[.!?;⋄]|$)"
+
+
+def _remarks(text: str) -> list[tuple[int, int, str]]:
+    """The pieces a remark may be: each sentence, and the first and last clause of each (split at
+    a comma or "but")."""
+    found: list[tuple[int, int, str]] = []
+    for m in re.finditer(r"(?:^|(?<= [.!?;⋄]))(?P<s>(?:(?! [.!?;⋄](?: |$)).)+?)(?= [.!?;⋄](?: |$)"
+                         r"|\s*$)", text):
+        start, body = m.start("s"), m.group("s")
+        found.append((start, m.end("s"), body))
+        cuts = [c for c in re.finditer(r" (?:,|but|, but) ", body)]
+        if cuts:
+            found.append((start, start + cuts[0].start(), body[:cuts[0].start()]))
+            found.append((start + cuts[-1].end() - 1, m.end("s"), body[cuts[-1].end() - 1:]))
+    return found
+
+
+def _a_remark(piece: str) -> bool:
+    tokens = [w for w in piece.split() if w not in (",", "-", "(", ")", ":", "'", '"')]
+    if len(tokens) < 2:
+        return False
+    return not any(
+        w in _MEANING or w.startswith("⟦") or w == "%" or re.fullmatch(SYM, w)
+        or (re.search(r"\d", w) and not re.fullmatch(r"(?:19|20)\d\d", w)) for w in tokens)
+
+
+def _set_aside(state: ParseState, start: int, end: int, said: str, label: str) -> bool:
+    """Take `said` (state.t[start:end]) out when the rest is a whole strategy that trades every
+    fund it names."""
+    assert state.subparse is not None
+    rest = squash(state.t[:start] + " " + state.t[end:])
+    funds = set(re.findall(SYM, said))
+    if funds and not re.search(SYM, rest):
+        rest = f"{' '.join(sorted(funds))} : {rest}"
+    elif len(funds) == 1 and re.match(r" (?:i |we )?[a-z' ]*\b(?:it|its)\b", rest):
+        # ("... holding EEM all through 2022 so now i only own it while it is above"):
+        # "it" is the fund the story named
+        rest = f"{next(iter(funds))} : {rest}"
+    try:
+        spec = state.subparse(rest)
+    except ParseError:
+        return False
+    if not funds <= set(spec.all_symbols()):
+        return False
+    state.ignored.append(said)
+    state.understood.append(f"{label}: {said}")
+    state.t = f" {rest} "
+    return True
+
+
+# "Paul Tudor Jones said in an interview that he doesn't own anything below its 200-day moving
+# average. So I hold SPY while ...", "I saw a Reddit post about buying when the price is 2
+# standard deviations below the average. So buy SPY ...", "My brother-in-law buys on the 50/200
+# golden cross and it never works for him. I'll do this instead: ...": what someone else said or
+# does, then the writer's own rule, introduced as following from it or replacing it
+_REPORTED = re.compile(
+    _START + r"(?P<s>(?:(?:i|we) (?:read|heard|saw|learned|was told|were told|watched)"
+    r"|(?:(?:a|my|the|this|some|our|his|her) )?(?:[a-z'&]+ ){0,6}?(?:said|says|posted|claims"
+    r"|claimed|swears|recommends|recommended|wrote|writes|told me|suggests|suggested|buys"
+    r"|uses|trades))(?:(?! [.!?;⋄] ).)+?) (?:[.!?;⋄]|,(?= so ))(?= \S)")
+# what a report may not hold unless the writer's rule says it too: it would add to the rule
+_ADDS = frozenset(words(
+    """stop stops loss target trailing profit rebalance rebalanced rebalancing daily weekly
+    monthly quarterly yearly every each only never unless except size position weight weights
+    hold held minimum least most max""")) | _NAMED | frozenset(TITLE_FAMILIES)
+
+
+def _says_nothing_new(report: str, rest: str) -> bool:
+    """Whether every number and every word of a control, schedule or limit in `report` is said
+    by the writer's own rule too."""
+    numbers = set(re.findall(r"\d+(?:\.\d+)?", report))
+    said = set(rest.split())
+    return numbers <= set(re.findall(r"\d+(?:\.\d+)?", rest)) and all(
+        w in said for w in report.split() if w in _ADDS)
+
+
+def drop_asides(state: ParseState) -> None:
+    """Set aside each opening that tells the story or the reason behind the rule, and each
+    remark that says nothing of it (see the module's doc)."""
+    if state.subparse is None:
+        return
+    for pattern in _OPENINGS:
+        for m in reversed(list(pattern.finditer(state.t))):
+            said = m.group("s").strip()
+            if _a_story(said):
+                _set_aside(state, m.start(), m.end(), said, "the story behind the rule")
+    for m in reversed(list(_REPORTED.finditer(state.t))):
+        said = m.group("s").strip()
+        after = state.t[m.end():]
+        # ("... and it never works for him. I'll do this instead: ...": what the writer's rule
+        # replaces may say anything; what it follows from may add nothing)
+        replaced = re.match(r"\s*(?:(?:i'll|i will|i|we'll|we) (?:do|use|trade|try|run) (?:this"
+                            r"|mine|my own|something else|this one) instead|instead)(?!\S)", after)
+        if replaced or _says_nothing_new(said, after):
+            _set_aside(state, m.start(), m.end(), said, "what someone else said or does")
+    for start, end, piece in reversed(_remarks(state.t)):
+        said = piece.strip(" ,")
+        if said and _a_remark(said) and state.t[start:end] == piece:
+            _set_aside(state, start, end, said, "a remark")
