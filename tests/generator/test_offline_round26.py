@@ -416,3 +416,29 @@ def test_long_only_says_no_short(text: str) -> None:
 def test_an_arrow_to_hold_cash() -> None:
     spec = _parse("price above the 10-month moving average = own EFA, below it = hold cash.")
     assert _conds(spec.exit) == ["price lt sma210"]
+
+
+# -- dual momentum said as a comparison ---------------------------------------------------------
+@pytest.mark.parametrize("row", _grid(
+    2602, 10,
+    pick=["compare SPY with EFA on their 12-month return and hold the winner",
+          "SPY against EFA, pick the winner by 12 month return",
+          "compare SPY and EFA on 12 month return, hold the stronger one",
+          "look at how much SPY and EFA have gone up over the past 12 months. Buy whichever one "
+          "did better"],
+    filt=["; if the winner's 12-month return isn't positive, hold AGG",
+          ". If it is not positive, buy AGG",
+          ", and if the winner's return isn't positive go to AGG"],
+))
+def test_dual_momentum_said_as_a_comparison(row: dict[str, str]) -> None:
+    spec = _parse(f"Every month {row['pick']}{row['filt']}.")
+    allocation = spec.allocation
+    assert allocation.kind == "momentum_rotation"
+    assert spec.symbols == ["SPY", "EFA"]
+    assert (allocation.top_n, allocation.lookback_days) == (1, 252)
+    assert allocation.require_positive_momentum
+    assert allocation.alternative == "AGG"
+
+
+def test_a_winner_with_one_fund_is_no_rotation() -> None:
+    _refused("Hold the winner of SPY when its 12 month return is positive.")

@@ -101,7 +101,40 @@ def _failed_picks(m: re.Match[str]) -> str:
 # A rotation's filter and where its idle money goes, in words the rotation's readers know
 # (`portfolios.try_rotation`, `rotation_filters`): "in the green" is positive, "it has made
 # money over that time" is a positive return, "agg (bonds)" is the fund named.
+_PICKS = (r"(?:the winner|the winning (?:fund|one|1)|whichever is stronger|whichever did better"
+          r"|the stronger(?: one| 1)?|the better(?: one| 1| performer)?"
+          r"|the best(?: one| 1| performer)?)")
+_TWO_OR_MORE = re.compile(rf"(?<!\S){SYM}(?!\S).*(?<!\S){SYM}(?!\S)")
+_ROTATING = re.compile(r"(?<!\S)(?:whichever|winner|stronger|better|top \d+)(?!\S)")
+
 ROTATION_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # dual momentum said as a comparison: "compare SPY with EFA on their 12-month return and
+    # hold the winner", "SPY against EFA, pick the winner every month by 6 month return"
+    # (the small talk may have taken "compare us stocks" as the words describing SPY)
+    (rx(rf"(?:compare |(?<=: ))(?P<a>{SYM}) (?:with|and|to|against|vs|versus) (?P<b>{SYM})"
+        r" (?:on|by|using"
+        r"|over) (?:their |the |its )?(?:past |last )?(?P<p>\d+ (?:month|week|day))s?"
+        r" (?:return|returns|momentum|performance|total return)(?: ,)? (?:and |then )?(?:hold"
+        rf"|pick|buy|own|take|keep|go with|choose) {_PICKS}"),
+     r" hold whichever of \g<a> and \g<b> has the higher \g<p> return "),
+    # "look at how much SPY and EFA have gone up over the past 12 months. Buy whichever one did
+    # better": the same comparison, said as what the writer looks at
+    (rx(rf"(?:look at|check|see|compare) how much (?P<a>{SYM}) and (?P<b>{SYM}) (?:have|has)"
+        r" (?:gone up|risen|grown|gained|returned|climbed) (?:over|in|during) the (?:past|last)"
+        r" (?P<p>\d+ (?:month|week|day))s? [.,;] (?:then )?(?:buy|hold|own|pick|take)"
+        r" whichever(?: one| 1)? (?:did|does|went up|has done|gained|rose) (?:better|more|best"
+        r"|the most)"),
+     r" hold whichever of \g<a> and \g<b> has the higher \g<p> return "),
+    (rx(rf"(?:pick|hold|buy|own|take|choose|go with|keep) {_PICKS}(?= (?:every|each|by|on|,|;"
+        r"|\.|and|based)(?!\S)| ?$)"),
+     lambda m: " hold whichever is stronger " if _TWO_OR_MORE.search(m.string) else m.group(0)),
+    # "if the winner's 12-month return isn't positive, hold AGG": the pick's return, filtered
+    # (read by `rotation_filters` as the winner being negative)
+    (rx(r"the (?:winner|winning fund|winning one|pick|stronger one|better one)(?: 's)?(?: \d+"
+        r" (?:month|week|day))? (?:return|momentum) (?:isn't|is not|is n't) positive"),
+     " the winner is negative "),
+    (rx(r"(?:its return|it|that) (?:isn't|is not|is n't) positive"),
+     lambda m: " the winner is negative " if _ROTATING.search(m.string) else m.group(0)),
     (rx(r"in the green"), " positive "),
     # "with AGG as the safe asset when neither return is positive": of two, none
     (rx(r"neither(?: (?:return|one|fund|of them|of the two|momentum|pick))? (?:is|are|has|shows)"
