@@ -442,3 +442,41 @@ def test_dual_momentum_said_as_a_comparison(row: dict[str, str]) -> None:
 
 def test_a_winner_with_one_fund_is_no_rotation() -> None:
     _refused("Hold the winner of SPY when its 12 month return is positive.")
+
+
+# -- a size said last, an equal mix, a note's fund then its rule --------------------------------
+@pytest.mark.parametrize("text", [
+    "Golden cross on MDY, sell on the death cross, invest $3,000 each time.",
+    "Golden cross on MDY, sell on the death cross and put $3,000 in each time",
+])
+def test_a_size_said_last_is_the_size_of_the_rules_buys(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    assert spec.allocation.amount == 3000
+
+
+def test_a_buy_said_with_its_amount_stays_the_buy() -> None:
+    spec = _parse("Every time SPY's RSI(2) closes below 5, buy $2,000 worth. Sell when RSI(2) is "
+                  "above 50.")
+    assert _conds(spec.entry) == ["rsi2 lt 5"]
+    assert spec.allocation.amount == 2000
+
+
+@pytest.mark.parametrize("said", ["an equal mix of", "equal amounts in", "an even split between"])
+def test_an_equal_mix_of_funds(said: str) -> None:
+    spec = _parse(f"buy and hold {said} VTI and GLD, never rebalance")
+    assert spec.allocation.weights == pytest.approx({"VTI": 0.5, "GLD": 0.5})
+    assert spec.allocation.buy_once
+
+
+@pytest.mark.parametrize("text, entry", [
+    ("EFA only when SPY > 200dma & EFA > 50dma; exit EFA < 50dma",
+     ["price gt sma50", "price@SPY gt sma200@SPY"]),
+    ("a third of my cash per trade: TLT when RSI14 < 30, out when RSI14 > 60.", ["rsi14 lt 30"]),
+])
+def test_a_notes_fund_then_when_it_is_bought(text: str, entry: list[str]) -> None:
+    assert _conds(_parse(text).entry) == entry
+
+
+def test_a_fund_then_when_with_no_sell_stays_refused() -> None:
+    _refused("EFA when SPY > 200dma.")

@@ -361,9 +361,6 @@ def _read_volatility_clauses(state: ParseState) -> None:
 
 # "$5,000 per trade", "put 10000 dollars in each position", "buy $10k of it"
 AMOUNT_PATTERNS: list[re.Pattern[str]] = [
-    # "buy QQQ when ..., sell when ... and put $2,500 in each time": the size of the rule's buys
-    # said after them (the rewrite of "put ... in" read it as a buy of its own)
-    rx(r"and buy with (?P<n>\d+(?:\.\d+)?) dollars per position(?= [.;!⋄]|\s*$)"),
     # ("I throw $10,000 at each breakout": the amount of each buy the rules make)
     rx(r"(?:(?:use|using|put|allocate|allocating|invest|investing|with|spend|spending|risk|size"
        r"|sizing|(?:i )?throw|(?:i )?put) )?"

@@ -567,11 +567,16 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      # size only, for the rule that follows
      # ("I want to put $1,500 in each time, I'm new.": after the writer's wish, and before a
      # remark that holds no condition)
+     # ("Golden cross on IWM, sell on the death cross, invest $5,000 each time.": the size of
+     # the rule's buys, said last after a comma or "and")
      lambda m: (f"{m.group(1)} dollars per position"
-                if re.search(r"(?:^|[.;:!?])\s*(?:(?:i|we)\s+(?:only\s+)?(?:want|would like|'d like"
-                             r"|need)\s+to\s+|please\s+|just\s+)*$", m.string[: m.start()], re.I)
-                and re.match(r"\s*(?:[.;!]|,(?![^.;!]*\b(?:when|whenever|if|once)\b))",
-                             m.string[m.end():], re.I)
+                if (re.search(r"(?:^|[.;:!?])\s*(?:(?:i|we)\s+(?:only\s+)?(?:want|would like"
+                              r"|'d like|need)\s+to\s+|please\s+|just\s+)*$",
+                              m.string[: m.start()], re.I)
+                    and re.match(r"\s*(?:[.;!]|,(?![^.;!]*\b(?:when|whenever|if|once)\b))",
+                                 m.string[m.end():], re.I))
+                or (re.search(r"(?:,|\band)\s*$", m.string[: m.start()], re.I)
+                    and re.match(r"\s*(?:[.;!]|$)", m.string[m.end():]))
                 else f"buy with {m.group(1)} dollars per position")),
     # "$10,000 into SPY whenever ...": a rule that opens with its amount buys with it
     (r"(?i)(?:^|(?<=[.;:!?]))\s*(\d+(?:\.\d+)?) dollars\s+(?:worth )?(?:of|in|into) (?!"

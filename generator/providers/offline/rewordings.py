@@ -460,6 +460,14 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # "price above the 10-month moving average = own EFA, below it = hold cash": the arrow to
     # cash said with its verb
     (rx(r"= (?:hold|be in|in|go to|stay in|move to|sit in) cash(?= [.,;⋄]| ?$)"), " = cash "),
+    # "buy and hold an equal mix of QQQ and TLT": equal weights
+    (rx(rf"(?:an |a )?(?:equal|even) (?:mix|split|blend|amount|amounts|share|shares) (?:of|in"
+        rf"|between|across)(?= {SYMLIST}(?!\S))"), " equal weight "),
+    # "IWM only when SPY > 50dma & IWM > 20dma; exit IWM < 20dma", "...: QQQ when RSI14 < 35,
+    # out when RSI14 > 60": a note's fund, then when it is bought (only beside a sell of its own)
+    (rx(rf"(?:(?<=^ )|(?<=[.;:!⋄] ))(?P<s>{SYM}) (?P<o>only )?(?P<w>when|whenever|if|once)"
+        r"(?= .* (?:exit|out|sell|flat|get out)(?!\S))"),
+     lambda m: f" buy {m.group('s')} {m.group('o') or ''}{m.group('w')} "),
     # "SPY dropped 4 days in a row? buy it.": the condition asked, then the action
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<c>(?:(?! [.;!?⋄] ).)+?) \? (?:then )?(?P<v>buy|sell)"
         r" (?:it|them)(?= [.;!⋄]| ?$)"), r" \g<c> = \g<v> "),
