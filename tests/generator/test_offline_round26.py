@@ -480,3 +480,17 @@ def test_a_notes_fund_then_when_it_is_bought(text: str, entry: list[str]) -> Non
 
 def test_a_fund_then_when_with_no_sell_stays_refused() -> None:
     _refused("EFA when SPY > 200dma.")
+
+
+@pytest.mark.parametrize("text", [
+    "HYG, 20 day moving average. Above it = buy, below it = sell.",
+    "HYG 20 day sma: price above it = long, price below it = cash.",
+])
+def test_a_line_said_alone_then_compared_with_as_it(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["price gt sma20"]
+    assert _conds(spec.exit) == ["price lt sma20"]
+
+
+def test_a_line_said_alone_beside_another_line_is_not_guessed() -> None:
+    _refused("HYG, 20 day moving average. Above it = buy, below the 50 day = sell.")

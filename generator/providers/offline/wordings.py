@@ -2407,6 +2407,26 @@ def _band_settings_alone(text: str) -> str:
     return (f"{rest[:band.end()]} ( {m.group('n')} , {m.group('k')} ) {rest[band.end():]}")
 
 
+# "HYG, 20 day moving average. Above it = buy, below it = sell.": a line named in a sentence of
+# its own (no verb, no other line), then compared with as "it"
+_LINE_ALONE = rx(r"(?:(?<=^ )|(?<=[.;:!⋄] ))(?:(?P<s>[A-Z]{2,5})(?: ,)? )?(?:the |its )?"
+                 r"(?P<l>\d+ (?:day|week) (?:moving average|sma|ema|ma|average))(?: line)? [.:;⋄]")
+_SIDE_OF_IT = rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))(?:(?:the )?(?:price|close) )?(?P<op>above|below|over"
+                 r"|under) it(?= (?:=|-|:|,)(?!\S))")
+
+
+def _line_said_alone(text: str) -> str:
+    """The comparisons with "it" read as the price against the line said alone before them."""
+    alone = _LINE_ALONE.search(text)
+    if alone is None:
+        return text
+    rest = text[alone.end():]
+    if re.search(r"(?<!\S)\d+ (?:day|week|month)(?!\S)", rest) or not _SIDE_OF_IT.search(rest):
+        return text
+    rest = _SIDE_OF_IT.sub(lambda m: f" price {m.group('op')} the {alone.group('l')}", rest)
+    return text[:alone.end()] + rest
+
+
 def _middle_band_gloss(text: str) -> str:
     """The gloss taken out when its period is the bands' (the only period of days the text says
     elsewhere, or none: the default 20); another period is left to refuse."""
@@ -2763,7 +2783,7 @@ def expand_shorthands(state: ParseState) -> None:
         text = re.sub(r"(?<=the )(?P<w>middle|upper|lower) line(?!\S)", r"\g<w> band", text)
         text = _MIDLINE.sub("middle band", text)
         text = _middle_band_gloss(_band_settings_alone(text))
-    text = period_closes(state, closes_on_weekly_bars(state, text))
+    text = period_closes(state, closes_on_weekly_bars(state, _line_said_alone(text)))
     text = _CROSS_NAMED_AGAIN.sub(_cross_named_again, _FROM_THE_SIDE.sub(r" \g<c> ", text))
     text = _HAS_A_CROSS.sub(
         lambda m: " crosses above " if m.group("up") or m.group("up2") else " crosses below ", text)
