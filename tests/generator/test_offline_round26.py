@@ -494,3 +494,45 @@ def test_a_line_said_alone_then_compared_with_as_it(text: str) -> None:
 
 def test_a_line_said_alone_beside_another_line_is_not_guessed() -> None:
     _refused("HYG, 20 day moving average. Above it = buy, below the 50 day = sell.")
+
+
+# -- a distance said again without its line, the most a trade may lose, small wordings --------
+@pytest.mark.parametrize("text, exit_", [
+    ("TLT: buy when the close is 2% above the 100 SMA, sell when it's 2% below",
+     "price lt sma100-2%"),
+    ("when MDY's 20 day SMA is more than 3% above its 100 day SMA it buys, and when it's more "
+     "than 3% below it sells", "sma20 lt sma100-3%"),
+])
+def test_a_distance_said_again_without_its_line(text: str, exit_: str) -> None:
+    assert _conds(_parse(text).exit) == [exit_]
+
+
+def test_a_distance_without_a_line_beside_two_lines_is_not_guessed() -> None:
+    _refused("buy when the close is 2% above the 100 SMA and 1% above the 50 EMA, sell when it's "
+             "2% below. TLT.")
+
+
+@pytest.mark.parametrize("said", ["nothing over 6% on a trade", "never lose more than 6% per trade",
+                                  "max loss of 6% per trade"])
+def test_the_most_a_trade_may_lose_is_the_stop(said: str) -> None:
+    spec = _parse(f"Buy EEM when the 50-day SMA crosses above the 200-day and sell on the cross "
+                  f"back down. {said}.")
+    assert spec.risk.stop_loss_pct == 6
+
+
+@pytest.mark.parametrize("text", [
+    "Buy IWM when its 10-day EMA crosses above its 30-day EMA, and sell on the reverse cross "
+    "with the same two averages.",
+    "Once more, with the reason: buy IWM when its 10-day EMA crosses above its 30-day EMA; sell "
+    "on the reverse cross.",
+])
+def test_small_wordings_around_a_crossing(text: str) -> None:
+    assert _conds(_parse(text).entry) == ["ema10 crosses_above ema30"]
+
+
+def test_the_regular_rsi_and_once_a_month_at_most() -> None:
+    assert _conds(_parse("Buy QQQ when the regular 14-day RSI is below 25, and sell when the "
+                         "2-day RSI is above 80.").entry) == ["rsi14 lt 25"]
+    spec = _parse("Put my money in whichever was better over the past 3 months, SPY or TLT. "
+                  "Switch once a week at most.")
+    assert spec.schedule == "weekly"

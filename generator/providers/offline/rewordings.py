@@ -408,7 +408,7 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         rf"(?P<n2>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?){{1,9}}) (?:in |of |across |into |for )?"
         rf"(?P<s2>{SYM}(?: (?:,|and|&|/|, and))? (?:{SYM}(?: (?:,|and|&|/|, and))? ){{0,8}}{SYM})"
         r"(?! %)(?!\S)"),
-     lambda m: _grouped_weights(m)),
+     _grouped_weights),
     # "buy on a daily close above the 10-month SMA": a close (every rule is decided on one)
     (rx(rf"on a daily close(?= {_SIDE}(?!\S))"), " on a close "),
     # "the 200 day moving average line": the average
@@ -468,6 +468,25 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(rf"(?:(?<=^ )|(?<=[.;:!⋄] ))(?P<s>{SYM}) (?P<o>only )?(?P<w>when|whenever|if|once)"
         r"(?= .* (?:exit|out|sell|flat|get out)(?!\S))"),
      lambda m: f" buy {m.group('s')} {m.group('o') or ''}{m.group('w')} "),
+    # "I don't want big losses, nothing over 7% on a trade": the stop, said as the most a trade
+    # may lose
+    (rx(r"(?:i don't want (?:big|large|huge) losses ,? )?(?:nothing over|no more than|never more"
+        r" than|never lose more than|don't lose more than|max(?:imum)? loss(?: of)?)"
+        r" (?P<n>\d+(?:\.\d+)?) %(?: loss)? (?:on a trade|per trade|on any trade|on any one"
+        r" trade|on a position|per position)"), r" , stop loss \g<n> % "),
+    # "sell on the reverse cross with the same two averages": the crossing's own lines
+    (rx(r"(?:(?<=cross )|(?<=crossing )|(?<=crossover ))with the same (?:2|two) (?:averages"
+        r"|lines|emas|smas"
+        r"|moving averages|mas)"), " "),
+    # "Once more, with the reason:", "One more time:": the writer saying it again
+    (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?:once more|one more time|again)(?: ,)?(?: with the"
+        r" (?:reason|reasons|numbers|details))? :"), " "),
+    # "the regular 14-day RSI": the RSI of that period
+    (rx(r"(?:regular|normal|standard|usual|plain)(?= \d+ day rsi(?!\S))"), " "),
+    # "Switch once a month at most.": monthly
+    (rx(r"(?:once|one time) a (?P<u>month|week|quarter|year) at (?:most|the most)"),
+     lambda m: {"month": " monthly ", "week": " weekly ", "quarter": " quarterly ",
+                "year": " yearly "}[m.group("u")]),
     # "SPY dropped 4 days in a row? buy it.": the condition asked, then the action
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<c>(?:(?! [.;!?⋄] ).)+?) \? (?:then )?(?P<v>buy|sell)"
         r" (?:it|them)(?= [.;!⋄]| ?$)"), r" \g<c> = \g<v> "),

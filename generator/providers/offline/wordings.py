@@ -2427,6 +2427,24 @@ def _line_said_alone(text: str) -> str:
     return text[:alone.end()] + rest
 
 
+# "buy when the close is 1% above the 50 SMA, sell when it's 1% below": the same line, said once
+_OFFSET_FROM = rx(r"(?P<n>\d+(?:\.\d+)?) % (?P<side>above|below|over|under) (?P<l>(?:the |its )?"
+                  r"\d+ (?:day |week )?(?:sma|ema|moving average|ma|dma|average))")
+_OFFSET_LEFT = rx(r"(?P<s>(?:it is|it's|it|the close is|price is|the price is) (?:more than |over"
+                  r" |at least )?\d+(?:\.\d+)? % (?:above|below|over|under))(?= [.,;⋄]| ?$"
+                  r"| (?:it |i )?(?:sells|buys|sell|buy)(?!\S))")
+
+
+def _offset_said_again(text: str) -> str:
+    """A distance said with no line, after one said from a line: that line."""
+    first = _OFFSET_FROM.search(text)
+    if first is None or len({m.group("l").split()[-2] for m in _OFFSET_FROM.finditer(text)}) != 1:
+        return text
+    line = re.sub(r"^(?:the|its) ", "", first.group("l"))
+    return text[:first.end()] + _OFFSET_LEFT.sub(
+        lambda m: f" {m.group('s')} the {line} ", text[first.end():])
+
+
 def _middle_band_gloss(text: str) -> str:
     """The gloss taken out when its period is the bands' (the only period of days the text says
     elsewhere, or none: the default 20); another period is left to refuse."""
@@ -2783,7 +2801,8 @@ def expand_shorthands(state: ParseState) -> None:
         text = re.sub(r"(?<=the )(?P<w>middle|upper|lower) line(?!\S)", r"\g<w> band", text)
         text = _MIDLINE.sub("middle band", text)
         text = _middle_band_gloss(_band_settings_alone(text))
-    text = period_closes(state, closes_on_weekly_bars(state, _line_said_alone(text)))
+    text = period_closes(state, closes_on_weekly_bars(state, _offset_said_again(
+        _line_said_alone(text))))
     text = _CROSS_NAMED_AGAIN.sub(_cross_named_again, _FROM_THE_SIDE.sub(r" \g<c> ", text))
     text = _HAS_A_CROSS.sub(
         lambda m: " crosses above " if m.group("up") or m.group("up2") else " crosses below ", text)
