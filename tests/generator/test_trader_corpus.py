@@ -367,7 +367,7 @@ the writer's own rule, are set aside only when the rest is a whole strategy (`as
 comma a writer leaves out before what they do; pasted notes with pipes and arrows; weights
 listed apart from their funds; dual momentum said as a comparison ("compare A with B ... and
 hold the winner"); spelled thousands; a speller that keeps the first letter. The rest of the
-corpus gained 19 sentences across 16 read sets, no wrong spec, none lost. Sets 74 and 75
+corpus gained 26 sentences across 19 read sets, no wrong spec, none lost. Sets 74 and 75
 (ordinary users of two kinds), written blind at the start and kept unseen, stayed at 84/99 and
 86/100 (75's one more, 87, is its one wrong spec, read and fixed: "I look at SPY's monthly close.
 If it is above the 10-month average I hold" read the daily close). Set 67 gained 85 -> 87 from
@@ -416,14 +416,14 @@ FLOORS = {"development": 0.99, "held_out": 0.97, "held_out_2": 0.97, "held_out_3
           "held_out_16": 0.78, "held_out_17": 0.7, "held_out_18": 0.56, "held_out_19": 0.97,
           "held_out_20": 0.86, "held_out_21": 0.86, "held_out_22": 0.8, "held_out_23": 0.87,
           "held_out_24": 0.73, "held_out_25": 0.76, "held_out_26": 0.72, "held_out_27": 1,
-          "held_out_28": 0.95, "held_out_29": 0.95, "held_out_30": 0.98, "held_out_31": 0.95,
+          "held_out_28": 0.95, "held_out_29": 0.96, "held_out_30": 0.98, "held_out_31": 0.95,
           "held_out_32": 0.97, "held_out_33": 0.97, "held_out_34": 0.98, "held_out_35": 0.97,
           "held_out_36": 1, "held_out_37": 0.83, "held_out_38": 1, "held_out_39": 0.9,
-          "held_out_40": 0.97, "held_out_41": 0.98, "held_out_42": 0.7, "held_out_43": 1,
-          "held_out_44": 0.78, "held_out_45": 0.86, "held_out_46": 0.93, "held_out_47": 0.91,
+          "held_out_40": 0.97, "held_out_41": 0.98, "held_out_42": 0.72, "held_out_43": 1,
+          "held_out_44": 0.78, "held_out_45": 0.87, "held_out_46": 0.93, "held_out_47": 0.91,
           "held_out_48": 0.98, "held_out_49": 0.97, "held_out_50": 0.92, "held_out_51": 0.95,
-          "held_out_52": 0.97, "held_out_53": 0.96, "held_out_54": 0.95, "held_out_55": 0.68,
-          "held_out_56": 0.97, "held_out_57": 0.95, "held_out_58": 0.8, "held_out_59": 0.9,
+          "held_out_52": 0.97, "held_out_53": 0.96, "held_out_54": 0.96, "held_out_55": 0.71,
+          "held_out_56": 0.97, "held_out_57": 0.95, "held_out_58": 0.8, "held_out_59": 0.91,
           "held_out_60": 0.88, "held_out_61": 0.95, "held_out_62": 0.93, "held_out_63": 0.86,
           "held_out_64": 1, "held_out_65": 0.91, "held_out_66": 0.83, "held_out_67": 0.89,
           "held_out_68": 0.92, "held_out_69": 0.82, "held_out_70": 1, "held_out_71": 1,

@@ -6,7 +6,7 @@ through 2022 so now I only own it while ...", "Since the 2008 crash I stay out o
 tend to rally when stocks sell off, I hold TLT whenever ...". And they remark on it: "I know
 it's slow but I like that it keeps me out of the big crashes.", "I don't need anything fancier
 than that.", "Is that a real strategy or did it make it up?". Read as part of the rule, such
-words sank the text. This module owns setting them aside (listed as ignored), in two passes:
+words sank the text. This module owns setting them aside (listed as ignored), in three passes:
 
 - **an opening** before the rule, one of: a reason ("because ..." / "as ..." up to its comma);
   a story told in the past that ends in "so" ("..., so now", "... so now I ..."); "since the
@@ -14,11 +14,16 @@ words sank the text. This module owns setting them aside (listed as ignored), in
   rule. It may hold verbs of the market ("holding EEM", "when stocks sell off") but no
   comparison, indicator, control, schedule or weight word (`_RULE_WORDS`) and no number but a
   year;
+- **what someone else said or does**, in a sentence before the writer's own rule ("Paul Tudor
+  Jones said ... So I hold SPY while ...", "My brother-in-law buys on the golden cross and it
+  never works for him. I'll do this instead: ..."): kept when it holds a number, a control, a
+  limit or a strategy's name that the writer's rule does not say again (`_ADDS`), unless the
+  writer says their rule replaces it ("instead");
 - **a remark**: a sentence, or the first or last clause of one, that holds no word of trading
   meaning at all (`_MEANING`: no fund, number but a year, indicator, comparison, action, time,
   control, size or limiting word such as "only", "never", "unless", "instead").
 
-Either is set aside only when the rest of the text, without it, is a whole strategy on its own
+Each is set aside only when the rest of the text, without it, is a whole strategy on its own
 (the same parser reads it) and every fund it names is traded by that strategy (when the rest
 says "it", the fund the story named is what it speaks of). What holds a rule ("Since SPY fell
 below its 200-day I ...", "check it every day") stays, and is read or refused as before.
@@ -115,7 +120,6 @@ _MEANING = INDICATOR_WORDS | frozenset(words(
     keep sooner later earlier faster quicker early late"""
 )) | frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(f"{day}s" for day in WEEKDAYS) | (
     frozenset(TITLE_FAMILIES) | _NAMED)
-_CLAUSE_END = r" (?:[.!?;⋄]|$)"
 
 
 def _remarks(text: str) -> list[tuple[int, int, str]]:
@@ -126,7 +130,7 @@ def _remarks(text: str) -> list[tuple[int, int, str]]:
                          r"|\s*$)", text):
         start, body = m.start("s"), m.group("s")
         found.append((start, m.end("s"), body))
-        cuts = [c for c in re.finditer(r" (?:,|but|, but) ", body)]
+        cuts = list(re.finditer(r" (?:,|but|, but) ", body))
         if cuts:
             found.append((start, start + cuts[0].start(), body[:cuts[0].start()]))
             found.append((start + cuts[-1].end() - 1, m.end("s"), body[cuts[-1].end() - 1:]))
@@ -200,10 +204,12 @@ def drop_asides(state: ParseState) -> None:
     for pattern in _OPENINGS:
         for m in reversed(list(pattern.finditer(state.t))):
             said = m.group("s").strip()
-            if _a_story(said):
+            if _a_story(said) and state.t[m.start():m.end()] == m.group(0):
                 _set_aside(state, m.start(), m.end(), said, "the story behind the rule")
     for m in reversed(list(_REPORTED.finditer(state.t))):
         said = m.group("s").strip()
+        if state.t[m.start():m.end()] != m.group(0):
+            continue  # (the text moved under it: a piece after it was set aside)
         after = state.t[m.end():]
         # ("... and it never works for him. I'll do this instead: ...": what the writer's rule
         # replaces may say anything; what it follows from may add nothing)

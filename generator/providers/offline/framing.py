@@ -314,8 +314,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?:can|could|would|will) you )?(?:please )?(?:set up|setup|configure|program|code)"
        rf"(?= {SYM} to (?:buy|trade|go long|sell)(?!\S))"),
     # "..., can you set that up", "can you build this for me?": the request, after the rules
-    rx(r"(?:, |and )?(?:(?:can|could|would|will) you )?(?:please )?(?:set|put|build|code|make|code"
-       r" up) (?:that|this|it) (?:up|together)?(?: for me| for us)?(?: please)?(?: \?)?"
+    rx(r"(?:, |and )?(?:(?:can|could|would|will) you )?(?:please )?(?:set|put|build|make"
+       r"|code(?: up)?) (?:that|this|it) (?:up|together)?(?: for me| for us)?(?: please)?(?: \?)?"
        r"(?= [.!?]| ?$)"),
     # asking to try it: "can I test buying ...", "is it possible to backtest ..."
     rx(r"(?:(?:can|could) (?:i|we|you)|is it possible to|how (?:do|would) i) (?:please )?"
