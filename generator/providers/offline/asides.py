@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.errors import ParseError
 from generator.providers.offline.framing import TITLE_FAMILIES
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
@@ -149,24 +148,18 @@ def _a_remark(piece: str) -> bool:
 def _set_aside(state: ParseState, start: int, end: int, said: str, label: str) -> bool:
     """Take `said` (state.t[start:end]) out when the rest is a whole strategy that trades every
     fund it names."""
-    assert state.subparse is not None
     rest = squash(state.t[:start] + " " + state.t[end:])
     funds = set(re.findall(SYM, said))
-    if funds and not re.search(SYM, rest):
-        rest = f"{' '.join(sorted(funds))} : {rest}"
-    elif len(funds) == 1 and re.match(r" (?:i |we )?[a-z' ]*\b(?:it|its)\b", rest):
+    if len(funds) == 1 and re.match(r" (?:i |we )?[a-z' ]*\b(?:it|its)\b", rest):
         # ("... holding EEM all through 2022 so now i only own it while it is above"):
         # "it" is the fund the story named
         rest = f"{next(iter(funds))} : {rest}"
-    try:
-        spec = state.subparse(rest)
-    except ParseError:
-        return False
-    if not funds <= set(spec.all_symbols()):
+    read = state.read_alone(rest, funds)
+    if read is None:
         return False
     state.ignored.append(said)
     state.understood.append(f"{label}: {said}")
-    state.t = f" {rest} "
+    state.t = f" {read[0]} "
     return True
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.errors import ParseError
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
 from generator.spec import Indicator, IndicatorKind, StrategySpec
@@ -81,18 +80,11 @@ def drop_loose_ideas(state: ParseState) -> None:
         if (not _LOOSE.search(f" {said} ") or _PRECISE.search(f" {said} ")
                 or re.search(r"\d|%", said)):
             continue
-        rest = squash(state.t[:m.start()] + " " + state.t[m.end():])
-        funds = set(re.findall(SYM, said))
-        if funds and not re.search(SYM, rest):
-            # ("I like buying QQQ when it's stretched to the downside. Buy when it closes more
-            # than 5% below ...": the fund the rules trade, named only with the idea)
-            rest = f"{' '.join(sorted(funds))} : {rest}"
-        try:
-            spec = state.subparse(rest)
-        except ParseError:
+        read = state.read_alone(squash(state.t[:m.start()] + " " + state.t[m.end():]),
+                                set(re.findall(SYM, said)))
+        if read is None:
             continue
-        if not funds <= set(spec.all_symbols()):
-            continue
+        rest, spec = read
         if _SELLS.search(f" {said} ") and (spec.exit is None or not spec.exit.flat()):
             continue
         if _RESTRICTS.search(f" {said} ") and not _has_a_trend_measure(spec):

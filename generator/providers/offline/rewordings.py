@@ -176,9 +176,15 @@ def _grouped_weights(m: re.Match[str]) -> str:
     """ "SPY and TLT 50 50" as "50 % SPY , 50 % TLT" (see the rewrite); else unchanged."""
     funds = symbols_in(m.group("s1") or m.group("s2"))
     numbers = re.findall(r"\d+(?:\.\d+)?", m.group("n1") or m.group("n2"))
-    if (len(funds) < 2 or len(funds) != len(numbers) or len(set(funds)) != len(funds)
-            or abs(sum(float(n) for n in numbers) - 100) > 1e-6):
+    if len(funds) < 2 or len(funds) != len(numbers) or len(set(funds)) != len(funds):
         return m.group(0)
+    return _as_weights(numbers, funds) or m.group(0)
+
+
+def _as_weights(numbers: list[str], funds: list[str]) -> str | None:
+    """ "60 % SPY , 40 % AGG" of the shares and funds in order, when the shares add up to 100."""
+    if abs(sum(float(n) for n in numbers) - 100) > 1e-6:
+        return None
     return " " + " , ".join(f"{n} % {f}" for n, f in zip(numbers, funds, strict=True)) + " "
 
 
@@ -186,10 +192,7 @@ def _bare_weights(m: re.Match[str]) -> str:
     """ "60 SPY 40 AGG" as "60 % SPY 40 % AGG" when the numbers add up to 100; else unchanged."""
     tokens = [t for t in m.group("l").split() if t not in (",", "/")]
     numbers = [t for t in tokens if re.fullmatch(r"\d+(?:\.\d+)?", t)]
-    if abs(sum(float(n) for n in numbers) - 100) > 1e-6:
-        return m.group(0)
-    funds = [t for t in tokens if t not in numbers]
-    return " " + " , ".join(f"{n} % {f}" for n, f in zip(numbers, funds, strict=True)) + " "
+    return _as_weights(numbers, [t for t in tokens if t not in numbers]) or m.group(0)
 
 
 # A rule's parts in other ordinary words, rewritten to the words the readers know.

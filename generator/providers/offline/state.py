@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
 from generator.providers.offline.errors import GENERIC, ParseError
-from generator.providers.offline.phrases import consume, take
+from generator.providers.offline.phrases import SYM, consume, take
 from generator.providers.offline.terms import Ind, Op, Title
 from generator.providers.offline.vocabulary import (
     CONSUMED,
@@ -123,6 +123,24 @@ class ParseState:
         if current is not None and current != value:
             raise self.fail(f"two different {what} were given", [source])
         return value
+
+    def read_alone(self, rest: str, funds: set[str]) -> tuple[str, StrategySpec] | None:
+        """The rest of the text, with a piece naming `funds` set aside, read as a whole strategy
+        on its own (by `subparse`), and that strategy: None when it does not read, or trades not
+        every fund the piece named. When the rest names no fund, the piece's are put before it
+        ("I like buying QQQ when it's stretched. Buy when it closes ...": the fund the rules
+        trade, named only in the piece). Used by `ideas` and `asides`."""
+        if self.subparse is None:
+            return None
+        if funds and not re.search(SYM, rest):
+            rest = f"{' '.join(sorted(funds))} : {rest}"
+        try:
+            spec = self.subparse(rest)
+        except ParseError:
+            return None
+        if not funds <= set(spec.all_symbols()):
+            return None
+        return rest, spec
 
     def render(self, tokens: list[str]) -> str:
         """Tokens as the user wrote them (placeholders back to their source text)."""
