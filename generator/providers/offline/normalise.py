@@ -195,7 +195,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      lambda m: f"{m.group(1)} day {'high' if m.group(2).lower() == 'hi' else 'low'}"),
     (r"(?i)\bn a row\b", "in a row"),
     (r"(?i)\b(\d+)\s?mo\b(?= (?:return|retrn|returns|momentum|roc|performance)\b)", r"\1 month"),
-    (r"(?i)\b(\d+(?:\.\d+)?) ?k (?:per|a|each) (trade|position)\b",
+    (r"(?i)\b(\d+(?:\.\d+)?) ?(?:k|grand) (?:per|a|each) (trade|position)\b",
      lambda m: f"{float(m.group(1)) * 1000:g} dollars per {m.group(2)}"),
     (r"(?i)\breads? (below|above|under|over)\b", r"is \1"),
     (r"(?i)\bprotective stop\b", "stop loss"),
@@ -541,7 +541,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "drifts 10 points or more": the band is the number (a weight is checked against it)
     (r"(?i)\b(\d+(?:\.\d+)?) (percentage points|points|pts|percent|%) or more\b", r"\1 \2"),
     # "put 10k in GLD": thousands of dollars said without the dollar sign, after a verb of money
-    (r"(?i)\b(put|invest|place|allocate|use|using|with|spend) (\d+(?:\.\d+)?) ?k\b",
+    (r"(?i)\b(put|invest|place|allocate|use|using|with|spend) (\d+(?:\.\d+)?) ?(?:k|grand)\b",
      lambda m: f"{m.group(1)} {float(m.group(2)) * 1000:g} dollars"),
     # "put $5000 into each of SPY, QQQ and IWM": the amount per position, then the buy
     (r"(?i)(?:\b(?:put|invest|place|allocate)\s+|^\s*)(\d+(?:\.\d+)?) dollars\s+(?:in|into|on)"
@@ -653,6 +653,7 @@ def normalise(text: str, known: set[str] | None) -> str:
     # "five thousand dollars": an amount spelled out, as digits before the rewrites of amounts
     s = _SPELLED_AMOUNT.sub(
         lambda m: " ".join(_join_number_words(re.split(r"[\s-]+", m.group(0).strip()))), s)
+    s = _GRAND.sub(lambda m: " ".join(_join_number_words(m.group(1).split())) + " k", s)
     for pattern_text, replacement in _REWRITES:
         s = re.sub(pattern_text, replacement, s)
     caps_heuristic = any(c.islower() for c in s)
@@ -737,6 +738,10 @@ _ONE_IS_A_WORD = frozenset({"upper", "lower", "middle", "top", "bottom", "other"
 _SPELLED_AMOUNT = re.compile(
     r"(?i)(?<![\w-])(?:(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
     + r"|\d+)[\s-]+(?:and\s+)?){1,5}(?:thousand|hundred)(?=\s+(?:dollars?|bucks|usd)\b)")
+# "ten grand a trade", "5 grand": thousands of dollars in slang, as "10 k" (read with the "k"s)
+_GRAND = re.compile(
+    r"(?i)(?<![\w-])((?:(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+    + r"|\d+(?:\.\d+)?)[\s-]+){1,3})grand\b")
 
 
 def _join_number_words(tokens: list[str]) -> list[str]:

@@ -1,3 +1,4 @@
+
 """The signal family: buy and sell rules over indicators ("buy SPY when ..., sell when ...").
 
 This module owns the path a text takes when it is no portfolio: tagging the text in a fixed
@@ -38,7 +39,7 @@ from generator.providers.offline.rules import (
 )
 from generator.providers.offline.state import ParseState, TextTagger, chain, tagger
 from generator.providers.offline.terms import STATE_OF_CROSS, Cond, Ind, negated_op
-from generator.spec import AllocationKind, StrategySpec
+from generator.spec import AllocationKind, IndicatorKind, StrategySpec
 
 # The order matters: a phrase is tagged by the first step that knows it, so longer and more
 # specific phrases come first ("as long as" is a keyword before "long" can be a verb, "the
@@ -220,6 +221,12 @@ def parse_signal(state: ParseState) -> StrategySpec:
             own = [cond for _, cond in rule if cond.left.symbol is None
                    or cond.left.symbol in traded]  # "buy HYG when HYG closes above ..."
             prev = own[-1] if own else prev
+            if (prev is not None and prev.left.kind in (IndicatorKind.sma, IndicatorKind.ema)
+                    and any(x.left.kind == IndicatorKind.price for x in own)):
+                # ("buy QQQ when it's above the 50 day and the 50 day is above the 200 day. sell
+                # if it drops below the 200"): after a rule on the fund's price and on a moving
+                # average, "it" is the fund bought and sold, not the average last said
+                prev = next(x for x in own if x.left.kind == IndicatorKind.price)
         if c.pieces:
             verb = c.verb
         for k, piece, join in _each_line(state, c.pieces, c.joins, read):

@@ -101,3 +101,6 @@ class Title:
     # bare numbers the title says ("EMA crossover on MDY, 20 over 50"): each must be a setting,
     # a level, a control or a count the rules use
     numbers: list[float] = field(default_factory=list)
+    # those of `numbers` said with a unit of time ("a 10 week trend"): one may be a period said
+    # in weeks, months or years; a bare number ("10 grand a trade") is a length in days or bars
+    numbers_with_unit: list[float] = field(default_factory=list)

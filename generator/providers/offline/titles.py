@@ -458,6 +458,9 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
             # checked against the spec once the rules are read (`check_title`): '"Faber 200":
             # ... above its 200-day moving average', "EMA crossover on MDY, 20 over 50"
             title.numbers.append(float(tok))
+            if re.search(rf"(?<!\S){re.escape(tok)} (?:weeks?|wks?|months?|mos?|years?|yrs?)"
+                         r"(?!\S)", rest):
+                title.numbers_with_unit.append(float(tok))
             ignored.append(tok)
         elif tok not in FILLER and tok not in ("/", "(", ")"):
             ignored.append(tok)
@@ -494,6 +497,7 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
                 # second's)
                 state.title.settings[:0] = title.settings
                 state.title.numbers[:0] = title.numbers
+                state.title.numbers_with_unit[:0] = title.numbers_with_unit
 
 
 # "the guy in the video said the 10 month moving average is all you need. be in SPY when price
@@ -868,17 +872,18 @@ def _families(spec: StrategySpec) -> set[str]:
     return out
 
 
-def _numbers_used(spec: StrategySpec) -> set[float]:
+def _numbers_used(spec: StrategySpec, *, in_units: bool = True) -> set[float]:
     """Every number the spec holds that a title may name: the indicators' settings (a period
-    in days, and in weeks, months or years where it is a whole number of them), the levels and
-    offsets compared with, the controls, the sizes and the rotation's facts, and the count of
-    funds."""
+    in days, and with `in_units` in weeks, months or years where it is a whole number of them),
+    the levels and offsets compared with, the controls, the sizes and the rotation's facts, and
+    the count of funds."""
     out: set[float] = set()
 
     def length(days: int | None) -> None:
         if days is not None:
             out.add(float(days))
-            out.update(float(days // unit) for unit in (5, 21, 252) if days % unit == 0)
+            if in_units:
+                out.update(float(days // unit) for unit in (5, 21, 252) if days % unit == 0)
 
     for ind in spec.indicators():
         length(ind.period)
@@ -947,9 +952,10 @@ def check_title(state: ParseState, spec: StrategySpec) -> None:
                    for c in spec.conditions()):
             problems.append(f"the title says {cross} cross but the rules use none")
     _check_settings(title, spec, problems)
-    numbers_used = _numbers_used(spec)
+    # ("10 grand a trade. Buy QQQ when it closes above the 50-day high": 10 is no 10 weeks)
+    in_units, in_days = _numbers_used(spec), _numbers_used(spec, in_units=False)
     for number in title.numbers:
-        if number not in numbers_used:
+        if number not in (in_units if number in title.numbers_with_unit else in_days):
             problems.append(f"the number {format_number(number)} in the title is not used by the"
                             " rules; say what it is in the rules")
     if problems:

@@ -1761,6 +1761,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?:a|its) (?P<w>golden|death) cross"),
      lambda m: f" on a {m.group('w')} cross" + (
          f" on {m.group('s')} " if m.group("s") != "it" else " ")),
+    # "buy EFA on SPY's golden cross, sell on SPY's death cross": the event of the fund named
+    (rx(rf"(?P<v>on|at|with|after) (?:the |a )?(?P<s>{SYM}) (?P<w>golden|death) cross"),
+     r" \g<v> a \g<w> cross on \g<s> "),
     # "if it drops 10% from my entry or rises 20%": likewise, said with verbs
     (rx(r"(?P<pre>(?:if|when|once) it (?:drops|falls|declines|loses|rises|gains|climbs|jumps)"
         r" (?:by )?\d+(?:\.\d+)? %(?: (?:from|above|below) (?:the |my )?(?:entry|buy|cost"
