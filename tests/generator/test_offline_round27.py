@@ -19,6 +19,7 @@ import pytest
 from corpus_support import conditions_text
 from grid_support import grid as _grid
 from grid_support import parse_stored as _parse
+from grid_support import refused as _refused
 
 from generator.providers.offline import ParseError
 
@@ -102,3 +103,313 @@ def test_it_after_a_rule_on_the_fund_and_an_average_is_the_fund(row: dict[str, s
 ])
 def test_it_stays_the_last_subject_otherwise(text: str, want: list[str]) -> None:
     assert _conds(_parse(text).exit) == want
+
+
+# -- a crossing named with its lines, and said again ----------------------------------------------
+@pytest.mark.parametrize("row", _grid(
+    27, 8,
+    name=["QQQ with a 21/55 EMA crossover.", "21/55 ema cross on QQQ.",
+          "QQQ, 21/55 EMA crossover:"],
+    rule=["Enter on the bullish cross (21 over 55), exit on the bearish cross.",
+          "in on the cross up (21 above 55), out on the cross down",
+          "long on the bull cross (21 > 55), flat on the bear cross"],
+))
+def test_a_crossing_said_again_in_a_bracket(row: dict[str, str]) -> None:
+    spec = _parse(f"{row['name']} {row['rule']}")
+    assert _conds(spec.entry) == ["ema21 crosses_above ema55"]
+    assert _conds(spec.exit) == ["ema21 crosses_below ema55"]
+
+
+@pytest.mark.parametrize("text", [
+    # numbers the text never said before are no restatement: left in, and refused
+    "QQQ with a 21/55 EMA crossover. Enter on the bullish cross (10 over 30), exit on the bearish"
+    " cross.",
+    "Buy EWJ when its 63-day rate of change turns positive (above 5), sell when it drops below 0.",
+])
+def test_a_bracket_that_says_something_new_is_not_dropped(text: str) -> None:
+    _refused(text)
+
+
+def test_turns_positive_said_again_in_a_bracket() -> None:
+    spec = _parse("Buy EWJ when its 63-day rate of change turns positive (above 0), sell when it "
+                  "drops below 0.")
+    assert _conds(spec.entry) == ["roc63 crosses_above 0"]
+
+
+@pytest.mark.parametrize("text", [
+    "Weekly 13/34 SMA crossover on SPY using weekly bars: buy when the 13-week SMA crosses above "
+    "the 34-week SMA, sell when it crosses below.",
+    "weekly 13/34 sma cross on SPY, long on the cross up, out on the cross down",
+    "trade SPY with a weekly 13/34 sma crossover",
+])
+def test_a_weekly_pair_is_of_weekly_lines(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == ["sma13:weekly crosses_above sma34:weekly"]
+    assert _conds(spec.exit) == ["sma13:weekly crosses_below sma34:weekly"]
+
+
+def test_a_weekly_golden_cross_is_still_the_schedule() -> None:
+    spec = _parse("weekly golden cross on SPY")
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    assert spec.schedule.value == "weekly"
+
+
+# -- the events of a golden cross, said as what they are for --------------------------------------
+@pytest.mark.parametrize("row", _grid(
+    27, 10,
+    buy=["gld golden cross (50 sma over 200 sma) to get in,", "GLD golden cross to enter,",
+         "golden cross on GLD for the entry,", "GLD golden cross buy,", "GLD golden cross entry,"],
+    sell=["sell if it ever closes 5% under the 200 day sma", "exit if it closes 5% below the 200"
+          " day sma", "out when it closes more than 5% under the 200-day SMA"],
+))
+def test_a_golden_cross_to_get_in_and_a_close_under_a_line(row: dict[str, str]) -> None:
+    spec = _parse(f"{row['buy']} {row['sell']}")
+    assert spec.symbols == ["GLD"]
+    assert _conds(spec.entry) == ["sma50 crosses_above sma200"]
+    assert _conds(spec.exit) == ["price lt sma200-5%"]
+
+
+def test_a_cross_of_other_lines_in_the_gloss_is_refused() -> None:
+    _refused("gld golden cross (20 sma over 50 sma) to get in, sell if it closes 5% under the "
+             "200 day sma")
+
+
+@pytest.mark.parametrize("text", [
+    "qqq golden cross buy, death cross sell pls",
+    "QQQ golden cross to get in and death cross to get out",
+    "Golden cross on QQQ to get in, death cross to get out.",
+])
+def test_golden_and_death_cross_said_with_their_verbs(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.exit) == ["sma50 crosses_below sma200"]
+
+
+# -- one comparison with two lines; verbs of the writer --------------------------------------------
+@pytest.mark.parametrize("row", _grid(
+    27, 8,
+    subj=["the close is", "it is", "DBC closes", "the price is"],
+    lines=["above both the 50-day and the 200-day moving averages",
+           "above both the 50 day and the 200 day sma", "above both its 50 and 200 day averages"],
+))
+def test_above_both_lines(row: dict[str, str]) -> None:
+    spec = _parse(f"Buy DBC when {row['subj']} {row['lines']}. Sell when it closes below the "
+                  "50-day.")
+    assert _conds(spec.entry) == ["price gt sma200", "price gt sma50"]
+
+
+def test_two_lines_with_one_kind_and_no_both_stay_refused() -> None:
+    _refused("Buy DBC when it is above the 50 day and the 200 day ema. Sell when it closes below "
+             "the 50-day.")
+
+
+@pytest.mark.parametrize("text", [
+    "For IYR I want in when the price crosses above the 200 day SMA and out when it crosses back "
+    "below it.",
+    "IYR: I want to be in when the price crosses above the 200 day SMA and I want out when it "
+    "crosses back below it.",
+    "if IYR crosses above its 200 day sma im in, if it crosses below im out",
+])
+def test_the_writer_wants_in_and_out(text: str) -> None:
+    spec = _parse(text)
+    assert spec.symbols == ["IYR"]
+    assert _conds(spec.entry) == ["price crosses_above sma200"]
+    assert _conds(spec.exit) == ["price crosses_below sma200"]
+
+
+def test_a_notes_condition_held_while_another() -> None:
+    spec = _parse("Connors-style thing I've been paper trading on QQQ: RSI(2) below 5 while price"
+                  " is above the 200 SMA, exit when price closes above the 5-day SMA.")
+    assert _conds(spec.entry) == ["price gt sma200", "rsi2 lt 5"]
+    assert _conds(spec.exit) == ["price gt sma5"]
+
+
+@pytest.mark.parametrize("text", [
+    # a level and a number with nothing compared: still refused
+    "QQQ: RSI(2) below 5 while 200, exit when price closes above the 5-day SMA.",
+])
+def test_a_while_with_nothing_compared_stays_refused(text: str) -> None:
+    _refused(text)
+
+
+@pytest.mark.parametrize("row", _grid(
+    27, 6,
+    rule=["Under 20 I buy, over 80 I sell.", "under 20 i buy , over 80 i sell",
+          "Below 20 I'll buy, above 80 I sell it."],
+))
+def test_a_level_then_what_the_writer_does(row: dict[str, str]) -> None:
+    spec = _parse(f"Use a 5 day RSI on HYG. {row['rule']}")
+    assert _conds(spec.entry) == ["rsi5 lt 20"]
+    assert _conds(spec.exit) == ["rsi5 gt 80"]
+
+
+@pytest.mark.parametrize("text,entry", [
+    ("so basically 3 avgs: buy IEV when 10 day > 30 day > 100 day, sell when the 10 goes under "
+     "the 30", ["sma10 gt sma30", "sma30 gt sma100"]),
+    ("buy IEV when the 20 day ema is above the 50 day ema above the 100 day ema, sell when the 20"
+     " day ema crosses below the 50 day ema", ["ema20 gt ema50", "ema50 gt ema100"]),
+])
+def test_a_chain_of_comparisons(text: str, entry: list[str]) -> None:
+    assert _conds(_parse(text).entry) == entry
+
+
+def test_a_title_count_of_averages_must_match() -> None:
+    _refused("so basically 4 avgs: buy IEV when 10 day > 30 day > 100 day, sell when the 10 goes "
+             "under the 30")
+
+
+@pytest.mark.parametrize("text,exit_", [
+    ("When QQQ closes below the lower Bollinger band I want to buy, and I sell when it gets back "
+     "up to the middle band.", ["price gt bb_middle20"]),
+    ("For GLD please use the MACD with settings 8, 21 and 5. I buy on the crossing of MACD up "
+     "over its signal and I sell on the crossing down.",
+     ["macd[8,21,5] crosses_below macd_signal[8,21,5]"]),
+    ("buy SPY on the crossing of the 50 day sma over the 200 day sma, sell on the crossing of the "
+     "50 day sma under the 200 day sma", ["sma50 crosses_below sma200"]),
+])
+def test_plain_words_of_a_rule(text: str, exit_: list[str]) -> None:
+    assert _conds(_parse(text).exit) == exit_
+
+
+# -- exits and their controls ----------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "HYG mean reversion: buy when the 3-day RSI is below 15. Sell when RSI(3) goes above 80, or "
+    "after 5 days if that hasn't happened.",
+    "buy HYG when the 3-day RSI is below 15; sell when RSI(3) is over 80 or after 5 days if it "
+    "didnt happen",
+])
+def test_a_time_exit_if_the_sell_has_not_happened(text: str) -> None:
+    spec = _parse(text)
+    assert _conds(spec.exit) == ["rsi3 gt 80"]
+    assert spec.risk.max_hold_bars == 5
+
+
+@pytest.mark.parametrize("text", [
+    "Buy SPY on a golden cross and let a 15% trailing stop take me out - the trailing stop is the "
+    "only exit, no death cross sell.",
+    "Buy SPY on a golden cross with a 15% trailing stop. No selling on the death cross.",
+    "Entry: SPY golden cross. Exit: 15% trailing stop only, nothing else.",
+])
+def test_the_control_as_the_only_exit(text: str) -> None:
+    spec = _parse(text)
+    assert spec.exit is None or not spec.exit.conditions
+    assert spec.risk.trailing_stop_pct == 15
+
+
+def test_a_control_named_with_its_size_as_the_only_exit() -> None:
+    spec = _parse("Buy QQQ when it closes at a new 52-week high. A 15% trailing stop is my only "
+                  "sell.")
+    assert spec.risk.trailing_stop_pct == 15
+
+
+@pytest.mark.parametrize("text,days", [
+    ("qqq golden cross entry w/ a 15% trailing stop. also sell on a death cross but not before 20"
+     " days in", 20),
+    ("buy SPY when RSI(2) is below 10, sell when it's above 70 but not within 3 days of the buy",
+     3),
+    ("buy SPY when RSI(2) is below 10, sell when it's above 70, not before 3 days", 3),
+])
+def test_not_before_n_days_is_a_minimum_hold(text: str, days: int) -> None:
+    assert _parse(text).risk.min_hold_bars == days
+
+
+def test_cash_out_early_is_a_target() -> None:
+    spec = _parse("Buy MDY when it closes above its 20-day high, sell if it closes below its "
+                  "20-day low, and cash out early if I'm up 12%.")
+    assert spec.risk.take_profit_pct == 12
+    assert _conds(spec.exit) == ["price lt ll20"]
+
+
+@pytest.mark.parametrize("slot", ["whatever slot isn't filled goes to BIL",
+                                  "any empty slot goes to BIL", "unfilled slots go to BIL"])
+def test_an_empty_slot_of_a_rotation(slot: str) -> None:
+    spec = _parse("Top 2 of VTI, EFA, EEM, GLD, TLT, DBC and VNQ by 12-month return, monthly. "
+                  f"Only hold ones with a positive 12-month return; {slot}.")
+    assert spec.allocation.alternative == "BIL"
+    assert spec.allocation.require_positive_momentum
+
+
+def test_a_volatility_target_for_the_whole_thing() -> None:
+    spec = _parse("60/40 SPY/IEF, rebalanced monthly, but scale the whole thing to target 10% "
+                  "annual volatility.")
+    assert spec.allocation.target_volatility_pct == 10
+
+
+# -- what surrounds the rule --------------------------------------------------------------------
+@pytest.mark.parametrize("row", _grid(
+    27, 8,
+    rule=["QQQ trend filter: own QQQ while it's above the 200-day simple moving average, otherwise"
+          " sit in cash.", "hold QQQ while it's above its 200 day sma, sell when it's below."],
+    after=["I used to check this by hand every evening and got tired of it.",
+           "We used to check it by hand every weekend.",
+           "I used to watch it every morning."],
+))
+def test_a_habit_the_writer_used_to_have(row: dict[str, str]) -> None:
+    spec = _parse(f"{row['rule']} {row['after']}")
+    assert _conds(spec.entry) == ["price gt sma200"]
+    assert spec.schedule.value == "daily"
+
+
+@pytest.mark.parametrize("text", [
+    # a habit that says a trade is no remark
+    "hold SPY while it's above the 200 day. I used to buy it every month.",
+])
+def test_a_habit_of_trading_is_read(text: str) -> None:
+    _refused(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I'm 68 and I manage my own IRA now that my advisor retired. I'd like to keep the money in VTI"
+    " as long as it stays above its 200-day moving average, and move out to cash when it drops "
+    "below that.",
+    "My dad's rule from the 80s, which I'd like to test on VTI: be in the market when the price is"
+    " above the 200-day, sell when it is below.",
+    "since the early '90s I hold VTI while above the 200 day, sell below",
+    "Copying a rule from a blog I follow: own VTI when its price is higher than its average price"
+    " over the last 200 days, and go flat when it's lower.",
+])
+def test_stories_possessions_and_decades(text: str) -> None:
+    spec = _parse(text)
+    assert spec.symbols == ["VTI"]
+    assert _conds(spec.entry) == ["price gt sma200"]
+
+
+def test_a_decade_is_no_level() -> None:
+    _refused("sell SPY when RSI is in the 70s")
+
+
+@pytest.mark.parametrize("text", [
+    "Buy VNQ when the 20-day SMA crosses above the 100-day SMA. Exit once price closes more than "
+    "2% below the 100-day SMA, I don't want to get shaken out by small dips.",
+])
+def test_a_reason_for_an_offset(text: str) -> None:
+    assert _conds(_parse(text).exit) == ["price lt sma100-2%"]
+
+
+@pytest.mark.parametrize("text,period", [
+    ("3 month sma trend on DBC, in when the price is above it, out when below", 63),
+    ("200 day trend on DBC", 200),
+    ("DBC 10 month sma trend, long above, flat below", 210),
+])
+def test_a_trend_named_as_the_whole_strategy(text: str, period: int) -> None:
+    spec = _parse(text)
+    assert _conds(spec.entry) == [f"price gt sma{period}"]
+    assert _conds(spec.exit) == [f"price lt sma{period}"]
+
+
+def test_a_trend_named_beside_other_rules_is_checked_as_a_title() -> None:
+    _refused("50 day ema trend on QQQ: buy when RSI is under 30, sell above 70")
+
+
+@pytest.mark.parametrize("text", [
+    "boglehead 3 fund: vti 50, efa 30, agg 20. rebalance once a yr",
+    "boglehead 3 fund: vti 50, efa 30, agg 20. rebalance every yr",
+])
+def test_a_year_said_short(text: str) -> None:
+    assert _parse(text).schedule.value == "yearly"
+
+
+def test_nobody_of_them_is_none_of_them() -> None:
+    spec = _parse("Each 3 months I choose the best one from VNQ, GLD, DBC and TIP by the return of"
+                  " the last 3 months, and if nobody of them is positive I keep BIL.")
+    assert spec.allocation.alternative == "BIL"
+    assert spec.allocation.require_positive_momentum

@@ -250,11 +250,12 @@ def extract_alternative(state: ParseState) -> None:
 # "target 10% volatility", "size positions to 12% annual volatility", "a 10% vol target"
 _VOL = r"(?:annual(?:ised|ized)? |annual |yearly )?(?:volatility|vol)"
 _SIZED_TO = (r"(?:(?:sized|sizing|sizes|size|scaled|scale|scales|scaling) (?:it |them "
-             r"|(?:the |my |each )?"
-             r"(?:position |positions |exposure ))?to )?")
+             r"|everything |(?:the |my |each )?"
+             # ("but scale the whole thing to target 10% annual volatility")
+             r"(?:position |positions |exposure |whole thing |portfolio |whole portfolio ))?to )?")
 _A_YEAR = r"(?: a year| per year| per annum| annual(?:ly|ised|ized)?| yearly)?"
 TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
-    rx(rf"(?:, )?(?:and |with )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:s|ing)? for)"
+    rx(rf"(?:, )?(?:and |with |but )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:s|ing)? for)"
        rf" (?:a |an )?{_VOL} (?:of |at )?{NUMP}{_A_YEAR}"),
     # "with exposure dialed up or down so the whole thing aims for 8% volatility per year"
     rx(r"(?:, )?(?:and |with )?(?:the )?(?:exposure|position|positions|size|weights?)"
@@ -262,7 +263,7 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
        r"(?: so)?(?: that)? (?:the whole thing|the portfolio|it|everything|the whole portfolio)"
        rf" (?:aims|targets|runs) (?:for |at )?(?:about |around |roughly )?{NUMP}(?: annual"
        rf"(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"),
-    rx(rf"(?:, )?(?:and |with )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for)"
+    rx(rf"(?:, )?(?:and |with |but )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for)"
        rf" (?:a |an )?{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"),
     # ("scale total exposure to a 12% annual volatility target")
     rx(r"(?:, )?(?:and |with )?(?:size|sizing|scale|scaling|scaled|sized)(?: each| the| my)?"

@@ -21,7 +21,9 @@ words sank the text. This module owns setting them aside (listed as ignored), in
   writer says their rule replaces it ("instead");
 - **a remark**: a sentence, or the first or last clause of one, that holds no word of trading
   meaning at all (`_MEANING`: no fund, number but a year, indicator, comparison, action, time,
-  control, size or limiting word such as "only", "never", "unless", "instead").
+  control, size or limiting word such as "only", "never", "unless", "instead"); a habit the
+  writer "used to" have may name when they had it ("I used to check this by hand every evening
+  and got tired of it.": no schedule of the rule).
 
 Each is set aside only when the rest of the text, without it, is a whole strategy on its own
 (the same parser reads it) and every fund it names is traded by that strategy (when the rest
@@ -85,7 +87,7 @@ def _a_story(opening: str) -> bool:
     if opening.startswith(("since", "after", "ever since")):
         # "since the 2008 crash", "after getting stuck in EEM": an event or what the writer did
         return bool(_PAST.search(padded) or re.search(r"(?:19|20)\d\d|crash|bear market|covid"
-                                                      r"|recession|bubble", opening))
+                                                      r"|recession|bubble|ties\b", opening))
     return True  # "because ...": a reason
 
 
@@ -136,13 +138,29 @@ def _remarks(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+# what the writer used to do by hand ("I used to check this by hand every evening and got tired
+# of it."): a habit of the past, whose time words name no schedule of the rule
+_HABIT = re.compile(r"(?:i|we) used to ")
+_HABIT_TIME = frozenset(words(
+    """every each day days daily week weeks weekly month months monthly evening evenings
+    morning mornings night nights weekend weekends"""))
+
+
+_POSSESSIVE = frozenset({"my", "our", "your", "their", "his", "her"})
+
+
 def _a_remark(piece: str) -> bool:
     tokens = [w for w in piece.split() if w not in (",", "-", "(", ")", ":", "'", '"')]
     if len(tokens) < 2:
         return False
+    allowed = _HABIT_TIME if _HABIT.match(piece) else frozenset()
     return not any(
-        w in _MEANING or w.startswith("⟦") or w == "%" or re.fullmatch(SYM, w)
-        or (re.search(r"\d", w) and not re.fullmatch(r"(?:19|20)\d\d", w)) for w in tokens)
+        (w in _MEANING and w not in allowed
+         # ("I manage my own IRA now that my advisor retired.": "own" of a possession)
+         and not (w == "own" and k and tokens[k - 1] in _POSSESSIVE))
+        or w.startswith("⟦") or w == "%" or re.fullmatch(SYM, w)
+        or (re.search(r"\d", w) and not re.fullmatch(r"(?:19|20)\d\d", w))
+        for k, w in enumerate(tokens))
 
 
 def _set_aside(state: ParseState, start: int, end: int, said: str, label: str) -> bool:

@@ -178,7 +178,8 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (rx(rf"{_BREAKS}(?: through)?"), "b?"),
     (rx(r"(?:makes|make|hits|hit|sets|set|reaches|reach|prints|print|touches|touch|tags|tag"
         r"|closes at|is at|(?:gets|get|comes|come|goes|go|moves|move|returns|return|reverts"
-        r"|revert|snaps|snap)(?: back)? to)(?! (?:least|most|or)(?!\S))(?: a)?(?: fresh| new)?"),
+        r"|revert|snaps|snap)(?: back)?(?: up)? to)(?! (?:least|most|or)(?!\S))(?: a)?"
+        r"(?: fresh| new)?"),
      "new"),
     (rx(r"(?:rises|rise|climbs|climb|rallies|rally|bounces|bounce|jumps|jump)(?: back)?(?: up)?"
         r" to"), "mu"),
@@ -685,7 +686,9 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
         if direction is not None and op.code in ("c?", "ca", "cb"):
             op = Op(direction)
         said_left = left is not None
-        left, right = _complete(left, pronoun, right, prev, closes=reader.closes)
+        # ("sell if it closes 5% under the 200 day": the close said before the offset)
+        closes = reader.closes or any(t in ("closes", "closed") for t in before)
+        left, right = _complete(left, pronoun, right, prev, closes=closes)
         oscillators = [i.kind.value for i in state.inds.values() if i.kind in _OSCILLATORS]
         if (not said_left and prev is not None and left.kind == IndicatorKind.price
                 and not isinstance(right, Ind) and oscillators):

@@ -113,7 +113,8 @@ def cross_pair(text: str) -> str:
 # strategy, with no rule said of it but a sell rule after it. The first average is the faster:
 # buy when it crosses above the slower (and, with no sell rule, sell on the cross back)
 # ("10wk/30wk MA cross on VTI": weekly averages, the unit said once or with each period)
-_CROSSOVER = (r"(?:the |a |an )?(?:(?P<a>\d+)(?: (?P<ua>day|week|wk)s?)? / (?P<b>\d+)"
+_CROSSOVER = (r"(?:the |a |an )?(?P<wk>weekly )?(?:(?P<a>\d+)(?: (?P<ua>day|week|wk)s?)? / "
+              r"(?P<b>\d+)"
               r"(?: (?P<u>day|week|wk)s?)? (?P<k>sma|ema|ma|dma"
               r"|simple moving average|exponential moving average|moving average)"
               r"(?: moving average)? (?:crosses over|cross|crossing)|(?P<g>golden cross)"
@@ -159,6 +160,8 @@ def named_crossover(text: str) -> str:
     rest = _SIDES_SAID.sub(" ", f"{text[:m.start()]} {text[m.end():]}")
     syms = m.group("syms")
     kept = (m.groupdict().get("with") or "") + " "
+    if m.group("wk") and (m.group("g") or m.group("m")):
+        kept += "weekly "  # ("weekly golden cross on SPY": the schedule, read as before)
     if m.group("g"):
         return f"{text[:m.start()]} buy {syms} on the golden cross{kept}{rest[m.start() + 1:]}"
     if m.group("m"):
@@ -168,7 +171,9 @@ def named_crossover(text: str) -> str:
     units = {("week" if u == "wk" else u) for u in (m.group("ua"), m.group("u")) if u}
     if len(units) > 1:
         return text  # "10 day / 30 week": two units, left to be refused
-    unit = units.pop() if units else "day"
+    # ("weekly 10/30 EMA cross on QQQ": the averages of weekly bars)
+    weekly = m.group("wk") or f" {text[:m.start()].rstrip()}".endswith(" weekly")
+    unit = units.pop() if units else "week" if weekly else "day"
     return (f"{text[:m.start()]} buy {syms} when the {m.group('a')} {unit} {kind} crosses above"
             f" the {m.group('b')} {unit} {kind}{kept}{rest[m.start() + 1:]}")
 
@@ -291,7 +296,10 @@ def pair_crossings(text: str) -> str:
     if int(a) >= int(b):
         return text
     kind = _KIND.get(kind, "ema" if "exponential" in kind else "sma")
-    unit = "week" if unit in ("week", "wk") else "day"
+    # ("Weekly 13/34 SMA crossover on SPY using weekly bars: ..."): the pair on weekly bars
+    weekly = re.search(rf"(?<!\S)(?:weekly {a} / {b}|weekly (?:bars|candles|charts?|closes))(?!\S)",
+                       text)
+    unit = "week" if unit in ("week", "wk") or weekly else "day"
 
     def said(side: str, m: re.Match[str]) -> str | None:
         if m.groupdict().get("a") is not None and (m.group("a"), m.group("b")) != (a, b):

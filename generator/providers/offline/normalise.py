@@ -140,7 +140,23 @@ _HALVES = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
 _PAIR_IN_BRACKETS = re.compile(r"(?i)\b(ema|sma)\s*\(\s*(\d+)\s*\)\s*/\s*\1\s*\(\s*(\d+)\s*\)")
 _DECADES = {"2": "twenties", "3": "thirties", "4": "forties", "5": "fifties", "6": "sixties",
             "7": "seventies", "8": "eighties", "9": "nineties"}
+_DECADES = {"0": "nineteen-hundreds", "1": "tens", "2": "twenties", "3": "thirties",
+            "4": "forties", "5": "fifties", "6": "sixties", "7": "seventies", "8": "eighties",
+            "9": "nineties"}
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+    # "my dad's rule from the 80s", "since the 1990s": a decade, told as history (no number of a
+    # rule: "RSI in the 30s" is left as it is)
+    (r"(?i)\b(?:(?:(?<=from the )|(?<=since the )|(?<=during the )|(?<=back in the )"
+     r"|(?<=of the ))(?:early |late |mid )?(?:'|’)?([6-9]0)|(?:early |late |mid )?19([0-9]0))'?s\b",
+     lambda m: _DECADES[(m.group(1) or m.group(2))[0]]),
+    # "rebalance once a yr": a year
+    (r"(?i)\b(a|every|each|per|one|1|the|next|last|past) yrs?\b", r"\1 year"),
+    # "if nobody of them is positive": none of them
+    (r"(?i)\b(?:nobody|no one|not one|noone) of (them|those|the funds|these)\b", r"none of \1"),
+    # "if its below im out": "i'm" typed without its apostrophe, in lower case only (a capital
+    # "IM" may be a ticker)
+    (r"(?<![\w'])im(?= (?:in|out|long|flat|buying|selling|holding|done|going|gonna|fine|ok|not)\b)",
+     "i'm"),
     # dictated punctuation: "below thirty comma sell when ... seventy period" (never "holding
     # period", "lookback period", "the RSI period")
     (r"(?i)\s+comma\b", " ,"),

@@ -243,7 +243,12 @@ ROT_POSITIVE = [
        rf"|park in|be in|go into|rotate to|rotate into) (?:the )?(?P<alt>{SYM}|cash)"),
     # "top 2 ..., rest in SHY": what is not picked waits there (a rotation always picks its top N,
     # so a rest exists only with the positive filter)
-    rx(r"(?:, )?(?:and )?(?:the )?rest (?:in|to|into|goes to|go to|sits in|parked in)"
+    # ("whatever slot isn't filled goes to BIL", "any empty slot goes to SHY": the same)
+    rx(r"(?:, )?(?:and )?(?:(?:the )?rest|(?:(?:any|every|each|an|the|whatever|whichever)"
+       r"(?: empty| unfilled| open| unused| leftover)?|empty|unfilled|unused|leftover)"
+       r" (?:slot|slots|spot|spots)(?: (?:that|which))?"
+       r"(?: (?:isn't|is not|aren't|are not|isnt|arent) (?:filled|used|taken))?)"
+       rf" (?:in|to|into|goes to|go to|sits in|parked in|is parked in|moves to|stays in)"
        rf" (?P<alt>{SYM}|cash)"),
     # "never hold anything with negative 6-month momentum, that money goes to BIL"
     rx(r"(?:; |, )?(?:and )?(?:never|don't|do not) (?:hold|own|buy) (?:anything|any (?:pick|one|etf"

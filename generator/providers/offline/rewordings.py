@@ -197,6 +197,49 @@ def _bare_weights(m: re.Match[str]) -> str:
 
 # A rule's parts in other ordinary words, rewritten to the words the readers know.
 PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "buy IEV when 10 day > 30 day > 100 day": a chain of comparisons, each pair in turn
+    (rx(r"(?P<a>(?:the )?(?:price|close|\d+ (?:day|week)(?: (?:sma|ema|ma|dma))?|(?:sma|ema) \d+))"
+        r"(?P<is> is)? (?P<o>>|<|above|below|over|under) (?P<b>(?:the )?(?:\d+ (?:day|week)(?:"
+        r" (?:sma|ema|ma|dma))?|(?:sma|ema) \d+)) (?:and )?(?P=o) (?P<c>(?:the )?(?:\d+ (?:day"
+        r"|week)(?: (?:sma|ema|ma|dma))?|(?:sma|ema) \d+))"),
+     r" \g<a>\g<is> \g<o> \g<b> and \g<b>\g<is> \g<o> \g<c> "),
+    # "and cash out early if I'm up 12%": a take-profit, "early" only says it comes before the
+    # rule's own sell
+    (rx(r"(?:(?<=out )|(?<=sell )|(?<=exit )|(?<=it ))early(?= (?:if|when|once)(?!\S))"), " "),
+    # "also sell on a death cross but not before 20 days in": the sell waits for a minimum hold
+    (rx(r"(?:but )?(?:not|never) (?:before|until|till|sooner than|earlier than|within)"
+        r"(?: the first)? (?P<n>\d+) (?:days|trading days|bars|sessions)(?: in"
+        r"| (?:after|of) (?:the |my )?(?:buy|entry|buying)"
+        r"| after (?:i|we) (?:buy|bought|get in|got in)| of holding| held)?(?= [.;,⋄!]| ?$)"),
+     r" but hold at least \g<n> days "),
+    # "Under 20 I buy, over 80 I sell.": a bare level, then what the writer does at it
+    (rx(r"(?:(?<=^ )|(?<=[.:;,⋄!] ))(?P<d>under|below|over|above|<|>) (?P<n>\d+(?:\.\d+)?)"
+        r"(?: ,)? (?:i |we |i'll |we'll )?(?:will )?(?P<v>buy|sell)(?: it)?(?= [.:;,⋄!]| ?$)"),
+     lambda m: f" {m.group('v')} when it is {m.group('d')} {m.group('n')} "),
+    # "I buy on the crossing of MACD up over its signal": the crossing said as a noun
+    (rx(r"(?:on |at )?(?:the |a )?(?:crossing|cross|crossover) of (?P<x>(?:the )?macd(?: line)?"
+        r"|(?:the )?\d+ day (?:sma|ema|moving average)) (?P<d>(?:up )?(?:over|above)|(?:down )?"
+        r"(?:under|below)) (?P<y>(?:its |the )?signal(?: line)?|(?:the )?\d+ day (?:sma|ema"
+        r"|moving average))"),
+     lambda m: f" when {m.group('x')} crosses"
+               f" {'above' if m.group('d').endswith(('over', 'above')) else 'below'}"
+               f" {m.group('y').replace('its ', 'the ')} "),
+    # "enter on the bullish cross (21 over 55)", "turns positive (above 0)": what was just said,
+    # said again in a bracket (only when its numbers were said before it, in its order)
+    (rx(r"\( (?:(?P<a>\d+) (?:over|above|>|x|crosses above|crosses over|under|below|<"
+        r"|crosses below|crosses under) (?P<b>\d+)|(?P<z>(?:above|over|>|below|under|<)"
+        r" (?:0|zero))) \)"),
+     lambda m: " " if (m.group("z") and re.search(
+         r"(?:positive|negative|above 0|below 0|above zero|below zero) $", m.string[:m.start()]))
+        or (m.group("a") and re.search(rf"(?<!\S){m.group('a')}(?!\S).{{0,60}}?"
+                                       rf"(?<!\S){m.group('b')}(?!\S)", m.string[:m.start()]))
+        else m.group(0)),
+    # "QQQ: RSI(2) below 5 while price is above the 200 SMA, exit when ...": a note's bare
+    # condition, and the one it holds while, both of the buy (as "and" joins them)
+    (rx(rf"(?:(?<=^ )|(?<=[.:;⋄] ))(?P<a>(?:the )?(?:rsi|price|close)(?: \d+)?(?: is)? {_SIDE}"
+        rf" \d+(?:\.\d+)?) while(?= (?:the )?(?:price|close|it|{SYM})(?: is| closes| trades)?"
+        rf" (?:{_SIDE}|<|>) )"),
+     r" \g<a> and"),
     # "if it closed above the 50 day sma i'm long, if it closed below it i go to cash": the
     # comma a writer left out between the condition and what they then do (only where the
     # condition ends on what it compares with: "... it is strong and i buy" is left)
@@ -354,8 +397,8 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r" |totally )?out(?: of (?:it|them|the position|the market))?(?: completely| entirely)?"
         r"(?= [,.;!?⋄]| ?$)"), " sell "),
     # "I'd like to sell it and wait": what follows the sell says nothing more
-    (rx(r"(?P<v>sell|exit|get out)(?P<o> it| them)? and (?:wait|sit tight|sit back|relax|chill)"
-        r"(?= [,.;!?⋄]| ?$)"), r" \g<v>\g<o> "),
+    (rx(r"(?P<v>sell|exit|get out)(?P<o> it| them| everything| all| all of it)? and (?:wait"
+        r"|sit tight|sit back|relax|chill)(?= [,.;!?⋄]| ?$)"), r" \g<v>\g<o> "),
     # "the 50-day average price", "the average closing price of the last 200 days": the
     # moving average
     (rx(r"(?P<n>\d+) day average (?:closing )?price"), r" \g<n> day average "),

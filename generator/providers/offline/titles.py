@@ -663,7 +663,7 @@ def _line_kind(word: str) -> IndicatorKind:
     return IndicatorKind.ema if word.startswith(("ema", "exp")) else IndicatorKind.sma
 
 
-_LINE_COUNT = re.compile(r"(?<!\S)(?P<n>[2-4]) (?:line|lines|averages|emas|smas|mas"
+_LINE_COUNT = re.compile(r"(?<!\S)(?P<n>[2-4]) (?:line|lines|averages|emas|smas|mas|avgs|dmas"
                          r"|moving averages)(?!\S)")
 
 

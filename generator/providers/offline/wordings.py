@@ -53,6 +53,9 @@ from generator.providers.offline.vocabulary import (
 )
 from generator.spec import Condition
 
+# the words of a way in, beside an event ("golden cross entry", "golden cross to get in")
+_IN_WORDS = frozenset({"entry", "entries", "buy", "get in", "enter"})
+
 # "when the 50 day high breaks / is taken out": the price breaks through that level
 _LEVEL_BREAKS = re.compile(
     r"(?<!\S)(?P<lvl>(?:the |a )?\d+ (?:day|week) (?P<w>high|low))"
@@ -485,8 +488,19 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:a |the )?time (?:stop|exit)(?: of| :| =| at| after)? (?P<n>\d+) (?:bars?|days?"
         r"|sessions?|trading days?)"), r" sell after \g<n> days "),
     # "MDY golden cross entry, death cross exit": the events each rule is on
-    (rx(r"(?P<e>golden cross|death cross) (?P<r>entry|entries|exit|exits)(?!\S)"),
-     lambda m: f" {'buy' if m.group('r').startswith('entr') else 'sell'} on the {m.group('e')} "),
+    # ("gld golden cross to get in", "qqq golden cross buy, death cross sell")
+    # ("Entry: SPY golden cross. Exit: ...": the event a label names)
+    (rx(rf"(?P<r>entry|entries|buy|exit|sell) : (?P<s>{SYM} )?(?:on )?(?:the |a )?"
+        r"(?P<e>golden cross|death cross)(?= [,.;⋄]| ?$)"),
+     lambda m: f" {'buy' if m.group('r') in _IN_WORDS else 'sell'} {m.group('s') or ''}on the"
+               f" {m.group('e')} "),
+    # (a gloss of the cross's lines between stays for `crosses` to check)
+    (rx(rf"(?P<e>golden cross|death cross)(?: (?:on|for|in) (?P<s>{SYM}))?(?P<g> \( [^()]{{1,60}}"
+        r" \))? (?:(?P<r>entry|entries|exit|exits)|(?:(?P<r3>buy|sell)|(?:to|for|as) (?:the |my"
+        r" |an |a )?(?P<r2>get in|enter|entry|buy|get out|exit|sell))(?= [,.;:⋄]| and | ?$))"),
+     lambda m: f" {'buy' if (m['r'] or m['r2'] or m['r3']) in _IN_WORDS else 'sell'}"
+               f"{' ' + m.group('s') if m.group('s') else ''} on the {m.group('e')}"
+               f"{m.group('g') or ''} "),
     # "QQQ, two ways in: either ...": the buy, its conditions any of them
     (rx(r"(?:\d+|two|three|several|multiple) ways (?:in|to get in|to enter|to buy)(?: :| -)?"
         r"(?= either(?!\S))"), " buy when "),
@@ -520,8 +534,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?:to|before (?:i|we|it) (?:can )?)(?= (?:buy|get in|enter)(?!\S))"), " "),
     # "the average price over the last 200 days": the 200-day average (in months: that many
     # months, read as the months' trading days)
-    (rx(r"the average (?:price|close|closing price|closes|prices)? ?(?:over|of|for|across) the"
-        r" (?:last|past|previous|prior) (?P<n>\d+) (?P<u>days|weeks|months|trading days)"),
+    (rx(r"(?:the|its) average (?:price|close|closing price|closes|prices)? ?(?:over|of|for"
+        r"|across) the (?:last|past|previous|prior) (?P<n>\d+)"
+        r" (?P<u>days|weeks|months|trading days)"),
      lambda m: f" the {m.group('n')} {m.group('u').removeprefix('trading ').rstrip('s')}"
                " average "),
     # "... sell it when it closes under that average": the average said before
@@ -533,8 +548,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
                 if int(m.group("a")) + int(m.group("b")) == 100 else m.group(0))),
     # "or get out after ten days if that doesn't happen": the time exit after the others
     (rx(r"(?P<t>after \d+ (?:days|trading days|bars|sessions)) if (?:that|it|this) (?:doesn't"
-        r"|does not|hasn't|has not|didn't|did not) (?:happen|hit|come|trigger)(?: first| by then"
-        r"| yet)?(?= [.,;!⋄]| ?$)"), r" \g<t> "),
+        r"|does not|hasn't|has not|didn't|did not|hasnt|didnt) (?:happen|happened|hit|come"
+        r"|trigger|triggered|fired|been hit)(?: first| by then| yet)?(?= [.,;!⋄]| ?$)"),
+     r" \g<t> "),
     # "the 12 day ema crossing above the 26 day ema ... is the buy, and the other way around is
     # the sell": the opposite crossing
     (rx(r"(?:the )?other way (?:around|round)(?= is (?:the|my|a) (?:sell|exit))"),
@@ -710,6 +726,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      " , never sell "),
     (rx(r"(?:i )?(?:really )?(?:don't|do not|dont) want (?:any|a) (?:sell|exit) (?:rule|signal)"
         r"(?: at all)?"), " never sell "),
+    # ("- the trailing stop is the only exit, no death cross sell": the control named again)
+    (rx(r"(?:(?:-|,) )?(?:the |my )?(?<!% )(?<!percent )(?:trailing stop|stop loss|stop"
+        r"|profit target|target|take profit) (?:is|will be) (?:my|the) only (?:sell|exit"
+        r"|way out)(?: rule| signal)?(?= [.,;!⋄]| ?$)"), f" , {NO_OTHER_EXIT} "),
+    # "no death cross sell", "no selling on the death cross": the opposite crossing is no exit
+    (rx(r"(?:(?:and|but|,) )?(?:no|not|never) (?:(?:sell|selling|exit|exiting) on (?:the |a )?"
+        r"(?:death cross|opposite cross|cross back|cross down)|death cross (?:sell|exit|selling))"
+        r"(?= [.,;!⋄]| ?$)"), f" , {NO_OTHER_EXIT} "),
     (rx(r"(?:is|as) (?:my|the) only (?:sell|exit|way out)(?: rule| signal)?(?= [.;!⋄]| ?$)"
         r"|(?:, )?(?:and )?(?:that's|that is|thats|that|this is|it's|it is) (?:my|the|our) only"
         r" (?:way out|exit|sell)(?: rule| signal)?(?= [.;!⋄]| ?$)"), f" , {NO_OTHER_EXIT} "),
@@ -1088,8 +1112,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?<=\d )(?:, )?at the same time(?= [,.;!⋄]| ?$)"),
      lambda m: m.group(0) if " or " in m.string or " and " not in m.string else " "),
     # "Exit: 8% trailing stop only.": the control is the only exit
+    # ("... profit target only, nothing else.": the small talk has taken "nothing else")
     (rx(r"(?P<c>trailing stop|stop loss|stop|take profit|profit target|target) only"
-        r"(?= [.;!⋄]| ?$)"), rf" \g<c> , {NO_OTHER_EXIT} "),
+        r"(?= [.;!⋄]| ?$| , [.;!⋄]| , ?$)"), rf" \g<c> , {NO_OTHER_EXIT} "),
     # "I want both a 5% stop loss and an 8% trailing stop", "on top of that I'd like an 8% stop":
     # a request for the controls that follow
     (rx(r"(?:(?:on top of that|in addition|additionally|also|and)(?: ,)? )?(?:i want|i'd like"
@@ -1351,17 +1376,20 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "but I don't want to be shaken out too quickly, so": the reason for a minimum hold
     (rx(r"(?:, )?(?:but )?(?:i |we )?(?:don't|do not|dont) want to (?:be |get )?(?:(?:shaken"
         r"|stopped|whipsawed|chopped|kicked) out(?: too (?:quickly|early|soon|fast))?|whipsawed"
-        r"|chopped up)(?: ,)?(?: so)?"),
+        r"|chopped up)(?: (?:by|on) (?:every |each |the |a |any )?(?:small |little |minor |tiny"
+        r" |normal |short )?(?:dips?|wiggles?|moves?|noise|pullbacks?|drops?|blips?))?(?: ,)?"
+        r"(?: so)?"),
      " , "),
     (rx(r"to avoid (?:false|early|bad|premature|needless) (?:exits|signals|trades|entries"
         r"|whipsaws|sells)(?: ,)?"), " "),
-    # "drops 5% below its 20-day moving average": is that far below it
-    (rx(r"(?:drops|falls|dips|sinks|slides|slips|trades|goes|gets|moves|sits|closes)(?: more"
+    # "drops 5% below its 20-day moving average": is that far below it (a close stays a close:
+    # "sell if it closes 5% under the 200 day" after a golden cross is the fund's price)
+    (rx(r"(?:drops|falls|dips|sinks|slides|slips|trades|goes|gets|moves|sits|(?P<c>closes))(?: more"
         r" than| over)? (?P<n>\d+(?:\.\d+)? %) (?P<d>below|under)"),
-     r" is \g<n> \g<d> "),
-    (rx(r"(?:rises|climbs|jumps|trades|goes|gets|moves|pops|sits|closes)(?: more than)?"
+     lambda m: f" {'closes' if m.group('c') else 'is'} {m.group('n')} {m.group('d')} "),
+    (rx(r"(?:rises|climbs|jumps|trades|goes|gets|moves|pops|sits|(?P<c>closes))(?: more than)?"
         r" (?P<n>\d+(?:\.\d+)? %) (?P<d>above|over)"),
-     r" is \g<n> \g<d> "),
+     lambda m: f" {'closes' if m.group('c') else 'is'} {m.group('n')} {m.group('d')} "),
     # "Ticker IWM - entry when ... - exit when ... - size $10,000 per trade": labels after dashes
     (rx(r"- (?P<l>entry|exit|size|sizing|stop|risk|target)(?= )"), r" . \g<l> "),
     # "I don't want any other sell signal, just an 8% trailing stop to get me out", "I don't
@@ -1958,10 +1986,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         rf" {BB_STD_WORDS} bollinger(?: bands?)?"),
      r" \g<w> bollinger band ( \g<p> , \g<k> ) "),
     # "if it closes above the high i want in, ... i want out": buy, sell
-    (rx(r"(?P<kw>when|whenever|if|once) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we) ).)+?)(?: ,)? (?:i|we)"
-        r" (?:want|wanna|want to be|would like to be|am|'m|'d be|would be|get|go) (?P<d>in|out)"
-        r"(?= [.;,!⋄]| and |\s*$)"),
+    (rx(r"(?P<kw>when|whenever|if|once) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we|i'm|we're) ).)+?)"
+        r"(?: ,)? (?:(?:i|we) (?:want|wanna|want to be|would like to be|am|'m|'d be|would be|get"
+        r"|go)|i'm|we're) (?P<d>in|out)(?= [.;,!⋄]| and |\s*$)"),
      lambda m: f" {'buy' if m.group('d') == 'in' else 'sell'} {m.group('kw')} {m.group('cond')} "),
+    # "For IYR I want in when ... and out when ...": the same, said before the condition
+    (rx(r"(?:i|we) (?:want|wanna|would like|'d like)(?: to be| to get| to go)? (?P<d>in|out)"
+        r"(?= (?:when|whenever|if|once|as soon as|on)(?!\S))"),
+     lambda m: f" {'buy' if m.group('d') == 'in' else 'sell'} "),
     # "every time rsi(2) < 5": whenever
     # (not a size's "$3,000 each time." said as a sentence of its own)
     (rx(r"(?:every time|each time|any time)(?! [.;:!⋄](?!\S))"), " whenever "),
@@ -2127,7 +2159,8 @@ _LINE = (r"(?:the |its )?\d+ (?:days?|weeks?)(?: (?:simple |exponential )?(?:sma
 # "its 50-day and its 200-day moving averages": the kind said once, in the plural, for both
 _PLURAL_KIND = re.compile(r" (?P<k>(?:simple |exponential )?(?:sma|ema|moving average|average|ma"
                           r"|dma))s$")
-_BOTH = rx(rf"(?P<subj>(?:the )?price|it|{SYM})(?P<verb> (?:is|closes|trades|stays|holds))?"
+_BOTH = rx(rf"(?P<subj>(?:the )?price|(?:the )?close|it|{SYM})"
+           r"(?P<verb> (?:is|closes|trades|stays|holds))?"
            rf" (?P<op>above|below|over|under) (?:both )?(?P<a>{_LINE}|(?:the |its )?\d+(?= and))"
            rf" and (?P<b>{_LINE})"
            # ("... above the 50 day and the 50 day is above the 200 day": a clause of its own)
@@ -2156,6 +2189,10 @@ def _both_lines(text: str) -> str:
         plural = _PLURAL_KIND.search(b)
         if plural is not None and _bare_line(a):
             a, b = f"{a} {plural.group('k')}", b[: plural.start()] + f" {plural.group('k')}"
+        kind = re.search(r"\d (?:days?|weeks?) (?P<k>.+)$", b)
+        if " both " in m.group(0) and kind is not None and _bare_line(a):
+            # ("above both the 50 day and the 200 day sma": the kind said once, after "both")
+            a = f"{a} {kind.group('k')}"
         if _bare_line(a) != _bare_line(b) or (a.endswith("s") and not _bare_line(a)):
             return m.group(0)
         lines[:] = [a, b]
@@ -2273,8 +2310,9 @@ _EVENT_WHILE = re.compile(r"(?<!\S)(on (?:a|an|the) (?:(?! [,.;:⋄] | as long a
 _LINE_NAMED = (r"(?:a |the |my |its )?(?:simple |basic |classic |plain )?(?P<n>\d+)"
                r"(?= (?:day|week|month|sma|ema|ma|dma|moving average)(?!\S))"
                r"(?: (?P<u>day|week|month))?(?: (?P<k>sma|ema|ma|dma|moving average))?")
-_FILTER_NAME = (r"(?: trend)? (?:filter|timing|trend following|trend model|timing model|model)"
-                r"(?: strategy| system| rule)?")
+_FILTER_NAME = (r"(?:(?: trend)? (?:filter|timing|trend following|trend model|timing model|model)"
+                # ("3 month sma trend on DBC, in when the price is above it, out when below")
+                r"| trend)(?: strategy| system| rule)?")
 _TREND_FILTER = [
     rx(rf"{_LINE_NAMED}{_FILTER_NAME} (?:on|for|with) (?P<s>{SYM})"),
     rx(rf"(?P<s>{SYM}) {_LINE_NAMED}{_FILTER_NAME}"),
@@ -2306,9 +2344,9 @@ def _named_channel(text: str) -> str:
 _SIDE_IN = r"(?:long|in|buy|own it|hold it|invested|be long|be in)"
 _SIDE_OUT = r"(?:out|flat|sell|cash|in cash|exit|be out|be flat|go to cash)"
 _SIDE_WHEN = r"(?: when| if| while)?(?: it is| price is| the price is)?"
-_BARE_SIDES = rx(rf"(?:, |and )?(?:{_SIDE_IN}{_SIDE_WHEN} above|above (?:=|- >|→|:) {_SIDE_IN}"
-                 rf"|{_SIDE_OUT}{_SIDE_WHEN} below|below (?:=|- >|→|:) {_SIDE_OUT})"
-                 r"(?= [.,;⋄]| ?$)")
+_BARE_SIDES = rx(rf"(?:, |and )?(?:{_SIDE_IN}{_SIDE_WHEN} above(?: it)?|above (?:=|- >|→|:)"
+                 rf" {_SIDE_IN}|{_SIDE_OUT}{_SIDE_WHEN} below(?: it)?|below (?:=|- >|→|:)"
+                 rf" {_SIDE_OUT})(?= [.,;⋄]| ?$)")
 # "ema 21 filter": the kind said before the period
 _KIND_FIRST = re.compile(r"(?<!\S)(?P<k>sma|ema|ma|dma) (?P<n>\d+)(?= (?:day )?(?:trend )?filter)")
 
@@ -2776,6 +2814,7 @@ def dropped_words(before: str, after: str) -> list[str]:
 
 # every rewrite of wordings into the words the readers know, in the order they run: the
 # rewordings' lists first (`rewordings`), then this module's own
+
 _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     *TERSE_NOTES, *ROTATION_WORDS, *PLAIN_WORDS, *_SAME_AS)
 
