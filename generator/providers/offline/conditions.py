@@ -710,6 +710,14 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
             resolved = _undirected_cross(op, left, right, role)
         if resolved is None:
             raise _Refused("the direction of the comparison is unclear (say above or below)")
+        crossing = (Operator.crosses_above, Operator.crosses_below)
+        if (not said_left and not pronoun and prev is not None and prev.op in crossing
+                and resolved in (Operator.gt, Operator.lt) and left == prev.left
+                and right == prev.right and reader.toks and reader.toks[0].startswith("⟦o")
+                and not closes and len(piece) == len(reader.toks)):
+            # ("macd line crosses above zero buy, below zero sell"): the verb left out is the
+            # crossing said before, the other way
+            resolved = crossing[resolved == Operator.lt]
         possessive = re.search(r"(?<!\S)(?:its|own|their)(?!\S)", text) is not None
         state.read_on += [ReadSide(replace(side, symbol=None), role, side.symbol, possessive)
                           for side in (left, right) if isinstance(side, Ind)]

@@ -740,9 +740,11 @@ def _without_personal_numbers(text: str) -> str:
 
 
 def _is_chatter(text: str) -> bool:
+    # ("I'm 63.": two words, one of them the writer's age)
+    said = len([w for w in text.split() if w not in ".!?,"])
     text = _without_personal_numbers(text)
     tokens = [w for w in text.split() if w not in ".!?,"]
-    return len(tokens) >= 2 and all(
+    return said >= 2 and bool(tokens) and all(
         w in FILLER or w in _CONNECTIVES or w == "1"  # "a nice simple one to start with"
         or (w.replace("'", "").isalpha() and _meaningless([w]) and w not in _CHATTER_STOP)
         for w in tokens
@@ -1566,6 +1568,19 @@ PERSONAL_NUMBER = rx(
     r"|(?<=i'm )\d{2}(?: years old| yo)?(?= [.,;!⋄]| and | with | ?$)"
     r"|(?<=i am )\d{2}(?: years old| yo)?(?= [.,;!⋄]| and | with | ?$)"
     r"|(?:retire|retired|retiring) (?:at|by) \d{2}(?! (?:%|percent|days?|weeks?|months?)(?!\S))"
+    # ("My husband and I are 61 and 63", "(she's 6)", "my mother is 81", "at my age (74)",
+    # "Retired nurse here, 72.", "Retired, 69.", "(the FIRE crowd, 41)")
+    r"|(?<=i are )\d{2}(?: and \d{2})?(?= [.,;!⋄)]| and | with | ?$)"
+    r"|(?<=we are )\d{2}(?: and \d{2})?(?= [.,;!⋄)]| and | with | ?$)"
+    r"|(?:she's|he's|she is|he is|they're|they are) \d{1,2}(?: and \d{1,2})?(?: years old)?"
+    r"(?= [.,;!⋄)]| and | ?$)"
+    r"|(?:my |our |her |his )(?:mother|father|mom|mum|dad|wife|husband|son|daughter|partner"
+    r"|grandmother|grandfather|kid|child) is \d{1,2}(?= [.,;!⋄)]| and | ?$)"
+    r"|at (?:my|our|her|his) age(?: \( \d{2} \)| of \d{2})"
+    r"|(?<=here , )\d{2}(?= [.,;!⋄)]| ?$)|(?<=retired , )\d{2}(?= [.,;!⋄)]| ?$)"
+    r"|(?<=crowd , )\d{2}(?= [.,;!⋄)]| ?$)"
+    # ("our investment club (six of us, ...)", "a 529 for each kid": a college savings plan)
+    r"|\d+ of us|(?:a|our|my|the) 529(?: plans?| accounts?)?"
     # the account's size ("I've got a $50k account"): the rules size each position themselves
     r"|(?:a|my|our|the) \d+(?:\.\d+)? dollars? (?:account|portfolio|ira|nest egg)"
     # the money the writer has ("I have $20k in savings", "I've got $10,000 from my

@@ -7,9 +7,9 @@ This module owns `read_time_exits` and `read_min_holds`. Each reads a clause (th
 punctuation) as a bag of words over a closed lexicon rather than as one more pattern:
 
 - a time exit (`read_time_exits`, after the risk patterns, on what they left): exactly one
-  holding period (a number and a unit: days, weeks or months, a month being 21 trading days), a
-  verb that closes the position or holds it, and otherwise only words of holding and filler. A
-  "then sell" said as its own clause right after the period is part of it;
+  holding period (a number and a unit: days, weeks, months or years, a month being 21 trading
+  days and a year 252), a verb that closes the position or holds it, and otherwise only words of
+  holding and filler. A "then sell" said as its own clause right after the period is part of it;
 - a minimum hold (`read_min_holds`, before the minimum-hold patterns): exactly one holding
   period, a sell that waits ("don't sell until", "during the first") or a hold of at least the
   period ("hold at least 10 days before any sell", "hold min 3 days"), and otherwise only
@@ -29,7 +29,7 @@ from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, UNIT_DAYS, words
 
 _UNIT_BARS = {u: UNIT_DAYS[u] for u in words(
-    "day days bar bars session sessions week weeks month months")}
+    "day days bar bars session sessions week weeks month months year years")}
 _PERIOD = re.compile(r"(?<!\S)(?P<n>\d+) (?:trading |market )?(?P<u>" + "|".join(_UNIT_BARS)
                      + r")(?!\S)")
 _CLOSES = frozenset(words("sell sells selling sold exit exits exiting close out dump bail"))
@@ -48,7 +48,7 @@ _THEN_CLOSE = re.compile(r"^(?:and )?(?:then )?(?:just )?(?:sell|exit|get out|cl
 
 
 # "hold for a week", "sell a month later": one unit
-_ONE_UNIT = re.compile(r"(?<!\S)(?:a|an|one) (?P<u>day|week|month)(?!\S)")
+_ONE_UNIT = re.compile(r"(?<!\S)(?:a|an|one) (?P<u>day|week|month|year)(?!\S)")
 
 
 def _bars(clause: str) -> int | None:

@@ -86,8 +86,44 @@ _THEIR_VERB = {"buys": "buy", "sells": "sell", "gets in": "buy", "gets out": "se
                "owns": "own"}
 
 
+# a whole rule told as what someone else does: "A YouTuber keeps EEM only while ...", "Some
+# fintwit account holds the top 1 of ...", "My friend puts $2,500 into EEM every time ...",
+# "A podcast guy said he only buys EEM when ...", "He picks the single best one and goes to TLT
+# if ...": the someone, then a verb of theirs, said as the writer's imperative
+_SOMEONE = (r"(?:(?:a|an|my|the|this|that|some|our|one|his|her) (?:[a-z'&-]+ ){0,4}?(?:guy|friend"
+            r"|youtuber|coworker|uncle|dad|father|brother|sister|mom|mother|poster"
+            r"|(?:fintwit|twitter|x|reddit|youtube|tiktok|instagram|substack|discord) account"
+            r"|person|author|trader|blogger|podcaster|investor|redditor|commenter|member|user"
+            r"|teacher|mentor|neighbor|neighbour|boss|colleague)(?: 's)?|he|she|someone"
+            r"|somebody)(?: (?:on|in|from|at) (?:a |an |the )?[a-z'-]+(?: [a-z'-]+)?)?")
+_THEIR_WAY = rx(
+    rf"(?P<who>{_SOMEONE})(?: (?:said|says|told me|explained|claims|wrote|writes)(?: that)?"
+    r" (?:he|she|they))?(?P<adv>(?: (?:only|just|always|simply|then|also|now))*)"
+    r" (?P<v>buys|sells|holds|keeps|puts|splits|rotates|trades|runs|switches|dumps|picks"
+    r"|checks|rebalances|owns|goes|gets|exits|enters|invests|moves|takes it off|takes profits"
+    r"|adds)(?!\S)")
+_THEIR_IMPERATIVE = {"takes it off": "sell it", "takes profits": "take profits"}
+
+
+def _their_way(text: str) -> str:
+    """The rule someone else follows, said as the writer's own (see `_THEIR_WAY`)."""
+    def said(m: re.Match[str]) -> str:
+        verb = m.group("v")
+        verb = _THEIR_IMPERATIVE.get(verb) or (verb[:-2] if verb.endswith(("ches", "shes"))
+                                               else verb[:-2] if verb == "goes" else verb[:-1])
+        return f" {m.group('adv').strip()} {verb} "
+
+    told = _THEIR_WAY.sub(said, text)
+    if told is text:
+        return text
+    # ("a friend splits his money evenly", "he keeps it to a quarter of his account")
+    return re.sub(r"(?<!\S)(?:his|her|their) (?=(?:money|account|portfolio|capital|cash|funds)"
+                  r"(?!\S))", "the ", told)
+
+
 def retell_in_present(state: ParseState) -> None:
     state.t = _THEY_DO.sub(lambda m: f" {_THEIR_VERB[m.group('v')]} ", state.t)
+    state.t = squash(_their_way(state.t))
     text = state.t
     if not _TOLD.search(text):
         return

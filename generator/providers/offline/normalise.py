@@ -564,7 +564,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r" each of\b",
      r"\1 dollars per position : buy"),
     # "put 10000 dollars in GLD": the buy, with that amount
-    (r"(?i)\b(?:put|putting|invest|investing|place|allocate)\s+(\d+(?:\.\d+)?) dollars\s+"
+    (r"(?i)\b(?:put|puts|putting|invest|invests|investing|place|allocate)\s+(\d+(?:\.\d+)?)"
+     r" dollars\s+"
      r"(?:(?:each|every) time\s+|per trade\s+)?(?:in|into|on) (?!" + _NOT_A_TICKER + r")"
      r"([A-Za-z]{2,5})\b",
      r"buy \2 with \1 dollars per position"),

@@ -500,6 +500,14 @@ def try_weights(state: ParseState) -> StrategySpec | None:
     t = consume([PAIR, PAIR_REV], t, pair)
     if not weights:
         return None
+    # ("40% AGG and 10% each in SPY, MDY, ...": the funds in the order the text names them)
+    said = state.t
+
+    def said_at(sym: str) -> int:
+        m = re.search(rf"(?<!\S){re.escape(sym)}(?!\S)", said)
+        return m.start() if m else len(said)
+
+    weights = {sym: weights[sym] for sym in sorted(weights, key=said_at)}
     state.t = t
     symbols = list(weights)
     parts = [f"{format_number(round(weights[s] * 100, 4))}% {s}" for s in symbols]

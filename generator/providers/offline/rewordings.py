@@ -196,7 +196,20 @@ def _bare_weights(m: re.Match[str]) -> str:
 
 
 # A rule's parts in other ordinary words, rewritten to the words the readers know.
+_SHARE_WORDS = {"a quarter": "25 %", "a third": "33.33 %", "half": "50 %", "a fifth": "20 %",
+                "a tenth": "10 %"}
 PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "and only hold it while ...": a hold is only while its condition holds anyway
+    (rx(r"only(?= (?:hold|holds|own|owns|keep|keeps) (?:it|them|each one|each) (?:while|when"
+        r"|whenever|as long as)(?!\S))"), " "),
+    # "rotate ... and switches every week": the schedule of the rotation's switch
+    (rx(r"(?:switch|switches|switching|swap|swaps)(?= (?:every|each|once a) (?:week|month"
+        r"|quarter|year)(?!\S))"), " rebalance "),
+    # "he keeps it to a quarter of his account": the size of each position
+    (rx(r"(?:keep|keeps|limit|limits|cap|caps) (?:it|them|each (?:trade|position)|the position"
+        r"|positions) to (?P<n>\d+(?:\.\d+)? %|a quarter|a third|half|a fifth|a tenth) of (?:the"
+        r"|my|our) (?:account|portfolio)"),
+     lambda m: f" with {_SHARE_WORDS.get(m['n'], m['n'])} of the account per position "),
     # "buy IEV when 10 day > 30 day > 100 day": a chain of comparisons, each pair in turn
     (rx(r"(?P<a>(?:the )?(?:price|close|\d+ (?:day|week)(?: (?:sma|ema|ma|dma))?|(?:sma|ema) \d+))"
         r"(?P<is> is)? (?P<o>>|<|above|below|over|under) (?P<b>(?:the )?(?:\d+ (?:day|week)(?:"

@@ -209,9 +209,9 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 # "sell after holding for 5 days", "exit after 10 trading days", "hold each trade for 3 days"
 _HOLD_UNITS = {"day": 1, "days": 1, "bar": 1, "bars": 1, "session": 1, "sessions": 1,
-               "week": 5, "weeks": 5, "month": 21, "months": 21}
+               "week": 5, "weeks": 5, "month": 21, "months": 21, "year": 252, "years": 252}
 _HOLD_N = (r"(?P<n>\d+) (?:trading )?(?P<u>days|day|bars|bar|sessions|session|weeks|week|months"
-           r"|month)")
+           r"|month|years|year)")
 # where a time exit ends: a period followed by more words of its clause ("sell after 3 days
 # above the 5-day average") is not a time exit, and its words must not fall to another rule
 _TIME_EXIT_END = (r"(?= [,;.⋄!?:-]| ?$| (?:and|or|but|then|no|regardless|anyway|whichever|if"
