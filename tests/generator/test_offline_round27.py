@@ -413,3 +413,174 @@ def test_nobody_of_them_is_none_of_them() -> None:
                   " the last 3 months, and if nobody of them is positive I keep BIL.")
     assert spec.allocation.alternative == "BIL"
     assert spec.allocation.require_positive_momentum
+
+
+# -- sets 78 to 81, written blind and read in this round ---------------------------------------
+@pytest.mark.parametrize("life", [
+    "I'm 58 and hoping to retire in about seven years.", "My husband and I are 61 and 63.",
+    "Retired nurse here, 72.", "Retired, 69.", "My mother is 81 and I manage her savings now.",
+    "We have a 529 for each kid, but this is our taxable account.",
+    "Our investment club (six of us, mostly retired engineers) voted on this.",
+])
+def test_the_writers_age_and_family_carry_no_number_of_the_rule(life: str) -> None:
+    spec = _parse(f"{life} 60% SPY and 40% AGG, rebalanced once a year.")
+    assert spec.allocation.weights == {"SPY": 0.6, "AGG": 0.4}
+
+
+@pytest.mark.parametrize("after", ["I'm 63.", "Simple is better at my age (74).",
+                                   "(she's 6)"])
+def test_an_age_said_after_the_rule(after: str) -> None:
+    spec = _parse(f"Hold SPY while it's above its 200-day SMA, sell when it's below. {after}")
+    assert _conds(spec.entry) == ["price gt sma200"]
+
+
+def test_a_number_said_as_a_level_is_no_age() -> None:
+    # ("I'm 30" is an age; "RSI is 30" stays the rule's level)
+    spec = _parse("buy SPY when RSI is under 30, sell when it's over 70. I'm 30.")
+    assert _conds(spec.entry) == ["rsi14 lt 30"]
+
+
+@pytest.mark.parametrize("text,entry", [
+    ("A YouTuber keeps EEM only while its weekly close is above the 40-week SMA and dumps it on a"
+     " weekly close below that line.", ["price:weekly gt sma40:weekly"]),
+    ("My friend puts $2,500 into EEM every time its RSI(2) is below 5 and sells when RSI(2) goes "
+     "above 50.", ["rsi2 lt 5"]),
+    ("A podcast guy said he only buys EEM when SPY is above its 200-day, and he sells EEM when SPY"
+     " falls below it.", ["price@SPY gt sma200@SPY"]),
+    ("My coworker buys GLD when it closes above its 50-day SMA and sells when it closes below.",
+     ["price gt sma50"]),
+])
+def test_a_rule_told_as_what_someone_else_does(text: str, entry: list[str]) -> None:
+    assert _conds(_parse(text).entry) == entry
+
+
+def test_someone_elses_account_size_is_the_size() -> None:
+    spec = _parse("A friend's version of RSI-2 on QQQ: buy when RSI(2) is below 5, sell when it's "
+                  "above 95, and he keeps it to a quarter of his account.")
+    assert spec.allocation.fraction == 0.25
+
+
+def test_an_account_is_not_a_someone() -> None:
+    spec = _parse("QQQ: in when the 20-day EMA crosses over the 50-day EMA, out when the 20 falls"
+                  " back under the 50. Only 30% of my account goes into it.")
+    assert spec.allocation.fraction == 0.3
+
+
+@pytest.mark.parametrize("opinion", [
+    "My fear is what happens when bonds and stocks drop together like in 2022.",
+    "Not sure about all that duration risk.", "I'm fine sitting in cash in between.",
+    "Kind of twitchy but I'm curious.", "It backtested fine for him, apparently.",
+    "The part I don't like is the turnover.",
+])
+def test_an_opinion_beside_the_rule_is_set_aside(opinion: str) -> None:
+    spec = _parse(f"Hold GLD while it's above its 200-day moving average and sell when it isn't. "
+                  f"{opinion}")
+    assert _conds(spec.exit) == ["price lt sma200"]
+
+
+@pytest.mark.parametrize("text", [
+    # an opinion that says a rule, a level or a control is read, and refused here
+    "Hold GLD while it's above its 200-day moving average and sell when it isn't. I'm not sure "
+    "about a 10% stop.",
+    "Hold GLD while it's above its 200-day moving average and sell when it isn't. I worry, so "
+    "only buy on Mondays.",
+])
+def test_an_opinion_that_says_a_rule_is_not_set_aside(text: str) -> None:
+    _refused(text)
+
+
+@pytest.mark.parametrize("text,check", [
+    ("I wish to hold TLT only while its price is above the mobile average of 100 days, otherwise"
+     " I prefer to stay out.", "price gt sma100"),
+    ("Buy HYG when it has risen 4 days in succession, sell when it has fallen 2 days in "
+     "succession.", "up_streak ge 4"),
+    ("Make buy of QQQ when the RSI of 14 days is under 30 and make sell when it is over 70.",
+     "rsi14 lt 30"),
+    ("Buy IEF when RSI 2 is inferior to 10, and sell when the price closes superior to the average"
+     " of 5 days.", "rsi2 lt 10"),
+    ("The strategy should buy MDY only if SPY is over his 200-days line and MDY itself is over "
+     "the 50-days line; sell MDY when it is under the 50-days line.", "price@SPY gt sma200@SPY"),
+    ("Buy TIP when the histogram of the MACD is bigger than zero and sell it when it is smaller "
+     "than zero.", "macd_hist gt 0"),
+    ("I would buy EFA when its price of closing is above the upper band of Bollinger and I would"
+     " sell it when it is under the middle band.", "price gt bb_upper20"),
+    ("Buy VTI when it is 5% below of the average of 20 days and sell when it returns above of the"
+     " average.", "price lt sma20-5%"),
+])
+def test_words_of_writers_of_other_languages(text: str, check: str) -> None:
+    assert check in _conds(_parse(text).entry)
+
+
+@pytest.mark.parametrize("text,stop,take", [
+    ("hyg: buy rsi(14) < 30, sell rsi(14) > 70, tp 10% sl 5%", 5, 10),
+    ("efa close > 100d high buy, tp 15 sl 6", 6, 15),
+    ("buy spy when price crosses above 50 sma, 5% stop loss 15% take profit", 5, 15),
+    ("buy IWM when it's up three days in a row, take profit at five percent stop at four percent",
+     4, 5),
+])
+def test_two_controls_of_a_note(text: str, stop: float, take: float) -> None:
+    spec = _parse(text)
+    assert (spec.risk.stop_loss_pct, spec.risk.take_profit_pct) == (stop, take)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("qqq 50/200 golden cross buy, death cross sell", "sma50 crosses_below sma200"),
+    ("gld: golden x in, death x out, hard stop -10%", "sma50 crosses_below sma200"),
+    ("buy mdy after 4 down days in a row, out when it's up 2 in a row", "up_streak ge 2"),
+    ("buy ief when 20 sma crosses over 50 sma, sell when 20 dips under 50",
+     "sma20 crosses_below sma50"),
+    ("iwm macd histogram crosses above zero -> buy, crosses below -> sell",
+     "macd_hist crosses_below 0"),
+    ("gld: macd line crosses above zero buy, below zero sell", "macd crosses_below 0"),
+    ("hold spy as long as it's over the 1y sma, plus a 15% trailing stop", "price lt sma252"),
+])
+def test_terse_notes(text: str, want: str) -> None:
+    assert want in _conds(_parse(text).exit)
+
+
+def test_a_level_left_out_is_no_level_but_zero() -> None:
+    _refused("buy IWM when RSI crosses above 30 and sell when it crosses below")
+
+
+@pytest.mark.parametrize("text,weights", [
+    ("tip/ief/shy equal 3 way, rebalnce semi annually",
+     {"TIP": 1 / 3, "IEF": 1 / 3, "SHY": 1 / 3}),
+    ("3 fund: vti 60 efa 20 agg 20, rebal if drift > 3 pct", {"VTI": 0.6, "EFA": 0.2, "AGG": 0.2}),
+    ("Equal 20% slices of SPY, EFA, EEM, VNQ and IEF, rebalanced monthly.",
+     {s: 0.2 for s in ("SPY", "EFA", "EEM", "VNQ", "IEF")}),
+    ("Someone on Bogleheads described a Coffeehouse-style mix: 40% AGG and 10% each in SPY, MDY, "
+     "IWM, EFA, EEM and VNQ, rebalanced annually.",
+     {"AGG": 0.4, **{s: 0.1 for s in ("SPY", "MDY", "IWM", "EFA", "EEM", "VNQ")}}),
+])
+def test_portfolios_in_other_words(text: str, weights: dict[str, float]) -> None:
+    spec = _parse(text)
+    assert list(spec.symbols) == list(weights)
+    assert spec.allocation.weights == pytest.approx(weights)
+
+
+@pytest.mark.parametrize("idle", ["falling back to BIL if none of them is positive",
+                                  "and hold BIL if none of them is positive",
+                                  "defaulting to BIL if none of them is positive"])
+def test_where_a_rotation_waits(idle: str) -> None:
+    spec = _parse(f"Once a quarter, move into whichever of VTI, EFA and TLT has the best 12-month "
+                  f"return, {idle}.")
+    assert spec.allocation.alternative == "BIL"
+    assert spec.allocation.require_positive_momentum
+
+
+@pytest.mark.parametrize("text,alt", [
+    ("If VTI's weekly close is above its 30-week average I want to be in it, and if the weekly "
+     "close is below, move me to BIL.", "BIL"),
+    ("Please hold VTI while its price is above the 10-month simple moving average; otherwise sit "
+     "in BIL until it gets back above.", "BIL"),
+])
+def test_where_a_rule_waits(text: str, alt: str) -> None:
+    assert _parse(text).allocation.alternative == alt
+
+
+@pytest.mark.parametrize("text", [
+    "Buy VTI when it's above its 200 day average and sell after one year.",
+    "Buy VTI when it's above its 200 day average and sell after 1 year.",
+])
+def test_a_year_held(text: str) -> None:
+    assert _parse(text).risk.max_hold_bars == 252

@@ -192,7 +192,9 @@ SWITCH = rx(
 
 
 SWITCH_ALONE = rx(
-    r"(?:then )?(?:switch|move|rotate|flip|swap)(?: out)?(?: of it)?(?: everything| it| the money)?"
+    # ("move me to BIL": the writer's money)
+    r"(?:then )?(?:switch|move|rotate|flip|swap)(?: out)?(?: of it)?(?: everything| it| the money"
+    r"| me| us| my money| our money)?"
     rf" (?:to|into|over to) (?P<alt>{SYM})(?= [,;.⋄]| ?$)"
 )
 

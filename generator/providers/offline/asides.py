@@ -163,6 +163,38 @@ def _a_remark(piece: str) -> bool:
         for k, w in enumerate(tokens))
 
 
+# an opinion of the writer's, said beside the rule: "My fear is what happens when bonds and
+# stocks drop together like in 2022.", "Not sure about all that duration risk.", "I worry it
+# just catches falling knives", "Kind of twitchy but I'm curious.", "Got it from a REIT blog.",
+# "It backtested fine for him, apparently.", "The part I don't like is the turnover.": it opens
+# with the words of a feeling, a belief or a source, and says nothing a rule is made of
+_OPINION = re.compile(
+    r"(?:(?:my|our|the) (?:only )?(?:fear|worry|concern|issue|problem|hope|guess|thinking"
+    r"|reasoning|logic) is|(?:i'm|i am|we're|we are) (?:not sure|unsure|curious|nervous"
+    r"|worried|scared|fine|ok|okay|happy|aware|comfortable|confident|hoping)|not sure"
+    r"|(?:i|we) (?:worry|fear|hope|know|guess|suppose|feel|wonder|think that's|think this is"
+    r"|think it's)|kind of|sort of|(?:it|this|that) (?:works|worked|backtested|backtests|looks"
+    r"|seems|sounds|did)|(?:got|took|found|read|saw) (?:it|this|that) (?:from|on|off|in)"
+    r"|the part (?:i|we) (?:like|don't like|love|hate|dislike)|honestly|apparently|works for"
+    r" (?:him|her|them|me))(?!\S)")
+# what an opinion may not say: the words of a rule
+_OPINION_STOP = INDICATOR_WORDS | frozenset(words(
+    """above below under over beneath cross crosses crossed crossing crossover stop stops target
+    targets trailing rebalance rebalanced rebalancing every each weight weights equal equally
+    percent daily weekly monthly quarterly yearly annually average averages line band bands
+    buy buys sell sells selling hold holds own owns exit exits enter short trade trades rotate
+    switch invest only never unless except instead instead size position positions"""))
+
+
+def _an_opinion(piece: str) -> bool:
+    if not _OPINION.match(piece):
+        return False
+    return not any(
+        w in _OPINION_STOP or w.startswith("⟦") or w == "%" or re.fullmatch(SYM, w)
+        or (re.search(r"\d", w) and not re.fullmatch(r"(?:19|20)\d\d", w))
+        for w in piece.split())
+
+
 def _set_aside(state: ParseState, start: int, end: int, said: str, label: str) -> bool:
     """Take `said` (state.t[start:end]) out when the rest is a whole strategy that trades every
     fund it names."""
@@ -228,7 +260,14 @@ def drop_asides(state: ParseState) -> None:
                             r"|mine|my own|something else|this one) instead|instead)(?!\S)", after)
         if replaced or _says_nothing_new(said, after):
             _set_aside(state, m.start(), m.end(), said, "what someone else said or does")
-    for start, end, piece in reversed(_remarks(state.t)):
-        said = piece.strip(" ,")
-        if said and _a_remark(said) and state.t[start:end] == piece:
-            _set_aside(state, start, end, said, "a remark")
+    # (the rest is read again once a piece is set aside: its text is the reparse's)
+    tried: set[str] = set()
+    while True:
+        for start, end, piece in reversed(_remarks(state.t)):
+            said = piece.strip(" ,")
+            if said and said not in tried and (_a_remark(said) or _an_opinion(said)):
+                tried.add(said)
+                if _set_aside(state, start, end, said, "a remark"):
+                    break
+        else:
+            return

@@ -188,8 +188,8 @@ _OP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (rx(r"(?:goes|go|going|went|moves|move|moving|moved|rises|rise|rising|rose|climbs|climb"
         r"|climbing|jumps|jump|gets|get|pops|pop|rallies|rally|heads|head|turns|turn|pushes"
         r"|recovers|recover|comes|come|bounces|bounce|spikes|spike|spiked|surges|surge|surged"
-        r"|soars|soar|shoots|shoot|jumped|popped|rallied|climbed)(?: back)?(?: up)?"
-        r" (?:above|over|higher than|past)"), "mu"),
+        r"|soars|soar|shoots|shoot|jumped|popped|rallied|climbed|returns|return)(?: back)?"
+        r"(?: up)? (?:above|over|higher than|past)"), "mu"),
     (rx(r"(?:goes|go|going|went|moves|move|moving|moved|drops|drop|dropping|dropped|falls|fall"
         r"|falling|fell|dips|dip|dipping|dipped|sinks|sink|sank|slips|slip|slides|slide|gets"
         r"|get|declines|decline|heads|head|turns|turn|comes|come|plunges|plunge|tanks|crashes"
@@ -487,15 +487,20 @@ def _read_sides(reader: _Reader) -> tuple[Ind | None, bool, Op, Ind | float | No
 
 def _complete(
     left: Ind | None, pronoun: bool, right: Ind | float | None, prev: Cond | None,
-    *, closes: bool = False,
+    *, closes: bool = False, crossing: bool = False,
 ) -> tuple[Ind, Ind | float]:
     """Fill a side that was left out from the previous condition, or with the price."""
     if right is None:
         # repeat the previous level ("sell when it falls below"), never a number: a missing
-        # threshold is not guessed
-        if prev is None or not isinstance(prev.right, Ind):
+        # threshold is not guessed (but the zero line a crossing named is one: "crosses above
+        # zero -> buy, crosses below -> sell")
+        if prev is not None and not isinstance(prev.right, Ind) and prev.right == 0 and (
+                crossing and prev.op in (Operator.crosses_above, Operator.crosses_below)):
+            right = 0.0
+        elif prev is None or not isinstance(prev.right, Ind):
             raise _Refused("the condition has nothing to compare with")
-        right = prev.right
+        else:
+            right = prev.right
     if left is None:
         if prev is not None:
             left = prev.left
@@ -688,7 +693,8 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
         said_left = left is not None
         # ("sell if it closes 5% under the 200 day": the close said before the offset)
         closes = reader.closes or any(t in ("closes", "closed") for t in before)
-        left, right = _complete(left, pronoun, right, prev, closes=closes)
+        left, right = _complete(left, pronoun, right, prev, closes=closes,
+                                crossing=op.code in ("ca", "cb", "c?"))
         oscillators = [i.kind.value for i in state.inds.values() if i.kind in _OSCILLATORS]
         if (not said_left and prev is not None and left.kind == IndicatorKind.price
                 and not isinstance(right, Ind) and oscillators):

@@ -1572,7 +1572,7 @@ PERSONAL_NUMBER = rx(
     # "Retired nurse here, 72.", "Retired, 69.", "(the FIRE crowd, 41)")
     r"|(?<=i are )\d{2}(?: and \d{2})?(?= [.,;!⋄)]| and | with | ?$)"
     r"|(?<=we are )\d{2}(?: and \d{2})?(?= [.,;!⋄)]| and | with | ?$)"
-    r"|(?:she's|he's|she is|he is|they're|they are) \d{1,2}(?: and \d{1,2})?(?: years old)?"
+    r"|(?:she's|he's|she is|he is|she|he|they're|they are) \d{1,2}(?: and \d{1,2})?(?: years old)?"
     r"(?= [.,;!⋄)]| and | ?$)"
     r"|(?:my |our |her |his )(?:mother|father|mom|mum|dad|wife|husband|son|daughter|partner"
     r"|grandmother|grandfather|kid|child) is \d{1,2}(?= [.,;!⋄)]| and | ?$)"

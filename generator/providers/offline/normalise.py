@@ -149,6 +149,39 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(?:(?:(?<=from the )|(?<=since the )|(?<=during the )|(?<=back in the )"
      r"|(?<=of the ))(?:early |late |mid )?(?:'|’)?([6-9]0)|(?:early |late |mid )?19([0-9]0))'?s\b",
      lambda m: _DECADES[(m.group(1) or m.group(2))[0]]),
+    # the words of writers of other languages: "the mobile average" (media mobile), "in
+    # succession", "inferior to 10", "above of the average", "make buy", "4 percents", "his
+    # 200-days line", "the histogram of the MACD", "the upper band of Bollinger", "one time in a
+    # year", "with same weight"
+    (r"(?i)\bmobile (average|mean)\b", r"moving \1"),
+    (r"(?i)\bin (?:succession|a succession|sequence|row)\b", "in a row"),
+    (r"(?i)\b(?:is |are )?inferior (?:to|than)\b", "is below"),
+    (r"(?i)\b(?:is |are )?superior (?:to|than)\b", "is above"),
+    (r"(?i)\b(closes|is|returns|goes|comes back) (above|below|over|under) of\b", r"\1 \2"),
+    (r"(?i)\b(above|below|over|under) of (?=the\b)", r"\1 "),
+    (r"(?i)\bmake (?:a )?(buy|sell)(?: of)?\b", r"\1"),
+    (r"(?i)\bpercents\b", "percent"),
+    (r"(?i)\b(?:his|her) (?=\d+[- ]days? (?:line|average|moving average|sma|ema)\b)", "its "),
+    (r"(?i)\b(\d+)-days\b", r"\1-day"),
+    (r"(?i)\bthe histogram of the macd\b", "the macd histogram"),
+    (r"(?i)\bthe (upper|lower|middle) band of (?:the )?bollinger(?: bands?)?\b",
+     r"the \1 bollinger band"),
+    (r"(?i)\b(?:its |the )?price of closing\b", "the close"),
+    (r"(?i)\b(?:one|1) time (?:in |per |a )(?:a |the )?(year|month|week|quarter)\b", r"once a \1"),
+    (r"(?i)\bwith (?:the )?same weights?\b", "in equal weight"),
+    (r"(?i)\bthe exponential (?:moving )?(?:average )?of (\d+) days\b", r"the \1 day ema"),
+    # "tp 15 sl 6": a note's take profit and stop loss, in percent
+    (r"(?i)\b(tp|sl|s/l|t/p) (\d+(?:\.\d+)?)(?![\d.%]| ?percent|\s*(?:dollars|\$))", r"\1 \2 %"),
+    # "its 1y high", "the 1y sma", "golden x in, death x out", "up 2 in a row", "the one w/ best
+    # 3m return", "equal 3 way", "rebal if drift > 3 pct"
+    (r"(?i)\b(\d+) ?y (?=(?:high|low|sma|ema|ma|moving average|average|return|momentum|roc)\b)",
+     r"\1 year "),
+    (r"(?i)\b(golden|death) x\b", r"\1 cross"),
+    (r"(?i)\b(up|down) (\d+) (?=in a row\b|straight\b(?! days?\b))", r"\1 \2 days "),
+    (r"(?i)\bthe one w/ (?:the )?best\b", "the one with the best"),
+    (r"(?i)\bequal (?:\d+|two|three|four|five)[- ]way(?: split)?\b", "equal weight"),
+    (r"(?i)\brebal(?:ance)? (?:if|when|whenever) (?:any )?drift(?:s)? ?> ?(\d+(?:\.\d+)?) ?"
+     r"(?:pct|%|percent|points|pts)", r"rebalance when a weight drifts more than \1 points"),
     # "rebalance once a yr": a year
     (r"(?i)\b(a|every|each|per|one|1|the|next|last|past) yrs?\b", r"\1 year"),
     # "if nobody of them is positive": none of them

@@ -199,6 +199,29 @@ def _bare_weights(m: re.Match[str]) -> str:
 _SHARE_WORDS = {"a quarter": "25 %", "a third": "33.33 %", "half": "50 %", "a fifth": "20 %",
                 "a tenth": "10 %"}
 PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "take profit at 5 percent stop at 4 percent", "tp 10% sl 5%": one control, then the next
+    # (never where the number is said before its control: "5% stop loss 15% take profit")
+    (rx(r"(?<!% )(?<!percent )(?P<a>(?:tp|sl|take profit|stop loss|stop|target|profit target"
+        r"|trailing stop)(?: at)? \d+(?:\.\d+)? (?:%|percent))(?= (?:tp|sl|take profit|stop loss"
+        r"|stop|target|trailing stop|trail)(?!\S))"), r" \g<a> , "),
+    # "otherwise sit in BIL until it gets back above": the way back in is the buy rule again
+    (rx(r"until (?:it|the price) (?:rises|gets back|comes back|goes back|moves back|climbs back)"
+        r" (?:above|over)(?: it| that| the line| the average)?(?= [.,;⋄]| ?$)"), " "),
+    # "Equal 20% slices of SPY, EFA, ...": that share of each
+    (rx(r"equal (?P<n>\d+(?:\.\d+)?) % (?:slices|shares|parts|portions|chunks|pieces|weights)"
+        r" (?:of|in|for)"), r" \g<n> % each in "),
+    # "bought once and never rebalanced": held as bought
+    (rx(r"(?:bought|buy it|buy them|purchased) once(?: ,)? and(?= (?:never|don't|do not) rebalance"
+        r"(?:d)?(?!\S))"), " "),
+    # "Put 50% of my account in SPY ... The other half stays in cash no matter what.": what a
+    # share of the account leaves, in cash
+    (rx(r"(?:the )?(?:other half|rest|remainder)(?: of (?:it|the money|the account|my account))?"
+        r" (?:stays|sits|remains|is kept|waits|can sit|will sit|can stay|stay) in cash"
+        r"(?: no matter what)?(?= [.,;⋄]| ?$)"), " "),
+    # "sell when 20 dips under 50": two lines said by their periods, the articles left out
+    (rx(r"(?:(?<=when )|(?<=if )|(?<=once ))(?P<a>\d+) (?P<v>dips|drops|falls|goes|crosses|rises"
+        r"|moves|slips|climbs) (?P<d>under|below|over|above)(?: the)? (?P<b>\d+)"),
+     r"the \g<a> \g<v> \g<d> the \g<b>"),
     # "and only hold it while ...": a hold is only while its condition holds anyway
     (rx(r"only(?= (?:hold|holds|own|owns|keep|keeps) (?:it|them|each one|each) (?:while|when"
         r"|whenever|as long as)(?!\S))"), " "),
@@ -303,7 +326,8 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # again, and the fund they trade
     (rx(rf"(?:trade|trading|run|use) (?P<s>{SYM}) (?:with|using|on|by)(?: the)?(?: 50 / 200)?"
         r"(?= golden cross and (?:the |a )?death cross)"), r" \g<s> : "),
-    (rx(r"(?:the |a )?50 / 200(?= (?:golden|death) cross)"), " the "),
+    (rx(r"(?:the |a )?50 / 200(?= (?:golden|death) cross)"),
+     lambda m: " the " if m.group(0).startswith(("the", "a ")) else " "),
     # "when the 50-day EMA crosses the 200-day EMA to the upside, sell when it crosses to the
     # downside", "the 10 day crosses the 30 day going up": the side said after the line crossed
     (rx(r"(?P<v>cross|crosses|crossed|crossing)(?P<x> it| (?:the |its )?(?:\d+ (?:day |week )?"

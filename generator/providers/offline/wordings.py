@@ -54,7 +54,7 @@ from generator.providers.offline.vocabulary import (
 from generator.spec import Condition
 
 # the words of a way in, beside an event ("golden cross entry", "golden cross to get in")
-_IN_WORDS = frozenset({"entry", "entries", "buy", "get in", "enter"})
+_IN_WORDS = frozenset({"entry", "entries", "buy", "get in", "enter", "in"})
 
 # "when the 50 day high breaks / is taken out": the price breaks through that level
 _LEVEL_BREAKS = re.compile(
@@ -496,8 +496,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
                f" {m.group('e')} "),
     # (a gloss of the cross's lines between stays for `crosses` to check)
     (rx(rf"(?P<e>golden cross|death cross)(?: (?:on|for|in) (?P<s>{SYM}))?(?P<g> \( [^()]{{1,60}}"
-        r" \))? (?:(?P<r>entry|entries|exit|exits)|(?:(?P<r3>buy|sell)|(?:to|for|as) (?:the |my"
-        r" |an |a )?(?P<r2>get in|enter|entry|buy|get out|exit|sell))(?= [,.;:⋄]| and | ?$))"),
+        r" \))? (?:(?P<r>entry|entries|exit|exits)|(?:(?P<r3>buy|sell|in|out)|(?:to|for|as)"
+        r" (?:the |my |an |a )?(?P<r2>get in|enter|entry|buy|get out|exit|sell))"
+        r"(?= [,.;:⋄]| and | ?$))"),
      lambda m: f" {'buy' if (m['r'] or m['r2'] or m['r3']) in _IN_WORDS else 'sell'}"
                f"{' ' + m.group('s') if m.group('s') else ''} on the {m.group('e')}"
                f"{m.group('g') or ''} "),
@@ -828,7 +829,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: f" {m.group('n') or m.group('m')} "),
     # "otherwise it should be out of the market": the exit is the negated entry
     (rx(r"(?:, )?otherwise(?: ,)? (?:it|we|i|the bot|the strategy|the position)"
-        r" (?:should|must|will|would|can|is to|needs to)? ?(?:be|stay|go|get|sit|remain)"
+        r" (?:should|must|will|would|can|is to|needs to|prefer to|'d rather|would rather)?"
+        r" ?(?:be|stay|go|get|sit|remain)"
         r" (?:out(?: of the market| of it)?|flat|in cash|on the sidelines)"), " , sell otherwise "),
     # "otherwise be out of TLT completely": the same, said to the reader
     # ("otherwise I want to sit out in cash": out, and where the money waits)
@@ -2568,8 +2570,10 @@ _AVERAGE_KIND = rx(r"(?P<e>ema|emas|exponential)|sma|smas|simple moving average|
                    r"|moving averages|ma|mas")
 _BARE_PAIR = rx(r"(?<!rsi )(?<!roc )(?<!macd )(?<!stochastic )(?<!momentum )(?<!return )(?<!\( )"
                 r"(?:the )?(?P<a>\d+) (?P<d>crosses over|crosses under|crosses above|crosses"
-                r" below|over|under|above|below) (?:the )?(?P<b>\d+)(?! (?:day|days|week|weeks"
-                r"|month|months|%|percent|sma|ema|ma|dma|moving|average|bars?)(?!\S))")
+                r" below|(?:dips|drops|falls|goes|slips|moves) (?:under|below)|(?:rises|goes"
+                r"|moves|climbs) (?:over|above)|over|under|above|below) (?:the )?(?P<b>\d+)"
+                r"(?! (?:day|days|week|weeks|month|months|%|percent|sma|ema|ma|dma|moving|average"
+                r"|bars?)(?!\S))")
 
 
 # "20d xover above 50d (sma)": the kind of a crossing's lines, said in a bracket after the second
@@ -2593,7 +2597,10 @@ def _pair_of_bare_lengths(text: str) -> str:
             return m.group(0)  # (the faster line first, as a pair is said)
         up = m.group("d").split()[-1] in ("over", "above")
         side = "above" if up else "below"
-        op = f"crosses {side}" if crossing or m.group("d").startswith("crosses") else f"is {side}"
+        # (a move of one average through another is the crossing: "when 20 dips under 50")
+        moves = m.group("d").startswith(("crosses", "dips", "drops", "falls", "goes", "slips",
+                                         "moves", "rises", "climbs"))
+        op = f"crosses {side}" if crossing or moves else f"is {side}"
         return f" the {m.group('a')} day {name} {op} the {m.group('b')} day {name} "
 
     return _BARE_PAIR.sub(pair, text)
