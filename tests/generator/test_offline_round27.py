@@ -584,3 +584,96 @@ def test_where_a_rule_waits(text: str, alt: str) -> None:
 ])
 def test_a_year_held(text: str) -> None:
     assert _parse(text).risk.max_hold_bars == 252
+
+
+@pytest.mark.parametrize("text,amount", [
+    ("I have about $60,000 to put to work. For SPY, EFA and EEM, buy $20,000 of each whenever "
+     "it's above its 200-day average and sell it when it falls below.", 20000),
+    ("For TLT and IEF, buy $15,000 of each when it's above its 100-day moving average and sell "
+     "when it's below.", 15000),
+    ("Buy QQQ with exactly $10,000 when it's above its 100-day average and sell if it drops 7% "
+     "below my entry.", 10000),
+])
+def test_a_dollar_amount_of_each_buy(text: str, amount: float) -> None:
+    spec = _parse(text)
+    assert spec.allocation.kind.value == "fixed_amount"
+    assert spec.allocation.amount == amount
+
+
+@pytest.mark.parametrize("text", [
+    "Please buy VTI when it's trading above its 50-day average, and protect me with a 12% "
+    "trailing stop. I don't want any other selling rule than that.",
+    "Buy it when QQQ is above its 200-day average and sell when it drops below, and also sell "
+    "right away if I'm ever down 12% from what I paid.",
+])
+def test_more_words_of_the_controls(text: str) -> None:
+    assert _parse(text).risk.trailing_stop_pct == 12 or _parse(text).risk.stop_loss_pct == 12
+
+
+def test_a_volatility_target_the_exposure_is_adjusted_to() -> None:
+    spec = _parse("I'd like 70% SPY and 30% IEF rebalanced once a year, with the exposure adjusted"
+                  " to aim for about 12% annual volatility.")
+    assert spec.allocation.target_volatility_pct == 12
+
+
+@pytest.mark.parametrize("text", [
+    "What would my returns look like if I bought QQQ when RSI(14) crossed above 50 and sold when "
+    "it crossed back below 50?",
+    "by s p y when the twelve day e m a crosses above the twenty six day e m a and cell when it "
+    "crosses back under",
+    "Please make it so that I own GLD only while it's above its 150-day exponential moving "
+    "average.",
+])
+def test_asks_and_dictation(text: str) -> None:
+    assert _parse(text).exit is not None
+
+
+@pytest.mark.parametrize("text", [
+    'The "buy three red days" trick from Reddit: when SPY closes lower three days in a row you '
+    "buy, and you sell five trading days later no matter what.",
+    'Friend showed me his "RSI 30/70" setup on SPY: buy when the 14-day RSI is under 30, sell '
+    "when it's over 70.",
+    "Own SPY while it's above its 100-day SMA and sit in cash when it's below. Someone called it "
+    '"cash when stocks break".',
+])
+def test_a_strategys_name_in_quotes(text: str) -> None:
+    assert _parse(text).symbols == ["SPY"]
+
+
+@pytest.mark.parametrize("text", [
+    # a number in the quoted name the rules do not say: the name is checked, and refused
+    'Friend showed me his "RSI 25/75" setup on SPY: buy when the 14-day RSI is under 30, sell '
+    "when it's over 70.",
+])
+def test_a_quoted_name_with_another_number_is_checked(text: str) -> None:
+    _refused(text)
+
+
+@pytest.mark.parametrize("text,check", [
+    ("Someone said he runs the 10-month SMA timing model on EFA but adds a 10% stop loss.",
+     "stop"),
+    ("buy VNQ when the price crosses above the 100-day SMA and sell when it crosses back below. "
+     "I'd throw in a 5-day minimum hold.", "min_hold"),
+    ("On a podcast a guy said he puts $5,000 into IWM each time it closes below its lower "
+     "Bollinger band and takes it off when it closes above the upper band.", "exit"),
+    ("hold IEF while TLT's 50-day SMA is above its 200-day SMA, and move out when it isn't.",
+     "exit"),
+])
+def test_more_verbs_of_a_retold_rule(text: str, check: str) -> None:
+    spec = _parse(text)
+    got = {"stop": spec.risk.stop_loss_pct, "min_hold": spec.risk.min_hold_bars,
+           "exit": spec.exit}[check]
+    assert got
+
+
+def test_add_in_a_correction_is_still_a_correction() -> None:
+    spec = _parse("Buy IWM on a close above the 55-day high, exit on a close below the 20-day "
+                  "low, with a 10% stop. Scratch that, make the stop 7% and add a 25% take profit.")
+    assert (spec.risk.stop_loss_pct, spec.risk.take_profit_pct) == (7, 25)
+
+
+@pytest.mark.parametrize("idle", ["whatever's left goes into BIL", "its slot goes to BIL instead"])
+def test_what_a_rotation_leaves(idle: str) -> None:
+    spec = _parse("Hold the best 2 of VTI, EFA, EEM and GLD by 12-month return, only the ones that"
+                  f" are positive; {idle}. Rebalanced quarterly.")
+    assert spec.allocation.alternative == "BIL"

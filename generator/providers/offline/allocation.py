@@ -267,6 +267,11 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
        rf"(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"),
     rx(rf"(?:, )?(?:and |with |but )?{_SIZED_TO}(?:a |an )?(?:target(?:ing)?|aim(?:ing)? for)"
        rf" (?:a |an )?{NUMP}(?: annual(?:ised|ized)?| yearly)? (?:volatility|vol){_A_YEAR}"),
+    # ("with the exposure adjusted to aim for about 12% annual volatility")
+    rx(r"(?:, )?(?:and |with )?(?:the )?(?:exposure|position|positions|size|weights?) (?:adjusted"
+       r"|scaled|sized|set|tuned) (?:to|so as to|so it can) (?:aim for|target|hit|run at|sit at)"
+       rf" (?:about |around |roughly |approximately )?{NUMP}(?: annual(?:ised|ized)?| yearly)?"
+       rf" (?:volatility|vol){_A_YEAR}"),
     # ("scale total exposure to a 12% annual volatility target")
     rx(r"(?:, )?(?:and |with )?(?:size|sizing|scale|scaling|scaled|sized)(?: each| the| my)?"
        r"(?: total| overall| portfolio)?(?: positions?| it| them| holdings?| weights?| exposure)?"

@@ -1588,6 +1588,7 @@ PERSONAL_NUMBER = rx(
     r"|(?:i have|i've got|i got|i've|we have|we've got|i've saved|i saved|we saved)"
     r" (?:about |around |roughly |almost |nearly |over |just )?\d+(?:\.\d+)? dollars?"
     r" (?:in savings|saved(?: up)?|in (?:the|my|a) (?:bank|savings account)|to invest"
+    r"|to put to work|to work with|to deploy|to play with"
     r"|from (?:my |an |a |the )?(?:inheritance|bonus|tax refund|settlement|grandma|grandpa"
     r"|parents))"
 )

@@ -33,7 +33,8 @@ _TOLD = rx(r"(?<!since )(?<!after )(?<!when )(?<!once )(?<!before )(?<!until )(?
            r"|(?:i|we) (?:have|had) (?:been|held|bought|traded|owned|kept|used|run)"
            r"|(?:i've|we've) (?:been|held|bought|traded|owned|kept|used|run)"
            r"|i'd (?:buy|sell|hold|check|put)|what i did|what if i|what would happen if i"
-           r"|suppose i|would it work if i|imagine i|how would it do if i)")
+           r"|suppose i|would it work if i|imagine i|how would it do if i"
+           r"|what would (?:my|the) (?:returns|results|performance) (?:look like|be) if i)")
 
 # the story's time and the ask around it: no rule is said in them
 _STORY_SPAN = rx(r"(?:over|for|during|in) the (?:last|past) (?:couple of|few|\d+|several)"
@@ -50,7 +51,8 @@ _STORY = [
        r"|do)(?: that| this| it| the same| exactly that)?(?: [a-z ]*?)?(?= [.!?]| ?$)"),
     rx(r"it worked(?: [a-z ]*?)?(?= [.!?,]| ?$)"),
     # a hypothetical that states the rule: "What if I bought ...?", "Suppose I only owned ..."
-    rx(r"(?:what (?:would happen )?if|suppose|would it work if|imagine|how would it do if)"
+    rx(r"(?:what (?:would happen )?if|suppose|would it work if|imagine|how would it do if"
+       r"|what would (?:my|the) (?:returns|results|performance) (?:look like|be) if)"
        r"(?= (?:i|we)(?!\S))"),
     rx(r"(?:would (?:that|it|this) have (?:beaten|worked|held up|done)|is that doable|can the bot"
        r" do that|could the bot do that)(?: [a-z0-9 ]*?)? \?"),

@@ -140,14 +140,11 @@ _HALVES = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
 _PAIR_IN_BRACKETS = re.compile(r"(?i)\b(ema|sma)\s*\(\s*(\d+)\s*\)\s*/\s*\1\s*\(\s*(\d+)\s*\)")
 _DECADES = {"2": "twenties", "3": "thirties", "4": "forties", "5": "fifties", "6": "sixties",
             "7": "seventies", "8": "eighties", "9": "nineties"}
-_DECADES = {"0": "nineteen-hundreds", "1": "tens", "2": "twenties", "3": "thirties",
-            "4": "forties", "5": "fifties", "6": "sixties", "7": "seventies", "8": "eighties",
-            "9": "nineties"}
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "my dad's rule from the 80s", "since the 1990s": a decade, told as history (no number of a
     # rule: "RSI in the 30s" is left as it is)
     (r"(?i)\b(?:(?:(?<=from the )|(?<=since the )|(?<=during the )|(?<=back in the )"
-     r"|(?<=of the ))(?:early |late |mid )?(?:'|’)?([6-9]0)|(?:early |late |mid )?19([0-9]0))'?s\b",
+     r"|(?<=of the ))(?:early |late |mid )?(?:'|’)?([6-9]0)|(?:early |late |mid )?19([2-9]0))'?s\b",
      lambda m: _DECADES[(m.group(1) or m.group(2))[0]]),
     # the words of writers of other languages: "the mobile average" (media mobile), "in
     # succession", "inferior to 10", "above of the average", "make buy", "4 percents", "his
@@ -182,6 +179,23 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bequal (?:\d+|two|three|four|five)[- ]way(?: split)?\b", "equal weight"),
     (r"(?i)\brebal(?:ance)? (?:if|when|whenever) (?:any )?drift(?:s)? ?> ?(\d+(?:\.\d+)?) ?"
      r"(?:pct|%|percent|points|pts)", r"rebalance when a weight drifts more than \1 points"),
+    # "and cell when it crosses back under": "sell" heard as "cell"; "buy $20,000 of each
+    # whenever", "buy QQQ with exactly $10,000 when": the size of each buy; "Please make it so
+    # that I own GLD only while": the ask; "sell right away if": the sell
+    (r"(?i)\bcell(?= (?:when|it|them|if|once|at|on|after|everything)\b)", "sell"),
+    (r"(?i)\bbuy\s+(\d+(?:\.\d+)? ?(?:k|dollars)?)\s+(?:worth )?of (?:each|it|them)"
+     r"(?= (?:when|whenever|if|once|every time|each time)\b)", r"\1 per position , buy each one"),
+    (r"(?i)\bwith exactly\s+(?=\d)", "with "),
+    (r"(?i)\b(?:please )?(?:make|set) it (?:up )?so(?: that)? (?=(?:i|we) (?:own|hold|buy|keep)\b)",
+     ""),
+    (r"(?i)\b(sell|exit|get out)(?: it)? right away (?=if|when|once)\b", r"\1 "),
+    # "and takes it off when ...": the sell; "but adds a 10% stop loss", "I'd throw in a 5-day
+    # minimum hold": with it; "and move out when it isn't": the sell
+    (r"(?i)\btakes? (?:it|them|the position) off(?= (?:when|if|once|at)\b)", "sells"),
+    (r"(?i)\b(?:but |and )?(?:adds|adding|(?:i'd|i would|i'll|i will) (?:add|throw in|tack on)"
+     r"|throws? in|tacks? on)(?= (?:a|an) \d+(?:\.\d+)?[- ]?(?:%|(?:percent|day|days|bar|bars)\b))",
+     " with"),
+    (r"(?i)\bmove out(?= (?:when|if|once|whenever)\b)", "sell"),
     # "rebalance once a yr": a year
     (r"(?i)\b(a|every|each|per|one|1|the|next|last|past) yrs?\b", r"\1 year"),
     # "if nobody of them is positive": none of them
@@ -318,6 +332,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\beq(?:ual)? ?wt\b|\beq ?weight\b", "equal weight"),
     (r"(?i)\bvol(?:atility)? tgt\b", "volatility target"),
     (r"(?i)\btgt\b", "target"),
+    # ("with a 5-day minimum hold": the period said before it)
+    (r"(?i)\b(?:with |and |plus )?an? (\d+)[- ](?:trading )?(day|bar|week)s? min(?:imum)?"
+     r" hold(?:ing period)?\b", r", hold at least \1 \2s"),
     (r"(?i)\bmin(?:imum)? hold(?: of| for)?\b", "hold at least"),
     (r"(?i)\bxo (up|dn|down)\b",
      lambda m: "the cross up" if m.group(1).lower() == "up" else "the cross down"),
@@ -683,11 +700,30 @@ def classify(tok: str, known_upper: frozenset[str], caps_heuristic: bool) -> str
     return TYPOS.get(low, low)
 
 
+# a strategy's name in quotes: 'The "buy three red days" trick from Reddit:', 'his "RSI 30/70"
+# setup', 'Someone called it "cash when bonds break".': only a name, set aside when every number
+# it holds is said again by the rules (else left for the title's check); a quote before a colon
+# is left to the title ('"Faber 200": ...') and to pasted settings ('{"ticker": "QQQ"}')
+_QUOTED_NAME = re.compile(
+    r'(?i)(?:someone|people|he|she|they|i|we) (?:calls?|called|named|dubbed) (?:it|this)'
+    r' "(?P<q>[^"\n]{1,50})"|"(?P<q2>[^"\n]{1,50})"(?=\s+(?:trick|idea|setup|strategy|rule|system'
+    r'|thing|filter|model|approach|play|method|version)\b)')
+
+
+def _quoted_name(m: re.Match[str]) -> str:
+    rest = m.string[:m.start()] + m.string[m.end():]
+    said = set(re.findall(r"\d+(?:\.\d+)?", rest))
+    if not set(re.findall(r"\d+(?:\.\d+)?", m.group("q") or m.group("q2"))) <= said:
+        return m.group(0)
+    return " "
+
+
 def normalise(text: str, known: set[str] | None) -> str:
     """Tokens separated by single spaces, padded with a space at both ends; tickers upper case."""
     s = text
     for a, b in _CHARACTERS:
         s = s.replace(a, b)
+    s = _QUOTED_NAME.sub(_quoted_name, s)
     # "EMA(12)/EMA(26)": one pair of averages named by its periods, before a formula's "EMA(12)"
     # is said in words
     s = _PAIR_IN_BRACKETS.sub(r"\2/\3 \1", s)

@@ -244,12 +244,14 @@ ROT_POSITIVE = [
     # "top 2 ..., rest in SHY": what is not picked waits there (a rotation always picks its top N,
     # so a rest exists only with the positive filter)
     # ("whatever slot isn't filled goes to BIL", "any empty slot goes to SHY": the same)
-    rx(r"(?:, )?(?:and )?(?:(?:the )?rest|(?:(?:any|every|each|an|the|whatever|whichever)"
+    rx(r"(?:, )?(?:and )?(?:(?:the )?rest|whatever(?: is)? left|(?:its|their) slots?"
+       r"|whatever is not (?:used|invested|picked)"
+       r"|(?:(?:any|every|each|an|the|whatever|whichever)"
        r"(?: empty| unfilled| open| unused| leftover)?|empty|unfilled|unused|leftover)"
        r" (?:slot|slots|spot|spots)(?: (?:that|which))?"
        r"(?: (?:isn't|is not|aren't|are not|isnt|arent) (?:filled|used|taken))?)"
-       rf" (?:in|to|into|goes to|go to|sits in|parked in|is parked in|moves to|stays in)"
-       rf" (?P<alt>{SYM}|cash)"),
+       rf" (?:in|to|into|goes to|go to|goes into|go into|sits in|parked in|is parked in|moves to"
+       rf"|stays in)(?: (?P<alt>{SYM}|cash))"),
     # "never hold anything with negative 6-month momentum, that money goes to BIL"
     rx(r"(?:; |, )?(?:and )?(?:never|don't|do not) (?:hold|own|buy) (?:anything|any (?:pick|one|etf"
        rf"|fund|asset)|those|ones) (?:with (?:a )?negative(?: {period('r')}| ⋄)?(?: momentum"

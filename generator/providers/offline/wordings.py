@@ -1397,7 +1397,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "I don't want any other sell signal, just an 8% trailing stop to get me out", "I don't
     # have a sell signal, so just put a 4% stop": the risk controls are the exit
     (rx(r"(?:i |we )?(?:don't|do not) (?:want|have|need|use)(?: any| an| a)?(?: other| extra)?"
-        r" (?:sell|exit) (?:signal|rule|condition|trigger)s?(?: ,)?(?: so)?(?: just| only)?"),
+        r" (?:sell|exit|selling) (?:signal|rule|condition|trigger)s?(?: than (?:that|this|the stop"
+        r"|the trailing stop))?(?: ,)?(?: so)?(?: just| only)?"),
      f" , {NO_OTHER_EXIT} , "),
     (rx(r"(?P<w>stop) to (?:get me out|take me out|get out|close it)"), r" \g<w> "),
     # "puts together 2 green days in a row", "strings together 3 up days": the streak
