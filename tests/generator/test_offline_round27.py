@@ -677,3 +677,20 @@ def test_what_a_rotation_leaves(idle: str) -> None:
     spec = _parse("Hold the best 2 of VTI, EFA, EEM and GLD by 12-month return, only the ones that"
                   f" are positive; {idle}. Rebalanced quarterly.")
     assert spec.allocation.alternative == "BIL"
+
+
+@pytest.mark.parametrize("text,entry", [
+    ("gld bb mean rev: close below lower band (20,2) -> buy, exit on a close back over the mid "
+     "band", "price lt bb_lower20"),
+    ("gld close under the 2.5sd lower band (20d) buy, close above upper band sell",
+     "price lt bb_lower20[2.5]"),
+    ("gld close below lower bb 20/2 AND rsi2<10, sell close > middle band", "price lt bb_lower20"),
+    ("bb on gld w/ 1.5 std: buy below lower, sell above upper", "price lt bb_lower20[1.5]"),
+])
+def test_a_notes_bands_with_their_settings(text: str, entry: str) -> None:
+    assert entry in _conds(_parse(text).entry)
+
+
+def test_a_middle_band_with_its_settings_stays_the_middle_band() -> None:
+    spec = _parse("TLT - buy: price < lower BB (20, 2.5) - sell: price > middle BB (20, 2.5)")
+    assert _conds(spec.exit) == ["price gt bb_middle20[2.5]"]

@@ -1988,6 +1988,18 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?P<w>upper|lower|middle) band of (?:a|the) (?P<p>\d+) day (?P<k>\d+(?:\.\d+)?)"
         rf" {BB_STD_WORDS} bollinger(?: bands?)?"),
      r" \g<w> bollinger band ( \g<p> , \g<k> ) "),
+    # a note's band with its settings: "lower band (20,2)", "lower bb 20/2", "the 2.5sd lower
+    # band (20d)": that band, with those settings
+    (rx(r"(?P<w>upper|lower|middle|mid) (?:bollinger band|bollinger|bb|band) (?:\( (?P<p>\d+)"
+        r" , (?P<k>\d+(?:\.\d+)?) \)|(?P<p2>\d+) / (?P<k2>\d+(?:\.\d+)?))"),
+     lambda m: (f" {'middle' if m.group('w') == 'mid' else m.group('w')} bollinger band"
+                f" ( {m.group('p') or m.group('p2')} , {m.group('k') or m.group('k2')} ) ")),
+    (rx(rf"(?:the )?(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS} (?P<w>upper|lower|middle)"
+        r" (?:bollinger )?band \( (?P<p>\d+) days? \)"),
+     r" the \g<w> bollinger band ( \g<p> , \g<k> ) "),
+    # "buy below lower, sell above upper": the bands, by their names alone
+    (rx(r"(?P<d>below|under|above|over) (?:the )?(?P<w>lower|upper|middle)(?= [,.;⋄]| ?$)"),
+     r" \g<d> the \g<w> band "),
     # "if it closes above the high i want in, ... i want out": buy, sell
     (rx(r"(?P<kw>when|whenever|if|once) (?P<cond>(?:(?! [.;:!?⋄,] | (?:i|we|i'm|we're) ).)+?)"
         r"(?: ,)? (?:(?:i|we) (?:want|wanna|want to be|would like to be|am|'m|'d be|would be|get"
