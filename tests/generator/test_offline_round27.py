@@ -694,3 +694,14 @@ def test_a_notes_bands_with_their_settings(text: str, entry: str) -> None:
 def test_a_middle_band_with_its_settings_stays_the_middle_band() -> None:
     spec = _parse("TLT - buy: price < lower BB (20, 2.5) - sell: price > middle BB (20, 2.5)")
     assert _conds(spec.exit) == ["price gt bb_middle20[2.5]"]
+
+
+@pytest.mark.parametrize("said", ["checked and reset every three months",
+                                  "and bring it back to 25% each every quarter"])
+def test_rebalancing_in_the_writers_words(said: str) -> None:
+    spec = _parse(f"SPY, TLT, GLD and BIL, 25% each, {said}.")
+    assert spec.schedule.value == "quarterly"
+
+
+def test_another_share_when_rebalancing_is_refused() -> None:
+    _refused("SPY, TLT, GLD and BIL, 25% each, and bring it back to 30% each every year.")

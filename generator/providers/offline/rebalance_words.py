@@ -40,7 +40,7 @@ _POINTERS = frozenset(words(
 _FILLER = frozenset(words(
     """and then so please i i'd we we'd you you'd like want would should can could have has get
     gets got be is are will just my our also keep kept i'll we'll ⋄ but before right away
-    immediately in into"""))
+    immediately in into checked check checks"""))
 _NEGATIONS = frozenset(words("don't dont do not never no without"))
 # "I don't want to rebalance at all, ever": only beside a negation
 _NEVER_WORDS = frozenset(words("at all ever want to with"))
@@ -76,7 +76,11 @@ def equal_pointers(weights: dict[str, float] | None) -> frozenset[str]:
     share of each when the weights are equal, else none."""
     if not weights or max(weights.values()) - min(weights.values()) > 1e-6:
         return frozenset()
-    return _EQUAL_WORDS | frozenset(w for w, n in _SHARES.items() if n == len(weights))
+    # ("bring it back to 25% each": the share of each, said in percent)
+    share = 100 / len(weights)
+    said = {f"{share:g}", f"{round(share)}", f"{round(share, 1):g}", "%", "percent"}
+    return _EQUAL_WORDS | frozenset(said) | frozenset(
+        w for w, n in _SHARES.items() if n == len(weights))
 
 
 def _drift_band(tokens: list[str], extra: frozenset[str]) -> float | None:
