@@ -223,9 +223,10 @@ Modules
 as the strategy) is step 1; `framing` (titles, small talk, letters, a story of the writer's past,
 the rule said again "in other words"), `explanations` (what a writer says to explain a word),
 `ideas` (the idea said in loose words beside the precise rule, set aside only when the rest is a
-whole strategy), `asides` (the story, reason or remark around a rule, and what someone else said
-before the writer's own rule, set aside on the same test), `narration` (a strategy told as a
-story), `corrections` (edits the writer made), `wordings` (one construct said many ways,
+whole strategy), `asides` (the story, reason, remark or opinion around a rule, and what someone
+else said before the writer's own rule, set aside on the same test), `narration` (a strategy
+told as a story, or as what someone else does: "A YouTuber keeps EEM only while ..."),
+`corrections` (edits the writer made), `wordings` (one construct said many ways,
 rewritten to one, with `rewordings` and `filter_notes`), `exits`, `schedule`, `risk` (with
 `holding_periods` and `risk_words`) and `allocation` take out the global phrases of step 2;
 `portfolios` holds the legs, weights, rotation (with `rotation_filters`) and buy-and-hold

@@ -6,7 +6,8 @@ through 2022 so now I only own it while ...", "Since the 2008 crash I stay out o
 tend to rally when stocks sell off, I hold TLT whenever ...". And they remark on it: "I know
 it's slow but I like that it keeps me out of the big crashes.", "I don't need anything fancier
 than that.", "Is that a real strategy or did it make it up?". Read as part of the rule, such
-words sank the text. This module owns setting them aside (listed as ignored), in three passes:
+words sank the text. This module owns setting them aside (listed as ignored), in three passes
+(the last reads remarks and opinions alike):
 
 - **an opening** before the rule, one of: a reason ("because ..." / "as ..." up to its comma);
   a story told in the past that ends in "so" ("..., so now", "... so now I ..."); "since the
@@ -19,6 +20,11 @@ words sank the text. This module owns setting them aside (listed as ignored), in
   never works for him. I'll do this instead: ..."): kept when it holds a number, a control, a
   limit or a strategy's name that the writer's rule does not say again (`_ADDS`), unless the
   writer says their rule replaces it ("instead");
+- **an opinion** of the writer's ("My fear is what happens when bonds and stocks drop together
+  like in 2022.", "Not sure about all that duration risk.", "I'm fine sitting in cash in
+  between."): a sentence or clause opening with the words of a feeling, a belief or a source
+  (`_OPINION`) that says nothing a rule is made of (`_OPINION_STOP`: no indicator, comparison,
+  control, schedule, size, action or limiting word, no fund, no number but a year);
 - **a remark**: a sentence, or the first or last clause of one, that holds no word of trading
   meaning at all (`_MEANING`: no fund, number but a year, indicator, comparison, action, time,
   control, size or limiting word such as "only", "never", "unless", "instead"); a habit the

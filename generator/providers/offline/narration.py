@@ -13,9 +13,11 @@ rotating", "I've been putting", "I'd buy") or would have done ("What if I bought
 * puts its verbs in the present ("bought" -> "buy", "got under" -> "gets under", "closed" ->
   "closes", "was" -> "is", "each time" -> "whenever").
 
-A rule told as what someone else does ("when the 21 crosses above the 55 he buys IYR") is said
-as the rule. A text that tells no story is left alone: "if it closed up this week" keeps its
-tense, and so does every ordinary rule.
+A rule told as what someone else does ("when the 21 crosses above the 55 he buys IYR", "A
+YouTuber keeps EEM only while ...", "My friend puts $2,500 into EEM every time ...", "A podcast
+guy said he only buys EEM when ...") is said as the rule, in the writer's imperative ("his
+account" is the account). A text that tells no story is left alone: "if it closed up this week"
+keeps its tense, and so does every ordinary rule.
 """
 
 from __future__ import annotations
