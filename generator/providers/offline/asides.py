@@ -189,7 +189,7 @@ _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
     targets trailing rebalance rebalanced rebalancing every each weight weights equal equally
     percent daily weekly monthly quarterly yearly annually average averages line band bands
     buy buys sell sells selling hold holds own owns exit exits enter short trade trades rotate
-    switch invest only never unless except instead instead size position positions"""))
+    switch invest only never unless except instead size position positions"""))
 
 
 def _an_opinion(piece: str) -> bool:

@@ -1,4 +1,3 @@
-
 """The signal family: buy and sell rules over indicators ("buy SPY when ..., sell when ...").
 
 This module owns the path a text takes when it is no portfolio: tagging the text in a fixed

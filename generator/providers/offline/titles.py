@@ -16,9 +16,10 @@ trading meaning must agree with the spec or the text is refused:
   - an indicator or family word (RSI, MACD, EMA, golden cross, Bollinger, momentum, breakout,
     rotation, crossover) must be used by the rules;
   - a bare number ("EMA crossover on MDY, 20 over 50", '"Faber 200"') must be one of the
-    spec's numbers: a setting (a period in days, or whole weeks, months or years), a level or
-    offset, a control, a size, a rotation's facts or the count of funds (a time of day is
-    refused at once);
+    spec's numbers: a setting (a period in days, or in whole weeks, months or years when the
+    title says the unit: "10 week trend"), a level or offset, a control, a size, a rotation's
+    facts or the count of funds (a time of day is refused at once; "Ten grand a trade." is no
+    10-week period of a 50-day high);
   - a schedule word ("Weekly check:") is the schedule;
   - "short" (other than "short-term") is refused like any short;
   - every other word (classic, style, strategy, lite, mean reversion ...) is ignored and listed.
