@@ -155,6 +155,13 @@ _HABIT_TIME = frozenset(words(
 _POSSESSIVE = frozenset({"my", "our", "your", "their", "his", "her"})
 
 
+def _names_a_value(word: str) -> bool:
+    """Whether `word` is a fund, a number but a year, a percent sign or a tagged indicator: what
+    neither a remark nor an opinion may hold."""
+    return (word.startswith("⟦") or word == "%" or bool(re.fullmatch(SYM, word))
+            or bool(re.search(r"\d", word) and not re.fullmatch(r"(?:19|20)\d\d", word)))
+
+
 def _a_remark(piece: str) -> bool:
     tokens = [w for w in piece.split() if w not in (",", "-", "(", ")", ":", "'", '"')]
     if len(tokens) < 2:
@@ -164,9 +171,7 @@ def _a_remark(piece: str) -> bool:
         (w in _MEANING and w not in allowed
          # ("I manage my own IRA now that my advisor retired.": "own" of a possession)
          and not (w == "own" and k and tokens[k - 1] in _POSSESSIVE))
-        or w.startswith("⟦") or w == "%" or re.fullmatch(SYM, w)
-        or (re.search(r"\d", w) and not re.fullmatch(r"(?:19|20)\d\d", w))
-        for k, w in enumerate(tokens))
+        or _names_a_value(w) for k, w in enumerate(tokens))
 
 
 # an opinion of the writer's, said beside the rule: "My fear is what happens when bonds and
@@ -195,10 +200,7 @@ _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
 def _an_opinion(piece: str) -> bool:
     if not _OPINION.match(piece):
         return False
-    return not any(
-        w in _OPINION_STOP or w.startswith("⟦") or w == "%" or re.fullmatch(SYM, w)
-        or (re.search(r"\d", w) and not re.fullmatch(r"(?:19|20)\d\d", w))
-        for w in piece.split())
+    return not any(w in _OPINION_STOP or _names_a_value(w) for w in piece.split())
 
 
 def _set_aside(state: ParseState, start: int, end: int, said: str, label: str) -> bool:

@@ -82,15 +82,7 @@ _ING = {"buying": "buy", "selling": "sell", "holding": "hold", "rotating": "rota
 
 
 # a rule told as what someone else does: "the youtube guy ... when the 21 crosses above the 55
-# he buys IYR and he sells on the cross back down"
-_THEY_DO = rx(r"(?:he|she|the guy|this guy|that guy|the youtuber) (?P<v>buys|sells|gets in"
-              r"|gets out|goes long|exits|enters|holds|owns)")
-_THEIR_VERB = {"buys": "buy", "sells": "sell", "gets in": "buy", "gets out": "sell",
-               "goes long": "buy", "exits": "sell", "enters": "buy", "holds": "hold",
-               "owns": "own"}
-
-
-# a whole rule told as what someone else does: "A YouTuber keeps EEM only while ...", "Some
+# he buys IYR and he sells on the cross back down", "A YouTuber keeps EEM only while ...", "Some
 # fintwit account holds the top 1 of ...", "My friend puts $2,500 into EEM every time ...",
 # "A podcast guy said he only buys EEM when ...", "He picks the single best one and goes to TLT
 # if ...": the someone, then a verb of theirs, said as the writer's imperative
@@ -126,7 +118,6 @@ def _their_way(text: str) -> str:
 
 
 def retell_in_present(state: ParseState) -> None:
-    state.t = _THEY_DO.sub(lambda m: f" {_THEIR_VERB[m.group('v')]} ", state.t)
     state.t = squash(_their_way(state.t))
     text = state.t
     if not _TOLD.search(text):
