@@ -187,7 +187,12 @@ _OPINION = re.compile(
     r"|think it's)|kind of|sort of|(?:it|this|that) (?:works|worked|backtested|backtests|looks"
     r"|seems|sounds|did)|(?:got|took|found|read|saw) (?:it|this|that) (?:from|on|off|in)"
     r"|the part (?:i|we) (?:like|don't like|love|hate|dislike)|honestly|apparently|works for"
-    r" (?:him|her|them|me))(?!\S)")
+    r" (?:him|her|them|me)"
+    # what the rule spares the writer ("keeps me out of the chop mostly", "saves me from the
+    # worst of it")
+    r"|(?:(?:it|this|that) )?(?:keeps|kept|should keep) (?:me|us|you) out of"
+    r"|(?:(?:it|this|that) )?(?:helps|helped|saves|saved|spares|spared) (?:me|us|you)"
+    r" (?:avoid|dodge|skip|from))(?!\S)")
 # what an opinion may not say: the words of a rule
 _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
     """above below under over beneath cross crosses crossed crossing crossover stop stops target
@@ -201,6 +206,27 @@ def _an_opinion(piece: str) -> bool:
     if not _OPINION.match(piece):
         return False
     return not any(w in _OPINION_STOP or _names_a_value(w) for w in piece.split())
+
+
+# a question asked about the rule ("Does the SPY filter even make sense for emerging markets?",
+# "Is a trailing stop from the high the right way to do this?", "Too much turnover?"): every
+# fund, number and word of meaning it holds is said by the rest of the text, so it asks of the
+# rule and adds nothing to it; one that asks for something more ("can you also add ...", "or
+# should it sell at 60?") is kept, and read or refused as before
+_ASKS_MORE = frozenset(words(
+    """also add adding plus instead change changed changing else another extra different
+    then other"""))
+
+
+def _a_question(text: str, start: int, end: int, piece: str) -> bool:
+    if not re.match(r"\s*\?", text[end:]):
+        return False
+    tokens = [w for w in piece.split() if w not in (",", "-", "(", ")", ":", "'", '"')]
+    # ("Or should it sell on the cross?": another rule offered)
+    if not tokens or tokens[0] in ("or", "and") or any(w in _ASKS_MORE for w in tokens):
+        return False
+    rest = set((text[:start] + " " + text[end:]).split())
+    return all(w in rest for w in tokens if w in _OPINION_STOP or _names_a_value(w))
 
 
 def _set_aside(state: ParseState, start: int, end: int, said: str, label: str) -> bool:
@@ -273,7 +299,8 @@ def drop_asides(state: ParseState) -> None:
     while True:
         for start, end, piece in reversed(_remarks(state.t)):
             said = piece.strip(" ,")
-            if said and said not in tried and (_a_remark(said) or _an_opinion(said)):
+            if said and said not in tried and (_a_remark(said) or _an_opinion(said)
+                                               or _a_question(state.t, start, end, said)):
                 tried.add(said)
                 if _set_aside(state, start, end, said, "a remark"):
                     break

@@ -138,6 +138,11 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:the|my|a) (?:trailing )?stop(?: loss)? (?:does"
        r"|handles|takes care of|will do) (?:all )?(?:of )?(?:the )?(?:selling|exits?|exiting"
        r"|rest)(?= [.,;!⋄]| ?$)"),
+    # "I let the stop do the work": the same, said as what the writer leaves to it
+    rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:i |we )?(?:just )?(?:let|leave it to) the"
+       r" (?:trailing )?stop(?: loss)?(?: do (?:the|all the) (?:work|selling|rest)| do its (?:job"
+       r"|thing)| handle (?:it|the rest|the exits?|the selling)| take care of (?:it|the rest))?"
+       r"(?= [.,;!⋄]| ?$)"),
     # "..., long only -- in on the bullish cross": long only, as every strategy here is unless the
     # server allows shorts and the text says one
     rx(r"(?:(?<=^ )|(?<=[.,;:!⋄] ))(?:long only|long side only|longs only|no shorts?|no shorting)"
@@ -375,9 +380,19 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r" (?:is|would be|will be) (?:dumb|stupid|silly|good|any good|right|ok|okay|smart"
        r"|a good idea|a dumb idea|a stupid idea|a thing)(?: (?:or not|lol|haha|tbh))*(?: but| ,)?"
        r"|(?:, )?(?:that is|that's|thats) all (?:i (?:got|have)|i've got)(?: lol| haha)*"
+       # "That's the whole thing.", "that's literally all I do", "That's literally it."
+       r"|(?:(?<=^ )|(?<=[.!?,⋄] ))(?:and )?(?:that is|that's|thats|that) (?:literally |basically"
+       r" |really |pretty much |just )?(?:it|all i do|all we do|the whole thing|the whole plan"
+       r"|my whole plan|the whole strategy|all there is to it)(?: lol| haha| really)*"
+       r"(?= [.!,⋄]| ?$)"
        r"|(?:i|we) (?:keep|kept) (?:losing|losing money|getting burned|getting stopped out)"
        r"(?: money)?(?: lol| haha)*(?: so)?(?= )"
        r"|(?:, )?(?:i'm|im|i am) (?:poor|broke)(?: lol| haha)*"
+       # "... so I stop fiddling with it", "so I can stop second guessing": a habit given up
+       r"|(?:,? )?(?:so )?(?:i|we) (?:can )?stop (?:fiddling|second guessing|tinkering|worrying"
+       r"|obsessing|stressing|overthinking|panicking|messing around|staring at (?:it|the"
+       r" charts?|charts|the screen))(?: (?:with|over|about|at) (?:it|this|that|them|my"
+       r" account))?(?= [.!,⋄]| ?$)"
        r"|(?:(?<=^ )|(?<=[.!?⋄] ))(?:ok |okay )?(?:last|final) (?:1|one)(?: lol| haha)* (?::|,|-)"
        r"|(?:(?<=^)|(?<=^ )|(?<=[.!?⋄] ))(?:(?:yo|hey|hi|hello)(?: ,)? )?(?:what's|whats"
        r"|what is) up(?: ,| !)?"
@@ -514,7 +529,9 @@ _FRAMED_SYMBOL = rx(
     r" )?(?:a |an |my )(?:simple |new |basic |small )?(?:trading )?(?:(?:macd|rsi|sma|ema"
     r"|bollinger|momentum|trend|breakout|crossover|mean reversion) )?(?:strategy|bot|system"
     r"|algo|algorithm|setup|plan|idea|rules|rule|approach|play) (?:for|on|in|to trade|trading"
-    rf"|that trades) (?P<sym>{SYM})(?: that| which| to| :| ,| is :| are :| \?)?"
+    # (never the first of a list: "My trend system for SPY, EFA and IEF: ...")
+    rf"|that trades) (?P<sym>{SYM})(?! (?:, |and |or |& )?{SYM}(?!\S))"
+    r"(?: that| which| to| :| ,| is :| are :| \?)?"
     # "... and would like to try it on MDY, please: buy on ...": the idea, tried on a fund
     r"|(?:and )?(?:i )?(?:would like to|want to|'d like to|wish to|would love to) (?:try|test"
     rf"|run|use) (?:it|this|that|them)(?: out)? (?:on|with) (?P<sym2>{SYM})(?: ,)?(?: please)?"
@@ -532,6 +549,8 @@ _EACH_SAID = re.compile(r"(?<!\S)(?:(?:any|each|whichever) (?:of (?:them|those|t
                         # ("whichever one went up the most": the best of them, a rotation)
                         r"(?! (?:went up|did|gained|rose|performed|returned|has|had|climbed"
                         r"|grew|is up|was up)(?!\S))|same rule for each"
+                        # ("a fund is held if its close ...": any one of them, in the passive)
+                        r"|(?:a|every) (?:fund|etf|one) is (?:held|bought|owned)"
                         # "each time one of them closes below its lower band"
                         r"|(?:each time|every time|whenever|when|if|once) (?:1|one|either) of"
                         r" (?:them|those|these)(?= (?:closes|crosses|is|drops|falls|rises|goes"
@@ -562,7 +581,10 @@ _ANY_OF = rx(rf"(?P<v>buy|hold|own|trade) (?:any|each|every one|either) of (?P<s
              r"(?= (?:when|whenever|if|once|while|as long as)(?!\S))")
 _CANDIDATES = rx(rf"(?:(?:the |my )?(?:candidates|universe|symbols|tickers|funds|etfs|list)"
                  rf" (?:are|is|:)|(?:check|watch|look at|track|scan)|(?:the )?same rule for"
-                 r" (?:each of|all of|every one of|all)|(?:(?<=^ )|(?<=[.;] ))(?:across|for|on)"
+                 r" (?:each of|all of|every one of|all)|(?:(?<=^ )|(?<=[.;] ))"
+                 # ("Timing model across SPY, EFA, ...": the strategy's name, then its funds)
+                 r"(?:(?:a |an |the |my |our )?(?:[a-z]+ ){0,2}(?:model|system|strategy|setup"
+                 r"|approach|plan) )?(?:across|for|on)"
                  rf") (?P<syms>{SYMLIST})(?: every day| daily| each day)?(?= [;:.,⋄]| and )")
 # "For QQQ I'm in whenever ...", "On HYG, buy when ...": the symbol, said before the rules
 _FOR_SYMBOL = rx(rf"(?:(?<=^ )|(?<=[.;:⋄] ))(?:for|on|with|in) (?P<sym>{SYM})(?: ,| :)?"
@@ -1412,8 +1434,11 @@ def _source_rules(state: ParseState) -> None:
 # (a text that also gives a stop, target or trailing stop is left for the check to refuse)
 _NO_CONTROL = rx(
     r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:no (?:stop|stop loss|stops|stop losses|target"
-    r"|profit target|take profit|trailing stop)s?(?: (?:needed|necessary|required|wanted|please"
-    r"|at all))?"
+    r"|profit target|take profit|trailing stop"
+    # ("no SL.", "no SL/TP", "No stop loss for now")
+    r"|sl|tp|SL|TP|(?:sl|SL) (?:/|or|and) (?:tp|TP)|(?:tp|TP) (?:/|or|and) (?:sl|SL)"
+    r"|stops? (?:/|or|and) targets?|stop loss or take profit)s?(?: (?:needed|necessary|required"
+    r"|wanted|please|at all|for now|yet))?"
     r"|(?:i|we) (?:don't|do not) (?:need|want|use) (?:a |any )?(?:stop|stop loss|stops"
     r"|stop losses|target|profit target|trailing stop)s?)(?= [.,;!⋄]| ?$)")
 _A_CONTROL = re.compile(r"(?<!\S)\d+(?:\.\d+)? % (?:[a-z]+ ){0,2}(?:stop|target|profit|trailing)")
@@ -1581,6 +1606,10 @@ PERSONAL_NUMBER = rx(
     r"|(?<=crowd , )\d{2}(?= [.,;!⋄)]| ?$)"
     # ("our investment club (six of us, ...)", "a 529 for each kid": a college savings plan)
     r"|\d+ of us|(?:a|our|my|the) 529(?: plans?| accounts?)?"
+    # how long the writer has been at it ("been running this by hand for like 8 months",
+    # "I've been doing it for 3 weeks"): told with "been", never a holding period of a rule
+    r"|(?<=been )(?:[a-z']+ ){1,5}for (?:like |about |around |almost |nearly |over |the last"
+    r" |the past )?\d+ (?:days?|weeks?|months?|years?)"
     # the account's size ("I've got a $50k account"): the rules size each position themselves
     r"|(?:a|my|our|the) \d+(?:\.\d+)? dollars? (?:account|portfolio|ira|nest egg)"
     # the money the writer has ("I have $20k in savings", "I've got $10,000 from my

@@ -174,6 +174,23 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(\d+) ?y (?=(?:high|low|sma|ema|ma|moving average|average|return|momentum|roc)\b)",
      r"\1 year "),
     (r"(?i)\b(golden|death) x\b", r"\1 cross"),
+    # a note's rule of each fund: "each sleeve long when ...", "buy each on rsi(14) < 35",
+    # "each long on close > hh(50)", "basket EFA EEM EWJ IEV, equal weight;"
+    (r"(?i)\beach (?:sleeve|leg|name|ticker)\b", "each one"),
+    (r"(?i)\b(buy|sell|exit) each on\s+(?=(?:rsi|macd|close|price|the close|its close|sma|ema)\b)",
+     r"\1 each when "),
+    (r"(?i)\beach (?:one )?(?:long|in) (?:on|when|if)\b", "buy each when"),
+    (r"(?i)\beach (?:one )?(?:flat|out) (?:on|when|if)\b", "sell each when"),
+    (r"\b[Bb]asket:? ((?:[A-Z]{2,5}(?:\s*[,/]\s*|\s+))+[A-Z]{2,5})\s*,?\s*equal[- ]?(?:weight(?:ed)?"
+     r"|wt)\b", r"equal weight \1"),
+    # "close > 1y HH", "< 63d LL", "the 3m LL": the highest high and the lowest low, said after
+    # their length
+    (r"(?i)\b(\d+) ?(?:y|yr)\s+(?=(?:HH|LL)\b)", r"\1 year "),
+    (r"(?i)\b(\d+) ?m\s+(?=(?:HH|LL)\b)", r"\1 month "),
+    (r"(?i)\b(\d+) ?w\s+(?=(?:HH|LL)\b)", r"\1 week "),
+    (r"(?i)\b(\d+) ?(?:d|day|days)\s+(?=(?:HH|LL)\b)", r"\1 day "),
+    (r"\b(\d+ (?:year|month|week|day)) (?:HH|hh)\b", r"\1 high"),
+    (r"\b(\d+ (?:year|month|week|day)) (?:LL|ll)\b", r"\1 low"),
     (r"(?i)\b(up|down) (\d+) (?=in a row\b|straight\b(?! days?\b))", r"\1 \2 days "),
     (r"(?i)\bthe one w/ (?:the )?best\b", "the one with the best"),
     (r"(?i)\bequal (?:\d+|two|three|four|five)[- ]way(?: split)?\b", "equal weight"),
@@ -592,6 +609,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bpercent(?:age)? points?\b", "points"),
     (r"(?i)\b(?:a |one )?half (?=(?:in|into|on|of the money in|of my money in)\b)", "50 % "),
     (r"\b(?:[Aa] |[Oo]ne )?[Hh]alf (?=[A-Z]{2,5}\b)", "50 % "),  # "half SPY, half TLT"
+    # "GLD and TLT, half each": that share of each of the two
+    (r"(?i)\b(?:a )?half (?=each\b)", "50 % "),
     # "commits a fixed quarter of equity to each trade": a share of the account per position
     (r"(?i)\b(?:a |one )?(?:fixed |constant )?(quarter|third|fifth|tenth) of (?:the |my |our )?"
      r"(equity|account|capital|portfolio|money|cash)\b",

@@ -465,7 +465,9 @@ def try_weights(state: ParseState) -> StrategySpec | None:
     weights: dict[str, float] = {}
 
     def add(sym: str, value: float, source: str) -> None:
-        if sym in weights:
+        # ("70/30 QQQ/TLT rebalanced monthly. 70% QQQ 30% TLT, ...": the title's weights said
+        # again by the rules, the same)
+        if sym in weights and abs(weights[sym] - value) > 1e-6:
             raise state.fail(f"{sym} is given two weights", [source])
         weights[sym] = value
 

@@ -199,6 +199,9 @@ def _bare_weights(m: re.Match[str]) -> str:
 _SHARE_WORDS = {"a quarter": "25 %", "a third": "33.33 %", "half": "50 %", "a fifth": "20 %",
                 "a tenth": "10 %"}
 PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "$7,500/trade", "$2.5k clips", "5 grand a pop": dollars per position
+    (rx(r"(?P<n>\d+(?:\.\d+)?) dollars (?:(?:/|a|per) (?:trade|position|clip|pop|entry)|clips"
+        r"|a clip|lots)"), r" \g<n> dollars per trade "),
     # "take profit at 5 percent stop at 4 percent", "tp 10% sl 5%": one control, then the next
     # (never where the number is said before its control: "5% stop loss 15% take profit")
     (rx(r"(?<!% )(?<!percent )(?P<a>(?:tp|sl|take profit|stop loss|stop|target|profit target"

@@ -34,7 +34,7 @@ _RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|run|then run"
 # "take profit at +15%", "stop loss at -6%": the sign says the side the control already names
 _SIGNED = r"(?:\+ |- )?"
 # "exit when it's up 3%", "or if it falls 8% below my entry price": the gain or loss from entry
-_ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost)(?: price| point| level| basis)?"
+_ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost|fill)(?: price| point| level| basis)?"
           r"|what (?:i|we) paid(?: for it)?|where (?:i|we) (?:bought|got in|entered)(?: it)?"
           # "4% below the price I paid"
           r"|the price (?:i|we) (?:paid|bought (?:it )?at|got in at)(?: for it)?)")
@@ -79,8 +79,10 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                     r"|price) (?:drops|falls|declines|slips|goes down) (?:by )?"
                     rf"{NUMP}{_FROM_PEAK}"
                     r"(?: (?:since|after) (?:entry|the entry|buying|i bought))?")),
-    # "trail 8%", "trailing 8%": the trailing stop said with the verb
-    ("trailing", rx(rf"(?:, )?(?:and )?(?:trail|trailing|trail it|trail by)(?: at| by)? {NUMP}"
+    # "trail 8%", "trailing 8%", "trail a 10% stop behind it": the trailing stop said with the
+    # verb
+    ("trailing", rx(rf"(?:, )?(?:and )?(?:trail|trailing|trail it|trail by)(?: at| by)?"
+                    rf"(?: (?:a|an)(?= \d))? {NUMP}(?: stop(?: loss)?(?: (?:behind|under) it)?)?"
                     rf"{_FROM_PEAK}")),
     ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it is|it|its|the price is|the position is|price is|i am"

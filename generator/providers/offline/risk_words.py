@@ -34,7 +34,7 @@ _DOWN = frozenset(words(
 _UP = frozenset(words("rises rise rose gains gain climbs climb up above over higher made make"))
 # from what was paid ("what I paid", "my entry", "my buy price", "where I bought it")
 _PAID = frozenset(words(
-    """paid entry buy purchase cost basis bought price point level where"""))
+    """paid entry buy purchase cost basis bought price point level where fill"""))
 # from the highest point since the buy ("the highest point since I bought it", "its peak")
 _PEAK = frozenset(words("highest high peak top best max maximum"))
 _FILLER = frozenset(words(

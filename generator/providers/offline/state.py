@@ -11,6 +11,7 @@ than refused: one with no placeholder, number or word that may say how or when t
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -220,6 +221,22 @@ class ParseState:
 
 
 _REFUSED_WORDS = frozenset(w for w in re.findall(r"[a-z]+", UNSUPPORTED))
+# the words of how often, which a misspelling the speller leaves ("rebalance dayli", "quarterley")
+# must never turn into filler: a near miss of one carries its meaning, unknown, so is refused
+_SCHEDULE_SPELLINGS = ("daily", "weekly", "monthly", "quarterly", "yearly", "annually",
+                       "semiannually", "biweekly", "fortnightly")
+# (English words as near them that say nothing: "early", "dally")
+_NOT_A_MISSPELLING = frozenset({"early", "dally", "dearly", "nearly", "yearly", "weekly",
+                                "monthly", "daily", "quarterly", "annually"})
+
+
+def _near_a_schedule(word: str) -> bool:
+    if word in _NOT_A_MISSPELLING:
+        return False
+    # (letters swapped: "dayli", "wekely")
+    # (a writer gets the first letter right: "manually" is not "annually")
+    return any(word[0] == s[0] and (sorted(word) == sorted(s) or difflib.SequenceMatcher(
+        None, word, s).ratio() >= 0.8) for s in _SCHEDULE_SPELLINGS)
 
 
 def says_nothing(tokens: list[str]) -> bool:
@@ -235,7 +252,7 @@ def says_nothing(tokens: list[str]) -> bool:
     return bool(said) and all(
         re.fullmatch(r"[a-z]+(?:'[a-z]+)?", t) is not None
         and t not in MEANING_WORDS and t not in INDICATOR_WORDS and t not in NEGATIONS
-        and t not in _REFUSED_WORDS
+        and t not in _REFUSED_WORDS and not _near_a_schedule(t)
         for t in said
     )
 

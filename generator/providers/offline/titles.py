@@ -163,8 +163,10 @@ _EQUAL_COUNT = re.compile(r"(?<!\S)(?P<n>\d+) equal (?P<w>slices|parts|pieces|sl
 
 
 # (not "short-term", "a short thread", "short version")
+# ("Short-period Bollinger on IEV", "short EMA vs long EMA": the length of a line, not a side)
 _SHORT = re.compile(r"(?<!\S)short(?! (?:term|thread|version|story|answer|post|note|list|and"
-                    r" [a-z]+)(?!\S))(?!\S)")
+                    r" [a-z]+|period|periods|lookback|window|length|dated|duration|ema|sma|ma"
+                    r"|average|moving|bollinger|bands?|rsi|hold|holding)(?!\S))(?!\S)")
 
 
 _COMMA_NEXT = frozenset(["buy", "sell", "hold", "go", "own", "invest", "trade", "fast", "get",
@@ -440,11 +442,14 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
     rest = _NAMED_RULE.sub(named_rule, rest)
     rest, body = _the_line_it_names(rest, body)
     rest = _the_line_the_rules_name(rest, body)
-    for tok in rest.split():
+    said = rest.split()
+    for k, tok in enumerate(said):
         if re.fullmatch(SYM, tok):
             title.symbols.append(tok)
         elif tok in TITLE_FAMILIES:
-            title.families.append(TITLE_FAMILIES[tok])
+            # ("Absolute momentum on SPY, no rotation": a family the title says it is not)
+            if k == 0 or said[k - 1] not in ("no", "without", "not", "non"):
+                title.families.append(TITLE_FAMILIES[tok])
         elif tok in SCHEDULE_WORDS or tok.removesuffix("s") in WEEKDAYS[:5] or (
                 tok in MONTHS and tok != "may"):
             # ("The newsletter rebalances every Wednesday: ..."): a trading day or a month is
@@ -485,6 +490,17 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
         then = _title_split(state.t)
         if then is not None and _names_funds(*then):
             extract_title(state, second=True)
+    # ("Short-period Bollinger on IEV. Using 10 day Bollinger bands (2 std). Buy ...": a
+    # sentence of the settings the rules use, said after the title, is read as a second title)
+    if not second and not name_alone and _SETTINGS_SAID.match(state.t):
+        then = _title_split(state.t)
+        if then is not None and any(w[0].isdigit() for w in then[0].split()):
+            extract_title(state, second=True)
+            if state.title is not None and state.title is not title:
+                for said in ("symbols", "families", "rsi_periods", "crosses", "settings",
+                             "numbers", "numbers_with_unit"):
+                    getattr(state.title, said)[:0] = getattr(title, said)
+            return
     if name_alone and not second:
         then = _title_split(state.t)
         # (a head of lines said with their periods, or of the funds the rules trade: '"Faber
@@ -499,6 +515,9 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
                 state.title.settings[:0] = title.settings
                 state.title.numbers[:0] = title.numbers
                 state.title.numbers_with_unit[:0] = title.numbers_with_unit
+
+
+_SETTINGS_SAID = re.compile(r"\s*(?:using|use|with|(?:i|we) use|(?:i'm|we're) using)(?!\S)")
 
 
 # "the guy in the video said the 10 month moving average is all you need. be in SPY when price
@@ -621,7 +640,7 @@ _INSTEAD_OF_DEFAULT = re.compile(r"(?<!\S)(?:instead of|rather than|not) (?:the 
 # "a 15-day Bollinger band with 1.5 standard deviations": the period, then the width
 # ("10-day Bollinger Bands (2 std)": the width in brackets)
 _BB_DAYS_WIDTH = re.compile(r"(?<!\S)(?P<p>\d+) (?:day|period|bar) (?:bollinger )?bands?"
-                            rf"(?: ,|(?P<br> \())? (?:(?:with|at|of|using) )?(?:a )?"
+                            rf"(?: ,|(?P<br> \())? (?:(?:but )?(?:with|at|of|using) )?(?:a )?"
                             rf"(?P<k>\d+(?:\.\d+)?) {BB_STD_WORDS}(?(br) \))(?!\S)")
 
 # "using a 10-day, 2 std dev band": the period, then the width, then the band

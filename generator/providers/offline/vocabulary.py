@@ -93,6 +93,9 @@ TYPOS = {
     "crosed": "crossed", "crossover": "crosses over", "crossunder": "crosses under",
     "aboce": "above", "abvoe": "above", "qtrly": "quarterly", "mthly": "monthly",
     "wkly": "weekly", "yrly": "yearly",
+    # (short enough that the speller leaves them: "rebalance daly")
+    "daly": "daily", "dialy": "daily", "dayly": "daily", "dailey": "daily", "daiy": "daily",
+    "wekly": "weekly", "weekyl": "weekly", "monhtly": "monthly", "mnthly": "monthly",
     "abve": "above", "abov": "above", "avobe": "above", "aboe": "above", "abv": "above",
     "belo": "below", "bellow": "below", "belwo": "below", "bleow": "below", "blw": "below",
     "undr": "under", "ovr": "over", "bak": "back", "strait": "straight", "px": "price",

@@ -622,7 +622,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      " and sell "),
     # "each one bought when its RSI is under 40 and sold when ...", "each one held only while
     # it's above ...": the rule of each, in the passive
-    (rx(r"(?P<s>it|each(?: one| fund)?) (?:is |gets )?(?P<v>bought|held)(?: only)?(?= (?:when"
+    # ("a fund is held if its monthly close ...": any one of them, each)
+    (rx(r"(?P<s>it|each(?: one| fund)?|(?:a|any|every) (?:fund|etf|one|asset))"
+        r" (?:is |gets )?(?P<v>bought|held)(?: only)?(?= (?:when"
         r"|whenever|if|once|while|as long as)(?!\S))"),
      lambda m: (f" {'buy' if m.group('v') == 'bought' else 'hold'}"
                 f" {'it' if m.group('s') == 'it' else 'each'} ")),
@@ -1945,6 +1947,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      r" when price breaks below the \g<n> day low "),
     # "sell either when A or B": "either" says nothing more
     (rx(r"(?<=sell |exit )either(?= (?:when|if)(?!\S))"), " "),
+    # "rotation among US equity ETFs: QQQ, SPY, IWM, MDY": the class of the funds, then them
+    (rx(rf"(?P<p>among|across|between) (?:(?:the )?[a-z]+ ){{0,3}}(?:etfs|funds|assets)"
+        rf"(?: :| =| -)? (?P<l>{SYMLIST})"), r" \g<p> \g<l> , "),
     # "Universe: A, B, C, ... Rank: ...", "Symbols: A, B, C. Buy: ..."
     (rx(rf"(?:universe|symbols|tickers|etfs|assets|funds)(?: :| =) (?P<l>{SYMLIST})"
         r"(?=.* (?:rank|ranked|top|best|strongest|momentum|rotate|rotation) )"),
@@ -2465,10 +2470,17 @@ def _band_settings_alone(text: str) -> str:
 
 # "HYG, 20 day moving average. Above it = buy, below it = sell.": a line named in a sentence of
 # its own (no verb, no other line), then compared with as "it"
-_LINE_ALONE = rx(r"(?:(?<=^ )|(?<=[.;:!⋄] ))(?:(?P<s>[A-Z]{2,5})(?: ,)? )?(?:the |its )?"
-                 r"(?P<l>\d+ (?:day|week) (?:moving average|sma|ema|ma|average))(?: line)? [.:;⋄]")
-_SIDE_OF_IT = rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))(?:(?:the )?(?:price|close) )?(?P<op>above|below|over"
-                 r"|under) it(?= (?:=|-|:|,)(?!\S))")
+# ("IEF: I use the 10 month simple moving average on the daily chart. In when price is above
+# it, ...": the line the writer goes by, said the same way)
+_LINE_ALONE = rx(r"(?:(?<=^ )|(?<=[.;:!⋄] ))(?:(?P<s>[A-Z]{2,5})(?: ,)? )?"
+                 r"(?:(?:i|we) (?:use|watch|follow|go by|look at) |(?:i'm|we're) (?:using"
+                 r"|watching) )?(?:the |its |a |an )?"
+                 r"(?P<l>\d+ (?:day|week|month) (?:simple |exponential )?(?:moving average|sma|ema"
+                 r"|ma|average))(?: line)?(?: on (?:the |a )?daily(?: chart| candles| bars)?)?"
+                 r" [.:;⋄]")
+_SIDE_OF_IT = rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))(?:(?:in |out )?(?:when |if |while )?(?:the )?"
+                 r"(?:price|close)(?: is)? )?(?P<op>above|below|over|under) it(?= (?:=|-|:|,)(?!\S)"
+                 r"| [.;⋄]| ?$)")
 
 
 def _line_said_alone(text: str) -> str:
@@ -2481,6 +2493,26 @@ def _line_said_alone(text: str) -> str:
         return text
     rest = _SIDE_OF_IT.sub(lambda m: f" price {m.group('op')} the {alone.group('l')}", rest)
     return text[:alone.end()] + rest
+
+
+# "spy long when 50sma > 200sma, exit on 50 < 200": two bare numbers compared, each the period
+# of a line the text names
+_NAMED_PAIR_BARE = rx(r"(?P<a>\d+) (?P<op><|>|crosses (?:above|below|over|under)) (?P<b>\d+)"
+                r"(?= [.,;⋄!]| ?$)")
+_PERIOD_OF_A_LINE = re.compile(r"(?<!\S)(?P<n>\d+) (?:day )?(?P<k>sma|ema|ma|dma)(?!\S)")
+
+
+def _named_pair_bare(text: str) -> str:
+    """Each number of a bare comparison read as the line of that period the text names (the
+    text that names no line with its length is `_pair_of_bare_lengths`')."""
+    lines = {m.group("n"): m.group("k") for m in _PERIOD_OF_A_LINE.finditer(text)}
+
+    def line(m: re.Match[str]) -> str:
+        a, b = m.group("a"), m.group("b")
+        if a not in lines or b not in lines or a == b:
+            return m.group(0)
+        return f" the {a} {lines[a]} {m.group('op')} the {b} {lines[b]} "
+    return _NAMED_PAIR_BARE.sub(line, text)
 
 
 # "buy when the close is 1% above the 50 SMA, sell when it's 1% below": the same line, said once
@@ -2864,7 +2896,7 @@ def expand_shorthands(state: ParseState) -> None:
         text = _MIDLINE.sub("middle band", text)
         text = _middle_band_gloss(_band_settings_alone(text))
     text = period_closes(state, closes_on_weekly_bars(state, _offset_said_again(
-        _line_said_alone(text))))
+        _line_said_alone(_named_pair_bare(text)))))
     text = _CROSS_NAMED_AGAIN.sub(_cross_named_again, _FROM_THE_SIDE.sub(r" \g<c> ", text))
     text = _HAS_A_CROSS.sub(
         lambda m: " crosses above " if m.group("up") or m.group("up2") else " crosses below ", text)
