@@ -181,8 +181,8 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"\1 each when "),
     (r"(?i)\beach (?:one )?(?:long|in) (?:on|when|if)\b", "buy each when"),
     (r"(?i)\beach (?:one )?(?:flat|out) (?:on|when|if)\b", "sell each when"),
-    (r"\b[Bb]asket:? ((?:[A-Z]{2,5}(?:\s*[,/]\s*|\s+))+[A-Z]{2,5})\s*,?\s*equal[- ]?(?:weight(?:ed)?"
-     r"|wt)\b", r"equal weight \1"),
+    (r"\b[Bb]asket:? ((?:[A-Z]{2,5}(?:\s*[,/]\s*|\s+))+[A-Z]{2,5})\s*,?\s*equal[- ]?"
+     r"(?:weight(?:ed)?|wt)\b", r"equal weight \1"),
     # "close > 1y HH", "< 63d LL", "the 3m LL": the highest high and the lowest low, said after
     # their length
     (r"(?i)\b(\d+) ?(?:y|yr)\s+(?=(?:HH|LL)\b)", r"\1 year "),

@@ -34,7 +34,8 @@ _RISK_PREFIX = (r"(?:(?:with|and|use|plus|add|set|using|keeping|run|then run"
 # "take profit at +15%", "stop loss at -6%": the sign says the side the control already names
 _SIGNED = r"(?:\+ |- )?"
 # "exit when it's up 3%", "or if it falls 8% below my entry price": the gain or loss from entry
-_ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost|fill)(?: price| point| level| basis)?"
+_ENTRY = (r"(?:(?:my |the |our |your )?(?:entry|buy|purchase|cost|fill)(?: price| point| level"
+          r"| basis)?"
           r"|what (?:i|we) paid(?: for it)?|where (?:i|we) (?:bought|got in|entered)(?: it)?"
           # "4% below the price I paid"
           r"|the price (?:i|we) (?:paid|bought (?:it )?at|got in at)(?: for it)?)")

@@ -497,9 +497,9 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
         if then is not None and any(w[0].isdigit() for w in then[0].split()):
             extract_title(state, second=True)
             if state.title is not None and state.title is not title:
-                for said in ("symbols", "families", "rsi_periods", "crosses", "settings",
+                for part in ("symbols", "families", "rsi_periods", "crosses", "settings",
                              "numbers", "numbers_with_unit"):
-                    getattr(state.title, said)[:0] = getattr(title, said)
+                    getattr(state.title, part)[:0] = getattr(title, part)
             return
     if name_alone and not second:
         then = _title_split(state.t)
