@@ -81,6 +81,11 @@ def _arrow(m: re.Match[str]) -> str:
     lead = ""
     if cond.startswith("and "):
         lead, cond = " and", cond.removeprefix("and ")
+    # ("IWM after four straight down days -> buy", "SPY on a golden cross -> buy": the fund, then
+    # the time of the act, read as said after the act)
+    timed = re.match(rf"^(?P<s>{SYM}) (?P<r>(?:after|on) .+)$", cond)
+    if timed and not sym:
+        return f"{lead} {verb} {timed.group('s')} {timed.group('r')} "
     if _SUBJECTLESS.match(cond):
         cond = f"it {cond}"
     if _EVENT.match(cond):

@@ -51,7 +51,8 @@ _EXIT_VERBS = rx(
     r"|leave(?: it)?(?= (?:when|if|once|whenever|on|at)(?!\S))"
     # "out when RSI > 60", "out on the cross down": the exit, said with one word
     # (and "out of it while it's negative": "while" is tagged before the verbs)
-    r"|(?<![^\s,;.⋄:])out(?: of it| of them)?(?= (?:(?:when|if|once|whenever|on|at|after)(?!\S)"
+    r"|(?<![^\s,;.⋄:])out(?: of it| of them)?(?= (?:(?:when|if|once|whenever|on|at|after"
+    r"|as soon as)(?!\S)"
     r"|⟦wl))"
     # "out to cash when it's below", "... and move out when it's below": the exit, said as leaving
     r"|(?:go |get |move )?out to cash(?= (?:when|if|once|whenever)(?!\S))"

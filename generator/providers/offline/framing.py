@@ -1438,7 +1438,7 @@ _NO_CONTROL = rx(
     # ("no SL.", "no SL/TP", "No stop loss for now")
     r"|sl|tp|SL|TP|(?:sl|SL) (?:/|or|and) (?:tp|TP)|(?:tp|TP) (?:/|or|and) (?:sl|SL)"
     r"|stops? (?:/|or|and) targets?|stop loss or take profit)s?(?: (?:needed|necessary|required"
-    r"|wanted|please|at all|for now|yet))?"
+    r"|wanted|please|at all|for now|yet|or anything(?: else| like that)?))?"
     r"|(?:i|we) (?:don't|do not) (?:need|want|use) (?:a |any )?(?:stop|stop loss|stops"
     r"|stop losses|target|profit target|trailing stop)s?)(?= [.,;!⋄]| ?$)")
 _A_CONTROL = re.compile(r"(?<!\S)\d+(?:\.\d+)? % (?:[a-z]+ ){0,2}(?:stop|target|profit|trailing)")

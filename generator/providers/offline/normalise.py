@@ -174,6 +174,10 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(\d+) ?y (?=(?:high|low|sma|ema|ma|moving average|average|return|momentum|roc)\b)",
      r"\1 year "),
     (r"(?i)\b(golden|death) x\b", r"\1 cross"),
+    # "EEM down five days in a row? I buy.": the condition asked, then the act that answers it,
+    # as an arrow
+    (r"(?i)\?\s+(?:(?:i|we|then|yes|yep)\s+)?(?=(?:buy|sell|get in|get out|go long|long|flat"
+     r"|exit)(?:\s+it)?\s*(?:[.;,!]|$))", " -> "),
     # a note's rule of each fund: "each sleeve long when ...", "buy each on rsi(14) < 35",
     # "each long on close > hh(50)", "basket EFA EEM EWJ IEV, equal weight;"
     (r"(?i)\beach (?:sleeve|leg|name|ticker)\b", "each one"),
@@ -620,6 +624,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"\1 % of the \2 per \3"),
     (r"(?i)\b(?:a |one )?(third|quarter) each\b",
      lambda m: f"{_SHARES[m.group(1).lower()]} % each"),
+    # "Half SPY, a quarter TLT and a quarter GLD", "a quarter in TLT": a fund's share
+    (r"\b(?:[Aa]|[Oo]ne) (third|quarter|fifth|tenth) (?=(?:(?:in|into) )?[A-Z]{2,5}\b)",
+     lambda m: f"{_SHARES[m.group(1).lower()]} % "),
     # "VTI, EFA and AGG, a third in each"
     (r"(?i)\b(?:a |one )?(third|quarter|fifth) (?=(?:in|into) each\b)",
      lambda m: f"{_SHARES[m.group(1).lower()]} % "),

@@ -199,6 +199,15 @@ def _bare_weights(m: re.Match[str]) -> str:
 _SHARE_WORDS = {"a quarter": "25 %", "a third": "33.33 %", "half": "50 %", "a fifth": "20 %",
                 "a tenth": "10 %"}
 PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "55-day breakout on DBC (close above the 55 day high), exit on ...": a title whose bracket
+    # says the buy rule, before the sell
+    (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<t>(?:[a-z0-9]+ ){1,4}on [A-Z]{2,5}) \( (?P<c>(?:close"
+        r"|closes|price|it|the close|a close|rsi|macd|its|when)(?: [^()]*?)?) \) ,"
+        r"(?= (?:sell|exit|and sell|and exit)(?!\S))"), r" \g<t> : buy when \g<c> , "),
+    # "put 10% of the account in when it closes above ...": the buy, with that share
+    (rx(r"put (?P<n>\d+(?:\.\d+)? %) of (?:the|my|our) (?P<a>account|portfolio|money|capital)"
+        r" (?:in|into it|to work)(?= (?:when|whenever|if|once|as soon as)(?!\S))"),
+     r" buy with \g<n> of the \g<a> "),
     # "$7,500/trade", "$2.5k clips", "5 grand a pop": dollars per position
     (rx(r"(?P<n>\d+(?:\.\d+)?) dollars (?:(?:/|a|per) (?:trade|position|clip|pop|entry)|clips"
         r"|a clip|lots)"), r" \g<n> dollars per trade "),

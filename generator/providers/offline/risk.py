@@ -398,9 +398,14 @@ def extract_risk(state: ParseState) -> None:
     # "get out on either a 5% stop or a 10% trailing stop", "sell only at a 3% profit or ...":
     # the word before the controls taken out says nothing more
     state.t = _BEFORE_CONTROLS.sub(" ", state.t)
+    # "if it drops 5% from my buy price, sell anyway": the control's own verb, said after it
+    state.t = _SELL_AFTER_CONTROL.sub(CONSUMED, state.t)
     state.t = head + state.t
 
 
+_SELL_AFTER_CONTROL = re.compile(
+    rf"(?<!\S){CONSUMED} , (?:then )?(?:just )?(?:sell|exit|get out|close it|bail)(?: it| out)?"
+    r"(?: too| anyway| regardless| right away| immediately| as well)?(?= [.;!⋄]| ?$)")
 _BEFORE_CONTROLS = re.compile(rf"(?<!\S)(?:either|only|just)(?= {CONSUMED} (?:or |and |, )?"
                               rf"{CONSUMED}(?!\S))"
                               # "sell only with a 10% target or a 5% stop", "i only want a 10%

@@ -667,7 +667,9 @@ _MA_KIND = r"(?P<k>emas?|smas?|mas?|dmas?|exponential moving averages?|moving av
 _LINE_PAIR = re.compile(
     rf"(?<!\S)(?P<a>\d+) (?:/|and|,) (?P<b>\d+)(?: day)? {_MA_KIND}(?!\S)"
     rf"|(?<!\S)(?:a |the )?(?P<a2>\d+)(?: day)? (?P<k2>ema|sma|ma|dma|moving average)"
-    rf" (?:and|vs|versus|/|&) (?:a |the )?(?P<b2>\d+)(?: day)? (?P=k2)(?!\S)"
+    # ("9 ema crossing the 21 ema on QQQ": the pair, said as its crossing)
+    rf" (?:and|vs|versus|/|&|crossing|crosses|crossing over|over|x) (?:a |the )?(?P<b2>\d+)"
+    r"(?: day)? (?P=k2)(?!\S)"
     # "ema 12/26 cross": the kind first
     r"|(?<!\S)(?P<k3>emas?|smas?|mas?|dmas?) (?P<a3>\d+) (?:/|and|,) (?P<b3>\d+)(?!\S)"
     # "SPY with two EMAs, the 12 day and the 26 day": the kind, then each period
