@@ -388,6 +388,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|(?:i|we) (?:keep|kept) (?:losing|losing money|getting burned|getting stopped out)"
        r"(?: money)?(?: lol| haha)*(?: so)?(?= )"
        r"|(?:, )?(?:i'm|im|i am) (?:poor|broke)(?: lol| haha)*"
+       # "im a student w like 2k, want to buy ...": who the writer is, before what they want
+       r"|(?:(?<=^ )|(?<=[.!?⋄] ))(?:i'm|im|i am) (?:a |an )?[a-z]+(?: [a-z]+)? (?:with|w)"
+       r" (?:like |about |around |only |just )?\d+(?:\.\d+)? (?:k|dollars?|grand)(?: saved| to"
+       r" invest| to play with)? ,(?= (?:i )?(?:want|wanna|would like|i'd like) )"
        # "... so I stop fiddling with it", "so I can stop second guessing": a habit given up
        r"|(?:,? )?(?:so )?(?:i|we) (?:can )?stop (?:fiddling|second guessing|tinkering|worrying"
        r"|obsessing|stressing|overthinking|panicking|messing around|staring at (?:it|the"
@@ -1606,6 +1610,10 @@ PERSONAL_NUMBER = rx(
     r"|(?<=crowd , )\d{2}(?= [.,;!⋄)]| ?$)"
     # ("our investment club (six of us, ...)", "a 529 for each kid": a college savings plan)
     r"|\d+ of us|(?:a|our|my|the) 529(?: plans?| accounts?)?"
+    # who the writer is and the money they have ("im a student w like 2k", "I'm a nurse with
+    # about $5,000")
+    r"|(?:i'm|im|i am) (?:a |an )?[a-z]+ (?:with|w) (?:like |about |around |only |just )?"
+    r"\d+(?:\.\d+)? (?:k|dollars?|grand)"
     # how long the writer has been at it ("been running this by hand for like 8 months",
     # "I've been doing it for 3 weeks"): told with "been", never a holding period of a rule
     r"|(?<=been )(?:[a-z']+ ){1,5}for (?:like |about |around |almost |nearly |over |the last"

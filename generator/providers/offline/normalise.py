@@ -257,6 +257,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"|once a (?:month|week|quarter|year)|on fridays?|on mondays?) only\b", r"\1"),
     # "hold for a week", "sell after a day": one of the unit
     # (not "after a month-end close": the end of a month)
+    # ("hold it a week, then out": for one week)
+    (r"(?i)\b(hold (?:it|them|the position)) (?:a|one) (week|month)\b(?! (?:high|low|return|rsi"
+     r"|sma|ema|momentum))", r"\1 for 1 \2"),
     (r"(?i)\b(for|after) (?:a|one) (week|day|trading day|session|month)\b(?! (?:high|low|return"
      r"|rsi|sma|ema|momentum))(?![- ]end)", r"\1 1 \2"),
     # "falls 8% from where I bought": from the entry (never a buy of its own)

@@ -204,10 +204,19 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<t>(?:[a-z0-9]+ ){1,4}on [A-Z]{2,5}) \( (?P<c>(?:close"
         r"|closes|price|it|the close|a close|rsi|macd|its|when)(?: [^()]*?)?) \) ,"
         r"(?= (?:sell|exit|and sell|and exit)(?!\S))"), r" \g<t> : buy when \g<c> , "),
+    # "Buy IWM when the RSI is below 30 and the price is below the lower band at the same time":
+    # "and" says it already (only after an "and" in the same sentence)
+    (rx(r"(?<!all \d )(?:both )?(?:at the same time|simultaneously)(?= [.,;!⋄]| ?$)"),
+     lambda m: " " if " and " in re.split(r" [.;!⋄] ", m.string[:m.start()])[-1]
+     else m.group(0)),
     # "put 10% of the account in when it closes above ...": the buy, with that share
     (rx(r"put (?P<n>\d+(?:\.\d+)? %) of (?:the|my|our) (?P<a>account|portfolio|money|capital)"
         r" (?:in|into it|to work)(?= (?:when|whenever|if|once|as soon as)(?!\S))"),
      r" buy with \g<n> of the \g<a> "),
+    # "$3k each time QQQ's RSI is below 30": that much bought each time (a sentence's start)
+    (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<n>\d+(?:\.\d+)?) dollars (?:each time|every time"
+        rf"|whenever)(?= (?:{SYM}|the|its|it|rsi|macd|price)(?!\S))"),
+     r" buy \g<n> dollars per trade whenever "),
     # "$7,500/trade", "$2.5k clips", "5 grand a pop": dollars per position
     (rx(r"(?P<n>\d+(?:\.\d+)?) dollars (?:(?:/|a|per) (?:trade|position|clip|pop|entry)|clips"
         r"|a clip|lots)"), r" \g<n> dollars per trade "),
@@ -500,7 +509,8 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r"| weeks| month| months| sma| ema)(?!\S)"
         # ("Start with 50/50 SPY and IEF": the weights bought first, read by `portfolios`)
         rf"|(?<!start with )(?<!begin with )"
-        rf"(?P<n2>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?){{1,9}}) (?:in |of |across |into |for )?"
+        # ("sixty forty SPY and TLT": the shares with no mark between them)
+        rf"(?P<n2>\d+(?:\.\d+)?(?: (?:/ )?\d+(?:\.\d+)?){{1,9}}) (?:in |of |across |into |for )?"
         rf"(?P<s2>{SYM}(?: (?:,|and|&|/|, and))? (?:{SYM}(?: (?:,|and|&|/|, and))? ){{0,8}}{SYM})"
         r"(?! %)(?!\S)"),
      _grouped_weights),

@@ -43,8 +43,9 @@ _SCHED_VERB = (
     r"(?:(?:(?:i|we) (?:only |just |usually |will |can )?)?(?:check|checks|checked|checking"
     r"|evaluate|evaluated|evaluates|run|runs|trade|trades"
     r"|traded|look|review|reviewed|decide|rebalance|rebalanced|rebalances|rebalancing|rebalance"
-    r"d|swap|swapped|swaps)(?: the rules| the signals?| signals| it| them| the portfolio"
-    r"| positions)? )?"
+    r"d|swap|swapped|swaps|look at)(?: the rules| the signals?| signals| it| them| the portfolio"
+    # ("I only look at my account once a month")
+    r"| positions| my account| my portfolio| the account| the charts?| my charts?)? )?"
 )
 SCHEDULE_PATTERNS: list[re.Pattern[str]] = [
     # first: "every month end" holds "every month"

@@ -941,12 +941,21 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf"(?P<a>{SYM}) (?:via|through|using) (?:the )?(?P=a)(?: fund| etf)?"), r" \g<a> "),
     # "just ride it with a 7% trailing stop", "no other sell rule": the controls are the exit
     (rx(r"(?:and )?(?:then )?(?:just )?(?:ride it|let it ride|hold it)(?= with (?:a|an) \d)"), " "),
-    (rx(r"(?:and )?(?:there is |there's )?no (?:other|indicator|signal|technical|rule based)"
-        r" (?:sell|exit)(?: rule| rules| signal)?"), f" , {NO_OTHER_EXIT} , "),
+    # ("no other selling", "no discretionary exit", "no signal-based exit")
+    (rx(r"(?:and )?(?:there is |there's )?no (?:other|indicator|signal|technical|rule based"
+        r"|discretionary|signal based|indicator based)"
+        r" (?:sell|exit|selling|exits|sells)(?: rule| rules| signal| signals)?"),
+     f" , {NO_OTHER_EXIT} , "),
     # "a 5% stop and a 12% target and nothing else to get out": no other exit (never the
     # "else" of a sell when the buy rule fails)
     (rx(r"(?:and )?(?:with )?nothing else (?:to get (?:me |us )?out|to exit|to sell|for (?:the )?"
         r"exits?|for selling|as (?:an )?exits?|sells? it|gets? me out)"), f" , {NO_OTHER_EXIT} , "),
+    # "Rebalance if anything is off by 3 points or more, we don't want a calendar": no schedule
+    # but the drift band said (kept, to be refused, when no band is said)
+    (rx(r"(?:, |(?:, )?and )?(?:(?:i|we) (?:don't|do not) (?:want|need|use)|no) (?:a |any )?"
+        r"(?:calendar|fixed schedule)(?: schedule| rebalancing| dates?)?(?= [.;!⋄]| ?$)"),
+     lambda m: " " if re.search(r"(?<!\S)(?:drift|drifts|off|points|band)(?!\S)", m.string)
+     else m.group(0)),
     # "the sell is the reverse cross": the opposite crossing of the buy's
     (rx(r"(?:and )?the (?:sell|exit)(?: rule| signal)? is (?:the |a )?(?:opposite|reverse|reversed"
         r"|inverse) (?:cross|crossing|crossover)"), " , sell on the opposite cross "),
