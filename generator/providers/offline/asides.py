@@ -92,8 +92,13 @@ def _a_story(opening: str) -> bool:
         return bool(_PAST.search(padded))
     if opening.startswith(("since", "after", "ever since")):
         # "since the 2008 crash", "after getting stuck in EEM": an event or what the writer did
+        # ("After reading The Little Book of Common Sense Investing I settled on ...": what the
+        # writer read or heard)
         return bool(_PAST.search(padded) or re.search(r"(?:19|20)\d\d|crash|bear market|covid"
-                                                      r"|recession|bubble|ties\b", opening))
+                                                      r"|recession|bubble|ties\b|^(?:since|after"
+                                                      r"|ever since) (?:reading|watching"
+                                                      r"|listening|seeing|hearing|finishing)",
+                                                      opening))
     return True  # "because ...": a reason
 
 

@@ -394,9 +394,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r" invest| to play with)? ,(?= (?:i )?(?:want|wanna|would like|i'd like) )"
        # "... so I stop fiddling with it", "so I can stop second guessing": a habit given up
        r"|(?:,? )?(?:so )?(?:i|we) (?:can )?stop (?:fiddling|second guessing|tinkering|worrying"
-       r"|obsessing|stressing|overthinking|panicking|messing around|staring at (?:it|the"
+       r"|obsessing|stressing|overthinking|panicking|messing around|paying(?: for (?:it|that"
+       r"|them|the newsletter))?|staring at (?:it|the"
        r" charts?|charts|the screen))(?: (?:with|over|about|at) (?:it|this|that|them|my"
-       r" account))?(?= [.!,⋄]| ?$)"
+       r" account))?(?= [.!?,⋄]| ?$)"
        r"|(?:(?<=^ )|(?<=[.!?⋄] ))(?:ok |okay )?(?:last|final) (?:1|one)(?: lol| haha)* (?::|,|-)"
        r"|(?:(?<=^)|(?<=^ )|(?<=[.!?⋄] ))(?:(?:yo|hey|hi|hello)(?: ,)? )?(?:what's|whats"
        r"|what is) up(?: ,| !)?"
@@ -602,7 +603,12 @@ _THIS_IS_FOR = rx(rf"(?:(?<=^ )|(?<=[.;:⋄!] ))(?:(?:this|it|that|all of this|a
                   r"|(?:(?:can|could) (?:you|i|we|it|the bot) |please )?(?:do|run|use|apply"
                   r"|try)"
                   rf" (?:that|this|it|all this|all of this) )(?:for|on|with) (?P<sym>{SYM})"
-                  r"(?: please)?(?= [.!?]| ?$)")
+                  r"(?: please)?(?= [.!?]| ?$)"
+                  # "I want to do that with MDY, and sell when ...": the fund, then the rest of
+                  # the rules
+                  r"|(?:(?<=^ )|(?<=[.;:⋄!] ))(?:i|we) (?:want to|would like to|'d like to|will)"
+                  rf" (?:do|run|use|apply|try) (?:that|this|it) (?:for|on|with) (?P<sym2>{SYM})"
+                  r" ,(?= and (?:sell|exit|get out)(?!\S))")
 # "I've used this on TIP for a while - hold it as long as ...": the symbol the rules the writer
 # has run are on, said before them
 _USED_ON = rx(rf"(?:(?<=^ )|(?<=[.;:⋄!] ))(?:i've|i have|we've|we have|i) (?:used|run|been using"

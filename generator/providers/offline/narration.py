@@ -101,6 +101,16 @@ _THEIR_WAY = rx(
 _THEIR_IMPERATIVE = {"takes it off": "sell it", "takes profits": "take profits"}
 
 
+# "A newsletter I pay for does something called dual momentum. Every month it compares SPY and EFA
+# ... and buys the stronger one, ... it holds AGG instead": a service named, then what "it" does
+_A_SERVICE = rx(r"(?:a|an|my|the|this|that|our) (?:[a-z'-]+ ){0,3}?(?:newsletter|service|bot"
+                r"|system|model|algo|algorithm|fund manager|advisor|app|program)")
+_ITS_WAY = rx(r"it(?P<adv>(?: (?:only|just|always|simply|then|also|now))*) (?P<v>compares"
+              r"|buys|sells|rotates|switches|picks|rebalances|ranks|invests"
+              # ("it holds AGG instead": a fund held, never "if it holds above the 50-day")
+              rf"|holds(?= (?:{SYM}|cash|the (?:best|top|winner|stronger|strongest))(?!\S)))(?!\S)")
+
+
 def _their_way(text: str) -> str:
     """The rule someone else follows, said as the writer's own (see `_THEIR_WAY`)."""
     def said(m: re.Match[str]) -> str:
@@ -109,6 +119,9 @@ def _their_way(text: str) -> str:
                                                else verb[:-2] if verb == "goes" else verb[:-1])
         return f" {m.group('adv').strip()} {verb} "
 
+    service = _A_SERVICE.search(text)
+    if service is not None:
+        text = text[:service.end()] + _ITS_WAY.sub(said, text[service.end():])
     told = _THEIR_WAY.sub(said, text)
     if told is text:
         return text

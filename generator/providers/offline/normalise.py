@@ -180,7 +180,12 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"|exit)(?:\s+it)?\s*(?:[.;,!]|$))", " -> "),
     # a note's rule of each fund: "each sleeve long when ...", "buy each on rsi(14) < 35",
     # "each long on close > hh(50)", "basket EFA EEM EWJ IEV, equal weight;"
+    # "I settled on 60% VTI and 40% AGG": the weights held
+    (r"(?i)\b(i|we) (?:finally |eventually )?(?:settled on|went with|decided on|landed on"
+     r"|chose|picked)(?=\s+\d+(?:\.\d+)?\s?%)", r"\1 hold"),
     (r"(?i)\beach (?:sleeve|leg|name|ticker)\b", "each one"),
+    (r"(?i)\b(buy|sell|hold|own) either (?:one|1|of them)(?= (?:after|when|whenever|if|once)\b)",
+     r"\1 each one"),
     (r"(?i)\b(buy|sell|exit) each on\s+(?=(?:rsi|macd|close|price|the close|its close|sma|ema)\b)",
      r"\1 each when "),
     (r"(?i)\beach (?:one )?(?:long|in) (?:on|when|if)\b", "buy each when"),

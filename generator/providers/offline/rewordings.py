@@ -213,6 +213,13 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (rx(r"put (?P<n>\d+(?:\.\d+)? %) of (?:the|my|our) (?P<a>account|portfolio|money|capital)"
         r" (?:in|into it|to work)(?= (?:when|whenever|if|once|as soon as)(?!\S))"),
      r" buy with \g<n> of the \g<a> "),
+    # "Whenever SPY, QQQ or IWM has an RSI below 25, put $2,500 into that one": the rule of each
+    # of them, with the amount each buy takes
+    (rx(rf"(?:whenever|when|if|each time|every time) (?:any of |1 of |one of )?(?P<l>{SYMLIST})"
+        r" (?:has|have|gets|get|hits|hit) (?:an |a |its )?(?P<c>(?:(?! [.;!⋄,] ).)+?) , (?:put"
+        r"|invest|buy|throw) (?P<n>\d+(?:\.\d+)? dollars) (?:into|in|of) (?:that one|that 1|it"
+        r"|that fund|the one that did|whichever did)(?= [.;!⋄,]| ?$)"),
+     r" for each of \g<l> : buy \g<n> per trade when its \g<c> "),
     # "$3k each time QQQ's RSI is below 30": that much bought each time (a sentence's start)
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<n>\d+(?:\.\d+)?) dollars (?:each time|every time"
         rf"|whenever)(?= (?:{SYM}|the|its|it|rsi|macd|price)(?!\S))"),
@@ -366,10 +373,14 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # rules' bare levels are of, said first (read as a title that names it: `titles`)
     # ("use a 7 day RSI on QQQ, buy when ...", "use 10 day bollinger bands on IWM, buy when
     # ...": and the fund, read as the title "QQQ , 7 day rsi :")
+    # ("Use the 5-day RSI on IEF with 10 percent of my account per trade: buy under 20": and the
+    # size, read where it is said)
     (rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?:using|with|use) (?:a |an |the )?(?P<i>\d+ (?:day|period)"
-        r" (?:rsi|bollinger bands?|bands?)|rsi \d+)(?: on (?P<s>[A-Z]{2,5}))? ,"
+        r" (?:rsi|bollinger bands?|bands?)|rsi \d+)(?: on (?P<s>[A-Z]{2,5}))?(?P<w> with [^,:.]+?"
+        r" (?:per|a|each) (?:trade|position))? (?:,|:)"
         r"(?= (?:buy|sell|hold|own|go long)(?!\S))"),
-     lambda m: f" {m.group('s') + ' , ' if m.group('s') else ''}{m.group('i')} : "),
+     lambda m: (f" {m.group('s') + ' , ' if m.group('s') else ''}{m.group('i')} :"
+                f"{m.group('w') + ' ,' if m.group('w') else ''} ")),
     # "when it is under the average I make sell", "make buy on SPY when ...": the act, said
     # with "make" or "do" by a writer whose first language is not English
     (rx(r"(?:i |we )?(?:make|do) (?:a |the )?(?P<v>buy|sell)(?= (?:when|if|on|once|whenever"

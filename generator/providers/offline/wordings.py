@@ -1926,8 +1926,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?= (?:when|whenever|if|once|as soon as)(?!\S))"), " sell "),
     (rx(r"(?:move|get|take|pull) (?:me|us) out(?: of it)?"), " sell "),
     # "when it has been beaten down, meaning its RSI is under 35": the definition is the rule
-    (rx(r"(?:it (?:has been|is|gets|got) )?(?:beaten down|oversold|overbought|cheap|expensive"
-        r"|stretched|overextended)(?: ,)? (?:meaning|i e|that is|in other words|defined as"
+    # ("When the stock market is in trouble, meaning SPY is under its 200-day average, ...")
+    (rx(r"(?:(?:it|the (?:stock )?market|stocks|things|the economy) (?:has been|is|are|gets|got"
+        r"|goes) )?(?:beaten down|oversold|overbought|cheap|expensive|stretched|overextended"
+        r"|in trouble|in a downtrend|in an uptrend|bearish|bullish|healthy|weak|strong|risky"
+        r"|rough|ugly|scary)(?: ,)? (?:meaning|i e|that is|in other words|defined as"
         r"|which means|as in)"), " "),
     # "the total market fund VTI", "the long bond fund TLT": the fund's description
     (rx(rf"(?:the|my|our|a) (?:[a-z]+ ){{0,3}}(?:fund|etf)(?= {SYM}(?!\S))"), " "),
