@@ -43,7 +43,7 @@ _EXIT_VERBS = rx(
     r"|take profits?|step aside"
     r"|flatten(?: out| the position| it)?|dumping(?: it)?|dumps|ditching(?: it)?|unloading(?: it)?"
     # ("flat while it's negative": "while" is tagged before the verbs, as for "out")
-    r"|(?:be |stay |get )?flat(?= (?:(?:when|if|once|whenever|while)(?!\S)|⟦wl))"
+    r"|(?:be |stay |get )?flat(?= (?:(?:when|if|once|whenever|while|on)(?!\S)|⟦wl))"
     # "unwind it when ...", "let it go when ...", "step out when ...", "leave when ..."
     r"|unwind(?: it| them| the position)?|let (?:it|them) go|step out(?: of it)?"
     r"|get rid of(?: it| them)?|cash out(?: of it)?|take (?:it|them|the position) off"

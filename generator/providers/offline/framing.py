@@ -138,6 +138,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:the|my|a) (?:trailing )?stop(?: loss)? (?:does"
        r"|handles|takes care of|will do) (?:all )?(?:of )?(?:the )?(?:selling|exits?|exiting"
        r"|rest)(?= [.,;!⋄]| ?$)"),
+    # "signals on the daily close, fills next open": how every rule here is traded anyway
+    rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:signals?|decisions?|rules?) (?:on|at|from) (?:the )?"
+       r"(?:daily )?close(?: ,| ;| and)? (?:fills?|filled|fill at|executes?|executed|execution"
+       r"|entries|orders?)(?: at| on)?(?: the)? next (?:day's |day )?open(?= [.,;!⋄]| ?$)"),
     # "I let the stop do the work": the same, said as what the writer leaves to it
     rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?(?:i |we )?(?:just )?(?:let|leave it to) the"
        r" (?:trailing )?stop(?: loss)?(?: do (?:the|all the) (?:work|selling|rest)| do its (?:job"
@@ -388,6 +392,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|(?:i|we) (?:keep|kept) (?:losing|losing money|getting burned|getting stopped out)"
        r"(?: money)?(?: lol| haha)*(?: so)?(?= )"
        r"|(?:, )?(?:i'm|im|i am) (?:poor|broke)(?: lol| haha)*"
+       # "..., so nothing clever please", "nothing fancy needed"
+       r"|(?:, )?(?:so )?nothing (?:clever|fancy|complicated|special|exotic|too fancy)(?: please"
+       r"| needed| here| required)?(?= [.!?,⋄]| ?$)"
        # "im a student w like 2k, want to buy ...": who the writer is, before what they want
        r"|(?:(?<=^ )|(?<=[.!?⋄] ))(?:i'm|im|i am) (?:a |an )?[a-z]+(?: [a-z]+)? (?:with|w)"
        r" (?:like |about |around |only |just )?\d+(?:\.\d+)? (?:k|dollars?|grand)(?: saved| to"
@@ -497,7 +504,9 @@ PLEASANTRIES: list[re.Pattern[str]] = [
 # "Ticker: VTI", "symbol QQQ", "(EEM)" after a rule: the symbol the rules trade
 _LABELLED_SYMBOL = rx(rf"(?:(?:ticker|symbol)(?: :| =| is)?|(?:etf|fund)(?: :| =| is)|\()"
                       rf" (?P<sym>{SYM})(?: \))?"
-                      r"(?= [.,;:⋄!?]| ?$)")
+                      r"(?= [.,;:⋄!?]| ?$)"
+                      # ("universe = TLT;": a universe of one, never the first of a list)
+                      rf"|universe(?: :| =| is) (?P<sym2>{SYM})(?= [.;⋄!?]| ?$)")
 
 
 # -- words a title is read with (`titles`) -------------------------------------------------------
@@ -1616,6 +1625,8 @@ PERSONAL_NUMBER = rx(
     r"|(?<=crowd , )\d{2}(?= [.,;!⋄)]| ?$)"
     # ("our investment club (six of us, ...)", "a 529 for each kid": a college savings plan)
     r"|\d+ of us|(?:a|our|my|the) 529(?: plans?| accounts?)?"
+    # where in a book the rule is ("copied from the book, ch. 4:", "page 112")
+    r"|(?:chapter|ch|chap|page|pg|pp|section|sec) (?:\. )?\d+"
     # who the writer is and the money they have ("im a student w like 2k", "I'm a nurse with
     # about $5,000")
     r"|(?:i'm|im|i am) (?:a |an )?[a-z]+ (?:with|w) (?:like |about |around |only |just )?"

@@ -183,6 +183,30 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "I settled on 60% VTI and 40% AGG": the weights held
     (r"(?i)\b(i|we) (?:finally |eventually )?(?:settled on|went with|decided on|landed on"
      r"|chose|picked)(?=\s+\d+(?:\.\d+)?\s?%)", r"\1 hold"),
+    # a quant's note: "6-mo perf", "abs filter (ret > 0)", "exit = time stop, 5 bars"
+    (r"(?i)\b(\d+)[- ]?mos?\b(?= (?:perf|performance|return|returns|momentum|roc|lookback)\b)",
+     r"\1 month"),
+    (r"(?i)\bperf\b", "performance"),
+    # "- buy when ... band - sell when ...": a dash before the next rule ends the rule before it
+    # (never a title's dash: "Bollinger bands on SPY - buy when ...")
+    (r"(?i)(?<=[\w)%])\s+[-–—]\s+(?=(?:sell|exit|buy|get out|get in|go long|go flat)(?:\s+it)?\s+"
+     r"(?:when|if|once|on|at|after)\b)",
+     lambda m: " ; " if re.search(r"(?i)\b(?:buy|sell|when|if)\b[^.!?]*$", m.string[:m.start()])
+     else m.group(0)),
+    # "(standard 20 day, 2 std dev)": the settings in a bracket, called the usual ones
+    (r"(?i)\(\s*(?:the )?(?:standard|default|usual|normal|classic)\s+(?=\d+\s*[- ]?\s*(?:day|d"
+     r"|period)s?\b)", "("),
+    # "Strategy B", "Option A:": a strategy's letter, never a fund
+    (r"(?i)\b(strategy|system|plan|option|version|model|variant|setup|approach|idea|rule set)"
+     r" [A-Z]\b(?![-.'])", r"\1"),
+    # "hard SL 5%, PT 15%": a profit target, never a fund called PT
+    (r"(?i)\bpt\b(?=\s*(?:[:=@]|at|of)?\s*\d+(?:\.\d+)?\s*(?:%|percent))", "take profit"),
+    # ("abs filter (ret > 0)": the absolute filter, said again in its bracket)
+    (r"(?i)\b(abs(?:olute)?(?: momentum)? filter)\s*\(\s*(?:ret|return|returns|momentum|roc)"
+     r"\s*(?:>\s*0|positive)\s*\)", r"\1"),
+    (r"(?i)\brets?\b(?=\s*(?:[<>]|is positive|is negative|positive|negative))", "return"),
+    (r"(?i)\btime[- ]stop(?:\s*(?:of|at|after|,|:|=))?\s*(\d+)\s*(bars?|days?|sessions?)\b",
+     r"sell after \1 \2"),
     (r"(?i)\beach (?:sleeve|leg|name|ticker)\b", "each one"),
     (r"(?i)\b(buy|sell|hold|own) either (?:one|1|of them)(?= (?:after|when|whenever|if|once)\b)",
      r"\1 each one"),

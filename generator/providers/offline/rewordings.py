@@ -220,6 +220,14 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r"|invest|buy|throw) (?P<n>\d+(?:\.\d+)? dollars) (?:into|in|of) (?:that one|that 1|it"
         r"|that fund|the one that did|whichever did)(?= [.;!⋄,]| ?$)"),
      r" for each of \g<l> : buy \g<n> per trade when its \g<c> "),
+    # "entry close crosses above sma(50); exit close crosses below sma(50)": a note's labels
+    # said with no colon, before what they compare
+    (rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))(?P<l>entry|enter|exit)(?= (?:close|the close|price|rsi|macd"
+        r"|sma|ema|\d+ day)(?!\S))"),
+     lambda m: " sell when " if m.group("l") == "exit" else " buy when "),
+    # "exit if either close < sma(200) or rsi(14) < 40": "either" says no more than the "or"
+    (rx(r"(?:(?<=if )|(?<=when )|(?<=once ))either(?= (?:close|price|rsi|macd|sma|ema|its"
+        rf"|{SYM}) (?:(?! [.;!⋄] ).)+? or )"), " "),
     # "$3k each time QQQ's RSI is below 30": that much bought each time (a sentence's start)
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<n>\d+(?:\.\d+)?) dollars (?:each time|every time"
         rf"|whenever)(?= (?:{SYM}|the|its|it|rsi|macd|price)(?!\S))"),

@@ -400,9 +400,20 @@ def extract_risk(state: ParseState) -> None:
     state.t = _BEFORE_CONTROLS.sub(" ", state.t)
     # "if it drops 5% from my buy price, sell anyway": the control's own verb, said after it
     state.t = _SELL_AFTER_CONTROL.sub(CONSUMED, state.t)
+    # "Breakouts with a trailing stop only. ... an 8% trailing stop": a control named again
+    # without its level, where the text gives the level
+    state.t = _NAMED_AGAIN.sub(
+        lambda m: f" {CONSUMED} " if _CONTROL_NAMES[m.group("c")] in state.risk else m.group(0),
+        state.t)
     state.t = head + state.t
 
 
+_NAMED_AGAIN = rx(r"(?:(?:with|plus|and|\+|w /) )?(?:a |an |the )?(?:hard )?(?P<c>trailing stop"
+                  r"|stop loss|stop|take profit|profit target|target)s?(?: only)?"
+                  r"(?= [.,;⋄!?]| ?$)")
+_CONTROL_NAMES = {"trailing stop": "trailing_stop_pct", "stop loss": "stop_loss_pct",
+                  "stop": "stop_loss_pct", "take profit": "take_profit_pct",
+                  "profit target": "take_profit_pct", "target": "take_profit_pct"}
 _SELL_AFTER_CONTROL = re.compile(
     rf"(?<!\S){CONSUMED} , (?:then )?(?:just )?(?:sell|exit|get out|close it|bail)(?: it| out)?"
     r"(?: too| anyway| regardless| right away| immediately| as well)?(?= [.;!⋄]| ?$)")

@@ -44,8 +44,10 @@ _IDLE = re.compile(r"(?<!\S)(?:(?:isn't|is not|aren't|are not|not) (?:invested|u
                    r"|remainder|unused|(?:doesn't|does not|don't|do not|didn't|did not)"
                    r" (?:qualify|pass|make it|make the cut))(?!\S)")
 # the filter already read, failed: "If it isn't, ...", "otherwise ..."
+# ("If fewer than 2 qualify, the rest sits in cash.": fewer picks pass than the rotation holds)
 _FAILED = re.compile(r"(?<!\S)(?:if (?:it|they|that|those|not) (?:isn't|aren't|is not|are not"
-                     r"|doesn't|don't|fails?)|if not|otherwise|else)(?!\S)")
+                     r"|doesn't|don't|fails?)|if not|otherwise|else|if (?:fewer|less) than \d+"
+                     r" (?:qualify|pass|make it|make the cut))(?!\S)")
 
 _LEXICON = frozenset(words(
     """if even only when whenever and but then so just instead otherwise else not isn't aren't

@@ -948,8 +948,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      f" , {NO_OTHER_EXIT} , "),
     # "a 5% stop and a 12% target and nothing else to get out": no other exit (never the
     # "else" of a sell when the buy rule fails)
+    # ("nothing else closes the trade", "I don't want a signal-based exit at all")
     (rx(r"(?:and )?(?:with )?nothing else (?:to get (?:me |us )?out|to exit|to sell|for (?:the )?"
-        r"exits?|for selling|as (?:an )?exits?|sells? it|gets? me out)"), f" , {NO_OTHER_EXIT} , "),
+        r"exits?|for selling|as (?:an )?exits?|sells? it|gets? me out|closes (?:it|the trade"
+        r"|the position)|exits (?:it|the trade|the position))"
+        r"|(?:i|we) (?:don't|do not|dont) want (?:a |any )?(?:other |signal based |indicator based"
+        r" )(?:exit|sell|selling)(?: signals?| rules?)?(?: than (?:that|this|the stop|the trailing"
+        r" stop))?(?: at all)?"), f" , {NO_OTHER_EXIT} , "),
     # "Rebalance if anything is off by 3 points or more, we don't want a calendar": no schedule
     # but the drift band said (kept, to be refused, when no band is said)
     (rx(r"(?:, |(?:, )?and )?(?:(?:i|we) (?:don't|do not) (?:want|need|use)|no) (?:a |any )?"
@@ -1959,6 +1964,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      r" when price breaks below the \g<n> day low "),
     # "sell either when A or B": "either" says nothing more
     (rx(r"(?<=sell |exit )either(?= (?:when|if)(?!\S))"), " "),
+    # "Quarterly momentum with a safety fund. VTI, EFA, EEM. Once a quarter hold the single best
+    # performer ...": a sentence of funds alone, then a rotation that ranks them
+    (rx(rf"(?:(?<=^ )|(?<=[.;:!⋄] ))(?P<l>{SYMLIST}) [.;](?= (?:(?! [.;!⋄] ).)*? (?:best|top"
+        r"|strongest|winner|highest|ranked|rank)(?!\S))"),
+     lambda m: f" among {m.group('l')} , " if len(symbols_in(m.group("l"))) >= 2
+     else m.group(0)),
     # "rotation among US equity ETFs: QQQ, SPY, IWM, MDY": the class of the funds, then them
     (rx(rf"(?P<p>among|across|between) (?:(?:the )?[a-z]+ ){{0,3}}(?:etfs|funds|assets)"
         rf"(?: :| =| -)? (?P<l>{SYMLIST})"), r" \g<p> \g<l> , "),
