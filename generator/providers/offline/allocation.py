@@ -93,7 +93,8 @@ OTHERWISE_SELL = rx(
 FIXED_PATTERNS: list[re.Pattern[str]] = [
     rx(
         r"(?:only )?(?:(?:use|using|put|allocate|allocating|invest|investing|with|risk|size|sizing"
-        r"|bet) )?"
+        # ("I only want 10% of the account in each trade")
+        r"|bet|(?:i|we) (?:only )?want) )?"
         # ("I have a small account so I only want to use 25% of it for each trade")
         rf"(?:only )?(?:a )?{NUMP}(?: of (?:(?:the |my |our |total )?(?:portfolio|capital|equity"
         r"|account|money|cash|funds|balance)(?: value)?|it))? (?:per|for each|in each|each|on each"

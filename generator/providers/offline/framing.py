@@ -392,6 +392,17 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|(?:i|we) (?:keep|kept) (?:losing|losing money|getting burned|getting stopped out)"
        r"(?: money)?(?: lol| haha)*(?: so)?(?= )"
        r"|(?:, )?(?:i'm|im|i am) (?:poor|broke)(?: lol| haha)*"
+       # "First time posting in r/algotrading", "so I'm not whipsawed daily", "That's my
+       # entry."
+       r"|(?:(?<=^ )|(?<=[.!?,⋄] ))(?:this is )?(?:my )?first (?:time )?post(?:ing)?(?: (?:here"
+       r"|on|in) (?:r / )?[a-z]+(?: [a-z]+)?)?(?= [.!?,⋄]| ?$)"
+       r"|(?:,? )?(?:so (?:that )?)?(?:i'm|i am|im|we're|we are) not (?:getting )?(?:whipsawed"
+       r"|chopped up|shaken out)(?: daily| every day| all the time| constantly)?(?= [.!?,⋄]| ?$)"
+       r"|(?:(?<=^ )|(?<=[.!?⋄] ))(?:that is|that's|thats|that) (?:my|the) (?:entry|buy)"
+       r"(?: rule| signal)?(?= [.!?⋄]| ?$)"
+       # "HYG is just the signal": a fund the rules compare, said to be only that
+       rf"|(?:,? )?{SYM} is (?:just|only|merely) (?:the|a|my) (?:signal|filter|trigger|indicator)"
+       r"(?= [.!?,⋄]| ?$)"
        # "..., so nothing clever please", "nothing fancy needed"
        r"|(?:, )?(?:so )?nothing (?:clever|fancy|complicated|special|exotic|too fancy)(?: please"
        r"| needed| here| required)?(?= [.!?,⋄]| ?$)"

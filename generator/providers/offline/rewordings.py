@@ -220,6 +220,18 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r"|invest|buy|throw) (?P<n>\d+(?:\.\d+)? dollars) (?:into|in|of) (?:that one|that 1|it"
         r"|that fund|the one that did|whichever did)(?= [.;!⋄,]| ?$)"),
      r" for each of \g<l> : buy \g<n> per trade when its \g<c> "),
+    # "Sell when both of those are false again": "again" adds nothing to the state
+    (rx(r"(?P<s>false|negative|positive|true) again(?= [.,;!⋄]| ?$)"), r" \g<s> "),
+    # "Every time IYR has 3 down days in a row I buy $3,000 worth": the writer's buy and its size,
+    # said after the condition
+    (rx(r"(?P<c>(?:every time|each time|whenever|when) (?:(?! [.;!⋄,] ).)+?) (?:i|we) buy"
+        r" (?:with )?(?P<n>\d+(?:\.\d+)? dollars)(?: worth| per trade| per position)?(?: of it)?"
+        r"(?= [.;!⋄]| ?$)"),
+     r" buy \g<n> per trade \g<c> "),
+    # "Exit? not sure, probably the reverse cross": the sell on the opposite crossing
+    (rx(r"(?:exit|sell|the exit) [?.] (?:not sure|idk|dunno|no idea) ,? (?:probably|maybe|i guess)"
+        r" (?:the |a )?(?:reverse|opposite) (?:cross|crossing|crossover)"),
+     " , sell on the opposite cross "),
     # "entry close crosses above sma(50); exit close crosses below sma(50)": a note's labels
     # said with no colon, before what they compare
     (rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))(?P<l>entry|enter|exit)(?= (?:close|the close|price|rsi|macd"

@@ -40,7 +40,9 @@ _FREQ_COUNT = {
 }
 _SCHED_VERB = (
     # ("I only look once a month": the writer as the subject)
-    r"(?:(?:(?:i|we) (?:only |just |usually |will |can )?)?(?:check|checks|checked|checking"
+    # ("Only want to check once a week")
+    r"(?:(?:(?:i|we) (?:only |just |usually |will |can )?)?(?:(?:only |just )?(?:want|need|like)"
+    r" to )?(?:check|checks|checked|checking"
     r"|evaluate|evaluated|evaluates|run|runs|trade|trades"
     r"|traded|look|review|reviewed|decide|rebalance|rebalanced|rebalances|rebalancing|rebalance"
     r"d|swap|swapped|swaps|look at)(?: the rules| the signals?| signals| it| them| the portfolio"

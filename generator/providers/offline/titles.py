@@ -447,8 +447,10 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
         if re.fullmatch(SYM, tok):
             title.symbols.append(tok)
         elif tok in TITLE_FAMILIES:
-            # ("Absolute momentum on SPY, no rotation": a family the title says it is not)
-            if k == 0 or said[k - 1] not in ("no", "without", "not", "non"):
+            # ("Absolute momentum on SPY, no rotation": a family the title says it is not;
+            # "portfolio with 10 point bands": a drift band, not Bollinger's)
+            if k == 0 or said[k - 1] not in ("no", "without", "not", "non", "point", "points",
+                                             "pct", "percent", "%", "drift", "tolerance"):
                 title.families.append(TITLE_FAMILIES[tok])
         elif tok in SCHEDULE_WORDS or tok.removesuffix("s") in WEEKDAYS[:5] or (
                 tok in MONTHS and tok != "may"):

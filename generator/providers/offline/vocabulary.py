@@ -181,8 +181,10 @@ GLOSS_WORDS = ASSET_CLASS_WORDS | frozenset(words(
     actually really roughly basically entirely anyway already honestly literally simply"""
 ))
 
-# Every word that is read as a word, never as a ticker.
-VOCAB = FILLER | INDICATOR_WORDS | COMMON_WORDS | frozenset(TYPOS) | frozenset(NUMBER_WORDS)
+# Every word that is read as a word, never as a ticker ("Buying REIT red streaks": a class of
+# funds, never one called REIT).
+VOCAB = (FILLER | INDICATOR_WORDS | COMMON_WORDS | frozenset(TYPOS) | frozenset(NUMBER_WORDS)
+         | ASSET_CLASS_WORDS)
 
 # Words that may say how or when to trade. A clause left over once the rules are read, with
 # no symbol, number or indicator and none of these words ("as a backstop", "is it possible to",
