@@ -403,6 +403,18 @@ SMALL_TALK: list[re.Pattern[str]] = [
        # "HYG is just the signal": a fund the rules compare, said to be only that
        rf"|(?:,? )?{SYM} is (?:just|only|merely) (?:the|a|my) (?:signal|filter|trigger|indicator)"
        r"(?= [.!?,⋄]| ?$)"
+       # "Does this beat buy and hold?", "That's what I want to find out", "Each fund is handled
+       # on its own, they don't affect each other", "minus the leverage obviously": about the
+       # test, or what every strategy here is anyway
+       r"|(?:(?<=^ )|(?<=[.!?,⋄] ))(?:does|will|would|can|could) (?:this|it|that) (?:even )?"
+       r"(?:beat|outperform|do better than) (?:buy and hold|the market|the index|just holding"
+       r"(?: it)?)(?= [.!?,⋄]| ?$)"
+       r"|(?:(?<=^ )|(?<=[.!?,⋄] ))(?:that is|that's|thats|that) what(?: (?:i|we) (?:want|need"
+       r"|'d like) to)? (?:find out|know|see|test)(?= [.!?,⋄]| ?$)"
+       r"|(?:(?<=^ )|(?<=[.!?,⋄] ))each (?:fund|one|etf|position) is (?:handled|traded|treated"
+       r"|run|managed) (?:on its own|separately|independently)(?: , (?:they|the funds) (?:don't"
+       r"|do not) (?:affect|touch|interact with) each other)?(?= [.!?,⋄]| ?$)"
+       r"|(?:,? )?minus the leverage(?: obviously| of course)?(?= [.!?,⋄]| ?$)"
        # "..., so nothing clever please", "nothing fancy needed"
        r"|(?:, )?(?:so )?nothing (?:clever|fancy|complicated|special|exotic|too fancy)(?: please"
        r"| needed| here| required)?(?= [.!?,⋄]| ?$)"

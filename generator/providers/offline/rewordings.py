@@ -228,6 +228,21 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r" (?:with )?(?P<n>\d+(?:\.\d+)? dollars)(?: worth| per trade| per position)?(?: of it)?"
         r"(?= [.;!⋄]| ?$)"),
      r" buy \g<n> per trade \g<c> "),
+    # "Haven't decided on an exit yet, just use whatever the opposite signal is": the sell on
+    # the opposite crossing
+    (rx(r"(?:(?:i )?(?:haven't|have not) decided (?:on )?(?:an|the) (?:exit|sell)(?: rule)?"
+        r"(?: yet)? ,? )?(?:just )?use (?:whatever )?the (?:opposite|reverse) (?:signal|cross"
+        r"|crossing|crossover)(?: is)?(?= [.;!⋄]| ?$)"), " , sell on the opposite cross "),
+    # "2% band around the 100 day ... Between the bands do nothing.": held in between
+    (rx(r"(?:(?<=^ )|(?<=[.;!⋄,] ))(?:and )?(?:in )?between (?:the bands|them|the two|the lines)"
+        r" (?:do nothing|hold|stay put|sit tight|wait|nothing happens)(?= [.;!⋄]| ?$)"),
+     lambda m: " " if re.search(r"(?<!\S)\d+(?:\.\d+)? % (?:above|below)", m.string)
+     else m.group(0)),
+    # "hold whichever of SPY or TLT had the better 1 month return, 100% in one of them always"
+    (rx(r"(?:, )?(?:100 %|fully|all) in (?:1|one) of them(?: always| at all times)?"
+        r"(?= [.;!⋄]| ?$)"),
+     lambda m: " " if re.search(r"(?<!\S)(?:whichever|better|best|stronger|winner)(?!\S)",
+                                m.string) else m.group(0)),
     # "Exit? not sure, probably the reverse cross": the sell on the opposite crossing
     (rx(r"(?:exit|sell|the exit) [?.] (?:not sure|idk|dunno|no idea) ,? (?:probably|maybe|i guess)"
         r" (?:the |a )?(?:reverse|opposite) (?:cross|crossing|crossover)"),

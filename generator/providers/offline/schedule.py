@@ -269,6 +269,11 @@ def _weekdays_and_months(state: ParseState) -> None:
 
     def months(m: re.Match[str]) -> str:
         named = set(re.findall("|".join(MONTHS), m.group("m")))
+        # ("bands may be better than ...": the verb, never the month)
+        if named == {"may"} and re.match(r" (?:be|not|have|work|help|want|need|get|go|well"
+                                         r"|also|just|still|lose|miss|take|make|do|cause|look"
+                                         r"|seem|sound)(?!\S)", m.string[m.end():]):
+            return m.group(0)
         schedule = state.schedule
         acts = _ACTS_IN.get(schedule) if schedule is not None else None
         if schedule is None or acts is None or named != acts:
