@@ -220,9 +220,9 @@ EACH_IN_CASH = rx(
     r" (?:in|to|into) cash(?: otherwise| when its rule fails| when its condition fails"
     r"| the rest of the time| when out(?: of the market)?| when not invested)"
     # "...; otherwise its share sits in cash": the same, "otherwise" said first
-    r"|(?:, |; )?(?:and )?(?:otherwise|else|if not)(?: ,)? (?:its|that fund's|the fund's|that"
-    r" fund's) (?:share|slot|part|portion|money|weight|allocation|piece|fifth|quarter|third"
-    r"|half)(?: of the money)?(?: (?:sits|stays|goes|is|waits|moves|remains|goes back))?"
+    r"|(?:, |; )?(?:and )?(?:otherwise|else|if not)(?: ,)? (?:its|that|this|that fund's"
+    r"|the fund's) (?:share|slot|slice|part|portion|money|weight|allocation|piece|fifth|quarter"
+    r"|third|half)(?: of the money)?(?: (?:sits|stays|goes|is|waits|moves|remains|goes back))?"
     r" (?:in|to|into) cash"
 )
 

@@ -174,7 +174,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "no other rules", "no stops, no filters", "equal weight ..., no signals": nothing more
     # (what the text says is the whole strategy)
     rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:and )?no (?:other |more |extra |additional )?(?:rules"
-       r"|signals|filters|indicators|conditions|tricks|bells and whistles|timing)(?: (?:needed"
+       r"|signals|filters|indicators|conditions|tricks|bells and whistles|timing|trading"
+       r"|tinkering)(?: (?:needed"
        r"|required|at all|whatsoever))?(?= [.,;!⋄]| ?$)"),
     # the default a setting departs from: "10 day bands instead of the usual 20", "RSI of 10
     # rather than the standard 14", "2.5 standard deviations instead of 2", "8, 21, 5 settings
@@ -415,6 +416,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|run|managed) (?:on its own|separately|independently)(?: , (?:they|the funds) (?:don't"
        r"|do not) (?:affect|touch|interact with) each other)?(?= [.!?,⋄]| ?$)"
        r"|(?:,? )?minus the leverage(?: obviously| of course)?(?= [.!?,⋄]| ?$)"
+       # "We really don't want to look at it more often than that."
+       r"|(?:(?<=^ )|(?<=[.!?,⋄] ))(?:i|we) (?:really |just )?(?:don't|do not) want to (?:look at"
+       r"|check|touch|see) it (?:more (?:often )?than (?:that|this)|any more than that)"
+       r"(?= [.!?,⋄]| ?$)"
        # "..., so nothing clever please", "nothing fancy needed"
        r"|(?:, )?(?:so )?nothing (?:clever|fancy|complicated|special|exotic|too fancy)(?: please"
        r"| needed| here| required)?(?= [.!?,⋄]| ?$)"

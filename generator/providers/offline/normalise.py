@@ -208,6 +208,15 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\btime[- ]stop(?:\s*(?:of|at|after|,|:|=))?\s*(\d+)\s*(bars?|days?|sessions?)\b",
      r"sell after \1 \2"),
     (r"(?i)\beach (?:sleeve|leg|name|ticker)\b", "each one"),
+    # "min 3 day hold", "min. hold 5 days": the minimum holding period
+    (r"(?i)\bmin\.?\s+(\d+)[- ]?(day|bar|session)s?\s+hold\b", r"a \1 \2 minimum hold"),
+    # "the weekly 10-period SMA": ten weeks
+    (r"(?i)\bweekly\s+(\d+)[- ]?(?:period|bar)\s+(sma|ema|ma|moving average|rsi)\b",
+     r"\1 week \2"),
+    # "b/c whipsaws": because
+    (r"(?i)\bb\s?/\s?c\b", "because"),
+    # "One buys EWJ when ...": anyone's rule, the writer's own
+    (r"(?:^|(?<=[.!?]\s))[Oo]ne (buy|sell|hold|rotate|rebalance)s\b", r"\1"),
     (r"(?i)\b(buy|sell|hold|own) either (?:one|1|of them)(?= (?:after|when|whenever|if|once)\b)",
      r"\1 each one"),
     (r"(?i)\b(buy|sell|exit) each on\s+(?=(?:rsi|macd|close|price|the close|its close|sma|ema)\b)",

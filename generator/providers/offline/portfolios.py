@@ -68,7 +68,9 @@ PAIR = rx(
     rf"(?: of (?:the |my |our )?(?:portfolio|money|capital|account|funds))?"
     rf"(?: (?:in|into|to|on|for))?(?: the)? (?P<sym>{SYM})"
 )
-PAIR_REV = rx(rf"(?:and |, |/ |\+ )?(?P<sym>{SYM})(?: (?:at|:|=|-|with|gets|get))? {NUMP}")
+# ("tlt 2% above 50 sma -> buy": a distance from a line, never a weight)
+PAIR_REV = rx(rf"(?:and |, |/ |\+ )?(?P<sym>{SYM})(?: (?:at|:|=|-|with|gets|get))? {NUMP}"
+              r"(?! (?:above|below|over|under|higher|lower|up|down|from|off)(?!\S))")
 WEIGHTS_FILLER = frozenset(words(
     """rebalance rebalanced rebalancing rebalances portfolio hold buy own invest split allocation
     mix classic weighting keep put target targets"""

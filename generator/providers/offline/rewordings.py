@@ -255,6 +255,25 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # "exit if either close < sma(200) or rsi(14) < 40": "either" says no more than the "or"
     (rx(r"(?:(?<=if )|(?<=when )|(?<=once ))either(?= (?:close|price|rsi|macd|sma|ema|its"
         rf"|{SYM}) (?:(?! [.;!⋄] ).)+? or )"), " "),
+    # "put ten thousand dollars into LQD each time RSI is under 30", "$2,500 goes into LQD each
+    # time MACD crosses above ...", "put 30% of my account into HYG whenever ... and sold when":
+    # the buy of that fund, with that size
+    (rx(rf"(?:(?:i )?(?:put|invest|place)|(?:that )?(?P<g>\d+(?:\.\d+)? dollars) (?:goes|go|get"
+        rf"|gets))(?(g)| (?P<n>\d+(?:\.\d+)? dollars|\d+(?:\.\d+)? % of (?:the|my|our)"
+        rf" (?:account|portfolio|money|capital))) (?:into|in) (?P<s>{SYM}) (?P<w>whenever|each"
+        r" time|every time|when|if|once)(?!\S)"),
+     lambda m: (f" {m.group('g') or m.group('n')} per trade , buy {m.group('s')}"
+                f" {'whenever' if m.group('w').endswith('time') else m.group('w')} ")),
+    (rx(r"(?:and|,) sold(?= (?:when|whenever|if|once)(?!\S))"), " and sell "),
+    # "Please build an equal-weight strategy on SPY, QQQ, IWM and MDY that buys each one when
+    # ...": the equal split of those funds, then the rule of each
+    (rx(rf"(?:(?:please )?(?:build|make|create|set up|write) )?(?:an |a )?equal weight(?:ed)?"
+        rf" (?:strategy|bot|system|portfolio) (?:on|for|of|across) (?P<l>{SYMLIST}) (?:that|which)"
+        r" (?P<v>buys|holds|owns) each(?= (?:1 |one )?(?:when|whenever|if|while|once)(?!\S))"),
+     lambda m: f" equal weight {m.group('l')} , {m.group('v')[:-1]} each "),
+    # "the macd with settings eight twenty one five": its three settings
+    (rx(r"macd (?:with |using )?(?:the )?(?:settings?|parameters?|params) (?:of )?(?P<a>\d+)"
+        r" (?:, )?(?P<b>\d+) (?:, )?(?P<c>\d+)"), r" macd ( \g<a> , \g<b> , \g<c> ) "),
     # "$3k each time QQQ's RSI is below 30": that much bought each time (a sentence's start)
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<n>\d+(?:\.\d+)?) dollars (?:each time|every time"
         rf"|whenever)(?= (?:{SYM}|the|its|it|rsi|macd|price)(?!\S))"),

@@ -957,8 +957,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" stop))?(?: at all)?"), f" , {NO_OTHER_EXIT} , "),
     # "Rebalance if anything is off by 3 points or more, we don't want a calendar": no schedule
     # but the drift band said (kept, to be refused, when no band is said)
-    (rx(r"(?:, |(?:, )?and )?(?:(?:i|we) (?:don't|do not) (?:want|need|use)|no) (?:a |any )?"
-        r"(?:calendar|fixed schedule)(?: schedule| rebalancing| dates?)?(?= [.;!⋄]| ?$)"),
+    (rx(r"(?:, |(?:, )?and )?(?:(?:i|we) (?:don't|do not) (?:want|need|use)|no|not on)"
+        r" (?:a |any )?(?:calendar|fixed schedule|fixed date|set date)(?: schedule| rebalancing"
+        r"| dates?)?"
+        r"(?= [.;!⋄]| ?$)"),
      lambda m: " " if re.search(r"(?<!\S)(?:drift|drifts|off|points|band)(?!\S)", m.string)
      else m.group(0)),
     # "the sell is the reverse cross": the opposite crossing of the buy's
