@@ -49,7 +49,15 @@ import re
 from generator.providers.offline.framing import TITLE_FAMILIES
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import INDICATOR_WORDS, MONTHS, WEEKDAYS, words
+from generator.providers.offline.vocabulary import (
+    INDICATOR_WORDS,
+    MEANING_WORDS,
+    MONTHS,
+    NEGATIONS,
+    SIZE_OR_HANDLING,
+    WEEKDAYS,
+    words,
+)
 
 # words a rule is made of: an opening holding one is never set aside
 _RULE_WORDS = rx(
@@ -130,8 +138,8 @@ _MEANING = INDICATOR_WORDS | frozenset(words(
     twice aggressive aggressively conservative conservatively heavy heavily light lightly max
     maximum min minimum everything nothing part some back put again reset restore redo repeat
     keep sooner later earlier faster quicker early late"""
-)) | frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(f"{day}s" for day in WEEKDAYS) | (
-    frozenset(TITLE_FAMILIES) | _NAMED)
+)) | SIZE_OR_HANDLING | frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
+    f"{day}s" for day in WEEKDAYS) | (frozenset(TITLE_FAMILIES) | _NAMED)
 
 
 def _remarks(text: str) -> list[tuple[int, int, str]]:
@@ -235,6 +243,34 @@ def _a_question(text: str, start: int, end: int, piece: str) -> bool:
     return all(w in rest for w in tokens if w in _OPINION_STOP or _names_a_value(w))
 
 
+# a comment on how the market or the fund behaves ("Japan has these nasty drops that recover
+# slowly", "International has been dead money for a decade", "EM gets crushed every few years and
+# I want to catch those lows"): it may name moves, returns, trends and signals, which a rule is
+# made of only beside a comparison, an act, a number or a time; it holds none of those (`_HARD`)
+_SOFT = frozenset(words(
+    """trend trends momentum strength strong stronger strongest weak weaker weakest best worst
+    winner winners loser losers rise rises rising rose risen fall falls falling fell fallen drop
+    drops dropping dropped dip dips dipping climb climbs jump jumps spike spikes surge surges
+    rally rallies slide slides sliding slid slip slips slipping tank tanks tanking crash crashes
+    crashing gain gains gained lose loses losing lost return returns high highs low lows green
+    red up down money account capital equity sometimes often occasionally regularly rarely
+    seldom quickly slowly today tomorrow yesterday soon early late again back time times signal
+    signals peak peaks go goes going went gone get gets getting got beat beats outperform
+    outperforms most least too same"""))
+_HARD = (MEANING_WORDS - _SOFT) | INDICATOR_WORDS | NEGATIONS | frozenset(words(
+    """add also plus use using apply filter filters rule rules condition conditions risk
+    leverage margin hedge hedged stop target whatever you your decide cut cuts ride rides let
+    lets run runs chase chases fade fades avoid protect lock bank secure book""")) | (
+    SIZE_OR_HANDLING) | frozenset(
+    WEEKDAYS) | frozenset(f"{day}s" for day in WEEKDAYS) | frozenset(MONTHS) | (
+    frozenset(TITLE_FAMILIES) | _NAMED)
+
+
+def _a_comment(piece: str) -> bool:
+    tokens = [w for w in piece.split() if w not in (",", "-", "(", ")", ":", "'", '"')]
+    return len(tokens) >= 3 and not any(w in _HARD or _names_a_value(w) for w in tokens)
+
+
 def _set_aside(state: ParseState, start: int, end: int, said: str, label: str) -> bool:
     """Take `said` (state.t[start:end]) out when the rest is a whole strategy that trades every
     fund it names."""
@@ -306,7 +342,8 @@ def drop_asides(state: ParseState) -> None:
         for start, end, piece in reversed(_remarks(state.t)):
             said = piece.strip(" ,")
             if said and said not in tried and (_a_remark(said) or _an_opinion(said)
-                                               or _a_question(state.t, start, end, said)):
+                                               or _a_question(state.t, start, end, said)
+                                               or _a_comment(said)):
                 tried.add(said)
                 if _set_aside(state, start, end, said, "a remark"):
                     break

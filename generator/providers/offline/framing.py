@@ -43,6 +43,7 @@ from generator.providers.offline.vocabulary import (
     INDICATOR_WORDS,
     MONTHS,
     PERSONAL_NOUNS,
+    SIZE_OR_HANDLING,
     UNSUPPORTED,
     WEEKDAYS,
     words,
@@ -813,6 +814,8 @@ def _is_chatter(text: str) -> bool:
     said = len([w for w in text.split() if w not in ".!?,"])
     text = _without_personal_numbers(text)
     tokens = [w for w in text.split() if w not in ".!?,"]
+    if any(w in SIZE_OR_HANDLING for w in tokens):
+        return False  # (how big, or what to let run: never chatter)
     return said >= 2 and bool(tokens) and all(
         w in FILLER or w in _CONNECTIVES or w == "1"  # "a nice simple one to start with"
         or (w.replace("'", "").isalpha() and _meaningless([w]) and w not in _CHATTER_STOP)

@@ -224,6 +224,12 @@ MEANING_WORDS = frozenset(words(
     even filter filters absolute abs peak peaks drawdown sometimes often occasionally regularly
     periodically frequently rarely seldom"""
 ))
+# How big a position is, and what to let run or cut: a sentence holding one is never set aside as
+# chatter or a remark, however it is phrased ("Go heavier when the trend is strong.", "Cut the
+# losers quickly.", "Ride the winners.": vague, so refused)
+SIZE_OR_HANDLING = frozenset(words(
+    """ride rides trim trims scale scales heavier lighter bigger smaller larger winners
+    losers"""))
 # ("peak": "exit on a 10% drop from the peak" was once read as a stop from entry with "from the
 # peak" ignored; "often", "sometimes": "rebalance often" is no schedule, never the monthly
 # default with the word ignored)
