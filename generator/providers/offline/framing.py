@@ -421,6 +421,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|(?:(?<=^ )|(?<=[.!?,⋄] ))(?:i|we) (?:really |just )?(?:don't|do not) want to (?:look at"
        r"|check|touch|see) it (?:more (?:often )?than (?:that|this)|any more than that)"
        r"(?= [.!?,⋄]| ?$)"
+       # "I'd keep it as is but only put 50% of the account in": the rule unchanged
+       r"|(?:(?<=^ )|(?<=[.!?,⋄] ))(?:i'd|i would|i'll|i will|we'd) keep it as is(?: but| ,)?"
        # "..., so nothing clever please", "nothing fancy needed"
        r"|(?:, )?(?:so )?nothing (?:clever|fancy|complicated|special|exotic|too fancy)(?: please"
        r"| needed| here| required)?(?= [.!?,⋄]| ?$)"

@@ -111,13 +111,19 @@ _ITS_WAY = rx(r"it(?P<adv>(?: (?:only|just|always|simply|then|also|now))*) (?P<v
               rf"|holds(?= (?:{SYM}|cash|the (?:best|top|winner|stronger|strongest))(?!\S)))(?!\S)")
 
 
+_THEIR_NEXT = rx(rf"and (?P<v>buys|sells|holds|keeps|picks|checks|rebalances|(?:goes|moves"
+                 rf"|switches|rotates)(?= (?:to|into) (?:{SYM}|cash)(?!\S)))")
+
+
+def _imperative(verb: str) -> str:
+    return _THEIR_IMPERATIVE.get(verb) or (verb[:-2] if verb.endswith(("ches", "shes"))
+                                           else verb[:-2] if verb == "goes" else verb[:-1])
+
+
 def _their_way(text: str) -> str:
     """The rule someone else follows, said as the writer's own (see `_THEIR_WAY`)."""
     def said(m: re.Match[str]) -> str:
-        verb = m.group("v")
-        verb = _THEIR_IMPERATIVE.get(verb) or (verb[:-2] if verb.endswith(("ches", "shes"))
-                                               else verb[:-2] if verb == "goes" else verb[:-1])
-        return f" {m.group('adv').strip()} {verb} "
+        return f" {m.group('adv').strip()} {_imperative(m.group('v'))} "
 
     service = _A_SERVICE.search(text)
     if service is not None:
@@ -125,6 +131,8 @@ def _their_way(text: str) -> str:
     told = _THEIR_WAY.sub(said, text)
     if told is text:
         return text
+    # ("He picks the single best one and goes to TLT if ...": the second verb of theirs)
+    told = _THEIR_NEXT.sub(lambda m: f" and {_imperative(m.group('v'))} ", told)
     # ("a friend splits his money evenly", "he keeps it to a quarter of his account")
     return re.sub(r"(?<!\S)(?:his|her|their) (?=(?:money|account|portfolio|capital|cash|funds)"
                   r"(?!\S))", "the ", told)

@@ -160,8 +160,12 @@ ROTATION_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
     # "only if it's up over that period": the period is the lookback said before
     (rx(r"(?P<p>positive|up) (?:over|in|during|for|across) (?:that|this|the same|the) (?:stretch"
         r"|time|period|window|span|lookback|timeframe)"), r" \g<p> "),
-    (rx(r"(?:has|have) (?:a |an )?(?:positive|> 0|above zero) (?:return|returns|momentum)"),
-     " is positive "),
+    # ("if none of them has a positive 6-month return": positive over that period, checked
+    # against the lookback)
+    (rx(r"(?:has|have) (?:a |an )?(?:positive|> 0|above zero)(?: (?P<n>\d+) (?P<u>day|week|month"
+        r"|year))? (?:return|returns|momentum)"),
+     lambda m: f" is positive over {m.group('n')} {m.group('u')}s " if m.group("n")
+     else " is positive "),
     # "dual momentum between QQQ and GLD, ...": the stronger of the two is held (its absolute
     # filter is read where the text says it: "TLT when both returns are negative")
     (rx(rf"dual momentum (?:between|among|of|on|with|for|using) (?P<u>{SYM}(?: ,| and| or| vs| /"

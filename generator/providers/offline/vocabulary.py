@@ -181,10 +181,13 @@ GLOSS_WORDS = ASSET_CLASS_WORDS | frozenset(words(
     actually really roughly basically entirely anyway already honestly literally simply"""
 ))
 
+# Capitals writers use that are no fund: sources, accounts, places ("an old IBD article", "my SEP
+# IRA", "the US market")
+ACRONYMS = frozenset(words("ibd wsj cnbc ira roth sep usa uk eu fed cpi gdp fomc ceo"))
 # Every word that is read as a word, never as a ticker ("Buying REIT red streaks": a class of
 # funds, never one called REIT).
 VOCAB = (FILLER | INDICATOR_WORDS | COMMON_WORDS | frozenset(TYPOS) | frozenset(NUMBER_WORDS)
-         | ASSET_CLASS_WORDS)
+         | ASSET_CLASS_WORDS | ACRONYMS)
 
 # Words that may say how or when to trade. A clause left over once the rules are read, with
 # no symbol, number or indicator and none of these words ("as a backstop", "is it possible to",

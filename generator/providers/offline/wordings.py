@@ -2520,6 +2520,47 @@ def _line_said_alone(text: str) -> str:
     return text[:alone.end()] + rest
 
 
+# "hold EFA when both EFA and SPY are above their 200-day moving averages, sell EFA as soon as
+# either one closes below": one of the two conditions failing (only the opposite side of the
+# same line: another line or side is left to be read, or refused)
+_BOTH_SIDE = rx(rf"both {SYM} and {SYM} (?:are|close|closes|stay|trade) (?P<op>above|below|over"
+                r"|under) (?:their|its)(?: own)? (?P<n>\d+) day")
+_EITHER_BREAKS = rx(r"either (?:1|one|of them) (?:closes|is|goes|drops|falls|gets|trades|slips)"
+                    r" (?P<op>below|under|above|over)(?: (?:it|them|its|their)(?: own)?"
+                    r"(?: (?P<n>\d+) day(?: sma| ema| moving averages?| averages?| line| ma)?)?)?"
+                    r"(?= [.;,!⋄]| ?$)")
+_SIDES = {"above": "up", "over": "up", "below": "down", "under": "down"}
+
+
+def _either_breaks(text: str) -> str:
+    """The sell "when either one closes below" after a buy on both being above: either fails."""
+    both = _BOTH_SIDE.search(text)
+    if both is None:
+        return text
+
+    def fails(m: re.Match[str]) -> str:
+        if _SIDES[m.group("op")] == _SIDES[both.group("op")] or (
+                m.group("n") and m.group("n") != both.group("n")):
+            return m.group(0)
+        return " either condition fails "
+    return text[:both.end()] + _EITHER_BREAKS.sub(fails, text[both.end():])
+
+
+# "I'd like a plain 60/40 split, 60% in SPY and 40% in AGG": the split named, then said again as
+# the weights (only when the weights after it are its numbers, in order)
+_SPLIT_NAMED = rx(r"(?:a |the )?(?:(?:plain|classic|simple|standard|basic|boring|traditional"
+                  r"|good old|normal) )?(?P<r>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?: split| mix"
+                  r"| portfolio| allocation)?(?= [,:])")
+
+
+def _split_said_again(text: str) -> str:
+    def again(m: re.Match[str]) -> str:
+        shares = m.group("r").split(" / ")
+        after = re.findall(r"(?<!\S)(\d+(?:\.\d+)?) %", text[m.end():])
+        return " " if after[:len(shares)] == shares else m.group(0)
+    return _SPLIT_NAMED.sub(again, text)
+
+
 # "spy long when 50sma > 200sma, exit on 50 < 200": two bare numbers compared, each the period
 # of a line the text names
 _NAMED_PAIR_BARE = rx(r"(?P<a>\d+) (?P<op><|>|crosses (?:above|below|over|under)) (?P<b>\d+)"
@@ -2921,7 +2962,7 @@ def expand_shorthands(state: ParseState) -> None:
         text = _MIDLINE.sub("middle band", text)
         text = _middle_band_gloss(_band_settings_alone(text))
     text = period_closes(state, closes_on_weekly_bars(state, _offset_said_again(
-        _line_said_alone(_named_pair_bare(text)))))
+        _line_said_alone(_named_pair_bare(_either_breaks(_split_said_again(text)))))))
     text = _CROSS_NAMED_AGAIN.sub(_cross_named_again, _FROM_THE_SIDE.sub(r" \g<c> ", text))
     text = _HAS_A_CROSS.sub(
         lambda m: " crosses above " if m.group("up") or m.group("up2") else " crosses below ", text)
