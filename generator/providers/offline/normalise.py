@@ -198,7 +198,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"|period)s?\b)", "("),
     # "Strategy B", "Option A:": a strategy's letter, never a fund
     (r"(?i)\b(strategy|system|plan|option|version|model|variant|setup|approach|idea|rule set)"
-     r" [A-Z]\b(?![-.'])", r"\1"),
+     r" [A-Z]\b(?![-'])", r"\1"),
     # "hard SL 5%, PT 15%": a profit target, never a fund called PT
     (r"(?i)\bpt\b(?=\s*(?:[:=@]|at|of)?\s*\d+(?:\.\d+)?\s*(?:%|percent))", "take profit"),
     # ("abs filter (ret > 0)": the absolute filter, said again in its bracket)

@@ -58,7 +58,8 @@ _DRIFT_WORDS = frozenset(words(
     """drift drifts drifted drifting away off deviates deviated strays strayed wanders wandered
     out line"""))
 _DRIFT_LEXICON = _LEXICON | _DRIFT_WORDS | frozenset(words(
-    """only when if whenever once as soon something anything any a one 1 its their his her
+    """only when if whenever once as soon something anything any a one 1 its their his her either
+    side
     holding holdings position positions fund funds asset assets sleeve sleeves leg legs ends
     end up goes gone went moves moved slips slipped is are has have been more than over at
     least by beyond or from with should"""))
@@ -117,7 +118,9 @@ def _says_where_from(tokens: list[str], extra: frozenset[str]) -> bool:
 def _says_no_calendar(tokens: list[str]) -> bool:
     if not tokens or any(t not in _NO_CALENDAR_LEXICON for t in tokens):
         return False
-    return (any(t in _NEGATIONS for t in tokens) and any(t in _VERBS for t in tokens)
+    # ("we don't want a calendar", "not on any fixed date": the verb left to the clause before)
+    return (any(t in _NEGATIONS for t in tokens)
+            and (any(t in _VERBS for t in tokens) or bool({"want", "need", "on"} & set(tokens)))
             and any(t in _CALENDAR_NOUNS for t in tokens))
 
 

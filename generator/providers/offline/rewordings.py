@@ -230,7 +230,7 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # said after the condition
     (rx(r"(?P<c>(?:every time|each time|whenever|when) (?:(?! [.;!⋄,] ).)+?) (?:i|we) buy"
         r" (?:with )?(?P<n>\d+(?:\.\d+)? dollars)(?: worth| per trade| per position)?(?: of it)?"
-        r"(?= [.;!⋄]| ?$)"),
+        r"(?= [.;,!⋄]| ?$)"),
      r" buy \g<n> per trade \g<c> "),
     # "Haven't decided on an exit yet, just use whatever the opposite signal is": the sell on
     # the opposite crossing
@@ -239,7 +239,7 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r"|crossing|crossover)(?: is)?(?= [.;!⋄]| ?$)"), " , sell on the opposite cross "),
     # "2% band around the 100 day ... Between the bands do nothing.": held in between
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄,] ))(?:and )?(?:in )?between (?:the bands|them|the two|the lines)"
-        r" (?:do nothing|hold|stay put|sit tight|wait|nothing happens)(?= [.;!⋄]| ?$)"),
+        r"(?: ,)? (?:do nothing|hold|stay put|sit tight|wait|nothing happens)(?= [.;!⋄]| ?$)"),
      lambda m: " " if re.search(r"(?<!\S)\d+(?:\.\d+)? % (?:above|below)", m.string)
      else m.group(0)),
     # "hold whichever of SPY or TLT had the better 1 month return, 100% in one of them always"
@@ -253,12 +253,14 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
      " , sell on the opposite cross "),
     # "entry close crosses above sma(50); exit close crosses below sma(50)": a note's labels
     # said with no colon, before what they compare
-    (rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))(?P<l>entry|enter|exit)(?= (?:close|the close|price|rsi|macd"
+    (rx(r"(?:(?<=^ )|(?<=[.;:,⋄-] ))(?P<l>entry|enter|exit)(?= (?:close|the close|price|rsi|macd"
         r"|sma|ema|\d+ day)(?!\S))"),
      lambda m: " sell when " if m.group("l") == "exit" else " buy when "),
     # "exit if either close < sma(200) or rsi(14) < 40": "either" says no more than the "or"
+    # (never before "A or B and C": there "either" groups the "or", read by the conditions)
     (rx(r"(?:(?<=if )|(?<=when )|(?<=once ))either(?= (?:close|price|rsi|macd|sma|ema|its"
-        rf"|{SYM}) (?:(?! [.;!⋄] ).)+? or )"), " "),
+        rf"|{SYM}) (?:(?! [.;!⋄] ).)+? or )"),
+     lambda m: m.group(0) if " and " in re.split(r" [.;!⋄] ", m.string[m.end():])[0] else " "),
     # "put ten thousand dollars into LQD each time RSI is under 30", "$2,500 goes into LQD each
     # time MACD crosses above ...", "put 30% of my account into HYG whenever ... and sold when":
     # the buy of that fund, with that size
@@ -275,6 +277,14 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         rf" (?:strategy|bot|system|portfolio) (?:on|for|of|across) (?P<l>{SYMLIST}) (?:that|which)"
         r" (?P<v>buys|holds|owns) each(?= (?:1 |one )?(?:when|whenever|if|while|once)(?!\S))"),
      lambda m: f" equal weight {m.group('l')} , {m.group('v')[:-1]} each "),
+    # "I'd like a plain 60/40 split, 60% in SPY and 40% in AGG": the split named, then said
+    # again as the weights (only when the weights after it are its numbers, in order; a title's
+    # "Classic 60/40:" is the title reader's)
+    (rx(r"(?:a |the )?(?:(?:plain|classic|simple|standard|basic|boring|traditional|normal) )?"
+        r"(?P<r>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?: split| mix| portfolio| allocation)?"
+        r"(?= ,)"),
+     lambda m: " " if re.findall(r"(?<!\S)(\d+(?:\.\d+)?) %", m.string[m.end():])[
+         :m.group("r").count("/") + 1] == m.group("r").split(" / ") else m.group(0)),
     # "the macd with settings eight twenty one five": its three settings
     (rx(r"macd (?:with |using )?(?:the )?(?:settings?|parameters?|params) (?:of )?(?P<a>\d+)"
         r" (?:, )?(?P<b>\d+) (?:, )?(?P<c>\d+)"), r" macd ( \g<a> , \g<b> , \g<c> ) "),

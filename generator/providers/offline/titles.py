@@ -519,7 +519,8 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
                 state.title.numbers_with_unit[:0] = title.numbers_with_unit
 
 
-_SETTINGS_SAID = re.compile(r"\s*(?:using|use|with|(?:i|we) use|(?:i'm|we're) using)(?!\S)")
+_SETTINGS_SAID = re.compile(r"\s*(?:using|use|with|(?:i|we) (?:use|watch|follow|go by|look at)"
+                            r"|(?:i'm|we're) (?:using|watching))(?!\S)")
 
 
 # "the guy in the video said the 10 month moving average is all you need. be in SPY when price

@@ -178,7 +178,8 @@ ASSET_CLASS_WORDS = frozenset(words(
 GLOSS_WORDS = ASSET_CLASS_WORDS | frozenset(words(
     """real estate international emerging developed sector sectors tech technology small large
     mid cap caps value growth dividend dividends corporate government muni munis tips
-    actually really roughly basically entirely anyway already honestly literally simply"""
+    actually really roughly basically entirely anyway already honestly literally simply plain
+    classic boring traditional"""
 ))
 
 # Capitals writers use that are no fund: sources, accounts, places ("an old IBD article", "my SEP

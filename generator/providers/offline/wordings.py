@@ -955,14 +955,6 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|(?:i|we) (?:don't|do not|dont) want (?:a |any )?(?:other |signal based |indicator based"
         r" )(?:exit|sell|selling)(?: signals?| rules?)?(?: than (?:that|this|the stop|the trailing"
         r" stop))?(?: at all)?"), f" , {NO_OTHER_EXIT} , "),
-    # "Rebalance if anything is off by 3 points or more, we don't want a calendar": no schedule
-    # but the drift band said (kept, to be refused, when no band is said)
-    (rx(r"(?:, |(?:, )?and )?(?:(?:i|we) (?:don't|do not) (?:want|need|use)|no|not on)"
-        r" (?:a |any )?(?:calendar|fixed schedule|fixed date|set date)(?: schedule| rebalancing"
-        r"| dates?)?"
-        r"(?= [.;!⋄]| ?$)"),
-     lambda m: " " if re.search(r"(?<!\S)(?:drift|drifts|off|points|band)(?!\S)", m.string)
-     else m.group(0)),
     # "the sell is the reverse cross": the opposite crossing of the buy's
     (rx(r"(?:and )?the (?:sell|exit)(?: rule| signal)? is (?:the |a )?(?:opposite|reverse|reversed"
         r"|inverse) (?:cross|crossing|crossover)"), " , sell on the opposite cross "),
@@ -2503,7 +2495,7 @@ _LINE_ALONE = rx(r"(?:(?<=^ )|(?<=[.;:!⋄] ))(?:(?P<s>[A-Z]{2,5})(?: ,)? )?"
                  r"(?P<l>\d+ (?:day|week|month) (?:simple |exponential )?(?:moving average|sma|ema"
                  r"|ma|average))(?: line)?(?: on (?:the |a )?daily(?: chart| candles| bars)?)?"
                  r" [.:;⋄]")
-_SIDE_OF_IT = rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))(?:(?:in |out )?(?:when |if |while )?(?:the )?"
+_SIDE_OF_IT = rx(r"(?:(?<=^ )|(?<=[.;:,⋄] ))(?P<pre>(?:in |out )?(?:when |if |while )?)(?:(?:the )?"
                  r"(?:price|close)(?: is)? )?(?P<op>above|below|over|under) it(?= (?:=|-|:|,)(?!\S)"
                  r"| [.;⋄]| ?$)")
 
@@ -2516,7 +2508,8 @@ def _line_said_alone(text: str) -> str:
     rest = text[alone.end():]
     if re.search(r"(?<!\S)\d+ (?:day|week|month)(?!\S)", rest) or not _SIDE_OF_IT.search(rest):
         return text
-    rest = _SIDE_OF_IT.sub(lambda m: f" price {m.group('op')} the {alone.group('l')}", rest)
+    rest = _SIDE_OF_IT.sub(
+        lambda m: f" {m.group('pre')}price {m.group('op')} the {alone.group('l')}", rest)
     return text[:alone.end()] + rest
 
 
@@ -2546,24 +2539,10 @@ def _either_breaks(text: str) -> str:
     return text[:both.end()] + _EITHER_BREAKS.sub(fails, text[both.end():])
 
 
-# "I'd like a plain 60/40 split, 60% in SPY and 40% in AGG": the split named, then said again as
-# the weights (only when the weights after it are its numbers, in order)
-_SPLIT_NAMED = rx(r"(?:a |the )?(?:(?:plain|classic|simple|standard|basic|boring|traditional"
-                  r"|good old|normal) )?(?P<r>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?: split| mix"
-                  r"| portfolio| allocation)?(?= [,:])")
-
-
-def _split_said_again(text: str) -> str:
-    def again(m: re.Match[str]) -> str:
-        shares = m.group("r").split(" / ")
-        after = re.findall(r"(?<!\S)(\d+(?:\.\d+)?) %", text[m.end():])
-        return " " if after[:len(shares)] == shares else m.group(0)
-    return _SPLIT_NAMED.sub(again, text)
-
-
 # "spy long when 50sma > 200sma, exit on 50 < 200": two bare numbers compared, each the period
 # of a line the text names
-_NAMED_PAIR_BARE = rx(r"(?P<a>\d+) (?P<op><|>|crosses (?:above|below|over|under)) (?P<b>\d+)"
+# (a crossing said so is read with the fund its lines were named on: `_pair_of_bare_lengths`)
+_NAMED_PAIR_BARE = rx(r"(?P<a>\d+) (?P<op><|>) (?P<b>\d+)"
                 r"(?= [.,;⋄!]| ?$)")
 _PERIOD_OF_A_LINE = re.compile(r"(?<!\S)(?P<n>\d+) (?:day )?(?P<k>sma|ema|ma|dma)(?!\S)")
 
@@ -2962,7 +2941,7 @@ def expand_shorthands(state: ParseState) -> None:
         text = _MIDLINE.sub("middle band", text)
         text = _middle_band_gloss(_band_settings_alone(text))
     text = period_closes(state, closes_on_weekly_bars(state, _offset_said_again(
-        _line_said_alone(_named_pair_bare(_either_breaks(_split_said_again(text)))))))
+        _line_said_alone(_named_pair_bare(_either_breaks(text))))))
     text = _CROSS_NAMED_AGAIN.sub(_cross_named_again, _FROM_THE_SIDE.sub(r" \g<c> ", text))
     text = _HAS_A_CROSS.sub(
         lambda m: " crosses above " if m.group("up") or m.group("up2") else " crosses below ", text)
