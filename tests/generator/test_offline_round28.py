@@ -817,3 +817,22 @@ def test_a_positive_return_of_another_period_than_the_lookback_is_refused() -> N
 def test_one_buys(text: str) -> None:
     spec = _parse(text)
     assert spec.symbols == ["EWJ"]
+
+
+@pytest.mark.parametrize("text,fails", [
+    ("MACD zero line cross on EFA. Buy EFA when the MACD line crosses above zero, sell when it"
+     " crosses below zero. Ignore the signal line entirely.", False),
+    ("Buy EFA when the MACD line crosses above its signal line, sell when it crosses below zero."
+     " Ignore the signal line entirely.", True),
+])
+def test_the_signal_line_ignored_by_a_rule_of_zero(text: str, fails: bool) -> None:
+    if fails:
+        _refused(text)
+    else:
+        _reads(text, symbols="EFA", entry="macd crosses_above 0", exit="macd crosses_below 0")
+
+
+def test_a_pick_replaced_by_a_fund() -> None:
+    _reads("Monthly: hold the 3 of SPY, EFA, EEM, VNQ, DBC, GLD with the highest 6 month return."
+           " Any of those 3 with a negative 6 month return gets replaced by IEF.",
+           kind="momentum_rotation", top=3, lookback=126, positive="yes", alternative="IEF")

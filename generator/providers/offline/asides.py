@@ -257,10 +257,11 @@ _SOFT = frozenset(words(
     seldom quickly slowly today tomorrow yesterday soon early late again back time times signal
     signals peak peaks go goes going went gone get gets getting got beat beats outperform
     outperforms most least too same"""))
-_HARD = (MEANING_WORDS - _SOFT) | INDICATOR_WORDS | NEGATIONS | frozenset(words(
+_HARD = ((MEANING_WORDS | _MEANING) - _SOFT) | INDICATOR_WORDS | NEGATIONS | frozenset(words(
     """add also plus use using apply filter filters rule rules condition conditions risk
     leverage margin hedge hedged stop target whatever you your decide cut cuts ride rides let
-    lets run runs chase chases fade fades avoid protect lock bank secure book""")) | (
+    lets run runs chase chases fade fades avoid protect lock bank secure book ignore ignoring
+    skip skipping""")) | (
     SIZE_OR_HANDLING) | frozenset(
     WEEKDAYS) | frozenset(f"{day}s" for day in WEEKDAYS) | frozenset(MONTHS) | (
     frozenset(TITLE_FAMILIES) | _NAMED)

@@ -285,6 +285,13 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r"(?= ,)"),
      lambda m: " " if re.findall(r"(?<!\S)(\d+(?:\.\d+)?) %", m.string[m.end():])[
          :m.group("r").count("/") + 1] == m.group("r").split(" / ") else m.group(0)),
+    # "MACD zero line cross ... Ignore the signal line entirely": the signal line is no part of a
+    # rule that crosses zero
+    (rx(r"(?:, )?(?:just )?ignore the signal line(?: entirely| completely| altogether)?"
+        r"(?= [.;,!⋄]| ?$)"),
+     lambda m: " " if re.search(r"(?<!\S)macd (?:line )?crosses (?:above|below) (?:zero|0)(?!\S)",
+                               m.string) and "signal" not in m.string.replace(m.group(0), "")
+     else m.group(0)),
     # "the macd with settings eight twenty one five": its three settings
     (rx(r"macd (?:with |using )?(?:the )?(?:settings?|parameters?|params) (?:of )?(?P<a>\d+)"
         r" (?:, )?(?P<b>\d+) (?:, )?(?P<c>\d+)"), r" macd ( \g<a> , \g<b> , \g<c> ) "),

@@ -65,7 +65,7 @@ _LEXICON = frozenset(words(
     swap swapped swaps getting left leave should would will can buy buys bought uninvested idle
     leftover unused used needed picked chosen allocated qualify pass make cut at until till
     next please ⋄ whose slice slices want wants must need needs sell sells sold zero or rather
-    qualifies counting leaving out excluding remaining"""
+    qualifies counting leaving out excluding remaining replaced replace replaces by"""
 )) | {"negative", "down", "lost", "losing", "fell", "red", "positive", "up", "gained", "rose",
       "risen", "gone", "gain", "rise", "made", "belowzero", "abovezero"}
 # "below zero" and the like, the only way a comparison word may stand in such a sentence
