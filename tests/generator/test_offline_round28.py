@@ -836,3 +836,11 @@ def test_a_pick_replaced_by_a_fund() -> None:
     _reads("Monthly: hold the 3 of SPY, EFA, EEM, VNQ, DBC, GLD with the highest 6 month return."
            " Any of those 3 with a negative 6 month return gets replaced by IEF.",
            kind="momentum_rotation", top=3, lookback=126, positive="yes", alternative="IEF")
+
+
+@pytest.mark.parametrize("question", ["Golden cross but with EMAs?", "Are EMA crosses too fast?",
+                                      "Are trailing stops possible with this?"])
+def test_a_question_said_in_other_forms_of_the_rules_words(question: str) -> None:
+    _reads(f"Buy VTI when the 50 EMA crosses above the 200 EMA, sell when it crosses below, with"
+           f" a 10% trailing stop. {question}", symbols="VTI", entry="ema50 crosses_above ema200",
+           trailing=10)

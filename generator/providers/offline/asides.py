@@ -239,8 +239,17 @@ def _a_question(text: str, start: int, end: int, piece: str) -> bool:
     # ("Or should it sell on the cross?": another rule offered)
     if not tokens or tokens[0] in ("or", "and") or any(w in _ASKS_MORE for w in tokens):
         return False
-    rest = set((text[:start] + " " + text[end:]).split())
-    return all(w in rest for w in tokens if w in _OPINION_STOP or _names_a_value(w))
+    # (a word is said by the rest in any of its forms: "Golden cross but with EMAs?" of "the 50
+    # EMA crosses above the 200 EMA")
+    rest = {_stem(w) for w in (text[:start] + " " + text[end:]).split()}
+    return all(_stem(w) in rest for w in tokens if w in _OPINION_STOP or _names_a_value(w))
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)]
+    return word
 
 
 # a comment on how the market or the fund behaves ("Japan has these nasty drops that recover
