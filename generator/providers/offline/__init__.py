@@ -200,6 +200,11 @@ Defaults and conventions
   is no hold when a stop, target or time exit closes positions; the sell said as the buy rule
   ceasing, bare weights that add up to 100, a chat's asides, the passive, and settings said
   around the rule are rewritten into the words the readers know (`rewordings`).
+* A word the speller leaves that is a near miss of a schedule word ("rebalance dayli",
+  "quarterley") is never filler: it is refused by name (`state.says_nothing`); a sentence of
+  size or of what to let run ("Go heavier when ...", "Ride the winners.") is never chatter or a
+  remark (`vocabulary.SIZE_OR_HANDLING`); asset classes and acronyms in capitals ("REIT", "IBD",
+  "IRA") are words, never funds (`vocabulary.VOCAB`).
 * Schedule: daily for rule strategies and monthly for weights/rotation strategies unless said.
 * A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
 * Clauses read as bags of words over a closed lexicon, when no pattern took them: a rotation's
@@ -223,8 +228,9 @@ Modules
 as the strategy) is step 1; `framing` (titles, small talk, letters, a story of the writer's past,
 the rule said again "in other words"), `explanations` (what a writer says to explain a word),
 `ideas` (the idea said in loose words beside the precise rule, set aside only when the rest is a
-whole strategy), `asides` (the story, reason, remark or opinion around a rule, and what someone
-else said before the writer's own rule, set aside on the same test), `narration` (a strategy
+whole strategy), `asides` (the story, reason, remark, opinion, question about the rule or
+comment on the market around a rule, and what someone else said before the writer's own rule,
+set aside on the same test), `narration` (a strategy
 told as a story, or as what someone else does: "A YouTuber keeps EEM only while ..."),
 `corrections` (edits the writer made), `wordings` (one construct said many ways,
 rewritten to one, with `rewordings` and `filter_notes`), `exits`, `schedule`, `risk` (with

@@ -7,7 +7,7 @@ tend to rally when stocks sell off, I hold TLT whenever ...". And they remark on
 it's slow but I like that it keeps me out of the big crashes.", "I don't need anything fancier
 than that.", "Is that a real strategy or did it make it up?". Read as part of the rule, such
 words sank the text. This module owns setting them aside (listed as ignored), in three passes
-(the last reads remarks and opinions alike):
+(the last reads remarks, opinions, questions and comments alike):
 
 - **an opening** before the rule, one of: a reason ("because ..." / "as ..." up to its comma);
   a story told in the past that ends in "so" ("..., so now", "... so now I ..."); "since the
@@ -29,7 +29,14 @@ words sank the text. This module owns setting them aside (listed as ignored), in
   meaning at all (`_MEANING`: no fund, number but a year, indicator, comparison, action, time,
   control, size or limiting word such as "only", "never", "unless", "instead"); a habit the
   writer "used to" have may name when they had it ("I used to check this by hand every evening
-  and got tired of it.": no schedule of the rule).
+  and got tired of it.": no schedule of the rule);
+- **a question about the rule** ("Does the SPY filter even make sense for emerging markets?",
+  "Too much turnover?"): every fund, number and word of a rule it holds is said by the rest, in
+  any of its forms ("EMAs" of "EMA"), and it asks for nothing more ("also", "add", "instead",
+  a leading "or": kept, and read or refused as before);
+- **a comment on how the market moves** ("Japan has these nasty drops that recover slowly"):
+  words of moves, returns, trends and signals, but no comparison, act, control, schedule, size,
+  limit, negation, number or fund (`_HARD`), at least three words.
 
 Each is set aside only when the rest of the text, without it, is a whole strategy on its own
 (the same parser reads it) and every fund it names is traded by that strategy (when the rest
@@ -266,14 +273,13 @@ _SOFT = frozenset(words(
     seldom quickly slowly today tomorrow yesterday soon early late again back time times signal
     signals peak peaks go goes going went gone get gets getting got beat beats outperform
     outperforms most least too same"""))
-_HARD = ((MEANING_WORDS | _MEANING) - _SOFT) | INDICATOR_WORDS | NEGATIONS | frozenset(words(
-    """add also plus use using apply filter filters rule rules condition conditions risk
-    leverage margin hedge hedged stop target whatever you your decide cut cuts ride rides let
-    lets run runs chase chases fade fades avoid protect lock bank secure book ignore ignoring
-    skip skipping""")) | (
-    SIZE_OR_HANDLING) | frozenset(
-    WEEKDAYS) | frozenset(f"{day}s" for day in WEEKDAYS) | frozenset(MONTHS) | (
-    frozenset(TITLE_FAMILIES) | _NAMED)
+_HARD = ((MEANING_WORDS | _MEANING) - _SOFT) | INDICATOR_WORDS | NEGATIONS | SIZE_OR_HANDLING | (
+    frozenset(words(
+        """add also plus use using apply filter filters rule rules condition conditions risk
+        leverage margin hedge hedged stop target whatever you your decide cut cuts ride rides
+        let lets run runs chase chases fade fades avoid protect lock bank secure book ignore
+        ignoring skip skipping"""))) | frozenset(WEEKDAYS) | frozenset(
+    f"{day}s" for day in WEEKDAYS) | frozenset(MONTHS) | frozenset(TITLE_FAMILIES) | _NAMED
 
 
 def _a_comment(piece: str) -> bool:
