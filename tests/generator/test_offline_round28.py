@@ -121,9 +121,24 @@ def test_a_distance_after_a_fund_is_no_weight(row: dict[str, str]) -> None:
 @pytest.mark.parametrize("extra", [
     "Go heavier when the trend is strong.", "Cut the losers quickly.", "Ride the winners.",
     "Trim the winners.", "Scale in when it's weak.", "Bigger size in bull markets.",
+    # (a loose idea beside the rule, or chatter, that says how much or how quickly: these had
+    # been set aside as `ideas` or `framing` chatter)
+    "Buy more on weakness.", "Trim on strength.", "Hold longer in uptrends.",
+    "Exit faster in downtrends.", "Add on dips.", "Let profits run.",
+    "Be more aggressive in bull markets.", "Reduce exposure when volatility spikes.",
+    "Avoid the first hour.", "Lock in gains early.", "Protect profits.",
+    "Take some off the table at new highs.", "Cut risk in bad times.",
 ])
 def test_a_sentence_of_size_or_handling_is_refused_never_ignored(extra: str) -> None:
     _refused(f"{RSI2} {extra}")
+
+
+@pytest.mark.parametrize("extra", [
+    "That's it, no stops, full size.", "No stops, no sizing games.",
+    "I'm 59 and want to protect what I've built.", "Keep it simple.",
+])
+def test_chatter_about_the_default_size_or_the_writer_stays_chatter(extra: str) -> None:
+    _reads(f"{RSI2} {extra}", symbols="SPY", entry="rsi2 lt 10", exit="rsi2 gt 70")
 
 
 # -- questions, comments and opinions beside a whole rule ----------------------------------------

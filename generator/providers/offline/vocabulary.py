@@ -228,12 +228,16 @@ MEANING_WORDS = frozenset(words(
     even filter filters absolute abs peak peaks drawdown sometimes often occasionally regularly
     periodically frequently rarely seldom"""
 ))
-# How big a position is, and what to let run or cut: a sentence holding one is never set aside as
-# chatter or a remark, however it is phrased ("Go heavier when the trend is strong.", "Cut the
-# losers quickly.", "Ride the winners.": vague, so refused)
+# How big a position is, how quickly it is handled, and what to let run or cut: a sentence holding
+# one is never set aside as chatter, a remark or a loose idea, however it is phrased ("Go heavier
+# when the trend is strong.", "Cut the losers quickly.", "Ride the winners.", "Buy more on
+# weakness.", "Exit faster in downtrends.", "Reduce exposure when volatility spikes.", "Avoid the
+# first hour.": vague, or beyond the spec, so refused)
 SIZE_OR_HANDLING = frozenset(words(
     """ride rides trim trims scale scales heavier lighter bigger smaller larger winners
-    losers"""))
+    losers add adds adding reduce reduces reducing increase increases exposure aggressive
+    aggressively pyramid pyramiding profits gains volatility lock faster slower longer shorter
+    sooner quicker intraday hour hours minute minutes table risk"""))
 # ("peak": "exit on a 10% drop from the peak" was once read as a stop from entry with "from the
 # peak" ignored; "often", "sometimes": "rebalance often" is no schedule, never the monthly
 # default with the word ignored)
