@@ -11,7 +11,9 @@ only when all of these hold:
 - it says a state in loose words (`_LOOSE`: stretched, strength, weakness, overheated, a
   downtrend, trending up, a dip, a pullback, snapping back, ...) and holds no number;
 - it says no schedule, control, weight or "never sell"/"otherwise" (`_PRECISE`): words a rule
-  may use without a number;
+  may use without a number; and no word of size, speed or handling ("Buy more on weakness.",
+  "Exit faster in downtrends.": `vocabulary.SIZE_OR_HANDLING` and "more"), which say what the
+  precise rule does not;
 - the rest of the text, without it, is a whole strategy on its own (the same parser reads it);
 - every fund it names is traded by that strategy, and when it speaks of selling, that strategy
   has a sell rule of its own (a loose sell -- "sell when it looks weak" -- is never dropped for a
