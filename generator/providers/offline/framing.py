@@ -52,6 +52,14 @@ from generator.spec import (
     Frequency,
 )
 
+
+# who the writer is and the money they have: "im a student w like 2k", "I'm a nurse with about
+# $5,000" (a number of the writer's life, never a size of the rules)
+def _writer_with_money(words_: int) -> str:
+    """The pattern of it, the writer said in up to `words_` words."""
+    return (rf"(?:i'm|im|i am) (?:a |an )?[a-z]+(?: [a-z]+){{0,{words_ - 1}}} (?:with|w) (?:like"
+            r" |about |around |only |just )?\d+(?:\.\d+)? (?:k|dollars?|grand)")
+
 # -- small talk ----------------------------------------------------------------------------------
 SMALL_TALK: list[re.Pattern[str]] = [
     # "... flat while it's below zero. default MACD.": the defaults, said as a fragment
@@ -427,9 +435,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"|(?:, )?(?:so )?nothing (?:clever|fancy|complicated|special|exotic|too fancy)(?: please"
        r"| needed| here| required)?(?= [.!?,⋄]| ?$)"
        # "im a student w like 2k, want to buy ...": who the writer is, before what they want
-       r"|(?:(?<=^ )|(?<=[.!?⋄] ))(?:i'm|im|i am) (?:a |an )?[a-z]+(?: [a-z]+)? (?:with|w)"
-       r" (?:like |about |around |only |just )?\d+(?:\.\d+)? (?:k|dollars?|grand)(?: saved| to"
-       r" invest| to play with)? ,(?= (?:i )?(?:want|wanna|would like|i'd like) )"
+       rf"|(?:(?<=^ )|(?<=[.!?⋄] )){_writer_with_money(2)}(?: saved| to invest| to play with)? ,"
+       r"(?= (?:i )?(?:want|wanna|would like|i'd like) )"
        # "... so I stop fiddling with it", "so I can stop second guessing": a habit given up
        r"|(?:,? )?(?:so )?(?:i|we) (?:can )?stop (?:fiddling|second guessing|tinkering|worrying"
        r"|obsessing|stressing|overthinking|panicking|messing around|paying(?: for (?:it|that"
@@ -1662,8 +1669,7 @@ PERSONAL_NUMBER = rx(
     r"|(?:chapter|ch|chap|page|pg|pp|section|sec) (?:\. )?\d+"
     # who the writer is and the money they have ("im a student w like 2k", "I'm a nurse with
     # about $5,000")
-    r"|(?:i'm|im|i am) (?:a |an )?[a-z]+ (?:with|w) (?:like |about |around |only |just )?"
-    r"\d+(?:\.\d+)? (?:k|dollars?|grand)"
+    rf"|{_writer_with_money(1)}"
     # how long the writer has been at it ("been running this by hand for like 8 months",
     # "I've been doing it for 3 weeks"): told with "been", never a holding period of a rule
     r"|(?<=been )(?:[a-z']+ ){1,5}for (?:like |about |around |almost |nearly |over |the last"

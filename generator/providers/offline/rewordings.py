@@ -27,12 +27,11 @@ import re
 from collections.abc import Callable
 
 from generator.providers.offline.phrases import SYM, SYMLIST, rx, symbols_in
+from generator.providers.offline.vocabulary import SIDE_OF
 
 _SIDE = r"(?:above|over|below|under|beneath)"
 _LINE = (r"(?:(?:the |its )?(?:\d+ (?:day |week )?(?:sma|ema|dma|ma|moving average)|(?:sma|ema)"
          r" \d+))")
-_FLIP = {"<": "below", ">": "above", "below": "below", "under": "below", "beneath": "below",
-         "above": "above", "over": "above"}
 
 TERSE_NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "iyr -> X : buy / Y : sell / 10% stop": the note's arrows (below: ": buy /")
@@ -51,7 +50,7 @@ TERSE_NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
         r" by (?P<m>more than |over |at least )?(?P<n>\d+(?:\.\d+)?) (?:%|pct|percent)(?: \+)?"),
      lambda m: (f" {(m.group('s') or 'price ').strip()} is "
                 f"{'more than ' if m.group('m') in ('more than ', 'over ') else ''}"
-                f"{m.group('n')} % {_FLIP[m.group('op')]} {m.group('x')} ")),
+                f"{m.group('n')} % {SIDE_OF[m.group('op')]} {m.group('x')} ")),
     # "sell: back above 200d", "= sell; back over sma200 = ...": a bare "back" before the side
     (rx(r"(?:(?<=^ )|(?<=[=:;,/⋄>.] )|(?<=sell )|(?<=exit )|(?<=out )|(?<=buy )|(?<=entry )"
         rf"|(?<=when )|(?<=if ))back(?= {_SIDE} )"), " "),

@@ -498,10 +498,8 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
         then = _title_split(state.t)
         if then is not None and any(w[0].isdigit() for w in then[0].split()):
             extract_title(state, second=True)
-            if state.title is not None and state.title is not title:
-                for part in ("symbols", "families", "rsi_periods", "crosses", "settings",
-                             "numbers", "numbers_with_unit"):
-                    getattr(state.title, part)[:0] = getattr(title, part)
+            _carry(title, state.title, ("symbols", "families", "rsi_periods", "crosses",
+                                        "settings", "numbers", "numbers_with_unit"))
             return
     if name_alone and not second:
         then = _title_split(state.t)
@@ -511,12 +509,17 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
         if then is not None and len(then[0].split()) >= 3 and (any(
                 w[0].isdigit() for w in then[0].split()) or _names_funds(*then)):
             extract_title(state, second=True)
-            if state.title is not None and state.title is not title:
-                # (what the name said, a count of lines or a number, is checked with the
-                # second's)
-                state.title.settings[:0] = title.settings
-                state.title.numbers[:0] = title.numbers
-                state.title.numbers_with_unit[:0] = title.numbers_with_unit
+            # (what the name said, a count of lines or a number, is checked with the second's)
+            _carry(title, state.title, ("settings", "numbers", "numbers_with_unit"))
+
+
+def _carry(first: Title, second: Title | None, parts: tuple[str, ...]) -> None:
+    """The first title's `parts` (its lists of facts) put before the second title's, to be
+    checked with them."""
+    if second is None or second is first:
+        return
+    for part in parts:
+        getattr(second, part)[:0] = getattr(first, part)
 
 
 _SETTINGS_SAID = re.compile(r"\s*(?:using|use|with|(?:i|we) (?:use|watch|follow|go by|look at)"

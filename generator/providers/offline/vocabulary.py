@@ -182,6 +182,9 @@ GLOSS_WORDS = ASSET_CLASS_WORDS | frozenset(words(
     classic boring traditional"""
 ))
 
+# the side a comparison word or sign says ("under" and "<" are below)
+SIDE_OF = {"<": "below", ">": "above", "below": "below", "under": "below", "beneath": "below",
+           "above": "above", "over": "above"}
 # Capitals writers use that are no fund: sources, accounts, places ("an old IBD article", "my SEP
 # IRA", "the US market")
 ACRONYMS = frozenset(words("ibd wsj cnbc ira roth sep usa uk eu fed cpi gdp fomc ceo"))

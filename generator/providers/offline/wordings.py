@@ -48,6 +48,7 @@ from generator.providers.offline.vocabulary import (
     BB_STD_WORDS,
     GLOSS_WORDS,
     NO_OTHER_EXIT,
+    SIDE_OF,
     UNIT_DAYS,
     words,
 )
@@ -2522,7 +2523,6 @@ _EITHER_BREAKS = rx(r"either (?:1|one|of them) (?:closes|is|goes|drops|falls|get
                     r" (?P<op>below|under|above|over)(?: (?:it|them|its|their)(?: own)?"
                     r"(?: (?P<n>\d+) day(?: sma| ema| moving averages?| averages?| line| ma)?)?)?"
                     r"(?= [.;,!⋄]| ?$)")
-_SIDES = {"above": "up", "over": "up", "below": "down", "under": "down"}
 
 
 def _either_breaks(text: str) -> str:
@@ -2532,7 +2532,7 @@ def _either_breaks(text: str) -> str:
         return text
 
     def fails(m: re.Match[str]) -> str:
-        if _SIDES[m.group("op")] == _SIDES[both.group("op")] or (
+        if SIDE_OF[m.group("op")] == SIDE_OF[both.group("op")] or (
                 m.group("n") and m.group("n") != both.group("n")):
             return m.group(0)
         return " either condition fails "
@@ -2542,8 +2542,7 @@ def _either_breaks(text: str) -> str:
 # "spy long when 50sma > 200sma, exit on 50 < 200": two bare numbers compared, each the period
 # of a line the text names
 # (a crossing said so is read with the fund its lines were named on: `_pair_of_bare_lengths`)
-_NAMED_PAIR_BARE = rx(r"(?P<a>\d+) (?P<op><|>) (?P<b>\d+)"
-                r"(?= [.,;⋄!]| ?$)")
+_NAMED_PAIR_BARE = rx(r"(?P<a>\d+) (?P<op><|>) (?P<b>\d+)(?= [.,;⋄!]| ?$)")
 _PERIOD_OF_A_LINE = re.compile(r"(?<!\S)(?P<n>\d+) (?:day )?(?P<k>sma|ema|ma|dma)(?!\S)")
 
 
