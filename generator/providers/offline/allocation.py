@@ -295,7 +295,8 @@ TARGET_VOL_PATTERNS: list[re.Pattern[str]] = [
        rf"| yearly)?{_A_YEAR}"),
     # "scale exposure so portfolio vol is about 12% a year" ("so" may be gone as small talk)
     rx(r"(?:, )?(?:and )?(?:size|sizing|scale|scaling|scaled|sized)(?: the| my)?(?: exposure"
-       r"| positions?| it| them)?(?: so)?(?: that)? (?:the |my )?(?:portfolio |position )?"
+       r"| positions?| it| them| whole thing| whole portfolio| portfolio| everything)?(?: so)?"
+       r"(?: that)? (?:the |my )?(?:portfolio |position )?"
        r"(?:volatility|vol) (?:is|stays|sits|comes out)(?: at)?(?: about| around| roughly| near"
        rf"| close to)? {NUMP}{_A_YEAR}"),
 ]
@@ -383,7 +384,8 @@ AMOUNT_PATTERNS: list[re.Pattern[str]] = [
        r"|entry|purchase|breakout|signal)"
        # "$3,000 each time. buy MDY when ...": (said before the rule, as a sentence of its own;
        # "..., 2500 bucks each time", read "whenever", at the end)
-       r"| (?:each|every) time(?= [.;:!⋄]|\s*$)| whenever(?= [.;!⋄]|\s*$))"),
+       # ("golden cross on IWM with $3,000 every time, sell on the death cross")
+       r"| (?:each|every) time(?= [.;:!⋄,]|\s*$)| whenever(?= [.;!⋄,]|\s*$))"),
     # "I'd like to only spend $5,000 on it, not my whole account": the amount of the position in
     # the one fund the text speaks of
     rx(r"(?:(?:only )?(?:spend|put|invest|use|risk) )(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)"

@@ -242,6 +242,12 @@ _ASKS_MORE = frozenset(words(
 def _a_question(text: str, start: int, end: int, piece: str) -> bool:
     if not re.match(r"\s*\?", text[end:]):
         return False
+    return _adds_nothing(text, start, end, piece)
+
+
+def _adds_nothing(text: str, start: int, end: int, piece: str) -> bool:
+    """Whether every fund, number and word of a rule in `piece` (text[start:end]) is said by the
+    rest of the text, and the piece asks for nothing more."""
     tokens = [w for w in piece.split() if w not in (",", "-", "(", ")", ":", "'", '"')]
     # ("Or should it sell on the cross?": another rule offered)
     if not tokens or tokens[0] in ("or", "and") or any(w in _ASKS_MORE for w in tokens):
@@ -250,6 +256,16 @@ def _a_question(text: str, start: int, end: int, piece: str) -> bool:
     # EMA crosses above the 200 EMA")
     rest = {_stem(w) for w in (text[:start] + " " + text[end:]).split()}
     return all(_stem(w) in rest for w in tokens if w in _OPINION_STOP or _names_a_value(w))
+
+
+# what the writer tried before ("tried just the roc before and it chopped me up", "I ran the
+# 50 day version last year"): a past of the writer's whose every word of a rule the rest says
+# (one that names a level, a length or a control the rules do not say stays, and is refused)
+_TRIED = re.compile(r"(?:(?:i|we) )?(?:tried|ran|used|traded|tested|backtested|had)(?!\S)")
+
+
+def _a_try(text: str, start: int, end: int, piece: str) -> bool:
+    return bool(_TRIED.match(piece)) and _adds_nothing(text, start, end, piece)
 
 
 def _stem(word: str) -> str:
@@ -272,7 +288,7 @@ _SOFT = frozenset(words(
     red up down money account capital equity sometimes often occasionally regularly rarely
     seldom quickly slowly today tomorrow yesterday soon early late again back time times signal
     signals peak peaks go goes going went gone get gets getting got beat beats outperform
-    outperforms most least too same"""))
+    outperforms most least too same move moves moving moved slow fast kept"""))
 _HARD = ((MEANING_WORDS | _MEANING) - _SOFT) | INDICATOR_WORDS | NEGATIONS | SIZE_OR_HANDLING | (
     frozenset(words(
         """add also plus use using apply filter filters rule rules condition conditions risk
@@ -282,20 +298,32 @@ _HARD = ((MEANING_WORDS | _MEANING) - _SOFT) | INDICATOR_WORDS | NEGATIONS | SIZ
     f"{day}s" for day in WEEKDAYS) | frozenset(MONTHS) | frozenset(TITLE_FAMILIES) | _NAMED
 
 
+# idioms of a comment whose words are a rule's elsewhere ("kept getting shaken out way too early",
+# "whipsaws killed me last time", "Emerging markets overshoot both ways"), and the words of time
+# a comment may hold ("Mid caps never get any love on here") when nothing else in it is a rule's
+# (never "either", "both", "any": "Either one is enough." changes the rule's logic)
+_SOFT_IDIOMS = re.compile(r"(?<!\S)(?:shaken out|stopped out|chopped up|chopped out|whipsawed out"
+                          r"|last time|last year|this year|way too|mid caps|small caps|large caps"
+                          r"|both ways|any love|any attention|any respect)(?!\S)")
+_LOGIC = frozenset(words("never always"))
+
+
 def _a_comment(piece: str) -> bool:
-    tokens = [w for w in piece.split() if w not in (",", "-", "(", ")", ":", "'", '"')]
-    return len(tokens) >= 3 and not any(w in _HARD or _names_a_value(w) for w in tokens)
+    tokens = [w for w in _SOFT_IDIOMS.sub(" ", piece).split()
+              if w not in (",", "-", "(", ")", ":", "'", '"')]
+    return len(tokens) >= 3 and not any(
+        (w in _HARD and w not in _LOGIC) or _names_a_value(w) for w in tokens)
 
 
 def _set_aside(state: ParseState, start: int, end: int, said: str, label: str) -> bool:
     """Take `said` (state.t[start:end]) out when the rest is a whole strategy that trades every
     fund it names."""
     rest = squash(state.t[:start] + " " + state.t[end:])
-    funds = set(re.findall(SYM, said))
+    funds = list(dict.fromkeys(re.findall(SYM, said)))
     if len(funds) == 1 and re.match(r" (?:i |we )?[a-z' ]*\b(?:it|its)\b", rest):
         # ("... holding EEM all through 2022 so now i only own it while it is above"):
         # "it" is the fund the story named
-        rest = f"{next(iter(funds))} : {rest}"
+        rest = f"{funds[0]} : {rest}"
     read = state.read_alone(rest, funds)
     if read is None:
         return False
@@ -359,6 +387,7 @@ def drop_asides(state: ParseState) -> None:
             said = piece.strip(" ,")
             if said and said not in tried and (_a_remark(said) or _an_opinion(said)
                                                or _a_question(state.t, start, end, said)
+                                               or _a_try(state.t, start, end, said)
                                                or _a_comment(said)):
                 tried.add(said)
                 if _set_aside(state, start, end, said, "a remark"):

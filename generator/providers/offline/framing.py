@@ -43,9 +43,9 @@ from generator.providers.offline.vocabulary import (
     INDICATOR_WORDS,
     MONTHS,
     PERSONAL_NOUNS,
-    SIZE_OR_HANDLING,
     UNSUPPORTED,
     WEEKDAYS,
+    says_size_or_handling,
     words,
 )
 from generator.spec import (
@@ -59,6 +59,10 @@ def _writer_with_money(words_: int) -> str:
     """The pattern of it, the writer said in up to `words_` words."""
     return (rf"(?:i'm|im|i am) (?:a |an )?[a-z]+(?: [a-z]+){{0,{words_ - 1}}} (?:with|w) (?:like"
             r" |about |around |only |just )?\d+(?:\.\d+)? (?:k|dollars?|grand)")
+
+# the styles of rule a writer names ("(momentum not reversion!)")
+_STYLE = (r"(?:momentum|trend following|trend|breakout|mean reversion|reversion|mean reverting"
+          r"|dip buying|contrarian)")
 
 # -- small talk ----------------------------------------------------------------------------------
 SMALL_TALK: list[re.Pattern[str]] = [
@@ -160,6 +164,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # server allows shorts and the text says one
     rx(r"(?:(?<=^ )|(?<=[.,;:!⋄] ))(?:long only|long side only|longs only|no shorts?|no shorting)"
        r"(?: -| - -| ,| :| ;)?(?= [a-z])"),
+    # ("..., long only, no shorts": the same, ending the text or its sentence)
+    rx(r"(?:(?<=^ )|(?<=[.,;:!⋄] ))(?:no shorts?|no shorting|no short selling|never short)"
+       r"(?= [.;!⋄]| ?$)"),
     # "I read the Stan Weinstein book over the holidays.": where the writer had it from, a
     # sentence of its own with no rule in it
     rx(r"(?:(?<=^ )|(?<=[.!?⋄] ))(?:i|we) (?:read|watched|saw|listened to|found)(?: (?:the|a|an"
@@ -323,7 +330,11 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # the names of well-known portfolios: they say nothing the weights do not
     rx(r"(?:the |a |my )?(?:permanent|golden butterfly|all weather|all-weather|three fund"
        r"|3 fund|two fund|2 fund|lazy|coffeehouse|ivy|bogleheads?|boglehead|core four"
-       r"|couch potato)(?: ish)?(?: portfolio| port| allocation| setup)?(?= [,:;.⋄-]| → | ?$"
+       r"|couch potato)(?: ish)?(?: portfolio| port| allocation| setup| thing| mix| one)?"
+       # "the all weather thing from the podcast": where the writer met it
+       r"(?: (?:from|off|out of|i (?:saw|heard|read) (?:on|in|about on)) (?:the|a|that|this|my)"
+       r" (?:podcast|book|video|youtube video|blog|article|newsletter|forum|subreddit|show))?"
+       r"(?= [,:;.⋄-]| → | ?$"
        r"| - > | = > | (?=\d)"
        r"| (?:with|of|is|=|:) )"),
     # "split my money 40% QQQ / ...": whose money
@@ -482,13 +493,30 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "i dont know much but i want to ...": about the writer
     rx(r"(?:i|we) (?:don't|dont|do not) know (?:much|a lot|anything|a thing|what i'm doing)"
        r"(?: about (?:this|trading|investing|it|the market|stocks))?(?: ,)?(?: but| so)?"),
+    # "I want a filter: only take trades when SPY is above ...": the filter, announced
+    rx(r"(?:(?<=^ )|(?<=[.;!?⋄] ))(?:and )?(?:i|we) (?:want|need|use|have|add|'d like|would like)"
+       r" (?:a |an |one )?(?:market |trend |regime |safety )?filter(?= :)"),
+    # "(momentum not reversion!)": the style of the rule beside it, named against another
+    rx(r"\( (?:(?:a|this is|it's|its) )?(?P<st>" + _STYLE + r")(?: trade| play| idea| style)?"
+       r"(?: ,| -)? (?:not|rather than|instead of|vs|versus|and not) (?:a )?(?!(?P=st) )"
+       + _STYLE + r"(?: trade| play| idea| style)?(?: !| \.)* \)"),
+    # "weekly charts only, i dont care about daily noise": what the writer ignores, no rule
+    rx(r"(?:, )?(?:and )?(?:i|we) (?:don't|do not|dont) (?:care about|want|need|mind)"
+       r" (?:the |any |all the )?(?:daily |day to day |short term |everyday )?(?:noise|wiggles"
+       r"|swings|chop"
+       r"|fluctuations|squiggles)(?= [.,;!?⋄]| ?$)"),
     # why a control is there, or why no more is wanted: "10% stop in case it keeps falling",
     # "rebalance once a year, I don't want to trade more than that", "hold it forever, no trading"
     rx(r"(?:, )?(?:just )?in case (?:it|the price|things|the market|prices|that) (?:(?:keeps|keep"
        r"|continues|continue|goes on) (?:falling|dropping|going down|tanking|crashing|sliding)"
        # "SL 8% in case it rolls over fast"
-       r"|(?:rolls over|turns|reverses|crashes|tanks|drops|falls|collapses)(?: fast| hard"
-       r"| quickly| suddenly)?)(?= [.,;!?⋄]| ?$)"),
+       r"|(?:rolls over|turns|reverses|crashes|tanks|drops|falls|collapses"
+       # "a 7% stop loss in case it goes bad fast"
+       r"|goes bad|go bad|goes wrong|go wrong|goes south|go south|blows up|turns bad|turns ugly"
+       # "a 10 day time stop in case it never bounces"
+       r"|never bounces|doesn't bounce|never recovers|doesn't recover|never comes back"
+       r"|doesn't come back|doesn't work out|never works out)"
+       r"(?: fast| hard| quickly| suddenly| on me)?)(?= [.,;!?⋄]| ?$)"),
     rx(r"(?:, )?i (?:don't|do not|dont) want to (?:trade|rebalance|touch it) (?:more|more often"
        r"|any more|anymore)(?: than that)?"),
     rx(r"(?<=forever )(?:, )?(?:no trading|no trades|never selling|no selling)"
@@ -823,7 +851,7 @@ def _is_chatter(text: str) -> bool:
     said = len([w for w in text.split() if w not in ".!?,"])
     text = _without_personal_numbers(text)
     tokens = [w for w in text.split() if w not in ".!?,"]
-    if any(w in SIZE_OR_HANDLING for w in tokens):
+    if says_size_or_handling(tokens):
         return False  # (how big, or what to let run: never chatter)
     return said >= 2 and bool(tokens) and all(
         w in FILLER or w in _CONNECTIVES or w == "1"  # "a nice simple one to start with"

@@ -108,7 +108,10 @@ def _min_hold_bars(clause: str) -> int | None:
     hold_first = (any(w in _HOLDS for w in rest)
                   and any(w in ("least", "minimum", "min") for w in rest)
                   and ("before" not in rest or any(w in _CLOSES for w in rest)))
-    if not waits or not (sell_waits or hold_first):
+    # ("sell when ..., but only after I've held it at least 3 days": the sell said before)
+    held_first = ({"only", "after"} <= set(rest) and any(w in ("held", "owned") for w in rest)
+                  and any(w in ("least", "minimum", "min") for w in rest))
+    if not waits or not (sell_waits or hold_first or held_first):
         return None
     return int(m.group("n")) * _UNIT_BARS[m.group("u")]
 

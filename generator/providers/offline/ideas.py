@@ -31,7 +31,7 @@ import re
 
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import SIZE_OR_HANDLING
+from generator.providers.offline.vocabulary import says_size_or_handling
 from generator.spec import Indicator, IndicatorKind, StrategySpec
 
 # a state said in loose words, with no level
@@ -81,13 +81,13 @@ def drop_loose_ideas(state: ParseState) -> None:
     for m in reversed(list(_PIECE.finditer(state.t))):
         said = m.group("s").strip()
         if (not _LOOSE.search(f" {said} ") or _PRECISE.search(f" {said} ")
-                or re.search(r"\d|%", said) or any(w in SIZE_OR_HANDLING or w == "more"
-                                                     for w in said.split())):
+                or re.search(r"\d|%", said) or says_size_or_handling(said.split())
+                or "more" in said.split()):
             # ("Buy more on weakness.", "Exit faster in downtrends.": how much or how quickly,
             # which the precise rule does not say: never set aside)
             continue
         read = state.read_alone(squash(state.t[:m.start()] + " " + state.t[m.end():]),
-                                set(re.findall(SYM, said)))
+                                list(dict.fromkeys(re.findall(SYM, said))))
         if read is None:
             continue
         rest, spec = read

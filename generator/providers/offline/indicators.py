@@ -139,6 +139,14 @@ def _bollinger_settings(state: ParseState, m: re.Match[str]) -> str:
     return CONSUMED
 
 
+def _bollinger_settings_of_bands(state: ParseState, m: re.Match[str]) -> str:
+    """ "standard 20 day settings": the bands' settings, only in a text of Bollinger bands (in
+    any other, whose settings they are is not said)."""
+    if not re.search(r"(?<!\S)(?:bollinger|bands?|bb)(?!\S)", state.t):
+        return m.group(0)
+    return _bollinger_settings(state, m)
+
+
 _BAND_SETTINGS_AFTER = r"(?: \( (?P<pn>\d+) , (?P<sd2>\d+(?:\.\d+)?) \))?"
 def _band_one(state: ParseState, m: re.Match[str]) -> str:
     """ "sell above the upper one": a band, when the text speaks of Bollinger bands."""
@@ -170,6 +178,19 @@ BOLLINGER: Rules = [
         rx(rf"(?:the )?(?P<side>{BAND_SIDE_WORDS}) {period('p')} (?:bollinger )?(?:bands?|bb)"
            + _BAND_SETTINGS_AFTER),
         _band,
+    ),
+    (
+        # "bollinger bands 20 day but 2.5 std devs", "bollinger bands 20 day, 2.5 std": the
+        # bands, their period, then their width
+        rx(rf"(?:(?:using|with|use) )?(?:the )?bollinger bands? (?:of |at )?{period('p')}"
+           rf"(?: ,| but| and| with)* (?:a |at )?(?P<sd>\d+(?:\.\d+)?) {BB_STD_WORDS}"),
+        _bollinger_settings,
+    ),
+    (
+        # "standard 20 day settings", in a text of bands: their period, called the usual one
+        rx(rf"(?:(?:using|with|use) )?(?:the )?(?:standard|default|usual|normal|regular)"
+           rf" {period('p')} (?:bollinger |band |bands )?settings?"),
+        _bollinger_settings_of_bands,
     ),
     (
         # "a 10-day Bollinger band with 1.5 standard deviations": the period, then the width

@@ -190,9 +190,15 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "- buy when ... band - sell when ...": a dash before the next rule ends the rule before it
     # (never a title's dash: "Bollinger bands on SPY - buy when ...")
     (r"(?i)(?<=[\w)%])\s+[-–—]\s+(?=(?:sell|exit|buy|get out|get in|go long|go flat)(?:\s+it)?\s+"
-     r"(?:when|if|once|on|at|after)\b)",
+     r"(?:when|if|once|on|at|after)\b"
+     # ("... - exit when ... - and a 10 day time stop": a control, the rule's list going on)
+     r"|(?:and|plus)\s+an?\s+\d)",
      lambda m: " ; " if re.search(r"(?i)\b(?:buy|sell|when|if)\b[^.!?]*$", m.string[:m.start()])
      else m.group(0)),
+    # "... above its 200 day - I don't want to catch knives in a bear market.": a dash before the
+    # writer's wish ends the rule's sentence (the wish is read as a sentence of its own)
+    (r"(?i)(?<=[\w)%])\s+[-–—]\s+(?=(?:i|we)\s+(?:don't|do not|dont|never)\s+(?:want|like)\s+to\b)",
+     " . "),
     # "(standard 20 day, 2 std dev)": the settings in a bracket, called the usual ones
     (r"(?i)\(\s*(?:the )?(?:standard|default|usual|normal|classic)\s+(?=\d+\s*[- ]?\s*(?:day|d"
      r"|period)s?\b)", "("),

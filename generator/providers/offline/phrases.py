@@ -50,7 +50,7 @@ def named_alone(patterns: list[re.Pattern[str]], text: str,
 # weekly close, `wordings`)
 BARS_TIMEFRAME = re.compile(
     r"(?<!\S)(?:(?:using|on|with|use|in|off|from) )?(?:the )?(?P<tf>weekly|monthly) (?:bars"
-    r"|timeframe|candles|chart|charts)(?: (?:for|on) (?=[A-Z]))?(?!\S)")
+    r"|timeframe|candles|chart|charts)(?: only)?(?: (?:for|on) (?=[A-Z]))?(?!\S)")
 
 
 def rx(body: str) -> re.Pattern[str]:

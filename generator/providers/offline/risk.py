@@ -85,6 +85,10 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("trailing", rx(rf"(?:, )?(?:and )?(?:trail|trailing|trail it|trail by)(?: at| by)?"
                     rf"(?: (?:a|an)(?= \d))? {NUMP}(?: stop(?: loss)?(?: (?:behind|under) it)?)?"
                     rf"{_FROM_PEAK}")),
+    # "then trail it with an 8% stop": the verb, then the stop it trails
+    ("trailing", rx(rf"(?:, )?(?:and |then |and then )?trail (?:it|the position|the trade|them)"
+                    rf" (?:with|using|by) (?:a |an )?{NUMP}(?: trailing)? stop(?: loss)?"
+                    rf"{_FROM_PEAK}")),
     ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
                 r"|if|once|as soon as) (?:it is|it|its|the price is|the position is|price is|i am"
                 rf"|i'm|we are) (?:up|higher) (?:by )?{NUMP}(?: (?:from|above|over) {_ENTRY})?"
@@ -117,6 +121,12 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                 rf" {_ENTRY} plus {NUMP}")),
     # "at +20% profit or -10% loss": the loss said as the loss
     ("stop", rx(rf"(?:, )?(?:or |and )?(?:at |on )?(?:a )?(?:- )?{NUMP} loss(?: limit)?")),
+    # "if I'm down 7% sell it anyway": the writer's loss, then the act said after it
+    ("stop", rx(rf"(?:, )?(?:or |and |but )?(?:also )?(?:when|if|once|as soon as) (?:i am|i'm"
+                rf"|we are|we're)(?: ever)? (?:down|lower) (?:by )?{NUMP}"
+                rf"(?: (?:from|below|under) {_ENTRY})?{_ON_THE_TRADE}(?: ,)? (?:then )?(?:sell"
+                r"|exit|get out|close)(?: it| them| out)?(?: anyway| regardless| no matter what"
+                r"| in any case)?(?= [.,;!⋄]| ?$)")),
     # "get out ... or if I'm down 7%": the loss from entry, as "up 3%" is the gain
     ("stop", rx(rf"(?:, )?(?:or |and |but )?(?:also )?(?:(?:sell|exit|get out|close(?: it)?"
                 r"|stop me out|get me out|take me out|cut (?:the|my) loss(?:es)?|cut losses)"

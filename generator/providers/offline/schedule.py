@@ -295,7 +295,10 @@ def _weekdays_and_months(state: ParseState) -> None:
 # never left for the default schedule to replace
 _NO_SUCH_SCHEDULE = rx(r"fortnightly|bi ?weekly|semi ?weekly|bi ?monthly|semi ?monthly|every"
                        r" other (?:week|month)|twice a (?:week|month)|every 2 months"
-                       r"|every 2 weeks|every two (?:weeks|months)")
+                       r"|every 2 weeks|every two (?:weeks|months)"
+                       # ("rebalance biennially": every two years, once read as the monthly
+                       # default with the word ignored)
+                       r"|bienniall?y|biennial|bi ?ennial|every other year|every 2 years")
 
 
 def extract_schedule(state: ParseState) -> None:

@@ -125,21 +125,21 @@ class ParseState:
             raise self.fail(f"two different {what} were given", [source])
         return value
 
-    def read_alone(self, rest: str, funds: set[str]) -> tuple[str, StrategySpec] | None:
+    def read_alone(self, rest: str, funds: list[str]) -> tuple[str, StrategySpec] | None:
         """The rest of the text, with a piece naming `funds` set aside, read as a whole strategy
         on its own (by `subparse`), and that strategy: None when it does not read, or trades not
         every fund the piece named. When the rest names no fund, the piece's are put before it
         ("I like buying QQQ when it's stretched. Buy when it closes ...": the fund the rules
-        trade, named only in the piece). Used by `ideas` and `asides`."""
+        trade, named only in the piece, in the piece's order). Used by `ideas` and `asides`."""
         if self.subparse is None:
             return None
         if funds and not re.search(SYM, rest):
-            rest = f"{' '.join(sorted(funds))} : {rest}"
+            rest = f"{' '.join(funds)} : {rest}"
         try:
             spec = self.subparse(rest)
         except ParseError:
             return None
-        if not funds <= set(spec.all_symbols()):
+        if not set(funds) <= set(spec.all_symbols()):
             return None
         return rest, spec
 
@@ -224,7 +224,8 @@ _REFUSED_WORDS = frozenset(w for w in re.findall(r"[a-z]+", UNSUPPORTED))
 # the words of how often, which a misspelling the speller leaves ("rebalance dayli", "quarterley")
 # must never turn into filler: a near miss of one carries its meaning, unknown, so is refused
 _SCHEDULE_SPELLINGS = ("daily", "weekly", "monthly", "quarterly", "yearly", "annually",
-                       "semiannually", "biweekly", "fortnightly")
+                       "semiannually", "biannually", "biennially", "biweekly", "bimonthly",
+                       "fortnightly")
 # (English words as near them that say nothing: "early", "dally")
 _NOT_A_MISSPELLING = frozenset({"early", "dally", "dearly", "nearly", "yearly", "weekly",
                                 "monthly", "daily", "quarterly", "annually"})

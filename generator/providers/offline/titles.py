@@ -216,6 +216,16 @@ _NAMED_RULE = rx(r"(?:the |a )?(?P<n>\d+) (?P<u>month|week|day) (?:rule|system|s
                  r"|approach|model|timing model|trend rule|filter)")
 
 
+def _of_a_time_exit(tokens: list[str], k: int) -> bool:
+    """Whether tokens[k] is the "exit" of "time exit" / "time based exit", or the "hold" of "a
+    minimum hold" (read "a hold at least"): a title's name of a control."""
+    if tokens[k] == "hold":
+        return tokens[k + 1:k + 3] == ["at", "least"] and not (
+            k + 3 < len(tokens) and tokens[k + 3][0].isdigit())
+    return tokens[k] in ("exit", "exits") and (
+        tokens[k - 1:k] == ["time"] or tokens[max(k - 2, 0):k] == ["time", "based"])
+
+
 def _title_split(text: str) -> tuple[str, str] | None:
     tokens = text.split()
     for k, tok in enumerate(tokens[:16]):
@@ -230,7 +240,8 @@ def _title_split(text: str) -> tuple[str, str] | None:
             if k == 0 or k == len(tokens) - 1:
                 return None
             head = tokens[:k]
-            if any(t in RULE_WORDS for t in head) or any(
+            if any(t in RULE_WORDS and not _of_a_time_exit(tokens, j)
+                   for j, t in enumerate(head)) or any(
                     pair in _RULE_PAIRS for pair in itertools.pairwise(head)):
                 return None
             if _UNIVERSE.search(" ".join(head)):  # "Rotation among SPY, EFA, EEM - top 2 ..."
@@ -243,7 +254,8 @@ def _title_split(text: str) -> tuple[str, str] | None:
                     re.fullmatch(SYM, t) or t in _RULE_VERBS for t in after):
                 return None
             return " ".join(head), " ".join(tokens[k + 1 :])
-        if tok in RULE_WORDS or (tok in ("%", "percent") and not (
+        if (tok in RULE_WORDS and not _of_a_time_exit(tokens, k)) or (
+                tok in ("%", "percent") and not (
                 k + 1 < len(tokens) and tokens[k + 1] in _BAND_NOUNS)):
             return None
     return None
@@ -691,6 +703,11 @@ def _line_kind(word: str) -> IndicatorKind:
     return IndicatorKind.ema if word.startswith(("ema", "exp")) else IndicatorKind.sma
 
 
+_TIME_EXIT = re.compile(r"(?<!\S)(?:a |the )?time(?: based)? (?:exit|exits|stop|stops)(?!\S)")
+_MIN_HOLD = re.compile(r"(?<!\S)(?:a |the )?hold at least(?= ?$)")
+_REGIME = re.compile(r"(?<!\S)(?:only )?(?:in|during|for) (?:a |an )?(?:bull|bear|bullish|bearish"
+                     r"|rising|falling|up|down|uptrending|downtrending) (?:markets?|trends?"
+                     r"|phases?|regimes?|times)(?!\S)")
 _LINE_COUNT = re.compile(r"(?<!\S)(?P<n>[2-4]) (?:line|lines|averages|emas|smas|mas|avgs|dmas"
                          r"|moving averages)(?!\S)")
 
@@ -739,6 +756,15 @@ def _cut_settings(state: ParseState, title: Title, rest: str) -> str:
         return " "
 
     rest = _LINE_COUNT.sub(line_count, rest)
+    # "Time based exit: buy TLT when ..., hold it for 10 days then sell": a time exit the rules
+    # must have
+    # "HYG cross with a minimum hold" (read "a hold at least"): a minimum hold the rules must
+    # have; "Trading QQQ only in bull markets": a filter of the market's trend the rules must have
+    for pattern, kind in ((_TIME_EXIT, "time_exit"), (_MIN_HOLD, "min_hold"),
+                          (_REGIME, "regime")):
+        if pattern.search(rest):
+            title.settings.append((kind,))
+            rest = pattern.sub(" ", rest)
     if "bollinger" in title.families:
         rest = _INSTEAD_OF_DEFAULT.sub(" ", rest)
 
@@ -813,6 +839,18 @@ def _check_settings(title: Title, spec: StrategySpec, problems: list[str]) -> No
                                 for i in bands):
                 problems.append(f"the title says Bollinger bands {period}, {width:g} but the "
                                 "rules use other bands")
+        elif setting[0] == "time_exit":
+            if spec.risk.max_hold_bars is None:
+                problems.append("the title says a time exit but the rules hold no holding period")
+        elif setting[0] == "min_hold":
+            if spec.risk.min_hold_bars is None:
+                problems.append("the title says a minimum hold but the rules hold none")
+        elif setting[0] == "regime":
+            trend = (IndicatorKind.sma, IndicatorKind.ema, IndicatorKind.roc)
+            if not any(c.left.symbol is not None or c.left.kind in trend or (
+                    isinstance(c.right, Indicator) and c.right.kind in trend)
+                    for _, rule in spec.rules() for c in rule.flat()):
+                problems.append("the title says the market's trend but the rules read none")
         elif setting[0] == "line_count":
             lines = {(i.kind, i.period, i.timeframe) for i in inds
                      if i.kind in (IndicatorKind.sma, IndicatorKind.ema)}

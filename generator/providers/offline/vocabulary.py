@@ -123,7 +123,8 @@ TYPOS = {
     # ive held it"): the negation and the writer's verb read as when spelt
     "isnt": "isn't", "arent": "aren't", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't",
     "wont": "won't", "cant": "can't", "wasnt": "wasn't", "werent": "weren't",
-    "havent": "haven't", "hasnt": "hasn't", "ive": "i've", "theyre": "they're",
+    "havent": "haven't", "hasnt": "hasn't", "ive": "i've", "id": "i'd", "im": "i'm",
+    "theyre": "they're",
     "thier": "their", "shouldnt": "shouldn't", "wouldnt": "wouldn't", "couldnt": "couldn't",
 }
 
@@ -240,7 +241,19 @@ SIZE_OR_HANDLING = frozenset(words(
     """ride rides trim trims scale scales heavier lighter bigger smaller larger winners
     losers add adds adding reduce reduces reducing increase increases exposure aggressive
     aggressively pyramid pyramiding profits gains volatility lock faster slower longer shorter
-    sooner quicker intraday hour hours minute minutes table risk"""))
+    sooner quicker intraday hour hours minute minutes table risk tighten tightens tightened
+    loosen loosens widen widens"""))
+
+
+def says_size_or_handling(tokens: list[str]) -> bool:
+    """Whether `tokens` hold a word of size, speed or handling (`SIZE_OR_HANDLING`) or size a
+    position in two words ("size up", "sizing down", "double up"), which "size" alone ("full
+    size", "no sizing games") does not."""
+    return any(w in SIZE_OR_HANDLING or (
+        w in ("size", "sized", "sizing", "double", "doubling") and k + 1 < len(tokens)
+        and tokens[k + 1] in ("up", "down", "bigger", "smaller")) for k, w in enumerate(tokens))
+
+
 # ("peak": "exit on a 10% drop from the peak" was once read as a stop from entry with "from the
 # peak" ignored; "often", "sometimes": "rebalance often" is no schedule, never the monthly
 # default with the word ignored)

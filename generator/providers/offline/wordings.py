@@ -102,6 +102,11 @@ def _says_direction(condition: str, *, up: bool) -> bool:
     return bool(words_ & said) and not words_ & other
 
 
+def _side_of_label(label: str) -> str:
+    """The rule a label names: "exit" and "sell" the sell rule, "entry" and "buy" the buy."""
+    return "sell" if label in ("exit", "sell") else "buy"
+
+
 def _better_of_two(m: re.Match[str]) -> str:
     """ "if EFA's 6-month return beats SPY's, hold EFA, else hold SPY": the rotation between the
     two funds `a` and `b` on the period `n` `u`, if said."""
@@ -311,7 +316,9 @@ def _weights_said_once(m: re.Match[str]) -> str:
 # "fill it in:", "laid out:"
 _NOT_A_LABEL = ("(?<! it )(?<! them )(?<! this )(?<! spelled )(?<! laid )(?<! written )"
                 # ("SPY 200dma filter, all-in: long when ...": the size, said as a label)
-                "(?<! worked )(?<! all )(?<! % )")
+                "(?<! worked )(?<! all )(?<! % )"
+                # ("Time based exit: buy TLT when ...": a title's name of the time exit)
+                "(?<! time )(?<! time based )")
 
 # a schedule said anywhere in the text ("... and otherwise never touch it" keeps it)
 _SAID_SCHEDULE = re.compile(r"(?<!\S)(?:rebalance|rebalanced|rebalancing|daily|weekly|monthly"
@@ -407,9 +414,31 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:, )?if (?:that|it|the rsi|this|the signal|the sell signal|the rule) (?:hasn't|has not"
         r"|didn't|did not|hasnt|didnt) (?:happened|hit|triggered|come|fired|been hit)(?: yet)?"
         r"(?: by then)?(?= , (?:whichever|which ever))"), " "),
+    # "split equally between the two, each one bought when ...": between them (a count said
+    # of the funds just named is no number of a rule)
+    (rx(r"(?:(?<=equally )|(?<=evenly ))(?:between|among|across) (?:the|all|all of the) \d"
+        r"(?: of them| funds| etfs)?(?= [,.;⋄]| ?$)"), " between them "),
+    # "entry: daily close above the 100 day SMA": the close (every rule here reads daily bars)
+    (rx(r"(?P<a>(?:the |a |its |it's |on a )?)daily (?P<c>close|closes|closing price)(?= (?:is )?"
+        r"(?:above|below|over|under|crosses|>|<)(?!\S))"), r" \g<a>\g<c> "),
+    # "get me into DBC when it crosses over ...": buy it
+    (rx(rf"(?:get|put) (?:me|us) (?:into|in) (?P<s>{SYM})(?= (?:when|whenever|if|once|on)(?!\S))"),
+     r" buy \g<s> "),
+    # "dump it after a week", "ditch it when ...": sell it
+    (rx(r"(?:dump|ditch|unload)(?= (?:it|them|the position|everything)(?!\S))"), " sell "),
+    # "sell after 15 days max if it hasn't gotten there by then": the time exit, which closes the
+    # trade whatever the sell rule did (every time exit here is or-ed with it)
+    (rx(r"(?P<t>after \d+ (?:trading )?(?:days?|bars?|sessions?|weeks?)(?: max| tops| at most"
+        r"| at the most)?)(?: ,)? if (?:that|it|the rsi|this|the signal|the sell signal|the rule"
+        r"|the target) (?:hasn't|has not|didn't|did not|hasnt|didnt) (?:happened|hit|triggered"
+        r"|come|fired|been hit|gotten there|got there|reached it|reached that|gotten to it)"
+        r"(?: yet)?(?: by then)?(?= [.,;!⋄]| ?$)"), r" \g<t> "),
     # "Could you make TLT only be held while ...": the holding rule, said of the bot's holding
     (rx(rf"(?:(?:make|have|let) )?(?P<s>{SYM}) (?:only )?be (?:held|owned|bought)(?: only)?"
         r" (?P<w>while|when|whenever|if)(?!\S)"), r" hold \g<s> \g<w> "),
+    # "be sitting in cash when it drops under": be in cash
+    (rx(r"(?P<b>be|stay|i'm|i am) (?:sitting|sat|parked|waiting)(?= (?:in cash|out|on the sidelines"
+        r"|flat)(?!\S))"), r" \g<b> "),
     # "When ... I'd rather hold nothing": out of the market
     (rx(r"(?:i'd|i would|we'd|we would) rather (?:hold nothing|own nothing|be out|be flat"
         r"|be in cash|sit in cash|stay in cash|stay out|sit out)(?= [.,;!⋄]| ?$)"), " be out "),
@@ -524,7 +553,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"(?:for )?(?:more|longer) than (?:a|one|1) week"),
      " , or after 5 days at the latest "),
     # "putting 25% of my account in each time": the size of each position
-    (rx(r"(?:, )?(?:putting|put|using|use|investing|invest) (?P<n>\d+(?:\.\d+)?) % of (?:my|the)"
+    (rx(r"(?:, )?(?:only )?(?:putting|put|using|use|investing|invest) (?P<n>\d+(?:\.\d+)?) %"
+        r" of (?:my|the)"
         r" (?:account|portfolio|capital|money|equity)(?: in| into it)? (?:each|every) time"),
      r" , \g<n> % of the account per position "),
     # "... so put an 8% stop loss under every buy": the stop, said of each position
@@ -562,7 +592,11 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" positive|has gone up)(?!\S))"), r" \g<w> "),
     # "plus an 8% trailing stop underneath": where a stop sits, which its level says
     (rx(r"(?P<s>% (?:trailing )?stop(?: loss)?) (?:underneath|beneath|under it|below it)"
+        r"(?: (?:as|for) (?:insurance|protection|a safety net|a backstop|safety))?"
         r"(?= [.,;!⋄]| ?$)"), r" \g<s> "),
+    # "RSI below 30 plus price above the 200 ema": one more condition of the rule
+    (rx(r"plus(?= (?:the )?(?:price|close|rsi|macd|sma|ema|\d+ (?:day|week|month)"
+        rf"|{SYM}(?:'s)? )(?!\S))"), " and "),
     # "and sell too if it falls 7%": another way out, as "also"
     (rx(r"(?<=sell )too(?= (?:if|when|once|whenever|as soon as)(?!\S))"), " also "),
     # "just the normal MACD settings": the defaults, said in words
@@ -945,7 +979,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # ("no other selling", "no discretionary exit", "no signal-based exit")
     (rx(r"(?:and )?(?:there is |there's )?no (?:other|indicator|signal|technical|rule based"
         r"|discretionary|signal based|indicator based)"
-        r" (?:sell|exit|selling|exits|sells)(?: rule| rules| signal| signals)?"),
+        r" (?:sell|exit|selling|exits|sells)(?: rule| rules| signal| signals)?"
+        r"(?: at all| whatsoever)?"),
      f" , {NO_OTHER_EXIT} , "),
     # "a 5% stop and a 12% target and nothing else to get out": no other exit (never the
     # "else" of a sell when the buy rule fails)
@@ -1502,20 +1537,29 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "whichever did better gets 100%": all of the money in the pick
     (rx(r"(?:gets|receives|takes) (?:100 %|everything|all of it|all the money|the whole account"
         r"|the whole portfolio|the full allocation)"), " all in "),
+    # "trade IWM with rsi under 30 as the entry": the fund, then its rule labelled
+    (rx(rf"(?:trade|run|play) (?P<s>{SYM}) (?:with|using|on)(?= (?:(?! [.;⋄] ).)+? (?:as|is)"
+        r" (?:the |my |an? )?(?:entry|buy)(?: signal| rule| trigger)?(?= [,;.⋄]| ?$| but ))"),
+     r" \g<s> : "),
     # "RSI(2)<5 entry, >70 exit": a comparison, then its label (no stop, target or percent in
     # it, so "a stop 5% below entry" stays what it is)
     (rx(r"(?:(?<=^ )|(?<=[,;.⋄:] ))(?P<c>(?:(?![,;.⋄:%>=-]| stop | loss | profit | target | trail"
         r"| buy | sell | entry | exit | i | we | means ).)*?"
         r"(?:<|>|above|below|under|over|crosses above|crosses below)"
         r"(?:(?![,;.⋄:%=-]| buy | sell | i | we ).)*?)"
-        r" (?:(?:= |is (?:the |my |an? )?)?(?P<w>entry|exit)(?: signal| rule)?|to (?P<v>buy|sell))"
-        r"(?= [,;.⋄]| ?$)"),
-     lambda m: f" {'sell' if (m.group('w') or m.group('v')) in ('exit', 'sell') else 'buy'} when"
+        r" (?:(?:= |(?:is|as) (?:the |my |an? )?)?(?P<w>entry|exit)(?: signal| rule| trigger)?"
+        # ("... as the buy signal": a bare "buy" or "sell" after a condition is no label)
+        r"|(?:= |(?:is|as) (?:the |my |an? )?)(?P<b>buy|sell)(?: signal| rule| trigger)?"
+        r"|to (?P<v>buy|sell))"
+        # ("rsi under 30 as the entry but only if SPY is above ...": a filter follows)
+        r"(?= [,;.⋄]| ?$| but (?:only )?(?:if|when|while)(?!\S))"),
+     lambda m: f" {_side_of_label(m.group('w') or m.group('b') or m.group('v'))} when"
                f" {m.group('c')} "),
     # "the entry is RSI(2) under 5 and the exit is RSI(2) over 65": a rule named by its side,
     # then its condition (an indicator or the price said first)
-    (rx(r"(?:the |my )(?P<v>entry|exit) is(?= (?:rsi|macd|price|the price|close|the close|sma"
-        r"|ema|the \d+ day|\d+ day)(?!\S))"),
+    # ("Entry is QQQ RSI(2) below 5, exit is QQQ RSI(2) above 60": the fund's, at a clause's start)
+    (rx(r"(?:the |my |(?<=^ )|(?<=[.;,⋄:] ))(?P<v>entry|exit) is(?= (?:[A-Z]{2,5}(?:'s)? )?(?:rsi"
+        r"|macd|price|the price|close|the close|sma|ema|the \d+ day|\d+ day)(?!\S))"),
      lambda m: f" {'buy' if m.group('v') == 'entry' else 'sell'} when "),
     # "the sell signal is RSI(2) above 65", "Entry is when ...", "the sell signal is if ...":
     # the rule, labelled
@@ -1524,7 +1568,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:entry|entries|enter)(?=\s+on\s+(?:a|an|the)\s)"), " buy "),
     (rx(r"(?:exits?)(?=\s+on\s+(?:a|an|the)\s)"), " sell "),
     # "in when macd crosses over signal": the buy, said with one word
-    (rx(r"(?<=[.;:⋄,] )in(?= (?:when|whenever|once|if)(?!\S))"), " buy "),
+    # ("AGG - in when it closes above ...": after a title's dash)
+    (rx(r"(?<=[.;:⋄,-] )in(?= (?:when|whenever|once|if)(?!\S))"), " buy "),
     # "Each month go 100% into whichever of ...": all of it into the pick
     (rx(r"(?:go|put|invest|move) (?:100 %|everything|it all) (?:in|into)(?= (?:whichever|the best"
         r"|the top|the strongest)(?!\S))"), " hold "),
@@ -1850,6 +1895,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "SPY vs EFA, hold the stronger": the two compared
     (rx(rf"(?P<a>{SYM}) (?:vs|versus|v) (?P<b>{SYM})(?= ,| :| -| ;)"),
      r" between \g<a> and \g<b> "),
+    # "compare SPY vs EFA over the last 6 months": the two compared
+    (rx(rf"(?P<c>compare|compares|comparing) (?P<a>{SYM}) (?:vs|versus|v|against|with|to)"
+        rf" (?P<b>{SYM})(?!\S)"), r" \g<c> \g<a> and \g<b> "),
     # "put $5,000 per trade into VNQ when": buy VNQ when (the amount is read apart)
     (rx(r"(?:put|invest|place)(?P<amt> \d+(?:\.\d+)? (?:dollars|%)(?: of (?:the |my )?(?:account"
         r"|portfolio|cash|capital|equity))?(?: (?:per|each|a) (?:trade|position)))?"
@@ -1890,7 +1938,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"only ever(?= (?:use|put|invest|risk|commit|allocate)(?!\S))"), " "),
     # "I want QQQ when it's above its 100-day EMA and out when it's below": the hold
     (rx(rf"(?:(?:i|we) (?:want|would like)|i'd like|we'd like) (?P<s>{SYM})"
-        r"(?= (?:when|whenever|while|as long as|only when|only while)(?!\S))"), r" hold \g<s> "),
+        # ("I want IEV only if it is above both ...": "only" is gone as small talk)
+        r"(?= (?:when|whenever|while|as long as|only when|only while|if)(?!\S))"), r" hold \g<s> "),
     # "put the money into the two that went up the most over the past six months": the top two
     (rx(r"the (?P<n>\d+) (?:funds? |etfs? |ones? )?(?:that|which) (?:went up|rose|gained|grew"
         r"|did|performed|returned|climbed)(?: the)? (?:most|best)"), r" the top \g<n> "),
@@ -2915,13 +2964,47 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     *TERSE_NOTES, *ROTATION_WORDS, *PLAIN_WORDS, *_SAME_AS)
 
 
+# "1) SPY closes above its 200 day SMA 2) RSI(2) is below 10, if both are true buy", "...,
+# both true = buy": conditions listed as steps (each a sentence once the steps' numbers are
+# gone), then the act they lead to when all of them hold
+_ALL_HOLD = rx(
+    r"(?:(?:,|;) )?(?:(?:if|when|once) (?P<q>both|all(?: \d+)?)(?: of them| of these"
+    r"| conditions| rules)?(?: are| is)? (?:true|met|satisfied)(?: ,)? (?:then )?"
+    r"|(?P<q2>both|all(?: \d+)?)(?: of them)? (?:are )?(?:true|met) (?:= >|=|→|- >|means) )"
+    r"(?P<v>buy|go long|enter|get in)(?= [.;⋄]| ?$)")
+_STEP_ACTS = frozenset(words("""buy buys sell sells hold holds own exit enter long short flat out
+    in rebalance rotate"""))
+_STEP_COMPARES = frozenset(words("above below under over crosses cross < > <= >= positive"
+                                 " negative"))
+
+
+def _listed_then_act(text: str) -> str:
+    m = _ALL_HOLD.search(text)
+    if m is None:
+        return text
+    said = m.group("q") or m.group("q2")
+    pieces = re.split(r" [.;] ", text[:m.start()].strip(" ."))
+    taken: list[str] = []
+    while pieces and len(taken) < (2 if said == "both" else 9):
+        words_ = set(pieces[-1].split())
+        if words_ & _STEP_ACTS or not words_ & _STEP_COMPARES:
+            break
+        taken.insert(0, pieces.pop())
+    count = said.split()[1] if " " in said else None
+    if len(taken) < 2 or (said == "both" and len(taken) != 2) or (
+            count is not None and int(count) != len(taken)):
+        return text
+    head = " . ".join(pieces)
+    return f" {head} . buy when {' and '.join(taken)} {text[m.end():]}"
+
+
 def expand_shorthands(state: ParseState) -> None:
     said = _DOES_WELL.search(state.t)
     if said:
         raise state.fail("a sentence that says when the strategy does well is not a rule: say it "
                          "as a buy or sell rule ('buy only when ...')", [said.group(0).strip()])
     text = _default_rsi(state, _funds_for_classes(_pair_of_bare_lengths(
-        _periods_of_a_named_pair(state.t))))
+        _periods_of_a_named_pair(_listed_then_act(state.t)))))
     if "unless" in text:
         # "whichever did better over 3 months, unless both are negative, then own TLT": the
         # rotation's filter and where the money goes, said with "unless"
