@@ -385,7 +385,9 @@ AMOUNT_PATTERNS: list[re.Pattern[str]] = [
        # "$3,000 each time. buy MDY when ...": (said before the rule, as a sentence of its own;
        # "..., 2500 bucks each time", read "whenever", at the end)
        # ("golden cross on IWM with $3,000 every time, sell on the death cross")
-       r"| (?:each|every) time(?= [.;:!⋄,]|\s*$)| whenever(?= [.;!⋄,]|\s*$))"),
+       # ("Put $3,000 in each time: buy QQQ when ...")
+       r"|(?: in| into it| in it)? (?:each|every) time(?= [.;:!⋄,]|\s*$)"
+       r"| whenever(?= [.;!⋄,]|\s*$))"),
     # "I'd like to only spend $5,000 on it, not my whole account": the amount of the position in
     # the one fund the text speaks of
     rx(r"(?:(?:only )?(?:spend|put|invest|use|risk) )(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)"

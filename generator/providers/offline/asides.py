@@ -350,6 +350,43 @@ _ADDS = frozenset(words(
     hold held minimum least most max""")) | _NAMED | frozenset(TITLE_FAMILIES)
 
 
+# what the source says of the rule or its results, after the rule ("He says the win rate is around
+# 75%.", "The author says most trades lose but the winners are huge.", "He calls it letting
+# winners run.", "His thinking is that bonds catch a bid when stocks are in trouble."): set aside
+# on the same test as a report, a number allowed only in a claim about results
+_SOURCE_SAYS = re.compile(
+    _START + r"(?P<s>(?:(?:he|she|they|the (?:author|host|guest|writer|blogger|poster|guy|trader"
+    r"|book|post|video|newsletter|channel)|people(?: in the thread| there| online)?)"
+    r"(?: also| even| basically| just)? (?:says|said|claims|claimed|thinks|thought|likes|liked"
+    r"|admits|admitted|argues|argued|calls|called|credits|credited|complains|complained|believes"
+    r"|swears|reckons|figures|showed|shows|insists|notes|noted|mentions|mentioned|warns|warned"
+    r"|loves|hates|prefers|admits)|(?:his|her|their|the author's|the author) (?:point|thinking"
+    r"|logic|reasoning|argument|take|claim|pitch) (?:is|was))(?:(?! [.!?;⋄] ).)+?)"
+    r"(?= [.!?;⋄]|\s*$)")
+_RESULTS = re.compile(r"(?<!\S)(?:win rate|winning rate|hit rate|winners|wins|beat|beats|beaten"
+                      r"|outperformed|outperforms|returned|returns|cagr|drawdown|a year|per year"
+                      r"|annually|years|yrs|since|decades?)(?!\S)")
+
+
+# what a source's remark may not hold unless the rule says it too: a control, a schedule, a size
+# or an act (the name of a style, "momentum", "breakout", is the source's word for the rule)
+_SOURCE_ADDS = frozenset(words(
+    """stop stops loss target trailing profit rebalance rebalanced rebalancing daily weekly
+    monthly quarterly yearly size position weight weights hold held buy buys sell sells exit
+    exits minimum least most max unless except"""))
+
+
+def _a_source_remark(report: str, rest: str) -> bool:
+    if _RESULTS.search(f" {report} "):
+        report = re.sub(r"\d+(?:\.\d+)?", " ", report)
+    # ("She says the three rarely crash together.": the count of the funds the rule holds)
+    funds = str(len(set(re.findall(SYM, rest))))
+    numbers = set(re.findall(r"\d+(?:\.\d+)?", report)) - {funds}
+    said = set(rest.split())
+    return numbers <= set(re.findall(r"\d+(?:\.\d+)?", rest)) and all(
+        w in said for w in report.split() if w in _SOURCE_ADDS)
+
+
 def _says_nothing_new(report: str, rest: str) -> bool:
     """Whether every number and every word of a control, schedule or limit in `report` is said
     by the writer's own rule too."""
@@ -380,6 +417,13 @@ def drop_asides(state: ParseState) -> None:
                             r"|mine|my own|something else|this one) instead|instead)(?!\S)", after)
         if replaced or _says_nothing_new(said, after):
             _set_aside(state, m.start(), m.end(), said, "what someone else said or does")
+    for m in reversed(list(_SOURCE_SAYS.finditer(state.t))):
+        said = m.group("s").strip()
+        if state.t[m.start():m.end()] != m.group(0):
+            continue
+        rest = state.t[:m.start()] + " " + state.t[m.end():]
+        if _a_source_remark(said, rest):
+            _set_aside(state, m.start(), m.end(), said, "what the source says of its rule")
     # (the rest is read again once a piece is set aside: its text is the reparse's)
     tried: set[str] = set()
     while True:

@@ -493,6 +493,33 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "i dont know much but i want to ...": about the writer
     rx(r"(?:i|we) (?:don't|dont|do not) know (?:much|a lot|anything|a thing|what i'm doing)"
        r"(?: about (?:this|trading|investing|it|the market|stocks))?(?: ,)?(?: but| so)?"),
+    # "Honestly I never figured out an exit for this one", "No exit worked out yet.": no sell rule
+    # said (a lone crossing then sells on the opposite one; a state with none is refused)
+    rx(r"(?:(?<=^ )|(?<=[.,;!?⋄] ))(?:honestly )?(?:i |we )?(?:never|haven't|have not|didn't"
+       r"|did not) (?:really )?(?:figured|worked|thought|figure|work|think) out (?:an|the|a|any)"
+       r" (?:exit|sell rule|sell signal|exit rule)(?: for (?:this|it|this one|that))?(?: yet)?"
+       r"(?= [.,;!?⋄]| ?$| (?:just|but|so|and) )"
+       r"|(?:(?<=^ )|(?<=[.,;!?⋄] ))no (?:exit|sell rule|exit rule) (?:worked out|figured out"
+       r"|decided|planned)(?: yet)?(?= [.,;!?⋄]| ?$)"),
+    # "just want to see if the entry has any edge": what the backtest is for
+    rx(r"(?:(?<=^ )|(?<=[.,;!?⋄] ))(?:i |we )?(?:just )?(?:want|wanna|'d like) to (?:see|know|find"
+       r" out|test) (?:if|whether) (?:the |this |my )?(?:entry|signal|strategy|idea|rule|it)"
+       r" (?:has|have|gives|shows) (?:any |an |some |real )?(?:edge|merit|value|alpha)"
+       r"(?= [.,;!?⋄]| ?$)"),
+    # "that's the only rule he told me about": the rule said is all there is
+    rx(r"(?:(?<=^ )|(?<=[.,;!?⋄] ))(?:that's|that is|that|this is|thats) (?:the only|all the|all)"
+       r" (?:rules?|thing)? ?(?:he|she|they|the author|the guy) (?:told me about|told me|gave me"
+       r"|mentioned|uses|said)(?= [.,;!?⋄]| ?$)"),
+    # "Daily bars are fine.": the bars every rule here reads
+    rx(r"(?:(?<=^ )|(?<=[.,;!?⋄] ))daily (?:bars|data|prices|candles|closes) (?:are|is)"
+       r" (?:fine|ok|okay|good|good enough)(?= [.,;!?⋄]| ?$)"),
+    # "I just want it to tell me when to be in and out": what the bot is for
+    rx(r"(?:(?<=^ )|(?<=[.,;!?⋄] ))(?:i |we )?(?:just )?(?:want|need) (?:it|the bot|this|a bot)"
+       r" to (?:tell|show) (?:me|us) when to (?:be in and out|get in and out|buy and sell"
+       r"|be in and when to be out)(?= [.,;!?⋄]| ?$)"),
+    # "... and want the savings working": a wish with no rule in it
+    rx(r"(?:and )?(?:i |we )?(?:want|would like|'d like) (?:the|my|our) (?:savings|money|cash)"
+       r" (?:working|to work|put to work|to grow|growing)(?= [.,;!⋄]| ?$)"),
     # "I want a filter: only take trades when SPY is above ...": the filter, announced
     rx(r"(?:(?<=^ )|(?<=[.;!?⋄] ))(?:and )?(?:i|we) (?:want|need|use|have|add|'d like|would like)"
        r" (?:a |an |one )?(?:market |trend |regime |safety )?filter(?= :)"),
@@ -1665,6 +1692,9 @@ PERSONAL_NUMBER = rx(
     # "Dad of three", "a mom of 2": the writer's family
     r"|(?:dad|mom|mum|father|mother|grandfather|grandmother|grandpa|grandma|parent|papa|mama)"
     r" of \d+(?: (?:kids|children|boys|girls))?"
+    # ("2 kids in college and 1 in high school": the count of the same noun, said again)
+    r"|(?<=college )(?:and )?\d+ (?:more )?(?:in|at) (?:high school|school|grade school"
+    r"|middle school|daycare|kindergarten|university)"
     # a year of the writer's life ("I lost a lot in 2008"), never an amount, a period or a window
     # of dates ("from 2010 to 2020", "2015-2020": a backtest's, refused as a number of the title)
     r"|(?<!from )(?<!between )(?<!- )(?<!to )(?:(?:in|since|before|after|of|back in) )?"
@@ -1704,6 +1734,14 @@ PERSONAL_NUMBER = rx(
     r" |the past )?\d+ (?:days?|weeks?|months?|years?)"
     # the account's size ("I've got a $50k account"): the rules size each position themselves
     r"|(?:a|my|our|the) \d+(?:\.\d+)? dollars? (?:account|portfolio|ira|nest egg)"
+    # ("I save 15% of my pay": the writer's saving, never a size of the rules)
+    r"|(?:i|we) (?:save|put away|set aside|sock away) (?:about |around |roughly )?\d+(?:\.\d+)?"
+    r" % of (?:my|our) (?:pay|paycheck|paychecks|salary|income|take home pay|wages)"
+    # ("My account is $40,000.", "This is for my Roth IRA, about $85,000.")
+    r"|(?:(?:this is )?(?:for|in) )?(?:my|our|the) (?:roth )?(?:account|portfolio|ira|401k"
+    r"|brokerage account|taxable account|nest egg|savings)(?: ,)? (?:is |has |holds |sits at |of )?"
+    r"(?:about |around |roughly |almost |nearly |over |just over |just under )?\d+(?:\.\d+)?"
+    r" dollars?"
     # the money the writer has ("I have $20k in savings", "I've got $10,000 from my
     # inheritance"): where it came from, never a size of the rules (they say theirs)
     r"|(?:i have|i've got|i got|i've|we have|we've got|i've saved|i saved|we saved)"

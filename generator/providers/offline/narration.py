@@ -90,15 +90,30 @@ _SOMEONE = (r"(?:(?:a|an|my|the|this|that|some|our|one|his|her) (?:[a-z'&-]+ ){0
             r"|youtuber|coworker|uncle|dad|father|brother|sister|mom|mother|poster"
             r"|(?:fintwit|twitter|x|reddit|youtube|tiktok|instagram|substack|discord) account"
             r"|person|author|trader|blogger|podcaster|investor|redditor|commenter|member|user"
-            r"|teacher|mentor|neighbor|neighbour|boss|colleague)(?: 's)?|he|she|someone"
-            r"|somebody)(?: (?:on|in|from|at) (?:a |an |the )?[a-z'-]+(?: [a-z'-]+)?)?")
+            r"|teacher|mentor|neighbor|neighbour|boss|colleague"
+            # (round 29: the sources a retold strategy comes from)
+            r"|channel|blog|newsletter|writer|host|guest|manager|planner|advisor|adviser|dealer"
+            r"|coach|analyst|grandfather|grandpa|grandma|grandmother|cousin|buddy|relative"
+            r"|father-in-law|brother-in-law|engineer|instructor|professor|e-book|ebook|system"
+            r"|paper|post|thread|site|website|forum|group|club|crowd|community)(?: 's)?"
+            r"|he|she|someone|somebody)"
+            # ("on YouTube", "in my Discord", "I follow", "I met at a conference", ", a retired
+            # engineer,": where the someone is, or who they are to the writer)
+            r"(?: (?:on|in|from|at) (?:a |an |the |my |our )?[a-z'-]+(?: [a-z'-]+){0,2}?)?"
+            r"(?: (?:i|we) (?:follow|read|met|know|bought|trust|watch|like|listen to)"
+            r"(?: (?:at|on|in) (?:a |an |the )?[a-z'-]+)?)?"
+            r"(?: , (?:a|an|the) (?:[a-z'-]+ ){0,3}?[a-z'-]+ ,)?")
 _THEIR_WAY = rx(
     rf"(?P<who>{_SOMEONE})(?: (?:said|says|told me|explained|claims|wrote|writes)(?: that)?"
-    r" (?:he|she|they))?(?P<adv>(?: (?:only|just|always|simply|then|also|now))*)"
+    r" (?:he|she|they))?(?: that| which| who)?(?P<adv>(?: (?:only|just|always|simply|then|also"
+    r"|now))*)"
     r" (?P<v>buys|sells|holds|keeps|puts|splits|rotates|trades|runs|switches|dumps|picks"
     r"|checks|rebalances|owns|goes|gets|exits|enters|invests|moves|takes it off|takes profits"
-    r"|adds)(?!\S)")
-_THEIR_IMPERATIVE = {"takes it off": "sell it", "takes profits": "take profits"}
+    r"|adds|ranks|sits)(?!\S)")
+# ("... he never sells in the first 3 days": a minimum hold, said of the someone)
+_NEVER_THEIRS = rx(rf"(?P<who>{_SOMEONE}) never (?P<v>sells|buys)(?!\S)")
+_THEIR_IMPERATIVE = {"takes it off": "sell it", "takes profits": "take profits",
+                     "takes profit": "take profit", "bails": "get"}
 
 
 # "A newsletter I pay for does something called dual momentum. Every month it compares SPY and EFA
@@ -111,13 +126,28 @@ _ITS_WAY = rx(r"it(?P<adv>(?: (?:only|just|always|simply|then|also|now))*) (?P<v
               rf"|holds(?= (?:{SYM}|cash|the (?:best|top|winner|stronger|strongest))(?!\S)))(?!\S)")
 
 
-_THEIR_NEXT = rx(rf"and (?P<v>buys|sells|holds|keeps|picks|checks|rebalances|(?:goes|moves"
-                 rf"|switches|rotates)(?= (?:to|into) (?:{SYM}|cash)(?!\S)))")
+_THEIR_NEXT = rx(rf"(?:and|then|or)(?: (?:then|just|simply|only|also))* (?P<v>buys|sells|holds"
+                 rf"|keeps|picks|checks|rebalances|exits|(?:goes|moves|switches|rotates)"
+                 rf"(?= (?:to|into) (?:{SYM}|cash)(?!\S))"
+                 # ("... and gets out on the death cross", "and sits out when it's below 50",
+                 # "moves them out when", "is out when it isn't", "owns nothing when it isn't")
+                 r"|(?:gets|sits|stays|moves|is|goes)(?: them| it| everything)?(?= out(?!\S))"
+                 r"|takes profits?|bails|owns nothing|holds nothing|is in cash|goes flat|is flat)")
 
 
 def _imperative(verb: str) -> str:
     return _THEIR_IMPERATIVE.get(verb) or (verb[:-2] if verb.endswith(("ches", "shes"))
                                            else verb[:-2] if verb == "goes" else verb[:-1])
+
+
+def _their_next(m: re.Match[str]) -> str:
+    verb = m.group("v")
+    if re.match(r"\s*out(?!\S)", m.string[m.end():]):
+        return " or get " if m.group(0).startswith("or") else " and get "  # (out, said after)
+    joined = "or" if m.group(0).startswith("or") else "and"
+    if verb in ("owns nothing", "holds nothing", "is in cash", "goes flat", "is flat"):
+        return f" {joined} sell "
+    return f" {joined} {_imperative(verb)} "
 
 
 def _their_way(text: str) -> str:
@@ -132,7 +162,8 @@ def _their_way(text: str) -> str:
     if told is text:
         return text
     # ("He picks the single best one and goes to TLT if ...": the second verb of theirs)
-    told = _THEIR_NEXT.sub(lambda m: f" and {_imperative(m.group('v'))} ", told)
+    told = _THEIR_NEXT.sub(_their_next, told)
+    told = _NEVER_THEIRS.sub(lambda m: f" never {m.group('v')[:-1]} ", told)
     # ("a friend splits his money evenly", "he keeps it to a quarter of his account")
     return re.sub(r"(?<!\S)(?:his|her|their) (?=(?:money|account|portfolio|capital|cash|funds)"
                   r"(?!\S))", "the ", told)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from generator.providers.offline.adoption import read_adoption
 from generator.providers.offline.allocation import (
     extract_alternative,
     extract_sizing,
@@ -81,6 +82,10 @@ FAMILIES: tuple[Callable[[ParseState], StrategySpec | None], ...] = (
 
 
 def _read(state: ParseState) -> StrategySpec:
+    # a source's rule the writer adopts is read whole, with the writer's change (`adoption`)
+    adopted = read_adoption(state)
+    if adopted is not None:
+        return adopted
     for extract in GLOBAL_PHRASES:
         extract(state)
     spec: StrategySpec | None = None

@@ -42,7 +42,9 @@ _RESTRICTS = re.compile(r"(?<!\S)(?:only|if|whose|provided|as long as|unless|mus
 _IDLE = re.compile(r"(?<!\S)(?:(?:isn't|is not|aren't|are not|not) (?:invested|used|needed"
                    r"|picked|chosen|allocated|held)|uninvested|idle|left over|leftover|the rest"
                    r"|remainder|unused|(?:doesn't|does not|don't|do not|didn't|did not)"
-                   r" (?:qualify|pass|make it|make the cut))(?!\S)")
+                   r" (?:qualify|pass|make it|make the cut)"
+                   # ("any slot without one goes to SHY": a slot no pick fills)
+                   r"|without (?:1|one|a pick|a fund|a qualifier|a winner|a holding))(?!\S)")
 # the filter already read, failed: "If it isn't, ...", "otherwise ..."
 # ("If fewer than 2 qualify, the rest sits in cash.": fewer picks pass than the rotation holds)
 _FAILED = re.compile(r"(?<!\S)(?:if (?:it|they|that|those|not) (?:isn't|aren't|is not|are not"
@@ -65,7 +67,7 @@ _LEXICON = frozenset(words(
     swap swapped swaps getting left leave should would will can buy buys bought uninvested idle
     leftover unused used needed picked chosen allocated qualify pass make cut at until till
     next please ⋄ whose slice slices want wants must need needs sell sells sold zero or rather
-    qualifies counting leaving out excluding remaining replaced replace replaces by"""
+    qualifies counting leaving out excluding remaining replaced replace replaces by without"""
 )) | {"negative", "down", "lost", "losing", "fell", "red", "positive", "up", "gained", "rose",
       "risen", "gone", "gain", "rise", "made", "belowzero", "abovezero"}
 # "below zero" and the like, the only way a comparison word may stand in such a sentence

@@ -78,13 +78,16 @@ NUMBER_TENS = frozenset({"twenty", "thirty", "forty", "fourty", "fifty", "sixty"
 PERSONAL_NOUNS = frozenset(words(
     """kids children grandkids grandchildren grandbabies grandsons granddaughters sons daughters
     patients shifts things years decades book books article articles video videos podcast
-    podcasts friend friends"""
+    podcasts friend friends dogs cats pets bots jobs cars houses grandparents siblings brothers
+    sisters"""
 ))
 
 # Common misspellings and casual spellings; values may be several words.
 TYPOS = {
     # phone typing that drops letters ("by qqq wen rsi2 undr 5 sel wen it goes ovr 60")
     "deth": "death", "brekout": "breakout", "lowr": "lower", "uper": "upper",
+    "gose": "goes", "clsoes": "closes", "midle": "middle", "wieght": "weight",
+    "wieghts": "weights", "mcad": "macd",
     "afta": "after", "rotat": "rotate", "evry": "every",
     "retrn": "return", "reutrn": "return",
     "wen": "when", "whn": "when", "wehn": "when", "when": "when",
@@ -125,6 +128,8 @@ TYPOS = {
     "wont": "won't", "cant": "can't", "wasnt": "wasn't", "werent": "weren't",
     "havent": "haven't", "hasnt": "hasn't", "ive": "i've", "id": "i'd", "im": "i'm",
     "theyre": "they're",
+    # ("I only look at my phone at EOD": the end of the day, never a fund called EOD)
+    "eod": "end of day",
     "thier": "their", "shouldnt": "shouldn't", "wouldnt": "wouldn't", "couldnt": "couldn't",
 }
 
@@ -188,7 +193,8 @@ SIDE_OF = {"<": "below", ">": "above", "below": "below", "under": "below", "bene
            "above": "above", "over": "above"}
 # Capitals writers use that are no fund: sources, accounts, places ("an old IBD article", "my SEP
 # IRA", "the US market")
-ACRONYMS = frozenset(words("ibd wsj cnbc ira roth sep usa uk eu fed cpi gdp fomc ceo"))
+ACRONYMS = frozenset(words("""ibd wsj cnbc ira roth sep usa uk eu fed cpi gdp fomc ceo cfo hr irs
+    ai nyc fomo yolo tips"""))
 # Every word that is read as a word, never as a ticker ("Buying REIT red streaks": a class of
 # funds, never one called REIT).
 VOCAB = (FILLER | INDICATOR_WORDS | COMMON_WORDS | frozenset(TYPOS) | frozenset(NUMBER_WORDS)

@@ -430,8 +430,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # trade whatever the sell rule did (every time exit here is or-ed with it)
     (rx(r"(?P<t>after \d+ (?:trading )?(?:days?|bars?|sessions?|weeks?)(?: max| tops| at most"
         r"| at the most)?)(?: ,)? if (?:that|it|the rsi|this|the signal|the sell signal|the rule"
-        r"|the target) (?:hasn't|has not|didn't|did not|hasnt|didnt) (?:happened|hit|triggered"
+        r"|the target) (?:(?:hasn't|has not|didn't|did not|hasnt|didnt) (?:happened|hit|triggered"
         r"|come|fired|been hit|gotten there|got there|reached it|reached that|gotten to it)"
+        r"|(?:isn't|is not|wasn't|was not) (?:hit|reached|triggered))"
         r"(?: yet)?(?: by then)?(?= [.,;!⋄]| ?$)"), r" \g<t> "),
     # "Could you make TLT only be held while ...": the holding rule, said of the bot's holding
     (rx(rf"(?:(?:make|have|let) )?(?P<s>{SYM}) (?:only )?be (?:held|owned|bought)(?: only)?"
@@ -990,7 +991,16 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|the position)|exits (?:it|the trade|the position))"
         r"|(?:i|we) (?:don't|do not|dont) want (?:a |any )?(?:other |signal based |indicator based"
         r" )(?:exit|sell|selling)(?: signals?| rules?)?(?: than (?:that|this|the stop|the trailing"
-        r" stop))?(?: at all)?"), f" , {NO_OTHER_EXIT} , "),
+        r" stop))?(?: at all)?"
+        # ("He doesn't use any other sell signal.": said of the source whose rule it is)
+        r"|(?:i|we|he|she|they) (?:don't|do not|dont|doesn't|does not|doesnt|never) (?:use|uses"
+        r"|have|has) (?:any |an )?other (?:sell|exit) (?:signals?|rules?)"),
+     f" , {NO_OTHER_EXIT} , "),
+    # "exits with a 12% trailing stop instead of waiting for a death cross", "then, instead of a
+    # death cross, take profit at 20% or ...": the controls in place of the sell rule
+    (rx(r"(?:, )?instead of (?:waiting for |using |selling on |a |the )*(?:death cross|opposite"
+        r" cross|cross back|crossover back|sell signal|signal exit)(?: ,)?"),
+     f" , {NO_OTHER_EXIT} , "),
     # "the sell is the reverse cross": the opposite crossing of the buy's
     (rx(r"(?:and )?the (?:sell|exit)(?: rule| signal)? is (?:the |a )?(?:opposite|reverse|reversed"
         r"|inverse) (?:cross|crossing|crossover)"), " , sell on the opposite cross "),

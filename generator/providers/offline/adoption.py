@@ -1,0 +1,273 @@
+"""Adoption: a rule someone else follows, taken up by the writer as it is or with a change.
+
+"A guy on YouTube buys SPY when the 50-day crosses above the 200-day and gets out on the death
+cross. I want the exact same rules, but on QQQ instead." The writer's strategy is the source's
+rule with the writer's change applied. This module owns reading that sentence of adoption
+(`_ADOPT`: "I want exactly that", "Same rules for me", "I'll copy him", "I'd like that on GLD",
+"Build it as written", "I'd do the same but hold for 7 trading days instead") and applying it:
+
+- the rest of the text (the source's rule, told in the third person and read by `narration`)
+  is read on its own, as a whole strategy;
+- a fund the writer names ("but on QQQ instead", "I want it on EEM", "on MDY rather than IWM")
+  replaces the one fund the source trades (the one named after "instead of" / "rather than" /
+  "not" when said; a rule on no fund, "own the index ...", is put on it); with several funds
+  and none named as replaced, the text is refused;
+- any other change is read as it would be beside a plain rule (a template rule of the same
+  family, read with and without the change) and what it sets is put over the source's rule:
+  a stop, target or trailing stop, a time exit or a minimum hold, a position size, a schedule,
+  a drift band ("but with a 15% trailing stop", "rebalance just once a year", "with $3,000 per
+  trade", "holding 6 days instead of 4"); a number the writer says they replace ("instead of
+  4") must be one the source's rule says;
+- a change of anything else (a lookback, an indicator's period, a level, the weights) is not
+  guessed: the text is left to the rest of the parser, which refuses what it cannot map.
+
+A text with no sentence of adoption, or whose rest does not read as a whole strategy, is left
+as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.providers.offline.errors import ParseError
+from generator.providers.offline.phrases import SYM, rx, squash
+from generator.providers.offline.state import ParseState
+from generator.spec import WEIGHTS_KINDS, StrategySpec
+
+# the object of the adoption: the source's rule, said as a pronoun or as "the same"
+_THAT = (r"(?:exactly |just |basically )?(?:the (?:exact )?same(?: thing| rules?| setup| rule set"
+         r"| system| strategy| version| bot| signals| weights| split| numbers| idea| approach"
+         r"| model| portfolio| one)?|that(?: rule| rule set| setup| system| strategy| version"
+         r"| one| idea| approach| model| portfolio| exactly)?|this(?: one| rule| setup)?|it"
+         r"|his(?: rule| rules| version| setup| way| system| strategy| model)?|her(?: rule| rules"
+         r"| version| setup| way| system| strategy| model)?|their(?: rule| rules| version| setup"
+         r"| way| system| strategy| model)?|him|them|those rules|those weights)")
+_WANT = (r"(?:i|we)(?: (?:want|would like|will|would|am going to|plan to|need|would love"
+         r"|would rather|just want|really want)|'d like|'ll|'d|'m going to|'d rather|'d love"
+         r"|'ll just|'d just)(?: to)?")
+_VERB = (r"(?:do|use|run|copy|try|build|apply|set up|test|have|get|keep|follow|trade|want"
+         r"|go with|mirror|replicate|clone|adopt)")
+# a sentence of adoption, from its start: what follows its object is the writer's change
+_ADOPT = re.compile(
+    r"(?:^|(?<= [.!?;⋄] ))\s*(?:(?:so|and|but|ok|okay|honestly|anyway|i agree ,|i agree)"
+    r" )?(?P<a>"
+    rf"{_WANT}(?: {_VERB})? {_THAT}(?: exactly)?"
+    rf"|{_WANT} {_VERB}(?= (?:on|for|with|to) {SYM}(?!\S))"
+    r"|same (?:rules?|thing|setup|here|for me|please|signals|numbers)"
+    r"|same(?= (?:on|for) [A-Z]{2,5}(?!\S))"
+    r"|(?:please )?(?:do|build|copy|run|set up) (?:the same|that one|that|it|this|his version"
+    r"|her version|his way|her way|him|her|them)(?: for me)?"
+    r"|(?:that's|that is) (?:what|the one) (?:i|we) want"
+    r"|(?:let's|let us) (?:run|build|do|try|use) (?:it|that|this|the same)"
+    r"|(?:i|we) agree , build (?:his|her|their) version"
+    # ("i'd like to hold 4 days instead", "I'd rather rebalance yearly instead": a change said
+    # with no word for the rule it changes)
+    rf"|{_WANT}(?= (?:(?! [.!?;⋄] ).)*(?<!\S)(?:instead|rather than)(?!\S))"
+    r")(?P<tail>(?:(?! [.!?;⋄](?: |$)).)*)(?: [.!?;⋄]|\s*$)")
+# a tail that changes nothing: "as is", "as written", "just like he does", "too", "for me"
+_AS_IS = re.compile(
+    r"^(?:\s|,|exactly|as is|as written|as described|as he describes|as she describes"
+    r"|as they describe|as (?:he|she|they) (?:does|do|did)|just like (?:he|she|they) (?:does|do)"
+    r"|like (?:he|she|they) (?:does|do)|like the (?:post|book|author|video) says|his way|her way"
+    r"|too|also|for me|please|myself|on my account|in my account|as a bot|to the letter"
+    r"|word for word|no changes|with no changes|without changes|same numbers|same settings"
+    r"|with the same numbers|with the same settings|but|and|with|the|a|same|rules?|signals"
+    r"|ranked by|using|at|bands|the bands|each way|either way|on|it|that|to|instead)*$")
+# the fund the writer puts the rule on: "on QQQ instead", "on MDY rather than IWM", "not QQQ"
+_ON_FUND = rx(
+    rf"(?:(?:but|and|only) )?(?:on|for|with|to|in|using|trading(?: only)?|i want) (?P<x>{SYM})"
+    rf"(?:(?: ,)? (?:instead(?: of (?P<y>{SYM}))?|rather than (?P<y2>{SYM})|not (?P<y3>{SYM})"
+    rf"|in place of (?P<y4>{SYM})))?(?: ,)?(?: instead)?")
+# what says the change replaces the source's ("instead of 4", "rather than the opposite cross")
+_REPLACED = re.compile(r"(?<!\S)(?:,? )?(?:instead(?: of (?P<what>(?:(?! [,.;⋄] ).)+))?|rather than"
+                       r" (?P<what2>(?:(?! [,.;⋄] ).)+))(?!\S)")
+_LEAD = re.compile(r"^(?:\s|,|but|and|with|plus|only|just|then|though|except|i'd|i would|i want"
+                   r"|i'll|i will|use|using|add|adding|to)*")
+_RULE_TEMPLATE = "buy SPY when the RSI is below 30 and sell when the RSI is above 70"
+_WEIGHTS_TEMPLATE = "hold 50% SPY and 50% TLT"
+_SCHEDULE_SAID = re.compile(r"(?<!\S)(?:daily|weekly|monthly|quarterly|yearly|annually|annual"
+                            r"|semiannual|semiannually|every|each|once|twice|rebalance|rebalanced"
+                            r"|rebalancing|checking|check|checked)(?!\S)")
+# a source named in the rest: without one there is nothing to adopt
+_SOURCE = re.compile(r"(?<!\S)(?:he|she|they|his|her|their|him|them|someone|somebody|author"
+                     r"|book|blog|post|video|podcast|newsletter|channel|guy|trader|rule is"
+                     r"|recommends|suggests|says|said|says to|describes|described|explained"
+                     r"|paper|article|e-book|ebook|system|youtuber|host|guest|forum|reddit)(?!\S)")
+
+
+def read_adoption(state: ParseState) -> StrategySpec | None:
+    """The writer's strategy when the text adopts a source's rule (see the module's doc), or
+    None when it does not (or when what it adopts does not read: left to the rest)."""
+    if state.subparse is None:
+        return None
+    found = [m for m in _ADOPT.finditer(state.t)]
+    if len(found) != 1:
+        return None
+    m = found[0]
+    rest = squash(state.t[:m.start()] + " . " + state.t[m.end():]).strip(" .")
+    if not rest or not _SOURCE.search(f" {rest} "):
+        return None
+    tail = m.group("tail")
+    on = _ON_FUND.search(tail)
+    if on is not None:
+        put = _put_on(rest, on)
+        if put is None:
+            return None
+        rest = put
+        tail = tail[:on.start()] + " " + tail[on.end():]
+    rest, tail = _swap_said(rest, tail)
+    rest, tail = _swap_shape(rest, tail)
+    try:
+        spec = state.subparse(rest)
+    except ParseError:
+        return None
+    if not _AS_IS.match(tail):
+        changed = _apply_change(state, spec, tail, rest)
+        if changed is None:
+            return None
+        spec = changed
+    state.understood.append(f"the source's rule, adopted: {m.group(0).strip(' .')}")
+    return spec
+
+
+# "holding 6 days instead of 4", "with 4% instead of 5%", "a 6 month lookback rather than 12",
+# "rebalance monthly instead of quarterly": what the writer puts in place of the source's
+_SWAP = re.compile(r"(?P<new>(?:(?! [,.;⋄] ).)+?) (?:instead of|rather than|in place of) (?:the )?"
+                   r"(?P<old>(?:(?! [,.;⋄] ).)+?)(?= [,.;⋄]| ?$)")
+_NUMBER = re.compile(r"(?<!\S)\d+(?:\.\d+)?(?!\S)")
+_TIMES = ("daily", "weekly", "monthly", "quarterly", "yearly", "annually", "semiannually",
+          "day", "week", "month", "quarter", "year")
+
+
+def _swap_said(rest: str, tail: str) -> tuple[str, str]:
+    """The rest with each "A instead of B" of the tail put in: B's number (or word of time) said
+    once in the rest, replaced by A's; the tail without what was put in."""
+    def swap(m: re.Match[str]) -> str:
+        nonlocal rest
+        new, old = m.group("new"), m.group("old")
+        pairs = [(_NUMBER.findall(new), _NUMBER.findall(old))]
+        pairs.append(([w for w in new.split() if w in _TIMES],
+                      [w for w in old.split() if w in _TIMES]))
+        for said, replaced in pairs:
+            if not said or len(replaced) != 1:
+                continue
+            spots = re.findall(rf"(?<!\S){re.escape(replaced[0])}(?!\S)", rest)
+            if len(spots) == 1:
+                rest = re.sub(rf"(?<!\S){re.escape(replaced[0])}(?!\S)", said[-1], rest)
+                return " "
+        return m.group(0)
+
+    tail = _SWAP.sub(swap, tail)
+    return rest, tail
+
+
+# the shapes of a setting a change may give again with another value ("with a 10 month average",
+# "with the bands at 2.5 standard deviations", "ranked by the 3 month return", "with 1 % each
+# way"): the source's one value of that shape is replaced, or, when the source says none, the
+# setting is said beside its rule
+_SHAPES = (
+    re.compile(r"(?<!\S)\d+ (?:day|week|month)s? (?:simple |exponential )?(?:moving )?(?:average"
+               r"|avg|sma|ema|ma|dma)(?!\S)"),
+    re.compile(r"(?<!\S)\d+ (?:day|week|month|year)s? (?:return|returns|lookback|momentum"
+               r"|performance|roc|rate of change)(?!\S)"),
+    re.compile(r"(?<!\S)\d+(?:\.\d+)? (?:standard deviations?|std devs?|std|sd)(?!\S)"),
+    re.compile(r"(?<!\S)\d+(?:\.\d+)? %(?= (?:each way|above|below|over|under|either way"
+               r"|on (?:both|either) sides?)(?!\S))"),
+)
+_KIND_WORDS = {"ema": "ema", "exponential": "ema", "sma": "sma", "simple": "sma"}
+
+
+def _swap_shape(rest: str, tail: str) -> tuple[str, str]:
+    for shape in _SHAPES:
+        said = shape.search(tail)
+        if said is None:
+            continue
+        found = set(shape.findall(rest))
+        new = said.group(0)
+        if len(found) == 1:
+            old = found.pop()
+            # (the kind of average the source says stays unless the change says its own)
+            if not set(new.split()) & set(_KIND_WORDS) and set(old.split()) & set(_KIND_WORDS):
+                new = " ".join(new.split()[:2] + old.split()[2:])
+            rest = rest.replace(old, new)
+        elif not found and shape.pattern.find("deviation") >= 0:
+            rest = f"{rest} . use {new}"
+        else:
+            continue
+        tail = tail[:said.start()] + " " + tail[said.end():]
+        tail = re.sub(r"(?<!\S)(?:with |using |at |by |ranked by |the |a |each way|either way"
+                      r"|bands|the bands)+(?= ?$|\s*,)", " ", tail)
+    return rest, tail
+
+
+def _put_on(rest: str, on: re.Match[str]) -> str | None:
+    """The source's rule put on the writer's fund (None when which fund it replaces is unclear)."""
+    x = on.group("x")
+    replaced = on.group("y") or on.group("y2") or on.group("y3") or on.group("y4")
+    funds = list(dict.fromkeys(re.findall(SYM, rest)))
+    if replaced is not None:
+        return re.sub(rf"(?<!\S){replaced}(?!\S)", x, rest) if replaced in funds else None
+    if x in funds and len(funds) == 1:
+        return rest
+    if len(funds) == 1:
+        return re.sub(rf"(?<!\S){funds[0]}(?!\S)", x, rest)
+    if not funds:
+        # ("own the index only while ...", "buy when a fund closes above its 52 week high": the
+        # fund the rule is told of, in words)
+        told = _ANY_FUND.sub(f" {x} ", rest)
+        return told if told != rest else f"{x} : {rest}"
+    return None
+
+
+_ANY_FUND = rx(r"(?:the|a|an|any) (?:index|fund|stock|market|etf|ticker|security|asset)")
+
+
+def _apply_change(state: ParseState, spec: StrategySpec, tail: str,
+                  rest: str) -> StrategySpec | None:
+    """The source's `spec` with the change the `tail` says put over it, or None when the change
+    is not one of those read here (see the module's doc)."""
+    change = tail
+    for replaced in _REPLACED.finditer(tail):
+        what = replaced.group("what") or replaced.group("what2") or ""
+        # ("instead of 4": the number replaced is the source's)
+        if any(n not in rest.split() for n in re.findall(r"\d+(?:\.\d+)?", what)):
+            return None
+    change = squash(_LEAD.sub(" ", _REPLACED.sub(" ", change))).strip(" ,")
+    if not change:
+        return spec
+    template = _WEIGHTS_TEMPLATE if spec.allocation.kind in WEIGHTS_KINDS else _RULE_TEMPLATE
+    assert state.subparse is not None
+    try:
+        plain = state.subparse(template)
+        changed = state.subparse(f"{template} . {change}")
+    except ParseError:
+        return None
+    data = spec.model_dump()
+    said = False
+    risk = {k: v for k, v in changed.risk.model_dump().items() if v != getattr(plain.risk, k)}
+    if risk:
+        data["risk"].update(risk)
+        said = True
+    if changed.schedule != plain.schedule or _SCHEDULE_SAID.search(f" {change} "):
+        data["schedule"] = changed.schedule
+        said = True
+    alloc = {k: v for k, v in changed.allocation.model_dump().items()
+             if v != getattr(plain.allocation, k)}
+    if alloc:
+        if set(alloc) - _SIZE_FIELDS:
+            return None
+        data["allocation"].update(alloc)
+        said = True
+    if not said:
+        return None
+    try:
+        adopted = StrategySpec.model_validate(data)
+    except ValueError:
+        return None
+    state.understood.append(f"the writer's change: {change}")
+    return adopted
+
+
+# what a change may set of the allocation: the size, the drift band, volatility targeting
+_SIZE_FIELDS = frozenset({"kind", "amount", "fraction", "drift_band_pct", "drift_or_schedule",
+                          "target_volatility_pct", "volatility_days", "buy_once"})
