@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 
 from generator.providers.offline.errors import ParseError
+from generator.providers.offline.narration import SOMEONE
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
 from generator.spec import WEIGHTS_KINDS, StrategySpec
@@ -44,25 +45,33 @@ _THAT = (r"(?:exactly |just |basically )?(?:the (?:exact )?same(?: thing| rules?
          r"| way| system| strategy| model)?|him|them|those rules|those weights)")
 _WANT = (r"(?:i|we)(?: (?:want|would like|will|would|am going to|plan to|need|would love"
          r"|would rather|just want|really want)|'d like|'ll|'d|'m going to|'d rather|'d love"
-         r"|'ll just|'d just)(?: to)?")
+         r"|'ll just|'d just)(?: (?:still|really|just|also))?(?: (?:like|love|want))?(?: to)?")
 _VERB = (r"(?:do|use|run|copy|try|build|apply|set up|test|have|get|keep|follow|trade|want"
          r"|go with|mirror|replicate|clone|adopt)")
 # a sentence of adoption, from its start: what follows its object is the writer's change
 _ADOPT = re.compile(
-    r"(?:^|(?<= [.!?;⋄] ))\s*(?:(?:so|and|but|ok|okay|honestly|anyway|i agree ,|i agree)"
-    r" )?(?P<a>"
+    r"(?:^|(?<= [.!?;⋄] )|(?<= , but )|(?<= so )|(?<= and )(?=i'll|i will|i'd|i want))\s*"
+    r"(?:(?:so|and|but|ok|okay|honestly|anyway|i agree ,|i agree) )?(?P<a>"
     rf"{_WANT}(?: {_VERB})? {_THAT}(?: exactly)?"
     rf"|{_WANT} {_VERB}(?= (?:on|for|with|to) {SYM}(?!\S))"
     r"|same (?:rules?|thing|setup|here|for me|please|signals|numbers)"
     r"|same(?= (?:on|for) [A-Z]{2,5}(?!\S))"
     r"|(?:please )?(?:do|build|copy|run|set up) (?:the same|that one|that|it|this|his version"
     r"|her version|his way|her way|him|her|them)(?: for me)?"
-    r"|(?:that's|that is) (?:what|the one) (?:i|we) want"
+    r"|(?:that's|that is|that) (?:what|the one) (?:i|we) want"
+    r"|(?:i'm|i am|we're|we are) (?:copying|using|running|doing|trying|building|following)"
+    rf" {_THAT}"
+    r"|(?:please )?set (?:that|it|this) up(?: for me)?"
     r"|(?:let's|let us) (?:run|build|do|try|use) (?:it|that|this|the same)"
     r"|(?:i|we) agree , build (?:his|her|their) version"
     # ("i'd like to hold 4 days instead", "I'd rather rebalance yearly instead": a change said
     # with no word for the rule it changes)
     rf"|{_WANT}(?= (?:(?! [.!?;⋄] ).)*(?<!\S)(?:instead|rather than)(?!\S))"
+    # ("I'd rather hold 15 trading days.", "so I'd like the sell rule to wait until ...": a
+    # change alone, read as one when the rest is the source's whole rule)
+    r"|(?:i|we)(?:'d| would) rather"
+    rf"|{_WANT}(?= (?:the |my )?(?:sell|exit|buy|entry|stop|target|position|size|rebalanc"
+    r"|hold|check)[a-z]*(?!\S))"
     r")(?P<tail>(?:(?! [.!?;⋄](?: |$)).)*)(?: [.!?;⋄]|\s*$)")
 # a tail that changes nothing: "as is", "as written", "just like he does", "too", "for me"
 _AS_IS = re.compile(
@@ -83,6 +92,9 @@ _REPLACED = re.compile(r"(?<!\S)(?:,? )?(?:instead(?: of (?P<what>(?:(?! [,.;⋄
                        r" (?P<what2>(?:(?! [,.;⋄] ).)+))(?!\S)")
 _LEAD = re.compile(r"^(?:\s|,|but|and|with|plus|only|just|then|though|except|i'd|i would|i want"
                    r"|i'll|i will|use|using|add|adding|to)*")
+_A_SELL_RULE = re.compile(r"(?<!\S)(?:(?:the )?(?:opposite|reverse|death) cross(?:over)?|cross back"
+                          r"|(?:the |his |her |their )?(?:sell|exit) (?:rule|signal)|(?:the )?sell"
+                          r" rule|selling on (?:the|a) [a-z ]*cross)(?!\S)")
 _RULE_TEMPLATE = "buy SPY when the RSI is below 30 and sell when the RSI is above 70"
 _WEIGHTS_TEMPLATE = "hold 50% SPY and 50% TLT"
 _SCHEDULE_SAID = re.compile(r"(?<!\S)(?:daily|weekly|monthly|quarterly|yearly|annually|annual"
@@ -92,7 +104,9 @@ _SCHEDULE_SAID = re.compile(r"(?<!\S)(?:daily|weekly|monthly|quarterly|yearly|an
 _SOURCE = re.compile(r"(?<!\S)(?:he|she|they|his|her|their|him|them|someone|somebody|author"
                      r"|book|blog|post|video|podcast|newsletter|channel|guy|trader|rule is"
                      r"|recommends|suggests|says|said|says to|describes|described|explained"
-                     r"|paper|article|e-book|ebook|system|youtuber|host|guest|forum|reddit)(?!\S)")
+                     r"|paper|article|e-book|ebook|system|youtuber|host|guest|forum|reddit"
+                     r"|interview|taught|told me)(?!\S)"
+                     rf"|{SOMEONE}")
 
 
 def read_adoption(state: ParseState) -> StrategySpec | None:
@@ -118,7 +132,10 @@ def read_adoption(state: ParseState) -> StrategySpec | None:
     rest, tail = _swap_said(rest, tail)
     rest, tail = _swap_shape(rest, tail)
     try:
-        spec = state.subparse(rest)
+        if state.subparse_words is not None:
+            spec, understood, ignored = state.subparse_words(rest)
+        else:
+            spec, understood, ignored = state.subparse(rest), [], []
     except ParseError:
         return None
     if not _AS_IS.match(tail):
@@ -126,6 +143,8 @@ def read_adoption(state: ParseState) -> StrategySpec | None:
         if changed is None:
             return None
         spec = changed
+    state.understood.extend(understood)
+    state.ignored.extend(ignored)
     state.understood.append(f"the source's rule, adopted: {m.group(0).strip(' .')}")
     return spec
 
@@ -227,11 +246,18 @@ def _apply_change(state: ParseState, spec: StrategySpec, tail: str,
     """The source's `spec` with the change the `tail` says put over it, or None when the change
     is not one of those read here (see the module's doc)."""
     change = tail
+    drop_exit = False
     for replaced in _REPLACED.finditer(tail):
         what = replaced.group("what") or replaced.group("what2") or ""
         # ("instead of 4": the number replaced is the source's)
         if any(n not in rest.split() for n in re.findall(r"\d+(?:\.\d+)?", what)):
             return None
+        if _A_SELL_RULE.search(f" {what} "):
+            # ("sell on a 6% trailing stop rather than the opposite cross": the control is the
+            # exit in place of the source's sell rule)
+            drop_exit = True
+        elif what.strip() and not _NUMBER.search(what):
+            return None  # (what it replaces is not said in a way read here)
     change = squash(_LEAD.sub(" ", _REPLACED.sub(" ", change))).strip(" ,")
     if not change:
         return spec
@@ -244,6 +270,10 @@ def _apply_change(state: ParseState, spec: StrategySpec, tail: str,
         return None
     data = spec.model_dump()
     said = False
+    if drop_exit:
+        if not any(v is not None for v in changed.risk.model_dump().values()):
+            return None
+        data["exit"] = None
     risk = {k: v for k, v in changed.risk.model_dump().items() if v != getattr(plain.risk, k)}
     if risk:
         data["risk"].update(risk)

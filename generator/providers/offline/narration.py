@@ -86,7 +86,7 @@ _ING = {"buying": "buy", "selling": "sell", "holding": "hold", "rotating": "rota
 # fintwit account holds the top 1 of ...", "My friend puts $2,500 into EEM every time ...",
 # "A podcast guy said he only buys EEM when ...", "He picks the single best one and goes to TLT
 # if ...": the someone, then a verb of theirs, said as the writer's imperative
-_SOMEONE = (r"(?:(?:a|an|my|the|this|that|some|our|one|his|her) (?:[a-z'&-]+ ){0,4}?(?:guy|friend"
+SOMEONE = (r"(?:(?:a|an|my|the|this|that|some|our|one|his|her) (?:[a-zA-Z'&-]+ ){0,4}?(?:guy|friend"
             r"|youtuber|coworker|uncle|dad|father|brother|sister|mom|mother|poster"
             r"|(?:fintwit|twitter|x|reddit|youtube|tiktok|instagram|substack|discord) account"
             r"|person|author|trader|blogger|podcaster|investor|redditor|commenter|member|user"
@@ -94,24 +94,42 @@ _SOMEONE = (r"(?:(?:a|an|my|the|this|that|some|our|one|his|her) (?:[a-z'&-]+ ){0
             # (round 29: the sources a retold strategy comes from)
             r"|channel|blog|newsletter|writer|host|guest|manager|planner|advisor|adviser|dealer"
             r"|coach|analyst|grandfather|grandpa|grandma|grandmother|cousin|buddy|relative"
-            r"|father-in-law|brother-in-law|engineer|instructor|professor|e-book|ebook|system"
+            r"|father-in-law|brother-in-law|engineer|instructor|professor|e-book|ebook|e book"
+            r"|system|chapter|book|article|video|podcast|course|study|report"
             r"|paper|post|thread|site|website|forum|group|club|crowd|community)(?: 's)?"
             r"|he|she|someone|somebody)"
             # ("on YouTube", "in my Discord", "I follow", "I met at a conference", ", a retired
             # engineer,": where the someone is, or who they are to the writer)
-            r"(?: (?:on|in|from|at) (?:a |an |the |my |our )?[a-z'-]+(?: [a-z'-]+){0,2}?)?"
+            # ("a book on suggests ...": its subject gone as small talk, "trend following")
+            r"(?: (?:on|in|from|at)(?: (?:a |an |the |my |our )?[a-z'-]+(?: [a-z'-]+){0,2}?)?)?"
             r"(?: (?:i|we) (?:follow|read|met|know|bought|trust|watch|like|listen to)"
             r"(?: (?:at|on|in) (?:a |an |the )?[a-z'-]+)?)?"
             r"(?: , (?:a|an|the) (?:[a-z'-]+ ){0,3}?[a-z'-]+ ,)?")
 _THEIR_WAY = rx(
-    rf"(?P<who>{_SOMEONE})(?: (?:said|says|told me|explained|claims|wrote|writes)(?: that)?"
+    rf"(?P<who>{SOMEONE})(?: (?:said|says|told me|explained|claims|wrote|writes)(?: that)?"
     r" (?:he|she|they))?(?: that| which| who)?(?P<adv>(?: (?:only|just|always|simply|then|also"
     r"|now))*)"
     r" (?P<v>buys|sells|holds|keeps|puts|splits|rotates|trades|runs|switches|dumps|picks"
     r"|checks|rebalances|owns|goes|gets|exits|enters|invests|moves|takes it off|takes profits"
     r"|adds|ranks|sits)(?!\S)")
+# "A book on trend following suggests owning EFA only when ...", "the chapter says to buy when
+# ...", "My old boss kept 60% in SPY ... and rebalanced once a year": the someone's advice, or
+# what they did, said as the writer's imperative (its other verbs too: "and being in cash")
+_BASE = {"owning": "own", "buying": "buy", "holding": "hold", "selling": "sell",
+         "keeping": "keep", "being": "be", "going": "go", "getting": "get", "putting": "put",
+         "rebalancing": "rebalance", "splitting": "split", "kept": "keep", "held": "hold",
+         "bought": "buy", "sold": "sell", "owned": "own", "rebalanced": "rebalance"}
+_THEIR_ADVICE = rx(
+    rf"(?P<who>{SOMEONE}) (?:(?:says|said|recommends|recommended|suggests|suggested|advises"
+    r"|advised|explains|explained|describes|described|teaches|taught me|tells you)(?: that)?"
+    r"(?: to| you)? (?P<v>buy|sell|hold|own|keep|go|get|stay|be|owning|buying|holding|selling"
+    r"|keeping|being|going|getting|putting|rebalancing|splitting)"
+    r"|(?:always |just |only )?(?P<p>kept|held|bought|sold|owned|rebalanced|used to (?:buy|sell"
+    r"|hold|own|keep)))(?!\S)")
+_THEIR_NEXT_ALSO = rx(r"(?P<j>and|then|or) (?P<v>being|selling|owning|holding|going|getting"
+                      r"|keeping|rebalancing|sold|held|rebalanced|kept)(?!\S)")
 # ("... he never sells in the first 3 days": a minimum hold, said of the someone)
-_NEVER_THEIRS = rx(rf"(?P<who>{_SOMEONE}) never (?P<v>sells|buys)(?!\S)")
+_NEVER_THEIRS = rx(rf"(?P<who>{SOMEONE}) never (?P<v>sells|buys)(?!\S)")
 _THEIR_IMPERATIVE = {"takes it off": "sell it", "takes profits": "take profits",
                      "takes profit": "take profit", "bails": "get"}
 
@@ -150,11 +168,23 @@ def _their_next(m: re.Match[str]) -> str:
     return f" {joined} {_imperative(verb)} "
 
 
-def _their_way(text: str) -> str:
-    """The rule someone else follows, said as the writer's own (see `_THEIR_WAY`)."""
+def _their_way(text: str, who: list[str]) -> str:
+    """The rule someone else follows, said as the writer's own (see `_THEIR_WAY`); each someone
+    whose words go is put in `who` (listed as ignored)."""
     def said(m: re.Match[str]) -> str:
+        if m.groupdict().get("who"):
+            who.append(m.group("who").strip())
         return f" {m.group('adv').strip()} {_imperative(m.group('v'))} "
 
+    def advice(m: re.Match[str]) -> str:
+        who.append(m.group("who").strip())
+        verb = (m.group("v") or m.group("p")).removeprefix("used to ")
+        return f" {_BASE.get(verb, verb)} "
+
+    advised = _THEIR_ADVICE.sub(advice, text)
+    if advised is not text:
+        text = _THEIR_NEXT_ALSO.sub(
+            lambda m: f" {m.group('j')} {_BASE.get(m.group('v'), m.group('v'))} ", advised)
     service = _A_SERVICE.search(text)
     if service is not None:
         text = text[:service.end()] + _ITS_WAY.sub(said, text[service.end():])
@@ -170,7 +200,9 @@ def _their_way(text: str) -> str:
 
 
 def retell_in_present(state: ParseState) -> None:
-    state.t = squash(_their_way(state.t))
+    who: list[str] = []
+    state.t = squash(_their_way(state.t, who))
+    state.ignored.extend(w for w in who if w not in ("he", "she", "someone", "somebody"))
     text = state.t
     if not _TOLD.search(text):
         return

@@ -122,6 +122,12 @@ def parse_text(text: str, *, known_symbols: set[str] | None = None,
     state = ParseState(raw=text, t=normalise(text, known_symbols), allow_short=allow_short)
     state.subparse = lambda sentence: parse(sentence, known_symbols=known_symbols,
                                             allow_short=allow_short)
+
+    def subparse_words(sentence: str) -> tuple[StrategySpec, list[str], list[str]]:
+        read = parse_text(sentence, known_symbols=known_symbols, allow_short=allow_short)
+        return read.spec, read.understood, read.ignored
+
+    state.subparse_words = subparse_words
     if not state.t.strip():
         raise ParseError("the text is empty", [], [])
     try:

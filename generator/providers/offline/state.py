@@ -114,6 +114,8 @@ class ParseState:
     short: bool = False
     # reads a sentence of its own (a per-symbol leg), set by the parser
     subparse: Callable[[str], StrategySpec] | None = None
+    # the same, with the words it understood and those it ignored (adoption.py lists them)
+    subparse_words: Callable[[str], tuple[StrategySpec, list[str], list[str]]] | None = None
 
     # -- refusing ----------------------------------------------------------------------------
     def fail(self, reason: str, not_understood: list[str] | None = None) -> ParseError:
