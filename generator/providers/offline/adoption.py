@@ -36,9 +36,9 @@ from generator.providers.offline.state import ParseState
 from generator.spec import WEIGHTS_KINDS, StrategySpec
 
 # the object of the adoption: the source's rule, said as a pronoun or as "the same"
-_THAT = (r"(?:exactly |just |basically )?(?:the (?:exact )?same(?: thing| rules?| setup| rule set"
+_THAT = (r"(?:exactly |just |basically )?(?:the (?:exact )?same(?: thing| rule set| rules?| setup"
          r"| system| strategy| version| bot| signals| weights| split| numbers| idea| approach"
-         r"| model| portfolio| one)?|that(?: rule| rule set| setup| system| strategy| version"
+         r"| model| portfolio| one)?|that(?: rule set| rule| setup| system| strategy| version"
          r"| one| idea| approach| model| portfolio| exactly)?|this(?: one| rule| setup)?|it"
          r"|his(?: rule| rules| version| setup| way| system| strategy| model)?|her(?: rule| rules"
          r"| version| setup| way| system| strategy| model)?|their(?: rule| rules| version| setup"
@@ -232,10 +232,17 @@ def _put_on(rest: str, on: re.Match[str]) -> str | None:
         return re.sub(rf"(?<!\S){funds[0]}(?!\S)", x, rest)
     if not funds:
         # ("own the index only while ...", "buy when a fund closes above its 52 week high": the
-        # fund the rule is told of, in words)
+        # fund the rule is told of, in words; "buy when the price closes above ...": the fund
+        # put after the rule's first verb)
         told = _ANY_FUND.sub(f" {x} ", rest)
+        if told == rest:
+            told = _FIRST_VERB.sub(rf"\g<v> {x}", rest, count=1)
         return told if told != rest else f"{x} : {rest}"
     return None
+
+
+_FIRST_VERB = rx(r"(?P<v>buy|go long|own|hold|long|buying|owning)(?= (?:when|whenever|if|once"
+                 r"|on|after|while|only|as long as)(?!\S))")
 
 
 _ANY_FUND = rx(r"(?:the|a|an|any) (?:index|fund|stock|market|etf|ticker|security|asset)")
@@ -259,6 +266,8 @@ def _apply_change(state: ParseState, spec: StrategySpec, tail: str,
         elif what.strip() and not _NUMBER.search(what):
             return None  # (what it replaces is not said in a way read here)
     change = squash(_LEAD.sub(" ", _REPLACED.sub(" ", change))).strip(" ,")
+    # ("with a 20% profit target added", "plus a 10% trailing stop on top")
+    change = re.sub(r"(?:\s|,)+(?:added|on top|too|as well|also|to it|to that)$", "", change)
     if not change:
         return spec
     template = _WEIGHTS_TEMPLATE if spec.allocation.kind in WEIGHTS_KINDS else _RULE_TEMPLATE

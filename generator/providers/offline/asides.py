@@ -378,7 +378,9 @@ _SOURCE_ADDS = frozenset(words(
 
 def _a_source_remark(report: str, rest: str) -> bool:
     if _RESULTS.search(f" {report} "):
-        report = re.sub(r"\d+(?:\.\d+)?", " ", report)
+        # ("He says it beat buy and hold over 20 years.": what a result is measured against)
+        report = re.sub(r"(?<!\S)(?:buy and hold|buy-and-hold|holding|the market|the index"
+                        r"|\d+(?:\.\d+)?)(?!\S)", " ", report)
     # ("She says the three rarely crash together.": the count of the funds the rule holds)
     funds = str(len(set(re.findall(SYM, rest))))
     numbers = set(re.findall(r"\d+(?:\.\d+)?", report)) - {funds}

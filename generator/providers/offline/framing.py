@@ -1562,7 +1562,8 @@ _A_CONTROL = re.compile(r"(?<!\S)\d+(?:\.\d+)? % (?:[a-z]+ ){0,2}(?:stop|target|
 # or ..." that says it first; after "A and B" it would change the rule, and is left to refuse)
 _EITHER_OR = re.compile(r"(?<!\S)either(?!\S).*?(?<!\S)or(?!\S)")
 _EITHER_ENOUGH = rx(r"(?:(?<=^ )|(?<=[.,;!⋄] ))(?:either (?:one|1|of them|condition|of those)"
-                    r"|one of them|any one of them|either)(?: alone)? (?:is|will be|being)"
+                    r"|(?:one|1) of them|any (?:one |1 )?of (?:them|these|those|the conditions)"
+                    r"|any (?:one|1|condition|single one)|either)(?: alone)? (?:is|will be|being)"
                     r" (?:enough|fine|ok|okay|sufficient|good enough)(?= [.,;!⋄]| ?$)")
 
 
@@ -1574,11 +1575,20 @@ def _said_with_or(text: str, m: re.Match[str]) -> bool:
         return True
     sentences = [s for s in re.split(r" [.!?;] ", before) if s.strip()]
     last = f" {sentences[-1]} " if sentences else ""
-    return " or " in last and " and " not in last
+    # ("Two signals, either one is enough. Buy if RSI is below 30 or if ...": said first)
+    after = [s for s in re.split(r" [.!?;] ", text[m.end():]) if s.strip()]
+    following = f" {after[0]} " if after else ""
+    return any(" or " in s and " and " not in s for s in (last, following))
 
 
 def strip_small_talk(state: ParseState) -> None:
     refuse_instructions(state)
+    enough = _EITHER_ENOUGH.search(state.t)
+    if enough is not None and not _said_with_or(state.t, enough):
+        # ("A and B. Any of them is enough.": the rule said one way, then the other; once
+        # ignored as chatter, with the "and" kept)
+        raise state.fail("the text says any one condition is enough, but the rule joins them "
+                         "with 'and': say 'or' between them", [enough.group(0).strip()])
     _source_rules(state)
     state.t = split_list_items(state.t)
     strip_names(state)
@@ -1672,8 +1682,7 @@ def strip_small_talk(state: ParseState) -> None:
             text = squash(said)
     if not _A_CONTROL.search(text):
         text = _NO_CONTROL.sub(lambda m: f" {handler(m)} ", text)
-    text = _EITHER_ENOUGH.sub(lambda m: f" {handler(m)} " if _said_with_or(text, m)
-                              else m.group(0), text)
+    text = _EITHER_ENOUGH.sub(lambda m: f" {handler(m)} ", text)
     # a question left once the chatter is out asks for what it says ("Could you make TLT only be
     # held while ...? When ... I'd rather hold nothing."): it ends its sentence as a full stop
     text = re.sub(r" \?(?= \S)", " .", text)
