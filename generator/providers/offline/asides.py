@@ -54,6 +54,7 @@ from __future__ import annotations
 import re
 
 from generator.providers.offline.framing import TITLE_FAMILIES
+from generator.providers.offline.ideas import a_loose_idea, fits_the_rule
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import (
@@ -157,7 +158,7 @@ def _remarks(text: str) -> list[tuple[int, int, str]]:
                          r"|\s*$)", text):
         start, body = m.start("s"), m.group("s")
         found.append((start, m.end("s"), body))
-        cuts = list(re.finditer(r" (?:,|but|, but) ", body))
+        cuts = list(re.finditer(r" (?:,|but|, but|though|, though|although|, although) ", body))
         if cuts:
             found.append((start, start + cuts[0].start(), body[:cuts[0].start()]))
             found.append((start + cuts[-1].end() - 1, m.end("s"), body[cuts[-1].end() - 1:]))
@@ -213,7 +214,13 @@ _OPINION = re.compile(
     # worst of it")
     r"|(?:(?:it|this|that) )?(?:keeps|kept|should keep) (?:me|us|you) out of"
     r"|(?:(?:it|this|that) )?(?:helps|helped|saves|saved|spares|spared) (?:me|us|you)"
-    r" (?:avoid|dodge|skip|from))(?!\S)")
+    r" (?:avoid|dodge|skip|from)"
+    # (round 29: what the writer likes or fears of a rule someone gave them)
+    r"|(?:i|we) (?:really )?(?:like|love|liked|loved|prefer|appreciate|hate|dislike|doubt)"
+    r"|though|although|even though"
+    r"|what (?:i|we) (?:like|love)|what sold me|the (?:appeal|downside|catch|upside|problem|risk"
+    r"|beauty) is|(?:i'm|i am|we're|we are) (?:wary|skeptical|a bit|a little|nervous|worried"
+    r"|concerned))(?!\S)")
 # what an opinion may not say: the words of a rule
 _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
     """above below under over beneath cross crosses crossed crossing crossover stop stops target
@@ -223,10 +230,13 @@ _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
     switch invest only never unless except instead size position positions"""))
 
 
-def _an_opinion(piece: str) -> bool:
+def _an_opinion(text: str, start: int, end: int, piece: str) -> bool:
     if not _OPINION.match(piece):
         return False
-    return not any(w in _OPINION_STOP or _names_a_value(w) for w in piece.split())
+    if not any(w in _OPINION_STOP or _names_a_value(w) for w in piece.split()):
+        return True
+    # ("I like that the bands adapt to volatility": the rule's own words, which the rest says)
+    return _adds_nothing(text, start, end, piece)
 
 
 # a question asked about the rule ("Does the SPY filter even make sense for emerging markets?",
@@ -343,11 +353,14 @@ _REPORTED = re.compile(
     r"|(?:(?:a|my|the|this|some|our|his|her) )?(?:[a-z'&]+ ){0,6}?(?:said|says|posted|claims"
     r"|claimed|swears|recommends|recommended|wrote|writes|told me|suggests|suggested|buys"
     r"|uses|trades))(?:(?! [.!?;⋄] ).)+?) (?:[.!?;⋄]|,(?= so ))(?= \S)")
+# the people whose names are strategies: a report of reading them ("I read Larry Connors' book and
+# the RSI(2) chapter stuck with me") names the writer's source, whose rule the writer says
+_PEOPLE = frozenset(words("faber connors antonacci"))
 # what a report may not hold unless the writer's rule says it too: it would add to the rule
 _ADDS = frozenset(words(
     """stop stops loss target trailing profit rebalance rebalanced rebalancing daily weekly
     monthly quarterly yearly every each only never unless except size position weight weights
-    hold held minimum least most max""")) | _NAMED | frozenset(TITLE_FAMILIES)
+    hold held minimum least most max""")) | (_NAMED - _PEOPLE) | frozenset(TITLE_FAMILIES)
 
 
 # what the source says of the rule or its results, after the rule ("He says the win rate is around
@@ -431,12 +444,46 @@ def drop_asides(state: ParseState) -> None:
     while True:
         for start, end, piece in reversed(_remarks(state.t)):
             said = piece.strip(" ,")
-            if said and said not in tried and (_a_remark(said) or _an_opinion(said)
-                                               or _a_question(state.t, start, end, said)
-                                               or _a_try(state.t, start, end, said)
-                                               or _a_comment(said)):
+            if said and said not in tried and _aside_by_form(state.t, start, end, said):
                 tried.add(said)
                 if _set_aside(state, start, end, said, "a remark"):
                     break
         else:
-            return
+            break
+    _set_aside_together(state)
+
+
+def _aside_by_form(text: str, start: int, end: int, said: str) -> bool:
+    """Whether `said` (text[start:end]) is a remark, an opinion, a question about the rule, a
+    past try or a comment on the market, by its own words."""
+    return (_a_remark(said) or _an_opinion(text, start, end, said)
+            or _a_question(text, start, end, said) or _a_try(text, start, end, said)
+            or _a_comment(said))
+
+
+def _set_aside_together(state: ParseState) -> None:
+    """ "My friend moves into Treasuries when stocks break down. Buy TLT when ... I worry bonds
+    don't always rally when stocks fall.": two pieces around the rule, each of which keeps the
+    other from reading alone; set aside together when each is one by its own form (an aside, or
+    an idea said loosely, `ideas`) and the rest without them all is a whole strategy."""
+    pieces: list[tuple[int, int, str]] = []
+    for start, end, piece in _remarks(state.t):
+        said = piece.strip(" ,")
+        if not said or any(s <= start < e or start <= s < end for s, e, _ in pieces):
+            continue
+        if _aside_by_form(state.t, start, end, said) or a_loose_idea(said):
+            pieces.append((start, end, said))
+    if len(pieces) < 2:
+        return
+    rest = state.t
+    for start, end, _ in sorted(pieces, reverse=True):
+        rest = rest[:start] + " " + rest[end:]
+    funds = list(dict.fromkeys(f for _, _, said in pieces for f in re.findall(SYM, said)))
+    read = state.read_alone(squash(rest), funds)
+    if read is None or not all(fits_the_rule(said, read[1]) for _, _, said in pieces
+                               if a_loose_idea(said)):
+        return
+    for _, _, said in pieces:
+        state.ignored.append(said)
+        state.understood.append(f"a remark: {said}")
+    state.t = f" {read[0]} "

@@ -41,6 +41,10 @@ _LOOSE = rx(
     r"|stretches|ones)|downtrends?|uptrends?|trending (?:up|down)|(?:going|heading) (?:up|down)"
     r"|dips?|pullbacks?|snaps? back|snapping back|bounces? back|risk switch|works well"
     r"|cheap|expensive"
+    # (round 29: a source's way told loosely before its rule: "moves into Treasuries when stocks
+    # break down", "when the whole market cooperates", "when commodities turn up")
+    r"|(?:breaks?|breaking) down|stocks (?:fall|crash|drop|tank|sell off)|in trouble|turns? up"
+    r"|cooperates|is healthy|stretched too far"
 )
 # words a rule may say without a number: a sentence holding one is never set aside
 _PRECISE = rx(
@@ -74,28 +78,39 @@ _PIECE = re.compile(rf"(?:^|(?<= [.!?⋄] )|(?<=, so )|(?<= , ))(?P<s>(?:(?! [.!
                     rf"(?P<end> [.!?⋄](?= |$)|{_SO}|\s*$)")
 
 
+def a_loose_idea(said: str) -> bool:
+    """Whether `said` says a state in loose words and nothing a precise rule says (see the
+    module's doc); whether the rule beside it says it is `fits_the_rule`."""
+    # ("Buy more on weakness.", "Exit faster in downtrends.": how much or how quickly, which
+    # the precise rule does not say: never set aside)
+    return bool(_LOOSE.search(f" {said} ")) and not (
+        _PRECISE.search(f" {said} ") or re.search(r"\d|%", said)
+        or says_size_or_handling(said.split()) or "more" in said.split())
+
+
+def fits_the_rule(said: str, spec: StrategySpec) -> bool:
+    """Whether the loose idea `said` may stand beside `spec`: a loose sell beside a sell rule of
+    its own, a loose restriction beside a buy rule that measures the trend ("Only buy in an
+    uptrend. Buy SPY when RSI < 30, ...": a loose filter the rule does not say is refused)."""
+    if _SELLS.search(f" {said} ") and (spec.exit is None or not spec.exit.flat()):
+        return False
+    return not (_RESTRICTS.search(f" {said} ") and not _has_a_trend_measure(spec))
+
+
 def drop_loose_ideas(state: ParseState) -> None:
     """Set aside each sentence that only says the idea in loose words (see the module's doc)."""
     if state.subparse is None or not _LOOSE.search(state.t):
         return
     for m in reversed(list(_PIECE.finditer(state.t))):
         said = m.group("s").strip()
-        if (not _LOOSE.search(f" {said} ") or _PRECISE.search(f" {said} ")
-                or re.search(r"\d|%", said) or says_size_or_handling(said.split())
-                or "more" in said.split()):
-            # ("Buy more on weakness.", "Exit faster in downtrends.": how much or how quickly,
-            # which the precise rule does not say: never set aside)
+        if not a_loose_idea(said):
             continue
         read = state.read_alone(squash(state.t[:m.start()] + " " + state.t[m.end():]),
                                 list(dict.fromkeys(re.findall(SYM, said))))
         if read is None:
             continue
         rest, spec = read
-        if _SELLS.search(f" {said} ") and (spec.exit is None or not spec.exit.flat()):
-            continue
-        if _RESTRICTS.search(f" {said} ") and not _has_a_trend_measure(spec):
-            # ("Only buy in an uptrend. Buy SPY when RSI < 30, ...": a loose filter the rule
-            # does not say precisely is refused, never dropped)
+        if not fits_the_rule(said, spec):
             continue
         state.ignored.append(said)
         state.understood.append(f"the idea, said loosely: {said}")

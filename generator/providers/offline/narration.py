@@ -104,7 +104,10 @@ SOMEONE = (r"(?:(?:a|an|my|the|this|that|some|our|one|his|her) (?:[a-zA-Z'&-]+ )
             r"(?: (?:on|in|from|at)(?: (?:a |an |the |my |our )?[a-z'-]+(?: [a-z'-]+){0,2}?)?)?"
             r"(?: (?:i|we) (?:follow|read|met|know|bought|trust|watch|like|listen to)"
             r"(?: (?:at|on|in) (?:a |an |the )?[a-z'-]+)?)?"
-            r"(?: , (?:a|an|the) (?:[a-z'-]+ ){0,3}?[a-z'-]+ ,)?")
+            r"(?: , (?:a|an|the) (?:[a-z'-]+ ){0,3}?[a-z'-]+ ,)?"
+            # ("My friend who works at a bank rotates ...", "my old professor , who still trades
+            # his own account at 70 ,": who they are, never a rule of theirs (`_their_way`))
+            r"(?P<rel>(?: ,)? who(?: [a-z'-]+| \d+){1,9}?(?: ,)?)?")
 _THEIR_WAY = rx(
     rf"(?P<who>{SOMEONE})(?: (?:said|says|told me|explained|claims|wrote|writes)(?: that)?"
     r" (?:he|she|they))?(?: that| which| who)?(?P<adv>(?: (?:only|just|always|simply|then|also"
@@ -168,10 +171,18 @@ def _their_next(m: re.Match[str]) -> str:
     return f" {joined} {_imperative(verb)} "
 
 
+# what a "who ..." clause of the someone may not say: a rule's words
+_RULE_IN_WHO = re.compile(r"(?<!\S)(?:buy|buys|bought|sell|sells|sold|hold|holds|above|below"
+                          r"|under|over|cross|crosses|rsi|sma|ema|macd|%|when|whenever|if|stop"
+                          r"|target|only|never|every|each|rebalances?|daily|weekly|monthly)(?!\S)")
+
+
 def _their_way(text: str, who: list[str]) -> str:
     """The rule someone else follows, said as the writer's own (see `_THEIR_WAY`); each someone
     whose words go is put in `who` (listed as ignored)."""
     def said(m: re.Match[str]) -> str:
+        if _RULE_IN_WHO.search(m.groupdict().get("rel") or ""):
+            return m.group(0)  # (who they are says a rule: left to be read or refused)
         if m.groupdict().get("who"):
             who.append(m.group("who").strip())
         return f" {m.group('adv').strip()} {_imperative(m.group('v'))} "
