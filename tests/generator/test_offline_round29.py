@@ -335,3 +335,36 @@ def test_context_that_changes_the_rule_is_refused(context: str) -> None:
 ])
 def test_typos_that_mean_one_thing(typo: str, facts: dict[str, object]) -> None:
     _reads(typo, **facts)
+
+
+# -- the population of set 88: who told the writer, what they like and fear, then the rule --------
+@pytest.mark.parametrize("story, opinion", [
+    ("I read Larry Connors' short-term trading book and the RSI(2) chapter stuck with me.",
+     "It wins most of the time, which I like."),
+    ("A mean-reversion YouTuber I watch uses the RSI on SPY.",
+     "I like that the RSI is simple; I'm nervous about using it in a strong downtrend."),
+    ("My friend moves into bonds when stocks break down.",
+     "I worry it doesn't always work when stocks fall."),
+])
+def test_a_story_and_an_opinion_around_the_rule_are_set_aside(story: str, opinion: str) -> None:
+    _reads(f"{story} Buy SPY when RSI(2) is below 10 and sell when RSI(2) is above 70. {opinion}",
+           symbols="SPY", entry="rsi2 lt 10", exit="rsi2 gt 70")
+
+
+@pytest.mark.parametrize("opinion", [
+    # an opinion that names what the rule does not say stays, and is refused
+    "I like that it skips Mondays.", "I like that it only buys above the 200-day.",
+    "I'm nervous, so I'd rather use the 3-day RSI.",
+])
+def test_an_opinion_that_names_more_than_the_rule_is_refused(opinion: str) -> None:
+    _refused(f"Buy SPY when RSI(2) is below 10 and sell when RSI(2) is above 70. {opinion}")
+
+
+def test_who_someone_is_is_set_aside_only_without_a_rule_in_it() -> None:
+    _reads("My friend who works at a bank holds 60% SPY and 40% TLT and rebalances every quarter.",
+           weights="SPY=0.6 TLT=0.4", schedule="quarterly")
+    read = parse_text("A YouTuber who retired at forty runs 70% QQQ and 30% IEF. Rebalance back to "
+                      "those weights every month.", known_symbols={"QQQ", "IEF"})
+    assert "a youtuber who retired at 40" in read.ignored
+    # (a "who" clause that says a rule is never dropped with the someone)
+    _refused("My friend who only buys below the 50-day sells SPY when RSI(2) is above 70.")

@@ -227,7 +227,8 @@ _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
     targets trailing rebalance rebalanced rebalancing every each weight weights equal equally
     percent daily weekly monthly quarterly yearly annually average averages line band bands
     buy buys sell sells selling hold holds own owns exit exits enter short trade trades rotate
-    switch invest only never unless except instead size position positions"""))
+    switch invest only never unless except instead size position positions""")) | (
+    frozenset(WEEKDAYS) | frozenset(f"{day}s" for day in WEEKDAYS) | (frozenset(MONTHS) - {"may"}))
 
 
 def _an_opinion(text: str, start: int, end: int, piece: str) -> bool:
@@ -255,9 +256,16 @@ def _a_question(text: str, start: int, end: int, piece: str) -> bool:
     return _adds_nothing(text, start, end, piece)
 
 
+# a small count of things a remark speaks of ("it only ever holds 1 fund", "2 ways out of a
+# trade"): no level, length or weight of a rule
+_A_COUNT = re.compile(r"(?<!\S)[1-3] (?=(?:funds?|things?|ways?|lines?|signals?|index|indexes"
+                      r"|charts?|rules?|ideas?|trades?|positions?|markets?)(?!\S))")
+
+
 def _adds_nothing(text: str, start: int, end: int, piece: str) -> bool:
     """Whether every fund, number and word of a rule in `piece` (text[start:end]) is said by the
     rest of the text, and the piece asks for nothing more."""
+    piece = _A_COUNT.sub(" ", piece)
     tokens = [w for w in piece.split() if w not in (",", "-", "(", ")", ":", "'", '"')]
     # ("Or should it sell on the cross?": another rule offered)
     if not tokens or tokens[0] in ("or", "and") or any(w in _ASKS_MORE for w in tokens):
@@ -461,6 +469,13 @@ def _aside_by_form(text: str, start: int, end: int, said: str) -> bool:
             or _a_comment(said))
 
 
+# the opening of a report, as `_REPORTED` reads one (for a piece already cut out)
+_A_REPORT = re.compile(
+    r"(?:(?:i|we) (?:read|heard|saw|learned|was told|were told|watched|got|took|picked up)"
+    r"|(?:(?:a|my|the|this|some|our|his|her) )?(?:[a-z'&]+ ){0,6}?(?:said|says|posted|claims"
+    r"|claimed|swears|recommends|recommended|wrote|writes|told me|suggests|suggested))(?!\S)")
+
+
 def _set_aside_together(state: ParseState) -> None:
     """ "My friend moves into Treasuries when stocks break down. Buy TLT when ... I worry bonds
     don't always rally when stocks fall.": two pieces around the rule, each of which keeps the
@@ -471,7 +486,10 @@ def _set_aside_together(state: ParseState) -> None:
         said = piece.strip(" ,")
         if not said or any(s <= start < e or start <= s < end for s, e, _ in pieces):
             continue
-        if _aside_by_form(state.t, start, end, said) or a_loose_idea(said):
+        rest = state.t[:start] + " " + state.t[end:]
+        if (_aside_by_form(state.t, start, end, said) or a_loose_idea(said)
+                or (_A_REPORT.match(said) and _says_nothing_new(said, rest))
+                or (_SOURCE_SAYS.match(f" {said} ") and _a_source_remark(said, rest))):
             pieces.append((start, end, said))
     if len(pieces) < 2:
         return

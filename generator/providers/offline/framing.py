@@ -878,8 +878,11 @@ def _is_chatter(text: str) -> bool:
     said = len([w for w in text.split() if w not in ".!?,"])
     text = _without_personal_numbers(text)
     tokens = [w for w in text.split() if w not in ".!?,"]
-    if says_size_or_handling(tokens):
-        return False  # (how big, or what to let run: never chatter)
+    if says_size_or_handling(tokens) or any(
+            w.removesuffix("s") in WEEKDAYS or (w in MONTHS and w != "may") for w in tokens):
+        # (how big, or what to let run; a day or a month: "I check it on Mondays" may be the
+        # schedule, never chatter)
+        return False
     return said >= 2 and bool(tokens) and all(
         w in FILLER or w in _CONNECTIVES or w == "1"  # "a nice simple one to start with"
         or (w.replace("'", "").isalpha() and _meaningless([w]) and w not in _CHATTER_STOP)
