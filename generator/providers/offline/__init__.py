@@ -205,6 +205,17 @@ Defaults and conventions
   size or of what to let run ("Go heavier when ...", "Ride the winners.") is never chatter or a
   remark (`vocabulary.SIZE_OR_HANDLING`); asset classes and acronyms in capitals ("REIT", "IBD",
   "IRA") are words, never funds (`vocabulary.VOCAB`).
+* Twenty-ninth round (strategies retold from a source): a rule someone else follows, adopted by
+  the writer as it is or with a change said precisely ("I want the exact same rules, but on QQQ
+  instead", "same but holding 6 days instead of 4", "with a 15% trailing stop", "with a 10 month
+  average", "rather than the opposite cross"), is read whole by `adoption` before anything else;
+  a source told in the third person, its advice ("suggests owning ... and being in cash") or its
+  past ("kept 60% in SPY ... and rebalanced") is said as the rule (`narration`); what the source
+  says of its rule, an opinion that names only the rule's own words, and pieces around the rule
+  that each keep the other from reading are set aside (`asides`). Refused rather than ignored, as
+  they once were: "biennially" and near misses of "biannually", "Any of them is enough." after
+  "A and B", "size up", a sentence with a day or a month in it ("I check it on Mondays" is the
+  weekly schedule; "I like that it skips Mondays" is refused).
 * Schedule: daily for rule strategies and monthly for weights/rotation strategies unless said.
 * A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
 * Clauses read as bags of words over a closed lexicon, when no pattern took them: a rotation's
@@ -228,7 +239,8 @@ Modules
 as the strategy) is step 1; `framing` (titles, small talk, letters, a story of the writer's past,
 the rule said again "in other words"), `explanations` (what a writer says to explain a word),
 `ideas` (the idea said in loose words beside the precise rule, set aside only when the rest is a
-whole strategy), `asides` (the story, reason, remark, opinion, question about the rule or
+whole strategy), `adoption` (a source's rule the writer takes up, as it is or with a change),
+`asides` (the story, reason, remark, opinion, question about the rule or
 comment on the market around a rule, and what someone else said before the writer's own rule,
 set aside on the same test), `narration` (a strategy
 told as a story, or as what someone else does: "A YouTuber keeps EEM only while ..."),

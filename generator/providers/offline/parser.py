@@ -1,6 +1,7 @@
 """The offline parser's entry point: `parse` runs the phases over one text, in order.
 
-This module owns the composition and nothing else: normalise the text, take out the global
+This module owns the composition and nothing else: normalise the text, read a source's rule
+the writer adopts whole when the text says one (`adoption`), else take out the global
 phrases (`GLOBAL_PHRASES`: schedule, risk controls, the alternative asset, position size), try
 the portfolio families (`FAMILIES`: fixed weights, rotation, buy-and-hold / equal weight) and
 fall back to buy/sell rules (`parse_signal`). A new global phrase or family is one more entry
