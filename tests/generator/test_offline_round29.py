@@ -368,3 +368,13 @@ def test_who_someone_is_is_set_aside_only_without_a_rule_in_it() -> None:
     assert "a youtuber who retired at 40" in read.ignored
     # (a "who" clause that says a rule is never dropped with the someone)
     _refused("My friend who only buys below the 50-day sells SPY when RSI(2) is above 70.")
+
+
+@pytest.mark.parametrize("remark, schedule", [
+    ("He says he checks it every Friday.", "weekly"),
+    ("He says he rebalances every year.", "yearly"),
+])
+def test_a_schedule_said_of_the_source_is_read_never_dropped(remark: str, schedule: str) -> None:
+    # (both had been set aside as a claim about the rule, the schedule dropped)
+    _reads(f"My brother buys SPY when RSI(2) is below 10 and sells when RSI(2) is above 70. "
+           f"{remark}", entry="rsi2 lt 10", exit="rsi2 gt 70", schedule=schedule)

@@ -392,9 +392,11 @@ _RESULTS = re.compile(r"(?<!\S)(?:win rate|winning rate|hit rate|winners|wins|be
 # what a source's remark may not hold unless the rule says it too: a control, a schedule, a size
 # or an act (the name of a style, "momentum", "breakout", is the source's word for the rule)
 _SOURCE_ADDS = frozenset(words(
-    """stop stops loss target trailing profit rebalance rebalanced rebalancing daily weekly
-    monthly quarterly yearly size position weight weights hold held buy buys sell sells exit
-    exits minimum least most max unless except"""))
+    """stop stops loss target trailing profit rebalance rebalanced rebalancing rebalances daily
+    weekly monthly quarterly yearly annually size position weight weights hold held holds buy
+    buys sell sells exit exits minimum least most max unless except check checks
+    checked""")) | frozenset(WEEKDAYS) | frozenset(f"{day}s" for day in WEEKDAYS) | (
+    frozenset(MONTHS) - {"may"})
 
 
 def _a_source_remark(report: str, rest: str) -> bool:

@@ -87,27 +87,27 @@ _ING = {"buying": "buy", "selling": "sell", "holding": "hold", "rotating": "rota
 # "A podcast guy said he only buys EEM when ...", "He picks the single best one and goes to TLT
 # if ...": the someone, then a verb of theirs, said as the writer's imperative
 SOMEONE = (r"(?:(?:a|an|my|the|this|that|some|our|one|his|her) (?:[a-zA-Z'&-]+ ){0,4}?(?:guy|friend"
-            r"|youtuber|coworker|uncle|dad|father|brother|sister|mom|mother|poster"
-            r"|(?:fintwit|twitter|x|reddit|youtube|tiktok|instagram|substack|discord) account"
-            r"|person|author|trader|blogger|podcaster|investor|redditor|commenter|member|user"
-            r"|teacher|mentor|neighbor|neighbour|boss|colleague"
-            # (round 29: the sources a retold strategy comes from)
-            r"|channel|blog|newsletter|writer|host|guest|manager|planner|advisor|adviser|dealer"
-            r"|coach|analyst|grandfather|grandpa|grandma|grandmother|cousin|buddy|relative"
-            r"|father-in-law|brother-in-law|engineer|instructor|professor|e-book|ebook|e book"
-            r"|system|chapter|book|article|video|podcast|course|study|report"
-            r"|paper|post|thread|site|website|forum|group|club|crowd|community)(?: 's)?"
-            r"|he|she|someone|somebody)"
-            # ("on YouTube", "in my Discord", "I follow", "I met at a conference", ", a retired
-            # engineer,": where the someone is, or who they are to the writer)
-            # ("a book on suggests ...": its subject gone as small talk, "trend following")
-            r"(?: (?:on|in|from|at)(?: (?:a |an |the |my |our )?[a-z'-]+(?: [a-z'-]+){0,2}?)?)?"
-            r"(?: (?:i|we) (?:follow|read|met|know|bought|trust|watch|like|listen to)"
-            r"(?: (?:at|on|in) (?:a |an |the )?[a-z'-]+)?)?"
-            r"(?: , (?:a|an|the) (?:[a-z'-]+ ){0,3}?[a-z'-]+ ,)?"
-            # ("My friend who works at a bank rotates ...", "my old professor , who still trades
-            # his own account at 70 ,": who they are, never a rule of theirs (`_their_way`))
-            r"(?P<rel>(?: ,)? who(?: [a-z'-]+| \d+){1,9}?(?: ,)?)?")
+           r"|youtuber|coworker|uncle|dad|father|brother|sister|mom|mother|poster"
+           r"|(?:fintwit|twitter|x|reddit|youtube|tiktok|instagram|substack|discord) account"
+           r"|person|author|trader|blogger|podcaster|investor|redditor|commenter|member|user"
+           r"|teacher|mentor|neighbor|neighbour|boss|colleague"
+           # (round 29: the sources a retold strategy comes from)
+           r"|channel|blog|newsletter|writer|host|guest|manager|planner|advisor|adviser|dealer"
+           r"|coach|analyst|grandfather|grandpa|grandma|grandmother|cousin|buddy|relative"
+           r"|father-in-law|brother-in-law|engineer|instructor|professor|e-book|ebook|e book"
+           r"|system|chapter|book|article|video|podcast|course|study|report"
+           r"|paper|post|thread|site|website|forum|group|club|crowd|community)(?: 's)?"
+           r"|he|she|someone|somebody)"
+           # ("on YouTube", "in my Discord", "I follow", "I met at a conference", ", a retired
+           # engineer,": where the someone is, or who they are to the writer)
+           # ("a book on suggests ...": its subject gone as small talk, "trend following")
+           r"(?: (?:on|in|from|at)(?: (?:a |an |the |my |our )?[a-z'-]+(?: [a-z'-]+){0,2}?)?)?"
+           r"(?: (?:i|we) (?:follow|read|met|know|bought|trust|watch|like|listen to)"
+           r"(?: (?:at|on|in) (?:a |an |the )?[a-z'-]+)?)?"
+           r"(?: , (?:a|an|the) (?:[a-z'-]+ ){0,3}?[a-z'-]+ ,)?"
+           # ("My friend who works at a bank rotates ...", "my old professor , who still trades
+           # his own account at 70 ,": who they are, never a rule of theirs (`_their_way`))
+           r"(?P<rel>(?: ,)? who(?: [a-z'-]+| \d+){1,9}?(?: ,)?)?")
 _THEIR_WAY = rx(
     rf"(?P<who>{SOMEONE})(?: (?:said|says|told me|explained|claims|wrote|writes)(?: that)?"
     r" (?:he|she|they))?(?: that| which| who)?(?P<adv>(?: (?:only|just|always|simply|then|also"
