@@ -112,9 +112,9 @@ _SOURCE = re.compile(r"(?<!\S)(?:he|she|they|his|her|their|him|them|someone|some
 def read_adoption(state: ParseState) -> StrategySpec | None:
     """The writer's strategy when the text adopts a source's rule (see the module's doc), or
     None when it does not (or when what it adopts does not read: left to the rest)."""
-    if state.subparse is None:
+    if state.subparse is None or state.subparse_words is None:
         return None
-    found = [m for m in _ADOPT.finditer(state.t)]
+    found = list(_ADOPT.finditer(state.t))
     if len(found) != 1:
         return None
     m = found[0]
@@ -132,10 +132,7 @@ def read_adoption(state: ParseState) -> StrategySpec | None:
     rest, tail = _swap_said(rest, tail)
     rest, tail = _swap_shape(rest, tail)
     try:
-        if state.subparse_words is not None:
-            spec, understood, ignored = state.subparse_words(rest)
-        else:
-            spec, understood, ignored = state.subparse(rest), [], []
+        spec, understood, ignored = state.subparse_words(rest)
     except ParseError:
         return None
     if not _AS_IS.match(tail):
@@ -170,9 +167,9 @@ def _swap_said(rest: str, tail: str) -> tuple[str, str]:
         for said, replaced in pairs:
             if not said or len(replaced) != 1:
                 continue
-            spots = re.findall(rf"(?<!\S){re.escape(replaced[0])}(?!\S)", rest)
-            if len(spots) == 1:
-                rest = re.sub(rf"(?<!\S){re.escape(replaced[0])}(?!\S)", said[-1], rest)
+            spot = re.compile(rf"(?<!\S){re.escape(replaced[0])}(?!\S)")
+            if len(spot.findall(rest)) == 1:
+                rest = spot.sub(said[-1], rest)
                 return " "
         return m.group(0)
 

@@ -58,12 +58,11 @@ from generator.providers.offline.ideas import a_loose_idea, fits_the_rule
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import (
+    CALENDAR_WORDS,
     INDICATOR_WORDS,
     MEANING_WORDS,
-    MONTHS,
     NEGATIONS,
     SIZE_OR_HANDLING,
-    WEEKDAYS,
     words,
 )
 
@@ -146,8 +145,7 @@ _MEANING = INDICATOR_WORDS | frozenset(words(
     twice aggressive aggressively conservative conservatively heavy heavily light lightly max
     maximum min minimum everything nothing part some back put again reset restore redo repeat
     keep sooner later earlier faster quicker early late"""
-)) | SIZE_OR_HANDLING | frozenset(WEEKDAYS) | frozenset(MONTHS) | frozenset(
-    f"{day}s" for day in WEEKDAYS) | (frozenset(TITLE_FAMILIES) | _NAMED)
+)) | SIZE_OR_HANDLING | CALENDAR_WORDS | {"may"} | frozenset(TITLE_FAMILIES) | _NAMED
 
 
 def _remarks(text: str) -> list[tuple[int, int, str]]:
@@ -227,8 +225,7 @@ _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
     targets trailing rebalance rebalanced rebalancing every each weight weights equal equally
     percent daily weekly monthly quarterly yearly annually average averages line band bands
     buy buys sell sells selling hold holds own owns exit exits enter short trade trades rotate
-    switch invest only never unless except instead size position positions""")) | (
-    frozenset(WEEKDAYS) | frozenset(f"{day}s" for day in WEEKDAYS) | (frozenset(MONTHS) - {"may"}))
+    switch invest only never unless except instead size position positions""")) | CALENDAR_WORDS
 
 
 def _an_opinion(text: str, start: int, end: int, piece: str) -> bool:
@@ -312,8 +309,7 @@ _HARD = ((MEANING_WORDS | _MEANING) - _SOFT) | INDICATOR_WORDS | NEGATIONS | SIZ
         """add also plus use using apply filter filters rule rules condition conditions risk
         leverage margin hedge hedged stop target whatever you your decide cut cuts ride rides
         let lets run runs chase chases fade fades avoid protect lock bank secure book ignore
-        ignoring skip skipping"""))) | frozenset(WEEKDAYS) | frozenset(
-    f"{day}s" for day in WEEKDAYS) | frozenset(MONTHS) | frozenset(TITLE_FAMILIES) | _NAMED
+        ignoring skip skipping"""))) | CALENDAR_WORDS | {"may"} | frozenset(TITLE_FAMILIES) | _NAMED
 
 
 # idioms of a comment whose words are a rule's elsewhere ("kept getting shaken out way too early",
@@ -356,11 +352,14 @@ def _set_aside(state: ParseState, start: int, end: int, said: str, label: str) -
 # standard deviations below the average. So buy SPY ...", "My brother-in-law buys on the 50/200
 # golden cross and it never works for him. I'll do this instead: ...": what someone else said or
 # does, then the writer's own rule, introduced as following from it or replacing it
+# (the opening of a report: what the writer heard, or what someone said; `_A_REPORT` too)
+_HEARD = r"read|heard|saw|learned|was told|were told|watched"
+_SOMEONE_SAID = (r"(?:(?:a|my|the|this|some|our|his|her) )?(?:[a-z'&]+ ){0,6}?(?:said|says"
+                 r"|posted|claims|claimed|swears|recommends|recommended|wrote|writes|told me"
+                 r"|suggests|suggested")
 _REPORTED = re.compile(
-    _START + r"(?P<s>(?:(?:i|we) (?:read|heard|saw|learned|was told|were told|watched)"
-    r"|(?:(?:a|my|the|this|some|our|his|her) )?(?:[a-z'&]+ ){0,6}?(?:said|says|posted|claims"
-    r"|claimed|swears|recommends|recommended|wrote|writes|told me|suggests|suggested|buys"
-    r"|uses|trades))(?:(?! [.!?;⋄] ).)+?) (?:[.!?;⋄]|,(?= so ))(?= \S)")
+    _START + rf"(?P<s>(?:(?:i|we) (?:{_HEARD})|{_SOMEONE_SAID}|buys|uses|trades))"
+    r"(?:(?! [.!?;⋄] ).)+?) (?:[.!?;⋄]|,(?= so ))(?= \S)")
 # the people whose names are strategies: a report of reading them ("I read Larry Connors' book and
 # the RSI(2) chapter stuck with me") names the writer's source, whose rule the writer says
 _PEOPLE = frozenset(words("faber connors antonacci"))
@@ -395,8 +394,7 @@ _SOURCE_ADDS = frozenset(words(
     """stop stops loss target trailing profit rebalance rebalanced rebalancing rebalances daily
     weekly monthly quarterly yearly annually size position weight weights hold held holds buy
     buys sell sells exit exits minimum least most max unless except check checks
-    checked""")) | frozenset(WEEKDAYS) | frozenset(f"{day}s" for day in WEEKDAYS) | (
-    frozenset(MONTHS) - {"may"})
+    checked""")) | CALENDAR_WORDS
 
 
 def _a_source_remark(report: str, rest: str) -> bool:
@@ -473,9 +471,7 @@ def _aside_by_form(text: str, start: int, end: int, said: str) -> bool:
 
 # the opening of a report, as `_REPORTED` reads one (for a piece already cut out)
 _A_REPORT = re.compile(
-    r"(?:(?:i|we) (?:read|heard|saw|learned|was told|were told|watched|got|took|picked up)"
-    r"|(?:(?:a|my|the|this|some|our|his|her) )?(?:[a-z'&]+ ){0,6}?(?:said|says|posted|claims"
-    r"|claimed|swears|recommends|recommended|wrote|writes|told me|suggests|suggested))(?!\S)")
+    rf"(?:(?:i|we) (?:{_HEARD}|got|took|picked up)|{_SOMEONE_SAID}))(?!\S)")
 
 
 def _set_aside_together(state: ParseState) -> None:

@@ -38,6 +38,7 @@ from generator.providers.offline.phrases import (
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import (
     ASSET_CLASS_WORDS,
+    CALENDAR_WORDS,
     CONSUMED,
     FILLER,
     INDICATOR_WORDS,
@@ -879,7 +880,7 @@ def _is_chatter(text: str) -> bool:
     text = _without_personal_numbers(text)
     tokens = [w for w in text.split() if w not in ".!?,"]
     if says_size_or_handling(tokens) or any(
-            w.removesuffix("s") in WEEKDAYS or (w in MONTHS and w != "may") for w in tokens):
+            w in CALENDAR_WORDS for w in tokens):
         # (how big, or what to let run; a day or a month: "I check it on Mondays" may be the
         # schedule, never chatter)
         return False
@@ -1045,8 +1046,7 @@ _CLAIM_NUMBER = re.compile(
     r"|annually|annualized|cagr|returns?|drawdowns?)|(?:19|20)\d\d|the \d0 s|the \d0s)(?!\S)")
 _CLAIM_STOP = _RESULT_STOP | frozenset(words(
     """stop loss target trailing profit rebalance rebalanced hold held exit per each position
-    rebalances holds checks check checked""")) | frozenset(WEEKDAYS) | frozenset(
-    f"{day}s" for day in WEEKDAYS) | (frozenset(MONTHS) - {"may"})
+    rebalances holds checks check checked""")) | CALENDAR_WORDS
 # (round 29: "He says he checks it every Friday." had been set aside as a claim, the schedule
 # said of the source dropped)
 

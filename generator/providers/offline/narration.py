@@ -163,9 +163,9 @@ def _imperative(verb: str) -> str:
 
 def _their_next(m: re.Match[str]) -> str:
     verb = m.group("v")
-    if re.match(r"\s*out(?!\S)", m.string[m.end():]):
-        return " or get " if m.group(0).startswith("or") else " and get "  # (out, said after)
     joined = "or" if m.group(0).startswith("or") else "and"
+    if re.match(r"\s*out(?!\S)", m.string[m.end():]):
+        return f" {joined} get "  # (out, said after it)
     if verb in ("owns nothing", "holds nothing", "is in cash", "goes flat", "is flat"):
         return f" {joined} sell "
     return f" {joined} {_imperative(verb)} "

@@ -216,7 +216,7 @@ _NAMED_RULE = rx(r"(?:the |a )?(?P<n>\d+) (?P<u>month|week|day) (?:rule|system|s
                  r"|approach|model|timing model|trend rule|filter)")
 
 
-def _of_a_time_exit(tokens: list[str], k: int) -> bool:
+def _names_a_control(tokens: list[str], k: int) -> bool:
     """Whether tokens[k] is the "exit" of "time exit" / "time based exit", or the "hold" of "a
     minimum hold" (read "a hold at least"): a title's name of a control."""
     if tokens[k] == "hold":
@@ -240,7 +240,7 @@ def _title_split(text: str) -> tuple[str, str] | None:
             if k == 0 or k == len(tokens) - 1:
                 return None
             head = tokens[:k]
-            if any(t in RULE_WORDS and not _of_a_time_exit(tokens, j)
+            if any(t in RULE_WORDS and not _names_a_control(tokens, j)
                    for j, t in enumerate(head)) or any(
                     pair in _RULE_PAIRS for pair in itertools.pairwise(head)):
                 return None
@@ -254,7 +254,7 @@ def _title_split(text: str) -> tuple[str, str] | None:
                     re.fullmatch(SYM, t) or t in _RULE_VERBS for t in after):
                 return None
             return " ".join(head), " ".join(tokens[k + 1 :])
-        if (tok in RULE_WORDS and not _of_a_time_exit(tokens, k)) or (
+        if (tok in RULE_WORDS and not _names_a_control(tokens, k)) or (
                 tok in ("%", "percent") and not (
                 k + 1 < len(tokens) and tokens[k + 1] in _BAND_NOUNS)):
             return None

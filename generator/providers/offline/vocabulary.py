@@ -307,6 +307,10 @@ UNIT_WORDS = (
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
+# a day or a month said in a sentence ("I check it on Mondays", "every January"): never chatter,
+# an opinion or a claim about the rule ("may" the verb is no month)
+CALENDAR_WORDS = frozenset(WEEKDAYS) | frozenset(f"{day}s" for day in WEEKDAYS) | (
+    frozenset(MONTHS) - {"may"})
 UNIT_DAYS = {
     "day": 1, "days": 1, "d": 1, "period": 1, "periods": 1, "bar": 1, "bars": 1, "session": 1,
     "sessions": 1, "week": 5, "weeks": 5, "wk": 5, "wks": 5, "w": 5, "month": 21, "months": 21,

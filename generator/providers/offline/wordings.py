@@ -82,7 +82,7 @@ def _labelled_rule(m: re.Match[str]) -> str:
     already said ("Entry is when ...", "the sell signal is if ...", "entry rule when ...") only
     the verb; any other "buy"/"sell"/"entry"/"exit" is left as it is."""
     verb, noun = m.group("v"), m.group("noun")
-    side = "sell" if verb in ("sell", "exit") else "buy"
+    side = _side_of_label(verb)
     before_when = m.group("kw") is not None and noun in _LABEL_BEFORE_WHEN[verb]
     if before_when and (m.group("is") or verb in ("entry", "buy")):
         return f" {side} "
