@@ -27,8 +27,10 @@ as it is.
 
 from __future__ import annotations
 
+import itertools
 import re
 
+from generator.providers.offline.asides import a_reason, aside_by_form
 from generator.providers.offline.errors import ParseError
 from generator.providers.offline.narration import SOMEONE
 from generator.providers.offline.phrases import SYM, rx, squash
@@ -54,6 +56,11 @@ _ADOPT = re.compile(
     r"(?:(?:so|and|but|ok|okay|honestly|anyway|i agree ,|i agree) )?(?P<a>"
     rf"{_WANT}(?: {_VERB})? {_THAT}(?: exactly)?"
     rf"|{_WANT} {_VERB}(?= (?:on|for|with|to) {SYM}(?!\S))"
+    # ("I'd use SPY.", "I want to use MDY.", "Going to try it on EEM": the fund the writer puts
+    # the rule on)
+    rf"|{_WANT} (?:use|trade|run)(?= {SYM}(?!\S))"
+    r"|(?:i'm |i am |we're |we are )?(?:going|gonna) to (?:try|run|use|test|do)"
+    rf"(?: it| this| that)?(?= (?:on|for|with) {SYM}(?!\S))"
     r"|same (?:rules?|thing|setup|here|for me|please|signals|numbers)"
     r"|same(?= (?:on|for) [A-Z]{2,5}(?!\S))"
     r"|(?:please )?(?:do|build|copy|run|set up) (?:the same|that one|that|it|this|his version"
@@ -70,6 +77,9 @@ _ADOPT = re.compile(
     # ("I'd rather hold 15 trading days.", "so I'd like the sell rule to wait until ...": a
     # change alone, read as one when the rest is the source's whole rule)
     r"|(?:i|we)(?:'d| would) rather"
+    # ("I'd change one thing, a 5% stop instead of 10%")
+    r"|(?:i|we)(?:'d| would| will|'ll)? (?:change|tweak|swap) (?:just )?(?:one|1|a|one small"
+    r"|a small|two|2) (?:thing|things|detail|part)(?: though| only)?(?: ,| :)?"
     rf"|{_WANT}(?= (?:the |my )?(?:sell|exit|buy|entry|stop|target|position|size|rebalanc"
     r"|hold|check)[a-z]*(?!\S))"
     r")(?P<tail>(?:(?! [.!?;⋄](?: |$)).)*)(?: [.!?;⋄]|\s*$)")
@@ -91,7 +101,10 @@ _ON_FUND = rx(
 _REPLACED = re.compile(r"(?<!\S)(?:,? )?(?:instead(?: of (?P<what>(?:(?! [,.;⋄] ).)+))?|rather than"
                        r" (?P<what2>(?:(?! [,.;⋄] ).)+))(?!\S)")
 _LEAD = re.compile(r"^(?:\s|,|but|and|with|plus|only|just|then|though|except|i'd|i would|i want"
-                   r"|i'll|i will|use|using|add|adding|to)*")
+                   r"|i'll|i will|use|using|add|adding|to|the|a"
+                   # ("I'd change one thing, ...": what announces the change)
+                   r"|(?:change|tweak|swap) (?:just )?(?:1|a|2)(?: small)?"
+                   r" (?:thing|detail|part)s?)*")
 _A_SELL_RULE = re.compile(r"(?<!\S)(?:(?:the )?(?:opposite|reverse|death) cross(?:over)?|cross back"
                           r"|(?:the |his |her |their )?(?:sell|exit) (?:rule|signal)|(?:the )?sell"
                           r" rule|selling on (?:the|a) [a-z ]*cross)(?!\S)")
@@ -114,14 +127,18 @@ def read_adoption(state: ParseState) -> StrategySpec | None:
     None when it does not (or when what it adopts does not read: left to the rest)."""
     if state.subparse is None or state.subparse_words is None:
         return None
-    found = list(_ADOPT.finditer(state.t))
+    text = _contrast(state.t)
+    found = list(_ADOPT.finditer(text))
     if len(found) != 1:
         return None
     m = found[0]
-    rest = squash(state.t[:m.start()] + " . " + state.t[m.end():]).strip(" .")
+    rest = squash(re.sub(r"(?:\s+[.;⋄])+\s+\.(?=\s)", " .",
+                         text[:m.start()] + " . " + text[m.end():])).strip(" .")
     if not rest or not _SOURCE.search(f" {rest} "):
         return None
     tail = m.group("tail")
+    if re.match(rf"\s*{SYM}(?!\S)", tail):
+        tail = f" on{tail}"  # ("I'd use SPY.": the fund, after a verb of using)
     on = _ON_FUND.search(tail)
     if on is not None:
         put = _put_on(rest, on)
@@ -129,6 +146,7 @@ def read_adoption(state: ParseState) -> StrategySpec | None:
             return None
         rest = put
         tail = tail[:on.start()] + " " + tail[on.end():]
+    tail, asides = _without_asides(tail)
     rest, tail = _swap_said(rest, tail)
     rest, tail = _swap_shape(rest, tail)
     try:
@@ -141,9 +159,84 @@ def read_adoption(state: ParseState) -> StrategySpec | None:
             return None
         spec = changed
     state.understood.extend(understood)
-    state.ignored.extend(ignored)
+    state.ignored.extend(ignored + asides)
     state.understood.append(f"the source's rule, adopted: {m.group(0).strip(' .')}")
     return spec
+
+
+# the source's value then the writer's: "He holds 10, I want 7.", "He uses a 10% stop, but I'd
+# rather use 7%.", "He uses SPY; I want to run it on MDY instead.", "He does it monthly, I want to
+# rotate every week.": read as "I want 7 instead of 10" (the source's clause dropped when the
+# rule says its value again, kept as the rule's own words when only it says it)
+_CLAUSES = re.compile(r" (?:[.!?;⋄,]|but|, but|; but|\. but) ")
+_SOURCE_CLAUSE = re.compile(r"^(?:and |so |but )?(?:he|she|they|his|her|their|the (?:author"
+                            r"|book|video|newsletter|host|guy|post|blog|podcast|channel|writer"
+                            r"|blogger|youtuber)|[a-z]+ (?:uses|used|holds|held|does|did|runs"
+                            r"|ran|trades|traded|rebalances|rebalanced|checks|checked))(?!\S)")
+_WRITER_CLAUSE = re.compile(r"^(?:and |so |but |while |whereas )?(?:i|we)(?:'d| would| will|'ll"
+                            r"| want| prefer| 'm going| am going| plan| like| need)(?!\S)")
+_A_RULE = re.compile(r"(?<!\S)(?:when|whenever|if|while|once|unless|until|after)(?!\S)")
+_EVERY = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly",
+          "year": "yearly"}
+_SCHEDULES = frozenset(("daily", "weekly", "monthly", "quarterly", "yearly", "annually",
+                        "semiannually"))
+
+
+def _values(clause: str) -> dict[str, list[str]]:
+    said = re.sub(r"(?<!\S)(?:every|each|once a) (day|week|month|quarter|year)(?!\S)",
+                  lambda m: _EVERY[m.group(1)], clause)
+    return {"fund": re.findall(SYM, clause), "number": _NUMBER.findall(clause),
+            "time": [w for w in said.split() if w in _SCHEDULES]}
+
+
+def _contrast(text: str) -> str:
+    cuts = [0, *(x for m in _CLAUSES.finditer(text) for x in (m.start(), m.end())), len(text)]
+    spans = [(cuts[k], cuts[k + 1]) for k in range(0, len(cuts) - 1, 2)]
+    for (s0, s1), (w0, w1) in itertools.pairwise(spans):
+        source, writer = text[s0:s1].strip(), text[w0:w1].strip()
+        if (not _SOURCE_CLAUSE.match(source) or not _WRITER_CLAUSE.match(writer)
+                or _A_RULE.search(f" {source} ") or "instead of" in writer
+                or "rather than" in writer):
+            continue
+        new, old = _values(writer), _values(source)
+        kinds = [k for k, v in new.items() if v]
+        if len(kinds) != 1 or len(new[kinds[0]]) != 1 or len(old[kinds[0]]) != 1:
+            continue
+        kind = kinds[0]
+        was, now = old[kind][0], new[kind][0]
+        if was == now:
+            continue
+        elsewhere = text[:s0] + " " + text[w1:]
+        said_again = len(re.findall(rf"(?<!\S){re.escape(was)}(?!\S)", elsewhere))
+        if kind != "fund" and said_again > 1:
+            continue
+        if kind == "time":
+            writer = re.sub(r"(?<!\S)(?:every|each|once a) (?:day|week|month|quarter|year)(?!\S)",
+                            now, writer, count=1)
+        spot = re.compile(rf"(?<!\S){re.escape(now)}(?!\S)(?: instead(?!\S))?")
+        writer = spot.sub(f"{now} instead of {was}", writer, count=1)
+        # (the source's clause goes when the rule says its value again)
+        keep = "" if said_again else f"{source} . "
+        return squash(f"{text[:s0]} {keep}{writer} {text[w1:]}")
+    return text
+
+
+def _without_asides(tail: str) -> tuple[str, list[str]]:
+    """The tail without its clauses that say nothing of a change ("tech is what I actually own",
+    "since emerging markets swing around a lot"), and those clauses."""
+    dropped: list[str] = []
+    pieces = re.split(r"( , | ; | but |(?<!\S)(?=(?:since|because|bc|cause|cuz) ))", tail)
+    kept: list[str] = []
+    for piece in pieces:
+        said = piece.strip()
+        reason = re.sub(r"^(?:since|because|as|cause|bc|cuz|given that) ", "", said)
+        if said and said not in (",", ";", "but") and len(reason.split()) >= 3 and (
+                aside_by_form(f" {reason} ", 1, len(reason) + 1, reason)
+                or (reason != said and a_reason(reason))):
+            dropped.append(said)
+            continue
+        kept.append(piece)
+    return "".join(kept), dropped
 
 
 # "holding 6 days instead of 4", "with 4% instead of 5%", "a 6 month lookback rather than 12",
@@ -193,7 +286,13 @@ _SHAPES = (
 _KIND_WORDS = {"ema": "ema", "exponential": "ema", "sma": "sma", "simple": "sma"}
 
 
+# ("I want to use the 150-day instead": an average named by its length alone)
+_BARE_AVERAGE = re.compile(r"(?<!\S)(?P<n>\d+ (?:day|week|month))(?: (?:one|line))?"
+                           r"(?= (?:instead|rather)(?!\S))")
+
+
 def _swap_shape(rest: str, tail: str) -> tuple[str, str]:
+    tail = _BARE_AVERAGE.sub(r"\g<n> moving average", tail)
     for shape in _SHAPES:
         said = shape.search(tail)
         if said is None:

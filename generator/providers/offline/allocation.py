@@ -393,6 +393,11 @@ AMOUNT_PATTERNS: list[re.Pattern[str]] = [
     rx(r"(?:(?:only )?(?:spend|put|invest|use|risk) )(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)"
        r" (?:on|in|into) it(?: (?:,|and) not (?:my|the) (?:whole|entire|full) (?:account|portfolio"
        r"|balance|savings))?"),
+    # "and each time use only 2000 dollars": the amount of each buy, said after "each time"
+    # ("each time" is read "whenever" by then)
+    rx(r"(?:and )?(?:(?:each|every) time|whenever) (?:i buy )?,? ?(?:i want to |i'd |i will"
+       r" |i'll )?(?:use|put|invest|spend|buy)(?: only| just)? (?P<n>\d+(?:\.\d+)?)"
+       r" (?:dollars|usd)"),
     # "position size = $5,000": the label, then the amount
     rx(r"(?:position size|trade size|size per trade|sizing|size|amount per trade|per trade)"
        r"(?: =| :| -| is| of)? (?P<n>\d+(?:\.\d+)?) (?:dollars|usd)"),

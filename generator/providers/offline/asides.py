@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import re
 
-from generator.providers.offline.framing import TITLE_FAMILIES
+from generator.providers.offline.framing import TITLE_FAMILIES, without_personal_numbers
 from generator.providers.offline.ideas import a_loose_idea, fits_the_rule
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
@@ -181,6 +181,21 @@ def _names_a_value(word: str) -> bool:
             or bool(re.search(r"\d", word) and not re.fullmatch(r"(?:19|20)\d\d", word)))
 
 
+# what a reason said after a change may not hold ("since it reacts faster" may; "because I want a
+# 5% stop", "since it only buys when ..." may not): a value, an indicator, a condition, a control
+_REASON_STOP = INDICATOR_WORDS | NEGATIONS | frozenset(words(
+    """when whenever if while once after until till unless stop stops target trailing profit
+    loss rebalance rebalanced rebalancing every each weight weights percent daily weekly monthly
+    quarterly yearly annually buy buys sell sells hold holds own exit exits only instead size
+    position"""))
+
+
+def a_reason(piece: str) -> bool:
+    """Whether `piece` (what follows "since" or "because" after a change the writer makes) says
+    why and sets nothing: no value, indicator, condition, control, schedule or act."""
+    return not any(w in _REASON_STOP or _names_a_value(w) for w in piece.split())
+
+
 def _a_remark(piece: str) -> bool:
     tokens = [w for w in piece.split() if w not in (",", "-", "(", ")", ":", "'", '"')]
     if len(tokens) < 2:
@@ -189,7 +204,9 @@ def _a_remark(piece: str) -> bool:
     return not any(
         (w in _MEANING and w not in allowed
          # ("I manage my own IRA now that my advisor retired.": "own" of a possession)
-         and not (w == "own" and k and tokens[k - 1] in _POSSESSIVE))
+         and not (w == "own" and k and tokens[k - 1] in _POSSESSIVE)
+         # ("tech is what I actually own": a possession, said last with no object)
+         and not (w == "own" and k == len(tokens) - 1 and "what" in tokens[max(0, k - 3):k]))
         or _names_a_value(w) for k, w in enumerate(tokens))
 
 
@@ -218,7 +235,13 @@ _OPINION = re.compile(
     r"|though|although|even though"
     r"|what (?:i|we) (?:like|love)|what sold me|the (?:appeal|downside|catch|upside|problem|risk"
     r"|beauty) is|(?:i'm|i am|we're|we are) (?:wary|skeptical|a bit|a little|nervous|worried"
-    r"|concerned))(?!\S)")
+    r"|concerned|not a fan|a fan|not so|not very|new to)"
+    # (round 30: trust, doubt, what suits the writer)
+    r"|(?:i|we) (?:trust|believe|can take|can handle|can live with|don't mind|do not mind)"
+    r"|(?:that|this|it) (?:suits|fits) (?:me|us)|(?:sounds|seems|looks) (?:almost |way |a bit )?"
+    r"(?:too|pretty|really|very|kind of)"
+    r"|[a-z' ]+ (?:is|are) (?:why|what) (?:i|we) (?:like|love|want|trust|need)"
+    r"|[a-z' ]+ (?:is|are) (?:better|good|best|fine|easier) for (?:me|us))(?!\S)")
 # what an opinion may not say: the words of a rule
 _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
     """above below under over beneath cross crosses crossed crossing crossover stop stops target
@@ -228,10 +251,25 @@ _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
     switch invest only never unless except instead size position positions""")) | CALENDAR_WORDS
 
 
+# words of a rule an opinion may still hold when it holds no other ("I like having both exits",
+# "I like that it never touches stocks", "fewer trades is better for me"): acts and limits said
+# of no condition, time, level or fund
+_SOFT_STOP = frozenset(words(
+    """buy buys buying sell sells selling hold holds holding own owns exit exits trade trades
+    trading only never instead switch rotate invest enter"""))
+_NO_CONDITION = frozenset(words(
+    """when whenever if while once after until till before unless except day days week weeks
+    month months year years than more less first last"""))
+
+
 def _an_opinion(text: str, start: int, end: int, piece: str) -> bool:
     if not _OPINION.match(piece):
         return False
-    if not any(w in _OPINION_STOP or _names_a_value(w) for w in piece.split()):
+    said = piece.split()
+    if not any(w in _OPINION_STOP or _names_a_value(w) for w in said):
+        return True
+    if not any((w in _OPINION_STOP and w not in _SOFT_STOP) or w in _NO_CONDITION
+               or _names_a_value(w) for w in said):
         return True
     # ("I like that the bands adapt to volatility": the rule's own words, which the rest says)
     return _adds_nothing(text, start, end, piece)
@@ -375,12 +413,18 @@ _ADDS = frozenset(words(
 # winners run.", "His thinking is that bonds catch a bid when stocks are in trouble."): set aside
 # on the same test as a report, a number allowed only in a claim about results
 _SOURCE_SAYS = re.compile(
-    _START + r"(?P<s>(?:(?:he|she|they|the (?:author|host|guest|writer|blogger|poster|guy|trader"
-    r"|book|post|video|newsletter|channel)|people(?: in the thread| there| online)?)"
-    r"(?: also| even| basically| just)? (?:says|said|claims|claimed|thinks|thought|likes|liked"
-    r"|admits|admitted|argues|argued|calls|called|credits|credited|complains|complained|believes"
-    r"|swears|reckons|figures|showed|shows|insists|notes|noted|mentions|mentioned|warns|warned"
-    r"|loves|hates|prefers|admits)|(?:his|her|their|the author's|the author) (?:point|thinking"
+    _START + r"(?P<s>(?:(?:he|she|they|the (?:author|authors|host|hosts|guest|guests|writer|blogger"
+    r"|poster|guy|trader|book|post|video|newsletter|channel|comments|commenters|youtuber|presenter"
+    r"|speaker|advisor|planner|coach|creator)|people(?: in the thread| there| online)?"
+    r"|everyone(?: there| online)?)"
+    r"(?: also| even| basically| just| always| still)? (?:says|said|say|claims|claimed|claim"
+    r"|thinks|thought|think|likes|liked|admits|admitted|argues|argued|argue|calls|called|credits"
+    r"|credited|complains|complained|believes|believe|swears|swear|swore|reckons|figures|showed"
+    r"|shows|insists|notes|noted|mentions|mentioned|warns|warned|loves|hates|prefers|admits"
+    r"|keeps saying|kept saying)"
+    # ("Pat claims a 60% win rate.", "Dave swears by it": a name, with a verb only a report has)
+    r"|[a-z]+ (?:claims|claimed|swears|swore|reckons|insists|insisted)"
+    r"|(?:his|her|their|the author's|the author) (?:point|thinking"
     r"|logic|reasoning|argument|take|claim|pitch) (?:is|was))(?:(?! [.!?;⋄] ).)+?)"
     r"(?= [.!?;⋄]|\s*$)")
 _RESULTS = re.compile(r"(?<!\S)(?:win rate|winning rate|hit rate|winners|wins|beat|beats|beaten"
@@ -398,16 +442,24 @@ _SOURCE_ADDS = frozenset(words(
 
 
 def _a_source_remark(report: str, rest: str) -> bool:
+    # ("He says it keeps you out of the crashes, which is what I care about - I'm 61 and I can't
+    # sit through another 2008.": the writer's age and a year of their life are no values)
+    report = without_personal_numbers(f" {report} ")
     if _RESULTS.search(f" {report} "):
         # ("He says it beat buy and hold over 20 years.": what a result is measured against)
         report = re.sub(r"(?<!\S)(?:buy and hold|buy-and-hold|holding|the market|the index"
                         r"|\d+(?:\.\d+)?)(?!\S)", " ", report)
+    # ("It beat SPY with smaller drawdowns.", "a 2-to-1 reward to risk": a benchmark, a ratio)
+    report = re.sub(rf"(?<!\S)(?:(?:beat|beats|beating|outperformed|outperforms|than) {SYM}"
+                    r"|\d+ ?(?:to|-|:) ?-?1 (?:reward|payoff|risk|ratio)(?: to risk)?)(?!\S)",
+                    " ", report)
     # ("She says the three rarely crash together.": the count of the funds the rule holds)
     funds = str(len(set(re.findall(SYM, rest))))
     numbers = set(re.findall(r"\d+(?:\.\d+)?", report)) - {funds}
     said = set(rest.split())
+    stems = {w[:7] for w in said}
     return numbers <= set(re.findall(r"\d+(?:\.\d+)?", rest)) and all(
-        w in said for w in report.split() if w in _SOURCE_ADDS)
+        w[:7] in stems for w in report.split() if w in _SOURCE_ADDS)
 
 
 def _says_nothing_new(report: str, rest: str) -> bool:
@@ -452,7 +504,7 @@ def drop_asides(state: ParseState) -> None:
     while True:
         for start, end, piece in reversed(_remarks(state.t)):
             said = piece.strip(" ,")
-            if said and said not in tried and _aside_by_form(state.t, start, end, said):
+            if said and said not in tried and aside_by_form(state.t, start, end, said):
                 tried.add(said)
                 if _set_aside(state, start, end, said, "a remark"):
                     break
@@ -461,7 +513,7 @@ def drop_asides(state: ParseState) -> None:
     _set_aside_together(state)
 
 
-def _aside_by_form(text: str, start: int, end: int, said: str) -> bool:
+def aside_by_form(text: str, start: int, end: int, said: str) -> bool:
     """Whether `said` (text[start:end]) is a remark, an opinion, a question about the rule, a
     past try or a comment on the market, by its own words."""
     return (_a_remark(said) or _an_opinion(text, start, end, said)
@@ -485,7 +537,7 @@ def _set_aside_together(state: ParseState) -> None:
         if not said or any(s <= start < e or start <= s < end for s, e, _ in pieces):
             continue
         rest = state.t[:start] + " " + state.t[end:]
-        if (_aside_by_form(state.t, start, end, said) or a_loose_idea(said)
+        if (aside_by_form(state.t, start, end, said) or a_loose_idea(said)
                 or (_A_REPORT.match(said) and _says_nothing_new(said, rest))
                 or (_SOURCE_SAYS.match(f" {said} ") and _a_source_remark(said, rest))):
             pieces.append((start, end, said))

@@ -870,14 +870,14 @@ _CONNECTIVES = frozenset(words("if when whenever while once"))
 _CHATTER_NUMBER = re.compile(r"(?:(?<=i am )|(?<=i'm )|(?<=im ))\d{2}(?!\S)")
 
 
-def _without_personal_numbers(text: str) -> str:
+def without_personal_numbers(text: str) -> str:
     return PERSONAL_NUMBER.sub(" ", _CHATTER_NUMBER.sub(" ", text))
 
 
 def _is_chatter(text: str) -> bool:
     # ("I'm 63.": two words, one of them the writer's age)
     said = len([w for w in text.split() if w not in ".!?,"])
-    text = _without_personal_numbers(text)
+    text = without_personal_numbers(text)
     tokens = [w for w in text.split() if w not in ".!?,"]
     if says_size_or_handling(tokens) or any(
             w in CALENDAR_WORDS for w in tokens):
@@ -1080,7 +1080,7 @@ def _is_preference(text: str) -> bool:
 
 
 def _is_about_the_writer(text: str) -> bool:
-    tokens = [w for w in _without_personal_numbers(text).split() if w not in ".!?,"]
+    tokens = [w for w in without_personal_numbers(text).split() if w not in ".!?,"]
     said = " ".join(tokens)
     if not tokens or not _ABOUT_THE_WRITER.search(said):
         return False

@@ -427,6 +427,11 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(\d+)\s?pt\b", r"\1 points"),
     (r"(?i)\bdrift bands?\b", "drift"),
     (r"(?i)\bwhich of(?= [A-Z]{2,5}\b)", "whichever of"),
+    # "sell a week later": one unit, as "1 week later" is read
+    (r"(?i)\b(?:a|one) (day|week|month) later\b", r"1 \1 later"),
+    # "a MACD crossover above the signal line": the cross above
+    (r"(?i)\bcross(?:es|ed|ing)? ?over (above|below|under)\b", r"crosses \1"),
+    (r"(?i)\bcrossover (above|below|under)\b", r"crosses \1"),
     (r"(?i)\bthe close of the (month|week)\b", lambda m: f"the {m.group(1).lower()}ly close"),
     # non-native word order: "the average of 50 days", "the RSI of 14 days", "the EMA of 21
     # days", "under of 30", "the band lower", "arrives to 70"

@@ -101,7 +101,8 @@ def _failed_picks(m: re.Match[str]) -> str:
 # (`portfolios.try_rotation`, `rotation_filters`): "in the green" is positive, "it has made
 # money over that time" is a positive return, "agg (bonds)" is the fund named.
 _PICKS = (r"(?:the winner|the winning (?:fund|one|1)|whichever is stronger|whichever did better"
-          r"|the stronger(?: one| 1)?|the better(?: one| 1| performer)?"
+          r"|the (?:stronger|better|winner)(?: one| 1| performer)?(?: of the (?:two|2|pair)"
+          r"| of them| of those| of both)?"
           r"|the best(?: one| 1| performer)?)")
 _TWO_OR_MORE = re.compile(rf"(?<!\S){SYM}(?!\S).*(?<!\S){SYM}(?!\S)")
 _ROTATING = re.compile(r"(?<!\S)(?:whichever|winner|stronger|better|top \d+)(?!\S)")
@@ -110,12 +111,20 @@ ROTATION_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
     # dual momentum said as a comparison: "compare SPY with EFA on their 12-month return and
     # hold the winner", "SPY against EFA, pick the winner every month by 6 month return"
     # (the small talk may have taken "compare us stocks" as the words describing SPY)
-    (rx(rf"(?:compare |(?<=: ))(?P<a>{SYM}) (?:with|and|to|against|vs|versus) (?P<b>{SYM})"
-        r" (?:on|by|using"
-        r"|over) (?:their |the |its )?(?:past |last )?(?P<p>\d+ (?:month|week|day))s?"
-        r" (?:return|returns|momentum|performance|total return)(?: ,)? (?:and |then )?(?:hold"
-        rf"|pick|buy|own|take|keep|go with|choose) {_PICKS}"),
-     r" hold whichever of \g<a> and \g<b> has the higher \g<p> return "),
+    (rx(rf"(?:(?:compare|compares|compared|comparing) |(?<=: ))(?P<a>{SYM}) (?:with|and|to"
+        rf"|against|vs|versus) (?P<b>{SYM}) (?:on|by|using"
+        r"|over) (?:their |the |its |a )?(?:past |last )?(?P<p>\d+ (?:month|week|day))s?"
+        r" (?:return|returns|momentum|performance|total return|lookback)"
+        # (". Each month hold the stronger of the two": the pick in the next sentence, with its
+        # schedule said again after it)
+        r"(?:(?: ,)? (?:and |then )?| [.;] (?P<w>(?:each|every|once a) (?:month|week|quarter) )?)"
+        rf"(?:hold|pick|buy|own|take|keep|go with|choose) {_PICKS}"),
+     lambda m: (f" hold whichever of {m.group('a')} and {m.group('b')} has the higher"
+                f" {m.group('p')} return {m.group('w') or ''}")),
+    # "hold SPY or EFA, whichever had the higher 12-month return": the pick said after the funds
+    (rx(rf"(?P<v>hold|own|buy|be in) (?P<a>{SYM}) or (?P<b>{SYM}) , whichever (?:had|has|has had"
+        r"|shows) the (?:higher|better|stronger|bigger)"),
+     r" \g<v> whichever of \g<a> and \g<b> has the higher "),
     # "look at how much SPY and EFA have gone up over the past 12 months. Buy whichever one did
     # better": the same comparison, said as what the writer looks at
     (rx(rf"(?:look at|check|see|compare) how much (?P<a>{SYM}) and (?P<b>{SYM}) (?:have|has)"
@@ -560,6 +569,9 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # "tlt above its 200 day = own it, below = cash": the other side, said of the same line
     (rx(r"(?<=[,;] )(?P<s>below|under|above|over) = (?:cash|out|flat|sell|exit|sell it|nothing)"
         r"(?= [,.;!?⋄]| ?$)"), r" \g<s> it = sell "),
+    # "hold SPY when it's above ... and hold nothing when it's below": the sell
+    (rx(r"(?:hold|own|have|be in|keep) nothing(?= (?:when|whenever|while|if|once)(?!\S))"),
+     " sell "),
     # "Put me in SHY whenever ..., and pull me out when ...": the buy and the sell, said of me
     (rx(rf"put me (?:in|into) (?P<s>{SYM})(?= (?:when|whenever|if|once)(?!\S))"), r" buy \g<s> "),
     (rx(r"(?:pull|take|get) me out(?: of (?:it|them))?(?= (?:when|whenever|if|once)(?!\S))"),

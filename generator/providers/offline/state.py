@@ -137,8 +137,13 @@ class ParseState:
             return None
         if funds and not re.search(SYM, rest):
             rest = f"{' '.join(funds)} : {rest}"
+        read = rest
+        if self.framed_symbols and not re.search(SYM, rest):
+            # ("Equal weight across SPY, EFA and EEM; buy each one when ...": the funds the
+            # framing took out are said again for the reading, and stay taken out of the text)
+            read = f"for {' , '.join(dict.fromkeys(self.framed_symbols))} : {rest}"
         try:
-            spec = self.subparse(rest)
+            spec = self.subparse(read)
         except ParseError:
             return None
         if not set(funds) <= set(spec.all_symbols()):
