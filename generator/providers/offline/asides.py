@@ -160,6 +160,11 @@ def _remarks(text: str) -> list[tuple[int, int, str]]:
         if cuts:
             found.append((start, start + cuts[0].start(), body[:cuts[0].start()]))
             found.append((start + cuts[-1].end() - 1, m.end("s"), body[cuts[-1].end() - 1:]))
+    # ("(the host claims it wins about 80% of the time, which honestly sounds too good)": what
+    # a bracket holds, taken out with its brackets)
+    for m in re.finditer(r" \( (?P<b>[^()]+?) \)(?= )", text):
+        found.append((m.start(), m.end(), m.group("b")))
+    found.sort(key=lambda piece: piece[0])
     return found
 
 
@@ -504,7 +509,11 @@ def drop_asides(state: ParseState) -> None:
     while True:
         for start, end, piece in reversed(_remarks(state.t)):
             said = piece.strip(" ,")
-            if said and said not in tried and aside_by_form(state.t, start, end, said):
+            if said and said not in tried and (
+                    aside_by_form(state.t, start, end, said)
+                    # (what the source says, in a clause or a bracket of its own)
+                    or (_SOURCE_SAYS.match(f" {said} ") is not None and _a_source_remark(
+                        said, state.t[:start] + " " + state.t[end:]))):
                 tried.add(said)
                 if _set_aside(state, start, end, said, "a remark"):
                     break

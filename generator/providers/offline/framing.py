@@ -528,6 +528,9 @@ SMALL_TALK: list[re.Pattern[str]] = [
     rx(r"\( (?:(?:a|this is|it's|its) )?(?P<st>" + _STYLE + r")(?: trade| play| idea| style)?"
        r"(?: ,| -)? (?:not|rather than|instead of|vs|versus|and not) (?:a )?(?!(?P=st) )"
        + _STYLE + r"(?: trade| play| idea| style)?(?: !| \.)* \)"),
+    # "(momentum!)": the style of the rule beside it, alone
+    rx(r"\( (?:(?:a|this is|it's|its|pure) )?" + _STYLE + r"(?: trade| play| idea| style)?"
+       r"(?: !| \.)* \)"),
     # "weekly charts only, i dont care about daily noise": what the writer ignores, no rule
     rx(r"(?:, )?(?:and )?(?:i|we) (?:don't|do not|dont) (?:care about|want|need|mind)"
        r" (?:the |any |all the )?(?:daily |day to day |short term |everyday )?(?:noise|wiggles"
