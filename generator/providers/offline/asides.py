@@ -262,20 +262,32 @@ _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
 _SOFT_STOP = frozenset(words(
     """buy buys buying sell sells selling hold holds holding own owns exit exits trade trades
     trading only never instead switch rotate invest enter"""))
+_YEARS = frozenset(words("year years"))  # ("He's up this year", "for years": his life)
 _NO_CONDITION = frozenset(words(
     """when whenever if while once after until till before unless except day days week weeks
     month months year years than more less first last"""))
 
 
+# what is said of the source, the person ("He's younger than me and takes more risk.", "The
+# writer has been doing this for years.", "He's been doing it since 2010."): read as an opinion
+_OF_THE_SOURCE = re.compile(
+    r"(?:he|she|they|the (?:writer|author|host|hosts|guy|guest|blogger|youtuber|poster))"
+    r"(?:'s| is| are| was| were| has| have|'ve)(?: been)?(?!\S)")
+
+
 def _an_opinion(text: str, start: int, end: int, piece: str) -> bool:
-    if not _OPINION.match(piece):
+    of_the_source = _OF_THE_SOURCE.match(piece) is not None
+    if not _OPINION.match(piece) and not of_the_source:
         return False
-    said = piece.split()
-    if not any(w in _OPINION_STOP or _names_a_value(w) for w in said):
+    said = without_personal_numbers(f" {piece} ").split() if of_the_source else piece.split()
+    if not any(w in _OPINION_STOP or _names_a_value(w) for w in said) and not (
+            of_the_source and any(w in _NO_CONDITION - _YEARS for w in said)):
         return True
-    if not any((w in _OPINION_STOP and w not in _SOFT_STOP) or w in _NO_CONDITION
+    if not any((w in _OPINION_STOP and w not in _SOFT_STOP) or w in _NO_CONDITION - _YEARS
                or _names_a_value(w) for w in said):
         return True
+    if of_the_source:
+        return False
     # ("I like that the bands adapt to volatility": the rule's own words, which the rest says)
     return _adds_nothing(text, start, end, piece)
 

@@ -43,7 +43,7 @@ _FILLER = frozenset(words(
     immediately in into checked check checks"""))
 _NEGATIONS = frozenset(words("don't dont do not never no without"))
 # "I don't want to rebalance at all, ever": only beside a negation
-_NEVER_WORDS = frozenset(words("at all ever want to with"))
+_NEVER_WORDS = frozenset(words("at all ever want to with or anything whatever stuff like that"))
 _CALENDAR = frozenset(words(
     """calendar calendars schedule scheduled fixed dates date calendar-based timetable regular
     on a by any basis"""))

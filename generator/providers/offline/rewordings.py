@@ -508,7 +508,10 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # named by their width
     (rx(r"(?P<k>\d+(?:\.\d+)?) (?:std dev|std devs|standard deviation|standard deviations|sd"
         r"|sds|sigma|sigmas|stdev|stdevs|std) bands"), r" \g<k> sd bollinger bands "),
-    (rx(r"(?:wider|wide|narrower|narrow|tighter|tight) bands(?= \( \d)"), " bollinger bands "),
+    # ("uses wider bands than normal, 20 days and 2.5 standard deviations": its settings next)
+    (rx(r"(?:wider|wide|narrower|narrow|tighter|tight) bands(?: than (?:normal|usual|the default"
+        r"|default|standard|the standard|most|usual|people use))?(?= \( \d| , \d+ days? (?:and"
+        r"|,) \d)"), " bollinger bands "),
     # "otherwise don't own it", "and not own it otherwise", "otherwise I don't want to hold
     # it": out of it when the rule does not hold
     (rx(r"(?:otherwise|else) (?:i )?(?:don't|dont|do not|not)(?: want to)? (?:own|hold|have"

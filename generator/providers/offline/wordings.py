@@ -424,6 +424,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "get me into DBC when it crosses over ...": buy it
     (rx(rf"(?:get|put) (?:me|us) (?:into|in) (?P<s>{SYM})(?= (?:when|whenever|if|once|on)(?!\S))"),
      r" buy \g<s> "),
+    # "stick a 15% take profit and 5% stop on it", "slap a 10% trailing stop on": put it on
+    (rx(r"(?:stick|slap|throw|tack|whack)(?= (?:a |an )?(?:\d+(?:\.\d+)? %|stop|trailing"
+        r"|take profit|profit target|target)(?!\S))"), " put "),
     # "dump it after a week", "ditch it when ...": sell it
     (rx(r"(?:dump|ditch|unload)(?= (?:it|them|the position|everything)(?!\S))"), " sell "),
     # "sell after 15 days max if it hasn't gotten there by then": the time exit, which closes the
@@ -431,7 +434,8 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<t>after \d+ (?:trading )?(?:days?|bars?|sessions?|weeks?)(?: max| tops| at most"
         r"| at the most)?)(?: ,)? if (?:that|it|the rsi|this|the signal|the sell signal|the rule"
         r"|the target) (?:(?:hasn't|has not|didn't|did not|hasnt|didnt) (?:happened|hit|triggered"
-        r"|come|fired|been hit|gotten there|got there|reached it|reached that|gotten to it)"
+        r"|come|fired|been hit|gotten there|got there|reached it|reached that|gotten to it"
+        r"|hit (?:that|it|the target|its target)|reached (?:the|its) target)"
         r"|(?:isn't|is not|wasn't|was not) (?:hit|reached|triggered))"
         r"(?: yet)?(?: by then)?(?= [.,;!⋄]| ?$)"), r" \g<t> "),
     # "Could you make TLT only be held while ...": the holding rule, said of the bot's holding
