@@ -243,6 +243,8 @@ _OPINION = re.compile(
     r"|concerned|not a fan|a fan|not so|not very|new to)"
     # (round 30: trust, doubt, what suits the writer)
     r"|(?:i|we) (?:trust|believe|can take|can handle|can live with|don't mind|do not mind)"
+    r"|(?:i'm|i am|we're|we are) (?:just )?(?:starting out|new|a beginner|a newbie|learning"
+    r"|retired|a nurse|a teacher|a student)|(?:sounds|seems|looks) like"
     r"|(?:that|this|it) (?:suits|fits) (?:me|us)|(?:sounds|seems|looks) (?:almost |way |a bit )?"
     r"(?:too|pretty|really|very|kind of)"
     r"|[a-z' ]+ (?:is|are) (?:why|what) (?:i|we) (?:like|love|want|trust|need)"
@@ -265,21 +267,25 @@ _SOFT_STOP = frozenset(words(
 _YEARS = frozenset(words("year years"))  # ("He's up this year", "for years": his life)
 _NO_CONDITION = frozenset(words(
     """when whenever if while once after until till before unless except day days week weeks
-    month months year years than more less first last"""))
+    month months year years first last"""))
 
 
 # what is said of the source, the person ("He's younger than me and takes more risk.", "The
 # writer has been doing this for years.", "He's been doing it since 2010."): read as an opinion
 _OF_THE_SOURCE = re.compile(
     r"(?:he|she|they|the (?:writer|author|host|hosts|guy|guest|blogger|youtuber|poster))"
-    r"(?:'s| is| are| was| were| has| have|'ve)(?: been)?(?!\S)")
+    r"(?:'s| is| are| was| were| has| have|'ve)(?: been)?(?!\S)"
+    # (the "'s" normalised away: "he younger than me", "he up this year")
+    r"|(?:he|she)(?= (?:younger|older|retired|up|down|rich|richer|old|young|smarter|right|wrong"
+    r"|a|an|always|still|really|very|so|pretty|quite|not|much|more|less|been)(?!\S))")
 
 
 def _an_opinion(text: str, start: int, end: int, piece: str) -> bool:
     of_the_source = _OF_THE_SOURCE.match(piece) is not None
     if not _OPINION.match(piece) and not of_the_source:
         return False
-    said = without_personal_numbers(f" {piece} ").split() if of_the_source else piece.split()
+    # (the writer's age, a year of their life: "I'm 24 and just starting out")
+    said = without_personal_numbers(f" {piece} ").split()
     if not any(w in _OPINION_STOP or _names_a_value(w) for w in said) and not (
             of_the_source and any(w in _NO_CONDITION - _YEARS for w in said)):
         return True
@@ -520,7 +526,9 @@ def drop_asides(state: ParseState) -> None:
     tried: set[str] = set()
     while True:
         for start, end, piece in reversed(_remarks(state.t)):
-            said = piece.strip(" ,")
+            # ("..., but she swears the bonds and stocks balance each other out": the clause,
+            # without the word that joins it)
+            said = re.sub(r"^(?:but|and|so) ", "", piece.strip(" ,"))
             if said and said not in tried and (
                     aside_by_form(state.t, start, end, said)
                     # (what the source says, in a clause or a bracket of its own)
