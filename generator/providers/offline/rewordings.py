@@ -210,7 +210,11 @@ def _bare_weights(m: re.Match[str]) -> str:
 # A rule's parts in other ordinary words, rewritten to the words the readers know.
 _SHARE_WORDS = {"a quarter": "25 %", "a third": "33.33 %", "half": "50 %", "a fifth": "20 %",
                 "a tenth": "10 %"}
+_EVERY_UNIT = (r"(?:(?:every|each|once a) (?:day|week|month|quarter|year)|daily|weekly|monthly"
+               r"|quarterly|yearly|annually)")
 PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "checks his rotation every week instead of every month": the schedule, and the one not kept
+    (rx(rf"(?P<a>{_EVERY_UNIT}) (?:instead of|rather than) {_EVERY_UNIT}"), r" \g<a> "),
     # "55-day breakout on DBC (close above the 55 day high), exit on ...": a title whose bracket
     # says the buy rule, before the sell
     (rx(r"(?:(?<=^ )|(?<=[.;!⋄] ))(?P<t>(?:[a-z0-9]+ ){1,4}on [A-Z]{2,5}) \( (?P<c>(?:close"
