@@ -428,7 +428,9 @@ _PEOPLE = frozenset(words("faber connors antonacci"))
 _ADDS = frozenset(words(
     """stop stops loss target trailing profit rebalance rebalanced rebalancing daily weekly
     monthly quarterly yearly every each only never unless except size position weight weights
-    hold held minimum least most max""")) | (_NAMED - _PEOPLE) | frozenset(TITLE_FAMILIES)
+    hold held minimum least most max close open opens morning afternoon intraday overnight
+    hour hours minute minutes""")) | (_NAMED - _PEOPLE) | frozenset(TITLE_FAMILIES) | (
+    CALENDAR_WORDS)
 
 
 # what the source says of the rule or its results, after the rule ("He says the win rate is around

@@ -38,6 +38,7 @@ from generator.providers.offline.portfolios import (
     try_weights,
 )
 from generator.providers.offline.pullbacks import extract_pullbacks
+from generator.providers.offline.restatements import drop_restatements
 from generator.providers.offline.risk import extract_risk
 from generator.providers.offline.schedule import extract_schedule, extract_weekly_day
 from generator.providers.offline.shorts import apply_side, extract_short
@@ -53,6 +54,7 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     drop_explanations,
     drop_loose_ideas,
     drop_asides,
+    drop_restatements,
     retell_in_present,
     apply_corrections,
     extract_filter_notes,

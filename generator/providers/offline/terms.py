@@ -104,3 +104,6 @@ class Title:
     # those of `numbers` said with a unit of time ("a 10 week trend"): one may be a period said
     # in weeks, months or years; a bare number ("10 grand a trade") is a length in days or bars
     numbers_with_unit: list[float] = field(default_factory=list)
+    # the risk controls the title names ("He uses a trailing stop too."): the spec must have each
+    # (a field of `Risk`)
+    controls: list[str] = field(default_factory=list)

@@ -464,6 +464,11 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
             if k == 0 or said[k - 1] not in ("no", "without", "not", "non", "point", "points",
                                              "pct", "percent", "%", "drift", "tolerance"):
                 title.families.append(TITLE_FAMILIES[tok])
+        elif f"{tok} {said[k + 1] if k + 1 < len(said) else ''}" in _CONTROLS:
+            # ("He uses a trailing stop too.": a control the rules must have)
+            if k == 0 or said[k - 1] not in ("no", "without", "not", "never"):
+                title.controls.append(_CONTROLS[f"{tok} {said[k + 1]}"])
+            ignored.append(tok)
         elif tok in SCHEDULE_WORDS or tok.removesuffix("s") in WEEKDAYS[:5] or (
                 tok in MONTHS and tok != "may"):
             # ("The newsletter rebalances every Wednesday: ..."): a trading day or a month is
@@ -976,6 +981,14 @@ def _numbers_used(spec: StrategySpec, *, in_units: bool = True) -> set[float]:
     return out
 
 
+# the risk controls a title may name, and the field of `Risk` each is
+_CONTROLS = {"trailing stop": "trailing_stop_pct", "trailing stops": "trailing_stop_pct",
+             "stop loss": "stop_loss_pct", "stop losses": "stop_loss_pct",
+             "profit target": "take_profit_pct", "take profit": "take_profit_pct"}
+_CONTROL_NAMES = {"trailing_stop_pct": "trailing stop", "stop_loss_pct": "stop loss",
+                  "take_profit_pct": "profit target"}
+
+
 def check_title(state: ParseState, spec: StrategySpec) -> None:
     """Refuse a spec that the title contradicts (see the module docstring), or that does not
     trade the symbol the framing named ("a bot for HYG that ...")."""
@@ -1017,6 +1030,11 @@ def check_title(state: ParseState, spec: StrategySpec) -> None:
                    and (c.left.period or 0) < (c.right.period or 0)
                    for c in spec.conditions()):
             problems.append(f"the title says {cross} cross but the rules use none")
+    for control in dict.fromkeys(title.controls):
+        if getattr(spec.risk, control) is None and not any(
+                leg.risk is not None and getattr(leg.risk, control) is not None
+                for leg in spec.legs or []):
+            problems.append(f"the title names a {_CONTROL_NAMES[control]} but the rules set none")
     _check_settings(title, spec, problems)
     # ("10 grand a trade. Buy QQQ when it closes above the 50-day high": 10 is no 10 weeks)
     in_units, in_days = _numbers_used(spec), _numbers_used(spec, in_units=False)
