@@ -225,8 +225,7 @@ _OPINION = re.compile(
     r"|reasoning|logic) is|(?:i'm|i am|we're|we are) (?:not sure|unsure|curious|nervous"
     r"|worried|scared|fine|ok|okay|happy|aware|comfortable|confident|hoping)|not sure"
     r"|probably|(?:i|we) (?:suspect|expect|worry|fear|hope|know|guess|suppose|feel|wonder"
-    r"|think that's|think this is"
-    r"|think it's)|kind of|sort of|(?:it|this|that) (?:works|worked|backtested|backtests|looks"
+    r"|think|reckon)|kind of|sort of|(?:it|this|that) (?:works|worked|backtested|backtests|looks"
     r"|seems|sounds|did)|(?:got|took|found|read|saw) (?:it|this|that) (?:from|on|off|in)"
     r"|the part (?:i|we) (?:like|don't like|love|hate|dislike)|honestly|apparently|works for"
     r" (?:him|her|them|me)"
@@ -248,7 +247,10 @@ _OPINION = re.compile(
     r"|(?:that|this|it) (?:suits|fits) (?:me|us)|(?:sounds|seems|looks) (?:almost |way |a bit )?"
     r"(?:too|pretty|really|very|kind of)"
     r"|[a-z' ]+ (?:is|are) (?:why|what) (?:i|we) (?:like|love|want|trust|need)"
-    r"|[a-z' ]+ (?:is|are) (?:better|good|best|fine|easier) for (?:me|us))(?!\S)")
+    r"|[a-z' ]+ (?:is|are) (?:better|good|best|fine|easier) for (?:me|us)"
+    # ("8% is too tight", "12 months is too slow to react": a judgment of a value the rule says)
+    r"|(?:\S+ ){1,5}(?:is|are|seems|looks|feels) (?:way |a bit |much |far |probably |just )?too"
+    r"(?= [a-z]+))(?!\S)")
 # what an opinion may not say: the words of a rule
 _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
     """above below under over beneath cross crosses crossed crossing crossover stop stops target

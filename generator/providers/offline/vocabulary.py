@@ -142,7 +142,7 @@ FILLER = frozenset(words(
     into using use simple trading system bot algo algorithm make create build write code can
     could let go going should will ok okay hey basically some as
     need needs have has do does ⋄ , . ; : ! ? ( ) - & + strategy's
-    ira roth hsa 401k brokerage taxable i'll we'll ish"""
+    ira roth hsa 401k brokerage taxable i'll we'll ish simply"""
 ))
 
 INDICATOR_WORDS = frozenset(words(
