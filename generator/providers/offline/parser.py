@@ -21,6 +21,7 @@ from generator.providers.offline.allocation import (
     extract_volatility_target,
 )
 from generator.providers.offline.asides import drop_asides
+from generator.providers.offline.class_funds import map_class_funds
 from generator.providers.offline.corrections import apply_corrections
 from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
@@ -50,6 +51,7 @@ from generator.spec import StrategySpec
 
 # phrases that may stand anywhere in the text, taken out before the families are tried
 GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
+    map_class_funds,
     strip_small_talk,
     drop_explanations,
     drop_loose_ideas,

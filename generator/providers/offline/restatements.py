@@ -34,7 +34,7 @@ from generator.providers.offline.ideas import fits_the_rule
 from generator.providers.offline.narration import SOMEONE
 from generator.providers.offline.phrases import SYM, squash
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import CALENDAR_WORDS, NEGATIONS, words
+from generator.providers.offline.vocabulary import CALENDAR_WORDS, FUND_CLASSES, NEGATIONS, words
 from generator.spec import AllocationKind, Condition, IndicatorKind, Rule, StrategySpec
 
 # the opening of a sentence told of a source
@@ -64,20 +64,10 @@ _RISK_WORDS = {"stop": "stop_loss_pct", "stops": "stop_loss_pct", "trailing": "t
                "target": "take_profit_pct", "targets": "take_profit_pct",
                "profit": "take_profit_pct", "profits": "take_profit_pct"}
 _WEIGHT_WORDS = frozenset(words("weights weight split rebalance rebalances rebalanced"))
-# the funds a class of funds may be (stored ones)
-_STOCKS = frozenset({"SPY", "VTI", "QQQ", "IWM", "MDY", "EFA", "EEM", "EWJ", "IEV"})
-_BONDS = frozenset({"TLT", "IEF", "SHY", "AGG", "LQD", "HYG", "TIP", "BIL"})
-_CLASSES: dict[str, frozenset[str]] = {
-    **dict.fromkeys(words("stocks stock equities equity market"), _STOCKS),
-    **dict.fromkeys(words("bonds bond treasuries treasury"), _BONDS),
-    **dict.fromkeys(words("commodities commodity"), frozenset({"DBC", "GLD"})),
-    **dict.fromkeys(words("reit reits"), frozenset({"VNQ", "IYR"})),
-    "gold": frozenset({"GLD"}), "nasdaq": frozenset({"QQQ"}), "tech": frozenset({"QQQ"}),
-    "small": frozenset({"IWM"}), "large": frozenset({"SPY", "VTI"}), "mid": frozenset({"MDY"}),
-    "international": frozenset({"EFA", "IEV", "EWJ", "EEM"}), "emerging": frozenset({"EEM"}),
-    "japan": frozenset({"EWJ"}), "europe": frozenset({"IEV"}), "junk": frozenset({"HYG"}),
-    "inflation": frozenset({"TIP"}),
-}
+# the words of a class of funds a restatement may say (not those that say something else too:
+# "long", "short", "total", "cash", ...)
+_CLASS_WORDS = frozenset(FUND_CLASSES) - frozenset(words(
+    "long short total real shares fixed income intermediate cash bills t-bills"))
 # words a restatement never holds: a time of day, a limit the rule may lack, a size
 _NEVER = (frozenset(words(
     """open opens opening morning afternoon intraday overnight hour hours minute minutes
@@ -144,7 +134,7 @@ _NEEDS: dict[str, Callable[[_Has, str], bool]] = {
 }
 # words that name nothing of their own but must fit the strategy: a class of funds, a limit
 _FITS: dict[str, Callable[[_Has, str], bool]] = {
-    **dict.fromkeys(_CLASSES, lambda has, w: bool(_CLASSES[w] & has.funds)),
+    **dict.fromkeys(_CLASS_WORDS, lambda has, w: bool(FUND_CLASSES[w] & has.funds)),
     "only": lambda has, w: _has_a_filter(has.spec),
     "either": lambda has, w: has.spec.entry is not None and has.spec.entry.combine == "any",
 }

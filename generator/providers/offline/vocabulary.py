@@ -178,6 +178,26 @@ ASSET_CLASS_WORDS = frozenset(words(
     """bond bonds gold stock stocks equity equities commodity commodities treasury treasuries reit
     reits"""
 ))
+# The stored funds a word of a class of assets may stand for ("small caps", "long bonds", "gold"):
+# used to check a fund said for a class (`class_funds`) or a class said of a rule (`restatements`)
+_STOCK_FUNDS = frozenset({"SPY", "VTI", "QQQ", "IWM", "MDY", "EFA", "EEM", "EWJ", "IEV"})
+_BOND_FUNDS = frozenset({"TLT", "IEF", "SHY", "AGG", "LQD", "HYG", "TIP", "BIL"})
+FUND_CLASSES: dict[str, frozenset[str]] = {
+    **dict.fromkeys(words("stocks stock equities equity market shares"), _STOCK_FUNDS),
+    **dict.fromkeys(words("bonds bond treasuries treasury fixed income"), _BOND_FUNDS),
+    **dict.fromkeys(words("commodities commodity"), frozenset({"DBC", "GLD"})),
+    **dict.fromkeys(words("reit reits"), frozenset({"VNQ", "IYR"})),
+    **dict.fromkeys(words("cash bills t-bills"), frozenset({"BIL", "SHY"})),
+    "gold": frozenset({"GLD"}), "nasdaq": frozenset({"QQQ"}), "tech": frozenset({"QQQ"}),
+    "small": frozenset({"IWM"}), "large": frozenset({"SPY", "VTI"}), "mid": frozenset({"MDY"}),
+    "total": frozenset({"VTI"}), "international": frozenset({"EFA", "IEV", "EWJ", "EEM"}),
+    "foreign": frozenset({"EFA", "IEV", "EWJ", "EEM"}), "emerging": frozenset({"EEM"}),
+    "japan": frozenset({"EWJ"}), "europe": frozenset({"IEV"}), "junk": frozenset({"HYG"}),
+    "inflation": frozenset({"TIP", "DBC", "GLD"}), "real": frozenset({"VNQ", "IYR"}),
+    "corporate": frozenset({"LQD", "HYG"}), "intermediate": frozenset({"IEF", "AGG"}),
+    "long": frozenset({"TLT"}), "short": frozenset({"SHY", "BIL"}),
+}
+
 # Words a rewrite may drop that never carry trading meaning: what a fund holds, and hedges
 # ("if neither of them actually went up"). Listed as ignored when a rewrite drops them
 # (`wordings.dropped_words`); a dropped word not here had its meaning put into the rewrite.
