@@ -34,8 +34,9 @@ from generator.providers.offline.asides import a_reason, aside_by_form
 from generator.providers.offline.errors import ParseError
 from generator.providers.offline.narration import SOMEONE
 from generator.providers.offline.phrases import SYM, rx, squash
+from generator.providers.offline.portfolios import weights_name
 from generator.providers.offline.state import ParseState
-from generator.spec import WEIGHTS_KINDS, StrategySpec
+from generator.spec import WEIGHTS_KINDS, AllocationKind, StrategySpec
 
 # the object of the adoption: the source's rule, said as a pronoun or as "the same"
 _THAT = (r"(?:exactly |just |basically )?(?:the (?:exact )?same(?: thing| rule set| rules?| setup"
@@ -52,7 +53,7 @@ _VERB = (r"(?:do|use|run|copy|try|build|apply|set up|test|have|get|keep|follow|t
          r"|go with|mirror|replicate|clone|adopt)")
 # a sentence of adoption, from its start: what follows its object is the writer's change
 _ADOPT = re.compile(
-    r"(?:^|(?<= [.!?;⋄] )|(?<= , but )|(?<= so )|(?<= and )(?=i'll|i will|i'd|i want))\s*"
+    r"(?:^|(?<= [.!?;⋄] )|(?<= but )|(?<= so )|(?<= and )(?=i'll|i will|i'd|i want))\s*"
     r"(?:(?:so|and|but|ok|okay|honestly|anyway|i agree ,|i agree) )?(?P<a>"
     rf"{_WANT}(?: {_VERB})? {_THAT}(?: exactly)?"
     rf"|{_WANT} {_VERB}(?= (?:on|for|with|to) {SYM}(?!\S))"
@@ -170,7 +171,7 @@ def read_adoption(state: ParseState) -> StrategySpec | None:
 # rule says its value again, kept as the rule's own words when only it says it)
 _CLAUSES = re.compile(r" (?:[.!?;⋄,]|but|, but|; but|\. but) ")
 _SOURCE_CLAUSE = re.compile(r"^(?:and |so |but )?(?:he|she|they|his|her|their|the (?:author"
-                            r"|book|video|newsletter|host|guy|post|blog|podcast|channel|writer"
+                            r"|book|video|newsletter|host|guest|guy|post|blog|podcast|channel|writer"
                             r"|blogger|youtuber)|[a-z]+ (?:uses|used|holds|held|does|did|runs"
                             r"|ran|trades|traded|rebalances|rebalanced|checks|checked))(?!\S)")
 _WRITER_CLAUSE = re.compile(r"^(?:and |so |but |while |whereas )?(?:i|we)(?:'d| would| will|'ll"
@@ -366,6 +367,10 @@ def _apply_change(state: ParseState, spec: StrategySpec, tail: str,
     change = re.sub(r"(?:\s|,)+(?:added|on top|too|as well|also|to it|to that)$", "", change)
     if not change:
         return spec
+    reweighted = _reweighted(spec, change)
+    if reweighted is not None:
+        state.understood.append(f"the writer's change: {change}")
+        return reweighted
     template = _WEIGHTS_TEMPLATE if spec.allocation.kind in WEIGHTS_KINDS else _RULE_TEMPLATE
     assert state.subparse is not None
     try:
@@ -401,6 +406,30 @@ def _apply_change(state: ParseState, spec: StrategySpec, tail: str,
         return None
     state.understood.append(f"the writer's change: {change}")
     return adopted
+
+
+# "the same but 70/30", "but a 70-30 split": the source's funds in its order, at other weights
+_RATIO = re.compile(r"(?:the |a |at |with )?(?P<r>\d+(?:\.\d+)?(?: (?:/|-) \d+(?:\.\d+)?)+)"
+                    r"(?: split| mix| weights| instead)?")
+
+
+def _reweighted(spec: StrategySpec, change: str) -> StrategySpec | None:
+    """The source's fixed weights at the ratio the change says, in the source's order of funds;
+    None when the change says no ratio or not one for each fund."""
+    said = _RATIO.fullmatch(change.strip())
+    weights = spec.allocation.weights
+    if said is None or spec.allocation.kind != AllocationKind.target_weights or not weights:
+        return None
+    parts = [float(x) for x in re.split(r" (?:/|-) ", said.group("r"))]
+    if len(parts) != len(weights) or not sum(parts):
+        return None
+    data = spec.model_dump()
+    data["allocation"]["weights"] = {f: p / sum(parts) for f, p in zip(weights, parts, strict=True)}
+    data["name"] = weights_name(data["allocation"]["weights"])
+    try:
+        return StrategySpec.model_validate(data)
+    except ValueError:
+        return None
 
 
 # what a change may set of the allocation: the size, the drift band, volatility targeting

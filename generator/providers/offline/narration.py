@@ -102,7 +102,8 @@ SOMEONE = (r"(?:(?:a|an|my|the|this|that|some|our|one|his|her) (?:[a-zA-Z'&-]+ )
            # engineer,": where the someone is, or who they are to the writer)
            # ("a book on suggests ...": its subject gone as small talk, "trend following")
            r"(?: (?:on|in|from|at)(?: (?:a |an |the |my |our )?[a-z'-]+(?: [a-z'-]+){0,2}?)?)?"
-           r"(?: (?:i|we) (?:follow|read|met|know|bought|trust|watch|like|listen to)"
+           r"(?: (?:i|we) (?:follow|read|met|know|bought|trust|watch|like|listen to|get|got"
+           r"|subscribe to|found)(?: from (?:a|my) [a-z'-]+)?"
            r"(?: (?:at|on|in) (?:a |an |the )?[a-z'-]+)?)?"
            r"(?: , (?:a|an|the) (?:[a-z'-]+ ){0,3}?[a-z'-]+ ,)?"
            # ("My friend who works at a bank rotates ...", "my old professor , who still trades

@@ -463,6 +463,12 @@ def try_legs(state: ParseState) -> StrategySpec | None:
     )
 
 
+def weights_name(weights: dict[str, float]) -> str:
+    """The name of a fixed-weights strategy: "60-40 SPY TLT"."""
+    nums = "-".join(format_number(round(w * 100, 2)) for w in weights.values())
+    return f"{nums} {' '.join(weights)}"
+
+
 def try_weights(state: ParseState) -> StrategySpec | None:
     weights: dict[str, float] = {}
 
@@ -525,10 +531,9 @@ def try_weights(state: ParseState) -> StrategySpec | None:
         raise state.fail("a per-position size does not apply to fixed weights")
     state.t = read_rebalance_words(state, state.t, weights)
     state.check_leftovers(WEIGHTS_FILLER)
-    nums = "-".join(format_number(round(weights[s] * 100, 2)) for s in symbols)
     return build_spec(
         state,
-        name=f"{nums} {' '.join(symbols)}",
+        name=weights_name(weights),
         symbols=symbols,
         allocation=dict(kind=AllocationKind.target_weights, weights=weights),
     )
