@@ -531,6 +531,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "(momentum!)": the style of the rule beside it, alone
     rx(r"\( (?:(?:a|this is|it's|its|pure) )?" + _STYLE + r"(?: trade| play| idea| style)?"
        r"(?: !| \.)* \)"),
+    # "..., so you don't get whipsawed", "so I don't get shaken out": why, with no rule in it
+    rx(r"(?:, )?(?:(?:so|so that) )?(?:you|i|we) (?:don't|do not|dont|won't|wont|will not) get"
+       r" (?:whipsawed|chopped up|chopped|shaken out|faked out|stopped out)(?: as much| so much"
+       r"| too much| all the time)?(?= [.,;!?⋄]| ?$)"),
     # "weekly charts only, i dont care about daily noise": what the writer ignores, no rule
     rx(r"(?:, )?(?:and )?(?:i|we) (?:don't|do not|dont) (?:care about|want|need|mind)"
        r" (?:the |any |all the )?(?:daily |day to day |short term |everyday )?(?:noise|wiggles"
@@ -1733,7 +1737,8 @@ PERSONAL_NUMBER = rx(
     # "Retired nurse here, 72.", "Retired, 69.", "(the FIRE crowd, 41)")
     r"|(?<=i are )\d{2}(?: and \d{2})?(?= [.,;!⋄)]| and | with | ?$)"
     r"|(?<=we are )\d{2}(?: and \d{2})?(?= [.,;!⋄)]| and | with | ?$)"
-    r"|(?:she's|he's|she is|he is|she|he|they're|they are) \d{1,2}(?: and \d{1,2})?(?: years old)?"
+    r"|(?:she's|he's|she is|he is|she|he|shes|hes|they're|theyre|they are) \d{1,2}(?: and"
+    r" \d{1,2})?(?: years old)?"
     r"(?= [.,;!⋄)]| and | ?$)"
     r"|(?:my |our |her |his )(?:mother|father|mom|mum|dad|wife|husband|son|daughter|partner"
     r"|grandmother|grandfather|kid|child) is \d{1,2}(?= [.,;!⋄)]| and | ?$)"

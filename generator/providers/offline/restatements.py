@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from generator.providers.offline.framing import LAST_VERB, SELL_VERBS
 from generator.providers.offline.ideas import fits_the_rule
 from generator.providers.offline.narration import SOMEONE
 from generator.providers.offline.phrases import SYM, squash
@@ -57,7 +58,7 @@ _KINDS_OF: dict[str, frozenset[IndicatorKind]] = {
     **dict.fromkeys(words("low lows"), frozenset({_K.lowest_low})),
     **dict.fromkeys(words("streak streaks row"), frozenset({_K.up_streak, _K.down_streak})),
 }
-_CROSS_WORDS = frozenset(words("cross crosses crossing crossover crossovers golden death"))
+_CROSS_WORDS = frozenset(words("cross crosses crossing crossover crossovers"))
 _ROTATION_WORDS = frozenset(words(
     "momentum rotation rotate rotates rotating relative strength best strongest winner top"))
 _RISK_WORDS = {"stop": "stop_loss_pct", "stops": "stop_loss_pct", "trailing": "trailing_stop_pct",
@@ -106,6 +107,14 @@ def _funds(spec: StrategySpec) -> set[str]:
     return funds
 
 
+def _crosses(rule: Rule | None, op: str) -> bool:
+    """Whether `rule` has a moving average crossing a longer one the way `op` says."""
+    return rule is not None and any(
+        c.op.value == op and c.left.kind in _MA and getattr(c.right, "kind", None) in _MA
+        and (c.left.period or 0) < (getattr(c.right, "period", None) or 0)
+        for c in rule.flat())
+
+
 def _has_a_filter(spec: StrategySpec) -> bool:
     if spec.allocation.kind == AllocationKind.momentum_rotation:
         return bool(spec.allocation.require_positive_momentum)
@@ -126,6 +135,9 @@ class _Has:
 _NEEDS: dict[str, Callable[[_Has, str], bool]] = {
     **dict.fromkeys(_KINDS_OF, lambda has, w: bool(_KINDS_OF[w] & has.kinds)),
     **dict.fromkeys(_CROSS_WORDS, lambda has, w: has.crosses),
+    # ("this is called a death cross" of a buy on the cross above: never the rule's name)
+    "golden": lambda has, w: _crosses(has.spec.entry, "crosses_above"),
+    "death": lambda has, w: _crosses(has.spec.exit, "crosses_below"),
     **dict.fromkeys(_ROTATION_WORDS, lambda has, w: (
         has.spec.allocation.kind == AllocationKind.momentum_rotation or _K.roc in has.kinds)),
     **dict.fromkeys(_RISK_WORDS, lambda has, w: getattr(has.spec.risk, _RISK_WORDS[w]) is not None),
@@ -140,14 +152,29 @@ _FITS: dict[str, Callable[[_Has, str], bool]] = {
 }
 
 
-def covered(said: str, spec: StrategySpec, rest: str) -> bool:
+_A_NAME = re.compile(r"(?<!\S)(?:called|named|known as|calls it|call it)(?!\S)")
+
+
+def _names_its_rule(said: str, rule: Rule | None) -> bool:
+    """Whether the cross a naming sentence says is the one `rule` (the rule said just before
+    it) makes: "golden" a crossing up, "death" a crossing down."""
+    golden, death = "golden" in said.split(), "death" in said.split()
+    if golden == death:
+        return False
+    return _crosses(rule, "crosses_above" if golden else "crosses_below")
+
+
+def covered(said: str, spec: StrategySpec, rest: str, named: Rule | None = None) -> bool:
     """Whether every word of trading meaning in `said` names something `spec` has (see the
-    module's doc), and `said` says one at least."""
+    module's doc), and `said` says one at least; a sentence naming the cross ("this is called a
+    golden cross") must name the one `named`, the rule said just before it, makes."""
     has = _Has(spec, frozenset(_kinds(spec)), frozenset(_funds(spec)),
                any(c.op.value.startswith("crosses") for c in _conditions(spec)))
     tokens = said.split()
     if re.search(r"(?<!\S)(?:at|on) (?:the )?close(?!\S)", said):
         return False  # ("buys at the close": a time of day)
+    if _A_NAME.search(said) and not _names_its_rule(said, named):
+        return False  # ("I read that this is called a death cross" after a buy on the cross up)
     for w in tokens:
         if (w in NEGATIONS or w in _NEVER or (re.fullmatch(SYM, w) and w not in has.funds)
                 or (re.search(r"\d", w) and w not in rest.split())):
@@ -174,9 +201,13 @@ def drop_restatements(state: ParseState) -> None:
             continue
         rest = squash(state.t[:m.start()] + " " + state.t[m.end():])
         read = state.read_alone(rest, [])
+        if read is None:
+            continue
+        verbs = list(LAST_VERB.finditer(state.t[:m.start()]))
+        named = read[1].exit if verbs and verbs[-1].group("v") in SELL_VERBS else read[1].entry
         # (a sell said of the source stands only beside a sell the writer says: "sells on
         # rallies" is never dropped for a sell rule the parser would give a lone crossing)
-        if read is None or not covered(said, read[1], read[0]) or not fits_the_rule(
+        if not covered(said, read[1], read[0], named) or not fits_the_rule(
                 said, read[1]) or (_SELLS.search(f" {said} ") and not _SELLS.search(read[0])):
             continue
         state.ignored.append(said)

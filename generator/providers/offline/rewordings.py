@@ -576,6 +576,9 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # "tlt above its 200 day = own it, below = cash": the other side, said of the same line
     (rx(r"(?<=[,;] )(?P<s>below|under|above|over) = (?:cash|out|flat|sell|exit|sell it|nothing)"
         r"(?= [,.;!?⋄]| ?$)"), r" \g<s> it = sell "),
+    # "buy each on a close above its 50-day high": the close said as when
+    (rx(r"(?<=each )on a (?:daily )?close(?= (?:above|over|below|under)(?!\S))"),
+     " when it closes "),
     # "hold SPY when it's above ... and hold nothing when it's below": the sell
     (rx(r"(?:hold|own|have|be in|keep) nothing(?= (?:when|whenever|while|if|once)(?!\S))"),
      " sell "),
