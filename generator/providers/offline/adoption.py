@@ -101,11 +101,11 @@ _ON_FUND = rx(
 # what says the change replaces the source's ("instead of 4", "rather than the opposite cross")
 _REPLACED = re.compile(r"(?<!\S)(?:,? )?(?:instead(?: of (?P<what>(?:(?! [,.;⋄] ).)+))?|rather than"
                        r" (?P<what2>(?:(?! [,.;⋄] ).)+))(?!\S)")
-_LEAD = re.compile(r"^(?:\s|,|but|and|with|plus|only|just|then|though|except|i'd|i would|i want"
-                   r"|i'll|i will|use|using|add|adding|to|the|a"
+_LEAD = re.compile(r"^(?:\s|,|(?:but|and|with|plus|only|just|then|though|except|i'd|i would"
+                   r"|i want|i'll|i will|use|using|add|adding|to|the|a"
                    # ("I'd change one thing, ...": what announces the change)
                    r"|(?:change|tweak|swap) (?:just )?(?:1|a|2)(?: small)?"
-                   r" (?:thing|detail|part)s?)*")
+                   r" (?:thing|detail|part)s?)(?!\S))*")
 _A_SELL_RULE = re.compile(r"(?<!\S)(?:(?:the )?(?:opposite|reverse|death) cross(?:over)?|cross back"
                           r"|(?:the |his |her |their )?(?:sell|exit) (?:rule|signal)|(?:the )?sell"
                           r" rule|selling on (?:the|a) [a-z ]*cross)(?!\S)")
@@ -409,7 +409,7 @@ def _apply_change(state: ParseState, spec: StrategySpec, tail: str,
 
 
 # "the same but 70/30", "but a 70-30 split": the source's funds in its order, at other weights
-_RATIO = re.compile(r"(?:the |a |at |with )?(?P<r>\d+(?:\.\d+)?(?: (?:/|-) \d+(?:\.\d+)?)+)"
+_RATIO = re.compile(r"(?:(?:the|a|at|with|to|in) )*(?P<r>\d+(?:\.\d+)?(?: (?:/|-) \d+(?:\.\d+)?)+)"
                     r"(?: split| mix| weights| instead)?")
 
 

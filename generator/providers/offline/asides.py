@@ -192,7 +192,7 @@ _REASON_STOP = INDICATOR_WORDS | NEGATIONS | frozenset(words(
     """when whenever if while once after until till unless stop stops target trailing profit
     loss rebalance rebalanced rebalancing every each weight weights percent daily weekly monthly
     quarterly yearly annually buy buys sell sells hold holds own exit exits only instead size
-    position"""))
+    position want wants need needs like prefer out sooner later earlier early late"""))
 
 
 def a_reason(piece: str) -> bool:
@@ -242,8 +242,9 @@ _OPINION = re.compile(
     r"|concerned|not a fan|a fan|not so|not very|new to)"
     # (round 30: trust, doubt, what suits the writer)
     r"|(?:i|we) (?:trust|believe|can take|can handle|can live with|don't mind|do not mind)"
-    r"|(?:i'm|i am|we're|we are) (?:just )?(?:starting out|new|a beginner|a newbie|learning"
-    r"|retired|a nurse|a teacher|a student)|(?:sounds|seems|looks) like"
+    r"|(?:i'm|i am|we're|we are) (?:\d{2} )?(?:and )?(?:just )?(?:starting out|new|a beginner"
+    r"|a newbie|learning|retired|a nurse|a teacher|a student)|(?:sounds|seems|looks) like"
+    r"|(?:just )?starting out|new to (?:this|investing|trading|all this)"
     r"|(?:that|this|it) (?:suits|fits) (?:me|us)|(?:sounds|seems|looks) (?:almost |way |a bit )?"
     r"(?:too|pretty|really|very|kind of)"
     r"|[a-z' ]+ (?:is|are) (?:why|what) (?:i|we) (?:like|love|want|trust|need)"
@@ -266,6 +267,9 @@ _OPINION_STOP = INDICATOR_WORDS | frozenset(words(
 _SOFT_STOP = frozenset(words(
     """buy buys buying sell sells selling hold holds holding own owns exit exits trade trades
     trading only never instead switch rotate invest enter"""))
+_AMOUNTS = frozenset(words("double doubles doubled triple triples tripled half halves"))
+# what says how long a position is held or how far it goes: never in an opinion
+_UNTIL = _AMOUNTS | frozenset(words("until till"))
 _YEARS = frozenset(words("year years"))  # ("He's up this year", "for years": his life)
 _NO_CONDITION = frozenset(words(
     """when whenever if while once after until till before unless except day days week weeks
@@ -282,12 +286,27 @@ _OF_THE_SOURCE = re.compile(
     r"|a|an|always|still|really|very|so|pretty|quite|not|much|more|less|been)(?!\S))")
 
 
+def says_a_time_of_day(piece: str) -> bool:
+    """Whether `piece` names a time of the trading day ("before the close", "in the morning",
+    "intraday"): what no daily rule reads, so an aside holding one is never set aside."""
+    return _TIME_OF_DAY.search(f" {piece} ") is not None
+
+
+_TIME_OF_DAY = re.compile(
+    r"(?<!\S)(?:(?:at|by|before|near|into|after|on|until|till) the (?:close|open|opening|closing"
+    r"|bell|opening bell|closing bell|end of the day)|morning|mornings|afternoon|afternoons"
+    r"|intraday|overnight|hour|hours|minute|minutes|noon|lunch|lunchtime|eod)(?!\S)")
+
+
 def _an_opinion(text: str, start: int, end: int, piece: str) -> bool:
     of_the_source = _OF_THE_SOURCE.match(piece) is not None
-    if not _OPINION.match(piece) and not of_the_source:
+    if (not _OPINION.match(piece) and not of_the_source) or says_a_time_of_day(piece):
         return False
     # (the writer's age, a year of their life: "I'm 24 and just starting out")
     said = without_personal_numbers(f" {piece} ").split()
+    # ("I'm fine holding it until it doubles": a condition, an amount, never an opinion alone)
+    if any(w in _UNTIL for w in said):
+        return False
     if not any(w in _OPINION_STOP or _names_a_value(w) for w in said) and not (
             of_the_source and any(w in _NO_CONDITION - _YEARS for w in said)):
         return True
@@ -333,7 +352,9 @@ def _adds_nothing(text: str, start: int, end: int, piece: str) -> bool:
     # (a word is said by the rest in any of its forms: "Golden cross but with EMAs?" of "the 50
     # EMA crosses above the 200 EMA")
     rest = {_stem(w) for w in (text[:start] + " " + text[end:]).split()}
-    return all(_stem(w) in rest for w in tokens if w in _OPINION_STOP or _names_a_value(w))
+    # ("I'm fine holding it until it doubles": a condition or an amount the rule does not say)
+    return all(_stem(w) in rest for w in tokens if w in _OPINION_STOP or _names_a_value(w)
+               or w in _UNTIL)
 
 
 # what the writer tried before ("tried just the roc before and it chopped me up", "I ran the
@@ -469,6 +490,8 @@ _SOURCE_ADDS = frozenset(words(
 
 
 def _a_source_remark(report: str, rest: str) -> bool:
+    if says_a_time_of_day(report):
+        return False
     # ("He says it keeps you out of the crashes, which is what I care about - I'm 61 and I can't
     # sit through another 2008.": the writer's age and a year of their life are no values)
     report = without_personal_numbers(f" {report} ")

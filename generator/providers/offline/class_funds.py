@@ -27,7 +27,8 @@ from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import FUND_CLASSES
 
 _P = r"\d+(?:\.\d+)? %"
-_ITEM = r"(?:(?!and |each |in )[a-z][a-z-]*(?: [a-z][a-z-]*){0,2}|" + SYM + ")"
+_ITEM = (r"(?:(?!(?:and|each|in|every|with|then|held|hold|bought|buy|sell|checked|check)(?!\S)"
+         r"|rebalanc)[a-z][a-z-]*(?: [a-z][a-z-]*){0,2}|" + SYM + ")")
 # "30 % stocks , 40 % TLT , 15 % intermediate bonds , 7.5 % GLD and 7.5 % commodities"
 _EACH_WEIGHT = re.compile(rf"(?<!\S){_P} (?:in )?{_ITEM}(?:(?: ,| and| , and) {_P} (?:in )?"
                           rf"{_ITEM})+(?= [.,;:⋄]| ?$)")

@@ -860,7 +860,8 @@ _CHATTER_STOP = _REMARK_STOP | NAME_STOP | frozenset(words(
     """long short invest invested trade trades traded rotate switch put keep hold own exit out flat
     cash true false
     bonds stocks gold treasuries equities weight weights percent half third quarter each both
-    either entry enter fall falls rise rises drop drops"""
+    either entry enter fall falls rise rises drop drops holding holds held owning owns doubles
+    doubled triples tripled halves"""
 ))
 # a sentence of the normalised text: up to its full stop, "!" or "?"
 # (a decimal point is not a sentence's end: "Is 2.5 too wide?")
@@ -886,10 +887,10 @@ def _is_chatter(text: str) -> bool:
     said = len([w for w in text.split() if w not in ".!?,"])
     text = without_personal_numbers(text)
     tokens = [w for w in text.split() if w not in ".!?,"]
-    if says_size_or_handling(tokens) or any(
-            w in CALENDAR_WORDS for w in tokens):
+    if says_size_or_handling(tokens) or any(w in CALENDAR_WORDS for w in tokens) or re.search(
+            r"(?<!\S)(?:until|till) (?:it|they|the|its|their|price|rsi|macd)(?!\S)", text):
         # (how big, or what to let run; a day or a month: "I check it on Mondays" may be the
-        # schedule, never chatter)
+        # schedule; "I'm fine holding it until it doubles": how long it is held; never chatter)
         return False
     return said >= 2 and bool(tokens) and all(
         w in FILLER or w in _CONNECTIVES or w == "1"  # "a nice simple one to start with"

@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from generator.providers.offline.asides import says_a_time_of_day
 from generator.providers.offline.framing import LAST_VERB, SELL_VERBS
 from generator.providers.offline.ideas import fits_the_rule
 from generator.providers.offline.narration import SOMEONE
@@ -77,7 +78,7 @@ _NEVER = (frozenset(words(
     years daily weekly monthly quarterly yearly first last next until till before after since
     cash short shorts leverage margin volatility vol fast slow faster slower quicker sooner later
     earlier early late aggressive aggressively conservative conservatively heavy heavily light
-    lightly big bigger again reverse opposite flip flips everything nothing part some"""))
+    lightly big bigger again reverse opposite flip flips nothing part some"""))
     | CALENDAR_WORDS)
 
 
@@ -171,11 +172,13 @@ def covered(said: str, spec: StrategySpec, rest: str, named: Rule | None = None)
     has = _Has(spec, frozenset(_kinds(spec)), frozenset(_funds(spec)),
                any(c.op.value.startswith("crosses") for c in _conditions(spec)))
     tokens = said.split()
-    if re.search(r"(?<!\S)(?:at|on) (?:the )?close(?!\S)", said):
+    if says_a_time_of_day(said) or re.search(r"(?<!\S)(?:at|on) close(?!\S)", said):
         return False  # ("buys at the close": a time of day)
     if _A_NAME.search(said) and not _names_its_rule(said, named):
         return False  # ("I read that this is called a death cross" after a buy on the cross up)
-    for w in tokens:
+    for k, w in enumerate(tokens):
+        if w in ("stop", "stops") and k and tokens[k - 1] == "trailing":
+            continue  # (the stop of "a trailing stop")
         if (w in NEGATIONS or w in _NEVER or (re.fullmatch(SYM, w) and w not in has.funds)
                 or (re.search(r"\d", w) and w not in rest.split())):
             return False
