@@ -68,9 +68,9 @@ def test_the_writers_stop_fund_and_schedule_after_the_sources() -> None:
     _reads("Breakout on QQQ from a book: buy when it closes above its 50-day high, take profits at "
            "20%, no other sell rule. He uses a 10% stop, but I'd rather use 7%.", symbols="QQQ",
            stop=7, take=20, exit="none")
-    _reads("Larry Connors' rule from his book: buy SPY when it's above the 200-day and the 2-period "
-           "RSI is under 5, sell when it closes above the 5-day SMA. He uses SPY; I want to run it "
-           "on MDY instead, and only with 20% of my account per trade.", symbols="MDY",
+    _reads("Larry Connors' rule from his book: buy SPY when it's above the 200-day and the "
+           "2-period RSI is under 5, sell when it closes above the 5-day SMA. He uses SPY; I want "
+           "to run it on MDY instead, and only with 20% of my account per trade.", symbols="MDY",
            kind="fixed_fraction", fraction=0.2)
     _reads("A reddit user posted a rotation: pick the single best of QQQ, IWM, MDY and SPY by "
            "1-month return and hold only that one. He does it monthly, I want to rotate every "
@@ -95,8 +95,8 @@ def test_a_change_announced_and_one_that_names_an_average_by_its_length() -> Non
     _reads("From a trend following book: buy EFA when it closes above its 100-day high, with a 10% "
            "stop loss and no other exit. I'd change one thing, a 5% stop instead of 10%, and I'd "
            "also add a 25% profit target.", symbols="EFA", stop=5, take=25, exit="none")
-    _reads("My dad's rule is to hold SPY while it's above the 200-day moving average, but I want to "
-           "use the 150-day instead since it reacts faster.", symbols="SPY",
+    _reads("My dad's rule is to hold SPY while it's above the 200-day moving average, but I want "
+           "to use the 150-day instead since it reacts faster.", symbols="SPY",
            entry="price gt sma150", exit="price lt sma150")
 
 
