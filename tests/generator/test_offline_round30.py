@@ -280,6 +280,11 @@ def test_funds_that_are_not_the_classes_in_order_are_refused(funds: str) -> None
      "it across regions smooths things out.", {"symbols": "SPY EFA EEM", "kind": "equal_weight"}),
     ("my grandpa's rule (hes 85 and still trades!!): buy SPY when its 5% below its 50 day average, "
      "sell when it closes above the 50 day.", {"entry": "price lt sma50-5%"}),
+    ("EEM hysteresis rule - buy EEM when price is 2% above its 50 day SMA, sell when price is 2% "
+     "below the 50 day SMA. The band is so I don't get chopped up around the average.",
+     {"entry": "price gt sma50+2%", "exit": "price lt sma50-2%"}),
+    ("SPY down 3 days in a row is my buy signal and I usually get out after 5 trading days.",
+     {"entry": "down_streak ge 3", "hold_bars": 5}),
 ])
 def test_wordings_of_the_round(text: str, facts: dict[str, object]) -> None:
     _reads(text, **facts)

@@ -534,7 +534,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
     # "..., so you don't get whipsawed", "so I don't get shaken out": why, with no rule in it
     rx(r"(?:, )?(?:(?:so|so that) )?(?:you|i|we) (?:don't|do not|dont|won't|wont|will not) get"
        r" (?:whipsawed|chopped up|chopped|shaken out|faked out|stopped out)(?: as much| so much"
-       r"| too much| all the time)?(?= [.,;!?⋄]| ?$)"),
+       r"| too much| all the time)?(?: (?:around|near|by|in) (?:the|a|that|this) (?:average|line"
+       r"|band|level|chop|noise))?(?= [.,;!?⋄]| ?$)"),
     # "weekly charts only, i dont care about daily noise": what the writer ignores, no rule
     rx(r"(?:, )?(?:and )?(?:i|we) (?:don't|do not|dont) (?:care about|want|need|mind)"
        r" (?:the |any |all the )?(?:daily |day to day |short term |everyday )?(?:noise|wiggles"

@@ -579,6 +579,9 @@ PLAIN_WORDS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     # "buy each on a close above its 50-day high": the close said as when
     (rx(r"(?<=each )on a (?:daily )?close(?= (?:above|over|below|under)(?!\S))"),
      " when it closes "),
+    # "I usually get out after 5 trading days": the writer's habit, said as the rule
+    (rx(r"(?<=i )(?:usually|normally|typically|generally|always)(?= (?:get out|sell|exit|buy"
+        r"|hold|take profits?)(?!\S))"), " "),
     # "hold SPY when it's above ... and hold nothing when it's below": the sell
     (rx(r"(?:hold|own|have|be in|keep) nothing(?= (?:when|whenever|while|if|once)(?!\S))"),
      " sell "),
