@@ -216,6 +216,16 @@ Defaults and conventions
   they once were: "biennially" and near misses of "biannually", "Any of them is enough." after
   "A and B", "size up", a sentence with a day or a month in it ("I check it on Mondays" is the
   weekly schedule; "I like that it skips Mondays" is refused).
+* Thirtieth round (retold strategies, ordinary people): a source's value then the writer's ("He
+  holds 10, I want 7.", "He uses SPY; I want to run it on MDY instead.") is read as the change
+  (`adoption`); a source's rule restated in words beside the precise rule ("My friend buys Nasdaq
+  breakouts.") is set aside when every word of meaning names something the rule has
+  (`restatements`); weights said by class of asset then the funds for them ("30% stocks, 40%
+  long-term bonds, ... I'd use VTI, TLT, ... for those") are put on those funds in order, each
+  checked against its class (`class_funds`, with `vocabulary.FUND_CLASSES`). Refused rather than
+  ignored, as they once were: a control said of someone else that the rules lack ("He uses a
+  trailing stop too."), an aside naming a time of the trading day ("I like that it sells before
+  the close."), an opinion saying how long or how far ("I'm fine holding it until it doubles.").
 * Schedule: daily for rule strategies and monthly for weights/rotation strategies unless said.
 * A rotation needs its momentum lookback ("by 6-month momentum", "over the last 3 months").
 * Clauses read as bags of words over a closed lexicon, when no pattern took them: a rotation's
@@ -239,7 +249,10 @@ Modules
 as the strategy) is step 1; `framing` (titles, small talk, letters, a story of the writer's past,
 the rule said again "in other words"), `explanations` (what a writer says to explain a word),
 `ideas` (the idea said in loose words beside the precise rule, set aside only when the rest is a
-whole strategy), `adoption` (a source's rule the writer takes up, as it is or with a change),
+whole strategy), `restatements` (a source's rule restated in words beside the precise rule, on
+the same test, every word of meaning checked against that rule), `class_funds` (weights said by
+class of asset, then the funds named for them), `adoption` (a source's rule the writer takes
+up, as it is or with a change),
 `asides` (the story, reason, remark, opinion, question about the rule or
 comment on the market around a rule, and what someone else said before the writer's own rule,
 set aside on the same test), `narration` (a strategy

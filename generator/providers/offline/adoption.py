@@ -18,8 +18,15 @@ rule with the writer's change applied. This module owns reading that sentence of
   a drift band ("but with a 15% trailing stop", "rebalance just once a year", "with $3,000 per
   trade", "holding 6 days instead of 4"); a number the writer says they replace ("instead of
   4") must be one the source's rule says;
-- a change of anything else (a lookback, an indicator's period, a level, the weights) is not
-  guessed: the text is left to the rest of the parser, which refuses what it cannot map.
+- the source's value said in a clause of its own, then the writer's ("He holds 10, I want 7.",
+  "He uses a 10% stop, but I'd rather use 7%.", "He uses SPY; I want to run it on MDY."), is
+  read as "7 instead of 10" (`_contrast`); a ratio ("the same but 70/30") puts the source's
+  fixed weights at it, in the source's order of funds; a reason or a remark beside the change
+  ("since it reacts faster", "tech is what I actually own") is set aside, never one that wishes
+  for more ("because I want it out sooner");
+- a change of anything else (a level, an indicator other than an average by its length, weights
+  said otherwise) is not guessed: the text is left to the rest of the parser, which refuses what
+  it cannot map.
 
 A text with no sentence of adoption, or whose rest does not read as a whole strategy, is left
 as it is.
@@ -32,6 +39,7 @@ import re
 
 from generator.providers.offline.asides import a_reason, aside_by_form
 from generator.providers.offline.errors import ParseError
+from generator.providers.offline.framing import SCHEDULE_WORDS
 from generator.providers.offline.narration import SOMEONE
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.portfolios import weights_name
@@ -179,8 +187,7 @@ _WRITER_CLAUSE = re.compile(r"^(?:and |so |but |while |whereas )?(?:i|we)(?:'d| 
 _A_RULE = re.compile(r"(?<!\S)(?:when|whenever|if|while|once|unless|until|after)(?!\S)")
 _EVERY = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly",
           "year": "yearly"}
-_SCHEDULES = frozenset(("daily", "weekly", "monthly", "quarterly", "yearly", "annually",
-                        "semiannually"))
+_SCHEDULES = frozenset(SCHEDULE_WORDS) | {"semiannually"}
 
 
 def _values(clause: str) -> dict[str, list[str]]:
@@ -191,6 +198,9 @@ def _values(clause: str) -> dict[str, list[str]]:
 
 
 def _contrast(text: str) -> str:
+    """`text` with a source's value said in one clause and the writer's in the next rewritten as
+    the writer's change ("he holds 10 , i want 7" -> "i want 7 instead of 10"); unchanged when no
+    such pair of clauses has one value each of one kind (a fund, a number, a schedule)."""
     cuts = [0, *(x for m in _CLAUSES.finditer(text) for x in (m.start(), m.end())), len(text)]
     spans = [(cuts[k], cuts[k + 1]) for k in range(0, len(cuts) - 1, 2)]
     for (s0, s1), (w0, w1) in itertools.pairwise(spans):

@@ -34,6 +34,13 @@ words sank the text. This module owns setting them aside (listed as ignored), in
   "Too much turnover?"): every fund, number and word of a rule it holds is said by the rest, in
   any of its forms ("EMAs" of "EMA"), and it asks for nothing more ("also", "add", "instead",
   a leading "or": kept, and read or refused as before);
+- **what the source says or is** ("The author claims it beat the S&P with smaller drawdowns.",
+  "(the host claims it wins about 80% of the time)", "He's younger than me and takes more
+  risk."): a claim holding no number but a result, a benchmark, a ratio, the writer's age or a
+  year, and no word of a control, schedule or act the rule does not say; a sentence of the
+  person holding no word of a rule at all. None of these pieces, nor an opinion, may name a
+  time of the trading day ("before the close") or say how long or how far ("until it
+  doubles");
 - **a comment on how the market moves** ("Japan has these nasty drops that recover slowly"):
   words of moves, returns, trends and signals, but no comparison, act, control, schedule, size,
   limit, negation, number or fund (`_HARD`), at least three words.
