@@ -64,19 +64,20 @@ def map_class_funds(state: ParseState) -> None:
         return
     funds = symbols_in(said.group("syms"))
     before = state.t[:said.start()]
-    weights = list(_EACH_WEIGHT.finditer(before)) or list(_ONE_WEIGHT.finditer(before))
+    weights = list(_EACH_WEIGHT.finditer(before))
+    one_share = not weights
+    if one_share:
+        weights = list(_ONE_WEIGHT.finditer(before))
     if len(weights) != 1:
         return
     m = weights[0]
     items = _items(m.group(0))
     if len(items) != len(funds) or not all(map(_stands_for, items, funds)):
         return
-    if _ONE_WEIGHT.fullmatch(m.group(0)):
-        share = re.match(rf"{_P}", m.group(0))
-        assert share is not None
-        rewritten = f"{share.group(0)} each in {' , '.join(funds)}"
+    shares = re.findall(_P, m.group(0))
+    if one_share:
+        rewritten = f"{shares[0]} each in {' , '.join(funds)}"
     else:
-        shares = re.findall(_P, m.group(0))
         rewritten = " , ".join(f"{p} {f}" for p, f in zip(shares, funds, strict=True))
     state.understood.append(f"the funds for the classes: {said.group(0).strip()}")
     state.t = squash(f"{before[:m.start()]} {rewritten} {before[m.end():]} ,"

@@ -12,7 +12,7 @@ ignored). A sentence is set aside only when all of these hold:
 - it is told of a source (`narration.SOMEONE`, "he", "she", "they", "I heard ..."): the writer's
   own words about what they want are never set aside here;
 - the rest of the text, without it, is a whole strategy on its own (the same parser reads it);
-- every word of trading meaning in it names something that strategy has (`_COVERED`: "breakouts"
+- every word of trading meaning in it names something that strategy has (`_NEEDS`: "breakouts"
   a highest high, "trailing stop" a trailing stop, "RSI" an RSI, "the trend" a moving average, a
   high or low or momentum, "rotation" a rotation, ...), every class of fund it names ("small
   caps", "bonds", "gold", "the Nasdaq fund") is one the strategy trades or reads, every fund it
@@ -36,8 +36,9 @@ from generator.providers.offline.ideas import fits_the_rule
 from generator.providers.offline.narration import SOMEONE
 from generator.providers.offline.phrases import SYM, squash
 from generator.providers.offline.state import ParseState
+from generator.providers.offline.titles import average_crossing
 from generator.providers.offline.vocabulary import CALENDAR_WORDS, FUND_CLASSES, NEGATIONS, words
-from generator.spec import AllocationKind, Condition, IndicatorKind, Rule, StrategySpec
+from generator.spec import AllocationKind, IndicatorKind, Operator, Rule, StrategySpec
 
 # the opening of a sentence told of a source
 _OF_A_SOURCE = re.compile(
@@ -70,10 +71,11 @@ _WEIGHT_WORDS = frozenset(words("weights weight split rebalance rebalances rebal
 # "long", "short", "total", "cash", ...)
 _CLASS_WORDS = frozenset(FUND_CLASSES) - frozenset(words(
     "long short total real shares fixed income intermediate cash bills t-bills"))
-# words a restatement never holds: a time of day, a limit the rule may lack, a size
+# words a restatement never holds: the open (a time of day `asides.says_a_time_of_day` does not
+# read alone), a limit the rule may lack, a size
 _NEVER = (frozenset(words(
-    """open opens opening morning afternoon intraday overnight hour hours minute minutes
-    half double more less most least max maximum min minimum except unless instead otherwise
+    """open opens opening half double more less most least max maximum min minimum except unless
+    instead otherwise
     size sized sizing position positions percent dollars day days week weeks month months year
     years daily weekly monthly quarterly yearly first last next until till before after since
     cash short shorts leverage margin volatility vol fast slow faster slower quicker sooner later
@@ -82,44 +84,14 @@ _NEVER = (frozenset(words(
     | CALENDAR_WORDS)
 
 
-def _conditions(spec: StrategySpec) -> list[Condition]:
-    rules: list[Rule] = [r for r in (spec.entry, spec.exit) if r is not None]
-    for leg in spec.legs or []:
-        rules.extend(r for r in (leg.entry, leg.exit) if r is not None)
-    return [c for rule in rules for c in rule.flat()]
-
-
-def _kinds(spec: StrategySpec) -> set[IndicatorKind]:
-    found: set[IndicatorKind] = set()
-    for c in _conditions(spec):
-        found.add(c.left.kind)
-        if not hasattr(c.right, "value"):
-            found.add(c.right.kind)
-    return found
-
-
-def _funds(spec: StrategySpec) -> set[str]:
-    funds = set(spec.all_symbols())
-    for c in _conditions(spec):
-        for side in (c.left, c.right):
-            symbol = getattr(side, "symbol", None)
-            if symbol:
-                funds.add(symbol)
-    return funds
-
-
-def _crosses(rule: Rule | None, op: str) -> bool:
-    """Whether `rule` has a moving average crossing a longer one the way `op` says."""
-    return rule is not None and any(
-        c.op.value == op and c.left.kind in _MA and getattr(c.right, "kind", None) in _MA
-        and (c.left.period or 0) < (getattr(c.right, "period", None) or 0)
-        for c in rule.flat())
-
-
 def _has_a_filter(spec: StrategySpec) -> bool:
     if spec.allocation.kind == AllocationKind.momentum_rotation:
         return bool(spec.allocation.require_positive_momentum)
     return spec.entry is not None and len(spec.entry.flat()) >= 2
+
+
+def _crosses(rule: Rule | None, op: Operator) -> bool:
+    return rule is not None and average_crossing(rule.flat(), op)
 
 
 @dataclass(frozen=True)
@@ -137,8 +109,8 @@ _NEEDS: dict[str, Callable[[_Has, str], bool]] = {
     **dict.fromkeys(_KINDS_OF, lambda has, w: bool(_KINDS_OF[w] & has.kinds)),
     **dict.fromkeys(_CROSS_WORDS, lambda has, w: has.crosses),
     # ("this is called a death cross" of a buy on the cross above: never the rule's name)
-    "golden": lambda has, w: _crosses(has.spec.entry, "crosses_above"),
-    "death": lambda has, w: _crosses(has.spec.exit, "crosses_below"),
+    "golden": lambda has, w: _crosses(has.spec.entry, Operator.crosses_above),
+    "death": lambda has, w: _crosses(has.spec.exit, Operator.crosses_below),
     **dict.fromkeys(_ROTATION_WORDS, lambda has, w: (
         has.spec.allocation.kind == AllocationKind.momentum_rotation or _K.roc in has.kinds)),
     **dict.fromkeys(_RISK_WORDS, lambda has, w: getattr(has.spec.risk, _RISK_WORDS[w]) is not None),
@@ -162,30 +134,40 @@ def _names_its_rule(said: str, rule: Rule | None) -> bool:
     golden, death = "golden" in said.split(), "death" in said.split()
     if golden == death:
         return False
-    return _crosses(rule, "crosses_above" if golden else "crosses_below")
+    return _crosses(rule, Operator.crosses_above if golden else Operator.crosses_below)
 
 
-def covered(said: str, spec: StrategySpec, rest: str, named: Rule | None = None) -> bool:
-    """Whether every word of trading meaning in `said` names something `spec` has (see the
-    module's doc), and `said` says one at least; a sentence naming the cross ("this is called a
-    golden cross") must name the one `named`, the rule said just before it, makes."""
-    has = _Has(spec, frozenset(_kinds(spec)), frozenset(_funds(spec)),
-               any(c.op.value.startswith("crosses") for c in _conditions(spec)))
+def _may_restate(said: str) -> bool:
+    """Whether `said`, by its words alone, may be a restatement: a word of meaning that names
+    something (`_NEEDS`), and no negation, time of day or word a restatement never holds. Checked
+    before the rest of the text is read."""
     tokens = said.split()
     if says_a_time_of_day(said) or re.search(r"(?<!\S)(?:at|on) close(?!\S)", said):
         return False  # ("buys at the close": a time of day)
+    return not any(w in NEGATIONS or w in _NEVER for w in tokens) and any(
+        w in _NEEDS for w in tokens)
+
+
+def _covered(said: str, spec: StrategySpec, rest: str, named: Rule | None) -> bool:
+    """Whether every word of trading meaning in `said` (one `_may_restate` let through) names
+    something `spec` has, and every fund and number in it is one `spec` and `rest` say; a
+    sentence naming the cross ("this is called a golden cross") must name the one `named`, the
+    rule said just before it, makes."""
+    has = _Has(spec, frozenset(i.kind for i in spec.indicators()), frozenset(spec.all_symbols()),
+               any(c.op.value.startswith("crosses") for c in spec.conditions()))
     if _A_NAME.search(said) and not _names_its_rule(said, named):
         return False  # ("I read that this is called a death cross" after a buy on the cross up)
+    tokens = said.split()
     for k, w in enumerate(tokens):
         if w in ("stop", "stops") and k and tokens[k - 1] == "trailing":
             continue  # (the stop of "a trailing stop")
-        if (w in NEGATIONS or w in _NEVER or (re.fullmatch(SYM, w) and w not in has.funds)
+        if ((re.fullmatch(SYM, w) and w not in has.funds)
                 or (re.search(r"\d", w) and w not in rest.split())):
             return False
         need = _NEEDS.get(w) or _FITS.get(w)
         if need is not None and not need(has, w):
             return False
-    return any(w in _NEEDS for w in tokens)
+    return True
 
 
 _SELLS = re.compile(r"(?<!\S)(?:sell|sells|selling|sold|exit|exits|out|dump|dumps|cash)(?!\S)")
@@ -200,7 +182,7 @@ def drop_restatements(state: ParseState) -> None:
         return
     for m in reversed(list(_SENTENCE.finditer(state.t))):
         said = m.group("s").strip(" ,")
-        if not _OF_A_SOURCE.match(said):
+        if not _OF_A_SOURCE.match(said) or not _may_restate(said):
             continue
         rest = squash(state.t[:m.start()] + " " + state.t[m.end():])
         read = state.read_alone(rest, [])
@@ -210,7 +192,7 @@ def drop_restatements(state: ParseState) -> None:
         named = read[1].exit if verbs and verbs[-1].group("v") in SELL_VERBS else read[1].entry
         # (a sell said of the source stands only beside a sell the writer says: "sells on
         # rallies" is never dropped for a sell rule the parser would give a lone crossing)
-        if not covered(said, read[1], read[0], named) or not fits_the_rule(
+        if not _covered(said, read[1], read[0], named) or not fits_the_rule(
                 said, read[1]) or (_SELLS.search(f" {said} ") and not _SELLS.search(read[0])):
             continue
         state.ignored.append(said)

@@ -56,6 +56,7 @@ from generator.spec import (
     BOLLINGER_KINDS,
     MACD_KINDS,
     AllocationKind,
+    Condition,
     Indicator,
     IndicatorKind,
     Operator,
@@ -464,10 +465,10 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
             if k == 0 or said[k - 1] not in ("no", "without", "not", "non", "point", "points",
                                              "pct", "percent", "%", "drift", "tolerance"):
                 title.families.append(TITLE_FAMILIES[tok])
-        elif f"{tok} {said[k + 1] if k + 1 < len(said) else ''}" in _CONTROLS:
+        elif " ".join(said[k:k + 2]) in _CONTROLS:
             # ("He uses a trailing stop too.": a control the rules must have)
             if k == 0 or said[k - 1] not in ("no", "without", "not", "never"):
-                title.controls.append(_CONTROLS[f"{tok} {said[k + 1]}"])
+                title.controls.append(_CONTROLS[" ".join(said[k:k + 2])])
             ignored.append(tok)
         elif tok in SCHEDULE_WORDS or tok.removesuffix("s") in WEEKDAYS[:5] or (
                 tok in MONTHS and tok != "may"):
@@ -989,6 +990,16 @@ _CONTROL_NAMES = {"trailing_stop_pct": "trailing stop", "stop_loss_pct": "stop l
                   "take_profit_pct": "profit target"}
 
 
+def average_crossing(conditions: list[Condition], op: Operator) -> bool:
+    """Whether one of `conditions` is a moving average crossing a longer one the way `op` says:
+    what a "golden" (`crosses_above`) or "death" (`crosses_below`) cross names when said of a
+    rule (used by `check_title` and by `restatements`)."""
+    averages = (IndicatorKind.sma, IndicatorKind.ema)
+    return any(c.op == op and c.left.kind in averages and isinstance(c.right, Indicator)
+               and c.right.kind in averages and (c.left.period or 0) < (c.right.period or 0)
+               for c in conditions)
+
+
 def check_title(state: ParseState, spec: StrategySpec) -> None:
     """Refuse a spec that the title contradicts (see the module docstring), or that does not
     trade the symbol the framing named ("a bot for HYG that ...")."""
@@ -1022,13 +1033,9 @@ def check_title(state: ParseState, spec: StrategySpec) -> None:
     # a title's "golden cross" is any moving average crossing above a longer one ("Weekly golden
     # cross for QQQ: ... the 10-week EMA crosses above the 30-week EMA"); in the rules the
     # words alone still mean the 50- and 200-day SMAs (`_cross_averages`)
-    averages = (IndicatorKind.sma, IndicatorKind.ema)
     for cross in title.crosses:
         op = Operator.crosses_above if cross == "golden" else Operator.crosses_below
-        if not any(c.op == op and c.left.kind in averages and isinstance(c.right, Indicator)
-                   and c.right.kind in averages
-                   and (c.left.period or 0) < (c.right.period or 0)
-                   for c in spec.conditions()):
+        if not average_crossing(spec.conditions(), op):
             problems.append(f"the title says {cross} cross but the rules use none")
     for control in dict.fromkeys(title.controls):
         if getattr(spec.risk, control) is None and not any(
