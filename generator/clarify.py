@@ -6,6 +6,10 @@ to guess what we want. This module owns those cases: `clarification_for` looks a
 parser refused and, when a vague phrase explains the refusal, returns a `Clarification` with
 what was understood, the one or two questions that decide it, and completions the user can
 send as they are (each is a sentence the offline parser understands; a test checks that).
+A text that reads as a whole strategy once some of its sentences are set apart (remarks the
+parser could not place: "He says the market always bounces.") gets a clarification too, asked
+after the vague phrases: the strategy the rest reads as, the question whether those sentences
+are only remarks, and the rest as the completion (`generator.remarks_apart` finds them).
 Anything else stays a refusal: this never turns a text into a spec.
 """
 
@@ -18,6 +22,7 @@ from typing import Protocol
 
 class _Refusal(Protocol):
     understood: list[str]
+    not_understood: list[str]
 
 
 @dataclass
@@ -26,6 +31,9 @@ class Clarification:
     questions: list[str]
     suggestions: list[str] = field(default_factory=list)
     vague: str = ""  # the phrase that needs deciding
+    # the sentences without which the text reads as a whole strategy (the suggestion is the
+    # text without them): asked whether they are only remarks
+    set_apart: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -33,6 +41,7 @@ class Clarification:
             "questions": self.questions,
             "suggestions": self.suggestions,
             "vague": self.vague,
+            "set_apart": self.set_apart,
         }
 
 
@@ -113,8 +122,11 @@ _CASES: list[tuple[re.Pattern[str], str, list[str], list[str]]] = [
 _BUY = re.compile(r"(?i)\b(?:buy|buys|long|hold|own|enter|invest)\b")
 
 
-def clarification_for(text: str, refusal: _Refusal) -> Clarification | None:
-    """A clarification when a vague phrase we recognise explains the refusal, else None."""
+def clarification_for(text: str, refusal: _Refusal, *, known_symbols: set[str] | None = None,
+                      allow_short: bool = False) -> Clarification | None:
+    """A clarification when a vague phrase we recognise explains the refusal, or when the text
+    reads as a whole strategy without some of its sentences (on a store of `known_symbols`, and
+    a server that allows shorts when `allow_short`), else None."""
     questions = list(getattr(refusal, "questions", None) or [])
     if questions:  # an ambiguity the parser named itself ("A or B and C")
         return Clarification(understood=list(refusal.understood), questions=questions,
@@ -142,4 +154,25 @@ def clarification_for(text: str, refusal: _Refusal) -> Clarification | None:
             suggestions=completions,
             vague=match.group(0),
         )
-    return None
+    return _remarks_apart(text, refusal, known_symbols, allow_short)
+
+
+def _remarks_apart(text: str, refusal: _Refusal, known_symbols: set[str] | None,
+                   allow_short: bool) -> Clarification | None:
+    # (imported here: the reader's patterns cost most of a second to compile)
+    from generator.describe import describe
+    from generator.remarks_apart import read_apart
+
+    apart = read_apart(text, list(refusal.not_understood), known_symbols=known_symbols,
+                       allow_short=allow_short)
+    if apart is None:
+        return None
+    quoted = " ".join(f"“{s}”" for s in apart.set_apart)
+    one = len(apart.set_apart) == 1
+    question = (
+        f"Without {quoted} your text reads as a whole strategy: {describe(apart.spec)} "
+        f"If {'that sentence is' if one else 'those sentences are'} only a remark, send the "
+        f"suggestion as it is; if {'it changes' if one else 'they change'} the rules, say the "
+        "change as a rule of its own.")
+    return Clarification(understood=apart.understood, questions=[question],
+                         suggestions=[apart.text], set_apart=apart.set_apart)

@@ -276,6 +276,9 @@ class Outcome:
     # the provider could not answer (a network error, a timeout, a quota): neither a spec nor
     # a refusal, counted apart by `score` (only a model provider can fail so)
     failed: bool = False
+    # a refusal answered with a clarification that set sentences apart (`generator.remarks_apart`):
+    # the completion it suggests, the text without them
+    suggestion: str = ""
 
 
 def run_case(case: Case, provider: Any | None = None) -> Outcome:
@@ -292,6 +295,7 @@ def run_case(case: Case, provider: Any | None = None) -> Outcome:
     spec = None
     refused = False
     why = ""
+    suggestion = ""
     try:
         allow_short = case.facts.get("server") == "allow_short"
         stored = set(STORED_SYMBOLS) | set(case.facts.get("store", "").split())
@@ -310,8 +314,19 @@ def run_case(case: Case, provider: Any | None = None) -> Outcome:
         refused, why = True, exc.message
     except StratforgeError as exc:
         refused, why = True, exc.message
+        if exc.details.get("set_apart"):
+            suggestion = exc.details["suggestions"][0]
     ok, problem = judge(case, spec, refused)
-    return Outcome(case, ok, refused, why if refused else problem)
+    return Outcome(case, ok, refused, why if refused else problem, suggestion=suggestion)
+
+
+def run_suggestion(outcome: Outcome, provider: Any | None = None) -> Outcome | None:
+    """The case's facts judged on the text without the sentences its clarification set apart
+    (what a user who sends the suggestion as it is gets), or None when none were."""
+    if not outcome.suggestion:
+        return None
+    case = outcome.case
+    return run_case(Case(case.set, outcome.suggestion, case.facts, case.line), provider)
 
 
 def score(outcomes: list[Outcome]) -> dict[str, Any]:

@@ -28,10 +28,11 @@ class BotBuilder:
         from generator.providers.offline import ParseError
         from generator.providers.offline.parser import parse_text
 
+        known = self.ctx.known_symbols()
         try:
-            parsed = parse_text(text, known_symbols=self.ctx.known_symbols())
+            parsed = parse_text(text, known_symbols=known)
         except ParseError as exc:
-            question = clarification_for(text, exc)
+            question = clarification_for(text, exc, known_symbols=known)
             if question is None:
                 return ClarificationView(
                     needs_clarification=False,

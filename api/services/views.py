@@ -1040,13 +1040,15 @@ class ClarifyIn(BaseModel):
 
 class ClarificationView(BaseModel):
     """What the offline reader makes of a text: a spec when it is understood as it is, the
-    questions that decide it when it is vague in a way we recognise, or the refusal."""
+    questions that decide it when it is vague in a way we recognise or reads as a strategy
+    without some of its sentences (`set_apart`), or the refusal."""
 
     needs_clarification: bool
     understood: list[str] = Field(default_factory=list)
     questions: list[str] = Field(default_factory=list)
     suggestions: list[str] = Field(default_factory=list)
     vague: str = ""
+    set_apart: list[str] = Field(default_factory=list)
     not_understood: list[str] = Field(default_factory=list)
     refused: str | None = None
     spec: dict[str, Any] | None = None

@@ -37,7 +37,8 @@ class OfflineProvider:
             allow_short = context is not None and context.limits.allow_short
             parsed = parse_text(text, known_symbols=known_symbols, allow_short=allow_short)
         except ParseError as exc:
-            question = clarification_for(text, exc)
+            question = clarification_for(text, exc, known_symbols=known_symbols,
+                                         allow_short=allow_short)
             if question is not None:
                 raise InvalidInput(
                     str(exc),
@@ -45,6 +46,7 @@ class OfflineProvider:
                     understood=question.understood,
                     questions=question.questions,
                     suggestions=question.suggestions,
+                    set_apart=question.set_apart,
                     not_understood=exc.not_understood,
                 ) from exc
             raise InvalidInput(

@@ -152,3 +152,24 @@ def test_dashboard_offers_the_completions(client: TestClient) -> None:
     assert "Which do you mean?" in page.text and "2-day RSI drops below 10" in page.text
     home = client.get("/ui")
     assert home.status_code == 200 and "Which do you mean?" not in home.text
+
+
+REMARK = ("Buy GLD when it closes above its 50-day high and sell when it closes below its 20-day "
+          "low. Gold people are a strange crowd but the turtles were onto something.")
+
+
+def test_a_remark_in_the_way_is_asked_about_everywhere(client: TestClient) -> None:
+    created = client.post("/strategies", json={"text": REMARK})
+    assert created.status_code == 422, created.text
+    details = created.json()["details"]
+    assert created.json()["code"] == "needs_clarification"
+    assert details["set_apart"] == [REMARK.split(". ", 1)[1]]
+    assert client.get("/strategies").json() == []
+    asked = client.post("/bot-builder/clarify", json={"text": REMARK}).json()
+    assert asked["needs_clarification"] and asked["set_apart"] == details["set_apart"]
+    (completion,) = asked["suggestions"]
+    answer = client.post("/bot-builder/clarify", json={"text": completion}).json()
+    assert answer["needs_clarification"] is False and answer["spec"]["symbols"] == ["GLD"]
+    page = client.get("/ui/builder", params={"text": REMARK})
+    assert "Which do you mean?" in page.text and "only a remark" in page.text
+    assert "/ui/builder?text=Buy%20GLD" in page.text

@@ -406,7 +406,7 @@ fixed at its root, not for its sentence.
 from __future__ import annotations
 
 import pytest
-from corpus_support import load_corpus, run_case, score
+from corpus_support import load_corpus, run_case, run_suggestion, score
 
 CASES = load_corpus()
 FLOORS = {"development": 0.99, "held_out": 0.97, "held_out_2": 1, "held_out_3": 0.98,
@@ -459,6 +459,15 @@ def test_share_understood(which: str, capsys: pytest.CaptureFixture[str]) -> Non
               f"wrong spec {result['wrong_spec']}")
     wrong = [f"line {o.case.line}: {o.case.text!r}: {o.why}" for o in outcomes
              if not o.ok and not o.refused]
+    # a refusal that set remarks apart (`generator.remarks_apart`): the completion it suggests
+    # must read as the case means, or a user who sends it as it is gets another strategy
+    sent = [(o, run_suggestion(o)) for o in outcomes if o.suggestion and not o.case.refuse]
+    with capsys.disabled():
+        if sent:
+            print(f"{which}: {sum(bool(s and s.ok) for _, s in sent)} more one step away "
+                  "(remarks set apart, the completion sent as it is)")
+    wrong += [f"line {o.case.line}: {o.case.text!r}: suggested {o.suggestion!r}: "
+              f"{s.why if s else 'no answer'}" for o, s in sent if not (s and s.ok)]
     assert result["share"] >= FLOORS[which], result
     if which in NO_WRONG_SPEC:
         assert not wrong, "specs with wrong facts:\n" + "\n".join(wrong)

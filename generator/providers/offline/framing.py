@@ -1170,6 +1170,10 @@ _REASON_STOP = INDICATOR_WORDS | frozenset(words(
     moving band bands line target targets trailing profit signal rule rules per stop stops loss
     cash out flat long short invest invested switch daily weekly monthly quarterly yearly every
     each percent not unless never except"""))
+# a period a reason may name only when the rest says its schedule ("I check it once a week,
+# usually on the train." says the schedule; "because I only have to look at it once a month"
+# beside a rule on the monthly close does not)
+_REASON_PERIODS = {"week": "weekly", "month": "monthly", "quarter": "quarterly"}
 
 
 def _is_reason(text: str, said: set[str]) -> bool:
@@ -1178,6 +1182,7 @@ def _is_reason(text: str, said: set[str]) -> bool:
         return False
     return not any(
         w in _REASON_STOP or w[0].isdigit() or w == "%" or w.startswith("⟦")
+        or (w in _REASON_PERIODS and _REASON_PERIODS[w] not in said)
         or (re.fullmatch(SYM, w) and w not in said) for w in tokens)
 
 

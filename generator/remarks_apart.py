@@ -1,0 +1,133 @@
+"""A refused text that reads as a whole strategy once some of its sentences are set apart.
+
+People who retell a strategy say more than the rule: what the source claims ("He says the market
+always bounces."), how they feel about it ("Sounds almost too simple."), who they are ("Busy mom
+of three here!"). The offline parser sets aside the remarks it can prove carry no rule
+(`providers.offline.asides`); every other word of trading meaning must reach the spec, so a
+remark it cannot place ("MACD lags way too much", "Fast in, fast out.") sinks the whole text.
+Guessing that such a sentence is only a remark would be the silent drop the parser never makes;
+refusing leaves the user to find which sentence was in the way. This module owns the middle: it
+finds the sentences without which the rest of the text reads as a whole strategy, and returns
+them with that strategy so that `generator.clarify` can ask the user whether they are remarks,
+offering the text without them as the completion to send. Nothing here turns a text into a spec:
+the user decides, and the suggestion is read again like any text.
+
+A sentence (split at ". ", "! ", "? ", "; " and line breaks) may be set apart only when it holds
+none of what makes a rule the rest would then lack (`may_set_apart`): no number but a year or the
+writer's age, no time of the trading day, no word of a control, size, weight, schedule, change
+("instead", "also", "add"), part of a rule ("entry", "exit") or comparison ("above", "crosses"),
+and no fund or indicator the rest does not say. The sentences the parser reported as not
+understood are tried first (all of them together), then each on its own; the rest must read as a
+whole strategy that trades only known symbols.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from generator.providers.offline import ParseError
+from generator.providers.offline.asides import says_a_time_of_day
+from generator.providers.offline.framing import without_personal_numbers
+from generator.providers.offline.normalise import normalise
+from generator.providers.offline.parser import parse_text
+from generator.providers.offline.phrases import SYM
+from generator.providers.offline.vocabulary import CALENDAR_WORDS, INDICATOR_WORDS, words
+from generator.spec import StrategySpec
+
+# where a text splits into the pieces that may be set apart
+_PIECES = re.compile(r"(?<=[.!?;])\s+(?=\S)|\s*\n+\s*")
+# a text of more pieces is not searched (each try reads the rest again)
+MAX_PIECES = 12
+
+# words a piece set apart may not hold: they make a rule, or change one
+_RULE_WORDS = frozenset(words(
+    """stop stops loss losses target targets trailing profit profits take size sized sizing
+    position positions account percent % dollar dollars half halves third thirds quarter
+    quarters fifth fifths tenth only unless except instead rather otherwise once until till
+    later sooner day days week weeks month months add adds adding also plus daily weekly
+    monthly quarterly yearly annually every each weight weights weighted rebalance rebalanced
+    rebalancing rebalances drift
+    drifts drifted entry entries exit exits enter above below beneath cross crosses crossed
+    crossing crossover correction actually make change changed use using apply swap replace
+    leverage margin short shorts""")) | CALENDAR_WORDS
+# a rule's shape: an act and a condition ("buy when everyone else is scared")
+_ACTS = frozenset(words(
+    """buy buys buying bought sell sells selling sold hold holds holding held own owns get gets
+    go goes dump dumps"""))
+_CONDITIONS = frozenset(words("when whenever while if"))
+
+
+@dataclass(frozen=True)
+class SetApart:
+    """The text without some of its sentences, what it reads as, and the sentences left out."""
+
+    text: str
+    spec: StrategySpec
+    set_apart: list[str]
+    understood: list[str] = field(default_factory=list)
+
+
+def _pieces(text: str) -> list[str]:
+    return [p.strip() for p in _PIECES.split(text.strip()) if p.strip()]
+
+
+def may_set_apart(piece: str, rest: str, known_symbols: set[str] | None) -> bool:
+    """Whether `piece`, by its words, may be a remark beside the rule `rest` says: it holds no
+    number, time of day or word that makes or changes a rule, and every fund and indicator it
+    names is one `rest` names too."""
+    said = normalise(piece, known_symbols)
+    if says_a_time_of_day(said):
+        return False
+    said = without_personal_numbers(f" {said} ")
+    said = re.sub(r"(?<!\S)(?:19|20)\d\d(?!\S)", " ", said)  # a year of the writer's story
+    tokens = said.split()
+    if any(re.search(r"\d", w) or w.startswith("$") or w in _RULE_WORDS for w in tokens):
+        return False
+    if any(w in _ACTS for w in tokens) and any(w in _CONDITIONS for w in tokens):
+        return False
+    others = set(normalise(rest, known_symbols).split())
+    return all(w in others for w in tokens
+               if re.fullmatch(SYM, w) or w in INDICATOR_WORDS)
+
+
+def _named_in(piece: str, not_understood: list[str], known_symbols: set[str] | None) -> bool:
+    """Whether the parser's not-understood words came from `piece`: two of them in a row (or a
+    lone one) appear in it as normalised."""
+    said = f" {normalise(piece, known_symbols)} "
+    for words_ in (n.split() for n in not_understood):
+        pairs = [words_] if len(words_) == 1 else [words_[k:k + 2] for k in range(len(words_) - 1)]
+        if any(f" {' '.join(pair)} " in said for pair in pairs):
+            return True
+    return False
+
+
+def read_apart(text: str, not_understood: list[str], *, known_symbols: set[str] | None = None,
+               allow_short: bool = False) -> SetApart | None:
+    """The reading of `text`, which the parser refused naming `not_understood`, without the
+    fewest of its sentences that may be set apart, or None when no such reading exists."""
+    pieces = _pieces(text)
+    if not 2 <= len(pieces) <= MAX_PIECES:
+        return None
+
+    def rest_of(drop: set[int]) -> str:
+        return " ".join(p for k, p in enumerate(pieces) if k not in drop)
+
+    movable = [k for k, p in enumerate(pieces) if may_set_apart(p, rest_of({k}), known_symbols)]
+    named = {k for k in movable if _named_in(pieces[k], not_understood, known_symbols)}
+    tries: list[set[int]] = []
+    if len(named) > 1 and len(named) < len(pieces) and all(
+            may_set_apart(pieces[k], rest_of(named), known_symbols) for k in named):
+        tries.append(named)
+    tries += [{k} for k in sorted(movable, key=lambda k: k not in named)]
+    for drop in tries:
+        rest = rest_of(drop)
+        try:
+            parsed = parse_text(rest, known_symbols=known_symbols, allow_short=allow_short)
+        except ParseError:
+            continue
+        if known_symbols is not None and not set(parsed.spec.all_symbols()) <= known_symbols:
+            continue  # (the rest names a fund the store lacks: its refusal says so)
+        return SetApart(rest, parsed.spec, [pieces[k] for k in sorted(drop)],
+                        list(parsed.understood))
+    return None
