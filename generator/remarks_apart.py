@@ -30,15 +30,21 @@ from generator.providers.offline import ParseError
 from generator.providers.offline.asides import says_a_time_of_day
 from generator.providers.offline.framing import without_personal_numbers
 from generator.providers.offline.normalise import normalise
-from generator.providers.offline.parser import parse_text
+from generator.providers.offline.parser import Parsed, parse_text
 from generator.providers.offline.phrases import SYM
-from generator.providers.offline.vocabulary import CALENDAR_WORDS, INDICATOR_WORDS, words
+from generator.providers.offline.vocabulary import (
+    CALENDAR_WORDS,
+    INDICATOR_WORDS,
+    SIZE_OR_HANDLING,
+    words,
+)
 from generator.spec import StrategySpec
 
 # where a text splits into the pieces that may be set apart
 _PIECES = re.compile(r"(?<=[.!?;])\s+(?=\S)|\s*\n+\s*")
-# a text of more pieces is not searched (each try reads the rest again)
+# a text of more sentences is not searched, nor more readings tried (each reads the rest again)
 MAX_PIECES = 12
+MAX_TRIES = 12
 
 # words a piece set apart may not hold: they make a rule, or change one
 _RULE_WORDS = frozenset(words(
@@ -50,12 +56,19 @@ _RULE_WORDS = frozenset(words(
     rebalancing rebalances drift
     drifts drifted entry entries exit exits enter above below beneath cross crosses crossed
     crossing crossover correction actually make change changed use using apply swap replace
-    leverage margin short shorts""")) | CALENDAR_WORDS
+    leverage margin short shorts twice thrice""")) | CALENDAR_WORDS | SIZE_OR_HANDLING
 # a rule's shape: an act and a condition ("buy when everyone else is scared")
 _ACTS = frozenset(words(
     """buy buys buying bought sell sells selling sold hold holds holding held own owns get gets
     go goes dump dumps"""))
 _CONDITIONS = frozenset(words("when whenever while if"))
+# what a clause set apart from the rest of its sentence may not hold either: any act ("buy on
+# it"), a move between funds, a degree ("more toward the bonds")
+_CLAUSE_WORDS = _ACTS | frozenset(words(
+    """shift shifts move moves switch switches rotate rotates trim trims put puts keep keeps
+    more less longer shorter"""))
+# a clause of the rest may not open with the word that joined it to the clause set apart
+_JOINED = re.compile(r"^(?:but|and|so|though|although|then)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,8 +81,36 @@ class SetApart:
     understood: list[str] = field(default_factory=list)
 
 
-def _pieces(text: str) -> list[str]:
-    return [p.strip() for p in _PIECES.split(text.strip()) if p.strip()]
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """The spans of `text`'s sentences."""
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for cut in [*_PIECES.finditer(text), None]:
+        stop = cut.start() if cut is not None else len(text)
+        if text[begin:stop].strip():
+            spans.append((begin, stop))
+        if cut is not None:
+            begin = cut.end()
+    return spans
+
+
+def _clauses(text: str, sentence: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+    """The clauses of a sentence split at its commas: each as the span it says (without the
+    comma and the sentence's closing mark) and the span taken out with it (with the comma
+    before it, or after it for the first)."""
+    begin, stop = sentence
+    body = text[begin:stop].rstrip(" .!?;")
+    cuts = list(re.finditer(r"\s*,\s+", body))
+    if not cuts:
+        return []
+    bounds = [0, *[c.start() for c in cuts], len(body)]
+    found = []
+    for k in range(len(bounds) - 1):
+        said_start = bounds[k] if k == 0 else cuts[k - 1].end()
+        said_end = bounds[k + 1]
+        out_start, out_end = (said_start, cuts[0].end()) if k == 0 else (bounds[k], said_end)
+        found.append((begin + said_start, begin + said_end, begin + out_start, begin + out_end))
+    return found
 
 
 def may_set_apart(piece: str, rest: str, known_symbols: set[str] | None) -> bool:
@@ -102,32 +143,58 @@ def _named_in(piece: str, not_understood: list[str], known_symbols: set[str] | N
     return False
 
 
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    for begin, stop in sorted(spans, reverse=True):
+        text = text[:begin] + " " + text[stop:]
+    return re.sub(r"\s+([,.!?;])", r"\1", re.sub(r"\s+", " ", text)).strip()
+
+
+def _read(text: str, known_symbols: set[str] | None, allow_short: bool) -> Parsed | None:
+    try:
+        return parse_text(text, known_symbols=known_symbols, allow_short=allow_short)
+    except ParseError:
+        return None
+
+
 def read_apart(text: str, not_understood: list[str], *, known_symbols: set[str] | None = None,
                allow_short: bool = False) -> SetApart | None:
     """The reading of `text`, which the parser refused naming `not_understood`, without the
-    fewest of its sentences that may be set apart, or None when no such reading exists."""
-    pieces = _pieces(text)
-    if not 2 <= len(pieces) <= MAX_PIECES:
+    fewest of its sentences (or, failing that, one clause of a sentence) that may be set apart,
+    or None when no such reading exists."""
+    text = text.strip()
+    sentences = _sentences(text)
+    if len(sentences) > MAX_PIECES:
         return None
+    # each candidate: what it says, and the span taken out with it
+    pieces = [(text[b:e].strip(), (b, e)) for b, e in sentences] if len(sentences) > 1 else []
 
-    def rest_of(drop: set[int]) -> str:
-        return " ".join(p for k, p in enumerate(pieces) if k not in drop)
+    def movable(said: str, out: list[tuple[int, int]]) -> bool:
+        return may_set_apart(said, _without(text, out), known_symbols)
 
-    movable = [k for k, p in enumerate(pieces) if may_set_apart(p, rest_of({k}), known_symbols)]
-    named = {k for k in movable if _named_in(pieces[k], not_understood, known_symbols)}
-    tries: list[set[int]] = []
-    if len(named) > 1 and len(named) < len(pieces) and all(
-            may_set_apart(pieces[k], rest_of(named), known_symbols) for k in named):
-        tries.append(named)
-    tries += [{k} for k in sorted(movable, key=lambda k: k not in named)]
-    for drop in tries:
-        rest = rest_of(drop)
-        try:
-            parsed = parse_text(rest, known_symbols=known_symbols, allow_short=allow_short)
-        except ParseError:
+    whole = [k for k, (said, span) in enumerate(pieces) if movable(said, [span])]
+    named = [k for k in whole if _named_in(pieces[k][0], not_understood, known_symbols)]
+    tries: list[list[tuple[str, tuple[int, int]]]] = []
+    if 1 < len(named) < len(pieces) and all(
+            movable(pieces[k][0], [pieces[j][1] for j in named]) for k in named):
+        tries.append([pieces[k] for k in named])
+    tries += [[pieces[k]] for k in sorted(whole, key=lambda k: k not in named)]
+    for sentence in sentences:
+        for said_start, said_end, out_start, out_end in _clauses(text, sentence):
+            said = text[said_start:said_end].strip()
+            if (said.count("(") == said.count(")") and not any(
+                    w in _CLAUSE_WORDS for w in normalise(said, known_symbols).split())
+                    and movable(said, [(out_start, out_end)])):
+                tries.append([(said, (out_start, out_end))])
+    for drop in tries[:MAX_TRIES]:
+        rest = _without(text, [span for _, span in drop])
+        parsed = _read(_JOINED.sub("", rest), known_symbols, allow_short)
+        if parsed is not None:
+            rest = _JOINED.sub("", rest)
+        else:
+            parsed = _read(rest, known_symbols, allow_short) if _JOINED.match(rest) else None
+        if parsed is None:
             continue
         if known_symbols is not None and not set(parsed.spec.all_symbols()) <= known_symbols:
             continue  # (the rest names a fund the store lacks: its refusal says so)
-        return SetApart(rest, parsed.spec, [pieces[k] for k in sorted(drop)],
-                        list(parsed.understood))
+        return SetApart(rest, parsed.spec, [said for said, _ in drop], list(parsed.understood))
     return None

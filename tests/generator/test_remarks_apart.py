@@ -137,12 +137,22 @@ def test_no_reading_on_an_unknown_symbol() -> None:
                       known_symbols=set(STORED_SYMBOLS)) is not None
 
 
-def test_one_sentence_or_too_many_are_not_searched() -> None:
+def test_a_clause_of_one_sentence_may_be_set_apart_but_never_an_act() -> None:
     one = "Hold EFA while it is above its 200-day SMA and sell when it closes below, fast in fast"
     with pytest.raises(ParseError) as refused:
         parse_text(one, known_symbols=set(STORED_SYMBOLS))
-    assert read_apart(one, refused.value.not_understood,
-                      known_symbols=set(STORED_SYMBOLS)) is None
+    apart = read_apart(one, refused.value.not_understood, known_symbols=set(STORED_SYMBOLS))
+    assert apart is not None and apart.set_apart == ["fast in fast"]
+    assert apart.text == "Hold EFA while it is above its 200-day SMA and sell when it closes below"
+    # ("buy on it": an act, never a clause set apart, though the title alone would read)
+    acted = "golden cross on IWM. buy on it, sell on the death cross, fast in fast"
+    with pytest.raises(ParseError) as refused:
+        parse_text(acted, known_symbols=set(STORED_SYMBOLS))
+    apart = read_apart(acted, refused.value.not_understood, known_symbols=set(STORED_SYMBOLS))
+    assert apart is None or "buy on it" not in apart.set_apart
+
+
+def test_too_many_sentences_are_not_searched() -> None:
     many = "Hold EFA while it is above its 200-day SMA. " + "Fast in, fast out. " * MAX_PIECES
     with pytest.raises(ParseError) as refused:
         parse_text(many, known_symbols=set(STORED_SYMBOLS))

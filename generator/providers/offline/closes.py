@@ -24,7 +24,8 @@ _PERIOD_CLOSE = rx(r"(?:(?:on|at|after) )?(?:a |the )?(?P<tf>weekly|monthly) (?:
                    r"|gets back|moves back|comes back|crosses|breaks|closes)(?: back)? )?"
                    # ("the monthly close > 12-month SMA": the side said as a sign too, never
                    # left for "monthly" to be read as the schedule and the close as the daily one)
-                   r"(?:above|below|under|over|[<>]|(?:higher|lower|greater|less) than|exceeds)"
+                   r"(?:above|below|under|over|[<>]|(?:higher|lower|greater|less) than|exceeds"
+                   r"|beats|tops)"
                    r"(?!\S))")
 
 
