@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from generator.describe import describe
+
 
 class _Refusal(Protocol):
     understood: list[str]
@@ -160,7 +162,6 @@ def clarification_for(text: str, refusal: _Refusal, *, known_symbols: set[str] |
 def _remarks_apart(text: str, refusal: _Refusal, known_symbols: set[str] | None,
                    allow_short: bool) -> Clarification | None:
     # (imported here: the reader's patterns cost most of a second to compile)
-    from generator.describe import describe
     from generator.remarks_apart import read_apart
 
     apart = read_apart(text, list(refusal.not_understood), known_symbols=known_symbols,
@@ -171,8 +172,8 @@ def _remarks_apart(text: str, refusal: _Refusal, known_symbols: set[str] | None,
     one = len(apart.set_apart) == 1
     question = (
         f"Without {quoted} your text reads as a whole strategy: {describe(apart.spec)} "
-        f"If {'that sentence is' if one else 'those sentences are'} only a remark, send the "
-        f"suggestion as it is; if {'it changes' if one else 'they change'} the rules, say the "
-        "change as a rule of its own.")
+        f"If {'that is only a remark' if one else 'those are only remarks'}, send the "
+        f"suggestion as it is; if {'it changes' if one else 'one of them changes'} the rules, "
+        "say the change as a rule of its own.")
     return Clarification(understood=apart.understood, questions=[question],
                          suggestions=[apart.text], set_apart=apart.set_apart)

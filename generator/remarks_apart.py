@@ -14,16 +14,21 @@ the user decides, and the suggestion is read again like any text.
 
 A sentence (split at ". ", "! ", "? ", "; " and line breaks) may be set apart only when it holds
 none of what makes a rule the rest would then lack (`may_set_apart`): no number but a year or the
-writer's age, no time of the trading day, no word of a control, size, weight, schedule, change
-("instead", "also", "add"), part of a rule ("entry", "exit") or comparison ("above", "crosses"),
-and no fund or indicator the rest does not say. The sentences the parser reported as not
-understood are tried first (all of them together), then each on its own; the rest must read as a
-whole strategy that trades only known symbols.
+writer's age, no time of the trading day, no word of a control, size, weight, schedule, period,
+change ("instead", "also", "add"), part of a rule ("entry", "exit") or comparison ("above",
+"crosses"), no act beside a condition ("buy when everyone else is scared"), and no fund or
+indicator the rest does not say. Only pieces holding the words the parser reported as not
+understood are tried: those sentences together, then each on its own, then a comma clause of a
+sentence (which may hold no act, move or degree at all: "buy on it", "but shift more toward the
+bonds"); the rest must read as a whole strategy that trades only known symbols. At most
+`MAX_TRIES` readings are tried, and a text of more than `MAX_PIECES` sentences is not searched:
+each try reads the rest again, and a refusal must stay as quick as an answer.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.providers.offline import ParseError
@@ -44,7 +49,7 @@ from generator.spec import StrategySpec
 _PIECES = re.compile(r"(?<=[.!?;])\s+(?=\S)|\s*\n+\s*")
 # a text of more sentences is not searched, nor more readings tried (each reads the rest again)
 MAX_PIECES = 12
-MAX_TRIES = 12
+MAX_TRIES = 3
 
 # words a piece set apart may not hold: they make a rule, or change one
 _RULE_WORDS = frozenset(words(
@@ -52,11 +57,11 @@ _RULE_WORDS = frozenset(words(
     position positions account percent % dollar dollars half halves third thirds quarter
     quarters fifth fifths tenth only unless except instead rather otherwise once until till
     later sooner day days week weeks month months add adds adding also plus daily weekly
-    monthly quarterly yearly annually every each weight weights weighted rebalance rebalanced
-    rebalancing rebalances drift
-    drifts drifted entry entries exit exits enter above below beneath cross crosses crossed
-    crossing crossover correction actually make change changed use using apply swap replace
-    leverage margin short shorts twice thrice""")) | CALENDAR_WORDS | SIZE_OR_HANDLING
+    monthly quarterly yearly annually every each twice thrice weight weights weighted rebalance
+    rebalanced rebalancing rebalances drift drifts drifted entry entries exit exits enter above
+    below beneath cross crosses crossed crossing crossover correction actually make change
+    changed use using apply swap replace leverage margin short shorts""")) | (
+    CALENDAR_WORDS | SIZE_OR_HANDLING)
 # a rule's shape: an act and a condition ("buy when everyone else is scared")
 _ACTS = frozenset(words(
     """buy buys buying bought sell sells selling sold hold holds holding held own owns get gets
@@ -117,7 +122,13 @@ def may_set_apart(piece: str, rest: str, known_symbols: set[str] | None) -> bool
     """Whether `piece`, by its words, may be a remark beside the rule `rest` says: it holds no
     number, time of day or word that makes or changes a rule, and every fund and indicator it
     names is one `rest` names too."""
-    said = normalise(piece, known_symbols)
+    return _may_set_apart(normalise(piece, known_symbols),
+                          lambda: normalise(rest, known_symbols))
+
+
+def _may_set_apart(said: str, rest: Callable[[], str]) -> bool:
+    """`may_set_apart` of a piece already normalised (`said`); the rest is normalised only when
+    the piece names a fund or an indicator."""
     if says_a_time_of_day(said):
         return False
     said = without_personal_numbers(f" {said} ")
@@ -127,15 +138,14 @@ def may_set_apart(piece: str, rest: str, known_symbols: set[str] | None) -> bool
         return False
     if any(w in _ACTS for w in tokens) and any(w in _CONDITIONS for w in tokens):
         return False
-    others = set(normalise(rest, known_symbols).split())
-    return all(w in others for w in tokens
-               if re.fullmatch(SYM, w) or w in INDICATOR_WORDS)
+    named = [w for w in tokens if re.fullmatch(SYM, w) or w in INDICATOR_WORDS]
+    return not named or set(named) <= set(rest().split())
 
 
-def _named_in(piece: str, not_understood: list[str], known_symbols: set[str] | None) -> bool:
-    """Whether the parser's not-understood words came from `piece`: two of them in a row (or a
-    lone one) appear in it as normalised."""
-    said = f" {normalise(piece, known_symbols)} "
+def _named_in(said: str, not_understood: list[str]) -> bool:
+    """Whether the parser's not-understood words came from a piece (`said`, normalised): two of
+    them in a row (or a lone one) appear in it."""
+    said = f" {said} "
     for words_ in (n.split() for n in not_understood):
         pairs = [words_] if len(words_) == 1 else [words_[k:k + 2] for k in range(len(words_) - 1)]
         if any(f" {' '.join(pair)} " in said for pair in pairs):
@@ -165,33 +175,37 @@ def read_apart(text: str, not_understood: list[str], *, known_symbols: set[str] 
     sentences = _sentences(text)
     if len(sentences) > MAX_PIECES:
         return None
-    # each candidate: what it says, and the span taken out with it
-    pieces = [(text[b:e].strip(), (b, e)) for b, e in sentences] if len(sentences) > 1 else []
+    said_as: dict[str, str] = {}  # each piece as normalised, once
+
+    def normalised(said: str) -> str:
+        if said not in said_as:
+            said_as[said] = normalise(said, known_symbols)
+        return said_as[said]
 
     def movable(said: str, out: list[tuple[int, int]]) -> bool:
-        return may_set_apart(said, _without(text, out), known_symbols)
+        return _may_set_apart(normalised(said),
+                              lambda: normalise(_without(text, out), known_symbols))
 
+    # each candidate: what it says, and the span taken out with it
+    pieces = [(text[b:e].strip(), (b, e)) for b, e in sentences] if len(sentences) > 1 else []
     whole = [k for k, (said, span) in enumerate(pieces) if movable(said, [span])]
-    named = [k for k in whole if _named_in(pieces[k][0], not_understood, known_symbols)]
+    named = [k for k in whole if _named_in(normalised(pieces[k][0]), not_understood)]
     tries: list[list[tuple[str, tuple[int, int]]]] = []
     if 1 < len(named) < len(pieces) and all(
             movable(pieces[k][0], [pieces[j][1] for j in named]) for k in named):
         tries.append([pieces[k] for k in named])
-    tries += [[pieces[k]] for k in sorted(whole, key=lambda k: k not in named)]
+    tries += [[pieces[k]] for k in named]
     for sentence in sentences:
         for said_start, said_end, out_start, out_end in _clauses(text, sentence):
             said = text[said_start:said_end].strip()
-            if (said.count("(") == said.count(")") and not any(
-                    w in _CLAUSE_WORDS for w in normalise(said, known_symbols).split())
+            if (said.count("(") == said.count(")")
+                    and _named_in(normalised(said), not_understood) and not any(
+                    w in _CLAUSE_WORDS for w in normalised(said).split())
                     and movable(said, [(out_start, out_end)])):
                 tries.append([(said, (out_start, out_end))])
     for drop in tries[:MAX_TRIES]:
-        rest = _without(text, [span for _, span in drop])
-        parsed = _read(_JOINED.sub("", rest), known_symbols, allow_short)
-        if parsed is not None:
-            rest = _JOINED.sub("", rest)
-        else:
-            parsed = _read(rest, known_symbols, allow_short) if _JOINED.match(rest) else None
+        rest = _JOINED.sub("", _without(text, [span for _, span in drop]))
+        parsed = _read(rest, known_symbols, allow_short)
         if parsed is None:
             continue
         if known_symbols is not None and not set(parsed.spec.all_symbols()) <= known_symbols:
