@@ -28,12 +28,13 @@ each try reads the rest again, and a refusal must stay as quick as an answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from generator.providers.offline import ParseError
 from generator.providers.offline.asides import says_a_time_of_day
-from generator.providers.offline.framing import without_personal_numbers
+from generator.providers.offline.framing import CONNECTIVES, without_personal_numbers
 from generator.providers.offline.normalise import normalise
 from generator.providers.offline.parser import Parsed, parse_text
 from generator.providers.offline.phrases import SYM
@@ -66,7 +67,6 @@ _RULE_WORDS = frozenset(words(
 _ACTS = frozenset(words(
     """buy buys buying bought sell sells selling sold hold holds holding held own owns get gets
     go goes dump dumps"""))
-_CONDITIONS = frozenset(words("when whenever while if"))
 # what a clause set apart from the rest of its sentence may not hold either: any act ("buy on
 # it"), a move between funds, a degree ("more toward the bonds")
 _CLAUSE_WORDS = _ACTS | frozenset(words(
@@ -136,7 +136,7 @@ def _may_set_apart(said: str, rest: Callable[[], str]) -> bool:
     tokens = said.split()
     if any(re.search(r"\d", w) or w.startswith("$") or w in _RULE_WORDS for w in tokens):
         return False
-    if any(w in _ACTS for w in tokens) and any(w in _CONDITIONS for w in tokens):
+    if any(w in _ACTS for w in tokens) and any(w in CONNECTIVES for w in tokens):
         return False
     named = [w for w in tokens if re.fullmatch(SYM, w) or w in INDICATOR_WORDS]
     return not named or set(named) <= set(rest().split())
@@ -186,24 +186,26 @@ def read_apart(text: str, not_understood: list[str], *, known_symbols: set[str] 
         return _may_set_apart(normalised(said),
                               lambda: normalise(_without(text, out), known_symbols))
 
-    # each candidate: what it says, and the span taken out with it
-    pieces = [(text[b:e].strip(), (b, e)) for b, e in sentences] if len(sentences) > 1 else []
-    whole = [k for k, (said, span) in enumerate(pieces) if movable(said, [span])]
-    named = [k for k in whole if _named_in(normalised(pieces[k][0]), not_understood)]
-    tries: list[list[tuple[str, tuple[int, int]]]] = []
-    if 1 < len(named) < len(pieces) and all(
-            movable(pieces[k][0], [pieces[j][1] for j in named]) for k in named):
-        tries.append([pieces[k] for k in named])
-    tries += [[pieces[k]] for k in named]
-    for sentence in sentences:
-        for said_start, said_end, out_start, out_end in _clauses(text, sentence):
-            said = text[said_start:said_end].strip()
-            if (said.count("(") == said.count(")")
-                    and _named_in(normalised(said), not_understood) and not any(
-                    w in _CLAUSE_WORDS for w in normalised(said).split())
-                    and movable(said, [(out_start, out_end)])):
-                tries.append([(said, (out_start, out_end))])
-    for drop in tries[:MAX_TRIES]:
+    def candidates() -> Iterator[list[tuple[str, tuple[int, int]]]]:
+        """What may be set apart, in the order tried: the sentences holding the words the
+        parser could not place, together then each alone, then a comma clause holding them."""
+        pieces = [(text[b:e].strip(), (b, e)) for b, e in sentences] if len(sentences) > 1 else []
+        named = [(said, span) for said, span in pieces
+                 if _named_in(normalised(said), not_understood) and movable(said, [span])]
+        if 1 < len(named) < len(pieces) and all(
+                movable(said, [span for _, span in named]) for said, _ in named):
+            yield named
+        yield from ([piece] for piece in named)
+        for sentence in sentences:
+            for said_start, said_end, out_start, out_end in _clauses(text, sentence):
+                said = text[said_start:said_end].strip()
+                if (said.count("(") == said.count(")")
+                        and _named_in(normalised(said), not_understood) and not any(
+                        w in _CLAUSE_WORDS for w in normalised(said).split())
+                        and movable(said, [(out_start, out_end)])):
+                    yield [(said, (out_start, out_end))]
+
+    for drop in islice(candidates(), MAX_TRIES):
         rest = _JOINED.sub("", _without(text, [span for _, span in drop]))
         parsed = _read(rest, known_symbols, allow_short)
         if parsed is None:

@@ -871,7 +871,8 @@ _SENTENCE = rx(r"(?:^|(?<= [.!?] ))(?P<words>(?:[^.!?]|(?<=\d)\.(?=\d))+?(?: [.!
 
 
 # words that join a rule but say none of it: "sorry if this is a dumb question" is chatter
-_CONNECTIVES = frozenset(words("if when whenever while once"))
+# the words that open a condition ("if", "when" ...)
+CONNECTIVES = frozenset(words("if when whenever while once"))
 
 
 # a number that says nothing about trading: an age ("I am 68"), and a number of the writer's
@@ -894,7 +895,7 @@ def _is_chatter(text: str) -> bool:
         # schedule; "I'm fine holding it until it doubles": how long it is held; never chatter)
         return False
     return said >= 2 and bool(tokens) and all(
-        w in FILLER or w in _CONNECTIVES or w == "1"  # "a nice simple one to start with"
+        w in FILLER or w in CONNECTIVES or w == "1"  # "a nice simple one to start with"
         or (w.replace("'", "").isalpha() and _meaningless([w]) and w not in _CHATTER_STOP)
         for w in tokens
     )
@@ -989,7 +990,7 @@ _ABOUT_THE_WRITER = re.compile(
     # "I want to see how it behaves first", "I don't want to think about it more than that"
     r"|see how it (?:behaves|does|goes|works|plays out)|(?:don't|do not) want to think about it)"
     r"(?!\S)")
-_KEYWORDS = _CONNECTIVES | frozenset(words("unless until after before as"))
+_KEYWORDS = CONNECTIVES | frozenset(words("unless until after before as"))
 # a verb of the past: "because I never sold" tells what happened, not a rule
 _PAST_ACTS = frozenset(words("sold bought did had got held owned cared listened"))
 
@@ -1471,7 +1472,7 @@ def _trailing_reason(found: list[str], m: re.Match[str]) -> str:
                        or w in _COMPARES or w in _RATIONALE_STOP for w in tokens)
     if any(re.fullmatch(SYM, w) or w[0].isdigit() or w.startswith("⟦") or w in _KEYWORDS
            or w in _PLEASANTRY_STOP or w in _RATIONALE_STOP
-           for w in tokens if not (reported and w in _CONNECTIVES)
+           for w in tokens if not (reported and w in CONNECTIVES)
            and not (believed and w in _BELIEFS)):
         return m.group(0)
     found.append(m.group("why").strip())
