@@ -632,12 +632,18 @@ def test_words_around_a_rule_are_set_aside(extra: str) -> None:
 
 
 @pytest.mark.parametrize("extra", [
-    "been running this by hand for 8 months, selling after 5 days",
     "signals on the daily close, fills at 10 am.",
     "Does this beat buy and hold with a 5% stop?",
 ])
 def test_words_around_a_rule_that_add_to_it_stay(extra: str) -> None:
     _refused(f"{RSI2} {extra}")
+
+
+def test_a_clause_that_adds_to_the_rule_stays_beside_the_story() -> None:
+    # (the story is set aside, the clause after it is read: the round 32 reading of several
+    # clauses of a sentence, `asides._remarks`)
+    _reads(f"{RSI2} been running this by hand for 8 months, selling after 5 days", symbols="SPY",
+           entry="rsi2 lt 10", exit="rsi2 gt 70", hold_bars=5)
 
 
 def test_the_ignored_words_are_listed() -> None:

@@ -59,6 +59,14 @@ _WANT = (r"(?:i|we)(?: (?:want|would like|will|would|am going to|plan to|need|wo
          r"|'ll just|'d just)(?: (?:still|really|just|also))?(?: (?:like|love|want))?(?: to)?")
 _VERB = (r"(?:do|use|run|copy|try|build|apply|set up|test|have|get|keep|follow|trade|want"
          r"|go with|mirror|replicate|clone|adopt)")
+# a change said as a value alone: the verb before it, the units it may have
+_VALUE_VERB = r"(?:use|go with|try|pick|prefer|do|make it|run it with|run it at)"
+_VALUE_UNIT = r"(?:%|percent|days?|weeks?|months?|years?|points?|percentage points?|dollars?)"
+# what may follow the value: its use ("$1,500 a pop"), or a word that only softens it
+_VALUE_AFTER = (r"(?: per trade| per position| each time| a trade| a pop| each)?"
+                r"(?: though| tho| instead| myself| personally| then)?")
+_TUNE_VERB = (r"(?:shorten|lengthen|extend|tighten|widen|loosen|raise|lower|bump|cut|drop"
+              r"|increase|decrease|reduce|change|move|speed|slow|set)")
 # a sentence of adoption, from its start: what follows its object is the writer's change
 _ADOPT = re.compile(
     r"(?:^|(?<= [.!?;⋄] )|(?<= but )|(?<= so )|(?<= and )(?=i'll|i will|i'd|i want))\s*"
@@ -91,6 +99,13 @@ _ADOPT = re.compile(
     r"|a small|two|2) (?:thing|things|detail|part)(?: though| only)?(?: ,| :)?"
     rf"|{_WANT}(?= (?:the |my )?(?:sell|exit|buy|entry|stop|target|position|size|rebalanc"
     r"|hold|check)[a-z]*(?!\S))"
+    # ("I'd go with 12%", "I'd use 40 weeks tho", "I'd shorten the lookback to 9 months": one
+    # value, put over the source's one value of its unit, `_swap_value`)
+    rf"|{_WANT} {_VALUE_VERB}(?= (?:a |an |the )?\d+(?:\.\d+)? {_VALUE_UNIT}{_VALUE_AFTER}"
+    r"(?: [,.!?;⋄]| (?:since|because|bc"
+    r"|cause|cuz|as) | ?$))"
+    rf"|{_WANT} {_TUNE_VERB}(?= (?:the|that|this|his|her|their|it)(?: [a-z]+){{0,2}}"
+    r"(?: up| down)? to (?:a |an |the )?\d)"
     r")(?P<tail>(?:(?! [.!?;⋄](?: |$)).)*)(?: [.!?;⋄]|\s*$)")
 # a tail that changes nothing: "as is", "as written", "just like he does", "too", "for me"
 _AS_IS = re.compile(
@@ -158,6 +173,7 @@ def read_adoption(state: ParseState) -> StrategySpec | None:
     tail, asides = _without_asides(tail)
     rest, tail = _swap_said(rest, tail)
     rest, tail = _swap_shape(rest, tail)
+    rest, tail = _swap_value(rest, tail)
     try:
         spec, understood, ignored = state.subparse_words(rest)
     except ParseError:
@@ -315,7 +331,19 @@ def _swap_shape(rest: str, tail: str) -> tuple[str, str]:
             # (the kind of average the source says stays unless the change says its own)
             if not set(new.split()) & set(_KIND_WORDS) and set(old.split()) & set(_KIND_WORDS):
                 new = " ".join(new.split()[:2] + old.split()[2:])
-            rest = rest.replace(old, new)
+            changed: str | None = rest.replace(old, new)
+            if shape is _SHAPES[0]:
+                # ("buys when the 20 crosses above the 100": the line named by its length alone
+                # is renamed with it; any other use of the old length leaves the change unread)
+                changed = _renamed(rest.replace(old, new), old.split()[0], new.split()[0])
+            if changed is None:
+                continue
+            rest = changed
+            # ("with a 60 day instead of the 100": what it replaces, said once more)
+            tail = re.sub(rf"(?<!\S)(?:instead of|rather than|in place of) (?:the |a )?"
+                          rf"{re.escape(old.split()[0])}(?: (?:day|week|month)s?)?(?: (?:simple"
+                          r" |exponential )?(?:moving average|average|sma|ema|ma|dma|one|line))?"
+                          r"(?!\S)", " ", tail)
         elif not found and shape.pattern.find("deviation") >= 0:
             rest = f"{rest} . use {new}"
         else:
@@ -324,6 +352,72 @@ def _swap_shape(rest: str, tail: str) -> tuple[str, str]:
         tail = re.sub(r"(?<!\S)(?:with |using |at |by |ranked by |the |a |each way|either way"
                       r"|bands|the bands)+(?= ?$|\s*,)", " ", tail)
     return rest, tail
+
+
+# "12 %", "40 weeks tho", "the lookback to 9 months", "that band to 5 points": one value, with
+# what it sets when said ("the lookback"); the words that say each such setting beside its number
+_VALUE = re.compile(
+    rf"^\s*(?:(?:the|that|this|his|her|their|it)(?P<what>(?: [a-z]+){{0,2}})(?: up| down)? to )?"
+    rf"(?:a |an |the )?(?P<n>\d+(?:\.\d+)?) (?P<u>{_VALUE_UNIT}){_VALUE_AFTER}\s*,?\s*$")
+_UNIT_OF = {"%": "%", "percent": "%", "point": "point", "points": "point", "dollars": "dollar",
+            "percentage point": "point", "percentage points": "point"}
+_SETTING_WORDS = {
+    "lookback": "return returns momentum performance lookback roc change",
+    "band": "point points band drift drifts",
+    "stop": "stop", "target": "target profit", "trailing": "trailing",
+    "average": "sma ema ma dma average moving", "ma": "sma ema ma dma average moving",
+    "sma": "sma average moving", "ema": "ema average moving",
+    "target vol": "volatility vol", "vol": "volatility vol", "volatility": "volatility vol",
+}
+
+
+def _unit(word: str) -> str:
+    return _UNIT_OF.get(word, word.rstrip("s"))
+
+
+def _swap_value(rest: str, tail: str) -> tuple[str, str]:
+    """The rest with the one value the tail says ("12 %", "the lookback to 9 months") put in
+    place of the rest's one number of the same unit (and of the setting the tail names, when it
+    names one); unchanged when the rest has none or several such numbers, or the setting is not
+    one known here."""
+    said = _VALUE.match(tail)
+    if said is None:
+        return rest, tail
+    unit = _unit(said.group("u"))
+    what = " ".join(w for w in (said.group("what") or "").split() if w not in ("up", "down"))
+    near = set(_SETTING_WORDS[what].split()) if what in _SETTING_WORDS else None
+    if what and near is None:
+        return rest, tail
+    tokens = rest.split()
+    spots = []
+    for k, word in enumerate(tokens[:-1]):
+        if not _NUMBER.fullmatch(word):
+            continue
+        follows = tokens[k + 1]
+        if follows == "percentage" and k + 2 < len(tokens):
+            follows = "percentage " + tokens[k + 2].rstrip("s") + "s"
+        if follows == "-" and k + 2 < len(tokens):
+            follows = tokens[k + 2]
+        if _unit(follows) != unit:
+            continue
+        if near is not None and not near & set(tokens[max(0, k - 3):k + 5]):
+            continue
+        spots.append(k)
+    if len({tokens[k] for k in spots}) != 1:
+        return rest, tail
+    was = tokens[spots[0]]
+    for k in spots:
+        tokens[k] = said.group("n")
+    changed = _renamed(" ".join(tokens), was, said.group("n"))
+    return (rest, tail) if changed is None else (changed, " ")
+
+
+def _renamed(rest: str, was: str, now: str) -> str | None:
+    """`rest` with "the <was>" (a line named by its length alone) said as "the <now>"; None when
+    `was` is still said in another way, which the change may or may not mean."""
+    rest = re.sub(rf"(?<!\S)the {re.escape(was)}(?!\S)(?! (?:%|percent|days?|weeks?|months?"
+                  r"|years?|points?)(?!\S))", f"the {now}", rest)
+    return None if re.search(rf"(?<!\S){re.escape(was)}(?!\S)", rest) else rest
 
 
 def _put_on(rest: str, on: re.Match[str]) -> str | None:

@@ -156,8 +156,10 @@ _MEANING = INDICATOR_WORDS | frozenset(words(
 
 
 def _remarks(text: str) -> list[tuple[int, int, str]]:
-    """The pieces a remark may be: each sentence, and the first and last clause of each (split at
-    a comma or "but")."""
+    """The pieces a remark may be: each sentence, the first and last clause of each (split at a
+    comma or "but"), and all its clauses but the last, or but the first ("been lurking here 2
+    yrs, lost like 6k on meme stocks, just want something that buys ...": a story told in
+    several clauses before the rule)."""
     found: list[tuple[int, int, str]] = []
     for m in re.finditer(r"(?:^|(?<= [.!?;⋄]))(?P<s>(?:(?! [.!?;⋄](?: |$)).)+?)(?= [.!?;⋄](?: |$)"
                          r"|\s*$)", text):
@@ -167,6 +169,9 @@ def _remarks(text: str) -> list[tuple[int, int, str]]:
         if cuts:
             found.append((start, start + cuts[0].start(), body[:cuts[0].start()]))
             found.append((start + cuts[-1].end() - 1, m.end("s"), body[cuts[-1].end() - 1:]))
+        if len(cuts) > 1:
+            found.append((start, start + cuts[-1].start(), body[:cuts[-1].start()]))
+            found.append((start + cuts[0].end() - 1, m.end("s"), body[cuts[0].end() - 1:]))
     # ("(the host claims it wins about 80% of the time, which honestly sounds too good)": what
     # a bracket holds, taken out with its brackets)
     for m in re.finditer(r" \( (?P<b>[^()]+?) \)(?= )", text):
@@ -212,6 +217,9 @@ def _a_remark(piece: str) -> bool:
     tokens = [w for w in piece.split() if w not in (",", "-", "(", ")", ":", "'", '"')]
     if len(tokens) < 2:
         return False
+    # ("been lurking here 2 yrs", "lost like 6k on meme stocks": the writer's own history)
+    tokens = [w for w in without_personal_numbers(f" {' '.join(tokens)} ").split()
+              if w not in (",", "-", "(", ")", ":", "'", '"')]
     allowed = _HABIT_TIME if _HABIT.match(piece) else frozenset()
     return not any(
         (w in _MEANING and w not in allowed
@@ -477,8 +485,9 @@ _SOURCE_SAYS = re.compile(
     r"|credited|complains|complained|believes|believe|swears|swear|swore|reckons|figures|showed"
     r"|shows|insists|notes|noted|mentions|mentioned|warns|warned|loves|hates|prefers|admits"
     r"|keeps saying|kept saying)"
-    # ("Pat claims a 60% win rate.", "Dave swears by it": a name, with a verb only a report has)
-    r"|[a-z]+ (?:claims|claimed|swears|swore|reckons|insists|insisted)"
+    # ("Pat claims a 60% win rate.", "Dave swears by it": a name, with a verb only a report has;
+    # "OP claims 15% CAGR", "claims it sidestepped 2022": the poster, or no subject at all)
+    r"|(?:[a-z]+ |OP |op )?(?:claims|claimed|swears|swore|reckons|insists|insisted)"
     r"|(?:his|her|their|the author's|the author) (?:point|thinking"
     r"|logic|reasoning|argument|take|claim|pitch) (?:is|was))(?:(?! [.!?;⋄] ).)+?)"
     r"(?= [.!?;⋄]|\s*$)")
@@ -492,8 +501,17 @@ _RESULTS = re.compile(r"(?<!\S)(?:win rate|winning rate|hit rate|winners|wins|be
 _SOURCE_ADDS = frozenset(words(
     """stop stops loss target trailing profit rebalance rebalanced rebalancing rebalances daily
     weekly monthly quarterly yearly annually size position weight weights hold held holds buy
-    buys sell sells exit exits minimum least most max unless except check checks
+    buys sell sells exit exits minimum max unless except check checks
     checked""")) | CALENDAR_WORDS
+# ("at least", "at most": a limit; "it beats most target date funds" is a result)
+_A_LIMIT = re.compile(r"(?<!\S)at (?:least|most)(?!\S)")
+# ("it caught the last three bottoms", "it dodged both 2001 and 2008": events the source counts)
+_EVENTS = re.compile(r"(?<!\S)(?:the last |the past |all |both )?\d+ (?:[a-z]+ ){0,2}(?:bottoms"
+                     r"|tops|crashes|bear markets|recessions|corrections|selloffs|sell offs"
+                     r"|downturns|cycles|bubbles|panics)(?!\S)"
+                     r"|(?<!\S)both (?:19|20)\d\d and (?:19|20)\d\d(?!\S)"
+                     # ("it beats most target date funds": funds of another kind, no target)
+                     r"|(?<!\S)target(?: -)? date (?:funds?|portfolios?)(?!\S)")
 
 
 def _a_source_remark(report: str, rest: str) -> bool:
@@ -501,7 +519,9 @@ def _a_source_remark(report: str, rest: str) -> bool:
         return False
     # ("He says it keeps you out of the crashes, which is what I care about - I'm 61 and I can't
     # sit through another 2008.": the writer's age and a year of their life are no values)
-    report = without_personal_numbers(f" {report} ")
+    if _A_LIMIT.search(f" {report} "):
+        return False
+    report = without_personal_numbers(_EVENTS.sub(" ", f" {report} "))
     if _RESULTS.search(f" {report} "):
         # ("He says it beat buy and hold over 20 years.": what a result is measured against)
         report = re.sub(r"(?<!\S)(?:buy and hold|buy-and-hold|holding|the market|the index"

@@ -691,6 +691,10 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
         if direction is not None and op.code in ("c?", "ca", "cb"):
             op = Op(direction)
         said_left = left is not None
+        if right is None and op.code == "new" and (pronoun or said_left):
+            # ("sell when it hits.", "or if it hits" once its "6% gain" was read as a control):
+            # what is reached is never taken from the condition before
+            raise _Refused(f"say what '{text}' reaches (a band, a high or low, a level)")
         # ("sell if it closes 5% under the 200 day": the close said before the offset)
         closes = reader.closes or any(t in ("closes", "closed") for t in before)
         left, right = _complete(left, pronoun, right, prev, closes=closes,

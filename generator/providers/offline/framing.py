@@ -284,6 +284,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r" (?:the |this |that |my )?(?:exit|entry|stop|sizing|details|numbers|part|one|it)"
        r"(?: part)?(?: yet| though)? [.!](?= |$)"),
     rx(r"(?:, )?i guess(?= [.!]| ?$)"),
+    # "my uncle, trader 20+ yrs, told me ...", "my dad (investor for 30 years) says": who the
+    # source is, said between commas or brackets
+    rx(r"(?:(?<= , )|(?<= \( ))(?:a |an )?(?:[a-z]+ )?(?:trader|investor)(?: for)?"
+       r" (?:over |about |almost )?\d+(?:\.\d+)?(?: \+)? (?:years?|months?)(?: now)?(?= , | \) )"),
     # "Long post short.", "long story short,", "in my own words": the writer's framing
     rx(r"long (?:post|story) short(?: [.,:!])?"),
     rx(r"(?:put )?in my own words(?: ,)?"),
@@ -409,7 +413,8 @@ SMALL_TALK: list[re.Pattern[str]] = [
        # "That's the whole thing.", "that's literally all I do", "That's literally it."
        r"|(?:(?<=^ )|(?<=[.!?,⋄] ))(?:and )?(?:that is|that's|thats|that) (?:literally |basically"
        r" |really |pretty much |just )?(?:it|all i do|all we do|the whole thing|the whole plan"
-       r"|my whole plan|the whole strategy|all there is to it)(?: lol| haha| really)*"
+       r"|my whole plan|the whole strategy|all there is to it|my only rule|the only rule"
+       r"|the whole strat|the whole system|the whole setup)(?: lol| haha| really)*"
        r"(?= [.!,⋄]| ?$)"
        r"|(?:i|we) (?:keep|kept) (?:losing|losing money|getting burned|getting stopped out)"
        r"(?: money)?(?: lol| haha)*(?: so)?(?= )"
@@ -894,7 +899,8 @@ def _is_chatter(text: str) -> bool:
         # (how big, or what to let run; a day or a month: "I check it on Mondays" may be the
         # schedule; "I'm fine holding it until it doubles": how long it is held; never chatter)
         return False
-    return said >= 2 and bool(tokens) and all(
+    # ("Traded tech 7 years.": a piece that is all the writer's history is chatter too)
+    return said >= 2 and (bool(tokens) or said > len(text.split())) and all(
         w in FILLER or w in CONNECTIVES or w == "1"  # "a nice simple one to start with"
         or (w.replace("'", "").isalpha() and _meaningless([w]) and w not in _CHATTER_STOP)
         for w in tokens
@@ -1729,8 +1735,11 @@ PERSONAL_NUMBER = rx(
     # a year of the writer's life ("I lost a lot in 2008"), never an amount, a period or a window
     # of dates ("from 2010 to 2020", "2015-2020": a backtest's, refused as a number of the title)
     r"|(?<!from )(?<!between )(?<!- )(?<!to )(?:(?:in|since|before|after|of|back in) )?"
+    # ("lost a bunch in march 2020": the month of that year, never a schedule)
+    r"(?:(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec) )?"
     r"(?:19|20)\d\d(?! (?:\$|dollars?|bucks|usd|%|percent|shares|days?|weeks?|months?|years?"
-    r"|bars?|sessions?)(?!\S))(?! (?:to|-|through|until|till|and) (?:19|20)\d\d(?!\S))"
+    r"|bars?|sessions?)(?!\S))(?! (?:to|-|through|until|till) (?:19|20)\d\d(?!\S))"
     # a time of the writer's day ("up at 4am", "I get home at 6:30 pm", "4am starts"); never a
     # time said alone ("every day at 10 am": an intraday rule, refused)
     r"|(?:up|awake|home|off|start|starts|work|wake up|get up|leave) (?:at|by|before|after|until"
@@ -1762,8 +1771,29 @@ PERSONAL_NUMBER = rx(
     rf"|{_writer_with_money(1)}"
     # how long the writer has been at it ("been running this by hand for like 8 months",
     # "I've been doing it for 3 weeks"): told with "been", never a holding period of a rule
-    r"|(?<=been )(?:[a-z']+ ){1,5}for (?:like |about |around |almost |nearly |over |the last"
+    r"|(?<=been )(?:[a-z']+ ){1,7}for (?:like |about |around |almost |nearly |over |the last"
     r" |the past )?\d+ (?:days?|weeks?|months?|years?)"
+    # the writer's experience ("trader 20+ yrs", "traded tech 7 years", "newish trader (8
+    # months)", "15 yrs in property", "2 yrs of losing on robinhood", "2 months in"): in years
+    # or months, after a word of trading or investing, never a period of a rule
+    r"|(?:trad(?:ed|ing|er)|invest(?:ed|ing|or)|lurk(?:ed|ing)(?: here)?)(?: (?!for )[a-z']+){0,2}"
+    r"(?: \()? (?:for )?(?:like |about |around |almost |nearly |over |just over |the last"
+    r" |the past )?\d+(?:\.\d+)?(?: \+)? (?:years|year|months|month)(?: \))?(?: now)?"
+    r"|\d+(?:\.\d+)?(?: \+)? (?:years|year|months|month) (?:in (?:property|real estate|the market"
+    r"|markets|stocks|options|crypto|forex|futures|etfs|trading|finance|tech|the industry"
+    r"|the game|this game)|of (?:losing|trading|investing|experience)(?: (?:on|at|with|in)"
+    r" [a-z]+)?|in(?= [.,;!⋄)]| ?$))"
+    r"|(?<=been )in (?:[A-Za-z']+ ){1,3}for (?:like |about |around |almost |nearly |over )?"
+    r"\d+(?:\.\d+)? (?:years?|months?)"
+    # the writer's age said with its unit ("58 yo", "26 years old")
+    r"|\d{2} years old"
+    # the writer's losses ("lost like 6k on meme stocks in 2021", "lost about 30% in 2022",
+    # "already blew up one small acct"), said by the writer, never what a fund lost
+    r"|(?:^|(?<=^ )|(?<=[.!?,;⋄(] )|(?<=i )|(?<=i've )|(?<=ive )|(?<=we )|(?<=already )"
+    r"|(?<=and ))(?:lost|blew|blown)(?: up)?(?: like| about| around| over| almost| nearly"
+    r"| roughly| more than)? \d+(?:\.\d+)? (?:k|dollars?|%|percent|grand|bucks)"
+    r"(?: (?:on|in) (?!the |a |an )[a-z]+(?: stocks| names| calls| puts| coins)?)?"
+    r"|(?<=blew up )(?:1|a|my|an|2) (?:small |tiny |little )?(?:account|accounts|acct|accts)"
     # the account's size ("I've got a $50k account"): the rules size each position themselves
     r"|(?:a|my|our|the) \d+(?:\.\d+)? dollars? (?:account|portfolio|ira|nest egg)"
     # ("I save 15% of my pay": the writer's saving, never a size of the rules)

@@ -263,6 +263,34 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bmove out(?= (?:when|if|once|whenever)\b)", "sell"),
     # "rebalance once a yr": a year
     (r"(?i)\b(a|every|each|per|one|1|the|next|last|past) yrs?\b", r"\1 year"),
+    # "so i stop touching it", "stop second guessing": the writer's habit, never a stop loss
+    (r"(?i)\bstop (?=(?:touching|checking|watching|looking|messing|fiddling|worrying|staring"
+     r"|obsessing|babysitting|tinkering|forgetting|overthinking|second guessing|gambling"
+     r"|panicking|reading)\b)", "quit "),
+    # "checked every day not once a month": the schedule said, and the one it is not
+    (r"(?i)\b(every day|daily)(?:\s*,)? (?:and )?not (?:just |only )?(?:once a (?:week|month)"
+     r"|weekly|monthly|at (?:the )?(?:month|week)(?: -)? end|at the end of the (?:month|week))\b",
+     r"\1"),
+    # "only SPY: buy when ...": the fund the rules trade, named as a label
+    (r"\bonly ([A-Z]{2,5})(?=\s*:)", r"\1"),
+    # "I'm less sure after 2022": a doubt, never a comparison
+    (r"(?i)\b(?:a lot |much |a bit |way )?less (?=(?:sure|certain|convinced|confident)\b)", "un"),
+    # "(I'm not a programmer at all)": "at all" ends a clause only to stress it
+    (r"(?i)\s+at all\b(?=\s*(?:[.,;!?)]|lol|lmao|$))", ""),
+    # "a 7% initial stop": the stop loss, from the entry
+    (r"(?i)\binitial (?=stop\b)", ""),
+    # "he won't sell unless it's 3% under", "never buy unless ...": the act only when it holds
+    (r"(?i)\b(?:won't|wont|will not|don't|dont|do not|never|wouldn't|would not|doesn't|does not"
+     r"|shouldn't|should not)( (?:ever )?(?:sell|sells|exit|exits|get out|gets out|buy|buys"
+     r"|enter|enters))((?: it| them| anything)?) unless\b", r"\1\2 only when"),
+    # "OP claims ...", "OP's version": the original poster, never a fund
+    (r"\bOP(?='s\b| [a-z]+s\b| (?:said|claimed|posted|wrote|used|mentioned|also|himself"
+     r"|herself)\b)", "the poster"),
+    # "I'd use a 12 EMA in its place", "in place of the 21": instead
+    (r"(?i)\bin (?:its|their|his|her|the) place\b|\bin place(?= of\b)", "instead"),
+    # "trading 5 yrs", "20+ yrs": years after a number; "58 yo", "26 y/o": the writer's age
+    (r"(?i)(?<![\w.])(\d+(?:\.\d+)?\+?) ?yrs?\b", r"\1 years"),
+    (r"(?i)(?<![\w.])(\d{2}) ?(?:yo|y/o|y\.o\.)(?!\w)", r"\1 years old"),
     # "if nobody of them is positive": none of them
     (r"(?i)\b(?:nobody|no one|not one|noone) of (them|those|the funds|these)\b", r"none of \1"),
     # "if its below im out": "i'm" typed without its apostrophe, in lower case only (a capital
@@ -692,11 +720,15 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r" each of\b",
      r"\1 dollars per position : buy"),
     # "put 10000 dollars in GLD": the buy, with that amount
-    (r"(?i)\b(?:put|puts|putting|invest|invests|investing|place|allocate)\s+(\d+(?:\.\d+)?)"
+    # ("want to put exactly $1,500 into DBC every time ...": the same)
+    (r"(?i)\b(?:put|puts|putting|invest|invests|investing|place|allocate)\s+"
+     r"(?:exactly\s+|just\s+|only\s+)?(\d+(?:\.\d+)?)"
      r" dollars\s+"
      r"(?:(?:each|every) time\s+|per trade\s+)?(?:in|into|on) (?!" + _NOT_A_TICKER + r")"
      r"([A-Za-z]{2,5})\b",
-     r"buy \2 with \1 dollars per position"),
+     # ("he puts $1,000 into MDY": he buys, as a source's rule is told)
+     lambda m: (f"{'buys' if m.group(0).lower().startswith(('puts', 'invests')) else 'buy'}"
+                f" {m.group(2)} with {m.group(1)} dollars per position")),
     # "$3,000 per trade into HYG whenever it ...": the same with the verb left out, at the start
     # of a sentence and before the condition ("$5,000 per trade on GLD." is the size alone)
     (r"(?i)(?:^|(?<=[.;:!?]))\s*(\d+(?:\.\d+)?) dollars\s+(?:(?:each|every) time|per trade"

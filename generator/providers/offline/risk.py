@@ -102,6 +102,12 @@ RISK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                 # its own follows)
                 r"(?!(?: ,)? (?:take|sell|exit|get|lock|bank|book|cash)(?!\S)"
                 r"(?!(?: [a-z]+){0,2} (?:when|if|once|whenever|as soon as)(?!\S)))")),
+    # "or if it hits a 6% gain", "once it reaches a 10% profit": the gain that closes it, with
+    # the words that say it reached (never left behind as a rule with nothing to reach)
+    ("take", rx(rf"(?:, )?(?:or |and )?(?:(?:sell|exit|get out|close(?: it)?)(?: it)? )?(?:when"
+                r"|if|once|as soon as) (?:it|the price|price|the position|the trade) (?:hits"
+                r"|reaches|gets to|gets|makes|shows|touches) (?:a |an )?"
+                rf"{NUMP} (?:profit|gain)(?: (?:from|above|over) {_ENTRY})?")),
     # "and take a 15% profit or a 7% loss": the verb of the gain that closes the position
     ("take", rx(rf"(?:, )?(?:and )?takes? (?:a |an )?{NUMP} (?:profit|gain)(?: target)?")),
     # "sell on an 8% trailing stop or 12% profit": a gain said as the profit

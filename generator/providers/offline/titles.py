@@ -366,6 +366,12 @@ def _trailing_label(state: ParseState) -> Title | None:
     return Title(text=found.group("label").strip(), families=families)
 
 
+# words of a position's size left in a title once the sizes read there are cut
+_A_SIZE = rx(r"(?:per|each|every) (?:trade|position|buy|entry)|(?:a|one|1) (?:third|quarter|fifth"
+             r"|tenth|half) of (?:my|his|her|their|our|the) (?:account|portfolio|capital|money"
+             r"|stack)")
+
+
 def extract_title(state: ParseState, *, second: bool = False) -> None:
     """Take the title out of the text (see the module docstring). A title that is a name alone
     ("the fast line slow line thing.") may be followed by a second one that says the lines or
@@ -455,6 +461,13 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
     rest = _NAMED_RULE.sub(named_rule, rest)
     rest, body = _the_line_it_names(rest, body)
     rest = _the_line_the_rules_name(rest, body)
+    size = _A_SIZE.search(rest)
+    if size is not None:
+        # ("Guy at work puts a third of his account into each trade on this one: buy ..."): a
+        # size no pattern above read, never dropped with the title's other words
+        raise state.fail(f"the title says how much goes into each trade ('{size.group(0)}') in a "
+                         "way not read; say the size with the rules (e.g. '30% of the account "
+                         "per trade')", [head])
     said = rest.split()
     for k, tok in enumerate(said):
         if re.fullmatch(SYM, tok):

@@ -349,5 +349,6 @@ COND_FILLER = frozenset({"the", "a", "an", "its", "their", "is", "are", "was", "
                          "remains", "remain", "stay"})
 PREPS = frozenset({"of", "on", "for", "in"})
 CONNECTORS = frozenset({"and", "or", "but", "&"})
-NEGATIONS = frozenset({"not", "unless", "don't", "dont", "never", "except", "isn't", "no"})
+NEGATIONS = frozenset({"not", "unless", "don't", "dont", "never", "except", "isn't", "no", "won't",
+                       "wouldn't", "shouldn't"})
 SPLITTERS = frozenset({",", ";", ".", ":", "!", "?", CONSUMED, "then", "also"})
