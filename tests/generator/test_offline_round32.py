@@ -69,8 +69,8 @@ def test_what_a_fund_lost_stays_a_rule() -> None:
 # -- a change said as a value -----------------------------------------------------------------
 def test_a_value_alone_replaces_the_sources_one_value_of_its_unit() -> None:
     _reads("A blog holds TLT while it's above the 100 day SMA, out when it's below, and sizes it "
-           "to a 10% annual volatility target. I'd go with 15% since I'm a lot younger than him.", symbols="TLT",
-           entry="price gt sma100", target_vol=15)
+           "to a 10% annual volatility target. I'd go with 15% since I'm a lot younger than him.",
+           symbols="TLT", entry="price gt sma100", target_vol=15)
     _reads("He owns VTI when the weekly close is above the 20 week SMA and sells when the weekly "
            "close is below it. I'd use 30 weeks tho.", symbols="VTI",
            entry="price:weekly gt sma30:weekly", exit="price:weekly lt sma30:weekly")
@@ -166,3 +166,55 @@ def test_ordinary_wordings() -> None:
                    "I'm less sure after 2022.", "(I'm not a coder at all)",
                    "thats my only rule, thanks"):
         _reads(f"{TREND} {remark}", symbols="IWM", entry="price gt sma150")
+
+
+# -- the second part of the round ---------------------------------------------------------------
+def test_amounts_and_moves_said_around_the_condition() -> None:
+    _reads("every time IEF closes more than 5% below its 100 day average he puts in $3,000, and he "
+           "sells when it closes back above the 100 day.", symbols="IEF", kind="fixed_amount",
+           amount=3000, entry="price lt sma100-5%", exit="price gt sma100")
+    _reads("my cousin goes all in on EFA whenever its 3 month rate of change is positive and "
+           "moves everything to cash when it drops below zero.", symbols="EFA",
+           entry="roc63 gt 0", exit="roc63 lt 0")
+    _reads("a guy on a forum said they only hold GLD when SPY is below its 100 day, otherwise they "
+           "stay in cash.", symbols="GLD", entry="price@SPY lt sma100@SPY")
+
+
+def test_the_weekly_n_line_is_the_n_week_line() -> None:
+    _reads("buy IWM when the weekly 10 RSI is below 35, sell when the weekly RSI is over 65.",
+           symbols="IWM", entry="rsi10:weekly lt 35", exit="rsi10:weekly gt 65")
+
+
+@pytest.mark.parametrize("title", [
+    "r/bogleheads post with 3k upvotes:",
+    "RSI 30/70 on IWM:",
+])
+def test_counts_on_the_page_and_levels_in_a_title(title: str) -> None:
+    _reads(f"{title} buy IWM when the 14 day RSI crosses back above 30, sell when it crosses "
+           "above 70.", symbols="IWM", entry="rsi14 crosses_above 30",
+           exit="rsi14 crosses_above 70")
+
+
+def test_changes_said_as_the_only_change_or_a_setting() -> None:
+    _reads("My aunt holds 70% VTI and 30% SHY, rebalanced once a year. The only change I'd make "
+           "is rebalancing every quarter instead.", symbols="VTI SHY",
+           weights="VTI=0.7 SHY=0.3", schedule="quarterly")
+    _reads("The newsletter rotates monthly into the top 1 of SPY, EFA and EEM by 12-month return."
+           " I'd use a 6 month lookback, 12 months feels slow.", symbols="SPY EFA EEM",
+           kind="momentum_rotation", top=1, lookback=126, schedule="monthly")
+
+
+def test_wordings_of_forum_posts() -> None:
+    _reads("60/40 SPY AGG with a 5 point band. 60% SPY, 40% AGG, rebalance only when one drifts 5 "
+           "percentage points.", symbols="SPY AGG", weights="SPY=0.6 AGG=0.4", drift=5)
+    _reads("put $800 into EWJ every time the 3-period RSI is under 15, sell when it gets above 70. "
+           "fixed $800 each trade no matter the account size.", symbols="EWJ",
+           kind="fixed_amount", amount=800)
+    _reads("two fund trend. split between VNQ and IEF equally. buy each one when it closes above "
+           "its own 100 day SMA, sell each when it closes below.", symbols="VNQ IEF",
+           kind="equal_weight", entry="price gt sma100")
+    _reads("kept getting stopped out on the 20 day so now: buy MDY once it closes 1% above its 50 "
+           "day SMA, sell when it closes back below the 50 day.", symbols="MDY",
+           entry="price gt sma50+1%", exit="price lt sma50")
+    _reads("My friend buys VTI when it closes above its 200 day SMA and sells when it closes below"
+           " it, period. He claims nothing beats it.", symbols="VTI", entry="price gt sma200")

@@ -97,6 +97,9 @@ _ADOPT = re.compile(
     # ("I'd change one thing, a 5% stop instead of 10%")
     r"|(?:i|we)(?:'d| would| will|'ll)? (?:change|tweak|swap) (?:just )?(?:one|1|a|one small"
     r"|a small|two|2) (?:thing|things|detail|part)(?: though| only)?(?: ,| :)?"
+    # ("Only change I'd make is doing the rebalance every quarter instead.")
+    r"|(?:the |my )?only (?:change|tweak|difference|thing (?:i'd|i would) change)"
+    r"(?: (?:i'd|i would|i'll|i will|i) (?:make|do|want))?(?: is| would be)?(?: :| ,)?"
     rf"|{_WANT}(?= (?:the |my )?(?:sell|exit|buy|entry|stop|target|position|size|rebalanc"
     r"|hold|check)[a-z]*(?!\S))"
     # ("I'd go with 12%", "I'd use 40 weeks tho", "I'd shorten the lookback to 9 months": one
@@ -104,6 +107,11 @@ _ADOPT = re.compile(
     rf"|{_WANT} {_VALUE_VERB}(?= (?:a |an |the )?\d+(?:\.\d+)? {_VALUE_UNIT}{_VALUE_AFTER}"
     r"(?: [,.!?;⋄]| (?:since|because|bc"
     r"|cause|cuz|as) | ?$))"
+    # ("I'd use a 3 month lookback", "I'd go with the 150 day SMA": a setting of a shape
+    # `_swap_shape` puts over the source's)
+    rf"|{_WANT} {_VALUE_VERB}(?= (?:a |an |the )?\d+ (?:day|week|month|year)s? (?:simple "
+    r"|exponential )?(?:lookback|return|returns|momentum|performance|sma|ema|moving average"
+    r"|average|ma|dma)(?: though| tho| instead| myself| personally)?(?: [,.!?;⋄]| ?$))"
     rf"|{_WANT} {_TUNE_VERB}(?= (?:the|that|this|his|her|their|it)(?: [a-z]+){{0,2}}"
     r"(?: up| down)? to (?:a |an |the )?\d)"
     r")(?P<tail>(?:(?! [.!?;⋄](?: |$)).)*)(?: [.!?;⋄]|\s*$)")
@@ -125,7 +133,7 @@ _ON_FUND = rx(
 _REPLACED = re.compile(r"(?<!\S)(?:,? )?(?:instead(?: of (?P<what>(?:(?! [,.;⋄] ).)+))?|rather than"
                        r" (?P<what2>(?:(?! [,.;⋄] ).)+))(?!\S)")
 _LEAD = re.compile(r"^(?:\s|,|(?:but|and|with|plus|only|just|then|though|except|i'd|i would"
-                   r"|i want|i'll|i will|use|using|add|adding|to|the|a"
+                   r"|i want|i'll|i will|use|using|add|adding|to|the|a|doing|making|having"
                    # ("I'd change one thing, ...": what announces the change)
                    r"|(?:change|tweak|swap) (?:just )?(?:1|a|2)(?: small)?"
                    r" (?:thing|detail|part)s?)(?!\S))*")
@@ -170,7 +178,7 @@ def read_adoption(state: ParseState) -> StrategySpec | None:
             return None
         rest = put
         tail = tail[:on.start()] + " " + tail[on.end():]
-    tail, asides = _without_asides(tail)
+    tail, asides = _without_asides(tail, rest)
     rest, tail = _swap_said(rest, tail)
     rest, tail = _swap_shape(rest, tail)
     rest, tail = _swap_value(rest, tail)
@@ -248,15 +256,29 @@ def _contrast(text: str) -> str:
     return text
 
 
-def _without_asides(tail: str) -> tuple[str, list[str]]:
+# ("I'd use a 3 month lookback, 1 month feels noisy": what the writer thinks of the source's
+# value, said by the rest)
+_OLD_VALUE_REMARK = re.compile(
+    r"^(?:the |his |her |their )?(?P<n>\d+(?:\.\d+)?)"
+    r"(?: (?:days?|weeks?|months?|years?|%|percent))?(?: (?:one|lookback|line|version|setting))?"
+    r" (?:feels|is|seems|looks|sounds|was|felt"
+    r"|seemed|gets) (?:(?:way|too|a bit|kind of|a little|pretty|really|just|so) )*[a-z]+$")
+
+
+def _without_asides(tail: str, rest: str) -> tuple[str, list[str]]:
     """The tail without its clauses that say nothing of a change ("tech is what I actually own",
-    "since emerging markets swing around a lot"), and those clauses."""
+    "since emerging markets swing around a lot", "1 month feels noisy" of the rest's 1 month),
+    and those clauses."""
     dropped: list[str] = []
     pieces = re.split(r"( , | ; | but |(?<!\S)(?=(?:since|because|bc|cause|cuz) ))", tail)
     kept: list[str] = []
     for piece in pieces:
         said = piece.strip()
         reason = re.sub(r"^(?:since|because|as|cause|bc|cuz|given that) ", "", said)
+        old_value = _OLD_VALUE_REMARK.match(said)
+        if old_value is not None and old_value.group("n") in rest.split():
+            dropped.append(said)
+            continue
         if said and said not in (",", ";", "but") and len(reason.split()) >= 3 and (
                 aside_by_form(f" {reason} ", 1, len(reason) + 1, reason)
                 or (reason != said and a_reason(reason))):
@@ -330,6 +352,9 @@ def _swap_shape(rest: str, tail: str) -> tuple[str, str]:
             old = found.pop()
             # (the kind of average the source says stays unless the change says its own)
             if not set(new.split()) & set(_KIND_WORDS) and set(old.split()) & set(_KIND_WORDS):
+                new = " ".join(new.split()[:2] + old.split()[2:])
+            if shape is _SHAPES[1]:
+                # ("a 3 month lookback" over "by 1 month return": the source's word for it)
                 new = " ".join(new.split()[:2] + old.split()[2:])
             changed: str | None = rest.replace(old, new)
             if shape is _SHAPES[0]:

@@ -418,6 +418,10 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r"(?= [.!,⋄]| ?$)"
        r"|(?:i|we) (?:keep|kept) (?:losing|losing money|getting burned|getting stopped out)"
        r"(?: money)?(?: lol| haha)*(?: so)?(?= )"
+       # ("kept getting whipsawed on the 50 day so now: ...": what the writer's rule answers)
+       r"|(?:(?<=^ )|(?<=[.!?,⋄] ))(?:i |we )?(?:keep|kept) getting (?:whipsawed|chopped up"
+       r"|faked out|shaken out|shook out|stopped out|burned|wrecked)(?: (?:on|by|with) (?:the )?"
+       r"(?:\d+ day(?: sma| ema| ma| average)?|[a-z]+))?(?: lol| haha)*(?: so(?: now)?)?(?= )"
        r"|(?:, )?(?:i'm|im|i am) (?:poor|broke)(?: lol| haha)*"
        # "First time posting in r/algotrading", "so I'm not whipsawed daily", "That's my
        # entry."
@@ -1785,6 +1789,10 @@ PERSONAL_NUMBER = rx(
     r" [a-z]+)?|in(?= [.,;!⋄)]| ?$))"
     r"|(?<=been )in (?:[A-Za-z']+ ){1,3}for (?:like |about |around |almost |nearly |over )?"
     r"\d+(?:\.\d+)? (?:years?|months?)"
+    # a count on the page the rule came from ("a comment with 2k upvotes", "a channel with 300k
+    # subscribers")
+    r"|\d+(?:\.\d+)?(?: k| m)? (?:upvotes|views|subscribers|followers|likes|members|comments"
+    r"|downloads|retweets|shares)"
     # the writer's age said with its unit ("58 yo", "26 years old")
     r"|\d{2} years old"
     # the writer's losses ("lost like 6k on meme stocks in 2021", "lost about 30% in 2022",

@@ -96,7 +96,10 @@ SOMEONE = (r"(?:(?:a|an|my|the|this|that|some|our|one|his|her) (?:[a-zA-Z'&-]+ )
            r"|coach|analyst|grandfather|grandpa|grandma|grandmother|cousin|buddy|relative"
            r"|father-in-law|brother-in-law|engineer|instructor|professor|e-book|ebook|e book"
            r"|system|chapter|book|article|video|podcast|course|study|report"
-           r"|paper|post|thread|site|website|forum|group|club|crowd|community)(?: 's)?"
+           r"|paper|post|thread|site|website|forum|group|club|crowd|community"
+           # (round 32: more of the people a strategy is heard from)
+           r"|aunt|wife|husband|nephew|niece|landlord|roommate|accountant|broker|doctor|dentist"
+           r"|pastor|mother-in-law|sister-in-law|son-in-law|stepdad|stepmom|classmate)(?: 's)?"
            r"|he|she|someone|somebody)"
            # ("on YouTube", "in my Discord", "I follow", "I met at a conference", ", a retired
            # engineer,": where the someone is, or who they are to the writer)

@@ -267,6 +267,36 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bstop (?=(?:touching|checking|watching|looking|messing|fiddling|worrying|staring"
      r"|obsessing|babysitting|tinkering|forgetting|overthinking|second guessing|gambling"
      r"|panicking|reading)\b)", "quit "),
+    # "... he puts in $5,000", "he buys $5,000 of it", "buys it with $2,000": the buy, with the
+    # amount of each position (said after its condition, or with no condition after it)
+    (r"(?i)\b(buys?|bought|puts in|put in)\s+(?:it\s+)?(?:with\s+)?(\d+(?:\.\d+)?)\s+dollars"
+     r"(?:\s+of it|\s+worth)?(?!\s+(?:of|in|into|on|per|each|a|every|worth)\b)",
+     lambda m: (f"{'buy' if m.group(1).lower() in ('buy', 'put in') else 'buys'} with "
+                f"{m.group(2)} dollars per position")),
+    # "moves everything to cash when it turns negative": the sell
+    (r"(?i)\bmoves? (?:everything|it all|all of it|the money|it|the position) (?:to|into) cash"
+     r"(?= (?:when|if|once|whenever|as soon as)\b)", "sell"),
+    # "otherwise they sit in cash": the writer's words for the source's habit
+    (r"(?i)\botherwise (?:i|we|they|he|she) (sits?|stays?|goes|go|is|are|am|keeps?|moves?)"
+     r"(?= (?:in|to|into) cash\b)",
+     lambda m: "otherwise " + {"sits": "sit", "stays": "stay", "goes": "go", "is": "be",
+                               "are": "be", "am": "be", "keeps": "keep",
+                               "moves": "move"}.get(m.group(1).lower(), m.group(1))),
+    # "the weekly 14 RSI", "the weekly 30 sma": the N-week line
+    (r"(?i)\b(weekly|monthly) (\d+)(?: period)? (rsi|sma|ema)\b",
+     lambda m: f"{m.group(2)} {'week' if m.group(1).lower() == 'weekly' else 'month'}"
+               f" {m.group(3)}"),
+    # "fixed $500 each trade no matter the account size": the amount, whatever the account
+    (r"(?i)(?:\s*,)?\s*no matter (?:the |my |how big (?:the |my )?)?(?:account|portfolio)"
+     r"(?: size| is| gets)?\b", ""),
+    # "split between GLD and TLT equally": equal weights
+    (r"(?i)\bsplit (?:my money |the money |it |everything )?between"
+     r"((?: [A-Z]{2,5}(?: ,)?)+ and [A-Z]{2,5}) (?:equally|evenly)\b", r"equal weight across\1"),
+    # "80/20 QQQ GLD with a 10 point band": the drift band, said as a band of points
+    (r"(?i)\b(?:with )?(?:a |an )(\d+(?:\.\d+)?)[ -]?(?:percentage[ -])?(?:point|pt)[ -]"
+     r"(?:drift |rebalancing |rebalance )?band\b", r", rebalance when a weight drifts \1 points"),
+    # "buy VTI and never sell, period.": the word that ends a sentence for stress
+    (r"(?i)\s*,\s*period\s*(?=[.!]|$)", ""),
     # "checked every day not once a month": the schedule said, and the one it is not
     (r"(?i)\b(every day|daily)(?:\s*,)? (?:and )?not (?:just |only )?(?:once a (?:week|month)"
      r"|weekly|monthly|at (?:the )?(?:month|week)(?: -)? end|at the end of the (?:month|week))\b",
@@ -713,7 +743,9 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "drifts 10 points or more": the band is the number (a weight is checked against it)
     (r"(?i)\b(\d+(?:\.\d+)?) (percentage points|points|pts|percent|%) or more\b", r"\1 \2"),
     # "put 10k in GLD": thousands of dollars said without the dollar sign, after a verb of money
-    (r"(?i)\b(put|invest|place|allocate|use|using|with|spend) (\d+(?:\.\d+)?) ?(?:k|grand)\b",
+    (r"(?i)\b(put|invest|place|allocate|use|using|with|spend) (\d+(?:\.\d+)?) ?(?:k|grand)\b"
+     # ("a comment with 2k upvotes": a count, never dollars)
+     r"(?! (?:upvotes|views|subscribers|followers|likes|members|comments|downloads|users)\b)",
      lambda m: f"{m.group(1)} {float(m.group(2)) * 1000:g} dollars"),
     # "put $5000 into each of SPY, QQQ and IWM": the amount per position, then the buy
     (r"(?i)(?:\b(?:put|invest|place|allocate)\s+|^\s*)(\d+(?:\.\d+)?) dollars\s+(?:in|into|on)"

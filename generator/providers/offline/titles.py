@@ -152,8 +152,9 @@ _SAME_SETTINGS = rx(r"(?:with|using|on) (?:those|the|these) same (?:settings|par
 _RATIO = re.compile(r"(?<!\S)(?P<nums>\d+(?:\.\d+)?(?: / \d+(?:\.\d+)?)+)(?!\S)")
 
 
-_RSI_N = re.compile(r"(?<!\S)(?:rsi (?:\( (?P<n2>\d+) \)|(?P<n>\d+))|(?P<n3>\d+) (?:day|period|bar)"
-                    r" rsi)(?!\S)")
+# (not "RSI 30/70": the levels of the rules, read with them)
+_RSI_N = re.compile(r"(?<!\S)(?:rsi (?:\( (?P<n2>\d+) \)|(?P<n>\d+)(?! / \d))|(?P<n3>\d+) (?:day"
+                    r"|period|bar) rsi)(?!\S)")
 
 
 _COUNT = re.compile(r"(?<!\S)(?P<n>\d+) (?:fund|asset|etf|etfs|assets|funds|slices|parts|pieces"
@@ -425,6 +426,16 @@ def extract_title(state: ParseState, *, second: bool = False) -> None:
         return " "
 
     rest = _OFFSET_BAND.sub(band, rest)
+
+    def levels(m: re.Match[str]) -> str:
+        # "RSI 30/70 crosses on SPY: ... crosses back above 30, ... above 70": the levels the
+        # rules say, named in the title
+        if not all(re.search(rf"(?<!\S){m.group(k)}(?!\S)", body) for k in ("a", "b")):
+            return m.group(0)
+        ignored.append(m.group(0).strip())
+        return " rsi "
+
+    rest = _RSI_LEVELS.sub(levels, rest)
     rest = cut(_BENCHMARK, rest, lambda m: ignored.append(m.group(0).strip()))
     rest = _cut_settings(state, title, rest)
     body = _the_rsi_it_names(title, body)
@@ -586,6 +597,7 @@ _BARE_LEVEL = re.compile(r"(?<!\S)(?:(?P<kw>when|if|once|whenever|on)|(?P<v>get 
 _BAND_NOUNS = frozenset(("band", "buffer", "cushion", "margin", "filter", "threshold"))
 _OFFSET_BAND = rx(r"(?:with )?(?:a |an )?(?P<n>\d+(?:\.\d+)?) % "
                   rf"(?:{'|'.join(sorted(_BAND_NOUNS))})")
+_RSI_LEVELS = rx(r"(?<=rsi )(?P<a>\d+) / (?P<b>\d+)")
 _OTHER_OSCILLATOR = re.compile(r"(?<!\S)(?:rsi|macd|stochastic|roc|momentum|return)(?!\S)")
 # an RSI named without a period: not "rsi 2", "rsi ( 2 )", "2 day rsi", "rsi of 2"
 _BARE_RSI = re.compile(r"(?<!\S)(?<!\d )(?<!day )(?<!period )rsi(?! (?:\(|of)? ?\d)(?!\S)")
