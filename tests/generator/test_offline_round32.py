@@ -218,3 +218,20 @@ def test_wordings_of_forum_posts() -> None:
            entry="price gt sma50+1%", exit="price lt sma50")
     _reads("My friend buys VTI when it closes above its 200 day SMA and sells when it closes below"
            " it, period. He claims nothing beats it.", symbols="VTI", entry="price gt sma200")
+
+
+def test_a_report_with_no_subject_and_a_year() -> None:
+    _reads("watched a video where the host claims this cut the 2022 drawdown in half. hold QQQ "
+           "while it's above its 200 day moving average, go to cash when it's below.",
+           symbols="QQQ", entry="price gt sma200", exit="price lt sma200")
+    _reads("The book rotates monthly into the better of SPY and EFA by 12-month return. Author "
+           "claims it cuts drawdowns, which is all I care about at 63.", symbols="SPY EFA",
+           kind="momentum_rotation", top=1, lookback=252)
+
+
+def test_no_sell_rule_said_as_the_writer_says_it() -> None:
+    _reads("so im making my own: buy IWM when it closes above its 20 day high. no fixed exit, just "
+           "a 7% trailing stop.", symbols="IWM", entry="price gt hh20", exit="none", trailing=7)
+    _reads("Instead of the default I use MACD 5/35/5. Entry: MACD line crosses above its signal "
+           "line on EFA. no exit rule written down yet.", symbols="EFA",
+           entry="macd[5,35,5] crosses_above macd_signal[5,35,5]")

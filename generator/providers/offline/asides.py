@@ -457,7 +457,8 @@ _SOMEONE_SAID = (r"(?:(?:a|my|the|this|some|our|his|her) )?(?:[a-z'&]+ ){0,6}?(?
                  r"|posted|claims|claimed|swears|recommends|recommended|wrote|writes|told me"
                  r"|suggests|suggested")
 _REPORTED = re.compile(
-    _START + rf"(?P<s>(?:(?:i|we) (?:{_HEARD})|{_SOMEONE_SAID}|buys|uses|trades))"
+    # ("saw a youtube video where ...": the writer's report with its subject left out)
+    _START + rf"(?P<s>(?:(?:(?:i|we) )?(?:{_HEARD})|{_SOMEONE_SAID}|buys|uses|trades))"
     r"(?:(?! [.!?;⋄] ).)+?) (?:[.!?;⋄]|,(?= so ))(?= \S)")
 # the people whose names are strategies: a report of reading them ("I read Larry Connors' book and
 # the RSI(2) chapter stuck with me") names the writer's source, whose rule the writer says
@@ -542,7 +543,8 @@ def _a_source_remark(report: str, rest: str) -> bool:
 def _says_nothing_new(report: str, rest: str) -> bool:
     """Whether every number and every word of a control, schedule or limit in `report` is said
     by the writer's own rule too."""
-    numbers = set(re.findall(r"\d+(?:\.\d+)?", report))
+    # ("... cut the 2008 drawdown in half": a year, the writer's age, never a value of the rule)
+    numbers = set(re.findall(r"\d+(?:\.\d+)?", without_personal_numbers(f" {report} ")))
     said = set(rest.split())
     return numbers <= set(re.findall(r"\d+(?:\.\d+)?", rest)) and all(
         w in said for w in report.split() if w in _ADDS)

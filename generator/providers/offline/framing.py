@@ -1793,6 +1793,9 @@ PERSONAL_NUMBER = rx(
     # subscribers")
     r"|\d+(?:\.\d+)?(?: k| m)? (?:upvotes|views|subscribers|followers|likes|members|comments"
     r"|downloads|retweets|shares)"
+    # ("which is all I care about at 58", "scary for me at 61": the writer's age)
+    r"|(?:(?<=about )|(?<=for me )|(?<=for someone )|(?<=retired )|(?<=retiring ))at \d{2}"
+    r"(?= [.,;!⋄)]| ?$)"
     # the writer's age said with its unit ("58 yo", "26 years old")
     r"|\d{2} years old"
     # the writer's losses ("lost like 6k on meme stocks in 2021", "lost about 30% in 2022",

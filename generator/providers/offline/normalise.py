@@ -292,6 +292,18 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "split between GLD and TLT equally": equal weights
     (r"(?i)\bsplit (?:my money |the money |it |everything )?between"
      r"((?: [A-Z]{2,5}(?: ,)?)+ and [A-Z]{2,5}) (?:equally|evenly)\b", r"equal weight across\1"),
+    # "no fixed exit, just an 8% trailing stop": no sell rule ("fixed" of the exit, not a stop)
+    (r"(?i)\bno (?:fixed|set|real|proper|actual) (?:exit|sell)(?: rule| signal)?s?\b",
+     "no sell rule"),
+    # "no sell rule written down yet": no sell rule
+    (r"(?i)\bno ((?:sell|exit) rules?|exit) (?:written down |set |decided |figured out )?yet\b",
+     r"no \1"),
+    # "Instead of the default I use MACD 8/21/5": the settings said next, for the default ones
+    (r"(?i)(?:^|(?<=[.!?:;]))\s*instead of the (?:default|standard|usual)(?: settings| ones"
+     r"| numbers)?\s*,?\s*(?=(?:i|we) (?:use|run|go with|prefer)\b|i'm using\b)", " "),
+    # "so im making my own: ...": a strategy of the writer's own, never "own" the fund
+    (r"(?i)\b(making|make|build|building|writing|write|doing|designing|design) my own\b"
+     r"(?= *[:.,!]| (?:version|system|strategy|rules?|thing|setup|bot)\b)", r"\1 mine"),
     # "80/20 QQQ GLD with a 10 point band": the drift band, said as a band of points
     (r"(?i)\b(?:with )?(?:a |an )(\d+(?:\.\d+)?)[ -]?(?:percentage[ -])?(?:point|pt)[ -]"
      r"(?:drift |rebalancing |rebalance )?band\b", r", rebalance when a weight drifts \1 points"),
