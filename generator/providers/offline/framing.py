@@ -1783,6 +1783,9 @@ PERSONAL_NUMBER = rx(
     r"|(?:trad(?:ed|ing|er)|invest(?:ed|ing|or)|lurk(?:ed|ing)(?: here)?)(?: (?!for )[a-z']+){0,2}"
     r"(?: \()? (?:for )?(?:like |about |around |almost |nearly |over |just over |the last"
     r" |the past )?\d+(?:\.\d+)?(?: \+)? (?:years|year|months|month)(?: \))?(?: now)?"
+    # (never "trading 12 month momentum": a lookback of a rule)
+    r"(?! (?:momentum|return|returns|high|low|highs|lows|sma|ema|ma|average|moving|lookback|rsi"
+    r"|roc|performance|rate|change|breakout|rule)(?!\S))"
     r"|\d+(?:\.\d+)?(?: \+)? (?:years|year|months|month) (?:in (?:property|real estate|the market"
     r"|markets|stocks|options|crypto|forex|futures|etfs|trading|finance|tech|the industry"
     r"|the game|this game)|of (?:losing|trading|investing|experience)(?: (?:on|at|with|in)"
