@@ -357,10 +357,10 @@ def _swap_shape(rest: str, tail: str) -> tuple[str, str]:
                 # ("a 3 month lookback" over "by 1 month return": the source's word for it)
                 new = " ".join(new.split()[:2] + old.split()[2:])
             changed: str | None = rest.replace(old, new)
-            if shape is _SHAPES[0]:
+            if shape is _SHAPES[0] and changed is not None:
                 # ("buys when the 20 crosses above the 100": the line named by its length alone
                 # is renamed with it; any other use of the old length leaves the change unread)
-                changed = _renamed(rest.replace(old, new), old.split()[0], new.split()[0])
+                changed = _renamed(changed, old.split()[0], new.split()[0])
             if changed is None:
                 continue
             rest = changed
