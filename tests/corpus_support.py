@@ -279,6 +279,8 @@ class Outcome:
     # a refusal answered with a clarification that set sentences apart (`generator.remarks_apart`):
     # the completion it suggests, the text without them
     suggestion: str = ""
+    # the spec the case gave (None when refused or failed), for checks beyond the facts
+    spec: Any = None
 
 
 def run_case(case: Case, provider: Any | None = None) -> Outcome:
@@ -317,7 +319,8 @@ def run_case(case: Case, provider: Any | None = None) -> Outcome:
         if exc.details.get("set_apart"):
             suggestion = exc.details["suggestions"][0]
     ok, problem = judge(case, spec, refused)
-    return Outcome(case, ok, refused, why if refused else problem, suggestion=suggestion)
+    return Outcome(case, ok, refused, why if refused else problem, suggestion=suggestion,
+                   spec=spec)
 
 
 def run_suggestion(outcome: Outcome, provider: Any | None = None) -> Outcome | None:

@@ -406,9 +406,16 @@ fixed at its root, not for its sentence.
 from __future__ import annotations
 
 import pytest
-from corpus_support import load_corpus, run_case, run_suggestion, score
+from corpus_support import STORED_SYMBOLS, Outcome, load_corpus, run_case, run_suggestion, score
+from layout_support import assert_laid_out_as_black
+
+from generator.providers.offline import ParseError, parse
+from generator.spec import StrategySpec
 
 CASES = load_corpus()
+# each set's outcomes, kept for the layout check at the end of this file (the file runs on one
+# worker, in order: `--dist loadfile`), so the corpus is not parsed again for it
+OUTCOMES: dict[str, list[Outcome]] = {}
 FLOORS = {"development": 0.99, "held_out": 0.97, "held_out_2": 1, "held_out_3": 0.98,
           "held_out_4": 1, "held_out_5": 0.97, "held_out_6": 1, "held_out_7": 0.96,
           "held_out_8": 0.98, "held_out_9": 0.98, "held_out_10": 0.96, "held_out_11": 0.98,
@@ -454,6 +461,7 @@ def test_the_corpus_is_large_and_split() -> None:
 @pytest.mark.parametrize("which", sorted(FLOORS))
 def test_share_understood(which: str, capsys: pytest.CaptureFixture[str]) -> None:
     outcomes = [run_case(c) for c in CASES if c.set == which]
+    OUTCOMES[which] = outcomes
     result = score(outcomes)
     with capsys.disabled():
         print(f"\n{which}: {result['right']}/{result['cases']} understood "
@@ -473,3 +481,29 @@ def test_share_understood(which: str, capsys: pytest.CaptureFixture[str]) -> Non
     assert result["share"] >= FLOORS[which], result
     if which in NO_WRONG_SPEC:
         assert not wrong, "specs with wrong facts:\n" + "\n".join(wrong)
+
+
+def _any_spec(outcome: Outcome) -> StrategySpec | None:
+    """The spec the case gave, or for a refused case what the parser reads with shorts allowed
+    and the store aside (a short the server refuses is still a structure the renderer has)."""
+    if outcome.spec is not None:
+        return outcome.spec
+    case = outcome.case
+    try:
+        return parse(case.text, allow_short=True,
+                     known_symbols=set(STORED_SYMBOLS) | set(case.facts.get("store", "").split()))
+    except ParseError:
+        return None
+
+
+def test_every_spec_the_corpus_gives_is_laid_out_as_black_lays_it_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One spec of each structure the corpus gives renders to the bytes black makes of the raw
+    template, and without black (`layout_support`). Sets whose test did not run here first (a
+    run with -k) are run now."""
+    for which in sorted(FLOORS):
+        if which not in OUTCOMES:
+            OUTCOMES[which] = [run_case(c) for c in CASES if c.set == which]
+    specs = (_any_spec(o) for outcomes in OUTCOMES.values() for o in outcomes)
+    assert assert_laid_out_as_black((s for s in specs if s is not None), monkeypatch) > 1000
