@@ -94,9 +94,10 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
       "exit": ["price@SPY lt sma200@SPY"]}),
     ("symbol-as-subject-semicolon", "buy SPY if SPY closes above its 200 day SMA; sell if it "
      "closes below it", {"symbols": ["SPY"], **TREND_200}),
+    # cash is no position (the spec's default), not a T-bill fund bought for it
     ("as-long-as-otherwise-cash", "hold QQQ as long as the 50dma is above the 200dma, otherwise "
      "cash", {"symbols": ["QQQ"], "entry": ["sma50 gt sma200"], "exit": ["sma50 lt sma200"],
-              "alloc": {"alternative": "BIL"}}),
+              "alloc": {"kind": "all_in", "alternative": None}}),
     # -- RSI -----------------------------------------------------------------------------------
     ("rsi-drops-rises", "buy SPY when RSI(14) drops below 30 and sell when it rises above 70",
      {"symbols": ["SPY"], **RSI_30_70, "name": "RSI mean reversion SPY"}),

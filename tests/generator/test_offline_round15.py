@@ -327,12 +327,14 @@ def test_a_buy_said_of_the_failed_rule_is_not_an_exit(text: str) -> None:
 
 
 def test_cash_otherwise_keeps_its_reading() -> None:
-    """'otherwise cash' waits in the cash fund (as before this round); 'cash otherwise' in
-    plain cash: the older patterns still read both."""
-    assert parse("Hold SPY while it is above its 200-day SMA, otherwise cash."
-                 ).allocation.alternative == "BIL"
-    spec = parse("hold IWM while RSI(14) is above 50, cash otherwise")
-    assert spec.allocation.alternative is None
+    """'otherwise cash' and 'cash otherwise' both wait in plain cash, the spec's default (no
+    alternative asset is bought for the word cash; until round 33 the first bought BIL)."""
+    for text in ("Hold SPY while it is above its 200-day SMA, otherwise cash.",
+                 "hold IWM while RSI(14) is above 50, cash otherwise",
+                 "Hold TLT when SPY is below its 200 day SMA, hold cash instead."):
+        spec = parse(text)
+        assert spec.allocation.alternative is None, text
+        assert spec.exit is not None and len(spec.exit.conditions) == 1, text
 
 
 def test_an_arrow_before_a_rule_said_in_full_is_a_colon() -> None:

@@ -14,7 +14,7 @@ import re
 from generator.describe import format_number
 from generator.providers.offline.phrases import NUMP, SYM, consume, consume_clauses, rx, take
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import CASH_FUND, words
+from generator.providers.offline.vocabulary import words
 
 # -- the alternative asset -----------------------------------------------------------------------
 _ALT_VERB = (
@@ -235,10 +235,14 @@ def extract_alternative(state: ParseState) -> None:
 
         def on_match(m: re.Match[str], otherwise: bool = otherwise) -> None:
             sym = m.group("sym")
-            sym = CASH_FUND if sym == "cash" else sym
+            state.otherwise = state.otherwise or otherwise
+            if sym == "cash":
+                # "otherwise cash", "hold cash instead": money out of the position waits in
+                # cash, the spec's default (no alternative asset), as "otherwise sit in cash"
+                state.understood.append("otherwise cash")
+                return
             state.alternative = state.settle(state.alternative, sym, "alternative assets",
                                              m.group(0))
-            state.otherwise = state.otherwise or otherwise
             state.understood.append(f"alternative {sym}")
 
         state.t = consume([pattern], state.t, on_match)

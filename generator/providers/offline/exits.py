@@ -162,8 +162,8 @@ _HOLDING = re.compile(r"(?<!\S)(?:hold|holds|own|owns|be in|stay in|keep)(?!\S)"
 def _exit_mode_of(clause: str) -> str | None:
     if "cash" in clause.split() and any(
             p.search(clause) for p in (OTHERWISE_SELL, *(p for p, _ in ALT_PATTERNS))):
-        # "otherwise cash", "cash otherwise": the allocation's own patterns read them (the first
-        # with the cash fund as the alternative), as they did before this reader knew "cash"
+        # "otherwise cash", "cash otherwise": the allocation's own patterns read them (plain
+        # cash, no alternative asset), as they did before this reader knew "cash"
         return None
     clause = _IN_CASH.sub("cash", clause)
     tokens = clause.split()

@@ -267,12 +267,14 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bstop (?=(?:touching|checking|watching|looking|messing|fiddling|worrying|staring"
      r"|obsessing|babysitting|tinkering|forgetting|overthinking|second guessing|gambling"
      r"|panicking|reading)\b)", "quit "),
-    # "... he puts in $5,000", "he buys $5,000 of it", "buys it with $2,000": the buy, with the
-    # amount of each position (said after its condition, or with no condition after it)
-    (r"(?i)\b(buys?|bought|puts in|put in)\s+(?:it\s+)?(?:with\s+)?(\d+(?:\.\d+)?)\s+dollars"
+    # "... he puts in $5,000", "he buys $5,000 of it", "buys it with $2,000", "buy $2,000 worth
+    # when ...", "purchase 5000 dollars worth": the buy, with the amount of each position (said
+    # after its condition, or with no condition after it)
+    (r"(?i)\b(buys?|bought|puts in|put in|purchases?|purchased)\s+(?:it\s+)?(?:with\s+)?"
+     r"(\d+(?:\.\d+)?)\s+dollars"
      r"(?:\s+of it|\s+worth)?(?!\s+(?:of|in|into|on|per|each|a|every|worth)\b)",
-     lambda m: (f"{'buy' if m.group(1).lower() in ('buy', 'put in') else 'buys'} with "
-                f"{m.group(2)} dollars per position")),
+     lambda m: (f"{'buy' if m.group(1).lower() in ('buy', 'put in', 'purchase') else 'buys'}"
+                f" with {m.group(2)} dollars per position")),
     # "moves everything to cash when it turns negative": the sell
     (r"(?i)\bmoves? (?:everything|it all|all of it|the money|it|the position) (?:to|into) cash"
      r"(?= (?:when|if|once|whenever|as soon as)\b)", "sell"),
@@ -817,9 +819,6 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(?:cash|t-?bills|money market) \(\s*([A-Za-z]{2,5})\s*\)", r"\1"),
     # "I only want to own VTI when ...": "only" says what "only when" says
     (r"(?i)\b(i|we) only (want|wish|like|would like|'d like) to\b", r"\1 \2 to"),
-    # "buy $2,000 worth when ...", "buy 5000 dollars worth": the buy, with that amount
-    (r"(?i)\b(buy|purchase)\s+(\d+(?:\.\d+)?) dollars\s+worth\b",
-     r"\1 with \2 dollars per position"),
     # "put 100% of the account in EFA when ...": everything, into the symbol
     (r"(?i)\b(?:put|invest|allocate|move) (?:100 ?%|all) of (?:the |my |our )?(?:account|portfolio"
      r"|money|capital|cash) (?:in|into) (?=[A-Za-z]{2,5}\b)", "put 100 % in "),

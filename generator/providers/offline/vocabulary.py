@@ -20,9 +20,6 @@ def words(text: str) -> list[str]:
     return text.split()
 
 
-# the fund money said to wait "in cash" waits in ("otherwise cash", "move me to cash when it
-# doesn't"): a T-bill fund, so that the money earns the short rate as cash would
-CASH_FUND = "BIL"
 CONSUMED = "⋄"  # marks where a recognised phrase was taken out of the text
 # what the rewrites put for "no other sell rule", "the stop is my only exit", "I don't have a sell
 # signal": the risk controls are the only exit, so a rule said as a state ("IWM > 20sma long")
