@@ -140,6 +140,33 @@ _HALVES = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
 _PAIR_IN_BRACKETS = re.compile(r"(?i)\b(ema|sma)\s*\(\s*(\d+)\s*\)\s*/\s*\1\s*\(\s*(\d+)\s*\)")
 _DECADES = {"2": "twenties", "3": "thirties", "4": "forties", "5": "fifties", "6": "sixties",
             "7": "seventies", "8": "eighties", "9": "nineties"}
+# what a time exit's "if ..." says when it only restates that no other exit came first: "it
+# never gets there", "it hasn't by then", "the target isn't hit", "nothing happens", "not",
+# "it's still open"
+_NOTHING_ELSE_CLOSED = (
+    r"(?:it (?:never|doesn't|does not|didn't|did not|hasn't|has not|won't|will not)"
+    r"(?: (?:get|gets|got|make|makes|made|reach|reaches|reached|hit|hits|trigger|triggers"
+    r"|triggered|happen|happens|happened|work|works|worked|do|does|done|move|moves|moved"
+    r"|bounce|bounces|bounced|recover|recovers|recovered|been sold|been hit|sold))?"
+    r"(?: (?:it|there|out|that|either|anything|any of them|the target|its target|the exit"
+    r"|the sell|up|back))?"
+    r"|(?:neither(?: one| 1| of them| of those| of these| of the two)?|none of (?:them|those"
+    r"|these|the above)|nothing(?: else)?|no exit|no sell"
+    r"(?: signal)?) (?:happens|happened|has happened|hits|has hit|triggers|has triggered"
+    r"|fires|has fired|is hit|comes|came)"
+    r"|(?:the |my |its )?(?:target|profit target|take profit|stop|sell (?:rule|signal|condition)"
+    r"|exit(?: rule| signal)?|other exit|other rule|condition|signal|rsi exit)s?"
+    r" (?:isn't|is not|wasn't|was not|hasn't been|has not been|aren't|are not|haven't been"
+    r"|never gets?|doesn't get|does not get|never|doesn't|does not)"
+    r" (?:hit|reached|met|triggered|touched|filled|fire|fires|trigger|triggers|happen)"
+    r"|that (?:doesn't|does not|didn't|did not|never) (?:happen|happens|happened|come|comes)"
+    r"|not(?: (?:sold|out|stopped out|triggered))?"
+    r"|(?:i'm |i am |we're |we are |it's |it is |the position is |the trade is |i'm )?still"
+    r" (?:open|in|held|holding|in the trade|in it|there|in the position|on))"
+    r"(?: (?:first|by then|yet|before then|in time|already|by that point|by that time))?"
+)
+
+
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "my dad's rule from the 80s", "since the 1990s": a decade, told as history (no number of a
     # rule: "RSI in the 30s" is left as it is)
@@ -275,6 +302,18 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"(?:\s+of it|\s+worth)?(?!\s+(?:of|in|into|on|per|each|a|every|worth)\b)",
      lambda m: (f"{'buy' if m.group(1).lower() in ('buy', 'put in', 'purchase') else 'buys'}"
                 f" with {m.group(2)} dollars per position")),
+    # "or after 10 days if it never gets there", "sell after 5 days if the target isn't hit",
+    # "exit after 3 weeks if not": a time exit holds only when nothing closed the position
+    # first, so the qualifier says nothing more and goes (said before it: "otherwise sell after
+    # 10 days", the same)
+    (r"(?i)\b((?:after|within|in|past|max(?:imum)?(?: of)?|at most|up to) (?:\d+|a|one|two|three"
+     r"|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty) (?:trading |market |calendar )?"
+     r"(?:days?|bars?|sessions?|weeks?|months?)(?: (?:held|of holding|in the trade|later|max))?)"
+     r",? (?:if|in case) " + _NOTHING_ELSE_CLOSED + r"(?=\s*(?:[.,;!)]|$|and\b|or\b))",
+     r"\1"),
+    (r"(?i)(?<=[,;.]) (?:and )?otherwise,? ((?:sell|exit|get out|close(?: it| the position)?"
+     r"|dump it)(?: it)? after (?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)"
+     r" (?:trading )?(?:days?|bars?|sessions?|weeks?)\b)", r" \1"),
     # "moves everything to cash when it turns negative": the sell
     (r"(?i)\bmoves? (?:everything|it all|all of it|the money|it|the position) (?:to|into) cash"
      r"(?= (?:when|if|once|whenever|as soon as)\b)", "sell"),

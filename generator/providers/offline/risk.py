@@ -287,6 +287,13 @@ _TIME_OR_RULE = rx(r"(?P<kept>sell|exit|get out|close(?: it| the position)?)(?: 
 _OR_AFTER_TIME_EXIT = re.compile(r"^\s*(?:at the latest |at most |max(?:imum)? |tops )?(?:, )?or"
                                  r"(?: earlier| sooner)? (?:when|if|once|whenever|as soon as)"
                                  r"(?!\S)")
+# "sell after 10 days if it's still below the 20-day": a time exit with a condition of its own,
+# which the spec cannot say (its time exit closes the position whatever the market does); left
+# in the text, the condition would be read as one more condition of the buy rule. (A condition
+# that only says no other exit came first, "if it never gets there", is gone in `normalise`.)
+_CONDITION_AFTER_TIME_EXIT = re.compile(r"^\s*(?:, )?(?:but )?(?:only )?(?:if|unless|provided"
+                                        r"|as long as|in case)(?!\S)|^\s*(?:when|while|once)"
+                                        r"(?!\S)")
 # "sell when RSI > 80 or after 10 trading days", "Sell on a close above the middle band or after
 # 10 days": a time exit said inside the sell rule
 _RULE_OR_TIME = rx(r"(?P<kept>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
@@ -361,6 +368,11 @@ def extract_time_exit(state: ParseState) -> None:
         if after:
             raise state.fail("'or ...' after a time exit: say the sell rule with its own verb "
                              "('sell when ... or after N days')", [after.group(0).strip()])
+        if _CONDITION_AFTER_TIME_EXIT.match(m.string[m.end():]):
+            raise state.fail("a time exit with a condition of its own is not in the spec (it "
+                             "sells after N days whatever the market does): say the condition "
+                             "as the sell rule ('sell when ... or after N days')",
+                             [m.string[m.start():].strip()[:80]])
         on_match(m)
         sym = m.groupdict().get("sym")
         # (a fund the rules named before is the one sold; any other stays, to be checked)

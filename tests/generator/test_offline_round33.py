@@ -1,0 +1,111 @@
+"""The thirty-third round: conventions made one, and a time exit's "if ..." read for what it says,
+through the whole static pipeline (`corpus_support.run_case`), with the refusals beside them:
+
+- cash is no position however it is said: "otherwise cash" and "hold cash instead" had bought
+  BIL while "otherwise sit in cash" held nothing; a fund named for the cash is still bought;
+- "purchase $2,000 worth" is the one rewrite of a buy with its amount ("buy", "buys", "puts in");
+- a time exit's "if" that only says no other exit came first ("or after 10 days if it never
+  gets there", "if nothing happens", "if I'm still in", "if neither one hits") goes, and so does
+  "otherwise" before a time exit; a time exit with a condition of its own ("sell after 10 days
+  if it's still below its 20-day") is refused: it had been read as one more condition of the buy
+  rule, a silent misreading.
+"""
+
+from __future__ import annotations
+
+import pytest
+from corpus_support import Case, run_case
+from grid_support import refused as _refused
+
+from generator.providers.offline import parse
+
+
+def _reads(text: str, **facts: object) -> None:
+    """`text` gives a spec with every fact (corpus notation), through the static pipeline."""
+    outcome = run_case(Case("round33", text, {k: str(v) for k, v in facts.items()}))
+    assert outcome.ok, (outcome.why, text)
+
+
+# -- cash ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Hold TLT when SPY is below its 200 day SMA, otherwise cash.",
+    "Own QQQ while it's above its 100 day SMA, hold cash instead.",
+    "Hold GLD while its 50 day EMA is above its 200 day EMA, else cash.",
+    "Keep VNQ while it's above the 10 month SMA, otherwise sit in cash.",
+    "Own EFA above its 200 day SMA, move me to cash when it isn't.",
+])
+def test_cash_is_no_position_however_it_is_said(text: str) -> None:
+    spec = parse(text)
+    assert spec.allocation.alternative is None, text
+    assert spec.exit is not None and len(spec.exit.conditions) == 1, text
+    assert len(spec.symbols) == 1
+
+
+@pytest.mark.parametrize(("text", "fund"), [
+    ("Hold SPY when it's above its 200 day SMA, otherwise BIL.", "BIL"),
+    ("Hold SPY when it's above its 200 day SMA, otherwise cash (SHY).", "SHY"),
+    ("Hold SPY when it's above its 200 day SMA, otherwise park it in T-bills.", "BIL"),
+])
+def test_a_fund_named_for_the_cash_is_bought(text: str, fund: str) -> None:
+    assert parse(text).allocation.alternative == fund
+
+
+def test_a_rotation_with_cash_otherwise_leaves_the_slot_in_cash() -> None:
+    spec = parse("every month hold the top 2 of SPY, EFA and EEM by 6 month return, only if "
+                 "positive, otherwise cash")
+    assert spec.allocation.kind.value == "momentum_rotation"
+    assert spec.allocation.require_positive_momentum
+    assert spec.allocation.alternative is None
+
+
+# -- a buy with its amount -----------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Purchase $2,000 worth of SPY when RSI(14) drops under 30 and sell when it gets over 70.",
+    "When SPY's RSI(14) drops under 30, purchase $2,000 worth. Sell when it gets over 70.",
+    "He purchases $2,000 worth whenever SPY's RSI(14) drops under 30 and sells when it gets "
+    "over 70.",
+    "Buy $2,000 worth of SPY when RSI(14) drops under 30 and sell when it gets over 70.",
+])
+def test_purchase_an_amount_worth(text: str) -> None:
+    _reads(text, symbols="SPY", entry="rsi14 lt 30", exit="rsi14 gt 70", kind="fixed_amount",
+           amount=2000)
+
+
+# -- a time exit's "if" --------------------------------------------------------------------------
+@pytest.mark.parametrize("tail", [
+    "or after 10 trading days if it never gets there",
+    "or after 10 days if it hasn't by then",
+    "or after 10 days if not",
+    "or after ten days if nothing happens",
+    "or after 10 days if I'm still in",
+    "or after 2 weeks if it's still open",
+    "or after 10 days if the exit never triggers",
+    "or after 10 days in case it doesn't get there first",
+    "or after 10 sessions if that doesn't happen",
+])
+def test_a_time_exits_if_that_says_no_other_exit_came_first(tail: str) -> None:
+    _reads(f"Buy SPY when RSI(2) is below 15, sell when RSI(2) is above 60 {tail}.",
+           symbols="SPY", entry="rsi2 lt 15", exit="rsi2 gt 60", hold_bars=10)
+
+
+@pytest.mark.parametrize("text", [
+    "Buy IWM when RSI(2) is below 5, take profit at 4%, otherwise sell after 8 days.",
+    "Buy IWM when RSI(2) is below 5, take profit at 4%, otherwise sell after 8 days if the target "
+    "isn't hit.",
+    "Buy IWM when RSI(2) is below 5, take profit at 4%, stop at 6%, and bail after 8 days if "
+    "neither one hits.",
+])
+def test_a_time_exit_after_the_controls(text: str) -> None:
+    _reads(text, symbols="IWM", entry="rsi2 lt 5", take=4, hold_bars=8)
+
+
+@pytest.mark.parametrize("text", [
+    # a condition of its own: the spec's time exit cannot wait for it
+    "Buy QQQ when RSI(2) is under 10, sell after 10 days if it's still below its 20 day SMA.",
+    "Buy QQQ when RSI(2) is under 10, sell after 10 days but only if RSI(2) is above 50.",
+    "Buy QQQ when RSI(2) is under 10, sell after 10 days unless it's above its 200 day SMA.",
+    "Buy QQQ when RSI(2) is under 10, sell after 10 days if it hasn't moved up 5%.",
+    "Buy QQQ when RSI(2) is under 10, sell after 10 days if not profitable.",
+])
+def test_a_time_exit_with_a_condition_of_its_own_is_refused(text: str) -> None:
+    _refused(text)
