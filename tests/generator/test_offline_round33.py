@@ -8,7 +8,9 @@ through the whole static pipeline (`corpus_support.run_case`), with the refusals
   gets there", "if nothing happens", "if I'm still in", "if neither one hits") goes, and so does
   "otherwise" before a time exit; a time exit with a condition of its own ("sell after 10 days
   if it's still below its 20-day") is refused: it had been read as one more condition of the buy
-  rule, a silent misreading.
+  rule, a silent misreading. So is a stop, target or trailing stop with a condition of its own
+  ("with a 5% stop loss if it's below its 200-day", "a 6% trailing stop once it's above the
+  50-day"), when the buy rule's condition was said before the control.
 """
 
 from __future__ import annotations
@@ -109,3 +111,25 @@ def test_a_time_exit_after_the_controls(text: str) -> None:
 ])
 def test_a_time_exit_with_a_condition_of_its_own_is_refused(text: str) -> None:
     _refused(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Buy QQQ when RSI(2) is under 10, with a 5% stop loss if it's below its 200 day SMA.",
+    "Buy QQQ when RSI(2) is under 10, use a 6% trailing stop once it's above the 50 day SMA.",
+    "If RSI(2) on QQQ is under 10 buy it, take profit at 8% as long as SPY is above its 200 day "
+    "SMA.",
+    "Buy QQQ when RSI(2) is under 10 and sell when it's above 70, stop at 5% unless QQQ is above "
+    "its 200 day SMA.",
+])
+def test_a_control_with_a_condition_of_its_own_is_refused(text: str) -> None:
+    _refused(text)
+
+
+def test_a_condition_after_a_control_is_the_buys_when_the_buy_has_none_before() -> None:
+    _reads("Buy SPY with a 5% stop loss when RSI(14) drops below 30, sell when it's above 70.",
+           symbols="SPY", entry="rsi14 lt 30", exit="rsi14 gt 70", stop=5)
+    _reads("Buy SPY and sell after 5 days if RSI(2) closed below 10.", symbols="SPY",
+           entry="rsi2 lt 10", hold_bars=5)
+    # a clause with its own verb is a rule of its own
+    _reads("Buy QQQ when RSI(2) is under 10, stop 5%, if RSI(2) goes above 70 sell.",
+           symbols="QQQ", entry="rsi2 lt 10", exit="rsi2 gt 70", stop=5)

@@ -287,13 +287,29 @@ _TIME_OR_RULE = rx(r"(?P<kept>sell|exit|get out|close(?: it| the position)?)(?: 
 _OR_AFTER_TIME_EXIT = re.compile(r"^\s*(?:at the latest |at most |max(?:imum)? |tops )?(?:, )?or"
                                  r"(?: earlier| sooner)? (?:when|if|once|whenever|as soon as)"
                                  r"(?!\S)")
-# "sell after 10 days if it's still below the 20-day": a time exit with a condition of its own,
-# which the spec cannot say (its time exit closes the position whatever the market does); left
-# in the text, the condition would be read as one more condition of the buy rule. (A condition
+# "sell after 10 days if it's still below the 20-day", "with a 5% stop loss if it's below its
+# 200-day", "a 6% trailing stop once it's above the 50-day": a control with a condition of its
+# own, which the spec cannot say (a control closes the position whatever else holds). Left in
+# the text, the condition would be read as one more condition of the buy rule. Only when the
+# buy rule's condition was said before the control ("buy SPY with a 5% stop when RSI < 30" and
+# "buy SPY and sell after 5 days if RSI(2) closed below 10" say the buy's condition after it),
+# and when the clause holds no verb of its own ("..., stop 5%, if RSI > 70 sell"). (A condition
 # that only says no other exit came first, "if it never gets there", is gone in `normalise`.)
-_CONDITION_AFTER_TIME_EXIT = re.compile(r"^\s*(?:, )?(?:but )?(?:only )?(?:if|unless|provided"
-                                        r"|as long as|in case)(?!\S)|^\s*(?:when|while|once)"
-                                        r"(?!\S)")
+_CONDITION_AFTER_CONTROL = re.compile(r"^\s*(?:, )?(?:but )?(?:only )?(?:if|unless|provided"
+                                      r"|as long as|in case|when|while|once)(?!\S)"
+                                      r"(?P<clause>[^,;.⋄]*)")
+_CONDITION_BEFORE = re.compile(r"(?<!\S)(?:when|whenever|if|once|as soon as|while)(?!\S)")
+_OWN_VERB = re.compile(r"(?<!\S)(?:sell|sells|buy|buys|exit|get out|close|cover|short|hold"
+                       r"|own|switch|rotate|move|go|enter|take|trail)(?!\S)")
+
+
+def _condition_of_its_own(m: re.Match[str]) -> bool:
+    """The control matched by `m` is followed by a condition that can only be the control's."""
+    after = _CONDITION_AFTER_CONTROL.match(m.string[m.end():])
+    return bool(after and _CONDITION_BEFORE.search(m.string[: m.start()])
+                and not _OWN_VERB.search(after.group("clause")))
+
+
 # "sell when RSI > 80 or after 10 trading days", "Sell on a close above the middle band or after
 # 10 days": a time exit said inside the sell rule
 _RULE_OR_TIME = rx(r"(?P<kept>(?:sell|exit|get out|close(?: it| the position)?)(?: it| them)?"
@@ -368,7 +384,7 @@ def extract_time_exit(state: ParseState) -> None:
         if after:
             raise state.fail("'or ...' after a time exit: say the sell rule with its own verb "
                              "('sell when ... or after N days')", [after.group(0).strip()])
-        if _CONDITION_AFTER_TIME_EXIT.match(m.string[m.end():]):
+        if _condition_of_its_own(m):
             raise state.fail("a time exit with a condition of its own is not in the spec (it "
                              "sells after N days whatever the market does): say the condition "
                              "as the sell rule ('sell when ... or after N days')",
@@ -504,6 +520,11 @@ def _take_risk_patterns(state: ParseState) -> None:
                 raise state.fail("'or ...' after a stop or target that says the sell: say the "
                                  "sell rule with its own verb ('sell when ... , stop 5%')",
                                  [m.string[m.end():].strip()[:60]])
+            if _condition_of_its_own(m):
+                raise state.fail("a stop or target with a condition of its own is not in the "
+                                 "spec (it closes the position whatever else holds): say the "
+                                 "condition as a sell rule, or the control alone",
+                                 [m.string[m.start():].strip()[:80]])
             _record(state, kind, float(m.group("n")), m.group(0))
 
         state.t = consume([pattern], state.t, on_match)
