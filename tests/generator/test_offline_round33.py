@@ -10,7 +10,10 @@ through the whole static pipeline (`corpus_support.run_case`), with the refusals
   if it's still below its 20-day") is refused: it had been read as one more condition of the buy
   rule, a silent misreading. So is a stop, target or trailing stop with a condition of its own
   ("with a 5% stop loss if it's below its 200-day", "a 6% trailing stop once it's above the
-  50-day"), when the buy rule's condition was said before the control.
+  50-day"), when the buy rule's condition was said before the control;
+- signals set aside under a condition ("but ignore signals when SPY is below its 200 day") are
+  refused: "ignore" had gone as a word of no meaning and its condition joined the sell rule,
+  where it said the opposite.
 """
 
 from __future__ import annotations
@@ -133,3 +136,24 @@ def test_a_condition_after_a_control_is_the_buys_when_the_buy_has_none_before() 
     # a clause with its own verb is a rule of its own
     _reads("Buy QQQ when RSI(2) is under 10, stop 5%, if RSI(2) goes above 70 sell.",
            symbols="QQQ", entry="rsi2 lt 10", exit="rsi2 gt 70", stop=5)
+
+
+# -- signals set aside ---------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Buy QQQ when its 20 day SMA crosses above its 50 day SMA, and sell when it crosses below, "
+    "but ignore signals when SPY is below its 200 day.",
+    "Buy GLD on a golden cross and sell on a death cross, skip trades if SPY is below its 200 "
+    "day SMA.",
+    "Buy IWM when RSI(2) is below 10, sell when it's above 70. Ignore buy signals while SPY is "
+    "under its 200 day SMA.",
+    "Buy EFA when MACD crosses above its signal line, sell when it crosses below; pause new "
+    "entries when VNQ is below its 100 day SMA.",
+])
+def test_signals_set_aside_under_a_condition_are_refused(text: str) -> None:
+    _refused(text)
+
+
+def test_a_line_set_aside_with_no_condition_is_a_remark() -> None:
+    _reads("Buy EFA when the MACD line crosses above zero, sell when it crosses below zero. "
+           "Ignore the signal line entirely.", symbols="EFA", entry="macd crosses_above 0",
+           exit="macd crosses_below 0")

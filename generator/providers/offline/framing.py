@@ -1613,8 +1613,30 @@ def _said_with_or(text: str, m: re.Match[str]) -> bool:
     return any(" or " in s and " and " not in s for s in (last, following))
 
 
+# signals set aside under a condition ("but ignore signals when SPY is below its 200 day",
+# "skip trades if VIX is high", "pause new entries while ..."): a limit on a rule that does not
+# say which rule, and "ignore" would otherwise go as a word of no meaning, its condition joined
+# to the rule before it (the sell's, where it says the opposite). "Ignore the signal line" has
+# no condition and is left to the readers.
+_SET_ASIDE = rx(
+    r"(?:ignore|ignores|ignoring|skip|skips|skipping|disregard|disregards|pause|pauses|suspend"
+    r"|suspends)(?: all| any| the| my| every| new)? (?:buy |sell |entry |exit |trading |new )?"
+    r"(?:signals?|trades?|trading|entries|exits|buys|sells|crosses|crossovers)(?: ,)?"
+    r" (?:when|if|while|whenever|during|as long as|once|unless)"
+)
+
+
+def refuse_set_aside(state: ParseState) -> None:
+    found = _SET_ASIDE.search(state.t)
+    if found is not None:
+        raise state.fail("signals set aside under a condition do not say which rule they limit:"
+                         " say it as the rule's condition ('buy only when SPY is above its "
+                         "200-day SMA')", [found.group(0)])
+
+
 def strip_small_talk(state: ParseState) -> None:
     refuse_instructions(state)
+    refuse_set_aside(state)
     enough = _EITHER_ENOUGH.search(state.t)
     if enough is not None and not _said_with_or(state.t, enough):
         # ("A and B. Any of them is enough.": the rule said one way, then the other; once
