@@ -11,6 +11,8 @@ through the whole static pipeline (`corpus_support.run_case`), with the refusals
   rule, a silent misreading. So is a stop, target or trailing stop with a condition of its own
   ("with a 5% stop loss if it's below its 200-day", "a 6% trailing stop once it's above the
   50-day"), when the buy rule's condition was said before the control;
+- bounds on a hold said after the rule ("hold until RSI(2) is above 70, but no longer than 2
+  weeks", "..., for at most 10 days", "..., but at least 3 days") are the hold they bound;
 - signals set aside under a condition ("but ignore signals when SPY is below its 200 day") are
   refused: "ignore" had gone as a word of no meaning and its condition joined the sell rule,
   where it said the opposite.
@@ -157,3 +159,24 @@ def test_a_line_set_aside_with_no_condition_is_a_remark() -> None:
     _reads("Buy EFA when the MACD line crosses above zero, sell when it crosses below zero. "
            "Ignore the signal line entirely.", symbols="EFA", entry="macd crosses_above 0",
            exit="macd crosses_below 0")
+
+
+# -- bounds on a hold said after the rule --------------------------------------------------------
+@pytest.mark.parametrize(("bound", "facts"), [
+    ("but no longer than 2 weeks", {"hold_bars": 10}),
+    ("but no more than 10 days", {"hold_bars": 10}),
+    ("for at most 10 trading days", {"hold_bars": 10}),
+    ("never longer than ten days", {"hold_bars": 10}),
+    ("but at least 3 days", {"min_hold": 3}),
+    ("and no less than 3 days", {"min_hold": 3}),
+    ("but no longer than 2 weeks and not less than 3 days", {"hold_bars": 10, "min_hold": 3}),
+])
+def test_a_bound_on_the_hold_said_after_the_rule(bound: str, facts: dict[str, int]) -> None:
+    _reads(f"Buy SPY when RSI(2) is under 10 and hold until RSI(2) is above 70, {bound}.",
+           symbols="SPY", entry="rsi2 lt 10", exit="rsi2 gt 70", **facts)
+
+
+def test_a_count_of_days_inside_a_condition_is_no_hold() -> None:
+    # "for at least 3 days" ends a condition's clause, not the rule's: never a minimum hold
+    _refused("Buy SPY when it has been below its 20 day SMA for at least 3 days, sell when it's "
+             "back above.")

@@ -1622,7 +1622,8 @@ _SET_ASIDE = rx(
     r"(?:ignore|ignores|ignoring|skip|skips|skipping|disregard|disregards|pause|pauses|suspend"
     r"|suspends)(?: all| any| the| my| every| new)? (?:buy |sell |entry |exit |trading |new )?"
     r"(?:signals?|trades?|trading|entries|exits|buys|sells|crosses|crossovers)(?: ,)?"
-    r" (?:when|if|while|whenever|during|as long as|once|unless)"
+    # ("ignore any sell signal during the first 10 trading days" is a minimum hold, read so)
+    r" (?:when|if|while|whenever|during(?! (?:the )?(?:first|1st) )|as long as|once|unless)"
 )
 
 

@@ -311,6 +311,16 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"(?:days?|bars?|sessions?|weeks?|months?)(?: (?:held|of holding|in the trade|later|max))?)"
      r",? (?:if|in case) " + _NOTHING_ELSE_CLOSED + r"(?=\s*(?:[.,;!)]|$|and\b|or\b))",
      r"\1"),
+    # "hold until RSI(2) is above 70, but no longer than 2 weeks", "..., for at most 10 days",
+    # "..., but at least 3 days": bounds on the hold said after the rule, as the hold they bound
+    (r"(?i)(,|;|\band\b|\bbut\b)\s+(?:but\s+|and\s+)?(?:hold(?:ing)?(?: it| them)?\s+)?(?:for\s+)?"
+     r"(?:(no longer than|no more than|not longer than|not more than|never longer than"
+     r"|never more than|at most|at the most|a maximum of)|(at least|no less than|not less than"
+     r"|never less than|a minimum of))\s+(\d+|two|three|four|five|six|seven|eight|nine|ten)"
+     r"\s+((?:trading |market )?(?:days?|weeks?|months?|bars?|sessions?))"
+     r"(?=\s*(?:[.;,!)]|$|and\b|but\b))",
+     lambda m: (f"{m.group(1)} hold for "
+                f"{'no longer' if m.group(2) else 'no less'} than {m.group(4)} {m.group(5)}")),
     (r"(?i)(?<=[,;.]) (?:and )?otherwise,? ((?:sell|exit|get out|close(?: it| the position)?"
      r"|dump it)(?: it)? after (?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)"
      r" (?:trading )?(?:days?|bars?|sessions?|weeks?)\b)", r" \1"),
