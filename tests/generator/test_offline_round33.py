@@ -13,6 +13,7 @@ through the whole static pipeline (`corpus_support.run_case`), with the refusals
   50-day"), when the buy rule's condition was said before the control;
 - bounds on a hold said after the rule ("hold until RSI(2) is above 70, but no longer than 2
   weeks", "..., for at most 10 days", "..., but at least 3 days") are the hold they bound;
+- "when RSI(14) is between 30 and 40": above the lower and below the higher;
 - signals set aside under a condition ("but ignore signals when SPY is below its 200 day") are
   refused: "ignore" had gone as a word of no meaning and its condition joined the sell rule,
   where it said the opposite.
@@ -180,3 +181,25 @@ def test_a_count_of_days_inside_a_condition_is_no_hold() -> None:
     # "for at least 3 days" ends a condition's clause, not the rule's: never a minimum hold
     _refused("Buy SPY when it has been below its 20 day SMA for at least 3 days, sell when it's "
              "back above.")
+
+
+# -- a range ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("said", "entry"), [
+    ("RSI(14) is between 30 and 40", "rsi14 gt 30; rsi14 lt 40"),
+    ("its RSI(2) is between 10 and 5", "rsi2 gt 5; rsi2 lt 10"),
+    ("the 14 day RSI stays between 45 and 55", "rsi14 gt 45; rsi14 lt 55"),
+    ("RSI(14) is somewhere between 40 and 50 and it's above its 100 day SMA",
+     "rsi14 gt 40; rsi14 lt 50; price gt sma100"),
+])
+def test_a_value_between_two_numbers(said: str, entry: str) -> None:
+    _reads(f"Buy EEM when {said}, sell when RSI(14) is above 70.", symbols="EEM", entry=entry,
+           exit="rsi14 gt 70")
+
+
+@pytest.mark.parametrize("text", [
+    # a range of percentages from a line, and a move into a range, are not read as a range
+    "Buy SPY when it's between 2% and 5% below its 200 day SMA, sell when it's above it.",
+    "Buy SPY when RSI(14) falls back between 40 and 50, sell when RSI(14) is over 70.",
+])
+def test_ranges_it_does_not_read_are_refused(text: str) -> None:
+    _refused(text)

@@ -311,6 +311,17 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"(?:days?|bars?|sessions?|weeks?|months?)(?: (?:held|of holding|in the trade|later|max))?)"
      r",? (?:if|in case) " + _NOTHING_ELSE_CLOSED + r"(?=\s*(?:[.,;!)]|$|and\b|or\b))",
      r"\1"),
+    # "when RSI(14) is between 30 and 40": above the lower and below the higher (plain numbers
+    # after a verb of being; "split between", "falls back between" (a move into the range), a
+    # range of percentages or of years are not this)
+    (r"(?i)(?<=\s)(?:somewhere |anywhere )?between (\d+(?:\.\d+)?) and (\d+(?:\.\d+)?)"
+     r"(?!\d|[.,]\d|\s*(?:%|percent|pct|days?|weeks?|months?|years?|bars?|points?|pts|k\b"
+     r"|dollars))",
+     lambda m: (f"above {min(float(m.group(1)), float(m.group(2))):g} and below "
+                f"{max(float(m.group(1)), float(m.group(2))):g}"
+                if re.search(r"(?i)(?:\b(?:is|are|stays?|sits?|trades?|remains?|hovers?"
+                             r"|closes?|settles?)|'s)\s+$", m.string[: m.start()])
+                and float(m.group(1)) != float(m.group(2)) else m.group(0))),
     # "hold until RSI(2) is above 70, but no longer than 2 weeks", "..., for at most 10 days",
     # "..., but at least 3 days": bounds on the hold said after the rule, as the hold they bound
     (r"(?i)(,|;|\band\b|\bbut\b)\s+(?:but\s+|and\s+)?(?:hold(?:ing)?(?: it| them)?\s+)?(?:for\s+)?"
