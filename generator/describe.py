@@ -285,9 +285,8 @@ def _weights_sentences(spec: StrategySpec) -> list[str]:
     parts = [f"{format_percent(weights[s])} {s}" for s in spec.symbols if s in weights]
     out = [f"Holds a fixed-weight portfolio of {join_words(parts)}"]
     total = sum(weights.values())
-    if alloc.alternative:
-        rest = f"the rest of the portfolio is held in {alloc.alternative}"
-    elif total < 1 - 1e-6:
+    # (an alternative asset beside fixed weights is a weight of its own: `StrategySpec`)
+    if total < 1 - 1e-6:
         rest = f"the remaining {format_percent(1 - total)} stays in cash"
     elif total > 1 + 1e-6:
         rest = f"this uses {format_number(round(total, 4))}x the portfolio (leverage)"

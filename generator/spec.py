@@ -619,6 +619,36 @@ class StrategySpec(_Model):
     def _side(cls, value: str | None) -> str | None:
         return None if value == "long" else value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _rest_of_fixed_weights(cls, data: Any) -> Any:
+        """Fixed weights with an alternative asset ("40% SPY, 40% TLT, the rest goes to GLD")
+        give the alternative the rest as a weight of its own: a fixed-weight portfolio has no
+        rules whose idle money the alternative could hold, and its code buys only the weights
+        (an alternative left beside them was described and never bought)."""
+        if not isinstance(data, dict):
+            return data
+        alloc = data.get("allocation")
+        if isinstance(alloc, BaseModel):
+            alloc = alloc.model_dump()
+        if not isinstance(alloc, dict) or not alloc.get("alternative") or not alloc.get(
+                "weights") or str(getattr(alloc.get("kind"), "value", alloc.get("kind"))) != (
+                AllocationKind.target_weights.value):
+            return data
+        weights = dict(alloc["weights"])
+        alternative = _normalise_symbol(str(alloc["alternative"]))
+        rest = round(1.0 - sum(float(w) for w in weights.values()), 6)
+        if rest <= 0:
+            raise ValueError(f"the weights add up to 100%: nothing is left for the alternative "
+                             f"asset {alternative}")
+        if alternative in {_normalise_symbol(str(k)) for k in weights}:
+            raise ValueError(f"{alternative} has a weight and is the alternative asset: give it "
+                             f"one weight")
+        weights[alternative] = rest
+        symbols = list(data.get("symbols") or [])
+        return {**data, "symbols": [*symbols, alternative],
+                "allocation": {**alloc, "weights": weights, "alternative": None}}
+
     @field_validator("symbols")
     @classmethod
     def _symbols(cls, value: list[str]) -> list[str]:

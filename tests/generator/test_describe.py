@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from pydantic import ValidationError
 
 from generator.describe import describe, describe_condition, describe_indicator, describe_rule
 from generator.spec import (
@@ -158,12 +159,25 @@ def test_target_weights_partial_and_leveraged() -> None:
                               weights={"SPY": 0.9, "TLT": 0.6}),
     )
     assert "1.5x" in describe(levered)
+    # an alternative beside fixed weights holds the rest as a weight of its own, which the code
+    # buys (it was once described as holding the rest and never bought)
     with_alt = StrategySpec(
         name="A", symbols=["SPY"],
         allocation=Allocation(kind=AllocationKind.target_weights, weights={"SPY": 0.5},
                               alternative="BIL"),
     )
-    assert "held in BIL" in describe(with_alt)
+    assert with_alt.symbols == ["SPY", "BIL"]
+    assert with_alt.allocation.weights == {"SPY": 0.5, "BIL": 0.5}
+    assert with_alt.allocation.alternative is None
+    assert "50% SPY and 50% BIL" in describe(with_alt)
+    with pytest.raises(ValidationError, match="nothing is left for the alternative asset BIL"):
+        StrategySpec(name="F", symbols=["SPY", "TLT"],
+                     allocation=Allocation(kind=AllocationKind.target_weights,
+                                           weights={"SPY": 0.6, "TLT": 0.4}, alternative="BIL"))
+    with pytest.raises(ValidationError, match="has a weight and is the alternative asset"):
+        StrategySpec(name="T", symbols=["SPY", "TLT"],
+                     allocation=Allocation(kind=AllocationKind.target_weights,
+                                           weights={"SPY": 0.6, "TLT": 0.2}, alternative="TLT"))
 
 
 def test_momentum_rotation() -> None:

@@ -1766,9 +1766,9 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r" (?:under|below) (?P<l>(?:its|the) \d+ (?:day|week|month) (?:sma|ema|moving average"
         r"|average|ma))(?= [,.;⋄?]| ?$)"),
      r" hold \g<a> when \g<a> is above \g<l> , otherwise hold \g<b> "),
-    # "sell the next day": after one day
-    (rx(r"(?P<v>sell|exit|get out)(?: it| them)? (?:the )?(?:next|following) (?:day|session"
-        r"|trading day)(?= [,.;⋄]| ?$)"), r" \g<v> after 1 day "),
+    # "sell the next day", "sell tomorrow", "sell it the day after": after one day
+    (rx(r"(?P<v>sell|exit|get out)(?: it| them)? (?:(?:the )?(?:next|following) (?:day|session"
+        r"|trading day)|tomorrow|the day after)(?= [,.;⋄]| ?$)"), r" \g<v> after 1 day "),
     # "in when the 50-day is above the 200-day, out when it's below": "in" and "out" as verbs
     # ("in at RSI(2) < 10, out at RSI(2) > 70"; "in on a close above ...")
     (rx(r"(?:(?<=^ )|(?<=[.;:⋄] ))in(?= (?:when|whenever|while|if"
