@@ -14,6 +14,10 @@ through the whole static pipeline (`corpus_support.run_case`), with the refusals
 - bounds on a hold said after the rule ("hold until RSI(2) is above 70, but no longer than 2
   weeks", "..., for at most 10 days", "..., but at least 3 days") are the hold they bound;
 - "when RSI(14) is between 30 and 40": above the lower and below the higher;
+- fixed weights with "the rest" in a fund ("40% SPY, 40% TLT and the rest in GLD", "the rest
+  goes to GLD"): the fund's weight is the rest (the spec gives an alternative beside fixed weights
+  the rest as a weight for every provider: the code had bought only the weights, a silent
+  misreading); "sell tomorrow" is a one-day time exit;
 - signals set aside under a condition ("but ignore signals when SPY is below its 200 day") are
   refused: "ignore" had gone as a word of no meaning and its condition joined the sell rule,
   where it said the opposite.
@@ -25,7 +29,9 @@ import pytest
 from corpus_support import Case, run_case
 from grid_support import refused as _refused
 
+from generator.describe import describe
 from generator.providers.offline import parse
+from generator.render import render_strategy
 
 
 def _reads(text: str, **facts: object) -> None:
@@ -203,3 +209,31 @@ def test_a_value_between_two_numbers(said: str, entry: str) -> None:
 ])
 def test_ranges_it_does_not_read_are_refused(text: str) -> None:
     _refused(text)
+
+
+# -- the rest of fixed weights -------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Put 40% in SPY, 40% in TLT and the rest in GLD; rebalance quarterly.",
+    "40% SPY, 40% TLT, the rest goes to GLD, rebalance quarterly.",
+    "40% SPY and 40% TLT, keep the remainder in GLD, rebalanced every quarter.",
+])
+def test_the_rest_of_fixed_weights_is_a_weight(text: str) -> None:
+    _reads(text, symbols="SPY TLT GLD", kind="target_weights",
+           weights="SPY=0.4 TLT=0.4 GLD=0.2", schedule="quarterly")
+
+
+def test_the_rest_when_the_weights_are_already_whole_is_refused() -> None:
+    _refused("60% SPY and 40% TLT, keep the rest in GLD.")
+
+
+def test_what_the_code_buys_is_what_the_summary_says() -> None:
+    spec = parse("40% SPY, 40% TLT, the rest goes to GLD, rebalance quarterly.")
+    code = render_strategy(spec)
+    assert '"GLD": 0.2' in code
+    assert "20% GLD" in describe(spec)
+
+
+@pytest.mark.parametrize("said", ["sell tomorrow", "sell it the day after", "sell the next day"])
+def test_a_sell_on_the_next_day(said: str) -> None:
+    _reads(f"Buy QQQ when RSI(2) is under 5, {said}.", symbols="QQQ", entry="rsi2 lt 5",
+           hold_bars=1)
