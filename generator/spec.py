@@ -416,7 +416,8 @@ class Allocation(_Model):
     lookback_days: int | None = Field(default=None, ge=5, le=400)
     require_positive_momentum: bool = False
     alternative: Symbol | None = Field(
-        default=None, description="Held with the money not allocated by the rules"
+        default=None, description="Held with the money not allocated by the rules (beside "
+        "target weights: given the rest of the portfolio as a weight of its own)"
     )
     drift_band_pct: float | None = Field(
         default=None,
