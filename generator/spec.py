@@ -638,10 +638,11 @@ class StrategySpec(_Model):
             return data
         weights = dict(alloc["weights"])
         alternative = _normalise_symbol(str(alloc["alternative"]))
-        rest = round(1.0 - sum(float(w) for w in weights.values()), 6)
+        total = sum(float(w) for w in weights.values())
+        rest = round(1.0 - total, 6)
         if rest <= 0:
-            raise ValueError(f"the weights add up to 100%: nothing is left for the alternative "
-                             f"asset {alternative}")
+            raise ValueError(f"the weights add up to {round(total * 100, 4):g}%: nothing is left "
+                             f"for the alternative asset {alternative}")
         if alternative in {_normalise_symbol(str(k)) for k in weights}:
             raise ValueError(f"{alternative} has a weight and is the alternative asset: give it "
                              f"one weight")
