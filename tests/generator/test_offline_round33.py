@@ -224,6 +224,10 @@ def test_the_rest_of_fixed_weights_is_a_weight(text: str) -> None:
 
 def test_the_rest_when_the_weights_are_already_whole_is_refused() -> None:
     _refused("60% SPY and 40% TLT, keep the rest in GLD.")
+    # said as a list item beside a signal strategy's size, "the rest" is read only with fixed
+    # weights (whether the other half waits in TLT always or only while SPY is out is unsaid)
+    _refused("Buy SPY with half my money when it's above its 200 day SMA, the rest in TLT. Sell "
+             "when it's below.")
 
 
 def test_what_the_code_buys_is_what_the_summary_says() -> None:

@@ -66,15 +66,6 @@ ALT_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
         False,
     ),
     (
-        # "40% in SPY, 40% in TLT and the rest in GLD": the same, said as one more item of a
-        # list (with fixed weights, the rest is the fund's weight: `spec.StrategySpec`)
-        rx(
-            r"(?:, |; |and )(?:and )?(?:the )?(?:rest|remainder)(?: of the money| of it)?"
-            rf" (?:in|into) (?:the )?(?P<sym>{SYM})"
-        ),
-        False,
-    ),
-    (
         rx(
             rf"(?:, )?(?:with |and )?(?P<sym>{SYM}) as (?:the |a )?(?:alternative|safe asset"
             r"|safe haven|defensive asset|cash proxy|fallback|risk off asset)"

@@ -469,6 +469,12 @@ def weights_name(weights: dict[str, float]) -> str:
     return f"{nums} {' '.join(weights)}"
 
 
+# "40% in SPY, 40% in TLT and the rest in GLD": the rest, said as one more item of the list of
+# weights (said with a verb, "keep the rest in GLD", the alternative's own patterns read it)
+_REST_IN = rx(r"(?:, |; |and )(?:and )?(?:the )?(?:rest|remainder)(?: of the money| of it)?"
+              rf" (?:in|into) (?:the )?(?P<sym>{SYM})")
+
+
 def try_weights(state: ParseState) -> StrategySpec | None:
     weights: dict[str, float] = {}
 
@@ -515,6 +521,14 @@ def try_weights(state: ParseState) -> StrategySpec | None:
     t = consume([PAIR, PAIR_REV], t, pair)
     if not weights:
         return None
+
+    def rest_in(m: re.Match[str]) -> None:
+        # the spec gives the alternative beside fixed weights the rest as its weight
+        state.alternative = state.settle(state.alternative, m.group("sym"),
+                                         "alternative assets", m.group(0))
+        state.understood.append(f"the rest in {m.group('sym')}")
+
+    t = consume([_REST_IN], t, rest_in)
     # ("40% AGG and 10% each in SPY, MDY, ...": the funds in the order the text names them)
     said = state.t
 
