@@ -620,37 +620,6 @@ class StrategySpec(_Model):
     def _side(cls, value: str | None) -> str | None:
         return None if value == "long" else value
 
-    @model_validator(mode="before")
-    @classmethod
-    def _rest_of_fixed_weights(cls, data: Any) -> Any:
-        """Fixed weights with an alternative asset ("40% SPY, 40% TLT, the rest goes to GLD")
-        give the alternative the rest as a weight of its own: a fixed-weight portfolio has no
-        rules whose idle money the alternative could hold, and its code buys only the weights
-        (an alternative left beside them was described and never bought)."""
-        if not isinstance(data, dict):
-            return data
-        alloc = data.get("allocation")
-        if isinstance(alloc, BaseModel):
-            alloc = alloc.model_dump()
-        if not isinstance(alloc, dict) or not alloc.get("alternative") or not alloc.get(
-                "weights") or str(getattr(alloc.get("kind"), "value", alloc.get("kind"))) != (
-                AllocationKind.target_weights.value):
-            return data
-        weights = dict(alloc["weights"])
-        alternative = _normalise_symbol(str(alloc["alternative"]))
-        total = sum(float(w) for w in weights.values())
-        rest = round(1.0 - total, 6)
-        if rest <= 0:
-            raise ValueError(f"the weights add up to {round(total * 100, 4):g}%: nothing is left "
-                             f"for the alternative asset {alternative}")
-        if alternative in {_normalise_symbol(str(k)) for k in weights}:
-            raise ValueError(f"{alternative} has a weight and is the alternative asset: give it "
-                             f"one weight")
-        weights[alternative] = rest
-        symbols = list(data.get("symbols") or [])
-        return {**data, "symbols": [*symbols, alternative],
-                "allocation": {**alloc, "weights": weights, "alternative": None}}
-
     @field_validator("symbols")
     @classmethod
     def _symbols(cls, value: list[str]) -> list[str]:
@@ -664,6 +633,9 @@ class StrategySpec(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> StrategySpec:
+        if (self.allocation.kind == AllocationKind.target_weights
+                and self.allocation.alternative is not None):
+            self._rest_of_fixed_weights(self.allocation.alternative)
         alloc = self.allocation
         if self.legs is not None:
             self._check_legs()
@@ -706,6 +678,26 @@ class StrategySpec(_Model):
         if self.v2_features():
             object.__setattr__(self, "spec_version", LATEST_SPEC_VERSION)
         return self
+
+    def _rest_of_fixed_weights(self, alternative: str) -> None:
+        """Fixed weights with an alternative asset ("40% SPY, 40% TLT, the rest goes to GLD")
+        give the alternative the rest as a weight of its own: a fixed-weight portfolio has no
+        rules whose idle money the alternative could hold, and its code buys only the weights
+        (an alternative left beside them was described and never bought)."""
+        alloc = self.allocation
+        weights = dict(alloc.weights or {})
+        total = sum(weights.values())
+        rest = round(1.0 - total, 6)
+        if rest <= 0:
+            raise ValueError(f"the weights add up to {round(total * 100, 4):g}%: nothing is left "
+                             f"for the alternative asset {alternative}")
+        if alternative in weights:
+            raise ValueError(f"{alternative} has a weight and is the alternative asset: give it "
+                             f"one weight")
+        weights[alternative] = rest
+        object.__setattr__(self, "symbols", [*self.symbols, alternative])
+        object.__setattr__(self, "allocation",
+                           alloc.model_copy(update={"weights": weights, "alternative": None}))
 
     def _check_legs(self) -> None:
         legs = self.legs or []

@@ -161,7 +161,7 @@ _NOTHING_ELSE_CLOSED = (
     r" (?:hit|reached|met|triggered|touched|filled|fire|fires|trigger|triggers|happen)"
     r"|that (?:doesn't|does not|didn't|did not|never) (?:happen|happens|happened|come|comes)"
     r"|not(?: (?:sold|out|stopped out|triggered))?"
-    r"|(?:i'm |i am |we're |we are |it's |it is |the position is |the trade is |i'm )?still"
+    r"|(?:i'm |i am |we're |we are |it's |it is |the position is |the trade is )?still"
     r" (?:open|in|held|holding|in the trade|in it|there|in the position|on))"
     r"(?: (?:first|by then|yet|before then|in time|already|by that point|by that time))?"
 )
