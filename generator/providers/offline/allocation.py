@@ -381,11 +381,12 @@ def _read_volatility_clauses(state: ParseState) -> None:
 # "$5,000 per trade", "put 10000 dollars in each position", "buy $10k of it"
 AMOUNT_PATTERNS: list[re.Pattern[str]] = [
     # ("I throw $10,000 at each breakout": the amount of each buy the rules make)
+    # ("fixed $2,500 every trade": the same amount each time)
     rx(r"(?:(?:use|using|put|allocate|allocating|invest|investing|with|spend|spending|risk|size"
-       r"|sizing|(?:i )?throw|(?:i )?put) )?"
+       r"|sizing|(?:i )?throw|(?:i )?put) )?(?:(?:a )?fixed )?"
        r"(?P<n>\d+(?:\.\d+)?) (?:dollars|usd)(?: (?:per|for each|in each|each|on each|for every"
-       r"|a|at each|into each) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset|buy"
-       r"|entry|purchase|breakout|signal)"
+       r"|every|a|at each|into each) (?:position|trade|symbol|ticker|stock|etf|name|holding|asset"
+       r"|buy|entry|purchase|breakout|signal)"
        # "$3,000 each time. buy MDY when ...": (said before the rule, as a sentence of its own;
        # "..., 2500 bucks each time", read "whenever", at the end)
        # ("golden cross on IWM with $3,000 every time, sell on the death cross")

@@ -31,8 +31,8 @@ _ARROW = re.compile(
     # ("tlt above its 200 day = own it, below = cash": the fund said as "it")
     rf"(?:(?: for| on| in)? (?P<sym>{SYM})| it| them)?(?: at the close)?"
     # (or the other rule's verb right after: "VNQ down 4 days in a row -> buy sell after 7 days",
-    # labels taken out between them)
-    r"(?= [.;,!]| and |\s*$| (?:sell|exit|get out) )"
+    # labels taken out between them; "-> buy with 10000 dollars per trade": the size, read apart)
+    r"(?= [.;,!]| and |\s*$| (?:sell|exit|get out) | with \d+(?:\.\d+)? dollars )"
 )
 # "the opposite cross is my sell": the event itself, read with "on"
 _EVENT = re.compile(r"^(?:the |a )?(?:opposite|reverse|reversed|inverse|other|cross back"

@@ -545,6 +545,13 @@ SMALL_TALK: list[re.Pattern[str]] = [
        r" (?:whipsawed|chopped up|chopped|shaken out|faked out|stopped out)(?: as much| so much"
        r"| too much| all the time)?(?: (?:around|near|by|in) (?:the|a|that|this) (?:average|line"
        r"|band|level|chop|noise))?(?= [.,;!?⋄]| ?$)"),
+    # "the band keeps me from getting whipsawed", "which stops me from getting chopped up": what
+    # a part of the rule is for, with no rule in it
+    rx(r"(?:(?<=^ )|(?<=[.!?⋄] )|, )(?:the|this|that|it|which)(?: [a-z0-9%]+){0,3} (?:keeps"
+       r"|stops|saves|protects|prevents|spares) (?:me|us|you)(?: from)? (?:getting |being )?"
+       r"(?:whipsawed|chopped up|chopped|shaken out|faked out|stopped out)(?: as much| so much"
+       r"| too much| all the time| (?:around|near|by|in) (?:the|a|that|this) (?:average|line"
+       r"|band|level|chop|noise))?(?= [.,;!?⋄]| ?$)"),
     # "weekly charts only, i dont care about daily noise": what the writer ignores, no rule
     rx(r"(?:, )?(?:and )?(?:i|we) (?:don't|do not|dont) (?:care about|want|need|mind)"
        r" (?:the |any |all the )?(?:daily |day to day |short term |everyday )?(?:noise|wiggles"

@@ -147,7 +147,7 @@ _NOTHING_ELSE_CLOSED = (
     r"(?:it (?:never|doesn't|does not|didn't|did not|hasn't|has not|won't|will not)"
     r"(?: (?:get|gets|got|make|makes|made|reach|reaches|reached|hit|hits|trigger|triggers"
     r"|triggered|happen|happens|happened|work|works|worked|do|does|done|move|moves|moved"
-    r"|bounce|bounces|bounced|recover|recovers|recovered|been sold|been hit|sold))?"
+    r"|bounce|bounces|bounced|recover|recovers|recovered|been sold|been hit|sold|gotten))?"
     r"(?: (?:it|there|out|that|either|anything|any of them|the target|its target|the exit"
     r"|the sell|up|back))?"
     r"|(?:neither(?: one| 1| of them| of those| of these| of the two)?|none of (?:them|those"
@@ -155,10 +155,13 @@ _NOTHING_ELSE_CLOSED = (
     r"(?: signal)?) (?:happens|happened|has happened|hits|has hit|triggers|has triggered"
     r"|fires|has fired|is hit|comes|came)"
     r"|(?:the |my |its )?(?:target|profit target|take profit|stop|sell (?:rule|signal|condition)"
-    r"|exit(?: rule| signal)?|other exit|other rule|condition|signal|rsi exit)s?"
+    r"|exit(?: rule| signal)?|other exit|other rule|condition|signal|rsi exit|trail"
+    r"|trailing stop)s?"
     r" (?:isn't|is not|wasn't|was not|hasn't been|has not been|aren't|are not|haven't been"
-    r"|never gets?|doesn't get|does not get|never|doesn't|does not)"
-    r" (?:hit|reached|met|triggered|touched|filled|fire|fires|trigger|triggers|happen)"
+    r"|never gets?|doesn't get|does not get|never|doesn't|does not|hasn't|has not|haven't"
+    r"|have not)"
+    r" (?:hit|reached|met|triggered|touched|filled|fire|fires|trigger|triggers|happen"
+    r"|(?:taken|stopped|kicked|gotten|got|take|stop|kick|get) (?:me|us|it|the position) out)"
     r"|that (?:doesn't|does not|didn't|did not|never) (?:happen|happens|happened|come|comes)"
     r"|not(?: (?:sold|out|stopped out|triggered))?"
     r"|(?:i'm |i am |we're |we are |it's |it is |the position is |the trade is )?still"
@@ -294,6 +297,12 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\bstop (?=(?:touching|checking|watching|looking|messing|fiddling|worrying|staring"
      r"|obsessing|babysitting|tinkering|forgetting|overthinking|second guessing|gambling"
      r"|panicking|reading)\b)", "quit "),
+    # "put 10k in GLD", "buy with 10k": thousands of dollars said without the dollar sign, after a
+    # verb of money
+    (r"(?i)\b(put|invest|place|allocate|use|using|with|spend) (\d+(?:\.\d+)?) ?(?:k|grand)\b"
+     # ("a comment with 2k upvotes": a count, never dollars)
+     r"(?! (?:upvotes|views|subscribers|followers|likes|members|comments|downloads|users)\b)",
+     lambda m: f"{m.group(1)} {float(m.group(2)) * 1000:g} dollars"),
     # "... he puts in $5,000", "he buys $5,000 of it", "buys it with $2,000", "buy $2,000 worth
     # when ...", "purchase 5000 dollars worth": the buy, with the amount of each position (said
     # after its condition, or with no condition after it)
@@ -311,6 +320,15 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"(?:days?|bars?|sessions?|weeks?|months?)(?: (?:held|of holding|in the trade|later|max))?)"
      r",? (?:if|in case) " + _NOTHING_ELSE_CLOSED + r"(?=\s*(?:[.,;!)]|$|and\b|or\b))",
      r"\1"),
+    # "if it hasn't gotten there in 15 days I'm out", "if the trail hasn't taken me out after 3
+    # months just sell": the same time exit, its qualifier said first
+    (r"(?i)\bif " + _NOTHING_ELSE_CLOSED + r",? (?:in|after|within|by) ((?:\d+|a|one|two|three"
+     r"|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty) (?:trading |market )?"
+     r"(?:days?|bars?|sessions?|weeks?|months?))(?: (?:held|of holding|in the trade))?,?"
+     r" (?:then )?(?:just )?(?:i'm out|i am out|i'll get out|i get out|get out|i'm selling"
+     r"|i sell(?: it)?|i'll sell(?: it)?|sell(?: it)?|exit|close (?:it|the position)|dump it"
+     r"|out)(?: anyway| regardless| either way)?(?=\s*(?:[.,;!)]|$|and\b))",
+     r"sell after \1"),
     # "when RSI(14) is between 30 and 40": above the lower and below the higher (plain numbers
     # after a verb of being; "split between", "falls back between" (a move into the range), a
     # range of percentages or of years are not this)
@@ -816,11 +834,6 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      lambda m: f"{_SHARES[m.group(1).lower()]} % "),
     # "drifts 10 points or more": the band is the number (a weight is checked against it)
     (r"(?i)\b(\d+(?:\.\d+)?) (percentage points|points|pts|percent|%) or more\b", r"\1 \2"),
-    # "put 10k in GLD": thousands of dollars said without the dollar sign, after a verb of money
-    (r"(?i)\b(put|invest|place|allocate|use|using|with|spend) (\d+(?:\.\d+)?) ?(?:k|grand)\b"
-     # ("a comment with 2k upvotes": a count, never dollars)
-     r"(?! (?:upvotes|views|subscribers|followers|likes|members|comments|downloads|users)\b)",
-     lambda m: f"{m.group(1)} {float(m.group(2)) * 1000:g} dollars"),
     # "put $5000 into each of SPY, QQQ and IWM": the amount per position, then the buy
     (r"(?i)(?:\b(?:put|invest|place|allocate)\s+|^\s*)(\d+(?:\.\d+)?) dollars\s+(?:in|into|on)"
      r" each of\b",

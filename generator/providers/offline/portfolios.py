@@ -330,10 +330,11 @@ ROT_POSITIVE = [
        r"|hold cash) (?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them)?"
        r" (?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?"),
     # "..., or IEF if none of them is up over that period": the fund held instead, said first
-    # ("falling back to BIL if none of them is positive", "and hold BIL if none ...")
-    rx(rf"(?:; |, )?(?:and |but )?(?:or (?:(?:hold|in|into|go to|switch to|move to) )?|(?:falling"
-       rf"|fall|falls) back (?:to|on|into) |(?:defaulting|default|defaults) to |hold |holding )"
-       rf"(?P<alt>{SYM})"
+    # ("falling back to BIL if none of them is positive", "and hold BIL if none ...", ", BIL if
+    # none of them are positive")
+    rx(rf"(?:(?:; |, )?(?:and |but )?(?:or (?:(?:hold|in|into|go to|switch to|move to) )?"
+       rf"|(?:falling|fall|falls) back (?:to|on|into) |(?:defaulting|default|defaults) to |hold"
+       rf" |holding )|; |, )(?P<alt>{SYM})"
        r" (?:if|when|whenever) (?:none|neither|nothing|no one)(?: of them| of the \d+| of those)?"
        r" (?:(?:are|is|has|have|turns?)(?: a)? positive(?: momentum| return)?|went up|rose|gained"
        r"|are up|is up|was up|were up)(?: (?:over|in|during) (?:that|the same|this|the|those)"

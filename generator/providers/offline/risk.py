@@ -241,8 +241,10 @@ TIME_EXIT_PATTERNS: list[re.Pattern[str]] = [
        r"| the trade)?)(?: it| them)? after an? (?P<n>\d+) (?:trading )?(?P<u>day|bar|session|week"
        r"|month)"
        rf" (?:hold|holding period|hold period){_TIME_EXIT_END}"),
-    # "exit when it's up 3% or after 5 days": after another exit was taken out
-    rx(rf"⋄ (?:, )?(?:or|and) (?:after|in|at) {_HOLD_N}(?: (?:held|in the trade|of holding))?"),
+    # "exit when it's up 3% or after 5 days", "tp 4% or out after a week": after another exit
+    # was taken out
+    rx(r"⋄ (?:, )?(?:or|and) (?:(?:i'm |i am |get |just )?out |sell(?: it)? |exit |close it )?"
+       rf"(?:after|in|at) {_HOLD_N}(?: (?:held|in the trade|of holding))?"),
     # ("and selling after holding for 10 days", "sell after 10 days since the buy")
     rx(r"(?:, )?(?:and )?(?:then )?(?:sell|selling|exit|exiting|get out|getting out"
        r"|close(?: it| the position| the trade)?)"

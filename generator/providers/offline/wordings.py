@@ -1013,10 +1013,13 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:,|;) (?:if )?afterwards(?= (?:it|the|if)(?!\S))"), " , "),
     (rx(r"(?:[;,.] )?otherwise (?:keep holding|keep it|stay in|hold on|do nothing|leave it alone"
         r"|leave it be|let it ride|don't touch it)"), " "),
-    # "I rebalance quarterly and otherwise never touch it", "I sell QQQ and wait": nothing more
-    # ("Buy and hold, never touch it.": never rebalanced, when no schedule is said)
-    (rx(r"(?:, |(?:, )?and )(?P<o>otherwise )?(?:never|don't|do not) touch it(?: again"
-        r"| otherwise)?(?= [.;!⋄]| ?$)"),
+    # "I rebalance quarterly and otherwise never touch it", "rebal once a year and leave it alone
+    # otherwise", "I sell QQQ and wait": nothing more ("Buy and hold, never touch it.": never
+    # rebalanced, when no schedule is said, and "60/40, leave it alone" so)
+    # (after "buy once", never rebalanced: read below)
+    (rx(r"(?<!once )(?:, |(?:, )?and )(?P<o>otherwise )?(?:(?:never|don't|do not) touch it"
+        r"|leave it (?:alone|be))(?: again| otherwise| in between| the rest of the (?:time|year))?"
+        r"(?= [.;!⋄]| ?$)"),
      lambda m: " " if m.group("o") or _SAID_SCHEDULE.search(m.string) else " , never rebalance "),
     # "80% VTI, 20% AGG, buy once and leave it alone": bought once and held, never rebalanced
     (rx(r"(?:buy|invest|put it in) (?:it |them |everything )?once and (?:then )?(?:leave it"
@@ -1029,10 +1032,15 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?P<n>\d+) day (?P<k>exponential|simple)(?! moving| average| ma| ema| sma)"),
      lambda m: f" {m.group('n')} day {'ema' if m.group('k') == 'exponential' else 'sma'} "),
     # "Trade SPY, QQQ, IWM and EFA: buy when ...", "10% per trade on SPY, QQQ and EFA: buy when
-    # ...": the funds listed before the rules, each one traded by them
-    (rx(rf"(?P<h>(?:trade|trading|on) {SYM}(?:(?: ,| /| &)?(?: and| &)? {SYM})+) :"
+    # ...", "same rules for SPY and EFA: buy when ...": the funds listed before the rules, each
+    # one traded by them
+    # (the last said after a comma is a sentence of its own)
+    (rx(rf"(?:, )?(?P<h>(?:trade|trading|on|(?P<same>(?:the )?same (?:rules?|setup|system)"
+        rf" (?:for|on)(?: both)?)) {SYM}(?:(?: ,| /| &)?(?: and| &)? {SYM})+) :"
         r" (?P<v>buy|enter|go long|get in)(?= (?:when|whenever|if|once|on)(?!\S))"),
-     r" \g<h> : \g<v> each "),
+     lambda m: (f" . trade{m.group('h')[len(m.group('same')):]} : {m.group('v')} each "
+                if m.group("same") else f" {m.group(0)[:m.start('h') - m.start()]}"
+                f"{m.group('h')} : {m.group('v')} each ")),
     # "RSI2 on QQQ & SPY: enter each under 10, exit each over 80": each fund, by a level of the
     # oscillator the text names (`each` reads "each one" as the rule of every fund)
     (rx(r"(?P<v>buy|sell|enter|exit|get in|get out) each(?= (?:when |if )?(?:below|under|above"
@@ -1995,6 +2003,33 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         r"|in trouble|in a downtrend|in an uptrend|bearish|bullish|healthy|weak|strong|risky"
         r"|rough|ugly|scary)(?: ,)? (?:meaning|i e|that is|in other words|defined as"
         r"|which means|as in)"), " "),
+    # "when it's stretched, more than 3% below its 50-day": the word, then the price's place that
+    # defines it, said as an apposition
+    (rx(rf"(?P<p>it is|(?:{SYM}) is) (?:really |very |too |a bit |kind of )?(?:beaten down"
+        r"|oversold|overbought|cheap|expensive|stretched|overextended|extended|washed out|weak"
+        r"|strong) ,(?= (?:(?:more|less) than |at least )?(?:\d+(?:\.\d+)? % )?(?:below|above"
+        r"|under|over) (?:its|the) )"), r" \g<p> "),
+    # "or sell on a cross back below the 50": the crossing, with the line it crosses named
+    (rx(r"(?P<v>sell|exit|get out|close it)(?: it)? on (?:a |the )?cross(?:ing)?(?P<b> back)?"
+        r" (?P<d>below|under|above|over)(?= (?:the|its) )"),
+     r"\g<v> when it crosses\g<b> \g<d>"),
+    # "hold VTI while ..., AGG otherwise", "..., in cash otherwise": where the money goes
+    # otherwise, said before the word
+    (rx(rf", (?P<v>(?:hold |be in |switch to |go to |in |into |move to )?(?:{SYM}|cash))"
+        r" (?:otherwise|if not|else)(?= [.;!⋄]| ?$)"),
+     r", otherwise \g<v>"),
+    # "a 4% stop on my QQQ trades": the fund whose trades they are
+    (rx(rf"(?P<p>on|for|in) (?:my |all my |all |all of my |the |each |every )(?P<s>{SYM})"
+        r" (?:trades?|positions?)"),
+     r"\g<p> \g<s>"),
+    # "buy VTI and never sell", "lump sum into VTI and hold it forever": bought and held (no
+    # condition said between the buy and the hold)
+    # ("put all of it into VTI and never sell" is all in, never sold: the same holding)
+    (rx(r"(?:buy|buy into|invest in|(?:invest )?(?:a |one )?lump sum (?:in|into))"
+        rf" (?P<s>{SYM}(?: (?:,|and|&) {SYM})*)(?: ,)? (?:and )?(?:then )?(?:never sell(?: it"
+        r"| them)?|(?:don't|do not) ever sell(?: it| them)?|hold (?:it |them )?forever)"
+        r"(?= [.;!⋄,]| ?$)"),
+     r" buy and hold \g<s> "),
     # "the total market fund VTI", "the long bond fund TLT": the fund's description
     (rx(rf"(?:the|my|our|a) (?:[a-z]+ ){{0,3}}(?:fund|etf)(?= {SYM}(?!\S))"), " "),
     # "40% in stocks with VTI": the fund that holds the class
@@ -2971,6 +3006,13 @@ def dropped_words(before: str, after: str) -> list[str]:
     return out
 
 
+# "buy QQQ when rsi 2 under 5 on QQQ and ...": the fund the buy names, said again after the
+# condition (also once a filter said first was joined to the buy: "only buy QQQ when SPY is
+# above its 200 day . entry : rsi2 under 5 on QQQ")
+_FUND_SAID_AGAIN = rx(rf"(?P<b>(?:buy|buys|enter|go long) (?P<s>{SYM}) (?:when|if|once|whenever)"
+                      r" (?:(?!(?:and|or|but|on)(?!\S))[^.;,⋄])*?) on (?P=s)"
+                      r"(?= and | ,| \.| ;| ⋄| ?$)")
+
 # every rewrite of wordings into the words the readers know, in the order they run: the
 # rewordings' lists first (`rewordings`), then this module's own
 
@@ -3060,7 +3102,7 @@ def expand_shorthands(state: ParseState) -> None:
     text = period_closes(state, text)
     text = cross_averages(state, macd_crossings(pair_crossings(named_crossover(
         pair_forms(_both_lines(text))))))
-    text = postfix(_long_filter(arrows(text)))
+    text = _FUND_SAID_AGAIN.sub(r"\g<b>", postfix(_long_filter(arrows(text))))
     text = said_of_each(state, cross_pair(squash(text)))
 
     def level(m: re.Match[str]) -> str:
