@@ -385,7 +385,8 @@ REFUSALS: list[tuple[str, str, str]] = [
     ("hello", "hello there", "hello"),
     ("no-exit", "buy SPY when RSI is below 30", "no exit rule"),
     ("short-selling", "short SPY when RSI is above 70", "short"),
-    ("negation", "buy SPY when RSI is not above 70, sell when RSI is above 80", "not above"),
+    # ("not above 70" is read as at or below 70 since round 34)
+    ("negation", "buy SPY when RSI is not rising, sell when RSI is above 80", "not rising"),
     ("ma-without-period", "buy SPY when the moving average crosses above the price",
      "moving average"),
     ("momentum-without-period", "buy SPY when momentum is positive, sell when it's negative",

@@ -114,8 +114,11 @@ def test_a_title_rsi_the_rules_contradict_stays_refused(text: str) -> None:
     _refused(text)
 
 
-def test_a_level_of_it_with_no_title_stays_the_price() -> None:
-    spec = _parse("buy QQQ when it's under 20 and sell when it's over 80")
+def test_a_level_of_it_with_no_title_is_asked() -> None:
+    # (round 34: a level said of "it" with no word of a price and no line before it may be an
+    # oscillator's, 20 and 80 the stochastic's; it had been read as the price)
+    _refused("buy QQQ when it's under 20 and sell when it's over 80")
+    spec = _parse("buy QQQ when the price is under 20 and sell when it's over 80")
     assert _conds(spec.entry) == ["price lt 20"]
     assert _conds(spec.exit) == ["price gt 80"]
 

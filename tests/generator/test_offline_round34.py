@@ -19,6 +19,24 @@ through the whole static pipeline (`corpus_support.run_case`), with the refusals
   my QQQ trades", "-> buy with 10k";
 - a rotation's fund said bare before "if none of them are positive";
 - "buy VTI and never sell", "lump sum into VTI and never sell": bought and held.
+
+The round's second half, from sets of traps for a careless reader, mostly silent misreadings
+made refusals or right readings:
+
+- "sell when it is below SPY's" after "its 12 month return is above SPY's 12 month return": the
+  line said before (it had been read as SPY's price); "beats" / "lags" another fund's line;
+- "it" in a sell rule after a buy rule read on another fund, comparing a line the buy rule
+  never read, is refused (it had been taken as that fund's);
+- a stocks-and-bonds split with the bond fund named first is asked ("60/40 with AGG and VTI");
+  "60/40 stocks/bonds with AGG and VTI" gives the stocks' share to the stock fund (it had gone
+  to AGG);
+- "sell if it's down 4% from what I paid, or on the cross back below the 50 day": the crossing
+  is the sell's (it had been joined to the buy rule), and a buy rule holding a crossing and the
+  same crossing back is refused;
+- "it's above 50", a level said of "it" with no word of a price, is asked (it had been read as
+  the price); "pro tip" and "shy" are words; "not above 30" is at or below; "rises through"
+  is a crossing; "all out when"; "per trade in EEM when"; "buy both ... sell both";
+  "SPY's 50"; someone else's strategy the writer turns down; "I used to ... but now ...".
 """
 
 from __future__ import annotations
@@ -216,3 +234,167 @@ def test_bought_and_never_sold(text: str) -> None:
 def test_a_buy_rule_then_never_sell_keeps_its_rule() -> None:
     _reads("buy VTI when it crosses above the 200 day and never sell", symbols="VTI",
            entry="price crosses_above sma200", exit="none")
+
+
+# == the second half of the round: traps for a careless reader (sets 111 and 112) ==================
+# -- a line of another fund, its noun left out -----------------------------------------------------
+@pytest.mark.parametrize(("said", "line"), [
+    ("its 12 month return is above SPY's 12 month return, sell when it is below SPY's", "roc252"),
+    ("its 12 month return beats SPY's 12 month return, sell when it lags SPY's", "roc252"),
+    ("its RSI is above SPY's RSI, sell when it is below SPY's", "rsi14"),
+])
+def test_another_funds_line_said_again_without_its_noun(said: str, line: str) -> None:
+    _reads(f"buy EFA when {said}", symbols="EFA", entry=f"{line} gt {line}@SPY",
+           exit=f"{line} lt {line}@SPY")
+
+
+def test_a_bare_possessive_with_no_line_before_is_not_the_price() -> None:
+    # it had been read as the price of SPY: a silent misreading
+    _refused("buy EFA when its RSI is above SPY's, sell when it is below SPY's")
+
+
+# -- whose "it" is ---------------------------------------------------------------------------------
+def test_it_after_a_buy_read_on_another_fund_with_a_new_line_is_refused() -> None:
+    _refused("buy QQQ when SPY is above its 200 day and sell when its below its 50 day")
+
+
+@pytest.mark.parametrize("text", [
+    "buy TLT when SPY falls below its 200 day and sell when it gets back above it",
+    "buy TLT when SPY is below its 200 day SMA, sell when it's above its 200 day SMA",
+])
+def test_it_on_the_same_line_is_that_funds(text: str) -> None:
+    _reads(text, symbols="TLT", entry="price@SPY lt sma200@SPY", exit="price@SPY gt sma200@SPY")
+
+
+def test_the_traded_fund_named_in_the_sell_rule_is_read() -> None:
+    _reads("buy QQQ when SPY is above its 200 day and sell when QQQ is below its 50 day",
+           symbols="QQQ", entry="price@SPY gt sma200@SPY", exit="price lt sma50")
+
+
+# -- splits of stocks and bonds --------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["60/40 with AGG and VTI, rebalance yearly",
+                                  "a 70/30 split between TLT and SPY"])
+def test_a_split_with_the_bond_fund_named_first_is_asked(text: str) -> None:
+    _refused(text)
+
+
+@pytest.mark.parametrize(("text", "weights"), [
+    ("60/40 stocks/bonds with AGG and VTI, rebalance yearly", "VTI=0.6 AGG=0.4"),
+    ("70% stocks and 30% bonds using IEF and VTI, rebalance yearly", "VTI=0.7 IEF=0.3"),
+    ("60/40 with VTI and AGG, rebalance yearly", "VTI=0.6 AGG=0.4"),
+    ("60/40 AGG/VTI, rebalance yearly", "AGG=0.6 VTI=0.4"),
+])
+def test_a_split_whose_funds_are_clear(text: str, weights: str) -> None:
+    _reads(text, kind="target_weights", weights=weights, schedule="yearly")
+
+
+# -- "or ..." after a control that took the sell's verb --------------------------------------------
+@pytest.mark.parametrize("control", ["sell if its down 4% from what I paid,",
+                                     "4% stop,", "exit at a 4% loss"])
+def test_or_on_the_cross_back_after_a_control_is_the_sell(control: str) -> None:
+    _reads(f"buy TLT on a cross above the 50 day. {control} or on the cross back below the 50 "
+           "day", symbols="TLT", entry="price crosses_above sma50",
+           exit="price crosses_below sma50", stop=4)
+
+
+def test_a_buy_rule_on_a_crossing_both_ways_is_refused() -> None:
+    _refused("buy TLT when price crosses above the 50 day or when it crosses below the 50 day, "
+             "sell after 5 days")
+
+
+# -- words that look like funds --------------------------------------------------------------------
+def test_pro_tip_and_shy_are_words() -> None:
+    _reads("pro tip: buy LQD when the 20 day SMA is above the 60 day SMA and sell when it isnt",
+           symbols="LQD", entry="sma20 gt sma60", exit="sma20 lt sma60")
+    _reads("I was shy about momentum at first but here goes: every quarter switch into whichever"
+           " one of VTI, EFA and IEF did best over the past year", symbols="VTI EFA IEF",
+           kind="momentum_rotation", top=1, lookback=252, schedule="quarterly")
+    _reads("buy shy when tlt is below its 200 day, sell when it is above", symbols="SHY",
+           entry="price@TLT lt sma200@TLT", exit="price@TLT gt sma200@TLT")
+
+
+# -- negations of a side ---------------------------------------------------------------------------
+@pytest.mark.parametrize(("said", "entry", "exit_rule"), [
+    ("its RSI is not above 30 and sell once its no longer under 60", "rsi14 le 30",
+     "rsi14 ge 60"),
+    ("its RSI isn't over 30 and sell once it is not below 60", "rsi14 le 30", "rsi14 ge 60"),
+])
+def test_not_above_is_at_or_below(said: str, entry: str, exit_rule: str) -> None:
+    _reads(f"buy VNQ whenever {said}", symbols="VNQ", entry=entry, exit=exit_rule)
+
+
+def test_not_below_a_line_beside_another_condition() -> None:
+    _reads("buy SPY when RSI(2) is under 10 and SPY is not below its 200 day, sell when RSI(2) "
+           "> 70", symbols="SPY", entry="rsi2 lt 10; price ge sma200", exit="rsi2 gt 70")
+
+
+# -- crossings said with "through" -----------------------------------------------------------------
+@pytest.mark.parametrize(("up", "down"), [("rises through", "crosses down thru"),
+                                          ("climbs through", "drops through"),
+                                          ("breaks up through", "breaks down through")])
+def test_through_a_line_is_its_crossing(up: str, down: str) -> None:
+    _reads(f"buy MDY when it {up} its 50 day, sell when it {down} the 20 day", symbols="MDY",
+           entry="price crosses_above sma50", exit="price crosses_below sma20")
+
+
+# -- more of the round's wordings ------------------------------------------------------------------
+def test_a_time_exit_after_if_it_never_gets_there() -> None:
+    _reads("Buy EFA when RSI(14) < 25. take profits at +10%, and if it never gets there just "
+           "sell after 20 days", symbols="EFA", entry="rsi14 lt 25", exit="none", take=10,
+           hold_bars=20)
+
+
+def test_all_in_and_all_out() -> None:
+    _reads("No DCA for me. all in SPY when the 50 day crosses above the 200 day, all out when it "
+           "crosses back below", symbols="SPY", kind="all_in",
+           entry="sma50 crosses_above sma200", exit="sma50 crosses_below sma200")
+
+
+def test_a_size_per_trade_in_a_fund() -> None:
+    _reads("30% of my account per trade in EEM when the MACD crosses above the signal line. "
+           "close it when MACD crosses back under the signal, or on an 8% stop", symbols="EEM",
+           kind="fixed_fraction", fraction=0.3, entry="macd crosses_above macd_signal",
+           exit="macd crosses_below macd_signal", stop=8)
+
+
+def test_both_funds_on_another_funds_rule() -> None:
+    _reads("buy both QQQ and IWM when SPY's 50 day is above its 200 day, and sell both when "
+           "SPY's 50 is under its 200", symbols="QQQ IWM", kind="equal_weight",
+           entry="sma50@SPY gt sma200@SPY", exit="sma50@SPY lt sma200@SPY")
+
+
+@pytest.mark.parametrize("turned_down", ["my buddy runs a golden cross on QQQ, not for me.",
+                                         "my dad trades the death cross on QQQ but thats not my "
+                                         "style."])
+def test_someone_elses_strategy_turned_down(turned_down: str) -> None:
+    _reads(f"{turned_down} I just want to own SPY when its above the 200 day and be out when its "
+           "not", symbols="SPY", entry="price gt sma200", exit="price lt sma200")
+
+
+def test_someone_elses_strategy_not_turned_down_stays_refused() -> None:
+    _refused("my buddy runs a golden cross on QQQ. I just want to own SPY when its above the 200 "
+             "day and be out when its not")
+
+
+@pytest.mark.parametrize(("said", "facts"), [
+    ("buy IWM when RSI(2) is under 10. I used to sell at 70 but now I sell at 60",
+     {"symbols": "IWM", "entry": "rsi2 lt 10", "exit": "rsi2 gt 60"}),
+    ("I used to own GLD but now I want TIP: buy when TIP is above its 100 day, sell when below "
+     "the 100 day", {"symbols": "TIP", "entry": "price gt sma100", "exit": "price lt sma100"}),
+])
+def test_a_plan_given_up_for_the_one_kept(said: str, facts: dict[str, str]) -> None:
+    _reads(said, **facts)
+
+
+# -- a level said of "it" --------------------------------------------------------------------------
+def test_a_level_said_of_it_with_no_word_of_a_price_is_asked() -> None:
+    # it had been read as SPY's price above 50: a silent misreading for a fund near $500
+    _refused("Buy SPY when it's above 50 and sell when it's below 45")
+
+
+@pytest.mark.parametrize("text", [
+    "buy GLD when it closes below 180, sell when it closes above 200",
+    "buy GLD when the price is below 180, sell when it is above 200",
+])
+def test_a_price_level_said_as_one_is_read(text: str) -> None:
+    _reads(text, symbols="GLD", entry="price lt 180", exit="price gt 200")

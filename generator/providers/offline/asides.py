@@ -62,6 +62,7 @@ import re
 
 from generator.providers.offline.framing import TITLE_FAMILIES, without_personal_numbers
 from generator.providers.offline.ideas import a_loose_idea, fits_the_rule
+from generator.providers.offline.narration import SOMEONE
 from generator.providers.offline.phrases import SYM, rx, squash
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import (
@@ -428,11 +429,12 @@ def _a_comment(piece: str) -> bool:
         (w in _HARD and w not in _LOGIC) or _names_a_value(w) for w in tokens)
 
 
-def _set_aside(state: ParseState, start: int, end: int, said: str, label: str) -> bool:
+def _set_aside(state: ParseState, start: int, end: int, said: str, label: str, *,
+               traded: bool = True) -> bool:
     """Take `said` (state.t[start:end]) out when the rest is a whole strategy that trades every
-    fund it names."""
+    fund it names (any fund, when not `traded`: a strategy the writer turns down)."""
     rest = squash(state.t[:start] + " " + state.t[end:])
-    funds = list(dict.fromkeys(re.findall(SYM, said)))
+    funds = list(dict.fromkeys(re.findall(SYM, said))) if traded else []
     if len(funds) == 1 and re.match(r" (?:i |we )?[a-z' ]*\b(?:it|its)\b", rest):
         # ("... holding EEM all through 2022 so now i only own it while it is above"):
         # "it" is the fund the story named
@@ -460,6 +462,14 @@ _REPORTED = re.compile(
     # ("saw a youtube video where ...": the writer's report with its subject left out)
     _START + rf"(?P<s>(?:(?:(?:i|we) )?(?:{_HEARD})|{_SOMEONE_SAID}|buys|uses|trades))"
     r"(?:(?! [.!?;⋄] ).)+?) (?:[.!?;⋄]|,(?= so ))(?= \S)")
+# what someone else does, turned down by the writer at the sentence's end ("my buddy runs a
+# golden cross on QQQ, not for me.", "my dad trades the death cross but that's not my style."):
+# set aside whatever it holds, its funds need not be traded
+_TURNED_DOWN = re.compile(
+    _START + rf"(?P<s>(?:{SOMEONE}|he|she|they) (?:(?! [.!?;⋄] ).)+?(?: ,| -| but| and)"
+    r" (?:(?:that's|that is|it's|it is|its|thats) )?(?:not (?:for me|for us|my thing|my style"
+    r"|my cup of tea|what i want)|too (?:risky|much|fast|active|complicated|busy) for me))"
+    r" [.!?;⋄](?= \S)")
 # the people whose names are strategies: a report of reading them ("I read Larry Connors' book and
 # the RSI(2) chapter stuck with me") names the writer's source, whose rule the writer says
 _PEOPLE = frozenset(words("faber connors antonacci"))
@@ -571,6 +581,10 @@ def drop_asides(state: ParseState) -> None:
                             r"|mine|my own|something else|this one) instead|instead)(?!\S)", after)
         if replaced or _says_nothing_new(said, after):
             _set_aside(state, m.start(), m.end(), said, "what someone else said or does")
+    for m in reversed(list(_TURNED_DOWN.finditer(state.t))):
+        if state.t[m.start():m.end()] == m.group(0):
+            _set_aside(state, m.start(), m.end(), m.group("s").strip(),
+                       "what someone else does, turned down", traded=False)
     for m in reversed(list(_SOURCE_SAYS.finditer(state.t))):
         said = m.group("s").strip()
         if state.t[m.start():m.end()] != m.group(0):

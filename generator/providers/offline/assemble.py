@@ -21,6 +21,7 @@ from generator.spec import (
     Frequency,
     IndicatorKind,
     Leg,
+    Operator,
     Risk,
     Rule,
     StrategySpec,
@@ -51,6 +52,27 @@ def _price_against_zero(rule: Rule | None) -> Condition | None:
     return None
 
 
+def _crossing_both_ways(rule: Rule | None) -> Condition | None:
+    """A rule that holds a crossing of two lines and the crossing of the same two the other way
+    ("buy on a cross above the 50 day ... or on the cross back below it"): no buy or sell rule
+    means that; words of another rule were joined to this one, and the text is refused."""
+    seen: dict[tuple[str, str, str], Operator] = {}
+    crossings = (Operator.crosses_above, Operator.crosses_below)
+    for item in rule.conditions if rule is not None else []:
+        if isinstance(item, Rule):
+            found = _crossing_both_ways(item)
+            if found is not None:
+                return found
+            continue
+        if item.op not in crossings:
+            continue
+        pair = (item.left.model_dump_json(), item.right.model_dump_json(), str(item.offset_pct))
+        if seen.get(pair, item.op) != item.op:
+            return item
+        seen[pair] = item.op
+    return None
+
+
 def _said_alike(bare: Ind, other: Ind) -> bool:
     """`bare` (a sell rule's indicator) names `other`: the same kind and bars, each setting
     either left unsaid ("the RSI") or the same."""
@@ -75,6 +97,27 @@ def _another_funds_line(state: ParseState, traded: list[str]) -> tuple[str, str]
     return None
 
 
+def _whose_it(state: ParseState, traded: list[str]) -> str | None:
+    """A sell rule whose subject is "it" after a buy rule read on another fund only, comparing a
+    line the buy rule never read ("buy QQQ when SPY is above its 200 day and sell when it's below
+    its 50 day"): "it" may be that fund or the one traded, and is not guessed. (The same line
+    said again, "sell when it gets back above it", is that fund's.)"""
+    for sold in state.read_on:
+        if (sold.role != "exit" or not sold.pronoun or sold.symbol is None
+                or sold.symbol in traded):
+            continue
+        entry_lines = [b.ind for b in state.read_on
+                       if b.role in ("entry", "hold") and b.symbol == sold.symbol]
+        if not entry_lines:
+            continue
+        new_lines = [s.ind for s in state.read_on
+                     if s.role == "exit" and s.pronoun and s.symbol == sold.symbol
+                     and s.ind.kind != IndicatorKind.price and s.ind not in entry_lines]
+        if new_lines:
+            return sold.symbol
+    return None
+
+
 def build_spec(
     state: ParseState,
     *,
@@ -90,6 +133,16 @@ def build_spec(
             raise state.fail("a price is compared with zero, which it never crosses: say which "
                              "indicator turns positive or negative (e.g. 'the MACD histogram "
                              "turns positive')")
+    for rule in [entry, *(leg.entry for leg in legs or [])]:
+        if _crossing_both_ways(rule) is not None:
+            raise state.fail("the buy rule holds a crossing and the same crossing back: say "
+                             "the sell on the crossing back as its own rule (e.g. 'sell on the "
+                             "cross back below the 50 day')")
+    whose = _whose_it(state, symbols)
+    if whose is not None:
+        raise state.fail(f"the sell rule says 'it' after a buy rule read on {whose}: say whose "
+                         f"line it is (e.g. 'sell when {whose} is below ...' or 'sell when "
+                         f"{symbols[0]} is below ...')")
     other = _another_funds_line(state, symbols)
     if other is not None:
         raise state.fail(f"the sell rule reads {other[0]} with no fund named, and the buy rule "

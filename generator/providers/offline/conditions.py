@@ -706,6 +706,15 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
             # 50": the price last compared, or the oscillator the level fits? not guessed
             raise _Refused(f"say what is compared with {right:g}: the price, or the "
                            f"{oscillators[0].upper()} said before")
+        if (pronoun and not said_left and left.kind == IndicatorKind.price
+                and not isinstance(right, Ind) and not closes and reader.offset is None
+                and prev is None and right != 0  # (zero: `assemble` says a price never is)
+                and not any(t in ("price", "dollars", "close", "closes") for t in piece)):
+            # "buy SPY when it's above 50 and sell when it's below 45": a level said of "it"
+            # with no word of a price, no line before it, may be an oscillator's; not guessed
+            raise _Refused(f"say what is compared with {right:g}: the price (e.g. 'the price "
+                           f"is above {right:g}') or an indicator (e.g. 'RSI(14) is above "
+                           f"{right:g}')")
         left = _named_kind(state, left)
         if isinstance(right, Ind):
             right = _named_kind(state, right)
@@ -729,7 +738,8 @@ def read_condition(state: ParseState, piece: list[str], prev: Cond | None,
             # crossing said before, the other way
             resolved = crossing[resolved == Operator.lt]
         possessive = re.search(r"(?<!\S)(?:its|own|their)(?!\S)", text) is not None
-        state.read_on += [ReadSide(replace(side, symbol=None), role, side.symbol, possessive)
+        state.read_on += [ReadSide(replace(side, symbol=None), role, side.symbol, possessive,
+                                   pronoun and not said_left)
                           for side in (left, right) if isinstance(side, Ind)]
         return Cond(left, resolved, right, text, offset_pct=reader.offset,
                     motion=op.code in ("mu", "md"))

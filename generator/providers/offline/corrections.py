@@ -232,6 +232,25 @@ _LATER = rx(rf"(?<=[.,;:!?⋄] ){_MARKER}")
 _APOLOGY = re.compile(r"(?:oh |oops |ok |okay )?(?:i'm |i am )?sorry(?: ,)?")
 
 
+# "I used to sell at 70 but now I sell at 60": the old plan, then the one the writer keeps
+_USED_TO = rx(r"(?:i|we) used to (?P<old>(?:(?! [.;!?⋄] ).)+?)(?: ,)? but (?:now|these days"
+              r"|nowadays|lately)(?: ,)?(?: i| we)?(?: just| only)?(?= (?:buy|sell|hold|own|use"
+              r"|trade|exit|take|put|rebalance|keep|want|get|go|check)(?!\S))")
+
+
+def _plan_given_up(state: ParseState, m: re.Match[str]) -> str:
+    state.ignored.append(f"{m.group('old')} (the old plan)")
+    state.understood.append(f"the old plan set aside: {m.group('old')}")
+    return " "
+
+
+def set_aside_old_plans(state: ParseState) -> None:
+    """Take out each plan the writer says they gave up for the one they keep ("I used to sell at
+    70 but now I sell at 60": the sell at 60), before a story in the past is retold in the
+    present (`narration`) and the two plans read as one."""
+    state.t = _USED_TO.sub(lambda m: _plan_given_up(state, m), state.t)
+
+
 def apply_corrections(state: ParseState) -> None:
     text = state.t
 

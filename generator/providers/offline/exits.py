@@ -16,8 +16,8 @@ from generator.providers.offline.phrases import SYM, rx, split_at_marks, take
 from generator.providers.offline.state import ParseState
 from generator.providers.offline.vocabulary import CONSUMED, NO_OTHER_EXIT
 
-_SELL = (r"(?:sell|sells|selling|exit|exits|get out|out|close(?: it| the position)?|dump it|dump"
-         r"|flatten|flatten out|flat|go flat)")
+_SELL = (r"(?:sell|sells|selling|exit|exits|get out|all out|out|close(?: it| the position)?"
+         r"|dump it|dump|flatten|flatten out|flat|go flat)")
 _SELL_OBJ = r"(?: it| them| out| everything)?"
 _OPPOSITE = (
     r"(?:the |a )?(?:cross(?:ing)? back(?: down| below| under| over| above)?"

@@ -170,6 +170,16 @@ _NOTHING_ELSE_CLOSED = (
 )
 
 
+def _elided_line(m: re.Match[str]) -> str:
+    """ "SPY's" with its noun left out: the words said after the same fund's possessive before
+    ("SPY's 12 month return"), up to the end of that phrase; as it stands when none was said."""
+    fund = m.group(1)
+    before = re.findall(rf"(?i)\b{re.escape(fund)}'s ((?:[a-z0-9()-]+ ){{0,3}}?[a-z0-9()-]+)"
+                        r"(?=\s*(?:[.,;!?)]|$|(?:and|or|but|then|sell|buy|exit)\b))",
+                        m.string[: m.start()])
+    return f"{m.group(0)} {before[-1]}" if before else m.group(0)
+
+
 _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "my dad's rule from the 80s", "since the 1990s": a decade, told as history (no number of a
     # rule: "RSI in the 30s" is left as it is)
@@ -329,6 +339,12 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"|i sell(?: it)?|i'll sell(?: it)?|sell(?: it)?|exit|close (?:it|the position)|dump it"
      r"|out)(?: anyway| regardless| either way)?(?=\s*(?:[.,;!)]|$|and\b))",
      r"sell after \1"),
+    # "and if it never gets there just sell after 20 days": the qualifier, then the time exit
+    (r"(?i)\bif " + _NOTHING_ELSE_CLOSED + r",? (?:then )?(?:just )?(?:i'll |i will |i )?"
+     r"(?:sell|get out|exit|close|dump)(?: it| out| the position)? ((?:after|in|within) (?:\d+|a"
+     r"|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty) (?:trading"
+     r" |market )?(?:days?|bars?|sessions?|weeks?|months?))\b",
+     r"sell \1"),
     # "when RSI(14) is between 30 and 40": above the lower and below the higher (plain numbers
     # after a verb of being; "split between", "falls back between" (a move into the range), a
     # range of percentages or of years are not this)
@@ -486,6 +502,17 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # 3-month run", "equal shares of", "topped back up", "should that return be negative"
     (r"(?i)\bsub (?=\d)", "under "),
     (r"(?i)\bfalls? through\b", "falls below"),
+    # "when its 12 month return beats SPY's, sell when it lags SPY's": one line above or below
+    # the same line of another fund
+    (r"(?i)\b(?:beats|outperforms|is beating|is outperforming)(?= [A-Z]{2,5}'s\b)", "is above"),
+    (r"(?i)\b(?:lags|trails|underperforms|is lagging|is trailing|falls behind|is behind)"
+     r"(?= [A-Z]{2,5}'s\b)", "is below"),
+    # "rises through its 50 day", "crosses down thru the 20 day": the crossing of the line
+    (r"(?i)\b(?:rises|rose|climbs|climbed|pushes|pushed|breaks up|broke up|crosses up|crossed up"
+     r"|moves up|moved up|goes up|went up) (?:through|thru)\b", "crosses above"),
+    (r"(?i)\b(?:drops|dropped|sinks|sank|slides|slid|breaks down|broke down|crosses down"
+     r"|crossed down|moves down|moved down|goes down|went down) (?:through|thru)\b",
+     "crosses below"),
     (r"(?i)\bpops? (above|over)\b", r"rises \1"),
     (r"(?i)\b(\d+)[ -](day|week|month) run\b", r"\1 \2 return"),
     (r"(?i)\bequal shares of\b", "equal weight"),
@@ -807,9 +834,28 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(?:except|but not) (?:when|if)\b", "unless"),
     (r"(?i)\blet's\b", "let us"),
     (r"(?<![\w)])[:;]-?[)(DP](?![\w(])", " "),  # ":)" and the like
+    # "pro tip:", "I was shy about momentum": the English words, never TIP or SHY (written in
+    # lower case; "TIP" and "SHY" in capitals stay the funds)
+    (r"(?i:\b(pro|hot|quick|little|small|good|free|helpful|handy|one|a)) tip(s?)\b", r"\1 hint\2"),
+    (r"(?i:\b(was|am|is|are|be|been|being|feel|felt|bit|little|too|so|very|kinda|always|get|got"
+     r"|i'm|im)) shy\b", r"\1 wary"),
+    (r"\bshy (away|about|of)\b", r"wary \1"),
+    # "whenever its RSI is not above 30", "once it's no longer under 60": the other side, or
+    # the line itself (a distance, "not more than 3% above", is not this)
+    (r"(?i)\b(?:(is|are|it's|its|'s)\s+)?(?:not|no longer|isn't|isnt|aren't|arent)"
+     r"(?:\s+any\s+longer)?\s+(above|over|below|under|beneath)\b(?!\s+(?:a|an|the)?\s*\d+(?:\.\d+)?"
+     r"\s*(?:%|percent|pct|points?)\s)",
+     lambda m: (f"{'is ' if m.group(1) or m.group(0).lower().startswith(('isn', 'aren')) else ''}"
+                f"at or {'below' if m.group(2).lower() in ('above', 'over') else 'above'}")),
     (r"(?i)\brebal\b", "rebalance"),
     (r"(?i)\bw/o\b", " without "),
     (r"(?i)\bw/(?=\s|[A-Za-z0-9$])", " with "),  # "trend follow w/ 10% trailing stop"
+    # "when SPY's 50 is under its 200": the fund's N-day line, its unit left out
+    (r"(?i)\b([a-z]{2,5}'s (\d+))(?= (?:is|was|crosses|crossed|drops|dropped|falls|fell|rises"
+     r"|rose|goes|went|moves|moved|stays|gets|got|climbs|sinks|slips)\b)", r"\1 day"),
+    # "... above SPY's 12 month return, sell when it is below SPY's": the line said of that fund
+    # before, said again with its noun left out
+    (r"(?i)\b([a-z]{2,5})'s(?=\s*(?:[.,;!?)]|$|(?:and|or|but|then)\b))", _elided_line),
     (r"(?i)'s\b", ""),  # "SPY's 200-day" -> "SPY 200-day"
     # "percentage points" are points; "half in SPY", "a third each": shares of the portfolio
     (r"(?i)\bpercent(?:age)? points?\b", "points"),

@@ -22,7 +22,7 @@ from generator.providers.offline.allocation import (
 )
 from generator.providers.offline.asides import drop_asides
 from generator.providers.offline.class_funds import map_class_funds
-from generator.providers.offline.corrections import apply_corrections
+from generator.providers.offline.corrections import apply_corrections, set_aside_old_plans
 from generator.providers.offline.errors import GENERIC, NOTHING, ParseError
 from generator.providers.offline.exits import extract_exit_phrases
 from generator.providers.offline.explanations import drop_explanations
@@ -57,6 +57,7 @@ GLOBAL_PHRASES: tuple[Callable[[ParseState], None], ...] = (
     drop_loose_ideas,
     drop_asides,
     drop_restatements,
+    set_aside_old_plans,
     retell_in_present,
     apply_corrections,
     extract_filter_notes,

@@ -31,7 +31,13 @@ from generator.providers.offline.phrases import (
 from generator.providers.offline.rebalance_words import read_rebalance_words
 from generator.providers.offline.rotation_filters import read_filter_sentences
 from generator.providers.offline.state import ParseState
-from generator.providers.offline.vocabulary import CONSUMED, MOMENTUM_WORDS, words
+from generator.providers.offline.vocabulary import (
+    BOND_FUNDS,
+    CONSUMED,
+    MOMENTUM_WORDS,
+    STOCK_FUNDS,
+    words,
+)
 from generator.spec import AllocationKind, Leg, Risk, StrategySpec
 
 # -- fixed weights -------------------------------------------------------------------------------
@@ -502,6 +508,20 @@ def try_weights(state: ParseState) -> StrategySpec | None:
             raise state.fail(
                 "the weights of a split like 60/40 must add up to 100", [m.group(0).strip()]
             )
+        said = m.group(0)
+        if (len(syms) == 2 and nums[0] != nums[1] and " / " not in m.group("syms")
+                and m.re is RATIO):
+            heavier, lighter = (syms if nums[0] > nums[1] else syms[::-1])
+            if heavier in BOND_FUNDS and lighter in STOCK_FUNDS:
+                # "60/40 with AGG and VTI": a split named for stocks first, funds listed with
+                # the bonds first; which is meant is not guessed
+                raise state.fail(
+                    f"which fund gets {format_number(max(nums))}% is unclear: a split like "
+                    f"{format_number(nums[0])}/{format_number(nums[1])} usually puts stocks "
+                    f"first, and the funds are listed bonds first; say "
+                    f"'{format_number(max(nums))}% {lighter}, {format_number(min(nums))}% "
+                    f"{heavier}' or '{format_number(max(nums))}% {heavier}, "
+                    f"{format_number(min(nums))}% {lighter}'", [said.strip()])
         for sym, num in zip(syms, nums, strict=True):
             add(sym, num / scale, m.group(0))
 

@@ -112,5 +112,15 @@ def take_risk_clauses(text: str) -> tuple[str, list[tuple[str, float, str]]]:
                 and read(f"{pieces[k].strip()} {after}")):
             pieces[k], pieces[k + 2] = f" {CONSUMED} ", f" {CONSUMED} "
         else:
-            pieces[k] = take(pieces[k])
+            said = pieces[k]
+            pieces[k] = take(said)
+            if (pieces[k] != said and k + 2 < len(pieces) and pieces[k + 1] == ","
+                    and any(w in _CLOSES for w in said.split())):
+                # ("sell if it's down 4% from what I paid, or on the cross back below the 50
+                # day": the sell's verb, taken with the control, governs what follows "or")
+                pieces[k + 2] = _OR_GOES_ON.sub(" or sell ", pieces[k + 2], count=1)
     return "".join(pieces), found
+
+
+# what may follow a sell's control after "or" and still be the sell's: an event or a condition
+_OR_GOES_ON = re.compile(r"^\s*or (?=(?:on|when|if|once|whenever|as soon as|at) )")

@@ -37,13 +37,15 @@ T = TypeVar("T")
 
 class ReadSide(NamedTuple):
     """An indicator a condition read: its settings (the symbol cleared), the role of its rule
-    ("entry", "hold", "exit"), the symbol it was said on (None: the traded one), and whether the
-    condition said whose it is with a possessive ("its", "own", "their")."""
+    ("entry", "hold", "exit"), the symbol it was said on (None: the traded one), whether the
+    condition said whose it is with a possessive ("its", "own", "their"), and whether its subject
+    was "it" (the fund then taken from the condition before)."""
 
     ind: Ind
     role: str | None
     symbol: str | None
     possessive: bool
+    pronoun: bool = False
 
 
 @dataclass
@@ -163,7 +165,8 @@ class ParseState:
                 self.reasons.append(f"{self.unsupported[tok]!r} is not supported by this spec")
         if any(t in NEGATIONS for t in tokens):
             self.reasons.append(
-                "negations ('not', 'unless', ...) are not supported; say 'below' for 'not above'"
+                "a negation ('not', 'unless', ...) is read only of a side ('not above 70' is at "
+                "or below 70); say the condition as it holds (e.g. 'falling' for 'not rising')"
             )
         if reason:
             self.reasons.append(reason)

@@ -175,13 +175,14 @@ ASSET_CLASS_WORDS = frozenset(words(
     """bond bonds gold stock stocks equity equities commodity commodities treasury treasuries reit
     reits"""
 ))
+# the stored funds that hold stocks, and those that hold bonds (cash funds among them)
+STOCK_FUNDS = frozenset({"SPY", "VTI", "QQQ", "IWM", "MDY", "EFA", "EEM", "EWJ", "IEV"})
+BOND_FUNDS = frozenset({"TLT", "IEF", "SHY", "AGG", "LQD", "HYG", "TIP", "BIL"})
 # The stored funds a word of a class of assets may stand for ("small caps", "long bonds", "gold"):
 # used to check a fund said for a class (`class_funds`) or a class said of a rule (`restatements`)
-_STOCK_FUNDS = frozenset({"SPY", "VTI", "QQQ", "IWM", "MDY", "EFA", "EEM", "EWJ", "IEV"})
-_BOND_FUNDS = frozenset({"TLT", "IEF", "SHY", "AGG", "LQD", "HYG", "TIP", "BIL"})
 FUND_CLASSES: dict[str, frozenset[str]] = {
-    **dict.fromkeys(words("stocks stock equities equity market shares"), _STOCK_FUNDS),
-    **dict.fromkeys(words("bonds bond treasuries treasury fixed income"), _BOND_FUNDS),
+    **dict.fromkeys(words("stocks stock equities equity market shares"), STOCK_FUNDS),
+    **dict.fromkeys(words("bonds bond treasuries treasury fixed income"), BOND_FUNDS),
     **dict.fromkeys(words("commodities commodity"), frozenset({"DBC", "GLD"})),
     **dict.fromkeys(words("reit reits"), frozenset({"VNQ", "IYR"})),
     **dict.fromkeys(words("cash bills t-bills"), frozenset({"BIL", "SHY"})),

@@ -46,9 +46,11 @@ from generator.providers.offline.state import ParseState
 from generator.providers.offline.terms import STATE_OF_CROSS
 from generator.providers.offline.vocabulary import (
     BB_STD_WORDS,
+    BOND_FUNDS,
     GLOSS_WORDS,
     NO_OTHER_EXIT,
     SIDE_OF,
+    STOCK_FUNDS,
     UNIT_DAYS,
     words,
 )
@@ -623,9 +625,10 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(r"(?:[-,] )?(?:the )?same as (?:last time|before|the last one|my last one|yesterday)"
         r"(?: ,)?(?: but| and| except)?"), " , "),
     # "60/40 stocks bonds with SPY and AGG": the split of the classes, on the funds named after
+    # (the stock fund takes the stocks' share, in whichever order the funds are named)
     (rx(rf"(?P<a>\d+(?:\.\d+)?) / (?P<b>\d+(?:\.\d+)?) (?:stocks|equities|equity)(?: / | and | , |"
         r" )(?:bonds|treasuries)(?: portfolio| split| mix| allocation)? (?:with|using|in|via)"
-        rf" (?P<s>{SYM}) (?:and|&|/|,) (?P<t>{SYM})"), r" \g<a> % \g<s> and \g<b> % \g<t> "),
+        rf" (?P<s>{SYM}) (?:and|&|/|,) (?P<t>{SYM})"), lambda m: _classes_split(m)),
     # "Buy the dip on SPY: when RSI(3) drops under 15": the label the rule then defines
     (rx(rf"(?:buy|buying) the dips? (?:on|in|of) (?P<s>{SYM}) :(?= (?:when|if|once|whenever)"
         r"(?!\S))"), r" buy \g<s> "),
@@ -1881,11 +1884,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
      lambda m: (f" {m.group('pre')} , or if it {m.group('v')} {m.group('n')} %"
                 + (" from my entry " if m.group("pre").endswith(("entry", "price", "buy", "cost",
                                                                   "purchase")) else " "))),
-    # "70% stocks and 30% bonds using VTI and IEF": the funds named for the classes, in order
+    # "70% stocks and 30% bonds using VTI and IEF": the funds named for the classes (the stock
+    # fund takes the stocks' share)
     (rx(rf"(?P<a>\d+(?:\.\d+)?) % (?:in )?(?:stocks|equities|equity|shares)(?: and| ,| /)?"
         r" (?P<b>\d+(?:\.\d+)?) % (?:in )?(?:bonds|treasuries|fixed income)(?: ,)?"
         r" (?:using|with|in|via|through)"
-        rf" (?P<s>{SYM}) (?:and|&|/|,) (?P<t>{SYM})"), r" \g<a> % \g<s> and \g<b> % \g<t> "),
+        rf" (?P<s>{SYM}) (?:and|&|/|,) (?P<t>{SYM})"), lambda m: _classes_split(m)),
     # "a 20/100 sma golden cross": the cross of those two lines (and the death cross after it)
     (rx(r"(?:on |at )?(?:a |the )?(?P<a>\d+) / (?P<b>\d+)(?: day)? (?P<k>sma|ema|ma|dma)?"
         r" (?:golden cross|cross up|bullish cross)(?P<rest>.*?)(?:(?:on |at )?(?:the |a )?death"
@@ -2018,6 +2022,14 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (rx(rf", (?P<v>(?:hold |be in |switch to |go to |in |into |move to )?(?:{SYM}|cash))"
         r" (?:otherwise|if not|else)(?= [.;!⋄]| ?$)"),
      r", otherwise \g<v>"),
+    # "buy both QQQ and IWM when ..., and sell both when ...": the two funds, each held by the
+    # rule
+    (rx(rf"(?P<v>buy|own|hold|sell) both(?= {SYM} (?:and|&) {SYM}(?!\S))"), r"\g<v>"),
+    (rx(r"(?P<v>sell|exit|dump|close|get out of) both(?= (?:when|if|once|whenever|as soon as)"
+        r"(?!\S)| [,.;⋄]| ?$)"), r"\g<v> them"),
+    # "30% of my account per trade in EEM when ...": the size, then the buy of that fund
+    (rx(rf"(?P<p>per (?:trade|position)) (?:in|into|on) (?P<s>{SYM})"
+        r"(?= (?:when|whenever|if|once|as soon as)(?!\S))"), r"\g<p> , buy \g<s>"),
     # "a 4% stop on my QQQ trades": the fund whose trades they are
     (rx(rf"(?P<p>on|for|in) (?:my |all my |all |all of my |the |each |every )(?P<s>{SYM})"
         r" (?:trades?|positions?)"),
@@ -3012,6 +3024,16 @@ def dropped_words(before: str, after: str) -> list[str]:
 _FUND_SAID_AGAIN = rx(rf"(?P<b>(?:buy|buys|enter|go long) (?P<s>{SYM}) (?:when|if|once|whenever)"
                       r" (?:(?!(?:and|or|but|on)(?!\S))[^.;,⋄])*?) on (?P=s)"
                       r"(?= and | ,| \.| ;| ⋄| ?$)")
+
+def _classes_split(m: re.Match[str]) -> str:
+    """ "60/40 stocks/bonds with AGG and VTI": the stocks' share (`a`) on the stock fund and the
+    bonds' (`b`) on the bond fund, whichever is named first; in the order named when the funds
+    do not tell (two stock funds, a gold fund)."""
+    first, second = m.group("s"), m.group("t")
+    if first in BOND_FUNDS and second in STOCK_FUNDS:
+        first, second = second, first
+    return f" {m.group('a')} % {first} and {m.group('b')} % {second} "
+
 
 # every rewrite of wordings into the words the readers know, in the order they run: the
 # rewordings' lists first (`rewordings`), then this module's own
