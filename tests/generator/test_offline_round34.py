@@ -323,6 +323,11 @@ def test_not_above_is_at_or_below(said: str, entry: str, exit_rule: str) -> None
     _reads(f"buy VNQ whenever {said}", symbols="VNQ", entry=entry, exit=exit_rule)
 
 
+def test_not_above_said_of_another_funds_price() -> None:
+    _reads("buy TLT when SPY's not above its 200 day, sell when SPY's above it", symbols="TLT",
+           entry="price@SPY le sma200@SPY", exit="price@SPY gt sma200@SPY")
+
+
 def test_not_below_a_line_beside_another_condition() -> None:
     _reads("buy SPY when RSI(2) is under 10 and SPY is not below its 200 day, sell when RSI(2) "
            "> 70", symbols="SPY", entry="rsi2 lt 10; price ge sma200", exit="rsi2 gt 70")

@@ -98,7 +98,9 @@ Defaults and conventions
   with no word of closes (the highest high or the highest close?),
   comparisons across scales (MACD vs a moving average), an indicator
   compared with itself, a number with no subject ("when under 30"), "the 200" with no unit (a
-  price of 200 or the 200-day average?), "not above" (say "below"), short selling (naming
+  price of 200 or the 200-day average?), a level said of "it" with no word of a price ("when
+  it's above 50": the price or an oscillator?), a negation of anything but a side ("not
+  rising"; "not above 70" is read as at or below 70), short selling (naming
   STRATFORGE_ALLOW_SHORT), and indicators the spec lacks (VWAP, ADX, OBV, ...). Vague texts
   ("buy the dip", "sell when it drops") are refused too; `generator.clarify` turns the refusal
   into questions and completions. Also refused: "only if C" opening a clause right after the sell

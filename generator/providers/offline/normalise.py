@@ -845,7 +845,7 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?i)\b(?:(is|are|it's|its|'s)\s+)?(?:not|no longer|isn't|isnt|aren't|arent)"
      r"(?:\s+any\s+longer)?\s+(above|over|below|under|beneath)\b(?!\s+(?:a|an|the)?\s*\d+(?:\.\d+)?"
      r"\s*(?:%|percent|pct|points?)\s)",
-     lambda m: (f"{'is ' if m.group(1) or m.group(0).lower().startswith(('isn', 'aren')) else ''}"
+     lambda m: (f" {'is ' if m.group(1) or m.group(0).lower().startswith(('isn', 'aren')) else ''}"
                 f"at or {'below' if m.group(2).lower() in ('above', 'over') else 'above'}")),
     (r"(?i)\brebal\b", "rebalance"),
     (r"(?i)\bw/o\b", " without "),
