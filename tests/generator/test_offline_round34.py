@@ -403,3 +403,16 @@ def test_a_level_said_of_it_with_no_word_of_a_price_is_asked() -> None:
 ])
 def test_a_price_level_said_as_one_is_read(text: str) -> None:
     _reads(text, symbols="GLD", entry="price lt 180", exit="price gt 200")
+
+
+@pytest.mark.parametrize(("said", "facts"), [
+    ("buy GLD when it drops below $180, sell when it is above $200",
+     {"symbols": "GLD", "entry": "price lt 180", "exit": "price gt 200"}),
+    ("buy TLT when SPY is below $400, sell when SPY rises above $450",
+     {"symbols": "TLT", "entry": "price@SPY lt 400", "exit": "price@SPY gt 450"}),
+    ("buy GLD when it drops below $180 with $5,000 per trade, sell when it is above $200",
+     {"symbols": "GLD", "entry": "price lt 180", "exit": "price gt 200", "kind": "fixed_amount",
+      "amount": "5000"}),
+])
+def test_a_price_level_said_in_dollars(said: str, facts: dict[str, str]) -> None:
+    _reads(said, **facts)

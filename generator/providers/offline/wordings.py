@@ -2030,6 +2030,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "30% of my account per trade in EEM when ...": the size, then the buy of that fund
     (rx(rf"(?P<p>per (?:trade|position)) (?:in|into|on) (?P<s>{SYM})"
         r"(?= (?:when|whenever|if|once|as soon as)(?!\S))"), r"\g<p> , buy \g<s>"),
+    # "when it drops below $180", "when SPY is above $450": a price level, said in dollars
+    (rx(rf"(?:(?P<it>it)(?: is)?|(?P<sym>{SYM})(?: is)?)(?P<v> (?:drops|falls|rises|goes|climbs"
+        r"|gets|trades|dips|sinks|slides|jumps|closes|moves)(?: back)?)? (?P<d>below|above|under"
+        r"|over) (?P<n>\d+(?:\.\d+)?) dollars(?! (?:per|each|a|every|of|in|into|worth|on)(?!\S))"),
+     lambda m: (f" {'its' if m.group('it') else m.group('sym')} price{m.group('v') or ' is'}"
+                f" {m.group('d')} {m.group('n')} ")),
     # "a 4% stop on my QQQ trades": the fund whose trades they are
     (rx(rf"(?P<p>on|for|in) (?:my |all my |all |all of my |the |each |every )(?P<s>{SYM})"
         r" (?:trades?|positions?)"),
