@@ -170,6 +170,11 @@ _NOTHING_ELSE_CLOSED = (
 )
 
 
+# a count of days, weeks or months as a time exit says it ("10", "a", "three"), and the unit
+_A_COUNT = r"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty)"
+_A_UNIT = r"(?:days?|bars?|sessions?|weeks?|months?)"
+
+
 def _elided_line(m: re.Match[str]) -> str:
     """ "SPY's" with its noun left out: the words said after the same fund's possessive before
     ("SPY's 12 month return"), up to the end of that phrase; as it stands when none was said."""
@@ -325,25 +330,23 @@ _REWRITES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # "exit after 3 weeks if not": a time exit holds only when nothing closed the position
     # first, so the qualifier says nothing more and goes (said before it: "otherwise sell after
     # 10 days", the same)
-    (r"(?i)\b((?:after|within|in|past|max(?:imum)?(?: of)?|at most|up to) (?:\d+|a|one|two|three"
-     r"|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty) (?:trading |market |calendar )?"
-     r"(?:days?|bars?|sessions?|weeks?|months?)(?: (?:held|of holding|in the trade|later|max))?)"
+    (r"(?i)\b((?:after|within|in|past|max(?:imum)?(?: of)?|at most|up to) " + _A_COUNT
+     + r" (?:trading |market |calendar )?" + _A_UNIT
+     + r"(?: (?:held|of holding|in the trade|later|max))?)"
      r",? (?:if|in case) " + _NOTHING_ELSE_CLOSED + r"(?=\s*(?:[.,;!)]|$|and\b|or\b))",
      r"\1"),
     # "if it hasn't gotten there in 15 days I'm out", "if the trail hasn't taken me out after 3
     # months just sell": the same time exit, its qualifier said first
-    (r"(?i)\bif " + _NOTHING_ELSE_CLOSED + r",? (?:in|after|within|by) ((?:\d+|a|one|two|three"
-     r"|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty) (?:trading |market )?"
-     r"(?:days?|bars?|sessions?|weeks?|months?))(?: (?:held|of holding|in the trade))?,?"
+    (r"(?i)\bif " + _NOTHING_ELSE_CLOSED + r",? (?:in|after|within|by) (" + _A_COUNT
+     + r" (?:trading |market )?" + _A_UNIT + r")(?: (?:held|of holding|in the trade))?,?"
      r" (?:then )?(?:just )?(?:i'm out|i am out|i'll get out|i get out|get out|i'm selling"
      r"|i sell(?: it)?|i'll sell(?: it)?|sell(?: it)?|exit|close (?:it|the position)|dump it"
      r"|out)(?: anyway| regardless| either way)?(?=\s*(?:[.,;!)]|$|and\b))",
      r"sell after \1"),
     # "and if it never gets there just sell after 20 days": the qualifier, then the time exit
     (r"(?i)\bif " + _NOTHING_ELSE_CLOSED + r",? (?:then )?(?:just )?(?:i'll |i will |i )?"
-     r"(?:sell|get out|exit|close|dump)(?: it| out| the position)? ((?:after|in|within) (?:\d+|a"
-     r"|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty) (?:trading"
-     r" |market )?(?:days?|bars?|sessions?|weeks?|months?))\b",
+     r"(?:sell|get out|exit|close|dump)(?: it| out| the position)? ((?:after|in|within) "
+     + _A_COUNT + r" (?:trading |market )?" + _A_UNIT + r")\b",
      r"sell \1"),
     # "when RSI(14) is between 30 and 40": above the lower and below the higher (plain numbers
     # after a verb of being; "split between", "falls back between" (a move into the range), a

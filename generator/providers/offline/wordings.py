@@ -1038,12 +1038,12 @@ _SAME_AS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # ...", "same rules for SPY and EFA: buy when ...": the funds listed before the rules, each
     # one traded by them
     # (the last said after a comma is a sentence of its own)
-    (rx(rf"(?:, )?(?P<h>(?:trade|trading|on|(?P<same>(?:the )?same (?:rules?|setup|system)"
+    (rx(rf"(?P<c>, )?(?P<h>(?:trade|trading|on|(?P<same>(?:the )?same (?:rules?|setup|system)"
         rf" (?:for|on)(?: both)?)) {SYM}(?:(?: ,| /| &)?(?: and| &)? {SYM})+) :"
         r" (?P<v>buy|enter|go long|get in)(?= (?:when|whenever|if|once|on)(?!\S))"),
      lambda m: (f" . trade{m.group('h')[len(m.group('same')):]} : {m.group('v')} each "
-                if m.group("same") else f" {m.group(0)[:m.start('h') - m.start()]}"
-                f"{m.group('h')} : {m.group('v')} each ")),
+                if m.group("same") else f" {m.group('c') or ''}{m.group('h')} : {m.group('v')}"
+                " each ")),
     # "RSI2 on QQQ & SPY: enter each under 10, exit each over 80": each fund, by a level of the
     # oscillator the text names (`each` reads "each one" as the rule of every fund)
     (rx(r"(?P<v>buy|sell|enter|exit|get in|get out) each(?= (?:when |if )?(?:below|under|above"
